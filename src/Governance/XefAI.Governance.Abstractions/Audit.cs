@@ -1,0 +1,102 @@
+namespace XefAI.Governance;
+
+/// <summary>What the gateway knows of a call when it is audited; the store adds id, sequence and hashes.</summary>
+public sealed record AuditEntry
+{
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required string TraceId { get; init; }
+
+    public string? AppId { get; init; }
+
+    public string? PatientPseudonym { get; init; }
+
+    public string? UseCaseId { get; init; }
+
+    public int? RiskTier { get; init; }
+
+    /// <summary><c>answered</c>, <c>denied</c> or <c>failed</c>.</summary>
+    public required string Decision { get; init; }
+
+    /// <summary>Bounded reason codes, comma separated; empty for answered calls.</summary>
+    public string? Reasons { get; init; }
+
+    public required int StatusCode { get; init; }
+
+    public string? Provider { get; init; }
+
+    public string? Deployment { get; init; }
+
+    public string? Model { get; init; }
+
+    /// <summary>SHA-256 (hex) of the request body as received.</summary>
+    public string? InputSha256 { get; init; }
+
+    /// <summary>SHA-256 (hex) of the response body as sent.</summary>
+    public string? OutputSha256 { get; init; }
+
+    public int? InputTokens { get; init; }
+
+    public int? OutputTokens { get; init; }
+
+    public required double LatencyMs { get; init; }
+}
+
+/// <summary>A committed audit record: the entry plus its place and hash in the chain.</summary>
+public sealed record AuditRecord(string Id, long Sequence, AuditEntry Entry, string PreviousHash, string Hash);
+
+/// <summary>Filters for querying the audit trail; null means any.</summary>
+public sealed record AuditQuery(
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    string? UseCaseId = null,
+    string? AppId = null,
+    string? PatientPseudonym = null,
+    int Limit = 100);
+
+/// <summary>The result of walking the hash chain.</summary>
+public sealed record AuditChainVerification(bool Valid, long Records, string? FirstBrokenRecord = null, string? Problem = null);
+
+/// <summary>
+/// An append-only audit store. <see cref="AppendAsync"/> completes only once the record is durably
+/// committed; it throws when it cannot, and the gateway then withholds the answer.
+/// </summary>
+public interface IAuditStore
+{
+    /// <summary>Name configuration selects the store by (<c>Audit:Store</c>).</summary>
+    string Kind { get; }
+
+    ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken);
+
+    ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the store can take writes now (readiness).</summary>
+    ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The audit trail the gateway writes to: the store that configuration selects.</summary>
+public interface IAuditTrail : IAuditStore
+{
+}
+
+/// <summary>The audit record could not be committed; the call must not be answered.</summary>
+public sealed class AuditUnavailableException : Exception
+{
+    public AuditUnavailableException()
+    {
+    }
+
+    public AuditUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public AuditUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,32 @@
+namespace XefAI.Governance;
+
+/// <summary>One finished call, as the metrics see it. Every field is a bounded label or a number.</summary>
+/// <param name="UseCase">Configured use-case id, or <c>other</c>.</param>
+/// <param name="Tier">Risk tier 1-4, or 0 when the use case is unknown.</param>
+/// <param name="Provider">Provider kind that answered, or <c>none</c>.</param>
+/// <param name="Model">Vendor model of the deployment, or <c>none</c>.</param>
+/// <param name="Outcome">answered, denied, failed.</param>
+/// <param name="StatusCode">HTTP status sent to the client.</param>
+/// <param name="Duration">Whole call, as the client saw it.</param>
+/// <param name="VendorDuration">Time spent waiting for the provider, when one was called.</param>
+public sealed record CallMeasurement(
+    string UseCase,
+    int Tier,
+    string Provider,
+    string Model,
+    string Outcome,
+    int StatusCode,
+    TimeSpan Duration,
+    TimeSpan? VendorDuration,
+    int? InputTokens,
+    int? OutputTokens);
+
+/// <summary>Records gateway metrics (exported to Prometheus through OpenTelemetry).</summary>
+public interface IGatewayMetrics
+{
+    void RecordCall(CallMeasurement measurement);
+
+    void RecordPolicyDenial(string reasonCode);
+
+    void RecordAuditWrite(bool committed, TimeSpan duration);
+}

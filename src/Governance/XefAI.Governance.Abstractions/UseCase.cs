@@ -1,0 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace XefAI.Governance;
+
+/// <summary>A governed AI use: what it is for, who owns it, its risk tier and the models it may use.</summary>
+public sealed record UseCase(
+    string Id,
+    string Name,
+    string Owner,
+    string? ClinicalSponsor,
+    string? IntendedUse,
+    RiskTier Tier,
+    UseCaseStatus Status,
+    IReadOnlyList<string> Providers,
+    string? StatusReason = null);
+
+/// <summary>Risk tiers of ../shared/DESIGN.md: the higher the tier, the stricter the controls.</summary>
+public enum RiskTier
+{
+    Administrative = 1,
+    Operational = 2,
+    ClinicalAssistive = 3,
+    ClinicalDecisionSupport = 4,
+}
+
+/// <summary>Lifecycle of a use case; only <see cref="Active"/> is served.</summary>
+public enum UseCaseStatus
+{
+    Proposed,
+    Approved,
+    Active,
+    Suspended,
+    Retired,
+}
+
+/// <summary>Reads the use-case registry.</summary>
+public interface IUseCaseRegistry
+{
+    bool TryGet(string id, [NotNullWhen(true)] out UseCase? useCase);
+
+    IReadOnlyCollection<UseCase> All { get; }
+}

@@ -1,0 +1,43 @@
+namespace XefAI.Models;
+
+/// <summary>The destination a call goes to, with the vendor key resolved from its environment variable.</summary>
+/// <param name="Name">Cluster and destination, e.g. <c>openai/primary</c>, for messages and the audit trail.</param>
+/// <param name="ApiKey">The vendor key, or null when the destination needs none (a local vLLM, say).</param>
+/// <param name="Metadata">Cluster metadata overlaid with destination metadata.</param>
+public sealed record VendorEndpoint(string Name, string? ApiKey, IReadOnlyDictionary<string, string> Metadata)
+{
+    public string? GetMetadata(string key) => Metadata.TryGetValue(key, out var value) ? value : null;
+}
+
+/// <summary>A request for the vendor: path relative to the destination address, body and headers.</summary>
+public sealed record VendorHttpRequest(string RelativePath, HttpContent Content, IReadOnlyList<KeyValuePair<string, string>> Headers);
+
+/// <summary>The vendor's answer, buffered.</summary>
+public sealed record VendorHttpResponse(int StatusCode, ReadOnlyMemory<byte> Body, string? ContentType);
+
+/// <summary>The vendor answered with an error status or with something that is not a valid answer.</summary>
+public sealed class VendorResponseException : Exception
+{
+    public VendorResponseException()
+    {
+    }
+
+    public VendorResponseException(string message)
+        : base(message)
+    {
+    }
+
+    public VendorResponseException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public VendorResponseException(string message, int vendorStatusCode)
+        : base(message)
+    {
+        VendorStatusCode = vendorStatusCode;
+    }
+
+    /// <summary>The vendor's HTTP status, when it answered with an error status.</summary>
+    public int? VendorStatusCode { get; }
+}
