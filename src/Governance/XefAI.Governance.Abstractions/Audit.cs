@@ -78,9 +78,25 @@ public interface IAuditStore
     ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>The audit trail the gateway writes to: the store that configuration selects.</summary>
-public interface IAuditTrail : IAuditStore
+/// <summary>
+/// The audit trail the gateway writes to: the store that configuration selects. Deliberately not an
+/// <see cref="IAuditStore"/> itself, so plugin scanning never mistakes the trail for one more store.
+/// </summary>
+public interface IAuditTrail
 {
+    /// <summary>Kind of the store in use.</summary>
+    string StoreKind { get; }
+
+    /// <inheritdoc cref="IAuditStore.AppendAsync"/>
+    ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken);
+
+    ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken);
+
+    ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The audit record could not be committed; the call must not be answered.</summary>

@@ -9,8 +9,16 @@ public sealed record VendorEndpoint(string Name, string? ApiKey, IReadOnlyDictio
     public string? GetMetadata(string key) => Metadata.TryGetValue(key, out var value) ? value : null;
 }
 
-/// <summary>A request for the vendor: path relative to the destination address, body and headers.</summary>
-public sealed record VendorHttpRequest(string RelativePath, HttpContent Content, IReadOnlyList<KeyValuePair<string, string>> Headers);
+/// <summary>A request for the vendor: path relative to the destination address, body bytes and headers.</summary>
+/// <param name="RelativePath">Path below the destination address, e.g. <c>chat/completions</c>.</param>
+/// <param name="Body">The serialized body; the gateway streams it to the vendor through YARP.</param>
+/// <param name="ContentType">Media type of the body, e.g. <c>application/json</c>.</param>
+/// <param name="Headers">Vendor headers, including its authentication header.</param>
+public sealed record VendorHttpRequest(
+    string RelativePath,
+    ReadOnlyMemory<byte> Body,
+    string ContentType,
+    IReadOnlyList<KeyValuePair<string, string>> Headers);
 
 /// <summary>The vendor's answer, buffered.</summary>
 public sealed record VendorHttpResponse(int StatusCode, ReadOnlyMemory<byte> Body, string? ContentType);

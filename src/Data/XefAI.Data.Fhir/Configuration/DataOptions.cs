@@ -1,0 +1,13 @@
+namespace XefAI.Data.Configuration;
+
+/// <summary>The <c>Data</c> section: settings of the data layer.</summary>
+/// <remarks>A class, not a record: a record's ToString would print the salt into any log that formats the options.</remarks>
+public sealed class DataOptions
+{
+    public const string SectionName = "Data";
+
+    public const int MinimumSaltLength = 16;
+
+    /// <summary>Secret key of the patient pseudonyms in the audit trail; changing it changes every pseudonym.</summary>
+    public string? PseudonymSalt { get; set; }
+}

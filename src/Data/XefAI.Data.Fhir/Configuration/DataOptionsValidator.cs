@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Data.Configuration;
+
+/// <summary>Checks the <c>Data</c> section; the salt's value never appears in a message.</summary>
+internal sealed class DataOptionsValidator : IValidateOptions<DataOptions>
+{
+    private const string SaltKey = $"{DataOptions.SectionName}:{nameof(DataOptions.PseudonymSalt)}";
+
+    public ValidateOptionsResult Validate(string? name, DataOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        var salt = options.PseudonymSalt;
+        if (string.IsNullOrWhiteSpace(salt))
+        {
+            return ValidateOptionsResult.Fail(
+                $"{SaltKey} is missing. Set it to a secret of at least {DataOptions.MinimumSaltLength} characters "
+                + "(user secrets, or the environment variable Data__PseudonymSalt): it keys the patient pseudonyms in the audit trail.");
+        }
+
+        if (salt.Length < DataOptions.MinimumSaltLength)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{SaltKey} is too short ({salt.Length} characters); use at least {DataOptions.MinimumSaltLength}.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using XefAI.Data.Configuration;
+using XefAI.Data.Context;
+using XefAI.Data.Pseudonymization;
+
+namespace XefAI.Data;
+
+/// <summary>Registers the data layer: clinical context building and patient pseudonyms.</summary>
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and validates the <c>Data</c> section (a missing salt refuses to start) and registers the defaults.
+    /// Context sources (<see cref="IClinicalContextSource"/>) are not registered here: the host finds them by assembly scanning.
+    /// </summary>
+    public static IServiceCollection AddXefAIData(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<DataOptions>()
+            .Bind(configuration.GetSection(DataOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataOptions>, DataOptionsValidator>());
+
+        services.TryAddSingleton<IClinicalContextBuilder, ClinicalContextBuilder>();
+        services.TryAddSingleton<IPatientPseudonymizer, PatientPseudonymizer>();
+        return services;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace XefAI.Governance;
+
+/// <summary>
+/// Computes a record's chain hash: SHA-256 over a canonical JSON form of the id, sequence, every entry
+/// field in a fixed order and the previous hash. Not thread-safe; each user keeps its own instance.
+/// </summary>
+/// <remarks>
+/// The canonical form must never change, or old records stop verifying. Property order is written by
+/// hand; doubles use "R" and timestamps "O" in UTC with the invariant culture; the default encoder
+/// escapes everything outside Basic Latin, so the bytes do not depend on the runtime's Unicode tables.
+/// </remarks>
+internal sealed class AuditChainHasher : IDisposable
+{
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _json;
+
+    public AuditChainHasher()
+    {
+        _json = new Utf8JsonWriter(_buffer);
+    }
+
+    public static string FormatTimestamp(DateTimeOffset timestamp) =>
+        timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset ParseTimestamp(string value) =>
+        DateTimeOffset.ParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public string ComputeHash(string id, long sequence, AuditEntry entry, string previousHash)
+    {
+        _buffer.ResetWrittenCount();
+        _json.Reset(_buffer);
+
+        _json.WriteStartObject();
+        _json.WriteString("id"u8, id);
+        _json.WriteNumber("seq"u8, sequence);
+        _json.WriteString("timestamp"u8, FormatTimestamp(entry.Timestamp));
+        _json.WriteString("trace_id"u8, entry.TraceId);
+        _json.WriteString("app_id"u8, entry.AppId);
+        _json.WriteString("patient_pseudonym"u8, entry.PatientPseudonym);
+        _json.WriteString("use_case_id"u8, entry.UseCaseId);
+        WriteNumber("risk_tier"u8, entry.RiskTier);
+        _json.WriteString("decision"u8, entry.Decision);
+        _json.WriteString("reasons"u8, entry.Reasons);
+        _json.WriteNumber("status_code"u8, entry.StatusCode);
+        _json.WriteString("provider"u8, entry.Provider);
+        _json.WriteString("deployment"u8, entry.Deployment);
+        _json.WriteString("model"u8, entry.Model);
+        _json.WriteString("input_sha256"u8, entry.InputSha256);
+        _json.WriteString("output_sha256"u8, entry.OutputSha256);
+        WriteNumber("input_tokens"u8, entry.InputTokens);
+        WriteNumber("output_tokens"u8, entry.OutputTokens);
+        _json.WriteString("latency_ms"u8, entry.LatencyMs.ToString("R", CultureInfo.InvariantCulture));
+        _json.WriteString("prev_hash"u8, previousHash);
+        _json.WriteEndObject();
+        _json.Flush();
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(_buffer.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    public void Dispose() => _json.Dispose();
+
+    private void WriteNumber(ReadOnlySpan<byte> name, int? value)
+    {
+        if (value is { } number)
+        {
+            _json.WriteNumber(name, number);
+        }
+        else
+        {
+            _json.WriteNull(name);
+        }
+    }
+}

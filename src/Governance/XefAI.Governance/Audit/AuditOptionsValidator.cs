@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Governance;
+
+/// <summary>Checks the <c>Audit</c> section; whether a store of the named kind exists is checked by <see cref="AuditTrail"/>.</summary>
+internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuditOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Store))
+        {
+            errors.Add("Audit:Store must name an audit store kind, such as 'sqlite'.");
+        }
+
+        if (options.MaxBatchSize < 1)
+        {
+            errors.Add($"Audit:MaxBatchSize must be at least 1, not {options.MaxBatchSize}.");
+        }
+
+        if (options.Sqlite is null || string.IsNullOrWhiteSpace(options.Sqlite.Path))
+        {
+            errors.Add("Audit:Sqlite:Path must not be empty.");
+        }
+
+        // 0 would mean "wait forever" to Microsoft.Data.Sqlite, and a stuck lock must fail the call instead.
+        if (options.Sqlite is { BusyTimeoutSeconds: < 1 })
+        {
+            errors.Add($"Audit:Sqlite:BusyTimeoutSeconds must be at least 1, not {options.Sqlite.BusyTimeoutSeconds}.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

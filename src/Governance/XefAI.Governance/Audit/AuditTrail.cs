@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Governance;
+
+/// <summary>The audit store configuration selects (<c>Audit:Store</c>); the gateway writes through it.</summary>
+internal sealed class AuditTrail : IAuditTrail
+{
+    private readonly IAuditStore _store;
+
+    public AuditTrail(IEnumerable<IAuditStore> stores, IOptions<AuditOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = SelectStore(stores, options.Value.Store);
+    }
+
+    public string StoreKind => _store.Kind;
+
+    public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        _store.AppendAsync(entry, cancellationToken);
+
+    public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        _store.QueryAsync(query, cancellationToken);
+
+    public ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
+        _store.GetAsync(id, cancellationToken);
+
+    public ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken) =>
+        _store.VerifyAsync(cancellationToken);
+
+    public ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken) =>
+        _store.IsReadyAsync(cancellationToken);
+
+    internal static IAuditStore SelectStore(IEnumerable<IAuditStore> stores, string? kind)
+    {
+        ArgumentNullException.ThrowIfNull(stores);
+
+        var known = new List<string>();
+        foreach (var store in stores)
+        {
+            if (string.Equals(store.Kind, kind, StringComparison.OrdinalIgnoreCase))
+            {
+                return store;
+            }
+
+            known.Add(store.Kind);
+        }
+
+        var knownKinds = known.Count == 0 ? "none is registered" : "registered kinds: " + string.Join(", ", known);
+        throw new InvalidOperationException($"Audit:Store is '{kind}', but no audit store of that kind exists ({knownKinds}).");
+    }
+}

@@ -1,0 +1,474 @@
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Governance;
+
+/// <summary>
+/// The embedded audit store: one SQLite file, append-only and hash-chained. A single writer loop
+/// group-commits whatever appends are waiting, so one fsync acknowledges many calls.
+/// </summary>
+internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, IDisposable
+{
+    public const string StoreKind = "sqlite";
+
+    private const int MaxQueryLimit = 1000;
+
+    private readonly string _databasePath;
+    private readonly string _connectionString;
+    private readonly string _writerConnectionString;
+    private readonly int _maxBatchSize;
+    private readonly ILogger<SqliteAuditStore> _logger;
+    private readonly AuditRecordIdGenerator _ids;
+    private readonly Channel<PendingAppend> _queue =
+        Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private readonly Lazy<Task> _writer;
+
+    private volatile bool _initialized;
+    private long _committedBatches;
+    private int _disposed;
+
+    // No I/O here: every registered store is constructed, even the ones configuration does not select.
+    public SqliteAuditStore(
+        IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<SqliteAuditStore> logger, IHostEnvironment? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var audit = options.Value;
+
+        // A relative path belongs to the deployment (the content root), not to whatever directory the process started in.
+        _databasePath = Path.GetFullPath(audit.Sqlite.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
+        _maxBatchSize = audit.MaxBatchSize;
+        _logger = logger;
+        _ids = new AuditRecordIdGenerator(timeProvider);
+
+        // Microsoft.Data.Sqlite retries busy locks until the command timeout, BEGIN included.
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = _databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            DefaultTimeout = audit.Sqlite.BusyTimeoutSeconds,
+            Pooling = true,
+        };
+        _connectionString = builder.ToString();
+
+        // The writer's connection is never pooled: after a failure it is thrown away, not handed to a reader.
+        builder.Pooling = false;
+        _writerConnectionString = builder.ToString();
+
+        _writer = new Lazy<Task>(() => Task.Run(RunWriterAsync));
+    }
+
+    public string Kind => StoreKind;
+
+    /// <summary>Transactions committed so far; fewer than appends when group commit works.</summary>
+    internal long CommittedBatches => Interlocked.Read(ref _committedBatches);
+
+    internal string DatabasePath => _databasePath;
+
+    public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        AuditEntryGuard.Validate(entry);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+
+        _ = _writer.Value;
+        var pending = new PendingAppend(entry);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(SqliteAuditStore));
+        }
+
+        // Cancelling only withdraws an entry still queued; once in a batch the commit decides the outcome.
+        using var registration = cancellationToken.UnsafeRegister(
+            static (state, token) => ((PendingAppend)state!).TryCancel(token),
+            pending);
+        return await pending.Task;
+    }
+
+    public async ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+
+        var sql = new StringBuilder(SqliteAuditSchema.SelectColumns);
+        var conjunction = " WHERE ";
+        void Filter(string condition, string parameter, object? value)
+        {
+            if (value is null)
+            {
+                return;
+            }
+
+            sql.Append(conjunction).Append(condition);
+            conjunction = " AND ";
+            command.Parameters.AddWithValue(parameter, value);
+        }
+
+        // Half-open time range [From, To); "O" strings in UTC sort as the instants they name.
+        Filter("timestamp >= $from", "$from", query.From is { } from ? AuditChainHasher.FormatTimestamp(from) : null);
+        Filter("timestamp < $to", "$to", query.To is { } to ? AuditChainHasher.FormatTimestamp(to) : null);
+        Filter("use_case_id = $useCase", "$useCase", query.UseCaseId);
+        Filter("app_id = $app", "$app", query.AppId);
+        Filter("patient_pseudonym = $patient", "$patient", query.PatientPseudonym);
+        sql.Append(" ORDER BY seq DESC LIMIT $limit");
+        var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
+        command.Parameters.AddWithValue("$limit", limit);
+        command.CommandText = sql.ToString();
+
+        var records = new List<AuditRecord>(Math.Min(limit, 64));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(SqliteAuditSchema.ReadRecord(reader));
+        }
+
+        return records;
+    }
+
+    public async ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteAuditSchema.SelectById;
+        command.Parameters.AddWithValue("$id", id);
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? SqliteAuditSchema.ReadRecord(reader) : null;
+    }
+
+    /// <remarks><see cref="AuditChainVerification.Records"/> counts the records found intact before the first broken one.</remarks>
+    public async ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteAuditSchema.SelectAscending;
+
+        // One SELECT reads one WAL snapshot, so appends running meanwhile cannot tear the walk.
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        using var hasher = new AuditChainHasher();
+        var expectedSequence = 1L;
+        var expectedPrevious = AuditChainHasher.GenesisHash;
+        var intact = 0L;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = SqliteAuditSchema.ReadId(reader);
+            var sequence = SqliteAuditSchema.ReadSequence(reader);
+            AuditRecord record;
+            try
+            {
+                record = SqliteAuditSchema.ReadRecord(reader);
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or OverflowException)
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) cannot be read: {ex.Message}");
+            }
+
+            if (sequence != expectedSequence)
+            {
+                return Broken(intact, id, $"Record {id} has seq {sequence} where {expectedSequence} was expected: a record before it is missing.");
+            }
+
+            if (!string.Equals(record.PreviousHash, expectedPrevious, StringComparison.Ordinal))
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) does not link to the hash of the record before it: that record was removed or rewritten.");
+            }
+
+            if (!string.Equals(hasher.ComputeHash(id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) does not match its hash: its contents were altered.");
+            }
+
+            intact++;
+            expectedSequence = sequence + 1;
+            expectedPrevious = record.Hash;
+        }
+
+        return new AuditChainVerification(true, intact);
+
+        static AuditChainVerification Broken(long intact, string id, string problem) => new(false, intact, id, problem);
+    }
+
+    public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenReaderAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1 FROM audit_records LIMIT 1";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            LogNotReady(_logger, _databasePath, ex);
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Entries already queued are still committed; the loop ends once the queue is empty.
+        _queue.Writer.TryComplete();
+        if (_writer.IsValueCreated)
+        {
+            await _writer.Value;
+        }
+
+        if (_initialized)
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _initializeLock.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async ValueTask<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await EnsureInitializedAsync(cancellationToken);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initializeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            var directory = Path.GetDirectoryName(_databasePath);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            await using var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = SqliteAuditSchema.Create;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            _initialized = true;
+        }
+        finally
+        {
+            _initializeLock.Release();
+        }
+    }
+
+    private async Task RunWriterAsync()
+    {
+        var batch = new List<PendingAppend>(_maxBatchSize);
+        var records = new List<AuditRecord>(_maxBatchSize);
+        using var hasher = new AuditChainHasher();
+        WriterSession? session = null;
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync())
+            {
+                while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var pending))
+                {
+                    if (pending.TryClaim())
+                    {
+                        batch.Add(pending);
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (session is null)
+                    {
+                        await EnsureInitializedAsync(CancellationToken.None);
+                        session = WriterSession.Open(_writerConnectionString);
+                    }
+
+                    session.Commit(batch, records, _ids, hasher);
+                    Interlocked.Increment(ref _committedBatches);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].TrySetResult(records[i]);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // The writer must outlive any failure. The session is dropped so the next batch reopens
+                    // and re-reads the chain's tail from the file, which is the truth even after a commit
+                    // whose outcome is unknown.
+                    LogBatchFailed(_logger, batch.Count, _databasePath, ex);
+                    session?.Dispose();
+                    session = null;
+                    foreach (var pending in batch)
+                    {
+                        pending.TrySetException(new AuditUnavailableException(
+                            "The audit store could not commit the audit record; the call must not be answered.", ex));
+                    }
+                }
+                finally
+                {
+                    batch.Clear();
+                    records.Clear();
+                }
+            }
+        }
+        finally
+        {
+            session?.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to {Path}; those calls are refused.")]
+    private static partial void LogBatchFailed(ILogger logger, int count, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit store at {Path} is not ready.")]
+    private static partial void LogNotReady(ILogger logger, string path, Exception exception);
+
+    /// <summary>One queued append; the writer completes it with the committed record or a failure.</summary>
+    private sealed class PendingAppend(AuditEntry entry)
+        : TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        private const int Queued = 0;
+        private const int Claimed = 1;
+        private const int Withdrawn = 2;
+
+        private int _state;
+
+        public AuditEntry Entry { get; } = entry;
+
+        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
+
+        public void TryCancel(CancellationToken cancellationToken)
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued)
+            {
+                TrySetCanceled(cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The writer's connection, its prepared INSERT, and the tail of the chain it appends to.</summary>
+    private sealed class WriterSession : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteParameter[] _parameters;
+        private long _lastSequence;
+        private string _lastHash;
+
+        private WriterSession(SqliteConnection connection, SqliteCommand insert, SqliteParameter[] parameters, long lastSequence, string lastHash)
+        {
+            _connection = connection;
+            _insert = insert;
+            _parameters = parameters;
+            _lastSequence = lastSequence;
+            _lastHash = lastHash;
+        }
+
+        public static WriterSession Open(string connectionString)
+        {
+            var connection = new SqliteConnection(connectionString);
+            SqliteCommand? insert = null;
+            try
+            {
+                connection.Open();
+                using (var pragma = connection.CreateCommand())
+                {
+                    // WAL's default (NORMAL) may lose the last commits on power loss; an acknowledged record must not.
+                    pragma.CommandText = "PRAGMA synchronous = FULL";
+                    pragma.ExecuteNonQuery();
+                }
+
+                var lastSequence = 0L;
+                var lastHash = AuditChainHasher.GenesisHash;
+                using (var tail = connection.CreateCommand())
+                {
+                    tail.CommandText = SqliteAuditSchema.SelectTail;
+                    using var reader = tail.ExecuteReader();
+                    if (reader.Read())
+                    {
+                        lastSequence = reader.GetInt64(0);
+                        lastHash = reader.GetString(1);
+                    }
+                }
+
+                insert = connection.CreateCommand();
+                insert.CommandText = SqliteAuditSchema.Insert;
+                var parameters = SqliteAuditSchema.AddInsertParameters(insert);
+                insert.Prepare();
+                return new WriterSession(connection, insert, parameters, lastSequence, lastHash);
+            }
+            catch
+            {
+                insert?.Dispose();
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Inserts the batch in one transaction; the tail moves only once the commit succeeded.</summary>
+        public void Commit(List<PendingAppend> batch, List<AuditRecord> records, AuditRecordIdGenerator ids, AuditChainHasher hasher)
+        {
+            var sequence = _lastSequence;
+            var previousHash = _lastHash;
+
+            // Not deferred: BEGIN IMMEDIATE takes the write lock up front, so a busy file fails here, not mid-batch.
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            _insert.Transaction = transaction;
+            foreach (var pending in batch)
+            {
+                sequence++;
+                var id = ids.Next();
+                var hash = hasher.ComputeHash(id, sequence, pending.Entry, previousHash);
+                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, previousHash, hash);
+                _insert.ExecuteNonQuery();
+                records.Add(new AuditRecord(id, sequence, pending.Entry, previousHash, hash));
+                previousHash = hash;
+            }
+
+            transaction.Commit();
+            _lastSequence = sequence;
+            _lastHash = previousHash;
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _connection.Dispose();
+        }
+    }
+}

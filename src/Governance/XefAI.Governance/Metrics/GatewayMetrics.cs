@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace XefAI.Governance;
+
+/// <summary>The gateway's instruments, all on one meter; names follow OpenTelemetry (GenAI semantic conventions where they exist).</summary>
+internal sealed class GatewayMetrics : IGatewayMetrics
+{
+    // GenAI semantic-convention buckets; the SDK default buckets are meant for milliseconds.
+    private static readonly double[] CallDurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+    private static readonly long[] TokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+    // Gateway overhead and audit commits are expected in the millisecond range.
+    private static readonly double[] ShortDurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _operationDuration;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Histogram<double> _overhead;
+    private readonly Histogram<long> _tokenUsage;
+    private readonly Counter<long> _policyDenials;
+    private readonly Counter<long> _auditWrites;
+    private readonly Histogram<double> _auditWriteDuration;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(GovernanceTelemetry.MeterName);
+
+        _requests = meter.CreateCounter<long>(
+            "xefai.requests", "{request}", "Calls answered, denied or failed, by use case, tier, provider and status.");
+        _operationDuration = meter.CreateHistogram(
+            "gen_ai.client.operation.duration", "s", "Time spent waiting for the model provider.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CallDurationBuckets });
+        _requestDuration = meter.CreateHistogram(
+            "xefai.request.duration", "s", "Whole call as the client saw it.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CallDurationBuckets });
+        _overhead = meter.CreateHistogram(
+            "xefai.gateway.overhead", "s", "Whole call minus the provider's time: what the gateway adds.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ShortDurationBuckets });
+        _tokenUsage = meter.CreateHistogram(
+            "gen_ai.client.token.usage", "{token}", "Tokens per call, input and output.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
+        _policyDenials = meter.CreateCounter<long>(
+            "xefai.policy.denials", "{denial}", "Calls refused by a policy, by reason code.");
+        _auditWrites = meter.CreateCounter<long>(
+            "xefai.audit.writes", "{record}", "Audit records committed or failed.");
+        _auditWriteDuration = meter.CreateHistogram(
+            "xefai.audit.write.duration", "s", "Time from handing a record to the audit trail until it is committed.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ShortDurationBuckets });
+    }
+
+    public void RecordCall(CallMeasurement measurement)
+    {
+        ArgumentNullException.ThrowIfNull(measurement);
+
+        var tier = TierLabel(measurement.Tier);
+        var requestTags = new TagList
+        {
+            { "use_case", measurement.UseCase },
+            { "tier", tier },
+            { "provider", measurement.Provider },
+            { "outcome", measurement.Outcome },
+            { "status_code", measurement.StatusCode },
+        };
+        _requests.Add(1, requestTags);
+
+        var durationTags = new TagList
+        {
+            { "use_case", measurement.UseCase },
+            { "tier", tier },
+            { "outcome", measurement.Outcome },
+        };
+        _requestDuration.Record(measurement.Duration.TotalSeconds, durationTags);
+
+        if (measurement.VendorDuration is { } vendor)
+        {
+            var vendorTags = new TagList
+            {
+                { "gen_ai.operation.name", "chat" },
+                { "gen_ai.provider.name", measurement.Provider },
+                { "gen_ai.request.model", measurement.Model },
+                { "xefai.use_case", measurement.UseCase },
+            };
+            _operationDuration.Record(vendor.TotalSeconds, vendorTags);
+
+            var overheadTags = new TagList
+            {
+                { "use_case", measurement.UseCase },
+                { "tier", tier },
+            };
+            _overhead.Record(Math.Max(0, (measurement.Duration - vendor).TotalSeconds), overheadTags);
+        }
+
+        RecordTokens(measurement, "input", measurement.InputTokens);
+        RecordTokens(measurement, "output", measurement.OutputTokens);
+    }
+
+    public void RecordPolicyDenial(string reasonCode) =>
+        _policyDenials.Add(1, new KeyValuePair<string, object?>("reason", reasonCode));
+
+    public void RecordAuditWrite(bool committed, TimeSpan duration)
+    {
+        var tag = new KeyValuePair<string, object?>("outcome", committed ? "committed" : "failed");
+        _auditWrites.Add(1, tag);
+        _auditWriteDuration.Record(duration.TotalSeconds, tag);
+    }
+
+    // Constant strings, so a label costs no allocation per call.
+    private static string TierLabel(int tier) => tier switch
+    {
+        1 => "1",
+        2 => "2",
+        3 => "3",
+        4 => "4",
+        _ => "0",
+    };
+
+    private void RecordTokens(CallMeasurement measurement, string type, int? tokens)
+    {
+        if (tokens is not { } count)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "gen_ai.operation.name", "chat" },
+            { "gen_ai.token.type", type },
+            { "gen_ai.provider.name", measurement.Provider },
+            { "gen_ai.request.model", measurement.Model },
+        };
+        _tokenUsage.Record(count, tags);
+    }
+}

@@ -1,0 +1,33 @@
+namespace XefAI.Governance;
+
+/// <summary>Serves only active use cases; suspending a use case in configuration is the kill switch.</summary>
+internal sealed class UseCaseStatusPolicy : IPolicy
+{
+    public string Name => "use-case-status";
+
+    public PolicyDenial? Evaluate(PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var useCase = context.UseCase;
+
+        return useCase.Status switch
+        {
+            UseCaseStatus.Active => null,
+            UseCaseStatus.Suspended => new PolicyDenial(
+                "use_case_suspended",
+                $"Use case '{useCase.Id}' is suspended: {Reason(useCase)}."),
+            UseCaseStatus.Retired => new PolicyDenial(
+                "use_case_retired",
+                $"Use case '{useCase.Id}' is retired: {Reason(useCase)}."),
+            UseCaseStatus.Proposed or UseCaseStatus.Approved => new PolicyDenial(
+                "use_case_not_active",
+                $"Use case '{useCase.Id}' is {useCase.Status.ToString().ToLowerInvariant()} but not yet active."),
+
+            // Fail closed on a status this policy does not know.
+            _ => new PolicyDenial("use_case_not_active", $"Use case '{useCase.Id}' is not active."),
+        };
+    }
+
+    private static string Reason(UseCase useCase) =>
+        string.IsNullOrWhiteSpace(useCase.StatusReason) ? "no reason recorded" : useCase.StatusReason.Trim().TrimEnd('.');
+}

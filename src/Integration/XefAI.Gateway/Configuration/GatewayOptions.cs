@@ -1,0 +1,42 @@
+namespace XefAI.Gateway.Configuration;
+
+/// <summary>The <c>Gateway</c> section: limits, plugin folder, client apps and administrators.</summary>
+internal sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Largest request body accepted; larger ones get 413 before they are parsed.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest vendor answer the gateway buffers.</summary>
+    public long MaxResponseBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>How long a vendor may stay silent before the call fails with 504.</summary>
+    public TimeSpan VendorTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Folder scanned for plugin assemblies; relative paths are resolved against the content root.</summary>
+    public string? PluginsPath { get; set; } = "plugins";
+
+    /// <summary>Client apps keyed by app id.</summary>
+    public Dictionary<string, ClientAppOptions> Clients { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Administrators keyed by name; the name is recorded as who acted.</summary>
+    public Dictionary<string, AdminOptions> Admins { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A workflow app allowed to call the gateway.</summary>
+internal sealed class ClientAppOptions
+{
+    /// <summary>SHA-256 (hex) of the app's API key; the key itself is never stored.</summary>
+    public string? ApiKeySha256 { get; set; }
+
+    /// <summary>Use cases this app may call.</summary>
+    public List<string> UseCases { get; set; } = [];
+}
+
+/// <summary>An administrator of the governance API.</summary>
+internal sealed class AdminOptions
+{
+    /// <summary>SHA-256 (hex) of the admin key.</summary>
+    public string? ApiKeySha256 { get; set; }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Gateway.Configuration;
+
+/// <summary>Checks the <c>Gateway</c> section on its own; all errors are reported at once.</summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            errors.Add("Gateway:MaxRequestBodyBytes must be positive.");
+        }
+
+        if (options.MaxResponseBodyBytes <= 0)
+        {
+            errors.Add("Gateway:MaxResponseBodyBytes must be positive.");
+        }
+
+        if (options.VendorTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Gateway:VendorTimeout must be positive.");
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (appId, client) in options.Clients)
+        {
+            CheckHash($"Gateway:Clients:{appId}:ApiKeySha256", client.ApiKeySha256, errors);
+            if (client.UseCases.Count == 0)
+            {
+                errors.Add($"Gateway:Clients:{appId}:UseCases is empty: the app could call nothing.");
+            }
+
+            if (client.ApiKeySha256 is { } hash && !seen.TryAdd(hash, appId))
+            {
+                errors.Add($"Gateway:Clients:{appId} has the same API key as '{seen[hash]}'; each app needs its own key.");
+            }
+        }
+
+        foreach (var (admin, options1) in options.Admins)
+        {
+            CheckHash($"Gateway:Admins:{admin}:ApiKeySha256", options1.ApiKeySha256, errors);
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckHash(string key, string? value, List<string> errors)
+    {
+        if (value is null || value.Length != 64 || !value.All(Uri.IsHexDigit))
+        {
+            errors.Add($"{key} must be the 64-character hex SHA-256 of the key (printf %s \"$KEY\" | sha256sum).");
+        }
+    }
+}

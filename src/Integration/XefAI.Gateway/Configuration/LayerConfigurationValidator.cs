@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+using XefAI.Governance;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Configuration;
+
+/// <summary>
+/// Checks what no single layer can: that client grants name real use cases, that use cases name registered
+/// deployments, that each deployment's provider kind is loaded and its cluster exists. Only the host knows
+/// all four layers, so this check lives here; it runs at start-up and a failure refuses to start.
+/// </summary>
+internal sealed class LayerConfigurationValidator(
+    IOptions<GatewayOptions> gateway,
+    IUseCaseRegistry useCases,
+    IModelRegistry models,
+    IModelProviderCatalog providers,
+    IConfiguration configuration)
+{
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        var clusters = configuration.GetSection("ReverseProxy:Clusters").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        foreach (var (appId, client) in gateway.Value.Clients)
+        {
+            foreach (var id in client.UseCases.Where(id => !useCases.TryGet(id, out _)))
+            {
+                errors.Add($"Gateway:Clients:{appId} grants use case '{id}', which is not in Governance:UseCases.");
+            }
+        }
+
+        foreach (var useCase in useCases.All)
+        {
+            foreach (var id in useCase.Providers.Where(id => !models.TryGet(id, out _)))
+            {
+                errors.Add($"Governance:UseCases:{useCase.Id} lists provider '{id}', which is not in Models:Deployments.");
+            }
+        }
+
+        foreach (var deployment in models.All)
+        {
+            if (!providers.TryGet(deployment.Kind, out var provider))
+            {
+                errors.Add($"Models:Deployments:{deployment.Id} has kind '{deployment.Kind}', but no such provider is loaded (loaded: {string.Join(", ", providers.Kinds)}).");
+            }
+            else if (provider is IHttpModelProvider && (deployment.Cluster is null || !clusters.Contains(deployment.Cluster)))
+            {
+                errors.Add($"Models:Deployments:{deployment.Id} must name a cluster of ReverseProxy:Clusters (it names '{deployment.Cluster}').");
+            }
+        }
+
+        return errors;
+    }
+
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException("XefAI", typeof(LayerConfigurationValidator), errors);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using XefAI.Data;
+using XefAI.Gateway.Admin;
+using XefAI.Gateway.Configuration;
+using XefAI.Gateway.OpenAI;
+using XefAI.Gateway.Pipeline;
+using XefAI.Gateway.Plugins;
+using XefAI.Gateway.Security;
+using XefAI.Governance;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Hosting;
+
+/// <summary>Composes the four layers into the gateway. Tests start the same app on a loopback port.</summary>
+public static class GatewayApp
+{
+    public static WebApplication Create(string[] args)
+    {
+        var configDirectory = ConfigurationDirectory.Resolve(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = Path.GetDirectoryName(configDirectory.TrimEnd(Path.DirectorySeparatorChar)),
+        });
+        ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory);
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddXefAIData(configuration);
+        services.AddXefAIModels(configuration);
+        services.AddXefAIGovernance(configuration);
+        services.AddXefAIPlugins(PluginAssemblies.Discover(
+            configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.PluginsPath)}"] ?? "plugins",
+            builder.Environment.ContentRootPath));
+
+        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        services.AddSingleton<ApiKeyDirectory>();
+        services.AddSingleton<ModelInvoker>();
+        services.AddSingleton<ChatCompletionHandler>();
+        services.AddSingleton<LayerConfigurationValidator>();
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(GovernanceTelemetry.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<LayerConfigurationValidator>().ThrowIfInvalid();
+
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledErrorAsync });
+        app.UseStatusCodePages(WriteStatusCodeErrorAsync);
+
+        foreach (var ingress in app.Services.GetServices<IIngressProtocol>())
+        {
+            ingress.MapEndpoints(app);
+        }
+
+        app.MapAdminEndpoints();
+        app.MapReverseProxy();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));
+        app.MapGet("/readyz", async (IAuditTrail audit, CancellationToken ct) => await audit.IsReadyAsync(ct)
+            ? Results.Ok(new { status = "ready" })
+            : Results.Json(new { status = "not ready", reason = "the audit store cannot take writes" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        return app;
+    }
+
+    /// <summary>Never a stack trace to the caller: bad HTTP gets its 4xx, anything else a plain 500 with the trace id.</summary>
+    private static Task WriteUnhandledErrorAsync(HttpContext httpContext)
+    {
+        var exception = httpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var traceId = GatewayHeaders.ResolveTraceId(httpContext);
+        httpContext.Response.Headers[GatewayHeaders.TraceId] = traceId;
+        var error = exception is BadHttpRequestException bad
+            ? new OpenAIError(bad.StatusCode, "invalid_request_error", "bad_request", "The HTTP request is malformed.")
+            : new OpenAIError(StatusCodes.Status500InternalServerError, "server_error", "internal_error",
+                $"The gateway failed unexpectedly; quote trace id {traceId} when reporting it.");
+        return error.WriteAsync(httpContext.Response);
+    }
+
+    private static Task WriteStatusCodeErrorAsync(StatusCodeContext context)
+    {
+        var response = context.HttpContext.Response;
+        var error = response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => OpenAIError.NotFound("unknown_url", $"No endpoint {context.HttpContext.Request.Path}."),
+            StatusCodes.Status405MethodNotAllowed => new OpenAIError(405, "invalid_request_error", "method_not_allowed",
+                $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}."),
+            _ => new OpenAIError(response.StatusCode, "invalid_request_error", "http_error", $"HTTP {response.StatusCode}."),
+        };
+        return error.WriteAsync(response);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Buffers;
+using Yarp.ReverseProxy.Forwarder;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline;
+
+/// <summary>
+/// Shapes one forwarded attempt. The body and headers are the provider's translation of the validated call,
+/// so no client header (above all its API key) reaches the vendor. The vendor's answer is buffered here and not
+/// copied to the client: the gateway answers only after the audit record is committed.
+/// </summary>
+internal sealed class VendorTransformer(VendorHttpRequest vendorRequest, long maxResponseBytes) : HttpTransformer
+{
+    /// <summary>The vendor's buffered answer, once headers and body arrived.</summary>
+    public VendorHttpResponse? Response { get; private set; }
+
+    /// <summary>Why the answer could not be read, when it could not.</summary>
+    public string? ReadFailure { get; private set; }
+
+    public override ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        proxyRequest.Method = HttpMethod.Post;
+        proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + "/" + vendorRequest.RelativePath.TrimStart('/'));
+        if (proxyRequest.Content is { } content)
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(vendorRequest.ContentType);
+            content.Headers.ContentLength = vendorRequest.Body.Length;
+        }
+
+        foreach (var (name, value) in vendorRequest.Headers)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        // The base transform is not called on purpose: it would copy the client's headers.
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(
+        HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var declared = proxyResponse.Content.Headers.ContentLength;
+            if (declared > maxResponseBytes)
+            {
+                ReadFailure = $"the answer is {declared} bytes, over the {maxResponseBytes}-byte limit";
+                return false;
+            }
+
+            await using var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
+            var body = await ReadBoundedAsync(stream, maxResponseBytes, cancellationToken);
+            if (body is null)
+            {
+                ReadFailure = $"the answer is over the {maxResponseBytes}-byte limit";
+                return false;
+            }
+
+            Response = new VendorHttpResponse((int)proxyResponse.StatusCode, body, proxyResponse.Content.Headers.ContentType?.MediaType);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            ReadFailure = "the connection failed while the answer was being read";
+        }
+
+        return false;
+    }
+
+    private static async Task<byte[]?> ReadBoundedAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        while (true)
+        {
+            var memory = buffer.GetMemory(16 * 1024);
+            var read = await stream.ReadAsync(memory, cancellationToken);
+            if (read == 0)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                return null;
+            }
+        }
+    }
+}

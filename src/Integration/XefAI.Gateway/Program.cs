@@ -1,0 +1,4 @@
+using XefAI.Gateway.Hosting;
+
+var app = GatewayApp.Create(args);
+app.Run();

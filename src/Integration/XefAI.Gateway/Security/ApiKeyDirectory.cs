@@ -1,0 +1,83 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using XefAI.Gateway.Configuration;
+
+namespace XefAI.Gateway.Security;
+
+/// <summary>An authenticated client app and the use cases its key grants.</summary>
+internal sealed record ClientApp(string Id, FrozenSet<string> UseCases);
+
+/// <summary>
+/// Looks up client apps and administrators by the SHA-256 of the bearer key they present. Only hashes are
+/// configured, so a leaked configuration file does not leak keys; the lookup tables follow config reloads.
+/// </summary>
+internal sealed class ApiKeyDirectory : IDisposable
+{
+    private readonly IDisposable? _subscription;
+    private volatile Snapshot _snapshot;
+
+    public ApiKeyDirectory(IOptionsMonitor<GatewayOptions> options)
+    {
+        _snapshot = Snapshot.Create(options.CurrentValue);
+        _subscription = options.OnChange(o => _snapshot = Snapshot.Create(o));
+    }
+
+    public bool TryAuthenticateClient(string? authorization, [NotNullWhen(true)] out ClientApp? app)
+    {
+        app = null;
+        return TryHashBearer(authorization, out var hash) && _snapshot.Clients.TryGetValue(hash, out app);
+    }
+
+    public bool TryAuthenticateAdmin(string? authorization, [NotNullWhen(true)] out string? admin)
+    {
+        admin = null;
+        return TryHashBearer(authorization, out var hash) && _snapshot.Admins.TryGetValue(hash, out admin);
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    /// <summary>SHA-256 of a key, lowercase hex, as configuration stores it.</summary>
+    public static string HashKey(ReadOnlySpan<char> key)
+    {
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(key.Length, 256))];
+        var length = Encoding.UTF8.GetBytes(key, utf8);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..length], digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    private static bool TryHashBearer(string? authorization, [NotNullWhen(true)] out string? hash)
+    {
+        hash = null;
+        const string Scheme = "Bearer ";
+        if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var key = authorization.AsSpan(Scheme.Length).Trim();
+        if (key.IsEmpty || key.Length > 256)
+        {
+            return false;
+        }
+
+        hash = HashKey(key);
+        return true;
+    }
+
+    private sealed record Snapshot(FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, string> Admins)
+    {
+        public static Snapshot Create(GatewayOptions options) => new(
+            options.Clients
+                .Where(c => c.Value.ApiKeySha256 is not null)
+                .ToFrozenDictionary(
+                    c => c.Value.ApiKeySha256!.ToLowerInvariant(),
+                    c => new ClientApp(c.Key, c.Value.UseCases.ToFrozenSet(StringComparer.Ordinal))),
+            options.Admins
+                .Where(a => a.Value.ApiKeySha256 is not null)
+                .ToFrozenDictionary(a => a.Value.ApiKeySha256!.ToLowerInvariant(), a => a.Key));
+    }
+}

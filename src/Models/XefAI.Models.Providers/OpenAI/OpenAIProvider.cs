@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace XefAI.Models.Providers.OpenAI;
+
+/// <summary>
+/// Translates for vendors that speak OpenAI Chat Completions: OpenAI, Azure OpenAI v1, vLLM, Ollama <c>/v1</c>.
+/// The destination address carries the vendor's version segment, so the path is relative to it.
+/// </summary>
+internal sealed class OpenAIProvider : IHttpModelProvider
+{
+    public const string ProviderKind = "openai";
+
+    public const string ChatCompletionsPath = "chat/completions";
+
+    /// <summary>Endpoint metadata naming the auth header; <c>api-key</c> selects Azure's style.</summary>
+    public const string AuthHeaderMetadataKey = "AuthHeader";
+
+    private const string AzureApiKeyHeader = "api-key";
+
+    // The body goes to a vendor API, never into HTML; escaping every non-ASCII character would inflate
+    // clinical text in other languages for nothing.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public string Kind => ProviderKind;
+
+    public VendorHttpRequest CreateRequest(ModelRequest request, VendorEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(endpoint);
+
+        // Cloned because the client's body is also read by audit and by fallback attempts to other deployments.
+        var body = request.Body.DeepClone().AsObject();
+        body["model"] = request.Deployment.VendorModel;
+
+        var stream = body["stream"];
+        if (stream is null || stream.GetValueKind() == JsonValueKind.False)
+        {
+            body.Remove("stream");
+            body.Remove("stream_options");
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            body.WriteTo(writer);
+        }
+
+        return new VendorHttpRequest(ChatCompletionsPath, buffer.WrittenMemory, "application/json", AuthHeaders(endpoint));
+    }
+
+    public ModelResponse ReadResponse(ModelRequest request, VendorHttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+
+        if (response.StatusCode is < 200 or > 299)
+        {
+            throw new VendorResponseException(
+                $"The model vendor answered HTTP {response.StatusCode}{DescribeError(response.Body)}.",
+                response.StatusCode);
+        }
+
+        var completion = ParseObject(response.Body.Span);
+
+        if (completion["object"] is { } objectType && !IsString(objectType, "chat.completion"))
+        {
+            var actual = SafeIdentifier(objectType);
+            throw NotACompletion(actual is null ? "object is not \"chat.completion\"" : $"object is \"{actual}\", not \"chat.completion\"");
+        }
+
+        var choices = completion["choices"] switch
+        {
+            null => throw NotACompletion("no choices"),
+            JsonArray { Count: 0 } => throw NotACompletion("no choices"),
+            JsonArray array => array,
+            _ => throw NotACompletion("choices is not an array"),
+        };
+
+        if (choices[0] is not JsonObject choice)
+        {
+            throw NotACompletion("choices[0] is not an object");
+        }
+
+        var message = choice["message"] switch
+        {
+            null => throw NotACompletion("choices[0].message missing"),
+            JsonObject value => value,
+            _ => throw NotACompletion("choices[0].message is not an object"),
+        };
+
+        // Null content is legal: tool calls and refusals answer without text.
+        var content = message["content"] switch
+        {
+            null => string.Empty,
+            JsonValue value when value.TryGetValue<string>(out var text) => text,
+            _ => throw NotACompletion("choices[0].message.content is not a string"),
+        };
+
+        return new ModelResponse(
+            completion,
+            StringOrNull(completion["model"]) ?? request.Deployment.VendorModel,
+            content,
+            StringOrNull(choice["finish_reason"]),
+            ReadUsage(completion["usage"]));
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> AuthHeaders(VendorEndpoint endpoint)
+    {
+        if (string.IsNullOrEmpty(endpoint.ApiKey))
+        {
+            return [];
+        }
+
+        return string.Equals(endpoint.GetMetadata(AuthHeaderMetadataKey), AzureApiKeyHeader, StringComparison.OrdinalIgnoreCase)
+            ? [new(AzureApiKeyHeader, endpoint.ApiKey)]
+            : [new("Authorization", "Bearer " + endpoint.ApiKey)];
+    }
+
+    private static JsonObject ParseObject(ReadOnlySpan<byte> body)
+    {
+        if (body.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
+        body = body.Trim(" \t\r\n"u8);
+
+        if (body.IsEmpty)
+        {
+            throw NotACompletion("empty body");
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            // The parser's message quotes bytes of the body, so it is not passed on.
+            throw NotACompletion("not JSON");
+        }
+
+        return node as JsonObject ?? throw NotACompletion("not a JSON object");
+    }
+
+    /// <summary>
+    /// Names the vendor's error type and code when they look like identifiers. The error's message is
+    /// never used: vendors echo the prompt in it, and the prompt may hold patient data.
+    /// </summary>
+    private static string DescribeError(ReadOnlyMemory<byte> body)
+    {
+        string? type = null;
+        string? code = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.Object)
+            {
+                type = error.TryGetProperty("type", out var typeElement) ? SafeIdentifier(typeElement) : null;
+                code = error.TryGetProperty("code", out var codeElement) ? SafeIdentifier(codeElement) : null;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not OpenAI error JSON (an HTML page from a proxy, say): the status alone is all we report.
+        }
+
+        return (type, code) switch
+        {
+            (null, null) => string.Empty,
+            (not null, null) => $" (type: {type})",
+            (null, not null) => $" (code: {code})",
+            _ when string.Equals(type, code, StringComparison.Ordinal) => $" (code: {code})",
+            _ => $" (type: {type}, code: {code})",
+        };
+    }
+
+    private static TokenUsage? ReadUsage(JsonNode? usage)
+    {
+        if (usage is not JsonObject values)
+        {
+            return null;
+        }
+
+        var input = IntOrNull(values["prompt_tokens"]);
+        var output = IntOrNull(values["completion_tokens"]);
+        return input is null && output is null ? null : new TokenUsage(input ?? 0, output ?? 0);
+    }
+
+    private static VendorResponseException NotACompletion(string reason) =>
+        new($"The model vendor's answer is not a chat completion: {reason}.");
+
+    private static bool IsString(JsonNode node, string expected) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && string.Equals(text, expected, StringComparison.Ordinal);
+
+    private static string? StringOrNull(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static int? IntOrNull(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<int>(out var number) && number >= 0 ? number : null;
+
+    private static string? SafeIdentifier(JsonNode node) => SafeIdentifier(StringOrNull(node));
+
+    private static string? SafeIdentifier(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => SafeIdentifier(element.GetString()),
+        JsonValueKind.Number when element.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
+    /// <summary>Accepts short machine identifiers only, so free text can never reach a message.</summary>
+    private static string? SafeIdentifier(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Length > 64)
+        {
+            return null;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '-' or '.'))
+            {
+                return null;
+            }
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Models.Providers.Registry;
+
+/// <summary>Checks every deployment and reports all problems at once.</summary>
+/// <remarks>
+/// Provider kinds are not checked here: HTTP providers may come from plugin assemblies the host loads,
+/// so only the host knows them all.
+/// </remarks>
+internal sealed class ModelsOptionsValidator(ILogger<ModelsOptionsValidator> logger) : IValidateOptions<ModelsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ModelsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        var errors = new List<string>();
+        foreach (var (id, deployment) in options.Deployments.OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            var path = $"{ModelsOptions.SectionName}:Deployments:{id}";
+            if (deployment is null)
+            {
+                errors.Add($"{path} is empty.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(deployment.Kind))
+            {
+                errors.Add($"{path}:Kind is required.");
+            }
+
+            if (string.IsNullOrWhiteSpace(deployment.Model))
+            {
+                errors.Add($"{path}:Model is required.");
+            }
+
+            if (deployment.Cluster is not null && string.IsNullOrWhiteSpace(deployment.Cluster))
+            {
+                errors.Add($"{path}:Cluster is blank; remove it or name a cluster.");
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        // At start-up the host also refuses to start; at run time this line is the only trace of a rejected
+        // edit, because OptionsMonitor throws on the reload thread and the registry keeps the last good set.
+        ModelsLog.ConfigurationRejected(logger, string.Join(" ", errors));
+        return ValidateOptionsResult.Fail(errors);
+    }
+}

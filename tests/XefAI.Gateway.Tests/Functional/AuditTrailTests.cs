@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+public sealed class AuditTrailTests
+{
+    [Fact]
+    public async Task Post_AuditStoreCannotCommit_Returns503AndReleasesNoAnswer()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        var warmUp = await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
+        Assert.Equal(200, warmUp.Status);
+
+        // Another process holding the database's write lock is the realistic way a commit fails.
+        await using (var blocker = new SqliteConnection($"Data Source={host.AuditDatabasePath}"))
+        {
+            await blocker.OpenAsync();
+            await using var begin = blocker.CreateCommand();
+            begin.CommandText = "BEGIN EXCLUSIVE;";
+            await begin.ExecuteNonQueryAsync();
+
+            var blocked = await client.PostChatAsync(ChatBody("summary", "Patient stable. Plan: discharge home."));
+
+            Assert.Equal(503, blocked.Status);
+            Assert.Equal("audit_unavailable", (string?)blocked.Json["error"]!["code"]);
+            Assert.Null(blocked.Json["choices"]);
+            Assert.Null(blocked.Header("X-XefAI-Audit-Id"));
+            await using var rollback = blocker.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        var recovered = await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
+        Assert.Equal(200, recovered.Status);
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var verification = await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");
+        Assert.True((bool)verification!["valid"]!);
+        Assert.Equal(2, (long)verification["records"]!);
+    }
+
+    [Fact]
+    public async Task Verify_AfterCalls_ChainValidAndCountsEveryCall()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        using var anonymous = host.CreateClient(key: null);
+        for (var i = 0; i < 5; i++)
+        {
+            await client.PostChatAsync(ChatBody("summary", $"Note {i}. Stable."));
+        }
+
+        await anonymous.PostChatAsync(ChatBody("summary", "x"));
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var verification = await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");
+        var page = await admin.GetFromJsonAsync<JsonObject>("/admin/audit?useCase=summary&limit=10");
+
+        Assert.True((bool)verification!["valid"]!);
+        Assert.Equal(6, (long)verification["records"]!);
+        // The unauthenticated call named a use case it could not prove it may use: recorded without one.
+        Assert.Equal(5, page!["data"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Verify_RowAlteredInDatabase_NamesFirstBrokenRecord()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await client.PostChatAsync(ChatBody("summary", $"Note {i}. Stable."))).Header("X-XefAI-Audit-Id")!);
+        }
+
+        await using (var tamper = new SqliteConnection($"Data Source={host.AuditDatabasePath}"))
+        {
+            await tamper.OpenAsync();
+            // The store's triggers refuse updates; someone with write access to the file can drop them.
+            await using var dropGuards = tamper.CreateCommand();
+            dropGuards.CommandText = "DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;";
+            await dropGuards.ExecuteNonQueryAsync();
+            await using var update = tamper.CreateCommand();
+            update.CommandText = "UPDATE audit_records SET output_sha256 = 'forged' WHERE id = $id";
+            update.Parameters.AddWithValue("$id", ids[1]);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var verification = await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");
+
+        Assert.False((bool)verification!["valid"]!);
+        Assert.Equal(ids[1], (string?)verification["firstBrokenRecord"]);
+    }
+
+    [Fact]
+    public async Task Readyz_StoreWritable_Returns200AndHealthzAlways200()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient(key: null);
+
+        using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        using var live = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(200, (int)ready.StatusCode);
+        Assert.Equal(200, (int)live.StatusCode);
+    }
+}

@@ -1,0 +1,51 @@
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_AfterCalls_ExposeRequestSeriesByUseCaseTierProviderOutcome()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
+        await client.PostChatAsync(ChatBody("suspended-case", "Stable."));
+        await client.PostChatAsync(ChatBody("no-such-case", "Stable."));
+
+        using var scraper = host.CreateClient(key: null);
+        var text = await PollMetricsAsync(scraper, "xefai_requests_total");
+
+        Assert.Matches(Line("xefai_requests_total", "outcome=\"answered\"", "provider=\"local\"", "tier=\"2\"", "use_case=\"summary\""), text);
+        Assert.Matches(Line("xefai_requests_total", "outcome=\"denied\"", "use_case=\"suspended-case\""), text);
+        Assert.Matches(Line("xefai_requests_total", "outcome=\"denied\"", "use_case=\"other\""), text);
+        Assert.Contains("xefai_policy_denials_total{", text, StringComparison.Ordinal);
+        Assert.Contains("reason=\"use_case_suspended\"", text, StringComparison.Ordinal);
+        Assert.Contains("xefai_request_duration_seconds_bucket", text, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_client_operation_duration_seconds_bucket", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("no-such-case", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatewayHost.ClientKey, text, StringComparison.Ordinal);
+    }
+
+    /// <summary>A Prometheus sample line holding all the given label pairs, in any order.</summary>
+    private static string Line(string metric, params string[] labels) =>
+        "(?m)^" + metric + "\\{" + string.Concat(labels.Select(l => "(?=[^}]*" + System.Text.RegularExpressions.Regex.Escape(l) + ")")) + "[^}]*\\} [1-9]";
+
+    /// <summary>The exporter caches a scrape briefly; poll until the series appear rather than sleeping.</summary>
+    private static async Task<string> PollMetricsAsync(HttpClient client, string expected)
+    {
+        var text = string.Empty;
+        for (var i = 0; i < 50 && !text.Contains(expected, StringComparison.Ordinal); i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(100);
+            }
+
+            text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,127 @@
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>Calls forwarded through YARP to an OpenAI-compatible vendor (WireMock on loopback).</summary>
+public sealed class VendorForwardingTests
+{
+    [Fact]
+    public async Task Post_VendorUseCase_ForwardsWithVendorKeyNotClientKey()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        var body = """{"model":"vendor-chat","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}],"temperature":0.2,"max_tokens":50,"user":"clinician-7"}""";
+
+        var call = await client.PostChatAsync(body);
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal(1, vendor.CallCount);
+        var headers = vendor.LastRequestHeaders;
+        Assert.Equal($"Bearer {GatewayHost.VendorKey}", headers["Authorization"].Single());
+        Assert.DoesNotContain(headers.Values.SelectMany(v => v), v => v.Contains(GatewayHost.ClientKey, StringComparison.Ordinal));
+        var sent = vendor.LastRequestBody;
+        Assert.Equal("gpt-4o-mini", (string?)sent["model"]);
+        Assert.Equal("Hello", (string?)sent["messages"]![1]!["content"]);
+        Assert.Equal("system", (string?)sent["messages"]![0]!["role"]);
+        Assert.Equal(0.2, (double?)sent["temperature"]);
+        Assert.Equal(50, (int?)sent["max_tokens"]);
+        Assert.Equal("clinician-7", (string?)sent["user"]);
+
+        Assert.Equal("chatcmpl-123", (string?)call.Json["id"]);
+        Assert.Equal("\n\nHello there, how may I assist you today?", (string?)call.Json["choices"]![0]!["message"]!["content"]);
+        Assert.Equal("vendor", call.Header("X-XefAI-Provider"));
+        Assert.Equal("1", call.Header("X-XefAI-Risk-Tier"));
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("openai", (string?)record["provider"]);
+        Assert.Equal("gpt-4o-mini", (string?)record["model"]);
+        Assert.Equal(9, (int?)record["inputTokens"]);
+        Assert.Equal(12, (int?)record["outputTokens"]);
+        Assert.Equal(call.RequestSha256, (string?)record["inputSha256"]);
+        Assert.Equal(call.ResponseSha256, (string?)record["outputSha256"]);
+    }
+
+    [Fact]
+    public async Task Post_VendorAnswers500_Returns502NamingVendorWithoutItsBody()
+    {
+        using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"message":"internal detail about patient Chalmers","type":"server_error"}}""");
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(502, call.Status);
+        var message = (string?)call.Json["error"]!["message"];
+        Assert.Contains("vendor/primary", message, StringComparison.Ordinal);
+        Assert.Contains("500", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Chalmers", call.Json.ToJsonString(), StringComparison.Ordinal);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("failed", (string?)record["decision"]);
+        Assert.Null(call.Header("X-XefAI-Provider"));
+    }
+
+    [Fact]
+    public async Task Post_VendorAnswersGarbage_Returns502SayingWhatWasWrong()
+    {
+        using var vendor = new FakeVendor().AnswersWith(200, "<html>gateway error</html>", "text/html");
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(502, call.Status);
+        Assert.Equal("vendor_invalid_response", (string?)call.Json["error"]!["code"]);
+        Assert.Contains("JSON", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.DoesNotContain("<html>", call.Json.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_VendorUnreachable_Returns502()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(502, call.Status);
+        Assert.Equal("vendor_unreachable", (string?)call.Json["error"]!["code"]);
+        Assert.NotNull(call.Header("X-XefAI-Audit-Id"));
+    }
+
+    [Fact]
+    public async Task Post_VendorKeyVariableUnset_Returns503NamingTheVariableAndSendsNothing()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c["ReverseProxy"]!["Clusters"]!["vendor"]!["Metadata"]!["ApiKeyVariable"] = "XEFAI_TEST_UNSET_VARIABLE";
+        });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(503, call.Status);
+        Assert.Contains("XEFAI_TEST_UNSET_VARIABLE", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(0, vendor.CallCount);
+    }
+
+    [Fact]
+    public async Task Post_AzureStyleCluster_SendsApiKeyHeader()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c["ReverseProxy"]!["Clusters"]!["vendor"]!["Metadata"]!["AuthHeader"] = "api-key";
+        });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal(GatewayHost.VendorKey, vendor.LastRequestHeaders["api-key"].Single());
+        Assert.False(vendor.LastRequestHeaders.ContainsKey("Authorization"));
+    }
+}

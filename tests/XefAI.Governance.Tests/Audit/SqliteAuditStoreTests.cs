@@ -1,0 +1,363 @@
+using Microsoft.Data.Sqlite;
+
+namespace XefAI.Governance.Tests;
+
+public sealed class SqliteAuditStoreTests
+{
+    [Fact]
+    public async Task AppendAsync_ThenGetAsync_ReturnsSameFields()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var entry = AuditEntries.Create(1) with
+        {
+            // Not UTC, sub-millisecond and with an awkward double: all must round-trip.
+            Timestamp = new DateTimeOffset(2025, 3, 14, 10, 26, 53, TimeSpan.FromHours(1)).AddTicks(5_891_234),
+            Reasons = "tier_requires_review,phi_minimized",
+            LatencyMs = 0.1 + 0.2,
+        };
+
+        var appended = await store.AppendAsync(entry, CancellationToken.None);
+        var read = await store.GetAsync(appended.Id, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(appended, read);
+        Assert.Equal(entry, read.Entry);
+        Assert.Equal(entry.Timestamp.UtcTicks, read.Entry.Timestamp.UtcTicks);
+        Assert.Equal(0.1 + 0.2, read.Entry.LatencyMs);
+        Assert.Equal(1, read.Sequence);
+        Assert.Equal(AuditChainHasher.GenesisHash, read.PreviousHash);
+        Assert.Matches("^aud_[0-9A-HJKMNP-TV-Z]{26}$", read.Id);
+        Assert.Matches("^[0-9a-f]{64}$", read.Hash);
+    }
+
+    [Fact]
+    public async Task AppendAsync_NullableFieldsLeftOut_RoundTripsAsNull()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var entry = new AuditEntry
+        {
+            Timestamp = AuditEntries.BaseTime,
+            TraceId = "trace-min",
+            Decision = "denied",
+            StatusCode = 403,
+            LatencyMs = 2,
+        };
+
+        var appended = await store.AppendAsync(entry, CancellationToken.None);
+
+        Assert.Equal(entry, (await store.GetAsync(appended.Id, CancellationToken.None))?.Entry);
+        Assert.True((await store.VerifyAsync(CancellationToken.None)).Valid);
+    }
+
+    [Fact]
+    public async Task GetAsync_UnknownId_ReturnsNull()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+
+        Assert.Null(await store.GetAsync("aud_00000000000000000000000000", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_Sequential_ChainsEachRecordToThePreviousOne()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        var records = new List<AuditRecord>();
+        for (var i = 0; i < 5; i++)
+        {
+            records.Add(await store.AppendAsync(AuditEntries.Create(i), CancellationToken.None));
+        }
+
+        Assert.Equal([1L, 2, 3, 4, 5], records.Select(r => r.Sequence));
+        Assert.Equal(AuditChainHasher.GenesisHash, records[0].PreviousHash);
+        for (var i = 1; i < records.Count; i++)
+        {
+            Assert.Equal(records[i - 1].Hash, records[i].PreviousHash);
+            Assert.True(string.CompareOrdinal(records[i - 1].Id, records[i].Id) < 0, "ids sort in commit order");
+        }
+
+        Assert.Equal(5, records.Select(r => r.Hash).Distinct().Count());
+        Assert.Equal(new AuditChainVerification(true, 5), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_200Concurrent_AllCommitInFewerTransactionsWithAValidChain()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        var records = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => store.AppendAsync(AuditEntries.Create(i), CancellationToken.None).AsTask(), CancellationToken.None)));
+
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), records.Select(r => r.Sequence).Order());
+        Assert.Equal(200, records.Select(r => r.Id).Distinct().Count());
+        Assert.InRange(store.CommittedBatches, 1, 199);
+        Assert.Equal(new AuditChainVerification(true, 200), await store.VerifyAsync(CancellationToken.None));
+
+        // Each caller got the record holding its own entry.
+        var byTrace = records.ToDictionary(r => r.Entry.TraceId);
+        Assert.Equal(200, byTrace.Count);
+        foreach (var record in records)
+        {
+            Assert.Equal(record, await store.GetAsync(record.Id, CancellationToken.None));
+        }
+    }
+
+    [Fact]
+    public async Task AppendAsync_MaxBatchSizeOne_CommitsEachRecordAlone()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore(maxBatchSize: 1);
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => store.AppendAsync(AuditEntries.Create(i), CancellationToken.None).AsTask()));
+
+        Assert.Equal(20, store.CommittedBatches);
+        Assert.Equal(new AuditChainVerification(true, 20), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_RowAlteredInDatabase_ReportsFirstBrokenRecord()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var records = await AppendManyAsync(store, 5);
+
+        using (var connection = db.OpenForeignConnection())
+        {
+            // Someone with access to the file can drop the guard trigger; the hash chain still catches the edit.
+            Execute(connection, "DROP TRIGGER audit_records_no_update");
+            Execute(connection, $"UPDATE audit_records SET output_sha256 = '{new string('c', 64)}' WHERE seq = 3");
+        }
+
+        var verification = await store.VerifyAsync(CancellationToken.None);
+
+        Assert.False(verification.Valid);
+        Assert.Equal(records[2].Id, verification.FirstBrokenRecord);
+        Assert.Equal(2, verification.Records);
+        Assert.Contains("altered", verification.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_RowDeletedFromDatabase_ReportsRecordAfterTheGap()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var records = await AppendManyAsync(store, 5);
+
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER audit_records_no_delete");
+            Execute(connection, "DELETE FROM audit_records WHERE seq = 3");
+        }
+
+        var verification = await store.VerifyAsync(CancellationToken.None);
+
+        Assert.False(verification.Valid);
+        Assert.Equal(records[3].Id, verification.FirstBrokenRecord);
+        Assert.Contains("missing", verification.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_RowRewrittenWithRecomputedHash_ReportsTheNextRecord()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var records = await AppendManyAsync(store, 4);
+
+        // A careful forger recomputes record 2's own hash; record 3 still points at the original.
+        var forged = records[1].Entry with { OutputSha256 = new string('f', 64) };
+        using var hasher = new AuditChainHasher();
+        var forgedHash = hasher.ComputeHash(records[1].Id, 2, forged, records[1].PreviousHash);
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER audit_records_no_update");
+            Execute(connection, $"UPDATE audit_records SET output_sha256 = '{forged.OutputSha256}', hash = '{forgedHash}' WHERE seq = 2");
+        }
+
+        var verification = await store.VerifyAsync(CancellationToken.None);
+
+        Assert.False(verification.Valid);
+        Assert.Equal(records[2].Id, verification.FirstBrokenRecord);
+        Assert.Equal(2, verification.Records);
+    }
+
+    [Fact]
+    public async Task AuditTable_UpdateOrDeleteThroughSql_IsRejected()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await AppendManyAsync(store, 2);
+
+        using var connection = db.OpenForeignConnection();
+
+        var update = Assert.Throws<SqliteException>(() => Execute(connection, "UPDATE audit_records SET decision = 'denied'"));
+        var delete = Assert.Throws<SqliteException>(() => Execute(connection, "DELETE FROM audit_records"));
+        Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
+        Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
+        Assert.True((await store.VerifyAsync(CancellationToken.None)).Valid);
+    }
+
+    [Fact]
+    public async Task AppendAsync_DatabaseLockedByAnotherConnection_ThrowsAuditUnavailableThenRecovers()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore(busyTimeoutSeconds: 1);
+        var first = await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+
+        AuditUnavailableException failure;
+        using (var locker = db.OpenForeignConnection())
+        {
+            Execute(locker, "BEGIN EXCLUSIVE");
+            failure = await Assert.ThrowsAsync<AuditUnavailableException>(() => store.AppendAsync(AuditEntries.Create(2), CancellationToken.None).AsTask());
+            Execute(locker, "ROLLBACK");
+        }
+
+        var next = await store.AppendAsync(AuditEntries.Create(3), CancellationToken.None);
+
+        Assert.Contains("could not commit", failure.Message, StringComparison.Ordinal);
+        Assert.IsType<SqliteException>(failure.InnerException);
+        Assert.Equal(2, next.Sequence);
+        Assert.Equal(first.Hash, next.PreviousHash);
+        Assert.Equal(new AuditChainVerification(true, 2), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_StoreReopenedOnSameFile_ContinuesTheChain()
+    {
+        await using var db = new TempAuditDatabase();
+        var firstStore = db.CreateStore();
+        var last = (await AppendManyAsync(firstStore, 3))[^1];
+        await firstStore.DisposeAsync();
+
+        var reopened = db.CreateStore();
+        var next = await reopened.AppendAsync(AuditEntries.Create(4), CancellationToken.None);
+
+        Assert.Equal(4, next.Sequence);
+        Assert.Equal(last.Hash, next.PreviousHash);
+        Assert.Equal(new AuditChainVerification(true, 4), await reopened.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_CancelledToken_ThrowsWithoutWriting()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => store.AppendAsync(AuditEntries.Create(1), new CancellationToken(canceled: true)).AsTask());
+
+        Assert.Equal(new AuditChainVerification(true, 0), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_LoneSurrogate_IsRejectedAndOthersStillCommit()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        var bad = store.AppendAsync(AuditEntries.Create(1) with { AppId = "app\uD800" }, CancellationToken.None).AsTask();
+        var good = store.AppendAsync(AuditEntries.Create(2), CancellationToken.None).AsTask();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => bad);
+        Assert.Equal(1, (await good).Sequence);
+        Assert.True((await store.VerifyAsync(CancellationToken.None)).Valid);
+    }
+
+    [Fact]
+    public async Task Constructor_DoesNoIo_DatabaseIsCreatedOnFirstUse()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        Assert.False(Directory.Exists(db.Folder));
+
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+        Assert.True(File.Exists(db.FilePath));
+        using var connection = db.OpenForeignConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task IsReadyAsync_PathIsAFolder_ReturnsFalse()
+    {
+        await using var db = new TempAuditDatabase();
+        Directory.CreateDirectory(db.FilePath);
+        var store = db.CreateStore();
+
+        Assert.False(await store.IsReadyAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => store.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask());
+    }
+
+    [Fact]
+    public async Task QueryAsync_Filters_ReturnMatchingRecordsNewestFirst()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var t0 = AuditEntries.BaseTime;
+        AuditEntry[] entries =
+        [
+            AuditEntries.Create(0, useCase: "discharge-summary", app: "epic", patient: "pt_1", timestamp: t0),
+            AuditEntries.Create(1, useCase: "coding", app: "epic", patient: "pt_2", timestamp: t0.AddMinutes(1)),
+            AuditEntries.Create(2, useCase: "discharge-summary", app: "scribe", patient: "pt_1", timestamp: t0.AddMinutes(2)),
+            AuditEntries.Create(3, useCase: "coding", app: "scribe", patient: "pt_3", timestamp: t0.AddMinutes(3)),
+            AuditEntries.Create(4, useCase: "discharge-summary", app: "epic", patient: "pt_2", timestamp: t0.AddMinutes(4)),
+        ];
+        foreach (var entry in entries)
+        {
+            await store.AppendAsync(entry, CancellationToken.None);
+        }
+
+        async Task<string[]> Traces(AuditQuery query) =>
+            [.. (await store.QueryAsync(query, CancellationToken.None)).Select(r => r.Entry.TraceId)];
+
+        Assert.Equal(["trace-0004", "trace-0003", "trace-0002", "trace-0001", "trace-0000"], await Traces(new AuditQuery()));
+        Assert.Equal(["trace-0004", "trace-0002", "trace-0000"], await Traces(new AuditQuery(UseCaseId: "discharge-summary")));
+        Assert.Equal(["trace-0003", "trace-0002"], await Traces(new AuditQuery(AppId: "scribe")));
+        Assert.Equal(["trace-0002", "trace-0000"], await Traces(new AuditQuery(PatientPseudonym: "pt_1")));
+        Assert.Equal(["trace-0004"], await Traces(new AuditQuery(UseCaseId: "discharge-summary", AppId: "epic", PatientPseudonym: "pt_2")));
+        Assert.Equal(["trace-0004", "trace-0003"], await Traces(new AuditQuery(Limit: 2)));
+
+        // [From, To), and an offset other than UTC names the same instant.
+        Assert.Equal(["trace-0002", "trace-0001"], await Traces(new AuditQuery(From: t0.AddMinutes(1), To: t0.AddMinutes(3))));
+        Assert.Equal(["trace-0004", "trace-0003"], await Traces(new AuditQuery(From: t0.AddMinutes(3).ToOffset(TimeSpan.FromHours(-5)))));
+        Assert.Empty(await Traces(new AuditQuery(UseCaseId: "unknown")));
+    }
+
+    [Fact]
+    public async Task QueryAsync_LimitAboveMaximum_IsCappedAt1000()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await Task.WhenAll(Enumerable.Range(0, 1005).Select(i => store.AppendAsync(AuditEntries.Create(i), CancellationToken.None).AsTask()));
+
+        var records = await store.QueryAsync(new AuditQuery(Limit: 5000), CancellationToken.None);
+
+        Assert.Equal(1000, records.Count);
+        Assert.Equal(1005, records[0].Sequence);
+        Assert.Equal(6, records[^1].Sequence);
+    }
+
+    private static async Task<List<AuditRecord>> AppendManyAsync(SqliteAuditStore store, int count)
+    {
+        var records = new List<AuditRecord>();
+        for (var i = 0; i < count; i++)
+        {
+            records.Add(await store.AppendAsync(AuditEntries.Create(i), CancellationToken.None));
+        }
+
+        return records;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace XefAI.Governance.Tests;
+
+public sealed class GatewayMetricsTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MetricRecorder _recorder;
+    private readonly GatewayMetrics _metrics;
+
+    public GatewayMetricsTests()
+    {
+        var meterFactory = _services.GetRequiredService<IMeterFactory>();
+        _recorder = new MetricRecorder(meterFactory);
+        _metrics = new GatewayMetrics(meterFactory);
+    }
+
+    [Fact]
+    public void RecordCall_VendorCalled_RecordsEveryInstrumentWithItsTags()
+    {
+        _metrics.RecordCall(new CallMeasurement(
+            "discharge-summary", 3, "openai", "gpt-4.1", "answered", 200,
+            TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(1200), InputTokens: 812, OutputTokens: 240));
+
+        var request = Assert.Single(_recorder.For("xefai.requests"));
+        Assert.Equal(GovernanceTelemetry.MeterName, request.Instrument.Meter.Name);
+        Assert.Equal("{request}", request.Instrument.Unit);
+        Assert.Equal(1, request.Value);
+        AssertTags(request, ("use_case", "discharge-summary"), ("tier", "3"), ("provider", "openai"), ("outcome", "answered"), ("status_code", 200));
+
+        var duration = Assert.Single(_recorder.For("xefai.request.duration"));
+        Assert.Equal("s", duration.Instrument.Unit);
+        Assert.Equal(1.5, duration.Value, 9);
+        AssertTags(duration, ("use_case", "discharge-summary"), ("tier", "3"), ("outcome", "answered"));
+
+        var vendor = Assert.Single(_recorder.For("gen_ai.client.operation.duration"));
+        Assert.Equal(1.2, vendor.Value, 9);
+        AssertTags(vendor, ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "openai"), ("gen_ai.request.model", "gpt-4.1"), ("xefai.use_case", "discharge-summary"));
+
+        var overhead = Assert.Single(_recorder.For("xefai.gateway.overhead"));
+        Assert.Equal(0.3, overhead.Value, 9);
+
+        var tokens = _recorder.For("gen_ai.client.token.usage");
+        Assert.Equal("{token}", tokens[0].Instrument.Unit);
+        Assert.Equal(
+            [("input", 812.0), ("output", 240.0)],
+            tokens.Select(t => ((string)t.Tags["gen_ai.token.type"]!, t.Value)).Order());
+        Assert.All(tokens, t => Assert.Equal("gpt-4.1", t.Tags["gen_ai.request.model"]));
+        Assert.All(tokens, t => Assert.Equal("openai", t.Tags["gen_ai.provider.name"]));
+    }
+
+    [Fact]
+    public void RecordCall_DeniedBeforeAnyVendor_RecordsNoVendorTimeOverheadOrTokens()
+    {
+        _metrics.RecordCall(new CallMeasurement(
+            "other", 0, "none", "none", "denied", 403, TimeSpan.FromMilliseconds(4), VendorDuration: null, InputTokens: null, OutputTokens: null));
+
+        AssertTags(Assert.Single(_recorder.For("xefai.requests")), ("use_case", "other"), ("tier", "0"), ("provider", "none"), ("outcome", "denied"), ("status_code", 403));
+        Assert.Equal(0.004, Assert.Single(_recorder.For("xefai.request.duration")).Value, 9);
+        Assert.Empty(_recorder.For("gen_ai.client.operation.duration"));
+        Assert.Empty(_recorder.For("xefai.gateway.overhead"));
+        Assert.Empty(_recorder.For("gen_ai.client.token.usage"));
+    }
+
+    [Fact]
+    public void RecordPolicyDenial_CountsByReason()
+    {
+        _metrics.RecordPolicyDenial("use_case_suspended");
+        _metrics.RecordPolicyDenial("use_case_suspended");
+        _metrics.RecordPolicyDenial("use_case_retired");
+
+        var denials = _recorder.For("xefai.policy.denials");
+        Assert.Equal(2, denials.Count(d => (string?)d.Tags["reason"] == "use_case_suspended"));
+        Assert.Equal(1, denials.Count(d => (string?)d.Tags["reason"] == "use_case_retired"));
+    }
+
+    [Fact]
+    public void RecordAuditWrite_RecordsOutcomeAndSeconds()
+    {
+        _metrics.RecordAuditWrite(committed: true, TimeSpan.FromMilliseconds(3));
+        _metrics.RecordAuditWrite(committed: false, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["committed", "failed"], _recorder.For("xefai.audit.writes").Select(w => (string)w.Tags["outcome"]!));
+        Assert.Equal([0.003, 1.0], _recorder.For("xefai.audit.write.duration").Select(d => Math.Round(d.Value, 9)));
+    }
+
+    public void Dispose()
+    {
+        _recorder.Dispose();
+        _services.Dispose();
+    }
+
+    private static void AssertTags(MetricRecorder.Measurement measurement, params (string Key, object Value)[] expected)
+    {
+        Assert.Equal(expected.Length, measurement.Tags.Count);
+        foreach (var (key, value) in expected)
+        {
+            Assert.Equal(value, measurement.Tags[key]);
+        }
+    }
+}

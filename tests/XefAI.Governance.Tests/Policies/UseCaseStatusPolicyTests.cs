@@ -1,0 +1,30 @@
+namespace XefAI.Governance.Tests;
+
+public sealed class UseCaseStatusPolicyTests
+{
+    private readonly UseCaseStatusPolicy _policy = new();
+
+    [Fact]
+    public void Evaluate_Active_AllowsTheCall()
+    {
+        Assert.Equal("use-case-status", _policy.Name);
+        Assert.Null(_policy.Evaluate(Context(UseCaseStatus.Active)));
+    }
+
+    [Theory]
+    [InlineData(UseCaseStatus.Suspended, "Safety review.", "use_case_suspended", "Use case 'discharge-summary' is suspended: Safety review.")]
+    [InlineData(UseCaseStatus.Suspended, null, "use_case_suspended", "Use case 'discharge-summary' is suspended: no reason recorded.")]
+    [InlineData(UseCaseStatus.Retired, "Replaced by v2", "use_case_retired", "Use case 'discharge-summary' is retired: Replaced by v2.")]
+    [InlineData(UseCaseStatus.Retired, " ", "use_case_retired", "Use case 'discharge-summary' is retired: no reason recorded.")]
+    [InlineData(UseCaseStatus.Approved, null, "use_case_not_active", "Use case 'discharge-summary' is approved but not yet active.")]
+    [InlineData(UseCaseStatus.Proposed, "Awaiting committee", "use_case_not_active", "Use case 'discharge-summary' is proposed but not yet active.")]
+    public void Evaluate_NotActive_DeniesWithReasonCodeAndMessage(UseCaseStatus status, string? reason, string code, string message)
+    {
+        var denial = _policy.Evaluate(Context(status, reason));
+
+        Assert.Equal(new PolicyDenial(code, message), denial);
+    }
+
+    private static PolicyContext Context(UseCaseStatus status, string? reason = null) =>
+        new(new UseCase("discharge-summary", "Discharge summary draft", "Hospital medicine", null, null, RiskTier.ClinicalAssistive, status, ["openai"], reason), "epic-addon");
+}

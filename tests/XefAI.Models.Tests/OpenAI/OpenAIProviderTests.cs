@@ -1,0 +1,299 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using XefAI.Models.Providers.OpenAI;
+using XefAI.Models.Tests.Support;
+
+namespace XefAI.Models.Tests.OpenAI;
+
+public sealed class OpenAIProviderTests
+{
+    // The example response of OpenAI's Chat Completions API reference.
+    private const string DocumentedResponse = """
+        {
+          "id": "chatcmpl-123",
+          "object": "chat.completion",
+          "created": 1677652288,
+          "model": "gpt-4o-mini",
+          "system_fingerprint": "fp_44709d6fcb",
+          "choices": [{
+            "index": 0,
+            "message": {
+              "role": "assistant",
+              "content": "\n\nHello there, how may I assist you today?"
+            },
+            "logprobs": null,
+            "finish_reason": "stop"
+          }],
+          "usage": {
+            "prompt_tokens": 9,
+            "completion_tokens": 12,
+            "total_tokens": 21
+          }
+        }
+        """;
+
+    private const string ClientBody = """
+        {
+          "model": "discharge-summary",
+          "messages": [
+            { "role": "system", "content": "You draft discharge summaries." },
+            { "role": "user", "content": "Summarize: Ödem beider Beine, 2+ pitting edema." }
+          ],
+          "temperature": 0.2,
+          "max_tokens": 256,
+          "user": "clinician-7",
+          "seed": 42,
+          "response_format": { "type": "text" },
+          "metadata": { "workflow": "discharge" }
+        }
+        """;
+
+    private static readonly VendorEndpoint OpenAIEndpoint =
+        new("openai/primary", "sk-test-123", new Dictionary<string, string>());
+
+    private readonly OpenAIProvider _provider = new();
+
+    [Fact]
+    public void Kind_IsOpenAI() => Assert.Equal("openai", _provider.Kind);
+
+    [Fact]
+    public async Task CreateRequest_ClientBody_ReplacesModelAndKeepsEveryOtherField()
+    {
+        var request = TestRequests.ForBody(ClientBody);
+
+        var vendorRequest = _provider.CreateRequest(request, OpenAIEndpoint);
+        var body = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(vendorRequest.Body.Span))!.AsObject();
+
+        Assert.Equal("gpt-4o-mini-2024-07-18", (string?)body["model"]);
+        Assert.Equal(
+            ["model", "messages", "temperature", "max_tokens", "user", "seed", "response_format", "metadata"],
+            body.Select(property => property.Key));
+        Assert.True(JsonNode.DeepEquals(request.Body["messages"], body["messages"]));
+        Assert.Equal("Summarize: Ödem beider Beine, 2+ pitting edema.", (string?)body["messages"]![1]!["content"]);
+        Assert.Equal(0.2, (double?)body["temperature"]);
+        Assert.Equal(256, (int?)body["max_tokens"]);
+        Assert.Equal("clinician-7", (string?)body["user"]);
+        Assert.Equal(42, (int?)body["seed"]);
+        Assert.Equal("text", (string?)body["response_format"]!["type"]);
+        Assert.Equal("discharge", (string?)body["metadata"]!["workflow"]);
+    }
+
+    [Fact]
+    public void CreateRequest_ClientBody_LeavesClientBodyUntouched()
+    {
+        var request = TestRequests.ForBody("""{ "model": "discharge-summary", "messages": [], "stream": false }""");
+
+        _provider.CreateRequest(request, OpenAIEndpoint);
+
+        Assert.Equal("discharge-summary", (string?)request.Body["model"]);
+        Assert.False((bool?)request.Body["stream"]);
+    }
+
+    [Fact]
+    public async Task CreateRequest_Always_PostsUtf8JsonToChatCompletions()
+    {
+        var vendorRequest = _provider.CreateRequest(TestRequests.ForBody(ClientBody), OpenAIEndpoint);
+        var bytes = vendorRequest.Body.ToArray();
+
+        Assert.Equal("chat/completions", vendorRequest.RelativePath);
+        Assert.Equal("application/json", vendorRequest.ContentType);
+        Assert.Contains("Ödem", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.NotEqual(0xEF, bytes[0]);
+    }
+
+    [Theory]
+    [InlineData("""{ "model": "m", "messages": [], "stream": false, "stream_options": { "include_usage": true } }""")]
+    [InlineData("""{ "model": "m", "messages": [], "stream_options": { "include_usage": true } }""")]
+    [InlineData("""{ "model": "m", "messages": [], "stream": null }""")]
+    public async Task CreateRequest_StreamFalseOrAbsent_RemovesStreamFields(string clientBody)
+    {
+        var vendorRequest = _provider.CreateRequest(TestRequests.ForBody(clientBody), OpenAIEndpoint);
+        var body = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(vendorRequest.Body.Span))!.AsObject();
+
+        Assert.False(body.ContainsKey("stream"));
+        Assert.False(body.ContainsKey("stream_options"));
+        Assert.Equal(["model", "messages"], body.Select(property => property.Key));
+    }
+
+    [Fact]
+    public async Task CreateRequest_StreamTrue_KeepsStreamFields()
+    {
+        var request = TestRequests.ForBody("""{ "model": "m", "messages": [], "stream": true, "stream_options": { "include_usage": true } }""");
+
+        var vendorRequest = _provider.CreateRequest(request, OpenAIEndpoint);
+        var body = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(vendorRequest.Body.Span))!.AsObject();
+
+        Assert.True((bool?)body["stream"]);
+        Assert.True((bool?)body["stream_options"]!["include_usage"]);
+    }
+
+    [Fact]
+    public void CreateRequest_KeyWithoutAuthHeaderMetadata_SendsBearerToken()
+    {
+        var vendorRequest = _provider.CreateRequest(TestRequests.ForBody(ClientBody), OpenAIEndpoint);
+
+        var header = Assert.Single(vendorRequest.Headers);
+        Assert.Equal("Authorization", header.Key);
+        Assert.Equal("Bearer sk-test-123", header.Value);
+    }
+
+    [Fact]
+    public void CreateRequest_AzureAuthHeaderMetadata_SendsApiKeyHeader()
+    {
+        var endpoint = new VendorEndpoint(
+            "azure/eastus",
+            "azure-key-456",
+            new Dictionary<string, string> { ["AuthHeader"] = "api-key" });
+
+        var vendorRequest = _provider.CreateRequest(TestRequests.ForBody(ClientBody), endpoint);
+
+        var header = Assert.Single(vendorRequest.Headers);
+        Assert.Equal("api-key", header.Key);
+        Assert.Equal("azure-key-456", header.Value);
+    }
+
+    [Fact]
+    public void CreateRequest_NoKey_SendsNoAuthHeader()
+    {
+        var endpoint = new VendorEndpoint(
+            "ollama/local",
+            null,
+            new Dictionary<string, string> { ["AuthHeader"] = "api-key" });
+
+        var vendorRequest = _provider.CreateRequest(TestRequests.ForBody(ClientBody), endpoint);
+
+        Assert.Empty(vendorRequest.Headers);
+    }
+
+    [Fact]
+    public void ReadResponse_OpenAIDocumentedExample_ReturnsCompletionAndItsParts()
+    {
+        var response = _provider.ReadResponse(TestRequests.ForBody(ClientBody), Ok(DocumentedResponse));
+
+        Assert.Equal("gpt-4o-mini", response.Model);
+        Assert.Equal("\n\nHello there, how may I assist you today?", response.Content);
+        Assert.Equal("stop", response.FinishReason);
+        Assert.Equal(new TokenUsage(9, 12), response.Usage);
+        Assert.Equal(21, response.Usage!.TotalTokens);
+        Assert.Equal("chatcmpl-123", (string?)response.Completion["id"]);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(DocumentedResponse), response.Completion));
+    }
+
+    [Fact]
+    public void ReadResponse_NoModelNoObjectNoUsage_FallsBackToDeploymentModel()
+    {
+        const string Body = """{ "choices": [ { "message": { "role": "assistant", "content": "Hi" }, "finish_reason": "length" } ] }""";
+
+        var response = _provider.ReadResponse(TestRequests.ForBody(ClientBody), Ok(Body));
+
+        Assert.Equal("gpt-4o-mini-2024-07-18", response.Model);
+        Assert.Equal("Hi", response.Content);
+        Assert.Equal("length", response.FinishReason);
+        Assert.Null(response.Usage);
+    }
+
+    [Fact]
+    public void ReadResponse_ToolCallWithNullContent_ReturnsEmptyContent()
+    {
+        const string Body = """
+            { "object": "chat.completion", "model": "gpt-4o-mini", "choices": [ { "index": 0, "finish_reason": "tool_calls",
+              "message": { "role": "assistant", "content": null,
+                "tool_calls": [ { "id": "call_1", "type": "function", "function": { "name": "lookup", "arguments": "{}" } } ] } } ] }
+            """;
+
+        var response = _provider.ReadResponse(TestRequests.ForBody(ClientBody), Ok(Body));
+
+        Assert.Equal(string.Empty, response.Content);
+        Assert.Equal("tool_calls", response.FinishReason);
+        Assert.Equal("call_1", (string?)response.Completion["choices"]![0]!["message"]!["tool_calls"]![0]!["id"]);
+    }
+
+    [Fact]
+    public void ReadResponse_BodyWithUtf8Bom_IsRead()
+    {
+        var body = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(DocumentedResponse)).ToArray();
+
+        var response = _provider.ReadResponse(TestRequests.ForBody(ClientBody), new VendorHttpResponse(200, body, "application/json"));
+
+        Assert.Equal("chatcmpl-123", (string?)response.Completion["id"]);
+    }
+
+    [Theory]
+    [InlineData("", "empty body")]
+    [InlineData("  \r\n ", "empty body")]
+    [InlineData("<html><body>Bad gateway</body></html>", "not JSON")]
+    [InlineData("""{ "id": "chatcmpl-1", "choices": [ """, "not JSON")]
+    [InlineData("null", "not a JSON object")]
+    [InlineData("""[ { "message": { "content": "Hi" } } ]""", "not a JSON object")]
+    [InlineData("""{ "object": "list", "data": [] }""", "object is \"list\", not \"chat.completion\"")]
+    [InlineData("""{ "object": "chat.completion.chunk", "choices": [] }""", "object is \"chat.completion.chunk\", not \"chat.completion\"")]
+    [InlineData("""{ "object": "Patient Jane Doe", "choices": [] }""", "object is not \"chat.completion\"")]
+    [InlineData("""{ "object": "chat.completion" }""", "no choices")]
+    [InlineData("""{ "object": "chat.completion", "choices": [] }""", "no choices")]
+    [InlineData("""{ "object": "chat.completion", "choices": { "message": { "content": "Hi" } } }""", "choices is not an array")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ "Hi" ] }""", "choices[0] is not an object")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "index": 0, "finish_reason": "stop" } ] }""", "choices[0].message missing")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": "Hi" } ] }""", "choices[0].message is not an object")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": 42 } } ] }""", "choices[0].message.content is not a string")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": [ { "type": "text", "text": "Hi" } ] } } ] }""", "choices[0].message.content is not a string")]
+    public void ReadResponse_BodyNotACompletion_ThrowsNamingProblem(string body, string reason)
+    {
+        var exception = Assert.Throws<VendorResponseException>(
+            () => _provider.ReadResponse(TestRequests.ForBody(ClientBody), Ok(body)));
+
+        Assert.Equal($"The model vendor's answer is not a chat completion: {reason}.", exception.Message);
+        Assert.Null(exception.VendorStatusCode);
+        Assert.Null(exception.InnerException);
+    }
+
+    [Fact]
+    public void ReadResponse_Status429WithErrorJson_NamesStatusTypeAndCodeButNotVendorMessage()
+    {
+        const string Body = """
+            { "error": { "message": "Rate limit reached for gpt-4o-mini on request about patient John Smith, MRN 00123.",
+              "type": "requests", "param": null, "code": "rate_limit_exceeded" } }
+            """;
+
+        var exception = Assert.Throws<VendorResponseException>(
+            () => _provider.ReadResponse(TestRequests.ForBody(ClientBody), new VendorHttpResponse(429, Encoding.UTF8.GetBytes(Body), "application/json")));
+
+        Assert.Equal("The model vendor answered HTTP 429 (type: requests, code: rate_limit_exceeded).", exception.Message);
+        Assert.Equal(429, exception.VendorStatusCode);
+        Assert.DoesNotContain("Rate limit reached", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("John Smith", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadResponse_Status500WithErrorJson_NamesStatusAndTypeButNotVendorMessage()
+    {
+        const string Body = """
+            { "error": { "message": "The server had an error while processing your request about Jane Doe (DOB 1957-04-12).",
+              "type": "server_error", "param": null, "code": null } }
+            """;
+
+        var exception = Assert.Throws<VendorResponseException>(
+            () => _provider.ReadResponse(TestRequests.ForBody(ClientBody), new VendorHttpResponse(500, Encoding.UTF8.GetBytes(Body), "application/json")));
+
+        Assert.Equal("The model vendor answered HTTP 500 (type: server_error).", exception.Message);
+        Assert.Equal(500, exception.VendorStatusCode);
+        Assert.DoesNotContain("Jane Doe", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("server had an error", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(400, """{ "error": { "message": "bad", "type": "Patient Jane Doe, 67, has sepsis", "code": "invalid value for MRN 00123" } }""", "The model vendor answered HTTP 400.")]
+    [InlineData(404, """{ "error": "model 'llama3' not found, try pulling it first" }""", "The model vendor answered HTTP 404.")]
+    [InlineData(502, "<html><body>502 Bad Gateway</body></html>", "The model vendor answered HTTP 502.")]
+    [InlineData(503, "", "The model vendor answered HTTP 503.")]
+    [InlineData(429, """{ "error": { "code": "429", "message": "Requests to the ChatCompletions_Create Operation have exceeded the rate limit." } }""", "The model vendor answered HTTP 429 (code: 429).")]
+    public void ReadResponse_ErrorStatus_ReportsStatusAndOnlyIdentifierLikeFields(int status, string body, string expected)
+    {
+        var exception = Assert.Throws<VendorResponseException>(
+            () => _provider.ReadResponse(TestRequests.ForBody(ClientBody), new VendorHttpResponse(status, Encoding.UTF8.GetBytes(body), null)));
+
+        Assert.Equal(expected, exception.Message);
+        Assert.Equal(status, exception.VendorStatusCode);
+    }
+
+    private static VendorHttpResponse Ok(string body) => new(200, Encoding.UTF8.GetBytes(body), "application/json");
+}

@@ -1,0 +1,55 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace XefAI.Testing;
+
+/// <summary>What a call returned, with the exact bytes sent and received so tests can check the audit hashes.</summary>
+public sealed record GatewayCall(HttpResponseMessage Response, byte[] RequestBody, byte[] ResponseBody)
+{
+    public int Status => (int)Response.StatusCode;
+
+    public JsonObject Json => JsonNode.Parse(ResponseBody)!.AsObject();
+
+    public string? Header(string name) => Response.Headers.TryGetValues(name, out var values) ? values.First() : null;
+
+    public string RequestSha256 => Convert.ToHexStringLower(SHA256.HashData(RequestBody));
+
+    public string ResponseSha256 => Convert.ToHexStringLower(SHA256.HashData(ResponseBody));
+}
+
+public static class GatewayCalls
+{
+    public static string ChatBody(string model, string content) => new JsonObject
+    {
+        ["model"] = model,
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = content }),
+    }.ToJsonString();
+
+    public static async Task<GatewayCall> PostChatAsync(this HttpClient client, string body, Action<HttpRequestMessage>? configure = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        configure?.Invoke(request);
+        var response = await client.SendAsync(request);
+        return new GatewayCall(response, bytes, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>Reads one audit record through the admin API, as a governance reviewer would.</summary>
+    public static async Task<JsonObject> GetAuditRecordAsync(this GatewayHost host, string auditId)
+    {
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        return (await admin.GetFromJsonAsync<JsonObject>($"/admin/audit/{auditId}"))!;
+    }
+
+    /// <summary>The newest audit record, for calls whose answer carried no audit id header.</summary>
+    public static async Task<JsonObject> GetLatestAuditRecordAsync(this GatewayHost host)
+    {
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var page = (await admin.GetFromJsonAsync<JsonObject>("/admin/audit?limit=1"))!;
+        return page["data"]!.AsArray()[0]!.AsObject();
+    }
+}

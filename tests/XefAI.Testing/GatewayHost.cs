@@ -1,0 +1,176 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using XefAI.Gateway.Hosting;
+
+namespace XefAI.Testing;
+
+/// <summary>
+/// The real gateway on a loopback port, with its own configuration folder and audit database in a
+/// temporary directory. Tests edit the configuration as JSON, exactly as an operator edits the file.
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    public const string ClientKey = "test-client-key-0001";
+    public const string OtherClientKey = "test-client-key-0002";
+    public const string AdminKey = "test-admin-key-0001";
+
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, string directory, Uri address)
+    {
+        _app = app;
+        Directory = directory;
+        Address = address;
+    }
+
+    /// <summary>Temporary folder holding config/, the audit database and plugins/.</summary>
+    public string Directory { get; }
+
+    public Uri Address { get; }
+
+    public string AuditDatabasePath => Path.Combine(Directory, "audit.db");
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>A configuration with two apps, an admin, a local use case and one use case per given vendor.</summary>
+    public static JsonObject DefaultConfiguration(string directory) => new()
+    {
+        ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } },
+        ["Gateway"] = new JsonObject
+        {
+            ["PluginsPath"] = Path.Combine(directory, "plugins"),
+            ["Clients"] = new JsonObject
+            {
+                ["test-app"] = new JsonObject
+                {
+                    ["ApiKeySha256"] = Sha256(ClientKey),
+                    ["UseCases"] = new JsonArray("summary", "vendor-chat", "suspended-case", "retired-case"),
+                },
+                ["other-app"] = new JsonObject
+                {
+                    ["ApiKeySha256"] = Sha256(OtherClientKey),
+                    ["UseCases"] = new JsonArray("summary"),
+                },
+            },
+            ["Admins"] = new JsonObject { ["test-admin"] = new JsonObject { ["ApiKeySha256"] = Sha256(AdminKey) } },
+        },
+        ["Data"] = new JsonObject { ["PseudonymSalt"] = "test-salt-0123456789abcdef" },
+        ["Audit"] = new JsonObject
+        {
+            ["Store"] = "sqlite",
+            ["Sqlite"] = new JsonObject { ["Path"] = Path.Combine(directory, "audit.db"), ["BusyTimeoutSeconds"] = 1 },
+        },
+        ["Governance"] = new JsonObject
+        {
+            ["UseCases"] = new JsonObject
+            {
+                ["summary"] = UseCase("Chart summary", 2, "active", "local"),
+                ["vendor-chat"] = UseCase("Vendor chat", 1, "active", "vendor"),
+                ["suspended-case"] = UseCase("Suspended", 3, "suspended", "local", "Paused by the governance committee."),
+                ["retired-case"] = UseCase("Retired", 3, "retired", "local", "Replaced by summary."),
+            },
+        },
+        ["Models"] = new JsonObject
+        {
+            ["Deployments"] = new JsonObject
+            {
+                ["local"] = new JsonObject { ["Kind"] = "local", ["Model"] = "xefai-local-extractive" },
+                ["vendor"] = new JsonObject { ["Kind"] = "openai", ["Cluster"] = "vendor", ["Model"] = "gpt-4o-mini" },
+            },
+        },
+        ["ReverseProxy"] = new JsonObject
+        {
+            ["Clusters"] = new JsonObject
+            {
+                ["vendor"] = new JsonObject
+                {
+                    ["Metadata"] = new JsonObject { ["ApiKeyVariable"] = VendorKeyVariable },
+                    ["Destinations"] = new JsonObject
+                    {
+                        // Port 9 (discard) on loopback: a test that needs the vendor points this at WireMock.
+                        ["primary"] = new JsonObject { ["Address"] = "http://127.0.0.1:9/v1" },
+                    },
+                },
+            },
+        },
+    };
+
+    /// <summary>The environment variable the test vendor's key is read from; set once per test process.</summary>
+    public const string VendorKeyVariable = "XEFAI_TEST_VENDOR_KEY";
+
+    public const string VendorKey = "sk-vendor-test-key";
+
+    public static JsonObject UseCase(string name, int tier, string status, string provider, string? reason = null) => new()
+    {
+        ["Name"] = name,
+        ["Owner"] = "Test owner",
+        ["Tier"] = tier,
+        ["Status"] = status,
+        ["StatusReason"] = reason,
+        ["Providers"] = new JsonArray(provider),
+    };
+
+    public static async Task<GatewayHost> StartAsync(Action<JsonObject>? configure = null, string? directory = null)
+    {
+        Environment.SetEnvironmentVariable(VendorKeyVariable, VendorKey);
+        directory ??= Path.Combine(Path.GetTempPath(), "xefai-tests", Guid.NewGuid().ToString("N"));
+        var configDirectory = Path.Combine(directory, "config");
+        System.IO.Directory.CreateDirectory(configDirectory);
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "plugins"));
+        var configuration = DefaultConfiguration(directory);
+        configure?.Invoke(configuration);
+        await File.WriteAllTextAsync(Path.Combine(configDirectory, "appsettings.json"), configuration.ToJsonString());
+
+        var app = GatewayApp.Create(
+        [
+            "--urls=http://127.0.0.1:0",
+            "--environment=Testing",
+            $"--{ConfigurationDirectory.SettingName}={configDirectory}",
+        ]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new GatewayHost(app, directory, new Uri(address));
+    }
+
+    /// <summary>Rewrites the configuration file of the running gateway, as an operator would.</summary>
+    public async Task RewriteConfigurationAsync(Action<JsonObject> change)
+    {
+        var path = Path.Combine(Directory, "config", "appsettings.json");
+        var configuration = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
+        change(configuration);
+        await File.WriteAllTextAsync(path, configuration.ToJsonString());
+    }
+
+    public HttpClient CreateClient(string? key = ClientKey)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    public static string Sha256(string key) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow machine is left for the OS to clean; the test result stands.
+        }
+    }
+}
