@@ -23,13 +23,18 @@ public sealed class GovernanceServiceCollectionExtensionsTests
 
         // What the host's assembly scan adds.
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
-        services.AddXefAIGovernance(configuration).AddPolicy<UseCaseStatusPolicy>();
+        services.AddSingleton<IPolicy, UseCaseStatusPolicy>();
+        services.AddSingleton<IPolicy, DeploymentLifecyclePolicy>();
+        services.AddXefAIGovernance(configuration);
         await using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IStartupValidator>().Validate();
 
         Assert.True(provider.GetRequiredService<IUseCaseRegistry>().TryGet("discharge-summary", out var useCase));
-        var decision = provider.GetRequiredService<IPolicyEngine>().Evaluate(new PolicyContext(useCase, "epic-addon"));
+        var engine = provider.GetRequiredService<IPolicyEngine>();
+        var decision = engine.Evaluate(new PolicyContext(useCase, "epic-addon"));
         Assert.Equal("use_case_suspended", Assert.Single(decision.Denials).ReasonCode);
+        var deployment = engine.Evaluate(new PolicyContext(useCase, "epic-addon", new DeploymentFacts("gpt-next", "validated", HasBaa: true)));
+        Assert.Equal("model_lifecycle_not_allowed", Assert.Single(deployment.Denials).ReasonCode);
 
         var trail = provider.GetRequiredService<IAuditTrail>();
         var record = await trail.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
@@ -88,6 +93,27 @@ public sealed class GovernanceServiceCollectionExtensionsTests
                 "Audit:MaxBatchSize must be at least 1, not 0.",
                 "Audit:Sqlite:BusyTimeoutSeconds must be at least 1, not 0.",
                 "Audit:Store must name an audit store kind, such as 'sqlite'.",
+            ],
+            error.Failures.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void StartupValidation_RetiredAllowedForATier_RefusesToStart()
+    {
+        var services = new ServiceCollection();
+        services.AddXefAIGovernance(Configuration(new()
+        {
+            ["Governance:RiskTiers:1:AllowedLifecycles:0"] = "retired",
+            ["Governance:RiskTiers:9:AllowedLifecycles:0"] = "active",
+        }));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(
+            [
+                "Governance:RiskTiers:1: AllowedLifecycles must not include 'retired': a retired deployment is never served.",
+                "Governance:RiskTiers:9: the risk tier must be 1, 2, 3 or 4.",
             ],
             error.Failures.Order(StringComparer.Ordinal));
     }

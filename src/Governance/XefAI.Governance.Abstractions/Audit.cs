@@ -40,7 +40,24 @@ public sealed record AuditEntry
     public int? OutputTokens { get; init; }
 
     public required double LatencyMs { get; init; }
+
+    /// <summary>True when the answer was streamed to the client as server-sent events.</summary>
+    public bool Streamed { get; init; }
+
+    /// <summary>Cost of the call in US dollars, from the deployment's configured prices; null when unpriced.</summary>
+    public double? CostUsd { get; init; }
+
+    /// <summary>Every provider attempt, in order, including failed ones and fallbacks.</summary>
+    public IReadOnlyList<AuditAttempt> Attempts { get; init; } = [];
 }
+
+/// <summary>One try at a provider within a call.</summary>
+/// <param name="Deployment">Deployment id.</param>
+/// <param name="Destination">Cluster/destination for HTTP providers, e.g. <c>openai/primary</c>; null in process.</param>
+/// <param name="Outcome"><c>answered</c>, or a bounded failure code such as <c>vendor_timeout</c>, <c>vendor_error</c>, <c>circuit_open</c>.</param>
+/// <param name="StatusCode">Vendor HTTP status, when one was received.</param>
+/// <param name="LatencyMs">Time the attempt took.</param>
+public sealed record AuditAttempt(string Deployment, string? Destination, string Outcome, int? StatusCode, double LatencyMs);
 
 /// <summary>A committed audit record: the entry plus its place and hash in the chain.</summary>
 public sealed record AuditRecord(string Id, long Sequence, AuditEntry Entry, string PreviousHash, string Hash);

@@ -19,7 +19,8 @@ public sealed record CallMeasurement(
     TimeSpan Duration,
     TimeSpan? VendorDuration,
     int? InputTokens,
-    int? OutputTokens);
+    int? OutputTokens,
+    double? CostUsd = null);
 
 /// <summary>Records gateway metrics (exported to Prometheus through OpenTelemetry).</summary>
 public interface IGatewayMetrics
@@ -29,4 +30,10 @@ public interface IGatewayMetrics
     void RecordPolicyDenial(string reasonCode);
 
     void RecordAuditWrite(bool committed, TimeSpan duration);
+
+    /// <summary>A call moved on from one deployment to the next of its use case.</summary>
+    void RecordFallback(string useCase, string fromDeployment, string reason);
+
+    /// <summary>A deprecated deployment answered a call.</summary>
+    void RecordDeprecatedModelCall(string deployment);
 }

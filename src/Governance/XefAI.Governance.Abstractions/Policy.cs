@@ -3,10 +3,21 @@ namespace XefAI.Governance;
 /// <summary>What a policy sees of a call.</summary>
 /// <param name="UseCase">The use case called.</param>
 /// <param name="AppId">The authenticated client app.</param>
-/// <param name="DeploymentId">The deployment the call would go to, when the policy runs per provider.</param>
-public sealed record PolicyContext(UseCase UseCase, string AppId, string? DeploymentId = null);
+/// <param name="Deployment">The deployment the call would go to, when the policy runs per provider; null for the call as a whole.</param>
+public sealed record PolicyContext(UseCase UseCase, string AppId, DeploymentFacts? Deployment = null);
 
-/// <summary>A policy: one rule, evaluated on every call. Policies are plugins; each stands alone.</summary>
+/// <summary>What governance needs to know of a model deployment, mapped by the host from the Models layer.</summary>
+/// <param name="Id">Deployment id.</param>
+/// <param name="Lifecycle">candidate, validated, active, deprecated or retired.</param>
+/// <param name="HasBaa">Whether a business associate agreement covers the vendor.</param>
+/// <param name="SunsetDate">For deprecated deployments, when they stop being served.</param>
+public sealed record DeploymentFacts(string Id, string Lifecycle, bool HasBaa, DateOnly? SunsetDate = null);
+
+/// <summary>
+/// A policy: one rule, evaluated on every call. Policies are plugins; each stands alone. The engine
+/// evaluates each policy once for the call (<see cref="PolicyContext.Deployment"/> null) and once per
+/// candidate deployment (set); a policy answers null for the stage it has nothing to say about.
+/// </summary>
 public interface IPolicy
 {
     string Name { get; }

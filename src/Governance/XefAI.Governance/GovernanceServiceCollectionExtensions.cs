@@ -10,7 +10,7 @@ public static class GovernanceServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the use-case registry, policy engine, audit trail and metrics, with their options bound
-    /// from <c>Governance</c> and <c>Audit</c> and validated at start-up.
+    /// from <c>Governance</c> (use cases and risk tiers) and <c>Audit</c> and validated at start-up.
     /// </summary>
     /// <remarks>
     /// Policies (<see cref="IPolicy"/>) and audit stores (<see cref="IAuditStore"/>) are plugins: the host

@@ -52,6 +52,137 @@ public sealed class SqliteAuditStoreTests
     }
 
     [Fact]
+    public async Task AppendAsync_AttemptsCostAndStreamed_RoundTripThroughGetAndQuery()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        AuditAttempt[] attempts =
+        [
+            new("gpt-eu-1", "openai/primary", "vendor_timeout", null, 30000.5),
+            new("gpt-eu-1", "openai/secondary", "vendor_error", 503, 0.1 + 0.2),
+            new("local-extractive", null, "answered", null, 12.75),
+        ];
+        var entry = AuditEntries.Create(1) with { Streamed = true, CostUsd = 0.1 + 0.7, Attempts = attempts };
+
+        var appended = await store.AppendAsync(entry, CancellationToken.None);
+        var read = await store.GetAsync(appended.Id, CancellationToken.None);
+        var queried = Assert.Single(await store.QueryAsync(new AuditQuery(), CancellationToken.None));
+
+        foreach (var record in new[] { read!, queried })
+        {
+            Assert.True(record.Entry.Streamed);
+            Assert.Equal(0.1 + 0.7, record.Entry.CostUsd);
+            Assert.Equal(attempts, record.Entry.Attempts);
+            Assert.Equal(appended.Hash, record.Hash);
+
+            // AuditEntry compares its Attempts list by reference; every other field must match as is.
+            Assert.Equal(entry, record.Entry with { Attempts = attempts });
+        }
+
+        Assert.Equal(new AuditChainVerification(true, 1), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_NewFields_AreStoredInTheirDocumentedColumns()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await store.AppendAsync(AuditEntries.Create(1) with
+        {
+            Streamed = true,
+            CostUsd = 0.0125,
+            Attempts = [new("gpt-eu-1", "openai/primary", "vendor_timeout", null, 30000.5), new("gpt-eu-2", null, "answered", 200, 812.25)],
+        }, CancellationToken.None);
+        await store.AppendAsync(AuditEntries.Create(2), CancellationToken.None);
+
+        using var connection = db.OpenForeignConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT streamed, typeof(streamed), cost_usd, typeof(cost_usd), attempts, hash_version FROM audit_records ORDER BY seq";
+        using var reader = command.ExecuteReader();
+
+        Assert.True(reader.Read());
+        Assert.Equal(1L, reader.GetInt64(0));
+        Assert.Equal("integer", reader.GetString(1));
+        Assert.Equal(0.0125, reader.GetDouble(2));
+        Assert.Equal("real", reader.GetString(3));
+        Assert.Equal(
+            """[{"deployment":"gpt-eu-1","destination":"openai/primary","outcome":"vendor_timeout","statusCode":null,"latencyMs":30000.5},""" +
+            """{"deployment":"gpt-eu-2","destination":null,"outcome":"answered","statusCode":200,"latencyMs":812.25}]""",
+            reader.GetString(4));
+        Assert.Equal(1L, reader.GetInt64(5));
+
+        Assert.True(reader.Read());
+        Assert.Equal(0L, reader.GetInt64(0));
+        Assert.True(reader.IsDBNull(2));
+        Assert.Equal("[]", reader.GetString(4));
+        Assert.Equal(1L, reader.GetInt64(5));
+    }
+
+    [Fact]
+    public async Task AppendAsync_CallerChangesItsAttemptsListAfterwards_CommitsWhatWasAppended()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var original = new AuditAttempt("gpt-eu-1", "openai/primary", "answered", 200, 800);
+        var attempts = new List<AuditAttempt> { original };
+
+        var append = store.AppendAsync(AuditEntries.Create(1) with { Attempts = attempts }, CancellationToken.None);
+        attempts[0] = original with { LatencyMs = double.NaN };
+        attempts.Add(original);
+        var appended = await append;
+
+        Assert.Equal([original], appended.Entry.Attempts);
+        Assert.Equal([original], (await store.GetAsync(appended.Id, CancellationToken.None))!.Entry.Attempts);
+        Assert.True((await store.VerifyAsync(CancellationToken.None)).Valid);
+    }
+
+    [Fact]
+    public async Task AppendAsync_NegativeZeroLatencyOrCost_CommitsZeroAndStillVerifies()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        var appended = await store.AppendAsync(AuditEntries.Create(1) with { LatencyMs = -0.0, CostUsd = -0.0 }, CancellationToken.None);
+        var read = await store.GetAsync(appended.Id, CancellationToken.None);
+
+        Assert.False(double.IsNegative(appended.Entry.LatencyMs));
+        Assert.False(double.IsNegative(appended.Entry.CostUsd!.Value));
+        Assert.Equal(appended, read);
+        Assert.Equal(new AuditChainVerification(true, 1), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    public static TheoryData<string, AuditEntry> InvalidEntries => new()
+    {
+        { "cost", AuditEntries.Create(1) with { CostUsd = -0.01 } },
+        { "cost", AuditEntries.Create(1) with { CostUsd = double.NaN } },
+        { "cost", AuditEntries.Create(1) with { CostUsd = double.PositiveInfinity } },
+        { "attempts", AuditEntries.Create(1) with { Attempts = null! } },
+        { "attempt 0 is null", AuditEntries.Create(1) with { Attempts = [null!] } },
+        { "attempt 1 needs a deployment", AuditEntries.Create(1) with { Attempts = [Attempt(), Attempt() with { Deployment = "" }] } },
+        { "attempt 0 needs an outcome", AuditEntries.Create(1) with { Attempts = [Attempt() with { Outcome = null! }] } },
+        { "attempt 0 has latency", AuditEntries.Create(1) with { Attempts = [Attempt() with { LatencyMs = double.NaN }] } },
+        { "attempt 0 has latency", AuditEntries.Create(1) with { Attempts = [Attempt() with { LatencyMs = double.NegativeInfinity }] } },
+        { "attempt 0's Destination", AuditEntries.Create(1) with { Attempts = [Attempt() with { Destination = "openai/\uDC00" }] } },
+        { "attempt 0's Deployment", AuditEntries.Create(1) with { Attempts = [Attempt() with { Deployment = "gpt\uD800" }] } },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidEntries))]
+    public async Task AppendAsync_InvalidNewField_IsRejectedAndOthersStillCommit(string problem, AuditEntry bad)
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        var rejected = store.AppendAsync(bad, CancellationToken.None).AsTask();
+        var good = store.AppendAsync(AuditEntries.Create(2) with { Attempts = [Attempt()] }, CancellationToken.None).AsTask();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => rejected);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await good).Sequence);
+        Assert.Equal(new AuditChainVerification(true, 1), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task GetAsync_UnknownId_ReturnsNull()
     {
         await using var db = new TempAuditDatabase();
@@ -139,6 +270,116 @@ public sealed class SqliteAuditStoreTests
         Assert.Equal(records[2].Id, verification.FirstBrokenRecord);
         Assert.Equal(2, verification.Records);
         Assert.Contains("altered", verification.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("attempts = '[{\"deployment\":\"gpt-eu-1\",\"destination\":\"openai/primary\",\"outcome\":\"answered\",\"statusCode\":200,\"latencyMs\":800}]'")]
+    [InlineData("attempts = '[]'")]
+    [InlineData("streamed = 0")]
+    [InlineData("cost_usd = 0.001")]
+    [InlineData("cost_usd = NULL")]
+    public async Task VerifyAsync_NewColumnAltered_ReportsThatRecord(string assignment)
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var records = new List<AuditRecord>();
+        for (var i = 0; i < 4; i++)
+        {
+            records.Add(await store.AppendAsync(
+                AuditEntries.Create(i) with
+                {
+                    Streamed = true,
+                    CostUsd = 0.002,
+                    Attempts = [new("gpt-eu-1", "openai/primary", "vendor_timeout", null, 30000), new("gpt-eu-1", "openai/primary", "answered", 200, 800)],
+                },
+                CancellationToken.None));
+        }
+
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER audit_records_no_update");
+            Execute(connection, $"UPDATE audit_records SET {assignment} WHERE seq = 3");
+        }
+
+        var verification = await store.VerifyAsync(CancellationToken.None);
+
+        Assert.False(verification.Valid);
+        Assert.Equal(records[2].Id, verification.FirstBrokenRecord);
+        Assert.Equal(2, verification.Records);
+        Assert.Equal($"Record {records[2].Id} (seq 3) does not match its hash: its contents were altered.", verification.Problem);
+    }
+
+    [Theory]
+    [InlineData("attempts = 'not json'", "The attempts column is not a JSON array of attempts")]
+    [InlineData("attempts = '[{\"deployment\":\"gpt-eu-1\"}]'", "An attempt lacks one of")]
+    [InlineData("attempts = '[{\"deployment\":\"gpt-eu-1\",\"destination\":null,\"outcome\":\"answered\",\"statusCode\":200,\"latencyMs\":1,\"extra\":1}]'", "unknown property 'extra'")]
+    [InlineData("attempts = '[] []'", "The attempts column is not a JSON array of attempts")]
+    [InlineData("streamed = 2", "The streamed column holds 2; only 0 and 1 are written.")]
+    public async Task VerifyAsync_NewColumnUnreadable_ReportsThatRecordAsUnreadable(string assignment, string problem)
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var records = await AppendManyAsync(store, 3);
+
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER audit_records_no_update");
+            Execute(connection, $"UPDATE audit_records SET {assignment} WHERE seq = 2");
+        }
+
+        var verification = await store.VerifyAsync(CancellationToken.None);
+
+        Assert.False(verification.Valid);
+        Assert.Equal(records[1].Id, verification.FirstBrokenRecord);
+        Assert.Equal(1, verification.Records);
+        Assert.StartsWith($"Record {records[1].Id} (seq 2) cannot be read: ", verification.Problem, StringComparison.Ordinal);
+        Assert.Contains(problem, verification.Problem, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<FormatException>(() => store.GetAsync(records[1].Id, CancellationToken.None).AsTask());
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]
+    public async Task VerifyAsync_UnknownHashVersion_ReportsThatRecordAsUnverifiable(long version)
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var records = await AppendManyAsync(store, 3);
+
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER audit_records_no_update");
+            Execute(connection, $"UPDATE audit_records SET hash_version = {version} WHERE seq = 2");
+        }
+
+        var verification = await store.VerifyAsync(CancellationToken.None);
+
+        Assert.Equal(
+            new AuditChainVerification(
+                false,
+                1,
+                records[1].Id,
+                $"Record {records[1].Id} (seq 2) has hash version {version}, which this gateway does not know: it cannot be verified."),
+            verification);
+    }
+
+    [Fact]
+    public async Task Store_DatabaseFromBeforeHashVersions_IsNotReadyAndRefusesAppendsWithAClearReason()
+    {
+        await using var db = new TempAuditDatabase();
+        Directory.CreateDirectory(Path.GetDirectoryName(db.FilePath)!);
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "CREATE TABLE audit_records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, timestamp TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT");
+        }
+
+        var store = db.CreateStore();
+
+        Assert.False(await store.IsReadyAsync(CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<AuditUnavailableException>(() => store.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask());
+        var cause = Assert.IsType<InvalidDataException>(failure.InnerException);
+        Assert.Contains("created by an earlier gateway version whose records carry no hash version", cause.Message, StringComparison.Ordinal);
+        Assert.Contains(db.FilePath, cause.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -353,6 +594,8 @@ public sealed class SqliteAuditStoreTests
 
         return records;
     }
+
+    private static AuditAttempt Attempt() => new("gpt-eu-1", "openai/primary", "answered", 200, 800);
 
     private static void Execute(SqliteConnection connection, string sql)
     {

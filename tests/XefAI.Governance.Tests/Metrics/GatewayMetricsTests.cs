@@ -64,6 +64,72 @@ public sealed class GatewayMetricsTests : IDisposable
     }
 
     [Fact]
+    public void RecordCall_Priced_AddsTheCostInDollarsByUseCaseProviderAndModel()
+    {
+        _metrics.RecordCall(Answered(costUsd: 0.0125));
+        _metrics.RecordCall(Answered(costUsd: 0.0075));
+
+        var costs = _recorder.For("xefai.cost");
+        Assert.Equal(2, costs.Count);
+        Assert.Equal(GovernanceTelemetry.MeterName, costs[0].Instrument.Meter.Name);
+        Assert.Equal("USD", costs[0].Instrument.Unit);
+        Assert.Equal(0.02, costs.Sum(c => c.Value), 12);
+        Assert.All(costs, c => AssertTags(c, ("use_case", "discharge-summary"), ("gen_ai.provider.name", "openai"), ("gen_ai.request.model", "gpt-4.1")));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(-0.5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void RecordCall_UnpricedOrInvalidCost_AddsNoCost(double? costUsd)
+    {
+        _metrics.RecordCall(Answered(costUsd));
+
+        Assert.Empty(_recorder.For("xefai.cost"));
+        Assert.Single(_recorder.For("xefai.requests"));
+    }
+
+    [Fact]
+    public void RecordCall_FreeCall_AddsZeroCost()
+    {
+        _metrics.RecordCall(Answered(costUsd: 0));
+
+        Assert.Equal(0, Assert.Single(_recorder.For("xefai.cost")).Value);
+    }
+
+    [Fact]
+    public void RecordFallback_CountsByUseCaseDeploymentLeftAndReason()
+    {
+        _metrics.RecordFallback("discharge-summary", "gpt-eu-1", "vendor_timeout");
+        _metrics.RecordFallback("discharge-summary", "gpt-eu-1", "vendor_timeout");
+        _metrics.RecordFallback("coding-assist", "claude-us", "circuit_open");
+
+        var fallbacks = _recorder.For("xefai.fallbacks");
+        Assert.Equal("{fallback}", fallbacks[0].Instrument.Unit);
+        Assert.Equal(GovernanceTelemetry.MeterName, fallbacks[0].Instrument.Meter.Name);
+        Assert.All(fallbacks, f => Assert.Equal(1, f.Value));
+        AssertTags(fallbacks[0], ("use_case", "discharge-summary"), ("from_deployment", "gpt-eu-1"), ("reason", "vendor_timeout"));
+        AssertTags(fallbacks[2], ("use_case", "coding-assist"), ("from_deployment", "claude-us"), ("reason", "circuit_open"));
+        Assert.Equal(2, fallbacks.Count(f => (string?)f.Tags["from_deployment"] == "gpt-eu-1"));
+    }
+
+    [Fact]
+    public void RecordDeprecatedModelCall_CountsByDeployment()
+    {
+        _metrics.RecordDeprecatedModelCall("gpt-4o-2024");
+        _metrics.RecordDeprecatedModelCall("gpt-4o-2024");
+        _metrics.RecordDeprecatedModelCall("triage-v1");
+
+        var calls = _recorder.For("xefai.deprecated_model.calls");
+        Assert.Equal("{call}", calls[0].Instrument.Unit);
+        Assert.Equal(GovernanceTelemetry.MeterName, calls[0].Instrument.Meter.Name);
+        Assert.All(calls, c => Assert.Equal(1, c.Value));
+        Assert.Equal(["gpt-4o-2024", "gpt-4o-2024", "triage-v1"], calls.Select(c => (string)c.Tags["deployment"]!));
+        AssertTags(calls[2], ("deployment", "triage-v1"));
+    }
+
+    [Fact]
     public void RecordPolicyDenial_CountsByReason()
     {
         _metrics.RecordPolicyDenial("use_case_suspended");
@@ -90,6 +156,10 @@ public sealed class GatewayMetricsTests : IDisposable
         _recorder.Dispose();
         _services.Dispose();
     }
+
+    private static CallMeasurement Answered(double? costUsd) => new(
+        "discharge-summary", 3, "openai", "gpt-4.1", "answered", 200,
+        TimeSpan.FromMilliseconds(900), TimeSpan.FromMilliseconds(800), InputTokens: 812, OutputTokens: 240, costUsd);
 
     private static void AssertTags(MetricRecorder.Measurement measurement, params (string Key, object Value)[] expected)
     {

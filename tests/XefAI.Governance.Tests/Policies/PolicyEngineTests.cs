@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace XefAI.Governance.Tests;
 
 public sealed class PolicyEngineTests
@@ -29,6 +32,41 @@ public sealed class PolicyEngineTests
         Assert.Equal(
             [new PolicyDenial("use_case_suspended", "Use case 'triage' is suspended: Drift alert."), tierLimit],
             decision.Denials);
+    }
+
+    [Fact]
+    public void Evaluate_BothStages_EachPolicyAnswersOnlyItsOwnStage()
+    {
+        using var services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(new ManualClock(new DateTimeOffset(2025, 7, 1, 12, 0, 0, TimeSpan.Zero)))
+            .AddXefAIGovernance(new ConfigurationBuilder().Build())
+            .AddPolicy<UseCaseStatusPolicy>()
+            .AddPolicy<DeploymentLifecyclePolicy>()
+            .Services.BuildServiceProvider();
+        var engine = services.GetRequiredService<IPolicyEngine>();
+
+        var call = engine.Evaluate(Context);
+        var candidate = engine.Evaluate(Context with { Deployment = new DeploymentFacts("triage-next", "candidate", HasBaa: true) });
+        var sunset = engine.Evaluate(Context with { Deployment = new DeploymentFacts("triage-v1", "deprecated", HasBaa: true, new DateOnly(2025, 6, 1)) });
+        var active = engine.Evaluate(Context with { Deployment = new DeploymentFacts("triage-v2", "active", HasBaa: true) });
+
+        Assert.Equal([new PolicyDenial("use_case_suspended", "Use case 'triage' is suspended: Drift alert.")], call.Denials);
+        Assert.Equal(
+            [new PolicyDenial("model_lifecycle_not_allowed", "Deployment 'triage-next' is 'candidate'; tier 4 (clinical decision support) use cases accept only active deployments.")],
+            candidate.Denials);
+        Assert.Equal(["model_past_sunset"], sunset.Denials.Select(d => d.ReasonCode));
+        Assert.Same(PolicyDecision.Allow, active);
+    }
+
+    [Fact]
+    public void Evaluate_DeploymentStage_CollectsEveryDenialInOrder()
+    {
+        var baa = new PolicyDenial("vendor_without_baa", "Tier 4 needs a BAA.");
+        var engine = new PolicyEngine([new UseCaseStatusPolicy(), new FixedPolicy("baa", baa), new FixedPolicy("quiet", null), new FixedPolicy("baa-again", baa)]);
+
+        var decision = engine.Evaluate(Context with { Deployment = new DeploymentFacts("triage-v2", "active", HasBaa: false) });
+
+        Assert.Equal([baa, baa], decision.Denials);
     }
 
     private sealed class FixedPolicy(string name, PolicyDenial? denial) : IPolicy

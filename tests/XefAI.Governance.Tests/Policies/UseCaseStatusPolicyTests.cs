@@ -25,6 +25,18 @@ public sealed class UseCaseStatusPolicyTests
         Assert.Equal(new PolicyDenial(code, message), denial);
     }
 
+    [Theory]
+    [InlineData(UseCaseStatus.Suspended)]
+    [InlineData(UseCaseStatus.Retired)]
+    [InlineData(UseCaseStatus.Proposed)]
+    public void Evaluate_DeploymentStage_ReturnsNullSoTheCallStageReportsItOnce(UseCaseStatus status)
+    {
+        var context = Context(status, "Safety review") with { Deployment = new DeploymentFacts("gpt-eu-1", "active", HasBaa: true) };
+
+        Assert.Null(_policy.Evaluate(context));
+        Assert.NotNull(_policy.Evaluate(context with { Deployment = null }));
+    }
+
     private static PolicyContext Context(UseCaseStatus status, string? reason = null) =>
         new(new UseCase("discharge-summary", "Discharge summary draft", "Hospital medicine", null, null, RiskTier.ClinicalAssistive, status, ["openai"], reason), "epic-addon");
 }

@@ -6,17 +6,23 @@ using System.Text.Json;
 namespace XefAI.Governance;
 
 /// <summary>
-/// Computes a record's chain hash: SHA-256 over a canonical JSON form of the id, sequence, every entry
-/// field in a fixed order and the previous hash. Not thread-safe; each user keeps its own instance.
+/// Computes a record's chain hash: SHA-256 over a canonical JSON form of the hash version, id, sequence,
+/// every entry field in a fixed order and the previous hash. Not thread-safe; each user keeps its own instance.
 /// </summary>
 /// <remarks>
-/// The canonical form must never change, or old records stop verifying. Property order is written by
-/// hand; doubles use "R" and timestamps "O" in UTC with the invariant culture; the default encoder
-/// escapes everything outside Basic Latin, so the bytes do not depend on the runtime's Unicode tables.
+/// A form, once records were written with it, must never change, or those records stop verifying. A new
+/// field gets a new form under a new version; each record stores the version it was hashed with, and the
+/// old forms stay here so old records keep verifying. The version is written first, so no two forms can
+/// produce the same bytes. Property order is written by hand; doubles use "R" and timestamps "O" in UTC
+/// with the invariant culture; the default encoder escapes everything outside Basic Latin, so the bytes do
+/// not depend on the runtime's Unicode tables.
 /// </remarks>
 internal sealed class AuditChainHasher : IDisposable
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    /// <summary>The form new records are hashed with.</summary>
+    public const int CurrentVersion = 1;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
@@ -26,18 +32,47 @@ internal sealed class AuditChainHasher : IDisposable
         _json = new Utf8JsonWriter(_buffer);
     }
 
+    public static bool IsKnownVersion(long version) => version == 1;
+
     public static string FormatTimestamp(DateTimeOffset timestamp) =>
         timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     public static DateTimeOffset ParseTimestamp(string value) =>
         DateTimeOffset.ParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    public string ComputeHash(string id, long sequence, AuditEntry entry, string previousHash)
+    public string ComputeHash(string id, long sequence, AuditEntry entry, string previousHash) =>
+        ComputeHash(CurrentVersion, id, sequence, entry, previousHash);
+
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="version"/> is not a known form (<see cref="IsKnownVersion"/>).</exception>
+    public string ComputeHash(int version, string id, long sequence, AuditEntry entry, string previousHash)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         _buffer.ResetWrittenCount();
         _json.Reset(_buffer);
 
+        switch (version)
+        {
+            case 1:
+                WriteVersion1(id, sequence, entry, previousHash);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown audit hash version.");
+        }
+
+        _json.Flush();
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(_buffer.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    public void Dispose() => _json.Dispose();
+
+    private static string FormatDouble(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private void WriteVersion1(string id, long sequence, AuditEntry entry, string previousHash)
+    {
         _json.WriteStartObject();
+        _json.WriteNumber("hash_version"u8, 1);
         _json.WriteString("id"u8, id);
         _json.WriteNumber("seq"u8, sequence);
         _json.WriteString("timestamp"u8, FormatTimestamp(entry.Timestamp));
@@ -56,17 +91,25 @@ internal sealed class AuditChainHasher : IDisposable
         _json.WriteString("output_sha256"u8, entry.OutputSha256);
         WriteNumber("input_tokens"u8, entry.InputTokens);
         WriteNumber("output_tokens"u8, entry.OutputTokens);
-        _json.WriteString("latency_ms"u8, entry.LatencyMs.ToString("R", CultureInfo.InvariantCulture));
+        _json.WriteString("latency_ms"u8, FormatDouble(entry.LatencyMs));
+        _json.WriteBoolean("streamed"u8, entry.Streamed);
+        _json.WriteString("cost_usd"u8, entry.CostUsd is { } cost ? FormatDouble(cost) : null);
+        _json.WriteStartArray("attempts"u8);
+        foreach (var attempt in entry.Attempts)
+        {
+            _json.WriteStartObject();
+            _json.WriteString("deployment"u8, attempt.Deployment);
+            _json.WriteString("destination"u8, attempt.Destination);
+            _json.WriteString("outcome"u8, attempt.Outcome);
+            WriteNumber("status_code"u8, attempt.StatusCode);
+            _json.WriteString("latency_ms"u8, FormatDouble(attempt.LatencyMs));
+            _json.WriteEndObject();
+        }
+
+        _json.WriteEndArray();
         _json.WriteString("prev_hash"u8, previousHash);
         _json.WriteEndObject();
-        _json.Flush();
-
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(_buffer.WrittenSpan, hash);
-        return Convert.ToHexStringLower(hash);
     }
-
-    public void Dispose() => _json.Dispose();
 
     private void WriteNumber(ReadOnlySpan<byte> name, int? value)
     {

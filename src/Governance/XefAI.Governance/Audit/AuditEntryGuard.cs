@@ -2,10 +2,38 @@ namespace XefAI.Governance;
 
 /// <summary>
 /// Rejects an entry before it joins a batch: one bad entry must not fail everyone else's commit, and a
-/// string SQLite would store differently from how it was hashed would later look like tampering.
+/// value SQLite would store differently from how it was hashed would later look like tampering.
 /// </summary>
 internal static class AuditEntryGuard
 {
+    /// <summary>
+    /// Returns the entry to commit: validated, with a private copy of its attempts, so a list the caller
+    /// still holds cannot change between the checks here and the hash.
+    /// </summary>
+    public static AuditEntry Prepare(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Attempts is { Count: > 0 } attempts)
+        {
+            entry = entry with { Attempts = [.. attempts] };
+        }
+
+        // SQLite stores a REAL negative zero as 0, which hashes as "0" where "-0" was hashed: the record would
+        // read as tampered. Both mean zero, so zero is what is committed.
+        if (IsNegativeZero(entry.LatencyMs))
+        {
+            entry = entry with { LatencyMs = 0 };
+        }
+
+        if (entry.CostUsd is { } cost && IsNegativeZero(cost))
+        {
+            entry = entry with { CostUsd = 0 };
+        }
+
+        Validate(entry);
+        return entry;
+    }
+
     public static void Validate(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -23,6 +51,21 @@ internal static class AuditEntryGuard
         if (!double.IsFinite(entry.LatencyMs))
         {
             throw new ArgumentException($"An audit entry's latency must be a finite number, not {entry.LatencyMs}.", nameof(entry));
+        }
+
+        if (entry.CostUsd is { } cost && (!double.IsFinite(cost) || cost < 0))
+        {
+            throw new ArgumentException($"An audit entry's cost must be a finite number of at least 0, not {cost}.", nameof(entry));
+        }
+
+        if (entry.Attempts is null)
+        {
+            throw new ArgumentException("An audit entry's attempts must not be null; leave them empty when no provider was tried.", nameof(entry));
+        }
+
+        for (var i = 0; i < entry.Attempts.Count; i++)
+        {
+            ValidateAttempt(entry.Attempts[i], i);
         }
 
         foreach (var (field, value) in (ReadOnlySpan<(string, string?)>)
@@ -46,6 +89,46 @@ internal static class AuditEntryGuard
             }
         }
     }
+
+    private static void ValidateAttempt(AuditAttempt? attempt, int index)
+    {
+        var at = $"The audit entry's attempt {index}";
+        if (attempt is null)
+        {
+            throw new ArgumentException($"{at} is null.", "entry");
+        }
+
+        if (string.IsNullOrEmpty(attempt.Deployment))
+        {
+            throw new ArgumentException($"{at} needs a deployment.", "entry");
+        }
+
+        if (string.IsNullOrEmpty(attempt.Outcome))
+        {
+            throw new ArgumentException($"{at} needs an outcome.", "entry");
+        }
+
+        // JSON has no NaN or infinity, so such a latency could not even be stored.
+        if (!double.IsFinite(attempt.LatencyMs))
+        {
+            throw new ArgumentException($"{at} has latency {attempt.LatencyMs}; it must be a finite number.", "entry");
+        }
+
+        foreach (var (field, value) in (ReadOnlySpan<(string, string?)>)
+        [
+            (nameof(AuditAttempt.Deployment), attempt.Deployment),
+            (nameof(AuditAttempt.Destination), attempt.Destination),
+            (nameof(AuditAttempt.Outcome), attempt.Outcome),
+        ])
+        {
+            if (!IsWellFormed(value))
+            {
+                throw new ArgumentException($"{at}'s {field} is not well-formed UTF-16.", "entry");
+            }
+        }
+    }
+
+    private static bool IsNegativeZero(double value) => value == 0 && double.IsNegative(value);
 
     // A lone surrogate becomes U+FFFD in SQLite's UTF-8 but hashes as written.
     private static bool IsWellFormed(string? value)

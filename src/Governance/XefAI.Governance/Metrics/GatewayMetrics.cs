@@ -21,6 +21,9 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter<long> _policyDenials;
     private readonly Counter<long> _auditWrites;
     private readonly Histogram<double> _auditWriteDuration;
+    private readonly Counter<long> _fallbacks;
+    private readonly Counter<long> _deprecatedModelCalls;
+    private readonly Counter<double> _cost;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -48,6 +51,12 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         _auditWriteDuration = meter.CreateHistogram(
             "xefai.audit.write.duration", "s", "Time from handing a record to the audit trail until it is committed.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ShortDurationBuckets });
+        _fallbacks = meter.CreateCounter<long>(
+            "xefai.fallbacks", "{fallback}", "Calls moved on from one deployment to the next, by the deployment left and why.");
+        _deprecatedModelCalls = meter.CreateCounter<long>(
+            "xefai.deprecated_model.calls", "{call}", "Calls answered by a deprecated deployment, to see who still needs moving before its sunset.");
+        _cost = meter.CreateCounter<double>(
+            "xefai.cost", "USD", "Cost of calls, from the deployments' configured prices.");
     }
 
     public void RecordCall(CallMeasurement measurement)
@@ -94,6 +103,18 @@ internal sealed class GatewayMetrics : IGatewayMetrics
 
         RecordTokens(measurement, "input", measurement.InputTokens);
         RecordTokens(measurement, "output", measurement.OutputTokens);
+
+        // A counter must never go down, and NaN would poison the series for good.
+        if (measurement.CostUsd is { } cost && double.IsFinite(cost) && cost >= 0)
+        {
+            var costTags = new TagList
+            {
+                { "use_case", measurement.UseCase },
+                { "gen_ai.provider.name", measurement.Provider },
+                { "gen_ai.request.model", measurement.Model },
+            };
+            _cost.Add(cost, costTags);
+        }
     }
 
     public void RecordPolicyDenial(string reasonCode) =>
@@ -105,6 +126,20 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         _auditWrites.Add(1, tag);
         _auditWriteDuration.Record(duration.TotalSeconds, tag);
     }
+
+    public void RecordFallback(string useCase, string fromDeployment, string reason)
+    {
+        var tags = new TagList
+        {
+            { "use_case", useCase },
+            { "from_deployment", fromDeployment },
+            { "reason", reason },
+        };
+        _fallbacks.Add(1, tags);
+    }
+
+    public void RecordDeprecatedModelCall(string deployment) =>
+        _deprecatedModelCalls.Add(1, new KeyValuePair<string, object?>("deployment", deployment));
 
     // Constant strings, so a label costs no allocation per call.
     private static string TierLabel(int tier) => tier switch

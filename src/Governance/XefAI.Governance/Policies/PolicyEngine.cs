@@ -1,6 +1,10 @@
 namespace XefAI.Governance;
 
 /// <summary>Runs every registered policy and collects all denials, so a developer sees every reason at once.</summary>
+/// <remarks>
+/// Stage-agnostic: the host calls it once for the call (<see cref="PolicyContext.Deployment"/> null) and once
+/// per candidate deployment, and each policy answers only the stage it judges.
+/// </remarks>
 internal sealed class PolicyEngine(IEnumerable<IPolicy> policies) : IPolicyEngine
 {
     private readonly IPolicy[] _policies = [.. policies];

@@ -1,6 +1,11 @@
 namespace XefAI.Governance;
 
 /// <summary>Serves only active use cases; suspending a use case in configuration is the kill switch.</summary>
+/// <remarks>
+/// A call-stage policy. The engine runs every policy once for the call (no deployment) and once per
+/// candidate deployment; a rule about the call answers only the first, so a suspended use case is reported
+/// once rather than once per deployment, and a rule about a deployment answers only the others.
+/// </remarks>
 internal sealed class UseCaseStatusPolicy : IPolicy
 {
     public string Name => "use-case-status";
@@ -8,6 +13,11 @@ internal sealed class UseCaseStatusPolicy : IPolicy
     public PolicyDenial? Evaluate(PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Deployment is not null)
+        {
+            return null;
+        }
+
         var useCase = context.UseCase;
 
         return useCase.Status switch

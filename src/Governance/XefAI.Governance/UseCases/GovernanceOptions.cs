@@ -7,6 +7,12 @@ public sealed record GovernanceOptions
 
     /// <summary>Use cases keyed by id (<c>Governance:UseCases:&lt;id&gt;</c>); ids are case-sensitive.</summary>
     public IReadOnlyDictionary<string, UseCaseOptions> UseCases { get; init; } = new Dictionary<string, UseCaseOptions>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Risk-tier controls keyed by tier number (<c>Governance:RiskTiers:3</c>); a tier left out keeps the
+    /// defaults of DESIGN.md.
+    /// </summary>
+    public IReadOnlyDictionary<string, RiskTierOptions> RiskTiers { get; init; } = new Dictionary<string, RiskTierOptions>(StringComparer.Ordinal);
 }
 
 /// <summary>One use case as configured; <see cref="UseCaseRegistry"/> turns it into a <see cref="UseCase"/>.</summary>

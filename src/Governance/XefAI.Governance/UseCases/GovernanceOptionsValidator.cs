@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance;
 
-/// <summary>Checks every configured use case and reports all problems at once.</summary>
+/// <summary>Checks every configured use case and risk tier and reports all problems at once.</summary>
 internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptionsValidator> logger) : IValidateOptions<GovernanceOptions>
 {
     public ValidateOptionsResult Validate(string? name, GovernanceOptions options)
@@ -55,18 +55,54 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             }
         }
 
+        ValidateRiskTiers(options, errors);
+
         if (errors.Count == 0)
         {
             return ValidateOptionsResult.Success;
         }
 
         // At start-up the failure stops the host. After a reload it escapes OptionsMonitor's change callback
-        // into the file watcher, which drops it, and the registry keeps its last good snapshot: this line is
-        // then the only trace of the rejected edit.
+        // into the file watcher, which drops it, and the registry and the policies keep their last good
+        // snapshots: this line is then the only trace of the rejected edit.
         LogRejected(logger, errors.Count, string.Join(" ", errors));
         return ValidateOptionsResult.Fail(errors);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Governance configuration rejected ({Count} errors); the last valid use cases stay in force. {Errors}")]
+    private static void ValidateRiskTiers(GovernanceOptions options, List<string> errors)
+    {
+        foreach (var (key, tier) in options.RiskTiers)
+        {
+            var path = $"{GovernanceOptions.SectionName}:RiskTiers:{key}";
+            if (!RiskTierLifecycles.TryParseTier(key, out _))
+            {
+                errors.Add($"{path}: the risk tier must be 1, 2, 3 or 4.");
+            }
+
+            if (tier?.AllowedLifecycles is not { } names)
+            {
+                continue;
+            }
+
+            if (names.Count == 0)
+            {
+                errors.Add($"{path}: AllowedLifecycles must name at least one lifecycle; to serve nothing, suspend the tier's use cases.");
+            }
+
+            foreach (var name in names)
+            {
+                if (!DeploymentLifecycleNames.TryParse(name, out var lifecycle))
+                {
+                    errors.Add($"{path}: AllowedLifecycles '{name}' must be one of {DeploymentLifecycleNames.Allowable}.");
+                }
+                else if (lifecycle == DeploymentLifecycles.Retired)
+                {
+                    errors.Add($"{path}: AllowedLifecycles must not include 'retired': a retired deployment is never served.");
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Governance configuration rejected ({Count} errors); the last valid use cases and risk tiers stay in force. {Errors}")]
     private static partial void LogRejected(ILogger logger, int count, string errors);
 }

@@ -8,9 +8,10 @@ internal static class SqliteAuditSchema
     // Column order is shared by SELECT, INSERT and the ordinals below.
     public const string Columns =
         "seq, id, timestamp, trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
-        "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, prev_hash, hash";
+        "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
+        "streamed, cost_usd, attempts, hash_version, prev_hash, hash";
 
-    public const int ColumnCount = 21;
+    public const int ColumnCount = 25;
 
     public const string Create = """
         PRAGMA journal_mode = WAL;
@@ -34,6 +35,10 @@ internal static class SqliteAuditSchema
             input_tokens INTEGER,
             output_tokens INTEGER,
             latency_ms REAL NOT NULL,
+            streamed INTEGER NOT NULL,
+            cost_usd REAL,
+            attempts TEXT NOT NULL,
+            hash_version INTEGER NOT NULL,
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL
         ) STRICT;
@@ -47,9 +52,13 @@ internal static class SqliteAuditSchema
         BEGIN SELECT RAISE(ABORT, 'audit_records is append-only'); END;
         """;
 
+    /// <summary>Counts the <c>hash_version</c> column: 0 on a table created before records carried their hash version.</summary>
+    public const string HasHashVersion = "SELECT COUNT(*) FROM pragma_table_info('audit_records') WHERE name = 'hash_version'";
+
     public const string Insert =
         "INSERT INTO audit_records (" + Columns + ") VALUES " +
-        "($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, $p19, $p20)";
+        "($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, " +
+        "$p19, $p20, $p21, $p22, $p23, $p24)";
 
     public const string SelectTail = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
 
@@ -61,8 +70,29 @@ internal static class SqliteAuditSchema
 
     private const int Seq = 0;
     private const int Id = 1;
-    private const int PrevHash = 19;
-    private const int Hash = 20;
+    private const int Timestamp = 2;
+    private const int TraceId = 3;
+    private const int AppId = 4;
+    private const int PatientPseudonym = 5;
+    private const int UseCaseId = 6;
+    private const int RiskTier = 7;
+    private const int Decision = 8;
+    private const int Reasons = 9;
+    private const int StatusCode = 10;
+    private const int Provider = 11;
+    private const int Deployment = 12;
+    private const int Model = 13;
+    private const int InputSha256 = 14;
+    private const int OutputSha256 = 15;
+    private const int InputTokens = 16;
+    private const int OutputTokens = 17;
+    private const int LatencyMs = 18;
+    private const int Streamed = 19;
+    private const int CostUsd = 20;
+    private const int Attempts = 21;
+    private const int HashVersion = 22;
+    private const int PrevHash = 23;
+    private const int Hash = 24;
 
     /// <summary>Adds the INSERT parameters, in column order, and returns them for binding.</summary>
     public static SqliteParameter[] AddInsertParameters(SqliteCommand command)
@@ -76,34 +106,41 @@ internal static class SqliteAuditSchema
         return parameters;
     }
 
-    public static void Bind(SqliteParameter[] parameters, long sequence, string id, AuditEntry entry, string previousHash, string hash)
+    public static void Bind(SqliteParameter[] parameters, long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash)
     {
-        parameters[0].Value = sequence;
-        parameters[1].Value = id;
-        parameters[2].Value = AuditChainHasher.FormatTimestamp(entry.Timestamp);
-        parameters[3].Value = entry.TraceId;
-        parameters[4].Value = DbValue(entry.AppId);
-        parameters[5].Value = DbValue(entry.PatientPseudonym);
-        parameters[6].Value = DbValue(entry.UseCaseId);
-        parameters[7].Value = DbValue(entry.RiskTier);
-        parameters[8].Value = entry.Decision;
-        parameters[9].Value = DbValue(entry.Reasons);
-        parameters[10].Value = entry.StatusCode;
-        parameters[11].Value = DbValue(entry.Provider);
-        parameters[12].Value = DbValue(entry.Deployment);
-        parameters[13].Value = DbValue(entry.Model);
-        parameters[14].Value = DbValue(entry.InputSha256);
-        parameters[15].Value = DbValue(entry.OutputSha256);
-        parameters[16].Value = DbValue(entry.InputTokens);
-        parameters[17].Value = DbValue(entry.OutputTokens);
-        parameters[18].Value = entry.LatencyMs;
-        parameters[19].Value = previousHash;
-        parameters[20].Value = hash;
+        parameters[Seq].Value = sequence;
+        parameters[Id].Value = id;
+        parameters[Timestamp].Value = AuditChainHasher.FormatTimestamp(entry.Timestamp);
+        parameters[TraceId].Value = entry.TraceId;
+        parameters[AppId].Value = DbValue(entry.AppId);
+        parameters[PatientPseudonym].Value = DbValue(entry.PatientPseudonym);
+        parameters[UseCaseId].Value = DbValue(entry.UseCaseId);
+        parameters[RiskTier].Value = DbValue(entry.RiskTier);
+        parameters[Decision].Value = entry.Decision;
+        parameters[Reasons].Value = DbValue(entry.Reasons);
+        parameters[StatusCode].Value = entry.StatusCode;
+        parameters[Provider].Value = DbValue(entry.Provider);
+        parameters[Deployment].Value = DbValue(entry.Deployment);
+        parameters[Model].Value = DbValue(entry.Model);
+        parameters[InputSha256].Value = DbValue(entry.InputSha256);
+        parameters[OutputSha256].Value = DbValue(entry.OutputSha256);
+        parameters[InputTokens].Value = DbValue(entry.InputTokens);
+        parameters[OutputTokens].Value = DbValue(entry.OutputTokens);
+        parameters[LatencyMs].Value = entry.LatencyMs;
+        parameters[Streamed].Value = entry.Streamed ? 1 : 0;
+        parameters[CostUsd].Value = entry.CostUsd is { } cost ? cost : DBNull.Value;
+        parameters[Attempts].Value = AuditAttemptsJson.Write(entry.Attempts);
+        parameters[HashVersion].Value = hashVersion;
+        parameters[PrevHash].Value = previousHash;
+        parameters[Hash].Value = hash;
     }
 
     public static long ReadSequence(SqliteDataReader reader) => reader.GetInt64(Seq);
 
     public static string ReadId(SqliteDataReader reader) => reader.GetString(Id);
+
+    /// <summary>The canonical form the record was hashed with (<see cref="AuditChainHasher"/>).</summary>
+    public static long ReadHashVersion(SqliteDataReader reader) => reader.GetInt64(HashVersion);
 
     /// <exception cref="FormatException">A stored value is not in the form the store writes.</exception>
     /// <exception cref="InvalidCastException">A stored value has the wrong type.</exception>
@@ -113,23 +150,26 @@ internal static class SqliteAuditSchema
     {
         var entry = new AuditEntry
         {
-            Timestamp = AuditChainHasher.ParseTimestamp(reader.GetString(2)),
-            TraceId = reader.GetString(3),
-            AppId = GetString(reader, 4),
-            PatientPseudonym = GetString(reader, 5),
-            UseCaseId = GetString(reader, 6),
-            RiskTier = GetInt32(reader, 7),
-            Decision = reader.GetString(8),
-            Reasons = GetString(reader, 9),
-            StatusCode = reader.GetInt32(10),
-            Provider = GetString(reader, 11),
-            Deployment = GetString(reader, 12),
-            Model = GetString(reader, 13),
-            InputSha256 = GetString(reader, 14),
-            OutputSha256 = GetString(reader, 15),
-            InputTokens = GetInt32(reader, 16),
-            OutputTokens = GetInt32(reader, 17),
-            LatencyMs = reader.GetDouble(18),
+            Timestamp = AuditChainHasher.ParseTimestamp(reader.GetString(Timestamp)),
+            TraceId = reader.GetString(TraceId),
+            AppId = GetString(reader, AppId),
+            PatientPseudonym = GetString(reader, PatientPseudonym),
+            UseCaseId = GetString(reader, UseCaseId),
+            RiskTier = GetInt32(reader, RiskTier),
+            Decision = reader.GetString(Decision),
+            Reasons = GetString(reader, Reasons),
+            StatusCode = reader.GetInt32(StatusCode),
+            Provider = GetString(reader, Provider),
+            Deployment = GetString(reader, Deployment),
+            Model = GetString(reader, Model),
+            InputSha256 = GetString(reader, InputSha256),
+            OutputSha256 = GetString(reader, OutputSha256),
+            InputTokens = GetInt32(reader, InputTokens),
+            OutputTokens = GetInt32(reader, OutputTokens),
+            LatencyMs = reader.GetDouble(LatencyMs),
+            Streamed = GetBoolean(reader, Streamed),
+            CostUsd = reader.IsDBNull(CostUsd) ? null : reader.GetDouble(CostUsd),
+            Attempts = AuditAttemptsJson.Parse(reader.GetString(Attempts)),
         };
 
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));
@@ -144,4 +184,12 @@ internal static class SqliteAuditSchema
 
     private static int? GetInt32(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+
+    // Strict 0/1: any other value was not written by the store and must not read as a plausible flag.
+    private static bool GetBoolean(SqliteDataReader reader, int ordinal) => reader.GetInt64(ordinal) switch
+    {
+        0 => false,
+        1 => true,
+        var other => throw new FormatException($"The {reader.GetName(ordinal)} column holds {other}; only 0 and 1 are written."),
+    };
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -71,7 +72,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
-        AuditEntryGuard.Validate(entry);
+        entry = AuditEntryGuard.Prepare(entry);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
 
@@ -159,9 +160,17 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         {
             var id = SqliteAuditSchema.ReadId(reader);
             var sequence = SqliteAuditSchema.ReadSequence(reader);
+            long version;
             AuditRecord record;
             try
             {
+                // Checked before the rest is read: a form this gateway does not know may store fields differently.
+                version = SqliteAuditSchema.ReadHashVersion(reader);
+                if (!AuditChainHasher.IsKnownVersion(version))
+                {
+                    return Broken(intact, id, $"Record {id} (seq {sequence}) has hash version {version}, which this gateway does not know: it cannot be verified.");
+                }
+
                 record = SqliteAuditSchema.ReadRecord(reader);
             }
             catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or OverflowException)
@@ -179,7 +188,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
                 return Broken(intact, id, $"Record {id} (seq {sequence}) does not link to the hash of the record before it: that record was removed or rewritten.");
             }
 
-            if (!string.Equals(hasher.ComputeHash(id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
+            // Each record is hashed with the form it was written with, so a new form never breaks old records.
+            if (!string.Equals(hasher.ComputeHash((int)version, id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
             {
                 return Broken(intact, id, $"Record {id} (seq {sequence}) does not match its hash: its contents were altered.");
             }
@@ -204,7 +214,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             await command.ExecuteScalarAsync(cancellationToken);
             return true;
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             LogNotReady(_logger, _databasePath, ex);
             return false;
@@ -279,6 +289,16 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             await using var command = connection.CreateCommand();
             command.CommandText = SqliteAuditSchema.Create;
             await command.ExecuteNonQueryAsync(cancellationToken);
+
+            // CREATE TABLE IF NOT EXISTS leaves an older table as it is; appending to it would fail on every call.
+            command.CommandText = SqliteAuditSchema.HasHashVersion;
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
+            {
+                throw new InvalidDataException(
+                    $"The audit database {_databasePath} was created by an earlier gateway version whose records carry no hash version. " +
+                    "Move it aside (keep it: its chain still proves what it recorded) and start again to create a new one.");
+            }
+
             _initialized = true;
         }
         finally
@@ -453,8 +473,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             {
                 sequence++;
                 var id = ids.Next();
-                var hash = hasher.ComputeHash(id, sequence, pending.Entry, previousHash);
-                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, previousHash, hash);
+                var hash = hasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, pending.Entry, previousHash);
+                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash);
                 _insert.ExecuteNonQuery();
                 records.Add(new AuditRecord(id, sequence, pending.Entry, previousHash, hash));
                 previousHash = hash;
