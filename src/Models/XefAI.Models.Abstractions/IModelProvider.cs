@@ -19,6 +19,12 @@ public interface IHttpModelProvider : IModelProvider
     /// <summary>Reads the vendor's answer into an OpenAI chat completion.</summary>
     /// <exception cref="VendorResponseException">The vendor answered with an error or with a body of the wrong shape.</exception>
     ModelResponse ReadResponse(ModelRequest request, VendorHttpResponse response);
+
+    /// <summary>
+    /// Starts translating one streamed answer (<see cref="ChatOptions.Stream"/>). For a streamed call,
+    /// <see cref="CreateRequest"/> must ask the vendor for a stream that reports token usage.
+    /// </summary>
+    IStreamTranslator CreateStreamTranslator(ModelRequest request);
 }
 
 /// <summary>A provider that answers inside the gateway process, with no vendor and no network.</summary>

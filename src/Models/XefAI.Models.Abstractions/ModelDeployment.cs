@@ -7,13 +7,36 @@ namespace XefAI.Models;
 /// <param name="VendorModel">The vendor's model id, e.g. <c>gpt-4o-mini</c>.</param>
 /// <param name="Version">Model version as registered; a vendor version change is a new deployment.</param>
 /// <param name="HasBaa">Whether a business associate agreement covers this vendor.</param>
+/// <param name="Lifecycle">Where the deployment is in its life; only some lifecycles are routed to (governance decides which).</param>
+/// <param name="SunsetDate">For a deprecated deployment, the day it stops being served.</param>
+/// <param name="Pricing">Optional prices, for the cost recorded per call.</param>
 public sealed record ModelDeployment(
     string Id,
     string Kind,
     string? Cluster,
     string VendorModel,
     string? Version,
-    bool HasBaa);
+    bool HasBaa,
+    ModelLifecycle Lifecycle = ModelLifecycle.Active,
+    DateOnly? SunsetDate = null,
+    ModelPricing? Pricing = null);
+
+/// <summary>Lifecycle of a model deployment.</summary>
+public enum ModelLifecycle
+{
+    Candidate,
+    Validated,
+    Active,
+    Deprecated,
+    Retired,
+}
+
+/// <summary>Price per 1,000 input and output tokens, in US dollars.</summary>
+public sealed record ModelPricing(decimal InputPer1K, decimal OutputPer1K)
+{
+    public decimal CostOf(TokenUsage usage) =>
+        (usage.InputTokens * InputPer1K / 1000m) + (usage.OutputTokens * OutputPer1K / 1000m);
+}
 
 /// <summary>Reads the model registry.</summary>
 public interface IModelRegistry

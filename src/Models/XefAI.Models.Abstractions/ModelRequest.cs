@@ -18,13 +18,17 @@ public sealed record ModelRequest(
 /// <summary>One message of the conversation; <paramref name="Content"/> is the concatenated text parts.</summary>
 public sealed record ChatMessage(string Role, string Content, string? Name = null);
 
-/// <summary>Sampling options; null means the client did not set it.</summary>
+/// <summary>Sampling and delivery options; null means the client did not set it.</summary>
+/// <param name="Stream">The client asked for server-sent events.</param>
+/// <param name="IncludeUsage">The client asked for a final usage chunk (<c>stream_options.include_usage</c>).</param>
 public sealed record ChatOptions(
     double? Temperature = null,
     double? TopP = null,
     int? MaxTokens = null,
     IReadOnlyList<string>? Stop = null,
-    string? User = null);
+    string? User = null,
+    bool Stream = false,
+    bool IncludeUsage = false);
 
 /// <summary>Structured clinical context, mapped by the host from the Data layer.</summary>
 public sealed record ModelContext(IReadOnlyList<ContextFact> Facts, IReadOnlyList<string> FreeText)

@@ -115,16 +115,72 @@ public sealed class OpenAIProviderTests
         Assert.Equal(["model", "messages"], body.Select(property => property.Key));
     }
 
-    [Fact]
-    public async Task CreateRequest_StreamTrue_KeepsStreamFields()
+    [Theory]
+    [InlineData("""{ "model": "m", "messages": [], "stream": true }""", """{ "include_usage": true }""")]
+    [InlineData("""{ "model": "m", "messages": [], "stream": true, "stream_options": null }""", """{ "include_usage": true }""")]
+    [InlineData("""{ "model": "m", "messages": [], "stream": true, "stream_options": { "include_usage": true } }""", """{ "include_usage": true }""")]
+    [InlineData(
+        """{ "model": "m", "messages": [], "stream": true, "stream_options": { "include_usage": false, "include_obfuscation": false } }""",
+        """{ "include_usage": true, "include_obfuscation": false }""")]
+    public void CreateRequest_Streaming_SendsStreamAndAlwaysAsksForUsage(string clientBody, string expectedStreamOptions)
     {
-        var request = TestRequests.ForBody("""{ "model": "m", "messages": [], "stream": true, "stream_options": { "include_usage": true } }""");
+        var request = TestRequests.ForBody(clientBody, options: new ChatOptions(Stream: true));
 
-        var vendorRequest = _provider.CreateRequest(request, OpenAIEndpoint);
-        var body = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(vendorRequest.Body.Span))!.AsObject();
+        var body = BodyOf(_provider.CreateRequest(request, OpenAIEndpoint));
+
+        Assert.Equal(["model", "messages", "stream", "stream_options"], body.Select(property => property.Key));
+        Assert.True((bool?)body["stream"]);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expectedStreamOptions), body["stream_options"]));
+    }
+
+    [Fact]
+    public void CreateRequest_StreamingWithoutStreamInBody_AddsStreamFields()
+    {
+        var request = TestRequests.ForBody("""{ "model": "m", "messages": [] }""", options: new ChatOptions(Stream: true));
+
+        var body = BodyOf(_provider.CreateRequest(request, OpenAIEndpoint));
 
         Assert.True((bool?)body["stream"]);
         Assert.True((bool?)body["stream_options"]!["include_usage"]);
+    }
+
+    [Fact]
+    public void CreateRequest_BodySaysStreamButOptionsDoNot_RemovesStreamFields()
+    {
+        // The gateway reads the vendor's answer as one body when the options say so; a stream would not parse.
+        var request = TestRequests.ForBody("""{ "model": "m", "messages": [], "stream": true, "stream_options": { "include_usage": true } }""");
+
+        var body = BodyOf(_provider.CreateRequest(request, OpenAIEndpoint));
+
+        Assert.Equal(["model", "messages"], body.Select(property => property.Key));
+    }
+
+    [Fact]
+    public void CreateRequest_Streaming_LeavesClientStreamOptionsUntouched()
+    {
+        var request = TestRequests.ForBody(
+            """{ "model": "m", "messages": [], "stream": true, "stream_options": { "include_usage": false } }""",
+            options: new ChatOptions(Stream: true));
+
+        _provider.CreateRequest(request, OpenAIEndpoint);
+
+        Assert.False((bool?)request.Body["stream_options"]!["include_usage"]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CreateStreamTranslator_Always_ReturnsOpenAITranslatorForTheClientsUsageChoice(bool includeUsage)
+    {
+        var request = TestRequests.ForBody("""{ "model": "m", "messages": [] }""", options: new ChatOptions(Stream: true, IncludeUsage: includeUsage));
+        var translator = _provider.CreateStreamTranslator(request);
+        var chunks = new List<ReadOnlyMemory<byte>>();
+
+        translator.Translate(new ServerSentEvent(null, """{"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}"""), chunks);
+
+        Assert.IsType<OpenAIStreamTranslator>(translator);
+        Assert.Equal(includeUsage ? 1 : 0, chunks.Count);
+        Assert.Equal(new TokenUsage(1, 2), translator.Result.Usage);
     }
 
     [Fact]
@@ -294,6 +350,8 @@ public sealed class OpenAIProviderTests
         Assert.Equal(expected, exception.Message);
         Assert.Equal(status, exception.VendorStatusCode);
     }
+
+    private static JsonObject BodyOf(VendorHttpRequest request) => JsonNode.Parse(request.Body.Span)!.AsObject();
 
     private static VendorHttpResponse Ok(string body) => new(200, Encoding.UTF8.GetBytes(body), "application/json");
 }

@@ -10,10 +10,13 @@ internal static class TestRequests
     public static ModelDeployment LocalDeployment { get; } =
         new("local-extractive", "local", null, "xefai-local-extractive", null, HasBaa: true);
 
-    public static ModelRequest ForBody(string body, ModelDeployment? deployment = null) => new(
+    public static ModelDeployment AnthropicDeployment { get; } =
+        new("claude-sonnet", "anthropic", "anthropic", "claude-sonnet-4-5-20250929", "20250929", HasBaa: true);
+
+    public static ModelRequest ForBody(string body, ModelDeployment? deployment = null, ChatOptions? options = null) => new(
         deployment ?? OpenAIDeployment,
         [],
-        new ChatOptions(),
+        options ?? new ChatOptions(),
         JsonNode.Parse(body)!.AsObject(),
         ModelContext.Empty);
 
@@ -23,4 +26,12 @@ internal static class TestRequests
         new ChatOptions(MaxTokens: maxTokens),
         new JsonObject { ["model"] = "discharge-summary" },
         context ?? ModelContext.Empty);
+
+    /// <summary>A request as the host builds it for a translating provider: messages and options, not the raw body.</summary>
+    public static ModelRequest ForChat(IReadOnlyList<ChatMessage> messages, ChatOptions? options = null) => new(
+        AnthropicDeployment,
+        messages,
+        options ?? new ChatOptions(),
+        new JsonObject { ["model"] = "discharge-summary" },
+        ModelContext.Empty);
 }

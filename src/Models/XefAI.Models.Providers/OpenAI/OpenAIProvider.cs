@@ -1,8 +1,7 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using XefAI.Models.Providers.Wire;
 
 namespace XefAI.Models.Providers.OpenAI;
 
@@ -21,10 +20,6 @@ internal sealed class OpenAIProvider : IHttpModelProvider
 
     private const string AzureApiKeyHeader = "api-key";
 
-    // The body goes to a vendor API, never into HTML; escaping every non-ASCII character would inflate
-    // clinical text in other languages for nothing.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public string Kind => ProviderKind;
 
     public VendorHttpRequest CreateRequest(ModelRequest request, VendorEndpoint endpoint)
@@ -36,15 +31,25 @@ internal sealed class OpenAIProvider : IHttpModelProvider
         var body = request.Body.DeepClone().AsObject();
         body["model"] = request.Deployment.VendorModel;
 
-        var stream = body["stream"];
-        if (stream is null || stream.GetValueKind() == JsonValueKind.False)
+        // The options decide, not the body: the gateway reads the answer as a stream or as one body by them.
+        if (request.Options.Stream)
+        {
+            body["stream"] = true;
+
+            // The audit needs token usage for every call; the translator hides the usage chunk from clients that
+            // did not ask for it. Other stream options the client set are kept.
+            var streamOptions = body["stream_options"] as JsonObject ?? [];
+            streamOptions["include_usage"] = true;
+            body["stream_options"] = streamOptions;
+        }
+        else
         {
             body.Remove("stream");
             body.Remove("stream_options");
         }
 
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
         {
             body.WriteTo(writer);
         }
@@ -60,11 +65,11 @@ internal sealed class OpenAIProvider : IHttpModelProvider
         if (response.StatusCode is < 200 or > 299)
         {
             throw new VendorResponseException(
-                $"The model vendor answered HTTP {response.StatusCode}{DescribeError(response.Body)}.",
+                $"The model vendor answered HTTP {response.StatusCode}{VendorJson.DescribeError(response.Body)}.",
                 response.StatusCode);
         }
 
-        var completion = ParseObject(response.Body.Span);
+        var completion = ParseObject(response.Body);
 
         if (completion["object"] is { } objectType && !IsString(objectType, "chat.completion"))
         {
@@ -108,6 +113,12 @@ internal sealed class OpenAIProvider : IHttpModelProvider
             ReadUsage(completion["usage"]));
     }
 
+    public IStreamTranslator CreateStreamTranslator(ModelRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new OpenAIStreamTranslator(request.Options.IncludeUsage);
+    }
+
     private static IReadOnlyList<KeyValuePair<string, string>> AuthHeaders(VendorEndpoint endpoint)
     {
         if (string.IsNullOrEmpty(endpoint.ApiKey))
@@ -120,15 +131,9 @@ internal sealed class OpenAIProvider : IHttpModelProvider
             : [new("Authorization", "Bearer " + endpoint.ApiKey)];
     }
 
-    private static JsonObject ParseObject(ReadOnlySpan<byte> body)
+    private static JsonObject ParseObject(ReadOnlyMemory<byte> body)
     {
-        if (body.StartsWith("\uFEFF"u8))
-        {
-            body = body[3..];
-        }
-
-        body = body.Trim(" \t\r\n"u8);
-
+        body = VendorJson.TrimBody(body);
         if (body.IsEmpty)
         {
             throw NotACompletion("empty body");
@@ -137,7 +142,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body);
+            node = JsonNode.Parse(body.Span);
         }
         catch (JsonException)
         {
@@ -146,40 +151,6 @@ internal sealed class OpenAIProvider : IHttpModelProvider
         }
 
         return node as JsonObject ?? throw NotACompletion("not a JSON object");
-    }
-
-    /// <summary>
-    /// Names the vendor's error type and code when they look like identifiers. The error's message is
-    /// never used: vendors echo the prompt in it, and the prompt may hold patient data.
-    /// </summary>
-    private static string DescribeError(ReadOnlyMemory<byte> body)
-    {
-        string? type = null;
-        string? code = null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.Object)
-            {
-                type = error.TryGetProperty("type", out var typeElement) ? SafeIdentifier(typeElement) : null;
-                code = error.TryGetProperty("code", out var codeElement) ? SafeIdentifier(codeElement) : null;
-            }
-        }
-        catch (JsonException)
-        {
-            // Not OpenAI error JSON (an HTML page from a proxy, say): the status alone is all we report.
-        }
-
-        return (type, code) switch
-        {
-            (null, null) => string.Empty,
-            (not null, null) => $" (type: {type})",
-            (null, not null) => $" (code: {code})",
-            _ when string.Equals(type, code, StringComparison.Ordinal) => $" (code: {code})",
-            _ => $" (type: {type}, code: {code})",
-        };
     }
 
     private static TokenUsage? ReadUsage(JsonNode? usage)
@@ -206,31 +177,5 @@ internal sealed class OpenAIProvider : IHttpModelProvider
     private static int? IntOrNull(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<int>(out var number) && number >= 0 ? number : null;
 
-    private static string? SafeIdentifier(JsonNode node) => SafeIdentifier(StringOrNull(node));
-
-    private static string? SafeIdentifier(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => SafeIdentifier(element.GetString()),
-        JsonValueKind.Number when element.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
-        _ => null,
-    };
-
-    /// <summary>Accepts short machine identifiers only, so free text can never reach a message.</summary>
-    private static string? SafeIdentifier(string? text)
-    {
-        if (string.IsNullOrEmpty(text) || text.Length > 64)
-        {
-            return null;
-        }
-
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '-' or '.'))
-            {
-                return null;
-            }
-        }
-
-        return text;
-    }
+    private static string? SafeIdentifier(JsonNode node) => VendorJson.SafeIdentifier(StringOrNull(node));
 }

@@ -63,7 +63,15 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         string.IsNullOrWhiteSpace(options.Cluster) ? null : options.Cluster.Trim(),
         options.Model?.Trim() ?? string.Empty,
         string.IsNullOrWhiteSpace(options.Version) ? null : options.Version.Trim(),
-        options.Baa);
+        options.Baa,
+        ParseLifecycle(options.Lifecycle) ?? ModelLifecycle.Active,
+        options.SunsetDate,
+        options.InputPricePer1K is { } input && options.OutputPricePer1K is { } output ? new ModelPricing(input, output) : null);
+
+    internal static ModelLifecycle? ParseLifecycle(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? ModelLifecycle.Active
+        : Enum.TryParse<ModelLifecycle>(value.Trim(), ignoreCase: true, out var lifecycle) && Enum.IsDefined(lifecycle) ? lifecycle
+        : null;
 
     private sealed record Snapshot(FrozenDictionary<string, ModelDeployment> ById, IReadOnlyCollection<ModelDeployment> All);
 }

@@ -26,4 +26,16 @@ public sealed record ModelDeploymentOptions
 
     /// <summary>Whether a business associate agreement covers this vendor.</summary>
     public bool Baa { get; init; }
+
+    /// <summary>candidate, validated, active (default), deprecated or retired.</summary>
+    public string? Lifecycle { get; init; }
+
+    /// <summary>For a deprecated deployment: the day it stops being served (ISO date).</summary>
+    public DateOnly? SunsetDate { get; init; }
+
+    /// <summary>US dollars per 1,000 input tokens; with <see cref="OutputPricePer1K"/> gives each call's cost.</summary>
+    public decimal? InputPricePer1K { get; init; }
+
+    /// <summary>US dollars per 1,000 output tokens.</summary>
+    public decimal? OutputPricePer1K { get; init; }
 }

@@ -38,6 +38,25 @@ internal sealed class ModelsOptionsValidator(ILogger<ModelsOptionsValidator> log
             {
                 errors.Add($"{path}:Cluster is blank; remove it or name a cluster.");
             }
+
+            var lifecycle = ModelRegistry.ParseLifecycle(deployment.Lifecycle);
+            if (lifecycle is null || int.TryParse(deployment.Lifecycle, out _))
+            {
+                errors.Add($"{path}:Lifecycle '{deployment.Lifecycle}' is not one of candidate, validated, active, deprecated, retired.");
+            }
+            else if (lifecycle == ModelLifecycle.Deprecated && deployment.SunsetDate is null)
+            {
+                errors.Add($"{path}:SunsetDate is required for a deprecated deployment.");
+            }
+
+            if (deployment.InputPricePer1K is null != deployment.OutputPricePer1K is null)
+            {
+                errors.Add($"{path}: set both InputPricePer1K and OutputPricePer1K, or neither.");
+            }
+            else if (deployment.InputPricePer1K < 0 || deployment.OutputPricePer1K < 0)
+            {
+                errors.Add($"{path}: prices cannot be negative.");
+            }
         }
 
         if (errors.Count == 0)

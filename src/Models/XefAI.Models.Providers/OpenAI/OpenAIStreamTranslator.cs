@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using XefAI.Models.Providers.Wire;
+
+namespace XefAI.Models.Providers.OpenAI;
+
+/// <summary>
+/// Passes an OpenAI-format stream through to the client byte for byte, holding back only the usage chunk the
+/// gateway asked for on its own account, and assembles the answer for the audit.
+/// </summary>
+internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTranslator
+{
+    private readonly StringBuilder _content = new();
+    private string? _finishReason;
+    private TokenUsage? _usage;
+    private string? _model;
+
+    public StreamedAnswer Result => new(_content.ToString(), _finishReason, _usage, _model);
+
+    public bool Translate(ServerSentEvent vendorEvent, ICollection<ReadOnlyMemory<byte>> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+
+        var data = vendorEvent.Data;
+        if (string.IsNullOrWhiteSpace(data))
+        {
+            return false;
+        }
+
+        // The gateway writes its own [DONE] once the audit is done.
+        if (data.AsSpan().Trim().SequenceEqual("[DONE]"))
+        {
+            return true;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(data);
+        using var document = Parse(bytes);
+        var chunk = document.RootElement;
+
+        // vLLM and Azure report failures that happen after the first byte as an error object in the stream.
+        if (chunk.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
+        {
+            throw new VendorResponseException($"The model vendor reported an error mid-stream{VendorJson.DescribeError(error)}.");
+        }
+
+        _model = VendorJson.GetString(chunk, "model") ?? _model;
+
+        var hasUsage = chunk.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object;
+        if (hasUsage)
+        {
+            _usage = VendorJson.ReadUsage(usage, "prompt_tokens", "completion_tokens") ?? _usage;
+        }
+
+        var hasChoices = false;
+        if (chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var choice in choices.EnumerateArray())
+            {
+                hasChoices = true;
+                Accumulate(choice);
+            }
+        }
+
+        // OpenAI sends usage in a chunk of its own with empty choices; vLLM sends null or no choices there.
+        if (!(hasUsage && !hasChoices) || includeUsage)
+        {
+            chunks.Add(bytes);
+        }
+
+        return false;
+    }
+
+    private static JsonDocument Parse(byte[] bytes)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException)
+        {
+            // The parser's message quotes bytes of the event, so it is not passed on.
+            throw Malformed("stream event is not JSON");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw Malformed("stream event is not a JSON object");
+        }
+
+        return document;
+    }
+
+    private static VendorResponseException Malformed(string reason) => new($"The model vendor's stream is malformed: {reason}.");
+
+    /// <summary>Keeps the first choice only, as the non-streamed path does (<c>n</c> > 1 sends the others too).</summary>
+    private void Accumulate(JsonElement choice)
+    {
+        if (choice.ValueKind != JsonValueKind.Object
+            || (choice.TryGetProperty("index", out var index) && !(index.ValueKind == JsonValueKind.Number && index.TryGetInt32(out var value) && value == 0)))
+        {
+            return;
+        }
+
+        if (choice.TryGetProperty("delta", out var delta) && VendorJson.GetString(delta, "content") is { } text)
+        {
+            _content.Append(text);
+        }
+
+        _finishReason = VendorJson.GetString(choice, "finish_reason") ?? _finishReason;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace XefAI.Models.Providers.Wire;
+
+/// <summary>Reading and writing vendor JSON without letting the vendor's free text into exception messages.</summary>
+internal static class VendorJson
+{
+    /// <summary>
+    /// Vendor bodies and client chunks are JSON for machines, never HTML; escaping every non-ASCII character
+    /// would inflate clinical text in other languages for nothing.
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Strips a UTF-8 byte order mark and surrounding whitespace, which some proxies add.</summary>
+    public static ReadOnlyMemory<byte> TrimBody(ReadOnlyMemory<byte> body)
+    {
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
+        var span = body.Span;
+        var start = span.Length - span.TrimStart(" \t\r\n"u8).Length;
+        var end = span.TrimEnd(" \t\r\n"u8).Length;
+        return start >= end ? ReadOnlyMemory<byte>.Empty : body[start..end];
+    }
+
+    /// <summary>
+    /// Names the error's type and code from an error body (<c>{"error": {...}}</c>, which both OpenAI and Anthropic
+    /// use), or returns an empty string.
+    /// </summary>
+    public static string DescribeError(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(TrimBody(body));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error)
+                    ? DescribeError(error)
+                    : string.Empty;
+        }
+        catch (JsonException)
+        {
+            // Not error JSON (an HTML page from a proxy, say): the status alone is all we report.
+            return string.Empty;
+        }
+    }
+
+    /// <summary>
+    /// Names an error object's type and code when they look like identifiers. The error's message is never
+    /// used: vendors echo the prompt in it, and the prompt may hold patient data.
+    /// </summary>
+    public static string DescribeError(JsonElement error)
+    {
+        if (error.ValueKind != JsonValueKind.Object)
+        {
+            return string.Empty;
+        }
+
+        var type = error.TryGetProperty("type", out var typeElement) ? SafeIdentifier(typeElement) : null;
+        var code = error.TryGetProperty("code", out var codeElement) ? SafeIdentifier(codeElement) : null;
+        return (type, code) switch
+        {
+            (null, null) => string.Empty,
+            (not null, null) => $" (type: {type})",
+            (null, not null) => $" (code: {code})",
+            _ when string.Equals(type, code, StringComparison.Ordinal) => $" (code: {code})",
+            _ => $" (type: {type}, code: {code})",
+        };
+    }
+
+    public static string? GetString(JsonElement element, string propertyName) =>
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty(propertyName, out var value)
+        && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    /// <summary>A token count: a non-negative integer, or null when absent or of another kind.</summary>
+    public static int? GetCount(JsonElement element, string propertyName) =>
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty(propertyName, out var value)
+        && value.ValueKind == JsonValueKind.Number
+        && value.TryGetInt32(out var number)
+        && number >= 0
+            ? number
+            : null;
+
+    /// <summary>Token usage from a usage object, or null when it reports neither count.</summary>
+    public static TokenUsage? ReadUsage(JsonElement usage, string inputName, string outputName)
+    {
+        var input = GetCount(usage, inputName);
+        var output = GetCount(usage, outputName);
+        return input is null && output is null ? null : new TokenUsage(input ?? 0, output ?? 0);
+    }
+
+    public static string? SafeIdentifier(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => SafeIdentifier(element.GetString()),
+        JsonValueKind.Number when element.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
+    /// <summary>Accepts short machine identifiers only, so free text can never reach a message.</summary>
+    public static string? SafeIdentifier(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Length > 64)
+        {
+            return null;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '-' or '.'))
+            {
+                return null;
+            }
+        }
+
+        return text;
+    }
+}
