@@ -45,6 +45,56 @@ public sealed class FakeVendor : IDisposable
 
     public FakeVendor AnswersWithExample() => AnswersWith(200, ExampleCompletion);
 
+    /// <summary>Fails <paramref name="failures"/> times with <paramref name="status"/>, then answers with the example.</summary>
+    public FakeVendor FailsThenRecovers(int failures, int status, string? retryAfter = null)
+    {
+        for (var i = 0; i < failures; i++)
+        {
+            var failure = Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"error":{"message":"upstream trouble","type":"server_error","code":"overloaded"}}""");
+            if (retryAfter is not null)
+            {
+                failure = failure.WithHeader("Retry-After", retryAfter);
+            }
+
+            var step = Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost()).InScenario("recovery");
+            step = i == 0 ? step : step.WhenStateIs($"failed-{i}");
+            step.WillSetStateTo($"failed-{i + 1}").RespondWith(failure);
+        }
+
+        Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
+            .InScenario("recovery").WhenStateIs($"failed-{failures}")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(ExampleCompletion));
+        return this;
+    }
+
+    /// <summary>Answers after <paramref name="delay"/>: slower than an attempt timeout makes it a timeout.</summary>
+    public FakeVendor AnswersSlowly(TimeSpan delay)
+    {
+        Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody(ExampleCompletion).WithDelay(delay));
+        return this;
+    }
+
+    /// <summary>Answers a stream: the given server-sent events, as one body.</summary>
+    public FakeVendor StreamsEvents(string events, string path = "/v1/chat/completions")
+    {
+        Server.Given(Request.Create().WithPath(path).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/event-stream").WithBody(events));
+        return this;
+    }
+
+    /// <summary>Answers with a WireMock fault: an empty body, or a chunk that breaks the connection mid-body.</summary>
+    public FakeVendor Faults(FaultType fault)
+    {
+        Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithFault(fault));
+        return this;
+    }
+
+    public IReadOnlyList<DateTime> RequestTimes => Server.LogEntries.Select(e => e.RequestMessage!.DateTime).ToList();
+
     public int CallCount => Server.LogEntries.Count();
 
     public JsonObject LastRequestBody => JsonNode.Parse(Server.LogEntries.Last().RequestMessage!.Body!)!.AsObject();
@@ -53,8 +103,19 @@ public sealed class FakeVendor : IDisposable
         Server.LogEntries.Last().RequestMessage!.Headers!;
 
     /// <summary>Points the test configuration's vendor cluster at this server.</summary>
-    public void Configure(JsonObject configuration) =>
-        configuration["ReverseProxy"]!["Clusters"]!["vendor"]!["Destinations"]!["primary"]!["Address"] = BaseAddress;
+    public void Configure(JsonObject configuration) => Configure(configuration, "vendor");
+
+    /// <summary>Points a cluster of the test configuration at this server, creating it if needed.</summary>
+    public void Configure(JsonObject configuration, string cluster)
+    {
+        var clusters = configuration["ReverseProxy"]!["Clusters"]!.AsObject();
+        clusters[cluster] ??= new JsonObject
+        {
+            ["Metadata"] = new JsonObject { ["ApiKeyVariable"] = GatewayHost.VendorKeyVariable },
+            ["Destinations"] = new JsonObject { ["primary"] = new JsonObject() },
+        };
+        clusters[cluster]!["Destinations"]!["primary"]!["Address"] = BaseAddress;
+    }
 
     public void Dispose() => Server.Stop();
 }

@@ -45,6 +45,32 @@ public static class GatewayCalls
         return (await admin.GetFromJsonAsync<JsonObject>($"/admin/audit/{auditId}"))!;
     }
 
+    /// <summary>Every audit record of one trace (a streamed call has an opening and a closing record), oldest first.</summary>
+    public static async Task<List<JsonObject>> GetAuditRecordsOfTraceAsync(this GatewayHost host, string traceId)
+    {
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var page = (await admin.GetFromJsonAsync<JsonObject>("/admin/audit?limit=1000"))!;
+        return page["data"]!.AsArray()
+            .Select(r => r!.AsObject())
+            .Where(r => (string?)r["traceId"] == traceId)
+            .OrderBy(r => (long)r["sequence"]!)
+            .ToList();
+    }
+
+    /// <summary>Outcomes of the attempts a record lists, in order.</summary>
+    public static List<string?> AttemptOutcomes(this JsonObject record) =>
+        record["attempts"]!.AsArray().Select(a => (string?)a!["outcome"]).ToList();
+
+    /// <summary>Configures the resilience settings of a test gateway.</summary>
+    public static void Resilience(this JsonObject configuration, int maxRetries = 2, string attemptTimeout = "00:00:10", int breakerMinimumThroughput = 100) =>
+        configuration["Gateway"]!["Resilience"] = new JsonObject
+        {
+            ["MaxRetries"] = maxRetries,
+            ["RetryBaseDelay"] = "00:00:00.050",
+            ["AttemptTimeout"] = attemptTimeout,
+            ["BreakerMinimumThroughput"] = breakerMinimumThroughput,
+        };
+
     /// <summary>The newest audit record, for calls whose answer carried no audit id header.</summary>
     public static async Task<JsonObject> GetLatestAuditRecordAsync(this GatewayHost host)
     {

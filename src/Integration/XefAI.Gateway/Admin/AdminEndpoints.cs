@@ -95,6 +95,16 @@ internal static class AdminEndpoints
         inputTokens = r.Entry.InputTokens,
         outputTokens = r.Entry.OutputTokens,
         latencyMs = r.Entry.LatencyMs,
+        streamed = r.Entry.Streamed,
+        costUsd = r.Entry.CostUsd,
+        attempts = r.Entry.Attempts.Select(a => new
+        {
+            deployment = a.Deployment,
+            destination = a.Destination,
+            outcome = a.Outcome,
+            statusCode = a.StatusCode,
+            latencyMs = a.LatencyMs,
+        }),
         previousHash = r.PreviousHash,
         hash = r.Hash,
     };

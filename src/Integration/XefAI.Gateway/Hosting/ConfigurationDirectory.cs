@@ -28,7 +28,8 @@ internal static class ConfigurationDirectory
         return File.Exists(Path.Combine(local, "appsettings.json")) ? local : Path.Combine(AppContext.BaseDirectory, "config");
     }
 
-    public static void AddTo(ConfigurationManager configuration, IHostEnvironment environment, string directory)
+    /// <returns>The watched files, so the host can report rejected edits once logging exists.</returns>
+    public static IReadOnlyList<LastGoodJsonConfigurationSource> AddTo(ConfigurationManager configuration, IHostEnvironment environment, string directory)
     {
         var sources = configuration.Sources;
         var overrides = sources
@@ -39,11 +40,20 @@ internal static class ConfigurationDirectory
             sources.Remove(source);
         }
 
-        configuration.AddJsonFile(Path.Combine(directory, "appsettings.json"), optional: false, reloadOnChange: true);
-        configuration.AddJsonFile(Path.Combine(directory, $"appsettings.{environment.EnvironmentName}.json"), optional: true, reloadOnChange: true);
+        var files = new List<LastGoodJsonConfigurationSource>(2);
+        foreach (var (name, optional) in new[] { ("appsettings.json", false), ($"appsettings.{environment.EnvironmentName}.json", true) })
+        {
+            var file = new LastGoodJsonConfigurationSource { Path = Path.Combine(directory, name), Optional = optional, ReloadOnChange = true };
+            file.ResolveFileProvider();
+            ((IConfigurationBuilder)configuration).Add(file);
+            files.Add(file);
+        }
+
         foreach (var source in overrides)
         {
             sources.Add(source);
         }
+
+        return files;
     }
 }

@@ -26,12 +26,14 @@ public static class GatewayApp
             Args = args,
             ContentRootPath = Path.GetDirectoryName(configDirectory.TrimEnd(Path.DirectorySeparatorChar)),
         });
-        ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory);
+        var configFiles = ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory);
         var configuration = builder.Configuration;
         var services = builder.Services;
 
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+        services.AddOptions<ResilienceOptions>().Bind(configuration.GetSection(ResilienceOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddXefAIData(configuration);
@@ -42,6 +44,7 @@ public static class GatewayApp
             builder.Environment.ContentRootPath));
 
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        services.AddSingleton(typeof(LastGoodOptions<>));
         services.AddSingleton<ApiKeyDirectory>();
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<ChatCompletionHandler>();
@@ -54,6 +57,11 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<LayerConfigurationValidator>().ThrowIfInvalid();
+        var configLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("XefAI.Gateway.Configuration");
+        foreach (var file in configFiles)
+        {
+            file.Rejected += (path, error) => ConfigurationLog.EditRejected(configLog, path, error.Message);
+        }
 
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledErrorAsync });
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);

@@ -102,6 +102,21 @@ internal static class ChatRequestReader
             return WrongType("stream", "a boolean");
         }
 
+        var includeUsage = false;
+        if (body.TryGetPropertyValue("stream_options", out var streamOptions) && streamOptions is not null)
+        {
+            if (streamOptions is not JsonObject streamObject || !TryGetOptionalBool(streamObject, "include_usage", out includeUsage))
+            {
+                return WrongType("stream_options", "an object like {\"include_usage\": true}");
+            }
+
+            if (!stream)
+            {
+                return OpenAIError.InvalidRequest(
+                    "invalid_value", "'stream_options' is only allowed when 'stream' is true.", "stream_options");
+            }
+        }
+
         if (!TryGetOptionalNumber(body, "temperature", 0, 2, out var temperature))
         {
             return OutOfRange("temperature", "a number from 0 to 2");
@@ -140,7 +155,7 @@ internal static class ChatRequestReader
             return WrongType("user", "a string");
         }
 
-        options = new ChatOptions(temperature, topP, maxTokens, stop, user);
+        options = new ChatOptions(temperature, topP, maxTokens, stop, user, stream, includeUsage);
         return null;
     }
 

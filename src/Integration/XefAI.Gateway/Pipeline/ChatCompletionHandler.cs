@@ -1,7 +1,7 @@
+using System.Globalization;
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using XefAI.Data;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.OpenAI;
@@ -18,7 +18,7 @@ namespace XefAI.Gateway.Pipeline;
 /// </summary>
 internal sealed partial class ChatCompletionHandler(
     ApiKeyDirectory keys,
-    IOptionsMonitor<GatewayOptions> options,
+    LastGoodOptions<GatewayOptions> options,
     IUseCaseRegistry useCases,
     IPolicyEngine policies,
     IModelRegistry models,
@@ -41,10 +41,6 @@ internal sealed partial class ChatCompletionHandler(
         {
             result = await ProcessAsync(httpContext, call);
         }
-        catch (ProviderCallException ex)
-        {
-            result = Result.Fail(ex.Error);
-        }
         catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
         {
             result = Result.Fail(new OpenAIError(499, "client_closed", "client_closed", "The client closed the request."));
@@ -65,7 +61,7 @@ internal sealed partial class ChatCompletionHandler(
         }
 
         call.App = app;
-        var limit = options.CurrentValue.MaxRequestBodyBytes;
+        var limit = options.Value.MaxRequestBodyBytes;
         var body = await ReadBodyAsync(request, limit, httpContext.RequestAborted);
         if (body is null)
         {
@@ -115,16 +111,10 @@ internal sealed partial class ChatCompletionHandler(
                 string.Join(' ', decision.Denials.Select(d => d.Message))));
         }
 
-        if (chat!.Stream)
-        {
-            return Result.Fail(OpenAIError.InvalidRequest(
-                "unsupported_value", "Streaming is not available on this gateway yet; send 'stream': false.", "stream"));
-        }
-
         ClinicalContext context;
         try
         {
-            context = clinicalContext.Build(chat.Messages.Select(m => m.Content).ToList());
+            context = clinicalContext.Build(chat!.Messages.Select(m => m.Content).ToList());
         }
         catch (ClinicalDataException ex)
         {
@@ -136,17 +126,33 @@ internal sealed partial class ChatCompletionHandler(
             call.PatientPseudonym = pseudonymizer.Pseudonymize(patient);
         }
 
-        var deployment = SelectDeployment(useCase)
-            ?? throw ProviderCallException.Unavailable(
-                "no_provider", $"Use case '{useCase.Id}' lists no deployment that is registered in Models:Deployments.");
-        call.Deployment = deployment;
+        var candidates = SelectCandidates(useCase, app.Id, out var refusals);
+        if (candidates.Count == 0)
+        {
+            if (refusals.Count > 0)
+            {
+                foreach (var refusal in refusals)
+                {
+                    metrics.RecordPolicyDenial(refusal.ReasonCode);
+                }
 
-        var modelRequest = new ModelRequest(deployment, chat.Messages, chat.Options, chat.Body, ToModelContext(context));
+                return Result.Fail(OpenAIError.Forbidden(
+                    string.Join(',', refusals.Select(d => d.ReasonCode).Distinct()),
+                    $"No model may serve use case '{useCase.Id}' now: " + string.Join(' ', refusals.Select(d => d.Message))));
+            }
+
+            return Result.Fail(OpenAIError.Unavailable(
+                "no_provider", $"Use case '{useCase.Id}' lists no deployment that is registered in Models:Deployments."));
+        }
+
+        var modelRequest = new ModelRequest(candidates[0], chat.Messages, chat.Options, chat.Body, ToModelContext(context));
         var vendorStarted = time.GetTimestamp();
         try
         {
-            var answer = await invoker.InvokeAsync(httpContext, modelRequest, httpContext.RequestAborted);
-            return Result.Success(answer);
+            var invocation = await invoker.InvokeAsync(
+                httpContext, modelRequest, candidates, useCase.Id, deployment => OpenStreamAsync(httpContext, call, deployment));
+            call.Deployment = invocation.Deployment;
+            return new Result(invocation.Final.Answer, invocation.Final.Error, invocation);
         }
         finally
         {
@@ -154,82 +160,89 @@ internal sealed partial class ChatCompletionHandler(
         }
     }
 
-    private ModelDeployment? SelectDeployment(UseCase useCase)
+    /// <summary>
+    /// The use case's deployments that governance lets serve this call, in the use case's order; the
+    /// refusals say why the others may not.
+    /// </summary>
+    private List<ModelDeployment> SelectCandidates(UseCase useCase, string appId, out List<PolicyDenial> refusals)
     {
+        var candidates = new List<ModelDeployment>(useCase.Providers.Count);
+        refusals = [];
         foreach (var id in useCase.Providers)
         {
-            if (models.TryGet(id, out var deployment))
+            if (!models.TryGet(id, out var deployment))
             {
-                return deployment;
+                continue;
+            }
+
+            var facts = new DeploymentFacts(deployment.Id, deployment.Lifecycle.ToString().ToLowerInvariant(), deployment.HasBaa, deployment.SunsetDate);
+            var decision = policies.Evaluate(new PolicyContext(useCase, appId, facts));
+            if (decision.IsAllowed)
+            {
+                candidates.Add(deployment);
+            }
+            else
+            {
+                refusals.AddRange(decision.Denials);
             }
         }
 
-        return null;
+        return candidates;
+    }
+
+    /// <summary>
+    /// Before the first byte of a stream: commit the opening audit record (fail closed) and send the
+    /// governance headers. The closing record follows when the stream ends.
+    /// </summary>
+    private async Task<bool> OpenStreamAsync(HttpContext httpContext, CallState call, ModelDeployment deployment)
+    {
+        call.Deployment = deployment;
+        var entry = BuildEntry(call, "streaming", StatusCodes.Status200OK, null, null, null, null, [], streamed: true);
+        var record = await TryAppendAsync(entry, call.TraceId);
+        if (record is null)
+        {
+            var unavailable = AuditUnavailable();
+            httpContext.Response.Headers[GatewayHeaders.TraceId] = call.TraceId;
+            await unavailable.WriteAsync(httpContext.Response);
+            return false;
+        }
+
+        call.OpeningAuditId = record.Id;
+        SetGovernanceHeaders(httpContext.Response, call, record.Id, deployment);
+        return true;
     }
 
     private async Task CompleteAsync(HttpContext httpContext, CallState call, Result result)
     {
+        if (result.Invocation?.Stream is { } stream)
+        {
+            await CompleteStreamAsync(httpContext, call, result.Invocation, stream);
+            return;
+        }
+
+        if (httpContext.Response.HasStarted)
+        {
+            // The opening audit record of a stream could not be committed; the client has its 503 already.
+            RecordCall(call, result, "failed", StatusCodes.Status503ServiceUnavailable);
+            return;
+        }
+
         var status = result.Error?.StatusCode ?? StatusCodes.Status200OK;
         var body = result.Error?.ToUtf8Json() ?? JsonSerializer.SerializeToUtf8Bytes(result.Answer!.Completion);
-        var outcome = status switch
+        var outcome = OutcomeOf(status);
+        var usage = result.Answer?.Usage;
+        var entry = BuildEntry(
+            call, outcome, status, result.Error?.Code, Sha256Hex(body), usage, result.Answer?.Model, result.Invocation?.Attempts ?? [], streamed: false);
+        var record = await TryAppendAsync(entry, call.TraceId);
+        if (record is null)
         {
-            StatusCodes.Status200OK => "answered",
-            < 500 and not 499 => "denied",
-            _ => "failed",
-        };
-
-        var entry = new AuditEntry
-        {
-            Timestamp = call.Timestamp,
-            TraceId = call.TraceId,
-            AppId = call.App?.Id,
-            PatientPseudonym = call.PatientPseudonym,
-            UseCaseId = call.UseCase?.Id,
-            RiskTier = (int?)call.UseCase?.Tier,
-            Decision = outcome,
-            Reasons = result.Error?.Code,
-            StatusCode = status,
-            Provider = call.Deployment?.Kind,
-            Deployment = call.Deployment?.Id,
-            Model = result.Answer?.Model ?? call.Deployment?.VendorModel,
-            InputSha256 = call.InputSha256,
-            OutputSha256 = Sha256Hex(body),
-            InputTokens = result.Answer?.Usage?.InputTokens,
-            OutputTokens = result.Answer?.Usage?.OutputTokens,
-            LatencyMs = Math.Round(time.GetElapsedTime(call.Started).TotalMilliseconds, 3),
-        };
-
-        var auditStarted = time.GetTimestamp();
-        AuditRecord? record = null;
-        try
-        {
-            record = await audit.AppendAsync(entry, CancellationToken.None);
-            metrics.RecordAuditWrite(committed: true, time.GetElapsedTime(auditStarted));
-        }
-        catch (Exception ex)
-        {
-            // Fail closed: an answer without its audit record is never released.
-            metrics.RecordAuditWrite(committed: false, time.GetElapsedTime(auditStarted));
-            LogAuditFailed(logger, ex, call.TraceId);
-            var unavailable = OpenAIError.Unavailable(
-                "audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
+            var unavailable = AuditUnavailable();
             status = unavailable.StatusCode;
             body = unavailable.ToUtf8Json();
             outcome = "failed";
         }
 
-        metrics.RecordCall(new CallMeasurement(
-            call.UseCase?.Id ?? OtherLabel,
-            (int?)call.UseCase?.Tier ?? 0,
-            record is not null && result.Answer is not null ? call.Deployment!.Kind : "none",
-            call.Deployment?.VendorModel ?? "none",
-            outcome,
-            status,
-            time.GetElapsedTime(call.Started),
-            call.VendorDuration,
-            result.Answer?.Usage?.InputTokens,
-            result.Answer?.Usage?.OutputTokens));
-
+        RecordCall(call, result with { Answer = record is null ? null : result.Answer }, outcome, status);
         if (httpContext.RequestAborted.IsCancellationRequested)
         {
             return;
@@ -239,25 +252,178 @@ internal sealed partial class ChatCompletionHandler(
         response.StatusCode = status;
         response.ContentType = "application/json";
         response.ContentLength = body.Length;
-        var headers = response.Headers;
-        headers[GatewayHeaders.TraceId] = call.TraceId;
+        response.Headers[GatewayHeaders.TraceId] = call.TraceId;
         if (record is not null)
         {
-            headers[GatewayHeaders.AuditId] = record.Id;
+            SetGovernanceHeaders(response, call, record.Id, result.Answer is null ? null : call.Deployment);
         }
-
-        if (call.UseCase is not null)
+        else if (call.UseCase is not null)
         {
-            headers[GatewayHeaders.RiskTier] = ((int)call.UseCase.Tier).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (result.Answer is not null && record is not null)
-        {
-            headers[GatewayHeaders.Provider] = call.Deployment!.Id;
+            response.Headers[GatewayHeaders.RiskTier] = TierText(call.UseCase);
         }
 
         await response.Body.WriteAsync(body, httpContext.RequestAborted);
     }
+
+    /// <summary>
+    /// Closes a streamed call: the closing record (whole output's hash, usage, attempts) is committed before
+    /// the final <c>[DONE]</c>; if it cannot be, the stream ends with an error event instead.
+    /// </summary>
+    private async Task CompleteStreamAsync(HttpContext httpContext, CallState call, Invocation invocation, ServerSentEventWriter stream)
+    {
+        using var writer = stream;
+        var final = invocation.Final;
+        var answered = final.Succeeded;
+        var outcome = answered ? "answered" : "failed";
+        var entry = BuildEntry(
+            call,
+            outcome,
+            answered ? StatusCodes.Status200OK : final.Error!.StatusCode,
+            final.Error?.Code ?? $"stream_opened_by:{call.OpeningAuditId}",
+            writer.ContentSha256(),
+            final.Stream?.Usage,
+            final.Stream?.Model,
+            invocation.Attempts,
+            streamed: true);
+        var record = await TryAppendAsync(entry, call.TraceId);
+        RecordCall(call, new Result(null, final.Error, invocation) { StreamUsage = final.Stream?.Usage }, record is null ? "failed" : outcome, entry.StatusCode);
+        if (!answered || httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            if (record is null)
+            {
+                await writer.WriteErrorAsync(AuditUnavailable(), httpContext.RequestAborted);
+            }
+            else
+            {
+                await writer.WriteDoneAsync(httpContext.RequestAborted);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The client left after the last chunk; the record is committed either way.
+        }
+    }
+
+    private AuditEntry BuildEntry(
+        CallState call,
+        string decision,
+        int status,
+        string? reasons,
+        string? outputSha256,
+        TokenUsage? usage,
+        string? answeringModel,
+        IReadOnlyList<AuditAttempt> attempts,
+        bool streamed) => new()
+        {
+            Timestamp = call.Timestamp,
+            TraceId = call.TraceId,
+            AppId = call.App?.Id,
+            PatientPseudonym = call.PatientPseudonym,
+            UseCaseId = call.UseCase?.Id,
+            RiskTier = (int?)call.UseCase?.Tier,
+            Decision = decision,
+            Reasons = reasons,
+            StatusCode = status,
+            Provider = call.Deployment?.Kind,
+            Deployment = call.Deployment?.Id,
+            Model = answeringModel ?? call.Deployment?.VendorModel,
+            InputSha256 = call.InputSha256,
+            OutputSha256 = outputSha256,
+            InputTokens = usage?.InputTokens,
+            OutputTokens = usage?.OutputTokens,
+            LatencyMs = Math.Round(time.GetElapsedTime(call.Started).TotalMilliseconds, 3),
+            Streamed = streamed,
+            CostUsd = CostOf(call.Deployment, usage),
+            Attempts = attempts,
+        };
+
+    /// <returns>The committed record, or null when the store could not commit it (the call is then refused).</returns>
+    private async Task<AuditRecord?> TryAppendAsync(AuditEntry entry, string traceId)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var record = await audit.AppendAsync(entry, CancellationToken.None);
+            metrics.RecordAuditWrite(committed: true, time.GetElapsedTime(started));
+            return record;
+        }
+        catch (Exception ex)
+        {
+            // Fail closed: an answer without its audit record is never released.
+            metrics.RecordAuditWrite(committed: false, time.GetElapsedTime(started));
+            LogAuditFailed(logger, ex, traceId);
+            return null;
+        }
+    }
+
+    private void RecordCall(CallState call, Result result, string outcome, int status)
+    {
+        var usage = result.Answer?.Usage ?? result.StreamUsage;
+        var answered = outcome == "answered" && call.Deployment is not null;
+        metrics.RecordCall(new CallMeasurement(
+            call.UseCase?.Id ?? OtherLabel,
+            (int?)call.UseCase?.Tier ?? 0,
+            answered ? call.Deployment!.Kind : "none",
+            call.Deployment?.VendorModel ?? "none",
+            outcome,
+            status,
+            time.GetElapsedTime(call.Started),
+            call.VendorDuration,
+            usage?.InputTokens,
+            usage?.OutputTokens,
+            answered ? CostOf(call.Deployment, usage) : null));
+        if (answered && call.Deployment!.Lifecycle == ModelLifecycle.Deprecated)
+        {
+            metrics.RecordDeprecatedModelCall(call.Deployment.Id);
+        }
+    }
+
+    private static void SetGovernanceHeaders(HttpResponse response, CallState call, string auditId, ModelDeployment? answeredBy)
+    {
+        var headers = response.Headers;
+        headers[GatewayHeaders.TraceId] = call.TraceId;
+        headers[GatewayHeaders.AuditId] = auditId;
+        if (call.UseCase is not null)
+        {
+            headers[GatewayHeaders.RiskTier] = TierText(call.UseCase);
+        }
+
+        if (answeredBy is null)
+        {
+            return;
+        }
+
+        headers[GatewayHeaders.Provider] = answeredBy.Id;
+        if (answeredBy.Lifecycle == ModelLifecycle.Deprecated)
+        {
+            // RFC 9745 and RFC 8594: the client learns the model behind its use case is going away, and when.
+            headers["Deprecation"] = "true";
+            if (answeredBy.SunsetDate is { } sunset)
+            {
+                headers["Sunset"] = sunset.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("R", CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    private static double? CostOf(ModelDeployment? deployment, TokenUsage? usage) =>
+        deployment?.Pricing is { } pricing && usage is not null ? (double)Math.Round(pricing.CostOf(usage), 8) : null;
+
+    private static string OutcomeOf(int status) => status switch
+    {
+        StatusCodes.Status200OK => "answered",
+        < 500 and not 499 => "denied",
+        _ => "failed",
+    };
+
+    private static string TierText(UseCase useCase) => ((int)useCase.Tier).ToString(CultureInfo.InvariantCulture);
+
+    private static OpenAIError AuditUnavailable() =>
+        OpenAIError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
@@ -321,10 +487,15 @@ internal sealed partial class ChatCompletionHandler(
         public string? InputSha256 { get; set; }
 
         public TimeSpan? VendorDuration { get; set; }
+
+        /// <summary>Id of a streamed call's opening record, which its closing record points back to.</summary>
+        public string? OpeningAuditId { get; set; }
     }
 
-    private sealed record Result(ModelResponse? Answer, OpenAIError? Error)
+    private sealed record Result(ModelResponse? Answer, OpenAIError? Error, Invocation? Invocation = null)
     {
+        public TokenUsage? StreamUsage { get; init; }
+
         public static Result Success(ModelResponse answer) => new(answer, null);
 
         public static Result Fail(OpenAIError error) => new(null, error);

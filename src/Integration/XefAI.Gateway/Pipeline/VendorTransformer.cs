@@ -9,8 +9,16 @@ namespace XefAI.Gateway.Pipeline;
 /// so no client header (above all its API key) reaches the vendor. The vendor's answer is buffered here and not
 /// copied to the client: the gateway answers only after the audit record is committed.
 /// </summary>
-internal sealed class VendorTransformer(VendorHttpRequest vendorRequest, long maxResponseBytes) : HttpTransformer
+internal sealed class VendorTransformer(
+    VendorHttpRequest vendorRequest,
+    long maxResponseBytes,
+    StreamingAttempt? streaming,
+    Action onResponseHeaders,
+    TimeProvider time) : HttpTransformer
 {
+    /// <summary>How long the vendor asked to wait (429/503 Retry-After), when it did.</summary>
+    public TimeSpan? RetryAfter { get; private set; }
+
     /// <summary>The vendor's buffered answer, once headers and body arrived.</summary>
     public VendorHttpResponse? Response { get; private set; }
 
@@ -42,6 +50,22 @@ internal sealed class VendorTransformer(VendorHttpRequest vendorRequest, long ma
     {
         if (proxyResponse is null)
         {
+            return false;
+        }
+
+        // The attempt timeout covers the wait for the vendor's headers; a stream may then run on.
+        onResponseHeaders();
+        RetryAfter = proxyResponse.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            _ => null,
+        };
+
+        if (streaming is not null && proxyResponse.IsSuccessStatusCode
+            && proxyResponse.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        {
+            await streaming.RelayAsync(httpContext, proxyResponse, cancellationToken);
             return false;
         }
 

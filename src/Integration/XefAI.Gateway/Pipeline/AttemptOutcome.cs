@@ -1,0 +1,38 @@
+using XefAI.Gateway.OpenAI;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline;
+
+/// <summary>How one try at one deployment ended.</summary>
+internal sealed record AttemptOutcome
+{
+    /// <summary>The answer of a buffered call.</summary>
+    public ModelResponse? Answer { get; init; }
+
+    /// <summary>What a stream delivered, when the attempt streamed to the client.</summary>
+    public StreamedAnswer? Stream { get; init; }
+
+    /// <summary>Why the attempt failed; null when it answered.</summary>
+    public OpenAIError? Error { get; init; }
+
+    /// <summary>Worth trying the same deployment again (429, 5xx, timeout, connection failure).</summary>
+    public bool Retryable { get; init; }
+
+    /// <summary>Worth trying the use case's next deployment.</summary>
+    public bool CanFallback { get; init; }
+
+    /// <summary>Bytes reached the client: from here on nothing is retried or switched.</summary>
+    public bool ResponseStarted { get; init; }
+
+    /// <summary>The vendor asked to wait this long before trying again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    public int? VendorStatus { get; init; }
+
+    public string? Destination { get; init; }
+
+    public bool Succeeded => Error is null;
+
+    public static AttemptOutcome Failed(OpenAIError error, bool retryable, bool canFallback, string? destination = null, int? vendorStatus = null) =>
+        new() { Error = error, Retryable = retryable, CanFallback = canFallback, Destination = destination, VendorStatus = vendorStatus };
+}

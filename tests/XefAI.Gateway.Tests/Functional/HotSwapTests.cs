@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>Configuration edits of a running gateway: applied without restart, bad ones rejected, nothing dropped.</summary>
+public sealed class HotSwapTests
+{
+    [Fact]
+    public async Task ConfigEdit_RepointsVendor_NextCallsGoToNewVendorWithNoFailedCallBetween()
+    {
+        using var oldVendor = new FakeVendor().AnswersWithExample();
+        using var newVendor = new FakeVendor().AnswersWith(200, FakeVendor.ExampleCompletion.Replace("chatcmpl-123", "chatcmpl-new", StringComparison.Ordinal));
+        await using var host = await GatewayHost.StartAsync(oldVendor.Configure);
+        using var client = host.CreateClient();
+        using var traffic = new CancellationTokenSource();
+        var statuses = new List<int>();
+        var load = Task.Run(async () =>
+        {
+            while (!traffic.IsCancellationRequested)
+            {
+                statuses.Add((await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Status);
+            }
+        });
+
+        await WaitUntilAsync(() => oldVendor.CallCount > 3);
+        await host.RewriteConfigurationAsync(newVendor.Configure);
+        await WaitUntilAsync(() => newVendor.CallCount > 3);
+        await traffic.CancelAsync();
+        await load;
+
+        Assert.All(statuses, s => Assert.Equal(200, s));
+        var next = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+        Assert.Equal("chatcmpl-new", (string?)next.Json["id"]);
+    }
+
+    [Fact]
+    public async Task ConfigEdit_UseCaseProviderList_SwitchesDeploymentWithoutRestart()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Stable."))).Status);
+
+        await host.RewriteConfigurationAsync(c => c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("local"));
+
+        await WaitUntilAsync(async () => (await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Home."))).Header("X-XefAI-Provider") == "local");
+    }
+
+    [Fact]
+    public async Task ConfigEdit_FileNoLongerParses_LastGoodConfigurationStaysInForce()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        var path = Path.Combine(host.Directory, "config", "appsettings.json");
+        var good = await File.ReadAllTextAsync(path);
+
+        await File.WriteAllTextAsync(path, good[..(good.Length / 2)]);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        var call = await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
+        Assert.Equal(200, call.Status);
+        Assert.Equal("local", call.Header("X-XefAI-Provider"));
+    }
+
+    [Fact]
+    public async Task ConfigEdit_InvalidUseCase_RejectedAndLastGoodStaysInForce()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+
+        await host.RewriteConfigurationAsync(c =>
+        {
+            c["Governance"]!["UseCases"]!["summary"]!["Tier"] = 9;
+            c["Governance"]!["UseCases"]!["summary"]!["Status"] = "suspended";
+        });
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // Had the edit been applied, summary would now be suspended: the whole invalid edit is refused.
+        var call = await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
+        Assert.Equal(200, call.Status);
+    }
+
+    [Fact]
+    public async Task ConfigEdit_InvalidGatewayLimit_RejectedAndRequestsStillServed()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+
+        await host.RewriteConfigurationAsync(c => c["Gateway"]!["MaxRequestBodyBytes"] = -5);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."))).Status);
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    /// <summary>Polls instead of sleeping a fixed time: file watching is slower on a loaded machine.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 30 s");
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>Retries, timeouts, circuit breaking and fallback, against a WireMock vendor that misbehaves on cue.</summary>
+public sealed class ResilienceTests
+{
+    [Fact]
+    public async Task Forward_VendorFailsOnceWith500_RetriesAndAnswersRecordingBothAttempts()
+    {
+        using var vendor = new FakeVendor().FailsThenRecovers(failures: 1, status: 500);
+        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal(2, vendor.CallCount);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["vendor_error", "answered"], record.AttemptOutcomes());
+        Assert.Equal(500, (int?)record["attempts"]![0]!["statusCode"]);
+        Assert.Equal("vendor/primary", (string?)record["attempts"]![0]!["destination"]);
+    }
+
+    [Fact]
+    public async Task Forward_VendorAnswers429WithRetryAfter_WaitsAsToldThenRetries()
+    {
+        using var vendor = new FakeVendor().FailsThenRecovers(failures: 1, status: 429, retryAfter: "1");
+        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(200, call.Status);
+        var times = vendor.RequestTimes;
+        Assert.Equal(2, times.Count);
+        // The backoff alone is 50 ms; only honouring Retry-After explains a second's wait.
+        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(900), $"retried after {(times[1] - times[0]).TotalMilliseconds} ms");
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["vendor_rate_limited", "answered"], record.AttemptOutcomes());
+    }
+
+    [Fact]
+    public async Task Forward_VendorSlowerThanAttemptTimeout_FallsBackToNextProvider()
+    {
+        using var vendor = new FakeVendor().AnswersSlowly(TimeSpan.FromSeconds(5));
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0, attemptTimeout: "00:00:00.300");
+            c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
+        });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Patient stable. Plan: discharge home tomorrow."));
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal("local", call.Header("X-XefAI-Provider"));
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["vendor_timeout", "answered"], record.AttemptOutcomes());
+        Assert.Equal("local", (string?)record["deployment"]);
+        using var scraper = host.CreateClient(key: null);
+        var metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("xefai_fallbacks_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("reason=\"vendor_timeout\"", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Forward_PrimaryUnreachable_RetriesThenFallsBackToSecondVendor()
+    {
+        using var second = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            c.Resilience(maxRetries: 1);
+            second.Configure(c, "backup");
+            c["Models"]!["Deployments"]!["backup"] = new JsonObject { ["Kind"] = "openai", ["Cluster"] = "backup", ["Model"] = "gpt-4o-mini" };
+            c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "backup");
+        });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal("backup", call.Header("X-XefAI-Provider"));
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["vendor_unreachable", "vendor_unreachable", "answered"], record.AttemptOutcomes());
+    }
+
+    [Fact]
+    public async Task Forward_VendorKeepsFailing_CircuitOpensAndVendorIsNoLongerCalled()
+    {
+        using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+            c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
+        });
+        using var client = host.CreateClient();
+
+        var statuses = new List<int>();
+        GatewayCall? last = null;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharge home."));
+            statuses.Add(last.Status);
+        }
+
+        Assert.All(statuses, s => Assert.Equal(200, s));
+        Assert.Equal(2, vendor.CallCount);
+        var record = await host.GetAuditRecordAsync(last!.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["circuit_open", "answered"], record.AttemptOutcomes());
+    }
+
+    [Fact]
+    public async Task Forward_EveryAttemptFails_Returns502AndAuditListsEachAttempt()
+    {
+        using var vendor = new FakeVendor().AnswersWith(503, """{"error":{"type":"server_error","code":"overloaded"}}""");
+        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(502, call.Status);
+        Assert.Equal("vendor_error", (string?)call.Json["error"]!["code"]);
+        Assert.Contains("503", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(3, vendor.CallCount);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["vendor_error", "vendor_error", "vendor_error"], record.AttemptOutcomes());
+        Assert.Equal("failed", (string?)record["decision"]);
+    }
+
+    [Fact]
+    public async Task Forward_VendorAnswersEmptyBody_Returns502SayingSoWithoutRetrying()
+    {
+        using var vendor = new FakeVendor().Faults(WireMock.ResponseBuilders.FaultType.EMPTY_RESPONSE);
+        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(502, call.Status);
+        Assert.Equal("vendor_invalid_response", (string?)call.Json["error"]!["code"]);
+        Assert.Contains("'vendor/primary'", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Contains("empty body", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(1, vendor.CallCount);
+    }
+
+    [Fact]
+    public async Task Forward_VendorBodyCutMidway_Returns502SayingNotJson()
+    {
+        using var vendor = new FakeVendor().Faults(WireMock.ResponseBuilders.FaultType.MALFORMED_RESPONSE_CHUNK);
+        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(502, call.Status);
+        Assert.Equal("vendor_invalid_response", (string?)call.Json["error"]!["code"]);
+        Assert.Contains("'vendor/primary'", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Contains("not JSON", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", call.Json.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Forward_GarbageBodyWithFallbackConfigured_FallsBackInsteadOf502()
+    {
+        using var vendor = new FakeVendor().AnswersWith(200, "{\"choices\": \"truncat");
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
+        });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharge home."));
+
+        Assert.Equal(200, call.Status);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["vendor_invalid_response", "answered"], record.AttemptOutcomes());
+    }
+}
