@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace XefAI.Governance;
 
 /// <summary>The <c>Audit</c> configuration section.</summary>
@@ -12,6 +14,8 @@ public sealed record AuditOptions
     public int MaxBatchSize { get; init; } = 256;
 
     public SqliteAuditOptions Sqlite { get; init; } = new();
+
+    public PostgresAuditOptions Postgres { get; init; } = new();
 }
 
 /// <summary>The <c>Audit:Sqlite</c> configuration section.</summary>
@@ -22,4 +26,22 @@ public sealed record SqliteAuditOptions
 
     /// <summary>How long a write waits for a lock held by another connection before the call fails.</summary>
     public int BusyTimeoutSeconds { get; init; } = 5;
+}
+
+/// <summary>The <c>Audit:Postgres</c> configuration section.</summary>
+public sealed record PostgresAuditOptions
+{
+    /// <summary>
+    /// Npgsql connection string; required when <c>Audit:Store</c> is <c>postgres</c>. It may hold a password,
+    /// so it is never logged or printed. Its <c>Timeout</c> (connect) and <c>Command Timeout</c> bound how long
+    /// a call waits for its audit record before it is refused; <c>Search Path</c> picks the schema.
+    /// </summary>
+    public string? ConnectionString { get; init; }
+
+    // The synthesized ToString would print the password wherever options get logged.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("ConnectionString = ").Append(ConnectionString is null ? "null" : "(set, not shown)");
+        return true;
+    }
 }

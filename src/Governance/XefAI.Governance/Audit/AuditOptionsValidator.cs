@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace XefAI.Governance;
 
@@ -31,6 +32,40 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add($"Audit:Sqlite:BusyTimeoutSeconds must be at least 1, not {options.Sqlite.BusyTimeoutSeconds}.");
         }
 
+        ValidatePostgres(options, errors);
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    // Messages name keywords and positions, never values: the connection string may hold a password.
+    private static void ValidatePostgres(AuditOptions options, List<string> errors)
+    {
+        if (!string.Equals(options.Store, PostgresAuditStore.StoreKind, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var connectionString = options.Postgres?.ConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            errors.Add("Audit:Postgres:ConnectionString is required when Audit:Store is 'postgres'.");
+            return;
+        }
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"Audit:Postgres:ConnectionString is not a valid Npgsql connection string: {ex.Message}");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            errors.Add("Audit:Postgres:ConnectionString must name a Host.");
+        }
     }
 }

@@ -1,0 +1,40 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>Several gateway replicas sharing one real PostgreSQL audit store keep one valid chain.</summary>
+public sealed class PostgresReplicaTests
+{
+    [PostgresFact]
+    public async Task TwoGateways_ConcurrentCallsOnOneDatabase_SingleValidChain()
+    {
+        var connectionString = await (await PostgresServer.GetSharedAsync()).CreateDatabaseAsync();
+        void UsePostgres(JsonObject c) => c["Audit"] = new JsonObject
+        {
+            ["Store"] = "postgres",
+            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString },
+        };
+        await using var first = await GatewayHost.StartAsync(UsePostgres);
+        await using var second = await GatewayHost.StartAsync(UsePostgres);
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+
+        var calls = Enumerable.Range(0, 60)
+            .Select(i => (i % 2 == 0 ? firstClient : secondClient).PostChatAsync(ChatBody("summary", $"Note {i}. Stable. Discharge home.")))
+            .ToList();
+        var results = await Task.WhenAll(calls);
+
+        Assert.All(results, r => Assert.Equal(200, r.Status));
+        using var admin = second.CreateClient(GatewayHost.AdminKey);
+        var verification = await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");
+        Assert.True((bool)verification!["valid"]!, verification.ToJsonString());
+        Assert.Equal(60, (long)verification["records"]!);
+        var record = await first.GetAuditRecordAsync(results[1].Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(results[1].ResponseSha256, (string?)record["outputSha256"]);
+        using var probe = first.CreateClient(key: null);
+        Assert.Equal(200, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+    }
+}
