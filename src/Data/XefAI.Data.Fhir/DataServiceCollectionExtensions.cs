@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XefAI.Data.Configuration;
 using XefAI.Data.Context;
+using XefAI.Data.Export;
 using XefAI.Data.Pseudonymization;
 
 namespace XefAI.Data;
@@ -27,6 +28,7 @@ public static class DataServiceCollectionExtensions
 
         services.TryAddSingleton<IClinicalContextBuilder, ClinicalContextBuilder>();
         services.TryAddSingleton<IPatientPseudonymizer, PatientPseudonymizer>();
+        services.TryAddSingleton<IFhirAuditExporter, FhirAuditExporter>();
         return services;
     }
 }
