@@ -13,6 +13,7 @@ public sealed class GovernanceServiceCollectionExtensionsTests
         var configuration = Configuration(new()
         {
             ["Audit:Sqlite:Path"] = db.FilePath,
+            ["Governance:Sqlite:Path"] = Path.Combine(db.Folder, "governance.db"),
             ["Governance:UseCases:discharge-summary:Name"] = "Discharge summary draft",
             ["Governance:UseCases:discharge-summary:Owner"] = "Hospital medicine",
             ["Governance:UseCases:discharge-summary:Tier"] = "3",

@@ -4,7 +4,14 @@ namespace XefAI.Governance;
 /// <param name="UseCase">The use case called.</param>
 /// <param name="AppId">The authenticated client app.</param>
 /// <param name="Deployment">The deployment the call would go to, when the policy runs per provider; null for the call as a whole.</param>
-public sealed record PolicyContext(UseCase UseCase, string AppId, DeploymentFacts? Deployment = null);
+public sealed record PolicyContext(UseCase UseCase, string AppId, DeploymentFacts? Deployment = null)
+{
+    /// <summary>
+    /// Most output tokens the request asks for (OpenAI <c>max_tokens</c> or <c>max_completion_tokens</c>); null
+    /// when the request sets no limit.
+    /// </summary>
+    public int? RequestedMaxTokens { get; init; }
+}
 
 /// <summary>What governance needs to know of a model deployment, mapped by the host from the Models layer.</summary>
 /// <param name="Id">Deployment id.</param>
@@ -27,14 +34,22 @@ public interface IPolicy
 }
 
 /// <summary>Why a call is refused: a bounded reason code (a metric label) and a message for the developer.</summary>
-public sealed record PolicyDenial(string ReasonCode, string Message);
+public sealed record PolicyDenial(string ReasonCode, string Message)
+{
+    /// <summary>When the call may be tried again (the host sends it as <c>Retry-After</c>); null when retrying will not help.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
 
-/// <summary>The outcome of all policies for one call.</summary>
+/// <summary>The outcome of all policies for one call, and what the gateway must do if it answers.</summary>
 public sealed record PolicyDecision(IReadOnlyList<PolicyDenial> Denials)
 {
+    /// <summary>No denial and no obligation.</summary>
     public static PolicyDecision Allow { get; } = new([]);
 
     public bool IsAllowed => Denials.Count == 0;
+
+    /// <summary>The controls of the use case's risk tier that the host must apply to the call.</summary>
+    public PolicyObligations Obligations { get; init; } = PolicyObligations.None;
 }
 
 /// <summary>Evaluates every registered policy.</summary>

@@ -37,6 +37,7 @@ public static class GovernanceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IUseCaseRegistry, UseCaseRegistry>();
         services.TryAddSingleton<IPolicyEngine, PolicyEngine>();
+        services.AddGovernanceControls();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.TryAddSingleton<IGatewayMetrics, GatewayMetrics>();
 

@@ -55,7 +55,8 @@ public sealed class PolicyEngineTests
             [new PolicyDenial("model_lifecycle_not_allowed", "Deployment 'triage-next' is 'candidate'; tier 4 (clinical decision support) use cases accept only active deployments.")],
             candidate.Denials);
         Assert.Equal(["model_past_sunset"], sunset.Denials.Select(d => d.ReasonCode));
-        Assert.Same(PolicyDecision.Allow, active);
+        Assert.True(active.IsAllowed);
+        Assert.Equal(new PolicyObligations { Review = "hold", AuditVerbatim = true, MaxTokens = 4096 }, active.Obligations);
     }
 
     [Fact]

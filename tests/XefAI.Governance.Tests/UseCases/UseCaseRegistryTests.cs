@@ -5,8 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance.Tests;
 
-public sealed class UseCaseRegistryTests
+public sealed class UseCaseRegistryTests : IDisposable
 {
+    private readonly string _folder = GovernanceServices.NewFolder();
+
     private const string Json = """
         {
           "Governance": {
@@ -142,10 +144,15 @@ public sealed class UseCaseRegistryTests
         [$"Governance:UseCases:{id}:Providers:0"] = "openai",
     };
 
-    private static ServiceProvider BuildServices(IConfiguration configuration)
+    public void Dispose() => GovernanceServices.DeleteFolder(_folder);
+
+    private ServiceProvider BuildServices(IConfiguration configuration)
     {
         var services = new ServiceCollection();
-        services.AddXefAIGovernance(configuration);
+        services.AddXefAIGovernance(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Governance:Sqlite:Path"] = Path.Combine(_folder, "governance.db") })
+            .AddConfiguration(configuration)
+            .Build());
         return services.BuildServiceProvider();
     }
 }

@@ -1,11 +1,15 @@
 namespace XefAI.Governance;
 
-/// <summary>Runs every registered policy and collects all denials, so a developer sees every reason at once.</summary>
+/// <summary>
+/// Runs every registered policy and collects all denials, so a developer sees every reason at once; attaches
+/// the obligations of the use case's risk tier to the decision.
+/// </summary>
 /// <remarks>
 /// Stage-agnostic: the host calls it once for the call (<see cref="PolicyContext.Deployment"/> null) and once
-/// per candidate deployment, and each policy answers only the stage it judges.
+/// per candidate deployment, and each policy answers only the stage it judges. At the call stage the vendor is
+/// not known yet, so the obligations assume it has no BAA; the deployment stage has the final word.
 /// </remarks>
-internal sealed class PolicyEngine(IEnumerable<IPolicy> policies) : IPolicyEngine
+internal sealed class PolicyEngine(IEnumerable<IPolicy> policies, RiskTierControlsSource? tiers = null) : IPolicyEngine
 {
     private readonly IPolicy[] _policies = [.. policies];
 
@@ -23,6 +27,12 @@ internal sealed class PolicyEngine(IEnumerable<IPolicy> policies) : IPolicyEngin
             }
         }
 
-        return denials is null ? PolicyDecision.Allow : new PolicyDecision(denials);
+        var obligations = tiers?.Current.ObligationsFor(context.UseCase.Tier, context.Deployment) ?? PolicyObligations.None;
+        if (denials is null && ReferenceEquals(obligations, PolicyObligations.None))
+        {
+            return PolicyDecision.Allow;
+        }
+
+        return new PolicyDecision((IReadOnlyList<PolicyDenial>?)denials ?? []) { Obligations = obligations };
     }
 }

@@ -13,6 +13,21 @@ public sealed record GovernanceOptions
     /// defaults of DESIGN.md.
     /// </summary>
     public IReadOnlyDictionary<string, RiskTierOptions> RiskTiers { get; init; } = new Dictionary<string, RiskTierOptions>(StringComparer.Ordinal);
+
+    /// <summary>Kind of the <see cref="IGovernanceStateStore"/> that keeps status changes, suspensions and incidents (case-insensitive). Read at start-up.</summary>
+    public string StateStore { get; init; } = "sqlite";
+
+    /// <summary>The SQLite state store (<c>Governance:Sqlite</c>). Read at start-up.</summary>
+    public GovernanceSqliteOptions Sqlite { get; init; } = new();
+
+    /// <summary>How often the state store is checked for changes made by other replicas.</summary>
+    public TimeSpan StatePollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Automatic suspension after repeated incidents.</summary>
+    public IncidentOptions Incidents { get; init; } = new();
+
+    /// <summary>Automatic suspension on a high failure rate.</summary>
+    public ErrorRateOptions ErrorRate { get; init; } = new();
 }
 
 /// <summary>One use case as configured; <see cref="UseCaseRegistry"/> turns it into a <see cref="UseCase"/>.</summary>
@@ -37,6 +52,20 @@ public sealed record UseCaseOptions
     /// <summary>Provider or deployment names the use case may be served by.</summary>
     public IReadOnlyList<string> Providers { get; init; } = [];
 
+    /// <summary>Client app ids that may call the use case; empty means any app its API key grants the use case to.</summary>
+    public IReadOnlyList<string> AllowedApps { get; init; } = [];
+
+    public string? OutOfScopeUse { get; init; }
+
+    /// <summary>The prompt template and version (<c>PromptTemplate:Id</c>, <c>PromptTemplate:Version</c>).</summary>
+    public PromptTemplateOptions? PromptTemplate { get; init; }
+
+    /// <summary>
+    /// HTI-1 source attributes and CHAI model-card fields (<c>ModelCard:SourceAttributes:…</c>,
+    /// <c>ModelCard:Chai:…</c>); each attribute a string, or <c>{ "NotSupplied": "&lt;reason&gt;" }</c>.
+    /// </summary>
+    public ModelCard? ModelCard { get; init; }
+
     internal static bool TryParseStatus(string? value, out UseCaseStatus status)
     {
         // Explicit names only: Enum.TryParse would also accept "2" or "Active, Retired".
@@ -52,4 +81,12 @@ public sealed record UseCaseOptions
         status = parsed.GetValueOrDefault();
         return parsed.HasValue;
     }
+}
+
+/// <summary>A use case's prompt template (<c>Governance:UseCases:&lt;id&gt;:PromptTemplate</c>).</summary>
+public sealed record PromptTemplateOptions
+{
+    public string? Id { get; init; }
+
+    public string? Version { get; init; }
 }

@@ -53,9 +53,12 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             {
                 errors.Add($"{path}: provider names must not be blank.");
             }
+
+            ValidateUseCaseDetails(path, useCase, errors);
         }
 
         ValidateRiskTiers(options, errors);
+        ValidateState(options, errors);
 
         if (errors.Count == 0)
         {
@@ -79,7 +82,13 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
                 errors.Add($"{path}: the risk tier must be 1, 2, 3 or 4.");
             }
 
-            if (tier?.AllowedLifecycles is not { } names)
+            if (tier is null)
+            {
+                continue;
+            }
+
+            ValidateTierControls(path, tier, errors);
+            if (tier.AllowedLifecycles is not { } names)
             {
                 continue;
             }
@@ -99,6 +108,115 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
                 {
                     errors.Add($"{path}: AllowedLifecycles must not include 'retired': a retired deployment is never served.");
                 }
+            }
+        }
+    }
+
+    private static void ValidateState(GovernanceOptions options, List<string> errors)
+    {
+        const string Section = GovernanceOptions.SectionName;
+        if (string.IsNullOrWhiteSpace(options.StateStore))
+        {
+            errors.Add($"{Section}:StateStore must name a governance state store kind, such as 'sqlite'.");
+        }
+
+        if (options.Sqlite is null || string.IsNullOrWhiteSpace(options.Sqlite.Path))
+        {
+            errors.Add($"{Section}:Sqlite:Path must not be empty.");
+        }
+
+        // 0 would mean "wait forever" to Microsoft.Data.Sqlite, and a stuck lock must fail the action instead.
+        if (options.Sqlite is { BusyTimeoutSeconds: < 1 })
+        {
+            errors.Add($"{Section}:Sqlite:BusyTimeoutSeconds must be at least 1, not {options.Sqlite.BusyTimeoutSeconds}.");
+        }
+
+        if (options.StatePollInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:StatePollInterval must be longer than zero, not {options.StatePollInterval}.");
+        }
+
+        if (options.Incidents is { } incidents)
+        {
+            if (incidents.Window <= TimeSpan.Zero)
+            {
+                errors.Add($"{Section}:Incidents:Window must be longer than zero, not {incidents.Window}.");
+            }
+
+            if (incidents.SuspendAfter < 0)
+            {
+                errors.Add($"{Section}:Incidents:SuspendAfter must be a number of incidents, or 0 to never suspend, not {incidents.SuspendAfter}.");
+            }
+        }
+
+        if (options.ErrorRate is { } errorRate)
+        {
+            if (!(errorRate.Threshold is > 0 and <= 1))
+            {
+                errors.Add($"{Section}:ErrorRate:Threshold must be more than 0 and at most 1, not {errorRate.Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            }
+
+            if (errorRate.MinimumCalls < 1)
+            {
+                errors.Add($"{Section}:ErrorRate:MinimumCalls must be at least 1, not {errorRate.MinimumCalls}.");
+            }
+
+            if (errorRate.Window <= TimeSpan.Zero)
+            {
+                errors.Add($"{Section}:ErrorRate:Window must be longer than zero, not {errorRate.Window}.");
+            }
+        }
+    }
+
+    private static void ValidateUseCaseDetails(string path, UseCaseOptions useCase, List<string> errors)
+    {
+        if (useCase.AllowedApps is { } apps && apps.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add($"{path}: AllowedApps must not hold blank app ids.");
+        }
+
+        if (useCase.PromptTemplate is { } template
+            && (string.IsNullOrWhiteSpace(template.Id) || string.IsNullOrWhiteSpace(template.Version)))
+        {
+            errors.Add($"{path}: PromptTemplate needs both an Id and a Version.");
+        }
+
+        if (useCase.ModelCard is { } card)
+        {
+            foreach (var entry in card.Attributes)
+            {
+                if (entry.Attribute is { Value: { } value, NotSupplied: { } reason }
+                    && !string.IsNullOrWhiteSpace(value) && !string.IsNullOrWhiteSpace(reason))
+                {
+                    errors.Add($"{path}: ModelCard:{entry.Path} has both a value and a NotSupplied reason; give one.");
+                }
+            }
+        }
+    }
+
+    private static void ValidateTierControls(string path, RiskTierOptions tier, List<string> errors)
+    {
+        // Blank (JSON null) keeps the tier's default, as a missing key does.
+        if (!string.IsNullOrWhiteSpace(tier.Review) && !RiskTierControls.TryParseReview(tier.Review, out _))
+        {
+            errors.Add($"{path}: Review '{tier.Review}' must be one of none, draft, hold.");
+        }
+
+        if (tier.MaxTokens is < 0)
+        {
+            errors.Add($"{path}: MaxTokens must be a positive number of tokens, or 0 for no cap, not {tier.MaxTokens}.");
+        }
+
+        if (tier.RateLimit is { } rateLimit)
+        {
+            if (rateLimit.PermitLimit is < 0)
+            {
+                errors.Add($"{path}: RateLimit:PermitLimit must be a positive number of calls, or 0 for no limit, not {rateLimit.PermitLimit}.");
+            }
+
+            if (rateLimit.Window is { } window && window <= TimeSpan.Zero)
+            {
+                errors.Add($"{path}: RateLimit:Window must be longer than zero, not {window}.");
             }
         }
     }

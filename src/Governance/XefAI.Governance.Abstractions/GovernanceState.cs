@@ -1,0 +1,51 @@
+namespace XefAI.Governance;
+
+/// <summary>
+/// Where governance keeps the state that must survive restarts and be shared by replicas: use-case status
+/// changes, deployment suspensions and incidents, each an append-only history. A plugin: configuration picks
+/// one by <see cref="Kind"/> (<c>Governance:StateStore</c>). Every method may be called by several processes at once.
+/// </summary>
+public interface IGovernanceStateStore
+{
+    /// <summary>Name configuration selects the store by.</summary>
+    string Kind { get; }
+
+    /// <summary>
+    /// A number that changes whenever a use-case or deployment change is appended (incidents do not count), so
+    /// a poller can tell cheaply whether to <see cref="LoadAsync"/> again.
+    /// </summary>
+    ValueTask<long> GetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>The latest change of every use case and deployment that has one, read as one consistent snapshot.</summary>
+    ValueTask<GovernanceStateSnapshot> LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>A use case's changes, oldest first.</summary>
+    ValueTask<IReadOnlyList<UseCaseStatusChange>> GetUseCaseHistoryAsync(string useCaseId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends the change only if the use case's latest change is still <paramref name="expectedLatestId"/> (null:
+    /// it has none), so two administrators cannot both move a use case from the same status.
+    /// </summary>
+    /// <returns>The change with its <see cref="UseCaseStatusChange.Sequence"/>, or null when another change came first.</returns>
+    ValueTask<UseCaseStatusChange?> TryAppendUseCaseChangeAsync(UseCaseStatusChange change, string? expectedLatestId, CancellationToken cancellationToken);
+
+    /// <summary>A deployment's suspensions and resumptions, oldest first.</summary>
+    ValueTask<IReadOnlyList<DeploymentSuspensionChange>> GetDeploymentHistoryAsync(string deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>Appends the change only if the deployment's latest change is still <paramref name="expectedLatestId"/>.</summary>
+    /// <returns>The change with its sequence, or null when another change came first.</returns>
+    ValueTask<DeploymentSuspensionChange?> TryAppendDeploymentChangeAsync(DeploymentSuspensionChange change, string? expectedLatestId, CancellationToken cancellationToken);
+
+    /// <returns>The incident with its sequence.</returns>
+    ValueTask<Incident> AppendIncidentAsync(Incident incident, CancellationToken cancellationToken);
+
+    /// <summary>Incidents matching the query, newest first.</summary>
+    ValueTask<IReadOnlyList<Incident>> QueryIncidentsAsync(IncidentQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>The latest changes as <see cref="IGovernanceStateStore.LoadAsync"/> read them.</summary>
+/// <param name="Version">The <see cref="IGovernanceStateStore.GetVersionAsync"/> value of this snapshot.</param>
+public sealed record GovernanceStateSnapshot(
+    long Version,
+    IReadOnlyList<UseCaseStatusChange> UseCases,
+    IReadOnlyList<DeploymentSuspensionChange> Deployments);

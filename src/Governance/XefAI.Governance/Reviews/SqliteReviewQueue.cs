@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Governance.Reviews;
+
+/// <summary>
+/// The review queue on SQLite. Held answers contain PHI and stay inside the gateway's trust boundary; a
+/// decision is taken once (a conditional update), so two reviewers racing cannot both decide.
+/// </summary>
+internal sealed class SqliteReviewQueue : IReviewQueue
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS reviews (
+            id TEXT PRIMARY KEY,
+            audit_id TEXT NOT NULL,
+            trace_id TEXT NOT NULL,
+            use_case TEXT NOT NULL,
+            app TEXT NOT NULL,
+            risk_tier INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            reviewer TEXT,
+            decided_at TEXT,
+            comment TEXT,
+            released_answer TEXT
+        );
+        CREATE INDEX IF NOT EXISTS reviews_status ON reviews (status, created_at);
+        CREATE INDEX IF NOT EXISTS reviews_audit ON reviews (audit_id);
+        """;
+
+    private const string Columns = "id, audit_id, trace_id, use_case, app, risk_tier, created_at, status, answer, reviewer, decided_at, comment, released_answer";
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly Lazy<Task> _initialized;
+
+    public SqliteReviewQueue(IOptions<ReviewOptions> options, TimeProvider time, IHostEnvironment? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = System.IO.Path.GetFullPath(options.Value.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            DefaultTimeout = options.Value.BusyTimeoutSeconds,
+            Pooling = true,
+        }.ToString();
+        _time = time;
+        _initialized = new Lazy<Task>(() => InitializeAsync(path));
+    }
+
+    public async ValueTask<ReviewItem> EnqueueAsync(ReviewRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var item = new ReviewItem(
+            "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+            request.AuditId,
+            request.TraceId,
+            request.UseCaseId,
+            request.AppId,
+            request.RiskTier,
+            _time.GetUtcNow(),
+            ReviewStatus.Pending,
+            request.Answer);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO reviews ({Columns}) VALUES ($id, $audit, $trace, $use_case, $app, $tier, $created, 'pending', $answer, NULL, NULL, NULL, NULL)";
+        command.Parameters.AddWithValue("$id", item.Id);
+        command.Parameters.AddWithValue("$audit", item.AuditId);
+        command.Parameters.AddWithValue("$trace", item.TraceId);
+        command.Parameters.AddWithValue("$use_case", item.UseCaseId);
+        command.Parameters.AddWithValue("$app", item.AppId);
+        command.Parameters.AddWithValue("$tier", item.RiskTier);
+        command.Parameters.AddWithValue("$created", item.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$answer", item.Answer);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return item;
+    }
+
+    public async ValueTask<ReviewItem?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await GetAsync(connection, id, cancellationToken);
+    }
+
+    public async ValueTask<ReviewItem?> FindByAuditIdAsync(string auditId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM reviews WHERE audit_id = $audit LIMIT 1";
+        command.Parameters.AddWithValue("$audit", auditId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async ValueTask<IReadOnlyList<ReviewItem>> ListAsync(ReviewStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM reviews {(status is null ? string.Empty : "WHERE status = $status")} ORDER BY created_at LIMIT $limit";
+        if (status is { } s)
+        {
+            command.Parameters.AddWithValue("$status", ToText(s));
+        }
+
+        command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 1000));
+        var items = new List<ReviewItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items;
+    }
+
+    public async ValueTask<ReviewItem> DecideAsync(string id, ReviewDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.Outcome == ReviewStatus.Pending)
+        {
+            throw new ReviewDecisionException("invalid_decision", "A decision must approve, edit or reject.");
+        }
+
+        if (decision.Outcome == ReviewStatus.Edited && string.IsNullOrWhiteSpace(decision.EditedContent))
+        {
+            throw new ReviewDecisionException("invalid_decision", "An edit needs the edited content.");
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var current = await GetAsync(connection, id, cancellationToken)
+            ?? throw new ReviewDecisionException("unknown_review", $"No review '{id}'.");
+        var released = decision.Outcome switch
+        {
+            ReviewStatus.Approved => current.Answer,
+            ReviewStatus.Edited => WithContent(current.Answer, decision.EditedContent!),
+            _ => null,
+        };
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE reviews SET status = $status, reviewer = $reviewer, decided_at = $decided, comment = $comment, released_answer = $released
+            WHERE id = $id AND status = 'pending'
+            """;
+        command.Parameters.AddWithValue("$status", ToText(decision.Outcome));
+        command.Parameters.AddWithValue("$reviewer", decision.Reviewer);
+        command.Parameters.AddWithValue("$decided", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$comment", (object?)decision.Comment ?? DBNull.Value);
+        command.Parameters.AddWithValue("$released", (object?)released ?? DBNull.Value);
+        command.Parameters.AddWithValue("$id", id);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new ReviewDecisionException(
+                "review_already_decided", $"Review '{id}' was already {ToText(current.Status)} by {current.Reviewer}; a decision is final.");
+        }
+
+        return (await GetAsync(connection, id, cancellationToken))!;
+    }
+
+    /// <summary>The answer with the reviewer's text in place of the model's.</summary>
+    private static string WithContent(string answer, string content)
+    {
+        var completion = JsonNode.Parse(answer)!.AsObject();
+        if (completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"] is JsonObject message)
+        {
+            message["content"] = content;
+        }
+
+        return completion.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    private static async Task<ReviewItem?> GetAsync(SqliteConnection connection, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM reviews WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static ReviewItem Read(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetInt32(5),
+        DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+        Enum.Parse<ReviewStatus>(reader.GetString(7), ignoreCase: true),
+        reader.GetString(8),
+        reader.IsDBNull(9) ? null : reader.GetString(9),
+        reader.IsDBNull(10) ? null : DateTimeOffset.Parse(reader.GetString(10), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+        reader.IsDBNull(11) ? null : reader.GetString(11),
+        reader.IsDBNull(12) ? null : reader.GetString(12));
+
+    private static string ToText(ReviewStatus status) => status.ToString().ToLowerInvariant();
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await _initialized.Value;
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task InitializeAsync(string path)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;" + Schema;
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Options;
+
+namespace XefAI.Governance;
+
+/// <summary>One risk tier's controls, resolved from configuration over the defaults of DESIGN.md.</summary>
+internal sealed record TierControls(
+    bool RequireBaa,
+    bool DeIdentifyUnlessBaa,
+    string Review,
+    bool AuditVerbatim,
+    int? MaxTokens,
+    TierRateLimit? RateLimit)
+{
+    /// <summary>What a tier outside 1 to 4 gets: every control on, so an unknown tier fails closed.</summary>
+    public static TierControls Strictest { get; } = new(true, true, ReviewRequirement.Hold, true, null, null);
+}
+
+/// <summary>A fixed-window rate limit: <see cref="PermitLimit"/> calls per <see cref="Window"/>.</summary>
+internal sealed record TierRateLimit(int PermitLimit, TimeSpan Window);
+
+/// <summary>The controls of every risk tier, and the obligations they impose; immutable, swapped whole on reload.</summary>
+internal sealed class RiskTierControls
+{
+    private static readonly TimeSpan DefaultWindow = TimeSpan.FromMinutes(1);
+
+    // Index = tier; 0 is unused.
+    private static readonly TierControls[] Defaults =
+    [
+        TierControls.Strictest,
+        new(RequireBaa: false, DeIdentifyUnlessBaa: false, ReviewRequirement.None, AuditVerbatim: false, MaxTokens: null, RateLimit: null),
+        new(RequireBaa: false, DeIdentifyUnlessBaa: true, ReviewRequirement.None, AuditVerbatim: true, MaxTokens: null, RateLimit: null),
+        new(RequireBaa: false, DeIdentifyUnlessBaa: true, ReviewRequirement.Draft, AuditVerbatim: true, MaxTokens: null, RateLimit: null),
+        new(RequireBaa: true, DeIdentifyUnlessBaa: true, ReviewRequirement.Hold, AuditVerbatim: true, MaxTokens: 4096, new TierRateLimit(30, DefaultWindow)),
+    ];
+
+    private static readonly PolicyObligations StrictestObligations = Obligations(TierControls.Strictest, deIdentify: true);
+
+    private readonly TierControls[] _tiers;
+
+    // Per tier: [call stage, deployment with BAA, deployment without BAA]; built once so a call allocates none.
+    private readonly PolicyObligations[][] _obligations;
+
+    private RiskTierControls(TierControls[] tiers)
+    {
+        _tiers = tiers;
+        _obligations = [.. tiers.Select(t => new[]
+        {
+            // Before a deployment is chosen the vendor's BAA is unknown, so the call stage assumes none.
+            Obligations(t, deIdentify: t.DeIdentifyUnlessBaa),
+            Obligations(t, deIdentify: false),
+            Obligations(t, deIdentify: t.DeIdentifyUnlessBaa),
+        })];
+    }
+
+    public static RiskTierControls Default { get; } = new(Defaults);
+
+    /// <summary>Builds the table from options that passed <see cref="GovernanceOptionsValidator"/>.</summary>
+    public static RiskTierControls From(GovernanceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TierControls[] tiers = [.. Defaults];
+        foreach (var (key, configured) in options.RiskTiers)
+        {
+            if (!RiskTierLifecycles.TryParseTier(key, out var number) || configured is null)
+            {
+                continue;
+            }
+
+            var defaults = Defaults[number];
+            tiers[number] = new TierControls(
+                configured.RequireBaa ?? defaults.RequireBaa,
+                configured.DeIdentifyUnlessBaa ?? defaults.DeIdentifyUnlessBaa,
+                TryParseReview(configured.Review, out var review) ? review : defaults.Review,
+                configured.AuditVerbatim ?? defaults.AuditVerbatim,
+                configured.MaxTokens is { } max ? (max > 0 ? max : null) : defaults.MaxTokens,
+                ResolveRateLimit(configured.RateLimit, defaults.RateLimit));
+        }
+
+        return new RiskTierControls(tiers);
+    }
+
+    /// <summary>Parses <c>none</c>, <c>draft</c> or <c>hold</c> in any case.</summary>
+    public static bool TryParseReview(string? value, out string review)
+    {
+        string? parsed = value?.Trim().ToLowerInvariant() switch
+        {
+            ReviewRequirement.None => ReviewRequirement.None,
+            ReviewRequirement.Draft => ReviewRequirement.Draft,
+            ReviewRequirement.Hold => ReviewRequirement.Hold,
+            _ => null,
+        };
+        review = parsed ?? ReviewRequirement.None;
+        return parsed is not null;
+    }
+
+    /// <summary>A tier's controls; <see cref="TierControls.Strictest"/> for a tier outside 1 to 4.</summary>
+    public TierControls For(RiskTier tier) => IsKnown(tier) ? _tiers[(int)tier] : TierControls.Strictest;
+
+    /// <summary>The obligations of a call to a use case of this tier, at the call stage or for one deployment.</summary>
+    public PolicyObligations ObligationsFor(RiskTier tier, DeploymentFacts? deployment)
+    {
+        if (!IsKnown(tier))
+        {
+            return StrictestObligations;
+        }
+
+        var stage = deployment is null ? 0 : deployment.HasBaa ? 1 : 2;
+        return _obligations[(int)tier][stage];
+    }
+
+    private static bool IsKnown(RiskTier tier) => (int)tier is >= 1 and <= 4;
+
+    private static PolicyObligations Obligations(TierControls tier, bool deIdentify) => new()
+    {
+        DeIdentify = deIdentify,
+        Review = tier.Review,
+        AuditVerbatim = tier.AuditVerbatim,
+        MaxTokens = tier.MaxTokens,
+    };
+
+    private static TierRateLimit? ResolveRateLimit(RiskTierRateLimitOptions? configured, TierRateLimit? defaults)
+    {
+        if (configured is null)
+        {
+            return defaults;
+        }
+
+        var permits = configured.PermitLimit ?? defaults?.PermitLimit ?? 0;
+        var window = configured.Window ?? defaults?.Window ?? DefaultWindow;
+        return permits > 0 ? new TierRateLimit(permits, window) : null;
+    }
+}
+
+/// <summary>The current <see cref="RiskTierControls"/>; a valid configuration edit replaces them, a bad one is never seen.</summary>
+internal sealed class RiskTierControlsSource : IDisposable
+{
+    private readonly IDisposable? _subscription;
+    private RiskTierControls _current;
+
+    public RiskTierControlsSource(IOptionsMonitor<GovernanceOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _current = RiskTierControls.From(options.CurrentValue);
+
+        // OptionsMonitor only calls back with options that passed validation.
+        _subscription = options.OnChange((value, name) =>
+        {
+            if (name == Options.DefaultName)
+            {
+                Volatile.Write(ref _current, RiskTierControls.From(value));
+            }
+        });
+    }
+
+    public RiskTierControls Current => Volatile.Read(ref _current);
+
+    public void Dispose() => _subscription?.Dispose();
+}
+
+/// <summary>How messages name a tier: "tier 4 (clinical decision support)".</summary>
+internal static class RiskTierNames
+{
+    public static string Describe(RiskTier tier) => $"tier {(int)tier} ({Label(tier)})";
+
+    public static string Label(RiskTier tier) => tier switch
+    {
+        RiskTier.Administrative => "administrative",
+        RiskTier.Operational => "operational",
+        RiskTier.ClinicalAssistive => "clinical assistive",
+        RiskTier.ClinicalDecisionSupport => "clinical decision support",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,295 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+
+namespace XefAI.Governance;
+
+/// <summary>
+/// The latest persisted use-case statuses and deployment suspensions, held in memory for the per-call policies.
+/// Loaded on first use, updated at once by this process's own changes, and polled every
+/// <c>Governance:StatePollInterval</c> for changes made by other replicas sharing the store.
+/// </summary>
+/// <remarks>
+/// The poll asks the store for its version only and loads the state again only when it moved. A store that
+/// cannot be read at first use fails the call (fail closed: a suspension must not be forgotten); a failed
+/// poll keeps the last state and is retried on the next tick.
+/// </remarks>
+internal sealed partial class GovernanceStateCache : IDisposable
+{
+    private readonly LastGoodGovernanceOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<GovernanceStateCache> _logger;
+    private readonly Lock _loadLock = new();
+    private GovernanceStateView? _view;
+    private ITimer? _timer;
+    private TimeSpan _pollInterval;
+    private int _polling;
+    private bool _pollFailing;
+    private int _disposed;
+
+    public GovernanceStateCache(
+        IEnumerable<IGovernanceStateStore> stores,
+        LastGoodGovernanceOptions options,
+        TimeProvider timeProvider,
+        ILogger<GovernanceStateCache> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        Store = SelectStore(stores, options.Value.StateStore);
+    }
+
+    /// <summary>The store configuration selects (<c>Governance:StateStore</c>).</summary>
+    public IGovernanceStateStore Store { get; }
+
+    /// <summary>The state now; the first read loads it from the store and starts polling.</summary>
+    public GovernanceStateView Current => Volatile.Read(ref _view) ?? Load();
+
+    /// <summary>Makes a change this process stored effective here at once, without waiting for the poll.</summary>
+    public void Observe(UseCaseStatusChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Update(view => view.With(change));
+    }
+
+    /// <inheritdoc cref="Observe(UseCaseStatusChange)"/>
+    public void Observe(DeploymentSuspensionChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Update(view => view.With(change));
+    }
+
+    /// <summary>Checks the store's version and reloads when it moved; what each poll does.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var current = Current;
+        var version = await Store.GetVersionAsync(cancellationToken);
+        if (version == current.Version)
+        {
+            return;
+        }
+
+        var snapshot = await Store.LoadAsync(cancellationToken);
+        Update(view => view.Merge(snapshot));
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            lock (_loadLock)
+            {
+                _timer?.Dispose();
+            }
+        }
+    }
+
+    internal static IGovernanceStateStore SelectStore(IEnumerable<IGovernanceStateStore> stores, string? kind)
+    {
+        ArgumentNullException.ThrowIfNull(stores);
+        var known = new List<string>();
+        foreach (var store in stores)
+        {
+            if (string.Equals(store.Kind, kind, StringComparison.OrdinalIgnoreCase))
+            {
+                return store;
+            }
+
+            known.Add(store.Kind);
+        }
+
+        var knownKinds = known.Count == 0 ? "none is registered" : "registered kinds: " + string.Join(", ", known);
+        throw new InvalidOperationException($"Governance:StateStore is '{kind}', but no governance state store of that kind exists ({knownKinds}).");
+    }
+
+    private GovernanceStateView Load()
+    {
+        lock (_loadLock)
+        {
+            if (Volatile.Read(ref _view) is { } loaded)
+            {
+                return loaded;
+            }
+
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            GovernanceStateSnapshot snapshot;
+            try
+            {
+                // Once per process, before the first call is governed: the store is local or a connection away.
+                snapshot = Store.LoadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                LogLoadFailed(_logger, Store.Kind, ex);
+                throw;
+            }
+
+            var view = GovernanceStateView.Empty.Merge(snapshot);
+            Volatile.Write(ref _view, view);
+            _pollInterval = _options.Value.StatePollInterval;
+            _timer = _timeProvider.CreateTimer(static state => ((GovernanceStateCache)state!).OnTimer(), this, _pollInterval, _pollInterval);
+            return view;
+        }
+    }
+
+    private void Update(Func<GovernanceStateView, GovernanceStateView> change)
+    {
+        var current = Current;
+        while (true)
+        {
+            var updated = change(current);
+            var seen = Interlocked.CompareExchange(ref _view, updated, current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
+
+            current = seen!;
+        }
+    }
+
+    private void OnTimer()
+    {
+        // A slow store must not pile polls up: a tick that finds one still running is skipped.
+        if (Interlocked.Exchange(ref _polling, 1) != 0)
+        {
+            return;
+        }
+
+        _ = PollAsync();
+    }
+
+    private async Task PollAsync()
+    {
+        try
+        {
+            await RefreshAsync(CancellationToken.None);
+            if (_pollFailing)
+            {
+                _pollFailing = false;
+                LogPollRecovered(_logger, Store.Kind);
+            }
+        }
+        catch (Exception ex) when (_disposed == 0)
+        {
+            // Logged once per outage, not once per second.
+            if (!_pollFailing)
+            {
+                _pollFailing = true;
+                LogPollFailed(_logger, Store.Kind, ex);
+            }
+        }
+        catch (Exception)
+        {
+            // Disposed while polling: nothing left to keep fresh.
+        }
+        finally
+        {
+            ReschedulePoll();
+            Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    private void ReschedulePoll()
+    {
+        var interval = _options.Value.StatePollInterval;
+        lock (_loadLock)
+        {
+            if (_disposed == 0 && interval != _pollInterval && _timer is not null)
+            {
+                _pollInterval = interval;
+                _timer.Change(interval, interval);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The governance state store ({Kind}) cannot be read; governed calls fail until it can.")]
+    private static partial void LogLoadFailed(ILogger logger, string kind, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The governance state store ({Kind}) cannot be polled; changes made by other replicas are not seen until it can.")]
+    private static partial void LogPollFailed(ILogger logger, string kind, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The governance state store ({Kind}) can be polled again.")]
+    private static partial void LogPollRecovered(ILogger logger, string kind);
+}
+
+/// <summary>An immutable view of the latest persisted changes; replaced whole, read without locks.</summary>
+internal sealed class GovernanceStateView
+{
+    private GovernanceStateView(
+        long version,
+        FrozenDictionary<string, UseCaseStatusChange> useCases,
+        FrozenDictionary<string, DeploymentSuspensionChange> deployments)
+    {
+        Version = version;
+        UseCases = useCases;
+        Deployments = deployments;
+    }
+
+    public static GovernanceStateView Empty { get; } = new(
+        -1,
+        FrozenDictionary<string, UseCaseStatusChange>.Empty,
+        FrozenDictionary<string, DeploymentSuspensionChange>.Empty);
+
+    /// <summary>The store version this view was last loaded at; -1 before the first load.</summary>
+    public long Version { get; }
+
+    /// <summary>The latest change of each use case that has one.</summary>
+    public FrozenDictionary<string, UseCaseStatusChange> UseCases { get; }
+
+    /// <summary>The latest change of each deployment that has one.</summary>
+    public FrozenDictionary<string, DeploymentSuspensionChange> Deployments { get; }
+
+    /// <summary>
+    /// This view with a loaded snapshot applied. Histories only grow, so for each id the change with the higher
+    /// sequence wins: a change observed in-process after the snapshot was read is not lost.
+    /// </summary>
+    public GovernanceStateView Merge(GovernanceStateSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var useCases = new Dictionary<string, UseCaseStatusChange>(UseCases, StringComparer.Ordinal);
+        foreach (var change in snapshot.UseCases)
+        {
+            if (!useCases.TryGetValue(change.UseCaseId, out var known) || known.Sequence < change.Sequence)
+            {
+                useCases[change.UseCaseId] = change;
+            }
+        }
+
+        var deployments = new Dictionary<string, DeploymentSuspensionChange>(Deployments, StringComparer.Ordinal);
+        foreach (var change in snapshot.Deployments)
+        {
+            if (!deployments.TryGetValue(change.DeploymentId, out var known) || known.Sequence < change.Sequence)
+            {
+                deployments[change.DeploymentId] = change;
+            }
+        }
+
+        return new GovernanceStateView(
+            snapshot.Version,
+            useCases.ToFrozenDictionary(StringComparer.Ordinal),
+            deployments.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+
+    public GovernanceStateView With(UseCaseStatusChange change)
+    {
+        if (UseCases.TryGetValue(change.UseCaseId, out var known) && known.Sequence >= change.Sequence)
+        {
+            return this;
+        }
+
+        var useCases = new Dictionary<string, UseCaseStatusChange>(UseCases, StringComparer.Ordinal) { [change.UseCaseId] = change };
+        return new GovernanceStateView(Version, useCases.ToFrozenDictionary(StringComparer.Ordinal), Deployments);
+    }
+
+    public GovernanceStateView With(DeploymentSuspensionChange change)
+    {
+        if (Deployments.TryGetValue(change.DeploymentId, out var known) && known.Sequence >= change.Sequence)
+        {
+            return this;
+        }
+
+        var deployments = new Dictionary<string, DeploymentSuspensionChange>(Deployments, StringComparer.Ordinal) { [change.DeploymentId] = change };
+        return new GovernanceStateView(Version, UseCases, deployments.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+}

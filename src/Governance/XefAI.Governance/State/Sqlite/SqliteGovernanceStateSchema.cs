@@ -1,0 +1,181 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace XefAI.Governance;
+
+/// <summary>The SQLite governance state tables, their statements, and the mapping between rows and records.</summary>
+/// <remarks>
+/// Every table is append-only (triggers refuse UPDATE and DELETE) and keyed by an increasing <c>seq</c>; the
+/// current state of a use case or deployment is its row with the highest <c>seq</c>.
+/// </remarks>
+internal static class SqliteGovernanceStateSchema
+{
+    public const string Create = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS use_case_status_changes (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            use_case_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_status TEXT NOT NULL,
+            to_status TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            clinical_sponsor TEXT,
+            time TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS ix_use_case_status_changes_use_case ON use_case_status_changes (use_case_id, seq);
+        CREATE TRIGGER IF NOT EXISTS use_case_status_changes_no_update BEFORE UPDATE ON use_case_status_changes
+        BEGIN SELECT RAISE(ABORT, 'use_case_status_changes is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS use_case_status_changes_no_delete BEFORE DELETE ON use_case_status_changes
+        BEGIN SELECT RAISE(ABORT, 'use_case_status_changes is append-only'); END;
+
+        CREATE TABLE IF NOT EXISTS deployment_suspensions (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            deployment_id TEXT NOT NULL,
+            suspended INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            time TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS ix_deployment_suspensions_deployment ON deployment_suspensions (deployment_id, seq);
+        CREATE TRIGGER IF NOT EXISTS deployment_suspensions_no_update BEFORE UPDATE ON deployment_suspensions
+        BEGIN SELECT RAISE(ABORT, 'deployment_suspensions is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS deployment_suspensions_no_delete BEFORE DELETE ON deployment_suspensions
+        BEGIN SELECT RAISE(ABORT, 'deployment_suspensions is append-only'); END;
+
+        CREATE TABLE IF NOT EXISTS incidents (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            audit_id TEXT,
+            use_case_id TEXT NOT NULL,
+            reporter TEXT NOT NULL,
+            description TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            time TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS ix_incidents_use_case_time ON incidents (use_case_id, time);
+        CREATE TRIGGER IF NOT EXISTS incidents_no_update BEFORE UPDATE ON incidents
+        BEGIN SELECT RAISE(ABORT, 'incidents is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS incidents_no_delete BEFORE DELETE ON incidents
+        BEGIN SELECT RAISE(ABORT, 'incidents is append-only'); END;
+        """;
+
+    // Both maxima only grow, so their sum changes whenever either table gains a row. Each is a rowid lookup.
+    public const string SelectVersion =
+        "SELECT (SELECT coalesce(max(seq), 0) FROM use_case_status_changes) + (SELECT coalesce(max(seq), 0) FROM deployment_suspensions)";
+
+    public const string UseCaseColumns = "seq, id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, time";
+
+    public const string SelectLatestUseCaseChanges =
+        "SELECT " + UseCaseColumns + " FROM use_case_status_changes " +
+        "WHERE seq IN (SELECT max(seq) FROM use_case_status_changes GROUP BY use_case_id) ORDER BY seq";
+
+    public const string SelectUseCaseHistory =
+        "SELECT " + UseCaseColumns + " FROM use_case_status_changes WHERE use_case_id = $id ORDER BY seq";
+
+    public const string SelectLatestUseCaseChangeId =
+        "SELECT id FROM use_case_status_changes WHERE use_case_id = $id ORDER BY seq DESC LIMIT 1";
+
+    public const string InsertUseCaseChange =
+        "INSERT INTO use_case_status_changes (id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, time) " +
+        "VALUES ($id, $useCase, $action, $from, $to, $actor, $reason, $sponsor, $time) RETURNING seq";
+
+    public const string DeploymentColumns = "seq, id, deployment_id, suspended, actor, reason, time";
+
+    public const string SelectLatestDeploymentChanges =
+        "SELECT " + DeploymentColumns + " FROM deployment_suspensions " +
+        "WHERE seq IN (SELECT max(seq) FROM deployment_suspensions GROUP BY deployment_id) ORDER BY seq";
+
+    public const string SelectDeploymentHistory =
+        "SELECT " + DeploymentColumns + " FROM deployment_suspensions WHERE deployment_id = $id ORDER BY seq";
+
+    public const string SelectLatestDeploymentChangeId =
+        "SELECT id FROM deployment_suspensions WHERE deployment_id = $id ORDER BY seq DESC LIMIT 1";
+
+    public const string InsertDeploymentChange =
+        "INSERT INTO deployment_suspensions (id, deployment_id, suspended, actor, reason, time) " +
+        "VALUES ($id, $deployment, $suspended, $actor, $reason, $time) RETURNING seq";
+
+    public const string IncidentColumns = "seq, id, audit_id, use_case_id, reporter, description, severity, time";
+
+    public const string SelectIncidents = "SELECT " + IncidentColumns + " FROM incidents";
+
+    public const string InsertIncident =
+        "INSERT INTO incidents (id, audit_id, use_case_id, reporter, description, severity, time) " +
+        "VALUES ($id, $audit, $useCase, $reporter, $description, $severity, $time) RETURNING seq";
+
+    /// <summary>"O" in UTC: fixed width, so the strings sort as the instants they name.</summary>
+    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset ParseTime(string value) =>
+        DateTimeOffset.ParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public static string FormatStatus(UseCaseStatus status) => status.ToString().ToLowerInvariant();
+
+    public static string FormatAction(UseCaseAction action) => action.ToString().ToLowerInvariant();
+
+    public static string FormatSeverity(IncidentSeverity severity) => severity.ToString().ToLowerInvariant();
+
+    public static UseCaseStatusChange ReadUseCaseChange(SqliteDataReader reader) =>
+        new(
+            reader.GetString(1),
+            reader.GetString(2),
+            Parse<UseCaseAction>(reader, 3),
+            Parse<UseCaseStatus>(reader, 4),
+            Parse<UseCaseStatus>(reader, 5),
+            reader.GetString(6),
+            reader.GetString(7),
+            ParseTime(reader.GetString(9)),
+            reader.IsDBNull(8) ? null : reader.GetString(8))
+        {
+            Sequence = reader.GetInt64(0),
+        };
+
+    public static DeploymentSuspensionChange ReadDeploymentChange(SqliteDataReader reader) =>
+        new(
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.GetInt64(3) switch
+            {
+                0 => false,
+                1 => true,
+                var other => throw new FormatException($"deployment_suspensions.suspended holds {other}; only 0 and 1 are written."),
+            },
+            reader.GetString(4),
+            reader.GetString(5),
+            ParseTime(reader.GetString(6)))
+        {
+            Sequence = reader.GetInt64(0),
+        };
+
+    public static Incident ReadIncident(SqliteDataReader reader) =>
+        new(
+            reader.GetString(1),
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.GetString(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            Parse<IncidentSeverity>(reader, 6),
+            ParseTime(reader.GetString(7)))
+        {
+            Sequence = reader.GetInt64(0),
+        };
+
+    // Names only, in the lower case the store writes: a number or a flag combination was not written by the store.
+    private static T Parse<T>(SqliteDataReader reader, int ordinal)
+        where T : struct, Enum
+    {
+        var text = reader.GetString(ordinal);
+        foreach (var value in Enum.GetValues<T>())
+        {
+            if (string.Equals(value.ToString().ToLowerInvariant(), text, StringComparison.Ordinal))
+            {
+                return value;
+            }
+        }
+
+        throw new FormatException($"The {reader.GetName(ordinal)} column holds '{text}', which is not a {typeof(T).Name} the store writes.");
+    }
+}

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Logging;
+
+namespace XefAI.Governance;
+
+/// <summary>
+/// Applies the use-case state machine (<see cref="UseCaseTransitions"/>) and the tier-4 activation rule, and
+/// records every change in the governance state store before it takes effect.
+/// </summary>
+/// <remarks>
+/// The status a change starts from is read from the store itself, not from this process's cache, and the
+/// append succeeds only if no other change came in between, so two replicas cannot both act on the same status.
+/// </remarks>
+internal sealed partial class UseCaseAdministration(
+    IUseCaseRegistry registry,
+    GovernanceStateCache state,
+    TimeProvider timeProvider,
+    ILogger<UseCaseAdministration> logger) : IUseCaseAdministration
+{
+    // Each lost race re-reads the status; a handful of rounds can only be exceeded by a runaway writer.
+    private const int MaxAttempts = 5;
+
+    public async ValueTask<UseCaseStatusChange> ApplyAsync(
+        string useCaseId, UseCaseAction action, string actor, string reason, string? clinicalSponsor, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(useCaseId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (!Enum.IsDefined(action))
+        {
+            throw new ArgumentOutOfRangeException(nameof(action), action, "Unknown use-case action.");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!registry.TryGet(useCaseId, out var useCase))
+            {
+                throw new GovernanceActionException(
+                    GovernanceActionCodes.UnknownUseCase, $"No use case '{useCaseId}' is configured in Governance:UseCases.");
+            }
+
+            var history = await state.Store.GetUseCaseHistoryAsync(useCaseId, cancellationToken);
+            var latest = history.Count > 0 ? history[^1] : null;
+
+            // Without a recorded change the status is the configured one, which the registry shows.
+            var from = latest?.To ?? useCase.Status;
+            if (UseCaseTransitions.Apply(from, action) is not { } to)
+            {
+                throw new GovernanceActionException(GovernanceActionCodes.InvalidTransition, UseCaseTransitions.Explain(useCaseId, from, action));
+            }
+
+            if (to == UseCaseStatus.Active && useCase.Tier == RiskTier.ClinicalDecisionSupport)
+            {
+                EnsureMayServeClinicalDecisionSupport(useCase, history);
+            }
+
+            var now = timeProvider.GetUtcNow();
+            var change = new UseCaseStatusChange(
+                GovernanceIds.New(GovernanceIds.UseCaseChange, now),
+                useCaseId,
+                action,
+                from,
+                to,
+                actor.Trim(),
+                reason.Trim(),
+                now,
+                string.IsNullOrWhiteSpace(clinicalSponsor) ? null : clinicalSponsor.Trim());
+            if (await state.Store.TryAppendUseCaseChangeAsync(change, latest?.Id, cancellationToken) is { } stored)
+            {
+                state.Observe(stored);
+                LogChanged(logger, useCaseId, UseCaseTransitions.Name(from), UseCaseTransitions.Name(to), stored.Actor, stored.Reason);
+                return stored;
+            }
+
+            if (attempt == MaxAttempts)
+            {
+                throw new InvalidOperationException(
+                    $"Use case '{useCaseId}' kept changing while '{UseCaseTransitions.Name(action)}' was applied; try again.");
+            }
+        }
+    }
+
+    public ValueTask<IReadOnlyList<UseCaseStatusChange>> GetHistoryAsync(string useCaseId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(useCaseId);
+        return state.Store.GetUseCaseHistoryAsync(useCaseId, cancellationToken);
+    }
+
+    /// <summary>
+    /// DESIGN.md's tier-4 rule: only with a complete model card and the approval of the clinical sponsor the
+    /// use case is configured with. Checked on every way into active, resuming included.
+    /// </summary>
+    private static void EnsureMayServeClinicalDecisionSupport(UseCase useCase, IReadOnlyList<UseCaseStatusChange> history)
+    {
+        var tier = RiskTierNames.Describe(useCase.Tier);
+        var missing = (useCase.ModelCard ?? new ModelCard()).MissingAttributes;
+        if (missing.Count > 0)
+        {
+            throw new GovernanceActionException(
+                GovernanceActionCodes.ModelCardIncomplete,
+                $"Use case '{useCase.Id}' is {tier} and cannot become active until its model card is complete: " +
+                $"{missing.Count} attributes have neither a value nor a NotSupplied reason: {string.Join(", ", missing)}.")
+            {
+                MissingAttributes = missing,
+            };
+        }
+
+        if (string.IsNullOrWhiteSpace(useCase.ClinicalSponsor))
+        {
+            throw new GovernanceActionException(
+                GovernanceActionCodes.SponsorApprovalMissing,
+                $"Use case '{useCase.Id}' is {tier} and has no clinical sponsor (Governance:UseCases:{useCase.Id}:ClinicalSponsor); " +
+                "it cannot become active until its sponsor has approved it.");
+        }
+
+        var sponsor = useCase.ClinicalSponsor.Trim();
+        if (!history.Any(c => c.Action == UseCaseAction.Approve && string.Equals(c.ClinicalSponsor, sponsor, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new GovernanceActionException(
+                GovernanceActionCodes.SponsorApprovalMissing,
+                $"Use case '{useCase.Id}' is {tier} and cannot become active until its clinical sponsor, {sponsor}, has approved it; " +
+                "no recorded approval names them.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Use case {UseCase} went from {From} to {To} by {Actor}: {Reason}")]
+    private static partial void LogChanged(ILogger logger, string useCase, string from, string to, string actor, string reason);
+}
