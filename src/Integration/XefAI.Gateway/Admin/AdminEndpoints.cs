@@ -8,21 +8,10 @@ namespace XefAI.Gateway.Admin;
 /// <summary>The governance API: audit query and chain verification, use-case status. Admin key only.</summary>
 internal static class AdminEndpoints
 {
-    public static void MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <returns>The admin route group, for other governance endpoints to join.</returns>
+    public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var keys = endpoints.ServiceProvider.GetRequiredService<ApiKeyDirectory>();
-        var admin = endpoints.MapGroup("/admin").AddEndpointFilter(async (context, next) =>
-        {
-            if (!keys.TryAuthenticateAdmin(context.HttpContext.Request.Headers.Authorization, out var name))
-            {
-                await OpenAIError.Unauthenticated("The admin API needs an admin key: 'Authorization: Bearer <admin key>'.")
-                    .WriteAsync(context.HttpContext.Response);
-                return Results.Empty;
-            }
-
-            context.HttpContext.Items[typeof(AdminEndpoints)] = name;
-            return await next(context);
-        });
+        var admin = endpoints.MapGroup("/admin").RequireAdminKey();
 
         admin.MapGet("/audit", QueryAuditAsync);
         admin.MapGet("/audit/verify", async (IAuditTrail audit, CancellationToken ct) => Results.Ok(ToJson(await audit.VerifyAsync(ct))));
@@ -47,6 +36,29 @@ internal static class AdminEndpoints
                 providers = u.Providers,
             }),
         }));
+
+        return admin;
+    }
+
+    /// <summary>Admin key required; the admin's name is kept for the audit records of what they do.</summary>
+    public static RouteGroupBuilder RequireAdminKey(this RouteGroupBuilder group)
+    {
+        var keys = ((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<ApiKeyDirectory>();
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            if (!keys.TryAuthenticateAdmin(context.HttpContext.Request.Headers.Authorization, out var name))
+            {
+                await AdminAudit.RecordAsync(
+                    context.HttpContext, "admin-refused", null, $"invalid_admin_key;{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}", 401);
+                await OpenAIError.Unauthenticated("The admin API needs an admin key: 'Authorization: Bearer <admin key>'.")
+                    .WriteAsync(context.HttpContext.Response);
+                return Results.Empty;
+            }
+
+            context.HttpContext.Items[typeof(AdminEndpoints)] = name;
+            return await next(context);
+        });
+        return group;
     }
 
     private static async Task<IResult> QueryAuditAsync(

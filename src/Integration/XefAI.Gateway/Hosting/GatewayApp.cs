@@ -5,9 +5,11 @@ using OpenTelemetry.Metrics;
 using XefAI.Data;
 using XefAI.Gateway.Admin;
 using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Fhir;
 using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Plugins;
+using XefAI.Gateway.Reviews;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 using XefAI.Integration;
@@ -71,7 +73,10 @@ public static class GatewayApp
             ingress.MapEndpoints(app);
         }
 
-        app.MapAdminEndpoints();
+        var admin = app.MapAdminEndpoints();
+        app.MapReviewEndpoints(admin);
+        app.MapGovernanceEndpoints(admin);
+        app.MapGroup("/fhir").RequireAdminKey().MapFhirEndpoints();
         app.MapReverseProxy();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));

@@ -13,6 +13,9 @@ namespace XefAI.Gateway.OpenAI;
 /// <param name="Param">The request field at fault, when there is one.</param>
 internal sealed record OpenAIError(int StatusCode, string Type, string Code, string Message, string? Param = null)
 {
+    /// <summary>Sent as <c>Retry-After</c>, when waiting will help (rate limits).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     // Messages are read by developers in terminals and logs; \u0027 for every apostrophe helps no one.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -45,6 +48,11 @@ internal sealed record OpenAIError(int StatusCode, string Type, string Code, str
     public Task WriteAsync(HttpResponse response)
     {
         response.StatusCode = StatusCode;
+        if (RetryAfter is { } wait)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         response.ContentType = "application/json";
         return response.Body.WriteAsync(ToUtf8Json()).AsTask();
     }

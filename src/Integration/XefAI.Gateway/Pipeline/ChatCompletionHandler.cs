@@ -27,6 +27,9 @@ internal sealed partial class ChatCompletionHandler(
     ModelInvoker invoker,
     IAuditTrail audit,
     IGatewayMetrics metrics,
+    IReviewQueue reviews,
+    IErrorRateMonitor errorRates,
+    IModelProviderCatalog providers,
     TimeProvider time,
     ILogger<ChatCompletionHandler> logger)
 {
@@ -98,7 +101,7 @@ internal sealed partial class ChatCompletionHandler(
                 "use_case_not_granted", $"App '{app.Id}' is not granted use case '{useCase.Id}'; ask its owner ({useCase.Owner}) for access."));
         }
 
-        var decision = policies.Evaluate(new PolicyContext(useCase, app.Id));
+        var decision = policies.Evaluate(new PolicyContext(useCase, app.Id) { RequestedMaxTokens = chat!.Options.MaxTokens });
         if (!decision.IsAllowed)
         {
             foreach (var denial in decision.Denials)
@@ -106,15 +109,37 @@ internal sealed partial class ChatCompletionHandler(
                 metrics.RecordPolicyDenial(denial.ReasonCode);
             }
 
-            return Result.Fail(OpenAIError.Forbidden(
-                string.Join(',', decision.Denials.Select(d => d.ReasonCode)),
-                string.Join(' ', decision.Denials.Select(d => d.Message))));
+            var code = string.Join(',', decision.Denials.Select(d => d.ReasonCode));
+            var message = string.Join(' ', decision.Denials.Select(d => d.Message));
+            var retryAfter = decision.Denials.Max(d => d.RetryAfter);
+            return Result.Fail(retryAfter is not null
+                ? new OpenAIError(StatusCodes.Status429TooManyRequests, "rate_limit_error", code, message) { RetryAfter = retryAfter }
+                : decision.Denials.Any(d => d.ReasonCode == "max_tokens_exceeded")
+                    ? OpenAIError.InvalidRequest(code, message, "max_tokens")
+                    : OpenAIError.Forbidden(code, message));
+        }
+
+        var obligations = decision.Obligations;
+        call.Review = obligations.Review;
+        if (obligations.Review == ReviewRequirement.Hold && chat.Stream)
+        {
+            return Result.Fail(OpenAIError.InvalidRequest(
+                "stream_not_allowed",
+                $"Answers of use case '{useCase.Id}' (tier {(int)useCase.Tier}) are held for clinician review, so they cannot be streamed; send 'stream': false.",
+                "stream"));
+        }
+
+        if (obligations.MaxTokens is { } cap && chat.Options.MaxTokens is null)
+        {
+            // The tier caps what the vendor may be asked for, even when the app set no limit.
+            chat = chat with { Options = chat.Options with { MaxTokens = cap } };
+            chat.Body["max_tokens"] = cap;
         }
 
         ClinicalContext context;
         try
         {
-            context = clinicalContext.Build(chat!.Messages.Select(m => m.Content).ToList());
+            context = clinicalContext.Build(chat.Messages.Select(m => m.Content).ToList());
         }
         catch (ClinicalDataException ex)
         {
@@ -175,15 +200,25 @@ internal sealed partial class ChatCompletionHandler(
                 continue;
             }
 
-            var facts = new DeploymentFacts(deployment.Id, deployment.Lifecycle.ToString().ToLowerInvariant(), deployment.HasBaa, deployment.SunsetDate);
+            // An in-process provider keeps PHI inside the gateway: for governance it is covered like a BAA vendor.
+            var inProcess = providers.TryGet(deployment.Kind, out var provider) && provider is IInProcessModelProvider;
+            var facts = new DeploymentFacts(
+                deployment.Id, deployment.Lifecycle.ToString().ToLowerInvariant(), deployment.HasBaa || inProcess, deployment.SunsetDate);
             var decision = policies.Evaluate(new PolicyContext(useCase, appId, facts));
-            if (decision.IsAllowed)
+            if (!decision.IsAllowed)
             {
-                candidates.Add(deployment);
+                refusals.AddRange(decision.Denials);
+            }
+            else if (decision.Obligations.DeIdentify)
+            {
+                // Fail closed: PHI de-identification is not built yet, so PHI must not reach a vendor without a BAA.
+                refusals.Add(new PolicyDenial(
+                    "deidentification_unavailable",
+                    $"Tier {(int)useCase.Tier} requires PHI to be de-identified before it reaches '{deployment.Id}', which has no BAA, and this gateway cannot de-identify yet; route the use case to a BAA-covered or in-process deployment."));
             }
             else
             {
-                refusals.AddRange(decision.Denials);
+                candidates.Add(deployment);
             }
         }
 
@@ -227,6 +262,12 @@ internal sealed partial class ChatCompletionHandler(
             return;
         }
 
+        if (result.Answer is not null && call.Review == ReviewRequirement.Hold)
+        {
+            await HoldForReviewAsync(httpContext, call, result);
+            return;
+        }
+
         var status = result.Error?.StatusCode ?? StatusCodes.Status200OK;
         var body = result.Error?.ToUtf8Json() ?? JsonSerializer.SerializeToUtf8Bytes(result.Answer!.Completion);
         var outcome = OutcomeOf(status);
@@ -253,6 +294,11 @@ internal sealed partial class ChatCompletionHandler(
         response.ContentType = "application/json";
         response.ContentLength = body.Length;
         response.Headers[GatewayHeaders.TraceId] = call.TraceId;
+        if (result.Error?.RetryAfter is { } wait)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
         if (record is not null)
         {
             SetGovernanceHeaders(response, call, record.Id, result.Answer is null ? null : call.Deployment);
@@ -263,6 +309,51 @@ internal sealed partial class ChatCompletionHandler(
         }
 
         await response.Body.WriteAsync(body, httpContext.RequestAborted);
+    }
+
+    /// <summary>
+    /// Holds an answer for clinician review: the call's record is committed as <c>held</c> (with the hash of the
+    /// answer), the answer waits in the review queue, and the app gets 202 with the review to poll.
+    /// </summary>
+    private async Task HoldForReviewAsync(HttpContext httpContext, CallState call, Result result)
+    {
+        var answer = JsonSerializer.Serialize(result.Answer!.Completion);
+        var entry = BuildEntry(
+            call, "held", StatusCodes.Status202Accepted, "review_required", Sha256Hex(System.Text.Encoding.UTF8.GetBytes(answer)),
+            result.Answer.Usage, result.Answer.Model, result.Invocation?.Attempts ?? [], streamed: false);
+        var record = await TryAppendAsync(entry, call.TraceId);
+        ReviewItem? review = null;
+        if (record is not null)
+        {
+            try
+            {
+                review = await reviews.EnqueueAsync(
+                    new ReviewRequest(record.Id, call.TraceId, call.UseCase!.Id, call.App!.Id, (int)call.UseCase.Tier, answer), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReviewQueueFailed(logger, ex, call.TraceId);
+            }
+        }
+
+        var response = httpContext.Response;
+        response.Headers[GatewayHeaders.TraceId] = call.TraceId;
+        if (record is null || review is null)
+        {
+            RecordCall(call, result with { Answer = null }, "failed", StatusCodes.Status503ServiceUnavailable);
+            await (record is null ? AuditUnavailable() : OpenAIError.Unavailable(
+                "review_queue_unavailable", "The answer must be held for review, but the review queue is unavailable; no answer is released.")).WriteAsync(response);
+            return;
+        }
+
+        RecordCall(call, result, "held", StatusCodes.Status202Accepted);
+        SetGovernanceHeaders(response, call, record.Id, call.Deployment);
+        response.StatusCode = StatusCodes.Status202Accepted;
+        response.Headers.Location = $"/v1/reviews/{review.Id}";
+        response.Headers.RetryAfter = "10";
+        await response.WriteAsJsonAsync(
+            new { id = review.Id, @object = "review", status = "pending", audit_id = record.Id, message = "The answer is held until a clinician reviews it; poll the review." },
+            httpContext.RequestAborted);
     }
 
     /// <summary>
@@ -363,6 +454,11 @@ internal sealed partial class ChatCompletionHandler(
 
     private void RecordCall(CallState call, Result result, string outcome, int status)
     {
+        if (call.UseCase is not null && outcome is "answered" or "held" or "failed")
+        {
+            errorRates.RecordOutcome(call.UseCase.Id, failed: outcome == "failed" && status != 499);
+        }
+
         var usage = result.Answer?.Usage ?? result.StreamUsage;
         var answered = outcome == "answered" && call.Deployment is not null;
         metrics.RecordCall(new CallMeasurement(
@@ -399,6 +495,12 @@ internal sealed partial class ChatCompletionHandler(
         }
 
         headers[GatewayHeaders.Provider] = answeredBy.Id;
+        if (call.Review == ReviewRequirement.Draft)
+        {
+            // Released, but as a draft: the workflow app must have a clinician sign it off.
+            headers[GatewayHeaders.Review] = "required";
+        }
+
         if (answeredBy.Lifecycle == ModelLifecycle.Deprecated)
         {
             // RFC 9745 and RFC 8594: the client learns the model behind its use case is going away, and when.
@@ -464,6 +566,9 @@ internal sealed partial class ChatCompletionHandler(
         return Convert.ToHexStringLower(digest);
     }
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Review queue failed for trace {TraceId}; the held answer was not released.")]
+    private static partial void LogReviewQueueFailed(ILogger logger, Exception exception, string traceId);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld.")]
     private static partial void LogAuditFailed(ILogger logger, Exception exception, string traceId);
 
@@ -487,6 +592,9 @@ internal sealed partial class ChatCompletionHandler(
         public string? InputSha256 { get; set; }
 
         public TimeSpan? VendorDuration { get; set; }
+
+        /// <summary>How a clinician must see the answer (none, draft, hold), from the tier's obligations.</summary>
+        public string Review { get; set; } = ReviewRequirement.None;
 
         /// <summary>Id of a streamed call's opening record, which its closing record points back to.</summary>
         public string? OpeningAuditId { get; set; }

@@ -9,6 +9,7 @@ internal static class GatewayHeaders
     public const string AuditId = "X-XefAI-Audit-Id";
     public const string RiskTier = "X-XefAI-Risk-Tier";
     public const string Provider = "X-XefAI-Provider";
+    public const string Review = "X-XefAI-Review";
 
     /// <summary>
     /// The W3C trace id of the call: the current activity's, else the caller's <c>traceparent</c>, else a new one,

@@ -18,6 +18,7 @@ internal static class PluginServiceCollectionExtensions
         typeof(IClinicalContextSource),
         typeof(IPolicy),
         typeof(IAuditStore),
+        typeof(IGovernanceStateStore),
         typeof(IIngressProtocol),
     ];
 

@@ -1,0 +1,52 @@
+using XefAI.Gateway.Pipeline;
+using XefAI.Governance;
+
+namespace XefAI.Gateway.Admin;
+
+/// <summary>
+/// Governance actions are audited like calls, refused ones included: who tried what on which target,
+/// and how it ended. The records share the chain with the calls they concern.
+/// </summary>
+internal static partial class AdminAudit
+{
+    /// <returns>The committed record, or null when the audit store could not commit it.</returns>
+    public static async Task<AuditRecord?> RecordAsync(
+        HttpContext context,
+        string action,
+        string? useCaseId,
+        string reasons,
+        int status,
+        string? traceId = null,
+        string? outputSha256 = null)
+    {
+        var services = context.RequestServices;
+        var audit = services.GetRequiredService<IAuditTrail>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var actor = context.Items[typeof(AdminEndpoints)] as string;
+        try
+        {
+            return await audit.AppendAsync(
+                new AuditEntry
+                {
+                    Timestamp = time.GetUtcNow(),
+                    TraceId = traceId ?? GatewayHeaders.ResolveTraceId(context),
+                    AppId = actor is null ? null : "admin:" + actor,
+                    UseCaseId = useCaseId,
+                    Decision = action,
+                    Reasons = reasons,
+                    StatusCode = status,
+                    OutputSha256 = outputSha256,
+                    LatencyMs = 0,
+                },
+                CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogAuditFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminAudit)), ex, action);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record of admin action {Action} could not be committed.")]
+    private static partial void LogAuditFailed(ILogger logger, Exception exception, string action);
+}

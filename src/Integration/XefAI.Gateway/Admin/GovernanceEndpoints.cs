@@ -1,0 +1,221 @@
+using System.Text.Json;
+using XefAI.Gateway.OpenAI;
+using XefAI.Gateway.Security;
+using XefAI.Governance;
+
+namespace XefAI.Gateway.Admin;
+
+/// <summary>
+/// The governance API: use cases and their model cards for the apps that may call them; status changes
+/// (the kill switch), deployment suspensions and incidents for administrators. Every action, refused
+/// ones included, is an audit record naming who did what and why.
+/// </summary>
+internal static class GovernanceEndpoints
+{
+    public static void MapGovernanceEndpoints(this IEndpointRouteBuilder endpoints, RouteGroupBuilder admin)
+    {
+        var keys = endpoints.ServiceProvider.GetRequiredService<ApiKeyDirectory>();
+        endpoints.MapGet("/v1/use-cases", (HttpContext context, IUseCaseRegistry useCases) =>
+            WithClient(context, keys, app => Results.Ok(new
+            {
+                data = useCases.All.Where(u => app.UseCases.Contains(u.Id)).OrderBy(u => u.Id, StringComparer.Ordinal).Select(ToJson),
+            })));
+        endpoints.MapGet("/v1/use-cases/{id}/model-card", (string id, HttpContext context, IUseCaseRegistry useCases) =>
+            WithClient(context, keys, app =>
+                !app.UseCases.Contains(id) || !useCases.TryGet(id, out var useCase)
+                    ? Error(404, "model_not_found", $"The use case '{id}' does not exist or is not granted to app '{app.Id}'.")
+                    : Results.Ok(ModelCardJson(useCase))));
+        endpoints.MapPost("/v1/incidents", ReportIncidentAsAppAsync);
+
+        admin.MapPost("/use-cases/{id}/{action}", ChangeUseCaseStatusAsync);
+        admin.MapGet("/use-cases/{id}/history", async (string id, IUseCaseAdministration administration, CancellationToken ct) =>
+            Results.Ok(new { data = await administration.GetHistoryAsync(id, ct) }));
+        admin.MapPost("/deployments/{id}/{action}", ChangeDeploymentAsync);
+        admin.MapGet("/deployments/suspended", (IDeploymentSuspensions suspensions) => Results.Ok(new { data = suspensions.Suspended }));
+        admin.MapPost("/incidents", ReportIncidentAsAdminAsync);
+        admin.MapGet("/incidents", async (string? useCase, IIncidentReporter incidents, CancellationToken ct) =>
+            Results.Ok(new { data = await incidents.QueryAsync(new IncidentQuery(useCase), ct) }));
+    }
+
+    private static async Task<IResult> ChangeUseCaseStatusAsync(
+        string id, string action, HttpContext context, IUseCaseAdministration administration, CancellationToken ct)
+    {
+        if (!Enum.TryParse<UseCaseAction>(action, ignoreCase: true, out var parsed) || int.TryParse(action, out _))
+        {
+            return await RefuseAsync(context, id, "unknown_action", 404, $"Unknown action '{action}': use approve, activate, suspend, resume or retire.");
+        }
+
+        var (body, bodyError) = await ReadBodyAsync<StatusChangeBody>(context, ct);
+        if (bodyError is not null || string.IsNullOrWhiteSpace(body?.Reason))
+        {
+            return await RefuseAsync(context, id, "missing_reason", 400, bodyError ?? "Send a JSON body with a 'reason': every status change says why.");
+        }
+
+        try
+        {
+            var change = await administration.ApplyAsync(id, parsed, Actor(context), body.Reason, body.ClinicalSponsor, ct);
+            var record = await AdminAudit.RecordAsync(
+                context, $"use-case-{action.ToLowerInvariant()}", id, $"{change.From}->{change.To};by:{change.Actor};reason:{change.Reason}", 200);
+            return record is null
+                ? Error(503, "audit_unavailable", "The status change is in force, but its audit record could not be committed; retry the audit later.")
+                : Results.Ok(change);
+        }
+        catch (GovernanceActionException ex)
+        {
+            var status = ex.Code switch
+            {
+                GovernanceActionCodes.UnknownUseCase => 404,
+                GovernanceActionCodes.InvalidTransition => 409,
+                _ => 422,
+            };
+            return await RefuseAsync(context, id, ex.Code, status, ex.Message, ex.MissingAttributes);
+        }
+    }
+
+    private static async Task<IResult> ChangeDeploymentAsync(
+        string id, string action, HttpContext context, IDeploymentSuspensions suspensions, XefAI.Models.IModelRegistry models, CancellationToken ct)
+    {
+        if (action is not ("suspend" or "resume"))
+        {
+            return await RefuseAsync(context, null, "unknown_action", 404, $"Unknown action '{action}': use suspend or resume.");
+        }
+
+        if (!models.TryGet(id, out _))
+        {
+            return await RefuseAsync(context, null, "unknown_deployment", 404, $"No deployment '{id}' in Models:Deployments.");
+        }
+
+        var (body, bodyError) = await ReadBodyAsync<StatusChangeBody>(context, ct);
+        if (bodyError is not null || string.IsNullOrWhiteSpace(body?.Reason))
+        {
+            return await RefuseAsync(context, null, "missing_reason", 400, bodyError ?? "Send a JSON body with a 'reason'.");
+        }
+
+        var change = action == "suspend"
+            ? await suspensions.SuspendAsync(id, Actor(context), body.Reason, ct)
+            : await suspensions.ResumeAsync(id, Actor(context), body.Reason, ct);
+        await AdminAudit.RecordAsync(context, $"deployment-{action}", null, $"deployment:{id};by:{change.Actor};reason:{change.Reason}", 200);
+        return Results.Ok(change);
+    }
+
+    private static async Task ReportIncidentAsAppAsync(
+        HttpContext context, ApiKeyDirectory keys, IAuditTrail audit, IIncidentReporter incidents, CancellationToken ct)
+    {
+        if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
+        {
+            await OpenAIError.Unauthenticated("Send your app's key as 'Authorization: Bearer <key>'.").WriteAsync(context.Response);
+            return;
+        }
+
+        var result = await ReportIncidentAsync(context, audit, incidents, "app:" + app.Id, record => record.Entry.AppId == app.Id, ct);
+        await result.ExecuteAsync(context);
+    }
+
+    private static Task<IResult> ReportIncidentAsAdminAsync(HttpContext context, IAuditTrail audit, IIncidentReporter incidents, CancellationToken ct) =>
+        ReportIncidentAsync(context, audit, incidents, "admin:" + Actor(context), _ => true, ct);
+
+    private static async Task<IResult> ReportIncidentAsync(
+        HttpContext context, IAuditTrail audit, IIncidentReporter incidents, string reporter, Func<AuditRecord, bool> mayReport, CancellationToken ct)
+    {
+        var (body, bodyError) = await ReadBodyAsync<IncidentBody>(context, ct);
+        if (bodyError is not null || body is null || string.IsNullOrWhiteSpace(body.AuditId) || string.IsNullOrWhiteSpace(body.Description))
+        {
+            return Error(400, "invalid_request", bodyError ?? "Send JSON with 'auditId' (the X-XefAI-Audit-Id of the call) and 'description'.");
+        }
+
+        var severity = IncidentSeverity.Moderate;
+        if (body.Severity is not null && (!Enum.TryParse(body.Severity, ignoreCase: true, out severity) || int.TryParse(body.Severity, out _)))
+        {
+            return Error(400, "invalid_value", "severity must be low, moderate, high or critical.");
+        }
+
+        var record = await audit.GetAsync(body.AuditId, ct);
+        if (record is null || record.Entry.UseCaseId is null || !mayReport(record))
+        {
+            return Error(404, "unknown_audit_record", $"No call '{body.AuditId}' this reporter may report on.");
+        }
+
+        var report = await incidents.ReportAsync(record.Id, record.Entry.UseCaseId, reporter, body.Description, severity, ct);
+        await AdminAudit.RecordAsync(
+            context,
+            "incident-reported",
+            record.Entry.UseCaseId,
+            $"incident:{report.Incident.Id};call:{record.Id};severity:{severity.ToString().ToLowerInvariant()};by:{reporter}" +
+                (report.Suspension is null ? string.Empty : ";use_case_suspended"),
+            201,
+            record.Entry.TraceId);
+        return Results.Json(new { incident = report.Incident, suspension = report.Suspension }, statusCode: 201);
+    }
+
+    private static async Task<IResult> RefuseAsync(
+        HttpContext context, string? useCaseId, string code, int status, string message, IReadOnlyList<string>? missing = null)
+    {
+        await AdminAudit.RecordAsync(context, "admin-refused", useCaseId, $"{code};{context.Request.Method} {context.Request.Path}", status);
+        return missing is { Count: > 0 }
+            ? Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code, missing } }, statusCode: status)
+            : Error(status, code, message);
+    }
+
+    private static async Task<(T? Body, string? Error)> ReadBodyAsync<T>(HttpContext context, CancellationToken ct)
+        where T : class
+    {
+        try
+        {
+            return (await context.Request.ReadFromJsonAsync<T>(ct), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0]}");
+        }
+        catch (InvalidOperationException)
+        {
+            return (null, "Send the body as JSON (Content-Type: application/json).");
+        }
+    }
+
+    private static IResult WithClient(HttpContext context, ApiKeyDirectory keys, Func<ClientApp, IResult> answer) =>
+        keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app)
+            ? answer(app)
+            : Error(401, "invalid_api_key", "Send your app's key as 'Authorization: Bearer <key>'.");
+
+    private static string Actor(HttpContext context) => (string)context.Items[typeof(AdminEndpoints)]!;
+
+    private static object ToJson(UseCase u) => new
+    {
+        id = u.Id,
+        name = u.Name,
+        owner = u.Owner,
+        clinicalSponsor = u.ClinicalSponsor,
+        intendedUse = u.IntendedUse,
+        outOfScopeUse = u.OutOfScopeUse,
+        riskTier = (int)u.Tier,
+        status = u.Status.ToString().ToLowerInvariant(),
+        statusReason = u.StatusReason,
+        providers = u.Providers,
+        promptTemplate = u.PromptTemplate,
+        modelCard = new { complete = u.ModelCard?.IsComplete ?? false, missing = u.ModelCard?.MissingAttributes.Count },
+    };
+
+    private static object ModelCardJson(UseCase u) => new
+    {
+        useCase = u.Id,
+        name = u.Name,
+        riskTier = (int)u.Tier,
+        complete = u.ModelCard?.IsComplete ?? false,
+        missingAttributes = u.ModelCard?.MissingAttributes ?? ["(no model card is configured)"],
+        attributes = (u.ModelCard?.Attributes ?? []).Select(a => new
+        {
+            path = a.Path,
+            required = a.Required,
+            value = a.Attribute?.Value,
+            notSupplied = a.Attribute?.NotSupplied,
+        }),
+    };
+
+    private static IResult Error(int status, string code, string message) =>
+        Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code } }, statusCode: status);
+
+    private sealed record StatusChangeBody(string? Reason, string? ClinicalSponsor);
+
+    private sealed record IncidentBody(string? AuditId, string? Description, string? Severity);
+}

@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using XefAI.Gateway.Admin;
+using XefAI.Gateway.OpenAI;
+using XefAI.Gateway.Security;
+using XefAI.Governance;
+
+namespace XefAI.Gateway.Reviews;
+
+/// <summary>
+/// Human oversight over the API: the calling app polls its held answer; reviewers list pending answers
+/// and approve, edit or reject them. Every decision is a record in the call's audit trail (same trace id).
+/// </summary>
+internal static class ReviewEndpoints
+{
+    public static void MapReviewEndpoints(this IEndpointRouteBuilder endpoints, RouteGroupBuilder admin)
+    {
+        var keys = endpoints.ServiceProvider.GetRequiredService<ApiKeyDirectory>();
+        endpoints.MapGet("/v1/reviews/{id}", (string id, HttpContext context, IReviewQueue reviews, CancellationToken ct) =>
+            GetForAppAsync(id, context, keys, reviews, ct));
+
+        admin.MapGet("/reviews", async (string? status, IReviewQueue reviews, CancellationToken ct) =>
+        {
+            ReviewStatus? filter = status is null ? ReviewStatus.Pending
+                : Enum.TryParse<ReviewStatus>(status, ignoreCase: true, out var parsed) ? parsed : null;
+            if (filter is null && status is not null && !status.Equals("all", StringComparison.OrdinalIgnoreCase))
+            {
+                return Error(400, "invalid_value", "status must be pending, approved, edited, rejected or all.");
+            }
+
+            var items = await reviews.ListAsync(filter, 200, ct);
+            return Results.Ok(new { data = items.Select(ToJson) });
+        });
+        admin.MapPost("/reviews/{id}/{action}", DecideAsync);
+    }
+
+    private static async Task GetForAppAsync(string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, CancellationToken ct)
+    {
+        if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
+        {
+            await OpenAIError.Unauthenticated("Send your app's key as 'Authorization: Bearer <key>'.").WriteAsync(context.Response);
+            return;
+        }
+
+        var item = await reviews.GetAsync(id, ct);
+        if (item is null || item.AppId != app.Id)
+        {
+            // Another app's review is reported as unknown: its existence is not the caller's business.
+            await OpenAIError.NotFound("unknown_review", $"No review '{id}' for app '{app.Id}'.").WriteAsync(context.Response);
+            return;
+        }
+
+        context.Response.Headers["X-XefAI-Review-Status"] = item.Status.ToString().ToLowerInvariant();
+        switch (item.Status)
+        {
+            case ReviewStatus.Approved or ReviewStatus.Edited:
+                context.Response.ContentType = "application/json";
+                context.Response.Headers["X-XefAI-Reviewed-By"] = item.Reviewer;
+                await context.Response.WriteAsync(item.ReleasedAnswer!, ct);
+                return;
+            case ReviewStatus.Rejected:
+                await new OpenAIError(StatusCodes.Status410Gone, "review_rejected", "review_rejected",
+                    $"A reviewer rejected this answer{(item.Comment is null ? "." : $": {item.Comment}")}").WriteAsync(context.Response);
+                return;
+            default:
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                context.Response.Headers.RetryAfter = "10";
+                await context.Response.WriteAsJsonAsync(new { id = item.Id, @object = "review", status = "pending" }, ct);
+                return;
+        }
+    }
+
+    private static async Task<IResult> DecideAsync(
+        string id, string action, HttpContext context, IReviewQueue reviews, CancellationToken ct)
+    {
+        var outcome = action switch
+        {
+            "approve" => ReviewStatus.Approved,
+            "edit" => ReviewStatus.Edited,
+            "reject" => ReviewStatus.Rejected,
+            _ => (ReviewStatus?)null,
+        };
+        if (outcome is null)
+        {
+            await AdminAudit.RecordAsync(context, "review-refused", null, $"unknown_action;review:{id}", 404);
+            return Error(404, "unknown_action", $"Unknown review action '{action}': use approve, edit or reject.");
+        }
+
+        ReviewBody? body = null;
+        try
+        {
+            body = context.Request.ContentLength is > 0 or null && context.Request.HasJsonContentType()
+                ? await context.Request.ReadFromJsonAsync<ReviewBody>(ct)
+                : null;
+        }
+        catch (JsonException ex)
+        {
+            return Error(400, "invalid_json", $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0]}");
+        }
+
+        var reviewer = (string)context.Items[typeof(Admin.AdminEndpoints)]!;
+        ReviewItem item;
+        try
+        {
+            item = await reviews.DecideAsync(id, new ReviewDecision(outcome.Value, reviewer, body?.Comment, body?.Content), ct);
+        }
+        catch (ReviewDecisionException ex)
+        {
+            var status = ex.Code switch { "unknown_review" => 404, "review_already_decided" => 409, _ => 400 };
+            await AdminAudit.RecordAsync(context, "review-refused", null, $"{ex.Code};review:{id};action:{action}", status);
+            return Error(status, ex.Code, ex.Message);
+        }
+
+        // The decision joins the call's audit trail: who decided what, and the hash of what is released.
+        var record = await AdminAudit.RecordAsync(
+            context,
+            "review-" + item.Status.ToString().ToLowerInvariant(),
+            item.UseCaseId,
+            $"reviewer:{reviewer};review:{item.Id};call:{item.AuditId}",
+            StatusCodes.Status200OK,
+            item.TraceId,
+            item.ReleasedAnswer is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.ReleasedAnswer))));
+        if (record is null)
+        {
+            return Error(503, "audit_unavailable", "The decision is recorded in the review queue, but its audit record could not be committed; retry the audit export later.");
+        }
+
+        return Results.Ok(ToJson(item));
+    }
+
+    private static object ToJson(ReviewItem item) => new
+    {
+        id = item.Id,
+        auditId = item.AuditId,
+        traceId = item.TraceId,
+        useCase = item.UseCaseId,
+        app = item.AppId,
+        riskTier = item.RiskTier,
+        createdAt = item.CreatedAt,
+        status = item.Status.ToString().ToLowerInvariant(),
+        reviewer = item.Reviewer,
+        decidedAt = item.DecidedAt,
+        comment = item.Comment,
+        answer = JsonDocument.Parse(item.Answer).RootElement,
+    };
+
+    private static IResult Error(int status, string code, string message) =>
+        Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code } }, statusCode: status);
+
+    private sealed record ReviewBody(string? Comment, string? Content);
+}
