@@ -91,9 +91,19 @@ internal static class GovernanceEndpoints
             return await RefuseAsync(context, null, "missing_reason", 400, bodyError ?? "Send a JSON body with a 'reason'.");
         }
 
-        var change = action == "suspend"
-            ? await suspensions.SuspendAsync(id, Actor(context), body.Reason, ct)
-            : await suspensions.ResumeAsync(id, Actor(context), body.Reason, ct);
+        DeploymentSuspensionChange change;
+        try
+        {
+            change = action == "suspend"
+                ? await suspensions.SuspendAsync(id, Actor(context), body.Reason, ct)
+                : await suspensions.ResumeAsync(id, Actor(context), body.Reason, ct);
+        }
+        catch (GovernanceActionException ex)
+        {
+            // Suspending a suspended deployment, or resuming a serving one, is a conflict the caller can fix, not a server fault.
+            return await RefuseAsync(context, null, ex.Code, ex.Code == GovernanceActionCodes.InvalidTransition ? 409 : 422, ex.Message);
+        }
+
         await AdminAudit.RecordAsync(context, $"deployment-{action}", null, $"deployment:{id};by:{change.Actor};reason:{change.Reason}", 200);
         return Results.Ok(change);
     }

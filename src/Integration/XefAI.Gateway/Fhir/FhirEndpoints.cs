@@ -51,7 +51,14 @@ internal static class FhirEndpoints
         }
 
         var records = await audit.QueryAsync(new AuditQuery(from, to, PatientPseudonym: pseudonym, Limit: count), ct);
-        var self = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
+        // The self link echoes the search, so it names the patient by pseudonym too, never by the reference given.
+        var query = pseudonym is null
+            ? request.QueryString
+            : QueryString.Create(request.Query
+                .Where(p => p.Key != "patient")
+                .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)))
+                .Append(KeyValuePair.Create("patient", (string?)pseudonym)));
+        var self = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}";
         return Results.Text(exporter.ToAuditEventSearchSetJson(records.Select(ToAuditEventFacts).ToList(), self), FhirJson);
     }
 
@@ -65,7 +72,8 @@ internal static class FhirEndpoints
         }
 
         var entry = record.Entry;
-        var review = await reviews.FindByAuditIdAsync(id, ct);
+        // By the record's own id: the path may hold the resource id (aud-…), which the review queue does not know.
+        var review = await reviews.FindByAuditIdAsync(record.Id, ct);
         var verified = review is { Status: ReviewStatus.Approved or ReviewStatus.Edited };
         useCases.TryGet(entry.UseCaseId ?? string.Empty, out var useCase);
         var facts = new ProvenanceFacts(
@@ -80,7 +88,8 @@ internal static class FhirEndpoints
             entry.Provider ?? "unknown",
             entry.OutputSha256,
             verified ? review!.Reviewer : null,
-            verified ? review!.DecidedAt : null);
+            verified ? review!.DecidedAt : null,
+            entry.InputSha256);
         return Results.Text(exporter.ToProvenanceJson(facts), FhirJson);
     }
 

@@ -127,11 +127,21 @@ internal static class ChatRequestReader
             return OutOfRange("top_p", "a number from 0 to 1");
         }
 
-        if (!TryGetOptionalPositiveInt(body, "max_completion_tokens", out var maxTokens)
-            || (maxTokens is null && !TryGetOptionalPositiveInt(body, "max_tokens", out maxTokens)))
+        if (!TryGetOptionalPositiveInt(body, "max_completion_tokens", out var maxCompletionTokens))
         {
-            return OutOfRange(body.ContainsKey("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", "a positive integer");
+            return OutOfRange("max_completion_tokens", "a positive integer");
         }
+
+        if (!TryGetOptionalPositiveInt(body, "max_tokens", out var maxTokensField))
+        {
+            return OutOfRange("max_tokens", "a positive integer");
+        }
+
+        // Both fields reach the vendor, and vendors differ in which one they honour: the larger is what the call
+        // may ask for, so a small value in one field cannot carry a large one in the other past the tier's cap.
+        var maxTokens = maxCompletionTokens is { } completion && maxTokensField is { } legacy
+            ? Math.Max(completion, legacy)
+            : maxCompletionTokens ?? maxTokensField;
 
         if (!TryGetOptionalPositiveInt(body, "n", out var n))
         {

@@ -1,0 +1,140 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>Incidents reported against calls, and the automatic suspension that repeated incidents trigger.</summary>
+public sealed class IncidentTests
+{
+    private const string Note = "Stable overnight. Discharged home with follow-up in one week.";
+
+    [Fact]
+    public async Task Report_OwnCall_201ListedAndAuditedInCallTrail()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostChatAsync(ChatBody("summary", Note));
+
+        var report = await client.PostJsonAsync("/v1/incidents", Incident(call.Header("X-XefAI-Audit-Id")!, "Summary omitted the allergy.", "high"));
+
+        Assert.Equal(201, report.Status);
+        var incident = report.Json["incident"]!;
+        Assert.StartsWith("inc", (string?)incident["id"], StringComparison.Ordinal);
+        Assert.Equal(call.Header("X-XefAI-Audit-Id"), (string?)incident["auditId"]);
+        Assert.Equal("summary", (string?)incident["useCaseId"]);
+        Assert.Equal("app:test-app", (string?)incident["reporter"]);
+        Assert.Equal("high", (string?)incident["severity"]);
+        Assert.Null(report.Json["suspension"]);
+        var listed = await admin.GetFromJsonAsync<JsonObject>("/admin/incidents?useCase=summary");
+        Assert.Equal((string?)incident["id"], (string?)Assert.Single(listed!["data"]!.AsArray())!["id"]);
+        var trail = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal(["answered", "incident-reported"], trail.Select(r => (string?)r["decision"]));
+        Assert.Contains("severity:high;by:app:test-app", (string?)trail[1]["reasons"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_AnotherAppsCallOrUnknownCall_404()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        using var other = host.CreateClient(GatewayHost.OtherClientKey);
+        var call = await client.PostChatAsync(ChatBody("summary", Note));
+
+        var foreign = await other.PostJsonAsync("/v1/incidents", Incident(call.Header("X-XefAI-Audit-Id")!, "Not my call.", "low"));
+        var unknown = await client.PostJsonAsync("/v1/incidents", Incident("aud_00000000000000000000000000", "No such call.", "low"));
+
+        Assert.Equal(404, foreign.Status);
+        Assert.Equal("unknown_audit_record", (string?)foreign.Json["error"]!["code"]);
+        Assert.Equal(404, unknown.Status);
+        Assert.Equal("unknown_audit_record", (string?)unknown.Json["error"]!["code"]);
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var listed = await admin.GetFromJsonAsync<JsonObject>("/admin/incidents");
+        Assert.Empty(listed!["data"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData(GatewayHost.ClientKey, """{"description":"no audit id"}""", 400, "invalid_request")]
+    [InlineData(GatewayHost.ClientKey, """{"auditId":"AUDIT","description":"bad severity","severity":"urgent"}""", 400, "invalid_value")]
+    [InlineData(GatewayHost.ClientKey, """{"auditId":"AUDIT","description":"numeric severity","severity":"2"}""", 400, "invalid_value")]
+    [InlineData(GatewayHost.ClientKey, "{not json", 400, "invalid_request")]
+    [InlineData(null, """{"auditId":"AUDIT","description":"anonymous"}""", 401, "invalid_api_key")]
+    public async Task Report_BadRequest_RefusedWithCode(string? key, string body, int status, string code)
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        using var caller = host.CreateClient(key);
+        var call = await client.PostChatAsync(ChatBody("summary", Note));
+
+        var report = await caller.PostJsonAsync("/v1/incidents", body.Replace("AUDIT", call.Header("X-XefAI-Audit-Id"), StringComparison.Ordinal));
+
+        Assert.Equal(status, report.Status);
+        Assert.Equal(code, (string?)report.Json["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task Report_ThirdIncident_UseCaseSuspendedAutomaticallyAndCallsRefused()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        var reports = new List<GatewayCall>();
+        for (var i = 0; i < 3; i++)
+        {
+            var call = await client.PostChatAsync(ChatBody("summary", $"{Note} Visit {i}."));
+            reports.Add(await client.PostJsonAsync("/v1/incidents", Incident(call.Header("X-XefAI-Audit-Id")!, $"Wrong dose in summary {i}.", "moderate")));
+        }
+
+        Assert.All(reports, r => Assert.Equal(201, r.Status));
+        Assert.Null(reports[0].Json["suspension"]);
+        Assert.Null(reports[1].Json["suspension"]);
+        var suspension = reports[2].Json["suspension"]!;
+        Assert.Equal("suspended", (string?)suspension["to"]);
+        Assert.Equal("system", (string?)suspension["actor"]);
+        var refused = await client.PostChatAsync(ChatBody("summary", Note));
+        Assert.Equal(403, refused.Status);
+        Assert.Equal("use_case_suspended", (string?)refused.Json["error"]!["code"]);
+        Assert.Contains("3 incidents", (string?)refused.Json["error"]!["message"], StringComparison.Ordinal);
+        var last = (await host.GetAuditRecordsAsync("summary")).First(r => (string?)r["decision"] == "incident-reported");
+        Assert.EndsWith(";use_case_suspended", (string?)last["reasons"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_AfterResume_OnlyNewIncidentsCount()
+    {
+        await using var host = await GatewayHost.StartAsync(c =>
+            c["Governance"]!["Incidents"] = new JsonObject { ["SuspendAfter"] = 2 });
+        using var client = host.CreateClient();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostChatAsync(ChatBody("summary", Note));
+        var auditId = call.Header("X-XefAI-Audit-Id")!;
+        await client.PostJsonAsync("/v1/incidents", Incident(auditId, "First.", "low"));
+        Assert.NotNull((await client.PostJsonAsync("/v1/incidents", Incident(auditId, "Second.", "low"))).Json["suspension"]);
+        Assert.Equal(200, (await admin.PostReasonAsync("/admin/use-cases/summary/resume", "Reviewed both incidents")).Status);
+
+        var afterResume = await client.PostJsonAsync("/v1/incidents", Incident(auditId, "Third.", "low"));
+
+        Assert.Equal(201, afterResume.Status);
+        Assert.Null(afterResume.Json["suspension"]);
+        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", Note))).Status);
+    }
+
+    [Fact]
+    public async Task Report_ByAdminOnAnyCall_201WithAdminReporter()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostChatAsync(ChatBody("summary", Note));
+
+        var report = await admin.PostJsonAsync("/admin/incidents", Incident(call.Header("X-XefAI-Audit-Id")!, "Found in chart audit.", "critical"));
+
+        Assert.Equal(201, report.Status);
+        Assert.Equal("admin:test-admin", (string?)report.Json["incident"]!["reporter"]);
+        Assert.Equal("critical", (string?)report.Json["incident"]!["severity"]);
+    }
+
+    private static string Incident(string auditId, string description, string severity) =>
+        new JsonObject { ["auditId"] = auditId, ["description"] = description, ["severity"] = severity }.ToJsonString();
+}

@@ -1,0 +1,63 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace XefAI.Testing;
+
+/// <summary>Calls of the governance, review and FHIR endpoints, kept with their exact bytes like chat calls.</summary>
+public static class AdminCalls
+{
+    /// <summary>POSTs a JSON body (or none) and keeps what came back.</summary>
+    public static async Task<GatewayCall> PostJsonAsync(this HttpClient client, string path, string? json)
+    {
+        var bytes = json is null ? [] : Encoding.UTF8.GetBytes(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        if (json is not null)
+        {
+            request.Content = new ByteArrayContent(bytes);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        var response = await client.SendAsync(request);
+        return new GatewayCall(response, bytes, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>POSTs <c>{"reason": …}</c> and, when given, the clinical sponsor the action is taken for.</summary>
+    public static Task<GatewayCall> PostReasonAsync(this HttpClient client, string path, string reason, string? clinicalSponsor = null)
+    {
+        var body = new JsonObject { ["reason"] = reason };
+        if (clinicalSponsor is not null)
+        {
+            body["clinicalSponsor"] = clinicalSponsor;
+        }
+
+        return client.PostJsonAsync(path, body.ToJsonString());
+    }
+
+    public static async Task<GatewayCall> GetCallAsync(this HttpClient client, string path)
+    {
+        var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        return new GatewayCall(response, [], await response.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>Audit records through the admin API, newest first, optionally of one use case.</summary>
+    public static async Task<List<JsonObject>> GetAuditRecordsAsync(this GatewayHost host, string? useCase = null)
+    {
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var query = useCase is null ? "/admin/audit?limit=1000" : $"/admin/audit?limit=1000&useCase={Uri.EscapeDataString(useCase)}";
+        var page = (await admin.GetFromJsonAsync<JsonObject>(query))!;
+        return [.. page["data"]!.AsArray().Select(r => r!.AsObject())];
+    }
+
+    /// <summary>Polls instead of sleeping a fixed time: a loaded machine is slow, and the test must not guess how slow.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} did not happen within {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s");
+            await Task.Delay(100);
+        }
+    }
+}
