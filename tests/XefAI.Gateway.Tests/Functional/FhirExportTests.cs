@@ -126,6 +126,22 @@ public sealed class FhirExportTests(FhirExportTests.FhirGateway fixture) : IClas
     }
 
     [Fact]
+    public async Task ReadProvenance_StreamedAnswer_ReachableByTheAuditIdTheAppReceived()
+    {
+        using var client = fixture.Host.CreateClient();
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostChatAsync("""{"model":"summary","stream":true,"messages":[{"role":"user","content":"Stable. Discharge home."}]}""");
+        var auditId = call.Header("X-XefAI-Audit-Id")!;
+
+        var read = await admin.GetCallAsync($"/fhir/Provenance/{auditId}");
+
+        Assert.Equal(200, read.Status);
+        var provenance = FhirR4Validation.ParseValid<R4.Provenance>(Encoding.UTF8.GetString(read.ResponseBody));
+        Assert.Contains(provenance.Reason, r => r.Coding.Any(c => c.Code == "AIAST"));
+        Assert.Equal("xefai-local-extractive", Assert.Single(Assert.IsType<R4.Device>(Assert.Single(provenance.Contained)).DeviceName).Name);
+    }
+
+    [Fact]
     public async Task ReadProvenance_AnsweredCall_AiAssertedByModelDeviceWithInputAndOutput()
     {
         using var client = fixture.Host.CreateClient();

@@ -143,6 +143,21 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
     }
 
     [Fact]
+    public async Task Metrics_HeldAndDecidedReviews_CountedSoPendingCanBeDerived()
+    {
+        using var client = fixture.Host.CreateClient();
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostChatAsync(ChatBody("triage", Note));
+        await admin.PostJsonAsync($"/admin/reviews/{(string)call.Json["id"]!}/reject", """{"comment":"wrong patient"}""");
+
+        using var scraper = fixture.Host.CreateClient(key: null);
+        var metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Matches("(?m)^xefai_reviews_held_total\\{[^}]*use_case=\"triage\"[^}]*\\} [1-9]", metrics);
+        Assert.Matches("(?m)^xefai_reviews_decided_total\\{[^}]*outcome=\"rejected\"[^}]*\\} [1-9]", metrics);
+    }
+
+    [Fact]
     public async Task Edit_HeldAnswer_ReleasesReviewerContentAndAuditsItsHash()
     {
         using var client = fixture.Host.CreateClient();

@@ -60,6 +60,11 @@ internal static class GovernanceEndpoints
                 ? Error(503, "audit_unavailable", "The status change is in force, but its audit record could not be committed; retry the audit later.")
                 : Results.Ok(change);
         }
+        catch (Exception ex) when (ex is not GovernanceActionException and not OperationCanceledException and not ArgumentException)
+        {
+            // The governance state store failed (locked, unreachable): nothing changed, and the caller may retry.
+            return await RefuseAsync(context, id, "governance_state_unavailable", 503, "The governance state store could not record the change; nothing changed. Retry later.");
+        }
         catch (GovernanceActionException ex)
         {
             var status = ex.Code switch
@@ -145,7 +150,16 @@ internal static class GovernanceEndpoints
             return Error(404, "unknown_audit_record", $"No call '{body.AuditId}' this reporter may report on.");
         }
 
-        var report = await incidents.ReportAsync(record.Id, record.Entry.UseCaseId, reporter, body.Description, severity, ct);
+        IncidentReport report;
+        try
+        {
+            report = await incidents.ReportAsync(record.Id, record.Entry.UseCaseId, reporter, body.Description, severity, ct);
+        }
+        catch (GovernanceActionException ex)
+        {
+            // The call's use case was removed from configuration since, or its state moved under us.
+            return await RefuseAsync(context, record.Entry.UseCaseId, ex.Code, ex.Code == GovernanceActionCodes.UnknownUseCase ? 404 : 409, ex.Message);
+        }
         await AdminAudit.RecordAsync(
             context,
             "incident-reported",

@@ -66,7 +66,7 @@ internal static class FhirEndpoints
         string id, IAuditTrail audit, IReviewQueue reviews, IFhirAuditExporter exporter, IUseCaseRegistry useCases, CancellationToken ct)
     {
         var record = await audit.GetAsync(FhirAuditIds.ToAuditId(id), ct);
-        if (record is null || record.Entry.Deployment is null || record.Entry.Decision is not ("answered" or "held"))
+        if (record is null || record.Entry.Deployment is null || record.Entry.Decision is not ("answered" or "held" or "streaming"))
         {
             return NotFound($"Provenance/{id}");
         }

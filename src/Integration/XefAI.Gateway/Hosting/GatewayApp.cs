@@ -55,6 +55,7 @@ public static class GatewayApp
         services.AddSingleton<ApiKeyDirectory>();
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<ChatCompletionHandler>();
+        services.AddSingleton<ReviewMetrics>();
         services.AddSingleton<LayerConfigurationValidator>();
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics

@@ -28,6 +28,7 @@ internal sealed partial class ChatCompletionHandler(
     IAuditTrail audit,
     IGatewayMetrics metrics,
     IReviewQueue reviews,
+    Reviews.ReviewMetrics reviewMetrics,
     IErrorRateMonitor errorRates,
     IModelProviderCatalog providers,
     TimeProvider time,
@@ -347,6 +348,7 @@ internal sealed partial class ChatCompletionHandler(
         }
 
         RecordCall(call, result, "held", StatusCodes.Status202Accepted);
+        reviewMetrics.Held(call.UseCase!.Id);
         SetGovernanceHeaders(response, call, record.Id, call.Deployment);
         response.StatusCode = StatusCodes.Status202Accepted;
         response.Headers.Location = $"/v1/reviews/{review.Id}";

@@ -72,7 +72,7 @@ internal static class ReviewEndpoints
     }
 
     private static async Task<IResult> DecideAsync(
-        string id, string action, HttpContext context, IReviewQueue reviews, CancellationToken ct)
+        string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, CancellationToken ct)
     {
         var outcome = action switch
         {
@@ -111,6 +111,8 @@ internal static class ReviewEndpoints
             await AdminAudit.RecordAsync(context, "review-refused", null, $"{ex.Code};review:{id};action:{action}", status);
             return Error(status, ex.Code, ex.Message);
         }
+
+        metrics.Decided(item.UseCaseId, item.Status);
 
         // The decision joins the call's audit trail: who decided what, and the hash of what is released.
         var record = await AdminAudit.RecordAsync(
