@@ -49,6 +49,26 @@ public sealed record AuditEntry
 
     /// <summary>Every provider attempt, in order, including failed ones and fallbacks.</summary>
     public IReadOnlyList<AuditAttempt> Attempts { get; init; } = [];
+
+    /// <summary>The end user on whose behalf the app called, when the app names one.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>
+    /// The input as sent to the model, de-identified when the tier requires it; present only when the tier
+    /// obliges verbatim audit, otherwise null and <see cref="InputSha256"/> alone stands for the input.
+    /// </summary>
+    /// <remarks>
+    /// Must be well-formed UTF-16 (no lone surrogates). The PostgreSQL store cannot hold U+0000 and refuses
+    /// an entry whose text contains it, as it does for every other text field.
+    /// </remarks>
+    public string? InputText { get; init; }
+
+    /// <summary>
+    /// The output as released to the caller; present only when the tier obliges verbatim audit, otherwise
+    /// null and <see cref="OutputSha256"/> alone stands for the output.
+    /// </summary>
+    /// <remarks>As for <see cref="InputText"/>: well-formed UTF-16, and no U+0000 for the PostgreSQL store.</remarks>
+    public string? OutputText { get; init; }
 }
 
 /// <summary>One try at a provider within a call.</summary>

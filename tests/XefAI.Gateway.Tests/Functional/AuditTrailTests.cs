@@ -98,6 +98,54 @@ public sealed class AuditTrailTests
     }
 
     [Fact]
+    public async Task VerbatimTier_AuditRecordHoldsExactInputAndOutputTextsAndUser()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        var body = """{"model":"summary","user":"clinician-42","messages":[{"role":"user","content":"Stable. Discharged home."}]}""";
+
+        var call = await client.PostChatAsync(body);
+
+        // summary is tier 2, which obliges a full input/output audit by default.
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(body, (string?)record["inputText"]);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(call.ResponseBody), (string?)record["outputText"]);
+        Assert.Equal("clinician-42", (string?)record["user"]);
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        Assert.True((bool)(await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify"))!["valid"]!);
+    }
+
+    [Fact]
+    public async Task MetadataTier_AuditRecordHoldsHashesOnly()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        // vendor-chat is tier 1: metadata audit, the texts stand only as their hashes.
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Null((string?)record["inputText"]);
+        Assert.Null((string?)record["outputText"]);
+        Assert.Equal(call.RequestSha256, (string?)record["inputSha256"]);
+    }
+
+    [Fact]
+    public async Task VerbatimTier_StreamedAnswer_ClosingRecordHoldsAssembledOutput()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync("""{"model":"summary","stream":true,"messages":[{"role":"user","content":"Admitted for cellulitis. Discharge plan: cephalexin for seven days."}]}""");
+
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        var output = JsonNode.Parse((string)records[^1]["outputText"]!)!;
+        Assert.Contains("cephalexin", (string?)output["content"], StringComparison.Ordinal);
+        Assert.Equal("stop", (string?)output["finish_reason"]);
+    }
+
+    [Fact]
     public async Task Readyz_StoreWritable_Returns200AndHealthzAlways200()
     {
         await using var host = await GatewayHost.StartAsync();

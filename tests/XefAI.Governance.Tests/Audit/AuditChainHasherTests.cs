@@ -76,12 +76,104 @@ public sealed class AuditChainHasherTests
             "{\"deployment\":\"gpt-eu-1\",\"destination\":\"openai/primary\",\"outcome\":\"vendor_timeout\",\"status_code\":null,\"latency_ms\":\"30000.5\"}]," +
             "\"prev_hash\":\"" + AuditChainHasher.GenesisHash + "\"}";
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))), hash);
-        Assert.Equal(hash, hasher.ComputeHash("aud_1", 1, AuditEntries.Create(1) with { Streamed = true, CostUsd = 0.0125, Attempts = [Answered, Fallback] }, AuditChainHasher.GenesisHash));
+    }
+
+    [Fact]
+    public void ComputeHash_Version2_HashesTheDocumentedCanonicalForm()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1) with
+        {
+            Streamed = true,
+            CostUsd = 0.0125,
+            Attempts = [Answered, Fallback],
+            UserId = null,
+            InputText = "Summarise for <pt_a1>:\n\"BP 120/80\"",
+            OutputText = "Résumé: stable 👍",
+        };
+
+        var hash = hasher.ComputeHash(2, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        // Pinned by hand: version 1's fields under version number 2, then user, input and output before
+        // prev_hash. Everything outside Basic Latin, and HTML-sensitive characters, are escaped.
+        var canonical =
+            "{\"hash_version\":2,\"id\":\"aud_1\",\"seq\":1,\"timestamp\":\"2025-03-14T09:26:54.5890000Z\",\"trace_id\":\"trace-0001\"," +
+            "\"app_id\":\"epic-addon\",\"patient_pseudonym\":\"pt_a1\",\"use_case_id\":\"discharge-summary\",\"risk_tier\":3," +
+            "\"decision\":\"answered\",\"reasons\":null,\"status_code\":200,\"provider\":\"openai\",\"deployment\":\"gpt-eu-1\"," +
+            "\"model\":\"gpt-4.1\",\"input_sha256\":\"" + A64 + "\",\"output_sha256\":\"" + B64 + "\",\"input_tokens\":101," +
+            "\"output_tokens\":51,\"latency_ms\":\"1235.5\",\"streamed\":true,\"cost_usd\":\"0.0125\",\"attempts\":[" +
+            "{\"deployment\":\"gpt-eu-2\",\"destination\":null,\"outcome\":\"answered\",\"status_code\":200,\"latency_ms\":\"812.25\"}," +
+            "{\"deployment\":\"gpt-eu-1\",\"destination\":\"openai/primary\",\"outcome\":\"vendor_timeout\",\"status_code\":null,\"latency_ms\":\"30000.5\"}]," +
+            "\"user_id\":null," +
+            "\"input_text\":\"Summarise for \\u003Cpt_a1\\u003E:\\n\\u0022BP 120/80\\u0022\"," +
+            "\"output_text\":\"R\\u00E9sum\\u00E9: stable \\uD83D\\uDC4D\"," +
+            "\"prev_hash\":\"" + AuditChainHasher.GenesisHash + "\"}";
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))), hash);
+        Assert.Equal(2, AuditChainHasher.CurrentVersion);
+        Assert.Equal(hash, hasher.ComputeHash("aud_1", 1, entry, AuditChainHasher.GenesisHash));
+    }
+
+    [Fact]
+    public void ComputeHash_Version2_UserAndTextsChangeTheHash()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1) with { UserId = "u-0042", InputText = "input", OutputText = "output" };
+        var original = hasher.ComputeHash(2, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        string[] variants =
+        [
+            hasher.ComputeHash(2, "aud_1", 1, entry with { UserId = null }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { UserId = "" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { InputText = null }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { InputText = "" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { InputText = "input " }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { OutputText = null }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { OutputText = "" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { OutputText = "Output" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { InputText = "output", OutputText = "input" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry with { UserId = null, InputText = null, OutputText = null }, AuditChainHasher.GenesisHash),
+        ];
+
+        Assert.DoesNotContain(original, variants);
+        Assert.Equal(variants.Length, variants.Distinct().Count());
+    }
+
+    [Fact]
+    public void ComputeHash_EntryWithoutUserOrTexts_DiffersBetweenVersions()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1);
+
+        // The version is hashed first, so a record cannot be passed off as written in another form.
+        Assert.NotEqual(
+            hasher.ComputeHash(1, "aud_1", 1, entry, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(2, "aud_1", 1, entry, AuditChainHasher.GenesisHash));
+    }
+
+    [Theory]
+    [InlineData("user_id")]
+    [InlineData("input_text")]
+    [InlineData("output_text")]
+    public void ComputeHash_Version1EntryHoldingAFieldOfVersion2_Throws(string column)
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = column switch
+        {
+            "user_id" => AuditEntries.Create(1) with { UserId = "" },
+            "input_text" => AuditEntries.Create(1) with { InputText = "input" },
+            _ => AuditEntries.Create(1) with { OutputText = "output" },
+        };
+
+        Assert.Equal(column, AuditChainHasher.UncoveredField(1, entry));
+        Assert.Null(AuditChainHasher.UncoveredField(2, entry));
+        var error = Assert.Throws<ArgumentException>(() => hasher.ComputeHash(1, "aud_1", 1, entry, AuditChainHasher.GenesisHash));
+        Assert.Contains($"version 1 does not cover {column}", error.Message, StringComparison.Ordinal);
+        Assert.Null(AuditChainHasher.UncoveredField(1, AuditEntries.Create(1)));
     }
 
     [Theory]
     [InlineData(0)]
-    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(-1)]
     public void ComputeHash_UnknownVersion_Throws(int version)
     {

@@ -109,13 +109,13 @@ public sealed class SqliteAuditStoreTests
             """[{"deployment":"gpt-eu-1","destination":"openai/primary","outcome":"vendor_timeout","statusCode":null,"latencyMs":30000.5},""" +
             """{"deployment":"gpt-eu-2","destination":null,"outcome":"answered","statusCode":200,"latencyMs":812.25}]""",
             reader.GetString(4));
-        Assert.Equal(1L, reader.GetInt64(5));
+        Assert.Equal(2L, reader.GetInt64(5));
 
         Assert.True(reader.Read());
         Assert.Equal(0L, reader.GetInt64(0));
         Assert.True(reader.IsDBNull(2));
         Assert.Equal("[]", reader.GetString(4));
-        Assert.Equal(1L, reader.GetInt64(5));
+        Assert.Equal(2L, reader.GetInt64(5));
     }
 
     [Fact]
@@ -164,6 +164,9 @@ public sealed class SqliteAuditStoreTests
         { "attempt 0 has latency", AuditEntries.Create(1) with { Attempts = [Attempt() with { LatencyMs = double.NegativeInfinity }] } },
         { "attempt 0's Destination", AuditEntries.Create(1) with { Attempts = [Attempt() with { Destination = "openai/\uDC00" }] } },
         { "attempt 0's Deployment", AuditEntries.Create(1) with { Attempts = [Attempt() with { Deployment = "gpt\uD800" }] } },
+        { "UserId is not well-formed UTF-16", AuditEntries.Create(1) with { UserId = "\uDC00u-0042" } },
+        { "InputText is not well-formed UTF-16", AuditEntries.Create(1) with { InputText = "BP 120/80 \uD83D" } },
+        { "OutputText is not well-formed UTF-16", AuditEntries.Create(1) with { OutputText = "stable \uDC4D\uD83D" } },
     };
 
     [Theory]
@@ -338,7 +341,7 @@ public sealed class SqliteAuditStoreTests
     }
 
     [Theory]
-    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(0)]
     public async Task VerifyAsync_UnknownHashVersion_ReportsThatRecordAsUnverifiable(long version)
     {

@@ -16,13 +16,18 @@ namespace XefAI.Governance;
 /// produce the same bytes. Property order is written by hand; doubles use "R" and timestamps "O" in UTC
 /// with the invariant culture; the default encoder escapes everything outside Basic Latin, so the bytes do
 /// not depend on the runtime's Unicode tables.
+/// <para>
+/// Version 1 is the form before verbatim audit. Version 2 is version 1's form, with its own version number,
+/// plus <c>user_id</c>, <c>input_text</c> and <c>output_text</c> (null written as null) between
+/// <c>attempts</c> and <c>prev_hash</c>.
+/// </para>
 /// </remarks>
 internal sealed class AuditChainHasher : IDisposable
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     /// <summary>The form new records are hashed with.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
@@ -32,7 +37,26 @@ internal sealed class AuditChainHasher : IDisposable
         _json = new Utf8JsonWriter(_buffer);
     }
 
-    public static bool IsKnownVersion(long version) => version == 1;
+    public static bool IsKnownVersion(long version) => version is 1 or 2;
+
+    /// <summary>
+    /// The column of a field <paramref name="entry"/> holds that the form <paramref name="version"/> does not
+    /// cover, or null when the form covers everything it holds. A record whose form cannot cover a value it
+    /// holds was not written so: its hash would vouch for less than it shows.
+    /// </summary>
+    public static string? UncoveredField(long version, AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (version >= 2)
+        {
+            return null;
+        }
+
+        return entry.UserId is not null ? "user_id"
+            : entry.InputText is not null ? "input_text"
+            : entry.OutputText is not null ? "output_text"
+            : null;
+    }
 
     public static string FormatTimestamp(DateTimeOffset timestamp) =>
         timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
@@ -44,9 +68,15 @@ internal sealed class AuditChainHasher : IDisposable
         ComputeHash(CurrentVersion, id, sequence, entry, previousHash);
 
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="version"/> is not a known form (<see cref="IsKnownVersion"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="entry"/> holds a field the form does not cover (<see cref="UncoveredField"/>).</exception>
     public string ComputeHash(int version, string id, long sequence, AuditEntry entry, string previousHash)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (IsKnownVersion(version) && UncoveredField(version, entry) is { } field)
+        {
+            throw new ArgumentException($"Audit hash version {version} does not cover {field}, which the entry holds.", nameof(entry));
+        }
+
         _buffer.ResetWrittenCount();
         _json.Reset(_buffer);
 
@@ -54,6 +84,9 @@ internal sealed class AuditChainHasher : IDisposable
         {
             case 1:
                 WriteVersion1(id, sequence, entry, previousHash);
+                break;
+            case 2:
+                WriteVersion2(id, sequence, entry, previousHash);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown audit hash version.");
@@ -73,6 +106,26 @@ internal sealed class AuditChainHasher : IDisposable
     {
         _json.WriteStartObject();
         _json.WriteNumber("hash_version"u8, 1);
+        WriteVersion1Fields(id, sequence, entry);
+        _json.WriteString("prev_hash"u8, previousHash);
+        _json.WriteEndObject();
+    }
+
+    private void WriteVersion2(string id, long sequence, AuditEntry entry, string previousHash)
+    {
+        _json.WriteStartObject();
+        _json.WriteNumber("hash_version"u8, 2);
+        WriteVersion1Fields(id, sequence, entry);
+        _json.WriteString("user_id"u8, entry.UserId);
+        _json.WriteString("input_text"u8, entry.InputText);
+        _json.WriteString("output_text"u8, entry.OutputText);
+        _json.WriteString("prev_hash"u8, previousHash);
+        _json.WriteEndObject();
+    }
+
+    // Versions 1 and 2 both write these, so they are frozen for both: id through attempts, in this order.
+    private void WriteVersion1Fields(string id, long sequence, AuditEntry entry)
+    {
         _json.WriteString("id"u8, id);
         _json.WriteNumber("seq"u8, sequence);
         _json.WriteString("timestamp"u8, FormatTimestamp(entry.Timestamp));
@@ -107,8 +160,6 @@ internal sealed class AuditChainHasher : IDisposable
         }
 
         _json.WriteEndArray();
-        _json.WriteString("prev_hash"u8, previousHash);
-        _json.WriteEndObject();
     }
 
     private void WriteNumber(ReadOnlySpan<byte> name, int? value)

@@ -81,6 +81,9 @@ internal static class AuditEntryGuard
             (nameof(AuditEntry.Model), entry.Model),
             (nameof(AuditEntry.InputSha256), entry.InputSha256),
             (nameof(AuditEntry.OutputSha256), entry.OutputSha256),
+            (nameof(AuditEntry.UserId), entry.UserId),
+            (nameof(AuditEntry.InputText), entry.InputText),
+            (nameof(AuditEntry.OutputText), entry.OutputText),
         ])
         {
             if (!IsWellFormed(value))

@@ -93,6 +93,7 @@ internal static class AdminEndpoints
         timestamp = r.Entry.Timestamp,
         traceId = r.Entry.TraceId,
         app = r.Entry.AppId,
+        user = r.Entry.UserId,
         patientPseudonym = r.Entry.PatientPseudonym,
         useCase = r.Entry.UseCaseId,
         riskTier = r.Entry.RiskTier,
@@ -108,6 +109,8 @@ internal static class AdminEndpoints
         outputTokens = r.Entry.OutputTokens,
         latencyMs = r.Entry.LatencyMs,
         streamed = r.Entry.Streamed,
+        inputText = r.Entry.InputText,
+        outputText = r.Entry.OutputText,
         costUsd = r.Entry.CostUsd,
         attempts = r.Entry.Attempts.Select(a => new
         {

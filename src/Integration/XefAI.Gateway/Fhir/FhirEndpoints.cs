@@ -104,7 +104,7 @@ internal static class FhirEndpoints
             e.StatusCode,
             e.Reasons,
             e.AppId,
-            null,
+            e.UserId,
             e.PatientPseudonym,
             e.UseCaseId,
             e.RiskTier,

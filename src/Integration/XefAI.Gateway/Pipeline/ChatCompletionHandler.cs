@@ -75,6 +75,7 @@ internal sealed partial class ChatCompletionHandler(
         }
 
         call.InputSha256 = Sha256Hex(body);
+        call.Body = body;
         if (!ChatRequestReader.TryRead(body, out var chat, out var invalid))
         {
             return Result.Fail(invalid!);
@@ -122,6 +123,8 @@ internal sealed partial class ChatCompletionHandler(
 
         var obligations = decision.Obligations;
         call.Review = obligations.Review;
+        call.AuditVerbatim = obligations.AuditVerbatim;
+        call.UserId = chat.Options.User;
         if (obligations.Review == ReviewRequirement.Hold && chat.Stream)
         {
             return Result.Fail(OpenAIError.InvalidRequest(
@@ -274,7 +277,16 @@ internal sealed partial class ChatCompletionHandler(
         var outcome = OutcomeOf(status);
         var usage = result.Answer?.Usage;
         var entry = BuildEntry(
-            call, outcome, status, result.Error?.Code, Sha256Hex(body), usage, result.Answer?.Model, result.Invocation?.Attempts ?? [], streamed: false);
+            call,
+            outcome,
+            status,
+            result.Error?.Code,
+            Sha256Hex(body),
+            usage,
+            result.Answer?.Model,
+            result.Invocation?.Attempts ?? [],
+            streamed: false,
+            outputText: System.Text.Encoding.UTF8.GetString(body));
         var record = await TryAppendAsync(entry, call.TraceId);
         if (record is null)
         {
@@ -321,7 +333,7 @@ internal sealed partial class ChatCompletionHandler(
         var answer = JsonSerializer.Serialize(result.Answer!.Completion);
         var entry = BuildEntry(
             call, "held", StatusCodes.Status202Accepted, "review_required", Sha256Hex(System.Text.Encoding.UTF8.GetBytes(answer)),
-            result.Answer.Usage, result.Answer.Model, result.Invocation?.Attempts ?? [], streamed: false);
+            result.Answer.Usage, result.Answer.Model, result.Invocation?.Attempts ?? [], streamed: false, outputText: answer);
         var record = await TryAppendAsync(entry, call.TraceId);
         ReviewItem? review = null;
         if (record is not null)
@@ -377,7 +389,10 @@ internal sealed partial class ChatCompletionHandler(
             final.Stream?.Usage,
             final.Stream?.Model,
             invocation.Attempts,
-            streamed: true);
+            streamed: true,
+            outputText: final.Stream is { } streamed
+                ? JsonSerializer.Serialize(new { content = streamed.Content, finish_reason = streamed.FinishReason })
+                : null);
         var record = await TryAppendAsync(entry, call.TraceId);
         RecordCall(call, new Result(null, final.Error, invocation) { StreamUsage = final.Stream?.Usage }, record is null ? "failed" : outcome, entry.StatusCode);
         if (!answered || httpContext.RequestAborted.IsCancellationRequested)
@@ -411,7 +426,8 @@ internal sealed partial class ChatCompletionHandler(
         TokenUsage? usage,
         string? answeringModel,
         IReadOnlyList<AuditAttempt> attempts,
-        bool streamed) => new()
+        bool streamed,
+        string? outputText = null) => new()
         {
             Timestamp = call.Timestamp,
             TraceId = call.TraceId,
@@ -433,6 +449,11 @@ internal sealed partial class ChatCompletionHandler(
             Streamed = streamed,
             CostUsd = CostOf(call.Deployment, usage),
             Attempts = attempts,
+            UserId = call.UserId,
+
+            // Verbatim only where the tier obliges it; otherwise the hashes stand for the texts.
+            InputText = call.AuditVerbatim && call.Body is { } input ? System.Text.Encoding.UTF8.GetString(input) : null,
+            OutputText = call.AuditVerbatim ? outputText : null,
         };
 
     /// <returns>The committed record, or null when the store could not commit it (the call is then refused).</returns>
@@ -594,6 +615,15 @@ internal sealed partial class ChatCompletionHandler(
         public string? InputSha256 { get; set; }
 
         public TimeSpan? VendorDuration { get; set; }
+
+        /// <summary>The request body as received, kept for a verbatim audit.</summary>
+        public byte[]? Body { get; set; }
+
+        /// <summary>The tier obliges the audit record to hold the input and output texts.</summary>
+        public bool AuditVerbatim { get; set; }
+
+        /// <summary>The end user the app called for (OpenAI's <c>user</c> field).</summary>
+        public string? UserId { get; set; }
 
         /// <summary>How a clinician must see the answer (none, draft, hold), from the tier's obligations.</summary>
         public string Review { get; set; } = ReviewRequirement.None;

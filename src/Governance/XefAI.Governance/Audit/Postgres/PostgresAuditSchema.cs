@@ -16,7 +16,7 @@ internal static class PostgresAuditSchema
     public const string Columns =
         "seq, id, \"timestamp\", trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
         "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
-        "streamed, cost_usd, attempts, hash_version, prev_hash, hash";
+        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text";
 
     /// <summary>
     /// Serializes schema creation between processes that start together: concurrent CREATE ... IF NOT EXISTS
@@ -24,17 +24,27 @@ internal static class PostgresAuditSchema
     /// </summary>
     public const string LockSchema = "SELECT pg_advisory_xact_lock(6360843306591929428)";
 
-    /// <summary>True when the tables and every guard trigger exist, so a start-up needs no DDL (nor the right to run it).</summary>
+    /// <summary>
+    /// True when the tables, every column and every guard trigger exist, so a start-up needs no DDL (nor the
+    /// right to run it). A table from before hash version 2 lacks its columns and is upgraded by <see cref="Create"/>.
+    /// </summary>
     public const string IsComplete = """
         SELECT to_regclass('audit_records') IS NOT NULL
            AND to_regclass('audit_chain_head') IS NOT NULL
+           AND (SELECT count(*) FROM pg_attribute
+                WHERE attrelid = to_regclass('audit_records') AND NOT attisdropped
+                  AND attname IN ('user_id', 'input_text', 'output_text')) = 3
            AND (SELECT count(*) FROM pg_trigger
                 WHERE tgrelid IN (to_regclass('audit_records'), to_regclass('audit_chain_head'))
                   AND tgname IN ('audit_records_no_update', 'audit_records_no_delete', 'audit_records_no_truncate',
                                  'audit_chain_head_forward_only', 'audit_chain_head_no_truncate')) = 5
         """;
 
-    /// <summary>Idempotent: creates what is missing, including a guard trigger someone dropped.</summary>
+    /// <summary>
+    /// Idempotent: creates what is missing, including a guard trigger someone dropped, and adds the columns of
+    /// hash version 2 to a table an earlier gateway version created. Those come last in the new table too, so
+    /// both have the same layout; old rows read them as NULL, as their version-1 form expects.
+    /// </summary>
     public const string Create = """
         CREATE TABLE IF NOT EXISTS audit_records (
             seq bigint PRIMARY KEY,
@@ -61,8 +71,15 @@ internal static class PostgresAuditSchema
             attempts text NOT NULL,
             hash_version integer NOT NULL,
             prev_hash text NOT NULL,
-            hash text NOT NULL
+            hash text NOT NULL,
+            user_id text,
+            input_text text,
+            output_text text
         );
+        ALTER TABLE audit_records
+            ADD COLUMN IF NOT EXISTS user_id text,
+            ADD COLUMN IF NOT EXISTS input_text text,
+            ADD COLUMN IF NOT EXISTS output_text text;
         CREATE INDEX IF NOT EXISTS ix_audit_records_timestamp ON audit_records ("timestamp");
         CREATE INDEX IF NOT EXISTS ix_audit_records_use_case_id ON audit_records (use_case_id);
         CREATE INDEX IF NOT EXISTS ix_audit_records_app_id ON audit_records (app_id);
@@ -132,7 +149,7 @@ internal static class PostgresAuditSchema
 
     public const string Insert =
         "INSERT INTO audit_records (" + Columns + ") VALUES " +
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)";
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
 
     public const string SelectById = "SELECT " + Columns + " FROM audit_records WHERE id = $1";
 
@@ -165,6 +182,9 @@ internal static class PostgresAuditSchema
     private const int HashVersion = 22;
     private const int PrevHash = 23;
     private const int Hash = 24;
+    private const int UserId = 25;
+    private const int InputText = 26;
+    private const int OutputText = 27;
 
     /// <summary>One INSERT of the batch, its parameters in column order.</summary>
     public static NpgsqlBatchCommand CreateInsert(long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash)
@@ -196,6 +216,9 @@ internal static class PostgresAuditSchema
         Add(parameters, NpgsqlDbType.Integer, hashVersion);
         Add(parameters, NpgsqlDbType.Text, previousHash);
         Add(parameters, NpgsqlDbType.Text, hash);
+        Add(parameters, NpgsqlDbType.Text, entry.UserId);
+        Add(parameters, NpgsqlDbType.Text, entry.InputText);
+        Add(parameters, NpgsqlDbType.Text, entry.OutputText);
         return command;
     }
 
@@ -210,6 +233,8 @@ internal static class PostgresAuditSchema
     /// <summary>
     /// PostgreSQL text cannot hold U+0000, so such an entry would fail its whole batch; it is refused alone,
     /// before it joins one. The attempts column is JSON, where the character is escaped, so it is not checked.
+    /// Input and output texts are refused too, not cleaned: the record must hold exactly what was sent and
+    /// released, and its hash exactly what it holds.
     /// </summary>
     public static void RejectNulCharacters(AuditEntry entry)
     {
@@ -226,6 +251,9 @@ internal static class PostgresAuditSchema
             (nameof(AuditEntry.Model), entry.Model),
             (nameof(AuditEntry.InputSha256), entry.InputSha256),
             (nameof(AuditEntry.OutputSha256), entry.OutputSha256),
+            (nameof(AuditEntry.UserId), entry.UserId),
+            (nameof(AuditEntry.InputText), entry.InputText),
+            (nameof(AuditEntry.OutputText), entry.OutputText),
         ])
         {
             if (value is not null && value.Contains('\0', StringComparison.Ordinal))
@@ -270,6 +298,9 @@ internal static class PostgresAuditSchema
             Streamed = reader.GetBoolean(Streamed),
             CostUsd = reader.IsDBNull(CostUsd) ? null : reader.GetDouble(CostUsd),
             Attempts = AuditAttemptsJson.Parse(reader.GetString(Attempts)),
+            UserId = GetString(reader, UserId),
+            InputText = GetString(reader, InputText),
+            OutputText = GetString(reader, OutputText),
         };
 
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));

@@ -194,6 +194,12 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
                 return Broken(intact, id, $"Record {id} (seq {sequence}) does not link to the hash of the record before it: that record was removed or rewritten.");
             }
 
+            // A value its form does not cover was put there after the record was written.
+            if (AuditChainHasher.UncoveredField(version, record.Entry) is { } uncovered)
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) holds {uncovered}, which its hash version {version} does not cover: its contents were altered.");
+            }
+
             // Each record is hashed with the form it was written with, so a new form never breaks old records.
             if (!string.Equals(hasher.ComputeHash((int)version, id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
             {

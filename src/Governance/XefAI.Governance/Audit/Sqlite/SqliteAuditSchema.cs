@@ -9,9 +9,9 @@ internal static class SqliteAuditSchema
     public const string Columns =
         "seq, id, timestamp, trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
         "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
-        "streamed, cost_usd, attempts, hash_version, prev_hash, hash";
+        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text";
 
-    public const int ColumnCount = 25;
+    public const int ColumnCount = 28;
 
     public const string Create = """
         PRAGMA journal_mode = WAL;
@@ -40,7 +40,10 @@ internal static class SqliteAuditSchema
             attempts TEXT NOT NULL,
             hash_version INTEGER NOT NULL,
             prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL
+            hash TEXT NOT NULL,
+            user_id TEXT,
+            input_text TEXT,
+            output_text TEXT
         ) STRICT;
         CREATE INDEX IF NOT EXISTS ix_audit_records_timestamp ON audit_records (timestamp);
         CREATE INDEX IF NOT EXISTS ix_audit_records_use_case_id ON audit_records (use_case_id);
@@ -55,10 +58,25 @@ internal static class SqliteAuditSchema
     /// <summary>Counts the <c>hash_version</c> column: 0 on a table created before records carried their hash version.</summary>
     public const string HasHashVersion = "SELECT COUNT(*) FROM pragma_table_info('audit_records') WHERE name = 'hash_version'";
 
+    /// <summary>The table's column names, to find the ones <see cref="AddedColumns"/> still has to add.</summary>
+    public const string SelectColumnNames = "SELECT name FROM pragma_table_info('audit_records')";
+
+    /// <summary>
+    /// Columns added since records carried a hash version (with hash version 2), and the statement adding
+    /// each to a table created before them. They come last in <see cref="Create"/> too, so a new table and an
+    /// upgraded one have the same layout; rows from before read as NULL, as their version-1 form expects.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Column, string AddColumn)> AddedColumns =
+    [
+        ("user_id", "ALTER TABLE audit_records ADD COLUMN user_id TEXT"),
+        ("input_text", "ALTER TABLE audit_records ADD COLUMN input_text TEXT"),
+        ("output_text", "ALTER TABLE audit_records ADD COLUMN output_text TEXT"),
+    ];
+
     public const string Insert =
         "INSERT INTO audit_records (" + Columns + ") VALUES " +
         "($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, " +
-        "$p19, $p20, $p21, $p22, $p23, $p24)";
+        "$p19, $p20, $p21, $p22, $p23, $p24, $p25, $p26, $p27)";
 
     public const string SelectTail = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
 
@@ -93,6 +111,9 @@ internal static class SqliteAuditSchema
     private const int HashVersion = 22;
     private const int PrevHash = 23;
     private const int Hash = 24;
+    private const int UserId = 25;
+    private const int InputText = 26;
+    private const int OutputText = 27;
 
     /// <summary>Adds the INSERT parameters, in column order, and returns them for binding.</summary>
     public static SqliteParameter[] AddInsertParameters(SqliteCommand command)
@@ -133,6 +154,9 @@ internal static class SqliteAuditSchema
         parameters[HashVersion].Value = hashVersion;
         parameters[PrevHash].Value = previousHash;
         parameters[Hash].Value = hash;
+        parameters[UserId].Value = DbValue(entry.UserId);
+        parameters[InputText].Value = DbValue(entry.InputText);
+        parameters[OutputText].Value = DbValue(entry.OutputText);
     }
 
     public static long ReadSequence(SqliteDataReader reader) => reader.GetInt64(Seq);
@@ -170,6 +194,9 @@ internal static class SqliteAuditSchema
             Streamed = GetBoolean(reader, Streamed),
             CostUsd = reader.IsDBNull(CostUsd) ? null : reader.GetDouble(CostUsd),
             Attempts = AuditAttemptsJson.Parse(reader.GetString(Attempts)),
+            UserId = GetString(reader, UserId),
+            InputText = GetString(reader, InputText),
+            OutputText = GetString(reader, OutputText),
         };
 
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));

@@ -188,6 +188,12 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
                 return Broken(intact, id, $"Record {id} (seq {sequence}) does not link to the hash of the record before it: that record was removed or rewritten.");
             }
 
+            // A value its form does not cover was put there after the record was written.
+            if (AuditChainHasher.UncoveredField(version, record.Entry) is { } uncovered)
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) holds {uncovered}, which its hash version {version} does not cover: its contents were altered.");
+            }
+
             // Each record is hashed with the form it was written with, so a new form never breaks old records.
             if (!string.Equals(hasher.ComputeHash((int)version, id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
             {
@@ -299,11 +305,50 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
                     "Move it aside (keep it: its chain still proves what it recorded) and start again to create a new one.");
             }
 
+            await AddMissingColumnsAsync(connection, cancellationToken);
             _initialized = true;
         }
         finally
         {
             _initializeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Upgrades a table an earlier gateway version created in place: its rows keep their hash version and read
+    /// the new columns as NULL, so they verify as before.
+    /// </summary>
+    private async Task AddMissingColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        // BEGIN IMMEDIATE: a second process starting on the same file waits, then finds the columns added.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteAuditSchema.SelectColumnNames;
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+
+        var added = new List<string>();
+        foreach (var (column, addColumn) in SqliteAuditSchema.AddedColumns)
+        {
+            if (!present.Contains(column))
+            {
+                command.CommandText = addColumn;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                added.Add(column);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        if (added.Count > 0)
+        {
+            LogUpgraded(_logger, _databasePath, string.Join(", ", added));
         }
     }
 
@@ -374,6 +419,9 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to {Path}; those calls are refused.")]
     private static partial void LogBatchFailed(ILogger logger, int count, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The audit database {Path} was upgraded in place: added columns {Columns}.")]
+    private static partial void LogUpgraded(ILogger logger, string path, string columns);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The audit store at {Path} is not ready.")]
     private static partial void LogNotReady(ILogger logger, string path, Exception exception);
