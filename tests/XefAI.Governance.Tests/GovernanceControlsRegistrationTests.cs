@@ -27,7 +27,7 @@ public sealed class GovernanceControlsRegistrationTests : IDisposable
         await using var provider = services.BuildServiceProvider();
 
         Assert.Equal(7, provider.GetServices<IPolicy>().Select(p => p.Name).Distinct().Count());
-        Assert.Equal("sqlite", Assert.Single(provider.GetServices<IGovernanceStateStore>()).Kind);
+        Assert.Equal(["sqlite", "postgres"], provider.GetServices<IGovernanceStateStore>().Select(s => s.Kind));
         Assert.NotNull(provider.GetRequiredService<IUseCaseAdministration>());
         Assert.NotNull(provider.GetRequiredService<IDeploymentSuspensions>());
         Assert.NotNull(provider.GetRequiredService<IIncidentReporter>());
@@ -51,18 +51,20 @@ public sealed class GovernanceControlsRegistrationTests : IDisposable
         Assert.DoesNotContain(services, d => d.ServiceType == typeof(IPolicy));
         foreach (var type in new[]
         {
-            typeof(IGovernanceStateStore), typeof(IUseCaseAdministration), typeof(IDeploymentSuspensions),
+            typeof(IUseCaseAdministration), typeof(IDeploymentSuspensions),
             typeof(IIncidentReporter), typeof(IErrorRateMonitor), typeof(GovernanceStateCache), typeof(RiskTierControlsSource),
         })
         {
             Assert.Single(services, d => d.ServiceType == type);
         }
+
+        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IGovernanceStateStore)));
     }
 
     public void Dispose() => GovernanceServices.DeleteFolder(_folder);
 
     private IConfiguration Configuration() => new ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?>(UseCases.Configured("triage", 4, "active", "Dr. B. Osei"))
+        .AddInMemoryCollection(new Dictionary<string, string?>(UseCases.Configured("triage", 4, "proposed", "Dr. B. Osei"))
         {
             ["Governance:Sqlite:Path"] = Path.Combine(_folder, "governance.db"),
         })

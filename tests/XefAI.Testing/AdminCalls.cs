@@ -35,6 +35,20 @@ public static class AdminCalls
         return client.PostJsonAsync(path, body.ToJsonString());
     }
 
+    /// <summary>Approves (for its sponsor) and activates a tier-4 use case, as its governance committee would.</summary>
+    public static async Task ActivateTier4Async(this GatewayHost host, string useCaseId)
+    {
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        foreach (var (action, sponsor) in new[] { ("approve", GovernanceConfiguration.Tier4Sponsor), ("activate", (string?)null) })
+        {
+            var call = await admin.PostReasonAsync($"/admin/use-cases/{useCaseId}/{action}", "Test set-up", sponsor);
+            if (call.Status != 200)
+            {
+                throw new InvalidOperationException($"{action} {useCaseId}: HTTP {call.Status} {System.Text.Encoding.UTF8.GetString(call.ResponseBody)}");
+            }
+        }
+    }
+
     public static async Task<GatewayCall> GetCallAsync(this HttpClient client, string path)
     {
         var response = await client.GetAsync(new Uri(path, UriKind.Relative));

@@ -20,6 +20,21 @@ public static class GovernanceConfiguration
     }
 
     /// <summary>Sets the controls of one risk tier (<c>Governance:RiskTiers:&lt;tier&gt;</c>).</summary>
+    /// <summary>The clinical sponsor of the tier-4 use cases <see cref="AddTier4UseCase"/> configures.</summary>
+    public const string Tier4Sponsor = "Dr. A. Sponsor";
+
+    /// <summary>
+    /// A tier-4 use case as governance allows it in configuration: proposed, with its sponsor and a complete
+    /// model card. <see cref="AdminCalls.ActivateTier4Async"/> then takes it live through the admin API.
+    /// </summary>
+    public static JsonObject AddTier4UseCase(this JsonObject configuration, string id, string name, string provider, params string[] grantedTo)
+    {
+        var useCase = configuration.AddUseCase(id, GatewayHost.UseCase(name, 4, "proposed", provider), grantedTo);
+        useCase["ClinicalSponsor"] = Tier4Sponsor;
+        useCase["ModelCard"] = ModelCard();
+        return useCase;
+    }
+
     public static void RiskTier(this JsonObject configuration, int tier, JsonObject controls)
     {
         var tiers = configuration["Governance"]!["RiskTiers"] as JsonObject;

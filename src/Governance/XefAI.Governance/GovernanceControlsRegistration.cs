@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using XefAI.Governance.Reviews;
 
 namespace XefAI.Governance;
 
@@ -14,17 +16,29 @@ internal static class GovernanceControlsRegistration
         services.TryAddSingleton<RiskTierControlsSource>();
         services.TryAddSingleton<LastGoodGovernanceOptions>();
 
-        // The built-in state store; a plugin store of another kind is added by the host's scan.
+        // The built-in state stores; a plugin store of another kind is added by the host's scan.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGovernanceStateStore, SqliteGovernanceStateStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGovernanceStateStore, PostgresGovernanceStateStore>());
         services.TryAddSingleton<GovernanceStateCache>();
         services.TryAddSingleton<IUseCaseAdministration, UseCaseAdministration>();
         services.TryAddSingleton<IDeploymentSuspensions, DeploymentSuspensions>();
         services.TryAddSingleton<IIncidentReporter, IncidentReporter>();
         services.TryAddSingleton<IErrorRateMonitor, ErrorRateMonitor>();
 
-        // Held answers live beside the rest of the governance state, in the same database.
-        services.AddOptions<Reviews.ReviewOptions>().BindConfiguration(Reviews.ReviewOptions.SectionName);
-        services.TryAddSingleton<IReviewQueue, Reviews.SqliteReviewQueue>();
+        // Held answers live beside the rest of the governance state, in the same database: on PostgreSQL when
+        // the state is, so any replica can decide a review another one held; otherwise in the SQLite file.
+        services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.SectionName);
+        services.TryAddSingleton<SqliteReviewQueue>();
+        services.TryAddSingleton<PostgresReviewQueue>();
+        services.TryAddSingleton<IReviewQueue>(SelectReviewQueue);
         return services;
     }
+
+    private static IReviewQueue SelectReviewQueue(IServiceProvider services) =>
+        string.Equals(
+            services.GetRequiredService<IOptions<GovernanceOptions>>().Value.StateStore,
+            PostgresGovernanceStateStore.StoreKind,
+            StringComparison.OrdinalIgnoreCase)
+            ? services.GetRequiredService<PostgresReviewQueue>()
+            : services.GetRequiredService<SqliteReviewQueue>();
 }

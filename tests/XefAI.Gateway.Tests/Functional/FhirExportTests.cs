@@ -263,8 +263,11 @@ public sealed class FhirExportTests(FhirExportTests.FhirGateway fixture) : IClas
     {
         public GatewayHost Host { get; private set; } = null!;
 
-        public async Task InitializeAsync() => Host = await GatewayHost.StartAsync(c =>
-            c.AddUseCase("triage", GatewayHost.UseCase("Chest pain triage", 4, "active", "local"), "test-app"));
+        public async Task InitializeAsync()
+        {
+            Host = await GatewayHost.StartAsync(c => c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app"));
+            await Host.ActivateTier4Async("triage");
+        }
 
         public async Task DisposeAsync() => await Host.DisposeAsync();
     }

@@ -281,6 +281,28 @@ public sealed class GovernanceAdminTests
     }
 
     [Fact]
+    public async Task Suspend_ReasonTheStoreCannotHold_400NotAServerError()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var call = await admin.PostJsonAsync("/admin/use-cases/summary/suspend", "{\"reason\":\"bad\\u0000reason\"}");
+
+        Assert.True(call.Status is 200 or 400, $"HTTP {call.Status}");
+        Assert.DoesNotContain("   at ", System.Text.Encoding.UTF8.GetString(call.ResponseBody), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_Tier4UseCaseConfiguredActive_RefusesToStartNamingTheGuard()
+    {
+        // Configuration cannot record a sponsor's approval: a tier-4 use case goes live only through the admin API.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayHost.StartAsync(c =>
+            c.AddUseCase("risk-score", GatewayHost.UseCase("Sepsis risk score", 4, "active", "local"), "test-app")));
+
+        Assert.Contains("tier-4 use case cannot be configured 'active'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ActivateTier4_CompleteCardApprovedBySponsor_ActiveAndAnswersHeldForReview()
     {
         await using var host = await GatewayHost.StartAsync(c =>

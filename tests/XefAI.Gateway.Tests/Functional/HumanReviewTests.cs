@@ -284,12 +284,16 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
     {
         public GatewayHost Host { get; private set; } = null!;
 
-        public async Task InitializeAsync() => Host = await GatewayHost.StartAsync(c =>
+        public async Task InitializeAsync()
         {
-            c.AddUseCase("admin-note", GatewayHost.UseCase("Admin note", 1, "active", "local"), "test-app");
-            c.AddUseCase("draft-note", GatewayHost.UseCase("Discharge draft", 3, "active", "local"), "test-app");
-            c.AddUseCase("triage", GatewayHost.UseCase("Chest pain triage", 4, "active", "local"), "test-app");
-        });
+            Host = await GatewayHost.StartAsync(c =>
+            {
+                c.AddUseCase("admin-note", GatewayHost.UseCase("Admin note", 1, "active", "local"), "test-app");
+                c.AddUseCase("draft-note", GatewayHost.UseCase("Discharge draft", 3, "active", "local"), "test-app");
+                c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app");
+            });
+            await Host.ActivateTier4Async("triage");
+        }
 
         public async Task DisposeAsync() => await Host.DisposeAsync();
     }

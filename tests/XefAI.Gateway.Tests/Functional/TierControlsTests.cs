@@ -57,9 +57,10 @@ public sealed class TierControlsTests
         // The window is stretched so a slow machine cannot open a new one mid-test; the permit count is the default.
         await using var host = await GatewayHost.StartAsync(c =>
         {
-            c.AddUseCase("triage", GatewayHost.UseCase("Triage", 4, "active", "local"), "test-app");
+            c.AddTier4UseCase("triage", "Triage", "local", "test-app");
             c.RiskTier(4, new JsonObject { ["RateLimit"] = new JsonObject { ["Window"] = "01:00:00" } });
         });
+        await host.ActivateTier4Async("triage");
         using var client = host.CreateClient();
 
         for (var i = 0; i < 30; i++)
@@ -208,8 +209,9 @@ public sealed class TierControlsTests
         await using var host = await GatewayHost.StartAsync(c =>
         {
             vendor.Configure(c);
-            c.AddUseCase("vendor-triage", GatewayHost.UseCase("Vendor triage", 4, "active", "vendor"), "test-app");
+            c.AddTier4UseCase("vendor-triage", "Vendor triage", "vendor", "test-app");
         });
+        await host.ActivateTier4Async("vendor-triage");
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-triage", Note));

@@ -96,7 +96,7 @@ public sealed class RiskTierOptionsTests
         {
             ["Governance:UseCases:triage:Name"] = "Triage",
             ["Governance:UseCases:triage:Tier"] = "4",
-            ["Governance:UseCases:triage:Status"] = "active",
+            ["Governance:UseCases:triage:Status"] = "proposed",
             ["Governance:UseCases:triage:Providers:0"] = "local",
             ["Governance:RiskTiers:4:AllowedLifecycles:0"] = "retired",
         }).Build());

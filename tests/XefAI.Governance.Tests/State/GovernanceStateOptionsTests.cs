@@ -13,7 +13,8 @@ public sealed class GovernanceStateOptionsTests
         var options = governance.Get<IOptions<GovernanceOptions>>().Value;
 
         Assert.Equal("sqlite", options.StateStore);
-        Assert.Equal(TimeSpan.FromSeconds(1), options.StatePollInterval);
+        // Half a second: a poll, a version probe and a reload fit within the 1 s promised to replicas.
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.StatePollInterval);
         Assert.Equal(5, options.Sqlite.BusyTimeoutSeconds);
         Assert.Equal("data/governance.db", new GovernanceOptions().Sqlite.Path);
         Assert.Equal(TimeSpan.FromHours(24), options.Incidents.Window);

@@ -96,7 +96,7 @@ public sealed class GovernanceStatePersistenceTests : IDisposable
 
         var error = Assert.Throws<InvalidOperationException>(() => governance.Registry);
 
-        Assert.Equal("Governance:StateStore is 'etcd', but no governance state store of that kind exists (registered kinds: sqlite).", error.Message);
+        Assert.Equal("Governance:StateStore is 'etcd', but no governance state store of that kind exists (registered kinds: sqlite, postgres).", error.Message);
     }
 
     public void Dispose() => GovernanceServices.DeleteFolder(_folder);

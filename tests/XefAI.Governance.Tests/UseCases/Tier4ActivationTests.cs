@@ -114,13 +114,14 @@ public sealed class Tier4ActivationTests
     }
 
     [Fact]
-    public async Task Suspend_Tier4WithIncompleteCard_IsAllowed()
+    public async Task Retire_Tier4WithIncompleteCard_IsAllowed()
     {
-        await using var governance = GovernanceServices.Create(Tier4("active"));
+        // Taking a model out of service is never blocked by the checks that guard putting it into service.
+        await using var governance = GovernanceServices.Create(Tier4("proposed"));
 
-        var change = await governance.ApplyAsync("sepsis-risk", UseCaseAction.Suspend);
+        var change = await governance.ApplyAsync("sepsis-risk", UseCaseAction.Retire);
 
-        Assert.Equal(UseCaseStatus.Suspended, change.To);
+        Assert.Equal(UseCaseStatus.Retired, change.To);
     }
 
     private static Dictionary<string, string?> Tier4(string status, params (string Key, string? Value)[] card) =>

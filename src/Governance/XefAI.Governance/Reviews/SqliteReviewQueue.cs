@@ -155,8 +155,10 @@ internal sealed class SqliteReviewQueue : IReviewQueue
         command.Parameters.AddWithValue("$id", id);
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
+            // Re-read: a reviewer who lost a race must be told the decision that won, not the pending state seen before.
+            var decided = await GetAsync(connection, id, cancellationToken) ?? current;
             throw new ReviewDecisionException(
-                "review_already_decided", $"Review '{id}' was already {ToText(current.Status)} by {current.Reviewer}; a decision is final.");
+                "review_already_decided", $"Review '{id}' was already {ToText(decided.Status)} by {decided.Reviewer}; a decision is final.");
         }
 
         return (await GetAsync(connection, id, cancellationToken))!;

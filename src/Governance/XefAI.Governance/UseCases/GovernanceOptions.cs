@@ -20,8 +20,11 @@ public sealed record GovernanceOptions
     /// <summary>The SQLite state store (<c>Governance:Sqlite</c>). Read at start-up.</summary>
     public GovernanceSqliteOptions Sqlite { get; init; } = new();
 
+    /// <summary>The PostgreSQL state store (<c>Governance:Postgres</c>). Read at start-up.</summary>
+    public GovernancePostgresOptions Postgres { get; init; } = new();
+
     /// <summary>How often the state store is checked for changes made by other replicas.</summary>
-    public TimeSpan StatePollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan StatePollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Automatic suspension after repeated incidents.</summary>
     public IncidentOptions Incidents { get; init; } = new();

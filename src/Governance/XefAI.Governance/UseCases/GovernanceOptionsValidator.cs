@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace XefAI.Governance;
 
@@ -40,9 +41,14 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
                 errors.Add($"{path}: Tier must be 1 to 4, not {useCase.Tier}.");
             }
 
-            if (!UseCaseOptions.TryParseStatus(useCase.Status, out _))
+            if (!UseCaseOptions.TryParseStatus(useCase.Status, out var status))
             {
                 errors.Add($"{path}: Status '{useCase.Status}' must be one of proposed, approved, active, suspended, retired.");
+            }
+            else if (useCase.Tier == 4 && status == UseCaseStatus.Active)
+            {
+                // Configuration cannot record a sponsor's approval or check the model card: activation must go through the guard.
+                errors.Add($"{path}: a tier-4 use case cannot be configured 'active'; configure it 'proposed' and approve and activate it through POST /admin/use-cases/{id}/approve and /activate, which check its model card and record its clinical sponsor's approval.");
             }
 
             if (useCase.Providers is null || useCase.Providers.Count == 0)
@@ -131,6 +137,8 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             errors.Add($"{Section}:Sqlite:BusyTimeoutSeconds must be at least 1, not {options.Sqlite.BusyTimeoutSeconds}.");
         }
 
+        ValidatePostgres(options, errors);
+
         if (options.StatePollInterval <= TimeSpan.Zero)
         {
             errors.Add($"{Section}:StatePollInterval must be longer than zero, not {options.StatePollInterval}.");
@@ -165,6 +173,39 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             {
                 errors.Add($"{Section}:ErrorRate:Window must be longer than zero, not {errorRate.Window}.");
             }
+        }
+    }
+
+    // Messages name keywords and positions, never values: the connection string may hold a password.
+    private static void ValidatePostgres(GovernanceOptions options, List<string> errors)
+    {
+        if (!string.Equals(options.StateStore, PostgresGovernanceStateStore.StoreKind, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        const string Key = GovernanceOptions.SectionName + ":Postgres:ConnectionString";
+        var connectionString = options.Postgres?.ConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            errors.Add($"{Key} is required when {GovernanceOptions.SectionName}:StateStore is 'postgres'.");
+            return;
+        }
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"{Key} is not a valid Npgsql connection string: {ex.Message}");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            errors.Add($"{Key} must name a Host.");
         }
     }
 

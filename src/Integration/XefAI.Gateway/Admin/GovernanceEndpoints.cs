@@ -60,7 +60,11 @@ internal static class GovernanceEndpoints
                 ? Error(503, "audit_unavailable", "The status change is in force, but its audit record could not be committed; retry the audit later.")
                 : Results.Ok(change);
         }
-        catch (Exception ex) when (ex is not GovernanceActionException and not OperationCanceledException and not ArgumentException)
+        catch (ArgumentException ex)
+        {
+            return await RefuseAsync(context, id, "invalid_value", 400, $"The request cannot be recorded: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+        catch (Exception ex) when (ex is not GovernanceActionException and not OperationCanceledException)
         {
             // The governance state store failed (locked, unreachable): nothing changed, and the caller may retry.
             return await RefuseAsync(context, id, "governance_state_unavailable", 503, "The governance state store could not record the change; nothing changed. Retry later.");
@@ -107,6 +111,14 @@ internal static class GovernanceEndpoints
         {
             // Suspending a suspended deployment, or resuming a serving one, is a conflict the caller can fix, not a server fault.
             return await RefuseAsync(context, null, ex.Code, ex.Code == GovernanceActionCodes.InvalidTransition ? 409 : 422, ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            return await RefuseAsync(context, null, "invalid_value", 400, $"The request cannot be recorded: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return await RefuseAsync(context, null, "governance_state_unavailable", 503, "The governance state store could not record the change; nothing changed. Retry later.");
         }
 
         await AdminAudit.RecordAsync(context, $"deployment-{action}", null, $"deployment:{id};by:{change.Actor};reason:{change.Reason}", 200);

@@ -1,0 +1,302 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace XefAI.Governance.Reviews;
+
+/// <summary>
+/// The review queue on PostgreSQL, in the governance state database (<c>Governance:Postgres</c>), so a review
+/// held on one replica can be decided on any. Held answers contain PHI and stay inside the gateway's trust
+/// boundary; a decision is taken once (a conditional update), so two reviewers racing cannot both decide.
+/// </summary>
+internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDisposable
+{
+    // seq only orders reviews created in the same tick. Times are fixed-width UTC text, as in the state tables.
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS reviews (
+            seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+            id text PRIMARY KEY,
+            audit_id text NOT NULL,
+            trace_id text NOT NULL,
+            use_case text NOT NULL,
+            app text NOT NULL,
+            risk_tier integer NOT NULL,
+            created_at text COLLATE "C" NOT NULL,
+            status text NOT NULL,
+            answer text NOT NULL,
+            reviewer text,
+            decided_at text COLLATE "C",
+            comment text,
+            released_answer text
+        );
+        CREATE INDEX IF NOT EXISTS reviews_status ON reviews (status, created_at, seq);
+        CREATE INDEX IF NOT EXISTS reviews_audit ON reviews (audit_id);
+        """;
+
+    private const string IsComplete =
+        "SELECT to_regclass('reviews') IS NOT NULL AND to_regclass('reviews_status') IS NOT NULL AND to_regclass('reviews_audit') IS NOT NULL";
+
+    private const string Columns = "id, audit_id, trace_id, use_case, app, risk_tier, created_at, status, answer, reviewer, decided_at, comment, released_answer";
+
+    private const int MaxListLimit = 1000;
+
+    private readonly TimeProvider _time;
+    private readonly Lazy<NpgsqlDataSource> _dataSource;
+    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private volatile bool _initialized;
+    private int _disposed;
+
+    // No I/O here, and no failure when unconfigured: it is constructed only when Governance:StateStore is postgres,
+    // but a missing connection string is the validator's to report.
+    public PostgresReviewQueue(IOptions<GovernanceOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var connectionString = options.Value.Postgres?.ConnectionString;
+        _time = time;
+        _dataSource = new Lazy<NpgsqlDataSource>(() => PostgresGovernanceStateSchema.CreateDataSource(connectionString, "review queue"));
+    }
+
+    public async ValueTask<ReviewItem> EnqueueAsync(ReviewRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var item = new ReviewItem(
+            "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+            request.AuditId,
+            request.TraceId,
+            request.UseCaseId,
+            request.AppId,
+            request.RiskTier,
+            _time.GetUtcNow(),
+            ReviewStatus.Pending,
+            request.Answer);
+        await using var command = new NpgsqlCommand(
+            $"INSERT INTO reviews ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, NULL, NULL, NULL, NULL)");
+        var parameters = command.Parameters;
+        PostgresGovernanceStateSchema.AddText(parameters, item.Id, nameof(item.Id));
+        PostgresGovernanceStateSchema.AddText(parameters, item.AuditId, nameof(item.AuditId));
+        PostgresGovernanceStateSchema.AddText(parameters, item.TraceId, nameof(item.TraceId));
+        PostgresGovernanceStateSchema.AddText(parameters, item.UseCaseId, nameof(item.UseCaseId));
+        PostgresGovernanceStateSchema.AddText(parameters, item.AppId, nameof(item.AppId));
+        PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Integer, item.RiskTier);
+        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatTime(item.CreatedAt), nameof(item.CreatedAt));
+        PostgresGovernanceStateSchema.AddText(parameters, item.Answer, nameof(item.Answer));
+
+        await using var connection = await OpenAsync(cancellationToken);
+        command.Connection = connection;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return item;
+    }
+
+    public async ValueTask<ReviewItem?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await GetAsync(connection, id, cancellationToken);
+    }
+
+    public async ValueTask<ReviewItem?> FindByAuditIdAsync(string auditId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(auditId);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM reviews WHERE audit_id = $1 ORDER BY seq LIMIT 1", connection);
+        PostgresGovernanceStateSchema.AddText(command.Parameters, auditId, nameof(auditId));
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<ReviewItem>> ListAsync(ReviewStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        if (status is { } filter)
+        {
+            command.CommandText = $"SELECT {Columns} FROM reviews WHERE status = $1 ORDER BY created_at, seq LIMIT $2";
+            PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Text, ToText(filter));
+        }
+        else
+        {
+            command.CommandText = $"SELECT {Columns} FROM reviews ORDER BY created_at, seq LIMIT $1";
+        }
+
+        PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Integer, Math.Clamp(limit, 1, MaxListLimit));
+        var items = new List<ReviewItem>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items;
+    }
+
+    public async ValueTask<ReviewItem> DecideAsync(string id, ReviewDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.Outcome == ReviewStatus.Pending)
+        {
+            throw new ReviewDecisionException("invalid_decision", "A decision must approve, edit or reject.");
+        }
+
+        if (decision.Outcome == ReviewStatus.Edited && string.IsNullOrWhiteSpace(decision.EditedContent))
+        {
+            throw new ReviewDecisionException("invalid_decision", "An edit needs the edited content.");
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var current = await GetAsync(connection, id, cancellationToken)
+            ?? throw new ReviewDecisionException("unknown_review", $"No review '{id}'.");
+        if (current.Status != ReviewStatus.Pending)
+        {
+            throw AlreadyDecided(current);
+        }
+
+        var released = decision.Outcome switch
+        {
+            ReviewStatus.Approved => current.Answer,
+            ReviewStatus.Edited => WithContent(current.Answer, decision.EditedContent!),
+            _ => null,
+        };
+
+        // A second reviewer's UPDATE waits for the first one's row lock, then finds the status no longer pending.
+        await using var command = new NpgsqlCommand(
+            $"""
+            UPDATE reviews SET status = $1, reviewer = $2, decided_at = $3, comment = $4, released_answer = $5
+            WHERE id = $6 AND status = 'pending'
+            RETURNING {Columns}
+            """,
+            connection);
+        var parameters = command.Parameters;
+        PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Text, ToText(decision.Outcome));
+        PostgresGovernanceStateSchema.AddText(parameters, decision.Reviewer, nameof(decision.Reviewer));
+        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatTime(_time.GetUtcNow()), "DecidedAt");
+        PostgresGovernanceStateSchema.AddText(parameters, decision.Comment, nameof(decision.Comment));
+        PostgresGovernanceStateSchema.AddText(parameters, released, "ReleasedAnswer");
+        PostgresGovernanceStateSchema.AddText(parameters, id, nameof(id));
+        if (await ReadOneAsync(command, cancellationToken) is { } decided)
+        {
+            return decided;
+        }
+
+        // Lost the race: the message names the decision that won, read after it committed.
+        var winner = await GetAsync(connection, id, cancellationToken) ?? current;
+        throw AlreadyDecided(winner);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_dataSource.IsValueCreated)
+        {
+            await _dataSource.Value.DisposeAsync();
+        }
+
+        _initializeLock.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static ReviewDecisionException AlreadyDecided(ReviewItem item) =>
+        new("review_already_decided", $"Review '{item.Id}' was already {ToText(item.Status)} by {item.Reviewer}; a decision is final.");
+
+    /// <summary>The answer with the reviewer's text in place of the model's.</summary>
+    private static string WithContent(string answer, string content)
+    {
+        var completion = JsonNode.Parse(answer)!.AsObject();
+        if (completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"] is JsonObject message)
+        {
+            message["content"] = content;
+        }
+
+        return completion.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    private static async Task<ReviewItem?> GetAsync(NpgsqlConnection connection, string id, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM reviews WHERE id = $1", connection);
+        PostgresGovernanceStateSchema.AddText(command.Parameters, id, nameof(id));
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    private static async Task<ReviewItem?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static ReviewItem Read(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetInt32(5),
+        SqliteGovernanceStateSchema.ParseTime(reader.GetString(6)),
+        ParseStatus(reader.GetString(7)),
+        reader.GetString(8),
+        reader.IsDBNull(9) ? null : reader.GetString(9),
+        reader.IsDBNull(10) ? null : SqliteGovernanceStateSchema.ParseTime(reader.GetString(10)),
+        reader.IsDBNull(11) ? null : reader.GetString(11),
+        reader.IsDBNull(12) ? null : reader.GetString(12));
+
+    private static string ToText(ReviewStatus status) => status.ToString().ToLowerInvariant();
+
+    private static ReviewStatus ParseStatus(string text) => text switch
+    {
+        "pending" => ReviewStatus.Pending,
+        "approved" => ReviewStatus.Approved,
+        "edited" => ReviewStatus.Edited,
+        "rejected" => ReviewStatus.Rejected,
+        _ => throw new FormatException($"The reviews.status column holds '{text}', which is not a status the queue writes."),
+    };
+
+    private async ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await EnsureInitializedAsync(cancellationToken);
+        return await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+    }
+
+    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initializeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+
+            // A table a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
+            command.CommandText = IsComplete;
+            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                command.CommandText = Schema;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            _initialized = true;
+        }
+        finally
+        {
+            _initializeLock.Release();
+        }
+    }
+}

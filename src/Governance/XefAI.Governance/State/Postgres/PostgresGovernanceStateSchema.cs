@@ -1,0 +1,279 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace XefAI.Governance;
+
+/// <summary>The PostgreSQL governance state tables, their statements, and the mapping between rows and records.</summary>
+/// <remarks>
+/// The tables are the SQLite store's, append-only (triggers refuse UPDATE, DELETE and TRUNCATE), and a use case's
+/// or deployment's current state is its row with the highest <c>seq</c>. Unlike SQLite, PostgreSQL lets writers
+/// run side by side, so the store's version is a row of its own, <c>governance_state_version</c>: every status
+/// change or suspension bumps it in its own transaction and takes the new value as its <c>seq</c>. The bump locks
+/// the row until the commit, so writers take turns, versions follow commit order, and a poller that read one
+/// version cannot miss a change committed later with a smaller one (as it could by watching <c>max(seq)</c> of
+/// a sequence, whose values are handed out before their transactions commit). Times are the SQLite store's
+/// fixed-width UTC text, under the "C" collation so they compare byte by byte: timestamptz keeps only
+/// microseconds, and a change must read back equal to the one that was appended.
+/// </remarks>
+internal static class PostgresGovernanceStateSchema
+{
+    /// <summary>
+    /// Serializes schema creation between processes that start together: concurrent CREATE ... IF NOT EXISTS can
+    /// still collide in the catalog. Also taken by the review queue, whose table lives in the same database. The
+    /// key is any constant; this one is "XFAIGOVS" in ASCII.
+    /// </summary>
+    public const string LockSchema = "SELECT pg_advisory_xact_lock(6360843306692204115)";
+
+    /// <summary>True when the tables and every guard trigger exist, so a start-up needs no DDL (nor the right to run it).</summary>
+    public const string IsComplete = """
+        SELECT to_regclass('governance_state_version') IS NOT NULL
+           AND to_regclass('use_case_status_changes') IS NOT NULL
+           AND to_regclass('deployment_suspensions') IS NOT NULL
+           AND to_regclass('incidents') IS NOT NULL
+           AND (SELECT count(*) FROM pg_trigger
+                WHERE tgrelid IN (to_regclass('governance_state_version'), to_regclass('use_case_status_changes'),
+                                  to_regclass('deployment_suspensions'), to_regclass('incidents'))
+                  AND tgname IN ('governance_state_version_forward_only', 'governance_state_version_no_truncate',
+                                 'use_case_status_changes_no_update', 'use_case_status_changes_no_delete', 'use_case_status_changes_no_truncate',
+                                 'deployment_suspensions_no_update', 'deployment_suspensions_no_delete', 'deployment_suspensions_no_truncate',
+                                 'incidents_no_update', 'incidents_no_delete', 'incidents_no_truncate')) = 11
+        """;
+
+    /// <summary>Idempotent: creates what is missing, including a guard trigger someone dropped.</summary>
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS governance_state_version (
+            id integer PRIMARY KEY CHECK (id = 1),
+            version bigint NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS use_case_status_changes (
+            seq bigint PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            use_case_id text NOT NULL,
+            action text NOT NULL,
+            from_status text NOT NULL,
+            to_status text NOT NULL,
+            actor text NOT NULL,
+            reason text NOT NULL,
+            clinical_sponsor text,
+            "time" text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_use_case_status_changes_use_case ON use_case_status_changes (use_case_id, seq);
+
+        CREATE TABLE IF NOT EXISTS deployment_suspensions (
+            seq bigint PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            deployment_id text NOT NULL,
+            suspended boolean NOT NULL,
+            actor text NOT NULL,
+            reason text NOT NULL,
+            "time" text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_deployment_suspensions_deployment ON deployment_suspensions (deployment_id, seq);
+
+        CREATE TABLE IF NOT EXISTS incidents (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            audit_id text,
+            use_case_id text NOT NULL,
+            reporter text NOT NULL,
+            description text NOT NULL,
+            severity text NOT NULL,
+            "time" text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_incidents_use_case_time ON incidents (use_case_id, "time");
+
+        CREATE OR REPLACE FUNCTION governance_state_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+        END $$;
+
+        CREATE OR REPLACE FUNCTION governance_state_version_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'UPDATE' THEN
+                RAISE EXCEPTION 'governance_state_version only moves forward';
+            END IF;
+            IF NEW.id <> OLD.id OR NEW.version <= OLD.version THEN
+                RAISE EXCEPTION 'governance_state_version only moves forward';
+            END IF;
+            RETURN NEW;
+        END $$;
+
+        DO $$
+        DECLARE
+            history text;
+        BEGIN
+            -- Row triggers do not see TRUNCATE, so it gets its own.
+            FOREACH history IN ARRAY ARRAY['use_case_status_changes', 'deployment_suspensions', 'incidents'] LOOP
+                IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(history) AND tgname = history || '_no_update') THEN
+                    EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION governance_state_append_only()',
+                                   history || '_no_update', history);
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(history) AND tgname = history || '_no_delete') THEN
+                    EXECUTE format('CREATE TRIGGER %I BEFORE DELETE ON %I FOR EACH ROW EXECUTE FUNCTION governance_state_append_only()',
+                                   history || '_no_delete', history);
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(history) AND tgname = history || '_no_truncate') THEN
+                    EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION governance_state_append_only()',
+                                   history || '_no_truncate', history);
+                END IF;
+            END LOOP;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'governance_state_version'::regclass AND tgname = 'governance_state_version_forward_only') THEN
+                CREATE TRIGGER governance_state_version_forward_only BEFORE UPDATE OR DELETE ON governance_state_version
+                    FOR EACH ROW EXECUTE FUNCTION governance_state_version_forward_only();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'governance_state_version'::regclass AND tgname = 'governance_state_version_no_truncate') THEN
+                CREATE TRIGGER governance_state_version_no_truncate BEFORE TRUNCATE ON governance_state_version
+                    FOR EACH STATEMENT EXECUTE FUNCTION governance_state_version_forward_only();
+            END IF;
+        END $$;
+        """;
+
+    /// <summary>The version starts where the histories end: 0 for empty tables.</summary>
+    public const string SeedVersion =
+        "INSERT INTO governance_state_version (id, version) " +
+        "SELECT 1, greatest(coalesce((SELECT max(seq) FROM use_case_status_changes), 0), coalesce((SELECT max(seq) FROM deployment_suspensions), 0)) " +
+        "ON CONFLICT (id) DO NOTHING";
+
+    /// <summary>A primary-key lookup: what the cache's poll asks every interval.</summary>
+    public const string SelectVersion = "SELECT version FROM governance_state_version WHERE id = 1";
+
+    /// <summary>Takes the next version and holds the row's lock until the commit: writers of changes take turns here.</summary>
+    public const string NextVersion = "UPDATE governance_state_version SET version = version + 1 WHERE id = 1 RETURNING version";
+
+    public const string UseCaseColumns = "seq, id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, \"time\"";
+
+    public const string SelectLatestUseCaseChanges =
+        "SELECT * FROM (SELECT DISTINCT ON (use_case_id) " + UseCaseColumns + " FROM use_case_status_changes ORDER BY use_case_id, seq DESC) latest " +
+        "ORDER BY seq";
+
+    public const string SelectUseCaseHistory =
+        "SELECT " + UseCaseColumns + " FROM use_case_status_changes WHERE use_case_id = $1 ORDER BY seq";
+
+    public const string SelectLatestUseCaseChangeId =
+        "SELECT id FROM use_case_status_changes WHERE use_case_id = $1 ORDER BY seq DESC LIMIT 1";
+
+    public const string InsertUseCaseChange =
+        "INSERT INTO use_case_status_changes (" + UseCaseColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+    public const string DeploymentColumns = "seq, id, deployment_id, suspended, actor, reason, \"time\"";
+
+    public const string SelectLatestDeploymentChanges =
+        "SELECT * FROM (SELECT DISTINCT ON (deployment_id) " + DeploymentColumns + " FROM deployment_suspensions ORDER BY deployment_id, seq DESC) latest " +
+        "ORDER BY seq";
+
+    public const string SelectDeploymentHistory =
+        "SELECT " + DeploymentColumns + " FROM deployment_suspensions WHERE deployment_id = $1 ORDER BY seq";
+
+    public const string SelectLatestDeploymentChangeId =
+        "SELECT id FROM deployment_suspensions WHERE deployment_id = $1 ORDER BY seq DESC LIMIT 1";
+
+    public const string InsertDeploymentChange =
+        "INSERT INTO deployment_suspensions (" + DeploymentColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+    public const string IncidentColumns = "seq, id, audit_id, use_case_id, reporter, description, severity, \"time\"";
+
+    public const string SelectIncidents = "SELECT " + IncidentColumns + " FROM incidents";
+
+    public const string InsertIncident =
+        "INSERT INTO incidents (id, audit_id, use_case_id, reporter, description, severity, \"time\") " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq";
+
+    /// <summary>The connection pool of one store; <paramref name="application"/> tells its sessions apart in pg_stat_activity.</summary>
+    /// <exception cref="InvalidOperationException">No connection string is configured.</exception>
+    public static NpgsqlDataSource CreateDataSource(string? connectionString, string application)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"{GovernanceOptions.SectionName}:Postgres:ConnectionString is not set, so the postgres {application} cannot connect.");
+        }
+
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))
+        {
+            builder.ConnectionStringBuilder.ApplicationName = "XefAI Gateway " + application;
+        }
+
+        return builder.Build();
+    }
+
+    public static void Add(NpgsqlParameterCollection parameters, NpgsqlDbType type, object? value) =>
+        parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });
+
+    public static void AddText(NpgsqlParameterCollection parameters, string? value, string field)
+    {
+        // PostgreSQL text cannot hold U+0000; refused here, by name, rather than as an encoding error from the server.
+        if (value is not null && value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The {field} contains a NUL character, which PostgreSQL cannot store.", field);
+        }
+
+        Add(parameters, NpgsqlDbType.Text, value);
+    }
+
+    // The SQLite store's text forms, so both stores hold the same values and a row reads back as it was written.
+    public static string FormatTime(DateTimeOffset time) => SqliteGovernanceStateSchema.FormatTime(time);
+
+    public static string FormatStatus(UseCaseStatus status) => SqliteGovernanceStateSchema.FormatStatus(status);
+
+    public static string FormatAction(UseCaseAction action) => SqliteGovernanceStateSchema.FormatAction(action);
+
+    public static string FormatSeverity(IncidentSeverity severity) => SqliteGovernanceStateSchema.FormatSeverity(severity);
+
+    public static UseCaseStatusChange ReadUseCaseChange(NpgsqlDataReader reader) =>
+        new(
+            reader.GetString(1),
+            reader.GetString(2),
+            Parse<UseCaseAction>(reader, 3),
+            Parse<UseCaseStatus>(reader, 4),
+            Parse<UseCaseStatus>(reader, 5),
+            reader.GetString(6),
+            reader.GetString(7),
+            SqliteGovernanceStateSchema.ParseTime(reader.GetString(9)),
+            reader.IsDBNull(8) ? null : reader.GetString(8))
+        {
+            Sequence = reader.GetInt64(0),
+        };
+
+    public static DeploymentSuspensionChange ReadDeploymentChange(NpgsqlDataReader reader) =>
+        new(
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.GetBoolean(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            SqliteGovernanceStateSchema.ParseTime(reader.GetString(6)))
+        {
+            Sequence = reader.GetInt64(0),
+        };
+
+    public static Incident ReadIncident(NpgsqlDataReader reader) =>
+        new(
+            reader.GetString(1),
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.GetString(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            Parse<IncidentSeverity>(reader, 6),
+            SqliteGovernanceStateSchema.ParseTime(reader.GetString(7)))
+        {
+            Sequence = reader.GetInt64(0),
+        };
+
+    // Names only, in the lower case the store writes: a number or a flag combination was not written by the store.
+    private static T Parse<T>(NpgsqlDataReader reader, int ordinal)
+        where T : struct, Enum
+    {
+        var text = reader.GetString(ordinal);
+        foreach (var value in Enum.GetValues<T>())
+        {
+            if (string.Equals(value.ToString().ToLowerInvariant(), text, StringComparison.Ordinal))
+            {
+                return value;
+            }
+        }
+
+        throw new FormatException($"The {reader.GetName(ordinal)} column holds '{text}', which is not a {typeof(T).Name} the store writes.");
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+using Xunit.Abstractions;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>
+/// Gateway replicas sharing one PostgreSQL database for governance state, reviews and audit: a kill switch
+/// pulled on one replica stops the use case on every replica, and a review held on one is decided on another.
+/// </summary>
+public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
+{
+    private const string Note = "Stable overnight. Discharged home with follow-up in one week.";
+
+    private const string ChestPain =
+        "Patient presents with chest pain radiating to the left arm. Troponin elevated at 0.8 ng/mL. " +
+        "ECG shows ST depression in V4 to V6. Plan: admit to cardiology for further workup.";
+
+    [PostgresFact]
+    public async Task TwoGateways_UseCaseSuspendedThroughOne_OtherRefusesWithinSecondsAndResumeThroughItServesAgain()
+    {
+        var connectionString = await (await PostgresServer.GetSharedAsync()).CreateDatabaseAsync();
+        await using var first = await GatewayHost.StartAsync(c => UsePostgres(c, connectionString));
+        await using var second = await GatewayHost.StartAsync(c => UsePostgres(c, connectionString));
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+        using var firstAdmin = first.CreateClient(GatewayHost.AdminKey);
+        using var secondAdmin = second.CreateClient(GatewayHost.AdminKey);
+        Assert.Equal(200, (await firstClient.PostChatAsync(ChatBody("summary", Note))).Status);
+        Assert.Equal(200, (await secondClient.PostChatAsync(ChatBody("summary", Note))).Status);
+
+        var clock = Stopwatch.StartNew();
+        var suspend = await firstAdmin.PostReasonAsync("/admin/use-cases/summary/suspend", "Hallucinated medications in weekly sample");
+
+        Assert.Equal(200, suspend.Status);
+        var refusedHere = await firstClient.PostChatAsync(ChatBody("summary", Note));
+        Assert.Equal(403, refusedHere.Status);
+        Assert.Equal("use_case_suspended", (string?)refusedHere.Json["error"]!["code"]);
+        var refusedThere = await WaitForCallAsync(secondClient, "summary", 403, "the second gateway refuses the suspended use case");
+        output.WriteLine($"Second gateway refused {clock.Elapsed.TotalMilliseconds:F0} ms after the suspension was requested on the first.");
+        Assert.Equal("use_case_suspended", (string?)refusedThere.Json["error"]!["code"]);
+        Assert.Contains("Hallucinated medications in weekly sample", (string?)refusedThere.Json["error"]!["message"], StringComparison.Ordinal);
+
+        var resume = await secondAdmin.PostReasonAsync("/admin/use-cases/summary/resume", "Prompt fixed and re-validated");
+
+        Assert.Equal(200, resume.Status);
+        Assert.Equal("suspended", (string?)resume.Json["from"]);
+        Assert.Equal(200, (await secondClient.PostChatAsync(ChatBody("summary", Note))).Status);
+        await WaitForCallAsync(firstClient, "summary", 200, "the first gateway serves the resumed use case");
+        var history = await firstAdmin.GetFromJsonAsync<JsonObject>("/admin/use-cases/summary/history");
+        Assert.Equal(["suspended", "active"], history!["data"]!.AsArray().Select(c => (string?)c!["to"]));
+        var verification = await secondAdmin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");
+        Assert.True((bool)verification!["valid"]!, verification.ToJsonString());
+    }
+
+    [PostgresFact]
+    public async Task TwoGateways_AnswerHeldOnOne_ApprovedThroughTheOtherAndReleasedByBoth()
+    {
+        var connectionString = await (await PostgresServer.GetSharedAsync()).CreateDatabaseAsync();
+        void Configure(JsonObject c)
+        {
+            UsePostgres(c, connectionString);
+            c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app");
+        }
+
+        await using var first = await GatewayHost.StartAsync(Configure);
+        await using var second = await GatewayHost.StartAsync(Configure);
+        await first.ActivateTier4Async("triage");
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+        using var firstAdmin = first.CreateClient(GatewayHost.AdminKey);
+        using var secondAdmin = second.CreateClient(GatewayHost.AdminKey);
+
+        var held = await firstClient.PostChatAsync(ChatBody("triage", ChestPain));
+
+        Assert.Equal(202, held.Status);
+        var reviewId = (string)held.Json["id"]!;
+        var pending = await secondAdmin.GetFromJsonAsync<JsonObject>("/admin/reviews");
+        Assert.Contains(pending!["data"]!.AsArray(), r => (string?)r!["id"] == reviewId && (string?)r["status"] == "pending");
+        Assert.Equal(202, (await secondClient.GetCallAsync($"/v1/reviews/{reviewId}")).Status);
+
+        var approve = await secondAdmin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""");
+
+        Assert.Equal(200, approve.Status);
+        Assert.Equal("approved", (string?)approve.Json["status"]);
+        var releasedHere = await firstClient.GetCallAsync($"/v1/reviews/{reviewId}");
+        var releasedThere = await secondClient.GetCallAsync($"/v1/reviews/{reviewId}");
+        Assert.Equal(200, releasedHere.Status);
+        Assert.Equal("chat.completion", (string?)releasedHere.Json["object"]);
+        Assert.Equal("test-admin", releasedHere.Header("X-XefAI-Reviewed-By"));
+        Assert.Equal(releasedHere.ResponseSha256, releasedThere.ResponseSha256);
+        var late = await firstAdmin.PostJsonAsync($"/admin/reviews/{reviewId}/reject", """{"comment":"too late"}""");
+        Assert.Equal(409, late.Status);
+        Assert.Equal("review_already_decided", (string?)late.Json["error"]!["code"]);
+
+        // One audit chain for both replicas: the hold written by the first, the approval by the second.
+        var trail = await second.GetAuditRecordsOfTraceAsync(held.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal(["held", "review-approved"], trail.Select(r => (string?)r["decision"]));
+        Assert.Equal(releasedHere.ResponseSha256, (string?)trail[0]["outputSha256"]);
+    }
+
+    /// <summary>Governance state, reviews and audit all in the one database, as a multi-host deployment runs.</summary>
+    private static void UsePostgres(JsonObject configuration, string connectionString)
+    {
+        configuration["Audit"] = new JsonObject
+        {
+            ["Store"] = "postgres",
+            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString },
+        };
+        configuration["Governance"]!["StateStore"] = "postgres";
+        configuration["Governance"]!["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString };
+    }
+
+    /// <summary>Calls until the use case answers with <paramref name="status"/>: the other replica's poll decides when.</summary>
+    private static async Task<GatewayCall> WaitForCallAsync(HttpClient client, string useCase, int status, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var call = await client.PostChatAsync(ChatBody(useCase, Note));
+            if (call.Status == status)
+            {
+                return call;
+            }
+
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), $"{what} did not happen within 15 s (last status {call.Status}).");
+            await Task.Delay(50);
+        }
+    }
+}
