@@ -46,9 +46,11 @@ public static class GatewayApp
         services.AddXefAIData(configuration);
         services.AddXefAIModels(configuration);
         services.AddXefAIGovernance(configuration);
+        var skippedAssemblies = new List<string>();
         services.AddXefAIPlugins(PluginAssemblies.Discover(
             configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.PluginsPath)}"] ?? "plugins",
-            builder.Environment.ContentRootPath));
+            builder.Environment.ContentRootPath,
+            skippedAssemblies));
 
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
         services.AddSingleton(typeof(LastGoodOptions<>));
@@ -69,6 +71,11 @@ public static class GatewayApp
         foreach (var file in configFiles)
         {
             file.Rejected += (path, error) => ConfigurationLog.EditRejected(configLog, path, error.Message);
+        }
+
+        foreach (var skipped in skippedAssemblies)
+        {
+            ConfigurationLog.AssemblySkipped(configLog, skipped);
         }
 
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledErrorAsync });

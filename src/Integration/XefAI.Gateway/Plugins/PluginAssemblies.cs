@@ -12,12 +12,22 @@ internal static class PluginAssemblies
 {
     /// <param name="pluginsPath">The plugins folder; a relative one is resolved against <paramref name="contentRoot"/>.</param>
     /// <param name="contentRoot">The gateway's content root.</param>
-    public static IReadOnlyList<Assembly> Discover(string? pluginsPath, string contentRoot)
+    /// <param name="skipped">Receives the XefAI files beside the binaries that are not the gateway's own.</param>
+    public static IReadOnlyList<Assembly> Discover(string? pluginsPath, string contentRoot, ICollection<string>? skipped = null)
     {
         var assemblies = new List<Assembly>();
         foreach (var path in Directory.EnumerateFiles(AppContext.BaseDirectory, "XefAI.*.dll"))
         {
-            assemblies.Add(AssemblyLoadContext.Default.LoadFromAssemblyName(AssemblyName.GetAssemblyName(path)));
+            try
+            {
+                assemblies.Add(AssemblyLoadContext.Default.LoadFromAssemblyName(AssemblyName.GetAssemblyName(path)));
+            }
+            catch (FileNotFoundException)
+            {
+                // Not in the gateway's dependency manifest (a leftover, or a test utility beside a test run):
+                // not one of its own assemblies. Plugins belong in the plugins folder.
+                skipped?.Add(Path.GetFileName(path));
+            }
         }
 
         if (string.IsNullOrWhiteSpace(pluginsPath))
