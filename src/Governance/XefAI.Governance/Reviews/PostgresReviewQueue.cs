@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -39,8 +36,6 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     private const string IsComplete =
         "SELECT to_regclass('reviews') IS NOT NULL AND to_regclass('reviews_status') IS NOT NULL AND to_regclass('reviews_audit') IS NOT NULL";
 
-    private const string Columns = "id, audit_id, trace_id, use_case, app, risk_tier, created_at, status, answer, reviewer, decided_at, comment, released_answer";
-
     private const int MaxListLimit = 1000;
 
     private readonly TimeProvider _time;
@@ -62,18 +57,9 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     public async ValueTask<ReviewItem> EnqueueAsync(ReviewRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var item = new ReviewItem(
-            "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            request.AuditId,
-            request.TraceId,
-            request.UseCaseId,
-            request.AppId,
-            request.RiskTier,
-            _time.GetUtcNow(),
-            ReviewStatus.Pending,
-            request.Answer);
+        var item = ReviewRows.NewItem(request, _time);
         await using var command = new NpgsqlCommand(
-            $"INSERT INTO reviews ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, NULL, NULL, NULL, NULL)");
+            $"INSERT INTO reviews ({ReviewRows.Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, NULL, NULL, NULL, NULL)");
         var parameters = command.Parameters;
         PostgresGovernanceStateSchema.AddText(parameters, item.Id, nameof(item.Id));
         PostgresGovernanceStateSchema.AddText(parameters, item.AuditId, nameof(item.AuditId));
@@ -81,7 +67,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
         PostgresGovernanceStateSchema.AddText(parameters, item.UseCaseId, nameof(item.UseCaseId));
         PostgresGovernanceStateSchema.AddText(parameters, item.AppId, nameof(item.AppId));
         PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Integer, item.RiskTier);
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatTime(item.CreatedAt), nameof(item.CreatedAt));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatTime(item.CreatedAt), nameof(item.CreatedAt));
         PostgresGovernanceStateSchema.AddText(parameters, item.Answer, nameof(item.Answer));
 
         await using var connection = await OpenAsync(cancellationToken);
@@ -101,7 +87,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     {
         ArgumentNullException.ThrowIfNull(auditId);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM reviews WHERE audit_id = $1 ORDER BY seq LIMIT 1", connection);
+        await using var command = new NpgsqlCommand($"SELECT {ReviewRows.Columns} FROM reviews WHERE audit_id = $1 ORDER BY seq LIMIT 1", connection);
         PostgresGovernanceStateSchema.AddText(command.Parameters, auditId, nameof(auditId));
         return await ReadOneAsync(command, cancellationToken);
     }
@@ -112,12 +98,12 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
         await using var command = connection.CreateCommand();
         if (status is { } filter)
         {
-            command.CommandText = $"SELECT {Columns} FROM reviews WHERE status = $1 ORDER BY created_at, seq LIMIT $2";
-            PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Text, ToText(filter));
+            command.CommandText = $"SELECT {ReviewRows.Columns} FROM reviews WHERE status = $1 ORDER BY created_at, seq LIMIT $2";
+            PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Text, ReviewRows.ToText(filter));
         }
         else
         {
-            command.CommandText = $"SELECT {Columns} FROM reviews ORDER BY created_at, seq LIMIT $1";
+            command.CommandText = $"SELECT {ReviewRows.Columns} FROM reviews ORDER BY created_at, seq LIMIT $1";
         }
 
         PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Integer, Math.Clamp(limit, 1, MaxListLimit));
@@ -135,15 +121,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(decision);
-        if (decision.Outcome == ReviewStatus.Pending)
-        {
-            throw new ReviewDecisionException("invalid_decision", "A decision must approve, edit or reject.");
-        }
-
-        if (decision.Outcome == ReviewStatus.Edited && string.IsNullOrWhiteSpace(decision.EditedContent))
-        {
-            throw new ReviewDecisionException("invalid_decision", "An edit needs the edited content.");
-        }
+        ReviewRows.ValidateDecision(decision);
 
         await using var connection = await OpenAsync(cancellationToken);
         var current = await GetAsync(connection, id, cancellationToken)
@@ -153,25 +131,20 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
             throw AlreadyDecided(current);
         }
 
-        var released = decision.Outcome switch
-        {
-            ReviewStatus.Approved => current.Answer,
-            ReviewStatus.Edited => WithContent(current.Answer, decision.EditedContent!),
-            _ => null,
-        };
+        var released = ReviewRows.Released(current, decision);
 
         // A second reviewer's UPDATE waits for the first one's row lock, then finds the status no longer pending.
         await using var command = new NpgsqlCommand(
             $"""
             UPDATE reviews SET status = $1, reviewer = $2, decided_at = $3, comment = $4, released_answer = $5
             WHERE id = $6 AND status = 'pending'
-            RETURNING {Columns}
+            RETURNING {ReviewRows.Columns}
             """,
             connection);
         var parameters = command.Parameters;
-        PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Text, ToText(decision.Outcome));
+        PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Text, ReviewRows.ToText(decision.Outcome));
         PostgresGovernanceStateSchema.AddText(parameters, decision.Reviewer, nameof(decision.Reviewer));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatTime(_time.GetUtcNow()), "DecidedAt");
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatTime(_time.GetUtcNow()), "DecidedAt");
         PostgresGovernanceStateSchema.AddText(parameters, decision.Comment, nameof(decision.Comment));
         PostgresGovernanceStateSchema.AddText(parameters, released, "ReleasedAnswer");
         PostgresGovernanceStateSchema.AddText(parameters, id, nameof(id));
@@ -203,23 +176,11 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static ReviewDecisionException AlreadyDecided(ReviewItem item) =>
-        new("review_already_decided", $"Review '{item.Id}' was already {ToText(item.Status)} by {item.Reviewer}; a decision is final.");
-
-    /// <summary>The answer with the reviewer's text in place of the model's.</summary>
-    private static string WithContent(string answer, string content)
-    {
-        var completion = JsonNode.Parse(answer)!.AsObject();
-        if (completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"] is JsonObject message)
-        {
-            message["content"] = content;
-        }
-
-        return completion.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-    }
+        new("review_already_decided", $"Review '{item.Id}' was already {ReviewRows.ToText(item.Status)} by {item.Reviewer}; a decision is final.");
 
     private static async Task<ReviewItem?> GetAsync(NpgsqlConnection connection, string id, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM reviews WHERE id = $1", connection);
+        await using var command = new NpgsqlCommand($"SELECT {ReviewRows.Columns} FROM reviews WHERE id = $1", connection);
         PostgresGovernanceStateSchema.AddText(command.Parameters, id, nameof(id));
         return await ReadOneAsync(command, cancellationToken);
     }
@@ -230,22 +191,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static ReviewItem Read(NpgsqlDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.GetString(4),
-        reader.GetInt32(5),
-        SqliteGovernanceStateSchema.ParseTime(reader.GetString(6)),
-        ParseStatus(reader.GetString(7)),
-        reader.GetString(8),
-        reader.IsDBNull(9) ? null : reader.GetString(9),
-        reader.IsDBNull(10) ? null : SqliteGovernanceStateSchema.ParseTime(reader.GetString(10)),
-        reader.IsDBNull(11) ? null : reader.GetString(11),
-        reader.IsDBNull(12) ? null : reader.GetString(12));
-
-    private static string ToText(ReviewStatus status) => status.ToString().ToLowerInvariant();
+    private static ReviewItem Read(NpgsqlDataReader reader) => ReviewRows.Read(reader, GovernanceStateRows.ParseTime, ParseStatus);
 
     private static ReviewStatus ParseStatus(string text) => text switch
     {

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -34,8 +31,6 @@ internal sealed class SqliteReviewQueue : IReviewQueue
         CREATE INDEX IF NOT EXISTS reviews_audit ON reviews (audit_id);
         """;
 
-    private const string Columns = "id, audit_id, trace_id, use_case, app, risk_tier, created_at, status, answer, reviewer, decided_at, comment, released_answer";
-
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private readonly Lazy<Task> _initialized;
@@ -57,19 +52,10 @@ internal sealed class SqliteReviewQueue : IReviewQueue
     public async ValueTask<ReviewItem> EnqueueAsync(ReviewRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var item = new ReviewItem(
-            "rev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            request.AuditId,
-            request.TraceId,
-            request.UseCaseId,
-            request.AppId,
-            request.RiskTier,
-            _time.GetUtcNow(),
-            ReviewStatus.Pending,
-            request.Answer);
+        var item = ReviewRows.NewItem(request, _time);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO reviews ({Columns}) VALUES ($id, $audit, $trace, $use_case, $app, $tier, $created, 'pending', $answer, NULL, NULL, NULL, NULL)";
+        command.CommandText = $"INSERT INTO reviews ({ReviewRows.Columns}) VALUES ($id, $audit, $trace, $use_case, $app, $tier, $created, 'pending', $answer, NULL, NULL, NULL, NULL)";
         command.Parameters.AddWithValue("$id", item.Id);
         command.Parameters.AddWithValue("$audit", item.AuditId);
         command.Parameters.AddWithValue("$trace", item.TraceId);
@@ -92,7 +78,7 @@ internal sealed class SqliteReviewQueue : IReviewQueue
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM reviews WHERE audit_id = $audit LIMIT 1";
+        command.CommandText = $"SELECT {ReviewRows.Columns} FROM reviews WHERE audit_id = $audit LIMIT 1";
         command.Parameters.AddWithValue("$audit", auditId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -102,10 +88,10 @@ internal sealed class SqliteReviewQueue : IReviewQueue
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM reviews {(status is null ? string.Empty : "WHERE status = $status")} ORDER BY created_at LIMIT $limit";
+        command.CommandText = $"SELECT {ReviewRows.Columns} FROM reviews {(status is null ? string.Empty : "WHERE status = $status")} ORDER BY created_at LIMIT $limit";
         if (status is { } s)
         {
-            command.Parameters.AddWithValue("$status", ToText(s));
+            command.Parameters.AddWithValue("$status", ReviewRows.ToText(s));
         }
 
         command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 1000));
@@ -122,32 +108,19 @@ internal sealed class SqliteReviewQueue : IReviewQueue
     public async ValueTask<ReviewItem> DecideAsync(string id, ReviewDecision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        if (decision.Outcome == ReviewStatus.Pending)
-        {
-            throw new ReviewDecisionException("invalid_decision", "A decision must approve, edit or reject.");
-        }
-
-        if (decision.Outcome == ReviewStatus.Edited && string.IsNullOrWhiteSpace(decision.EditedContent))
-        {
-            throw new ReviewDecisionException("invalid_decision", "An edit needs the edited content.");
-        }
+        ReviewRows.ValidateDecision(decision);
 
         await using var connection = await OpenAsync(cancellationToken);
         var current = await GetAsync(connection, id, cancellationToken)
             ?? throw new ReviewDecisionException("unknown_review", $"No review '{id}'.");
-        var released = decision.Outcome switch
-        {
-            ReviewStatus.Approved => current.Answer,
-            ReviewStatus.Edited => WithContent(current.Answer, decision.EditedContent!),
-            _ => null,
-        };
+        var released = ReviewRows.Released(current, decision);
 
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE reviews SET status = $status, reviewer = $reviewer, decided_at = $decided, comment = $comment, released_answer = $released
             WHERE id = $id AND status = 'pending'
             """;
-        command.Parameters.AddWithValue("$status", ToText(decision.Outcome));
+        command.Parameters.AddWithValue("$status", ReviewRows.ToText(decision.Outcome));
         command.Parameters.AddWithValue("$reviewer", decision.Reviewer);
         command.Parameters.AddWithValue("$decided", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$comment", (object?)decision.Comment ?? DBNull.Value);
@@ -158,49 +131,26 @@ internal sealed class SqliteReviewQueue : IReviewQueue
             // Re-read: a reviewer who lost a race must be told the decision that won, not the pending state seen before.
             var decided = await GetAsync(connection, id, cancellationToken) ?? current;
             throw new ReviewDecisionException(
-                "review_already_decided", $"Review '{id}' was already {ToText(decided.Status)} by {decided.Reviewer}; a decision is final.");
+                "review_already_decided", $"Review '{id}' was already {ReviewRows.ToText(decided.Status)} by {decided.Reviewer}; a decision is final.");
         }
 
         return (await GetAsync(connection, id, cancellationToken))!;
     }
 
-    /// <summary>The answer with the reviewer's text in place of the model's.</summary>
-    private static string WithContent(string answer, string content)
-    {
-        var completion = JsonNode.Parse(answer)!.AsObject();
-        if (completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"] is JsonObject message)
-        {
-            message["content"] = content;
-        }
-
-        return completion.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-    }
-
     private static async Task<ReviewItem?> GetAsync(SqliteConnection connection, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM reviews WHERE id = $id";
+        command.CommandText = $"SELECT {ReviewRows.Columns} FROM reviews WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static ReviewItem Read(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.GetString(4),
-        reader.GetInt32(5),
-        DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-        Enum.Parse<ReviewStatus>(reader.GetString(7), ignoreCase: true),
-        reader.GetString(8),
-        reader.IsDBNull(9) ? null : reader.GetString(9),
-        reader.IsDBNull(10) ? null : DateTimeOffset.Parse(reader.GetString(10), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-        reader.IsDBNull(11) ? null : reader.GetString(11),
-        reader.IsDBNull(12) ? null : reader.GetString(12));
+    private static ReviewItem Read(SqliteDataReader reader) => ReviewRows.Read(reader, ParseTime, ParseStatus);
 
-    private static string ToText(ReviewStatus status) => status.ToString().ToLowerInvariant();
+    private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private static ReviewStatus ParseStatus(string text) => Enum.Parse<ReviewStatus>(text, ignoreCase: true);
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -263,6 +263,9 @@ internal static class PostgresAuditSchema
         }
     }
 
+    /// <summary>The row readers <see cref="AuditChainVerifier"/> walks the chain with.</summary>
+    public static readonly AuditRowReader<NpgsqlDataReader> Rows = new(ReadId, ReadSequence, ReadHashVersion, ReadRecord);
+
     public static long ReadSequence(NpgsqlDataReader reader) => reader.GetInt64(Seq);
 
     public static string ReadId(NpgsqlDataReader reader) => reader.GetString(Id);

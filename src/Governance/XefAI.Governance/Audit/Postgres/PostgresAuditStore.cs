@@ -1,7 +1,6 @@
 using System.Data;
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -22,17 +21,14 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     private readonly string? _connectionString;
     private readonly string _server;
-    private readonly int _maxBatchSize;
     private readonly ILogger<PostgresAuditStore> _logger;
     private readonly AuditRecordIdGenerator _ids;
+    private readonly AuditChainHasher _writerHasher = new();
     private readonly Lazy<NpgsqlDataSource> _dataSource;
-    private readonly Channel<PendingAppend> _queue =
-        Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
-    private readonly Lazy<Task> _writer;
+    private readonly AuditBatchWriter _writer;
 
     private volatile bool _initialized;
-    private long _committedBatches;
     private int _disposed;
 
     // No I/O here, and no failure when unconfigured: every scanned store is constructed, selected or not.
@@ -42,17 +38,16 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         var audit = options.Value;
         _connectionString = audit.Postgres?.ConnectionString;
         _server = DescribeServer(_connectionString);
-        _maxBatchSize = audit.MaxBatchSize;
         _logger = logger;
         _ids = new AuditRecordIdGenerator(timeProvider);
         _dataSource = new Lazy<NpgsqlDataSource>(CreateDataSource);
-        _writer = new Lazy<Task>(() => Task.Run(RunWriterAsync));
+        _writer = new AuditBatchWriter(nameof(PostgresAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed);
     }
 
     public string Kind => StoreKind;
 
     /// <summary>Transactions this process committed; fewer than appends when group commit works.</summary>
-    internal long CommittedBatches => Interlocked.Read(ref _committedBatches);
+    internal long CommittedBatches => _writer.CommittedBatches;
 
     public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
@@ -60,19 +55,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         PostgresAuditSchema.RejectNulCharacters(entry);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-
-        _ = _writer.Value;
-        var pending = new PendingAppend(entry);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(PostgresAuditStore));
-        }
-
-        // Cancelling only withdraws an entry still queued; once in a batch the commit decides the outcome.
-        using var registration = cancellationToken.UnsafeRegister(
-            static (state, token) => ((PendingAppend)state!).TryCancel(token),
-            pending);
-        return await pending.Task;
+        return await _writer.AppendAsync(entry, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
@@ -157,85 +140,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
         await using var command = new NpgsqlCommand(PostgresAuditSchema.SelectAscending, connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        using var hasher = new AuditChainHasher();
-        var expectedSequence = 1L;
-        var expectedPrevious = AuditChainHasher.GenesisHash;
-        var intact = 0L;
-        string? lastId = null;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var id = PostgresAuditSchema.ReadId(reader);
-            var sequence = PostgresAuditSchema.ReadSequence(reader);
-            long version;
-            AuditRecord record;
-            try
-            {
-                // Checked before the rest is read: a form this gateway does not know may store fields differently.
-                version = PostgresAuditSchema.ReadHashVersion(reader);
-                if (!AuditChainHasher.IsKnownVersion(version))
-                {
-                    return Broken(intact, id, $"Record {id} (seq {sequence}) has hash version {version}, which this gateway does not know: it cannot be verified.");
-                }
-
-                record = PostgresAuditSchema.ReadRecord(reader);
-            }
-            catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or OverflowException)
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) cannot be read: {ex.Message}");
-            }
-
-            if (sequence != expectedSequence)
-            {
-                return Broken(intact, id, $"Record {id} has seq {sequence} where {expectedSequence} was expected: a record before it is missing.");
-            }
-
-            if (!string.Equals(record.PreviousHash, expectedPrevious, StringComparison.Ordinal))
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) does not link to the hash of the record before it: that record was removed or rewritten.");
-            }
-
-            // A value its form does not cover was put there after the record was written.
-            if (AuditChainHasher.UncoveredField(version, record.Entry) is { } uncovered)
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) holds {uncovered}, which its hash version {version} does not cover: its contents were altered.");
-            }
-
-            // Each record is hashed with the form it was written with, so a new form never breaks old records.
-            if (!string.Equals(hasher.ComputeHash((int)version, id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) does not match its hash: its contents were altered.");
-            }
-
-            if (sequence > headSequence)
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) lies beyond the chain head (seq {headSequence}): it was not appended through the store.");
-            }
-
-            intact++;
-            expectedSequence = sequence + 1;
-            expectedPrevious = record.Hash;
-            lastId = id;
-        }
-
-        var lastSequence = expectedSequence - 1;
-        if (lastSequence < headSequence)
-        {
-            return new AuditChainVerification(
-                false,
-                intact,
-                Problem: $"The chain ends at seq {lastSequence} but its head records seq {headSequence}: records at its end were removed.");
-        }
-
-        if (!string.Equals(expectedPrevious, headHash, StringComparison.Ordinal))
-        {
-            return lastId is null
-                ? new AuditChainVerification(false, 0, Problem: "The chain is empty but its head names a record's hash: the head was rewritten.")
-                : Broken(intact - 1, lastId, $"Record {lastId} (seq {lastSequence}) is not the record the chain head names: it, or the head, was rewritten.");
-        }
-
-        return new AuditChainVerification(true, intact);
-
-        static AuditChainVerification Broken(long intact, string? id, string problem) => new(false, intact, id, problem);
+        return await AuditChainVerifier.VerifyAsync(reader, PostgresAuditSchema.Rows, new AuditChainHead(headSequence, headHash), cancellationToken);
     }
 
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
@@ -268,11 +173,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         }
 
         // Entries already queued are still committed; the loop ends once the queue is empty.
-        _queue.Writer.TryComplete();
-        if (_writer.IsValueCreated)
-        {
-            await _writer.Value;
-        }
+        await _writer.DisposeAsync();
+        _writerHasher.Dispose();
 
         if (_dataSource.IsValueCreated)
         {
@@ -366,70 +268,26 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         }
     }
 
-    private async Task RunWriterAsync()
-    {
-        var batch = new List<PendingAppend>(_maxBatchSize);
-        var records = new List<AuditRecord>(_maxBatchSize);
-        using var hasher = new AuditChainHasher();
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var pending))
-            {
-                if (pending.TryClaim())
-                {
-                    batch.Add(pending);
-                }
-            }
-
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                await EnsureInitializedAsync(CancellationToken.None);
-                await CommitAsync(batch, records, hasher);
-                Interlocked.Increment(ref _committedBatches);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].TrySetResult(records[i]);
-                }
-            }
-            catch (Exception ex)
-            {
-                // The writer must outlive any failure. Nothing of the chain is cached here: the next batch
-                // reads the head again, which is the truth even after a commit whose outcome is unknown.
-                LogBatchFailed(_logger, batch.Count, _server, ex);
-                foreach (var pending in batch)
-                {
-                    pending.TrySetException(new AuditUnavailableException(
-                        "The audit store could not commit the audit record; the call must not be answered.", ex));
-                }
-            }
-            finally
-            {
-                batch.Clear();
-                records.Clear();
-            }
-        }
-    }
+    // The writer must outlive any failure. Nothing of the chain is cached here: the next batch reads the
+    // head again, which is the truth even after a commit whose outcome is unknown.
+    private void OnBatchFailed(int count, Exception exception) => LogBatchFailed(_logger, count, _server, exception);
 
     /// <summary>
     /// One transaction: lock the head, chain the batch onto it, insert the records and move the head, all
     /// sent in one round trip after the lock; the lock is held until the commit.
     /// </summary>
-    private async Task CommitAsync(List<PendingAppend> batch, List<AuditRecord> records, AuditChainHasher hasher)
+    private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.Value.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted);
+        await EnsureInitializedAsync(cancellationToken);
+        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
 
         long sequence;
         string previousHash;
         await using (var head = new NpgsqlCommand(PostgresAuditSchema.LockHead, connection, transaction))
-        await using (var reader = await head.ExecuteReaderAsync())
+        await using (var reader = await head.ExecuteReaderAsync(cancellationToken))
         {
-            if (!await reader.ReadAsync())
+            if (!await reader.ReadAsync(cancellationToken))
             {
                 throw new InvalidDataException(
                     "The audit_chain_head row is missing, so the chain's end is unknown. Verify the chain; restarting the gateway seeds the head from its last record.");
@@ -439,20 +297,22 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             previousHash = reader.GetString(1);
         }
 
+        var records = new List<AuditRecord>(batch.Count);
         await using var insert = new NpgsqlBatch(connection, transaction);
         foreach (var pending in batch)
         {
             sequence++;
             var id = _ids.Next();
-            var hash = hasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, pending.Entry, previousHash);
+            var hash = _writerHasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, pending.Entry, previousHash);
             insert.BatchCommands.Add(PostgresAuditSchema.CreateInsert(sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash));
             records.Add(new AuditRecord(id, sequence, pending.Entry, previousHash, hash));
             previousHash = hash;
         }
 
         insert.BatchCommands.Add(PostgresAuditSchema.CreateUpdateHead(sequence, previousHash));
-        await insert.ExecuteNonQueryAsync();
-        await transaction.CommitAsync();
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return records;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to PostgreSQL at {Server}; those calls are refused.")]
@@ -460,27 +320,4 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The PostgreSQL audit store at {Server} is not ready.")]
     private static partial void LogNotReady(ILogger logger, string server, Exception exception);
-
-    /// <summary>One queued append; the writer completes it with the committed record or a failure.</summary>
-    private sealed class PendingAppend(AuditEntry entry)
-        : TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        private const int Queued = 0;
-        private const int Claimed = 1;
-        private const int Withdrawn = 2;
-
-        private int _state;
-
-        public AuditEntry Entry { get; } = entry;
-
-        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
-
-        public void TryCancel(CancellationToken cancellationToken)
-        {
-            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued)
-            {
-                TrySetCanceled(cancellationToken);
-            }
-        }
-    }
 }

@@ -159,6 +159,9 @@ internal static class SqliteAuditSchema
         parameters[OutputText].Value = DbValue(entry.OutputText);
     }
 
+    /// <summary>The row readers <see cref="AuditChainVerifier"/> walks the chain with.</summary>
+    public static readonly AuditRowReader<SqliteDataReader> Rows = new(ReadId, ReadSequence, ReadHashVersion, ReadRecord);
+
     public static long ReadSequence(SqliteDataReader reader) => reader.GetInt64(Seq);
 
     public static string ReadId(SqliteDataReader reader) => reader.GetString(Id);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,17 +20,17 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     private readonly string _databasePath;
     private readonly string _connectionString;
     private readonly string _writerConnectionString;
-    private readonly int _maxBatchSize;
     private readonly ILogger<SqliteAuditStore> _logger;
     private readonly AuditRecordIdGenerator _ids;
-    private readonly Channel<PendingAppend> _queue =
-        Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly AuditChainHasher _writerHasher = new();
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
-    private readonly Lazy<Task> _writer;
+    private readonly AuditBatchWriter _writer;
 
     private volatile bool _initialized;
-    private long _committedBatches;
     private int _disposed;
+
+    // The writer loop's alone: opened on its first batch, dropped after a failure.
+    private WriterSession? _session;
 
     // No I/O here: every registered store is constructed, even the ones configuration does not select.
     public SqliteAuditStore(
@@ -42,7 +41,6 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         // A relative path belongs to the deployment (the content root), not to whatever directory the process started in.
         _databasePath = Path.GetFullPath(audit.Sqlite.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
-        _maxBatchSize = audit.MaxBatchSize;
         _logger = logger;
         _ids = new AuditRecordIdGenerator(timeProvider);
 
@@ -60,13 +58,13 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         builder.Pooling = false;
         _writerConnectionString = builder.ToString();
 
-        _writer = new Lazy<Task>(() => Task.Run(RunWriterAsync));
+        _writer = new AuditBatchWriter(nameof(SqliteAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed);
     }
 
     public string Kind => StoreKind;
 
     /// <summary>Transactions committed so far; fewer than appends when group commit works.</summary>
-    internal long CommittedBatches => Interlocked.Read(ref _committedBatches);
+    internal long CommittedBatches => _writer.CommittedBatches;
 
     internal string DatabasePath => _databasePath;
 
@@ -75,19 +73,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         entry = AuditEntryGuard.Prepare(entry);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-
-        _ = _writer.Value;
-        var pending = new PendingAppend(entry);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(SqliteAuditStore));
-        }
-
-        // Cancelling only withdraws an entry still queued; once in a batch the commit decides the outcome.
-        using var registration = cancellationToken.UnsafeRegister(
-            static (state, token) => ((PendingAppend)state!).TryCancel(token),
-            pending);
-        return await pending.Task;
+        return await _writer.AppendAsync(entry, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
@@ -152,62 +138,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         // One SELECT reads one WAL snapshot, so appends running meanwhile cannot tear the walk.
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        using var hasher = new AuditChainHasher();
-        var expectedSequence = 1L;
-        var expectedPrevious = AuditChainHasher.GenesisHash;
-        var intact = 0L;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var id = SqliteAuditSchema.ReadId(reader);
-            var sequence = SqliteAuditSchema.ReadSequence(reader);
-            long version;
-            AuditRecord record;
-            try
-            {
-                // Checked before the rest is read: a form this gateway does not know may store fields differently.
-                version = SqliteAuditSchema.ReadHashVersion(reader);
-                if (!AuditChainHasher.IsKnownVersion(version))
-                {
-                    return Broken(intact, id, $"Record {id} (seq {sequence}) has hash version {version}, which this gateway does not know: it cannot be verified.");
-                }
-
-                record = SqliteAuditSchema.ReadRecord(reader);
-            }
-            catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or OverflowException)
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) cannot be read: {ex.Message}");
-            }
-
-            if (sequence != expectedSequence)
-            {
-                return Broken(intact, id, $"Record {id} has seq {sequence} where {expectedSequence} was expected: a record before it is missing.");
-            }
-
-            if (!string.Equals(record.PreviousHash, expectedPrevious, StringComparison.Ordinal))
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) does not link to the hash of the record before it: that record was removed or rewritten.");
-            }
-
-            // A value its form does not cover was put there after the record was written.
-            if (AuditChainHasher.UncoveredField(version, record.Entry) is { } uncovered)
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) holds {uncovered}, which its hash version {version} does not cover: its contents were altered.");
-            }
-
-            // Each record is hashed with the form it was written with, so a new form never breaks old records.
-            if (!string.Equals(hasher.ComputeHash((int)version, id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
-            {
-                return Broken(intact, id, $"Record {id} (seq {sequence}) does not match its hash: its contents were altered.");
-            }
-
-            intact++;
-            expectedSequence = sequence + 1;
-            expectedPrevious = record.Hash;
-        }
-
-        return new AuditChainVerification(true, intact);
-
-        static AuditChainVerification Broken(long intact, string id, string problem) => new(false, intact, id, problem);
+        return await AuditChainVerifier.VerifyAsync(reader, SqliteAuditSchema.Rows, head: null, cancellationToken);
     }
 
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
@@ -235,11 +166,10 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         }
 
         // Entries already queued are still committed; the loop ends once the queue is empty.
-        _queue.Writer.TryComplete();
-        if (_writer.IsValueCreated)
-        {
-            await _writer.Value;
-        }
+        await _writer.DisposeAsync();
+        _session?.Dispose();
+        _session = null;
+        _writerHasher.Dispose();
 
         if (_initialized)
         {
@@ -352,69 +282,24 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         }
     }
 
-    private async Task RunWriterAsync()
+    private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
-        var batch = new List<PendingAppend>(_maxBatchSize);
-        var records = new List<AuditRecord>(_maxBatchSize);
-        using var hasher = new AuditChainHasher();
-        WriterSession? session = null;
-        try
+        if (_session is null)
         {
-            while (await _queue.Reader.WaitToReadAsync())
-            {
-                while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var pending))
-                {
-                    if (pending.TryClaim())
-                    {
-                        batch.Add(pending);
-                    }
-                }
-
-                if (batch.Count == 0)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    if (session is null)
-                    {
-                        await EnsureInitializedAsync(CancellationToken.None);
-                        session = WriterSession.Open(_writerConnectionString);
-                    }
-
-                    session.Commit(batch, records, _ids, hasher);
-                    Interlocked.Increment(ref _committedBatches);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        batch[i].TrySetResult(records[i]);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    // The writer must outlive any failure. The session is dropped so the next batch reopens
-                    // and re-reads the chain's tail from the file, which is the truth even after a commit
-                    // whose outcome is unknown.
-                    LogBatchFailed(_logger, batch.Count, _databasePath, ex);
-                    session?.Dispose();
-                    session = null;
-                    foreach (var pending in batch)
-                    {
-                        pending.TrySetException(new AuditUnavailableException(
-                            "The audit store could not commit the audit record; the call must not be answered.", ex));
-                    }
-                }
-                finally
-                {
-                    batch.Clear();
-                    records.Clear();
-                }
-            }
+            await EnsureInitializedAsync(cancellationToken);
+            _session = WriterSession.Open(_writerConnectionString);
         }
-        finally
-        {
-            session?.Dispose();
-        }
+
+        return _session.Commit(batch, _ids, _writerHasher);
+    }
+
+    private void OnBatchFailed(int count, Exception exception)
+    {
+        // The session is dropped so the next batch reopens and re-reads the chain's tail from the file,
+        // which is the truth even after a commit whose outcome is unknown.
+        LogBatchFailed(_logger, count, _databasePath, exception);
+        _session?.Dispose();
+        _session = null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to {Path}; those calls are refused.")]
@@ -425,29 +310,6 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The audit store at {Path} is not ready.")]
     private static partial void LogNotReady(ILogger logger, string path, Exception exception);
-
-    /// <summary>One queued append; the writer completes it with the committed record or a failure.</summary>
-    private sealed class PendingAppend(AuditEntry entry)
-        : TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        private const int Queued = 0;
-        private const int Claimed = 1;
-        private const int Withdrawn = 2;
-
-        private int _state;
-
-        public AuditEntry Entry { get; } = entry;
-
-        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
-
-        public void TryCancel(CancellationToken cancellationToken)
-        {
-            if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued)
-            {
-                TrySetCanceled(cancellationToken);
-            }
-        }
-    }
 
     /// <summary>The writer's connection, its prepared INSERT, and the tail of the chain it appends to.</summary>
     private sealed class WriterSession : IDisposable
@@ -509,8 +371,9 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         }
 
         /// <summary>Inserts the batch in one transaction; the tail moves only once the commit succeeded.</summary>
-        public void Commit(List<PendingAppend> batch, List<AuditRecord> records, AuditRecordIdGenerator ids, AuditChainHasher hasher)
+        public List<AuditRecord> Commit(IReadOnlyList<PendingAppend> batch, AuditRecordIdGenerator ids, AuditChainHasher hasher)
         {
+            var records = new List<AuditRecord>(batch.Count);
             var sequence = _lastSequence;
             var previousHash = _lastHash;
 
@@ -531,6 +394,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             transaction.Commit();
             _lastSequence = sequence;
             _lastHash = previousHash;
+            return records;
         }
 
         public void Dispose()

@@ -212,30 +212,6 @@ internal static class PostgresGovernanceStateSchema
         Add(parameters, NpgsqlDbType.Text, value);
     }
 
-    // The SQLite store's text forms, so both stores hold the same values and a row reads back as it was written.
-    public static string FormatTime(DateTimeOffset time) => SqliteGovernanceStateSchema.FormatTime(time);
-
-    public static string FormatStatus(UseCaseStatus status) => SqliteGovernanceStateSchema.FormatStatus(status);
-
-    public static string FormatAction(UseCaseAction action) => SqliteGovernanceStateSchema.FormatAction(action);
-
-    public static string FormatSeverity(IncidentSeverity severity) => SqliteGovernanceStateSchema.FormatSeverity(severity);
-
-    public static UseCaseStatusChange ReadUseCaseChange(NpgsqlDataReader reader) =>
-        new(
-            reader.GetString(1),
-            reader.GetString(2),
-            Parse<UseCaseAction>(reader, 3),
-            Parse<UseCaseStatus>(reader, 4),
-            Parse<UseCaseStatus>(reader, 5),
-            reader.GetString(6),
-            reader.GetString(7),
-            SqliteGovernanceStateSchema.ParseTime(reader.GetString(9)),
-            reader.IsDBNull(8) ? null : reader.GetString(8))
-        {
-            Sequence = reader.GetInt64(0),
-        };
-
     public static DeploymentSuspensionChange ReadDeploymentChange(NpgsqlDataReader reader) =>
         new(
             reader.GetString(1),
@@ -243,37 +219,8 @@ internal static class PostgresGovernanceStateSchema
             reader.GetBoolean(3),
             reader.GetString(4),
             reader.GetString(5),
-            SqliteGovernanceStateSchema.ParseTime(reader.GetString(6)))
+            GovernanceStateRows.ParseTime(reader.GetString(6)))
         {
             Sequence = reader.GetInt64(0),
         };
-
-    public static Incident ReadIncident(NpgsqlDataReader reader) =>
-        new(
-            reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.GetString(3),
-            reader.GetString(4),
-            reader.GetString(5),
-            Parse<IncidentSeverity>(reader, 6),
-            SqliteGovernanceStateSchema.ParseTime(reader.GetString(7)))
-        {
-            Sequence = reader.GetInt64(0),
-        };
-
-    // Names only, in the lower case the store writes: a number or a flag combination was not written by the store.
-    private static T Parse<T>(NpgsqlDataReader reader, int ordinal)
-        where T : struct, Enum
-    {
-        var text = reader.GetString(ordinal);
-        foreach (var value in Enum.GetValues<T>())
-        {
-            if (string.Equals(value.ToString().ToLowerInvariant(), text, StringComparison.Ordinal))
-            {
-                return value;
-            }
-        }
-
-        throw new FormatException($"The {reader.GetName(ordinal)} column holds '{text}', which is not a {typeof(T).Name} the store writes.");
-    }
 }

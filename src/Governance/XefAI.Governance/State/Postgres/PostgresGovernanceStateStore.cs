@@ -66,7 +66,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                useCases.Add(PostgresGovernanceStateSchema.ReadUseCaseChange(reader));
+                useCases.Add(GovernanceStateRows.ReadUseCaseChange(reader));
             }
 
             await reader.NextResultAsync(cancellationToken);
@@ -86,7 +86,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.SelectUseCaseHistory, connection);
         PostgresGovernanceStateSchema.AddText(command.Parameters, useCaseId, nameof(useCaseId));
-        return await ReadAllAsync(command, PostgresGovernanceStateSchema.ReadUseCaseChange, cancellationToken);
+        return await ReadAllAsync(command, GovernanceStateRows.ReadUseCaseChange, cancellationToken);
     }
 
     public async ValueTask<UseCaseStatusChange?> TryAppendUseCaseChangeAsync(
@@ -98,13 +98,13 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
         PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Bigint, 0L);
         PostgresGovernanceStateSchema.AddText(parameters, change.Id, nameof(change.Id));
         PostgresGovernanceStateSchema.AddText(parameters, change.UseCaseId, nameof(change.UseCaseId));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatAction(change.Action), nameof(change.Action));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatStatus(change.From), nameof(change.From));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatStatus(change.To), nameof(change.To));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatAction(change.Action), nameof(change.Action));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatStatus(change.From), nameof(change.From));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatStatus(change.To), nameof(change.To));
         PostgresGovernanceStateSchema.AddText(parameters, change.Actor, nameof(change.Actor));
         PostgresGovernanceStateSchema.AddText(parameters, change.Reason, nameof(change.Reason));
         PostgresGovernanceStateSchema.AddText(parameters, change.ClinicalSponsor, nameof(change.ClinicalSponsor));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatTime(change.Time), nameof(change.Time));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatTime(change.Time), nameof(change.Time));
 
         var sequence = await TryAppendAsync(
             PostgresGovernanceStateSchema.SelectLatestUseCaseChangeId, change.UseCaseId, expectedLatestId, insert, cancellationToken);
@@ -132,7 +132,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
         PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Boolean, change.Suspended);
         PostgresGovernanceStateSchema.AddText(parameters, change.Actor, nameof(change.Actor));
         PostgresGovernanceStateSchema.AddText(parameters, change.Reason, nameof(change.Reason));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatTime(change.Time), nameof(change.Time));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatTime(change.Time), nameof(change.Time));
 
         var sequence = await TryAppendAsync(
             PostgresGovernanceStateSchema.SelectLatestDeploymentChangeId, change.DeploymentId, expectedLatestId, insert, cancellationToken);
@@ -150,8 +150,8 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
         PostgresGovernanceStateSchema.AddText(parameters, incident.UseCaseId, nameof(incident.UseCaseId));
         PostgresGovernanceStateSchema.AddText(parameters, incident.Reporter, nameof(incident.Reporter));
         PostgresGovernanceStateSchema.AddText(parameters, incident.Description, nameof(incident.Description));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatSeverity(incident.Severity), nameof(incident.Severity));
-        PostgresGovernanceStateSchema.AddText(parameters, PostgresGovernanceStateSchema.FormatTime(incident.Time), nameof(incident.Time));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatSeverity(incident.Severity), nameof(incident.Severity));
+        PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatTime(incident.Time), nameof(incident.Time));
 
         // Incidents do not move the version: appending one takes no turn at the version row.
         var sequence = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
@@ -174,14 +174,14 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
 
         if (query.Since is { } since)
         {
-            PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Text, PostgresGovernanceStateSchema.FormatTime(since));
+            PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Text, GovernanceStateRows.FormatTime(since));
             sql.Append(conjunction).Append("\"time\" >= ").Append(Placeholder(command.Parameters.Count));
         }
 
         PostgresGovernanceStateSchema.Add(command.Parameters, NpgsqlDbType.Integer, Math.Clamp(query.Limit, 1, MaxIncidentLimit));
         sql.Append(" ORDER BY seq DESC LIMIT ").Append(Placeholder(command.Parameters.Count));
         command.CommandText = sql.ToString();
-        return await ReadAllAsync(command, PostgresGovernanceStateSchema.ReadIncident, cancellationToken);
+        return await ReadAllAsync(command, GovernanceStateRows.ReadIncident, cancellationToken);
 
         static string Placeholder(int position) => "$" + position.ToString(CultureInfo.InvariantCulture);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace XefAI.Governance;
@@ -106,33 +105,6 @@ internal static class SqliteGovernanceStateSchema
         "INSERT INTO incidents (id, audit_id, use_case_id, reporter, description, severity, time) " +
         "VALUES ($id, $audit, $useCase, $reporter, $description, $severity, $time) RETURNING seq";
 
-    /// <summary>"O" in UTC: fixed width, so the strings sort as the instants they name.</summary>
-    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    public static DateTimeOffset ParseTime(string value) =>
-        DateTimeOffset.ParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-
-    public static string FormatStatus(UseCaseStatus status) => status.ToString().ToLowerInvariant();
-
-    public static string FormatAction(UseCaseAction action) => action.ToString().ToLowerInvariant();
-
-    public static string FormatSeverity(IncidentSeverity severity) => severity.ToString().ToLowerInvariant();
-
-    public static UseCaseStatusChange ReadUseCaseChange(SqliteDataReader reader) =>
-        new(
-            reader.GetString(1),
-            reader.GetString(2),
-            Parse<UseCaseAction>(reader, 3),
-            Parse<UseCaseStatus>(reader, 4),
-            Parse<UseCaseStatus>(reader, 5),
-            reader.GetString(6),
-            reader.GetString(7),
-            ParseTime(reader.GetString(9)),
-            reader.IsDBNull(8) ? null : reader.GetString(8))
-        {
-            Sequence = reader.GetInt64(0),
-        };
-
     public static DeploymentSuspensionChange ReadDeploymentChange(SqliteDataReader reader) =>
         new(
             reader.GetString(1),
@@ -145,37 +117,8 @@ internal static class SqliteGovernanceStateSchema
             },
             reader.GetString(4),
             reader.GetString(5),
-            ParseTime(reader.GetString(6)))
+            GovernanceStateRows.ParseTime(reader.GetString(6)))
         {
             Sequence = reader.GetInt64(0),
         };
-
-    public static Incident ReadIncident(SqliteDataReader reader) =>
-        new(
-            reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.GetString(3),
-            reader.GetString(4),
-            reader.GetString(5),
-            Parse<IncidentSeverity>(reader, 6),
-            ParseTime(reader.GetString(7)))
-        {
-            Sequence = reader.GetInt64(0),
-        };
-
-    // Names only, in the lower case the store writes: a number or a flag combination was not written by the store.
-    private static T Parse<T>(SqliteDataReader reader, int ordinal)
-        where T : struct, Enum
-    {
-        var text = reader.GetString(ordinal);
-        foreach (var value in Enum.GetValues<T>())
-        {
-            if (string.Equals(value.ToString().ToLowerInvariant(), text, StringComparison.Ordinal))
-            {
-                return value;
-            }
-        }
-
-        throw new FormatException($"The {reader.GetName(ordinal)} column holds '{text}', which is not a {typeof(T).Name} the store writes.");
-    }
 }

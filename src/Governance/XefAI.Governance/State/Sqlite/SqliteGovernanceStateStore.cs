@@ -67,7 +67,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         var version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
 
         command.CommandText = SqliteGovernanceStateSchema.SelectLatestUseCaseChanges;
-        var useCases = await ReadAllAsync(command, SqliteGovernanceStateSchema.ReadUseCaseChange, cancellationToken);
+        var useCases = await ReadAllAsync(command, GovernanceStateRows.ReadUseCaseChange, cancellationToken);
 
         command.CommandText = SqliteGovernanceStateSchema.SelectLatestDeploymentChanges;
         var deployments = await ReadAllAsync(command, SqliteGovernanceStateSchema.ReadDeploymentChange, cancellationToken);
@@ -83,7 +83,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         await using var command = connection.CreateCommand();
         command.CommandText = SqliteGovernanceStateSchema.SelectUseCaseHistory;
         command.Parameters.AddWithValue("$id", useCaseId);
-        return await ReadAllAsync(command, SqliteGovernanceStateSchema.ReadUseCaseChange, cancellationToken);
+        return await ReadAllAsync(command, GovernanceStateRows.ReadUseCaseChange, cancellationToken);
     }
 
     public async ValueTask<UseCaseStatusChange?> TryAppendUseCaseChangeAsync(
@@ -107,13 +107,13 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         command.CommandText = SqliteGovernanceStateSchema.InsertUseCaseChange;
         command.Parameters.AddWithValue("$id", change.Id);
         command.Parameters.AddWithValue("$useCase", change.UseCaseId);
-        command.Parameters.AddWithValue("$action", SqliteGovernanceStateSchema.FormatAction(change.Action));
-        command.Parameters.AddWithValue("$from", SqliteGovernanceStateSchema.FormatStatus(change.From));
-        command.Parameters.AddWithValue("$to", SqliteGovernanceStateSchema.FormatStatus(change.To));
+        command.Parameters.AddWithValue("$action", GovernanceStateRows.FormatAction(change.Action));
+        command.Parameters.AddWithValue("$from", GovernanceStateRows.FormatStatus(change.From));
+        command.Parameters.AddWithValue("$to", GovernanceStateRows.FormatStatus(change.To));
         command.Parameters.AddWithValue("$actor", change.Actor);
         command.Parameters.AddWithValue("$reason", change.Reason);
         command.Parameters.AddWithValue("$sponsor", (object?)change.ClinicalSponsor ?? DBNull.Value);
-        command.Parameters.AddWithValue("$time", SqliteGovernanceStateSchema.FormatTime(change.Time));
+        command.Parameters.AddWithValue("$time", GovernanceStateRows.FormatTime(change.Time));
         var sequence = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         await transaction.CommitAsync(cancellationToken);
         return change with { Sequence = sequence };
@@ -151,7 +151,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         command.Parameters.AddWithValue("$suspended", change.Suspended ? 1 : 0);
         command.Parameters.AddWithValue("$actor", change.Actor);
         command.Parameters.AddWithValue("$reason", change.Reason);
-        command.Parameters.AddWithValue("$time", SqliteGovernanceStateSchema.FormatTime(change.Time));
+        command.Parameters.AddWithValue("$time", GovernanceStateRows.FormatTime(change.Time));
         var sequence = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         await transaction.CommitAsync(cancellationToken);
         return change with { Sequence = sequence };
@@ -168,8 +168,8 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         command.Parameters.AddWithValue("$useCase", incident.UseCaseId);
         command.Parameters.AddWithValue("$reporter", incident.Reporter);
         command.Parameters.AddWithValue("$description", incident.Description);
-        command.Parameters.AddWithValue("$severity", SqliteGovernanceStateSchema.FormatSeverity(incident.Severity));
-        command.Parameters.AddWithValue("$time", SqliteGovernanceStateSchema.FormatTime(incident.Time));
+        command.Parameters.AddWithValue("$severity", GovernanceStateRows.FormatSeverity(incident.Severity));
+        command.Parameters.AddWithValue("$time", GovernanceStateRows.FormatTime(incident.Time));
         var sequence = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         return incident with { Sequence = sequence };
     }
@@ -191,13 +191,13 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         if (query.Since is { } since)
         {
             sql.Append(conjunction).Append("time >= $since");
-            command.Parameters.AddWithValue("$since", SqliteGovernanceStateSchema.FormatTime(since));
+            command.Parameters.AddWithValue("$since", GovernanceStateRows.FormatTime(since));
         }
 
         sql.Append(" ORDER BY seq DESC LIMIT $limit");
         command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, MaxIncidentLimit));
         command.CommandText = sql.ToString();
-        return await ReadAllAsync(command, SqliteGovernanceStateSchema.ReadIncident, cancellationToken);
+        return await ReadAllAsync(command, GovernanceStateRows.ReadIncident, cancellationToken);
     }
 
     public void Dispose()

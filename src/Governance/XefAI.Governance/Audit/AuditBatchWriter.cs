@@ -1,0 +1,133 @@
+using System.Threading.Channels;
+
+namespace XefAI.Governance;
+
+/// <summary>
+/// An audit store's append queue and its single writer loop: the loop group-commits whatever appends are
+/// waiting, up to a batch size, and completes each caller with its committed record or a failure.
+/// </summary>
+internal sealed class AuditBatchWriter : IAsyncDisposable
+{
+    private readonly string _storeName;
+    private readonly int _maxBatchSize;
+    private readonly Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> _commitBatch;
+    private readonly Action<int, Exception> _batchFailed;
+    private readonly Channel<PendingAppend> _queue =
+        Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lazy<Task> _loop;
+
+    private long _committedBatches;
+
+    /// <param name="storeName">Named by the <see cref="ObjectDisposedException"/> an append after disposal throws.</param>
+    /// <param name="maxBatchSize">The most appends one commit takes.</param>
+    /// <param name="commitBatch">Commits a batch in one transaction and returns its records, in the batch's order.</param>
+    /// <param name="batchFailed">Told how many appends a failed commit refuses, before their callers are.</param>
+    public AuditBatchWriter(
+        string storeName,
+        int maxBatchSize,
+        Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> commitBatch,
+        Action<int, Exception> batchFailed)
+    {
+        _storeName = storeName;
+        _maxBatchSize = maxBatchSize;
+        _commitBatch = commitBatch;
+        _batchFailed = batchFailed;
+        _loop = new Lazy<Task>(() => Task.Run(RunAsync));
+    }
+
+    /// <summary>Transactions committed so far; fewer than appends when group commit works.</summary>
+    public long CommittedBatches => Interlocked.Read(ref _committedBatches);
+
+    public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        _ = _loop.Value;
+        var pending = new PendingAppend(entry);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(_storeName);
+        }
+
+        // Cancelling only withdraws an entry still queued; once in a batch the commit decides the outcome.
+        using var registration = cancellationToken.UnsafeRegister(
+            static (state, token) => ((PendingAppend)state!).TryCancel(token),
+            pending);
+        return await pending.Task;
+    }
+
+    /// <summary>Entries already queued are still committed; this returns once the queue is empty.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_loop.IsValueCreated)
+        {
+            await _loop.Value;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PendingAppend>(_maxBatchSize);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var pending))
+            {
+                if (pending.TryClaim())
+                {
+                    batch.Add(pending);
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var records = await _commitBatch(batch, CancellationToken.None);
+                Interlocked.Increment(ref _committedBatches);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].TrySetResult(records[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                // The writer must outlive any failure; the store decides what of its state to drop.
+                _batchFailed(batch.Count, ex);
+                foreach (var pending in batch)
+                {
+                    pending.TrySetException(new AuditUnavailableException(
+                        "The audit store could not commit the audit record; the call must not be answered.", ex));
+                }
+            }
+            finally
+            {
+                batch.Clear();
+            }
+        }
+    }
+}
+
+/// <summary>One queued append; the writer completes it with the committed record or a failure.</summary>
+internal sealed class PendingAppend(AuditEntry entry)
+    : TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    private const int Queued = 0;
+    private const int Claimed = 1;
+    private const int Withdrawn = 2;
+
+    private int _state;
+
+    public AuditEntry Entry { get; } = entry;
+
+    public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
+
+    public void TryCancel(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued)
+        {
+            TrySetCanceled(cancellationToken);
+        }
+    }
+}

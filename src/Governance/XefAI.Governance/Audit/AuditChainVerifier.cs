@@ -1,0 +1,111 @@
+using System.Data.Common;
+
+namespace XefAI.Governance;
+
+/// <summary>How one store reads an audit row's fields; the verifier reads them in this order.</summary>
+internal sealed record AuditRowReader<TReader>(
+    Func<TReader, string> ReadId,
+    Func<TReader, long> ReadSequence,
+    Func<TReader, long> ReadHashVersion,
+    Func<TReader, AuditRecord> ReadRecord)
+    where TReader : DbDataReader;
+
+/// <summary>What a store's head row says the chain ends with.</summary>
+internal readonly record struct AuditChainHead(long Sequence, string Hash);
+
+/// <summary>Walks an audit chain's rows in seq order and checks each one's sequence, link and hash.</summary>
+internal static class AuditChainVerifier
+{
+    /// <remarks>
+    /// <see cref="AuditChainVerification.Records"/> counts the records found intact before the first broken one.
+    /// With a <paramref name="head"/>, the walk must also end where it says: the chain alone cannot notice
+    /// records removed from its end, or its last record rewritten with a recomputed hash.
+    /// </remarks>
+    public static async ValueTask<AuditChainVerification> VerifyAsync<TReader>(
+        TReader reader, AuditRowReader<TReader> rows, AuditChainHead? head, CancellationToken cancellationToken)
+        where TReader : DbDataReader
+    {
+        using var hasher = new AuditChainHasher();
+        var expectedSequence = 1L;
+        var expectedPrevious = AuditChainHasher.GenesisHash;
+        var intact = 0L;
+        string? lastId = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = rows.ReadId(reader);
+            var sequence = rows.ReadSequence(reader);
+            long version;
+            AuditRecord record;
+            try
+            {
+                // Checked before the rest is read: a form this gateway does not know may store fields differently.
+                version = rows.ReadHashVersion(reader);
+                if (!AuditChainHasher.IsKnownVersion(version))
+                {
+                    return Broken(intact, id, $"Record {id} (seq {sequence}) has hash version {version}, which this gateway does not know: it cannot be verified.");
+                }
+
+                record = rows.ReadRecord(reader);
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or OverflowException)
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) cannot be read: {ex.Message}");
+            }
+
+            if (sequence != expectedSequence)
+            {
+                return Broken(intact, id, $"Record {id} has seq {sequence} where {expectedSequence} was expected: a record before it is missing.");
+            }
+
+            if (!string.Equals(record.PreviousHash, expectedPrevious, StringComparison.Ordinal))
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) does not link to the hash of the record before it: that record was removed or rewritten.");
+            }
+
+            // A value its form does not cover was put there after the record was written.
+            if (AuditChainHasher.UncoveredField(version, record.Entry) is { } uncovered)
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) holds {uncovered}, which its hash version {version} does not cover: its contents were altered.");
+            }
+
+            // Each record is hashed with the form it was written with, so a new form never breaks old records.
+            if (!string.Equals(hasher.ComputeHash((int)version, id, sequence, record.Entry, record.PreviousHash), record.Hash, StringComparison.Ordinal))
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) does not match its hash: its contents were altered.");
+            }
+
+            if (head is { } beyond && sequence > beyond.Sequence)
+            {
+                return Broken(intact, id, $"Record {id} (seq {sequence}) lies beyond the chain head (seq {beyond.Sequence}): it was not appended through the store.");
+            }
+
+            intact++;
+            expectedSequence = sequence + 1;
+            expectedPrevious = record.Hash;
+            lastId = id;
+        }
+
+        if (head is { } end)
+        {
+            var lastSequence = expectedSequence - 1;
+            if (lastSequence < end.Sequence)
+            {
+                return new AuditChainVerification(
+                    false,
+                    intact,
+                    Problem: $"The chain ends at seq {lastSequence} but its head records seq {end.Sequence}: records at its end were removed.");
+            }
+
+            if (!string.Equals(expectedPrevious, end.Hash, StringComparison.Ordinal))
+            {
+                return lastId is null
+                    ? new AuditChainVerification(false, 0, Problem: "The chain is empty but its head names a record's hash: the head was rewritten.")
+                    : Broken(intact - 1, lastId, $"Record {lastId} (seq {lastSequence}) is not the record the chain head names: it, or the head, was rewritten.");
+            }
+        }
+
+        return new AuditChainVerification(true, intact);
+
+        static AuditChainVerification Broken(long intact, string id, string problem) => new(false, intact, id, problem);
+    }
+}
