@@ -228,8 +228,9 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Equal("rejected", (string?)item["status"]);
         Assert.Equal("Not supported by the chart.", (string?)item["comment"]);
 
+        // The refused approval joins the call's own trail, after the decision that stands.
         var trail = await fixture.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
-        Assert.Equal(["held", "review-rejected"], trail.Select(r => (string?)r["decision"]));
+        Assert.Equal(["held", "review-rejected", "review-refused"], trail.Select(r => (string?)r["decision"]));
         var refused = Assert.Single(
             await fixture.Host.GetAuditRecordsAsync(),
             r => (string?)r["decision"] == "review-refused" && ((string?)r["reasons"])!.Contains($"review:{reviewId}", StringComparison.Ordinal));

@@ -33,7 +33,9 @@ internal sealed class SqliteReviewQueue : IReviewQueue
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
-    private readonly Lazy<Task> _initialized;
+    private readonly SemaphoreSlim _initializing = new(1, 1);
+    private readonly string _path;
+    private volatile bool _initialized;
 
     public SqliteReviewQueue(IOptions<ReviewOptions> options, TimeProvider time, IHostEnvironment? environment = null)
     {
@@ -46,7 +48,7 @@ internal sealed class SqliteReviewQueue : IReviewQueue
             Pooling = true,
         }.ToString();
         _time = time;
-        _initialized = new Lazy<Task>(() => InitializeAsync(path));
+        _path = path;
     }
 
     public async ValueTask<ReviewItem> EnqueueAsync(ReviewRequest request, CancellationToken cancellationToken)
@@ -154,10 +156,33 @@ internal sealed class SqliteReviewQueue : IReviewQueue
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        await _initialized.Value;
+        await EnsureInitializedAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>Creates the schema once; a failure (a full disk, a lock) is retried by the next call, not cached.</summary>
+    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initializing.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_initialized)
+            {
+                await InitializeAsync(_path);
+                _initialized = true;
+            }
+        }
+        finally
+        {
+            _initializing.Release();
+        }
     }
 
     private async Task InitializeAsync(string path)

@@ -108,7 +108,11 @@ internal static class ReviewEndpoints
         catch (ReviewDecisionException ex)
         {
             var status = ex.Code switch { "unknown_review" => 404, "review_already_decided" => 409, _ => 400 };
-            await AdminAudit.RecordAsync(context, "review-refused", null, $"{ex.Code};review:{id};action:{action}", status);
+
+            // A refused decision on a known review belongs to the held call's trail, beside its other decisions.
+            var existing = ex.Code == "unknown_review" ? null : await reviews.GetAsync(id, ct);
+            await AdminAudit.RecordAsync(
+                context, "review-refused", existing?.UseCaseId, $"{ex.Code};review:{id};action:{action}", status, existing?.TraceId);
             return Error(status, ex.Code, ex.Message);
         }
 
