@@ -33,6 +33,14 @@ public interface IPolicy
     PolicyDenial? Evaluate(PolicyContext context);
 }
 
+/// <summary>
+/// A policy that spends a quota (a rate limit) when it lets a call through. The engine evaluates these last,
+/// and only for calls no other policy refused, so a refused call never uses up an app's permits.
+/// </summary>
+public interface IQuotaPolicy : IPolicy
+{
+}
+
 /// <summary>Why a call is refused: a bounded reason code (a metric label) and a message for the developer.</summary>
 public sealed record PolicyDenial(string ReasonCode, string Message)
 {

@@ -70,6 +70,46 @@ public sealed class PolicyEngineTests
         Assert.Equal([baa, baa], decision.Denials);
     }
 
+    [Fact]
+    public void Evaluate_CallRefusedByAnotherPolicy_QuotaIsNotSpent()
+    {
+        var quota = new CountingQuota();
+        var engine = new PolicyEngine([quota, new FixedPolicy("status", new PolicyDenial("use_case_suspended", "Suspended."))]);
+
+        var decision = engine.Evaluate(Context);
+
+        Assert.Equal(["use_case_suspended"], decision.Denials.Select(d => d.ReasonCode));
+        Assert.Equal(0, quota.Spent);
+    }
+
+    [Fact]
+    public void Evaluate_CallOtherwiseAllowed_QuotaIsSpentAndCanRefuse()
+    {
+        var quota = new CountingQuota { Refuse = true };
+        var engine = new PolicyEngine([quota, new FixedPolicy("quiet", null)]);
+
+        var decision = engine.Evaluate(Context);
+
+        Assert.Equal(1, quota.Spent);
+        Assert.Equal(["rate_limited"], decision.Denials.Select(d => d.ReasonCode));
+    }
+
+    /// <summary>A quota that counts how often it was asked, as a rate limiter spends a permit.</summary>
+    private sealed class CountingQuota : IQuotaPolicy
+    {
+        public string Name => "quota";
+
+        public bool Refuse { get; init; }
+
+        public int Spent { get; private set; }
+
+        public PolicyDenial? Evaluate(PolicyContext context)
+        {
+            Spent++;
+            return Refuse ? new PolicyDenial("rate_limited", "Too many calls.") : null;
+        }
+    }
+
     private sealed class FixedPolicy(string name, PolicyDenial? denial) : IPolicy
     {
         public string Name { get; } = name;

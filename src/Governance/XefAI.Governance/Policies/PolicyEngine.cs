@@ -11,7 +11,8 @@ namespace XefAI.Governance;
 /// </remarks>
 internal sealed class PolicyEngine(IEnumerable<IPolicy> policies, RiskTierControlsSource? tiers = null) : IPolicyEngine
 {
-    private readonly IPolicy[] _policies = [.. policies];
+    private readonly IPolicy[] _policies = [.. policies.Where(p => p is not IQuotaPolicy)];
+    private readonly IPolicy[] _quotas = [.. policies.OfType<IQuotaPolicy>()];
 
     public PolicyDecision Evaluate(PolicyContext context)
     {
@@ -22,6 +23,15 @@ internal sealed class PolicyEngine(IEnumerable<IPolicy> policies, RiskTierContro
         foreach (var policy in _policies)
         {
             if (policy.Evaluate(context) is { } denial)
+            {
+                (denials ??= []).Add(denial);
+            }
+        }
+
+        // Quotas are spent only by calls that would otherwise go through.
+        for (var i = 0; denials is null && i < _quotas.Length; i++)
+        {
+            if (_quotas[i].Evaluate(context) is { } denial)
             {
                 (denials ??= []).Add(denial);
             }

@@ -13,7 +13,7 @@ namespace XefAI.Governance;
 /// whose windows are opened from the injected <see cref="TimeProvider"/> rather than its own timer, so the
 /// limit is testable and the retry time in the denial is exact. Counted per gateway replica.
 /// </remarks>
-internal sealed class RateLimitPolicy(RiskTierControlsSource tiers, TimeProvider timeProvider) : IPolicy, IDisposable
+internal sealed class RateLimitPolicy(RiskTierControlsSource tiers, TimeProvider timeProvider) : IQuotaPolicy, IDisposable
 {
     private readonly ConcurrentDictionary<(string AppId, string UseCaseId), Partition> _partitions = new();
 
