@@ -96,9 +96,10 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
         Assert.Equal(409, late.Status);
         Assert.Equal("review_already_decided", (string?)late.Json["error"]!["code"]);
 
-        // One audit chain for both replicas: the hold written by the first, the approval by the second.
+        // One audit chain for both replicas: the hold written by the first, the approval by the second, and the
+        // late rejection refused by the first, all on the call's own trail.
         var trail = await second.GetAuditRecordsOfTraceAsync(held.Header("X-XefAI-Trace-Id")!);
-        Assert.Equal(["held", "review-approved"], trail.Select(r => (string?)r["decision"]));
+        Assert.Equal(["held", "review-approved", "review-refused"], trail.Select(r => (string?)r["decision"]));
         Assert.Equal(releasedHere.ResponseSha256, (string?)trail[0]["outputSha256"]);
     }
 
