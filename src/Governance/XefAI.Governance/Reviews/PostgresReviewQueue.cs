@@ -40,8 +40,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
 
     private readonly TimeProvider _time;
     private readonly Lazy<NpgsqlDataSource> _dataSource;
-    private readonly SemaphoreSlim _initializeLock = new(1, 1);
-    private volatile bool _initialized;
+    private readonly OnceInitializer _schema = new();
     private int _disposed;
 
     // No I/O here, and no failure when unconfigured: it is constructed only when Governance:StateStore is postgres,
@@ -170,7 +169,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
             await _dataSource.Value.DisposeAsync();
         }
 
-        _initializeLock.Dispose();
+        _schema.Dispose();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -209,40 +208,24 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
         return await _dataSource.Value.OpenConnectionAsync(cancellationToken);
     }
 
-    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+        _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_initialized)
-        {
-            return;
-        }
+        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
 
-        await _initializeLock.WaitAsync(cancellationToken);
-        try
+        // A table a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
+        command.CommandText = IsComplete;
+        if (await command.ExecuteScalarAsync(cancellationToken) is not true)
         {
-            if (_initialized)
-            {
-                return;
-            }
-
-            await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
+            command.CommandText = Schema;
             await command.ExecuteNonQueryAsync(cancellationToken);
-
-            // A table a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
-            command.CommandText = IsComplete;
-            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                command.CommandText = Schema;
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            _initialized = true;
         }
-        finally
-        {
-            _initializeLock.Release();
-        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -33,9 +33,8 @@ internal sealed class SqliteReviewQueue : IReviewQueue
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _initializing = new(1, 1);
+    private readonly OnceInitializer _schema = new();
     private readonly string _path;
-    private volatile bool _initialized;
 
     public SqliteReviewQueue(IOptions<ReviewOptions> options, TimeProvider time, IHostEnvironment? environment = null)
     {
@@ -162,28 +161,8 @@ internal sealed class SqliteReviewQueue : IReviewQueue
         return connection;
     }
 
-    /// <summary>Creates the schema once; a failure (a full disk, a lock) is retried by the next call, not cached.</summary>
-    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
-    {
-        if (_initialized)
-        {
-            return;
-        }
-
-        await _initializing.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_initialized)
-            {
-                await InitializeAsync(_path);
-                _initialized = true;
-            }
-        }
-        finally
-        {
-            _initializing.Release();
-        }
-    }
+    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+        _schema.EnsureAsync(static (queue, _) => queue.InitializeAsync(queue._path), this, cancellationToken);
 
     private async Task InitializeAsync(string path)
     {

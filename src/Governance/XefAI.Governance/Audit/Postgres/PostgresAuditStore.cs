@@ -25,10 +25,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private readonly AuditRecordIdGenerator _ids;
     private readonly AuditChainHasher _writerHasher = new();
     private readonly Lazy<NpgsqlDataSource> _dataSource;
-    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private readonly OnceInitializer _schema = new();
     private readonly AuditBatchWriter _writer;
 
-    private volatile bool _initialized;
     private int _disposed;
 
     // No I/O here, and no failure when unconfigured: every scanned store is constructed, selected or not.
@@ -181,7 +180,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             await _dataSource.Value.DisposeAsync();
         }
 
-        _initializeLock.Dispose();
+        _schema.Dispose();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -229,43 +228,27 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         return await _dataSource.Value.OpenConnectionAsync(cancellationToken);
     }
 
-    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+        _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_initialized)
-        {
-            return;
-        }
+        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(PostgresAuditSchema.LockSchema, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
 
-        await _initializeLock.WaitAsync(cancellationToken);
-        try
+        // A schema a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
+        command.CommandText = PostgresAuditSchema.IsComplete;
+        if (await command.ExecuteScalarAsync(cancellationToken) is not true)
         {
-            if (_initialized)
-            {
-                return;
-            }
-
-            await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(PostgresAuditSchema.LockSchema, connection, transaction);
+            command.CommandText = PostgresAuditSchema.Create;
             await command.ExecuteNonQueryAsync(cancellationToken);
-
-            // A schema a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
-            command.CommandText = PostgresAuditSchema.IsComplete;
-            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                command.CommandText = PostgresAuditSchema.Create;
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            command.CommandText = PostgresAuditSchema.SeedHead;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            _initialized = true;
         }
-        finally
-        {
-            _initializeLock.Release();
-        }
+
+        command.CommandText = PostgresAuditSchema.SeedHead;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     // The writer must outlive any failure. Nothing of the chain is cached here: the next batch reads the

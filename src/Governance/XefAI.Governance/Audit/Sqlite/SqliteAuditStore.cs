@@ -23,10 +23,9 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     private readonly ILogger<SqliteAuditStore> _logger;
     private readonly AuditRecordIdGenerator _ids;
     private readonly AuditChainHasher _writerHasher = new();
-    private readonly SemaphoreSlim _initializeLock = new(1, 1);
+    private readonly OnceInitializer _schema = new();
     private readonly AuditBatchWriter _writer;
 
-    private volatile bool _initialized;
     private int _disposed;
 
     // The writer loop's alone: opened on its first batch, dropped after a failure.
@@ -171,13 +170,13 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         _session = null;
         _writerHasher.Dispose();
 
-        if (_initialized)
+        if (_schema.IsInitialized)
         {
             using var connection = new SqliteConnection(_connectionString);
             SqliteConnection.ClearPool(connection);
         }
 
-        _initializeLock.Dispose();
+        _schema.Dispose();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -199,49 +198,33 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         }
     }
 
-    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+        _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_initialized)
+        var directory = Path.GetDirectoryName(_databasePath);
+        if (!string.IsNullOrEmpty(directory))
         {
-            return;
+            Directory.CreateDirectory(directory);
         }
 
-        await _initializeLock.WaitAsync(cancellationToken);
-        try
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteAuditSchema.Create;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        // CREATE TABLE IF NOT EXISTS leaves an older table as it is; appending to it would fail on every call.
+        command.CommandText = SqliteAuditSchema.HasHashVersion;
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
         {
-            if (_initialized)
-            {
-                return;
-            }
-
-            var directory = Path.GetDirectoryName(_databasePath);
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = SqliteAuditSchema.Create;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-
-            // CREATE TABLE IF NOT EXISTS leaves an older table as it is; appending to it would fail on every call.
-            command.CommandText = SqliteAuditSchema.HasHashVersion;
-            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
-            {
-                throw new InvalidDataException(
-                    $"The audit database {_databasePath} was created by an earlier gateway version whose records carry no hash version. " +
-                    "Move it aside (keep it: its chain still proves what it recorded) and start again to create a new one.");
-            }
-
-            await AddMissingColumnsAsync(connection, cancellationToken);
-            _initialized = true;
+            throw new InvalidDataException(
+                $"The audit database {_databasePath} was created by an earlier gateway version whose records carry no hash version. " +
+                "Move it aside (keep it: its chain still proves what it recorded) and start again to create a new one.");
         }
-        finally
-        {
-            _initializeLock.Release();
-        }
+
+        await AddMissingColumnsAsync(connection, cancellationToken);
     }
 
     /// <summary>

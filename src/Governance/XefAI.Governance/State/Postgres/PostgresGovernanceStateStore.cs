@@ -19,8 +19,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
     private const int MaxIncidentLimit = 1000;
 
     private readonly Lazy<NpgsqlDataSource> _dataSource;
-    private readonly SemaphoreSlim _initializeLock = new(1, 1);
-    private volatile bool _initialized;
+    private readonly OnceInitializer _schema = new();
     private int _disposed;
 
     // No I/O here, and no failure when unconfigured: every registered store is constructed, selected or not.
@@ -198,7 +197,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
             await _dataSource.Value.DisposeAsync();
         }
 
-        _initializeLock.Dispose();
+        _schema.Dispose();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -269,42 +268,26 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
         return await _dataSource.Value.OpenConnectionAsync(cancellationToken);
     }
 
-    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+        _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_initialized)
-        {
-            return;
-        }
+        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
 
-        await _initializeLock.WaitAsync(cancellationToken);
-        try
+        // A schema a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
+        command.CommandText = PostgresGovernanceStateSchema.IsComplete;
+        if (await command.ExecuteScalarAsync(cancellationToken) is not true)
         {
-            if (_initialized)
-            {
-                return;
-            }
-
-            await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
+            command.CommandText = PostgresGovernanceStateSchema.Create;
             await command.ExecuteNonQueryAsync(cancellationToken);
-
-            // A schema a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
-            command.CommandText = PostgresGovernanceStateSchema.IsComplete;
-            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
-            {
-                command.CommandText = PostgresGovernanceStateSchema.Create;
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            command.CommandText = PostgresGovernanceStateSchema.SeedVersion;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            _initialized = true;
         }
-        finally
-        {
-            _initializeLock.Release();
-        }
+
+        command.CommandText = PostgresGovernanceStateSchema.SeedVersion;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -18,8 +18,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
 
     private readonly string _databasePath;
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _initializeLock = new(1, 1);
-    private volatile bool _initialized;
+    private readonly OnceInitializer _schema = new();
     private int _disposed;
 
     // No I/O here: every registered store is constructed, even the ones configuration does not select.
@@ -207,13 +206,13 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
             return;
         }
 
-        if (_initialized)
+        if (_schema.IsInitialized)
         {
             using var connection = new SqliteConnection(_connectionString);
             SqliteConnection.ClearPool(connection);
         }
 
-        _initializeLock.Dispose();
+        _schema.Dispose();
     }
 
     private static async Task<List<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
@@ -245,37 +244,21 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         }
     }
 
-    private async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+        _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_initialized)
+        var directory = Path.GetDirectoryName(_databasePath);
+        if (!string.IsNullOrEmpty(directory))
         {
-            return;
+            Directory.CreateDirectory(directory);
         }
 
-        await _initializeLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (_initialized)
-            {
-                return;
-            }
-
-            var directory = Path.GetDirectoryName(_databasePath);
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = SqliteGovernanceStateSchema.Create;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            _initialized = true;
-        }
-        finally
-        {
-            _initializeLock.Release();
-        }
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteGovernanceStateSchema.Create;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
