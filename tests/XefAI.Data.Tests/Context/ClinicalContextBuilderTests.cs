@@ -1,5 +1,4 @@
 using XefAI.Data.Context;
-using XefAI.Data.Fhir;
 using XefAI.Data.Tests.Fhir;
 
 namespace XefAI.Data.Tests.Context;
@@ -9,7 +8,7 @@ public sealed class ClinicalContextBuilderTests
     [Fact]
     public void Build_BundleAndPlainText_MergesFactsAndRoutesTextToFreeText()
     {
-        var builder = new ClinicalContextBuilder([new FhirResourceSource()]);
+        var builder = new ClinicalContextBuilder([FhirSources.Create()]);
 
         var context = builder.Build(["Draft the discharge letter.", TestBundles.Discharge, "  ", "Keep it under 200 words."]);
 
@@ -23,7 +22,7 @@ public sealed class ClinicalContextBuilderTests
     [Fact]
     public void Build_TwoBundles_KeepsInputOrderAndFirstPatient()
     {
-        var builder = new ClinicalContextBuilder([new FhirResourceSource()]);
+        var builder = new ClinicalContextBuilder([FhirSources.Create()]);
 
         var context = builder.Build([TestBundles.Encounter, TestBundles.Discharge]);
 
@@ -80,7 +79,7 @@ public sealed class ClinicalContextBuilderTests
     [Fact]
     public void Build_OnlyBlankInputs_ReturnsEmpty()
     {
-        var builder = new ClinicalContextBuilder([new FhirResourceSource()]);
+        var builder = new ClinicalContextBuilder([FhirSources.Create()]);
 
         Assert.Same(ClinicalContext.Empty, builder.Build(["", " \n\t "]));
     }
@@ -88,7 +87,7 @@ public sealed class ClinicalContextBuilderTests
     [Fact]
     public void Build_MalformedBundle_ThrowsClinicalDataException()
     {
-        var builder = new ClinicalContextBuilder([new FhirResourceSource()]);
+        var builder = new ClinicalContextBuilder([FhirSources.Create()]);
 
         var ex = Assert.Throws<ClinicalDataException>(() => builder.Build([
             "Summarize.",

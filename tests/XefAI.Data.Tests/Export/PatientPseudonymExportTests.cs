@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using XefAI.Data.Configuration;
 using XefAI.Data.Export;
-using XefAI.Data.Fhir;
 using XefAI.Data.Pseudonymization;
 using XefAI.Data.Tests.Fhir;
 
@@ -23,7 +22,7 @@ public sealed class PatientPseudonymExportTests
     [MemberData(nameof(Exports))]
     public void Export_PatientFromDischargeBundle_OnlyPseudonymEverNamesThePatient(string export)
     {
-        var context = new FhirResourceSource().TryRead(TestBundles.Discharge)!;
+        var context = FhirSources.Create().TryRead(TestBundles.Discharge)!;
         var pseudonym = _pseudonymizer.Pseudonymize(context.PatientReference!);
 
         var json = Export(export, pseudonym);

@@ -4,7 +4,7 @@ namespace XefAI.Data.Tests.Fhir;
 
 public sealed class FhirResourceSourceTests
 {
-    private readonly FhirResourceSource _source = new();
+    private readonly FhirResourceSource _source = FhirSources.Create();
 
     [Fact]
     public void Name_IsFhirRequest()
@@ -70,16 +70,60 @@ public sealed class FhirResourceSourceTests
     [InlineData("")]
     [InlineData("   ")]
     [InlineData("{ patient said the pain is 7/10 }")]
-    [InlineData("{\"resourceType\": \"Patient\"")]
     public void TryRead_PlainTextOrInvalidJson_ReturnsNull(string input)
     {
         Assert.Null(_source.TryRead(input));
     }
 
     [Theory]
+    [InlineData("{\"resourceType\": \"Patient\"", "The FHIR content is not valid JSON")]
+    [InlineData("{\"resourceType\": 42}", "The FHIR resourceType must be a string")]
+    [InlineData("{\"resourceType\": null}", "The FHIR resourceType must be a string")]
+    [InlineData("{\"resourceType\": [\"Patient\"]}", "The FHIR resourceType must be a string")]
+    [InlineData("{\"resourceType\": {\"name\": \"Patient\"}}", "The FHIR resourceType must be a string")]
+    public void TryRead_ObjectNamingAResourceTypeThatIsNotFhir_Throws(string input, string expected)
+    {
+        // FHIR-looking content is FHIR: it is never passed on to a vendor as text.
+        var ex = Assert.Throws<ClinicalDataException>(() => _source.TryRead(input));
+
+        Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryRead_BundleOverTheEntryLimit_ThrowsBeforeParsing()
+    {
+        var source = FhirSources.Create(new XefAI.Data.Configuration.DataOptions { MaxBundleEntries = 100 });
+        var bundle = "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[" + string.Join(',', Enumerable.Repeat("{}", 50_000)) + "]}";
+
+        var ex = Assert.Throws<ClinicalDataException>(() => source.TryRead(bundle));
+
+        Assert.Equal("The FHIR Bundle holds more than 100 Bundle entries, this gateway's limit.", ex.Message);
+    }
+
+    [Fact]
+    public void TryRead_NestedBundlesCountTowardTheLimit()
+    {
+        var source = FhirSources.Create(new XefAI.Data.Configuration.DataOptions { MaxBundleEntries = 10 });
+        var inner = "{\"resource\":{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[" + string.Join(',', Enumerable.Repeat("{}", 6)) + "]}}";
+        var bundle = $"{{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[{inner},{inner}]}}";
+
+        Assert.Throws<ClinicalDataException>(() => source.TryRead(bundle));
+    }
+
+    [Fact]
+    public void TryRead_FhirNestedDeeperThanTheLimit_Throws()
+    {
+        var source = FhirSources.Create(new XefAI.Data.Configuration.DataOptions { MaxJsonDepth = 16 });
+        var deep = "{\"resourceType\":\"Basic\",\"x\":" + new string('[', 40) + new string(']', 40) + "}";
+
+        var ex = Assert.Throws<ClinicalDataException>(() => source.TryRead(deep));
+
+        Assert.Contains("deeper than this gateway's limit of 16", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("{\"model\": \"discharge-summary\", \"temperature\": 0.2}")]
     [InlineData("[{\"resourceType\": \"Patient\", \"gender\": \"female\"}]")]
-    [InlineData("{\"resourceType\": 42}")]
     [InlineData("{\"meta\": {\"resourceType\": \"Patient\"}}")]
     [InlineData("\"Patient\"")]
     public void TryRead_JsonThatIsNotFhir_ReturnsNull(string input)

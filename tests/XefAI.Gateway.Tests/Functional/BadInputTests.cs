@@ -22,6 +22,37 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":\"yes\"}", "invalid_type", "stream" },
         { "{\"model\":42,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "invalid_type", "model" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "missing_required_parameter", "model" },
+
+        // Hostile-testing regressions: each of these was a 500 with no audit record.
+        { "{\"model\":\"vendor-chat\",\"model\":\"summary\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "duplicate_key", "model" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"content\":\"y\"}]}", "duplicate_key", "content" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"metadata\":{\"a\":\"\\ud800\"}}", "invalid_encoding", null },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\\udc00y\"}]}", "invalid_encoding", null },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"\\ud800\":1}", "invalid_encoding", null },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\\ud83d\\u0041\"}]}", "invalid_encoding", null },
+
+        // Fields passed through to vendors are type-checked, so a vendor 400 cannot be provoked through them.
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"seed\":1.5}", "invalid_type", "seed" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"frequency_penalty\":3}", "invalid_type", "frequency_penalty" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"logit_bias\":{\"50256\":\"high\"}}", "invalid_type", "logit_bias" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\"}]}", "invalid_type", "tools" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tool_choice\":\"maybe\"}", "invalid_type", "tool_choice" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"xml\"}}", "invalid_type", "response_format" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"metadata\":{\"n\":1}}", "invalid_type", "metadata" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"parallel_tool_calls\":\"yes\"}", "invalid_type", "parallel_tool_calls" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"video\"}]}]}", "invalid_value", "messages[0].content[0].type" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":\"x\"}]}]}", "invalid_type", "messages[0].content[0].image_url" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"tool\",\"content\":\"42\"}]}", "missing_required_parameter", "messages[0].tool_call_id" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":{}}}]}]}", "invalid_type", "messages[0].tool_calls[0].function.arguments" },
+
+        // FHIR-looking content is FHIR: never forwarded to a vendor as text.
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"{\\\"resourceType\\\":null}\"}]}", "invalid_fhir", "messages" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"{\\\"resourceType\\\":[\\\"Patient\\\"]}\"}]}", "invalid_fhir", "messages" },
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"{\\\"resourceType\\\":\\\"Frobnicator\\\"}\"}]}", "invalid_fhir", "messages" },
+
+        // Amplification limits, checked before any expensive work.
+        { "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"metadata\":" + new string('[', 70) + new string(']', 70) + "}", "json_too_deep", null },
+        { "{\"model\":\"vendor-chat\",\"messages\":[" + string.Join(',', Enumerable.Repeat("{\"role\":\"user\",\"content\":\"x\"}", 1001)) + "]}", "too_many_messages", "messages" },
     };
 
     [Theory]
@@ -76,6 +107,84 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         using var response = await client.SendAsync(request);
 
         Assert.Equal(413, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_InvalidUtf8Bytes_Returns400AndAuditsDenial()
+    {
+        using var client = fixture.Host.CreateClient();
+        var callsBefore = fixture.Vendor.CallCount;
+        byte[] body = [.. "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi "u8, 0xFF, 0xFE, .. " there\"}]}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), content);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("invalid_encoding", (string?)error["code"]);
+        Assert.Equal(callsBefore, fixture.Vendor.CallCount);
+        var record = await fixture.Host.GetAuditRecordAsync(response.Headers.GetValues("X-XefAI-Audit-Id").Single());
+        Assert.Equal("invalid_encoding", (string?)record["reasons"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), (string?)record["inputSha256"]);
+    }
+
+    [Theory]
+    [InlineData("ffffffffffffffffff")]
+    [InlineData("zz")]
+    [InlineData("-1")]
+    public async Task Post_ChunkedBodyWithAbsurdChunkSize_Returns400AndAuditsDenial(string chunkSize)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.Host.Address.Host, fixture.Host.Address.Port);
+        await using var stream = tcp.GetStream();
+        var request = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+            + $"Authorization: Bearer {GatewayHost.ClientKey}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + $"{chunkSize}\r\n{{}}";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
+
+        var answer = await ReadHttpResponseAsync(stream);
+
+        Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"malformed_body\"", answer, StringComparison.Ordinal);
+        var auditId = answer.Split("\r\n").Single(l => l.StartsWith("X-XefAI-Audit-Id:", StringComparison.OrdinalIgnoreCase)).Split(':', 2)[1].Trim();
+        var record = await fixture.Host.GetAuditRecordAsync(auditId);
+        Assert.Equal("malformed_body", (string?)record["reasons"]);
+        Assert.Equal("denied", (string?)record["decision"]);
+    }
+
+    [Fact]
+    public async Task Post_BundleOfFiftyThousandEmptyEntries_Returns400BeforeParsingIt()
+    {
+        using var client = fixture.Host.CreateClient();
+        var bundle = "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[" + string.Join(',', Enumerable.Repeat("{}", 50_000)) + "]}";
+        var callsBefore = fixture.Vendor.CallCount;
+
+        var call = await client.PostChatAsync(GatewayCalls.ChatBody("vendor-chat", bundle));
+
+        Assert.Equal(400, call.Status);
+        Assert.Equal("invalid_fhir", (string?)call.Json["error"]!["code"]);
+        Assert.Contains("more than 5000 Bundle entries", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(callsBefore, fixture.Vendor.CallCount);
+    }
+
+    private static async Task<string> ReadHttpResponseAsync(System.Net.Sockets.NetworkStream stream)
+    {
+        var buffer = new byte[16 * 1024];
+        var text = new System.Text.StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!text.ToString().Contains("}}", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
     }
 
     [Fact]

@@ -8,6 +8,12 @@ public sealed class DataOptions
 
     public const int MinimumSaltLength = 16;
 
+    /// <summary>Most entries accepted in one FHIR Bundle (nested Bundles included), checked before the FHIR parser runs.</summary>
+    public int MaxBundleEntries { get; set; } = 5000;
+
+    /// <summary>Deepest JSON nesting accepted in FHIR content.</summary>
+    public int MaxJsonDepth { get; set; } = 64;
+
     /// <summary>Secret key of the patient pseudonyms in the audit trail; changing it changes every pseudonym.</summary>
     public string? PseudonymSalt { get; set; }
 }

@@ -11,6 +11,12 @@ internal sealed class DataOptionsValidator : IValidateOptions<DataOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
 
+        if (options.MaxBundleEntries <= 0 || options.MaxJsonDepth is < 8 or > 256)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{DataOptions.SectionName}:MaxBundleEntries must be positive and {DataOptions.SectionName}:MaxJsonDepth from 8 to 256.");
+        }
+
         var salt = options.PseudonymSalt;
         if (string.IsNullOrWhiteSpace(salt))
         {

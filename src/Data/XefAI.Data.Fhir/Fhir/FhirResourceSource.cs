@@ -2,11 +2,13 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
+using Microsoft.Extensions.Options;
+using XefAI.Data.Configuration;
 
 namespace XefAI.Data.Fhir;
 
 /// <summary>Reads a FHIR R4 resource or Bundle sent as JSON in a message into clinical facts.</summary>
-internal sealed class FhirResourceSource : IClinicalContextSource
+internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) : IClinicalContextSource
 {
     private const int MaxReportedIssues = 3;
     private const int MaxEchoedTypeLength = 64;
@@ -27,30 +29,74 @@ internal sealed class FhirResourceSource : IClinicalContextSource
             return null;
         }
 
+        var limits = options.CurrentValue;
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(input);
+            document = JsonDocument.Parse(input, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            // A message may legitimately start with a brace without being JSON.
+            // A message may legitimately start with a brace without being JSON; one that names a resourceType is
+            // FHIR gone wrong, and is never passed on to a vendor as text.
+            if (input.Contains("\"resourceType\"", StringComparison.Ordinal))
+            {
+                throw new ClinicalDataException(ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
+                    ? $"The FHIR content nests JSON deeper than this gateway's limit of {limits.MaxJsonDepth} levels."
+                    : $"The FHIR content is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}).");
+            }
+
             return null;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("resourceType", out var resourceType)
-                || resourceType.ValueKind != JsonValueKind.String)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("resourceType", out var resourceType))
             {
                 return null;
             }
 
+            if (resourceType.ValueKind != JsonValueKind.String)
+            {
+                throw new ClinicalDataException("The FHIR resourceType must be a string naming an R4 resource type.");
+            }
+
             var typeName = ResolveResourceType(resourceType.GetString()!);
+            var entries = CountEntries(root, limits.MaxBundleEntries);
+            if (entries > limits.MaxBundleEntries)
+            {
+                throw new ClinicalDataException(
+                    $"The FHIR {typeName} holds more than {limits.MaxBundleEntries} Bundle entries, this gateway's limit.");
+            }
+
             return FhirFactExtractor.Extract(Deserialize(root, typeName));
         }
+    }
+
+    /// <summary>Bundle entries, nested Bundles' included; counting stops once past the limit.</summary>
+    private static int CountEntries(JsonElement resource, int limit)
+    {
+        if (!resource.TryGetProperty("entry", out var entry) || entry.ValueKind != JsonValueKind.Array)
+        {
+            return 0;
+        }
+
+        var count = entry.GetArrayLength();
+        foreach (var item in entry.EnumerateArray())
+        {
+            if (count > limit)
+            {
+                break;
+            }
+
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("resource", out var nested) && nested.ValueKind == JsonValueKind.Object)
+            {
+                count += CountEntries(nested, limit - count);
+            }
+        }
+
+        return count;
     }
 
     private static string ResolveResourceType(string resourceType)

@@ -11,8 +11,23 @@ internal sealed class GatewayOptions
     /// <summary>Largest vendor answer the gateway buffers.</summary>
     public long MaxResponseBodyBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>Deepest JSON nesting accepted in a request body.</summary>
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Most messages accepted in one chat request.</summary>
+    public int MaxMessages { get; set; } = 1000;
+
+    /// <summary>A stream whose vendor sends nothing for this long ends with an error event.</summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest line of a vendor's event stream; a longer one ends the stream with an error.</summary>
+    public int MaxStreamLineBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How long a vendor may stay silent before the call fails with 504.</summary>
     public TimeSpan VendorTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>The request-shape limits, as one value for the parsers.</summary>
+    public RequestLimits RequestLimits => new(MaxJsonDepth, MaxMessages);
 
     /// <summary>Folder scanned for plugin assemblies; relative paths are resolved against the content root.</summary>
     public string? PluginsPath { get; set; } = "plugins";

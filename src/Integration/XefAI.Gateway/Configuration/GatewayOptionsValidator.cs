@@ -23,6 +23,26 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add("Gateway:VendorTimeout must be positive.");
         }
 
+        if (options.MaxJsonDepth is < 8 or > 256)
+        {
+            errors.Add("Gateway:MaxJsonDepth must be from 8 to 256.");
+        }
+
+        if (options.MaxMessages <= 0)
+        {
+            errors.Add("Gateway:MaxMessages must be positive.");
+        }
+
+        if (options.StreamIdleTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Gateway:StreamIdleTimeout must be positive.");
+        }
+
+        if (options.MaxStreamLineBytes < 1024)
+        {
+            errors.Add("Gateway:MaxStreamLineBytes must be at least 1024.");
+        }
+
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (appId, client) in options.Clients)
         {

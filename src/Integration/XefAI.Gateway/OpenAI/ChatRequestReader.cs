@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using XefAI.Gateway.Configuration;
 using XefAI.Models;
 
 namespace XefAI.Gateway.OpenAI;
@@ -20,16 +21,21 @@ internal sealed record ChatRequest(JsonObject Body, string? Model, IReadOnlyList
 internal static class ChatRequestReader
 {
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
     private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
-    public static bool TryRead(ReadOnlyMemory<byte> utf8, out ChatRequest? request, out OpenAIError? error)
+    public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out OpenAIError? error)
     {
         request = null;
+        error = JsonBodyGuard.Check(utf8.Span, limits.MaxJsonDepth);
+        if (error is not null)
+        {
+            return false;
+        }
+
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(utf8.Span, NodeOptions, DocumentOptions);
+            node = JsonNode.Parse(utf8.Span, NodeOptions, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
         }
         catch (JsonException ex)
         {
@@ -45,7 +51,8 @@ internal static class ChatRequestReader
             return false;
         }
 
-        error = Validate(body, out var model, out var messages, out var options, out var stream);
+        error = Validate(body, limits, out var model, out var messages, out var options, out var stream)
+            ?? ChatFieldRules.Check(body);
         if (error is not null)
         {
             return false;
@@ -56,7 +63,7 @@ internal static class ChatRequestReader
     }
 
     private static OpenAIError? Validate(
-        JsonObject body, out string? model, out List<ChatMessage> messages, out ChatOptions options, out bool stream)
+        JsonObject body, RequestLimits limits, out string? model, out List<ChatMessage> messages, out ChatOptions options, out bool stream)
     {
         model = null;
         messages = [];
@@ -84,6 +91,12 @@ internal static class ChatRequestReader
         if (array.Count == 0)
         {
             return OpenAIError.InvalidRequest("empty_array", "'messages' must contain at least one message.", "messages");
+        }
+
+        if (array.Count > limits.MaxMessages)
+        {
+            return OpenAIError.InvalidRequest(
+                "too_many_messages", $"'messages' holds {array.Count} messages; this gateway accepts at most {limits.MaxMessages}.", "messages");
         }
 
         for (var i = 0; i < array.Count; i++)
@@ -197,6 +210,11 @@ internal static class ChatRequestReader
             return WrongType($"{path}.name", "a string");
         }
 
+        if (ChatFieldRules.CheckMessage(obj, role!, path) is { } fieldError)
+        {
+            return fieldError;
+        }
+
         obj.TryGetPropertyValue("content", out var contentNode);
         string content;
         switch (contentNode)
@@ -235,6 +253,11 @@ internal static class ChatRequestReader
             if (parts[i] is not JsonObject part || !part.TryGetPropertyValue("type", out var typeNode) || !TryGetString(typeNode!, out var type))
             {
                 return WrongType($"{path}[{i}]", "a content part object with a string 'type'");
+            }
+
+            if (ChatFieldRules.CheckPart(part, type!, $"{path}[{i}]") is { } partError)
+            {
+                return partError;
             }
 
             if (type == "text")

@@ -65,18 +65,16 @@ internal sealed partial class ChatCompletionHandler(
         }
 
         call.App = app;
-        var limit = options.Value.MaxRequestBodyBytes;
-        var body = await ReadBodyAsync(request, limit, httpContext.RequestAborted);
-        if (body is null)
+        var limits = options.Value;
+        var (body, unreadable) = await ReadBodyAsync(request, limits.MaxRequestBodyBytes, call.TraceId, httpContext.RequestAborted);
+        if (unreadable is not null)
         {
-            return Result.Fail(new OpenAIError(
-                StatusCodes.Status413PayloadTooLarge, "invalid_request_error", "request_too_large",
-                $"The request body is larger than this gateway's limit of {limit} bytes."));
+            return Result.Fail(unreadable);
         }
 
         call.InputSha256 = Sha256Hex(body);
         call.Body = body;
-        if (!ChatRequestReader.TryRead(body, out var chat, out var invalid))
+        if (!ChatRequestReader.TryRead(body, limits.RequestLimits, out var chat, out var invalid))
         {
             return Result.Fail(invalid!);
         }
@@ -550,28 +548,57 @@ internal sealed partial class ChatCompletionHandler(
     private static OpenAIError AuditUnavailable() =>
         OpenAIError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    /// <returns>The body, or the error to answer: over the limit (413), or a body the client could not deliver.</returns>
+    private async Task<(byte[] Body, OpenAIError? Error)> ReadBodyAsync(
+        HttpRequest request, long limit, string traceId, CancellationToken cancellationToken)
     {
+        var tooLarge = new OpenAIError(
+            StatusCodes.Status413PayloadTooLarge, "invalid_request_error", "request_too_large",
+            $"The request body is larger than this gateway's limit of {limit} bytes.");
         if (request.ContentLength > limit)
         {
-            return null;
+            return ([], tooLarge);
         }
 
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
-        while (true)
+        try
         {
-            var memory = buffer.GetMemory(4096);
-            var read = await request.Body.ReadAsync(memory, cancellationToken);
-            if (read == 0)
+            while (true)
             {
-                return buffer.WrittenSpan.ToArray();
-            }
+                var memory = buffer.GetMemory(4096);
+                var read = await request.Body.ReadAsync(memory, cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer.WrittenSpan.ToArray(), null);
+                }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
-            {
-                return null;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > limit)
+                {
+                    return ([], tooLarge);
+                }
             }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's verdict on the body: malformed chunked framing (400), or a client too slow to send it (408).
+            // It is the client's fault, so one warning line, not a stack trace.
+            LogBodyUnreadable(logger, traceId, ex.StatusCode, ex.Message);
+            return ([], new OpenAIError(
+                ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : StatusCodes.Status400BadRequest,
+                "invalid_request_error",
+                ex.StatusCode == StatusCodes.Status408RequestTimeout ? "request_body_timeout" : "malformed_body",
+                ex.StatusCode == StatusCodes.Status408RequestTimeout
+                    ? "The request body arrived too slowly; send it at once."
+                    : "The request body could not be read: its HTTP framing (e.g. chunked encoding) is malformed."));
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Kestrel reports an unparseable chunk size (an overflow) as a plain IOException.
+            LogBodyUnreadable(logger, traceId, StatusCodes.Status400BadRequest, ex.Message);
+            return ([], new OpenAIError(
+                StatusCodes.Status400BadRequest, "invalid_request_error", "malformed_body",
+                "The request body could not be read: its HTTP framing (e.g. chunked encoding) is malformed."));
         }
     }
 
@@ -588,6 +615,9 @@ internal sealed partial class ChatCompletionHandler(
         SHA256.HashData(data, digest);
         return Convert.ToHexStringLower(digest);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request body of trace {TraceId} could not be read ({Status}): {Reason}")]
+    private static partial void LogBodyUnreadable(ILogger logger, string traceId, int status, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Review queue failed for trace {TraceId}; the held answer was not released.")]
     private static partial void LogReviewQueueFailed(ILogger logger, Exception exception, string traceId);

@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace XefAI.Gateway.OpenAI;
+
+/// <summary>
+/// One cheap forward pass over a request body before it is parsed into a DOM: invalid UTF-8, lone UTF-16
+/// surrogates in escapes, duplicate member names and excessive nesting are refused here with a 400 that
+/// names the place, instead of surfacing later as an exception when the body is re-serialized for a vendor,
+/// hashed for the audit trail, or read by a parser that keeps the last duplicate while a validator saw the first.
+/// </summary>
+internal static class JsonBodyGuard
+{
+    /// <returns>Null when the body is well-formed JSON in valid UTF-8 with unique member names.</returns>
+    public static OpenAIError? Check(ReadOnlySpan<byte> utf8, int maxDepth)
+    {
+        if (!Utf8.IsValid(utf8))
+        {
+            var at = FirstInvalidUtf8(utf8);
+            return OpenAIError.InvalidRequest("invalid_encoding", $"The request body is not valid UTF-8 (byte offset {at}); send JSON encoded as UTF-8.");
+        }
+
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = maxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        var names = new Stack<HashSet<string>?>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        names.Push(null);
+                        break;
+                    case JsonTokenType.StartArray:
+                        // Arrays have no member names; a marker keeps the stack aligned with the nesting.
+                        names.Push(null);
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        names.Pop();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        if (reader.ValueIsEscaped && !SurrogatesPaired(reader))
+                        {
+                            return LoneSurrogate(reader);
+                        }
+
+                        var name = reader.GetString()!;
+                        var seen = names.Pop() ?? new HashSet<string>(StringComparer.Ordinal);
+                        names.Push(seen);
+                        if (!seen.Add(name))
+                        {
+                            return OpenAIError.InvalidRequest(
+                                "duplicate_key",
+                                $"The request body names the member '{Printable(name)}' twice in one object (byte offset {reader.TokenStartIndex}); each member may appear once.",
+                                Printable(name));
+                        }
+
+                        break;
+                    case JsonTokenType.String:
+                        if (reader.ValueIsEscaped && !SurrogatesPaired(reader))
+                        {
+                            return LoneSurrogate(reader);
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            return ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
+                ? OpenAIError.InvalidRequest("json_too_deep", $"The request body nests JSON deeper than this gateway's limit of {maxDepth} levels.")
+                : OpenAIError.InvalidRequest(
+                    "invalid_json",
+                    $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}).");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Scans the escaped form of a string for <c>\uXXXX</c> escapes: a high surrogate must be followed at once by
+    /// an escaped low surrogate, and a low surrogate must follow a high one. (Raw UTF-8 cannot encode surrogates;
+    /// <see cref="Utf8.IsValid"/> already refused those.)
+    /// </summary>
+    private static bool SurrogatesPaired(Utf8JsonReader reader)
+    {
+        var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        var expectLow = false;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                if (expectLow)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var escaped = raw[i + 1];
+            if (escaped != (byte)'u')
+            {
+                if (expectLow)
+                {
+                    return false;
+                }
+
+                i++;
+                continue;
+            }
+
+            var unit = HexValue(raw.Slice(i + 2, 4));
+            i += 5;
+            if (char.IsHighSurrogate((char)unit))
+            {
+                if (expectLow)
+                {
+                    return false;
+                }
+
+                expectLow = true;
+            }
+            else if (char.IsLowSurrogate((char)unit))
+            {
+                if (!expectLow)
+                {
+                    return false;
+                }
+
+                expectLow = false;
+            }
+            else if (expectLow)
+            {
+                return false;
+            }
+        }
+
+        return !expectLow;
+    }
+
+    private static int HexValue(ReadOnlySpan<byte> hex)
+    {
+        var value = 0;
+        foreach (var b in hex)
+        {
+            value = (value << 4) | (b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                _ => b - 'A' + 10,
+            });
+        }
+
+        return value;
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var status = Utf8.ToUtf16(utf8, new char[utf8.Length], out var read, out _, replaceInvalidSequences: false);
+        return status == OperationStatus.InvalidData ? read : 0;
+    }
+
+    private static OpenAIError LoneSurrogate(Utf8JsonReader reader) => OpenAIError.InvalidRequest(
+        "invalid_encoding",
+        $"The request body holds an unpaired UTF-16 surrogate escape such as \\ud800 (byte offset {reader.TokenStartIndex}); such a string is not valid Unicode text.");
+
+    // Member names are echoed to help the developer, but only short, printable ones: a name could hold anything.
+    private static string Printable(string name) =>
+        name.Length <= 64 && name.All(c => c is >= ' ' and <= '~') ? name : "(unprintable name)";
+}
