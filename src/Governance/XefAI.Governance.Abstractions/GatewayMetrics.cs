@@ -3,12 +3,14 @@ namespace XefAI.Governance;
 /// <summary>One finished call, as the metrics see it. Every field is a bounded label or a number.</summary>
 /// <param name="UseCase">Configured use-case id, or <c>other</c>.</param>
 /// <param name="Tier">Risk tier 1-4, or 0 when the use case is unknown.</param>
-/// <param name="Provider">Provider kind that answered, or <c>none</c>.</param>
+/// <param name="Provider">Provider kind of the deployment that answered or, for a failed call, was tried last; <c>none</c> when no model was called.</param>
 /// <param name="Model">Vendor model of the deployment, or <c>none</c>.</param>
 /// <param name="Outcome">answered, denied, failed.</param>
 /// <param name="StatusCode">HTTP status sent to the client.</param>
 /// <param name="Duration">Whole call, as the client saw it.</param>
 /// <param name="VendorDuration">Time spent waiting for the provider, when one was called.</param>
+/// <param name="Deployment">Configured deployment id that answered or was tried last, or <c>none</c>.</param>
+/// <param name="ErrorType">Error code of a call that failed at a provider (OpenTelemetry's <c>error.type</c>), else null.</param>
 public sealed record CallMeasurement(
     string UseCase,
     int Tier,
@@ -20,7 +22,9 @@ public sealed record CallMeasurement(
     TimeSpan? VendorDuration,
     int? InputTokens,
     int? OutputTokens,
-    double? CostUsd = null);
+    double? CostUsd = null,
+    string Deployment = "none",
+    string? ErrorType = null);
 
 /// <summary>Records gateway metrics (exported to Prometheus through OpenTelemetry).</summary>
 public interface IGatewayMetrics

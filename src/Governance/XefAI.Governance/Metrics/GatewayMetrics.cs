@@ -69,6 +69,7 @@ internal sealed class GatewayMetrics : IGatewayMetrics
             { "use_case", measurement.UseCase },
             { "tier", tier },
             { "provider", measurement.Provider },
+            { "deployment", measurement.Deployment },
             { "outcome", measurement.Outcome },
             { "status_code", measurement.StatusCode },
         };
@@ -91,6 +92,11 @@ internal sealed class GatewayMetrics : IGatewayMetrics
                 { "gen_ai.request.model", measurement.Model },
                 { "xefai.use_case", measurement.UseCase },
             };
+            if (measurement.ErrorType is { } errorType)
+            {
+                vendorTags.Add("error.type", errorType);
+            }
+
             _operationDuration.Record(vendor.TotalSeconds, vendorTags);
 
             var overheadTags = new TagList

@@ -482,10 +482,12 @@ internal sealed partial class ChatCompletionHandler(
 
         var usage = result.Answer?.Usage ?? result.StreamUsage;
         var answered = outcome == "answered" && call.Deployment is not null;
+
+        // A call that failed at a vendor is labelled with the deployment tried last, so the failing vendor is named.
         metrics.RecordCall(new CallMeasurement(
             call.UseCase?.Id ?? OtherLabel,
             (int?)call.UseCase?.Tier ?? 0,
-            answered ? call.Deployment!.Kind : "none",
+            call.Deployment?.Kind ?? "none",
             call.Deployment?.VendorModel ?? "none",
             outcome,
             status,
@@ -493,7 +495,9 @@ internal sealed partial class ChatCompletionHandler(
             call.VendorDuration,
             usage?.InputTokens,
             usage?.OutputTokens,
-            answered ? CostOf(call.Deployment, usage) : null));
+            answered ? CostOf(call.Deployment, usage) : null,
+            call.Deployment?.Id ?? "none",
+            call.Deployment is not null && result.Error is { } error ? error.Code : null));
         if (answered && call.Deployment!.Lifecycle == ModelLifecycle.Deprecated)
         {
             metrics.RecordDeprecatedModelCall(call.Deployment.Id);

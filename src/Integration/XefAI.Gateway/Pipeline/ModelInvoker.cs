@@ -331,8 +331,13 @@ internal sealed partial class ModelInvoker : IDisposable
         {
             >= 200 and < 300 => AttemptOutcome.Failed(
                 ProviderErrors.BadGateway("vendor_invalid_response", message), retryable: false, canFallback: true, vendor, status),
-            429 => AttemptOutcome.Failed(ProviderErrors.BadGateway("vendor_rate_limited", message), retryable: true, canFallback: true, vendor, status)
+            429 => AttemptOutcome.Failed(ProviderErrors.RateLimited(message, transformer.RetryAfter), retryable: true, canFallback: true, vendor, status)
                 with { RetryAfter = transformer.RetryAfter },
+
+            // The vendor refused the request itself: the client's fault, not the vendor's. Trying again, or another
+            // deployment, would be refused the same way, and a vendor that works must not look like one that fails.
+            400 or 404 or 413 or 422 => AttemptOutcome.Failed(
+                ProviderErrors.RejectedRequest(status, message), retryable: false, canFallback: false, vendor, status),
             408 or >= 500 => AttemptOutcome.Failed(
                 ProviderErrors.BadGateway("vendor_error", message), retryable: true, canFallback: true, vendor, status) with { RetryAfter = transformer.RetryAfter },
             401 or 403 => AttemptOutcome.Failed(

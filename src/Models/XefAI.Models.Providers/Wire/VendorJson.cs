@@ -61,14 +61,24 @@ internal static class VendorJson
 
         var type = error.TryGetProperty("type", out var typeElement) ? SafeIdentifier(typeElement) : null;
         var code = error.TryGetProperty("code", out var codeElement) ? SafeIdentifier(codeElement) : null;
-        return (type, code) switch
+        var param = error.TryGetProperty("param", out var paramElement) ? SafeIdentifier(paramElement) : null;
+        var parts = new List<string>(3);
+        if (type is not null && !string.Equals(type, code, StringComparison.Ordinal))
         {
-            (null, null) => string.Empty,
-            (not null, null) => $" (type: {type})",
-            (null, not null) => $" (code: {code})",
-            _ when string.Equals(type, code, StringComparison.Ordinal) => $" (code: {code})",
-            _ => $" (type: {type}, code: {code})",
-        };
+            parts.Add($"type: {type}");
+        }
+
+        if (code is not null)
+        {
+            parts.Add($"code: {code}");
+        }
+
+        if (param is not null)
+        {
+            parts.Add($"param: {param}");
+        }
+
+        return parts.Count == 0 ? string.Empty : $" ({string.Join(", ", parts)})";
     }
 
     public static string? GetString(JsonElement element, string propertyName) =>
