@@ -11,7 +11,11 @@ internal sealed class ResilienceOptions
     /// <summary>The whole call, every retry and fallback included.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>One attempt, until the vendor's response headers arrive (a stream may then run on).</summary>
+    /// <summary>
+    /// One attempt: a buffered answer must arrive whole within it; a stream must start within it, and may then run
+    /// on, bounded by <c>Gateway:StreamIdleTimeout</c> between events and by <see cref="TotalTimeout"/>. Never more
+    /// than what is left of the total budget; a retry is started only if a whole attempt still fits in it.
+    /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Retries of one deployment before moving to the next (0 turns retries off).</summary>

@@ -27,6 +27,9 @@ internal sealed record AttemptOutcome
     /// <summary>The vendor asked to wait this long before trying again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>A stream cut at the response limit: the audit record keeps the prefix sent, marked as such.</summary>
+    public bool Truncated { get; init; }
+
     public int? VendorStatus { get; init; }
 
     public string? Destination { get; init; }

@@ -4,15 +4,34 @@ using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline;
 
-/// <summary>What the attempts of one call share: the HTTP context, the attempt list and the client's stream once opened.</summary>
+/// <summary>
+/// What the attempts of one call share: the HTTP context, the time budget, the attempt list and the client's
+/// stream once opened.
+/// </summary>
 internal sealed class CallAttempts(
-    HttpContext httpContext, TimeSpan attemptTimeout, TimeSpan totalTimeout, Func<ModelDeployment, Task<bool>> onStreamStarting)
+    HttpContext httpContext,
+    TimeSpan attemptTimeout,
+    TimeSpan totalTimeout,
+    TimeProvider time,
+    Func<ModelDeployment, Task<bool>> onStreamStarting)
 {
+    private readonly long _started = time.GetTimestamp();
+
     public TimeSpan TotalTimeout { get; } = totalTimeout;
 
     public HttpContext HttpContext { get; } = httpContext;
 
+    /// <summary>The configured limit of one attempt; <see cref="NextAttemptTimeout"/> is what an attempt gets.</summary>
     public TimeSpan AttemptTimeout { get; } = attemptTimeout;
+
+    /// <summary>What is left of the call's total budget.</summary>
+    public TimeSpan Remaining => TotalTimeout - time.GetElapsedTime(_started);
+
+    /// <summary>An attempt gets its own limit, or what is left of the call's budget if that is less.</summary>
+    public TimeSpan NextAttemptTimeout => Remaining is var left && left < AttemptTimeout ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : AttemptTimeout;
+
+    /// <summary>A retry after <paramref name="wait"/> fits the budget only if a whole attempt still fits after it.</summary>
+    public bool RetryFits(TimeSpan wait) => Remaining - wait >= AttemptTimeout;
 
     public List<AuditAttempt> Attempts { get; } = [];
 

@@ -388,9 +388,7 @@ internal sealed partial class ChatCompletionHandler(
             final.Stream?.Model,
             invocation.Attempts,
             streamed: true,
-            outputText: final.Stream is { } streamed
-                ? JsonSerializer.Serialize(new { content = streamed.Content, finish_reason = streamed.FinishReason })
-                : null);
+            outputText: final.Stream is { } streamed ? StreamedOutputText(streamed, final.Truncated) : null);
         var record = await TryAppendAsync(entry, call.TraceId);
         RecordCall(call, new Result(null, final.Error, invocation) { StreamUsage = final.Stream?.Usage }, record is null ? "failed" : outcome, entry.StatusCode);
         if (!answered || httpContext.RequestAborted.IsCancellationRequested)
@@ -413,6 +411,22 @@ internal sealed partial class ChatCompletionHandler(
         {
             // The client left after the last chunk; the record is committed either way.
         }
+    }
+
+    /// <summary>
+    /// The verbatim text of a streamed answer. A stream cut at the response limit keeps at most the limit, marked
+    /// as truncated; the record's hash still covers every byte the client received.
+    /// </summary>
+    private string StreamedOutputText(StreamedAnswer streamed, bool truncated)
+    {
+        if (!truncated)
+        {
+            return JsonSerializer.Serialize(new { content = streamed.Content, finish_reason = streamed.FinishReason });
+        }
+
+        var limit = (int)Math.Min(options.Value.MaxResponseBodyBytes, int.MaxValue);
+        var content = streamed.Content.Length > limit ? streamed.Content[..limit] : streamed.Content;
+        return JsonSerializer.Serialize(new { content, finish_reason = "response_too_large", truncated = true });
     }
 
     private AuditEntry BuildEntry(

@@ -35,6 +35,9 @@ internal sealed partial class ModelInvoker : IDisposable
 
     private static readonly string DefaultLoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices;
 
+    /// <summary>Carries the call's budget to the retry strategy, which must not start a retry the budget cannot hold.</summary>
+    private static readonly ResiliencePropertyKey<CallAttempts> CallKey = new("xefai.call");
+
     private readonly IModelProviderCatalog _providers;
     private readonly IProxyStateLookup _proxyState;
     private readonly IHttpForwarder _forwarder;
@@ -88,7 +91,7 @@ internal sealed partial class ModelInvoker : IDisposable
         var (totalTimeout, attemptTimeout) = _resilience.Value.TimeoutsFor(useCaseId);
         using var total = new CancellationTokenSource(totalTimeout, _time);
         using var link = httpContext.RequestAborted.Register(static state => ((CancellationTokenSource)state!).Cancel(), total);
-        var call = new CallAttempts(httpContext, attemptTimeout, totalTimeout, onStreamStarting);
+        var call = new CallAttempts(httpContext, attemptTimeout, totalTimeout, _time, onStreamStarting);
         AttemptOutcome last = AttemptOutcome.Failed(
             OpenAIError.Unavailable("no_provider", "No deployment could be tried."), retryable: false, canFallback: false);
         ModelDeployment? lastDeployment = null;
@@ -99,10 +102,19 @@ internal sealed partial class ModelInvoker : IDisposable
             var attemptRequest = request with { Deployment = lastDeployment };
             try
             {
-                last = await _retry.ExecuteAsync(
-                    static (state, token) => state.Invoker.AttemptAsync(state.Call, state.Request, token),
-                    (Invoker: this, Call: call, Request: attemptRequest),
-                    total.Token);
+                var context = ResilienceContextPool.Shared.Get(total.Token);
+                context.Properties.Set(CallKey, call);
+                try
+                {
+                    last = await _retry.ExecuteAsync(
+                        static (ctx, state) => state.Invoker.AttemptAsync(state.Call, state.Request, ctx.CancellationToken),
+                        context,
+                        (Invoker: this, Call: call, Request: attemptRequest));
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
             }
             catch (OperationCanceledException) when (!httpContext.RequestAborted.IsCancellationRequested)
             {
@@ -167,8 +179,9 @@ internal sealed partial class ModelInvoker : IDisposable
     private async Task<AttemptOutcome> AnswerInProcessAsync(
         CallAttempts call, IInProcessModelProvider provider, ModelRequest request, CancellationToken token)
     {
+        var attemptTimeout = call.NextAttemptTimeout;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-        attempt.CancelAfter(call.AttemptTimeout);
+        attempt.CancelAfter(attemptTimeout);
         ModelResponse answer;
         try
         {
@@ -177,7 +190,7 @@ internal sealed partial class ModelInvoker : IDisposable
         catch (OperationCanceledException) when (attempt.IsCancellationRequested && !token.IsCancellationRequested)
         {
             return AttemptOutcome.Failed(
-                ProviderErrors.Timeout($"Provider '{request.Deployment.Id}' did not answer within {call.AttemptTimeout.TotalSeconds:0.#} s."),
+                ProviderErrors.Timeout($"Provider '{request.Deployment.Id}' did not answer within {attemptTimeout.TotalSeconds:0.#} s."),
                 retryable: true,
                 canFallback: true);
         }
@@ -275,16 +288,27 @@ internal sealed partial class ModelInvoker : IDisposable
         httpContext.Request.ContentLength = vendorRequest.Body.Length;
         httpContext.Request.ContentType = vendorRequest.ContentType;
 
+        var attemptTimeout = call.NextAttemptTimeout;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-        attempt.CancelAfter(call.AttemptTimeout);
+        attempt.CancelAfter(attemptTimeout);
         var streaming = request.Options.Stream
-            ? new StreamingAttempt(provider.CreateStreamTranslator(request), call, request.Deployment, endpoint.Name)
+            ? new StreamingAttempt(
+                provider.CreateStreamTranslator(request),
+                call,
+                request.Deployment,
+                endpoint.Name,
+                new StreamLimits(options.MaxResponseBodyBytes, options.MaxStreamLineBytes, options.StreamIdleTimeout),
+                _time)
             : null;
+
+        // A buffered answer must arrive whole within the attempt's time, body included: a vendor that sends its
+        // headers and then stalls is cut at the attempt timeout. A stream runs on after its headers, bounded by
+        // the idle timeout between events and by the call's total budget.
         var transformer = new VendorTransformer(
             vendorRequest,
             options.MaxResponseBodyBytes,
             streaming,
-            onResponseHeaders: () => attempt.CancelAfter(Timeout.InfiniteTimeSpan),
+            onResponseHeaders: streaming is null ? static () => { } : () => attempt.CancelAfter(Timeout.InfiniteTimeSpan),
             _time);
 
         // YARP's activity timeout is an idle timer its own body copy resets; a relayed stream does not, so a
@@ -312,7 +336,7 @@ internal sealed partial class ModelInvoker : IDisposable
         var vendor = endpoint.Name;
         if (transformer.Response is not { } response)
         {
-            return ClassifyTransportFailure(vendor, error, transformer.ReadFailure, attempt.IsCancellationRequested, call.AttemptTimeout);
+            return ClassifyTransportFailure(vendor, error, transformer.ReadFailure, attempt.IsCancellationRequested, attemptTimeout);
         }
 
         var status = response.StatusCode;
@@ -437,7 +461,8 @@ internal sealed partial class ModelInvoker : IDisposable
             {
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Result is { Retryable: true, ResponseStarted: false } result
-                    && (result.RetryAfter is null || result.RetryAfter <= settings.MaxRetryAfter)),
+                    && (result.RetryAfter is null || result.RetryAfter <= settings.MaxRetryAfter)
+                    && (!args.Context.Properties.TryGetValue(CallKey, out var call) || call.RetryFits(result.RetryAfter ?? settings.RetryBaseDelay))),
                 MaxRetryAttempts = settings.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

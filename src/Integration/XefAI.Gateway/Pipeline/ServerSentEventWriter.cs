@@ -12,10 +12,16 @@ internal sealed class ServerSentEventWriter(HttpResponse response) : IDisposable
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+    /// <summary>The bytes an event adds around its JSON (<c>data: </c> and the blank line).</summary>
+    public const int FramingBytes = 8;
+
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     /// <summary>Whether the response headers went out: from then on, errors can only be sent as events.</summary>
     public bool Started { get; private set; }
+
+    /// <summary>Bytes of events sent so far (the response limit counts these).</summary>
+    public long BytesWritten { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -57,5 +63,9 @@ internal sealed class ServerSentEventWriter(HttpResponse response) : IDisposable
 
     public void Dispose() => _hash.Dispose();
 
-    private void Append(ReadOnlySpan<byte> bytes) => _hash.AppendData(bytes);
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        _hash.AppendData(bytes);
+        BytesWritten += bytes.Length;
+    }
 }

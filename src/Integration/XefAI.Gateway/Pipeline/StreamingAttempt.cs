@@ -3,12 +3,17 @@ using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline;
 
+/// <summary>How far a relayed stream may go: bytes sent to the client, one line of the vendor's stream, silence.</summary>
+internal sealed record StreamLimits(long MaxResponseBytes, int MaxLineBytes, TimeSpan IdleTimeout);
+
 /// <summary>
 /// Relays one vendor's event stream to the client, translated to OpenAI chunks. A stream that fails after
 /// it started ends with an OpenAI-style error event, never a silent truncated 200; a client that goes away
-/// cancels the read, and YARP then drops the upstream request.
+/// cancels the read, and YARP then drops the upstream request. A stream past the response limit, with a line
+/// past the line limit, or silent past the idle timeout ends the same way, so memory and time stay bounded.
 /// </summary>
-internal sealed class StreamingAttempt(IStreamTranslator translator, CallAttempts call, ModelDeployment deployment, string destination)
+internal sealed class StreamingAttempt(
+    IStreamTranslator translator, CallAttempts call, ModelDeployment deployment, string destination, StreamLimits limits, TimeProvider time)
 {
     /// <summary>The client's stream was opened by this attempt.</summary>
     public bool Started { get; private set; }
@@ -17,6 +22,9 @@ internal sealed class StreamingAttempt(IStreamTranslator translator, CallAttempt
     public bool Refused { get; private set; }
 
     public AttemptOutcome Outcome { get; private set; } = new();
+
+    /// <summary>The stream was cut at the response limit: what was sent is a prefix of the answer.</summary>
+    public bool Truncated { get; private set; }
 
     public async Task RelayAsync(HttpContext httpContext, HttpResponseMessage vendorResponse, CancellationToken cancellationToken)
     {
@@ -31,14 +39,38 @@ internal sealed class StreamingAttempt(IStreamTranslator translator, CallAttempt
         Started = true;
         OpenAIError? failure = null;
         var chunks = new List<ReadOnlyMemory<byte>>(4);
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var read = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
         try
         {
             await using var body = await vendorResponse.Content.ReadAsStreamAsync(cancellationToken);
-            using var reader = new ServerSentEventReader(body);
-            while (await reader.ReadAsync(cancellationToken) is { } vendorEvent)
+            using var reader = new ServerSentEventReader(body, limits.MaxLineBytes);
+            while (true)
             {
+                // Each event restarts the idle timer: a vendor may be slow, but not silent for longer than the limit.
+                idle.CancelAfter(limits.IdleTimeout);
+                if (await reader.ReadAsync(read.Token) is not { } vendorEvent)
+                {
+                    break;
+                }
+
                 chunks.Clear();
                 var done = translator.Translate(vendorEvent, chunks);
+                var size = 0L;
+                foreach (var chunk in chunks)
+                {
+                    size += chunk.Length + ServerSentEventWriter.FramingBytes;
+                }
+
+                if (writer.BytesWritten + size > limits.MaxResponseBytes)
+                {
+                    failure = new OpenAIError(
+                        StatusCodes.Status502BadGateway, "upstream_error", "response_too_large",
+                        $"Model vendor '{destination}' streamed more than this gateway's limit of {limits.MaxResponseBytes} bytes; the stream was cut there.");
+                    Truncated = true;
+                    break;
+                }
+
                 foreach (var chunk in chunks)
                 {
                     await writer.WriteChunkAsync(chunk, cancellationToken);
@@ -52,7 +84,7 @@ internal sealed class StreamingAttempt(IStreamTranslator translator, CallAttempt
                 }
             }
 
-            failure = ProviderErrors.BadGateway(
+            failure ??= ProviderErrors.BadGateway(
                 "vendor_stream_truncated", $"Model vendor '{destination}' ended the stream before the answer was complete.");
         }
         catch (VendorResponseException ex)
@@ -64,6 +96,12 @@ internal sealed class StreamingAttempt(IStreamTranslator translator, CallAttempt
             failure = new OpenAIError(499, "client_closed", "client_closed", "The client closed the stream.");
             Outcome = Failed(failure, (int)vendorResponse.StatusCode);
             return;
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            failure = new OpenAIError(
+                StatusCodes.Status504GatewayTimeout, "upstream_error", "vendor_stream_idle",
+                $"Model vendor '{destination}' sent nothing for {limits.IdleTimeout.TotalSeconds:0.#} s mid-stream; the stream was ended.");
         }
         catch (OperationCanceledException)
         {
@@ -98,5 +136,6 @@ internal sealed class StreamingAttempt(IStreamTranslator translator, CallAttempt
         {
             Stream = translator.Result,
             ResponseStarted = true,
+            Truncated = Truncated,
         };
 }

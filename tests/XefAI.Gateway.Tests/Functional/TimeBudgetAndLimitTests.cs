@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>
+/// A call's time and size are bounded whatever the vendor does: a stalled body, a silent stream, an endless
+/// stream or an endless line ends in an error the client can read, within the configured budget.
+/// </summary>
+public sealed class TimeBudgetAndLimitTests
+{
+    private const string StreamBody = """{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""";
+
+    private const string FirstChunk =
+        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},\"finish_reason\":null}]}\n\n";
+
+    [Fact]
+    public async Task Forward_VendorSendsHeadersThenStalls_AnswersTimeoutWithinTheTotalBudget()
+    {
+        await using var vendor = new StallingVendor();
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 5, attemptTimeout: "00:00:01");
+            c["Gateway"]!["Resilience"]!["TotalTimeout"] = "00:00:02.500";
+        });
+        using var client = host.CreateClient();
+        var clock = Stopwatch.StartNew();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        clock.Stop();
+        Assert.Equal(504, call.Status);
+        Assert.Equal("vendor_timeout", (string?)call.Json["error"]!["code"]);
+
+        // Before the fix the body read was bounded only by the 100 s vendor idle timeout, and every retry waited again.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"answered after {clock.Elapsed.TotalSeconds:0.0} s");
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+
+        // Two attempts of one second fit the 2.5 s budget; a third would not, so it is not started.
+        Assert.Equal(["vendor_timeout", "vendor_timeout"], record.AttemptOutcomes());
+        Assert.Equal(2, vendor.Requests);
+    }
+
+    [Fact]
+    public async Task Stream_VendorGoesSilentMidStream_EndsWithIdleErrorEvent()
+    {
+        await using var vendor = new StallingVendor("text/event-stream", FirstChunk);
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c["Gateway"]!["StreamIdleTimeout"] = "00:00:01";
+        });
+        using var client = host.CreateClient();
+        var clock = Stopwatch.StartNew();
+
+        var call = await client.PostChatAsync(StreamBody);
+
+        clock.Stop();
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+        Assert.Equal(200, call.Status);
+        Assert.Contains("Hello", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", body, StringComparison.Ordinal);
+        Assert.Equal("vendor_stream_idle", (string?)LastEventError(body)["code"]);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"ended after {clock.Elapsed.TotalSeconds:0.0} s");
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal("failed", (string?)records[^1]["decision"]);
+        Assert.Equal("vendor_stream_idle", (string?)records[^1]["reasons"]);
+    }
+
+    [Fact]
+    public async Task Stream_VendorStreamsPastTheResponseLimit_CutWithErrorEventAndAuditKeepsPrefixAndHash()
+    {
+        var events = new StringBuilder();
+        var piece = new string('x', 1000);
+        for (var i = 0; i < 1000; i++)
+        {
+            events.Append("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"")
+                .Append(piece).Append("\"},\"finish_reason\":null}]}\n\n");
+        }
+
+        events.Append("data: [DONE]\n\n");
+        using var vendor = new FakeVendor().StreamsEvents(events.ToString());
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c["Gateway"]!["MaxResponseBodyBytes"] = 65536;
+
+            // Tier 2 on a BAA vendor: the answer is audited verbatim, which is where an unbounded stream once landed whole.
+            c["Governance"]!["UseCases"]!["vendor-chat"]!["Tier"] = 2;
+            c["Models"]!["Deployments"]!["vendor"]!["Baa"] = true;
+        });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(StreamBody);
+
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+        Assert.Equal(200, call.Status);
+        Assert.DoesNotContain("[DONE]", body, StringComparison.Ordinal);
+        Assert.Equal("response_too_large", (string?)LastEventError(body)["code"]);
+        Assert.True(call.ResponseBody.Length < 65536 + 1024, $"{call.ResponseBody.Length} bytes relayed");
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        var closing = records[^1];
+        Assert.Equal("response_too_large", (string?)closing["reasons"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(call.ResponseBody)), (string?)closing["outputSha256"]);
+        var output = JsonNode.Parse((string)closing["outputText"]!)!;
+        Assert.True((bool)output["truncated"]!);
+        Assert.True(((string)output["content"]!).Length <= 65536);
+    }
+
+    [Fact]
+    public async Task Stream_VendorSendsOneEndlessLine_EndsWithErrorEventInsteadOfBufferingIt()
+    {
+        var line = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + new string('y', 3 * 1024 * 1024) + "\"}}]}\n\n";
+        using var vendor = new FakeVendor().StreamsEvents(line);
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c["Gateway"]!["MaxStreamLineBytes"] = 65536;
+        });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(StreamBody);
+
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+        Assert.Equal(200, call.Status);
+        var error = LastEventError(body);
+        Assert.Equal("vendor_stream_error", (string?)error["code"]);
+        Assert.Contains("longer than this gateway's limit of 65536 bytes", (string?)error["message"], StringComparison.Ordinal);
+        Assert.True(call.ResponseBody.Length < 4096, $"{call.ResponseBody.Length} bytes relayed");
+    }
+
+    private static JsonNode LastEventError(string body)
+    {
+        var lastEvent = body.TrimEnd().Split("\n\n").Last();
+        return JsonNode.Parse(lastEvent["data: ".Length..])!["error"]!;
+    }
+}

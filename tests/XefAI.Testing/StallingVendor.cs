@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace XefAI.Testing;
+
+/// <summary>
+/// A vendor that misbehaves below what WireMock can script: it answers a request with headers and the first bytes
+/// of a body, then goes silent with the connection open, as a hung upstream does. Counts the requests it took.
+/// </summary>
+public sealed class StallingVendor : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<TcpClient> _connections = [];
+    private readonly Task _accepting;
+    private readonly string _head;
+    private readonly byte[] _firstBytes;
+    private int _requests;
+
+    /// <param name="contentType">Content type of the stalled answer (<c>text/event-stream</c> for a stream).</param>
+    /// <param name="firstBytes">What is sent of the body before the silence.</param>
+    public StallingVendor(string contentType = "application/json", string firstBytes = "{")
+    {
+        _firstBytes = Encoding.UTF8.GetBytes(firstBytes);
+        var length = contentType == "text/event-stream" ? "Transfer-Encoding: chunked" : "Content-Length: 100000";
+        _head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\n{length}\r\n\r\n";
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public string BaseAddress => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v1";
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    public void Configure(System.Text.Json.Nodes.JsonObject configuration) =>
+        configuration["ReverseProxy"]!["Clusters"]!["vendor"]!["Destinations"]!["primary"]!["Address"] = BaseAddress;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        lock (_connections)
+        {
+            foreach (var connection in _connections)
+            {
+                connection.Dispose();
+            }
+        }
+
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopping is the point.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            lock (_connections)
+            {
+                _connections.Add(client);
+            }
+
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        try
+        {
+            var stream = client.GetStream();
+            var buffer = new byte[64 * 1024];
+            var received = new StringBuilder();
+            while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer, _stop.Token);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            Interlocked.Increment(ref _requests);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(_head), _stop.Token);
+            var body = _head.Contains("chunked", StringComparison.Ordinal)
+                ? Encoding.ASCII.GetBytes($"{_firstBytes.Length:x}\r\n").Concat(_firstBytes).Concat("\r\n"u8.ToArray()).ToArray()
+                : _firstBytes;
+            await stream.WriteAsync(body, _stop.Token);
+            await stream.FlushAsync(_stop.Token);
+
+            // Silence, with the connection open, until the test ends; the rest of the request body is drained.
+            while (await stream.ReadAsync(buffer, _stop.Token) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The gateway gave up on us, or the test is over.
+        }
+    }
+}
