@@ -16,6 +16,7 @@ public sealed class StallingVendor : IAsyncDisposable
     private readonly Task _accepting;
     private readonly string _head;
     private readonly byte[] _firstBytes;
+    private readonly TaskCompletionSource<string> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
 
     /// <param name="contentType">Content type of the stalled answer (<c>text/event-stream</c> for a stream).</param>
@@ -32,6 +33,9 @@ public sealed class StallingVendor : IAsyncDisposable
     public string BaseAddress => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v1";
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Ends the silence: sends <paramref name="rest"/> as the remainder of the body and closes it.</summary>
+    public void Release(string rest) => _release.TrySetResult(rest);
 
     public void Configure(System.Text.Json.Nodes.JsonObject configuration) =>
         configuration["ReverseProxy"]!["Clusters"]!["vendor"]!["Destinations"]!["primary"]!["Address"] = BaseAddress;
@@ -100,10 +104,13 @@ public sealed class StallingVendor : IAsyncDisposable
             await stream.WriteAsync(body, _stop.Token);
             await stream.FlushAsync(_stop.Token);
 
-            // Silence, with the connection open, until the test ends; the rest of the request body is drained.
-            while (await stream.ReadAsync(buffer, _stop.Token) > 0)
-            {
-            }
+            // Silence, with the connection open, until the test releases the rest or ends.
+            var rest = await _release.Task.WaitAsync(_stop.Token);
+            var restBytes = Encoding.UTF8.GetBytes(rest);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"{restBytes.Length:x}\r\n"), _stop.Token);
+            await stream.WriteAsync(restBytes, _stop.Token);
+            await stream.WriteAsync("\r\n0\r\n\r\n"u8.ToArray(), _stop.Token);
+            await stream.FlushAsync(_stop.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {

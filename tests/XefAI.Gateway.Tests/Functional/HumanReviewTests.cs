@@ -94,6 +94,14 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Null(poll.Json["choices"]);
         Assert.Equal("pending", poll.Header("X-XefAI-Review-Status"));
 
+        // Nothing of the held answer leaks through the poll: not its text, its model, nor its completion id.
+        var pollBody = System.Text.Encoding.UTF8.GetString(poll.ResponseBody);
+        Assert.DoesNotContain("Troponin", pollBody, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("chest pain", pollBody, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("xefai-local-extractive", pollBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("chatcmpl", pollBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"content\"", pollBody, StringComparison.Ordinal);
+
         var stranger = await other.GetCallAsync($"/v1/reviews/{reviewId}");
         Assert.Equal(404, stranger.Status);
         Assert.Equal("unknown_review", (string?)stranger.Json["error"]!["code"]);

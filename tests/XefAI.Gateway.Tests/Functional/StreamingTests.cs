@@ -134,6 +134,9 @@ public sealed class StreamingTests
         var lastEvent = body.TrimEnd().Split("\n\n").Last();
         var error = JsonNode.Parse(lastEvent["data: ".Length..])!["error"]!;
         Assert.Equal("vendor_stream_truncated", (string?)error["code"]);
+
+        // Bytes had reached the client: the failure is final, never retried or fallen back.
+        Assert.Equal(1, vendor.CallCount);
         var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         Assert.Equal("failed", (string?)records[^1]["decision"]);
         Assert.Equal("vendor_stream_truncated", (string?)records[^1]["reasons"]);
