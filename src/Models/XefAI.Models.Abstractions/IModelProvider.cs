@@ -14,6 +14,7 @@ public interface IModelProvider
 public interface IHttpModelProvider : IModelProvider
 {
     /// <summary>Builds the vendor request, including the vendor's own authentication header.</summary>
+    /// <exception cref="UnsupportedRequestException">The request asks for something the vendor cannot do.</exception>
     VendorHttpRequest CreateRequest(ModelRequest request, VendorEndpoint endpoint);
 
     /// <summary>Reads the vendor's answer into an OpenAI chat completion.</summary>

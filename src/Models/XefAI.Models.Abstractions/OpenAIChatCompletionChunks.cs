@@ -26,6 +26,17 @@ public sealed record OpenAIChatCompletionChunks(string Id, long Created, string 
     /// <summary>The chunk with an empty delta that carries the finish reason.</summary>
     public ReadOnlyMemory<byte> Finish(string finishReason) => Choice(role: null, content: null, finishReason);
 
+    /// <summary>
+    /// The chunk opening tool call <paramref name="index"/> (0, 1, … within the answer): its id, type, function
+    /// name and empty arguments, as OpenAI's own stream opens one.
+    /// </summary>
+    public ReadOnlyMemory<byte> ToolCallStart(int index, string id, string name) =>
+        Choice(role: null, content: null, finishReason: null, new ToolCallDelta(index, id, name, string.Empty));
+
+    /// <summary>A fragment of tool call <paramref name="index"/>'s arguments; the fragments joined are its JSON arguments.</summary>
+    public ReadOnlyMemory<byte> ToolCallArguments(int index, string arguments) =>
+        Choice(role: null, content: null, finishReason: null, new ToolCallDelta(index, null, null, arguments));
+
     /// <summary>The usage chunk: no choices, the answer's token counts.</summary>
     public ReadOnlyMemory<byte> Usage(TokenUsage usage)
     {
@@ -46,7 +57,7 @@ public sealed record OpenAIChatCompletionChunks(string Id, long Created, string 
         return buffer.WrittenMemory;
     }
 
-    private ReadOnlyMemory<byte> Choice(string? role, string? content, string? finishReason)
+    private ReadOnlyMemory<byte> Choice(string? role, string? content, string? finishReason, ToolCallDelta? toolCall = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -64,6 +75,29 @@ public sealed record OpenAIChatCompletionChunks(string Id, long Created, string 
             if (content is not null)
             {
                 writer.WriteString("content", content);
+            }
+
+            if (toolCall is { } call)
+            {
+                writer.WriteStartArray("tool_calls");
+                writer.WriteStartObject();
+                writer.WriteNumber("index", call.Index);
+                if (call.Id is not null)
+                {
+                    writer.WriteString("id", call.Id);
+                    writer.WriteString("type", "function");
+                }
+
+                writer.WriteStartObject("function");
+                if (call.Name is not null)
+                {
+                    writer.WriteString("name", call.Name);
+                }
+
+                writer.WriteString("arguments", call.Arguments);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                writer.WriteEndArray();
             }
 
             writer.WriteEndObject();
@@ -98,4 +132,6 @@ public sealed record OpenAIChatCompletionChunks(string Id, long Created, string 
         writer.WriteNumber("created", Created);
         writer.WriteString("model", Model);
     }
+
+    private readonly record struct ToolCallDelta(int Index, string? Id, string? Name, string Arguments);
 }

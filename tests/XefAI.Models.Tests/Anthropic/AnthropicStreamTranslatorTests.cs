@@ -80,7 +80,7 @@ public sealed class AnthropicStreamTranslatorTests
     }
 
     [Fact]
-    public void Translate_ToolUseStream_EmitsTextOnlyAndFinishesWithToolCalls()
+    public void Translate_ToolUseStream_EmitsTextThenToolCallAndFinishesWithToolCalls()
     {
         // Shortened from the tool use example of Anthropic's streaming documentation.
         ServerSentEvent[] events =
@@ -103,9 +103,16 @@ public sealed class AnthropicStreamTranslatorTests
             translator.Translate(vendorEvent, chunks);
         }
 
-        Assert.Equal(3, chunks.Count);
+        // The tool call used to be dropped, leaving a tool_calls finish with no tool call to run.
+        Assert.Equal(5, chunks.Count);
         Assert.Equal("Okay, let's check the weather:", (string?)JsonNode.Parse(chunks[1].Span)!["choices"]![0]!["delta"]!["content"]);
-        Assert.Equal("tool_calls", (string?)JsonNode.Parse(chunks[2].Span)!["choices"]![0]!["finish_reason"]);
+        var opened = JsonNode.Parse(chunks[2].Span)!["choices"]![0]!["delta"]!["tool_calls"]![0]!;
+        Assert.Equal("toolu_01T1x1fJ34qAmk2tNTrN7Up6", (string?)opened["id"]);
+        Assert.Equal("get_weather", (string?)opened["function"]!["name"]);
+        Assert.Equal(
+            "{\"location\": \"San Francisco, CA\"}",
+            (string?)JsonNode.Parse(chunks[3].Span)!["choices"]![0]!["delta"]!["tool_calls"]![0]!["function"]!["arguments"]);
+        Assert.Equal("tool_calls", (string?)JsonNode.Parse(chunks[4].Span)!["choices"]![0]!["finish_reason"]);
         Assert.Equal(new StreamedAnswer("Okay, let's check the weather:", "tool_calls", new TokenUsage(472, 89), Model), translator.Result);
     }
 

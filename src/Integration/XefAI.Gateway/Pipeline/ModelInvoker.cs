@@ -281,7 +281,17 @@ internal sealed partial class ModelInvoker : IDisposable
     {
         var httpContext = call.HttpContext;
         var options = _options.Value;
-        var vendorRequest = provider.CreateRequest(request, endpoint);
+        VendorHttpRequest vendorRequest;
+        try
+        {
+            vendorRequest = provider.CreateRequest(request, endpoint);
+        }
+        catch (UnsupportedRequestException ex)
+        {
+            // The request asks for what this vendor cannot do: the client's to fix, so no retry and no fallback.
+            return AttemptOutcome.Failed(
+                OpenAIError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false, endpoint.Name);
+        }
 
         // YARP streams the incoming request body to the vendor; the provider's translation takes its place.
         httpContext.Request.Body = new MemoryStream(vendorRequest.Body.ToArray(), writable: false);

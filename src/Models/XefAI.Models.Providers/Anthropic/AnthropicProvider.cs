@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using XefAI.Models.Providers.Wire;
 
 namespace XefAI.Models.Providers.Anthropic;
@@ -26,8 +27,6 @@ internal sealed class AnthropicProvider : IHttpModelProvider
 
     public const int DefaultMaxTokens = 4096;
 
-    public const string ToolResultPrefix = "Tool result: ";
-
     private readonly TimeProvider _timeProvider;
 
     public AnthropicProvider(TimeProvider timeProvider)
@@ -43,7 +42,8 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(endpoint);
 
-        var (system, turns) = Conversation(request.Messages);
+        AnthropicRequestTranslator.RefuseUntranslatable(request.Body);
+        var (system, messages) = AnthropicRequestTranslator.Conversation(request);
         var options = request.Options;
 
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -56,16 +56,8 @@ internal sealed class AnthropicProvider : IHttpModelProvider
                 writer.WriteString("system", system);
             }
 
-            writer.WriteStartArray("messages");
-            foreach (var (role, content) in turns)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("role", role);
-                writer.WriteString("content", content);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            writer.WritePropertyName("messages");
+            messages.WriteTo(writer);
             writer.WriteNumber("max_tokens", options.MaxTokens ?? DefaultMaxTokensOf(endpoint));
 
             // OpenAI accepts temperature 0..2, Anthropic 0..1: clamping keeps "as random as allowed" rather than
@@ -98,6 +90,8 @@ internal sealed class AnthropicProvider : IHttpModelProvider
                 writer.WriteString("user_id", options.User);
                 writer.WriteEndObject();
             }
+
+            AnthropicRequestTranslator.WriteTools(writer, request.Body);
 
             // Anthropic streams always report usage (message_start and message_delta), so nothing else to ask for.
             if (options.Stream)
@@ -152,8 +146,9 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         }
 
         // Text blocks are joined as they are: Anthropic splits one answer into several blocks around citations.
-        // Tool use and thinking blocks have no OpenAI text equivalent here.
+        // Tool use blocks become OpenAI tool calls. Thinking blocks are never asked for, so none are expected.
         var text = new StringBuilder();
+        var toolCalls = new JsonArray();
         var blockIndex = 0;
         foreach (var block in content.EnumerateArray())
         {
@@ -162,9 +157,14 @@ internal sealed class AnthropicProvider : IHttpModelProvider
                 throw NotAMessage($"content[{blockIndex}] is not an object");
             }
 
-            if (VendorJson.GetString(block, "type") == "text")
+            switch (VendorJson.GetString(block, "type"))
             {
-                text.Append(VendorJson.GetString(block, "text") ?? throw NotAMessage($"content[{blockIndex}].text is not a string"));
+                case "text":
+                    text.Append(VendorJson.GetString(block, "text") ?? throw NotAMessage($"content[{blockIndex}].text is not a string"));
+                    break;
+                case "tool_use":
+                    toolCalls.Add(ToolCall(block, blockIndex));
+                    break;
             }
 
             blockIndex++;
@@ -174,13 +174,27 @@ internal sealed class AnthropicProvider : IHttpModelProvider
             ? VendorJson.ReadUsage(usageElement, "input_tokens", "output_tokens")
             : null;
 
-        return OpenAIChatCompletion.Create(
+        var completion = OpenAIChatCompletion.Create(
             id,
             VendorJson.GetString(message, "model") ?? request.Deployment.VendorModel,
             text.ToString(),
             ToFinishReason(VendorJson.GetString(message, "stop_reason")),
             usage,
             _timeProvider.GetUtcNow());
+
+        if (toolCalls.Count > 0)
+        {
+            // OpenAI's shape: content null when the answer is only tool calls.
+            var answer = completion.Completion["choices"]![0]!["message"]!.AsObject();
+            if (text.Length == 0)
+            {
+                answer["content"] = null;
+            }
+
+            answer["tool_calls"] = toolCalls;
+        }
+
+        return completion;
     }
 
     public IStreamTranslator CreateStreamTranslator(ModelRequest request)
@@ -200,63 +214,28 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         _ => "stop",
     };
 
-    /// <summary>
-    /// Splits the conversation into Anthropic's top-level system prompt and its user/assistant turns.
-    /// </summary>
-    /// <remarks>
-    /// Anthropic has no system role in <c>messages</c>, so system and developer messages, wherever they stand,
-    /// become the one system prompt. Consecutive turns of one role are merged: the API reference says it
-    /// combines them itself, but it has answered "roles must alternate" before and compatible endpoints still
-    /// do. Empty turns are dropped and a final assistant turn (a prefill) loses trailing whitespace, since the
-    /// API rejects both. The first turn may be the assistant's: the reference asks for no user turn first.
-    /// </remarks>
-    private static (string? System, List<(string Role, string Content)> Turns) Conversation(IReadOnlyList<ChatMessage> messages)
+    /// <summary>An Anthropic <c>tool_use</c> block as an OpenAI tool call, whose arguments are the input as a JSON string.</summary>
+    private static JsonObject ToolCall(JsonElement block, int blockIndex)
     {
-        StringBuilder? system = null;
-        var turns = new List<(string Role, StringBuilder Content)>(messages.Count);
-        foreach (var message in messages)
+        var id = VendorJson.GetString(block, "id") ?? throw NotAMessage($"content[{blockIndex}].id is not a string");
+        var name = VendorJson.GetString(block, "name") ?? throw NotAMessage($"content[{blockIndex}].name is not a string");
+        if (!block.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Object)
         {
-            if (string.IsNullOrWhiteSpace(message.Content))
-            {
-                continue;
-            }
-
-            switch (message.Role)
-            {
-                case "system" or "developer":
-                    system = system is null ? new StringBuilder(message.Content) : system.Append("\n\n").Append(message.Content);
-                    continue;
-                case "assistant":
-                    AddTurn(turns, "assistant", null, message.Content);
-                    continue;
-                case "tool" or "function":
-                    AddTurn(turns, "user", ToolResultPrefix, message.Content);
-                    continue;
-                default:
-                    AddTurn(turns, "user", null, message.Content);
-                    continue;
-            }
+            throw NotAMessage($"content[{blockIndex}].input is not an object");
         }
 
-        var result = turns.ConvertAll(turn => (turn.Role, turn.Content.ToString()));
-        if (result is [.., ("assistant", var last)])
+        var arguments = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(arguments, VendorJson.WriterOptions))
         {
-            result[^1] = ("assistant", last.TrimEnd());
+            input.WriteTo(writer);
         }
 
-        return (system?.ToString(), result);
-    }
-
-    private static void AddTurn(List<(string Role, StringBuilder Content)> turns, string role, string? prefix, string content)
-    {
-        if (turns is [.., var last] && last.Role == role)
+        return new JsonObject
         {
-            last.Content.Append("\n\n").Append(prefix).Append(content);
-        }
-        else
-        {
-            turns.Add((role, new StringBuilder().Append(prefix).Append(content)));
-        }
+            ["id"] = id,
+            ["type"] = "function",
+            ["function"] = new JsonObject { ["name"] = name, ["arguments"] = Encoding.UTF8.GetString(arguments.WrittenSpan) },
+        };
     }
 
     private static int DefaultMaxTokensOf(VendorEndpoint endpoint)

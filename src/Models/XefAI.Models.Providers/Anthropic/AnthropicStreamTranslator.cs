@@ -8,6 +8,9 @@ namespace XefAI.Models.Providers.Anthropic;
 internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvider timeProvider) : IStreamTranslator
 {
     private readonly StringBuilder _content = new();
+
+    // Anthropic block index → OpenAI tool call index: OpenAI counts tool calls alone (0, 1, …), not blocks.
+    private readonly Dictionary<int, int> _toolCalls = [];
     private OpenAIChatCompletionChunks? _chunks;
     private string? _model;
     private string? _finishReason;
@@ -39,20 +42,34 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
                 Start(data, chunks);
                 return false;
             case "content_block_start":
-                // A text block starts empty in practice; should it ever carry text, that text is part of the answer.
-                if (data.TryGetProperty("content_block", out var block)
-                    && VendorJson.GetString(block, "type") == "text"
-                    && VendorJson.GetString(block, "text") is { Length: > 0 } initial)
+                if (data.TryGetProperty("content_block", out var block))
                 {
-                    AddText(initial, "content_block_start", chunks);
+                    switch (VendorJson.GetString(block, "type"))
+                    {
+                        // A text block starts empty in practice; should it ever carry text, that text is part of the answer.
+                        case "text" when VendorJson.GetString(block, "text") is { Length: > 0 } initial:
+                            AddText(initial, "content_block_start", chunks);
+                            break;
+                        case "tool_use":
+                            StartToolCall(data, block, chunks);
+                            break;
+                    }
                 }
 
                 return false;
             case "content_block_delta":
-                // Tool input, thinking and signature deltas have no place in a text answer.
-                if (data.TryGetProperty("delta", out var delta) && VendorJson.GetString(delta, "type") == "text_delta")
+                // Thinking and signature deltas have no place in an OpenAI answer, and thinking is never asked for.
+                if (data.TryGetProperty("delta", out var delta))
                 {
-                    AddText(VendorJson.GetString(delta, "text") ?? throw Malformed("text_delta without text"), "content_block_delta", chunks);
+                    switch (VendorJson.GetString(delta, "type"))
+                    {
+                        case "text_delta":
+                            AddText(VendorJson.GetString(delta, "text") ?? throw Malformed("text_delta without text"), "content_block_delta", chunks);
+                            break;
+                        case "input_json_delta":
+                            AddToolArguments(data, delta, chunks);
+                            break;
+                    }
                 }
 
                 return false;
@@ -125,6 +142,38 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
         var writer = _chunks ?? throw Malformed($"{eventType} before message_start");
         _content.Append(text);
         chunks.Add(writer.Content(text));
+    }
+
+    private void StartToolCall(JsonElement data, JsonElement block, ICollection<ReadOnlyMemory<byte>> chunks)
+    {
+        var writer = _chunks ?? throw Malformed("content_block_start before message_start");
+        var blockIndex = VendorJson.GetCount(data, "index") ?? throw Malformed("content_block_start without index");
+        var id = VendorJson.GetString(block, "id") ?? throw Malformed("tool_use block without id");
+        var name = VendorJson.GetString(block, "name") ?? throw Malformed("tool_use block without name");
+        if (!_toolCalls.TryAdd(blockIndex, _toolCalls.Count))
+        {
+            throw Malformed("second content_block_start for one index");
+        }
+
+        // The block's input starts as {} and arrives in input_json_delta fragments, as OpenAI's arguments do.
+        chunks.Add(writer.ToolCallStart(_toolCalls[blockIndex], id, name));
+    }
+
+    private void AddToolArguments(JsonElement data, JsonElement delta, ICollection<ReadOnlyMemory<byte>> chunks)
+    {
+        var writer = _chunks ?? throw Malformed("content_block_delta before message_start");
+        var fragment = VendorJson.GetString(delta, "partial_json") ?? throw Malformed("input_json_delta without partial_json");
+        var blockIndex = VendorJson.GetCount(data, "index") ?? throw Malformed("content_block_delta without index");
+        if (!_toolCalls.TryGetValue(blockIndex, out var toolCall))
+        {
+            throw Malformed("input_json_delta for a block that is not a tool_use");
+        }
+
+        // Anthropic opens with an empty fragment; an empty arguments delta tells an OpenAI client nothing.
+        if (fragment.Length > 0)
+        {
+            chunks.Add(writer.ToolCallArguments(toolCall, fragment));
+        }
     }
 
     private void Delta(JsonElement data, ICollection<ReadOnlyMemory<byte>> chunks)
