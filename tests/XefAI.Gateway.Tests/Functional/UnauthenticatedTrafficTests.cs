@@ -160,6 +160,16 @@ public sealed class UnauthenticatedTrafficTests
         Assert.Null((string?)record["useCase"]);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public async Task Start_UnauthenticatedLimitBelowOne_RefusesToStartNamingTheSetting(int limit)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayHost.StartAsync(c => c["Gateway"]!["UnauthenticatedRequestsPerMinute"] = limit));
+
+        Assert.Contains("Gateway:UnauthenticatedRequestsPerMinute must be from 1", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>An HTTP client whose connections leave from <paramref name="local"/>: Linux routes all of 127/8 to loopback.</summary>
     private static HttpClient ClientFrom(GatewayHost host, IPAddress local, string? key = null)
     {
