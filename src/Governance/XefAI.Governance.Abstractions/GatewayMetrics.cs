@@ -40,4 +40,11 @@ public interface IGatewayMetrics
 
     /// <summary>A deprecated deployment answered a call.</summary>
     void RecordDeprecatedModelCall(string deployment);
+
+    /// <summary>
+    /// Requests refused for want of a valid key, by route family (e.g. <c>chat</c>, <c>admin</c>), kind
+    /// (<c>missing_key</c>, <c>invalid_key</c>, <c>invalid_admin_key</c>) and outcome (<c>refused</c> with 401,
+    /// <c>throttled</c> with 429). A count of 0 makes the series visible before the first refusal.
+    /// </summary>
+    void RecordAuthFailures(string route, string kind, string outcome, int count);
 }

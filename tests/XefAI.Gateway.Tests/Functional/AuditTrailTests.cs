@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -55,6 +56,8 @@ public sealed class AuditTrailTests
         }
 
         await anonymous.PostChatAsync(ChatBody("summary", "x"));
+        // The refusal is audited in aggregate once its minute closes; flushed at once here.
+        await host.Services.GetRequiredService<Gateway.Security.AuthenticationFailures>().FlushAsync(all: true);
         using var admin = host.CreateClient(GatewayHost.AdminKey);
 
         var verification = await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");

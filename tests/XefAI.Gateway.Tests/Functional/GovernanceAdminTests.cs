@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -110,9 +111,9 @@ public sealed class GovernanceAdminTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData(GatewayHost.ClientKey)]
-    public async Task SuspendUseCase_WithoutAdminKey_401AuditedAndNothingChanged(string? key)
+    [InlineData(null, "missing_key")]
+    [InlineData(GatewayHost.ClientKey, "invalid_admin_key")]
+    public async Task SuspendUseCase_WithoutAdminKey_401AuditedAndNothingChanged(string? key, string kind)
     {
         await using var host = await GatewayHost.StartAsync();
         using var caller = host.CreateClient(key);
@@ -123,8 +124,11 @@ public sealed class GovernanceAdminTests
         Assert.Equal(401, call.Status);
         Assert.Equal("invalid_api_key", (string?)call.Json["error"]!["code"]);
         Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", Note))).Status);
-        var refusal = Assert.Single(await host.GetAuditRecordsAsync(), r => (string?)r["decision"] == "admin-refused");
-        Assert.Equal("invalid_admin_key;POST /admin/use-cases/summary/suspend", (string?)refusal["reasons"]);
+        // Refusals for want of a key are audited in aggregate, once their minute closes (here: flushed at once).
+        await host.Services.GetRequiredService<Gateway.Security.AuthenticationFailures>().FlushAsync(all: true);
+        var refusal = Assert.Single(await host.GetAuditRecordsAsync(), r => (string?)r["decision"] == "auth-refused");
+        Assert.StartsWith($"{kind};route:admin;count:1;", (string?)refusal["reasons"], StringComparison.Ordinal);
+        Assert.EndsWith(";request:POST /admin/use-cases/summary/suspend", (string?)refusal["reasons"], StringComparison.Ordinal);
         Assert.Equal(401, (int?)refusal["statusCode"]);
         Assert.Null((string?)refusal["app"]);
     }

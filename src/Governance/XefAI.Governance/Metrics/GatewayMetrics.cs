@@ -24,6 +24,7 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _deprecatedModelCalls;
     private readonly Counter<double> _cost;
+    private readonly Counter<long> _authFailures;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -57,6 +58,8 @@ internal sealed class GatewayMetrics : IGatewayMetrics
             "xefai.deprecated_model.calls", "{call}", "Calls answered by a deprecated deployment, to see who still needs moving before its sunset.");
         _cost = meter.CreateCounter<double>(
             "xefai.cost", "USD", "Cost of calls, from the deployments' configured prices.");
+        _authFailures = meter.CreateCounter<long>(
+            "xefai.auth.failures", "{request}", "Requests refused for want of a valid key, by route family, kind and outcome (refused or throttled).");
     }
 
     public void RecordCall(CallMeasurement measurement)
@@ -146,6 +149,23 @@ internal sealed class GatewayMetrics : IGatewayMetrics
 
     public void RecordDeprecatedModelCall(string deployment) =>
         _deprecatedModelCalls.Add(1, new KeyValuePair<string, object?>("deployment", deployment));
+
+    public void RecordAuthFailures(string route, string kind, string outcome, int count)
+    {
+        // A counter must never go down; 0 is allowed, to export the series before the first refusal.
+        if (count < 0)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "route", route },
+            { "kind", kind },
+            { "outcome", outcome },
+        };
+        _authFailures.Add(count, tags);
+    }
 
     // Constant strings, so a label costs no allocation per call.
     private static string TierLabel(int tier) => tier switch

@@ -1,5 +1,4 @@
 using System.Globalization;
-using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 
@@ -41,17 +40,16 @@ internal static class AdminEndpoints
     }
 
     /// <summary>Admin key required; the admin's name is kept for the audit records of what they do.</summary>
-    public static RouteGroupBuilder RequireAdminKey(this RouteGroupBuilder group)
+    /// <param name="route">Route family the refusals are counted under (<see cref="AuthRoutes"/>).</param>
+    public static RouteGroupBuilder RequireAdminKey(this RouteGroupBuilder group, string route = AuthRoutes.Admin)
     {
         var keys = ((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<ApiKeyDirectory>();
         group.AddEndpointFilter(async (context, next) =>
         {
             if (!keys.TryAuthenticateAdmin(context.HttpContext.Request.Headers.Authorization, out var name))
             {
-                await AdminAudit.RecordAsync(
-                    context.HttpContext, "admin-refused", null, $"invalid_admin_key;{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}", 401);
-                await OpenAIError.Unauthenticated("The admin API needs an admin key: 'Authorization: Bearer <admin key>'.")
-                    .WriteAsync(context.HttpContext.Response);
+                // Audited in aggregate, not one record each: a keyless flood must not fill the audit store.
+                await context.HttpContext.RefuseAdminAsync(route);
                 return Results.Empty;
             }
 

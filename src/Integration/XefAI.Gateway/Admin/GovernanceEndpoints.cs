@@ -1,5 +1,4 @@
 using System.Text.Json;
-using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 
@@ -130,7 +129,7 @@ internal static class GovernanceEndpoints
     {
         if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
         {
-            await OpenAIError.Unauthenticated("Send your app's key as 'Authorization: Bearer <key>'.").WriteAsync(context.Response);
+            await context.RefuseClient(AuthRoutes.Incidents).WriteAsync(context.Response);
             return;
         }
 
@@ -212,7 +211,7 @@ internal static class GovernanceEndpoints
     private static IResult WithClient(HttpContext context, ApiKeyDirectory keys, Func<ClientApp, IResult> answer) =>
         keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app)
             ? answer(app)
-            : Error(401, "invalid_api_key", "Send your app's key as 'Authorization: Bearer <key>'.");
+            : context.RefuseClient(AuthRoutes.UseCases).AsResult();
 
     private static string Actor(HttpContext context) => (string)context.Items[typeof(AdminEndpoints)]!;
 

@@ -55,6 +55,7 @@ public static class GatewayApp
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
         services.AddSingleton(typeof(LastGoodOptions<>));
         services.AddSingleton<ApiKeyDirectory>();
+        services.AddAuthenticationFailures(configuration);
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<ChatCompletionHandler>();
         services.AddSingleton<ReviewMetrics>();
@@ -89,7 +90,7 @@ public static class GatewayApp
         var admin = app.MapAdminEndpoints();
         app.MapReviewEndpoints(admin);
         app.MapGovernanceEndpoints(admin);
-        app.MapGroup("/fhir").RequireAdminKey().MapFhirEndpoints();
+        app.MapGroup("/fhir").RequireAdminKey(AuthRoutes.Fhir).MapFhirEndpoints();
         app.MapReverseProxy();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));

@@ -26,7 +26,7 @@ internal sealed class OpenAIIngress : IIngressProtocol
     {
         if (!keys.TryAuthenticateClient(httpContext.Request.Headers.Authorization, out var app))
         {
-            await OpenAIError.Unauthenticated("Send your app's key as 'Authorization: Bearer <key>'.").WriteAsync(httpContext.Response);
+            await httpContext.RefuseClient(AuthRoutes.Models).WriteAsync(httpContext.Response);
             return;
         }
 

@@ -58,10 +58,8 @@ internal sealed partial class ChatCompletionHandler(
         var request = httpContext.Request;
         if (!keys.TryAuthenticateClient(request.Headers.Authorization, out var app))
         {
-            return Result.Fail(OpenAIError.Unauthenticated(
-                request.Headers.Authorization.Count == 0
-                    ? "No API key: send your app's key as 'Authorization: Bearer <key>'."
-                    : "The API key is not valid for this gateway."));
+            // Counted and audited in aggregate by AuthenticationFailures; CompleteAsync adds no record of its own.
+            return Result.Fail(httpContext.RefuseClient(AuthRoutes.Chat, call.TraceId));
         }
 
         call.App = app;
@@ -251,6 +249,13 @@ internal sealed partial class ChatCompletionHandler(
 
     private async Task CompleteAsync(HttpContext httpContext, CallState call, Result result)
     {
+        if (call.App is null && result.Error is { } unauthenticated)
+        {
+            // One record per keyless request would let anyone fill the audit store; nor is it a call of any use case.
+            await unauthenticated.WriteAsync(httpContext.Response);
+            return;
+        }
+
         if (result.Invocation?.Stream is { } stream)
         {
             await CompleteStreamAsync(httpContext, call, result.Invocation, stream);

@@ -39,7 +39,7 @@ internal static class ReviewEndpoints
     {
         if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
         {
-            await OpenAIError.Unauthenticated("Send your app's key as 'Authorization: Bearer <key>'.").WriteAsync(context.Response);
+            await context.RefuseClient(AuthRoutes.Reviews).WriteAsync(context.Response);
             return;
         }
 

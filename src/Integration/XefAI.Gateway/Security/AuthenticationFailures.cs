@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using XefAI.Gateway.Configuration;
+using XefAI.Governance;
+
+namespace XefAI.Gateway.Security;
+
+/// <summary>Why a request's key was not accepted: a bounded metric label and the first audit reason.</summary>
+internal static class AuthFailureKinds
+{
+    public const string MissingKey = "missing_key";
+    public const string InvalidKey = "invalid_key";
+    public const string InvalidAdminKey = "invalid_admin_key";
+}
+
+/// <summary>Route families: the bounded route label of refused requests, never their path.</summary>
+internal static class AuthRoutes
+{
+    public const string Chat = "chat";
+    public const string Models = "models";
+    public const string UseCases = "use_cases";
+    public const string Reviews = "reviews";
+    public const string Incidents = "incidents";
+    public const string Admin = "admin";
+    public const string Fhir = "fhir";
+
+    /// <summary>Families an app key opens.</summary>
+    public static readonly IReadOnlyList<string> ClientFamilies = [Chat, Models, UseCases, Reviews, Incidents];
+
+    /// <summary>Families an admin key opens.</summary>
+    public static readonly IReadOnlyList<string> AdminFamilies = [Admin, Fhir];
+}
+
+/// <summary>The verdict on one refused request: 401, or 429 once its source address is over the limit.</summary>
+internal readonly record struct AuthRefusal(bool Throttled, TimeSpan RetryAfter);
+
+/// <summary>
+/// Where every route reports a request refused for want of a valid key. One audit record per refused
+/// request would let anyone without a key fill the audit store (and an 8 KB path each makes that fast),
+/// so refusals are counted per source address, minute, route family and kind, and each such bucket becomes
+/// one audit record when its minute has closed. Memory is bounded too: past a fixed number of buckets new
+/// addresses share an <c>other</c> bucket. Each address may make only so many keyless requests a minute;
+/// beyond that it gets 429, still counted, so a client with a valid key is never slowed by this.
+/// </summary>
+internal sealed partial class AuthenticationFailures
+{
+    public const string AuditDecision = "auth-refused";
+    public const string OtherAddresses = "other";
+    public const int DefaultMaxBuckets = 10_000;
+
+    /// <summary>Longest request sample kept per bucket: enough to see what was probed, too short to carry a payload.</summary>
+    public const int SampleLength = 128;
+
+    private const string Refused = "refused";
+    private const string Throttled = "throttled";
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<BucketKey, Bucket> _buckets = [];
+    private readonly Dictionary<string, Allowance> _allowances = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly IAuditTrail _audit;
+    private readonly IGatewayMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly Func<int> _perMinute;
+    private readonly int _maxBuckets;
+    private readonly ILogger _logger;
+
+    public AuthenticationFailures(
+        IAuditTrail audit,
+        IGatewayMetrics metrics,
+        TimeProvider time,
+        LastGoodOptions<UnauthenticatedOptions> options,
+        ILogger<AuthenticationFailures> logger)
+        : this(audit, metrics, time, () => options.Value.UnauthenticatedRequestsPerMinute, DefaultMaxBuckets, logger)
+    {
+    }
+
+    internal AuthenticationFailures(
+        IAuditTrail audit, IGatewayMetrics metrics, TimeProvider time, Func<int> perMinute, int maxBuckets, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBuckets, 1);
+        _audit = audit;
+        _metrics = metrics;
+        _time = time;
+        _perMinute = perMinute;
+        _maxBuckets = maxBuckets;
+        _logger = logger;
+
+        // Every series at 0 from the start, so a rate or an alert works before the first refusal.
+        foreach (var (routes, kinds) in new[]
+        {
+            (AuthRoutes.ClientFamilies, new[] { AuthFailureKinds.MissingKey, AuthFailureKinds.InvalidKey }),
+            (AuthRoutes.AdminFamilies, new[] { AuthFailureKinds.MissingKey, AuthFailureKinds.InvalidAdminKey }),
+        })
+        {
+            foreach (var route in routes)
+            {
+                foreach (var kind in kinds)
+                {
+                    metrics.RecordAuthFailures(route, kind, Refused, 0);
+                    metrics.RecordAuthFailures(route, kind, Throttled, 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>Buckets waiting for their audit record (for tests of the bound).</summary>
+    internal int PendingBuckets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buckets.Count;
+            }
+        }
+    }
+
+    /// <summary>Counts one refused request and says whether its address is over the limit.</summary>
+    /// <param name="address">Source address as <see cref="AddressOf"/> gives it.</param>
+    /// <param name="route">One of <see cref="AuthRoutes"/>.</param>
+    /// <param name="kind">One of <see cref="AuthFailureKinds"/>.</param>
+    /// <param name="sample">The request as <see cref="Sample"/> gives it; kept only for a new bucket.</param>
+    /// <param name="traceId">The refused request's trace id; the first of a bucket becomes its record's.</param>
+    public AuthRefusal Refuse(string address, string route, string kind, string sample, string traceId)
+    {
+        var now = _time.GetUtcNow();
+        var minute = MinuteOf(now);
+        AuthRefusal refusal;
+        lock (_gate)
+        {
+            refusal = Spend(address);
+            var key = new BucketKey(address, minute, route, kind);
+            if (!_buckets.TryGetValue(key, out var bucket))
+            {
+                if (_buckets.Count >= _maxBuckets)
+                {
+                    // Beyond the bound, new addresses share one bucket per minute, route and kind: a flood from
+                    // many (spoofed or IPv6) addresses still counts, but cannot grow memory or the audit trail.
+                    key = key with { Address = OtherAddresses };
+                    _buckets.TryGetValue(key, out bucket);
+                }
+
+                if (bucket is null)
+                {
+                    bucket = new Bucket(now, sample, traceId);
+                    _buckets[key] = bucket;
+                }
+            }
+
+            bucket.Count++;
+            bucket.Last = now;
+            if (refusal.Throttled)
+            {
+                bucket.Throttled++;
+            }
+        }
+
+        _metrics.RecordAuthFailures(route, kind, refusal.Throttled ? Throttled : Refused, 1);
+        return refusal;
+    }
+
+    /// <summary>
+    /// Appends one audit record per bucket whose minute has closed, or per bucket at all when
+    /// <paramref name="all"/> (at shutdown, and for tests). Buckets whose record cannot be committed stay for the next flush.
+    /// </summary>
+    public async Task FlushAsync(bool all, CancellationToken cancellationToken = default)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            var currentMinute = MinuteOf(_time.GetUtcNow());
+            List<KeyValuePair<BucketKey, Bucket>> due;
+            lock (_gate)
+            {
+                due = [.. _buckets.Where(b => all || b.Key.Minute < currentMinute)];
+                foreach (var (key, _) in due)
+                {
+                    _buckets.Remove(key);
+                }
+
+                ForgetIdleAddresses();
+            }
+
+            due.Sort((a, b) => a.Value.First.CompareTo(b.Value.First));
+            for (var i = 0; i < due.Count; i++)
+            {
+                var (key, bucket) = due[i];
+                try
+                {
+                    // Not cancelled by shutdown: these are the last records of refusals the gateway has already answered.
+                    await _audit.AppendAsync(ToEntry(key, bucket), CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogAuditFailed(_logger, ex, due.Count - i);
+                    Requeue(due.Skip(i));
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    /// <summary>The source address a refusal is counted for; an IPv6 client usually holds a whole /64, so that is the unit.</summary>
+    public static string AddressOf(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
+    }
+
+    /// <summary>Method and path, escaped to ASCII and cut to <see cref="SampleLength"/>; never the query string, never a header.</summary>
+    public static string Sample(string method, PathString path)
+    {
+        var raw = path.Value ?? string.Empty;
+        var escaped = new PathString(raw.Length > SampleLength ? raw[..SampleLength] : raw).ToUriComponent();
+        var verb = Uri.EscapeDataString(method.Length > 16 ? method[..16] : method);
+        var sample = verb + " " + escaped;
+        return sample.Length > SampleLength ? sample[..SampleLength] : sample;
+    }
+
+    private static long MinuteOf(DateTimeOffset time) => time.ToUnixTimeSeconds() / 60;
+
+    private static AuditEntry ToEntry(BucketKey key, Bucket bucket) => new()
+    {
+        Timestamp = bucket.First,
+        TraceId = bucket.TraceId,
+        Decision = AuditDecision,
+        Reasons = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{key.Kind};route:{key.Route};count:{bucket.Count};throttled:{bucket.Throttled};address:{key.Address};last:{bucket.Last:O};request:{bucket.Sample}"),
+        StatusCode = bucket.Throttled == bucket.Count ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized,
+        LatencyMs = 0,
+    };
+
+    /// <summary>A token bucket per address: a burst of the limit, refilled at the limit per minute. Call under the gate.</summary>
+    private AuthRefusal Spend(string address)
+    {
+        var limit = _perMinute();
+        var now = _time.GetTimestamp();
+        if (!_allowances.TryGetValue(address, out var allowance))
+        {
+            if (_allowances.Count >= _maxBuckets && !_allowances.TryGetValue(OtherAddresses, out allowance))
+            {
+                allowance = new Allowance(limit, now);
+                _allowances[OtherAddresses] = allowance;
+            }
+            else if (allowance is null)
+            {
+                allowance = new Allowance(limit, now);
+                _allowances[address] = allowance;
+            }
+        }
+
+        var perSecond = limit / 60.0;
+        allowance.Tokens = Math.Min(limit, allowance.Tokens + (_time.GetElapsedTime(allowance.Stamp, now).TotalSeconds * perSecond));
+        allowance.Stamp = now;
+        if (allowance.Tokens >= 1)
+        {
+            allowance.Tokens--;
+            return new AuthRefusal(false, TimeSpan.Zero);
+        }
+
+        return new AuthRefusal(true, TimeSpan.FromSeconds((1 - allowance.Tokens) / perSecond));
+    }
+
+    /// <summary>An address whose allowance has refilled is indistinguishable from a new one: forget it. Call under the gate.</summary>
+    private void ForgetIdleAddresses()
+    {
+        var limit = _perMinute();
+        var now = _time.GetTimestamp();
+        var perSecond = limit / 60.0;
+        foreach (var (address, allowance) in _allowances)
+        {
+            if (allowance.Tokens + (_time.GetElapsedTime(allowance.Stamp, now).TotalSeconds * perSecond) >= limit)
+            {
+                _allowances.Remove(address);
+            }
+        }
+    }
+
+    private void Requeue(IEnumerable<KeyValuePair<BucketKey, Bucket>> failed)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, bucket) in failed)
+            {
+                if (_buckets.TryGetValue(key, out var current))
+                {
+                    current.MergeEarlier(bucket);
+                }
+                else
+                {
+                    _buckets[key] = bucket;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit records of {Count} refused-authentication buckets could not be committed; they are kept for the next flush.")]
+    private static partial void LogAuditFailed(ILogger logger, Exception exception, int count);
+
+    private readonly record struct BucketKey(string Address, long Minute, string Route, string Kind);
+
+    private sealed class Bucket(DateTimeOffset first, string sample, string traceId)
+    {
+        public DateTimeOffset First { get; private set; } = first;
+
+        public DateTimeOffset Last { get; set; } = first;
+
+        public string Sample { get; private set; } = sample;
+
+        public string TraceId { get; private set; } = traceId;
+
+        public long Count { get; set; }
+
+        public long Throttled { get; set; }
+
+        /// <summary>Takes in a bucket of the same key whose record failed; it began earlier, so its sample and trace id stand.</summary>
+        public void MergeEarlier(Bucket earlier)
+        {
+            Count += earlier.Count;
+            Throttled += earlier.Throttled;
+            First = earlier.First;
+            Sample = earlier.Sample;
+            TraceId = earlier.TraceId;
+        }
+    }
+
+    private sealed class Allowance(double tokens, long stamp)
+    {
+        public double Tokens { get; set; } = tokens;
+
+        public long Stamp { get; set; } = stamp;
+    }
+}
