@@ -292,6 +292,16 @@ internal sealed partial class ModelInvoker : IDisposable
             return AttemptOutcome.Failed(
                 OpenAIError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false, endpoint.Name);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A provider plugin's bug or a bad deployment setting: the next deployment may still serve the call.
+            LogProviderFailed(_logger, ex, request.Deployment.Id);
+            return AttemptOutcome.Failed(
+                ProviderErrors.BadGateway("provider_error", $"Provider '{request.Deployment.Id}' could not translate the request."),
+                retryable: false,
+                canFallback: true,
+                endpoint.Name);
+        }
 
         // YARP streams the incoming request body to the vendor; the provider's translation takes its place.
         httpContext.Request.Body = new MemoryStream(vendorRequest.Body.ToArray(), writable: false);
