@@ -59,6 +59,7 @@ public static class GatewayApp
         services.AddSingleton<ChatCompletionHandler>();
         services.AddSingleton<ReviewMetrics>();
         services.AddSingleton<LayerConfigurationValidator>();
+        services.AddHostedService<InterruptedStreamCloser>();
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GovernanceTelemetry.MeterName)
