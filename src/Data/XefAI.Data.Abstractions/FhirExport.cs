@@ -73,10 +73,12 @@ public interface IFhirAuditExporter
     string ToAuditEventJson(AuditEventFacts facts);
 
     /// <summary>A <c>searchset</c> Bundle holding one AuditEvent per record, each with search mode <c>match</c>.</summary>
-    /// <param name="facts">All records that matched; <c>total</c> is their count.</param>
+    /// <param name="facts">The records of this page.</param>
     /// <param name="selfUrl">The absolute URL of the search, <c>[base]/AuditEvent?…</c>; entries' full URLs are built from it.</param>
+    /// <param name="nextUrl">The next page's URL (link relation <c>next</c>), or null on the last page.</param>
+    /// <param name="complete">True when <paramref name="facts"/> are all records that matched; only then is <c>total</c> given (their count).</param>
     /// <exception cref="ArgumentException">A record cannot make a valid AuditEvent, two share an id, or <paramref name="selfUrl"/> is not an AuditEvent search URL.</exception>
-    string ToAuditEventSearchSetJson(IReadOnlyList<AuditEventFacts> facts, string selfUrl);
+    string ToAuditEventSearchSetJson(IReadOnlyList<AuditEventFacts> facts, string selfUrl, string? nextUrl = null, bool complete = true);
 
     /// <exception cref="ArgumentException">The facts cannot make a valid Provenance.</exception>
     string ToProvenanceJson(ProvenanceFacts facts);

@@ -82,14 +82,22 @@ public sealed record AuditAttempt(string Deployment, string? Destination, string
 /// <summary>A committed audit record: the entry plus its place and hash in the chain.</summary>
 public sealed record AuditRecord(string Id, long Sequence, AuditEntry Entry, string PreviousHash, string Hash);
 
-/// <summary>Filters for querying the audit trail; null means any.</summary>
+/// <summary>Filters for querying the audit trail; null means any. Results come newest first (by sequence).</summary>
+/// <param name="BeforeSequence">
+/// Keyset paging: only records with a lower sequence than this, i.e. the page after one that ended there.
+/// Sequences never repeat and records committed later always get higher ones, so paging on them neither
+/// skips nor repeats a record, however many share a timestamp. A store must honour it.
+/// </param>
+/// <param name="Streamed">Only streamed (<c>true</c>) or only unstreamed (<c>false</c>) calls' records.</param>
 public sealed record AuditQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     string? UseCaseId = null,
     string? AppId = null,
     string? PatientPseudonym = null,
-    int Limit = 100);
+    int Limit = 100,
+    long? BeforeSequence = null,
+    bool? Streamed = null);
 
 /// <summary>The result of walking the hash chain.</summary>
 public sealed record AuditChainVerification(bool Valid, long Records, string? FirstBrokenRecord = null, string? Problem = null);

@@ -574,7 +574,8 @@ public sealed class SqliteAuditStoreTests
     }
 
     [Fact]
-    public async Task QueryAsync_LimitAboveMaximum_IsCappedAt1000()
+    // 1001: the admin API's largest page (1000) plus the one record that tells whether another page follows.
+    public async Task QueryAsync_LimitAboveMaximum_IsCappedAt1001()
     {
         await using var db = new TempAuditDatabase();
         var store = db.CreateStore();
@@ -582,9 +583,9 @@ public sealed class SqliteAuditStoreTests
 
         var records = await store.QueryAsync(new AuditQuery(Limit: 5000), CancellationToken.None);
 
-        Assert.Equal(1000, records.Count);
+        Assert.Equal(1001, records.Count);
         Assert.Equal(1005, records[0].Sequence);
-        Assert.Equal(6, records[^1].Sequence);
+        Assert.Equal(5, records[^1].Sequence);
     }
 
     private static async Task<List<AuditRecord>> AppendManyAsync(SqliteAuditStore store, int count)

@@ -58,13 +58,14 @@ internal static class AuditEventMapper
     }
 
     // 'streaming' opens a stream the gateway let through (its closing record says how it ended); 'held' is an
-    // answer produced and held for clinician review. Both are successful calls.
+    // answer produced and held for clinician review. Both are successful calls. 'interrupted' closes a stream
+    // the gateway stopped serving mid-way (it went down): the client's answer is incomplete.
     private static AuditEvent.AuditEventOutcome OutcomeOf(string decision, string paramName) => decision switch
     {
         "answered" or "streaming" or "held" => AuditEvent.AuditEventOutcome.N0,
         "denied" => AuditEvent.AuditEventOutcome.N4,
-        "failed" => AuditEvent.AuditEventOutcome.N8,
-        _ => throw new ArgumentException("The decision must be 'answered', 'denied', 'failed', 'streaming' or 'held'.", paramName),
+        "failed" or "interrupted" => AuditEvent.AuditEventOutcome.N8,
+        _ => throw new ArgumentException("The decision must be 'answered', 'denied', 'failed', 'streaming', 'interrupted' or 'held'.", paramName),
     };
 
     /// <summary>Reviews, admin actions and use-case status changes share the chain with calls; their status says how they ended.</summary>

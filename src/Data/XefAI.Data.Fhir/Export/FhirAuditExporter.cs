@@ -15,7 +15,7 @@ internal sealed class FhirAuditExporter : IFhirAuditExporter
 
     public string ToAuditEventJson(AuditEventFacts facts) => Serialize(AuditEventMapper.Map(facts));
 
-    public string ToAuditEventSearchSetJson(IReadOnlyList<AuditEventFacts> facts, string selfUrl)
+    public string ToAuditEventSearchSetJson(IReadOnlyList<AuditEventFacts> facts, string selfUrl, string? nextUrl = null, bool complete = true)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var resourceBase = AuditEventBase(selfUrl);
@@ -23,9 +23,15 @@ internal sealed class FhirAuditExporter : IFhirAuditExporter
         var bundle = new Bundle
         {
             Type = Bundle.BundleType.Searchset,
-            Total = facts.Count,
+
+            // total counts every match, not one page's; a paged search does not know it.
+            Total = complete ? facts.Count : null,
             Link = [new Bundle.LinkComponent { Relation = "self", Url = selfUrl }],
         };
+        if (nextUrl is not null)
+        {
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = nextUrl });
+        }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in facts)

@@ -62,7 +62,7 @@ internal sealed partial class DeploymentSuspensions(
             if (await state.Store.TryAppendDeploymentChangeAsync(change, latest?.Id, cancellationToken) is { } stored)
             {
                 state.Observe(stored);
-                LogChanged(logger, deploymentId, suspend ? "suspended" : "resumed", stored.Actor, stored.Reason);
+                LogChanged(logger, deploymentId, suspend ? "suspended" : "resumed", stored.Actor, stored.Id);
                 return stored;
             }
 
@@ -73,6 +73,7 @@ internal sealed partial class DeploymentSuspensions(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment {Deployment} {Change} by {Actor}: {Reason}")]
-    private static partial void LogChanged(ILogger logger, string deployment, string change, string actor, string reason);
+    // The reason is free text that may name a patient: it stays in the state store and the audit trail, never in logs.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment {Deployment} {Change} by {Actor} (change {ChangeId}).")]
+    private static partial void LogChanged(ILogger logger, string deployment, string change, string actor, string changeId);
 }

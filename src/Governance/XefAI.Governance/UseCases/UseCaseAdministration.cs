@@ -67,7 +67,7 @@ internal sealed partial class UseCaseAdministration(
             if (await state.Store.TryAppendUseCaseChangeAsync(change, latest?.Id, cancellationToken) is { } stored)
             {
                 state.Observe(stored);
-                LogChanged(logger, useCaseId, UseCaseTransitions.Name(from), UseCaseTransitions.Name(to), stored.Actor, stored.Reason);
+                LogChanged(logger, useCaseId, UseCaseTransitions.Name(from), UseCaseTransitions.Name(to), stored.Actor, stored.Id);
                 return stored;
             }
 
@@ -122,6 +122,7 @@ internal sealed partial class UseCaseAdministration(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Use case {UseCase} went from {From} to {To} by {Actor}: {Reason}")]
-    private static partial void LogChanged(ILogger logger, string useCase, string from, string to, string actor, string reason);
+    // The reason is free text that may name a patient: it stays in the state store and the audit trail, never in logs.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Use case {UseCase} went from {From} to {To} by {Actor} (change {Change}).")]
+    private static partial void LogChanged(ILogger logger, string useCase, string from, string to, string actor, string change);
 }

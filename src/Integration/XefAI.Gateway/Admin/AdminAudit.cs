@@ -23,9 +23,10 @@ internal static partial class AdminAudit
         var audit = services.GetRequiredService<IAuditTrail>();
         var time = services.GetRequiredService<TimeProvider>();
         var actor = context.Items[typeof(AdminEndpoints)] as string;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminAudit));
         try
         {
-            return await audit.AppendAsync(
+            var record = await audit.AppendAsync(
                 new AuditEntry
                 {
                     Timestamp = time.GetUtcNow(),
@@ -39,13 +40,20 @@ internal static partial class AdminAudit
                     LatencyMs = 0,
                 },
                 CancellationToken.None);
+
+            // The record id, not its reasons: an admin's reason, a review comment may name a patient.
+            LogRecorded(logger, action, status, record.Id);
+            return record;
         }
         catch (Exception ex)
         {
-            LogAuditFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminAudit)), ex, action);
+            LogAuditFailed(logger, ex, action);
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin action {Action} ({Status}) is audit record {AuditId}.")]
+    private static partial void LogRecorded(ILogger logger, string action, int status, string auditId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit record of admin action {Action} could not be committed.")]
     private static partial void LogAuditFailed(ILogger logger, Exception exception, string action);

@@ -59,26 +59,70 @@ internal static class AdminEndpoints
         return group;
     }
 
-    private static async Task<IResult> QueryAuditAsync(
-        HttpRequest request, IAuditTrail audit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Audit records, newest first, a page at a time: <c>next</c> is the link to the following page (null on
+    /// the last). Pages are cut by sequence (an opaque cursor), never by time, so paging finds every record
+    /// exactly once however many share a timestamp, while new records arrive at the front.
+    /// </summary>
+    private static async Task<IResult> QueryAuditAsync(HttpContext context, IAuditTrail audit, CancellationToken cancellationToken)
     {
+        var request = context.Request;
         var q = request.Query;
-        if (!TryParseTime(q["from"], out var from) || !TryParseTime(q["to"], out var to))
+        if (q.Keys.FirstOrDefault(k => !AuditQueryParameters.Contains(k)) is { } unknown)
         {
-            return BadRequest("from/to must be ISO-8601 date-times, e.g. 2026-11-22T00:00:00Z.", "from");
+            // An ignored filter (a typo) would page through records the caller did not ask for.
+            return await RefuseAsync(context, $"Unknown parameter '{unknown}': use from, to, useCase, app, patient, limit or cursor.", unknown);
+        }
+
+        if (q.FirstOrDefault(p => p.Value.Count > 1) is { Key: { } repeated })
+        {
+            return await RefuseAsync(context, $"'{repeated}' may be given once.", repeated);
+        }
+
+        if (!TryParseTime(q["from"], out var from, out var fromError))
+        {
+            return await RefuseAsync(context, "from: " + fromError, "from");
+        }
+
+        if (!TryParseTime(q["to"], out var to, out var toError))
+        {
+            return await RefuseAsync(context, "to: " + toError, "to");
         }
 
         var limit = 100;
         if (q["limit"].Count > 0 && (!int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
         {
-            return BadRequest("limit must be an integer from 1 to 1000.", "limit");
+            return await RefuseAsync(context, "limit must be an integer from 1 to 1000.", "limit");
         }
 
+        long? before = null;
+        if (q["cursor"].Count > 0)
+        {
+            if (!AuditCursor.TryDecode(q["cursor"], out var sequence))
+            {
+                return await RefuseAsync(context, "cursor is not a cursor this gateway wrote; follow the 'next' link as given.", "cursor");
+            }
+
+            before = sequence;
+        }
+
+        // One record more than the page holds says whether a next page exists.
         var records = await audit.QueryAsync(
-            new AuditQuery(from, to, NullIfEmpty(q["useCase"]), NullIfEmpty(q["app"]), NullIfEmpty(q["patient"]), limit),
+            new AuditQuery(from, to, NullIfEmpty(q["useCase"]), NullIfEmpty(q["app"]), NullIfEmpty(q["patient"]), limit + 1, before),
             cancellationToken);
-        return Results.Ok(new { data = records.Select(ToJson) });
+        var page = records.Take(limit).ToList();
+        string? next = null;
+        if (records.Count > limit)
+        {
+            var parameters = q.Where(p => p.Key != "cursor").Select(p => KeyValuePair.Create(p.Key, (string?)p.Value.ToString())).ToList();
+            parameters.Add(KeyValuePair.Create("cursor", (string?)AuditCursor.Encode(page[^1].Sequence)));
+            next = $"{request.PathBase}{request.Path}{QueryString.Create(parameters)}";
+        }
+
+        return Results.Ok(new { data = page.Select(ToJson), next });
     }
+
+    private static readonly HashSet<string> AuditQueryParameters = new(StringComparer.Ordinal) { "from", "to", "useCase", "app", "patient", "limit", "cursor" };
 
     private static object ToJson(AuditChainVerification v) => v.Valid
         ? new { valid = true, records = v.Records }
@@ -122,26 +166,39 @@ internal static class AdminEndpoints
         hash = r.Hash,
     };
 
-    private static bool TryParseTime(string? value, out DateTimeOffset? time)
+    /// <summary>A date (midnight UTC) or a date-time with a time zone, within the range the trail can search.</summary>
+    private static bool TryParseTime(string? value, out DateTimeOffset? time, out string error)
     {
         time = null;
+        error = string.Empty;
         if (string.IsNullOrEmpty(value))
         {
             return true;
         }
 
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        // The FHIR parser's strict ISO-8601 forms; only a whole day or finer is a point in time here.
+        if (value.Length < 10)
         {
-            time = parsed;
-            return true;
+            error = $"'{value}' is not a date (2026-11-22) or a date-time with a time zone (2026-11-22T00:00:00Z).";
+            return false;
         }
 
-        return false;
+        if (!Fhir.FhirDateSearch.TryParsePeriod(value, out var start, out _, out error))
+        {
+            return false;
+        }
+
+        time = start;
+        return true;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static IResult BadRequest(string message, string param) => Results.Json(
-        new { error = new { message, type = "invalid_request_error", param, code = "invalid_value" } },
-        statusCode: StatusCodes.Status400BadRequest);
+    private static async Task<IResult> RefuseAsync(HttpContext context, string message, string param)
+    {
+        await AdminAudit.RecordAsync(context, "admin-refused", null, $"invalid_value;{context.Request.Method} {context.Request.Path}", 400);
+        return Results.Json(
+            new { error = new { message, type = "invalid_request_error", param, code = "invalid_value" } },
+            statusCode: StatusCodes.Status400BadRequest);
+    }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 
@@ -39,9 +39,10 @@ internal static class GovernanceEndpoints
     private static async Task<IResult> ChangeUseCaseStatusAsync(
         string id, string action, HttpContext context, IUseCaseAdministration administration, CancellationToken ct)
     {
-        if (!Enum.TryParse<UseCaseAction>(action, ignoreCase: true, out var parsed) || int.TryParse(action, out _))
+        // Exact, lower-case names only: Enum.TryParse would take "retire,approve" (a flag list), " suspend" or "3".
+        if (!UseCaseActions.TryGetValue(action, out var parsed))
         {
-            return await RefuseAsync(context, id, "unknown_action", 404, $"Unknown action '{action}': use approve, activate, suspend, resume or retire.");
+            return await RefuseAsync(context, id, "unknown_action", 404, "Unknown action: use approve, activate, suspend, resume or retire (lower case).");
         }
 
         var (body, bodyError) = await ReadBodyAsync<StatusChangeBody>(context, ct);
@@ -53,8 +54,9 @@ internal static class GovernanceEndpoints
         try
         {
             var change = await administration.ApplyAsync(id, parsed, Actor(context), body.Reason, body.ClinicalSponsor, ct);
+            // Named after the action performed, never after the URL's text.
             var record = await AdminAudit.RecordAsync(
-                context, $"use-case-{action.ToLowerInvariant()}", id, $"{change.From}->{change.To};by:{change.Actor};reason:{change.Reason}", 200);
+                context, $"use-case-{change.Action.ToString().ToLowerInvariant()}", id, $"{change.From}->{change.To};by:{change.Actor};reason:{change.Reason}", 200);
             return record is null
                 ? Error(503, "audit_unavailable", "The status change is in force, but its audit record could not be committed; retry the audit later.")
                 : Results.Ok(change);
@@ -85,7 +87,7 @@ internal static class GovernanceEndpoints
     {
         if (action is not ("suspend" or "resume"))
         {
-            return await RefuseAsync(context, null, "unknown_action", 404, $"Unknown action '{action}': use suspend or resume.");
+            return await RefuseAsync(context, null, "unknown_action", 404, "Unknown action: use suspend or resume (lower case).");
         }
 
         if (!models.TryGet(id, out _))
@@ -120,7 +122,8 @@ internal static class GovernanceEndpoints
             return await RefuseAsync(context, null, "governance_state_unavailable", 503, "The governance state store could not record the change; nothing changed. Retry later.");
         }
 
-        await AdminAudit.RecordAsync(context, $"deployment-{action}", null, $"deployment:{id};by:{change.Actor};reason:{change.Reason}", 200);
+        await AdminAudit.RecordAsync(
+            context, change.Suspended ? "deployment-suspend" : "deployment-resume", null, $"deployment:{id};by:{change.Actor};reason:{change.Reason}", 200);
         return Results.Ok(change);
     }
 
@@ -146,19 +149,19 @@ internal static class GovernanceEndpoints
         var (body, bodyError) = await ReadBodyAsync<IncidentBody>(context, ct);
         if (bodyError is not null || body is null || string.IsNullOrWhiteSpace(body.AuditId) || string.IsNullOrWhiteSpace(body.Description))
         {
-            return Error(400, "invalid_request", bodyError ?? "Send JSON with 'auditId' (the X-XefAI-Audit-Id of the call) and 'description'.");
+            return await RefuseAsync(context, null, "invalid_request", 400, bodyError ?? "Send JSON with 'auditId' (the X-XefAI-Audit-Id of the call) and 'description'.");
         }
 
         var severity = IncidentSeverity.Moderate;
-        if (body.Severity is not null && (!Enum.TryParse(body.Severity, ignoreCase: true, out severity) || int.TryParse(body.Severity, out _)))
+        if (body.Severity is not null && !Severities.TryGetValue(body.Severity, out severity))
         {
-            return Error(400, "invalid_value", "severity must be low, moderate, high or critical.");
+            return await RefuseAsync(context, null, "invalid_value", 400, "severity must be low, moderate, high or critical.");
         }
 
         var record = await audit.GetAsync(body.AuditId, ct);
         if (record is null || record.Entry.UseCaseId is null || !mayReport(record))
         {
-            return Error(404, "unknown_audit_record", $"No call '{body.AuditId}' this reporter may report on.");
+            return await RefuseAsync(context, null, "unknown_audit_record", 404, $"No call '{body.AuditId}' this reporter may report on.");
         }
 
         IncidentReport report;
@@ -191,22 +194,8 @@ internal static class GovernanceEndpoints
             : Error(status, code, message);
     }
 
-    private static async Task<(T? Body, string? Error)> ReadBodyAsync<T>(HttpContext context, CancellationToken ct)
-        where T : class
-    {
-        try
-        {
-            return (await context.Request.ReadFromJsonAsync<T>(ct), null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0]}");
-        }
-        catch (InvalidOperationException)
-        {
-            return (null, "Send the body as JSON (Content-Type: application/json).");
-        }
-    }
+    private static Task<(T? Body, string? Error)> ReadBodyAsync<T>(HttpContext context, CancellationToken ct)
+        where T : class => AdminJson.ReadBodyAsync<T>(context, ct);
 
     private static IResult WithClient(HttpContext context, ApiKeyDirectory keys, Func<ClientApp, IResult> answer) =>
         keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app)
@@ -249,6 +238,24 @@ internal static class GovernanceEndpoints
 
     private static IResult Error(int status, string code, string message) =>
         Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code } }, statusCode: status);
+
+    private static readonly Dictionary<string, UseCaseAction> UseCaseActions = new(StringComparer.Ordinal)
+    {
+        ["approve"] = UseCaseAction.Approve,
+        ["activate"] = UseCaseAction.Activate,
+        ["suspend"] = UseCaseAction.Suspend,
+        ["resume"] = UseCaseAction.Resume,
+        ["retire"] = UseCaseAction.Retire,
+    };
+
+    // Case-insensitive like the rest of a JSON body's values, but names only: no numbers, no flag lists.
+    private static readonly Dictionary<string, IncidentSeverity> Severities = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["low"] = IncidentSeverity.Low,
+        ["moderate"] = IncidentSeverity.Moderate,
+        ["high"] = IncidentSeverity.High,
+        ["critical"] = IncidentSeverity.Critical,
+    };
 
     private sealed record StatusChangeBody(string? Reason, string? ClinicalSponsor);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using XefAI.Data;
+using XefAI.Gateway.Admin;
 using XefAI.Governance;
 
 namespace XefAI.Gateway.Fhir;
@@ -13,6 +14,8 @@ internal static class FhirEndpoints
     private const string FhirJson = "application/fhir+json";
     private const string GatewayName = "XefAI Gateway";
 
+    private static readonly HashSet<string> SearchParameters = new(StringComparer.Ordinal) { "date", "patient", "_count", "_cursor", "_format" };
+
     public static void MapFhirEndpoints(this RouteGroupBuilder fhir)
     {
         fhir.MapGet("/AuditEvent", SearchAuditEventsAsync);
@@ -21,45 +24,94 @@ internal static class FhirEndpoints
                 ? Results.Text(exporter.ToAuditEventJson(ToAuditEventFacts(record)), FhirJson)
                 : NotFound($"AuditEvent/{id}"));
         fhir.MapGet("/Provenance/{id}", ReadProvenanceAsync);
+
+        // Anything else under /fhir (a Provenance search, another resource type) answers in FHIR's error shape.
+        fhir.Map("/{**path}", (Delegate)((HttpContext context) => RefuseAsync(
+            context, "not-supported", $"{context.Request.Method} {context.Request.Path} is not supported: AuditEvent can be read and searched, Provenance read.", 404)));
     }
 
     private static async Task<IResult> SearchAuditEventsAsync(
-        HttpRequest request, IAuditTrail audit, IFhirAuditExporter exporter, IPatientPseudonymizer pseudonymizer, CancellationToken ct)
+        HttpContext context, IAuditTrail audit, IFhirAuditExporter exporter, IPatientPseudonymizer pseudonymizer, CancellationToken ct)
     {
+        var request = context.Request;
+        if (request.Query.Keys.FirstOrDefault(k => !SearchParameters.Contains(k)) is { } unknown)
+        {
+            // Strict handling: an ignored filter (a typo, a modifier) would return records the caller did not ask for.
+            return await RefuseAsync(context, "not-supported", $"The search parameter '{unknown}' is not supported; use date, patient, _count or _cursor.");
+        }
+
+        if (request.Query["_format"] is { Count: > 0 } format && !format.All(f => f is "json" or "application/json" or "application/fhir+json"))
+        {
+            return await RefuseAsync(context, "not-supported", "Only JSON is served: _format must be json or application/fhir+json.");
+        }
+
         DateTimeOffset? from = null;
         DateTimeOffset? to = null;
         foreach (var value in request.Query["date"])
         {
-            if (!TryParseDate(value, ref from, ref to))
+            var date = FhirDateSearch.Apply(value, from, to);
+            if (date.Error is not null)
             {
-                return Invalid($"date '{value}' is not a FHIR date search value (e.g. ge2026-11-01, lt2026-11-22T12:00:00Z, 2026-11-22).");
+                return await RefuseAsync(context, date.NotSupported ? "not-supported" : "invalid", date.Error);
             }
+
+            (from, to) = (date.From, date.To);
         }
 
         string? pseudonym = null;
-        if (request.Query["patient"].FirstOrDefault() is { Length: > 0 } patient)
+        var patients = request.Query["patient"];
+        if (patients.Count > 1 || (patients.Count == 1 && string.IsNullOrWhiteSpace(patients[0])))
+        {
+            return await RefuseAsync(context, "invalid", "patient must be given once, as a reference (Patient/123) or a pseudonym (pp-…).");
+        }
+
+        if (patients.Count == 1)
         {
             // A real reference is accepted and pseudonymized here; only the pseudonym is ever stored or returned.
+            var patient = patients[0]!;
             pseudonym = patient.StartsWith("pp-", StringComparison.Ordinal) ? patient : pseudonymizer.Pseudonymize(patient);
         }
 
         var count = 100;
-        if (request.Query["_count"].FirstOrDefault() is { } countText
-            && (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
+        if (request.Query["_count"] is { Count: > 0 } counts
+            && (counts.Count > 1 || !int.TryParse(counts[0], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
         {
-            return Invalid("_count must be an integer from 1 to 1000.");
+            return await RefuseAsync(context, "invalid", "_count must be given once, as an integer from 1 to 1000.");
         }
 
-        var records = await audit.QueryAsync(new AuditQuery(from, to, PatientPseudonym: pseudonym, Limit: count), ct);
-        // The self link echoes the search, so it names the patient by pseudonym too, never by the reference given.
-        var query = pseudonym is null
-            ? request.QueryString
-            : QueryString.Create(request.Query
-                .Where(p => p.Key != "patient")
-                .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)))
-                .Append(KeyValuePair.Create("patient", (string?)pseudonym)));
-        var self = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}";
-        return Results.Text(exporter.ToAuditEventSearchSetJson(records.Select(ToAuditEventFacts).ToList(), self), FhirJson);
+        long? before = null;
+        if (request.Query["_cursor"] is { Count: > 0 } cursors)
+        {
+            if (cursors.Count > 1 || !AuditCursor.TryDecode(cursors[0], out var sequence))
+            {
+                return await RefuseAsync(context, "invalid", "_cursor is not a cursor this gateway wrote; follow the bundle's next link as given.");
+            }
+
+            before = sequence;
+        }
+
+        // One record more than the page holds says whether a next page exists.
+        var records = await audit.QueryAsync(new AuditQuery(from, to, PatientPseudonym: pseudonym, Limit: count + 1, BeforeSequence: before), ct);
+        var page = records.Take(count).ToList();
+
+        // The links echo the search, so they name the patient by pseudonym too, never by the reference given.
+        var parameters = request.Query
+            .Where(p => p.Key is not ("patient" or "_cursor"))
+            .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)))
+            .ToList();
+        if (pseudonym is not null)
+        {
+            parameters.Add(KeyValuePair.Create("patient", (string?)pseudonym));
+        }
+
+        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
+        var self = baseUrl + QueryString.Create(before is null ? parameters : [.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(before.Value))]);
+        var next = records.Count > count
+            ? baseUrl + QueryString.Create([.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(page[^1].Sequence))])
+            : null;
+        return Results.Text(
+            exporter.ToAuditEventSearchSetJson(page.Select(ToAuditEventFacts).ToList(), self, next, complete: before is null && next is null),
+            FhirJson);
     }
 
     private static async Task<IResult> ReadProvenanceAsync(
@@ -117,49 +169,20 @@ internal static class FhirEndpoints
             GatewayName);
     }
 
-    /// <summary>FHIR date search: a prefix (eq, ge, gt, le, lt) and a date or date-time; a bare date means that whole day.</summary>
-    private static bool TryParseDate(string? value, ref DateTimeOffset? from, ref DateTimeOffset? to)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return false;
-        }
-
-        var prefix = value.Length > 2 && char.IsLetter(value[0]) ? value[..2] : "eq";
-        var text = prefix == "eq" && !char.IsLetter(value[0]) ? value : value[2..];
-        var dateOnly = text.Length == 10;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
-        {
-            return false;
-        }
-
-        var end = dateOnly ? instant.AddDays(1) : instant.AddTicks(1);
-        switch (prefix)
-        {
-            case "eq":
-                from = instant;
-                to = end;
-                return true;
-            case "ge":
-                from = instant;
-                return true;
-            case "gt":
-                from = end;
-                return true;
-            case "lt":
-                to = instant;
-                return true;
-            case "le":
-                to = end;
-                return true;
-            default:
-                return false;
-        }
-    }
-
     private static IResult NotFound(string what) => OperationOutcome(404, "not-found", $"{what} is not known.");
 
-    private static IResult Invalid(string message) => OperationOutcome(400, "invalid", message);
+    /// <summary>
+    /// A refused FHIR request, audited like every refusal of the admin API. The record names the resource
+    /// type only: the query, or the rest of a path, may name a patient.
+    /// </summary>
+    private static async Task<IResult> RefuseAsync(HttpContext context, string code, string message, int status = 400)
+    {
+        var path = context.Request.Path.Value ?? string.Empty;
+        var resource = string.Join('/', path.Split('/', 4).Take(3));
+        await AdminAudit.RecordAsync(
+            context, "admin-refused", null, $"fhir_{code.Replace('-', '_')};{context.Request.Method} {resource}", status);
+        return OperationOutcome(status, code, message);
+    }
 
     private static IResult OperationOutcome(int status, string code, string message) => Results.Json(
         new { resourceType = "OperationOutcome", issue = new[] { new { severity = "error", code, diagnostics = message } } },

@@ -60,6 +60,7 @@ public static class GatewayApp
         services.AddSingleton<ChatCompletionHandler>();
         services.AddSingleton<ReviewMetrics>();
         services.AddSingleton<LayerConfigurationValidator>();
+        services.AddHostedService<InterruptedStreamCloser>();
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GovernanceTelemetry.MeterName)

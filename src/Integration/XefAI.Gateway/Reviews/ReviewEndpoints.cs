@@ -84,19 +84,22 @@ internal static class ReviewEndpoints
         if (outcome is null)
         {
             await AdminAudit.RecordAsync(context, "review-refused", null, $"unknown_action;review:{id}", 404);
-            return Error(404, "unknown_action", $"Unknown review action '{action}': use approve, edit or reject.");
+            return Error(404, "unknown_action", "Unknown review action: use approve, edit or reject (lower case).");
         }
 
         ReviewBody? body = null;
-        try
+        if (context.Request.ContentLength is > 0 or null && context.Request.HasJsonContentType())
         {
-            body = context.Request.ContentLength is > 0 or null && context.Request.HasJsonContentType()
-                ? await context.Request.ReadFromJsonAsync<ReviewBody>(ct)
-                : null;
-        }
-        catch (JsonException ex)
-        {
-            return Error(400, "invalid_json", $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0]}");
+            string? bodyError;
+            (body, bodyError) = await AdminJson.ReadBodyAsync<ReviewBody>(context, ct);
+            if (bodyError is not null)
+            {
+                // Refused before the queue is touched: nothing decided, but the attempt is on the record.
+                var existing = await reviews.GetAsync(id, ct);
+                await AdminAudit.RecordAsync(
+                    context, "review-refused", existing?.UseCaseId, $"invalid_json;review:{id};action:{action}", 400, existing?.TraceId);
+                return Error(400, "invalid_json", bodyError);
+            }
         }
 
         var reviewer = (string)context.Items[typeof(Admin.AdminEndpoints)]!;

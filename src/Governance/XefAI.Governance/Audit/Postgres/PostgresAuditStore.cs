@@ -17,7 +17,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 {
     public const string StoreKind = "postgres";
 
-    private const int MaxQueryLimit = 1000;
+    // One more than the admin API's largest page, which asks for one extra record to tell whether another page follows.
+    private const int MaxQueryLimit = 1001;
 
     private readonly string? _connectionString;
     private readonly string _server;
@@ -83,6 +84,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         Filter("use_case_id = ", NpgsqlDbType.Text, query.UseCaseId);
         Filter("app_id = ", NpgsqlDbType.Text, query.AppId);
         Filter("patient_pseudonym = ", NpgsqlDbType.Text, query.PatientPseudonym);
+        Filter("seq < ", NpgsqlDbType.Bigint, query.BeforeSequence);
+        Filter("streamed = ", NpgsqlDbType.Boolean, query.Streamed);
         var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = limit });
         sql.Append(" ORDER BY seq DESC LIMIT ").Append(Placeholder(command.Parameters.Count));

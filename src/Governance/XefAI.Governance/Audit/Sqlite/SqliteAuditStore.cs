@@ -15,7 +15,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 {
     public const string StoreKind = "sqlite";
 
-    private const int MaxQueryLimit = 1000;
+    // One more than the admin API's largest page, which asks for one extra record to tell whether another page follows.
+    private const int MaxQueryLimit = 1001;
 
     private readonly string _databasePath;
     private readonly string _connectionString;
@@ -101,6 +102,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         Filter("use_case_id = $useCase", "$useCase", query.UseCaseId);
         Filter("app_id = $app", "$app", query.AppId);
         Filter("patient_pseudonym = $patient", "$patient", query.PatientPseudonym);
+        Filter("seq < $before", "$before", query.BeforeSequence);
+        Filter("streamed = $streamed", "$streamed", query.Streamed is { } streamed ? (streamed ? 1 : 0) : null);
         sql.Append(" ORDER BY seq DESC LIMIT $limit");
         var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
         command.Parameters.AddWithValue("$limit", limit);

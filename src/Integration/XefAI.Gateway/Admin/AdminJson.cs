@@ -1,0 +1,62 @@
+using System.Text.Json;
+
+namespace XefAI.Gateway.Admin;
+
+/// <summary>
+/// Reads the JSON bodies of the governance API with errors in the caller's terms. System.Text.Json's own
+/// messages name the .NET type being filled (<c>XefAI.Gateway.Admin.GovernanceEndpoints+StatusChangeBody</c>),
+/// which is nobody's business outside the gateway, so they are never passed on.
+/// </summary>
+internal static class AdminJson
+{
+    private const int MaxFieldLength = 64;
+
+    /// <returns>The body (null for a JSON <c>null</c>), or a message naming what is wrong and where.</returns>
+    public static async Task<(T? Body, string? Error)> ReadBodyAsync<T>(HttpContext context, CancellationToken ct)
+        where T : class
+    {
+        try
+        {
+            return (await context.Request.ReadFromJsonAsync<T>(ct), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Describe(ex));
+        }
+        catch (InvalidOperationException)
+        {
+            // Thrown for a missing or non-JSON Content-Type.
+            return (null, "Send the body as JSON (Content-Type: application/json).");
+        }
+    }
+
+    public static string Describe(JsonException exception)
+    {
+        var field = FieldOf(exception.Path);
+        var position = exception.LineNumber is { } line
+            ? $" (line {line + 1}, byte {exception.BytePositionInLine.GetValueOrDefault() + 1})"
+            : string.Empty;
+
+        // A well-formed value of the wrong type (a number for a string, an array for the body) has no syntax position worth naming.
+        var wrongType = exception.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
+        return (wrongType, field) switch
+        {
+            (true, null) => "The request body must be a JSON object.",
+            (true, _) => $"'{field}' must be a JSON string.",
+            (false, null) => $"The request body is not valid JSON{position}.",
+            (false, _) => $"The request body is not valid JSON at '{field}'{position}.",
+        };
+    }
+
+    /// <summary>The member a JSON path like <c>$.reason</c> ends in; null for the body itself.</summary>
+    private static string? FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return null;
+        }
+
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        return field.Length > MaxFieldLength ? field[..MaxFieldLength] + "…" : field;
+    }
+}
