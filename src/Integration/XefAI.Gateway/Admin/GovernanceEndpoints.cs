@@ -1,4 +1,3 @@
-using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 
