@@ -123,7 +123,8 @@ public sealed class VendorRefusalTests
         Assert.Equal(3, vendor.CallCount);
         using var scraper = host.CreateClient(key: null);
         var metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        var line = metrics.Split('\n').Single(l => l.StartsWith("xefai_requests_total{", StringComparison.Ordinal) && l.Contains("use_case=\"vendor-chat\"", StringComparison.Ordinal));
+        var line = metrics.Split('\n').Single(l => l.StartsWith("xefai_requests_total{", StringComparison.Ordinal) && l.Contains("use_case=\"vendor-chat\"", StringComparison.Ordinal)
+            && l.Contains("status_code=\"502\"", StringComparison.Ordinal));
         Assert.Contains("provider=\"openai\"", line, StringComparison.Ordinal);
         Assert.Contains("deployment=\"vendor\"", line, StringComparison.Ordinal);
         Assert.Contains("outcome=\"failed\"", line, StringComparison.Ordinal);

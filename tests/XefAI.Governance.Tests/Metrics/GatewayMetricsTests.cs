@@ -21,13 +21,13 @@ public sealed class GatewayMetricsTests : IDisposable
     {
         _metrics.RecordCall(new CallMeasurement(
             "discharge-summary", 3, "openai", "gpt-4.1", "answered", 200,
-            TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(1200), InputTokens: 812, OutputTokens: 240));
+            TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(1200), InputTokens: 812, OutputTokens: 240, Deployment: "openai-gpt-4-1"));
 
         var request = Assert.Single(_recorder.For("xefai.requests"));
         Assert.Equal(GovernanceTelemetry.MeterName, request.Instrument.Meter.Name);
         Assert.Equal("{request}", request.Instrument.Unit);
         Assert.Equal(1, request.Value);
-        AssertTags(request, ("use_case", "discharge-summary"), ("tier", "3"), ("provider", "openai"), ("outcome", "answered"), ("status_code", 200));
+        AssertTags(request, ("use_case", "discharge-summary"), ("tier", "3"), ("provider", "openai"), ("deployment", "openai-gpt-4-1"), ("outcome", "answered"), ("status_code", 200));
 
         var duration = Assert.Single(_recorder.For("xefai.request.duration"));
         Assert.Equal("s", duration.Instrument.Unit);
@@ -56,7 +56,7 @@ public sealed class GatewayMetricsTests : IDisposable
         _metrics.RecordCall(new CallMeasurement(
             "other", 0, "none", "none", "denied", 403, TimeSpan.FromMilliseconds(4), VendorDuration: null, InputTokens: null, OutputTokens: null));
 
-        AssertTags(Assert.Single(_recorder.For("xefai.requests")), ("use_case", "other"), ("tier", "0"), ("provider", "none"), ("outcome", "denied"), ("status_code", 403));
+        AssertTags(Assert.Single(_recorder.For("xefai.requests")), ("use_case", "other"), ("tier", "0"), ("provider", "none"), ("deployment", "none"), ("outcome", "denied"), ("status_code", 403));
         Assert.Equal(0.004, Assert.Single(_recorder.For("xefai.request.duration")).Value, 9);
         Assert.Empty(_recorder.For("gen_ai.client.operation.duration"));
         Assert.Empty(_recorder.For("xefai.gateway.overhead"));
