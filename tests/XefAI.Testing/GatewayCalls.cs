@@ -75,7 +75,7 @@ public static class GatewayCalls
     public static async Task<JsonObject> GetLatestAuditRecordAsync(this GatewayHost host)
     {
         using var admin = host.CreateClient(GatewayHost.AdminKey);
-        var page = (await admin.GetFromJsonAsync<JsonObject>("/admin/audit?limit=1"))!;
-        return page["data"]!.AsArray()[0]!.AsObject();
+        var page = (await admin.GetFromJsonAsync<JsonObject>("/admin/audit?limit=100"))!;
+        return page["data"]!.AsArray().Select(r => r!.AsObject()).First(AdminCalls.IsNotAccess);
     }
 }

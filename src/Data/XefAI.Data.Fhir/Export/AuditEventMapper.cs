@@ -68,13 +68,13 @@ internal static class AuditEventMapper
         _ => throw new ArgumentException("The decision must be 'answered', 'denied', 'failed', 'streaming', 'interrupted' or 'held'.", paramName),
     };
 
-    /// <summary>Reviews, admin actions and use-case status changes share the chain with calls; their status says how they ended.</summary>
+    /// <summary>
+    /// Everything that is not a model call shares the chain with the calls: reviews, admin actions, use-case status
+    /// changes, API reads (<c>access</c>) and aggregated authentication failures (<c>auth-refused</c>). Their status
+    /// says how they ended, and a decision this mapper has never heard of still exports instead of failing.
+    /// </summary>
     private static bool IsGovernanceAction(string decision) =>
-        decision.StartsWith("review-", StringComparison.Ordinal)
-        || decision.StartsWith("admin-", StringComparison.Ordinal)
-        || decision.StartsWith("use-case-", StringComparison.Ordinal)
-        || decision.StartsWith("deployment-", StringComparison.Ordinal)
-        || decision.StartsWith("incident-", StringComparison.Ordinal);
+        decision is not ("answered" or "streaming" or "held" or "denied" or "failed" or "interrupted");
 
     private static AuditEvent.AuditEventOutcome OutcomeOfStatus(int status) => status switch
     {

@@ -43,6 +43,7 @@ internal static partial class AdminAudit
 
             // The record id, not its reasons: an admin's reason, a review comment may name a patient.
             LogRecorded(logger, action, status, record.Id);
+            Security.AccessAudit.MarkAudited(context);
             return record;
         }
         catch (Exception ex)

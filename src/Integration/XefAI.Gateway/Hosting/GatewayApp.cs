@@ -82,6 +82,7 @@ public static class GatewayApp
 
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledErrorAsync });
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
+        app.UseMiddleware<AccessAudit>();
 
         foreach (var ingress in app.Services.GetServices<IIngressProtocol>())
         {

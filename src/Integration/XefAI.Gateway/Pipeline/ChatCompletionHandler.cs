@@ -39,6 +39,8 @@ internal sealed partial class ChatCompletionHandler(
 
     public async Task HandleAsync(HttpContext httpContext)
     {
+        // This handler writes the call's own record (or, keyless, reports it to the aggregate): no access record.
+        Security.AccessAudit.MarkAudited(httpContext);
         var call = new CallState(time.GetTimestamp(), time.GetUtcNow(), GatewayHeaders.ResolveTraceId(httpContext));
         Result result;
         try

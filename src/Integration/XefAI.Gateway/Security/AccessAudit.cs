@@ -1,0 +1,72 @@
+using XefAI.Gateway.Pipeline;
+using XefAI.Governance;
+
+namespace XefAI.Gateway.Security;
+
+/// <summary>
+/// Every authenticated call leaves an audit record. Calls and governance actions write their own, richer records;
+/// what remains are reads (audit queries, FHIR exports, review polls, model lists), and reads of the audit trail
+/// are access to PHI, which HIPAA wants logged. This middleware writes one <c>access</c> record for each of them:
+/// who, which route (its pattern, never the path or query, which may name a patient), and the status.
+/// Keyless calls are left to <see cref="AuthenticationFailures"/>, which aggregates them.
+/// </summary>
+internal sealed partial class AccessAudit(
+    RequestDelegate next, ApiKeyDirectory keys, IAuditTrail audit, TimeProvider time, ILogger<AccessAudit> logger)
+{
+    private static readonly object AuditedKey = new();
+
+    /// <summary>Marks the request as audited by its handler, so no access record is added.</summary>
+    public static void MarkAudited(HttpContext context) => context.Items[AuditedKey] = true;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = time.GetTimestamp();
+        await next(context);
+        if (context.Items.ContainsKey(AuditedKey) || !IsGoverned(context.Request.Path))
+        {
+            return;
+        }
+
+        string actor;
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (keys.TryAuthenticateAdmin(authorization, out var admin))
+        {
+            actor = "admin:" + admin;
+        }
+        else if (keys.TryAuthenticateClient(authorization, out var app))
+        {
+            actor = app.Id;
+        }
+        else
+        {
+            return;
+        }
+
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+        try
+        {
+            await audit.AppendAsync(
+                new AuditEntry
+                {
+                    Timestamp = time.GetUtcNow(),
+                    TraceId = GatewayHeaders.ResolveTraceId(context),
+                    AppId = actor,
+                    Decision = "access",
+                    Reasons = $"{context.Request.Method} {route}",
+                    StatusCode = context.Response.StatusCode,
+                    LatencyMs = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3),
+                },
+                CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAccessNotAudited(logger, ex, context.Request.Method, route);
+        }
+    }
+
+    private static bool IsGoverned(PathString path) =>
+        path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/fhir");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Access record of {Method} {Route} could not be committed.")]
+    private static partial void LogAccessNotAudited(ILogger logger, Exception exception, string method, string route);
+}
