@@ -22,7 +22,9 @@ internal sealed partial class AccessAudit(
     {
         var started = time.GetTimestamp();
         await next(context);
-        if (context.Items.ContainsKey(AuditedKey) || !IsGoverned(context.Request.Path))
+        // A 401 is a refused key: AuthenticationFailures aggregates those, even when the key is valid elsewhere.
+        if (context.Items.ContainsKey(AuditedKey) || !IsGoverned(context.Request.Path)
+            || context.Response.StatusCode == StatusCodes.Status401Unauthorized)
         {
             return;
         }
