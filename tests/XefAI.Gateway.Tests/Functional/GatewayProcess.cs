@@ -52,10 +52,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the gateway on a free loopback port with the given arguments and environment. The test process's
+    /// Starts the gateway on a free loopback port (given as <c>--urls</c>, or as <c>ASPNETCORE_URLS</c> when
+    /// <paramref name="urlsInEnvironment"/>) with the given arguments and environment. The test process's
     /// DOTNET_USE_POLLING_FILE_WATCHER is not passed on, so the child watches files as a production gateway does.
     /// </summary>
-    public static GatewayProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? urls = null)
+    public static GatewayProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, bool urlsInEnvironment = false)
     {
         var port = FreeLoopbackPort();
         var start = new ProcessStartInfo("dotnet")
@@ -65,7 +66,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "XefAI.Gateway.dll"));
-        start.ArgumentList.Add(urls ?? $"--urls=http://127.0.0.1:{port}");
+        if (!urlsInEnvironment)
+        {
+            start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -73,6 +78,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
         start.Environment.Remove("DOTNET_USE_POLLING_FILE_WATCHER");
         start.Environment[GatewayHost.VendorKeyVariable] = GatewayHost.VendorKey;
+        start.Environment["ASPNETCORE_URLS"] = urlsInEnvironment ? $"http://+:{port}" : null;
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             start.Environment[name] = value;
