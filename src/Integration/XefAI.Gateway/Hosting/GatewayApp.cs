@@ -78,7 +78,9 @@ public static class GatewayApp
             ConfigurationLog.AssemblySkipped(configLog, skipped);
         }
 
+        app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledErrorAsync });
+        app.UseBadRequestAnswers();
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
 
         foreach (var ingress in app.Services.GetServices<IIngressProtocol>())
