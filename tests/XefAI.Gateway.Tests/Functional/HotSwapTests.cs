@@ -43,7 +43,7 @@ public sealed class HotSwapTests
         using var client = host.CreateClient();
         Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Stable."))).Status);
 
-        await host.RewriteConfigurationAsync(c => c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("local"));
+        await host.EditConfigurationAsync(c => c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("local"));
 
         await WaitUntilAsync(async () => (await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Home."))).Header("X-XefAI-Provider") == "local");
     }

@@ -5,8 +5,8 @@ namespace XefAI.Gateway.Hosting;
 
 /// <summary>
 /// Reads <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c> from one configuration folder
-/// (mountable in a container), watched for edits unless <see cref="WatchSettingName"/> turns that off. Environment variables and the command line still win,
-/// so an operator can repoint a vendor with an ordinary ASP.NET Core variable. The folder holding
+/// (mountable in a container), watched for edits unless <see cref="WatchSettingName"/> turns that off. Environment
+/// variables and the command line still win, so an operator can repoint a vendor with an ordinary ASP.NET Core variable. The folder holding
 /// <c>config/</c> is the content root: relative paths in configuration (audit database, plugins) live beside it.
 /// </summary>
 internal static class ConfigurationDirectory
@@ -71,8 +71,17 @@ internal static class ConfigurationDirectory
         foreach (var (name, optional) in new[] { ("appsettings.json", false), ($"appsettings.{environment.EnvironmentName}.json", true) })
         {
             var file = LastGoodJsonConfigurationSource.For(Path.Combine(directory, name), optional, watch);
-            ((IConfigurationBuilder)configuration).Add(file);
             files.Add(file);
+            try
+            {
+                ((IConfigurationBuilder)configuration).Add(file);
+            }
+            catch (GatewayConfigurationException)
+            {
+                // The host is never built, so nothing else would end these watches.
+                files.ForEach(f => f.Dispose());
+                throw;
+            }
         }
 
         foreach (var source in overrides)

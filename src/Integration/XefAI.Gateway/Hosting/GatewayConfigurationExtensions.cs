@@ -45,6 +45,8 @@ internal static class GatewayConfigurationExtensions
 
         if (errors.Count > 0)
         {
+            // The caller never gets the app to dispose: its file watches and stores end here.
+            ((IDisposable)app).Dispose();
             throw new GatewayConfigurationException(errors);
         }
 
