@@ -9,7 +9,9 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # global.json is left out on purpose: it pins the SDK of the development machines, the image brings its own.
 COPY Directory.Build.props Directory.Packages.props .editorconfig XefAI.Gateway.sln ./
-COPY config/ config/
+# Only the production defaults: appsettings.Development.json holds demo key hashes that must not reach an image
+# (.dockerignore leaves it out of the build context as well).
+COPY config/appsettings.json config/
 COPY src/ src/
 RUN dotnet publish src/Integration/XefAI.Gateway/XefAI.Gateway.csproj -c Release -o /app/publish
 
@@ -24,5 +26,6 @@ ENV ASPNETCORE_URLS=http://+:8080 \
     XEFAI_CONFIG_DIR=/app/config
 VOLUME ["/app/data"]
 EXPOSE 8080
+# The probe reads the port the gateway listens on (ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS), so moving it needs no second edit.
 HEALTHCHECK --interval=30s --timeout=3s CMD ["dotnet", "XefAI.Gateway.dll", "--healthcheck"]
 ENTRYPOINT ["dotnet", "XefAI.Gateway.dll"]

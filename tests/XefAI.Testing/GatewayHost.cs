@@ -114,7 +114,17 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Providers"] = new JsonArray(provider),
     };
 
-    public static async Task<GatewayHost> StartAsync(Action<JsonObject>? configure = null, string? directory = null)
+    /// <summary>Starts a gateway; only a test of configuration reloads passes <paramref name="watchConfiguration"/>.</summary>
+    /// <param name="watchConfiguration">
+    /// Whether the gateway watches its files: each watch holds an inotify instance, of which the machine allows
+    /// 128 across every process, so hosts that do not test reloads hold none.
+    /// </param>
+    /// <param name="builder">A last change to the host before it builds, e.g. a log sink.</param>
+    public static async Task<GatewayHost> StartAsync(
+        Action<JsonObject>? configure = null,
+        string? directory = null,
+        bool watchConfiguration = false,
+        Action<WebApplicationBuilder>? builder = null)
     {
         Environment.SetEnvironmentVariable(VendorKeyVariable, VendorKey);
         directory ??= Path.Combine(Path.GetTempPath(), "xefai-tests", Guid.NewGuid().ToString("N"));
@@ -130,19 +140,59 @@ public sealed class GatewayHost : IAsyncDisposable
             "--urls=http://127.0.0.1:0",
             "--environment=Testing",
             $"--{ConfigurationDirectory.SettingName}={configDirectory}",
-        ]);
+            $"--{ConfigurationDirectory.WatchSettingName}={watchConfiguration}",
+        ], builder);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new GatewayHost(app, directory, new Uri(address));
     }
 
-    /// <summary>Rewrites the configuration file of the running gateway, as an operator would.</summary>
+    public string ConfigurationPath => Path.Combine(Directory, "config", "appsettings.json");
+
+    /// <summary>Reloads of the configuration files the gateway took, and those it rejected.</summary>
+    public (long Applied, long Rejected) Reloads
+    {
+        get
+        {
+            var reloads = _app.Services.GetRequiredService<ConfigurationReloads>();
+            return (reloads.Applied, reloads.Rejected);
+        }
+    }
+
+    /// <summary>
+    /// Rewrites the configuration file of the running gateway, as an operator would, in one step (written beside
+    /// it, then renamed over it) so the gateway never reads half an edit.
+    /// </summary>
     public async Task RewriteConfigurationAsync(Action<JsonObject> change)
     {
-        var path = Path.Combine(Directory, "config", "appsettings.json");
-        var configuration = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
+        var configuration = JsonNode.Parse(await File.ReadAllTextAsync(ConfigurationPath))!.AsObject();
         change(configuration);
-        await File.WriteAllTextAsync(path, configuration.ToJsonString());
+        await ReplaceFileAsync(ConfigurationPath, configuration.ToJsonString());
+    }
+
+    /// <summary>Rewrites the configuration and waits until the gateway reports the edit applied.</summary>
+    public async Task EditConfigurationAsync(Action<JsonObject> change)
+    {
+        var before = Reloads;
+        await RewriteConfigurationAsync(change);
+        await WaitForReloadAsync(before, applied: true);
+    }
+
+    /// <summary>
+    /// Waits for the gateway's own signal that it judged a reload after <paramref name="before"/>: an applied one,
+    /// or a rejected one. Fails after 30 s.
+    /// </summary>
+    public Task WaitForReloadAsync((long Applied, long Rejected) before, bool applied) => AdminCalls.WaitUntilAsync(
+        () => Task.FromResult(applied ? Reloads.Applied > before.Applied : Reloads.Rejected > before.Rejected),
+        applied ? "the gateway to apply the configuration edit" : "the gateway to reject the configuration edit",
+        TimeSpan.FromSeconds(30));
+
+    /// <summary>Replaces a file's content in one rename, as editors and configuration tools do.</summary>
+    public static async Task ReplaceFileAsync(string path, string content)
+    {
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, content);
+        File.Move(temporary, path, overwrite: true);
     }
 
     public HttpClient CreateClient(string? key = ClientKey)

@@ -3,9 +3,25 @@ using XefAI.Gateway.Hosting;
 // The runtime image has no curl: the container's health check runs the gateway binary in this mode.
 if (args is ["--healthcheck", ..])
 {
-    return await HealthProbe.RunAsync(args.Length > 1 ? args[1] : "http://localhost:8080/healthz");
+    return await HealthProbe.RunAsync(args[1..]);
 }
 
-var app = GatewayApp.Create(args);
+WebApplication app;
+try
+{
+    app = GatewayApp.Create(args);
+}
+catch (GatewayConfigurationException ex)
+{
+    // An operator's mistake, not a crash: every problem in one message, no stack trace, exit code 1.
+    await Console.Error.WriteLineAsync($"The gateway cannot start: its configuration has {ex.Errors.Count} problem(s):");
+    foreach (var error in ex.Errors)
+    {
+        await Console.Error.WriteLineAsync($"  - {error}");
+    }
+
+    return 1;
+}
+
 await app.RunAsync();
 return 0;

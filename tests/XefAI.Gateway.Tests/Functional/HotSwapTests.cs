@@ -5,6 +5,7 @@ using static XefAI.Testing.GatewayCalls;
 namespace XefAI.Gateway.Tests.Functional;
 
 /// <summary>Configuration edits of a running gateway: applied without restart, bad ones rejected, nothing dropped.</summary>
+[Collection(ConfigurationWatchingCollection.Name)]
 public sealed class HotSwapTests
 {
     [Fact]
@@ -12,7 +13,7 @@ public sealed class HotSwapTests
     {
         using var oldVendor = new FakeVendor().AnswersWithExample();
         using var newVendor = new FakeVendor().AnswersWith(200, FakeVendor.ExampleCompletion.Replace("chatcmpl-123", "chatcmpl-new", StringComparison.Ordinal));
-        await using var host = await GatewayHost.StartAsync(oldVendor.Configure);
+        await using var host = await GatewayHost.StartAsync(oldVendor.Configure, watchConfiguration: true);
         using var client = host.CreateClient();
         using var traffic = new CancellationTokenSource();
         var statuses = new List<int>();
@@ -38,11 +39,11 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_UseCaseProviderList_SwitchesDeploymentWithoutRestart()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
         using var client = host.CreateClient();
         Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Stable."))).Status);
 
-        await host.RewriteConfigurationAsync(c => c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("local"));
+        await host.EditConfigurationAsync(c => c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("local"));
 
         await WaitUntilAsync(async () => (await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Home."))).Header("X-XefAI-Provider") == "local");
     }
@@ -50,13 +51,13 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_FileNoLongerParses_LastGoodConfigurationStaysInForce()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
         using var client = host.CreateClient();
-        var path = Path.Combine(host.Directory, "config", "appsettings.json");
-        var good = await File.ReadAllTextAsync(path);
+        var good = await File.ReadAllTextAsync(host.ConfigurationPath);
+        var before = host.Reloads;
 
-        await File.WriteAllTextAsync(path, good[..(good.Length / 2)]);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await File.WriteAllTextAsync(host.ConfigurationPath, good[..(good.Length / 2)]);
+        await host.WaitForReloadAsync(before, applied: false);
 
         var call = await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
         Assert.Equal(200, call.Status);
@@ -66,15 +67,16 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_InvalidUseCase_RejectedAndLastGoodStaysInForce()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
         using var client = host.CreateClient();
+        var before = host.Reloads;
 
         await host.RewriteConfigurationAsync(c =>
         {
             c["Governance"]!["UseCases"]!["summary"]!["Tier"] = 9;
             c["Governance"]!["UseCases"]!["summary"]!["Status"] = "suspended";
         });
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await host.WaitForReloadAsync(before, applied: false);
 
         // Had the edit been applied, summary would now be suspended: the whole invalid edit is refused.
         var call = await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
@@ -84,11 +86,12 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_InvalidGatewayLimit_RejectedAndRequestsStillServed()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
         using var client = host.CreateClient();
+        var before = host.Reloads;
 
         await host.RewriteConfigurationAsync(c => c["Gateway"]!["MaxRequestBodyBytes"] = -5);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await host.WaitForReloadAsync(before, applied: false);
 
         Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."))).Status);
     }

@@ -7,7 +7,8 @@ namespace XefAI.Gateway.Configuration;
 /// <summary>
 /// Checks what no single layer can: that client grants name real use cases, that use cases name registered
 /// deployments, that each deployment's provider kind is loaded and its cluster exists. Only the host knows
-/// all four layers, so this check lives here; it runs at start-up and a failure refuses to start.
+/// all four layers, so this check lives here; it runs at start-up, once every options type is valid, and a
+/// failure refuses to start.
 /// </summary>
 internal sealed class LayerConfigurationValidator(
     IOptions<GatewayOptions> gateway,
@@ -50,14 +51,5 @@ internal sealed class LayerConfigurationValidator(
         }
 
         return errors;
-    }
-
-    public void ThrowIfInvalid()
-    {
-        var errors = Validate();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException("XefAI", typeof(LayerConfigurationValidator), errors);
-        }
     }
 }

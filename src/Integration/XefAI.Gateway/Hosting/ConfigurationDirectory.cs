@@ -5,8 +5,8 @@ namespace XefAI.Gateway.Hosting;
 
 /// <summary>
 /// Reads <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c> from one configuration folder
-/// (mountable in a container), watched for edits. Environment variables and the command line still win,
-/// so an operator can repoint a vendor with an ordinary ASP.NET Core variable. The folder holding
+/// (mountable in a container), watched for edits unless <see cref="WatchSettingName"/> turns that off. Environment
+/// variables and the command line still win, so an operator can repoint a vendor with an ordinary ASP.NET Core variable. The folder holding
 /// <c>config/</c> is the content root: relative paths in configuration (audit database, plugins) live beside it.
 /// </summary>
 internal static class ConfigurationDirectory
@@ -14,22 +14,49 @@ internal static class ConfigurationDirectory
     /// <summary>Setting (or <c>XEFAI_CONFIG_DIR</c>) naming the folder; default <c>./config</c>, then the one beside the binaries.</summary>
     public const string SettingName = "XefAI:ConfigDirectory";
 
+    /// <summary>
+    /// Setting (environment or command line only: it is needed before any file is read) that turns file watching
+    /// on or off; default on. Each watch costs an inotify instance on Linux, of which a user has 128 by default,
+    /// so a host that never reloads (a test, an immutable container) should not hold one.
+    /// </summary>
+    public const string WatchSettingName = "XefAI:WatchConfiguration";
+
     /// <summary>Finds the configuration folder from the command line, the environment or the defaults.</summary>
     public static string Resolve(string[] args)
     {
-        var early = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        var early = Early(args);
         var configured = early[SettingName] ?? early["XEFAI_CONFIG_DIR"];
+        string directory;
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return Path.GetFullPath(configured);
+            directory = Path.GetFullPath(configured);
+        }
+        else
+        {
+            var local = Path.Combine(Directory.GetCurrentDirectory(), "config");
+            directory = File.Exists(Path.Combine(local, "appsettings.json")) ? local : Path.Combine(AppContext.BaseDirectory, "config");
         }
 
-        var local = Path.Combine(Directory.GetCurrentDirectory(), "config");
-        return File.Exists(Path.Combine(local, "appsettings.json")) ? local : Path.Combine(AppContext.BaseDirectory, "config");
+        if (!Directory.Exists(directory))
+        {
+            throw new GatewayConfigurationException([$"The configuration folder {directory} does not exist (set {SettingName} or XEFAI_CONFIG_DIR)."]);
+        }
+
+        return directory;
     }
 
+    /// <summary>Whether configuration files are watched for edits.</summary>
+    public static bool ShouldWatch(string[] args) => Early(args).GetValue(WatchSettingName, defaultValue: true);
+
+    /// <summary>
+    /// The arguments for the host builder: without watching, ASP.NET Core's own default files (appsettings.json
+    /// beside the content root, user secrets) must not be watched either, or each host still holds inotify instances.
+    /// </summary>
+    public static string[] HostArguments(string[] args) =>
+        ShouldWatch(args) ? args : [.. args, "--hostBuilder:reloadConfigOnChange=false"];
+
     /// <returns>The watched files, so the host can report rejected edits once logging exists.</returns>
-    public static IReadOnlyList<LastGoodJsonConfigurationSource> AddTo(ConfigurationManager configuration, IHostEnvironment environment, string directory)
+    public static IReadOnlyList<LastGoodJsonConfigurationSource> AddTo(ConfigurationManager configuration, IHostEnvironment environment, string directory, bool watch)
     {
         var sources = configuration.Sources;
         var overrides = sources
@@ -43,10 +70,18 @@ internal static class ConfigurationDirectory
         var files = new List<LastGoodJsonConfigurationSource>(2);
         foreach (var (name, optional) in new[] { ("appsettings.json", false), ($"appsettings.{environment.EnvironmentName}.json", true) })
         {
-            var file = new LastGoodJsonConfigurationSource { Path = Path.Combine(directory, name), Optional = optional, ReloadOnChange = true };
-            file.ResolveFileProvider();
-            ((IConfigurationBuilder)configuration).Add(file);
+            var file = LastGoodJsonConfigurationSource.For(Path.Combine(directory, name), optional, watch);
             files.Add(file);
+            try
+            {
+                ((IConfigurationBuilder)configuration).Add(file);
+            }
+            catch (GatewayConfigurationException)
+            {
+                // The host is never built, so nothing else would end these watches.
+                files.ForEach(f => f.Dispose());
+                throw;
+            }
         }
 
         foreach (var source in overrides)
@@ -56,4 +91,6 @@ internal static class ConfigurationDirectory
 
         return files;
     }
+
+    private static IConfigurationRoot Early(string[] args) => new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
 }

@@ -22,15 +22,17 @@ namespace XefAI.Gateway.Hosting;
 /// <summary>Composes the four layers into the gateway. Tests start the same app on a loopback port.</summary>
 public static class GatewayApp
 {
-    public static WebApplication Create(string[] args)
+    /// <param name="args">The command line.</param>
+    /// <param name="configure">A last change to the builder before it builds (tests add a log sink here).</param>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var configDirectory = ConfigurationDirectory.Resolve(args);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = args,
+            Args = ConfigurationDirectory.HostArguments(args),
             ContentRootPath = Path.GetDirectoryName(configDirectory.TrimEnd(Path.DirectorySeparatorChar)),
         });
-        var configFiles = ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory);
+        var configFiles = ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory, ConfigurationDirectory.ShouldWatch(args));
         var configuration = builder.Configuration;
         var services = builder.Services;
 
@@ -67,20 +69,20 @@ public static class GatewayApp
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
 
+        services.AddGatewayConfigurationChecks();
+        configure?.Invoke(builder);
         var app = builder.Build();
-        app.Services.GetRequiredService<LayerConfigurationValidator>().ThrowIfInvalid();
+        app.UseGatewayConfiguration(configFiles);
         var configLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("XefAI.Gateway.Configuration");
-        foreach (var file in configFiles)
-        {
-            file.Rejected += (path, error) => ConfigurationLog.EditRejected(configLog, path, error.Message);
-        }
 
         foreach (var skipped in skippedAssemblies)
         {
             ConfigurationLog.AssemblySkipped(configLog, skipped);
         }
 
+        app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledErrorAsync });
+        app.UseBadRequestAnswers();
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
         app.UseMiddleware<AccessAudit>();
 

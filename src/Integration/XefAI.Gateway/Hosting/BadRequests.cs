@@ -1,0 +1,44 @@
+using XefAI.Gateway.OpenAI;
+using XefAI.Gateway.Pipeline;
+
+namespace XefAI.Gateway.Hosting;
+
+/// <summary>
+/// A request Kestrel refuses while it is being read (a body arriving slower than MinRequestBodyDataRate, a
+/// malformed body) is the client's fault: one warning line, not the exception handler's error with a stack trace.
+/// </summary>
+internal static partial class BadRequests
+{
+    /// <summary>Registers the handling just inside the exception handler, so it sees these exceptions first.</summary>
+    public static IApplicationBuilder UseBadRequestAnswers(this IApplicationBuilder app)
+    {
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("XefAI.Gateway.BadRequests");
+        return app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException ex)
+            {
+                var timedOut = ex.StatusCode == StatusCodes.Status408RequestTimeout;
+                LogRefused(logger, context.Request.Method, context.Request.Path.Value ?? "/", ex.StatusCode, ex.Message);
+                if (context.Response.HasStarted)
+                {
+                    // Kestrel closes the connection; nothing more can be said to this client.
+                    return;
+                }
+
+                context.Response.Clear();
+                context.Response.Headers[GatewayHeaders.TraceId] = GatewayHeaders.ResolveTraceId(context);
+                var error = timedOut
+                    ? new OpenAIError(ex.StatusCode, "invalid_request_error", "request_body_timeout", "The request body arrived too slowly; send it at a steady rate.")
+                    : new OpenAIError(ex.StatusCode, "invalid_request_error", "bad_request", "The HTTP request is malformed.");
+                await error.WriteAsync(context.Response);
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Method} {Path} refused with {Status} while it was read: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, string path, int status, string reason);
+}
