@@ -186,12 +186,24 @@ public sealed class AuditEventExportTests
     }
 
     [Theory]
-    [InlineData("approved")]
-    [InlineData("Answered")]
     [InlineData("")]
-    public void ToAuditEventJson_UnknownDecision_Throws(string decision)
+    [InlineData(" ")]
+    public void ToAuditEventJson_BlankDecision_Throws(string decision)
     {
         Assert.Throws<ArgumentException>(() => _exporter.ToAuditEventJson(ExportSamples.Answered() with { Decision = decision }));
+    }
+
+    [Theory]
+    [InlineData("access", 200, AuditEvent.AuditEventOutcome.N0)]
+    [InlineData("auth-refused", 401, AuditEvent.AuditEventOutcome.N4)]
+    [InlineData("some-future-action", 503, AuditEvent.AuditEventOutcome.N8)]
+    public void ToAuditEventJson_DecisionThatIsNotACall_ExportsAsGovernanceActionWithOutcomeOfStatus(string decision, int status, AuditEvent.AuditEventOutcome outcome)
+    {
+        // An export must never fail on a record of the trail: a decision it does not know is judged by its status.
+        var auditEvent = Export(ExportSamples.Answered() with { Decision = decision, StatusCode = status });
+
+        Assert.Equal(outcome, auditEvent.Outcome);
+        Assert.Equal("governance-action", Assert.Single(auditEvent.Subtype).Code);
     }
 
     [Theory]

@@ -15,6 +15,7 @@ internal static class AuditEventMapper
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentException.ThrowIfNullOrWhiteSpace(facts.TraceId, nameof(facts));
         ArgumentException.ThrowIfNullOrWhiteSpace(facts.GatewayName, nameof(facts));
+        ArgumentException.ThrowIfNullOrWhiteSpace(facts.Decision, nameof(facts));
 
         var auditEvent = new AuditEvent
         {
