@@ -108,4 +108,40 @@ public sealed class HotSwapTests
             await Task.Delay(50);
         }
     }
+    [Fact]
+    public async Task ConfigEdit_Unrelated_LeavesAnOpenCircuitOpenWhileABreakerEditRebuildsIt()
+    {
+        using var vendor = new FakeVendor().AnswersWith(503, """{"error":{"type":"server_error","code":"overloaded"}}""");
+        await using var host = await GatewayHost.StartAsync(
+            c =>
+            {
+                vendor.Configure(c);
+                c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+                c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:05:00";
+                c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
+            },
+            watchConfiguration: true);
+        using var client = host.CreateClient();
+        for (var i = 0; i < 4; i++)
+        {
+            await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharge home."));
+        }
+
+        Assert.Equal(2, vendor.CallCount);
+
+        // Any reload fires the options' change event; an edit that does not touch the breaker must not close it.
+        await host.EditConfigurationAsync(c => c["Governance"]!["UseCases"]!["summary"]!["Name"] = "Chart summary, renamed");
+        var afterUnrelatedEdit = await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharge home."));
+
+        Assert.Equal(200, afterUnrelatedEdit.Status);
+        Assert.Equal(2, vendor.CallCount);
+        var record = await host.GetAuditRecordAsync(afterUnrelatedEdit.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["circuit_open", "answered"], record.AttemptOutcomes());
+
+        // New breaker thresholds are a new breaker: the destination is tried again.
+        await host.EditConfigurationAsync(c => c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:04:00");
+        await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharge home."));
+
+        Assert.Equal(3, vendor.CallCount);
+    }
 }

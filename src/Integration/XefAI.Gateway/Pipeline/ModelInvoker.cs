@@ -50,6 +50,7 @@ internal sealed partial class ModelInvoker : IDisposable
     private readonly ConcurrentDictionary<string, Breaker> _breakers = new(StringComparer.OrdinalIgnoreCase);
     private readonly IDisposable? _subscription;
     private volatile ResiliencePipeline<AttemptOutcome> _retry;
+    private volatile BreakerSettings _breakerSettings;
 
     public ModelInvoker(
         IModelProviderCatalog providers,
@@ -73,11 +74,18 @@ internal sealed partial class ModelInvoker : IDisposable
         _time = time;
         _logger = logger;
         _retry = BuildRetry(resilience.Value);
+        _breakerSettings = BreakerSettings.Of(resilience.Value);
         _subscription = resilienceChanges.OnChange(changed =>
         {
-            // New settings take effect for the next call; breakers restart with the new thresholds.
+            // New settings take effect for the next call. A breaker is state, not configuration: it is rebuilt only
+            // when its own thresholds change, so an unrelated edit (any reload fires this) leaves an open circuit open.
             _retry = BuildRetry(changed);
-            _breakers.Clear();
+            var settings = BreakerSettings.Of(changed);
+            if (settings != _breakerSettings)
+            {
+                _breakerSettings = settings;
+                _breakers.Clear();
+            }
         });
     }
 
@@ -470,7 +478,7 @@ internal sealed partial class ModelInvoker : IDisposable
     }
 
     private Breaker BreakerFor(string destination) =>
-        _breakers.GetOrAdd(destination, static (_, state) => new Breaker(state.Settings, state.Time), (Settings: _resilience.Value, Time: _time));
+        _breakers.GetOrAdd(destination, static (_, state) => new Breaker(state.Settings, state.Time), (Settings: _breakerSettings, Time: _time));
 
     private ResiliencePipeline<AttemptOutcome> BuildRetry(ResilienceOptions settings)
     {
@@ -500,21 +508,28 @@ internal sealed partial class ModelInvoker : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "In-process provider of deployment {Deployment} threw.")]
     private static partial void LogProviderFailed(ILogger logger, Exception exception, string deployment);
 
+    /// <summary>The settings a breaker is built from; a breaker is rebuilt only when these change.</summary>
+    private sealed record BreakerSettings(double FailureRatio, int MinimumThroughput, TimeSpan SamplingDuration, TimeSpan BreakDuration)
+    {
+        public static BreakerSettings Of(ResilienceOptions options) => new(
+            options.BreakerFailureRatio, options.BreakerMinimumThroughput, options.BreakerSamplingDuration, options.BreakerBreakDuration);
+    }
+
     /// <summary>A circuit breaker for one destination, counting retryable failures (429, 5xx, timeouts, connection errors).</summary>
     private sealed class Breaker
     {
         private readonly CircuitBreakerStateProvider _state = new();
 
-        public Breaker(ResilienceOptions settings, TimeProvider time)
+        public Breaker(BreakerSettings settings, TimeProvider time)
         {
             Pipeline = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time }
                 .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptOutcome>
                 {
                     ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true }),
-                    FailureRatio = settings.BreakerFailureRatio,
-                    MinimumThroughput = settings.BreakerMinimumThroughput,
-                    SamplingDuration = settings.BreakerSamplingDuration,
-                    BreakDuration = settings.BreakerBreakDuration,
+                    FailureRatio = settings.FailureRatio,
+                    MinimumThroughput = settings.MinimumThroughput,
+                    SamplingDuration = settings.SamplingDuration,
+                    BreakDuration = settings.BreakDuration,
                     StateProvider = _state,
                 })
                 .Build();
