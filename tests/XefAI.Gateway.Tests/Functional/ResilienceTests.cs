@@ -25,6 +25,25 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Metrics_AfterARetry_ExportPollysAndHttpClientsOwnMeters()
+    {
+        using var vendor = new FakeVendor().FailsThenRecovers(failures: 1, status: 500);
+        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); });
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(200, call.Status);
+        using var scraper = host.CreateClient(key: null);
+        var metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var retry = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("resilience_polly_strategy_events", StringComparison.Ordinal)
+            && l.Contains("event_name=\"OnRetry\"", StringComparison.Ordinal));
+        Assert.True(retry is not null, "Polly's retry event is not exported");
+        Assert.Contains("pipeline_name=\"xefai-vendor-retry\"", retry, StringComparison.Ordinal);
+        Assert.Contains("http_client_request_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Forward_VendorAnswers429WithRetryAfter_WaitsAsToldThenRetries()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 1, status: 429, retryAfter: "1");

@@ -66,6 +66,10 @@ public static class GatewayApp
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GovernanceTelemetry.MeterName)
+
+            // What Polly (retries, circuit transitions) and the vendor HttpClient under YARP (request durations,
+            // connections) measure themselves is exported, not measured again.
+            .AddMeter("Polly", "System.Net.Http")
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using Polly.Telemetry;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -37,6 +38,12 @@ internal sealed partial class ModelInvoker : IDisposable
 
     /// <summary>Carries the call's budget to the retry strategy, which must not start a retry the budget cannot hold.</summary>
     private static readonly ResiliencePropertyKey<CallAttempts> CallKey = new("xefai.call");
+
+    /// <summary>
+    /// Polly reports its own retries and circuit transitions on its <c>Polly</c> meter, exported as they are; its
+    /// log lines are left out, since the gateway already logs fallbacks and failures with the call's context.
+    /// </summary>
+    private static readonly TelemetryOptions PollyTelemetry = new() { LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance };
 
     private readonly IModelProviderCatalog _providers;
     private readonly IProxyStateLookup _proxyState;
@@ -478,11 +485,12 @@ internal sealed partial class ModelInvoker : IDisposable
     }
 
     private Breaker BreakerFor(string destination) =>
-        _breakers.GetOrAdd(destination, static (_, state) => new Breaker(state.Settings, state.Time), (Settings: _breakerSettings, Time: _time));
+        _breakers.GetOrAdd(destination, static (name, state) => new Breaker(name, state.Settings, state.Time), (Settings: _breakerSettings, Time: _time));
 
     private ResiliencePipeline<AttemptOutcome> BuildRetry(ResilienceOptions settings)
     {
-        var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = _time };
+        var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = _time, Name = "xefai-vendor-retry" };
+        builder.ConfigureTelemetry(PollyTelemetry);
         if (settings.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<AttemptOutcome>
@@ -520,9 +528,11 @@ internal sealed partial class ModelInvoker : IDisposable
     {
         private readonly CircuitBreakerStateProvider _state = new();
 
-        public Breaker(BreakerSettings settings, TimeProvider time)
+        public Breaker(string destination, BreakerSettings settings, TimeProvider time)
         {
-            Pipeline = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time }
+            // The instance name is the configured destination: a bounded label on Polly's meter.
+            Pipeline = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time, Name = "xefai-vendor-breaker", InstanceName = destination }
+                .ConfigureTelemetry(PollyTelemetry)
                 .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptOutcome>
                 {
                     ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true }),
