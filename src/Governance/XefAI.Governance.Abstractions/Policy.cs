@@ -11,6 +11,12 @@ public sealed record PolicyContext(UseCase UseCase, string AppId, DeploymentFact
     /// when the request sets no limit.
     /// </summary>
     public int? RequestedMaxTokens { get; init; }
+
+    /// <summary>
+    /// Whether the gateway can de-identify PHI before a vendor sees it (the Data layer has a de-identifier). When it
+    /// cannot, a tier that obliges de-identification may only be served where PHI is covered (BAA or in-process).
+    /// </summary>
+    public bool CanDeIdentify { get; init; }
 }
 
 /// <summary>What governance needs to know of a model deployment, mapped by the host from the Models layer.</summary>
@@ -18,7 +24,12 @@ public sealed record PolicyContext(UseCase UseCase, string AppId, DeploymentFact
 /// <param name="Lifecycle">candidate, validated, active, deprecated or retired.</param>
 /// <param name="HasBaa">Whether a business associate agreement covers the vendor.</param>
 /// <param name="SunsetDate">For deprecated deployments, when they stop being served.</param>
-public sealed record DeploymentFacts(string Id, string Lifecycle, bool HasBaa, DateOnly? SunsetDate = null);
+/// <param name="InProcess">The model runs inside the gateway's process: PHI never leaves the trust boundary.</param>
+public sealed record DeploymentFacts(string Id, string Lifecycle, bool HasBaa, DateOnly? SunsetDate = null, bool InProcess = false)
+{
+    /// <summary>PHI may reach this deployment as it is: a BAA covers its vendor, or it never leaves the gateway.</summary>
+    public bool CoversPhi => HasBaa || InProcess;
+}
 
 /// <summary>
 /// A policy: one rule, evaluated on every call. Policies are plugins; each stands alone. The engine

@@ -29,6 +29,15 @@ public sealed class BaaPolicyTests
     }
 
     [Fact]
+    public void Evaluate_Tier4InProcessDeploymentWithoutBaa_Allows()
+    {
+        // An in-process model keeps PHI inside the gateway: governance counts it as covered, like a BAA vendor.
+        using var governance = GovernanceServices.Create(configure: b => b.AddPolicy<BaaPolicy>());
+
+        Assert.Null(Evaluate(governance, RiskTier.ClinicalDecisionSupport, new DeploymentFacts("local", "active", HasBaa: false, InProcess: true)));
+    }
+
+    [Fact]
     public void Evaluate_CallStage_ReturnsNull()
     {
         using var governance = GovernanceServices.Create(configure: b => b.AddPolicy<BaaPolicy>());

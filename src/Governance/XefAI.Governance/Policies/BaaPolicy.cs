@@ -2,7 +2,7 @@ namespace XefAI.Governance;
 
 /// <summary>
 /// Serves a use case whose risk tier requires a business associate agreement (<c>RequireBaa</c>; tier 4 by
-/// default) only from deployments whose vendor has one.
+/// default) only from deployments whose vendor has one, or that run inside the gateway (PHI never leaves it).
 /// </summary>
 /// <remarks>A deployment-stage policy: it judges each candidate deployment and has nothing to say about the call as a whole.</remarks>
 internal sealed class BaaPolicy(RiskTierControlsSource tiers) : IPolicy
@@ -12,7 +12,7 @@ internal sealed class BaaPolicy(RiskTierControlsSource tiers) : IPolicy
     public PolicyDenial? Evaluate(PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Deployment is not { } deployment || deployment.HasBaa)
+        if (context.Deployment is not { } deployment || deployment.CoversPhi)
         {
             return null;
         }

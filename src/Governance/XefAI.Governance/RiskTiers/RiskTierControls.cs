@@ -104,7 +104,7 @@ internal sealed class RiskTierControls
             return StrictestObligations;
         }
 
-        var stage = deployment is null ? 0 : deployment.HasBaa ? 1 : 2;
+        var stage = deployment is null ? 0 : deployment.CoversPhi ? 1 : 2;
         return _obligations[(int)tier][stage];
     }
 

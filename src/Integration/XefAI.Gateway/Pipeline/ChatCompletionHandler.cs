@@ -202,25 +202,18 @@ internal sealed partial class ChatCompletionHandler(
                 continue;
             }
 
-            // An in-process provider keeps PHI inside the gateway: for governance it is covered like a BAA vendor.
+            // The host states the facts; what they allow is the Governance layer's to decide.
             var inProcess = providers.TryGet(deployment.Kind, out var provider) && provider is IInProcessModelProvider;
             var facts = new DeploymentFacts(
-                deployment.Id, deployment.Lifecycle.ToString().ToLowerInvariant(), deployment.HasBaa || inProcess, deployment.SunsetDate);
-            var decision = policies.Evaluate(new PolicyContext(useCase, appId, facts));
-            if (!decision.IsAllowed)
+                deployment.Id, deployment.Lifecycle.ToString().ToLowerInvariant(), deployment.HasBaa, deployment.SunsetDate, inProcess);
+            var decision = policies.Evaluate(new PolicyContext(useCase, appId, facts) { CanDeIdentify = false });
+            if (decision.IsAllowed)
             {
-                refusals.AddRange(decision.Denials);
-            }
-            else if (decision.Obligations.DeIdentify)
-            {
-                // Fail closed: PHI de-identification is not built yet, so PHI must not reach a vendor without a BAA.
-                refusals.Add(new PolicyDenial(
-                    "deidentification_unavailable",
-                    $"Tier {(int)useCase.Tier} requires PHI to be de-identified before it reaches '{deployment.Id}', which has no BAA, and this gateway cannot de-identify yet; route the use case to a BAA-covered or in-process deployment."));
+                candidates.Add(deployment);
             }
             else
             {
-                candidates.Add(deployment);
+                refusals.AddRange(decision.Denials);
             }
         }
 
