@@ -135,4 +135,34 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
 
         Assert.Equal(401, (int)response.StatusCode);
     }
+
+    [Fact]
+    public async Task GetModel_GrantedUseCase_ReturnsItInOpenAIsModelShape()
+    {
+        using var client = fixture.Host.CreateClient(GatewayHost.OtherClientKey);
+
+        var response = await client.GetAsync(new Uri("/v1/models/summary", UriKind.Relative));
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("summary", (string?)json["id"]);
+        Assert.Equal("model", (string?)json["object"]);
+        Assert.Equal(2, (int?)json["risk_tier"]);
+    }
+
+    [Theory]
+    [InlineData("vendor-chat")]
+    [InlineData("no-such-use-case")]
+    public async Task GetModel_NotGrantedOrUnknown_Returns404Alike(string id)
+    {
+        // other-app is granted only 'summary': a use case it may not call is indistinguishable from one that does not exist.
+        using var client = fixture.Host.CreateClient(GatewayHost.OtherClientKey);
+
+        var response = await client.GetAsync(new Uri($"/v1/models/{id}", UriKind.Relative));
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(404, (int)response.StatusCode);
+        Assert.Equal("model_not_found", (string?)json["error"]!["code"]);
+        Assert.DoesNotContain(id, (string?)json["error"]!["message"], StringComparison.Ordinal);
+    }
 }

@@ -19,6 +19,30 @@ internal sealed class OpenAIIngress : IIngressProtocol
 
         endpoints.MapPost("/v1/chat/completions", handler.HandleAsync);
         endpoints.MapGet("/v1/models", httpContext => ListModelsAsync(httpContext, keys, useCases));
+        endpoints.MapGet("/v1/models/{id}", (HttpContext httpContext, string id) => GetModelAsync(httpContext, id, keys, useCases));
+    }
+
+    /// <summary>One use case the calling app may use, in OpenAI's model shape; any other id is 404, as OpenAI answers.</summary>
+    private static async Task GetModelAsync(HttpContext httpContext, string id, ApiKeyDirectory keys, IUseCaseRegistry useCases)
+    {
+        if (!keys.TryAuthenticateClient(httpContext.Request.Headers.Authorization, out var app))
+        {
+            await httpContext.RefuseClient(AuthRoutes.Models).WriteAsync(httpContext.Response);
+            return;
+        }
+
+        // An id the app may not call is answered like one that does not exist: the list of use cases is not disclosed.
+        if (!app.UseCases.Contains(id) || !useCases.TryGet(id, out var useCase))
+        {
+            await OpenAIError.NotFound(
+                "model_not_found", "The model does not exist or your app may not call it; GET /v1/models lists the ones it may.", "model")
+                .WriteAsync(httpContext.Response);
+            return;
+        }
+
+        httpContext.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(httpContext.Response.Body);
+        WriteModel(writer, useCase);
     }
 
     /// <summary>The use cases the calling app may use, in OpenAI's model-list shape.</summary>
@@ -37,18 +61,23 @@ internal sealed class OpenAIIngress : IIngressProtocol
         writer.WriteStartArray("data");
         foreach (var useCase in useCases.All.Where(u => app.UseCases.Contains(u.Id)).OrderBy(u => u.Id, StringComparer.Ordinal))
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", useCase.Id);
-            writer.WriteString("object", "model");
-            writer.WriteNumber("created", 0);
-            writer.WriteString("owned_by", useCase.Owner);
-            writer.WriteString("name", useCase.Name);
-            writer.WriteNumber("risk_tier", (int)useCase.Tier);
-            writer.WriteString("status", useCase.Status.ToString().ToLowerInvariant());
-            writer.WriteEndObject();
+            WriteModel(writer, useCase);
         }
 
         writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteModel(Utf8JsonWriter writer, UseCase useCase)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", useCase.Id);
+        writer.WriteString("object", "model");
+        writer.WriteNumber("created", 0);
+        writer.WriteString("owned_by", useCase.Owner);
+        writer.WriteString("name", useCase.Name);
+        writer.WriteNumber("risk_tier", (int)useCase.Tier);
+        writer.WriteString("status", useCase.Status.ToString().ToLowerInvariant());
         writer.WriteEndObject();
     }
 }
