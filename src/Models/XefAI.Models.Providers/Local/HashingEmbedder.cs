@@ -61,11 +61,12 @@ internal static class HashingEmbedder
     {
         var words = new List<string>();
         var word = new StringBuilder();
-        foreach (var c in text)
+        // Runes, not chars, so letters outside the Basic Multilingual Plane stay inside their word.
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (char.IsLetterOrDigit(c))
+            if (Rune.IsLetterOrDigit(rune))
             {
-                word.Append(char.ToLowerInvariant(c));
+                word.Append(Rune.ToLowerInvariant(rune).ToString());
             }
             else if (word.Length > 0)
             {
