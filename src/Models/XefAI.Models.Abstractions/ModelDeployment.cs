@@ -10,6 +10,9 @@ namespace XefAI.Models;
 /// <param name="Lifecycle">Where the deployment is in its life; only some lifecycles are routed to (governance decides which).</param>
 /// <param name="SunsetDate">For a deprecated deployment, the day it stops being served.</param>
 /// <param name="Pricing">Optional prices, for the cost recorded per call.</param>
+/// <param name="EmbeddingDimensions">
+/// For embeddings: the vector size to ask for when the client names none; null leaves it to the model.
+/// </param>
 public sealed record ModelDeployment(
     string Id,
     string Kind,
@@ -19,7 +22,8 @@ public sealed record ModelDeployment(
     bool HasBaa,
     ModelLifecycle Lifecycle = ModelLifecycle.Active,
     DateOnly? SunsetDate = null,
-    ModelPricing? Pricing = null);
+    ModelPricing? Pricing = null,
+    int? EmbeddingDimensions = null);
 
 /// <summary>Lifecycle of a model deployment.</summary>
 public enum ModelLifecycle

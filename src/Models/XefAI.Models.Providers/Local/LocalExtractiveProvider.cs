@@ -5,16 +5,26 @@ namespace XefAI.Models.Providers.Local;
 
 /// <summary>
 /// Answers in process without any model: a deterministic extractive summary of the request's clinical
-/// facts and text. It is a fallback and a test double that never leaves the trust boundary, and every
-/// answer says plainly that it is not a language model.
+/// facts and text, and deterministic hashed-feature embeddings. It is a fallback and a test double that never
+/// leaves the trust boundary, and every answer says plainly that it is not a language model.
 /// </summary>
-internal sealed class LocalExtractiveProvider : IInProcessModelProvider
+/// <remarks>
+/// Chat and embeddings live on one class because a deployment names a provider kind, and the catalog holds one
+/// provider per kind; the embedding itself is <see cref="HashingEmbedder"/>.
+/// </remarks>
+internal sealed class LocalExtractiveProvider : IInProcessModelProvider, IInProcessEmbeddingProvider
 {
     public const string ProviderKind = "local";
 
     public const string ModelId = "xefai-local-extractive";
 
     public const string Label = "[xefai-local-extractive: deterministic extractive summary, not a language model]";
+
+    /// <summary>The model the embeddings answer names: says what it is, since the OpenAI shape has no room for a label.</summary>
+    public const string EmbeddingModelId = "xefai-local-hashing";
+
+    /// <summary>The most dimensions the local embedder produces: what a deployment may configure, and no more from a client.</summary>
+    public const int MaxEmbeddingDimensions = Registry.ModelsOptionsValidator.MaxEmbeddingDimensions;
 
     public const string NothingToSummarize = "Nothing to summarize: the request carried no clinical facts and no text.";
 
@@ -49,6 +59,37 @@ internal sealed class LocalExtractiveProvider : IInProcessModelProvider
 
         return ValueTask.FromResult(
             OpenAIChatCompletion.Create(CompletionId(request), ModelId, answer, finishReason, usage, _timeProvider.GetUtcNow()));
+    }
+
+    public ValueTask<EmbeddingResponse> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (request.TokenInputs is not null)
+        {
+            throw new UnsupportedRequestException(
+                "input", "The local embedding provider reads text, not token ids: it has no tokenizer. Send 'input' as strings.");
+        }
+
+        var dimensions = request.EffectiveDimensions ?? HashingEmbedder.DefaultDimensions;
+        if (dimensions > MaxEmbeddingDimensions)
+        {
+            throw new UnsupportedRequestException(
+                "dimensions", $"The local embedding provider produces at most {MaxEmbeddingDimensions} dimensions.");
+        }
+
+        var vectors = new float[request.Inputs.Count][];
+        var words = 0;
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            vectors[i] = HashingEmbedder.Embed(request.Inputs[i], dimensions);
+            words += TextWords.Count(request.Inputs[i]);
+        }
+
+        // Words stand in for tokens, as for chat: there is no tokenizer, and quotas only need a measure of size.
+        return ValueTask.FromResult(new EmbeddingResponse(vectors, EmbeddingModelId, new TokenUsage(words, 0)));
     }
 
     private static string Answer(ModelRequest request)

@@ -9,11 +9,17 @@ namespace XefAI.Models.Providers.OpenAI;
 /// Translates for vendors that speak OpenAI Chat Completions: OpenAI, Azure OpenAI v1, vLLM, Ollama <c>/v1</c>.
 /// The destination address carries the vendor's version segment, so the path is relative to it.
 /// </summary>
-internal sealed class OpenAIProvider : IHttpModelProvider
+/// <remarks>
+/// Embeddings (<see cref="IHttpEmbeddingProvider"/>) are on the same class because a deployment names one kind and
+/// OpenAI-compatible vendors serve both paths under the same address and key.
+/// </remarks>
+internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvider
 {
     public const string ProviderKind = "openai";
 
     public const string ChatCompletionsPath = "chat/completions";
+
+    public const string EmbeddingsPath = "embeddings";
 
     /// <summary>Endpoint metadata naming the auth header; <c>api-key</c> selects Azure's style.</summary>
     public const string AuthHeaderMetadataKey = "AuthHeader";
@@ -117,6 +123,44 @@ internal sealed class OpenAIProvider : IHttpModelProvider
     {
         ArgumentNullException.ThrowIfNull(request);
         return new OpenAIStreamTranslator(request.Options.IncludeUsage);
+    }
+
+    public VendorHttpRequest CreateEmbeddingRequest(EmbeddingRequest request, VendorEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(endpoint);
+
+        // The client's body is the request OpenAI documents, so it goes through as is (token ids, encoding_format
+        // and user included); only the model is the deployment's. Cloned: audit and fallbacks read the original.
+        var body = request.Body.DeepClone().AsObject();
+        body["model"] = request.Deployment.VendorModel;
+        if (request.Dimensions is null && request.Deployment.EmbeddingDimensions is { } dimensions)
+        {
+            body["dimensions"] = dimensions;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
+        {
+            body.WriteTo(writer);
+        }
+
+        return new VendorHttpRequest(EmbeddingsPath, buffer.WrittenMemory, "application/json", AuthHeaders(endpoint));
+    }
+
+    public EmbeddingResponse ReadEmbeddingResponse(EmbeddingRequest request, VendorHttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+
+        if (response.StatusCode is < 200 or > 299)
+        {
+            throw new VendorResponseException(
+                $"The model vendor answered HTTP {response.StatusCode}{VendorJson.DescribeError(response.Body)}.",
+                response.StatusCode);
+        }
+
+        return OpenAIEmbeddingReader.Read(request, response.Body);
     }
 
     private static IReadOnlyList<KeyValuePair<string, string>> AuthHeaders(VendorEndpoint endpoint)

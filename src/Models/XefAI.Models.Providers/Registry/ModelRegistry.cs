@@ -66,7 +66,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         options.Baa,
         ParseLifecycle(options.Lifecycle) ?? ModelLifecycle.Active,
         options.SunsetDate,
-        options.InputPricePer1K is { } input && options.OutputPricePer1K is { } output ? new ModelPricing(input, output) : null);
+        options.InputPricePer1K is { } input && options.OutputPricePer1K is { } output ? new ModelPricing(input, output) : null,
+        options.EmbeddingDimensions);
 
     internal static ModelLifecycle? ParseLifecycle(string? value) =>
         string.IsNullOrWhiteSpace(value) ? ModelLifecycle.Active

@@ -38,4 +38,7 @@ public sealed record ModelDeploymentOptions
 
     /// <summary>US dollars per 1,000 output tokens.</summary>
     public decimal? OutputPricePer1K { get; init; }
+
+    /// <summary>For embeddings: the vector size when the client asks for none (1 to 8192).</summary>
+    public int? EmbeddingDimensions { get; init; }
 }

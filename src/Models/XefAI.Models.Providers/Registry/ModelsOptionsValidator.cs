@@ -10,6 +10,9 @@ namespace XefAI.Models.Providers.Registry;
 /// </remarks>
 internal sealed class ModelsOptionsValidator(ILogger<ModelsOptionsValidator> logger) : IValidateOptions<ModelsOptions>
 {
+    /// <summary>Larger than any embedding model's vectors; the bound keeps a typo from costing memory per call.</summary>
+    public const int MaxEmbeddingDimensions = 8192;
+
     public ValidateOptionsResult Validate(string? name, ModelsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -56,6 +59,11 @@ internal sealed class ModelsOptionsValidator(ILogger<ModelsOptionsValidator> log
             else if (deployment.InputPricePer1K < 0 || deployment.OutputPricePer1K < 0)
             {
                 errors.Add($"{path}: prices cannot be negative.");
+            }
+
+            if (deployment.EmbeddingDimensions is < 1 or > MaxEmbeddingDimensions)
+            {
+                errors.Add($"{path}:EmbeddingDimensions must be from 1 to {MaxEmbeddingDimensions}.");
             }
         }
 
