@@ -12,7 +12,22 @@ public sealed record ClinicalContext(
     int ResourceCount)
 {
     public static ClinicalContext Empty { get; } = new([], [], null, 0);
+
+    /// <summary>
+    /// Recoverable problems found in the data that was read: the data was used as far as it could be read, and these
+    /// say where it was not clean. Empty when the data was clean. Never holds the offending values.
+    /// </summary>
+    public IReadOnlyList<ClinicalDataWarning> Warnings { get; init; } = [];
 }
+
+/// <summary>A recoverable problem in clinical data: where it is and what it is, never the value itself (which may be PHI).</summary>
+/// <param name="Path">The element, as a FHIRPath-like location such as <c>Bundle.entry[0].resource.birthDate</c>.</param>
+/// <param name="Code">
+/// A bounded code: <c>unknown-element</c>, <c>unknown-type</c>, <c>invalid-value</c>, <c>invalid-code</c>,
+/// <c>missing-element</c>, <c>empty-element</c>, <c>invalid-content</c> or <c>more-warnings</c>.
+/// </param>
+/// <param name="Message">A short description, e.g. <c>Invalid literal; the value was left out</c>.</param>
+public sealed record ClinicalDataWarning(string Path, string Code, string Message);
 
 /// <summary>One clinical fact in plain words, with its date and status where the source gives them.</summary>
 public sealed record ClinicalFact(string Category, string Text, string? Date = null, string? Status = null);

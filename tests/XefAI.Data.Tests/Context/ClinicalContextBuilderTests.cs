@@ -50,6 +50,27 @@ public sealed class ClinicalContextBuilderTests
     }
 
     [Fact]
+    public void Build_SourcesReportWarnings_KeepsThemInInputOrder()
+    {
+        var builder = new ClinicalContextBuilder([
+            new StubSource(input => new ClinicalContext([new ClinicalFact("Condition", input)], [], null, 1)
+            {
+                Warnings = [new ClinicalDataWarning($"{input}.meta.author", "unknown-element", "Unknown element; ignored")],
+            }),
+        ]);
+
+        var context = builder.Build(["Patient", "Observation"]);
+
+        Assert.Equal(["Patient.meta.author", "Observation.meta.author"], context.Warnings.Select(w => w.Path));
+    }
+
+    [Fact]
+    public void Build_NothingRead_HasNoWarnings()
+    {
+        Assert.Empty(new ClinicalContextBuilder([]).Build(["Any interactions?"]).Warnings);
+    }
+
+    [Fact]
     public void Build_SourceReturnsFreeText_KeepsIt()
     {
         var builder = new ClinicalContextBuilder([
@@ -91,10 +112,28 @@ public sealed class ClinicalContextBuilderTests
 
         var ex = Assert.Throws<ClinicalDataException>(() => builder.Build([
             "Summarize.",
-            """{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "birthDate": "02/03/1954"}}]}""",
+            """{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "name": {"family": "Hale"}}}]}""",
         ]));
 
-        Assert.Equal("The FHIR Bundle is malformed: Invalid literal at Bundle.entry[0].resource.birthDate", ex.Message);
+        Assert.Equal("The FHIR Bundle is malformed: Type mismatch at Bundle.entry[0].resource.name[0]", ex.Message);
+    }
+
+    [Fact]
+    public void Build_BundleWithAnAmbiguousDate_IsReadWithAWarningAndWithoutTheDate()
+    {
+        // Issue 8: this was a 400 while parsing was strict. "02/03/1954" may be February or March, so it is not guessed.
+        var builder = new ClinicalContextBuilder([FhirSources.Create()]);
+
+        var context = builder.Build([
+            "Summarize.",
+            """{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "gender": "male", "birthDate": "02/03/1954"}}]}""",
+        ]);
+
+        Assert.Equal(new ClinicalFact("Patient", "male"), Assert.Single(context.Facts));
+        Assert.Equal(
+            new ClinicalDataWarning("Bundle.entry[0].resource.birthDate", "invalid-value", "Invalid literal; the value was left out"),
+            Assert.Single(context.Warnings));
+        Assert.Equal(["Summarize."], context.FreeText);
     }
 
     private sealed class StubSource(Func<string, ClinicalContext?> read) : IClinicalContextSource

@@ -133,11 +133,14 @@ public sealed class FhirResourceSourceTests
 
     [Theory]
     [InlineData("\"entry\": [\"Patient/pat-4471\"]", "Expected object at Bundle.entry[0]")]
-    [InlineData("\"entry\": [{\"resource\": {\"resourceType\": \"Patient\", \"birthDate\": \"not-a-date\"}}]", "Invalid literal at Bundle.entry[0].resource.birthDate")]
-    [InlineData("\"entry\": [{\"resource\": {\"resourceType\": \"Patient\", \"favouriteColour\": \"blue\"}}]", "Unknown element at Bundle.entry[0].resource.favouriteColour")]
-    [InlineData("\"entry\": [{\"resource\": {\"resourceType\": \"Patient\", \"gender\": \"f\"}}]", "Invalid code at Bundle.entry[0].resource.gender")]
+    [InlineData("\"entry\": [{\"resource\": \"Patient/pat-4471\"}]", "Expected object at Bundle.entry[0].resource")]
+    [InlineData("\"entry\": {\"resource\": {\"resourceType\": \"Patient\"}}", "Type mismatch at Bundle.entry[0]")]
+    [InlineData("\"entry\": [{\"resource\": {\"resourceType\": \"Patient\", \"name\": {\"family\": \"Hale\"}}}]", "Type mismatch at Bundle.entry[0].resource.name[0]")]
+    [InlineData("\"entry\": [{\"resource\": {\"resourceType\": \"Patient\", \"gender\": {\"code\": \"female\"}}}]", "Expected primitive at Bundle.entry[0].resource.gender")]
     [InlineData("\"entry\": [{\"resource\": {\"resourceType\": \"Frobnicator\"}}]", "Unknown resource at Bundle.entry[0].resource")]
-    public void TryRead_MalformedBundle_ThrowsWithParserReason(string entries, string reason)
+    [InlineData("\"entry\": [{\"resource\": {\"id\": \"1\"}}]", "Missing ResourceType")]
+    [InlineData("\"entry\": [{\"fullUrl\": \"urn:uuid:5b0c7d2e-8f5a-4b7e-9f0e-1c2d3e4f5a6b\"}]", "Entry without resource, request or response at Bundle.entry[0]")]
+    public void TryRead_StructurallyMalformedBundle_ThrowsWithParserReason(string entries, string reason)
     {
         var bundle = $"{{\"resourceType\": \"Bundle\", \"type\": \"collection\", {entries}}}";
 
@@ -147,26 +150,49 @@ public sealed class FhirResourceSourceTests
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void TryRead_MalformedValue_DoesNotEchoTheValue()
+    // Issue 8: these were refused (400) while parsing was strict; recoverable problems are now warnings.
+    [Theory]
+    [InlineData("\"birthDate\": \"not-a-date\"", "Bundle.entry[0].resource.birthDate", "invalid-value", "Invalid literal; the value was left out")]
+    [InlineData("\"favouriteColour\": \"blue\"", "Bundle.entry[0].resource.favouriteColour", "unknown-element", "Unknown element; ignored")]
+    [InlineData("\"gender\": \"f\"", "Bundle.entry[0].resource.gender", "invalid-code", "Invalid code; the value was left out")]
+    [InlineData("\"active\": \"true\"", "Bundle.entry[0].resource.active", "invalid-value", "Invalid literal type; the value was corrected")]
+    [InlineData("\"extension\": [{\"url\": \"http://example.org/x\", \"valueWidget\": \"w\"}]", "Bundle.entry[0].resource.extension[0].value", "unknown-type", "Invalid datatype used; ignored")]
+    [InlineData("\"name\": [{}]", "Bundle.entry[0].resource.name[0]", "empty-element", "Objects cannot be empty; ignored")]
+    public void TryRead_RecoverableProblem_AcceptsWithOneWarning(string element, string path, string code, string message)
     {
-        const string Patient = """{"resourceType": "Patient", "birthDate": "Adaeze Okonkwo 1954"}""";
+        var bundle = $$$"""{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "id": "p1", {{{element}}}}}]}""";
 
-        var ex = Assert.Throws<ClinicalDataException>(() => _source.TryRead(Patient));
+        var context = _source.TryRead(bundle);
 
-        Assert.Equal("The FHIR Patient is malformed: Invalid literal at Patient.birthDate", ex.Message);
-        Assert.Null(ex.InnerException);
+        Assert.NotNull(context);
+        Assert.Equal("Patient/p1", context.PatientReference);
+        Assert.Equal(new ClinicalDataWarning(path, code, message), Assert.Single(context.Warnings));
     }
 
     [Fact]
-    public void TryRead_ManyIssues_ReportsTheFirstThreeAndCountsTheRest()
+    public void TryRead_UnreadableDate_LeavesItOutAndWarnsWithoutTheValue()
     {
-        const string Patient = """{"resourceType": "Patient", "a1": 1, "a2": 2, "a3": 3, "a4": 4, "a5": 5}""";
+        // Before issue 8 this was a 400; now the date is dropped, so the text never reaches a prompt as "born ...".
+        const string Patient = """{"resourceType": "Patient", "gender": "female", "birthDate": "Adaeze Okonkwo 1954"}""";
 
-        var ex = Assert.Throws<ClinicalDataException>(() => _source.TryRead(Patient));
+        var context = _source.TryRead(Patient);
+
+        Assert.NotNull(context);
+        Assert.Equal(new ClinicalFact("Patient", "female"), Assert.Single(context.Facts));
+        var warning = Assert.Single(context.Warnings);
+        Assert.Equal(new ClinicalDataWarning("Patient.birthDate", "invalid-value", "Invalid literal; the value was left out"), warning);
+        Assert.DoesNotContain("Adaeze", warning.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryRead_ManyStructuralIssues_ReportsTheFirstThreeAndCountsTheRest()
+    {
+        const string Bundle = """{"resourceType": "Bundle", "type": "collection", "entry": [1, 2, 3, 4, 5]}""";
+
+        var ex = Assert.Throws<ClinicalDataException>(() => _source.TryRead(Bundle));
 
         Assert.Equal(
-            "The FHIR Patient is malformed: Unknown element at Patient.a1; Unknown element at Patient.a2; Unknown element at Patient.a3; and 2 more",
+            "The FHIR Bundle is malformed: Expected object at Bundle.entry[0]; Expected object at Bundle.entry[1]; Expected object at Bundle.entry[2]; and 2 more",
             ex.Message);
     }
 

@@ -4,8 +4,10 @@ namespace XefAI.Data.Tests.Fhir;
 internal static class TestBundles
 {
     /// <summary>A discharge Bundle: patient, two conditions, an order, an allergy, two labs and a discharge summary.</summary>
-    public static string Discharge { get; } =
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fhir", "TestData", "discharge-bundle.json"));
+    public static string Discharge { get; } = Read("discharge-bundle.json");
+
+    /// <summary>A file of Fhir/TestData, as the test run copied it (see the README there for where each came from).</summary>
+    public static string Read(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fhir", "TestData", name));
 
     /// <summary>An emergency visit without a Patient entry: the patient is known only from the subjects.</summary>
     public const string Encounter = """

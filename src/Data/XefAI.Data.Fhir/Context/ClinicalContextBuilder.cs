@@ -11,6 +11,7 @@ internal sealed class ClinicalContextBuilder(IEnumerable<IClinicalContextSource>
 
         var facts = new List<ClinicalFact>();
         var freeText = new List<string>();
+        var warnings = new List<ClinicalDataWarning>();
         string? patientReference = null;
         var resourceCount = 0;
         foreach (var input in inputs)
@@ -28,13 +29,14 @@ internal sealed class ClinicalContextBuilder(IEnumerable<IClinicalContextSource>
 
             facts.AddRange(context.Facts);
             freeText.AddRange(context.FreeText);
+            warnings.AddRange(context.Warnings);
             patientReference ??= context.PatientReference;
             resourceCount += context.ResourceCount;
         }
 
-        return facts.Count == 0 && freeText.Count == 0 && patientReference is null && resourceCount == 0
+        return facts.Count == 0 && freeText.Count == 0 && patientReference is null && resourceCount == 0 && warnings.Count == 0
             ? ClinicalContext.Empty
-            : new ClinicalContext(facts, freeText, patientReference, resourceCount);
+            : new ClinicalContext(facts, freeText, patientReference, resourceCount) { Warnings = warnings };
     }
 
     // First source that recognizes the input owns it; a malformed-data exception is the caller's answer, not a fallback.

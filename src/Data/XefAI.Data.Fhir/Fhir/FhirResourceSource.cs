@@ -2,12 +2,16 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
+using Hl7.Fhir.Validation;
 using Microsoft.Extensions.Options;
 using XefAI.Data.Configuration;
 
 namespace XefAI.Data.Fhir;
 
-/// <summary>Reads a FHIR R4 resource or Bundle sent as JSON in a message into clinical facts.</summary>
+/// <summary>
+/// Reads a FHIR R4 resource or Bundle sent as JSON in a message into clinical facts. Real exports are messy, so
+/// recoverable problems (unknown elements, values in the wrong form) become warnings; only data of the wrong shape is refused.
+/// </summary>
 internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) : IClinicalContextSource
 {
     private const int MaxReportedIssues = 3;
@@ -70,7 +74,39 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
                     $"The FHIR {typeName} holds more than {limits.MaxBundleEntries} Bundle entries, this gateway's limit.");
             }
 
-            return FhirFactExtractor.Extract(Deserialize(root, typeName));
+            var (resource, warnings) = Deserialize(root, typeName);
+            RequireEntryContent(resource, typeName, typeName);
+            try
+            {
+                return FhirFactExtractor.Extract(resource) with { Warnings = warnings };
+            }
+            catch (CodedValidationException)
+            {
+                // Recovery reads every value it repairs; this only guards a value it could not find by its path.
+                throw Malformed(typeName, "a value could not be read");
+            }
+        }
+    }
+
+    // FHIR's bdl-5: an entry without a resource is only meaningful as a request or a response (a DELETE, a batch answer).
+    private static void RequireEntryContent(Resource resource, string typeName, string path)
+    {
+        if (resource is not Bundle bundle)
+        {
+            return;
+        }
+
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            var entry = bundle.Entry[i];
+            if (entry.Resource is { } nested)
+            {
+                RequireEntryContent(nested, typeName, $"{path}.entry[{i}].resource");
+            }
+            else if (entry.Request is null && entry.Response is null)
+            {
+                throw Malformed(typeName, $"Entry without resource, request or response at {path}.entry[{i}]");
+            }
         }
     }
 
@@ -113,16 +149,25 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
         throw new ClinicalDataException($"The FHIR resourceType{echoed} is not an R4 resource type.");
     }
 
-    private static Resource Deserialize(JsonElement root, string typeName)
+    private static (Resource Resource, IReadOnlyList<ClinicalDataWarning> Warnings) Deserialize(JsonElement root, string typeName)
     {
         try
         {
-            return root.Deserialize<Resource>(FhirJson) ?? throw Malformed(typeName, "the document is empty");
+            // Strict, so that Firely reports every issue; which of them refuse the data is decided here, not by a mode
+            // that would drop the issues silently.
+            return (root.Deserialize<Resource>(FhirJson) ?? throw Malformed(typeName, "the document is empty"), []);
         }
         catch (DeserializationFailedException ex)
         {
-            // Not chained as inner exception: Firely's messages quote the offending values, which may be PHI.
-            throw Malformed(typeName, Describe(ex.Exceptions));
+            var issues = ex.Exceptions.ToList();
+            var structural = issues.Where(FhirIssueTriage.IsStructural).ToList();
+            if (structural.Count > 0 || ex.PartialResult is not Resource partial)
+            {
+                // Not chained as inner exception: Firely's messages quote the offending values, which may be PHI.
+                throw Malformed(typeName, Describe(structural.Count > 0 ? structural : issues));
+            }
+
+            return (partial, FhirIssueTriage.Recover(partial, issues));
         }
         catch (NotSupportedException)
         {
@@ -148,11 +193,7 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
     // Firely's short display text plus the element path names the problem without repeating the data.
     private static string Describe(CodedException issue) => issue switch
     {
-        ExtendedCodedException { InstancePath.Length: > 0 } e => $"{DisplayOf(e)} at {e.InstancePath}",
-        ExtendedCodedException e => DisplayOf(e),
-        _ => $"error {issue.ErrorCode}",
+        ExtendedCodedException { InstancePath.Length: > 0 } e => $"{FhirIssueTriage.DisplayOf(e)} at {FhirIssueTriage.SafePath(e.InstancePath)}",
+        _ => FhirIssueTriage.DisplayOf(issue),
     };
-
-    private static string DisplayOf(ExtendedCodedException issue) =>
-        string.IsNullOrWhiteSpace(issue.Display) ? $"error {issue.ErrorCode}" : issue.Display;
 }
