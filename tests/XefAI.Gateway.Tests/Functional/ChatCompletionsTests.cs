@@ -84,7 +84,7 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
     public async Task Post_MalformedBundle_Returns400WithParserReasonAndAuditsDenial()
     {
         using var client = fixture.Host.CreateClient();
-        var body = ChatBody("summary", """{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","birthDate":"not-a-date"}}]}""");
+        var body = ChatBody("summary", """{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","name":{"family":"Chalmers"}}}]}""");
 
         var call = await client.PostChatAsync(body);
 
@@ -92,7 +92,8 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
         var error = call.Json["error"]!;
         Assert.Equal("invalid_fhir", (string?)error["code"]);
         Assert.Contains("malformed", (string?)error["message"], StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("birthDate", (string?)error["message"], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("name", (string?)error["message"], StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Chalmers", (string?)error["message"], StringComparison.Ordinal);
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
         Assert.Equal("invalid_fhir", (string?)record["reasons"]);
@@ -164,5 +165,26 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal(404, (int)response.StatusCode);
         Assert.Equal("model_not_found", (string?)json["error"]!["code"]);
         Assert.DoesNotContain(id, (string?)json["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_BundleWithRecoverableProblems_AnsweredWithWarningsCountedAndRecorded()
+    {
+        using var client = fixture.Host.CreateClient();
+        var bundle = """
+            {"resourceType":"Bundle","type":"collection","entry":[
+              {"fullUrl":"urn:uuid:not-a-real-uuid","resource":{"resourceType":"Patient","id":"p1","favouriteColour":"blue","birthDate":"1954-03-02"}},
+              {"resource":{"resourceType":"Condition","code":{"text":"Type 2 diabetes mellitus"},"subject":{"reference":"urn:uuid:not-a-real-uuid"}}}]}
+            """;
+
+        var call = await client.PostChatAsync(ChatBody("summary", bundle));
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal("2", call.Header("X-XefAI-Data-Warnings"));
+        Assert.Contains("diabetes", (string?)call.Json["choices"]![0]!["message"]!["content"], StringComparison.OrdinalIgnoreCase);
+        var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("answered", (string?)record["decision"]);
+        Assert.StartsWith("fhir_warnings:", (string?)record["reasons"], StringComparison.Ordinal);
+        Assert.DoesNotContain("blue", (string?)record["reasons"], StringComparison.Ordinal);
     }
 }

@@ -153,6 +153,14 @@ internal sealed partial class ChatCompletionHandler(
             call.PatientPseudonym = pseudonymizer.Pseudonymize(patient);
         }
 
+        if (context.Warnings.Count > 0)
+        {
+            // Real-world FHIR is read leniently; what was recovered is on the record (codes only: paths may come
+            // from the sender's keys) and the client learns how many problems its data had.
+            call.DataWarningCount = context.Warnings.Count(w => w.Code != "more-warnings");
+            call.DataWarnings = "fhir_warnings:" + string.Join(',', context.Warnings.Select(w => w.Code).Distinct(StringComparer.Ordinal));
+        }
+
         var candidates = SelectCandidates(useCase, app.Id, out var refusals);
         if (candidates.Count == 0)
         {
@@ -448,7 +456,7 @@ internal sealed partial class ChatCompletionHandler(
             UseCaseId = call.UseCase?.Id,
             RiskTier = (int?)call.UseCase?.Tier,
             Decision = decision,
-            Reasons = reasons,
+            Reasons = call.DataWarnings is null ? reasons : reasons is null ? call.DataWarnings : $"{reasons};{call.DataWarnings}",
             StatusCode = status,
             Provider = call.Deployment?.Kind,
             Deployment = call.Deployment?.Id,
@@ -523,6 +531,11 @@ internal sealed partial class ChatCompletionHandler(
         var headers = response.Headers;
         headers[GatewayHeaders.TraceId] = call.TraceId;
         headers[GatewayHeaders.AuditId] = auditId;
+        if (call.DataWarningCount > 0)
+        {
+            headers[GatewayHeaders.DataWarnings] = call.DataWarningCount.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (call.UseCase is not null)
         {
             headers[GatewayHeaders.RiskTier] = TierText(call.UseCase);
@@ -675,6 +688,12 @@ internal sealed partial class ChatCompletionHandler(
 
         /// <summary>How a clinician must see the answer (none, draft, hold), from the tier's obligations.</summary>
         public string Review { get; set; } = ReviewRequirement.None;
+
+        /// <summary>Problems recovered while reading the clinical data, as audit reasons (codes only).</summary>
+        public string? DataWarnings { get; set; }
+
+        /// <summary>How many problems were recovered while reading the clinical data.</summary>
+        public int DataWarningCount { get; set; }
 
         /// <summary>Id of a streamed call's opening record, which its closing record points back to.</summary>
         public string? OpeningAuditId { get; set; }

@@ -11,6 +11,9 @@ internal static class GatewayHeaders
     public const string Provider = "X-XefAI-Provider";
     public const string Review = "X-XefAI-Review";
 
+    /// <summary>How many problems in the request's clinical data were recovered from (details are in the audit record).</summary>
+    public const string DataWarnings = "X-XefAI-Data-Warnings";
+
     /// <summary>
     /// The W3C trace id of the call: the current activity's, else the caller's <c>traceparent</c>, else a new one,
     /// so one id joins the app's trace, the gateway's logs and the audit record.
