@@ -3,6 +3,7 @@ using static XefAI.Testing.GatewayCalls;
 
 namespace XefAI.Gateway.Tests.Functional;
 
+[Collection(ProcessMetricsCollection.Name)]
 public sealed class MetricsTests
 {
     [Fact]

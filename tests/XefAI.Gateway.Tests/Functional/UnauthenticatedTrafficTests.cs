@@ -16,6 +16,7 @@ namespace XefAI.Gateway.Tests.Functional;
 /// the audit trail (aggregated per address, minute, route and kind) and in a metric, and a flood from one
 /// address is slowed with 429 while valid keys from that address are not.
 /// </summary>
+[Collection(ProcessMetricsCollection.Name)]
 public sealed class UnauthenticatedTrafficTests
 {
     private const int Requests = 10_000;

@@ -8,6 +8,7 @@ namespace XefAI.Gateway.Tests.Functional;
 /// A vendor's refusal reaches the client as what it is: a request the vendor rejected is the client's 4xx,
 /// a rate limit is a 429 to back off from. Neither is retried into the ground nor counts against the use case.
 /// </summary>
+[Collection(ProcessMetricsCollection.Name)]
 public sealed class VendorRefusalTests
 {
     private const string VendorBadRequest = """{"error":{"message":"Invalid type for 'seed': expected an integer, but got a decimal number instead. Patient John Smith.","type":"invalid_request_error","param":"seed","code":"invalid_type"}}""";
