@@ -1,0 +1,162 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using XefAI.Gateway.Hosting;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>
+/// The shipped Development configuration, as the README's "Governance in five minutes" walks it: every demo use
+/// case has a model card, and the tier-4 demo use case goes call → 202 → review approved → answer on the
+/// embedded defaults, with no vendor and no test-only configuration.
+/// </summary>
+public sealed class DemoConfigurationTests
+{
+    // The demo keys the README gives; the Development file holds only their SHA-256 hashes.
+    private const string DemoClientKey = "xefai-dev-key";
+    private const string DemoAdminKey = "xefai-dev-admin-key";
+
+    [Fact]
+    public async Task GetModelCard_EveryDemoUseCase_AnswersAConfiguredCard()
+    {
+        await using var demo = await DemoGateway.StartAsync();
+        using var client = demo.CreateClient(DemoClientKey);
+
+        var useCases = (await client.GetCallAsync("/v1/use-cases")).Json["data"]!.AsArray().Select(u => u!.AsObject()).ToList();
+
+        Assert.Equal(["chart-summary", "discharge-summary", "patient-message-draft", "triage-summary"], useCases.Select(u => (string?)u["id"]).Order());
+        foreach (var useCase in useCases)
+        {
+            var id = (string)useCase["id"]!;
+            var card = await client.GetCallAsync($"/v1/use-cases/{id}/model-card");
+            Assert.Equal(200, card.Status);
+            Assert.True((bool)card.Json["complete"]!, $"{id}: {card.Json["missingAttributes"]!.ToJsonString()}");
+            Assert.Empty(card.Json["missingAttributes"]!.AsArray());
+            var attributes = card.Json["attributes"]!.AsArray().Select(a => a!.AsObject()).ToList();
+            var modelName = attributes.Single(a => (string?)a["path"] == "Chai:BasicInfo:ModelName");
+            if ((string?)modelName["value"] == "xefai-local-extractive")
+            {
+                // The demo model is not a language model and was never validated: its card must say so.
+                var summary = (string?)attributes.Single(a => (string?)a["path"] == "Chai:ModelSummary:Summary")["value"];
+                Assert.Contains("NOT a language model", summary, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Post_Tier4DemoUseCaseAfterSponsorApprovalAndActivation_HeldThenAnsweredOnceReviewApproved()
+    {
+        await using var demo = await DemoGateway.StartAsync();
+        using var client = demo.CreateClient(DemoClientKey);
+        using var admin = demo.CreateClient(DemoAdminKey);
+        var triage = (await client.GetCallAsync("/v1/use-cases")).Json["data"]!.AsArray()
+            .Select(u => u!.AsObject()).Single(u => (string?)u["id"] == "triage-summary");
+        Assert.Equal(4, (int)triage["riskTier"]!);
+        Assert.Equal("proposed", (string?)triage["status"]);
+        const string Note = "58-year-old with crushing chest pain radiating to the left arm since 40 minutes. " +
+            "Blood pressure 150/95, heart rate 110. History of type 2 diabetes.";
+
+        var approve = await admin.PostReasonAsync(
+            "/admin/use-cases/triage-summary/approve", "Model card reviewed.", (string)triage["clinicalSponsor"]!);
+        var activate = await admin.PostReasonAsync("/admin/use-cases/triage-summary/activate", "Go-live for the demo.");
+        var held = await client.PostChatAsync(ChatBody("triage-summary", Note));
+        var reviewId = (string)held.Json["id"]!;
+        var pending = await client.GetCallAsync($"/v1/reviews/{reviewId}");
+        var decision = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"Checked against the triage note."}""");
+        var answer = await client.GetCallAsync($"/v1/reviews/{reviewId}");
+
+        Assert.Equal(200, approve.Status);
+        Assert.Equal(200, activate.Status);
+        Assert.Equal(202, held.Status);
+        Assert.Equal("4", held.Header("X-XefAI-Risk-Tier"));
+        Assert.Equal($"/v1/reviews/{reviewId}", held.Response.Headers.Location?.OriginalString);
+        Assert.Null(held.Json["choices"]);
+        Assert.Equal(202, pending.Status);
+        Assert.Equal(200, decision.Status);
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("chat.completion", (string?)answer.Json["object"]);
+        Assert.Contains("not a language model", (string?)answer.Json["choices"]![0]!["message"]!["content"], StringComparison.Ordinal);
+        Assert.Equal("approved", answer.Header("X-XefAI-Review-Status"));
+        Assert.True(File.Exists(demo.DefaultAuditDatabasePath), "the audit database lands in data/ beside config/");
+    }
+
+    /// <summary>
+    /// The gateway on copies of the repository's <c>config/appsettings.json</c> and <c>appsettings.Development.json</c>,
+    /// started in Development as <c>dotnet run</c> starts it. Nothing is overridden: the databases land where the
+    /// shipped configuration puts them, in <c>data/</c> beside the temporary <c>config/</c>.
+    /// </summary>
+    private sealed class DemoGateway : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly string _directory;
+        private readonly Uri _address;
+
+        private DemoGateway(WebApplication app, string directory, Uri address)
+        {
+            _app = app;
+            _directory = directory;
+            _address = address;
+        }
+
+        public string DefaultAuditDatabasePath => Path.Combine(_directory, "data", "audit.db");
+
+        public static async Task<DemoGateway> StartAsync()
+        {
+            var directory = Path.Combine(Path.GetTempPath(), "xefai-tests", Guid.NewGuid().ToString("N"));
+            var configDirectory = Path.Combine(directory, "config");
+            Directory.CreateDirectory(configDirectory);
+            foreach (var file in new[] { "appsettings.json", "appsettings.Development.json" })
+            {
+                File.Copy(Path.Combine(RepositoryRoot(), "config", file), Path.Combine(configDirectory, file));
+            }
+
+            var app = GatewayApp.Create(
+            [
+                "--urls=http://127.0.0.1:0",
+                "--environment=Development",
+                $"--{ConfigurationDirectory.SettingName}={configDirectory}",
+                $"--{ConfigurationDirectory.WatchSettingName}=false",
+            ]);
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new DemoGateway(app, directory, new Uri(address));
+        }
+
+        public HttpClient CreateClient(string key)
+        {
+            var client = new HttpClient { BaseAddress = _address };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return client;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open on a slow machine is left for the OS to clean; the test result stands.
+            }
+        }
+
+        private static string RepositoryRoot()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
+        }
+    }
+}
