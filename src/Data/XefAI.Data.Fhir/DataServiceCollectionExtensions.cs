@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using XefAI.Data.Configuration;
 using XefAI.Data.Context;
 using XefAI.Data.Export;
+using XefAI.Data.Prompts;
 using XefAI.Data.Pseudonymization;
 
 namespace XefAI.Data;
 
-/// <summary>Registers the data layer: clinical context building and patient pseudonyms.</summary>
+/// <summary>Registers the data layer: clinical context building, prompt templates and patient pseudonyms.</summary>
 public static class DataServiceCollectionExtensions
 {
     /// <summary>
@@ -29,6 +31,11 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IClinicalContextBuilder, ClinicalContextBuilder>();
         services.TryAddSingleton<IPatientPseudonymizer, PatientPseudonymizer>();
         services.TryAddSingleton<IFhirAuditExporter, FhirAuditExporter>();
+
+        // Built on first use; a relative PromptsPath lives beside config/, like the audit database and plugins folder.
+        services.TryAddSingleton<IPromptTemplateCatalog>(provider => new FilePromptTemplateCatalog(Path.GetFullPath(
+            provider.GetRequiredService<IOptions<DataOptions>>().Value.PromptsPath,
+            provider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory())));
         return services;
     }
 }

@@ -14,6 +14,12 @@ public sealed class DataOptions
     /// <summary>Deepest JSON nesting accepted in FHIR content.</summary>
     public int MaxJsonDepth { get; set; } = 64;
 
+    /// <summary>
+    /// Folder of the prompt templates (<c>{name}/{version}.json</c>); a relative path is resolved against the content root,
+    /// the folder that holds <c>config/</c>.
+    /// </summary>
+    public string PromptsPath { get; set; } = "config/prompts";
+
     /// <summary>Secret key of the patient pseudonyms in the audit trail; changing it changes every pseudonym.</summary>
     public string? PseudonymSalt { get; set; }
 }

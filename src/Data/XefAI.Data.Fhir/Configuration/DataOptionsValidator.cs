@@ -17,6 +17,11 @@ internal sealed class DataOptionsValidator : IValidateOptions<DataOptions>
                 $"{DataOptions.SectionName}:MaxBundleEntries must be positive and {DataOptions.SectionName}:MaxJsonDepth from 8 to 256.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.PromptsPath))
+        {
+            return ValidateOptionsResult.Fail($"{DataOptions.SectionName}:PromptsPath must name the prompt templates folder, e.g. config/prompts.");
+        }
+
         var salt = options.PseudonymSalt;
         if (string.IsNullOrWhiteSpace(salt))
         {
