@@ -22,6 +22,13 @@ internal sealed class LayerConfigurationValidator(
         var errors = new List<string>();
         var clusters = configuration.GetSection("ReverseProxy:Clusters").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
+        // Vendors are YARP clusters reached only through the governed pipeline. A YARP route would forward requests
+        // on its own, with no key check, no policy and no audit record: it is refused, never silently served.
+        foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
+        {
+            errors.Add($"ReverseProxy:Routes:{route.Key} is not allowed: a YARP route forwards without the gateway's key check, policies and audit. Vendors need only ReverseProxy:Clusters.");
+        }
+
         foreach (var (appId, client) in gateway.Value.Clients)
         {
             foreach (var id in client.UseCases.Where(id => !useCases.TryGet(id, out _)))

@@ -99,7 +99,11 @@ public static class GatewayApp
         app.MapReviewEndpoints(admin);
         app.MapGovernanceEndpoints(admin);
         app.MapGroup("/fhir").RequireAdminKey(AuthRoutes.Fhir).MapFhirEndpoints();
-        app.MapReverseProxy();
+        // YARP's config loading and health checks need its proxy endpoints mapped, but no request may be forwarded
+        // by a route: vendors are reached only through the governed pipeline. A route added by a later edit (start-up
+        // refuses one) is answered 404 here, never forwarded.
+        app.MapReverseProxy(proxy => proxy.Use((HttpContext context, RequestDelegate _) =>
+            OpenAIError.NotFound("unknown_url", $"No endpoint {context.Request.Path}.").WriteAsync(context.Response)));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));
         app.MapGet("/readyz", async (IAuditTrail audit, CancellationToken ct) => await audit.IsReadyAsync(ct)
