@@ -110,12 +110,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
 
-        if (response.StatusCode is < 200 or > 299)
-        {
-            throw new VendorResponseException(
-                $"The model vendor answered HTTP {response.StatusCode}{VendorJson.DescribeError(response.Body)}.",
-                response.StatusCode);
-        }
+        VendorJson.ThrowIfFailed(response);
 
         using var document = Parse(response.Body);
         var message = document.RootElement;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Models.Providers.Wire;
@@ -54,13 +53,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             body.Remove("stream_options");
         }
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
-        {
-            body.WriteTo(writer);
-        }
-
-        return new VendorHttpRequest(ChatCompletionsPath, buffer.WrittenMemory, "application/json", AuthHeaders(endpoint));
+        return new VendorHttpRequest(ChatCompletionsPath, VendorJson.Serialize(body), "application/json", AuthHeaders(endpoint));
     }
 
     public ModelResponse ReadResponse(ModelRequest request, VendorHttpResponse response)
@@ -68,12 +61,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
 
-        if (response.StatusCode is < 200 or > 299)
-        {
-            throw new VendorResponseException(
-                $"The model vendor answered HTTP {response.StatusCode}{VendorJson.DescribeError(response.Body)}.",
-                response.StatusCode);
-        }
+        VendorJson.ThrowIfFailed(response);
 
         var completion = ParseObject(response.Body);
 
@@ -139,13 +127,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             body["dimensions"] = dimensions;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
-        {
-            body.WriteTo(writer);
-        }
-
-        return new VendorHttpRequest(EmbeddingsPath, buffer.WrittenMemory, "application/json", AuthHeaders(endpoint));
+        return new VendorHttpRequest(EmbeddingsPath, VendorJson.Serialize(body), "application/json", AuthHeaders(endpoint));
     }
 
     public EmbeddingResponse ReadEmbeddingResponse(EmbeddingRequest request, VendorHttpResponse response)
@@ -153,12 +135,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
 
-        if (response.StatusCode is < 200 or > 299)
-        {
-            throw new VendorResponseException(
-                $"The model vendor answered HTTP {response.StatusCode}{VendorJson.DescribeError(response.Body)}.",
-                response.StatusCode);
-        }
+        VendorJson.ThrowIfFailed(response);
 
         return OpenAIEmbeddingReader.Read(request, response.Body);
     }

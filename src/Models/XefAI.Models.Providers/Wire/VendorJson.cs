@@ -31,6 +31,30 @@ internal static class VendorJson
     /// Names the error's type and code from an error body (<c>{"error": {...}}</c>, which both OpenAI and Anthropic
     /// use), or returns an empty string.
     /// </summary>
+    /// <summary>A vendor answer outside 2xx fails with its status and the vendor's error type and code, never its message.</summary>
+    /// <exception cref="VendorResponseException">The status is not 2xx.</exception>
+    public static void ThrowIfFailed(VendorHttpResponse response)
+    {
+        if (response.StatusCode is < 200 or > 299)
+        {
+            throw new VendorResponseException(
+                $"The model vendor answered HTTP {response.StatusCode}{DescribeError(response.Body)}.",
+                response.StatusCode);
+        }
+    }
+
+    /// <summary>A request body as the vendor gets it: compact UTF-8 JSON.</summary>
+    public static ReadOnlyMemory<byte> Serialize(System.Text.Json.Nodes.JsonObject body)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            body.WriteTo(writer);
+        }
+
+        return buffer.WrittenMemory;
+    }
+
     public static string DescribeError(ReadOnlyMemory<byte> body)
     {
         try
