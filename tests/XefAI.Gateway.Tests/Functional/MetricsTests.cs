@@ -29,6 +29,20 @@ public sealed class MetricsTests
         Assert.DoesNotContain(GatewayHost.ClientKey, text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Metrics_AuditWritesOfEveryKind_AreCounted()
+    {
+        // No chat call at all: an admin read (an access record) is an audit write too.
+        await using var host = await GatewayHost.StartAsync();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        await admin.GetStringAsync(new Uri("/admin/use-cases", UriKind.Relative));
+
+        using var scraper = host.CreateClient(key: null);
+        var text = await PollMetricsAsync(scraper, "xefai_audit_writes_total");
+
+        Assert.Matches(Line("xefai_audit_writes_total", "outcome=\"committed\""), text);
+    }
+
     /// <summary>A Prometheus sample line holding all the given label pairs, in any order.</summary>
     private static string Line(string metric, params string[] labels) =>
         "(?m)^" + metric + "\\{" + string.Concat(labels.Select(l => "(?=[^}]*" + System.Text.RegularExpressions.Regex.Escape(l) + ")")) + "[^}]*\\} [1-9]";

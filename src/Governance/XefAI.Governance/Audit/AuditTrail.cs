@@ -2,21 +2,41 @@ using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance;
 
-/// <summary>The audit store configuration selects (<c>Audit:Store</c>); the gateway writes through it.</summary>
+/// <summary>
+/// The audit store configuration selects (<c>Audit:Store</c>); the gateway writes through it. Every append is
+/// measured here, whoever writes it (calls, governance actions, access records, refused-key aggregates).
+/// </summary>
 internal sealed class AuditTrail : IAuditTrail
 {
     private readonly IAuditStore _store;
+    private readonly IGatewayMetrics? _metrics;
+    private readonly TimeProvider _time;
 
-    public AuditTrail(IEnumerable<IAuditStore> stores, IOptions<AuditOptions> options)
+    public AuditTrail(IEnumerable<IAuditStore> stores, IOptions<AuditOptions> options, IGatewayMetrics? metrics = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = SelectStore(stores, options.Value.Store);
+        _metrics = metrics;
+        _time = time ?? TimeProvider.System;
     }
 
     public string StoreKind => _store.Kind;
 
-    public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-        _store.AppendAsync(entry, cancellationToken);
+    public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        try
+        {
+            var record = await _store.AppendAsync(entry, cancellationToken);
+            _metrics?.RecordAuditWrite(committed: true, _time.GetElapsedTime(started));
+            return record;
+        }
+        catch
+        {
+            _metrics?.RecordAuditWrite(committed: false, _time.GetElapsedTime(started));
+            throw;
+        }
+    }
 
     public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken) =>
         _store.QueryAsync(query, cancellationToken);

@@ -479,17 +479,13 @@ internal sealed partial class ChatCompletionHandler(
     /// <returns>The committed record, or null when the store could not commit it (the call is then refused).</returns>
     private async Task<AuditRecord?> TryAppendAsync(AuditEntry entry, string traceId)
     {
-        var started = time.GetTimestamp();
         try
         {
-            var record = await audit.AppendAsync(entry, CancellationToken.None);
-            metrics.RecordAuditWrite(committed: true, time.GetElapsedTime(started));
-            return record;
+            return await audit.AppendAsync(entry, CancellationToken.None);
         }
         catch (Exception ex)
         {
             // Fail closed: an answer without its audit record is never released.
-            metrics.RecordAuditWrite(committed: false, time.GetElapsedTime(started));
             LogAuditFailed(logger, ex, traceId);
             return null;
         }
