@@ -93,6 +93,8 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Equal("pending", (string?)poll.Json["status"]);
         Assert.Null(poll.Json["choices"]);
         Assert.Equal("pending", poll.Header("X-XefAI-Review-Status"));
+        Assert.Equal(auditId, poll.Header("X-XefAI-Audit-Id"));
+        Assert.Equal(call.Header("X-XefAI-Trace-Id"), poll.Header("X-XefAI-Trace-Id"));
 
         // Nothing of the held answer leaks through the poll: not its text, its model, nor its completion id.
         var pollBody = System.Text.Encoding.UTF8.GetString(poll.ResponseBody);

@@ -51,6 +51,9 @@ internal static class ReviewEndpoints
             return;
         }
 
+        // The answer ties back to the held call's trace and audit record, as a direct answer does.
+        context.Response.Headers[Pipeline.GatewayHeaders.TraceId] = item.TraceId;
+        context.Response.Headers[Pipeline.GatewayHeaders.AuditId] = item.AuditId;
         context.Response.Headers["X-XefAI-Review-Status"] = item.Status.ToString().ToLowerInvariant();
         switch (item.Status)
         {
