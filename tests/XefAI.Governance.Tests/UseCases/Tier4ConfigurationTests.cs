@@ -9,6 +9,8 @@ public sealed class Tier4ConfigurationTests
     [InlineData(4, "active", true)]
     [InlineData(4, "Active", true)]
     [InlineData(4, "proposed", false)]
+    // Accepted: a replica restarting on a store that holds the use case's history must start, and approve records the
+    // sponsor's missing approval from these statuses (Tier4ActivationTests).
     [InlineData(4, "approved", false)]
     [InlineData(4, "suspended", false)]
     [InlineData(3, "active", false)]

@@ -43,10 +43,9 @@ internal sealed partial class UseCaseAdministration(
 
             // Without a recorded change the status is the configured one, which the registry shows.
             var from = latest?.To ?? useCase.Status;
-            if (UseCaseTransitions.Apply(from, action) is not { } to)
-            {
-                throw new GovernanceActionException(GovernanceActionCodes.InvalidTransition, UseCaseTransitions.Explain(useCaseId, from, action));
-            }
+            var to = UseCaseTransitions.Apply(from, action)
+                ?? ApplyLateSponsorApproval(useCase, from, action, clinicalSponsor, history)
+                ?? throw new GovernanceActionException(GovernanceActionCodes.InvalidTransition, UseCaseTransitions.Explain(useCaseId, from, action));
 
             if (to == UseCaseStatus.Active && useCase.Tier == RiskTier.ClinicalDecisionSupport)
             {
@@ -86,6 +85,59 @@ internal sealed partial class UseCaseAdministration(
     }
 
     /// <summary>
+    /// Approving a tier-4 use case that is already approved or suspended. Configuration can say it is, and an approval
+    /// can name someone other than the configured sponsor, yet activate and resume ask for the configured sponsor's
+    /// approval on record, which approve, allowed only from proposed, could then never add: the use case was stuck.
+    /// </summary>
+    /// <remarks>
+    /// Allowed only to record that missing approval, so a use case whose sponsor's approval is on record keeps the
+    /// plain state machine. It leads to approved like any approval (a suspended one then needs activate, which checks
+    /// the card and the approval again); a start-up refusal of such a configuration would instead stop replicas whose
+    /// configured status no longer applies because the store holds the use case's history.
+    /// </remarks>
+    private static UseCaseStatus? ApplyLateSponsorApproval(
+        UseCase useCase, UseCaseStatus from, UseCaseAction action, string? clinicalSponsor, IReadOnlyList<UseCaseStatusChange> history)
+    {
+        if (action != UseCaseAction.Approve
+            || useCase.Tier != RiskTier.ClinicalDecisionSupport
+            || from is not (UseCaseStatus.Approved or UseCaseStatus.Suspended))
+        {
+            return null;
+        }
+
+        var refused = $"Use case '{useCase.Id}' cannot go from {UseCaseTransitions.Name(from)} to approved (approve): ";
+        if (string.IsNullOrWhiteSpace(useCase.ClinicalSponsor))
+        {
+            throw new GovernanceActionException(
+                GovernanceActionCodes.InvalidTransition,
+                refused + $"a tier-4 use case that is {UseCaseTransitions.Name(from)} can be approved only by its clinical sponsor, and none is configured " +
+                $"(Governance:UseCases:{useCase.Id}:ClinicalSponsor).");
+        }
+
+        var sponsor = useCase.ClinicalSponsor.Trim();
+        if (HasSponsorApproval(history, sponsor))
+        {
+            var next = from == UseCaseStatus.Suspended ? "resume it" : "activate it";
+            throw new GovernanceActionException(
+                GovernanceActionCodes.InvalidTransition,
+                refused + $"its clinical sponsor, {sponsor}, has already approved it; {next}.");
+        }
+
+        if (!string.Equals(clinicalSponsor?.Trim(), sponsor, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GovernanceActionException(
+                GovernanceActionCodes.InvalidTransition,
+                refused + $"a tier-4 use case that is {UseCaseTransitions.Name(from)} can be approved only to record its clinical sponsor's approval; " +
+                $"name {sponsor} as clinicalSponsor.");
+        }
+
+        return UseCaseStatus.Approved;
+    }
+
+    private static bool HasSponsorApproval(IReadOnlyList<UseCaseStatusChange> history, string sponsor) =>
+        history.Any(c => c.Action == UseCaseAction.Approve && string.Equals(c.ClinicalSponsor, sponsor, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// DESIGN.md's tier-4 rule: only with a complete model card and the approval of the clinical sponsor the
     /// use case is configured with. Checked on every way into active, resuming included.
     /// </summary>
@@ -113,7 +165,7 @@ internal sealed partial class UseCaseAdministration(
         }
 
         var sponsor = useCase.ClinicalSponsor.Trim();
-        if (!history.Any(c => c.Action == UseCaseAction.Approve && string.Equals(c.ClinicalSponsor, sponsor, StringComparison.OrdinalIgnoreCase)))
+        if (!HasSponsorApproval(history, sponsor))
         {
             throw new GovernanceActionException(
                 GovernanceActionCodes.SponsorApprovalMissing,

@@ -1,6 +1,10 @@
 namespace XefAI.Governance;
 
 /// <summary>The use-case state machine: proposed → approved → active ⇄ suspended, and any status but retired → retired.</summary>
+/// <remarks>
+/// <see cref="UseCaseAdministration"/> adds one tier-4 exception that needs the use case's history: approve from
+/// approved or suspended, to record a clinical sponsor's approval that is not yet on record.
+/// </remarks>
 internal static class UseCaseTransitions
 {
     /// <summary>The status an action leads to, whatever the status it starts from.</summary>
