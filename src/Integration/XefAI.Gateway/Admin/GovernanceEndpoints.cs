@@ -1,3 +1,4 @@
+using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 

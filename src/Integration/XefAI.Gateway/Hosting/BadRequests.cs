@@ -32,8 +32,8 @@ internal static partial class BadRequests
                 context.Response.Clear();
                 context.Response.Headers[GatewayHeaders.TraceId] = GatewayHeaders.ResolveTraceId(context);
                 var error = timedOut
-                    ? new OpenAIError(ex.StatusCode, "invalid_request_error", "request_body_timeout", "The request body arrived too slowly; send it at a steady rate.")
-                    : new OpenAIError(ex.StatusCode, "invalid_request_error", "bad_request", "The HTTP request is malformed.");
+                    ? new CallError(ex.StatusCode, "request_body_timeout", "The request body arrived too slowly; send it at a steady rate.")
+                    : new CallError(ex.StatusCode, "bad_request", "The HTTP request is malformed.");
                 await error.WriteAsync(context.Response);
             }
         });

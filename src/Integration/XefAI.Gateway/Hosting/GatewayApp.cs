@@ -103,7 +103,7 @@ public static class GatewayApp
         // by a route: vendors are reached only through the governed pipeline. A route added by a later edit (start-up
         // refuses one) is answered 404 here, never forwarded.
         app.MapReverseProxy(proxy => proxy.Use((HttpContext context, RequestDelegate _) =>
-            OpenAIError.NotFound("unknown_url", $"No endpoint {context.Request.Path}.").WriteAsync(context.Response)));
+            CallError.NotFound("unknown_url", $"No endpoint {context.Request.Path}.").WriteAsync(context.Response)));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));
         app.MapGet("/readyz", async (IAuditTrail audit, CancellationToken ct) => await audit.IsReadyAsync(ct)
@@ -119,8 +119,8 @@ public static class GatewayApp
         var traceId = GatewayHeaders.ResolveTraceId(httpContext);
         httpContext.Response.Headers[GatewayHeaders.TraceId] = traceId;
         var error = exception is BadHttpRequestException bad
-            ? new OpenAIError(bad.StatusCode, "invalid_request_error", "bad_request", "The HTTP request is malformed.")
-            : new OpenAIError(StatusCodes.Status500InternalServerError, "server_error", "internal_error",
+            ? new CallError(bad.StatusCode, "bad_request", "The HTTP request is malformed.")
+            : new CallError(StatusCodes.Status500InternalServerError, "internal_error",
                 $"The gateway failed unexpectedly; quote trace id {traceId} when reporting it.");
         return error.WriteAsync(httpContext.Response);
     }
@@ -130,10 +130,10 @@ public static class GatewayApp
         var response = context.HttpContext.Response;
         var error = response.StatusCode switch
         {
-            StatusCodes.Status404NotFound => OpenAIError.NotFound("unknown_url", $"No endpoint {context.HttpContext.Request.Path}."),
-            StatusCodes.Status405MethodNotAllowed => new OpenAIError(405, "invalid_request_error", "method_not_allowed",
+            StatusCodes.Status404NotFound => CallError.NotFound("unknown_url", $"No endpoint {context.HttpContext.Request.Path}."),
+            StatusCodes.Status405MethodNotAllowed => new CallError(405, "method_not_allowed",
                 $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}."),
-            _ => new OpenAIError(response.StatusCode, "invalid_request_error", "http_error", $"HTTP {response.StatusCode}."),
+            _ => new CallError(response.StatusCode, "http_error", $"HTTP {response.StatusCode}."),
         };
         return error.WriteAsync(response);
     }

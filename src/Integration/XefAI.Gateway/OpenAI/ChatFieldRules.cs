@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using XefAI.Gateway.Pipeline;
 
 namespace XefAI.Gateway.OpenAI;
 
@@ -43,7 +44,7 @@ internal static class ChatFieldRules
     ];
 
     /// <returns>The error naming the first field of a wrong type or value, or null.</returns>
-    public static OpenAIError? Check(JsonObject body)
+    public static CallError? Check(JsonObject body)
     {
         foreach (var (name, rule) in TopLevel)
         {
@@ -57,13 +58,13 @@ internal static class ChatFieldRules
     }
 
     /// <summary>The fields of one message beyond role and content: tool calls and tool results.</summary>
-    public static OpenAIError? CheckMessage(JsonObject message, string role, string path)
+    public static CallError? CheckMessage(JsonObject message, string role, string path)
     {
         if (message.TryGetPropertyValue("tool_calls", out var calls) && calls is not null)
         {
             if (role != "assistant")
             {
-                return OpenAIError.InvalidRequest("invalid_value", $"'{path}.tool_calls' is only allowed on assistant messages.", $"{path}.tool_calls");
+                return CallError.InvalidRequest("invalid_value", $"'{path}.tool_calls' is only allowed on assistant messages.", $"{path}.tool_calls");
             }
 
             if (calls is not JsonArray array)
@@ -114,7 +115,7 @@ internal static class ChatFieldRules
 
         if (role == "tool" && !hasToolCallId)
         {
-            return OpenAIError.InvalidRequest(
+            return CallError.InvalidRequest(
                 "missing_required_parameter", $"Missing required parameter: '{path}.tool_call_id'.", $"{path}.tool_call_id");
         }
 
@@ -122,11 +123,11 @@ internal static class ChatFieldRules
     }
 
     /// <summary>A content part: its type must be one OpenAI defines, with the member that type requires.</summary>
-    public static OpenAIError? CheckPart(JsonObject part, string type, string path)
+    public static CallError? CheckPart(JsonObject part, string type, string path)
     {
         if (Array.IndexOf(PartTypes, type) < 0)
         {
-            return OpenAIError.InvalidRequest(
+            return CallError.InvalidRequest(
                 "invalid_value", $"Invalid value for '{path}.type': expected one of {string.Join(", ", PartTypes)}.", $"{path}.type");
         }
 
@@ -281,6 +282,6 @@ internal static class ChatFieldRules
 
     private static bool IsString(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
 
-    private static OpenAIError Invalid(string param, string expected) =>
-        OpenAIError.InvalidRequest("invalid_type", $"Invalid type or value for '{param}': expected {expected}.", param);
+    private static CallError Invalid(string param, string expected) =>
+        CallError.InvalidRequest("invalid_type", $"Invalid type or value for '{param}': expected {expected}.", param);
 }

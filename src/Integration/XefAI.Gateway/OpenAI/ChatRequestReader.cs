@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Pipeline;
 using XefAI.Models;
 
 namespace XefAI.Gateway.OpenAI;
@@ -23,7 +24,7 @@ internal static class ChatRequestReader
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
     private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
-    public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out OpenAIError? error)
+    public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out CallError? error)
     {
         request = null;
         error = JsonBodyGuard.Check(utf8.Span, limits.MaxJsonDepth);
@@ -39,7 +40,7 @@ internal static class ChatRequestReader
         }
         catch (JsonException ex)
         {
-            error = OpenAIError.InvalidRequest(
+            error = CallError.InvalidRequest(
                 "invalid_json",
                 $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0]} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}).");
             return false;
@@ -47,7 +48,7 @@ internal static class ChatRequestReader
 
         if (node is not JsonObject body)
         {
-            error = OpenAIError.InvalidRequest("invalid_request", "The request body must be a JSON object.");
+            error = CallError.InvalidRequest("invalid_request", "The request body must be a JSON object.");
             return false;
         }
 
@@ -62,7 +63,7 @@ internal static class ChatRequestReader
         return true;
     }
 
-    private static OpenAIError? Validate(
+    private static CallError? Validate(
         JsonObject body, RequestLimits limits, out string? model, out List<ChatMessage> messages, out ChatOptions options, out bool stream)
     {
         model = null;
@@ -80,7 +81,7 @@ internal static class ChatRequestReader
 
         if (!body.TryGetPropertyValue("messages", out var messagesNode) || messagesNode is null)
         {
-            return OpenAIError.InvalidRequest("missing_required_parameter", "Missing required parameter: 'messages'.", "messages");
+            return CallError.InvalidRequest("missing_required_parameter", "Missing required parameter: 'messages'.", "messages");
         }
 
         if (messagesNode is not JsonArray array)
@@ -90,12 +91,12 @@ internal static class ChatRequestReader
 
         if (array.Count == 0)
         {
-            return OpenAIError.InvalidRequest("empty_array", "'messages' must contain at least one message.", "messages");
+            return CallError.InvalidRequest("empty_array", "'messages' must contain at least one message.", "messages");
         }
 
         if (array.Count > limits.MaxMessages)
         {
-            return OpenAIError.InvalidRequest(
+            return CallError.InvalidRequest(
                 "too_many_messages", $"'messages' holds {array.Count} messages; this gateway accepts at most {limits.MaxMessages}.", "messages");
         }
 
@@ -125,7 +126,7 @@ internal static class ChatRequestReader
 
             if (!stream)
             {
-                return OpenAIError.InvalidRequest(
+                return CallError.InvalidRequest(
                     "invalid_value", "'stream_options' is only allowed when 'stream' is true.", "stream_options");
             }
         }
@@ -163,7 +164,7 @@ internal static class ChatRequestReader
 
         if (n > 1)
         {
-            return OpenAIError.InvalidRequest("unsupported_value", "Only n = 1 is supported: the audit trail records one answer per call.", "n");
+            return CallError.InvalidRequest("unsupported_value", "Only n = 1 is supported: the audit trail records one answer per call.", "n");
         }
 
         var stopError = ReadStop(body, out var stop);
@@ -182,7 +183,7 @@ internal static class ChatRequestReader
         return null;
     }
 
-    private static OpenAIError? ReadMessage(JsonNode? node, int index, out ChatMessage? message)
+    private static CallError? ReadMessage(JsonNode? node, int index, out ChatMessage? message)
     {
         message = null;
         var path = $"messages[{index}]";
@@ -193,12 +194,12 @@ internal static class ChatRequestReader
 
         if (!obj.TryGetPropertyValue("role", out var roleNode) || roleNode is null)
         {
-            return OpenAIError.InvalidRequest("missing_required_parameter", $"Missing required parameter: '{path}.role'.", $"{path}.role");
+            return CallError.InvalidRequest("missing_required_parameter", $"Missing required parameter: '{path}.role'.", $"{path}.role");
         }
 
         if (!TryGetString(roleNode, out var role) || !Roles.Contains(role!))
         {
-            return OpenAIError.InvalidRequest(
+            return CallError.InvalidRequest(
                 "invalid_value",
                 $"Invalid value for '{path}.role': expected one of system, developer, user, assistant, tool.",
                 $"{path}.role");
@@ -223,7 +224,7 @@ internal static class ChatRequestReader
                 content = string.Empty;
                 break;
             case null:
-                return OpenAIError.InvalidRequest(
+                return CallError.InvalidRequest(
                     "missing_required_parameter", $"Missing required parameter: '{path}.content'.", $"{path}.content");
             case JsonValue value when value.TryGetValue<string>(out var text):
                 content = text;
@@ -244,7 +245,7 @@ internal static class ChatRequestReader
         return null;
     }
 
-    private static OpenAIError? JoinTextParts(JsonArray parts, string path, out string content)
+    private static CallError? JoinTextParts(JsonArray parts, string path, out string content)
     {
         var text = new StringBuilder();
         content = string.Empty;
@@ -280,7 +281,7 @@ internal static class ChatRequestReader
         return null;
     }
 
-    private static OpenAIError? ReadStop(JsonObject body, out IReadOnlyList<string>? stop)
+    private static CallError? ReadStop(JsonObject body, out IReadOnlyList<string>? stop)
     {
         stop = null;
         if (!body.TryGetPropertyValue("stop", out var node) || node is null)
@@ -371,9 +372,9 @@ internal static class ChatRequestReader
         return false;
     }
 
-    private static OpenAIError WrongType(string param, string expected) =>
-        OpenAIError.InvalidRequest("invalid_type", $"Invalid type for '{param}': expected {expected}.", param);
+    private static CallError WrongType(string param, string expected) =>
+        CallError.InvalidRequest("invalid_type", $"Invalid type for '{param}': expected {expected}.", param);
 
-    private static OpenAIError OutOfRange(string param, string expected) =>
-        OpenAIError.InvalidRequest("invalid_value", $"Invalid value for '{param}': expected {expected}.", param);
+    private static CallError OutOfRange(string param, string expected) =>
+        CallError.InvalidRequest("invalid_value", $"Invalid value for '{param}': expected {expected}.", param);
 }

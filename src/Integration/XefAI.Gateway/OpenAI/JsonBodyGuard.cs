@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using XefAI.Gateway.Pipeline;
 
 namespace XefAI.Gateway.OpenAI;
 
@@ -13,12 +14,12 @@ namespace XefAI.Gateway.OpenAI;
 internal static class JsonBodyGuard
 {
     /// <returns>Null when the body is well-formed JSON in valid UTF-8 with unique member names.</returns>
-    public static OpenAIError? Check(ReadOnlySpan<byte> utf8, int maxDepth)
+    public static CallError? Check(ReadOnlySpan<byte> utf8, int maxDepth)
     {
         if (!Utf8.IsValid(utf8))
         {
             var at = FirstInvalidUtf8(utf8);
-            return OpenAIError.InvalidRequest("invalid_encoding", $"The request body is not valid UTF-8 (byte offset {at}); send JSON encoded as UTF-8.");
+            return CallError.InvalidRequest("invalid_encoding", $"The request body is not valid UTF-8 (byte offset {at}); send JSON encoded as UTF-8.");
         }
 
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = maxDepth, CommentHandling = JsonCommentHandling.Disallow });
@@ -51,7 +52,7 @@ internal static class JsonBodyGuard
                         names.Push(seen);
                         if (!seen.Add(name))
                         {
-                            return OpenAIError.InvalidRequest(
+                            return CallError.InvalidRequest(
                                 "duplicate_key",
                                 $"The request body names the member '{Printable(name)}' twice in one object (byte offset {reader.TokenStartIndex}); each member may appear once.",
                                 Printable(name));
@@ -71,8 +72,8 @@ internal static class JsonBodyGuard
         catch (JsonException ex)
         {
             return ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
-                ? OpenAIError.InvalidRequest("json_too_deep", $"The request body nests JSON deeper than this gateway's limit of {maxDepth} levels.")
-                : OpenAIError.InvalidRequest(
+                ? CallError.InvalidRequest("json_too_deep", $"The request body nests JSON deeper than this gateway's limit of {maxDepth} levels.")
+                : CallError.InvalidRequest(
                     "invalid_json",
                     $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}).");
         }
@@ -164,7 +165,7 @@ internal static class JsonBodyGuard
         return status == OperationStatus.InvalidData ? read : 0;
     }
 
-    private static OpenAIError LoneSurrogate(Utf8JsonReader reader) => OpenAIError.InvalidRequest(
+    private static CallError LoneSurrogate(Utf8JsonReader reader) => CallError.InvalidRequest(
         "invalid_encoding",
         $"The request body holds an unpaired UTF-16 surrogate escape such as \\ud800 (byte offset {reader.TokenStartIndex}); such a string is not valid Unicode text.");
 

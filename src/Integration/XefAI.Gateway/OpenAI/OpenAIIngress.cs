@@ -34,7 +34,7 @@ internal sealed class OpenAIIngress : IIngressProtocol
         // An id the app may not call is answered like one that does not exist: the list of use cases is not disclosed.
         if (!app.UseCases.Contains(id) || !useCases.TryGet(id, out var useCase))
         {
-            await OpenAIError.NotFound(
+            await CallError.NotFound(
                 "model_not_found", "The model does not exist or your app may not call it; GET /v1/models lists the ones it may.", "model")
                 .WriteAsync(httpContext.Response);
             return;

@@ -1,4 +1,3 @@
-using XefAI.Gateway.OpenAI;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline;
@@ -13,7 +12,7 @@ internal sealed record AttemptOutcome
     public StreamedAnswer? Stream { get; init; }
 
     /// <summary>Why the attempt failed; null when it answered.</summary>
-    public OpenAIError? Error { get; init; }
+    public CallError? Error { get; init; }
 
     /// <summary>Worth trying the same deployment again (429, 5xx, timeout, connection failure).</summary>
     public bool Retryable { get; init; }
@@ -36,6 +35,6 @@ internal sealed record AttemptOutcome
 
     public bool Succeeded => Error is null;
 
-    public static AttemptOutcome Failed(OpenAIError error, bool retryable, bool canFallback, string? destination = null, int? vendorStatus = null) =>
+    public static AttemptOutcome Failed(CallError error, bool retryable, bool canFallback, string? destination = null, int? vendorStatus = null) =>
         new() { Error = error, Retryable = retryable, CanFallback = canFallback, Destination = destination, VendorStatus = vendorStatus };
 }

@@ -1,4 +1,3 @@
-using XefAI.Gateway.OpenAI;
 using XefAI.Governance;
 using XefAI.Models;
 
@@ -53,7 +52,7 @@ internal sealed class CallAttempts(
 
     /// <summary>The outcome of a stream the audit trail could not open: the client already has its 503.</summary>
     public AttemptOutcome Refused() => AttemptOutcome.Failed(
-        OpenAIError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later."),
+        CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later."),
         retryable: false,
         canFallback: false) with { ResponseStarted = true };
 }

@@ -49,7 +49,7 @@ internal sealed partial class ChatCompletionHandler(
         }
         catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
         {
-            result = Result.Fail(new OpenAIError(499, "client_closed", "client_closed", "The client closed the request."));
+            result = Result.Fail(new CallError(499, "client_closed", "The client closed the request."));
         }
 
         await CompleteAsync(httpContext, call, result);
@@ -82,7 +82,7 @@ internal sealed partial class ChatCompletionHandler(
         var useCaseId = request.Headers[UseCaseHeader].FirstOrDefault() is { Length: > 0 } header ? header : chat!.Model;
         if (string.IsNullOrEmpty(useCaseId))
         {
-            return Result.Fail(OpenAIError.InvalidRequest(
+            return Result.Fail(CallError.InvalidRequest(
                 "missing_required_parameter",
                 $"Name the use case to call in 'model' or in the {UseCaseHeader} header; GET /v1/models lists yours.",
                 "model"));
@@ -90,14 +90,14 @@ internal sealed partial class ChatCompletionHandler(
 
         if (!useCases.TryGet(useCaseId, out var useCase))
         {
-            return Result.Fail(OpenAIError.NotFound(
+            return Result.Fail(CallError.NotFound(
                 "model_not_found", $"The use case '{useCaseId}' does not exist; GET /v1/models lists the ones your app may call.", "model"));
         }
 
         call.UseCase = useCase;
         if (!app.UseCases.Contains(useCase.Id))
         {
-            return Result.Fail(OpenAIError.Forbidden(
+            return Result.Fail(CallError.Forbidden(
                 "use_case_not_granted", $"App '{app.Id}' is not granted use case '{useCase.Id}'; ask its owner ({useCase.Owner}) for access."));
         }
 
@@ -113,10 +113,10 @@ internal sealed partial class ChatCompletionHandler(
             var message = string.Join(' ', decision.Denials.Select(d => d.Message));
             var retryAfter = decision.Denials.Max(d => d.RetryAfter);
             return Result.Fail(retryAfter is not null
-                ? new OpenAIError(StatusCodes.Status429TooManyRequests, "rate_limit_error", code, message) { RetryAfter = retryAfter }
+                ? new CallError(StatusCodes.Status429TooManyRequests, code, message) { RetryAfter = retryAfter }
                 : decision.Denials.Any(d => d.ReasonCode == "max_tokens_exceeded")
-                    ? OpenAIError.InvalidRequest(code, message, "max_tokens")
-                    : OpenAIError.Forbidden(code, message));
+                    ? CallError.InvalidRequest(code, message, "max_tokens")
+                    : CallError.Forbidden(code, message));
         }
 
         var obligations = decision.Obligations;
@@ -125,7 +125,7 @@ internal sealed partial class ChatCompletionHandler(
         call.UserId = chat.Options.User;
         if (obligations.Review == ReviewRequirement.Hold && chat.Stream)
         {
-            return Result.Fail(OpenAIError.InvalidRequest(
+            return Result.Fail(CallError.InvalidRequest(
                 "stream_not_allowed",
                 $"Answers of use case '{useCase.Id}' (tier {(int)useCase.Tier}) are held for clinician review, so they cannot be streamed; send 'stream': false.",
                 "stream"));
@@ -145,7 +145,7 @@ internal sealed partial class ChatCompletionHandler(
         }
         catch (ClinicalDataException ex)
         {
-            return Result.Fail(OpenAIError.InvalidRequest("invalid_fhir", ex.Message, "messages"));
+            return Result.Fail(CallError.InvalidRequest("invalid_fhir", ex.Message, "messages"));
         }
 
         if (context.PatientReference is { } patient)
@@ -171,12 +171,12 @@ internal sealed partial class ChatCompletionHandler(
                     metrics.RecordPolicyDenial(refusal.ReasonCode);
                 }
 
-                return Result.Fail(OpenAIError.Forbidden(
+                return Result.Fail(CallError.Forbidden(
                     string.Join(',', refusals.Select(d => d.ReasonCode).Distinct()),
                     $"No model may serve use case '{useCase.Id}' now: " + string.Join(' ', refusals.Select(d => d.Message))));
             }
 
-            return Result.Fail(OpenAIError.Unavailable(
+            return Result.Fail(CallError.Unavailable(
                 "no_provider", $"Use case '{useCase.Id}' lists no deployment that is registered in Models:Deployments."));
         }
 
@@ -360,7 +360,7 @@ internal sealed partial class ChatCompletionHandler(
         if (record is null || review is null)
         {
             RecordCall(call, result with { Answer = null }, "failed", StatusCodes.Status503ServiceUnavailable);
-            await (record is null ? AuditUnavailable() : OpenAIError.Unavailable(
+            await (record is null ? AuditUnavailable() : CallError.Unavailable(
                 "review_queue_unavailable", "The answer must be held for review, but the review queue is unavailable; no answer is released.")).WriteAsync(response);
             return;
         }
@@ -572,15 +572,15 @@ internal sealed partial class ChatCompletionHandler(
 
     private static string TierText(UseCase useCase) => ((int)useCase.Tier).ToString(CultureInfo.InvariantCulture);
 
-    private static OpenAIError AuditUnavailable() =>
-        OpenAIError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
+    private static CallError AuditUnavailable() =>
+        CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
 
     /// <returns>The body, or the error to answer: over the limit (413), or a body the client could not deliver.</returns>
-    private async Task<(byte[] Body, OpenAIError? Error)> ReadBodyAsync(
+    private async Task<(byte[] Body, CallError? Error)> ReadBodyAsync(
         HttpRequest request, long limit, string traceId, CancellationToken cancellationToken)
     {
-        var tooLarge = new OpenAIError(
-            StatusCodes.Status413PayloadTooLarge, "invalid_request_error", "request_too_large",
+        var tooLarge = new CallError(
+            StatusCodes.Status413PayloadTooLarge, "request_too_large",
             $"The request body is larger than this gateway's limit of {limit} bytes.");
         if (request.ContentLength > limit)
         {
@@ -611,9 +611,8 @@ internal sealed partial class ChatCompletionHandler(
             // Kestrel's verdict on the body: malformed chunked framing (400), or a client too slow to send it (408).
             // It is the client's fault, so one warning line, not a stack trace.
             LogBodyUnreadable(logger, traceId, ex.StatusCode, ex.Message);
-            return ([], new OpenAIError(
+            return ([], new CallError(
                 ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : StatusCodes.Status400BadRequest,
-                "invalid_request_error",
                 ex.StatusCode == StatusCodes.Status408RequestTimeout ? "request_body_timeout" : "malformed_body",
                 ex.StatusCode == StatusCodes.Status408RequestTimeout
                     ? "The request body arrived too slowly; send it at once."
@@ -623,8 +622,8 @@ internal sealed partial class ChatCompletionHandler(
         {
             // Kestrel reports an unparseable chunk size (an overflow) as a plain IOException.
             LogBodyUnreadable(logger, traceId, StatusCodes.Status400BadRequest, ex.Message);
-            return ([], new OpenAIError(
-                StatusCodes.Status400BadRequest, "invalid_request_error", "malformed_body",
+            return ([], new CallError(
+                StatusCodes.Status400BadRequest, "malformed_body",
                 "The request body could not be read: its HTTP framing (e.g. chunked encoding) is malformed."));
         }
     }
@@ -695,12 +694,12 @@ internal sealed partial class ChatCompletionHandler(
         public string? OpeningAuditId { get; set; }
     }
 
-    private sealed record Result(ModelResponse? Answer, OpenAIError? Error, Invocation? Invocation = null)
+    private sealed record Result(ModelResponse? Answer, CallError? Error, Invocation? Invocation = null)
     {
         public TokenUsage? StreamUsage { get; init; }
 
         public static Result Success(ModelResponse answer) => new(answer, null);
 
-        public static Result Fail(OpenAIError error) => new(null, error);
+        public static Result Fail(CallError error) => new(null, error);
     }
 }

@@ -108,7 +108,7 @@ internal sealed partial class ModelInvoker : IDisposable
         using var link = httpContext.RequestAborted.Register(static state => ((CancellationTokenSource)state!).Cancel(), total);
         var call = new CallAttempts(httpContext, attemptTimeout, totalTimeout, _time, onStreamStarting);
         AttemptOutcome last = AttemptOutcome.Failed(
-            OpenAIError.Unavailable("no_provider", "No deployment could be tried."), retryable: false, canFallback: false);
+            CallError.Unavailable("no_provider", "No deployment could be tried."), retryable: false, canFallback: false);
         ModelDeployment? lastDeployment = null;
 
         for (var i = 0; i < candidates.Count; i++)
@@ -175,7 +175,7 @@ internal sealed partial class ModelInvoker : IDisposable
         if (!_providers.TryGet(deployment.Kind, out var provider))
         {
             return AttemptOutcome.Failed(
-                OpenAIError.Unavailable("provider_unavailable", $"No provider plugin of kind '{deployment.Kind}' is loaded for deployment '{deployment.Id}'."),
+                CallError.Unavailable("provider_unavailable", $"No provider plugin of kind '{deployment.Kind}' is loaded for deployment '{deployment.Id}'."),
                 retryable: false,
                 canFallback: true);
         }
@@ -185,7 +185,7 @@ internal sealed partial class ModelInvoker : IDisposable
             IInProcessModelProvider inProcess => await AnswerInProcessAsync(call, inProcess, request, token),
             IHttpModelProvider http => await ForwardAsync(call, http, request, token),
             _ => AttemptOutcome.Failed(
-                OpenAIError.Unavailable("provider_unavailable", $"Provider '{deployment.Kind}' is neither an HTTP nor an in-process provider."),
+                CallError.Unavailable("provider_unavailable", $"Provider '{deployment.Kind}' is neither an HTTP nor an in-process provider."),
                 retryable: false,
                 canFallback: true),
         };
@@ -247,7 +247,7 @@ internal sealed partial class ModelInvoker : IDisposable
         if (deployment.Cluster is null || !_proxyState.TryGetCluster(deployment.Cluster, out var cluster))
         {
             return AttemptOutcome.Failed(
-                OpenAIError.Unavailable("vendor_not_configured", $"Deployment '{deployment.Id}' names cluster '{deployment.Cluster}', which is not in ReverseProxy:Clusters."),
+                CallError.Unavailable("vendor_not_configured", $"Deployment '{deployment.Id}' names cluster '{deployment.Cluster}', which is not in ReverseProxy:Clusters."),
                 retryable: false,
                 canFallback: true);
         }
@@ -256,7 +256,7 @@ internal sealed partial class ModelInvoker : IDisposable
         if (destination is null)
         {
             return AttemptOutcome.Failed(
-                OpenAIError.Unavailable("circuit_open", $"Every destination of cluster '{cluster.ClusterId}' is unhealthy or has its circuit open."),
+                CallError.Unavailable("circuit_open", $"Every destination of cluster '{cluster.ClusterId}' is unhealthy or has its circuit open."),
                 retryable: false,
                 canFallback: true);
         }
@@ -278,7 +278,7 @@ internal sealed partial class ModelInvoker : IDisposable
         catch (BrokenCircuitException)
         {
             return AttemptOutcome.Failed(
-                OpenAIError.Unavailable("circuit_open", $"The circuit to model vendor '{name}' is open after repeated failures."),
+                CallError.Unavailable("circuit_open", $"The circuit to model vendor '{name}' is open after repeated failures."),
                 retryable: false,
                 canFallback: true,
                 destination: name);
@@ -305,7 +305,7 @@ internal sealed partial class ModelInvoker : IDisposable
         {
             // The request asks for what this vendor cannot do: the client's to fix, so no retry and no fallback.
             return AttemptOutcome.Failed(
-                OpenAIError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false, endpoint.Name);
+                CallError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false, endpoint.Name);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -455,7 +455,7 @@ internal sealed partial class ModelInvoker : IDisposable
     }
 
     private static bool TryResolveEndpoint(
-        ClusterState cluster, DestinationState destination, string name, out VendorEndpoint endpoint, out OpenAIError error)
+        ClusterState cluster, DestinationState destination, string name, out VendorEndpoint endpoint, out CallError error)
     {
         var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var source in new[] { cluster.Model.Config.Metadata, destination.Model.Config.Metadata })
@@ -474,7 +474,7 @@ internal sealed partial class ModelInvoker : IDisposable
             if (string.IsNullOrEmpty(apiKey))
             {
                 endpoint = null!;
-                error = OpenAIError.Unavailable(
+                error = CallError.Unavailable(
                     "vendor_key_missing", $"Model vendor '{name}' needs its key in environment variable {variable}, which is not set.");
                 return false;
             }

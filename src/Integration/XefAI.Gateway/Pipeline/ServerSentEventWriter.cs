@@ -46,7 +46,7 @@ internal sealed class ServerSentEventWriter(HttpResponse response) : IDisposable
     public Task FlushAsync(CancellationToken cancellationToken) => response.Body.FlushAsync(cancellationToken);
 
     /// <summary>Ends a stream that failed after it started: an error event, never a silent truncated 200.</summary>
-    public async Task WriteErrorAsync(OpenAIError error, CancellationToken cancellationToken)
+    public async Task WriteErrorAsync(CallError error, CancellationToken cancellationToken)
     {
         await WriteChunkAsync(error.ToUtf8Json(), cancellationToken);
         await FlushAsync(cancellationToken);

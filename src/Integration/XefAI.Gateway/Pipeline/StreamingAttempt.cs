@@ -1,4 +1,3 @@
-using XefAI.Gateway.OpenAI;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline;
@@ -37,7 +36,7 @@ internal sealed class StreamingAttempt(
 
         var writer = await call.StartStreamAsync(cancellationToken);
         Started = true;
-        OpenAIError? failure = null;
+        CallError? failure = null;
         var chunks = new List<ReadOnlyMemory<byte>>(4);
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var read = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
@@ -64,8 +63,8 @@ internal sealed class StreamingAttempt(
 
                 if (writer.BytesWritten + size > limits.MaxResponseBytes)
                 {
-                    failure = new OpenAIError(
-                        StatusCodes.Status502BadGateway, "upstream_error", "response_too_large",
+                    failure = new CallError(
+                        StatusCodes.Status502BadGateway, "response_too_large",
                         $"Model vendor '{destination}' streamed more than this gateway's limit of {limits.MaxResponseBytes} bytes; the stream was cut there.");
                     Truncated = true;
                     break;
@@ -93,14 +92,14 @@ internal sealed class StreamingAttempt(
         }
         catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
         {
-            failure = new OpenAIError(499, "client_closed", "client_closed", "The client closed the stream.");
+            failure = new CallError(499, "client_closed", "The client closed the stream.");
             Outcome = Failed(failure, (int)vendorResponse.StatusCode);
             return;
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            failure = new OpenAIError(
-                StatusCodes.Status504GatewayTimeout, "upstream_error", "vendor_stream_idle",
+            failure = new CallError(
+                StatusCodes.Status504GatewayTimeout, "vendor_stream_idle",
                 $"Model vendor '{destination}' sent nothing for {limits.IdleTimeout.TotalSeconds:0.#} s mid-stream; the stream was ended.");
         }
         catch (OperationCanceledException)
@@ -131,7 +130,7 @@ internal sealed class StreamingAttempt(
         VendorStatus = status,
     };
 
-    private AttemptOutcome Failed(OpenAIError error, int status) =>
+    private AttemptOutcome Failed(CallError error, int status) =>
         AttemptOutcome.Failed(error, retryable: false, canFallback: false, destination, status) with
         {
             Stream = translator.Result,

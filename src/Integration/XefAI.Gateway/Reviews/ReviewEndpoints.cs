@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using XefAI.Gateway.Admin;
 using XefAI.Gateway.OpenAI;
+using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 
@@ -47,7 +48,7 @@ internal static class ReviewEndpoints
         if (item is null || item.AppId != app.Id)
         {
             // Another app's review is reported as unknown: its existence is not the caller's business.
-            await OpenAIError.NotFound("unknown_review", $"No review '{id}' for app '{app.Id}'.").WriteAsync(context.Response);
+            await CallError.NotFound("unknown_review", $"No review '{id}' for app '{app.Id}'.").WriteAsync(context.Response);
             return;
         }
 
@@ -63,7 +64,7 @@ internal static class ReviewEndpoints
                 await context.Response.WriteAsync(item.ReleasedAnswer!, ct);
                 return;
             case ReviewStatus.Rejected:
-                await new OpenAIError(StatusCodes.Status410Gone, "review_rejected", "review_rejected",
+                await new CallError(StatusCodes.Status410Gone, "review_rejected",
                     $"A reviewer rejected this answer{(item.Comment is null ? "." : $": {item.Comment}")}").WriteAsync(context.Response);
                 return;
             default:

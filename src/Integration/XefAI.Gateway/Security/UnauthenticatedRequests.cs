@@ -17,13 +17,13 @@ internal static class UnauthenticatedRequests
 
     /// <summary>The refusal of a request to an app route; the caller writes it, or returns it as a result.</summary>
     /// <param name="traceId">The trace id the route already answers with, when it has one.</param>
-    public static OpenAIError RefuseClient(this HttpContext context, string route, string? traceId = null)
+    public static CallError RefuseClient(this HttpContext context, string route, string? traceId = null)
     {
         var missing = !HasBearerKey(context.Request);
         var refusal = Report(context, route, missing ? AuthFailureKinds.MissingKey : AuthFailureKinds.InvalidKey, traceId);
         return refusal.Throttled
             ? Throttled(refusal.RetryAfter)
-            : OpenAIError.Unauthenticated(missing
+            : CallError.Unauthenticated(missing
                 ? "No API key: send your app's key as 'Authorization: Bearer <key>'."
                 : "The API key is not valid for this gateway; send your app's key as 'Authorization: Bearer <key>'.");
     }
@@ -35,12 +35,12 @@ internal static class UnauthenticatedRequests
             context, route, HasBearerKey(context.Request) ? AuthFailureKinds.InvalidAdminKey : AuthFailureKinds.MissingKey, null);
         var error = refusal.Throttled
             ? Throttled(refusal.RetryAfter)
-            : OpenAIError.Unauthenticated("The admin API needs an admin key: 'Authorization: Bearer <admin key>'.");
+            : CallError.Unauthenticated("The admin API needs an admin key: 'Authorization: Bearer <admin key>'.");
         return route == AuthRoutes.Fhir ? WriteOperationOutcomeAsync(context.Response, error) : error.WriteAsync(context.Response);
     }
 
-    /// <summary>An <see cref="OpenAIError"/> as a minimal-API result, for routes that answer with <see cref="IResult"/>.</summary>
-    public static IResult AsResult(this OpenAIError error) => new ErrorResult(error);
+    /// <summary>An <see cref="CallError"/> as a minimal-API result, for routes that answer with <see cref="IResult"/>.</summary>
+    public static IResult AsResult(this CallError error) => new ErrorResult(error);
 
     private static AuthRefusal Report(HttpContext context, string route, string kind, string? traceId)
     {
@@ -61,9 +61,8 @@ internal static class UnauthenticatedRequests
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization.AsSpan(7).Trim().Length > 0;
     }
 
-    private static OpenAIError Throttled(TimeSpan retryAfter) => new(
+    private static CallError Throttled(TimeSpan retryAfter) => new(
         StatusCodes.Status429TooManyRequests,
-        "rate_limit_error",
         ThrottledCode,
         $"Too many requests without a valid key from this address; retry after {RetrySeconds(retryAfter)} s, with a valid key as 'Authorization: Bearer <key>'.")
     {
@@ -74,7 +73,7 @@ internal static class UnauthenticatedRequests
         Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>FHIR clients read OperationOutcome: <c>login</c> for a missing or wrong key, <c>throttled</c> for the limit.</summary>
-    private static Task WriteOperationOutcomeAsync(HttpResponse response, OpenAIError error)
+    private static Task WriteOperationOutcomeAsync(HttpResponse response, CallError error)
     {
         response.StatusCode = error.StatusCode;
         if (error.RetryAfter is { } wait)
@@ -89,7 +88,7 @@ internal static class UnauthenticatedRequests
             FhirJson);
     }
 
-    private sealed class ErrorResult(OpenAIError error) : IResult
+    private sealed class ErrorResult(CallError error) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext) => error.WriteAsync(httpContext.Response);
     }

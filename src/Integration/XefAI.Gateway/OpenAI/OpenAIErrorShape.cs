@@ -1,0 +1,70 @@
+using System.Text.Json;
+using XefAI.Gateway.Pipeline;
+
+namespace XefAI.Gateway.OpenAI;
+
+/// <summary>
+/// A <see cref="CallError"/> in OpenAI's shape (<c>{"error":{"message","type","param","code"}}</c>), which every
+/// OpenAI client already knows how to surface to a developer. The gateway's own JSON APIs answer errors the same way.
+/// </summary>
+internal static class OpenAIErrorShape
+{
+    // Messages are read by developers in terminals and logs; \u0027 for every apostrophe helps no one.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>OpenAI's error <c>type</c> for a status: what its clients branch on.</summary>
+    public static string TypeOf(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "authentication_error",
+        StatusCodes.Status403Forbidden => "permission_error",
+        StatusCodes.Status410Gone => "review_rejected",
+        StatusCodes.Status429TooManyRequests => "rate_limit_error",
+        499 => "client_closed",
+        StatusCodes.Status500InternalServerError => "server_error",
+        StatusCodes.Status503ServiceUnavailable => "service_unavailable",
+        >= 500 => "upstream_error",
+        _ => "invalid_request_error",
+    };
+
+    public static byte[] ToUtf8Json(this CallError error)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("error");
+            writer.WriteString("message", error.Message);
+            writer.WriteString("type", TypeOf(error.StatusCode));
+            if (error.Param is null)
+            {
+                writer.WriteNull("param");
+            }
+            else
+            {
+                writer.WriteString("param", error.Param);
+            }
+
+            writer.WriteString("code", error.Code);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static Task WriteAsync(this CallError error, HttpResponse response)
+    {
+        response.StatusCode = error.StatusCode;
+        SetRetryAfter(response, error);
+        response.ContentType = "application/json";
+        return response.Body.WriteAsync(error.ToUtf8Json()).AsTask();
+    }
+
+    public static void SetRetryAfter(HttpResponse response, CallError error)
+    {
+        if (error.RetryAfter is { } wait)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}
