@@ -57,6 +57,7 @@ public static class GatewayApp
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
         services.AddSingleton(typeof(LastGoodOptions<>));
         services.AddSingleton<ApiKeyDirectory>();
+        services.AddSingleton<GatewaySnapshots>();
         services.AddAuthenticationFailures(configuration);
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<ChatCompletionHandler>();
