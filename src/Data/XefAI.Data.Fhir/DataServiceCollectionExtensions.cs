@@ -30,6 +30,7 @@ public static class DataServiceCollectionExtensions
 
         services.TryAddSingleton<IClinicalContextBuilder, ClinicalContextBuilder>();
         services.TryAddSingleton<IPatientPseudonymizer, PatientPseudonymizer>();
+        services.TryAddSingleton<IDataProtector, PassThroughDataProtector>();
         services.TryAddSingleton<IFhirAuditExporter, FhirAuditExporter>();
 
         // Built on first use; a relative PromptsPath lives beside config/, like the audit database and plugins folder.

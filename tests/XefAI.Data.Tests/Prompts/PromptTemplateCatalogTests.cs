@@ -244,14 +244,14 @@ public sealed class PromptTemplateCatalogTests
     }
 
     [Fact]
-    public void Constructor_MissingFolder_RefusesNamingIt()
+    public void Constructor_MissingFolder_HoldsNoTemplates()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"xefai-no-prompts-{Guid.NewGuid():N}");
 
-        var ex = Assert.Throws<PromptTemplateException>(() => new FilePromptTemplateCatalog(missing));
+        var catalog = new FilePromptTemplateCatalog(missing);
 
-        Assert.Equal(PromptTemplateErrors.TemplateInvalid, ex.Code);
-        Assert.Equal([$"The prompts folder {missing} does not exist (set Data:PromptsPath)."], ex.Problems);
+        Assert.Empty(catalog.Templates);
+        Assert.Null(catalog.Find("discharge-summary", "1"));
     }
 
     private static Dictionary<string, string> Parameters(params (string Name, string Value)[] values) =>

@@ -19,7 +19,10 @@ public sealed class LayerReferenceTests
         { "XefAI.Models.Providers", ["XefAI.Models.Abstractions"] },
         { "XefAI.Governance.Abstractions", [] },
         { "XefAI.Governance", ["XefAI.Governance.Abstractions"] },
-        { "XefAI.Integration.Abstractions", [] },
+
+        // A way in translates to and from the pipeline's neutral types: the conversation and answer (Models) and the
+        // clinical data warnings and rendered prompt (Data). It sees no layer's implementation, and Governance not at all.
+        { "XefAI.Integration.Abstractions", ["XefAI.Data.Abstractions", "XefAI.Models.Abstractions"] },
     };
 
     [Theory]

@@ -34,7 +34,7 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
     private readonly FrozenDictionary<string, LoadedTemplate> _templates;
 
     /// <param name="directory">Full path of the folder holding one sub-folder per template name.</param>
-    /// <exception cref="PromptTemplateException">Code <see cref="PromptTemplateErrors.TemplateInvalid"/>: the folder is missing or a template is malformed.</exception>
+    /// <exception cref="PromptTemplateException">Code <see cref="PromptTemplateErrors.TemplateInvalid"/>: a template is malformed.</exception>
     public FilePromptTemplateCatalog(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -43,12 +43,10 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
             throw new ArgumentException("The prompts folder must be a full path; the host resolves it against its content root.", nameof(directory));
         }
 
+        // No folder, no templates: a gateway with no clinical-task use case needs none, and a use case that names a
+        // template the catalog lacks is refused by the host's cross-layer check, naming Data:PromptsPath.
         var problems = new List<string>();
         var loaded = Directory.Exists(directory) ? Load(directory, problems) : [];
-        if (!Directory.Exists(directory))
-        {
-            problems.Add($"The prompts folder {directory} does not exist (set Data:PromptsPath).");
-        }
 
         if (problems.Count > 0)
         {

@@ -1,5 +1,6 @@
 using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Pipeline;
+using XefAI.Integration;
 
 namespace XefAI.Gateway.Hosting;
 

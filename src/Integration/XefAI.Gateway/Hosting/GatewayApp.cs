@@ -59,8 +59,7 @@ public static class GatewayApp
         services.AddSingleton<ApiKeyDirectory>();
         services.AddSingleton<GatewaySnapshots>();
         services.AddAuthenticationFailures(configuration);
-        services.AddSingleton<ModelInvoker>();
-        services.AddSingleton<ChatCompletionHandler>();
+        services.AddGovernedPipeline();
         services.AddSingleton<ReviewMetrics>();
         services.AddSingleton<LayerConfigurationValidator>();
         services.AddHostedService<InterruptedStreamCloser>();
@@ -91,9 +90,10 @@ public static class GatewayApp
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
         app.UseMiddleware<AccessAudit>();
 
+        var pipeline = app.Services.GetRequiredService<IGovernedPipeline>();
         foreach (var ingress in app.Services.GetServices<IIngressProtocol>())
         {
-            ingress.MapEndpoints(app);
+            ingress.MapEndpoints(app, pipeline);
         }
 
         var admin = app.MapAdminEndpoints();

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using XefAI.Gateway.Pipeline;
+using XefAI.Integration;
 
 namespace XefAI.Gateway.OpenAI;
 

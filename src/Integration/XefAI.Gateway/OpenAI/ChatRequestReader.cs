@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Gateway.Configuration;
-using XefAI.Gateway.Pipeline;
+using XefAI.Integration;
 using XefAI.Models;
 
 namespace XefAI.Gateway.OpenAI;

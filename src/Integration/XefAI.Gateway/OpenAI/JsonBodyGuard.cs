@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
-using XefAI.Gateway.Pipeline;
+using XefAI.Integration;
 
 namespace XefAI.Gateway.OpenAI;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using XefAI.Gateway.Pipeline;
+using XefAI.Integration;
 
 namespace XefAI.Gateway.OpenAI;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 using XefAI.Integration;
@@ -11,13 +10,12 @@ internal sealed class OpenAIIngress : IIngressProtocol
 {
     public string Name => "openai";
 
-    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    public void MapEndpoints(IEndpointRouteBuilder endpoints, IGovernedPipeline pipeline)
     {
-        var handler = endpoints.ServiceProvider.GetRequiredService<ChatCompletionHandler>();
         var keys = endpoints.ServiceProvider.GetRequiredService<ApiKeyDirectory>();
         var useCases = endpoints.ServiceProvider.GetRequiredService<IUseCaseRegistry>();
 
-        endpoints.MapPost("/v1/chat/completions", handler.HandleAsync);
+        endpoints.MapPost("/v1/chat/completions", httpContext => pipeline.RunAsync(httpContext, ChatCompletionsAdapter.Instance));
         endpoints.MapGet("/v1/models", httpContext => ListModelsAsync(httpContext, keys, useCases));
         endpoints.MapGet("/v1/models/{id}", (HttpContext httpContext, string id) => GetModelAsync(httpContext, id, keys, useCases));
     }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline;
 
@@ -32,5 +34,57 @@ internal static class GatewayHeaders
         }
 
         return ActivityTraceId.CreateRandom().ToHexString();
+    }
+
+    /// <summary>
+    /// The headers that tie a response to its governance: trace and audit ids, risk tier, data warnings, and for an
+    /// answer the deployment that gave it, the draft flag, and the deprecation of its model.
+    /// </summary>
+    public static void SetGovernance(HttpResponse response, CallContext call, string? auditId, ModelDeployment? answeredBy)
+    {
+        var headers = response.Headers;
+        headers[TraceId] = call.TraceId;
+        if (auditId is not null)
+        {
+            headers[AuditId] = auditId;
+        }
+
+        if (call.UseCase is not null)
+        {
+            headers[RiskTier] = ((int)call.UseCase.Tier).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (auditId is null)
+        {
+            return;
+        }
+
+        var warnings = call.Clinical.Warnings.Count(w => w.Code != "more-warnings");
+        if (warnings > 0)
+        {
+            headers[DataWarnings] = warnings.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (answeredBy is null)
+        {
+            return;
+        }
+
+        headers[Provider] = answeredBy.Id;
+        if (call.Review == Governance.ReviewRequirement.Draft)
+        {
+            // Released, but as a draft: the workflow app must have a clinician sign it off.
+            headers[Review] = "required";
+        }
+
+        if (answeredBy.Lifecycle == ModelLifecycle.Deprecated)
+        {
+            // RFC 9745 and RFC 8594: the client learns the model behind its use case is going away, and when.
+            headers["Deprecation"] = "true";
+            if (answeredBy.SunsetDate is { } sunset)
+            {
+                headers["Sunset"] = sunset.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).ToString("R", CultureInfo.InvariantCulture);
+            }
+        }
     }
 }

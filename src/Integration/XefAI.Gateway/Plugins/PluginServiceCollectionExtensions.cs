@@ -20,6 +20,7 @@ internal static class PluginServiceCollectionExtensions
         typeof(IAuditStore),
         typeof(IGovernanceStateStore),
         typeof(IIngressProtocol),
+        typeof(IOutputCheck),
     ];
 
     public static IServiceCollection AddXefAIPlugins(this IServiceCollection services, IEnumerable<Assembly> assemblies)

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using XefAI.Gateway.Admin;
 using XefAI.Gateway.OpenAI;
-using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
+using XefAI.Integration;
 
 namespace XefAI.Gateway.Reviews;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Pipeline;
+using XefAI.Integration;
 
 namespace XefAI.Gateway.Security;
 

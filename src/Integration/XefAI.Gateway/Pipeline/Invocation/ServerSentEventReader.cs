@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using XefAI.Models;
 
-namespace XefAI.Gateway.Pipeline;
+namespace XefAI.Gateway.Pipeline.Invocation;
 
 /// <summary>
 /// Parses a vendor's <c>text/event-stream</c> into events (the WHATWG framing: fields, blank-line dispatch).

@@ -1,4 +1,6 @@
-namespace XefAI.Gateway.Pipeline;
+using Microsoft.AspNetCore.Http;
+
+namespace XefAI.Integration;
 
 /// <summary>
 /// Why the gateway did not answer a call, in no protocol's shape: each protocol adapter writes it in its own
@@ -8,7 +10,7 @@ namespace XefAI.Gateway.Pipeline;
 /// <param name="Code">Machine-readable code; also the audit reason.</param>
 /// <param name="Message">What went wrong and what to do, for a developer.</param>
 /// <param name="Param">The request field at fault, when there is one.</param>
-internal sealed record CallError(int StatusCode, string Code, string Message, string? Param = null)
+public sealed record CallError(int StatusCode, string Code, string Message, string? Param = null)
 {
     /// <summary>Sent as <c>Retry-After</c>, when waiting will help (rate limits).</summary>
     public TimeSpan? RetryAfter { get; init; }

@@ -1,5 +1,6 @@
+using XefAI.Integration;
 
-namespace XefAI.Gateway.Pipeline;
+namespace XefAI.Gateway.Pipeline.Invocation;
 
 /// <summary>Errors the client gets when no provider could answer.</summary>
 internal static class ProviderErrors

@@ -1,15 +1,19 @@
+using XefAI.Integration;
 using XefAI.Models;
 
-namespace XefAI.Gateway.Pipeline;
+namespace XefAI.Gateway.Pipeline.Invocation;
 
 /// <summary>How one try at one deployment ended.</summary>
 internal sealed record AttemptOutcome
 {
-    /// <summary>The answer of a buffered call.</summary>
+    /// <summary>The answer of a buffered chat call.</summary>
     public ModelResponse? Answer { get; init; }
 
-    /// <summary>What a stream delivered, when the attempt streamed to the client.</summary>
-    public StreamedAnswer? Stream { get; init; }
+    /// <summary>The vectors of an embeddings call.</summary>
+    public EmbeddingResponse? Embeddings { get; init; }
+
+    /// <summary>A started stream: the vendor answered with success headers; its chunks are read by the pipeline.</summary>
+    public AnswerStream? Stream { get; init; }
 
     /// <summary>Why the attempt failed; null when it answered.</summary>
     public CallError? Error { get; init; }
@@ -20,14 +24,8 @@ internal sealed record AttemptOutcome
     /// <summary>Worth trying the use case's next deployment.</summary>
     public bool CanFallback { get; init; }
 
-    /// <summary>Bytes reached the client: from here on nothing is retried or switched.</summary>
-    public bool ResponseStarted { get; init; }
-
     /// <summary>The vendor asked to wait this long before trying again.</summary>
     public TimeSpan? RetryAfter { get; init; }
-
-    /// <summary>A stream cut at the response limit: the audit record keeps the prefix sent, marked as such.</summary>
-    public bool Truncated { get; init; }
 
     public int? VendorStatus { get; init; }
 

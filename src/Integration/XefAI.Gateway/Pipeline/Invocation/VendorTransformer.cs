@@ -2,20 +2,24 @@ using System.Buffers;
 using Yarp.ReverseProxy.Forwarder;
 using XefAI.Models;
 
-namespace XefAI.Gateway.Pipeline;
+namespace XefAI.Gateway.Pipeline.Invocation;
 
 /// <summary>
 /// Shapes one forwarded attempt. The body and headers are the provider's translation of the validated call,
 /// so no client header (above all its API key) reaches the vendor. The vendor's answer is buffered here and not
-/// copied to the client: the gateway answers only after the audit record is committed.
+/// copied to the client: the gateway answers only after the audit record is committed. A stream is handed to the
+/// pipeline as it starts.
 /// </summary>
 internal sealed class VendorTransformer(
     VendorHttpRequest vendorRequest,
     long maxResponseBytes,
-    StreamingAttempt? streaming,
+    VendorAnswerStream? streaming,
     Action onResponseHeaders,
     TimeProvider time) : HttpTransformer
 {
+    /// <summary>The vendor's HTTP status, once its headers arrived.</summary>
+    public int? StatusCode { get; private set; }
+
     /// <summary>How long the vendor asked to wait (429/503 Retry-After), when it did.</summary>
     public TimeSpan? RetryAfter { get; private set; }
 
@@ -55,6 +59,7 @@ internal sealed class VendorTransformer(
 
         // The attempt timeout covers the wait for the vendor's headers; a stream may then run on.
         onResponseHeaders();
+        StatusCode = (int)proxyResponse.StatusCode;
         RetryAfter = proxyResponse.Headers.RetryAfter switch
         {
             { Delta: { } delta } => delta,
@@ -65,7 +70,8 @@ internal sealed class VendorTransformer(
         if (streaming is not null && proxyResponse.IsSuccessStatusCode
             && proxyResponse.Content.Headers.ContentType?.MediaType == "text/event-stream")
         {
-            await streaming.RelayAsync(httpContext, proxyResponse, cancellationToken);
+            // The pipeline reads the stream; YARP's call stays open, and copies nothing, until it is done.
+            await streaming.AttachAsync(proxyResponse);
             return false;
         }
 

@@ -1,0 +1,48 @@
+namespace XefAI.Data;
+
+/// <summary>
+/// Takes PHI out of what leaves the gateway for a model vendor, and puts it back into the answer where the tier allows
+/// (the "protect data" and "restore data" steps of the pipeline). One <see cref="IDataProtection"/> per call holds the
+/// reversible tokens of that call only.
+/// </summary>
+public interface IDataProtector
+{
+    /// <summary>Name for the audit trail and logs, e.g. <c>pass-through</c> or <c>safe-harbor</c>.</summary>
+    string Name { get; }
+
+    /// <summary>True when this protector really removes identifiers; policies rely on it before PHI may reach a vendor without a BAA.</summary>
+    bool DeIdentifies { get; }
+
+    /// <summary>Starts the protection of one call, knowing the clinical context (the patient's own identifiers among others).</summary>
+    IDataProtection Begin(ClinicalContext context);
+}
+
+/// <summary>The protection of one call: what was replaced by which token, kept for this call only.</summary>
+public interface IDataProtection
+{
+    /// <summary>How many values were replaced so far.</summary>
+    int Replacements { get; }
+
+    /// <summary>The text as a vendor may see it.</summary>
+    string Protect(string text);
+
+    /// <summary>The text with this call's tokens replaced by the values they stand for.</summary>
+    string Restore(string text);
+}
+
+/// <summary>Sends text as it is: the protector in force until a de-identifier is plugged in.</summary>
+public sealed class PassThroughDataProtector : IDataProtector, IDataProtection
+{
+    public string Name => "pass-through";
+
+    public bool DeIdentifies => false;
+
+    public int Replacements => 0;
+
+    /// <remarks>Stateless, so one instance serves every call.</remarks>
+    public IDataProtection Begin(ClinicalContext context) => this;
+
+    public string Protect(string text) => text;
+
+    public string Restore(string text) => text;
+}

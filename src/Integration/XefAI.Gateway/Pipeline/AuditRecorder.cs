@@ -1,0 +1,97 @@
+using System.Text;
+using XefAI.Governance;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline;
+
+/// <summary>
+/// Writes a call's audit record from its context, failing closed: when the store cannot commit, the call is refused
+/// with 503 and no answer is released.
+/// </summary>
+internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time, ILogger<AuditRecorder> logger)
+{
+    public static CallError Unavailable { get; } =
+        CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
+
+    /// <returns>The committed record, or null when the store could not commit it.</returns>
+    public async Task<AuditRecord?> TryAppendAsync(
+        CallContext call, string decision, int status, string? reasons, string? outputSha256, string? outputText, bool streamed)
+    {
+        var entry = Build(call, decision, status, reasons, outputSha256, outputText, streamed);
+        try
+        {
+            return await audit.AppendAsync(entry, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogAuditFailed(logger, ex, call.TraceId);
+            return null;
+        }
+    }
+
+    public static double? CostOf(ModelDeployment? deployment, TokenUsage? usage) =>
+        deployment?.Pricing is { } pricing && usage is not null ? (double)Math.Round(pricing.CostOf(usage), 8) : null;
+
+    private AuditEntry Build(CallContext call, string decision, int status, string? reasons, string? outputSha256, string? outputText, bool streamed)
+    {
+        var usage = call.Usage;
+        var answered = decision is CallOutcomes.Answered or CallOutcomes.Held;
+        return new AuditEntry
+        {
+            Timestamp = call.Timestamp,
+            TraceId = call.TraceId,
+            AppId = call.App?.Id,
+            PatientPseudonym = call.PatientPseudonym,
+            UseCaseId = call.UseCase?.Id,
+            RiskTier = (int?)call.UseCase?.Tier,
+            Decision = decision,
+            Reasons = Join(reasons, call),
+            StatusCode = status,
+            Provider = call.Deployment?.Kind,
+            Deployment = call.Deployment?.Id,
+            Model = (answered ? call.Answer?.Model ?? call.Embeddings?.Model ?? call.Stream?.Result?.Model : null) ?? call.Deployment?.VendorModel,
+            InputSha256 = call.InputSha256,
+            OutputSha256 = outputSha256,
+            InputTokens = usage?.InputTokens,
+            OutputTokens = usage?.OutputTokens,
+            LatencyMs = Math.Round(time.GetElapsedTime(call.Started).TotalMilliseconds, 3),
+            Streamed = streamed,
+            CostUsd = CostOf(call.Deployment, usage),
+            Attempts = call.Invocation?.Attempts ?? [],
+            UserId = call.Request?.UserId,
+
+            // Verbatim only where the tier obliges it; otherwise the hashes stand for the texts.
+            InputText = call.Obligations.AuditVerbatim ? Encoding.UTF8.GetString(call.Body.Span) : null,
+            OutputText = call.Obligations.AuditVerbatim ? outputText : null,
+        };
+    }
+
+    /// <summary>
+    /// The record's reasons: the outcome's own, then what the record must say of how the call was served: recovered
+    /// data problems (codes only: paths may come from the sender's keys) and the prompt template used.
+    /// </summary>
+    private static string? Join(string? reasons, CallContext call)
+    {
+        var parts = new List<string>(3);
+        if (reasons is not null)
+        {
+            parts.Add(reasons);
+        }
+
+        if (call.Clinical.Warnings.Count > 0)
+        {
+            parts.Add("fhir_warnings:" + string.Join(',', call.Clinical.Warnings.Select(w => w.Code).Distinct(StringComparer.Ordinal)));
+        }
+
+        if (call.Prompt is { } prompt)
+        {
+            parts.Add($"prompt_template:{prompt.TemplateName}/{prompt.TemplateVersion}@{prompt.TemplateSha256[..12]}");
+        }
+
+        return parts.Count == 0 ? null : string.Join(';', parts);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld.")]
+    private static partial void LogAuditFailed(ILogger logger, Exception exception, string traceId);
+}

@@ -1,0 +1,119 @@
+using XefAI.Data;
+using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Pipeline.Invocation;
+using XefAI.Gateway.Security;
+using XefAI.Governance;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline;
+
+/// <summary>
+/// Everything the pipeline knows of one call, filled in step by step: who called, what for, what governance decided,
+/// what went to the model and what came back, and what the audit trail recorded. A step reads what the steps before it
+/// wrote; the first step that sets <see cref="Error"/> ends the call's way to the model, and the call is then audited
+/// and answered with that error.
+/// </summary>
+internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adapter, GatewaySnapshot config, string traceId, long started, DateTimeOffset timestamp)
+    : IAsyncDisposable
+{
+    public HttpContext HttpContext { get; } = httpContext;
+
+    /// <summary>The way in: translates the request and renders the response.</summary>
+    public IProtocolAdapter Adapter { get; } = adapter;
+
+    /// <summary>The configuration this call reads from start to end.</summary>
+    public GatewaySnapshot Config { get; } = config;
+
+    public string TraceId { get; } = traceId;
+
+    /// <summary>When the call started, as a <see cref="TimeProvider"/> timestamp.</summary>
+    public long Started { get; } = started;
+
+    public DateTimeOffset Timestamp { get; } = timestamp;
+
+    public CancellationToken Aborted => HttpContext.RequestAborted;
+
+    /// <summary>Why the call is not answered; set by the first step that refuses or fails it.</summary>
+    public CallError? Error { get; set; }
+
+    // Authenticate, read the request.
+    public ClientApp? App { get; set; }
+
+    /// <summary>The request body as received (kept for a verbatim audit).</summary>
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    public string? InputSha256 { get; set; }
+
+    public GatewayRequest? Request { get; set; }
+
+    // Resolve and govern.
+    public UseCase? UseCase { get; set; }
+
+    public PolicyObligations Obligations { get; set; } = PolicyObligations.None;
+
+    // Build context, compose the prompt, protect data.
+    public ClinicalContext Clinical { get; set; } = ClinicalContext.Empty;
+
+    public string? PatientPseudonym { get; set; }
+
+    /// <summary>The conversation sent to the model: the caller's, or the use case's template rendered.</summary>
+    public IReadOnlyList<ChatMessage> Messages { get; set; } = [];
+
+    /// <summary>The OpenAI-shaped body providers pass through, with the conversation as sent to the model.</summary>
+    public System.Text.Json.Nodes.JsonObject? VendorBody { get; set; }
+
+    public RenderedPrompt? Prompt { get; set; }
+
+    public IDataProtection? Protection { get; set; }
+
+    // Invoke, restore, check.
+    public List<ModelDeployment> Candidates { get; } = [];
+
+    public CallAttempts? Attempts { get; set; }
+
+    public Invocation.Invocation? Invocation { get; set; }
+
+    public ModelDeployment? Deployment { get; set; }
+
+    public TimeSpan? VendorDuration { get; set; }
+
+    public ModelResponse? Answer { get; set; }
+
+    public EmbeddingResponse? Embeddings { get; set; }
+
+    /// <summary>A started stream, read and written by the release step.</summary>
+    public AnswerStream? Stream { get; set; }
+
+    // Review, audit, release.
+
+    /// <summary>How a clinician must see the answer (none, draft, hold), from the tier's obligations.</summary>
+    public string Review => Obligations.Review;
+
+    /// <summary>The answer as the adapter renders it: what the record's output hash covers.</summary>
+    public RenderedResponse? Rendered { get; set; }
+
+    public string? OutputSha256 { get; set; }
+
+    /// <summary>The committed record: the call's own, or a stream's opening record.</summary>
+    public AuditRecord? Record { get; set; }
+
+    public HeldCall? Held { get; set; }
+
+    /// <summary>The outcome that metrics and the error-rate monitor count: answered, held, denied or failed.</summary>
+    public string Outcome { get; set; } = "failed";
+
+    public int StatusCode { get; set; }
+
+    public TokenUsage? Usage => Answer?.Usage ?? Embeddings?.Usage ?? Stream?.Result?.Usage;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Stream is not null)
+        {
+            await Stream.DisposeAsync();
+        }
+
+        Attempts?.Dispose();
+    }
+}

@@ -1,0 +1,107 @@
+using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Pipeline.Steps;
+using XefAI.Gateway.Security;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.Pipeline;
+
+/// <summary>
+/// The governed pipeline: one call's way through the gateway, the same for every way in. The steps run in the order
+/// below; the first that refuses or fails the call ends its way to the model, and the call is then audited and
+/// answered with that error. Every outcome of an authenticated call leaves exactly one committed audit record (a
+/// stream: an opening and a closing record), or the caller gets 503.
+/// </summary>
+internal sealed class CallPipeline : IGovernedPipeline
+{
+    private readonly ICallStep[] _toTheModel;
+    private readonly ICallStep[] _toTheClient;
+    private readonly GatewaySnapshots _snapshots;
+    private readonly CallMeasurements _measurements;
+    private readonly TimeProvider _time;
+
+    public CallPipeline(
+        AuthenticateStep authenticate,
+        ReadRequestStep readRequest,
+        ResolveUseCaseStep resolveUseCase,
+        GovernStep govern,
+        BuildContextStep buildContext,
+        ComposePromptStep composePrompt,
+        ProtectDataStep protectData,
+        ChooseDeploymentsStep chooseDeployments,
+        InvokeModelStep invokeModel,
+        RestoreDataStep restoreData,
+        CheckOutputStep checkOutput,
+        ReviewStep review,
+        CommitAuditStep commitAudit,
+        QueueReviewStep queueReview,
+        ReleaseStep release,
+        GatewaySnapshots snapshots,
+        CallMeasurements measurements,
+        TimeProvider time)
+    {
+        // A call's way, top to bottom.
+        _toTheModel =
+        [
+            authenticate,       // client app API key → app identity and granted use cases
+            readRequest,        // the body, once, within limits; the adapter translates it
+            resolveUseCase,     // the use case named, and granted to the app
+            govern,             // policy decision and the tier's obligations
+            buildContext,       // clinical context from the request's FHIR data
+            composePrompt,      // the use case's prompt template, for a clinical task
+            protectData,        // de-identify what leaves, per obligations
+            chooseDeployments,  // the deployments governance lets serve the call
+            invokeModel,        // retry, breaker, fallback; a started response
+            restoreData,        // re-identify the answer where the tier allows
+            checkOutput,        // output checks
+            review,             // hold for review, or release as draft
+        ];
+
+        // Whatever happened above: audited, then answered.
+        _toTheClient =
+        [
+            commitAudit,        // committed before the first byte; fail closed
+            queueReview,        // a held answer waits for a clinician
+            release,            // the adapter's rendering, written with the governance headers
+        ];
+
+        _snapshots = snapshots;
+        _measurements = measurements;
+        _time = time;
+    }
+
+    public async Task RunAsync(HttpContext httpContext, IProtocolAdapter adapter)
+    {
+        // The pipeline writes the call's own record (or, keyless, reports it to the aggregate): no access record.
+        AccessAudit.MarkAudited(httpContext);
+        await using var call = new CallContext(
+            httpContext, adapter, _snapshots.Current, GatewayHeaders.ResolveTraceId(httpContext), _time.GetTimestamp(), _time.GetUtcNow());
+
+        // The adapter reads its limits from the call's own snapshot, too.
+        httpContext.Features.Set(call.Config);
+        try
+        {
+            foreach (var step in _toTheModel)
+            {
+                await step.ExecuteAsync(call);
+                if (call.Error is not null)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
+        {
+            call.Error = CallError.ClientClosed("The client closed the request.");
+        }
+
+        foreach (var step in _toTheClient)
+        {
+            await step.ExecuteAsync(call);
+        }
+
+        if (call.App is not null)
+        {
+            _measurements.Record(call);
+        }
+    }
+}

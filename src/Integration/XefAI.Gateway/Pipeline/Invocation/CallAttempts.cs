@@ -1,0 +1,60 @@
+using XefAI.Gateway.Configuration;
+using XefAI.Governance;
+
+namespace XefAI.Gateway.Pipeline.Invocation;
+
+/// <summary>
+/// What the attempts of one call share: the time budget (a cancellation that fires when the total timeout runs out or
+/// the client goes away), the attempt list for the audit record, and the HTTP context YARP forwards from. A streamed
+/// answer outlives the invoker, so the call owns this and disposes it when the call ends.
+/// </summary>
+internal sealed class CallAttempts : IDisposable
+{
+    private readonly long _started;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _total;
+    private readonly CancellationTokenRegistration _clientGone;
+
+    public CallAttempts(HttpContext httpContext, ResilienceOptions resilience, string useCaseId, TimeProvider time)
+    {
+        var (totalTimeout, attemptTimeout) = resilience.TimeoutsFor(useCaseId);
+        HttpContext = httpContext;
+        Resilience = resilience;
+        AttemptTimeout = attemptTimeout;
+        TotalTimeout = totalTimeout;
+        _time = time;
+        _started = time.GetTimestamp();
+        _total = new CancellationTokenSource(totalTimeout, time);
+        _clientGone = httpContext.RequestAborted.Register(static state => ((CancellationTokenSource)state!).Cancel(), _total);
+    }
+
+    public HttpContext HttpContext { get; }
+
+    /// <summary>The resilience settings of the call's configuration snapshot.</summary>
+    public ResilienceOptions Resilience { get; }
+
+    public TimeSpan TotalTimeout { get; }
+
+    /// <summary>The configured limit of one attempt; <see cref="NextAttemptTimeout"/> is what an attempt gets.</summary>
+    public TimeSpan AttemptTimeout { get; }
+
+    /// <summary>Cancelled when the call's total budget runs out or the client goes away.</summary>
+    public CancellationToken Token => _total.Token;
+
+    /// <summary>What is left of the call's total budget.</summary>
+    public TimeSpan Remaining => TotalTimeout - _time.GetElapsedTime(_started);
+
+    /// <summary>An attempt gets its own limit, or what is left of the call's budget if that is less.</summary>
+    public TimeSpan NextAttemptTimeout => Remaining is var left && left < AttemptTimeout ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : AttemptTimeout;
+
+    /// <summary>A retry after <paramref name="wait"/> fits the budget only if a whole attempt still fits after it.</summary>
+    public bool RetryFits(TimeSpan wait) => Remaining - wait >= AttemptTimeout;
+
+    public List<AuditAttempt> Attempts { get; } = [];
+
+    public void Dispose()
+    {
+        _clientGone.Dispose();
+        _total.Dispose();
+    }
+}

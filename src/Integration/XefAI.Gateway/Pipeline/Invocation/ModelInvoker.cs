@@ -1,0 +1,190 @@
+using Polly;
+using Polly.Retry;
+using Polly.Telemetry;
+using XefAI.Gateway.Configuration;
+using XefAI.Governance;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline.Invocation;
+
+/// <summary>The outcome of a call across all its attempts.</summary>
+/// <param name="Final">How the last attempt ended; a started stream when the answer is streamed.</param>
+/// <param name="Deployment">The deployment of the last attempt.</param>
+/// <param name="Attempts">Every attempt, for the audit record.</param>
+internal sealed record Invocation(AttemptOutcome Final, ModelDeployment? Deployment, IReadOnlyList<AuditAttempt> Attempts);
+
+/// <summary>
+/// Calls a use case's deployments in order until one answers. Each deployment is tried with retries (jittered
+/// exponential backoff, Retry-After honoured) on 429, 5xx, timeouts and connection failures, behind a circuit breaker
+/// per destination; then the next deployment is tried. In-process providers answer directly; HTTP providers are
+/// reached through YARP. It returns a started response and never writes to the client: nothing is retried or switched
+/// once the pipeline starts reading a stream.
+/// </summary>
+internal sealed partial class ModelInvoker(
+    IModelProviderCatalog providers,
+    VendorForwarder forwarder,
+    IGatewayMetrics metrics,
+    TimeProvider time,
+    ILogger<ModelInvoker> logger)
+{
+    /// <summary>Carries the call's budget to the retry strategy, which must not start a retry the budget cannot hold.</summary>
+    private static readonly ResiliencePropertyKey<CallAttempts> CallKey = new("xefai.call");
+
+    /// <summary>
+    /// Polly reports its own retries and circuit transitions on its <c>Polly</c> meter, exported as they are; its
+    /// log lines are left out, since the gateway already logs fallbacks and failures with the call's context.
+    /// </summary>
+    internal static readonly TelemetryOptions PollyTelemetry = new() { LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance };
+
+    private volatile RetryFor _retry = new(null, ResiliencePipeline<AttemptOutcome>.Empty);
+
+    public async Task<Invocation> InvokeAsync(
+        CallAttempts call, ModelCall request, IReadOnlyList<ModelDeployment> candidates, string useCaseId, GatewaySnapshot config)
+    {
+        var retry = RetryPipeline(config.Resilience);
+        var last = AttemptOutcome.Failed(CallError.Unavailable("no_provider", "No deployment could be tried."), retryable: false, canFallback: false);
+        ModelDeployment? lastDeployment = null;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            lastDeployment = candidates[i];
+            try
+            {
+                var context = ResilienceContextPool.Shared.Get(call.Token);
+                context.Properties.Set(CallKey, call);
+                try
+                {
+                    last = await retry.ExecuteAsync(
+                        static (ctx, s) => s.Invoker.AttemptAsync(s.Call, s.Request, s.Deployment, s.Config, ctx.CancellationToken),
+                        context,
+                        (Invoker: this, Call: call, Request: request, Deployment: lastDeployment, Config: config));
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
+            }
+            catch (OperationCanceledException) when (!call.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                last = AttemptOutcome.Failed(
+                    ProviderErrors.Timeout($"The use case's total timeout of {call.TotalTimeout.TotalSeconds:0.#} s ran out."),
+                    retryable: false,
+                    canFallback: false);
+            }
+
+            if (last.Succeeded || !last.CanFallback || i == candidates.Count - 1)
+            {
+                break;
+            }
+
+            metrics.RecordFallback(useCaseId, lastDeployment.Id, last.Error!.Code);
+            LogFallback(logger, useCaseId, lastDeployment.Id, last.Error.Code, candidates[i + 1].Id);
+        }
+
+        return new Invocation(last, lastDeployment, call.Attempts);
+    }
+
+    private async ValueTask<AttemptOutcome> AttemptAsync(
+        CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
+    {
+        var started = time.GetTimestamp();
+        var outcome = await AttemptCoreAsync(call, request, deployment, config, token);
+        call.Attempts.Add(new AuditAttempt(
+            deployment.Id,
+            outcome.Destination ?? outcome.Stream?.Destination,
+            outcome.Error?.Code ?? "answered",
+            outcome.VendorStatus ?? outcome.Stream?.VendorStatus,
+            Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3)));
+        return outcome;
+    }
+
+    private async ValueTask<AttemptOutcome> AttemptCoreAsync(
+        CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
+    {
+        if (!providers.TryGet(deployment.Kind, out var provider))
+        {
+            return Unavailable($"No provider plugin of kind '{deployment.Kind}' is loaded for deployment '{deployment.Id}'.");
+        }
+
+        if (request.IsInProcess(provider))
+        {
+            return await AnswerInProcessAsync(call, request, provider, deployment, token);
+        }
+
+        return request.IsHttp(provider)
+            ? await forwarder.ForwardAsync(call, request, provider, deployment, config.Gateway, token)
+            : Unavailable($"Provider '{deployment.Kind}' of deployment '{deployment.Id}' cannot serve this operation.");
+
+        static AttemptOutcome Unavailable(string message) =>
+            AttemptOutcome.Failed(CallError.Unavailable("provider_unavailable", message), retryable: false, canFallback: true);
+    }
+
+    private async Task<AttemptOutcome> AnswerInProcessAsync(
+        CallAttempts call, ModelCall request, IModelProvider provider, ModelDeployment deployment, CancellationToken token)
+    {
+        var attemptTimeout = call.NextAttemptTimeout;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+        attempt.CancelAfter(attemptTimeout);
+        try
+        {
+            return await request.AnswerInProcessAsync(provider, deployment, attempt.Token);
+        }
+        catch (UnsupportedRequestException ex)
+        {
+            return AttemptOutcome.Failed(CallError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false);
+        }
+        catch (OperationCanceledException) when (attempt.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            return AttemptOutcome.Failed(
+                ProviderErrors.Timeout($"Provider '{deployment.Id}' did not answer within {attemptTimeout.TotalSeconds:0.#} s."),
+                retryable: true,
+                canFallback: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A plugin's bug must not become a 500: the call falls back, and the log keeps the details.
+            LogProviderFailed(logger, ex, deployment.Id);
+            return AttemptOutcome.Failed(ProviderErrors.BadGateway("provider_error", $"Provider '{deployment.Id}' failed."), retryable: false, canFallback: true);
+        }
+    }
+
+    /// <summary>The retry strategy of these settings, rebuilt only when a reload brings new settings.</summary>
+    private ResiliencePipeline<AttemptOutcome> RetryPipeline(ResilienceOptions settings)
+    {
+        var current = _retry;
+        if (ReferenceEquals(current.Settings, settings))
+        {
+            return current.Pipeline;
+        }
+
+        var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time, Name = "xefai-vendor-retry" };
+        builder.ConfigureTelemetry(PollyTelemetry);
+        if (settings.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<AttemptOutcome>
+            {
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Result is { Retryable: true } result
+                    && (result.RetryAfter is null || result.RetryAfter <= settings.MaxRetryAfter)
+                    && (!args.Context.Properties.TryGetValue(CallKey, out var call) || call.RetryFits(result.RetryAfter ?? settings.RetryBaseDelay))),
+                MaxRetryAttempts = settings.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryBaseDelay,
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
+            });
+        }
+
+        var pipeline = builder.Build();
+        _retry = new RetryFor(settings, pipeline);
+        return pipeline;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Use case {UseCase}: deployment {From} failed ({Reason}); falling back to {To}.")]
+    private static partial void LogFallback(ILogger logger, string useCase, string from, string reason, string to);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "In-process provider of deployment {Deployment} threw.")]
+    private static partial void LogProviderFailed(ILogger logger, Exception exception, string deployment);
+
+    private sealed record RetryFor(ResilienceOptions? Settings, ResiliencePipeline<AttemptOutcome> Pipeline);
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using Polly;
+using Polly.CircuitBreaker;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+using XefAI.Gateway.Configuration;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline.Invocation;
+
+/// <summary>
+/// The destinations of the vendor clusters: which one an attempt goes to (YARP's health and load balancing, minus
+/// those whose circuit is open), the key it needs, and its circuit breaker. A breaker is state, not configuration: it
+/// is rebuilt only when its own settings change, so an unrelated edit leaves an open circuit open.
+/// </summary>
+internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadBalancers, TimeProvider time)
+{
+    /// <summary>Cluster or destination metadata naming the environment variable that holds the vendor key.</summary>
+    public const string ApiKeyVariableMetadata = "ApiKeyVariable";
+
+    private static readonly string DefaultLoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices;
+
+    private readonly Dictionary<string, ILoadBalancingPolicy> _loadBalancers = loadBalancers.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Breaker> _breakers = new(StringComparer.OrdinalIgnoreCase);
+
+    public DestinationState? Pick(HttpContext httpContext, ClusterState cluster, ResilienceOptions settings)
+    {
+        var available = cluster.DestinationsState.AvailableDestinations
+            .Where(d => BreakerFor(NameOf(cluster, d), settings).State != CircuitState.Open)
+            .ToList();
+        if (available.Count <= 1)
+        {
+            return available.Count == 1 ? available[0] : null;
+        }
+
+        var policyName = cluster.Model.Config.LoadBalancingPolicy ?? DefaultLoadBalancingPolicy;
+        return _loadBalancers.TryGetValue(policyName, out var policy)
+            ? policy.PickDestination(httpContext, cluster, available)
+            : available[0];
+    }
+
+    public static string NameOf(ClusterState cluster, DestinationState destination) => $"{cluster.ClusterId}/{destination.DestinationId}";
+
+    /// <summary>The endpoint of a destination, with its key read from the environment variable its metadata names.</summary>
+    public static bool TryResolveEndpoint(
+        ClusterState cluster, DestinationState destination, out VendorEndpoint endpoint, out CallError? error)
+    {
+        var name = NameOf(cluster, destination);
+        var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var source in new[] { cluster.Model.Config.Metadata, destination.Model.Config.Metadata })
+        {
+            foreach (var (key, value) in source ?? new Dictionary<string, string>())
+            {
+                metadata[key] = value;
+            }
+        }
+
+        string? apiKey = null;
+        error = null;
+        if (metadata.TryGetValue(ApiKeyVariableMetadata, out var variable) && !string.IsNullOrWhiteSpace(variable))
+        {
+            apiKey = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(apiKey))
+            {
+                endpoint = null!;
+                error = CallError.Unavailable(
+                    "vendor_key_missing", $"Model vendor '{name}' needs its key in environment variable {variable}, which is not set.");
+                return false;
+            }
+        }
+
+        endpoint = new VendorEndpoint(name, apiKey, metadata);
+        return true;
+    }
+
+    /// <summary>The breaker of one destination under these settings; rebuilt only if this destination's settings changed.</summary>
+    public Breaker BreakerFor(string destination, ResilienceOptions options)
+    {
+        var settings = BreakerSettings.Of(options);
+        var breaker = _breakers.GetOrAdd(destination, static (name, state) => new Breaker(name, state.Settings, state.Time), (Settings: settings, Time: time));
+        if (breaker.Settings == settings)
+        {
+            return breaker;
+        }
+
+        var rebuilt = new Breaker(destination, settings, time);
+        return _breakers.TryUpdate(destination, rebuilt, breaker) ? rebuilt : _breakers[destination];
+    }
+
+    /// <summary>The settings a breaker is built from.</summary>
+    internal sealed record BreakerSettings(double FailureRatio, int MinimumThroughput, TimeSpan SamplingDuration, TimeSpan BreakDuration)
+    {
+        public static BreakerSettings Of(ResilienceOptions options) => new(
+            options.BreakerFailureRatio, options.BreakerMinimumThroughput, options.BreakerSamplingDuration, options.BreakerBreakDuration);
+    }
+
+    /// <summary>A circuit breaker for one destination, counting retryable failures (429, 5xx, timeouts, connection errors).</summary>
+    internal sealed class Breaker
+    {
+        private readonly CircuitBreakerStateProvider _state = new();
+
+        public Breaker(string destination, BreakerSettings settings, TimeProvider time)
+        {
+            Settings = settings;
+
+            // The instance name is the configured destination: a bounded label on Polly's meter.
+            Pipeline = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time, Name = "xefai-vendor-breaker", InstanceName = destination }
+                .ConfigureTelemetry(ModelInvoker.PollyTelemetry)
+                .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptOutcome>
+                {
+                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true }),
+                    FailureRatio = settings.FailureRatio,
+                    MinimumThroughput = settings.MinimumThroughput,
+                    SamplingDuration = settings.SamplingDuration,
+                    BreakDuration = settings.BreakDuration,
+                    StateProvider = _state,
+                })
+                .Build();
+        }
+
+        public BreakerSettings Settings { get; }
+
+        public ResiliencePipeline<AttemptOutcome> Pipeline { get; }
+
+        public CircuitState State => _state.CircuitState;
+    }
+}

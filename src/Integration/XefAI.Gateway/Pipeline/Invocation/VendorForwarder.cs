@@ -1,0 +1,215 @@
+using Polly.CircuitBreaker;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+using XefAI.Gateway.Configuration;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline.Invocation;
+
+/// <summary>
+/// One attempt at a vendor, forwarded by YARP's <see cref="IHttpForwarder"/> to a destination of the deployment's
+/// cluster, behind that destination's circuit breaker. A buffered answer is read whole within the attempt's time; a
+/// stream is returned started (headers received) for the pipeline to read. The vendor's failures are classified here:
+/// retry, fall back, or neither.
+/// </summary>
+internal sealed partial class VendorForwarder(
+    IProxyStateLookup proxyState,
+    IHttpForwarder forwarder,
+    VendorDestinations destinations,
+    TimeProvider time,
+    ILogger<VendorForwarder> logger)
+{
+    public async Task<AttemptOutcome> ForwardAsync(
+        CallAttempts call, ModelCall request, IModelProvider provider, ModelDeployment deployment, GatewayOptions options, CancellationToken token)
+    {
+        if (deployment.Cluster is null || !proxyState.TryGetCluster(deployment.Cluster, out var cluster))
+        {
+            return AttemptOutcome.Failed(
+                CallError.Unavailable("vendor_not_configured", $"Deployment '{deployment.Id}' names cluster '{deployment.Cluster}', which is not in ReverseProxy:Clusters."),
+                retryable: false,
+                canFallback: true);
+        }
+
+        var resilience = call.Resilience;
+        var destination = destinations.Pick(call.HttpContext, cluster, resilience);
+        if (destination is null)
+        {
+            return AttemptOutcome.Failed(
+                CallError.Unavailable("circuit_open", $"Every destination of cluster '{cluster.ClusterId}' is unhealthy or has its circuit open."),
+                retryable: false,
+                canFallback: true);
+        }
+
+        var name = VendorDestinations.NameOf(cluster, destination);
+        if (!VendorDestinations.TryResolveEndpoint(cluster, destination, out var endpoint, out var keyError))
+        {
+            return AttemptOutcome.Failed(keyError!, retryable: false, canFallback: true, destination: name);
+        }
+
+        try
+        {
+            return await destinations.BreakerFor(name, resilience).Pipeline.ExecuteAsync(
+                static (s, t) => s.Self.ForwardOnceAsync(s.Call, s.Request, s.Provider, s.Deployment, s.Cluster, s.Destination, s.Endpoint, s.Options, t),
+                (Self: this, Call: call, Request: request, Provider: provider, Deployment: deployment, Cluster: cluster, Destination: destination, Endpoint: endpoint, Options: options),
+                token);
+        }
+        catch (BrokenCircuitException)
+        {
+            return AttemptOutcome.Failed(
+                CallError.Unavailable("circuit_open", $"The circuit to model vendor '{name}' is open after repeated failures."),
+                retryable: false,
+                canFallback: true,
+                destination: name);
+        }
+    }
+
+    private async ValueTask<AttemptOutcome> ForwardOnceAsync(
+        CallAttempts call,
+        ModelCall request,
+        IModelProvider provider,
+        ModelDeployment deployment,
+        ClusterState cluster,
+        DestinationState destination,
+        VendorEndpoint endpoint,
+        GatewayOptions options,
+        CancellationToken token)
+    {
+        VendorHttpRequest vendorRequest;
+        try
+        {
+            vendorRequest = request.CreateVendorRequest(provider, deployment, endpoint);
+        }
+        catch (UnsupportedRequestException ex)
+        {
+            // The request asks for what this vendor cannot do: the client's to fix, so no retry and no fallback.
+            return AttemptOutcome.Failed(CallError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false, endpoint.Name);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A provider plugin's bug or a bad deployment setting: the next deployment may still serve the call.
+            LogProviderFailed(logger, ex, deployment.Id);
+            return AttemptOutcome.Failed(
+                ProviderErrors.BadGateway("provider_error", $"Provider '{deployment.Id}' could not translate the request."),
+                retryable: false,
+                canFallback: true,
+                endpoint.Name);
+        }
+
+        var httpContext = call.HttpContext;
+
+        // YARP streams the incoming request body to the vendor; the provider's translation takes its place.
+        httpContext.Request.Body = new MemoryStream(vendorRequest.Body.ToArray(), writable: false);
+        httpContext.Request.ContentLength = vendorRequest.Body.Length;
+        httpContext.Request.ContentType = vendorRequest.ContentType;
+
+        var attemptTimeout = call.NextAttemptTimeout;
+        var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+        attempt.CancelAfter(attemptTimeout);
+        var stream = request.Stream
+            ? new VendorAnswerStream(
+                request.CreateStreamTranslator(provider, deployment), endpoint.Name, options.MaxStreamLineBytes, options.StreamIdleTimeout,
+                httpContext.RequestAborted, time)
+            { Destination = endpoint.Name }
+            : null;
+
+        // A buffered answer must arrive whole within the attempt's time, body included: a vendor that sends its headers
+        // and then stalls is cut at the attempt timeout. A stream runs on after its headers, bounded by the idle timeout
+        // between events and by the call's total budget.
+        var transformer = new VendorTransformer(
+            vendorRequest,
+            options.MaxResponseBodyBytes,
+            stream,
+            onResponseHeaders: stream is null ? static () => { } : () => attempt.CancelAfter(Timeout.InfiniteTimeSpan),
+            time);
+
+        // YARP's activity timeout is an idle timer its own body copy resets; a relayed stream does not, so a streamed
+        // call gets its whole budget and the total timeout bounds it.
+        var requestConfig = new ForwarderRequestConfig { ActivityTimeout = stream is null ? options.VendorTimeout : call.TotalTimeout };
+        var sending = forwarder.SendAsync(httpContext, destination.Model.Config.Address, cluster.Model.HttpClient, requestConfig, transformer, attempt.Token).AsTask();
+        if (stream is not null && await Task.WhenAny(sending, stream.Attached) == stream.Attached)
+        {
+            // Started: the stream now owns the forwarding call and the attempt's cancellation.
+            stream.Own(sending, attempt);
+            return new AttemptOutcome { Stream = stream, Destination = endpoint.Name, VendorStatus = transformer.StatusCode };
+        }
+
+        ForwarderError error;
+        try
+        {
+            error = await sending;
+        }
+        finally
+        {
+            attempt.Dispose();
+        }
+
+        // YARP may have set a status for its own error response; the pipeline writes the response itself.
+        httpContext.Response.Clear();
+        token.ThrowIfCancellationRequested();
+        return transformer.Response is { } response
+            ? Classify(request, provider, deployment, endpoint.Name, response, transformer.RetryAfter)
+            : ClassifyTransportFailure(endpoint.Name, error, transformer.ReadFailure, attempt.IsCancellationRequested, attemptTimeout);
+    }
+
+    private static AttemptOutcome Classify(
+        ModelCall request, IModelProvider provider, ModelDeployment deployment, string vendor, VendorHttpResponse response, TimeSpan? retryAfter)
+    {
+        var status = response.StatusCode;
+        string message;
+        try
+        {
+            return request.ReadVendorResponse(provider, deployment, response) with { Destination = vendor, VendorStatus = status };
+        }
+        catch (VendorResponseException ex)
+        {
+            message = $"Model vendor '{vendor}' ({provider.Kind}) failed: {ex.Message}";
+        }
+
+        return status switch
+        {
+            >= 200 and < 300 => AttemptOutcome.Failed(
+                ProviderErrors.BadGateway("vendor_invalid_response", message), retryable: false, canFallback: true, vendor, status),
+            429 => AttemptOutcome.Failed(ProviderErrors.RateLimited(message, retryAfter), retryable: true, canFallback: true, vendor, status)
+                with { RetryAfter = retryAfter },
+
+            // The vendor refused the request itself: the client's fault, not the vendor's. Trying again, or another
+            // deployment, would be refused the same way, and a vendor that works must not look like one that fails.
+            400 or 404 or 413 or 422 => AttemptOutcome.Failed(
+                ProviderErrors.RejectedRequest(status, message), retryable: false, canFallback: false, vendor, status),
+            408 or >= 500 => AttemptOutcome.Failed(
+                ProviderErrors.BadGateway("vendor_error", message), retryable: true, canFallback: true, vendor, status) with { RetryAfter = retryAfter },
+            401 or 403 => AttemptOutcome.Failed(
+                ProviderErrors.BadGateway("vendor_auth_failed", message + " Check the vendor key configured for this cluster."),
+                retryable: false,
+                canFallback: true,
+                vendor,
+                status),
+            _ => AttemptOutcome.Failed(
+                ProviderErrors.BadGateway("vendor_rejected_request", message), retryable: false, canFallback: false, vendor, status),
+        };
+    }
+
+    private static AttemptOutcome ClassifyTransportFailure(
+        string vendor, ForwarderError error, string? readFailure, bool attemptTimedOut, TimeSpan attemptTimeout)
+    {
+        if (readFailure is not null)
+        {
+            return AttemptOutcome.Failed(
+                ProviderErrors.BadGateway("vendor_invalid_response", $"Model vendor '{vendor}' failed: {readFailure}."), retryable: true, canFallback: true, vendor);
+        }
+
+        if (attemptTimedOut || error is ForwarderError.RequestTimedOut)
+        {
+            return AttemptOutcome.Failed(
+                ProviderErrors.Timeout($"Model vendor '{vendor}' did not answer within {attemptTimeout.TotalSeconds:0.#} s."), retryable: true, canFallback: true, vendor);
+        }
+
+        return AttemptOutcome.Failed(
+            ProviderErrors.BadGateway("vendor_unreachable", $"Model vendor '{vendor}' could not be reached ({error})."), retryable: true, canFallback: true, vendor);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Provider of deployment {Deployment} failed to translate the request.")]
+    private static partial void LogProviderFailed(ILogger logger, Exception exception, string deployment);
+}

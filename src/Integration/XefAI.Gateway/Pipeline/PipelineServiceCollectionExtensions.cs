@@ -1,0 +1,37 @@
+using XefAI.Gateway.Pipeline.Invocation;
+using XefAI.Gateway.Pipeline.Steps;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.Pipeline;
+
+internal static class PipelineServiceCollectionExtensions
+{
+    /// <summary>The governed pipeline, its steps and the model invoker; every way in gets the same pipeline.</summary>
+    public static IServiceCollection AddGovernedPipeline(this IServiceCollection services)
+    {
+        services.AddSingleton<AuthenticateStep>();
+        services.AddSingleton<ReadRequestStep>();
+        services.AddSingleton<ResolveUseCaseStep>();
+        services.AddSingleton<GovernStep>();
+        services.AddSingleton<BuildContextStep>();
+        services.AddSingleton<ComposePromptStep>();
+        services.AddSingleton<ProtectDataStep>();
+        services.AddSingleton<ChooseDeploymentsStep>();
+        services.AddSingleton<InvokeModelStep>();
+        services.AddSingleton<RestoreDataStep>();
+        services.AddSingleton<CheckOutputStep>();
+        services.AddSingleton<ReviewStep>();
+        services.AddSingleton<CommitAuditStep>();
+        services.AddSingleton<QueueReviewStep>();
+        services.AddSingleton<ReleaseStep>();
+
+        services.AddSingleton<VendorDestinations>();
+        services.AddSingleton<VendorForwarder>();
+        services.AddSingleton<ModelInvoker>();
+        services.AddSingleton<AuditRecorder>();
+        services.AddSingleton<CallMeasurements>();
+        services.AddSingleton<CallPipeline>();
+        services.AddSingleton<IGovernedPipeline>(sp => sp.GetRequiredService<CallPipeline>());
+        return services;
+    }
+}

@@ -1,0 +1,38 @@
+using XefAI.Data;
+
+namespace XefAI.Gateway.Pipeline.Steps;
+
+/// <summary>
+/// Build clinical context: the Data layer reads the clinical data the call brought (FHIR resources and Bundles,
+/// leniently: what is recoverable is used and reported as warnings, never refused) and names the patient, whose
+/// pseudonym, never the identifier, goes in the audit record.
+/// </summary>
+internal sealed class BuildContextStep(IClinicalContextBuilder clinicalContext, IPatientPseudonymizer pseudonymizer) : ICallStep
+{
+    public ValueTask ExecuteAsync(CallContext call)
+    {
+        var request = call.Request!;
+        var inputs = request.ClinicalInputs ?? request.Messages.Select(m => m.Content).ToList();
+        if (inputs.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        try
+        {
+            call.Clinical = clinicalContext.Build(inputs);
+        }
+        catch (ClinicalDataException ex)
+        {
+            call.Error = Integration.CallError.InvalidRequest("invalid_fhir", ex.Message, request.ClinicalInputsParam);
+            return ValueTask.CompletedTask;
+        }
+
+        if (call.Clinical.PatientReference is { } patient)
+        {
+            call.PatientPseudonym = pseudonymizer.Pseudonymize(patient);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.Pipeline.Steps;
+
+/// <summary>
+/// Commit audit: every outcome of an authenticated call, answered, held, refused or failed, is committed before a
+/// byte of its response leaves. The answer is rendered by the adapter first, so the record's hash covers what is sent.
+/// A stream commits its opening record here and its closing record before it ends. If the store cannot commit, the
+/// call fails closed with 503.
+/// </summary>
+internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
+{
+    public async ValueTask ExecuteAsync(CallContext call)
+    {
+        if (call.App is null)
+        {
+            // A keyless call was counted in aggregate by the authenticate step.
+            return;
+        }
+
+        if (call.Error is null && call.Stream is not null)
+        {
+            call.Record = await recorder.TryAppendAsync(call, CallOutcomes.Streaming, StatusCodes.Status200OK, null, null, null, streamed: true);
+            call.Error = call.Record is null ? AuditRecorder.Unavailable : null;
+            return;
+        }
+
+        string decision;
+        string? reasons;
+        if (call.Error is { } error)
+        {
+            call.Rendered = call.Adapter.RenderError(error);
+            call.StatusCode = error.StatusCode;
+            decision = CallOutcomes.Of(error.StatusCode);
+            reasons = error.Code;
+        }
+        else
+        {
+            call.Rendered = call.Adapter.RenderAnswer(AnswerOf(call));
+            var held = call.Outcome == CallOutcomes.Held;
+            call.StatusCode = held ? StatusCodes.Status202Accepted : call.Rendered.StatusCode;
+            decision = held ? CallOutcomes.Held : CallOutcomes.Of(call.Rendered.StatusCode);
+            reasons = held ? "review_required" : null;
+        }
+
+        var body = call.Rendered.Body.Span;
+        call.OutputSha256 = ReadRequestStep.Sha256Hex(body);
+        call.Record = await recorder.TryAppendAsync(
+            call, decision, call.StatusCode, reasons, call.OutputSha256, Encoding.UTF8.GetString(body), streamed: false);
+        call.Outcome = decision;
+        if (call.Record is null)
+        {
+            call.Error = AuditRecorder.Unavailable;
+            call.Outcome = CallOutcomes.Failed;
+            call.StatusCode = AuditRecorder.Unavailable.StatusCode;
+        }
+    }
+
+    private static CallAnswer AnswerOf(CallContext call) => new(call.UseCase!.Id, (int)call.UseCase.Tier, call.Deployment!, call.Timestamp)
+    {
+        Chat = call.Answer,
+        Embeddings = call.Embeddings,
+        Prompt = call.Prompt,
+        DataWarnings = call.Clinical.Warnings,
+        PatientPseudonym = call.PatientPseudonym,
+        Draft = call.Review == Governance.ReviewRequirement.Draft,
+    };
+}

@@ -1,0 +1,40 @@
+using XefAI.Data;
+using XefAI.Gateway.Pipeline.Invocation;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline.Steps;
+
+/// <summary>
+/// Invoke the model: the invoker tries the chosen deployments with retry, breaker and fallback, and returns the
+/// answer, the vectors, or a started stream; it never writes to the client.
+/// </summary>
+internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) : ICallStep
+{
+    public async ValueTask ExecuteAsync(CallContext call)
+    {
+        var useCase = call.UseCase!;
+        call.Attempts = new CallAttempts(call.HttpContext, call.Config.Resilience, useCase.Id, time);
+        var request = ModelCall.For(call.Request!, call.Messages, call.VendorBody ?? [], ToModelContext(call.Clinical));
+        var started = time.GetTimestamp();
+        try
+        {
+            var invocation = await invoker.InvokeAsync(call.Attempts, request, call.Candidates, useCase.Id, call.Config);
+            call.Invocation = invocation;
+            call.Deployment = invocation.Deployment;
+            var final = invocation.Final;
+            call.Error = final.Error;
+            call.Answer = final.Answer;
+            call.Embeddings = final.Embeddings;
+            call.Stream = final.Stream;
+        }
+        finally
+        {
+            call.VendorDuration = time.GetElapsedTime(started);
+        }
+    }
+
+    private static ModelContext ToModelContext(ClinicalContext context) =>
+        context.Facts.Count == 0 && context.FreeText.Count == 0
+            ? ModelContext.Empty
+            : new ModelContext(context.Facts.Select(f => new ContextFact(f.Category, f.Text, f.Date, f.Status)).ToList(), context.FreeText);
+}

@@ -1,0 +1,41 @@
+using System.Text;
+using XefAI.Governance;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.Pipeline.Steps;
+
+/// <summary>
+/// Queue for review: a held answer, committed as <c>held</c>, waits in the review queue as rendered until a clinician
+/// approves or rejects it. If the queue cannot take it, no answer is released.
+/// </summary>
+internal sealed partial class QueueReviewStep(IReviewQueue reviews, Reviews.ReviewMetrics reviewMetrics, ILogger<QueueReviewStep> logger) : ICallStep
+{
+    public async ValueTask ExecuteAsync(CallContext call)
+    {
+        if (call.Outcome != CallOutcomes.Held || call.Record is not { } record)
+        {
+            return;
+        }
+
+        var useCase = call.UseCase!;
+        try
+        {
+            var review = await reviews.EnqueueAsync(
+                new ReviewRequest(record.Id, call.TraceId, useCase.Id, call.App!.Id, (int)useCase.Tier, Encoding.UTF8.GetString(call.Rendered!.Body.Span)),
+                CancellationToken.None);
+            call.Held = new HeldCall(review.Id, record.Id, call.TraceId, useCase.Id);
+            reviewMetrics.Held(useCase.Id);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReviewQueueFailed(logger, ex, call.TraceId);
+            call.Error = CallError.Unavailable(
+                "review_queue_unavailable", "The answer must be held for review, but the review queue is unavailable; no answer is released.");
+            call.Outcome = CallOutcomes.Failed;
+            call.StatusCode = call.Error.StatusCode;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Review queue failed for trace {TraceId}; the held answer was not released.")]
+    private static partial void LogReviewQueueFailed(ILogger logger, Exception exception, string traceId);
+}

@@ -1,0 +1,93 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.Pipeline.Steps;
+
+/// <summary>
+/// Read the request: the body is read once, within the gateway's size limit, and hashed for the audit record; the
+/// adapter then translates it into the call. A body the client cannot deliver (malformed chunked framing, too slow)
+/// is the client's fault: one warning line, no stack trace.
+/// </summary>
+internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) : ICallStep
+{
+    public async ValueTask ExecuteAsync(CallContext call)
+    {
+        var limit = call.Config.Gateway.MaxRequestBodyBytes;
+        var body = await ReadBodyAsync(call, limit);
+        if (body is null)
+        {
+            return;
+        }
+
+        call.Body = body;
+        call.InputSha256 = Sha256Hex(body);
+        var translation = call.Adapter.Translate(call.HttpContext, body);
+        call.Request = translation.Request;
+        call.Error = translation.Error;
+    }
+
+    public static string Sha256Hex(ReadOnlySpan<byte> data)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(data, digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    /// <returns>The body, or null when the call got its error: over the limit (413), or a body the client could not deliver.</returns>
+    private async Task<byte[]?> ReadBodyAsync(CallContext call, long limit)
+    {
+        var request = call.HttpContext.Request;
+        if (request.ContentLength > limit)
+        {
+            call.Error = TooLarge(limit);
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
+        try
+        {
+            while (true)
+            {
+                var read = await request.Body.ReadAsync(buffer.GetMemory(4096), call.Aborted);
+                if (read == 0)
+                {
+                    return buffer.WrittenSpan.ToArray();
+                }
+
+                buffer.Advance(read);
+                if (buffer.WrittenCount > limit)
+                {
+                    call.Error = TooLarge(limit);
+                    return null;
+                }
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's verdict on the body: malformed chunked framing (400), or a client too slow to send it (408).
+            LogBodyUnreadable(logger, call.TraceId, ex.StatusCode, ex.Message);
+            var timedOut = ex.StatusCode == StatusCodes.Status408RequestTimeout;
+            call.Error = new CallError(
+                ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : StatusCodes.Status400BadRequest,
+                timedOut ? "request_body_timeout" : "malformed_body",
+                timedOut ? "The request body arrived too slowly; send it at once." : MalformedMessage);
+            return null;
+        }
+        catch (IOException ex) when (!call.Aborted.IsCancellationRequested)
+        {
+            // Kestrel reports an unparseable chunk size (an overflow) as a plain IOException.
+            LogBodyUnreadable(logger, call.TraceId, StatusCodes.Status400BadRequest, ex.Message);
+            call.Error = CallError.InvalidRequest("malformed_body", MalformedMessage);
+            return null;
+        }
+    }
+
+    private const string MalformedMessage = "The request body could not be read: its HTTP framing (e.g. chunked encoding) is malformed.";
+
+    private static CallError TooLarge(long limit) => new(
+        StatusCodes.Status413PayloadTooLarge, "request_too_large", $"The request body is larger than this gateway's limit of {limit} bytes.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request body of trace {TraceId} could not be read ({Status}): {Reason}")]
+    private static partial void LogBodyUnreadable(ILogger logger, string traceId, int status, string reason);
+}

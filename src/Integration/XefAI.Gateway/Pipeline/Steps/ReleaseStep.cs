@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Pipeline.Steps;
+
+/// <summary>
+/// Release: the only place a call's response is written. The adapter's rendering goes out with the governance
+/// headers once the record is committed. A stream is written chunk by chunk, bounded by the response limit; its
+/// closing record (the hash of every byte sent) is committed before the stream's end, or the stream ends with an error.
+/// </summary>
+internal sealed class ReleaseStep(AuditRecorder recorder) : ICallStep
+{
+    public async ValueTask ExecuteAsync(CallContext call)
+    {
+        if (call.Error is null && call.Stream is not null && call.Record is not null)
+        {
+            await StreamAsync(call, call.Adapter.Streaming ?? throw new InvalidOperationException($"Adapter '{call.Adapter.Route}' cannot stream."));
+            return;
+        }
+
+        if (call.Aborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var response = call.HttpContext.Response;
+        response.Headers[GatewayHeaders.TraceId] = call.TraceId;
+        RenderedResponse rendered;
+        if (call.Error is { } error)
+        {
+            rendered = call.Adapter.RenderError(error);
+            if (error.RetryAfter is { } wait)
+            {
+                response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            GatewayHeaders.SetGovernance(response, call, call.Record?.Id, answeredBy: null);
+        }
+        else if (call.Held is { } held)
+        {
+            rendered = call.Adapter.RenderHeld(held);
+            GatewayHeaders.SetGovernance(response, call, held.AuditId, call.Deployment);
+        }
+        else
+        {
+            var record = call.Record!;
+            rendered = call.Adapter.Release(call.Rendered!, new CallReceipt(call.TraceId, record.Id, call.OutputSha256!, record.Entry.Timestamp));
+            GatewayHeaders.SetGovernance(response, call, record.Id, call.Deployment);
+        }
+
+        response.StatusCode = rendered.StatusCode;
+        response.ContentType = rendered.ContentType;
+        response.ContentLength = rendered.Body.Length;
+        foreach (var (name, value) in rendered.Headers ?? new Dictionary<string, string>())
+        {
+            response.Headers[name] = value;
+        }
+
+        await response.Body.WriteAsync(rendered.Body, call.Aborted);
+    }
+
+    private async Task StreamAsync(CallContext call, IStreamFraming framing)
+    {
+        var stream = call.Stream!;
+        var response = call.HttpContext.Response;
+        GatewayHeaders.SetGovernance(response, call, call.Record!.Id, call.Deployment);
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = framing.ContentType;
+        foreach (var (name, value) in framing.Headers)
+        {
+            response.Headers[name] = value;
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var limit = call.Config.Gateway.MaxResponseBodyBytes;
+        var written = 0L;
+        var truncated = false;
+        CallError? failure = null;
+        try
+        {
+            await response.StartAsync(call.Aborted);
+            await foreach (var chunk in stream.ReadAsync(call.Attempts?.Token ?? call.Aborted))
+            {
+                var frame = framing.Frame(chunk);
+                if (written + frame.Length > limit)
+                {
+                    truncated = true;
+                    failure = new CallError(
+                        StatusCodes.Status502BadGateway, "response_too_large",
+                        $"Model vendor '{stream.Destination ?? call.Deployment?.Id}' streamed more than this gateway's limit of {limit} bytes; the stream was cut there.");
+                    break;
+                }
+
+                hash.AppendData(frame.Span);
+                written += frame.Length;
+                await response.Body.WriteAsync(frame, call.Aborted);
+                await response.Body.FlushAsync(call.Aborted);
+            }
+
+            failure ??= stream.Failure;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && call.Aborted.IsCancellationRequested)
+        {
+            failure = CallError.ClientClosed("The client closed the stream.");
+        }
+
+        if (failure is { StatusCode: not 499 })
+        {
+            // A stream that fails after it started ends with an error event, never a silent truncated 200.
+            var frame = framing.FrameError(failure);
+            hash.AppendData(frame.Span);
+            await TryWriteAsync(response, frame, call.Aborted);
+        }
+
+        var decision = failure is null ? CallOutcomes.Answered : CallOutcomes.Failed;
+        var status = failure?.StatusCode ?? StatusCodes.Status200OK;
+        var record = await recorder.TryAppendAsync(
+            call,
+            decision,
+            status,
+            failure?.Code ?? $"stream_opened_by:{call.Record.Id}",
+            Convert.ToHexStringLower(hash.GetCurrentHash()),
+            OutputText(stream.Result, truncated, limit),
+            streamed: true);
+        call.Outcome = record is null ? CallOutcomes.Failed : decision;
+        call.StatusCode = status;
+        call.Error = failure;
+        if (failure is null && !call.Aborted.IsCancellationRequested)
+        {
+            await TryWriteAsync(response, record is null ? framing.FrameError(AuditRecorder.Unavailable) : framing.End, call.Aborted);
+        }
+    }
+
+    /// <summary>
+    /// The verbatim text of a streamed answer. A stream cut at the response limit keeps at most the limit, marked as
+    /// truncated; the record's hash still covers every byte the client received.
+    /// </summary>
+    private static string? OutputText(StreamedAnswer? streamed, bool truncated, long limit)
+    {
+        if (streamed is null)
+        {
+            return null;
+        }
+
+        if (!truncated)
+        {
+            return JsonSerializer.Serialize(new { content = streamed.Content, finish_reason = streamed.FinishReason });
+        }
+
+        var content = streamed.Content.Length > limit ? streamed.Content[..(int)Math.Min(limit, int.MaxValue)] : streamed.Content;
+        return JsonSerializer.Serialize(new { content, finish_reason = "response_too_large", truncated = true });
+    }
+
+    private static async Task TryWriteAsync(HttpResponse response, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await response.Body.WriteAsync(bytes, cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The client left; the record is committed either way.
+        }
+    }
+}
