@@ -117,6 +117,32 @@ public sealed class AnthropicToolUseTests
         AssertJson("""[{"name":"current_time","input_schema":{"type":"object","properties":{}},"strict":true}]""", body["tools"]);
     }
 
+    [Fact]
+    public void CreateRequest_ToolsAndToolCalls_WritesSchemaAsTheClientWroteItAndLeavesTheBodyAsItWas()
+    {
+        // The body is shared with audit and fallback attempts; the schema is written from it, not moved or edited.
+        var request = FromBody("""
+            { "messages": [
+                {"role":"user","content":"Dose?"},
+                {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"dose","arguments":"{\"kg\":70.0}"}}]},
+                {"role":"tool","tool_call_id":"call_1","content":"5 mg"}],
+              "tools": [{"type":"function","function":{"name":"dose","description":"Dose für Ödem","strict":true,
+                "parameters":{"type":"object","properties":{"kg":{"type":"number","minimum":1.50,"maximum":1e3}},"required":["kg"]}}}],
+              "tool_choice": "required" }
+            """);
+        var before = request.Body.ToJsonString();
+
+        var first = Encoding.UTF8.GetString(_provider.CreateRequest(request, Endpoint).Body.Span);
+        var second = Encoding.UTF8.GetString(_provider.CreateRequest(request, Endpoint).Body.Span);
+
+        Assert.Contains(
+            ""","tools":[{"name":"dose","description":"Dose für Ödem","input_schema":{"type":"object","properties":{"kg":{"type":"number","minimum":1.50,"maximum":1e3}},"required":["kg"]},"strict":true}]""",
+            first,
+            StringComparison.Ordinal);
+        Assert.Equal(first, second);
+        Assert.Equal(before, request.Body.ToJsonString());
+    }
+
     [Theory]
     [MemberData(nameof(ToolChoices))]
     public void CreateRequest_ToolChoice_MapsToAnthropicToolChoice(string openAIChoice, string anthropicChoice)

@@ -46,7 +46,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         var (system, messages) = AnthropicRequestTranslator.Conversation(request);
         var options = request.Options;
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        using var buffer = new PooledBufferWriter();
         using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
         {
             writer.WriteStartObject();
@@ -102,7 +102,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
             writer.WriteEndObject();
         }
 
-        return new VendorHttpRequest(MessagesPath, buffer.WrittenMemory, "application/json", Headers(endpoint));
+        return new VendorHttpRequest(MessagesPath, buffer.ToArray(), "application/json", Headers(endpoint));
     }
 
     public ModelResponse ReadResponse(ModelRequest request, VendorHttpResponse response)

@@ -170,7 +170,7 @@ internal static class AnthropicRequestTranslator
             writer.WriteStartArray("tools");
             for (var i = 0; i < tools!.Count; i++)
             {
-                ToolDefinition(tools[i], $"tools[{i}]").WriteTo(writer);
+                WriteToolDefinition(writer, tools[i], $"tools[{i}]");
             }
 
             writer.WriteEndArray();
@@ -183,7 +183,11 @@ internal static class AnthropicRequestTranslator
         }
     }
 
-    private static JsonObject ToolDefinition(JsonNode? node, string path)
+    /// <summary>
+    /// Writes one function tool as an Anthropic tool. The schema is written from the client's node, not copied into
+    /// a new tree: the client's body is shared with audit and fallback attempts and must stay as it is.
+    /// </summary>
+    private static void WriteToolDefinition(Utf8JsonWriter writer, JsonNode? node, string path)
     {
         if (node is not JsonObject tool || GetString(tool, "type") != "function")
         {
@@ -196,27 +200,42 @@ internal static class AnthropicRequestTranslator
             throw new UnsupportedRequestException($"{path}.function.name", "A function tool needs a 'function' object with a string 'name'.");
         }
 
-        var definition = new JsonObject { ["name"] = name };
+        var parameters = function["parameters"] switch
+        {
+            null => null,
+            JsonObject schema => schema,
+            _ => throw new UnsupportedRequestException($"{path}.function.parameters", "A function's 'parameters' must be a JSON Schema object."),
+        };
+
+        writer.WriteStartObject();
+        writer.WriteString("name", name);
         if (GetString(function, "description") is { } description)
         {
-            definition["description"] = description;
+            writer.WriteString("description", description);
         }
 
         // Anthropic requires an input schema; OpenAI's default for a function without parameters is no arguments.
-        definition["input_schema"] = function["parameters"] switch
+        writer.WritePropertyName("input_schema");
+        if (parameters is null)
         {
-            null => new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() },
-            JsonObject parameters => parameters.DeepClone(),
-            _ => throw new UnsupportedRequestException($"{path}.function.parameters", "A function's 'parameters' must be a JSON Schema object."),
-        };
+            writer.WriteStartObject();
+            writer.WriteString("type", "object");
+            writer.WriteStartObject("properties");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        else
+        {
+            parameters.WriteTo(writer);
+        }
 
         // Anthropic's strict tool use gives the guarantee OpenAI's strict does: inputs that match the schema.
         if (function["strict"] is { } strict && !IsFalse(strict))
         {
-            definition["strict"] = true;
+            writer.WriteBoolean("strict", true);
         }
 
-        return definition;
+        writer.WriteEndObject();
     }
 
     private static JsonObject? ToolChoice(JsonObject body, bool hasTools)

@@ -32,28 +32,9 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(endpoint);
 
-        // Cloned because the client's body is also read by audit and by fallback attempts to other deployments.
-        var body = request.Body.DeepClone().AsObject();
-        body["model"] = request.Deployment.VendorModel;
-
         // The options decide, not the body: the gateway reads the answer as a stream or as one body by them.
-        if (request.Options.Stream)
-        {
-            body["stream"] = true;
-
-            // The audit needs token usage for every call; the translator hides the usage chunk from clients that
-            // did not ask for it. Other stream options the client set are kept.
-            var streamOptions = body["stream_options"] as JsonObject ?? [];
-            streamOptions["include_usage"] = true;
-            body["stream_options"] = streamOptions;
-        }
-        else
-        {
-            body.Remove("stream");
-            body.Remove("stream_options");
-        }
-
-        return new VendorHttpRequest(ChatCompletionsPath, VendorJson.Serialize(body), "application/json", AuthHeaders(endpoint));
+        var body = OpenAIRequestWriter.ChatCompletion(request.Body, request.Deployment.VendorModel, request.Options.Stream);
+        return new VendorHttpRequest(ChatCompletionsPath, body, "application/json", AuthHeaders(endpoint));
     }
 
     public ModelResponse ReadResponse(ModelRequest request, VendorHttpResponse response)
@@ -119,15 +100,10 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         ArgumentNullException.ThrowIfNull(endpoint);
 
         // The client's body is the request OpenAI documents, so it goes through as is (token ids, encoding_format
-        // and user included); only the model is the deployment's. Cloned: audit and fallbacks read the original.
-        var body = request.Body.DeepClone().AsObject();
-        body["model"] = request.Deployment.VendorModel;
-        if (request.Dimensions is null && request.Deployment.EmbeddingDimensions is { } dimensions)
-        {
-            body["dimensions"] = dimensions;
-        }
-
-        return new VendorHttpRequest(EmbeddingsPath, VendorJson.Serialize(body), "application/json", AuthHeaders(endpoint));
+        // and user included); only the model is the deployment's, and its size where the client asked for none.
+        var dimensions = request.Dimensions is null ? request.Deployment.EmbeddingDimensions : null;
+        var body = OpenAIRequestWriter.Embeddings(request.Body, request.Deployment.VendorModel, dimensions);
+        return new VendorHttpRequest(EmbeddingsPath, body, "application/json", AuthHeaders(endpoint));
     }
 
     public EmbeddingResponse ReadEmbeddingResponse(EmbeddingRequest request, VendorHttpResponse response)

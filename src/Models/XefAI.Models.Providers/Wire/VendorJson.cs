@@ -27,10 +27,6 @@ internal static class VendorJson
         return start >= end ? ReadOnlyMemory<byte>.Empty : body[start..end];
     }
 
-    /// <summary>
-    /// Names the error's type and code from an error body (<c>{"error": {...}}</c>, which both OpenAI and Anthropic
-    /// use), or returns an empty string.
-    /// </summary>
     /// <summary>A vendor answer outside 2xx fails with its status and the vendor's error type and code, never its message.</summary>
     /// <exception cref="VendorResponseException">The status is not 2xx.</exception>
     public static void ThrowIfFailed(VendorHttpResponse response)
@@ -43,18 +39,10 @@ internal static class VendorJson
         }
     }
 
-    /// <summary>A request body as the vendor gets it: compact UTF-8 JSON.</summary>
-    public static ReadOnlyMemory<byte> Serialize(System.Text.Json.Nodes.JsonObject body)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            body.WriteTo(writer);
-        }
-
-        return buffer.WrittenMemory;
-    }
-
+    /// <summary>
+    /// Names the error's type and code from an error body (<c>{"error": {...}}</c>, which both OpenAI and Anthropic
+    /// use), or returns an empty string.
+    /// </summary>
     public static string DescribeError(ReadOnlyMemory<byte> body)
     {
         try
