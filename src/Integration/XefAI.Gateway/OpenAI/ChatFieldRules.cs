@@ -14,7 +14,6 @@ internal static class ChatFieldRules
 {
     private static readonly string[] ToolChoiceWords = ["none", "auto", "required"];
     private static readonly string[] ResponseFormatTypes = ["text", "json_object", "json_schema"];
-    private static readonly string[] PartTypes = ["text", "image_url", "input_audio", "file", "refusal"];
 
     private static readonly (string Name, Func<JsonNode, string?> Rule)[] TopLevel =
     [
@@ -55,95 +54,6 @@ internal static class ChatFieldRules
         }
 
         return null;
-    }
-
-    /// <summary>The fields of one message beyond role and content: tool calls and tool results.</summary>
-    public static CallError? CheckMessage(JsonObject message, string role, string path)
-    {
-        if (message.TryGetPropertyValue("tool_calls", out var calls) && calls is not null)
-        {
-            if (role != "assistant")
-            {
-                return CallError.InvalidRequest("invalid_value", $"'{path}.tool_calls' is only allowed on assistant messages.", $"{path}.tool_calls");
-            }
-
-            if (calls is not JsonArray array)
-            {
-                return Invalid($"{path}.tool_calls", "an array of tool calls");
-            }
-
-            for (var i = 0; i < array.Count; i++)
-            {
-                var call = $"{path}.tool_calls[{i}]";
-                if (array[i] is not JsonObject item)
-                {
-                    return Invalid(call, "a tool call object");
-                }
-
-                if (!item.TryGetPropertyValue("id", out var id) || !IsString(id))
-                {
-                    return Invalid($"{call}.id", "a string");
-                }
-
-                if (item.TryGetPropertyValue("type", out var type) && type is not null && !IsString(type))
-                {
-                    return Invalid($"{call}.type", "a string");
-                }
-
-                if (!item.TryGetPropertyValue("function", out var function) || function is not JsonObject fn)
-                {
-                    return Invalid($"{call}.function", "an object with 'name' and 'arguments'");
-                }
-
-                if (!fn.TryGetPropertyValue("name", out var name) || !IsString(name))
-                {
-                    return Invalid($"{call}.function.name", "a string");
-                }
-
-                if (!fn.TryGetPropertyValue("arguments", out var arguments) || !IsString(arguments))
-                {
-                    return Invalid($"{call}.function.arguments", "a string holding JSON");
-                }
-            }
-        }
-
-        var hasToolCallId = message.TryGetPropertyValue("tool_call_id", out var toolCallId) && toolCallId is not null;
-        if (hasToolCallId && !IsString(toolCallId))
-        {
-            return Invalid($"{path}.tool_call_id", "a string");
-        }
-
-        if (role == "tool" && !hasToolCallId)
-        {
-            return CallError.InvalidRequest(
-                "missing_required_parameter", $"Missing required parameter: '{path}.tool_call_id'.", $"{path}.tool_call_id");
-        }
-
-        return null;
-    }
-
-    /// <summary>A content part: its type must be one OpenAI defines, with the member that type requires.</summary>
-    public static CallError? CheckPart(JsonObject part, string type, string path)
-    {
-        if (Array.IndexOf(PartTypes, type) < 0)
-        {
-            return CallError.InvalidRequest(
-                "invalid_value", $"Invalid value for '{path}.type': expected one of {string.Join(", ", PartTypes)}.", $"{path}.type");
-        }
-
-        return type switch
-        {
-            "image_url" when !part.TryGetPropertyValue("image_url", out var image) || image is not JsonObject imageObject
-                || !imageObject.TryGetPropertyValue("url", out var url) || !IsString(url)
-                => Invalid($"{path}.image_url", "an object with a string 'url'"),
-            "input_audio" when !part.TryGetPropertyValue("input_audio", out var audio) || audio is not JsonObject
-                => Invalid($"{path}.input_audio", "an object with 'data' and 'format'"),
-            "file" when !part.TryGetPropertyValue("file", out var file) || file is not JsonObject
-                => Invalid($"{path}.file", "an object"),
-            "refusal" when !part.TryGetPropertyValue("refusal", out var refusal) || !IsString(refusal)
-                => Invalid($"{path}.refusal", "a string"),
-            _ => null,
-        };
     }
 
     private static string? Tools(JsonNode node)
@@ -280,8 +190,8 @@ internal static class ChatFieldRules
     private static string? ObjectArray(JsonNode node, string expected) =>
         node is JsonArray array && array.All(item => item is JsonObject) ? null : expected;
 
-    private static bool IsString(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+    internal static bool IsString(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
 
-    private static CallError Invalid(string param, string expected) =>
+    internal static CallError Invalid(string param, string expected) =>
         CallError.InvalidRequest("invalid_type", $"Invalid type or value for '{param}': expected {expected}.", param);
 }

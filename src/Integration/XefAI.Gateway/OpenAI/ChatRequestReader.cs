@@ -1,9 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Gateway.Configuration;
 using XefAI.Integration;
 using XefAI.Models;
+using static XefAI.Gateway.OpenAI.JsonFields;
 
 namespace XefAI.Gateway.OpenAI;
 
@@ -22,7 +22,6 @@ internal sealed record ChatRequest(JsonObject Body, string? Model, IReadOnlyList
 internal static class ChatRequestReader
 {
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
     public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out CallError? error)
     {
@@ -102,7 +101,7 @@ internal static class ChatRequestReader
 
         for (var i = 0; i < array.Count; i++)
         {
-            var error = ReadMessage(array[i], i, out var message);
+            var error = ChatMessageReader.Read(array[i], i, out var message);
             if (error is not null)
             {
                 return error;
@@ -183,104 +182,6 @@ internal static class ChatRequestReader
         return null;
     }
 
-    private static CallError? ReadMessage(JsonNode? node, int index, out ChatMessage? message)
-    {
-        message = null;
-        var path = $"messages[{index}]";
-        if (node is not JsonObject obj)
-        {
-            return WrongType(path, "a message object");
-        }
-
-        if (!obj.TryGetPropertyValue("role", out var roleNode) || roleNode is null)
-        {
-            return CallError.InvalidRequest("missing_required_parameter", $"Missing required parameter: '{path}.role'.", $"{path}.role");
-        }
-
-        if (!TryGetString(roleNode, out var role) || !Roles.Contains(role!))
-        {
-            return CallError.InvalidRequest(
-                "invalid_value",
-                $"Invalid value for '{path}.role': expected one of system, developer, user, assistant, tool.",
-                $"{path}.role");
-        }
-
-        string? name = null;
-        if (obj.TryGetPropertyValue("name", out var nameNode) && nameNode is not null && !TryGetString(nameNode, out name))
-        {
-            return WrongType($"{path}.name", "a string");
-        }
-
-        if (ChatFieldRules.CheckMessage(obj, role!, path) is { } fieldError)
-        {
-            return fieldError;
-        }
-
-        obj.TryGetPropertyValue("content", out var contentNode);
-        string content;
-        switch (contentNode)
-        {
-            case null when role is "assistant" && obj.ContainsKey("tool_calls"):
-                content = string.Empty;
-                break;
-            case null:
-                return CallError.InvalidRequest(
-                    "missing_required_parameter", $"Missing required parameter: '{path}.content'.", $"{path}.content");
-            case JsonValue value when value.TryGetValue<string>(out var text):
-                content = text;
-                break;
-            case JsonArray parts:
-                var error = JoinTextParts(parts, $"{path}.content", out content);
-                if (error is not null)
-                {
-                    return error;
-                }
-
-                break;
-            default:
-                return WrongType($"{path}.content", "a string or an array of content parts");
-        }
-
-        message = new ChatMessage(role!, content, name);
-        return null;
-    }
-
-    private static CallError? JoinTextParts(JsonArray parts, string path, out string content)
-    {
-        var text = new StringBuilder();
-        content = string.Empty;
-        for (var i = 0; i < parts.Count; i++)
-        {
-            if (parts[i] is not JsonObject part || !part.TryGetPropertyValue("type", out var typeNode) || !TryGetString(typeNode!, out var type))
-            {
-                return WrongType($"{path}[{i}]", "a content part object with a string 'type'");
-            }
-
-            if (ChatFieldRules.CheckPart(part, type!, $"{path}[{i}]") is { } partError)
-            {
-                return partError;
-            }
-
-            if (type == "text")
-            {
-                if (!part.TryGetPropertyValue("text", out var textNode) || textNode is null || !TryGetString(textNode, out var partText))
-                {
-                    return WrongType($"{path}[{i}].text", "a string");
-                }
-
-                if (text.Length > 0)
-                {
-                    text.Append('\n');
-                }
-
-                text.Append(partText);
-            }
-        }
-
-        content = text.ToString();
-        return null;
-    }
-
     private static CallError? ReadStop(JsonObject body, out IReadOnlyList<string>? stop)
     {
         stop = null;
@@ -314,67 +215,4 @@ internal static class ChatRequestReader
 
         return WrongType("stop", "a string or an array of up to 4 strings");
     }
-
-    private static bool TryGetString(JsonNode node, out string? value)
-    {
-        value = null;
-        return node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.TryGetValue(out value);
-    }
-
-    private static bool TryGetOptionalBool(JsonObject body, string name, out bool value)
-    {
-        value = false;
-        if (!body.TryGetPropertyValue(name, out var node) || node is null)
-        {
-            return true;
-        }
-
-        if (node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
-        {
-            value = v.GetValue<bool>();
-            return true;
-        }
-
-        return false;
-    }
-
-    private static bool TryGetOptionalNumber(JsonObject body, string name, double min, double max, out double? value)
-    {
-        value = null;
-        if (!body.TryGetPropertyValue(name, out var node) || node is null)
-        {
-            return true;
-        }
-
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && d >= min && d <= max)
-        {
-            value = d;
-            return true;
-        }
-
-        return false;
-    }
-
-    private static bool TryGetOptionalPositiveInt(JsonObject body, string name, out int? value)
-    {
-        value = null;
-        if (!body.TryGetPropertyValue(name, out var node) || node is null)
-        {
-            return true;
-        }
-
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var i) && i > 0)
-        {
-            value = i;
-            return true;
-        }
-
-        return false;
-    }
-
-    private static CallError WrongType(string param, string expected) =>
-        CallError.InvalidRequest("invalid_type", $"Invalid type for '{param}': expected {expected}.", param);
-
-    private static CallError OutOfRange(string param, string expected) =>
-        CallError.InvalidRequest("invalid_value", $"Invalid value for '{param}': expected {expected}.", param);
 }

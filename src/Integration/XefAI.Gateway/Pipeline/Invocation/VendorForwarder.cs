@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Polly.CircuitBreaker;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
@@ -100,7 +101,9 @@ internal sealed partial class VendorForwarder(
         var httpContext = call.HttpContext;
 
         // YARP streams the incoming request body to the vendor; the provider's translation takes its place.
-        httpContext.Request.Body = new MemoryStream(vendorRequest.Body.ToArray(), writable: false);
+        httpContext.Request.Body = MemoryMarshal.TryGetArray(vendorRequest.Body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(vendorRequest.Body.ToArray(), writable: false);
         httpContext.Request.ContentLength = vendorRequest.Body.Length;
         httpContext.Request.ContentType = vendorRequest.ContentType;
 

@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using XefAI.Integration;
+using XefAI.Models;
+using static XefAI.Gateway.OpenAI.JsonFields;
+
+namespace XefAI.Gateway.OpenAI;
+
+/// <summary>
+/// Reads one message of a chat request: its role and name, its content as text (text parts joined by line breaks), and
+/// the fields OpenAI allows on a message of that role.
+/// </summary>
+internal static class ChatMessageReader
+{
+    private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool", "function"];
+
+    public static CallError? Read(JsonNode? node, int index, out ChatMessage? message)
+    {
+        message = null;
+        var path = $"messages[{index}]";
+        if (node is not JsonObject obj)
+        {
+            return WrongType(path, "a message object");
+        }
+
+        if (!obj.TryGetPropertyValue("role", out var roleNode) || roleNode is null)
+        {
+            return CallError.InvalidRequest("missing_required_parameter", $"Missing required parameter: '{path}.role'.", $"{path}.role");
+        }
+
+        if (!TryGetString(roleNode, out var role) || !Roles.Contains(role!))
+        {
+            return CallError.InvalidRequest(
+                "invalid_value",
+                $"Invalid value for '{path}.role': expected one of system, developer, user, assistant, tool.",
+                $"{path}.role");
+        }
+
+        string? name = null;
+        if (obj.TryGetPropertyValue("name", out var nameNode) && nameNode is not null && !TryGetString(nameNode, out name))
+        {
+            return WrongType($"{path}.name", "a string");
+        }
+
+        if (ChatMessageRules.CheckMessage(obj, role!, path) is { } fieldError)
+        {
+            return fieldError;
+        }
+
+        obj.TryGetPropertyValue("content", out var contentNode);
+        string content;
+        switch (contentNode)
+        {
+            case null when role is "assistant" && obj.ContainsKey("tool_calls"):
+                content = string.Empty;
+                break;
+            case null:
+                return CallError.InvalidRequest(
+                    "missing_required_parameter", $"Missing required parameter: '{path}.content'.", $"{path}.content");
+            case JsonValue value when value.TryGetValue<string>(out var text):
+                content = text;
+                break;
+            case JsonArray parts:
+                var error = JoinTextParts(parts, $"{path}.content", out content);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                break;
+            default:
+                return WrongType($"{path}.content", "a string or an array of content parts");
+        }
+
+        message = new ChatMessage(role!, content, name);
+        return null;
+    }
+
+    private static CallError? JoinTextParts(JsonArray parts, string path, out string content)
+    {
+        var text = new StringBuilder();
+        content = string.Empty;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (parts[i] is not JsonObject part || !part.TryGetPropertyValue("type", out var typeNode) || !TryGetString(typeNode!, out var type))
+            {
+                return WrongType($"{path}[{i}]", "a content part object with a string 'type'");
+            }
+
+            if (ChatMessageRules.CheckPart(part, type!, $"{path}[{i}]") is { } partError)
+            {
+                return partError;
+            }
+
+            if (type == "text")
+            {
+                if (!part.TryGetPropertyValue("text", out var textNode) || textNode is null || !TryGetString(textNode, out var partText))
+                {
+                    return WrongType($"{path}[{i}].text", "a string");
+                }
+
+                if (text.Length > 0)
+                {
+                    text.Append('\n');
+                }
+
+                text.Append(partText);
+            }
+        }
+
+        content = text.ToString();
+        return null;
+    }
+}
