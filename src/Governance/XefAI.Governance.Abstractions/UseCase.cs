@@ -25,7 +25,42 @@ public sealed record UseCase(
 
     /// <summary>The model card; null when none is configured (which no tier-4 use case may be activated with).</summary>
     public ModelCard? ModelCard { get; init; }
+
+    /// <summary>
+    /// The controls of the use case's risk tier as resolved from the same configuration as the use case, so a call
+    /// that took its use case from one configuration snapshot is judged by that snapshot's tier controls even while
+    /// an edit is being applied. Null on a use case built by hand: policies then read the controls in force.
+    /// </summary>
+    public TierControls? TierControls { get; init; }
 }
+
+/// <summary>One risk tier's controls, resolved from configuration over the defaults of DESIGN.md.</summary>
+/// <param name="RequireBaa">Only vendors under a business associate agreement (or in-process models) may serve the tier.</param>
+/// <param name="DeIdentifyUnlessBaa">PHI is de-identified before it reaches a vendor without a BAA.</param>
+/// <param name="Review">A <see cref="ReviewRequirement"/> value.</param>
+/// <param name="AuditVerbatim">Input and output are audited verbatim, not only as hashes.</param>
+/// <param name="MaxTokens">Most output tokens a call may ask for; null for no cap.</param>
+/// <param name="RateLimit">Calls per app per use case in a fixed window; null for no limit.</param>
+public sealed record TierControls(
+    bool RequireBaa,
+    bool DeIdentifyUnlessBaa,
+    string Review,
+    bool AuditVerbatim,
+    int? MaxTokens,
+    TierRateLimit? RateLimit)
+{
+    /// <summary>What a tier outside 1 to 4 gets: every control on and no lifecycle accepted, so an unknown tier fails closed.</summary>
+    public static TierControls Strictest { get; } = new(true, true, ReviewRequirement.Hold, true, null, null);
+
+    /// <summary>
+    /// Lifecycles of the deployments the tier's use cases may be served by (candidate, validated, active, deprecated),
+    /// lower case and in lifecycle order; never retired.
+    /// </summary>
+    public IReadOnlyList<string> AllowedLifecycles { get; init; } = [];
+}
+
+/// <summary>A fixed-window rate limit: <see cref="PermitLimit"/> calls per <see cref="Window"/>.</summary>
+public sealed record TierRateLimit(int PermitLimit, TimeSpan Window);
 
 /// <summary>A prompt template by id and version.</summary>
 public sealed record PromptTemplateReference(string Id, string Version);

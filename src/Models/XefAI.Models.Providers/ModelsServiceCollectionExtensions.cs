@@ -26,6 +26,7 @@ public static class ModelsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>());
 
         services.TryAddSingleton<IModelRegistry, ModelRegistry>();
+        services.TryAddSingleton<IModelRegistryFactory, ModelRegistryFactory>();
         services.TryAddSingleton<IModelProviderCatalog, ModelProviderCatalog>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

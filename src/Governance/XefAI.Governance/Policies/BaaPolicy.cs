@@ -18,7 +18,7 @@ internal sealed class BaaPolicy(RiskTierControlsSource tiers) : IPolicy
         }
 
         var tier = context.UseCase.Tier;
-        if (!tiers.Current.For(tier).RequireBaa)
+        if (!tiers.For(context.UseCase).RequireBaa)
         {
             return null;
         }

@@ -21,7 +21,7 @@ internal sealed class DeIdentificationPolicy(RiskTierControlsSource tiers) : IPo
         // Where the tier requires a BAA outright, de-identification cannot make an uncovered vendor acceptable:
         // the BAA policy gives the one reason that matters.
         var tier = context.UseCase.Tier;
-        var controls = tiers.Current.For(tier);
+        var controls = tiers.For(context.UseCase);
         if (!controls.DeIdentifyUnlessBaa || controls.RequireBaa)
         {
             return null;

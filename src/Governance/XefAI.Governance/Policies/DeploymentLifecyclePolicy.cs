@@ -58,14 +58,30 @@ internal sealed class DeploymentLifecyclePolicy : IPolicy, IDisposable
                 $"Deployment '{deployment.Id}' is deprecated and its sunset date {sunset:yyyy-MM-dd} has passed; it is treated as retired.");
         }
 
-        var tiers = Volatile.Read(ref _tiers);
         var tier = context.UseCase.Tier;
-        if ((tiers.Allowed(tier) & lifecycle) != 0)
+        string names;
+        if (context.UseCase.TierControls is { } carried)
         {
-            return null;
+            // The lifecycles of the configuration snapshot the use case came from.
+            if (carried.AllowedLifecycles.Contains(DeploymentLifecycleNames.Name(lifecycle), StringComparer.Ordinal))
+            {
+                return null;
+            }
+
+            names = string.Join(", ", carried.AllowedLifecycles);
+        }
+        else
+        {
+            var tiers = Volatile.Read(ref _tiers);
+            if ((tiers.Allowed(tier) & lifecycle) != 0)
+            {
+                return null;
+            }
+
+            names = tiers.AllowedNames(tier);
         }
 
-        var accepted = tiers.AllowedNames(tier) is { Length: > 0 } names ? $"only {names} deployments" : "no deployments";
+        var accepted = names.Length > 0 ? $"only {names} deployments" : "no deployments";
         return new PolicyDenial(
             "model_lifecycle_not_allowed",
             $"Deployment '{deployment.Id}' is '{DeploymentLifecycleNames.Format(lifecycle)}'; tier {(int)tier} ({TierLabel(tier)}) use cases accept {accepted}.");

@@ -20,7 +20,7 @@ internal sealed class MaxTokensPolicy(RiskTierControlsSource tiers) : IPolicy
         }
 
         var tier = context.UseCase.Tier;
-        if (tiers.Current.For(tier).MaxTokens is not { } limit || requested <= limit)
+        if (tiers.For(context.UseCase).MaxTokens is not { } limit || requested <= limit)
         {
             return null;
         }

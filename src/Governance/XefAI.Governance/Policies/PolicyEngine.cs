@@ -37,7 +37,11 @@ internal sealed class PolicyEngine(IEnumerable<IPolicy> policies, RiskTierContro
             }
         }
 
-        var obligations = tiers?.Current.ObligationsFor(context.UseCase.Tier, context.Deployment) ?? PolicyObligations.None;
+        // A use case taken from a configuration snapshot carries its tier's controls: the call is judged by that
+        // snapshot, not by an edit applied while it runs.
+        var obligations = context.UseCase.TierControls is { } carried
+            ? RiskTierControls.ObligationsFor(carried, context.Deployment)
+            : tiers?.Current.ObligationsFor(context.UseCase.Tier, context.Deployment) ?? PolicyObligations.None;
         if (denials is null && ReferenceEquals(obligations, PolicyObligations.None))
         {
             return PolicyDecision.Allow;

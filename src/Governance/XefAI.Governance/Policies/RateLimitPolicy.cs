@@ -28,7 +28,7 @@ internal sealed class RateLimitPolicy(RiskTierControlsSource tiers, TimeProvider
         }
 
         var useCase = context.UseCase;
-        if (tiers.Current.For(useCase.Tier).RateLimit is not { } limit)
+        if (tiers.For(useCase).RateLimit is not { } limit)
         {
             return null;
         }

@@ -46,6 +46,13 @@ internal static class DeploymentLifecycleNames
     }
 
     /// <summary>The names in a set, in lifecycle order: "active, deprecated".</summary>
-    public static string Format(DeploymentLifecycles set) =>
-        string.Join(", ", All.Where(l => (set & l.Lifecycle) != 0).Select(l => l.Name));
+    public static string Format(DeploymentLifecycles set) => string.Join(", ", List(set));
+
+    /// <summary>The names in a set, one each, in lifecycle order.</summary>
+    public static IReadOnlyList<string> List(DeploymentLifecycles set) =>
+        [.. All.Where(l => (set & l.Lifecycle) != 0).Select(l => l.Name)];
+
+    /// <summary>The name of one lifecycle, as <see cref="List"/> writes it.</summary>
+    public static string Name(DeploymentLifecycles lifecycle) =>
+        All.FirstOrDefault(l => l.Lifecycle == lifecycle).Name ?? string.Empty;
 }

@@ -1,22 +1,7 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance;
-
-/// <summary>One risk tier's controls, resolved from configuration over the defaults of DESIGN.md.</summary>
-internal sealed record TierControls(
-    bool RequireBaa,
-    bool DeIdentifyUnlessBaa,
-    string Review,
-    bool AuditVerbatim,
-    int? MaxTokens,
-    TierRateLimit? RateLimit)
-{
-    /// <summary>What a tier outside 1 to 4 gets: every control on, so an unknown tier fails closed.</summary>
-    public static TierControls Strictest { get; } = new(true, true, ReviewRequirement.Hold, true, null, null);
-}
-
-/// <summary>A fixed-window rate limit: <see cref="PermitLimit"/> calls per <see cref="Window"/>.</summary>
-internal sealed record TierRateLimit(int PermitLimit, TimeSpan Window);
 
 /// <summary>The controls of every risk tier, and the obligations they impose; immutable, swapped whole on reload.</summary>
 internal sealed class RiskTierControls
@@ -35,6 +20,9 @@ internal sealed class RiskTierControls
 
     private static readonly PolicyObligations StrictestObligations = Obligations(TierControls.Strictest, deIdentify: true);
 
+    // Weak keys: the obligations go when the snapshot whose use cases carried the controls does.
+    private static readonly ConditionalWeakTable<TierControls, PolicyObligations[]> CarriedObligations = new();
+
     private readonly TierControls[] _tiers;
 
     // Per tier: [call stage, deployment with BAA, deployment without BAA]; built once so a call allocates none.
@@ -43,16 +31,10 @@ internal sealed class RiskTierControls
     private RiskTierControls(TierControls[] tiers)
     {
         _tiers = tiers;
-        _obligations = [.. tiers.Select(t => new[]
-        {
-            // Before a deployment is chosen the vendor's BAA is unknown, so the call stage assumes none.
-            Obligations(t, deIdentify: t.DeIdentifyUnlessBaa),
-            Obligations(t, deIdentify: false),
-            Obligations(t, deIdentify: t.DeIdentifyUnlessBaa),
-        })];
+        _obligations = [.. tiers.Select(ObligationsByStage)];
     }
 
-    public static RiskTierControls Default { get; } = new(Defaults);
+    public static RiskTierControls Default { get; } = From(new GovernanceOptions());
 
     /// <summary>Builds the table from options that passed <see cref="GovernanceOptionsValidator"/>.</summary>
     public static RiskTierControls From(GovernanceOptions options)
@@ -74,6 +56,13 @@ internal sealed class RiskTierControls
                 configured.AuditVerbatim ?? defaults.AuditVerbatim,
                 configured.MaxTokens is { } max ? (max > 0 ? max : null) : defaults.MaxTokens,
                 ResolveRateLimit(configured.RateLimit, defaults.RateLimit));
+        }
+
+        // The lifecycles a tier accepts travel with its controls, so a use case carries everything its policies judge by.
+        var lifecycles = RiskTierLifecycles.From(options);
+        for (var number = 1; number < tiers.Length; number++)
+        {
+            tiers[number] = tiers[number] with { AllowedLifecycles = lifecycles.AllowedNameList((RiskTier)number) };
         }
 
         return new RiskTierControls(tiers);
@@ -104,11 +93,30 @@ internal sealed class RiskTierControls
             return StrictestObligations;
         }
 
-        var stage = deployment is null ? 0 : deployment.CoversPhi ? 1 : 2;
-        return _obligations[(int)tier][stage];
+        return _obligations[(int)tier][Stage(deployment)];
+    }
+
+    /// <summary>
+    /// The obligations of controls a use case carries (<see cref="UseCase.TierControls"/>): built once per controls
+    /// instance, which lives as long as the configuration snapshot it came from, so a call allocates none.
+    /// </summary>
+    public static PolicyObligations ObligationsFor(TierControls controls, DeploymentFacts? deployment)
+    {
+        ArgumentNullException.ThrowIfNull(controls);
+        return CarriedObligations.GetValue(controls, ObligationsByStage)[Stage(deployment)];
     }
 
     private static bool IsKnown(RiskTier tier) => (int)tier is >= 1 and <= 4;
+
+    // Before a deployment is chosen the vendor's BAA is unknown, so the call stage assumes none.
+    private static int Stage(DeploymentFacts? deployment) => deployment is null ? 0 : deployment.CoversPhi ? 1 : 2;
+
+    private static PolicyObligations[] ObligationsByStage(TierControls t) =>
+    [
+        Obligations(t, deIdentify: t.DeIdentifyUnlessBaa),
+        Obligations(t, deIdentify: false),
+        Obligations(t, deIdentify: t.DeIdentifyUnlessBaa),
+    ];
 
     private static PolicyObligations Obligations(TierControls tier, bool deIdentify) => new()
     {
@@ -153,6 +161,12 @@ internal sealed class RiskTierControlsSource : IDisposable
     }
 
     public RiskTierControls Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// The controls a use case is judged by: those it carries from the configuration snapshot it came from, else
+    /// (a use case built by hand) those in force.
+    /// </summary>
+    public TierControls For(UseCase useCase) => useCase.TierControls ?? Current.For(useCase.Tier);
 
     public void Dispose() => _subscription?.Dispose();
 }

@@ -18,11 +18,13 @@ internal sealed class RiskTierLifecycles
 
     private readonly DeploymentLifecycles[] _allowed;
     private readonly string[] _allowedNames;
+    private readonly IReadOnlyList<string>[] _allowedNameLists;
 
     private RiskTierLifecycles(DeploymentLifecycles[] allowed)
     {
         _allowed = allowed;
         _allowedNames = [.. allowed.Select(DeploymentLifecycleNames.Format)];
+        _allowedNameLists = [.. allowed.Select(DeploymentLifecycleNames.List)];
     }
 
     /// <summary>Builds the table from options that passed <see cref="GovernanceOptionsValidator"/>.</summary>
@@ -70,6 +72,10 @@ internal sealed class RiskTierLifecycles
     /// <summary>The lifecycles a tier accepts; none for a tier outside 1 to 4.</summary>
     public DeploymentLifecycles Allowed(RiskTier tier) =>
         (int)tier is >= 1 and <= 4 ? _allowed[(int)tier] : DeploymentLifecycles.None;
+
+    /// <summary>The accepted lifecycles one name each, in lifecycle order; none for a tier outside 1 to 4.</summary>
+    public IReadOnlyList<string> AllowedNameList(RiskTier tier) =>
+        (int)tier is >= 1 and <= 4 ? _allowedNameLists[(int)tier] : [];
 
     /// <summary>The accepted lifecycles as a message lists them: "active, deprecated".</summary>
     public string AllowedNames(RiskTier tier) =>

@@ -6,6 +6,21 @@ using Microsoft.Extensions.Options;
 namespace XefAI.Governance;
 
 /// <summary>
+/// Builds the use cases of one configuration, for a host that reads every layer's configuration as one snapshot:
+/// the use cases, and the controls of their risk tiers, stay those of the options given however configuration is
+/// edited later; their statuses stay live.
+/// </summary>
+public interface IUseCaseRegistryFactory
+{
+    /// <summary>The use cases of <paramref name="options"/>, which must have passed validation.</summary>
+    /// <remarks>
+    /// A use case's status is governance state, not configuration: an approval, suspension or retirement recorded in
+    /// the governance state store shows in the registry returned as soon as it shows anywhere in this process.
+    /// </remarks>
+    IUseCaseRegistry Create(GovernanceOptions options);
+}
+
+/// <summary>
 /// The configured use cases, swapped as a whole when configuration reloads, with the latest status recorded
 /// in the governance state store (approvals, suspensions, retirements) laid over the configured one.
 /// </summary>
@@ -20,9 +35,8 @@ internal sealed partial class UseCaseRegistry : IUseCaseRegistry, IDisposable
     private readonly ILogger<UseCaseRegistry> _logger;
     private readonly IDisposable? _subscription;
 
-    // Readers take these references once per call and never lock; a reload or a state change replaces them whole.
-    private FrozenDictionary<string, UseCase> _configured;
-    private Snapshot? _snapshot;
+    // Readers take this reference once per call and never lock; a reload replaces it whole.
+    private ConfiguredUseCases _current;
 
     public UseCaseRegistry(IOptionsMonitor<GovernanceOptions> options, GovernanceStateCache state, ILogger<UseCaseRegistry> logger)
     {
@@ -30,24 +44,20 @@ internal sealed partial class UseCaseRegistry : IUseCaseRegistry, IDisposable
         ArgumentNullException.ThrowIfNull(state);
         _state = state;
         _logger = logger;
-        _configured = Configure(options.CurrentValue);
+        _current = new ConfiguredUseCases(options.CurrentValue, state);
 
         // OptionsMonitor only calls back with options that passed validation; a bad edit never gets here.
         _subscription = options.OnChange(OnChanged);
     }
 
-    public IReadOnlyCollection<UseCase> All => Current().All;
+    public IReadOnlyCollection<UseCase> All => Volatile.Read(ref _current).All;
 
-    public bool TryGet(string id, [NotNullWhen(true)] out UseCase? useCase)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        return Current().ById.TryGetValue(id, out useCase);
-    }
+    public bool TryGet(string id, [NotNullWhen(true)] out UseCase? useCase) => Volatile.Read(ref _current).TryGet(id, out useCase);
 
     public void Dispose() => _subscription?.Dispose();
 
     /// <summary>A use case as configured, before any status change recorded in the governance state store.</summary>
-    internal static UseCase ToUseCase(string id, UseCaseOptions options)
+    internal static UseCase ToUseCase(string id, UseCaseOptions options, TierControls? controls = null)
     {
         UseCaseOptions.TryParseStatus(options.Status, out var status);
         return new UseCase(
@@ -67,25 +77,8 @@ internal sealed partial class UseCaseRegistry : IUseCaseRegistry, IDisposable
                 ? new PromptTemplateReference(templateId.Trim(), version.Trim())
                 : null,
             ModelCard = options.ModelCard,
+            TierControls = controls,
         };
-    }
-
-    private static FrozenDictionary<string, UseCase> Configure(GovernanceOptions options) =>
-        options.UseCases.Select(pair => ToUseCase(pair.Key, pair.Value)).ToFrozenDictionary(u => u.Id, StringComparer.Ordinal);
-
-    private Snapshot Current()
-    {
-        var configured = Volatile.Read(ref _configured);
-        var state = _state.Current;
-        var snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot is null || !ReferenceEquals(snapshot.Configured, configured) || !ReferenceEquals(snapshot.State, state))
-        {
-            // Two threads may both rebuild; either result is the same.
-            snapshot = new Snapshot(configured, state);
-            Volatile.Write(ref _snapshot, snapshot);
-        }
-
-        return snapshot;
     }
 
     private void OnChanged(GovernanceOptions options, string? name)
@@ -95,27 +88,80 @@ internal sealed partial class UseCaseRegistry : IUseCaseRegistry, IDisposable
             return;
         }
 
-        var configured = Configure(options);
-        Volatile.Write(ref _configured, configured);
+        var configured = new ConfiguredUseCases(options, _state);
+        Volatile.Write(ref _current, configured);
         LogReloaded(_logger, configured.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Use-case registry reloaded: {Count} use cases.")]
     private static partial void LogReloaded(ILogger logger, int count);
+}
 
-    private sealed class Snapshot
+/// <inheritdoc cref="IUseCaseRegistryFactory"/>
+internal sealed class UseCaseRegistryFactory(GovernanceStateCache state) : IUseCaseRegistryFactory
+{
+    public IUseCaseRegistry Create(GovernanceOptions options)
     {
-        public Snapshot(FrozenDictionary<string, UseCase> configured, GovernanceStateView state)
+        ArgumentNullException.ThrowIfNull(options);
+        return new ConfiguredUseCases(options, state);
+    }
+}
+
+/// <summary>
+/// The use cases of one configuration, each carrying its tier's controls from that same configuration; never
+/// changed once built. Statuses recorded in the governance state store are laid over the configured ones on read.
+/// </summary>
+internal sealed class ConfiguredUseCases : IUseCaseRegistry
+{
+    private readonly FrozenDictionary<string, UseCase> _configured;
+    private readonly GovernanceStateCache _state;
+    private View? _view;
+
+    public ConfiguredUseCases(GovernanceOptions options, GovernanceStateCache state)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var tiers = RiskTierControls.From(options);
+        _configured = options.UseCases
+            .Select(pair => UseCaseRegistry.ToUseCase(pair.Key, pair.Value, tiers.For((RiskTier)pair.Value.Tier)))
+            .ToFrozenDictionary(u => u.Id, StringComparer.Ordinal);
+        _state = state;
+    }
+
+    public int Count => _configured.Count;
+
+    public IReadOnlyCollection<UseCase> All => Current().All;
+
+    public bool TryGet(string id, [NotNullWhen(true)] out UseCase? useCase)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return Current().ById.TryGetValue(id, out useCase);
+    }
+
+    private View Current()
+    {
+        var state = _state.Current;
+        var view = Volatile.Read(ref _view);
+        if (view is null || !ReferenceEquals(view.State, state))
         {
-            Configured = configured;
+            // Two threads may both rebuild; either result is the same.
+            view = new View(_configured, state);
+            Volatile.Write(ref _view, view);
+        }
+
+        return view;
+    }
+
+    /// <summary>The configured use cases with the statuses of one state of the store.</summary>
+    private sealed class View
+    {
+        public View(FrozenDictionary<string, UseCase> configured, GovernanceStateView state)
+        {
             State = state;
             ById = configured.Values
                 .Select(u => state.UseCases.TryGetValue(u.Id, out var change) ? u with { Status = change.To, StatusReason = change.Reason } : u)
                 .ToFrozenDictionary(u => u.Id, StringComparer.Ordinal);
             All = [.. ById.Values.OrderBy(u => u.Id, StringComparer.Ordinal)];
         }
-
-        public FrozenDictionary<string, UseCase> Configured { get; }
 
         public GovernanceStateView State { get; }
 

@@ -1,3 +1,5 @@
+using XefAI.Data.Configuration;
+using XefAI.Gateway.Hosting;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 using XefAI.Models;
@@ -8,6 +10,12 @@ namespace XefAI.Gateway.Configuration;
 /// Every layer's configuration as one call sees it. A call takes the current snapshot when it starts and reads only
 /// that one until it ends, so it never mixes settings from before and after an edit.
 /// </summary>
+/// <remarks>
+/// Built whole from one read of the configuration and cross-checked before any call sees it; never changed after.
+/// The options objects are the snapshot's own (bound afresh, shared with no options cache): nothing may modify them.
+/// Use-case statuses are governance state, not configuration: <see cref="UseCases"/> shows a suspension the moment
+/// it is recorded, while the use cases themselves and their tiers' controls stay those of this snapshot.
+/// </remarks>
 internal sealed class GatewaySnapshot(
     long version,
     GatewayOptions gateway,
@@ -23,20 +31,86 @@ internal sealed class GatewaySnapshot(
 
     public ResilienceOptions Resilience { get; } = resilience;
 
+    /// <summary>The client apps and administrators of <see cref="Gateway"/>.</summary>
     public ApiKeyDirectory Keys { get; } = keys;
 
+    /// <summary>
+    /// The use cases of <see cref="Governance"/>, each carrying its tier's controls (<see cref="UseCase.TierControls"/>),
+    /// so the policy engine judges a call by this snapshot's tiers too.
+    /// </summary>
     public IUseCaseRegistry UseCases { get; } = useCases;
 
+    /// <summary>The model deployments of the <c>Models</c> section.</summary>
     public IModelRegistry Models { get; } = models;
+
+    /// <summary>The limits on traffic without a valid key.</summary>
+    public UnauthenticatedOptions Unauthenticated { get; init; } = new();
+
+    /// <summary>The <c>Governance</c> section the use cases were built from.</summary>
+    public GovernanceOptions Governance { get; init; } = new();
+
+    /// <summary>The <c>Data</c> section.</summary>
+    public DataOptions Data { get; init; } = new();
 }
 
-/// <summary>Hands each call the configuration snapshot in force.</summary>
-internal sealed class GatewaySnapshots(
-    LastGoodOptions<GatewayOptions> gateway,
-    LastGoodOptions<ResilienceOptions> resilience,
-    ApiKeyDirectory keys,
-    IUseCaseRegistry useCases,
-    IModelRegistry models)
+/// <summary>
+/// Hands each call the configuration snapshot in force, and replaces it when the configuration files change: the new
+/// one is built from every layer's options at once and swapped in only if it passes every options validator and the
+/// cross-layer check; otherwise the last good one stays in force.
+/// </summary>
+/// <remarks>A held snapshot is never changed: a reload builds a new one, so a call keeps its own until it ends.</remarks>
+internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder)
 {
-    public GatewaySnapshot Current => new(0, gateway.Value, resilience.Value, keys, useCases, models);
+    private readonly Lock _gate = new();
+    private volatile GatewaySnapshot? _current;
+
+    /// <summary>The snapshot in force. Take it once per call and read only that one.</summary>
+    /// <exception cref="GatewayConfigurationException">Read before start-up validated the configuration, which is invalid.</exception>
+    public GatewaySnapshot Current => _current ?? StartOrThrow();
+
+    /// <summary>Builds the first snapshot, the one the gateway starts with.</summary>
+    /// <returns>Every problem of the configuration; empty when it is good and in force.</returns>
+    public IReadOnlyList<string> Start()
+    {
+        lock (_gate)
+        {
+            if (_current is not null)
+            {
+                return [];
+            }
+
+            var errors = new List<string>();
+            _current = builder.Build(1, errors);
+            return errors;
+        }
+    }
+
+    /// <summary>Builds a snapshot from the configuration as it is now and puts it in force if it is valid.</summary>
+    public SnapshotReload Reload()
+    {
+        lock (_gate)
+        {
+            var inForce = Current;
+            var errors = new List<string>();
+            if (builder.Build(inForce.Version + 1, errors) is not { } built)
+            {
+                return new SnapshotReload(inForce, errors);
+            }
+
+            _current = built;
+            return new SnapshotReload(built, []);
+        }
+    }
+
+    private GatewaySnapshot StartOrThrow()
+    {
+        var errors = Start();
+        return _current ?? throw new GatewayConfigurationException(errors);
+    }
+}
+
+/// <summary>What a reload did: the snapshot now in force, and why a new one was refused (empty when it was taken).</summary>
+internal sealed record SnapshotReload(GatewaySnapshot InForce, IReadOnlyList<string> Errors)
+{
+    public bool Applied => Errors.Count == 0;
 }

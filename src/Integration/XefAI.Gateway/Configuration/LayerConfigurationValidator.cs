@@ -1,24 +1,24 @@
-using Microsoft.Extensions.Options;
-using XefAI.Governance;
+using XefAI.Data;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Configuration;
 
 /// <summary>
 /// Checks what no single layer can: that client grants name real use cases, that use cases name registered
-/// deployments, that each deployment's provider kind is loaded and its cluster exists. Only the host knows
-/// all four layers, so this check lives here; it runs at start-up, once every options type is valid, and a
-/// failure refuses to start.
+/// deployments and prompt templates that exist, that each deployment's provider kind is loaded and its cluster
+/// exists. Only the host knows all four layers, so this check lives here. It judges a whole snapshot before it is
+/// put in force: at start-up a failure refuses to start, on a reload it keeps the last good snapshot.
 /// </summary>
-internal sealed class LayerConfigurationValidator(
-    IOptions<GatewayOptions> gateway,
-    IUseCaseRegistry useCases,
-    IModelRegistry models,
-    IModelProviderCatalog providers,
-    IConfiguration configuration)
+/// <param name="configuration">The YARP section, which YARP itself reads; its clusters and routes are checked here.</param>
+/// <param name="services">
+/// Where the prompt template catalog comes from: it loads a folder and refuses a bad one, so it is built only when a
+/// use case names a template.
+/// </param>
+internal sealed class LayerConfigurationValidator(IModelProviderCatalog providers, IConfiguration configuration, IServiceProvider services)
 {
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate(GatewaySnapshot snapshot)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         var errors = new List<string>();
         var clusters = configuration.GetSection("ReverseProxy:Clusters").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -29,23 +29,26 @@ internal sealed class LayerConfigurationValidator(
             errors.Add($"ReverseProxy:Routes:{route.Key} is not allowed: a YARP route forwards without the gateway's key check, policies and audit. Vendors need only ReverseProxy:Clusters.");
         }
 
-        foreach (var (appId, client) in gateway.Value.Clients)
+        // The configured use cases, not the registry: a use case exists whatever its status, and reading statuses
+        // would open the governance state store.
+        var useCases = snapshot.Governance.UseCases;
+        foreach (var (appId, client) in snapshot.Gateway.Clients)
         {
-            foreach (var id in client.UseCases.Where(id => !useCases.TryGet(id, out _)))
+            foreach (var id in client.UseCases.Where(id => !useCases.ContainsKey(id)))
             {
                 errors.Add($"Gateway:Clients:{appId} grants use case '{id}', which is not in Governance:UseCases.");
             }
         }
 
-        foreach (var useCase in useCases.All)
+        foreach (var (id, useCase) in useCases)
         {
-            foreach (var id in useCase.Providers.Where(id => !models.TryGet(id, out _)))
+            foreach (var provider in useCase.Providers.Select(p => p.Trim()).Where(p => !snapshot.Models.TryGet(p, out _)))
             {
-                errors.Add($"Governance:UseCases:{useCase.Id} lists provider '{id}', which is not in Models:Deployments.");
+                errors.Add($"Governance:UseCases:{id} lists provider '{provider}', which is not in Models:Deployments.");
             }
         }
 
-        foreach (var deployment in models.All)
+        foreach (var deployment in snapshot.Models.All)
         {
             if (!providers.TryGet(deployment.Kind, out var provider))
             {
@@ -57,6 +60,35 @@ internal sealed class LayerConfigurationValidator(
             }
         }
 
+        CheckPromptTemplates(snapshot, errors);
         return errors;
+    }
+
+    private void CheckPromptTemplates(GatewaySnapshot snapshot, List<string> errors)
+    {
+        var references = snapshot.Governance.UseCases
+            .Where(pair => pair.Value.PromptTemplate is { Id: not null, Version: not null })
+            .Select(pair => (UseCase: pair.Key, Id: pair.Value.PromptTemplate!.Id!.Trim(), Version: pair.Value.PromptTemplate.Version!.Trim()))
+            .ToList();
+        if (references.Count == 0)
+        {
+            return;
+        }
+
+        IPromptTemplateCatalog catalog;
+        try
+        {
+            catalog = services.GetRequiredService<IPromptTemplateCatalog>();
+        }
+        catch (Exception ex) when (ex is PromptTemplateException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"Governance:UseCases name prompt templates, but the prompt templates cannot be loaded: {ex.Message}");
+            return;
+        }
+
+        foreach (var (useCase, id, version) in references.Where(r => catalog.Find(r.Id, r.Version) is null))
+        {
+            errors.Add($"Governance:UseCases:{useCase}:PromptTemplate names template '{id}' version '{version}', which is not among the prompt templates (Data:PromptsPath).");
+        }
     }
 }

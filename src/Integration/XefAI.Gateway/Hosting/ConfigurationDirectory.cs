@@ -55,8 +55,8 @@ internal static class ConfigurationDirectory
     public static string[] HostArguments(string[] args) =>
         ShouldWatch(args) ? args : [.. args, "--hostBuilder:reloadConfigOnChange=false"];
 
-    /// <returns>The watched files, so the host can report rejected edits once logging exists.</returns>
-    public static IReadOnlyList<LastGoodJsonConfigurationSource> AddTo(ConfigurationManager configuration, IHostEnvironment environment, string directory, bool watch)
+    /// <returns>The folder's files, so the host can report their reloads once logging exists.</returns>
+    public static ConfigurationFiles AddTo(ConfigurationManager configuration, IHostEnvironment environment, string directory, bool watch)
     {
         var sources = configuration.Sources;
         var overrides = sources
@@ -67,21 +67,24 @@ internal static class ConfigurationDirectory
             sources.Remove(source);
         }
 
-        var files = new List<LastGoodJsonConfigurationSource>(2);
-        foreach (var (name, optional) in new[] { ("appsettings.json", false), ($"appsettings.{environment.EnvironmentName}.json", true) })
+        var files = new ConfigurationFiles(directory);
+        try
         {
-            var file = LastGoodJsonConfigurationSource.For(Path.Combine(directory, name), optional, watch);
-            files.Add(file);
-            try
+            foreach (var (name, optional) in new[] { ("appsettings.json", false), ($"appsettings.{environment.EnvironmentName}.json", true) })
             {
-                ((IConfigurationBuilder)configuration).Add(file);
+                ((IConfigurationBuilder)configuration).Add(files.Add(name, optional));
             }
-            catch (GatewayConfigurationException)
-            {
-                // The host is never built, so nothing else would end these watches.
-                files.ForEach(f => f.Dispose());
-                throw;
-            }
+        }
+        catch (GatewayConfigurationException)
+        {
+            // The host is never built, so nothing else would end the watch.
+            files.Dispose();
+            throw;
+        }
+
+        if (watch)
+        {
+            files.Watch();
         }
 
         foreach (var source in overrides)

@@ -56,8 +56,7 @@ public static class GatewayApp
 
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
         services.AddSingleton(typeof(LastGoodOptions<>));
-        services.AddSingleton<ApiKeyDirectory>();
-        services.AddSingleton<GatewaySnapshots>();
+        services.AddGatewaySnapshots();
         services.AddAuthenticationFailures(configuration);
         services.AddGovernedPipeline();
         services.AddSingleton<ReviewMetrics>();

@@ -1,12 +1,35 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Security;
+using XefAI.Governance;
+using XefAI.Models;
 
 namespace XefAI.Gateway.Hosting;
 
-/// <summary>Start-up validation of the whole configuration and the observer of its reloads.</summary>
+/// <summary>The configuration snapshot: its registration, its start-up validation and the observer of its reloads.</summary>
 internal static class GatewayConfigurationExtensions
 {
+    /// <summary>
+    /// Registers the configuration snapshot and makes the gateway's readers outside a call (admin endpoints, use-case
+    /// administration, incidents, the key check of every route) follow the snapshot in force, so none of them sees an
+    /// edit the snapshot refused. Call it after the Governance and Models layers are registered: it replaces their
+    /// registries, which follow their own options, with views of the snapshot.
+    /// </summary>
+    public static IServiceCollection AddGatewaySnapshots(this IServiceCollection services)
+    {
+        services.TryAddSingleton<GatewaySnapshotBuilder>();
+        services.TryAddSingleton<GatewaySnapshots>();
+        services.TryAddSingleton<LayerConfigurationValidator>();
+        services.Replace(ServiceDescriptor.Singleton<IUseCaseRegistry, SnapshotUseCaseRegistry>());
+        services.Replace(ServiceDescriptor.Singleton<IModelRegistry, SnapshotModelRegistry>());
+        services.Replace(ServiceDescriptor.Singleton(sp => ApiKeyDirectory.Following(InForce(sp, s => s.Keys))));
+        services.Replace(ServiceDescriptor.Singleton(sp => LastGoodOptions<GatewayOptions>.Following(InForce(sp, s => s.Gateway))));
+        services.Replace(ServiceDescriptor.Singleton(sp => LastGoodOptions<ResilienceOptions>.Following(InForce(sp, s => s.Resilience))));
+        services.Replace(ServiceDescriptor.Singleton(sp => LastGoodOptions<UnauthenticatedOptions>.Following(InForce(sp, s => s.Unauthenticated))));
+        return services;
+    }
+
     /// <summary>
     /// Registers a fresh bind-and-validate check for every validated options type of the gateway's layers and
     /// plugins; call it after every layer is registered.
@@ -30,19 +53,13 @@ internal static class GatewayConfigurationExtensions
     }
 
     /// <summary>
-    /// Refuses to start, naming every problem at once, when any options type or the cross-layer check fails;
-    /// then reports each reload of the configuration files.
+    /// Builds the first configuration snapshot, refusing to start, naming every problem at once, when any options
+    /// type or the cross-layer check fails; then turns each reload of the configuration files into a new snapshot.
     /// </summary>
-    public static void UseGatewayConfiguration(this WebApplication app, IReadOnlyList<LastGoodJsonConfigurationSource> files)
+    public static void UseGatewayConfiguration(this WebApplication app, ConfigurationFiles files)
     {
-        var reloads = app.Services.GetRequiredService<ConfigurationReloads>();
-        var errors = reloads.CheckOptions();
-        if (errors.Count == 0)
-        {
-            // The cross-layer check reads the registries, which cannot be built from options that fail on their own.
-            errors.AddRange(app.Services.GetRequiredService<LayerConfigurationValidator>().Validate());
-        }
-
+        var snapshots = app.Services.GetRequiredService<GatewaySnapshots>();
+        var errors = snapshots.Start();
         if (errors.Count > 0)
         {
             // The caller never gets the app to dispose: its file watches and stores end here.
@@ -50,19 +67,18 @@ internal static class GatewayConfigurationExtensions
             throw new GatewayConfigurationException(errors);
         }
 
-        // Taken now, while the configuration is known good: a first read after a bad edit would throw.
-        _ = app.Services.GetRequiredService<LastGoodOptions<GatewayOptions>>();
-        _ = app.Services.GetRequiredService<LastGoodOptions<ResilienceOptions>>();
-
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("XefAI.Gateway.Configuration");
-        if (app.Environment.IsProduction() && app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Clients.Count == 0)
+        if (app.Environment.IsProduction() && snapshots.Current.Gateway.Clients.Count == 0)
         {
             ConfigurationLog.NoClients(log);
         }
 
-        foreach (var file in files)
-        {
-            reloads.Observe(file);
-        }
+        app.Services.GetRequiredService<ConfigurationReloads>().Observe(files);
+    }
+
+    private static Func<T> InForce<T>(IServiceProvider services, Func<GatewaySnapshot, T> read)
+    {
+        var snapshots = services.GetRequiredService<GatewaySnapshots>();
+        return () => read(snapshots.Current);
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 using XefAI.Gateway.Configuration;
 
 namespace XefAI.Gateway.Security;
@@ -12,32 +11,50 @@ internal sealed record ClientApp(string Id, FrozenSet<string> UseCases);
 
 /// <summary>
 /// Looks up client apps and administrators by the SHA-256 of the bearer key they present. Only hashes are
-/// configured, so a leaked configuration file does not leak keys; the lookup tables follow config reloads.
+/// configured, so a leaked configuration file does not leak keys.
 /// </summary>
-internal sealed class ApiKeyDirectory : IDisposable
+/// <remarks>
+/// A directory is either one configuration snapshot's (<see cref="From"/>), never changed, or follows the snapshot in
+/// force (<see cref="Following"/>) for readers outside a call, such as the admin endpoints.
+/// </remarks>
+internal sealed class ApiKeyDirectory
 {
-    private readonly IDisposable? _subscription;
-    private volatile Snapshot _snapshot;
+    private readonly Tables? _tables;
+    private readonly Func<ApiKeyDirectory>? _inForce;
 
-    public ApiKeyDirectory(IOptionsMonitor<GatewayOptions> options)
+    private ApiKeyDirectory(Tables? tables, Func<ApiKeyDirectory>? inForce)
     {
-        _snapshot = Snapshot.Create(options.CurrentValue);
-        _subscription = options.OnChange(o => _snapshot = Snapshot.Create(o));
+        _tables = tables;
+        _inForce = inForce;
+    }
+
+    /// <summary>The keys of one configuration.</summary>
+    public static ApiKeyDirectory From(GatewayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ApiKeyDirectory(Tables.Create(options), null);
+    }
+
+    /// <summary>The keys of whatever directory <paramref name="inForce"/> returns at each lookup.</summary>
+    public static ApiKeyDirectory Following(Func<ApiKeyDirectory> inForce)
+    {
+        ArgumentNullException.ThrowIfNull(inForce);
+        return new ApiKeyDirectory(null, inForce);
     }
 
     public bool TryAuthenticateClient(string? authorization, [NotNullWhen(true)] out ClientApp? app)
     {
         app = null;
-        return TryHashBearer(authorization, out var hash) && _snapshot.Clients.TryGetValue(hash, out app);
+        return TryHashBearer(authorization, out var hash) && Current.Clients.TryGetValue(hash, out app);
     }
 
     public bool TryAuthenticateAdmin(string? authorization, [NotNullWhen(true)] out string? admin)
     {
         admin = null;
-        return TryHashBearer(authorization, out var hash) && _snapshot.Admins.TryGetValue(hash, out admin);
+        return TryHashBearer(authorization, out var hash) && Current.Admins.TryGetValue(hash, out admin);
     }
 
-    public void Dispose() => _subscription?.Dispose();
+    private Tables Current => _tables ?? _inForce!().Current;
 
     /// <summary>SHA-256 of a key, lowercase hex, as configuration stores it.</summary>
     public static string HashKey(ReadOnlySpan<char> key)
@@ -68,9 +85,9 @@ internal sealed class ApiKeyDirectory : IDisposable
         return true;
     }
 
-    private sealed record Snapshot(FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, string> Admins)
+    private sealed record Tables(FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, string> Admins)
     {
-        public static Snapshot Create(GatewayOptions options) => new(
+        public static Tables Create(GatewayOptions options) => new(
             options.Clients
                 .Where(c => c.Value.ApiKeySha256 is not null)
                 .ToFrozenDictionary(

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using XefAI.Data.Configuration;
+using XefAI.Gateway.Security;
+using XefAI.Governance;
+using XefAI.Models.Providers.Registry;
+
+namespace XefAI.Gateway.Configuration;
+
+/// <summary>
+/// Builds a <see cref="GatewaySnapshot"/> from the configuration as it is now: every options type bound afresh and
+/// validated, then the snapshot checked across layers. Every problem is collected, so one message lists them all.
+/// </summary>
+/// <param name="services">
+/// Where the registries' factories and the cross-layer check come from, once the options are known to be valid: some
+/// of what they are built from (the governance state store) reads its options when it is created, and would throw on
+/// options that fail, where a list of every problem is wanted.
+/// </param>
+internal sealed class GatewaySnapshotBuilder(
+    IEnumerable<IOptionsCheck> checks,
+    IOptionsFactory<GatewayOptions> gateway,
+    IOptionsFactory<ResilienceOptions> resilience,
+    IOptionsFactory<UnauthenticatedOptions> unauthenticated,
+    IOptionsFactory<GovernanceOptions> governance,
+    IOptionsFactory<ModelsOptions> models,
+    IOptionsFactory<DataOptions> data,
+    IServiceProvider services)
+{
+    // Bound below for the snapshot itself; the checks of every other options type (audit, reviews, plugins') run as they are.
+    private static readonly HashSet<Type> SnapshotOptions =
+    [
+        typeof(GatewayOptions), typeof(ResilienceOptions), typeof(UnauthenticatedOptions),
+        typeof(GovernanceOptions), typeof(ModelsOptions), typeof(DataOptions),
+    ];
+
+    /// <returns>The snapshot, or null when <paramref name="errors"/> received why it cannot be built.</returns>
+    public GatewaySnapshot? Build(long version, List<string> errors)
+    {
+        var gatewayOptions = OptionsCheck.TryCreate(gateway, errors);
+        var resilienceOptions = OptionsCheck.TryCreate(resilience, errors);
+        var unauthenticatedOptions = OptionsCheck.TryCreate(unauthenticated, errors);
+        var governanceOptions = OptionsCheck.TryCreate(governance, errors);
+        var modelsOptions = OptionsCheck.TryCreate(models, errors);
+        var dataOptions = OptionsCheck.TryCreate(data, errors);
+        foreach (var check in checks.Where(c => !SnapshotOptions.Contains(c.OptionsType)))
+        {
+            errors.AddRange(check.Check());
+        }
+
+        if (errors.Count > 0)
+        {
+            // The cross-layer check needs the registries, which cannot be built from options that fail on their own.
+            return null;
+        }
+
+        var snapshot = new GatewaySnapshot(
+            version,
+            gatewayOptions!,
+            resilienceOptions!,
+            ApiKeyDirectory.From(gatewayOptions!),
+            services.GetRequiredService<IUseCaseRegistryFactory>().Create(governanceOptions!),
+            services.GetRequiredService<IModelRegistryFactory>().Create(modelsOptions!))
+        {
+            Unauthenticated = unauthenticatedOptions!,
+            Governance = governanceOptions!,
+            Data = dataOptions!,
+        };
+        errors.AddRange(services.GetRequiredService<LayerConfigurationValidator>().Validate(snapshot));
+        return errors.Count == 0 ? snapshot : null;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Telemetry;
+using XefAI.Gateway.Configuration;
+
+namespace XefAI.Gateway.Pipeline;
+
+/// <summary>The settings a destination's circuit breaker is built from; a breaker is rebuilt only when these change.</summary>
+internal sealed record BreakerSettings(double FailureRatio, int MinimumThroughput, TimeSpan SamplingDuration, TimeSpan BreakDuration)
+{
+    /// <summary>The gateway-wide breaker settings of <c>Gateway:Resilience</c>.</summary>
+    public static BreakerSettings Of(ResilienceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new(options.BreakerFailureRatio, options.BreakerMinimumThroughput, options.BreakerSamplingDuration, options.BreakerBreakDuration);
+    }
+}
+
+/// <summary>
+/// One circuit breaker per vendor destination. A breaker is state, not configuration: a configuration edit that does
+/// not change a destination's own breaker settings or address leaves its breaker, and an open circuit, as it is; one
+/// that does gets that destination a new, closed breaker, and no other.
+/// </summary>
+/// <remarks>
+/// Breakers are (re)built lazily, when a call asks for one with the settings of its own configuration snapshot, so a
+/// call that still holds the snapshot from before an edit and one that holds the new one each get the breaker of
+/// their settings; once the new settings are asked for, they stay. Safe for concurrent use.
+/// </remarks>
+/// <typeparam name="TResult">What an attempt returns; <c>isFailure</c> says which outcomes count against the circuit.</typeparam>
+internal sealed class CircuitBreakers<TResult>
+{
+    /// <summary>The pipeline name on Polly's meter (<c>pipeline.name</c>); the destination is its <c>pipeline.instance</c>.</summary>
+    public const string PipelineName = "xefai-vendor-breaker";
+
+    private readonly ConcurrentDictionary<string, CircuitBreaker<TResult>> _breakers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Func<Outcome<TResult>, bool> _isFailure;
+    private readonly TimeProvider _time;
+    private readonly TelemetryOptions? _telemetry;
+
+    /// <param name="isFailure">Whether an attempt's outcome (a result or an exception) counts as a failure of the destination.</param>
+    /// <param name="time">The clock of the sampling window and the break.</param>
+    /// <param name="telemetry">
+    /// Polly's telemetry: with it, circuit transitions are counted on Polly's own meter (<c>polly.strategy.events</c>),
+    /// which the gateway exports rather than measuring them again.
+    /// </param>
+    public CircuitBreakers(Func<Outcome<TResult>, bool> isFailure, TimeProvider time, TelemetryOptions? telemetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(isFailure);
+        ArgumentNullException.ThrowIfNull(time);
+        _isFailure = isFailure;
+        _time = time;
+        _telemetry = telemetry;
+    }
+
+    /// <summary>Destinations that have a breaker; for tests and diagnostics.</summary>
+    public int Count => _breakers.Count;
+
+    /// <summary>
+    /// The breaker of <paramref name="destination"/> for these settings: the one it has when it was built from equal
+    /// settings and address, else a new, closed one that replaces it.
+    /// </summary>
+    /// <param name="destination">A bounded name, such as <c>cluster/destination</c>; case-insensitive, like YARP's ids.</param>
+    /// <param name="settings">The destination's breaker settings in the caller's configuration snapshot.</param>
+    /// <param name="address">
+    /// The destination's address: a destination repointed elsewhere is another vendor endpoint, whose failures the
+    /// old circuit says nothing about. Pass it wherever the breaker is asked for (state checks included), or nowhere.
+    /// </param>
+    public CircuitBreaker<TResult> BreakerFor(string destination, BreakerSettings settings, string? address = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(settings);
+        while (true)
+        {
+            if (!_breakers.TryGetValue(destination, out var existing))
+            {
+                var created = Create(destination, settings, address);
+                if (_breakers.TryAdd(destination, created))
+                {
+                    return created;
+                }
+            }
+            else if (existing.IsBuiltFrom(settings, address))
+            {
+                return existing;
+            }
+            else
+            {
+                // Two calls that race to rebuild agree on one winner; the loser uses it.
+                var rebuilt = Create(destination, settings, address);
+                if (_breakers.TryUpdate(destination, rebuilt, existing))
+                {
+                    return rebuilt;
+                }
+            }
+        }
+    }
+
+    private CircuitBreaker<TResult> Create(string destination, BreakerSettings settings, string? address)
+    {
+        var state = new CircuitBreakerStateProvider();
+
+        // The instance name is the configured destination: a bounded label on Polly's meter.
+        var builder = new ResiliencePipelineBuilder<TResult> { TimeProvider = _time, Name = PipelineName, InstanceName = destination };
+        if (_telemetry is not null)
+        {
+            builder.ConfigureTelemetry(_telemetry);
+        }
+
+        var pipeline = builder
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<TResult>
+            {
+                ShouldHandle = args => ValueTask.FromResult(_isFailure(args.Outcome)),
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+                StateProvider = state,
+            })
+            .Build();
+        return new CircuitBreaker<TResult>(destination, settings, address, pipeline, state);
+    }
+}
+
+/// <summary>The circuit breaker of one destination, as built from one set of settings; never changed after.</summary>
+internal sealed class CircuitBreaker<TResult>
+{
+    private readonly CircuitBreakerStateProvider _state;
+
+    internal CircuitBreaker(string destination, BreakerSettings settings, string? address, ResiliencePipeline<TResult> pipeline, CircuitBreakerStateProvider state)
+    {
+        Destination = destination;
+        Settings = settings;
+        Address = address;
+        Pipeline = pipeline;
+        _state = state;
+    }
+
+    public string Destination { get; }
+
+    public BreakerSettings Settings { get; }
+
+    public string? Address { get; }
+
+    /// <summary>Runs an attempt through the circuit; throws <see cref="BrokenCircuitException"/> while it is open.</summary>
+    public ResiliencePipeline<TResult> Pipeline { get; }
+
+    public CircuitState State => _state.CircuitState;
+
+    /// <summary>Open or isolated: an attempt would be refused without reaching the destination.</summary>
+    public bool IsOpen => State is CircuitState.Open or CircuitState.Isolated;
+
+    internal bool IsBuiltFrom(BreakerSettings settings, string? address) =>
+        Settings == settings && string.Equals(Address, address, StringComparison.Ordinal);
+}
