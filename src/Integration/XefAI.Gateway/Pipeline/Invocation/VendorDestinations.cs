@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using Polly;
-using Polly.CircuitBreaker;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 using XefAI.Gateway.Configuration;
@@ -22,12 +19,12 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
     private static readonly string DefaultLoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices;
 
     private readonly Dictionary<string, ILoadBalancingPolicy> _loadBalancers = loadBalancers.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, Breaker> _breakers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CircuitBreakers<AttemptOutcome> _breakers = new(o => o.Result is { Retryable: true }, time, ModelInvoker.PollyTelemetry);
 
     public DestinationState? Pick(HttpContext httpContext, ClusterState cluster, ResilienceOptions settings)
     {
         var available = cluster.DestinationsState.AvailableDestinations
-            .Where(d => BreakerFor(NameOf(cluster, d), settings).State != CircuitState.Open)
+            .Where(d => !BreakerFor(cluster, d, settings).IsOpen)
             .ToList();
         if (available.Count <= 1)
         {
@@ -74,55 +71,7 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
         return true;
     }
 
-    /// <summary>The breaker of one destination under these settings; rebuilt only if this destination's settings changed.</summary>
-    public Breaker BreakerFor(string destination, ResilienceOptions options)
-    {
-        var settings = BreakerSettings.Of(options);
-        var breaker = _breakers.GetOrAdd(destination, static (name, state) => new Breaker(name, state.Settings, state.Time), (Settings: settings, Time: time));
-        if (breaker.Settings == settings)
-        {
-            return breaker;
-        }
-
-        var rebuilt = new Breaker(destination, settings, time);
-        return _breakers.TryUpdate(destination, rebuilt, breaker) ? rebuilt : _breakers[destination];
-    }
-
-    /// <summary>The settings a breaker is built from.</summary>
-    internal sealed record BreakerSettings(double FailureRatio, int MinimumThroughput, TimeSpan SamplingDuration, TimeSpan BreakDuration)
-    {
-        public static BreakerSettings Of(ResilienceOptions options) => new(
-            options.BreakerFailureRatio, options.BreakerMinimumThroughput, options.BreakerSamplingDuration, options.BreakerBreakDuration);
-    }
-
-    /// <summary>A circuit breaker for one destination, counting retryable failures (429, 5xx, timeouts, connection errors).</summary>
-    internal sealed class Breaker
-    {
-        private readonly CircuitBreakerStateProvider _state = new();
-
-        public Breaker(string destination, BreakerSettings settings, TimeProvider time)
-        {
-            Settings = settings;
-
-            // The instance name is the configured destination: a bounded label on Polly's meter.
-            Pipeline = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time, Name = "xefai-vendor-breaker", InstanceName = destination }
-                .ConfigureTelemetry(ModelInvoker.PollyTelemetry)
-                .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptOutcome>
-                {
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true }),
-                    FailureRatio = settings.FailureRatio,
-                    MinimumThroughput = settings.MinimumThroughput,
-                    SamplingDuration = settings.SamplingDuration,
-                    BreakDuration = settings.BreakDuration,
-                    StateProvider = _state,
-                })
-                .Build();
-        }
-
-        public BreakerSettings Settings { get; }
-
-        public ResiliencePipeline<AttemptOutcome> Pipeline { get; }
-
-        public CircuitState State => _state.CircuitState;
-    }
+    /// <summary>The breaker of one destination under this call's settings; rebuilt only if its settings or address changed.</summary>
+    public CircuitBreaker<AttemptOutcome> BreakerFor(ClusterState cluster, DestinationState destination, ResilienceOptions options) =>
+        _breakers.BreakerFor(NameOf(cluster, destination), BreakerSettings.Of(options), destination.Model.Config.Address);
 }

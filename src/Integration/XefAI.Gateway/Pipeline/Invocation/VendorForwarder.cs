@@ -51,7 +51,7 @@ internal sealed partial class VendorForwarder(
 
         try
         {
-            return await destinations.BreakerFor(name, resilience).Pipeline.ExecuteAsync(
+            return await destinations.BreakerFor(cluster, destination, resilience).Pipeline.ExecuteAsync(
                 static (s, t) => s.Self.ForwardOnceAsync(s.Call, s.Request, s.Provider, s.Deployment, s.Cluster, s.Destination, s.Endpoint, s.Options, t),
                 (Self: this, Call: call, Request: request, Provider: provider, Deployment: deployment, Cluster: cluster, Destination: destination, Endpoint: endpoint, Options: options),
                 token);
