@@ -95,11 +95,11 @@ public sealed class AuthenticationFailuresTests
     [Fact]
     public void Sample_LongPathWithOddCharacters_EscapedAndCutWithoutQuery()
     {
-        var sample = AuthenticationFailures.Sample("GET", new PathString("/admin/audit/" + new string('x', 8_000) + "\n\u00e9"));
+        var sample = RefusedRequests.Sample("GET", new PathString("/admin/audit/" + new string('x', 8_000) + "\n\u00e9"));
 
-        Assert.Equal(AuthenticationFailures.SampleLength, sample.Length);
+        Assert.Equal(RefusedRequests.SampleLength, sample.Length);
         Assert.StartsWith("GET /admin/audit/xxx", sample, StringComparison.Ordinal);
-        Assert.Equal("GET /a%0A%C3%A9", AuthenticationFailures.Sample("GET", new PathString("/a\n\u00e9")));
+        Assert.Equal("GET /a%0A%C3%A9", RefusedRequests.Sample("GET", new PathString("/a\n\u00e9")));
     }
 
     [Theory]
@@ -107,7 +107,7 @@ public sealed class AuthenticationFailuresTests
     [InlineData("::ffff:192.0.2.7", "192.0.2.7")]
     [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
     public void AddressOf_Address_IPv4AsIsIPv6ByItsSlash64(string address, string expected) =>
-        Assert.Equal(expected, AuthenticationFailures.AddressOf(IPAddress.Parse(address)));
+        Assert.Equal(expected, RefusedRequests.AddressOf(IPAddress.Parse(address)));
 
     private static long Count(AuditEntry entry) =>
         long.Parse(entry.Reasons!.Split(';').Single(p => p.StartsWith("count:", StringComparison.Ordinal))[6..], System.Globalization.CultureInfo.InvariantCulture);

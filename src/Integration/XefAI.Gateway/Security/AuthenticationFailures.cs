@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using XefAI.Gateway.Configuration;
 using XefAI.Governance;
 
@@ -49,15 +47,12 @@ internal sealed partial class AuthenticationFailures
     public const string OtherAddresses = "other";
     public const int DefaultMaxBuckets = 10_000;
 
-    /// <summary>Longest request sample kept per bucket: enough to see what was probed, too short to carry a payload.</summary>
-    public const int SampleLength = 128;
-
     private const string Refused = "refused";
     private const string Throttled = "throttled";
 
     private readonly Lock _gate = new();
     private readonly Dictionary<BucketKey, Bucket> _buckets = [];
-    private readonly Dictionary<string, Allowance> _allowances = new(StringComparer.Ordinal);
+    private readonly KeylessAllowances _allowances;
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly IAuditTrail _audit;
     private readonly IGatewayMetrics _metrics;
@@ -86,6 +81,7 @@ internal sealed partial class AuthenticationFailures
         _perMinute = perMinute;
         _maxBuckets = maxBuckets;
         _logger = logger;
+        _allowances = new KeylessAllowances(time, maxBuckets);
 
         // Every series at 0 from the start, so a rate or an alert works before the first refusal.
         foreach (var (routes, kinds) in new[]
@@ -118,10 +114,10 @@ internal sealed partial class AuthenticationFailures
     }
 
     /// <summary>Counts one refused request and says whether its address is over the limit.</summary>
-    /// <param name="address">Source address as <see cref="AddressOf"/> gives it.</param>
+    /// <param name="address">Source address as <see cref="RefusedRequests.AddressOf"/> gives it.</param>
     /// <param name="route">One of <see cref="AuthRoutes"/>.</param>
     /// <param name="kind">One of <see cref="AuthFailureKinds"/>.</param>
-    /// <param name="sample">The request as <see cref="Sample"/> gives it; kept only for a new bucket.</param>
+    /// <param name="sample">The request as <see cref="RefusedRequests.Sample"/> gives it; kept only for a new bucket.</param>
     /// <param name="traceId">The refused request's trace id; the first of a bucket becomes its record's.</param>
     public AuthRefusal Refuse(string address, string route, string kind, string sample, string traceId)
     {
@@ -130,7 +126,7 @@ internal sealed partial class AuthenticationFailures
         AuthRefusal refusal;
         lock (_gate)
         {
-            refusal = Spend(address);
+            refusal = _allowances.Spend(address, _perMinute());
             var key = new BucketKey(address, minute, route, kind);
             if (!_buckets.TryGetValue(key, out var bucket))
             {
@@ -180,7 +176,7 @@ internal sealed partial class AuthenticationFailures
                     _buckets.Remove(key);
                 }
 
-                ForgetIdleAddresses();
+                _allowances.ForgetIdle(_perMinute());
             }
 
             due.Sort((a, b) => a.Value.First.CompareTo(b.Value.First));
@@ -206,40 +202,6 @@ internal sealed partial class AuthenticationFailures
         }
     }
 
-    /// <summary>The source address a refusal is counted for; an IPv6 client usually holds a whole /64, so that is the unit.</summary>
-    public static string AddressOf(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
-    }
-
-    /// <summary>Method and path, escaped to ASCII and cut to <see cref="SampleLength"/>; never the query string, never a header.</summary>
-    public static string Sample(string method, PathString path)
-    {
-        var raw = path.Value ?? string.Empty;
-        var escaped = new PathString(raw.Length > SampleLength ? raw[..SampleLength] : raw).ToUriComponent();
-        var verb = Uri.EscapeDataString(method.Length > 16 ? method[..16] : method);
-        var sample = verb + " " + escaped;
-        return sample.Length > SampleLength ? sample[..SampleLength] : sample;
-    }
-
     private static long MinuteOf(DateTimeOffset time) => time.ToUnixTimeSeconds() / 60;
 
     private static AuditEntry ToEntry(BucketKey key, Bucket bucket) => new()
@@ -253,52 +215,6 @@ internal sealed partial class AuthenticationFailures
         StatusCode = bucket.Throttled == bucket.Count ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized,
         LatencyMs = 0,
     };
-
-    /// <summary>A token bucket per address: a burst of the limit, refilled at the limit per minute. Call under the gate.</summary>
-    private AuthRefusal Spend(string address)
-    {
-        var limit = _perMinute();
-        var now = _time.GetTimestamp();
-        if (!_allowances.TryGetValue(address, out var allowance))
-        {
-            if (_allowances.Count >= _maxBuckets && !_allowances.TryGetValue(OtherAddresses, out allowance))
-            {
-                allowance = new Allowance(limit, now);
-                _allowances[OtherAddresses] = allowance;
-            }
-            else if (allowance is null)
-            {
-                allowance = new Allowance(limit, now);
-                _allowances[address] = allowance;
-            }
-        }
-
-        var perSecond = limit / 60.0;
-        allowance.Tokens = Math.Min(limit, allowance.Tokens + (_time.GetElapsedTime(allowance.Stamp, now).TotalSeconds * perSecond));
-        allowance.Stamp = now;
-        if (allowance.Tokens >= 1)
-        {
-            allowance.Tokens--;
-            return new AuthRefusal(false, TimeSpan.Zero);
-        }
-
-        return new AuthRefusal(true, TimeSpan.FromSeconds((1 - allowance.Tokens) / perSecond));
-    }
-
-    /// <summary>An address whose allowance has refilled is indistinguishable from a new one: forget it. Call under the gate.</summary>
-    private void ForgetIdleAddresses()
-    {
-        var limit = _perMinute();
-        var now = _time.GetTimestamp();
-        var perSecond = limit / 60.0;
-        foreach (var (address, allowance) in _allowances)
-        {
-            if (allowance.Tokens + (_time.GetElapsedTime(allowance.Stamp, now).TotalSeconds * perSecond) >= limit)
-            {
-                _allowances.Remove(address);
-            }
-        }
-    }
 
     private void Requeue(IEnumerable<KeyValuePair<BucketKey, Bucket>> failed)
     {
@@ -346,12 +262,5 @@ internal sealed partial class AuthenticationFailures
             Sample = earlier.Sample;
             TraceId = earlier.TraceId;
         }
-    }
-
-    private sealed class Allowance(double tokens, long stamp)
-    {
-        public double Tokens { get; set; } = tokens;
-
-        public long Stamp { get; set; } = stamp;
     }
 }

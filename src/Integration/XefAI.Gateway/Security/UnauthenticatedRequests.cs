@@ -48,10 +48,10 @@ internal static class UnauthenticatedRequests
         traceId ??= GatewayHeaders.ResolveTraceId(context);
         context.Response.Headers[GatewayHeaders.TraceId] = traceId;
         return context.RequestServices.GetRequiredService<AuthenticationFailures>().Refuse(
-            AuthenticationFailures.AddressOf(context.Connection.RemoteIpAddress),
+            RefusedRequests.AddressOf(context.Connection.RemoteIpAddress),
             route,
             kind,
-            AuthenticationFailures.Sample(context.Request.Method, context.Request.Path),
+            RefusedRequests.Sample(context.Request.Method, context.Request.Path),
             traceId);
     }
 
