@@ -1,7 +1,10 @@
 using System.Text.Json.Nodes;
+using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using WireMock.Types;
+using WireMock.Util;
 
 namespace XefAI.Testing;
 
@@ -25,6 +28,9 @@ public sealed class FakeVendor : IDisposable
           "usage": { "prompt_tokens": 9, "completion_tokens": 12, "total_tokens": 21 }
         }
         """;
+
+    /// <summary>The model <see cref="AnswersEmbeddings"/> names in its answers.</summary>
+    public const string EmbeddingModel = "text-embedding-3-small";
 
     public FakeVendor()
     {
@@ -90,6 +96,47 @@ public sealed class FakeVendor : IDisposable
     {
         Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithFault(fault));
+        return this;
+    }
+
+    /// <summary>
+    /// Answers <c>POST /v1/embeddings</c> in OpenAI's list shape with one vector per text input,
+    /// <c>[index, length of the text, 0.25]</c>, exact in float32. The items come in reverse order: only each item's
+    /// <c>index</c> says which input it belongs to, as OpenAI documents. The vectors are floats whatever
+    /// <c>encoding_format</c> asked for, which OpenAI's clients accept too.
+    /// </summary>
+    public FakeVendor AnswersEmbeddings()
+    {
+        Server.Given(Request.Create().WithPath("/v1/embeddings").UsingPost())
+            .RespondWith(Response.Create().WithCallback(request =>
+            {
+                var input = JsonNode.Parse(request.Body!)!["input"]!;
+                var texts = input is JsonArray batch ? batch.Select(i => (string)i!).ToList() : [(string)input!];
+                var data = new JsonArray();
+                for (var i = texts.Count - 1; i >= 0; i--)
+                {
+                    data.Add(new JsonObject
+                    {
+                        ["object"] = "embedding",
+                        ["index"] = i,
+                        ["embedding"] = new JsonArray(i, texts[i].Length, 0.25),
+                    });
+                }
+
+                var body = new JsonObject
+                {
+                    ["object"] = "list",
+                    ["data"] = data,
+                    ["model"] = EmbeddingModel,
+                    ["usage"] = new JsonObject { ["prompt_tokens"] = texts.Count * 2, ["total_tokens"] = texts.Count * 2 },
+                };
+                return new ResponseMessage
+                {
+                    StatusCode = 200,
+                    Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
+                    BodyData = new BodyData { DetectedBodyType = BodyType.String, BodyAsString = body.ToJsonString() },
+                };
+            }));
         return this;
     }
 

@@ -28,10 +28,16 @@ public static class GatewayCalls
         ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = content }),
     }.ToJsonString();
 
-    public static async Task<GatewayCall> PostChatAsync(this HttpClient client, string body, Action<HttpRequestMessage>? configure = null)
+    public static Task<GatewayCall> PostChatAsync(this HttpClient client, string body, Action<HttpRequestMessage>? configure = null) =>
+        client.PostOpenAIAsync("/v1/chat/completions", body, configure);
+
+    public static Task<GatewayCall> PostEmbeddingsAsync(this HttpClient client, string body, Action<HttpRequestMessage>? configure = null) =>
+        client.PostOpenAIAsync("/v1/embeddings", body, configure);
+
+    private static async Task<GatewayCall> PostOpenAIAsync(this HttpClient client, string path, string body, Action<HttpRequestMessage>? configure)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new ByteArrayContent(bytes) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         configure?.Invoke(request);
         var response = await client.SendAsync(request);

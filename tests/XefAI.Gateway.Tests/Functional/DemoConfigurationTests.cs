@@ -11,8 +11,8 @@ namespace XefAI.Gateway.Tests.Functional;
 
 /// <summary>
 /// The shipped Development configuration, as the README's "Governance in five minutes" walks it: every demo use
-/// case has a model card, and the tier-4 demo use case goes call → 202 → review approved → answer on the
-/// embedded defaults, with no vendor and no test-only configuration.
+/// case has a model card, the embeddings demo use case answers, and the tier-4 demo use case goes call → 202 →
+/// review approved → answer on the embedded defaults, with no vendor and no test-only configuration.
 /// </summary>
 public sealed class DemoConfigurationTests
 {
@@ -28,7 +28,8 @@ public sealed class DemoConfigurationTests
 
         var useCases = (await client.GetCallAsync("/v1/use-cases")).Json["data"]!.AsArray().Select(u => u!.AsObject()).ToList();
 
-        Assert.Equal(["chart-summary", "discharge-summary", "patient-message-draft", "triage-summary"], useCases.Select(u => (string?)u["id"]).Order());
+        Assert.Equal(
+            ["chart-summary", "discharge-summary", "note-embeddings", "patient-message-draft", "triage-summary"], useCases.Select(u => (string?)u["id"]).Order());
         foreach (var useCase in useCases)
         {
             var id = (string)useCase["id"]!;
@@ -38,11 +39,16 @@ public sealed class DemoConfigurationTests
             Assert.Empty(card.Json["missingAttributes"]!.AsArray());
             var attributes = card.Json["attributes"]!.AsArray().Select(a => a!.AsObject()).ToList();
             var modelName = attributes.Single(a => (string?)a["path"] == "Chai:BasicInfo:ModelName");
-            if ((string?)modelName["value"] == "xefai-local-extractive")
+            // The demo models are not language models, nor neural ones, and were never validated: their cards must say so.
+            var summary = (string?)attributes.Single(a => (string?)a["path"] == "Chai:ModelSummary:Summary")["value"];
+            switch ((string?)modelName["value"])
             {
-                // The demo model is not a language model and was never validated: its card must say so.
-                var summary = (string?)attributes.Single(a => (string?)a["path"] == "Chai:ModelSummary:Summary")["value"];
-                Assert.Contains("NOT a language model", summary, StringComparison.Ordinal);
+                case "xefai-local-extractive":
+                    Assert.Contains("NOT a language model", summary, StringComparison.Ordinal);
+                    break;
+                case "xefai-local-hashing":
+                    Assert.Contains("NOT a neural model", summary, StringComparison.Ordinal);
+                    break;
             }
         }
     }
@@ -82,6 +88,24 @@ public sealed class DemoConfigurationTests
         Assert.Contains("not a language model", (string?)answer.Json["choices"]![0]!["message"]!["content"], StringComparison.Ordinal);
         Assert.Equal("approved", answer.Header("X-XefAI-Review-Status"));
         Assert.True(File.Exists(demo.DefaultAuditDatabasePath), "the audit database lands in data/ beside config/");
+    }
+
+    [Fact]
+    public async Task PostEmbeddings_DemoUseCase_AnswersLocalHashingVectorsWithNoVendor()
+    {
+        await using var demo = await DemoGateway.StartAsync();
+        using var client = demo.CreateClient(DemoClientKey);
+
+        // The README's example, on the embedded defaults.
+        var call = await client.PostEmbeddingsAsync("""{"model":"note-embeddings","input":["a","b"]}""");
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal("xefai-local-hashing", (string?)call.Json["model"]);
+        Assert.Equal("local-hashing", call.Header("X-XefAI-Provider"));
+        Assert.Equal("2", call.Header("X-XefAI-Risk-Tier"));
+        var data = call.Json["data"]!.AsArray();
+        Assert.Equal([0, 1], data.Select(d => (int)d!["index"]!));
+        Assert.All(data, d => Assert.Equal(256, d!["embedding"]!.AsArray().Count));
     }
 
     /// <summary>

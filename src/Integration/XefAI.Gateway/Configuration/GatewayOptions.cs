@@ -1,3 +1,5 @@
+using XefAI.Models;
+
 namespace XefAI.Gateway.Configuration;
 
 /// <summary>The <c>Gateway</c> section: limits, plugin folder, client apps and administrators.</summary>
@@ -16,6 +18,9 @@ internal sealed class GatewayOptions
 
     /// <summary>Most messages accepted in one chat request.</summary>
     public int MaxMessages { get; set; } = 1000;
+
+    /// <summary>Most inputs accepted in one embeddings request; OpenAI's own limit is the default.</summary>
+    public int MaxEmbeddingInputs { get; set; } = EmbeddingRequestLimits.OpenAIMaxInputs;
 
     /// <summary>A stream whose vendor sends nothing for this long ends with an error event.</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);

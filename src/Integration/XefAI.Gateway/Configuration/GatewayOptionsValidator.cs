@@ -33,6 +33,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add("Gateway:MaxMessages must be positive.");
         }
 
+        if (options.MaxEmbeddingInputs <= 0)
+        {
+            errors.Add("Gateway:MaxEmbeddingInputs must be positive.");
+        }
+
         if (options.StreamIdleTimeout <= TimeSpan.Zero)
         {
             errors.Add("Gateway:StreamIdleTimeout must be positive.");

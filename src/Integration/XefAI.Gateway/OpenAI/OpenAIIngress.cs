@@ -5,7 +5,7 @@ using XefAI.Integration;
 
 namespace XefAI.Gateway.OpenAI;
 
-/// <summary>The OpenAI-compatible endpoint: any OpenAI client reaches the gateway unchanged, the use case as model.</summary>
+/// <summary>The OpenAI-compatible endpoints: any OpenAI client reaches the gateway unchanged, the use case as model.</summary>
 internal sealed class OpenAIIngress : IIngressProtocol
 {
     public string Name => "openai";
@@ -16,6 +16,10 @@ internal sealed class OpenAIIngress : IIngressProtocol
         var useCases = endpoints.ServiceProvider.GetRequiredService<IUseCaseRegistry>();
 
         endpoints.MapPost("/v1/chat/completions", httpContext => pipeline.RunAsync(httpContext, ChatCompletionsAdapter.Instance));
+
+        // An adapter per call: it keeps the client's encoding_format from the request for the answer.
+        endpoints.MapPost("/v1/embeddings", httpContext => pipeline.RunAsync(httpContext, new EmbeddingsAdapter()));
+
         endpoints.MapGet("/v1/models", httpContext => ListModelsAsync(httpContext, keys, useCases));
         endpoints.MapGet("/v1/models/{id}", (HttpContext httpContext, string id) => GetModelAsync(httpContext, id, keys, useCases));
     }
