@@ -13,6 +13,7 @@ namespace XefAI.Models;
 /// <param name="EmbeddingDimensions">
 /// For embeddings: the vector size to ask for when the client names none; null leaves it to the model.
 /// </param>
+/// <param name="Operations">What the deployment's model is for: chat, embeddings, or both when configuration does not say.</param>
 public sealed record ModelDeployment(
     string Id,
     string Kind,
@@ -23,7 +24,21 @@ public sealed record ModelDeployment(
     ModelLifecycle Lifecycle = ModelLifecycle.Active,
     DateOnly? SunsetDate = null,
     ModelPricing? Pricing = null,
-    int? EmbeddingDimensions = null);
+    int? EmbeddingDimensions = null,
+    ModelOperations Operations = ModelOperations.Any)
+{
+    /// <summary>Whether the deployment's model serves this operation.</summary>
+    public bool Serves(ModelOperations operation) => (Operations & operation) == operation;
+}
+
+/// <summary>What a model is for; a chat model is not asked for vectors, nor an embedding model for a completion.</summary>
+[Flags]
+public enum ModelOperations
+{
+    Chat = 1,
+    Embeddings = 2,
+    Any = Chat | Embeddings,
+}
 
 /// <summary>Lifecycle of a model deployment.</summary>
 public enum ModelLifecycle

@@ -279,6 +279,46 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
         Assert.Contains("Gateway:MaxEmbeddingInputs must be positive", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Post_EmbeddingsOfAChatUseCaseAndChatOfAnEmbeddingsUseCase_RefusedAsUnsupportedAndAudited()
+    {
+        using var client = fixture.Host.CreateClient();
+
+        // "vendor-chat" routes to a deployment that serves both (no Operations set) in the test configuration, so a
+        // use case whose only deployment is an embedding model is the one to ask for a completion.
+        var chat = await client.PostChatAsync(GatewayCalls.ChatBody(LocalUseCase, "Summarize the note."));
+
+        Assert.Equal(400, chat.Status);
+        Assert.Equal("operation_not_supported", (string?)chat.Json["error"]!["code"]);
+        Assert.Equal("model", (string?)chat.Json["error"]!["param"]);
+        var record = await fixture.Host.GetAuditRecordAsync(chat.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("denied", (string?)record["decision"]);
+        Assert.Equal("operation_not_supported", (string?)record["reasons"]);
+        Assert.Empty(record["attempts"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Post_InProcessAnswerOverTheResponseLimit_RefusedAs502AndAuditedNotBuffered()
+    {
+        await using var host = await GatewayHost.StartAsync(configuration =>
+        {
+            configuration["Gateway"]!["MaxResponseBodyBytes"] = 4096;
+            configuration["Gateway"]!["Clients"]!["test-app"]!["UseCases"]!.AsArray().Add(LocalUseCase);
+            configuration["Models"]!["Deployments"]!["hashing"] = new JsonObject { ["Kind"] = "local", ["Model"] = "xefai-local-hashing" };
+            configuration["Governance"]!["UseCases"]![LocalUseCase] = GatewayHost.UseCase("Note embeddings", 1, "active", "hashing");
+        });
+        using var client = host.CreateClient();
+
+        // Four 1,024-float vectors as JSON numbers: at least 8 KB even when sparse (a "0," per zero), twice the limit.
+        var call = await client.PostEmbeddingsAsync("""{"model":"note-embeddings","dimensions":1024,"input":["a","b","c","d"]}""");
+
+        Assert.Equal(502, call.Status);
+        Assert.Equal("response_too_large", (string?)call.Json["error"]!["code"]);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("failed", (string?)record["decision"]);
+        Assert.Equal("response_too_large", (string?)record["reasons"]);
+    }
+
     private static float[] Floats(JsonNode vector) => [.. vector.AsArray().Select(v => (float)v!)];
 
     /// <summary>
@@ -302,7 +342,7 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
             }
 
             var deployments = configuration["Models"]!["Deployments"]!.AsObject();
-            deployments["hashing"] = new JsonObject { ["Kind"] = "local", ["Model"] = "xefai-local-hashing" };
+            deployments["hashing"] = new JsonObject { ["Kind"] = "local", ["Model"] = "xefai-local-hashing", ["Operations"] = new JsonArray("embeddings") };
             deployments["vendor-embed"] = new JsonObject { ["Kind"] = "openai", ["Cluster"] = "vendor", ["Model"] = FakeVendor.EmbeddingModel };
             var useCases = configuration["Governance"]!["UseCases"]!.AsObject();
             useCases[VendorUseCase] = GatewayHost.UseCase("Vendor embeddings", 1, "active", "vendor-embed");

@@ -69,7 +69,30 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         ParseLifecycle(options.Lifecycle) ?? ModelLifecycle.Active,
         options.SunsetDate,
         options.InputPricePer1K is { } input && options.OutputPricePer1K is { } output ? new ModelPricing(input, output) : null,
-        options.EmbeddingDimensions);
+        options.EmbeddingDimensions,
+        ParseOperations(options.Operations) ?? ModelOperations.Any);
+
+    /// <returns>The operations named, <see cref="ModelOperations.Any"/> when none are, or null when one is unknown.</returns>
+    internal static ModelOperations? ParseOperations(IReadOnlyList<string>? values)
+    {
+        if (values is null || values.Count == 0)
+        {
+            return ModelOperations.Any;
+        }
+
+        var operations = (ModelOperations)0;
+        foreach (var value in values)
+        {
+            if (!Enum.TryParse<ModelOperations>(value?.Trim(), ignoreCase: true, out var operation) || operation is not (ModelOperations.Chat or ModelOperations.Embeddings))
+            {
+                return null;
+            }
+
+            operations |= operation;
+        }
+
+        return operations;
+    }
 
     /// <summary>The deployments of one configuration; immutable, so lookups take no lock.</summary>
     internal sealed class ConfiguredDeployments : IModelRegistry

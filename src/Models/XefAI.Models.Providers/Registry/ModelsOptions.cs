@@ -41,4 +41,7 @@ public sealed record ModelDeploymentOptions
 
     /// <summary>For embeddings: the vector size when the client asks for none (1 to 8192).</summary>
     public int? EmbeddingDimensions { get; init; }
+
+    /// <summary>What the model is for: <c>chat</c>, <c>embeddings</c>, or both when unset.</summary>
+    public IReadOnlyList<string>? Operations { get; init; }
 }

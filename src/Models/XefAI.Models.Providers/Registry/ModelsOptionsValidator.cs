@@ -65,6 +65,11 @@ internal sealed class ModelsOptionsValidator(ILogger<ModelsOptionsValidator> log
             {
                 errors.Add($"{path}:EmbeddingDimensions must be from 1 to {MaxEmbeddingDimensions}.");
             }
+
+            if (ModelRegistry.ParseOperations(deployment.Operations) is null)
+            {
+                errors.Add($"{path}:Operations may name only chat and embeddings.");
+            }
         }
 
         if (errors.Count == 0)

@@ -6,7 +6,7 @@ using XefAI.Models;
 namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
-/// Choose deployments: of the use case's deployments, in its order, those governance lets serve this call. The host
+/// Choose deployments: of the use case's deployments for this operation, in its order, those governance lets serve this call. The host
 /// states the facts of each (lifecycle, BAA, in process, whether the Data layer can de-identify); what they allow is
 /// the Governance layer's policies to decide.
 /// </summary>
@@ -16,13 +16,18 @@ internal sealed class ChooseDeploymentsStep(
     public ValueTask ExecuteAsync(CallContext call)
     {
         var useCase = call.UseCase!;
+        var operation = call.Request!.Operation == CallOperation.Embeddings ? ModelOperations.Embeddings : ModelOperations.Chat;
         List<PolicyDenial>? refusals = null;
+        var serving = 0;
         foreach (var id in useCase.Providers)
         {
-            if (!call.Config.Models.TryGet(id, out var deployment))
+            // A chat model is not asked for vectors, nor an embedding model for a completion.
+            if (!call.Config.Models.TryGet(id, out var deployment) || !deployment.Serves(operation))
             {
                 continue;
             }
+
+            serving++;
 
             var inProcess = providers.TryGet(deployment.Kind, out var provider) && provider is IInProcessModelProvider or IInProcessEmbeddingProvider;
             var facts = new DeploymentFacts(
@@ -43,7 +48,13 @@ internal sealed class ChooseDeploymentsStep(
             return ValueTask.CompletedTask;
         }
 
-        if (refusals is { Count: > 0 })
+        if (serving == 0 && useCase.Providers.Any(id => call.Config.Models.TryGet(id, out _)))
+        {
+            var what = operation == ModelOperations.Embeddings ? "embeddings" : "chat completions";
+            call.Error = CallError.InvalidRequest(
+                "operation_not_supported", $"Use case '{useCase.Id}' does not serve {what}: none of its deployments is a model for that.", call.Request.UseCaseParam);
+        }
+        else if (refusals is { Count: > 0 })
         {
             foreach (var refusal in refusals)
             {

@@ -28,6 +28,20 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
 
         string decision;
         string? reasons;
+        if (call.Error is null)
+        {
+            call.Rendered = call.Adapter.RenderAnswer(AnswerOf(call));
+            if (call.Rendered.Body.Length > call.Config.Gateway.MaxResponseBodyBytes)
+            {
+                // A vendor's answer is bounded as it is read; an in-process one (a large batch of vectors) only here.
+                call.Error = new CallError(
+                    StatusCodes.Status502BadGateway, "response_too_large",
+                    $"The answer is {call.Rendered.Body.Length} bytes, over this gateway's limit of {call.Config.Gateway.MaxResponseBodyBytes} bytes; ask for less (fewer inputs, fewer dimensions, fewer tokens).");
+                call.Answer = null;
+                call.Embeddings = null;
+            }
+        }
+
         if (call.Error is { } error)
         {
             call.Rendered = call.Adapter.RenderError(error);
@@ -37,14 +51,13 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
         }
         else
         {
-            call.Rendered = call.Adapter.RenderAnswer(AnswerOf(call));
             var held = call.Outcome == CallOutcomes.Held;
-            call.StatusCode = held ? StatusCodes.Status202Accepted : call.Rendered.StatusCode;
-            decision = held ? CallOutcomes.Held : CallOutcomes.Of(call.Rendered.StatusCode);
+            call.StatusCode = held ? StatusCodes.Status202Accepted : call.Rendered!.StatusCode;
+            decision = held ? CallOutcomes.Held : CallOutcomes.Of(call.Rendered!.StatusCode);
             reasons = held ? "review_required" : null;
         }
 
-        var body = call.Rendered.Body.Span;
+        var body = call.Rendered!.Body.Span;
         call.OutputSha256 = ReadRequestStep.Sha256Hex(body);
         call.Record = await recorder.TryAppendAsync(
             call, decision, call.StatusCode, reasons, call.OutputSha256, Encoding.UTF8.GetString(body), streamed: false);
