@@ -85,8 +85,8 @@ public sealed class DemoConfigurationTests
     }
 
     /// <summary>
-    /// The gateway on copies of the repository's <c>config/appsettings.json</c> and <c>appsettings.Development.json</c>,
-    /// started in Development as <c>dotnet run</c> starts it. Nothing is overridden: the databases land where the
+    /// The gateway on copies of the repository's <c>config/appsettings.json</c>, <c>appsettings.Development.json</c> and
+    /// <c>prompts/</c>, started in Development as <c>dotnet run</c> starts it. Nothing is overridden: the databases land where the
     /// shipped configuration puts them, in <c>data/</c> beside the temporary <c>config/</c>.
     /// </summary>
     private sealed class DemoGateway : IAsyncDisposable
@@ -112,6 +112,14 @@ public sealed class DemoConfigurationTests
             foreach (var file in new[] { "appsettings.json", "appsettings.Development.json" })
             {
                 File.Copy(Path.Combine(RepositoryRoot(), "config", file), Path.Combine(configDirectory, file));
+            }
+
+            // The prompt templates the demo use cases name, where Data:PromptsPath finds them: config/prompts.
+            foreach (var template in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "config", "prompts"), "*.json", SearchOption.AllDirectories))
+            {
+                var copy = Path.Combine(configDirectory, "prompts", Path.GetRelativePath(Path.Combine(RepositoryRoot(), "config", "prompts"), template));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(template, copy);
             }
 
             var app = GatewayApp.Create(

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using XefAI.Data;
+using XefAI.Data.Configuration;
 using XefAI.Governance;
 using XefAI.Models;
 
@@ -6,7 +8,8 @@ namespace XefAI.Gateway.Configuration;
 
 /// <summary>
 /// Checks what no single layer can: that client grants name real use cases, that use cases name registered
-/// deployments, that each deployment's provider kind is loaded and its cluster exists. Only the host knows
+/// deployments and prompt templates that were loaded, that each deployment's provider kind is loaded and its cluster
+/// exists. Only the host knows
 /// all four layers, so this check lives here; it runs at start-up, once every options type is valid, and a
 /// failure refuses to start.
 /// </summary>
@@ -15,6 +18,9 @@ internal sealed class LayerConfigurationValidator(
     IUseCaseRegistry useCases,
     IModelRegistry models,
     IModelProviderCatalog providers,
+    IPromptTemplateCatalog templates,
+    IOptions<DataOptions> data,
+    IHostEnvironment environment,
     IConfiguration configuration)
 {
     public IReadOnlyList<string> Validate()
@@ -42,6 +48,18 @@ internal sealed class LayerConfigurationValidator(
             foreach (var id in useCase.Providers.Where(id => !models.TryGet(id, out _)))
             {
                 errors.Add($"Governance:UseCases:{useCase.Id} lists provider '{id}', which is not in Models:Deployments.");
+            }
+        }
+
+        foreach (var useCase in useCases.All)
+        {
+            // Caught here rather than at the first clinical task call, which could only answer 503: a template folder
+            // left behind (a copy of config/ without prompts/) is an operator's mistake to fix before start.
+            if (useCase.PromptTemplate is { } template && templates.Find(template.Id, template.Version) is null)
+            {
+                var folder = Path.GetFullPath(data.Value.PromptsPath, environment.ContentRootPath);
+                var loaded = templates.Templates.Count == 0 ? "none" : string.Join(", ", templates.Templates.Select(t => $"{t.Name}/{t.Version}"));
+                errors.Add($"Governance:UseCases:{useCase.Id} names prompt template {template.Id}/{template.Version}, which is not in Data:PromptsPath ({folder}; loaded: {loaded}).");
             }
         }
 

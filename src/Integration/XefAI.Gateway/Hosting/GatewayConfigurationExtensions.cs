@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using XefAI.Data;
 using XefAI.Gateway.Configuration;
 
 namespace XefAI.Gateway.Hosting;
@@ -39,6 +40,11 @@ internal static class GatewayConfigurationExtensions
         var errors = reloads.CheckOptions();
         if (errors.Count == 0)
         {
+            errors.AddRange(PromptTemplateProblems(app.Services));
+        }
+
+        if (errors.Count == 0)
+        {
             // The cross-layer check reads the registries, which cannot be built from options that fail on their own.
             errors.AddRange(app.Services.GetRequiredService<LayerConfigurationValidator>().Validate());
         }
@@ -63,6 +69,23 @@ internal static class GatewayConfigurationExtensions
         foreach (var file in files)
         {
             reloads.Observe(file);
+        }
+    }
+
+    /// <summary>
+    /// The prompt templates load once, here: a malformed one is listed with the other configuration problems instead of
+    /// failing the start with a stack trace.
+    /// </summary>
+    private static IEnumerable<string> PromptTemplateProblems(IServiceProvider services)
+    {
+        try
+        {
+            _ = services.GetRequiredService<IPromptTemplateCatalog>();
+            return [];
+        }
+        catch (PromptTemplateException ex)
+        {
+            return ex.Problems.Select(problem => $"Data:PromptsPath: {problem}");
         }
     }
 }
