@@ -84,6 +84,22 @@ public sealed class DemoConfigurationTests
         Assert.True(File.Exists(demo.DefaultAuditDatabasePath), "the audit database lands in data/ beside config/");
     }
 
+    [Fact]
+    public async Task Invoke_DischargeSummaryDemoUseCase_AnswersFromItsShippedTemplateWithNoVendor()
+    {
+        await using var demo = await DemoGateway.StartAsync();
+        using var client = demo.CreateClient(DemoClientKey);
+
+        var call = await client.PostInvokeAsync("discharge-summary", TestBundles.Diabetic, "audience=patient");
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal("local-extractive", call.Header("X-XefAI-Provider"));
+        Assert.Equal("required", call.Header("X-XefAI-Review"));
+        Assert.Equal("discharge-summary", (string?)call.Json["template"]!["name"]);
+        Assert.Contains("Type 2 diabetes mellitus", (string?)call.Json["answer"], StringComparison.Ordinal);
+        Assert.Equal(call.Header("X-XefAI-Audit-Id"), (string?)call.Json["audit_id"]);
+    }
+
     /// <summary>
     /// The gateway on copies of the repository's <c>config/appsettings.json</c>, <c>appsettings.Development.json</c> and
     /// <c>prompts/</c>, started in Development as <c>dotnet run</c> starts it. Nothing is overridden: the databases land where the

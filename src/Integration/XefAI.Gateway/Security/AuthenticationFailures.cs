@@ -18,6 +18,7 @@ internal static class AuthFailureKinds
 internal static class AuthRoutes
 {
     public const string Chat = "chat";
+    public const string Invoke = "invoke";
     public const string Models = "models";
     public const string UseCases = "use_cases";
     public const string Reviews = "reviews";
@@ -26,7 +27,7 @@ internal static class AuthRoutes
     public const string Fhir = "fhir";
 
     /// <summary>Families an app key opens.</summary>
-    public static readonly IReadOnlyList<string> ClientFamilies = [Chat, Models, UseCases, Reviews, Incidents];
+    public static readonly IReadOnlyList<string> ClientFamilies = [Chat, Invoke, Models, UseCases, Reviews, Incidents];
 
     /// <summary>Families an admin key opens.</summary>
     public static readonly IReadOnlyList<string> AdminFamilies = [Admin, Fhir];
