@@ -35,6 +35,9 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
         { "not JSON", null, "application/fhir+json", "resourceType=Bundle", 400, "invalid_json", "structure" },
         { "structural garbage", null, "application/fhir+json", Bundle("""{"resource":{"resourceType":"Patient","name":"Ines Duarte"}}"""), 400, "invalid_fhir", "structure" },
         { "FHIR XML", null, "application/fhir+xml", "<Bundle xmlns=\"http://hl7.org/fhir\"/>", 415, "unsupported_media_type", "not-supported" },
+        { "Bundle without resources", null, "application/fhir+json", """{"resourceType":"Bundle","type":"collection"}""", 400, "empty_bundle", "required" },
+        { "max tokens not a positive number", "_max_tokens=0", "application/fhir+json", TestBundles.SyntheaStyle, 400, "invalid_value", "invalid" },
+        { "envelope with query parameters", "audience=patient", "application/json", $$$"""{"bundle":{{{TestBundles.SyntheaStyle}}}}""", 400, "unexpected_query_parameter", "invalid" },
     };
 
     [Fact]
@@ -88,9 +91,10 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
     {
         using var client = gateway.Host.CreateClient();
 
-        var call = await client.PostInvokeAsync(VendorTask, TestBundles.SyntheaStyle, "audience=patient&discharge_disposition=home");
+        var call = await client.PostInvokeAsync(VendorTask, TestBundles.SyntheaStyle, "audience=patient&discharge_disposition=home&_max_tokens=120");
 
         Assert.Equal(200, call.Status);
+        Assert.Equal(120, (int?)gateway.Vendor.LastRequestBody["max_tokens"]);
         var messages = gateway.Vendor.LastRequestBody["messages"]!.AsArray();
         Assert.Equal(2, messages.Count);
         Assert.Equal("system", (string?)messages[0]!["role"]);
