@@ -44,6 +44,24 @@ public static class GatewayCalls
         return new GatewayCall(response, bytes, await response.Content.ReadAsByteArrayAsync());
     }
 
+    /// <summary>Calls the clinical task API of a use case, keeping the exact bytes sent and received.</summary>
+    /// <param name="query">The query string, without the <c>?</c>: task parameters with a Bundle as the body.</param>
+    /// <param name="contentType">The request's content type; null sends none.</param>
+    public static async Task<GatewayCall> PostInvokeAsync(
+        this HttpClient client, string useCase, string body, string? query = null, string? contentType = "application/fhir+json")
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var path = $"/v1/use-cases/{Uri.EscapeDataString(useCase)}/invoke" + (query is null ? string.Empty : "?" + query);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
+        if (contentType is not null)
+        {
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        var response = await client.SendAsync(request);
+        return new GatewayCall(response, bytes, await response.Content.ReadAsByteArrayAsync());
+    }
+
     /// <summary>Reads one audit record through the admin API, as a governance reviewer would.</summary>
     public static async Task<JsonObject> GetAuditRecordAsync(this GatewayHost host, string auditId)
     {

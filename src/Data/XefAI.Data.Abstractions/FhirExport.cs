@@ -61,7 +61,21 @@ public sealed record ProvenanceFacts(
     string? OutputSha256,
     string? VerifiedBy,
     DateTimeOffset? VerifiedAt,
-    string? InputSha256 = null);
+    string? InputSha256 = null)
+{
+    /// <summary>The prompt template that wrote the model's input, when a use case's template did; becomes a source entity.</summary>
+    public ProvenanceTemplate? PromptTemplate { get; init; }
+
+    /// <summary>The use case's risk tier, 1–4: the governance policy the output was produced under.</summary>
+    public int? RiskTier { get; init; }
+
+    /// <summary>How the gateway names itself, when it is named as the agent that assembled the model's input.</summary>
+    public string? AssembledBy { get; init; }
+}
+
+/// <summary>One version of a prompt template, as the Provenance of its output names it.</summary>
+/// <param name="Sha256">SHA-256 (hex) of the template file, see <see cref="PromptTemplateInfo.Sha256"/>.</param>
+public sealed record ProvenanceTemplate(string Name, string Version, string Sha256);
 
 /// <summary>
 /// Exports audit records as FHIR R4 JSON: AuditEvent in the IHE Basic Audit Log Patterns style, and

@@ -190,6 +190,63 @@ public sealed class ProvenanceExportTests
         Assert.Empty(Export(ExportSamples.Generated() with { PatientPseudonym = null }).Extension);
     }
 
+    [Fact]
+    public void ToProvenanceJson_ClinicalTask_IsValidR4WithTemplateTierPolicyAndAssembler()
+    {
+        var provenance = Export(ClinicalTask());
+
+        Assert.Equal("https://xefai.health/fhir/policy/risk-tier-3", Assert.Single(provenance.Policy));
+        var assembler = Assert.Single(provenance.Agent, a => a.Type?.Coding[0].Code == "assembler");
+        Assert.Equal("Device", assembler.Who?.Type);
+        Assert.Equal("https://xefai.health/fhir/sid/gateway", assembler.Who?.Identifier?.System);
+        Assert.Equal("XefAI Gateway", assembler.Who?.Identifier?.Value);
+
+        var template = Assert.Single(provenance.Entity, e => e.What?.Identifier?.System == "https://xefai.health/fhir/sid/prompt-template");
+        Assert.Equal(Provenance.ProvenanceEntityRole.Source, template.Role);
+        Assert.Equal("discharge-summary/1", template.What?.Identifier?.Value);
+        var hash = Assert.Single(template.What!.Extension);
+        Assert.Equal("https://xefai.health/fhir/StructureDefinition/content-sha256", hash.Url);
+        Assert.Equal(TemplateSha256, Assert.IsType<FhirString>(hash.Value).Value);
+
+        // The input stays a source of its own, beside the template.
+        Assert.Single(provenance.Entity, e => e.What?.Identifier?.System == "https://xefai.health/fhir/sid/content-sha256");
+    }
+
+    [Fact]
+    public void ToProvenanceJson_NoTemplateTierOrAssembler_AddsNoneOfThem()
+    {
+        var provenance = Export(ExportSamples.Generated());
+
+        Assert.Empty(provenance.Policy);
+        Assert.DoesNotContain(provenance.Agent, a => a.Type?.Coding[0].Code == "assembler");
+        Assert.DoesNotContain(provenance.Entity, e => e.What?.Identifier?.System == "https://xefai.health/fhir/sid/prompt-template");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public void ToProvenanceJson_RiskTierOutOfRange_Throws(int tier)
+    {
+        Assert.Throws<ArgumentException>(() => _exporter.ToProvenanceJson(ClinicalTask() with { RiskTier = tier }));
+    }
+
+    [Fact]
+    public void ToProvenanceJson_TemplateWithoutHash_Throws()
+    {
+        var facts = ClinicalTask() with { PromptTemplate = new ProvenanceTemplate("discharge-summary", "1", " ") };
+
+        Assert.Throws<ArgumentException>(() => _exporter.ToProvenanceJson(facts));
+    }
+
+    private const string TemplateSha256 = "c1961e1a08e8e7b378120f958b921df0ef49f3a01c1fc9d0598be3aad3e02b69";
+
+    private static ProvenanceFacts ClinicalTask() => ExportSamples.Generated() with
+    {
+        PromptTemplate = new ProvenanceTemplate("discharge-summary", "1", TemplateSha256),
+        RiskTier = 3,
+        AssembledBy = "XefAI Gateway",
+    };
+
     private static ProvenanceFacts Verified() => ExportSamples.Generated() with { VerifiedBy = "dr.hale", VerifiedAt = VerifiedAt };
 
     private Provenance Export(ProvenanceFacts facts) => FhirR4Validation.ParseValid<Provenance>(_exporter.ToProvenanceJson(facts));

@@ -108,9 +108,25 @@ public sealed class DemoConfigurationTests
         Assert.All(data, d => Assert.Equal(256, d!["embedding"]!.AsArray().Count));
     }
 
+    [Fact]
+    public async Task Invoke_DischargeSummaryDemoUseCase_AnswersFromItsShippedTemplateWithNoVendor()
+    {
+        await using var demo = await DemoGateway.StartAsync();
+        using var client = demo.CreateClient(DemoClientKey);
+
+        var call = await client.PostInvokeAsync("discharge-summary", TestBundles.Diabetic, "audience=patient");
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal("local-extractive", call.Header("X-XefAI-Provider"));
+        Assert.Equal("required", call.Header("X-XefAI-Review"));
+        Assert.Equal("discharge-summary", (string?)call.Json["template"]!["name"]);
+        Assert.Contains("Type 2 diabetes mellitus", (string?)call.Json["answer"], StringComparison.Ordinal);
+        Assert.Equal(call.Header("X-XefAI-Audit-Id"), (string?)call.Json["audit_id"]);
+    }
+
     /// <summary>
-    /// The gateway on copies of the repository's <c>config/appsettings.json</c> and <c>appsettings.Development.json</c>,
-    /// started in Development as <c>dotnet run</c> starts it. Nothing is overridden: the databases land where the
+    /// The gateway on copies of the repository's <c>config/appsettings.json</c>, <c>appsettings.Development.json</c> and
+    /// <c>prompts/</c>, started in Development as <c>dotnet run</c> starts it. Nothing is overridden: the databases land where the
     /// shipped configuration puts them, in <c>data/</c> beside the temporary <c>config/</c>.
     /// </summary>
     private sealed class DemoGateway : IAsyncDisposable
@@ -136,6 +152,14 @@ public sealed class DemoConfigurationTests
             foreach (var file in new[] { "appsettings.json", "appsettings.Development.json" })
             {
                 File.Copy(Path.Combine(RepositoryRoot(), "config", file), Path.Combine(configDirectory, file));
+            }
+
+            // The prompt templates the demo use cases name, where Data:PromptsPath finds them: config/prompts.
+            foreach (var template in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "config", "prompts"), "*.json", SearchOption.AllDirectories))
+            {
+                var copy = Path.Combine(configDirectory, "prompts", Path.GetRelativePath(Path.Combine(RepositoryRoot(), "config", "prompts"), template));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(template, copy);
             }
 
             var app = GatewayApp.Create(

@@ -60,6 +60,35 @@ public sealed class StartupConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_UseCaseNamesAMissingPromptTemplate_ExitsWithCode1AndNamesTemplateAndFolder()
+    {
+        var configuration = GatewayHost.DefaultConfiguration(_directory);
+        configuration["Governance"]!["UseCases"]!["summary"]!["PromptTemplate"] = new JsonObject { ["Id"] = "discharge-summary", ["Version"] = "1" };
+        await WriteAsync(configuration);
+        await using var gateway = StartProduction();
+
+        Assert.Equal(1, await gateway.WaitForExitAsync());
+        Assert.Contains("Governance:UseCases:summary names prompt template discharge-summary/1", gateway.StandardError, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(ConfigDirectory, "prompts"), gateway.StandardError, StringComparison.Ordinal);
+        AssertNoStackTrace(gateway.StandardError + gateway.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Start_MalformedPromptTemplate_ExitsWithCode1AndListsItsProblem()
+    {
+        await WriteAsync(GatewayHost.DefaultConfiguration(_directory));
+        var template = Path.Combine(ConfigDirectory, "prompts", "discharge-summary", "1.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(template)!);
+        await File.WriteAllTextAsync(template, """{"system": ["Summarize."], "user": ["{{$context_facts}}"], "temperature": 0.2}""");
+        await using var gateway = StartProduction();
+
+        Assert.Equal(1, await gateway.WaitForExitAsync());
+        Assert.Contains("Data:PromptsPath:", gateway.StandardError, StringComparison.Ordinal);
+        Assert.Contains("temperature", gateway.StandardError, StringComparison.Ordinal);
+        AssertNoStackTrace(gateway.StandardError + gateway.StandardOutput);
+    }
+
+    [Fact]
     public async Task Start_ProductionWithoutClients_LogsAWarning()
     {
         var configuration = GatewayHost.DefaultConfiguration(_directory);

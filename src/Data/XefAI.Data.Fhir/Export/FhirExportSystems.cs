@@ -14,6 +14,10 @@ internal static class FhirExportSystems
     public const string Audit = "https://xefai.health/fhir/sid/audit";
     public const string Deployment = "https://xefai.health/fhir/sid/deployment";
     public const string ContentSha256 = "https://xefai.health/fhir/sid/content-sha256";
+    public const string PromptTemplate = "https://xefai.health/fhir/sid/prompt-template";
+
+    /// <summary>The governance policy of a risk tier; the tier's number follows.</summary>
+    public const string RiskTierPolicy = "https://xefai.health/fhir/policy/risk-tier-";
     public const string AiInteraction = "https://xefai.health/fhir/CodeSystem/ai-interaction";
     public const string GatewayEntityType = "https://xefai.health/fhir/CodeSystem/audit-entity-type";
     public const string ContentSha256Extension = "https://xefai.health/fhir/StructureDefinition/content-sha256";

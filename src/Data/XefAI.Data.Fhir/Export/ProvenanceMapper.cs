@@ -4,8 +4,9 @@ namespace XefAI.Data.Export;
 
 /// <summary>
 /// Builds an R4 Provenance for one model output in the style of HL7 AI Transparency on FHIR: reason
-/// <c>AIAST</c>, the model as a contained Device that authored the output, the input it was given, and
-/// the verifying clinician once there is one.
+/// <c>AIAST</c>, the model as a contained Device that authored the output, the input it was given (and the prompt
+/// template that wrote it), the gateway that assembled it, the risk tier's policy, and the verifying clinician once
+/// there is one.
 /// </summary>
 internal static class ProvenanceMapper
 {
@@ -49,6 +50,26 @@ internal static class ProvenanceMapper
             ],
         };
 
+        if (ExportValues.Present(facts.AssembledBy) is { } gateway)
+        {
+            // The gateway wrote the model's input (template, clinical context) and governed the call: W3C PROV's assembler.
+            provenance.Agent.Add(new Provenance.AgentComponent
+            {
+                Type = ExportValues.Concept(FhirExportSystems.ProvenanceParticipantType, "assembler", "Assembler"),
+                Who = new ResourceReference { Type = "Device", Identifier = new Identifier(FhirExportSystems.Gateway, gateway), Display = gateway },
+            });
+        }
+
+        if (facts.RiskTier is { } tier)
+        {
+            if (tier is < 1 or > 4)
+            {
+                throw new ArgumentException("RiskTier must be 1 to 4.", nameof(facts));
+            }
+
+            provenance.PolicyElement.Add(new FhirUri($"{FhirExportSystems.RiskTierPolicy}{tier}"));
+        }
+
         if (verifier is not null)
         {
             provenance.Agent.Add(new Provenance.AgentComponent
@@ -58,7 +79,7 @@ internal static class ProvenanceMapper
             });
         }
 
-        // The use case's prompt template shaped the output; the input was its source.
+        // The use case (its purpose, tier and template) shaped the output; the input was its source.
         provenance.Entity.Add(new Provenance.EntityComponent
         {
             Role = Provenance.ProvenanceEntityRole.Derivation,
@@ -78,12 +99,36 @@ internal static class ProvenanceMapper
             });
         }
 
+        if (facts.PromptTemplate is { } template)
+        {
+            provenance.Entity.Add(TemplateEntity(template));
+        }
+
         if (PseudonymReference.For(facts.PatientPseudonym, nameof(facts)) is { } patient)
         {
             provenance.Extension.Add(new Extension(FhirExportSystems.ProvenancePatientExtension, patient));
         }
 
         return provenance;
+    }
+
+    // The versioned template is part of what the model was shown; its hash pins the exact text.
+    private static Provenance.EntityComponent TemplateEntity(ProvenanceTemplate template)
+    {
+        if (ExportValues.Present(template.Name) is not { } name
+            || ExportValues.Present(template.Version) is not { } version
+            || ExportValues.Present(template.Sha256) is not { } sha256)
+        {
+            throw new ArgumentException("A prompt template needs a name, a version and a SHA-256.", nameof(template));
+        }
+
+        var what = new ResourceReference
+        {
+            Identifier = new Identifier(FhirExportSystems.PromptTemplate, $"{name}/{version}"),
+            Display = "Prompt template",
+        };
+        what.Extension.Add(new Extension(FhirExportSystems.ContentSha256Extension, new FhirString(sha256)));
+        return new Provenance.EntityComponent { Role = Provenance.ProvenanceEntityRole.Source, What = what };
     }
 
     // The model as AI Transparency's AI Device: type Artificial-Intelligence, named and versioned, made by the vendor.

@@ -17,6 +17,7 @@ internal static class AuthRoutes
 {
     public const string Chat = "chat";
     public const string Embeddings = "embeddings";
+    public const string Invoke = "invoke";
     public const string Models = "models";
     public const string UseCases = "use_cases";
     public const string Reviews = "reviews";
@@ -25,7 +26,7 @@ internal static class AuthRoutes
     public const string Fhir = "fhir";
 
     /// <summary>Families an app key opens.</summary>
-    public static readonly IReadOnlyList<string> ClientFamilies = [Chat, Embeddings, Models, UseCases, Reviews, Incidents];
+    public static readonly IReadOnlyList<string> ClientFamilies = [Chat, Embeddings, Invoke, Models, UseCases, Reviews, Incidents];
 
     /// <summary>Families an admin key opens.</summary>
     public static readonly IReadOnlyList<string> AdminFamilies = [Admin, Fhir];
