@@ -1,7 +1,6 @@
 using XefAI.Data;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Tests.Pipeline.TestSupport;
-using XefAI.Integration;
 
 namespace XefAI.Gateway.Tests.Pipeline.Steps;
 
@@ -36,18 +35,6 @@ public sealed class BuildContextStepTests
 
         Assert.Equal(["first", "second"], Assert.Single(builder.Inputs));
         Assert.Null(call.PatientPseudonym);
-    }
-
-    [Fact]
-    public async Task Execute_NothingToRead_TheBuilderIsNotAsked()
-    {
-        var builder = new FakeClinicalContextBuilder(_ => PatientContext);
-        await using var call = CallContexts.Governed(new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat));
-
-        await new BuildContextStep(builder, new FakePseudonymizer()).ExecuteAsync(call);
-
-        Assert.Empty(builder.Inputs);
-        Assert.Same(ClinicalContext.Empty, call.Clinical);
     }
 
     [Fact]

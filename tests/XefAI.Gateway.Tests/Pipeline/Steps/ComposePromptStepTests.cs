@@ -32,6 +32,37 @@ public sealed class ComposePromptStepTests
     }
 
     [Fact]
+    public async Task Execute_NoTaskParametersAndNoBodyFromTheProtocol_TheVendorBodyIsWrittenFromTheConversation()
+    {
+        var request = new GatewayRequest(TestConfig.VendorChat.Id, CallOperation.Chat)
+        {
+            Messages = [new ChatMessage("system", "Be brief."), new ChatMessage("user", "Which clinic is open?", "front-desk")],
+            Options = new ChatOptions(Temperature: 0.5, TopP: 0.9, MaxTokens: 64, Stop: ["END"]),
+        };
+        await using var call = Resolved(request, TestConfig.VendorChat);
+
+        await new ComposePromptStep(_templates).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Same(request.Messages, call.Messages);
+        Assert.Equal(
+            """{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Which clinic is open?","name":"front-desk"}],"max_tokens":64,"temperature":0.5,"top_p":0.9,"stop":["END"]}""",
+            call.VendorBody?.ToJsonString());
+        Assert.Equal(0, _templates.Renders);
+    }
+
+    [Fact]
+    public async Task Execute_EmbeddingsWithoutBody_GetNoChatBody()
+    {
+        await using var call = Resolved(new GatewayRequest(TestConfig.Summary.Id, CallOperation.Embeddings), TestConfig.Summary);
+
+        await new ComposePromptStep(_templates).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Null(call.VendorBody);
+    }
+
+    [Fact]
     public async Task Execute_TaskParameters_TheUseCasesTemplateWritesTheConversationAndBody()
     {
         var request = new GatewayRequest(Templated.Id, CallOperation.Chat)

@@ -130,6 +130,7 @@ public sealed class GovernStepTests
 
         await new GovernStep(policies, _metrics).ExecuteAsync(call);
 
+        Assert.Equal(256, call.Obligations.MaxTokens);
         Assert.Same(request, call.Request);
         Assert.Equal(100, call.Request!.Options.MaxTokens);
         Assert.Null(call.Request.Body!["max_tokens"]);
@@ -145,6 +146,7 @@ public sealed class GovernStepTests
         await new GovernStep(policies, _metrics).ExecuteAsync(call);
 
         Assert.Null(call.Error);
+        Assert.Equal(256, call.Obligations.MaxTokens);
         Assert.Same(request, call.Request);
     }
 }
