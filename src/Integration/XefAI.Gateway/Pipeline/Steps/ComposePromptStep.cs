@@ -8,6 +8,8 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// <summary>
 /// Compose the prompt: a clinical task (a call with task parameters) gets the conversation the use case's versioned
 /// prompt template writes from the clinical context and the parameters; any other call sends its own conversation.
+/// Providers that pass an OpenAI body through read the body, not the messages, so a call whose protocol brought no
+/// such body (a plugin's own protocol) gets one written from its conversation, as a templated call does.
 /// </summary>
 internal sealed class ComposePromptStep(IPromptTemplateCatalog templates) : ICallStep
 {
@@ -17,7 +19,7 @@ internal sealed class ComposePromptStep(IPromptTemplateCatalog templates) : ICal
         if (request.TaskParameters is not { } parameters)
         {
             call.Messages = request.Messages;
-            call.VendorBody = request.Body;
+            call.VendorBody = request.Body ?? (request.Operation == CallOperation.Chat ? BodyOf(request.Messages, request.Options) : null);
             return;
         }
 
@@ -48,22 +50,47 @@ internal sealed class ComposePromptStep(IPromptTemplateCatalog templates) : ICal
 
         call.Prompt = prompt;
         call.Messages = [new ChatMessage("system", prompt.SystemMessage), new ChatMessage("user", prompt.UserMessage)];
+        call.VendorBody = BodyOf(call.Messages, request.Options);
+    }
+
+    /// <summary>An OpenAI chat body of the conversation and the sampling options set.</summary>
+    private static JsonObject BodyOf(IReadOnlyList<ChatMessage> messages, ChatOptions options)
+    {
         var body = new JsonObject
         {
-            ["messages"] = new JsonArray(
-                new JsonObject { ["role"] = "system", ["content"] = prompt.SystemMessage },
-                new JsonObject { ["role"] = "user", ["content"] = prompt.UserMessage }),
+            ["messages"] = new JsonArray([.. messages.Select(m => (JsonNode)Message(m))]),
         };
-        if (request.Options.MaxTokens is { } maxTokens)
+        if (options.MaxTokens is { } maxTokens)
         {
             body["max_tokens"] = maxTokens;
         }
 
-        if (request.Options.Temperature is { } temperature)
+        if (options.Temperature is { } temperature)
         {
             body["temperature"] = temperature;
         }
 
-        call.VendorBody = body;
+        if (options.TopP is { } topP)
+        {
+            body["top_p"] = topP;
+        }
+
+        if (options.Stop is { Count: > 0 } stop)
+        {
+            body["stop"] = new JsonArray([.. stop.Select(s => (JsonNode?)JsonValue.Create(s))]);
+        }
+
+        return body;
+    }
+
+    private static JsonObject Message(ChatMessage message)
+    {
+        var json = new JsonObject { ["role"] = message.Role, ["content"] = message.Content };
+        if (message.Name is { } name)
+        {
+            json["name"] = name;
+        }
+
+        return json;
     }
 }

@@ -41,10 +41,14 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
             messages.Add(call.Messages[i] with { Content = contents[i] });
         }
 
-        if (changed && call.VendorBody is { } vendorBody)
+        if (changed)
         {
+            // The conversation is protected whether or not the adapter gave an OpenAI body to pass through.
             call.Messages = messages;
-            call.VendorBody = ProtectBody(protection, vendorBody);
+            if (call.VendorBody is { } vendorBody)
+            {
+                call.VendorBody = ProtectBody(protection, vendorBody);
+            }
         }
 
         return ValueTask.CompletedTask;

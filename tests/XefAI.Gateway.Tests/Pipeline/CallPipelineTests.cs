@@ -1,0 +1,119 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using XefAI.Data;
+using XefAI.Gateway.Pipeline;
+using XefAI.Gateway.Pipeline.Invocation;
+using XefAI.Gateway.Pipeline.Steps;
+using XefAI.Gateway.Reviews;
+using XefAI.Gateway.Tests.Pipeline.TestSupport;
+using XefAI.Governance;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.Tests.Pipeline;
+
+/// <summary>The runner: the steps in order, the first refusal ends the way to the model, and every call is audited and answered.</summary>
+public sealed class CallPipelineTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly FakeAuditTrail _audit = new();
+    private readonly FakeMetrics _metrics = new();
+    private readonly FakeErrorRates _errorRates = new();
+    private readonly FakeProviderCatalog _providers = new(PluginDoubles.InProcessModel("local", r => CallContexts.Answer("Stable.")));
+    private readonly WordProtector _protector = new("Alice", "[P1]");
+    private readonly TestAdapter _adapter = new() { Translator = _ => Translation.Of(CallContexts.Chat(TestConfig.Summary.Id, "Summarize: Alice is stable.")) };
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public async Task Run_AllowedCall_GoesThroughEveryStepToAnAuditedAnswer()
+    {
+        var clinical = new FakeClinicalContextBuilder();
+        var context = CallContexts.Create(_adapter).HttpContext;
+
+        await Pipeline(new FakePolicyEngine(), clinical).RunAsync(context, _adapter);
+
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Equal("answer:Stable.", Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
+        var record = Assert.Single(_audit.Records);
+        Assert.Equal(CallOutcomes.Answered, record.Entry.Decision);
+        Assert.Equal(record.Id, context.Response.Headers[GatewayHeaders.AuditId]);
+        Assert.Single(clinical.Inputs);
+        Assert.Single(_protector.Begun);
+        Assert.Equal(CallOutcomes.Answered, Assert.Single(_metrics.Calls).Outcome);
+    }
+
+    [Fact]
+    public async Task Run_AStepRefuses_TheWayToTheModelEndsAndTheRefusalIsStillAuditedAndAnswered()
+    {
+        var clinical = new FakeClinicalContextBuilder();
+        var policies = new FakePolicyEngine(_ => FakePolicyEngine.Deny("use_case_suspended"));
+        var context = CallContexts.Create(_adapter).HttpContext;
+
+        await Pipeline(policies, clinical).RunAsync(context, _adapter);
+
+        // Govern refused: no step after it ran.
+        Assert.Single(policies.Asked);
+        Assert.Empty(clinical.Inputs);
+        Assert.Empty(_protector.Begun);
+        Assert.Empty(_providers.Asked);
+
+        // Commit and release still ran.
+        var record = Assert.Single(_audit.Records);
+        Assert.Equal(CallOutcomes.Denied, record.Entry.Decision);
+        Assert.Equal("use_case_suspended", record.Entry.Reasons);
+        Assert.Equal(403, context.Response.StatusCode);
+        Assert.Equal("error:use_case_suspended", Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
+        Assert.Equal(record.Id, context.Response.Headers[GatewayHeaders.AuditId]);
+        Assert.Equal(CallOutcomes.Denied, Assert.Single(_metrics.Calls).Outcome);
+    }
+
+    [Fact]
+    public async Task Run_AStepIsCancelledBecauseTheClientLeft_TheCallIsAudited499ClientClosed()
+    {
+        using var client = new CancellationTokenSource();
+        var clinical = new FakeClinicalContextBuilder(_ =>
+        {
+            client.Cancel();
+            throw new OperationCanceledException(client.Token);
+        });
+        var context = CallContexts.Create(_adapter, aborted: client.Token).HttpContext;
+
+        await Pipeline(new FakePolicyEngine(), clinical).RunAsync(context, _adapter);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal(499, entry.StatusCode);
+        Assert.Equal("client_closed", entry.Reasons);
+        Assert.Equal(CallOutcomes.Failed, entry.Decision);
+        Assert.Empty(_protector.Begun);
+        Assert.Empty(((MemoryStream)context.Response.Body).ToArray());
+        Assert.Equal(499, Assert.Single(_metrics.Calls).StatusCode);
+        Assert.Equal([(TestConfig.Summary.Id, false)], _errorRates.Outcomes);
+    }
+
+    private CallPipeline Pipeline(IPolicyEngine policies, IClinicalContextBuilder clinical)
+    {
+        var time = TimeProvider.System;
+        var recorder = new AuditRecorder(_audit, time, NullLogger<AuditRecorder>.Instance);
+        var forwarder = new VendorForwarder(null!, null!, new VendorDestinations([], time), time, NullLogger<VendorForwarder>.Instance);
+        return new CallPipeline(
+            new AuthenticateStep(),
+            new ReadRequestStep(NullLogger<ReadRequestStep>.Instance),
+            new ResolveUseCaseStep(),
+            new GovernStep(policies, _metrics),
+            new BuildContextStep(clinical, new FakePseudonymizer()),
+            new ComposePromptStep(new FakeTemplateCatalog((_, _, _, _) => throw new InvalidOperationException("No template in these tests."))),
+            new ProtectDataStep(_protector),
+            new ChooseDeploymentsStep(policies, _providers, _protector, _metrics),
+            new InvokeModelStep(new ModelInvoker(_providers, forwarder, _metrics, time, NullLogger<ModelInvoker>.Instance), time),
+            new RestoreDataStep(),
+            new CheckOutputStep([], _metrics),
+            new ReviewStep(),
+            new CommitAuditStep(recorder),
+            new QueueReviewStep(new FakeReviewQueue(), new ReviewMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<QueueReviewStep>.Instance),
+            new ReleaseStep(recorder),
+            TestConfig.Snapshots(),
+            new CallMeasurements(_metrics, _errorRates, time),
+            time);
+    }
+}

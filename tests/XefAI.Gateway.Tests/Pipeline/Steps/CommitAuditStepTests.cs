@@ -1,0 +1,185 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using XefAI.Gateway.Pipeline;
+using XefAI.Gateway.Pipeline.Steps;
+using XefAI.Gateway.Tests.Pipeline.TestSupport;
+using XefAI.Governance;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.Tests.Pipeline.Steps;
+
+public sealed class CommitAuditStepTests
+{
+    private readonly FakeAuditTrail _audit = new();
+    private readonly AuditRecorder _recorder;
+    private readonly CommitAuditStep _step;
+
+    public CommitAuditStepTests()
+    {
+        _recorder = new AuditRecorder(_audit, TimeProvider.System, NullLogger<AuditRecorder>.Instance);
+        _step = new CommitAuditStep(_recorder);
+    }
+
+    [Fact]
+    public async Task Execute_RefusedCall_CommitsADeniedRecordWithTheErrorsCodeAndTheRenderedErrorsHash()
+    {
+        await using var call = CallContexts.Governed();
+        call.Error = CallError.Forbidden("use_case_suspended", "Use case 'summary' is suspended.");
+
+        await _step.ExecuteAsync(call);
+
+        var record = Assert.Single(_audit.Records);
+        Assert.Same(record, call.Record);
+        var entry = record.Entry;
+        Assert.Equal(CallOutcomes.Denied, entry.Decision);
+        Assert.Equal("use_case_suspended", entry.Reasons);
+        Assert.Equal(403, entry.StatusCode);
+        Assert.Equal(CallContexts.Sha256("error:use_case_suspended"), entry.OutputSha256);
+        Assert.Equal(call.InputSha256, entry.InputSha256);
+        Assert.Equal(CallContexts.TraceId, entry.TraceId);
+        Assert.Equal(TestConfig.AppId, entry.AppId);
+        Assert.Equal(TestConfig.Summary.Id, entry.UseCaseId);
+        Assert.Equal("error:use_case_suspended", Encoding.UTF8.GetString(call.Rendered!.Body.Span));
+        Assert.Equal(CallOutcomes.Denied, call.Outcome);
+        Assert.Equal(403, call.StatusCode);
+    }
+
+    [Fact]
+    public async Task Execute_FailedCall_CommitsAFailedRecord()
+    {
+        await using var call = CallContexts.Governed();
+        call.Error = CallError.Unavailable("provider_unavailable", "No provider.");
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal(CallOutcomes.Failed, entry.Decision);
+        Assert.Equal("provider_unavailable", entry.Reasons);
+        Assert.Equal(503, entry.StatusCode);
+    }
+
+    [Fact]
+    public async Task Execute_Answered_CommitsTheAdaptersRenderingHashed()
+    {
+        var adapter = new TestAdapter();
+        await using var call = CallContexts.Answered("Stable.", obligations: new PolicyObligations { Review = ReviewRequirement.Draft }, adapter: adapter);
+        call.PatientPseudonym = "pseudo:1";
+        call.Outcome = CallOutcomes.Answered;
+
+        await _step.ExecuteAsync(call);
+
+        var answer = Assert.Single(adapter.Answers);
+        Assert.Same(call.Answer, answer.Chat);
+        Assert.Same(TestConfig.Local, answer.Deployment);
+        Assert.Equal((TestConfig.Summary.Id, (int)TestConfig.Summary.Tier, CallContexts.Timestamp), (answer.UseCaseId, answer.RiskTier, answer.Timestamp));
+        Assert.True(answer.Draft);
+        Assert.Equal("pseudo:1", answer.PatientPseudonym);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal(CallOutcomes.Answered, entry.Decision);
+        Assert.Null(entry.Reasons);
+        Assert.Equal(200, entry.StatusCode);
+        Assert.Equal(CallContexts.Sha256("answer:Stable."), entry.OutputSha256);
+        Assert.Equal(call.OutputSha256, entry.OutputSha256);
+        Assert.Equal(("local", "local", "test-model"), (entry.Provider, entry.Deployment, entry.Model));
+        Assert.Equal((10, 5), (entry.InputTokens, entry.OutputTokens));
+        Assert.Equal("pseudo:1", entry.PatientPseudonym);
+        Assert.False(entry.Streamed);
+        Assert.Null(entry.InputText);
+        Assert.Null(entry.OutputText);
+    }
+
+    [Fact]
+    public async Task Execute_TierObligesVerbatimAudit_TheRecordKeepsTheRequestAndTheRenderedAnswer()
+    {
+        await using var call = CallContexts.Answered("Stable.", obligations: new PolicyObligations { AuditVerbatim = true });
+        call.Outcome = CallOutcomes.Answered;
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal(Encoding.UTF8.GetString(call.Body.Span), entry.InputText);
+        Assert.Equal("answer:Stable.", entry.OutputText);
+    }
+
+    [Fact]
+    public async Task Execute_Held_CommitsAHeldRecordWith202()
+    {
+        await using var call = CallContexts.Answered(useCase: TestConfig.Held, obligations: new PolicyObligations { Review = ReviewRequirement.Hold });
+        call.Outcome = CallOutcomes.Held;
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal(CallOutcomes.Held, entry.Decision);
+        Assert.Equal("review_required", entry.Reasons);
+        Assert.Equal(202, entry.StatusCode);
+        Assert.Equal(CallOutcomes.Held, call.Outcome);
+    }
+
+    [Fact]
+    public async Task Execute_AuditStoreFails_TheCallFails503AuditUnavailableAndNoAnswerIsReleased()
+    {
+        _audit.Failing = true;
+        await using var call = CallContexts.Answered("Confidential answer.");
+        call.Outcome = CallOutcomes.Answered;
+
+        await _step.ExecuteAsync(call);
+        await new ReleaseStep(_recorder).ExecuteAsync(call);
+
+        Assert.Null(call.Record);
+        Assert.Equal(503, call.Error?.StatusCode);
+        Assert.Equal("audit_unavailable", call.Error!.Code);
+        Assert.Equal(CallOutcomes.Failed, call.Outcome);
+        Assert.Equal(503, call.StatusCode);
+        Assert.Equal(503, call.HttpContext.Response.StatusCode);
+        Assert.Equal("error:audit_unavailable", call.ResponseText());
+    }
+
+    [Fact]
+    public async Task Execute_Stream_CommitsAnOpeningStreamingRecord()
+    {
+        await using var call = CallContexts.Governed();
+        call.Deployment = TestConfig.Vendor;
+        call.Stream = new TestAnswerStream([TestAnswerStream.Chunk("Stable.")]);
+        call.Outcome = CallOutcomes.Answered;
+
+        await _step.ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Same(call.Record, _audit.Records[0]);
+        Assert.Equal(CallOutcomes.Streaming, entry.Decision);
+        Assert.True(entry.Streamed);
+        Assert.Equal(200, entry.StatusCode);
+        Assert.Null(entry.OutputSha256);
+        Assert.Equal("vendor", entry.Deployment);
+        Assert.Null(call.Rendered);
+    }
+
+    [Fact]
+    public async Task Execute_StreamAndTheStoreFails_TheCallFails503AuditUnavailable()
+    {
+        _audit.Failing = true;
+        await using var call = CallContexts.Governed();
+        call.Stream = new TestAnswerStream([TestAnswerStream.Chunk("Stable.")]);
+
+        await _step.ExecuteAsync(call);
+
+        Assert.Null(call.Record);
+        Assert.Equal("audit_unavailable", call.Error?.Code);
+    }
+
+    [Fact]
+    public async Task Execute_KeylessCall_CommitsNoRecord()
+    {
+        await using var call = CallContexts.Create(key: null);
+        call.Error = CallError.Unauthenticated("No API key.");
+
+        await _step.ExecuteAsync(call);
+
+        Assert.Empty(_audit.Records);
+        Assert.Null(call.Record);
+        Assert.Null(call.Rendered);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using XefAI.Data;
+using XefAI.Gateway.Pipeline.Steps;
+using XefAI.Gateway.Tests.Pipeline.TestSupport;
+using XefAI.Governance;
+using XefAI.Integration;
+using XefAI.Models;
+
+namespace XefAI.Gateway.Tests.Pipeline.Steps;
+
+public sealed class ProtectDataStepTests
+{
+    private const string Name = "Alice Example";
+    private const string Token = "[PATIENT-1]";
+
+    private static readonly PolicyObligations DeIdentify = new() { DeIdentify = true };
+
+    [Fact]
+    public async Task Execute_ProtectorReplacesAName_MessagesAndVendorBodyTextsChangeAndTheClientsBodyDoesNot()
+    {
+        var request = ChatWithParts();
+        var clientBody = request.Body!.ToJsonString();
+        var protector = new WordProtector(Name, Token);
+        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+        call.Clinical = new ClinicalContext([], ["text"], "Patient/1", 1);
+
+        await new ProtectDataStep(protector).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Same(call.Clinical, Assert.Single(protector.Begun));
+        Assert.Equal([$"{Token} has asthma.", $"Ask {Token} about it."], call.Messages.Select(m => m.Content));
+        var messages = call.VendorBody!["messages"]!.AsArray();
+        Assert.Equal($"{Token} has asthma.", (string?)messages[0]!["content"]);
+        Assert.Equal($"Ask {Token} about it.", (string?)messages[1]!["content"]![0]!["text"]);
+        Assert.Equal("https://example.org/x.png", (string?)messages[1]!["content"]![1]!["image_url"]!["url"]);
+        Assert.Equal(clientBody, request.Body.ToJsonString());
+        Assert.NotSame(request.Body, call.VendorBody);
+        Assert.True(call.Protection!.Replacements > 0);
+        Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Execute_PassThroughProtector_ChangesNothingAndCopiesNothing()
+    {
+        var request = ChatWithParts();
+        var protector = new PassThroughDataProtector();
+        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+
+        await new ProtectDataStep(protector).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Same(protector, call.Protection);
+        Assert.Same(request.Messages, call.Messages);
+        Assert.Same(request.Body, call.VendorBody);
+    }
+
+    [Fact]
+    public async Task Execute_ProtectorFindsNothing_ChangesNothingAndCopiesNothing()
+    {
+        var request = CallContexts.Chat(TestConfig.Summary.Id, "Stable, discharged home.");
+        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Same(request.Messages, call.Messages);
+        Assert.Same(request.Body, call.VendorBody);
+        Assert.Equal(0, call.Protection!.Replacements);
+    }
+
+    [Fact]
+    public async Task Execute_ConversationWithoutVendorBody_TheMessagesAreStillProtected()
+    {
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat) { Messages = [new ChatMessage("user", $"{Name} has asthma.")] };
+        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.VendorBody);
+        Assert.Equal($"{Token} has asthma.", Assert.Single(call.Messages).Content);
+    }
+
+    [Fact]
+    public async Task Execute_EmbeddingsInputs_AreProtectedInACopyOfTheBody()
+    {
+        var clientBody = new JsonObject { ["model"] = "summary", ["input"] = new JsonArray($"{Name} has asthma.", "No name here.") };
+        var embeddings = new OpenAIEmbeddingRequest(clientBody, "summary", [$"{Name} has asthma.", "No name here."], null, EmbeddingEncoding.Float, null, null);
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Embeddings) { Embeddings = embeddings };
+        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        var protectedInputs = call.Request!.Embeddings!;
+        Assert.Equal([$"{Token} has asthma.", "No name here."], protectedInputs.Inputs);
+        Assert.Equal($"{Token} has asthma.", (string?)protectedInputs.Body["input"]![0]);
+        Assert.Equal($"{Name} has asthma.", (string?)clientBody["input"]![0]);
+    }
+
+    /// <summary>One message with a string content, one with a text part and an image part.</summary>
+    private static GatewayRequest ChatWithParts() => new(TestConfig.Summary.Id, CallOperation.Chat)
+    {
+        Messages = [new ChatMessage("user", $"{Name} has asthma."), new ChatMessage("user", $"Ask {Name} about it.")],
+        Body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = $"{Name} has asthma." },
+                new JsonObject
+                {
+                    ["role"] = "user",
+                    ["content"] = new JsonArray(
+                        new JsonObject { ["type"] = "text", ["text"] = $"Ask {Name} about it." },
+                        new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "https://example.org/x.png" } }),
+                }),
+        },
+    };
+}

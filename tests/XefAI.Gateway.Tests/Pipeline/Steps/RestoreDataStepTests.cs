@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using XefAI.Data;
+using XefAI.Gateway.Pipeline.Steps;
+using XefAI.Gateway.Tests.Pipeline.TestSupport;
+
+namespace XefAI.Gateway.Tests.Pipeline.Steps;
+
+public sealed class RestoreDataStepTests
+{
+    private const string Name = "Alice Example";
+    private const string Token = "[PATIENT-1]";
+
+    [Fact]
+    public async Task Execute_BufferedAnswerWithTokens_GetsTheValuesBack()
+    {
+        await using var call = CallContexts.Answered($"{Token} is stable; discharge {Token} home.");
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        var restored = $"{Name} is stable; discharge {Name} home.";
+        Assert.Equal(restored, call.Answer!.Content);
+        Assert.Equal(restored, (string?)call.Answer.Completion["choices"]![0]!["message"]!["content"]);
+    }
+
+    [Fact]
+    public async Task Execute_StreamWithTokens_EachChunkAndTheResultGetTheValuesBack()
+    {
+        var inner = new TestAnswerStream([TestAnswerStream.Chunk($"{Token} is "), TestAnswerStream.Chunk("stable.")], content: $"{Token} is stable.");
+        await using var call = CallContexts.Governed();
+        call.Stream = inner;
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        var texts = new List<string?>();
+        await foreach (var chunk in call.Stream.ReadAsync(CancellationToken.None))
+        {
+            texts.Add((string?)JsonNode.Parse(chunk.Span)!["choices"]![0]!["delta"]!["content"]);
+        }
+
+        Assert.Equal([$"{Name} is ", "stable."], texts);
+        Assert.Equal($"{Name} is stable.", call.Stream.Result?.Content);
+        await call.Stream.DisposeAsync();
+        Assert.True(inner.Disposed);
+    }
+
+    [Fact]
+    public async Task Execute_NothingWasReplaced_TheAnswerIsLeftAsItIs()
+    {
+        await using var call = CallContexts.Answered($"{Token} is stable.");
+        var answer = call.Answer;
+        var stream = new TestAnswerStream([TestAnswerStream.Chunk(Token)]);
+        call.Stream = stream;
+        call.Protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Same(answer, call.Answer);
+        Assert.Same(stream, call.Stream);
+    }
+
+    private static IDataProtection ProtectionThatReplacedTheName()
+    {
+        var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);
+        Assert.Equal($"{Token} is stable.", protection.Protect($"{Name} is stable."));
+        return protection;
+    }
+}
