@@ -68,6 +68,14 @@ internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder)
     /// <exception cref="GatewayConfigurationException">Read before start-up validated the configuration, which is invalid.</exception>
     public GatewaySnapshot Current => _current ?? StartOrThrow();
 
+    /// <summary>Always the snapshot given, never reloaded: for tests of what reads it.</summary>
+    internal static GatewaySnapshots Of(GatewaySnapshot snapshot)
+    {
+        var snapshots = new GatewaySnapshots(null!);
+        snapshots._current = snapshot;
+        return snapshots;
+    }
+
     /// <summary>Builds the first snapshot, the one the gateway starts with.</summary>
     /// <returns>Every problem of the configuration; empty when it is good and in force.</returns>
     public IReadOnlyList<string> Start()

@@ -99,7 +99,7 @@ public sealed class ReadRequestStepTests
         Assert.Equal("malformed_body", call.Error!.Code);
     }
 
-    private static Configuration.GatewaySnapshot Limit(long bytes) => TestConfig.Snapshot(o => o.MaxRequestBodyBytes = bytes);
+    private static XefAI.Gateway.Configuration.GatewaySnapshot Limit(long bytes) => TestConfig.Snapshot(o => o.MaxRequestBodyBytes = bytes);
 
     /// <summary>A request body that cannot be read, as Kestrel reports a malformed or too slow one.</summary>
     private sealed class FailingStream(Exception failure) : Stream

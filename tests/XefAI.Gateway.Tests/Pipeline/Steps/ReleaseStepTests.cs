@@ -165,7 +165,7 @@ public sealed class ReleaseStepTests
         Assert.Equal(CallOutcomes.Failed, call.Outcome);
     }
 
-    private static CallContext Streaming(TestAnswerStream stream, Configuration.GatewaySnapshot? config = null)
+    private static CallContext Streaming(TestAnswerStream stream, XefAI.Gateway.Configuration.GatewaySnapshot? config = null)
     {
         var call = CallContexts.Governed(adapter: new TestAdapter { Streaming = TestAdapter.Framing.Instance }, config: config);
         call.Deployment = TestConfig.Vendor;

@@ -55,7 +55,7 @@ internal static class TestConfig
             1,
             options,
             new ResilienceOptions { MaxRetries = 0 },
-            new ApiKeyDirectory(new FixedOptions<GatewayOptions>(options)),
+            ApiKeyDirectory.From(options),
             new UseCaseTable(useCases ?? [Summary, VendorChat, Held, Ungranted]),
             new ModelTable(models ?? [Local, Vendor, Backup]));
     }
@@ -63,13 +63,7 @@ internal static class TestConfig
     /// <summary>What hands each call its snapshot, as the gateway's pipeline gets it.</summary>
     public static GatewaySnapshots Snapshots(Action<GatewayOptions>? configure = null)
     {
-        var snapshot = Snapshot(configure);
-        return new GatewaySnapshots(
-            new LastGoodOptions<GatewayOptions>(new FixedOptions<GatewayOptions>(snapshot.Gateway)),
-            new LastGoodOptions<ResilienceOptions>(new FixedOptions<ResilienceOptions>(snapshot.Resilience)),
-            snapshot.Keys,
-            snapshot.UseCases,
-            snapshot.Models);
+        return GatewaySnapshots.Of(Snapshot(configure));
     }
 
     /// <summary>Options that never change, for the few gateway types that follow reloads.</summary>
