@@ -56,34 +56,36 @@ public sealed class LayerConfigurationValidatorTests
 
         var errors = validator.Validate(Snapshot(template: ("chart-summary", "2")));
 
-        Assert.Equal(
-            ["Governance:UseCases:summary:PromptTemplate names template 'chart-summary' version '2', which is not among the prompt templates (Data:PromptsPath)."],
-            errors);
+        var error = Assert.Single(errors);
+        Assert.StartsWith("Governance:UseCases:summary names prompt template chart-summary/2, which is not in Data:PromptsPath (", error, StringComparison.Ordinal);
+        Assert.EndsWith("; loaded: chart-summary/1).", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Validate_PromptTemplatesCannotLoad_ReportedNotThrown()
     {
-        var validator = Validator(catalog: null);
+        var validator = Validator(loadFails: true);
 
         var error = Assert.Single(validator.Validate(Snapshot(template: ("chart-summary", "1"))));
 
-        Assert.StartsWith("Governance:UseCases name prompt templates, but the prompt templates cannot be loaded:", error, StringComparison.Ordinal);
+        Assert.StartsWith("Data:PromptsPath: the prompt templates cannot be loaded:", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Validate_NoUseCaseNamesATemplate_PromptTemplatesNeverLoaded()
+    public void Validate_MalformedTemplateNoUseCaseNames_StillReported()
     {
-        // A gateway that renders no templates must not need a prompts folder.
-        var validator = Validator(catalog: null);
+        // A broken template file is reported at start, not when a use case first names it.
+        var validator = Validator(loadFails: true);
 
-        Assert.Empty(validator.Validate(Snapshot()));
+        var error = Assert.Single(validator.Validate(Snapshot()));
+
+        Assert.StartsWith("Data:PromptsPath: the prompt templates cannot be loaded:", error, StringComparison.Ordinal);
     }
 
-    private static LayerConfigurationValidator Validator(IPromptTemplateCatalog? catalog = null)
+    private static LayerConfigurationValidator Validator(IPromptTemplateCatalog? catalog = null, bool loadFails = false)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IPromptTemplateCatalog>(_ => catalog ?? throw new PromptTemplateException(PromptTemplateErrors.TemplateInvalid, "The prompts folder /nowhere does not exist."));
+        services.AddSingleton<IPromptTemplateCatalog>(_ => !loadFails ? catalog ?? new Catalog() : throw new PromptTemplateException(PromptTemplateErrors.TemplateInvalid, "The prompts folder /nowhere does not exist."));
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ReverseProxy:Clusters:vendor:Destinations:primary:Address"] = "http://127.0.0.1:9/" })
             .Build();

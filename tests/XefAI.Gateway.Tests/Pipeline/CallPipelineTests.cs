@@ -91,6 +91,24 @@ public sealed class CallPipelineTests : IDisposable
         Assert.Equal([(TestConfig.Summary.Id, false)], _errorRates.Outcomes);
     }
 
+    [Fact]
+    public async Task Run_AStepThrows_TheCallIsAnswered500AndAuditedWithNoDetail()
+    {
+        var clinical = new FakeClinicalContextBuilder(_ => throw new InvalidOperationException("secret detail of a bug"));
+        var context = CallContexts.Create(_adapter).HttpContext;
+
+        await Pipeline(new FakePolicyEngine(), clinical).RunAsync(context, _adapter);
+
+        var record = Assert.Single(_audit.Records);
+        Assert.Equal(CallOutcomes.Failed, record.Entry.Decision);
+        Assert.Equal("internal_error", record.Entry.Reasons);
+        Assert.Equal(500, context.Response.StatusCode);
+        var body = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
+        Assert.Equal("error:internal_error", body);
+        Assert.Empty(_protector.Begun);
+        Assert.Empty(_providers.Asked);
+    }
+
     private CallPipeline Pipeline(IPolicyEngine policies, IClinicalContextBuilder clinical)
     {
         var time = TimeProvider.System;
@@ -114,6 +132,7 @@ public sealed class CallPipelineTests : IDisposable
             new ReleaseStep(recorder),
             TestConfig.Snapshots(),
             new CallMeasurements(_metrics, _errorRates, time),
-            time);
+            time,
+            NullLogger<CallPipeline>.Instance);
     }
 }

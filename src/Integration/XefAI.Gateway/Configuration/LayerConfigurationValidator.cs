@@ -11,8 +11,7 @@ namespace XefAI.Gateway.Configuration;
 /// </summary>
 /// <param name="configuration">The YARP section, which YARP itself reads; its clusters and routes are checked here.</param>
 /// <param name="services">
-/// Where the prompt template catalog comes from: it loads a folder and refuses a bad one, so it is built only when a
-/// use case names a template.
+/// Where the prompt template catalog comes from: it loads a folder, and refuses a malformed template in it.
 /// </param>
 internal sealed class LayerConfigurationValidator(IModelProviderCatalog providers, IConfiguration configuration, IServiceProvider services)
 {
@@ -70,11 +69,8 @@ internal sealed class LayerConfigurationValidator(IModelProviderCatalog provider
             .Where(pair => pair.Value.PromptTemplate is { Id: not null, Version: not null })
             .Select(pair => (UseCase: pair.Key, Id: pair.Value.PromptTemplate!.Id!.Trim(), Version: pair.Value.PromptTemplate.Version!.Trim()))
             .ToList();
-        if (references.Count == 0)
-        {
-            return;
-        }
-
+        // Loaded even when no use case names a template yet: a malformed template file is a mistake to learn of at
+        // start, not when a use case first names it. A missing folder is an empty catalog.
         IPromptTemplateCatalog catalog;
         try
         {
@@ -82,13 +78,17 @@ internal sealed class LayerConfigurationValidator(IModelProviderCatalog provider
         }
         catch (Exception ex) when (ex is PromptTemplateException or IOException or UnauthorizedAccessException)
         {
-            errors.Add($"Governance:UseCases name prompt templates, but the prompt templates cannot be loaded: {ex.Message}");
+            errors.Add($"Data:PromptsPath: the prompt templates cannot be loaded: {ex.Message}");
             return;
         }
 
         foreach (var (useCase, id, version) in references.Where(r => catalog.Find(r.Id, r.Version) is null))
         {
-            errors.Add($"Governance:UseCases:{useCase}:PromptTemplate names template '{id}' version '{version}', which is not among the prompt templates (Data:PromptsPath).");
+            // Caught here rather than at the first clinical task, which could only answer 503: a copy of config/ left
+            // without its prompts/ folder is an operator's mistake to fix before start.
+            var folder = Path.GetFullPath(snapshot.Data.PromptsPath, services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory());
+            var loaded = catalog.Templates.Count == 0 ? "none" : string.Join(", ", catalog.Templates.Select(t => $"{t.Name}/{t.Version}"));
+            errors.Add($"Governance:UseCases:{useCase} names prompt template {id}/{version}, which is not in Data:PromptsPath ({folder}; loaded: {loaded}).");
         }
     }
 }

@@ -11,13 +11,14 @@ namespace XefAI.Gateway.Pipeline;
 /// answered with that error. Every outcome of an authenticated call leaves exactly one committed audit record (a
 /// stream: an opening and a closing record), or the caller gets 503.
 /// </summary>
-internal sealed class CallPipeline : IGovernedPipeline
+internal sealed partial class CallPipeline : IGovernedPipeline
 {
     private readonly ICallStep[] _toTheModel;
     private readonly ICallStep[] _toTheClient;
     private readonly GatewaySnapshots _snapshots;
     private readonly CallMeasurements _measurements;
     private readonly TimeProvider _time;
+    private readonly ILogger<CallPipeline> _logger;
 
     public CallPipeline(
         AuthenticateStep authenticate,
@@ -37,7 +38,8 @@ internal sealed class CallPipeline : IGovernedPipeline
         ReleaseStep release,
         GatewaySnapshots snapshots,
         CallMeasurements measurements,
-        TimeProvider time)
+        TimeProvider time,
+        ILogger<CallPipeline> logger)
     {
         // A call's way, top to bottom.
         _toTheModel =
@@ -67,6 +69,7 @@ internal sealed class CallPipeline : IGovernedPipeline
         _snapshots = snapshots;
         _measurements = measurements;
         _time = time;
+        _logger = logger;
     }
 
     public async Task RunAsync(HttpContext httpContext, IProtocolAdapter adapter)
@@ -93,6 +96,13 @@ internal sealed class CallPipeline : IGovernedPipeline
         {
             call.Error = CallError.ClientClosed("The client closed the request.");
         }
+        catch (Exception ex)
+        {
+            // A bug in a step or a plugin's adapter: the call is still audited and answered, with no detail leaked.
+            LogStepFailed(_logger, ex, call.TraceId);
+            call.Error = new CallError(
+                StatusCodes.Status500InternalServerError, "internal_error", $"The gateway failed unexpectedly; quote trace id {call.TraceId} when reporting it.");
+        }
 
         foreach (var step in _toTheClient)
         {
@@ -104,4 +114,7 @@ internal sealed class CallPipeline : IGovernedPipeline
             _measurements.Record(call);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A step of trace {TraceId} failed; the call is answered 500 and audited.")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, string traceId);
 }

@@ -14,7 +14,7 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<ResolveUseCaseStep>();
         services.AddSingleton<GovernStep>();
         services.AddSingleton<BuildContextStep>();
-        services.AddSingleton<ComposePromptStep>();
+        services.AddSingleton(sp => new ComposePromptStep(() => sp.GetRequiredService<XefAI.Data.IPromptTemplateCatalog>()));
         services.AddSingleton<ProtectDataStep>();
         services.AddSingleton<ChooseDeploymentsStep>();
         services.AddSingleton<InvokeModelStep>();

@@ -11,8 +11,17 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// Providers that pass an OpenAI body through read the body, not the messages, so a call whose protocol brought no
 /// such body (a plugin's own protocol) gets one written from its conversation, as a templated call does.
 /// </summary>
-internal sealed class ComposePromptStep(IPromptTemplateCatalog templates) : ICallStep
+internal sealed class ComposePromptStep(Func<IPromptTemplateCatalog> catalog) : ICallStep
 {
+    public ComposePromptStep(IPromptTemplateCatalog catalog)
+        : this(() => catalog)
+    {
+    }
+
+    // Loaded on the first clinical task: the catalog refuses a malformed folder, which matters only when a use case
+    // names a template, and then the cross-layer check has already refused to start.
+    private IPromptTemplateCatalog Templates => field ??= catalog();
+
     public async ValueTask ExecuteAsync(CallContext call)
     {
         var request = call.Request!;
@@ -34,7 +43,7 @@ internal sealed class ComposePromptStep(IPromptTemplateCatalog templates) : ICal
         RenderedPrompt prompt;
         try
         {
-            prompt = await templates.RenderAsync(template.Id, template.Version, call.Clinical, parameters, call.Aborted);
+            prompt = await Templates.RenderAsync(template.Id, template.Version, call.Clinical, parameters, call.Aborted);
         }
         catch (PromptTemplateException ex) when (ex.Code is PromptTemplateErrors.ParameterUndeclared or PromptTemplateErrors.ParameterMissing)
         {
