@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -33,6 +34,13 @@ public static class GatewayApp
             ContentRootPath = Path.GetDirectoryName(configDirectory.TrimEnd(Path.DirectorySeparatorChar)),
         });
         var configFiles = ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory, ConfigurationDirectory.ShouldWatch(args));
+
+        // The prompt templates travel with the configuration that names them: prompts/ in the configuration folder,
+        // whatever that folder is called, unless a file, the environment or the command line says otherwise.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new("Data:PromptsPath", Path.Combine(configDirectory, "prompts"))],
+        });
         var configuration = builder.Configuration;
         var services = builder.Services;
 
