@@ -45,12 +45,20 @@ internal static class ReviewRows
     };
 
     /// <summary>The answer with the reviewer's text in place of the model's.</summary>
+    /// <summary>
+    /// The held answer with the reviewer's text in place of the model's: a chat completion's first message, or the
+    /// <c>answer</c> of a clinical task's result, as the protocol that held it rendered it.
+    /// </summary>
     public static string WithContent(string answer, string content)
     {
         var completion = JsonNode.Parse(answer)!.AsObject();
         if (completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"] is JsonObject message)
         {
             message["content"] = content;
+        }
+        else if (completion["answer"] is JsonValue text && text.GetValueKind() == System.Text.Json.JsonValueKind.String)
+        {
+            completion["answer"] = content;
         }
 
         return completion.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
