@@ -24,9 +24,12 @@ public sealed class PostgresAuditReplicaTests(PostgresDatabase database) : IClas
         Assert.True(await first.IsReadyAsync(CancellationToken.None));
         Assert.True(await second.IsReadyAsync(CancellationToken.None));
 
-        var records = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(
-            () => (i % 2 == 0 ? first : second).AppendAsync(AuditEntries.Create(i), CancellationToken.None).AsTask(),
-            CancellationToken.None)));
+        // Every append is queued before any is awaited, so both replicas have work waiting from the start, whatever the
+        // thread pool does on a loaded machine.
+        var appends = Enumerable.Range(0, 300)
+            .Select(i => (i % 2 == 0 ? first : second).AppendAsync(AuditEntries.Create(i), CancellationToken.None).AsTask())
+            .ToList();
+        var records = await Task.WhenAll(appends);
 
         Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), records.Select(r => r.Sequence).Order());
         Assert.Equal(300, records.Select(r => r.Id).Distinct().Count());
