@@ -33,7 +33,6 @@ public static class GatewayApp
             Args = ConfigurationDirectory.HostArguments(args),
             ContentRootPath = Path.GetDirectoryName(configDirectory.TrimEnd(Path.DirectorySeparatorChar)),
         });
-        var configFiles = ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory, ConfigurationDirectory.ShouldWatch(args));
 
         // The prompt templates travel with the configuration that names them: prompts/ in the configuration folder,
         // whatever that folder is called, unless a file, the environment or the command line says otherwise.
@@ -41,6 +40,7 @@ public static class GatewayApp
         {
             InitialData = [new("Data:PromptsPath", Path.Combine(configDirectory, "prompts"))],
         });
+        var configFiles = ConfigurationDirectory.AddTo(builder.Configuration, builder.Environment, configDirectory, ConfigurationDirectory.ShouldWatch(args));
         var configuration = builder.Configuration;
         var services = builder.Services;
 
