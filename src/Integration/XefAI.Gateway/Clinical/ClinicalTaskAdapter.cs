@@ -163,18 +163,7 @@ internal sealed class ClinicalTaskAdapter(IFhirAuditExporter exporter, IOptionsM
         return rendered with { Body = released };
     }
 
-    public RenderedResponse RenderHeld(HeldCall held) => new(
-        StatusCodes.Status202Accepted,
-        JsonContentType,
-        JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            id = held.ReviewId,
-            @object = "review",
-            status = "pending",
-            audit_id = held.AuditId,
-            message = "The answer is held until a clinician reviews it; poll the review.",
-        }),
-        new Dictionary<string, string> { ["Location"] = $"/v1/reviews/{held.ReviewId}", ["Retry-After"] = "10" });
+    public RenderedResponse RenderHeld(HeldCall held) => Reviews.PendingReview.Render(held, JsonContentType);
 
     public RenderedResponse RenderError(CallError error) =>
         new(error.StatusCode, OperationOutcomes.ContentType, OperationOutcomes.Error(error));

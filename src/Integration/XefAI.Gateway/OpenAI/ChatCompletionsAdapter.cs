@@ -42,18 +42,7 @@ internal sealed class ChatCompletionsAdapter : IProtocolAdapter
     public RenderedResponse RenderAnswer(CallAnswer answer) =>
         Json(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(answer.Chat!.Completion));
 
-    public RenderedResponse RenderHeld(HeldCall held) => new(
-        StatusCodes.Status202Accepted,
-        "application/json; charset=utf-8",
-        JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            id = held.ReviewId,
-            @object = "review",
-            status = "pending",
-            audit_id = held.AuditId,
-            message = "The answer is held until a clinician reviews it; poll the review.",
-        }),
-        new Dictionary<string, string> { ["Location"] = $"/v1/reviews/{held.ReviewId}", ["Retry-After"] = "10" });
+    public RenderedResponse RenderHeld(HeldCall held) => Reviews.PendingReview.Render(held);
 
     public RenderedResponse RenderError(CallError error) => Json(error.StatusCode, error.ToUtf8Json());
 

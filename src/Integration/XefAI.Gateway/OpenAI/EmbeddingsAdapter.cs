@@ -52,7 +52,7 @@ internal sealed class EmbeddingsAdapter : IProtocolAdapter
     public RenderedResponse RenderAnswer(CallAnswer answer) =>
         Json(StatusCodes.Status200OK, OpenAIEmbeddingList.ToUtf8Json(answer.Embeddings!, _encoding));
 
-    public RenderedResponse RenderHeld(HeldCall held) => ChatCompletionsAdapter.Instance.RenderHeld(held);
+    public RenderedResponse RenderHeld(HeldCall held) => Reviews.PendingReview.Render(held);
 
     public RenderedResponse RenderError(CallError error) => Json(error.StatusCode, error.ToUtf8Json());
 
