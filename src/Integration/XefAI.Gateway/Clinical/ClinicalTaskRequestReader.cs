@@ -69,7 +69,7 @@ internal static class ClinicalTaskRequestReader
         JsonElement root, ReadOnlyMemory<byte> body, IQueryCollection query, int maxBundleEntries, out ClinicalTask? task, out CallError? error)
     {
         task = null;
-        error = CheckBundle(root, "Bundle", "The body", maxBundleEntries);
+        error = BundleShape.Check(root, "Bundle", "The body", maxBundleEntries);
         if (error is not null)
         {
             return false;
@@ -195,7 +195,7 @@ internal static class ClinicalTaskRequestReader
             return false;
         }
 
-        error = CheckBundle(clinical, "bundle", "'bundle'", maxBundleEntries);
+        error = BundleShape.Check(clinical, "bundle", "'bundle'", maxBundleEntries);
         if (error is not null)
         {
             return false;
@@ -204,104 +204,6 @@ internal static class ClinicalTaskRequestReader
         task = new ClinicalTask(clinical.GetRawText(), "bundle", parameters, maxTokens);
         return true;
     }
-
-    /// <summary>The shape a FHIR parser cannot recover from, checked for the whole Bundle, nested Bundles included.</summary>
-    /// <param name="path">Where the Bundle is, as error locations start: <c>Bundle</c> or <c>bundle</c>.</param>
-    /// <param name="label">How messages name it: the body, or the envelope's field.</param>
-    private static CallError? CheckBundle(JsonElement bundle, string path, string label, int maxEntries)
-    {
-        if (!bundle.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String)
-        {
-            return NotABundle($"{label} must be a FHIR R4 Bundle: its 'resourceType' must be the string \"Bundle\".", path);
-        }
-
-        var typeName = type.GetString()!;
-        if (typeName != "Bundle")
-        {
-            var what = IsResourceType(typeName) ? $"a FHIR {typeName}" : "not a FHIR R4 resource";
-            return NotABundle(
-                $"{label} is {what}; the clinical task API takes a Bundle of the patient's data (send a single resource as a Bundle of type collection).",
-                path);
-        }
-
-        var count = 0;
-        return CheckEntries(bundle, path, maxEntries, ref count)
-            ?? (count == 0
-                ? CallError.InvalidRequest("empty_bundle", "The Bundle carries no resources: there is no clinical data for the task to read.", $"{path}.entry")
-                : null);
-    }
-
-    private static CallError? CheckEntries(JsonElement bundle, string path, int maxEntries, ref int count)
-    {
-        if (!bundle.TryGetProperty("entry", out var entries) || entries.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (entries.ValueKind != JsonValueKind.Array)
-        {
-            return Malformed($"{path}.entry must be an array of entries.", $"{path}.entry");
-        }
-
-        var index = 0;
-        foreach (var entry in entries.EnumerateArray())
-        {
-            var at = $"{path}.entry[{index++}]";
-            if (++count > maxEntries)
-            {
-                return CallError.InvalidRequest(
-                    "bundle_too_large",
-                    $"The Bundle holds more than {maxEntries} entries (nested Bundles included), this gateway's limit; send the resources the task needs.",
-                    path);
-            }
-
-            if (entry.ValueKind != JsonValueKind.Object)
-            {
-                return Malformed($"{at} must be an object.", at);
-            }
-
-            if (!entry.TryGetProperty("resource", out var resource) || resource.ValueKind == JsonValueKind.Null)
-            {
-                // A fullUrl or a GET request without the resource is a reference; fetching it from a FHIR server is not built yet.
-                return CallError.InvalidRequest(
-                    "unresolved_reference",
-                    $"{at} carries no resource, only a reference to one; this gateway reads the resources a Bundle carries and cannot fetch referenced ones yet. Put each resource in its entry's 'resource'.",
-                    at);
-            }
-
-            if (resource.ValueKind != JsonValueKind.Object)
-            {
-                return Malformed($"{at}.resource must be a FHIR resource, a JSON object.", $"{at}.resource");
-            }
-
-            if (!resource.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String)
-            {
-                return Malformed($"{at}.resource has no 'resourceType' string naming its R4 resource type.", $"{at}.resource");
-            }
-
-            var typeName = type.GetString()!;
-            if (!IsResourceType(typeName))
-            {
-                return CallError.InvalidRequest(
-                    "unknown_resource_type",
-                    $"{at}.resource has resourceType {Quoted(typeName)}, which is not a FHIR R4 resource type.",
-                    $"{at}.resource.resourceType");
-            }
-
-            if (typeName == "Bundle" && CheckEntries(resource, $"{at}.resource", maxEntries, ref count) is { } nested)
-            {
-                return nested;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>A concrete R4 resource type, spelt exactly as FHIR JSON spells it.</summary>
-    private static bool IsResourceType(string name) =>
-        ModelInfo.GetTypeForFhirType(name) is { IsAbstract: false } type
-        && type.IsSubclassOf(typeof(Resource))
-        && ModelInfo.GetFhirTypeNameForType(type) == name;
 
     private static CallError? CheckContentType(string? contentType)
     {
@@ -328,9 +230,9 @@ internal static class ClinicalTaskRequestReader
             ? new CallError(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Only JSON is read and written: _format must be json or application/fhir+json.", FormatQuery)
             : null;
 
-    private static CallError NotABundle(string message, string? param) => CallError.InvalidRequest("not_a_bundle", message, param);
+    internal static CallError NotABundle(string message, string? param) => CallError.InvalidRequest("not_a_bundle", message, param);
 
-    private static CallError Malformed(string message, string param) =>
+    internal static CallError Malformed(string message, string param) =>
         CallError.InvalidRequest("invalid_fhir", $"The FHIR Bundle is malformed: {message}", param);
 
     private static string Describe(JsonValueKind kind) => kind switch
@@ -343,8 +245,8 @@ internal static class ClinicalTaskRequestReader
     };
 
     // Names from the request are echoed only when short and plain: a member name or a type could hold anything pasted.
-    private static string Echo(string name) =>
+    internal static string Echo(string name) =>
         name.Length <= MaxEchoedNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "(unprintable name)";
 
-    private static string Quoted(string name) => Echo(name) == name ? $"'{name}'" : "(unprintable)";
+    internal static string Quoted(string name) => Echo(name) == name ? $"'{name}'" : "(unprintable)";
 }
