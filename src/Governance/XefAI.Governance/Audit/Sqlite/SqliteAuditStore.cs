@@ -303,6 +303,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         private readonly SqliteConnection _connection;
         private readonly SqliteCommand _insert;
         private readonly SqliteParameter[] _parameters;
+        private readonly AuditAttemptsJson.Writer _attempts = new();
         private long _lastSequence;
         private string _lastHash;
 
@@ -371,7 +372,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
                 sequence++;
                 var id = ids.Next();
                 var hash = hasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, pending.Entry, previousHash);
-                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash);
+                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash, _attempts);
                 _insert.ExecuteNonQuery();
                 records.Add(new AuditRecord(id, sequence, pending.Entry, previousHash, hash));
                 previousHash = hash;
@@ -385,6 +386,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         public void Dispose()
         {
+            _attempts.Dispose();
             _insert.Dispose();
             _connection.Dispose();
         }
