@@ -13,6 +13,28 @@ public sealed class AuditWriterAllocationTests
     ];
 
     [Fact]
+    public void Validate_ValidEntryWithAttempts_AllocatesNothing()
+    {
+        var entry = AuditEntries.Create(1) with { Attempts = Attempts };
+        AuditEntryGuard.Validate(entry);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        AuditEntryGuard.Validate(entry);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Validate_AttemptWithoutOutcome_NamesTheAttempt()
+    {
+        var entry = AuditEntries.Create(1) with { Attempts = [Attempts[0], Attempts[1] with { Outcome = "" }] };
+
+        var error = Assert.Throws<ArgumentException>(() => AuditEntryGuard.Validate(entry));
+
+        Assert.StartsWith("The audit entry's attempt 1 needs an outcome.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Writer_UsedForSeveralEntries_WritesWhatWriteWrites()
     {
         using var writer = new AuditAttemptsJson.Writer();
