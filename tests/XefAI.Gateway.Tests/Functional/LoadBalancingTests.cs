@@ -32,6 +32,36 @@ public sealed class LoadBalancingTests
     }
 
     [Fact]
+    public async Task RoundRobin_OneDestinationsCircuitOpen_EveryCallGoesToTheOther()
+    {
+        Environment.SetEnvironmentVariable(SecondKeyVariable, "sk-second-key");
+        using var failing = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
+        using var working = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            c["ReverseProxy"]!["Clusters"]!["vendor"] = TwoDestinations(failing, working, health: null);
+            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+        });
+        using var client = host.CreateClient();
+
+        // Turn about until the failing destination's circuit opens on its second failure.
+        for (var i = 0; i < 4 && failing.CallCount < 2; i++)
+        {
+            await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+        }
+
+        Assert.Equal(2, failing.CallCount);
+        var before = working.CallCount;
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(200, (await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Status);
+        }
+
+        Assert.Equal(2, failing.CallCount);
+        Assert.Equal(before + 6, working.CallCount);
+    }
+
+    [Fact]
     public async Task ActiveHealthCheck_UnhealthyDestinationIsTakenOutOfRotation()
     {
         Environment.SetEnvironmentVariable(SecondKeyVariable, "sk-second-key");

@@ -182,4 +182,58 @@ public sealed class AuditChainHasherTests
         Assert.False(AuditChainHasher.IsKnownVersion(version));
         Assert.Throws<ArgumentOutOfRangeException>(() => hasher.ComputeHash(version, "aud_1", 1, AuditEntries.Create(1), AuditChainHasher.GenesisHash));
     }
+
+    [Theory]
+    [InlineData(0.0, "2025-03-14T09:26:54.589+00:00")]
+    [InlineData(-0.0, "2025-03-14T11:26:54.5891234+02:00")]
+    [InlineData(1e-7, "0001-01-01T00:00:00+00:00")]
+    [InlineData(0.30000000000000004, "9999-12-31T23:59:59.9999999+00:00")]
+    [InlineData(123456789012345.67, "2025-03-14T04:26:54.5-05:00")]
+    [InlineData(double.MaxValue, "2025-03-14T09:26:54+00:00")]
+    [InlineData(double.Epsilon, "2025-03-14T09:26:54.0000001+14:00")]
+    public void ComputeHash_AnyLatencyCostAndTimestamp_HashedAsTheirInvariantStrings(double value, string timestamp)
+    {
+        using var hasher = new AuditChainHasher();
+        var at = DateTimeOffset.Parse(timestamp, System.Globalization.CultureInfo.InvariantCulture);
+        var entry = AuditEntries.Create(1) with
+        {
+            Timestamp = at,
+            LatencyMs = value,
+            CostUsd = value,
+            Attempts = [Answered with { LatencyMs = value }],
+        };
+
+        var hash = hasher.ComputeHash(2, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        // The strings FormatTimestamp and FormatDouble give, wherever the canonical form holds a time or a double.
+        var time = AuditChainHasher.FormatTimestamp(at);
+        // The default encoder escapes the exponent's '+', as it escapes everything HTML-sensitive.
+        var number = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace("+", "\\u002B", StringComparison.Ordinal);
+        var canonical =
+            "{\"hash_version\":2,\"id\":\"aud_1\",\"seq\":1,\"timestamp\":\"" + time + "\",\"trace_id\":\"trace-0001\"," +
+            "\"app_id\":\"epic-addon\",\"patient_pseudonym\":\"pt_a1\",\"use_case_id\":\"discharge-summary\",\"risk_tier\":3," +
+            "\"decision\":\"answered\",\"reasons\":null,\"status_code\":200,\"provider\":\"openai\",\"deployment\":\"gpt-eu-1\"," +
+            "\"model\":\"gpt-4.1\",\"input_sha256\":\"" + A64 + "\",\"output_sha256\":\"" + B64 + "\",\"input_tokens\":101," +
+            "\"output_tokens\":51,\"latency_ms\":\"" + number + "\",\"streamed\":false,\"cost_usd\":\"" + number + "\",\"attempts\":[" +
+            "{\"deployment\":\"gpt-eu-2\",\"destination\":null,\"outcome\":\"answered\",\"status_code\":200,\"latency_ms\":\"" + number + "\"}]," +
+            "\"user_id\":null,\"input_text\":null,\"output_text\":null," +
+            "\"prev_hash\":\"" + AuditChainHasher.GenesisHash + "\"}";
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))), hash);
+    }
+
+    [Fact]
+    public void ComputeHash_RepeatedRecords_AllocatesOnlyTheHash()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1) with { CostUsd = 0.0125, Attempts = [Answered, Fallback] };
+        hasher.ComputeHash(2, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        hasher.ComputeHash(2, "aud_2", 2, entry, AuditChainHasher.GenesisHash);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The hex string of the hash (64 characters) is all a record should cost; every time and double field
+        // formatted as a string of its own cost as much again.
+        Assert.True(allocated <= 200, $"{allocated} bytes allocated to hash one record");
+    }
 }

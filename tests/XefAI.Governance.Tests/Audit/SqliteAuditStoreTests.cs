@@ -607,4 +607,29 @@ public sealed class SqliteAuditStoreTests
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
+
+    [Fact]
+    public async Task AppendAsync_TokenAlreadyCancelled_CancelledAndNothingCommitted()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        var append = store.AppendAsync(AuditEntries.Create(1), new CancellationToken(canceled: true)).AsTask();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => append);
+        Assert.True(append.IsCanceled);
+        Assert.Empty(await store.QueryAsync(new AuditQuery(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AfterDispose_FailsAsDisposed()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await store.DisposeAsync();
+
+        var append = store.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => append);
+    }
 }

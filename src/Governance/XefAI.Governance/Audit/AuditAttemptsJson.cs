@@ -18,39 +18,8 @@ internal static class AuditAttemptsJson
 
     public static string Write(IReadOnlyList<AuditAttempt> attempts)
     {
-        ArgumentNullException.ThrowIfNull(attempts);
-        if (attempts.Count == 0)
-        {
-            return Empty;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(128 * attempts.Count);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var attempt in attempts)
-            {
-                json.WriteStartObject();
-                json.WriteString("deployment"u8, attempt.Deployment);
-                json.WriteString("destination"u8, attempt.Destination);
-                json.WriteString("outcome"u8, attempt.Outcome);
-                if (attempt.StatusCode is { } status)
-                {
-                    json.WriteNumber("statusCode"u8, status);
-                }
-                else
-                {
-                    json.WriteNull("statusCode"u8);
-                }
-
-                json.WriteNumber("latencyMs"u8, attempt.LatencyMs);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        using var writer = new Writer();
+        return writer.Write(attempts);
     }
 
     /// <exception cref="FormatException">The text is not an array of attempts in the form <see cref="Write"/> produces.</exception>
@@ -148,5 +117,58 @@ internal static class AuditAttemptsJson
         {
             throw new FormatException($"The attempts column must hold a JSON array, not {reader.TokenType}.");
         }
+    }
+
+    /// <summary>
+    /// Writes attempts again and again through one buffer and one JSON writer, so a store's writer loop pays only
+    /// for each column's string. Not thread-safe; each user keeps its own.
+    /// </summary>
+    public sealed class Writer : IDisposable
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(256);
+        private readonly Utf8JsonWriter _json;
+
+        public Writer()
+        {
+            _json = new Utf8JsonWriter(_buffer);
+        }
+
+        public string Write(IReadOnlyList<AuditAttempt> attempts)
+        {
+            ArgumentNullException.ThrowIfNull(attempts);
+            if (attempts.Count == 0)
+            {
+                return Empty;
+            }
+
+            _buffer.ResetWrittenCount();
+            _json.Reset(_buffer);
+            _json.WriteStartArray();
+            for (var i = 0; i < attempts.Count; i++)
+            {
+                var attempt = attempts[i];
+                _json.WriteStartObject();
+                _json.WriteString("deployment"u8, attempt.Deployment);
+                _json.WriteString("destination"u8, attempt.Destination);
+                _json.WriteString("outcome"u8, attempt.Outcome);
+                if (attempt.StatusCode is { } status)
+                {
+                    _json.WriteNumber("statusCode"u8, status);
+                }
+                else
+                {
+                    _json.WriteNull("statusCode"u8);
+                }
+
+                _json.WriteNumber("latencyMs"u8, attempt.LatencyMs);
+                _json.WriteEndObject();
+            }
+
+            _json.WriteEndArray();
+            _json.Flush();
+            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        }
+
+        public void Dispose() => _json.Dispose();
     }
 }

@@ -128,7 +128,7 @@ internal sealed class AuditChainHasher : IDisposable
     {
         _json.WriteString("id"u8, id);
         _json.WriteNumber("seq"u8, sequence);
-        _json.WriteString("timestamp"u8, FormatTimestamp(entry.Timestamp));
+        WriteTimestamp("timestamp"u8, entry.Timestamp);
         _json.WriteString("trace_id"u8, entry.TraceId);
         _json.WriteString("app_id"u8, entry.AppId);
         _json.WriteString("patient_pseudonym"u8, entry.PatientPseudonym);
@@ -144,22 +144,58 @@ internal sealed class AuditChainHasher : IDisposable
         _json.WriteString("output_sha256"u8, entry.OutputSha256);
         WriteNumber("input_tokens"u8, entry.InputTokens);
         WriteNumber("output_tokens"u8, entry.OutputTokens);
-        _json.WriteString("latency_ms"u8, FormatDouble(entry.LatencyMs));
+        WriteDouble("latency_ms"u8, entry.LatencyMs);
         _json.WriteBoolean("streamed"u8, entry.Streamed);
-        _json.WriteString("cost_usd"u8, entry.CostUsd is { } cost ? FormatDouble(cost) : null);
-        _json.WriteStartArray("attempts"u8);
-        foreach (var attempt in entry.Attempts)
+        if (entry.CostUsd is { } cost)
         {
+            WriteDouble("cost_usd"u8, cost);
+        }
+        else
+        {
+            _json.WriteNull("cost_usd"u8);
+        }
+
+        _json.WriteStartArray("attempts"u8);
+        for (var i = 0; i < entry.Attempts.Count; i++)
+        {
+            var attempt = entry.Attempts[i];
             _json.WriteStartObject();
             _json.WriteString("deployment"u8, attempt.Deployment);
             _json.WriteString("destination"u8, attempt.Destination);
             _json.WriteString("outcome"u8, attempt.Outcome);
             WriteNumber("status_code"u8, attempt.StatusCode);
-            _json.WriteString("latency_ms"u8, FormatDouble(attempt.LatencyMs));
+            WriteDouble("latency_ms"u8, attempt.LatencyMs);
             _json.WriteEndObject();
         }
 
         _json.WriteEndArray();
+    }
+
+    // The same characters as FormatTimestamp and FormatDouble, formatted on the stack: no string per field.
+    private void WriteTimestamp(ReadOnlySpan<byte> name, DateTimeOffset timestamp)
+    {
+        Span<char> text = stackalloc char[64];
+        if (timestamp.UtcDateTime.TryFormat(text, out var length, "O", CultureInfo.InvariantCulture))
+        {
+            _json.WriteString(name, text[..length]);
+        }
+        else
+        {
+            _json.WriteString(name, FormatTimestamp(timestamp));
+        }
+    }
+
+    private void WriteDouble(ReadOnlySpan<byte> name, double value)
+    {
+        Span<char> text = stackalloc char[64];
+        if (value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture))
+        {
+            _json.WriteString(name, text[..length]);
+        }
+        else
+        {
+            _json.WriteString(name, FormatDouble(value));
+        }
     }
 
     private void WriteNumber(ReadOnlySpan<byte> name, int? value)

@@ -95,26 +95,25 @@ internal static class AuditEntryGuard
 
     private static void ValidateAttempt(AuditAttempt? attempt, int index)
     {
-        var at = $"The audit entry's attempt {index}";
         if (attempt is null)
         {
-            throw new ArgumentException($"{at} is null.", "entry");
+            throw new ArgumentException($"{At(index)} is null.", "entry");
         }
 
         if (string.IsNullOrEmpty(attempt.Deployment))
         {
-            throw new ArgumentException($"{at} needs a deployment.", "entry");
+            throw new ArgumentException($"{At(index)} needs a deployment.", "entry");
         }
 
         if (string.IsNullOrEmpty(attempt.Outcome))
         {
-            throw new ArgumentException($"{at} needs an outcome.", "entry");
+            throw new ArgumentException($"{At(index)} needs an outcome.", "entry");
         }
 
         // JSON has no NaN or infinity, so such a latency could not even be stored.
         if (!double.IsFinite(attempt.LatencyMs))
         {
-            throw new ArgumentException($"{at} has latency {attempt.LatencyMs}; it must be a finite number.", "entry");
+            throw new ArgumentException($"{At(index)} has latency {attempt.LatencyMs}; it must be a finite number.", "entry");
         }
 
         foreach (var (field, value) in (ReadOnlySpan<(string, string?)>)
@@ -126,10 +125,13 @@ internal static class AuditEntryGuard
         {
             if (!IsWellFormed(value))
             {
-                throw new ArgumentException($"{at}'s {field} is not well-formed UTF-16.", "entry");
+                throw new ArgumentException($"{At(index)}'s {field} is not well-formed UTF-16.", "entry");
             }
         }
     }
+
+    // Only a refused attempt needs its name: a valid one costs no string.
+    private static string At(int index) => $"The audit entry's attempt {index}";
 
     private static bool IsNegativeZero(double value) => value == 0 && double.IsNegative(value);
 

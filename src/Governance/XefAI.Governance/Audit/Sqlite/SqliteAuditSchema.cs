@@ -127,7 +127,8 @@ internal static class SqliteAuditSchema
         return parameters;
     }
 
-    public static void Bind(SqliteParameter[] parameters, long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash)
+    public static void Bind(
+        SqliteParameter[] parameters, long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash, AuditAttemptsJson.Writer attempts)
     {
         parameters[Seq].Value = sequence;
         parameters[Id].Value = id;
@@ -150,7 +151,7 @@ internal static class SqliteAuditSchema
         parameters[LatencyMs].Value = entry.LatencyMs;
         parameters[Streamed].Value = entry.Streamed ? 1 : 0;
         parameters[CostUsd].Value = entry.CostUsd is { } cost ? cost : DBNull.Value;
-        parameters[Attempts].Value = AuditAttemptsJson.Write(entry.Attempts);
+        parameters[Attempts].Value = attempts.Write(entry.Attempts);
         parameters[HashVersion].Value = hashVersion;
         parameters[PrevHash].Value = previousHash;
         parameters[Hash].Value = hash;

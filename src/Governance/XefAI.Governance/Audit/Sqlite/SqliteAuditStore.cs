@@ -68,12 +68,30 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     internal string DatabasePath => _databasePath;
 
-    public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    // Not async: the writer's task is handed on as it is, so an append costs no state machine of its own here.
+    // A refusal still comes as the returned task's failure (or cancellation), as when this method awaited.
+    public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
-        entry = AuditEntryGuard.Prepare(entry);
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return await _writer.AppendAsync(entry, cancellationToken);
+        try
+        {
+            entry = AuditEntryGuard.Prepare(entry);
+        }
+        catch (ArgumentException ex)
+        {
+            return ValueTask.FromException<AuditRecord>(ex);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<AuditRecord>(cancellationToken);
+        }
+
+        if (_disposed != 0)
+        {
+            return ValueTask.FromException<AuditRecord>(new ObjectDisposedException(GetType().FullName));
+        }
+
+        return _writer.AppendAsync(entry, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
@@ -303,6 +321,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         private readonly SqliteConnection _connection;
         private readonly SqliteCommand _insert;
         private readonly SqliteParameter[] _parameters;
+        private readonly AuditAttemptsJson.Writer _attempts = new();
         private long _lastSequence;
         private string _lastHash;
 
@@ -371,7 +390,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
                 sequence++;
                 var id = ids.Next();
                 var hash = hasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, pending.Entry, previousHash);
-                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash);
+                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash, _attempts);
                 _insert.ExecuteNonQuery();
                 records.Add(new AuditRecord(id, sequence, pending.Entry, previousHash, hash));
                 previousHash = hash;
@@ -385,6 +404,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         public void Dispose()
         {
+            _attempts.Dispose();
             _insert.Dispose();
             _connection.Dispose();
         }

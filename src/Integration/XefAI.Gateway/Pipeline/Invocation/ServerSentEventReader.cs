@@ -9,11 +9,16 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// A line, and an event's joined data, may be at most <paramref name="maxLineBytes"/> long: a vendor that sends
 /// one endless line fails the stream instead of growing the gateway's memory without bound.
 /// </summary>
+/// <remarks>
+/// Lines are parsed as bytes and an event's data is decoded once, when it is dispatched: one string per event. The
+/// limit on an event's data counts its characters, as decoded. Splitting at line ends never cuts a UTF-8 sequence,
+/// so decoding the joined lines once gives what decoding each line would.
+/// </remarks>
 internal sealed class ServerSentEventReader(Stream stream, int maxLineBytes) : IDisposable
 {
     private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(8192);
     private readonly ArrayBufferWriter<byte> _line = new(256);
-    private readonly StringBuilder _data = new();
+    private readonly ArrayBufferWriter<byte> _data = new(256);
     private int _start;
     private int _end;
     private bool _skipLineFeed;
@@ -24,48 +29,52 @@ internal sealed class ServerSentEventReader(Stream stream, int maxLineBytes) : I
     public async ValueTask<ServerSentEvent?> ReadAsync(CancellationToken cancellationToken)
     {
         string? eventName = null;
-        _data.Clear();
+        _data.ResetWrittenCount();
+        var dataChars = 0;
         var hasData = false;
-        while (await ReadLineAsync(cancellationToken) is { } line)
+        while (await ReadLineAsync(cancellationToken))
         {
+            var line = _line.WrittenSpan;
             if (line.Length == 0)
             {
                 if (hasData)
                 {
-                    return new ServerSentEvent(eventName, _data.ToString());
+                    return new ServerSentEvent(eventName, Encoding.UTF8.GetString(_data.WrittenSpan));
                 }
 
                 eventName = null;
                 continue;
             }
 
-            if (line[0] == ':')
+            if (line[0] == (byte)':')
             {
                 continue;
             }
 
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var colon = line.IndexOf((byte)':');
             var field = colon < 0 ? line : line[..colon];
-            var value = colon < 0 ? string.Empty : line[(colon + 1)..];
-            if (value.StartsWith(' '))
+            var value = colon < 0 ? [] : line[(colon + 1)..];
+            if (value.Length > 0 && value[0] == (byte)' ')
             {
                 value = value[1..];
             }
 
-            if (field == "event")
+            if (field.SequenceEqual("event"u8))
             {
-                eventName = value;
+                eventName = Encoding.UTF8.GetString(value);
             }
-            else if (field == "data")
+            else if (field.SequenceEqual("data"u8))
             {
                 if (hasData)
                 {
-                    _data.Append('\n');
+                    _data.Write("\n"u8);
+                    dataChars++;
                 }
 
-                _data.Append(value);
+                _data.Write(value);
+                dataChars += Encoding.UTF8.GetCharCount(value);
                 hasData = true;
-                if (_data.Length > maxLineBytes)
+                if (dataChars > maxLineBytes)
                 {
                     throw new VendorResponseException($"an event of the stream is longer than this gateway's limit of {maxLineBytes} bytes");
                 }
@@ -84,8 +93,8 @@ internal sealed class ServerSentEventReader(Stream stream, int maxLineBytes) : I
         }
     }
 
-    /// <summary>One line without its terminator (CRLF, LF or CR); null at the end of the stream.</summary>
-    private async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
+    /// <summary>Reads one line, without its terminator (CRLF, LF or CR), into <see cref="_line"/>; false at the end of the stream.</summary>
+    private async ValueTask<bool> ReadLineAsync(CancellationToken cancellationToken)
     {
         _line.ResetWrittenCount();
         while (true)
@@ -97,7 +106,7 @@ internal sealed class ServerSentEventReader(Stream stream, int maxLineBytes) : I
                 if (_end == 0)
                 {
                     // End of stream: a partial last line is not a complete line, and is dropped.
-                    return null;
+                    return false;
                 }
             }
 
@@ -128,7 +137,7 @@ internal sealed class ServerSentEventReader(Stream stream, int maxLineBytes) : I
 
             _skipLineFeed = _buffer[_start] == (byte)'\r';
             _start++;
-            return Encoding.UTF8.GetString(_line.WrittenSpan);
+            return true;
         }
     }
 }

@@ -23,9 +23,22 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
 
     public DestinationState? Pick(HttpContext httpContext, ClusterState cluster, ResilienceOptions settings)
     {
-        var available = cluster.DestinationsState.AvailableDestinations
-            .Where(d => !BreakerFor(cluster, d, settings).IsOpen)
-            .ToList();
+        // YARP's own list when no circuit is open, the usual case; a copy without the open ones otherwise.
+        var healthy = cluster.DestinationsState.AvailableDestinations;
+        List<DestinationState>? usable = null;
+        for (var i = 0; i < healthy.Count; i++)
+        {
+            if (BreakerFor(cluster, healthy[i], settings).IsOpen)
+            {
+                usable ??= [.. healthy.Take(i)];
+            }
+            else
+            {
+                usable?.Add(healthy[i]);
+            }
+        }
+
+        IReadOnlyList<DestinationState> available = usable ?? healthy;
         if (available.Count <= 1)
         {
             return available.Count == 1 ? available[0] : null;

@@ -85,7 +85,9 @@ internal sealed class VendorTransformer(
             }
 
             await using var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
-            var body = await ReadBoundedAsync(stream, maxResponseBytes, cancellationToken);
+            var body = declared is { } length && length < Array.MaxLength
+                ? await ReadDeclaredAsync(stream, length, cancellationToken)
+                : await ReadBoundedAsync(stream, maxResponseBytes, cancellationToken);
             if (body is null)
             {
                 ReadFailure = $"the answer is over the {maxResponseBytes}-byte limit";
@@ -102,23 +104,74 @@ internal sealed class VendorTransformer(
         return false;
     }
 
-    private static async Task<byte[]?> ReadBoundedAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// An answer of declared length, within the limit (checked before): read straight into an array of that size, the
+    /// only allocation. The vendor's client ends the body at the declared length, or fails if it ends short.
+    /// </summary>
+    private static async Task<byte[]> ReadDeclaredAsync(Stream stream, long length, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        while (true)
+        var body = length == 0 ? [] : new byte[length];
+        var count = 0;
+        while (count < body.Length)
         {
-            var memory = buffer.GetMemory(16 * 1024);
-            var read = await stream.ReadAsync(memory, cancellationToken);
+            var read = await stream.ReadAsync(body.AsMemory(count), cancellationToken);
             if (read == 0)
             {
-                return buffer.WrittenSpan.ToArray();
+                return body.AsSpan(0, count).ToArray();
             }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
+            count += read;
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// An answer of unknown length, read into pooled buffers (doubled as needed, never past the limit) and copied out
+    /// once at its exact size: a small answer costs its own size, not the buffers it was read through.
+    /// </summary>
+    /// <returns>The answer, or null once it is over <paramref name="limit"/>.</returns>
+    private static async Task<byte[]?> ReadBoundedAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    {
+        // One byte past the limit tells an answer over it; no array holds more than Array.MaxLength.
+        var largest = limit < Array.MaxLength ? (int)limit + 1 : Array.MaxLength;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, largest));
+        var count = 0;
+        try
+        {
+            while (true)
             {
-                return null;
+                if (count == buffer.Length)
+                {
+                    if (buffer.Length >= largest)
+                    {
+                        return null;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, largest));
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(count), cancellationToken);
+                if (read == 0)
+                {
+                    return buffer.AsSpan(0, count).ToArray();
+                }
+
+                count += read;
+                if (count > limit)
+                {
+                    return null;
+                }
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
+
+    private const int InitialBufferBytes = 16 * 1024;
 }
