@@ -14,9 +14,10 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     public static CallError Unavailable { get; } =
         CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
 
+    /// <param name="outputText">The output as released; called only when the tier obliges a verbatim record.</param>
     /// <returns>The committed record, or null when the store could not commit it.</returns>
     public async Task<AuditRecord?> TryAppendAsync(
-        CallContext call, string decision, int status, string? reasons, string? outputSha256, string? outputText, bool streamed)
+        CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<string?>? outputText, bool streamed)
     {
         var entry = Build(call, decision, status, reasons, outputSha256, outputText, streamed);
         try
@@ -33,7 +34,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     public static double? CostOf(ModelDeployment? deployment, TokenUsage? usage) =>
         deployment?.Pricing is { } pricing && usage is not null ? (double)Math.Round(pricing.CostOf(usage), 8) : null;
 
-    private AuditEntry Build(CallContext call, string decision, int status, string? reasons, string? outputSha256, string? outputText, bool streamed)
+    private AuditEntry Build(CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<string?>? outputText, bool streamed)
     {
         var usage = call.Usage;
         var answered = decision is CallOutcomes.Answered or CallOutcomes.Held;
@@ -63,7 +64,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
 
             // Verbatim only where the tier obliges it; otherwise the hashes stand for the texts.
             InputText = call.Obligations.AuditVerbatim ? Encoding.UTF8.GetString(call.Body.Span) : null,
-            OutputText = call.Obligations.AuditVerbatim ? outputText : null,
+            OutputText = call.Obligations.AuditVerbatim ? outputText?.Invoke() : null,
         };
     }
 

@@ -57,10 +57,10 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
             reasons = held ? "review_required" : null;
         }
 
-        var body = call.Rendered!.Body.Span;
-        call.OutputSha256 = ReadRequestStep.Sha256Hex(body);
+        var body = call.Rendered!.Body;
+        call.OutputSha256 = ReadRequestStep.Sha256Hex(body.Span);
         call.Record = await recorder.TryAppendAsync(
-            call, decision, call.StatusCode, reasons, call.OutputSha256, Encoding.UTF8.GetString(body), streamed: false);
+            call, decision, call.StatusCode, reasons, call.OutputSha256, () => Encoding.UTF8.GetString(body.Span), streamed: false);
         call.Outcome = decision;
         if (call.Record is null)
         {

@@ -44,24 +44,11 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
             return null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
         try
         {
-            while (true)
-            {
-                var read = await request.Body.ReadAsync(buffer.GetMemory(4096), call.Aborted);
-                if (read == 0)
-                {
-                    return buffer.WrittenSpan.ToArray();
-                }
-
-                buffer.Advance(read);
-                if (buffer.WrittenCount > limit)
-                {
-                    call.Error = TooLarge(limit);
-                    return null;
-                }
-            }
+            return request.ContentLength is { } declared
+                ? await ReadDeclaredAsync(request.Body, (int)declared, call.Aborted)
+                : await ReadChunkedAsync(call, request.Body, limit);
         }
         catch (BadHttpRequestException ex)
         {
@@ -80,6 +67,46 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
             LogBodyUnreadable(logger, call.TraceId, StatusCodes.Status400BadRequest, ex.Message);
             call.Error = CallError.InvalidRequest("malformed_body", MalformedMessage);
             return null;
+        }
+    }
+
+    /// <summary>A body of declared length, read into one array of that length: no growth, no copy.</summary>
+    private static async Task<byte[]> ReadDeclaredAsync(Stream body, int length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[length];
+        var filled = 0;
+        while (filled < length)
+        {
+            var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            if (read == 0)
+            {
+                return buffer[..filled];
+            }
+
+            filled += read;
+        }
+
+        return buffer;
+    }
+
+    /// <summary>A body of unknown length (chunked), read within the limit.</summary>
+    private static async Task<byte[]?> ReadChunkedAsync(CallContext call, Stream body, long limit)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var read = await body.ReadAsync(buffer.GetMemory(), call.Aborted);
+            if (read == 0)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                call.Error = TooLarge(limit);
+                return null;
+            }
         }
     }
 

@@ -123,7 +123,7 @@ internal sealed class ReleaseStep(AuditRecorder recorder) : ICallStep
             status,
             failure?.Code ?? $"stream_opened_by:{call.Record.Id}",
             Convert.ToHexStringLower(hash.GetCurrentHash()),
-            OutputText(stream.Result, truncated, limit),
+            () => OutputText(stream.Result, truncated, limit),
             streamed: true);
         call.Outcome = record is null ? CallOutcomes.Failed : decision;
         call.StatusCode = status;
