@@ -42,6 +42,10 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
         {
             vendor.Configure(c);
             c["Gateway"]!["UnauthenticatedRequestsPerMinute"] = 1_000_000;
+
+            // The clinical task API needs a use case with a template; "summary" (in process) names the shipped one.
+            c["Data"]!["PromptsPath"] = ClinicalTaskTests.Fixture.ShippedPrompts;
+            c["Governance"]!["UseCases"]!["summary"]!["PromptTemplate"] = new JsonObject { ["Id"] = "discharge-summary", ["Version"] = "1" };
         });
         output.WriteLine($"seed {Seed}");
         var random = new Random(Seed);
@@ -136,7 +140,9 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
         var roll = random.Next(100);
         var fuzz = roll switch
         {
-            < 45 => ChatCase(random),
+            < 35 => ChatCase(random),
+            < 41 => EmbeddingsCase(random),
+            < 47 => InvokeCase(random),
             < 60 => AdminCase(random),
             < 75 => FhirCase(random),
             < 88 => ClientReadCase(random),
@@ -202,6 +208,54 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
 
         var contentType = random.Next(10) == 0 ? RandomAscii(random, 20) : "application/json";
         return new FuzzCase(HttpMethod.Post, "/v1/chat/completions", body, contentType, headers);
+    }
+
+    private static FuzzCase EmbeddingsCase(Random random)
+    {
+        var useCase = random.GetItems(UseCases, 1)[0];
+        var template = random.Next(3) switch
+        {
+            0 => """{"model":"USECASE","input":"Chest pain since noon."}""",
+            1 => """{"model":"USECASE","input":["a","b","c"],"encoding_format":"base64","dimensions":64,"user":"u1"}""",
+            _ => """{"model":"USECASE","input":[[1,2,3],[4]],"encoding_format":"float"}""",
+        };
+        var body = Encoding.UTF8.GetBytes(template.Replace("USECASE", useCase, StringComparison.Ordinal));
+        for (var i = random.Next(0, 3); i > 0; i--)
+        {
+            body = Mutate(random, body);
+        }
+
+        return new FuzzCase(HttpMethod.Post, "/v1/embeddings", body, "application/json", []);
+    }
+
+    private static FuzzCase InvokeCase(Random random)
+    {
+        var useCase = random.Next(4) == 0 ? RandomSegment(random) : Uri.EscapeDataString(random.GetItems(UseCases, 1)[0]);
+        var query = random.Next(3) switch
+        {
+            0 => "?audience=patient",
+            1 => "?" + RandomQuery(random, ["audience", "_max_tokens", "_format", "discharge_disposition", "bogus"]),
+            _ => string.Empty,
+        };
+        var template = random.Next(3) switch
+        {
+            0 => ValidBundle,
+            1 => """{"bundle":""" + ValidBundle + ""","parameters":{"audience":"clinician"},"max_tokens":64}""",
+            _ => """{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:x"},{"resource":{"resourceType":"NotAType"}}]}""",
+        };
+        var body = Encoding.UTF8.GetBytes(template);
+        for (var i = random.Next(0, 3); i > 0; i--)
+        {
+            body = Mutate(random, body);
+        }
+
+        var contentType = random.Next(6) switch
+        {
+            0 => "application/json",
+            1 => RandomAscii(random, 20),
+            _ => "application/fhir+json",
+        };
+        return new FuzzCase(HttpMethod.Post, $"/v1/use-cases/{useCase}/invoke{query}", body, contentType, []);
     }
 
     private static byte[] Mutate(Random random, byte[] body)
