@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Gateway.Configuration;
 using XefAI.Integration;
@@ -21,33 +20,11 @@ internal sealed record ChatRequest(JsonObject Body, string? Model, IReadOnlyList
 /// </summary>
 internal static class ChatRequestReader
 {
-    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-
     public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out CallError? error)
     {
         request = null;
-        error = JsonBodyGuard.Check(utf8.Span, limits.MaxJsonDepth);
-        if (error is not null)
+        if (!OpenAIJsonBody.TryParseObject(utf8, limits.MaxJsonDepth, out var body, out error))
         {
-            return false;
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(utf8.Span, NodeOptions, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
-        }
-        catch (JsonException ex)
-        {
-            error = CallError.InvalidRequest(
-                "invalid_json",
-                $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0]} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}).");
-            return false;
-        }
-
-        if (node is not JsonObject body)
-        {
-            error = CallError.InvalidRequest("invalid_request", "The request body must be a JSON object.");
             return false;
         }
 

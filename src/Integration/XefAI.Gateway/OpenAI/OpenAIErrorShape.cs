@@ -1,4 +1,5 @@
 using System.Text.Json;
+using XefAI.Gateway.Pipeline;
 using XefAI.Integration;
 
 namespace XefAI.Gateway.OpenAI;
@@ -55,16 +56,8 @@ internal static class OpenAIErrorShape
     public static Task WriteAsync(this CallError error, HttpResponse response)
     {
         response.StatusCode = error.StatusCode;
-        SetRetryAfter(response, error);
+        GatewayHeaders.SetRetryAfter(response, error.RetryAfter);
         response.ContentType = "application/json";
         return response.Body.WriteAsync(error.ToUtf8Json()).AsTask();
-    }
-
-    public static void SetRetryAfter(HttpResponse response, CallError error)
-    {
-        if (error.RetryAfter is { } wait)
-        {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Integration;
@@ -13,7 +14,7 @@ internal static class OpenAIJsonBody
 {
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
 
-    public static bool TryParseObject(ReadOnlyMemory<byte> utf8, int maxDepth, out JsonObject? body, out CallError? error)
+    public static bool TryParseObject(ReadOnlyMemory<byte> utf8, int maxDepth, [NotNullWhen(true)] out JsonObject? body, [NotNullWhen(false)] out CallError? error)
     {
         body = null;
         error = JsonBodyGuard.Check(utf8.Span, maxDepth);

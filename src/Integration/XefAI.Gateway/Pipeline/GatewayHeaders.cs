@@ -36,6 +36,15 @@ internal static class GatewayHeaders
         return ActivityTraceId.CreateRandom().ToHexString();
     }
 
+    /// <summary><c>Retry-After</c> in whole seconds, at least one, when waiting will help.</summary>
+    public static void SetRetryAfter(HttpResponse response, TimeSpan? wait)
+    {
+        if (wait is { } after)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>
     /// The headers that tie a response to its governance: trace and audit ids, risk tier, data warnings, and for an
     /// answer the deployment that gave it, the draft flag, and the deprecation of its model.

@@ -77,10 +77,7 @@ internal static class UnauthenticatedRequests
     private static Task WriteOperationOutcomeAsync(HttpResponse response, CallError error)
     {
         response.StatusCode = error.StatusCode;
-        if (error.RetryAfter is { } wait)
-        {
-            response.Headers.RetryAfter = RetrySeconds(wait);
-        }
+        GatewayHeaders.SetRetryAfter(response, error.RetryAfter);
 
         var code = error.StatusCode == StatusCodes.Status429TooManyRequests ? "throttled" : "login";
         return response.WriteAsJsonAsync(

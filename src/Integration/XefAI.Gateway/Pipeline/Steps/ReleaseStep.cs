@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using XefAI.Integration;
@@ -32,10 +31,7 @@ internal sealed class ReleaseStep(AuditRecorder recorder) : ICallStep
         if (call.Error is { } error)
         {
             rendered = call.Adapter.RenderError(error);
-            if (error.RetryAfter is { } wait)
-            {
-                response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            }
+            GatewayHeaders.SetRetryAfter(response, error.RetryAfter);
 
             GatewayHeaders.SetGovernance(response, call, call.Record?.Id, answeredBy: null);
         }
