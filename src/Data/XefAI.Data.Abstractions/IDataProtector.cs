@@ -23,11 +23,42 @@ public interface IDataProtection
     /// <summary>How many values were replaced so far.</summary>
     int Replacements { get; }
 
+    /// <summary>
+    /// How many values of each kind were replaced so far, by the lower-case kind of their token (<c>name</c>,
+    /// <c>date</c>, <c>phone</c>…); kinds with none are absent. Counts only, never values.
+    /// </summary>
+    IReadOnlyDictionary<string, int> ReplacementsByKind { get; }
+
     /// <summary>The text as a vendor may see it.</summary>
+    /// <exception cref="DeIdentificationException">The text cannot be de-identified; none of it may leave.</exception>
     string Protect(string text);
 
-    /// <summary>The text with this call's tokens replaced by the values they stand for.</summary>
+    /// <summary>
+    /// The text with this call's tokens replaced by the values they stand for. A token this call never issued is
+    /// left as it is.
+    /// </summary>
     string Restore(string text);
+}
+
+/// <summary>
+/// Text could not be de-identified (too large, not text, a form the de-identifier cannot read), so it must not be sent.
+/// The message says why in general terms and never quotes the text.
+/// </summary>
+public sealed class DeIdentificationException : Exception
+{
+    public DeIdentificationException()
+    {
+    }
+
+    public DeIdentificationException(string message)
+        : base(message)
+    {
+    }
+
+    public DeIdentificationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>Sends text as it is: the protector in force until a de-identifier is plugged in.</summary>
@@ -38,6 +69,8 @@ public sealed class PassThroughDataProtector : IDataProtector, IDataProtection
     public bool DeIdentifies => false;
 
     public int Replacements => 0;
+
+    public IReadOnlyDictionary<string, int> ReplacementsByKind { get; } = new Dictionary<string, int>();
 
     /// <remarks>Stateless, so one instance serves every call.</remarks>
     public IDataProtection Begin(ClinicalContext context) => this;

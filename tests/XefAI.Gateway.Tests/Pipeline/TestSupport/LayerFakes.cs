@@ -131,6 +131,10 @@ internal sealed class WordProtector(string word, string token) : IDataProtector
     {
         public int Replacements { get; private set; }
 
+        public IReadOnlyDictionary<string, int> ReplacementsByKind => Replacements == 0
+            ? new Dictionary<string, int>()
+            : new Dictionary<string, int> { ["name"] = Replacements };
+
         public string Protect(string text)
         {
             if (!text.Contains(word, StringComparison.Ordinal))
