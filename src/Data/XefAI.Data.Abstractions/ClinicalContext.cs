@@ -18,6 +18,41 @@ public sealed record ClinicalContext(
     /// say where it was not clean. Empty when the data was clean. Never holds the offending values.
     /// </summary>
     public IReadOnlyList<ClinicalDataWarning> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// The people the data names (the patient, related persons, practitioners) with what identifies them, so that a
+    /// de-identifier finds them in free text in any form. PHI: never logged, never sent.
+    /// </summary>
+    public IReadOnlyList<ClinicalPerson> People { get; init; } = [];
+}
+
+/// <summary>What identifies one person named in clinical data; every value is PHI.</summary>
+/// <param name="Role"><c>patient</c>, <c>related-person</c> or <c>practitioner</c>.</param>
+public sealed record ClinicalPerson(string Role)
+{
+    /// <summary>Given names (first and middle), as written.</summary>
+    public IReadOnlyList<string> GivenNames { get; init; } = [];
+
+    /// <summary>Family names, as written.</summary>
+    public IReadOnlyList<string> FamilyNames { get; init; } = [];
+
+    /// <summary>Identifier values (MRN, SSN, member number, NPI…).</summary>
+    public IReadOnlyList<string> Identifiers { get; init; } = [];
+
+    /// <summary>Phone numbers, fax numbers, email addresses, URLs.</summary>
+    public IReadOnlyList<string> Telecom { get; init; } = [];
+
+    /// <summary>Street lines of the person's addresses.</summary>
+    public IReadOnlyList<string> AddressLines { get; init; } = [];
+
+    /// <summary>Cities and districts (counties) of the person's addresses.</summary>
+    public IReadOnlyList<string> Places { get; init; } = [];
+
+    /// <summary>Postal codes of the person's addresses.</summary>
+    public IReadOnlyList<string> PostalCodes { get; init; } = [];
+
+    /// <summary>Birth date as FHIR writes it (<c>1956-05-12</c>), when known.</summary>
+    public string? BirthDate { get; init; }
 }
 
 /// <summary>A recoverable problem in clinical data: where it is and what it is, never the value itself (which may be PHI).</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using XefAI.Data.Configuration;
 using XefAI.Data.Context;
+using XefAI.Data.Deidentification;
 using XefAI.Data.Export;
 using XefAI.Data.Prompts;
 using XefAI.Data.Pseudonymization;
@@ -30,7 +31,7 @@ public static class DataServiceCollectionExtensions
 
         services.TryAddSingleton<IClinicalContextBuilder, ClinicalContextBuilder>();
         services.TryAddSingleton<IPatientPseudonymizer, PatientPseudonymizer>();
-        services.TryAddSingleton<IDataProtector, PassThroughDataProtector>();
+        services.TryAddSingleton<IDataProtector, SafeHarborDataProtector>();
         services.TryAddSingleton<IFhirAuditExporter, FhirAuditExporter>();
 
         // Built on first use; a relative PromptsPath lives beside config/, like the audit database and plugins folder.

@@ -20,6 +20,12 @@ public sealed class DataOptions
     /// </summary>
     public string PromptsPath { get; set; } = "config/prompts";
 
+    /// <summary>
+    /// Longest text, in characters, the de-identifier accepts in one piece; a longer one is refused
+    /// (<c>deidentification_failed</c>) rather than sent. The scan is linear, so this bounds the time a call can take.
+    /// </summary>
+    public int MaxDeIdentifiedTextLength { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Secret key of the patient pseudonyms in the audit trail; changing it changes every pseudonym.</summary>
     public string? PseudonymSalt { get; set; }
 }

@@ -17,6 +17,11 @@ internal sealed class DataOptionsValidator : IValidateOptions<DataOptions>
                 $"{DataOptions.SectionName}:MaxBundleEntries must be positive and {DataOptions.SectionName}:MaxJsonDepth from 8 to 256.");
         }
 
+        if (options.MaxDeIdentifiedTextLength is < 1024 or > 64 * 1024 * 1024)
+        {
+            return ValidateOptionsResult.Fail($"{DataOptions.SectionName}:MaxDeIdentifiedTextLength must be from 1024 to 67108864 characters.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.PromptsPath))
         {
             return ValidateOptionsResult.Fail($"{DataOptions.SectionName}:PromptsPath must name the prompt templates folder, e.g. config/prompts.");

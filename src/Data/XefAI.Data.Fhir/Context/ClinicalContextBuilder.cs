@@ -12,6 +12,7 @@ internal sealed class ClinicalContextBuilder(IEnumerable<IClinicalContextSource>
         var facts = new List<ClinicalFact>();
         var freeText = new List<string>();
         var warnings = new List<ClinicalDataWarning>();
+        var people = new List<ClinicalPerson>();
         string? patientReference = null;
         var resourceCount = 0;
         foreach (var input in inputs)
@@ -30,13 +31,14 @@ internal sealed class ClinicalContextBuilder(IEnumerable<IClinicalContextSource>
             facts.AddRange(context.Facts);
             freeText.AddRange(context.FreeText);
             warnings.AddRange(context.Warnings);
+            people.AddRange(context.People);
             patientReference ??= context.PatientReference;
             resourceCount += context.ResourceCount;
         }
 
-        return facts.Count == 0 && freeText.Count == 0 && patientReference is null && resourceCount == 0 && warnings.Count == 0
+        return facts.Count == 0 && freeText.Count == 0 && patientReference is null && resourceCount == 0 && warnings.Count == 0 && people.Count == 0
             ? ClinicalContext.Empty
-            : new ClinicalContext(facts, freeText, patientReference, resourceCount) { Warnings = warnings };
+            : new ClinicalContext(facts, freeText, patientReference, resourceCount) { Warnings = warnings, People = people };
     }
 
     // First source that recognizes the input owns it; a malformed-data exception is the caller's answer, not a fallback.

@@ -8,6 +8,7 @@ namespace XefAI.Data.Fhir;
 internal sealed class FhirFactExtractor
 {
     private readonly List<ClinicalFact> _facts = [];
+    private readonly List<ClinicalPerson> _people = [];
     private readonly Dictionary<string, Medication> _medications = new(StringComparer.Ordinal);
     private string? _patientReference;
     private string? _subjectReference;
@@ -30,7 +31,10 @@ internal sealed class FhirFactExtractor
             extractor._facts,
             [],
             extractor._patientReference ?? extractor._subjectReference,
-            resources.Count);
+            resources.Count)
+        {
+            People = extractor._people,
+        };
     }
 
     // A Bundle is a container, not data: its entries are what was read, including those of nested Bundles.
@@ -87,6 +91,18 @@ internal sealed class FhirFactExtractor
         {
             case Patient patient:
                 Add("Patient", PatientText(patient));
+                AddPerson("patient", patient.Name, patient.Identifier, patient.Telecom, patient.Address, patient.BirthDate);
+                foreach (var contact in patient.Contact)
+                {
+                    AddPerson("related-person", contact.Name is null ? [] : [contact.Name], [], contact.Telecom, contact.Address is null ? [] : [contact.Address], null);
+                }
+
+                break;
+            case RelatedPerson related:
+                AddPerson("related-person", related.Name, related.Identifier, related.Telecom, related.Address, related.BirthDate);
+                break;
+            case Practitioner practitioner:
+                AddPerson("practitioner", practitioner.Name, practitioner.Identifier, practitioner.Telecom, practitioner.Address, practitioner.BirthDate);
                 break;
             case Condition condition:
                 Add("Condition", Display(condition.Code), DateOf(condition.Onset), ConceptStatus(condition.ClinicalStatus, condition.VerificationStatus));
@@ -121,6 +137,28 @@ internal sealed class FhirFactExtractor
             default:
                 // Counted, but no fact: the types above carry what a prompt needs.
                 break;
+        }
+    }
+
+    // What identifies a person, for the de-identifier to find in free text; none of it becomes a fact.
+    private void AddPerson(
+        string role, List<HumanName> names, List<Identifier> identifiers, List<ContactPoint> telecom, List<Address> addresses, string? birthDate)
+    {
+        var person = new ClinicalPerson(role)
+        {
+            GivenNames = [.. names.SelectMany(n => n.Given).Select(NotBlank).OfType<string>()],
+            FamilyNames = [.. names.Select(n => NotBlank(n.Family)).OfType<string>()],
+            Identifiers = [.. identifiers.Select(i => NotBlank(i.Value)).OfType<string>()],
+            Telecom = [.. telecom.Select(t => NotBlank(t.Value)).OfType<string>()],
+            AddressLines = [.. addresses.SelectMany(a => a.Line).Select(NotBlank).OfType<string>()],
+            Places = [.. addresses.SelectMany(a => new[] { NotBlank(a.City), NotBlank(a.District) }).OfType<string>()],
+            PostalCodes = [.. addresses.Select(a => NotBlank(a.PostalCode)).OfType<string>()],
+            BirthDate = NotBlank(birthDate),
+        };
+        if (person.GivenNames.Count + person.FamilyNames.Count + person.Identifiers.Count + person.Telecom.Count
+            + person.AddressLines.Count + person.Places.Count + person.PostalCodes.Count > 0 || person.BirthDate is not null)
+        {
+            _people.Add(person);
         }
     }
 

@@ -1,0 +1,197 @@
+namespace XefAI.Data.Deidentification;
+
+/// <summary>
+/// The words around identifiers in US clinical text: titles and labels before names, cue words before identifier
+/// numbers, street suffixes, month names. Written for this gateway, lower case.
+/// </summary>
+internal static class CueWords
+{
+    public static readonly string[] Months =
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+    public static readonly string[] MonthAbbreviations = ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
+
+    public static readonly string[] Weekdays =
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"];
+
+    public static readonly string[] Titles =
+        ["dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "sister", "nurse", "father", "rev", "reverend", "pastor", "rabbi", "imam", "dra", "sra", "sr", "don", "dona", "mister", "madam", "mme", "mlle", "herr", "frau"];
+
+    public static readonly string[] Credentials =
+    [
+        "md", "do", "rn", "np", "pa", "pac", "phd", "msw", "lcsw", "lpn", "lvn", "cnm", "crna", "dpm", "dds", "dmd", "pharmd", "rph", "od",
+        "aprn", "fnp", "dnp", "bsn", "msn", "mph", "mbbs", "facs", "facp", "facc", "lmft", "lpc", "psyd", "ot", "otr", "pt", "dpt", "slp", "rd",
+        "cna", "ma", "emt", "paramedic", "rrt", "cpht", "ccc", "ibclc", "cde", "cdces", "frcpc", "mrcp", "faap", "agpcnp", "anp", "whnp", "pmhnp",
+    ];
+
+    public static readonly string[] NameLabels =
+    [
+        "name", "patient", "pt", "attending", "pcp", "physician", "provider", "resident", "intern", "fellow", "surgeon", "anesthesiologist",
+        "radiologist", "pathologist", "cardiologist", "oncologist", "neurologist", "nephrologist", "hospitalist", "consultant", "referring",
+        "dictated", "signed", "cosigned", "transcribed", "authored", "author", "reviewed", "verified", "seen", "examined", "evaluated",
+        "cc", "to", "from", "contact", "guardian", "nok", "poa", "proxy", "caregiver", "interpreter", "chaplain", "witness", "by", "sender",
+        "recipient", "requested", "ordering", "ordered", "performed", "performing", "reading", "discussed", "spoke", "called", "informed",
+        "care", "manager", "coordinator", "aide", "therapist", "pharmacist", "technician", "tech", "midwife", "doula", "dietitian", "counselor",
+        "worker", "assistant", "practitioner", "clinician", "nurse", "rn", "md", "dr", "with", "per", "via", "attn", "re",
+    ];
+
+    public static readonly string[] Relations =
+    [
+        "mother", "father", "mom", "dad", "wife", "husband", "spouse", "partner", "daughter", "son", "sister", "brother", "sibling", "aunt",
+        "uncle", "niece", "nephew", "cousin", "grandmother", "grandfather", "grandma", "grandpa", "grandson", "granddaughter", "fiance",
+        "fiancee", "friend", "neighbor", "roommate", "girlfriend", "boyfriend", "stepmother", "stepfather", "stepson", "stepdaughter",
+        "guardian", "caregiver", "child", "children", "parent", "parents", "mother-in-law", "father-in-law", "boss", "coworker", "landlord",
+    ];
+
+    public static readonly string[] Salutations = ["dear", "hi", "hello", "hey", "greetings", "attention", "attn"];
+
+    public static readonly string[] SignOffs =
+        ["thanks", "thank", "sincerely", "regards", "best", "cheers", "respectfully", "cordially", "warmly", "love", "yours", "cc", "signed", "sig"];
+
+    public static readonly string[] StreetSuffixes =
+    [
+        "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane", "ln", "way", "court", "ct", "place", "pl",
+        "terrace", "ter", "parkway", "pkwy", "highway", "hwy", "circle", "cir", "trail", "trl", "square", "sq", "alley", "aly", "crescent",
+        "row", "path", "pike", "loop", "run", "walk", "plaza", "plz", "expressway", "expy", "turnpike", "tpke", "route", "rte", "close", "commons",
+        "heights", "hts", "point", "pt", "ridge", "crossing", "xing", "bend", "cove", "glen", "green", "grove", "hill", "hollow", "isle", "manor",
+        "mews", "park", "pass", "estates", "view", "vista", "broadway",
+    ];
+
+    public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o"];
+
+    public static readonly string[] Holidays =
+        ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth"];
+
+    public static readonly string[] MeasureUnits =
+    [
+        "mg", "mcg", "ug", "g", "gm", "kg", "lb", "lbs", "oz", "ml", "l", "dl", "cc", "meq", "mmol", "mol", "iu", "u", "units", "unit", "tab",
+        "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules", "puff", "puffs", "drop", "drops", "gtt", "spray", "patch", "mm",
+        "cm", "in", "inch", "inches", "ft", "feet", "mmhg", "bpm", "min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours", "sec",
+        "day", "days", "wk", "wks", "week", "weeks", "mo", "mos", "month", "months", "yr", "yrs", "year", "years", "times", "x", "percent",
+        "pct", "cells", "copies", "ng", "pg", "mu", "mosm", "mg/dl", "k", "ms", "hz", "mhz", "kcal", "cal", "calories", "steps", "pack",
+        "packs", "ppd", "doses", "dose", "vials", "vial", "liters", "l/min", "lpm", "breaths", "beats", "points", "pts", "fold",
+    ];
+
+    public static readonly string[] CodeCues =
+    [
+        "icd", "icd10", "icd-10", "icd9", "cpt", "hcpcs", "loinc", "snomed", "ndc", "rxnorm", "rxcui", "code", "codes", "dx", "drg", "ms-drg",
+        "cvx", "modifier", "revenue", "pos", "lot", "exp", "expires", "expiration", "strength", "version", "v", "ver", "room", "rm", "bed",
+        "floor", "unit", "page", "pages", "line", "item", "step", "stage", "grade", "type", "class", "level", "phase", "cycle", "dose", "day",
+        "pod", "hd", "gestation", "ga", "para", "gravida", "g", "p", "fr", "french", "gauge", "size", "lead", "leads", "volume", "vol", "ref",
+    ];
+
+    public static readonly string[] PlaceCues =
+        ["lives", "living", "resides", "residing", "resident", "moved", "relocated", "born", "raised", "grew", "visiting", "traveled", "travelled", "trip", "returned", "vacation", "vacationing", "located", "near", "outside", "downtown"];
+
+    public static readonly string[] RatioCues =
+    [
+        "bp", "pressure", "apgar", "apgars", "strength", "motor", "pain", "ratio", "score", "scale", "power", "grip", "reflexes", "dtr", "dtrs",
+        "murmur", "grade", "vision", "acuity", "va", "fev1/fvc", "fev1", "fvc", "i:e", "rate", "over", "out", "of", "ef", "lvef", "titer", "titre",
+        "ana", "ratios", "map", "sbp", "dbp", "pulses", "pulse", "tone", "sensation", "rating", "rated", "gcs", "nihss", "mmse", "moca", "phq",
+        "gad", "edinburgh", "aims", "fim", "kps", "ecog", "nyha", "asa", "mallampati", "bmi", "hgb", "hct", "wbc", "plt", "cr", "k", "na",
+    ];
+
+    public static readonly string[] DateCues =
+    [
+        "on", "since", "from", "until", "till", "through", "thru", "dated", "date", "dob", "dos", "doa", "dod", "admitted", "admission",
+        "discharged", "discharge", "seen", "visit", "visited", "born", "birth", "died", "expired", "deceased", "surgery", "procedure",
+        "performed", "collected", "received", "reported", "signed", "started", "began", "stopped", "ended", "last", "next", "effective",
+        "scheduled", "appointment", "appt", "f/u", "followup", "follow-up", "before", "after", "by", "due", "as", "between", "and", "to",
+        "lmp", "edd", "edc", "onset", "injury", "accident", "fall", "exam", "study", "imaging", "prior", "previous", "compared", "comparison",
+        "tested", "vaccinated", "given", "administered", "drawn", "obtained", "dictated", "transcribed", "verified", "reviewed", "completed",
+    ];
+
+    public static readonly string[] AgeUnits =
+        ["yo", "y/o", "yrs", "yr", "year", "years", "yoa", "yom", "yof", "yowm", "yowf", "yobm", "yobf", "y", "old", "years-old", "year-old"];
+
+    public static readonly string[] NameVerbs =
+    [
+        "reports", "reported", "states", "stated", "says", "said", "denies", "denied", "endorses", "endorsed", "presents", "presented",
+        "complains", "complained", "notes", "noted", "was", "is", "has", "had", "tolerated", "tolerating", "ambulated", "ambulating",
+        "agrees", "agreed", "understands", "understood", "declined", "declines", "refused", "refuses", "wants", "wanted", "asked",
+        "asks", "called", "came", "returned", "arrived", "left", "verbalized", "verbalizes", "will", "would", "did", "does", "feels",
+        "felt", "appears", "appeared", "underwent", "received", "continues", "remains", "remained", "lives", "works",
+    ];
+
+    public static readonly string[] Facilities =
+    [
+        "hospital", "clinic", "center", "centre", "medical", "health", "healthcare", "memorial", "general", "regional", "community",
+        "university", "children's", "childrens", "institute", "pharmacy", "laboratory", "labs", "hospice", "rehab", "rehabilitation",
+        "nursing", "home", "infirmary", "sanatorium", "practice", "associates", "group", "partners", "physicians", "urgent", "care",
+        "school", "college", "church", "va",
+    ];
+
+    public static readonly string[] Directions = ["n", "s", "e", "w", "ne", "nw", "se", "sw", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"];
+
+    /// <summary>Eponyms and drug names that name lists carry as surnames, kept as clinical words whatever the lists say.</summary>
+    public static readonly string[] ClinicalEponyms =
+    [
+        "parkinson", "parkinson's", "parkinsons", "parkinsonism", "parkinsonian", "hodgkin", "hodgkin's", "crohn", "crohn's", "alzheimer",
+        "alzheimer's", "alzheimers", "addison's", "addisonian", "cushing's", "cushingoid", "hashimoto", "hashimoto's", "bell's", "apgar",
+        "apgars", "babinski", "foley", "whipple", "kaposi", "kaposi's", "wernicke", "wernicke's", "korsakoff", "guillain", "barre",
+        "raynaud", "raynaud's", "sjogren", "sjogren's", "tourette", "tourette's", "huntington's", "marfan", "marfan's", "meniere",
+        "meniere's", "wilms", "hirschsprung", "kawasaki", "lyme", "klinefelter", "asperger", "asperger's", "bartholin", "buerger", "burkitt",
+        "chiari", "cheyne", "coombs", "creutzfeldt", "jakob", "dupuytren", "dupuytren's", "fallot", "gaucher", "goodpasture", "heberden",
+        "kernig", "brudzinski", "kussmaul", "lachman", "mcburney", "mcburney's", "mcmurray", "osgood", "schlatter", "peyronie", "peyronie's",
+        "phalen", "phalen's", "tinel", "tinel's", "rinne", "rovsing", "rovsing's", "schatzki", "sezary", "takayasu", "trendelenburg",
+        "valsalva", "virchow", "virchow's", "willebrand", "zollinger", "hickman", "broviac", "sengstaken", "blakemore", "jackson-pratt",
+        "pfannenstiel", "billroth", "epley", "hallpike", "lhermitte", "lhermitte's", "spurling", "spurling's", "finkelstein", "chvostek",
+        "chvostek's", "trousseau", "trousseau's", "korotkoff", "holter", "doppler", "gleason", "breslow", "child-pugh", "meld", "chads",
+        "cha2ds2", "framingham", "glasgow", "gram", "gram-negative", "gram-positive", "nissen", "roux-en-y", "swan-ganz", "stevens-johnson",
+        "brown-sequard", "wolff-parkinson-white", "mallory-weiss", "tay-sachs", "epstein-barr", "von", "graves'", "down's", "paget's",
+        "barrett's", "still's", "baker's", "murphy's", "homans'", "horner's", "colles'", "meckel's", "gilbert's", "reiter's", "turner's",
+        "na", "k", "cl", "ca", "mg", "phos", "bun", "cr", "alt", "ast", "alk", "tbili", "dbili", "inr", "ptt", "hgb", "hct", "plt", "wbc",
+        "rbc", "mcv", "rdw", "trop", "bnp", "tsh", "esr", "crp", "ldh", "ck", "lipase", "amylase", "lactate", "glu", "gluc", "hco3", "co2",
+        "pco2", "po2", "fio2", "spo2", "sao2", "etco2", "peep", "rr", "hr", "temp", "wt", "ht", "bmi", "bsa", "lvef", "ef", "gfr", "egfr",
+    ];
+
+    /// <summary>Nouns after an eponym ("Graves disease", "Murphy sign"): the word before them is medicine, not a person.</summary>
+    public static readonly string[] EponymNouns =
+    [
+        "disease", "diseases", "syndrome", "syndromes", "sign", "signs", "test", "tests", "maneuver", "manoeuvre", "lymphoma", "palsy",
+        "phenomenon", "reflex", "score", "scores", "criteria", "classification", "scale", "catheter", "tube", "procedure", "operation",
+        "fracture", "ulcer", "esophagus", "node", "nodes", "cyst", "cysts", "sarcoma", "tumor", "tumour", "disorder", "anomaly", "triad",
+        "law", "stain", "staging", "grade", "line", "drain", "fundoplication", "repair", "incision", "point", "nodule", "nodules",
+        "ophthalmopathy", "thyroiditis", "dementia", "encephalopathy", "aneurysm", "contracture", "respiration", "breathing", "block",
+        "tetralogy", "deformity", "neuroma", "neuralgia", "arteritis", "space", "pouch", "diverticulum", "sphincter", "membrane", "duct",
+        "ducts", "gland", "glands", "hernia", "classification", "equation", "formula", "index", "position", "solution", "bag", "boot",
+        "splint", "cast", "mask", "circuit", "scan", "view", "method", "technique", "approach", "type", "factor", "virus", "bacillus",
+        "spots", "nodes", "lesion", "lesions", "phenomena", "rule", "rules", "questionnaire", "inventory", "assessment", "protocol",
+    ];
+
+    /// <summary>Words that announce an identifier number, and the kind of identifier they announce.</summary>
+    public static readonly KeyValuePair<string, PhiKind>[] IdentifierCues =
+    [
+        new("mrn", PhiKind.Mrn), new("mr", PhiKind.Mrn), new("mr#", PhiKind.Mrn), new("record", PhiKind.Mrn), new("chart", PhiKind.Mrn),
+        new("ssn", PhiKind.Ssn), new("social", PhiKind.Ssn), new("ss#", PhiKind.Ssn),
+        new("member", PhiKind.HealthPlan), new("subscriber", PhiKind.HealthPlan), new("policy", PhiKind.HealthPlan), new("insurance", PhiKind.HealthPlan),
+        new("medicaid", PhiKind.HealthPlan), new("medicare", PhiKind.HealthPlan), new("mbi", PhiKind.HealthPlan), new("hicn", PhiKind.HealthPlan),
+        new("plan", PhiKind.HealthPlan), new("group", PhiKind.HealthPlan), new("beneficiary", PhiKind.HealthPlan), new("payer", PhiKind.HealthPlan),
+        new("insured", PhiKind.HealthPlan), new("coverage", PhiKind.HealthPlan),
+        new("account", PhiKind.Account), new("acct", PhiKind.Account), new("billing", PhiKind.Account), new("invoice", PhiKind.Account),
+        new("statement", PhiKind.Account), new("guarantor", PhiKind.Account), new("har", PhiKind.Account),
+        new("license", PhiKind.License), new("licence", PhiKind.License), new("lic", PhiKind.License), new("dea", PhiKind.License),
+        new("npi", PhiKind.License), new("certificate", PhiKind.License), new("cert", PhiKind.License), new("certification", PhiKind.License),
+        new("registration", PhiKind.License), new("permit", PhiKind.License), new("passport", PhiKind.License), new("dl", PhiKind.License),
+        new("plate", PhiKind.Vehicle), new("vin", PhiKind.Vehicle), new("vehicle", PhiKind.Vehicle), new("tag", PhiKind.Vehicle), new("car", PhiKind.Vehicle),
+        new("serial", PhiKind.Device), new("sn", PhiKind.Device), new("s/n", PhiKind.Device), new("udi", PhiKind.Device), new("device", PhiKind.Device),
+        new("imei", PhiKind.Device), new("mac", PhiKind.Device), new("pacemaker", PhiKind.Device), new("implant", PhiKind.Device), new("model", PhiKind.Device),
+        new("fingerprint", PhiKind.Biometric), new("voiceprint", PhiKind.Biometric), new("biometric", PhiKind.Biometric), new("retinal", PhiKind.Biometric),
+        new("retina", PhiKind.Biometric), new("iris", PhiKind.Biometric), new("palmprint", PhiKind.Biometric), new("faceprint", PhiKind.Biometric),
+        new("template", PhiKind.Biometric),
+        new("phone", PhiKind.Phone), new("tel", PhiKind.Phone), new("telephone", PhiKind.Phone), new("cell", PhiKind.Phone), new("mobile", PhiKind.Phone),
+        new("pager", PhiKind.Phone), new("beeper", PhiKind.Phone), new("ph", PhiKind.Phone), new("ext", PhiKind.Phone), new("extension", PhiKind.Phone),
+        new("call", PhiKind.Phone), new("callback", PhiKind.Phone), new("contact", PhiKind.Phone), new("text", PhiKind.Phone), new("home", PhiKind.Phone),
+        new("work", PhiKind.Phone), new("office", PhiKind.Phone), new("h", PhiKind.Phone), new("w", PhiKind.Phone), new("c", PhiKind.Phone), new("m", PhiKind.Phone),
+        new("fax", PhiKind.Fax), new("facsimile", PhiKind.Fax), new("f", PhiKind.Fax), new("fx", PhiKind.Fax),
+        new("zip", PhiKind.Zip), new("zipcode", PhiKind.Zip), new("postal", PhiKind.Zip),
+        new("accession", PhiKind.Id), new("acc", PhiKind.Id), new("encounter", PhiKind.Id), new("csn", PhiKind.Id), new("fin", PhiKind.Id),
+        new("visit", PhiKind.Id), new("case", PhiKind.Id), new("specimen", PhiKind.Id), new("study", PhiKind.Id), new("requisition", PhiKind.Id),
+        new("req", PhiKind.Id), new("order", PhiKind.Id), new("id", PhiKind.Id), new("identifier", PhiKind.Id), new("claim", PhiKind.Id),
+        new("ticket", PhiKind.Id), new("confirmation", PhiKind.Id), new("reference", PhiKind.Id), new("trial", PhiKind.Id), new("subject", PhiKind.Id),
+        new("enrollment", PhiKind.Id), new("participant", PhiKind.Id), new("barcode", PhiKind.Id), new("badge", PhiKind.Id), new("employee", PhiKind.Id),
+        new("prescription", PhiKind.Id), new("rx", PhiKind.Id), new("authorization", PhiKind.Id), new("auth", PhiKind.Id), new("tracking", PhiKind.Id),
+        new("report", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
+        new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
+    ];
+}

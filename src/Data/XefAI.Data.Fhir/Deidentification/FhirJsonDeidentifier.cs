@@ -1,0 +1,225 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace XefAI.Data.Deidentification;
+
+/// <summary>
+/// De-identifies a FHIR resource or Bundle sent as JSON, element by element: the people's names, telecom, addresses,
+/// photos and every identifier are removed; birth dates keep the year; every other date moves by the patient's
+/// offset so intervals survive; resource ids become tokens (references stay linked); free text in narratives,
+/// displays and notes goes through the free-text scanner. Codes, systems and units are left as they are.
+/// </summary>
+internal static class FhirJsonDeidentifier
+{
+    private static readonly FrozenSet<string> PersonTypes =
+        new[] { "Patient", "RelatedPerson", "Practitioner", "Person" }.ToFrozenSet(StringComparer.Ordinal);
+
+    // Elements that identify a person or a record and carry nothing a model needs.
+    private static readonly FrozenSet<string> RemovedEverywhere =
+        new[] { "identifier", "photo", "telecom", "name", "address", "contact" }.ToFrozenSet(StringComparer.Ordinal);
+
+    // Machine values: codes, systems, canonical URLs, units and enumerations are not PHI and must stay exact.
+    private static readonly FrozenSet<string> KeptAsIs = new[]
+    {
+        "resourceType", "system", "code", "url", "profile", "unit", "status", "use", "gender", "language", "version", "intent",
+        "priority", "mode", "type", "contentType", "valueCode", "valueBoolean", "valueInteger", "valueDecimal", "comparator",
+        "severity", "criticality", "category", "rank", "kind", "method", "linkId", "fhir_comments", "valueUri", "valueCanonical",
+        "versionId", "source", "security", "tag", "instantiatesCanonical", "instantiatesUri",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    public static bool TryProtect(string json, SafeHarborProtection protection, out string protectedJson)
+    {
+        protectedJson = json;
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (root is not JsonObject resource || resource["resourceType"] is not JsonValue type || !type.TryGetValue<string>(out _))
+        {
+            return false;
+        }
+
+        Walk(resource, protection, inPerson: false);
+        protectedJson = resource.ToJsonString();
+        return true;
+    }
+
+    private static void Walk(JsonObject node, SafeHarborProtection protection, bool inPerson)
+    {
+        var resourceType = node["resourceType"] is JsonValue t && t.TryGetValue<string>(out var rt) ? rt : null;
+        var person = resourceType is not null ? PersonTypes.Contains(resourceType) : inPerson;
+
+        foreach (var key in node.Select(p => p.Key).ToList())
+        {
+            var child = node[key];
+            if (RemovedEverywhere.Contains(key) && (person || key is "identifier" or "photo"))
+            {
+                node.Remove(key);
+                continue;
+            }
+
+            // Attachments (scans, photographs) travel as data or a link: both go.
+            if (key is "data" && node.ContainsKey("contentType"))
+            {
+                node.Remove(key);
+                continue;
+            }
+
+            if (key is "url" && node.ContainsKey("contentType"))
+            {
+                node.Remove(key);
+                continue;
+            }
+
+            switch (child)
+            {
+                case JsonObject obj:
+                    Walk(obj, protection, person && resourceType is null);
+                    break;
+                case JsonArray array:
+                    WalkArray(array, key, protection, person, node);
+                    break;
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    var replaced = ProtectValue(key, value.GetValue<string>(), protection, person, node);
+                    if (replaced is null)
+                    {
+                        node.Remove(key);
+                    }
+                    else
+                    {
+                        node[key] = replaced;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void WalkArray(JsonArray array, string key, SafeHarborProtection protection, bool person, JsonObject parent)
+    {
+        for (var i = 0; i < array.Count; i++)
+        {
+            switch (array[i])
+            {
+                case JsonObject obj:
+                    Walk(obj, protection, person && obj["resourceType"] is null);
+                    break;
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    array[i] = ProtectValue(key, value.GetValue<string>(), protection, person, parent);
+                    break;
+            }
+        }
+    }
+
+    /// <returns>The value to keep, or null to remove the element.</returns>
+    private static string? ProtectValue(string key, string value, SafeHarborProtection protection, bool person, JsonObject parent)
+    {
+        if (KeptAsIs.Contains(key))
+        {
+            return value;
+        }
+
+        switch (key)
+        {
+            case "id" when parent.ContainsKey("resourceType"):
+                return protection.TokenFor(PhiKind.Id, value);
+            case "reference":
+                return Reference(value, protection);
+            case "fullUrl":
+                return Reference(value, protection);
+            case "birthDate":
+                return BirthYear(value);
+        }
+
+        if (IsFhirDate(value))
+        {
+            return Shift(value, protection.DateShiftDays);
+        }
+
+        return protection.ProtectFreeText(value);
+    }
+
+    // "Patient/123" keeps its type and gets the same token as Patient.id; "urn:uuid:…" likewise.
+    private static string Reference(string value, SafeHarborProtection protection)
+    {
+        if (value.StartsWith('#'))
+        {
+            return value;
+        }
+
+        if (value.StartsWith("urn:uuid:", StringComparison.Ordinal) || value.StartsWith("urn:oid:", StringComparison.Ordinal))
+        {
+            var prefix = value.StartsWith("urn:uuid:", StringComparison.Ordinal) ? "urn:uuid:" : "urn:oid:";
+            return prefix + protection.TokenFor(PhiKind.Id, value[prefix.Length..]);
+        }
+
+        var parts = value.Split('/');
+        if (parts.Length >= 2)
+        {
+            // [base/]Type/id[/_history/v]: the type stays, the id (and any server base, which names the organization) goes.
+            var typeIndex = parts.Length >= 4 && parts[^2] == "_history" ? parts.Length - 4 : parts.Length - 2;
+            var type = parts[typeIndex];
+            var id = parts[typeIndex + 1];
+            return $"{type}/{protection.TokenFor(PhiKind.Id, id)}";
+        }
+
+        return protection.TokenFor(PhiKind.Id, value);
+    }
+
+    // Safe Harbor keeps the year of birth, except that anyone over 89 is aggregated: their year goes too.
+    private static string? BirthYear(string value)
+    {
+        if (value.Length < 4 || !int.TryParse(value.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year))
+        {
+            return null;
+        }
+
+        return DateTime.UtcNow.Year - year > 89 ? null : value[..4];
+    }
+
+    /// <summary>A FHIR date, dateTime or instant more precise than a year: <c>2024-03</c>, <c>2024-03-14</c>, <c>2024-03-14T10:30:00Z</c>.</summary>
+    internal static bool IsFhirDate(string value)
+    {
+        if (value.Length < 7 || value.Length > 35 || value[4] != '-')
+        {
+            return false;
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            if (!char.IsAsciiDigit(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return char.IsAsciiDigit(value[5]) && char.IsAsciiDigit(value[6]) && (value.Length == 7 || (value.Length >= 10 && value[7] == '-'
+            && char.IsAsciiDigit(value[8]) && char.IsAsciiDigit(value[9]) && (value.Length == 10 || value[10] == 'T')));
+    }
+
+    /// <summary>The date moved by whole days, written with the precision it had.</summary>
+    internal static string Shift(string value, int days)
+    {
+        if (value.Length == 7)
+        {
+            return DateOnly.TryParseExact(value + "-15", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+                ? month.AddDays(days).ToString("yyyy-MM", CultureInfo.InvariantCulture)
+                : value;
+        }
+
+        if (!DateOnly.TryParseExact(value.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return value;
+        }
+
+        return date.AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + value[10..];
+    }
+}

@@ -1,0 +1,165 @@
+using System.Collections.Frozen;
+
+namespace XefAI.Data.Deidentification;
+
+/// <summary>What the de-identifier knows of a word (several at once: "Will" is a first name and a common word).</summary>
+[Flags]
+internal enum Lex : uint
+{
+    None = 0,
+    FirstName = 1 << 0,
+    Surname = 1 << 1,
+    Common = 1 << 2,
+    Clinical = 1 << 3,
+    Place = 1 << 4,
+    State = 1 << 5,
+    Month = 1 << 6,
+    MonthAbbreviation = 1 << 7,
+    Weekday = 1 << 8,
+    Title = 1 << 9,
+    Credential = 1 << 10,
+    NameLabel = 1 << 11,
+    Relation = 1 << 12,
+    Salutation = 1 << 13,
+    StreetSuffix = 1 << 14,
+    UnitDesignator = 1 << 15,
+    Holiday = 1 << 16,
+    MeasureUnit = 1 << 17,
+    CodeCue = 1 << 18,
+    PlaceCue = 1 << 19,
+    RatioCue = 1 << 20,
+    DateCue = 1 << 21,
+    AgeUnit = 1 << 22,
+    NameVerb = 1 << 23,
+    Facility = 1 << 24,
+    Direction = 1 << 25,
+    SignOff = 1 << 26,
+    EponymNoun = 1 << 27,
+
+    Name = FirstName | Surname,
+}
+
+/// <summary>
+/// The word lists of the de-identifier: names, places and ordinary and clinical vocabulary from the embedded lists
+/// (see <c>Lexicons/NOTICE.md</c>), and the cue words written here. Loaded once; looked up by span without allocating.
+/// </summary>
+internal sealed class Lexicon
+{
+    private static readonly Lazy<Lexicon> Shared = new(Load);
+
+    private readonly FrozenDictionary<string, Lex>.AlternateLookup<ReadOnlySpan<char>> _words;
+    private readonly FrozenDictionary<string, PhiKind>.AlternateLookup<ReadOnlySpan<char>> _identifierCues;
+
+    private Lexicon(FrozenDictionary<string, Lex> words, FrozenDictionary<string, PhiKind> identifierCues, FrozenSet<string> places)
+    {
+        _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
+        _identifierCues = identifierCues.GetAlternateLookup<ReadOnlySpan<char>>();
+        MultiWordPlaces = places;
+        MaxPlaceWords = places.Count == 0 ? 1 : places.Max(p => p.Count(c => c == ' ') + 1);
+    }
+
+    public static Lexicon Default => Shared.Value;
+
+    /// <summary>Places of more than one word ("san antonio"), lower case, single spaces.</summary>
+    public FrozenSet<string> MultiWordPlaces { get; }
+
+    public int MaxPlaceWords { get; }
+
+    public Lex Of(ReadOnlySpan<char> word) => _words.TryGetValue(word, out var lex) ? lex : Lex.None;
+
+    /// <summary>The kind of identifier a cue word announces ("MRN", "policy", "fax"…).</summary>
+    public bool TryGetIdentifierCue(ReadOnlySpan<char> word, out PhiKind kind) => _identifierCues.TryGetValue(word, out kind);
+
+    private static Lexicon Load()
+    {
+        var words = new Dictionary<string, Lex>(StringComparer.OrdinalIgnoreCase);
+        var places = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        void Add(IEnumerable<string> list, Lex lex)
+        {
+            foreach (var word in list)
+            {
+                words[word] = words.GetValueOrDefault(word) | lex;
+            }
+        }
+
+        Add(Resource("first-names.txt"), Lex.FirstName);
+        Add(Resource("surnames.txt"), Lex.Surname);
+        Add(Resource("common-words.txt"), Lex.Common);
+        Add(Resource("clinical-terms.txt"), Lex.Clinical);
+
+        // Medical words that are names too ("Barrett", "Gleason"): ordinary until a cue or a neighbour says "name".
+        Add(Resource("ambiguous-terms.txt"), Lex.Common);
+        foreach (var place in Resource("us-places.txt"))
+        {
+            if (place.Contains(' ', StringComparison.Ordinal))
+            {
+                places.Add(place);
+            }
+            else
+            {
+                Add([place], Lex.Place);
+            }
+        }
+
+        foreach (var state in Resource("us-states.txt"))
+        {
+            if (state.Contains(' ', StringComparison.Ordinal))
+            {
+                places.Add(state);
+            }
+
+            Add([state], Lex.State);
+        }
+
+        Add(CueWords.Months, Lex.Month);
+        Add(CueWords.MonthAbbreviations, Lex.MonthAbbreviation);
+        Add(CueWords.Weekdays, Lex.Weekday);
+        Add(CueWords.Titles, Lex.Title);
+        Add(CueWords.Credentials, Lex.Credential);
+        Add(CueWords.NameLabels, Lex.NameLabel);
+        Add(CueWords.Relations, Lex.Relation);
+        Add(CueWords.Salutations, Lex.Salutation);
+        Add(CueWords.StreetSuffixes, Lex.StreetSuffix);
+        Add(CueWords.UnitDesignators, Lex.UnitDesignator);
+        Add(CueWords.Holidays, Lex.Holiday);
+        Add(CueWords.MeasureUnits, Lex.MeasureUnit);
+        Add(CueWords.CodeCues, Lex.CodeCue);
+        Add(CueWords.PlaceCues, Lex.PlaceCue);
+        Add(CueWords.RatioCues, Lex.RatioCue);
+        Add(CueWords.DateCues, Lex.DateCue);
+        Add(CueWords.AgeUnits, Lex.AgeUnit);
+        Add(CueWords.NameVerbs, Lex.NameVerb);
+        Add(CueWords.Facilities, Lex.Facility);
+        Add(CueWords.Directions, Lex.Direction);
+        Add(CueWords.SignOffs, Lex.SignOff);
+        Add(CueWords.EponymNouns, Lex.EponymNoun);
+
+        // Medicine's own words are never names, whatever a name list says; a clinical word that is also an ordinary
+        // word stays ordinary.
+        Add(CueWords.ClinicalEponyms, Lex.Clinical);
+
+        return new Lexicon(
+            words.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
+            CueWords.IdentifierCues.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
+            places.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
+    }
+
+    private static IEnumerable<string> Resource(string name)
+    {
+        var assembly = typeof(Lexicon).Assembly;
+        using var stream = assembly.GetManifestResourceStream($"XefAI.Data.Deidentification.Lexicons.{name}")
+            ?? throw new InvalidOperationException($"The de-identifier's word list {name} is not embedded in {assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        var list = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            var word = line.Trim();
+            if (word.Length > 0 && word[0] != '#')
+            {
+                list.Add(word);
+            }
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,263 @@
+namespace XefAI.Data.Deidentification;
+
+/// <summary>Dates: every element more specific than the year, in the forms US clinical text writes them.</summary>
+internal sealed partial class Scan
+{
+    private bool TryNumericDate(int i)
+    {
+        if (!IsNumber(i, 1, 4) || Continues(i, before: true))
+        {
+            return false;
+        }
+
+        var sep = Separator(i + 1, out var width) && width == 1 ? _text[_tokens[i + 1].Start] : IsPunct(i + 1, '/') && Joined(i + 1) ? '/' : '\0';
+        if (sep == '\0' || !Joined(i + 2) || !IsNumber(i + 2, 1, 2))
+        {
+            return false;
+        }
+
+        var first = Value(i);
+        var second = Value(i + 2);
+        var firstDigits = _tokens[i].Length;
+
+        // Three parts: 03/14/2024, 3-14-24, 14.03.2024, 2024-03-14.
+        if (IsPunct(i + 3, sep) && Joined(i + 3) && InRange(i + 4) && Joined(i + 4)
+            && _tokens[i + 4].Type is TokenType.Number or TokenType.Alnum)
+        {
+            var third = DigitsPrefix(i + 4, out var thirdDigits);
+            var end = i + 4;
+            if (Continues(end, before: false))
+            {
+                return false;
+            }
+
+            var valid = firstDigits == 4
+                ? IsYear(first) && second is >= 1 and <= 12 && thirdDigits is 1 or 2 && third is >= 1 and <= 31
+                : thirdDigits is 2 or 4 && (thirdDigits == 2 || IsYear(third))
+                    && ((first is >= 1 and <= 12 && second is >= 1 and <= 31) || (second is >= 1 and <= 12 && first is >= 1 and <= 31));
+            if (valid && (_tokens[end].Type == TokenType.Number || IsTimeSuffix(end, thirdDigits)))
+            {
+                Mark(i, end, PhiKind.Date);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (Continues(i + 2, before: false))
+        {
+            return false;
+        }
+
+        // Month and year: 03/2024, 3-2024.
+        if (firstDigits <= 2 && first is >= 1 and <= 12 && IsNumber(i + 2, 4, 4) && IsYear(second))
+        {
+            Mark(i, i + 2, PhiKind.Date);
+            return true;
+        }
+
+        // Month and day, slash only: 3/14. Fractions, scores and ratios look the same, so context decides.
+        if (sep == '/' && firstDigits <= 2 && first is >= 1 and <= 12 && second is >= 1 and <= 31 && IsMonthDay(i, first, second))
+        {
+            Mark(i, i + 2, PhiKind.Date);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool IsYear(int value) => value is >= 1800 and <= 2199;
+
+    // "14T10" in 2024-03-14T10:30: the day with the time glued to it.
+    private bool IsTimeSuffix(int i, int digits) => digits is 1 or 2 && Span(i).Length > digits && Span(i)[digits] is 'T' or 't';
+
+    private int DigitsPrefix(int i, out int digits)
+    {
+        var span = Span(i);
+        digits = 0;
+        var value = 0;
+        while (digits < span.Length && digits < 4 && char.IsAsciiDigit(span[digits]))
+        {
+            value = (value * 10) + (span[digits] - '0');
+            digits++;
+        }
+
+        return value;
+    }
+
+    private bool IsMonthDay(int i, int month, int day)
+    {
+        var before = WordBefore(i, 2);
+        var after = WordAfter(i + 2, 2);
+        if ((before >= 0 && Has(before, Lex.RatioCue | Lex.MeasureUnit | Lex.Clinical) && !Has(before, Lex.DateCue))
+            || (after >= 0 && Has(after, Lex.RatioCue | Lex.MeasureUnit) && !Has(after, Lex.DateCue | Lex.Month)))
+        {
+            return false;
+        }
+
+        // "1/2", "3/4", "4/5", "7/10" are fractions and scores unless a date word stands right before them.
+        var dateCue = before >= 0 && Has(before, Lex.DateCue | Lex.Weekday);
+        if (day == 10 || (day <= 5 && month <= day) || (IsNumber(i - 1) && !Joined(i)))
+        {
+            return dateCue;
+        }
+
+        return true;
+    }
+
+    private bool TryMonthDate(int i)
+    {
+        // The 14th (of March), on the 3rd.
+        if (_tokens[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _))
+        {
+            var prior = WordBefore(i, 1);
+            if ((prior >= 0 && WordIs(prior, "the") && WordBefore(prior, 1) is var cue and >= 0 && Has(cue, Lex.DateCue))
+                || (WordIs(i + 1, "of") && IsMonth(i + 2)))
+            {
+                var end = WordIs(i + 1, "of") && IsMonth(i + 2) ? YearAfter(i + 2) : i;
+                Mark(i, end, PhiKind.Date);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (Has(i, Lex.Holiday) && IsCapitalized(i))
+        {
+            var end = i;
+            if (IsPunct(i + 1, '\'') && WordIs(i + 2, "s"))
+            {
+                end = i + 2;
+            }
+
+            if (WordIs(end + 1, "eve") || WordIs(end + 1, "day"))
+            {
+                end++;
+            }
+
+            Mark(i, YearAfter(end), PhiKind.Date);
+            return true;
+        }
+
+        // 14 Mar 2024, 14-Mar-2024, 14th March
+        if ((IsNumber(i, 1, 2) && Value(i) is >= 1 and <= 31) || (_tokens[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _)))
+        {
+            var m = i + 1;
+            if (IsPunct(m, '-') || IsPunct(m, ' '))
+            {
+                m++;
+            }
+
+            if (IsMonth(m) && !_tokens[m].Is(TokenShape.LineBefore) && (Joined(m) || _tokens[m].Is(TokenShape.SpaceBefore)))
+            {
+                Mark(i, YearAfter(m), PhiKind.Date);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (!IsMonth(i))
+        {
+            return false;
+        }
+
+        // March 14, March 14th, 2024; Mar. 14; Mar-14-2024; March 2024; Mar '24
+        var j = i + 1;
+        if (IsPunct(j, '.') && Joined(j))
+        {
+            j++;
+        }
+
+        if (IsPunct(j, '-') && Joined(j))
+        {
+            j++;
+        }
+
+        if (InRange(j) && !_tokens[j].Is(TokenShape.LineBefore)
+            && ((IsNumber(j, 1, 2) && Value(j) is >= 1 and <= 31) || (_tokens[j].Type == TokenType.Alnum && IsOrdinalDay(j, out _))))
+        {
+            if (IsMonth(i, strict: false) || IsNumber(j, 1, 2) || _tokens[j].Type == TokenType.Alnum)
+            {
+                Mark(i, YearAfter(j), PhiKind.Date);
+                return true;
+            }
+        }
+
+        var year = YearAfter(i);
+        if (year > i)
+        {
+            Mark(i, year, PhiKind.Date);
+            return true;
+        }
+
+        // A month alone is a date element too; "May" and "March" alone are taken for months only after a preposition.
+        if (Has(i, Lex.Month) && IsCapitalized(i))
+        {
+            var ambiguous = WordIs(i, "may") || WordIs(i, "march");
+            var prior = WordBefore(i, 1);
+            if (!ambiguous || (prior >= 0 && (WordIs(prior, "in") || WordIs(prior, "since") || WordIs(prior, "of") || WordIs(prior, "until")
+                || WordIs(prior, "early") || WordIs(prior, "late") || WordIs(prior, "mid") || WordIs(prior, "last") || WordIs(prior, "next")
+                || WordIs(prior, "this") || WordIs(prior, "during") || WordIs(prior, "through") || WordIs(prior, "by") || WordIs(prior, "from"))))
+            {
+                Mark(i, i, PhiKind.Date);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsMonth(int i, bool strict = true)
+    {
+        if (!IsWord(i) || !Has(i, Lex.Month | Lex.MonthAbbreviation))
+        {
+            return false;
+        }
+
+        // "may" and "mar" in lower case are verbs more often than months; the rest in any case.
+        return IsCapitalized(i) || (!strict || !(WordIs(i, "may") || WordIs(i, "mar") || WordIs(i, "march")));
+    }
+
+    private bool IsOrdinalDay(int i, out int day)
+    {
+        var span = Span(i);
+        day = 0;
+        if (span.Length is < 3 or > 4)
+        {
+            return false;
+        }
+
+        var digits = span.Length - 2;
+        var suffix = span[digits..];
+        if (!int.TryParse(span[..digits], out day) || day is < 1 or > 31)
+        {
+            return false;
+        }
+
+        return suffix.Equals("st", StringComparison.OrdinalIgnoreCase) || suffix.Equals("nd", StringComparison.OrdinalIgnoreCase)
+            || suffix.Equals("rd", StringComparison.OrdinalIgnoreCase) || suffix.Equals("th", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The year that follows a date's day or month (", 2024", " 2024", "-2024", " '24"), or <paramref name="i"/> itself.</summary>
+    private int YearAfter(int i)
+    {
+        var j = i + 1;
+        if ((IsPunct(j, ',') || IsPunct(j, '-') || IsPunct(j, '/') || IsPunct(j, '.')) && !_tokens[j].Is(TokenShape.LineBefore))
+        {
+            j++;
+        }
+
+        if (WordIs(j, "of") && IsNumber(j + 1, 4, 4))
+        {
+            j++;
+        }
+
+        if (IsPunct(j, '\'') && IsNumber(j + 1, 2, 2) && Joined(j + 1))
+        {
+            return j + 1;
+        }
+
+        return IsNumber(j, 4, 4) && IsYear(Value(j)) && !_tokens[j].Is(TokenShape.LineBefore) ? j : i;
+    }
+}

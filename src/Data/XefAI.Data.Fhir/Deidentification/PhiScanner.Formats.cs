@@ -1,0 +1,825 @@
+using System.Collections.Frozen;
+
+namespace XefAI.Data.Deidentification;
+
+/// <summary>Identifiers told by their format: e-mail, URL, IP, SSN, phone, dates, ages, addresses, ZIP codes and cued numbers.</summary>
+internal sealed partial class Scan
+{
+    private const int MaxEmailPart = 64;
+    private const int MaxUrl = 2048;
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> TopLevelDomains = new[]
+    {
+        "com", "org", "net", "edu", "gov", "mil", "int", "io", "us", "info", "biz", "health", "care", "clinic", "hospital", "app", "dev",
+        "co", "me", "ly", "ai", "uk", "ca", "au", "de", "fr", "in", "mx", "nz", "ie", "online", "site", "portal", "med", "doctor", "email",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Three-digit ZIP prefixes of areas with 20,000 people or fewer: Safe Harbor lets none of their digits through.
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> RestrictedZip3 = new[]
+    {
+        "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878", "879", "884", "890", "893",
+    }.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>True when the first three digits of this ZIP code may stay (Safe Harbor's rule for populous areas).</summary>
+    public static bool KeepsZip3(ReadOnlySpan<char> zip) => zip.Length >= 5 && !RestrictedZip3.Contains(zip[..3]);
+
+    // ---- E-mail and URL: found by their characters, then marked on the tokens they cover ----
+
+    private void MarkEmailsAndUrls()
+    {
+        var text = _text.AsSpan();
+        for (var at = text.IndexOf('@'); at >= 0; at = Next(text, at + 1, '@'))
+        {
+            var start = at;
+            while (start > 0 && at - start < MaxEmailPart && IsEmailLocal(text[start - 1]))
+            {
+                start--;
+            }
+
+            var end = at + 1;
+            while (end < text.Length && end - at < 255 && (char.IsLetterOrDigit(text[end]) || text[end] is '.' or '-'))
+            {
+                end++;
+            }
+
+            while (end > at + 1 && text[end - 1] is '.' or '-')
+            {
+                end--;
+            }
+
+            if (start < at && text[(at + 1)..end].Contains('.'))
+            {
+                MarkChars(start, end, PhiKind.Email);
+            }
+        }
+
+        for (var colon = text.IndexOf("://", StringComparison.Ordinal); colon >= 0; colon = Next(text, colon + 3, "://"))
+        {
+            var start = colon;
+            while (start > 0 && colon - start < 16 && char.IsAsciiLetter(text[start - 1]))
+            {
+                start--;
+            }
+
+            if (start < colon)
+            {
+                MarkChars(start, UrlEnd(text, colon + 3), PhiKind.Url);
+            }
+        }
+
+        for (var www = text.IndexOf("www.", StringComparison.OrdinalIgnoreCase); www >= 0; www = NextIgnoreCase(text, www + 4, "www."))
+        {
+            if (www == 0 || !char.IsLetterOrDigit(text[www - 1]))
+            {
+                MarkChars(www, UrlEnd(text, www + 4), PhiKind.Url);
+            }
+        }
+
+        // Bare domains: "mychart.example.org/visit".
+        for (var i = 0; i + 2 < Count; i++)
+        {
+            if (!IsFree(i) || _tokens[i].Type == TokenType.Punct || _tokens[i].Length < 2 || !IsPunct(i + 1, '.') || !Joined(i + 1))
+            {
+                continue;
+            }
+
+            var last = i;
+            while (IsPunct(last + 1, '.') && Joined(last + 1) && InRange(last + 2) && Joined(last + 2) && !IsPunct(last + 2) && last - i < 2 * Window)
+            {
+                last += 2;
+            }
+
+            if (last > i && TopLevelDomains.Contains(Span(last)) && !Has(i, Lex.MeasureUnit))
+            {
+                var end = _tokens[last].End;
+                if (IsPunct(last + 1, '/') && Joined(last + 1))
+                {
+                    end = UrlEnd(text, _tokens[last + 1].Start);
+                }
+
+                MarkChars(_tokens[i].Start, end, PhiKind.Url);
+                i = last;
+            }
+        }
+    }
+
+    private static int Next(ReadOnlySpan<char> text, int from, char c)
+    {
+        var found = from < text.Length ? text[from..].IndexOf(c) : -1;
+        return found < 0 ? -1 : from + found;
+    }
+
+    private static int Next(ReadOnlySpan<char> text, int from, string value)
+    {
+        var found = from < text.Length ? text[from..].IndexOf(value, StringComparison.Ordinal) : -1;
+        return found < 0 ? -1 : from + found;
+    }
+
+    private static int NextIgnoreCase(ReadOnlySpan<char> text, int from, string value)
+    {
+        var found = from < text.Length ? text[from..].IndexOf(value, StringComparison.OrdinalIgnoreCase) : -1;
+        return found < 0 ? -1 : from + found;
+    }
+
+    private static bool IsEmailLocal(char c) => char.IsLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-' or '\'';
+
+    private static int UrlEnd(ReadOnlySpan<char> text, int from)
+    {
+        var end = from;
+        while (end < text.Length && end - from < MaxUrl && !char.IsWhiteSpace(text[end]) && text[end] is not ('"' or '\'' or '<' or '>' or '[' or ']' or '{' or '}' or '|' or '`'))
+        {
+            end++;
+        }
+
+        while (end > from && text[end - 1] is '.' or ',' or ';' or ':' or '!' or '?' or ')')
+        {
+            end--;
+        }
+
+        return end;
+    }
+
+    /// <summary>Marks the tokens that lie in the characters [start, end), unless one of them is marked already.</summary>
+    private void MarkChars(int start, int end, PhiKind kind)
+    {
+        var first = FirstTokenEndingAfter(start);
+        var last = first;
+        while (last + 1 < Count && _tokens[last + 1].Start < end)
+        {
+            last++;
+        }
+
+        if (first < Count && _tokens[first].Start < end && !AnyMarked(first, last))
+        {
+            Mark(first, last, kind);
+        }
+    }
+
+    private int FirstTokenEndingAfter(int position)
+    {
+        int lo = 0, hi = Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_tokens[mid].End <= position)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    // ---- IP addresses ----
+
+    private bool TryIp(int i)
+    {
+        if (IsNumber(i, 1, 3) && Value(i) <= 255 && !(IsPunct(i - 1, '.') && Joined(i)))
+        {
+            var j = i;
+            for (var group = 0; group < 3; group++)
+            {
+                if (!IsPunct(j + 1, '.') || !Joined(j + 1) || !IsNumber(j + 2, 1, 3) || !Joined(j + 2) || Value(j + 2) > 255)
+                {
+                    return false;
+                }
+
+                j += 2;
+            }
+
+            // A port or a CIDR suffix belongs to the address.
+            if ((IsPunct(j + 1, ':') || IsPunct(j + 1, '/')) && Joined(j + 1) && IsNumber(j + 2) && Joined(j + 2))
+            {
+                j += 2;
+            }
+
+            Mark(i, j, PhiKind.Ip);
+            return true;
+        }
+
+        return TryIpv6(i);
+    }
+
+    // Hex groups joined by colons, at least three colons and a group with a hex letter or four digits, so that times
+    // ("10:30:15") are not taken for addresses.
+    private bool TryIpv6(int i)
+    {
+        if (!IsHexGroup(i) && !IsPunct(i, ':'))
+        {
+            return false;
+        }
+
+        var j = i;
+        int colons = 0, groups = 0;
+        var hexLike = false;
+        while (j < Count && j - i < 24)
+        {
+            if (IsPunct(j, ':'))
+            {
+                colons++;
+            }
+            else if (IsHexGroup(j))
+            {
+                groups++;
+                hexLike |= _tokens[j].Type != TokenType.Number || _tokens[j].Length == 4;
+            }
+            else
+            {
+                break;
+            }
+
+            if (!Joined(j + 1) || !(IsPunct(j + 1, ':') || IsHexGroup(j + 1)))
+            {
+                j++;
+                break;
+            }
+
+            j++;
+        }
+
+        if (colons >= 3 && groups >= 2 && hexLike)
+        {
+            Mark(i, j - 1, PhiKind.Ip);
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool IsHexGroup(int i)
+    {
+        if (!InRange(i) || _tokens[i].Type == TokenType.Punct || _tokens[i].Length > 4)
+        {
+            return false;
+        }
+
+        foreach (var c in Span(i))
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // ---- SSN and phone numbers ----
+
+    private bool TrySsn(int i)
+    {
+        if (!IsNumber(i, 3, 3) || Continues(i, before: true))
+        {
+            return false;
+        }
+
+        // 123-45-6789 or 123 45 6789, with the same separator twice.
+        if (Separator(i + 1, out var sep) && IsNumber(i + 1 + sep, 2, 2)
+            && Separator(i + 2 + sep, out var sep2) && sep2 == sep && IsNumber(i + 2 + sep + sep2, 4, 4)
+            && (sep == 1 ? SamePunct(i + 1, i + 3) : true))
+        {
+            var end = i + 2 + sep + sep2;
+            if (!Continues(end, before: false) && (sep == 1 || CueBefore(i, PhiKind.Ssn) || !IsNumber(i - 1)))
+            {
+                Mark(i, end, PhiKind.Ssn);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a separator follows: 1 for a joined '-' or '.', 0 for white space alone; false otherwise.</summary>
+    private bool Separator(int i, out int width)
+    {
+        width = 0;
+        if (!InRange(i))
+        {
+            return false;
+        }
+
+        if ((IsPunct(i, '-') || IsPunct(i, '.') || IsPunct(i, '–')) && Joined(i) && Joined(i + 1))
+        {
+            width = 1;
+            return true;
+        }
+
+        return _tokens[i].Type != TokenType.Punct && !_tokens[i].Is(TokenShape.LineBefore) && _tokens[i].Is(TokenShape.SpaceBefore)
+            && _text[_tokens[i].Start - 1] == ' ';
+    }
+
+    private bool SamePunct(int a, int b) => _text[_tokens[a].Start] == _text[_tokens[b].Start];
+
+    /// <summary>The number at <paramref name="i"/> is glued by '-', '.' or '/' to another number (part of something longer).</summary>
+    private bool Continues(int i, bool before)
+    {
+        if (before)
+        {
+            return Joined(i) && (IsPunct(i - 1, '-') || IsPunct(i - 1, '.') || IsPunct(i - 1, '/')) && Joined(i - 1)
+                && InRange(i - 2) && _tokens[i - 2].Type is TokenType.Number or TokenType.Alnum;
+        }
+
+        return IsPunct(i + 1) && Joined(i + 1) && (IsPunct(i + 1, '-') || IsPunct(i + 1, '.') || IsPunct(i + 1, '/'))
+            && InRange(i + 2) && Joined(i + 2) && _tokens[i + 2].Type is TokenType.Number;
+    }
+
+    private bool TryPhone(int i)
+    {
+        var start = i;
+        var j = i;
+
+        // +1, 1-, 001
+        if (IsPunct(j, '+') && IsNumber(j + 1, 1, 3) && Joined(j + 1))
+        {
+            j += 2;
+            if (Separator(j, out var w))
+            {
+                j += w;
+            }
+        }
+        else if (IsNumber(j, 1, 1) && Value(j) == 1 && Separator(j + 1, out var w1) && (IsNumber(j + 1 + w1, 3, 3) || IsPunct(j + 1 + w1, '(')))
+        {
+            j += 1 + w1;
+        }
+
+        int area;
+        if (IsPunct(j, '(') && IsNumber(j + 1, 3, 3) && IsPunct(j + 2, ')'))
+        {
+            area = j + 2;
+            j += 3;
+        }
+        else if (IsNumber(j, 3, 3) && !Continues(j, before: true))
+        {
+            area = j;
+            j++;
+        }
+        else
+        {
+            return false;
+        }
+
+        // Area code then exchange: the exchange may follow "(617)" with or without white space.
+        int exchange;
+        if (_tokens[area].Type == TokenType.Punct && IsNumber(j, 3, 3))
+        {
+            exchange = j;
+        }
+        else if (Separator(j, out var s1) && IsNumber(j + s1, 3, 3))
+        {
+            exchange = j + s1;
+        }
+        else
+        {
+            return TryLocalPhone(start, area);
+        }
+
+        if (!Separator(exchange + 1, out var s2) || !IsNumber(exchange + 1 + s2, 4, 4))
+        {
+            return false;
+        }
+
+        var end = exchange + 1 + s2;
+        if (Continues(end, before: false))
+        {
+            return false;
+        }
+
+        // Ten digits in groups of three with spaces only, and no cue, may be anything; "617 555 0134" still reads as a phone.
+        Mark(start, ExtensionEnd(end), CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
+        return true;
+    }
+
+    // 555-0134: seven digits joined by a hyphen.
+    private bool TryLocalPhone(int start, int first)
+    {
+        if (start != first || !IsPunct(first + 1, '-') || !Joined(first + 1) || !IsNumber(first + 2, 4, 4) || !Joined(first + 2)
+            || Continues(first + 2, before: false) || Continues(first, before: true))
+        {
+            return false;
+        }
+
+        Mark(start, ExtensionEnd(first + 2), CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
+        return true;
+    }
+
+    // "x4521", "ext. 4521", "extension 12" after a number belong to it.
+    private int ExtensionEnd(int end)
+    {
+        var j = end + 1;
+        if (IsPunct(j, ','))
+        {
+            j++;
+        }
+
+        if (InRange(j) && _tokens[j].Type == TokenType.Alnum && (Span(j)[0] is 'x' or 'X') && char.IsAsciiDigit(Span(j)[1]))
+        {
+            return j;
+        }
+
+        if (WordIs(j, "x") || WordIs(j, "ext") || WordIs(j, "extension"))
+        {
+            var k = IsPunct(j + 1, '.') ? j + 2 : j + 1;
+            if (IsNumber(k, 1, 6))
+            {
+                return k;
+            }
+        }
+
+        return end;
+    }
+
+    // ---- Ages over 89 ----
+
+    private bool TryAge(int i)
+    {
+        if (_tokens[i].Type == TokenType.Alnum)
+        {
+            // 92yo, 92yoF, 92M, 90s
+            var span = Span(i);
+            var digits = 0;
+            while (digits < span.Length && char.IsAsciiDigit(span[digits]))
+            {
+                digits++;
+            }
+
+            if (digits is 2 or 3 && int.Parse(span[..digits]) is >= 90 and <= 130 && IsAgeSuffix(span[digits..]))
+            {
+                Mark(i, i, PhiKind.Age);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (!IsNumber(i, 2, 3) || Value(i) is < 90 or > 130 || Continues(i, before: true) || Continues(i, before: false))
+        {
+            return false;
+        }
+
+        var next = IsPunct(i + 1, '-') ? i + 2 : i + 1;
+        var after = Has(next, Lex.AgeUnit) || (WordIs(next, "y") && IsPunct(next + 1, '/'));
+        var before = WordBefore(i, 2) is var b and >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages"));
+        if (after || before)
+        {
+            Mark(i, i, PhiKind.Age);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool IsAgeSuffix(ReadOnlySpan<char> suffix) =>
+        suffix.Equals("s", StringComparison.OrdinalIgnoreCase) || suffix.Equals("yo", StringComparison.OrdinalIgnoreCase)
+        || suffix.Equals("yof", StringComparison.OrdinalIgnoreCase) || suffix.Equals("yom", StringComparison.OrdinalIgnoreCase)
+        || suffix.Equals("y", StringComparison.OrdinalIgnoreCase) || suffix.Equals("yr", StringComparison.OrdinalIgnoreCase)
+        || suffix.Equals("yrs", StringComparison.OrdinalIgnoreCase) || suffix.Equals("m", StringComparison.OrdinalIgnoreCase)
+        || suffix.Equals("f", StringComparison.OrdinalIgnoreCase) || suffix.Equals("yoa", StringComparison.OrdinalIgnoreCase);
+
+    // ---- Street addresses, cities, states and ZIP codes ----
+
+    private bool TryStreetAddress(int i)
+    {
+        // P.O. Box 123 / PO Box 123
+        if ((WordIs(i, "po") || (WordIs(i, "p") && IsPunct(i + 1, '.') && WordIs(i + 2, "o"))) && IsCapitalized(i))
+        {
+            var box = WordIs(i, "po") ? i + 1 : i + 3;
+            if (IsPunct(box, '.'))
+            {
+                box++;
+            }
+
+            if (WordIs(box, "box") && InRange(box + 1) && _tokens[box + 1].Type is TokenType.Number or TokenType.Alnum)
+            {
+                Mark(i, box + 1, PhiKind.Address);
+                return true;
+            }
+        }
+
+        if (!(IsNumber(i, 1, 6) || (_tokens[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _tokens[i].Length <= 7))
+            || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(')))
+        {
+            return false;
+        }
+
+        // 1-4 capitalized words (or ordinals: 5th Avenue), then a street suffix.
+        var j = i + 1;
+        var words = 0;
+        while (InRange(j) && words < 5 && !_tokens[j].Is(TokenShape.LineBefore))
+        {
+            if (Has(j, Lex.StreetSuffix) && words > 0 && IsCapitalized(j))
+            {
+                var end = j;
+                if (IsPunct(end + 1, '.') && Joined(end + 1))
+                {
+                    end++;
+                }
+
+                end = UnitEnd(end);
+                Mark(i, end, PhiKind.Address);
+                return true;
+            }
+
+            var isWord = (IsWord(j) && (IsCapitalized(j) || Has(j, Lex.Direction)) && !Has(j, Lex.MeasureUnit | Lex.Month))
+                || (_tokens[j].Type == TokenType.Alnum && char.IsAsciiDigit(Span(j)[0]));
+            if (!isWord)
+            {
+                return false;
+            }
+
+            words++;
+            j++;
+        }
+
+        return false;
+    }
+
+    // ", Apt 4B", "#12", "Suite 300" after a street.
+    private int UnitEnd(int end)
+    {
+        var j = end + 1;
+        if (IsPunct(j, ','))
+        {
+            j++;
+        }
+
+        if (Has(j, Lex.UnitDesignator) && !_tokens[j].Is(TokenShape.LineBefore))
+        {
+            var k = IsPunct(j + 1, '.') || IsPunct(j + 1, '#') ? j + 2 : j + 1;
+            if (InRange(k) && _tokens[k].Type is TokenType.Number or TokenType.Alnum or TokenType.Word && _tokens[k].Length <= 6
+                && (_tokens[k].Type != TokenType.Word || _tokens[k].Length <= 2))
+            {
+                return k;
+            }
+        }
+        else if (IsPunct(j, '#') && InRange(j + 1) && Joined(j + 1) && _tokens[j + 1].Type is TokenType.Number or TokenType.Alnum)
+        {
+            return j + 1;
+        }
+
+        return end;
+    }
+
+    // "Springfield, IL 62704", "Boston MA 02115", "Dayton, Ohio": the city before a state, the ZIP after it.
+    private bool TryCityStateZip(int i)
+    {
+        if (!IsState(i))
+        {
+            // "zip 02139", "zip code: 02139"
+            if (WordIs(i, "zip") || WordIs(i, "zipcode"))
+            {
+                var k = i + 1;
+                while (InRange(k) && k - i < 4 && (IsPunct(k) || WordIs(k, "code")))
+                {
+                    k++;
+                }
+
+                if (IsNumber(k, 5, 5) && IsFree(k))
+                {
+                    MarkZip(k);
+                }
+            }
+
+            return false;
+        }
+
+        var zip = i + 1;
+        if (IsPunct(zip, ','))
+        {
+            zip++;
+        }
+
+        var hasZip = IsNumber(zip, 5, 5) && !_tokens[zip].Is(TokenShape.LineBefore) && IsFree(zip);
+        var comma = IsPunct(i - 1, ',');
+        var isCode = _tokens[i].Length == 2;
+
+        // A two-letter code is taken for a state only between a city and a ZIP code: "MD", "OR", "PA" are clinical words too.
+        if (isCode && !(hasZip || (comma && IsCapitalized(i - 2) && !Has(i, Lex.Credential | Lex.Clinical))))
+        {
+            return false;
+        }
+
+        if (!hasZip && !comma)
+        {
+            return false;
+        }
+
+        // The city: up to three capitalized words before the comma (or before the state).
+        var cityEnd = comma ? i - 2 : i - 1;
+        var cityStart = cityEnd;
+        while (cityStart - 1 >= 0 && cityEnd - cityStart < 2 && IsWord(cityStart - 1) && IsCapitalized(cityStart - 1)
+            && !_tokens[cityStart].Is(TokenShape.LineBefore) && !Has(cityStart - 1, Lex.StreetSuffix | Lex.NameLabel))
+        {
+            cityStart--;
+        }
+
+        if (IsWord(cityEnd) && IsCapitalized(cityEnd) && IsFree(cityEnd) && !Has(cityEnd, Lex.StreetSuffix)
+            && (hasZip || !Has(cityEnd, Lex.Clinical)))
+        {
+            while (!IsFree(cityStart) && cityStart < cityEnd)
+            {
+                cityStart++;
+            }
+
+            Mark(cityStart, cityEnd, PhiKind.Location);
+        }
+
+        if (hasZip)
+        {
+            MarkZip(zip);
+        }
+
+        return hasZip;
+    }
+
+    private bool IsState(int i) =>
+        Has(i, Lex.State) && (_tokens[i].Length == 2 ? _tokens[i].Is(TokenShape.Upper) : IsCapitalized(i));
+
+    private void MarkZip(int i)
+    {
+        var end = i;
+        if (IsPunct(i + 1, '-') && Joined(i + 1) && IsNumber(i + 2, 4, 4) && Joined(i + 2))
+        {
+            end = i + 2;
+        }
+
+        Mark(i, end, PhiKind.Zip);
+    }
+
+    // ---- Identifier numbers after cue words ----
+
+    private bool TryIdentifierAfterCue(int i)
+    {
+        if (_tokens[i].Type is not (TokenType.Word or TokenType.Alnum) || !_lexicon.TryGetIdentifierCue(Span(i), out var kind))
+        {
+            return false;
+        }
+
+        // "Mr" announces a record number only as "MR#" or "MR:", never as a title.
+        if (WordIs(i, "mr") && !(IsPunct(i + 1, '#') || IsPunct(i + 1, ':')))
+        {
+            return false;
+        }
+
+        var weak = IsWeakCue(i);
+        var j = i + 1;
+        while (InRange(j) && j - i <= 5)
+        {
+            if (IsPunct(j) && !IsPunct(j, '(') && _text[_tokens[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',')
+            {
+                j++;
+                continue;
+            }
+
+            if (IsWord(j) && _lexicon.TryGetIdentifierCue(Span(j), out var next))
+            {
+                // "Member ID", "Medical Record Number", "license plate": the first specific cue names the kind.
+                if (kind is PhiKind.Id && next is not PhiKind.Id)
+                {
+                    kind = next;
+                }
+
+                weak &= IsWeakCue(j);
+                j++;
+                continue;
+            }
+
+            if (IsWord(j) && (WordIs(j, "is") || WordIs(j, "of") || WordIs(j, "nbr") || WordIs(j, "code") || WordIs(j, "card") || WordIs(j, "the")
+                || WordIs(j, "medical") || WordIs(j, "security") || WordIs(j, "dr") || WordIs(j, "drivers") || WordIs(j, "driver")))
+            {
+                j++;
+                continue;
+            }
+
+            break;
+        }
+
+        if (!InRange(j) || !IsFree(j) || _tokens[j].Type == TokenType.Punct || (_tokens[j].Is(TokenShape.LineBefore) && !IsPunct(j - 1, ':')))
+        {
+            return false;
+        }
+
+        var end = IdentifierEnd(j, out var digits, out var length);
+        if (digits == 0 || length < 3 || (weak && digits < 4) || Has(end + 1, Lex.MeasureUnit) && digits < 5)
+        {
+            return false;
+        }
+
+        // A cued number glued to a unit ("100mg") or written as a decimal ("7.5") is a measurement.
+        if (_tokens[j].Type == TokenType.Alnum && IsMeasurement(j))
+        {
+            return false;
+        }
+
+        if (kind is PhiKind.Phone or PhiKind.Fax && digits < 7)
+        {
+            if (digits < 3 || !(WordIs(i, "ext") || WordIs(i, "extension") || WordIs(i, "pager") || WordIs(i, "beeper")))
+            {
+                return false;
+            }
+        }
+
+        if (kind == PhiKind.Zip)
+        {
+            kind = digits == 5 || digits == 9 ? PhiKind.Zip : PhiKind.Id;
+        }
+
+        Mark(j, end, kind);
+        return true;
+    }
+
+    // Cue words that are ordinary words too ("call", "home", "order"): they need a number with four digits or more.
+    private bool IsWeakCue(int i) =>
+        _tokens[i].Length <= 2 || Has(i, Lex.Common) && !(WordIs(i, "record") || WordIs(i, "member") || WordIs(i, "policy")
+            || WordIs(i, "account") || WordIs(i, "license") || WordIs(i, "licence") || WordIs(i, "serial") || WordIs(i, "plate")
+            || WordIs(i, "subscriber") || WordIs(i, "certificate") || WordIs(i, "accession") || WordIs(i, "fax")
+            || WordIs(i, "phone") || WordIs(i, "telephone") || WordIs(i, "pager") || WordIs(i, "fingerprint") || WordIs(i, "passport"));
+
+    /// <summary>The last token of an identifier that starts at <paramref name="j"/>: letters and digits joined by '-', '.', '/'.</summary>
+    private int IdentifierEnd(int j, out int digits, out int length)
+    {
+        var end = j;
+        digits = Digits(j);
+        length = _tokens[j].Length;
+        while (end + 2 < Count && end - j < 2 * Window && Joined(end + 1) && Joined(end + 2)
+            && (IsPunct(end + 1, '-') || IsPunct(end + 1, '.') || IsPunct(end + 1, '/'))
+            && _tokens[end + 2].Type is TokenType.Number or TokenType.Alnum or TokenType.Word)
+        {
+            end += 2;
+            digits += Digits(end);
+            length += _tokens[end].Length;
+        }
+
+        // A trailing ".": the end of the sentence, not of the identifier, is left alone by stopping at tokens.
+        return end;
+    }
+
+    private int Digits(int i)
+    {
+        var count = 0;
+        foreach (var c in Span(i))
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private bool IsMeasurement(int i)
+    {
+        var span = Span(i);
+        var digits = 0;
+        while (digits < span.Length && char.IsAsciiDigit(span[digits]))
+        {
+            digits++;
+        }
+
+        return digits > 0 && digits < span.Length && (_lexicon.Of(span[digits..]) & Lex.MeasureUnit) != 0;
+    }
+
+    // Long numbers and codes that no cue announced: "any other unique identifying number or code".
+    private void MarkUncuedIdentifiers()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (!IsFree(i) || _tokens[i].Type is TokenType.Word or TokenType.Punct)
+            {
+                continue;
+            }
+
+            // A decimal ("1234567.5") or a unit after it ("1000000 units") makes a number a measurement.
+            if (Continues(i, before: true) || (IsPunct(i - 1, '.') && Joined(i) && IsNumber(i - 2)))
+            {
+                continue;
+            }
+
+            var end = IdentifierEnd(i, out var digits, out _);
+            if (AnyMarked(i, end))
+            {
+                continue;
+            }
+
+            var letters = false;
+            for (var k = i; k <= end; k += 2)
+            {
+                letters |= _tokens[k].Type != TokenType.Number;
+            }
+
+            var code = WordBefore(i, 3) is var before and >= 0 && Has(before, Lex.CodeCue | Lex.Clinical | Lex.RatioCue);
+            var unit = Has(end + 1, Lex.MeasureUnit) || (_tokens[i].Type == TokenType.Alnum && IsMeasurement(i));
+            var isId = !code && !unit && (letters ? digits >= 5 || (digits >= 4 && end > i) : digits >= 7);
+            if (isId)
+            {
+                Mark(i, end, PhiKind.Id);
+            }
+
+            i = end;
+        }
+    }
+}

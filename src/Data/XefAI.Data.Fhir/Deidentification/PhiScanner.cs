@@ -1,0 +1,256 @@
+namespace XefAI.Data.Deidentification;
+
+/// <summary>
+/// Finds Safe Harbor identifiers in free text in one linear pass over its tokens: formats first (e-mail, URL, IP,
+/// SSN, phone, dates, ZIP, street addresses), then identifier numbers after their cue words, then names from
+/// titles, labels and greetings, from the name lists, and from the people the clinical context names. No regular
+/// expression: every rule looks at a bounded window of tokens, so the time is linear in the text whatever it holds.
+/// </summary>
+internal sealed class PhiScanner(Lexicon lexicon)
+{
+    public static PhiScanner Default { get; } = new(Lexicon.Default);
+
+    /// <summary>Adds the identifiers found in <paramref name="text"/> to <paramref name="found"/>, in text order, not overlapping.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="known">The people of the clinical context.</param>
+    /// <param name="found">Where the identifiers go.</param>
+    /// <param name="learned">
+    /// Name words found in the call's earlier texts, found again here in any form; the names this text reveals are added.
+    /// </param>
+    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, HashSet<string>? learned = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(found);
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var scan = new Scan(text, lexicon, known ?? KnownPeople.None, learned);
+        scan.Run();
+        scan.CollectSpans(found);
+    }
+}
+
+/// <summary>The state of one scan: the tokens, what the lists say of each, and what has been marked.</summary>
+internal sealed partial class Scan
+{
+    /// <summary>Most tokens a rule looks ahead or back; bounds every rule's work per token.</summary>
+    private const int Window = 8;
+
+    private readonly string _text;
+    private readonly Lexicon _lexicon;
+    private readonly KnownPeople _known;
+    private readonly HashSet<string>? _learned;
+    private readonly List<TextToken> _tokens = [];
+    private Lex[] _lex = [];
+    private PhiKind[] _kind = [];
+
+    // 0: not marked; otherwise the run the token belongs to (one replacement per run).
+    private int[] _run = [];
+    private int _runs;
+
+    public Scan(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
+    {
+        _text = text;
+        _lexicon = lexicon;
+        _known = known;
+        _learned = learned;
+    }
+
+    private int Count => _tokens.Count;
+
+    public void Run()
+    {
+        TextTokenizer.Tokenize(_text, _tokens);
+        _lex = new Lex[Count];
+        _kind = new PhiKind[Count];
+        _run = new int[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            if (_tokens[i].Type == TokenType.Word)
+            {
+                _lex[i] = _lexicon.Of(Span(i));
+            }
+        }
+
+        MarkEmailsAndUrls();
+        for (var i = 0; i < Count; i++)
+        {
+            if (_run[i] != 0)
+            {
+                continue;
+            }
+
+            _ = TryIp(i) || TrySsn(i) || TryPhone(i) || TryNumericDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i)
+                || TryCityStateZip(i) || TryIdentifierAfterCue(i);
+        }
+
+        MarkUncuedIdentifiers();
+        MarkKnownValues();
+        MarkNames();
+        MarkPlaces();
+    }
+
+    public void CollectSpans(List<PhiSpan> found)
+    {
+        var i = 0;
+        while (i < Count)
+        {
+            if (_run[i] == 0)
+            {
+                i++;
+                continue;
+            }
+
+            var run = _run[i];
+            var start = _tokens[i].Start;
+            var j = i;
+            while (j + 1 < Count && _run[j + 1] == run)
+            {
+                j++;
+            }
+
+            found.Add(new PhiSpan(start, _tokens[j].End - start, _kind[i]));
+            i = j + 1;
+        }
+    }
+
+    // ---- Tokens ----
+
+    private ReadOnlySpan<char> Span(int i) => _text.AsSpan(_tokens[i].Start, _tokens[i].Length);
+
+    private TextToken T(int i) => _tokens[i];
+
+    private bool InRange(int i) => i >= 0 && i < Count;
+
+    private bool IsPunct(int i, char c) => InRange(i) && _tokens[i].Type == TokenType.Punct && _text[_tokens[i].Start] == c;
+
+    private bool IsPunct(int i) => InRange(i) && _tokens[i].Type == TokenType.Punct;
+
+    private bool IsNumber(int i) => InRange(i) && _tokens[i].Type == TokenType.Number;
+
+    private bool IsNumber(int i, int minDigits, int maxDigits) =>
+        IsNumber(i) && _tokens[i].Length >= minDigits && _tokens[i].Length <= maxDigits;
+
+    private bool IsWord(int i) => InRange(i) && _tokens[i].Type == TokenType.Word;
+
+    private bool IsFree(int i) => InRange(i) && _run[i] == 0;
+
+    private bool Has(int i, Lex lex) => InRange(i) && (_lex[i] & lex) != 0;
+
+    private bool WordIs(int i, string word) => IsWord(i) && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Token <paramref name="i"/> touches the one before it (no white space between).</summary>
+    private bool Joined(int i) => InRange(i) && _tokens[i].Adjacent;
+
+    private int Value(int i)
+    {
+        var span = Span(i);
+        if (span.Length > 9)
+        {
+            return int.MaxValue;
+        }
+
+        var value = 0;
+        foreach (var c in span)
+        {
+            value = (value * 10) + (c - '0');
+        }
+
+        return value;
+    }
+
+    private bool IsCapitalized(int i) => InRange(i) && _tokens[i].Is(TokenShape.Capitalized | TokenShape.Upper);
+
+    private bool StartsLine(int i) => i == 0 || _tokens[i].Is(TokenShape.LineBefore);
+
+    /// <summary>The token begins a sentence: first of a line, or after a full stop, question or exclamation mark.</summary>
+    private bool StartsSentence(int i)
+    {
+        if (StartsLine(i))
+        {
+            return true;
+        }
+
+        var p = i - 1;
+        while (p >= 0 && IsPunct(p) && (IsPunct(p, '"') || IsPunct(p, '(') || IsPunct(p, '\'') || IsPunct(p, '*') || IsPunct(p, '-')))
+        {
+            p--;
+        }
+
+        return p < 0 || IsPunct(p, '.') || IsPunct(p, '?') || IsPunct(p, '!') || IsPunct(p, ':') || IsPunct(p, ';') || IsPunct(p, '>')
+            || IsPunct(p, '•') || StartsLine(p + 1);
+    }
+
+    private void Mark(int from, int to, PhiKind kind)
+    {
+        _runs++;
+        for (var i = from; i <= to; i++)
+        {
+            _kind[i] = kind;
+            _run[i] = _runs;
+        }
+    }
+
+    private bool AnyMarked(int from, int to)
+    {
+        for (var i = from; i <= to; i++)
+        {
+            if (_run[i] != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The nearest word before <paramref name="i"/> within a few tokens, skipping punctuation; -1 when none.</summary>
+    private int WordBefore(int i, int within = 3)
+    {
+        for (var p = i - 1; p >= 0 && p >= i - within; p--)
+        {
+            if (_tokens[p].Type != TokenType.Punct)
+            {
+                return _tokens[p].Type == TokenType.Word ? p : -1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The nearest word after <paramref name="i"/> within a few tokens, skipping punctuation; -1 when none.</summary>
+    private int WordAfter(int i, int within = 3)
+    {
+        for (var n = i + 1; n < Count && n <= i + within; n++)
+        {
+            if (_tokens[n].Type != TokenType.Punct)
+            {
+                return _tokens[n].Type == TokenType.Word ? n : -1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>An identifier cue word of the given kind within the few words before <paramref name="i"/>.</summary>
+    private bool CueBefore(int i, PhiKind kind, int within = 4)
+    {
+        for (var p = i - 1; p >= 0 && p >= i - within; p--)
+        {
+            if (_tokens[p].Type is TokenType.Word or TokenType.Alnum
+                && _lexicon.TryGetIdentifierCue(Span(p), out var cue) && cue == kind)
+            {
+                return true;
+            }
+
+            if (_tokens[p].Is(TokenShape.LineBefore))
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+}

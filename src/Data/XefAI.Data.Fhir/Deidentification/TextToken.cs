@@ -1,0 +1,150 @@
+namespace XefAI.Data.Deidentification;
+
+internal enum TokenType : byte
+{
+    /// <summary>Letters only.</summary>
+    Word,
+
+    /// <summary>ASCII digits only.</summary>
+    Number,
+
+    /// <summary>Letters and digits mixed, e.g. <c>A0048291</c>, <c>14th</c>, <c>4B</c>.</summary>
+    Alnum,
+
+    /// <summary>One character that is neither a letter, a digit nor white space.</summary>
+    Punct,
+}
+
+[Flags]
+internal enum TokenShape : byte
+{
+    None = 0,
+
+    /// <summary>White space precedes the token.</summary>
+    SpaceBefore = 1,
+
+    /// <summary>A line break precedes the token.</summary>
+    LineBefore = 2,
+
+    /// <summary>First letter upper case, some other lower case.</summary>
+    Capitalized = 4,
+
+    /// <summary>Every letter upper case.</summary>
+    Upper = 8,
+
+    /// <summary>Every letter lower case.</summary>
+    Lower = 16,
+
+    /// <summary>Letters outside the Latin script.</summary>
+    OtherScript = 32,
+
+    /// <summary>Letters of a script without case (Han, Arabic, Hebrew, Devanagari…), where a name cannot be told by its capital.</summary>
+    Caseless = 64,
+}
+
+/// <summary>A token of the text: a run of letters and digits or one other character, with the white space before it.</summary>
+internal readonly record struct TextToken(int Start, int Length, TokenType Type, TokenShape Shape)
+{
+    public int End => Start + Length;
+
+    public bool Is(TokenShape shape) => (Shape & shape) != 0;
+
+    public bool Adjacent => (Shape & (TokenShape.SpaceBefore | TokenShape.LineBefore)) == 0;
+}
+
+/// <summary>Splits text into tokens in one pass, without allocating per token.</summary>
+internal static class TextTokenizer
+{
+    public static void Tokenize(ReadOnlySpan<char> text, List<TextToken> tokens)
+    {
+        var shape = TokenShape.None;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (char.IsWhiteSpace(c))
+            {
+                shape |= c is '\n' or '\r' or '\u2028' or '\u2029' ? TokenShape.SpaceBefore | TokenShape.LineBefore : TokenShape.SpaceBefore;
+                i++;
+                continue;
+            }
+
+            if (!IsWordChar(c))
+            {
+                // A surrogate pair is one token, so a split never lands inside a character.
+                var length = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+                tokens.Add(new TextToken(i, length, TokenType.Punct, shape));
+                shape = TokenShape.None;
+                i += length;
+                continue;
+            }
+
+            var start = i;
+            bool digits = false, letters = false, upper = false, lower = false, otherScript = false, caseless = false, firstUpper = char.IsUpper(c);
+            while (i < text.Length && IsWordChar(text[i]))
+            {
+                var ch = text[i];
+                if (char.IsAsciiDigit(ch))
+                {
+                    digits = true;
+                }
+                else
+                {
+                    letters = true;
+                    if (char.IsUpper(ch))
+                    {
+                        upper = true;
+                    }
+                    else if (char.IsLower(ch))
+                    {
+                        lower = true;
+                    }
+                    else if (char.IsLetter(ch))
+                    {
+                        caseless = true;
+                    }
+
+                    if (ch > '\u024F' && ch is < '\u1E00' or > '\u1EFF')
+                    {
+                        otherScript = true;
+                    }
+                }
+
+                i++;
+            }
+
+            var type = digits ? (letters ? TokenType.Alnum : TokenType.Number) : TokenType.Word;
+            if (letters)
+            {
+                if (firstUpper && lower)
+                {
+                    shape |= TokenShape.Capitalized;
+                }
+                else if (upper && !lower)
+                {
+                    shape |= TokenShape.Upper;
+                }
+                else if (lower && !upper)
+                {
+                    shape |= TokenShape.Lower;
+                }
+
+                if (otherScript)
+                {
+                    shape |= TokenShape.OtherScript;
+                }
+
+                if (caseless)
+                {
+                    shape |= TokenShape.Caseless;
+                }
+            }
+
+            tokens.Add(new TextToken(start, i - start, type, shape));
+            shape = TokenShape.None;
+        }
+    }
+
+    // Digits are ASCII only: other scripts' digits are rare in clinical text and are treated as letters of their script.
+    private static bool IsWordChar(char c) => char.IsAsciiDigit(c) || char.IsLetter(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
+}
