@@ -15,7 +15,7 @@ internal static class CueWords
         ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"];
 
     public static readonly string[] Titles =
-        ["dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "sister", "nurse", "father", "rev", "reverend", "pastor", "rabbi", "imam", "dra", "sra", "sr", "don", "dona", "mister", "madam", "mme", "mlle", "herr", "frau"];
+        ["officer", "detective", "deputy", "sergeant", "sgt", "captain", "capt", "lieutenant", "lt", "judge", "attorney", "atty", "dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "sister", "nurse", "father", "rev", "reverend", "pastor", "rabbi", "imam", "dra", "sra", "sr", "don", "dona", "mister", "madam", "mme", "mlle", "herr", "frau"];
 
     public static readonly string[] Credentials =
     [
@@ -33,6 +33,8 @@ internal static class CueWords
         "recipient", "requested", "ordering", "ordered", "performed", "performing", "reading", "discussed", "spoke", "called", "informed",
         "care", "manager", "coordinator", "aide", "therapist", "pharmacist", "technician", "tech", "midwife", "doula", "dietitian", "counselor",
         "worker", "assistant", "practitioner", "clinician", "nurse", "rn", "md", "dr", "with", "per", "via", "attn", "re",
+        "technologist", "sonographer", "scribe", "navigator", "educator", "advocate", "registrar", "transcriptionist", "cna", "ma",
+        "lpn", "np", "pa", "supervisor", "charge", "preceptor", "student", "volunteer", "officer", "liaison", "sitter", "coach",
     ];
 
     public static readonly string[] Relations =
@@ -66,10 +68,10 @@ internal static class CueWords
     [
         "mg", "mcg", "ug", "g", "gm", "kg", "lb", "lbs", "oz", "ml", "l", "dl", "cc", "meq", "mmol", "mol", "iu", "u", "units", "unit", "tab",
         "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules", "puff", "puffs", "drop", "drops", "gtt", "spray", "patch", "mm",
-        "cm", "in", "inch", "inches", "ft", "feet", "mmhg", "bpm", "min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours", "sec",
+        "cm", "inch", "inches", "ft", "feet", "mmhg", "bpm", "min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours", "sec",
         "day", "days", "wk", "wks", "week", "weeks", "mo", "mos", "month", "months", "yr", "yrs", "year", "years", "times", "x", "percent",
         "pct", "cells", "copies", "ng", "pg", "mu", "mosm", "mg/dl", "k", "ms", "hz", "mhz", "kcal", "cal", "calories", "steps", "pack",
-        "packs", "ppd", "doses", "dose", "vials", "vial", "liters", "l/min", "lpm", "breaths", "beats", "points", "pts", "fold",
+        "packs", "ppd", "doses", "vials", "vial", "liters", "l/min", "lpm", "breaths", "beats", "points", "pts", "fold",
     ];
 
     public static readonly string[] CodeCues =
@@ -85,6 +87,8 @@ internal static class CueWords
 
     public static readonly string[] RatioCues =
     [
+        "ps", "peep", "cpap", "bipap", "ipap", "epap", "vent", "settings", "total", "section", "sections", "fio2", "tv", "vt", "ie",
+        "gleason", "grade", "stage", "tnm", "pt", "pn", "vision", "snellen", "od", "os", "ou", "hearing", "lead", "leads",
         "bp", "pressure", "apgar", "apgars", "strength", "motor", "pain", "ratio", "score", "scale", "power", "grip", "reflexes", "dtr", "dtrs",
         "murmur", "grade", "vision", "acuity", "va", "fev1/fvc", "fev1", "fvc", "i:e", "rate", "over", "out", "of", "ef", "lvef", "titer", "titre",
         "ana", "ratios", "map", "sbp", "dbp", "pulses", "pulse", "tone", "sensation", "rating", "rated", "gcs", "nihss", "mmse", "moca", "phq",
@@ -139,6 +143,7 @@ internal static class CueWords
         "chvostek's", "trousseau", "trousseau's", "korotkoff", "holter", "doppler", "gleason", "breslow", "child-pugh", "meld", "chads",
         "cha2ds2", "framingham", "glasgow", "gram", "gram-negative", "gram-positive", "nissen", "roux-en-y", "swan-ganz", "stevens-johnson",
         "brown-sequard", "wolff-parkinson-white", "mallory-weiss", "tay-sachs", "epstein-barr", "von", "graves'", "down's", "paget's",
+        "borg", "tyrer-cuzick", "schmitt-thompson", "reed-sternberg", "hinchey", "bethesda", "toco",
         "barrett's", "still's", "baker's", "murphy's", "homans'", "horner's", "colles'", "meckel's", "gilbert's", "reiter's", "turner's",
         "na", "k", "cl", "ca", "mg", "phos", "bun", "cr", "alt", "ast", "alk", "tbili", "dbili", "inr", "ptt", "hgb", "hct", "plt", "wbc",
         "rbc", "mcv", "rdw", "trop", "bnp", "tsh", "esr", "crp", "ldh", "ck", "lipase", "amylase", "lactate", "glu", "gluc", "hco3", "co2",
@@ -157,6 +162,30 @@ internal static class CueWords
         "ducts", "gland", "glands", "hernia", "classification", "equation", "formula", "index", "position", "solution", "bag", "boot",
         "splint", "cast", "mask", "circuit", "scan", "view", "method", "technique", "approach", "type", "factor", "virus", "bacillus",
         "spots", "nodes", "lesion", "lesions", "phenomena", "rule", "rules", "questionnaire", "inventory", "assessment", "protocol",
+    ];
+
+    /// <summary>
+    /// Capitalized words that name no person although name lists hold them: languages and nationalities, car makes and
+    /// models, makers of medical devices, programs.
+    /// </summary>
+    public static readonly string[] NotNames =
+    [
+        "english", "spanish", "french", "german", "italian", "portuguese", "russian", "ukrainian", "polish", "chinese", "mandarin",
+        "cantonese", "japanese", "korean", "vietnamese", "thai", "lao", "khmer", "hmong", "tagalog", "filipino", "hindi", "urdu",
+        "bengali", "punjabi", "gujarati", "tamil", "telugu", "arabic", "farsi", "persian", "dari", "pashto", "turkish", "greek",
+        "hebrew", "yiddish", "amharic", "somali", "swahili", "yoruba", "igbo", "hausa", "twi", "haitian", "creole", "samoan", "tongan",
+        "navajo", "american", "canadian", "mexican", "african", "asian", "european", "hispanic", "latino", "latina", "caucasian",
+        "quechua", "nepali", "burmese", "karen", "tigrinya", "oromo", "albanian", "serbian", "croatian", "bosnian", "romanian",
+        "hungarian", "czech", "slovak", "dutch", "swedish", "norwegian", "danish", "finnish", "icelandic", "irish", "scottish", "welsh",
+        "honda", "toyota", "ford", "chevrolet", "chevy", "nissan", "hyundai", "kia", "subaru", "mazda", "volkswagen", "vw", "bmw",
+        "mercedes", "audi", "lexus", "acura", "jeep", "dodge", "ram", "gmc", "buick", "cadillac", "tesla", "volvo", "mitsubishi",
+        "chrysler", "lincoln", "civic", "accord", "camry", "corolla", "malibu", "impala", "silverado", "tacoma", "altima", "sentra",
+        "rav4", "outback", "forester", "elantra", "sonata", "prius", "f-150", "explorer", "escape", "fusion", "focus", "mustang",
+        "medtronic", "abbott", "boston", "scientific", "stryker", "zimmer", "biomet", "baxter", "bard", "becton", "dickinson",
+        "philips", "siemens", "hollister", "convatec", "coloplast", "dexcom", "omnipod", "tandem", "insulet", "resmed", "respironics",
+        "intellivue", "merlin", "jude", "biotronik", "edwards", "olympus", "pentax", "hologic", "cepheid", "roche", "pfizer",
+        "moderna", "novavax", "janssen", "astrazeneca", "lilly", "novo", "nordisk", "sanofi", "merck", "gsk", "huber", "denali",
+        "epic", "cerner", "mychart", "medicaid", "medicare", "tricare", "humana", "aetna", "cigna", "anthem", "kaiser", "bcbs",
     ];
 
     /// <summary>Words that announce an identifier number, and the kind of identifier they announce.</summary>

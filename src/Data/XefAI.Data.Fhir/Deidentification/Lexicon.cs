@@ -35,6 +35,7 @@ internal enum Lex : uint
     Direction = 1 << 25,
     SignOff = 1 << 26,
     EponymNoun = 1 << 27,
+    IdentifierCue = 1 << 28,
 
     Name = FirstName | Surname,
 }
@@ -45,12 +46,14 @@ internal enum Lex : uint
 /// </summary>
 internal sealed class Lexicon
 {
+    private const int MaxWordLength = 48;
+
     private static readonly Lazy<Lexicon> Shared = new(Load);
 
-    private readonly FrozenDictionary<string, Lex>.AlternateLookup<ReadOnlySpan<char>> _words;
+    private readonly Dictionary<string, Lex>.AlternateLookup<ReadOnlySpan<char>> _words;
     private readonly FrozenDictionary<string, PhiKind>.AlternateLookup<ReadOnlySpan<char>> _identifierCues;
 
-    private Lexicon(FrozenDictionary<string, Lex> words, FrozenDictionary<string, PhiKind> identifierCues, FrozenSet<string> places)
+    private Lexicon(Dictionary<string, Lex> words, FrozenDictionary<string, PhiKind> identifierCues, FrozenSet<string> places)
     {
         _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
         _identifierCues = identifierCues.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -65,10 +68,72 @@ internal sealed class Lexicon
 
     public int MaxPlaceWords { get; }
 
-    public Lex Of(ReadOnlySpan<char> word) => _words.TryGetValue(word, out var lex) ? lex : Lex.None;
+    /// <summary>What the lists say of a word, in any case; words longer than any listed one are none of them.</summary>
+    public Lex Of(ReadOnlySpan<char> word)
+    {
+        if (word.Length > MaxWordLength)
+        {
+            return Lex.None;
+        }
+
+        // Keys are lower case and compared ordinally: much cheaper than a case-insensitive hash on every word.
+        Span<char> lower = stackalloc char[word.Length];
+        word.ToLowerInvariant(lower);
+        if (_words.TryGetValue(lower, out var lex))
+        {
+            return lex;
+        }
+
+        // "Ramírez", "Joaquín", "Sæther": the lists are written without accents.
+        return lower.ContainsAnyExceptInRange('\0', '\u007F') && Fold(lower) is { Length: > 0 } folded && _words.TryGetValue(folded, out lex)
+            ? lex
+            : Lex.None;
+    }
+
+    /// <summary>The letters without their accents (é → e, ø → o, æ → ae); empty when some letter has no Latin base.</summary>
+    private static string Fold(ReadOnlySpan<char> word)
+    {
+        var builder = new System.Text.StringBuilder(word.Length + 2);
+        foreach (var c in word.ToString().Normalize(System.Text.NormalizationForm.FormD))
+        {
+            if (c < '\u0080')
+            {
+                builder.Append(c);
+            }
+            else if (c is 'æ')
+            {
+                builder.Append("ae");
+            }
+            else if (c is 'ø')
+            {
+                builder.Append('o');
+            }
+            else if (c is 'ß')
+            {
+                builder.Append("ss");
+            }
+            else if (char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark)
+            {
+                return string.Empty;
+            }
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary>The kind of identifier a cue word announces ("MRN", "policy", "fax"…).</summary>
-    public bool TryGetIdentifierCue(ReadOnlySpan<char> word, out PhiKind kind) => _identifierCues.TryGetValue(word, out kind);
+    public bool TryGetIdentifierCue(ReadOnlySpan<char> word, out PhiKind kind)
+    {
+        kind = default;
+        if (word.Length > MaxWordLength)
+        {
+            return false;
+        }
+
+        Span<char> lower = stackalloc char[word.Length];
+        word.ToLowerInvariant(lower);
+        return _identifierCues.TryGetValue(lower, out kind);
+    }
 
     private static Lexicon Load()
     {
@@ -132,15 +197,17 @@ internal sealed class Lexicon
         Add(CueWords.Facilities, Lex.Facility);
         Add(CueWords.Directions, Lex.Direction);
         Add(CueWords.SignOffs, Lex.SignOff);
+        Add(CueWords.NotNames, Lex.Common);
         Add(CueWords.EponymNouns, Lex.EponymNoun);
 
         // Medicine's own words are never names, whatever a name list says; a clinical word that is also an ordinary
         // word stays ordinary.
         Add(CueWords.ClinicalEponyms, Lex.Clinical);
+        Add(CueWords.IdentifierCues.Select(c => c.Key), Lex.IdentifierCue);
 
         return new Lexicon(
-            words.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
-            CueWords.IdentifierCues.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
+            words.Where(w => w.Key.Length <= MaxWordLength).ToDictionary(w => w.Key.ToLowerInvariant(), w => w.Value, StringComparer.Ordinal),
+            CueWords.IdentifierCues.ToFrozenDictionary(StringComparer.Ordinal),
             places.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
     }
 

@@ -10,19 +10,19 @@ internal sealed partial class Scan
             return false;
         }
 
-        var sep = Separator(i + 1, out var width) && width == 1 ? _text[_tokens[i + 1].Start] : IsPunct(i + 1, '/') && Joined(i + 1) ? '/' : '\0';
-        if (sep == '\0' || !Joined(i + 2) || !IsNumber(i + 2, 1, 2))
+        var sep = Separator(i + 1, out var width) && width == 1 ? _text[_t[i + 1].Start] : IsPunct(i + 1, '/') && Joined(i + 1) ? '/' : '\0';
+        if (sep == '\0' || !Joined(i + 2) || !IsNumber(i + 2, 1, 4))
         {
             return false;
         }
 
         var first = Value(i);
         var second = Value(i + 2);
-        var firstDigits = _tokens[i].Length;
+        var firstDigits = _t[i].Length;
 
         // Three parts: 03/14/2024, 3-14-24, 14.03.2024, 2024-03-14.
         if (IsPunct(i + 3, sep) && Joined(i + 3) && InRange(i + 4) && Joined(i + 4)
-            && _tokens[i + 4].Type is TokenType.Number or TokenType.Alnum)
+            && _t[i + 4].Type is TokenType.Number or TokenType.Alnum)
         {
             var third = DigitsPrefix(i + 4, out var thirdDigits);
             var end = i + 4;
@@ -35,7 +35,7 @@ internal sealed partial class Scan
                 ? IsYear(first) && second is >= 1 and <= 12 && thirdDigits is 1 or 2 && third is >= 1 and <= 31
                 : thirdDigits is 2 or 4 && (thirdDigits == 2 || IsYear(third))
                     && ((first is >= 1 and <= 12 && second is >= 1 and <= 31) || (second is >= 1 and <= 12 && first is >= 1 and <= 31));
-            if (valid && (_tokens[end].Type == TokenType.Number || IsTimeSuffix(end, thirdDigits)))
+            if (valid && (_t[end].Type == TokenType.Number || IsTimeSuffix(end, thirdDigits)))
             {
                 Mark(i, end, PhiKind.Date);
                 return true;
@@ -54,6 +54,11 @@ internal sealed partial class Scan
         {
             Mark(i, i + 2, PhiKind.Date);
             return true;
+        }
+
+        if (_t[i + 2].Length > 2)
+        {
+            return false;
         }
 
         // Month and day, slash only: 3/14. Fractions, scores and ratios look the same, so context decides.
@@ -87,17 +92,21 @@ internal sealed partial class Scan
 
     private bool IsMonthDay(int i, int month, int day)
     {
-        var before = WordBefore(i, 2);
-        var after = WordAfter(i + 2, 2);
-        if ((before >= 0 && Has(before, Lex.RatioCue | Lex.MeasureUnit | Lex.Clinical) && !Has(before, Lex.DateCue))
-            || (after >= 0 && Has(after, Lex.RatioCue | Lex.MeasureUnit) && !Has(after, Lex.DateCue | Lex.Month)))
+        // Only the words right beside it: "7 days (1/15 11:00)" and "visit 3/21. PT ..." are dates.
+        var before = IsWord(i - 1) ? i - 1 : -1;
+        var after = IsWord(i + 3) ? i + 3 : -1;
+        if ((before >= 0 && Has(before, Lex.RatioCue | Lex.MeasureUnit) && !Has(before, Lex.DateCue))
+            || (after >= 0 && Has(after, Lex.RatioCue | Lex.MeasureUnit) && !Has(after, Lex.DateCue | Lex.Month))
+            || (IsPunct(i + 3, '"') && Joined(i + 3)) || (IsPunct(i - 1, '/') || IsPunct(i + 3, '/')))
         {
             return false;
         }
 
-        // "1/2", "3/4", "4/5", "7/10" are fractions and scores unless a date word stands right before them.
-        var dateCue = before >= 0 && Has(before, Lex.DateCue | Lex.Weekday);
-        if (day == 10 || (day <= 5 && month <= day) || (IsNumber(i - 1) && !Joined(i)))
+        // "1/2", "3/4", "2/3", "3/8" are fractions unless a date word stands right before them.
+        var dateCue = WordBefore(i, 2) is var cue and >= 0 && Has(cue, Lex.DateCue | Lex.Weekday);
+
+        // "8/10" pain, "3/3 cores", "2/2 IgA" likewise.
+        if ((day is 2 or 3 or 4 or 8 && month < day) || (day == 10 && month <= 10) || (month == day && day <= 3))
         {
             return dateCue;
         }
@@ -108,11 +117,13 @@ internal sealed partial class Scan
     private bool TryMonthDate(int i)
     {
         // The 14th (of March), on the 3rd.
-        if (_tokens[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _))
+        if (_t[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _))
         {
             var prior = WordBefore(i, 1);
-            if ((prior >= 0 && WordIs(prior, "the") && WordBefore(prior, 1) is var cue and >= 0 && Has(cue, Lex.DateCue))
-                || (WordIs(i + 1, "of") && IsMonth(i + 2)))
+            var chained = prior >= 0 && (WordIs(prior, "or") || WordIs(prior, "and") || WordIs(prior, "to") || WordIs(prior, "through"))
+                && InRange(prior - 1) && _run[prior - 1] != 0 && _kind[prior - 1] == PhiKind.Date;
+            if ((prior >= 0 && WordIs(prior, "the") && WordBefore(prior, 1) is var cue and >= 0 && Has(cue, Lex.DateCue | Lex.Weekday))
+                || (WordIs(i + 1, "of") && IsMonth(i + 2)) || chained || (IsPunct(i - 1, '-') && InRange(i - 2) && _run[i - 2] != 0 && _kind[i - 2] == PhiKind.Date))
             {
                 var end = WordIs(i + 1, "of") && IsMonth(i + 2) ? YearAfter(i + 2) : i;
                 Mark(i, end, PhiKind.Date);
@@ -140,7 +151,7 @@ internal sealed partial class Scan
         }
 
         // 14 Mar 2024, 14-Mar-2024, 14th March
-        if ((IsNumber(i, 1, 2) && Value(i) is >= 1 and <= 31) || (_tokens[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _)))
+        if ((IsNumber(i, 1, 2) && Value(i) is >= 1 and <= 31) || (_t[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _)))
         {
             var m = i + 1;
             if (IsPunct(m, '-') || IsPunct(m, ' '))
@@ -148,7 +159,7 @@ internal sealed partial class Scan
                 m++;
             }
 
-            if (IsMonth(m) && !_tokens[m].Is(TokenShape.LineBefore) && (Joined(m) || _tokens[m].Is(TokenShape.SpaceBefore)))
+            if (IsMonth(m) && !_t[m].Is(TokenShape.LineBefore) && (Joined(m) || _t[m].Is(TokenShape.SpaceBefore)))
             {
                 Mark(i, YearAfter(m), PhiKind.Date);
                 return true;
@@ -174,10 +185,10 @@ internal sealed partial class Scan
             j++;
         }
 
-        if (InRange(j) && !_tokens[j].Is(TokenShape.LineBefore)
-            && ((IsNumber(j, 1, 2) && Value(j) is >= 1 and <= 31) || (_tokens[j].Type == TokenType.Alnum && IsOrdinalDay(j, out _))))
+        if (InRange(j) && !_t[j].Is(TokenShape.LineBefore)
+            && ((IsNumber(j, 1, 2) && Value(j) is >= 1 and <= 31) || (_t[j].Type == TokenType.Alnum && IsOrdinalDay(j, out _))))
         {
-            if (IsMonth(i, strict: false) || IsNumber(j, 1, 2) || _tokens[j].Type == TokenType.Alnum)
+            if (IsMonth(i, strict: false) || IsNumber(j, 1, 2) || _t[j].Type == TokenType.Alnum)
             {
                 Mark(i, YearAfter(j), PhiKind.Date);
                 return true;
@@ -191,10 +202,10 @@ internal sealed partial class Scan
             return true;
         }
 
-        // A month alone is a date element too; "May" and "March" alone are taken for months only after a preposition.
-        if (Has(i, Lex.Month) && IsCapitalized(i))
+        // A month alone is a date element too; "May", "March" and abbreviations alone are taken for months only after a preposition.
+        if (Has(i, Lex.Month | Lex.MonthAbbreviation) && IsCapitalized(i))
         {
-            var ambiguous = WordIs(i, "may") || WordIs(i, "march");
+            var ambiguous = WordIs(i, "may") || WordIs(i, "march") || Has(i, Lex.MonthAbbreviation);
             var prior = WordBefore(i, 1);
             if (!ambiguous || (prior >= 0 && (WordIs(prior, "in") || WordIs(prior, "since") || WordIs(prior, "of") || WordIs(prior, "until")
                 || WordIs(prior, "early") || WordIs(prior, "late") || WordIs(prior, "mid") || WordIs(prior, "last") || WordIs(prior, "next")
@@ -243,7 +254,7 @@ internal sealed partial class Scan
     private int YearAfter(int i)
     {
         var j = i + 1;
-        if ((IsPunct(j, ',') || IsPunct(j, '-') || IsPunct(j, '/') || IsPunct(j, '.')) && !_tokens[j].Is(TokenShape.LineBefore))
+        if ((IsPunct(j, ',') || IsPunct(j, '-') || IsPunct(j, '/') || IsPunct(j, '.')) && !_t[j].Is(TokenShape.LineBefore))
         {
             j++;
         }
@@ -258,6 +269,6 @@ internal sealed partial class Scan
             return j + 1;
         }
 
-        return IsNumber(j, 4, 4) && IsYear(Value(j)) && !_tokens[j].Is(TokenShape.LineBefore) ? j : i;
+        return IsNumber(j, 4, 4) && IsYear(Value(j)) && !_t[j].Is(TokenShape.LineBefore) ? j : i;
     }
 }

@@ -78,7 +78,7 @@ internal sealed partial class Scan
         // Bare domains: "mychart.example.org/visit".
         for (var i = 0; i + 2 < Count; i++)
         {
-            if (!IsFree(i) || _tokens[i].Type == TokenType.Punct || _tokens[i].Length < 2 || !IsPunct(i + 1, '.') || !Joined(i + 1))
+            if (!IsFree(i) || _t[i].Type == TokenType.Punct || _t[i].Length < 2 || !IsPunct(i + 1, '.') || !Joined(i + 1))
             {
                 continue;
             }
@@ -91,13 +91,13 @@ internal sealed partial class Scan
 
             if (last > i && TopLevelDomains.Contains(Span(last)) && !Has(i, Lex.MeasureUnit))
             {
-                var end = _tokens[last].End;
+                var end = _t[last].End;
                 if (IsPunct(last + 1, '/') && Joined(last + 1))
                 {
-                    end = UrlEnd(text, _tokens[last + 1].Start);
+                    end = UrlEnd(text, _t[last + 1].Start);
                 }
 
-                MarkChars(_tokens[i].Start, end, PhiKind.Url);
+                MarkChars(_t[i].Start, end, PhiKind.Url);
                 i = last;
             }
         }
@@ -144,12 +144,12 @@ internal sealed partial class Scan
     {
         var first = FirstTokenEndingAfter(start);
         var last = first;
-        while (last + 1 < Count && _tokens[last + 1].Start < end)
+        while (last + 1 < Count && _t[last + 1].Start < end)
         {
             last++;
         }
 
-        if (first < Count && _tokens[first].Start < end && !AnyMarked(first, last))
+        if (first < Count && _t[first].Start < end && !AnyMarked(first, last))
         {
             Mark(first, last, kind);
         }
@@ -161,7 +161,7 @@ internal sealed partial class Scan
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_tokens[mid].End <= position)
+            if (_t[mid].End <= position)
             {
                 lo = mid + 1;
             }
@@ -225,7 +225,7 @@ internal sealed partial class Scan
             else if (IsHexGroup(j))
             {
                 groups++;
-                hexLike |= _tokens[j].Type != TokenType.Number || _tokens[j].Length == 4;
+                hexLike |= _t[j].Type != TokenType.Number || _t[j].Length == 4;
             }
             else
             {
@@ -252,7 +252,7 @@ internal sealed partial class Scan
 
     private bool IsHexGroup(int i)
     {
-        if (!InRange(i) || _tokens[i].Type == TokenType.Punct || _tokens[i].Length > 4)
+        if (!InRange(i) || _t[i].Type == TokenType.Punct || _t[i].Length > 4)
         {
             return false;
         }
@@ -272,6 +272,13 @@ internal sealed partial class Scan
 
     private bool TrySsn(int i)
     {
+        // A masked SSN still shows its last four: "xxx-xx-4471", "***-**-4471".
+        if (IsNumber(i, 4, 4) && IsPunct(i - 1, '-') && Joined(i) && InRange(i - 2) && (WordIs(i - 2, "xx") || IsPunct(i - 2, '*')))
+        {
+            Mark(i, i, PhiKind.Ssn);
+            return true;
+        }
+
         if (!IsNumber(i, 3, 3) || Continues(i, before: true))
         {
             return false;
@@ -308,11 +315,11 @@ internal sealed partial class Scan
             return true;
         }
 
-        return _tokens[i].Type != TokenType.Punct && !_tokens[i].Is(TokenShape.LineBefore) && _tokens[i].Is(TokenShape.SpaceBefore)
-            && _text[_tokens[i].Start - 1] == ' ';
+        return _t[i].Type != TokenType.Punct && !_t[i].Is(TokenShape.LineBefore) && _t[i].Is(TokenShape.SpaceBefore)
+            && _text[_t[i].Start - 1] == ' ';
     }
 
-    private bool SamePunct(int a, int b) => _text[_tokens[a].Start] == _text[_tokens[b].Start];
+    private bool SamePunct(int a, int b) => _text[_t[a].Start] == _text[_t[b].Start];
 
     /// <summary>The number at <paramref name="i"/> is glued by '-', '.' or '/' to another number (part of something longer).</summary>
     private bool Continues(int i, bool before)
@@ -320,11 +327,11 @@ internal sealed partial class Scan
         if (before)
         {
             return Joined(i) && (IsPunct(i - 1, '-') || IsPunct(i - 1, '.') || IsPunct(i - 1, '/')) && Joined(i - 1)
-                && InRange(i - 2) && _tokens[i - 2].Type is TokenType.Number or TokenType.Alnum;
+                && InRange(i - 2) && _t[i - 2].Type is TokenType.Number or TokenType.Alnum;
         }
 
         return IsPunct(i + 1) && Joined(i + 1) && (IsPunct(i + 1, '-') || IsPunct(i + 1, '.') || IsPunct(i + 1, '/'))
-            && InRange(i + 2) && Joined(i + 2) && _tokens[i + 2].Type is TokenType.Number;
+            && InRange(i + 2) && Joined(i + 2) && _t[i + 2].Type is TokenType.Number;
     }
 
     private bool TryPhone(int i)
@@ -364,7 +371,7 @@ internal sealed partial class Scan
 
         // Area code then exchange: the exchange may follow "(617)" with or without white space.
         int exchange;
-        if (_tokens[area].Type == TokenType.Punct && IsNumber(j, 3, 3))
+        if (_t[area].Type == TokenType.Punct && IsNumber(j, 3, 3))
         {
             exchange = j;
         }
@@ -415,7 +422,7 @@ internal sealed partial class Scan
             j++;
         }
 
-        if (InRange(j) && _tokens[j].Type == TokenType.Alnum && (Span(j)[0] is 'x' or 'X') && char.IsAsciiDigit(Span(j)[1]))
+        if (InRange(j) && _t[j].Type == TokenType.Alnum && (Span(j)[0] is 'x' or 'X') && char.IsAsciiDigit(Span(j)[1]))
         {
             return j;
         }
@@ -436,7 +443,7 @@ internal sealed partial class Scan
 
     private bool TryAge(int i)
     {
-        if (_tokens[i].Type == TokenType.Alnum)
+        if (_t[i].Type == TokenType.Alnum)
         {
             // 92yo, 92yoF, 92M, 90s
             var span = Span(i);
@@ -446,7 +453,15 @@ internal sealed partial class Scan
                 digits++;
             }
 
-            if (digits is 2 or 3 && int.Parse(span[..digits]) is >= 90 and <= 130 && IsAgeSuffix(span[digits..]))
+            var suffix = span[digits..];
+            var decade = suffix.Equals("s", StringComparison.OrdinalIgnoreCase);
+            var prior = WordBefore(i, 1);
+
+            // "in her 90s" (not "BPs 140s/90s"); "92M" and "92yo" as words of their own (not "Tc-99m").
+            var fits = decade
+                ? prior >= 0 && (WordIs(prior, "her") || WordIs(prior, "his") || WordIs(prior, "their") || WordIs(prior, "early") || WordIs(prior, "mid") || WordIs(prior, "late"))
+                : !(Joined(i) && IsPunct(i - 1));
+            if (digits is 2 or 3 && int.Parse(span[..digits]) is >= 90 and <= 130 && IsAgeSuffix(suffix) && fits)
             {
                 Mark(i, i, PhiKind.Age);
                 return true;
@@ -460,12 +475,32 @@ internal sealed partial class Scan
             return false;
         }
 
-        var next = IsPunct(i + 1, '-') ? i + 2 : i + 1;
+        return AgeAround(i, i);
+    }
+
+    // "ninety-one years old"
+    private bool TryAgeInWords(int i)
+    {
+        if (!WordIs(i, "ninety") && !WordIs(i, "hundred"))
+        {
+            return false;
+        }
+
+        var end = IsPunct(i + 1, '-') && IsWord(i + 2) && Joined(i + 2) ? i + 2 : i;
+        return AgeAround(i, end);
+    }
+
+    private bool AgeAround(int i, int end)
+    {
+
+        var next = IsPunct(end + 1, '-') ? end + 2 : end + 1;
         var after = Has(next, Lex.AgeUnit) || (WordIs(next, "y") && IsPunct(next + 1, '/'));
-        var before = WordBefore(i, 2) is var b and >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages"));
+        var b = WordBefore(i, 2);
+        var before = b >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages")
+            || (WordIs(b, "at") && WordBefore(b, 1) is var d and >= 0 && (WordIs(d, "died") || WordIs(d, "death") || WordIs(d, "passed") || WordIs(d, "deceased"))));
         if (after || before)
         {
-            Mark(i, i, PhiKind.Age);
+            Mark(i, end, PhiKind.Age);
             return true;
         }
 
@@ -483,6 +518,27 @@ internal sealed partial class Scan
 
     private bool TryStreetAddress(int i)
     {
+        // Rural Route 2, Box 118; RR 2 Box 118; HC 52 Box 31
+        if (IsWord(i) && (WordIs(i, "rr") || WordIs(i, "hc") || (WordIs(i, "rural") && WordIs(i + 1, "route"))) && IsCapitalized(i))
+        {
+            // "RR 24" is a respiratory rate: a route is an address only with its box.
+            var n = WordIs(i, "rural") ? i + 2 : i + 1;
+            var box = IsPunct(n + 1, ',') ? n + 2 : n + 1;
+            if (IsNumber(n, 1, 4) && WordIs(box, "box") && IsNumber(box + 1, 1, 6))
+            {
+                Mark(i, box + 1, PhiKind.Address);
+                return true;
+            }
+        }
+
+        // Grid addresses: 1377 E 4500 S
+        if (IsNumber(i, 1, 6) && IsWord(i + 1) && Has(i + 1, Lex.Direction) && _t[i + 1].Is(TokenShape.Upper) && IsNumber(i + 2, 3, 5)
+            && IsWord(i + 3) && Has(i + 3, Lex.Direction) && _t[i + 3].Is(TokenShape.Upper) && !_t[i + 3].Is(TokenShape.LineBefore))
+        {
+            Mark(i, UnitEnd(i + 3), PhiKind.Address);
+            return true;
+        }
+
         // P.O. Box 123 / PO Box 123
         if ((WordIs(i, "po") || (WordIs(i, "p") && IsPunct(i + 1, '.') && WordIs(i + 2, "o"))) && IsCapitalized(i))
         {
@@ -492,14 +548,14 @@ internal sealed partial class Scan
                 box++;
             }
 
-            if (WordIs(box, "box") && InRange(box + 1) && _tokens[box + 1].Type is TokenType.Number or TokenType.Alnum)
+            if (WordIs(box, "box") && InRange(box + 1) && _t[box + 1].Type is TokenType.Number or TokenType.Alnum)
             {
                 Mark(i, box + 1, PhiKind.Address);
                 return true;
             }
         }
 
-        if (!(IsNumber(i, 1, 6) || (_tokens[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _tokens[i].Length <= 7))
+        if (!(IsNumber(i, 1, 6) || (_t[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _t[i].Length <= 7))
             || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(')))
         {
             return false;
@@ -508,12 +564,25 @@ internal sealed partial class Scan
         // 1-4 capitalized words (or ordinals: 5th Avenue), then a street suffix.
         var j = i + 1;
         var words = 0;
-        while (InRange(j) && words < 5 && !_tokens[j].Is(TokenShape.LineBefore))
+        while (InRange(j) && words < 5 && !_t[j].Is(TokenShape.LineBefore))
         {
             if (Has(j, Lex.StreetSuffix) && words > 0 && IsCapitalized(j))
             {
                 var end = j;
+
+                // "Tobin Hill Rd", "Arlington Heights Rd": the suffix was part of the name.
+                while (IsWord(end + 1) && Has(end + 1, Lex.StreetSuffix) && IsCapitalized(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && end - i < Window)
+                {
+                    end++;
+                }
+
                 if (IsPunct(end + 1, '.') && Joined(end + 1))
+                {
+                    end++;
+                }
+
+                // "Pkwy NW", "Ave S"
+                if (IsWord(end + 1) && Has(end + 1, Lex.Direction) && _t[end + 1].Is(TokenShape.Upper | TokenShape.Capitalized) && !_t[end + 1].Is(TokenShape.LineBefore))
                 {
                     end++;
                 }
@@ -524,7 +593,7 @@ internal sealed partial class Scan
             }
 
             var isWord = (IsWord(j) && (IsCapitalized(j) || Has(j, Lex.Direction)) && !Has(j, Lex.MeasureUnit | Lex.Month))
-                || (_tokens[j].Type == TokenType.Alnum && char.IsAsciiDigit(Span(j)[0]));
+                || (_t[j].Type == TokenType.Alnum && char.IsAsciiDigit(Span(j)[0]));
             if (!isWord)
             {
                 return false;
@@ -546,16 +615,22 @@ internal sealed partial class Scan
             j++;
         }
 
-        if (Has(j, Lex.UnitDesignator) && !_tokens[j].Is(TokenShape.LineBefore))
+        // ", 3rd Floor"
+        if (InRange(j + 1) && _t[j].Type == TokenType.Alnum && (WordIs(j + 1, "floor") || WordIs(j + 1, "fl")) && !_t[j].Is(TokenShape.LineBefore))
+        {
+            return j + 1;
+        }
+
+        if (Has(j, Lex.UnitDesignator) && !_t[j].Is(TokenShape.LineBefore))
         {
             var k = IsPunct(j + 1, '.') || IsPunct(j + 1, '#') ? j + 2 : j + 1;
-            if (InRange(k) && _tokens[k].Type is TokenType.Number or TokenType.Alnum or TokenType.Word && _tokens[k].Length <= 6
-                && (_tokens[k].Type != TokenType.Word || _tokens[k].Length <= 2))
+            if (InRange(k) && _t[k].Type is TokenType.Number or TokenType.Alnum or TokenType.Word && _t[k].Length <= 6
+                && (_t[k].Type != TokenType.Word || _t[k].Length <= 2))
             {
                 return k;
             }
         }
-        else if (IsPunct(j, '#') && InRange(j + 1) && Joined(j + 1) && _tokens[j + 1].Type is TokenType.Number or TokenType.Alnum)
+        else if (IsPunct(j, '#') && InRange(j + 1) && Joined(j + 1) && _t[j + 1].Type is TokenType.Number or TokenType.Alnum)
         {
             return j + 1;
         }
@@ -592,9 +667,9 @@ internal sealed partial class Scan
             zip++;
         }
 
-        var hasZip = IsNumber(zip, 5, 5) && !_tokens[zip].Is(TokenShape.LineBefore) && IsFree(zip);
+        var hasZip = IsNumber(zip, 5, 5) && !_t[zip].Is(TokenShape.LineBefore) && IsFree(zip);
         var comma = IsPunct(i - 1, ',');
-        var isCode = _tokens[i].Length == 2;
+        var isCode = _t[i].Length == 2;
 
         // A two-letter code is taken for a state only between a city and a ZIP code: "MD", "OR", "PA" are clinical words too.
         if (isCode && !(hasZip || (comma && IsCapitalized(i - 2) && !Has(i, Lex.Credential | Lex.Clinical))))
@@ -611,13 +686,13 @@ internal sealed partial class Scan
         var cityEnd = comma ? i - 2 : i - 1;
         var cityStart = cityEnd;
         while (cityStart - 1 >= 0 && cityEnd - cityStart < 2 && IsWord(cityStart - 1) && IsCapitalized(cityStart - 1)
-            && !_tokens[cityStart].Is(TokenShape.LineBefore) && !Has(cityStart - 1, Lex.StreetSuffix | Lex.NameLabel))
+            && !_t[cityStart].Is(TokenShape.LineBefore) && !Has(cityStart - 1, Lex.StreetSuffix | Lex.NameLabel))
         {
             cityStart--;
         }
 
         if (IsWord(cityEnd) && IsCapitalized(cityEnd) && IsFree(cityEnd) && !Has(cityEnd, Lex.StreetSuffix)
-            && (hasZip || !Has(cityEnd, Lex.Clinical)))
+            && (hasZip || !Has(cityEnd, Lex.Clinical | Lex.Common)))
         {
             while (!IsFree(cityStart) && cityStart < cityEnd)
             {
@@ -636,7 +711,7 @@ internal sealed partial class Scan
     }
 
     private bool IsState(int i) =>
-        Has(i, Lex.State) && (_tokens[i].Length == 2 ? _tokens[i].Is(TokenShape.Upper) : IsCapitalized(i));
+        Has(i, Lex.State) && (_t[i].Length == 2 ? _t[i].Is(TokenShape.Upper) : IsCapitalized(i));
 
     private void MarkZip(int i)
     {
@@ -649,11 +724,44 @@ internal sealed partial class Scan
         Mark(i, end, PhiKind.Zip);
     }
 
+    // "Beaverton 97008", "Mount Pleasant, 29464": five digits right after a city or a street address.
+    private void MarkZipsAfterPlaces()
+    {
+        for (var i = 1; i < Count; i++)
+        {
+            if (!IsNumber(i, 5, 5) || !IsFree(i) || _t[i].Is(TokenShape.LineBefore) || Continues(i, before: false) && !IsPunct(i + 1, '-'))
+            {
+                continue;
+            }
+
+            var p = IsPunct(i - 1, ',') ? i - 2 : i - 1;
+            if (InRange(p) && _run[p] != 0 && _kind[p] is PhiKind.Location or PhiKind.Address)
+            {
+                MarkZip(i);
+                continue;
+            }
+
+            // "1190 Ben Sawyer Blvd, Mount Pleasant 29464": the words between the street and the ZIP code are the city.
+            var cityStart = p;
+            while (cityStart - 1 >= 0 && p - cityStart < 2 && IsWord(cityStart - 1) && IsCapitalized(cityStart - 1) && IsFree(cityStart - 1))
+            {
+                cityStart--;
+            }
+
+            if (IsWord(p) && IsCapitalized(p) && IsFree(p) && IsPunct(cityStart - 1, ',') && InRange(cityStart - 2) && _run[cityStart - 2] != 0
+                && _kind[cityStart - 2] == PhiKind.Address)
+            {
+                Mark(cityStart, p, PhiKind.Location);
+                MarkZip(i);
+            }
+        }
+    }
+
     // ---- Identifier numbers after cue words ----
 
     private bool TryIdentifierAfterCue(int i)
     {
-        if (_tokens[i].Type is not (TokenType.Word or TokenType.Alnum) || !_lexicon.TryGetIdentifierCue(Span(i), out var kind))
+        if ((_lex[i] & Lex.IdentifierCue) == 0 || !_lexicon.TryGetIdentifierCue(Span(i), out var kind))
         {
             return false;
         }
@@ -668,13 +776,14 @@ internal sealed partial class Scan
         var j = i + 1;
         while (InRange(j) && j - i <= 5)
         {
-            if (IsPunct(j) && !IsPunct(j, '(') && _text[_tokens[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',')
+            if (IsPunct(j) && !IsPunct(j, '(') && _text[_t[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',')
             {
                 j++;
                 continue;
             }
 
-            if (IsWord(j) && _lexicon.TryGetIdentifierCue(Span(j), out var next))
+            if (IsWord(j) && Has(j, Lex.IdentifierCue) && !(_t[j].Is(TokenShape.Upper) && IsPunct(j + 1, '-') && Joined(j + 1) && IsNumber(j + 2))
+                && _lexicon.TryGetIdentifierCue(Span(j), out var next))
             {
                 // "Member ID", "Medical Record Number", "license plate": the first specific cue names the kind.
                 if (kind is PhiKind.Id && next is not PhiKind.Id)
@@ -697,19 +806,45 @@ internal sealed partial class Scan
             break;
         }
 
-        if (!InRange(j) || !IsFree(j) || _tokens[j].Type == TokenType.Punct || (_tokens[j].Is(TokenShape.LineBefore) && !IsPunct(j - 1, ':')))
+        if (!InRange(j) || !IsFree(j) || _t[j].Type == TokenType.Punct || (_t[j].Is(TokenShape.LineBefore) && !IsPunct(j - 1, ':')))
         {
             return false;
         }
 
+        // A plate or licence written with a state or letters first: "OH plate JFK 2291", "license HI 00-448-2913".
+        var start = j;
+        if (IsWord(j) && _t[j].Is(TokenShape.Upper) && _t[j].Length <= 4 && InRange(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore)
+            && _t[j + 1].Type is TokenType.Number or TokenType.Alnum && kind is PhiKind.Vehicle or PhiKind.License or PhiKind.Device or PhiKind.Id or PhiKind.HealthPlan)
+        {
+            j++;
+        }
+
         var end = IdentifierEnd(j, out var digits, out var length);
+        if (kind is PhiKind.Vehicle or PhiKind.Account or PhiKind.Id or PhiKind.HealthPlan or PhiKind.Device or PhiKind.License)
+        {
+            // Groups with spaces between: "7719 2033 8841", "1Z 84A 332 01", "183 ZTN".
+            while (end - start < 2 * Window && InRange(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && _t[end + 1].Is(TokenShape.SpaceBefore)
+                && IsFree(end + 1) && IsGroup(end + 1) && (digits > 0 || _t[end + 1].Type != TokenType.Word))
+            {
+                end = IdentifierEnd(end + 1, out var more, out var moreLength);
+                digits += more;
+                length += moreLength;
+            }
+        }
+
+        // A model year ("Vehicle: 2017 Honda") and a clock time after a weak cue ("report 0925") are not identifiers.
+        if (end == j && IsNumber(j, 4, 4) && ((Value(j) is >= 1900 and <= 2100 && IsCapitalized(j + 1)) || (weak && IsClock(j))))
+        {
+            return false;
+        }
+
         if (digits == 0 || length < 3 || (weak && digits < 4) || Has(end + 1, Lex.MeasureUnit) && digits < 5)
         {
             return false;
         }
 
         // A cued number glued to a unit ("100mg") or written as a decimal ("7.5") is a measurement.
-        if (_tokens[j].Type == TokenType.Alnum && IsMeasurement(j))
+        if (_t[j].Type == TokenType.Alnum && IsMeasurement(j))
         {
             return false;
         }
@@ -727,30 +862,64 @@ internal sealed partial class Scan
             kind = digits == 5 || digits == 9 ? PhiKind.Zip : PhiKind.Id;
         }
 
-        Mark(j, end, kind);
+        Mark(start, end, kind);
         return true;
     }
 
+    // One group of a spaced identifier: digits, letters with digits, or a short upper-case code.
+    private bool IsGroup(int i) =>
+        _t[i].Type is TokenType.Number or TokenType.Alnum ? _t[i].Length <= 8
+        : IsWord(i) && _t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && _lex[i] == Lex.None;
+
+    private bool IsDecade(int i) => _t[i].Type == TokenType.Alnum && Span(i) is [.., 's'] && Span(i)[..^1].IndexOfAnyExceptInRange('0', '9') < 0;
+
+    private bool IsDecimalRun(int i, int end)
+    {
+        for (var k = i + 2; k <= end; k += 2)
+        {
+            if (IsPunct(k - 1, '.') && IsNumber(k) && _t[k].Length <= 2)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // ICD-10 ("Z12.11", "E11.9"), obstetric history ("G3P1011").
+    private bool IsClinicalCode(int i)
+    {
+        var span = Span(i);
+        if (span.Length == 3 && char.IsAsciiLetterUpper(span[0]) && char.IsAsciiDigit(span[1]) && IsPunct(i + 1, '.') && Joined(i + 1) && IsNumber(i + 2, 1, 4))
+        {
+            return true;
+        }
+
+        return span.Length >= 4 && span[0] is 'G' or 'g' && char.IsAsciiDigit(span[1]) && span[2] is 'P' or 'p' && span[3..].IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    private bool IsClock(int i) => IsNumber(i, 4, 4) && Value(i) / 100 <= 23 && Value(i) % 100 <= 59;
+
     // Cue words that are ordinary words too ("call", "home", "order"): they need a number with four digits or more.
     private bool IsWeakCue(int i) =>
-        _tokens[i].Length <= 2 || Has(i, Lex.Common) && !(WordIs(i, "record") || WordIs(i, "member") || WordIs(i, "policy")
+        _t[i].Length <= 2 || Has(i, Lex.Common) && !(WordIs(i, "record") || WordIs(i, "member") || WordIs(i, "policy")
             || WordIs(i, "account") || WordIs(i, "license") || WordIs(i, "licence") || WordIs(i, "serial") || WordIs(i, "plate")
             || WordIs(i, "subscriber") || WordIs(i, "certificate") || WordIs(i, "accession") || WordIs(i, "fax")
             || WordIs(i, "phone") || WordIs(i, "telephone") || WordIs(i, "pager") || WordIs(i, "fingerprint") || WordIs(i, "passport"));
 
     /// <summary>The last token of an identifier that starts at <paramref name="j"/>: letters and digits joined by '-', '.', '/'.</summary>
-    private int IdentifierEnd(int j, out int digits, out int length)
+    private int IdentifierEnd(int j, out int digits, out int length, bool slash = true)
     {
         var end = j;
         digits = Digits(j);
-        length = _tokens[j].Length;
+        length = _t[j].Length;
         while (end + 2 < Count && end - j < 2 * Window && Joined(end + 1) && Joined(end + 2)
-            && (IsPunct(end + 1, '-') || IsPunct(end + 1, '.') || IsPunct(end + 1, '/'))
-            && _tokens[end + 2].Type is TokenType.Number or TokenType.Alnum or TokenType.Word)
+            && (IsPunct(end + 1, '-') || IsPunct(end + 1, '.') || (slash && IsPunct(end + 1, '/')))
+            && _t[end + 2].Type is TokenType.Number or TokenType.Alnum or TokenType.Word)
         {
             end += 2;
             digits += Digits(end);
-            length += _tokens[end].Length;
+            length += _t[end].Length;
         }
 
         // A trailing ".": the end of the sentence, not of the identifier, is left alone by stopping at tokens.
@@ -788,9 +957,19 @@ internal sealed partial class Scan
     {
         for (var i = 0; i < Count; i++)
         {
-            if (!IsFree(i) || _tokens[i].Type is TokenType.Word or TokenType.Punct)
+            if (!IsFree(i) || _t[i].Type == TokenType.Punct)
             {
                 continue;
+            }
+
+            // A letter prefix joined to a number: "JPN-4471", "OVI-24-03318", "K-33019".
+            if (_t[i].Type == TokenType.Word)
+            {
+                if (!(_t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && IsPunct(i + 1, '-') && Joined(i + 1) && IsNumber(i + 2) && Joined(i + 2)
+                    && (_lex[i] & Lex.CodeCue) == 0))
+                {
+                    continue;
+                }
             }
 
             // A decimal ("1234567.5") or a unit after it ("1000000 units") makes a number a measurement.
@@ -799,7 +978,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            var end = IdentifierEnd(i, out var digits, out _);
+            var end = IdentifierEnd(i, out var digits, out _, slash: false);
             if (AnyMarked(i, end))
             {
                 continue;
@@ -808,12 +987,15 @@ internal sealed partial class Scan
             var letters = false;
             for (var k = i; k <= end; k += 2)
             {
-                letters |= _tokens[k].Type != TokenType.Number;
+                letters |= _t[k].Type != TokenType.Number;
             }
 
-            var code = WordBefore(i, 3) is var before and >= 0 && Has(before, Lex.CodeCue | Lex.Clinical | Lex.RatioCue);
-            var unit = Has(end + 1, Lex.MeasureUnit) || (_tokens[i].Type == TokenType.Alnum && IsMeasurement(i));
-            var isId = !code && !unit && (letters ? digits >= 5 || (digits >= 4 && end > i) : digits >= 7);
+            var code = WordBefore(i, 3) is var before and >= 0 && Has(before, Lex.CodeCue);
+            var unit = Has(end + 1, Lex.MeasureUnit) || (_t[i].Type == TokenType.Alnum && IsMeasurement(i));
+
+            // Clock times ("1400-1700"), decades ("130s-150s"), decimals ("101-102.5"), codes ("Z12.11", "G3P1011").
+            var clocks = (end == i + 2 && IsClock(i) && IsClock(end)) || IsDecade(i) || IsDecimalRun(i, end) || IsClinicalCode(i);
+            var isId = !code && !unit && !clocks && (letters ? digits >= 5 || (digits >= 4 && end > i) : digits >= 7);
             if (isId)
             {
                 Mark(i, end, PhiKind.Id);

@@ -18,15 +18,23 @@ internal sealed partial class Scan
             var lex = _lex[i];
             if ((lex & Lex.Title) != 0 && IsTitle(i, out var after))
             {
-                NameRun(after, allowLower: true, cued: true);
+                NameRun(after, allowLower: true, cued: true, titled: true);
             }
             else if ((lex & Lex.NameLabel) != 0 && IsPunct(i + 1, ':'))
             {
-                var first = NameRun(i + 2, allowLower: false, cued: true);
-                if (first > 0 && IsPunct(i + 2 + first, ','))
+                var at = IsPunct(i + 2, '"') ? i + 3 : i + 2;
+                var first = NameRun(at, allowLower: false, cued: true);
+                if (first > 0 && IsPunct(at + first, ',') && InRange(at + first + 1) && _t[at + first + 1].Is(TokenShape.Upper) == _t[at].Is(TokenShape.Upper))
                 {
-                    NameRun(i + 3 + first, allowLower: false, cued: true);
+                    NameRun(at + first + 1, allowLower: false, cued: true);
                 }
+            }
+            else if ((lex & (Lex.NameLabel | Lex.Credential)) != 0 && (lex & Lex.IdentifierCue) == 0 && !IsLowerFunctionWord(i)
+                && (IsCapitalized(i + 1) || (IsPunct(i + 1, '(') && IsCapitalized(i + 2) && (lex & Lex.Credential) == 0)) && !_t[i + 1].Is(TokenShape.LineBefore)
+                && (_t[i].Is(TokenShape.Upper) ? (lex & Lex.Credential) != 0 : true))
+            {
+                // A role before a name: "day RN Lakshmi", "fellow Joy Famuyiwa", "dietitian (Caitriona)".
+                NameRun(IsPunct(i + 1, '(') ? i + 2 : i + 1, allowLower: false, cued: false, role: true);
             }
             else if ((lex & Lex.NameLabel) != 0 && (WordIs(i + 1, "by") || WordIs(i + 1, "with") || WordIs(i + 1, "to")) && !WordIs(i, "to"))
             {
@@ -34,19 +42,19 @@ internal sealed partial class Scan
             }
             else if ((lex & Lex.Relation) != 0)
             {
-                var k = IsPunct(i + 1, ',') || IsPunct(i + 1, ':') ? i + 2 : i + 1;
-                NameRun(k, allowLower: false, cued: false);
+                var k = IsPunct(i + 1, ',') || IsPunct(i + 1, ':') || IsPunct(i + 1, '(') ? i + 2 : i + 1;
+                NameRun(k, allowLower: false, cued: false, role: true);
             }
             else if ((lex & Lex.Salutation) != 0 && (StartsSentence(i) || IsPunct(i - 1, ',')))
             {
                 NameRun(i + 1, allowLower: true, cued: false);
             }
             else if ((lex & Lex.SignOff) != 0 && IsPunct(i + 1, ',') && InRange(i + 2)
-                && (_tokens[i + 2].Is(TokenShape.LineBefore) || i + 3 == Count || IsPunct(i + 3) || _tokens[i + 3].Is(TokenShape.LineBefore)))
+                && (_t[i + 2].Is(TokenShape.LineBefore) || i + 3 == Count || IsPunct(i + 3) || _t[i + 3].Is(TokenShape.LineBefore)))
             {
                 NameRun(i + 2, allowLower: true, cued: false);
             }
-            else if ((lex & Lex.Credential) != 0 && _tokens[i].Is(TokenShape.Upper) && _tokens[i].Length >= 2)
+            else if ((lex & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2)
             {
                 NameBefore(IsPunct(i - 1, ',') ? i - 2 : i - 1);
             }
@@ -55,9 +63,46 @@ internal sealed partial class Scan
         // 2. The name lists: a capitalized word that is a name and nothing else.
         for (var i = 0; i < Count; i++)
         {
-            if (IsWord(i) && _run[i] == 0 && IsCapitalized(i) && IsPlainName(i) && !IsEponym(i))
+            if (IsWord(i) && _run[i] == 0 && IsCapitalized(i) && IsPlainName(i) && !IsEponym(i) && !IsSaint(i))
             {
+                Mark(i, JoinedNameEnd(i), PhiKind.Name);
+            }
+            else if (IsWord(i) && _run[i] == 0 && _t[i].Length == 1 && _t[i].Is(TokenShape.Upper) && IsPunct(i + 1, '.') && Joined(i + 1)
+                && !WordIs(i, "i") && (!StartsSentence(i) || (_lex[i + 2] & Lex.Surname) != 0 || EndsSignature(JoinedNameEnd(i + 2)))
+                && IsWord(i + 2) && IsCapitalized(i + 2) && !_t[i + 2].Is(TokenShape.LineBefore) && IsFree(i + 2)
+                && (_lex[i + 2] & (Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility)) == 0
+                && !Has(i - 1, Lex.Title) && !IsEponym(i + 2))
+            {
+                // "H. Delacroix", "F. Adjei-Brenya": an initial before a surname.
                 Mark(i, i, PhiKind.Name);
+                Mark(i + 2, JoinedNameEnd(i + 2), PhiKind.Name);
+            }
+        }
+
+        // Two capitalized words no list knows (or a first name that is also a word, then one no list knows), mid-sentence:
+        // "Adaora Nnaji-Bell", "Joy Famuyiwa", "Grant Oyelaran".
+        for (var i = 0; i + 1 < Count; i++)
+        {
+            if (IsWord(i) && IsWord(i + 1) && IsFree(i) && IsFree(i + 1) && _t[i].Is(TokenShape.Capitalized) && _t[i + 1].Is(TokenShape.Capitalized)
+                && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.SpaceBefore) && IsUnknownName(i + 1)
+                && (IsUnknownName(i) || (_lex[i] & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName) && _t[i].Length >= 2
+                && (!StartsSentence(i) || (_lex[i] & Lex.FirstName) != 0) && !IsEponym(i + 1) && !IsFacilityName(i + 1))
+            {
+                Mark(i, JoinedNameEnd(i), PhiKind.Name);
+                Mark(i + 1, JoinedNameEnd(i + 1), PhiKind.Name);
+            }
+        }
+
+        // "Adebayo, Temitope  MRN 3847712": a reordered name right before an identifier or a birth date.
+        for (var i = 0; i + 3 < Count; i++)
+        {
+            if (IsWord(i) && IsFree(i) && IsCapitalized(i) && IsPunct(i + 1, ',') && IsWord(i + 2) && IsFree(i + 2) && IsCapitalized(i + 2)
+                && !_t[i + 2].Is(TokenShape.LineBefore) && (IsUnknownName(i) || (_lex[i] & (Lex.Name | Lex.Clinical)) == Lex.Surname || IsPlainName(i))
+                && (IsUnknownName(i + 2) || (_lex[i + 2] & Lex.FirstName) != 0)
+                && (Has(i + 3, Lex.IdentifierCue | Lex.DateCue) || Has(i + 4, Lex.IdentifierCue | Lex.DateCue)))
+            {
+                Mark(i, JoinedNameEnd(i), PhiKind.Name);
+                Mark(i + 2, JoinedNameEnd(i + 2), PhiKind.Name);
             }
         }
 
@@ -73,8 +118,43 @@ internal sealed partial class Scan
             }
         }
 
+        MarkIntroductions();
         ExtendNames();
         RepeatNames();
+        ExtendNames();
+    }
+
+    // Portal messages: "this is maria", "my name is Bill Hanrahan": a first name after an introduction, in any case.
+    private void MarkIntroductions()
+    {
+        for (var i = 2; i < Count; i++)
+        {
+            if (!IsWord(i) || !IsFree(i) || (_lex[i] & Lex.FirstName) == 0 || (_lex[i] & Lex.Clinical) != 0)
+            {
+                continue;
+            }
+
+            var introduced = (WordIs(i - 1, "is") && (WordIs(i - 2, "this") || WordIs(i - 2, "name"))) || (WordIs(i - 1, "am") && WordIs(i - 2, "i"));
+            if (!introduced)
+            {
+                continue;
+            }
+
+            var end = i;
+            if (IsWord(i + 1) && (_lex[i + 1] & Lex.Name) != 0 && !_t[i + 1].Is(TokenShape.LineBefore) && (_lex[i + 1] & (Lex.Common | Lex.Clinical)) == 0)
+            {
+                end = i + 1;
+            }
+
+            // "this is will be hard" is not an introduction: the name ends the clause.
+            if (!InRange(end + 1) || IsPunct(end + 1) || _t[end + 1].Is(TokenShape.LineBefore) || (_lex[i] & Lex.Common) == 0)
+            {
+                for (var k = i; k <= end; k++)
+                {
+                    Mark(k, k, PhiKind.Name);
+                }
+            }
+        }
     }
 
     private bool IsTitle(int i, out int next)
@@ -82,21 +162,21 @@ internal sealed partial class Scan
         next = IsPunct(i + 1, '.') && Joined(i + 1) ? i + 2 : i + 1;
 
         // "Dr" in "123 Main Dr" is a street; "Sr" after a name is a suffix; a title starts a name.
-        if (!InRange(next) || _tokens[next].Is(TokenShape.LineBefore) || IsNumber(i - 1))
+        if (!InRange(next) || _t[next].Is(TokenShape.LineBefore) || IsNumber(i - 1))
         {
             return false;
         }
 
         // "Doctor", "Nurse", "Father", "Sister" are titles only before a capitalized word.
-        return _tokens[i].Length <= 4 || IsCapitalized(next);
+        return _t[i].Length <= 4 || IsCapitalized(next);
     }
 
     /// <summary>Marks the name that starts at <paramref name="i"/>, one run per word; returns how many tokens it took.</summary>
-    private int NameRun(int i, bool allowLower, bool cued)
+    private int NameRun(int i, bool allowLower, bool cued, bool titled = false, bool role = false)
     {
         var j = i;
         var words = 0;
-        while (InRange(j) && words < MaxNameWords && (j == i || !_tokens[j].Is(TokenShape.LineBefore)))
+        while (InRange(j) && words < MaxNameWords && (j == i || !_t[j].Is(TokenShape.LineBefore)))
         {
             if (!IsFree(j) || !IsWord(j))
             {
@@ -104,7 +184,7 @@ internal sealed partial class Scan
             }
 
             // An initial: "J." or "J".
-            if (_tokens[j].Length == 1 && _tokens[j].Is(TokenShape.Upper))
+            if (_t[j].Length == 1 && _t[j].Is(TokenShape.Upper))
             {
                 Mark(j, j, PhiKind.Name);
                 j += IsPunct(j + 1, '.') && Joined(j + 1) ? 2 : 1;
@@ -112,7 +192,35 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (!CanBeName(j, allowLower, cued || words > 0))
+            // "Ethel May Brubaker DOB": an upper-case word after a capitalized name is a label, not more name.
+            if (words > 0 && _t[j].Is(TokenShape.Upper) && _t[i].Is(TokenShape.Capitalized) && (_lex[j] & Lex.Name) == 0)
+            {
+                break;
+            }
+
+            // "Anneke de Graaf", "Maria da Graça": a particle inside a name.
+            if (words > 0 && IsParticle(j) && IsWord(j + 1) && IsCapitalized(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore))
+            {
+                Mark(j, j, PhiKind.Name);
+                j++;
+                continue;
+            }
+
+            // After a title ("Dr. Young") or a role ("RN Mercy", "granddaughter Destiny") a first name or surname that is
+            // also a word is a name; elsewhere such a word is a name alone only before another name word ("New patient").
+            var trusted = titled || (role && (_lex[j] & Lex.Name) != 0 && (_lex[j] & Lex.Clinical) == 0 && IsCapitalized(j));
+            if (!trusted && !CanBeName(j, allowLower, cued || words > 0, first: words == 0))
+            {
+                break;
+            }
+
+            if (!trusted && words == 0 && (_lex[j] & Lex.Common) != 0 && !cued
+                && !(IsWord(j + 1) && IsCapitalized(j + 1) && (_lex[j + 1] & (Lex.Name | Lex.Common)) != Lex.Common && !_t[j + 1].Is(TokenShape.LineBefore)))
+            {
+                break;
+            }
+
+            if (titled && !CanBeName(j, allowLower, cued: true, first: false) && (_lex[j] & Lex.Name) == 0)
             {
                 break;
             }
@@ -139,12 +247,12 @@ internal sealed partial class Scan
         return end;
     }
 
-    private bool CanBeName(int j, bool allowLower, bool cued)
+    private bool CanBeName(int j, bool allowLower, bool cued, bool first = true)
     {
         var lex = _lex[j];
 
         // "Lopez, Maria MRN: …": a label or an identifier cue ends the name.
-        if (IsPunct(j + 1, ':') || (_tokens[j].Is(TokenShape.Upper) && _lexicon.TryGetIdentifierCue(Span(j), out _)))
+        if (IsPunct(j + 1, ':') || (_t[j].Is(TokenShape.Upper) && (lex & Lex.IdentifierCue) != 0))
         {
             return false;
         }
@@ -154,18 +262,30 @@ internal sealed partial class Scan
             return false;
         }
 
-        if (_tokens[j].Is(TokenShape.Caseless))
+        if (_t[j].Is(TokenShape.Caseless))
         {
             return true;
+        }
+
+        // Acronyms ("HCP", "WOC RN", "PGY") are not names unless a list says so or a title stands right before.
+        if (_t[j].Is(TokenShape.Upper) && _t[j].Length is >= 2 and <= 5 && (lex & Lex.Name) == 0 && !Has(WordBefore(j, 2), Lex.Title))
+        {
+            return false;
         }
 
         if (IsCapitalized(j))
         {
             // After a cue, an ordinary capitalized word ("Dr. Will", "Patient: Hope") is a name only if the lists know it as one.
-            return (lex & Lex.Name) != 0 || (lex & (Lex.Common | Lex.Clinical | Lex.State)) == 0 || (cued && (lex & Lex.Clinical) == 0 && (lex & Lex.Common) == 0);
+            if (first && (lex & Lex.Common) != 0 && (lex & Lex.Name) != 0 && !(IsWord(j + 1) && IsCapitalized(j + 1)) && !IsPunct(j + 1, ',')
+                && (!cued || (IsWord(j + 1) && _t[j + 1].Is(TokenShape.Lower))))
+            {
+                return false;
+            }
+
+            return (lex & Lex.Name) != 0 || (lex & (Lex.Common | Lex.Clinical | Lex.State)) == 0;
         }
 
-        return allowLower && _tokens[j].Is(TokenShape.Lower) && (lex & (Lex.Common | Lex.Clinical)) == 0 && _tokens[j].Length >= 2;
+        return allowLower && _t[j].Is(TokenShape.Lower) && (lex & (Lex.Common | Lex.Clinical)) == 0 && _t[j].Length >= 2;
     }
 
     // Backwards from a credential: "Maria Lopez, MD", "Jane Q. Doe RN".
@@ -175,7 +295,7 @@ internal sealed partial class Scan
         var words = 0;
         while (j >= 0 && words < MaxNameWords && IsFree(j))
         {
-            if (IsPunct(j, '.') && j > 0 && IsWord(j - 1) && _tokens[j - 1].Length == 1)
+            if (IsPunct(j, '.') && j > 0 && IsWord(j - 1) && _t[j - 1].Length == 1)
             {
                 j--;
                 continue;
@@ -188,7 +308,7 @@ internal sealed partial class Scan
 
             Mark(j, j, PhiKind.Name);
             words++;
-            if (_tokens[j].Is(TokenShape.LineBefore))
+            if (_t[j].Is(TokenShape.LineBefore))
             {
                 break;
             }
@@ -196,6 +316,14 @@ internal sealed partial class Scan
             j--;
         }
     }
+
+    // "R. Ballard-Kim, LCDP", "U. Eze MD", "-- F. Acuña-Whitfield" at the end of a line: a signature.
+    private bool EndsSignature(int end) =>
+        !InRange(end + 1) || _t[end + 1].Is(TokenShape.LineBefore) || (IsPunct(end + 1, ',') && Has(end + 2, Lex.Credential)) || Has(end + 1, Lex.Credential);
+
+    // A capitalized word of letters that no list knows (a surname-only listing counts as unknown).
+    private bool IsUnknownName(int i) =>
+        (_lex[i] == Lex.None || _lex[i] == Lex.Surname) && _t[i].Length >= 3 && !_t[i].Is(TokenShape.OtherScript) && !IsSaint(i);
 
     /// <summary>A word the name lists hold and no other list does: "Okafor", "Priya", "Lopez" (not "Will", "Brown", "Foley").</summary>
     private bool IsPlainName(int i)
@@ -208,13 +336,13 @@ internal sealed partial class Scan
         }
 
         // A short word before a number is a lab or a unit ("Na 138", "Ca 9.1"), not a person.
-        if (_tokens[i].Length <= 3 && IsNumber(i + 1))
+        if (_t[i].Length <= 3 && IsNumber(i + 1))
         {
             return false;
         }
 
         // Upper-case runs are headings and abbreviations more often than names: only longer words there.
-        return !_tokens[i].Is(TokenShape.Upper) || _tokens[i].Length >= 4;
+        return !_t[i].Is(TokenShape.Upper) || _t[i].Length >= 5;
     }
 
     // "Graves disease", "Cushing's syndrome", "Murphy sign": the word names a disease or a sign, not a person.
@@ -226,8 +354,63 @@ internal sealed partial class Scan
             next += WordIs(next + 1, "s") ? 2 : 1;
         }
 
-        return Has(next, Lex.EponymNoun) || (IsPunct(next, '-') && Has(next + 1, Lex.Clinical | Lex.Name) && Has(next + 3, Lex.EponymNoun));
+        if (Has(next, Lex.EponymNoun) || (IsPunct(next, '-') && Has(next + 1, Lex.Clinical | Lex.Name) && Has(next + 3, Lex.EponymNoun)))
+        {
+            return true;
+        }
+
+        // "Hinchey Ib", "Fitzpatrick II": a grade after the name of a classification.
+        if (IsWord(next) && IsRoman(next) && !Joined(next))
+        {
+            return true;
+        }
+
+        // "Swan-Ganz", "Reed-Sternberg", "Tyrer-Cuzick": the compound is a clinical word.
+        return (IsPunct(i + 1, '-') && Joined(i + 1) && IsWord(i + 2) && Joined(i + 2) && IsClinicalCompound(i, i + 2))
+            || (IsPunct(i - 1, '-') && Joined(i) && IsWord(i - 2) && Joined(i - 1) && IsClinicalCompound(i - 2, i));
     }
+
+    private bool IsClinicalCompound(int first, int last)
+    {
+        var compound = _text.AsSpan(_t[first].Start, _t[last].End - _t[first].Start);
+        return (_lexicon.Of(compound) & Lex.Clinical) != 0 || ((_lex[first] & Lex.Clinical) != 0 && (_lex[last] & Lex.Clinical) != 0);
+    }
+
+    private bool IsRoman(int i)
+    {
+        var span = Span(i);
+        if (span.Length > 4)
+        {
+            return false;
+        }
+
+        foreach (var c in span[..^1])
+        {
+            if (c is not ('I' or 'V' or 'X'))
+            {
+                return false;
+            }
+        }
+
+        return span[^1] is 'I' or 'V' or 'X' or 'a' or 'b' or 'c';
+    }
+
+    // "St. Jude", "Saint Luke": a saint names a hospital, a device or a place.
+    private bool IsSaint(int i) => (IsPunct(i - 1, '.') && WordIs(i - 2, "st")) || WordIs(i - 1, "st") || WordIs(i - 1, "saint");
+
+    private bool IsParticle(int i) =>
+        _t[i].Is(TokenShape.Lower) && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
+            || WordIs(i, "du") || WordIs(i, "van") || WordIs(i, "von") || WordIs(i, "der") || WordIs(i, "den") || WordIs(i, "la")
+            || WordIs(i, "le") || WordIs(i, "dos") || WordIs(i, "das") || WordIs(i, "do") || WordIs(i, "bin") || WordIs(i, "ibn")
+            || WordIs(i, "al") || WordIs(i, "el") || WordIs(i, "ter") || WordIs(i, "ten") || WordIs(i, "y") || WordIs(i, "e"));
+
+    // "to", "by", "with" in lower case are prepositions, not role words.
+    private bool IsLowerFunctionWord(int i) =>
+        _t[i].Is(TokenShape.Lower) && (WordIs(i, "to") || WordIs(i, "by") || WordIs(i, "with") || WordIs(i, "from") || WordIs(i, "per")
+            || WordIs(i, "via") || WordIs(i, "re") || WordIs(i, "name") || WordIs(i, "care") || WordIs(i, "reading") || WordIs(i, "cc")
+            || WordIs(i, "patient") || WordIs(i, "pt") || WordIs(i, "seen") || WordIs(i, "signed") || WordIs(i, "called") || WordIs(i, "ordered")
+            || WordIs(i, "performed") || WordIs(i, "requested") || WordIs(i, "reviewed") || WordIs(i, "verified") || WordIs(i, "discussed")
+            || WordIs(i, "informed") || WordIs(i, "spoke") || WordIs(i, "examined") || WordIs(i, "evaluated") || WordIs(i, "author"));
 
     /// <summary>
     /// Neighbours of a name are names too when they could be: "John Will Smith", "Okafor, Chidi", "J. Okafor", "Maria
@@ -244,22 +427,38 @@ internal sealed partial class Scan
                     continue;
                 }
 
-                // Right: "Maria Lopez".
+                // Right: "Maria Lopez", "Bartholomew J.", "Anneke de Graaf".
                 var r = JoinedNameEnd(i) + 1;
-                if (IsWord(r) && IsFree(r) && !_tokens[r].Is(TokenShape.LineBefore) && IsNameNeighbour(r, i))
+                if (IsWord(r) && IsFree(r) && !_t[r].Is(TokenShape.LineBefore) && IsNameNeighbour(r, i))
                 {
                     Mark(r, JoinedNameEnd(r), PhiKind.Name);
+                }
+                else if (IsWord(r) && IsFree(r) && _t[r].Length == 1 && _t[r].Is(TokenShape.Upper) && IsPunct(r + 1, '.') && Joined(r + 1) && !_t[r].Is(TokenShape.LineBefore))
+                {
+                    Mark(r, r, PhiKind.Name);
+                }
+                else if (IsWord(r) && IsFree(r) && IsParticle(r) && IsWord(r + 1) && IsCapitalized(r + 1) && IsFree(r + 1) && !_t[r + 1].Is(TokenShape.LineBefore)
+                    && (_lex[r + 1] & (Lex.Common | Lex.Clinical)) == 0)
+                {
+                    Mark(r, r, PhiKind.Name);
+                    Mark(r + 1, JoinedNameEnd(r + 1), PhiKind.Name);
                 }
 
                 // Left: "Maria Lopez", "J. Lopez", "Lopez, Maria".
                 var l = i - 1;
-                if (IsPunct(l, '.') && IsWord(l - 1) && _tokens[l - 1].Length == 1 && _tokens[l - 1].Is(TokenShape.Upper) && IsFree(l - 1))
+                if (IsPunct(l, '.') && IsWord(l - 1) && _t[l - 1].Length == 1 && _t[l - 1].Is(TokenShape.Upper) && IsFree(l - 1))
                 {
                     Mark(l - 1, l - 1, PhiKind.Name);
                 }
-                else if (IsWord(l) && IsFree(l) && !_tokens[i].Is(TokenShape.LineBefore))
+                else if (IsWord(l) && IsFree(l) && IsParticle(l) && IsWord(l - 1) && IsFree(l - 1) && IsCapitalized(l - 1) && !_t[l].Is(TokenShape.LineBefore)
+                    && ((_lex[l - 1] & Lex.Name) != 0 || _lex[l - 1] == Lex.None))
                 {
-                    if (_tokens[l].Length == 1 && _tokens[l].Is(TokenShape.Upper))
+                    Mark(l, l, PhiKind.Name);
+                    Mark(l - 1, l - 1, PhiKind.Name);
+                }
+                else if (IsWord(l) && IsFree(l) && !_t[i].Is(TokenShape.LineBefore))
+                {
+                    if (_t[l].Length == 1 && _t[l].Is(TokenShape.Upper))
                     {
                         Mark(l, l, PhiKind.Name);
                     }
@@ -279,14 +478,21 @@ internal sealed partial class Scan
 
     private bool IsNameNeighbour(int j, int name)
     {
-        if (!IsCapitalized(j) || (IsCapitalized(name) && _tokens[j].Is(TokenShape.Upper) != _tokens[name].Is(TokenShape.Upper)))
+        if (!IsCapitalized(j) || (IsCapitalized(name) && _t[j].Is(TokenShape.Upper) != _t[name].Is(TokenShape.Upper)))
         {
             return false;
         }
 
         var lex = _lex[j];
-        if ((lex & (Lex.Clinical | Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.State | Lex.Facility | Lex.MeasureUnit
-            | Lex.NameLabel | Lex.Relation | Lex.StreetSuffix | Lex.EponymNoun | Lex.Salutation | Lex.SignOff)) != 0 && (lex & Lex.Name) == 0)
+        if ((lex & (Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.State | Lex.Facility | Lex.MeasureUnit | Lex.NameLabel
+            | Lex.Relation | Lex.StreetSuffix | Lex.EponymNoun | Lex.Salutation | Lex.SignOff | Lex.IdentifierCue | Lex.Holiday)) != 0
+            || ((lex & Lex.Clinical) != 0 && (lex & Lex.Name) == 0))
+        {
+            return false;
+        }
+
+        // An upper-case acronym beside a capitalized name is not part of it ("Hope Delacroix, CCRC").
+        if (_t[j].Is(TokenShape.Upper) && (lex & Lex.Name) == 0 && _t[j].Length <= 5)
         {
             return false;
         }
@@ -297,7 +503,7 @@ internal sealed partial class Scan
         }
 
         // A name-list word, or a word no list knows (not at the start of a sentence, where any word is capitalized).
-        return (lex & Lex.Name) != 0 || (lex == Lex.None && _tokens[j].Length >= 2 && (!StartsSentence(j) || j < name));
+        return (lex & Lex.Name) != 0 || (lex == Lex.None && _t[j].Length >= 2 && (!StartsSentence(j) || j < name));
     }
 
     /// <summary>Every other occurrence of a name found once: "Okafor" after "Mr. Okafor", in capitals or not.</summary>
@@ -306,7 +512,7 @@ internal sealed partial class Scan
         var names = _learned;
         for (var i = 0; i < Count; i++)
         {
-            if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _tokens[i].Length >= 2)
+            if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2)
             {
                 (names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(Span(i).ToString());
             }
@@ -322,9 +528,9 @@ internal sealed partial class Scan
         {
             if (IsWord(i) && _run[i] == 0 && lookup.Contains(Span(i))
                 && (IsCapitalized(i) || (_lex[i] & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
-                && ((_lex[i] & Lex.Common) == 0 || NextToName(i)))
+                && ((_lex[i] & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
             {
-                Mark(i, i, PhiKind.Name);
+                Mark(i, JoinedNameEnd(i), PhiKind.Name);
             }
         }
     }
@@ -349,13 +555,13 @@ internal sealed partial class Scan
             if ((WordIs(i + 1, "county") || WordIs(i + 1, "parish") || WordIs(i + 1, "township")) && IsCapitalized(i + 1) && (_lex[i] & Lex.State) == 0)
             {
                 var start = i;
-                while (start > 0 && i - start < 2 && IsWord(start - 1) && IsCapitalized(start - 1) && IsFree(start - 1) && !_tokens[start].Is(TokenShape.LineBefore)
+                while (start > 0 && i - start < 2 && IsWord(start - 1) && IsCapitalized(start - 1) && IsFree(start - 1) && !_t[start].Is(TokenShape.LineBefore)
                     && (_lex[start - 1] & (Lex.NameLabel | Lex.Common)) == 0)
                 {
                     start--;
                 }
 
-                Mark(start, i + 1, PhiKind.Location);
+                Mark(start, i, PhiKind.Location);
                 continue;
             }
 
@@ -370,7 +576,12 @@ internal sealed partial class Scan
             var cue = prior >= 0 && (WordIs(prior, "in") || WordIs(prior, "to") || WordIs(prior, "near") || WordIs(prior, "from") || WordIs(prior, "at"))
                 && WordBefore(prior, 2) is var verb and >= 0 && Has(verb, Lex.PlaceCue);
             var known = (_lex[i] & Lex.Place) != 0 && (_lex[i] & (Lex.Common | Lex.Clinical | Lex.State | Lex.Name | Lex.Month)) == 0;
-            if ((cue && (_lex[i] & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i)))
+            if (_t[i].Is(TokenShape.Upper) && _t[i].Length <= 4)
+            {
+                continue;
+            }
+
+            if ((cue && (_lex[i] & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i) && _t[i].Is(TokenShape.Capitalized)))
             {
                 var end = i;
                 while (end + 1 < Count && end - i < 2 && IsWord(end + 1) && IsCapitalized(end + 1) && IsFree(end + 1)
@@ -399,7 +610,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            var phrase = _text.AsSpan(_tokens[i].Start, _tokens[last].End - _tokens[i].Start);
+            var phrase = _text.AsSpan(_t[i].Start, _t[last].End - _t[i].Start);
             if (phrase.Length < 64 && phrase.IndexOfAny('\n', '\r') < 0 && IsKnownPlace(phrase) && !IsFacilityName(last))
             {
                 Mark(i, last, PhiKind.Location);

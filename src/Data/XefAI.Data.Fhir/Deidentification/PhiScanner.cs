@@ -43,6 +43,7 @@ internal sealed partial class Scan
     private readonly KnownPeople _known;
     private readonly HashSet<string>? _learned;
     private readonly List<TextToken> _tokens = [];
+    private TextToken[] _t = [];
     private Lex[] _lex = [];
     private PhiKind[] _kind = [];
 
@@ -58,17 +59,18 @@ internal sealed partial class Scan
         _learned = learned;
     }
 
-    private int Count => _tokens.Count;
+    private int Count => _t.Length;
 
     public void Run()
     {
         TextTokenizer.Tokenize(_text, _tokens);
+        _t = [.. _tokens];
         _lex = new Lex[Count];
         _kind = new PhiKind[Count];
         _run = new int[Count];
         for (var i = 0; i < Count; i++)
         {
-            if (_tokens[i].Type == TokenType.Word)
+            if (_t[i].Type is TokenType.Word or TokenType.Alnum)
             {
                 _lex[i] = _lexicon.Of(Span(i));
             }
@@ -82,9 +84,26 @@ internal sealed partial class Scan
                 continue;
             }
 
-            _ = TryIp(i) || TrySsn(i) || TryPhone(i) || TryNumericDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i)
-                || TryCityStateZip(i) || TryIdentifierAfterCue(i);
+            // Formats first, each rule starting at the kind of token it can start with.
+            _ = _t[i].Type switch
+            {
+                TokenType.Number => TryIp(i) || TrySsn(i) || TryPhone(i) || TryNumericDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
+                TokenType.Alnum => TryIpv6(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
+                TokenType.Word => (_lex[i] != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i) || TryAgeInWords(i))) || TryIpv6(i),
+                _ => TryPhone(i) || TryIpv6(i),
+            };
         }
+
+        // Then numbers after their cue words ("MRN", "policy #"), which may name the kind of a number a format rule left.
+        for (var i = 0; i < Count; i++)
+        {
+            if (_run[i] == 0 && (_lex[i] & Lex.IdentifierCue) != 0)
+            {
+                TryIdentifierAfterCue(i);
+            }
+        }
+
+        MarkZipsAfterPlaces();
 
         MarkUncuedIdentifiers();
         MarkKnownValues();
@@ -104,36 +123,36 @@ internal sealed partial class Scan
             }
 
             var run = _run[i];
-            var start = _tokens[i].Start;
+            var start = _t[i].Start;
             var j = i;
             while (j + 1 < Count && _run[j + 1] == run)
             {
                 j++;
             }
 
-            found.Add(new PhiSpan(start, _tokens[j].End - start, _kind[i]));
+            found.Add(new PhiSpan(start, _t[j].End - start, _kind[i]));
             i = j + 1;
         }
     }
 
     // ---- Tokens ----
 
-    private ReadOnlySpan<char> Span(int i) => _text.AsSpan(_tokens[i].Start, _tokens[i].Length);
+    private ReadOnlySpan<char> Span(int i) => _text.AsSpan(_t[i].Start, _t[i].Length);
 
-    private TextToken T(int i) => _tokens[i];
+    private TextToken T(int i) => _t[i];
 
     private bool InRange(int i) => i >= 0 && i < Count;
 
-    private bool IsPunct(int i, char c) => InRange(i) && _tokens[i].Type == TokenType.Punct && _text[_tokens[i].Start] == c;
+    private bool IsPunct(int i, char c) => InRange(i) && _t[i].Type == TokenType.Punct && _text[_t[i].Start] == c;
 
-    private bool IsPunct(int i) => InRange(i) && _tokens[i].Type == TokenType.Punct;
+    private bool IsPunct(int i) => InRange(i) && _t[i].Type == TokenType.Punct;
 
-    private bool IsNumber(int i) => InRange(i) && _tokens[i].Type == TokenType.Number;
+    private bool IsNumber(int i) => InRange(i) && _t[i].Type == TokenType.Number;
 
     private bool IsNumber(int i, int minDigits, int maxDigits) =>
-        IsNumber(i) && _tokens[i].Length >= minDigits && _tokens[i].Length <= maxDigits;
+        IsNumber(i) && _t[i].Length >= minDigits && _t[i].Length <= maxDigits;
 
-    private bool IsWord(int i) => InRange(i) && _tokens[i].Type == TokenType.Word;
+    private bool IsWord(int i) => InRange(i) && _t[i].Type == TokenType.Word;
 
     private bool IsFree(int i) => InRange(i) && _run[i] == 0;
 
@@ -142,7 +161,7 @@ internal sealed partial class Scan
     private bool WordIs(int i, string word) => IsWord(i) && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Token <paramref name="i"/> touches the one before it (no white space between).</summary>
-    private bool Joined(int i) => InRange(i) && _tokens[i].Adjacent;
+    private bool Joined(int i) => InRange(i) && _t[i].Adjacent;
 
     private int Value(int i)
     {
@@ -161,9 +180,9 @@ internal sealed partial class Scan
         return value;
     }
 
-    private bool IsCapitalized(int i) => InRange(i) && _tokens[i].Is(TokenShape.Capitalized | TokenShape.Upper);
+    private bool IsCapitalized(int i) => InRange(i) && _t[i].Is(TokenShape.Capitalized | TokenShape.Upper);
 
-    private bool StartsLine(int i) => i == 0 || _tokens[i].Is(TokenShape.LineBefore);
+    private bool StartsLine(int i) => i == 0 || _t[i].Is(TokenShape.LineBefore);
 
     /// <summary>The token begins a sentence: first of a line, or after a full stop, question or exclamation mark.</summary>
     private bool StartsSentence(int i)
@@ -211,9 +230,9 @@ internal sealed partial class Scan
     {
         for (var p = i - 1; p >= 0 && p >= i - within; p--)
         {
-            if (_tokens[p].Type != TokenType.Punct)
+            if (_t[p].Type != TokenType.Punct)
             {
-                return _tokens[p].Type == TokenType.Word ? p : -1;
+                return _t[p].Type == TokenType.Word ? p : -1;
             }
         }
 
@@ -225,9 +244,9 @@ internal sealed partial class Scan
     {
         for (var n = i + 1; n < Count && n <= i + within; n++)
         {
-            if (_tokens[n].Type != TokenType.Punct)
+            if (_t[n].Type != TokenType.Punct)
             {
-                return _tokens[n].Type == TokenType.Word ? n : -1;
+                return _t[n].Type == TokenType.Word ? n : -1;
             }
         }
 
@@ -239,13 +258,12 @@ internal sealed partial class Scan
     {
         for (var p = i - 1; p >= 0 && p >= i - within; p--)
         {
-            if (_tokens[p].Type is TokenType.Word or TokenType.Alnum
-                && _lexicon.TryGetIdentifierCue(Span(p), out var cue) && cue == kind)
+            if (Has(p, Lex.IdentifierCue) && _lexicon.TryGetIdentifierCue(Span(p), out var cue) && cue == kind)
             {
                 return true;
             }
 
-            if (_tokens[p].Is(TokenShape.LineBefore))
+            if (_t[p].Is(TokenShape.LineBefore))
             {
                 break;
             }
