@@ -26,14 +26,14 @@ internal sealed class PhiScanner(Lexicon lexicon)
             return;
         }
 
-        var scan = new Scan(text, lexicon, known ?? KnownPeople.None, learned);
+        using var scan = new Scan(text, lexicon, known ?? KnownPeople.None, learned);
         scan.Run();
         scan.CollectSpans(found);
     }
 }
 
 /// <summary>The state of one scan: the tokens, what the lists say of each, and what has been marked.</summary>
-internal sealed partial class Scan
+internal sealed partial class Scan : IDisposable
 {
     /// <summary>Most tokens a rule looks ahead or back; bounds every rule's work per token.</summary>
     private const int Window = 8;
@@ -42,8 +42,9 @@ internal sealed partial class Scan
     private readonly Lexicon _lexicon;
     private readonly KnownPeople _known;
     private readonly HashSet<string>? _learned;
-    private readonly List<TextToken> _tokens = [];
+    // Pooled: a 100 KB note has some 25,000 tokens, and arrays that size would otherwise land on the large object heap.
     private TextToken[] _t = [];
+    private int _count;
     private Lex[] _lex = [];
     private PhiKind[] _kind = [];
 
@@ -59,15 +60,17 @@ internal sealed partial class Scan
         _learned = learned;
     }
 
-    private int Count => _t.Length;
+    private int Count => _count;
 
     public void Run()
     {
-        TextTokenizer.Tokenize(_text, _tokens);
-        _t = [.. _tokens];
-        _lex = new Lex[Count];
-        _kind = new PhiKind[Count];
-        _run = new int[Count];
+        _count = TextTokenizer.Tokenize(_text, ref _t);
+
+        // Past the last token a rented array holds another scan's tokens; no rule may read them.
+        Array.Clear(_t, _count, _t.Length - _count);
+        _lex = Rent<Lex>(Count);
+        _kind = Rent<PhiKind>(Count);
+        _run = Rent<int>(Count);
         for (var i = 0; i < Count; i++)
         {
             if (_t[i].Type is TokenType.Word or TokenType.Alnum)
@@ -109,6 +112,38 @@ internal sealed partial class Scan
         MarkKnownValues();
         MarkNames();
         MarkPlaces();
+    }
+
+    public void Dispose()
+    {
+        Return(_t);
+        Return(_lex);
+        Return(_kind);
+        Return(_run);
+        _t = [];
+        _lex = [];
+        _kind = [];
+        _run = [];
+    }
+
+    private static T[] Rent<T>(int count)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var array = System.Buffers.ArrayPool<T>.Shared.Rent(count);
+        Array.Clear(array);
+        return array;
+    }
+
+    private static void Return<T>(T[] array)
+    {
+        if (array.Length > 0)
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(array);
+        }
     }
 
     public void CollectSpans(List<PhiSpan> found)

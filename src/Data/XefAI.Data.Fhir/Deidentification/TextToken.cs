@@ -55,8 +55,11 @@ internal readonly record struct TextToken(int Start, int Length, TokenType Type,
 /// <summary>Splits text into tokens in one pass, without allocating per token.</summary>
 internal static class TextTokenizer
 {
-    public static void Tokenize(ReadOnlySpan<char> text, List<TextToken> tokens)
+    /// <summary>Writes the tokens of <paramref name="text"/> into <paramref name="tokens"/>, growing it from the shared pool.</summary>
+    /// <returns>How many tokens were written.</returns>
+    public static int Tokenize(ReadOnlySpan<char> text, ref TextToken[] tokens)
     {
+        var count = 0;
         var shape = TokenShape.None;
         var i = 0;
         while (i < text.Length)
@@ -73,7 +76,7 @@ internal static class TextTokenizer
             {
                 // A surrogate pair is one token, so a split never lands inside a character.
                 var length = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
-                tokens.Add(new TextToken(i, length, TokenType.Punct, shape));
+                Add(ref tokens, ref count, new TextToken(i, length, TokenType.Punct, shape));
                 shape = TokenShape.None;
                 i += length;
                 continue;
@@ -140,9 +143,28 @@ internal static class TextTokenizer
                 }
             }
 
-            tokens.Add(new TextToken(start, i - start, type, shape));
+            Add(ref tokens, ref count, new TextToken(start, i - start, type, shape));
             shape = TokenShape.None;
         }
+
+        return count;
+    }
+
+    private static void Add(ref TextToken[] tokens, ref int count, TextToken token)
+    {
+        if (count == tokens.Length)
+        {
+            var larger = System.Buffers.ArrayPool<TextToken>.Shared.Rent(Math.Max(256, tokens.Length * 2));
+            tokens.AsSpan(0, count).CopyTo(larger);
+            if (tokens.Length > 0)
+            {
+                System.Buffers.ArrayPool<TextToken>.Shared.Return(tokens);
+            }
+
+            tokens = larger;
+        }
+
+        tokens[count++] = token;
     }
 
     // Digits are ASCII only: other scripts' digits are rare in clinical text and are treated as letters of their script.
