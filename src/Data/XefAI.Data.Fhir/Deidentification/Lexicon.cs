@@ -37,6 +37,12 @@ internal enum Lex : uint
     EponymNoun = 1 << 27,
     IdentifierCue = 1 << 28,
 
+    /// <summary>Only the cue flags are known yet (a lower-case word); the list flags are looked up on demand.</summary>
+    Partial = 1u << 31,
+
+    /// <summary>The flags of the large lists, which a partial lookup does not know.</summary>
+    Lists = FirstName | Surname | Common | Clinical | Place,
+
     Name = FirstName | Surname,
 }
 
@@ -51,11 +57,17 @@ internal sealed class Lexicon
     private static readonly Lazy<Lexicon> Shared = new(Load);
 
     private readonly Dictionary<string, Lex>.AlternateLookup<ReadOnlySpan<char>> _words;
+    private readonly Dictionary<string, Lex>.AlternateLookup<ReadOnlySpan<char>> _cues;
     private readonly FrozenDictionary<string, PhiKind>.AlternateLookup<ReadOnlySpan<char>> _identifierCues;
 
     private Lexicon(Dictionary<string, Lex> words, FrozenDictionary<string, PhiKind> identifierCues, FrozenSet<string> places)
     {
         _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        // Words with some flag beyond the large lists (cue words, units, months…), with all their flags.
+        _cues = words.Where(w => (w.Value & ~Lex.Lists) != 0)
+            .ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
         _identifierCues = identifierCues.GetAlternateLookup<ReadOnlySpan<char>>();
         MultiWordPlaces = places;
         MaxPlaceWords = places.Count == 0 ? 1 : places.Max(p => p.Count(c => c == ' ') + 1);
@@ -120,6 +132,13 @@ internal sealed class Lexicon
 
         return builder.ToString();
     }
+
+    /// <summary>
+    /// The cue flags of a lower-case word, from a small table; <see cref="Lex.Lists"/> flags are included only for words
+    /// that are cues too. Call <see cref="Of"/> for the rest.
+    /// </summary>
+    public Lex CuesOf(ReadOnlySpan<char> word) =>
+        word.Length <= MaxWordLength && _cues.TryGetValue(word, out var lex) ? lex & ~Lex.Lists : Lex.None;
 
     /// <summary>The kind of identifier a cue word announces ("MRN", "policy", "fax"…).</summary>
     public bool TryGetIdentifierCue(ReadOnlySpan<char> word, out PhiKind kind)

@@ -761,7 +761,7 @@ internal sealed partial class Scan
 
     private bool TryIdentifierAfterCue(int i)
     {
-        if ((_lex[i] & Lex.IdentifierCue) == 0 || !_lexicon.TryGetIdentifierCue(Span(i), out var kind))
+        if ((L(i) & Lex.IdentifierCue) == 0 || !_lexicon.TryGetIdentifierCue(Span(i), out var kind))
         {
             return false;
         }
@@ -869,7 +869,7 @@ internal sealed partial class Scan
     // One group of a spaced identifier: digits, letters with digits, or a short upper-case code.
     private bool IsGroup(int i) =>
         _t[i].Type is TokenType.Number or TokenType.Alnum ? _t[i].Length <= 8
-        : IsWord(i) && _t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && _lex[i] == Lex.None;
+        : IsWord(i) && _t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && L(i) == Lex.None;
 
     private bool IsDecade(int i) => _t[i].Type == TokenType.Alnum && Span(i) is [.., 's'] && Span(i)[..^1].IndexOfAnyExceptInRange('0', '9') < 0;
 
@@ -966,7 +966,7 @@ internal sealed partial class Scan
             if (_t[i].Type == TokenType.Word)
             {
                 if (!(_t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && IsPunct(i + 1, '-') && Joined(i + 1) && IsNumber(i + 2) && Joined(i + 2)
-                    && (_lex[i] & Lex.CodeCue) == 0))
+                    && (L(i) & Lex.CodeCue) == 0))
                 {
                     continue;
                 }

@@ -15,7 +15,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            var lex = _lex[i];
+            var lex = L(i);
             if ((lex & Lex.Title) != 0 && IsTitle(i, out var after))
             {
                 NameRun(after, allowLower: true, cued: true, titled: true);
@@ -68,9 +68,9 @@ internal sealed partial class Scan
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
             }
             else if (IsWord(i) && _run[i] == 0 && _t[i].Length == 1 && _t[i].Is(TokenShape.Upper) && IsPunct(i + 1, '.') && Joined(i + 1)
-                && !WordIs(i, "i") && (!StartsSentence(i) || (_lex[i + 2] & Lex.Surname) != 0 || EndsSignature(JoinedNameEnd(i + 2)))
+                && !WordIs(i, "i") && (!StartsSentence(i) || (L(i + 2) & Lex.Surname) != 0 || EndsSignature(JoinedNameEnd(i + 2)))
                 && IsWord(i + 2) && IsCapitalized(i + 2) && !_t[i + 2].Is(TokenShape.LineBefore) && IsFree(i + 2)
-                && (_lex[i + 2] & (Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility)) == 0
+                && (L(i + 2) & (Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility)) == 0
                 && !Has(i - 1, Lex.Title) && !IsEponym(i + 2))
             {
                 // "H. Delacroix", "F. Adjei-Brenya": an initial before a surname.
@@ -85,8 +85,8 @@ internal sealed partial class Scan
         {
             if (IsWord(i) && IsWord(i + 1) && IsFree(i) && IsFree(i + 1) && _t[i].Is(TokenShape.Capitalized) && _t[i + 1].Is(TokenShape.Capitalized)
                 && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.SpaceBefore) && IsUnknownName(i + 1)
-                && (IsUnknownName(i) || (_lex[i] & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName) && _t[i].Length >= 2
-                && (!StartsSentence(i) || (_lex[i] & Lex.FirstName) != 0) && !IsEponym(i + 1) && !IsFacilityName(i + 1))
+                && (IsUnknownName(i) || (L(i) & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName) && _t[i].Length >= 2
+                && (!StartsSentence(i) || (L(i) & Lex.FirstName) != 0) && !IsEponym(i + 1) && !IsFacilityName(i + 1))
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
                 Mark(i + 1, JoinedNameEnd(i + 1), PhiKind.Name);
@@ -97,8 +97,8 @@ internal sealed partial class Scan
         for (var i = 0; i + 3 < Count; i++)
         {
             if (IsWord(i) && IsFree(i) && IsCapitalized(i) && IsPunct(i + 1, ',') && IsWord(i + 2) && IsFree(i + 2) && IsCapitalized(i + 2)
-                && !_t[i + 2].Is(TokenShape.LineBefore) && (IsUnknownName(i) || (_lex[i] & (Lex.Name | Lex.Clinical)) == Lex.Surname || IsPlainName(i))
-                && (IsUnknownName(i + 2) || (_lex[i + 2] & Lex.FirstName) != 0)
+                && !_t[i + 2].Is(TokenShape.LineBefore) && (IsUnknownName(i) || (L(i) & (Lex.Name | Lex.Clinical)) == Lex.Surname || IsPlainName(i))
+                && (IsUnknownName(i + 2) || (L(i + 2) & Lex.FirstName) != 0)
                 && (Has(i + 3, Lex.IdentifierCue | Lex.DateCue) || Has(i + 4, Lex.IdentifierCue | Lex.DateCue)))
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
@@ -111,7 +111,7 @@ internal sealed partial class Scan
         {
             for (var i = 0; i < Count; i++)
             {
-                if (IsWord(i) && _run[i] == 0 && _known.IsName(Span(i)) && (IsCapitalized(i) || (_lex[i] & Lex.Common) == 0))
+                if (IsWord(i) && _run[i] == 0 && _known.IsName(Span(i)) && (IsCapitalized(i) || (L(i) & Lex.Common) == 0))
                 {
                     Mark(i, i, PhiKind.Name);
                 }
@@ -129,7 +129,7 @@ internal sealed partial class Scan
     {
         for (var i = 2; i < Count; i++)
         {
-            if (!IsWord(i) || !IsFree(i) || (_lex[i] & Lex.FirstName) == 0 || (_lex[i] & Lex.Clinical) != 0)
+            if (!IsWord(i) || !IsFree(i) || (L(i) & Lex.FirstName) == 0 || (L(i) & Lex.Clinical) != 0)
             {
                 continue;
             }
@@ -141,13 +141,13 @@ internal sealed partial class Scan
             }
 
             var end = i;
-            if (IsWord(i + 1) && (_lex[i + 1] & Lex.Name) != 0 && !_t[i + 1].Is(TokenShape.LineBefore) && (_lex[i + 1] & (Lex.Common | Lex.Clinical)) == 0)
+            if (IsWord(i + 1) && (L(i + 1) & Lex.Name) != 0 && !_t[i + 1].Is(TokenShape.LineBefore) && (L(i + 1) & (Lex.Common | Lex.Clinical)) == 0)
             {
                 end = i + 1;
             }
 
             // "this is will be hard" is not an introduction: the name ends the clause.
-            if (!InRange(end + 1) || IsPunct(end + 1) || _t[end + 1].Is(TokenShape.LineBefore) || (_lex[i] & Lex.Common) == 0)
+            if (!InRange(end + 1) || IsPunct(end + 1) || _t[end + 1].Is(TokenShape.LineBefore) || (L(i) & Lex.Common) == 0)
             {
                 for (var k = i; k <= end; k++)
                 {
@@ -193,7 +193,7 @@ internal sealed partial class Scan
             }
 
             // "Ethel May Brubaker DOB": an upper-case word after a capitalized name is a label, not more name.
-            if (words > 0 && _t[j].Is(TokenShape.Upper) && _t[i].Is(TokenShape.Capitalized) && (_lex[j] & Lex.Name) == 0)
+            if (words > 0 && _t[j].Is(TokenShape.Upper) && _t[i].Is(TokenShape.Capitalized) && (L(j) & Lex.Name) == 0)
             {
                 break;
             }
@@ -208,19 +208,19 @@ internal sealed partial class Scan
 
             // After a title ("Dr. Young") or a role ("RN Mercy", "granddaughter Destiny") a first name or surname that is
             // also a word is a name; elsewhere such a word is a name alone only before another name word ("New patient").
-            var trusted = titled || (role && (_lex[j] & Lex.Name) != 0 && (_lex[j] & Lex.Clinical) == 0 && IsCapitalized(j));
+            var trusted = titled || (role && (L(j) & Lex.Name) != 0 && (L(j) & Lex.Clinical) == 0 && IsCapitalized(j));
             if (!trusted && !CanBeName(j, allowLower, cued || words > 0, first: words == 0))
             {
                 break;
             }
 
-            if (!trusted && words == 0 && (_lex[j] & Lex.Common) != 0 && !cued
-                && !(IsWord(j + 1) && IsCapitalized(j + 1) && (_lex[j + 1] & (Lex.Name | Lex.Common)) != Lex.Common && !_t[j + 1].Is(TokenShape.LineBefore)))
+            if (!trusted && words == 0 && (L(j) & Lex.Common) != 0 && !cued
+                && !(IsWord(j + 1) && IsCapitalized(j + 1) && (L(j + 1) & (Lex.Name | Lex.Common)) != Lex.Common && !_t[j + 1].Is(TokenShape.LineBefore)))
             {
                 break;
             }
 
-            if (titled && !CanBeName(j, allowLower, cued: true, first: false) && (_lex[j] & Lex.Name) == 0)
+            if (titled && !CanBeName(j, allowLower, cued: true, first: false) && (L(j) & Lex.Name) == 0)
             {
                 break;
             }
@@ -249,7 +249,7 @@ internal sealed partial class Scan
 
     private bool CanBeName(int j, bool allowLower, bool cued, bool first = true)
     {
-        var lex = _lex[j];
+        var lex = L(j);
 
         // "Lopez, Maria MRN: …": a label or an identifier cue ends the name.
         if (IsPunct(j + 1, ':') || (_t[j].Is(TokenShape.Upper) && (lex & Lex.IdentifierCue) != 0))
@@ -323,12 +323,12 @@ internal sealed partial class Scan
 
     // A capitalized word of letters that no list knows (a surname-only listing counts as unknown).
     private bool IsUnknownName(int i) =>
-        (_lex[i] == Lex.None || _lex[i] == Lex.Surname) && _t[i].Length >= 3 && !_t[i].Is(TokenShape.OtherScript) && !IsSaint(i);
+        (L(i) == Lex.None || L(i) == Lex.Surname) && _t[i].Length >= 3 && !_t[i].Is(TokenShape.OtherScript) && !IsSaint(i);
 
     /// <summary>A word the name lists hold and no other list does: "Okafor", "Priya", "Lopez" (not "Will", "Brown", "Foley").</summary>
     private bool IsPlainName(int i)
     {
-        var lex = _lex[i];
+        var lex = L(i);
         if ((lex & Lex.Name) == 0 || (lex & (Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Credential
             | Lex.MeasureUnit | Lex.Facility | Lex.Holiday | Lex.StreetSuffix | Lex.Direction)) != 0)
         {
@@ -373,7 +373,7 @@ internal sealed partial class Scan
     private bool IsClinicalCompound(int first, int last)
     {
         var compound = _text.AsSpan(_t[first].Start, _t[last].End - _t[first].Start);
-        return (_lexicon.Of(compound) & Lex.Clinical) != 0 || ((_lex[first] & Lex.Clinical) != 0 && (_lex[last] & Lex.Clinical) != 0);
+        return (_lexicon.Of(compound) & Lex.Clinical) != 0 || ((L(first) & Lex.Clinical) != 0 && (L(last) & Lex.Clinical) != 0);
     }
 
     private bool IsRoman(int i)
@@ -438,7 +438,7 @@ internal sealed partial class Scan
                     Mark(r, r, PhiKind.Name);
                 }
                 else if (IsWord(r) && IsFree(r) && IsParticle(r) && IsWord(r + 1) && IsCapitalized(r + 1) && IsFree(r + 1) && !_t[r + 1].Is(TokenShape.LineBefore)
-                    && (_lex[r + 1] & (Lex.Common | Lex.Clinical)) == 0)
+                    && (L(r + 1) & (Lex.Common | Lex.Clinical)) == 0)
                 {
                     Mark(r, r, PhiKind.Name);
                     Mark(r + 1, JoinedNameEnd(r + 1), PhiKind.Name);
@@ -451,7 +451,7 @@ internal sealed partial class Scan
                     Mark(l - 1, l - 1, PhiKind.Name);
                 }
                 else if (IsWord(l) && IsFree(l) && IsParticle(l) && IsWord(l - 1) && IsFree(l - 1) && IsCapitalized(l - 1) && !_t[l].Is(TokenShape.LineBefore)
-                    && ((_lex[l - 1] & Lex.Name) != 0 || _lex[l - 1] == Lex.None))
+                    && ((L(l - 1) & Lex.Name) != 0 || L(l - 1) == Lex.None))
                 {
                     Mark(l, l, PhiKind.Name);
                     Mark(l - 1, l - 1, PhiKind.Name);
@@ -467,8 +467,8 @@ internal sealed partial class Scan
                         Mark(l, l, PhiKind.Name);
                     }
                 }
-                else if (IsPunct(l, ',') && IsWord(l - 1) && IsFree(l - 1) && (_lex[i] & Lex.FirstName) != 0 && IsNameNeighbour(l - 1, i)
-                    && (IsPlainName(l - 1) || (_lex[l - 1] & Lex.Surname) != 0))
+                else if (IsPunct(l, ',') && IsWord(l - 1) && IsFree(l - 1) && (L(i) & Lex.FirstName) != 0 && IsNameNeighbour(l - 1, i)
+                    && (IsPlainName(l - 1) || (L(l - 1) & Lex.Surname) != 0))
                 {
                     Mark(l - 1, l - 1, PhiKind.Name);
                 }
@@ -483,7 +483,7 @@ internal sealed partial class Scan
             return false;
         }
 
-        var lex = _lex[j];
+        var lex = L(j);
         if ((lex & (Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.State | Lex.Facility | Lex.MeasureUnit | Lex.NameLabel
             | Lex.Relation | Lex.StreetSuffix | Lex.EponymNoun | Lex.Salutation | Lex.SignOff | Lex.IdentifierCue | Lex.Holiday)) != 0
             || ((lex & Lex.Clinical) != 0 && (lex & Lex.Name) == 0))
@@ -527,8 +527,8 @@ internal sealed partial class Scan
         for (var i = 0; i < Count; i++)
         {
             if (IsWord(i) && _run[i] == 0 && lookup.Contains(Span(i))
-                && (IsCapitalized(i) || (_lex[i] & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
-                && ((_lex[i] & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
+                && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
+                && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
             }
@@ -552,11 +552,11 @@ internal sealed partial class Scan
             }
 
             // "Suffolk County", "Orleans Parish"
-            if ((WordIs(i + 1, "county") || WordIs(i + 1, "parish") || WordIs(i + 1, "township")) && IsCapitalized(i + 1) && (_lex[i] & Lex.State) == 0)
+            if ((WordIs(i + 1, "county") || WordIs(i + 1, "parish") || WordIs(i + 1, "township")) && IsCapitalized(i + 1) && (L(i) & Lex.State) == 0)
             {
                 var start = i;
                 while (start > 0 && i - start < 2 && IsWord(start - 1) && IsCapitalized(start - 1) && IsFree(start - 1) && !_t[start].Is(TokenShape.LineBefore)
-                    && (_lex[start - 1] & (Lex.NameLabel | Lex.Common)) == 0)
+                    && (L(start - 1) & (Lex.NameLabel | Lex.Common)) == 0)
                 {
                     start--;
                 }
@@ -575,17 +575,17 @@ internal sealed partial class Scan
             var prior = WordBefore(i, 1);
             var cue = prior >= 0 && (WordIs(prior, "in") || WordIs(prior, "to") || WordIs(prior, "near") || WordIs(prior, "from") || WordIs(prior, "at"))
                 && WordBefore(prior, 2) is var verb and >= 0 && Has(verb, Lex.PlaceCue);
-            var known = (_lex[i] & Lex.Place) != 0 && (_lex[i] & (Lex.Common | Lex.Clinical | Lex.State | Lex.Name | Lex.Month)) == 0;
+            var known = (L(i) & Lex.Place) != 0 && (L(i) & (Lex.Common | Lex.Clinical | Lex.State | Lex.Name | Lex.Month)) == 0;
             if (_t[i].Is(TokenShape.Upper) && _t[i].Length <= 4)
             {
                 continue;
             }
 
-            if ((cue && (_lex[i] & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i) && _t[i].Is(TokenShape.Capitalized)))
+            if ((cue && (L(i) & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i) && _t[i].Is(TokenShape.Capitalized)))
             {
                 var end = i;
                 while (end + 1 < Count && end - i < 2 && IsWord(end + 1) && IsCapitalized(end + 1) && IsFree(end + 1)
-                    && (_lex[end + 1] & (Lex.State | Lex.Facility | Lex.Common)) == 0)
+                    && (L(end + 1) & (Lex.State | Lex.Facility | Lex.Common)) == 0)
                 {
                     end++;
                 }

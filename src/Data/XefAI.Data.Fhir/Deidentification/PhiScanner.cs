@@ -71,11 +71,13 @@ internal sealed partial class Scan : IDisposable
         _lex = Rent<Lex>(Count);
         _kind = Rent<PhiKind>(Count);
         _run = Rent<int>(Count);
+        // Lower-case words are looked up among the cue words only (a small table that stays in cache); what the large
+        // name and word lists say of them is looked up when a rule asks (L), which few do.
         for (var i = 0; i < Count; i++)
         {
             if (_t[i].Type is TokenType.Word or TokenType.Alnum)
             {
-                _lex[i] = _lexicon.Of(Span(i));
+                _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.Of(Span(i));
             }
         }
 
@@ -92,7 +94,7 @@ internal sealed partial class Scan : IDisposable
             {
                 TokenType.Number => TryIp(i) || TrySsn(i) || TryPhone(i) || TryNumericDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
                 TokenType.Alnum => TryIpv6(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
-                TokenType.Word => (_lex[i] != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i) || TryAgeInWords(i))) || TryIpv6(i),
+                TokenType.Word => ((_lex[i] & ~Lex.Partial) != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i) || TryAgeInWords(i))) || TryIpv6(i),
                 _ => TryPhone(i) || TryIpv6(i),
             };
         }
@@ -191,7 +193,30 @@ internal sealed partial class Scan : IDisposable
 
     private bool IsFree(int i) => InRange(i) && _run[i] == 0;
 
-    private bool Has(int i, Lex lex) => InRange(i) && (_lex[i] & lex) != 0;
+    private bool Has(int i, Lex lex)
+    {
+        if (!InRange(i))
+        {
+            return false;
+        }
+
+        var known = _lex[i];
+        return (known & Lex.Partial) != 0 && (lex & Lex.Lists) != 0 ? (L(i) & lex) != 0 : (known & lex) != 0;
+    }
+
+    /// <summary>Everything the lists say of token <paramref name="i"/>, looking a lower-case word up in full on first need.</summary>
+    private Lex L(int i)
+    {
+        var known = _lex[i];
+        if ((known & Lex.Partial) == 0)
+        {
+            return known;
+        }
+
+        known = _lexicon.Of(Span(i));
+        _lex[i] = known;
+        return known;
+    }
 
     private bool WordIs(int i, string word) => IsWord(i) && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
 
