@@ -153,6 +153,8 @@ internal static class AdminEndpoints
         streamed = r.Entry.Streamed,
         inputText = r.Entry.InputText,
         outputText = r.Entry.OutputText,
+        deIdentification = r.Entry.DeIdentification,
+        redactions = r.Entry.Redactions,
         costUsd = r.Entry.CostUsd,
         attempts = r.Entry.Attempts.Select(a => new
         {
