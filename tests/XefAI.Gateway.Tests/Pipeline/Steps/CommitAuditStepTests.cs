@@ -139,6 +139,28 @@ public sealed class CommitAuditStepTests
     }
 
     [Fact]
+    public async Task Execute_VerbatimAuditOfDeIdentifiedEmbeddings_KeepsTheProtectedInputsSentToTheVendor()
+    {
+        var sent = new System.Text.Json.Nodes.JsonObject { ["model"] = "vendor-chat", ["input"] = new System.Text.Json.Nodes.JsonArray("[NAME_1] has asthma.") };
+        var embeddings = new Models.OpenAIEmbeddingRequest(sent, "vendor-chat", ["[NAME_1] has asthma."], null, Models.EmbeddingEncoding.Float, null, null);
+        await using var call = CallContexts.Governed(
+            new GatewayRequest(TestConfig.VendorChat.Id, CallOperation.Embeddings) { Embeddings = embeddings },
+            useCase: TestConfig.VendorChat,
+            obligations: new PolicyObligations { AuditVerbatim = true });
+        call.Deployment = TestConfig.Vendor;
+        call.Embeddings = new Models.EmbeddingResponse([[0.5f]], "test-model", null);
+        call.DeIdentification = DeIdentificationOutcomes.Applied;
+        call.Redactions = [new("name", 1)];
+        call.Outcome = CallOutcomes.Answered;
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal("""{"model":"vendor-chat","input":["[NAME_1] has asthma."]}""", entry.InputText);
+        Assert.Equal("name=1", entry.Redactions);
+    }
+
+    [Fact]
     public async Task Execute_VerbatimAuditOfACallThatNeverReachedTheProtectStep_KeepsNoInputText()
     {
         await using var call = CallContexts.Governed(obligations: new PolicyObligations { AuditVerbatim = true });
