@@ -108,6 +108,10 @@ public sealed class DeIdentificationTests
         var listed = (await client.GetFromJsonAsync<JsonObject>("/v1/use-cases"))!["data"]!.AsArray();
         Assert.Equal("opted-out", (string?)listed.Single(u => (string?)u!["id"] == "vendor-chat")!["deIdentification"]!["mode"]);
         Assert.Equal("de-identified", (string?)listed.Single(u => (string?)u!["id"] == "summary")!["deIdentification"]!["mode"]);
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var configured = (await admin.GetFromJsonAsync<JsonObject>("/admin/use-cases"))!["data"]!.AsArray();
+        Assert.Equal(Reason, (string?)configured.Single(u => (string?)u!["id"] == "vendor-chat")!["deIdentificationOptOut"]);
+        Assert.Null((string?)configured.Single(u => (string?)u!["id"] == "summary")!["deIdentificationOptOut"]);
     }
 
     [Fact]

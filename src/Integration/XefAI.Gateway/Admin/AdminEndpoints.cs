@@ -33,6 +33,7 @@ internal static class AdminEndpoints
                 status = u.Status.ToString().ToLowerInvariant(),
                 statusReason = u.StatusReason,
                 providers = u.Providers,
+                deIdentificationOptOut = u.DeIdentificationOptOut,
             }),
         }));
 
