@@ -37,7 +37,7 @@ public sealed class GovernanceControlsRegistrationTests : IDisposable
         var decision = provider.GetRequiredService<IPolicyEngine>().Evaluate(
             new PolicyContext(useCase, "ed-board", new DeploymentFacts("gpt-us-public", "active", HasBaa: false)));
         Assert.Equal(["vendor_without_baa"], decision.Denials.Select(d => d.ReasonCode));
-        Assert.Equal(new PolicyObligations { DeIdentify = true, Review = "hold", AuditVerbatim = true, MaxTokens = 4096 }, decision.Obligations);
+        Assert.Equal(new PolicyObligations { DeIdentify = true, ReIdentify = false, Review = "hold", AuditVerbatim = true, MaxTokens = 4096 }, decision.Obligations);
     }
 
     [Fact]

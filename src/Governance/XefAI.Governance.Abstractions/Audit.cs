@@ -54,8 +54,10 @@ public sealed record AuditEntry
     public string? UserId { get; init; }
 
     /// <summary>
-    /// The input as sent to the model, de-identified when the tier requires it; present only when the tier
-    /// obliges verbatim audit, otherwise null and <see cref="InputSha256"/> alone stands for the input.
+    /// The input verbatim, present only when the tier obliges verbatim audit, otherwise null and
+    /// <see cref="InputSha256"/> alone stands for the input. By default the input as sent to the model (de-identified
+    /// where it was), and null for a call that never got that far; with <see cref="PolicyObligations.AuditOriginalText"/>
+    /// the request as received.
     /// </summary>
     /// <remarks>
     /// Must be well-formed UTF-16 (no lone surrogates). The PostgreSQL store cannot hold U+0000 and refuses
@@ -64,11 +66,25 @@ public sealed record AuditEntry
     public string? InputText { get; init; }
 
     /// <summary>
-    /// The output as released to the caller; present only when the tier obliges verbatim audit, otherwise
-    /// null and <see cref="OutputSha256"/> alone stands for the output.
+    /// The output verbatim, present only when the tier obliges verbatim audit, otherwise null and
+    /// <see cref="OutputSha256"/> alone stands for the output. By default the answer as the model gave it (its tokens
+    /// not restored); with <see cref="PolicyObligations.AuditOriginalText"/> the answer as released to the caller.
     /// </summary>
     /// <remarks>As for <see cref="InputText"/>: well-formed UTF-16, and no U+0000 for the PostgreSQL store.</remarks>
     public string? OutputText { get; init; }
+
+    /// <summary>
+    /// What the protect step did (<see cref="DeIdentificationOutcomes"/>): <c>applied</c>, <c>opted-out</c> or
+    /// <c>not-required</c>; null when the call never got that far.
+    /// </summary>
+    public string? DeIdentification { get; init; }
+
+    /// <summary>
+    /// How many values of each kind the de-identifier replaced, in a canonical form: <c>kind=count</c> pairs sorted
+    /// by kind and joined with commas, e.g. <c>date=2,name=3</c> (<see cref="AuditRedactions"/>). Counts only, never
+    /// values; empty when de-identification replaced nothing, null when it did not run.
+    /// </summary>
+    public string? Redactions { get; init; }
 }
 
 /// <summary>One try at a provider within a call.</summary>
@@ -160,4 +176,116 @@ public sealed class AuditUnavailableException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>
+/// The canonical form of <see cref="AuditEntry.Redactions"/>: <c>kind=count</c> pairs sorted by kind (ordinal) and
+/// joined with commas, e.g. <c>date=2,name=3</c>. A kind is lower-case letters and underscores, at most
+/// <see cref="MaxKindLength"/> characters, as a de-identifier's token names it; counts are positive.
+/// </summary>
+public static class AuditRedactions
+{
+    /// <summary>The longest kind kept as it is; a token is at most 32 characters, its kind fewer.</summary>
+    public const int MaxKindLength = 32;
+
+    /// <summary>Most kinds one record names; a de-identifier with more has them counted under <see cref="OtherKind"/>.</summary>
+    public const int MaxKinds = 64;
+
+    /// <summary>Where counts of a kind that is not in the canonical alphabet (or beyond <see cref="MaxKinds"/>) go.</summary>
+    public const string OtherKind = "other";
+
+    /// <summary>
+    /// The counts by kind in canonical order, zero counts left out; a kind outside the canonical alphabet, and any
+    /// kind beyond the first <see cref="MaxKinds"/>, is counted as <see cref="OtherKind"/>, so what comes out is
+    /// bounded and never carries text a de-identifier did not mean as a kind.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, int>> Normalize(IEnumerable<KeyValuePair<string, int>> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var byKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (kind, count) in counts)
+        {
+            if (count > 0)
+            {
+                var key = IsKind(kind) ? kind : OtherKind;
+                byKind[key] = byKind.GetValueOrDefault(key) + count;
+            }
+        }
+
+        var result = new List<KeyValuePair<string, int>>(Math.Min(byKind.Count, MaxKinds));
+        long other = 0;
+        foreach (var (kind, count) in byKind)
+        {
+            if (kind == OtherKind || result.Count >= MaxKinds - 1)
+            {
+                other += count;
+            }
+            else
+            {
+                result.Add(new(kind, (int)Math.Min(count, int.MaxValue)));
+            }
+        }
+
+        if (other > 0)
+        {
+            result.Add(new(OtherKind, (int)Math.Min(other, int.MaxValue)));
+            result.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+
+        return result;
+    }
+
+    /// <summary>The canonical text of counts already <see cref="Normalize">normalized</see>; empty for none.</summary>
+    public static string Format(IReadOnlyList<KeyValuePair<string, int>> normalized)
+    {
+        ArgumentNullException.ThrowIfNull(normalized);
+        return string.Join(',', normalized.Select(p => p.Key + "=" + p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Whether <paramref name="text"/> is in canonical form (empty included): what an audit store accepts.</summary>
+    public static bool IsCanonical(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0)
+        {
+            return true;
+        }
+
+        var pairs = text.Split(',');
+        if (pairs.Length > MaxKinds)
+        {
+            return false;
+        }
+
+        string? previous = null;
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals < 0)
+            {
+                return false;
+            }
+
+            var kind = pair[..equals];
+            var count = pair[(equals + 1)..];
+            if (!IsKind(kind) || (previous is not null && string.CompareOrdinal(previous, kind) >= 0))
+            {
+                return false;
+            }
+
+            // Digits only, no leading zero, positive and within int: exactly what Format writes.
+            if (count.Length is 0 or > 10 || count[0] == '0' || !count.All(char.IsAsciiDigit)
+                || !int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                return false;
+            }
+
+            previous = kind;
+        }
+
+        return true;
+    }
+
+    private static bool IsKind(string? kind) =>
+        kind is { Length: > 0 and <= MaxKindLength } && kind.All(c => c is (>= 'a' and <= 'z') or '_');
 }

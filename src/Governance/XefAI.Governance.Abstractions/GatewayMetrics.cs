@@ -47,4 +47,10 @@ public interface IGatewayMetrics
     /// <c>throttled</c> with 429). A count of 0 makes the series visible before the first refusal.
     /// </summary>
     void RecordAuthFailures(string route, string kind, string outcome, int count);
+
+    /// <summary>
+    /// Values the de-identifier replaced in one call, of one kind (the lower-case kind of their token: <c>name</c>,
+    /// <c>date</c>…, a bounded label); counts only.
+    /// </summary>
+    void RecordPhiRedactions(string kind, int count);
 }

@@ -32,11 +32,21 @@ public sealed record UseCase(
     /// an edit is being applied. Null on a use case built by hand: policies then read the controls in force.
     /// </summary>
     public TierControls? TierControls { get; init; }
+
+    /// <summary>
+    /// Why the use case sends PHI as it is to vendors without a BAA, when it has opted out of de-identification
+    /// (<c>Governance:UseCases:&lt;id&gt;:DeIdentification</c>); null when it has not, so it is de-identified before
+    /// any vendor that does not cover PHI. Shown in its model card, and every audit record of its calls says so.
+    /// </summary>
+    public string? DeIdentificationOptOut { get; init; }
 }
 
 /// <summary>One risk tier's controls, resolved from configuration over the defaults of DESIGN.md.</summary>
 /// <param name="RequireBaa">Only vendors under a business associate agreement (or in-process models) may serve the tier.</param>
-/// <param name="DeIdentifyUnlessBaa">PHI is de-identified before it reaches a vendor without a BAA.</param>
+/// <param name="DeIdentifyUnlessBaa">
+/// PHI is de-identified before it reaches a vendor without a BAA. True for every tier a configuration can give; a use
+/// case opts out on its own (<see cref="UseCase.DeIdentificationOptOut"/>), never through its tier.
+/// </param>
 /// <param name="Review">A <see cref="ReviewRequirement"/> value.</param>
 /// <param name="AuditVerbatim">Input and output are audited verbatim, not only as hashes.</param>
 /// <param name="MaxTokens">Most output tokens a call may ask for; null for no cap.</param>
@@ -50,7 +60,19 @@ public sealed record TierControls(
     TierRateLimit? RateLimit)
 {
     /// <summary>What a tier outside 1 to 4 gets: every control on and no lifecycle accepted, so an unknown tier fails closed.</summary>
-    public static TierControls Strictest { get; } = new(true, true, ReviewRequirement.Hold, true, null, null);
+    public static TierControls Strictest { get; } = new(true, true, ReviewRequirement.Hold, true, null, null) { ReIdentifyAnswers = false };
+
+    /// <summary>
+    /// The answer's tokens are replaced by the values they stand for before the caller sees it. Default: tiers 1 to 3;
+    /// a tier-4 answer waits in the review queue, which then holds no PHI the vendor never saw.
+    /// </summary>
+    public bool ReIdentifyAnswers { get; init; } = true;
+
+    /// <summary>
+    /// Which texts a verbatim audit keeps, a <see cref="VerbatimAuditTexts"/> value: what the vendor saw and answered
+    /// (<c>deidentified</c>, the default) or the client's request and the answer as released (<c>original</c>).
+    /// </summary>
+    public string VerbatimAuditText { get; init; } = VerbatimAuditTexts.DeIdentified;
 
     /// <summary>
     /// Lifecycles of the deployments the tier's use cases may be served by (candidate, validated, active, deprecated),

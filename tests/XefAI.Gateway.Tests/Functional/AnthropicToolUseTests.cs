@@ -65,7 +65,7 @@ public sealed class AnthropicToolUseTests
             .RespondWith(Json(DocumentedToolUseResponse));
         vendor.Server.Given(Request.Create().WithPath("/v1/messages").UsingPost()).InScenario("weather").WhenStateIs("tool-used")
             .RespondWith(Json(FinalAnswer));
-        await using var host = await GatewayHost.StartAsync(c => AddAnthropic(c, vendor));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
         var chat = SdkClient(host, out var http);
         using var _ = http;
         var options = new ChatCompletionOptions
@@ -112,7 +112,7 @@ public sealed class AnthropicToolUseTests
     public async Task Stream_ToolsWithOfficialSdk_DocumentedToolUseStreamBecomesToolCallUpdates()
     {
         using var vendor = new FakeVendor().StreamsEvents(DocumentedToolUseStream, "/v1/messages");
-        await using var host = await GatewayHost.StartAsync(c => AddAnthropic(c, vendor));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
         var chat = SdkClient(host, out var http);
         using var _ = http;
         var options = new ChatCompletionOptions
@@ -154,7 +154,7 @@ public sealed class AnthropicToolUseTests
     {
         using var vendor = new FakeVendor();
         vendor.Server.Given(Request.Create().WithPath("/v1/messages").UsingPost()).RespondWith(Json(FinalAnswer));
-        await using var host = await GatewayHost.StartAsync(c => AddAnthropic(c, vendor));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(
@@ -172,7 +172,7 @@ public sealed class AnthropicToolUseTests
     {
         using var vendor = new FakeVendor();
         vendor.Server.Given(Request.Create().WithPath("/v1/messages").UsingPost()).RespondWith(Json(FinalAnswer));
-        await using var host = await GatewayHost.StartAsync(c => AddAnthropic(c, vendor));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(body);

@@ -25,7 +25,7 @@ public sealed class AuditFailClosedStreamTests
     public async Task Stream_OpeningRecordCannotBeCommitted_Returns503AndNoStream()
     {
         using var vendor = new FakeVendor().StreamsEvents(FirstChunk + Rest);
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
         await using var blocker = await LockAuditDatabaseAsync(host);
 
@@ -42,7 +42,7 @@ public sealed class AuditFailClosedStreamTests
     public async Task Stream_ClosingRecordCannotBeCommitted_EndsWithAuditUnavailableAndNoDone()
     {
         await using var vendor = new StallingVendor("text/event-stream", FirstChunk);
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(StreamBody) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

@@ -300,7 +300,7 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
 
         public async Task InitializeAsync()
         {
-            Host = await GatewayHost.StartAsync(configuration =>
+            Host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(configuration =>
             {
                 Vendor.Configure(configuration);
                 configuration["Data"]!["PromptsPath"] = ShippedPrompts;
@@ -308,7 +308,7 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
                 Template(configuration.AddUseCase(VendorTask, GatewayHost.UseCase("Discharge summary by a vendor", 1, "active", "vendor"), "test-app"), "discharge-summary");
                 Template(configuration.AddUseCase(LocalTask, GatewayHost.UseCase("Chart summary, in process", 3, "active", "local"), "test-app"), "chart-summary");
                 Template(configuration.AddTier4UseCase(HeldTask, "Discharge summary, held for review", "local", "test-app"), "discharge-summary");
-            });
+            }));
             await Host.ActivateTier4Async(HeldTask);
         }
 

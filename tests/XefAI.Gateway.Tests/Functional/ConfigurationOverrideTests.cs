@@ -15,14 +15,14 @@ public sealed class ConfigurationOverrideTests
         Environment.SetEnvironmentVariable(Variable, vendor.BaseAddress);
         try
         {
-            await using var host = await GatewayHost.StartAsync(c =>
+            await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
             {
                 c["ReverseProxy"]!["Clusters"]!["envvendor"] = new JsonObject
                 {
                     ["Destinations"] = new JsonObject { ["primary"] = new JsonObject { ["Address"] = "http://127.0.0.1:9/v1" } },
                 };
                 c["Models"]!["Deployments"]!["vendor"]!["Cluster"] = "envvendor";
-            });
+            }));
             using var client = host.CreateClient();
 
             var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));

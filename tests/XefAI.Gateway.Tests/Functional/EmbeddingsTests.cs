@@ -331,7 +331,7 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
 
         public GatewayHost Host { get; private set; } = null!;
 
-        public async Task InitializeAsync() => Host = await GatewayHost.StartAsync(configuration =>
+        public async Task InitializeAsync() => Host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(configuration =>
         {
             Vendor.Configure(configuration);
             configuration["Gateway"]!["MaxEmbeddingInputs"] = 3;
@@ -348,7 +348,7 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
             useCases[VendorUseCase] = GatewayHost.UseCase("Vendor embeddings", 1, "active", "vendor-embed");
             useCases[LocalUseCase] = GatewayHost.UseCase("Note embeddings", 2, "active", "hashing");
             useCases["paused-embeddings"] = GatewayHost.UseCase("Paused embeddings", 1, "suspended", "vendor-embed", "Paused by the governance committee.");
-        });
+        }));
 
         public async Task DisposeAsync()
         {

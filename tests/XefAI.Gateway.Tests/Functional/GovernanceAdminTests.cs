@@ -137,7 +137,7 @@ public sealed class GovernanceAdminTests
     public async Task SuspendDeployment_OnlyDeployment_403DeploymentSuspendedUntilResumed()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
         using var admin = host.CreateClient(GatewayHost.AdminKey);
 
@@ -167,11 +167,11 @@ public sealed class GovernanceAdminTests
     public async Task SuspendDeployment_UseCaseWithFallback_NextDeploymentAnswers()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        }));
         using var client = host.CreateClient();
         using var admin = host.CreateClient(GatewayHost.AdminKey);
 

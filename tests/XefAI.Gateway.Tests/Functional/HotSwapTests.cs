@@ -13,7 +13,7 @@ public sealed class HotSwapTests
     {
         using var oldVendor = new FakeVendor().AnswersWithExample();
         using var newVendor = new FakeVendor().AnswersWith(200, FakeVendor.ExampleCompletion.Replace("chatcmpl-123", "chatcmpl-new", StringComparison.Ordinal));
-        await using var host = await GatewayHost.StartAsync(oldVendor.Configure, watchConfiguration: true);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(oldVendor.Configure), watchConfiguration: true);
         using var client = host.CreateClient();
         using var traffic = new CancellationTokenSource();
         var statuses = new List<int>();
@@ -39,7 +39,7 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_UseCaseProviderList_SwitchesDeploymentWithoutRestart()
     {
-        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(), watchConfiguration: true);
         using var client = host.CreateClient();
         Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Stable."))).Status);
 
@@ -51,7 +51,7 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_FileNoLongerParses_LastGoodConfigurationStaysInForce()
     {
-        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(), watchConfiguration: true);
         using var client = host.CreateClient();
         var good = await File.ReadAllTextAsync(host.ConfigurationPath);
         var before = host.Reloads;
@@ -67,7 +67,7 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_InvalidUseCase_RejectedAndLastGoodStaysInForce()
     {
-        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(), watchConfiguration: true);
         using var client = host.CreateClient();
         var before = host.Reloads;
 
@@ -86,7 +86,7 @@ public sealed class HotSwapTests
     [Fact]
     public async Task ConfigEdit_InvalidGatewayLimit_RejectedAndRequestsStillServed()
     {
-        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(), watchConfiguration: true);
         using var client = host.CreateClient();
         var before = host.Reloads;
 
@@ -112,14 +112,14 @@ public sealed class HotSwapTests
     public async Task ConfigEdit_Unrelated_LeavesAnOpenCircuitOpenWhileABreakerEditRebuildsIt()
     {
         using var vendor = new FakeVendor().AnswersWith(503, """{"error":{"type":"server_error","code":"overloaded"}}""");
-        await using var host = await GatewayHost.StartAsync(
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(
             c =>
             {
                 vendor.Configure(c);
                 c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
                 c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:05:00";
                 c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-            },
+            }),
             watchConfiguration: true);
         using var client = host.CreateClient();
         for (var i = 0; i < 4; i++)

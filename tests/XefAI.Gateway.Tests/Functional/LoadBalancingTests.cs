@@ -17,7 +17,7 @@ public sealed class LoadBalancingTests
         Environment.SetEnvironmentVariable(SecondKeyVariable, "sk-second-key");
         using var first = new FakeVendor().AnswersWithExample();
         using var second = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c => c["ReverseProxy"]!["Clusters"]!["vendor"] = TwoDestinations(first, second, health: null));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => c["ReverseProxy"]!["Clusters"]!["vendor"] = TwoDestinations(first, second, health: null)));
         using var client = host.CreateClient();
 
         for (var i = 0; i < 6; i++)
@@ -37,11 +37,11 @@ public sealed class LoadBalancingTests
         Environment.SetEnvironmentVariable(SecondKeyVariable, "sk-second-key");
         using var failing = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
         using var working = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             c["ReverseProxy"]!["Clusters"]!["vendor"] = TwoDestinations(failing, working, health: null);
             c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
-        });
+        }));
         using var client = host.CreateClient();
 
         // Turn about until the failing destination's circuit opens on its second failure.
@@ -69,8 +69,8 @@ public sealed class LoadBalancingTests
         using var sick = new FakeVendor().AnswersWithExample();
         healthy.Server.Given(Request.Create().WithPath("/v1/models").UsingGet()).RespondWith(Response.Create().WithStatusCode(200));
         sick.Server.Given(Request.Create().WithPath("/v1/models").UsingGet()).RespondWith(Response.Create().WithStatusCode(503));
-        await using var host = await GatewayHost.StartAsync(c =>
-            c["ReverseProxy"]!["Clusters"]!["vendor"] = TwoDestinations(healthy, sick, health: "/models"));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+            c["ReverseProxy"]!["Clusters"]!["vendor"] = TwoDestinations(healthy, sick, health: "/models")));
         using var client = host.CreateClient();
 
         // Wait for YARP's first probe round to mark the sick destination unhealthy.

@@ -11,12 +11,12 @@ public sealed class ModelRegistryTests
     public async Task DeprecatedDeployment_IsServedWithDeprecationAndSunsetHeadersAndCounted()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Models"]!["Deployments"]!["vendor"]!["Lifecycle"] = "deprecated";
             c["Models"]!["Deployments"]!["vendor"]!["SunsetDate"] = "2099-06-30";
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -34,12 +34,12 @@ public sealed class ModelRegistryTests
     public async Task RetiredDeployment_IsNeverRoutedTo_NextProviderAnswers()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Models"]!["Deployments"]!["vendor"]!["Lifecycle"] = "retired";
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharged home."));
@@ -76,12 +76,12 @@ public sealed class ModelRegistryTests
     public async Task PricedDeployment_CostOfCallRecordedFromVendorUsage()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Models"]!["Deployments"]!["vendor"]!["InputPricePer1K"] = 0.15;
             c["Models"]!["Deployments"]!["vendor"]!["OutputPricePer1K"] = 0.6;
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));

@@ -11,7 +11,7 @@ public sealed class ResilienceTests
     public async Task Forward_VendorFailsOnceWith500_RetriesAndAnswersRecordingBothAttempts()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 1, status: 500);
-        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); });
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -28,7 +28,7 @@ public sealed class ResilienceTests
     public async Task Metrics_AfterARetry_ExportPollysAndHttpClientsOwnMeters()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 1, status: 500);
-        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); });
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -47,7 +47,7 @@ public sealed class ResilienceTests
     public async Task Forward_VendorAnswers429WithRetryAfter_WaitsAsToldThenRetries()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 1, status: 429, retryAfter: "1");
-        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); });
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -65,12 +65,12 @@ public sealed class ResilienceTests
     public async Task Forward_VendorSlowerThanAttemptTimeout_FallsBackToNextProvider()
     {
         using var vendor = new FakeVendor().AnswersSlowly(TimeSpan.FromSeconds(5));
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 0, attemptTimeout: "00:00:00.300");
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Patient stable. Plan: discharge home tomorrow."));
@@ -90,13 +90,13 @@ public sealed class ResilienceTests
     public async Task Forward_PrimaryUnreachable_RetriesThenFallsBackToSecondVendor()
     {
         using var second = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             c.Resilience(maxRetries: 1);
             second.Configure(c, "backup");
             c["Models"]!["Deployments"]!["backup"] = new JsonObject { ["Kind"] = "openai", ["Cluster"] = "backup", ["Model"] = "gpt-4o-mini" };
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "backup");
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -111,12 +111,12 @@ public sealed class ResilienceTests
     public async Task Forward_VendorKeepsFailing_CircuitOpensAndVendorIsNoLongerCalled()
     {
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        }));
         using var client = host.CreateClient();
 
         var statuses = new List<int>();
@@ -137,7 +137,7 @@ public sealed class ResilienceTests
     public async Task Forward_EveryAttemptFails_Returns502AndAuditListsEachAttempt()
     {
         using var vendor = new FakeVendor().AnswersWith(503, """{"error":{"type":"server_error","code":"overloaded"}}""");
-        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); });
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => { vendor.Configure(c); c.Resilience(maxRetries: 2); }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -155,7 +155,7 @@ public sealed class ResilienceTests
     public async Task Forward_VendorAnswersEmptyBody_Returns502SayingSoWithoutRetrying()
     {
         using var vendor = new FakeVendor().Faults(WireMock.ResponseBuilders.FaultType.EMPTY_RESPONSE);
-        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); });
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -171,7 +171,7 @@ public sealed class ResilienceTests
     public async Task Forward_VendorBodyCutMidway_Returns502SayingNotJson()
     {
         using var vendor = new FakeVendor().Faults(WireMock.ResponseBuilders.FaultType.MALFORMED_RESPONSE_CHUNK);
-        await using var host = await GatewayHost.StartAsync(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); });
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => { vendor.Configure(c); c.Resilience(maxRetries: 1); }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -187,11 +187,11 @@ public sealed class ResilienceTests
     public async Task Forward_GarbageBodyWithFallbackConfigured_FallsBackInsteadOf502()
     {
         using var vendor = new FakeVendor().AnswersWith(200, "{\"choices\": \"truncat");
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharge home."));

@@ -15,7 +15,7 @@ public sealed class SemanticKernelClientTests
     public async Task SemanticKernel_ChatCompletion_ThroughGateway_ReturnsVendorAnswer()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var http = new HttpClient();
         var chat = CreateChatService(host, http, GatewayHost.ClientKey, "vendor-chat");
         var history = new ChatHistory("You draft patient portal replies.");
@@ -33,7 +33,7 @@ public sealed class SemanticKernelClientTests
     [Fact]
     public async Task SemanticKernel_LocalUseCase_AnswersWithoutAnyVendor()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa());
         using var http = new HttpClient();
         var chat = CreateChatService(host, http, GatewayHost.ClientKey, "summary");
         var history = new ChatHistory();
@@ -48,7 +48,7 @@ public sealed class SemanticKernelClientTests
     [Fact]
     public async Task SemanticKernel_UseCaseNotGranted_SurfacesGatewayMessage()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa());
         using var http = new HttpClient();
         var chat = CreateChatService(host, http, GatewayHost.OtherClientKey, "vendor-chat");
 

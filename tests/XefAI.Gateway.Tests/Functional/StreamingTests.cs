@@ -44,7 +44,7 @@ public sealed class StreamingTests
     public async Task Stream_OpenAIVendor_ReadByOfficialSdkStreamingReader()
     {
         using var vendor = new FakeVendor().StreamsEvents(OpenAIStream);
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var http = new HttpClient();
         var chat = new ChatClient(
             "vendor-chat",
@@ -78,7 +78,7 @@ public sealed class StreamingTests
     public async Task Stream_RawClient_EndsWithDoneAndClosingRecordHashesExactBytes()
     {
         using var vendor = new FakeVendor().StreamsEvents(OpenAIStream);
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""");
@@ -108,7 +108,7 @@ public sealed class StreamingTests
     public async Task Stream_WithIncludeUsage_ClientGetsUsageChunkBeforeDone()
     {
         using var vendor = new FakeVendor().StreamsEvents(OpenAIStream);
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello"}]}""");
@@ -123,7 +123,7 @@ public sealed class StreamingTests
     {
         var cut = OpenAIStream[..OpenAIStream.IndexOf("data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{\"index\":0,\"delta\":{},", StringComparison.Ordinal)];
         using var vendor = new FakeVendor().StreamsEvents(cut);
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""");
@@ -146,12 +146,12 @@ public sealed class StreamingTests
     public async Task Stream_VendorFailsBeforeFirstByte_FallsBackAndStreamsLocalAnswer()
     {
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 0);
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Admitted for cellulitis. Discharge plan: cephalexin for seven days."}]}""");
@@ -170,7 +170,7 @@ public sealed class StreamingTests
     public async Task Stream_AnthropicVendor_TranslatedIntoOpenAIChunks()
     {
         using var vendor = new FakeVendor().StreamsEvents(AnthropicStream, "/v1/messages");
-        await using var host = await GatewayHost.StartAsync(c => AddAnthropic(c, vendor));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}]}""");
@@ -200,7 +200,7 @@ public sealed class StreamingTests
         vendor.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/messages").UsingPost())
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(
                 """{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Hi! My name is Claude."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"output_tokens":503}}"""));
-        await using var host = await GatewayHost.StartAsync(c => AddAnthropic(c, vendor));
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(GatewayCalls.ChatBody("vendor-chat", "Hello"));
@@ -220,8 +220,8 @@ public sealed class StreamingTests
     public async Task Stream_ClientDisconnectsMidStream_UpstreamRequestIsCancelled()
     {
         await using var vendor = await SlowStreamingVendor.StartAsync();
-        await using var host = await GatewayHost.StartAsync(c =>
-            c["ReverseProxy"]!["Clusters"]!["vendor"]!["Destinations"]!["primary"]!["Address"] = vendor.Address + "/v1");
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+            c["ReverseProxy"]!["Clusters"]!["vendor"]!["Destinations"]!["primary"]!["Address"] = vendor.Address + "/v1"));
         using var client = host.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {

@@ -80,11 +80,11 @@ public sealed class TierControlsTests
     public async Task MaxTokens_RequestAboveTierCap_400AndVendorNotCalled()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.RiskTier(1, new JsonObject { ["MaxTokens"] = 100 });
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync("""{"model":"vendor-chat","max_tokens":500,"messages":[{"role":"user","content":"Hello"}]}""");
@@ -103,11 +103,11 @@ public sealed class TierControlsTests
     public async Task MaxTokens_RequestWithoutLimit_VendorAskedForTierCap()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.RiskTier(1, new JsonObject { ["MaxTokens"] = 100 });
-        });
+        }));
         using var client = host.CreateClient();
 
         var uncapped = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -127,11 +127,11 @@ public sealed class TierControlsTests
     public async Task MaxTokens_EitherLimitFieldAboveTierCap_400AndVendorNotCalled(string body)
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.RiskTier(1, new JsonObject { ["MaxTokens"] = 100 });
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(body);

@@ -22,12 +22,12 @@ public sealed class TimeBudgetAndLimitTests
     public async Task Forward_VendorSendsHeadersThenStalls_AnswersTimeoutWithinTheTotalBudget()
     {
         await using var vendor = new StallingVendor();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 5, attemptTimeout: "00:00:01");
             c["Gateway"]!["Resilience"]!["TotalTimeout"] = "00:00:02.800";
-        });
+        }));
         using var client = host.CreateClient();
         var clock = Stopwatch.StartNew();
 
@@ -50,11 +50,11 @@ public sealed class TimeBudgetAndLimitTests
     public async Task Stream_VendorGoesSilentMidStream_EndsWithIdleErrorEvent()
     {
         await using var vendor = new StallingVendor("text/event-stream", FirstChunk);
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Gateway"]!["StreamIdleTimeout"] = "00:00:01";
-        });
+        }));
         using var client = host.CreateClient();
         var clock = Stopwatch.StartNew();
 
@@ -85,7 +85,7 @@ public sealed class TimeBudgetAndLimitTests
 
         events.Append("data: [DONE]\n\n");
         using var vendor = new FakeVendor().StreamsEvents(events.ToString());
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Gateway"]!["MaxResponseBodyBytes"] = 65536;
@@ -93,7 +93,7 @@ public sealed class TimeBudgetAndLimitTests
             // Tier 2 on a BAA vendor: the answer is audited verbatim, which is where an unbounded stream once landed whole.
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Tier"] = 2;
             c["Models"]!["Deployments"]!["vendor"]!["Baa"] = true;
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(StreamBody);
@@ -117,11 +117,11 @@ public sealed class TimeBudgetAndLimitTests
     {
         var line = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + new string('y', 3 * 1024 * 1024) + "\"}}]}\n\n";
         using var vendor = new FakeVendor().StreamsEvents(line);
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Gateway"]!["MaxStreamLineBytes"] = 65536;
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(StreamBody);

@@ -10,7 +10,7 @@ public sealed class VendorForwardingTests
     public async Task Post_VendorUseCase_ForwardsWithVendorKeyNotClientKey()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
         var body = """{"model":"vendor-chat","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}],"temperature":0.2,"max_tokens":50,"user":"clinician-7"}""";
 
@@ -46,7 +46,7 @@ public sealed class VendorForwardingTests
     public async Task Post_VendorAnswers500_Returns502NamingVendorWithoutItsBody()
     {
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"message":"internal detail about patient Chalmers","type":"server_error"}}""");
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -65,7 +65,7 @@ public sealed class VendorForwardingTests
     public async Task Post_VendorAnswersGarbage_Returns502SayingWhatWasWrong()
     {
         using var vendor = new FakeVendor().AnswersWith(200, "<html>gateway error</html>", "text/html");
-        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -79,7 +79,7 @@ public sealed class VendorForwardingTests
     [Fact]
     public async Task Post_VendorUnreachable_Returns502()
     {
-        await using var host = await GatewayHost.StartAsync();
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa());
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -93,11 +93,11 @@ public sealed class VendorForwardingTests
     public async Task Post_VendorKeyVariableUnset_Returns503NamingTheVariableAndSendsNothing()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["ReverseProxy"]!["Clusters"]!["vendor"]!["Metadata"]!["ApiKeyVariable"] = "XEFAI_TEST_UNSET_VARIABLE";
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -111,11 +111,11 @@ public sealed class VendorForwardingTests
     public async Task Post_AzureStyleCluster_SendsApiKeyHeader()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["ReverseProxy"]!["Clusters"]!["vendor"]!["Metadata"]!["AuthHeader"] = "api-key";
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));

@@ -21,12 +21,12 @@ public sealed class VendorRefusalTests
     public async Task Forward_VendorRejectsRequest_ClientGetsSame4xxWithoutRetryOrFallback(int status)
     {
         using var vendor = new FakeVendor().AnswersWith(status, VendorBadRequest);
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 2);
             c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -50,11 +50,11 @@ public sealed class VendorRefusalTests
     public async Task Forward_OneAppsBadRequests_NeverSuspendTheSharedUseCase()
     {
         using var vendor = new FakeVendor().AnswersWith(400, VendorBadRequest);
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c["Governance"]!["ErrorRate"] = new JsonObject { ["Threshold"] = 0.5, ["MinimumCalls"] = 5, ["Window"] = "00:05:00" };
-        });
+        }));
         using var client = host.CreateClient();
 
         for (var i = 0; i < 25; i++)
@@ -72,11 +72,11 @@ public sealed class VendorRefusalTests
     public async Task Forward_EveryAttemptRateLimited_Returns429WithRetryAfter()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 100, status: 429, retryAfter: "7");
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 0);
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -93,11 +93,11 @@ public sealed class VendorRefusalTests
     public async Task Forward_RateLimitedWithoutRetryAfter_StillTellsTheClientToWait()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 100, status: 429);
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 1);
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
@@ -111,11 +111,11 @@ public sealed class VendorRefusalTests
     public async Task Forward_FailedAtVendor_MetricsNameTheDeploymentTried()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 100, status: 503);
-        await using var host = await GatewayHost.StartAsync(c =>
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
             c.Resilience(maxRetries: 2);
-        });
+        }));
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));

@@ -9,6 +9,7 @@ using XefAI.Gateway.Reviews;
 using XefAI.Gateway.Tests.Pipeline.TestSupport;
 using XefAI.Governance;
 using XefAI.Integration;
+using XefAI.Models;
 
 namespace XefAI.Gateway.Tests.Pipeline;
 
@@ -19,9 +20,19 @@ public sealed class CallPipelineTests : IDisposable
     private readonly FakeAuditTrail _audit = new();
     private readonly FakeMetrics _metrics = new();
     private readonly FakeErrorRates _errorRates = new();
-    private readonly FakeProviderCatalog _providers = new(PluginDoubles.InProcessModel("local", r => CallContexts.Answer("Stable.")));
+    private readonly List<ModelRequest> _modelRequests = [];
+    private readonly FakeProviderCatalog _providers;
     private readonly WordProtector _protector = new("Alice", "[P1]");
     private readonly TestAdapter _adapter = new() { Translator = _ => Translation.Of(CallContexts.Chat(TestConfig.Summary.Id, "Summarize: Alice is stable.")) };
+
+    public CallPipelineTests()
+    {
+        _providers = new(PluginDoubles.InProcessModel("local", r =>
+        {
+            _modelRequests.Add(r);
+            return CallContexts.Answer("Stable.");
+        }));
+    }
 
     public void Dispose() => _services.Dispose();
 
@@ -31,7 +42,7 @@ public sealed class CallPipelineTests : IDisposable
         var clinical = new FakeClinicalContextBuilder();
         var context = CallContexts.Create(_adapter).HttpContext;
 
-        await Pipeline(new FakePolicyEngine(), clinical).RunAsync(context, _adapter);
+        await Pipeline(ObligingDeIdentification(), clinical).RunAsync(context, _adapter);
 
         Assert.Equal(200, context.Response.StatusCode);
         Assert.Equal("answer:Stable.", Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
@@ -40,7 +51,44 @@ public sealed class CallPipelineTests : IDisposable
         Assert.Equal(record.Id, context.Response.Headers[GatewayHeaders.AuditId]);
         Assert.Single(clinical.Inputs);
         Assert.Single(_protector.Begun);
+        Assert.Equal("Summarize: [P1] is stable.", Assert.Single(Assert.Single(_modelRequests).Messages).Content);
+        Assert.Equal(DeIdentificationOutcomes.Applied, record.Entry.DeIdentification);
+        Assert.Equal("name=1", record.Entry.Redactions);
         Assert.Equal(CallOutcomes.Answered, Assert.Single(_metrics.Calls).Outcome);
+        Assert.Equal([("name", 1)], _metrics.Redactions);
+    }
+
+    [Fact]
+    public async Task Run_NoDeploymentMayServeTheCall_NothingIsProtectedBecauseProtectionComesAfterTheChoice()
+    {
+        var policies = new FakePolicyEngine(c => c.Deployment is null ? PolicyDecision.Allow : FakePolicyEngine.Deny("deployment_suspended"));
+        var context = CallContexts.Create(_adapter).HttpContext;
+
+        await Pipeline(policies, new FakeClinicalContextBuilder()).RunAsync(context, _adapter);
+
+        Assert.Equal(403, context.Response.StatusCode);
+        Assert.Empty(_protector.Begun);
+        Assert.Empty(_modelRequests);
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal("deployment_suspended", entry.Reasons);
+        Assert.Null(entry.DeIdentification);
+        Assert.Null(entry.Redactions);
+        Assert.Empty(_metrics.Redactions);
+    }
+
+    [Fact]
+    public async Task Run_EveryCandidateCoversPhi_TheModelGetsTheOriginalAndTheRecordSaysNotRequired()
+    {
+        var context = CallContexts.Create(_adapter).HttpContext;
+
+        await Pipeline(new FakePolicyEngine(), new FakeClinicalContextBuilder()).RunAsync(context, _adapter);
+
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Empty(_protector.Begun);
+        Assert.Equal("Summarize: Alice is stable.", Assert.Single(Assert.Single(_modelRequests).Messages).Content);
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal(DeIdentificationOutcomes.NotRequired, entry.DeIdentification);
+        Assert.Null(entry.Redactions);
     }
 
     [Fact]
@@ -109,6 +157,10 @@ public sealed class CallPipelineTests : IDisposable
         Assert.Empty(_providers.Asked);
     }
 
+    /// <summary>Allows every call, and obliges de-identification for every deployment, as for one without a BAA.</summary>
+    private static FakePolicyEngine ObligingDeIdentification() =>
+        new(c => c.Deployment is null ? PolicyDecision.Allow : new PolicyDecision([]) { Obligations = new PolicyObligations { DeIdentify = true } });
+
     private CallPipeline Pipeline(IPolicyEngine policies, IClinicalContextBuilder clinical)
     {
         var time = TimeProvider.System;
@@ -121,8 +173,8 @@ public sealed class CallPipelineTests : IDisposable
             new GovernStep(policies, _metrics),
             new BuildContextStep(clinical, new FakePseudonymizer()),
             new ComposePromptStep(new FakeTemplateCatalog((_, _, _, _) => throw new InvalidOperationException("No template in these tests."))),
-            new ProtectDataStep(_protector),
             new ChooseDeploymentsStep(policies, _providers, _protector, _metrics),
+            new ProtectDataStep(_protector),
             new InvokeModelStep(new ModelInvoker(_providers, forwarder, _metrics, time, NullLogger<ModelInvoker>.Instance), time),
             new RestoreDataStep(),
             new CheckOutputStep([], _metrics),

@@ -181,5 +181,9 @@ public sealed class AuthenticationFailuresTests
         public void RecordDeprecatedModelCall(string deployment)
         {
         }
+
+        public void RecordPhiRedactions(string kind, int count)
+        {
+        }
     }
 }

@@ -109,8 +109,79 @@ public sealed class AuditChainHasherTests
             "\"output_text\":\"R\\u00E9sum\\u00E9: stable \\uD83D\\uDC4D\"," +
             "\"prev_hash\":\"" + AuditChainHasher.GenesisHash + "\"}";
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))), hash);
-        Assert.Equal(2, AuditChainHasher.CurrentVersion);
+    }
+
+    [Fact]
+    public void ComputeHash_Version3_HashesTheDocumentedCanonicalForm()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1) with
+        {
+            Attempts = [Answered],
+            UserId = "u-0042",
+            InputText = "[NAME_1] has asthma.",
+            OutputText = null,
+            DeIdentification = DeIdentificationOutcomes.Applied,
+            Redactions = "date=2,name=3",
+        };
+
+        var hash = hasher.ComputeHash(3, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        // Pinned by hand: version 2's fields under version number 3, then de-identification and redactions before prev_hash.
+        var canonical =
+            "{\"hash_version\":3,\"id\":\"aud_1\",\"seq\":1,\"timestamp\":\"2025-03-14T09:26:54.5890000Z\",\"trace_id\":\"trace-0001\"," +
+            "\"app_id\":\"epic-addon\",\"patient_pseudonym\":\"pt_a1\",\"use_case_id\":\"discharge-summary\",\"risk_tier\":3," +
+            "\"decision\":\"answered\",\"reasons\":null,\"status_code\":200,\"provider\":\"openai\",\"deployment\":\"gpt-eu-1\"," +
+            "\"model\":\"gpt-4.1\",\"input_sha256\":\"" + A64 + "\",\"output_sha256\":\"" + B64 + "\",\"input_tokens\":101," +
+            "\"output_tokens\":51,\"latency_ms\":\"1235.5\",\"streamed\":false,\"cost_usd\":null,\"attempts\":[" +
+            "{\"deployment\":\"gpt-eu-2\",\"destination\":null,\"outcome\":\"answered\",\"status_code\":200,\"latency_ms\":\"812.25\"}]," +
+            "\"user_id\":\"u-0042\"," +
+            "\"input_text\":\"[NAME_1] has asthma.\"," +
+            "\"output_text\":null," +
+            "\"de_identification\":\"applied\"," +
+            "\"redactions\":\"date=2,name=3\"," +
+            "\"prev_hash\":\"" + AuditChainHasher.GenesisHash + "\"}";
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))), hash);
+        Assert.Equal(3, AuditChainHasher.CurrentVersion);
         Assert.Equal(hash, hasher.ComputeHash("aud_1", 1, entry, AuditChainHasher.GenesisHash));
+    }
+
+    [Fact]
+    public void ComputeHash_Version3_DeIdentificationAndRedactionsChangeTheHash()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1) with { DeIdentification = DeIdentificationOutcomes.Applied, Redactions = "name=1" };
+        var original = hasher.ComputeHash(3, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        string[] variants =
+        [
+            hasher.ComputeHash(3, "aud_1", 1, entry with { DeIdentification = null }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(3, "aud_1", 1, entry with { DeIdentification = DeIdentificationOutcomes.OptedOut }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(3, "aud_1", 1, entry with { DeIdentification = DeIdentificationOutcomes.NotRequired }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(3, "aud_1", 1, entry with { Redactions = null }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(3, "aud_1", 1, entry with { Redactions = "" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(3, "aud_1", 1, entry with { Redactions = "name=2" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(3, "aud_1", 1, entry with { Redactions = "date=1" }, AuditChainHasher.GenesisHash),
+        ];
+
+        Assert.DoesNotContain(original, variants);
+        Assert.Equal(variants.Length, variants.Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ComputeHash_OlderVersionEntryHoldingAFieldOfVersion3_Throws(int version)
+    {
+        using var hasher = new AuditChainHasher();
+        var deIdentified = AuditEntries.Create(1) with { DeIdentification = DeIdentificationOutcomes.NotRequired };
+        var redacted = AuditEntries.Create(1) with { Redactions = "" };
+
+        Assert.Equal("de_identification", AuditChainHasher.UncoveredField(version, deIdentified));
+        Assert.Equal("redactions", AuditChainHasher.UncoveredField(version, redacted));
+        Assert.Null(AuditChainHasher.UncoveredField(3, deIdentified with { Redactions = "name=1" }));
+        var error = Assert.Throws<ArgumentException>(() => hasher.ComputeHash(version, "aud_1", 1, redacted, AuditChainHasher.GenesisHash));
+        Assert.Contains($"version {version} does not cover redactions", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,9 +216,13 @@ public sealed class AuditChainHasherTests
         var entry = AuditEntries.Create(1);
 
         // The version is hashed first, so a record cannot be passed off as written in another form.
-        Assert.NotEqual(
+        string[] hashes =
+        [
             hasher.ComputeHash(1, "aud_1", 1, entry, AuditChainHasher.GenesisHash),
-            hasher.ComputeHash(2, "aud_1", 1, entry, AuditChainHasher.GenesisHash));
+            hasher.ComputeHash(2, "aud_1", 1, entry, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(3, "aud_1", 1, entry, AuditChainHasher.GenesisHash),
+        ];
+        Assert.Equal(3, hashes.Distinct().Count());
     }
 
     [Theory]
@@ -173,7 +248,7 @@ public sealed class AuditChainHasherTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(3)]
+    [InlineData(4)]
     [InlineData(-1)]
     public void ComputeHash_UnknownVersion_Throws(int version)
     {

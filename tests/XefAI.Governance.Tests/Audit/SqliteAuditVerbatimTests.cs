@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace XefAI.Governance.Tests;
 
 /// <summary>
-/// Verbatim audit in the SQLite store: user, input and output texts under hash version 2, next to the
+/// Verbatim audit in the SQLite store: user, input and output texts (hash version 2 and later), next to the
 /// version-1 records of files an earlier gateway wrote.
 /// </summary>
 public sealed class SqliteAuditVerbatimTests
@@ -32,7 +32,7 @@ public sealed class SqliteAuditVerbatimTests
             Assert.Equal(entry.InputText, reader.GetString(1));
             Assert.Equal(entry.OutputText, reader.GetString(2));
             Assert.Equal("text", reader.GetString(3));
-            Assert.Equal(2L, reader.GetInt64(4));
+            Assert.Equal((long)AuditChainHasher.CurrentVersion, reader.GetInt64(4));
         }
 
         Assert.Equal(new AuditChainVerification(true, 1), await store.VerifyAsync(CancellationToken.None));
@@ -112,7 +112,7 @@ public sealed class SqliteAuditVerbatimTests
     }
 
     [Fact]
-    public async Task VerifyAsync_Version1RecordsThenVersion2Records_VerifiesEachInItsOwnForm()
+    public async Task VerifyAsync_Version1RecordsThenCurrentRecords_VerifiesEachInItsOwnForm()
     {
         await using var db = new TempAuditDatabase();
         var store = db.CreateStore();
@@ -128,7 +128,7 @@ public sealed class SqliteAuditVerbatimTests
 
         Assert.Equal(4, next.Sequence);
         Assert.Equal(old[^1].Hash, next.PreviousHash);
-        Assert.Equal([1L, 1, 1, 2, 2], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
+        Assert.Equal([1L, 1, 1, 3, 3], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
         var oldRead = (await store.GetAsync(old[1].Id, CancellationToken.None))!;
         Assert.Equal(old[1], oldRead with { Entry = old[1].Entry });
         Assert.Equal(old[1].Entry with { Attempts = oldRead.Entry.Attempts }, oldRead.Entry);
@@ -196,7 +196,7 @@ public sealed class SqliteAuditVerbatimTests
         Assert.Equal(old[^1].Hash, appended[0].PreviousHash);
         Assert.Equal(appended[0], await store.GetAsync(appended[0].Id, CancellationToken.None));
         Assert.Equal(new AuditChainVerification(true, 5), await store.VerifyAsync(CancellationToken.None));
-        Assert.Equal([1L, 1, 1, 2, 2], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
+        Assert.Equal([1L, 1, 1, 3, 3], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
 
         // The upgraded table is laid out as a new one, and keeps its guards.
         await using var fresh = new TempAuditDatabase();

@@ -151,6 +151,20 @@ public sealed class GatewayMetricsTests : IDisposable
         Assert.Equal([0.003, 1.0], _recorder.For("xefai.audit.write.duration").Select(d => Math.Round(d.Value, 9)));
     }
 
+    [Fact]
+    public void RecordPhiRedactions_CountsValuesByKindAndNeverGoesDown()
+    {
+        _metrics.RecordPhiRedactions("name", 3);
+        _metrics.RecordPhiRedactions("date", 1);
+        _metrics.RecordPhiRedactions("name", 0);
+        _metrics.RecordPhiRedactions("name", -2);
+
+        var redactions = _recorder.For("xefai.phi.redactions");
+        Assert.Equal([("name", 3.0), ("date", 1.0)], redactions.Select(r => ((string)r.Tags["kind"]!, r.Value)));
+        Assert.All(redactions, r => Assert.Equal("{value}", r.Instrument.Unit));
+        AssertTags(redactions[0], ("kind", "name"));
+    }
+
     public void Dispose()
     {
         _recorder.Dispose();

@@ -3,9 +3,10 @@ namespace XefAI.Governance.Tests;
 public sealed class DeIdentificationPolicyTests
 {
     [Theory]
+    [InlineData(RiskTier.Administrative)]
     [InlineData(RiskTier.Operational)]
     [InlineData(RiskTier.ClinicalAssistive)]
-    public void Evaluate_TierObligesDeIdentificationVendorWithoutBaaAndNoDeIdentifier_DeniesNamingTheDeployment(RiskTier tier)
+    public void Evaluate_VendorWithoutBaaAndNoDeIdentifier_DeniesNamingTheDeploymentWhateverTheTier(RiskTier tier)
     {
         using var governance = GovernanceServices.Create(configure: b => b.AddPolicy<DeIdentificationPolicy>());
 
@@ -34,22 +35,18 @@ public sealed class DeIdentificationPolicyTests
         Assert.Null(Evaluate(governance, RiskTier.ClinicalDecisionSupport, new DeploymentFacts("gpt-public", "active", HasBaa: false), canDeIdentify: false));
     }
 
-    [Fact]
-    public void Evaluate_Tier1VendorWithoutBaa_Allows()
+    [Theory]
+    [InlineData(RiskTier.Administrative)]
+    [InlineData(RiskTier.ClinicalAssistive)]
+    public void Evaluate_UseCaseOptedOut_AllowsTheVendorWithoutBaaThoughNothingCanDeIdentify(RiskTier tier)
     {
         using var governance = GovernanceServices.Create(configure: b => b.AddPolicy<DeIdentificationPolicy>());
+        var useCase = UseCases.Active(tier) with { DeIdentificationOptOut = "Synthetic test patients only." };
 
-        Assert.Null(Evaluate(governance, RiskTier.Administrative, new DeploymentFacts("gpt-public", "active", HasBaa: false), canDeIdentify: false));
-    }
+        var denial = governance.Policy<DeIdentificationPolicy>().Evaluate(
+            new PolicyContext(useCase, "ed-board", new DeploymentFacts("gpt-public", "active", HasBaa: false)) { CanDeIdentify = false });
 
-    [Fact]
-    public void Evaluate_TierConfiguredWithoutDeIdentification_Allows()
-    {
-        using var governance = GovernanceServices.Create(
-            new() { ["Governance:RiskTiers:3:DeIdentifyUnlessBaa"] = "false" },
-            b => b.AddPolicy<DeIdentificationPolicy>());
-
-        Assert.Null(Evaluate(governance, RiskTier.ClinicalAssistive, new DeploymentFacts("gpt-public", "active", HasBaa: false), canDeIdentify: false));
+        Assert.Null(denial);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class PolicyEngineTests
             candidate.Denials);
         Assert.Equal(["model_past_sunset"], sunset.Denials.Select(d => d.ReasonCode));
         Assert.True(active.IsAllowed);
-        Assert.Equal(new PolicyObligations { Review = "hold", AuditVerbatim = true, MaxTokens = 4096 }, active.Obligations);
+        Assert.Equal(new PolicyObligations { ReIdentify = false, Review = "hold", AuditVerbatim = true, MaxTokens = 4096 }, active.Obligations);
     }
 
     [Fact]

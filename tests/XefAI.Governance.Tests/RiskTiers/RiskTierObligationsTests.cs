@@ -5,26 +5,27 @@ namespace XefAI.Governance.Tests;
 
 public sealed class RiskTierObligationsTests
 {
-    public static TheoryData<RiskTier, bool?, bool, string, bool, int?> Defaults => new()
+    public static TheoryData<RiskTier, bool?, bool, bool, string, bool, int?> Defaults => new()
     {
-        // tier, deployment BAA (null = call stage), de-identify, review, verbatim audit, max tokens
-        { RiskTier.Administrative, null, false, "none", false, null },
-        { RiskTier.Administrative, false, false, "none", false, null },
-        { RiskTier.Administrative, true, false, "none", false, null },
-        { RiskTier.Operational, null, true, "none", true, null },
-        { RiskTier.Operational, false, true, "none", true, null },
-        { RiskTier.Operational, true, false, "none", true, null },
-        { RiskTier.ClinicalAssistive, null, true, "draft", true, null },
-        { RiskTier.ClinicalAssistive, false, true, "draft", true, null },
-        { RiskTier.ClinicalAssistive, true, false, "draft", true, null },
-        { RiskTier.ClinicalDecisionSupport, null, true, "hold", true, 4096 },
-        { RiskTier.ClinicalDecisionSupport, false, true, "hold", true, 4096 },
-        { RiskTier.ClinicalDecisionSupport, true, false, "hold", true, 4096 },
+        // tier, deployment BAA (null = call stage), de-identify, re-identify, review, verbatim audit, max tokens
+        { RiskTier.Administrative, null, true, true, "none", false, null },
+        { RiskTier.Administrative, false, true, true, "none", false, null },
+        { RiskTier.Administrative, true, false, true, "none", false, null },
+        { RiskTier.Operational, null, true, true, "none", true, null },
+        { RiskTier.Operational, false, true, true, "none", true, null },
+        { RiskTier.Operational, true, false, true, "none", true, null },
+        { RiskTier.ClinicalAssistive, null, true, true, "draft", true, null },
+        { RiskTier.ClinicalAssistive, false, true, true, "draft", true, null },
+        { RiskTier.ClinicalAssistive, true, false, true, "draft", true, null },
+        { RiskTier.ClinicalDecisionSupport, null, true, false, "hold", true, 4096 },
+        { RiskTier.ClinicalDecisionSupport, false, true, false, "hold", true, 4096 },
+        { RiskTier.ClinicalDecisionSupport, true, false, false, "hold", true, 4096 },
     };
 
     [Theory]
     [MemberData(nameof(Defaults))]
-    public void Evaluate_NothingConfigured_ObligesWhatTheDesignSays(RiskTier tier, bool? hasBaa, bool deIdentify, string review, bool verbatim, int? maxTokens)
+    public void Evaluate_NothingConfigured_ObligesWhatTheDesignSays(
+        RiskTier tier, bool? hasBaa, bool deIdentify, bool reIdentify, string review, bool verbatim, int? maxTokens)
     {
         using var governance = GovernanceServices.Create();
 
@@ -32,7 +33,10 @@ public sealed class RiskTierObligationsTests
 
         Assert.True(decision.IsAllowed);
         Assert.Equal(
-            new PolicyObligations { DeIdentify = deIdentify, Review = review, AuditVerbatim = verbatim, MaxTokens = maxTokens },
+            new PolicyObligations
+            {
+                DeIdentify = deIdentify, ReIdentify = reIdentify, Review = review, AuditVerbatim = verbatim, AuditOriginalText = false, MaxTokens = maxTokens,
+            },
             decision.Obligations);
     }
 
@@ -44,19 +48,53 @@ public sealed class RiskTierObligationsTests
             ["Governance:RiskTiers:1:DeIdentifyUnlessBaa"] = "true",
             ["Governance:RiskTiers:1:Review"] = "DRAFT",
             ["Governance:RiskTiers:1:MaxTokens"] = "1000",
+            ["Governance:RiskTiers:1:ReIdentifyAnswers"] = "false",
+            ["Governance:RiskTiers:2:VerbatimAuditText"] = " Original ",
             ["Governance:RiskTiers:4:MaxTokens"] = "0",
             ["Governance:RiskTiers:4:AuditVerbatim"] = "false",
+            ["Governance:RiskTiers:4:ReIdentifyAnswers"] = "true",
         });
 
         Assert.Equal(
-            new PolicyObligations { DeIdentify = true, Review = "draft", AuditVerbatim = false, MaxTokens = 1000 },
+            new PolicyObligations { DeIdentify = true, ReIdentify = false, Review = "draft", AuditVerbatim = false, MaxTokens = 1000 },
             Evaluate(governance, RiskTier.Administrative, hasBaa: false).Obligations);
         Assert.Equal(
-            new PolicyObligations { DeIdentify = false, Review = "hold", AuditVerbatim = false, MaxTokens = null },
+            new PolicyObligations { DeIdentify = false, ReIdentify = true, Review = "hold", AuditVerbatim = false, MaxTokens = null },
             Evaluate(governance, RiskTier.ClinicalDecisionSupport, hasBaa: true).Obligations);
         Assert.Equal(
-            new PolicyObligations { DeIdentify = true, Review = "none", AuditVerbatim = true },
+            new PolicyObligations { DeIdentify = true, Review = "none", AuditVerbatim = true, AuditOriginalText = true },
             Evaluate(governance, RiskTier.Operational, hasBaa: null).Obligations);
+        Assert.Equal(
+            new PolicyObligations { DeIdentify = true, Review = "draft", AuditVerbatim = true, AuditOriginalText = false },
+            Evaluate(governance, RiskTier.ClinicalAssistive, hasBaa: false).Obligations);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Evaluate_UseCaseOptedOut_NothingIsToBeDeIdentifiedAndTheOtherObligationsStay(bool? hasBaa)
+    {
+        using var governance = GovernanceServices.Create();
+        var useCase = UseCases.Active(RiskTier.ClinicalAssistive) with { DeIdentificationOptOut = "Synthetic test patients only." };
+        var deployment = hasBaa is { } baa ? new DeploymentFacts("gpt-eu-1", "active", baa) : null;
+
+        var obligations = governance.Get<IPolicyEngine>().Evaluate(new PolicyContext(useCase, "epic-addon", deployment)).Obligations;
+
+        Assert.Equal(new PolicyObligations { DeIdentify = false, Review = "draft", AuditVerbatim = true }, obligations);
+    }
+
+    [Fact]
+    public void OptedOut_SameObligationsTwice_BuildsTheirOptedOutFormOnce()
+    {
+        var obligations = new PolicyObligations { DeIdentify = true, Review = "draft" };
+
+        var first = RiskTierControls.OptedOut(obligations);
+
+        Assert.False(first.DeIdentify);
+        Assert.Equal("draft", first.Review);
+        Assert.Same(first, RiskTierControls.OptedOut(obligations));
+        Assert.Same(first, RiskTierControls.OptedOut(first));
     }
 
     [Fact]
@@ -73,7 +111,7 @@ public sealed class RiskTierObligationsTests
         using var governance = GovernanceServices.Create();
 
         Assert.Equal(
-            new PolicyObligations { DeIdentify = true, Review = "hold", AuditVerbatim = true },
+            new PolicyObligations { DeIdentify = true, ReIdentify = false, Review = "hold", AuditVerbatim = true },
             Evaluate(governance, (RiskTier)9, hasBaa: true).Obligations);
     }
 
@@ -108,6 +146,7 @@ public sealed class RiskTierObligationsTests
         {
             ["Governance:RiskTiers:2:Review"] = "later",
             ["Governance:RiskTiers:2:MaxTokens"] = "-1",
+            ["Governance:RiskTiers:2:VerbatimAuditText"] = "redacted",
             ["Governance:RiskTiers:4:RateLimit:PermitLimit"] = "-5",
             ["Governance:RiskTiers:4:RateLimit:Window"] = "00:00:00",
         });
@@ -118,6 +157,7 @@ public sealed class RiskTierObligationsTests
             [
                 "Governance:RiskTiers:2: MaxTokens must be a positive number of tokens, or 0 for no cap, not -1.",
                 "Governance:RiskTiers:2: Review 'later' must be one of none, draft, hold.",
+                "Governance:RiskTiers:2: VerbatimAuditText 'redacted' must be one of deidentified, original.",
                 "Governance:RiskTiers:4: RateLimit:PermitLimit must be a positive number of calls, or 0 for no limit, not -5.",
                 "Governance:RiskTiers:4: RateLimit:Window must be longer than zero, not 00:00:00.",
             ],
@@ -128,5 +168,19 @@ public sealed class RiskTierObligationsTests
     {
         var deployment = hasBaa is { } baa ? new DeploymentFacts("gpt-eu-1", "active", baa) : null;
         return governance.Get<IPolicyEngine>().Evaluate(new PolicyContext(UseCases.Active(tier), "epic-addon", deployment));
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("3")]
+    public void StartupValidation_TierWithoutDeIdentification_IsRefusedPointingToTheUseCaseOptOut(string tier)
+    {
+        using var governance = GovernanceServices.Create(new() { [$"Governance:RiskTiers:{tier}:DeIdentifyUnlessBaa"] = "false" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => governance.Provider.GetRequiredService<IStartupValidator>().Validate());
+
+        var failure = Assert.Single(error.Failures);
+        Assert.StartsWith($"Governance:RiskTiers:{tier}: DeIdentifyUnlessBaa cannot be turned off", failure, StringComparison.Ordinal);
+        Assert.Contains("DeIdentification:OptOut", failure, StringComparison.Ordinal);
     }
 }

@@ -44,10 +44,10 @@ public sealed class UseCaseRegistryFactoryTests
         using var governance = InForce();
         var engine = governance.Get<IPolicyEngine>();
 
-        var snapshot = Create(governance, new RiskTierOptions { Review = "hold", DeIdentifyUnlessBaa = false });
+        var snapshot = Create(governance, new RiskTierOptions { Review = "hold", ReIdentifyAnswers = false, VerbatimAuditText = "original" });
 
         Assert.Equal(
-            new PolicyObligations { Review = ReviewRequirement.Hold, AuditVerbatim = true },
+            new PolicyObligations { DeIdentify = true, ReIdentify = false, Review = ReviewRequirement.Hold, AuditVerbatim = true, AuditOriginalText = true },
             engine.Evaluate(new PolicyContext(UseCase(snapshot), "ed-board")).Obligations);
         Assert.Equal(
             new PolicyObligations { DeIdentify = true, Review = ReviewRequirement.None, AuditVerbatim = true },

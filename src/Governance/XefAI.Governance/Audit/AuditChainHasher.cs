@@ -19,7 +19,9 @@ namespace XefAI.Governance;
 /// <para>
 /// Version 1 is the form before verbatim audit. Version 2 is version 1's form, with its own version number,
 /// plus <c>user_id</c>, <c>input_text</c> and <c>output_text</c> (null written as null) between
-/// <c>attempts</c> and <c>prev_hash</c>.
+/// <c>attempts</c> and <c>prev_hash</c>. Version 3 is version 2's form, with its own version number, plus
+/// <c>de_identification</c> and <c>redactions</c> (null written as null) between <c>output_text</c> and
+/// <c>prev_hash</c>.
 /// </para>
 /// </remarks>
 internal sealed class AuditChainHasher : IDisposable
@@ -27,7 +29,7 @@ internal sealed class AuditChainHasher : IDisposable
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     /// <summary>The form new records are hashed with.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
@@ -37,7 +39,7 @@ internal sealed class AuditChainHasher : IDisposable
         _json = new Utf8JsonWriter(_buffer);
     }
 
-    public static bool IsKnownVersion(long version) => version is 1 or 2;
+    public static bool IsKnownVersion(long version) => version is 1 or 2 or 3;
 
     /// <summary>
     /// The column of a field <paramref name="entry"/> holds that the form <paramref name="version"/> does not
@@ -47,6 +49,21 @@ internal sealed class AuditChainHasher : IDisposable
     public static string? UncoveredField(long version, AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (version >= 3)
+        {
+            return null;
+        }
+
+        if (entry.DeIdentification is not null)
+        {
+            return "de_identification";
+        }
+
+        if (entry.Redactions is not null)
+        {
+            return "redactions";
+        }
+
         if (version >= 2)
         {
             return null;
@@ -88,6 +105,9 @@ internal sealed class AuditChainHasher : IDisposable
             case 2:
                 WriteVersion2(id, sequence, entry, previousHash);
                 break;
+            case 3:
+                WriteVersion3(id, sequence, entry, previousHash);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown audit hash version.");
         }
@@ -123,7 +143,21 @@ internal sealed class AuditChainHasher : IDisposable
         _json.WriteEndObject();
     }
 
-    // Versions 1 and 2 both write these, so they are frozen for both: id through attempts, in this order.
+    private void WriteVersion3(string id, long sequence, AuditEntry entry, string previousHash)
+    {
+        _json.WriteStartObject();
+        _json.WriteNumber("hash_version"u8, 3);
+        WriteVersion1Fields(id, sequence, entry);
+        _json.WriteString("user_id"u8, entry.UserId);
+        _json.WriteString("input_text"u8, entry.InputText);
+        _json.WriteString("output_text"u8, entry.OutputText);
+        _json.WriteString("de_identification"u8, entry.DeIdentification);
+        _json.WriteString("redactions"u8, entry.Redactions);
+        _json.WriteString("prev_hash"u8, previousHash);
+        _json.WriteEndObject();
+    }
+
+    // Versions 1, 2 and 3 all write these, so they are frozen for all: id through attempts, in this order.
     private void WriteVersion1Fields(string id, long sequence, AuditEntry entry)
     {
         _json.WriteString("id"u8, id);

@@ -68,6 +68,18 @@ internal static class AuditEntryGuard
             ValidateAttempt(entry.Attempts[i], i);
         }
 
+        // Bounded codes only: these are metric-like fields, never a place for text from the call.
+        if (entry.DeIdentification is not (null or DeIdentificationOutcomes.Applied or DeIdentificationOutcomes.OptedOut or DeIdentificationOutcomes.NotRequired))
+        {
+            throw new ArgumentException(
+                $"An audit entry's de-identification must be {DeIdentificationOutcomes.Applied}, {DeIdentificationOutcomes.OptedOut}, {DeIdentificationOutcomes.NotRequired} or null.", nameof(entry));
+        }
+
+        if (entry.Redactions is { } redactions && !AuditRedactions.IsCanonical(redactions))
+        {
+            throw new ArgumentException("An audit entry's redactions must be sorted kind=count pairs joined with commas (AuditRedactions.Format).", nameof(entry));
+        }
+
         foreach (var (field, value) in (ReadOnlySpan<(string, string?)>)
         [
             (nameof(AuditEntry.TraceId), entry.TraceId),

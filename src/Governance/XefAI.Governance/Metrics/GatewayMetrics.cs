@@ -25,6 +25,7 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter<long> _deprecatedModelCalls;
     private readonly Counter<double> _cost;
     private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _phiRedactions;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -60,6 +61,8 @@ internal sealed class GatewayMetrics : IGatewayMetrics
             "xefai.cost", "USD", "Cost of calls, from the deployments' configured prices.");
         _authFailures = meter.CreateCounter<long>(
             "xefai.auth.failures", "{request}", "Requests refused for want of a valid key, by route family, kind and outcome (refused or throttled).");
+        _phiRedactions = meter.CreateCounter<long>(
+            "xefai.phi.redactions", "{value}", "Values the de-identifier replaced before a call left for a vendor, by kind (name, date…).");
     }
 
     public void RecordCall(CallMeasurement measurement)
@@ -165,6 +168,17 @@ internal sealed class GatewayMetrics : IGatewayMetrics
             { "outcome", outcome },
         };
         _authFailures.Add(count, tags);
+    }
+
+    public void RecordPhiRedactions(string kind, int count)
+    {
+        // A counter must never go down.
+        if (count <= 0)
+        {
+            return;
+        }
+
+        _phiRedactions.Add(count, new KeyValuePair<string, object?>("kind", kind));
     }
 
     // Constant strings, so a label costs no allocation per call.

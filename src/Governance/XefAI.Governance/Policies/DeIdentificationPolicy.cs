@@ -3,7 +3,8 @@ namespace XefAI.Governance;
 /// <summary>
 /// Fails closed on de-identification: where the use case's risk tier obliges PHI to be de-identified before a
 /// vendor without a BAA sees it (<c>DeIdentifyUnlessBaa</c>), such a deployment may serve the call only if the
-/// gateway can de-identify. PHI never reaches an uncovered vendor as it is.
+/// gateway can de-identify. PHI never reaches an uncovered vendor as it is, unless the use case opted out of
+/// de-identification explicitly (<see cref="UseCase.DeIdentificationOptOut"/>).
 /// </summary>
 /// <remarks>A deployment-stage policy: it judges each candidate deployment and has nothing to say about the call as a whole.</remarks>
 internal sealed class DeIdentificationPolicy(RiskTierControlsSource tiers) : IPolicy
@@ -13,7 +14,8 @@ internal sealed class DeIdentificationPolicy(RiskTierControlsSource tiers) : IPo
     public PolicyDenial? Evaluate(PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Deployment is not { } deployment || deployment.CoversPhi || context.CanDeIdentify)
+        if (context.Deployment is not { } deployment || deployment.CoversPhi || context.CanDeIdentify
+            || context.UseCase.DeIdentificationOptOut is not null)
         {
             return null;
         }

@@ -42,6 +42,12 @@ internal sealed class PolicyEngine(IEnumerable<IPolicy> policies, RiskTierContro
         var obligations = context.UseCase.TierControls is { } carried
             ? RiskTierControls.ObligationsFor(carried, context.Deployment)
             : tiers?.Current.ObligationsFor(context.UseCase.Tier, context.Deployment) ?? PolicyObligations.None;
+
+        // A use case that opted out sends PHI as it is wherever its tier would have it de-identified.
+        if (context.UseCase.DeIdentificationOptOut is not null)
+        {
+            obligations = RiskTierControls.OptedOut(obligations);
+        }
         if (denials is null && ReferenceEquals(obligations, PolicyObligations.None))
         {
             return PolicyDecision.Allow;

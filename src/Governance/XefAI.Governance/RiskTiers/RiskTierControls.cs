@@ -12,16 +12,22 @@ internal sealed class RiskTierControls
     private static readonly TierControls[] Defaults =
     [
         TierControls.Strictest,
-        new(RequireBaa: false, DeIdentifyUnlessBaa: false, ReviewRequirement.None, AuditVerbatim: false, MaxTokens: null, RateLimit: null),
+        new(RequireBaa: false, DeIdentifyUnlessBaa: true, ReviewRequirement.None, AuditVerbatim: false, MaxTokens: null, RateLimit: null),
         new(RequireBaa: false, DeIdentifyUnlessBaa: true, ReviewRequirement.None, AuditVerbatim: true, MaxTokens: null, RateLimit: null),
         new(RequireBaa: false, DeIdentifyUnlessBaa: true, ReviewRequirement.Draft, AuditVerbatim: true, MaxTokens: null, RateLimit: null),
-        new(RequireBaa: true, DeIdentifyUnlessBaa: true, ReviewRequirement.Hold, AuditVerbatim: true, MaxTokens: 4096, new TierRateLimit(30, DefaultWindow)),
+        new(RequireBaa: true, DeIdentifyUnlessBaa: true, ReviewRequirement.Hold, AuditVerbatim: true, MaxTokens: 4096, new TierRateLimit(30, DefaultWindow))
+        {
+            ReIdentifyAnswers = false,
+        },
     ];
 
     private static readonly PolicyObligations StrictestObligations = Obligations(TierControls.Strictest, deIdentify: true);
 
     // Weak keys: the obligations go when the snapshot whose use cases carried the controls does.
     private static readonly ConditionalWeakTable<TierControls, PolicyObligations[]> CarriedObligations = new();
+
+    // The same obligations without de-identification, for use cases that opted out; kept as long as the originals.
+    private static readonly ConditionalWeakTable<PolicyObligations, PolicyObligations> OptedOutObligations = new();
 
     private readonly TierControls[] _tiers;
 
@@ -51,11 +57,17 @@ internal sealed class RiskTierControls
             var defaults = Defaults[number];
             tiers[number] = new TierControls(
                 configured.RequireBaa ?? defaults.RequireBaa,
-                configured.DeIdentifyUnlessBaa ?? defaults.DeIdentifyUnlessBaa,
+
+                // The validator refuses false: only a use case's own opt-out sends PHI as it is.
+                DeIdentifyUnlessBaa: true,
                 TryParseReview(configured.Review, out var review) ? review : defaults.Review,
                 configured.AuditVerbatim ?? defaults.AuditVerbatim,
                 configured.MaxTokens is { } max ? (max > 0 ? max : null) : defaults.MaxTokens,
-                ResolveRateLimit(configured.RateLimit, defaults.RateLimit));
+                ResolveRateLimit(configured.RateLimit, defaults.RateLimit))
+            {
+                ReIdentifyAnswers = configured.ReIdentifyAnswers ?? defaults.ReIdentifyAnswers,
+                VerbatimAuditText = TryParseVerbatimAuditText(configured.VerbatimAuditText, out var text) ? text : defaults.VerbatimAuditText,
+            };
         }
 
         // The lifecycles a tier accepts travel with its controls, so a use case carries everything its policies judge by.
@@ -80,6 +92,29 @@ internal sealed class RiskTierControls
         };
         review = parsed ?? ReviewRequirement.None;
         return parsed is not null;
+    }
+
+    /// <summary>Parses <c>deidentified</c> or <c>original</c> in any case.</summary>
+    public static bool TryParseVerbatimAuditText(string? value, out string text)
+    {
+        string? parsed = value?.Trim().ToLowerInvariant() switch
+        {
+            VerbatimAuditTexts.DeIdentified => VerbatimAuditTexts.DeIdentified,
+            VerbatimAuditTexts.Original => VerbatimAuditTexts.Original,
+            _ => null,
+        };
+        text = parsed ?? VerbatimAuditTexts.DeIdentified;
+        return parsed is not null;
+    }
+
+    /// <summary>
+    /// The obligations of a use case that opted out of de-identification: those given, without
+    /// <see cref="PolicyObligations.DeIdentify"/>. Built once per obligations instance, so a call allocates none.
+    /// </summary>
+    public static PolicyObligations OptedOut(PolicyObligations obligations)
+    {
+        ArgumentNullException.ThrowIfNull(obligations);
+        return obligations.DeIdentify ? OptedOutObligations.GetValue(obligations, o => o with { DeIdentify = false }) : obligations;
     }
 
     /// <summary>A tier's controls; <see cref="TierControls.Strictest"/> for a tier outside 1 to 4.</summary>
@@ -121,8 +156,10 @@ internal sealed class RiskTierControls
     private static PolicyObligations Obligations(TierControls tier, bool deIdentify) => new()
     {
         DeIdentify = deIdentify,
+        ReIdentify = tier.ReIdentifyAnswers,
         Review = tier.Review,
         AuditVerbatim = tier.AuditVerbatim,
+        AuditOriginalText = tier.VerbatimAuditText == VerbatimAuditTexts.Original,
         MaxTokens = tier.MaxTokens,
     };
 

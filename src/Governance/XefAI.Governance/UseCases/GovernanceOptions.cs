@@ -69,6 +69,12 @@ public sealed record UseCaseOptions
     /// </summary>
     public ModelCard? ModelCard { get; init; }
 
+    /// <summary>
+    /// Whether the use case opts out of de-identification before vendors without a BAA
+    /// (<c>DeIdentification:OptOut</c>, <c>DeIdentification:Reason</c>); left out, it is de-identified.
+    /// </summary>
+    public UseCaseDeIdentificationOptions? DeIdentification { get; init; }
+
     internal static bool TryParseStatus(string? value, out UseCaseStatus status)
     {
         // Explicit names only: Enum.TryParse would also accept "2" or "Active, Retired".
@@ -92,4 +98,17 @@ public sealed record PromptTemplateOptions
     public string? Id { get; init; }
 
     public string? Version { get; init; }
+}
+
+/// <summary>
+/// A use case's de-identification (<c>Governance:UseCases:&lt;id&gt;:DeIdentification</c>): on unless it opts out,
+/// with a reason its model card and every audit record show. A tier-4 use case cannot opt out.
+/// </summary>
+public sealed record UseCaseDeIdentificationOptions
+{
+    /// <summary>Send PHI as it is to vendors without a BAA. Default: false.</summary>
+    public bool OptOut { get; init; }
+
+    /// <summary>Why the use case opts out; required when <see cref="OptOut"/> is true.</summary>
+    public string? Reason { get; init; }
 }

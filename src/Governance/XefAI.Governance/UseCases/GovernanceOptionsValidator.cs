@@ -222,6 +222,19 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             errors.Add($"{path}: PromptTemplate needs both an Id and a Version.");
         }
 
+        if (useCase.DeIdentification is { OptOut: true } deIdentification)
+        {
+            if (string.IsNullOrWhiteSpace(deIdentification.Reason))
+            {
+                errors.Add($"{path}: DeIdentification:OptOut needs a DeIdentification:Reason saying why the use case may send PHI as it is to vendors without a BAA; its model card and every audit record show it.");
+            }
+
+            if (useCase.Tier == 4)
+            {
+                errors.Add($"{path}: a tier-4 use case cannot opt out of de-identification (DeIdentification:OptOut); serve it from BAA-covered or in-process deployments instead.");
+            }
+        }
+
         if (useCase.ModelCard is { } card)
         {
             foreach (var entry in card.Attributes)
@@ -241,6 +254,16 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
         if (!string.IsNullOrWhiteSpace(tier.Review) && !RiskTierControls.TryParseReview(tier.Review, out _))
         {
             errors.Add($"{path}: Review '{tier.Review}' must be one of none, draft, hold.");
+        }
+
+        if (tier.DeIdentifyUnlessBaa == false)
+        {
+            errors.Add($"{path}: DeIdentifyUnlessBaa cannot be turned off for a tier: every call to a vendor without a BAA is de-identified. A use case that must send PHI as it is opts out on its own, with a reason: Governance:UseCases:<id>:DeIdentification:OptOut and :Reason.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(tier.VerbatimAuditText) && !RiskTierControls.TryParseVerbatimAuditText(tier.VerbatimAuditText, out _))
+        {
+            errors.Add($"{path}: VerbatimAuditText '{tier.VerbatimAuditText}' must be one of deidentified, original.");
         }
 
         if (tier.MaxTokens is < 0)

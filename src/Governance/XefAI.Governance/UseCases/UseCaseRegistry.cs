@@ -78,6 +78,7 @@ internal sealed partial class UseCaseRegistry : IUseCaseRegistry, IDisposable
                 : null,
             ModelCard = options.ModelCard,
             TierControls = controls,
+            DeIdentificationOptOut = options.DeIdentification is { OptOut: true, Reason: { } reason } ? reason.Trim() : null,
         };
     }
 

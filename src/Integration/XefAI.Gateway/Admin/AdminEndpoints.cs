@@ -33,6 +33,7 @@ internal static class AdminEndpoints
                 status = u.Status.ToString().ToLowerInvariant(),
                 statusReason = u.StatusReason,
                 providers = u.Providers,
+                deIdentificationOptOut = u.DeIdentificationOptOut,
             }),
         }));
 
@@ -153,6 +154,8 @@ internal static class AdminEndpoints
         streamed = r.Entry.Streamed,
         inputText = r.Entry.InputText,
         outputText = r.Entry.OutputText,
+        deIdentification = r.Entry.DeIdentification,
+        redactions = r.Entry.Redactions,
         costUsd = r.Entry.CostUsd,
         attempts = r.Entry.Attempts.Select(a => new
         {

@@ -218,7 +218,26 @@ internal static class GovernanceEndpoints
         providers = u.Providers,
         promptTemplate = u.PromptTemplate,
         modelCard = new { complete = u.ModelCard?.IsComplete ?? false, missing = u.ModelCard?.MissingAttributes.Count },
+        deIdentification = DeIdentificationJson(u),
     };
+
+    /// <summary>
+    /// Whether the use case's PHI is de-identified before vendors without a BAA, or it opted out and why: shown with
+    /// every use case and in every model card, where a reader of the card expects data handling.
+    /// </summary>
+    private static object DeIdentificationJson(UseCase u) => u.DeIdentificationOptOut is { } reason
+        ? new
+        {
+            mode = DeIdentificationOutcomes.OptedOut,
+            optOutReason = (string?)reason,
+            description = "Opted out: PHI is sent as it is to vendors without a business associate agreement. Every audit record of the use case says 'opted-out'.",
+        }
+        : new
+        {
+            mode = "de-identified",
+            optOutReason = (string?)null,
+            description = "PHI is de-identified before it reaches a vendor without a business associate agreement; BAA-covered and in-process deployments get it as it is.",
+        };
 
     private static object ModelCardJson(UseCase u) => new
     {
@@ -226,6 +245,7 @@ internal static class GovernanceEndpoints
         name = u.Name,
         riskTier = (int)u.Tier,
         complete = u.ModelCard?.IsComplete ?? false,
+        deIdentification = DeIdentificationJson(u),
         missingAttributes = u.ModelCard?.MissingAttributes ?? ["(no model card is configured)"],
         attributes = (u.ModelCard?.Attributes ?? []).Select(a => new
         {

@@ -133,6 +133,10 @@ internal sealed partial class InterruptedStreamCloser(
         Model = opening.Entry.Model,
         InputSha256 = opening.Entry.InputSha256,
 
+        // What left for the vendor was decided before the stream opened.
+        DeIdentification = opening.Entry.DeIdentification,
+        Redactions = opening.Entry.Redactions,
+
         // How long it ran and what it sent died with the process.
         LatencyMs = 0,
         Streamed = true,

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
@@ -14,10 +16,16 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     public static CallError Unavailable { get; } =
         CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
 
-    /// <param name="outputText">The output as released; called only when the tier obliges a verbatim record.</param>
+    // Readable verbatim text: non-ASCII letters as they are, as the audit API returns them anyway.
+    private static readonly JsonSerializerOptions VerbatimJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <param name="outputText">
+    /// The output verbatim: as released when given true, as the vendor gave it (tokens not restored) when given false.
+    /// Called only when the tier obliges a verbatim record.
+    /// </param>
     /// <returns>The committed record, or null when the store could not commit it.</returns>
     public async Task<AuditRecord?> TryAppendAsync(
-        CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<string?>? outputText, bool streamed)
+        CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<bool, string?>? outputText, bool streamed)
     {
         var entry = Build(call, decision, status, reasons, outputSha256, outputText, streamed);
         try
@@ -34,7 +42,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     public static double? CostOf(ModelDeployment? deployment, TokenUsage? usage) =>
         deployment?.Pricing is { } pricing && usage is not null ? (double)Math.Round(pricing.CostOf(usage), 8) : null;
 
-    private AuditEntry Build(CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<string?>? outputText, bool streamed)
+    private AuditEntry Build(CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<bool, string?>? outputText, bool streamed)
     {
         var usage = call.Usage;
         var answered = decision is CallOutcomes.Answered or CallOutcomes.Held;
@@ -63,9 +71,36 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
             UserId = call.Request?.UserId,
 
             // Verbatim only where the tier obliges it; otherwise the hashes stand for the texts.
-            InputText = call.Obligations.AuditVerbatim ? Encoding.UTF8.GetString(call.Body.Span) : null,
-            OutputText = call.Obligations.AuditVerbatim ? outputText?.Invoke() : null,
+            InputText = call.Obligations.AuditVerbatim ? InputText(call) : null,
+            OutputText = call.Obligations.AuditVerbatim ? outputText?.Invoke(call.Obligations.AuditOriginalText) : null,
+            DeIdentification = call.DeIdentification,
+            Redactions = call.Redactions is { } redactions ? AuditRedactions.Format(redactions) : null,
         };
+    }
+
+    /// <summary>
+    /// The input a verbatim record keeps: the client's request as received where the tier asks for the original text;
+    /// otherwise what was sent to the model (de-identified where it was), or nothing for a call that never got as far
+    /// as the protect step, or failed there: nothing of it was sent.
+    /// </summary>
+    private static string? InputText(CallContext call)
+    {
+        if (call.Obligations.AuditOriginalText)
+        {
+            return Encoding.UTF8.GetString(call.Body.Span);
+        }
+
+        if (call.DeIdentification is null)
+        {
+            return null;
+        }
+
+        if (call.Request?.Embeddings is { } embeddings)
+        {
+            return embeddings.Body.ToJsonString(VerbatimJson);
+        }
+
+        return call.VendorBody?.ToJsonString(VerbatimJson) ?? JsonSerializer.Serialize(call.Messages, VerbatimJson);
     }
 
     /// <summary>

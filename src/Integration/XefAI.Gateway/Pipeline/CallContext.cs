@@ -52,7 +52,7 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
 
     public PolicyObligations Obligations { get; set; } = PolicyObligations.None;
 
-    // Build context, compose the prompt, protect data.
+    // Build context, compose the prompt.
     public ClinicalContext Clinical { get; set; } = ClinicalContext.Empty;
 
     public string? PatientPseudonym { get; set; }
@@ -65,10 +65,25 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
 
     public RenderedPrompt? Prompt { get; set; }
 
+    // Choose deployments, protect data.
+    public List<ModelDeployment> Candidates { get; } = [];
+
+    /// <summary>
+    /// Governance obliges de-identification for at least one candidate (one that does not cover PHI, for a use case
+    /// that has not opted out); set by the choose step, acted on by the protect step.
+    /// </summary>
+    public bool DeIdentificationObliged { get; set; }
+
+    /// <summary>This call's tokens, when the protect step de-identified what leaves; null otherwise.</summary>
     public IDataProtection? Protection { get; set; }
 
+    /// <summary>What the protect step did (<see cref="DeIdentificationOutcomes"/>); null until it ran, or when it failed.</summary>
+    public string? DeIdentification { get; set; }
+
+    /// <summary>How many values of each kind the protect step replaced, normalized (<see cref="AuditRedactions"/>); null when it did not de-identify.</summary>
+    public IReadOnlyList<KeyValuePair<string, int>>? Redactions { get; set; }
+
     // Invoke, restore, check.
-    public List<ModelDeployment> Candidates { get; } = [];
 
     public CallAttempts? Attempts { get; set; }
 
@@ -79,6 +94,9 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
     public TimeSpan? VendorDuration { get; set; }
 
     public ModelResponse? Answer { get; set; }
+
+    /// <summary>The answer as the vendor gave it, kept by the restore step when it put values back into <see cref="Answer"/>.</summary>
+    public ModelResponse? VendorAnswer { get; set; }
 
     public EmbeddingResponse? Embeddings { get; set; }
 

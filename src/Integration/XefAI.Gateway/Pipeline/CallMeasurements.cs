@@ -5,7 +5,8 @@ namespace XefAI.Gateway.Pipeline;
 
 /// <summary>
 /// Counts a finished call: the call metrics (a call that failed at a vendor is labelled with the deployment tried
-/// last, so the failing vendor is named) and the error-rate monitor that suspends a failing use case.
+/// last, so the failing vendor is named), the values de-identified by kind, and the error-rate monitor that suspends
+/// a failing use case.
 /// </summary>
 internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonitor errorRates, TimeProvider time)
 {
@@ -40,6 +41,15 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
         if (answered && deployment!.Lifecycle == ModelLifecycle.Deprecated)
         {
             metrics.RecordDeprecatedModelCall(deployment.Id);
+        }
+
+        // Normalized by the protect step: bounded kinds, counts only.
+        if (call.DeIdentification == DeIdentificationOutcomes.Applied && call.Redactions is { } redactions)
+        {
+            foreach (var (kind, count) in redactions)
+            {
+                metrics.RecordPhiRedactions(kind, count);
+            }
         }
     }
 }

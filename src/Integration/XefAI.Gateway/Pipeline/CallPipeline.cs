@@ -27,8 +27,8 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         GovernStep govern,
         BuildContextStep buildContext,
         ComposePromptStep composePrompt,
-        ProtectDataStep protectData,
         ChooseDeploymentsStep chooseDeployments,
+        ProtectDataStep protectData,
         InvokeModelStep invokeModel,
         RestoreDataStep restoreData,
         CheckOutputStep checkOutput,
@@ -50,8 +50,8 @@ internal sealed partial class CallPipeline : IGovernedPipeline
             govern,             // policy decision and the tier's obligations
             buildContext,       // clinical context from the request's FHIR data
             composePrompt,      // the use case's prompt template, for a clinical task
-            protectData,        // de-identify what leaves, per obligations
             chooseDeployments,  // the deployments governance lets serve the call
+            protectData,        // de-identify what leaves for any of them that does not cover PHI
             invokeModel,        // retry, breaker, fallback; a started response
             restoreData,        // re-identify the answer where the tier allows
             checkOutput,        // output checks

@@ -15,8 +15,8 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<GovernStep>();
         services.AddSingleton<BuildContextStep>();
         services.AddSingleton(sp => new ComposePromptStep(() => sp.GetRequiredService<XefAI.Data.IPromptTemplateCatalog>()));
-        services.AddSingleton<ProtectDataStep>();
         services.AddSingleton<ChooseDeploymentsStep>();
+        services.AddSingleton<ProtectDataStep>();
         services.AddSingleton<InvokeModelStep>();
         services.AddSingleton<RestoreDataStep>();
         services.AddSingleton<CheckOutputStep>();

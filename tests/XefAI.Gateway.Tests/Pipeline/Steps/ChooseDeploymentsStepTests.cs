@@ -56,6 +56,33 @@ public sealed class ChooseDeploymentsStepTests
     }
 
     [Fact]
+    public async Task Execute_AnAllowedDeploymentObligesDeIdentification_TheCallIsMarkedForTheProtectStep()
+    {
+        var obliging = new PolicyDecision([]) { Obligations = new PolicyObligations { DeIdentify = true } };
+        var policies = new FakePolicyEngine(c => c.Deployment?.Id == "backup" ? obliging : PolicyDecision.Allow);
+        await using var call = CallContexts.Governed(useCase: TestConfig.VendorChat);
+
+        await Step(policies).ExecuteAsync(call);
+
+        Assert.Equal([TestConfig.Vendor, TestConfig.Backup], call.Candidates);
+        Assert.True(call.DeIdentificationObliged);
+    }
+
+    [Fact]
+    public async Task Execute_OnlyADeniedDeploymentWouldHaveObligedDeIdentification_TheCallIsNotMarked()
+    {
+        var policies = new FakePolicyEngine(c => c.Deployment?.Id == "backup"
+            ? FakePolicyEngine.Deny("deidentification_unavailable") with { Obligations = new PolicyObligations { DeIdentify = true } }
+            : PolicyDecision.Allow);
+        await using var call = CallContexts.Governed(useCase: TestConfig.VendorChat);
+
+        await Step(policies).ExecuteAsync(call);
+
+        Assert.Equal([TestConfig.Vendor], call.Candidates);
+        Assert.False(call.DeIdentificationObliged);
+    }
+
+    [Fact]
     public async Task Execute_EveryDeploymentDenied_Refuses403WithTheReasonsOnceAndCountsEachDenial()
     {
         var policies = new FakePolicyEngine(_ => FakePolicyEngine.Deny("baa_required"));

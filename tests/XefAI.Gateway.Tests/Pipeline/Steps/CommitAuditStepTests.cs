@@ -90,16 +90,89 @@ public sealed class CommitAuditStepTests
     }
 
     [Fact]
-    public async Task Execute_TierObligesVerbatimAudit_TheRecordKeepsTheRequestAndTheRenderedAnswer()
+    public async Task Execute_TierObligesVerbatimAudit_TheRecordKeepsTheBodySentToTheModelAndTheRenderedAnswer()
     {
         await using var call = CallContexts.Answered("Stable.", obligations: new PolicyObligations { AuditVerbatim = true });
+        call.DeIdentification = DeIdentificationOutcomes.NotRequired;
+        call.VendorBody!["max_tokens"] = 100;
         call.Outcome = CallOutcomes.Answered;
 
         await _step.ExecuteAsync(call);
 
         var entry = Assert.Single(_audit.Records).Entry;
-        Assert.Equal(Encoding.UTF8.GetString(call.Body.Span), entry.InputText);
+        Assert.Equal(call.VendorBody.ToJsonString(), entry.InputText);
+        Assert.Contains("\"max_tokens\":100", entry.InputText, StringComparison.Ordinal);
         Assert.Equal("answer:Stable.", entry.OutputText);
+        Assert.Equal(DeIdentificationOutcomes.NotRequired, entry.DeIdentification);
+        Assert.Null(entry.Redactions);
+    }
+
+    [Fact]
+    public async Task Execute_VerbatimAuditOfADeIdentifiedCall_KeepsWhatTheVendorSawAndAnsweredNotTheRestoredAnswer()
+    {
+        await using var call = DeIdentifiedAndRestored(new PolicyObligations { AuditVerbatim = true });
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal("""{"model":"vendor-chat","messages":[{"role":"user","content":"[NAME_1] is stable."}]}""", entry.InputText);
+        Assert.Equal("answer:[NAME_1] is stable.", entry.OutputText);
+        Assert.DoesNotContain("Alice", entry.InputText + entry.OutputText, StringComparison.Ordinal);
+        Assert.Equal(DeIdentificationOutcomes.Applied, entry.DeIdentification);
+        Assert.Equal("date=1,name=2", entry.Redactions);
+        Assert.Equal(CallContexts.Sha256("answer:Alice is stable."), entry.OutputSha256);
+        Assert.Equal("answer:Alice is stable.", Encoding.UTF8.GetString(call.Rendered!.Body.Span));
+    }
+
+    [Fact]
+    public async Task Execute_VerbatimAuditOfOriginalText_KeepsTheClientsRequestAndTheAnswerAsReleased()
+    {
+        await using var call = DeIdentifiedAndRestored(new PolicyObligations { AuditVerbatim = true, AuditOriginalText = true });
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal(Encoding.UTF8.GetString(call.Body.Span), entry.InputText);
+        Assert.Contains("Alice", entry.InputText, StringComparison.Ordinal);
+        Assert.Equal("answer:Alice is stable.", entry.OutputText);
+        Assert.Equal(DeIdentificationOutcomes.Applied, entry.DeIdentification);
+    }
+
+    [Fact]
+    public async Task Execute_VerbatimAuditOfDeIdentifiedEmbeddings_KeepsTheProtectedInputsSentToTheVendor()
+    {
+        var sent = new System.Text.Json.Nodes.JsonObject { ["model"] = "vendor-chat", ["input"] = new System.Text.Json.Nodes.JsonArray("[NAME_1] has asthma.") };
+        var embeddings = new Models.OpenAIEmbeddingRequest(sent, "vendor-chat", ["[NAME_1] has asthma."], null, Models.EmbeddingEncoding.Float, null, null);
+        await using var call = CallContexts.Governed(
+            new GatewayRequest(TestConfig.VendorChat.Id, CallOperation.Embeddings) { Embeddings = embeddings },
+            useCase: TestConfig.VendorChat,
+            obligations: new PolicyObligations { AuditVerbatim = true });
+        call.Deployment = TestConfig.Vendor;
+        call.Embeddings = new Models.EmbeddingResponse([[0.5f]], "test-model", null);
+        call.DeIdentification = DeIdentificationOutcomes.Applied;
+        call.Redactions = [new("name", 1)];
+        call.Outcome = CallOutcomes.Answered;
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Equal("""{"model":"vendor-chat","input":["[NAME_1] has asthma."]}""", entry.InputText);
+        Assert.Equal("name=1", entry.Redactions);
+    }
+
+    [Fact]
+    public async Task Execute_VerbatimAuditOfACallThatNeverReachedTheProtectStep_KeepsNoInputText()
+    {
+        await using var call = CallContexts.Governed(obligations: new PolicyObligations { AuditVerbatim = true });
+        call.Error = CallError.Forbidden("deployment_suspended", "Suspended.");
+
+        await _step.ExecuteAsync(call);
+
+        var entry = Assert.Single(_audit.Records).Entry;
+        Assert.Null(entry.InputText);
+        Assert.Equal("error:deployment_suspended", entry.OutputText);
+        Assert.Null(entry.DeIdentification);
+        Assert.Null(entry.Redactions);
     }
 
     [Fact]
@@ -181,5 +254,22 @@ public sealed class CommitAuditStepTests
         Assert.Empty(_audit.Records);
         Assert.Null(call.Record);
         Assert.Null(call.Rendered);
+    }
+
+    /// <summary>
+    /// A call whose client named Alice, whose vendor saw and answered <c>[NAME_1]</c>, and whose answer was restored,
+    /// as the protect and restore steps leave it.
+    /// </summary>
+    private static Gateway.Pipeline.CallContext DeIdentifiedAndRestored(PolicyObligations obligations)
+    {
+        var call = CallContexts.Answered("Alice is stable.", useCase: TestConfig.VendorChat, obligations: obligations);
+        call.Request = CallContexts.Chat(TestConfig.VendorChat.Id, "Alice is stable.");
+        call.Body = Encoding.UTF8.GetBytes(call.Request.Body!.ToJsonString());
+        call.VendorBody = CallContexts.Chat(TestConfig.VendorChat.Id, "[NAME_1] is stable.").Body;
+        call.DeIdentification = DeIdentificationOutcomes.Applied;
+        call.Redactions = [new("date", 1), new("name", 2)];
+        call.VendorAnswer = CallContexts.Answer("[NAME_1] is stable.");
+        call.Outcome = CallOutcomes.Answered;
+        return call;
     }
 }

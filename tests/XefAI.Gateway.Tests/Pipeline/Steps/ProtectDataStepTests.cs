@@ -11,7 +11,7 @@ namespace XefAI.Gateway.Tests.Pipeline.Steps;
 public sealed class ProtectDataStepTests
 {
     private const string Name = "Alice Example";
-    private const string Token = "[PATIENT-1]";
+    private const string Token = "[NAME_1]";
 
     private static readonly PolicyObligations DeIdentify = new() { DeIdentify = true };
 
@@ -21,7 +21,7 @@ public sealed class ProtectDataStepTests
         var request = ChatWithParts();
         var clientBody = request.Body!.ToJsonString();
         var protector = new WordProtector(Name, Token);
-        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+        await using var call = Obliged(request);
         call.Clinical = new ClinicalContext([], ["text"], "Patient/1", 1);
 
         await new ProtectDataStep(protector).ExecuteAsync(call);
@@ -44,7 +44,7 @@ public sealed class ProtectDataStepTests
     {
         var request = ChatWithParts();
         var protector = new PassThroughDataProtector();
-        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+        await using var call = Obliged(request);
 
         await new ProtectDataStep(protector).ExecuteAsync(call);
 
@@ -52,13 +52,79 @@ public sealed class ProtectDataStepTests
         Assert.Same(protector, call.Protection);
         Assert.Same(request.Messages, call.Messages);
         Assert.Same(request.Body, call.VendorBody);
+        Assert.Equal(DeIdentificationOutcomes.Applied, call.DeIdentification);
+        Assert.Empty(call.Redactions!);
+    }
+
+    [Fact]
+    public async Task Execute_AName_TheCallRecordsAppliedAndCountsEachValueOnceThoughTheBodyHoldsTheTextsAgain()
+    {
+        await using var call = Obliged(ChatWithParts());
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(DeIdentificationOutcomes.Applied, call.DeIdentification);
+        Assert.Equal([new KeyValuePair<string, int>("name", 2)], call.Redactions);
+    }
+
+    [Fact]
+    public async Task Execute_NoCandidateObligesDeIdentification_TheOriginalLeavesAndTheCallRecordsNotRequired()
+    {
+        var request = ChatWithParts();
+        var protector = new WordProtector(Name, Token);
+        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+
+        await new ProtectDataStep(protector).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Empty(protector.Begun);
+        Assert.Null(call.Protection);
+        Assert.Same(request.Messages, call.Messages);
+        Assert.Same(request.Body, call.VendorBody);
+        Assert.Equal(DeIdentificationOutcomes.NotRequired, call.DeIdentification);
+        Assert.Null(call.Redactions);
+    }
+
+    [Fact]
+    public async Task Execute_UseCaseOptedOut_TheOriginalLeavesEvenForAnUncoveredVendorAndTheCallRecordsOptedOut()
+    {
+        var request = ChatWithParts();
+        var protector = new WordProtector(Name, Token);
+        await using var call = CallContexts.Governed(request, useCase: TestConfig.VendorChat with { DeIdentificationOptOut = "Synthetic data only." });
+        call.DeIdentificationObliged = true;
+
+        await new ProtectDataStep(protector).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Empty(protector.Begun);
+        Assert.Same(request.Messages, call.Messages);
+        Assert.Same(request.Body, call.VendorBody);
+        Assert.Equal(DeIdentificationOutcomes.OptedOut, call.DeIdentification);
+        Assert.Null(call.Redactions);
+    }
+
+    [Fact]
+    public async Task Execute_ProtectorCannotDeIdentify_422DeidentificationFailedWithItsMessageAndNothingProtectedIsKept()
+    {
+        var request = ChatWithParts();
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new RefusingProtector("The text is too large to de-identify.")).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.EndsWith("The text is too large to de-identify.", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Name, call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+        Assert.Null(call.DeIdentification);
+        Assert.Null(call.Redactions);
     }
 
     [Fact]
     public async Task Execute_ProtectorFindsNothing_ChangesNothingAndCopiesNothing()
     {
         var request = CallContexts.Chat(TestConfig.Summary.Id, "Stable, discharged home.");
-        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+        await using var call = Obliged(request);
 
         await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
 
@@ -71,7 +137,7 @@ public sealed class ProtectDataStepTests
     public async Task Execute_ConversationWithoutVendorBody_TheMessagesAreStillProtected()
     {
         var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat) { Messages = [new ChatMessage("user", $"{Name} has asthma.")] };
-        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+        await using var call = Obliged(request);
 
         await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
 
@@ -85,7 +151,7 @@ public sealed class ProtectDataStepTests
         var clientBody = new JsonObject { ["model"] = "summary", ["input"] = new JsonArray($"{Name} has asthma.", "No name here.") };
         var embeddings = new OpenAIEmbeddingRequest(clientBody, "summary", [$"{Name} has asthma.", "No name here."], null, EmbeddingEncoding.Float, null, null);
         var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Embeddings) { Embeddings = embeddings };
-        await using var call = CallContexts.Governed(request, obligations: DeIdentify);
+        await using var call = Obliged(request);
 
         await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
 
@@ -93,6 +159,14 @@ public sealed class ProtectDataStepTests
         Assert.Equal([$"{Token} has asthma.", "No name here."], protectedInputs.Inputs);
         Assert.Equal($"{Token} has asthma.", (string?)protectedInputs.Body["input"]![0]);
         Assert.Equal($"{Name} has asthma.", (string?)clientBody["input"]![0]);
+    }
+
+    /// <summary>A governed call to the vendor use case for which governance obliges de-identification.</summary>
+    private static Gateway.Pipeline.CallContext Obliged(GatewayRequest request)
+    {
+        var call = CallContexts.Governed(request, useCase: TestConfig.VendorChat, obligations: DeIdentify);
+        call.DeIdentificationObliged = true;
+        return call;
     }
 
     /// <summary>One message with a string content, one with a text part and an image part.</summary>
@@ -113,4 +187,22 @@ public sealed class ProtectDataStepTests
                 }),
         },
     };
+
+    /// <summary>A de-identifier that cannot read what it is given.</summary>
+    private sealed class RefusingProtector(string reason) : IDataProtector, IDataProtection
+    {
+        public string Name => "test-refusing";
+
+        public bool DeIdentifies => true;
+
+        public int Replacements => 0;
+
+        public IReadOnlyDictionary<string, int> ReplacementsByKind { get; } = new Dictionary<string, int>();
+
+        public IDataProtection Begin(ClinicalContext context) => this;
+
+        public string Protect(string text) => throw new DeIdentificationException(reason);
+
+        public string Restore(string text) => text;
+    }
 }

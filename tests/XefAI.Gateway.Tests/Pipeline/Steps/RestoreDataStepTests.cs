@@ -8,7 +8,7 @@ namespace XefAI.Gateway.Tests.Pipeline.Steps;
 public sealed class RestoreDataStepTests
 {
     private const string Name = "Alice Example";
-    private const string Token = "[PATIENT-1]";
+    private const string Token = "[NAME_1]";
 
     [Fact]
     public async Task Execute_BufferedAnswerWithTokens_GetsTheValuesBack()
@@ -21,6 +21,40 @@ public sealed class RestoreDataStepTests
         var restored = $"{Name} is stable; discharge {Name} home.";
         Assert.Equal(restored, call.Answer!.Content);
         Assert.Equal(restored, (string?)call.Answer.Completion["choices"]![0]!["message"]!["content"]);
+        Assert.Equal($"{Token} is stable; discharge {Token} home.", call.VendorAnswer!.Content);
+    }
+
+    [Fact]
+    public async Task Execute_TierForbidsReIdentification_TheCallerGetsTheTokensOfTheBufferedAnswerAndTheStream()
+    {
+        var obligations = new Governance.PolicyObligations { ReIdentify = false };
+        await using var call = CallContexts.Answered($"{Token} is stable.", obligations: obligations);
+        var answer = call.Answer;
+        var stream = new TestAnswerStream([TestAnswerStream.Chunk(Token)]);
+        call.Stream = stream;
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Same(answer, call.Answer);
+        Assert.Equal($"{Token} is stable.", call.Answer!.Content);
+        Assert.Null(call.VendorAnswer);
+        Assert.Same(stream, call.Stream);
+    }
+
+    [Fact]
+    public async Task Execute_Embeddings_TheVectorsAreNeverTouched()
+    {
+        await using var call = CallContexts.Governed();
+        var vectors = new Models.EmbeddingResponse([[0.1f, 0.2f]], "test-model", null);
+        call.Embeddings = vectors;
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Same(vectors, call.Embeddings);
+        Assert.Null(call.Answer);
+        Assert.Null(call.Stream);
     }
 
     [Fact]

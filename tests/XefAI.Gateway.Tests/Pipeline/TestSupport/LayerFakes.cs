@@ -48,6 +48,8 @@ internal sealed class FakeMetrics : IGatewayMetrics
 
     public List<CallMeasurement> Calls { get; } = [];
 
+    public List<(string Kind, int Count)> Redactions { get; } = [];
+
     public void RecordCall(CallMeasurement measurement) => Calls.Add(measurement);
 
     public void RecordPolicyDenial(string reasonCode) => Denials.Add(reasonCode);
@@ -67,6 +69,8 @@ internal sealed class FakeMetrics : IGatewayMetrics
     public void RecordAuthFailures(string route, string kind, string outcome, int count)
     {
     }
+
+    public void RecordPhiRedactions(string kind, int count) => Redactions.Add((kind, count));
 }
 
 /// <summary>A policy engine that decides as the test says, and keeps what it was asked.</summary>

@@ -15,6 +15,9 @@ internal abstract class AnswerStream : IAsyncDisposable
     /// <summary>What the stream delivered, complete or not; set once reading ends.</summary>
     public virtual StreamedAnswer? Result { get; protected set; }
 
+    /// <summary>What the vendor streamed, before anything the gateway put back into it (tokens restored); set once reading ends.</summary>
+    public virtual StreamedAnswer? VendorResult => Result;
+
     /// <summary>Why the stream ended before the answer was complete; null when it completed.</summary>
     public CallError? Failure { get; protected set; }
 

@@ -7,11 +7,25 @@ using XefAI.Models;
 namespace XefAI.Gateway.Pipeline.Invocation;
 
 /// <summary>
-/// A stream whose chunks get this call's protected values back in their text deltas. A token is restored when one
-/// delta holds it whole; a de-identifier that splits tokens across deltas must restore them itself.
+/// A stream whose chunks get this call's protected values back in their text deltas, even where a vendor splits a
+/// token across deltas (<c>"[NA"</c> then <c>"ME_1] is"</c>). Per choice, a delta's trailing text that could still
+/// become a token (<c>[</c>, then only <c>A-Z</c>, <c>_</c> and digits, shorter than a whole token) is held back and
+/// put before that choice's next delta; the choice's finish reason, or the end of the stream, lets go of what is held:
+/// restored if it is a whole token, as it is otherwise. Nothing is lost and nothing is reordered within a choice.
 /// </summary>
 internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection protection) : AnswerStream
 {
+    /// <summary>The longest token a de-identifier writes, brackets included.</summary>
+    internal const int MaxTokenLength = 32;
+
+    // Per choice index: text held back because it may be the start of a token.
+    private readonly Dictionary<int, string> _held = [];
+
+    // The last chunk's identity, for the chunk that lets go of what is held when the stream ends.
+    private JsonNode? _id;
+    private JsonNode? _created;
+    private JsonNode? _model;
+
     public override async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var chunk in inner.ReadAsync(cancellationToken))
@@ -19,12 +33,43 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
             yield return Restore(chunk);
         }
 
+        if (Remainder() is { } remainder)
+        {
+            yield return remainder;
+        }
+
         Failure = inner.Failure;
     }
 
     public override StreamedAnswer? Result => inner.Result is { } result ? result with { Content = protection.Restore(result.Content) } : null;
 
+    /// <summary>The answer as the vendor streamed it, its tokens not restored.</summary>
+    public override StreamedAnswer? VendorResult => inner.VendorResult;
+
     public override ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    /// <summary>
+    /// The length of the end of <paramref name="text"/> that could still become a token with more text: a <c>[</c>
+    /// followed only by <c>A-Z</c>, <c>_</c> or digits, shorter than <see cref="MaxTokenLength"/>; 0 when there is none.
+    /// </summary>
+    internal static int PossibleTokenStart(string text)
+    {
+        var open = text.LastIndexOf('[');
+        if (open < 0 || text.Length - open >= MaxTokenLength)
+        {
+            return 0;
+        }
+
+        for (var i = open + 1; i < text.Length; i++)
+        {
+            if (text[i] is not ((>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_'))
+            {
+                return 0;
+            }
+        }
+
+        return text.Length - open;
+    }
 
     private ReadOnlyMemory<byte> Restore(ReadOnlyMemory<byte> chunk)
     {
@@ -33,17 +78,86 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
             return chunk;
         }
 
+        _id ??= json["id"]?.DeepClone();
+        _created ??= json["created"]?.DeepClone();
+        _model ??= json["model"]?.DeepClone();
         var changed = false;
-        foreach (var delta in choices.OfType<JsonObject>().Select(c => c["delta"]).OfType<JsonObject>())
+        for (var position = 0; position < choices.Count; position++)
         {
-            if (delta["content"] is JsonValue content && content.TryGetValue<string>(out var text))
+            if (choices[position] is JsonObject choice)
             {
-                var restored = protection.Restore(text);
-                changed |= !ReferenceEquals(restored, text);
-                delta["content"] = restored;
+                changed |= RestoreChoice(choice, position);
             }
         }
 
         return changed ? JsonSerializer.SerializeToUtf8Bytes(json) : chunk;
+    }
+
+    /// <returns>Whether the choice's delta was rewritten.</returns>
+    private bool RestoreChoice(JsonObject choice, int position)
+    {
+        var index = choice["index"] is JsonValue value && value.TryGetValue<int>(out var number) ? number : position;
+        var finished = choice["finish_reason"] is JsonValue reason && reason.GetValueKind() != JsonValueKind.Null;
+        var delta = choice["delta"] as JsonObject;
+        string? text = delta?["content"] is JsonValue content && content.TryGetValue<string>(out var s) ? s : null;
+        if (text is null && !finished)
+        {
+            // A delta with no text (the role, a tool call) leaves what is held where it is.
+            return false;
+        }
+
+        _held.Remove(index, out var held);
+        if (text is null && held is null)
+        {
+            return false;
+        }
+
+        var combined = held + text;
+        var keep = finished ? 0 : PossibleTokenStart(combined);
+        if (keep > 0)
+        {
+            _held[index] = combined[^keep..];
+            combined = combined[..^keep];
+        }
+
+        var restored = protection.Restore(combined);
+        if (held is null && keep == 0 && ReferenceEquals(restored, text))
+        {
+            return false;
+        }
+
+        if (delta is null)
+        {
+            // A finish chunk without a delta lets go of what was held in one it gets.
+            delta = [];
+            choice["delta"] = delta;
+        }
+
+        delta["content"] = restored;
+        return true;
+    }
+
+    /// <summary>A chunk with what is still held when the stream ends without a finish reason; null when nothing is.</summary>
+    private ReadOnlyMemory<byte>? Remainder()
+    {
+        if (_held.Count == 0)
+        {
+            return null;
+        }
+
+        var choices = new JsonArray();
+        foreach (var (index, held) in _held.OrderBy(h => h.Key))
+        {
+            choices.Add(new JsonObject
+            {
+                ["index"] = index,
+                ["delta"] = new JsonObject { ["content"] = protection.Restore(held) },
+                ["finish_reason"] = null,
+            });
+        }
+
+        _held.Clear();
+        var chunk = new JsonObject { ["id"] = _id, ["object"] = "chat.completion.chunk", ["created"] = _created, ["model"] = _model, ["choices"] = choices };
+        return JsonSerializer.SerializeToUtf8Bytes(chunk);
     }
 }

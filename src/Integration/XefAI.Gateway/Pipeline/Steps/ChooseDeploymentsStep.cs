@@ -7,8 +7,8 @@ namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
 /// Choose deployments: of the use case's deployments for this operation, in its order, those governance lets serve this call. The host
-/// states the facts of each (lifecycle, BAA, in process, whether the Data layer can de-identify); what they allow is
-/// the Governance layer's policies to decide.
+/// states the facts of each (lifecycle, BAA, in process, whether the Data layer can de-identify); what they allow, and
+/// whether what reaches each must be de-identified, is the Governance layer's policies to decide.
 /// </summary>
 internal sealed class ChooseDeploymentsStep(
     IPolicyEngine policies, IModelProviderCatalog providers, IDataProtector protector, IGatewayMetrics metrics) : ICallStep
@@ -36,6 +36,10 @@ internal sealed class ChooseDeploymentsStep(
             if (decision.IsAllowed)
             {
                 call.Candidates.Add(deployment);
+
+                // Governance decides per deployment whether what reaches it must be de-identified; the protect step
+                // then protects what leaves for every candidate if any of them needs it.
+                call.DeIdentificationObliged |= decision.Obligations.DeIdentify;
             }
             else
             {

@@ -60,7 +60,7 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
         var body = call.Rendered!.Body;
         call.OutputSha256 = ReadRequestStep.Sha256Hex(body.Span);
         call.Record = await recorder.TryAppendAsync(
-            call, decision, call.StatusCode, reasons, call.OutputSha256, () => Encoding.UTF8.GetString(body.Span), streamed: false);
+            call, decision, call.StatusCode, reasons, call.OutputSha256, released => OutputText(call, body, released), streamed: false);
         call.Outcome = decision;
         if (call.Record is null)
         {
@@ -68,6 +68,20 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
             call.Outcome = CallOutcomes.Failed;
             call.StatusCode = AuditRecorder.Unavailable.StatusCode;
         }
+    }
+
+    /// <summary>
+    /// The output a verbatim record keeps: the response as released, or, where the restore step put values back into
+    /// the answer, the same rendering of the answer as the vendor gave it.
+    /// </summary>
+    private static string OutputText(CallContext call, ReadOnlyMemory<byte> released, bool asReleased)
+    {
+        if (asReleased || call.Error is not null || call.VendorAnswer is not { } vendorAnswer)
+        {
+            return Encoding.UTF8.GetString(released.Span);
+        }
+
+        return Encoding.UTF8.GetString(call.Adapter.RenderAnswer(AnswerOf(call) with { Chat = vendorAnswer }).Body.Span);
     }
 
     private static CallAnswer AnswerOf(CallContext call) => new(call.UseCase!.Id, (int)call.UseCase.Tier, call.Deployment!, call.Timestamp)

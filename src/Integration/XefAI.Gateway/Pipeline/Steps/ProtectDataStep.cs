@@ -1,24 +1,60 @@
 using System.Text.Json.Nodes;
 using XefAI.Data;
+using XefAI.Governance;
+using XefAI.Integration;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
-/// Protect data: before anything leaves for a model, the Data layer's protector takes PHI out of the conversation
-/// (or the texts to embed), keeping this call's reversible tokens. What the protector leaves unchanged is not copied.
+/// Protect data: once the deployments that may serve the call are known, what leaves for them is de-identified
+/// wherever governance obliges it: when any of them does not cover PHI (no BAA, not in process) and the use case has
+/// not opted out. The Data layer's protector takes PHI out of the conversation (or the texts to embed), keeping this
+/// call's reversible tokens; what it leaves unchanged is not copied. Text it cannot de-identify ends the call with 422
+/// <c>deidentification_failed</c>, and nothing reaches a vendor.
 /// </summary>
 internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
 {
     public ValueTask ExecuteAsync(CallContext call)
     {
-        var protection = protector.Begin(call.Clinical);
-        call.Protection = protection;
-        if (!call.Obligations.DeIdentify && !protector.DeIdentifies)
+        if (call.UseCase!.DeIdentificationOptOut is not null)
         {
+            // Every record of an opted-out use case says so, whichever deployments served it.
+            call.DeIdentification = DeIdentificationOutcomes.OptedOut;
             return ValueTask.CompletedTask;
         }
 
+        if (!call.DeIdentificationObliged)
+        {
+            call.DeIdentification = DeIdentificationOutcomes.NotRequired;
+            return ValueTask.CompletedTask;
+        }
+
+        var protection = protector.Begin(call.Clinical);
+        IReadOnlyList<KeyValuePair<string, int>> redactions;
+        try
+        {
+            redactions = Protect(call, protection);
+        }
+        catch (DeIdentificationException ex)
+        {
+            // The message says why in general terms and never quotes the text; none of the call may leave.
+            call.Error = new CallError(
+                StatusCodes.Status422UnprocessableEntity,
+                "deidentification_failed",
+                $"The request could not be de-identified before it would reach a vendor without a BAA, so nothing was sent: {ex.Message}");
+            return ValueTask.CompletedTask;
+        }
+
+        call.Protection = protection;
+        call.DeIdentification = DeIdentificationOutcomes.Applied;
+        call.Redactions = redactions;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <returns>The values replaced by kind, counted once over the conversation (or the texts to embed).</returns>
+    private static IReadOnlyList<KeyValuePair<string, int>> Protect(CallContext call, IDataProtection protection)
+    {
         if (call.Request!.Embeddings is { } embeddings)
         {
             var inputs = Protect(protection, embeddings.Inputs);
@@ -29,7 +65,7 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
                 call.Request = call.Request with { Embeddings = embeddings with { Inputs = inputs, Body = body } };
             }
 
-            return ValueTask.CompletedTask;
+            return AuditRedactions.Normalize(protection.ReplacementsByKind);
         }
 
         var contents = Protect(protection, call.Messages.Select(m => m.Content).ToList());
@@ -41,6 +77,8 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
             messages.Add(call.Messages[i] with { Content = contents[i] });
         }
 
+        // Counted before the body: it holds the same texts again, and its values are not replaced twice.
+        var redactions = AuditRedactions.Normalize(protection.ReplacementsByKind);
         if (changed)
         {
             // The conversation is protected whether or not the adapter gave an OpenAI body to pass through.
@@ -51,7 +89,7 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
             }
         }
 
-        return ValueTask.CompletedTask;
+        return redactions;
     }
 
     /// <returns>The same list when nothing changed.</returns>

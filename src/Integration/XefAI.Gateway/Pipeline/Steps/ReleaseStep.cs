@@ -119,7 +119,7 @@ internal sealed class ReleaseStep(AuditRecorder recorder) : ICallStep
             status,
             failure?.Code ?? $"stream_opened_by:{call.Record.Id}",
             Convert.ToHexStringLower(hash.GetCurrentHash()),
-            () => OutputText(stream.Result, truncated, limit),
+            released => OutputText(released ? stream.Result : stream.VendorResult, truncated, limit),
             streamed: true);
         call.Outcome = record is null ? CallOutcomes.Failed : decision;
         call.StatusCode = status;

@@ -6,20 +6,24 @@ using XefAI.Models;
 namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
-/// Restore data: where the protect step replaced identifiers with tokens, the answer gets the values back before the
-/// caller sees it. A call whose protection replaced nothing is left as it is.
+/// Restore data: where the protect step replaced identifiers with tokens, and the tier lets the answer be re-identified
+/// (<see cref="Governance.PolicyObligations.ReIdentify"/>; not tier 4 by default), the answer gets the values back
+/// before the caller sees it, the answer as the vendor gave it being kept for the audit. A call whose protection
+/// replaced nothing, or whose tier forbids it, is left as it is: the caller then gets the tokens. Vectors are never
+/// restored: they hold no text.
 /// </summary>
 internal sealed class RestoreDataStep : ICallStep
 {
     public ValueTask ExecuteAsync(CallContext call)
     {
-        if (call.Protection is not { Replacements: > 0 } protection)
+        if (call.Protection is not { Replacements: > 0 } protection || !call.Obligations.ReIdentify)
         {
             return ValueTask.CompletedTask;
         }
 
         if (call.Answer is { } answer)
         {
+            call.VendorAnswer = answer;
             call.Answer = Restore(protection, answer);
         }
         else if (call.Stream is { } stream)

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using XefAI.Data;
+using XefAI.Gateway.Pipeline.Invocation;
+using XefAI.Gateway.Tests.Pipeline.TestSupport;
+
+namespace XefAI.Gateway.Tests.Pipeline;
+
+/// <summary>Tokens restored in a stream whatever way the vendor cuts its deltas, and nothing else changed or lost.</summary>
+public sealed class RestoringAnswerStreamTests
+{
+    private const string Name = "Alice Example";
+    private const string Token = "[NAME_1]";
+
+    public static TheoryData<int> TokenSplits() => [.. Enumerable.Range(0, Token.Length + 1)];
+
+    [Theory]
+    [MemberData(nameof(TokenSplits))]
+    public async Task Read_TokenSplitAcrossTwoDeltasAtAnyPosition_TheCallerGetsTheValueWhole(int split)
+    {
+        var first = "Call " + Token[..split];
+        var second = Token[split..] + " today.";
+
+        var deltas = await ReadDeltasAsync([Chunk(first), Chunk(second), Finish()]);
+
+        Assert.Equal($"Call {Name} today.", string.Concat(deltas[0]));
+        Assert.All(deltas[0], d => Assert.DoesNotContain("NAME", d, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(TokenSplits))]
+    public async Task Read_TokenSplitAtAnyPositionAndTheStreamEndsWithoutAFinishReason_NothingIsLost(int split)
+    {
+        var deltas = await ReadDeltasAsync([Chunk("Call " + Token[..split]), Chunk(Token[split..])]);
+
+        Assert.Equal($"Call {Name}", string.Concat(deltas[0]));
+    }
+
+    [Fact]
+    public async Task Read_TokenSplitIntoOneCharacterPerDelta_TheValueIsRestored()
+    {
+        string[] chunks = [Chunk("Hello "), .. Token.Select(c => Chunk(c.ToString())), Chunk("!"), Finish()];
+
+        var deltas = await ReadDeltasAsync(chunks);
+
+        Assert.Equal($"Hello {Name}!", string.Concat(deltas[0]));
+        Assert.All(deltas[0], d => Assert.DoesNotContain("[", d, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("x[0", "] is the first.")]
+    [InlineData("See [NOTE", " below")]
+    [InlineData("[", "]")]
+    [InlineData("[A", "b]")]
+    [InlineData("[NAME_2", "] is unknown")]
+    [InlineData("Trailing [", "")]
+    public async Task Read_BracketThatNeverBecomesAKnownToken_ComesOutUnchangedAndWhole(string first, string second)
+    {
+        var deltas = await ReadDeltasAsync([Chunk(first), Chunk(second), Finish()]);
+
+        Assert.Equal(first + second, string.Concat(deltas[0]));
+    }
+
+    [Fact]
+    public async Task Read_HeldFragmentAndTheStreamEnds_ItIsSentInAChunkOfItsOwnWithTheStreamsIdentity()
+    {
+        var stream = Restoring([Chunk("The note says [NAM", id: "chatcmpl-1", model: "gpt-test")]);
+
+        var chunks = await ReadChunksAsync(stream);
+
+        Assert.Equal(2, chunks.Count);
+        Assert.Equal("The note says ", (string?)chunks[0]["choices"]![0]!["delta"]!["content"]);
+        Assert.Equal("[NAM", (string?)chunks[1]["choices"]![0]!["delta"]!["content"]);
+        Assert.Equal("chatcmpl-1", (string?)chunks[1]["id"]);
+        Assert.Equal("gpt-test", (string?)chunks[1]["model"]);
+        Assert.Equal("chat.completion.chunk", (string?)chunks[1]["object"]);
+    }
+
+    [Fact]
+    public async Task Read_FinishChunkWithoutADelta_GetsOneWithWhatWasHeld()
+    {
+        var chunks = await ReadChunksAsync(Restoring([Chunk("Ask [NAME_"), """{"choices":[{"index":0,"finish_reason":"stop"}]}"""]));
+
+        Assert.Equal("Ask ", (string?)chunks[0]["choices"]![0]!["delta"]!["content"]);
+        Assert.Equal("[NAME_", (string?)chunks[1]["choices"]![0]!["delta"]!["content"]);
+        Assert.Equal("stop", (string?)chunks[1]["choices"]![0]!["finish_reason"]);
+        Assert.Equal(2, chunks.Count);
+    }
+
+    [Fact]
+    public async Task Read_TwoChoicesInterleaved_EachHoldsAndRestoresItsOwnText()
+    {
+        string[] chunks =
+        [
+            Chunk("A: [NA", index: 0),
+            Chunk("B: [NAME", index: 1),
+            Chunk("ME_1].", index: 0),
+            Chunk("_1]!", index: 1),
+            Finish(0),
+            Finish(1),
+        ];
+
+        var deltas = await ReadDeltasAsync(chunks);
+
+        Assert.Equal($"A: {Name}.", string.Concat(deltas[0]));
+        Assert.Equal($"B: {Name}!", string.Concat(deltas[1]));
+    }
+
+    [Fact]
+    public async Task Read_RoleOnlyDeltaBetweenTheHalves_DoesNotLetGoOfWhatIsHeld()
+    {
+        var deltas = await ReadDeltasAsync([Chunk("[NA"), """{"choices":[{"index":0,"delta":{"role":"assistant"}}]}""", Chunk("ME_1]"), Finish()]);
+
+        Assert.Equal(Name, string.Concat(deltas[0]));
+    }
+
+    [Fact]
+    public async Task Result_IsRestoredWhileTheVendorResultKeepsTheTokens()
+    {
+        var inner = new TestAnswerStream([Chunk(Token)], content: $"{Token} is stable.");
+        var stream = new RestoringAnswerStream(inner, Protection());
+
+        await ReadChunksAsync(stream);
+
+        Assert.Equal($"{Name} is stable.", stream.Result?.Content);
+        Assert.Equal($"{Token} is stable.", stream.VendorResult?.Content);
+    }
+
+    [Theory]
+    [InlineData("[", 1)]
+    [InlineData("ab [NAME_1", 7)]
+    [InlineData("[NAME_1]", 0)]
+    [InlineData("[name", 0)]
+    [InlineData("[A B", 0)]
+    [InlineData("no bracket", 0)]
+    [InlineData("[ABCDEFGHIJKLMNOPQRSTUVWXYZ_1234", 0)]
+    [InlineData("[ABCDEFGHIJKLMNOPQRSTUVWXYZ_123", 31)]
+    public void PossibleTokenStart_CountsOnlyAnOpenBracketFollowedByTokenCharactersShorterThanAToken(string text, int expected) =>
+        Assert.Equal(expected, RestoringAnswerStream.PossibleTokenStart(text));
+
+    private static IDataProtection Protection()
+    {
+        var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);
+        Assert.Equal(Token, protection.Protect(Name));
+        return protection;
+    }
+
+    private static RestoringAnswerStream Restoring(IReadOnlyList<string> chunks) => new(new TestAnswerStream(chunks), Protection());
+
+    /// <summary>Every delta's text, by choice index, in the order the caller gets them.</summary>
+    private static async Task<Dictionary<int, List<string>>> ReadDeltasAsync(IReadOnlyList<string> chunks)
+    {
+        var deltas = new Dictionary<int, List<string>>();
+        foreach (var chunk in await ReadChunksAsync(Restoring(chunks)))
+        {
+            foreach (var choice in chunk["choices"]!.AsArray().OfType<JsonObject>())
+            {
+                if (choice["delta"]?["content"] is JsonValue content)
+                {
+                    var index = (int)choice["index"]!;
+                    (deltas.TryGetValue(index, out var list) ? list : deltas[index] = []).Add((string)content!);
+                }
+            }
+        }
+
+        return deltas;
+    }
+
+    private static async Task<List<JsonNode>> ReadChunksAsync(AnswerStream stream)
+    {
+        var chunks = new List<JsonNode>();
+        await foreach (var chunk in stream.ReadAsync(CancellationToken.None))
+        {
+            chunks.Add(JsonNode.Parse(chunk.Span)!);
+        }
+
+        return chunks;
+    }
+
+    private static string Chunk(string text, int index = 0, string? id = null, string? model = null) => new JsonObject
+    {
+        ["id"] = id,
+        ["object"] = "chat.completion.chunk",
+        ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = index,
+            ["delta"] = new JsonObject { ["content"] = text },
+            ["finish_reason"] = null,
+        }),
+    }.ToJsonString();
+
+    private static string Finish(int index = 0) =>
+        $$"""{"object":"chat.completion.chunk","choices":[{"index":{{index}},"delta":{},"finish_reason":"stop"}]}""";
+}
