@@ -64,12 +64,12 @@ public sealed class ModelRegistryTests
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
 
         Assert.Equal(403, call.Status);
-        // Every reason is named: the lifecycle rule, and the tier's de-identification that no vendor without a BAA can meet yet.
-        Assert.Equal("deidentification_unavailable,model_lifecycle_not_allowed", (string?)call.Json["error"]!["code"]);
+        // The gateway de-identifies, so the lifecycle rule is the one reason.
+        Assert.Equal("model_lifecycle_not_allowed", (string?)call.Json["error"]!["code"]);
         Assert.Contains("candidate", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Equal(0, vendor.CallCount);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
-        Assert.Equal("deidentification_unavailable,model_lifecycle_not_allowed", (string?)record["reasons"]);
+        Assert.Equal("model_lifecycle_not_allowed", (string?)record["reasons"]);
     }
 
     [Fact]

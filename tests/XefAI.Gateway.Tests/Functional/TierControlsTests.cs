@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using XefAI.Data;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -144,12 +147,15 @@ public sealed class TierControlsTests
     [Fact]
     public async Task Baa_Tier2OnVendorWithoutBaa_403DeidentificationUnavailableAndVendorNotCalled()
     {
+        // A data layer that cannot de-identify: the tier's obligation is refused, never skipped.
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
-        {
-            vendor.Configure(c);
-            c["Governance"]!["UseCases"]!["vendor-chat"]!["Tier"] = 2;
-        });
+        await using var host = await GatewayHost.StartAsync(
+            c =>
+            {
+                vendor.Configure(c);
+                c["Governance"]!["UseCases"]!["vendor-chat"]!["Tier"] = 2;
+            },
+            builder: WithoutDeIdentifier);
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Patient Peter Chalmers, MRN 12345, asks about metformin."));
@@ -187,12 +193,14 @@ public sealed class TierControlsTests
     public async Task Baa_Tier2VendorWithoutBaaThenLocal_LocalAnswersAndVendorNotCalled()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
-        await using var host = await GatewayHost.StartAsync(c =>
-        {
-            vendor.Configure(c);
-            c["Governance"]!["UseCases"]!["vendor-chat"]!["Tier"] = 2;
-            c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        });
+        await using var host = await GatewayHost.StartAsync(
+            c =>
+            {
+                vendor.Configure(c);
+                c["Governance"]!["UseCases"]!["vendor-chat"]!["Tier"] = 2;
+                c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
+            },
+            builder: WithoutDeIdentifier);
         using var client = host.CreateClient();
 
         var call = await client.PostChatAsync(ChatBody("vendor-chat", Note));
@@ -221,4 +229,7 @@ public sealed class TierControlsTests
         Assert.Contains("business associate agreement", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Equal(0, vendor.CallCount);
     }
+
+    private static void WithoutDeIdentifier(WebApplicationBuilder builder) =>
+        builder.Services.AddSingleton<IDataProtector, PassThroughDataProtector>();
 }
