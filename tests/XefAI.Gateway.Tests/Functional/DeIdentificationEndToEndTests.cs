@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+using static XefAI.Testing.GatewayCalls;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>
+/// The real de-identifier, end to end: a note full of PHI and Medplum's FHIR Bundle for Homer Simpson go through the
+/// running gateway to a WireMock vendor without a BAA. What the vendor received is read back from its request log.
+/// </summary>
+public sealed class DeIdentificationEndToEndTests
+{
+    private const string Note = """
+        DISCHARGE SUMMARY
+        Patient: Homer Simpson    MRN: 00482913    DOB: 05/12/1956
+        Address: 742 Evergreen Terrace, Springfield, IL 62704. Phone (217) 555-7334. Email chunkylover53@aol.com.
+        Mr. Simpson is a 68-year-old man with type 2 diabetes and Parkinson disease admitted on 03/14/2024 with chest pain.
+        Troponin 0.04 ng/mL, HbA1c 8.1%, BP 150/92, HR 96. Started metoprolol 25 mg PO BID and atorvastatin 40 mg daily.
+        His wife Marge Simpson and Dr. Julius Hibbert agree with discharge home on March 18, 2024.
+        """;
+
+    private static readonly string[] Identifiers =
+    [
+        "Homer", "Simpson", "Marge", "Hibbert", "00482913", "05/12/1956", "742 Evergreen", "555-7334", "chunkylover53", "03/14/2024",
+        "March 18", "Springfield", "62704", "1956-05-12", "\"Patient/123\"",
+    ];
+
+    private static readonly string[] ClinicalFacts =
+    [
+        "type 2 diabetes", "Parkinson disease", "Troponin 0.04 ng/mL", "HbA1c 8.1%", "BP 150/92", "metoprolol 25 mg PO BID", "atorvastatin 40 mg daily",
+        "68-year-old", "Specimen hemolyzed", "IL 627",
+    ];
+
+    [Fact]
+    public async Task A_note_and_a_fhir_bundle_reach_a_vendor_without_a_baa_with_no_identifier_and_every_clinical_fact()
+    {
+        var bundle = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "medplum-homer-simpson-bundle.json"));
+        using var vendor = new FakeVendor().AnswersWith(200, Completion("[NAME_1] [NAME_2] ([MRN_1]) can go home; his wife [NAME_3] knows. Call [PHONE_1]."));
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            vendor.Configure(c);
+            c["Governance"]!["UseCases"]!["vendor-chat"]!["Tier"] = 3;
+        });
+        using var client = host.CreateClient();
+        var body = new JsonObject
+        {
+            ["model"] = "vendor-chat",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = Note },
+                new JsonObject { ["role"] = "user", ["content"] = bundle }),
+        }.ToJsonString();
+
+        var call = await client.PostChatAsync(body);
+
+        Assert.Equal(200, call.Status);
+        var sent = vendor.LastRequestBody.ToJsonString();
+        foreach (var identifier in Identifiers)
+        {
+            Assert.DoesNotContain(identifier, sent, StringComparison.Ordinal);
+        }
+
+        foreach (var fact in ClinicalFacts)
+        {
+            Assert.Contains(fact, sent, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Patient: [NAME_1] [NAME_2]", sent, StringComparison.Ordinal);
+        Assert.Contains("\\u0022birthDate\\u0022:\\u00221956\\u0022", sent, StringComparison.Ordinal);
+
+        // Tier 3 re-identifies: the caller reads the patient's name where the vendor wrote tokens.
+        Assert.Equal(
+            "Homer Simpson (00482913) can go home; his wife Marge knows. Call (217) 555-7334.",
+            (string?)call.Json["choices"]![0]!["message"]!["content"]);
+
+        // Tier 3 audits verbatim: the record holds what the vendor saw, and what was taken out, by kind.
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("applied", (string?)record["deIdentification"]);
+        var inputText = (string?)record["inputText"];
+        Assert.NotNull(inputText);
+        Assert.Contains("[NAME_1]", inputText, StringComparison.Ordinal);
+        Assert.DoesNotContain("Simpson", inputText, StringComparison.Ordinal);
+        Assert.DoesNotContain("Homer", (string?)record["outputText"] ?? string.Empty, StringComparison.Ordinal);
+        var redactions = (string?)record["redactions"];
+        Assert.NotNull(redactions);
+        foreach (var kind in new[] { "name=", "mrn=", "date=", "phone=", "email=", "address=", "location=", "zip=", "id=" })
+        {
+            Assert.Contains(kind, redactions, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_streamed_answer_gets_the_name_back_even_when_the_token_is_split_between_chunks()
+    {
+        var events = string.Concat(
+            Chunk("Plan for [NA"),
+            Chunk("ME_1"),
+            Chunk("] [NAME_"),
+            Chunk("2]: home."),
+            "data: [DONE]\n\n");
+        using var vendor = new FakeVendor().StreamsEvents(events);
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        var body = JsonNode.Parse(ChatBody("vendor-chat", "Patient: Homer Simpson, admitted with chest pain."))!.AsObject();
+        body["stream"] = true;
+
+        using var response = await client.PostAsync(
+            new Uri("/v1/chat/completions", UriKind.Relative), new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        var stream = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.DoesNotContain("Homer", vendor.LastRequestBody.ToJsonString(), StringComparison.Ordinal);
+        var text = string.Concat(stream.Split('\n')
+            .Where(line => line.StartsWith("data: {", StringComparison.Ordinal))
+            .Select(line => (string?)JsonNode.Parse(line["data: ".Length..])!["choices"]![0]!["delta"]!["content"]));
+        Assert.Equal("Plan for Homer Simpson: home.", text);
+    }
+
+    private static string Chunk(string content) =>
+        "data: " + new JsonObject
+        {
+            ["id"] = "chatcmpl-1",
+            ["object"] = "chat.completion.chunk",
+            ["model"] = "gpt-4o-mini",
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = content } }),
+        }.ToJsonString() + "\n\n";
+
+    private static string Completion(string content) => new JsonObject
+    {
+        ["id"] = "chatcmpl-1",
+        ["object"] = "chat.completion",
+        ["model"] = "gpt-4o-mini",
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+            ["finish_reason"] = "stop",
+        }),
+        ["usage"] = new JsonObject { ["prompt_tokens"] = 900, ["completion_tokens"] = 20, ["total_tokens"] = 920 },
+    }.ToJsonString();
+}
