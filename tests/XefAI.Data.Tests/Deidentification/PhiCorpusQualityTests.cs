@@ -33,6 +33,26 @@ public sealed class PhiCorpusQualityTests(ITestOutputHelper output)
         Assert.True(score.Kept >= 0.995, $"Clinical words kept {score.Kept:P2} is below 99.5%.");
     }
 
+    /// <summary>
+    /// The second corpus (<c>Holdout/</c>) was written by someone who had not seen the first or the engine, and measured
+    /// before any rule was changed for it (NAME 90.0%, DATE 95.3%, all PHI 93.4%, precision 96.1%, kept 99.4%). Some
+    /// general gaps it showed were fixed since, so it is no longer held out; the floors below keep those gains.
+    /// </summary>
+    [Fact]
+    public void Keeps_its_scores_on_the_second_corpus()
+    {
+        var notes = PhiCorpus.Load(Path.Combine(AppContext.BaseDirectory, "Deidentification", "Holdout"));
+
+        var score = PhiScore.Compute(notes, Detect);
+        score.Report(output);
+
+        Assert.True(score.Categories.Single(c => c.Kind == "NAME").Recall >= 0.93, "NAME recall fell below 93% on the second corpus.");
+        Assert.True(score.Categories.Single(c => c.Kind == "DATE").Recall >= 0.97, "DATE recall fell below 97% on the second corpus.");
+        Assert.True(score.All.Recall >= 0.95, "Recall over all PHI fell below 95% on the second corpus.");
+        Assert.True(score.Precision >= 0.95, "Precision fell below 95% on the second corpus.");
+        Assert.True(score.Kept >= 0.99, "Clinical words kept fell below 99% on the second corpus.");
+    }
+
     internal static IReadOnlyList<(int Start, int Length, string Kind)> Detect(LabelledNote note)
     {
         var known = note.FhirContextJson is { } json && FhirSources.Create().TryRead(json) is { } context

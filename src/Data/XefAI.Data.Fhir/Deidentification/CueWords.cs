@@ -71,7 +71,7 @@ internal static class CueWords
         "cm", "inch", "inches", "ft", "feet", "mmhg", "bpm", "min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours", "sec",
         "day", "days", "wk", "wks", "week", "weeks", "mo", "mos", "month", "months", "yr", "yrs", "year", "years", "times", "x", "percent",
         "pct", "cells", "copies", "ng", "pg", "mu", "mosm", "mg/dl", "k", "ms", "hz", "mhz", "kcal", "cal", "calories", "steps", "pack",
-        "packs", "ppd", "doses", "vials", "vial", "liters", "l/min", "lpm", "breaths", "beats", "points", "pts", "fold",
+        "packs", "ppd", "doses", "vials", "m2", "kg/m2", "ml/min", "vial", "liters", "l/min", "lpm", "breaths", "beats", "points", "pts", "fold",
     ];
 
     public static readonly string[] CodeCues =
@@ -88,7 +88,7 @@ internal static class CueWords
     public static readonly string[] RatioCues =
     [
         "ps", "peep", "cpap", "bipap", "ipap", "epap", "vent", "settings", "total", "section", "sections", "fio2", "tv", "vt", "ie",
-        "gleason", "grade", "stage", "tnm", "pt", "pn", "vision", "snellen", "od", "os", "ou", "hearing", "lead", "leads",
+        "gleason", "grade", "stage", "tnm", "vision", "systolic", "diastolic", "holosystolic", "murmur", "recall", "registration", "snellen", "od", "os", "ou", "hearing", "lead", "leads",
         "bp", "pressure", "apgar", "apgars", "strength", "motor", "pain", "ratio", "score", "scale", "power", "grip", "reflexes", "dtr", "dtrs",
         "murmur", "grade", "vision", "acuity", "va", "fev1/fvc", "fev1", "fvc", "i:e", "rate", "over", "out", "of", "ef", "lvef", "titer", "titre",
         "ana", "ratios", "map", "sbp", "dbp", "pulses", "pulse", "tone", "sensation", "rating", "rated", "gcs", "nihss", "mmse", "moca", "phq",
@@ -143,6 +143,8 @@ internal static class CueWords
         "chvostek's", "trousseau", "trousseau's", "korotkoff", "holter", "doppler", "gleason", "breslow", "child-pugh", "meld", "chads",
         "cha2ds2", "framingham", "glasgow", "gram", "gram-negative", "gram-positive", "nissen", "roux-en-y", "swan-ganz", "stevens-johnson",
         "brown-sequard", "wolff-parkinson-white", "mallory-weiss", "tay-sachs", "epstein-barr", "von", "graves'", "down's", "paget's",
+        "semmes-weinstein", "kayser-fleischer", "dix-hallpike", "martin-hopkins", "hertel", "hoyer", "friedewald", "bristol", "braden",
+        "morse", "norton", "katz", "lawton", "karnofsky", "tanner", "ranson", "mallampati", "cormack", "lehane", "duke", "wagner",
         "borg", "tyrer-cuzick", "schmitt-thompson", "reed-sternberg", "hinchey", "bethesda", "toco",
         "barrett's", "still's", "baker's", "murphy's", "homans'", "horner's", "colles'", "meckel's", "gilbert's", "reiter's", "turner's",
         "na", "k", "cl", "ca", "mg", "phos", "bun", "cr", "alt", "ast", "alk", "tbili", "dbili", "inr", "ptt", "hgb", "hct", "plt", "wbc",
@@ -220,7 +222,7 @@ internal static class CueWords
         new("ticket", PhiKind.Id), new("confirmation", PhiKind.Id), new("reference", PhiKind.Id), new("trial", PhiKind.Id), new("subject", PhiKind.Id),
         new("enrollment", PhiKind.Id), new("participant", PhiKind.Id), new("barcode", PhiKind.Id), new("badge", PhiKind.Id), new("employee", PhiKind.Id),
         new("prescription", PhiKind.Id), new("rx", PhiKind.Id), new("authorization", PhiKind.Id), new("auth", PhiKind.Id), new("tracking", PhiKind.Id),
-        new("report", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
+        new("report", PhiKind.Id), new("batch", PhiKind.Id), new("job", PhiKind.Id), new("doc", PhiKind.Id), new("dictation", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
     ];
 }

@@ -5,7 +5,8 @@ internal sealed partial class Scan
 {
     private bool TryNumericDate(int i)
     {
-        if (!IsNumber(i, 1, 4) || Continues(i, before: true))
+        // The second date of a range ("2/6-2/8") follows the first's hyphen.
+        if (!IsNumber(i, 1, 4) || (Continues(i, before: true) && !(IsPunct(i - 1, '-') && _run[i - 2] != 0 && _kind[i - 2] == PhiKind.Date)))
         {
             return false;
         }
@@ -26,7 +27,9 @@ internal sealed partial class Scan
         {
             var third = DigitsPrefix(i + 4, out var thirdDigits);
             var end = i + 4;
-            if (Continues(end, before: false))
+
+            // "1/22/69-1/25/69" is two dates; "1/2/3/4" is not one.
+            if (Continues(end, before: false) && IsPunct(end + 1, sep))
             {
                 return false;
             }
@@ -44,7 +47,7 @@ internal sealed partial class Scan
             return false;
         }
 
-        if (Continues(i + 2, before: false))
+        if (Continues(i + 2, before: false) && (IsPunct(i + 3, sep) || !IsDateAhead(i + 4)))
         {
             return false;
         }
@@ -73,6 +76,9 @@ internal sealed partial class Scan
 
     private static bool IsYear(int value) => value is >= 1800 and <= 2199;
 
+    // The start of another date after a range's hyphen: "2/6-2/8".
+    private bool IsDateAhead(int i) => IsNumber(i, 1, 2) && IsPunct(i + 1, '/') && Joined(i + 1) && IsNumber(i + 2, 1, 4) && Joined(i + 2);
+
     // "14T10" in 2024-03-14T10:30: the day with the time glued to it.
     private bool IsTimeSuffix(int i, int digits) => digits is 1 or 2 && Span(i).Length > digits && Span(i)[digits] is 'T' or 't';
 
@@ -92,9 +98,9 @@ internal sealed partial class Scan
 
     private bool IsMonthDay(int i, int month, int day)
     {
-        // Only the words right beside it: "7 days (1/15 11:00)" and "visit 3/21. PT ..." are dates.
-        var before = IsWord(i - 1) ? i - 1 : -1;
-        var after = IsWord(i + 3) ? i + 3 : -1;
+        // Only the words right beside it, on its line: "7 days (1/15 11:00)" and "visit 3/21. PT ..." are dates.
+        var before = IsWord(i - 1) && !_t[i].Is(TokenShape.LineBefore) ? i - 1 : -1;
+        var after = IsWord(i + 3) && !_t[i + 3].Is(TokenShape.LineBefore) ? i + 3 : -1;
         if ((before >= 0 && Has(before, Lex.RatioCue | Lex.MeasureUnit) && !Has(before, Lex.DateCue))
             || (after >= 0 && Has(after, Lex.RatioCue | Lex.MeasureUnit) && !Has(after, Lex.DateCue | Lex.Month))
             || (IsPunct(i + 3, '"') && Joined(i + 3)) || (IsPunct(i - 1, '/') || IsPunct(i + 3, '/')))
@@ -106,7 +112,8 @@ internal sealed partial class Scan
         var dateCue = WordBefore(i, 2) is var cue and >= 0 && Has(cue, Lex.DateCue | Lex.Weekday);
 
         // "8/10" pain, "3/3 cores", "2/2 IgA" likewise.
-        if ((day is 2 or 3 or 4 or 8 && month < day) || (day == 10 && month <= 10) || (month == day && day <= 3))
+        if ((month == 1 && day is 2 or 3 or 4 or 8) || (month == 2 && day == 3) || (month == 3 && day is 4 or 8) || (day == 10 && month <= 10)
+            || (day == 5 && month <= 5) || (month == day && day <= 3))
         {
             return dateCue;
         }
@@ -151,7 +158,7 @@ internal sealed partial class Scan
         }
 
         // 14 Mar 2024, 14-Mar-2024, 14th March
-        if ((IsNumber(i, 1, 2) && Value(i) is >= 1 and <= 31) || (_t[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _)))
+        if (((IsNumber(i, 1, 2) && Value(i) is >= 1 and <= 31 && !(IsPunct(i - 1, '.') && Joined(i)))) || (_t[i].Type == TokenType.Alnum && IsOrdinalDay(i, out _)))
         {
             var m = i + 1;
             if (IsPunct(m, '-') || IsPunct(m, ' '))
@@ -203,7 +210,7 @@ internal sealed partial class Scan
         }
 
         // A month alone is a date element too; "May", "March" and abbreviations alone are taken for months only after a preposition.
-        if (Has(i, Lex.Month | Lex.MonthAbbreviation) && IsCapitalized(i))
+        if (Has(i, Lex.Month | Lex.MonthAbbreviation) && IsCapitalized(i) && !(Has(i, Lex.MonthAbbreviation) && _t[i].Is(TokenShape.Upper)))
         {
             var ambiguous = WordIs(i, "may") || WordIs(i, "march") || Has(i, Lex.MonthAbbreviation);
             var prior = WordBefore(i, 1);
@@ -267,6 +274,12 @@ internal sealed partial class Scan
         if (IsPunct(j, '\'') && IsNumber(j + 1, 2, 2) && Joined(j + 1))
         {
             return j + 1;
+        }
+
+        // "02-Jan-69": a two-digit year glued by the hyphen.
+        if (IsPunct(j - 1, '-') && Joined(j - 1) && Joined(j) && IsNumber(j, 2, 2) && !Continues(j, before: false))
+        {
+            return j;
         }
 
         return IsNumber(j, 4, 4) && IsYear(Value(j)) && !_t[j].Is(TokenShape.LineBefore) ? j : i;

@@ -496,7 +496,7 @@ internal sealed partial class Scan
         var next = IsPunct(end + 1, '-') ? end + 2 : end + 1;
         var after = Has(next, Lex.AgeUnit) || (WordIs(next, "y") && IsPunct(next + 1, '/'));
         var b = WordBefore(i, 2);
-        var before = b >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages")
+        var before = b >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages") || WordIs(b, "turns") || WordIs(b, "turned") || WordIs(b, "turning")
             || (WordIs(b, "at") && WordBefore(b, 1) is var d and >= 0 && (WordIs(d, "died") || WordIs(d, "death") || WordIs(d, "passed") || WordIs(d, "deceased"))));
         if (after || before)
         {
@@ -871,6 +871,15 @@ internal sealed partial class Scan
         _t[i].Type is TokenType.Number or TokenType.Alnum ? _t[i].Length <= 8
         : IsWord(i) && _t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && L(i) == Lex.None;
 
+    // "7a", "11p", "3pm": a time of day.
+    private bool IsClockWord(int i)
+    {
+        var span = Span(i);
+        var digits = span.Length - span.TrimStart("0123456789").Length;
+        var suffix = span[digits..];
+        return _t[i].Type == TokenType.Alnum && digits is 1 or 2 && (suffix is "a" or "p" or "am" or "pm" or "A" or "P" or "AM" or "PM" or "h" or "hr" or "hrs");
+    }
+
     private bool IsDecade(int i) => _t[i].Type == TokenType.Alnum && Span(i) is [.., 's'] && Span(i)[..^1].IndexOfAnyExceptInRange('0', '9') < 0;
 
     private bool IsDecimalRun(int i, int end)
@@ -994,7 +1003,8 @@ internal sealed partial class Scan
             var unit = Has(end + 1, Lex.MeasureUnit) || (_t[i].Type == TokenType.Alnum && IsMeasurement(i));
 
             // Clock times ("1400-1700"), decades ("130s-150s"), decimals ("101-102.5"), codes ("Z12.11", "G3P1011").
-            var clocks = (end == i + 2 && IsClock(i) && IsClock(end)) || IsDecade(i) || IsDecimalRun(i, end) || IsClinicalCode(i);
+            var clocks = (end == i + 2 && IsClock(i) && IsClock(end)) || IsDecade(i) || IsDecimalRun(i, end) || IsClinicalCode(i) || IsClockWord(i)
+                || (IsNumber(i, 1, 3) && IsPunct(i + 1, '.') && Joined(i + 1));
             var isId = !code && !unit && !clocks && (letters ? digits >= 5 || (digits >= 4 && end > i) : digits >= 7);
             if (isId)
             {

@@ -40,7 +40,7 @@ internal sealed partial class Scan
             {
                 NameRun(i + 2, allowLower: false, cued: false);
             }
-            else if ((lex & Lex.Relation) != 0)
+            else if ((lex & Lex.Relation) != 0 || (WordIs(i, "law") && IsPunct(i - 1, '-') && WordIs(i - 2, "in")))
             {
                 var k = IsPunct(i + 1, ',') || IsPunct(i + 1, ':') || IsPunct(i + 1, '(') ? i + 2 : i + 1;
                 NameRun(k, allowLower: false, cued: false, role: true);
@@ -90,6 +90,28 @@ internal sealed partial class Scan
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
                 Mark(i + 1, JoinedNameEnd(i + 1), PhiKind.Name);
+            }
+        }
+
+        // "NWOSU, Chidinma", "ZHOU, Xiaoming", "THISTLEWOOD, Reggie": a surname in capitals, a comma, a given name.
+        for (var i = 0; i + 2 < Count; i++)
+        {
+            if (IsWord(i) && (IsFree(i) || _kind[i] == PhiKind.Name) && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2 && IsPunct(i + 1, ',') && IsWord(i + 2) && IsFree(i + 2)
+                && !_t[i + 2].Is(TokenShape.LineBefore) && (L(i) & (Lex.Common | Lex.Clinical | Lex.State | Lex.Credential | Lex.IdentifierCue)) == 0
+                && ((_t[i + 2].Is(TokenShape.Capitalized) && (IsUnknownName(i + 2) || (L(i + 2) & Lex.FirstName) != 0))
+                    || (_t[i + 2].Is(TokenShape.Upper) && _t[i + 2].Length >= 3 && ((L(i + 2) & Lex.FirstName) != 0 || (StartsLine(i) || IsPunct(i - 1, ':'))))))
+            {
+                if (IsFree(i))
+                {
+                    Mark(i, JoinedNameEnd(i), PhiKind.Name);
+                }
+
+                var given = JoinedNameEnd(i + 2);
+                Mark(i + 2, given, PhiKind.Name);
+                if (IsWord(given + 1) && _t[given + 1].Length == 1 && _t[given + 1].Is(TokenShape.Upper) && IsFree(given + 1))
+                {
+                    Mark(given + 1, given + 1, PhiKind.Name);
+                }
             }
         }
 
@@ -162,7 +184,7 @@ internal sealed partial class Scan
         next = IsPunct(i + 1, '.') && Joined(i + 1) ? i + 2 : i + 1;
 
         // "Dr" in "123 Main Dr" is a street; "Sr" after a name is a suffix; a title starts a name.
-        if (!InRange(next) || _t[next].Is(TokenShape.LineBefore) || IsNumber(i - 1))
+        if (!InRange(next) || _t[next].Is(TokenShape.LineBefore) || (IsNumber(i - 1) && _run[i - 1] == 0 && !_t[i].Is(TokenShape.LineBefore)))
         {
             return false;
         }
@@ -183,7 +205,12 @@ internal sealed partial class Scan
                 break;
             }
 
-            // An initial: "J." or "J".
+            // An initial: "J." or "J" (but "M.D.", "D.O.", "R.N." are credentials).
+            if (_t[j].Length == 1 && _t[j].Is(TokenShape.Upper) && IsDottedCredential(j))
+            {
+                break;
+            }
+
             if (_t[j].Length == 1 && _t[j].Is(TokenShape.Upper))
             {
                 Mark(j, j, PhiKind.Name);
@@ -208,7 +235,7 @@ internal sealed partial class Scan
 
             // After a title ("Dr. Young") or a role ("RN Mercy", "granddaughter Destiny") a first name or surname that is
             // also a word is a name; elsewhere such a word is a name alone only before another name word ("New patient").
-            var trusted = titled || (role && (L(j) & Lex.Name) != 0 && (L(j) & Lex.Clinical) == 0 && IsCapitalized(j));
+            var trusted = IsCapitalized(j) && !IsEponym(j) && (titled || (role && (L(j) & Lex.Name) != 0 && (L(j) & Lex.Clinical) == 0));
             if (!trusted && !CanBeName(j, allowLower, cued || words > 0, first: words == 0))
             {
                 break;
@@ -220,7 +247,7 @@ internal sealed partial class Scan
                 break;
             }
 
-            if (titled && !CanBeName(j, allowLower, cued: true, first: false) && (L(j) & Lex.Name) == 0)
+            if (titled && IsCapitalized(j) && !CanBeName(j, allowLower, cued: true, first: false) && (L(j) & Lex.Name) == 0)
             {
                 break;
             }
@@ -317,6 +344,11 @@ internal sealed partial class Scan
         }
     }
 
+    // "M.D.", "D.O.", "R.N.", "N.P.", "P.A.", "Ph.D."
+    private bool IsDottedCredential(int i) =>
+        IsPunct(i + 1, '.') && Joined(i + 1) && IsWord(i + 2) && Joined(i + 2) && _t[i + 2].Length <= 2 && IsPunct(i + 3, '.') && Joined(i + 3)
+        && (Span(i)[0] is 'M' or 'D' or 'R' or 'N' or 'P' or 'B' or 'F' or 'O' or 'L' or 'C');
+
     // "R. Ballard-Kim, LCDP", "U. Eze MD", "-- F. Acuña-Whitfield" at the end of a line: a signature.
     private bool EndsSignature(int end) =>
         !InRange(end + 1) || _t[end + 1].Is(TokenShape.LineBefore) || (IsPunct(end + 1, ',') && Has(end + 2, Lex.Credential)) || Has(end + 1, Lex.Credential);
@@ -335,8 +367,8 @@ internal sealed partial class Scan
             return false;
         }
 
-        // A short word before a number is a lab or a unit ("Na 138", "Ca 9.1"), not a person.
-        if (_t[i].Length <= 3 && IsNumber(i + 1))
+        // A word before a number is a lab or a scale ("Na 138", "Wagner 3", "Hertel 17/17"), not a person.
+        if (IsNumber(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore))
         {
             return false;
         }
@@ -427,13 +459,33 @@ internal sealed partial class Scan
                     continue;
                 }
 
-                // Right: "Maria Lopez", "Bartholomew J.", "Anneke de Graaf".
+                // Right: "Maria Lopez", "Bartholomew J.", "Anneke de Graaf", 'Raymond "Ray" Szczepanski', 'Francis ("Frank")'.
                 var r = JoinedNameEnd(i) + 1;
+                var q = IsPunct(r, '(') ? r + 1 : r;
+                if ((IsPunct(q, '"') || IsPunct(q, '“')) && IsWord(q + 1) && Joined(q + 1) && IsCapitalized(q + 1)
+                    && (IsFree(q + 1) || _kind[q + 1] == PhiKind.Name) && (IsPunct(q + 2, '"') || IsPunct(q + 2, '”')) && Joined(q + 2))
+                {
+                    if (IsFree(q + 1))
+                    {
+                        Mark(q + 1, q + 1, PhiKind.Name);
+                    }
+
+                    var after = IsPunct(q + 3, ')') ? q + 4 : q + 3;
+                    if (IsWord(after) && IsFree(after) && IsCapitalized(after) && !_t[after].Is(TokenShape.LineBefore)
+                        && (IsUnknownName(after) || (L(after) & Lex.Name) != 0) && !Has(after, Lex.Credential | Lex.NameLabel))
+                    {
+                        Mark(after, JoinedNameEnd(after), PhiKind.Name);
+                    }
+
+                    continue;
+                }
+
                 if (IsWord(r) && IsFree(r) && !_t[r].Is(TokenShape.LineBefore) && IsNameNeighbour(r, i))
                 {
                     Mark(r, JoinedNameEnd(r), PhiKind.Name);
                 }
-                else if (IsWord(r) && IsFree(r) && _t[r].Length == 1 && _t[r].Is(TokenShape.Upper) && IsPunct(r + 1, '.') && Joined(r + 1) && !_t[r].Is(TokenShape.LineBefore))
+                else if (IsWord(r) && IsFree(r) && _t[r].Length == 1 && _t[r].Is(TokenShape.Upper) && IsPunct(r + 1, '.') && Joined(r + 1) && !_t[r].Is(TokenShape.LineBefore)
+                    && !IsDottedCredential(r))
                 {
                     Mark(r, r, PhiKind.Name);
                 }

@@ -81,6 +81,7 @@ internal sealed partial class Scan : IDisposable
             }
         }
 
+        TreatLowerCaseTextAsWritten();
         MarkEmailsAndUrls();
         for (var i = 0; i < Count; i++)
         {
@@ -114,6 +115,36 @@ internal sealed partial class Scan : IDisposable
         MarkKnownValues();
         MarkNames();
         MarkPlaces();
+    }
+
+    /// <summary>
+    /// A text typed all in lower case ("pt ignacio de la cruz, 19 bradford st") gives no capitals to tell names by; its
+    /// words are then judged as if capitalized, so the lists and cues still find names and places.
+    /// </summary>
+    private void TreatLowerCaseTextAsWritten()
+    {
+        int words = 0, capitals = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            if (_t[i].Type == TokenType.Word && _t[i].Length >= 2)
+            {
+                words++;
+                capitals += _t[i].Is(TokenShape.Capitalized | TokenShape.Upper) ? 1 : 0;
+            }
+        }
+
+        if (words < 30 || capitals * 50 >= words)
+        {
+            return;
+        }
+
+        for (var i = 0; i < Count; i++)
+        {
+            if (_t[i].Type == TokenType.Word && _t[i].Is(TokenShape.Lower))
+            {
+                _t[i] = _t[i] with { Shape = _t[i].Shape | TokenShape.Capitalized };
+            }
+        }
     }
 
     public void Dispose()
