@@ -115,6 +115,50 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Equal("Plan for Homer Simpson: home.", text);
     }
 
+    [Fact]
+    public async Task An_image_part_is_refused_before_a_vendor_without_a_baa_and_the_call_is_audited()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        var body = new JsonObject
+        {
+            ["model"] = "vendor-chat",
+            ["messages"] = new JsonArray(new JsonObject
+            {
+                ["role"] = "user",
+                ["content"] = new JsonArray(
+                    new JsonObject { ["type"] = "text", ["text"] = "Is this rash cellulitis?" },
+                    new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "data:image/png;base64,iVBORw0KGgo=" } }),
+            }),
+        }.ToJsonString();
+
+        var call = await client.PostChatAsync(body);
+
+        Assert.Equal(422, call.Status);
+        Assert.Equal("deidentification_failed", (string?)call.Json["error"]!["code"]);
+        Assert.Contains("image_url", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(0, vendor.CallCount);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("deidentification_failed", (string?)record["reasons"]);
+    }
+
+    [Fact]
+    public async Task Binary_garbage_is_refused_not_forwarded()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        var garbage = new string([.. Enumerable.Range(0, 2000).Select(i => (char)(1 + (i * 7 % 30)))]);
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Patient Homer Simpson " + garbage));
+
+        Assert.Equal(422, call.Status);
+        Assert.Equal("deidentification_failed", (string?)call.Json["error"]!["code"]);
+        Assert.DoesNotContain("Homer", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(0, vendor.CallCount);
+    }
+
     private static string Chunk(string content) =>
         "data: " + new JsonObject
         {

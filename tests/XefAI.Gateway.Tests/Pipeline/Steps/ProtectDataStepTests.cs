@@ -32,7 +32,7 @@ public sealed class ProtectDataStepTests
         var messages = call.VendorBody!["messages"]!.AsArray();
         Assert.Equal($"{Token} has asthma.", (string?)messages[0]!["content"]);
         Assert.Equal($"Ask {Token} about it.", (string?)messages[1]!["content"]![0]!["text"]);
-        Assert.Equal("https://example.org/x.png", (string?)messages[1]!["content"]![1]!["image_url"]!["url"]);
+        Assert.Equal("No other findings.", (string?)messages[1]!["content"]![1]!["text"]);
         Assert.Equal(clientBody, request.Body.ToJsonString());
         Assert.NotSame(request.Body, call.VendorBody);
         Assert.True(call.Protection!.Replacements > 0);
@@ -120,6 +120,36 @@ public sealed class ProtectDataStepTests
         Assert.Null(call.Redactions);
     }
 
+    [Theory]
+    [InlineData("image_url")]
+    [InlineData("input_audio")]
+    [InlineData("file")]
+    public async Task Execute_PartThatIsNotText_422DeidentificationFailedEvenWhenTheTextHoldsNoName(string type)
+    {
+        var request = CallContexts.Chat(TestConfig.Summary.Id, "Is this a rash?") with
+        {
+            Body = new JsonObject
+            {
+                ["model"] = "summary",
+                ["messages"] = new JsonArray(new JsonObject
+                {
+                    ["role"] = "user",
+                    ["content"] = new JsonArray(
+                        new JsonObject { ["type"] = "text", ["text"] = "Is this a rash?" },
+                        new JsonObject { ["type"] = type, [type] = new JsonObject { ["data"] = "AAAA" } }),
+                }),
+            },
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.Contains(type, call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
     [Fact]
     public async Task Execute_ProtectorFindsNothing_ChangesNothingAndCopiesNothing()
     {
@@ -183,7 +213,7 @@ public sealed class ProtectDataStepTests
                     ["role"] = "user",
                     ["content"] = new JsonArray(
                         new JsonObject { ["type"] = "text", ["text"] = $"Ask {Name} about it." },
-                        new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "https://example.org/x.png" } }),
+                        new JsonObject { ["type"] = "text", ["text"] = "No other findings." }),
                 }),
         },
     };

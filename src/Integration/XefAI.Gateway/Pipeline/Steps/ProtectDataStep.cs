@@ -68,6 +68,11 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
             return AuditRedactions.Normalize(protection.ReplacementsByKind);
         }
 
+        if (call.VendorBody is { } original)
+        {
+            RefuseWhatCannotBeDeIdentified(original);
+        }
+
         var contents = Protect(protection, call.Messages.Select(m => m.Content).ToList());
         var changed = false;
         var messages = new List<ChatMessage>(call.Messages.Count);
@@ -90,6 +95,32 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
         }
 
         return redactions;
+    }
+
+    /// <summary>
+    /// Images, audio and files cannot be de-identified (a face or a voice identifies a person, and a scan carries its
+    /// label), so a call that must be de-identified and holds one is refused rather than sent with the part or without it.
+    /// </summary>
+    private static void RefuseWhatCannotBeDeIdentified(JsonObject body)
+    {
+        if (body["messages"] is not JsonArray messages)
+        {
+            return;
+        }
+
+        foreach (var parts in messages.OfType<JsonObject>().Select(m => m["content"]).OfType<JsonArray>())
+        {
+            foreach (var part in parts.OfType<JsonObject>())
+            {
+                var type = part["type"] is JsonValue t && t.TryGetValue<string>(out var value) ? value : null;
+                if (type is not (null or "text"))
+                {
+                    throw new DeIdentificationException(
+                        $"A '{(type.Length <= 32 && type.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? type : "non-text")}' content part cannot be de-identified "
+                        + "(a face, a voice or a scanned label identifies a person); send it to a use case whose deployments cover PHI, or send text only.");
+                }
+            }
+        }
     }
 
     /// <returns>The same list when nothing changed.</returns>
