@@ -36,7 +36,14 @@ public sealed record AuditEventFacts(
     string? ModelVersion,
     string? InputSha256,
     string? OutputSha256,
-    string GatewayName = "XefAI Gateway");
+    string GatewayName = "XefAI Gateway")
+{
+    /// <summary>What de-identification did: <c>applied</c>, <c>opted-out</c> or <c>not-required</c>; null when the call never got that far.</summary>
+    public string? DeIdentification { get; init; }
+
+    /// <summary>The values replaced, by kind, as the audit trail writes them (<c>date=2,name=3</c>); counts only.</summary>
+    public string? Redactions { get; init; }
+}
 
 /// <summary>What the FHIR export needs to say which model produced an answer, from what, and who verified it.</summary>
 /// <param name="AuditId">The audit record of the call that produced the output; the output is identified by it.</param>

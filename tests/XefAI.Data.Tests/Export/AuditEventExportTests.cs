@@ -122,6 +122,15 @@ public sealed class AuditEventExportTests
     }
 
     [Fact]
+    public void ToAuditEventJson_DeIdentifiedCall_SaysSoWithTheCountsByKind()
+    {
+        var auditEvent = Export(ExportSamples.Answered() with { DeIdentification = "applied", Redactions = "date=2,name=3" });
+
+        Assert.Equal("applied", Detail(auditEvent, "deidentification"));
+        Assert.Equal("date=2,name=3", Detail(auditEvent, "redactions"));
+    }
+
+    [Fact]
     public void ToAuditEventJson_Source_IsGatewayAsApplicationServer()
     {
         var source = Export(ExportSamples.Answered() with { GatewayName = "XefAI Gateway (eu-west)" }).Source;

@@ -141,6 +141,8 @@ internal static class AuditEventMapper
         AddDetail(entity, "model-version", facts.ModelVersion);
         AddDetail(entity, "input-sha256", facts.InputSha256);
         AddDetail(entity, "output-sha256", facts.OutputSha256);
+        AddDetail(entity, "deidentification", facts.DeIdentification);
+        AddDetail(entity, "redactions", facts.Redactions);
         return entity;
     }
 

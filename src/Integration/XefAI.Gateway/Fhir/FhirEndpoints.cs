@@ -166,7 +166,11 @@ internal static class FhirEndpoints
             null,
             e.InputSha256,
             e.OutputSha256,
-            GatewayName);
+            GatewayName)
+        {
+            DeIdentification = e.DeIdentification,
+            Redactions = e.Redactions,
+        };
     }
 
     private static IResult NotFound(string what) => OperationOutcome(404, "not-found", $"{what} is not known.");
