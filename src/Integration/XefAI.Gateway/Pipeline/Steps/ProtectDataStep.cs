@@ -116,7 +116,7 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
                 if (type is not (null or "text"))
                 {
                     throw new DeIdentificationException(
-                        $"A '{(type.Length <= 32 && type.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? type : "non-text")}' content part cannot be de-identified "
+                        $"The '{(type.Length <= 32 && type.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? type : "non-text")}' content part cannot be de-identified "
                         + "(a face, a voice or a scanned label identifies a person); send it to a use case whose deployments cover PHI, or send text only.");
                 }
             }
