@@ -130,6 +130,7 @@ internal sealed class PhiScore
         var tokensByKind = PhiCorpus.Kinds.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
         var foundByKind = PhiCorpus.Kinds.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
         int detected = 0, detectedLabelled = 0, clinical = 0, kept = 0;
+        var detectedByKind = new SortedDictionary<string, (int Detected, int Labelled)>(StringComparer.Ordinal);
         var misses = new List<PhiMiss>();
         var falsePositives = new List<PhiFalsePositive>();
 
@@ -155,6 +156,9 @@ internal sealed class PhiScore
                 if (isHit)
                 {
                     detected++;
+                    var kind = detections[hit].Kind ?? "?";
+                    var (kindDetected, kindLabelled) = detectedByKind.GetValueOrDefault(kind);
+                    detectedByKind[kind] = (kindDetected + 1, kindLabelled + (label is null ? 0 : 1));
                 }
 
                 if (label is null)
@@ -190,8 +194,17 @@ internal sealed class PhiScore
             .Select(k => new PhiCategoryScore(k, tokensByKind[k], foundByKind[k]))
             .ToList();
         var facility = new PhiCategoryScore(PhiCorpus.Facility, tokensByKind[PhiCorpus.Facility], foundByKind[PhiCorpus.Facility]);
-        return new PhiScore(categories, facility, detected, detectedLabelled, clinical, kept, misses, falsePositives);
+        return new PhiScore(categories, facility, detected, detectedLabelled, clinical, kept, misses, falsePositives)
+        {
+            PrecisionByDetectedKind = [.. detectedByKind.Select(p => new PhiCategoryScore(p.Key, p.Value.Detected, p.Value.Labelled))],
+        };
     }
+
+    /// <summary>
+    /// Precision per kind the detector gave: of the tokens it replaced as that kind, how many were labelled PHI (or a
+    /// facility). <see cref="PhiCategoryScore.Tokens"/> is what was replaced, <see cref="PhiCategoryScore.Found"/> what was PHI.
+    /// </summary>
+    public IReadOnlyList<PhiCategoryScore> PrecisionByDetectedKind { get; init; } = [];
 
     /// <summary>The score as a fixed-width table: recall per kind, then precision and clinical words kept.</summary>
     public string FormatTable()
@@ -204,6 +217,15 @@ internal sealed class PhiScore
         }
 
         table.AppendLine($"precision: {Percent(Precision)} ({DetectedLabelledTokens} of {DetectedTokens} detected tokens are PHI or facility)");
+        if (PrecisionByDetectedKind.Count > 0)
+        {
+            table.AppendLine($"{"detected as",-20} {"tokens",7} {"PHI",7} {"precision",9}");
+            foreach (var row in PrecisionByDetectedKind)
+            {
+                table.AppendLine($"{row.Kind,-20} {row.Tokens,7} {row.Found,7} {Percent(row.Recall),9}");
+            }
+        }
+
         table.Append($"clinical words kept: {Percent(Kept)} ({KeptClinicalTokens} of {ClinicalTokens} unlabelled tokens)");
         return table.ToString();
     }

@@ -125,6 +125,22 @@ public sealed class PhiScoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Compute_PrecisionByDetectedKind_CountsWhatEachKindReplacedAndHowMuchOfItWasPhi()
+    {
+        // "Maria Lopez" (2 tokens, PHI) as NAME; "seen at" (2 tokens, not PHI) as NAME; "Na 138" (2 tokens, not PHI) as ID.
+        var text = Small.Text;
+        var score = PhiScore.Compute([Small], _ =>
+        [
+            (text.IndexOf("Maria", StringComparison.Ordinal), "Maria Lopez".Length, "NAME"),
+            (text.IndexOf("seen", StringComparison.Ordinal), "seen at".Length, "NAME"),
+            (text.IndexOf("Na 138", StringComparison.Ordinal), "Na 138".Length, "ID"),
+        ]);
+
+        Assert.Equal([("ID", 2, 0), ("NAME", 4, 2)], score.PrecisionByDetectedKind.Select(k => (k.Kind, k.Tokens, k.Found)));
+        Assert.Contains("detected as", score.FormatTable(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compute_WrongKindOrPartialToken_StillCountsTheTokenFound()
     {
         // "Lop" of Lopez detected as a DATE, and the phone's middle group only.
@@ -183,11 +199,12 @@ public sealed class PhiScoreTests(ITestOutputHelper output)
 
         var lines = score.FormatTable().Split('\n');
 
-        Assert.Equal(["category", "NAME", "DATE", "PHONE", "all", "FACILITY", "precision:", "clinical"], lines.Select(l => l.Split(' ')[0]));
+        Assert.Equal(["category", "NAME", "DATE", "PHONE", "all", "FACILITY", "precision:", "detected", "NAME", "clinical"], lines.Select(l => l.Split(' ')[0]));
         Assert.Equal("NAME                       2       2  100.0%", lines[1].TrimEnd());
         Assert.Equal("DATE                       3       0    0.0%", lines[2].TrimEnd());
         Assert.Equal("precision: 66.7% (2 of 3 detected tokens are PHI or facility)", lines[6].TrimEnd());
-        Assert.Equal("clinical words kept: 85.7% (6 of 7 unlabelled tokens)", lines[7]);
+        Assert.Equal("NAME                       3       2     66.7%", lines[8].TrimEnd());
+        Assert.Equal("clinical words kept: 85.7% (6 of 7 unlabelled tokens)", lines[9]);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class DeIdentificationEndToEndTests
     public async Task A_note_and_a_fhir_bundle_reach_a_vendor_without_a_baa_with_no_identifier_and_every_clinical_fact()
     {
         var bundle = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "medplum-homer-simpson-bundle.json"));
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("[NAME_1] [NAME_2] ([MRN_1]) can go home; his wife [NAME_3] knows. Call [PHONE_1]."));
+        using var vendor = new FakeVendor().AnswersWith(200, Completion("[NAME_1] [NAME_2] ([MRN_1]) can go home; his wife [NAME_3] knows. Call [PHONE_1]. Not [NAME_99], [SSN_1] or [FOO_1]."));
         await using var host = await GatewayHost.StartAsync(c =>
         {
             vendor.Configure(c);
@@ -67,9 +67,10 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Contains("Patient: [NAME_1] [NAME_2]", sent, StringComparison.Ordinal);
         Assert.Contains("\\u0022birthDate\\u0022:\\u00221956\\u0022", sent, StringComparison.Ordinal);
 
-        // Tier 3 re-identifies: the caller reads the patient's name where the vendor wrote tokens.
+        // Tier 3 re-identifies: the caller reads the patient's name where the vendor wrote tokens, and tokens this call
+        // never issued stay as the vendor wrote them.
         Assert.Equal(
-            "Homer Simpson (00482913) can go home; his wife Marge knows. Call (217) 555-7334.",
+            "Homer Simpson (00482913) can go home; his wife Marge knows. Call (217) 555-7334. Not [NAME_99], [SSN_1] or [FOO_1].",
             (string?)call.Json["choices"]![0]!["message"]!["content"]);
 
         // Tier 3 audits verbatim: the record holds what the vendor saw, and what was taken out, by kind.
