@@ -115,6 +115,10 @@ internal static class FhirJsonDeidentifier
                 case JsonValue value when value.GetValueKind() == JsonValueKind.String:
                     array[i] = ProtectValue(key, value.GetValue<string>(), protection, person, parent);
                     break;
+                case JsonArray nested:
+                    // Not FHIR's shape, but JSON allows it: its strings are protected all the same.
+                    WalkArray(nested, key, protection, person, parent);
+                    break;
             }
         }
     }

@@ -151,6 +151,20 @@ public sealed class ProtectDataStepTests
     }
 
     [Fact]
+    public async Task Execute_ProtectorFaults_422DeidentificationFailedWithoutItsMessage()
+    {
+        var request = ChatWithParts();
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new RefusingProtector($"{Name} broke the scanner", fault: true)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.DoesNotContain(Name, call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
+    [Fact]
     public async Task Execute_ProtectorFindsNothing_ChangesNothingAndCopiesNothing()
     {
         var request = CallContexts.Chat(TestConfig.Summary.Id, "Stable, discharged home.");
@@ -219,7 +233,7 @@ public sealed class ProtectDataStepTests
     };
 
     /// <summary>A de-identifier that cannot read what it is given.</summary>
-    private sealed class RefusingProtector(string reason) : IDataProtector, IDataProtection
+    private sealed class RefusingProtector(string reason, bool fault = false) : IDataProtector, IDataProtection
     {
         public string Name => "test-refusing";
 
@@ -231,7 +245,7 @@ public sealed class ProtectDataStepTests
 
         public IDataProtection Begin(ClinicalContext context) => this;
 
-        public string Protect(string text) => throw new DeIdentificationException(reason);
+        public string Protect(string text) => fault ? throw new InvalidOperationException(reason) : throw new DeIdentificationException(reason);
 
         public string Restore(string text) => text;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Data;
 using XefAI.Governance;
 using XefAI.Integration;
@@ -13,8 +14,10 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// call's reversible tokens; what it leaves unchanged is not copied. Text it cannot de-identify ends the call with 422
 /// <c>deidentification_failed</c>, and nothing reaches a vendor.
 /// </summary>
-internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
+internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<ProtectDataStep>? logger = null) : ICallStep
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     public ValueTask ExecuteAsync(CallContext call)
     {
         if (call.UseCase!.DeIdentificationOptOut is not null)
@@ -43,6 +46,17 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
                 StatusCodes.Status422UnprocessableEntity,
                 "deidentification_failed",
                 $"The request could not be de-identified before it would reach a vendor without a BAA, so nothing was sent: {ex.Message}");
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A fault in the de-identifier fails closed like a refusal: nothing leaves. Its message may quote the text,
+            // so only its type is logged, and the caller is told in general terms.
+            LogProtectorFault(_logger, ex.GetType().FullName ?? ex.GetType().Name, protector.Name, call.TraceId);
+            call.Error = new CallError(
+                StatusCodes.Status422UnprocessableEntity,
+                "deidentification_failed",
+                "The request could not be de-identified before it would reach a vendor without a BAA, so nothing was sent: the de-identifier could not process this text.");
             return ValueTask.CompletedTask;
         }
 
@@ -171,4 +185,7 @@ internal sealed class ProtectDataStep(IDataProtector protector) : ICallStep
 
         return copy;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "De-identifier {Protector} failed with {ExceptionType} on trace {TraceId}; the call was refused and nothing was sent.")]
+    private static partial void LogProtectorFault(ILogger logger, string exceptionType, string protector, string traceId);
 }
