@@ -47,12 +47,18 @@ internal sealed partial class Scan
             }
             else if ((lex & Lex.Salutation) != 0 && (StartsSentence(i) || IsPunct(i - 1, ',')))
             {
-                NameRun(i + 1, allowLower: true, cued: false);
+                if (NameRun(i + 1, allowLower: true, cued: false) == 0)
+                {
+                    AddressedFirstName(i + 1);
+                }
             }
             else if ((lex & Lex.SignOff) != 0 && IsPunct(i + 1, ',') && InRange(i + 2)
                 && (_t[i + 2].Is(TokenShape.LineBefore) || i + 3 == Count || IsPunct(i + 3) || _t[i + 3].Is(TokenShape.LineBefore)))
             {
-                NameRun(i + 2, allowLower: true, cued: false);
+                if (NameRun(i + 2, allowLower: true, cued: false) == 0)
+                {
+                    AddressedFirstName(i + 2);
+                }
             }
             else if ((lex & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2)
             {
@@ -144,6 +150,17 @@ internal sealed partial class Scan
         ExtendNames();
         RepeatNames();
         ExtendNames();
+    }
+
+    // "hi maria,", "thanks, Joy": a first name that is also a word, right after a greeting or a sign-off and ending the
+    // clause, is the person addressed or signing.
+    private void AddressedFirstName(int i)
+    {
+        if (IsWord(i) && IsFree(i) && (L(i) & Lex.FirstName) != 0 && (L(i) & Lex.Clinical) == 0 && _t[i].Length >= 2
+            && (!InRange(i + 1) || IsPunct(i + 1) || _t[i + 1].Is(TokenShape.LineBefore)))
+        {
+            Mark(i, i, PhiKind.Name);
+        }
     }
 
     // Portal messages: "this is maria", "my name is Bill Hanrahan": a first name after an introduction, in any case.
