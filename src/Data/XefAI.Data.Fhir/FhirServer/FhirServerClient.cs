@@ -113,7 +113,10 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
             pages++;
             var pageEntries = TakeEntries(pageBundle);
             truncated = Keep(call, pageEntries);
-            foreach (var entry in pageEntries)
+            // A node belongs to one parent: detach the page's entries before moving them.
+            var moved = pageEntries.ToArray();
+            pageEntries.Clear();
+            foreach (var entry in moved)
             {
                 entries.Add(entry);
             }
