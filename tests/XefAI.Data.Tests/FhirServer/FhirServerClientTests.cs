@@ -57,6 +57,18 @@ public sealed class FhirServerClientTests(MedplumFhirServerFixture fixture) : IC
     }
 
     [FhirServerFact]
+    public async Task FetchAsync_MergedSearch_KeepsNonAsciiTextUnescaped()
+    {
+        using var client = FhirServerClients.Create();
+
+        var result = await client.FetchAsync(FhirServerClients.Request(Server.BaseUrl, Server.Token, "Observation?patient=123&_count=4"), CancellationToken.None);
+
+        var json = Assert.Single(result.Resources).Json;
+        Assert.DoesNotContain("\\u00", json, StringComparison.Ordinal);
+        Assert.Contains("\"comparator\":\">\"", json, StringComparison.Ordinal);
+    }
+
+    [FhirServerFact]
     public async Task FetchAsync_SearchLongerThanMaxPages_StopsAtTheLimitAndSaysTruncated()
     {
         using var client = FhirServerClients.Create(new FhirServerOptions { MaxPages = 2 });

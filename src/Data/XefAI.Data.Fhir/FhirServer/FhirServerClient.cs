@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -18,7 +20,8 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
     private const int MaxRedirects = 3;
     private const int MaxJsonDepth = 64;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    // Names stay as written (no \u escapes), so whatever reads the merged Bundle as text sees what the server sent.
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly IOptionsMonitor<FhirServerOptions> _options;
     private readonly TimeProvider _time;
@@ -85,10 +88,11 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
 
     private async Task<FhirFetchedDocument> FetchQueryAsync(Call call, string query, Uri target)
     {
-        var first = await GetJsonAsync(call, target);
+        var (first, body) = await GetJsonAsync(call, target);
         if (first is not JsonObject bundle || !IsSearchSet(bundle))
         {
-            return new FhirFetchedDocument(query, first.ToJsonString(Compact), Pages: 1, Truncated: false);
+            // A read is handed on exactly as the server sent it.
+            return new FhirFetchedDocument(query, Encoding.UTF8.GetString(body), Pages: 1, Truncated: false);
         }
 
         // A search: every page's entries into the first page's Bundle, within the page and entry limits.
@@ -104,7 +108,7 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
                 break;
             }
 
-            var page = await GetJsonAsync(call, next);
+            var (page, _) = await GetJsonAsync(call, next);
             if (page is not JsonObject pageBundle || !IsSearchSet(pageBundle))
             {
                 throw NotFhir(call.Server, "a search page that is not a searchset Bundle");
@@ -193,7 +197,7 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
     }
 
     /// <summary>One GET, with same-origin redirects followed and at most one retry of a transient failure.</summary>
-    private async Task<JsonNode> GetJsonAsync(Call call, Uri target)
+    private async Task<(JsonNode Resource, byte[] Body)> GetJsonAsync(Call call, Uri target)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -219,7 +223,7 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
         ex.Kind is FhirServerErrorKind.Unreachable or FhirServerErrorKind.Timeout
         || (ex.Kind == FhirServerErrorKind.ErrorStatus && ex.StatusCode is 502 or 503 or 504);
 
-    private async Task<JsonNode> GetOnceAsync(Call call, Uri target)
+    private async Task<(JsonNode Resource, byte[] Body)> GetOnceAsync(Call call, Uri target)
     {
         using var attemptTimeout = new CancellationTokenSource(call.Limits.RequestTimeout, _time);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(call.FetchToken, attemptTimeout.Token);
@@ -258,7 +262,7 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
                 }
 
                 var body = await ReadLimitedAsync(call, response, attempt.Token);
-                return ParseResource(call.Server, body);
+                return (ParseResource(call.Server, body), body);
             }
         }
         catch (OperationCanceledException ex)
