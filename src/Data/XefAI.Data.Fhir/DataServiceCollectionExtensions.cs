@@ -7,6 +7,7 @@ using XefAI.Data.Configuration;
 using XefAI.Data.Context;
 using XefAI.Data.Deidentification;
 using XefAI.Data.Export;
+using XefAI.Data.FhirServer;
 using XefAI.Data.Prompts;
 using XefAI.Data.Pseudonymization;
 
@@ -33,6 +34,14 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IPatientPseudonymizer, PatientPseudonymizer>();
         services.TryAddSingleton<IDataProtector, SafeHarborDataProtector>();
         services.TryAddSingleton<IFhirAuditExporter, FhirAuditExporter>();
+
+        // Clinical context fetched from a FHIR server (Data:FhirServer holds its timeouts and limits).
+        services.AddOptions<FhirServerOptions>()
+            .Bind(configuration.GetSection(FhirServerOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FhirServerOptions>, FhirServerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFhirServerClient, FhirServerClient>();
 
         // Built on first use; a relative PromptsPath lives beside config/, like the audit database and plugins folder.
         services.TryAddSingleton<IPromptTemplateCatalog>(provider => new FilePromptTemplateCatalog(Path.GetFullPath(
