@@ -85,6 +85,71 @@ public sealed record AuditEntry
     /// values; empty when de-identification replaced nothing, null when it did not run.
     /// </summary>
     public string? Redactions { get; init; }
+
+    /// <summary>
+    /// The id of the record this one is about, when it is about another: a CDS Hooks feedback record names the record
+    /// of the call whose card it judges. Null for a record that stands on its own.
+    /// </summary>
+    public string? RelatesTo { get; init; }
+
+    /// <summary>
+    /// A clinician's verdict on an answer, in a bounded form (<see cref="AuditFeedback"/>): <c>accepted</c>, or
+    /// <c>overridden</c> or <c>overridden:&lt;reason code&gt;</c>. Null for a record that is not feedback.
+    /// </summary>
+    public string? Feedback { get; init; }
+}
+
+/// <summary>
+/// The canonical form of <see cref="AuditEntry.Feedback"/>: <c>accepted</c>, <c>overridden</c>, or
+/// <c>overridden:&lt;code&gt;</c> with the override reason's code in a bounded alphabet, so the field can never carry
+/// free text a clinician typed.
+/// </summary>
+public static class AuditFeedback
+{
+    public const string Accepted = "accepted";
+
+    public const string Overridden = "overridden";
+
+    /// <summary>The longest override reason code kept; a longer or unprintable code is recorded as <c>other</c>.</summary>
+    public const int MaxReasonCodeLength = 64;
+
+    /// <summary>The canonical text of an outcome and, for an override, its reason code (null when none was given).</summary>
+    public static string Format(bool accepted, string? reasonCode)
+    {
+        if (accepted)
+        {
+            return Accepted;
+        }
+
+        if (string.IsNullOrEmpty(reasonCode))
+        {
+            return Overridden;
+        }
+
+        return Overridden + ":" + (IsReasonCode(reasonCode) ? reasonCode : "other");
+    }
+
+    /// <summary>Whether <paramref name="text"/> is in canonical form: what an audit store accepts.</summary>
+    public static bool IsCanonical(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text is Accepted or Overridden)
+        {
+            return true;
+        }
+
+        return text.StartsWith(Overridden + ":", StringComparison.Ordinal) && IsReasonCode(text[(Overridden.Length + 1)..]);
+    }
+
+    /// <summary>The override reason code of a canonical feedback text, or null when it has none.</summary>
+    public static string? ReasonCodeOf(string feedback)
+    {
+        ArgumentNullException.ThrowIfNull(feedback);
+        return feedback.StartsWith(Overridden + ":", StringComparison.Ordinal) ? feedback[(Overridden.Length + 1)..] : null;
+    }
+
+    private static bool IsReasonCode(string code) =>
+        code.Length is > 0 and <= MaxReasonCodeLength && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }
 
 /// <summary>One try at a provider within a call.</summary>

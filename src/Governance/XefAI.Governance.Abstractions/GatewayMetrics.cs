@@ -53,4 +53,10 @@ public interface IGatewayMetrics
     /// <c>date</c>…, a bounded label); counts only.
     /// </summary>
     void RecordPhiRedactions(string kind, int count);
+
+    /// <summary>
+    /// A clinician's verdict on an answer, by use case and outcome (<c>accepted</c>, <c>overridden</c>): the adoption
+    /// numbers a governance committee reviews.
+    /// </summary>
+    void RecordFeedback(string useCase, string outcome);
 }

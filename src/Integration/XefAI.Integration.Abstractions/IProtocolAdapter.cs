@@ -22,6 +22,12 @@ public interface IProtocolAdapter
     Translation Translate(HttpContext httpContext, ReadOnlyMemory<byte> body);
 
     /// <summary>
+    /// Translates the request when translating needs I/O (CDS Hooks fetches what the EHR did not prefetch from its FHIR
+    /// server). The pipeline calls this one; by default it is <see cref="Translate"/>.
+    /// </summary>
+    ValueTask<Translation> TranslateAsync(HttpContext httpContext, ReadOnlyMemory<byte> body) => ValueTask.FromResult(Translate(httpContext, body));
+
+    /// <summary>
     /// The answer as the protocol sends it. The audit record's output hash covers <see cref="RenderedResponse.Body"/>;
     /// a held answer is stored as rendered here and released unchanged once a clinician approves it.
     /// </summary>

@@ -185,5 +185,9 @@ public sealed class AuthenticationFailuresTests
         public void RecordPhiRedactions(string kind, int count)
         {
         }
+
+        public void RecordFeedback(string useCase, string outcome)
+        {
+        }
     }
 }

@@ -142,8 +142,96 @@ public sealed class AuditChainHasherTests
             "\"redactions\":\"date=2,name=3\"," +
             "\"prev_hash\":\"" + AuditChainHasher.GenesisHash + "\"}";
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))), hash);
-        Assert.Equal(3, AuditChainHasher.CurrentVersion);
+        Assert.True(AuditChainHasher.IsKnownVersion(3));
+    }
+
+    [Fact]
+    public void ComputeHash_Version4_HashesTheDocumentedCanonicalForm()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1) with
+        {
+            Attempts = [Answered],
+            Decision = "feedback",
+            DeIdentification = DeIdentificationOutcomes.Applied,
+            Redactions = "",
+            RelatesTo = "aud_card",
+            Feedback = "overridden:too-late",
+        };
+
+        var hash = hasher.ComputeHash(4, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        // Pinned by hand: version 3's fields under version number 4, then relates_to and feedback before prev_hash.
+        var canonical =
+            "{\"hash_version\":4,\"id\":\"aud_1\",\"seq\":1,\"timestamp\":\"2025-03-14T09:26:54.5890000Z\",\"trace_id\":\"trace-0001\"," +
+            "\"app_id\":\"epic-addon\",\"patient_pseudonym\":\"pt_a1\",\"use_case_id\":\"discharge-summary\",\"risk_tier\":3," +
+            "\"decision\":\"feedback\",\"reasons\":null,\"status_code\":200,\"provider\":\"openai\",\"deployment\":\"gpt-eu-1\"," +
+            "\"model\":\"gpt-4.1\",\"input_sha256\":\"" + A64 + "\",\"output_sha256\":\"" + B64 + "\",\"input_tokens\":101," +
+            "\"output_tokens\":51,\"latency_ms\":\"1235.5\",\"streamed\":false,\"cost_usd\":null,\"attempts\":[" +
+            "{\"deployment\":\"gpt-eu-2\",\"destination\":null,\"outcome\":\"answered\",\"status_code\":200,\"latency_ms\":\"812.25\"}]," +
+            "\"user_id\":null," +
+            "\"input_text\":null," +
+            "\"output_text\":null," +
+            "\"de_identification\":\"applied\"," +
+            "\"redactions\":\"\"," +
+            "\"relates_to\":\"aud_card\"," +
+            "\"feedback\":\"overridden:too-late\"," +
+            "\"prev_hash\":\"" + AuditChainHasher.GenesisHash + "\"}";
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))), hash);
+        Assert.Equal(4, AuditChainHasher.CurrentVersion);
         Assert.Equal(hash, hasher.ComputeHash("aud_1", 1, entry, AuditChainHasher.GenesisHash));
+    }
+
+    [Fact]
+    public void ComputeHash_Version4_RelatesToAndFeedbackChangeTheHash()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1) with { RelatesTo = "aud_card", Feedback = AuditFeedback.Accepted };
+        var original = hasher.ComputeHash(4, "aud_1", 1, entry, AuditChainHasher.GenesisHash);
+
+        string[] variants =
+        [
+            hasher.ComputeHash(4, "aud_1", 1, entry with { RelatesTo = null }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(4, "aud_1", 1, entry with { RelatesTo = "aud_other" }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(4, "aud_1", 1, entry with { Feedback = null }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(4, "aud_1", 1, entry with { Feedback = AuditFeedback.Overridden }, AuditChainHasher.GenesisHash),
+            hasher.ComputeHash(4, "aud_1", 1, entry with { Feedback = "overridden:x" }, AuditChainHasher.GenesisHash),
+        ];
+
+        Assert.DoesNotContain(original, variants);
+        Assert.Equal(variants.Length, variants.Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ComputeHash_OlderVersionEntryHoldingAFieldOfVersion4_Throws(int version)
+    {
+        using var hasher = new AuditChainHasher();
+        var related = AuditEntries.Create(1) with { RelatesTo = "aud_card" };
+        var judged = AuditEntries.Create(1) with { Feedback = AuditFeedback.Accepted };
+
+        Assert.Equal("relates_to", AuditChainHasher.UncoveredField(version, related));
+        Assert.Equal("feedback", AuditChainHasher.UncoveredField(version, judged));
+        Assert.Null(AuditChainHasher.UncoveredField(4, related with { Feedback = AuditFeedback.Accepted }));
+        var error = Assert.Throws<ArgumentException>(() => hasher.ComputeHash(version, "aud_1", 1, judged, AuditChainHasher.GenesisHash));
+        Assert.Contains($"version {version} does not cover feedback", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, null, "accepted")]
+    [InlineData(true, "ignored", "accepted")]
+    [InlineData(false, null, "overridden")]
+    [InlineData(false, "", "overridden")]
+    [InlineData(false, "too-late", "overridden:too-late")]
+    [InlineData(false, "has a space", "overridden:other")]
+    public void AuditFeedback_Format_IsCanonicalAndBounded(bool accepted, string? code, string expected)
+    {
+        var text = AuditFeedback.Format(accepted, code);
+
+        Assert.Equal(expected, text);
+        Assert.True(AuditFeedback.IsCanonical(text));
     }
 
     [Fact]
@@ -248,7 +336,7 @@ public sealed class AuditChainHasherTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(4)]
+    [InlineData(5)]
     [InlineData(-1)]
     public void ComputeHash_UnknownVersion_Throws(int version)
     {

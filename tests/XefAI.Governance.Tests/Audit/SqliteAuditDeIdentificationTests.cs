@@ -32,7 +32,7 @@ public sealed class SqliteAuditDeIdentificationTests
 
         Assert.Equal(records.Reverse(), await store.QueryAsync(new AuditQuery(), CancellationToken.None));
         Assert.Equal(
-            ["applied|date=2,name=3|3", "opted-out|(null)|3", "applied||3", "(null)|(null)|3"],
+            ["applied|date=2,name=3|4", "opted-out|(null)|4", "applied||4", "(null)|(null)|4"],
             Rows(db, "SELECT ifnull(de_identification, '(null)') || '|' || ifnull(redactions, '(null)') || '|' || hash_version FROM audit_records ORDER BY seq"));
         Assert.Equal(new AuditChainVerification(true, 4), await store.VerifyAsync(CancellationToken.None));
     }
@@ -120,7 +120,7 @@ public sealed class SqliteAuditDeIdentificationTests
         Assert.Equal(old[^1].Hash, next.PreviousHash);
         Assert.Equal(next, await store.GetAsync(next.Id, CancellationToken.None));
         Assert.Equal(new AuditChainVerification(true, 5), await store.VerifyAsync(CancellationToken.None));
-        Assert.Equal(["2", "2", "2", "3", "3"], Rows(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
+        Assert.Equal(["2", "2", "2", "4", "4"], Rows(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
 
         // The upgraded table is laid out as a new one.
         await using var fresh = new TempAuditDatabase();

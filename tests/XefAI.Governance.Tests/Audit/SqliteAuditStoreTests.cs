@@ -109,13 +109,13 @@ public sealed class SqliteAuditStoreTests
             """[{"deployment":"gpt-eu-1","destination":"openai/primary","outcome":"vendor_timeout","statusCode":null,"latencyMs":30000.5},""" +
             """{"deployment":"gpt-eu-2","destination":null,"outcome":"answered","statusCode":200,"latencyMs":812.25}]""",
             reader.GetString(4));
-        Assert.Equal(3L, reader.GetInt64(5));
+        Assert.Equal((long)AuditChainHasher.CurrentVersion, reader.GetInt64(5));
 
         Assert.True(reader.Read());
         Assert.Equal(0L, reader.GetInt64(0));
         Assert.True(reader.IsDBNull(2));
         Assert.Equal("[]", reader.GetString(4));
-        Assert.Equal(3L, reader.GetInt64(5));
+        Assert.Equal((long)AuditChainHasher.CurrentVersion, reader.GetInt64(5));
     }
 
     [Fact]
@@ -341,7 +341,7 @@ public sealed class SqliteAuditStoreTests
     }
 
     [Theory]
-    [InlineData(4)]
+    [InlineData(5)]
     [InlineData(0)]
     public async Task VerifyAsync_UnknownHashVersion_ReportsThatRecordAsUnverifiable(long version)
     {

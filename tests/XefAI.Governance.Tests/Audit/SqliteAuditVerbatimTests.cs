@@ -128,7 +128,7 @@ public sealed class SqliteAuditVerbatimTests
 
         Assert.Equal(4, next.Sequence);
         Assert.Equal(old[^1].Hash, next.PreviousHash);
-        Assert.Equal([1L, 1, 1, 3, 3], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
+        Assert.Equal([1L, 1, 1, 4, 4], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
         var oldRead = (await store.GetAsync(old[1].Id, CancellationToken.None))!;
         Assert.Equal(old[1], oldRead with { Entry = old[1].Entry });
         Assert.Equal(old[1].Entry with { Attempts = oldRead.Entry.Attempts }, oldRead.Entry);
@@ -196,7 +196,7 @@ public sealed class SqliteAuditVerbatimTests
         Assert.Equal(old[^1].Hash, appended[0].PreviousHash);
         Assert.Equal(appended[0], await store.GetAsync(appended[0].Id, CancellationToken.None));
         Assert.Equal(new AuditChainVerification(true, 5), await store.VerifyAsync(CancellationToken.None));
-        Assert.Equal([1L, 1, 1, 3, 3], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
+        Assert.Equal([1L, 1, 1, 4, 4], ScalarColumn(db, "SELECT hash_version FROM audit_records ORDER BY seq"));
 
         // The upgraded table is laid out as a new one, and keeps its guards.
         await using var fresh = new TempAuditDatabase();

@@ -21,7 +21,8 @@ namespace XefAI.Governance;
 /// plus <c>user_id</c>, <c>input_text</c> and <c>output_text</c> (null written as null) between
 /// <c>attempts</c> and <c>prev_hash</c>. Version 3 is version 2's form, with its own version number, plus
 /// <c>de_identification</c> and <c>redactions</c> (null written as null) between <c>output_text</c> and
-/// <c>prev_hash</c>.
+/// <c>prev_hash</c>. Version 4 is version 3's form, with its own version number, plus <c>relates_to</c> and
+/// <c>feedback</c> (null written as null) between <c>redactions</c> and <c>prev_hash</c>.
 /// </para>
 /// </remarks>
 internal sealed class AuditChainHasher : IDisposable
@@ -29,7 +30,7 @@ internal sealed class AuditChainHasher : IDisposable
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
     /// <summary>The form new records are hashed with.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
@@ -39,7 +40,7 @@ internal sealed class AuditChainHasher : IDisposable
         _json = new Utf8JsonWriter(_buffer);
     }
 
-    public static bool IsKnownVersion(long version) => version is 1 or 2 or 3;
+    public static bool IsKnownVersion(long version) => version is 1 or 2 or 3 or 4;
 
     /// <summary>
     /// The column of a field <paramref name="entry"/> holds that the form <paramref name="version"/> does not
@@ -49,6 +50,21 @@ internal sealed class AuditChainHasher : IDisposable
     public static string? UncoveredField(long version, AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (version >= 4)
+        {
+            return null;
+        }
+
+        if (entry.RelatesTo is not null)
+        {
+            return "relates_to";
+        }
+
+        if (entry.Feedback is not null)
+        {
+            return "feedback";
+        }
+
         if (version >= 3)
         {
             return null;
@@ -108,6 +124,9 @@ internal sealed class AuditChainHasher : IDisposable
             case 3:
                 WriteVersion3(id, sequence, entry, previousHash);
                 break;
+            case 4:
+                WriteVersion4(id, sequence, entry, previousHash);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown audit hash version.");
         }
@@ -157,7 +176,23 @@ internal sealed class AuditChainHasher : IDisposable
         _json.WriteEndObject();
     }
 
-    // Versions 1, 2 and 3 all write these, so they are frozen for all: id through attempts, in this order.
+    private void WriteVersion4(string id, long sequence, AuditEntry entry, string previousHash)
+    {
+        _json.WriteStartObject();
+        _json.WriteNumber("hash_version"u8, 4);
+        WriteVersion1Fields(id, sequence, entry);
+        _json.WriteString("user_id"u8, entry.UserId);
+        _json.WriteString("input_text"u8, entry.InputText);
+        _json.WriteString("output_text"u8, entry.OutputText);
+        _json.WriteString("de_identification"u8, entry.DeIdentification);
+        _json.WriteString("redactions"u8, entry.Redactions);
+        _json.WriteString("relates_to"u8, entry.RelatesTo);
+        _json.WriteString("feedback"u8, entry.Feedback);
+        _json.WriteString("prev_hash"u8, previousHash);
+        _json.WriteEndObject();
+    }
+
+    // Versions 1 to 4 all write these, so they are frozen for all: id through attempts, in this order.
     private void WriteVersion1Fields(string id, long sequence, AuditEntry entry)
     {
         _json.WriteString("id"u8, id);

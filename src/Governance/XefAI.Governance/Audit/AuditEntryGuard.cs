@@ -80,6 +80,11 @@ internal static class AuditEntryGuard
             throw new ArgumentException("An audit entry's redactions must be sorted kind=count pairs joined with commas (AuditRedactions.Format).", nameof(entry));
         }
 
+        if (entry.Feedback is { } feedback && !AuditFeedback.IsCanonical(feedback))
+        {
+            throw new ArgumentException("An audit entry's feedback must be accepted, overridden or overridden:<code> (AuditFeedback.Format).", nameof(entry));
+        }
+
         foreach (var (field, value) in (ReadOnlySpan<(string, string?)>)
         [
             (nameof(AuditEntry.TraceId), entry.TraceId),
@@ -96,6 +101,7 @@ internal static class AuditEntryGuard
             (nameof(AuditEntry.UserId), entry.UserId),
             (nameof(AuditEntry.InputText), entry.InputText),
             (nameof(AuditEntry.OutputText), entry.OutputText),
+            (nameof(AuditEntry.RelatesTo), entry.RelatesTo),
         ])
         {
             if (!IsWellFormed(value))

@@ -26,6 +26,7 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter<double> _cost;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _phiRedactions;
+    private readonly Counter<long> _feedback;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -63,6 +64,8 @@ internal sealed class GatewayMetrics : IGatewayMetrics
             "xefai.auth.failures", "{request}", "Requests refused for want of a valid key, by route family, kind and outcome (refused or throttled).");
         _phiRedactions = meter.CreateCounter<long>(
             "xefai.phi.redactions", "{value}", "Values the de-identifier replaced before a call left for a vendor, by kind (name, date…).");
+        _feedback = meter.CreateCounter<long>(
+            "xefai.feedback", "{verdict}", "Clinicians' verdicts on answers (CDS Hooks card feedback), by use case and outcome: accepted or overridden.");
     }
 
     public void RecordCall(CallMeasurement measurement)
@@ -180,6 +183,9 @@ internal sealed class GatewayMetrics : IGatewayMetrics
 
         _phiRedactions.Add(count, new KeyValuePair<string, object?>("kind", kind));
     }
+
+    public void RecordFeedback(string useCase, string outcome) =>
+        _feedback.Add(1, new KeyValuePair<string, object?>("use_case", useCase), new KeyValuePair<string, object?>("outcome", outcome));
 
     // Constant strings, so a label costs no allocation per call.
     private static string TierLabel(int tier) => tier switch

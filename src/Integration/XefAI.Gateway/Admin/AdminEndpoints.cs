@@ -156,6 +156,8 @@ internal static class AdminEndpoints
         outputText = r.Entry.OutputText,
         deIdentification = r.Entry.DeIdentification,
         redactions = r.Entry.Redactions,
+        relatesTo = r.Entry.RelatesTo,
+        feedback = r.Entry.Feedback,
         costUsd = r.Entry.CostUsd,
         attempts = r.Entry.Attempts.Select(a => new
         {

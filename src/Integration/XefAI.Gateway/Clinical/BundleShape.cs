@@ -104,7 +104,7 @@ internal static class BundleShape
     }
 
     /// <summary>A concrete R4 resource type, spelt exactly as FHIR JSON spells it.</summary>
-    private static bool IsResourceType(string name) =>
+    internal static bool IsResourceType(string name) =>
         ModelInfo.GetTypeForFhirType(name) is { IsAbstract: false } type
         && type.IsSubclassOf(typeof(Resource))
         && ModelInfo.GetFhirTypeNameForType(type) == name;

@@ -51,6 +51,9 @@ internal sealed class GatewaySnapshot(
 
     /// <summary>The <c>Data</c> section.</summary>
     public DataOptions Data { get; init; } = new();
+
+    /// <summary>The <c>CdsHooks</c> section: the CDS services offered, each naming its use case.</summary>
+    public CdsHooksOptions CdsHooks { get; init; } = new();
 }
 
 /// <summary>

@@ -23,13 +23,14 @@ internal sealed class GatewaySnapshotBuilder(
     IOptionsFactory<GovernanceOptions> governance,
     IOptionsFactory<ModelsOptions> models,
     IOptionsFactory<DataOptions> data,
+    IOptionsFactory<CdsHooksOptions> cdsHooks,
     IServiceProvider services)
 {
     // Bound below for the snapshot itself; the checks of every other options type (audit, reviews, plugins') run as they are.
     private static readonly HashSet<Type> SnapshotOptions =
     [
         typeof(GatewayOptions), typeof(ResilienceOptions), typeof(UnauthenticatedOptions),
-        typeof(GovernanceOptions), typeof(ModelsOptions), typeof(DataOptions),
+        typeof(GovernanceOptions), typeof(ModelsOptions), typeof(DataOptions), typeof(CdsHooksOptions),
     ];
 
     /// <returns>The snapshot, or null when <paramref name="errors"/> received why it cannot be built.</returns>
@@ -41,6 +42,7 @@ internal sealed class GatewaySnapshotBuilder(
         var governanceOptions = OptionsCheck.TryCreate(governance, errors);
         var modelsOptions = OptionsCheck.TryCreate(models, errors);
         var dataOptions = OptionsCheck.TryCreate(data, errors);
+        var cdsHooksOptions = OptionsCheck.TryCreate(cdsHooks, errors);
         foreach (var check in checks.Where(c => !SnapshotOptions.Contains(c.OptionsType)))
         {
             errors.AddRange(check.Check());
@@ -63,6 +65,7 @@ internal sealed class GatewaySnapshotBuilder(
             Unauthenticated = unauthenticatedOptions!,
             Governance = governanceOptions!,
             Data = dataOptions!,
+            CdsHooks = cdsHooksOptions!,
         };
         errors.AddRange(services.GetRequiredService<LayerConfigurationValidator>().Validate(snapshot));
         return errors.Count == 0 ? snapshot : null;

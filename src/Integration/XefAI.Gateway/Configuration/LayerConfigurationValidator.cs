@@ -60,7 +60,29 @@ internal sealed class LayerConfigurationValidator(IModelProviderCatalog provider
         }
 
         CheckPromptTemplates(snapshot, errors);
+        CheckCdsServices(snapshot, errors);
         return errors;
+    }
+
+    /// <summary>Each CDS service names a configured use case that has a prompt template: a hook is answered as a clinical task.</summary>
+    private static void CheckCdsServices(GatewaySnapshot snapshot, List<string> errors)
+    {
+        foreach (var (id, service) in snapshot.CdsHooks.Services)
+        {
+            if (service?.UseCase is not { } useCaseId || string.IsNullOrWhiteSpace(useCaseId))
+            {
+                continue;
+            }
+
+            if (!snapshot.Governance.UseCases.TryGetValue(useCaseId, out var useCase))
+            {
+                errors.Add($"CdsHooks:Services:{id} names use case '{useCaseId}', which is not in Governance:UseCases.");
+            }
+            else if (useCase.PromptTemplate is not { Id: not null, Version: not null })
+            {
+                errors.Add($"CdsHooks:Services:{id} names use case '{useCaseId}', which has no PromptTemplate: a hook is answered by the use case's template.");
+            }
+        }
     }
 
     private void CheckPromptTemplates(GatewaySnapshot snapshot, List<string> errors)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using XefAI.Data;
 using XefAI.Gateway.Admin;
+using XefAI.Gateway.CdsHooks;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Fhir;
 using XefAI.Gateway.OpenAI;
@@ -48,6 +49,8 @@ public static class GatewayApp
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.AddOptions<ResilienceOptions>().Bind(configuration.GetSection(ResilienceOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>());
+        services.AddOptions<CdsHooksOptions>().Bind(configuration.GetSection(CdsHooksOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CdsHooksOptions>, CdsHooksOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         // Governance records carry enums (status, action, severity): the API names them in words, as it does everywhere else.
@@ -67,6 +70,7 @@ public static class GatewayApp
         services.AddGatewaySnapshots();
         services.AddAuthenticationFailures(configuration);
         services.AddGovernedPipeline();
+        services.TryAddSingleton<ICdsPrefetchFetcher, UnwiredCdsPrefetchFetcher>();
         services.AddSingleton<ReviewMetrics>();
         services.AddSingleton<LayerConfigurationValidator>();
         services.AddHostedService<InterruptedStreamCloser>();

@@ -67,7 +67,7 @@ internal sealed partial class AccessAudit(
     }
 
     private static bool IsGoverned(PathString path) =>
-        path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/fhir");
+        path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/cds-services");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Access record of {Method} {Route} could not be committed.")]
     private static partial void LogAccessNotAudited(ILogger logger, Exception exception, string method, string route);

@@ -24,9 +24,10 @@ internal static class AuthRoutes
     public const string Incidents = "incidents";
     public const string Admin = "admin";
     public const string Fhir = "fhir";
+    public const string CdsHooks = "cds_hooks";
 
     /// <summary>Families an app key opens.</summary>
-    public static readonly IReadOnlyList<string> ClientFamilies = [Chat, Embeddings, Invoke, Models, UseCases, Reviews, Incidents];
+    public static readonly IReadOnlyList<string> ClientFamilies = [Chat, Embeddings, Invoke, Models, UseCases, Reviews, Incidents, CdsHooks];
 
     /// <summary>Families an admin key opens.</summary>
     public static readonly IReadOnlyList<string> AdminFamilies = [Admin, Fhir];

@@ -71,6 +71,10 @@ internal sealed class FakeMetrics : IGatewayMetrics
     }
 
     public void RecordPhiRedactions(string kind, int count) => Redactions.Add((kind, count));
+
+    public void RecordFeedback(string useCase, string outcome)
+    {
+    }
 }
 
 /// <summary>A policy engine that decides as the test says, and keeps what it was asked.</summary>

@@ -76,7 +76,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
 
     [PostgresTheory]
     [InlineData("attempts = 'not json'", "cannot be read: The attempts column is not a JSON array of attempts")]
-    [InlineData("hash_version = 4", "has hash version 4, which this gateway does not know: it cannot be verified.")]
+    [InlineData("hash_version = 5", "has hash version 5, which this gateway does not know: it cannot be verified.")]
     public async Task VerifyAsync_RowUnreadableOrOfUnknownForm_ReportsThatRecord(string assignment, string problem)
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);

@@ -29,7 +29,7 @@ public sealed class PostgresAuditDeIdentificationTests(PostgresDatabase database
 
         Assert.Equal(records.Reverse(), await store.QueryAsync(new AuditQuery(), CancellationToken.None));
         Assert.Equal(
-            "applied|date=2,name=3|3;not-required|(null)|3;applied||3;(null)|(null)|3",
+            "applied|date=2,name=3|4;not-required|(null)|4;applied||4;(null)|(null)|4",
             await schema.ScalarAsync(
                 "SELECT string_agg(coalesce(de_identification, '(null)') || '|' || coalesce(redactions, '(null)') || '|' || hash_version, ';' ORDER BY seq) FROM audit_records"));
         Assert.Equal(new AuditChainVerification(true, 4), await store.VerifyAsync(CancellationToken.None));
@@ -84,7 +84,7 @@ public sealed class PostgresAuditDeIdentificationTests(PostgresDatabase database
         Assert.Equal(old[^1].Hash, next.PreviousHash);
         Assert.Equal(next, await store.GetAsync(next.Id, CancellationToken.None));
         Assert.Equal(new AuditChainVerification(true, 4), await store.VerifyAsync(CancellationToken.None));
-        Assert.Equal("2,2,2,3", await schema.ScalarAsync("SELECT string_agg(hash_version::text, ',' ORDER BY seq) FROM audit_records"));
+        Assert.Equal("2,2,2,4", await schema.ScalarAsync("SELECT string_agg(hash_version::text, ',' ORDER BY seq) FROM audit_records"));
 
         // A second replica starting on the upgraded schema finds it complete.
         var replica = schema.CreateStore();

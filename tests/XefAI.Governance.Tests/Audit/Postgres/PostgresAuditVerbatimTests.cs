@@ -28,7 +28,7 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
         Assert.Equal(entry.InputText, await schema.ScalarAsync("SELECT input_text FROM audit_records WHERE seq = 1"));
         Assert.Equal(entry.UserId, await schema.ScalarAsync("SELECT user_id FROM audit_records WHERE seq = 1"));
         Assert.Equal(2L, await schema.ScalarAsync("SELECT count(*) FROM audit_records WHERE input_text IS NOT NULL"));
-        Assert.Equal(3L, await schema.ScalarAsync("SELECT count(*) FROM audit_records WHERE hash_version = 3"));
+        Assert.Equal(3L, await schema.ScalarAsync("SELECT count(*) FROM audit_records WHERE hash_version = 4"));
         Assert.Equal(new AuditChainVerification(true, 3), await store.VerifyAsync(CancellationToken.None));
     }
 
@@ -124,7 +124,7 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
         Assert.Equal(old[^1].Hash, next.PreviousHash);
         Assert.Equal(next, await store.GetAsync(next.Id, CancellationToken.None));
         Assert.Equal(new AuditChainVerification(true, 5), await store.VerifyAsync(CancellationToken.None));
-        Assert.Equal("1,1,1,3,3", await schema.ScalarAsync("SELECT string_agg(hash_version::text, ',' ORDER BY seq) FROM audit_records"));
+        Assert.Equal("1,1,1,4,4", await schema.ScalarAsync("SELECT string_agg(hash_version::text, ',' ORDER BY seq) FROM audit_records"));
 
         // A second replica starting on the upgraded schema finds it complete; the guards still hold.
         var replica = schema.CreateStore();

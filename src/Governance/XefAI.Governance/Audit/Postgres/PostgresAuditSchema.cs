@@ -16,7 +16,7 @@ internal static class PostgresAuditSchema
     public const string Columns =
         "seq, id, \"timestamp\", trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
         "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
-        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions";
+        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback";
 
     /// <summary>
     /// Serializes schema creation between processes that start together: concurrent CREATE ... IF NOT EXISTS
@@ -26,14 +26,14 @@ internal static class PostgresAuditSchema
 
     /// <summary>
     /// True when the tables, every column and every guard trigger exist, so a start-up needs no DDL (nor the
-    /// right to run it). A table from before hash version 2 or 3 lacks its columns and is upgraded by <see cref="Create"/>.
+    /// right to run it). A table from before hash version 2, 3 or 4 lacks its columns and is upgraded by <see cref="Create"/>.
     /// </summary>
     public const string IsComplete = """
         SELECT to_regclass('audit_records') IS NOT NULL
            AND to_regclass('audit_chain_head') IS NOT NULL
            AND (SELECT count(*) FROM pg_attribute
                 WHERE attrelid = to_regclass('audit_records') AND NOT attisdropped
-                  AND attname IN ('user_id', 'input_text', 'output_text', 'de_identification', 'redactions')) = 5
+                  AND attname IN ('user_id', 'input_text', 'output_text', 'de_identification', 'redactions', 'relates_to', 'feedback')) = 7
            AND (SELECT count(*) FROM pg_trigger
                 WHERE tgrelid IN (to_regclass('audit_records'), to_regclass('audit_chain_head'))
                   AND tgname IN ('audit_records_no_update', 'audit_records_no_delete', 'audit_records_no_truncate',
@@ -42,7 +42,7 @@ internal static class PostgresAuditSchema
 
     /// <summary>
     /// Idempotent: creates what is missing, including a guard trigger someone dropped, and adds the columns of
-    /// hash versions 2 and 3 to a table an earlier gateway version created. Those come last in the new table too, so
+    /// hash versions 2, 3 and 4 to a table an earlier gateway version created. Those come last in the new table too, so
     /// both have the same layout; old rows read them as NULL, as their version-1 form expects.
     /// </summary>
     public const string Create = """
@@ -76,14 +76,18 @@ internal static class PostgresAuditSchema
             input_text text,
             output_text text,
             de_identification text,
-            redactions text
+            redactions text,
+            relates_to text,
+            feedback text
         );
         ALTER TABLE audit_records
             ADD COLUMN IF NOT EXISTS user_id text,
             ADD COLUMN IF NOT EXISTS input_text text,
             ADD COLUMN IF NOT EXISTS output_text text,
             ADD COLUMN IF NOT EXISTS de_identification text,
-            ADD COLUMN IF NOT EXISTS redactions text;
+            ADD COLUMN IF NOT EXISTS redactions text,
+            ADD COLUMN IF NOT EXISTS relates_to text,
+            ADD COLUMN IF NOT EXISTS feedback text;
         CREATE INDEX IF NOT EXISTS ix_audit_records_timestamp ON audit_records ("timestamp");
         CREATE INDEX IF NOT EXISTS ix_audit_records_use_case_id ON audit_records (use_case_id);
         CREATE INDEX IF NOT EXISTS ix_audit_records_app_id ON audit_records (app_id);
@@ -153,7 +157,7 @@ internal static class PostgresAuditSchema
 
     public const string Insert =
         "INSERT INTO audit_records (" + Columns + ") VALUES " +
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)";
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)";
 
     public const string SelectById = "SELECT " + Columns + " FROM audit_records WHERE id = $1";
 
@@ -191,6 +195,8 @@ internal static class PostgresAuditSchema
     private const int OutputText = 27;
     private const int DeIdentification = 28;
     private const int Redactions = 29;
+    private const int RelatesTo = 30;
+    private const int Feedback = 31;
 
     /// <summary>One INSERT of the batch, its parameters in column order.</summary>
     public static NpgsqlBatchCommand CreateInsert(long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash)
@@ -227,6 +233,8 @@ internal static class PostgresAuditSchema
         Add(parameters, NpgsqlDbType.Text, entry.OutputText);
         Add(parameters, NpgsqlDbType.Text, entry.DeIdentification);
         Add(parameters, NpgsqlDbType.Text, entry.Redactions);
+        Add(parameters, NpgsqlDbType.Text, entry.RelatesTo);
+        Add(parameters, NpgsqlDbType.Text, entry.Feedback);
         return command;
     }
 
@@ -314,6 +322,8 @@ internal static class PostgresAuditSchema
             OutputText = GetString(reader, OutputText),
             DeIdentification = GetString(reader, DeIdentification),
             Redactions = GetString(reader, Redactions),
+            RelatesTo = GetString(reader, RelatesTo),
+            Feedback = GetString(reader, Feedback),
         };
 
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));

@@ -9,9 +9,9 @@ internal static class SqliteAuditSchema
     public const string Columns =
         "seq, id, timestamp, trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
         "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
-        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions";
+        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback";
 
-    public const int ColumnCount = 30;
+    public const int ColumnCount = 32;
 
     public const string Create = """
         PRAGMA journal_mode = WAL;
@@ -45,7 +45,9 @@ internal static class SqliteAuditSchema
             input_text TEXT,
             output_text TEXT,
             de_identification TEXT,
-            redactions TEXT
+            redactions TEXT,
+            relates_to TEXT,
+            feedback TEXT
         ) STRICT;
         CREATE INDEX IF NOT EXISTS ix_audit_records_timestamp ON audit_records (timestamp);
         CREATE INDEX IF NOT EXISTS ix_audit_records_use_case_id ON audit_records (use_case_id);
@@ -64,7 +66,7 @@ internal static class SqliteAuditSchema
     public const string SelectColumnNames = "SELECT name FROM pragma_table_info('audit_records')";
 
     /// <summary>
-    /// Columns added since records carried a hash version (with hash versions 2 and 3), and the statement adding
+    /// Columns added since records carried a hash version (with hash versions 2, 3 and 4), and the statement adding
     /// each to a table created before them. They come last in <see cref="Create"/> too, so a new table and an
     /// upgraded one have the same layout; rows from before read as NULL, as their version-1 form expects.
     /// </summary>
@@ -75,12 +77,14 @@ internal static class SqliteAuditSchema
         ("output_text", "ALTER TABLE audit_records ADD COLUMN output_text TEXT"),
         ("de_identification", "ALTER TABLE audit_records ADD COLUMN de_identification TEXT"),
         ("redactions", "ALTER TABLE audit_records ADD COLUMN redactions TEXT"),
+        ("relates_to", "ALTER TABLE audit_records ADD COLUMN relates_to TEXT"),
+        ("feedback", "ALTER TABLE audit_records ADD COLUMN feedback TEXT"),
     ];
 
     public const string Insert =
         "INSERT INTO audit_records (" + Columns + ") VALUES " +
         "($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18, " +
-        "$p19, $p20, $p21, $p22, $p23, $p24, $p25, $p26, $p27, $p28, $p29)";
+        "$p19, $p20, $p21, $p22, $p23, $p24, $p25, $p26, $p27, $p28, $p29, $p30, $p31)";
 
     public const string SelectTail = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
 
@@ -120,6 +124,8 @@ internal static class SqliteAuditSchema
     private const int OutputText = 27;
     private const int DeIdentification = 28;
     private const int Redactions = 29;
+    private const int RelatesTo = 30;
+    private const int Feedback = 31;
 
     /// <summary>Adds the INSERT parameters, in column order, and returns them for binding.</summary>
     public static SqliteParameter[] AddInsertParameters(SqliteCommand command)
@@ -166,6 +172,8 @@ internal static class SqliteAuditSchema
         parameters[OutputText].Value = DbValue(entry.OutputText);
         parameters[DeIdentification].Value = DbValue(entry.DeIdentification);
         parameters[Redactions].Value = DbValue(entry.Redactions);
+        parameters[RelatesTo].Value = DbValue(entry.RelatesTo);
+        parameters[Feedback].Value = DbValue(entry.Feedback);
     }
 
     /// <summary>The row readers <see cref="AuditChainVerifier"/> walks the chain with.</summary>
@@ -211,6 +219,8 @@ internal static class SqliteAuditSchema
             OutputText = GetString(reader, OutputText),
             DeIdentification = GetString(reader, DeIdentification),
             Redactions = GetString(reader, Redactions),
+            RelatesTo = GetString(reader, RelatesTo),
+            Feedback = GetString(reader, Feedback),
         };
 
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));

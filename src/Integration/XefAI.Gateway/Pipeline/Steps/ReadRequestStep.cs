@@ -22,7 +22,7 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
 
         call.Body = body;
         call.InputSha256 = Sha256Hex(body);
-        var translation = call.Adapter.Translate(call.HttpContext, body);
+        var translation = await call.Adapter.TranslateAsync(call.HttpContext, body);
         call.Request = translation.Request;
         call.Error = translation.Error;
     }

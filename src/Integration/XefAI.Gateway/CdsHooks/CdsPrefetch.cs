@@ -1,0 +1,38 @@
+using XefAI.Integration;
+
+namespace XefAI.Gateway.CdsHooks;
+
+/// <summary>What a CDS service call lacks and must fetch from the EHR's FHIR server.</summary>
+/// <param name="FhirServer">The EHR's FHIR base URL, checked by <see cref="FhirServerAddress"/>.</param>
+/// <param name="AccessToken">The bearer token of <c>fhirAuthorization</c>, when the EHR gave one.</param>
+/// <param name="Queries">The missing prefetch keys and their queries, tokens filled, relative to <paramref name="FhirServer"/>.</param>
+internal sealed record CdsPrefetchRequest(Uri FhirServer, string? AccessToken, IReadOnlyDictionary<string, string> Queries);
+
+/// <summary>The fetched resources by prefetch key (JSON text; null where the server has none), or why they could not be.</summary>
+internal sealed record CdsPrefetchResult(IReadOnlyDictionary<string, string?>? Resources, CallError? Error)
+{
+    public static CdsPrefetchResult Of(IReadOnlyDictionary<string, string?> resources) => new(resources, null);
+
+    public static CdsPrefetchResult Refuse(CallError error) => new(null, error);
+}
+
+/// <summary>
+/// Fetches the prefetch a CDS client did not send from its FHIR server. The seam the Data layer's FHIR client plugs
+/// into; it must not follow a redirect to another host with the token, and must answer an unreachable or erroring
+/// server with a 4xx/5xx <see cref="CallError"/> naming the server, never throw for it.
+/// </summary>
+internal interface ICdsPrefetchFetcher
+{
+    Task<CdsPrefetchResult> FetchAsync(CdsPrefetchRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>The default fetcher until a FHIR client is wired in: it fetches nothing and says so (412, as the specification answers missing prefetch).</summary>
+internal sealed class UnwiredCdsPrefetchFetcher : ICdsPrefetchFetcher
+{
+    public Task<CdsPrefetchResult> FetchAsync(CdsPrefetchRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(CdsPrefetchResult.Refuse(new CallError(
+            StatusCodes.Status412PreconditionFailed,
+            "prefetch_fetch_unavailable",
+            $"Prefetch {string.Join(", ", request.Queries.Keys.Order(StringComparer.Ordinal))} is missing and fetching from the FHIR server is not wired in this gateway; send it in 'prefetch'.",
+            "prefetch")));
+}

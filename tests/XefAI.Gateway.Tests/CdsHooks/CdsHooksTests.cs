@@ -1,0 +1,423 @@
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+
+namespace XefAI.Gateway.Tests.CdsHooks;
+
+/// <summary>
+/// CDS Hooks 2.0 against the running gateway: the specification's discovery, <c>patient-view</c> and feedback
+/// examples, cards, holds, bad input and feedback in the audit chain. One gateway for the class, on the shipped prompt
+/// templates.
+/// </summary>
+public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture<CdsHooksTests.Fixture>
+{
+    private const string LocalService = "chart-review";
+    private const string VendorService = "vendor-chart-review";
+    private const string HeldService = "held-chart-review";
+    private const string OrderService = "order-review";
+    private const string OtherService = "other-chart-review";
+
+    /// <summary>The specification's <c>patient-view</c> request example (CDS Hooks 2.0, "HTTP Request").</summary>
+    internal const string PatientViewExample = """
+        {
+           "hookInstance" : "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+           "fhirServer" : "http://hooks.smarthealthit.org:9080",
+           "hook" : "patient-view",
+           "fhirAuthorization" : {
+             "access_token" : "some-opaque-fhir-access-token",
+             "token_type" : "Bearer",
+             "expires_in" : 300,
+             "scope" : "user/Patient.read user/Observation.read",
+             "subject" : "cds-service4"
+           },
+           "context" : {
+               "userId" : "Practitioner/example",
+               "patientId" : "1288992",
+               "encounterId" : "89284"
+           },
+           "prefetch" : {
+              "patientToGreet" : {
+                "resourceType" : "Patient",
+                "gender" : "male",
+                "birthDate" : "1925-12-23",
+                "id" : "1288992",
+                "active" : true,
+                "name" : [ { "use" : "official", "family" : "Adams", "given" : [ "Daniel" ] } ]
+              }
+           }
+        }
+        """;
+
+    private Fixture F { get; } = fixture;
+
+    [Fact]
+    public async Task Discovery_SpecificationShape_ListsEachActiveGrantedServiceWithItsPrefetch()
+    {
+        using var client = F.Host.CreateClient();
+
+        var call = await client.GetCallAsync("/cds-services");
+
+        Assert.Equal(200, call.Status);
+        var services = call.Json["services"]!.AsArray().Select(s => s!.AsObject()).ToList();
+        var local = services.Single(s => (string?)s["id"] == LocalService);
+        Assert.Equal("patient-view", (string?)local["hook"]);
+        Assert.Equal("Chart review", (string?)local["title"]);
+        Assert.Equal("Summarizes the chart when a clinician opens it.", (string?)local["description"]);
+        Assert.Equal("Patient/{{context.patientId}}", (string?)local["prefetch"]!["patientToGreet"]);
+        Assert.Equal("Clinician review of every card.", (string?)local["usageRequirements"]);
+        Assert.Equal("order-sign", (string?)services.Single(s => (string?)s["id"] == OrderService)["hook"]);
+
+        // other-app is granted none of their use cases.
+        using var other = F.Host.CreateClient(GatewayHost.OtherClientKey);
+        Assert.Empty((await other.GetCallAsync("/cds-services")).Json["services"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Discovery_WithoutKey_Is401AndListsNothing()
+    {
+        using var client = F.Host.CreateClient(key: null);
+
+        var call = await client.GetCallAsync("/cds-services");
+
+        Assert.Equal(401, call.Status);
+        Assert.Equal("invalid_api_key", (string?)call.Json["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task Discovery_UseCaseSuspended_ServiceDisappearsAtOnceAndCallsAreRefused()
+    {
+        using var client = F.Host.CreateClient();
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        Assert.Contains(Ids(await client.GetCallAsync("/cds-services")), id => id == "suspendable-review");
+
+        var suspended = await admin.PostReasonAsync("/admin/use-cases/cds-suspendable/suspend", "Paused by the committee.");
+
+        Assert.Equal(200, suspended.Status);
+        Assert.DoesNotContain(Ids(await client.GetCallAsync("/cds-services")), id => id == "suspendable-review");
+        var call = await client.PostJsonAsync("/cds-services/suspendable-review", PatientViewExample);
+        Assert.Equal(403, call.Status);
+        Assert.Equal("use_case_suspended", (string?)call.Json["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task Call_SpecificationPatientViewExample_AnswersOneCardPerSpecification()
+    {
+        using var client = F.Host.CreateClient();
+
+        var call = await client.PostJsonAsync($"/cds-services/{LocalService}", PatientViewExample);
+
+        Assert.Equal(200, call.Status);
+        var card = call.Json["cards"]!.AsArray().Single()!.AsObject();
+        var auditId = call.Header("X-XefAI-Audit-Id");
+        Assert.Equal(auditId, (string?)card["uuid"]);
+        var summary = (string?)card["summary"];
+        Assert.False(string.IsNullOrWhiteSpace(summary));
+        Assert.True(summary!.Length <= 140);
+        Assert.Equal("warning", (string?)card["indicator"]);
+        Assert.Equal("xefai-local-extractive", (string?)card["source"]!["label"]);
+        Assert.EndsWith("/v1/use-cases/cds-local/model-card", (string?)card["source"]!["url"], StringComparison.Ordinal);
+        Assert.Null(card["systemActions"]);
+        Assert.Null(call.Json["systemActions"]);
+
+        // Tier 3: the detail opens by saying it is a draft a clinician must review.
+        Assert.StartsWith("**AI-generated draft: a clinician must review it before acting on it.**", (string?)card["detail"], StringComparison.Ordinal);
+
+        var record = await F.Host.GetAuditRecordAsync(auditId!);
+        Assert.Equal("answered", (string?)record["decision"]);
+        Assert.Equal("cds-local", (string?)record["useCase"]);
+        Assert.Equal("Practitioner/example", (string?)record["user"]);
+        Assert.NotNull((string?)record["patientPseudonym"]);
+    }
+
+    [Fact]
+    public async Task Call_Tier4Held_AnswersAPendingCardWithTheReviewIdAndNeverTheContent()
+    {
+        using var client = F.Host.CreateClient();
+
+        var call = await client.PostJsonAsync($"/cds-services/{HeldService}", PatientViewExample);
+
+        Assert.Equal(200, call.Status);
+        var card = call.Json["cards"]!.AsArray().Single()!.AsObject();
+        var detail = (string)card["detail"]!;
+        Assert.Contains("clinician review pending", (string?)card["summary"], StringComparison.OrdinalIgnoreCase);
+        var review = (await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!));
+        Assert.Equal("held", (string?)review["decision"]);
+        Assert.Equal(call.Header("X-XefAI-Audit-Id"), (string?)card["uuid"]);
+        Assert.Matches("review `[^`]+`", detail);
+        Assert.DoesNotContain("extractive", detail, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("1925", System.Text.Encoding.UTF8.GetString(call.ResponseBody), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"2"}}}""", 400, "patient_mismatch")]
+    [InlineData("""{"hook":"order-sign","hookInstance":"a","context":{"patientId":"1"}}""", 400, "hook_mismatch")]
+    [InlineData("""{"hook":"chart-opened","hookInstance":"a","context":{"patientId":"1"}}""", 400, "unknown_hook")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"name":"Adams"}}}""", 400, "invalid_prefetch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":"Patient/1"}}""", 400, "invalid_prefetch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Pateint","id":"1"}}}""", 400, "invalid_prefetch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"}}""", 412, "prefetch_missing")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"https://ehr.example.org/fhir"}""", 412, "prefetch_fetch_unavailable")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"file:///etc/passwd"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://169.254.169.254/latest"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://[fe80::1]/fhir"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://metadata.google.internal/"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","context":{"patientId":"1"}}""", 400, "missing_required_parameter")]
+    [InlineData("""[1]""", 400, "invalid_request")]
+    [InlineData("""{"hook":""", 400, "invalid_json")]
+    public async Task Call_BadInput_IsRefusedWithAClear4xxNothingReachesAModelAndTheAttemptIsAudited(string body, int status, string code)
+    {
+        using var client = F.Host.CreateClient();
+        var before = F.Vendor.CallCount;
+
+        var call = await client.PostJsonAsync($"/cds-services/{VendorService}", body);
+
+        Assert.Equal(status, call.Status);
+        Assert.Equal(code, (string?)call.Json["error"]!["code"]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)call.Json["error"]!["message"]));
+        Assert.Equal(before, F.Vendor.CallCount);
+        var record = await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(status, (int?)record["statusCode"]);
+        Assert.Equal(code, (string?)record["reasons"]);
+    }
+
+    [Fact]
+    public async Task Call_UnknownService_Is404AndAudited()
+    {
+        using var client = F.Host.CreateClient();
+
+        var call = await client.PostJsonAsync("/cds-services/no-such-service", PatientViewExample);
+
+        Assert.Equal(404, call.Status);
+        Assert.Equal("unknown_service", (string?)call.Json["error"]!["code"]);
+        Assert.Equal("unknown_service", (string?)(await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!))["reasons"]);
+    }
+
+    [Fact]
+    public async Task Call_OversizedRequest_Is413AndAudited()
+    {
+        using var client = F.Host.CreateClient();
+        var huge = PatientViewExample.Replace("\"male\"", "\"" + new string('x', 70_000) + "\"", StringComparison.Ordinal);
+
+        var call = await client.PostJsonAsync($"/cds-services/{LocalService}", huge);
+
+        Assert.Equal(413, call.Status);
+        Assert.Equal("request_too_large", (string?)call.Json["error"]!["code"]);
+        Assert.Equal(413, (int?)(await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!))["statusCode"]);
+    }
+
+    [Fact]
+    public async Task Call_VendorWithoutBaa_GetsDeIdentifiedTextAndTheCardCarriesTheRestoredName()
+    {
+        using var client = F.Host.CreateClient();
+
+        var call = await client.PostJsonAsync($"/cds-services/{VendorService}", PatientViewExample);
+
+        Assert.Equal(200, call.Status);
+        var sent = F.Vendor.LastRequestBody.ToJsonString();
+        Assert.DoesNotContain("Adams", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Daniel", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("1925-12-23", sent, StringComparison.Ordinal);
+        Assert.Contains("born [DATE_1]", sent, StringComparison.Ordinal);
+
+        // Tier 2 re-identifies: the card says the birth date where the vendor wrote the token; tier 2 has no draft notice.
+        var card = call.Json["cards"]!.AsArray().Single()!.AsObject();
+        Assert.Equal("Patient born 1925-12-23 has no active problems on record.", (string?)card["summary"]);
+        Assert.DoesNotContain("[DATE_1]", (string?)card["detail"], StringComparison.Ordinal);
+        Assert.DoesNotContain("AI-generated draft", (string?)card["detail"], StringComparison.Ordinal);
+        Assert.Equal("gpt-4o-mini-2024-07-18", (string?)card["source"]!["label"]);
+        Assert.Equal("applied", (string?)(await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!))["deIdentification"]);
+    }
+
+    [Fact]
+    public async Task Feedback_SpecificationExample_IsRecordedAgainstTheCardInTheChainAndCounted()
+    {
+        using var client = F.Host.CreateClient();
+        var card = await CardAsync(client, LocalService);
+        var feedback = $$"""
+            {
+              "feedback": [
+                {
+                  "card": "{{card}}",
+                  "outcome": "overridden",
+                  "overrideReason": {
+                    "reason": {
+                      "code": "reason-code-provided-by-service",
+                      "system": "http://example.org/cds-services/fhir/CodeSystem/override-reasons",
+                      "display": "Patient refused"
+                    },
+                    "userComment": "Daniel Adams says he tried this before"
+                  },
+                  "outcomeTimestamp": "2020-12-11T00:00:00Z"
+                },
+                { "card": "{{card}}", "outcome": "accepted", "acceptedSuggestions": [ { "id": "s1" } ], "outcomeTimestamp": "2020-12-11T00:01:00Z" }
+              ]
+            }
+            """;
+
+        var call = await client.PostJsonAsync($"/cds-services/{LocalService}/feedback", feedback);
+
+        Assert.Equal(200, call.Status);
+        var recorded = call.Json["recorded"]!.AsArray().Select(r => (string)r!).ToList();
+        Assert.Equal(2, recorded.Count);
+        var overridden = await F.Host.GetAuditRecordAsync(recorded[0]);
+        Assert.Equal("feedback", (string?)overridden["decision"]);
+        Assert.Equal(card, (string?)overridden["relatesTo"]);
+        Assert.Equal("overridden:reason-code-provided-by-service", (string?)overridden["feedback"]);
+        Assert.Equal("cds-local", (string?)overridden["useCase"]);
+        Assert.DoesNotContain("Adams", overridden.ToJsonString(), StringComparison.Ordinal);
+        var accepted = await F.Host.GetAuditRecordAsync(recorded[1]);
+        Assert.Equal("accepted", (string?)accepted["feedback"]);
+        Assert.Contains("accepted_suggestions:1", (string?)accepted["reasons"], StringComparison.Ordinal);
+
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        Assert.Equal(true, (bool?)(await admin.GetCallAsync("/admin/audit/verify")).Json["valid"]);
+        string metrics = "";
+        await AdminCalls.WaitUntilAsync(
+            async () => (metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Contains("xefai_feedback_total{", StringComparison.Ordinal),
+            "the feedback metric");
+        Assert.Matches("(?m)^xefai_feedback_total\\{[^}]*outcome=\"overridden\"[^}]*use_case=\"cds-local\"[^}]*\\} [1-9]", metrics);
+    }
+
+    [Theory]
+    [InlineData("aud_01JPA0000000000000000000")]
+    [InlineData("not-an-id")]
+    public async Task Feedback_UnknownCard_Is404RecordsNoFeedbackAndIsAuditedAsDenied(string card)
+    {
+        using var client = F.Host.CreateClient();
+        var real = await CardAsync(client, LocalService);
+
+        var call = await client.PostJsonAsync(
+            $"/cds-services/{LocalService}/feedback",
+            $$"""{"feedback":[{"card":"{{real}}","outcome":"accepted"},{"card":"{{card}}","outcome":"accepted"}]}""");
+
+        Assert.Equal(404, call.Status);
+        Assert.Equal("unknown_card", (string?)call.Json["error"]!["code"]);
+        var records = await F.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        var denied = Assert.Single(records);
+        Assert.Equal("denied", (string?)denied["decision"]);
+        Assert.Null((string?)denied["feedback"]);
+        Assert.Null((string?)denied["relatesTo"]);
+    }
+
+    [Fact]
+    public async Task Feedback_AnotherServicesCard_Is404AndRecordsNoFeedback()
+    {
+        using var client = F.Host.CreateClient();
+        var card = await CardAsync(client, OtherService);
+
+        var call = await client.PostJsonAsync($"/cds-services/{LocalService}/feedback", $$"""{"feedback":[{"card":"{{card}}","outcome":"accepted"}]}""");
+
+        Assert.Equal(404, call.Status);
+        Assert.Equal("unknown_card", (string?)call.Json["error"]!["code"]);
+        Assert.Equal("denied", (string?)Assert.Single(await F.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!))["decision"]);
+    }
+
+    [Theory]
+    [InlineData("""{"feedback":[{"card":"x","outcome":"dismissed"}]}""", "invalid_value")]
+    [InlineData("""{"feedback":[]}""", "invalid_value")]
+    [InlineData("""{"items":[]}""", "missing_required_parameter")]
+    public async Task Feedback_Malformed_Is400AndAudited(string body, string code)
+    {
+        using var client = F.Host.CreateClient();
+
+        var call = await client.PostJsonAsync($"/cds-services/{LocalService}/feedback", body);
+
+        Assert.Equal(400, call.Status);
+        Assert.Equal(code, (string?)call.Json["error"]!["code"]);
+        Assert.Contains(code, (string?)Assert.Single(await F.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!))["reasons"], StringComparison.Ordinal);
+    }
+
+    private static async Task<string> CardAsync(HttpClient client, string service)
+    {
+        var call = await client.PostJsonAsync($"/cds-services/{service}", PatientViewExample);
+        Assert.Equal(200, call.Status);
+        return (string)call.Json["cards"]![0]!["uuid"]!;
+    }
+
+    private static List<string> Ids(GatewayCall call) => call.Json["services"]!.AsArray().Select(s => (string)s!["id"]!).ToList();
+
+    /// <summary>
+    /// Use cases on the shipped chart-summary template: tier 3 in process, tier 2 on a vendor without a BAA, tier 4
+    /// taken live through the admin API, and one the suspension test suspends; a CDS service for each.
+    /// </summary>
+    public sealed class Fixture : IAsyncLifetime
+    {
+        public FakeVendor Vendor { get; } = new FakeVendor().AnswersWith(200, Completion("Patient born [DATE_1] has no active problems on record. Review the chart."));
+
+        public GatewayHost Host { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Host = await GatewayHost.StartAsync(configuration =>
+            {
+                Vendor.Configure(configuration);
+                configuration["Data"]!["PromptsPath"] = Path.Combine(RepositoryRoot(), "config", "prompts");
+                configuration["Gateway"]!["MaxRequestBodyBytes"] = 65_536;
+                Template(configuration.AddUseCase("cds-local", GatewayHost.UseCase("Chart review, in process", 3, "active", "local"), "test-app"));
+                Template(configuration.AddUseCase("cds-other", GatewayHost.UseCase("Chart review, other", 3, "active", "local"), "test-app"));
+                Template(configuration.AddUseCase("cds-vendor", GatewayHost.UseCase("Chart review by a vendor", 2, "active", "vendor"), "test-app"));
+                Template(configuration.AddUseCase("cds-suspendable", GatewayHost.UseCase("Chart review, suspendable", 3, "active", "local"), "test-app"));
+                Template(configuration.AddTier4UseCase("cds-held", "Chart review, held", "local", "test-app"));
+                var prefetch = new JsonObject { ["patientToGreet"] = "Patient/{{context.patientId}}" };
+                configuration["CdsHooks"] = new JsonObject
+                {
+                    ["Services"] = new JsonObject
+                    {
+                        [LocalService] = Service("cds-local", "patient-view", prefetch, "warning"),
+                        [OtherService] = Service("cds-other", "patient-view", prefetch, "info"),
+                        [VendorService] = Service("cds-vendor", "patient-view", prefetch, "info"),
+                        [HeldService] = Service("cds-held", "patient-view", prefetch, "info"),
+                        ["suspendable-review"] = Service("cds-suspendable", "patient-view", prefetch, "info"),
+                        [OrderService] = Service("cds-local", "order-sign", null, "info"),
+                    },
+                };
+            });
+            await Host.ActivateTier4Async("cds-held");
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            Vendor.Dispose();
+        }
+
+        private static JsonObject Service(string useCase, string hook, JsonObject? prefetch, string indicator) => new()
+        {
+            ["UseCase"] = useCase,
+            ["Hook"] = hook,
+            ["Title"] = "Chart review",
+            ["Description"] = "Summarizes the chart when a clinician opens it.",
+            ["Prefetch"] = prefetch?.DeepClone(),
+            ["Indicator"] = indicator,
+            ["UsageRequirements"] = "Clinician review of every card.",
+        };
+
+        private static void Template(JsonObject useCase) =>
+            useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
+
+        private static string Completion(string content) => new JsonObject
+        {
+            ["id"] = "chatcmpl-cds",
+            ["object"] = "chat.completion",
+            ["created"] = 1,
+            ["model"] = "gpt-4o-mini-2024-07-18",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+                ["finish_reason"] = "stop",
+            }),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
+        }.ToJsonString();
+
+        private static string RepositoryRoot()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
+        }
+    }
+}
