@@ -155,7 +155,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":"Patient/1"}}""", 400, "invalid_prefetch")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Pateint","id":"1"}}}""", 400, "invalid_prefetch")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"}}""", 412, "prefetch_missing")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"https://ehr.example.org/fhir"}""", 412, "prefetch_fetch_unavailable")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://127.0.0.1:1/fhir"}""", 502, "fhir_server_error")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"file:///etc/passwd"}""", 400, "invalid_fhir_server")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://169.254.169.254/latest"}""", 400, "invalid_fhir_server")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://[fe80::1]/fhir"}""", 400, "invalid_fhir_server")]

@@ -25,14 +25,3 @@ internal interface ICdsPrefetchFetcher
 {
     Task<CdsPrefetchResult> FetchAsync(CdsPrefetchRequest request, CancellationToken cancellationToken);
 }
-
-/// <summary>The default fetcher until a FHIR client is wired in: it fetches nothing and says so (412, as the specification answers missing prefetch).</summary>
-internal sealed class UnwiredCdsPrefetchFetcher : ICdsPrefetchFetcher
-{
-    public Task<CdsPrefetchResult> FetchAsync(CdsPrefetchRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(CdsPrefetchResult.Refuse(new CallError(
-            StatusCodes.Status412PreconditionFailed,
-            "prefetch_fetch_unavailable",
-            $"Prefetch {string.Join(", ", request.Queries.Keys.Order(StringComparer.Ordinal))} is missing and fetching from the FHIR server is not wired in this gateway; send it in 'prefetch'.",
-            "prefetch")));
-}

@@ -13,7 +13,14 @@ namespace XefAI.Gateway.Clinical;
 /// <param name="BundleParam">Where the Bundle is in the request (<c>Bundle</c> or <c>bundle</c>), for errors.</param>
 /// <param name="Parameters">The task parameters; empty when none were sent, so the template always renders.</param>
 /// <param name="MaxTokens">The caller's cap on the answer's length, when it set one.</param>
-internal sealed record ClinicalTask(string BundleJson, string BundleParam, IReadOnlyDictionary<string, string> Parameters, int? MaxTokens);
+internal sealed record ClinicalTask(string BundleJson, string BundleParam, IReadOnlyDictionary<string, string> Parameters, int? MaxTokens)
+{
+    /// <summary>
+    /// Set instead of a Bundle (<c>{"patient": "123"}</c>): the use case fetches the patient's data from its FHIR
+    /// server; <see cref="BundleJson"/> is then empty.
+    /// </summary>
+    public string? PatientId { get; init; }
+}
 
 /// <summary>
 /// Reads a clinical task request in one of its two shapes and refuses, before anything reaches a model, what cannot be
@@ -38,7 +45,7 @@ internal static class ClinicalTaskRequestReader
 
     private const int MaxEchoedNameLength = 64;
 
-    private static readonly HashSet<string> EnvelopeMembers = new(StringComparer.Ordinal) { "bundle", "parameters", "max_tokens" };
+    private static readonly HashSet<string> EnvelopeMembers = new(StringComparer.Ordinal) { "bundle", "patient", "parameters", "max_tokens" };
 
     /// <param name="maxJsonDepth">Deepest JSON nesting accepted (<c>Gateway:MaxJsonDepth</c>).</param>
     /// <param name="maxBundleEntries">Most Bundle entries accepted, nested Bundles' included (<c>Data:MaxBundleEntries</c>).</param>
@@ -133,6 +140,7 @@ internal static class ClinicalTaskRequestReader
         }
 
         JsonElement? bundle = null;
+        string? patient = null;
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         int? maxTokens = null;
         foreach (var member in root.EnumerateObject())
@@ -141,7 +149,7 @@ internal static class ClinicalTaskRequestReader
             {
                 error = CallError.InvalidRequest(
                     "unknown_field",
-                    $"The envelope has no field '{Echo(member.Name)}': it takes 'bundle' (a FHIR Bundle), 'parameters' (the task parameters, as text) and 'max_tokens'. A FHIR resource as the body needs its 'resourceType'.",
+                    $"The envelope has no field '{Echo(member.Name)}': it takes 'bundle' (a FHIR Bundle) or 'patient' (a patient id, for a use case that fetches from its FHIR server), 'parameters' (the task parameters, as text) and 'max_tokens'. A FHIR resource as the body needs its 'resourceType'.",
                     Echo(member.Name));
                 return false;
             }
@@ -151,6 +159,16 @@ internal static class ClinicalTaskRequestReader
             {
                 case "bundle":
                     bundle = value;
+                    break;
+                case "patient":
+                    if (value.ValueKind != JsonValueKind.String || !IsFhirId(value.GetString()!))
+                    {
+                        error = CallError.InvalidRequest(
+                            "invalid_value", "'patient' must be a FHIR id: 1 to 64 letters, digits, '-' or '.'.", "patient");
+                        return false;
+                    }
+
+                    patient = value.GetString();
                     break;
                 case "parameters" when value.ValueKind == JsonValueKind.Null:
                     break;
@@ -187,6 +205,19 @@ internal static class ClinicalTaskRequestReader
             }
         }
 
+        if (patient is not null)
+        {
+            if (bundle is not null)
+            {
+                error = CallError.InvalidRequest("conflicting_parameters", "Send either 'bundle' or 'patient', not both.", "patient");
+                return false;
+            }
+
+            task = new ClinicalTask(string.Empty, "patient", parameters, maxTokens) { PatientId = patient };
+            error = null;
+            return true;
+        }
+
         if (bundle is not { ValueKind: JsonValueKind.Object } clinical)
         {
             error = bundle is null or { ValueKind: JsonValueKind.Null }
@@ -204,6 +235,10 @@ internal static class ClinicalTaskRequestReader
         task = new ClinicalTask(clinical.GetRawText(), "bundle", parameters, maxTokens);
         return true;
     }
+
+    /// <summary>FHIR's id type: 1–64 of <c>A–Z a–z 0–9 - .</c>; nothing a query could be steered with.</summary>
+    public static bool IsFhirId(string value) =>
+        value.Length is >= 1 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.');
 
     private static CallError? CheckContentType(string? contentType)
     {

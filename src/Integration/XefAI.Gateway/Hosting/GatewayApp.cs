@@ -70,7 +70,7 @@ public static class GatewayApp
         services.AddGatewaySnapshots();
         services.AddAuthenticationFailures(configuration);
         services.AddGovernedPipeline();
-        services.TryAddSingleton<ICdsPrefetchFetcher, UnwiredCdsPrefetchFetcher>();
+        services.TryAddSingleton<ICdsPrefetchFetcher, FhirServerPrefetchFetcher>();
         services.AddSingleton<ReviewMetrics>();
         services.AddSingleton<LayerConfigurationValidator>();
         services.AddHostedService<InterruptedStreamCloser>();

@@ -1,0 +1,57 @@
+using XefAI.Data;
+using XefAI.Integration;
+
+namespace XefAI.Gateway.CdsHooks;
+
+/// <summary>
+/// Fetches the prefetch a CDS client did not send from its FHIR server through the Data layer's FHIR client (bounded,
+/// same-origin only, link-local and metadata addresses refused). Each key is its own fetch, so a resource the server
+/// does not have (404) is simply absent, as the specification lets a prefetch key be. Failures become errors that name
+/// the server and never the token, the queries or what the server sent.
+/// </summary>
+internal sealed class FhirServerPrefetchFetcher(IFhirServerClient client) : ICdsPrefetchFetcher
+{
+    public async Task<CdsPrefetchResult> FetchAsync(CdsPrefetchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var resources = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (key, query) in request.Queries)
+        {
+            try
+            {
+                var fetched = await client.FetchAsync(
+                    new FhirServerRequest(request.FhirServer, [query]) { BearerToken = request.AccessToken }, cancellationToken);
+                resources[key] = fetched.Resources.Count > 0 ? fetched.Resources[0].Json : null;
+            }
+            catch (FhirServerException ex) when (ex is { Kind: FhirServerErrorKind.ErrorStatus, StatusCode: 404 or 410 })
+            {
+                // The hook's patient itself unknown to the EHR's server: the context is wrong, and nothing is worth asking a model.
+                if (query.StartsWith("Patient/", StringComparison.Ordinal) && !query.Contains('?', StringComparison.Ordinal))
+                {
+                    return CdsPrefetchResult.Refuse(new CallError(
+                        StatusCodes.Status412PreconditionFailed,
+                        "patient_not_found",
+                        $"The FHIR server at {ex.Server} has no such Patient for prefetch '{key}'; check context.patientId.",
+                        "context.patientId"));
+                }
+
+                resources[key] = null;
+            }
+            catch (FhirServerException ex)
+            {
+                return CdsPrefetchResult.Refuse(ToError(ex));
+            }
+        }
+
+        return CdsPrefetchResult.Of(resources);
+    }
+
+    /// <summary>The CallError for a failed fetch: the caller's address refused is its fault (400); the server's failures are 502.</summary>
+    public static CallError ToError(FhirServerException ex) => ex.Kind switch
+    {
+        FhirServerErrorKind.RefusedAddress => new CallError(StatusCodes.Status400BadRequest, "fhir_server_refused", ex.Message, "fhirServer"),
+        FhirServerErrorKind.ErrorStatus when ex.StatusCode is 401 or 403 => new CallError(
+            StatusCodes.Status502BadGateway, "fhir_server_unauthorized", $"{ex.Message} Check 'fhirAuthorization'.", "fhirAuthorization"),
+        _ => new CallError(StatusCodes.Status502BadGateway, "fhir_server_error", ex.Message, "fhirServer"),
+    };
+}
