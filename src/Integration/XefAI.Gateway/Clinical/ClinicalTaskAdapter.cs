@@ -21,7 +21,9 @@ namespace XefAI.Gateway.Clinical;
 /// One instance per call: what the Provenance needs (the input's hash, the answer) is known at translation and
 /// rendering, and the release only gets the rendered bytes and the record's receipt.
 /// </remarks>
-internal sealed class ClinicalTaskAdapter(IFhirAuditExporter exporter, IOptionsMonitor<DataOptions> data) : IProtocolAdapter
+internal sealed class ClinicalTaskAdapter(
+    IFhirAuditExporter exporter, IOptionsMonitor<DataOptions> data, IFhirServerClient? fhirServers = null, IOptionsMonitor<ClinicalTaskOptions>? clinicalTasks = null)
+    : IProtocolAdapter
 {
     public const string ResultObject = "clinical_task.result";
 
@@ -38,14 +40,64 @@ internal sealed class ClinicalTaskAdapter(IFhirAuditExporter exporter, IOptionsM
 
     public string Route => AuthRoutes.Invoke;
 
-    public Translation Translate(HttpContext httpContext, ReadOnlyMemory<byte> body)
+    public Translation Translate(HttpContext httpContext, ReadOnlyMemory<byte> body) =>
+        TranslateAsync(httpContext, body).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// A Bundle is read as sent; a patient id (<c>{"patient": "123"}</c>) has the use case's FHIR server queried for the
+    /// patient's data first (<see cref="ClinicalTaskOptions"/>), within the Data layer's client's bounds.
+    /// </summary>
+    public async ValueTask<Translation> TranslateAsync(HttpContext httpContext, ReadOnlyMemory<byte> body)
     {
+        var translation = TranslateBody(httpContext, body, out var patientId);
+        if (patientId is null || translation.Request is not { } request)
+        {
+            return translation;
+        }
+
+        if (request.UseCaseId is not { } useCaseId || clinicalTasks?.CurrentValue.FhirContext.GetValueOrDefault(useCaseId) is not { } context
+            || fhirServers is null || !Uri.TryCreate(context.FhirServer, UriKind.Absolute, out var server))
+        {
+            return Translation.Refuse(ClinicalTaskFhirErrors.NoFhirContext(request.UseCaseId));
+        }
+
+        var queries = context.Queries.Select(q => q.Replace(ClinicalTaskOptionsValidator.PatientToken, Uri.EscapeDataString(patientId), StringComparison.Ordinal)).ToList();
+        var token = context.TokenVariable is { Length: > 0 } variable ? Environment.GetEnvironmentVariable(variable) : null;
+        var inputs = new List<string>(queries.Count);
+        foreach (var query in queries)
+        {
+            try
+            {
+                var fetched = await fhirServers.FetchAsync(new FhirServerRequest(server, [query]) { BearerToken = token }, httpContext.RequestAborted);
+                inputs.AddRange(fetched.Inputs);
+            }
+            catch (FhirServerException ex) when (ex is { Kind: FhirServerErrorKind.ErrorStatus, StatusCode: 404 or 410 })
+            {
+                if (query.StartsWith("Patient/", StringComparison.Ordinal) && !query.Contains('?', StringComparison.Ordinal))
+                {
+                    return Translation.Refuse(ClinicalTaskFhirErrors.PatientNotFound(ex.Server));
+                }
+            }
+            catch (FhirServerException ex)
+            {
+                return Translation.Refuse(ClinicalTaskFhirErrors.Server(ex));
+            }
+        }
+
+        return Translation.Of(request with { ClinicalInputs = inputs, ClinicalInputsParam = "patient" });
+    }
+
+    private Translation TranslateBody(HttpContext httpContext, ReadOnlyMemory<byte> body, out string? patientId)
+    {
+        patientId = null;
         var config = httpContext.Features.Get<GatewaySnapshot>() ?? throw new InvalidOperationException("The pipeline sets the call's configuration snapshot.");
         if (!ClinicalTaskRequestReader.TryRead(
             body, httpContext.Request, config.Gateway.RequestLimits.MaxJsonDepth, data.CurrentValue.MaxBundleEntries, out var task, out var error))
         {
             return Translation.Refuse(error!);
         }
+
+        patientId = task!.PatientId;
 
         // The same bytes the record's input hash covers: the Provenance names the input by it.
         _inputSha256 = Convert.ToHexStringLower(SHA256.HashData(body.Span));

@@ -18,8 +18,12 @@ internal sealed class ClinicalTaskIngress : IIngressProtocol
     {
         var exporter = endpoints.ServiceProvider.GetRequiredService<IFhirAuditExporter>();
         var data = endpoints.ServiceProvider.GetRequiredService<IOptionsMonitor<DataOptions>>();
+        var fhirServers = endpoints.ServiceProvider.GetService<IFhirServerClient>();
+        var clinicalTasks = endpoints.ServiceProvider.GetService<IOptionsMonitor<ClinicalTaskOptions>>();
 
         // An adapter per call: it carries what the output's Provenance needs from translation to release.
-        endpoints.MapPost("/v1/use-cases/{id}/invoke", httpContext => pipeline.RunAsync(httpContext, new ClinicalTaskAdapter(exporter, data)));
+        endpoints.MapPost(
+            "/v1/use-cases/{id}/invoke",
+            httpContext => pipeline.RunAsync(httpContext, new ClinicalTaskAdapter(exporter, data, fhirServers, clinicalTasks)));
     }
 }

@@ -8,6 +8,7 @@ using OpenTelemetry.Metrics;
 using XefAI.Data;
 using XefAI.Gateway.Admin;
 using XefAI.Gateway.CdsHooks;
+using XefAI.Gateway.Clinical;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Fhir;
 using XefAI.Gateway.OpenAI;
@@ -51,6 +52,8 @@ public static class GatewayApp
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>());
         services.AddOptions<CdsHooksOptions>().Bind(configuration.GetSection(CdsHooksOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CdsHooksOptions>, CdsHooksOptionsValidator>());
+        services.AddOptions<ClinicalTaskOptions>().Bind(configuration.GetSection(ClinicalTaskOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClinicalTaskOptions>, ClinicalTaskOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         // Governance records carry enums (status, action, severity): the API names them in words, as it does everywhere else.
