@@ -326,6 +326,51 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         Assert.Contains(code, (string?)Assert.Single(await F.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!))["reasons"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AdminStatus_AdoptionPerUseCase_FromCardFeedbackAndReviewDecisions()
+    {
+        using var client = F.Host.CreateClient();
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        var cards = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            cards.Add(await CardAsync(client, "adoption-review"));
+        }
+
+        var feedback = new JsonObject
+        {
+            ["feedback"] = new JsonArray(
+                new JsonObject { ["card"] = cards[0], ["outcome"] = "accepted", ["outcomeTimestamp"] = "2026-12-06T00:00:00Z" },
+                Overridden(cards[1]),
+                Overridden(cards[2])),
+        };
+        Assert.Equal(200, (await client.PostJsonAsync("/cds-services/adoption-review/feedback", feedback.ToJsonString())).Status);
+        var held = await client.PostJsonAsync($"/cds-services/{HeldService}", PatientViewExample);
+        var reviewId = System.Text.RegularExpressions.Regex.Match((string)held.Json["cards"]![0]!["detail"]!, "review `([^`]+)`").Groups[1].Value;
+        Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{reviewId}/edit", """{"content": "Edited summary."}""")).Status);
+
+        var status = await admin.GetCallAsync("/admin/status?days=7");
+
+        Assert.Equal(200, status.Status);
+        var adoption = status.Json["adoption"]!.AsArray().Select(a => a!.AsObject()).ToDictionary(a => (string)a["useCase"]!);
+        var cds = adoption["cds-adoption"];
+        Assert.Equal(3, (int)cds["total"]!);
+        Assert.Equal(1, (int)cds["accepted"]!);
+        Assert.Equal(2, (int)cds["overridden"]!);
+        Assert.Equal(0.6667, (double)cds["overrideRate"]!);
+        Assert.Equal(2, (int)cds["overrideReasons"]!["not-relevant"]!);
+        Assert.True((int)adoption["cds-held"]["edited"]! >= 1);
+        Assert.Equal(400, (await admin.GetCallAsync("/admin/status?days=0")).Status);
+    }
+
+    private static JsonObject Overridden(string card) => new()
+    {
+        ["card"] = card,
+        ["outcome"] = "overridden",
+        ["overrideReason"] = new JsonObject { ["reason"] = new JsonObject { ["code"] = "not-relevant", ["system"] = "http://example.org/reasons" } },
+        ["outcomeTimestamp"] = "2026-12-06T00:00:00Z",
+    };
+
     private static async Task<string> CardAsync(HttpClient client, string service)
     {
         var call = await client.PostJsonAsync($"/cds-services/{service}", PatientViewExample);
@@ -356,6 +401,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                 Template(configuration.AddUseCase("cds-other", GatewayHost.UseCase("Chart review, other", 3, "active", "local"), "test-app"));
                 Template(configuration.AddUseCase("cds-vendor", GatewayHost.UseCase("Chart review by a vendor", 2, "active", "vendor"), "test-app"));
                 Template(configuration.AddUseCase("cds-suspendable", GatewayHost.UseCase("Chart review, suspendable", 3, "active", "local"), "test-app"));
+                Template(configuration.AddUseCase("cds-adoption", GatewayHost.UseCase("Chart review, adoption", 3, "active", "local"), "test-app"));
                 Template(configuration.AddTier4UseCase("cds-held", "Chart review, held", "local", "test-app"));
                 var prefetch = new JsonObject { ["patientToGreet"] = "Patient/{{context.patientId}}" };
                 configuration["CdsHooks"] = new JsonObject
@@ -367,6 +413,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                         [VendorService] = Service("cds-vendor", "patient-view", prefetch, "info"),
                         [HeldService] = Service("cds-held", "patient-view", prefetch, "info"),
                         ["suspendable-review"] = Service("cds-suspendable", "patient-view", prefetch, "info"),
+                        ["adoption-review"] = Service("cds-adoption", "patient-view", prefetch, "info"),
                         [OrderService] = Service("cds-local", "order-sign", null, "info"),
                     },
                 };

@@ -13,6 +13,7 @@ internal static class AdminEndpoints
         var admin = endpoints.MapGroup("/admin").RequireAdminKey();
 
         admin.MapGet("/audit", QueryAuditAsync);
+        admin.MapGet("/status", StatusAsync);
         admin.MapGet("/audit/verify", async (IAuditTrail audit, CancellationToken ct) => Results.Ok(ToJson(await audit.VerifyAsync(ct))));
         admin.MapGet("/audit/{id}", async (string id, IAuditTrail audit, CancellationToken ct) =>
             await audit.GetAsync(id, ct) is { } record
@@ -205,5 +206,24 @@ internal static class AdminEndpoints
         return Results.Json(
             new { error = new { message, type = "invalid_request_error", param, code = "invalid_value" } },
             statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    /// <summary>
+    /// Adoption per use case over the last <c>days</c> (1–366, default 30): accept, edit and override rates from card
+    /// feedback and review decisions, and override reasons by code.
+    /// </summary>
+    private static async Task<IResult> StatusAsync(HttpContext context, IAuditTrail audit, TimeProvider time, CancellationToken ct)
+    {
+        var days = 30;
+        if (context.Request.Query.TryGetValue("days", out var value)
+            && (value.Count != 1 || !int.TryParse(value[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out days) || days is < 1 or > 366))
+        {
+            return Results.Json(
+                new { error = new { message = "days must be a whole number from 1 to 366.", type = "invalid_request_error", param = "days", code = "invalid_value" } },
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var to = time.GetUtcNow();
+        return Results.Ok(await AdoptionReport.BuildAsync(audit, to.AddDays(-days), to, ct));
     }
 }

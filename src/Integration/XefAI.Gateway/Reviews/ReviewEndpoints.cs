@@ -76,7 +76,7 @@ internal static class ReviewEndpoints
     }
 
     private static async Task<IResult> DecideAsync(
-        string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, CancellationToken ct)
+        string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, IGatewayMetrics gatewayMetrics, CancellationToken ct)
     {
         var outcome = action switch
         {
@@ -124,6 +124,12 @@ internal static class ReviewEndpoints
         }
 
         metrics.Decided(item.UseCaseId, item.Status);
+        gatewayMetrics.RecordFeedback(item.UseCaseId, item.Status switch
+        {
+            ReviewStatus.Approved => AuditFeedback.Accepted,
+            ReviewStatus.Edited => "edited",
+            _ => AuditFeedback.Overridden,
+        });
 
         // The decision joins the call's audit trail: who decided what, and the hash of what is released.
         var record = await AdminAudit.RecordAsync(
