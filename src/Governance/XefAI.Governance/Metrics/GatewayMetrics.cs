@@ -65,7 +65,7 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         _phiRedactions = meter.CreateCounter<long>(
             "xefai.phi.redactions", "{value}", "Values the de-identifier replaced before a call left for a vendor, by kind (name, date…).");
         _feedback = meter.CreateCounter<long>(
-            "xefai.feedback", "{verdict}", "Clinicians' verdicts on answers (CDS Hooks card feedback), by use case and outcome: accepted or overridden.");
+            "xefai.feedback", "{verdict}", "Clinicians' verdicts on answers (CDS Hooks card feedback and review decisions), by use case and outcome: accepted, edited or overridden.");
     }
 
     public void RecordCall(CallMeasurement measurement)
