@@ -37,7 +37,23 @@ public sealed record RenderedPrompt(
     string TemplateVersion,
     string TemplateSha256,
     string SystemMessage,
-    string UserMessage);
+    string UserMessage)
+{
+    /// <summary>Links the template offers with every answer (a guideline, an order set), e.g. for CDS Hooks cards.</summary>
+    public IReadOnlyList<PromptLink> Links { get; init; } = [];
+
+    /// <summary>Suggestions the template offers with every answer, each with a stable id a client's feedback can name.</summary>
+    public IReadOnlyList<PromptSuggestion> Suggestions { get; init; } = [];
+}
+
+/// <summary>A link a template offers with its answers.</summary>
+/// <param name="Label">What the clinician sees, at most 140 characters.</param>
+/// <param name="Url">An absolute http(s) URL.</param>
+public sealed record PromptLink(string Label, string Url);
+
+/// <summary>A suggestion a template offers with its answers: a label only, never an action on the record.</summary>
+/// <param name="Id">Stable across calls for the same template version and label, so feedback can name it.</param>
+public sealed record PromptSuggestion(string Id, string Label, bool IsRecommended);
 
 /// <summary>What a template version declares.</summary>
 /// <param name="Sha256">

@@ -66,6 +66,46 @@ public sealed class PromptTemplateCatalogTests
     }
 
     [Fact]
+    public async Task RenderAsync_TemplateWithLinksAndSuggestions_OffersThemWithStableSuggestionIds()
+    {
+        using var prompts = new TempPrompts();
+        prompts.Write("offers", "1", """
+            {
+              "system": ["Summarize."],
+              "user": ["Summarize the chart."],
+              "links": [{ "label": "Heart failure guideline", "url": "https://www.example.org/guidelines/hf" }],
+              "suggestions": [{ "label": "Order a BMP in one week", "is_recommended": true }, { "label": "No change" }]
+            }
+            """);
+        var catalog = new FilePromptTemplateCatalog(prompts.Path);
+
+        var first = await catalog.RenderAsync("offers", "1", ClinicalContext.Empty, Parameters());
+        var second = await catalog.RenderAsync("offers", "1", ClinicalContext.Empty, Parameters());
+
+        Assert.Equal([new PromptLink("Heart failure guideline", "https://www.example.org/guidelines/hf")], first.Links);
+        Assert.Equal(["Order a BMP in one week", "No change"], first.Suggestions.Select(s => s.Label));
+        Assert.True(first.Suggestions[0].IsRecommended);
+        Assert.False(first.Suggestions[1].IsRecommended);
+        Assert.True(Guid.TryParse(first.Suggestions[0].Id, out _));
+        Assert.NotEqual(first.Suggestions[0].Id, first.Suggestions[1].Id);
+        Assert.Equal(first.Suggestions.Select(s => s.Id), second.Suggestions.Select(s => s.Id));
+    }
+
+    [Theory]
+    [InlineData("""{ "system": ["S"], "user": ["U"], "links": [{ "label": "x", "url": "javascript:alert(1)" }] }""")]
+    [InlineData("""{ "system": ["S"], "user": ["U"], "links": [{ "url": "https://example.org" }] }""")]
+    [InlineData("""{ "system": ["S"], "user": ["U"], "suggestions": [{ "label": "" }] }""")]
+    public void Load_BadLinkOrSuggestion_RefusesTheFolderNamingTheFile(string json)
+    {
+        using var prompts = new TempPrompts();
+        prompts.Write("offers", "1", json);
+
+        var error = Assert.Throws<PromptTemplateException>(() => new FilePromptTemplateCatalog(prompts.Path));
+
+        Assert.Contains("offers/1.json", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RenderAsync_ContextAndParameters_RendersFactsByCategoryInChartOrder()
     {
         using var prompts = new TempPrompts();

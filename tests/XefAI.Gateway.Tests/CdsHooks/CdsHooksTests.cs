@@ -363,6 +363,38 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         Assert.Equal(400, (await admin.GetCallAsync("/admin/status?days=0")).Status);
     }
 
+    [Fact]
+    public async Task Call_TemplateWithLinksAndSuggestions_TheCardCarriesThemAndFeedbackNamesTheSuggestion()
+    {
+        using var client = F.Host.CreateClient();
+
+        var call = await client.PostJsonAsync("/cds-services/offers-review", PatientViewExample);
+
+        Assert.Equal(200, call.Status);
+        var card = call.Json["cards"]!.AsArray().Single()!.AsObject();
+        var suggestions = card["suggestions"]!.AsArray().Select(s => s!.AsObject()).ToList();
+        Assert.Equal(["Reconcile the medication list", "Review preventive care that is due"], suggestions.Select(s => (string)s["label"]!));
+        Assert.True((bool)suggestions[0]["isRecommended"]!);
+        Assert.All(suggestions, s => Assert.True(Guid.TryParse((string?)s["uuid"], out _)));
+        Assert.All(suggestions, s => Assert.Null(s["actions"]));
+        var link = card["links"]!.AsArray().Single()!.AsObject();
+        Assert.Equal("absolute", (string?)link["type"]);
+        Assert.StartsWith("https://", (string?)link["url"], StringComparison.Ordinal);
+        Assert.Null(call.Json["systemActions"]);
+
+        var feedback = new JsonObject
+        {
+            ["feedback"] = new JsonArray(new JsonObject
+            {
+                ["card"] = (string)card["uuid"]!,
+                ["outcome"] = "accepted",
+                ["acceptedSuggestions"] = new JsonArray(new JsonObject { ["id"] = (string)suggestions[0]["uuid"]! }),
+                ["outcomeTimestamp"] = "2026-12-06T00:00:00Z",
+            }),
+        };
+        Assert.Equal(200, (await client.PostJsonAsync("/cds-services/offers-review/feedback", feedback.ToJsonString())).Status);
+    }
+
     private static JsonObject Overridden(string card) => new()
     {
         ["card"] = card,
@@ -402,6 +434,8 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                 Template(configuration.AddUseCase("cds-vendor", GatewayHost.UseCase("Chart review by a vendor", 2, "active", "vendor"), "test-app"));
                 Template(configuration.AddUseCase("cds-suspendable", GatewayHost.UseCase("Chart review, suspendable", 3, "active", "local"), "test-app"));
                 Template(configuration.AddUseCase("cds-adoption", GatewayHost.UseCase("Chart review, adoption", 3, "active", "local"), "test-app"));
+                configuration.AddUseCase("cds-offers", GatewayHost.UseCase("Chart review with offers", 3, "active", "local"), "test-app")["PromptTemplate"] =
+                    new JsonObject { ["Id"] = "chart-summary", ["Version"] = "2" };
                 Template(configuration.AddTier4UseCase("cds-held", "Chart review, held", "local", "test-app"));
                 var prefetch = new JsonObject { ["patientToGreet"] = "Patient/{{context.patientId}}" };
                 configuration["CdsHooks"] = new JsonObject
@@ -414,6 +448,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                         [HeldService] = Service("cds-held", "patient-view", prefetch, "info"),
                         ["suspendable-review"] = Service("cds-suspendable", "patient-view", prefetch, "info"),
                         ["adoption-review"] = Service("cds-adoption", "patient-view", prefetch, "info"),
+                        ["offers-review"] = Service("cds-offers", "patient-view", prefetch, "info"),
                         [OrderService] = Service("cds-local", "order-sign", null, "info"),
                     },
                 };

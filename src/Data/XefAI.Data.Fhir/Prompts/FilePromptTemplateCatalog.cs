@@ -87,7 +87,11 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
         var arguments = Arguments(template, context, parameters);
         var system = await template.System.RenderAsync(_kernel, arguments, cancellationToken).ConfigureAwait(false);
         var user = await template.User.RenderAsync(_kernel, arguments, cancellationToken).ConfigureAwait(false);
-        return new RenderedPrompt(template.Info.Name, template.Info.Version, template.Info.Sha256, system, user);
+        return new RenderedPrompt(template.Info.Name, template.Info.Version, template.Info.Sha256, system, user)
+        {
+            Links = template.Links,
+            Suggestions = template.Suggestions,
+        };
     }
 
     private static KernelArguments Arguments(LoadedTemplate template, ClinicalContext context, IReadOnlyDictionary<string, string> parameters)
@@ -195,6 +199,8 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
         }
 
         var parameters = Parameters(where, file.InputVariables ?? [], problems);
+        var links = Links(where, file.Links ?? [], problems);
+        var suggestions = Suggestions(where, name, version, file.Suggestions ?? [], problems);
         var system = Lines(where, "system", file.System, problems);
         var user = Lines(where, "user", file.User, problems);
         if (problems.Count > count || system is null || user is null)
@@ -211,7 +217,48 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
 
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         var info = new PromptTemplateInfo(name, version, sha256, string.IsNullOrWhiteSpace(file.Description) ? null : file.Description, parameters);
-        return new LoadedTemplate(info, systemTemplate, userTemplate);
+        return new LoadedTemplate(info, systemTemplate, userTemplate) { Links = links, Suggestions = suggestions };
+    }
+
+    private const int MaxLabelLength = 140;
+
+    private static List<PromptLink> Links(string where, List<PromptTemplateLink> declared, List<string> problems)
+    {
+        var links = new List<PromptLink>();
+        foreach (var link in declared)
+        {
+            if (string.IsNullOrWhiteSpace(link.Label) || link.Label.Length > MaxLabelLength
+                || !Uri.TryCreate(link.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"{where}: each link needs a label of 1 to {MaxLabelLength} characters and an absolute http or https url.");
+                continue;
+            }
+
+            links.Add(new PromptLink(link.Label.Trim(), url.AbsoluteUri));
+        }
+
+        return links;
+    }
+
+    private static List<PromptSuggestion> Suggestions(string where, string name, string version, List<PromptTemplateSuggestion> declared, List<string> problems)
+    {
+        var suggestions = new List<PromptSuggestion>();
+        foreach (var suggestion in declared)
+        {
+            if (string.IsNullOrWhiteSpace(suggestion.Label) || suggestion.Label.Length > MaxLabelLength)
+            {
+                problems.Add($"{where}: each suggestion needs a label of 1 to {MaxLabelLength} characters.");
+                continue;
+            }
+
+            // A UUID derived from the template version and the label: the same suggestion keeps its id across calls.
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{name}/{version}/{suggestion.Label.Trim()}"));
+            hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+            hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+            suggestions.Add(new PromptSuggestion(new Guid(hash.AsSpan(0, 16), bigEndian: true).ToString(), suggestion.Label.Trim(), suggestion.IsRecommended));
+        }
+
+        return suggestions;
     }
 
     private static List<PromptParameterInfo> Parameters(string where, List<PromptTemplateVariable> variables, List<string> problems)
@@ -319,5 +366,10 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
     private static partial Regex VariablePattern();
 
-    private sealed record LoadedTemplate(PromptTemplateInfo Info, IPromptTemplate System, IPromptTemplate User);
+    private sealed record LoadedTemplate(PromptTemplateInfo Info, IPromptTemplate System, IPromptTemplate User)
+    {
+        public IReadOnlyList<PromptLink> Links { get; init; } = [];
+
+        public IReadOnlyList<PromptSuggestion> Suggestions { get; init; } = [];
+    }
 }

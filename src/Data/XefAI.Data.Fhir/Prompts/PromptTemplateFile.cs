@@ -19,6 +19,34 @@ internal sealed class PromptTemplateFile
 
     [JsonPropertyName("user")]
     public List<string>? User { get; set; }
+
+    /// <summary>Links offered with every answer (e.g. on a CDS Hooks card).</summary>
+    [JsonPropertyName("links")]
+    public List<PromptTemplateLink>? Links { get; set; }
+
+    /// <summary>Suggestions offered with every answer: labels only, no actions.</summary>
+    [JsonPropertyName("suggestions")]
+    public List<PromptTemplateSuggestion>? Suggestions { get; set; }
+}
+
+/// <summary>One link of a template file.</summary>
+internal sealed class PromptTemplateLink
+{
+    [JsonPropertyName("label")]
+    public string? Label { get; set; }
+
+    [JsonPropertyName("url")]
+    public string? Url { get; set; }
+}
+
+/// <summary>One suggestion of a template file.</summary>
+internal sealed class PromptTemplateSuggestion
+{
+    [JsonPropertyName("label")]
+    public string? Label { get; set; }
+
+    [JsonPropertyName("is_recommended")]
+    public bool IsRecommended { get; set; }
 }
 
 /// <summary>One declared task parameter of a template file.</summary>

@@ -223,12 +223,52 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             }
 
             writer.WriteEndObject();
+            WriteTemplateOffers(writer, answer?.Prompt);
             writer.WriteEndObject();
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
         return new RenderedResponse(StatusCodes.Status200OK, ContentType, buffer.WrittenMemory.ToArray());
+    }
+
+    // The template's suggestions (labels only: no action ever changes the record) and links, on an answered card.
+    private static void WriteTemplateOffers(Utf8JsonWriter writer, RenderedPrompt? prompt)
+    {
+        if (prompt is null)
+        {
+            return;
+        }
+
+        if (prompt.Suggestions.Count > 0)
+        {
+            writer.WriteStartArray("suggestions");
+            foreach (var suggestion in prompt.Suggestions)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("label", suggestion.Label);
+                writer.WriteString("uuid", suggestion.Id);
+                writer.WriteBoolean("isRecommended", suggestion.IsRecommended);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (prompt.Links.Count > 0)
+        {
+            writer.WriteStartArray("links");
+            foreach (var link in prompt.Links)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("label", link.Label);
+                writer.WriteString("url", link.Url);
+                writer.WriteString("type", "absolute");
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
     }
 
     private static string SourceLabel(CallAnswer? answer)
