@@ -103,6 +103,8 @@ internal static class CueWords
         "scheduled", "appointment", "appt", "f/u", "followup", "follow-up", "before", "after", "by", "due", "as", "between", "and", "to",
         "lmp", "edd", "edc", "onset", "injury", "accident", "fall", "exam", "study", "imaging", "prior", "previous", "compared", "comparison",
         "tested", "vaccinated", "given", "administered", "drawn", "obtained", "dictated", "transcribed", "verified", "reviewed", "completed",
+        "labs", "lab", "cxr", "ecg", "ekg", "echo", "tte", "tee", "ct", "cta", "mri", "mra", "xr", "cbc", "bmp", "cmp", "lfts", "ua",
+        "cultures", "cx", "bcx", "ucx", "pft", "pfts", "colonoscopy", "egd", "biopsy", "cath", "stress", "holter", "eeg", "emg", "dexa",
     ];
 
     public static readonly string[] AgeUnits =
