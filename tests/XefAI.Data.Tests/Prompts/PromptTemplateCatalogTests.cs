@@ -52,11 +52,11 @@ public sealed class PromptTemplateCatalogTests
     }
 
     [Fact]
-    public void Templates_ShippedFolder_ListsBothDemoTemplatesWithTheirParameters()
+    public void Templates_ShippedFolder_ListsTheDemoTemplatesWithTheirParameters()
     {
         var catalog = new FilePromptTemplateCatalog(TempPrompts.Shipped);
 
-        Assert.Equal(["chart-summary/1", "discharge-summary/1"], catalog.Templates.Select(t => $"{t.Name}/{t.Version}"));
+        Assert.Equal(["chart-summary/1", "chart-summary/2", "discharge-summary/1"], catalog.Templates.Select(t => $"{t.Name}/{t.Version}"));
         var discharge = catalog.Find("discharge-summary", "1");
         Assert.NotNull(discharge);
         Assert.Equal(
