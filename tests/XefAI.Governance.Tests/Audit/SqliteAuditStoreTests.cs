@@ -5,6 +5,26 @@ namespace XefAI.Governance.Tests;
 public sealed class SqliteAuditStoreTests
 {
     [Fact]
+    public async Task AppendAsync_NewDatabase_FileIsReadableAndWritableByItsOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(db.FilePath));
+        foreach (var sidecar in new[] { db.FilePath + "-wal", db.FilePath + "-shm", db.FilePath + "-journal" }.Where(File.Exists))
+        {
+            Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(sidecar) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite));
+        }
+    }
+
+    [Fact]
     public async Task AppendAsync_ThenGetAsync_ReturnsSameFields()
     {
         await using var db = new TempAuditDatabase();

@@ -166,7 +166,7 @@ internal sealed class SqliteReviewQueue : IReviewQueue
 
     private async Task InitializeAsync(string path)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        SqliteFiles.CreateOwnerOnly(path);
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();

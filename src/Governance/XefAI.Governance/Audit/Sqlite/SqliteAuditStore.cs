@@ -224,11 +224,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(_databasePath);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
+        SqliteFiles.CreateOwnerOnly(_databasePath);
 
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
