@@ -28,22 +28,22 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
         new(await database.CreateSchemaAsync());
 
     /// <summary>A store with its own data source: to PostgreSQL, as separate as another gateway process.</summary>
-    public PostgresAuditStore CreateStore(int maxBatchSize = 256, Action<NpgsqlConnectionStringBuilder>? configure = null)
+    public PostgresAuditStore CreateStore(int maxBatchSize = 256, Action<NpgsqlConnectionStringBuilder>? configure = null, int commitTimeoutSeconds = 3)
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
         configure?.Invoke(builder);
-        var store = CreateStore(builder.ConnectionString, maxBatchSize);
+        var store = CreateStore(builder.ConnectionString, maxBatchSize, commitTimeoutSeconds);
         _stores.Add(store);
         return store;
     }
 
-    public static PostgresAuditStore CreateStore(string? connectionString, int maxBatchSize = 256) =>
+    public static PostgresAuditStore CreateStore(string? connectionString, int maxBatchSize = 256, int commitTimeoutSeconds = 3) =>
         new(
             Options.Create(new AuditOptions
             {
                 Store = PostgresAuditStore.StoreKind,
                 MaxBatchSize = maxBatchSize,
-                Postgres = new PostgresAuditOptions { ConnectionString = connectionString },
+                Postgres = new PostgresAuditOptions { ConnectionString = connectionString, CommitTimeoutSeconds = commitTimeoutSeconds },
             }),
             TimeProvider.System,
             NullLogger<PostgresAuditStore>.Instance);

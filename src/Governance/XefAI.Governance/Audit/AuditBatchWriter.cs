@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace XefAI.Governance;
@@ -12,6 +13,7 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     private readonly int _maxBatchSize;
     private readonly Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> _commitBatch;
     private readonly Action<int, Exception> _batchFailed;
+    private readonly TimeSpan? _commitTimeout;
     private readonly Channel<PendingAppend> _queue =
         Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lazy<Task> _loop;
@@ -22,12 +24,18 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     /// <param name="maxBatchSize">The most appends one commit takes.</param>
     /// <param name="commitBatch">Commits a batch in one transaction and returns its records, in the batch's order.</param>
     /// <param name="batchFailed">Told how many appends a failed commit refuses, before their callers are.</param>
+    /// <param name="commitTimeout">
+    /// The longest an append waits, counted from when it was queued: a batch's commit is cancelled once its
+    /// oldest append has waited this long, so time spent queued behind a slow batch counts too. Null: no bound.
+    /// </param>
     public AuditBatchWriter(
         string storeName,
         int maxBatchSize,
         Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> commitBatch,
-        Action<int, Exception> batchFailed)
+        Action<int, Exception> batchFailed,
+        TimeSpan? commitTimeout = null)
     {
+        _commitTimeout = commitTimeout;
         _storeName = storeName;
         _maxBatchSize = maxBatchSize;
         _commitBatch = commitBatch;
@@ -82,9 +90,11 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 continue;
             }
 
+            using var deadline = StartDeadline(batch);
             try
             {
-                var records = await _commitBatch(batch, CancellationToken.None);
+                deadline?.Token.ThrowIfCancellationRequested();
+                var records = await _commitBatch(batch, deadline?.Token ?? CancellationToken.None);
                 Interlocked.Increment(ref _committedBatches);
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -94,11 +104,14 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             catch (Exception ex)
             {
                 // The writer must outlive any failure; the store decides what of its state to drop.
-                _batchFailed(batch.Count, ex);
+                var failure = ex is OperationCanceledException && deadline is { IsCancellationRequested: true }
+                    ? new TimeoutException($"The audit commit did not finish within {DurationText.Format(_commitTimeout!.Value)}.", ex)
+                    : ex;
+                _batchFailed(batch.Count, failure);
                 foreach (var pending in batch)
                 {
                     pending.TrySetException(new AuditUnavailableException(
-                        "The audit store could not commit the audit record; the call must not be answered.", ex));
+                        "The audit store could not commit the audit record; the call must not be answered.", failure));
                 }
             }
             finally
@@ -106,6 +119,34 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 batch.Clear();
             }
         }
+    }
+
+    // Cancels when the batch's oldest append has waited the commit timeout; already cancelled if it has.
+    private CancellationTokenSource? StartDeadline(List<PendingAppend> batch)
+    {
+        if (_commitTimeout is not { } timeout)
+        {
+            return null;
+        }
+
+        var oldest = batch[0].EnqueuedAt;
+        foreach (var pending in batch)
+        {
+            oldest = Math.Min(oldest, pending.EnqueuedAt);
+        }
+
+        var remaining = timeout - Stopwatch.GetElapsedTime(oldest);
+        var source = new CancellationTokenSource();
+        if (remaining <= TimeSpan.Zero)
+        {
+            source.Cancel();
+        }
+        else
+        {
+            source.CancelAfter(remaining);
+        }
+
+        return source;
     }
 }
 
@@ -120,6 +161,9 @@ internal sealed class PendingAppend(AuditEntry entry)
     private int _state;
 
     public AuditEntry Entry { get; } = entry;
+
+    /// <summary>When the append was queued, as a <see cref="Stopwatch"/> timestamp.</summary>
+    public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
 
     public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
 

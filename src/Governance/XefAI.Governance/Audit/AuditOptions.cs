@@ -33,15 +33,25 @@ public sealed record PostgresAuditOptions
 {
     /// <summary>
     /// Npgsql connection string; required when <c>Audit:Store</c> is <c>postgres</c>. It may hold a password,
-    /// so it is never logged or printed. Its <c>Timeout</c> (connect) and <c>Command Timeout</c> bound how long
-    /// a call waits for its audit record before it is refused; <c>Search Path</c> picks the schema.
+    /// so it is never logged or printed. <c>Search Path</c> picks the schema; the gateway adds its own
+    /// <c>lock_timeout</c>, <c>statement_timeout</c> and <c>idle_in_transaction_session_timeout</c> to its
+    /// <c>Options</c> (see <see cref="CommitTimeoutSeconds"/>).
     /// </summary>
     public string? ConnectionString { get; init; }
+
+    /// <summary>
+    /// The longest a call waits for its audit record, counted from when it was queued, before it is refused
+    /// (503 <c>audit_unavailable</c>). It also sets the sessions' <c>lock_timeout</c>, the writer's
+    /// <c>statement_timeout</c> and <c>Command Timeout</c>, and <c>idle_in_transaction_session_timeout</c>, so a
+    /// stalled process holding the chain's lock loses its session, and the lock, after this long.
+    /// </summary>
+    public int CommitTimeoutSeconds { get; init; } = 3;
 
     // The synthesized ToString would print the password wherever options get logged.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append("ConnectionString = ").Append(ConnectionString is null ? "null" : "(set, not shown)");
+        builder.Append(", CommitTimeoutSeconds = ").Append(CommitTimeoutSeconds);
         return true;
     }
 }

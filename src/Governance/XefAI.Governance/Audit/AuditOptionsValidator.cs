@@ -45,6 +45,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             return;
         }
 
+        if (options.Postgres is { CommitTimeoutSeconds: < 1 or > PostgresAuditStore.MaxCommitTimeoutSeconds })
+        {
+            errors.Add($"Audit:Postgres:CommitTimeoutSeconds must be from 1 to {PostgresAuditStore.MaxCommitTimeoutSeconds}, not {options.Postgres.CommitTimeoutSeconds}.");
+        }
+
         var connectionString = options.Postgres?.ConnectionString;
         if (string.IsNullOrWhiteSpace(connectionString))
         {

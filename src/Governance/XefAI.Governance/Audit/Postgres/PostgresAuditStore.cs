@@ -17,6 +17,12 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 {
     public const string StoreKind = "postgres";
 
+    /// <summary>The largest <see cref="PostgresAuditOptions.CommitTimeoutSeconds"/>: a longer wait is no bound.</summary>
+    public const int MaxCommitTimeoutSeconds = 300;
+
+    // The readiness probe's wait for the chain's lock: a load balancer's probe gives up after a second or so.
+    private static readonly TimeSpan MaxProbeWait = TimeSpan.FromSeconds(1);
+
     // One more than the admin API's largest page, which asks for one extra record to tell whether another page follows.
     private const int MaxQueryLimit = 1001;
 
@@ -25,11 +31,16 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private readonly ILogger<PostgresAuditStore> _logger;
     private readonly AuditRecordIdGenerator _ids;
     private readonly AuditChainHasher _writerHasher = new();
+    private readonly TimeSpan _commitTimeout;
     private readonly Lazy<NpgsqlDataSource> _dataSource;
+    private readonly Lazy<NpgsqlDataSource> _writerDataSource;
     private readonly OnceInitializer _schema = new();
     private readonly AuditBatchWriter _writer;
 
     private int _disposed;
+
+    // The last commit's outcome: readiness stays false after a failed commit until a commit or a probe succeeds.
+    private volatile bool _lastCommitFailed;
 
     // No I/O here, and no failure when unconfigured: every scanned store is constructed, selected or not.
     public PostgresAuditStore(IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<PostgresAuditStore> logger)
@@ -40,8 +51,10 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         _server = DescribeServer(_connectionString);
         _logger = logger;
         _ids = new AuditRecordIdGenerator(timeProvider);
-        _dataSource = new Lazy<NpgsqlDataSource>(CreateDataSource);
-        _writer = new AuditBatchWriter(nameof(PostgresAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed);
+        _commitTimeout = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CommitTimeoutSeconds ?? 3, 1, MaxCommitTimeoutSeconds));
+        _dataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(writer: false));
+        _writerDataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(writer: true));
+        _writer = new AuditBatchWriter(nameof(PostgresAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, _commitTimeout);
     }
 
     public string Kind => StoreKind;
@@ -145,19 +158,46 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         return await AuditChainVerifier.VerifyAsync(reader, PostgresAuditSchema.Rows, new AuditChainHead(headSequence, headHash), cancellationToken);
     }
 
+    /// <remarks>
+    /// Ready when this process can commit: a probe takes the chain's lock the way a commit does, waiting at most
+    /// a second (or the commit timeout, if shorter), and releases it without writing. A stalled process holding
+    /// the lock, an unreachable server or a missing head row fails it. A failed commit is remembered
+    /// (<see cref="LastCommitFailed"/>) until a commit or a probe succeeds; the probe runs on every call, so
+    /// readiness never reports a failure's state from before the probe.
+    /// </remarks>
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
+        var wait = _commitTimeout < MaxProbeWait ? _commitTimeout : MaxProbeWait;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(wait + wait);
         try
         {
-            await using var connection = await OpenReaderAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(PostgresAuditSchema.SelectHead, connection);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            await EnsureInitializedAsync(deadline.Token);
+            await using var connection = await _writerDataSource.Value.OpenConnectionAsync(deadline.Token);
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, deadline.Token);
+            await using (var limit = new NpgsqlCommand(SetLocalLockTimeout(wait), connection, transaction))
             {
-                return true;
+                await limit.ExecuteNonQueryAsync(deadline.Token);
             }
 
-            LogNotReady(_logger, _server, new InvalidDataException("The audit_chain_head row is missing; appends cannot find the chain's end."));
+            await using (var command = new NpgsqlCommand(PostgresAuditSchema.LockHead, connection, transaction))
+            await using (var reader = await command.ExecuteReaderAsync(deadline.Token))
+            {
+                if (!await reader.ReadAsync(deadline.Token))
+                {
+                    LogNotReady(_logger, _server, new InvalidDataException("The audit_chain_head row is missing; appends cannot find the chain's end."));
+                    return false;
+                }
+            }
+
+            await transaction.RollbackAsync(deadline.Token);
+            _lastCommitFailed = false;
+            return true;
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNotReady(_logger, _server, new TimeoutException("The readiness probe could not take the audit chain's lock in time.", ex));
             return false;
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or InvalidDataException or ArgumentException or TimeoutException)
@@ -166,6 +206,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>Whether the last commit failed and no commit or readiness probe has succeeded since.</summary>
+    internal bool LastCommitFailed => _lastCommitFailed;
 
     public async ValueTask DisposeAsync()
     {
@@ -181,6 +224,11 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         if (_dataSource.IsValueCreated)
         {
             await _dataSource.Value.DisposeAsync();
+        }
+
+        if (_writerDataSource.IsValueCreated)
+        {
+            await _writerDataSource.Value.DisposeAsync();
         }
 
         _schema.Dispose();
@@ -207,7 +255,13 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         }
     }
 
-    private NpgsqlDataSource CreateDataSource()
+    /// <summary>
+    /// Every session bounds its waits for locks and its idle time inside a transaction, so a stalled process
+    /// holding the chain's lock loses it after the commit timeout. The writer's sessions also bound each
+    /// statement; readers do not, as verifying a long chain is one long statement. These settings come after
+    /// any in the connection string's <c>Options</c>, so they win.
+    /// </summary>
+    private NpgsqlDataSource CreateDataSource(bool writer)
     {
         if (string.IsNullOrWhiteSpace(_connectionString))
         {
@@ -220,6 +274,18 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             // Lets a DBA tell the gateway's sessions apart in pg_stat_activity.
             builder.ConnectionStringBuilder.ApplicationName = "XefAI Gateway audit";
         }
+
+        var milliseconds = ((long)_commitTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        var options = new StringBuilder(builder.ConnectionStringBuilder.Options);
+        options.Append(" -c lock_timeout=").Append(milliseconds)
+            .Append(" -c idle_in_transaction_session_timeout=").Append(milliseconds);
+        if (writer)
+        {
+            options.Append(" -c statement_timeout=").Append(milliseconds);
+            builder.ConnectionStringBuilder.CommandTimeout = (int)Math.Ceiling(_commitTimeout.TotalSeconds);
+        }
+
+        builder.ConnectionStringBuilder.Options = options.ToString().Trim();
 
         return builder.Build();
     }
@@ -256,7 +322,14 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     // The writer must outlive any failure. Nothing of the chain is cached here: the next batch reads the
     // head again, which is the truth even after a commit whose outcome is unknown.
-    private void OnBatchFailed(int count, Exception exception) => LogBatchFailed(_logger, count, _server, exception);
+    private void OnBatchFailed(int count, Exception exception)
+    {
+        _lastCommitFailed = true;
+        LogBatchFailed(_logger, count, _server, exception);
+    }
+
+    private static string SetLocalLockTimeout(TimeSpan wait) =>
+        "SET LOCAL lock_timeout = " + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// One transaction: lock the head, chain the batch onto it, insert the records and move the head, all
@@ -265,7 +338,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
         await EnsureInitializedAsync(cancellationToken);
-        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _writerDataSource.Value.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
 
         long sequence;
@@ -298,6 +371,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         insert.BatchCommands.Add(PostgresAuditSchema.CreateUpdateHead(sequence, previousHash));
         await insert.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        _lastCommitFailed = false;
         return records;
     }
 

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using XefAI.Testing;
+
+namespace XefAI.Governance.Tests;
+
+/// <summary>
+/// A session that holds the chain's lock (as a stalled replica would) bounds how long a commit waits: the
+/// append fails closed within the commit timeout, readiness turns false, and both recover once it lets go.
+/// </summary>
+public sealed class PostgresAuditBoundedWaitTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private const int CommitTimeoutSeconds = 1;
+
+    [PostgresFact]
+    public async Task AppendAsync_ChainLockHeldElsewhere_FailsWithinTimeoutAndNotReady_ThenRecovers()
+    {
+        await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
+        var store = schema.CreateStore(commitTimeoutSeconds: CommitTimeoutSeconds);
+        await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+
+        await using (var holder = await schema.OpenForeignConnectionAsync())
+        {
+            await TempPostgresAuditSchema.ExecuteAsync(holder, "BEGIN; SELECT seq FROM audit_chain_head WHERE id = 1 FOR UPDATE");
+
+            var watch = Stopwatch.StartNew();
+            var failure = await Assert.ThrowsAsync<AuditUnavailableException>(
+                async () => await store.AppendAsync(AuditEntries.Create(2), CancellationToken.None));
+            watch.Stop();
+
+            // A generous bound, not a timing: without a bound the wait lasts as long as the lock is held.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2 * CommitTimeoutSeconds), $"The append waited {watch.Elapsed}.");
+            Assert.NotNull(failure.InnerException);
+            Assert.True(store.LastCommitFailed);
+            Assert.False(await store.IsReadyAsync(CancellationToken.None));
+
+            await TempPostgresAuditSchema.ExecuteAsync(holder, "ROLLBACK");
+        }
+
+        var record = await store.AppendAsync(AuditEntries.Create(3), CancellationToken.None);
+        Assert.Equal(2, record.Sequence);
+        Assert.False(store.LastCommitFailed);
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+        Assert.Equal(new AuditChainVerification(true, 2), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [PostgresFact]
+    public async Task IsReadyAsync_AfterFailedCommit_ProbeThatTakesTheLockMakesItReadyAgain()
+    {
+        await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
+        var store = schema.CreateStore(commitTimeoutSeconds: CommitTimeoutSeconds);
+        await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+
+        await using (var holder = await schema.OpenForeignConnectionAsync())
+        {
+            await TempPostgresAuditSchema.ExecuteAsync(holder, "BEGIN; SELECT seq FROM audit_chain_head WHERE id = 1 FOR UPDATE");
+            await Assert.ThrowsAsync<AuditUnavailableException>(
+                async () => await store.AppendAsync(AuditEntries.Create(2), CancellationToken.None));
+            await TempPostgresAuditSchema.ExecuteAsync(holder, "ROLLBACK");
+        }
+
+        Assert.True(store.LastCommitFailed);
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+        Assert.False(store.LastCommitFailed);
+        Assert.Equal(1L, await schema.ScalarAsync("SELECT count(*) FROM audit_records"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(PostgresAuditStore.MaxCommitTimeoutSeconds + 1)]
+    public void Validate_CommitTimeoutOutOfRange_Fails(int seconds)
+    {
+        var options = new AuditOptions
+        {
+            Store = "postgres",
+            Postgres = new PostgresAuditOptions { ConnectionString = "Host=db", CommitTimeoutSeconds = seconds },
+        };
+
+        var result = new AuditOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Audit:Postgres:CommitTimeoutSeconds must be from 1 to 300", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
