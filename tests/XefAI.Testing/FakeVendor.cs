@@ -51,6 +51,22 @@ public sealed class FakeVendor : IDisposable
 
     public FakeVendor AnswersWithExample() => AnswersWith(200, ExampleCompletion);
 
+    /// <summary>An OpenAI <c>chat.completion</c> answering <paramref name="content"/>, as a vendor writes it.</summary>
+    public static string Completion(string content, string model = "gpt-4o-mini-2024-07-18") => new JsonObject
+    {
+        ["id"] = "chatcmpl-test",
+        ["object"] = "chat.completion",
+        ["created"] = 1,
+        ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+            ["finish_reason"] = "stop",
+        }),
+        ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
+    }.ToJsonString();
+
     /// <summary>Fails <paramref name="failures"/> times with <paramref name="status"/>, then answers with the example.</summary>
     public FakeVendor FailsThenRecovers(int failures, int status, string? retryAfter = null)
     {

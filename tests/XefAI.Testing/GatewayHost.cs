@@ -14,6 +14,20 @@ namespace XefAI.Testing;
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
+    /// <summary>The repository's root (the folder of <c>XefAI.Gateway.sln</c>), found upwards from the test binaries.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
+    }
+
     public const string ClientKey = "test-client-key-0001";
     public const string OtherClientKey = "test-client-key-0002";
     public const string AdminKey = "test-admin-key-0001";

@@ -15,7 +15,7 @@ public sealed class CdsHooksFhirServerTests(MedplumFhirServerFixture fhir) : ICl
     [FhirServerFact]
     public async Task Call_WithoutPrefetch_FetchesFromTheFhirServerAndTheVendorSeesNoIdentifier()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("Patient born [DATE_1]: blood pressure reviewed. Recheck in clinic."));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Patient born [DATE_1]: blood pressure reviewed. Recheck in clinic."));
         await using var host = await StartAsync(vendor);
         using var client = host.CreateClient();
 
@@ -38,7 +38,7 @@ public sealed class CdsHooksFhirServerTests(MedplumFhirServerFixture fhir) : ICl
     [FhirServerFact]
     public async Task Call_WithAWrongToken_502NamingTheServerAndNothingSent()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("unused"));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
         await using var host = await StartAsync(vendor);
         using var client = host.CreateClient();
 
@@ -55,7 +55,7 @@ public sealed class CdsHooksFhirServerTests(MedplumFhirServerFixture fhir) : ICl
     [FhirServerFact]
     public async Task Call_PatientTheServerDoesNotHave_412AndNothingSent()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("unused"));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
         await using var host = await StartAsync(vendor);
         using var client = host.CreateClient();
 
@@ -86,7 +86,7 @@ public sealed class CdsHooksFhirServerTests(MedplumFhirServerFixture fhir) : ICl
     private static Task<GatewayHost> StartAsync(FakeVendor vendor) => GatewayHost.StartAsync(configuration =>
     {
         vendor.Configure(configuration);
-        configuration["Data"]!["PromptsPath"] = Path.Combine(RepositoryRoot(), "config", "prompts");
+        configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
         var useCase = configuration.AddUseCase("fhir-chart", GatewayHost.UseCase("Chart review from the EHR", 2, "active", "vendor"), "test-app");
         useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
         configuration["CdsHooks"] = new JsonObject
@@ -108,30 +108,4 @@ public sealed class CdsHooksFhirServerTests(MedplumFhirServerFixture fhir) : ICl
             },
         };
     });
-
-    private static string Completion(string content) => new JsonObject
-    {
-        ["id"] = "chatcmpl-cds",
-        ["object"] = "chat.completion",
-        ["created"] = 1,
-        ["model"] = "gpt-4o-mini-2024-07-18",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-            ["finish_reason"] = "stop",
-        }),
-        ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
-    }.ToJsonString();
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
-    }
 }

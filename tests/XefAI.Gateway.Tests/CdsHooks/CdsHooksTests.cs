@@ -418,7 +418,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     /// </summary>
     public sealed class Fixture : IAsyncLifetime
     {
-        public FakeVendor Vendor { get; } = new FakeVendor().AnswersWith(200, Completion("Patient born [DATE_1] has no active problems on record. Review the chart."));
+        public FakeVendor Vendor { get; } = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Patient born [DATE_1] has no active problems on record. Review the chart."));
 
         public GatewayHost Host { get; private set; } = null!;
 
@@ -427,7 +427,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
             Host = await GatewayHost.StartAsync(configuration =>
             {
                 Vendor.Configure(configuration);
-                configuration["Data"]!["PromptsPath"] = Path.Combine(RepositoryRoot(), "config", "prompts");
+                configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
                 configuration["Gateway"]!["MaxRequestBodyBytes"] = 65_536;
                 Template(configuration.AddUseCase("cds-local", GatewayHost.UseCase("Chart review, in process", 3, "active", "local"), "test-app"));
                 Template(configuration.AddUseCase("cds-other", GatewayHost.UseCase("Chart review, other", 3, "active", "local"), "test-app"));
@@ -475,31 +475,5 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
 
         private static void Template(JsonObject useCase) =>
             useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
-
-        private static string Completion(string content) => new JsonObject
-        {
-            ["id"] = "chatcmpl-cds",
-            ["object"] = "chat.completion",
-            ["created"] = 1,
-            ["model"] = "gpt-4o-mini-2024-07-18",
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-                ["finish_reason"] = "stop",
-            }),
-            ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
-        }.ToJsonString();
-
-        private static string RepositoryRoot()
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
-        }
     }
 }

@@ -15,7 +15,7 @@ public sealed class ClinicalTaskFhirServerTests(MedplumFhirServerFixture fhir) :
     [FhirServerFact]
     public async Task Invoke_WithAPatientId_ReadsThePatientFromTheFhirServerAndDeIdentifiesItForTheVendor()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("Born [DATE_1]; no active problems."));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Born [DATE_1]; no active problems."));
         Environment.SetEnvironmentVariable(TokenVariable, fhir.Server.Token);
         await using var host = await StartAsync(vendor, fhir.Server.BaseUrl);
         using var client = host.CreateClient();
@@ -35,7 +35,7 @@ public sealed class ClinicalTaskFhirServerTests(MedplumFhirServerFixture fhir) :
     [FhirServerFact]
     public async Task Invoke_UnknownPatient_404AndNothingSent()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("unused"));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
         Environment.SetEnvironmentVariable(TokenVariable, fhir.Server.Token);
         await using var host = await StartAsync(vendor, fhir.Server.BaseUrl);
         using var client = host.CreateClient();
@@ -49,7 +49,7 @@ public sealed class ClinicalTaskFhirServerTests(MedplumFhirServerFixture fhir) :
     [Fact]
     public async Task Invoke_ServerUnreachable_502NamingTheServerNever500()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("unused"));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
         await using var host = await StartAsync(vendor, "http://127.0.0.1:1/fhir/R4");
         using var client = host.CreateClient();
 
@@ -66,7 +66,7 @@ public sealed class ClinicalTaskFhirServerTests(MedplumFhirServerFixture fhir) :
     [InlineData("""{"patient": "123", "bundle": {"resourceType": "Bundle", "type": "collection"}}""", 400)]
     public async Task Invoke_BadPatient_400AndNothingSent(string body, int status)
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("unused"));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
         await using var host = await StartAsync(vendor, "http://127.0.0.1:1/fhir/R4");
         using var client = host.CreateClient();
 
@@ -79,7 +79,7 @@ public sealed class ClinicalTaskFhirServerTests(MedplumFhirServerFixture fhir) :
     [Fact]
     public async Task Invoke_PatientIdForAUseCaseWithNoFhirServer_400()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("unused"));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
         await using var host = await StartAsync(vendor, fhirServer: null);
         using var client = host.CreateClient();
 
@@ -93,7 +93,7 @@ public sealed class ClinicalTaskFhirServerTests(MedplumFhirServerFixture fhir) :
     private static Task<GatewayHost> StartAsync(FakeVendor vendor, string? fhirServer) => GatewayHost.StartAsync(configuration =>
     {
         vendor.Configure(configuration);
-        configuration["Data"]!["PromptsPath"] = Path.Combine(RepositoryRoot(), "config", "prompts");
+        configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
         var useCase = configuration.AddUseCase(UseCase, GatewayHost.UseCase("Chart summary from the EHR", 2, "active", "vendor"), "test-app");
         useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
         if (fhirServer is not null)
@@ -112,30 +112,4 @@ public sealed class ClinicalTaskFhirServerTests(MedplumFhirServerFixture fhir) :
             };
         }
     });
-
-    private static string Completion(string content) => new JsonObject
-    {
-        ["id"] = "chatcmpl-ehr",
-        ["object"] = "chat.completion",
-        ["created"] = 1,
-        ["model"] = "gpt-4o-mini-2024-07-18",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-            ["finish_reason"] = "stop",
-        }),
-        ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
-    }.ToJsonString();
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
-    }
 }

@@ -292,7 +292,7 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
     /// </summary>
     public sealed class Fixture : IAsyncLifetime
     {
-        public static string ShippedPrompts { get; } = Path.Combine(RepositoryRoot(), "config", "prompts");
+        public static string ShippedPrompts { get; } = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
 
         public FakeVendor Vendor { get; } = new FakeVendor().AnswersWithExample();
 
@@ -320,16 +320,5 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
 
         private static void Template(JsonObject useCase, string name) =>
             useCase["PromptTemplate"] = new JsonObject { ["Id"] = name, ["Version"] = "1" };
-
-        private static string RepositoryRoot()
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
-        }
     }
 }

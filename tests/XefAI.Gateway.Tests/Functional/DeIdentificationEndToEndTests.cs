@@ -35,7 +35,7 @@ public sealed class DeIdentificationEndToEndTests
     public async Task A_note_and_a_fhir_bundle_reach_a_vendor_without_a_baa_with_no_identifier_and_every_clinical_fact()
     {
         var bundle = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "medplum-homer-simpson-bundle.json"));
-        using var vendor = new FakeVendor().AnswersWith(200, Completion("[NAME_1] [NAME_2] ([MRN_1]) can go home; his wife [NAME_3] knows. Call [PHONE_1]. Not [NAME_99], [SSN_1] or [FOO_1]."));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("[NAME_1] [NAME_2] ([MRN_1]) can go home; his wife [NAME_3] knows. Call [PHONE_1]. Not [NAME_99], [SSN_1] or [FOO_1]."));
         await using var host = await GatewayHost.StartAsync(c =>
         {
             vendor.Configure(c);
@@ -168,18 +168,4 @@ public sealed class DeIdentificationEndToEndTests
             ["model"] = "gpt-4o-mini",
             ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = content } }),
         }.ToJsonString() + "\n\n";
-
-    private static string Completion(string content) => new JsonObject
-    {
-        ["id"] = "chatcmpl-1",
-        ["object"] = "chat.completion",
-        ["model"] = "gpt-4o-mini",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-            ["finish_reason"] = "stop",
-        }),
-        ["usage"] = new JsonObject { ["prompt_tokens"] = 900, ["completion_tokens"] = 20, ["total_tokens"] = 920 },
-    }.ToJsonString();
 }

@@ -24,7 +24,7 @@ public sealed class DeIdentificationTests
     [Fact]
     public async Task Chat_Tier1VendorWithoutBaa_VendorSeesTheTokenCallerGetsTheNameAndTheRecordCountsIt()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion($"{Token} is stable."));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion($"{Token} is stable."));
         await using var host = await GatewayHost.StartAsync(vendor.Configure, builder: WithWordProtector);
         using var client = host.CreateClient();
 
@@ -117,7 +117,7 @@ public sealed class DeIdentificationTests
     [Fact]
     public async Task Chat_TierDoesNotReIdentifyAnswers_TheCallerGetsTheTokens()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion($"{Token} is stable."));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion($"{Token} is stable."));
         await using var host = await GatewayHost.StartAsync(
             c =>
             {
@@ -195,7 +195,7 @@ public sealed class DeIdentificationTests
     [Fact]
     public async Task Chat_VerbatimTierByDefault_RecordHoldsTheDeIdentifiedTextsAndTheRedactionCounts()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion($"{Token} is stable."));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion($"{Token} is stable."));
         await using var host = await GatewayHost.StartAsync(
             c =>
             {
@@ -226,7 +226,7 @@ public sealed class DeIdentificationTests
     [Fact]
     public async Task Chat_VerbatimTierKeepingOriginalText_RecordHoldsTheClientsRequestAndTheAnswerAsReleased()
     {
-        using var vendor = new FakeVendor().AnswersWith(200, Completion($"{Token} is stable."));
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion($"{Token} is stable."));
         await using var host = await GatewayHost.StartAsync(
             c =>
             {
@@ -278,21 +278,6 @@ public sealed class DeIdentificationTests
 
     private static void WithWordProtector(WebApplicationBuilder builder) =>
         builder.Services.AddSingleton<IDataProtector>(new WordProtector(Name, Token));
-
-    private static string Completion(string content) => new JsonObject
-    {
-        ["id"] = "chatcmpl-deid",
-        ["object"] = "chat.completion",
-        ["created"] = 1677652288,
-        ["model"] = "gpt-4o-mini",
-        ["choices"] = new JsonArray(new JsonObject
-        {
-            ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-            ["finish_reason"] = "stop",
-        }),
-        ["usage"] = new JsonObject { ["prompt_tokens"] = 9, ["completion_tokens"] = 4, ["total_tokens"] = 13 },
-    }.ToJsonString();
 
     /// <summary>An OpenAI stream whose content deltas are <paramref name="deltas"/>, then a finish chunk and [DONE].</summary>
     private static string Events(params string[] deltas)

@@ -151,13 +151,13 @@ public sealed class DemoConfigurationTests
             Directory.CreateDirectory(configDirectory);
             foreach (var file in new[] { "appsettings.json", "appsettings.Development.json" })
             {
-                File.Copy(Path.Combine(RepositoryRoot(), "config", file), Path.Combine(configDirectory, file));
+                File.Copy(Path.Combine(GatewayHost.RepositoryRoot, "config", file), Path.Combine(configDirectory, file));
             }
 
             // The prompt templates the demo use cases name, where Data:PromptsPath finds them: config/prompts.
-            foreach (var template in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "config", "prompts"), "*.json", SearchOption.AllDirectories))
+            foreach (var template in Directory.EnumerateFiles(Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts"), "*.json", SearchOption.AllDirectories))
             {
-                var copy = Path.Combine(configDirectory, "prompts", Path.GetRelativePath(Path.Combine(RepositoryRoot(), "config", "prompts"), template));
+                var copy = Path.Combine(configDirectory, "prompts", Path.GetRelativePath(Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts"), template));
                 Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
                 File.Copy(template, copy);
             }
@@ -194,17 +194,6 @@ public sealed class DemoConfigurationTests
             {
                 // A file still open on a slow machine is left for the OS to clean; the test result stands.
             }
-        }
-
-        private static string RepositoryRoot()
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
         }
     }
 }

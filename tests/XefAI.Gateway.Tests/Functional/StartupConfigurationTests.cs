@@ -145,7 +145,7 @@ public sealed class StartupConfigurationTests : IDisposable
     [Fact]
     public void Dockerfile_Image_LeavesOutTheDevelopmentConfiguration()
     {
-        var root = RepositoryRoot();
+        var root = GatewayHost.RepositoryRoot;
         var dockerfile = File.ReadAllLines(Path.Combine(root, "Dockerfile"));
         var ignored = File.ReadAllLines(Path.Combine(root, ".dockerignore")).Select(l => l.Trim());
 
@@ -178,16 +178,5 @@ public sealed class StartupConfigurationTests : IDisposable
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception:", output, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "XefAI.Gateway.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (XefAI.Gateway.sln) was not found.");
     }
 }
