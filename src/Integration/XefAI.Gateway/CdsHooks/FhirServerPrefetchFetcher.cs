@@ -1,4 +1,5 @@
 using XefAI.Data;
+using XefAI.Gateway.Fhir;
 using XefAI.Integration;
 
 namespace XefAI.Gateway.CdsHooks;
@@ -14,36 +15,25 @@ internal sealed class FhirServerPrefetchFetcher(IFhirServerClient client) : ICds
     public async Task<CdsPrefetchResult> FetchAsync(CdsPrefetchRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var resources = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (key, query) in request.Queries)
+        var keys = request.Queries.Keys.ToList();
+        var result = await FhirServerQueries.FetchEachAsync(
+            client, request.FhirServer, request.AccessToken, [.. keys.Select(k => request.Queries[k])], cancellationToken);
+        if (result is { MissingPatient: { } missing, Failure: { } notFound })
         {
-            try
-            {
-                var fetched = await client.FetchAsync(
-                    new FhirServerRequest(request.FhirServer, [query]) { BearerToken = request.AccessToken }, cancellationToken);
-                resources[key] = fetched.Resources.Count > 0 ? fetched.Resources[0].Json : null;
-            }
-            catch (FhirServerException ex) when (ex is { Kind: FhirServerErrorKind.ErrorStatus, StatusCode: 404 or 410 })
-            {
-                // The hook's patient itself unknown to the EHR's server: the context is wrong, and nothing is worth asking a model.
-                if (query.StartsWith("Patient/", StringComparison.Ordinal) && !query.Contains('?', StringComparison.Ordinal))
-                {
-                    return CdsPrefetchResult.Refuse(new CallError(
-                        StatusCodes.Status412PreconditionFailed,
-                        "patient_not_found",
-                        $"The FHIR server at {ex.Server} has no such Patient for prefetch '{key}'; check context.patientId.",
-                        "context.patientId"));
-                }
-
-                resources[key] = null;
-            }
-            catch (FhirServerException ex)
-            {
-                return CdsPrefetchResult.Refuse(ToError(ex));
-            }
+            // The hook's patient itself unknown to the EHR's server: the context is wrong, and nothing is worth asking a model.
+            return CdsPrefetchResult.Refuse(new CallError(
+                StatusCodes.Status412PreconditionFailed,
+                "patient_not_found",
+                $"The FHIR server at {notFound.Server} has no such Patient for prefetch '{keys[missing]}'; check context.patientId.",
+                "context.patientId"));
         }
 
-        return CdsPrefetchResult.Of(resources);
+        if (result.Failure is { } failure)
+        {
+            return CdsPrefetchResult.Refuse(ToError(failure));
+        }
+
+        return CdsPrefetchResult.Of(keys.Zip(result.Documents).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
     }
 
     /// <summary>The CallError for a failed fetch: the caller's address refused is its fault (400); the server's failures are 502.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using XefAI.Data;
 using XefAI.Data.Configuration;
 using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Fhir;
 using XefAI.Gateway.Security;
 using XefAI.Integration;
 using XefAI.Models;
@@ -40,8 +41,12 @@ internal sealed class ClinicalTaskAdapter(
 
     public string Route => AuthRoutes.Invoke;
 
-    public Translation Translate(HttpContext httpContext, ReadOnlyMemory<byte> body) =>
-        TranslateAsync(httpContext, body).AsTask().GetAwaiter().GetResult();
+    /// <remarks>The pipeline calls <see cref="TranslateAsync"/>; a patient id needs its fetch, which only that one does.</remarks>
+    public Translation Translate(HttpContext httpContext, ReadOnlyMemory<byte> body)
+    {
+        var translation = TranslateBody(httpContext, body, out var patientId);
+        return patientId is null ? translation : throw new NotSupportedException("A clinical task with a patient id is translated by TranslateAsync.");
+    }
 
     /// <summary>
     /// A Bundle is read as sent; a patient id (<c>{"patient": "123"}</c>) has the use case's FHIR server queried for the
@@ -63,27 +68,13 @@ internal sealed class ClinicalTaskAdapter(
 
         var queries = context.Queries.Select(q => q.Replace(ClinicalTaskOptionsValidator.PatientToken, Uri.EscapeDataString(patientId), StringComparison.Ordinal)).ToList();
         var token = context.TokenVariable is { Length: > 0 } variable ? Environment.GetEnvironmentVariable(variable) : null;
-        var inputs = new List<string>(queries.Count);
-        foreach (var query in queries)
+        var result = await FhirServerQueries.FetchEachAsync(fhirServers, server, token, queries, httpContext.RequestAborted);
+        if (result.Failure is { } failure)
         {
-            try
-            {
-                var fetched = await fhirServers.FetchAsync(new FhirServerRequest(server, [query]) { BearerToken = token }, httpContext.RequestAborted);
-                inputs.AddRange(fetched.Inputs);
-            }
-            catch (FhirServerException ex) when (ex is { Kind: FhirServerErrorKind.ErrorStatus, StatusCode: 404 or 410 })
-            {
-                if (query.StartsWith("Patient/", StringComparison.Ordinal) && !query.Contains('?', StringComparison.Ordinal))
-                {
-                    return Translation.Refuse(ClinicalTaskFhirErrors.PatientNotFound(ex.Server));
-                }
-            }
-            catch (FhirServerException ex)
-            {
-                return Translation.Refuse(ClinicalTaskFhirErrors.Server(ex));
-            }
+            return Translation.Refuse(result.MissingPatient is null ? ClinicalTaskFhirErrors.Server(failure) : ClinicalTaskFhirErrors.PatientNotFound(failure.Server));
         }
 
+        var inputs = result.Documents.OfType<string>().ToList();
         return Translation.Of(request with { ClinicalInputs = inputs, ClinicalInputsParam = "patient" });
     }
 
