@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Npgsql;
 using XefAI.Testing;
@@ -150,6 +151,38 @@ public sealed class PostgresReviewQueueTests(PostgresDatabase database) : IClass
         Assert.Equal("review_already_decided", loser.Code);
         Assert.Equal($"Review '{held.Id}' was already {winner.Status.ToString().ToLowerInvariant()} by {winner.Reviewer}; a decision is final.", loser.Message);
         Assert.Equal(winner, await second.GetAsync(held.Id, CancellationToken.None));
+    }
+
+    [PostgresFact]
+    public async Task ListDecideAndEnqueue_TableLockedByAStalledSession_FailWithinTheTimeoutThenRecover()
+    {
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        var queue = schema.CreateReviewQueue(commandTimeoutSeconds: 1);
+        var held = await queue.EnqueueAsync(Request("aud_1"), CancellationToken.None);
+
+        await using (var stalled = await schema.OpenForeignConnectionAsync())
+        {
+            await using var transaction = await stalled.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE", stalled, transaction))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var clock = Stopwatch.StartNew();
+            var failure = await Assert.ThrowsAnyAsync<PostgresException>(() => queue.ListAsync(null, 10, CancellationToken.None).AsTask());
+            // lock_timeout and statement_timeout are equal: whichever fires first, the server ended the wait.
+            Assert.Contains(failure.SqlState, new[] { PostgresErrorCodes.LockNotAvailable, PostgresErrorCodes.QueryCanceled });
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => queue.DecideAsync(
+                held.Id, new ReviewDecision(ReviewStatus.Approved, "dr.b", "ok", null), CancellationToken.None).AsTask());
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => queue.EnqueueAsync(Request("aud_2"), CancellationToken.None).AsTask());
+
+            // Generous: three statements against a 1 s timeout; unbounded, each waits as long as the lock is held.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"Three statements against a 1 s timeout took {clock.Elapsed}.");
+        }
+
+        var approved = await queue.DecideAsync(held.Id, new ReviewDecision(ReviewStatus.Approved, "dr.b", "ok", null), CancellationToken.None);
+        Assert.Equal(ReviewStatus.Approved, approved.Status);
+        Assert.Equal([held.Id], (await queue.ListAsync(null, 10, CancellationToken.None)).Select(r => r.Id));
     }
 
     private static ReviewRequest Request(string auditId) => new(auditId, "trace-" + auditId, "triage", "ed-board", 4, Answer);

@@ -48,9 +48,9 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     public PostgresReviewQueue(IOptions<GovernanceOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var connectionString = options.Value.Postgres?.ConnectionString;
+        var postgres = options.Value.Postgres;
         _time = time;
-        _dataSource = new Lazy<NpgsqlDataSource>(() => PostgresGovernanceStateSchema.CreateDataSource(connectionString, "review queue"));
+        _dataSource = new Lazy<NpgsqlDataSource>(() => PostgresGovernanceStateSchema.CreateDataSource(postgres, "review queue"));
     }
 
     public async ValueTask<ReviewItem> EnqueueAsync(ReviewRequest request, CancellationToken cancellationToken)

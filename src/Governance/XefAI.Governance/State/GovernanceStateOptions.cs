@@ -17,15 +17,27 @@ public sealed record GovernancePostgresOptions
 {
     /// <summary>
     /// Npgsql connection string; required when <c>Governance:StateStore</c> is <c>postgres</c>. The review queue
-    /// uses the same database. It may hold a password, so it is never logged or printed. Its <c>Command Timeout</c>
-    /// bounds how long an administrative change waits for another replica's; <c>Search Path</c> picks the schema.
+    /// uses the same database. It may hold a password, so it is never logged or printed. <c>Search Path</c> picks
+    /// the schema; the session timeouts come from <see cref="CommandTimeoutSeconds"/> and win over its <c>Options</c>.
     /// </summary>
     public string? ConnectionString { get; init; }
+
+    /// <summary>
+    /// The longest one statement of the state store or the review queue waits, from 1 to
+    /// <see cref="MaxCommandTimeoutSeconds"/>: their sessions' <c>lock_timeout</c>, <c>statement_timeout</c> and
+    /// <c>idle_in_transaction_session_timeout</c>, and Npgsql's <c>Command Timeout</c>. A session that stalls while
+    /// holding one of their row locks then holds up an administrative change or a review for this long, not 30 s.
+    /// </summary>
+    public int CommandTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>The largest <see cref="CommandTimeoutSeconds"/> start-up accepts.</summary>
+    public const int MaxCommandTimeoutSeconds = 300;
 
     // The synthesized ToString would print the password wherever options get logged.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append("ConnectionString = ").Append(ConnectionString is null ? "null" : "(set, not shown)");
+        builder.Append("ConnectionString = ").Append(ConnectionString is null ? "null" : "(set, not shown)")
+            .Append(", CommandTimeoutSeconds = ").Append(CommandTimeoutSeconds);
         return true;
     }
 }

@@ -184,6 +184,13 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             return;
         }
 
+        // 0 would let a statement wait for a stalled session's lock without end.
+        if (options.Postgres is { CommandTimeoutSeconds: < 1 or > GovernancePostgresOptions.MaxCommandTimeoutSeconds })
+        {
+            errors.Add($"{GovernanceOptions.SectionName}:Postgres:CommandTimeoutSeconds must be from 1 to " +
+                $"{GovernancePostgresOptions.MaxCommandTimeoutSeconds}, not {options.Postgres.CommandTimeoutSeconds}.");
+        }
+
         const string Key = GovernanceOptions.SectionName + ":Postgres:ConnectionString";
         var connectionString = options.Postgres?.ConnectionString;
         if (string.IsNullOrWhiteSpace(connectionString))

@@ -48,6 +48,39 @@ public sealed class PostgresGovernanceStateOptionsTests
         Assert.DoesNotContain(Password, result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(301)]
+    public void Validate_CommandTimeoutOutOfRange_FailsNamingTheKeyAndRange(int seconds)
+    {
+        var options = new GovernanceOptions
+        {
+            StateStore = "postgres",
+            Postgres = new GovernancePostgresOptions { ConnectionString = $"Host=db;Password={Password}", CommandTimeoutSeconds = seconds },
+        };
+
+        var result = Validate(options);
+
+        Assert.True(result.Failed);
+        Assert.Equal([$"Governance:Postgres:CommandTimeoutSeconds must be from 1 to 300, not {seconds}."], result.Failures);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(300)]
+    public void Validate_CommandTimeoutAtTheEndsOfTheRange_Succeeds(int seconds)
+    {
+        var options = new GovernanceOptions
+        {
+            StateStore = "postgres",
+            Postgres = new GovernancePostgresOptions { ConnectionString = "Host=db", CommandTimeoutSeconds = seconds },
+        };
+
+        Assert.True(Validate(options).Succeeded);
+        Assert.Equal(5, new GovernancePostgresOptions().CommandTimeoutSeconds);
+    }
+
     [Fact]
     public void ToString_OptionsHoldingAPassword_DoNotPrintIt()
     {

@@ -151,7 +151,7 @@ public sealed class PostgresGovernanceStateStoreTests(PostgresDatabase database)
     public async Task Reads_AnotherWriterHoldsTheVersionRow_DoNotWaitAndWritersTimeOutThenRecover()
     {
         await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
-        var store = schema.CreateStore(builder => builder.CommandTimeout = 1);
+        var store = schema.CreateStore(commandTimeoutSeconds: 1);
         await store.TryAppendUseCaseChangeAsync(Change("ucs_1", "triage", UseCaseStatus.Active, UseCaseStatus.Suspended), null, CancellationToken.None);
 
         await using (var stuck = new NpgsqlConnection(schema.ConnectionString))
@@ -170,12 +170,63 @@ public sealed class PostgresGovernanceStateStoreTests(PostgresDatabase database)
             var clock = Stopwatch.StartNew();
             await Assert.ThrowsAnyAsync<NpgsqlException>(() => store.TryAppendDeploymentChangeAsync(
                 Suspension("dep_1", "gpt", true), null, CancellationToken.None).AsTask());
-            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(30));
+
+            // Generous bounds, not a timing: unbounded, the writer waits as long as the lock is held.
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
         }
 
         var next = await store.TryAppendDeploymentChangeAsync(Suspension("dep_2", "gpt", true), null, CancellationToken.None);
         Assert.Equal(2, next!.Sequence);
         Assert.Equal(["dep_2"], (await store.GetDeploymentHistoryAsync("gpt", CancellationToken.None)).Select(c => c.Id));
+    }
+
+    [PostgresFact]
+    public async Task AppendIncidentAsync_TableLockedByAStalledSession_FailsWithinTheTimeoutThenRecovers()
+    {
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        var store = schema.CreateStore(commandTimeoutSeconds: 1);
+        await store.AppendIncidentAsync(Incident("inc_1"), CancellationToken.None);
+
+        await using (var stalled = await schema.OpenForeignConnectionAsync())
+        {
+            await using var transaction = await stalled.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE", stalled, transaction))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var clock = Stopwatch.StartNew();
+            var failure = await Assert.ThrowsAnyAsync<PostgresException>(() => store.AppendIncidentAsync(Incident("inc_2"), CancellationToken.None).AsTask());
+            // lock_timeout and statement_timeout are equal: whichever fires first, the server ended the wait.
+            Assert.Contains(failure.SqlState, new[] { PostgresErrorCodes.LockNotAvailable, PostgresErrorCodes.QueryCanceled });
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => store.QueryIncidentsAsync(new IncidentQuery(null), CancellationToken.None).AsTask());
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"Two statements against a 1 s timeout took {clock.Elapsed}.");
+        }
+
+        await store.AppendIncidentAsync(Incident("inc_3"), CancellationToken.None);
+        Assert.Equal(["inc_3", "inc_1"], (await store.QueryIncidentsAsync(new IncidentQuery(null), CancellationToken.None)).Select(i => i.Id));
+    }
+
+    [PostgresFact]
+    public async Task CreateDataSource_ConnectionStringSetsItsOwnTimeouts_TheConfiguredOnesWin()
+    {
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        var builder = new NpgsqlConnectionStringBuilder(schema.ConnectionString)
+        {
+            Options = "-c lock_timeout=0 -c statement_timeout=0 -c idle_in_transaction_session_timeout=0",
+            CommandTimeout = 30,
+        };
+        await using var dataSource = PostgresGovernanceStateSchema.CreateDataSource(
+            new GovernancePostgresOptions { ConnectionString = builder.ConnectionString, CommandTimeoutSeconds = 7 }, "test");
+        await using var connection = await dataSource.OpenConnectionAsync();
+
+        foreach (var setting in new[] { "lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout" })
+        {
+            await using var show = new NpgsqlCommand("SHOW " + setting, connection);
+            Assert.Equal("7s", await show.ExecuteScalarAsync());
+        }
+
+        Assert.Equal(7, connection.CommandTimeout);
     }
 
     [PostgresTheory]

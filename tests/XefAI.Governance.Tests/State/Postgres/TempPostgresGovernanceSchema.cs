@@ -38,11 +38,19 @@ internal sealed class TempPostgresGovernanceSchema : IAsyncDisposable
             ["Governance:Postgres:ConnectionString"] = ConnectionString,
         };
 
-    public PostgresGovernanceStateStore CreateStore(Action<NpgsqlConnectionStringBuilder>? configure = null) =>
-        Own(new PostgresGovernanceStateStore(Options(configure)));
+    public PostgresGovernanceStateStore CreateStore(Action<NpgsqlConnectionStringBuilder>? configure = null, int commandTimeoutSeconds = 5) =>
+        Own(new PostgresGovernanceStateStore(Options(configure, commandTimeoutSeconds)));
 
-    public PostgresReviewQueue CreateReviewQueue(TimeProvider? time = null) =>
-        Own(new PostgresReviewQueue(Options(null), time ?? TimeProvider.System));
+    public PostgresReviewQueue CreateReviewQueue(TimeProvider? time = null, int commandTimeoutSeconds = 5) =>
+        Own(new PostgresReviewQueue(Options(null, commandTimeoutSeconds), time ?? TimeProvider.System));
+
+    /// <summary>A connection of its own, for a test that holds a transaction open (and its locks) while a store works.</summary>
+    public async Task<NpgsqlConnection> OpenForeignConnectionAsync()
+    {
+        var connection = await _foreign.OpenConnectionAsync();
+        _owned.Add(connection);
+        return connection;
+    }
 
     /// <summary>A connection of someone else's, such as an administrator's with direct access to the database.</summary>
     public async Task ExecuteAsync(string sql)
@@ -67,14 +75,14 @@ internal sealed class TempPostgresGovernanceSchema : IAsyncDisposable
         await _foreign.DisposeAsync();
     }
 
-    private IOptions<GovernanceOptions> Options(Action<NpgsqlConnectionStringBuilder>? configure)
+    private IOptions<GovernanceOptions> Options(Action<NpgsqlConnectionStringBuilder>? configure, int commandTimeoutSeconds)
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
         configure?.Invoke(builder);
         return Microsoft.Extensions.Options.Options.Create(new GovernanceOptions
         {
             StateStore = PostgresGovernanceStateStore.StoreKind,
-            Postgres = new GovernancePostgresOptions { ConnectionString = builder.ConnectionString },
+            Postgres = new GovernancePostgresOptions { ConnectionString = builder.ConnectionString, CommandTimeoutSeconds = commandTimeoutSeconds },
         });
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -180,9 +182,16 @@ internal static class PostgresGovernanceStateSchema
         "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq";
 
     /// <summary>The connection pool of one store; <paramref name="application"/> tells its sessions apart in pg_stat_activity.</summary>
+    /// <remarks>
+    /// Every session waits at most <see cref="GovernancePostgresOptions.CommandTimeoutSeconds"/> for a lock or a
+    /// statement, and one left idle in a transaction (its process frozen) is ended after as long, so its row locks
+    /// cannot hold up the other replicas. Appended after the connection string's own <c>Options</c>, so they win:
+    /// PostgreSQL applies the start-up options in order, and the last of a setting given twice is in force.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">No connection string is configured.</exception>
-    public static NpgsqlDataSource CreateDataSource(string? connectionString, string application)
+    public static NpgsqlDataSource CreateDataSource(GovernancePostgresOptions? options, string application)
     {
+        var connectionString = options?.ConnectionString;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException(
@@ -195,6 +204,16 @@ internal static class PostgresGovernanceStateSchema
             builder.ConnectionStringBuilder.ApplicationName = "XefAI Gateway " + application;
         }
 
+        var seconds = options!.CommandTimeoutSeconds;
+        var milliseconds = (seconds * 1000L).ToString(CultureInfo.InvariantCulture);
+        builder.ConnectionStringBuilder.Options = new StringBuilder(builder.ConnectionStringBuilder.Options)
+            .Append(" -c lock_timeout=").Append(milliseconds)
+            .Append(" -c statement_timeout=").Append(milliseconds)
+            .Append(" -c idle_in_transaction_session_timeout=").Append(milliseconds)
+            .ToString().Trim();
+
+        // The client's own bound, for when the server cannot answer at all (a partition, a frozen server).
+        builder.ConnectionStringBuilder.CommandTimeout = seconds;
         return builder.Build();
     }
 

@@ -26,8 +26,8 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
     public PostgresGovernanceStateStore(IOptions<GovernanceOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var connectionString = options.Value.Postgres?.ConnectionString;
-        _dataSource = new Lazy<NpgsqlDataSource>(() => PostgresGovernanceStateSchema.CreateDataSource(connectionString, "governance state store"));
+        var postgres = options.Value.Postgres;
+        _dataSource = new Lazy<NpgsqlDataSource>(() => PostgresGovernanceStateSchema.CreateDataSource(postgres, "governance state store"));
     }
 
     public string Kind => StoreKind;
