@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Npgsql;
 using XefAI.Testing;
 using Xunit.Abstractions;
 using static XefAI.Testing.GatewayCalls;
@@ -101,6 +102,60 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
         var trail = await second.GetAuditRecordsOfTraceAsync(held.Header("X-XefAI-Trace-Id")!);
         Assert.Equal(["held", "review-approved", "review-refused"], trail.Select(r => (string?)r["decision"]));
         Assert.Equal(releasedHere.ResponseSha256, (string?)trail[0]["outputSha256"]);
+    }
+
+    [PostgresFact]
+    public async Task ReviewAndStateTablesLockedByAStalledSession_EndpointsAnswer503WithinTheTimeout_ThenRecover()
+    {
+        const int TimeoutSeconds = 1;
+        var connectionString = await (await PostgresServer.GetSharedAsync()).CreateDatabaseAsync();
+        await using var gateway = await GatewayHost.StartAsync(c =>
+        {
+            UsePostgres(c, connectionString);
+            c["Governance"]!["Postgres"]!["CommandTimeoutSeconds"] = TimeoutSeconds;
+            c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app");
+        });
+        await gateway.ActivateTier4Async("triage");
+        using var client = gateway.CreateClient();
+        using var admin = gateway.CreateClient(GatewayHost.AdminKey);
+        var held = await client.PostChatAsync(ChatBody("triage", ChestPain));
+        Assert.Equal(202, held.Status);
+        var reviewId = (string)held.Json["id"]!;
+
+        await using (var stalled = new NpgsqlConnection(connectionString))
+        {
+            await stalled.OpenAsync();
+            await using (var hold = new NpgsqlCommand(
+                "BEGIN; LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE; LOCK TABLE use_case_status_changes IN ACCESS EXCLUSIVE MODE", stalled))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var clock = Stopwatch.StartNew();
+            var list = await admin.GetCallAsync("/admin/reviews");
+            var approve = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""");
+            var poll = await client.GetCallAsync($"/v1/reviews/{reviewId}");
+            var history = await admin.GetCallAsync("/admin/use-cases/triage/history");
+            var suspend = await admin.PostReasonAsync("/admin/use-cases/triage/suspend", "Weekly sample failed");
+            clock.Stop();
+
+            Assert.Equal([503, 503, 503, 503, 503], new[] { list.Status, approve.Status, poll.Status, history.Status, suspend.Status });
+            Assert.Equal(
+                ["review_queue_unavailable", "review_queue_unavailable", "review_queue_unavailable", "governance_state_unavailable", "governance_state_unavailable"],
+                new[] { list, approve, poll, history, suspend }.Select(c => (string?)c.Json["error"]!["code"]));
+            Assert.All(new[] { list, approve, poll, history, suspend }, c =>
+                Assert.DoesNotContain("Npgsql", c.Json.ToJsonString(), StringComparison.Ordinal));
+
+            // Generous: five calls against a 1 s timeout; unbounded, each would wait as long as the lock is held.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5 * 3 * TimeoutSeconds), $"Five calls took {clock.Elapsed}.");
+            await using var rollback = new NpgsqlCommand("ROLLBACK", stalled);
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        var approved = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""");
+        Assert.Equal(200, approved.Status);
+        Assert.Equal(200, (await client.GetCallAsync($"/v1/reviews/{reviewId}")).Status);
+        Assert.Equal(200, (await admin.GetCallAsync("/admin/use-cases/triage/history")).Status);
     }
 
     /// <summary>Governance state, reviews and audit all in the one database, as a multi-host deployment runs.</summary>

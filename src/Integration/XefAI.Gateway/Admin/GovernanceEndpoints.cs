@@ -1,3 +1,4 @@
+using System.Data.Common;
 using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
@@ -27,13 +28,26 @@ internal static class GovernanceEndpoints
         endpoints.MapPost("/v1/incidents", ReportIncidentAsAppAsync);
 
         admin.MapPost("/use-cases/{id}/{action}", ChangeUseCaseStatusAsync);
-        admin.MapGet("/use-cases/{id}/history", async (string id, IUseCaseAdministration administration, CancellationToken ct) =>
-            Results.Ok(new { data = await administration.GetHistoryAsync(id, ct) }));
+        admin.MapGet("/use-cases/{id}/history", (string id, IUseCaseAdministration administration, CancellationToken ct) =>
+            ReadStateAsync(async () => new { data = await administration.GetHistoryAsync(id, ct) }));
         admin.MapPost("/deployments/{id}/{action}", ChangeDeploymentAsync);
         admin.MapGet("/deployments/suspended", (IDeploymentSuspensions suspensions) => Results.Ok(new { data = suspensions.Suspended }));
         admin.MapPost("/incidents", ReportIncidentAsAdminAsync);
-        admin.MapGet("/incidents", async (string? useCase, IIncidentReporter incidents, CancellationToken ct) =>
-            Results.Ok(new { data = await incidents.QueryAsync(new IncidentQuery(useCase), ct) }));
+        admin.MapGet("/incidents", (string? useCase, IIncidentReporter incidents, CancellationToken ct) =>
+            ReadStateAsync(async () => new { data = await incidents.QueryAsync(new IncidentQuery(useCase), ct) }));
+    }
+
+    /// <summary>A read of the governance state store; its failure or timeout is a 503 the caller may retry, never a 500.</summary>
+    private static async Task<IResult> ReadStateAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return Results.Ok(await read());
+        }
+        catch (DbException)
+        {
+            return Error(503, "governance_state_unavailable", "The governance state store did not answer in time. Retry later.");
+        }
     }
 
     private static async Task<IResult> ChangeUseCaseStatusAsync(
@@ -173,6 +187,11 @@ internal static class GovernanceEndpoints
         {
             // The call's use case was removed from configuration since, or its state moved under us.
             return await RefuseAsync(context, record.Entry.UseCaseId, ex.Code, ex.Code == GovernanceActionCodes.UnknownUseCase ? 404 : 409, ex.Message);
+        }
+        catch (DbException)
+        {
+            return await RefuseAsync(
+                context, record.Entry.UseCaseId, "governance_state_unavailable", 503, "The governance state store did not answer in time; the incident may not be recorded. Check /admin/incidents before reporting it again.");
         }
         await AdminAudit.RecordAsync(
             context,

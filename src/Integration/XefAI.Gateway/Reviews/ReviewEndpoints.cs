@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -30,11 +31,25 @@ internal static class ReviewEndpoints
                 return Error(400, "invalid_value", "status must be pending, approved, edited, rejected or all.");
             }
 
-            var items = await reviews.ListAsync(filter, 200, ct);
-            return Results.Ok(new { data = items.Select(ToJson) });
+            try
+            {
+                var items = await reviews.ListAsync(filter, 200, ct);
+                return Results.Ok(new { data = items.Select(ToJson) });
+            }
+            catch (DbException)
+            {
+                return Error(503, QueueUnavailable.Code, QueueUnavailable.Message);
+            }
         });
         admin.MapPost("/reviews/{id}/{action}", DecideAsync);
     }
+
+    /// <summary>
+    /// The queue's database failed or did not answer within its command timeout (a lock held by a stalled session):
+    /// a 503 the caller may retry, never a 500 or a wait without end.
+    /// </summary>
+    private static CallError QueueUnavailable { get; } = CallError.Unavailable(
+        "review_queue_unavailable", "The review queue did not answer in time; nothing was read or decided. Retry later.");
 
     private static async Task GetForAppAsync(string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, CancellationToken ct)
     {
@@ -44,7 +59,17 @@ internal static class ReviewEndpoints
             return;
         }
 
-        var item = await reviews.GetAsync(id, ct);
+        ReviewItem? item;
+        try
+        {
+            item = await reviews.GetAsync(id, ct);
+        }
+        catch (DbException)
+        {
+            await QueueUnavailable.WriteAsync(context.Response);
+            return;
+        }
+
         if (item is null || item.AppId != app.Id)
         {
             // Another app's review is reported as unknown: its existence is not the caller's business.
@@ -76,6 +101,21 @@ internal static class ReviewEndpoints
     }
 
     private static async Task<IResult> DecideAsync(
+        string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, IGatewayMetrics gatewayMetrics, CancellationToken ct)
+    {
+        try
+        {
+            return await DecideOrRefuseAsync(id, action, context, reviews, metrics, gatewayMetrics, ct);
+        }
+        catch (DbException)
+        {
+            // Nothing was decided: a decision is one conditional UPDATE, and it did not commit.
+            await AdminAudit.RecordAsync(context, "review-refused", null, $"{QueueUnavailable.Code};review:{id};action:{action}", 503);
+            return Error(503, QueueUnavailable.Code, QueueUnavailable.Message);
+        }
+    }
+
+    private static async Task<IResult> DecideOrRefuseAsync(
         string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, IGatewayMetrics gatewayMetrics, CancellationToken ct)
     {
         var outcome = action switch
