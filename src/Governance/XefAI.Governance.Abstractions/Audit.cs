@@ -181,7 +181,52 @@ public sealed record AuditQuery(
     bool? Streamed = null);
 
 /// <summary>The result of walking the hash chain.</summary>
-public sealed record AuditChainVerification(bool Valid, long Records, string? FirstBrokenRecord = null, string? Problem = null);
+/// <param name="Records">Records proved intact: with a store of one chain per writer, every chain's records up to where the walk ended.</param>
+public sealed record AuditChainVerification(bool Valid, long Records, string? FirstBrokenRecord = null, string? Problem = null)
+{
+    /// <summary>Writers' chains walked; null for a store with a single chain.</summary>
+    public int? Chains { get; init; }
+
+    /// <summary>The last checkpoint the walk proved, with every record before it; null when there is none.</summary>
+    public long? Checkpoint { get; init; }
+
+    /// <summary>The checkpoint an incremental walk resumed from, proved by an earlier walk; null for a walk from the start.</summary>
+    public long? ResumedFrom { get; init; }
+
+    /// <summary>Records this walk read and checked: fewer than <see cref="Records"/> when it resumed.</summary>
+    public long? Checked { get; init; }
+}
+
+/// <summary>How much of the trail a verification walks.</summary>
+public enum AuditVerificationMode
+{
+    /// <summary>From the last checkpoint an earlier walk proved (from the start when there is none).</summary>
+    Incremental,
+
+    /// <summary>Every record from the start.</summary>
+    Full,
+}
+
+/// <summary>What a verification walks and how hard it may work.</summary>
+public sealed record AuditVerificationRequest
+{
+    public AuditVerificationMode Mode { get; init; } = AuditVerificationMode.Incremental;
+
+    /// <summary>
+    /// The share of one core the walk may keep busy, in (0, 1]: after each page it rests long enough that its busy
+    /// time, its own hashing and its waits on the database together, stays under this share. 1 runs unpaced.
+    /// </summary>
+    public double MaxBusyShare { get; init; } = 1;
+
+    /// <summary>Told after each page how far the walk has come.</summary>
+    public IProgress<AuditVerificationProgress>? Progress { get; init; }
+}
+
+/// <summary>How far a running verification has come.</summary>
+/// <param name="Checked">Records read and checked so far.</param>
+/// <param name="ToCheck">Records the walk expects to read in all, as the chains' ends stood when it started.</param>
+/// <param name="Checkpoints">Checkpoints checked so far.</param>
+public sealed record AuditVerificationProgress(long Checked, long ToCheck, long Checkpoints);
 
 /// <summary>
 /// An append-only audit store. <see cref="AppendAsync"/> completes only once the record is durably
@@ -199,6 +244,13 @@ public interface IAuditStore
     ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
     ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A verification as asked: a store that cannot resume or pace a walk walks the whole chain at once, as
+    /// <see cref="VerifyAsync(CancellationToken)"/> does.
+    /// </summary>
+    ValueTask<AuditChainVerification> VerifyAsync(AuditVerificationRequest request, CancellationToken cancellationToken) =>
+        VerifyAsync(cancellationToken);
 
     /// <summary>Whether the store can take writes now (readiness).</summary>
     ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken);
@@ -221,6 +273,10 @@ public interface IAuditTrail
     ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
     ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken);
+
+    /// <inheritdoc cref="IAuditStore.VerifyAsync(AuditVerificationRequest, CancellationToken)"/>
+    ValueTask<AuditChainVerification> VerifyAsync(AuditVerificationRequest request, CancellationToken cancellationToken) =>
+        VerifyAsync(cancellationToken);
 
     ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken);
 }

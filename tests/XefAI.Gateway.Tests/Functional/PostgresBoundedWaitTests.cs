@@ -16,7 +16,7 @@ public sealed class PostgresBoundedWaitTests
     private const int CommitTimeoutSeconds = 1;
 
     [PostgresFact]
-    public async Task ChainLockHeldElsewhere_CallFailsClosedWithinTimeoutAndNotReady_ThenRecovers()
+    public async Task OwnChainRowLockedElsewhere_CallFailsClosedWithinTimeoutAndNotReady_ThenRecovers()
     {
         var connectionString = await (await PostgresServer.GetSharedAsync()).CreateDatabaseAsync();
         await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
@@ -32,7 +32,7 @@ public sealed class PostgresBoundedWaitTests
         await using (var holder = new NpgsqlConnection(connectionString))
         {
             await holder.OpenAsync();
-            await using (var begin = new NpgsqlCommand("BEGIN; SELECT seq FROM audit_chain_head WHERE id = 1 FOR UPDATE", holder))
+            await using (var begin = new NpgsqlCommand("BEGIN; SELECT seq FROM audit_chains FOR UPDATE", holder))
             {
                 await begin.ExecuteNonQueryAsync();
             }

@@ -336,7 +336,7 @@ public sealed class AuditChainHasherTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(5)]
+    [InlineData(6)]
     [InlineData(-1)]
     public void ComputeHash_UnknownVersion_Throws(int version)
     {
@@ -398,5 +398,21 @@ public sealed class AuditChainHasherTests
         // The hex string of the hash (64 characters) is all a record should cost; every time and double field
         // formatted as a string of its own cost as much again.
         Assert.True(allocated <= 200, $"{allocated} bytes allocated to hash one record");
+    }
+
+    [Fact]
+    public void ComputeHash_Version5_NamesTheChainAndOnlyIt()
+    {
+        using var hasher = new AuditChainHasher();
+        var entry = AuditEntries.Create(1);
+
+        var inA = hasher.ComputeHash(AuditChainHasher.ChainedVersion, "aud_1", 1, entry, AuditChainHasher.GenesisHash, "pod-a-20261206T000000Z-0000000000000001");
+        var inB = hasher.ComputeHash(AuditChainHasher.ChainedVersion, "aud_1", 1, entry, AuditChainHasher.GenesisHash, "pod-b-20261206T000000Z-0000000000000001");
+
+        // The same record in another chain is another record: it cannot be moved between chains unnoticed.
+        Assert.NotEqual(inA, inB);
+        Assert.NotEqual(inA, hasher.ComputeHash(4, "aud_1", 1, entry, AuditChainHasher.GenesisHash));
+        Assert.Throws<ArgumentException>(() => hasher.ComputeHash(AuditChainHasher.ChainedVersion, "aud_1", 1, entry, AuditChainHasher.GenesisHash));
+        Assert.Throws<ArgumentException>(() => hasher.ComputeHash(4, "aud_1", 1, entry, AuditChainHasher.GenesisHash, "pod-a"));
     }
 }

@@ -361,7 +361,7 @@ public sealed class SqliteAuditStoreTests
     }
 
     [Theory]
-    [InlineData(5)]
+    [InlineData(6)]
     [InlineData(0)]
     public async Task VerifyAsync_UnknownHashVersion_ReportsThatRecordAsUnverifiable(long version)
     {

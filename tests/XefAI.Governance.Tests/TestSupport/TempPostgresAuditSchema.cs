@@ -28,22 +28,30 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
         new(await database.CreateSchemaAsync());
 
     /// <summary>A store with its own data source: to PostgreSQL, as separate as another gateway process.</summary>
-    public PostgresAuditStore CreateStore(int maxBatchSize = 256, Action<NpgsqlConnectionStringBuilder>? configure = null, int commitTimeoutSeconds = 3)
+    public PostgresAuditStore CreateStore(
+        int maxBatchSize = 256, Action<NpgsqlConnectionStringBuilder>? configure = null, int commitTimeoutSeconds = 3, string? instanceName = null)
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
         configure?.Invoke(builder);
-        var store = CreateStore(builder.ConnectionString, maxBatchSize, commitTimeoutSeconds);
+        var store = CreateStore(builder.ConnectionString, maxBatchSize, commitTimeoutSeconds, instanceName);
         _stores.Add(store);
         return store;
     }
 
-    public static PostgresAuditStore CreateStore(string? connectionString, int maxBatchSize = 256, int commitTimeoutSeconds = 3) =>
+    /// <remarks>Checkpoints are left to the test (<see cref="PostgresAuditStore.TakeCheckpointAsync"/>): the interval is an hour.</remarks>
+    public static PostgresAuditStore CreateStore(string? connectionString, int maxBatchSize = 256, int commitTimeoutSeconds = 3, string? instanceName = null) =>
         new(
             Options.Create(new AuditOptions
             {
                 Store = PostgresAuditStore.StoreKind,
                 MaxBatchSize = maxBatchSize,
-                Postgres = new PostgresAuditOptions { ConnectionString = connectionString, CommitTimeoutSeconds = commitTimeoutSeconds },
+                Postgres = new PostgresAuditOptions
+                {
+                    ConnectionString = connectionString,
+                    CommitTimeoutSeconds = commitTimeoutSeconds,
+                    InstanceName = instanceName,
+                    CheckpointIntervalSeconds = PostgresAuditStore.MaxCheckpointIntervalSeconds,
+                },
             }),
             TimeProvider.System,
             NullLogger<PostgresAuditStore>.Instance);

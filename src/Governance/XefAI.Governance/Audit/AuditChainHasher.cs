@@ -22,15 +22,21 @@ namespace XefAI.Governance;
 /// <c>attempts</c> and <c>prev_hash</c>. Version 3 is version 2's form, with its own version number, plus
 /// <c>de_identification</c> and <c>redactions</c> (null written as null) between <c>output_text</c> and
 /// <c>prev_hash</c>. Version 4 is version 3's form, with its own version number, plus <c>relates_to</c> and
-/// <c>feedback</c> (null written as null) between <c>redactions</c> and <c>prev_hash</c>.
+/// <c>feedback</c> (null written as null) between <c>redactions</c> and <c>prev_hash</c>. Version 5 is version 4's
+/// form, with its own version number, plus <c>chain</c> (the writer's chain id) between <c>feedback</c> and
+/// <c>prev_hash</c>; its <c>seq</c> is the record's position in that chain, not in the whole trail. Versions 1 to 4
+/// are the forms of a store with one chain; version 5 is the form of a store with one chain per writer.
 /// </para>
 /// </remarks>
 internal sealed class AuditChainHasher : IDisposable
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    /// <summary>The form new records are hashed with.</summary>
+    /// <summary>The form new records of a store with one chain are hashed with.</summary>
     public const int CurrentVersion = 4;
+
+    /// <summary>The form records of a store with one chain per writer are hashed with; it names the chain.</summary>
+    public const int ChainedVersion = 5;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
@@ -40,7 +46,7 @@ internal sealed class AuditChainHasher : IDisposable
         _json = new Utf8JsonWriter(_buffer);
     }
 
-    public static bool IsKnownVersion(long version) => version is 1 or 2 or 3 or 4;
+    public static bool IsKnownVersion(long version) => version is 1 or 2 or 3 or 4 or 5;
 
     /// <summary>
     /// The column of a field <paramref name="entry"/> holds that the form <paramref name="version"/> does not
@@ -100,14 +106,23 @@ internal sealed class AuditChainHasher : IDisposable
     public string ComputeHash(string id, long sequence, AuditEntry entry, string previousHash) =>
         ComputeHash(CurrentVersion, id, sequence, entry, previousHash);
 
+    /// <param name="chain">The writer's chain, which version 5 and only version 5 names.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="version"/> is not a known form (<see cref="IsKnownVersion"/>).</exception>
-    /// <exception cref="ArgumentException"><paramref name="entry"/> holds a field the form does not cover (<see cref="UncoveredField"/>).</exception>
-    public string ComputeHash(int version, string id, long sequence, AuditEntry entry, string previousHash)
+    /// <exception cref="ArgumentException">
+    /// <paramref name="entry"/> holds a field the form does not cover (<see cref="UncoveredField"/>), or
+    /// <paramref name="chain"/> is given to a form without one or missing from the form with one.
+    /// </exception>
+    public string ComputeHash(int version, string id, long sequence, AuditEntry entry, string previousHash, string? chain = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (IsKnownVersion(version) && UncoveredField(version, entry) is { } field)
         {
             throw new ArgumentException($"Audit hash version {version} does not cover {field}, which the entry holds.", nameof(entry));
+        }
+
+        if ((version == ChainedVersion) != (chain is not null))
+        {
+            throw new ArgumentException($"Audit hash version {ChainedVersion}, and only it, names the record's chain.", nameof(chain));
         }
 
         _buffer.ResetWrittenCount();
@@ -125,7 +140,10 @@ internal sealed class AuditChainHasher : IDisposable
                 WriteVersion3(id, sequence, entry, previousHash);
                 break;
             case 4:
-                WriteVersion4(id, sequence, entry, previousHash);
+                WriteVersion4(id, sequence, entry, previousHash, chain: null);
+                break;
+            case 5:
+                WriteVersion4(id, sequence, entry, previousHash, chain);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown audit hash version.");
@@ -176,10 +194,11 @@ internal sealed class AuditChainHasher : IDisposable
         _json.WriteEndObject();
     }
 
-    private void WriteVersion4(string id, long sequence, AuditEntry entry, string previousHash)
+    // Version 5 is version 4 plus the chain, so one writer serves both.
+    private void WriteVersion4(string id, long sequence, AuditEntry entry, string previousHash, string? chain)
     {
         _json.WriteStartObject();
-        _json.WriteNumber("hash_version"u8, 4);
+        _json.WriteNumber("hash_version"u8, chain is null ? 4 : ChainedVersion);
         WriteVersion1Fields(id, sequence, entry);
         _json.WriteString("user_id"u8, entry.UserId);
         _json.WriteString("input_text"u8, entry.InputText);
@@ -188,11 +207,16 @@ internal sealed class AuditChainHasher : IDisposable
         _json.WriteString("redactions"u8, entry.Redactions);
         _json.WriteString("relates_to"u8, entry.RelatesTo);
         _json.WriteString("feedback"u8, entry.Feedback);
+        if (chain is not null)
+        {
+            _json.WriteString("chain"u8, chain);
+        }
+
         _json.WriteString("prev_hash"u8, previousHash);
         _json.WriteEndObject();
     }
 
-    // Versions 1 to 4 all write these, so they are frozen for all: id through attempts, in this order.
+    // Versions 1 to 5 all write these, so they are frozen for all: id through attempts, in this order.
     private void WriteVersion1Fields(string id, long sequence, AuditEntry entry)
     {
         _json.WriteString("id"u8, id);

@@ -45,6 +45,12 @@ internal static class AuditChainVerifier
                     return Broken(intact, id, $"Record {id} (seq {sequence}) has hash version {version}, which this gateway does not know: it cannot be verified.");
                 }
 
+                // The form that names a writer's chain belongs to a store with one chain per writer, never to this one.
+                if (version == AuditChainHasher.ChainedVersion)
+                {
+                    return Broken(intact, id, $"Record {id} (seq {sequence}) has hash version {version}, which a store with a single chain never writes: it was altered.");
+                }
+
                 record = rows.ReadRecord(reader);
             }
             catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or OverflowException)

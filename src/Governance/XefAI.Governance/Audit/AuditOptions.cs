@@ -47,11 +47,31 @@ public sealed record PostgresAuditOptions
     /// </summary>
     public int CommitTimeoutSeconds { get; init; } = 3;
 
+    /// <summary>
+    /// A connection string for schema creation and upgrades only, under the role that owns the audit tables; the
+    /// gateway's own role (<see cref="ConnectionString"/>) then needs no right to create, alter or drop them. Null:
+    /// the schema is created through <see cref="ConnectionString"/>, or must already exist if its role cannot.
+    /// </summary>
+    public string? MigrationConnectionString { get; init; }
+
+    /// <summary>
+    /// Names this replica in the chain ids it writes (letters, digits, '.', '_' and '-'; at most 40 characters); the
+    /// host name when unset. Every process start opens a chain of its own under a fresh id, so two replicas that
+    /// share a name never write to one chain.
+    /// </summary>
+    public string? InstanceName { get; init; }
+
+    /// <summary>How often a replica binds every writer's chain end into a checkpoint, when none has since.</summary>
+    public int CheckpointIntervalSeconds { get; init; } = 10;
+
     // The synthesized ToString would print the password wherever options get logged.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append("ConnectionString = ").Append(ConnectionString is null ? "null" : "(set, not shown)");
         builder.Append(", CommitTimeoutSeconds = ").Append(CommitTimeoutSeconds);
+        builder.Append(", MigrationConnectionString = ").Append(MigrationConnectionString is null ? "null" : "(set, not shown)");
+        builder.Append(", InstanceName = ").Append(InstanceName ?? "null");
+        builder.Append(", CheckpointIntervalSeconds = ").Append(CheckpointIntervalSeconds);
         return true;
     }
 }

@@ -50,6 +50,16 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add($"Audit:Postgres:CommitTimeoutSeconds must be from 1 to {PostgresAuditStore.MaxCommitTimeoutSeconds}, not {options.Postgres.CommitTimeoutSeconds}.");
         }
 
+        if (options.Postgres is { CheckpointIntervalSeconds: < 1 or > PostgresAuditStore.MaxCheckpointIntervalSeconds })
+        {
+            errors.Add($"Audit:Postgres:CheckpointIntervalSeconds must be from 1 to {PostgresAuditStore.MaxCheckpointIntervalSeconds}, not {options.Postgres.CheckpointIntervalSeconds}.");
+        }
+
+        if (options.Postgres?.InstanceName is { } instance && !PostgresAuditStore.IsValidInstanceName(instance))
+        {
+            errors.Add($"Audit:Postgres:InstanceName must be 1 to {PostgresAuditStore.MaxInstanceNameLength} letters, digits, '.', '_' or '-'.");
+        }
+
         var connectionString = options.Postgres?.ConnectionString;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -57,6 +67,15 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             return;
         }
 
+        ValidateConnectionString("Audit:Postgres:ConnectionString", connectionString, errors);
+        if (options.Postgres?.MigrationConnectionString is { } migration)
+        {
+            ValidateConnectionString("Audit:Postgres:MigrationConnectionString", migration, errors);
+        }
+    }
+
+    private static void ValidateConnectionString(string key, string connectionString, List<string> errors)
+    {
         NpgsqlConnectionStringBuilder builder;
         try
         {
@@ -64,13 +83,13 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         }
         catch (ArgumentException ex)
         {
-            errors.Add($"Audit:Postgres:ConnectionString is not a valid Npgsql connection string: {ex.Message}");
+            errors.Add($"{key} is not a valid Npgsql connection string: {ex.Message}");
             return;
         }
 
         if (string.IsNullOrWhiteSpace(builder.Host))
         {
-            errors.Add("Audit:Postgres:ConnectionString must name a Host.");
+            errors.Add($"{key} must name a Host.");
         }
     }
 }

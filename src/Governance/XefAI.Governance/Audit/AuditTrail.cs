@@ -47,6 +47,9 @@ internal sealed class AuditTrail : IAuditTrail
     public ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken) =>
         _store.VerifyAsync(cancellationToken);
 
+    public ValueTask<AuditChainVerification> VerifyAsync(AuditVerificationRequest request, CancellationToken cancellationToken) =>
+        _store.VerifyAsync(request, cancellationToken);
+
     public ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken) =>
         _store.IsReadyAsync(cancellationToken);
 

@@ -29,10 +29,10 @@ public sealed class PostgresAuditFeedbackTests(PostgresDatabase database) : ICla
 
         Assert.Equal(records.Reverse(), await store.QueryAsync(new AuditQuery(), CancellationToken.None));
         Assert.Equal(
-            $"(null)|(null)|4;{card.Id}|accepted|4;{card.Id}|overridden:too-late|4",
+            $"(null)|(null)|5;{card.Id}|accepted|5;{card.Id}|overridden:too-late|5",
             await schema.ScalarAsync(
                 "SELECT string_agg(coalesce(relates_to, '(null)') || '|' || coalesce(feedback, '(null)') || '|' || hash_version, ';' ORDER BY seq) FROM audit_records"));
-        Assert.Equal(new AuditChainVerification(true, 3), await store.VerifyAsync(CancellationToken.None));
+        AuditVerifications.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresTheory]
@@ -51,7 +51,7 @@ public sealed class PostgresAuditFeedbackTests(PostgresDatabase database) : ICla
         await schema.ExecuteAsync("DROP TRIGGER audit_records_no_update ON audit_records");
         await schema.ExecuteAsync($"UPDATE audit_records SET {assignment} WHERE seq = 3");
 
-        Assert.Equal(
+        AuditVerifications.AssertBroken(
             new AuditChainVerification(false, 2, records[2].Id, $"Record {records[2].Id} (seq 3) does not match its hash: its contents were altered."),
             await store.VerifyAsync(CancellationToken.None));
     }
@@ -73,8 +73,8 @@ public sealed class PostgresAuditFeedbackTests(PostgresDatabase database) : ICla
         Assert.Equal(2L, await schema.ScalarAsync(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'audit_records' " +
             "AND column_name IN ('relates_to', 'feedback') AND data_type = 'text' AND is_nullable = 'YES'"));
-        Assert.Equal(old[^1].Hash, feedback.PreviousHash);
+        Assert.Equal(AuditChainHasher.GenesisHash, feedback.PreviousHash);
         Assert.Equal(feedback, await store.GetAsync(feedback.Id, CancellationToken.None));
-        Assert.Equal(new AuditChainVerification(true, 3), await store.VerifyAsync(CancellationToken.None));
+        AuditVerifications.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
     }
 }

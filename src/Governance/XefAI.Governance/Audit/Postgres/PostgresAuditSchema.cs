@@ -16,7 +16,14 @@ internal static class PostgresAuditSchema
     public const string Columns =
         "seq, id, \"timestamp\", trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
         "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
-        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback";
+        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback, " +
+        "chain_id, chain_seq";
+
+    /// <summary>
+    /// The chain id the records of the single chain, from before the store had one chain per writer, are known by.
+    /// Generated chain ids always hold a timestamp and a random part, so none can be this.
+    /// </summary>
+    public const string LegacyChain = "legacy";
 
     /// <summary>
     /// Serializes schema creation between processes that start together: concurrent CREATE ... IF NOT EXISTS
@@ -25,26 +32,46 @@ internal static class PostgresAuditSchema
     public const string LockSchema = "SELECT pg_advisory_xact_lock(6360843306591929428)";
 
     /// <summary>
+    /// Lets one replica at a time take a checkpoint; the others skip their turn rather than wait. Never taken on
+    /// the commit path. The key is "XFAICKPT" in ASCII.
+    /// </summary>
+    public const string TryLockCheckpoint = "SELECT pg_try_advisory_xact_lock(6360843306591931220)";
+
+    /// <summary>
     /// True when the tables, every column and every guard trigger exist, so a start-up needs no DDL (nor the
-    /// right to run it). A table from before hash version 2, 3 or 4 lacks its columns and is upgraded by <see cref="Create"/>.
+    /// right to run it). A table from before hash version 2, 3, 4 or 5 lacks its columns and is upgraded by <see cref="Create"/>.
     /// </summary>
     public const string IsComplete = """
         SELECT to_regclass('audit_records') IS NOT NULL
-           AND to_regclass('audit_chain_head') IS NOT NULL
+           AND to_regclass('audit_chains') IS NOT NULL
+           AND to_regclass('audit_checkpoints') IS NOT NULL
+           AND to_regclass('audit_verified_checkpoints') IS NOT NULL
+           AND to_regclass('audit_records_seq') IS NOT NULL
            AND (SELECT count(*) FROM pg_attribute
                 WHERE attrelid = to_regclass('audit_records') AND NOT attisdropped
-                  AND attname IN ('user_id', 'input_text', 'output_text', 'de_identification', 'redactions', 'relates_to', 'feedback')) = 7
+                  AND attname IN ('user_id', 'input_text', 'output_text', 'de_identification', 'redactions', 'relates_to', 'feedback',
+                                  'chain_id', 'chain_seq')) = 9
            AND (SELECT count(*) FROM pg_trigger
-                WHERE tgrelid IN (to_regclass('audit_records'), to_regclass('audit_chain_head'))
+                WHERE tgrelid IN (to_regclass('audit_records'), to_regclass('audit_chains'), to_regclass('audit_checkpoints'),
+                                  to_regclass('audit_verified_checkpoints'))
                   AND tgname IN ('audit_records_no_update', 'audit_records_no_delete', 'audit_records_no_truncate',
-                                 'audit_chain_head_forward_only', 'audit_chain_head_no_truncate')) = 5
+                                 'audit_chains_forward_only', 'audit_chains_no_truncate',
+                                 'audit_checkpoints_append_only', 'audit_checkpoints_no_truncate',
+                                 'audit_verified_checkpoints_append_only', 'audit_verified_checkpoints_no_truncate')) = 9
         """;
 
     /// <summary>
-    /// Idempotent: creates what is missing, including a guard trigger someone dropped, and adds the columns of
-    /// hash versions 2, 3 and 4 to a table an earlier gateway version created. Those come last in the new table too, so
-    /// both have the same layout; old rows read them as NULL, as their version-1 form expects.
+    /// Idempotent: creates what is missing, including a guard trigger someone dropped, and upgrades a table an
+    /// earlier gateway version created. The columns of hash versions 2 to 5 come last in a new table too, so both
+    /// have the same layout; old rows read them as NULL, as their forms expect.
     /// </summary>
+    /// <remarks>
+    /// The upgrade to one chain per writer keeps every old record where it is: the rows without a chain are the
+    /// <see cref="LegacyChain"/>, numbered by <c>seq</c>, and its end (the old <c>audit_chain_head</c>, or its last
+    /// record if that row is gone) becomes its row in <c>audit_chains</c>, so the first checkpoint binds it like any
+    /// other chain. The old head table is left as it was, and no longer written. <c>seq</c> becomes a fleet-wide
+    /// locator drawn from a sequence, which needs no lock; a record's place in its chain is <c>chain_seq</c>.
+    /// </remarks>
     public const string Create = """
         CREATE TABLE IF NOT EXISTS audit_records (
             seq bigint PRIMARY KEY,
@@ -78,7 +105,9 @@ internal static class PostgresAuditSchema
             de_identification text,
             redactions text,
             relates_to text,
-            feedback text
+            feedback text,
+            chain_id text COLLATE "C",
+            chain_seq bigint
         );
         ALTER TABLE audit_records
             ADD COLUMN IF NOT EXISTS user_id text,
@@ -87,30 +116,61 @@ internal static class PostgresAuditSchema
             ADD COLUMN IF NOT EXISTS de_identification text,
             ADD COLUMN IF NOT EXISTS redactions text,
             ADD COLUMN IF NOT EXISTS relates_to text,
-            ADD COLUMN IF NOT EXISTS feedback text;
+            ADD COLUMN IF NOT EXISTS feedback text,
+            ADD COLUMN IF NOT EXISTS chain_id text COLLATE "C",
+            ADD COLUMN IF NOT EXISTS chain_seq bigint;
         CREATE INDEX IF NOT EXISTS ix_audit_records_timestamp ON audit_records ("timestamp");
         CREATE INDEX IF NOT EXISTS ix_audit_records_use_case_id ON audit_records (use_case_id);
         CREATE INDEX IF NOT EXISTS ix_audit_records_app_id ON audit_records (app_id);
         CREATE INDEX IF NOT EXISTS ix_audit_records_patient_pseudonym ON audit_records (patient_pseudonym);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_audit_records_chain ON audit_records (chain_id, chain_seq);
 
-        CREATE TABLE IF NOT EXISTS audit_chain_head (
-            id integer PRIMARY KEY CHECK (id = 1),
+        DO $$
+        BEGIN
+            IF to_regclass('audit_records_seq') IS NULL THEN
+                CREATE SEQUENCE audit_records_seq OWNED BY audit_records.seq;
+                PERFORM setval('audit_records_seq', COALESCE((SELECT max(seq) FROM audit_records), 0) + 1, false);
+                ALTER TABLE audit_records ALTER COLUMN seq SET DEFAULT nextval('audit_records_seq');
+            END IF;
+        END $$;
+
+        CREATE TABLE IF NOT EXISTS audit_chains (
+            chain_id text COLLATE "C" PRIMARY KEY,
+            instance text NOT NULL,
+            started_at text NOT NULL,
             seq bigint NOT NULL,
             hash text NOT NULL
         );
 
+        CREATE TABLE IF NOT EXISTS audit_checkpoints (
+            seq bigint PRIMARY KEY,
+            "timestamp" text NOT NULL,
+            ends text NOT NULL,
+            root text NOT NULL,
+            prev_hash text NOT NULL,
+            hash text NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS audit_verified_checkpoints (
+            checkpoint bigint NOT NULL,
+            hash text NOT NULL,
+            verified_at text NOT NULL,
+            full_walk boolean NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_audit_verified_checkpoints ON audit_verified_checkpoints (checkpoint);
+
         CREATE OR REPLACE FUNCTION audit_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            RAISE EXCEPTION 'audit_records is append-only';
+            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
         END $$;
 
-        CREATE OR REPLACE FUNCTION audit_chain_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION audit_chains_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP <> 'UPDATE' THEN
-                RAISE EXCEPTION 'audit_chain_head only moves forward';
+                RAISE EXCEPTION 'audit_chains only moves forward';
             END IF;
-            IF NEW.id <> OLD.id OR NEW.seq <= OLD.seq THEN
-                RAISE EXCEPTION 'audit_chain_head only moves forward';
+            IF NEW.chain_id <> OLD.chain_id OR NEW.instance <> OLD.instance OR NEW.started_at <> OLD.started_at OR NEW.seq <= OLD.seq THEN
+                RAISE EXCEPTION 'audit_chains only moves forward';
             END IF;
             RETURN NEW;
         END $$;
@@ -130,38 +190,129 @@ internal static class PostgresAuditSchema
                 CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records
                     FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
             END IF;
-            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_chain_head'::regclass AND tgname = 'audit_chain_head_forward_only') THEN
-                CREATE TRIGGER audit_chain_head_forward_only BEFORE UPDATE OR DELETE ON audit_chain_head
-                    FOR EACH ROW EXECUTE FUNCTION audit_chain_head_forward_only();
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_chains'::regclass AND tgname = 'audit_chains_forward_only') THEN
+                CREATE TRIGGER audit_chains_forward_only BEFORE UPDATE OR DELETE ON audit_chains
+                    FOR EACH ROW EXECUTE FUNCTION audit_chains_forward_only();
             END IF;
-            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_chain_head'::regclass AND tgname = 'audit_chain_head_no_truncate') THEN
-                CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head
-                    FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_head_forward_only();
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_chains'::regclass AND tgname = 'audit_chains_no_truncate') THEN
+                CREATE TRIGGER audit_chains_no_truncate BEFORE TRUNCATE ON audit_chains
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_chains_forward_only();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_checkpoints'::regclass AND tgname = 'audit_checkpoints_append_only') THEN
+                CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+                    FOR EACH ROW EXECUTE FUNCTION audit_records_append_only();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_checkpoints'::regclass AND tgname = 'audit_checkpoints_no_truncate') THEN
+                CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_verified_checkpoints'::regclass AND tgname = 'audit_verified_checkpoints_append_only') THEN
+                CREATE TRIGGER audit_verified_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_verified_checkpoints
+                    FOR EACH ROW EXECUTE FUNCTION audit_records_append_only();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_verified_checkpoints'::regclass AND tgname = 'audit_verified_checkpoints_no_truncate') THEN
+                CREATE TRIGGER audit_verified_checkpoints_no_truncate BEFORE TRUNCATE ON audit_verified_checkpoints
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
             END IF;
         END $$;
         """;
 
-    /// <summary>The head starts at the chain's tail, which is the genesis hash for an empty table.</summary>
-    public const string SeedHead =
-        "INSERT INTO audit_chain_head (id, seq, hash) " +
-        "SELECT 1, COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit_records ORDER BY seq DESC LIMIT 1), '" +
-        AuditChainHasher.GenesisHash + "') FROM audit_records " +
-        "ON CONFLICT (id) DO NOTHING";
+    /// <summary>
+    /// The single chain of an earlier version becomes the legacy chain, its end the old head. Run at every start,
+    /// after <see cref="Create"/> or not: it needs only the gateway role's rights, and does nothing once done.
+    /// </summary>
+    public const string RegisterLegacyChain = """
+        -- The single chain of an earlier version becomes the legacy chain; its end is its old head.
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM audit_chains WHERE chain_id = 'legacy')
+               AND EXISTS (SELECT 1 FROM audit_records WHERE chain_id IS NULL) THEN
+                IF to_regclass('audit_chain_head') IS NOT NULL THEN
+                    EXECUTE $sql$INSERT INTO audit_chains (chain_id, instance, started_at, seq, hash)
+                                 SELECT 'legacy', 'legacy', '', seq, hash FROM audit_chain_head WHERE id = 1$sql$;
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM audit_chains WHERE chain_id = 'legacy') THEN
+                    INSERT INTO audit_chains (chain_id, instance, started_at, seq, hash)
+                    SELECT 'legacy', 'legacy', '', seq, hash FROM audit_records WHERE chain_id IS NULL ORDER BY seq DESC LIMIT 1;
+                END IF;
+            END IF;
+        END $$;
+        """;
 
-    /// <summary>Locks the head: every replica's batch serializes here, once per batch.</summary>
-    public const string LockHead = "SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE";
+    /// <summary>Starts a writer's chain: empty, its end the genesis hash.</summary>
+    public const string InsertChain =
+        "INSERT INTO audit_chains (chain_id, instance, started_at, seq, hash) VALUES ($1, $2, $3, 0, '" + AuditChainHasher.GenesisHash + "')";
 
-    public const string SelectHead = "SELECT seq, hash FROM audit_chain_head WHERE id = 1";
+    /// <summary>A writer's own chain end: only that writer moves it, so reading it needs no lock.</summary>
+    public const string SelectChain = "SELECT seq, hash FROM audit_chains WHERE chain_id = $1";
 
-    public const string UpdateHead = "UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1";
+    /// <summary>Readiness: takes this writer's own row lock, as a commit does, and nobody else's.</summary>
+    public const string LockChain = "SELECT seq FROM audit_chains WHERE chain_id = $1 FOR UPDATE";
 
+    /// <summary>
+    /// Moves a chain's end only from where the writer believes it is: a chain moved by anyone else updates no row,
+    /// and the batch is rolled back rather than fork the chain.
+    /// </summary>
+    public const string UpdateChain = "UPDATE audit_chains SET seq = $1, hash = $2 WHERE chain_id = $3 AND seq = $4";
+
+    public const string SelectChainEnds = "SELECT chain_id, seq, hash FROM audit_chains ORDER BY chain_id";
+
+    public const string SelectLastCheckpoint = "SELECT seq, hash, ends FROM audit_checkpoints ORDER BY seq DESC LIMIT 1";
+
+    public const string SelectCheckpoint = "SELECT seq, \"timestamp\", ends, root, prev_hash, hash FROM audit_checkpoints WHERE seq = $1";
+
+    public const string SelectCheckpointsAfter =
+        "SELECT seq, \"timestamp\", ends, root, prev_hash, hash FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+    public const string InsertCheckpoint =
+        "INSERT INTO audit_checkpoints (seq, \"timestamp\", ends, root, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)";
+
+    public const string SelectLastVerified =
+        "SELECT checkpoint, hash FROM audit_verified_checkpoints ORDER BY checkpoint DESC LIMIT 1";
+
+    public const string InsertVerified =
+        "INSERT INTO audit_verified_checkpoints (checkpoint, hash, verified_at, full_walk) VALUES ($1, $2, $3, $4)";
+
+    /// <summary>The next page of one chain's records, up to a position.</summary>
+    public const string SelectChainPage =
+        "SELECT " + Columns + " FROM audit_records WHERE chain_id = $1 AND chain_seq > $2 AND chain_seq <= $3 ORDER BY chain_seq LIMIT $4";
+
+    /// <summary>The legacy chain's page: its records have no chain, and are numbered by <c>seq</c>.</summary>
+    public const string SelectLegacyPage =
+        "SELECT " + Columns + " FROM audit_records WHERE chain_id IS NULL AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3";
+
+    /// <summary>A record past a chain's end: one written around the store.</summary>
+    public const string SelectBeyondChain =
+        "SELECT id, chain_seq FROM audit_records WHERE chain_id = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT 1";
+
+    public const string SelectBeyondLegacy =
+        "SELECT id, seq FROM audit_records WHERE chain_id IS NULL AND seq > $1 ORDER BY seq LIMIT 1";
+
+    /// <summary>Every chain the records name, one index probe per chain rather than a scan of every record.</summary>
+    public const string SelectRecordChains = """
+        WITH RECURSIVE chains (id) AS (
+            SELECT min(chain_id) FROM audit_records
+            UNION ALL
+            SELECT (SELECT min(chain_id) FROM audit_records WHERE chain_id > chains.id) FROM chains WHERE chains.id IS NOT NULL
+        )
+        SELECT id FROM chains WHERE id IS NOT NULL
+        UNION ALL
+        SELECT 'legacy' WHERE EXISTS (SELECT 1 FROM audit_records WHERE chain_id IS NULL)
+        """;
+
+    private const string InsertColumns =
+        "id, \"timestamp\", trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
+        "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
+        "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback, " +
+        "chain_id, chain_seq";
+
+    /// <summary>The fleet-wide locator comes from the sequence, so no writer waits for another to number its records.</summary>
     public const string Insert =
-        "INSERT INTO audit_records (" + Columns + ") VALUES " +
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)";
+        "INSERT INTO audit_records (" + InsertColumns + ") VALUES " +
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) " +
+        "RETURNING seq";
 
     public const string SelectById = "SELECT " + Columns + " FROM audit_records WHERE id = $1";
-
-    public const string SelectAscending = "SELECT " + Columns + " FROM audit_records ORDER BY seq";
 
     public const string SelectColumns = "SELECT " + Columns + " FROM audit_records";
 
@@ -197,13 +348,14 @@ internal static class PostgresAuditSchema
     private const int Redactions = 29;
     private const int RelatesTo = 30;
     private const int Feedback = 31;
+    private const int ChainId = 32;
+    private const int ChainSeq = 33;
 
     /// <summary>One INSERT of the batch, its parameters in column order.</summary>
-    public static NpgsqlBatchCommand CreateInsert(long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash)
+    public static NpgsqlBatchCommand CreateInsert(string chain, long chainSequence, string id, AuditEntry entry, string previousHash, string hash)
     {
         var command = new NpgsqlBatchCommand(Insert);
         var parameters = command.Parameters;
-        Add(parameters, NpgsqlDbType.Bigint, sequence);
         Add(parameters, NpgsqlDbType.Text, id);
         Add(parameters, NpgsqlDbType.Text, AuditChainHasher.FormatTimestamp(entry.Timestamp));
         Add(parameters, NpgsqlDbType.Text, entry.TraceId);
@@ -225,7 +377,7 @@ internal static class PostgresAuditSchema
         Add(parameters, NpgsqlDbType.Boolean, entry.Streamed);
         Add(parameters, NpgsqlDbType.Double, entry.CostUsd);
         Add(parameters, NpgsqlDbType.Text, AuditAttemptsJson.Write(entry.Attempts));
-        Add(parameters, NpgsqlDbType.Integer, hashVersion);
+        Add(parameters, NpgsqlDbType.Integer, AuditChainHasher.ChainedVersion);
         Add(parameters, NpgsqlDbType.Text, previousHash);
         Add(parameters, NpgsqlDbType.Text, hash);
         Add(parameters, NpgsqlDbType.Text, entry.UserId);
@@ -235,14 +387,18 @@ internal static class PostgresAuditSchema
         Add(parameters, NpgsqlDbType.Text, entry.Redactions);
         Add(parameters, NpgsqlDbType.Text, entry.RelatesTo);
         Add(parameters, NpgsqlDbType.Text, entry.Feedback);
+        Add(parameters, NpgsqlDbType.Text, chain);
+        Add(parameters, NpgsqlDbType.Bigint, chainSequence);
         return command;
     }
 
-    public static NpgsqlBatchCommand CreateUpdateHead(long sequence, string hash)
+    public static NpgsqlBatchCommand CreateUpdateChain(string chain, long fromSequence, long sequence, string hash)
     {
-        var command = new NpgsqlBatchCommand(UpdateHead);
+        var command = new NpgsqlBatchCommand(UpdateChain);
         Add(command.Parameters, NpgsqlDbType.Bigint, sequence);
         Add(command.Parameters, NpgsqlDbType.Text, hash);
+        Add(command.Parameters, NpgsqlDbType.Text, chain);
+        Add(command.Parameters, NpgsqlDbType.Bigint, fromSequence);
         return command;
     }
 
@@ -279,10 +435,14 @@ internal static class PostgresAuditSchema
         }
     }
 
-    /// <summary>The row readers <see cref="AuditChainVerifier"/> walks the chain with.</summary>
-    public static readonly AuditRowReader<NpgsqlDataReader> Rows = new(ReadId, ReadSequence, ReadHashVersion, ReadRecord);
-
     public static long ReadSequence(NpgsqlDataReader reader) => reader.GetInt64(Seq);
+
+    /// <summary>The record's chain, or null for a record of the legacy chain.</summary>
+    public static string? ReadChain(NpgsqlDataReader reader) => GetString(reader, ChainId);
+
+    /// <summary>The record's place in its chain; a legacy record's is its <c>seq</c>.</summary>
+    public static long ReadChainSequence(NpgsqlDataReader reader) =>
+        reader.IsDBNull(ChainSeq) ? reader.GetInt64(Seq) : reader.GetInt64(ChainSeq);
 
     public static string ReadId(NpgsqlDataReader reader) => reader.GetString(Id);
 

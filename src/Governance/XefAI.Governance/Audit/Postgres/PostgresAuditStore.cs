@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,16 +10,27 @@ using NpgsqlTypes;
 namespace XefAI.Governance;
 
 /// <summary>
-/// The audit store several gateway replicas share: one hash chain in PostgreSQL, append-only. Each process
-/// group-commits the appends waiting in it, and a batch locks the chain's head row for its transaction, so
-/// replicas take turns once per batch rather than once per record.
+/// The audit store several gateway replicas share in PostgreSQL, append-only, with no lock that all of them take.
+/// Every process start writes a hash chain of its own, group-committing the appends waiting in it; periodic
+/// checkpoints bind every chain's end into one Merkle root, in a hash chain of their own (<see cref="AuditCheckpoints"/>).
 /// </summary>
+/// <remarks>
+/// A batch inserts its records and moves its own chain's row in <c>audit_chains</c> from where this process left it,
+/// in one round trip and one transaction; a row moved by anyone else fails the batch instead of forking the chain.
+/// A replica that stalls holding its transaction therefore stops only itself. Checkpoints are taken off the commit
+/// path by whichever replica gets there first (the others skip, rather than wait).
+/// </remarks>
 internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable, IDisposable
 {
     public const string StoreKind = "postgres";
 
     /// <summary>The largest <see cref="PostgresAuditOptions.CommitTimeoutSeconds"/>: a longer wait is no bound.</summary>
     public const int MaxCommitTimeoutSeconds = 300;
+
+    /// <summary>The largest <see cref="PostgresAuditOptions.CheckpointIntervalSeconds"/>: an hour of records bound by nothing but their rows.</summary>
+    public const int MaxCheckpointIntervalSeconds = 3600;
+
+    public const int MaxInstanceNameLength = 40;
 
     // The readiness probe's wait for the chain's lock: a load balancer's probe gives up after a second or so.
     private static readonly TimeSpan MaxProbeWait = TimeSpan.FromSeconds(1);
@@ -27,17 +39,31 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private const int MaxQueryLimit = 1001;
 
     private readonly string? _connectionString;
+    private readonly string? _migrationConnectionString;
     private readonly string _server;
     private readonly ILogger<PostgresAuditStore> _logger;
+    private readonly TimeProvider _time;
     private readonly AuditRecordIdGenerator _ids;
     private readonly AuditChainHasher _writerHasher = new();
     private readonly TimeSpan _commitTimeout;
+    private readonly TimeSpan _checkpointInterval;
+    private readonly string _instance;
     private readonly Lazy<NpgsqlDataSource> _dataSource;
     private readonly Lazy<NpgsqlDataSource> _writerDataSource;
     private readonly OnceInitializer _schema = new();
+    private readonly OnceInitializer _chainStart = new();
     private readonly AuditBatchWriter _writer;
+    private readonly CancellationTokenSource _stopping = new();
 
     private int _disposed;
+    private Task? _checkpoints;
+
+    // This process's chain and where it ends; only the writer loop touches the end. After a failed commit the end
+    // is read again, since a commit whose outcome is unknown may have moved it.
+    private string _chain;
+    private long _chainSequence;
+    private string _chainHash = AuditChainHasher.GenesisHash;
+    private bool _chainEndKnown;
 
     // The last commit's outcome: readiness stays false after a failed commit until a commit or a probe succeeds.
     private volatile bool _lastCommitFailed;
@@ -48,12 +74,17 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var audit = options.Value;
         _connectionString = audit.Postgres?.ConnectionString;
+        _migrationConnectionString = audit.Postgres?.MigrationConnectionString;
         _server = DescribeServer(_connectionString);
         _logger = logger;
+        _time = timeProvider;
         _ids = new AuditRecordIdGenerator(timeProvider);
         _commitTimeout = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CommitTimeoutSeconds ?? 3, 1, MaxCommitTimeoutSeconds));
-        _dataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(writer: false));
-        _writerDataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(writer: true));
+        _checkpointInterval = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CheckpointIntervalSeconds ?? 10, 1, MaxCheckpointIntervalSeconds));
+        _instance = audit.Postgres?.InstanceName is { } instance && IsValidInstanceName(instance) ? instance : DefaultInstanceName();
+        _chain = NewChainId();
+        _dataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(_connectionString, writer: false));
+        _writerDataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(_connectionString, writer: true));
         _writer = new AuditBatchWriter(nameof(PostgresAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, _commitTimeout);
     }
 
@@ -61,6 +92,13 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     /// <summary>Transactions this process committed; fewer than appends when group commit works.</summary>
     internal long CommittedBatches => _writer.CommittedBatches;
+
+    /// <summary>The chain this process writes: its instance name, when it started, and a random part.</summary>
+    internal string Chain => _chain;
+
+    /// <summary>Letters, digits, '.', '_' and '-', at most <see cref="MaxInstanceNameLength"/>: safe in a chain id and a log line.</summary>
+    public static bool IsValidInstanceName(string name) =>
+        name.Length is > 0 and <= MaxInstanceNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
@@ -127,43 +165,118 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         return await reader.ReadAsync(cancellationToken) ? PostgresAuditSchema.ReadRecord(reader) : null;
     }
 
+    /// <summary>An incremental, unpaced verification (<see cref="VerifyAsync(AuditVerificationRequest, CancellationToken)"/>).</summary>
+    public ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken) =>
+        VerifyAsync(new AuditVerificationRequest(), cancellationToken);
+
     /// <remarks>
-    /// Walks the chain in one snapshot, streaming rows in seq order, then checks that it ends where the head
-    /// row says: the chain alone cannot notice records removed from its end, or its last record rewritten
-    /// with a recomputed hash. <see cref="AuditChainVerification.Records"/> counts the records found intact
-    /// before the first broken one.
+    /// Checks the checkpoints' chain and every writer's chain up to where each checkpoint binds it, then each chain
+    /// on to the end its row names (<see cref="PostgresAuditVerifier"/>). <see cref="AuditChainVerification.Records"/>
+    /// counts the records proved intact, in every chain, up to where the walk stopped.
     /// </remarks>
-    public async ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken)
+    public async ValueTask<AuditChainVerification> VerifyAsync(AuditVerificationRequest request, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReaderAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await EnsureSchemaAsync(cancellationToken);
+        using var verifier = new PostgresAuditVerifier(_dataSource.Value, request, _time);
+        return await verifier.RunAsync(cancellationToken);
+    }
 
-        // One snapshot for the head and every row, so appends committed meanwhile cannot tear the walk.
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        long headSequence;
-        string headHash;
-        await using (var head = new NpgsqlCommand(PostgresAuditSchema.SelectHead, connection, transaction))
-        await using (var headReader = await head.ExecuteReaderAsync(cancellationToken))
+    /// <summary>
+    /// Binds every chain's end into a new checkpoint, unless another replica is taking one or no chain moved since
+    /// the last. A chain that vanished or moved back since the last checkpoint is not bound over: the checkpoint is
+    /// refused and the evidence left for the verifier.
+    /// </summary>
+    /// <returns>Whether a checkpoint was written.</returns>
+    internal async Task<bool> TakeCheckpointAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken);
+        await using var connection = await _writerDataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using (var command = new NpgsqlCommand(PostgresAuditSchema.TryLockCheckpoint, connection, transaction))
         {
-            if (!await headReader.ReadAsync(cancellationToken))
+            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
             {
-                return new AuditChainVerification(false, 0, Problem: "The audit_chain_head row is missing: it was deleted, so the chain's end cannot be checked.");
+                return false;
             }
-
-            headSequence = headReader.GetInt64(0);
-            headHash = headReader.GetString(1);
         }
 
-        await using var command = new NpgsqlCommand(PostgresAuditSchema.SelectAscending, connection, transaction);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await AuditChainVerifier.VerifyAsync(reader, PostgresAuditSchema.Rows, new AuditChainHead(headSequence, headHash), cancellationToken);
+        var sequence = 0L;
+        var previousHash = AuditCheckpoints.EmptyHash;
+        string? previousEnds = null;
+        await using (var command = new NpgsqlCommand(PostgresAuditSchema.SelectLastCheckpoint, connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                sequence = reader.GetInt64(0);
+                previousHash = reader.GetString(1);
+                previousEnds = reader.GetString(2);
+            }
+        }
+
+        var ends = AuditCheckpoints.Sorted(await PostgresAuditVerifier.ReadChainEndsAsync(connection, cancellationToken, transaction));
+        var text = AuditCheckpoints.WriteEnds(ends);
+        if (string.Equals(text, previousEnds, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (previousEnds is not null && Regression(AuditCheckpoints.ParseEnds(previousEnds), ends) is { } regression)
+        {
+            LogCheckpointRefused(_logger, sequence + 1, regression);
+            return false;
+        }
+
+        sequence++;
+        var timestamp = AuditChainHasher.FormatTimestamp(_time.GetUtcNow());
+        var root = AuditCheckpoints.MerkleRoot(ends);
+        var hash = AuditCheckpoints.ComputeHash(sequence, timestamp, ends, root, previousHash);
+        await using (var insert = new NpgsqlCommand(PostgresAuditSchema.InsertCheckpoint, connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = timestamp });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = text });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = root });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = previousHash });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = hash });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+
+        // The log is a copy outside the database: an insider who rewrites every checkpoint cannot rewrite it too.
+        LogCheckpoint(_logger, sequence, hash, ends.Length, AuditCheckpoints.Records(ends));
+        return true;
+    }
+
+    // A chain the last checkpoint bound must still be there, no further back.
+    private static string? Regression(AuditChainEnd[] before, AuditChainEnd[] now)
+    {
+        var current = now.ToDictionary(end => end.Chain, StringComparer.Ordinal);
+        foreach (var end in before)
+        {
+            if (!current.TryGetValue(end.Chain, out var still))
+            {
+                return $"chain {end.Chain} has no row any more";
+            }
+
+            if (still.Sequence < end.Sequence)
+            {
+                return $"chain {end.Chain}'s row moved back from seq {end.Sequence} to {still.Sequence}";
+            }
+        }
+
+        return null;
     }
 
     /// <remarks>
-    /// Ready when this process can commit: a probe takes the chain's lock the way a commit does, waiting at most
-    /// a second (or the commit timeout, if shorter), and releases it without writing. A stalled process holding
-    /// the lock, an unreachable server or a missing head row fails it. A failed commit is remembered
-    /// (<see cref="LastCommitFailed"/>) until a commit or a probe succeeds; the probe runs on every call, so
-    /// readiness never reports a failure's state from before the probe.
+    /// Ready when this process can commit: a probe takes its own chain's row lock the way a commit does, waiting at
+    /// most a second (or the commit timeout, if shorter), and releases it without writing; no other replica's lock is
+    /// touched. An unreachable server, a missing chain row or a lock it cannot get fails it. A failed commit is
+    /// remembered (<see cref="LastCommitFailed"/>) until a commit or a probe succeeds; the probe runs on every call,
+    /// so readiness never reports a failure's state from before the probe.
     /// </remarks>
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
@@ -173,7 +286,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            await EnsureInitializedAsync(deadline.Token);
+            await EnsureChainAsync(deadline.Token);
             await using var connection = await _writerDataSource.Value.OpenConnectionAsync(deadline.Token);
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, deadline.Token);
             await using (var limit = new NpgsqlCommand(SetLocalLockTimeout(wait), connection, transaction))
@@ -181,12 +294,13 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
                 await limit.ExecuteNonQueryAsync(deadline.Token);
             }
 
-            await using (var command = new NpgsqlCommand(PostgresAuditSchema.LockHead, connection, transaction))
-            await using (var reader = await command.ExecuteReaderAsync(deadline.Token))
+            await using (var command = new NpgsqlCommand(PostgresAuditSchema.LockChain, connection, transaction))
             {
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = _chain });
+                await using var reader = await command.ExecuteReaderAsync(deadline.Token);
                 if (!await reader.ReadAsync(deadline.Token))
                 {
-                    LogNotReady(_logger, _server, new InvalidDataException("The audit_chain_head row is missing; appends cannot find the chain's end."));
+                    LogNotReady(_logger, _server, new InvalidDataException($"The row of this process's chain {_chain} in audit_chains is missing; appends cannot find the chain's end."));
                     return false;
                 }
             }
@@ -217,9 +331,26 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             return;
         }
 
-        // Entries already queued are still committed; the loop ends once the queue is empty.
+        // Entries already queued are still committed; the loop ends once the queue is empty. A last checkpoint then
+        // binds this chain's end, so nothing it wrote waits for another replica's checkpoint.
         await _writer.DisposeAsync();
+        await _stopping.CancelAsync();
+        if (_checkpoints is not null)
+        {
+            await _checkpoints.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            using var last = new CancellationTokenSource(_commitTimeout);
+            try
+            {
+                await TakeCheckpointAsync(last.Token);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException or InvalidDataException or TimeoutException or FormatException)
+            {
+                LogCheckpointFailed(_logger, _server, ex);
+            }
+        }
+
         _writerHasher.Dispose();
+        _stopping.Dispose();
 
         if (_dataSource.IsValueCreated)
         {
@@ -232,6 +363,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         }
 
         _schema.Dispose();
+        _chainStart.Dispose();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -261,14 +393,14 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     /// statement; readers do not, as verifying a long chain is one long statement. These settings come after
     /// any in the connection string's <c>Options</c>, so they win.
     /// </summary>
-    private NpgsqlDataSource CreateDataSource(bool writer)
+    private NpgsqlDataSource CreateDataSource(string? connectionString, bool writer)
     {
-        if (string.IsNullOrWhiteSpace(_connectionString))
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException("Audit:Postgres:ConnectionString is not set, so the postgres audit store cannot connect.");
         }
 
-        var builder = new NpgsqlDataSourceBuilder(_connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
         if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))
         {
             // Lets a DBA tell the gateway's sessions apart in pg_stat_activity.
@@ -293,16 +425,99 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private async ValueTask<NpgsqlConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        await EnsureInitializedAsync(cancellationToken);
+        await EnsureSchemaAsync(cancellationToken);
         return await _dataSource.Value.OpenConnectionAsync(cancellationToken);
     }
 
-    private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
+    private ValueTask EnsureSchemaAsync(CancellationToken cancellationToken) =>
         _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
+
+    // Only a process that writes, or is asked whether it can, opens a chain: reading the trail adds none.
+    private async ValueTask EnsureChainAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken);
+        await _chainStart.EnsureAsync(static (store, token) => store.StartChainAsync(token), this, cancellationToken);
+    }
+
+    private async Task StartChainAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _writerDataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(PostgresAuditSchema.InsertChain, connection);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = _chain });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = _instance });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = AuditChainHasher.FormatTimestamp(_time.GetUtcNow()) });
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // An insert whose outcome was unknown may have landed; the id is this process's own, so a clash with
+            // anyone else's is out of reach of chance. Take a fresh one rather than share a chain.
+            _chain = NewChainId();
+            throw;
+        }
+
+        _chainSequence = 0;
+        _chainHash = AuditChainHasher.GenesisHash;
+        _chainEndKnown = true;
+        LogChainStarted(_logger, _chain, _server);
+        _checkpoints = Task.Run(() => RunCheckpointsAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    private async Task RunCheckpointsAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_checkpointInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    await TakeCheckpointAsync(stopping);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or InvalidDataException or TimeoutException or FormatException
+                                           || (ex is OperationCanceledException && !stopping.IsCancellationRequested))
+                {
+                    LogCheckpointFailed(_logger, _server, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Disposal: the last checkpoint is taken there.
+        }
+    }
+
+    private static string DefaultInstanceName()
+    {
+        var name = new string(Environment.MachineName.Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-').Take(MaxInstanceNameLength).ToArray());
+        return name.Length == 0 ? "gateway" : name;
+    }
+
+    // The instance, when this process started, and 64 random bits: unique to this process start.
+    private string NewChainId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{_instance}-{_time.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        var migration = _migrationConnectionString is null ? null : CreateDataSource(_migrationConnectionString, writer: false);
+        try
+        {
+            await CreateSchemaAsync(migration ?? _dataSource.Value, cancellationToken);
+        }
+        finally
+        {
+            if (migration is not null)
+            {
+                await migration.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(PostgresAuditSchema.LockSchema, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -315,16 +530,18 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        command.CommandText = PostgresAuditSchema.SeedHead;
+        command.CommandText = PostgresAuditSchema.RegisterLegacyChain;
         await command.ExecuteNonQueryAsync(cancellationToken);
+
         await transaction.CommitAsync(cancellationToken);
     }
 
-    // The writer must outlive any failure. Nothing of the chain is cached here: the next batch reads the
-    // head again, which is the truth even after a commit whose outcome is unknown.
+    // The writer must outlive any failure. The next batch reads its chain's end again, which is the truth even
+    // after a commit whose outcome is unknown.
     private void OnBatchFailed(int count, Exception exception)
     {
         _lastCommitFailed = true;
+        _chainEndKnown = false;
         LogBatchFailed(_logger, count, _server, exception);
     }
 
@@ -332,47 +549,83 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         "SET LOCAL lock_timeout = " + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One transaction: lock the head, chain the batch onto it, insert the records and move the head, all
-    /// sent in one round trip after the lock; the lock is held until the commit.
+    /// One transaction and one round trip: insert the batch's records, chained onto this process's chain, and move
+    /// the chain's row from where this process left it. No other replica's lock is taken or waited for.
     /// </summary>
     private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
-        await EnsureInitializedAsync(cancellationToken);
+        await EnsureChainAsync(cancellationToken);
         await using var connection = await _writerDataSource.Value.OpenConnectionAsync(cancellationToken);
+        if (!_chainEndKnown)
+        {
+            await ReadChainEndAsync(connection, cancellationToken);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-
-        long sequence;
-        string previousHash;
-        await using (var head = new NpgsqlCommand(PostgresAuditSchema.LockHead, connection, transaction))
-        await using (var reader = await head.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw new InvalidDataException(
-                    "The audit_chain_head row is missing, so the chain's end is unknown. Verify the chain; restarting the gateway seeds the head from its last record.");
-            }
-
-            sequence = reader.GetInt64(0);
-            previousHash = reader.GetString(1);
-        }
-
-        var records = new List<AuditRecord>(batch.Count);
+        var from = _chainSequence;
+        var position = _chainSequence;
+        var previousHash = _chainHash;
+        var ids = new string[batch.Count];
+        var hashes = new string[batch.Count];
+        var previous = new string[batch.Count];
         await using var insert = new NpgsqlBatch(connection, transaction);
-        foreach (var pending in batch)
+        for (var i = 0; i < batch.Count; i++)
         {
-            sequence++;
-            var id = _ids.Next();
-            var hash = _writerHasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, pending.Entry, previousHash);
-            insert.BatchCommands.Add(PostgresAuditSchema.CreateInsert(sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash));
-            records.Add(new AuditRecord(id, sequence, pending.Entry, previousHash, hash));
-            previousHash = hash;
+            position++;
+            ids[i] = _ids.Next();
+            previous[i] = previousHash;
+            hashes[i] = _writerHasher.ComputeHash(AuditChainHasher.ChainedVersion, ids[i], position, batch[i].Entry, previousHash, _chain);
+            insert.BatchCommands.Add(PostgresAuditSchema.CreateInsert(_chain, position, ids[i], batch[i].Entry, previousHash, hashes[i]));
+            previousHash = hashes[i];
         }
 
-        insert.BatchCommands.Add(PostgresAuditSchema.CreateUpdateHead(sequence, previousHash));
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        insert.BatchCommands.Add(PostgresAuditSchema.CreateUpdateChain(_chain, from, position, previousHash));
+        var sequences = new List<long>(batch.Count);
+        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    sequences.Add(reader.GetInt64(0));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        if (sequences.Count != batch.Count || insert.BatchCommands[^1].RecordsAffected != 1)
+        {
+            throw new InvalidDataException(
+                $"The row of chain {_chain} in audit_chains was not at seq {from}, where this process left it: someone else moved it. The batch was rolled back rather than fork the chain.");
+        }
+
         await transaction.CommitAsync(cancellationToken);
+        _chainSequence = position;
+        _chainHash = previousHash;
         _lastCommitFailed = false;
+
+        var records = new AuditRecord[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            records[i] = new AuditRecord(ids[i], sequences[i], batch[i].Entry, previous[i], hashes[i]);
+        }
+
         return records;
+    }
+
+    private async Task ReadChainEndAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(PostgresAuditSchema.SelectChain, connection);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = _chain });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidDataException($"The row of this process's chain {_chain} in audit_chains is missing, so the chain's end is unknown. Verify the trail; restarting the gateway starts a new chain.");
+        }
+
+        _chainSequence = reader.GetInt64(0);
+        _chainHash = reader.GetString(1);
+        _chainEndKnown = true;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to PostgreSQL at {Server}; those calls are refused.")]
@@ -380,4 +633,16 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The PostgreSQL audit store at {Server} is not ready.")]
     private static partial void LogNotReady(ILogger logger, string server, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This process writes audit chain {Chain} in PostgreSQL at {Server}.")]
+    private static partial void LogChainStarted(ILogger logger, string chain, string server);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audit checkpoint {Checkpoint} has hash {Hash}: it binds {Chains} chains and {Records} records.")]
+    private static partial void LogCheckpoint(ILogger logger, long checkpoint, string hash, int chains, long records);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An audit checkpoint could not be taken in PostgreSQL at {Server}; the next interval tries again.")]
+    private static partial void LogCheckpointFailed(ILogger logger, string server, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Audit checkpoint {Checkpoint} was not taken: {Regression} since the last checkpoint. The audit trail was tampered with; verify it.")]
+    private static partial void LogCheckpointRefused(ILogger logger, long checkpoint, string regression);
 }
