@@ -410,3 +410,39 @@ public static class AuditRedactions
     private static bool IsKind(string? kind) =>
         kind is { Length: > 0 and <= MaxKindLength } && kind.All(c => c is (>= 'a' and <= 'z') or '_');
 }
+
+/// <summary>Where one verification run stands.</summary>
+public enum AuditVerificationState
+{
+    Running,
+    Completed,
+    Failed,
+}
+
+/// <summary>
+/// A verification running, or run, in the background, off the request path: its progress while it runs, and its
+/// result or the reason it could not finish.
+/// </summary>
+public sealed record AuditVerificationRun(
+    string Id,
+    AuditVerificationMode Mode,
+    string Trigger,
+    DateTimeOffset StartedAt,
+    AuditVerificationState State,
+    AuditVerificationProgress Progress,
+    DateTimeOffset? FinishedAt = null,
+    AuditChainVerification? Result = null,
+    string? Error = null);
+
+/// <summary>Verifications in the background: one at a time per process, started on request or on a schedule.</summary>
+public interface IAuditVerifications
+{
+    /// <summary>Starts a run, unless one is running: then that one is returned, and false.</summary>
+    bool TryStart(AuditVerificationMode mode, string trigger, out AuditVerificationRun run);
+
+    AuditVerificationRun? Get(string id);
+
+    /// <summary>The latest runs, newest first.</summary>
+    IReadOnlyList<AuditVerificationRun> Recent { get; }
+}
+

@@ -39,6 +39,9 @@ public static class GovernanceServiceCollectionExtensions
         services.TryAddSingleton<IPolicyEngine, PolicyEngine>();
         services.AddGovernanceControls();
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
+        services.TryAddSingleton<AuditVerifications>();
+        services.TryAddSingleton<IAuditVerifications>(provider => provider.GetRequiredService<AuditVerifications>());
+        services.AddHostedService(provider => provider.GetRequiredService<AuditVerifications>());
         services.TryAddSingleton<IGatewayMetrics, GatewayMetrics>();
 
         return new GovernanceBuilder(services);

@@ -16,6 +16,21 @@ public sealed record AuditOptions
     public SqliteAuditOptions Sqlite { get; init; } = new();
 
     public PostgresAuditOptions Postgres { get; init; } = new();
+
+    public AuditVerificationOptions Verification { get; init; } = new();
+}
+
+/// <summary>The <c>Audit:Verification</c> configuration section: verification in the background.</summary>
+public sealed record AuditVerificationOptions
+{
+    /// <summary>How often an incremental verification runs on its own; 0 runs none (admins can still start one).</summary>
+    public int IntervalMinutes { get; init; } = 60;
+
+    /// <summary>
+    /// The share of one core a background verification may keep busy (<see cref="AuditVerificationRequest.MaxBusyShare"/>),
+    /// so a replica verifying its trail keeps serving at full speed.
+    /// </summary>
+    public double MaxBusyShare { get; init; } = 0.1;
 }
 
 /// <summary>The <c>Audit:Sqlite</c> configuration section.</summary>

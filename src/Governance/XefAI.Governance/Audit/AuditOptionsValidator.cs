@@ -32,6 +32,16 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add($"Audit:Sqlite:BusyTimeoutSeconds must be at least 1, not {options.Sqlite.BusyTimeoutSeconds}.");
         }
 
+        if (options.Verification is { IntervalMinutes: < 0 or > 10080 })
+        {
+            errors.Add($"Audit:Verification:IntervalMinutes must be from 0 (none) to 10080 (a week), not {options.Verification.IntervalMinutes}.");
+        }
+
+        if (options.Verification is { } verification && !(verification.MaxBusyShare > 0 && verification.MaxBusyShare <= 1))
+        {
+            errors.Add($"Audit:Verification:MaxBusyShare must be more than 0 and at most 1, not {verification.MaxBusyShare}.");
+        }
+
         ValidatePostgres(options, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -14,7 +14,15 @@ internal static class AdminEndpoints
 
         admin.MapGet("/audit", QueryAuditAsync);
         admin.MapGet("/status", StatusAsync);
-        admin.MapGet("/audit/verify", async (IAuditTrail audit, CancellationToken ct) => Results.Ok(ToJson(await audit.VerifyAsync(ct))));
+        admin.MapGet("/audit/verify", VerifyAsync);
+        admin.MapPost("/audit/verifications", StartVerificationAsync);
+        admin.MapGet("/audit/verifications", (IAuditVerifications verifications) => Results.Ok(new { data = verifications.Recent.Select(ToJson) }));
+        admin.MapGet("/audit/verifications/{id}", (string id, IAuditVerifications verifications) =>
+            verifications.Get(id) is { } run
+                ? Results.Ok(ToJson(run))
+                : Results.Json(
+                    new { error = new { message = $"No verification '{id}' in this process; runs are kept in the process that ran them.", type = "invalid_request_error", param = "id", code = "not_found" } },
+                    statusCode: StatusCodes.Status404NotFound));
         admin.MapGet("/audit/{id}", async (string id, IAuditTrail audit, CancellationToken ct) =>
             await audit.GetAsync(id, ct) is { } record
                 ? Results.Ok(ToJson(record))
@@ -126,9 +134,126 @@ internal static class AdminEndpoints
 
     private static readonly HashSet<string> AuditQueryParameters = new(StringComparer.Ordinal) { "from", "to", "useCase", "app", "patient", "limit", "cursor" };
 
-    private static object ToJson(AuditChainVerification v) => v.Valid
-        ? new { valid = true, records = v.Records }
-        : new { valid = false, records = v.Records, firstBrokenRecord = v.FirstBrokenRecord, problem = v.Problem };
+    /// <summary>
+    /// Verifies the trail now, on this request: incremental by default (from the last checkpoint a walk proved, so
+    /// cheap), or <c>?mode=full</c>. A full walk of a long trail belongs in the background
+    /// (<c>POST /admin/audit/verifications</c>).
+    /// </summary>
+    private static async Task<IResult> VerifyAsync(HttpContext context, IAuditTrail audit, CancellationToken ct)
+    {
+        if (!TryParseMode(context, out var mode, out var refusal))
+        {
+            return await refusal!;
+        }
+
+        return Results.Ok(ToJson(await audit.VerifyAsync(new AuditVerificationRequest { Mode = mode }, ct)));
+    }
+
+    /// <summary>
+    /// Starts a verification off the request path, paced to <c>Audit:Verification:MaxBusyShare</c> of a core; 202 with
+    /// the run and its link, or 409 with the run already going. Full by default; <c>?mode=incremental</c>.
+    /// </summary>
+    private static async Task<IResult> StartVerificationAsync(HttpContext context, IAuditVerifications verifications)
+    {
+        if (!TryParseMode(context, out var mode, out var refusal, AuditVerificationMode.Full))
+        {
+            return await refusal!;
+        }
+
+        if (!verifications.TryStart(mode, "admin", out var run))
+        {
+            return Results.Json(
+                new
+                {
+                    error = new { message = $"Verification '{run.Id}' is still running; one runs at a time.", type = "conflict_error", param = (string?)null, code = "verification_running" },
+                    running = ToJson(run),
+                },
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        await AdminAudit.RecordAsync(context, "audit-verification-started", null, $"mode={ModeText(mode)};run={run.Id}", 202);
+        return Results.Accepted($"{context.Request.PathBase}/admin/audit/verifications/{run.Id}", ToJson(run));
+    }
+
+    private static bool TryParseMode(HttpContext context, out AuditVerificationMode mode, out Task<IResult>? refusal, AuditVerificationMode fallback = AuditVerificationMode.Incremental)
+    {
+        refusal = null;
+        mode = fallback;
+        var q = context.Request.Query;
+        if (q.Keys.FirstOrDefault(k => k != "mode") is { } unknown)
+        {
+            refusal = RefuseAsync(context, $"Unknown parameter '{unknown}': use mode.", unknown);
+            return false;
+        }
+
+        switch (q["mode"].Count == 0 ? null : q["mode"].ToString())
+        {
+            case null:
+                return true;
+            case "full":
+                mode = AuditVerificationMode.Full;
+                return true;
+            case "incremental":
+                mode = AuditVerificationMode.Incremental;
+                return true;
+            default:
+                refusal = RefuseAsync(context, "mode must be 'incremental' or 'full'.", "mode");
+                return false;
+        }
+    }
+
+    private static string ModeText(AuditVerificationMode mode) => mode == AuditVerificationMode.Full ? "full" : "incremental";
+
+    private static Dictionary<string, object?> ToJson(AuditChainVerification v)
+    {
+        var json = new Dictionary<string, object?> { ["valid"] = v.Valid, ["records"] = v.Records };
+        if (!v.Valid)
+        {
+            json["firstBrokenRecord"] = v.FirstBrokenRecord;
+            json["problem"] = v.Problem;
+        }
+
+        if (v.Chains is { } chains)
+        {
+            json["chains"] = chains;
+        }
+
+        if (v.Checkpoint is { } checkpoint)
+        {
+            json["checkpoint"] = checkpoint;
+        }
+
+        if (v.ResumedFrom is { } resumed)
+        {
+            json["resumedFrom"] = resumed;
+        }
+
+        if (v.Checked is { } read)
+        {
+            json["checked"] = read;
+        }
+
+        return json;
+    }
+
+    private static object ToJson(AuditVerificationRun run) => new
+    {
+        id = run.Id,
+        mode = ModeText(run.Mode),
+        trigger = run.Trigger,
+        state = run.State.ToString().ToLowerInvariant(),
+        startedAt = run.StartedAt,
+        finishedAt = run.FinishedAt,
+        progress = new
+        {
+            @checked = run.Progress.Checked,
+            toCheck = run.Progress.ToCheck,
+            checkpoints = run.Progress.Checkpoints,
+            percent = run.Progress.ToCheck == 0 ? (run.State == AuditVerificationState.Running ? 0 : 100) : Math.Min(100, Math.Round(100.0 * run.Progress.Checked / run.Progress.ToCheck, 1)),
+        },
+        result = run.Result is { } result ? ToJson(result) : null,
+        error = run.Error,
+    };
 
     private static object ToJson(AuditRecord r) => new
     {
