@@ -70,7 +70,7 @@ public sealed record PostgresAuditOptions
     public string? MigrationConnectionString { get; init; }
 
     /// <summary>
-    /// Names this replica in the chain ids it writes (letters, digits, '.', '_' and '-'; at most 40 characters); the
+    /// Names this replica in the chain ids it writes (letters, digits, '.', '_' and '-'; at most 63, as a Kubernetes pod name); the
     /// host name when unset. Every process start opens a chain of its own under a fresh id, so two replicas that
     /// share a name never write to one chain.
     /// </summary>

@@ -30,7 +30,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     /// <summary>The largest <see cref="PostgresAuditOptions.CheckpointIntervalSeconds"/>: an hour of records bound by nothing but their rows.</summary>
     public const int MaxCheckpointIntervalSeconds = 3600;
 
-    public const int MaxInstanceNameLength = 40;
+    public const int MaxInstanceNameLength = 63;
 
     // The readiness probe's wait for the chain's lock: a load balancer's probe gives up after a second or so.
     private static readonly TimeSpan MaxProbeWait = TimeSpan.FromSeconds(1);
