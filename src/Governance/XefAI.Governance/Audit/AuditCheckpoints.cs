@@ -8,16 +8,20 @@ namespace XefAI.Governance;
 internal readonly record struct AuditChainEnd(string Chain, long Sequence, string Hash);
 
 /// <summary>
-/// A checkpoint binds the end of every writer's chain into one Merkle root, and checkpoints form a hash chain of
-/// their own, so a checkpoint vouches for every record before it: none can be altered, removed, reordered or
-/// dropped with its whole chain without breaking a record's link, a chain's end, a root or a checkpoint's hash.
+/// A checkpoint binds the end of every writer's chain that moved since the checkpoint before into one Merkle root,
+/// with the number of records all chains hold; checkpoints form a hash chain of their own. So the checkpoints up to
+/// one vouch for every record before it: none can be altered, removed, reordered or dropped with its whole chain
+/// without breaking a record's link, a chain's end, a root, a count or a checkpoint's hash. A chain that stopped
+/// (its process ended) is named by no later checkpoint: a checkpoint's size follows the writers active since the
+/// last, not every chain the trail ever had.
 /// </summary>
 /// <remarks>
 /// The forms here are frozen like the records' (<see cref="AuditChainHasher"/>). A leaf is SHA-256 over a zero byte
 /// and the JSON array <c>[chain, seq, hash]</c>; an inner node is SHA-256 over a one byte and its two children, so
 /// a leaf can never pass for a node. A level with an odd node out carries it up unchanged. The ends are sorted by
 /// chain id (ordinal), so the root does not depend on the order the database returns them in. A checkpoint's hash
-/// is SHA-256 over the JSON object <c>{checkpoint_version, seq, timestamp, chains, records, root, prev_hash}</c>.
+/// is SHA-256 over the JSON object <c>{checkpoint_version, seq, timestamp, chains, records, root, prev_hash}</c>, where
+/// <c>chains</c> counts the ends it names and <c>records</c> the records of every chain, named or not.
 /// </remarks>
 internal static class AuditCheckpoints
 {
@@ -95,7 +99,7 @@ internal static class AuditCheckpoints
         return Convert.ToHexStringLower(level[0]);
     }
 
-    /// <summary>How many records the ends account for: every chain is numbered from 1 without gaps.</summary>
+    /// <summary>How many records the ends account for, when they are every chain's: each is numbered from 1 without gaps.</summary>
     public static long Records(IReadOnlyList<AuditChainEnd> ends)
     {
         var records = 0L;
@@ -107,7 +111,8 @@ internal static class AuditCheckpoints
         return records;
     }
 
-    public static string ComputeHash(long sequence, string timestamp, IReadOnlyList<AuditChainEnd> ends, string root, string previousHash)
+    /// <param name="records">The records of every chain at this checkpoint, not only of those it names.</param>
+    public static string ComputeHash(long sequence, string timestamp, IReadOnlyList<AuditChainEnd> ends, long records, string root, string previousHash)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
@@ -117,7 +122,7 @@ internal static class AuditCheckpoints
             json.WriteNumber("seq"u8, sequence);
             json.WriteString("timestamp"u8, timestamp);
             json.WriteNumber("chains"u8, ends.Count);
-            json.WriteNumber("records"u8, Records(ends));
+            json.WriteNumber("records"u8, records);
             json.WriteString("root"u8, root);
             json.WriteString("prev_hash"u8, previousHash);
             json.WriteEndObject();

@@ -16,6 +16,8 @@ public sealed class PostgresAuditBoundedWaitTests(PostgresDatabase database) : I
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
         var store = schema.CreateStore(commitTimeoutSeconds: CommitTimeoutSeconds);
+        // The schema and chain are set up first: on a loaded machine that alone can outlast a 1 s commit timeout.
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
         var first = await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
         Assert.True(await store.IsReadyAsync(CancellationToken.None));
 
@@ -49,6 +51,8 @@ public sealed class PostgresAuditBoundedWaitTests(PostgresDatabase database) : I
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
         var store = schema.CreateStore(commitTimeoutSeconds: CommitTimeoutSeconds);
+        // The schema and chain are set up first: on a loaded machine that alone can outlast a 1 s commit timeout.
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
         await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
 
         await using (var holder = await schema.OpenForeignConnectionAsync())

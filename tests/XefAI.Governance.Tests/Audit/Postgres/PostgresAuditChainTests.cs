@@ -381,6 +381,40 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
     }
 
     [PostgresFact]
+    public async Task TakeCheckpointAsync_OneChainOfTwoMoved_NamesOnlyItAndCountsEveryChainsRecords()
+    {
+        await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
+        var active = schema.CreateStore();
+        var stopped = schema.CreateStore();
+        await AppendManyAsync(active, 2);
+        await AppendManyAsync(stopped, 3);
+        Assert.True(await active.TakeCheckpointAsync(CancellationToken.None));
+        var last = await AppendManyAsync(active, 4);
+
+        Assert.True(await active.TakeCheckpointAsync(CancellationToken.None));
+
+        // A chain that stopped is not restated: a checkpoint grows with the writers, not with every chain ever.
+        Assert.Equal(
+            AuditCheckpoints.WriteEnds([new(active.Chain, 6, last[^1].Hash)]),
+            await schema.ScalarAsync("SELECT ends FROM audit_checkpoints WHERE seq = 2"));
+        Assert.Equal(9L, await schema.ScalarAsync("SELECT records FROM audit_checkpoints WHERE seq = 2"));
+        var verification = await active.VerifyAsync(CancellationToken.None);
+        AuditVerifications.AssertIntact(9, verification);
+        Assert.Equal(2L, verification.Checkpoint);
+
+        // The stopped chain's records are still bound by checkpoint 1 and counted by checkpoint 2, even against an
+        // insider who rewrites the count and the hash over it.
+        await schema.ExecuteAsync("DROP TRIGGER audit_checkpoints_append_only ON audit_checkpoints");
+        var timestamp = (string)(await schema.ScalarAsync("SELECT \"timestamp\" FROM audit_checkpoints WHERE seq = 2"))!;
+        var root = (string)(await schema.ScalarAsync("SELECT root FROM audit_checkpoints WHERE seq = 2"))!;
+        var previous = (string)(await schema.ScalarAsync("SELECT prev_hash FROM audit_checkpoints WHERE seq = 2"))!;
+        var forged = AuditCheckpoints.ComputeHash(2, timestamp, [new(active.Chain, 6, last[^1].Hash)], 6, root, previous);
+        await schema.ExecuteAsync($"UPDATE audit_checkpoints SET records = 6, hash = '{forged}' WHERE seq = 2");
+        var full = await active.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None);
+        Assert.Equal("Checkpoint 2 counts 6 records in all chains, but the chains bound so far hold 9: a chain was left out, or the count altered.", full.Problem);
+    }
+
+    [PostgresFact]
     public async Task VerifyAsync_Incremental_ResumesFromTheLastProvedCheckpointAndFullWalksEverything()
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);

@@ -111,6 +111,8 @@ public sealed class PostgresAuditReplicaTests(PostgresDatabase database) : IClas
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
         var store = schema.CreateStore(commitTimeoutSeconds: 1);
+        // The schema and chain are set up first: on a loaded machine that alone can outlast a 1 s commit timeout.
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
         var first = await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
 
         AuditUnavailableException failure;

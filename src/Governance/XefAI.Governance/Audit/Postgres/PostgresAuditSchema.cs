@@ -46,6 +46,7 @@ internal static class PostgresAuditSchema
            AND to_regclass('audit_chains') IS NOT NULL
            AND to_regclass('audit_checkpoints') IS NOT NULL
            AND to_regclass('audit_verified_checkpoints') IS NOT NULL
+           AND to_regclass('audit_chain_checkpoints') IS NOT NULL
            AND to_regclass('audit_records_seq') IS NOT NULL
            AND (SELECT count(*) FROM pg_attribute
                 WHERE attrelid = to_regclass('audit_records') AND NOT attisdropped
@@ -53,11 +54,12 @@ internal static class PostgresAuditSchema
                                   'chain_id', 'chain_seq')) = 9
            AND (SELECT count(*) FROM pg_trigger
                 WHERE tgrelid IN (to_regclass('audit_records'), to_regclass('audit_chains'), to_regclass('audit_checkpoints'),
-                                  to_regclass('audit_verified_checkpoints'))
+                                  to_regclass('audit_verified_checkpoints'), to_regclass('audit_chain_checkpoints'))
                   AND tgname IN ('audit_records_no_update', 'audit_records_no_delete', 'audit_records_no_truncate',
                                  'audit_chains_forward_only', 'audit_chains_no_truncate',
                                  'audit_checkpoints_append_only', 'audit_checkpoints_no_truncate',
-                                 'audit_verified_checkpoints_append_only', 'audit_verified_checkpoints_no_truncate')) = 9
+                                 'audit_verified_checkpoints_append_only', 'audit_verified_checkpoints_no_truncate',
+                                 'audit_chain_checkpoints_append_only', 'audit_chain_checkpoints_no_truncate')) = 11
         """;
 
     /// <summary>
@@ -146,16 +148,26 @@ internal static class PostgresAuditSchema
             seq bigint PRIMARY KEY,
             "timestamp" text NOT NULL,
             ends text NOT NULL,
+            records bigint NOT NULL,
             root text NOT NULL,
             prev_hash text NOT NULL,
             hash text NOT NULL
+        );
+
+        -- Where each checkpoint bound each chain it names: how a checkpointer finds the chains that moved since.
+        CREATE TABLE IF NOT EXISTS audit_chain_checkpoints (
+            chain_id text COLLATE "C" NOT NULL,
+            checkpoint bigint NOT NULL,
+            seq bigint NOT NULL,
+            PRIMARY KEY (chain_id, checkpoint)
         );
 
         CREATE TABLE IF NOT EXISTS audit_verified_checkpoints (
             checkpoint bigint NOT NULL,
             hash text NOT NULL,
             verified_at text NOT NULL,
-            full_walk boolean NOT NULL
+            full_walk boolean NOT NULL,
+            ends text NOT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_audit_verified_checkpoints ON audit_verified_checkpoints (checkpoint);
 
@@ -204,6 +216,14 @@ internal static class PostgresAuditSchema
             END IF;
             IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_checkpoints'::regclass AND tgname = 'audit_checkpoints_no_truncate') THEN
                 CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_chain_checkpoints'::regclass AND tgname = 'audit_chain_checkpoints_append_only') THEN
+                CREATE TRIGGER audit_chain_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_chain_checkpoints
+                    FOR EACH ROW EXECUTE FUNCTION audit_records_append_only();
+            END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_chain_checkpoints'::regclass AND tgname = 'audit_chain_checkpoints_no_truncate') THEN
+                CREATE TRIGGER audit_chain_checkpoints_no_truncate BEFORE TRUNCATE ON audit_chain_checkpoints
                     FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
             END IF;
             IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_verified_checkpoints'::regclass AND tgname = 'audit_verified_checkpoints_append_only') THEN
@@ -257,21 +277,33 @@ internal static class PostgresAuditSchema
 
     public const string SelectChainEnds = "SELECT chain_id, seq, hash FROM audit_chains ORDER BY chain_id";
 
-    public const string SelectLastCheckpoint = "SELECT seq, hash, ends FROM audit_checkpoints ORDER BY seq DESC LIMIT 1";
+    /// <summary>Every chain's end, and where the last checkpoint that named it bound it (null: none has yet).</summary>
+    public const string SelectChainEndsAndBound = """
+        SELECT c.chain_id, c.seq, c.hash,
+               (SELECT m.seq FROM audit_chain_checkpoints m WHERE m.chain_id = c.chain_id ORDER BY m.checkpoint DESC LIMIT 1)
+        FROM audit_chains c ORDER BY c.chain_id
+        """;
 
-    public const string SelectCheckpoint = "SELECT seq, \"timestamp\", ends, root, prev_hash, hash FROM audit_checkpoints WHERE seq = $1";
+    public const string SelectLastCheckpoint = "SELECT seq, hash FROM audit_checkpoints ORDER BY seq DESC LIMIT 1";
+
+    private const string CheckpointColumns = "seq, \"timestamp\", ends, records, root, prev_hash, hash";
+
+    public const string SelectCheckpoint = "SELECT " + CheckpointColumns + " FROM audit_checkpoints WHERE seq = $1";
 
     public const string SelectCheckpointsAfter =
-        "SELECT seq, \"timestamp\", ends, root, prev_hash, hash FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT $2";
+        "SELECT " + CheckpointColumns + " FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT $2";
 
     public const string InsertCheckpoint =
-        "INSERT INTO audit_checkpoints (seq, \"timestamp\", ends, root, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)";
+        "INSERT INTO audit_checkpoints (" + CheckpointColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+    public const string InsertChainCheckpoint =
+        "INSERT INTO audit_chain_checkpoints (chain_id, checkpoint, seq) SELECT unnest($1::text[]), $2, unnest($3::bigint[])";
 
     public const string SelectLastVerified =
-        "SELECT checkpoint, hash FROM audit_verified_checkpoints ORDER BY checkpoint DESC LIMIT 1";
+        "SELECT checkpoint, hash, ends FROM audit_verified_checkpoints ORDER BY checkpoint DESC LIMIT 1";
 
     public const string InsertVerified =
-        "INSERT INTO audit_verified_checkpoints (checkpoint, hash, verified_at, full_walk) VALUES ($1, $2, $3, $4)";
+        "INSERT INTO audit_verified_checkpoints (checkpoint, hash, verified_at, full_walk, ends) VALUES ($1, $2, $3, $4, $5)";
 
     /// <summary>The next page of one chain's records, up to a position.</summary>
     public const string SelectChainPage =

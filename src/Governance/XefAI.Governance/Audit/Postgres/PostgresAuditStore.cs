@@ -184,9 +184,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// Binds every chain's end into a new checkpoint, unless another replica is taking one or no chain moved since
-    /// the last. A chain that vanished or moved back since the last checkpoint is not bound over: the checkpoint is
-    /// refused and the evidence left for the verifier.
+    /// Binds the end of every chain that moved since the last checkpoint into a new one, with the count of every
+    /// chain's records, unless another replica is taking one or no chain moved. A chain whose row moved back since a
+    /// checkpoint bound it is not bound over: the checkpoint is refused and the evidence left for the verifier.
     /// </summary>
     /// <returns>Whether a checkpoint was written.</returns>
     internal async Task<bool> TakeCheckpointAsync(CancellationToken cancellationToken)
@@ -204,7 +204,6 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
         var sequence = 0L;
         var previousHash = AuditCheckpoints.EmptyHash;
-        string? previousEnds = null;
         await using (var command = new NpgsqlCommand(PostgresAuditSchema.SelectLastCheckpoint, connection, transaction))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -212,63 +211,66 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             {
                 sequence = reader.GetInt64(0);
                 previousHash = reader.GetString(1);
-                previousEnds = reader.GetString(2);
             }
         }
 
-        var ends = AuditCheckpoints.Sorted(await PostgresAuditVerifier.ReadChainEndsAsync(connection, cancellationToken, transaction));
-        var text = AuditCheckpoints.WriteEnds(ends);
-        if (string.Equals(text, previousEnds, StringComparison.Ordinal))
+        var moved = new List<AuditChainEnd>();
+        var records = 0L;
+        await using (var command = new NpgsqlCommand(PostgresAuditSchema.SelectChainEndsAndBound, connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            return false;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var end = new AuditChainEnd(reader.GetString(0), reader.GetInt64(1), reader.GetString(2));
+                records += end.Sequence;
+                long? bound = reader.IsDBNull(3) ? null : reader.GetInt64(3);
+                if (bound > end.Sequence)
+                {
+                    LogCheckpointRefused(_logger, sequence + 1, $"chain {end.Chain}'s row moved back from seq {bound} to {end.Sequence}");
+                    return false;
+                }
+
+                if (bound != end.Sequence)
+                {
+                    moved.Add(end);
+                }
+            }
         }
 
-        if (previousEnds is not null && Regression(AuditCheckpoints.ParseEnds(previousEnds), ends) is { } regression)
+        if (moved.Count == 0)
         {
-            LogCheckpointRefused(_logger, sequence + 1, regression);
             return false;
         }
 
         sequence++;
+        var ends = AuditCheckpoints.Sorted(moved);
         var timestamp = AuditChainHasher.FormatTimestamp(_time.GetUtcNow());
         var root = AuditCheckpoints.MerkleRoot(ends);
-        var hash = AuditCheckpoints.ComputeHash(sequence, timestamp, ends, root, previousHash);
-        await using (var insert = new NpgsqlCommand(PostgresAuditSchema.InsertCheckpoint, connection, transaction))
+        var hash = AuditCheckpoints.ComputeHash(sequence, timestamp, ends, records, root, previousHash);
+        await using (var insert = new NpgsqlBatch(connection, transaction))
         {
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = timestamp });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = text });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = root });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = previousHash });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = hash });
+            var checkpoint = new NpgsqlBatchCommand(PostgresAuditSchema.InsertCheckpoint);
+            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
+            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = timestamp });
+            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = AuditCheckpoints.WriteEnds(ends) });
+            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = records });
+            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = root });
+            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = previousHash });
+            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = hash });
+            insert.BatchCommands.Add(checkpoint);
+            var bound = new NpgsqlBatchCommand(PostgresAuditSchema.InsertChainCheckpoint);
+            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ends.Select(end => end.Chain).ToArray() });
+            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
+            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = ends.Select(end => end.Sequence).ToArray() });
+            insert.BatchCommands.Add(bound);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
 
         // The log is a copy outside the database: an insider who rewrites every checkpoint cannot rewrite it too.
-        LogCheckpoint(_logger, sequence, hash, ends.Length, AuditCheckpoints.Records(ends));
+        LogCheckpoint(_logger, sequence, hash, ends.Length, records);
         return true;
-    }
-
-    // A chain the last checkpoint bound must still be there, no further back.
-    private static string? Regression(AuditChainEnd[] before, AuditChainEnd[] now)
-    {
-        var current = now.ToDictionary(end => end.Chain, StringComparer.Ordinal);
-        foreach (var end in before)
-        {
-            if (!current.TryGetValue(end.Chain, out var still))
-            {
-                return $"chain {end.Chain} has no row any more";
-            }
-
-            if (still.Sequence < end.Sequence)
-            {
-                return $"chain {end.Chain}'s row moved back from seq {end.Sequence} to {still.Sequence}";
-            }
-        }
-
-        return null;
     }
 
     /// <remarks>
@@ -637,7 +639,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "This process writes audit chain {Chain} in PostgreSQL at {Server}.")]
     private static partial void LogChainStarted(ILogger logger, string chain, string server);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Audit checkpoint {Checkpoint} has hash {Hash}: it binds {Chains} chains and {Records} records.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audit checkpoint {Checkpoint} has hash {Hash}: it binds the ends of {Chains} chains that moved, and counts {Records} records in all.")]
     private static partial void LogCheckpoint(ILogger logger, long checkpoint, string hash, int chains, long records);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An audit checkpoint could not be taken in PostgreSQL at {Server}; the next interval tries again.")]

@@ -6,9 +6,9 @@ using NpgsqlTypes;
 namespace XefAI.Governance;
 
 /// <summary>
-/// Verifies a PostgreSQL audit trail of one chain per writer: the checkpoints' own chain, then every writer's
-/// chain up to where each checkpoint binds it, then each chain on to the end its row in <c>audit_chains</c> names.
-/// One walk; not thread-safe.
+/// Verifies a PostgreSQL audit trail of one chain per writer: the checkpoints' own chain, every writer's chain up to
+/// where each checkpoint binds it, each checkpoint's count of every chain's records, then each chain on to the end
+/// its row in <c>audit_chains</c> names. One walk; not thread-safe.
 /// </summary>
 /// <remarks>
 /// Memory stays bounded whatever the trail's length: a page of records and one cursor per chain. No transaction
@@ -30,6 +30,7 @@ internal sealed class PostgresAuditVerifier : IDisposable
     private readonly AuditChainHasher _hasher = new();
     private readonly Dictionary<string, ChainCursor> _chains = new(StringComparer.Ordinal);
 
+    private AuditChainEnd[] _provedAtCheckpoint = [];
     private long _checked;
     private long _toCheck;
     private long _checkpoints;
@@ -69,20 +70,36 @@ internal sealed class PostgresAuditVerifier : IDisposable
                 return Broken(null, $"Checkpoint {mark.Checkpoint} is not the checkpoint an earlier verification proved: it was rewritten.");
             }
 
-            if (CheckCheckpoint(resumed, out var ends) is { } problem)
+            if (CheckCheckpoint(resumed, out _) is { } problem)
             {
                 return Broken(null, problem);
             }
 
-            foreach (var end in ends)
+            AuditChainEnd[] provedEnds;
+            try
+            {
+                provedEnds = AuditCheckpoints.ParseEnds(mark.Ends);
+            }
+            catch (FormatException ex)
+            {
+                return Broken(null, $"The chain ends an earlier verification proved at checkpoint {mark.Checkpoint} cannot be read ({ex.Message}): they were altered. Run a full verification.");
+            }
+
+            foreach (var end in provedEnds)
             {
                 _chains.Add(end.Chain, new ChainCursor(end.Chain) { Sequence = end.Sequence, Hash = end.Hash });
+            }
+
+            if (Proved() != resumed.Records)
+            {
+                return Broken(null, $"The chain ends an earlier verification proved at checkpoint {mark.Checkpoint} do not add up to the {resumed.Records} records it counts: they were altered. Run a full verification.");
             }
 
             previousHash = resumed.Hash;
             resumedFrom = lastCheckpoint = resumed.Sequence;
         }
 
+        var provedChanged = false;
         _toCheck = Math.Max(0, await CountRecordsAsync(connection, cancellationToken) - Proved());
         Report();
 
@@ -113,15 +130,29 @@ internal sealed class PostgresAuditVerifier : IDisposable
                     return Broken(null, problem);
                 }
 
-                if (await CheckEndsAsync(connection, ends, $"checkpoint {checkpoint.Sequence.ToString(CultureInfo.InvariantCulture)}", cancellationToken) is { } broken)
+                var name = checkpoint.Sequence.ToString(CultureInfo.InvariantCulture);
+                if (await CheckEndsAsync(connection, ends, $"checkpoint {name}", complete: false, cancellationToken) is { } broken)
                 {
                     return broken;
+                }
+
+                // A chain it does not name kept the end an earlier checkpoint bound; so all of them add up to its count.
+                if (Proved() != checkpoint.Records)
+                {
+                    return Broken(null, $"Checkpoint {name} counts {checkpoint.Records.ToString(CultureInfo.InvariantCulture)} records in all chains, but the chains bound so far hold {Proved().ToString(CultureInfo.InvariantCulture)}: a chain was left out, or the count altered.");
                 }
 
                 _checkpoints++;
                 previousHash = checkpoint.Hash;
                 lastCheckpoint = checkpoint.Sequence;
+                provedChanged = true;
             }
+        }
+
+        // Every chain's end as the last checkpoint left it, before the walk goes on past it.
+        if (provedChanged)
+        {
+            _provedAtCheckpoint = [.. _chains.Values.Select(cursor => new AuditChainEnd(cursor.Chain, cursor.Sequence, cursor.Hash))];
         }
 
         // Records since the last checkpoint: only each chain's row in audit_chains vouches for their end. The chains
@@ -137,7 +168,7 @@ internal sealed class PostgresAuditVerifier : IDisposable
             }
         }
 
-        if (await CheckEndsAsync(connection, rows, "audit_chains", cancellationToken) is { } tail)
+        if (await CheckEndsAsync(connection, rows, "audit_chains", complete: true, cancellationToken) is { } tail)
         {
             return tail;
         }
@@ -198,7 +229,7 @@ internal sealed class PostgresAuditVerifier : IDisposable
             return $"Checkpoint {name}'s root does not match the chain ends it lists: they, or the root, were altered.";
         }
 
-        if (!string.Equals(AuditCheckpoints.ComputeHash(checkpoint.Sequence, checkpoint.Timestamp, ends, checkpoint.Root, checkpoint.PreviousHash), checkpoint.Hash, StringComparison.Ordinal))
+        if (!string.Equals(AuditCheckpoints.ComputeHash(checkpoint.Sequence, checkpoint.Timestamp, ends, checkpoint.Records, checkpoint.Root, checkpoint.PreviousHash), checkpoint.Hash, StringComparison.Ordinal))
         {
             return $"Checkpoint {name} does not match its hash: it was altered.";
         }
@@ -206,21 +237,25 @@ internal sealed class PostgresAuditVerifier : IDisposable
         return null;
     }
 
-    // Every chain bound before must still be bound, no further back, and its records must lead to the hash bound.
+    // No chain moves back, and its records must lead to the hash bound; when the ends are every chain's
+    // (complete), every chain bound before must be among them.
     private async Task<AuditChainVerification?> CheckEndsAsync(
-        NpgsqlConnection connection, IReadOnlyList<AuditChainEnd> ends, string binder, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyList<AuditChainEnd> ends, string binder, bool complete, CancellationToken cancellationToken)
     {
-        var named = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var end in ends)
+        if (complete)
         {
-            named.Add(end.Chain);
-        }
-
-        foreach (var cursor in _chains.Values)
-        {
-            if (!named.Contains(cursor.Chain))
+            var named = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var end in ends)
             {
-                return Broken(null, $"Chain {cursor.Chain}, bound up to seq {cursor.Sequence.ToString(CultureInfo.InvariantCulture)} before, is missing from {binder}: the chain was dropped.");
+                named.Add(end.Chain);
+            }
+
+            foreach (var cursor in _chains.Values)
+            {
+                if (!named.Contains(cursor.Chain))
+                {
+                    return Broken(null, $"Chain {cursor.Chain}, bound up to seq {cursor.Sequence.ToString(CultureInfo.InvariantCulture)} before, is missing from {binder}: the chain was dropped.");
+                }
             }
         }
 
@@ -414,11 +449,11 @@ internal sealed class PostgresAuditVerifier : IDisposable
 
     private static string Capitalized(string text) => string.Concat(text[..1].ToUpperInvariant(), text[1..]);
 
-    private static async Task<(long Checkpoint, string Hash)?> ReadLastVerifiedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<(long Checkpoint, string Hash, string Ends)?> ReadLastVerifiedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(PostgresAuditSchema.SelectLastVerified, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1), reader.GetString(2)) : null;
     }
 
     private async Task RecordVerifiedAsync(NpgsqlConnection connection, long checkpoint, string hash, CancellationToken cancellationToken)
@@ -428,6 +463,10 @@ internal sealed class PostgresAuditVerifier : IDisposable
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = hash });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = AuditChainHasher.FormatTimestamp(_time.GetUtcNow()) });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Boolean, Value = _request.Mode == AuditVerificationMode.Full });
+
+        // Every chain's end at that checkpoint, so the next walk resumes without reading every checkpoint before.
+        var ends = AuditCheckpoints.Sorted(_provedAtCheckpoint);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = AuditCheckpoints.WriteEnds(ends) });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -503,9 +542,9 @@ internal sealed class PostgresAuditVerifier : IDisposable
         public string? LastId { get; set; }
     }
 
-    private sealed record CheckpointRow(long Sequence, string Timestamp, string Ends, string Root, string PreviousHash, string Hash)
+    private sealed record CheckpointRow(long Sequence, string Timestamp, string Ends, long Records, string Root, string PreviousHash, string Hash)
     {
         public static CheckpointRow Read(NpgsqlDataReader reader) =>
-            new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5));
+            new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5), reader.GetString(6));
     }
 }
