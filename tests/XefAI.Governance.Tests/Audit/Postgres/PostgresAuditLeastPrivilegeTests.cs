@@ -141,6 +141,32 @@ public sealed class PostgresAuditLeastPrivilegeTests
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
     }
 
+    [PostgresFact]
+    public async Task GrantsScript_GatewayRoleOwnsATable_RefusesAndNamesTheFix()
+    {
+        var roles = await PostgresRoles.CreateAsync();
+        await PostgresRoles.ScalarAsync(roles.SuperuserConnectionString,
+            $"CREATE TABLE {PostgresRoles.Schema}.audit_records (seq bigint); ALTER TABLE {PostgresRoles.Schema}.audit_records OWNER TO {roles.GatewayRole}");
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => roles.GrantAsync());
+
+        Assert.Contains("REASSIGN OWNED", refused.Message, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task RolesScript_WithoutPasswords_FailsAndCreatesNoRole()
+    {
+        var server = await PostgresServer.GetSharedAsync();
+        var database = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync()).Database!;
+        var role = "xefai_gateway_" + Guid.NewGuid().ToString("N")[..12];
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunScriptAsync(
+            database, Path.Combine(PostgresRoles.ScriptFolder, "roles.sql"), new Dictionary<string, string> { ["gateway_role"] = role }));
+
+        Assert.Contains("owner_password", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await PostgresRoles.ScalarAsync(server.GetConnectionString(database), $"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"));
+    }
+
     private static async Task<PostgresAuditStore> StartGrantedAsync(PostgresRoles roles)
     {
         var store = CreateStore(roles.GatewayConnectionString, roles.OwnerConnectionString);
