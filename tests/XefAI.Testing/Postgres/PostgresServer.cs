@@ -145,6 +145,34 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs a SQL script with psql, as an operator would (<c>psql -X -v ON_ERROR_STOP=1 -f script -v name=value</c>),
+    /// connected to <paramref name="database"/> as <paramref name="user"/>. The installation's own psql is used, else
+    /// the one on PATH.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">psql is missing, or the script failed; the message holds its error output.</exception>
+    public Task RunScriptAsync(
+        string database, string scriptPath, IReadOnlyDictionary<string, string> variables, string user = Superuser, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var executable = "psql" + (OperatingSystem.IsWindows() ? ".exe" : "");
+        var psql = _installation.BinDirectory is { } bin && File.Exists(Path.Combine(bin, executable))
+            ? Path.Combine(bin, executable)
+            : SearchPath(executable) ?? throw new InvalidOperationException("psql was not found next to initdb nor on PATH.");
+        List<string> arguments =
+        [
+            "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", Host, "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", user, "-d", database,
+            "-f", Path.GetFullPath(scriptPath),
+        ];
+        foreach (var (name, value) in variables)
+        {
+            arguments.Add("-v");
+            arguments.Add(name + "=" + value);
+        }
+
+        return RunAsync(psql, arguments, Path.GetDirectoryName(Path.GetFullPath(scriptPath))!, cancellationToken);
+    }
+
+    /// <summary>
     /// A data source for a test's own statements (DDL, tampering, checks): unpooled, and without loading the
     /// server's types, which costs ~30 ms for every new connection string and is not needed for built-in ones.
     /// </summary>
