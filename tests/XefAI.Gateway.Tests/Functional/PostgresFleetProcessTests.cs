@@ -82,11 +82,16 @@ public sealed class PostgresFleetProcessTests(ITestOutputHelper output)
             Assert.True(longestB < Freeze, $"A call to B took {longestB}, as long as A's freeze: B stalled behind A.");
             Assert.NotEmpty(readiness);
             Assert.All(readiness, status => Assert.Equal(200, status));
+
+            // The server ended the frozen session's transaction (idle_in_transaction_session_timeout): its locks
+            // did not last as long as the freeze.
+            Assert.Empty(stillOpen);
             AssertFailedClosed(loadA.Calls);
             AssertFailedClosed(loadB.Calls);
 
             var chains = await ChainsAsync(connectionString);
             output.WriteLine("chains: " + string.Join("; ", chains));
+            await AssertChainsWholeAsync(connectionString);
             await AssertEveryAnswerRecordedAndTrailValidAsync(b, connectionString, loadA.Calls.Concat(loadB.Calls));
         }
         finally
@@ -141,6 +146,9 @@ public sealed class PostgresFleetProcessTests(ITestOutputHelper output)
             Assert.Equal(2, chains.Count(c => c.Instance == "proc-a"));
             Assert.Single(chains, c => c.Instance == "proc-b");
             Assert.All(chains.Where(c => c.Instance != "legacy"), c => Assert.True(c.Sequence > 0, $"chain {c.Id} has no record"));
+
+            // The killed transaction left nothing behind: each chain's row names exactly the records it holds.
+            await AssertChainsWholeAsync(connectionString);
 
             // Only A's own calls, cut off by the kill, may have gone unanswered.
             AssertFailedClosed(loadB.Calls);
@@ -224,6 +232,37 @@ public sealed class PostgresFleetProcessTests(ITestOutputHelper output)
         }
 
         return chains;
+    }
+
+    /// <summary>
+    /// Every writer chain's row names its last record (records 1..seq, no gap, nothing beyond it), and at least one
+    /// checkpoint bound the chains' ends while the gateways ran.
+    /// </summary>
+    private async Task AssertChainsWholeAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT c.chain_id, c.seq, count(r.seq), coalesce(max(r.chain_seq), 0)
+            FROM audit_chains c LEFT JOIN audit_records r ON r.chain_id = c.chain_id
+            WHERE c.chain_id <> 'legacy'
+            GROUP BY c.chain_id, c.seq
+            """,
+            connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var (chain, end, count, last) = (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+                Assert.True(count == end && last == end, $"chain {chain}: row at seq {end}, {count} records, the last at {last}");
+            }
+        }
+
+        await using var checkpoints = new NpgsqlCommand("SELECT count(*) FROM audit_checkpoints", connection);
+        var taken = (long)(await checkpoints.ExecuteScalarAsync())!;
+        output.WriteLine($"checkpoints: {taken}");
+        Assert.True(taken > 0, "no checkpoint was taken");
     }
 
     // A call either answered or failed closed: 503 audit_unavailable, never another error.
