@@ -27,6 +27,12 @@ public sealed record AuditVerificationOptions
     public int IntervalMinutes { get; init; } = 60;
 
     /// <summary>
+    /// How often one of those scheduled runs walks the whole trail instead, rechecking records earlier walks proved;
+    /// 0: never (admins can still start one).
+    /// </summary>
+    public int FullIntervalHours { get; init; } = 24;
+
+    /// <summary>
     /// The share of one core a background verification may keep busy (<see cref="AuditVerificationRequest.MaxBusyShare"/>),
     /// so a replica verifying its trail keeps serving at full speed.
     /// </summary>

@@ -37,6 +37,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add($"Audit:Verification:IntervalMinutes must be from 0 (none) to 10080 (a week), not {options.Verification.IntervalMinutes}.");
         }
 
+        if (options.Verification is { FullIntervalHours: < 0 or > 8784 })
+        {
+            errors.Add($"Audit:Verification:FullIntervalHours must be from 0 (never) to 8784 (a year), not {options.Verification.FullIntervalHours}.");
+        }
+
         if (options.Verification is { } verification && !(verification.MaxBusyShare > 0 && verification.MaxBusyShare <= 1))
         {
             errors.Add($"Audit:Verification:MaxBusyShare must be more than 0 and at most 1, not {verification.MaxBusyShare}.");

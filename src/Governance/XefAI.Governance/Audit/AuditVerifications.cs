@@ -7,7 +7,8 @@ namespace XefAI.Governance;
 
 /// <summary>
 /// Runs audit verifications off the request path, one at a time, paced to a share of one core
-/// (<see cref="AuditVerificationOptions.MaxBusyShare"/>); an incremental one on a schedule, and any an admin starts.
+/// (<see cref="AuditVerificationOptions.MaxBusyShare"/>): an incremental one on a schedule, a full one now and then,
+/// and any an admin starts.
 /// Keeps the latest runs for the admin API, and logs every result: a broken trail at critical level.
 /// </summary>
 internal sealed partial class AuditVerifications : BackgroundService, IAuditVerifications
@@ -97,13 +98,20 @@ internal sealed partial class AuditVerifications : BackgroundService, IAuditVeri
         }
 
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(_options.IntervalMinutes), _time);
+        var lastFull = _time.GetUtcNow();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (TryStart(AuditVerificationMode.Incremental, "schedule", out _))
+                // An incremental walk trusts what earlier walks proved; a full one now and then rechecks old records.
+                var full = _options.FullIntervalHours > 0 && _time.GetUtcNow() - lastFull >= TimeSpan.FromHours(_options.FullIntervalHours);
+                if (TryStart(full ? AuditVerificationMode.Full : AuditVerificationMode.Incremental, "schedule", out _))
                 {
                     await _current.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    if (full)
+                    {
+                        lastFull = _time.GetUtcNow();
+                    }
                 }
             }
         }

@@ -43,7 +43,7 @@ public sealed class PostgresAuditBoundedWaitTests(PostgresDatabase database) : I
         Assert.Equal(first.Hash, record.PreviousHash);
         Assert.False(store.LastCommitFailed);
         Assert.True(await store.IsReadyAsync(CancellationToken.None));
-        AuditVerifications.AssertIntact(2, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(2, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]

@@ -33,7 +33,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
         Assert.Equal(5L, await schema.ScalarAsync($"SELECT seq FROM audit_chains WHERE chain_id = '{store.Chain}'"));
         Assert.Equal(records[^1].Hash, await schema.ScalarAsync($"SELECT hash FROM audit_chains WHERE chain_id = '{store.Chain}'"));
         var verification = await store.VerifyAsync(CancellationToken.None);
-        AuditVerifications.AssertIntact(5, verification);
+        VerificationAssert.AssertIntact(5, verification);
         Assert.Equal(1, verification.Chains);
     }
 
@@ -54,7 +54,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
         Assert.Equal(4, next.Sequence);
         Assert.Equal(AuditChainHasher.GenesisHash, next.PreviousHash);
         var verification = await reopened.VerifyAsync(CancellationToken.None);
-        AuditVerifications.AssertIntact(4, verification);
+        VerificationAssert.AssertIntact(4, verification);
         Assert.Equal(2, verification.Chains);
 
         // The first store bound its chain's end in a checkpoint as it closed.
@@ -72,7 +72,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
 
         Assert.NotEqual(first.Chain, second.Chain);
         Assert.Equal(2L, await schema.ScalarAsync("SELECT count(*) FROM audit_chains WHERE instance = 'pod-0'"));
-        AuditVerifications.AssertIntact(40, await first.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(40, await first.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -96,7 +96,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
         Assert.Equal(10, committed.Length);
         Assert.True(await healthy.IsReadyAsync(CancellationToken.None));
         await transaction.RollbackAsync();
-        AuditVerifications.AssertIntact(12, await healthy.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(12, await healthy.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -376,7 +376,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
         Assert.Equal(AuditCheckpoints.MerkleRoot(ends), await schema.ScalarAsync("SELECT root FROM audit_checkpoints WHERE seq = 1"));
         Assert.Equal(AuditChainHasher.GenesisHash, await schema.ScalarAsync("SELECT prev_hash FROM audit_checkpoints WHERE seq = 1"));
         var verification = await first.VerifyAsync(CancellationToken.None);
-        AuditVerifications.AssertIntact(5, verification);
+        VerificationAssert.AssertIntact(5, verification);
         Assert.Equal(1L, verification.Checkpoint);
     }
 
@@ -399,7 +399,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
             await schema.ScalarAsync("SELECT ends FROM audit_checkpoints WHERE seq = 2"));
         Assert.Equal(9L, await schema.ScalarAsync("SELECT records FROM audit_checkpoints WHERE seq = 2"));
         var verification = await active.VerifyAsync(CancellationToken.None);
-        AuditVerifications.AssertIntact(9, verification);
+        VerificationAssert.AssertIntact(9, verification);
         Assert.Equal(2L, verification.Checkpoint);
 
         // The stopped chain's records are still bound by checkpoint 1 and counted by checkpoint 2, even against an
@@ -467,7 +467,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
 
         var verification = await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full, MaxBusyShare = 0.5 }, CancellationToken.None);
 
-        AuditVerifications.AssertIntact(20, verification);
+        VerificationAssert.AssertIntact(20, verification);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
             async () => await store.VerifyAsync(new AuditVerificationRequest { MaxBusyShare = 0 }, CancellationToken.None));
     }
@@ -499,7 +499,7 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
             Assert.Matches("append-only|only moves forward", error.MessageText);
         }
 
-        AuditVerifications.AssertIntact(2, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(2, await store.VerifyAsync(CancellationToken.None));
     }
 
     private static async Task<List<AuditRecord>> AppendManyAsync(PostgresAuditStore store, int count)

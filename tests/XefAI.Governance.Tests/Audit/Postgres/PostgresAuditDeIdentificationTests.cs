@@ -32,7 +32,7 @@ public sealed class PostgresAuditDeIdentificationTests(PostgresDatabase database
             "applied|date=2,name=3|5;not-required|(null)|5;applied||5;(null)|(null)|5",
             await schema.ScalarAsync(
                 "SELECT string_agg(coalesce(de_identification, '(null)') || '|' || coalesce(redactions, '(null)') || '|' || hash_version, ';' ORDER BY seq) FROM audit_records"));
-        AuditVerifications.AssertIntact(4, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(4, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresTheory]
@@ -52,7 +52,7 @@ public sealed class PostgresAuditDeIdentificationTests(PostgresDatabase database
         await schema.ExecuteAsync("DROP TRIGGER audit_records_no_update ON audit_records");
         await schema.ExecuteAsync($"UPDATE audit_records SET {assignment} WHERE seq = 3");
 
-        AuditVerifications.AssertBroken(
+        VerificationAssert.AssertBroken(
             new AuditChainVerification(false, 2, records[2].Id, $"Record {records[2].Id} (seq 3) does not match its hash: its contents were altered."),
             await store.VerifyAsync(CancellationToken.None));
     }
@@ -74,7 +74,7 @@ public sealed class PostgresAuditDeIdentificationTests(PostgresDatabase database
         Assert.Equal(2L, await schema.ScalarAsync(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'audit_records' " +
             "AND column_name IN ('de_identification', 'redactions') AND data_type = 'text' AND is_nullable = 'YES'"));
-        AuditVerifications.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
         var oldRead = (await store.GetAsync(old[2].Id, CancellationToken.None))!;
         Assert.Equal(old[2], oldRead with { Entry = old[2].Entry });
         Assert.Equal(old[2].Entry with { Attempts = oldRead.Entry.Attempts }, oldRead.Entry);
@@ -83,13 +83,13 @@ public sealed class PostgresAuditDeIdentificationTests(PostgresDatabase database
 
         Assert.Equal(AuditChainHasher.GenesisHash, next.PreviousHash);
         Assert.Equal(next, await store.GetAsync(next.Id, CancellationToken.None));
-        AuditVerifications.AssertIntact(4, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(4, await store.VerifyAsync(CancellationToken.None));
         Assert.Equal("2,2,2,5", await schema.ScalarAsync("SELECT string_agg(hash_version::text, ',' ORDER BY seq) FROM audit_records"));
 
         // A second replica starting on the upgraded schema finds it complete.
         var replica = schema.CreateStore();
         Assert.Equal(5, (await replica.AppendAsync(DeIdentified(5), CancellationToken.None)).Sequence);
-        AuditVerifications.AssertIntact(5, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(5, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -125,7 +125,7 @@ public sealed class PostgresAuditDeIdentificationTests(PostgresDatabase database
         await schema.ExecuteAsync("DROP TRIGGER audit_records_no_update ON audit_records");
         await schema.ExecuteAsync($"UPDATE audit_records SET {assignment} WHERE seq = 2");
 
-        AuditVerifications.AssertBroken(
+        VerificationAssert.AssertBroken(
             new AuditChainVerification(false, 1, old[1].Id, $"Record {old[1].Id} (seq 2) holds {column}, which its hash version 2 does not cover: its contents were altered."),
             await store.VerifyAsync(CancellationToken.None));
     }

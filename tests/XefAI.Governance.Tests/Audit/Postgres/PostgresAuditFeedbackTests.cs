@@ -32,7 +32,7 @@ public sealed class PostgresAuditFeedbackTests(PostgresDatabase database) : ICla
             $"(null)|(null)|5;{card.Id}|accepted|5;{card.Id}|overridden:too-late|5",
             await schema.ScalarAsync(
                 "SELECT string_agg(coalesce(relates_to, '(null)') || '|' || coalesce(feedback, '(null)') || '|' || hash_version, ';' ORDER BY seq) FROM audit_records"));
-        AuditVerifications.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresTheory]
@@ -51,7 +51,7 @@ public sealed class PostgresAuditFeedbackTests(PostgresDatabase database) : ICla
         await schema.ExecuteAsync("DROP TRIGGER audit_records_no_update ON audit_records");
         await schema.ExecuteAsync($"UPDATE audit_records SET {assignment} WHERE seq = 3");
 
-        AuditVerifications.AssertBroken(
+        VerificationAssert.AssertBroken(
             new AuditChainVerification(false, 2, records[2].Id, $"Record {records[2].Id} (seq 3) does not match its hash: its contents were altered."),
             await store.VerifyAsync(CancellationToken.None));
     }
@@ -75,6 +75,6 @@ public sealed class PostgresAuditFeedbackTests(PostgresDatabase database) : ICla
             "AND column_name IN ('relates_to', 'feedback') AND data_type = 'text' AND is_nullable = 'YES'"));
         Assert.Equal(AuditChainHasher.GenesisHash, feedback.PreviousHash);
         Assert.Equal(feedback, await store.GetAsync(feedback.Id, CancellationToken.None));
-        AuditVerifications.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
     }
 }

@@ -64,16 +64,16 @@ public sealed class PostgresAuditLeastPrivilegeTests
         Assert.Equal(records.Select(r => r.Id).Reverse(), (await store.QueryAsync(new AuditQuery(), CancellationToken.None)).Select(r => r.Id));
         Assert.Equal(records[1], await store.GetAsync(records[1].Id, CancellationToken.None));
         Assert.True(await store.TakeCheckpointAsync(CancellationToken.None));
-        AuditVerifications.AssertIntact(3, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
+        VerificationAssert.AssertIntact(3, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
         var incremental = await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Incremental }, CancellationToken.None);
-        AuditVerifications.AssertIntact(3, incremental);
+        VerificationAssert.AssertIntact(3, incremental);
         Assert.NotNull(incremental.ResumedFrom);
 
         // A second replica on the complete schema runs no DDL and appends under the gateway role alone.
         await using var replica = CreateStore(roles.GatewayConnectionString, migrationConnectionString: null);
         await replica.AppendAsync(AuditEntries.Create(4), CancellationToken.None);
         Assert.True(await replica.TakeCheckpointAsync(CancellationToken.None));
-        AuditVerifications.AssertIntact(4, await replica.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
+        VerificationAssert.AssertIntact(4, await replica.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
     }
 
     [PostgresTheory]
@@ -84,14 +84,14 @@ public sealed class PostgresAuditLeastPrivilegeTests
         await using var store = await StartGrantedAsync(roles);
         await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
         Assert.True(await store.TakeCheckpointAsync(CancellationToken.None));
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
 
         var denied = await Assert.ThrowsAsync<PostgresException>(() => PostgresRoles.ScalarAsync(roles.GatewayConnectionString, sql));
 
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
         Assert.DoesNotContain("append-only", denied.MessageText, StringComparison.Ordinal);
         Assert.DoesNotContain("moves forward", denied.MessageText, StringComparison.Ordinal);
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
     }
 
     [PostgresFact]
@@ -130,12 +130,12 @@ public sealed class PostgresAuditLeastPrivilegeTests
         Assert.Equal("legacy", await PostgresRoles.ScalarAsync(roles.OwnerConnectionString, "SELECT chain_id FROM audit_chains"));
         await roles.GrantAsync();
 
-        AuditVerifications.AssertIntact(3, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
+        VerificationAssert.AssertIntact(3, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
         Assert.Equal(old[2].Hash, (await store.GetAsync(old[2].Id, CancellationToken.None))?.Hash);
         await store.AppendAsync(AuditEntries.Create(4), CancellationToken.None);
         Assert.True(await store.TakeCheckpointAsync(CancellationToken.None));
         var verification = await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None);
-        AuditVerifications.AssertIntact(4, verification);
+        VerificationAssert.AssertIntact(4, verification);
         Assert.Equal(2, verification.Chains);
         var denied = await Assert.ThrowsAsync<PostgresException>(() => PostgresRoles.ScalarAsync(roles.GatewayConnectionString, "UPDATE audit_chain_head SET seq = seq + 1"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);

@@ -34,8 +34,8 @@ public sealed class PostgresAuditReplicaTests(PostgresDatabase database) : IClas
         Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), records.Select(r => r.Sequence).Order());
         Assert.Equal(300, records.Select(r => r.Id).Distinct().Count());
         Assert.InRange(first.CommittedBatches + second.CommittedBatches, 20, 299);
-        AuditVerifications.AssertIntact(300, await first.VerifyAsync(CancellationToken.None));
-        AuditVerifications.AssertIntact(300, await second.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(300, await first.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(300, await second.VerifyAsync(CancellationToken.None));
 
         // Each replica wrote a chain of its own, every record of it.
         Assert.NotEqual(first.Chain, second.Chain);
@@ -68,7 +68,7 @@ public sealed class PostgresAuditReplicaTests(PostgresDatabase database) : IClas
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => store.AppendAsync(AuditEntries.Create(i), CancellationToken.None).AsTask()));
 
         Assert.Equal(20, store.CommittedBatches);
-        AuditVerifications.AssertIntact(20, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(20, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -103,7 +103,7 @@ public sealed class PostgresAuditReplicaTests(PostgresDatabase database) : IClas
         Assert.Equal("3D000", Assert.IsType<PostgresException>(failure.InnerException).SqlState);
         Assert.Equal(1, record.Sequence);
         Assert.True(await store.IsReadyAsync(CancellationToken.None));
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -130,7 +130,7 @@ public sealed class PostgresAuditReplicaTests(PostgresDatabase database) : IClas
         // The server's lock_timeout or the writer's own deadline, whichever comes first: both refuse the call.
         Assert.True(failure.InnerException is NpgsqlException or TimeoutException, failure.InnerException?.GetType().Name);
         Assert.Equal(first.Hash, next.PreviousHash);
-        AuditVerifications.AssertIntact(2, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(2, await store.VerifyAsync(CancellationToken.None));
     }
 
     /// <summary>A loopback port nothing listens on: connecting is refused at once.</summary>

@@ -32,7 +32,7 @@ public sealed class PostgresAuditStoreTests(PostgresDatabase database) : IClassF
         Assert.Equal(1, read.Sequence);
         Assert.Equal(AuditChainHasher.GenesisHash, read.PreviousHash);
         Assert.Matches("^aud_[0-9A-HJKMNP-TV-Z]{26}$", read.Id);
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -66,7 +66,7 @@ public sealed class PostgresAuditStoreTests(PostgresDatabase database) : IClassF
             """{"deployment":"gpt-eu-1","destination":"openai/secondary","outcome":"vendor_error","statusCode":503,"latencyMs":0.30000000000000004},""" +
             """{"deployment":"local-extractive","destination":null,"outcome":"answered","statusCode":null,"latencyMs":12.75}]""",
             await schema.ScalarAsync("SELECT attempts FROM audit_records"));
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -103,7 +103,7 @@ public sealed class PostgresAuditStoreTests(PostgresDatabase database) : IClassF
         Assert.Contains("Model contains a NUL character", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await good).Sequence);
         Assert.Equal("gpt\0", (await store.GetAsync((await good).Id, CancellationToken.None))!.Entry.Attempts[0].Deployment);
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -117,7 +117,7 @@ public sealed class PostgresAuditStoreTests(PostgresDatabase database) : IClassF
         var zero = await store.AppendAsync(AuditEntries.Create(1) with { LatencyMs = -0.0 }, CancellationToken.None);
 
         Assert.False(double.IsNegative((await store.GetAsync(zero.Id, CancellationToken.None))!.Entry.LatencyMs));
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]

@@ -29,7 +29,7 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
         Assert.Equal(entry.UserId, await schema.ScalarAsync("SELECT user_id FROM audit_records WHERE seq = 1"));
         Assert.Equal(2L, await schema.ScalarAsync("SELECT count(*) FROM audit_records WHERE input_text IS NOT NULL"));
         Assert.Equal(3L, await schema.ScalarAsync("SELECT count(*) FROM audit_records WHERE hash_version = 5"));
-        AuditVerifications.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresTheory]
@@ -54,7 +54,7 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
         var error = await Assert.ThrowsAsync<ArgumentException>(() => rejected);
         Assert.Contains($"{field} contains a NUL character, which PostgreSQL cannot store", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await good).Sequence);
-        AuditVerifications.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(1, await store.VerifyAsync(CancellationToken.None));
     }
 
     [PostgresFact]
@@ -89,7 +89,7 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
 
         var verification = await store.VerifyAsync(CancellationToken.None);
 
-        AuditVerifications.AssertBroken(
+        VerificationAssert.AssertBroken(
             new AuditChainVerification(false, 2, records[2].Id, $"Record {records[2].Id} (seq 3) does not match its hash: its contents were altered."),
             verification);
     }
@@ -111,7 +111,7 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
         Assert.Equal(3L, await schema.ScalarAsync(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'audit_records' " +
             "AND column_name IN ('user_id', 'input_text', 'output_text') AND data_type = 'text' AND is_nullable = 'YES'"));
-        AuditVerifications.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(3, await store.VerifyAsync(CancellationToken.None));
         var oldRead = (await store.GetAsync(old[2].Id, CancellationToken.None))!;
         Assert.Equal(old[2], oldRead with { Entry = old[2].Entry });
         Assert.Equal(old[2].Entry with { Attempts = oldRead.Entry.Attempts }, oldRead.Entry);
@@ -124,13 +124,13 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
         Assert.Equal(4, next.Sequence);
         Assert.Equal(AuditChainHasher.GenesisHash, next.PreviousHash);
         Assert.Equal(next, await store.GetAsync(next.Id, CancellationToken.None));
-        AuditVerifications.AssertIntact(5, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(5, await store.VerifyAsync(CancellationToken.None));
         Assert.Equal("1,1,1,5,5", await schema.ScalarAsync("SELECT string_agg(hash_version::text, ',' ORDER BY seq) FROM audit_records"));
 
         // A second replica starting on the upgraded schema finds it complete; the guards still hold.
         var replica = schema.CreateStore();
         Assert.Equal(6, (await replica.AppendAsync(Verbatim(6), CancellationToken.None)).Sequence);
-        AuditVerifications.AssertIntact(6, await store.VerifyAsync(CancellationToken.None));
+        VerificationAssert.AssertIntact(6, await store.VerifyAsync(CancellationToken.None));
         var update = await Assert.ThrowsAsync<PostgresException>(() => schema.ExecuteAsync("UPDATE audit_records SET output_text = 'forged' WHERE seq = 1"));
         Assert.Contains("append-only", update.MessageText, StringComparison.Ordinal);
     }
@@ -170,7 +170,7 @@ public sealed class PostgresAuditVerbatimTests(PostgresDatabase database) : ICla
 
         var verification = await store.VerifyAsync(CancellationToken.None);
 
-        AuditVerifications.AssertBroken(
+        VerificationAssert.AssertBroken(
             new AuditChainVerification(false,
                 1,
                 old[1].Id,

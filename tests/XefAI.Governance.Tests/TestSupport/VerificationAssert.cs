@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace XefAI.Governance.Tests;
 
 /// <summary>Assertions on a verification that hold for a store of one chain and for one of a chain per writer.</summary>
-internal static partial class AuditVerifications
+internal static partial class VerificationAssert
 {
     public static void AssertIntact(long records, AuditChainVerification actual)
     {
