@@ -60,31 +60,34 @@ public sealed class PostgresLeastPrivilegeTests
     }
 
     /// <remarks>
-    /// The governance state store and the review queue have no migration connection string: their tables are created
-    /// by a start with the owner's connection string, and served with the gateway role's after grants.sql.
+    /// The governance state store and the review queue migrate under the owner too
+    /// (<c>Governance:Postgres:MigrationConnectionString</c>), and fail closed until grants.sql has run.
     /// </remarks>
     [PostgresFact]
     public async Task Gateway_GovernanceStateAndReviewsOnRestrictedRole_SuspensionAndReviewDecisionWork()
     {
         var roles = await PostgresRoles.CreateAsync();
-        await using (var migration = await GatewayHost.StartAsync(c => UsePostgres(c, roles.OwnerConnectionString, roles.OwnerConnectionString)))
-        {
-            using var migrationAdmin = migration.CreateClient(GatewayHost.AdminKey);
-            Assert.Equal(200, (await migrationAdmin.GetCallAsync("/admin/reviews")).Status);
-            Assert.Equal(200, (await migrationAdmin.GetCallAsync("/admin/use-cases/summary/history")).Status);
-            using var migrationClient = migration.CreateClient();
-            Assert.Equal(200, (await migrationClient.PostChatAsync(ChatBody("summary", Note))).Status);
-        }
-
-        await roles.GrantAsync();
         await using var gateway = await GatewayHost.StartAsync(c =>
         {
             UsePostgres(c, roles.GatewayConnectionString, roles.OwnerConnectionString);
             c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app");
         });
+        using var probe = gateway.CreateClient(key: null);
+        using var admin = gateway.CreateClient(GatewayHost.AdminKey);
+
+        // First use creates every table under the owner; the gateway role may use none of them before the grants.
+        Assert.Equal(503, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Equal(503, (await admin.GetCallAsync("/admin/reviews")).Status);
+        Assert.Equal(503, (await admin.GetCallAsync("/admin/use-cases/summary/history")).Status);
+        Assert.Equal(0L, await PostgresRoles.ScalarAsync(roles.SuperuserConnectionString,
+            $"SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = '{roles.GatewayRole}'"));
+
+        await roles.GrantAsync();
+        await AdminCalls.WaitUntilAsync(
+            async () => (await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode,
+            "the gateway to be ready once the grants are in");
         await gateway.ActivateTier4Async("triage");
         using var client = gateway.CreateClient();
-        using var admin = gateway.CreateClient(GatewayHost.AdminKey);
 
         var suspend = await admin.PostReasonAsync("/admin/use-cases/summary/suspend", "Weekly sample failed");
         Assert.Equal(200, suspend.Status);
@@ -117,6 +120,10 @@ public sealed class PostgresLeastPrivilegeTests
             },
         };
         configuration["Governance"]!["StateStore"] = "postgres";
-        configuration["Governance"]!["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString };
+        configuration["Governance"]!["Postgres"] = new JsonObject
+        {
+            ["ConnectionString"] = connectionString,
+            ["MigrationConnectionString"] = migrationConnectionString,
+        };
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace XefAI.Governance;
 
@@ -82,29 +81,10 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             return;
         }
 
-        ValidateConnectionString("Audit:Postgres:ConnectionString", connectionString, errors);
+        PostgresConnectionStrings.Validate("Audit:Postgres:ConnectionString", connectionString, errors);
         if (options.Postgres?.MigrationConnectionString is { } migration)
         {
-            ValidateConnectionString("Audit:Postgres:MigrationConnectionString", migration, errors);
-        }
-    }
-
-    private static void ValidateConnectionString(string key, string connectionString, List<string> errors)
-    {
-        NpgsqlConnectionStringBuilder builder;
-        try
-        {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            errors.Add($"{key} is not a valid Npgsql connection string: {ex.Message}");
-            return;
-        }
-
-        if (string.IsNullOrWhiteSpace(builder.Host))
-        {
-            errors.Add($"{key} must name a Host.");
+            PostgresConnectionStrings.Validate("Audit:Postgres:MigrationConnectionString", migration, errors);
         }
     }
 }

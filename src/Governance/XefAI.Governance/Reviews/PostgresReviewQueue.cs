@@ -40,6 +40,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
 
     private readonly TimeProvider _time;
     private readonly Lazy<NpgsqlDataSource> _dataSource;
+    private readonly GovernancePostgresOptions? _postgres;
     private readonly OnceInitializer _schema = new();
     private int _disposed;
 
@@ -49,6 +50,7 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     {
         ArgumentNullException.ThrowIfNull(options);
         var postgres = options.Value.Postgres;
+        _postgres = postgres;
         _time = time;
         _dataSource = new Lazy<NpgsqlDataSource>(() => PostgresGovernanceStateSchema.CreateDataSource(postgres, "review queue"));
     }
@@ -213,7 +215,8 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var migration = PostgresGovernanceStateSchema.CreateMigrationDataSource(_postgres, "review queue");
+        await using var connection = await (migration ?? _dataSource.Value).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);

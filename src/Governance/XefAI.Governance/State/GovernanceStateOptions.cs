@@ -30,6 +30,13 @@ public sealed record GovernancePostgresOptions
     /// </summary>
     public int CommandTimeoutSeconds { get; init; } = 5;
 
+    /// <summary>
+    /// A connection string for creating and upgrading the state store's and the review queue's tables only, under the
+    /// role that owns them, so the role of <see cref="ConnectionString"/> needs no DDL right. Null: they are created
+    /// through <see cref="ConnectionString"/>, or must already exist if its role cannot.
+    /// </summary>
+    public string? MigrationConnectionString { get; init; }
+
     /// <summary>The largest <see cref="CommandTimeoutSeconds"/> start-up accepts.</summary>
     public const int MaxCommandTimeoutSeconds = 300;
 
@@ -37,7 +44,8 @@ public sealed record GovernancePostgresOptions
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append("ConnectionString = ").Append(ConnectionString is null ? "null" : "(set, not shown)")
-            .Append(", CommandTimeoutSeconds = ").Append(CommandTimeoutSeconds);
+            .Append(", CommandTimeoutSeconds = ").Append(CommandTimeoutSeconds)
+            .Append(", MigrationConnectionString = ").Append(MigrationConnectionString is null ? "null" : "(set, not shown)");
         return true;
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace XefAI.Governance;
 
@@ -199,20 +198,10 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             return;
         }
 
-        NpgsqlConnectionStringBuilder builder;
-        try
+        PostgresConnectionStrings.Validate(Key, connectionString, errors);
+        if (options.Postgres?.MigrationConnectionString is { } migration)
         {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            errors.Add($"{Key} is not a valid Npgsql connection string: {ex.Message}");
-            return;
-        }
-
-        if (string.IsNullOrWhiteSpace(builder.Host))
-        {
-            errors.Add($"{Key} must name a Host.");
+            PostgresConnectionStrings.Validate(GovernanceOptions.SectionName + ":Postgres:MigrationConnectionString", migration, errors);
         }
     }
 

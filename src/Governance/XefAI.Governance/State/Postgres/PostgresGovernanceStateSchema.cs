@@ -217,6 +217,15 @@ internal static class PostgresGovernanceStateSchema
         return builder.Build();
     }
 
+    /// <summary>
+    /// The data source schema creation runs on: the owner's (<see cref="GovernancePostgresOptions.MigrationConnectionString"/>),
+    /// made for the occasion and disposed by the caller, or null to use the store's own.
+    /// </summary>
+    public static NpgsqlDataSource? CreateMigrationDataSource(GovernancePostgresOptions? options, string application) =>
+        options?.MigrationConnectionString is { } migration
+            ? CreateDataSource(options with { ConnectionString = migration }, application + " migration")
+            : null;
+
     public static void Add(NpgsqlParameterCollection parameters, NpgsqlDbType type, object? value) =>
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });
 

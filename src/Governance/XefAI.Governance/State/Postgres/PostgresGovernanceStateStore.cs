@@ -19,6 +19,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
     private const int MaxIncidentLimit = 1000;
 
     private readonly Lazy<NpgsqlDataSource> _dataSource;
+    private readonly GovernancePostgresOptions? _postgres;
     private readonly OnceInitializer _schema = new();
     private int _disposed;
 
@@ -27,6 +28,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
     {
         ArgumentNullException.ThrowIfNull(options);
         var postgres = options.Value.Postgres;
+        _postgres = postgres;
         _dataSource = new Lazy<NpgsqlDataSource>(() => PostgresGovernanceStateSchema.CreateDataSource(postgres, "governance state store"));
     }
 
@@ -273,7 +275,8 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        await using var migration = PostgresGovernanceStateSchema.CreateMigrationDataSource(_postgres, "governance state store");
+        await using var connection = await (migration ?? _dataSource.Value).OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
