@@ -13,6 +13,8 @@ COPY Directory.Build.props Directory.Packages.props .editorconfig XefAI.Gateway.
 # (.dockerignore leaves it out of the build context as well).
 COPY config/appsettings.json config/
 COPY src/ src/
+# The PostgreSQL grants, which the Governance assembly embeds and an owner's migration runs.
+COPY deploy/postgres/ deploy/postgres/
 RUN dotnet publish src/Integration/XefAI.Gateway/XefAI.Gateway.csproj -c Release -o /app/publish
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -3,10 +3,11 @@
 --
 --   psql -X -v ON_ERROR_STOP=1 -d xefai -U xefai_owner -v gateway_role=xefai_gateway -f deploy/postgres/grants.sql
 --
--- roles.sql runs it too. Idempotent: it first revokes everything the gateway role holds on the schema's tables and
--- sequences, then grants only what is below, on the tables that exist. Until it has run on a new schema the gateway
--- fails closed: its appends and /readyz fail with "permission denied", and both recover, without a restart, once it
--- has.
+-- roles.sql runs it too, and so does the gateway: it embeds this file and runs the DO block below, as the owner, at
+-- the end of every migration it makes under a MigrationConnectionString (the role comes from the setting below).
+-- Idempotent: it first revokes everything the gateway role holds on the schema's tables and sequences, then grants
+-- only what is below, on the tables that exist. Until it has run on a new schema the gateway fails closed: its
+-- appends and /readyz fail with "permission denied", and both recover, without a restart, once it has.
 --
 -- Why a script after the migration rather than ALTER DEFAULT PRIVILEGES: default privileges are per object type,
 -- the same for every table, so they cannot give INSERT without UPDATE on audit_records yet UPDATE on audit_chains,

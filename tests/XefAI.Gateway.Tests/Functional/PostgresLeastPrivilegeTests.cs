@@ -19,7 +19,7 @@ public sealed class PostgresLeastPrivilegeTests
         "ECG shows ST depression in V4 to V6. Plan: admit to cardiology for further workup.";
 
     [PostgresFact]
-    public async Task Gateway_OwnerMigratesRestrictedRoleServes_NotReadyUntilGrantsThenAnswersWithACommittedRecord()
+    public async Task Gateway_OwnerMigratesAndGrantsRestrictedRoleServes_AnswersWithACommittedRecord()
     {
         var roles = await PostgresRoles.CreateAsync();
         await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
@@ -34,14 +34,7 @@ public sealed class PostgresLeastPrivilegeTests
         using var client = gateway.CreateClient();
         using var probe = gateway.CreateClient(key: null);
 
-        // The owner's migration has run; the gateway role has no rights on the new tables yet, so it fails closed.
-        Assert.Equal(503, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-        var refused = await client.PostChatAsync(ChatBody("summary", Note));
-        Assert.Equal(503, refused.Status);
-        Assert.Equal("audit_unavailable", (string?)refused.Json["error"]!["code"]);
-
-        await roles.GrantAsync();
-
+        // The owner's migration created the tables and gave the gateway role its rights: no DBA step between.
         Assert.Equal(200, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
         var answered = await client.PostChatAsync(ChatBody("summary", Note));
         Assert.Equal(200, answered.Status);
@@ -60,8 +53,8 @@ public sealed class PostgresLeastPrivilegeTests
     }
 
     /// <remarks>
-    /// The governance state store and the review queue migrate under the owner too
-    /// (<c>Governance:Postgres:MigrationConnectionString</c>), and fail closed until grants.sql has run.
+    /// The governance state store and the review queue migrate, and grant, under the owner too
+    /// (<c>Governance:Postgres:MigrationConnectionString</c>).
     /// </remarks>
     [PostgresFact]
     public async Task Gateway_GovernanceStateAndReviewsOnRestrictedRole_SuspensionAndReviewDecisionWork()
@@ -75,17 +68,14 @@ public sealed class PostgresLeastPrivilegeTests
         using var probe = gateway.CreateClient(key: null);
         using var admin = gateway.CreateClient(GatewayHost.AdminKey);
 
-        // First use creates every table under the owner; the gateway role may use none of them before the grants.
-        Assert.Equal(503, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-        Assert.Equal(503, (await admin.GetCallAsync("/admin/reviews")).Status);
-        Assert.Equal(503, (await admin.GetCallAsync("/admin/use-cases/summary/history")).Status);
+        // First use creates every table under the owner, which grants the gateway role its rights on them.
+        Assert.Equal(200, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Equal(200, (await admin.GetCallAsync("/admin/reviews")).Status);
+        Assert.Equal(200, (await admin.GetCallAsync("/admin/use-cases/summary/history")).Status);
         Assert.Equal(0L, await PostgresRoles.ScalarAsync(roles.SuperuserConnectionString,
             $"SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = '{roles.GatewayRole}'"));
-
-        await roles.GrantAsync();
-        await AdminCalls.WaitUntilAsync(
-            async () => (await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode,
-            "the gateway to be ready once the grants are in");
+        Assert.Equal(false, await PostgresRoles.ScalarAsync(roles.SuperuserConnectionString,
+            $"SELECT has_table_privilege('{roles.GatewayRole}', '{PostgresRoles.Schema}.incidents', 'DELETE')"));
         await gateway.ActivateTier4Async("triage");
         using var client = gateway.CreateClient();
 

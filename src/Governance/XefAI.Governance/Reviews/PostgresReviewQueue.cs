@@ -229,6 +229,11 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        if (migration is not null)
+        {
+            await PostgresGrants.GrantAsync(_dataSource.Value, connection, transaction, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 }

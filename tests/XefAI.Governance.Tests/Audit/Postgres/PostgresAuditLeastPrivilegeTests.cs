@@ -37,24 +37,23 @@ public sealed class PostgresAuditLeastPrivilegeTests
     };
 
     [PostgresFact]
-    public async Task FirstStart_OwnerMigratesThenGatewayFailsClosedUntilGrants_ThenAppendsQueriesCheckpointsAndVerifies()
+    public async Task FirstStart_OwnerMigratesAndGrants_GatewayRoleServesAtOnceWithOnlyItsRights()
     {
         var roles = await PostgresRoles.CreateAsync();
         await using var store = CreateStore(roles.GatewayConnectionString, roles.OwnerConnectionString);
 
-        // The owner created the schema; the gateway role has no rights on the new tables until grants.sql has run.
-        Assert.False(await store.IsReadyAsync(CancellationToken.None));
-        var refused = await Assert.ThrowsAsync<AuditUnavailableException>(() => store.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask());
-        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, FindPostgresError(refused)?.SqlState);
+        // The owner's migration created the schema and ran the embedded grants.sql for the gateway role.
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
         Assert.Equal(5L, await PostgresRoles.ScalarAsync(roles.SuperuserConnectionString,
             $"SELECT count(*) FROM pg_tables WHERE schemaname = '{PostgresRoles.Schema}' AND tableowner = '{roles.OwnerRole}' AND tablename LIKE 'audit%'"));
         Assert.Equal(0L, await PostgresRoles.ScalarAsync(roles.SuperuserConnectionString,
             $"SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = '{roles.GatewayRole}'"));
-
-        await roles.GrantAsync();
-
-        // The same process recovers without a restart.
-        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+        Assert.Equal("t,t,f,f,f", await PostgresRoles.ScalarAsync(roles.SuperuserConnectionString,
+            $"SELECT concat_ws(',', has_table_privilege('{roles.GatewayRole}', '{PostgresRoles.Schema}.audit_records', 'INSERT'), " +
+            $"has_table_privilege('{roles.GatewayRole}', '{PostgresRoles.Schema}.audit_records', 'SELECT'), " +
+            $"has_table_privilege('{roles.GatewayRole}', '{PostgresRoles.Schema}.audit_records', 'UPDATE'), " +
+            $"has_table_privilege('{roles.GatewayRole}', '{PostgresRoles.Schema}.audit_records', 'DELETE'), " +
+            $"has_table_privilege('{roles.GatewayRole}', '{PostgresRoles.Schema}.audit_records', 'TRUNCATE'))"));
         var records = new List<AuditRecord>();
         for (var i = 1; i <= 3; i++)
         {
@@ -126,9 +125,8 @@ public sealed class PostgresAuditLeastPrivilegeTests
         // An upgrade: roles.sql (or grants.sql) has given the old tables' rights; the new version's migration adds tables.
         await roles.GrantAsync();
         await using var store = CreateStore(roles.GatewayConnectionString, roles.OwnerConnectionString);
-        Assert.False(await store.IsReadyAsync(CancellationToken.None));
-        Assert.Equal("legacy", await PostgresRoles.ScalarAsync(roles.OwnerConnectionString, "SELECT chain_id FROM audit_chains"));
-        await roles.GrantAsync();
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+        Assert.Equal(1L, await PostgresRoles.ScalarAsync(roles.OwnerConnectionString, "SELECT count(*) FROM audit_chains WHERE chain_id = 'legacy'"));
 
         VerificationAssert.AssertIntact(3, await store.VerifyAsync(new AuditVerificationRequest { Mode = AuditVerificationMode.Full }, CancellationToken.None));
         Assert.Equal(old[2].Hash, (await store.GetAsync(old[2].Id, CancellationToken.None))?.Hash);
@@ -170,8 +168,6 @@ public sealed class PostgresAuditLeastPrivilegeTests
     private static async Task<PostgresAuditStore> StartGrantedAsync(PostgresRoles roles)
     {
         var store = CreateStore(roles.GatewayConnectionString, roles.OwnerConnectionString);
-        Assert.False(await store.IsReadyAsync(CancellationToken.None));
-        await roles.GrantAsync();
         Assert.True(await store.IsReadyAsync(CancellationToken.None));
         return store;
     }

@@ -506,7 +506,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         var migration = _migrationConnectionString is null ? null : CreateDataSource(_migrationConnectionString, writer: false);
         try
         {
-            await CreateSchemaAsync(migration ?? _dataSource.Value, cancellationToken);
+            await CreateSchemaAsync(migration ?? _dataSource.Value, migration is null ? null : _dataSource.Value, cancellationToken);
         }
         finally
         {
@@ -517,7 +517,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         }
     }
 
-    private static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <param name="grantTo">Under an owner's migration, the gateway's own data source, whose role gets its grants.</param>
+    private static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, NpgsqlDataSource? grantTo, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -534,6 +535,10 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
         command.CommandText = PostgresAuditSchema.RegisterLegacyChain;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        if (grantTo is not null)
+        {
+            await PostgresGrants.GrantAsync(grantTo, connection, transaction, cancellationToken);
+        }
 
         await transaction.CommitAsync(cancellationToken);
     }

@@ -291,6 +291,11 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
 
         command.CommandText = PostgresGovernanceStateSchema.SeedVersion;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        if (migration is not null)
+        {
+            await PostgresGrants.GrantAsync(_dataSource.Value, connection, transaction, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 }
