@@ -22,7 +22,7 @@ switch (command)
         await VerifierChild.RunAsync(options);
         return 0;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/XefAI.AuditStore.Benchmarks -- writers|verify [--seconds 10] [--rounds 2] [--sizes 1000000,10000000]");
+        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/XefAI.AuditStore.Benchmarks -- writers [--seconds 10] [--rounds 2]  or  verify [--sizes 1000000,10000000] [--load 1] [--shares 0.1,0.05] [--paced-up-to 1000000] [--paced-seconds 90]");
         return command == "help" ? 0 : 2;
 }
 

@@ -40,9 +40,9 @@ internal static class VerificationBenchmark
                 await AppendAsync(connection, 10_000);
                 rows.Add(await VerifyAsync(connection, size, "incremental", 1));
 
-                if (size == sizes[0])
+                if (size == sizes[0] && options.Get("load", "1") == "1")
                 {
-                    load.AddRange(await LoadWhileVerifyingAsync(server, connection, seconds, shares));
+                    load.AddRange(await LoadWhileVerifyingAsync(server, connection, seconds, shares, options.Int("load-rounds", 2)));
                 }
             }
             finally
@@ -97,14 +97,14 @@ internal static class VerificationBenchmark
     }
 
     // Writers (2 processes, own database, same server) without and with a paced full verification of the filled
-    // trail running in a third process; interleaved, twice. Shares are tried in order until one stays within 10 %.
-    private static async Task<List<string>> LoadWhileVerifyingAsync(BenchServer server, string trail, double seconds, double[] shares)
+    // trail running in a third process; interleaved, in pairs (--load-rounds, default 2). Shares are tried in order until one stays within 10 %.
+    private static async Task<List<string>> LoadWhileVerifyingAsync(BenchServer server, string trail, double seconds, double[] shares, int rounds)
     {
         var rows = new List<string>();
         foreach (var share in shares)
         {
             var ratios = new List<double>();
-            for (var round = 1; round <= 2; round++)
+            for (var round = 1; round <= rounds; round++)
             {
                 var without = await WriterLoad.RunAsync(server, "new", 2, seconds, verify: false);
                 using var verifier = new ChildProcess(["verify-child", "--conn", trail, "--mode", "full", "--share", share.ToString(CultureInfo.InvariantCulture), "--loop", "1"]);
@@ -126,6 +126,7 @@ internal static class VerificationBenchmark
                 Console.WriteLine(rows[^1]);
             }
 
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# share {share}: mean of {rounds} paired ratios {(ratios.Average() - 1) * 100:+0.0;-0.0} %, median {(Median(ratios) - 1) * 100:+0.0;-0.0} %"));
             if (ratios.Average() >= 0.9)
             {
                 break;
@@ -133,5 +134,11 @@ internal static class VerificationBenchmark
         }
 
         return rows;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }
