@@ -43,15 +43,23 @@ internal static class TrailFiller
             var sorted = AuditCheckpoints.Sorted(ends);
             var timestamp = AuditChainHasher.FormatTimestamp(Base.AddSeconds(sequence * 10));
             var root = AuditCheckpoints.MerkleRoot(sorted);
-            var hash = AuditCheckpoints.ComputeHash(sequence, timestamp, sorted, root, previous);
+            // Every chain moves between steps, so each checkpoint names them all, and they hold every record.
+            var total = AuditCheckpoints.Records(sorted);
+            var hash = AuditCheckpoints.ComputeHash(sequence, timestamp, sorted, total, root, previous);
             await using var insert = admin.CreateCommand(PostgresAuditSchema.InsertCheckpoint);
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = timestamp });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = AuditCheckpoints.WriteEnds(sorted) });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = total });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = root });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = previous });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = hash });
             await insert.ExecuteNonQueryAsync();
+            await using var bound = admin.CreateCommand(PostgresAuditSchema.InsertChainCheckpoint);
+            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = sorted.Select(end => end.Chain).ToArray() });
+            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
+            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = sorted.Select(end => end.Sequence).ToArray() });
+            await bound.ExecuteNonQueryAsync();
             previous = hash;
         }
 
