@@ -46,20 +46,14 @@ internal static class TrailFiller
             // Every chain moves between steps, so each checkpoint names them all, and they hold every record.
             var total = AuditCheckpoints.Records(sorted);
             var hash = AuditCheckpoints.ComputeHash(sequence, timestamp, sorted, total, root, previous);
-            await using var insert = admin.CreateCommand(PostgresAuditSchema.InsertCheckpoint);
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = timestamp });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = AuditCheckpoints.WriteEnds(sorted) });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = total });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = root });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = previous });
-            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = hash });
+            await using var connection = await admin.OpenConnectionAsync();
+            await using var insert = new NpgsqlBatch(connection);
+            foreach (var command in PostgresAuditSchema.CreateCheckpoint(sequence, timestamp, sorted, total, root, previous, hash))
+            {
+                insert.BatchCommands.Add(command);
+            }
+
             await insert.ExecuteNonQueryAsync();
-            await using var bound = admin.CreateCommand(PostgresAuditSchema.InsertChainCheckpoint);
-            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = sorted.Select(end => end.Chain).ToArray() });
-            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
-            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = sorted.Select(end => end.Sequence).ToArray() });
-            await bound.ExecuteNonQueryAsync();
             previous = hash;
         }
 

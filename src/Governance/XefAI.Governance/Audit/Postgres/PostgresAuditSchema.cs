@@ -424,6 +424,25 @@ internal static class PostgresAuditSchema
         return command;
     }
 
+    /// <summary>A checkpoint's row and the rows that say where it bound each chain it names, to run in one transaction.</summary>
+    public static NpgsqlBatchCommand[] CreateCheckpoint(
+        long sequence, string timestamp, IReadOnlyList<AuditChainEnd> ends, long records, string root, string previousHash, string hash)
+    {
+        var checkpoint = new NpgsqlBatchCommand(InsertCheckpoint);
+        Add(checkpoint.Parameters, NpgsqlDbType.Bigint, sequence);
+        Add(checkpoint.Parameters, NpgsqlDbType.Text, timestamp);
+        Add(checkpoint.Parameters, NpgsqlDbType.Text, AuditCheckpoints.WriteEnds(ends));
+        Add(checkpoint.Parameters, NpgsqlDbType.Bigint, records);
+        Add(checkpoint.Parameters, NpgsqlDbType.Text, root);
+        Add(checkpoint.Parameters, NpgsqlDbType.Text, previousHash);
+        Add(checkpoint.Parameters, NpgsqlDbType.Text, hash);
+        var bound = new NpgsqlBatchCommand(InsertChainCheckpoint);
+        Add(bound.Parameters, NpgsqlDbType.Array | NpgsqlDbType.Text, ends.Select(end => end.Chain).ToArray());
+        Add(bound.Parameters, NpgsqlDbType.Bigint, sequence);
+        Add(bound.Parameters, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ends.Select(end => end.Sequence).ToArray());
+        return [checkpoint, bound];
+    }
+
     public static NpgsqlBatchCommand CreateUpdateChain(string chain, long fromSequence, long sequence, string hash)
     {
         var command = new NpgsqlBatchCommand(UpdateChain);

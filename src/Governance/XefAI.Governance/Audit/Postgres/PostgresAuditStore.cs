@@ -249,20 +249,11 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         var hash = AuditCheckpoints.ComputeHash(sequence, timestamp, ends, records, root, previousHash);
         await using (var insert = new NpgsqlBatch(connection, transaction))
         {
-            var checkpoint = new NpgsqlBatchCommand(PostgresAuditSchema.InsertCheckpoint);
-            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
-            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = timestamp });
-            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = AuditCheckpoints.WriteEnds(ends) });
-            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = records });
-            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = root });
-            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = previousHash });
-            checkpoint.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = hash });
-            insert.BatchCommands.Add(checkpoint);
-            var bound = new NpgsqlBatchCommand(PostgresAuditSchema.InsertChainCheckpoint);
-            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = ends.Select(end => end.Chain).ToArray() });
-            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = sequence });
-            bound.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = ends.Select(end => end.Sequence).ToArray() });
-            insert.BatchCommands.Add(bound);
+            foreach (var command in PostgresAuditSchema.CreateCheckpoint(sequence, timestamp, ends, records, root, previousHash, hash))
+            {
+                insert.BatchCommands.Add(command);
+            }
+
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
