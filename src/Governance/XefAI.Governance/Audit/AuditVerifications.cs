@@ -14,6 +14,7 @@ namespace XefAI.Governance;
 internal sealed partial class AuditVerifications : BackgroundService, IAuditVerifications
 {
     private const int Kept = 20;
+    private const int FirstRunMinutes = 2;
 
     private readonly IAuditTrail _audit;
     private readonly TimeProvider _time;
@@ -97,11 +98,14 @@ internal sealed partial class AuditVerifications : BackgroundService, IAuditVeri
             return;
         }
 
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(_options.IntervalMinutes), _time);
         var lastFull = _time.GetUtcNow();
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            // The first run comes soon after start, so an incremental walk on request has a proved checkpoint to
+            // resume from long before the first interval is over.
+            await Task.Delay(TimeSpan.FromMinutes(Math.Min(FirstRunMinutes, _options.IntervalMinutes)), _time, stoppingToken);
+            using var timer = new PeriodicTimer(TimeSpan.FromMinutes(_options.IntervalMinutes), _time);
+            do
             {
                 // An incremental walk trusts what earlier walks proved; a full one now and then rechecks old records.
                 var full = _options.FullIntervalHours > 0 && _time.GetUtcNow() - lastFull >= TimeSpan.FromHours(_options.FullIntervalHours);
@@ -114,6 +118,7 @@ internal sealed partial class AuditVerifications : BackgroundService, IAuditVeri
                     }
                 }
             }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
