@@ -114,7 +114,7 @@ if len(rounds) > 1:
 
 ttfb = read("ttfb.tsv")
 if ttfb:
-    lines += ["## Time to first byte, streamed (sequential curl calls)", "",
+    lines += ["## Time to first byte, streamed (sequential calls on one kept-alive connection, curl)", "",
               "| round | target | calls | p50 ms | p99 ms | p50 above bare YARP | non-200 |", "|---:|---|---:|---:|---:|---:|---:|"]
     base = {(r["round"], r["target"]): float(r["p50_ms"]) for r in ttfb}
     for r in ttfb:

@@ -263,7 +263,8 @@ measure() {   # round concurrency target
     p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
     p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
     non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out"); non2xx=${non2xx:-0}
-    sockerr=$(awk -F'[ ,]+' '/Socket errors:/ {print $4 + $6 + $8 + $10}' "$out"); sockerr=${sockerr:-0}
+    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i + 0; print s }' "$out")
+    sockerr=${sockerr:-0}
     read -r rss hwm < <(rss_kb "$pid")
     local alloc_delta=-1
     [[ $alloc0 != -1 ]] && alloc_delta=$((alloc1 - alloc0))
@@ -274,19 +275,16 @@ measure() {   # round concurrency target
 
 TTFB=$OUT/ttfb.tsv
 printf 'round\ttarget\tcalls\tp50_ms\tp99_ms\tnon200\n' >"$TTFB"
-measure_ttfb() {   # round target: sequential streamed calls, curl's time to first byte
-    local round=$1 name=$2 samples="$WORK/ttfb-$2.txt"
+measure_ttfb() {   # round target: sequential streamed calls on one kept-alive connection, curl's time to first byte
+    local round=$1 name=$2 samples="$WORK/ttfb-$2.txt" url="http://127.0.0.1:${PORT[$2]}/v1/chat/completions"
     mapfile -t hdrs < <(curl_headers "$name")
-    : >"$samples"
-    for i in $(seq $((TTFB_COUNT + 20))); do
-        local line
-        line=$(curl -s -o /dev/null -w '%{http_code} %{time_starttransfer}' -X POST -H 'Content-Type: application/json' "${hdrs[@]}" \
-            --data-binary @"${BODY[$name]}" "http://127.0.0.1:${PORT[$name]}/v1/chat/completions")
-        [[ $i -gt 20 ]] && echo "$line" >>"$samples"   # the first 20 are a warm-up
-    done
+    local urls=()
+    for _ in $(seq $((TTFB_COUNT + 20))); do urls+=(-o /dev/null "$url"); done
+    curl -s -w '%{http_code} %{time_starttransfer}\n' -X POST -H 'Content-Type: application/json' "${hdrs[@]}" \
+        --data-binary @"${BODY[$name]}" "${urls[@]}" >"$samples"
     python3 - "$samples" "$round" "$name" >>"$TTFB" <<'EOF'
 import sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()][20:]   # the first 20 are a warm-up
 bad = sum(1 for code, _ in rows if code != "200")
 t = sorted(float(s) * 1000 for _, s in rows)
 pct = lambda q: t[min(len(t) - 1, int(round(q * (len(t) - 1))))]
