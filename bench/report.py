@@ -72,7 +72,7 @@ lines += [
     "",
     "Every target answers the same POST /v1/chat/completions (593-byte body; 607 streamed) from the same nginx stub. "
     "CPU is the target's process tree (utime+stime from /proc), per request; for (d) the PostgreSQL server's CPU is "
-    "shown apart. RSS is VmRSS after the measurement, HWM the main process's VmHWM since start. Allocations are "
+    "shown apart; \"cores busy\" is CPU per request times RPS. RSS is VmRSS after the measurement, HWM the main process's VmHWM since start. Allocations are "
     "GC.GetTotalAllocatedBytes of the .NET targets (a startup hook), per request. Ratios are to bare YARP "
     "(streamed targets: to streamed bare YARP), from the mean of the rounds.",
     "",
@@ -80,8 +80,8 @@ lines += [
 
 for c in levels:
     lines += [f"## {c} connection{'s' if c > 1 else ''} (mean of {len(by[(c, targets[0])])} round(s))", ""]
-    lines += ["| target | RPS | RPS vs YARP | p50 µs | p99 µs | CPU µs/req | CPU vs YARP | RSS MB | HWM MB | alloc KB/req | errors |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += ["| target | RPS | RPS vs YARP | p50 µs | p99 µs | CPU µs/req | CPU vs YARP | cores busy | RSS MB | HWM MB | alloc KB/req | errors |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for t in targets:
         b = BASELINE.get(t, "yarp")
         rps, cpu = mean("rps", c, t), mean("cpu_us", c, t)
@@ -91,7 +91,8 @@ for c in levels:
         errors = sum(r["bad"] for r in by[(c, t)])
         lines.append(
             f"| {DESCRIPTION.get(t, t)} | {fmt(rps)} | {ratio(rps, mean('rps', c, b))} | {fmt(mean('p50', c, t))} | "
-            f"{fmt(mean('p99', c, t))} | {cpu_text} | {ratio(cpu, mean('cpu_us', c, b))} | {fmt(mean('rss_mb', c, t), 1)} | "
+            f"{fmt(mean('p99', c, t))} | {cpu_text} | {ratio(cpu, mean('cpu_us', c, b))} | {fmt(cpu and rps and cpu * rps / 1e6, 2)} | "
+            f"{fmt(mean('rss_mb', c, t), 1)} | "
             f"{fmt(mean('hwm_mb', c, t), 1)} | {fmt(mean('alloc_kb', c, t), 1)} | {errors} |")
     lines.append("")
 
