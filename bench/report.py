@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's raw measurements (raw.tsv, ttfb.tsv, audit.tsv) into results.md and gnuplot data."""
 import csv
+import json
 import statistics
 import sys
 from collections import defaultdict
@@ -128,7 +129,16 @@ if ttfb:
 audit = read("audit.tsv")
 if audit:
     lines += ["## Audit trail after the run (GET /admin/audit/verify)", ""]
-    lines += [f"- {r['target']}: `{r['verify']}`" for r in audit]
+
+    for r in audit:
+        measured = sum(int(x["requests"] or 0) for x in rows if x["target"] == r["target"])
+        try:
+            verdict = json.loads(r["verify"])
+        except ValueError:
+            verdict = {}
+        ok = verdict.get("valid") is True and int(verdict.get("records", 0)) >= measured
+        lines.append(f"- {r['target']}: `{r['verify']}` for {measured:,} measured calls (warm-ups and checks not counted): "
+                     + ("ok" if ok else "**NOT OK: every governed call must leave a record in a valid chain**"))
     lines.append("")
 
 # Issue 12's targets, where this run measured them.
