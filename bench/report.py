@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's raw measurements (raw.tsv, ttfb.tsv, audit.tsv) into results.md and gnuplot data."""
+import csv
+import json
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+out = Path(sys.argv[1])
+clk_tck = float(sys.argv[2])
+
+DESCRIPTION = {
+    "stub": "(a) nginx stub, direct",
+    "yarp": "(b) bare YARP",
+    "gateway": "(c) gateway, SQLite audit",
+    "gateway-pg": "(d) gateway, PostgreSQL audit",
+    "portkey": "(f) Portkey OSS gateway",
+    "stub-stream": "(a) stub, streamed",
+    "yarp-stream": "(e) bare YARP, streamed",
+    "gateway-stream": "(e) gateway, streamed, SQLite audit",
+}
+BASELINE = {name: ("yarp-stream" if name.endswith("stream") else "yarp") for name in DESCRIPTION}
+
+
+def read(name):
+    path = out / name
+    if not path.exists():
+        return []
+    with path.open() as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+rows = read("raw.tsv")
+for r in rows:
+    n = max(int(r["requests"] or 0), 1)
+    r["rps"] = float(r["rps"] or 0)
+    r["p50"] = float(r["p50_us"] or 0)
+    r["p99"] = float(r["p99_us"] or 0)
+    r["cpu_us"] = int(r["cpu_ticks"]) * 1e6 / clk_tck / n
+    r["db_cpu_us"] = int(r["db_cpu_ticks"]) * 1e6 / clk_tck / n
+    r["rss_mb"] = int(r["rss_kb"] or 0) / 1024
+    r["hwm_mb"] = int(r["hwm_kb"] or 0) / 1024
+    a = int(r["allocated_bytes"])
+    r["alloc_kb"] = a / 1024 / n if a >= 0 else None
+    r["bad"] = int(r["non2xx"] or 0) + int(r["socket_errors"] or 0)
+
+targets = list(dict.fromkeys(r["target"] for r in rows))
+levels = sorted({int(r["concurrency"]) for r in rows})
+by = defaultdict(list)
+for r in rows:
+    by[(int(r["concurrency"]), r["target"])].append(r)
+same = {(int(r["round"]), int(r["concurrency"]), r["target"]): r for r in rows}
+
+
+def mean(key, c, t):
+    values = [r[key] for r in by[(c, t)] if r[key] is not None]
+    return statistics.mean(values) if values else None
+
+
+def fmt(v, digits=0):
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+def ratio(v, b):
+    return "—" if v is None or not b else f"{v / b:.2f}×"
+
+
+lines = ["# End-to-end benchmark", ""]
+machine = (out / "machine.txt").read_text().strip().splitlines() if (out / "machine.txt").exists() else []
+lines += [f"- {m}" for m in machine]
+lines += [
+    "",
+    "Every target answers the same POST /v1/chat/completions (593-byte body; 607 streamed) from the same nginx stub. "
+    "CPU is the target's process tree (utime+stime from /proc), per request; for (d) the PostgreSQL server's CPU is "
+    "shown apart; \"cores busy\" is CPU per request times RPS. RSS is VmRSS after the measurement, HWM the main process's VmHWM since start. Allocations are "
+    "GC.GetTotalAllocatedBytes of the .NET targets (a startup hook), per request. Ratios are to bare YARP "
+    "(streamed targets: to streamed bare YARP), from the mean of the rounds.",
+    "",
+]
+
+for c in levels:
+    lines += [f"## {c} connection{'s' if c > 1 else ''} (mean of {len(by[(c, targets[0])])} round(s))", ""]
+    lines += ["| target | RPS | RPS vs YARP | p50 µs | p99 µs | CPU µs/req | CPU vs YARP | cores busy | RSS MB | HWM MB | alloc KB/req | errors |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for t in targets:
+        b = BASELINE.get(t, "yarp")
+        rps, cpu = mean("rps", c, t), mean("cpu_us", c, t)
+        cpu_text = fmt(cpu)
+        if t == "gateway-pg":
+            cpu_text += f" (+{fmt(mean('db_cpu_us', c, t))} db)"
+        errors = sum(r["bad"] for r in by[(c, t)])
+        lines.append(
+            f"| {DESCRIPTION.get(t, t)} | {fmt(rps)} | {ratio(rps, mean('rps', c, b))} | {fmt(mean('p50', c, t))} | "
+            f"{fmt(mean('p99', c, t))} | {cpu_text} | {ratio(cpu, mean('cpu_us', c, b))} | {fmt(cpu and rps and cpu * rps / 1e6, 2)} | "
+            f"{fmt(mean('rss_mb', c, t), 1)} | "
+            f"{fmt(mean('hwm_mb', c, t), 1)} | {fmt(mean('alloc_kb', c, t), 1)} | {errors} |")
+    lines.append("")
+
+rounds = sorted({int(r["round"]) for r in rows})
+if len(rounds) > 1:
+    lines += ["## Every round (ratios within the same round)", "",
+              "| round | conns | target | RPS | vs YARP | p50 µs | p99 µs | CPU µs/req | vs YARP |",
+              "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for c in levels:
+        for rd in rounds:
+            for t in targets:
+                r = same.get((rd, c, t))
+                base = same.get((rd, c, BASELINE.get(t, "yarp")))
+                if not r:
+                    continue
+                lines.append(
+                    f"| {rd} | {c} | {t} | {fmt(r['rps'])} | {ratio(r['rps'], base and base['rps'])} | {fmt(r['p50'])} | "
+                    f"{fmt(r['p99'])} | {fmt(r['cpu_us'])} | {ratio(r['cpu_us'], base and base['cpu_us'])} |")
+    lines.append("")
+
+ttfb = read("ttfb.tsv")
+if ttfb:
+    lines += ["## Time to first byte, streamed (sequential calls on one kept-alive connection, curl)", "",
+              "| round | target | calls | p50 ms | p99 ms | p50 above bare YARP | non-200 |", "|---:|---|---:|---:|---:|---:|---:|"]
+    base = {(r["round"], r["target"]): float(r["p50_ms"]) for r in ttfb}
+    for r in ttfb:
+        b = base.get((r["round"], "yarp-stream"))
+        above = "—" if b is None or r["target"] == "yarp-stream" else f"{float(r['p50_ms']) - b:+.3f} ms"
+        lines.append(f"| {r['round']} | {DESCRIPTION.get(r['target'], r['target'])} | {r['calls']} | {r['p50_ms']} | "
+                     f"{r['p99_ms']} | {above} | {r['non200']} |")
+    lines.append("")
+
+audit = read("audit.tsv")
+if audit:
+    lines += ["## Audit trail after the run (GET /admin/audit/verify)", ""]
+
+    for r in audit:
+        measured = sum(int(x["requests"] or 0) for x in rows if x["target"] == r["target"])
+        try:
+            verdict = json.loads(r["verify"])
+        except ValueError:
+            verdict = {}
+        ok = verdict.get("valid") is True and int(verdict.get("records", 0)) >= measured
+        lines.append(f"- {r['target']}: `{r['verify']}` for {measured:,} measured calls (warm-ups and checks not counted): "
+                     + ("ok" if ok else "**NOT OK: every governed call must leave a record in a valid chain**"))
+    lines.append("")
+
+# Issue 12's targets, where this run measured them.
+checks = []
+
+
+def check(text, ok):
+    checks.append(f"| {text} | {'met' if ok else '**not met**'} |")
+
+
+for c in (32, 256):
+    g, y = mean("rps", c, "gateway"), mean("rps", c, "yarp")
+    if g and y:
+        check(f"(c) throughput ≥ 70 % of (b) at {c}: {g / y:.0%}", g / y >= 0.7)
+    gc, yc = mean("cpu_us", c, "gateway"), mean("cpu_us", c, "yarp")
+    if gc and yc:
+        check(f"(c) CPU per request ≤ 1.5× (b) at {c}: {gc / yc:.2f}×", gc / yc <= 1.5)
+    p, y = mean("rps", c, "gateway-pg"), mean("rps", c, "yarp")
+    if p and y:
+        check(f"(d) throughput ≥ 50 % of (b) at {c}: {p / y:.0%}", p / y >= 0.5)
+    a = mean("alloc_kb", c, "gateway")
+    if a is not None:
+        check(f"(c) allocations ≤ 16 KB per call at {c}: {a:.1f} KB", a <= 16)
+g1, y1 = mean("p50", 1, "gateway"), mean("p50", 1, "yarp")
+if g1 and y1:
+    checks.append(f"| (c) median latency added at 1 connection (durable commit included): {(g1 - y1) / 1000:.2f} ms | target ≤ 0.3 ms beyond the commit; the commit's share is not separated here |")
+rss = max((r["rss_mb"] for r in by[(256, "gateway")]), default=None)
+if rss is not None:
+    check(f"(c) RSS ≤ 200 MB at 256: {rss:.0f} MB", rss <= 200)
+if ttfb:
+    deltas = [float(r["p50_ms"]) - base[(r["round"], "yarp-stream")] for r in ttfb
+              if r["target"] == "gateway-stream" and (r["round"], "yarp-stream") in base]
+    if deltas:
+        d = statistics.mean(deltas)
+        check(f"(e) time to first byte ≤ 1 ms above (b): {d:+.2f} ms", d <= 1)
+if checks:
+    lines += ["## Issue 12's targets in this run", "", "| target | verdict |", "|---|---|"] + checks + [""]
+
+bad = [f"{r['target']} (round {r['round']}, c={r['concurrency']}): {r['bad']}" for r in rows if r["bad"]]
+if bad:
+    lines += ["**Errors (non-2xx answers or socket errors) — figures of these rows are not valid:** " + "; ".join(bad), ""]
+
+(out / "results.md").write_text("\n".join(lines))
+
+# gnuplot data: one row per target, one column per concurrency.
+with (out / "rps.dat").open("w") as f:
+    f.write("target " + " ".join(f'"c={c}"' for c in levels) + "\n")
+    for t in targets:
+        f.write(f'"{t}" ' + " ".join(f"{mean('rps', c, t) or 0:.0f}" for c in levels) + "\n")
+with (out / "cpu.dat").open("w") as f:
+    f.write("target " + " ".join(f'"c={c}"' for c in levels) + "\n")
+    for t in targets:
+        f.write(f'"{t}" ' + " ".join(f"{mean('cpu_us', c, t) or 0:.0f}" for c in levels) + "\n")
+(out / "chart.vars").write_text(f"ncol = {len(levels)}\n")

@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# End-to-end performance harness (issue 12): the same ~600-byte chat request through each target, all against one
+# nginx stub of an OpenAI vendor, with wrk. See README "Performance → End to end".
+#
+#   bench/run.sh            full run: concurrency 1, 32 and 256, 2 rounds, 15 s per measurement after 5 s warm-up
+#   bench/run.sh --quick    smoke run: concurrency 32 only, 1 round, 5 s after 2 s warm-up (about 2 minutes)
+#
+# Options: --rounds N, --duration S, --warmup S, --concurrency "1 32 256", --targets "stub yarp ...", --no-build,
+# --no-install. BENCH_PORT_BASE (default 28000) moves every port. Results go to bench/results/<UTC timestamp>/.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+
+ROUNDS=2 DURATION=15 WARMUP=5 CONCURRENCY="1 32 256" TTFB_COUNT=300
+TARGETS="stub yarp gateway gateway-pg portkey stub-stream yarp-stream gateway-stream"
+BUILD=1 INSTALL=1
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --quick) ROUNDS=1 DURATION=5 WARMUP=2 CONCURRENCY=32 TTFB_COUNT=100 ;;
+        --rounds) ROUNDS=$2; shift ;;
+        --duration) DURATION=$2; shift ;;
+        --warmup) WARMUP=$2; shift ;;
+        --concurrency) CONCURRENCY=$2; shift ;;
+        --targets) TARGETS=$2; shift ;;
+        --no-build) BUILD=0 ;;
+        --no-install) INSTALL=0 ;;
+        -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+PORT_BASE=${BENCH_PORT_BASE:-28000}
+STUB_PORT=$((PORT_BASE + 80)) STUB_STREAM_PORT=$((PORT_BASE + 81))
+YARP_PORT=$((PORT_BASE + 100)) YARP_STREAM_PORT=$((PORT_BASE + 101))
+GW_PORT=$((PORT_BASE + 200)) GW_STREAM_PORT=$((PORT_BASE + 201)) GW_PG_PORT=$((PORT_BASE + 202))
+PORTKEY_PORT=$((PORT_BASE + 300)) PG_PORT=$((PORT_BASE + 432))
+
+CLIENT_KEY=xefai-dev-key ADMIN_KEY=xefai-dev-admin-key   # the Development demo keys (README "Quick start")
+CLK_TCK=$(getconf CLK_TCK)
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$BENCH/results/$STAMP
+WORK=$(mktemp -d /tmp/xefai-bench.XXXXXX)
+chmod 755 "$WORK"
+mkdir -p "$OUT/logs"
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
+
+# ---------------------------------------------------------------- prerequisites
+install_missing() {
+    local need=()
+    command -v wrk >/dev/null || need+=(wrk)
+    command -v nginx >/dev/null || need+=(nginx)
+    command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+    command -v python3 >/dev/null || need+=(python3)
+    command -v curl >/dev/null || need+=(curl)
+    command -v node >/dev/null || need+=(nodejs npm)
+    if has_target gateway-pg && ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        need+=(postgresql)
+    fi
+    if [[ ${#need[@]} -gt 0 ]]; then
+        [[ $INSTALL == 1 ]] || { echo "missing: ${need[*]} (and --no-install)" >&2; exit 1; }
+        log "installing ${need[*]}"
+        apt-get install -y "${need[@]}" >"$OUT/logs/apt.log" 2>&1 || { apt-get update >>"$OUT/logs/apt.log" 2>&1; apt-get install -y "${need[@]}" >>"$OUT/logs/apt.log" 2>&1; }
+    fi
+    if has_target portkey && [[ ! -f $BENCH/portkey/node_modules/@portkey-ai/gateway/build/start-server.js ]]; then
+        log "npm ci in bench/portkey"
+        (cd "$BENCH/portkey" && npm ci --no-audit --no-fund >"$OUT/logs/npm.log" 2>&1)
+    fi
+}
+
+GATEWAY_BIN=$ROOT/src/Integration/XefAI.Gateway/bin/Release/net10.0
+YARP_DLL=$BENCH/XefAI.Bench.BareYarp/bin/Release/net10.0/XefAI.Bench.BareYarp.dll
+HOOK_DLL=$BENCH/XefAI.Bench.AllocationHook/bin/Release/net10.0/XefAI.Bench.AllocationHook.dll
+build() {
+    log "building Release (gateway, bare YARP, allocation hook)"
+    for project in src/Integration/XefAI.Gateway bench/XefAI.Bench.BareYarp bench/XefAI.Bench.AllocationHook; do
+        (cd "$ROOT" && dotnet build -c Release "$project" >>"$OUT/logs/build.log" 2>&1) || { tail -30 "$OUT/logs/build.log" >&2; exit 1; }
+    done
+}
+
+# ---------------------------------------------------------------- processes (stopped by PID on exit)
+declare -A PID=()        # target -> PID of its main process
+PG_DATA=""
+cleanup() {
+    set +e
+    for name in "${!PID[@]}"; do kill "${PID[$name]}" 2>/dev/null; done
+    for name in "${!PID[@]}"; do
+        for _ in $(seq 50); do kill -0 "${PID[$name]}" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "${PID[$name]}" 2>/dev/null
+    done
+    if [[ -n $PG_DATA ]]; then
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1
+        cp "$WORK/pg/server.log" "$OUT/logs/postgres.log" 2>/dev/null
+    fi
+    for f in "$WORK"/*/out.log; do [[ -f $f ]] && cp "$f" "$OUT/logs/$(basename "$(dirname "$f")").log"; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_port() {   # wait until something answers HTTP on the port
+    local port=$1 name=$2
+    for _ in $(seq 150); do
+        if [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" 2>/dev/null) != 000 ]]; then return 0; fi
+        kill -0 "${PID[$name]}" 2>/dev/null || { echo "$name exited; its log:" >&2; tail -20 "$WORK/$name/out.log" >&2; exit 1; }
+        sleep 0.2
+    done
+    echo "$name did not answer on port $port" >&2; exit 1
+}
+
+start_stub() {
+    mkdir -p "$WORK/stub"
+    sed -e "s#@PREFIX@#$WORK/stub#g" -e "s/@PORT@/$STUB_PORT/" -e "s/@STREAM_PORT@/$STUB_STREAM_PORT/" \
+        "$BENCH/stub/nginx.conf.template" >"$WORK/stub/nginx.conf"
+    nginx -c "$WORK/stub/nginx.conf" -p "$WORK/stub/" >"$WORK/stub/out.log" 2>&1 &
+    PID[stub]=$!
+    PID_OF_TARGET[stub]=${PID[stub]}
+    PID_OF_TARGET[stub-stream]=${PID[stub]}
+    wait_port "$STUB_PORT" stub
+}
+
+start_postgres() {
+    PG_BIN=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")
+    mkdir -p "$WORK/pg"
+    chown postgres "$WORK/pg"
+    PG_DATA=$WORK/pg/data
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --no-locale >"$WORK/pg/initdb.log" 2>&1
+    # fsync, synchronous_commit and full_page_writes stay at their defaults (on): the audit commit is durable.
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg/server.log" -w -t 60 start \
+        -o "-p $PG_PORT -h 127.0.0.1 -k $WORK/pg -c max_connections=300 -c shared_buffers=256MB" >/dev/null
+    runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres xefai
+    PG_PID=$(head -1 "$PG_DATA/postmaster.pid")
+    log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PG_PORT (fsync on), PID $PG_PID"
+}
+
+start_yarp() {   # name port upstream-port
+    local name=$1 port=$2 upstream=$3
+    mkdir -p "$WORK/$name"
+    (cd "$WORK/$name" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" BENCH_UPSTREAM="http://127.0.0.1:$upstream/" \
+        DOTNET_STARTUP_HOOKS="$HOOK_DLL" BENCH_ALLOC_FILE="$WORK/$name/allocated" \
+        dotnet "$YARP_DLL" >"$WORK/$name/out.log" 2>&1) &
+    PID[$name]=$!
+    PID_OF_TARGET[$name]=${PID[$name]}
+    wait_port "$port" "$name"
+}
+
+start_gateway() {   # name port upstream-port [extra env...]
+    local name=$1 port=$2 upstream=$3
+    shift 3
+    mkdir -p "$WORK/$name"
+    cp -r "$GATEWAY_BIN/config" "$WORK/$name/config"   # the folder holding config/ is the content root: data/ lands here
+    (cd "$WORK/$name" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
+        XEFAI_CONFIG_DIR="$WORK/$name/config" XefAI__WatchConfiguration=false OPENAI_API_KEY=sk-bench-not-a-key \
+        ReverseProxy__Clusters__openai__Destinations__primary__Address="http://127.0.0.1:$upstream/v1" \
+        DOTNET_STARTUP_HOOKS="$HOOK_DLL" BENCH_ALLOC_FILE="$WORK/$name/allocated" "$@" \
+        dotnet "$GATEWAY_BIN/XefAI.Gateway.dll" >"$WORK/$name/out.log" 2>&1) &
+    PID[$name]=$!
+    PID_OF_TARGET[$name]=${PID[$name]}
+    wait_port "$port" "$name"
+}
+
+start_portkey() {
+    mkdir -p "$WORK/portkey"
+    (cd "$BENCH/portkey" && exec env NODE_ENV=production TRUSTED_CUSTOM_HOSTS=127.0.0.1 \
+        node node_modules/@portkey-ai/gateway/build/start-server.js --port="$PORTKEY_PORT" --headless >"$WORK/portkey/out.log" 2>&1) &
+    PID[portkey]=$!
+    PID_OF_TARGET[portkey]=${PID[portkey]}
+    wait_port "$PORTKEY_PORT" portkey
+}
+
+# ---------------------------------------------------------------- targets: port, body, headers
+declare -A PID_OF_TARGET=() PORT=() BODY=() HEADERS=() BASELINE=()
+define_targets() {
+    local plain=$BENCH/wrk/chat.json stream=$BENCH/wrk/chat-stream.json
+    PORT[stub]=$STUB_PORT;             BODY[stub]=$plain;           HEADERS[stub]="Authorization: Bearer sk-bench-not-a-key"
+    PORT[yarp]=$YARP_PORT;             BODY[yarp]=$plain;           HEADERS[yarp]="Authorization: Bearer sk-bench-not-a-key"
+    PORT[gateway]=$GW_PORT;            BODY[gateway]=$plain;        HEADERS[gateway]="Authorization: Bearer $CLIENT_KEY"
+    PORT[gateway-pg]=$GW_PG_PORT;      BODY[gateway-pg]=$plain;     HEADERS[gateway-pg]="Authorization: Bearer $CLIENT_KEY"
+    PORT[portkey]=$PORTKEY_PORT;       BODY[portkey]=$plain
+    HEADERS[portkey]="Authorization: Bearer sk-bench-not-a-key|x-portkey-provider: openai|x-portkey-custom-host: http://127.0.0.1:$STUB_PORT/v1"
+    PORT[stub-stream]=$STUB_STREAM_PORT;  BODY[stub-stream]=$stream;    HEADERS[stub-stream]="Authorization: Bearer sk-bench-not-a-key"
+    PORT[yarp-stream]=$YARP_STREAM_PORT;  BODY[yarp-stream]=$stream;    HEADERS[yarp-stream]="Authorization: Bearer sk-bench-not-a-key"
+    PORT[gateway-stream]=$GW_STREAM_PORT; BODY[gateway-stream]=$stream; HEADERS[gateway-stream]="Authorization: Bearer $CLIENT_KEY"
+}
+
+curl_headers() {   # the target's headers as curl arguments
+    local IFS='|'
+    for h in ${HEADERS[$1]:-}; do printf -- '-H\n%s\n' "$h"; done
+}
+
+check_target() {   # one call must answer 200 with the expected body (and, for the gateway, tier 1 to the stub)
+    local name=$1 head="$WORK/check-$1.head" body="$WORK/check-$1.body"
+    mapfile -t hdrs < <(curl_headers "$name")
+    local code
+    code=$(curl -s -D "$head" -o "$body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' "${hdrs[@]}" \
+        --data-binary @"${BODY[$name]}" "http://127.0.0.1:${PORT[$name]}/v1/chat/completions")
+    local ok=1
+    [[ $code == 200 ]] || ok=0
+    if [[ $name == *stream ]]; then grep -q 'data: \[DONE\]' "$body" || ok=0
+    else grep -q '"chatcmpl-bench0001"' "$body" || ok=0; fi
+    if [[ $name == gateway* ]]; then
+        grep -qi '^X-XefAI-Risk-Tier: 1' "$head" || ok=0
+        grep -qi '^X-XefAI-Provider: openai-gpt-4o-mini' "$head" || ok=0
+    fi
+    if [[ $ok != 1 ]]; then
+        echo "target $name did not answer as expected (HTTP $code):" >&2; head -c 600 "$body" >&2; echo >&2; exit 1
+    fi
+    log "$name answers 200"
+}
+
+# ---------------------------------------------------------------- measurement
+descendants() {   # a PID and all its descendants
+    local pid=$1
+    echo "$pid"
+    for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do descendants "$child"; done
+}
+cpu_ticks() {   # utime+stime of a process tree, in clock ticks
+    local total=0 stat
+    for p in $(descendants "$1"); do
+        stat=$(cat /proc/"$p"/stat 2>/dev/null) || continue
+        stat=${stat##*) }   # drop "pid (comm) "
+        read -r -a f <<<"$stat"
+        total=$((total + f[11] + f[12]))   # fields 14 and 15 of the stat line
+    done
+    echo "$total"
+}
+rss_kb() {   # VmRSS summed over the tree, VmHWM of the main process
+    local rss=0 v
+    for p in $(descendants "$1"); do
+        v=$(awk '/^VmRSS:/ {print $2}' /proc/"$p"/status 2>/dev/null) && rss=$((rss + ${v:-0}))
+    done
+    echo "$rss $(awk '/^VmHWM:/ {print $2}' /proc/"$1"/status)"
+}
+allocated() { cat "$WORK/$1/allocated" 2>/dev/null || echo -1; }
+
+RAW=$OUT/raw.tsv
+printf 'round\tconcurrency\ttarget\trequests\tseconds\trps\tp50_us\tp99_us\tnon2xx\tsocket_errors\tcpu_ticks\tdb_cpu_ticks\trss_kb\thwm_kb\tallocated_bytes\n' >"$RAW"
+
+to_us() {   # wrk latency (e.g. 812.00us, 1.23ms, 2.01s) to microseconds
+    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000; else if (v ~ /m$/) print n * 60e6; else print n * 1e6 }'
+}
+
+measure() {   # round concurrency target
+    local round=$1 c=$2 name=$3 pid=${PID_OF_TARGET[$3]}
+    local threads=2
+    [[ $c -lt 2 ]] && threads=1
+    local url="http://127.0.0.1:${PORT[$name]}/v1/chat/completions"
+    export BENCH_BODY=${BODY[$name]} BENCH_HEADERS=${HEADERS[$name]:-} BENCH_PATH=/v1/chat/completions
+    wrk -t"$threads" -c"$c" -d"${WARMUP}s" -s "$BENCH/wrk/post.lua" "$url" >/dev/null 2>&1 || true
+    local cpu0 db0=0 alloc0 out="$OUT/logs/wrk-r$round-c$c-$name.txt"
+    cpu0=$(cpu_ticks "$pid"); alloc0=$(allocated "$name")
+    [[ $name == gateway-pg ]] && db0=$(cpu_ticks "$PG_PID")
+    wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$BENCH/wrk/post.lua" "$url" >"$out" 2>&1
+    local cpu1 db1=0 alloc1
+    cpu1=$(cpu_ticks "$pid"); alloc1=$(allocated "$name")
+    [[ $name == gateway-pg ]] && db1=$(cpu_ticks "$PG_PID")
+    local requests seconds rps p50 p99 non2xx sockerr
+    requests=$(awk '/requests in/ {print $1}' "$out")
+    seconds=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$out")
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
+    p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out"); non2xx=${non2xx:-0}
+    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i + 0; print s }' "$out")
+    sockerr=${sockerr:-0}
+    read -r rss hwm < <(rss_kb "$pid")
+    local alloc_delta=-1
+    [[ $alloc0 != -1 ]] && alloc_delta=$((alloc1 - alloc0))
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$c" "$name" "$requests" "$seconds" "$rps" \
+        "$p50" "$p99" "$non2xx" "$sockerr" "$((cpu1 - cpu0))" "$((db1 - db0))" "$rss" "$hwm" "$alloc_delta" >>"$RAW"
+    log "round $round c=$c $name: $rps req/s, p50 $p50 µs, p99 $p99 µs, non-2xx $non2xx, socket errors $sockerr"
+}
+
+TTFB=$OUT/ttfb.tsv
+printf 'round\ttarget\tcalls\tp50_ms\tp99_ms\tnon200\n' >"$TTFB"
+measure_ttfb() {   # round target: sequential streamed calls on one kept-alive connection, curl's time to first byte
+    local round=$1 name=$2 samples="$WORK/ttfb-$2.txt" url="http://127.0.0.1:${PORT[$2]}/v1/chat/completions"
+    mapfile -t hdrs < <(curl_headers "$name")
+    local urls=()
+    for _ in $(seq $((TTFB_COUNT + 20))); do urls+=(-o /dev/null "$url"); done
+    curl -s -w '%{http_code} %{time_starttransfer}\n' -X POST -H 'Content-Type: application/json' "${hdrs[@]}" \
+        --data-binary @"${BODY[$name]}" "${urls[@]}" >"$samples"
+    python3 - "$samples" "$round" "$name" >>"$TTFB" <<'EOF'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()][20:]   # the first 20 are a warm-up
+bad = sum(1 for code, _ in rows if code != "200")
+t = sorted(float(s) * 1000 for _, s in rows)
+pct = lambda q: t[min(len(t) - 1, int(round(q * (len(t) - 1))))]
+print(f"{sys.argv[2]}\t{sys.argv[3]}\t{len(t)}\t{pct(0.5):.3f}\t{pct(0.99):.3f}\t{bad}")
+EOF
+    log "round $round TTFB $name: $(tail -1 "$TTFB" | cut -f4,5 | tr '\t' ' ') ms (p50 p99)"
+}
+
+# ---------------------------------------------------------------- run
+[[ $INSTALL == 1 ]] && install_missing
+[[ $BUILD == 1 ]] && build
+define_targets
+
+log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+start_stub
+has_target gateway-pg && start_postgres
+has_target yarp && start_yarp yarp "$YARP_PORT" "$STUB_PORT"
+has_target yarp-stream && start_yarp yarp-stream "$YARP_STREAM_PORT" "$STUB_STREAM_PORT"
+has_target gateway && start_gateway gateway "$GW_PORT" "$STUB_PORT"
+has_target gateway-stream && start_gateway gateway-stream "$GW_STREAM_PORT" "$STUB_STREAM_PORT"
+has_target gateway-pg && start_gateway gateway-pg "$GW_PG_PORT" "$STUB_PORT" Audit__Store=postgres \
+    "Audit__Postgres__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=xefai;Maximum Pool Size=100"
+has_target portkey && start_portkey
+for name in $TARGETS; do check_target "$name"; done
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+for round in $(seq "$ROUNDS"); do
+    for c in $CONCURRENCY; do
+        for name in $TARGETS; do measure "$round" "$c" "$name"; done
+    done
+    for name in stub-stream yarp-stream gateway-stream; do has_target "$name" && measure_ttfb "$round" "$name"; done
+done
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Every governed call must have left a record, and every chain must verify.
+AUDIT=$OUT/audit.tsv
+printf 'target\tverify\n' >"$AUDIT"
+for name in gateway gateway-stream gateway-pg; do
+    has_target "$name" || continue
+    verdict=$(curl -s -m 300 -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:${PORT[$name]}/admin/audit/verify")
+    printf '%s\t%s\n' "$name" "$verdict" >>"$AUDIT"
+    log "$name audit verify: $verdict"
+done
+
+{
+    echo "machine=$(nproc) cores; $(uname -r); $(dotnet --version 2>/dev/null | head -1) SDK; load $LOAD_START -> $LOAD_END"
+    echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s concurrency=$CONCURRENCY ttfb_calls=$TTFB_COUNT"
+    echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}') nginx=$(nginx -v 2>&1 | awk -F/ '{print $2}') node=$(node --version) portkey=$(node -p "require('$BENCH/portkey/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null)"
+    echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)"
+} >"$OUT/machine.txt"
+
+python3 "$BENCH/report.py" "$OUT" "$CLK_TCK"
+(cd "$OUT" && gnuplot "$BENCH/chart.gp" 2>"$OUT/logs/gnuplot.log") || log "gnuplot failed: see logs/gnuplot.log"
+cat "$OUT/results.md"
+log "results in ${OUT#"$ROOT"/}"
