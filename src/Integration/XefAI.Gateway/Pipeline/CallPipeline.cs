@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Security;
@@ -17,6 +18,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
     private readonly ICallStep[] _toTheClient;
     private readonly GatewaySnapshots _snapshots;
     private readonly CallMeasurements _measurements;
+    private readonly LoadShedder _shedder;
     private readonly TimeProvider _time;
     private readonly ILogger<CallPipeline> _logger;
 
@@ -38,6 +40,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         ReleaseStep release,
         GatewaySnapshots snapshots,
         CallMeasurements measurements,
+        LoadShedder shedder,
         TimeProvider time,
         ILogger<CallPipeline> logger)
     {
@@ -68,6 +71,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
 
         _snapshots = snapshots;
         _measurements = measurements;
+        _shedder = shedder;
         _time = time;
         _logger = logger;
     }
@@ -76,6 +80,32 @@ internal sealed partial class CallPipeline : IGovernedPipeline
     {
         // The pipeline writes the call's own record (or, keyless, reports it to the aggregate): no access record.
         AccessAudit.MarkAudited(httpContext);
+
+        // Admission first: a call over the concurrency limit costs nothing but its refusal (counted, not audited).
+        RateLimitLease lease;
+        try
+        {
+            lease = await _shedder.EnterAsync(httpContext.RequestAborted);
+        }
+        catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using (lease)
+        {
+            if (!lease.IsAcquired)
+            {
+                await _shedder.ShedAsync(httpContext, adapter);
+                return;
+            }
+
+            await RunAdmittedAsync(httpContext, adapter);
+        }
+    }
+
+    private async Task RunAdmittedAsync(HttpContext httpContext, IProtocolAdapter adapter)
+    {
         await using var call = new CallContext(
             httpContext, adapter, _snapshots.Current, GatewayHeaders.ResolveTraceId(httpContext), _time.GetTimestamp(), _time.GetUtcNow());
 
