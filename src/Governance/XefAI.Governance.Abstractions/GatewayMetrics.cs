@@ -62,8 +62,7 @@ public interface IGatewayMetrics
 
     /// <summary>
     /// A governed call refused at once because the gateway is at its concurrency limit (503 <c>overloaded</c>), by
-    /// route family (the adapter's bounded route). Counted only: a shed
-    /// call leaves no audit record of its own.
+    /// route family (the adapter's bounded route). Counted only: a shed call leaves no audit record of its own.
     /// </summary>
     void RecordShed(string route)
     {

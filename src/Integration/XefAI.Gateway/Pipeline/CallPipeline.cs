@@ -10,7 +10,8 @@ namespace XefAI.Gateway.Pipeline;
 /// The governed pipeline: one call's way through the gateway, the same for every way in. The steps run in the order
 /// below; the first that refuses or fails the call ends its way to the model, and the call is then audited and
 /// answered with that error. Every outcome of an authenticated call leaves exactly one committed audit record (a
-/// stream: an opening and a closing record), or the caller gets 503.
+/// stream: an opening and a closing record), or the caller gets 503. Before any step, <see cref="LoadShedder"/>
+/// admits the call or sheds it (503 <c>overloaded</c>, counted, not audited) when the gateway is at its limit.
 /// </summary>
 internal sealed partial class CallPipeline : IGovernedPipeline
 {
