@@ -59,4 +59,20 @@ public interface IGatewayMetrics
     /// numbers a governance committee reviews.
     /// </summary>
     void RecordFeedback(string useCase, string outcome);
+
+    /// <summary>
+    /// A governed call refused at once because the gateway is at its concurrency limit (503 <c>overloaded</c>), by
+    /// route family (the adapter's bounded route). Counted only: a shed call leaves no audit record of its own.
+    /// </summary>
+    void RecordShed(string route)
+    {
+    }
+
+    /// <summary>
+    /// The audit backlog grew (+1, a record handed to the store) or shrank (-1, committed or refused): records
+    /// waiting for their commit, exported as a gauge.
+    /// </summary>
+    void RecordAuditBacklog(int change)
+    {
+    }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Data;
+using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Gateway.Pipeline.Steps;
@@ -184,6 +185,7 @@ public sealed class CallPipelineTests : IDisposable
             new ReleaseStep(recorder),
             TestConfig.Snapshots(),
             new CallMeasurements(_metrics, _errorRates, time),
+            new LoadShedder(new OverloadOptions(), 1, _metrics),
             time,
             NullLogger<CallPipeline>.Instance);
     }

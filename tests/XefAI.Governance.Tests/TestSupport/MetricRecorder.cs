@@ -26,6 +26,9 @@ internal sealed class MetricRecorder : IDisposable
     public IReadOnlyList<Measurement> For(string instrumentName) =>
         [.. _measurements.Where(m => m.Instrument.Name == instrumentName)];
 
+    /// <summary>Takes one observation of every observable instrument, as an exporter's collection does.</summary>
+    public void Observe() => _listener.RecordObservableInstruments();
+
     public void Dispose() => _listener.Dispose();
 
     private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>

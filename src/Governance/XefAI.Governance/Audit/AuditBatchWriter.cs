@@ -5,7 +5,9 @@ namespace XefAI.Governance;
 
 /// <summary>
 /// An audit store's append queue and its single writer loop: the loop group-commits whatever appends are
-/// waiting, up to a batch size, and completes each caller with its committed record or a failure.
+/// waiting, up to a batch size, and completes each caller with its committed record or a failure. The queue is
+/// bounded: once as many records wait as the bound allows (queued or in the batch being committed), an append is
+/// refused at once with <see cref="AuditUnavailableException"/>, so a stalled store costs calls, not memory.
 /// </summary>
 internal sealed class AuditBatchWriter : IAsyncDisposable
 {
@@ -14,11 +16,15 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     private readonly Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> _commitBatch;
     private readonly Action<int, Exception> _batchFailed;
     private readonly TimeSpan? _commitTimeout;
+    private readonly int _maxQueuedRecords;
     private readonly Channel<PendingAppend> _queue =
         Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lazy<Task> _loop;
 
     private long _committedBatches;
+
+    // Appends taken and not yet completed: queued, or in the batch being committed.
+    private int _backlog;
 
     /// <param name="storeName">Named by the <see cref="ObjectDisposedException"/> an append after disposal throws.</param>
     /// <param name="maxBatchSize">The most appends one commit takes.</param>
@@ -28,13 +34,17 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     /// The longest an append waits, counted from when it was queued: a batch's commit is cancelled once its
     /// oldest append has waited this long, so time spent queued behind a slow batch counts too. Null: no bound.
     /// </param>
+    /// <param name="maxQueuedRecords">The most appends waiting at once, queued or being committed; one more is refused.</param>
     public AuditBatchWriter(
         string storeName,
         int maxBatchSize,
         Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> commitBatch,
         Action<int, Exception> batchFailed,
-        TimeSpan? commitTimeout = null)
+        TimeSpan? commitTimeout = null,
+        int maxQueuedRecords = AuditOptions.DefaultMaxQueuedRecords)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxQueuedRecords, 1);
+        _maxQueuedRecords = maxQueuedRecords;
         _commitTimeout = commitTimeout;
         _storeName = storeName;
         _maxBatchSize = maxBatchSize;
@@ -46,12 +56,25 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     /// <summary>Transactions committed so far; fewer than appends when group commit works.</summary>
     public long CommittedBatches => Interlocked.Read(ref _committedBatches);
 
+    /// <summary>Appends waiting for their commit: queued, or in the batch being committed.</summary>
+    public int Backlog => Volatile.Read(ref _backlog);
+
     public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         _ = _loop.Value;
-        var pending = new PendingAppend(entry);
+
+        // Claim a place first, so the bound holds however many appends race for the last one.
+        if (Interlocked.Increment(ref _backlog) > _maxQueuedRecords)
+        {
+            Interlocked.Decrement(ref _backlog);
+            throw new AuditUnavailableException(
+                $"The audit store has {_maxQueuedRecords} records waiting for their commit, as many as Audit:MaxQueuedRecords allows; the call must not be answered.");
+        }
+
+        var pending = new PendingAppend(entry, this);
         if (!_queue.Writer.TryWrite(pending))
         {
+            Interlocked.Decrement(ref _backlog);
             throw new ObjectDisposedException(_storeName);
         }
 
@@ -96,6 +119,9 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 deadline?.Token.ThrowIfCancellationRequested();
                 var records = await _commitBatch(batch, deadline?.Token ?? CancellationToken.None);
                 Interlocked.Increment(ref _committedBatches);
+
+                // Out of the backlog before any caller resumes, so a caller that sees its record sees the backlog without it.
+                Interlocked.Add(ref _backlog, -batch.Count);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].TrySetResult(records[i]);
@@ -108,6 +134,7 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                     ? new TimeoutException($"The audit commit did not finish within {DurationText.Format(_commitTimeout!.Value)}.", ex)
                     : ex;
                 _batchFailed(batch.Count, failure);
+                Interlocked.Add(ref _backlog, -batch.Count);
                 foreach (var pending in batch)
                 {
                     pending.TrySetException(new AuditUnavailableException(
@@ -120,6 +147,8 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             }
         }
     }
+
+    internal void Withdrawn() => Interlocked.Decrement(ref _backlog);
 
     // Cancels when the batch's oldest append has waited the commit timeout; already cancelled if it has.
     private CancellationTokenSource? StartDeadline(List<PendingAppend> batch)
@@ -151,7 +180,7 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
 }
 
 /// <summary>One queued append; the writer completes it with the committed record or a failure.</summary>
-internal sealed class PendingAppend(AuditEntry entry)
+internal sealed class PendingAppend(AuditEntry entry, AuditBatchWriter? writer = null)
     : TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private const int Queued = 0;
@@ -171,6 +200,8 @@ internal sealed class PendingAppend(AuditEntry entry)
     {
         if (Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued)
         {
+            // Withdrawn: its caller no longer waits, so it leaves the backlog now; the loop skips it when it comes.
+            writer?.Withdrawn();
             TrySetCanceled(cancellationToken);
         }
     }

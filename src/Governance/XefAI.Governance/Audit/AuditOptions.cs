@@ -7,11 +7,23 @@ public sealed record AuditOptions
 {
     public const string SectionName = "Audit";
 
+    /// <summary>Default of <see cref="MaxQueuedRecords"/>.</summary>
+    public const int DefaultMaxQueuedRecords = 10_000;
+
+    /// <summary>Largest <see cref="MaxQueuedRecords"/> accepted.</summary>
+    public const int MaxMaxQueuedRecords = 1_000_000;
+
     /// <summary>Kind of the <see cref="IAuditStore"/> the audit trail writes to (case-insensitive).</summary>
     public string Store { get; init; } = "sqlite";
 
     /// <summary>Most records committed in one transaction.</summary>
     public int MaxBatchSize { get; init; } = 256;
+
+    /// <summary>
+    /// Most records waiting for their commit at once (queued, or in the batch being committed). One more is refused
+    /// at once, and its call answered 503 <c>audit_unavailable</c>: a stalled store costs calls, never unbounded memory.
+    /// </summary>
+    public int MaxQueuedRecords { get; init; } = DefaultMaxQueuedRecords;
 
     public SqliteAuditOptions Sqlite { get; init; } = new();
 

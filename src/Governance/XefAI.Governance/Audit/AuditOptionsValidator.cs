@@ -20,6 +20,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add($"Audit:MaxBatchSize must be at least 1, not {options.MaxBatchSize}.");
         }
 
+        if (options.MaxQueuedRecords is < 1 or > AuditOptions.MaxMaxQueuedRecords)
+        {
+            errors.Add($"Audit:MaxQueuedRecords must be from 1 to {AuditOptions.MaxMaxQueuedRecords}, not {options.MaxQueuedRecords}.");
+        }
+
         if (options.Sqlite is null || string.IsNullOrWhiteSpace(options.Sqlite.Path))
         {
             errors.Add("Audit:Sqlite:Path must not be empty.");

@@ -25,14 +25,19 @@ internal sealed class AuditTrail : IAuditTrail
     public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+
+        // The backlog gauge: handed to the store and not yet committed or refused, whichever store it is.
+        _metrics?.RecordAuditBacklog(1);
         try
         {
             var record = await _store.AppendAsync(entry, cancellationToken);
+            _metrics?.RecordAuditBacklog(-1);
             _metrics?.RecordAuditWrite(committed: true, _time.GetElapsedTime(started));
             return record;
         }
         catch
         {
+            _metrics?.RecordAuditBacklog(-1);
             _metrics?.RecordAuditWrite(committed: false, _time.GetElapsedTime(started));
             throw;
         }

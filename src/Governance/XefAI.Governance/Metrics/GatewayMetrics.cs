@@ -27,6 +27,10 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _phiRedactions;
     private readonly Counter<long> _feedback;
+    private readonly Counter<long> _shed;
+
+    // Records handed to the audit store and not yet committed or refused; observed at each collection.
+    private long _auditBacklog;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -66,6 +70,16 @@ internal sealed class GatewayMetrics : IGatewayMetrics
             "xefai.phi.redactions", "{value}", "Values the de-identifier replaced before a call left for a vendor, by kind (name, date…).");
         _feedback = meter.CreateCounter<long>(
             "xefai.feedback", "{verdict}", "Clinicians' verdicts on answers (CDS Hooks card feedback and review decisions), by use case and outcome: accepted, edited or overridden.");
+        _shed = meter.CreateCounter<long>(
+            "xefai.shed", "{call}", "Governed calls refused with 503 overloaded at the concurrency limit, by route family; they leave no audit record.");
+
+        // Observed rather than added to, so the series is exported (at zero) from the first collection, whenever the
+        // exporter starts listening.
+        meter.CreateObservableUpDownCounter(
+            "xefai.audit.backlog",
+            () => Interlocked.Read(ref _auditBacklog),
+            "{record}",
+            "Audit records handed to the store and not yet committed (or refused); bounded by Audit:MaxQueuedRecords.");
     }
 
     public void RecordCall(CallMeasurement measurement)
@@ -186,6 +200,10 @@ internal sealed class GatewayMetrics : IGatewayMetrics
 
     public void RecordFeedback(string useCase, string outcome) =>
         _feedback.Add(1, new KeyValuePair<string, object?>("use_case", useCase), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RecordShed(string route) => _shed.Add(1, new KeyValuePair<string, object?>("route", route));
+
+    public void RecordAuditBacklog(int change) => Interlocked.Add(ref _auditBacklog, change);
 
     // Constant strings, so a label costs no allocation per call.
     private static string TierLabel(int tier) => tier switch

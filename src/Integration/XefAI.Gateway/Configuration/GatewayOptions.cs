@@ -37,6 +37,9 @@ internal sealed class GatewayOptions
     /// <summary>Folder scanned for plugin assemblies; relative paths are resolved against the content root.</summary>
     public string? PluginsPath { get; set; } = "plugins";
 
+    /// <summary>Load shedding: how many governed calls run at once, and how many may wait (<c>Gateway:Overload</c>).</summary>
+    public OverloadOptions Overload { get; set; } = new();
+
     /// <summary>Client apps keyed by app id.</summary>
     public Dictionary<string, ClientAppOptions> Clients { get; set; } = new(StringComparer.Ordinal);
 

@@ -48,6 +48,8 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add("Gateway:MaxStreamLineBytes must be at least 1024.");
         }
 
+        ValidateOverload(options.Overload, errors);
+
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (appId, client) in options.Clients)
         {
@@ -76,6 +78,29 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (value is null || value.Length != 64 || !value.All(Uri.IsHexDigit))
         {
             errors.Add($"{key} must be the 64-character hex SHA-256 of the key (printf %s \"$KEY\" | sha256sum).");
+        }
+    }
+
+    private static void ValidateOverload(OverloadOptions? overload, List<string> errors)
+    {
+        if (overload is null)
+        {
+            return;
+        }
+
+        if (overload.MaxConcurrentCalls is < 0 or > OverloadOptions.MaxLimit)
+        {
+            errors.Add($"Gateway:Overload:MaxConcurrentCalls must be from 0 (no limit) to {OverloadOptions.MaxLimit}, or unset for {OverloadOptions.DefaultCallsPerProcessor} per processor, not {overload.MaxConcurrentCalls}.");
+        }
+
+        if (overload.QueueLimit is < 0 or > OverloadOptions.MaxLimit)
+        {
+            errors.Add($"Gateway:Overload:QueueLimit must be from 0 to {OverloadOptions.MaxLimit}, not {overload.QueueLimit}.");
+        }
+
+        if (overload.RetryAfterSeconds is < 1 or > OverloadOptions.MaxRetryAfterSeconds)
+        {
+            errors.Add($"Gateway:Overload:RetryAfterSeconds must be from 1 to {OverloadOptions.MaxRetryAfterSeconds}, not {overload.RetryAfterSeconds}.");
         }
     }
 }

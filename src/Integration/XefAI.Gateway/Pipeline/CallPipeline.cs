@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Security;
@@ -9,7 +10,8 @@ namespace XefAI.Gateway.Pipeline;
 /// The governed pipeline: one call's way through the gateway, the same for every way in. The steps run in the order
 /// below; the first that refuses or fails the call ends its way to the model, and the call is then audited and
 /// answered with that error. Every outcome of an authenticated call leaves exactly one committed audit record (a
-/// stream: an opening and a closing record), or the caller gets 503.
+/// stream: an opening and a closing record), or the caller gets 503. Before any step, <see cref="LoadShedder"/>
+/// admits the call or sheds it (503 <c>overloaded</c>, counted, not audited) when the gateway is at its limit.
 /// </summary>
 internal sealed partial class CallPipeline : IGovernedPipeline
 {
@@ -17,6 +19,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
     private readonly ICallStep[] _toTheClient;
     private readonly GatewaySnapshots _snapshots;
     private readonly CallMeasurements _measurements;
+    private readonly LoadShedder _shedder;
     private readonly TimeProvider _time;
     private readonly ILogger<CallPipeline> _logger;
 
@@ -38,6 +41,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         ReleaseStep release,
         GatewaySnapshots snapshots,
         CallMeasurements measurements,
+        LoadShedder shedder,
         TimeProvider time,
         ILogger<CallPipeline> logger)
     {
@@ -68,6 +72,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
 
         _snapshots = snapshots;
         _measurements = measurements;
+        _shedder = shedder;
         _time = time;
         _logger = logger;
     }
@@ -76,6 +81,32 @@ internal sealed partial class CallPipeline : IGovernedPipeline
     {
         // The pipeline writes the call's own record (or, keyless, reports it to the aggregate): no access record.
         AccessAudit.MarkAudited(httpContext);
+
+        // Admission first: a call over the concurrency limit costs nothing but its refusal (counted, not audited).
+        RateLimitLease lease;
+        try
+        {
+            lease = await _shedder.EnterAsync(httpContext.RequestAborted);
+        }
+        catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using (lease)
+        {
+            if (!lease.IsAcquired)
+            {
+                await _shedder.ShedAsync(httpContext, adapter);
+                return;
+            }
+
+            await RunAdmittedAsync(httpContext, adapter);
+        }
+    }
+
+    private async Task RunAdmittedAsync(HttpContext httpContext, IProtocolAdapter adapter)
+    {
         await using var call = new CallContext(
             httpContext, adapter, _snapshots.Current, GatewayHeaders.ResolveTraceId(httpContext), _time.GetTimestamp(), _time.GetUtcNow());
 

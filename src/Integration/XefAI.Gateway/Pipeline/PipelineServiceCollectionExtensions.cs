@@ -30,6 +30,7 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<AuditRecorder>();
         services.AddSingleton<CallMeasurements>();
+        services.AddSingleton<LoadShedder>();
         services.AddSingleton<CallPipeline>();
         services.AddSingleton<IGovernedPipeline>(sp => sp.GetRequiredService<CallPipeline>());
         return services;

@@ -58,7 +58,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         builder.Pooling = false;
         _writerConnectionString = builder.ToString();
 
-        _writer = new AuditBatchWriter(nameof(SqliteAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed);
+        _writer = new AuditBatchWriter(
+            nameof(SqliteAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, maxQueuedRecords: audit.MaxQueuedRecords);
     }
 
     public string Kind => StoreKind;

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using XefAI.Testing;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>
+/// Overload is input too: beyond <c>Gateway:Overload:MaxConcurrentCalls</c> governed calls in flight (and the queue),
+/// a call is answered at once with 503 <c>overloaded</c> and <c>Retry-After</c>, counted but not audited, while the
+/// calls in flight finish and the probes keep answering.
+/// </summary>
+public sealed class OverloadTests
+{
+    private const string StreamBody = """{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""";
+
+    private const string FirstChunk =
+        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},\"finish_reason\":null}]}\n\n";
+
+    private const string Rest =
+        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+        + "data: [DONE]\n\n";
+
+    [Fact]
+    public async Task Chat_MoreCallsThanTheLimit_ExtraOnesShed503WithRetryAfterFirstTwoCompleteProbesAnswer()
+    {
+        await using var vendor = new StallingVendor("text/event-stream", FirstChunk);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c["Gateway"]!["Overload"] = new JsonObject { ["MaxConcurrentCalls"] = 2, ["QueueLimit"] = 0, ["RetryAfterSeconds"] = 7 };
+        }));
+        using var client = host.CreateClient();
+
+        // Two streams in flight, each holding its place until the vendor finishes.
+        using var first = await OpenStreamAsync(client);
+        using var second = await OpenStreamAsync(client);
+        var firstBody = await ReadUntilAsync(first, "Hello");
+        var secondBody = await ReadUntilAsync(second, "Hello");
+
+        var shed = await Task.WhenAll(client.PostChatAsync(StreamBody), client.PostChatAsync(GatewayCalls.ChatBody("summary", "Hi")));
+        foreach (var call in shed)
+        {
+            Assert.Equal(503, call.Status);
+            Assert.Equal("7", call.Header("Retry-After"));
+            Assert.Equal("application/json", call.Response.Content.Headers.ContentType?.MediaType);
+            var error = call.Json["error"]!;
+            Assert.Equal("overloaded", (string?)error["code"]);
+            Assert.False(string.IsNullOrEmpty((string?)error["message"]));
+            Assert.NotNull(call.Header("X-XefAI-Trace-Id"));
+            Assert.Null(call.Header("X-XefAI-Audit-Id"));
+        }
+
+        // The probes are not governed calls: they answer while the gateway sheds.
+        using var anonymous = host.CreateClient(key: null);
+        Assert.Equal(200, (int)(await anonymous.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        var metrics = await PollMetricsAsync(anonymous, "xefai_shed_total{");
+        Assert.Matches("(?m)^xefai_shed_total\\{[^}]*route=\"chat\"[^}]*\\} 2$", metrics);
+
+        vendor.Release(Rest);
+        Assert.Contains("[DONE]", firstBody + await ReadToEndAsync(first), StringComparison.Ordinal);
+        Assert.Contains("[DONE]", secondBody + await ReadToEndAsync(second), StringComparison.Ordinal);
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal(200, (int)second.StatusCode);
+
+        // A shed call leaves no audit record: only the two streams' opening and closing records are on the trail.
+        var records = await host.GetAuditRecordsAsync();
+        Assert.Equal(4, records.Count);
+        Assert.DoesNotContain(records, r => (int?)r["statusCode"] == 503);
+
+        // With the places free again, a call goes through.
+        Assert.Equal(200, (await client.PostChatAsync(GatewayCalls.ChatBody("summary", "Hi"))).Status);
+    }
+
+    [Fact]
+    public async Task Metrics_AtStartUp_AuditBacklogExportedAtZero()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var anonymous = host.CreateClient(key: null);
+
+        var metrics = await PollMetricsAsync(anonymous, "# TYPE xefai_audit_backlog gauge");
+
+        Assert.Matches("(?m)^xefai_audit_backlog(\\{[^}]*\\})? 0$", metrics);
+    }
+
+    private static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(StreamBody) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(200, (int)response.StatusCode);
+        return response;
+    }
+
+    private static async Task<string> ReadUntilAsync(HttpResponseMessage response, string expected)
+    {
+        var body = await response.Content.ReadAsStreamAsync();
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains(expected, StringComparison.Ordinal))
+        {
+            var read = await body.ReadAsync(buffer);
+            Assert.True(read > 0, $"the stream ended before '{expected}'");
+            received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        return received.ToString();
+    }
+
+    private static async Task<string> ReadToEndAsync(HttpResponseMessage response)
+    {
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        return await reader.ReadToEndAsync();
+    }
+
+    /// <summary>The exporter caches a scrape briefly; poll until the series appear rather than sleeping.</summary>
+    private static async Task<string> PollMetricsAsync(HttpClient client, string expected)
+    {
+        var text = string.Empty;
+        for (var i = 0; i < 100 && !text.Contains(expected, StringComparison.Ordinal); i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(100);
+            }
+
+            text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        }
+
+        return text;
+    }
+}
