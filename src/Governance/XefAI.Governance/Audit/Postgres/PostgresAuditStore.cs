@@ -85,7 +85,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         _chain = NewChainId();
         _dataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(_connectionString, writer: false));
         _writerDataSource = new Lazy<NpgsqlDataSource>(() => CreateDataSource(_connectionString, writer: true));
-        _writer = new AuditBatchWriter(nameof(PostgresAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, _commitTimeout);
+        _writer = new AuditBatchWriter(nameof(PostgresAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, _commitTimeout, audit.MaxQueuedRecords);
     }
 
     public string Kind => StoreKind;
