@@ -274,11 +274,34 @@ public sealed class OpenAIProviderTests
         Assert.Equal("chatcmpl-123", (string?)response.Completion["id"]);
     }
 
+    [Fact]
+    public void ReadResponse_EscapesNumbersAndExtraFields_CompletionSerializesAsTheParsedTreeDoes()
+    {
+        // The client's answer is the completion serialized again: it must stay the bytes a JsonNode tree of the same
+        // answer serializes to (escapes, non-ASCII text, numbers as written, fields the gateway does not read).
+        const string Body = """
+            { "id": "chatcmpl-1", "object": "chat.completion", "created": 1677652288, "n\u00e9": "\u0041",
+              "choices": [ { "index": 0, "logprobs": null, "finish_reason": "stop", "extra": [ 1.0e5, -0.0, 12345678901234567890, true, {} ],
+                "message": { "role": "assistant", "content": "caf\u00e9 é <b>&'\"\/ \ud83d\ude00 😀\n" } } ],
+              "usage": { "prompt_tokens": 9, "completion_tokens": 2.5 } }
+            """;
+
+        var response = _provider.ReadResponse(TestRequests.ForBody(ClientBody), Ok(Body));
+
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(Body)),
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(response.Completion));
+        Assert.Equal("café é <b>&'\"/ 😀 😀\n", response.Content);
+        Assert.Equal(new TokenUsage(9, 0), response.Usage);
+    }
+
     [Theory]
     [InlineData("", "empty body")]
     [InlineData("  \r\n ", "empty body")]
     [InlineData("<html><body>Bad gateway</body></html>", "not JSON")]
     [InlineData("""{ "id": "chatcmpl-1", "choices": [ """, "not JSON")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } } ] } trailing""", "not JSON")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } } ] } {}""", "not JSON")]
     [InlineData("null", "not a JSON object")]
     [InlineData("""[ { "message": { "content": "Hi" } } ]""", "not a JSON object")]
     [InlineData("""{ "object": "list", "data": [] }""", "object is \"list\", not \"chat.completion\"")]

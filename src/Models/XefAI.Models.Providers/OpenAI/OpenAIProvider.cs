@@ -44,48 +44,50 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
 
         VendorJson.ThrowIfFailed(response);
 
+        // Read through the parsed document, not the JsonObject over it: the object stays unmaterialized (no node,
+        // dictionary or name string per property), and the adapter's rendering writes it straight from the document.
         var completion = ParseObject(response.Body);
 
-        if (completion["object"] is { } objectType && !IsString(objectType, "chat.completion"))
+        if (Property(completion, "object") is { } objectType && !IsString(objectType, "chat.completion"))
         {
             var actual = SafeIdentifier(objectType);
             throw NotACompletion(actual is null ? "object is not \"chat.completion\"" : $"object is \"{actual}\", not \"chat.completion\"");
         }
 
-        var choices = completion["choices"] switch
+        var choices = Property(completion, "choices") switch
         {
             null => throw NotACompletion("no choices"),
-            JsonArray { Count: 0 } => throw NotACompletion("no choices"),
-            JsonArray array => array,
+            { ValueKind: JsonValueKind.Array } array when array.GetArrayLength() == 0 => throw NotACompletion("no choices"),
+            { ValueKind: JsonValueKind.Array } array => array,
             _ => throw NotACompletion("choices is not an array"),
         };
 
-        if (choices[0] is not JsonObject choice)
+        if (choices[0] is not { ValueKind: JsonValueKind.Object } choice)
         {
             throw NotACompletion("choices[0] is not an object");
         }
 
-        var message = choice["message"] switch
+        var message = Property(choice, "message") switch
         {
             null => throw NotACompletion("choices[0].message missing"),
-            JsonObject value => value,
+            { ValueKind: JsonValueKind.Object } value => value,
             _ => throw NotACompletion("choices[0].message is not an object"),
         };
 
         // Null content is legal: tool calls and refusals answer without text.
-        var content = message["content"] switch
+        var content = Property(message, "content") switch
         {
             null => string.Empty,
-            JsonValue value when value.TryGetValue<string>(out var text) => text,
+            { ValueKind: JsonValueKind.String } value => value.GetString()!,
             _ => throw NotACompletion("choices[0].message.content is not a string"),
         };
 
         return new ModelResponse(
-            completion,
-            StringOrNull(completion["model"]) ?? request.Deployment.VendorModel,
+            JsonObject.Create(completion)!,
+            StringOrNull(Property(completion, "model")) ?? request.Deployment.VendorModel,
             content,
-            StringOrNull(choice["finish_reason"]),
-            ReadUsage(completion["usage"]));
+            StringOrNull(Property(choice, "finish_reason")),
+            ReadUsage(Property(completion, "usage")));
     }
 
     public IStreamTranslator CreateStreamTranslator(ModelRequest request)
@@ -128,7 +130,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             : [new("Authorization", "Bearer " + endpoint.ApiKey)];
     }
 
-    private static JsonObject ParseObject(ReadOnlyMemory<byte> body)
+    private static JsonElement ParseObject(ReadOnlyMemory<byte> body)
     {
         body = VendorJson.TrimBody(body);
         if (body.IsEmpty)
@@ -136,10 +138,15 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             throw NotACompletion("empty body");
         }
 
-        JsonNode? node;
+        JsonElement root;
         try
         {
-            node = JsonNode.Parse(body.Span);
+            // A copy the size of the body, as JsonNode.Parse made: the answer's JsonObject outlives this call.
+            var reader = new Utf8JsonReader(body.Span, DocumentOptions);
+            root = JsonElement.ParseValue(ref reader);
+
+            // Nothing but white space may follow the answer, as JsonNode.Parse required; anything else throws here.
+            reader.Read();
         }
         catch (JsonException)
         {
@@ -147,32 +154,39 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             throw NotACompletion("not JSON");
         }
 
-        return node as JsonObject ?? throw NotACompletion("not a JSON object");
+        return root.ValueKind == JsonValueKind.Object ? root : throw NotACompletion("not a JSON object");
     }
 
-    private static TokenUsage? ReadUsage(JsonNode? usage)
+    // The limits JsonNode.Parse read the answer with: no comments, no trailing commas, depth 64.
+    private static readonly JsonReaderOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    /// <summary>A property's value, or null where it is missing or JSON null, as the JsonObject indexer read it.</summary>
+    private static JsonElement? Property(JsonElement value, string name) =>
+        value.TryGetProperty(name, out var property) && property.ValueKind != JsonValueKind.Null ? property : null;
+
+    private static TokenUsage? ReadUsage(JsonElement? usage)
     {
-        if (usage is not JsonObject values)
+        if (usage is not { ValueKind: JsonValueKind.Object } values)
         {
             return null;
         }
 
-        var input = IntOrNull(values["prompt_tokens"]);
-        var output = IntOrNull(values["completion_tokens"]);
+        var input = IntOrNull(Property(values, "prompt_tokens"));
+        var output = IntOrNull(Property(values, "completion_tokens"));
         return input is null && output is null ? null : new TokenUsage(input ?? 0, output ?? 0);
     }
 
     private static VendorResponseException NotACompletion(string reason) =>
         new($"The model vendor's answer is not a chat completion: {reason}.");
 
-    private static bool IsString(JsonNode node, string expected) =>
-        node is JsonValue value && value.TryGetValue<string>(out var text) && string.Equals(text, expected, StringComparison.Ordinal);
+    private static bool IsString(JsonElement value, string expected) =>
+        value.ValueKind == JsonValueKind.String && value.ValueEquals(expected);
 
-    private static string? StringOrNull(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    private static string? StringOrNull(JsonElement? value) =>
+        value is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
 
-    private static int? IntOrNull(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<int>(out var number) && number >= 0 ? number : null;
+    private static int? IntOrNull(JsonElement? value) =>
+        value is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var count) && count >= 0 ? count : null;
 
-    private static string? SafeIdentifier(JsonNode node) => VendorJson.SafeIdentifier(StringOrNull(node));
+    private static string? SafeIdentifier(JsonElement value) => VendorJson.SafeIdentifier(StringOrNull(value));
 }
