@@ -87,19 +87,25 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             RefuseWhatCannotBeDeIdentified(original);
         }
 
-        var contents = Protect(protection, call.Messages.Select(m => m.Content).ToList());
-        var changed = false;
-        var messages = new List<ChatMessage>(call.Messages.Count);
-        for (var i = 0; i < call.Messages.Count; i++)
+        var texts = new string[call.Messages.Count];
+        for (var i = 0; i < texts.Length; i++)
         {
-            changed |= !ReferenceEquals(contents[i], call.Messages[i].Content);
-            messages.Add(call.Messages[i] with { Content = contents[i] });
+            texts[i] = call.Messages[i].Content;
         }
+
+        // The same list back means no text changed: the messages are then kept as they are, not copied.
+        var contents = Protect(protection, texts);
 
         // Counted before the body: it holds the same texts again, and its values are not replaced twice.
         var redactions = AuditRedactions.Normalize(protection.ReplacementsByKind);
-        if (changed)
+        if (!ReferenceEquals(contents, texts))
         {
+            var messages = new List<ChatMessage>(call.Messages.Count);
+            for (var i = 0; i < call.Messages.Count; i++)
+            {
+                messages.Add(call.Messages[i] with { Content = contents[i] });
+            }
+
             // The conversation is protected whether or not the adapter gave an OpenAI body to pass through.
             call.Messages = messages;
             if (call.VendorBody is { } vendorBody)
@@ -122,10 +128,21 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             return;
         }
 
-        foreach (var parts in messages.OfType<JsonObject>().Select(m => m["content"]).OfType<JsonArray>())
+        // Index loops, not LINQ: this runs on every de-identified call, and most messages are plain text.
+        for (var i = 0; i < messages.Count; i++)
         {
-            foreach (var part in parts.OfType<JsonObject>())
+            if (messages[i] is not JsonObject message || message["content"] is not JsonArray parts)
             {
+                continue;
+            }
+
+            for (var j = 0; j < parts.Count; j++)
+            {
+                if (parts[j] is not JsonObject part)
+                {
+                    continue;
+                }
+
                 var type = part["type"] is JsonValue t && t.TryGetValue<string>(out var value) ? value : null;
                 if (type is not (null or "text"))
                 {
