@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using XefAI.Testing;
+using static XefAI.Testing.VendorStreams;
 
 namespace XefAI.Gateway.Tests.Functional;
 
@@ -12,15 +13,6 @@ namespace XefAI.Gateway.Tests.Functional;
 /// </summary>
 public sealed class OverloadTests
 {
-    private const string StreamBody = """{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""";
-
-    private const string FirstChunk =
-        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},\"finish_reason\":null}]}\n\n";
-
-    private const string Rest =
-        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-        + "data: [DONE]\n\n";
-
     [Fact]
     public async Task Chat_MoreCallsThanTheLimit_ExtraOnesShed503WithRetryAfterFirstTwoCompleteProbesAnswer()
     {

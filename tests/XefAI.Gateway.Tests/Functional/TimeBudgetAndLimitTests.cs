@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using XefAI.Testing;
+using static XefAI.Testing.VendorStreams;
 using static XefAI.Testing.GatewayCalls;
 
 namespace XefAI.Gateway.Tests.Functional;
@@ -13,11 +14,6 @@ namespace XefAI.Gateway.Tests.Functional;
 /// </summary>
 public sealed class TimeBudgetAndLimitTests
 {
-    private const string StreamBody = """{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""";
-
-    private const string FirstChunk =
-        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},\"finish_reason\":null}]}\n\n";
-
     [Fact]
     public async Task Forward_VendorSendsHeadersThenStalls_AnswersTimeoutWithinTheTotalBudget()
     {
