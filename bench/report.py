@@ -31,8 +31,7 @@ def read(name):
         return list(csv.DictReader(f, delimiter="\t"))
 
 
-rows = read("raw.tsv")
-for r in rows:
+def derive(r):
     n = max(int(r["requests"] or 0), 1)
     r["rps"] = float(r["rps"] or 0)
     r["p50"] = float(r["p50_us"] or 0)
@@ -44,6 +43,15 @@ for r in rows:
     a = int(r["allocated_bytes"])
     r["alloc_kb"] = a / 1024 / n if a >= 0 else None
     r["bad"] = int(r["non2xx"] or 0) + int(r["socket_errors"] or 0)
+    return r
+
+
+rows = [derive(r) for r in read("raw.tsv")]
+# --cores: yarp@N and gateway@N, started under taskset on N CPUs, at one concurrency.
+pinned = [derive(r) for r in read("cores.tsv")]
+for r in pinned:
+    r["base"], r["cores"] = r["target"].split("@")
+    r["cores"] = int(r["cores"])
 
 targets = list(dict.fromkeys(r["target"] for r in rows))
 levels = sorted({int(r["concurrency"]) for r in rows})
@@ -131,7 +139,7 @@ if audit:
     lines += ["## Audit trail after the run (GET /admin/audit/verify)", ""]
 
     for r in audit:
-        measured = sum(int(x["requests"] or 0) for x in rows if x["target"] == r["target"])
+        measured = sum(int(x["requests"] or 0) for x in rows + pinned if x["target"] == r["target"])
         try:
             verdict = json.loads(r["verify"])
         except ValueError:
@@ -140,6 +148,54 @@ if audit:
         lines.append(f"- {r['target']}: `{r['verify']}` for {measured:,} measured calls (warm-ups and checks not counted): "
                      + ("ok" if ok else "**NOT OK: every governed call must leave a record in a valid chain**"))
     lines.append("")
+
+scaling = {}   # cores -> gateway/YARP throughput ratio, from the means of the rounds
+if pinned:
+    core_counts = sorted({r["cores"] for r in pinned})
+    pc = pinned[0]["concurrency"]
+    pby = defaultdict(list)
+    for r in pinned:
+        pby[(r["cores"], r["base"])].append(r)
+
+    def pmean(key, n, t):
+        values = [r[key] for r in pby[(n, t)] if r[key] is not None]
+        return statistics.mean(values) if values else None
+
+    lines += [f"## Scaling with cores ({pc} connections, mean of {len(pby[(core_counts[0], 'yarp')])} round(s))", "",
+              "(b) and (c) started under `taskset -c` on the first N CPUs (listed above), so the runtime sees N processors; "
+              "wrk and the stub are not pinned and share the same CPUs. The question is whether the gateway/YARP ratio "
+              "holds as cores are added.", "",
+              "| cores | (b) YARP RPS | (b) CPU µs/req | (c) gateway RPS | (c) CPU µs/req | gateway/YARP RPS | gateway/YARP CPU | (b) cores busy | (c) cores busy | errors |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n in core_counts:
+        yr, yc = pmean("rps", n, "yarp"), pmean("cpu_us", n, "yarp")
+        gr, gc = pmean("rps", n, "gateway"), pmean("cpu_us", n, "gateway")
+        if yr and gr:
+            scaling[n] = gr / yr
+        errors = sum(r["bad"] for t in ("yarp", "gateway") for r in pby[(n, t)])
+        lines.append(f"| {n} | {fmt(yr)} | {fmt(yc)} | {fmt(gr)} | {fmt(gc)} | {ratio(gr, yr)} | {ratio(gc, yc)} | "
+                     f"{fmt(yr and yc and yr * yc / 1e6, 2)} | {fmt(gr and gc and gr * gc / 1e6, 2)} | {errors} |")
+    lines.append("")
+    if len(core_counts) > 1:
+        lo, hi = core_counts[0], core_counts[-1]
+        y_lo, y_hi = pmean("rps", lo, "yarp"), pmean("rps", hi, "yarp")
+        g_lo, g_hi = pmean("rps", lo, "gateway"), pmean("rps", hi, "gateway")
+        if y_lo and y_hi and g_lo and g_hi:
+            lines += [f"From {lo} to {hi} cores: YARP's throughput ×{y_hi / y_lo:.2f}, the gateway's ×{g_hi / g_lo:.2f}; "
+                      f"the gateway/YARP ratio goes from {g_lo / y_lo:.2f} to {g_hi / y_hi:.2f} "
+                      f"({(g_hi / y_hi) / (g_lo / y_lo):.0%} of its {lo}-core value).", ""]
+    prounds = sorted({int(r["round"]) for r in pinned})
+    if len(prounds) > 1:
+        psame = {(int(r["round"]), r["cores"], r["base"]): r for r in pinned}
+        lines += ["| round | cores | (b) RPS | (c) RPS | gateway/YARP RPS | (b) CPU µs/req | (c) CPU µs/req | gateway/YARP CPU |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for n in core_counts:
+            for rd in prounds:
+                y, g = psame.get((rd, n, "yarp")), psame.get((rd, n, "gateway"))
+                if y and g:
+                    lines.append(f"| {rd} | {n} | {fmt(y['rps'])} | {fmt(g['rps'])} | {ratio(g['rps'], y['rps'])} | "
+                                 f"{fmt(y['cpu_us'])} | {fmt(g['cpu_us'])} | {ratio(g['cpu_us'], y['cpu_us'])} |")
+        lines.append("")
 
 # Issue 12's targets, where this run measured them.
 checks = []
@@ -174,10 +230,15 @@ if ttfb:
     if deltas:
         d = statistics.mean(deltas)
         check(f"(e) time to first byte ≤ 1 ms above (b): {d:+.2f} ms", d <= 1)
+if len(scaling) > 1:
+    lo, hi = min(scaling), max(scaling)
+    held = scaling[hi] / scaling[lo]
+    check(f"(c)/(b) throughput ratio holds from {lo} to {hi} cores (taskset): {scaling[lo]:.2f} → {scaling[hi]:.2f}, "
+          f"{held:.0%} of the {lo}-core ratio (met here if ≥ 90 %)", held >= 0.9)
 if checks:
     lines += ["## Issue 12's targets in this run", "", "| target | verdict |", "|---|---|"] + checks + [""]
 
-bad = [f"{r['target']} (round {r['round']}, c={r['concurrency']}): {r['bad']}" for r in rows if r["bad"]]
+bad = [f"{r['target']} (round {r['round']}, c={r['concurrency']}): {r['bad']}" for r in rows + pinned if r["bad"]]
 if bad:
     lines += ["**Errors (non-2xx answers or socket errors) — figures of these rows are not valid:** " + "; ".join(bad), ""]
 

@@ -7,6 +7,8 @@
 #
 # Options: --rounds N, --duration S, --warmup S, --concurrency "1 32 256", --targets "stub yarp ...", --no-build,
 # --no-install. BENCH_PORT_BASE (default 28000) moves every port. Results go to bench/results/<UTC timestamp>/.
+#   --cores "1 2"   also run bare YARP (b) and the gateway (c) started under `taskset -c` on the first 1, then 2 CPUs
+#                   (wrk and the stub unpinned), at --cores-concurrency C (default 32), in every round; off by default
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +17,7 @@ BENCH=$ROOT/bench
 ROUNDS=2 DURATION=15 WARMUP=5 CONCURRENCY="1 32 256" TTFB_COUNT=300
 TARGETS="stub yarp gateway gateway-pg portkey stub-stream yarp-stream gateway-stream"
 BUILD=1 INSTALL=1
+CORES="" CORES_CONCURRENCY=32
 while [[ $# -gt 0 ]]; do
     case $1 in
         --quick) ROUNDS=1 DURATION=5 WARMUP=2 CONCURRENCY=32 TTFB_COUNT=100 ;;
@@ -23,9 +26,11 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP=$2; shift ;;
         --concurrency) CONCURRENCY=$2; shift ;;
         --targets) TARGETS=$2; shift ;;
+        --cores) CORES=$2; shift ;;
+        --cores-concurrency) CORES_CONCURRENCY=$2; shift ;;
         --no-build) BUILD=0 ;;
         --no-install) INSTALL=0 ;;
-        -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -36,6 +41,7 @@ STUB_PORT=$((PORT_BASE + 80)) STUB_STREAM_PORT=$((PORT_BASE + 81))
 YARP_PORT=$((PORT_BASE + 100)) YARP_STREAM_PORT=$((PORT_BASE + 101))
 GW_PORT=$((PORT_BASE + 200)) GW_STREAM_PORT=$((PORT_BASE + 201)) GW_PG_PORT=$((PORT_BASE + 202))
 PORTKEY_PORT=$((PORT_BASE + 300)) PG_PORT=$((PORT_BASE + 432))
+PINNED_PORT_BASE=$((PORT_BASE + 500))   # pinned copies: yarp@N on +N, gateway@N on +50+N
 
 CLIENT_KEY=xefai-dev-key ADMIN_KEY=xefai-dev-admin-key   # the Development demo keys (README "Quick start")
 CLK_TCK=$(getconf CLK_TCK)
@@ -140,7 +146,7 @@ start_yarp() {   # name port upstream-port
     mkdir -p "$WORK/$name"
     (cd "$WORK/$name" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" BENCH_UPSTREAM="http://127.0.0.1:$upstream/" \
         DOTNET_STARTUP_HOOKS="$HOOK_DLL" BENCH_ALLOC_FILE="$WORK/$name/allocated" \
-        dotnet "$YARP_DLL" >"$WORK/$name/out.log" 2>&1) &
+        ${PIN:+taskset -c "$PIN"} dotnet "$YARP_DLL" >"$WORK/$name/out.log" 2>&1) &
     PID[$name]=$!
     PID_OF_TARGET[$name]=${PID[$name]}
     wait_port "$port" "$name"
@@ -155,7 +161,7 @@ start_gateway() {   # name port upstream-port [extra env...]
         XEFAI_CONFIG_DIR="$WORK/$name/config" XefAI__WatchConfiguration=false OPENAI_API_KEY=sk-bench-not-a-key \
         ReverseProxy__Clusters__openai__Destinations__primary__Address="http://127.0.0.1:$upstream/v1" \
         DOTNET_STARTUP_HOOKS="$HOOK_DLL" BENCH_ALLOC_FILE="$WORK/$name/allocated" "$@" \
-        dotnet "$GATEWAY_BIN/XefAI.Gateway.dll" >"$WORK/$name/out.log" 2>&1) &
+        ${PIN:+taskset -c "$PIN"} dotnet "$GATEWAY_BIN/XefAI.Gateway.dll" >"$WORK/$name/out.log" 2>&1) &
     PID[$name]=$!
     PID_OF_TARGET[$name]=${PID[$name]}
     wait_port "$port" "$name"
@@ -242,8 +248,8 @@ to_us() {   # wrk latency (e.g. 812.00us, 1.23ms, 2.01s) to microseconds
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000; else if (v ~ /m$/) print n * 60e6; else print n * 1e6 }'
 }
 
-measure() {   # round concurrency target
-    local round=$1 c=$2 name=$3 pid=${PID_OF_TARGET[$3]}
+measure() {   # round concurrency target [raw file]
+    local round=$1 c=$2 name=$3 pid=${PID_OF_TARGET[$3]} raw=${4:-$RAW}
     local threads=2
     [[ $c -lt 2 ]] && threads=1
     local url="http://127.0.0.1:${PORT[$name]}/v1/chat/completions"
@@ -269,7 +275,7 @@ measure() {   # round concurrency target
     local alloc_delta=-1
     [[ $alloc0 != -1 ]] && alloc_delta=$((alloc1 - alloc0))
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$c" "$name" "$requests" "$seconds" "$rps" \
-        "$p50" "$p99" "$non2xx" "$sockerr" "$((cpu1 - cpu0))" "$((db1 - db0))" "$rss" "$hwm" "$alloc_delta" >>"$RAW"
+        "$p50" "$p99" "$non2xx" "$sockerr" "$((cpu1 - cpu0))" "$((db1 - db0))" "$rss" "$hwm" "$alloc_delta" >>"$raw"
     log "round $round c=$c $name: $rps req/s, p50 $p50 µs, p99 $p99 µs, non-2xx $non2xx, socket errors $sockerr"
 }
 
@@ -293,10 +299,38 @@ EOF
     log "round $round TTFB $name: $(tail -1 "$TTFB" | cut -f4,5 | tr '\t' ' ') ms (p50 p99)"
 }
 
+# ---------------------------------------------------------------- core scaling (--cores): pinned copies of (b) and (c)
+# Each pinned copy is started under `taskset -c`, so the runtime sees only those CPUs from the start (processor count,
+# thread pool, GC heaps), as on a machine with that many cores. Copies are named yarp@N and gateway@N.
+declare -A PIN_CPUS=()   # N -> CPU list, the first N CPUs this script may run on
+CORES_RAW=$OUT/cores.tsv
+plan_cores() {
+    local allowed
+    mapfile -t allowed < <(python3 -c 'import os; print("\n".join(map(str, sorted(os.sched_getaffinity(0)))))')
+    for n in $CORES; do
+        [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "--cores: '$n' is not a core count" >&2; exit 2; }
+        [[ $n -le ${#allowed[@]} ]] || { echo "--cores: $n cores asked, ${#allowed[@]} available" >&2; exit 2; }
+        PIN_CPUS[$n]=$(IFS=,; echo "${allowed[*]:0:n}")
+    done
+    head -1 "$RAW" >"$CORES_RAW"
+}
+start_pinned() {
+    for n in $CORES; do
+        local yarp_port=$((PINNED_PORT_BASE + n)) gw_port=$((PINNED_PORT_BASE + 50 + n))
+        PORT[yarp@$n]=$yarp_port;  BODY[yarp@$n]=${BODY[yarp]};       HEADERS[yarp@$n]=${HEADERS[yarp]}
+        PORT[gateway@$n]=$gw_port; BODY[gateway@$n]=${BODY[gateway]}; HEADERS[gateway@$n]=${HEADERS[gateway]}
+        PIN=${PIN_CPUS[$n]} start_yarp "yarp@$n" "$yarp_port" "$STUB_PORT"
+        PIN=${PIN_CPUS[$n]} start_gateway "gateway@$n" "$gw_port" "$STUB_PORT"
+        log "pinned to CPUs ${PIN_CPUS[$n]}: yarp@$n (PID ${PID[yarp@$n]}), gateway@$n (PID ${PID[gateway@$n]})"
+        check_target "yarp@$n"; check_target "gateway@$n"
+    done
+}
+
 # ---------------------------------------------------------------- run
 [[ $INSTALL == 1 ]] && install_missing
 [[ $BUILD == 1 ]] && build
 define_targets
+[[ -n $CORES ]] && plan_cores
 
 log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 start_stub
@@ -309,6 +343,7 @@ has_target gateway-pg && start_gateway gateway-pg "$GW_PG_PORT" "$STUB_PORT" Aud
     "Audit__Postgres__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=xefai;Maximum Pool Size=100"
 has_target portkey && start_portkey
 for name in $TARGETS; do check_target "$name"; done
+[[ -n $CORES ]] && start_pinned
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$ROUNDS"); do
@@ -316,14 +351,17 @@ for round in $(seq "$ROUNDS"); do
         for name in $TARGETS; do measure "$round" "$c" "$name"; done
     done
     for name in stub-stream yarp-stream gateway-stream; do has_target "$name" && measure_ttfb "$round" "$name"; done
+    for n in $CORES; do
+        for name in yarp gateway; do measure "$round" "$CORES_CONCURRENCY" "$name@$n" "$CORES_RAW"; done
+    done
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Every governed call must have left a record, and every chain must verify.
 AUDIT=$OUT/audit.tsv
 printf 'target\tverify\n' >"$AUDIT"
-for name in gateway gateway-stream gateway-pg; do
-    has_target "$name" || continue
+for name in gateway gateway-stream gateway-pg $(for n in $CORES; do echo "gateway@$n"; done); do
+    [[ $name == *@* ]] || has_target "$name" || continue
     verdict=$(curl -s -m 300 -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:${PORT[$name]}/admin/audit/verify")
     printf '%s\t%s\n' "$name" "$verdict" >>"$AUDIT"
     log "$name audit verify: $verdict"
@@ -333,6 +371,7 @@ done
     echo "machine=$(nproc) cores; $(uname -r); $(dotnet --version 2>/dev/null | head -1) SDK; load $LOAD_START -> $LOAD_END"
     echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s concurrency=$CONCURRENCY ttfb_calls=$TTFB_COUNT"
     echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}') nginx=$(nginx -v 2>&1 | awk -F/ '{print $2}') node=$(node --version) portkey=$(node -p "require('$BENCH/portkey/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null)"
+    [[ -n $CORES ]] && echo "cores: $(for n in $CORES; do printf '%s on CPUs %s; ' "$n" "${PIN_CPUS[$n]}"; done)concurrency $CORES_CONCURRENCY; wrk and the stub unpinned"
     echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)"
 } >"$OUT/machine.txt"
 
