@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
         --cores-concurrency) CORES_CONCURRENCY=$2; shift ;;
         --no-build) BUILD=0 ;;
         --no-install) INSTALL=0 ;;
-        -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
