@@ -54,6 +54,24 @@ public sealed class DeIdentificationTests
     }
 
     [Fact]
+    public async Task Chat_VendorAnswerRepeatsAField_IsAVendorErrorNotA500()
+    {
+        // A field named twice has no one value to re-identify or to show the caller: the answer is refused as malformed.
+        var answer = FakeVendor.Completion($"{Token} is stable.");
+        answer = answer.Insert(answer.IndexOf('{', StringComparison.Ordinal) + 1, "\"id\":\"dup-1\",");
+        using var vendor = new FakeVendor().AnswersWith(200, answer);
+        await using var host = await GatewayHost.StartAsync(vendor.Configure, builder: WithWordProtector);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", Question));
+
+        Assert.Equal(502, call.Status);
+        Assert.DoesNotContain(Name, System.Text.Encoding.UTF8.GetString(call.ResponseBody), StringComparison.Ordinal);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(502, (int)record["statusCode"]!);
+    }
+
+    [Fact]
     public async Task Chat_VendorWithBaa_GetsTheOriginalAndTheRecordSaysNotRequired()
     {
         using var vendor = new FakeVendor().AnswersWithExample();

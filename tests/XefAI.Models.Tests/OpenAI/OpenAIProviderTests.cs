@@ -303,6 +303,8 @@ public sealed class OpenAIProviderTests
     [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } } ] } trailing""", "not JSON")]
     [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } } ] } {}""", "not JSON")]
     [InlineData("null", "not a JSON object")]
+    [InlineData("""{ "object": "chat.completion", "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } } ] }""", "not JSON")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi", "content": "Bye" } } ] }""", "not JSON")]
     [InlineData("""[ { "message": { "content": "Hi" } } ]""", "not a JSON object")]
     [InlineData("""{ "object": "list", "data": [] }""", "object is \"list\", not \"chat.completion\"")]
     [InlineData("""{ "object": "chat.completion.chunk", "choices": [] }""", "object is \"chat.completion.chunk\", not \"chat.completion\"")]

@@ -141,12 +141,11 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         JsonElement root;
         try
         {
-            // A copy the size of the body, as JsonNode.Parse made: the answer's JsonObject outlives this call.
-            var reader = new Utf8JsonReader(body.Span, DocumentOptions);
-            root = JsonElement.ParseValue(ref reader);
-
-            // Nothing but white space may follow the answer, as JsonNode.Parse required; anything else throws here.
-            reader.Read();
+            // Nothing but white space may follow the answer, and no object may name a field twice: the answer is
+            // rendered to the caller, and re-identified, from this element, and a repeated field has no one value.
+            // The clone is the body-sized copy that outlives this call; the document's own buffers go back to the pool.
+            using var document = JsonDocument.Parse(body, DocumentOptions);
+            root = document.RootElement.Clone();
         }
         catch (JsonException)
         {
@@ -157,8 +156,8 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         return root.ValueKind == JsonValueKind.Object ? root : throw NotACompletion("not a JSON object");
     }
 
-    // The limits JsonNode.Parse read the answer with: no comments, no trailing commas, depth 64.
-    private static readonly JsonReaderOptions DocumentOptions = new() { MaxDepth = 64 };
+    // The limits JsonNode.Parse read the answer with (no comments, no trailing commas, depth 64), and no repeated field.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>A property's value, or null where it is missing or JSON null, as the JsonObject indexer read it.</summary>
     private static JsonElement? Property(JsonElement value, string name) =>
