@@ -235,6 +235,76 @@ if len(scaling) > 1:
     held = scaling[hi] / scaling[lo]
     check(f"(c)/(b) throughput ratio holds from {lo} to {hi} cores (taskset): {scaling[lo]:.2f} → {scaling[hi]:.2f}, "
           f"{held:.0%} of the {lo}-core ratio (met here if ≥ 90 %)", held >= 0.9)
+
+# --overload: one gateway with a small concurrency limit, driven far past its sustainable rate.
+over = {}
+if (out / "overload.tsv").exists():
+    for line in (out / "overload.tsv").read_text().splitlines():
+        key, _, value = line.partition("\t")
+        over[key] = value
+if over:
+    def counts(text):
+        return {k: int(v) for k, v in (p.split("=") for p in text.split())} if text else {}
+
+    c = counts(over.get("counts", ""))
+    answered = sum(c.get(k, 0) for k in ("2xx", "503", "429", "other"))
+    shed_share = (c.get("503", 0) + c.get("429", 0)) / answered if answered else None
+    sus = float(over.get("sustainable_rps") or 0)
+    rps = float(over.get("rps") or 0)
+    socket = over.get("socket_errors", "")
+    timeouts = int(socket.split("timeout")[1].strip(" ,") or 0) if "timeout" in socket else 0
+    samples = read("overload-scrape.tsv")
+    health_ok = sum(1 for r in samples if r["healthz"] == "200")
+    health_max = max((float(r["healthz_s"]) for r in samples), default=0) * 1000
+    backlog_peak = max((int(r["backlog"]) for r in samples), default=-1)
+    rss_peak = max((int(r["rss_kb"]) for r in samples), default=0) / 1024
+    scrapes_missed = sum(1 for r in samples if r["backlog"] == "-1")
+    shed = int(over.get("shed_after") or 0) - int(over.get("shed_before") or 0)
+    after = over.get("after_call", "\t").split("\t")
+    try:
+        verdict = json.loads(over.get("verify", ""))
+    except ValueError:
+        verdict = {}
+    sc = counts(over.get("sustainable_counts", ""))
+    ok_calls = sc.get("2xx", 0) + c.get("2xx", 0)
+    mb = lambda kb: f"{int(kb or 0) / 1024:,.0f} MB"
+    rounds_rps = over.get("rounds_rps_32")
+    lines += [
+        "## Overload", "",
+        f"A gateway of its own, started with `Gateway__Overload__MaxConcurrentCalls={over['limit']}` (queue: "
+        f"{over['queue']}). Its sustainable rate, 5 s at 32 connections (all fit in its places and queue): "
+        f"**{fmt(sus)} req/s** (p50 {fmt(float(over.get('sustainable_p50_us') or 0) / 1000, 1)} ms, p99 "
+        f"{fmt(float(over.get('sustainable_p99_us') or 0) / 1000, 1)} ms; answers {over.get('sustainable_counts')})"
+        + (f"; (c) with the default limit at 32 connections in the rounds above: {fmt(float(rounds_rps))} req/s" if rounds_rps else "")
+        + f". Then {over['connections']} connections for {over['duration']} s, each sending its next call as soon as "
+        "the last is answered; `/healthz`, `/metrics` and the gateway's RSS read every 0.5 s.", "",
+        "| figure | value |", "|---|---:|",
+        f"| answers per second (all statuses) | {fmt(rps)} ({ratio(rps, sus)} the sustainable rate) |",
+        f"| answers | {answered:,}: 2xx {c.get('2xx', 0):,}, 503 {c.get('503', 0):,}, 429 {c.get('429', 0):,}, other {c.get('other', 0):,} |",
+        f"| share shed (503/429) | {'—' if shed_share is None else f'{shed_share:.1%}'} |",
+        f"| shed answers without `Retry-After` | {c.get('no_retry_after', '—')} |",
+        f"| served (2xx) per second | {fmt(c.get('2xx', 0) / float(over['duration']))} |",
+        f"| p50 / p99 of all answers | {fmt(float(over.get('p50_us') or 0) / 1000, 1)} / {fmt(float(over.get('p99_us') or 0) / 1000, 1)} ms |",
+        f"| wrk socket errors (10 s timeout) | {socket or 'none'} |",
+        f"| RSS before / after / peak sampled | {mb(over.get('rss_before_kb'))} / {mb(over.get('rss_after_kb'))} / {rss_peak:,.0f} MB |",
+        f"| VmHWM before / after | {mb(over.get('hwm_before_kb'))} / {mb(over.get('hwm_after_kb'))} |",
+        f"| `xefai_shed_total` during the run | {shed:,} |",
+        f"| peak `xefai_audit_backlog` | {backlog_peak} (after the run: {over.get('backlog_after')}) |",
+        f"| `/healthz` 200 | {health_ok} of {len(samples)} reads, slowest {health_max:,.0f} ms |",
+        f"| `/metrics` scrapes that failed | {scrapes_missed} |",
+        f"| a normal call afterwards | HTTP {after[0]}{' with the stub answer' if after[1:] == ['1'] else ''} |",
+        f"| audit verify | `{over.get('verify')}` for {ok_calls:,} calls answered 2xx here |",
+        "",
+    ]
+    check(f"overload: shed with 503/429 + Retry-After, {'—' if shed_share is None else f'{shed_share:.0%}'} of answers",
+          bool(shed_share) and c.get("no_retry_after", 1) == 0 and c.get("other", 1) == 0)
+    check(f"overload: no wrk timeouts ({timeouts})", timeouts == 0)
+    check(f"overload: /healthz answered throughout ({health_ok}/{len(samples)})", samples and health_ok == len(samples))
+    check(f"overload: RSS bounded ({mb(over.get('rss_before_kb'))} → peak {rss_peak:,.0f} MB)", rss_peak <= 2 * int(over.get('rss_before_kb') or 0) / 1024 + 100)
+    check(f"overload: audit backlog bounded and visible (peak {backlog_peak})", backlog_peak >= 0)
+    check("overload: a normal call answers 200 afterwards and the trail verifies",
+          after[1:] == ["1"] and verdict.get("valid") is True and int(verdict.get("records", 0)) >= ok_calls)
+
 if checks:
     lines += ["## Issue 12's targets in this run", "", "| target | verdict |", "|---|---|"] + checks + [""]
 

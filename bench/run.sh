@@ -9,6 +9,9 @@
 # --no-install. BENCH_PORT_BASE (default 28000) moves every port. Results go to bench/results/<UTC timestamp>/.
 #   --cores "1 2"   also run bare YARP (b) and the gateway (c) started under `taskset -c` on the first 1, then 2 CPUs
 #                   (wrk and the stub unpinned), at --cores-concurrency C (default 32), in every round; off by default
+#   --overload      after the rounds, drive a gateway started with Gateway__Overload__MaxConcurrentCalls=16 (--overload-limit)
+#                   with 256 connections (--overload-connections) for 15 s (--overload-duration): share of 503 + Retry-After,
+#                   latency, RSS, xefai_shed_total, peak xefai_audit_backlog, /healthz; then a normal call and the audit trail
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +21,7 @@ ROUNDS=2 DURATION=15 WARMUP=5 CONCURRENCY="1 32 256" TTFB_COUNT=300
 TARGETS="stub yarp gateway gateway-pg portkey stub-stream yarp-stream gateway-stream"
 BUILD=1 INSTALL=1
 CORES="" CORES_CONCURRENCY=32
+OVERLOAD=0 OVERLOAD_LIMIT=16 OVERLOAD_CONNECTIONS=256 OVERLOAD_DURATION=15
 while [[ $# -gt 0 ]]; do
     case $1 in
         --quick) ROUNDS=1 DURATION=5 WARMUP=2 CONCURRENCY=32 TTFB_COUNT=100 ;;
@@ -28,9 +32,13 @@ while [[ $# -gt 0 ]]; do
         --targets) TARGETS=$2; shift ;;
         --cores) CORES=$2; shift ;;
         --cores-concurrency) CORES_CONCURRENCY=$2; shift ;;
+        --overload) OVERLOAD=1 ;;
+        --overload-limit) OVERLOAD_LIMIT=$2; shift ;;
+        --overload-connections) OVERLOAD_CONNECTIONS=$2; shift ;;
+        --overload-duration) OVERLOAD_DURATION=$2; shift ;;
         --no-build) BUILD=0 ;;
         --no-install) INSTALL=0 ;;
-        -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -40,6 +48,7 @@ PORT_BASE=${BENCH_PORT_BASE:-28000}
 STUB_PORT=$((PORT_BASE + 80)) STUB_STREAM_PORT=$((PORT_BASE + 81))
 YARP_PORT=$((PORT_BASE + 100)) YARP_STREAM_PORT=$((PORT_BASE + 101))
 GW_PORT=$((PORT_BASE + 200)) GW_STREAM_PORT=$((PORT_BASE + 201)) GW_PG_PORT=$((PORT_BASE + 202))
+GW_OVER_PORT=$((PORT_BASE + 203))
 PORTKEY_PORT=$((PORT_BASE + 300)) PG_PORT=$((PORT_BASE + 432))
 PINNED_PORT_BASE=$((PORT_BASE + 500))   # pinned copies: yarp@N on +N, gateway@N on +50+N
 
@@ -326,6 +335,121 @@ start_pinned() {
     done
 }
 
+# ---------------------------------------------------------------- overload (--overload): issue 12's "Bad input"
+# A gateway of its own, started with a small Gateway:Overload:MaxConcurrentCalls, first measured at 32 connections (its
+# sustainable rate), then driven with many more connections than its places and queue hold. wrk has no fixed-rate mode:
+# the excess is in connections, each sending its next call as soon as the last is answered, shed or not.
+OVER=$OUT/overload.tsv
+metric_sum() {   # metric file: the sum of every series of the metric (0 when absent)
+    awk -v m="$1" '$0 !~ /^#/ && ($1 == m || index($1, m "{") == 1) { s += $NF } END { printf "%d", s }' "$2"
+}
+scrape() {   # stop-file port pid: every 0.5 s until the stop file exists, /healthz, RSS and two metrics to scrape.tsv
+    set +e
+    local stop=$1 port=$2 pid=$3 m=$WORK/metrics.txt t h rss backlog shed
+    while [[ ! -e $stop ]]; do
+        t=$(date +%s.%N)
+        h=$(curl -s -o /dev/null -m 2 -w '%{http_code}\t%{time_total}' "http://127.0.0.1:$port/healthz")
+        if [[ $(curl -s -m 2 -o "$m" -w '%{http_code}' "http://127.0.0.1:$port/metrics") == 200 ]]; then
+            backlog=$(metric_sum xefai_audit_backlog "$m"); shed=$(metric_sum xefai_shed_total "$m")
+        else
+            backlog=-1 shed=-1
+        fi
+        rss=$(awk '/^VmRSS:/ {print $2}' /proc/"$pid"/status 2>/dev/null)
+        printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$h" "${rss:-0}" "$backlog" "$shed" >>"$WORK/scrape.tsv"
+        sleep 0.5
+    done
+}
+run_overload() {
+    local name=gateway-over port=$GW_OVER_PORT
+    PORT[$name]=$port; BODY[$name]=${BODY[gateway]}; HEADERS[$name]=${HEADERS[gateway]}
+    start_gateway "$name" "$port" "$STUB_PORT" Gateway__Overload__MaxConcurrentCalls="$OVERLOAD_LIMIT"
+    log "overload: $name (PID ${PID[$name]}) with Gateway__Overload__MaxConcurrentCalls=$OVERLOAD_LIMIT (queue: the default 32)"
+    check_target "$name"
+    local pid=${PID[$name]} url="http://127.0.0.1:$port/v1/chat/completions"
+    export BENCH_BODY=${BODY[$name]} BENCH_HEADERS=${HEADERS[$name]} BENCH_PATH=/v1/chat/completions BENCH_LUA_DIR=$BENCH/wrk
+    # The response hook counts answers by status; done() prints the totals of every thread.
+    cat >"$WORK/overload.lua" <<'LUA'
+dofile(os.getenv("BENCH_LUA_DIR") .. "/post.lua")
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+s2xx, s503, s429, sother, no_retry_after = 0, 0, 0, 0, 0
+function response(status, headers, body)
+  if status >= 200 and status < 300 then s2xx = s2xx + 1
+  elseif status == 503 or status == 429 then
+    if status == 503 then s503 = s503 + 1 else s429 = s429 + 1 end
+    if headers["Retry-After"] == nil and headers["retry-after"] == nil then no_retry_after = no_retry_after + 1 end
+  else sother = sother + 1 end
+end
+function done(summary, latency, requests)
+  local t = { s2xx = 0, s503 = 0, s429 = 0, sother = 0, no_retry_after = 0 }
+  for _, thread in ipairs(threads) do
+    for k in pairs(t) do t[k] = t[k] + (thread:get(k) or 0) end
+  end
+  io.write(string.format("overload-counts 2xx=%d 503=%d 429=%d other=%d no_retry_after=%d\n",
+    t.s2xx, t.s503, t.s429, t.sother, t.no_retry_after))
+end
+LUA
+    {
+        printf 'limit\t%s\nqueue\t32\nconnections\t%s\nduration\t%s\n' "$OVERLOAD_LIMIT" "$OVERLOAD_CONNECTIONS" "$OVERLOAD_DURATION"
+        # The rate the rounds measured for (c) at 32 connections (default limit), when they did.
+        printf 'rounds_rps_32\t%s\n' "$(awk -F'\t' '$2 == 32 && $3 == "gateway" { s += $6; n++ } END { if (n) printf "%.0f", s / n }' "$RAW")"
+    } >"$OVER"
+
+    # 1. The sustainable rate of this gateway: 32 connections fit in its places and queue, so nothing is shed.
+    local sus=$OUT/logs/wrk-overload-sustainable.txt
+    wrk -t2 -c32 -d5s --timeout 10s --latency -s "$WORK/overload.lua" "$url" >"$sus" 2>&1
+    local sus_rps
+    sus_rps=$(awk '/^Requests\/sec:/ {print $2}' "$sus")
+    printf 'sustainable_rps\t%s\nsustainable_p50_us\t%s\nsustainable_p99_us\t%s\nsustainable_counts\t%s\n' "$sus_rps" \
+        "$(to_us "$(awk '$1 == "50%" {print $2}' "$sus")")" "$(to_us "$(awk '$1 == "99%" {print $2}' "$sus")")" \
+        "$(awk '/^overload-counts/ {$1 = ""; print substr($0, 2)}' "$sus")" >>"$OVER"
+    log "overload: sustainable rate at 32 connections $sus_rps req/s"
+
+    # 2. Far past it, with /healthz, /metrics and RSS read every 0.5 s.
+    sleep 2
+    local rss_before hwm_before shed_before
+    read -r rss_before hwm_before < <(rss_kb "$pid")
+    curl -s -m 5 -o "$WORK/metrics.txt" "http://127.0.0.1:$port/metrics" || true
+    shed_before=$(metric_sum xefai_shed_total "$WORK/metrics.txt")
+    printf 't\thealthz\thealthz_s\trss_kb\tbacklog\tshed\n' >"$WORK/scrape.tsv"
+    rm -f "$WORK/scrape.stop"
+    scrape "$WORK/scrape.stop" "$port" "$pid" &
+    PID[scraper]=$!
+    local out=$OUT/logs/wrk-overload.txt
+    log "overload: $OVERLOAD_CONNECTIONS connections for ${OVERLOAD_DURATION}s"
+    wrk -t2 -c"$OVERLOAD_CONNECTIONS" -d"${OVERLOAD_DURATION}s" --timeout 10s --latency -s "$WORK/overload.lua" "$url" >"$out" 2>&1
+    touch "$WORK/scrape.stop"
+    wait "${PID[scraper]}" || true
+    unset 'PID[scraper]'
+    cp "$WORK/scrape.tsv" "$OUT/overload-scrape.tsv"
+    local rss_after hwm_after
+    read -r rss_after hwm_after < <(rss_kb "$pid")
+    {
+        printf 'requests\t%s\nrps\t%s\n' "$(awk '/requests in/ {print $1}' "$out")" "$(awk '/^Requests\/sec:/ {print $2}' "$out")"
+        printf 'p50_us\t%s\np99_us\t%s\n' "$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")" "$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")"
+        printf 'non2xx\t%s\n' "$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")"
+        printf 'socket_errors\t%s\n' "$(awk '/Socket errors:/ {sub(/^ *Socket errors: */, ""); print}' "$out")"
+        printf 'counts\t%s\n' "$(awk '/^overload-counts/ {$1 = ""; print substr($0, 2)}' "$out")"
+        printf 'rss_before_kb\t%s\nrss_after_kb\t%s\nhwm_before_kb\t%s\nhwm_after_kb\t%s\n' "$rss_before" "$rss_after" "$hwm_before" "$hwm_after"
+        printf 'shed_before\t%s\n' "$shed_before"
+    } >>"$OVER"
+
+    # 3. Afterwards: one normal call answers 200, and the trail verifies.
+    sleep 1
+    local code after=0
+    mapfile -t hdrs < <(curl_headers "$name")
+    code=$(curl -s -o "$WORK/over-after.body" -w '%{http_code}' -m 30 -X POST -H 'Content-Type: application/json' "${hdrs[@]}" \
+        --data-binary @"${BODY[$name]}" "$url")
+    [[ $code == 200 ]] && grep -q '"chatcmpl-bench0001"' "$WORK/over-after.body" && after=1
+    curl -s -m 5 -o "$WORK/metrics.txt" "http://127.0.0.1:$port/metrics" || true
+    {
+        printf 'after_call\t%s\t%s\n' "$code" "$after"
+        printf 'shed_after\t%s\nbacklog_after\t%s\n' "$(metric_sum xefai_shed_total "$WORK/metrics.txt")" "$(metric_sum xefai_audit_backlog "$WORK/metrics.txt")"
+        printf 'verify\t%s\n' "$(curl -s -m 300 -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$port/admin/audit/verify")"
+    } >>"$OVER"
+    log "overload: $(grep -E '^(rps|counts|p99_us|after_call|verify)' "$OVER" | tr '\t\n' ' ;')"
+}
+
 # ---------------------------------------------------------------- run
 [[ $INSTALL == 1 ]] && install_missing
 [[ $BUILD == 1 ]] && build
@@ -355,6 +479,7 @@ for round in $(seq "$ROUNDS"); do
         for name in yarp gateway; do measure "$round" "$CORES_CONCURRENCY" "$name@$n" "$CORES_RAW"; done
     done
 done
+[[ $OVERLOAD == 1 ]] && run_overload
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Every governed call must have left a record, and every chain must verify.
@@ -371,6 +496,7 @@ done
     echo "machine=$(nproc) cores; $(uname -r); $(dotnet --version 2>/dev/null | head -1) SDK; load $LOAD_START -> $LOAD_END"
     echo "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s concurrency=$CONCURRENCY ttfb_calls=$TTFB_COUNT"
     echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}') nginx=$(nginx -v 2>&1 | awk -F/ '{print $2}') node=$(node --version) portkey=$(node -p "require('$BENCH/portkey/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null)"
+    [[ $OVERLOAD == 1 ]] && echo "overload: gateway with MaxConcurrentCalls=$OVERLOAD_LIMIT, $OVERLOAD_CONNECTIONS connections for ${OVERLOAD_DURATION}s"
     [[ -n $CORES ]] && echo "cores: $(for n in $CORES; do printf '%s on CPUs %s; ' "$n" "${PIN_CPUS[$n]}"; done)concurrency $CORES_CONCURRENCY; wrk and the stub unpinned"
     echo "commit=$(git -C "$ROOT" rev-parse --short HEAD)"
 } >"$OUT/machine.txt"
