@@ -380,7 +380,6 @@ internal static class PostgresAuditSchema
     private const int Redactions = 29;
     private const int RelatesTo = 30;
     private const int Feedback = 31;
-    private const int ChainId = 32;
     private const int ChainSeq = 33;
 
     /// <summary>One INSERT of the batch, its parameters in column order.</summary>
@@ -487,9 +486,6 @@ internal static class PostgresAuditSchema
     }
 
     public static long ReadSequence(NpgsqlDataReader reader) => reader.GetInt64(Seq);
-
-    /// <summary>The record's chain, or null for a record of the legacy chain.</summary>
-    public static string? ReadChain(NpgsqlDataReader reader) => GetString(reader, ChainId);
 
     /// <summary>The record's place in its chain; a legacy record's is its <c>seq</c>.</summary>
     public static long ReadChainSequence(NpgsqlDataReader reader) =>

@@ -98,7 +98,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     /// <summary>Letters, digits, '.', '_' and '-', at most <see cref="MaxInstanceNameLength"/>: safe in a chain id and a log line.</summary>
     public static bool IsValidInstanceName(string name) =>
-        name.Length is > 0 and <= MaxInstanceNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        name.Length is > 0 and <= MaxInstanceNameLength && name.All(IsInstanceNameCharacter);
+
+    private static bool IsInstanceNameCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-';
 
     public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
@@ -484,7 +486,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     private static string DefaultInstanceName()
     {
-        var name = new string(Environment.MachineName.Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-').Take(MaxInstanceNameLength).ToArray());
+        var name = new string(Environment.MachineName.Where(IsInstanceNameCharacter).Take(MaxInstanceNameLength).ToArray());
         return name.Length == 0 ? "gateway" : name;
     }
 
