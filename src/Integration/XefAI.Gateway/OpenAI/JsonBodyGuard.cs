@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Unicode;
 using XefAI.Integration;
@@ -23,7 +24,8 @@ internal static class JsonBodyGuard
         }
 
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = maxDepth, CommentHandling = JsonCommentHandling.Disallow });
-        var names = new Stack<HashSet<string>?>();
+        var scratch = Scratch.Rent();
+        var names = scratch.Names;
         try
         {
             while (reader.Read())
@@ -39,7 +41,7 @@ internal static class JsonBodyGuard
                         break;
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
-                        names.Pop();
+                        scratch.Return(names.Pop());
                         break;
                     case JsonTokenType.PropertyName:
                         if (reader.ValueIsEscaped && !SurrogatesPaired(reader))
@@ -47,8 +49,8 @@ internal static class JsonBodyGuard
                             return LoneSurrogate(reader);
                         }
 
-                        var name = reader.GetString()!;
-                        var seen = names.Pop() ?? new HashSet<string>(StringComparer.Ordinal);
+                        var name = NameOf(ref reader);
+                        var seen = names.Pop() ?? scratch.RentSet();
                         names.Push(seen);
                         if (!seen.Add(name))
                         {
@@ -77,8 +79,100 @@ internal static class JsonBodyGuard
                     "invalid_json",
                     $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}).");
         }
+        finally
+        {
+            scratch.Release();
+        }
 
         return null;
+    }
+
+    /// <summary>
+    /// The member name: the member names of the OpenAI request schema are one shared string each, so a usual body
+    /// allocates no name; any other name is read as the reader reads it.
+    /// </summary>
+    private static string NameOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= KnownNameMaxLength)
+        {
+            Span<char> chars = stackalloc char[KnownNameMaxLength];
+            if (System.Text.Encoding.UTF8.TryGetChars(reader.ValueSpan, chars, out var written)
+                && KnownNames.TryGetValue(chars[..written], out var known))
+            {
+                return known;
+            }
+        }
+
+        return reader.GetString()!;
+    }
+
+    private const int KnownNameMaxLength = 32;
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> KnownNames = new[]
+    {
+        "model", "messages", "role", "content", "name", "type", "text", "image_url", "url", "detail", "input_audio", "file",
+        "temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "stream", "stream_options", "include_usage",
+        "stop", "user", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs",
+        "response_format", "json_schema", "schema", "strict", "tools", "tool_choice", "function", "description",
+        "parameters", "properties", "required", "tool_calls", "tool_call_id", "id", "arguments", "metadata", "store",
+        "parallel_tool_calls", "reasoning_effort", "service_tier", "input", "dimensions", "encoding_format", "refusal",
+    }.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// The stack of member-name sets of one pass, kept per thread between calls (the pass is synchronous): a usual
+    /// body then allocates neither the stack nor a set per object. Large sets are let go rather than kept.
+    /// </summary>
+    private sealed class Scratch
+    {
+        private const int MaxKeptSets = 16;
+        private const int MaxKeptSetSize = 256;
+
+        [ThreadStatic]
+        private static Scratch? t_current;
+
+        private readonly Stack<HashSet<string>> _sets = new();
+        private bool _inUse;
+
+        public Stack<HashSet<string>?> Names { get; } = new();
+
+        public static Scratch Rent()
+        {
+            var scratch = t_current ??= new Scratch();
+            if (scratch._inUse)
+            {
+                // Not expected (the pass does not re-enter), but a fresh one is always correct.
+                return new Scratch { _inUse = true };
+            }
+
+            scratch._inUse = true;
+            return scratch;
+        }
+
+        public HashSet<string> RentSet() => _sets.TryPop(out var set) ? set : new HashSet<string>(StringComparer.Ordinal);
+
+        public void Return(HashSet<string>? set)
+        {
+            if (set is null)
+            {
+                return;
+            }
+
+            if (set.Count <= MaxKeptSetSize && _sets.Count < MaxKeptSets)
+            {
+                set.Clear();
+                _sets.Push(set);
+            }
+        }
+
+        public void Release()
+        {
+            while (Names.TryPop(out var set))
+            {
+                Return(set);
+            }
+
+            _inUse = false;
+        }
     }
 
     /// <summary>

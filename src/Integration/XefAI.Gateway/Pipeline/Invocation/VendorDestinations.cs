@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 using XefAI.Gateway.Configuration;
@@ -50,13 +51,53 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
             : available[0];
     }
 
-    public static string NameOf(ClusterState cluster, DestinationState destination) => $"{cluster.ClusterId}/{destination.DestinationId}";
+    /// <summary>"cluster/destination"; made once per destination, not on every attempt.</summary>
+    public static string NameOf(ClusterState cluster, DestinationState destination) => Resolve(cluster, destination).Name;
 
     /// <summary>The endpoint of a destination, with its key read from the environment variable its metadata names.</summary>
     public static bool TryResolveEndpoint(
         ClusterState cluster, DestinationState destination, out VendorEndpoint endpoint, out CallError? error)
     {
-        var name = NameOf(cluster, destination);
+        var resolved = Resolve(cluster, destination);
+        error = null;
+        if (resolved.Endpoint is { } known)
+        {
+            endpoint = known;
+            return true;
+        }
+
+        string? apiKey = null;
+        if (resolved.KeyVariable is { } variable)
+        {
+            apiKey = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(apiKey))
+            {
+                // Not remembered: a key set later is found by the next call.
+                endpoint = null!;
+                error = CallError.Unavailable(
+                    "vendor_key_missing", $"Model vendor '{resolved.Name}' needs its key in environment variable {variable}, which is not set.");
+                return false;
+            }
+        }
+
+        endpoint = new VendorEndpoint(resolved.Name, apiKey, resolved.Metadata);
+        resolved.Endpoint = endpoint;
+        return true;
+    }
+
+    /// <summary>
+    /// What a destination's configuration says of it, worked out once per configuration: YARP gives a destination a new
+    /// model (and a cluster a new one) whenever its configuration changes, so an edit is picked up by the next call.
+    /// </summary>
+    private static ResolvedDestination Resolve(ClusterState cluster, DestinationState destination)
+    {
+        if (Resolved.TryGetValue(destination, out var resolved)
+            && ReferenceEquals(resolved.ClusterModel, cluster.Model)
+            && ReferenceEquals(resolved.DestinationModel, destination.Model))
+        {
+            return resolved;
+        }
+
         var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var source in new[] { cluster.Model.Config.Metadata, destination.Model.Config.Metadata })
         {
@@ -66,22 +107,19 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
             }
         }
 
-        string? apiKey = null;
-        error = null;
-        if (metadata.TryGetValue(ApiKeyVariableMetadata, out var variable) && !string.IsNullOrWhiteSpace(variable))
-        {
-            apiKey = Environment.GetEnvironmentVariable(variable);
-            if (string.IsNullOrEmpty(apiKey))
-            {
-                endpoint = null!;
-                error = CallError.Unavailable(
-                    "vendor_key_missing", $"Model vendor '{name}' needs its key in environment variable {variable}, which is not set.");
-                return false;
-            }
-        }
+        var variable = metadata.TryGetValue(ApiKeyVariableMetadata, out var named) && !string.IsNullOrWhiteSpace(named) ? named : null;
+        resolved = new ResolvedDestination(cluster.Model, destination.Model, $"{cluster.ClusterId}/{destination.DestinationId}", metadata, variable);
+        Resolved.AddOrUpdate(destination, resolved);
+        return resolved;
+    }
 
-        endpoint = new VendorEndpoint(name, apiKey, metadata);
-        return true;
+    private static readonly ConditionalWeakTable<DestinationState, ResolvedDestination> Resolved = new();
+
+    private sealed record ResolvedDestination(
+        ClusterModel ClusterModel, DestinationModel DestinationModel, string Name, IReadOnlyDictionary<string, string> Metadata, string? KeyVariable)
+    {
+        /// <summary>The endpoint once its key was found (a process's environment does not change under it).</summary>
+        public VendorEndpoint? Endpoint { get; set; }
     }
 
     /// <summary>The breaker of one destination under this call's settings; rebuilt only if its settings or address changed.</summary>

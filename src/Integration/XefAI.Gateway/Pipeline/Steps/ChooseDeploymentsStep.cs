@@ -31,7 +31,7 @@ internal sealed class ChooseDeploymentsStep(
 
             var inProcess = providers.TryGet(deployment.Kind, out var provider) && provider is IInProcessModelProvider or IInProcessEmbeddingProvider;
             var facts = new DeploymentFacts(
-                deployment.Id, deployment.Lifecycle.ToString().ToLowerInvariant(), deployment.HasBaa, deployment.SunsetDate, inProcess);
+                deployment.Id, LifecycleName(deployment.Lifecycle), deployment.HasBaa, deployment.SunsetDate, inProcess);
             var decision = policies.Evaluate(new PolicyContext(useCase, call.App!.Id, facts) { CanDeIdentify = protector.DeIdentifies });
             if (decision.IsAllowed)
             {
@@ -76,4 +76,15 @@ internal sealed class ChooseDeploymentsStep(
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The lifecycle as policies name it ("active"), without formatting the enum on every call.</summary>
+    private static string LifecycleName(ModelLifecycle lifecycle) => lifecycle switch
+    {
+        ModelLifecycle.Candidate => "candidate",
+        ModelLifecycle.Validated => "validated",
+        ModelLifecycle.Active => "active",
+        ModelLifecycle.Deprecated => "deprecated",
+        ModelLifecycle.Retired => "retired",
+        _ => lifecycle.ToString().ToLowerInvariant(),
+    };
 }

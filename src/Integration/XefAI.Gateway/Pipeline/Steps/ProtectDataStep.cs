@@ -171,13 +171,16 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         return changed ?? texts;
     }
 
-    /// <summary>A copy of the OpenAI body whose message texts (plain or in text parts) are protected.</summary>
+    /// <summary>
+    /// The OpenAI body with its message texts (plain or in text parts) protected, in place: nothing reads the client's
+    /// parsed body after this step (the audit keeps the bytes as received, <see cref="CallContext.Body"/>), so the
+    /// body is not copied on every de-identified call. The texts were protected just before, so these are look-ups.
+    /// </summary>
     private static JsonObject ProtectBody(IDataProtection protection, JsonObject body)
     {
-        var copy = (JsonObject)body.DeepClone();
-        if (copy["messages"] is not JsonArray messages)
+        if (body["messages"] is not JsonArray messages)
         {
-            return copy;
+            return body;
         }
 
         foreach (var message in messages.OfType<JsonObject>())
@@ -200,7 +203,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             }
         }
 
-        return copy;
+        return body;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "De-identifier {Protector} failed with {ExceptionType} on trace {TraceId}; the call was refused and nothing was sent.")]

@@ -36,18 +36,40 @@ internal sealed class RestoreDataStep : ICallStep
 
     private static ModelResponse Restore(IDataProtection protection, ModelResponse answer)
     {
-        var completion = (JsonObject)answer.Completion.DeepClone();
-        if (completion["choices"] is JsonArray choices)
+        // An answer whose text holds none of this call's tokens is released as it is: no copy of the completion, which
+        // stays unmaterialized over the vendor's document. The gateway asks for one choice (n = 1), and Content is its text.
+        var content = protection.Restore(answer.Content);
+        if (ReferenceEquals(content, answer.Content))
         {
-            foreach (var message in choices.OfType<JsonObject>().Select(c => c["message"]).OfType<JsonObject>())
+            return answer;
+        }
+
+        var completion = (JsonObject)answer.Completion.DeepClone();
+        foreach (var message in Messages(completion))
+        {
+            if (message["content"] is JsonValue value && value.TryGetValue<string>(out var text))
             {
-                if (message["content"] is JsonValue content && content.TryGetValue<string>(out var text))
-                {
-                    message["content"] = protection.Restore(text);
-                }
+                message["content"] = protection.Restore(text);
             }
         }
 
-        return answer with { Completion = completion, Content = protection.Restore(answer.Content) };
+        return answer with { Completion = completion, Content = content };
+    }
+
+    /// <summary>The <c>message</c> object of every choice.</summary>
+    private static IEnumerable<JsonObject> Messages(JsonObject completion)
+    {
+        if (completion["choices"] is not JsonArray choices)
+        {
+            yield break;
+        }
+
+        foreach (var choice in choices)
+        {
+            if (choice is JsonObject { } c && c["message"] is JsonObject message)
+            {
+                yield return message;
+            }
+        }
     }
 }
