@@ -24,8 +24,11 @@ public class GatewayOverheadBenchmarks
 {
     private const string Body = """{"model":"vendor-chat","messages":[{"role":"system","content":"Draft a reply."},{"role":"user","content":"Can I move my appointment on Friday to the afternoon? My daughter can drive me then."}],"temperature":0.2,"max_tokens":200}""";
     private const string StreamedBody = """{"model":"vendor-stream","stream":true,"messages":[{"role":"system","content":"Draft a reply."},{"role":"user","content":"Can I move my appointment on Friday to the afternoon? My daughter can drive me then."}],"temperature":0.2,"max_tokens":200}""";
+    // The end-to-end harness's body (bench/wrk/chat.json): a clinical note with a name, an MRN, dates and a phone number.
+    private const string PhiBody = """{"model":"vendor-chat","messages":[{"role":"system","content":"You write clear, kind messages to patients at a sixth-grade reading level."},{"role":"user","content":"Please draft a short, friendly message to the patient. Context: Maria Gonzalez (MRN 00482913, born 04/17/1961) was seen on 11/02/2026 by Dr. Alan Whitfield for follow-up of type 2 diabetes and hypertension. HbA1c improved from 8.1% to 7.2%. Continue metformin 1000 mg twice daily and lisinopril 10 mg daily. Recheck labs in three months and call 555-201-3344 with any questions."}],"temperature":0.2,"max_tokens":256}""";
     private static readonly byte[] VendorBody = Encoding.UTF8.GetBytes(Body.Replace("vendor-chat", "gpt-4o-mini", StringComparison.Ordinal));
     private static readonly byte[] GatewayBody = Encoding.UTF8.GetBytes(Body);
+    private static readonly byte[] GatewayPhiBody = Encoding.UTF8.GetBytes(PhiBody);
     private static readonly byte[] VerbatimBody = Encoding.UTF8.GetBytes(Body.Replace("vendor-chat", "vendor-verbatim", StringComparison.Ordinal));
     private static readonly byte[] LocalBody = Encoding.UTF8.GetBytes(Body.Replace("vendor-chat", "summary", StringComparison.Ordinal));
     private static readonly byte[] VendorStreamedBody = Encoding.UTF8.GetBytes(StreamedBody.Replace("vendor-stream", "gpt-4o-mini", StringComparison.Ordinal));
@@ -66,6 +69,10 @@ public class GatewayOverheadBenchmarks
     /// <summary>Tier 1: metadata and hashes audited.</summary>
     [Benchmark]
     public Task<int> ThroughGatewayToVendor() => PostAsync(_client, GatewayBody);
+
+    /// <summary>Tier 1 with a clinical note: eight values de-identified before the vendor, restored in the answer.</summary>
+    [Benchmark]
+    public Task<int> ThroughGatewayToVendorWithPhi() => PostAsync(_client, GatewayPhiBody);
 
     /// <summary>Tier 2 to a BAA-covered vendor: the request and the answer are audited verbatim.</summary>
     [Benchmark]
@@ -130,12 +137,13 @@ public class GatewayOverheadBenchmarks
         await PostAsync(_direct, VendorBody);
         await PostAsync(_directStream, VendorStreamedBody, streamed: true);
         await CheckAsync(GatewayBody, tier: "1", provider: "vendor", verbatim: false, streamed: false);
+        await CheckAsync(GatewayPhiBody, tier: "1", provider: "vendor", verbatim: false, streamed: false, redacted: true);
         await CheckAsync(VerbatimBody, tier: "2", provider: "vendor-baa", verbatim: true, streamed: false);
         await CheckAsync(LocalBody, tier: "2", provider: "local", verbatim: true, streamed: false);
         await CheckAsync(GatewayStreamedBody, tier: "1", provider: "vendor-stream", verbatim: false, streamed: true);
     }
 
-    private async Task CheckAsync(byte[] body, string tier, string provider, bool verbatim, bool streamed)
+    private async Task CheckAsync(byte[] body, string tier, string provider, bool verbatim, bool streamed, bool redacted = false)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -150,6 +158,8 @@ public class GatewayOverheadBenchmarks
         using var admin = _gateway.CreateClient(GatewayHost.AdminKey);
         var record = await admin.GetFromJsonAsync<JsonObject>($"/admin/audit/{Header(response, "X-XefAI-Audit-Id")}");
         Require(record is not null && (record["inputText"] is not null) == verbatim, $"audit record of {what} is not {(verbatim ? "verbatim" : "metadata only")}");
+        Require(!redacted || (string?)record!["deIdentification"] == "applied" && record["redactions"] is JsonNode { } r && r.ToJsonString().Length > 2,
+            $"audit record of {what} shows no de-identification: {record?["deIdentification"]}, {record?["redactions"]}");
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>

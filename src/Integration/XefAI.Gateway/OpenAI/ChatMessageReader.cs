@@ -14,10 +14,13 @@ internal static class ChatMessageReader
 {
     private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
+    // "messages[i]" names the message in errors; the usual conversation's are made once, not on every call.
+    private static readonly string[] Paths = [.. Enumerable.Range(0, 32).Select(i => $"messages[{i}]")];
+
     public static CallError? Read(JsonNode? node, int index, out ChatMessage? message)
     {
         message = null;
-        var path = $"messages[{index}]";
+        var path = index < Paths.Length ? Paths[index] : $"messages[{index}]";
         if (node is not JsonObject obj)
         {
             return WrongType(path, "a message object");
