@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns bench/run.sh's raw measurements (raw.tsv, ttfb.tsv, audit.tsv) into results.md and gnuplot data."""
+"""Turns bench/run.sh's raw measurements (raw.tsv, ttfb.tsv, commit.tsv, audit.tsv) into results.md and gnuplot data."""
 import csv
 import json
 import statistics
@@ -134,6 +134,23 @@ if ttfb:
                      f"{r['p99_ms']} | {above} | {r['non200']} |")
     lines.append("")
 
+commits = read("commit.tsv")
+if commits:
+    lines += ["## Where the gateway's own time goes: the durable audit commit", "",
+              "From the gateway's own histograms over each measurement: `xefai_audit_write_duration_seconds` (the call's wait "
+              "for its record's batch to be committed, fsync included) and `xefai_gateway_overhead_seconds` (the call's time "
+              "in the gateway minus the vendor's), means per call, mean of the rounds.", "",
+              "| target | connections | commit wait µs | gateway overhead µs | overhead beyond the commit µs |",
+              "|---|---:|---:|---:|---:|"]
+    cby = defaultdict(list)
+    for r in commits:
+        cby[(r["target"], int(r["concurrency"]))].append(r)
+    for (t, c), rs in sorted(cby.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        cw = statistics.mean(float(r["commit_mean_us"]) for r in rs)
+        ov = statistics.mean(float(r["overhead_mean_us"]) for r in rs)
+        lines.append(f"| {DESCRIPTION.get(t, t)} | {c} | {cw:,.0f} | {ov:,.0f} | {ov - cw:,.0f} |")
+    lines.append("")
+
 audit = read("audit.tsv")
 if audit:
     lines += ["## Audit trail after the run (GET /admin/audit/verify)", ""]
@@ -219,8 +236,18 @@ for c in (32, 256):
     if a is not None:
         check(f"(c) allocations ≤ 16 KB per call at {c}: {a:.1f} KB", a <= 16)
 g1, y1 = mean("p50", 1, "gateway"), mean("p50", 1, "yarp")
+commit1 = [r for r in read("commit.tsv") if r["target"] == "gateway" and r["concurrency"] == "1"]
 if g1 and y1:
-    checks.append(f"| (c) median latency added at 1 connection (durable commit included): {(g1 - y1) / 1000:.2f} ms | target ≤ 0.3 ms beyond the commit; the commit's share is not separated here |")
+    added = (g1 - y1) / 1000
+    if commit1:
+        commit = statistics.mean(float(r["commit_mean_us"]) for r in commit1) / 1000
+        own = statistics.mean(float(r["overhead_mean_us"]) for r in commit1) / 1000
+        beyond = added - commit
+        check(f"(c) median latency added at 1 connection: {added:.2f} ms, of which the durable audit commit (mean wait, "
+              f"from the gateway's own histogram) {commit:.2f} ms; beyond the commit {beyond:.2f} ms "
+              f"(the gateway's own overhead histogram: {own:.2f} ms in all, {own - commit:.2f} ms beyond the commit)", beyond <= 0.3)
+    else:
+        checks.append(f"| (c) median latency added at 1 connection (durable commit included): {added:.2f} ms | target ≤ 0.3 ms beyond the commit; not separated (no commit.tsv) |")
 rss = max((r["rss_mb"] for r in by[(256, "gateway")]), default=None)
 if rss is not None:
     check(f"(c) RSS ≤ 200 MB at 256: {rss:.0f} MB", rss <= 200)

@@ -249,8 +249,18 @@ rss_kb() {   # VmRSS summed over the tree, VmHWM of the main process
     echo "$rss $(awk '/^VmHWM:/ {print $2}' /proc/"$1"/status)"
 }
 allocated() { cat "$WORK/$1/allocated" 2>/dev/null || echo -1; }
+audit_sums() {   # a gateway's durable-commit wait and own overhead so far: "commit_sum commit_count overhead_sum overhead_count" (s)
+    curl -s --max-time 5 "http://127.0.0.1:${PORT[$1]}/metrics" | awk '
+        /^xefai_audit_write_duration_seconds_sum\{.*outcome="committed"/ { cs += $NF }
+        /^xefai_audit_write_duration_seconds_count\{.*outcome="committed"/ { cc += $NF }
+        /^xefai_gateway_overhead_seconds_sum\{/ { os += $NF }
+        /^xefai_gateway_overhead_seconds_count\{/ { oc += $NF }
+        END { printf "%.9f %d %.9f %d\n", cs, cc, os, oc }'
+}
 
 RAW=$OUT/raw.tsv
+COMMIT=$OUT/commit.tsv   # per gateway measurement: the mean wait for the durable audit commit and the mean own overhead
+printf 'round\tconcurrency\ttarget\tcalls\tcommit_mean_us\toverhead_mean_us\n' >"$COMMIT"
 printf 'round\tconcurrency\ttarget\trequests\tseconds\trps\tp50_us\tp99_us\tnon2xx\tsocket_errors\tcpu_ticks\tdb_cpu_ticks\trss_kb\thwm_kb\tallocated_bytes\n' >"$RAW"
 
 to_us() {   # wrk latency (e.g. 812.00us, 1.23ms, 2.01s) to microseconds
@@ -267,10 +277,21 @@ measure() {   # round concurrency target [raw file]
     local cpu0 db0=0 alloc0 out="$OUT/logs/wrk-r$round-c$c-$name.txt"
     cpu0=$(cpu_ticks "$pid"); alloc0=$(allocated "$name")
     [[ $name == gateway-pg ]] && db0=$(cpu_ticks "$PG_PID")
+    local sums0=""
+    [[ $name == gateway || $name == gateway-pg ]] && sums0=$(audit_sums "$name")
     wrk -t"$threads" -c"$c" -d"${DURATION}s" --timeout 10s --latency -s "$BENCH/wrk/post.lua" "$url" >"$out" 2>&1
     local cpu1 db1=0 alloc1
     cpu1=$(cpu_ticks "$pid"); alloc1=$(allocated "$name")
     [[ $name == gateway-pg ]] && db1=$(cpu_ticks "$PG_PID")
+    if [[ -n $sums0 ]]; then
+        python3 - "$round" "$c" "$name" $sums0 $(audit_sums "$name") >>"$COMMIT" <<'EOF2'
+import sys
+r, c, t = sys.argv[1:4]
+cs0, cc0, os0, oc0, cs1, cc1, os1, oc1 = map(float, sys.argv[4:12])
+n = max(cc1 - cc0, 1)
+print(f"{r}\t{c}\t{t}\t{int(cc1 - cc0)}\t{(cs1 - cs0) / n * 1e6:.0f}\t{(os1 - os0) / max(oc1 - oc0, 1) * 1e6:.0f}")
+EOF2
+    fi
     local requests seconds rps p50 p99 non2xx sockerr
     requests=$(awk '/requests in/ {print $1}' "$out")
     seconds=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$out")
