@@ -187,6 +187,8 @@ public sealed class SqliteAuditStoreTests
         { "UserId is not well-formed UTF-16", AuditEntries.Create(1) with { UserId = "\uDC00u-0042" } },
         { "InputText is not well-formed UTF-16", AuditEntries.Create(1) with { InputText = "BP 120/80 \uD83D" } },
         { "OutputText is not well-formed UTF-16", AuditEntries.Create(1) with { OutputText = "stable \uDC4D\uD83D" } },
+        { "InputText is not well-formed UTF-16", AuditEntries.Create(1) with { InputText = "ok \uD83D\uDC4D then \uD83Dx" } },
+        { "RelatesTo is not well-formed UTF-16", AuditEntries.Create(1) with { RelatesTo = new string('a', 300) + "\uD800\uD800\uDC00" } },
     };
 
     [Theory]
