@@ -138,7 +138,7 @@ public static class AuditFeedback
             return true;
         }
 
-        return text.StartsWith(Overridden + ":", StringComparison.Ordinal) && IsReasonCode(text[(Overridden.Length + 1)..]);
+        return text.StartsWith(Overridden + ":", StringComparison.Ordinal) && IsReasonCode(text.AsSpan(Overridden.Length + 1));
     }
 
     /// <summary>The override reason code of a canonical feedback text, or null when it has none.</summary>
@@ -148,8 +148,23 @@ public static class AuditFeedback
         return feedback.StartsWith(Overridden + ":", StringComparison.Ordinal) ? feedback[(Overridden.Length + 1)..] : null;
     }
 
-    private static bool IsReasonCode(string code) =>
-        code.Length is > 0 and <= MaxReasonCodeLength && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    private static bool IsReasonCode(ReadOnlySpan<char> code)
+    {
+        if (code.Length is 0 or > MaxReasonCodeLength)
+        {
+            return false;
+        }
+
+        foreach (var c in code)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>One try at a provider within a call.</summary>
@@ -323,20 +338,29 @@ public static class AuditRedactions
     public static IReadOnlyList<KeyValuePair<string, int>> Normalize(IEnumerable<KeyValuePair<string, int>> counts)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        var byKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
+
+        // Sorted, then equal kinds summed as they come together: no dictionary for the handful of kinds a call has.
+        var byKind = counts.TryGetNonEnumeratedCount(out var given) ? new List<KeyValuePair<string, long>>(given) : [];
         foreach (var (kind, count) in counts)
         {
             if (count > 0)
             {
-                var key = IsKind(kind) ? kind : OtherKind;
-                byKind[key] = byKind.GetValueOrDefault(key) + count;
+                byKind.Add(new(IsKind(kind) ? kind : OtherKind, count));
             }
         }
 
+        byKind.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         var result = new List<KeyValuePair<string, int>>(Math.Min(byKind.Count, MaxKinds));
         long other = 0;
-        foreach (var (kind, count) in byKind)
+        for (var i = 0; i < byKind.Count;)
         {
+            var kind = byKind[i].Key;
+            long count = 0;
+            for (; i < byKind.Count && string.Equals(byKind[i].Key, kind, StringComparison.Ordinal); i++)
+            {
+                count += byKind[i].Value;
+            }
+
             if (kind == OtherKind || result.Count >= MaxKinds - 1)
             {
                 other += count;
@@ -350,7 +374,7 @@ public static class AuditRedactions
         if (other > 0)
         {
             result.Add(new(OtherKind, (int)Math.Min(other, int.MaxValue)));
-            result.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            result.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         }
 
         return result;
@@ -360,7 +384,26 @@ public static class AuditRedactions
     public static string Format(IReadOnlyList<KeyValuePair<string, int>> normalized)
     {
         ArgumentNullException.ThrowIfNull(normalized);
-        return string.Join(',', normalized.Select(p => p.Key + "=" + p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (normalized.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        // One string, written on the stack: no string per pair, no enumerator.
+        var text = new System.Runtime.CompilerServices.DefaultInterpolatedStringHandler(0, 0, System.Globalization.CultureInfo.InvariantCulture, stackalloc char[256]);
+        for (var i = 0; i < normalized.Count; i++)
+        {
+            if (i > 0)
+            {
+                text.AppendLiteral(",");
+            }
+
+            text.AppendFormatted(normalized[i].Key);
+            text.AppendLiteral("=");
+            text.AppendFormatted(normalized[i].Value);
+        }
+
+        return text.ToStringAndClear();
     }
 
     /// <summary>Whether <paramref name="text"/> is in canonical form (empty included): what an audit store accepts.</summary>
@@ -372,16 +415,20 @@ public static class AuditRedactions
             return true;
         }
 
-        var pairs = text.Split(',');
-        if (pairs.Length > MaxKinds)
+        // Walked in place: what an audit store checks for every record costs no substring.
+        var rest = text.AsSpan();
+        var pairs = 0;
+        var previous = ReadOnlySpan<char>.Empty;
+        while (true)
         {
-            return false;
-        }
+            var comma = rest.IndexOf(',');
+            var pair = comma < 0 ? rest : rest[..comma];
+            if (++pairs > MaxKinds)
+            {
+                return false;
+            }
 
-        string? previous = null;
-        foreach (var pair in pairs)
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var equals = pair.IndexOf('=');
             if (equals < 0)
             {
                 return false;
@@ -389,26 +436,47 @@ public static class AuditRedactions
 
             var kind = pair[..equals];
             var count = pair[(equals + 1)..];
-            if (!IsKind(kind) || (previous is not null && string.CompareOrdinal(previous, kind) >= 0))
+            if (!IsKind(kind) || (pairs > 1 && previous.SequenceCompareTo(kind) >= 0))
             {
                 return false;
             }
 
             // Digits only, no leading zero, positive and within int: exactly what Format writes.
-            if (count.Length is 0 or > 10 || count[0] == '0' || !count.All(char.IsAsciiDigit)
+            if (count.Length is 0 or > 10 || count[0] == '0' || count.ContainsAnyExceptInRange('0', '9')
                 || !int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
             {
                 return false;
             }
 
+            if (comma < 0)
+            {
+                return true;
+            }
+
             previous = kind;
+            rest = rest[(comma + 1)..];
+        }
+    }
+
+    private static bool IsKind(string? kind) => kind is not null && IsKind(kind.AsSpan());
+
+    private static bool IsKind(ReadOnlySpan<char> kind)
+    {
+        if (kind.Length is 0 or > MaxKindLength)
+        {
+            return false;
+        }
+
+        foreach (var c in kind)
+        {
+            if (c is not ((>= 'a' and <= 'z') or '_'))
+            {
+                return false;
+            }
         }
 
         return true;
     }
-
-    private static bool IsKind(string? kind) =>
-        kind is { Length: > 0 and <= MaxKindLength } && kind.All(c => c is (>= 'a' and <= 'z') or '_');
 }
 
 /// <summary>Where one verification run stands.</summary>

@@ -39,6 +39,23 @@ public sealed class AuditRecordIdGeneratorTests
         Assert.True(string.CompareOrdinal(before, after) < 0);
     }
 
+    [Fact]
+    public void Next_EachInANewMillisecond_DrawsAFreshRandomPartEveryTime()
+    {
+        var time = new FixedTimeProvider(AuditEntries.BaseTime);
+        var generator = new AuditRecordIdGenerator(time);
+
+        // More ids than one draw from the CSPRNG covers, so the draw is refilled on the way.
+        var randomParts = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            time.Now = AuditEntries.BaseTime.AddMilliseconds(i);
+            randomParts.Add(generator.Next()[^16..]);
+        }
+
+        Assert.Equal(200, randomParts.Distinct(StringComparer.Ordinal).Count());
+    }
+
     private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = now;

@@ -187,6 +187,8 @@ public sealed class SqliteAuditStoreTests
         { "UserId is not well-formed UTF-16", AuditEntries.Create(1) with { UserId = "\uDC00u-0042" } },
         { "InputText is not well-formed UTF-16", AuditEntries.Create(1) with { InputText = "BP 120/80 \uD83D" } },
         { "OutputText is not well-formed UTF-16", AuditEntries.Create(1) with { OutputText = "stable \uDC4D\uD83D" } },
+        { "InputText is not well-formed UTF-16", AuditEntries.Create(1) with { InputText = "ok \uD83D\uDC4D then \uD83Dx" } },
+        { "RelatesTo is not well-formed UTF-16", AuditEntries.Create(1) with { RelatesTo = new string('a', 300) + "\uD800\uD800\uDC00" } },
     };
 
     [Theory]
@@ -651,5 +653,58 @@ public sealed class SqliteAuditStoreTests
         var append = store.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => append);
+    }
+
+    [Fact]
+    public async Task AppendAsync_LongAndNonAsciiVerbatimTexts_RoundTripAsTextAndVerify()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+
+        // Past the writer's own UTF-8 buffer (4 KB) and multi-byte: one text per binding path, both as UTF-8 text.
+        var longText = string.Concat(Enumerable.Repeat("Blutdruck 120/80 mmHg, Übelkeit \u00e9\u4e2d\U0001F600; ", 400));
+        var entry = AuditEntries.Create(1) with { InputText = longText, OutputText = "Kurz: \u00fcbel \U0001F600", UserId = "" };
+
+        var appended = await store.AppendAsync(entry, CancellationToken.None);
+        var read = await store.GetAsync(appended.Id, CancellationToken.None);
+
+        Assert.Equal(entry, read?.Entry);
+        using var connection = db.OpenForeignConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT typeof(input_text), length(CAST(input_text AS BLOB)), typeof(user_id), typeof(attempts) FROM audit_records";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Equal("text", reader.GetString(0));
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(longText), reader.GetInt64(1));
+        Assert.Equal("text", reader.GetString(2));
+        Assert.Equal("text", reader.GetString(3));
+        Assert.Equal(new AuditChainVerification(true, 1), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CommitBatch_InsertFailsMidBatch_NothingOfTheBatchStaysAndTheNextBatchContinuesTheChain()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        var first = await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "CREATE TRIGGER refuse_poison BEFORE INSERT ON audit_records WHEN NEW.trace_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END");
+        }
+
+        // Straight to the commit, without the writer loop, so the session that failed is the one that commits next.
+        var failing = new[] { new PendingAppend(AuditEntries.Create(2)), new PendingAppend(AuditEntries.Create(3) with { TraceId = "poison" }) };
+        var failure = await Assert.ThrowsAsync<SqliteException>(() => store.CommitBatchAsync(failing, CancellationToken.None));
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER refuse_poison");
+        }
+
+        var next = await store.CommitBatchAsync([new PendingAppend(AuditEntries.Create(4))], CancellationToken.None);
+
+        Assert.Contains("poisoned", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(2, next[0].Sequence);
+        Assert.Equal(first.Hash, next[0].PreviousHash);
+        Assert.Equal(new AuditChainVerification(true, 2), await store.VerifyAsync(CancellationToken.None));
     }
 }

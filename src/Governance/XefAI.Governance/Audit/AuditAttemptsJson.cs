@@ -136,9 +136,18 @@ internal static class AuditAttemptsJson
         public string Write(IReadOnlyList<AuditAttempt> attempts)
         {
             ArgumentNullException.ThrowIfNull(attempts);
+            return attempts.Count == 0 ? Empty : Encoding.UTF8.GetString(WriteUtf8(attempts));
+        }
+
+        /// <summary>
+        /// The column's text as UTF-8, for a store that binds bytes: valid until the next write, and no string at all.
+        /// </summary>
+        public ReadOnlySpan<byte> WriteUtf8(IReadOnlyList<AuditAttempt> attempts)
+        {
+            ArgumentNullException.ThrowIfNull(attempts);
             if (attempts.Count == 0)
             {
-                return Empty;
+                return "[]"u8;
             }
 
             _buffer.ResetWrittenCount();
@@ -166,7 +175,7 @@ internal static class AuditAttemptsJson
 
             _json.WriteEndArray();
             _json.Flush();
-            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+            return _buffer.WrittenSpan;
         }
 
         public void Dispose() => _json.Dispose();

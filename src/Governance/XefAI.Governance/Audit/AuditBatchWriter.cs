@@ -59,7 +59,9 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     /// <summary>Appends waiting for their commit: queued, or in the batch being committed.</summary>
     public int Backlog => Volatile.Read(ref _backlog);
 
-    public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    // Not async itself: an append that cannot be cancelled (the gateway's) hands on its pending task as it is and costs
+    // no state machine; only one that can be cancelled awaits, to drop its registration once completed.
+    public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         _ = _loop.Value;
 
@@ -67,18 +69,23 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
         if (Interlocked.Increment(ref _backlog) > _maxQueuedRecords)
         {
             Interlocked.Decrement(ref _backlog);
-            throw new AuditUnavailableException(
-                $"The audit store has {_maxQueuedRecords} records waiting for their commit, as many as Audit:MaxQueuedRecords allows; the call must not be answered.");
+            return ValueTask.FromException<AuditRecord>(new AuditUnavailableException(
+                $"The audit store has {_maxQueuedRecords} records waiting for their commit, as many as Audit:MaxQueuedRecords allows; the call must not be answered."));
         }
 
         var pending = new PendingAppend(entry, this);
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Decrement(ref _backlog);
-            throw new ObjectDisposedException(_storeName);
+            return ValueTask.FromException<AuditRecord>(new ObjectDisposedException(_storeName));
         }
 
-        // Cancelling only withdraws an entry still queued; once in a batch the commit decides the outcome.
+        return cancellationToken.CanBeCanceled ? AwaitCancellableAsync(pending, cancellationToken) : new ValueTask<AuditRecord>(pending.Task);
+    }
+
+    // Cancelling only withdraws an entry still queued; once in a batch the commit decides the outcome.
+    private static async ValueTask<AuditRecord> AwaitCancellableAsync(PendingAppend pending, CancellationToken cancellationToken)
+    {
         using var registration = cancellationToken.UnsafeRegister(
             static (state, token) => ((PendingAppend)state!).TryCancel(token),
             pending);

@@ -153,7 +153,8 @@ internal static class AuditEntryGuard
 
     private static bool IsNegativeZero(double value) => value == 0 && double.IsNegative(value);
 
-    // A lone surrogate becomes U+FFFD in SQLite's UTF-8 but hashes as written.
+    // A lone surrogate becomes U+FFFD in SQLite's UTF-8 but hashes as written. Searched for with a vectorized scan, as
+    // verbatim texts run to kilobytes; only a surrogate found is looked at.
     private static bool IsWellFormed(string? value)
     {
         if (value is null)
@@ -161,18 +162,21 @@ internal static class AuditEntryGuard
             return true;
         }
 
-        for (var i = 0; i < value.Length; i++)
+        var rest = value.AsSpan();
+        while (true)
         {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            var i = rest.IndexOfAnyInRange('\uD800', '\uDFFF');
+            if (i < 0)
             {
-                i++;
+                return true;
             }
-            else if (char.IsSurrogate(value[i]))
+
+            if (!char.IsHighSurrogate(rest[i]) || i + 1 >= rest.Length || !char.IsLowSurrogate(rest[i + 1]))
             {
                 return false;
             }
-        }
 
-        return true;
+            rest = rest[(i + 2)..];
+        }
     }
 }

@@ -14,7 +14,14 @@ internal sealed class AuditRecordIdGenerator(TimeProvider timeProvider)
     public const int Length = 30;
 
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    // The random part's 80 bits.
+    private const int RandomBytes = 10;
+
     private static readonly UInt128 MaxRandom = (UInt128.One << 80) - 1;
+
+    private readonly byte[] _random = new byte[RandomBytes * 32];
+    private int _randomOffset = RandomBytes * 32;
 
     private long _lastMilliseconds = -1;
     private UInt128 _lastRandom;
@@ -44,11 +51,20 @@ internal sealed class AuditRecordIdGenerator(TimeProvider timeProvider)
         return Encode(((UInt128)(ulong)milliseconds << 80) | random);
     }
 
-    private static UInt128 NewRandom()
+    // The random parts of the next ids, drawn from the CSPRNG together: one draw costs about as much (~1 µs through
+    // OpenSSL) for 10 bytes as for 320, and a writer draws for nearly every record, each in a new millisecond.
+    private UInt128 NewRandom()
     {
+        if (_randomOffset == _random.Length)
+        {
+            RandomNumberGenerator.Fill(_random);
+            _randomOffset = 0;
+        }
+
         Span<byte> bytes = stackalloc byte[16];
         bytes.Clear();
-        RandomNumberGenerator.Fill(bytes[..10]);
+        _random.AsSpan(_randomOffset, RandomBytes).CopyTo(bytes);
+        _randomOffset += RandomBytes;
         return BinaryPrimitives.ReadUInt128LittleEndian(bytes);
     }
 

@@ -24,10 +24,20 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     /// Called only when the tier obliges a verbatim record.
     /// </param>
     /// <returns>The committed record, or null when the store could not commit it.</returns>
-    public async Task<AuditRecord?> TryAppendAsync(
-        CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<bool, string?>? outputText, bool streamed)
+    public Task<AuditRecord?> TryAppendAsync(
+        CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<bool, string?>? outputText, bool streamed) =>
+        TryAppendAsync(call, decision, status, reasons, outputSha256, static (text, released) => text?.Invoke(released), outputText, streamed);
+
+    /// <param name="outputText">
+    /// The output verbatim from <paramref name="state"/>: as released when given true, as the vendor gave it (tokens not
+    /// restored) when given false. Called only when the tier obliges a verbatim record; a static delegate with its state
+    /// costs no closure on a call that keeps no text.
+    /// </param>
+    /// <returns>The committed record, or null when the store could not commit it.</returns>
+    public async Task<AuditRecord?> TryAppendAsync<TState>(
+        CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<TState, bool, string?> outputText, TState state, bool streamed)
     {
-        var entry = Build(call, decision, status, reasons, outputSha256, outputText, streamed);
+        var entry = Build(call, decision, status, reasons, outputSha256, outputText, state, streamed);
         try
         {
             return await audit.AppendAsync(entry, CancellationToken.None);
@@ -42,7 +52,8 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     public static double? CostOf(ModelDeployment? deployment, TokenUsage? usage) =>
         deployment?.Pricing is { } pricing && usage is not null ? (double)Math.Round(pricing.CostOf(usage), 8) : null;
 
-    private AuditEntry Build(CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<bool, string?>? outputText, bool streamed)
+    private AuditEntry Build<TState>(
+        CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<TState, bool, string?> outputText, TState state, bool streamed)
     {
         var usage = call.Usage;
         var answered = decision is CallOutcomes.Answered or CallOutcomes.Held;
@@ -72,7 +83,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
 
             // Verbatim only where the tier obliges it; otherwise the hashes stand for the texts.
             InputText = call.Obligations.AuditVerbatim ? InputText(call) : null,
-            OutputText = call.Obligations.AuditVerbatim ? outputText?.Invoke(call.Obligations.AuditOriginalText) : null,
+            OutputText = call.Obligations.AuditVerbatim ? outputText(state, call.Obligations.AuditOriginalText) : null,
             DeIdentification = call.DeIdentification,
             Redactions = call.Redactions is { } redactions ? AuditRedactions.Format(redactions) : null,
         };
@@ -109,15 +120,22 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     /// </summary>
     private static string? Join(string? reasons, CallContext call)
     {
+        // Most calls have nothing to add: their reasons as they are, with no list or joined string.
+        var warnings = call.Clinical.Warnings;
+        if (warnings.Count == 0 && call.Prompt is null)
+        {
+            return reasons;
+        }
+
         var parts = new List<string>(3);
         if (reasons is not null)
         {
             parts.Add(reasons);
         }
 
-        if (call.Clinical.Warnings.Count > 0)
+        if (warnings.Count > 0)
         {
-            parts.Add("fhir_warnings:" + string.Join(',', call.Clinical.Warnings.Select(w => w.Code).Distinct(StringComparer.Ordinal)));
+            parts.Add("fhir_warnings:" + string.Join(',', warnings.Select(w => w.Code).Distinct(StringComparer.Ordinal)));
         }
 
         if (call.Prompt is { } prompt)
@@ -125,7 +143,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
             parts.Add($"prompt_template:{prompt.TemplateName}/{prompt.TemplateVersion}@{prompt.TemplateSha256[..12]}");
         }
 
-        return parts.Count == 0 ? null : string.Join(';', parts);
+        return string.Join(';', parts);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld.")]

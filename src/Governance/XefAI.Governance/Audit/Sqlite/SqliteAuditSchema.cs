@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace XefAI.Governance;
@@ -127,53 +128,65 @@ internal static class SqliteAuditSchema
     private const int RelatesTo = 30;
     private const int Feedback = 31;
 
-    /// <summary>Adds the INSERT parameters, in column order, and returns them for binding.</summary>
-    public static SqliteParameter[] AddInsertParameters(SqliteCommand command)
+    /// <summary>
+    /// Checks that <paramref name="insert"/> is <see cref="Insert"/> as <see cref="Bind"/> expects it: parameter
+    /// <c>$pN</c> at index N + 1, the column's position plus one.
+    /// </summary>
+    public static void CheckInsertParameters(SqliteStatement insert)
     {
-        var parameters = new SqliteParameter[ColumnCount];
-        for (var i = 0; i < parameters.Length; i++)
+        if (insert.ParameterCount != ColumnCount)
         {
-            parameters[i] = command.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i });
+            throw new InvalidOperationException($"The audit INSERT has {insert.ParameterCount} parameters, not {ColumnCount}.");
         }
 
-        return parameters;
+        for (var i = 0; i < ColumnCount; i++)
+        {
+            if (insert.ParameterIndex("$p" + i.ToString(CultureInfo.InvariantCulture)) != i + 1)
+            {
+                throw new InvalidOperationException($"The audit INSERT's parameter $p{i} is not at index {i + 1}.");
+            }
+        }
     }
 
+    /// <summary>
+    /// Binds a record's row to <see cref="Insert"/> prepared as a <see cref="SqliteStatement"/>: the same values, of the
+    /// same SQLite types, as the provider would bind for them, with no parameter object or string per column.
+    /// </summary>
     public static void Bind(
-        SqliteParameter[] parameters, long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash, AuditAttemptsJson.Writer attempts)
+        SqliteStatement insert, long sequence, string id, AuditEntry entry, int hashVersion, string previousHash, string hash, AuditAttemptsJson.Writer attempts)
     {
-        parameters[Seq].Value = sequence;
-        parameters[Id].Value = id;
-        parameters[Timestamp].Value = AuditChainHasher.FormatTimestamp(entry.Timestamp);
-        parameters[TraceId].Value = entry.TraceId;
-        parameters[AppId].Value = DbValue(entry.AppId);
-        parameters[PatientPseudonym].Value = DbValue(entry.PatientPseudonym);
-        parameters[UseCaseId].Value = DbValue(entry.UseCaseId);
-        parameters[RiskTier].Value = DbValue(entry.RiskTier);
-        parameters[Decision].Value = entry.Decision;
-        parameters[Reasons].Value = DbValue(entry.Reasons);
-        parameters[StatusCode].Value = entry.StatusCode;
-        parameters[Provider].Value = DbValue(entry.Provider);
-        parameters[Deployment].Value = DbValue(entry.Deployment);
-        parameters[Model].Value = DbValue(entry.Model);
-        parameters[InputSha256].Value = DbValue(entry.InputSha256);
-        parameters[OutputSha256].Value = DbValue(entry.OutputSha256);
-        parameters[InputTokens].Value = DbValue(entry.InputTokens);
-        parameters[OutputTokens].Value = DbValue(entry.OutputTokens);
-        parameters[LatencyMs].Value = entry.LatencyMs;
-        parameters[Streamed].Value = entry.Streamed ? 1 : 0;
-        parameters[CostUsd].Value = entry.CostUsd is { } cost ? cost : DBNull.Value;
-        parameters[Attempts].Value = attempts.Write(entry.Attempts);
-        parameters[HashVersion].Value = hashVersion;
-        parameters[PrevHash].Value = previousHash;
-        parameters[Hash].Value = hash;
-        parameters[UserId].Value = DbValue(entry.UserId);
-        parameters[InputText].Value = DbValue(entry.InputText);
-        parameters[OutputText].Value = DbValue(entry.OutputText);
-        parameters[DeIdentification].Value = DbValue(entry.DeIdentification);
-        parameters[Redactions].Value = DbValue(entry.Redactions);
-        parameters[RelatesTo].Value = DbValue(entry.RelatesTo);
-        parameters[Feedback].Value = DbValue(entry.Feedback);
+        insert.BindInt64(Seq + 1, sequence);
+        insert.BindText(Id + 1, id);
+        BindTimestamp(insert, Timestamp + 1, entry.Timestamp);
+        insert.BindText(TraceId + 1, entry.TraceId);
+        insert.BindText(AppId + 1, entry.AppId);
+        insert.BindText(PatientPseudonym + 1, entry.PatientPseudonym);
+        insert.BindText(UseCaseId + 1, entry.UseCaseId);
+        insert.BindInt64(RiskTier + 1, entry.RiskTier);
+        insert.BindText(Decision + 1, entry.Decision);
+        insert.BindText(Reasons + 1, entry.Reasons);
+        insert.BindInt64(StatusCode + 1, entry.StatusCode);
+        insert.BindText(Provider + 1, entry.Provider);
+        insert.BindText(Deployment + 1, entry.Deployment);
+        insert.BindText(Model + 1, entry.Model);
+        insert.BindText(InputSha256 + 1, entry.InputSha256);
+        insert.BindText(OutputSha256 + 1, entry.OutputSha256);
+        insert.BindInt64(InputTokens + 1, entry.InputTokens);
+        insert.BindInt64(OutputTokens + 1, entry.OutputTokens);
+        insert.BindDouble(LatencyMs + 1, entry.LatencyMs);
+        insert.BindInt64(Streamed + 1, entry.Streamed ? 1 : 0);
+        insert.BindDouble(CostUsd + 1, entry.CostUsd);
+        insert.BindText(Attempts + 1, attempts.WriteUtf8(entry.Attempts));
+        insert.BindInt64(HashVersion + 1, hashVersion);
+        insert.BindText(PrevHash + 1, previousHash);
+        insert.BindText(Hash + 1, hash);
+        insert.BindText(UserId + 1, entry.UserId);
+        insert.BindText(InputText + 1, entry.InputText);
+        insert.BindText(OutputText + 1, entry.OutputText);
+        insert.BindText(DeIdentification + 1, entry.DeIdentification);
+        insert.BindText(Redactions + 1, entry.Redactions);
+        insert.BindText(RelatesTo + 1, entry.RelatesTo);
+        insert.BindText(Feedback + 1, entry.Feedback);
     }
 
     /// <summary>The row readers <see cref="AuditChainVerifier"/> walks the chain with.</summary>
@@ -226,9 +239,19 @@ internal static class SqliteAuditSchema
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));
     }
 
-    private static object DbValue(string? value) => value is null ? DBNull.Value : value;
-
-    private static object DbValue(int? value) => value is { } number ? number : DBNull.Value;
+    // The characters of AuditChainHasher.FormatTimestamp, as UTF-8 on the stack.
+    private static void BindTimestamp(SqliteStatement insert, int index, DateTimeOffset timestamp)
+    {
+        Span<byte> utf8 = stackalloc byte[64];
+        if (timestamp.UtcDateTime.TryFormat(utf8, out var length, "O", CultureInfo.InvariantCulture))
+        {
+            insert.BindText(index, utf8[..length]);
+        }
+        else
+        {
+            insert.BindText(index, AuditChainHasher.FormatTimestamp(timestamp));
+        }
+    }
 
     private static string? GetString(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

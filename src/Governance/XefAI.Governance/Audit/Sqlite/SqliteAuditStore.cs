@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SQLitePCL;
 
 namespace XefAI.Governance;
 
@@ -283,7 +284,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         }
     }
 
-    private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
+    // The writer loop's alone; internal so a benchmark can commit a batch it built once, without the loop.
+    internal async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
         if (_session is null)
         {
@@ -312,21 +314,25 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The audit store at {Path} is not ready.")]
     private static partial void LogNotReady(ILogger logger, string path, Exception exception);
 
-    /// <summary>The writer's connection, its prepared INSERT, and the tail of the chain it appends to.</summary>
+    /// <summary>
+    /// The writer's connection, its statements (BEGIN IMMEDIATE, the INSERT, COMMIT and ROLLBACK) prepared once for the
+    /// session, and the tail of the chain it appends to.
+    /// </summary>
     private sealed class WriterSession : IDisposable
     {
         private readonly SqliteConnection _connection;
-        private readonly SqliteCommand _insert;
-        private readonly SqliteParameter[] _parameters;
+        private readonly SqliteStatement _begin;
+        private readonly SqliteStatement _insert;
+        private readonly SqliteStatement _commit;
+        private readonly SqliteStatement _rollback;
         private readonly AuditAttemptsJson.Writer _attempts = new();
         private long _lastSequence;
         private string _lastHash;
 
-        private WriterSession(SqliteConnection connection, SqliteCommand insert, SqliteParameter[] parameters, long lastSequence, string lastHash)
+        private WriterSession(SqliteConnection connection, SqliteStatement[] statements, long lastSequence, string lastHash)
         {
             _connection = connection;
-            _insert = insert;
-            _parameters = parameters;
+            (_begin, _insert, _commit, _rollback) = (statements[0], statements[1], statements[2], statements[3]);
             _lastSequence = lastSequence;
             _lastHash = lastHash;
         }
@@ -334,7 +340,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         public static WriterSession Open(string connectionString)
         {
             var connection = new SqliteConnection(connectionString);
-            SqliteCommand? insert = null;
+            var statements = new List<SqliteStatement>(4);
             try
             {
                 connection.Open();
@@ -344,6 +350,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
                     pragma.CommandText = "PRAGMA synchronous = FULL";
                     pragma.ExecuteNonQuery();
                 }
+
+                // The statements below are stepped directly, past the provider's busy retries: SQLite itself waits for a
+                // busy lock, as long as the provider would have (Audit:Sqlite:BusyTimeoutSeconds), BEGIN included.
+                var rc = raw.sqlite3_busy_timeout(connection.Handle, checked(connection.DefaultTimeout * 1000));
+                SqliteException.ThrowExceptionForRC(rc, connection.Handle);
 
                 var lastSequence = 0L;
                 var lastHash = AuditChainHasher.GenesisHash;
@@ -358,15 +369,18 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
                     }
                 }
 
-                insert = connection.CreateCommand();
-                insert.CommandText = SqliteAuditSchema.Insert;
-                var parameters = SqliteAuditSchema.AddInsertParameters(insert);
-                insert.Prepare();
-                return new WriterSession(connection, insert, parameters, lastSequence, lastHash);
+                // Not deferred: BEGIN IMMEDIATE takes the write lock up front, so a busy file fails there, not mid-batch.
+                foreach (var sql in (ReadOnlySpan<string>)["BEGIN IMMEDIATE", SqliteAuditSchema.Insert, "COMMIT", "ROLLBACK"])
+                {
+                    statements.Add(SqliteStatement.Prepare(connection, sql));
+                }
+
+                SqliteAuditSchema.CheckInsertParameters(statements[1]);
+                return new WriterSession(connection, [.. statements], lastSequence, lastHash);
             }
             catch
             {
-                insert?.Dispose();
+                statements.ForEach(statement => statement.Dispose());
                 connection.Dispose();
                 throw;
             }
@@ -379,21 +393,30 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             var sequence = _lastSequence;
             var previousHash = _lastHash;
 
-            // Not deferred: BEGIN IMMEDIATE takes the write lock up front, so a busy file fails here, not mid-batch.
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            _insert.Transaction = transaction;
-            foreach (var pending in batch)
+            _begin.Execute();
+            try
             {
-                sequence++;
-                var id = ids.Next();
-                var hash = hasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, pending.Entry, previousHash);
-                SqliteAuditSchema.Bind(_parameters, sequence, id, pending.Entry, AuditChainHasher.CurrentVersion, previousHash, hash, _attempts);
-                _insert.ExecuteNonQuery();
-                records.Add(new AuditRecord(id, sequence, pending.Entry, previousHash, hash));
-                previousHash = hash;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var entry = batch[i].Entry;
+                    sequence++;
+                    var id = ids.Next();
+                    var hash = hasher.ComputeHash(AuditChainHasher.CurrentVersion, id, sequence, entry, previousHash);
+                    SqliteAuditSchema.Bind(_insert, sequence, id, entry, AuditChainHasher.CurrentVersion, previousHash, hash, _attempts);
+                    _insert.Execute();
+                    records.Add(new AuditRecord(id, sequence, entry, previousHash, hash));
+                    previousHash = hash;
+                }
+
+                // The records are acknowledged only once this returned: synchronous FULL, so they are on disk.
+                _commit.Execute();
+            }
+            catch
+            {
+                RollBack();
+                throw;
             }
 
-            transaction.Commit();
             _lastSequence = sequence;
             _lastHash = previousHash;
             return records;
@@ -402,8 +425,32 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         public void Dispose()
         {
             _attempts.Dispose();
+
+            // A statement left unfinalized would keep the connection from closing.
+            _begin.Dispose();
             _insert.Dispose();
+            _commit.Dispose();
+            _rollback.Dispose();
             _connection.Dispose();
+        }
+
+        // As disposing an uncommitted transaction does: whatever failed, nothing of the batch may stay pending.
+        private void RollBack()
+        {
+            if (raw.sqlite3_get_autocommit(_connection.Handle) != 0)
+            {
+                // No transaction is open: BEGIN itself failed, or SQLite already rolled back.
+                return;
+            }
+
+            try
+            {
+                _rollback.Execute();
+            }
+            catch (SqliteException)
+            {
+                // The session is dropped after any failure; closing its connection rolls back what is still open.
+            }
         }
     }
 }

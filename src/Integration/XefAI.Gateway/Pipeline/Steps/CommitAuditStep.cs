@@ -60,7 +60,8 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
         var body = call.Rendered!.Body;
         call.OutputSha256 = ReadRequestStep.Sha256Hex(body.Span);
         call.Record = await recorder.TryAppendAsync(
-            call, decision, call.StatusCode, reasons, call.OutputSha256, released => OutputText(call, body, released), streamed: false);
+            call, decision, call.StatusCode, reasons, call.OutputSha256,
+            static (state, released) => OutputText(state.call, state.body, released), (call, body), streamed: false);
         call.Outcome = decision;
         if (call.Record is null)
         {
