@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace XefAI.Data.Deidentification;
 
 /// <summary>Names and places: from cues (titles, labels, greetings, credentials), the name lists, and the clinical context.</summary>
@@ -15,7 +17,9 @@ internal sealed partial class Scan
                 continue;
             }
 
-            var lex = L(i);
+            // Only cue flags are asked of the word itself, which a lower-case word's partial lookup already knows unless
+            // its accents must be folded for the lists.
+            var lex = (_lex[i] & Lex.Partial) != 0 && Ascii.IsValid(Span(i)) ? _lex[i] & ~Lex.Partial : L(i);
             if ((lex & Lex.Title) != 0 && IsTitle(i, out var after))
             {
                 NameRun(after, allowLower: true, cued: true, titled: true);
@@ -168,13 +172,14 @@ internal sealed partial class Scan
     {
         for (var i = 2; i < Count; i++)
         {
-            if (!IsWord(i) || !IsFree(i) || (L(i) & Lex.FirstName) == 0 || (L(i) & Lex.Clinical) != 0)
+            if (!IsWord(i) || !IsFree(i))
             {
                 continue;
             }
 
+            // The introduction first: it is rarer than a first name and needs no lookup in the large lists.
             var introduced = (WordIs(i - 1, "is") && (WordIs(i - 2, "this") || WordIs(i - 2, "name"))) || (WordIs(i - 1, "am") && WordIs(i - 2, "i"));
-            if (!introduced)
+            if (!introduced || (L(i) & Lex.FirstName) == 0 || (L(i) & Lex.Clinical) != 0)
             {
                 continue;
             }
@@ -583,7 +588,8 @@ internal sealed partial class Scan
         {
             if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2)
             {
-                (names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(Span(i).ToString());
+                // A string is made only for a name not learned yet.
+                (names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).GetAlternateLookup<ReadOnlySpan<char>>().Add(Span(i));
             }
         }
 

@@ -65,7 +65,7 @@ internal static class TextTokenizer
         while (i < text.Length)
         {
             var c = text[i];
-            if (char.IsWhiteSpace(c))
+            if ((c <= ' ' || c >= '\u0080') && char.IsWhiteSpace(c))
             {
                 shape |= c is '\n' or '\r' or '\u2028' or '\u2029' ? TokenShape.SpaceBefore | TokenShape.LineBefore : TokenShape.SpaceBefore;
                 i++;
@@ -84,12 +84,35 @@ internal static class TextTokenizer
 
             var start = i;
             bool digits = false, letters = false, upper = false, lower = false, otherScript = false, caseless = false, firstUpper = char.IsUpper(c);
-            while (i < text.Length && IsWordChar(text[i]))
+            while (i < text.Length)
             {
                 var ch = text[i];
-                if (char.IsAsciiDigit(ch))
+
+                // ASCII, most of any text, by its range alone; the rest by its Unicode category.
+                if (ch < '\u0080')
                 {
-                    digits = true;
+                    if (char.IsAsciiDigit(ch))
+                    {
+                        digits = true;
+                    }
+                    else if (char.IsAsciiLetterUpper(ch))
+                    {
+                        letters = true;
+                        upper = true;
+                    }
+                    else if (char.IsAsciiLetterLower(ch))
+                    {
+                        letters = true;
+                        lower = true;
+                    }
+                    else
+                    {
+                        break;
+                    }
+                }
+                else if (!IsWordChar(ch))
+                {
+                    break;
                 }
                 else
                 {
@@ -168,5 +191,5 @@ internal static class TextTokenizer
     }
 
     // Digits are ASCII only: other scripts' digits are rare in clinical text and are treated as letters of their script.
-    private static bool IsWordChar(char c) => char.IsAsciiDigit(c) || char.IsLetter(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
+    private static bool IsWordChar(char c) => c < '\u0080' ? char.IsAsciiLetterOrDigit(c) : char.IsAsciiDigit(c) || char.IsLetter(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
 }
