@@ -72,7 +72,7 @@ internal static class TextTokenizer
                 continue;
             }
 
-            if (!IsWordChar(c))
+            if (c < '\u0080' ? !char.IsAsciiLetterOrDigit(c) : !IsWordChar(c))
             {
                 // A surrogate pair is one token, so a split never lands inside a character.
                 var length = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
@@ -82,66 +82,45 @@ internal static class TextTokenizer
                 continue;
             }
 
+            // What the token's characters are, as flags in one local (ASCII by its range alone, the rest by category).
             var start = i;
-            bool digits = false, letters = false, upper = false, lower = false, otherScript = false, caseless = false, firstUpper = char.IsUpper(c);
+            var firstUpper = c < '\u0080' ? char.IsAsciiLetterUpper(c) : char.IsUpper(c);
+            var seen = 0;
             while (i < text.Length)
             {
                 var ch = text[i];
-
-                // ASCII, most of any text, by its range alone; the rest by its Unicode category.
                 if (ch < '\u0080')
                 {
                     if (char.IsAsciiDigit(ch))
                     {
-                        digits = true;
+                        seen |= Digit;
                     }
-                    else if (char.IsAsciiLetterUpper(ch))
+                    else if (char.IsAsciiLetter(ch))
                     {
-                        letters = true;
-                        upper = true;
-                    }
-                    else if (char.IsAsciiLetterLower(ch))
-                    {
-                        letters = true;
-                        lower = true;
+                        seen |= char.IsAsciiLetterUpper(ch) ? Letter | Upper : Letter | Lower;
                     }
                     else
                     {
                         break;
                     }
                 }
-                else if (!IsWordChar(ch))
+                else if (IsWordChar(ch))
                 {
-                    break;
+                    seen |= OtherLetterFlags(ch);
                 }
                 else
                 {
-                    letters = true;
-                    if (char.IsUpper(ch))
-                    {
-                        upper = true;
-                    }
-                    else if (char.IsLower(ch))
-                    {
-                        lower = true;
-                    }
-                    else if (char.IsLetter(ch))
-                    {
-                        caseless = true;
-                    }
-
-                    if (ch > '\u024F' && ch is < '\u1E00' or > '\u1EFF')
-                    {
-                        otherScript = true;
-                    }
+                    break;
                 }
 
                 i++;
             }
 
-            var type = digits ? (letters ? TokenType.Alnum : TokenType.Number) : TokenType.Word;
+            var letters = (seen & Letter) != 0;
+            var type = (seen & Digit) != 0 ? (letters ? TokenType.Alnum : TokenType.Number) : TokenType.Word;
             if (letters)
             {
+                bool upper = (seen & Upper) != 0, lower = (seen & Lower) != 0;
                 if (firstUpper && lower)
                 {
                     shape |= TokenShape.Capitalized;
@@ -155,12 +134,12 @@ internal static class TextTokenizer
                     shape |= TokenShape.Lower;
                 }
 
-                if (otherScript)
+                if ((seen & OtherScript) != 0)
                 {
                     shape |= TokenShape.OtherScript;
                 }
 
-                if (caseless)
+                if ((seen & Caseless) != 0)
                 {
                     shape |= TokenShape.Caseless;
                 }
@@ -171,6 +150,34 @@ internal static class TextTokenizer
         }
 
         return count;
+    }
+
+    // What the characters of a token are: the flags Tokenize collects.
+    private const int Digit = 1, Letter = 2, Upper = 4, Lower = 8, Caseless = 16, OtherScript = 32;
+
+    /// <summary>The flags of a word character outside ASCII (a letter or a combining mark of any script).</summary>
+    private static int OtherLetterFlags(char ch)
+    {
+        var flags = Letter;
+        if (char.IsUpper(ch))
+        {
+            flags |= Upper;
+        }
+        else if (char.IsLower(ch))
+        {
+            flags |= Lower;
+        }
+        else if (char.IsLetter(ch))
+        {
+            flags |= Caseless;
+        }
+
+        if (ch > '\u024F' && ch is < '\u1E00' or > '\u1EFF')
+        {
+            flags |= OtherScript;
+        }
+
+        return flags;
     }
 
     private static void Add(ref TextToken[] tokens, ref int count, TextToken token)
