@@ -598,16 +598,32 @@ internal sealed partial class Scan
             return;
         }
 
+        // Most words have neither the length nor the first letter of a learned name: two bit masks spare them the hashing.
+        // A name that starts outside ASCII letters turns the letter test off (case folding may match it to one).
+        ulong firsts = 0, lengths = 0;
+        foreach (var name in names)
+        {
+            firsts |= name.Length > 0 && char.IsAsciiLetter(name[0]) ? 1UL << ((name[0] | 0x20) - 'a') : ulong.MaxValue;
+            lengths |= 1UL << Math.Min(name.Length, 63);
+        }
+
         var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var i = 0; i < Count; i++)
         {
-            if (IsWord(i) && _run[i] == 0 && lookup.Contains(Span(i))
+            if (IsWord(i) && _run[i] == 0 && MayBeLearned(i, firsts, lengths) && lookup.Contains(Span(i))
                 && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
                 && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
             }
         }
+    }
+
+    private bool MayBeLearned(int i, ulong firsts, ulong lengths)
+    {
+        var first = _text[_t[i].Start];
+        return ((lengths >> Math.Min(_t[i].Length, 63)) & 1) != 0
+            && (!char.IsAsciiLetter(first) || ((firsts >> ((first | 0x20) - 'a')) & 1) != 0);
     }
 
     // An ordinary word repeated as a name ("Will", "Hope") only beside another name or after a title.

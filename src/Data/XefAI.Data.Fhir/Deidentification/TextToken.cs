@@ -91,18 +91,14 @@ internal static class TextTokenizer
                 var ch = text[i];
                 if (ch < '\u0080')
                 {
-                    if (char.IsAsciiDigit(ch))
-                    {
-                        seen |= Digit;
-                    }
-                    else if (char.IsAsciiLetter(ch))
-                    {
-                        seen |= char.IsAsciiLetterUpper(ch) ? Letter | Upper : Letter | Lower;
-                    }
-                    else
+                    // A table, not a branch per class: letters and digits alternate unpredictably.
+                    var flags = AsciiFlags[ch];
+                    if (flags == 0)
                     {
                         break;
                     }
+
+                    seen |= flags;
                 }
                 else if (IsWordChar(ch))
                 {
@@ -153,7 +149,28 @@ internal static class TextTokenizer
     }
 
     // What the characters of a token are: the flags Tokenize collects.
-    private const int Digit = 1, Letter = 2, Upper = 4, Lower = 8, Caseless = 16, OtherScript = 32;
+    private const byte Digit = 1, Letter = 2, Upper = 4, Lower = 8, Caseless = 16, OtherScript = 32;
+
+    /// <summary>The flags of each ASCII character; 0 for what is not a word character.</summary>
+    private static ReadOnlySpan<byte> AsciiFlags =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        Digit, Digit, Digit, Digit, Digit, Digit, Digit, Digit,
+        Digit, Digit, 0, 0, 0, 0, 0, 0,
+        0, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper,
+        Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper,
+        Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper,
+        Letter | Upper, Letter | Upper, Letter | Upper, 0, 0, 0, 0, 0,
+        0, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower,
+        Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower,
+        Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower,
+        Letter | Lower, Letter | Lower, Letter | Lower, 0, 0, 0, 0, 0,
+    ];
 
     /// <summary>The flags of a word character outside ASCII (a letter or a combining mark of any script).</summary>
     private static int OtherLetterFlags(char ch)
