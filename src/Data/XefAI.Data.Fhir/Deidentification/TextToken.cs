@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace XefAI.Data.Deidentification;
 
 internal enum TokenType : byte
@@ -85,32 +87,7 @@ internal static class TextTokenizer
             // What the token's characters are, as flags in one local (ASCII by its range alone, the rest by category).
             var start = i;
             var firstUpper = c < '\u0080' ? char.IsAsciiLetterUpper(c) : char.IsUpper(c);
-            var seen = 0;
-            while (i < text.Length)
-            {
-                var ch = text[i];
-                if (ch < '\u0080')
-                {
-                    // A table, not a branch per class: letters and digits alternate unpredictably.
-                    var flags = AsciiFlags[ch];
-                    if (flags == 0)
-                    {
-                        break;
-                    }
-
-                    seen |= flags;
-                }
-                else if (IsWordChar(ch))
-                {
-                    seen |= OtherLetterFlags(ch);
-                }
-                else
-                {
-                    break;
-                }
-
-                i++;
-            }
+            i = WordEnd(text, i, out var seen);
 
             var letters = (seen & Letter) != 0;
             var type = (seen & Digit) != 0 ? (letters ? TokenType.Alnum : TokenType.Number) : TokenType.Word;
@@ -146,6 +123,40 @@ internal static class TextTokenizer
         }
 
         return count;
+    }
+
+    /// <summary>Where the word that starts at <paramref name="i"/> ends, and the flags of its characters.</summary>
+    /// <remarks>Its own method, so that its loop keeps its position and flags in registers.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WordEnd(ReadOnlySpan<char> text, int i, out int seen)
+    {
+        var flags = 0;
+        for (; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (ch < '\u0080')
+            {
+                // A table, not a branch per class: letters and digits alternate unpredictably.
+                var ascii = AsciiFlags[ch];
+                if (ascii == 0)
+                {
+                    break;
+                }
+
+                flags |= ascii;
+            }
+            else if (IsWordChar(ch))
+            {
+                flags |= OtherLetterFlags(ch);
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        seen = flags;
+        return i;
     }
 
     // What the characters of a token are: the flags Tokenize collects.
