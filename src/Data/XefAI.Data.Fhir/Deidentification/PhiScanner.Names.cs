@@ -453,7 +453,7 @@ internal sealed partial class Scan
     private bool IsSaint(int i) => (IsPunct(i - 1, '.') && WordIs(i - 2, "st")) || WordIs(i - 1, "st") || WordIs(i - 1, "saint");
 
     private bool IsParticle(int i) =>
-        _t[i].Is(TokenShape.Lower) && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
+        _t[i].Is(TokenShape.Lower) && _t[i].Length <= 5 && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
             || WordIs(i, "du") || WordIs(i, "van") || WordIs(i, "von") || WordIs(i, "der") || WordIs(i, "den") || WordIs(i, "la")
             || WordIs(i, "le") || WordIs(i, "dos") || WordIs(i, "das") || WordIs(i, "do") || WordIs(i, "bin") || WordIs(i, "ibn")
             || WordIs(i, "al") || WordIs(i, "el") || WordIs(i, "ter") || WordIs(i, "ten") || WordIs(i, "y") || WordIs(i, "e"));

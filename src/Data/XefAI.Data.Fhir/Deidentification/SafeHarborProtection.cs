@@ -210,26 +210,40 @@ internal sealed class SafeHarborProtection : IDataProtection
             return text;
         }
 
-        var builder = new StringBuilder(text.Length + (_spans.Count * 8));
-        var copied = 0;
-        foreach (var span in _spans)
+        // The replacements first, issued in text order, then the result written once at its exact length.
+        var replacements = new string[_spans.Count];
+        var length = text.Length;
+        for (var k = 0; k < _spans.Count; k++)
         {
-            builder.Append(text, copied, span.Start - copied);
+            var span = _spans[k];
             var value = text.Substring(span.Start, span.Length);
-            if (span.Kind == PhiKind.Zip && Scan.KeepsZip3(value))
-            {
-                // Safe Harbor keeps a populous area's first three digits; the rest is the token.
-                builder.Append(value, 0, 3).Append(TokenFor(PhiKind.Zip, value[3..]));
-            }
-            else
-            {
-                builder.Append(TokenFor(span.Kind, value));
-            }
 
+            // Safe Harbor keeps a populous area's first three digits; the rest is the token.
+            replacements[k] = span.Kind == PhiKind.Zip && Scan.KeepsZip3(value)
+                ? string.Concat(value.AsSpan(0, 3), TokenFor(PhiKind.Zip, value[3..]))
+                : TokenFor(span.Kind, value);
+            length += replacements[k].Length - span.Length;
+        }
+
+        return string.Create(length, (text, _spans, replacements), WriteProtected);
+    }
+
+    private static void WriteProtected(Span<char> chars, (string Text, List<PhiSpan> Spans, string[] Replacements) state)
+    {
+        var (text, spans, replacements) = state;
+        var copied = 0;
+        var at = 0;
+        for (var k = 0; k < spans.Count; k++)
+        {
+            var span = spans[k];
+            text.AsSpan(copied, span.Start - copied).CopyTo(chars[at..]);
+            at += span.Start - copied;
+            replacements[k].CopyTo(chars[at..]);
+            at += replacements[k].Length;
             copied = span.End;
         }
 
-        return builder.Append(text, copied, text.Length - copied).ToString();
+        text.AsSpan(copied).CopyTo(chars[at..]);
     }
 
     /// <summary>The token standing for a value in this call, issued on first sight; every use is counted.</summary>
