@@ -6,8 +6,9 @@ using XefAI.Data.Deidentification;
 namespace XefAI.Gateway.Benchmarks;
 
 /// <summary>
-/// The free-text de-identifier on one core: a 5 KB discharge note, a 100 KB chart (the note's kind of text, 20 times
-/// with different people), and 1 MB built to make a backtracking matcher blow up. Throughput = size / mean.
+/// The free-text de-identifier on one core: the two messages of bench/wrk/chat.json through one protection, as the
+/// gateway protects a chat call; a 5 KB discharge note, a 100 KB chart (the note's kind of text, 20 times with different
+/// people), and 1 MB built to make a backtracking matcher blow up. Throughput = size / mean.
 /// </summary>
 [MemoryDiagnoser]
 public class DeidentifierBenchmarks
@@ -40,6 +41,15 @@ public class DeidentifierBenchmarks
 
         """;
 
+    // The messages of bench/wrk/chat.json, the body the gateway's wrk benchmark sends.
+    private const string ChatSystem = "You write clear, kind messages to patients at a sixth-grade reading level.";
+
+    private const string ChatUser =
+        "Please draft a short, friendly message to the patient. Context: Maria Gonzalez (MRN 00482913, born 04/17/1961) was seen on "
+        + "11/02/2026 by Dr. Alan Whitfield for follow-up of type 2 diabetes and hypertension. HbA1c improved from 8.1% to 7.2%. "
+        + "Continue metformin 1000 mg twice daily and lisinopril 10 mg daily. Recheck labs in three months and call 555-201-3344 with "
+        + "any questions.";
+
     private static readonly string[] Surnames = ["Lopez", "Okonkwo", "Nguyen", "Kowalczyk", "Haddad", "O'Brien", "Ramanathan", "Fitzgerald", "Abernathy", "Yamamoto"];
     private static readonly string[] Given = ["Maria", "Chidi", "Thanh", "Agnieszka", "Layla", "Siobhan", "Priya", "Eleanor", "Margaret", "Keiko"];
 
@@ -48,16 +58,21 @@ public class DeidentifierBenchmarks
     [ParamsSource(nameof(Texts))]
     public string Text { get; set; } = string.Empty;
 
-    public static IEnumerable<string> Texts() => ["note-5KB", "chart-100KB", "adversarial-1MB"];
+    public static IEnumerable<string> Texts() => ["chat-500B", "note-5KB", "chart-100KB", "adversarial-1MB"];
 
     private string _input = string.Empty;
+
+    // Protected first, with the same protection, when set: a chat call's system message.
+    private string _system = string.Empty;
 
     [GlobalSetup]
     public void Setup()
     {
         _protector = new SafeHarborDataProtector(new StaticOptions());
+        _system = Text == "chat-500B" ? ChatSystem : string.Empty;
         _input = Text switch
         {
+            "chat-500B" => ChatUser,
             "note-5KB" => Pad(NoteFor(0), 5 * 1024),
             "chart-100KB" => Pad(string.Concat(Enumerable.Range(0, 60).Select(NoteFor)), 100 * 1024),
             _ => Adversarial(1024 * 1024),
@@ -65,7 +80,16 @@ public class DeidentifierBenchmarks
     }
 
     [Benchmark]
-    public string Protect() => _protector.Begin(ClinicalContext.Empty).Protect(_input);
+    public string Protect()
+    {
+        var protection = _protector.Begin(ClinicalContext.Empty);
+        if (_system.Length > 0)
+        {
+            _ = protection.Protect(_system);
+        }
+
+        return protection.Protect(_input);
+    }
 
     private static string NoteFor(int i) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, Note, Surnames[i % 10], Given[i % 10], 100 + i, 1 + (i % 28), Given[(i + 3) % 10], Given[i % 10].ToLowerInvariant());

@@ -56,18 +56,16 @@ internal sealed class Lexicon
 
     private static readonly Lazy<Lexicon> Shared = new(Load);
 
-    private readonly Dictionary<string, Lex>.AlternateLookup<ReadOnlySpan<char>> _words;
-    private readonly Dictionary<string, Lex>.AlternateLookup<ReadOnlySpan<char>> _cues;
+    private readonly WordTable _words;
+    private readonly WordTable _cues;
     private readonly FrozenDictionary<string, PhiKind>.AlternateLookup<ReadOnlySpan<char>> _identifierCues;
 
     private Lexicon(Dictionary<string, Lex> words, FrozenDictionary<string, PhiKind> identifierCues, FrozenSet<string> places)
     {
-        _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
+        _words = new WordTable(words);
 
         // Words with some flag beyond the large lists (cue words, units, months…), with all their flags.
-        _cues = words.Where(w => (w.Value & ~Lex.Lists) != 0)
-            .ToDictionary(w => w.Key, w => w.Value, StringComparer.Ordinal)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _cues = new WordTable(words.Where(w => (w.Value & ~Lex.Lists) != 0).ToList());
         _identifierCues = identifierCues.GetAlternateLookup<ReadOnlySpan<char>>();
         MultiWordPlaces = places;
         MaxPlaceWords = places.Count == 0 ? 1 : places.Max(p => p.Count(c => c == ' ') + 1);
@@ -152,6 +150,71 @@ internal sealed class Lexicon
         Span<char> lower = stackalloc char[word.Length];
         word.ToLowerInvariant(lower);
         return _identifierCues.TryGetValue(lower, out kind);
+    }
+
+    /// <summary>
+    /// A read-only map from words to their flags, looked up by span with an ordinal comparison: a hash table of its own,
+    /// because every word of every text is looked up and the general dictionaries reach their comparer through an
+    /// interface on each call. The keys are fixed, so no input can lengthen a chain.
+    /// </summary>
+    private sealed class WordTable
+    {
+        private readonly int[] _buckets;
+        private readonly Entry[] _entries;
+        private readonly int _mask;
+
+        public WordTable(IReadOnlyCollection<KeyValuePair<string, Lex>> words)
+        {
+            var size = 16;
+            while (size < words.Count * 2)
+            {
+                size *= 2;
+            }
+
+            _buckets = new int[size];
+            _mask = size - 1;
+            _entries = new Entry[words.Count];
+            var i = 0;
+            foreach (var (word, lex) in words)
+            {
+                var hash = Hash(word);
+                ref var bucket = ref _buckets[hash & _mask];
+                _entries[i] = new Entry(word, lex, hash, bucket - 1);
+                bucket = ++i;
+            }
+        }
+
+        public bool TryGetValue(ReadOnlySpan<char> word, out Lex lex)
+        {
+            var hash = Hash(word);
+            var entries = _entries;
+            for (var i = _buckets[hash & _mask] - 1; (uint)i < (uint)entries.Length; i = entries[i].Next)
+            {
+                ref readonly var entry = ref entries[i];
+                if (entry.Hash == hash && word.SequenceEqual(entry.Word))
+                {
+                    lex = entry.Lex;
+                    return true;
+                }
+            }
+
+            lex = Lex.None;
+            return false;
+        }
+
+        // FNV-1a over the UTF-16 code units.
+        private static uint Hash(ReadOnlySpan<char> word)
+        {
+            var hash = 2166136261;
+            foreach (var c in word)
+            {
+                hash = (hash ^ c) * 16777619;
+            }
+
+            return hash;
+        }
+
+        private readonly record struct Entry(string Word, Lex Lex, uint Hash, int Next);
     }
 
     private static Lexicon Load()

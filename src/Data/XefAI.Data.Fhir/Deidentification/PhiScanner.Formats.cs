@@ -67,9 +67,13 @@ internal sealed partial class Scan
             }
         }
 
-        for (var www = text.IndexOf("www.", StringComparison.OrdinalIgnoreCase); www >= 0; www = NextIgnoreCase(text, www + 4, "www."))
+        // "www." found by its dot (a vectorized search for one character), then the three letters before it; matches
+        // cannot overlap, so every dot after "www" in any case is one, in text order.
+        for (var dot = text.IndexOf('.'); dot >= 0; dot = Next(text, dot + 1, '.'))
         {
-            if (www == 0 || !char.IsLetterOrDigit(text[www - 1]))
+            var www = dot - 3;
+            if (www >= 0 && (text[www] | 0x20) == 'w' && (text[www + 1] | 0x20) == 'w' && (text[www + 2] | 0x20) == 'w'
+                && (www == 0 || !char.IsLetterOrDigit(text[www - 1])))
             {
                 MarkChars(www, UrlEnd(text, www + 4), PhiKind.Url);
             }
@@ -112,12 +116,6 @@ internal sealed partial class Scan
     private static int Next(ReadOnlySpan<char> text, int from, string value)
     {
         var found = from < text.Length ? text[from..].IndexOf(value, StringComparison.Ordinal) : -1;
-        return found < 0 ? -1 : from + found;
-    }
-
-    private static int NextIgnoreCase(ReadOnlySpan<char> text, int from, string value)
-    {
-        var found = from < text.Length ? text[from..].IndexOf(value, StringComparison.OrdinalIgnoreCase) : -1;
         return found < 0 ? -1 : from + found;
     }
 
@@ -208,7 +206,8 @@ internal sealed partial class Scan
     // ("10:30:15") are not taken for addresses.
     private bool TryIpv6(int i)
     {
-        if (!IsHexGroup(i) && !IsPunct(i, ':'))
+        // A group alone is no address: a ':' must start it or touch its first group (two groups never touch).
+        if (!IsPunct(i, ':') && !(IsPunct(i + 1, ':') && Joined(i + 1) && IsHexGroup(i)))
         {
             return false;
         }

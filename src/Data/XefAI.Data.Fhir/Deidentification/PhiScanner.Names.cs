@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace XefAI.Data.Deidentification;
 
 /// <summary>Names and places: from cues (titles, labels, greetings, credentials), the name lists, and the clinical context.</summary>
@@ -15,7 +17,9 @@ internal sealed partial class Scan
                 continue;
             }
 
-            var lex = L(i);
+            // Only cue flags are asked of the word itself, which a lower-case word's partial lookup already knows unless
+            // its accents must be folded for the lists.
+            var lex = (_lex[i] & Lex.Partial) != 0 && Ascii.IsValid(Span(i)) ? _lex[i] & ~Lex.Partial : L(i);
             if ((lex & Lex.Title) != 0 && IsTitle(i, out var after))
             {
                 NameRun(after, allowLower: true, cued: true, titled: true);
@@ -168,13 +172,14 @@ internal sealed partial class Scan
     {
         for (var i = 2; i < Count; i++)
         {
-            if (!IsWord(i) || !IsFree(i) || (L(i) & Lex.FirstName) == 0 || (L(i) & Lex.Clinical) != 0)
+            if (!IsWord(i) || !IsFree(i))
             {
                 continue;
             }
 
+            // The introduction first: it is rarer than a first name and needs no lookup in the large lists.
             var introduced = (WordIs(i - 1, "is") && (WordIs(i - 2, "this") || WordIs(i - 2, "name"))) || (WordIs(i - 1, "am") && WordIs(i - 2, "i"));
-            if (!introduced)
+            if (!introduced || (L(i) & Lex.FirstName) == 0 || (L(i) & Lex.Clinical) != 0)
             {
                 continue;
             }
@@ -448,7 +453,7 @@ internal sealed partial class Scan
     private bool IsSaint(int i) => (IsPunct(i - 1, '.') && WordIs(i - 2, "st")) || WordIs(i - 1, "st") || WordIs(i - 1, "saint");
 
     private bool IsParticle(int i) =>
-        _t[i].Is(TokenShape.Lower) && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
+        _t[i].Is(TokenShape.Lower) && _t[i].Length <= 5 && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
             || WordIs(i, "du") || WordIs(i, "van") || WordIs(i, "von") || WordIs(i, "der") || WordIs(i, "den") || WordIs(i, "la")
             || WordIs(i, "le") || WordIs(i, "dos") || WordIs(i, "das") || WordIs(i, "do") || WordIs(i, "bin") || WordIs(i, "ibn")
             || WordIs(i, "al") || WordIs(i, "el") || WordIs(i, "ter") || WordIs(i, "ten") || WordIs(i, "y") || WordIs(i, "e"));
@@ -583,7 +588,8 @@ internal sealed partial class Scan
         {
             if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2)
             {
-                (names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(Span(i).ToString());
+                // A string is made only for a name not learned yet.
+                (names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).GetAlternateLookup<ReadOnlySpan<char>>().Add(Span(i));
             }
         }
 
@@ -592,16 +598,32 @@ internal sealed partial class Scan
             return;
         }
 
+        // Most words have neither the length nor the first letter of a learned name: two bit masks spare them the hashing.
+        // A name that starts outside ASCII letters turns the letter test off (case folding may match it to one).
+        ulong firsts = 0, lengths = 0;
+        foreach (var name in names)
+        {
+            firsts |= name.Length > 0 && char.IsAsciiLetter(name[0]) ? 1UL << ((name[0] | 0x20) - 'a') : ulong.MaxValue;
+            lengths |= 1UL << Math.Min(name.Length, 63);
+        }
+
         var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var i = 0; i < Count; i++)
         {
-            if (IsWord(i) && _run[i] == 0 && lookup.Contains(Span(i))
+            if (IsWord(i) && _run[i] == 0 && MayBeLearned(i, firsts, lengths) && lookup.Contains(Span(i))
                 && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
                 && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
             }
         }
+    }
+
+    private bool MayBeLearned(int i, ulong firsts, ulong lengths)
+    {
+        var first = _text[_t[i].Start];
+        return ((lengths >> Math.Min(_t[i].Length, 63)) & 1) != 0
+            && (!char.IsAsciiLetter(first) || ((firsts >> ((first | 0x20) - 'a')) & 1) != 0);
     }
 
     // An ordinary word repeated as a name ("Will", "Hope") only beside another name or after a title.

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace XefAI.Data.Deidentification;
 
 /// <summary>
@@ -60,7 +62,11 @@ internal sealed partial class Scan : IDisposable
         _learned = learned;
     }
 
-    private int Count => _count;
+    private int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _count;
+    }
 
     public void Run()
     {
@@ -205,23 +211,32 @@ internal sealed partial class Scan : IDisposable
 
     // ---- Tokens ----
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<char> Span(int i) => _text.AsSpan(_t[i].Start, _t[i].Length);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TextToken T(int i) => _t[i];
 
-    private bool InRange(int i) => i >= 0 && i < Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool InRange(int i) => (uint)i < (uint)_count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsPunct(int i, char c) => InRange(i) && _t[i].Type == TokenType.Punct && _text[_t[i].Start] == c;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsPunct(int i) => InRange(i) && _t[i].Type == TokenType.Punct;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsNumber(int i) => InRange(i) && _t[i].Type == TokenType.Number;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsNumber(int i, int minDigits, int maxDigits) =>
         IsNumber(i) && _t[i].Length >= minDigits && _t[i].Length <= maxDigits;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsWord(int i) => InRange(i) && _t[i].Type == TokenType.Word;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsFree(int i) => InRange(i) && _run[i] == 0;
 
     private bool Has(int i, Lex lex)
@@ -249,9 +264,12 @@ internal sealed partial class Scan : IDisposable
         return known;
     }
 
-    private bool WordIs(int i, string word) => IsWord(i) && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
+    // The length first: most words are not the one asked for, and most differ in length.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool WordIs(int i, string word) => IsWord(i) && _t[i].Length == word.Length && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Token <paramref name="i"/> touches the one before it (no white space between).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Joined(int i) => InRange(i) && _t[i].Adjacent;
 
     private int Value(int i)
@@ -271,6 +289,7 @@ internal sealed partial class Scan : IDisposable
         return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsCapitalized(int i) => InRange(i) && _t[i].Is(TokenShape.Capitalized | TokenShape.Upper);
 
     private bool StartsLine(int i) => i == 0 || _t[i].Is(TokenShape.LineBefore);

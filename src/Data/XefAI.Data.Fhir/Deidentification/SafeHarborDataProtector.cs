@@ -36,8 +36,9 @@ internal sealed class SafeHarborDataProtector : IDataProtector
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = _options.CurrentValue;
+        var patientReference = context.PatientReference;
         return new SafeHarborProtection(
-            PhiScanner.Default, KnownPeople.From(context.People), DateShiftDays(context.PatientReference), options.MaxDeIdentifiedTextLength);
+            PhiScanner.Default, KnownPeople.From(context.People), () => DateShiftDays(patientReference), options.MaxDeIdentifiedTextLength);
     }
 
     /// <summary>

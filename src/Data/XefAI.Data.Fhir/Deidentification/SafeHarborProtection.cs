@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -13,9 +14,17 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// <summary>Longest token this protection writes: <c>[HEALTHPLAN_99999]</c> and a margin.</summary>
     public const int MaxTokenLength = 32;
 
+    // The characters of most text (printable ASCII, tab, line breaks): a text of these alone needs no preparing.
+    private static readonly SearchValues<char> PlainText = SearchValues.Create("\t\n\v\f\r !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    // The first tokens of each kind, written once: most calls issue only these.
+    private static readonly string[][] FirstTokens = CreateFirstTokens(16);
+
     private readonly PhiScanner _scanner;
     private readonly KnownPeople _known;
     private readonly int _maxLength;
+    private readonly Func<int>? _dateShift;
+    private int? _dateShiftDays;
     private readonly Dictionary<(PhiKind Kind, string Value), string> _tokens = new(KindValueComparer.Instance);
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly int[] _counts = new int[PhiKinds.Count];
@@ -32,12 +41,33 @@ internal sealed class SafeHarborProtection : IDataProtection
     {
         _scanner = scanner;
         _known = known;
-        DateShiftDays = dateShiftDays;
+        _dateShiftDays = dateShiftDays;
         _maxLength = maxLength;
     }
 
-    /// <summary>Days structured dates move by for this call's patient.</summary>
-    public int DateShiftDays { get; }
+    /// <summary>
+    /// A protection whose date shift is worked out on first need: most calls hold no structured date, and the shift costs
+    /// a keyed hash or two draws from the system's random source.
+    /// </summary>
+    public SafeHarborProtection(PhiScanner scanner, KnownPeople known, Func<int> dateShift, int maxLength)
+    {
+        _scanner = scanner;
+        _known = known;
+        _dateShift = dateShift;
+        _maxLength = maxLength;
+    }
+
+    /// <summary>Days structured dates move by for this call's patient; the same for the whole call.</summary>
+    public int DateShiftDays
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dateShiftDays ??= _dateShift!();
+            }
+        }
+    }
 
     public int Replacements { get; private set; }
 
@@ -180,26 +210,40 @@ internal sealed class SafeHarborProtection : IDataProtection
             return text;
         }
 
-        var builder = new StringBuilder(text.Length + (_spans.Count * 8));
-        var copied = 0;
-        foreach (var span in _spans)
+        // The replacements first, issued in text order, then the result written once at its exact length.
+        var replacements = new string[_spans.Count];
+        var length = text.Length;
+        for (var k = 0; k < _spans.Count; k++)
         {
-            builder.Append(text, copied, span.Start - copied);
+            var span = _spans[k];
             var value = text.Substring(span.Start, span.Length);
-            if (span.Kind == PhiKind.Zip && Scan.KeepsZip3(value))
-            {
-                // Safe Harbor keeps a populous area's first three digits; the rest is the token.
-                builder.Append(value, 0, 3).Append(TokenFor(PhiKind.Zip, value[3..]));
-            }
-            else
-            {
-                builder.Append(TokenFor(span.Kind, value));
-            }
 
+            // Safe Harbor keeps a populous area's first three digits; the rest is the token.
+            replacements[k] = span.Kind == PhiKind.Zip && Scan.KeepsZip3(value)
+                ? string.Concat(value.AsSpan(0, 3), TokenFor(PhiKind.Zip, value[3..]))
+                : TokenFor(span.Kind, value);
+            length += replacements[k].Length - span.Length;
+        }
+
+        return string.Create(length, (text, _spans, replacements), WriteProtected);
+    }
+
+    private static void WriteProtected(Span<char> chars, (string Text, List<PhiSpan> Spans, string[] Replacements) state)
+    {
+        var (text, spans, replacements) = state;
+        var copied = 0;
+        var at = 0;
+        for (var k = 0; k < spans.Count; k++)
+        {
+            var span = spans[k];
+            text.AsSpan(copied, span.Start - copied).CopyTo(chars[at..]);
+            at += span.Start - copied;
+            replacements[k].CopyTo(chars[at..]);
+            at += replacements[k].Length;
             copied = span.End;
         }
 
-        return builder.Append(text, copied, text.Length - copied).ToString();
+        text.AsSpan(copied).CopyTo(chars[at..]);
     }
 
     /// <summary>The token standing for a value in this call, issued on first sight; every use is counted.</summary>
@@ -212,16 +256,33 @@ internal sealed class SafeHarborProtection : IDataProtection
             return token;
         }
 
-        var name = kind.TokenName();
         do
         {
-            token = string.Create(CultureInfo.InvariantCulture, $"[{name}_{++_issued[(int)kind]}]");
+            var number = ++_issued[(int)kind];
+            token = number < FirstTokens[(int)kind].Length
+                ? FirstTokens[(int)kind][number]
+                : string.Create(CultureInfo.InvariantCulture, $"[{kind.TokenName()}_{number}]");
         }
-        while (_reserved.Contains(token));
+        while (_reserved.Count > 0 && _reserved.Contains(token));
 
         _tokens[(kind, value)] = token;
         _values[token] = value;
         return token;
+    }
+
+    private static string[][] CreateFirstTokens(int count)
+    {
+        var tokens = new string[PhiKinds.Count][];
+        for (var kind = 0; kind < tokens.Length; kind++)
+        {
+            tokens[kind] = new string[count];
+            for (var number = 1; number < count; number++)
+            {
+                tokens[kind][number] = string.Create(CultureInfo.InvariantCulture, $"[{((PhiKind)kind).TokenName()}_{number}]");
+            }
+        }
+
+        return tokens;
     }
 
     /// <summary>
@@ -236,10 +297,17 @@ internal sealed class SafeHarborProtection : IDataProtection
                 $"A text of {text.Length} characters is longer than the {_maxLength} this gateway de-identifies in one piece.");
         }
 
+        // Printable ASCII and line breaks alone: nothing to refuse, take out or widen.
+        var first = text.AsSpan().IndexOfAnyExcept(PlainText);
+        if (first < 0)
+        {
+            return text;
+        }
+
         var controls = 0;
         var invisible = false;
         var wide = false;
-        for (var i = 0; i < text.Length; i++)
+        for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
             if (char.IsSurrogate(c))

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace XefAI.Data.Deidentification;
 
 internal enum TokenType : byte
@@ -65,14 +67,14 @@ internal static class TextTokenizer
         while (i < text.Length)
         {
             var c = text[i];
-            if (char.IsWhiteSpace(c))
+            if ((c <= ' ' || c >= '\u0080') && char.IsWhiteSpace(c))
             {
                 shape |= c is '\n' or '\r' or '\u2028' or '\u2029' ? TokenShape.SpaceBefore | TokenShape.LineBefore : TokenShape.SpaceBefore;
                 i++;
                 continue;
             }
 
-            if (!IsWordChar(c))
+            if (c < '\u0080' ? !char.IsAsciiLetterOrDigit(c) : !IsWordChar(c))
             {
                 // A surrogate pair is one token, so a split never lands inside a character.
                 var length = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
@@ -82,43 +84,16 @@ internal static class TextTokenizer
                 continue;
             }
 
+            // What the token's characters are, as flags in one local (ASCII by its range alone, the rest by category).
             var start = i;
-            bool digits = false, letters = false, upper = false, lower = false, otherScript = false, caseless = false, firstUpper = char.IsUpper(c);
-            while (i < text.Length && IsWordChar(text[i]))
-            {
-                var ch = text[i];
-                if (char.IsAsciiDigit(ch))
-                {
-                    digits = true;
-                }
-                else
-                {
-                    letters = true;
-                    if (char.IsUpper(ch))
-                    {
-                        upper = true;
-                    }
-                    else if (char.IsLower(ch))
-                    {
-                        lower = true;
-                    }
-                    else if (char.IsLetter(ch))
-                    {
-                        caseless = true;
-                    }
+            var firstUpper = c < '\u0080' ? char.IsAsciiLetterUpper(c) : char.IsUpper(c);
+            i = WordEnd(text, i, out var seen);
 
-                    if (ch > '\u024F' && ch is < '\u1E00' or > '\u1EFF')
-                    {
-                        otherScript = true;
-                    }
-                }
-
-                i++;
-            }
-
-            var type = digits ? (letters ? TokenType.Alnum : TokenType.Number) : TokenType.Word;
+            var letters = (seen & Letter) != 0;
+            var type = (seen & Digit) != 0 ? (letters ? TokenType.Alnum : TokenType.Number) : TokenType.Word;
             if (letters)
             {
+                bool upper = (seen & Upper) != 0, lower = (seen & Lower) != 0;
                 if (firstUpper && lower)
                 {
                     shape |= TokenShape.Capitalized;
@@ -132,12 +107,12 @@ internal static class TextTokenizer
                     shape |= TokenShape.Lower;
                 }
 
-                if (otherScript)
+                if ((seen & OtherScript) != 0)
                 {
                     shape |= TokenShape.OtherScript;
                 }
 
-                if (caseless)
+                if ((seen & Caseless) != 0)
                 {
                     shape |= TokenShape.Caseless;
                 }
@@ -148,6 +123,89 @@ internal static class TextTokenizer
         }
 
         return count;
+    }
+
+    /// <summary>Where the word that starts at <paramref name="i"/> ends, and the flags of its characters.</summary>
+    /// <remarks>Its own method, so that its loop keeps its position and flags in registers.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WordEnd(ReadOnlySpan<char> text, int i, out int seen)
+    {
+        var flags = 0;
+        for (; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (ch < '\u0080')
+            {
+                // A table, not a branch per class: letters and digits alternate unpredictably.
+                var ascii = AsciiFlags[ch];
+                if (ascii == 0)
+                {
+                    break;
+                }
+
+                flags |= ascii;
+            }
+            else if (IsWordChar(ch))
+            {
+                flags |= OtherLetterFlags(ch);
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        seen = flags;
+        return i;
+    }
+
+    // What the characters of a token are: the flags Tokenize collects.
+    private const byte Digit = 1, Letter = 2, Upper = 4, Lower = 8, Caseless = 16, OtherScript = 32;
+
+    /// <summary>The flags of each ASCII character; 0 for what is not a word character.</summary>
+    private static ReadOnlySpan<byte> AsciiFlags =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0,
+        Digit, Digit, Digit, Digit, Digit, Digit, Digit, Digit,
+        Digit, Digit, 0, 0, 0, 0, 0, 0,
+        0, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper,
+        Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper,
+        Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper, Letter | Upper,
+        Letter | Upper, Letter | Upper, Letter | Upper, 0, 0, 0, 0, 0,
+        0, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower,
+        Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower,
+        Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower, Letter | Lower,
+        Letter | Lower, Letter | Lower, Letter | Lower, 0, 0, 0, 0, 0,
+    ];
+
+    /// <summary>The flags of a word character outside ASCII (a letter or a combining mark of any script).</summary>
+    private static int OtherLetterFlags(char ch)
+    {
+        var flags = Letter;
+        if (char.IsUpper(ch))
+        {
+            flags |= Upper;
+        }
+        else if (char.IsLower(ch))
+        {
+            flags |= Lower;
+        }
+        else if (char.IsLetter(ch))
+        {
+            flags |= Caseless;
+        }
+
+        if (ch > '\u024F' && ch is < '\u1E00' or > '\u1EFF')
+        {
+            flags |= OtherScript;
+        }
+
+        return flags;
     }
 
     private static void Add(ref TextToken[] tokens, ref int count, TextToken token)
@@ -168,5 +226,5 @@ internal static class TextTokenizer
     }
 
     // Digits are ASCII only: other scripts' digits are rare in clinical text and are treated as letters of their script.
-    private static bool IsWordChar(char c) => char.IsAsciiDigit(c) || char.IsLetter(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
+    private static bool IsWordChar(char c) => c < '\u0080' ? char.IsAsciiLetterOrDigit(c) : char.IsAsciiDigit(c) || char.IsLetter(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
 }
