@@ -153,8 +153,7 @@ internal static class AuditEntryGuard
 
     private static bool IsNegativeZero(double value) => value == 0 && double.IsNegative(value);
 
-    // A lone surrogate becomes U+FFFD in SQLite's UTF-8 but hashes as written. Searched for with a vectorized scan, as
-    // verbatim texts run to kilobytes; only a surrogate found is looked at.
+    // A lone surrogate becomes U+FFFD in SQLite's UTF-8 but hashes as written.
     private static bool IsWellFormed(string? value)
     {
         if (value is null)
@@ -162,21 +161,18 @@ internal static class AuditEntryGuard
             return true;
         }
 
-        var rest = value.AsSpan();
-        while (true)
+        for (var i = 0; i < value.Length; i++)
         {
-            var i = rest.IndexOfAnyInRange('\uD800', '\uDFFF');
-            if (i < 0)
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
             {
-                return true;
+                i++;
             }
-
-            if (!char.IsHighSurrogate(rest[i]) || i + 1 >= rest.Length || !char.IsLowSurrogate(rest[i + 1]))
+            else if (char.IsSurrogate(value[i]))
             {
                 return false;
             }
-
-            rest = rest[(i + 2)..];
         }
+
+        return true;
     }
 }
