@@ -410,6 +410,15 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         {
             options.Append(" -c statement_timeout=").Append(milliseconds);
             builder.ConnectionStringBuilder.CommandTimeout = (int)Math.Ceiling(_commitTimeout.TotalSeconds);
+
+            // The writer runs the same few statements (the record INSERT, the chain row UPDATE) on every batch: prepared
+            // on the server once per connection, PostgreSQL stops parsing and planning them per record. An operator's
+            // own Max Auto Prepare wins.
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
+                builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            }
         }
 
         builder.ConnectionStringBuilder.Options = options.ToString().Trim();
