@@ -27,7 +27,7 @@ internal static partial class PromQl
         StringComparer.Ordinal);
 
     // Words that stand where a series name could and are not one (operators, modifiers, literals).
-    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase)
     {
         "and", "or", "unless", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset", "inf", "nan",
     };
@@ -41,7 +41,7 @@ internal static partial class PromQl
         text = LabelList().Replace(text, " ");
         text = Number().Replace(text, " ");
         return Identifier().Matches(text)
-            .Where(match => !match.Groups["call"].Success && !Keywords.Contains(match.Groups["name"].Value.ToLowerInvariant()))
+            .Where(match => !match.Groups["call"].Success && !Keywords.Contains(match.Groups["name"].Value))
             .Select(match => match.Groups["name"].Value)
             .ToHashSet(StringComparer.Ordinal);
     }

@@ -11,6 +11,9 @@ public sealed class PrometheusFilesTests
 {
     private static readonly string[] RuleFiles = ["recording.yml", "alerts.yml"];
 
+    private const string PollyMillisecondsFinding =
+        "^resilience_polly_[a-z_]+_milliseconds use base unit \"seconds\" instead of \"milliseconds\"$";
+
     [PrometheusFact]
     public async Task CheckConfig_ShippedScrapeConfiguration_IsValidWithItsRuleFiles()
     {
@@ -63,8 +66,9 @@ public sealed class PrometheusFilesTests
 
         foreach (var alert in alerts)
         {
-            Assert.True(cases.Contains((alert, true)), $"{alert} has no promtool case where it fires.");
-            Assert.True(cases.Contains((alert, false)), $"{alert} has no promtool case where it does not fire (exp_alerts: []).");
+            // A pair missing here names the alert and whether the missing case is the firing one (true) or not (false).
+            Assert.Contains((alert, true), cases);
+            Assert.Contains((alert, false), cases);
         }
     }
 
@@ -78,12 +82,11 @@ public sealed class PrometheusFilesTests
 
         foreach (var rule in rules)
         {
-            var name = rule.Split('\n')[0].Trim();
             Assert.Matches(@"\n\s+for: \d+[smh]\n", rule);
             Assert.Matches(@"\n\s+severity: (warning|critical)\n", rule);
             foreach (var annotation in new[] { "summary", "description", "runbook" })
             {
-                Assert.True(rule.Contains($" {annotation}: ", StringComparison.Ordinal), $"{name} has no {annotation} annotation.");
+                Assert.Contains($" {annotation}: ", rule, StringComparison.Ordinal);
             }
         }
     }
@@ -107,7 +110,13 @@ public sealed class PrometheusFilesTests
 
         var (exitCode, output) = await PrometheusTools.PromtoolAsync(["check", "metrics"], text);
 
-        Assert.True(exitCode == 0, output);
+        // 0: clean; 3: lint findings only (1 would be text that does not parse). The one finding accepted is Polly's
+        // own duration histograms, exported as Polly reports them (in milliseconds, see the README's Metrics); any
+        // other finding, on the gateway's series included, fails.
+        Assert.True(exitCode is 0 or 3, output);
+        var findings = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.All(findings, finding => Assert.Matches(PollyMillisecondsFinding, finding));
+        Assert.Equal(exitCode == 3, findings.Length > 0);
     }
 
     private static Task<string> ReadConfigAsync(string file) =>

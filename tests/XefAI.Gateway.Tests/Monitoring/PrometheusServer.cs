@@ -119,7 +119,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public async Task<IReadOnlyList<(JsonObject Labels, string Value)>> QueryAsync(string query)
     {
         var json = await GetJsonAsync("api/v1/query?query=" + Uri.EscapeDataString(query));
-        return [.. json["data"]!["result"]!.AsArray().Select(sample => (sample!["metric"]!.AsObject(), (string)sample["value"]![1]!))];
+        return [.. json["data"]!["result"]!.AsArray().Select(sample => (sample!["metric"]!.AsObject(), sample["value"]![1]!.GetValue<string>()))];
     }
 
     /// <summary>A GET of the HTTP API that must answer <c>"status": "success"</c>.</summary>
