@@ -13,6 +13,12 @@ public interface IDataProtector
     /// <summary>True when this protector really removes identifiers; policies rely on it before PHI may reach a vendor without a BAA.</summary>
     bool DeIdentifies { get; }
 
+    /// <summary>
+    /// Every kind <see cref="IDataProtection.ReplacementsByKind"/> may report (lower-case), so the metrics can show each
+    /// at zero before its first value; empty when the protector replaces nothing.
+    /// </summary>
+    IReadOnlyList<string> Kinds => [];
+
     /// <summary>Starts the protection of one call, knowing the clinical context (the patient's own identifiers among others).</summary>
     IDataProtection Begin(ClinicalContext context);
 }

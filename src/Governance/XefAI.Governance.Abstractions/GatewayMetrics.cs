@@ -11,6 +11,13 @@ namespace XefAI.Governance;
 /// <param name="VendorDuration">Time spent waiting for the provider, when one was called.</param>
 /// <param name="Deployment">Configured deployment id that answered or was tried last, or <c>none</c>.</param>
 /// <param name="ErrorType">Error code of a call that failed at a provider (OpenTelemetry's <c>error.type</c>), else null.</param>
+/// <param name="Operation">OpenTelemetry's <c>gen_ai.operation.name</c>: <c>chat</c> or <c>embeddings</c>.</param>
+/// <param name="ResponseModel">
+/// The model the vendor said answered, when it is the deployment's registered vendor model; <c>other</c> when it named
+/// another; null when no answer came.
+/// </param>
+/// <param name="ServerAddress">Host of the vendor destination of the last attempt; null for an in-process model.</param>
+/// <param name="App">Configured id of the calling app, or <c>none</c> before the key was accepted.</param>
 public sealed record CallMeasurement(
     string UseCase,
     int Tier,
@@ -24,7 +31,35 @@ public sealed record CallMeasurement(
     int? OutputTokens,
     double? CostUsd = null,
     string Deployment = "none",
-    string? ErrorType = null);
+    string? ErrorType = null,
+    string Operation = GenAiOperations.Chat,
+    string? ResponseModel = null,
+    string? ServerAddress = null,
+    string App = "none");
+
+/// <summary>OpenTelemetry's <c>gen_ai.operation.name</c> values the gateway reports.</summary>
+public static class GenAiOperations
+{
+    public const string Chat = "chat";
+    public const string Embeddings = "embeddings";
+}
+
+/// <summary>
+/// The bounded attributes of one streamed model call, for the per-chunk measurements; one per call, passed by reference.
+/// </summary>
+/// <param name="UseCase">Configured use-case id.</param>
+/// <param name="ProviderKind">Provider kind of the deployment (mapped to <c>gen_ai.provider.name</c>).</param>
+/// <param name="RequestModel">Vendor model of the deployment.</param>
+/// <param name="ServerAddress">Host of the vendor destination; null for an in-process model.</param>
+public readonly record struct StreamedCall(string UseCase, string ProviderKind, string RequestModel, string? ServerAddress);
+
+/// <summary>A destination's circuit as <c>xefai_circuit_state</c> reports it.</summary>
+public static class CircuitStates
+{
+    public const int Closed = 0;
+    public const int HalfOpen = 1;
+    public const int Open = 2;
+}
 
 /// <summary>Records gateway metrics (exported to Prometheus through OpenTelemetry).</summary>
 public interface IGatewayMetrics
@@ -50,7 +85,7 @@ public interface IGatewayMetrics
 
     /// <summary>
     /// Values the de-identifier replaced in one call, of one kind (the lower-case kind of their token: <c>name</c>,
-    /// <c>date</c>…, a bounded label); counts only.
+    /// <c>date</c>…, a bounded label); counts only. A count of 0 makes the series visible before the first value.
     /// </summary>
     void RecordPhiRedactions(string kind, int count);
 
@@ -73,6 +108,44 @@ public interface IGatewayMetrics
     /// waiting for their commit, exported as a gauge.
     /// </summary>
     void RecordAuditBacklog(int change)
+    {
+    }
+
+    /// <summary>
+    /// Exports at zero the series known without configuration (the built-in policies' denial reasons, audit commits and
+    /// failures). Called once the
+    /// exporter listens: a measurement made before is lost.
+    /// </summary>
+    void ExportSeries()
+    {
+    }
+
+    /// <summary>
+    /// Exports the call series of a configured use case at zero, one per outcome, so a rate or an alert on
+    /// <c>xefai_requests_total</c> works before its first call.
+    /// </summary>
+    void ExportUseCase(string useCase, int tier)
+    {
+    }
+
+    /// <summary>A failed attempt at a deployment is retried, by the destination it failed at and its error code.</summary>
+    void RecordRetry(string deployment, string destination, string reason)
+    {
+    }
+
+    /// <summary>
+    /// A streamed call's first chunk arrived, <paramref name="elapsed"/> after the model was first asked
+    /// (<c>gen_ai.client.operation.time_to_first_chunk</c>).
+    /// </summary>
+    void RecordTimeToFirstChunk(in StreamedCall call, TimeSpan elapsed)
+    {
+    }
+
+    /// <summary>
+    /// A later chunk of a streamed call arrived, <paramref name="elapsed"/> after the one before it
+    /// (<c>gen_ai.client.operation.time_per_output_chunk</c>).
+    /// </summary>
+    void RecordTimePerOutputChunk(in StreamedCall call, TimeSpan elapsed)
     {
     }
 }

@@ -16,7 +16,8 @@ public sealed class MetricsTests
         await client.PostChatAsync(ChatBody("no-such-case", "Stable."));
 
         using var scraper = host.CreateClient(key: null);
-        var text = await PollMetricsAsync(scraper, "xefai_requests_total");
+        // The configured use cases' series are listed at 0 from start-up: wait for the last call's count, not the series.
+        var text = await PollMetricsAsync(scraper, t => System.Text.RegularExpressions.Regex.IsMatch(t, Line("xefai_requests_total", "outcome=\"denied\"", "use_case=\"other\"")));
 
         Assert.Matches(Line("xefai_requests_total", "outcome=\"answered\"", "provider=\"local\"", "tier=\"2\"", "use_case=\"summary\""), text);
         Assert.Matches(Line("xefai_requests_total", "outcome=\"denied\"", "use_case=\"suspended-case\""), text);
@@ -38,7 +39,8 @@ public sealed class MetricsTests
         await admin.GetStringAsync(new Uri("/admin/use-cases", UriKind.Relative));
 
         using var scraper = host.CreateClient(key: null);
-        var text = await PollMetricsAsync(scraper, "xefai_audit_writes_total");
+        // Both outcomes are listed at 0 from start-up: wait for the count, not the series.
+        var text = await PollMetricsAsync(scraper, t => System.Text.RegularExpressions.Regex.IsMatch(t, Line("xefai_audit_writes_total", "outcome=\"committed\"")));
 
         Assert.Matches(Line("xefai_audit_writes_total", "outcome=\"committed\""), text);
     }
@@ -48,10 +50,10 @@ public sealed class MetricsTests
         "(?m)^" + metric + "\\{" + string.Concat(labels.Select(l => "(?=[^}]*" + System.Text.RegularExpressions.Regex.Escape(l) + ")")) + "[^}]*\\} [1-9]";
 
     /// <summary>The exporter caches a scrape briefly; poll until the series appear rather than sleeping.</summary>
-    private static async Task<string> PollMetricsAsync(HttpClient client, string expected)
+    private static async Task<string> PollMetricsAsync(HttpClient client, Func<string, bool> ready)
     {
         var text = string.Empty;
-        for (var i = 0; i < 50 && !text.Contains(expected, StringComparison.Ordinal); i++)
+        for (var i = 0; i < 50 && !ready(text); i++)
         {
             if (i > 0)
             {

@@ -48,7 +48,8 @@ public sealed class TierControlsTests
             async () =>
             {
                 metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-                return metrics.Contains("xefai_policy_denials_total{", StringComparison.Ordinal);
+                // Every built-in reason is listed at 0 from start-up: wait for the count, not the series.
+                return System.Text.RegularExpressions.Regex.IsMatch(metrics, "(?m)^xefai_policy_denials_total\\{[^}]*reason=\"rate_limited\"[^}]*\\} [1-9]");
             },
             "the denial metric");
         Assert.Matches("(?m)^xefai_policy_denials_total\\{[^}]*reason=\"rate_limited\"[^}]*\\} 1", metrics);

@@ -74,7 +74,7 @@ public sealed class GatewayMetricsTests : IDisposable
         Assert.Equal(GovernanceTelemetry.MeterName, costs[0].Instrument.Meter.Name);
         Assert.Equal("USD", costs[0].Instrument.Unit);
         Assert.Equal(0.02, costs.Sum(c => c.Value), 12);
-        Assert.All(costs, c => AssertTags(c, ("use_case", "discharge-summary"), ("gen_ai.provider.name", "openai"), ("gen_ai.request.model", "gpt-4.1")));
+        Assert.All(costs, c => AssertTags(c, ("app", "none"), ("use_case", "discharge-summary"), ("gen_ai.provider.name", "openai"), ("gen_ai.request.model", "gpt-4.1")));
     }
 
     [Theory]
@@ -136,9 +136,10 @@ public sealed class GatewayMetricsTests : IDisposable
         _metrics.RecordPolicyDenial("use_case_suspended");
         _metrics.RecordPolicyDenial("use_case_retired");
 
+        _metrics.ExportSeries();
         var denials = _recorder.For("xefai.policy.denials");
-        Assert.Equal(2, denials.Count(d => (string?)d.Tags["reason"] == "use_case_suspended"));
-        Assert.Equal(1, denials.Count(d => (string?)d.Tags["reason"] == "use_case_retired"));
+        Assert.Equal(2, denials.Where(d => (string?)d.Tags["reason"] == "use_case_suspended").Sum(d => d.Value));
+        Assert.Equal(1, denials.Where(d => (string?)d.Tags["reason"] == "use_case_retired").Sum(d => d.Value));
     }
 
     [Fact]
@@ -152,7 +153,7 @@ public sealed class GatewayMetricsTests : IDisposable
     }
 
     [Fact]
-    public void RecordPhiRedactions_CountsValuesByKindAndNeverGoesDown()
+    public void RecordPhiRedactions_CountsValuesByKindAddsZeroAndNeverGoesDown()
     {
         _metrics.RecordPhiRedactions("name", 3);
         _metrics.RecordPhiRedactions("date", 1);
@@ -160,7 +161,7 @@ public sealed class GatewayMetricsTests : IDisposable
         _metrics.RecordPhiRedactions("name", -2);
 
         var redactions = _recorder.For("xefai.phi.redactions");
-        Assert.Equal([("name", 3.0), ("date", 1.0)], redactions.Select(r => ((string)r.Tags["kind"]!, r.Value)));
+        Assert.Equal([("name", 3.0), ("date", 1.0), ("name", 0.0)], redactions.Select(r => ((string)r.Tags["kind"]!, r.Value)));
         Assert.All(redactions, r => Assert.Equal("{value}", r.Instrument.Unit));
         AssertTags(redactions[0], ("kind", "name"));
     }

@@ -37,6 +37,9 @@ internal static class PhiKinds
 
     public static int Count => Tokens.Length;
 
+    /// <summary>Every kind's lower-case name, in the enum's order.</summary>
+    public static IReadOnlyList<string> AllLabels => Labels;
+
     /// <summary>The upper-case name inside a token, e.g. <c>NAME</c> in <c>[NAME_1]</c>.</summary>
     public static string TokenName(this PhiKind kind) => Tokens[(int)kind];
 

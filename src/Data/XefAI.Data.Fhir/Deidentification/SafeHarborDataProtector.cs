@@ -32,6 +32,8 @@ internal sealed class SafeHarborDataProtector : IDataProtector
 
     public bool DeIdentifies => true;
 
+    public IReadOnlyList<string> Kinds => PhiKinds.AllLabels;
+
     public IDataProtection Begin(ClinicalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

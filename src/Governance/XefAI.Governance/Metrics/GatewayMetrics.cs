@@ -10,6 +10,20 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private static readonly double[] CallDurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
     private static readonly long[] TokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
+    // Streamed chunks: the semantic conventions' advice for time to first chunk and time per output chunk.
+    private static readonly double[] ChunkBuckets = [0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+
+    /// <summary>The reason codes of the built-in policies, exported at zero from start-up; a plugin's codes appear with their first denial.</summary>
+    internal static readonly string[] BuiltInDenialReasons =
+    [
+        "app_not_allowed", "deidentification_unavailable", "deployment_suspended", "max_tokens_exceeded", "model_lifecycle_not_allowed",
+        "model_past_sunset", "model_retired", "rate_limited", "use_case_not_active", "use_case_retired", "use_case_suspended",
+        "vendor_without_baa",
+    ];
+
+    /// <summary>The outcomes of <c>xefai_requests_total</c>.</summary>
+    internal static readonly string[] Outcomes = ["answered", "held", "denied", "failed"];
+
     // Gateway overhead and audit commits are expected in the millisecond range.
     private static readonly double[] ShortDurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -28,6 +42,9 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private readonly Counter<long> _phiRedactions;
     private readonly Counter<long> _feedback;
     private readonly Counter<long> _shed;
+    private readonly Counter<long> _retries;
+    private readonly Histogram<double> _timeToFirstChunk;
+    private readonly Histogram<double> _timePerOutputChunk;
 
     // Records handed to the audit store and not yet committed or refused; observed at each collection.
     private long _auditBacklog;
@@ -73,6 +90,15 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         _shed = meter.CreateCounter<long>(
             "xefai.shed", "{call}", "Governed calls refused with 503 overloaded at the concurrency limit, by route family; they leave no audit record.");
 
+        _retries = meter.CreateCounter<long>(
+            "xefai.retries", "{retry}", "Failed attempts tried again at the same deployment, by deployment, the destination that failed and why.");
+        _timeToFirstChunk = meter.CreateHistogram(
+            "gen_ai.client.operation.time_to_first_chunk", "s", "Streamed calls: time from asking the model to its first chunk.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ChunkBuckets });
+        _timePerOutputChunk = meter.CreateHistogram(
+            "gen_ai.client.operation.time_per_output_chunk", "s", "Streamed calls: time between one chunk and the next, for each chunk after the first.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ChunkBuckets });
+
         // Observed rather than added to, so the series is exported (at zero) from the first collection, whenever the
         // exporter starts listening.
         meter.CreateObservableUpDownCounter(
@@ -106,15 +132,10 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         };
         _requestDuration.Record(measurement.Duration.TotalSeconds, durationTags);
 
+        var providerName = ProviderName(measurement.Provider, measurement.ServerAddress);
         if (measurement.VendorDuration is { } vendor)
         {
-            var vendorTags = new TagList
-            {
-                { "gen_ai.operation.name", "chat" },
-                { "gen_ai.provider.name", measurement.Provider },
-                { "gen_ai.request.model", measurement.Model },
-                { "xefai.use_case", measurement.UseCase },
-            };
+            var vendorTags = GenAiTags(measurement, providerName);
             if (measurement.ErrorType is { } errorType)
             {
                 vendorTags.Add("error.type", errorType);
@@ -130,16 +151,17 @@ internal sealed class GatewayMetrics : IGatewayMetrics
             _overhead.Record(Math.Max(0, (measurement.Duration - vendor).TotalSeconds), overheadTags);
         }
 
-        RecordTokens(measurement, "input", measurement.InputTokens);
-        RecordTokens(measurement, "output", measurement.OutputTokens);
+        RecordTokens(measurement, providerName, "input", measurement.InputTokens);
+        RecordTokens(measurement, providerName, "output", measurement.OutputTokens);
 
         // A counter must never go down, and NaN would poison the series for good.
         if (measurement.CostUsd is { } cost && double.IsFinite(cost) && cost >= 0)
         {
             var costTags = new TagList
             {
+                { "app", measurement.App },
                 { "use_case", measurement.UseCase },
-                { "gen_ai.provider.name", measurement.Provider },
+                { "gen_ai.provider.name", providerName },
                 { "gen_ai.request.model", measurement.Model },
             };
             _cost.Add(cost, costTags);
@@ -189,8 +211,8 @@ internal sealed class GatewayMetrics : IGatewayMetrics
 
     public void RecordPhiRedactions(string kind, int count)
     {
-        // A counter must never go down.
-        if (count <= 0)
+        // A counter must never go down; 0 is allowed, to export the series before the first value.
+        if (count < 0)
         {
             return;
         }
@@ -205,6 +227,73 @@ internal sealed class GatewayMetrics : IGatewayMetrics
 
     public void RecordAuditBacklog(int change) => Interlocked.Add(ref _auditBacklog, change);
 
+    public void ExportSeries()
+    {
+        // Every built-in reason at 0, so an alert on denials works before the first one.
+        foreach (var reason in BuiltInDenialReasons)
+        {
+            _policyDenials.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        // An alert on failed audit commits must work before the first one.
+        _auditWrites.Add(0, new KeyValuePair<string, object?>("outcome", "committed"));
+        _auditWrites.Add(0, new KeyValuePair<string, object?>("outcome", "failed"));
+    }
+
+    public void ExportUseCase(string useCase, int tier)
+    {
+        // No provider was reached and no status sent yet: the zero series say so rather than guess one.
+        foreach (var outcome in Outcomes)
+        {
+            var tags = new TagList
+            {
+                { "use_case", useCase },
+                { "tier", TierLabel(tier) },
+                { "provider", "none" },
+                { "deployment", "none" },
+                { "outcome", outcome },
+                { "status_code", 0 },
+            };
+            _requests.Add(0, tags);
+        }
+    }
+
+    public void RecordRetry(string deployment, string destination, string reason)
+    {
+        var tags = new TagList
+        {
+            { "deployment", deployment },
+            { "destination", destination },
+            { "reason", reason },
+        };
+        _retries.Add(1, tags);
+    }
+
+    public void RecordTimeToFirstChunk(in StreamedCall call, TimeSpan elapsed) =>
+        _timeToFirstChunk.Record(elapsed.TotalSeconds, ChunkTags(call));
+
+    public void RecordTimePerOutputChunk(in StreamedCall call, TimeSpan elapsed) =>
+        _timePerOutputChunk.Record(elapsed.TotalSeconds, ChunkTags(call));
+
+    /// <summary>
+    /// OpenTelemetry's <c>gen_ai.provider.name</c> for a provider kind: the semantic conventions' well-known value where
+    /// there is one (an OpenAI-kind deployment on an Azure OpenAI host is <c>azure.ai.openai</c>), else the configured
+    /// kind itself, a bounded label. Constant strings: no allocation per call.
+    /// </summary>
+    internal static string ProviderName(string kind, string? serverAddress) => kind switch
+    {
+        "openai" when serverAddress is not null && serverAddress.EndsWith(".openai.azure.com", StringComparison.OrdinalIgnoreCase) => "azure.ai.openai",
+        "openai" => "openai",
+        "anthropic" => "anthropic",
+        "azure-openai" or "azure_openai" or "azureopenai" => "azure.ai.openai",
+        "azure-ai-inference" or "azure_ai_inference" => "azure.ai.inference",
+        "bedrock" or "aws-bedrock" or "aws_bedrock" => "aws.bedrock",
+        "vertex" or "vertex-ai" or "vertex_ai" => "gcp.vertex_ai",
+        "gemini" => "gcp.gemini",
+        "mistral" or "mistral-ai" or "mistral_ai" => "mistral_ai",
+        _ => kind,
+    };
+
     // Constant strings, so a label costs no allocation per call.
     private static string TierLabel(int tier) => tier switch
     {
@@ -215,20 +304,60 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         _ => "0",
     };
 
-    private void RecordTokens(CallMeasurement measurement, string type, int? tokens)
+    /// <summary>The GenAI semantic-convention attributes of a call, plus its use case; at most seven, so the list stays inline.</summary>
+    private static TagList GenAiTags(CallMeasurement measurement, string providerName)
+    {
+        var tags = new TagList
+        {
+            { "gen_ai.operation.name", measurement.Operation },
+            { "gen_ai.provider.name", providerName },
+            { "gen_ai.request.model", measurement.Model },
+            { "xefai.use_case", measurement.UseCase },
+        };
+        if (measurement.ResponseModel is { } responseModel)
+        {
+            tags.Add("gen_ai.response.model", responseModel);
+        }
+
+        if (measurement.ServerAddress is { } serverAddress)
+        {
+            tags.Add("server.address", serverAddress);
+        }
+
+        return tags;
+    }
+
+    private static TagList ChunkTags(in StreamedCall call)
+    {
+        var tags = new TagList
+        {
+            { "gen_ai.operation.name", GenAiOperations.Chat },
+            { "gen_ai.provider.name", ProviderName(call.ProviderKind, call.ServerAddress) },
+            { "gen_ai.request.model", call.RequestModel },
+            { "xefai.use_case", call.UseCase },
+        };
+        if (call.ServerAddress is { } serverAddress)
+        {
+            tags.Add("server.address", serverAddress);
+        }
+
+        return tags;
+    }
+
+    private void RecordTokens(CallMeasurement measurement, string providerName, string type, int? tokens)
     {
         if (tokens is not { } count)
         {
             return;
         }
 
-        var tags = new TagList
+        var tags = GenAiTags(measurement, providerName);
+        tags.Add("gen_ai.token.type", type);
+        if (measurement.ErrorType is { } errorType)
         {
-            { "gen_ai.operation.name", "chat" },
-            { "gen_ai.token.type", type },
-            { "gen_ai.provider.name", measurement.Provider },
-            { "gen_ai.request.model", measurement.Model },
-        };
+            tags.Add("error.type", errorType);
+        }
+
         _tokenUsage.Record(count, tags);
     }
 }

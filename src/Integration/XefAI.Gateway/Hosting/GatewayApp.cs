@@ -13,6 +13,7 @@ using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Fhir;
 using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Pipeline;
+using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Gateway.Plugins;
 using XefAI.Gateway.Reviews;
 using XefAI.Gateway.Security;
@@ -86,6 +87,10 @@ public static class GatewayApp
             .AddMeter("Polly", "System.Net.Http")
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+
+        // After OpenTelemetry: the zeros it exports at start-up must find the meter provider listening.
+        services.AddSingleton<CircuitStateGauge>();
+        services.AddHostedService<MetricSeries>();
 
         services.AddGatewayConfigurationChecks();
         configure?.Invoke(builder);

@@ -91,6 +91,9 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
 
     public ModelDeployment? Deployment { get; set; }
 
+    /// <summary>When the model was first asked, as a <see cref="TimeProvider"/> timestamp: where a stream's time to first chunk starts.</summary>
+    public long InvokeStarted { get; set; }
+
     public TimeSpan? VendorDuration { get; set; }
 
     public ModelResponse? Answer { get; set; }

@@ -1,4 +1,5 @@
 using XefAI.Governance;
+using XefAI.Integration;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline;
@@ -8,9 +9,14 @@ namespace XefAI.Gateway.Pipeline;
 /// last, so the failing vendor is named), the values de-identified by kind, and the error-rate monitor that suspends
 /// a failing use case.
 /// </summary>
+/// <remarks>
+/// Every label is bounded: use cases, apps and deployments come from configuration, never from the request, and a model
+/// the vendor names that is not the deployment's registered one is <c>other</c>.
+/// </remarks>
 internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonitor errorRates, TimeProvider time)
 {
     private const string None = "none";
+    private const string Other = "other";
 
     public void Record(CallContext call)
     {
@@ -25,7 +31,7 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
         var answered = outcome == CallOutcomes.Answered && deployment is not null;
         var usage = outcome is CallOutcomes.Answered or CallOutcomes.Held ? call.Usage : call.Stream?.Result?.Usage;
         metrics.RecordCall(new CallMeasurement(
-            call.UseCase?.Id ?? "other",
+            call.UseCase?.Id ?? Other,
             (int?)call.UseCase?.Tier ?? 0,
             deployment?.Kind ?? None,
             deployment?.VendorModel ?? None,
@@ -37,7 +43,11 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
             usage?.OutputTokens,
             answered ? AuditRecorder.CostOf(deployment, usage) : null,
             deployment?.Id ?? None,
-            deployment is not null && call.Error is { } error ? error.Code : null));
+            deployment is not null && call.Error is { } error ? error.Code : null,
+            call.Request?.Operation == CallOperation.Embeddings ? GenAiOperations.Embeddings : GenAiOperations.Chat,
+            deployment is null ? null : ResponseModel(deployment, call),
+            deployment is null ? null : call.Attempts?.ServerAddress,
+            call.App?.Id ?? None));
         if (answered && deployment!.Lifecycle == ModelLifecycle.Deprecated)
         {
             metrics.RecordDeprecatedModelCall(deployment.Id);
@@ -51,5 +61,20 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
                 metrics.RecordPhiRedactions(kind, count);
             }
         }
+    }
+
+    /// <summary>
+    /// The model the vendor said answered, as a bounded label: the deployment's registered vendor model (the same string,
+    /// so no copy) when it matches, <c>other</c> when the vendor named any other, null when no answer came.
+    /// </summary>
+    private static string? ResponseModel(ModelDeployment deployment, CallContext call)
+    {
+        var model = call.Answer?.Model ?? call.Embeddings?.Model ?? call.Stream?.VendorResult?.Model;
+        if (model is null)
+        {
+            return null;
+        }
+
+        return string.Equals(model, deployment.VendorModel, StringComparison.Ordinal) ? deployment.VendorModel : Other;
     }
 }

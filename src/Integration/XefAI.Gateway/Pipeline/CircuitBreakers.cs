@@ -3,6 +3,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Telemetry;
 using XefAI.Gateway.Configuration;
+using XefAI.Governance;
 
 namespace XefAI.Gateway.Pipeline;
 
@@ -55,6 +56,19 @@ internal sealed class CircuitBreakers<TResult>
 
     /// <summary>Destinations that have a breaker; for tests and diagnostics.</summary>
     public int Count => _breakers.Count;
+
+    /// <summary>
+    /// The state of a destination's breaker as <c>xefai_circuit_state</c> reports it: 0 closed (or no breaker yet),
+    /// 1 half-open, 2 open or isolated. Reads only; never builds a breaker.
+    /// </summary>
+    public int StateOf(string destination) => _breakers.TryGetValue(destination, out var breaker)
+        ? breaker.State switch
+        {
+            CircuitState.HalfOpen => CircuitStates.HalfOpen,
+            CircuitState.Open or CircuitState.Isolated => CircuitStates.Open,
+            _ => CircuitStates.Closed,
+        }
+        : CircuitStates.Closed;
 
     /// <summary>
     /// The breaker of <paramref name="destination"/> for these settings: the one it has when it was built from equal

@@ -52,6 +52,12 @@ internal sealed class CallAttempts : IDisposable
 
     public List<AuditAttempt> Attempts { get; } = [];
 
+    /// <summary>
+    /// The host of the vendor destination the latest attempt went to (OpenTelemetry's <c>server.address</c>); null when
+    /// it was answered in process or reached no destination.
+    /// </summary>
+    public string? ServerAddress { get; set; }
+
     public void Dispose()
     {
         _clientGone.Dispose();

@@ -37,6 +37,9 @@ internal sealed partial class ModelInvoker(
     /// </summary>
     internal static readonly TelemetryOptions PollyTelemetry = new() { LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance };
 
+    /// <summary>The destination label of a retry at an in-process model.</summary>
+    private const string LocalDestination = "local";
+
     private volatile RetryFor _retry = new(null, ResiliencePipeline<AttemptOutcome>.Empty);
 
     public async Task<Invocation> InvokeAsync(
@@ -101,6 +104,8 @@ internal sealed partial class ModelInvoker(
     private async ValueTask<AttemptOutcome> AttemptCoreAsync(
         CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
     {
+        // The forwarder names the vendor host once it has picked a destination; an in-process answer has none.
+        call.ServerAddress = null;
         if (!providers.TryGet(deployment.Kind, out var provider))
         {
             return Unavailable($"No provider plugin of kind '{deployment.Kind}' is loaded for deployment '{deployment.Id}'.");
@@ -172,6 +177,18 @@ internal sealed partial class ModelInvoker(
                 UseJitter = true,
                 Delay = settings.RetryBaseDelay,
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
+                OnRetry = args =>
+                {
+                    // The attempt that failed is the last one the call listed: its deployment, destination and error
+                    // code are all bounded labels, and reading them allocates nothing.
+                    if (args.Context.Properties.TryGetValue(CallKey, out var call) && call.Attempts.Count > 0)
+                    {
+                        var failed = call.Attempts[^1];
+                        metrics.RecordRetry(failed.Deployment, failed.Destination ?? LocalDestination, failed.Outcome);
+                    }
+
+                    return default;
+                },
             });
         }
 

@@ -54,6 +54,15 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
     /// <summary>"cluster/destination"; made once per destination, not on every attempt.</summary>
     public static string NameOf(ClusterState cluster, DestinationState destination) => Resolve(cluster, destination).Name;
 
+    /// <summary>
+    /// The host of a destination's address (OpenTelemetry's <c>server.address</c>), worked out once per configuration;
+    /// null when the address is not an absolute URI.
+    /// </summary>
+    public static string? HostOf(ClusterState cluster, DestinationState destination) => Resolve(cluster, destination).Host;
+
+    /// <summary>The destination's circuit for <c>xefai_circuit_state</c>: 0 closed, 1 half-open, 2 open.</summary>
+    public int CircuitStateOf(ClusterState cluster, DestinationState destination) => _breakers.StateOf(NameOf(cluster, destination));
+
     /// <summary>The endpoint of a destination, with its key read from the environment variable its metadata names.</summary>
     public static bool TryResolveEndpoint(
         ClusterState cluster, DestinationState destination, out VendorEndpoint endpoint, out CallError? error)
@@ -108,7 +117,8 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
         }
 
         var variable = metadata.TryGetValue(ApiKeyVariableMetadata, out var named) && !string.IsNullOrWhiteSpace(named) ? named : null;
-        resolved = new ResolvedDestination(cluster.Model, destination.Model, $"{cluster.ClusterId}/{destination.DestinationId}", metadata, variable);
+        var host = Uri.TryCreate(destination.Model.Config.Address, UriKind.Absolute, out var address) ? address.IdnHost : null;
+        resolved = new ResolvedDestination(cluster.Model, destination.Model, $"{cluster.ClusterId}/{destination.DestinationId}", metadata, variable, host);
         Resolved.AddOrUpdate(destination, resolved);
         return resolved;
     }
@@ -116,7 +126,7 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
     private static readonly ConditionalWeakTable<DestinationState, ResolvedDestination> Resolved = new();
 
     private sealed record ResolvedDestination(
-        ClusterModel ClusterModel, DestinationModel DestinationModel, string Name, IReadOnlyDictionary<string, string> Metadata, string? KeyVariable)
+        ClusterModel ClusterModel, DestinationModel DestinationModel, string Name, IReadOnlyDictionary<string, string> Metadata, string? KeyVariable, string? Host)
     {
         /// <summary>The endpoint once its key was found (a process's environment does not change under it).</summary>
         public VendorEndpoint? Endpoint { get; set; }

@@ -44,6 +44,7 @@ internal sealed partial class VendorForwarder(
         }
 
         var name = VendorDestinations.NameOf(cluster, destination);
+        call.ServerAddress = VendorDestinations.HostOf(cluster, destination);
         if (!VendorDestinations.TryResolveEndpoint(cluster, destination, out var endpoint, out var keyError))
         {
             return AttemptOutcome.Failed(keyError!, retryable: false, canFallback: true, destination: name);

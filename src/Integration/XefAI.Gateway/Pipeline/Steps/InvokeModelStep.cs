@@ -16,6 +16,7 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
         call.Attempts = new CallAttempts(call.HttpContext, call.Config.Resilience, useCase.Id, time);
         var request = ModelCall.For(call.Request!, call.Messages, call.VendorBody ?? [], ToModelContext(call.Clinical));
         var started = time.GetTimestamp();
+        call.InvokeStarted = started;
         try
         {
             var invocation = await invoker.InvokeAsync(call.Attempts, request, call.Candidates, useCase.Id, call.Config);
@@ -30,7 +31,31 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
         finally
         {
             call.VendorDuration = time.GetElapsedTime(started);
+
+            // A call cut short by an exception still names the deployment it was trying, so its failure is counted
+            // against that vendor rather than against none.
+            call.Deployment ??= LastTried(call);
         }
+    }
+
+    private static ModelDeployment? LastTried(CallContext call)
+    {
+        var attempts = call.Attempts!.Attempts;
+        if (attempts.Count == 0)
+        {
+            return null;
+        }
+
+        var id = attempts[^1].Deployment;
+        foreach (var candidate in call.Candidates)
+        {
+            if (string.Equals(candidate.Id, id, StringComparison.Ordinal))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     private static ModelContext ToModelContext(ClinicalContext context) =>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
 
@@ -9,8 +10,10 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// Release: the only place a call's response is written. The adapter's rendering goes out with the governance
 /// headers once the record is committed. A stream is written chunk by chunk, bounded by the response limit; its
 /// closing record (the hash of every byte sent) is committed before the stream's end, or the stream ends with an error.
+/// Each chunk of a stream is timed as it arrives: the first from when the model was asked, the others from the one
+/// before.
 /// </summary>
-internal sealed class ReleaseStep(AuditRecorder recorder) : ICallStep
+internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metrics = null, TimeProvider? time = null) : ICallStep
 {
     public async ValueTask ExecuteAsync(CallContext call)
     {
@@ -75,11 +78,34 @@ internal sealed class ReleaseStep(AuditRecorder recorder) : ICallStep
         var written = 0L;
         var truncated = false;
         CallError? failure = null;
+        var timed = metrics is not null && time is not null && call.Deployment is not null && call.UseCase is not null;
+        var streamed = timed
+            ? new StreamedCall(call.UseCase!.Id, call.Deployment!.Kind, call.Deployment!.VendorModel, call.Attempts?.ServerAddress)
+            : default;
+        var previous = call.InvokeStarted;
+        var first = true;
         try
         {
             await response.StartAsync(call.Aborted);
             await foreach (var chunk in stream.ReadAsync(call.Attempts?.Token ?? call.Aborted))
             {
+                if (timed)
+                {
+                    var now = time!.GetTimestamp();
+                    var elapsed = time!.GetElapsedTime(previous, now);
+                    if (first)
+                    {
+                        metrics!.RecordTimeToFirstChunk(in streamed, elapsed);
+                        first = false;
+                    }
+                    else
+                    {
+                        metrics!.RecordTimePerOutputChunk(in streamed, elapsed);
+                    }
+
+                    previous = now;
+                }
+
                 var frame = framing.Frame(chunk);
                 if (written + frame.Length > limit)
                 {
