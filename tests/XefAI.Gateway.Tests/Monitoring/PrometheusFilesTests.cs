@@ -11,9 +11,6 @@ public sealed class PrometheusFilesTests
 {
     private static readonly string[] RuleFiles = ["recording.yml", "alerts.yml"];
 
-    private const string PollyMillisecondsFinding =
-        "^resilience_polly_[a-z_]+_milliseconds use base unit \"seconds\" instead of \"milliseconds\"$";
-
     [PrometheusFact]
     public async Task CheckConfig_ShippedScrapeConfiguration_IsValidWithItsRuleFiles()
     {
@@ -110,13 +107,9 @@ public sealed class PrometheusFilesTests
 
         var (exitCode, output) = await PrometheusTools.PromtoolAsync(["check", "metrics"], text);
 
-        // 0: clean; 3: lint findings only (1 would be text that does not parse). The one finding accepted is Polly's
-        // own duration histograms, exported as Polly reports them (in milliseconds, see the README's Metrics); any
-        // other finding, on the gateway's series included, fails.
-        Assert.True(exitCode is 0 or 3, output);
-        var findings = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.All(findings, finding => Assert.Matches(PollyMillisecondsFinding, finding));
-        Assert.Equal(exitCode == 3, findings.Length > 0);
+        // 0: clean. Polly's millisecond histograms are dropped by a view, so every series passes the lint.
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotContain("resilience_polly_pipeline_duration", text, StringComparison.Ordinal);
     }
 
     private static Task<string> ReadConfigAsync(string file) =>

@@ -35,7 +35,7 @@ public sealed class PrometheusServerTests
             [Path.Combine(PrometheusTools.ConfigFolder, "recording.yml"), Path.Combine(PrometheusTools.ConfigFolder, "alerts.yml")]);
 
         var samples = await prometheus.WaitForSamplesAsync(
-            "xefai_requests_total{job=\"xefai-gateway\",use_case=\"summary\",outcome=\"answered\"}", ScrapeTimeout);
+            "xefai_requests_total{job=\"xefai-gateway\",use_case=\"summary\",outcome=\"answered\",status_code=\"200\"}", ScrapeTimeout);
 
         var (labels, value) = Assert.Single(samples);
         Assert.Equal("1", value);

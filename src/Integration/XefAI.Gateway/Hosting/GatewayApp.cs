@@ -85,6 +85,11 @@ public static class GatewayApp
             // What Polly (retries, circuit transitions) and the vendor HttpClient under YARP (request durations,
             // connections) measure themselves is exported, not measured again.
             .AddMeter("Polly", "System.Net.Http")
+
+            // Polly's own duration histograms are in milliseconds (Prometheus wants seconds) and repeat what the
+            // gateway measures per call and per vendor attempt; dropping them also spares two measurements a call.
+            .AddView("resilience.polly.pipeline.duration", MetricStreamConfiguration.Drop)
+            .AddView("resilience.polly.strategy.attempt.duration", MetricStreamConfiguration.Drop)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
 
