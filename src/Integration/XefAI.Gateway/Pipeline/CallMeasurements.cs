@@ -75,6 +75,33 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
             return null;
         }
 
-        return string.Equals(model, deployment.VendorModel, StringComparison.Ordinal) ? deployment.VendorModel : Other;
+        if (string.Equals(model, deployment.VendorModel, StringComparison.Ordinal))
+        {
+            return deployment.VendorModel;
+        }
+
+        // OpenAI answers with the dated snapshot of the model asked for ("gpt-4o-mini" → "gpt-4o-mini-2024-07-18"): a
+        // snapshot of the registered model is named as the vendor named it; a vendor has few of them, so the label stays bounded.
+        return IsSnapshotOf(model, deployment.VendorModel) ? model : Other;
+    }
+
+    /// <summary>"&lt;registered&gt;-YYYY-MM-DD" or "&lt;registered&gt;-MMDD" (OpenAI's older snapshots, "gpt-4-0613").</summary>
+    internal static bool IsSnapshotOf(string model, string registered)
+    {
+        if (model.Length <= registered.Length + 1 || !model.StartsWith(registered, StringComparison.Ordinal) || model[registered.Length] != '-')
+        {
+            return false;
+        }
+
+        var suffix = model.AsSpan(registered.Length + 1);
+        return suffix.Length switch
+        {
+            4 => !suffix.ContainsAnyExceptInRange('0', '9'),
+            10 => suffix[4] == '-' && suffix[7] == '-'
+                && !suffix[..4].ContainsAnyExceptInRange('0', '9')
+                && !suffix.Slice(5, 2).ContainsAnyExceptInRange('0', '9')
+                && !suffix.Slice(8, 2).ContainsAnyExceptInRange('0', '9'),
+            _ => false,
+        };
     }
 }
