@@ -16,6 +16,7 @@ using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Plugins;
 using XefAI.Gateway.Reviews;
 using XefAI.Gateway.Security;
+using XefAI.Gateway.Tracing;
 using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
@@ -86,6 +87,7 @@ public static class GatewayApp
             .AddMeter("Polly", "System.Net.Http")
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+        services.AddGatewayTracing(configuration);
 
         services.AddGatewayConfigurationChecks();
         configure?.Invoke(builder);
