@@ -94,9 +94,10 @@ internal static class TracingRegistration
     }
 
     /// <summary>
-    /// Keeps URLs' query strings (where vendor keys and search parameters travel) and request paths (which may name a
-    /// patient, e.g. FHIR reads) out of exported spans: a server span keeps its route template, a client span its URL
-    /// up to the path. Whoever set those attributes (the runtime or the instrumentation), they are replaced at the end.
+    /// Keeps URLs' query strings (where vendor keys and search parameters travel) and literal paths (a FHIR read names
+    /// its patient) out of exported spans: a server span keeps its route template, a client span (a vendor, a FHIR
+    /// server) only its scheme, host and port. Whoever set those attributes (the runtime or the instrumentation), they
+    /// are replaced as the span ends, before the exporter sees it.
     /// </summary>
     private sealed class UrlScrubbingProcessor : BaseProcessor<Activity>
     {
@@ -107,9 +108,9 @@ internal static class TracingRegistration
                 data.SetTag("url.query", null);
                 data.SetTag("url.path", data.GetTagItem("http.route") as string);
             }
-            else if (data.GetTagItem("url.full") is string full && full.IndexOf('?', StringComparison.Ordinal) is var q and >= 0)
+            else if (data.GetTagItem("url.full") is string full)
             {
-                data.SetTag("url.full", full[..q]);
+                data.SetTag("url.full", Uri.TryCreate(full, UriKind.Absolute, out var url) ? url.GetLeftPart(UriPartial.Authority) : null);
             }
         }
     }
