@@ -16,6 +16,7 @@ internal static class TracingRegistration
     public const string EndpointKey = "Telemetry:Otlp:Endpoint";
     public const string ProtocolKey = "Telemetry:Otlp:Protocol";
     public const string StandardEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string StandardProtocolKey = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
     /// <summary>YARP's own activity source, so its forwarding spans (where it makes them) join the attempt's.</summary>
     private const string YarpSource = "Yarp.ReverseProxy";
@@ -31,8 +32,15 @@ internal static class TracingRegistration
             return;
         }
 
-        var protocol = ParseProtocol(configuration[ProtocolKey]);
-        Uri? exportTo = string.IsNullOrWhiteSpace(endpoint) ? null : ExportUri(endpoint, protocol ?? OtlpExportProtocol.Grpc);
+        // A configured endpoint is given with its protocol (else the standard variable's, else gRPC), so the HTTP
+        // path can be completed; otherwise the exporter reads the OTEL_EXPORTER_OTLP_* variables itself.
+        var protocol = ParseProtocol(configuration[ProtocolKey], ProtocolKey);
+        Uri? exportTo = null;
+        if (!string.IsNullOrWhiteSpace(endpoint))
+        {
+            protocol ??= ParseProtocol(configuration[StandardProtocolKey], StandardProtocolKey) ?? OtlpExportProtocol.Grpc;
+            exportTo = ExportUri(endpoint, protocol.Value);
+        }
 
         services.AddOpenTelemetry().WithTracing(tracing => tracing
             .AddSource(GatewayTracing.SourceName, YarpSource)
@@ -49,7 +57,6 @@ internal static class TracingRegistration
             .AddProcessor(new UrlScrubbingProcessor())
             .AddOtlpExporter(o =>
             {
-                // Unset, the exporter reads the standard OTEL_EXPORTER_OTLP_* variables itself.
                 if (protocol is { } p)
                 {
                     o.Protocol = p;
@@ -66,12 +73,12 @@ internal static class TracingRegistration
         path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
 
     /// <summary><c>grpc</c> or <c>http/protobuf</c>; unset leaves the exporter's own default (and OTEL_EXPORTER_OTLP_PROTOCOL).</summary>
-    public static OtlpExportProtocol? ParseProtocol(string? value) => value switch
+    public static OtlpExportProtocol? ParseProtocol(string? value, string setting = ProtocolKey) => value switch
     {
         null or "" => null,
         "grpc" => OtlpExportProtocol.Grpc,
         "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
-        _ => throw new InvalidOperationException($"{ProtocolKey} must be 'grpc' or 'http/protobuf'."),
+        _ => throw new InvalidOperationException($"{setting} must be 'grpc' or 'http/protobuf'."),
     };
 
     /// <summary>
