@@ -34,7 +34,14 @@ public sealed class TracingTests
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         var callerSpan = ActivitySpanId.CreateRandom().ToHexString();
 
-        var call = await client.PostChatAsync(ChatBody(), request => request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01"));
+        var call = await client.PostChatAsync(ChatBody(), request =>
+        {
+            request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
+
+            // A careless caller's trace state and baggage: neither may carry a name into the spans or to the vendor.
+            request.Headers.Add("tracestate", "ehr=Homer-Simpson");
+            request.Headers.Add("baggage", "patient=Homer%20Simpson,mrn=00482913");
+        });
 
         Assert.Equal(200, call.Status);
         Assert.Equal(traceId, call.Header("X-XefAI-Trace-Id"));
@@ -44,6 +51,9 @@ public sealed class TracingTests
         // The vendor was sent the de-identified prompt (so the answer's tokens are the gateway's own) in the same trace.
         Assert.DoesNotContain("Homer", vendor.LastRequestBody.ToJsonString(), StringComparison.Ordinal);
         Assert.Contains(traceId, string.Join(",", vendor.LastRequestHeaders["traceparent"]), StringComparison.Ordinal);
+        var vendorHeaders = string.Join("\n", vendor.LastRequestHeaders.Select(h => h.Key + ": " + string.Join(",", h.Value)));
+        Assert.DoesNotContain("Homer", vendorHeaders, StringComparison.Ordinal);
+        Assert.DoesNotContain("00482913", vendorHeaders, StringComparison.Ordinal);
 
         var spans = await WaitForServerSpanAsync(host, receiver, traceId, callerSpan);
         var server = spans.Single(s => s.Kind == 2 && s.TraceId == traceId && s.ParentSpanId == callerSpan);

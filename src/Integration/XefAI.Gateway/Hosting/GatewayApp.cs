@@ -92,6 +92,7 @@ public static class GatewayApp
         services.AddGatewayConfigurationChecks();
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.UseCallerTraceParentOnly();
         app.UseGatewayConfiguration(configFiles);
         var configLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("XefAI.Gateway.Configuration");
 
