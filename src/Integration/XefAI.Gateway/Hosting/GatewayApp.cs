@@ -17,6 +17,7 @@ using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Gateway.Plugins;
 using XefAI.Gateway.Reviews;
 using XefAI.Gateway.Security;
+using XefAI.Gateway.Tracing;
 using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
@@ -92,6 +93,7 @@ public static class GatewayApp
             .AddView("resilience.polly.strategy.attempt.duration", MetricStreamConfiguration.Drop)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+        services.AddGatewayTracing(configuration);
 
         // After OpenTelemetry: the zeros it exports at start-up must find the meter provider listening.
         services.AddSingleton<CircuitStateGauge>();
@@ -100,6 +102,7 @@ public static class GatewayApp
         services.AddGatewayConfigurationChecks();
         configure?.Invoke(builder);
         var app = builder.Build();
+        app.UseCallerTraceParentOnly();
         app.UseGatewayConfiguration(configFiles);
         var configLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("XefAI.Gateway.Configuration");
 

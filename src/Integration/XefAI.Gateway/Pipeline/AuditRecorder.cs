@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using XefAI.Gateway.Tracing;
 using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
@@ -38,15 +39,20 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
         CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<TState, bool, string?> outputText, TState state, bool streamed)
     {
         var entry = Build(call, decision, status, reasons, outputSha256, outputText, state, streamed);
+        using var span = GatewayTracing.StartAuditCommit();
+        AuditRecord? record;
         try
         {
-            return await audit.AppendAsync(entry, CancellationToken.None);
+            record = await audit.AppendAsync(entry, CancellationToken.None);
         }
         catch (Exception ex)
         {
             LogAuditFailed(logger, ex, call.TraceId);
-            return null;
+            record = null;
         }
+
+        GatewayTracing.AuditCommitEnded(span, record, decision, streamed);
+        return record;
     }
 
     public static double? CostOf(ModelDeployment? deployment, TokenUsage? usage) =>

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Security;
+using XefAI.Gateway.Tracing;
 using XefAI.Integration;
 
 namespace XefAI.Gateway.Pipeline;
@@ -17,6 +19,8 @@ internal sealed partial class CallPipeline : IGovernedPipeline
 {
     private readonly ICallStep[] _toTheModel;
     private readonly ICallStep[] _toTheClient;
+    private readonly string[] _toTheModelSpans;
+    private readonly string[] _toTheClientSpans;
     private readonly GatewaySnapshots _snapshots;
     private readonly CallMeasurements _measurements;
     private readonly LoadShedder _shedder;
@@ -70,6 +74,9 @@ internal sealed partial class CallPipeline : IGovernedPipeline
             release,            // the adapter's rendering, written with the governance headers
         ];
 
+        // Each step's span name, computed once: a traced call allocates no names.
+        _toTheModelSpans = Array.ConvertAll(_toTheModel, s => GatewayTracing.StepSpanName(s.GetType()));
+        _toTheClientSpans = Array.ConvertAll(_toTheClient, s => GatewayTracing.StepSpanName(s.GetType()));
         _snapshots = snapshots;
         _measurements = measurements;
         _shedder = shedder;
@@ -110,13 +117,23 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         await using var call = new CallContext(
             httpContext, adapter, _snapshots.Current, GatewayHeaders.ResolveTraceId(httpContext), _time.GetTimestamp(), _time.GetUtcNow());
 
+        // The request's span (ASP.NET Core's, joined to the caller's traceparent), if anyone records it.
+        var serverSpan = Activity.Current;
+
         // The adapter reads its limits from the call's own snapshot, too.
         httpContext.Features.Set(call.Config);
         try
         {
-            foreach (var step in _toTheModel)
+            for (var i = 0; i < _toTheModel.Length; i++)
             {
-                await step.ExecuteAsync(call);
+                // Inline, not a helper method: an untraced call pays no extra async state per step.
+                using (var span = GatewayTracing.Source.StartActivity(_toTheModelSpans[i]))
+                {
+                    var before = call.Error;
+                    await _toTheModel[i].ExecuteAsync(call);
+                    GatewayTracing.StepEnded(span, before, call.Error);
+                }
+
                 if (call.Error is not null)
                 {
                     break;
@@ -135,10 +152,15 @@ internal sealed partial class CallPipeline : IGovernedPipeline
                 StatusCodes.Status500InternalServerError, "internal_error", $"The gateway failed unexpectedly; quote trace id {call.TraceId} when reporting it.");
         }
 
-        foreach (var step in _toTheClient)
+        for (var i = 0; i < _toTheClient.Length; i++)
         {
-            await step.ExecuteAsync(call);
+            using var span = GatewayTracing.Source.StartActivity(_toTheClientSpans[i]);
+            var before = call.Error;
+            await _toTheClient[i].ExecuteAsync(call);
+            GatewayTracing.StepEnded(span, before, call.Error);
         }
+
+        GatewayTracing.CallEnded(serverSpan, call);
 
         if (call.App is not null)
         {

@@ -2,6 +2,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Telemetry;
 using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Tracing;
 using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
@@ -91,7 +92,9 @@ internal sealed partial class ModelInvoker(
         CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
     {
         var started = time.GetTimestamp();
+        using var span = GatewayTracing.StartAttempt(request, deployment, call.Attempts.Count + 1);
         var outcome = await AttemptCoreAsync(call, request, deployment, config, token);
+        GatewayTracing.AttemptEnded(span, outcome);
         call.Attempts.Add(new AuditAttempt(
             deployment.Id,
             outcome.Destination ?? outcome.Stream?.Destination,
