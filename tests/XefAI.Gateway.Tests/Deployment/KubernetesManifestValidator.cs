@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using XefAI.Testing;
 
 namespace XefAI.Gateway.Tests.Deployment;
 
@@ -35,29 +36,10 @@ internal static class KubernetesManifestValidator
             throw new InvalidOperationException(reason);
         }
 
-        var start = new ProcessStartInfo(node!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(node!);
         start.ArgumentList.Add(Path.Combine(deploy!, "validate", "validate.mjs"));
         start.ArgumentList.Add(kustomizationFolder);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(RunTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        return await ToolProcess.RunAsync(start, RunTimeout);
     }
 
     private static (string?, string?, string?) Find()

@@ -31,40 +31,14 @@ internal static class PrometheusTools
     public static async Task<(int ExitCode, string Output)> PromtoolAsync(IEnumerable<string> arguments, string? input = null)
     {
         var promtool = Local.Value.Promtool ?? throw new InvalidOperationException(UnavailableReason);
-        var start = new ProcessStartInfo(promtool)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = ConfigFolder,
-        };
+        var start = new ProcessStartInfo(promtool) { WorkingDirectory = ConfigFolder };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("promtool did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(RunTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        // promtool reads stdin for `check metrics`; the other commands get an empty, closed stdin.
+        return await ToolProcess.RunAsync(start, RunTimeout, input ?? string.Empty);
     }
 
     private static (string?, string?, string?) Find()
