@@ -1,6 +1,11 @@
 using System.Globalization;
+using Yarp.ReverseProxy;
+using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Pipeline;
+using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
+using XefAI.Models;
 
 namespace XefAI.Gateway.Admin;
 
@@ -337,7 +342,22 @@ internal static class AdminEndpoints
     /// Adoption per use case over the last <c>days</c> (1–366, default 30): accept, edit and override rates from card
     /// feedback and review decisions, and override reasons by code.
     /// </summary>
-    private static async Task<IResult> StatusAsync(HttpContext context, IAuditTrail audit, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// One document for a dashboard or a governance report: for every configured use case and deployment, the last
+    /// 15 minutes of this process (traffic, error rate, p95 latency, spend), the circuit of each vendor destination,
+    /// the review queue, and clinicians' adoption over <c>days</c> (30) from the audit trail.
+    /// </summary>
+    private static async Task<IResult> StatusAsync(
+        HttpContext context,
+        IAuditTrail audit,
+        TimeProvider time,
+        IUseCaseRegistry useCases,
+        GatewaySnapshots snapshots,
+        CallStatistics statistics,
+        IReviewQueue reviews,
+        IProxyStateLookup proxyState,
+        VendorDestinations destinations,
+        CancellationToken ct)
     {
         var days = 30;
         if (context.Request.Query.TryGetValue("days", out var value)
@@ -349,6 +369,84 @@ internal static class AdminEndpoints
         }
 
         var to = time.GetUtcNow();
-        return Results.Ok(await AdoptionReport.BuildAsync(audit, to.AddDays(-days), to, ct));
+        var adoption = await AdoptionReport.BuildAsync(audit, to.AddDays(-days), to, ct);
+        var pending = await reviews.ListAsync(ReviewStatus.Pending, MaxPendingReviewsRead, ct);
+        var models = snapshots.Current.Models;
+        return Results.Ok(new
+        {
+            generatedAt = to,
+            window = adoption.Window,
+            scannedRecords = adoption.ScannedRecords,
+            truncated = adoption.Truncated,
+            adoption = adoption.Adoption,
+            live = new { windowMinutes = CallStatistics.WindowMinutes, scope = "this process", latencySamples = CallStatistics.LatencySamples },
+            useCases = useCases.All.OrderBy(u => u.Id, StringComparer.Ordinal).Select(u =>
+            {
+                var live = statistics.ForUseCase(u.Id);
+                var waiting = pending.Where(r => r.UseCaseId == u.Id).ToList();
+                return new
+                {
+                    id = u.Id,
+                    riskTier = (int)u.Tier,
+                    status = u.Status.ToString().ToLowerInvariant(),
+                    deployments = u.Providers,
+                    calls = live.Calls,
+                    callsPerMinute = live.CallsPerMinute,
+                    failed = live.Failed,
+                    errorRate = live.ErrorRate,
+                    p95LatencyMs = live.P95Ms,
+                    spendUsd = live.SpendUsd,
+                    pendingReviews = waiting.Count,
+                    oldestPendingReviewAgeSeconds = waiting.Count == 0 ? (double?)null : Math.Round((to - waiting.Min(r => r.CreatedAt)).TotalSeconds, 1),
+                    drift = (object?)null,
+                };
+            }),
+            deployments = models.All.OrderBy(d => d.Id, StringComparer.Ordinal).Select(d =>
+            {
+                var live = statistics.ForDeployment(d.Id);
+                return new
+                {
+                    id = d.Id,
+                    kind = d.Kind,
+                    model = d.VendorModel,
+                    lifecycle = d.Lifecycle.ToString().ToLowerInvariant(),
+                    calls = live.Calls,
+                    callsPerMinute = live.CallsPerMinute,
+                    failed = live.Failed,
+                    errorRate = live.ErrorRate,
+                    p95LatencyMs = live.P95Ms,
+                    spendUsd = live.SpendUsd,
+                    destinations = Destinations(d, proxyState, destinations),
+                };
+            }),
+        });
+    }
+
+    private const int MaxPendingReviewsRead = 10_000;
+
+    /// <summary>The destinations of a deployment's cluster with their circuit: closed, half-open or open.</summary>
+    private static List<object> Destinations(ModelDeployment deployment, IProxyStateLookup proxyState, VendorDestinations destinations)
+    {
+        var list = new List<object>();
+        if (deployment.Cluster is null || !proxyState.TryGetCluster(deployment.Cluster, out var cluster))
+        {
+            return list;
+        }
+
+        foreach (var destination in cluster.Destinations.Values.OrderBy(d => d.DestinationId, StringComparer.Ordinal))
+        {
+            list.Add(new
+            {
+                name = VendorDestinations.NameOf(cluster, destination),
+                circuit = destinations.CircuitStateOf(cluster, destination) switch
+                {
+                    CircuitStates.Open => "open",
+                    CircuitStates.HalfOpen => "half-open",
+                    _ => "closed",
+                },
+            });
+        }
+
+        return list;
     }
 }

@@ -15,7 +15,7 @@ internal static class AdoptionReport
 
     private const int Page = 1000;
 
-    public static async Task<object> BuildAsync(IAuditTrail audit, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public static async Task<Report> BuildAsync(IAuditTrail audit, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var byUseCase = new SortedDictionary<string, Counts>(StringComparer.Ordinal);
         long? before = null;
@@ -44,14 +44,13 @@ internal static class AdoptionReport
             before = page[^1].Sequence;
         }
 
-        return new
-        {
-            window = new { from, to },
-            scannedRecords = scanned,
-            truncated,
-            adoption = byUseCase.Select(p => p.Value.ToJson(p.Key)).ToList(),
-        };
+        return new Report(new Window(from, to), scanned, truncated, [.. byUseCase.Select(p => p.Value.ToJson(p.Key))]);
     }
+
+    /// <summary>The report as JSON names it: its window, how many records were read, and adoption per use case.</summary>
+    public sealed record Report(Window Window, int ScannedRecords, bool Truncated, IReadOnlyList<object> Adoption);
+
+    public sealed record Window(DateTimeOffset From, DateTimeOffset To);
 
     private static void Count(SortedDictionary<string, Counts> byUseCase, AuditEntry entry)
     {

@@ -13,7 +13,7 @@ namespace XefAI.Gateway.Pipeline;
 /// Every label is bounded: use cases, apps and deployments come from configuration, never from the request, and a model
 /// the vendor names that is not the deployment's registered one is <c>other</c>.
 /// </remarks>
-internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonitor errorRates, TimeProvider time)
+internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonitor errorRates, TimeProvider time, CallStatistics? statistics = null)
 {
     private const string None = "none";
     private const string Other = "other";
@@ -24,7 +24,14 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
         var status = call.StatusCode;
         if (call.UseCase is not null && outcome is CallOutcomes.Answered or CallOutcomes.Held or CallOutcomes.Failed)
         {
-            errorRates.RecordOutcome(call.UseCase.Id, failed: outcome == CallOutcomes.Failed && status != 499);
+            var failed = outcome == CallOutcomes.Failed && status != 499;
+            errorRates.RecordOutcome(call.UseCase.Id, failed);
+            statistics?.Record(
+                call.UseCase.Id,
+                call.Deployment?.Id,
+                failed,
+                time.GetElapsedTime(call.Started),
+                outcome == CallOutcomes.Answered && call.Deployment is { } answeredBy ? AuditRecorder.CostOf(answeredBy, call.Usage) : null);
         }
 
         var deployment = call.Deployment;

@@ -29,6 +29,7 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<VendorForwarder>();
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<AuditRecorder>();
+        services.AddSingleton<CallStatistics>();
         services.AddSingleton<CallMeasurements>();
         services.AddSingleton<LoadShedder>();
         services.AddSingleton<CallPipeline>();
