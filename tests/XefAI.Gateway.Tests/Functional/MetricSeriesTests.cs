@@ -32,6 +32,8 @@ public sealed class MetricSeriesTests
             Sample("xefai_reviews_pending", "0", "use_case=\"summary\""),
             Sample("xefai_reviews_oldest_pending_age_seconds", "0", "use_case=\"summary\""),
             Sample("xefai_audit_backlog", "0"),
+            Sample("xefai_drift_psi", "0", "feature=\"output_tokens\"", "use_case=\"summary\""),
+            Sample("xefai_drift_psi", "0", "feature=\"finish_reason\"", "use_case=\"vendor-chat\""),
             Sample("xefai_audit_writes_total", "0", "outcome=\"failed\""),
         ];
 

@@ -354,6 +354,7 @@ internal static class AdminEndpoints
         IUseCaseRegistry useCases,
         GatewaySnapshots snapshots,
         CallStatistics statistics,
+        DriftMonitor drift,
         IReviewQueue reviews,
         IProxyStateLookup proxyState,
         VendorDestinations destinations,
@@ -398,7 +399,7 @@ internal static class AdminEndpoints
                     spendUsd = live.SpendUsd,
                     pendingReviews = waiting.Count,
                     oldestPendingReviewAgeSeconds = waiting.Count == 0 ? (double?)null : Math.Round((to - waiting.Min(r => r.CreatedAt)).TotalSeconds, 1),
-                    drift = (object?)null,
+                    drift = drift.PsiOf(u.Id),
                 };
             }),
             deployments = models.All.OrderBy(d => d.Id, StringComparer.Ordinal).Select(d =>

@@ -40,6 +40,9 @@ internal sealed class GatewayOptions
     /// <summary>Load shedding: how many governed calls run at once, and how many may wait (<c>Gateway:Overload</c>).</summary>
     public OverloadOptions Overload { get; set; } = new();
 
+    /// <summary>Drift of each use case's answers against its baseline (<c>Gateway:Drift</c>).</summary>
+    public DriftOptions Drift { get; set; } = new();
+
     /// <summary>Client apps keyed by app id.</summary>
     public Dictionary<string, ClientAppOptions> Clients { get; set; } = new(StringComparer.Ordinal);
 

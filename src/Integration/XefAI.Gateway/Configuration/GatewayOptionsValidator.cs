@@ -49,6 +49,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         ValidateOverload(options.Overload, errors);
+        ValidateDrift(options.Drift, errors);
 
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (appId, client) in options.Clients)
@@ -78,6 +79,29 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (value is null || value.Length != 64 || !value.All(Uri.IsHexDigit))
         {
             errors.Add($"{key} must be the 64-character hex SHA-256 of the key (printf %s \"$KEY\" | sha256sum).");
+        }
+    }
+
+    private static void ValidateDrift(DriftOptions? drift, List<string> errors)
+    {
+        if (drift is null)
+        {
+            return;
+        }
+
+        if (drift.BaselineCalls is < 10 or > DriftOptions.MaxCalls)
+        {
+            errors.Add($"Gateway:Drift:BaselineCalls must be from 10 to {DriftOptions.MaxCalls}, not {drift.BaselineCalls}.");
+        }
+
+        if (drift.WindowCalls is < 10 or > DriftOptions.MaxCalls)
+        {
+            errors.Add($"Gateway:Drift:WindowCalls must be from 10 to {DriftOptions.MaxCalls}, not {drift.WindowCalls}.");
+        }
+
+        if (!(drift.Threshold > 0 && drift.Threshold <= 10))
+        {
+            errors.Add($"Gateway:Drift:Threshold must be above 0 and at most 10 (0.2 is the usual line), not {drift.Threshold}.");
         }
     }
 

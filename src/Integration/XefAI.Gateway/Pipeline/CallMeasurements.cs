@@ -13,7 +13,8 @@ namespace XefAI.Gateway.Pipeline;
 /// Every label is bounded: use cases, apps and deployments come from configuration, never from the request, and a model
 /// the vendor names that is not the deployment's registered one is <c>other</c>.
 /// </remarks>
-internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonitor errorRates, TimeProvider time, CallStatistics? statistics = null)
+internal sealed class CallMeasurements(
+    IGatewayMetrics metrics, IErrorRateMonitor errorRates, TimeProvider time, CallStatistics? statistics = null, DriftMonitor? drift = null)
 {
     private const string None = "none";
     private const string Other = "other";
@@ -32,6 +33,7 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
                 failed,
                 time.GetElapsedTime(call.Started),
                 outcome == CallOutcomes.Answered && call.Deployment is { } answeredBy ? AuditRecorder.CostOf(answeredBy, call.Usage) : null);
+            RecordDrift(call, outcome);
         }
 
         var deployment = call.Deployment;
@@ -110,5 +112,23 @@ internal sealed class CallMeasurements(IGatewayMetrics metrics, IErrorRateMonito
                 && !suffix.Slice(8, 2).ContainsAnyExceptInRange('0', '9'),
             _ => false,
         };
+    }
+
+    /// <summary>An answer's features for drift (chat answers only, buffered or streamed): never its text, only its shape.</summary>
+    private void RecordDrift(CallContext call, string outcome)
+    {
+        if (drift is null || outcome is not (CallOutcomes.Answered or CallOutcomes.Held) || call.UseCase is not { } useCase)
+        {
+            return;
+        }
+
+        if (call.Answer is { } answer)
+        {
+            drift.Record(useCase.Id, answer.Usage?.OutputTokens, time.GetElapsedTime(call.Started), string.IsNullOrWhiteSpace(answer.Content), answer.FinishReason);
+        }
+        else if (call.Stream?.Result is { } streamed)
+        {
+            drift.Record(useCase.Id, streamed.Usage?.OutputTokens, time.GetElapsedTime(call.Started), string.IsNullOrWhiteSpace(streamed.Content), streamed.FinishReason);
+        }
     }
 }

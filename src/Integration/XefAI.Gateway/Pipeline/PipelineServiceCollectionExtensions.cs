@@ -30,6 +30,7 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<AuditRecorder>();
         services.AddSingleton<CallStatistics>();
+        services.AddSingleton<DriftMonitor>();
         services.AddSingleton<CallMeasurements>();
         services.AddSingleton<LoadShedder>();
         services.AddSingleton<CallPipeline>();
