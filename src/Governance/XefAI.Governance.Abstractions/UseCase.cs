@@ -39,6 +39,9 @@ public sealed record UseCase(
     /// any vendor that does not cover PHI. Shown in its model card, and every audit record of its calls says so.
     /// </summary>
     public string? DeIdentificationOptOut { get; init; }
+
+    /// <summary>The labels a classification use case answers with; empty for free-text use cases. Its drift watches their distribution.</summary>
+    public IReadOnlyList<string> OutputLabels { get; init; } = [];
 }
 
 /// <summary>One risk tier's controls, resolved from configuration over the defaults of DESIGN.md.</summary>

@@ -57,6 +57,18 @@ public sealed class StatusTests
     }
 
     [Fact]
+    public async Task Metrics_ClassificationUseCase_ExportsItsLabelDriftAtZeroFromStartUp()
+    {
+        await using var host = await GatewayHost.StartAsync(c => c["Governance"]!["UseCases"]!["summary"]!["OutputLabels"] = new JsonArray("stable", "unstable"));
+        using var scraper = host.CreateClient(key: null);
+
+        var text = await (await scraper.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        Assert.Matches("(?m)^xefai_drift_psi\\{[^}]*feature=\"label\"[^}]*use_case=\"summary\"[^}]*\\} 0$", text);
+        Assert.DoesNotMatch("(?m)^xefai_drift_psi\\{[^}]*feature=\"label\"[^}]*use_case=\"vendor-chat\"", text);
+    }
+
+    [Fact]
     public async Task Status_WithoutTheAdminKey_IsRefused()
     {
         await using var host = await GatewayHost.StartAsync();

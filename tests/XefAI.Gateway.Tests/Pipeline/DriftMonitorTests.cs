@@ -35,7 +35,7 @@ public sealed class DriftMonitorTests
         var (monitor, _, _) = Monitor(baseline: 20, window: 20);
         for (var i = 0; i < 19; i++)
         {
-            monitor.Record("triage", 40, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "stop");
+            monitor.Record("triage", [], 40, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "stop");
         }
 
         Assert.Null(monitor.PsiOf("triage"));
@@ -47,7 +47,7 @@ public sealed class DriftMonitorTests
         var (monitor, logs, incidents) = Monitor(baseline: 50, window: 50, openIncident: true);
         for (var i = 0; i < 200; i++)
         {
-            monitor.Record("triage", 30 + (i % 20), TimeSpan.FromMilliseconds(300 + (i % 100)), emptyOrRefused: false, "stop");
+            monitor.Record("triage", [], 30 + (i % 20), TimeSpan.FromMilliseconds(300 + (i % 100)), emptyOrRefused: false, "stop");
         }
 
         var psi = monitor.PsiOf("triage")!;
@@ -62,13 +62,13 @@ public sealed class DriftMonitorTests
         var (monitor, logs, incidents) = Monitor(baseline: 50, window: 50, openIncident: true);
         for (var i = 0; i < 50; i++)
         {
-            monitor.Record("triage", 40, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "stop");
+            monitor.Record("triage", [], 40, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "stop");
         }
 
         // The model starts answering at length and is cut off: tokens and finish reasons move, latency does not.
         for (var i = 0; i < 150; i++)
         {
-            monitor.Record("triage", 2000, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "length");
+            monitor.Record("triage", [], 2000, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "length");
         }
 
         var psi = monitor.PsiOf("triage")!;
@@ -81,6 +81,42 @@ public sealed class DriftMonitorTests
         Assert.All(logs.Warnings, w => Assert.Contains("triage", w, StringComparison.Ordinal));
         Assert.Equal(["finish_reason", "output_tokens"], incidents.Reports.Select(r => r.Feature).Order());
         Assert.All(incidents.Reports, r => Assert.Equal(("triage", "drift-monitor"), (r.UseCase, r.Reporter)));
+    }
+
+    [Fact]
+    public void Record_ClassificationLabelsShift_LabelDriftIsReported()
+    {
+        var (monitor, logs, _) = Monitor(baseline: 60, window: 60);
+        string[] labels = ["urgent", "routine", "non-urgent"];
+        for (var i = 0; i < 60; i++)
+        {
+            monitor.Record("triage", labels, 2, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "stop", i % 3 == 0 ? "Urgent." : "routine");
+        }
+
+        Assert.True(monitor.PsiOf("triage")!["label"] < 0.2);
+
+        // Now nearly every answer is "urgent": the tokens, latency and finish reasons stay as they were.
+        for (var i = 0; i < 60; i++)
+        {
+            monitor.Record("triage", labels, 2, TimeSpan.FromMilliseconds(300), emptyOrRefused: false, "stop", i % 10 == 0 ? "routine" : " URGENT ");
+        }
+
+        var psi = monitor.PsiOf("triage")!;
+        Assert.True(psi["label"] > 0.2, $"label: {psi["label"]}");
+        Assert.True(psi["output_tokens"] < 0.2);
+        Assert.Single(logs.Warnings);
+        Assert.Contains("label", logs.Warnings[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelBin_MatchesADeclaredLabelOrCountsAsOther()
+    {
+        string[] labels = ["urgent", "routine"];
+
+        Assert.Equal(0, DriftMonitor.LabelBin(labels, " Urgent. "));
+        Assert.Equal(1, DriftMonitor.LabelBin(labels, "ROUTINE"));
+        Assert.Equal(2, DriftMonitor.LabelBin(labels, "The patient is urgent"));
+        Assert.Equal(2, DriftMonitor.LabelBin(labels, null));
     }
 
     [Fact]

@@ -75,6 +75,15 @@ public sealed record UseCaseOptions
     /// </summary>
     public UseCaseDeIdentificationOptions? DeIdentification { get; init; }
 
+    /// <summary>
+    /// The labels a classification use case answers with (<c>OutputLabels</c>, e.g. <c>urgent</c>, <c>routine</c>): its
+    /// drift then also watches how often each comes back. Left out for use cases that answer in free text.
+    /// </summary>
+    public IList<string>? OutputLabels { get; init; }
+
+    /// <summary>Most labels a use case may declare.</summary>
+    public const int MaxOutputLabels = 32;
+
     internal static bool TryParseStatus(string? value, out UseCaseStatus status)
     {
         // Explicit names only: Enum.TryParse would also accept "2" or "Active, Retired".

@@ -231,6 +231,16 @@ internal sealed partial class GovernanceOptionsValidator(ILogger<GovernanceOptio
             }
         }
 
+        if (useCase.OutputLabels is { } labels)
+        {
+            if (labels.Count > UseCaseOptions.MaxOutputLabels
+                || labels.Any(l => string.IsNullOrWhiteSpace(l) || l.Trim().Length > 64)
+                || labels.Select(l => l.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() != labels.Count)
+            {
+                errors.Add($"{path}: OutputLabels must be at most {UseCaseOptions.MaxOutputLabels} distinct, non-blank labels of up to 64 characters.");
+            }
+        }
+
         if (useCase.ModelCard is { } card)
         {
             foreach (var entry in card.Attributes)

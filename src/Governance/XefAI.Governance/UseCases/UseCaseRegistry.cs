@@ -79,6 +79,7 @@ internal sealed partial class UseCaseRegistry : IUseCaseRegistry, IDisposable
             ModelCard = options.ModelCard,
             TierControls = controls,
             DeIdentificationOptOut = options.DeIdentification is { OptOut: true, Reason: { } reason } ? reason.Trim() : null,
+            OutputLabels = [.. (options.OutputLabels ?? []).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim())],
         };
     }
 

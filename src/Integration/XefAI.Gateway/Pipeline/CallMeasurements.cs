@@ -114,7 +114,7 @@ internal sealed class CallMeasurements(
         };
     }
 
-    /// <summary>An answer's features for drift (chat answers only, buffered or streamed): never its text, only its shape.</summary>
+    /// <summary>An answer's features for drift (chat answers only, buffered or streamed): its shape, and which declared label it is; never its text.</summary>
     private void RecordDrift(CallContext call, string outcome)
     {
         if (drift is null || outcome is not (CallOutcomes.Answered or CallOutcomes.Held) || call.UseCase is not { } useCase)
@@ -124,11 +124,13 @@ internal sealed class CallMeasurements(
 
         if (call.Answer is { } answer)
         {
-            drift.Record(useCase.Id, answer.Usage?.OutputTokens, time.GetElapsedTime(call.Started), string.IsNullOrWhiteSpace(answer.Content), answer.FinishReason);
+            drift.Record(
+                useCase.Id, useCase.OutputLabels, answer.Usage?.OutputTokens, time.GetElapsedTime(call.Started), string.IsNullOrWhiteSpace(answer.Content), answer.FinishReason, answer.Content);
         }
         else if (call.Stream?.Result is { } streamed)
         {
-            drift.Record(useCase.Id, streamed.Usage?.OutputTokens, time.GetElapsedTime(call.Started), string.IsNullOrWhiteSpace(streamed.Content), streamed.FinishReason);
+            drift.Record(
+                useCase.Id, useCase.OutputLabels, streamed.Usage?.OutputTokens, time.GetElapsedTime(call.Started), string.IsNullOrWhiteSpace(streamed.Content), streamed.FinishReason, streamed.Content);
         }
     }
 }

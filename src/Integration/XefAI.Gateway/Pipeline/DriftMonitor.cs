@@ -8,7 +8,7 @@ namespace XefAI.Gateway.Pipeline;
 
 /// <summary>
 /// Drift of each use case's answers: features of every answered call (output tokens, latency, empty or refused answers,
-/// finish reason), binned; the first <see cref="DriftOptions.BaselineCalls"/> calls after start-up are the baseline, the
+/// finish reason, and for a classification use case the label it answered), binned; the first <see cref="DriftOptions.BaselineCalls"/> calls after start-up are the baseline, the
 /// last <see cref="DriftOptions.WindowCalls"/> the current window. Their population stability index per feature is
 /// exported as <c>xefai_drift_psi{use_case,feature}</c> (0 until both are full); above the threshold a warning is logged
 /// and, if configured, an incident is opened for the use case, which the incident rules may act on. Only bins are kept,
@@ -18,6 +18,9 @@ internal sealed partial class DriftMonitor
 {
     /// <summary>The features, in the order of their bins below.</summary>
     public static readonly string[] Features = ["output_tokens", "latency", "empty_or_refused", "finish_reason"];
+
+    /// <summary>The feature of a classification use case (<see cref="UseCase.OutputLabels"/>): which label came back, or another answer.</summary>
+    public const string LabelFeature = "label";
 
     private static readonly int[] BinCounts = [7, 8, 2, 6];
     private const int CheckEvery = 25;
@@ -45,18 +48,42 @@ internal sealed partial class DriftMonitor
     }
 
     /// <summary>One answered call's features.</summary>
-    public void Record(string useCase, int? outputTokens, TimeSpan latency, bool emptyOrRefused, string? finishReason)
+    /// <param name="labels">The use case's output labels (empty for free text); read at its first call after start-up.</param>
+    /// <param name="content">The answer's text, only compared with the labels, never kept.</param>
+    public void Record(
+        string useCase, IReadOnlyList<string> labels, int? outputTokens, TimeSpan latency, bool emptyOrRefused, string? finishReason, string? content = null)
     {
-        Span<int> bins = stackalloc int[Features.Length];
+        Span<int> bins = stackalloc int[Features.Length + 1];
         bins[0] = OutputTokensBin(outputTokens);
         bins[1] = LatencyBin(latency);
         bins[2] = emptyOrRefused ? 1 : 0;
         bins[3] = FinishReasonBin(finishReason);
-        var state = _useCases.GetOrAdd(useCase, static (_, o) => new UseCaseDrift(o.BaselineCalls, o.WindowCalls), _options);
-        if (state.Add(bins))
+        var state = _useCases.GetOrAdd(useCase, static (_, x) => new UseCaseDrift(x.Options.BaselineCalls, x.Options.WindowCalls, [.. x.Labels]), (Options: _options, Labels: labels));
+        var count = Features.Length;
+        if (state.Labels.Length > 0)
+        {
+            bins[count++] = LabelBin(state.Labels, content);
+        }
+
+        if (state.Add(bins[..count]))
         {
             Check(useCase, state);
         }
+    }
+
+    /// <summary>The label an answer is (trimmed, a final full stop aside, any case), or the bin past the labels for any other answer.</summary>
+    internal static int LabelBin(string[] labels, string? content)
+    {
+        var answer = (content ?? string.Empty).AsSpan().Trim().TrimEnd('.').Trim();
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (answer.Equals(labels[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return labels.Length;
     }
 
     /// <summary>The PSI of each feature of a use case, or null while its baseline or window is not full.</summary>
@@ -67,14 +94,16 @@ internal sealed partial class DriftMonitor
             return null;
         }
 
-        var result = new Dictionary<string, double>(Features.Length, StringComparer.Ordinal);
-        for (var f = 0; f < Features.Length; f++)
+        var result = new Dictionary<string, double>(psi.Length, StringComparer.Ordinal);
+        for (var f = 0; f < psi.Length; f++)
         {
-            result[Features[f]] = Math.Round(psi[f], 4);
+            result[FeatureName(f)] = Math.Round(psi[f], 4);
         }
 
         return result;
     }
+
+    private static string FeatureName(int feature) => feature < Features.Length ? Features[feature] : LabelFeature;
 
     /// <summary>Σ (c − b) · ln(c / b) over the bins, with half a call added to every bin so an empty one stays finite.</summary>
     internal static double Psi(ReadOnlySpan<long> baseline, ReadOnlySpan<long> current)
@@ -137,7 +166,7 @@ internal sealed partial class DriftMonitor
             return;
         }
 
-        for (var f = 0; f < Features.Length; f++)
+        for (var f = 0; f < psi.Length; f++)
         {
             var drifted = psi[f] > _options.Threshold;
             if (!state.SetAlerted(f, drifted) || !drifted)
@@ -145,10 +174,10 @@ internal sealed partial class DriftMonitor
                 continue;
             }
 
-            LogDrift(_logger, useCase, Features[f], psi[f], _options.Threshold);
+            LogDrift(_logger, useCase, FeatureName(f), psi[f], _options.Threshold);
             if (_options.OpenIncident && _incidents is not null)
             {
-                _ = OpenIncidentAsync(useCase, Features[f], psi[f]);
+                _ = OpenIncidentAsync(useCase, FeatureName(f), psi[f]);
             }
         }
     }
@@ -174,16 +203,18 @@ internal sealed partial class DriftMonitor
     private List<Measurement<double>> Observe()
     {
         var measurements = new List<Measurement<double>>();
-        var ids = _registry?.All.Select(u => u.Id) ?? _useCases.Keys;
-        foreach (var id in ids)
+        var useCases = _registry?.All.Select(u => (u.Id, Labelled: u.OutputLabels.Count > 0))
+            ?? _useCases.Select(p => (Id: p.Key, Labelled: p.Value.Labels.Length > 0));
+        foreach (var (id, labelled) in useCases)
         {
             var psi = _useCases.TryGetValue(id, out var state) ? state.Psi() : null;
-            for (var f = 0; f < Features.Length; f++)
+            var features = Features.Length + (labelled || state?.Labels.Length > 0 ? 1 : 0);
+            for (var f = 0; f < features; f++)
             {
                 measurements.Add(new Measurement<double>(
-                    psi?[f] ?? 0,
+                    psi is not null && f < psi.Length ? psi[f] : 0,
                     new KeyValuePair<string, object?>("use_case", id),
-                    new KeyValuePair<string, object?>("feature", Features[f])));
+                    new KeyValuePair<string, object?>("feature", FeatureName(f))));
             }
         }
 
@@ -197,17 +228,23 @@ internal sealed partial class DriftMonitor
     private static partial void LogIncidentFailed(ILogger logger, Exception exception, string useCase, string feature);
 
     /// <summary>One use case: baseline counts, the ring of recent calls' bins and their counts, which features have alerted.</summary>
-    private sealed class UseCaseDrift(int baselineCalls, int windowCalls)
+    private sealed class UseCaseDrift(int baselineCalls, int windowCalls, string[] labels)
     {
         private readonly Lock _gate = new();
-        private readonly long[][] _baseline = [.. BinCounts.Select(n => new long[n])];
-        private readonly long[][] _current = [.. BinCounts.Select(n => new long[n])];
-        private readonly byte[] _ring = new byte[windowCalls * Features.Length];
-        private readonly bool[] _alerted = new bool[Features.Length];
+        private readonly int[] _binCounts = BinsOf(labels);
+        private readonly long[][] _baseline = [.. BinsOf(labels).Select(n => new long[n])];
+        private readonly long[][] _current = [.. BinsOf(labels).Select(n => new long[n])];
+        private readonly byte[] _ring = new byte[windowCalls * BinsOf(labels).Length];
+        private readonly bool[] _alerted = new bool[BinsOf(labels).Length];
+
+        public string[] Labels { get; } = labels;
         private int _baselineCount;
         private int _windowCount;
         private int _next;
         private long _added;
+
+        /// <summary>The bins of each feature: the four of every use case, and the labels' and "other" for a classification one.</summary>
+        private static int[] BinsOf(string[] labels) => labels.Length > 0 ? [.. BinCounts, labels.Length + 1] : BinCounts;
 
         /// <returns>Whether the drift should be checked now.</returns>
         public bool Add(ReadOnlySpan<int> bins)
@@ -224,7 +261,7 @@ internal sealed partial class DriftMonitor
                     _baselineCount++;
                 }
 
-                var at = _next * Features.Length;
+                var at = _next * _binCounts.Length;
                 for (var f = 0; f < bins.Length; f++)
                 {
                     if (_windowCount == windowCalls)
@@ -251,7 +288,7 @@ internal sealed partial class DriftMonitor
                     return null;
                 }
 
-                var psi = new double[Features.Length];
+                var psi = new double[_binCounts.Length];
                 for (var f = 0; f < psi.Length; f++)
                 {
                     psi[f] = DriftMonitor.Psi(_baseline[f], _current[f]);
