@@ -134,6 +134,19 @@ public interface IGatewayMetrics
     }
 
     /// <summary>
+    /// Exports at zero what a configured deployment may count before its first event: its retries and the fallbacks away
+    /// from it (<c>destination</c> and <c>reason</c> <c>none</c>), so a rate on them works from start-up.
+    /// </summary>
+    void ExportDeployment(string useCase, string deployment)
+    {
+    }
+
+    /// <summary>Exports at zero the spend of an app on a use case it may call (provider and model <c>none</c>).</summary>
+    void ExportSpend(string app, string useCase)
+    {
+    }
+
+    /// <summary>
     /// A streamed call's first chunk arrived, <paramref name="elapsed"/> after the model was first asked
     /// (<c>gen_ai.client.operation.time_to_first_chunk</c>).
     /// </summary>

@@ -33,6 +33,9 @@ public sealed class MetricSeriesTests
             Sample("xefai_reviews_oldest_pending_age_seconds", "0", "use_case=\"summary\""),
             Sample("xefai_audit_backlog", "0"),
             Sample("xefai_drift_psi", "0", "feature=\"output_tokens\"", "use_case=\"summary\""),
+            Sample("xefai_retries_total", "0", "deployment=\"vendor\"", "destination=\"none\"", "reason=\"none\""),
+            Sample("xefai_fallbacks_total", "0", "from_deployment=\"vendor\"", "reason=\"none\"", "use_case=\"vendor-chat\""),
+            Sample("xefai_cost_USD_total", "0", "app=\"test-app\"", "use_case=\"vendor-chat\""),
             Sample("xefai_drift_psi", "0", "feature=\"finish_reason\"", "use_case=\"vendor-chat\""),
             Sample("xefai_audit_writes_total", "0", "outcome=\"failed\""),
         ];

@@ -258,6 +258,15 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         }
     }
 
+    public void ExportDeployment(string useCase, string deployment)
+    {
+        _retries.Add(0, new TagList { { "deployment", deployment }, { "destination", "none" }, { "reason", "none" } });
+        _fallbacks.Add(0, new TagList { { "use_case", useCase }, { "from_deployment", deployment }, { "reason", "none" } });
+    }
+
+    public void ExportSpend(string app, string useCase) => _cost.Add(
+        0, new TagList { { "app", app }, { "use_case", useCase }, { "gen_ai.provider.name", "none" }, { "gen_ai.request.model", "none" } });
+
     public void RecordRetry(string deployment, string destination, string reason)
     {
         var tags = new TagList

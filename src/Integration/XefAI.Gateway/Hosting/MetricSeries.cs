@@ -9,8 +9,9 @@ namespace XefAI.Gateway.Hosting;
 
 /// <summary>
 /// Exports the series of the design at zero from start-up, so alerts and dashboards work before the first event:
-/// the call series of every configured use case by outcome (and of use cases a reload adds), every PHI kind the
-/// de-identifier counts, every destination's circuit; then keeps the review-queue gauges current.
+/// the call series of every configured use case by outcome (and of use cases a reload adds), the retries and fallbacks of
+/// its deployments, the spend of every app on each use case it may call, every PHI kind the de-identifier counts, every
+/// destination's circuit; then keeps the review-queue gauges current.
 /// </summary>
 /// <remarks>
 /// Registered after OpenTelemetry, and given the <see cref="MeterProvider"/> so it is built before anything is added:
@@ -64,6 +65,21 @@ internal sealed partial class MetricSeries(
                 foreach (var useCase in snapshot.UseCases.All)
                 {
                     metrics.ExportUseCase(useCase.Id, (int)useCase.Tier);
+                    foreach (var deployment in useCase.Providers)
+                    {
+                        metrics.ExportDeployment(useCase.Id, deployment);
+                    }
+                }
+
+                foreach (var (app, client) in snapshot.Gateway.Clients)
+                {
+                    foreach (var useCase in client.UseCases)
+                    {
+                        if (snapshot.UseCases.TryGet(useCase, out _))
+                        {
+                            metrics.ExportSpend(app, useCase);
+                        }
+                    }
                 }
 
                 exportedVersion = snapshot.Version;
