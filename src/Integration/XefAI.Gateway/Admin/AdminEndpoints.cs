@@ -371,7 +371,9 @@ internal static class AdminEndpoints
 
         var to = time.GetUtcNow();
         var adoption = await AdoptionReport.BuildAsync(audit, to.AddDays(-days), to, ct);
-        var pending = await reviews.ListAsync(ReviewStatus.Pending, MaxPendingReviewsRead, ct);
+        var pending = (await reviews.ListAsync(ReviewStatus.Pending, MaxPendingReviewsRead, ct))
+            .GroupBy(r => r.UseCaseId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Count: g.Count(), Oldest: g.Min(r => r.CreatedAt)), StringComparer.Ordinal);
         var models = snapshots.Current.Models;
         return Results.Ok(new
         {
@@ -384,7 +386,7 @@ internal static class AdminEndpoints
             useCases = useCases.All.OrderBy(u => u.Id, StringComparer.Ordinal).Select(u =>
             {
                 var live = statistics.ForUseCase(u.Id);
-                var waiting = pending.Where(r => r.UseCaseId == u.Id).ToList();
+                var waiting = pending.GetValueOrDefault(u.Id);
                 return new
                 {
                     id = u.Id,
@@ -398,7 +400,7 @@ internal static class AdminEndpoints
                     p95LatencyMs = live.P95Ms,
                     spendUsd = live.SpendUsd,
                     pendingReviews = waiting.Count,
-                    oldestPendingReviewAgeSeconds = waiting.Count == 0 ? (double?)null : Math.Round((to - waiting.Min(r => r.CreatedAt)).TotalSeconds, 1),
+                    oldestPendingReviewAgeSeconds = waiting.Count == 0 ? (double?)null : Math.Round((to - waiting.Oldest).TotalSeconds, 1),
                     drift = drift.PsiOf(u.Id),
                 };
             }),
