@@ -132,6 +132,31 @@ public sealed class TracingTests
         Assert.DoesNotContain("zzzz", string.Join(",", vendor.LastRequestHeaders.Select(h => h.Key + "=" + string.Join(",", h.Value))), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Chat_WithNoTracer_StillGivesTheVendorTheCallsTraceId_TheCallersWhenItSentOne()
+    {
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion(Answer));
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = UntracedClient(host);
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+
+        var joined = await client.PostChatAsync(ChatBody(), request =>
+            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01"));
+
+        Assert.Equal(200, joined.Status);
+        Assert.Equal(traceId, joined.Header("X-XefAI-Trace-Id"));
+        var sent = Assert.Single(vendor.LastRequestHeaders["traceparent"]);
+        Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-01$", sent);
+
+        var fresh = await client.PostChatAsync(ChatBody());
+
+        Assert.Equal(200, fresh.Status);
+        var freshId = fresh.Header("X-XefAI-Trace-Id")!;
+        Assert.NotEqual(traceId, freshId);
+        Assert.Equal(freshId, (string?)(await host.GetAuditRecordAsync(fresh.Header("X-XefAI-Audit-Id")!))["traceId"]);
+        Assert.Matches($"^00-{freshId}-[0-9a-f]{{16}}-0[01]$", Assert.Single(vendor.LastRequestHeaders["traceparent"]));
+    }
+
     private static string ChatBody() => new JsonObject
     {
         ["model"] = "vendor-chat",

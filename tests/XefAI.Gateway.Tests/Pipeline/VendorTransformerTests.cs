@@ -84,7 +84,7 @@ public sealed class VendorTransformerTests
     {
         using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
         var transformer = new VendorTransformer(
-            new VendorHttpRequest("chat/completions", Array.Empty<byte>(), "application/json", []), limit, null, static () => { }, TimeProvider.System);
+            new VendorHttpRequest("chat/completions", Array.Empty<byte>(), "application/json", []), null, limit, null, static () => { }, TimeProvider.System);
         var httpContext = new DefaultHttpContext();
         var before = GC.GetAllocatedBytesForCurrentThread();
         var reading = transformer.TransformResponseAsync(httpContext, response, CancellationToken.None);

@@ -27,6 +27,8 @@ namespace XefAI.Gateway.Hosting;
 /// <summary>Composes the four layers into the gateway. Tests start the same app on a loopback port.</summary>
 public static class GatewayApp
 {
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <param name="args">The command line.</param>
     /// <param name="configure">A last change to the builder before it builds (tests add a log sink here).</param>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -93,7 +95,14 @@ public static class GatewayApp
             .AddView("resilience.polly.strategy.attempt.duration", MetricStreamConfiguration.Drop)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
-        services.AddGatewayTracing(configuration);
+        if (!services.AddGatewayTracing(configuration) && configuration[$"Logging:LogLevel:{HostingDiagnostics}"] is null)
+        {
+            // ASP.NET Core starts an Activity for every request while its hosting logger is enabled at any level, even
+            // with nobody tracing: 2 KB and an id per call, here and again in the vendor's HttpClient. Its only log lines
+            // are the per-request "Request starting/finished" at Information, off by default anyway; a configured level
+            // for the category still wins. The vendor is then given the call's trace id by the forwarder itself.
+            builder.Logging.AddFilter(HostingDiagnostics, LogLevel.None);
+        }
 
         // After OpenTelemetry: the zeros it exports at start-up must find the meter provider listening.
         services.AddSingleton<CircuitStateGauge>();

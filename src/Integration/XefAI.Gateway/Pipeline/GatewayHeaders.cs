@@ -36,6 +36,23 @@ internal static class GatewayHeaders
         return ActivityTraceId.CreateRandom().ToHexString();
     }
 
+    /// <summary>
+    /// A <c>traceparent</c> for a vendor request sent with no activity: the call's trace id, a new span id, and the
+    /// caller's sampled flag when the caller's <c>traceparent</c> named this trace.
+    /// </summary>
+    public static string VendorTraceParent(HttpContext httpContext, string traceId)
+    {
+        var flags = "00";
+        var traceparent = httpContext.Request.Headers.TraceParent.ToString();
+        if (traceparent.Length > 0 && ActivityContext.TryParse(traceparent, null, out var parent)
+            && parent.TraceId.ToHexString() == traceId && parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded))
+        {
+            flags = "01";
+        }
+
+        return string.Concat("00-", traceId, "-", ActivitySpanId.CreateRandom().ToHexString(), "-", flags);
+    }
+
     /// <summary><c>Retry-After</c> in whole seconds, at least one, when waiting will help.</summary>
     public static void SetRetryAfter(HttpResponse response, TimeSpan? wait)
     {

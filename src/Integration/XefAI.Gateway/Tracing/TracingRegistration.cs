@@ -21,7 +21,8 @@ internal static class TracingRegistration
     /// <summary>YARP's own activity source, so its forwarding spans (where it makes them) join the attempt's.</summary>
     private const string YarpSource = "Yarp.ReverseProxy";
 
-    public static void AddGatewayTracing(this IServiceCollection services, IConfiguration configuration)
+    /// <returns>Whether a tracer provider was set up.</returns>
+    public static bool AddGatewayTracing(this IServiceCollection services, IConfiguration configuration)
     {
         var enabled = configuration[EnabledKey] is not { Length: > 0 } flag
             || (bool.TryParse(flag, out var on) ? on : throw new InvalidOperationException($"{EnabledKey} must be true or false."));
@@ -29,7 +30,7 @@ internal static class TracingRegistration
         var standardEndpoint = configuration[StandardEndpointKey];
         if (!enabled || (string.IsNullOrWhiteSpace(endpoint) && string.IsNullOrWhiteSpace(standardEndpoint)))
         {
-            return;
+            return false;
         }
 
         // A configured endpoint is given with its protocol (else the standard variable's, else gRPC), so the HTTP
@@ -67,6 +68,8 @@ internal static class TracingRegistration
                     o.Endpoint = exportTo;
                 }
             }));
+
+        return true;
     }
 
     private static bool IsUntraced(PathString path) =>

@@ -15,8 +15,9 @@ internal sealed class CallAttempts : IDisposable
     private readonly CancellationTokenSource _total;
     private readonly CancellationTokenRegistration _clientGone;
 
-    public CallAttempts(HttpContext httpContext, ResilienceOptions resilience, string useCaseId, TimeProvider time)
+    public CallAttempts(HttpContext httpContext, ResilienceOptions resilience, string useCaseId, string traceId, TimeProvider time)
     {
+        TraceId = traceId;
         var (totalTimeout, attemptTimeout) = resilience.TimeoutsFor(useCaseId);
         HttpContext = httpContext;
         Resilience = resilience;
@@ -29,6 +30,9 @@ internal sealed class CallAttempts : IDisposable
     }
 
     public HttpContext HttpContext { get; }
+
+    /// <summary>The call's trace id, the one in its audit record.</summary>
+    public string TraceId { get; }
 
     /// <summary>The resilience settings of the call's configuration snapshot.</summary>
     public ResilienceOptions Resilience { get; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Polly.CircuitBreaker;
 using Yarp.ReverseProxy;
@@ -123,6 +124,7 @@ internal sealed partial class VendorForwarder(
         // between events and by the call's total budget.
         var transformer = new VendorTransformer(
             vendorRequest,
+            Activity.Current is null ? GatewayHeaders.VendorTraceParent(httpContext, call.TraceId) : null,
             options.MaxResponseBodyBytes,
             stream,
             onResponseHeaders: stream is null ? static () => { } : () => attempt.CancelAfter(Timeout.InfiniteTimeSpan),

@@ -10,8 +10,10 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// copied to the client: the gateway answers only after the audit record is committed. A stream is handed to the
 /// pipeline as it starts.
 /// </summary>
+/// <param name="traceParent">The <c>traceparent</c> to send when no activity will (nobody traces); else null.</param>
 internal sealed class VendorTransformer(
     VendorHttpRequest vendorRequest,
+    string? traceParent,
     long maxResponseBytes,
     VendorAnswerStream? streaming,
     Action onResponseHeaders,
@@ -43,6 +45,12 @@ internal sealed class VendorTransformer(
         foreach (var (name, value) in vendorRequest.Headers)
         {
             proxyRequest.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        // With no activity (nobody traces), HttpClient propagates nothing: the vendor still gets the call's trace id.
+        if (traceParent is not null)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation("traceparent", traceParent);
         }
 
         // The base transform is not called on purpose: it would copy the client's headers.
