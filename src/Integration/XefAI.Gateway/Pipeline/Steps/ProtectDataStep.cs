@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Data;
@@ -110,7 +111,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             call.Messages = messages;
             if (call.VendorBody is { } vendorBody)
             {
-                call.VendorBody = ProtectBody(protection, vendorBody);
+                call.VendorBody = ProtectBody(protection, vendorBody, texts, contents);
             }
         }
 
@@ -174,19 +175,30 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     /// <summary>
     /// The OpenAI body with its message texts (plain or in text parts) protected, in place: nothing reads the client's
     /// parsed body after this step (the audit keeps the bytes as received, <see cref="CallContext.Body"/>), so the
-    /// body is not copied on every de-identified call. The texts were protected just before, so these are look-ups.
+    /// body is not copied on every de-identified call. The texts were protected just before: a plain content that is
+    /// still the text the conversation was read from takes that text's protected form without being read again;
+    /// anything else (text parts) is a look-up in the protection.
     /// </summary>
-    private static JsonObject ProtectBody(IDataProtection protection, JsonObject body)
+    private static JsonObject ProtectBody(IDataProtection protection, JsonObject body, string[] texts, IReadOnlyList<string> contents)
     {
         if (body["messages"] is not JsonArray messages)
         {
             return body;
         }
 
-        foreach (var message in messages.OfType<JsonObject>())
+        for (var i = 0; i < messages.Count; i++)
         {
+            if (messages[i] is not JsonObject message)
+            {
+                continue;
+            }
+
             switch (message["content"])
             {
+                case JsonValue value when i < texts.Length && value.TryGetValue<JsonElement>(out var element)
+                    && element.ValueKind == JsonValueKind.String && element.ValueEquals(texts[i]):
+                    message["content"] = contents[i];
+                    break;
                 case JsonValue value when value.TryGetValue<string>(out var text):
                     message["content"] = protection.Protect(text);
                     break;
