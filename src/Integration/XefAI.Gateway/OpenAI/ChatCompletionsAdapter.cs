@@ -22,7 +22,7 @@ internal sealed class ChatCompletionsAdapter : IProtocolAdapter
     public Translation Translate(HttpContext httpContext, ReadOnlyMemory<byte> body)
     {
         var limits = (httpContext.Features.Get<GatewaySnapshot>() ?? throw new InvalidOperationException("The pipeline sets the call's configuration snapshot.")).Gateway.RequestLimits;
-        if (!ChatRequestReader.TryRead(body, limits, out var chat, out var invalid))
+        if (!ChatRequestReader.TryRead(body, limits, out var chat, out var invalid, httpContext))
         {
             return Translation.Refuse(invalid!);
         }

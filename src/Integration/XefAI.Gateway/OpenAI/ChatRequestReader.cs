@@ -20,10 +20,15 @@ internal sealed record ChatRequest(JsonObject Body, string? Model, IReadOnlyList
 /// </summary>
 internal static class ChatRequestReader
 {
-    public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out CallError? error)
+    /// <param name="utf8">The request body.</param>
+    /// <param name="limits">The configured limits.</param>
+    /// <param name="request">The request, when valid.</param>
+    /// <param name="error">The first fault, when not.</param>
+    /// <param name="owner">The HTTP request whose end may dispose of the parsed body (see <see cref="OpenAIJsonBody.TryParseObject"/>).</param>
+    public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out CallError? error, HttpContext? owner = null)
     {
         request = null;
-        if (!OpenAIJsonBody.TryParseObject(utf8, limits.MaxJsonDepth, out var body, out error))
+        if (!OpenAIJsonBody.TryParseObject(utf8, limits.MaxJsonDepth, owner, out var body, out error))
         {
             return false;
         }

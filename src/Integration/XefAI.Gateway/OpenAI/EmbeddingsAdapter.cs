@@ -23,7 +23,7 @@ internal sealed class EmbeddingsAdapter : IProtocolAdapter
     public Translation Translate(HttpContext httpContext, ReadOnlyMemory<byte> body)
     {
         var gateway = (httpContext.Features.Get<GatewaySnapshot>() ?? throw new InvalidOperationException("The pipeline sets the call's configuration snapshot.")).Gateway;
-        if (!OpenAIJsonBody.TryParseObject(body, gateway.MaxJsonDepth, out var json, out var invalid))
+        if (!OpenAIJsonBody.TryParseObject(body, gateway.MaxJsonDepth, httpContext, out var json, out var invalid))
         {
             return Translation.Refuse(invalid!);
         }
