@@ -21,7 +21,15 @@ public sealed record VendorHttpRequest(
     IReadOnlyList<KeyValuePair<string, string>> Headers);
 
 /// <summary>The vendor's answer, buffered.</summary>
-public sealed record VendorHttpResponse(int StatusCode, ReadOnlyMemory<byte> Body, string? ContentType);
+public sealed record VendorHttpResponse(int StatusCode, ReadOnlyMemory<byte> Body, string? ContentType)
+{
+    /// <summary>
+    /// Where a provider may leave what reads over <see cref="Body"/> and must live as long as the answer it returned (a
+    /// parsed document with pooled buffers): the gateway disposes of it when the call ends, and keeps the body unchanged
+    /// until then. Null: the provider copies what its answer keeps.
+    /// </summary>
+    public Action<IDisposable>? DisposeWithCall { get; init; }
+}
 
 /// <summary>The vendor answered with an error status or with something that is not a valid answer.</summary>
 public sealed class VendorResponseException : Exception

@@ -295,6 +295,29 @@ public sealed class OpenAIProviderTests
         Assert.Equal(new TokenUsage(9, 0), response.Usage);
     }
 
+    [Fact]
+    public void ReadResponse_WithTheCallsLifetime_ReadsOverTheBodyAndLeavesTheDocumentToTheCall()
+    {
+        const string Body = """
+            { "id": "chatcmpl-1", "object": "chat.completion", "created": 1677652288,
+              "choices": [ { "index": 0, "finish_reason": "stop", "message": { "role": "assistant", "content": "Rest and fluids." } } ],
+              "usage": { "prompt_tokens": 9, "completion_tokens": 4 } }
+            """;
+        var owned = new List<IDisposable>();
+
+        var response = _provider.ReadResponse(TestRequests.ForBody(ClientBody), Ok(Body) with { DisposeWithCall = owned.Add });
+
+        // One document, left to the call; the answer reads as the copied one does until the call disposes of it.
+        Assert.Single(owned);
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(Body)),
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(response.Completion));
+        Assert.Equal("Rest and fluids.", response.Content);
+        Assert.Equal(new TokenUsage(9, 4), response.Usage);
+        owned[0].Dispose();
+        Assert.Throws<ObjectDisposedException>(() => response.Completion.ToJsonString());
+    }
+
     [Theory]
     [InlineData("", "empty body")]
     [InlineData("  \r\n ", "empty body")]

@@ -46,7 +46,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
 
         // Read through the parsed document, not the JsonObject over it: the object stays unmaterialized (no node,
         // dictionary or name string per property), and the adapter's rendering writes it straight from the document.
-        var completion = ParseObject(response.Body);
+        var completion = ParseObject(response.Body, response.DisposeWithCall);
 
         if (Property(completion, "object") is { } objectType && !IsString(objectType, "chat.completion"))
         {
@@ -130,7 +130,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             : [new("Authorization", "Bearer " + endpoint.ApiKey)];
     }
 
-    private static JsonElement ParseObject(ReadOnlyMemory<byte> body)
+    private static JsonElement ParseObject(ReadOnlyMemory<byte> body, Action<IDisposable>? disposeWithCall)
     {
         body = VendorJson.TrimBody(body);
         if (body.IsEmpty)
@@ -143,9 +143,21 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         {
             // Nothing but white space may follow the answer, and no object may name a field twice: the answer is
             // rendered to the caller, and re-identified, from this element, and a repeated field has no one value.
-            // The clone is the body-sized copy that outlives this call; the document's own buffers go back to the pool.
-            using var document = JsonDocument.Parse(body, DocumentOptions);
-            root = document.RootElement.Clone();
+            // The document reads over the body and lives as long as the call, when the gateway says when that ends;
+            // otherwise the answer keeps a body-sized clone and the document's own buffers go back to the pool.
+            var document = JsonDocument.Parse(body, DocumentOptions);
+            if (disposeWithCall is not null)
+            {
+                disposeWithCall(document);
+                root = document.RootElement;
+            }
+            else
+            {
+                using (document)
+                {
+                    root = document.RootElement.Clone();
+                }
+            }
         }
         catch (JsonException)
         {

@@ -35,7 +35,7 @@ internal sealed class VendorTransformer(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         proxyRequest.Method = HttpMethod.Post;
-        proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + "/" + vendorRequest.RelativePath.TrimStart('/'));
+        proxyRequest.RequestUri = VendorUris.Of(destinationPrefix, vendorRequest.RelativePath);
         if (proxyRequest.Content is { } content)
         {
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(vendorRequest.ContentType);
@@ -102,7 +102,11 @@ internal sealed class VendorTransformer(
                 return false;
             }
 
-            Response = new VendorHttpResponse((int)proxyResponse.StatusCode, body, proxyResponse.Content.Headers.ContentType?.MediaType);
+            Response = new VendorHttpResponse((int)proxyResponse.StatusCode, body, proxyResponse.Content.Headers.ContentType?.MediaType)
+            {
+                // The body array is this call's alone: a provider may read over it until the request ends.
+                DisposeWithCall = httpContext.Response.RegisterForDispose,
+            };
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
