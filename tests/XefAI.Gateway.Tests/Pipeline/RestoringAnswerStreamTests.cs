@@ -137,6 +137,42 @@ public sealed class RestoringAnswerStreamTests
     public void PossibleTokenStart_CountsOnlyAnOpenBracketFollowedByTokenCharactersShorterThanAToken(string text, int expected) =>
         Assert.Equal(expected, RestoringAnswerStream.PossibleTokenStart(text));
 
+    [Theory]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"plain text, no token"}}]}""", false)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"line\nbreak and \"quotes\""}}]}""", false)]
+    [InlineData("""{"[x]":"key only","choices":[]}""", false)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"Call [NA"}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"\u005BNAME_1] is here"}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"\u005bNAME_1] is here"}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"cont""", true)]
+    public void MayHoldTokenStart_LooksAtEveryStringValueWrittenOrEscaped(string chunk, bool expected) =>
+        Assert.Equal(expected, RestoringAnswerStream.MayHoldTokenStart(System.Text.Encoding.UTF8.GetBytes(chunk)));
+
+    [Fact]
+    public async Task Read_ChunkWithNoTokenAndNothingHeld_GoesOnAsTheVendorWroteIt()
+    {
+        const string AsWritten = """{ "id": "c1", "object": "chat.completion.chunk", "choices": [ { "index": 0, "delta": { "content": "Stable \u00e9" } } ] }""";
+        var stream = Restoring([AsWritten, Finish()]);
+
+        var chunks = new List<string>();
+        await foreach (var chunk in stream.ReadAsync(CancellationToken.None))
+        {
+            chunks.Add(System.Text.Encoding.UTF8.GetString(chunk.Span));
+        }
+
+        Assert.Equal(AsWritten, chunks[0]);
+    }
+
+    [Fact]
+    public async Task Read_TokenWhoseBracketTheVendorEscaped_IsRestored()
+    {
+        const string Escaped = """{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Call \u005BNAME_1\u005D today."},"finish_reason":null}]}""";
+
+        var deltas = await ReadDeltasAsync([Escaped, Finish()]);
+
+        Assert.Equal($"Call {Name} today.", string.Concat(deltas[0]));
+    }
+
     private static IDataProtection Protection()
     {
         var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);

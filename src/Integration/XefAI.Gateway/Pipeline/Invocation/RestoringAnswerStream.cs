@@ -73,6 +73,12 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
 
     private ReadOnlyMemory<byte> Restore(ReadOnlyMemory<byte> chunk)
     {
+        // Most chunks hold no token and nothing is held back: they go on as they came, unparsed.
+        if (_held.Count == 0 && !MayHoldTokenStart(chunk.Span))
+        {
+            return chunk;
+        }
+
         if (JsonNode.Parse(chunk.Span) is not JsonObject json || json["choices"] is not JsonArray choices)
         {
             return chunk;
@@ -91,6 +97,37 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         }
 
         return changed ? JsonSerializer.SerializeToUtf8Bytes(json) : chunk;
+    }
+
+    /// <summary>
+    /// Whether any string value of the chunk may hold a <c>[</c>: written as it is, or escaped (<c>\u005B</c>, or any
+    /// <c>\u005</c> escape, to be safe). Property names are not values; a chunk that is not JSON is left to the parser.
+    /// </summary>
+    internal static bool MayHoldTokenStart(ReadOnlySpan<byte> chunk)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(chunk);
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    continue;
+                }
+
+                var value = reader.ValueSpan;
+                if (value.Contains((byte)'[') || (reader.ValueIsEscaped && value.IndexOf("\\u005"u8) >= 0))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
     }
 
     /// <returns>Whether the choice's delta was rewritten.</returns>
