@@ -19,7 +19,13 @@ internal sealed class PhiScanner(Lexicon lexicon)
     /// <param name="learned">
     /// Name words found in the call's earlier texts, found again here in any form; the names this text reveals are added.
     /// </param>
-    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, HashSet<string>? learned = null)
+    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, HashSet<string>? learned = null) => Scan(text, known, found, ref learned);
+
+    /// <summary>
+    /// As <see cref="Scan(string, KnownPeople?, List{PhiSpan}, HashSet{string}?)"/>, with the set of learned names made
+    /// on the first name found when <paramref name="learned"/> is null, and handed back.
+    /// </summary>
+    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, ref HashSet<string>? learned)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(found);
@@ -31,6 +37,7 @@ internal sealed class PhiScanner(Lexicon lexicon)
         using var scan = new Scan(text, lexicon, known ?? KnownPeople.None, learned);
         scan.Run();
         scan.CollectSpans(found);
+        learned = scan.Learned;
     }
 }
 
@@ -43,7 +50,7 @@ internal sealed partial class Scan : IDisposable
     private readonly string _text;
     private readonly Lexicon _lexicon;
     private readonly KnownPeople _known;
-    private readonly HashSet<string>? _learned;
+    private HashSet<string>? _learned;
     // Pooled: a 100 KB note has some 25,000 tokens, and arrays that size would otherwise land on the large object heap.
     private TextToken[] _t = [];
     private int _count;
@@ -61,6 +68,9 @@ internal sealed partial class Scan : IDisposable
         _known = known;
         _learned = learned;
     }
+
+    /// <summary>The names learned so far: those given, with this text's added, or a new set when none was given.</summary>
+    public HashSet<string>? Learned => _learned;
 
     private int Count
     {
