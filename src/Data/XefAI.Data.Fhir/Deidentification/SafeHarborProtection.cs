@@ -15,8 +15,8 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// <summary>Longest token this protection writes: <c>[HEALTHPLAN_99999]</c> and a margin.</summary>
     public const int MaxTokenLength = 32;
 
-    // A chat call's identifiers (a name or two, a record number, dates, a phone) fit without a resize.
-    private const int InitialCapacity = 7;
+    // A chat call's identifiers (two people's given and family names, a record number, two dates, a phone) fit without a resize.
+    private const int InitialCapacity = 11;
 
     // The characters of most text (printable ASCII, tab, line breaks): a text of these alone needs no preparing.
     private static readonly SearchValues<char> PlainText = SearchValues.Create("\t\n\v\f\r !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
@@ -27,10 +27,13 @@ internal sealed class SafeHarborProtection : IDataProtection
     private readonly PhiScanner _scanner;
     private readonly KnownPeople _known;
     private readonly int _maxLength;
-    private readonly Func<int>? _dateShift;
+    private readonly Func<string?, int>? _dateShift;
+    private readonly string? _patientReference;
     private int? _dateShiftDays;
     // Created on first need and sized for a chat call's handful of values: most calls find a few identifiers or none.
     private Dictionary<(PhiKind Kind, string Value), string>? _tokens;
+
+    // The way back, made from _tokens when an answer first holds a '[': most answers quote no token.
     private Dictionary<string, string>? _values;
     private readonly int[] _counts = new int[PhiKinds.Count];
     private readonly int[] _issued = new int[PhiKinds.Count];
@@ -56,13 +59,15 @@ internal sealed class SafeHarborProtection : IDataProtection
 
     /// <summary>
     /// A protection whose date shift is worked out on first need: most calls hold no structured date, and the shift costs
-    /// a keyed hash or two draws from the system's random source.
+    /// a keyed hash or two draws from the system's random source. The shift is the protector's, for the patient's
+    /// reference (no closure per call).
     /// </summary>
-    public SafeHarborProtection(PhiScanner scanner, KnownPeople known, Func<int> dateShift, int maxLength)
+    public SafeHarborProtection(PhiScanner scanner, KnownPeople known, Func<string?, int> dateShift, string? patientReference, int maxLength)
     {
         _scanner = scanner;
         _known = known;
         _dateShift = dateShift;
+        _patientReference = patientReference;
         _maxLength = maxLength;
     }
 
@@ -73,7 +78,7 @@ internal sealed class SafeHarborProtection : IDataProtection
         {
             lock (_gate)
             {
-                return _dateShiftDays ??= _dateShift!();
+                return _dateShiftDays ??= _dateShift!(_patientReference);
             }
         }
     }
@@ -120,10 +125,12 @@ internal sealed class SafeHarborProtection : IDataProtection
 
         lock (_gate)
         {
-            if (_values is null)
+            if (_tokens is null)
             {
                 return text;
             }
+
+            _values ??= ValuesByToken(_tokens);
 
             StringBuilder? restored = null;
             var copied = 0;
@@ -287,12 +294,31 @@ internal sealed class SafeHarborProtection : IDataProtection
         }
         while (_reserved is not null && _reserved.Contains(token));
 
-        var value = start == 0 && length == text.Length ? text : text.Substring(start, length);
+        var value = start == 0 && length == text.Length ? text : NameAsLearned(kind, text.AsSpan(start, length)) ?? text.Substring(start, length);
         _tokens[(kind, value)] = token;
-        _values ??= new Dictionary<string, string>(InitialCapacity, StringComparer.Ordinal);
-        _values[token] = value;
+        if (_values is not null)
+        {
+            _values[token] = value;
+        }
         return token;
     }
+
+    /// <summary>Each token issued and the value it stands for (each token is issued for one value only).</summary>
+    private static Dictionary<string, string> ValuesByToken(Dictionary<(PhiKind Kind, string Value), string> tokens)
+    {
+        var values = new Dictionary<string, string>(Math.Max(tokens.Count, InitialCapacity), StringComparer.Ordinal);
+        foreach (var ((_, value), token) in tokens)
+        {
+            values[token] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>A name word the scanner has just learned, spelled exactly so, is the same string: not made twice.</summary>
+    private string? NameAsLearned(PhiKind kind, ReadOnlySpan<char> value) =>
+        kind == PhiKind.Name && _learnedNames is not null && _learnedNames.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(value, out var learned)
+        && value.SequenceEqual(learned) ? learned : null;
 
     private static string[][] CreateFirstTokens(int count)
     {
