@@ -119,6 +119,17 @@ public sealed class SafeHarborProtectionTests
     }
 
     [Fact]
+    public void Counts_by_kind_are_empty_when_nothing_was_replaced()
+    {
+        var protection = Begin();
+
+        protection.Protect("BP 142/88, HR 96, on metoprolol 25 mg BID.");
+
+        Assert.Empty(protection.ReplacementsByKind);
+        Assert.Equal("[NAME_1] stays.", protection.Restore("[NAME_1] stays."));
+    }
+
+    [Fact]
     public void Names_learned_in_one_call_are_not_known_to_the_next_call_on_the_same_thread()
     {
         var first = Begin();

@@ -35,8 +35,9 @@ internal sealed class SafeHarborProtection : IDataProtection
 
     // The way back, made from _tokens when an answer first holds a '[': most answers quote no token.
     private Dictionary<string, string>? _values;
-    private readonly int[] _counts = new int[PhiKinds.Count];
-    private readonly int[] _issued = new int[PhiKinds.Count];
+    // Replacements and tokens issued, by kind: made with the first replacement.
+    private int[]? _counts;
+    private int[]? _issued;
     private HashSet<string>? _reserved;
 
     // The same text is protected more than once per call (the conversation and the vendor body hold it); counted once.
@@ -92,7 +93,7 @@ internal sealed class SafeHarborProtection : IDataProtection
             lock (_gate)
             {
                 // A snapshot, kept until the next replacement: a caller's copy never changes under it.
-                return _byKind ??= KindCounts.Of(_counts);
+                return _byKind ??= _counts is null ? KindCounts.Empty : KindCounts.Of(_counts);
             }
         }
     }
@@ -276,6 +277,8 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// <summary>The token for the value at <paramref name="start"/> in <paramref name="text"/>; a string is made only for a value not seen yet.</summary>
     private string TokenFor(PhiKind kind, string text, int start, int length)
     {
+        _counts ??= new int[PhiKinds.Count];
+        _issued ??= new int[PhiKinds.Count];
         _counts[(int)kind]++;
         Replacements++;
         _byKind = null;
@@ -458,7 +461,7 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// <summary>The counts by kind at one moment, in the kinds' order: an array of the kinds found, not a dictionary.</summary>
     private sealed class KindCounts : IReadOnlyDictionary<string, int>, ICollection<KeyValuePair<string, int>>
     {
-        private static readonly KindCounts Empty = new([]);
+        public static readonly KindCounts Empty = new([]);
 
         private readonly KeyValuePair<string, int>[] _counts;
 
