@@ -30,11 +30,13 @@ internal sealed class SafeHarborProtection : IDataProtection
     private readonly Func<string?, int>? _dateShift;
     private readonly string? _patientReference;
     private int? _dateShiftDays;
+
     // Created on first need and sized for a chat call's handful of values: most calls find a few identifiers or none.
     private Dictionary<(PhiKind Kind, string Value), string>? _tokens;
 
     // The way back, made from _tokens when an answer first holds a '[': most answers quote no token.
     private Dictionary<string, string>? _values;
+
     // Replacements and tokens issued, by kind: made with the first replacement.
     private int[]? _counts;
     private int[]? _issued;
@@ -111,7 +113,11 @@ internal sealed class SafeHarborProtection : IDataProtection
             var result = ProtectCore(text);
             _protected ??= new Dictionary<string, string>(StringComparer.Ordinal);
             _protected[text] = result;
-            _protected.TryAdd(result, result);
+            if (!ReferenceEquals(result, text))
+            {
+                _protected.TryAdd(result, result);
+            }
+
             return result;
         }
     }
