@@ -91,6 +91,56 @@ public sealed class SafeHarborProtectionTests
     }
 
     [Fact]
+    public void Restore_finds_tokens_issued_before_and_after_its_first_use()
+    {
+        var protection = Begin();
+        var first = protection.Protect("Mr. Okonkwo called from 617-555-0134.");
+        Assert.Equal("Mr. Okonkwo called from 617-555-0134.", protection.Restore(first));
+
+        var second = protection.Protect("Dr. Haverford asked Mr. Okonkwo to call 617-555-0199.");
+
+        Assert.Equal("Dr. [NAME_2] asked Mr. [NAME_1] to call [PHONE_2].", second);
+        Assert.Equal("Dr. Haverford asked Mr. Okonkwo to call 617-555-0199.", protection.Restore(second));
+    }
+
+    [Fact]
+    public void Counts_by_kind_read_earlier_do_not_change_with_later_replacements()
+    {
+        var protection = Begin();
+        protection.Protect("Mr. Okonkwo is here.");
+        var earlier = protection.ReplacementsByKind;
+
+        protection.Protect("Call 617-555-0134 for Mr. Okonkwo.");
+
+        Assert.Equal(new Dictionary<string, int> { ["name"] = 1 }, earlier);
+        Assert.Equal(new Dictionary<string, int> { ["name"] = 2, ["phone"] = 1 }, protection.ReplacementsByKind);
+        Assert.Equal(2, protection.ReplacementsByKind["name"]);
+        Assert.False(protection.ReplacementsByKind.ContainsKey("date"));
+    }
+
+    [Fact]
+    public void Counts_by_kind_are_empty_when_nothing_was_replaced()
+    {
+        var protection = Begin();
+
+        protection.Protect("BP 142/88, HR 96, on metoprolol 25 mg BID.");
+
+        Assert.Empty(protection.ReplacementsByKind);
+        Assert.Equal("[NAME_1] stays.", protection.Restore("[NAME_1] stays."));
+    }
+
+    [Fact]
+    public void Names_learned_in_one_call_are_not_known_to_the_next_call_on_the_same_thread()
+    {
+        var first = Begin();
+        var second = Begin();
+
+        Assert.Equal("Mr. [NAME_1] agreed.", first.Protect("Mr. Zarqoville agreed."));
+        Assert.Equal("Send the zarqoville file.", second.Protect("Send the zarqoville file."));
+        Assert.Equal("Send the [NAME_1] file.", first.Protect("Send the zarqoville file."));
+    }
+
+    [Fact]
     public void Protecting_the_same_text_twice_counts_it_once()
     {
         var protection = Begin();

@@ -583,13 +583,16 @@ internal sealed partial class Scan
     /// <summary>Every other occurrence of a name found once: "Okafor" after "Mr. Okafor", in capitals or not.</summary>
     private void RepeatNames()
     {
+        // A chat call's names (the patient's and a clinician's given and family names) fit without a resize.
+        const int LearnedCapacity = 7;
+
         var names = _learned;
         for (var i = 0; i < Count; i++)
         {
             if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2)
             {
                 // A string is made only for a name not learned yet.
-                (names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).GetAlternateLookup<ReadOnlySpan<char>>().Add(Span(i));
+                (names ??= _learned = new HashSet<string>(LearnedCapacity, StringComparer.OrdinalIgnoreCase)).GetAlternateLookup<ReadOnlySpan<char>>().Add(Span(i));
             }
         }
 

@@ -10,6 +10,10 @@ namespace XefAI.Data.Deidentification;
 /// </summary>
 internal sealed class PhiScanner(Lexicon lexicon)
 {
+    // One scan's state per thread, reused: a scan runs start to end on its thread and is cleared after (no text kept).
+    [ThreadStatic]
+    private static Scan? t_scan;
+
     public static PhiScanner Default { get; } = new(Lexicon.Default);
 
     /// <summary>Adds the identifiers found in <paramref name="text"/> to <paramref name="found"/>, in text order, not overlapping.</summary>
@@ -19,7 +23,13 @@ internal sealed class PhiScanner(Lexicon lexicon)
     /// <param name="learned">
     /// Name words found in the call's earlier texts, found again here in any form; the names this text reveals are added.
     /// </param>
-    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, HashSet<string>? learned = null)
+    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, HashSet<string>? learned = null) => Scan(text, known, found, ref learned);
+
+    /// <summary>
+    /// As <see cref="Scan(string, KnownPeople?, List{PhiSpan}, HashSet{string}?)"/>, with the set of learned names made
+    /// on the first name found when <paramref name="learned"/> is null, and handed back.
+    /// </summary>
+    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, ref HashSet<string>? learned)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(found);
@@ -28,9 +38,21 @@ internal sealed class PhiScanner(Lexicon lexicon)
             return;
         }
 
-        using var scan = new Scan(text, lexicon, known ?? KnownPeople.None, learned);
-        scan.Run();
-        scan.CollectSpans(found);
+        // Taken out of the slot while in use, so that a scan within a scan (there is none) would make its own.
+        var scan = t_scan ?? new Scan();
+        t_scan = null;
+        try
+        {
+            scan.Start(text, lexicon, known ?? KnownPeople.None, learned);
+            scan.Run();
+            scan.CollectSpans(found);
+            learned = scan.Learned;
+        }
+        finally
+        {
+            scan.Dispose();
+            t_scan = scan;
+        }
     }
 }
 
@@ -40,10 +62,10 @@ internal sealed partial class Scan : IDisposable
     /// <summary>Most tokens a rule looks ahead or back; bounds every rule's work per token.</summary>
     private const int Window = 8;
 
-    private readonly string _text;
-    private readonly Lexicon _lexicon;
-    private readonly KnownPeople _known;
-    private readonly HashSet<string>? _learned;
+    private string _text = string.Empty;
+    private Lexicon _lexicon = null!;
+    private KnownPeople _known = KnownPeople.None;
+    private HashSet<string>? _learned;
     // Pooled: a 100 KB note has some 25,000 tokens, and arrays that size would otherwise land on the large object heap.
     private TextToken[] _t = [];
     private int _count;
@@ -54,13 +76,19 @@ internal sealed partial class Scan : IDisposable
     private int[] _run = [];
     private int _runs;
 
-    public Scan(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
+    /// <summary>Readies this (cleared) scan for a text.</summary>
+    public void Start(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
     {
         _text = text;
         _lexicon = lexicon;
         _known = known;
         _learned = learned;
+        _count = 0;
+        _runs = 0;
     }
+
+    /// <summary>The names learned so far: those given, with this text's added, or a new set when none was given.</summary>
+    public HashSet<string>? Learned => _learned;
 
     private int Count
     {
@@ -153,6 +181,7 @@ internal sealed partial class Scan : IDisposable
         }
     }
 
+    /// <summary>The rented arrays returned and every reference to the call's text and people dropped.</summary>
     public void Dispose()
     {
         Return(_t);
@@ -163,6 +192,12 @@ internal sealed partial class Scan : IDisposable
         _lex = [];
         _kind = [];
         _run = [];
+        _text = string.Empty;
+        _lexicon = null!;
+        _known = KnownPeople.None;
+        _learned = null;
+        _count = 0;
+        _runs = 0;
     }
 
     private static T[] Rent<T>(int count)

@@ -14,6 +14,7 @@ internal sealed class SafeHarborDataProtector : IDataProtector
 {
     private readonly byte[] _dateShiftKey;
     private readonly IOptionsMonitor<DataOptions> _options;
+    private readonly Func<string?, int> _dateShift;
 
     public SafeHarborDataProtector(IOptionsMonitor<DataOptions> options)
     {
@@ -23,6 +24,7 @@ internal sealed class SafeHarborDataProtector : IDataProtector
         // Its own key, derived from the pseudonym salt: a shift must not be computable from a pseudonym or vice versa.
         var salt = options.CurrentValue.PseudonymSalt ?? string.Empty;
         _dateShiftKey = SHA256.HashData(Encoding.UTF8.GetBytes("xefai-date-shift:" + salt));
+        _dateShift = DateShiftDays;
 
         // Load the word lists now, not on the first call.
         _ = Lexicon.Default;
@@ -38,9 +40,8 @@ internal sealed class SafeHarborDataProtector : IDataProtector
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = _options.CurrentValue;
-        var patientReference = context.PatientReference;
         return new SafeHarborProtection(
-            PhiScanner.Default, KnownPeople.From(context.People), () => DateShiftDays(patientReference), options.MaxDeIdentifiedTextLength);
+            PhiScanner.Default, KnownPeople.From(context.People), _dateShift, context.PatientReference, options.MaxDeIdentifiedTextLength);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections;
 using System.Globalization;
 using System.Text;
 
@@ -14,6 +15,9 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// <summary>Longest token this protection writes: <c>[HEALTHPLAN_99999]</c> and a margin.</summary>
     public const int MaxTokenLength = 32;
 
+    // A chat call's identifiers (two people's given and family names, a record number, two dates, a phone) fit without a resize.
+    private const int InitialCapacity = 11;
+
     // The characters of most text (printable ASCII, tab, line breaks): a text of these alone needs no preparing.
     private static readonly SearchValues<char> PlainText = SearchValues.Create("\t\n\v\f\r !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
@@ -23,19 +27,30 @@ internal sealed class SafeHarborProtection : IDataProtection
     private readonly PhiScanner _scanner;
     private readonly KnownPeople _known;
     private readonly int _maxLength;
-    private readonly Func<int>? _dateShift;
+    private readonly Func<string?, int>? _dateShift;
+    private readonly string? _patientReference;
     private int? _dateShiftDays;
-    private readonly Dictionary<(PhiKind Kind, string Value), string> _tokens = new(KindValueComparer.Instance);
-    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
-    private readonly int[] _counts = new int[PhiKinds.Count];
-    private readonly int[] _issued = new int[PhiKinds.Count];
-    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
+
+    // Created on first need and sized for a chat call's handful of values: most calls find a few identifiers or none.
+    private Dictionary<(PhiKind Kind, string Value), string>? _tokens;
+
+    // The way back, made from _tokens when an answer first holds a '[': most answers quote no token.
+    private Dictionary<string, string>? _values;
+
+    // Replacements and tokens issued, by kind: made with the first replacement.
+    private int[]? _counts;
+    private int[]? _issued;
+    private HashSet<string>? _reserved;
 
     // The same text is protected more than once per call (the conversation and the vendor body hold it); counted once.
-    private readonly Dictionary<string, string> _protected = new(StringComparer.Ordinal);
-    private readonly List<PhiSpan> _spans = [];
-    private readonly HashSet<string> _learnedNames = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<string, string>? _protected;
+    private HashSet<string>? _learnedNames;
+    private KindCounts? _byKind;
     private readonly object _gate = new();
+
+    // Per thread, not per call: a call's protection runs under its lock, one text at a time, and its scratch is cleared.
+    [ThreadStatic]
+    private static Scratch? t_scratch;
 
     public SafeHarborProtection(PhiScanner scanner, KnownPeople known, int dateShiftDays, int maxLength)
     {
@@ -47,13 +62,15 @@ internal sealed class SafeHarborProtection : IDataProtection
 
     /// <summary>
     /// A protection whose date shift is worked out on first need: most calls hold no structured date, and the shift costs
-    /// a keyed hash or two draws from the system's random source.
+    /// a keyed hash or two draws from the system's random source. The shift is the protector's, for the patient's
+    /// reference (no closure per call).
     /// </summary>
-    public SafeHarborProtection(PhiScanner scanner, KnownPeople known, Func<int> dateShift, int maxLength)
+    public SafeHarborProtection(PhiScanner scanner, KnownPeople known, Func<string?, int> dateShift, string? patientReference, int maxLength)
     {
         _scanner = scanner;
         _known = known;
         _dateShift = dateShift;
+        _patientReference = patientReference;
         _maxLength = maxLength;
     }
 
@@ -64,7 +81,7 @@ internal sealed class SafeHarborProtection : IDataProtection
         {
             lock (_gate)
             {
-                return _dateShiftDays ??= _dateShift!();
+                return _dateShiftDays ??= _dateShift!(_patientReference);
             }
         }
     }
@@ -77,16 +94,8 @@ internal sealed class SafeHarborProtection : IDataProtection
         {
             lock (_gate)
             {
-                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-                for (var i = 0; i < _counts.Length; i++)
-                {
-                    if (_counts[i] > 0)
-                    {
-                        counts[((PhiKind)i).Label()] = _counts[i];
-                    }
-                }
-
-                return counts;
+                // A snapshot, kept until the next replacement: a caller's copy never changes under it.
+                return _byKind ??= _counts is null ? KindCounts.Empty : KindCounts.Of(_counts);
             }
         }
     }
@@ -96,14 +105,19 @@ internal sealed class SafeHarborProtection : IDataProtection
         ArgumentNullException.ThrowIfNull(text);
         lock (_gate)
         {
-            if (_protected.TryGetValue(text, out var known))
+            if (_protected is not null && _protected.TryGetValue(text, out var known))
             {
                 return known;
             }
 
             var result = ProtectCore(text);
+            _protected ??= new Dictionary<string, string>(StringComparer.Ordinal);
             _protected[text] = result;
-            _protected.TryAdd(result, result);
+            if (!ReferenceEquals(result, text))
+            {
+                _protected.TryAdd(result, result);
+            }
+
             return result;
         }
     }
@@ -118,10 +132,12 @@ internal sealed class SafeHarborProtection : IDataProtection
 
         lock (_gate)
         {
-            if (_values.Count == 0)
+            if (_tokens is null)
             {
                 return text;
             }
+
+            _values ??= ValuesByToken(_tokens);
 
             StringBuilder? restored = null;
             var copied = 0;
@@ -203,29 +219,44 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// <summary>Free text with every identifier the scanner finds replaced.</summary>
     internal string ProtectFreeText(string text)
     {
-        _spans.Clear();
-        _scanner.Scan(text, _known, _spans, _learnedNames);
-        if (_spans.Count == 0)
+        // The thread's scratch, taken out of its slot while in use: a nested call (there is none today) would make its own.
+        var scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        try
         {
-            return text;
-        }
+            var spans = scratch.Spans;
+            _scanner.Scan(text, _known, spans, ref _learnedNames);
+            if (spans.Count == 0)
+            {
+                return text;
+            }
 
-        // The replacements first, issued in text order, then the result written once at its exact length.
-        var replacements = new string[_spans.Count];
-        var length = text.Length;
-        for (var k = 0; k < _spans.Count; k++)
+            // The replacements first, issued in text order, then the result written once at its exact length.
+            var replacements = scratch.Replacements(spans.Count);
+            var length = text.Length;
+            for (var k = 0; k < spans.Count; k++)
+            {
+                var span = spans[k];
+
+                // Safe Harbor keeps a populous area's first three digits; the rest is the token, so the kept digits are
+                // copied as text.
+                if (span.Kind == PhiKind.Zip && Scan.KeepsZip3(text.AsSpan(span.Start, span.Length)))
+                {
+                    span = new PhiSpan(span.Start + 3, span.Length - 3, span.Kind);
+                    spans[k] = span;
+                }
+
+                replacements[k] = TokenFor(span.Kind, text, span.Start, span.Length);
+                length += replacements[k].Length - span.Length;
+            }
+
+            return string.Create(length, (text, spans, replacements), WriteProtected);
+        }
+        finally
         {
-            var span = _spans[k];
-            var value = text.Substring(span.Start, span.Length);
-
-            // Safe Harbor keeps a populous area's first three digits; the rest is the token.
-            replacements[k] = span.Kind == PhiKind.Zip && Scan.KeepsZip3(value)
-                ? string.Concat(value.AsSpan(0, 3), TokenFor(PhiKind.Zip, value[3..]))
-                : TokenFor(span.Kind, value);
-            length += replacements[k].Length - span.Length;
+            scratch.Clear();
+            t_scratch = scratch;
         }
-
-        return string.Create(length, (text, _spans, replacements), WriteProtected);
     }
 
     private static void WriteProtected(Span<char> chars, (string Text, List<PhiSpan> Spans, string[] Replacements) state)
@@ -247,11 +278,18 @@ internal sealed class SafeHarborProtection : IDataProtection
     }
 
     /// <summary>The token standing for a value in this call, issued on first sight; every use is counted.</summary>
-    internal string TokenFor(PhiKind kind, string value)
+    internal string TokenFor(PhiKind kind, string value) => TokenFor(kind, value, 0, value.Length);
+
+    /// <summary>The token for the value at <paramref name="start"/> in <paramref name="text"/>; a string is made only for a value not seen yet.</summary>
+    private string TokenFor(PhiKind kind, string text, int start, int length)
     {
+        _counts ??= new int[PhiKinds.Count];
+        _issued ??= new int[PhiKinds.Count];
         _counts[(int)kind]++;
         Replacements++;
-        if (_tokens.TryGetValue((kind, value), out var token))
+        _byKind = null;
+        _tokens ??= new Dictionary<(PhiKind Kind, string Value), string>(InitialCapacity, KindValueComparer.Instance);
+        if (_tokens.GetAlternateLookup<KindText>().TryGetValue(new KindText(kind, text.AsSpan(start, length)), out var token))
         {
             return token;
         }
@@ -263,12 +301,33 @@ internal sealed class SafeHarborProtection : IDataProtection
                 ? FirstTokens[(int)kind][number]
                 : string.Create(CultureInfo.InvariantCulture, $"[{kind.TokenName()}_{number}]");
         }
-        while (_reserved.Count > 0 && _reserved.Contains(token));
+        while (_reserved is not null && _reserved.Contains(token));
 
+        var value = start == 0 && length == text.Length ? text : NameAsLearned(kind, text.AsSpan(start, length)) ?? text.Substring(start, length);
         _tokens[(kind, value)] = token;
-        _values[token] = value;
+        if (_values is not null)
+        {
+            _values[token] = value;
+        }
         return token;
     }
+
+    /// <summary>Each token issued and the value it stands for (each token is issued for one value only).</summary>
+    private static Dictionary<string, string> ValuesByToken(Dictionary<(PhiKind Kind, string Value), string> tokens)
+    {
+        var values = new Dictionary<string, string>(Math.Max(tokens.Count, InitialCapacity), StringComparer.Ordinal);
+        foreach (var ((_, value), token) in tokens)
+        {
+            values[token] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>A name word the scanner has just learned, spelled exactly so, is the same string: not made twice.</summary>
+    private string? NameAsLearned(PhiKind kind, ReadOnlySpan<char> value) =>
+        kind == PhiKind.Name && _learnedNames is not null && _learnedNames.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(value, out var learned)
+        && value.SequenceEqual(learned) ? learned : null;
 
     private static string[][] CreateFirstTokens(int count)
     {
@@ -367,14 +426,22 @@ internal sealed class SafeHarborProtection : IDataProtection
             var close = TokenEnd(text, at);
             if (close > at)
             {
-                _reserved.Add(text.Substring(at, close - at + 1));
+                (_reserved ??= new HashSet<string>(StringComparer.Ordinal)).Add(text.Substring(at, close - at + 1));
             }
 
             at = at + 1 < text.Length ? text.IndexOf('[', at + 1) : -1;
         }
     }
 
-    private sealed class KindValueComparer : IEqualityComparer<(PhiKind Kind, string Value)>
+    /// <summary>A value still in its text, looked up without making a string of it.</summary>
+    private readonly ref struct KindText(PhiKind kind, ReadOnlySpan<char> value)
+    {
+        public PhiKind Kind { get; } = kind;
+
+        public ReadOnlySpan<char> Value { get; } = value;
+    }
+
+    private sealed class KindValueComparer : IEqualityComparer<(PhiKind Kind, string Value)>, IAlternateEqualityComparer<KindText, (PhiKind Kind, string Value)>
     {
         public static readonly KindValueComparer Instance = new();
 
@@ -382,7 +449,131 @@ internal sealed class SafeHarborProtection : IDataProtection
         public bool Equals((PhiKind Kind, string Value) x, (PhiKind Kind, string Value) y) =>
             x.Kind == y.Kind && string.Equals(x.Value, y.Value, x.Kind == PhiKind.Name ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
-        public int GetHashCode((PhiKind Kind, string Value) obj) =>
-            HashCode.Combine(obj.Kind, obj.Kind == PhiKind.Name ? StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Value) : StringComparer.Ordinal.GetHashCode(obj.Value));
+        public int GetHashCode((PhiKind Kind, string Value) obj) => Hash(obj.Kind, obj.Value);
+
+        public bool Equals(KindText alternate, (PhiKind Kind, string Value) other) =>
+            alternate.Kind == other.Kind
+            && alternate.Value.Equals(other.Value, alternate.Kind == PhiKind.Name ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+        public int GetHashCode(KindText alternate) => Hash(alternate.Kind, alternate.Value);
+
+        public (PhiKind Kind, string Value) Create(KindText alternate) => (alternate.Kind, alternate.Value.ToString());
+
+        // The same hash for a value as a string and as a span: string.GetHashCode(span) is what the string comparers use.
+        private static int Hash(PhiKind kind, ReadOnlySpan<char> value) =>
+            HashCode.Combine(kind, kind == PhiKind.Name ? string.GetHashCode(value, StringComparison.OrdinalIgnoreCase) : string.GetHashCode(value));
+    }
+
+    /// <summary>The counts by kind at one moment, in the kinds' order: an array of the kinds found, not a dictionary.</summary>
+    private sealed class KindCounts : IReadOnlyDictionary<string, int>, ICollection<KeyValuePair<string, int>>
+    {
+        public static readonly KindCounts Empty = new([]);
+
+        private readonly KeyValuePair<string, int>[] _counts;
+
+        private KindCounts(KeyValuePair<string, int>[] counts) => _counts = counts;
+
+        public int Count => _counts.Length;
+
+        public bool IsReadOnly => true;
+
+        public IEnumerable<string> Keys => _counts.Select(c => c.Key);
+
+        public IEnumerable<int> Values => _counts.Select(c => c.Value);
+
+        public int this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException();
+
+        public static KindCounts Of(int[] counts)
+        {
+            var found = 0;
+            foreach (var count in counts)
+            {
+                found += count > 0 ? 1 : 0;
+            }
+
+            if (found == 0)
+            {
+                return Empty;
+            }
+
+            var pairs = new KeyValuePair<string, int>[found];
+            var at = 0;
+            for (var i = 0; i < counts.Length; i++)
+            {
+                if (counts[i] > 0)
+                {
+                    pairs[at++] = new(((PhiKind)i).Label(), counts[i]);
+                }
+            }
+
+            return new KindCounts(pairs);
+        }
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, out int value)
+        {
+            foreach (var (kind, count) in _counts)
+            {
+                if (string.Equals(kind, key, StringComparison.Ordinal))
+                {
+                    value = count;
+                    return true;
+                }
+            }
+
+            value = 0;
+            return false;
+        }
+
+        public bool Contains(KeyValuePair<string, int> item) => TryGetValue(item.Key, out var value) && value == item.Value;
+
+        public void CopyTo(KeyValuePair<string, int>[] array, int arrayIndex) => _counts.CopyTo(array, arrayIndex);
+
+        public IEnumerator<KeyValuePair<string, int>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, int>>)_counts).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        void ICollection<KeyValuePair<string, int>>.Add(KeyValuePair<string, int> item) => throw new NotSupportedException();
+
+        void ICollection<KeyValuePair<string, int>>.Clear() => throw new NotSupportedException();
+
+        bool ICollection<KeyValuePair<string, int>>.Remove(KeyValuePair<string, int> item) => throw new NotSupportedException();
+    }
+
+    /// <summary>One thread's working lists for a text: the spans found and their tokens, cleared after each text.</summary>
+    private sealed class Scratch
+    {
+        // A scratch grown by a long chart is not kept: the next text would hold its memory for nothing.
+        private const int MaxKept = 1024;
+
+        private string[] _replacements = new string[16];
+
+        public List<PhiSpan> Spans { get; private set; } = new(16);
+
+        public string[] Replacements(int count)
+        {
+            if (_replacements.Length < count)
+            {
+                _replacements = new string[Math.Max(count, _replacements.Length * 2)];
+            }
+
+            return _replacements;
+        }
+
+        public void Clear()
+        {
+            Spans.Clear();
+            Array.Clear(_replacements);
+            if (Spans.Capacity > MaxKept)
+            {
+                Spans = new(16);
+            }
+
+            if (_replacements.Length > MaxKept)
+            {
+                _replacements = new string[16];
+            }
+        }
     }
 }
