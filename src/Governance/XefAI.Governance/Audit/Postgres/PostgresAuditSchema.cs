@@ -338,11 +338,31 @@ internal static class PostgresAuditSchema
         "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback, " +
         "chain_id, chain_seq";
 
-    /// <summary>The fleet-wide locator comes from the sequence, so no writer waits for another to number its records.</summary>
-    public const string Insert =
-        "INSERT INTO audit_records (" + InsertColumns + ") VALUES " +
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) " +
-        "RETURNING seq";
+    /// <summary>
+    /// A whole batch as one statement: every column but the batch's constants arrives as one array parameter, and
+    /// <c>unnest</c> turns the arrays back into rows, so the server binds, plans and runs one INSERT per batch rather
+    /// than one per record. The rows go in in the batch's order, so the fleet-wide locator drawn from the sequence
+    /// rises along the chain as it did with one INSERT per record; no writer waits for another to number its records.
+    /// </summary>
+    /// <remarks>
+    /// $31 is the chain, $32 where the batch starts in it (a record's place is that plus its ordinal), $33 the hash
+    /// version. Each row returns its place in the chain with its locator, so the caller pairs them without relying on
+    /// the order of RETURNING.
+    /// </remarks>
+    public const string InsertBatch =
+        "INSERT INTO audit_records (" + InsertColumns + ") " +
+        "SELECT r.id, r.ts, r.trace_id, r.app_id, r.patient_pseudonym, r.use_case_id, r.risk_tier, r.decision, r.reasons, r.status_code, " +
+        "r.provider, r.deployment, r.model, r.input_sha256, r.output_sha256, r.input_tokens, r.output_tokens, r.latency_ms, " +
+        "r.streamed, r.cost_usd, r.attempts, $33, r.prev_hash, r.hash, r.user_id, r.input_text, r.output_text, r.de_identification, r.redactions, r.relates_to, r.feedback, " +
+        "$31, $32 + r.ord " +
+        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::text[], $9::text[], $10::integer[], " +
+        "$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::integer[], $17::integer[], $18::double precision[], " +
+        "$19::boolean[], $20::double precision[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[]) " +
+        "WITH ORDINALITY AS r (id, ts, trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
+        "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
+        "streamed, cost_usd, attempts, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback, ord) " +
+        "ORDER BY r.ord " +
+        "RETURNING chain_seq, seq";
 
     public const string SelectById = "SELECT " + Columns + " FROM audit_records WHERE id = $1";
 
@@ -382,44 +402,111 @@ internal static class PostgresAuditSchema
     private const int Feedback = 31;
     private const int ChainSeq = 33;
 
-    /// <summary>One INSERT of the batch, its parameters in column order.</summary>
-    public static NpgsqlBatchCommand CreateInsert(string chain, long chainSequence, string id, AuditEntry entry, string previousHash, string hash)
+    /// <summary>
+    /// The batch's one INSERT (<see cref="InsertBatch"/>): record <c>i</c> of <paramref name="entries"/> becomes the
+    /// chain's record <paramref name="fromSequence"/> + 1 + <c>i</c>, with its id, previous hash and hash at index <c>i</c>.
+    /// </summary>
+    public static NpgsqlBatchCommand CreateInsertBatch(
+        string chain, long fromSequence, IReadOnlyList<PendingAppend> entries, string[] ids, string[] previousHashes, string[] hashes)
     {
-        var command = new NpgsqlBatchCommand(Insert);
+        var count = entries.Count;
+        var timestamps = new string[count];
+        var traceIds = new string[count];
+        var appIds = new string?[count];
+        var patients = new string?[count];
+        var useCases = new string?[count];
+        var tiers = new int?[count];
+        var decisions = new string[count];
+        var reasons = new string?[count];
+        var statusCodes = new int[count];
+        var providers = new string?[count];
+        var deployments = new string?[count];
+        var models = new string?[count];
+        var inputHashes = new string?[count];
+        var outputHashes = new string?[count];
+        var inputTokens = new int?[count];
+        var outputTokens = new int?[count];
+        var latencies = new double[count];
+        var streamed = new bool[count];
+        var costs = new double?[count];
+        var attempts = new string[count];
+        var users = new string?[count];
+        var inputs = new string?[count];
+        var outputs = new string?[count];
+        var deIdentifications = new string?[count];
+        var redactions = new string?[count];
+        var relatesTo = new string?[count];
+        var feedback = new string?[count];
+        for (var i = 0; i < count; i++)
+        {
+            var entry = entries[i].Entry;
+            timestamps[i] = AuditChainHasher.FormatTimestamp(entry.Timestamp);
+            traceIds[i] = entry.TraceId;
+            appIds[i] = entry.AppId;
+            patients[i] = entry.PatientPseudonym;
+            useCases[i] = entry.UseCaseId;
+            tiers[i] = entry.RiskTier;
+            decisions[i] = entry.Decision;
+            reasons[i] = entry.Reasons;
+            statusCodes[i] = entry.StatusCode;
+            providers[i] = entry.Provider;
+            deployments[i] = entry.Deployment;
+            models[i] = entry.Model;
+            inputHashes[i] = entry.InputSha256;
+            outputHashes[i] = entry.OutputSha256;
+            inputTokens[i] = entry.InputTokens;
+            outputTokens[i] = entry.OutputTokens;
+            latencies[i] = entry.LatencyMs;
+            streamed[i] = entry.Streamed;
+            costs[i] = entry.CostUsd;
+            attempts[i] = AuditAttemptsJson.Write(entry.Attempts);
+            users[i] = entry.UserId;
+            inputs[i] = entry.InputText;
+            outputs[i] = entry.OutputText;
+            deIdentifications[i] = entry.DeIdentification;
+            redactions[i] = entry.Redactions;
+            relatesTo[i] = entry.RelatesTo;
+            feedback[i] = entry.Feedback;
+        }
+
+        var command = new NpgsqlBatchCommand(InsertBatch);
         var parameters = command.Parameters;
-        Add(parameters, NpgsqlDbType.Text, id);
-        Add(parameters, NpgsqlDbType.Text, AuditChainHasher.FormatTimestamp(entry.Timestamp));
-        Add(parameters, NpgsqlDbType.Text, entry.TraceId);
-        Add(parameters, NpgsqlDbType.Text, entry.AppId);
-        Add(parameters, NpgsqlDbType.Text, entry.PatientPseudonym);
-        Add(parameters, NpgsqlDbType.Text, entry.UseCaseId);
-        Add(parameters, NpgsqlDbType.Integer, entry.RiskTier);
-        Add(parameters, NpgsqlDbType.Text, entry.Decision);
-        Add(parameters, NpgsqlDbType.Text, entry.Reasons);
-        Add(parameters, NpgsqlDbType.Integer, entry.StatusCode);
-        Add(parameters, NpgsqlDbType.Text, entry.Provider);
-        Add(parameters, NpgsqlDbType.Text, entry.Deployment);
-        Add(parameters, NpgsqlDbType.Text, entry.Model);
-        Add(parameters, NpgsqlDbType.Text, entry.InputSha256);
-        Add(parameters, NpgsqlDbType.Text, entry.OutputSha256);
-        Add(parameters, NpgsqlDbType.Integer, entry.InputTokens);
-        Add(parameters, NpgsqlDbType.Integer, entry.OutputTokens);
-        Add(parameters, NpgsqlDbType.Double, entry.LatencyMs);
-        Add(parameters, NpgsqlDbType.Boolean, entry.Streamed);
-        Add(parameters, NpgsqlDbType.Double, entry.CostUsd);
-        Add(parameters, NpgsqlDbType.Text, AuditAttemptsJson.Write(entry.Attempts));
-        Add(parameters, NpgsqlDbType.Integer, AuditChainHasher.ChainedVersion);
-        Add(parameters, NpgsqlDbType.Text, previousHash);
-        Add(parameters, NpgsqlDbType.Text, hash);
-        Add(parameters, NpgsqlDbType.Text, entry.UserId);
-        Add(parameters, NpgsqlDbType.Text, entry.InputText);
-        Add(parameters, NpgsqlDbType.Text, entry.OutputText);
-        Add(parameters, NpgsqlDbType.Text, entry.DeIdentification);
-        Add(parameters, NpgsqlDbType.Text, entry.Redactions);
-        Add(parameters, NpgsqlDbType.Text, entry.RelatesTo);
-        Add(parameters, NpgsqlDbType.Text, entry.Feedback);
+        const NpgsqlDbType Texts = NpgsqlDbType.Array | NpgsqlDbType.Text;
+        const NpgsqlDbType Integers = NpgsqlDbType.Array | NpgsqlDbType.Integer;
+        const NpgsqlDbType Doubles = NpgsqlDbType.Array | NpgsqlDbType.Double;
+        Add(parameters, Texts, ids);
+        Add(parameters, Texts, timestamps);
+        Add(parameters, Texts, traceIds);
+        Add(parameters, Texts, appIds);
+        Add(parameters, Texts, patients);
+        Add(parameters, Texts, useCases);
+        Add(parameters, Integers, tiers);
+        Add(parameters, Texts, decisions);
+        Add(parameters, Texts, reasons);
+        Add(parameters, Integers, statusCodes);
+        Add(parameters, Texts, providers);
+        Add(parameters, Texts, deployments);
+        Add(parameters, Texts, models);
+        Add(parameters, Texts, inputHashes);
+        Add(parameters, Texts, outputHashes);
+        Add(parameters, Integers, inputTokens);
+        Add(parameters, Integers, outputTokens);
+        Add(parameters, Doubles, latencies);
+        Add(parameters, NpgsqlDbType.Array | NpgsqlDbType.Boolean, streamed);
+        Add(parameters, Doubles, costs);
+        Add(parameters, Texts, attempts);
+        Add(parameters, Texts, previousHashes);
+        Add(parameters, Texts, hashes);
+        Add(parameters, Texts, users);
+        Add(parameters, Texts, inputs);
+        Add(parameters, Texts, outputs);
+        Add(parameters, Texts, deIdentifications);
+        Add(parameters, Texts, redactions);
+        Add(parameters, Texts, relatesTo);
+        Add(parameters, Texts, feedback);
         Add(parameters, NpgsqlDbType.Text, chain);
-        Add(parameters, NpgsqlDbType.Bigint, chainSequence);
+        Add(parameters, NpgsqlDbType.Bigint, fromSequence);
+        Add(parameters, NpgsqlDbType.Integer, AuditChainHasher.ChainedVersion);
         return command;
     }
 

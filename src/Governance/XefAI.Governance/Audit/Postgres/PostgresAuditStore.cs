@@ -411,8 +411,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             options.Append(" -c statement_timeout=").Append(milliseconds);
             builder.ConnectionStringBuilder.CommandTimeout = (int)Math.Ceiling(_commitTimeout.TotalSeconds);
 
-            // The writer runs the same few statements (the record INSERT, the chain row UPDATE) on every batch: prepared
-            // on the server once per connection, PostgreSQL stops parsing and planning them per record. An operator's
+            // The writer runs the same two statements (the batch's INSERT, the chain row UPDATE) on every batch: prepared
+            // on the server once per connection, PostgreSQL stops parsing and planning them per batch. An operator's
             // own Max Auto Prepare wins.
             if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
             {
@@ -558,8 +558,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         "SET LOCAL lock_timeout = " + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One transaction and one round trip: insert the batch's records, chained onto this process's chain, and move
-    /// the chain's row from where this process left it. No other replica's lock is taken or waited for.
+    /// One transaction and one round trip of two statements: one INSERT of all the batch's records, chained onto this
+    /// process's chain, and one UPDATE that moves the chain's row from where this process left it. No other replica's
+    /// lock is taken or waited for.
     /// </summary>
     private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
@@ -577,32 +578,41 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         var ids = new string[batch.Count];
         var hashes = new string[batch.Count];
         var previous = new string[batch.Count];
-        await using var insert = new NpgsqlBatch(connection, transaction);
         for (var i = 0; i < batch.Count; i++)
         {
             position++;
             ids[i] = _ids.Next();
             previous[i] = previousHash;
             hashes[i] = _writerHasher.ComputeHash(AuditChainHasher.ChainedVersion, ids[i], position, batch[i].Entry, previousHash, _chain);
-            insert.BatchCommands.Add(PostgresAuditSchema.CreateInsert(_chain, position, ids[i], batch[i].Entry, previousHash, hashes[i]));
             previousHash = hashes[i];
         }
 
+        await using var insert = new NpgsqlBatch(connection, transaction);
+        insert.BatchCommands.Add(PostgresAuditSchema.CreateInsertBatch(_chain, from, batch, ids, previous, hashes));
         insert.BatchCommands.Add(PostgresAuditSchema.CreateUpdateChain(_chain, from, position, previousHash));
-        var sequences = new List<long>(batch.Count);
+        var sequences = new long[batch.Count];
+        var returned = 0;
         await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
         {
             do
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    sequences.Add(reader.GetInt64(0));
+                    // Placed by the record's place in the chain, not by the order RETURNING happens to give.
+                    var index = reader.GetInt64(0) - from - 1;
+                    if (index < 0 || index >= batch.Count || sequences[index] != 0)
+                    {
+                        throw new InvalidDataException($"The insert of a batch into chain {_chain} returned a place in the chain it did not write.");
+                    }
+
+                    sequences[index] = reader.GetInt64(1);
+                    returned++;
                 }
             }
             while (await reader.NextResultAsync(cancellationToken));
         }
 
-        if (sequences.Count != batch.Count || insert.BatchCommands[^1].RecordsAffected != 1)
+        if (returned != batch.Count || insert.BatchCommands[^1].RecordsAffected != 1)
         {
             throw new InvalidDataException(
                 $"The row of chain {_chain} in audit_chains was not at seq {from}, where this process left it: someone else moved it. The batch was rolled back rather than fork the chain.");
