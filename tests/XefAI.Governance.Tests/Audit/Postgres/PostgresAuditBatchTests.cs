@@ -42,21 +42,25 @@ public sealed class PostgresAuditBatchTests(PostgresDatabase database) : IClassF
         VerificationAssert.AssertIntact(201, await store.VerifyAsync(CancellationToken.None));
     }
 
-    [PostgresFact]
-    public async Task AppendAsync_BatchWithARecordTheServerRefuses_AcknowledgesNoneOfItAndTheChainContinues()
+    [PostgresTheory]
+    [InlineData("BEFORE INSERT ON audit_records FOR EACH ROW")]
+    [InlineData("AFTER INSERT ON audit_records DEFERRABLE INITIALLY DEFERRED FOR EACH ROW")]
+    public async Task AppendAsync_BatchWithARecordTheServerRefusesAtInsertOrAtCommit_AcknowledgesNoneOfItAndTheChainContinues(string when)
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
         var store = schema.CreateStore(maxBatchSize: 256, commitTimeoutSeconds: 60);
         Assert.True(await store.IsReadyAsync(CancellationToken.None));
 
-        // Stands in for any row the server refuses (a constraint, a DBA's trigger): the whole statement fails.
-        await schema.ExecuteAsync("""
+        // Stands in for any row the server refuses (a constraint, a DBA's trigger), as it is inserted or only as its
+        // transaction commits, after the rows were returned: either way no record of the batch may be acknowledged.
+        var constraint = when.StartsWith("AFTER", StringComparison.Ordinal) ? "CONSTRAINT " : "";
+        await schema.ExecuteAsync($$"""
             CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 RAISE EXCEPTION 'refused by test trigger';
             END $$;
-            CREATE TRIGGER refuse_poison BEFORE INSERT ON audit_records
-                FOR EACH ROW WHEN (NEW.trace_id = 'poison') EXECUTE FUNCTION refuse_poison();
+            CREATE {{constraint}}TRIGGER refuse_poison {{when}}
+                WHEN (NEW.trace_id = 'poison') EXECUTE FUNCTION refuse_poison();
             """);
         AuditEntry[] entries = [AuditEntries.Create(2), AuditEntries.Create(3) with { TraceId = "poison" }, AuditEntries.Create(4)];
 

@@ -269,12 +269,6 @@ internal static class PostgresAuditSchema
     /// <summary>Readiness: takes this writer's own row lock, as a commit does, and nobody else's.</summary>
     public const string LockChain = "SELECT seq FROM audit_chains WHERE chain_id = $1 FOR UPDATE";
 
-    /// <summary>
-    /// Moves a chain's end only from where the writer believes it is: a chain moved by anyone else updates no row,
-    /// and the batch is rolled back rather than fork the chain.
-    /// </summary>
-    public const string UpdateChain = "UPDATE audit_chains SET seq = $1, hash = $2 WHERE chain_id = $3 AND seq = $4";
-
     public const string SelectChainEnds = "SELECT chain_id, seq, hash FROM audit_chains ORDER BY chain_id";
 
     /// <summary>Every chain's end, and where the last checkpoint that named it bound it (null: none has yet).</summary>
@@ -339,23 +333,27 @@ internal static class PostgresAuditSchema
         "chain_id, chain_seq";
 
     /// <summary>
-    /// A whole batch as one statement: every column but the batch's constants arrives as one array parameter, and
-    /// <c>unnest</c> turns the arrays back into rows, so the server binds, plans and runs one INSERT per batch rather
-    /// than one per record. The rows go in in the batch's order, so the fleet-wide locator drawn from the sequence
-    /// rises along the chain as it did with one INSERT per record; no writer waits for another to number its records.
+    /// A whole batch as one statement, run in a transaction of its own: it moves the writer's chain row from where the
+    /// writer believes it ends, and inserts the batch's records only if it did. A row moved by anyone else updates
+    /// nothing, so nothing is inserted and the batch fails rather than fork the chain; any record the server refuses
+    /// fails the whole statement, and nothing of it is kept.
     /// </summary>
     /// <remarks>
-    /// $31 is the chain, $32 where the batch starts in it (a record's place is that plus its ordinal), $33 the hash
-    /// version. Each row returns its place in the chain with its locator, so the caller pairs them without relying on
-    /// the order of RETURNING.
+    /// Every column but the batch's constants arrives as one array parameter, and <c>unnest</c> turns the arrays back
+    /// into rows, so the server binds and runs one statement per batch rather than one per record. The rows go in in
+    /// the batch's order, so the fleet-wide locator drawn from the sequence rises along the chain as before; no writer
+    /// waits for another to number its records. $31 is the chain, $32 where the batch starts in it (a record's place
+    /// is that plus its ordinal), $33 the hash version, $34 and $35 the chain's new end. Each row returns its place in
+    /// the chain with its locator, so the caller pairs them without relying on the order of RETURNING.
     /// </remarks>
-    public const string InsertBatch =
+    public const string AppendBatch =
+        "WITH moved AS (UPDATE audit_chains SET seq = $34, hash = $35 WHERE chain_id = $31 AND seq = $32 RETURNING seq) " +
         "INSERT INTO audit_records (" + InsertColumns + ") " +
         "SELECT r.id, r.ts, r.trace_id, r.app_id, r.patient_pseudonym, r.use_case_id, r.risk_tier, r.decision, r.reasons, r.status_code, " +
         "r.provider, r.deployment, r.model, r.input_sha256, r.output_sha256, r.input_tokens, r.output_tokens, r.latency_ms, " +
         "r.streamed, r.cost_usd, r.attempts, $33, r.prev_hash, r.hash, r.user_id, r.input_text, r.output_text, r.de_identification, r.redactions, r.relates_to, r.feedback, " +
         "$31, $32 + r.ord " +
-        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::text[], $9::text[], $10::integer[], " +
+        "FROM moved, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::text[], $9::text[], $10::integer[], " +
         "$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::integer[], $17::integer[], $18::double precision[], " +
         "$19::boolean[], $20::double precision[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[]) " +
         "WITH ORDINALITY AS r (id, ts, trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
@@ -403,11 +401,12 @@ internal static class PostgresAuditSchema
     private const int ChainSeq = 33;
 
     /// <summary>
-    /// The batch's one INSERT (<see cref="InsertBatch"/>): record <c>i</c> of <paramref name="entries"/> becomes the
-    /// chain's record <paramref name="fromSequence"/> + 1 + <c>i</c>, with its id, previous hash and hash at index <c>i</c>.
+    /// The batch's one statement (<see cref="AppendBatch"/>): record <c>i</c> of <paramref name="entries"/> becomes the
+    /// chain's record <paramref name="fromSequence"/> + 1 + <c>i</c>, with its id, previous hash and hash at index <c>i</c>,
+    /// and the chain's row moves from <paramref name="fromSequence"/> to the last of them.
     /// </summary>
-    public static NpgsqlBatchCommand CreateInsertBatch(
-        string chain, long fromSequence, IReadOnlyList<PendingAppend> entries, string[] ids, string[] previousHashes, string[] hashes)
+    public static NpgsqlCommand CreateAppendBatch(
+        NpgsqlConnection connection, string chain, long fromSequence, IReadOnlyList<PendingAppend> entries, string[] ids, string[] previousHashes, string[] hashes)
     {
         var count = entries.Count;
         var timestamps = new string[count];
@@ -469,7 +468,7 @@ internal static class PostgresAuditSchema
             feedback[i] = entry.Feedback;
         }
 
-        var command = new NpgsqlBatchCommand(InsertBatch);
+        var command = new NpgsqlCommand(AppendBatch, connection);
         var parameters = command.Parameters;
         const NpgsqlDbType Texts = NpgsqlDbType.Array | NpgsqlDbType.Text;
         const NpgsqlDbType Integers = NpgsqlDbType.Array | NpgsqlDbType.Integer;
@@ -507,6 +506,8 @@ internal static class PostgresAuditSchema
         Add(parameters, NpgsqlDbType.Text, chain);
         Add(parameters, NpgsqlDbType.Bigint, fromSequence);
         Add(parameters, NpgsqlDbType.Integer, AuditChainHasher.ChainedVersion);
+        Add(parameters, NpgsqlDbType.Bigint, fromSequence + count);
+        Add(parameters, NpgsqlDbType.Text, count == 0 ? null : hashes[count - 1]);
         return command;
     }
 
@@ -527,16 +528,6 @@ internal static class PostgresAuditSchema
         Add(bound.Parameters, NpgsqlDbType.Bigint, sequence);
         Add(bound.Parameters, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ends.Select(end => end.Sequence).ToArray());
         return [checkpoint, bound];
-    }
-
-    public static NpgsqlBatchCommand CreateUpdateChain(string chain, long fromSequence, long sequence, string hash)
-    {
-        var command = new NpgsqlBatchCommand(UpdateChain);
-        Add(command.Parameters, NpgsqlDbType.Bigint, sequence);
-        Add(command.Parameters, NpgsqlDbType.Text, hash);
-        Add(command.Parameters, NpgsqlDbType.Text, chain);
-        Add(command.Parameters, NpgsqlDbType.Bigint, fromSequence);
-        return command;
     }
 
     /// <summary>

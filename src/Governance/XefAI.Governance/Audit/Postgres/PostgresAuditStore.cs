@@ -16,7 +16,7 @@ namespace XefAI.Governance;
 /// </summary>
 /// <remarks>
 /// A batch inserts its records and moves its own chain's row in <c>audit_chains</c> from where this process left it,
-/// in one round trip and one transaction; a row moved by anyone else fails the batch instead of forking the chain.
+/// in one statement and one round trip; a row moved by anyone else fails the batch instead of forking the chain.
 /// A replica that stalls holding its transaction therefore stops only itself. Checkpoints are taken off the commit
 /// path by whichever replica gets there first (the others skip, rather than wait).
 /// </remarks>
@@ -409,11 +409,17 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         if (writer)
         {
             options.Append(" -c statement_timeout=").Append(milliseconds);
+
+            // The batch's INSERT takes its rows from array parameters. Under the default plan cache mode PostgreSQL
+            // compares each custom plan (which knows the arrays' lengths) with the generic one, finds the custom
+            // cheaper, and so plans the statement again on every execution. The writer's statements are all simple
+            // enough that one generic plan serves every batch.
+            options.Append(" -c plan_cache_mode=force_generic_plan");
             builder.ConnectionStringBuilder.CommandTimeout = (int)Math.Ceiling(_commitTimeout.TotalSeconds);
 
-            // The writer runs the same two statements (the batch's INSERT, the chain row UPDATE) on every batch: prepared
-            // on the server once per connection, PostgreSQL stops parsing and planning them per batch. An operator's
-            // own Max Auto Prepare wins.
+            // The writer runs the same statement (the batch's INSERT with its chain row UPDATE) on every batch: prepared
+            // on the server once per connection, PostgreSQL stops parsing it per batch. An operator's own Max Auto
+            // Prepare wins.
             if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
             {
                 builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
@@ -558,9 +564,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         "SET LOCAL lock_timeout = " + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One transaction and one round trip of two statements: one INSERT of all the batch's records, chained onto this
-    /// process's chain, and one UPDATE that moves the chain's row from where this process left it. No other replica's
-    /// lock is taken or waited for.
+    /// One statement, in a transaction of its own and one round trip: it inserts the batch's records, chained onto
+    /// this process's chain, and moves the chain's row from where this process left it, or does neither. No other
+    /// replica's lock is taken or waited for.
     /// </summary>
     private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
@@ -571,7 +577,6 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             await ReadChainEndAsync(connection, cancellationToken);
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var from = _chainSequence;
         var position = _chainSequence;
         var previousHash = _chainHash;
@@ -587,38 +592,36 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             previousHash = hashes[i];
         }
 
-        await using var insert = new NpgsqlBatch(connection, transaction);
-        insert.BatchCommands.Add(PostgresAuditSchema.CreateInsertBatch(_chain, from, batch, ids, previous, hashes));
-        insert.BatchCommands.Add(PostgresAuditSchema.CreateUpdateChain(_chain, from, position, previousHash));
         var sequences = new long[batch.Count];
         var returned = 0;
-        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+        await using (var command = PostgresAuditSchema.CreateAppendBatch(connection, _chain, from, batch, ids, previous, hashes))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            do
+            while (await reader.ReadAsync(cancellationToken))
             {
-                while (await reader.ReadAsync(cancellationToken))
+                // Placed by the record's place in the chain, not by the order RETURNING happens to give.
+                var index = reader.GetInt64(0) - from - 1;
+                if (index < 0 || index >= batch.Count || sequences[index] != 0)
                 {
-                    // Placed by the record's place in the chain, not by the order RETURNING happens to give.
-                    var index = reader.GetInt64(0) - from - 1;
-                    if (index < 0 || index >= batch.Count || sequences[index] != 0)
-                    {
-                        throw new InvalidDataException($"The insert of a batch into chain {_chain} returned a place in the chain it did not write.");
-                    }
-
-                    sequences[index] = reader.GetInt64(1);
-                    returned++;
+                    throw new InvalidDataException($"The insert of a batch into chain {_chain} returned a place in the chain it did not write.");
                 }
+
+                sequences[index] = reader.GetInt64(1);
+                returned++;
             }
-            while (await reader.NextResultAsync(cancellationToken));
+
+            // The rows arrive before the statement's transaction commits. Closing reads on to the server's report that
+            // it is ready for the next statement, which comes only after the commit: a commit that fails throws here,
+            // before any record is acknowledged.
+            await reader.CloseAsync();
         }
 
-        if (returned != batch.Count || insert.BatchCommands[^1].RecordsAffected != 1)
+        if (returned != batch.Count)
         {
             throw new InvalidDataException(
-                $"The row of chain {_chain} in audit_chains was not at seq {from}, where this process left it: someone else moved it. The batch was rolled back rather than fork the chain.");
+                $"The row of chain {_chain} in audit_chains was not at seq {from}, where this process left it: someone else moved it. The batch was not written rather than fork the chain.");
         }
 
-        await transaction.CommitAsync(cancellationToken);
         _chainSequence = position;
         _chainHash = previousHash;
         _lastCommitFailed = false;
