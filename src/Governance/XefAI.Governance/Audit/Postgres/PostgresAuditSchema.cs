@@ -362,6 +362,19 @@ internal static class PostgresAuditSchema
         "ORDER BY r.ord " +
         "RETURNING chain_seq, seq";
 
+    /// <summary>
+    /// <see cref="AppendBatch"/> for a batch of one record, with the same parameters as scalars. A batch of one is the
+    /// common case at low load, and there the arrays cost more than they save: PostgreSQL materializes each of the
+    /// thirty <c>unnest</c> results before it reads the first row.
+    /// </summary>
+    public const string AppendOne =
+        "WITH moved AS (UPDATE audit_chains SET seq = $34, hash = $35 WHERE chain_id = $31 AND seq = $32 RETURNING seq) " +
+        "INSERT INTO audit_records (" + InsertColumns + ") " +
+        "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $33, " +
+        "$22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32 + 1 " +
+        "FROM moved " +
+        "RETURNING chain_seq, seq";
+
     public const string SelectById = "SELECT " + Columns + " FROM audit_records WHERE id = $1";
 
     public const string SelectColumns = "SELECT " + Columns + " FROM audit_records";
@@ -401,7 +414,7 @@ internal static class PostgresAuditSchema
     private const int ChainSeq = 33;
 
     /// <summary>
-    /// The batch's one statement (<see cref="AppendBatch"/>): record <c>i</c> of <paramref name="entries"/> becomes the
+    /// The batch's one statement (<see cref="AppendBatch"/>, or <see cref="AppendOne"/> for a single record): record <c>i</c> of <paramref name="entries"/> becomes the
     /// chain's record <paramref name="fromSequence"/> + 1 + <c>i</c>, with its id, previous hash and hash at index <c>i</c>,
     /// and the chain's row moves from <paramref name="fromSequence"/> to the last of them.
     /// </summary>
@@ -468,41 +481,39 @@ internal static class PostgresAuditSchema
             feedback[i] = entry.Feedback;
         }
 
-        var command = new NpgsqlCommand(AppendBatch, connection);
+        var single = count == 1;
+        var command = new NpgsqlCommand(single ? AppendOne : AppendBatch, connection);
         var parameters = command.Parameters;
-        const NpgsqlDbType Texts = NpgsqlDbType.Array | NpgsqlDbType.Text;
-        const NpgsqlDbType Integers = NpgsqlDbType.Array | NpgsqlDbType.Integer;
-        const NpgsqlDbType Doubles = NpgsqlDbType.Array | NpgsqlDbType.Double;
-        Add(parameters, Texts, ids);
-        Add(parameters, Texts, timestamps);
-        Add(parameters, Texts, traceIds);
-        Add(parameters, Texts, appIds);
-        Add(parameters, Texts, patients);
-        Add(parameters, Texts, useCases);
-        Add(parameters, Integers, tiers);
-        Add(parameters, Texts, decisions);
-        Add(parameters, Texts, reasons);
-        Add(parameters, Integers, statusCodes);
-        Add(parameters, Texts, providers);
-        Add(parameters, Texts, deployments);
-        Add(parameters, Texts, models);
-        Add(parameters, Texts, inputHashes);
-        Add(parameters, Texts, outputHashes);
-        Add(parameters, Integers, inputTokens);
-        Add(parameters, Integers, outputTokens);
-        Add(parameters, Doubles, latencies);
-        Add(parameters, NpgsqlDbType.Array | NpgsqlDbType.Boolean, streamed);
-        Add(parameters, Doubles, costs);
-        Add(parameters, Texts, attempts);
-        Add(parameters, Texts, previousHashes);
-        Add(parameters, Texts, hashes);
-        Add(parameters, Texts, users);
-        Add(parameters, Texts, inputs);
-        Add(parameters, Texts, outputs);
-        Add(parameters, Texts, deIdentifications);
-        Add(parameters, Texts, redactions);
-        Add(parameters, Texts, relatesTo);
-        Add(parameters, Texts, feedback);
+        Column(parameters, NpgsqlDbType.Text, ids, single);
+        Column(parameters, NpgsqlDbType.Text, timestamps, single);
+        Column(parameters, NpgsqlDbType.Text, traceIds, single);
+        Column(parameters, NpgsqlDbType.Text, appIds, single);
+        Column(parameters, NpgsqlDbType.Text, patients, single);
+        Column(parameters, NpgsqlDbType.Text, useCases, single);
+        Column(parameters, NpgsqlDbType.Integer, tiers, single);
+        Column(parameters, NpgsqlDbType.Text, decisions, single);
+        Column(parameters, NpgsqlDbType.Text, reasons, single);
+        Column(parameters, NpgsqlDbType.Integer, statusCodes, single);
+        Column(parameters, NpgsqlDbType.Text, providers, single);
+        Column(parameters, NpgsqlDbType.Text, deployments, single);
+        Column(parameters, NpgsqlDbType.Text, models, single);
+        Column(parameters, NpgsqlDbType.Text, inputHashes, single);
+        Column(parameters, NpgsqlDbType.Text, outputHashes, single);
+        Column(parameters, NpgsqlDbType.Integer, inputTokens, single);
+        Column(parameters, NpgsqlDbType.Integer, outputTokens, single);
+        Column(parameters, NpgsqlDbType.Double, latencies, single);
+        Column(parameters, NpgsqlDbType.Boolean, streamed, single);
+        Column(parameters, NpgsqlDbType.Double, costs, single);
+        Column(parameters, NpgsqlDbType.Text, attempts, single);
+        Column(parameters, NpgsqlDbType.Text, previousHashes, single);
+        Column(parameters, NpgsqlDbType.Text, hashes, single);
+        Column(parameters, NpgsqlDbType.Text, users, single);
+        Column(parameters, NpgsqlDbType.Text, inputs, single);
+        Column(parameters, NpgsqlDbType.Text, outputs, single);
+        Column(parameters, NpgsqlDbType.Text, deIdentifications, single);
+        Column(parameters, NpgsqlDbType.Text, redactions, single);
+        Column(parameters, NpgsqlDbType.Text, relatesTo, single);
+        Column(parameters, NpgsqlDbType.Text, feedback, single);
         Add(parameters, NpgsqlDbType.Text, chain);
         Add(parameters, NpgsqlDbType.Bigint, fromSequence);
         Add(parameters, NpgsqlDbType.Integer, AuditChainHasher.ChainedVersion);
@@ -613,6 +624,12 @@ internal static class PostgresAuditSchema
 
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));
     }
+
+    // A column of the batch: its array, or for a batch of one (AppendOne) its only value.
+    private static void Column<T>(NpgsqlParameterCollection parameters, NpgsqlDbType type, T[] values, bool single) =>
+        parameters.Add(single
+            ? new NpgsqlParameter { NpgsqlDbType = type, Value = (object?)values[0] ?? DBNull.Value }
+            : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values });
 
     private static void Add(NpgsqlParameterCollection parameters, NpgsqlDbType type, object? value) =>
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });
