@@ -340,9 +340,10 @@ internal static class PostgresAuditSchema
     /// </summary>
     /// <remarks>
     /// Every column but the batch's constants arrives as one array parameter, and <c>unnest</c> turns the arrays back
-    /// into rows, so the server binds and runs one statement per batch rather than one per record. The rows go in in
-    /// the batch's order, so the fleet-wide locator drawn from the sequence rises along the chain as before; no writer
-    /// waits for another to number its records. $31 is the chain, $32 where the batch starts in it (a record's place
+    /// into rows, so the server binds and runs one statement per batch rather than one per record. The arrays are
+    /// unnested side by side in a select list, not in FROM: there PostgreSQL would copy each of the thirty into a
+    /// tuplestore of its own before reading the first row. The rows go in in the batch's order, so the fleet-wide
+    /// locator drawn from the sequence rises along the chain as before; no writer waits for another to number its records. $31 is the chain, $32 where the batch starts in it (a record's place
     /// is that plus its ordinal), $33 the hash version, $34 and $35 the chain's new end. Each row returns its place in
     /// the chain with its locator, so the caller pairs them without relying on the order of RETURNING.
     /// </remarks>
@@ -353,19 +354,22 @@ internal static class PostgresAuditSchema
         "r.provider, r.deployment, r.model, r.input_sha256, r.output_sha256, r.input_tokens, r.output_tokens, r.latency_ms, " +
         "r.streamed, r.cost_usd, r.attempts, $33, r.prev_hash, r.hash, r.user_id, r.input_text, r.output_text, r.de_identification, r.redactions, r.relates_to, r.feedback, " +
         "$31, $32 + r.ord " +
-        "FROM moved, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::text[], $9::text[], $10::integer[], " +
-        "$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::integer[], $17::integer[], $18::double precision[], " +
-        "$19::boolean[], $20::double precision[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[]) " +
-        "WITH ORDINALITY AS r (id, ts, trace_id, app_id, patient_pseudonym, use_case_id, risk_tier, decision, reasons, status_code, " +
-        "provider, deployment, model, input_sha256, output_sha256, input_tokens, output_tokens, latency_ms, " +
-        "streamed, cost_usd, attempts, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback, ord) " +
+        "FROM moved, (SELECT " +
+        "unnest($1::text[]) AS id, unnest($2::text[]) AS ts, unnest($3::text[]) AS trace_id, unnest($4::text[]) AS app_id, " +
+        "unnest($5::text[]) AS patient_pseudonym, unnest($6::text[]) AS use_case_id, unnest($7::integer[]) AS risk_tier, unnest($8::text[]) AS decision, " +
+        "unnest($9::text[]) AS reasons, unnest($10::integer[]) AS status_code, unnest($11::text[]) AS provider, unnest($12::text[]) AS deployment, " +
+        "unnest($13::text[]) AS model, unnest($14::text[]) AS input_sha256, unnest($15::text[]) AS output_sha256, unnest($16::integer[]) AS input_tokens, " +
+        "unnest($17::integer[]) AS output_tokens, unnest($18::double precision[]) AS latency_ms, unnest($19::boolean[]) AS streamed, unnest($20::double precision[]) AS cost_usd, " +
+        "unnest($21::text[]) AS attempts, unnest($22::text[]) AS prev_hash, unnest($23::text[]) AS hash, unnest($24::text[]) AS user_id, " +
+        "unnest($25::text[]) AS input_text, unnest($26::text[]) AS output_text, unnest($27::text[]) AS de_identification, unnest($28::text[]) AS redactions, " +
+        "unnest($29::text[]) AS relates_to, unnest($30::text[]) AS feedback, " +
+        "generate_series(1, cardinality($1::text[])) AS ord) AS r " +
         "ORDER BY r.ord " +
         "RETURNING chain_seq, seq";
 
     /// <summary>
-    /// <see cref="AppendBatch"/> for a batch of one record, with the same parameters as scalars. A batch of one is the
-    /// common case at low load, and there the arrays cost more than they save: PostgreSQL materializes each of the
-    /// thirty <c>unnest</c> results before it reads the first row.
+    /// <see cref="AppendBatch"/> for a batch of one record, with the same parameters as scalars: a batch of one, the
+    /// common case at low load, binds its values as they are rather than as thirty one-element arrays to unnest.
     /// </summary>
     public const string AppendOne =
         "WITH moved AS (UPDATE audit_chains SET seq = $34, hash = $35 WHERE chain_id = $31 AND seq = $32 RETURNING seq) " +

@@ -415,6 +415,13 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             // cheaper, and so plans the statement again on every execution. The writer's statements are all simple
             // enough that one generic plan serves every batch.
             options.Append(" -c plan_cache_mode=force_generic_plan");
+
+            // Npgsql resets a pooled session each time it is opened again: with prepared statements that is seven
+            // statements (RESET ALL, CLOSE ALL, UNLISTEN *, pg_advisory_unlock_all() and more) ahead of every batch,
+            // more server work than a small batch's own. The writer leaves no session state to reset: its settings
+            // are the startup options above, its locks and SET LOCALs end with their transactions, and Npgsql still
+            // rolls back a transaction left open whatever this setting says.
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
             builder.ConnectionStringBuilder.CommandTimeout = (int)Math.Ceiling(_commitTimeout.TotalSeconds);
 
             // The writer runs the same statement (the batch's INSERT with its chain row UPDATE) on every batch: prepared
