@@ -575,7 +575,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     /// this process's chain, and moves the chain's row from where this process left it, or does neither. No other
     /// replica's lock is taken or waited for.
     /// </summary>
-    private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
         await EnsureChainAsync(cancellationToken);
         await using var connection = await _writerDataSource.Value.OpenConnectionAsync(cancellationToken);
