@@ -3,13 +3,16 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using XefAI.Governance;
+using XefAI.Testing;
 
 namespace XefAI.Gateway.Benchmarks.Micro;
 
 /// <summary>
-/// The SQLite audit store's commit of a batch into a real file in the temp directory: ids, chain hashes, the bound row
-/// and BEGIN IMMEDIATE/COMMIT with synchronous FULL, as the writer loop runs it. The batch is built once, so what is
-/// measured is the store's own work; divide by <see cref="Records"/> for the cost per record. <see cref="Append"/> is
+/// An audit store's commit of a batch, as the writer loop runs it. SQLite: into a real file in the temp directory, with
+/// ids, chain hashes, the bound row and BEGIN IMMEDIATE/COMMIT with synchronous FULL. PostgreSQL: into a throwaway
+/// local server of the machine's own binaries (<see cref="PostgresServer"/>, which runs with fsync and synchronous
+/// commit off, so the figure is the client's work and the round trip, not the disk's). The batch is built once, so what
+/// is measured is the store's own work; divide by <see cref="Records"/> for the cost per record. <see cref="Append"/> is
 /// one call's append through the writer loop, queue and completion included.
 /// </summary>
 [MemoryDiagnoser]
@@ -17,10 +20,16 @@ public class AuditStoreCommitBenchmarks
 {
     private static readonly AuditAttempt[] Attempts = [new("gpt-4o-east", "primary", "succeeded", 200, 412.5)];
 
-    private string _directory = null!;
-    private SqliteAuditStore _store = null!;
+    private string? _directory;
+    private PostgresServer? _server;
+    private IAuditStore _store = null!;
+    private Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> _commitBatch = null!;
     private PendingAppend[] _batch = null!;
     private AuditEntry _entry = null!;
+
+    /// <summary>The store: <c>sqlite</c> or <c>postgres</c> (which needs PostgreSQL's binaries installed).</summary>
+    [Params(SqliteAuditStore.StoreKind, PostgresAuditStore.StoreKind)]
+    public string Store { get; set; } = SqliteAuditStore.StoreKind;
 
     /// <summary>Records per committed batch.</summary>
     [Params(1, 32)]
@@ -29,9 +38,29 @@ public class AuditStoreCommitBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _directory = Directory.CreateTempSubdirectory("xefai-audit-bench-").FullName;
-        var options = Options.Create(new AuditOptions { Sqlite = new SqliteAuditOptions { Path = Path.Combine(_directory, "audit.db") } });
-        _store = new SqliteAuditStore(options, TimeProvider.System, NullLogger<SqliteAuditStore>.Instance);
+        if (Store == PostgresAuditStore.StoreKind)
+        {
+            _server = await PostgresServer.StartAsync();
+            var options = Options.Create(new AuditOptions
+            {
+                Store = PostgresAuditStore.StoreKind,
+                Postgres = new PostgresAuditOptions
+                {
+                    ConnectionString = await _server.CreateDatabaseAsync(),
+                    CheckpointIntervalSeconds = PostgresAuditStore.MaxCheckpointIntervalSeconds,
+                },
+            });
+            var store = new PostgresAuditStore(options, TimeProvider.System, NullLogger<PostgresAuditStore>.Instance);
+            (_store, _commitBatch) = (store, store.CommitBatchAsync);
+        }
+        else
+        {
+            _directory = Directory.CreateTempSubdirectory("xefai-audit-bench-").FullName;
+            var options = Options.Create(new AuditOptions { Sqlite = new SqliteAuditOptions { Path = Path.Combine(_directory, "audit.db") } });
+            var store = new SqliteAuditStore(options, TimeProvider.System, NullLogger<SqliteAuditStore>.Instance);
+            (_store, _commitBatch) = (store, store.CommitBatchAsync);
+        }
+
 
         // A tier-1 metadata record like a governed vendor call's; every value synthetic (no PHI).
         _entry = AuditEntryGuard.Prepare(new AuditEntry
@@ -64,18 +93,26 @@ public class AuditStoreCommitBenchmarks
         }
 
         // The session (connection, prepared INSERT, chain tail) is opened by the first batch, not measured.
-        await _store.CommitBatchAsync(_batch, CancellationToken.None);
+        await _commitBatch(_batch, CancellationToken.None);
     }
 
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await ((IAsyncDisposable)_store).DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
     [Benchmark(Baseline = true)]
-    public Task<IReadOnlyList<AuditRecord>> CommitBatch() => _store.CommitBatchAsync(_batch, CancellationToken.None);
+    public Task<IReadOnlyList<AuditRecord>> CommitBatch() => _commitBatch(_batch, CancellationToken.None);
 
     /// <summary>One append through the store's queue and writer loop, awaited until its batch committed.</summary>
     [Benchmark]

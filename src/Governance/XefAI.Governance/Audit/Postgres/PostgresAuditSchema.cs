@@ -269,12 +269,6 @@ internal static class PostgresAuditSchema
     /// <summary>Readiness: takes this writer's own row lock, as a commit does, and nobody else's.</summary>
     public const string LockChain = "SELECT seq FROM audit_chains WHERE chain_id = $1 FOR UPDATE";
 
-    /// <summary>
-    /// Moves a chain's end only from where the writer believes it is: a chain moved by anyone else updates no row,
-    /// and the batch is rolled back rather than fork the chain.
-    /// </summary>
-    public const string UpdateChain = "UPDATE audit_chains SET seq = $1, hash = $2 WHERE chain_id = $3 AND seq = $4";
-
     public const string SelectChainEnds = "SELECT chain_id, seq, hash FROM audit_chains ORDER BY chain_id";
 
     /// <summary>Every chain's end, and where the last checkpoint that named it bound it (null: none has yet).</summary>
@@ -338,11 +332,52 @@ internal static class PostgresAuditSchema
         "streamed, cost_usd, attempts, hash_version, prev_hash, hash, user_id, input_text, output_text, de_identification, redactions, relates_to, feedback, " +
         "chain_id, chain_seq";
 
-    /// <summary>The fleet-wide locator comes from the sequence, so no writer waits for another to number its records.</summary>
-    public const string Insert =
-        "INSERT INTO audit_records (" + InsertColumns + ") VALUES " +
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) " +
-        "RETURNING seq";
+    /// <summary>
+    /// A whole batch as one statement, run in a transaction of its own: it moves the writer's chain row from where the
+    /// writer believes it ends, and inserts the batch's records only if it did. A row moved by anyone else updates
+    /// nothing, so nothing is inserted and the batch fails rather than fork the chain; any record the server refuses
+    /// fails the whole statement, and nothing of it is kept.
+    /// </summary>
+    /// <remarks>
+    /// Every column but the batch's constants arrives as one array parameter, and <c>unnest</c> turns the arrays back
+    /// into rows, so the server binds and runs one statement per batch rather than one per record. The arrays are
+    /// unnested side by side in a select list, not in FROM: there PostgreSQL would copy each of the thirty into a
+    /// tuplestore of its own before reading the first row. The rows go in in the batch's order, so the fleet-wide
+    /// locator drawn from the sequence rises along the chain as before; no writer waits for another to number its records. $31 is the chain, $32 where the batch starts in it (a record's place
+    /// is that plus its ordinal), $33 the hash version, $34 and $35 the chain's new end. Each row returns its place in
+    /// the chain with its locator, so the caller pairs them without relying on the order of RETURNING.
+    /// </remarks>
+    public const string AppendBatch =
+        "WITH moved AS (UPDATE audit_chains SET seq = $34, hash = $35 WHERE chain_id = $31 AND seq = $32 RETURNING seq) " +
+        "INSERT INTO audit_records (" + InsertColumns + ") " +
+        "SELECT r.id, r.ts, r.trace_id, r.app_id, r.patient_pseudonym, r.use_case_id, r.risk_tier, r.decision, r.reasons, r.status_code, " +
+        "r.provider, r.deployment, r.model, r.input_sha256, r.output_sha256, r.input_tokens, r.output_tokens, r.latency_ms, " +
+        "r.streamed, r.cost_usd, r.attempts, $33, r.prev_hash, r.hash, r.user_id, r.input_text, r.output_text, r.de_identification, r.redactions, r.relates_to, r.feedback, " +
+        "$31, $32 + r.ord " +
+        "FROM moved, (SELECT " +
+        "unnest($1::text[]) AS id, unnest($2::text[]) AS ts, unnest($3::text[]) AS trace_id, unnest($4::text[]) AS app_id, " +
+        "unnest($5::text[]) AS patient_pseudonym, unnest($6::text[]) AS use_case_id, unnest($7::integer[]) AS risk_tier, unnest($8::text[]) AS decision, " +
+        "unnest($9::text[]) AS reasons, unnest($10::integer[]) AS status_code, unnest($11::text[]) AS provider, unnest($12::text[]) AS deployment, " +
+        "unnest($13::text[]) AS model, unnest($14::text[]) AS input_sha256, unnest($15::text[]) AS output_sha256, unnest($16::integer[]) AS input_tokens, " +
+        "unnest($17::integer[]) AS output_tokens, unnest($18::double precision[]) AS latency_ms, unnest($19::boolean[]) AS streamed, unnest($20::double precision[]) AS cost_usd, " +
+        "unnest($21::text[]) AS attempts, unnest($22::text[]) AS prev_hash, unnest($23::text[]) AS hash, unnest($24::text[]) AS user_id, " +
+        "unnest($25::text[]) AS input_text, unnest($26::text[]) AS output_text, unnest($27::text[]) AS de_identification, unnest($28::text[]) AS redactions, " +
+        "unnest($29::text[]) AS relates_to, unnest($30::text[]) AS feedback, " +
+        "generate_series(1, cardinality($1::text[])) AS ord) AS r " +
+        "ORDER BY r.ord " +
+        "RETURNING chain_seq, seq";
+
+    /// <summary>
+    /// <see cref="AppendBatch"/> for a batch of one record, with the same parameters as scalars: a batch of one, the
+    /// common case at low load, binds its values as they are rather than as thirty one-element arrays to unnest.
+    /// </summary>
+    public const string AppendOne =
+        "WITH moved AS (UPDATE audit_chains SET seq = $34, hash = $35 WHERE chain_id = $31 AND seq = $32 RETURNING seq) " +
+        "INSERT INTO audit_records (" + InsertColumns + ") " +
+        "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $33, " +
+        "$22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32 + 1 " +
+        "FROM moved " +
+        "RETURNING chain_seq, seq";
 
     public const string SelectById = "SELECT " + Columns + " FROM audit_records WHERE id = $1";
 
@@ -382,44 +417,112 @@ internal static class PostgresAuditSchema
     private const int Feedback = 31;
     private const int ChainSeq = 33;
 
-    /// <summary>One INSERT of the batch, its parameters in column order.</summary>
-    public static NpgsqlBatchCommand CreateInsert(string chain, long chainSequence, string id, AuditEntry entry, string previousHash, string hash)
+    /// <summary>
+    /// The batch's one statement (<see cref="AppendBatch"/>, or <see cref="AppendOne"/> for a single record): record <c>i</c> of <paramref name="entries"/> becomes the
+    /// chain's record <paramref name="fromSequence"/> + 1 + <c>i</c>, with its id, previous hash and hash at index <c>i</c>,
+    /// and the chain's row moves from <paramref name="fromSequence"/> to the last of them.
+    /// </summary>
+    public static NpgsqlCommand CreateAppendBatch(
+        NpgsqlConnection connection, string chain, long fromSequence, IReadOnlyList<PendingAppend> entries, string[] ids, string[] previousHashes, string[] hashes)
     {
-        var command = new NpgsqlBatchCommand(Insert);
+        var count = entries.Count;
+        var timestamps = new string[count];
+        var traceIds = new string[count];
+        var appIds = new string?[count];
+        var patients = new string?[count];
+        var useCases = new string?[count];
+        var tiers = new int?[count];
+        var decisions = new string[count];
+        var reasons = new string?[count];
+        var statusCodes = new int[count];
+        var providers = new string?[count];
+        var deployments = new string?[count];
+        var models = new string?[count];
+        var inputHashes = new string?[count];
+        var outputHashes = new string?[count];
+        var inputTokens = new int?[count];
+        var outputTokens = new int?[count];
+        var latencies = new double[count];
+        var streamed = new bool[count];
+        var costs = new double?[count];
+        var attempts = new string[count];
+        var users = new string?[count];
+        var inputs = new string?[count];
+        var outputs = new string?[count];
+        var deIdentifications = new string?[count];
+        var redactions = new string?[count];
+        var relatesTo = new string?[count];
+        var feedback = new string?[count];
+        for (var i = 0; i < count; i++)
+        {
+            var entry = entries[i].Entry;
+            timestamps[i] = AuditChainHasher.FormatTimestamp(entry.Timestamp);
+            traceIds[i] = entry.TraceId;
+            appIds[i] = entry.AppId;
+            patients[i] = entry.PatientPseudonym;
+            useCases[i] = entry.UseCaseId;
+            tiers[i] = entry.RiskTier;
+            decisions[i] = entry.Decision;
+            reasons[i] = entry.Reasons;
+            statusCodes[i] = entry.StatusCode;
+            providers[i] = entry.Provider;
+            deployments[i] = entry.Deployment;
+            models[i] = entry.Model;
+            inputHashes[i] = entry.InputSha256;
+            outputHashes[i] = entry.OutputSha256;
+            inputTokens[i] = entry.InputTokens;
+            outputTokens[i] = entry.OutputTokens;
+            latencies[i] = entry.LatencyMs;
+            streamed[i] = entry.Streamed;
+            costs[i] = entry.CostUsd;
+            attempts[i] = AuditAttemptsJson.Write(entry.Attempts);
+            users[i] = entry.UserId;
+            inputs[i] = entry.InputText;
+            outputs[i] = entry.OutputText;
+            deIdentifications[i] = entry.DeIdentification;
+            redactions[i] = entry.Redactions;
+            relatesTo[i] = entry.RelatesTo;
+            feedback[i] = entry.Feedback;
+        }
+
+        var single = count == 1;
+        var command = new NpgsqlCommand(single ? AppendOne : AppendBatch, connection);
         var parameters = command.Parameters;
-        Add(parameters, NpgsqlDbType.Text, id);
-        Add(parameters, NpgsqlDbType.Text, AuditChainHasher.FormatTimestamp(entry.Timestamp));
-        Add(parameters, NpgsqlDbType.Text, entry.TraceId);
-        Add(parameters, NpgsqlDbType.Text, entry.AppId);
-        Add(parameters, NpgsqlDbType.Text, entry.PatientPseudonym);
-        Add(parameters, NpgsqlDbType.Text, entry.UseCaseId);
-        Add(parameters, NpgsqlDbType.Integer, entry.RiskTier);
-        Add(parameters, NpgsqlDbType.Text, entry.Decision);
-        Add(parameters, NpgsqlDbType.Text, entry.Reasons);
-        Add(parameters, NpgsqlDbType.Integer, entry.StatusCode);
-        Add(parameters, NpgsqlDbType.Text, entry.Provider);
-        Add(parameters, NpgsqlDbType.Text, entry.Deployment);
-        Add(parameters, NpgsqlDbType.Text, entry.Model);
-        Add(parameters, NpgsqlDbType.Text, entry.InputSha256);
-        Add(parameters, NpgsqlDbType.Text, entry.OutputSha256);
-        Add(parameters, NpgsqlDbType.Integer, entry.InputTokens);
-        Add(parameters, NpgsqlDbType.Integer, entry.OutputTokens);
-        Add(parameters, NpgsqlDbType.Double, entry.LatencyMs);
-        Add(parameters, NpgsqlDbType.Boolean, entry.Streamed);
-        Add(parameters, NpgsqlDbType.Double, entry.CostUsd);
-        Add(parameters, NpgsqlDbType.Text, AuditAttemptsJson.Write(entry.Attempts));
-        Add(parameters, NpgsqlDbType.Integer, AuditChainHasher.ChainedVersion);
-        Add(parameters, NpgsqlDbType.Text, previousHash);
-        Add(parameters, NpgsqlDbType.Text, hash);
-        Add(parameters, NpgsqlDbType.Text, entry.UserId);
-        Add(parameters, NpgsqlDbType.Text, entry.InputText);
-        Add(parameters, NpgsqlDbType.Text, entry.OutputText);
-        Add(parameters, NpgsqlDbType.Text, entry.DeIdentification);
-        Add(parameters, NpgsqlDbType.Text, entry.Redactions);
-        Add(parameters, NpgsqlDbType.Text, entry.RelatesTo);
-        Add(parameters, NpgsqlDbType.Text, entry.Feedback);
+        Column(parameters, NpgsqlDbType.Text, ids, single);
+        Column(parameters, NpgsqlDbType.Text, timestamps, single);
+        Column(parameters, NpgsqlDbType.Text, traceIds, single);
+        Column(parameters, NpgsqlDbType.Text, appIds, single);
+        Column(parameters, NpgsqlDbType.Text, patients, single);
+        Column(parameters, NpgsqlDbType.Text, useCases, single);
+        Column(parameters, NpgsqlDbType.Integer, tiers, single);
+        Column(parameters, NpgsqlDbType.Text, decisions, single);
+        Column(parameters, NpgsqlDbType.Text, reasons, single);
+        Column(parameters, NpgsqlDbType.Integer, statusCodes, single);
+        Column(parameters, NpgsqlDbType.Text, providers, single);
+        Column(parameters, NpgsqlDbType.Text, deployments, single);
+        Column(parameters, NpgsqlDbType.Text, models, single);
+        Column(parameters, NpgsqlDbType.Text, inputHashes, single);
+        Column(parameters, NpgsqlDbType.Text, outputHashes, single);
+        Column(parameters, NpgsqlDbType.Integer, inputTokens, single);
+        Column(parameters, NpgsqlDbType.Integer, outputTokens, single);
+        Column(parameters, NpgsqlDbType.Double, latencies, single);
+        Column(parameters, NpgsqlDbType.Boolean, streamed, single);
+        Column(parameters, NpgsqlDbType.Double, costs, single);
+        Column(parameters, NpgsqlDbType.Text, attempts, single);
+        Column(parameters, NpgsqlDbType.Text, previousHashes, single);
+        Column(parameters, NpgsqlDbType.Text, hashes, single);
+        Column(parameters, NpgsqlDbType.Text, users, single);
+        Column(parameters, NpgsqlDbType.Text, inputs, single);
+        Column(parameters, NpgsqlDbType.Text, outputs, single);
+        Column(parameters, NpgsqlDbType.Text, deIdentifications, single);
+        Column(parameters, NpgsqlDbType.Text, redactions, single);
+        Column(parameters, NpgsqlDbType.Text, relatesTo, single);
+        Column(parameters, NpgsqlDbType.Text, feedback, single);
         Add(parameters, NpgsqlDbType.Text, chain);
-        Add(parameters, NpgsqlDbType.Bigint, chainSequence);
+        Add(parameters, NpgsqlDbType.Bigint, fromSequence);
+        Add(parameters, NpgsqlDbType.Integer, AuditChainHasher.ChainedVersion);
+        Add(parameters, NpgsqlDbType.Bigint, fromSequence + count);
+        Add(parameters, NpgsqlDbType.Text, count == 0 ? null : hashes[count - 1]);
         return command;
     }
 
@@ -440,16 +543,6 @@ internal static class PostgresAuditSchema
         Add(bound.Parameters, NpgsqlDbType.Bigint, sequence);
         Add(bound.Parameters, NpgsqlDbType.Array | NpgsqlDbType.Bigint, ends.Select(end => end.Sequence).ToArray());
         return [checkpoint, bound];
-    }
-
-    public static NpgsqlBatchCommand CreateUpdateChain(string chain, long fromSequence, long sequence, string hash)
-    {
-        var command = new NpgsqlBatchCommand(UpdateChain);
-        Add(command.Parameters, NpgsqlDbType.Bigint, sequence);
-        Add(command.Parameters, NpgsqlDbType.Text, hash);
-        Add(command.Parameters, NpgsqlDbType.Text, chain);
-        Add(command.Parameters, NpgsqlDbType.Bigint, fromSequence);
-        return command;
     }
 
     /// <summary>
@@ -535,6 +628,12 @@ internal static class PostgresAuditSchema
 
         return new AuditRecord(ReadId(reader), ReadSequence(reader), entry, reader.GetString(PrevHash), reader.GetString(Hash));
     }
+
+    // A column of the batch: its array, or for a batch of one (AppendOne) its only value.
+    private static void Column<T>(NpgsqlParameterCollection parameters, NpgsqlDbType type, T[] values, bool single) =>
+        parameters.Add(single
+            ? new NpgsqlParameter { NpgsqlDbType = type, Value = (object?)values[0] ?? DBNull.Value }
+            : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values });
 
     private static void Add(NpgsqlParameterCollection parameters, NpgsqlDbType type, object? value) =>
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });

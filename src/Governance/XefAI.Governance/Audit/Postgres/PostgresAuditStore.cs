@@ -16,7 +16,7 @@ namespace XefAI.Governance;
 /// </summary>
 /// <remarks>
 /// A batch inserts its records and moves its own chain's row in <c>audit_chains</c> from where this process left it,
-/// in one round trip and one transaction; a row moved by anyone else fails the batch instead of forking the chain.
+/// in one statement and one round trip; a row moved by anyone else fails the batch instead of forking the chain.
 /// A replica that stalls holding its transaction therefore stops only itself. Checkpoints are taken off the commit
 /// path by whichever replica gets there first (the others skip, rather than wait).
 /// </remarks>
@@ -409,11 +409,24 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         if (writer)
         {
             options.Append(" -c statement_timeout=").Append(milliseconds);
+
+            // The batch's INSERT takes its rows from array parameters. Under the default plan cache mode PostgreSQL
+            // compares each custom plan (which knows the arrays' lengths) with the generic one, finds the custom
+            // cheaper, and so plans the statement again on every execution. The writer's statements are all simple
+            // enough that one generic plan serves every batch.
+            options.Append(" -c plan_cache_mode=force_generic_plan");
+
+            // Npgsql resets a pooled session each time it is opened again: with prepared statements that is seven
+            // statements (RESET ALL, CLOSE ALL, UNLISTEN *, pg_advisory_unlock_all() and more) ahead of every batch,
+            // more server work than a small batch's own. The writer leaves no session state to reset: its settings
+            // are the startup options above, its locks and SET LOCALs end with their transactions, and Npgsql still
+            // rolls back a transaction left open whatever this setting says.
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
             builder.ConnectionStringBuilder.CommandTimeout = (int)Math.Ceiling(_commitTimeout.TotalSeconds);
 
-            // The writer runs the same few statements (the record INSERT, the chain row UPDATE) on every batch: prepared
-            // on the server once per connection, PostgreSQL stops parsing and planning them per record. An operator's
-            // own Max Auto Prepare wins.
+            // The writer runs the same statement (the batch's INSERT with its chain row UPDATE) on every batch: prepared
+            // on the server once per connection, PostgreSQL stops parsing it per batch. An operator's own Max Auto
+            // Prepare wins.
             if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
             {
                 builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
@@ -558,10 +571,11 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         "SET LOCAL lock_timeout = " + ((long)wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One transaction and one round trip: insert the batch's records, chained onto this process's chain, and move
-    /// the chain's row from where this process left it. No other replica's lock is taken or waited for.
+    /// One statement, in a transaction of its own and one round trip: it inserts the batch's records, chained onto
+    /// this process's chain, and moves the chain's row from where this process left it, or does neither. No other
+    /// replica's lock is taken or waited for.
     /// </summary>
-    private async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
         await EnsureChainAsync(cancellationToken);
         await using var connection = await _writerDataSource.Value.OpenConnectionAsync(cancellationToken);
@@ -570,45 +584,51 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             await ReadChainEndAsync(connection, cancellationToken);
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
         var from = _chainSequence;
         var position = _chainSequence;
         var previousHash = _chainHash;
         var ids = new string[batch.Count];
         var hashes = new string[batch.Count];
         var previous = new string[batch.Count];
-        await using var insert = new NpgsqlBatch(connection, transaction);
         for (var i = 0; i < batch.Count; i++)
         {
             position++;
             ids[i] = _ids.Next();
             previous[i] = previousHash;
             hashes[i] = _writerHasher.ComputeHash(AuditChainHasher.ChainedVersion, ids[i], position, batch[i].Entry, previousHash, _chain);
-            insert.BatchCommands.Add(PostgresAuditSchema.CreateInsert(_chain, position, ids[i], batch[i].Entry, previousHash, hashes[i]));
             previousHash = hashes[i];
         }
 
-        insert.BatchCommands.Add(PostgresAuditSchema.CreateUpdateChain(_chain, from, position, previousHash));
-        var sequences = new List<long>(batch.Count);
-        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+        var sequences = new long[batch.Count];
+        var returned = 0;
+        await using (var command = PostgresAuditSchema.CreateAppendBatch(connection, _chain, from, batch, ids, previous, hashes))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            do
+            while (await reader.ReadAsync(cancellationToken))
             {
-                while (await reader.ReadAsync(cancellationToken))
+                // Placed by the record's place in the chain, not by the order RETURNING happens to give.
+                var index = reader.GetInt64(0) - from - 1;
+                if (index < 0 || index >= batch.Count || sequences[index] != 0)
                 {
-                    sequences.Add(reader.GetInt64(0));
+                    throw new InvalidDataException($"The insert of a batch into chain {_chain} returned a place in the chain it did not write.");
                 }
+
+                sequences[index] = reader.GetInt64(1);
+                returned++;
             }
-            while (await reader.NextResultAsync(cancellationToken));
+
+            // The rows arrive before the statement's transaction commits. Closing reads on to the server's report that
+            // it is ready for the next statement, which comes only after the commit: a commit that fails throws here,
+            // before any record is acknowledged.
+            await reader.CloseAsync();
         }
 
-        if (sequences.Count != batch.Count || insert.BatchCommands[^1].RecordsAffected != 1)
+        if (returned != batch.Count)
         {
             throw new InvalidDataException(
-                $"The row of chain {_chain} in audit_chains was not at seq {from}, where this process left it: someone else moved it. The batch was rolled back rather than fork the chain.");
+                $"The row of chain {_chain} in audit_chains was not at seq {from}, where this process left it: someone else moved it. The batch was not written rather than fork the chain.");
         }
 
-        await transaction.CommitAsync(cancellationToken);
         _chainSequence = position;
         _chainHash = previousHash;
         _lastCommitFailed = false;
