@@ -1,7 +1,53 @@
 namespace XefAI.Models;
 
 /// <summary>One server-sent event from a vendor: its <c>event:</c> name (null when absent) and its joined <c>data:</c> lines.</summary>
-public readonly record struct ServerSentEvent(string? EventName, string Data);
+/// <remarks>
+/// The gateway's reader gives the data as the UTF-8 bytes it read (<see cref="Utf8Data"/>), so a translator that works
+/// on bytes decodes nothing; <see cref="Data"/> decodes them on each read. Two events are equal when their names and
+/// their data are, however each was made.
+/// </remarks>
+public readonly record struct ServerSentEvent
+{
+    private readonly string? _data;
+
+    /// <summary>An event whose data is text.</summary>
+    public ServerSentEvent(string? eventName, string data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        EventName = eventName;
+        _data = data;
+    }
+
+    /// <summary>An event whose data is UTF-8 bytes that the event owns: no one may change them afterwards.</summary>
+    public ServerSentEvent(string? eventName, ReadOnlyMemory<byte> utf8Data)
+    {
+        EventName = eventName;
+        Utf8Data = utf8Data;
+    }
+
+    public string? EventName { get; }
+
+    /// <summary>The joined data lines as text.</summary>
+    public string Data => _data ?? System.Text.Encoding.UTF8.GetString(Utf8Data.Span);
+
+    /// <summary>The joined data lines as UTF-8 when the event was made from bytes; empty when it was made from text.</summary>
+    public ReadOnlyMemory<byte> Utf8Data { get; }
+
+    /// <summary>Whether the data is held as UTF-8 bytes (<see cref="Utf8Data"/>) rather than as text.</summary>
+    public bool HasUtf8Data => _data is null;
+
+    public void Deconstruct(out string? eventName, out string data)
+    {
+        eventName = EventName;
+        data = Data;
+    }
+
+    public bool Equals(ServerSentEvent other) =>
+        string.Equals(EventName, other.EventName, StringComparison.Ordinal)
+        && (HasUtf8Data && other.HasUtf8Data ? Utf8Data.Span.SequenceEqual(other.Utf8Data.Span) : string.Equals(Data, other.Data, StringComparison.Ordinal));
+
+    public override int GetHashCode() => HashCode.Combine(EventName, Data);
+}
 
 /// <summary>
 /// Translates one vendor event stream into OpenAI <c>chat.completion.chunk</c> objects and assembles the

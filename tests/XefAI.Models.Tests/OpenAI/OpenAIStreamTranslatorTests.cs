@@ -32,6 +32,51 @@ public sealed class OpenAIStreamTranslatorTests
     }
 
     [Fact]
+    public void Translate_EventsAsTheReadersBytes_PassesTheVerySameBytesOnAndReadsTheSameAnswer()
+    {
+        var translator = new OpenAIStreamTranslator(includeUsage: true);
+        var chunks = new List<ReadOnlyMemory<byte>>();
+        var events = DocumentedStream.Select(data => new ServerSentEvent(null, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(data))).ToList();
+
+        var ended = events.Select(e => translator.Translate(e, chunks)).ToList();
+        var endedAtDone = translator.Translate(new ServerSentEvent(null, (ReadOnlyMemory<byte>)"[DONE]\r\n"u8.ToArray()), chunks);
+
+        Assert.All(ended, Assert.False);
+        Assert.True(endedAtDone);
+        Assert.Equal(events.Count, chunks.Count);
+        Assert.All(events.Zip(chunks), pair => Assert.True(pair.First.Utf8Data.Span == pair.Second.Span, "a chunk was copied"));
+        Assert.Equal(new StreamedAnswer("Hello there, Ödem ≥ 2+", "stop", new TokenUsage(9, 12), "gpt-4o-mini"), translator.Result);
+    }
+
+    [Fact]
+    public void Translate_BytesThatAreNotWellFormedUtf8_AreReadAsTextWithReplacementCharacters()
+    {
+        var translator = new OpenAIStreamTranslator(includeUsage: false);
+        var chunks = new List<ReadOnlyMemory<byte>>();
+        byte[] data = [.. """{"choices":[{"index":0,"delta":{"content":"a"""u8, 0xC3, .. """b"}}]}"""u8];
+
+        translator.Translate(new ServerSentEvent(null, (ReadOnlyMemory<byte>)data), chunks);
+
+        Assert.Equal("a\uFFFDb", translator.Result.Content);
+        Assert.Equal("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\uFFFDb\"}}]}", Encoding.UTF8.GetString(Assert.Single(chunks).Span));
+    }
+
+    [Fact]
+    public void ServerSentEvent_MadeFromTextOrFromBytes_IsEqualWhenNameAndDataAre()
+    {
+        var fromText = new ServerSentEvent("delta", "Ödem ≥ 2+");
+        var fromBytes = new ServerSentEvent("delta", (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes("Ödem ≥ 2+"));
+
+        Assert.Equal(fromText, fromBytes);
+        Assert.Equal(fromText.GetHashCode(), fromBytes.GetHashCode());
+        Assert.Equal("Ödem ≥ 2+", fromBytes.Data);
+        Assert.True(fromBytes.HasUtf8Data);
+        Assert.False(fromText.HasUtf8Data);
+        Assert.NotEqual(fromText, new ServerSentEvent("other", "Ödem ≥ 2+"));
+        Assert.NotEqual(fromBytes, new ServerSentEvent("delta", (ReadOnlyMemory<byte>)"Odem"u8.ToArray()));
+    }
+
+    [Fact]
     public void Translate_UsageNotRequested_HoldsBackOnlyTheUsageChunkButRecordsUsage()
     {
         var translator = new OpenAIStreamTranslator(includeUsage: false);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using XefAI.Models.Providers.Wire;
 
 namespace XefAI.Models.Providers.OpenAI;
@@ -21,19 +22,30 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
     {
         ArgumentNullException.ThrowIfNull(chunks);
 
-        var data = vendorEvent.Data;
-        if (string.IsNullOrWhiteSpace(data))
+        // A chunk as the reader's bytes, when they are well-formed UTF-8 and open an object; anything else (blank data,
+        // [DONE], an event made from text, bad sequences that decoding replaces) is read as text.
+        ReadOnlyMemory<byte> bytes;
+        if (vendorEvent.HasUtf8Data && OpensObject(vendorEvent.Utf8Data.Span) && Utf8.IsValid(vendorEvent.Utf8Data.Span))
         {
-            return false;
+            bytes = vendorEvent.Utf8Data;
+        }
+        else
+        {
+            var data = vendorEvent.Data;
+            if (string.IsNullOrWhiteSpace(data))
+            {
+                return false;
+            }
+
+            // The gateway writes its own [DONE] once the audit is done.
+            if (data.AsSpan().Trim().SequenceEqual("[DONE]"))
+            {
+                return true;
+            }
+
+            bytes = Encoding.UTF8.GetBytes(data);
         }
 
-        // The gateway writes its own [DONE] once the audit is done.
-        if (data.AsSpan().Trim().SequenceEqual("[DONE]"))
-        {
-            return true;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(data);
         using var document = Parse(bytes);
         var chunk = document.RootElement;
 
@@ -70,7 +82,14 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
         return false;
     }
 
-    private static JsonDocument Parse(byte[] bytes)
+    /// <summary>Whether the data's first character after JSON white space is <c>{</c>.</summary>
+    private static bool OpensObject(ReadOnlySpan<byte> data)
+    {
+        var trimmed = data.TrimStart(" \t\r\n"u8);
+        return !trimmed.IsEmpty && trimmed[0] == (byte)'{';
+    }
+
+    private static JsonDocument Parse(ReadOnlyMemory<byte> bytes)
     {
         JsonDocument document;
         try

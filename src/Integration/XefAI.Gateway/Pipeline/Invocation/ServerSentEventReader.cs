@@ -10,9 +10,9 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// one endless line fails the stream instead of growing the gateway's memory without bound.
 /// </summary>
 /// <remarks>
-/// Lines are parsed as bytes and an event's data is decoded once, when it is dispatched: one string per event. The
-/// limit on an event's data counts its characters, as decoded. Splitting at line ends never cuts a UTF-8 sequence,
-/// so decoding the joined lines once gives what decoding each line would.
+/// Lines are parsed as bytes and an event's data is handed on as the bytes it was: one array per event, decoded only by
+/// a translator that asks for text. The limit on an event's data counts its characters, as decoded. Splitting at line
+/// ends never cuts a UTF-8 sequence, so decoding the joined lines once gives what decoding each line would.
 /// </remarks>
 internal sealed class ServerSentEventReader(Stream stream, int maxLineBytes) : IDisposable
 {
@@ -39,7 +39,7 @@ internal sealed class ServerSentEventReader(Stream stream, int maxLineBytes) : I
             {
                 if (hasData)
                 {
-                    return new ServerSentEvent(eventName, Encoding.UTF8.GetString(_data.WrittenSpan));
+                    return new ServerSentEvent(eventName, _data.WrittenSpan.ToArray());
                 }
 
                 eventName = null;
