@@ -25,7 +25,7 @@ internal static class StartupHook
         var temporary = path + ".tmp";
         while (true)
         {
-            var bytes = GC.GetTotalAllocatedBytes(precise: false);
+            var bytes = GC.GetTotalAllocatedBytes(precise: true);
             File.WriteAllText(temporary, bytes.ToString(CultureInfo.InvariantCulture));
             File.Move(temporary, path, overwrite: true);
             Thread.Sleep(100);
