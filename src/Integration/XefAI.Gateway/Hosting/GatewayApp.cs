@@ -29,6 +29,32 @@ public static class GatewayApp
 {
     private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
+    /// <summary>
+    /// Whether the configured <c>Logging:LogLevel</c> keeps ASP.NET Core's per-request Information lines: the level of the
+    /// hosting category's longest configured prefix, else <c>Default</c>, else Information.
+    /// </summary>
+    internal static bool RequestLinesLogged(IConfiguration configuration)
+    {
+        var category = HostingDiagnostics;
+        while (true)
+        {
+            if (configuration[$"Logging:LogLevel:{category}"] is { } level)
+            {
+                return Keeps(level);
+            }
+
+            var dot = category.LastIndexOf('.');
+            if (dot < 0)
+            {
+                return configuration["Logging:LogLevel:Default"] is not { } fallback || Keeps(fallback);
+            }
+
+            category = category[..dot];
+        }
+
+        static bool Keeps(string level) => Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) && parsed <= LogLevel.Information;
+    }
+
     /// <param name="args">The command line.</param>
     /// <param name="configure">A last change to the builder before it builds (tests add a log sink here).</param>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -95,12 +121,12 @@ public static class GatewayApp
             .AddView("resilience.polly.strategy.attempt.duration", MetricStreamConfiguration.Drop)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
-        if (!services.AddGatewayTracing(configuration) && configuration[$"Logging:LogLevel:{HostingDiagnostics}"] is null)
+        if (!services.AddGatewayTracing(configuration) && !RequestLinesLogged(configuration))
         {
             // ASP.NET Core starts an Activity for every request while its hosting logger is enabled at any level, even
-            // with nobody tracing: 2 KB and an id per call, here and again in the vendor's HttpClient. Its only log lines
-            // are the per-request "Request starting/finished" at Information, off by default anyway; a configured level
-            // for the category still wins. The vendor is then given the call's trace id by the forwarder itself.
+            // with nobody tracing: 2 KB and an id per call, here and again in the vendor's HttpClient. Its per-request
+            // lines ("Request starting/finished") are Information, which the configured levels drop anyway; when they
+            // keep them, nothing changes. The vendor is then given the call's trace id by the forwarder itself.
             builder.Logging.AddFilter(HostingDiagnostics, LogLevel.None);
         }
 
