@@ -104,7 +104,8 @@ internal sealed partial class ModelInvoker(
         return outcome;
     }
 
-    private async ValueTask<AttemptOutcome> AttemptCoreAsync(
+    /// <summary>Not async itself: it hands on the task of the way the attempt takes, with no state of its own.</summary>
+    private Task<AttemptOutcome> AttemptCoreAsync(
         CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
     {
         // The forwarder names the vendor host once it has picked a destination; an in-process answer has none.
@@ -116,15 +117,15 @@ internal sealed partial class ModelInvoker(
 
         if (request.IsInProcess(provider))
         {
-            return await AnswerInProcessAsync(call, request, provider, deployment, token);
+            return AnswerInProcessAsync(call, request, provider, deployment, token);
         }
 
         return request.IsHttp(provider)
-            ? await forwarder.ForwardAsync(call, request, provider, deployment, config.Gateway, token)
+            ? forwarder.ForwardAsync(call, request, provider, deployment, config.Gateway, token)
             : Unavailable($"Provider '{deployment.Kind}' of deployment '{deployment.Id}' cannot serve this operation.");
 
-        static AttemptOutcome Unavailable(string message) =>
-            AttemptOutcome.Failed(CallError.Unavailable("provider_unavailable", message), retryable: false, canFallback: true);
+        static Task<AttemptOutcome> Unavailable(string message) =>
+            Task.FromResult(AttemptOutcome.Failed(CallError.Unavailable("provider_unavailable", message), retryable: false, canFallback: true));
     }
 
     private async Task<AttemptOutcome> AnswerInProcessAsync(
