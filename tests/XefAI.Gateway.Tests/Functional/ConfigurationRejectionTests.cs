@@ -108,6 +108,37 @@ public sealed class ConfigurationRejectionTests
     }
 
     [Fact]
+    public async Task ConfigEdit_RejectedWithAVendorAddressChange_CallsStayWithTheVendorInForceUntilAGoodEditMovesThem()
+    {
+        using var inForce = new FakeVendor().AnswersWith(200, FakeVendor.Completion("From the vendor in force."));
+        using var elsewhere = new FakeVendor().AnswersWith(200, FakeVendor.Completion("From the vendor of the edit."));
+        await using var host = await GatewayHost.StartAsync(inForce.Configure, watchConfiguration: true);
+        using var client = host.CreateClient();
+        var before = host.Reloads;
+
+        // One edit points the vendor's cluster elsewhere and breaks another setting: the whole edit is refused.
+        await host.RewriteConfigurationAsync(c =>
+        {
+            elsewhere.Configure(c);
+            c["Gateway"]!["MaxRequestBodyBytes"] = -1;
+        });
+        await host.WaitForReloadAsync(before, applied: false);
+
+        var refused = await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharged home."));
+        Assert.Equal(200, refused.Status);
+        Assert.Equal("From the vendor in force.", (string?)refused.Json["choices"]![0]!["message"]!["content"]);
+        Assert.Equal(0, elsewhere.CallCount);
+
+        // The same address in a good edit is taken, by YARP too.
+        await host.EditConfigurationAsync(c => c["Gateway"]!["MaxRequestBodyBytes"] = 1_048_576);
+
+        var moved = await client.PostChatAsync(ChatBody("vendor-chat", "Stable. Discharged home."));
+        Assert.Equal(200, moved.Status);
+        Assert.Equal("From the vendor of the edit.", (string?)moved.Json["choices"]![0]!["message"]!["content"]);
+        Assert.Equal(1, elsewhere.CallCount);
+    }
+
+    [Fact]
     public async Task ConfigEdit_AppliedAndRejected_CountedInMetrics()
     {
         await using var host = await GatewayHost.StartAsync(watchConfiguration: true);

@@ -62,7 +62,9 @@ internal sealed class GatewaySnapshot(
 /// cross-layer check; otherwise the last good one stays in force.
 /// </summary>
 /// <remarks>A held snapshot is never changed: a reload builds a new one, so a call keeps its own until it ends.</remarks>
-internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder)
+/// <param name="builder">Builds a snapshot from the configuration as it is.</param>
+/// <param name="proxy">YARP's copy of the <c>ReverseProxy</c> section, published with each snapshot put in force.</param>
+internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder, ProxyConfigurationInForce? proxy = null)
 {
     private readonly Lock _gate = new();
     private volatile GatewaySnapshot? _current;
@@ -91,7 +93,13 @@ internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder)
             }
 
             var errors = new List<string>();
+            var clusters = proxy?.Capture();
             _current = builder.Build(1, errors);
+            if (_current is not null && clusters is not null)
+            {
+                proxy!.Publish(clusters);
+            }
+
             return errors;
         }
     }
@@ -103,12 +111,20 @@ internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder)
         {
             var inForce = Current;
             var errors = new List<string>();
+
+            // Taken before the build, so what YARP is given is no newer than what was judged.
+            var clusters = proxy?.Capture();
             if (builder.Build(inForce.Version + 1, errors) is not { } built)
             {
                 return new SnapshotReload(inForce, errors);
             }
 
             _current = built;
+            if (clusters is not null)
+            {
+                proxy!.Publish(clusters);
+            }
+
             return new SnapshotReload(built, []);
         }
     }

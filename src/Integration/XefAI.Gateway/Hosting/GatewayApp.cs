@@ -98,7 +98,10 @@ public static class GatewayApp
             builder.Environment.ContentRootPath,
             skippedAssemblies));
 
-        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        // YARP reads a copy of its section that changes only with the configuration in force (see ProxyConfigurationInForce).
+        var proxyInForce = new ProxyConfigurationInForce(configuration);
+        services.AddSingleton(proxyInForce);
+        services.AddReverseProxy().LoadFromConfig(proxyInForce.Section);
         services.AddSingleton(typeof(LastGoodOptions<>));
         services.AddGatewaySnapshots();
         services.AddAuthenticationFailures(configuration);
