@@ -2,7 +2,7 @@
 # End-to-end performance harness (issue 12): the same ~600-byte chat request through each target, all against one
 # nginx stub of an OpenAI vendor, with wrk. See README "Performance → End to end".
 #
-#   bench/run.sh            full run: concurrency 1, 32 and 256, 2 rounds, 15 s per measurement after 5 s warm-up
+#   bench/run.sh            full run: concurrency 1, 32 and 256, 2 rounds, 15 s per measurement after 10 s warm-up (the JIT is still busy at 5 s)
 #   bench/run.sh --quick    smoke run: concurrency 32 only, 1 round, 5 s after 2 s warm-up (about 2 minutes)
 #
 # Options: --rounds N, --duration S, --warmup S, --concurrency "1 32 256", --targets "stub yarp ...", --no-build,
@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 
-ROUNDS=2 DURATION=15 WARMUP=5 CONCURRENCY="1 32 256" TTFB_COUNT=300
+ROUNDS=2 DURATION=15 WARMUP=10 CONCURRENCY="1 32 256" TTFB_COUNT=300
 TARGETS="stub yarp gateway gateway-pg portkey stub-stream yarp-stream gateway-stream"
 BUILD=1 INSTALL=1
 CORES="" CORES_CONCURRENCY=32
