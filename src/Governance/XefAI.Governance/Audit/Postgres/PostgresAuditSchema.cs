@@ -343,9 +343,10 @@ internal static class PostgresAuditSchema
     /// into rows, so the server binds and runs one statement per batch rather than one per record. The arrays are
     /// unnested side by side in a select list, not in FROM: there PostgreSQL would copy each of the thirty into a
     /// tuplestore of its own before reading the first row. The rows go in in the batch's order, so the fleet-wide
-    /// locator drawn from the sequence rises along the chain as before; no writer waits for another to number its records. $31 is the chain, $32 where the batch starts in it (a record's place
-    /// is that plus its ordinal), $33 the hash version, $34 and $35 the chain's new end. Each row returns its place in
-    /// the chain with its locator, so the caller pairs them without relying on the order of RETURNING.
+    /// locator drawn from the sequence rises along the chain as before; no writer waits for another to number its
+    /// records. $31 is the chain, $32 where the batch starts in it (a record's place is that plus its ordinal), $33 the
+    /// hash version, $34 and $35 the chain's new end. Each row returns its place in the chain with its locator, so the
+    /// caller pairs them without relying on the order of RETURNING.
     /// </remarks>
     public const string AppendBatch =
         "WITH moved AS (UPDATE audit_chains SET seq = $34, hash = $35 WHERE chain_id = $31 AND seq = $32 RETURNING seq) " +
@@ -418,9 +419,10 @@ internal static class PostgresAuditSchema
     private const int ChainSeq = 33;
 
     /// <summary>
-    /// The batch's one statement (<see cref="AppendBatch"/>, or <see cref="AppendOne"/> for a single record): record <c>i</c> of <paramref name="entries"/> becomes the
-    /// chain's record <paramref name="fromSequence"/> + 1 + <c>i</c>, with its id, previous hash and hash at index <c>i</c>,
-    /// and the chain's row moves from <paramref name="fromSequence"/> to the last of them.
+    /// The batch's one statement (<see cref="AppendBatch"/>, or <see cref="AppendOne"/> for a single record): record
+    /// <c>i</c> of <paramref name="entries"/> becomes the chain's record <paramref name="fromSequence"/> + 1 + <c>i</c>,
+    /// with its id, previous hash and hash at index <c>i</c>, and the chain's row moves from
+    /// <paramref name="fromSequence"/> to the last of them.
     /// </summary>
     public static NpgsqlCommand CreateAppendBatch(
         NpgsqlConnection connection, string chain, long fromSequence, IReadOnlyList<PendingAppend> entries, string[] ids, string[] previousHashes, string[] hashes)
