@@ -56,9 +56,11 @@ internal sealed partial class ModelInvoker(
             {
                 var context = ResilienceContextPool.Shared.Get(call.Token);
                 context.Properties.Set(CallKey, call);
+                Outcome<AttemptOutcome> outcome;
                 try
                 {
-                    last = await retry.ExecuteAsync(
+                    // The outcome form: no wrapper state machine of Polly's around each attempt.
+                    outcome = await retry.ExecuteOutcomeAsync(
                         static (ctx, s) => s.Invoker.AttemptAsync(s.Call, s.Request, s.Deployment, s.Config, ctx.CancellationToken),
                         context,
                         (Invoker: this, Call: call, Request: request, Deployment: lastDeployment, Config: config));
@@ -67,6 +69,9 @@ internal sealed partial class ModelInvoker(
                 {
                     ResilienceContextPool.Shared.Return(context);
                 }
+
+                outcome.ThrowIfException();
+                last = outcome.Result!;
             }
             catch (OperationCanceledException) when (!call.HttpContext.RequestAborted.IsCancellationRequested)
             {
@@ -88,7 +93,7 @@ internal sealed partial class ModelInvoker(
         return new Invocation(last, lastDeployment, call.Attempts);
     }
 
-    private async ValueTask<AttemptOutcome> AttemptAsync(
+    private async ValueTask<Outcome<AttemptOutcome>> AttemptAsync(
         CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
     {
         var started = time.GetTimestamp();
@@ -101,7 +106,7 @@ internal sealed partial class ModelInvoker(
             outcome.Error?.Code ?? "answered",
             outcome.VendorStatus ?? outcome.Stream?.VendorStatus,
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3)));
-        return outcome;
+        return Outcome.FromResult(outcome);
     }
 
     /// <summary>Not async itself: it hands on the task of the way the attempt takes, with no state of its own.</summary>

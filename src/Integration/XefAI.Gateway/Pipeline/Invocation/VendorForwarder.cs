@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Polly;
 using Polly.CircuitBreaker;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
@@ -51,14 +52,23 @@ internal sealed partial class VendorForwarder(
             return AttemptOutcome.Failed(keyError!, retryable: false, canFallback: true, destination: name);
         }
 
+        // The outcome form of the breaker's execution: no wrapper state machine of Polly's around the attempt, and an
+        // open circuit comes back as an outcome instead of a thrown exception.
+        var context = ResilienceContextPool.Shared.Get(token);
+        Outcome<AttemptOutcome> outcome;
         try
         {
-            return await destinations.BreakerFor(cluster, destination, resilience).Pipeline.ExecuteAsync(
-                static (s, t) => s.Self.ForwardOnceAsync(s.Call, s.Request, s.Provider, s.Deployment, s.Cluster, s.Destination, s.Endpoint, s.Options, t),
-                (Self: this, Call: call, Request: request, Provider: provider, Deployment: deployment, Cluster: cluster, Destination: destination, Endpoint: endpoint, Options: options),
-                token);
+            outcome = await destinations.BreakerFor(cluster, destination, resilience).Pipeline.ExecuteOutcomeAsync(
+                static (c, s) => s.Self.ForwardOnceAsync(s.Call, s.Request, s.Provider, s.Deployment, s.Cluster, s.Destination, s.Endpoint, s.Options, c.CancellationToken),
+                context,
+                (Self: this, Call: call, Request: request, Provider: provider, Deployment: deployment, Cluster: cluster, Destination: destination, Endpoint: endpoint, Options: options));
         }
-        catch (BrokenCircuitException)
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (outcome.Exception is BrokenCircuitException)
         {
             return AttemptOutcome.Failed(
                 CallError.Unavailable("circuit_open", $"The circuit to model vendor '{name}' is open after repeated failures."),
@@ -66,9 +76,12 @@ internal sealed partial class VendorForwarder(
                 canFallback: true,
                 destination: name);
         }
+
+        outcome.ThrowIfException();
+        return outcome.Result!;
     }
 
-    private async ValueTask<AttemptOutcome> ForwardOnceAsync(
+    private async ValueTask<Outcome<AttemptOutcome>> ForwardOnceAsync(
         CallAttempts call,
         ModelCall request,
         IModelProvider provider,
@@ -87,17 +100,18 @@ internal sealed partial class VendorForwarder(
         catch (UnsupportedRequestException ex)
         {
             // The request asks for what this vendor cannot do: the client's to fix, so no retry and no fallback.
-            return AttemptOutcome.Failed(CallError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false, endpoint.Name);
+            return Outcome.FromResult(
+                AttemptOutcome.Failed(CallError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false, endpoint.Name));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A provider plugin's bug or a bad deployment setting: the next deployment may still serve the call.
             LogProviderFailed(logger, ex, deployment.Id);
-            return AttemptOutcome.Failed(
+            return Outcome.FromResult(AttemptOutcome.Failed(
                 ProviderErrors.BadGateway("provider_error", $"Provider '{deployment.Id}' could not translate the request."),
                 retryable: false,
                 canFallback: true,
-                endpoint.Name);
+                endpoint.Name));
         }
 
         var httpContext = call.HttpContext;
@@ -138,7 +152,7 @@ internal sealed partial class VendorForwarder(
         {
             // Started: the stream now owns the forwarding call and the attempt's cancellation.
             stream.Own(sending, attempt);
-            return new AttemptOutcome { Stream = stream, Destination = endpoint.Name, VendorStatus = transformer.StatusCode };
+            return Outcome.FromResult(new AttemptOutcome { Stream = stream, Destination = endpoint.Name, VendorStatus = transformer.StatusCode });
         }
 
         ForwarderError error;
@@ -154,9 +168,9 @@ internal sealed partial class VendorForwarder(
         // YARP may have set a status for its own error response; the pipeline writes the response itself.
         httpContext.Response.Clear();
         token.ThrowIfCancellationRequested();
-        return transformer.Response is { } response
+        return Outcome.FromResult(transformer.Response is { } response
             ? Classify(request, provider, deployment, endpoint.Name, response, transformer.RetryAfter)
-            : ClassifyTransportFailure(endpoint.Name, error, transformer.ReadFailure, attempt.IsCancellationRequested, attemptTimeout);
+            : ClassifyTransportFailure(endpoint.Name, error, transformer.ReadFailure, attempt.IsCancellationRequested, attemptTimeout));
     }
 
     private static AttemptOutcome Classify(
