@@ -94,7 +94,7 @@ internal sealed class VendorTransformer(
 
             await using var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
             var body = declared is { } length && length < Array.MaxLength
-                ? await ReadDeclaredAsync(stream, length, cancellationToken)
+                ? await ReadDeclaredAsync(httpContext, stream, (int)length, cancellationToken)
                 : await ReadBoundedAsync(stream, maxResponseBytes, cancellationToken);
             if (body is null)
             {
@@ -102,7 +102,7 @@ internal sealed class VendorTransformer(
                 return false;
             }
 
-            Response = new VendorHttpResponse((int)proxyResponse.StatusCode, body, proxyResponse.Content.Headers.ContentType?.MediaType)
+            Response = new VendorHttpResponse((int)proxyResponse.StatusCode, body.Value, proxyResponse.Content.Headers.ContentType?.MediaType)
             {
                 // The body array is this call's alone: a provider may read over it until the request ends.
                 DisposeWithCall = httpContext.Response.RegisterForDispose,
@@ -117,25 +117,26 @@ internal sealed class VendorTransformer(
     }
 
     /// <summary>
-    /// An answer of declared length, within the limit (checked before): read straight into an array of that size, the
-    /// only allocation. The vendor's client ends the body at the declared length, or fails if it ends short.
+    /// An answer of declared length, within the limit (checked before): read straight into a pooled array kept until the
+    /// call ends (<see cref="CallBuffer"/>), the only allocation. The vendor's client ends the body at the declared
+    /// length, or fails if it ends short.
     /// </summary>
-    private static async Task<byte[]> ReadDeclaredAsync(Stream stream, long length, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadDeclaredAsync(HttpContext httpContext, Stream stream, int length, CancellationToken cancellationToken)
     {
-        var body = length == 0 ? [] : new byte[length];
+        var body = CallBuffer.Rent(httpContext, length);
         var count = 0;
-        while (count < body.Length)
+        while (count < length)
         {
-            var read = await stream.ReadAsync(body.AsMemory(count), cancellationToken);
+            var read = await stream.ReadAsync(body.AsMemory(count, length - count), cancellationToken);
             if (read == 0)
             {
-                return body.AsSpan(0, count).ToArray();
+                break;
             }
 
             count += read;
         }
 
-        return body;
+        return body.AsMemory(0, count);
     }
 
     /// <summary>
@@ -143,7 +144,7 @@ internal sealed class VendorTransformer(
     /// once at its exact size: a small answer costs its own size, not the buffers it was read through.
     /// </summary>
     /// <returns>The answer, or null once it is over <paramref name="limit"/>.</returns>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>?> ReadBoundedAsync(Stream stream, long limit, CancellationToken cancellationToken)
     {
         // One byte past the limit tells an answer over it; no array holds more than Array.MaxLength.
         var largest = limit < Array.MaxLength ? (int)limit + 1 : Array.MaxLength;

@@ -20,9 +20,9 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
             return;
         }
 
-        call.Body = body;
-        call.InputSha256 = Sha256Hex(body);
-        var translation = await call.Adapter.TranslateAsync(call.HttpContext, body);
+        call.Body = body.Value;
+        call.InputSha256 = Sha256Hex(body.Value.Span);
+        var translation = await call.Adapter.TranslateAsync(call.HttpContext, body.Value);
         call.Request = translation.Request;
         call.Error = translation.Error;
     }
@@ -35,7 +35,7 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
     }
 
     /// <returns>The body, or null when the call got its error: over the limit (413), or a body the client could not deliver.</returns>
-    private async Task<byte[]?> ReadBodyAsync(CallContext call, long limit)
+    private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(CallContext call, long limit)
     {
         var request = call.HttpContext.Request;
         if (request.ContentLength > limit)
@@ -47,7 +47,7 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         try
         {
             return request.ContentLength is { } declared
-                ? await ReadDeclaredAsync(request.Body, (int)declared, call.Aborted)
+                ? await ReadDeclaredAsync(call.HttpContext, (int)declared, call.Aborted)
                 : await ReadChunkedAsync(call, request.Body, limit);
         }
         catch (BadHttpRequestException ex)
@@ -70,27 +70,31 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         }
     }
 
-    /// <summary>A body of declared length, read into one array of that length: no growth, no copy.</summary>
-    private static async Task<byte[]> ReadDeclaredAsync(Stream body, int length, CancellationToken cancellationToken)
+    /// <summary>
+    /// A body of declared length, read into one pooled array kept until the call ends (<see cref="CallBuffer"/>): no
+    /// growth, no copy.
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadDeclaredAsync(HttpContext httpContext, int length, CancellationToken cancellationToken)
     {
-        var buffer = new byte[length];
+        var buffer = CallBuffer.Rent(httpContext, length);
+        var body = httpContext.Request.Body;
         var filled = 0;
         while (filled < length)
         {
-            var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            var read = await body.ReadAsync(buffer.AsMemory(filled, length - filled), cancellationToken);
             if (read == 0)
             {
-                return buffer[..filled];
+                break;
             }
 
             filled += read;
         }
 
-        return buffer;
+        return buffer.AsMemory(0, filled);
     }
 
     /// <summary>A body of unknown length (chunked), read within the limit.</summary>
-    private static async Task<byte[]?> ReadChunkedAsync(CallContext call, Stream body, long limit)
+    private static async Task<ReadOnlyMemory<byte>?> ReadChunkedAsync(CallContext call, Stream body, long limit)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
