@@ -45,13 +45,15 @@ internal sealed class ApiKeyDirectory
     public bool TryAuthenticateClient(string? authorization, [NotNullWhen(true)] out ClientApp? app)
     {
         app = null;
-        return TryHashBearer(authorization, out var hash) && Current.Clients.TryGetValue(hash, out app);
+        Span<char> hash = stackalloc char[HashChars];
+        return TryHashBearer(authorization, hash) && Current.ClientsByHash.TryGetValue(hash, out app);
     }
 
     public bool TryAuthenticateAdmin(string? authorization, [NotNullWhen(true)] out string? admin)
     {
         admin = null;
-        return TryHashBearer(authorization, out var hash) && Current.Admins.TryGetValue(hash, out admin);
+        Span<char> hash = stackalloc char[HashChars];
+        return TryHashBearer(authorization, hash) && Current.AdminsByHash.TryGetValue(hash, out admin);
     }
 
     private Tables Current => _tables ?? _inForce!().Current;
@@ -59,16 +61,25 @@ internal sealed class ApiKeyDirectory
     /// <summary>SHA-256 of a key, lowercase hex, as configuration stores it.</summary>
     public static string HashKey(ReadOnlySpan<char> key)
     {
+        Span<char> hash = stackalloc char[HashChars];
+        WriteHash(key, hash);
+        return hash.ToString();
+    }
+
+    private const int HashChars = SHA256.HashSizeInBytes * 2;
+
+    private static void WriteHash(ReadOnlySpan<char> key, Span<char> hex)
+    {
         Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(key.Length, 256))];
         var length = Encoding.UTF8.GetBytes(key, utf8);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(utf8[..length], digest);
-        return Convert.ToHexStringLower(digest);
+        Convert.TryToHexStringLower(digest, hex, out _);
     }
 
-    private static bool TryHashBearer(string? authorization, [NotNullWhen(true)] out string? hash)
+    /// <summary>Hashes the bearer key into <paramref name="hash"/> (lowercase hex) without making a string of it.</summary>
+    private static bool TryHashBearer(string? authorization, Span<char> hash)
     {
-        hash = null;
         const string Scheme = "Bearer ";
         if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
@@ -81,12 +92,19 @@ internal sealed class ApiKeyDirectory
             return false;
         }
 
-        hash = HashKey(key);
+        WriteHash(key, hash);
         return true;
     }
 
     private sealed record Tables(FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, string> Admins)
     {
+        /// <summary>Looked up by the hash as characters: a call does not make a string of its key's hash.</summary>
+        public FrozenDictionary<string, ClientApp>.AlternateLookup<ReadOnlySpan<char>> ClientsByHash { get; } =
+            Clients.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> AdminsByHash { get; } =
+            Admins.GetAlternateLookup<ReadOnlySpan<char>>();
+
         public static Tables Create(GatewayOptions options) => new(
             options.Clients
                 .Where(c => c.Value.ApiKeySha256 is not null)
