@@ -42,11 +42,19 @@ internal sealed class ApiKeyDirectory
         return new ApiKeyDirectory(null, inForce);
     }
 
+    /// <summary>
+    /// The app whose key is the bearer, or whose token the request's own authentication already verified for this
+    /// very bearer (<see cref="VerifiedBearers"/>, a CDS client's JWT).
+    /// </summary>
     public bool TryAuthenticateClient(string? authorization, [NotNullWhen(true)] out ClientApp? app)
     {
         app = null;
-        return TryHashBearer(authorization, out var hash) && Current.Clients.TryGetValue(hash, out app);
+        return (TryHashBearer(authorization, out var hash) && Current.Clients.TryGetValue(hash, out app))
+            || (VerifiedBearers.TryGetApp(authorization, out var appId) && Current.ClientsById.TryGetValue(appId, out app));
     }
+
+    /// <summary>A configured app by its id, for a client authenticated by other means than the app's key.</summary>
+    public bool TryGetClient(string appId, [NotNullWhen(true)] out ClientApp? app) => Current.ClientsById.TryGetValue(appId, out app);
 
     public bool TryAuthenticateAdmin(string? authorization, [NotNullWhen(true)] out string? admin)
     {
@@ -85,16 +93,21 @@ internal sealed class ApiKeyDirectory
         return true;
     }
 
-    private sealed record Tables(FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, string> Admins)
+    private sealed record Tables(
+        FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, ClientApp> ClientsById, FrozenDictionary<string, string> Admins)
     {
-        public static Tables Create(GatewayOptions options) => new(
-            options.Clients
-                .Where(c => c.Value.ApiKeySha256 is not null)
-                .ToFrozenDictionary(
-                    c => c.Value.ApiKeySha256!.ToLowerInvariant(),
-                    c => new ClientApp(c.Key, c.Value.UseCases.ToFrozenSet(StringComparer.Ordinal))),
-            options.Admins
-                .Where(a => a.Value.ApiKeySha256 is not null)
-                .ToFrozenDictionary(a => a.Value.ApiKeySha256!.ToLowerInvariant(), a => a.Key));
+        public static Tables Create(GatewayOptions options)
+        {
+            var apps = options.Clients.ToFrozenDictionary(
+                c => c.Key, c => new ClientApp(c.Key, c.Value.UseCases.ToFrozenSet(StringComparer.Ordinal)), StringComparer.Ordinal);
+            return new(
+                options.Clients
+                    .Where(c => c.Value.ApiKeySha256 is not null)
+                    .ToFrozenDictionary(c => c.Value.ApiKeySha256!.ToLowerInvariant(), c => apps[c.Key]),
+                apps,
+                options.Admins
+                    .Where(a => a.Value.ApiKeySha256 is not null)
+                    .ToFrozenDictionary(a => a.Value.ApiKeySha256!.ToLowerInvariant(), a => a.Key));
+        }
     }
 }
