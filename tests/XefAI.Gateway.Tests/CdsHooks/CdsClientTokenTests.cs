@@ -85,6 +85,25 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
     }
 
     [Fact]
+    public async Task Feedback_ValidTokenOnTheEhrsOwnCard_IsRecordedAgainstItButAnotherAppsCardIsUnknown()
+    {
+        var answered = await CallAsync(F.Sign(F.Rsa, "RS384"));
+        var card = answered.Header("X-XefAI-Audit-Id");
+        using var keyed = F.Host.CreateClient();
+        var otherAppsCard = (await keyed.PostJsonAsync($"/cds-services/{Service}", CdsHooksTests.PatientViewExample)).Header("X-XefAI-Audit-Id");
+        var feedbackUrl = ServiceUrl + "/feedback";
+
+        var own = await FeedbackAsync(F.Sign(F.Ec384, "ES384", audience: feedbackUrl), card!);
+        var others = await FeedbackAsync(F.Sign(F.Ec384, "ES384", audience: feedbackUrl), otherAppsCard!);
+
+        Assert.Equal(200, own.Status);
+        Assert.Equal(404, others.Status);
+        Assert.Equal("unknown_card", (string?)others.Json["error"]!["code"]);
+        var record = (await F.Host.GetAuditRecordsAsync("cds-local")).First(r => (string?)r["decision"] == "feedback" && (string?)r["relatesTo"] == card);
+        Assert.Equal(EhrApp, (string?)record["app"]);
+    }
+
+    [Fact]
     public async Task Call_AppKey_StillAnswers()
     {
         using var client = F.Host.CreateClient();
@@ -248,6 +267,13 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
             ["exp"] = now + 120,
             ["jti"] = Guid.NewGuid().ToString(),
         }.ToJsonString());
+    }
+
+    private async Task<GatewayCall> FeedbackAsync(string token, string card)
+    {
+        using var client = F.Host.CreateClient(key: null);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.PostJsonAsync($"/cds-services/{Service}/feedback", $$"""{"feedback":[{"card":"{{card}}","outcome":"accepted"}]}""");
     }
 
     private static string Unsigned(string header, string payload) => $"{header}.{payload}.";

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using XefAI.Gateway.Configuration;
@@ -36,6 +37,9 @@ internal sealed class CdsClientTokens(CdsJwksCache jwks, CdsTokenReplays replays
     private const int MaxJtiLength = 256;
 
     private readonly JsonWebTokenHandler _handler = new();
+
+    // A snapshot's options are never changed, so each client's inline keys are made once per snapshot, not per call.
+    private readonly ConditionalWeakTable<CdsClientOptions, IReadOnlyList<SecurityKey>> _inlineKeys = [];
 
     /// <summary>Three base64url segments (the last may be empty, as an unsigned token's is): a JWT, not an app key.</summary>
     public static bool LooksLikeJwt(ReadOnlySpan<char> bearer)
@@ -159,11 +163,10 @@ internal sealed class CdsClientTokens(CdsJwksCache jwks, CdsTokenReplays replays
 
             urls = [jku];
         }
-        else if (client.Jwks?.Keys is { Count: > 0 } inline)
+        else if (client.Jwks?.Keys is { Count: > 0 })
         {
-            var configured = inline
-                .Select(k => CdsJsonWebKeys.ToSecurityKey(CdsJsonWebKeys.FromOptions(k), out _))
-                .OfType<SecurityKey>()
+            var configured = _inlineKeys
+                .GetValue(client, options => [.. options.Jwks!.Keys.Select(k => CdsJsonWebKeys.ToSecurityKey(CdsJsonWebKeys.FromOptions(k), out _)).OfType<SecurityKey>()])
                 .Where(k => kid is null || k.KeyId == kid)
                 .ToList();
             if (configured.Count > 0)
