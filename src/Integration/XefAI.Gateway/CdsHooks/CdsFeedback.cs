@@ -25,14 +25,9 @@ internal static class CdsFeedback
 
     private const int MaxItems = 100;
 
-    public static async Task HandleAsync(HttpContext context, GatewaySnapshot config)
+    /// <param name="app">The calling app, authenticated by key or client JWT.</param>
+    public static async Task HandleAsync(HttpContext context, GatewaySnapshot config, ClientApp app)
     {
-        if (!config.Keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
-        {
-            await Write(context, context.RefuseClient(AuthRoutes.CdsHooks));
-            return;
-        }
-
         AccessAudit.MarkAudited(context);
         var traceId = GatewayHeaders.ResolveTraceId(context);
         context.Response.Headers[GatewayHeaders.TraceId] = traceId;

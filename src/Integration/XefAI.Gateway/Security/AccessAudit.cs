@@ -39,6 +39,10 @@ internal sealed partial class AccessAudit(
         {
             actor = app.Id;
         }
+        else if (context.Features.Get<TokenAuthenticatedClient>() is { } client)
+        {
+            actor = client.App;
+        }
         else
         {
             return;

@@ -42,12 +42,16 @@ internal sealed class ApiKeyDirectory
         return new ApiKeyDirectory(null, inForce);
     }
 
+    /// <summary>The app whose key is the bearer.</summary>
     public bool TryAuthenticateClient(string? authorization, [NotNullWhen(true)] out ClientApp? app)
     {
         app = null;
         Span<char> hash = stackalloc char[HashChars];
         return TryHashBearer(authorization, hash) && Current.ClientsByHash.TryGetValue(hash, out app);
     }
+
+    /// <summary>A configured app by its id, for a client authenticated by other means than the app's key.</summary>
+    public bool TryGetClient(string appId, [NotNullWhen(true)] out ClientApp? app) => Current.ClientsById.TryGetValue(appId, out app);
 
     public bool TryAuthenticateAdmin(string? authorization, [NotNullWhen(true)] out string? admin)
     {
@@ -96,7 +100,8 @@ internal sealed class ApiKeyDirectory
         return true;
     }
 
-    private sealed record Tables(FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, string> Admins)
+    private sealed record Tables(
+        FrozenDictionary<string, ClientApp> Clients, FrozenDictionary<string, ClientApp> ClientsById, FrozenDictionary<string, string> Admins)
     {
         /// <summary>Looked up by the hash as characters: a call does not make a string of its key's hash.</summary>
         public FrozenDictionary<string, ClientApp>.AlternateLookup<ReadOnlySpan<char>> ClientsByHash { get; } =

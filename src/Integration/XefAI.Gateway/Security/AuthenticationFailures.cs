@@ -10,6 +10,9 @@ internal static class AuthFailureKinds
     public const string MissingKey = "missing_key";
     public const string InvalidKey = "invalid_key";
     public const string InvalidAdminKey = "invalid_admin_key";
+
+    /// <summary>A CDS client's JWT refused (CDS Hooks routes only).</summary>
+    public const string InvalidToken = "invalid_token";
 }
 
 /// <summary>Route families: the bounded route label of refused requests, never their path.</summary>
@@ -102,6 +105,9 @@ internal sealed partial class AuthenticationFailures
                 }
             }
         }
+
+        metrics.RecordAuthFailures(AuthRoutes.CdsHooks, AuthFailureKinds.InvalidToken, Refused, 0);
+        metrics.RecordAuthFailures(AuthRoutes.CdsHooks, AuthFailureKinds.InvalidToken, Throttled, 0);
     }
 
     /// <summary>Buckets waiting for their audit record (for tests of the bound).</summary>

@@ -29,6 +29,22 @@ internal static class UnauthenticatedRequests
                 : "The API key is not valid for this gateway; send your app's key as 'Authorization: Bearer <key>'.");
     }
 
+    /// <summary>
+    /// The refusal of a bearer JWT (a CDS client's): counted like a wrong key, answered 401 <c>invalid_token</c> with
+    /// RFC 6750's <c>WWW-Authenticate</c> challenge and the reason, which is the gateway's own fixed text.
+    /// </summary>
+    public static CallError RefuseClientToken(this HttpContext context, string route, string reason)
+    {
+        var refusal = Report(context, route, AuthFailureKinds.InvalidToken, null);
+        if (refusal.Throttled)
+        {
+            return Throttled(refusal.RetryAfter);
+        }
+
+        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{reason.Replace('"', '\'')}\"";
+        return new CallError(StatusCodes.Status401Unauthorized, AuthFailureKinds.InvalidToken, $"The client token is refused: {reason}.");
+    }
+
     /// <summary>Writes the refusal of a request to an admin route: OpenAI's error shape, or an OperationOutcome under /fhir.</summary>
     public static Task RefuseAdminAsync(this HttpContext context, string route)
     {
