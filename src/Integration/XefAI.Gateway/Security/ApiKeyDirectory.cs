@@ -110,14 +110,18 @@ internal sealed class ApiKeyDirectory
         public FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> AdminsByHash { get; } =
             Admins.GetAlternateLookup<ReadOnlySpan<char>>();
 
-        public static Tables Create(GatewayOptions options) => new(
-            options.Clients
-                .Where(c => c.Value.ApiKeySha256 is not null)
-                .ToFrozenDictionary(
-                    c => c.Value.ApiKeySha256!.ToLowerInvariant(),
-                    c => new ClientApp(c.Key, c.Value.UseCases.ToFrozenSet(StringComparer.Ordinal))),
-            options.Admins
-                .Where(a => a.Value.ApiKeySha256 is not null)
-                .ToFrozenDictionary(a => a.Value.ApiKeySha256!.ToLowerInvariant(), a => a.Key));
+        public static Tables Create(GatewayOptions options)
+        {
+            var apps = options.Clients.ToFrozenDictionary(
+                c => c.Key, c => new ClientApp(c.Key, c.Value.UseCases.ToFrozenSet(StringComparer.Ordinal)), StringComparer.Ordinal);
+            return new(
+                options.Clients
+                    .Where(c => c.Value.ApiKeySha256 is not null)
+                    .ToFrozenDictionary(c => c.Value.ApiKeySha256!.ToLowerInvariant(), c => apps[c.Key]),
+                apps,
+                options.Admins
+                    .Where(a => a.Value.ApiKeySha256 is not null)
+                    .ToFrozenDictionary(a => a.Value.ApiKeySha256!.ToLowerInvariant(), a => a.Key));
+        }
     }
 }
