@@ -50,7 +50,19 @@ internal static class GatewayHeaders
             flags = "01";
         }
 
-        return string.Concat("00-", traceId, "-", ActivitySpanId.CreateRandom().ToHexString(), "-", flags);
+        // One string: "00-" trace id "-" a new span id in hex "-" flags.
+        return string.Create(3 + traceId.Length + 1 + 16 + 1 + 2, (traceId, flags), static (chars, state) =>
+        {
+            "00-".CopyTo(chars);
+            state.traceId.CopyTo(chars[3..]);
+            var at = 3 + state.traceId.Length;
+            chars[at] = '-';
+            Span<byte> spanId = stackalloc byte[8];
+            ActivitySpanId.CreateRandom().CopyTo(spanId);
+            Convert.TryToHexStringLower(spanId, chars.Slice(at + 1, 16), out _);
+            chars[at + 17] = '-';
+            state.flags.CopyTo(chars[(at + 18)..]);
+        });
     }
 
     /// <summary><c>Retry-After</c> in whole seconds, at least one, when waiting will help.</summary>
