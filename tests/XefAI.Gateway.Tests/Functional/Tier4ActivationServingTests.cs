@@ -14,6 +14,8 @@ namespace XefAI.Gateway.Tests.Functional;
 public sealed class Tier4ActivationServingTests
 {
     private const string UseCaseId = "risk-score";
+    private const string CdsUseCaseId = "risk-card";
+    private const string CdsService = "sepsis-risk-review";
     private const string Note = "Temp 38.9, HR 118, lactate 3.1. Stable otherwise.";
 
     [Fact]
@@ -37,12 +39,17 @@ public sealed class Tier4ActivationServingTests
             $"(POST /admin/use-cases/{UseCaseId}/suspend), have its clinical sponsor approve it (POST /admin/use-cases/{UseCaseId}/approve, " +
             $"naming them as clinicalSponsor) and activate it again (POST /admin/use-cases/{UseCaseId}/activate).",
             (string?)refused.Json["error"]!["message"]);
+        var listed = (await admin.GetFromJsonAsync<JsonObject>("/admin/use-cases"))!["data"]!.AsArray().Single(u => (string?)u!["id"] == UseCaseId)!;
+        Assert.Equal("active", (string?)listed["status"]);
+        Assert.Equal((string?)refused.Json["error"]!["message"], (string?)listed["activationRefusal"]);
         var record = await host.GetAuditRecordAsync(refused.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
         Assert.Equal("tier4_activation_required", (string?)record["reasons"]);
 
         await ReactivateAtTier4Async(admin);
 
+        var relisted = (await admin.GetFromJsonAsync<JsonObject>("/admin/use-cases"))!["data"]!.AsArray().Single(u => (string?)u!["id"] == UseCaseId)!;
+        Assert.Null((string?)relisted["activationRefusal"]);
         var held = await client.PostChatAsync(ChatBody(UseCaseId, Note));
         Assert.Equal(202, held.Status);
         Assert.Equal("4", held.Header("X-XefAI-Risk-Tier"));
@@ -60,15 +67,17 @@ public sealed class Tier4ActivationServingTests
         var database = Path.Combine(state, "governance.db");
         try
         {
-            await using (var before = await GatewayHost.StartAsync(c => AddRiskScore(c, tier: 3, database)))
+            await using (var before = await GatewayHost.StartAsync(c => AddRiskScoreWithCdsService(c, tier: 3, database)))
             {
                 using var admin = before.CreateClient(GatewayHost.AdminKey);
                 Assert.Equal(200, (await admin.PostReasonAsync($"/admin/use-cases/{UseCaseId}/activate", "Go live at tier 3")).Status);
+                Assert.Equal(200, (await admin.PostReasonAsync($"/admin/use-cases/{CdsUseCaseId}/activate", "Go live at tier 3")).Status);
                 using var client = before.CreateClient();
                 Assert.Equal(200, (await client.PostChatAsync(ChatBody(UseCaseId, Note))).Status);
+                Assert.Equal([CdsService], await DiscoveredAsync(client));
             }
 
-            await using var host = await GatewayHost.StartAsync(c => AddRiskScore(c, tier: 4, database));
+            await using var host = await GatewayHost.StartAsync(c => AddRiskScoreWithCdsService(c, tier: 4, database));
             using var restartedClient = host.CreateClient();
             using var restartedAdmin = host.CreateClient(GatewayHost.AdminKey);
             var refused = await restartedClient.PostChatAsync(ChatBody(UseCaseId, Note));
@@ -76,6 +85,9 @@ public sealed class Tier4ActivationServingTests
             Assert.Equal(403, refused.Status);
             Assert.Equal("tier4_activation_required", (string?)refused.Json["error"]!["code"]);
             Assert.Contains("while it was tier 3", (string?)refused.Json["error"]!["message"], StringComparison.Ordinal);
+
+            // An EHR is not offered a service it would be refused.
+            Assert.Empty(await DiscoveredAsync(restartedClient));
 
             await ReactivateAtTier4Async(restartedAdmin);
 
@@ -102,6 +114,33 @@ public sealed class Tier4ActivationServingTests
         Assert.Equal(200, activate.Status);
         Assert.Equal(4, (int?)activate.Json["riskTier"]);
         Assert.Equal("active", (string?)activate.Json["to"]);
+    }
+
+    private static async Task<List<string?>> DiscoveredAsync(HttpClient client) =>
+        [.. (await client.GetCallAsync("/cds-services")).Json["services"]!.AsArray().Select(s => (string?)s!["id"])];
+
+    /// <summary><see cref="AddRiskScore"/>, and a second use case of the same tier behind a CDS Hooks service.</summary>
+    private static void AddRiskScoreWithCdsService(JsonObject configuration, int tier, string stateDatabase)
+    {
+        AddRiskScore(configuration, tier, stateDatabase);
+        var useCase = configuration.AddUseCase(CdsUseCaseId, GatewayHost.UseCase("Sepsis risk card", tier, "approved", "local"), "test-app");
+        useCase["ClinicalSponsor"] = GovernanceConfiguration.Tier4Sponsor;
+        useCase["ModelCard"] = GovernanceConfiguration.ModelCard();
+        useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
+        configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
+        configuration["CdsHooks"] = new JsonObject
+        {
+            ["Services"] = new JsonObject
+            {
+                [CdsService] = new JsonObject
+                {
+                    ["UseCase"] = CdsUseCaseId,
+                    ["Hook"] = "patient-view",
+                    ["Description"] = "Scores sepsis risk when a clinician opens the chart.",
+                    ["Indicator"] = "warning",
+                },
+            },
+        };
     }
 
     /// <summary>The use case, approved in configuration, with a sponsor and a complete model card at any tier.</summary>

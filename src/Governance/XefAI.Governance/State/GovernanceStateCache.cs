@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace XefAI.Governance;
 
 /// <summary>
-/// The latest persisted use-case statuses and deployment suspensions, held in memory for the per-call policies.
+/// The latest persisted use-case statuses and deployment suspensions, and the clinical sponsors' approvals on record,
+/// held in memory for the per-call policies.
 /// Loaded on first use, updated at once by this process's own changes, and polled every
 /// <c>Governance:StatePollInterval</c> for changes made by other replicas sharing the store.
 /// </summary>

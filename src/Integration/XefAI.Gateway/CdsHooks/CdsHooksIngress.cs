@@ -52,7 +52,8 @@ internal sealed class CdsHooksIngress : IIngressProtocol
         foreach (var (id, service) in config.CdsHooks.Services.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             if (service?.UseCase is not { } useCaseId || !app.UseCases.Contains(useCaseId)
-                || !config.UseCases.TryGet(useCaseId, out var useCase) || useCase.Status != UseCaseStatus.Active)
+                || !config.UseCases.TryGet(useCaseId, out var useCase) || useCase.Status != UseCaseStatus.Active
+                || useCase.ActivationRefusal is not null)
             {
                 continue;
             }
