@@ -48,4 +48,12 @@ public interface IGovernanceStateStore
 public sealed record GovernanceStateSnapshot(
     long Version,
     IReadOnlyList<UseCaseStatusChange> UseCases,
-    IReadOnlyList<DeploymentSuspensionChange> Deployments);
+    IReadOnlyList<DeploymentSuspensionChange> Deployments)
+{
+    /// <summary>
+    /// Every recorded approval that names a clinical sponsor, of every use case, read in the same snapshot: an active
+    /// tier-4 use case is served only while its configured sponsor's approval is among them. A store that leaves it
+    /// empty gets no tier-4 use case served.
+    /// </summary>
+    public IReadOnlyList<UseCaseStatusChange> SponsorApprovals { get; init; } = [];
+}

@@ -42,6 +42,13 @@ public sealed record UseCase(
 
     /// <summary>The labels a classification use case answers with; empty for free-text use cases. Its drift watches their distribution.</summary>
     public IReadOnlyList<string> OutputLabels { get; init; } = [];
+
+    /// <summary>
+    /// Why the use case, though active, is not served under the configuration it was taken from; null when its status
+    /// says all. Set by the registry for a tier-4 use case whose activation was not recorded at tier 4, or whose model
+    /// card or clinical sponsor's approval no longer holds; the message says what to do about it.
+    /// </summary>
+    public string? ActivationRefusal { get; init; }
 }
 
 /// <summary>One risk tier's controls, resolved from configuration over the defaults of DESIGN.md.</summary>

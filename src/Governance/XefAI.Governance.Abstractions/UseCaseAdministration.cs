@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace XefAI.Governance;
 
 /// <summary>What a governance committee (or the gateway itself, as actor <c>system</c>) can do to a use case.</summary>
@@ -35,6 +37,14 @@ public sealed record UseCaseStatusChange(
 {
     /// <summary>Position in the state store's history of use-case changes; 0 until stored.</summary>
     public long Sequence { get; init; }
+
+    /// <summary>
+    /// The risk tier the use case was configured with when the change was made; null on changes recorded before the
+    /// gateway kept it. An active tier-4 use case is served only if the activate or resume that made it active was
+    /// recorded at tier 4, so it went through the tier-4 checks. Written as a number, like a use case's <c>riskTier</c>.
+    /// </summary>
+    [JsonConverter(typeof(JsonNumberEnumConverter<RiskTier>))]
+    public RiskTier? RiskTier { get; init; }
 }
 
 /// <summary>

@@ -11,6 +11,17 @@ public sealed class UseCaseStatusPolicyTests
         Assert.Null(_policy.Evaluate(Context(UseCaseStatus.Active)));
     }
 
+    [Fact]
+    public void Evaluate_ActiveWithActivationRefusal_DeniesTier4ActivationRequiredWithTheRegistrysMessage()
+    {
+        var useCase = UseCases.Active(RiskTier.ClinicalDecisionSupport) with { ActivationRefusal = "Use case 'triage' is tier 4 and is not served: reasons. To serve it again, do this." };
+
+        var denial = _policy.Evaluate(new PolicyContext(useCase, "ed-board"));
+
+        Assert.Equal(new PolicyDenial("tier4_activation_required", "Use case 'triage' is tier 4 and is not served: reasons. To serve it again, do this."), denial);
+        Assert.Null(_policy.Evaluate(new PolicyContext(useCase, "ed-board", new DeploymentFacts("gpt-eu-1", "active", HasBaa: true))));
+    }
+
     [Theory]
     [InlineData(UseCaseStatus.Suspended, "Safety review.", "use_case_suspended", "Use case 'discharge-summary' is suspended: Safety review.")]
     [InlineData(UseCaseStatus.Suspended, null, "use_case_suspended", "Use case 'discharge-summary' is suspended: no reason recorded.")]

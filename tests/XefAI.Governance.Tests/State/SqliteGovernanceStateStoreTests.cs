@@ -107,6 +107,67 @@ public sealed class SqliteGovernanceStateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_FileFromBeforeRiskTiers_AddsTheColumnKeepsTheRowsWithoutTierAndRecordsTiersFromNowOn()
+    {
+        // The use-case table as the first release created it, with a sponsor's approval and an activation on record.
+        var path = Path.Combine(_folder, "governance.db");
+        Directory.CreateDirectory(_folder);
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE use_case_status_changes (
+                    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, use_case_id TEXT NOT NULL, action TEXT NOT NULL,
+                    from_status TEXT NOT NULL, to_status TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,
+                    clinical_sponsor TEXT, time TEXT NOT NULL
+                ) STRICT;
+                INSERT INTO use_case_status_changes (id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, time)
+                VALUES ('ucs_1', 'triage', 'approve', 'proposed', 'approved', 'a.admin', 'Committee', 'Dr. B. Osei', '2025-07-01T12:00:00.0000000Z'),
+                       ('ucs_2', 'triage', 'activate', 'approved', 'active', 'a.admin', 'Go live', NULL, '2025-07-01T12:00:00.0000000Z');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var store = CreateStore();
+        var old = await store.GetUseCaseHistoryAsync("triage", CancellationToken.None);
+        var stored = await store.TryAppendUseCaseChangeAsync(
+            Change("ucs_3", "triage", UseCaseStatus.Active, UseCaseStatus.Suspended) with { RiskTier = RiskTier.ClinicalDecisionSupport }, "ucs_2", CancellationToken.None);
+        var snapshot = await store.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["ucs_1", "ucs_2"], old.Select(c => c.Id));
+        Assert.All(old, c => Assert.Null(c.RiskTier));
+        Assert.Equal(RiskTier.ClinicalDecisionSupport, stored!.RiskTier);
+        Assert.Equal(stored, Assert.Single(snapshot.UseCases));
+        Assert.Equal(old[0], Assert.Single(snapshot.SponsorApprovals));
+
+        // A second store on the upgraded file finds nothing to add.
+        Assert.Equal(stored, Assert.Single((await CreateStore().LoadAsync(CancellationToken.None)).UseCases));
+        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        check.Open();
+        using var columns = check.CreateCommand();
+        columns.CommandText = "SELECT type FROM pragma_table_info('use_case_status_changes') WHERE name = 'risk_tier'";
+        Assert.Equal("INTEGER", columns.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task LoadAsync_Approvals_ReturnsEveryApprovalNamingASponsorWithItsTier()
+    {
+        var store = CreateStore();
+        var first = await store.TryAppendUseCaseChangeAsync(
+            Approval("ucs_1", "triage", UseCaseStatus.Proposed, "Dr. B. Osei") with { RiskTier = RiskTier.ClinicalDecisionSupport }, null, CancellationToken.None);
+        await store.TryAppendUseCaseChangeAsync(Approval("ucs_2", "inbox", UseCaseStatus.Proposed, sponsor: null), null, CancellationToken.None);
+        var second = await store.TryAppendUseCaseChangeAsync(Approval("ucs_3", "triage", UseCaseStatus.Approved, "Dr. C. Next"), "ucs_1", CancellationToken.None);
+        await store.TryAppendUseCaseChangeAsync(Change("ucs_4", "triage", UseCaseStatus.Approved, UseCaseStatus.Suspended), "ucs_3", CancellationToken.None);
+
+        var snapshot = await store.LoadAsync(CancellationToken.None);
+
+        Assert.Equal([first!, second!], snapshot.SponsorApprovals);
+        Assert.Equal(RiskTier.ClinicalDecisionSupport, snapshot.SponsorApprovals[0].RiskTier);
+        Assert.Null(snapshot.SponsorApprovals[1].RiskTier);
+    }
+
+    [Fact]
     public void Constructor_RelativePath_ResolvesAgainstTheContentRoot()
     {
         var options = Options.Create(new GovernanceOptions { Sqlite = new GovernanceSqliteOptions { Path = "data/governance.db" } });
@@ -129,6 +190,9 @@ public sealed class SqliteGovernanceStateStoreTests : IDisposable
 
     private static UseCaseStatusChange Change(string id, string useCase, UseCaseStatus from, UseCaseStatus to) =>
         new(id, useCase, UseCaseAction.Suspend, from, to, "a.admin", "Because", Time, "Dr. B. Osei");
+
+    private static UseCaseStatusChange Approval(string id, string useCase, UseCaseStatus from, string? sponsor) =>
+        new(id, useCase, UseCaseAction.Approve, from, UseCaseStatus.Approved, "a.admin", "Committee", Time, sponsor);
 
     private static Incident Incident(string id, string useCase = "triage", DateTimeOffset? time = null) =>
         new(id, "aud_01", useCase, "nurse.j", "Score contradicted the chart.", IncidentSeverity.High, time ?? Time);

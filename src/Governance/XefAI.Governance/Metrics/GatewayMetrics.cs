@@ -17,8 +17,8 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     internal static readonly string[] BuiltInDenialReasons =
     [
         "app_not_allowed", "deidentification_unavailable", "deployment_suspended", "max_tokens_exceeded", "model_lifecycle_not_allowed",
-        "model_past_sunset", "model_retired", "rate_limited", "use_case_not_active", "use_case_retired", "use_case_suspended",
-        "vendor_without_baa",
+        "model_past_sunset", "model_retired", "rate_limited", "tier4_activation_required", "use_case_not_active", "use_case_retired",
+        "use_case_suspended", "vendor_without_baa",
     ];
 
     /// <summary>The outcomes of <c>xefai_requests_total</c>.</summary>

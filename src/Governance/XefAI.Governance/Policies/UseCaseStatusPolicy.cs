@@ -1,6 +1,9 @@
 namespace XefAI.Governance;
 
-/// <summary>Serves only active use cases; suspending a use case in configuration is the kill switch.</summary>
+/// <summary>
+/// Serves only active use cases, and an active tier-4 one only while its activation holds for the configuration in
+/// force (<see cref="UseCase.ActivationRefusal"/>); suspending a use case in configuration is the kill switch.
+/// </summary>
 /// <remarks>
 /// A call-stage policy. The engine runs every policy once for the call (no deployment) and once per
 /// candidate deployment; a rule about the call answers only the first, so a suspended use case is reported
@@ -22,6 +25,7 @@ internal sealed class UseCaseStatusPolicy : IPolicy
 
         return useCase.Status switch
         {
+            UseCaseStatus.Active when useCase.ActivationRefusal is { } refusal => new PolicyDenial(ClinicalDecisionSupportActivation.ReasonCode, refusal),
             UseCaseStatus.Active => null,
             UseCaseStatus.Suspended => new PolicyDenial(
                 "use_case_suspended",

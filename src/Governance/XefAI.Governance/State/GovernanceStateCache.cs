@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace XefAI.Governance;
 
 /// <summary>
-/// The latest persisted use-case statuses and deployment suspensions, held in memory for the per-call policies.
+/// The latest persisted use-case statuses and deployment suspensions, and the clinical sponsors' approvals on record,
+/// held in memory for the per-call policies.
 /// Loaded on first use, updated at once by this process's own changes, and polled every
 /// <c>Governance:StatePollInterval</c> for changes made by other replicas sharing the store.
 /// </summary>
@@ -219,17 +220,20 @@ internal sealed class GovernanceStateView
     private GovernanceStateView(
         long version,
         FrozenDictionary<string, UseCaseStatusChange> useCases,
-        FrozenDictionary<string, DeploymentSuspensionChange> deployments)
+        FrozenDictionary<string, DeploymentSuspensionChange> deployments,
+        FrozenDictionary<string, FrozenSet<string>> sponsorApprovals)
     {
         Version = version;
         UseCases = useCases;
         Deployments = deployments;
+        SponsorApprovals = sponsorApprovals;
     }
 
     public static GovernanceStateView Empty { get; } = new(
         -1,
         FrozenDictionary<string, UseCaseStatusChange>.Empty,
-        FrozenDictionary<string, DeploymentSuspensionChange>.Empty);
+        FrozenDictionary<string, DeploymentSuspensionChange>.Empty,
+        FrozenDictionary<string, FrozenSet<string>>.Empty);
 
     /// <summary>The store version this view was last loaded at; -1 before the first load.</summary>
     public long Version { get; }
@@ -239,6 +243,13 @@ internal sealed class GovernanceStateView
 
     /// <summary>The latest change of each deployment that has one.</summary>
     public FrozenDictionary<string, DeploymentSuspensionChange> Deployments { get; }
+
+    /// <summary>For each use case with one, the clinical sponsors (case-insensitive) whose approval is on record.</summary>
+    public FrozenDictionary<string, FrozenSet<string>> SponsorApprovals { get; }
+
+    /// <summary>Whether <paramref name="sponsor"/> approved the use case, as the administration's tier-4 check compares them.</summary>
+    public bool HasSponsorApproval(string useCaseId, string sponsor) =>
+        SponsorApprovals.TryGetValue(useCaseId, out var sponsors) && sponsors.Contains(sponsor.Trim());
 
     /// <summary>
     /// This view with a loaded snapshot applied. Histories only grow, so for each id the change with the higher
@@ -265,10 +276,13 @@ internal sealed class GovernanceStateView
             }
         }
 
+        // Approvals are never withdrawn: the ones known stay, whatever order snapshots and observed changes come in.
+        var approvals = snapshot.SponsorApprovals.Count == 0 ? SponsorApprovals : WithApprovals(SponsorApprovals, snapshot.SponsorApprovals);
         return new GovernanceStateView(
             snapshot.Version,
             useCases.ToFrozenDictionary(StringComparer.Ordinal),
-            deployments.ToFrozenDictionary(StringComparer.Ordinal));
+            deployments.ToFrozenDictionary(StringComparer.Ordinal),
+            approvals);
     }
 
     public GovernanceStateView With(UseCaseStatusChange change)
@@ -279,7 +293,8 @@ internal sealed class GovernanceStateView
         }
 
         var useCases = new Dictionary<string, UseCaseStatusChange>(UseCases, StringComparer.Ordinal) { [change.UseCaseId] = change };
-        return new GovernanceStateView(Version, useCases.ToFrozenDictionary(StringComparer.Ordinal), Deployments);
+        var approvals = IsSponsorApproval(change) ? WithApprovals(SponsorApprovals, [change]) : SponsorApprovals;
+        return new GovernanceStateView(Version, useCases.ToFrozenDictionary(StringComparer.Ordinal), Deployments, approvals);
     }
 
     public GovernanceStateView With(DeploymentSuspensionChange change)
@@ -290,6 +305,26 @@ internal sealed class GovernanceStateView
         }
 
         var deployments = new Dictionary<string, DeploymentSuspensionChange>(Deployments, StringComparer.Ordinal) { [change.DeploymentId] = change };
-        return new GovernanceStateView(Version, UseCases, deployments.ToFrozenDictionary(StringComparer.Ordinal));
+        return new GovernanceStateView(Version, UseCases, deployments.ToFrozenDictionary(StringComparer.Ordinal), SponsorApprovals);
+    }
+
+    private static bool IsSponsorApproval(UseCaseStatusChange change) =>
+        change.Action == UseCaseAction.Approve && !string.IsNullOrWhiteSpace(change.ClinicalSponsor);
+
+    private static FrozenDictionary<string, FrozenSet<string>> WithApprovals(
+        FrozenDictionary<string, FrozenSet<string>> known, IEnumerable<UseCaseStatusChange> approvals)
+    {
+        var merged = known.ToDictionary(p => p.Key, p => new HashSet<string>(p.Value, StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal);
+        foreach (var approval in approvals.Where(IsSponsorApproval))
+        {
+            if (!merged.TryGetValue(approval.UseCaseId, out var sponsors))
+            {
+                merged[approval.UseCaseId] = sponsors = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            }
+
+            sponsors.Add(approval.ClinicalSponsor!.Trim());
+        }
+
+        return merged.ToFrozenDictionary(p => p.Key, p => p.Value.ToFrozenSet(StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal);
     }
 }

@@ -34,6 +34,7 @@ internal static class GovernanceStateRows
             reader.IsDBNull(8) ? null : reader.GetString(8))
         {
             Sequence = reader.GetInt64(0),
+            RiskTier = reader.IsDBNull(10) ? null : ParseTier(reader, 10),
         };
 
     public static Incident ReadIncident(DbDataReader reader) =>
@@ -48,6 +49,14 @@ internal static class GovernanceStateRows
         {
             Sequence = reader.GetInt64(0),
         };
+
+    private static RiskTier ParseTier(DbDataReader reader, int ordinal)
+    {
+        var value = Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+        return value is >= 1 and <= 4
+            ? (RiskTier)value
+            : throw new FormatException($"The {reader.GetName(ordinal)} column holds {value}; only risk tiers 1 to 4 are written.");
+    }
 
     // Names only, in the lower case the store writes: a number or a flag combination was not written by the store.
     private static T Parse<T>(DbDataReader reader, int ordinal)

@@ -62,7 +62,11 @@ internal sealed partial class UseCaseAdministration(
                 actor.Trim(),
                 reason.Trim(),
                 now,
-                string.IsNullOrWhiteSpace(clinicalSponsor) ? null : clinicalSponsor.Trim());
+                string.IsNullOrWhiteSpace(clinicalSponsor) ? null : clinicalSponsor.Trim())
+            {
+                // What the call-time check of a tier-4 use case asks of the change that made it active.
+                RiskTier = useCase.Tier,
+            };
             if (await state.Store.TryAppendUseCaseChangeAsync(change, latest?.Id, cancellationToken) is { } stored)
             {
                 state.Observe(stored);

@@ -160,7 +160,7 @@ internal sealed class ConfiguredUseCases : IUseCaseRegistry
         {
             State = state;
             ById = configured.Values
-                .Select(u => state.UseCases.TryGetValue(u.Id, out var change) ? u with { Status = change.To, StatusReason = change.Reason } : u)
+                .Select(u => WithState(u, state))
                 .ToFrozenDictionary(u => u.Id, StringComparer.Ordinal);
             All = [.. ById.Values.OrderBy(u => u.Id, StringComparer.Ordinal)];
         }
@@ -170,5 +170,15 @@ internal sealed class ConfiguredUseCases : IUseCaseRegistry
         public FrozenDictionary<string, UseCase> ById { get; }
 
         public IReadOnlyCollection<UseCase> All { get; }
+
+        // Once per configuration and state, so a call's status check is a field read.
+        private static UseCase WithState(UseCase configured, GovernanceStateView state)
+        {
+            var latest = state.UseCases.GetValueOrDefault(configured.Id);
+            var useCase = latest is null ? configured : configured with { Status = latest.To, StatusReason = latest.Reason };
+            return ClinicalDecisionSupportActivation.Refusal(useCase, latest, state) is { } refusal
+                ? useCase with { ActivationRefusal = refusal }
+                : useCase;
+        }
     }
 }

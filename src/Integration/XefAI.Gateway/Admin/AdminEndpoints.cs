@@ -46,6 +46,9 @@ internal static class AdminEndpoints
                 riskTier = (int)u.Tier,
                 status = u.Status.ToString().ToLowerInvariant(),
                 statusReason = u.StatusReason,
+
+                // Active yet refused: a tier-4 use case whose activation does not hold for the configuration in force.
+                activationRefusal = u.ActivationRefusal,
                 providers = u.Providers,
                 deIdentificationOptOut = u.DeIdentificationOptOut,
             }),

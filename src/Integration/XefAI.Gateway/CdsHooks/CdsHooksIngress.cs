@@ -90,7 +90,8 @@ internal sealed class CdsHooksIngress(TimeProvider time, ILogger<CdsHooksIngress
         foreach (var (id, service) in config.CdsHooks.Services.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             if (service?.UseCase is not { } useCaseId || !app.UseCases.Contains(useCaseId)
-                || !config.UseCases.TryGet(useCaseId, out var useCase) || useCase.Status != UseCaseStatus.Active)
+                || !config.UseCases.TryGet(useCaseId, out var useCase) || useCase.Status != UseCaseStatus.Active
+                || useCase.ActivationRefusal is not null)
             {
                 continue;
             }

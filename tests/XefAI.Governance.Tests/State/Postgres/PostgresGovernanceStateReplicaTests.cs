@@ -43,6 +43,24 @@ public sealed class PostgresGovernanceStateReplicaTests(PostgresDatabase databas
     }
 
     [PostgresFact]
+    public async Task TwoReplicas_Tier4ApprovedAndActivatedThroughOne_TheOtherServesItFromThePolledApproval()
+    {
+        // The other replica learns the sponsor's approval only through its poll, never by observing the change itself.
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        var configuration = schema.Configuration(UseCases.Configured("sepsis-risk", 4, "proposed", "Dr. B. Osei", ModelCards.Complete()));
+        await using var first = GovernanceServices.Create(configuration);
+        await using var second = GovernanceServices.Create(configuration);
+        Assert.Equal(UseCaseStatus.Proposed, second.UseCase("sepsis-risk").Status);
+
+        await first.ApplyAsync("sepsis-risk", UseCaseAction.Approve, "Dr. B. Osei");
+        await first.ApplyAsync("sepsis-risk", UseCaseAction.Activate);
+        await WaitUntilAsync(() => second.UseCase("sepsis-risk").Status == UseCaseStatus.Active, "the second replica sees the activation");
+
+        Assert.Null(second.UseCase("sepsis-risk").ActivationRefusal);
+        Assert.Equal(RiskTier.ClinicalDecisionSupport, second.Get<GovernanceStateCache>().Current.UseCases["sepsis-risk"].RiskTier);
+    }
+
+    [PostgresFact]
     public async Task TwoReplicas_SuspendingAtOnce_OneChangesTheOtherIsRefusedAsAnInvalidTransition()
     {
         await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);

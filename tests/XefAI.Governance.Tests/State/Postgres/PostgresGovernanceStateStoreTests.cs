@@ -324,6 +324,73 @@ public sealed class PostgresGovernanceStateStoreTests(PostgresDatabase database)
         Assert.Equal(true, await schema.ScalarAsync(PostgresGovernanceStateSchema.IsComplete));
     }
 
+    [PostgresFact]
+    public async Task FirstUse_TableFromBeforeRiskTiers_AddsTheColumnAndOldRowsReadWithoutTier()
+    {
+        // The use-case table as the first release created it, with a sponsor's approval and an activation on record.
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        await schema.ExecuteAsync("""
+            CREATE TABLE use_case_status_changes (
+                seq bigint PRIMARY KEY, id text NOT NULL UNIQUE, use_case_id text NOT NULL, action text NOT NULL,
+                from_status text NOT NULL, to_status text NOT NULL, actor text NOT NULL, reason text NOT NULL,
+                clinical_sponsor text, "time" text COLLATE "C" NOT NULL);
+            INSERT INTO use_case_status_changes VALUES
+                (1, 'ucs_1', 'triage', 'approve', 'proposed', 'approved', 'a.admin', 'Committee', 'Dr. B. Osei', '2025-07-01T12:00:00.0000000Z'),
+                (2, 'ucs_2', 'triage', 'activate', 'approved', 'active', 'a.admin', 'Go live', NULL, '2025-07-01T12:00:00.0000000Z');
+            """);
+        var store = schema.CreateStore();
+
+        var before = await store.LoadAsync(CancellationToken.None);
+        var stored = await store.TryAppendUseCaseChangeAsync(
+            Change("ucs_3", "triage", UseCaseStatus.Active, UseCaseStatus.Suspended) with { RiskTier = RiskTier.ClinicalDecisionSupport }, "ucs_2", CancellationToken.None);
+        var after = await schema.CreateStore().LoadAsync(CancellationToken.None);
+
+        Assert.Equal("ucs_2", Assert.Single(before.UseCases).Id);
+        Assert.Null(before.UseCases[0].RiskTier);
+        Assert.Equal("ucs_1", Assert.Single(before.SponsorApprovals).Id);
+        Assert.Null(before.SponsorApprovals[0].RiskTier);
+        Assert.Equal(3, stored!.Sequence);
+        Assert.Equal([stored], after.UseCases);
+        Assert.Equal(RiskTier.ClinicalDecisionSupport, after.UseCases[0].RiskTier);
+        Assert.Equal(
+            "integer",
+            await schema.ScalarAsync(
+                "SELECT data_type FROM information_schema.columns " +
+                "WHERE table_schema = current_schema() AND table_name = 'use_case_status_changes' AND column_name = 'risk_tier'"));
+        Assert.Equal(true, await schema.ScalarAsync(PostgresGovernanceStateSchema.IsComplete));
+    }
+
+    [PostgresFact]
+    public async Task IsComplete_RiskTierColumnMissing_IsFalseSoStartUpUpgrades()
+    {
+        // A schema a DBA created from an earlier release's script: the start-up must not take it as complete.
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        await schema.ExecuteAsync(PostgresGovernanceStateSchema.Create);
+        await schema.ExecuteAsync("ALTER TABLE use_case_status_changes DROP COLUMN risk_tier");
+
+        Assert.Equal(false, await schema.ScalarAsync(PostgresGovernanceStateSchema.IsComplete));
+    }
+
+    [PostgresFact]
+    public async Task LoadAsync_Approvals_ReturnsEveryApprovalNamingASponsorWithItsTier()
+    {
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        var store = schema.CreateStore();
+        var approval = new UseCaseStatusChange("ucs_1", "triage", UseCaseAction.Approve, UseCaseStatus.Proposed, UseCaseStatus.Approved, "a.admin", "Committee", Time, "Dr. B. Osei")
+        {
+            RiskTier = RiskTier.ClinicalDecisionSupport,
+        };
+        var first = await store.TryAppendUseCaseChangeAsync(approval, null, CancellationToken.None);
+        await store.TryAppendUseCaseChangeAsync(approval with { Id = "ucs_2", UseCaseId = "inbox", ClinicalSponsor = null }, null, CancellationToken.None);
+        await store.TryAppendUseCaseChangeAsync(Change("ucs_3", "triage", UseCaseStatus.Approved, UseCaseStatus.Suspended), "ucs_1", CancellationToken.None);
+
+        var snapshot = await store.LoadAsync(CancellationToken.None);
+
+        Assert.Equal([first!], snapshot.SponsorApprovals);
+        Assert.Equal(RiskTier.ClinicalDecisionSupport, snapshot.SponsorApprovals[0].RiskTier);
+        Assert.Equal(["inbox", "triage"], snapshot.UseCases.Select(c => c.UseCaseId).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Calls_NoConnectionString_FailNamingTheSettingButConstructionDoesNot()
     {

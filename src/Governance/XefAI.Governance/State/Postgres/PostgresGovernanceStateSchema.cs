@@ -32,6 +32,8 @@ internal static class PostgresGovernanceStateSchema
            AND to_regclass('use_case_status_changes') IS NOT NULL
            AND to_regclass('deployment_suspensions') IS NOT NULL
            AND to_regclass('incidents') IS NOT NULL
+           AND EXISTS (SELECT 1 FROM pg_attribute
+                       WHERE attrelid = to_regclass('use_case_status_changes') AND attname = 'risk_tier' AND NOT attisdropped)
            AND (SELECT count(*) FROM pg_trigger
                 WHERE tgrelid IN (to_regclass('governance_state_version'), to_regclass('use_case_status_changes'),
                                   to_regclass('deployment_suspensions'), to_regclass('incidents'))
@@ -41,7 +43,10 @@ internal static class PostgresGovernanceStateSchema
                                  'incidents_no_update', 'incidents_no_delete', 'incidents_no_truncate')) = 11
         """;
 
-    /// <summary>Idempotent: creates what is missing, including a guard trigger someone dropped.</summary>
+    /// <summary>
+    /// Idempotent: creates what is missing, including a guard trigger someone dropped, and upgrades a table an earlier
+    /// gateway version created. Added columns come last in a new table too, so both have the same layout.
+    /// </summary>
     public const string Create = """
         CREATE TABLE IF NOT EXISTS governance_state_version (
             id integer PRIMARY KEY CHECK (id = 1),
@@ -58,9 +63,13 @@ internal static class PostgresGovernanceStateSchema
             actor text NOT NULL,
             reason text NOT NULL,
             clinical_sponsor text,
-            "time" text COLLATE "C" NOT NULL
+            "time" text COLLATE "C" NOT NULL,
+            risk_tier integer
         );
         CREATE INDEX IF NOT EXISTS ix_use_case_status_changes_use_case ON use_case_status_changes (use_case_id, seq);
+
+        -- A table an earlier gateway version created; its rows read NULL, as changes recorded without a tier.
+        ALTER TABLE use_case_status_changes ADD COLUMN IF NOT EXISTS risk_tier integer;
 
         CREATE TABLE IF NOT EXISTS deployment_suspensions (
             seq bigint PRIMARY KEY,
@@ -143,11 +152,14 @@ internal static class PostgresGovernanceStateSchema
     /// <summary>Takes the next version and holds the row's lock until the commit: writers of changes take turns here.</summary>
     public const string NextVersion = "UPDATE governance_state_version SET version = version + 1 WHERE id = 1 RETURNING version";
 
-    public const string UseCaseColumns = "seq, id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, \"time\"";
+    public const string UseCaseColumns = "seq, id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, \"time\", risk_tier";
 
     public const string SelectLatestUseCaseChanges =
         "SELECT * FROM (SELECT DISTINCT ON (use_case_id) " + UseCaseColumns + " FROM use_case_status_changes ORDER BY use_case_id, seq DESC) latest " +
         "ORDER BY seq";
+
+    public const string SelectSponsorApprovals =
+        "SELECT " + UseCaseColumns + " FROM use_case_status_changes WHERE action = 'approve' AND clinical_sponsor IS NOT NULL ORDER BY seq";
 
     public const string SelectUseCaseHistory =
         "SELECT " + UseCaseColumns + " FROM use_case_status_changes WHERE use_case_id = $1 ORDER BY seq";
@@ -156,7 +168,7 @@ internal static class PostgresGovernanceStateSchema
         "SELECT id FROM use_case_status_changes WHERE use_case_id = $1 ORDER BY seq DESC LIMIT 1";
 
     public const string InsertUseCaseChange =
-        "INSERT INTO use_case_status_changes (" + UseCaseColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        "INSERT INTO use_case_status_changes (" + UseCaseColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
     public const string DeploymentColumns = "seq, id, deployment_id, suspended, actor, reason, \"time\"";
 

@@ -45,7 +45,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
     {
         await using var connection = await OpenAsync(cancellationToken);
 
-        // One snapshot for the three statements, so the version matches the rows read with it; a reader takes
+        // One snapshot for the four statements, so the version matches the rows read with it; a reader takes
         // no lock a writer waits for. Sent as one batch: one round trip, then the commit.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await using var batch = new NpgsqlBatch(connection, transaction)
@@ -55,12 +55,14 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
                 new NpgsqlBatchCommand(PostgresGovernanceStateSchema.SelectVersion),
                 new NpgsqlBatchCommand(PostgresGovernanceStateSchema.SelectLatestUseCaseChanges),
                 new NpgsqlBatchCommand(PostgresGovernanceStateSchema.SelectLatestDeploymentChanges),
+                new NpgsqlBatchCommand(PostgresGovernanceStateSchema.SelectSponsorApprovals),
             },
         };
 
         long version;
         var useCases = new List<UseCaseStatusChange>();
         var deployments = new List<DeploymentSuspensionChange>();
+        var approvals = new List<UseCaseStatusChange>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             version = await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : throw MissingVersionRow();
@@ -75,10 +77,16 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
             {
                 deployments.Add(PostgresGovernanceStateSchema.ReadDeploymentChange(reader));
             }
+
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                approvals.Add(GovernanceStateRows.ReadUseCaseChange(reader));
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new GovernanceStateSnapshot(version, useCases, deployments);
+        return new GovernanceStateSnapshot(version, useCases, deployments) { SponsorApprovals = approvals };
     }
 
     public async ValueTask<IReadOnlyList<UseCaseStatusChange>> GetUseCaseHistoryAsync(string useCaseId, CancellationToken cancellationToken)
@@ -106,6 +114,7 @@ internal sealed class PostgresGovernanceStateStore : IGovernanceStateStore, IAsy
         PostgresGovernanceStateSchema.AddText(parameters, change.Reason, nameof(change.Reason));
         PostgresGovernanceStateSchema.AddText(parameters, change.ClinicalSponsor, nameof(change.ClinicalSponsor));
         PostgresGovernanceStateSchema.AddText(parameters, GovernanceStateRows.FormatTime(change.Time), nameof(change.Time));
+        PostgresGovernanceStateSchema.Add(parameters, NpgsqlDbType.Integer, change.RiskTier is { } tier ? (int)tier : null);
 
         var sequence = await TryAppendAsync(
             PostgresGovernanceStateSchema.SelectLatestUseCaseChangeId, change.UseCaseId, expectedLatestId, insert, cancellationToken);

@@ -21,7 +21,8 @@ internal static class SqliteGovernanceStateSchema
             actor TEXT NOT NULL,
             reason TEXT NOT NULL,
             clinical_sponsor TEXT,
-            time TEXT NOT NULL
+            time TEXT NOT NULL,
+            risk_tier INTEGER
         ) STRICT;
         CREATE INDEX IF NOT EXISTS ix_use_case_status_changes_use_case ON use_case_status_changes (use_case_id, seq);
         CREATE TRIGGER IF NOT EXISTS use_case_status_changes_no_update BEFORE UPDATE ON use_case_status_changes
@@ -65,11 +66,26 @@ internal static class SqliteGovernanceStateSchema
     public const string SelectVersion =
         "SELECT (SELECT coalesce(max(seq), 0) FROM use_case_status_changes) + (SELECT coalesce(max(seq), 0) FROM deployment_suspensions)";
 
-    public const string UseCaseColumns = "seq, id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, time";
+    /// <summary>The use-case table's column names, to find the ones <see cref="AddedColumns"/> still has to add.</summary>
+    public const string SelectUseCaseColumnNames = "SELECT name FROM pragma_table_info('use_case_status_changes')";
+
+    /// <summary>
+    /// Columns added since the first release, and the statement adding each to a table created before them. They come
+    /// last in <see cref="Create"/> too, so a new table and an upgraded one have the same layout; older rows read NULL.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Column, string AddColumn)> AddedColumns =
+    [
+        ("risk_tier", "ALTER TABLE use_case_status_changes ADD COLUMN risk_tier INTEGER"),
+    ];
+
+    public const string UseCaseColumns = "seq, id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, time, risk_tier";
 
     public const string SelectLatestUseCaseChanges =
         "SELECT " + UseCaseColumns + " FROM use_case_status_changes " +
         "WHERE seq IN (SELECT max(seq) FROM use_case_status_changes GROUP BY use_case_id) ORDER BY seq";
+
+    public const string SelectSponsorApprovals =
+        "SELECT " + UseCaseColumns + " FROM use_case_status_changes WHERE action = 'approve' AND clinical_sponsor IS NOT NULL ORDER BY seq";
 
     public const string SelectUseCaseHistory =
         "SELECT " + UseCaseColumns + " FROM use_case_status_changes WHERE use_case_id = $id ORDER BY seq";
@@ -78,8 +94,8 @@ internal static class SqliteGovernanceStateSchema
         "SELECT id FROM use_case_status_changes WHERE use_case_id = $id ORDER BY seq DESC LIMIT 1";
 
     public const string InsertUseCaseChange =
-        "INSERT INTO use_case_status_changes (id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, time) " +
-        "VALUES ($id, $useCase, $action, $from, $to, $actor, $reason, $sponsor, $time) RETURNING seq";
+        "INSERT INTO use_case_status_changes (id, use_case_id, action, from_status, to_status, actor, reason, clinical_sponsor, time, risk_tier) " +
+        "VALUES ($id, $useCase, $action, $from, $to, $actor, $reason, $sponsor, $time, $tier) RETURNING seq";
 
     public const string DeploymentColumns = "seq, id, deployment_id, suspended, actor, reason, time";
 

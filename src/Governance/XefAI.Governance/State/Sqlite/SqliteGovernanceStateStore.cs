@@ -71,8 +71,11 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         command.CommandText = SqliteGovernanceStateSchema.SelectLatestDeploymentChanges;
         var deployments = await ReadAllAsync(command, SqliteGovernanceStateSchema.ReadDeploymentChange, cancellationToken);
 
+        command.CommandText = SqliteGovernanceStateSchema.SelectSponsorApprovals;
+        var approvals = await ReadAllAsync(command, GovernanceStateRows.ReadUseCaseChange, cancellationToken);
+
         await transaction.CommitAsync(cancellationToken);
-        return new GovernanceStateSnapshot(version, useCases, deployments);
+        return new GovernanceStateSnapshot(version, useCases, deployments) { SponsorApprovals = approvals };
     }
 
     public async ValueTask<IReadOnlyList<UseCaseStatusChange>> GetUseCaseHistoryAsync(string useCaseId, CancellationToken cancellationToken)
@@ -113,6 +116,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         command.Parameters.AddWithValue("$reason", change.Reason);
         command.Parameters.AddWithValue("$sponsor", (object?)change.ClinicalSponsor ?? DBNull.Value);
         command.Parameters.AddWithValue("$time", GovernanceStateRows.FormatTime(change.Time));
+        command.Parameters.AddWithValue("$tier", change.RiskTier is { } tier ? (int)tier : DBNull.Value);
         var sequence = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         await transaction.CommitAsync(cancellationToken);
         return change with { Sequence = sequence };
@@ -253,8 +257,43 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
 
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = SqliteGovernanceStateSchema.Create;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await AddMissingColumnsAsync(connection, cancellationToken);
+    }
+
+    /// <summary>
+    /// Upgrades a file an earlier gateway version created. Under the write lock, so two processes starting on one old
+    /// file do not both add a column (the second would fail on the duplicate).
+    /// </summary>
+    private static async Task AddMissingColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
-        command.CommandText = SqliteGovernanceStateSchema.Create;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Transaction = transaction;
+        command.CommandText = SqliteGovernanceStateSchema.SelectUseCaseColumnNames;
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var (column, addColumn) in SqliteGovernanceStateSchema.AddedColumns)
+        {
+            if (!present.Contains(column))
+            {
+                command.CommandText = addColumn;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 }
