@@ -13,8 +13,8 @@ internal static class ChatCompletionChunks
     public static IEnumerable<ReadOnlyMemory<byte>> From(ModelResponse answer, bool includeUsage)
     {
         var chunks = new OpenAIChatCompletionChunks(
-            (string?)answer.Completion["id"] ?? "chatcmpl-xefai",
-            answer.Completion["created"]?.GetValue<long>() ?? 0,
+            Text(answer.Completion["id"]) ?? "chatcmpl-xefai",
+            Seconds(answer.Completion["created"]),
             answer.Model,
             includeUsage);
         yield return chunks.Start();
@@ -50,6 +50,13 @@ internal static class ChatCompletionChunks
             yield return chunks.Usage(usage);
         }
     }
+
+    /// <summary>The completion's <c>created</c> time; 0 when a vendor wrote none, or no whole number.</summary>
+    private static long Seconds(JsonNode? node) =>
+        node is not JsonValue value ? 0
+        : value.TryGetValue<long>(out var seconds) ? seconds
+        : value.TryGetValue<int>(out var small) ? small
+        : 0;
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
