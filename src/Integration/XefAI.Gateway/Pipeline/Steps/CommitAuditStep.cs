@@ -6,8 +6,9 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// <summary>
 /// Commit audit: every outcome of an authenticated call, answered, held, refused or failed, is committed before a
 /// byte of its response leaves. The answer is rendered by the adapter first, so the record's hash covers what is sent.
-/// A stream commits its opening record here and its closing record before it ends. If the store cannot commit, the
-/// call fails closed with 503.
+/// A stream commits its opening record here and its closing record before it ends; a checked stream, whole before it
+/// is released, is rendered in the protocol's stream framing and has one record, <c>streamed</c>, hashing every byte
+/// sent. If the store cannot commit, the call fails closed with 503.
 /// </summary>
 internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
 {
