@@ -8,10 +8,17 @@ public interface IOutputCheck
 {
     string Name { get; }
 
+    /// <summary>
+    /// Whether this check reads the answers of <paramref name="useCase"/>; by default every use case's. A stream asked
+    /// of a use case that any check applies to is answered whole first, so a check that needs only some use cases should
+    /// say which, and leave the others streaming as the model answers.
+    /// </summary>
+    bool AppliesTo(UseCase useCase) => true;
+
     /// <returns>Why the answer may not be released, or null when this check has nothing against it.</returns>
     PolicyDenial? Check(OutputCheckContext context);
 }
 
 /// <summary>What an output check sees: the use case and the answer's text.</summary>
-/// <param name="Text">The answer's text; for a stream, checked once the stream is complete is not possible, so streams are checked as they end.</param>
+/// <param name="Text">The whole answer's text, also when the client asked for a stream: it is released only once checked.</param>
 public sealed record OutputCheckContext(UseCase UseCase, string AppId, string Text);

@@ -172,6 +172,7 @@ public sealed class CallPipelineTests : IDisposable
             new ReadRequestStep(NullLogger<ReadRequestStep>.Instance),
             new ResolveUseCaseStep(),
             new GovernStep(policies, _metrics),
+            new BufferCheckedStreamStep([]),
             new BuildContextStep(clinical, new FakePseudonymizer()),
             new ComposePromptStep(new FakeTemplateCatalog((_, _, _, _) => throw new InvalidOperationException("No template in these tests."))),
             new ChooseDeploymentsStep(policies, _providers, _protector, _metrics),

@@ -1,19 +1,20 @@
+using System.Text.Json.Nodes;
 using XefAI.Models;
 
 namespace XefAI.Gateway.OpenAI;
 
 /// <summary>
-/// Streams a finished in-process answer as OpenAI <c>chat.completion.chunk</c> events, so clients that asked
-/// for a stream get one whatever the provider: a role chunk, the content line by line, the finish reason,
-/// and usage when asked for.
+/// Streams a finished answer (an in-process model's, or one the output checks read whole) as OpenAI
+/// <c>chat.completion.chunk</c> events, so clients that asked for a stream get one whatever the provider: a role chunk,
+/// the content line by line, each tool call the answer makes, the finish reason, and usage when asked for.
 /// </summary>
 internal static class ChatCompletionChunks
 {
     public static IEnumerable<ReadOnlyMemory<byte>> From(ModelResponse answer, bool includeUsage)
     {
         var chunks = new OpenAIChatCompletionChunks(
-            (string?)answer.Completion["id"] ?? "chatcmpl-xefai",
-            answer.Completion["created"]?.GetValue<long>() ?? 0,
+            Text(answer.Completion["id"]) ?? "chatcmpl-xefai",
+            Seconds(answer.Completion["created"]),
             answer.Model,
             includeUsage);
         yield return chunks.Start();
@@ -26,10 +27,42 @@ internal static class ChatCompletionChunks
             start = end;
         }
 
+        var index = 0;
+        foreach (var toolCall in ToolCalls(answer.Completion))
+        {
+            if (toolCall["function"] is not JsonObject function)
+            {
+                continue;
+            }
+
+            yield return chunks.ToolCallStart(index, Text(toolCall["id"]) ?? $"call_{index}", Text(function["name"]) ?? string.Empty);
+            if (Text(function["arguments"]) is { Length: > 0 } arguments)
+            {
+                yield return chunks.ToolCallArguments(index, arguments);
+            }
+
+            index++;
+        }
+
         yield return chunks.Finish(answer.FinishReason ?? "stop");
         if (includeUsage && answer.Usage is { } usage)
         {
             yield return chunks.Usage(usage);
         }
     }
+
+    /// <summary>The completion's <c>created</c> time; 0 when a vendor wrote none, or no whole number.</summary>
+    private static long Seconds(JsonNode? node) =>
+        node is not JsonValue value ? 0
+        : value.TryGetValue<long>(out var seconds) ? seconds
+        : value.TryGetValue<int>(out var small) ? small
+        : 0;
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    /// <summary>The tool calls of the first choice's message: the gateway asks for one choice.</summary>
+    private static IEnumerable<JsonObject> ToolCalls(JsonObject completion) =>
+        completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"]?["tool_calls"] is JsonArray toolCalls
+            ? toolCalls.OfType<JsonObject>()
+            : [];
 }

@@ -65,6 +65,12 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
 
     public RenderedPrompt? Prompt { get; set; }
 
+    /// <summary>
+    /// The client asked for a stream that output checks must read whole: the model is asked for one body, released as
+    /// a stream once checked; null for any other call.
+    /// </summary>
+    public CheckedStream? CheckedStream { get; set; }
+
     // Choose deployments, protect data.
     public List<ModelDeployment> Candidates { get; } = [];
 

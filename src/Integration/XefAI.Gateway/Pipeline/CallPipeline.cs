@@ -32,6 +32,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         ReadRequestStep readRequest,
         ResolveUseCaseStep resolveUseCase,
         GovernStep govern,
+        BufferCheckedStreamStep bufferCheckedStream,
         BuildContextStep buildContext,
         ComposePromptStep composePrompt,
         ChooseDeploymentsStep chooseDeployments,
@@ -56,6 +57,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
             readRequest,        // the body, once, within limits; the adapter translates it
             resolveUseCase,     // the use case named, and granted to the app
             govern,             // policy decision and the tier's obligations
+            bufferCheckedStream, // a stream the output checks must read whole: asked of the model as one body
             buildContext,       // clinical context from the request's FHIR data
             composePrompt,      // the use case's prompt template, for a clinical task
             chooseDeployments,  // the deployments governance lets serve the call

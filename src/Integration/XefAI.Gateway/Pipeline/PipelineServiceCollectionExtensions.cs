@@ -13,6 +13,7 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<ReadRequestStep>();
         services.AddSingleton<ResolveUseCaseStep>();
         services.AddSingleton<GovernStep>();
+        services.AddSingleton<BufferCheckedStreamStep>();
         services.AddSingleton<BuildContextStep>();
         services.AddSingleton(sp => new ComposePromptStep(() => sp.GetRequiredService<XefAI.Data.IPromptTemplateCatalog>()));
         services.AddSingleton<ChooseDeploymentsStep>();

@@ -11,10 +11,12 @@ namespace XefAI.Gateway.Tests.Pipeline.TestSupport;
 /// </summary>
 internal static class PluginDoubles
 {
-    public static IOutputCheck OutputCheck(string name, Func<OutputCheckContext, PolicyDenial?> check) =>
+    /// <param name="appliesTo">The use cases the check reads; null for every one, as the interface's default says.</param>
+    public static IOutputCheck OutputCheck(string name, Func<OutputCheckContext, PolicyDenial?> check, Func<UseCase, bool>? appliesTo = null) =>
         Create<IOutputCheck>((method, args) => method.Name switch
         {
             "get_Name" => name,
+            nameof(IOutputCheck.AppliesTo) => appliesTo?.Invoke((UseCase)args[0]!) ?? true,
             nameof(IOutputCheck.Check) => check((OutputCheckContext)args[0]!),
             _ => throw new NotSupportedException(method.Name),
         });

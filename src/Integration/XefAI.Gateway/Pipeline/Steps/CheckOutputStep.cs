@@ -4,9 +4,9 @@ using XefAI.Integration;
 namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
-/// Check output: the Governance layer's output checks read a buffered answer before it is released; the first that
-/// objects withholds it. A stream is sent as it comes, so output checks that must see a whole answer need the use case
-/// to answer unstreamed.
+/// Check output: the Governance layer's output checks that apply to the call's use case read the whole answer before
+/// it is released; the first that objects withholds it. A stream asked of such a use case reaches here whole too
+/// (<see cref="BufferCheckedStreamStep"/>); one that still streams is one no check applies to.
 /// </summary>
 internal sealed class CheckOutputStep(IEnumerable<IOutputCheck> checks, IGatewayMetrics metrics) : ICallStep
 {
@@ -19,9 +19,16 @@ internal sealed class CheckOutputStep(IEnumerable<IOutputCheck> checks, IGateway
             return ValueTask.CompletedTask;
         }
 
-        var context = new OutputCheckContext(call.UseCase!, call.App!.Id, answer.Content);
+        var useCase = call.UseCase!;
+        OutputCheckContext? context = null;
         foreach (var check in _checks)
         {
+            if (!check.AppliesTo(useCase))
+            {
+                continue;
+            }
+
+            context ??= new OutputCheckContext(useCase, call.App!.Id, answer.Content);
             if (check.Check(context) is { } denial)
             {
                 metrics.RecordPolicyDenial(denial.ReasonCode);

@@ -6,8 +6,9 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// <summary>
 /// Commit audit: every outcome of an authenticated call, answered, held, refused or failed, is committed before a
 /// byte of its response leaves. The answer is rendered by the adapter first, so the record's hash covers what is sent.
-/// A stream commits its opening record here and its closing record before it ends. If the store cannot commit, the
-/// call fails closed with 503.
+/// A stream commits its opening record here and its closing record before it ends; a checked stream, whole before it
+/// is released, is rendered in the protocol's stream framing and has one record, <c>streamed</c>, hashing every byte
+/// sent. If the store cannot commit, the call fails closed with 503.
 /// </summary>
 internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
 {
@@ -30,7 +31,7 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
         string? reasons;
         if (call.Error is null)
         {
-            call.Rendered = call.Adapter.RenderAnswer(AnswerOf(call));
+            call.Rendered = Render(call, call.Answer);
             if (call.Rendered.Body.Length > call.Config.Gateway.MaxResponseBodyBytes)
             {
                 // A vendor's answer is bounded as it is read; an in-process one (a large batch of vectors) only here.
@@ -54,14 +55,15 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
             var held = call.Outcome == CallOutcomes.Held;
             call.StatusCode = held ? StatusCodes.Status202Accepted : call.Rendered!.StatusCode;
             decision = held ? CallOutcomes.Held : CallOutcomes.Of(call.Rendered!.StatusCode);
-            reasons = held ? "review_required" : null;
+            reasons = held ? "review_required" : AsStream(call) ? CheckedStream.Reason : null;
         }
 
+        // A checked stream's one record is a streamed call's: the client got a stream, and the hash covers all of it.
         var body = call.Rendered!.Body;
         call.OutputSha256 = ReadRequestStep.Sha256Hex(body.Span);
         call.Record = await recorder.TryAppendAsync(
             call, decision, call.StatusCode, reasons, call.OutputSha256,
-            static (state, released) => OutputText(state.call, state.body, released), (call, body), streamed: false);
+            static (state, released) => OutputText(state.call, state.body, released), (call, body), streamed: call.Error is null && AsStream(call));
         call.Outcome = decision;
         if (call.Record is null)
         {
@@ -82,8 +84,17 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
             return Encoding.UTF8.GetString(released.Span);
         }
 
-        return Encoding.UTF8.GetString(call.Adapter.RenderAnswer(AnswerOf(call) with { Chat = vendorAnswer }).Body.Span);
+        return Encoding.UTF8.GetString(Render(call, vendorAnswer).Body.Span);
     }
+
+    /// <summary>A checked stream goes out as the stream the client asked for, in the protocol's own framing.</summary>
+    private static bool AsStream(CallContext call) => call.CheckedStream is not null && call.Answer is not null && call.Adapter.Streaming is not null;
+
+    /// <summary>The answer as the adapter renders it; for a checked stream, framed as the stream the client asked for.</summary>
+    private static RenderedResponse Render(CallContext call, Models.ModelResponse? chat) =>
+        AsStream(call) && chat is not null
+            ? call.CheckedStream!.Render(chat, call.Adapter.Streaming!)
+            : call.Adapter.RenderAnswer(AnswerOf(call) with { Chat = chat });
 
     private static CallAnswer AnswerOf(CallContext call) => new(call.UseCase!.Id, (int)call.UseCase.Tier, call.Deployment!, call.Timestamp)
     {
