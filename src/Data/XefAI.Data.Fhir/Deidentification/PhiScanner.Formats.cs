@@ -477,30 +477,119 @@ internal sealed partial class Scan
         return AgeAround(i, i);
     }
 
-    // "ninety-one years old"
+    // "ninety-one years old", "aged ninety one", "one hundred and two years old", "turned a hundred".
     private bool TryAgeInWords(int i)
     {
-        if (!WordIs(i, "ninety") && !WordIs(i, "hundred"))
+        var end = AgeWordsEnd(i);
+        return end >= 0 && AgeAround(i, end);
+    }
+
+    /// <summary>The last word of an age of 90 to 139 written in words that starts at <paramref name="i"/>; -1 when none does.</summary>
+    private int AgeWordsEnd(int i)
+    {
+        var k = i;
+        if (WordIs(k, "one") || WordIs(k, "a"))
+        {
+            if (!WordIs(k + 1, "hundred") || _t[k + 1].Is(TokenShape.LineBefore))
+            {
+                return -1;
+            }
+
+            k++;
+        }
+
+        if (WordIs(k, "ninety"))
+        {
+            return NumberWordAfter(k, AgeUnitWords);
+        }
+
+        if (!WordIs(k, "hundred"))
+        {
+            return -1;
+        }
+
+        // "hundred and two", "hundred three", "hundred twenty-one"
+        var n = WordIs(k + 1, "and") ? k + 2 : k + 1;
+        if (!InRange(n) || _t[n].Is(TokenShape.LineBefore))
+        {
+            return k;
+        }
+
+        if (IsNumberWord(n, AgeUnitWords) || IsNumberWord(n, AgeTeenWords))
+        {
+            return n;
+        }
+
+        return IsNumberWord(n, AgeTensWords) ? NumberWordAfter(n, AgeUnitWords) : k;
+    }
+
+    private static readonly string[] AgeUnitWords = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+
+    private static readonly string[] AgeTeenWords =
+        ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
+
+    private static readonly string[] AgeTensWords = ["twenty", "thirty"];
+
+    private bool IsNumberWord(int i, string[] words)
+    {
+        if (!IsWord(i))
         {
             return false;
         }
 
-        var end = IsPunct(i + 1, '-') && IsWord(i + 2) && Joined(i + 2) ? i + 2 : i;
-        return AgeAround(i, end);
+        foreach (var word in words)
+        {
+            if (WordIs(i, word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // "ninety-six", "ninety six": the unit after a tens word, joined by a hyphen or a space on the same line.
+    private int NumberWordAfter(int k, string[] units)
+    {
+        if (IsPunct(k + 1, '-') && Joined(k + 1) && Joined(k + 2) && IsNumberWord(k + 2, units))
+        {
+            return k + 2;
+        }
+
+        return IsNumberWord(k + 1, units) && !_t[k + 1].Is(TokenShape.LineBefore) ? k + 1 : k;
     }
 
     private bool AgeAround(int i, int end)
     {
-
         var next = IsPunct(end + 1, '-') ? end + 2 : end + 1;
         var after = Has(next, Lex.AgeUnit) || (WordIs(next, "y") && IsPunct(next + 1, '/'));
         var b = WordBefore(i, 2);
         var before = b >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages") || WordIs(b, "turns") || WordIs(b, "turned") || WordIs(b, "turning")
-            || (WordIs(b, "at") && WordBefore(b, 1) is var d and >= 0 && (WordIs(d, "died") || WordIs(d, "death") || WordIs(d, "passed") || WordIs(d, "deceased"))));
-        if (after || before)
+            || (WordIs(b, "at") && DeathBefore(b))
+            || (WordIs(b, "to") && WordBefore(b, 1) is var l and >= 0 && (WordIs(l, "lived") || WordIs(l, "live") || WordIs(l, "lives"))));
+        if ((after || before) && !IsPunct(end + 1, '%') && !(Has(end + 1, Lex.MeasureUnit) && !Has(end + 1, Lex.AgeUnit)) && !WordIs(end + 1, "percent"))
         {
             Mark(i, end, PhiKind.Age);
             return true;
+        }
+
+        return false;
+    }
+
+    // "died at 93", "passed away in her sleep at 97", "died last March at 91": a death word a few words before "at", same sentence.
+    private bool DeathBefore(int at)
+    {
+        for (var p = at - 1; p >= 0 && p >= at - 6; p--)
+        {
+            if (IsPunct(p, '.') || IsPunct(p, ';') || _t[p + 1].Is(TokenShape.LineBefore))
+            {
+                return false;
+            }
+
+            if (WordIs(p, "died") || WordIs(p, "death") || WordIs(p, "passed") || WordIs(p, "deceased") || WordIs(p, "expired") || WordIs(p, "dying"))
+            {
+                return true;
+            }
         }
 
         return false;
