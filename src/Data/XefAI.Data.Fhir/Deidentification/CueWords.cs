@@ -53,7 +53,7 @@ internal static class CueWords
     public static readonly string[] StreetSuffixes =
     [
         "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane", "ln", "way", "court", "ct", "place", "pl",
-        "terrace", "ter", "parkway", "pkwy", "highway", "hwy", "circle", "cir", "trail", "trl", "square", "sq", "alley", "aly", "crescent",
+        "terrace", "ter", "terr", "parkway", "pkwy", "highway", "hwy", "circle", "cir", "trail", "trl", "square", "sq", "alley", "aly", "crescent",
         "row", "path", "pike", "loop", "run", "walk", "plaza", "plz", "expressway", "expy", "turnpike", "tpke", "route", "rte", "close", "commons",
         "heights", "hts", "point", "pt", "ridge", "crossing", "xing", "bend", "cove", "glen", "green", "grove", "hill", "hollow", "isle", "manor",
         "mews", "park", "pass", "estates", "view", "vista", "broadway",

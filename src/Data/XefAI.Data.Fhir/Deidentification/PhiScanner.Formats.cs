@@ -649,12 +649,21 @@ internal sealed partial class Scan
             return false;
         }
 
-        // 1-4 capitalized words (or ordinals: 5th Avenue), then a street suffix.
-        var j = i + 1;
+        // 1-4 capitalized words (or ordinals: 5th Avenue), then a street suffix; a house number may carry a half ("62 1/2").
+        var j = IsNumber(i + 1, 1, 1) && IsPunct(i + 2, '/') && Joined(i + 2) && IsNumber(i + 3, 1, 1) && Joined(i + 3) && !_t[i + 1].Is(TokenShape.LineBefore)
+            ? i + 4
+            : i + 1;
         var words = 0;
+        if (InRange(j) && !_t[j].Is(TokenShape.LineBefore) && RouteEnd(j) is var route and >= 0)
+        {
+            Mark(i, UnitEnd(route), PhiKind.Address);
+            return true;
+        }
+
         while (InRange(j) && words < 5 && !_t[j].Is(TokenShape.LineBefore))
         {
-            if (Has(j, Lex.StreetSuffix) && words > 0 && IsCapitalized(j))
+            // "218 Broadway": the one suffix that is a street's whole name.
+            if (Has(j, Lex.StreetSuffix) && (words > 0 || WordIs(j, "broadway")) && IsCapitalized(j))
             {
                 var end = j;
 
@@ -684,14 +693,130 @@ internal sealed partial class Scan
                 || (_t[j].Type == TokenType.Alnum && char.IsAsciiDigit(Span(j)[0]));
             if (!isWord)
             {
-                return false;
+                return TryLooseAddress(i, i + 1 == j ? j : FirstAfterHouseNumber(i));
             }
 
             words++;
             j++;
         }
 
-        return false;
+        return TryLooseAddress(i, FirstAfterHouseNumber(i));
+    }
+
+    private int FirstAfterHouseNumber(int i) => IsNumber(i + 1, 1, 1) && IsPunct(i + 2, '/') && Joined(i + 2) && Joined(i + 3) ? i + 4 : i + 1;
+
+    // A house number without a street suffix: one to three capitalized words after an address cue ("lives at 14
+    // Ridgeview", "address: 88 Birchwood, apt 2").
+    private bool TryLooseAddress(int i, int j)
+    {
+        if (!IsNumber(i, 1, 6) || !InRange(j) || _t[j].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
+        if (!AddressCueBefore(i))
+        {
+            return false;
+        }
+
+        var end = -1;
+        for (var k = j; k < j + 3 && IsWord(k) && IsCapitalized(k) && !_t[k].Is(TokenShape.LineBefore); k++)
+        {
+            if (Has(k, Lex.Month | Lex.Weekday | Lex.MeasureUnit | Lex.Title | Lex.Credential | Lex.Relation | Lex.NameLabel | Lex.Facility | Lex.UnitDesignator)
+                || (k == j && Has(k, Lex.Common | Lex.Clinical) && !IsWord(k + 1)))
+            {
+                break;
+            }
+
+            end = k;
+        }
+
+        if (end < 0 || Has(end, Lex.Clinical) || IsPunct(end + 1, '\'') || (IsPunct(end + 1, '.') && Joined(end + 1) && IsWord(end + 2) && Joined(end + 2)))
+        {
+            return false;
+        }
+
+        Mark(i, UnitEnd(end), PhiKind.Address);
+        return true;
+    }
+
+    // "lives at", "moved to", "apt at", "address:", "home:" just before a house number.
+    private bool AddressCueBefore(int i)
+    {
+        var b = WordBefore(i, 2);
+        if (b < 0)
+        {
+            return false;
+        }
+
+        if (WordIs(b, "address") || WordIs(b, "addr") || WordIs(b, "residence") || (WordIs(b, "home") && IsPunct(i - 1, ':')))
+        {
+            return true;
+        }
+
+        if (!(WordIs(b, "at") || WordIs(b, "to") || WordIs(b, "on") || WordIs(b, "is")) || b != i - 1)
+        {
+            return false;
+        }
+
+        var v = WordBefore(b, 1);
+        return v >= 0 && (Has(v, Lex.PlaceCue) || WordIs(v, "live") || WordIs(v, "lived") || WordIs(v, "stays") || WordIs(v, "staying") || WordIs(v, "apt")
+            || WordIs(v, "apartment") || WordIs(v, "house") || WordIs(v, "home") || WordIs(v, "address"));
+    }
+
+    /// <summary>The last token of a route that starts at <paramref name="j"/> ("Rt 74", "Hwy 61", "County Road 12"); -1 when none does.</summary>
+    private int RouteEnd(int j)
+    {
+        if (!IsWord(j))
+        {
+            return -1;
+        }
+
+        var n = j + 1;
+        if ((WordIs(j, "county") || WordIs(j, "state") || WordIs(j, "us") || WordIs(j, "farm")) && IsWord(j + 1)
+            && (WordIs(j + 1, "road") || WordIs(j + 1, "rd") || WordIs(j + 1, "route") || WordIs(j + 1, "rt") || WordIs(j + 1, "highway") || WordIs(j + 1, "hwy")))
+        {
+            n = j + 2;
+        }
+        else if (!(WordIs(j, "rt") || WordIs(j, "rte") || WordIs(j, "route") || WordIs(j, "hwy") || WordIs(j, "highway")))
+        {
+            return -1;
+        }
+
+        if (IsPunct(n, '-') && Joined(n))
+        {
+            n++;
+        }
+
+        var number = IsNumber(n, 1, 4) || (InRange(n) && _t[n].Type == TokenType.Alnum && _t[n].Length <= 4 && char.IsAsciiDigit(Span(n)[0]) && !IsMeasurement(n));
+        if (!number || _t[n].Is(TokenShape.LineBefore) || Continues(n, before: false) || Has(n + 1, Lex.MeasureUnit) || IsPunct(n + 1, '%'))
+        {
+            return -1;
+        }
+
+        return n;
+    }
+
+    // "Rt 74", "on route 9", "Hwy 61" without a house number: a highway word always, "route" and "rt" after a word of place.
+    private bool TryRoute(int i)
+    {
+        var end = RouteEnd(i);
+        if (end < 0 || (i > 0 && IsNumber(i - 1) && !_t[i].Is(TokenShape.LineBefore)))
+        {
+            return false;
+        }
+
+        var highway = WordIs(i, "hwy") || WordIs(i, "highway") || end > i + 1 && IsWord(i + 1) && !WordIs(i, "us");
+        var b = WordBefore(i, 2);
+        var cue = b >= 0 && (WordIs(b, "on") || WordIs(b, "off") || WordIs(b, "take") || WordIs(b, "took") || WordIs(b, "via") || WordIs(b, "along")
+            || WordIs(b, "past") || WordIs(b, "onto") || WordIs(b, "near") || WordIs(b, "at") || WordIs(b, "address") || Has(b, Lex.PlaceCue));
+        if (!highway && !cue)
+        {
+            return false;
+        }
+
+        Mark(i, UnitEnd(end), PhiKind.Address);
+        return true;
     }
 
     // ", Apt 4B", "#12", "Suite 300" after a street.
@@ -836,13 +961,44 @@ internal sealed partial class Scan
                 cityStart--;
             }
 
-            if (IsWord(p) && IsCapitalized(p) && IsFree(p) && IsPunct(cityStart - 1, ',') && InRange(cityStart - 2) && _run[cityStart - 2] != 0
-                && _kind[cityStart - 2] == PhiKind.Address)
+            if (IsWord(p) && IsCapitalized(p) && IsFree(p) && !Has(p, Lex.Clinical | Lex.MeasureUnit | Lex.Month) && AddressBefore(cityStart))
             {
                 Mark(cityStart, p, PhiKind.Location);
                 MarkZip(i);
             }
         }
+    }
+
+    // The city of "331 Larkspur Ln (trailer), Dunmore 18512" or of a line under "77 Linden Ave": an address marked a few
+    // tokens back on the same line (the city after a comma) or at the end of the line before (the city starts a line).
+    private bool AddressBefore(int cityStart)
+    {
+        var startsLine = StartsLine(cityStart);
+        if (!startsLine && !IsPunct(cityStart - 1, ','))
+        {
+            return false;
+        }
+
+        var lines = 0;
+        for (var p = cityStart - 1; p >= 0 && p >= cityStart - 24; p--)
+        {
+            if (_run[p] != 0 && _kind[p] == PhiKind.Address)
+            {
+                return true;
+            }
+
+            if (_t[p + 1].Is(TokenShape.LineBefore) && ++lines > (startsLine ? 1 : 0))
+            {
+                return false;
+            }
+
+            if (startsLine && _t[p].Type != TokenType.Punct && _run[p] == 0)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     // ---- Identifier numbers after cue words ----
