@@ -403,7 +403,7 @@ internal sealed partial class Scan
     private bool TryLocalPhone(int start, int first)
     {
         if (start != first || !IsPunct(first + 1, '-') || !Joined(first + 1) || !IsNumber(first + 2, 4, 4) || !Joined(first + 2)
-            || Continues(first + 2, before: false) || Continues(first, before: true))
+            || Continues(first + 2, before: false) || Continues(first, before: true) || GluedToCode(first + 2))
         {
             return false;
         }
@@ -411,6 +411,10 @@ internal sealed partial class Scan
         Mark(start, ExtensionEnd(first + 2), CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
         return true;
     }
+
+    // "226-2025-CR-00418": a hyphen and letters glued after the number make it part of a longer code.
+    private bool GluedToCode(int i) =>
+        IsPunct(i + 1, '-') && Joined(i + 1) && InRange(i + 2) && Joined(i + 2) && _t[i + 2].Type is TokenType.Word or TokenType.Alnum;
 
     // "x4521", "ext. 4521", "extension 12" after a number belong to it.
     private int ExtensionEnd(int end)
@@ -1020,13 +1024,21 @@ internal sealed partial class Scan
         var j = i + 1;
         while (InRange(j) && j - i <= 5)
         {
-            if (IsPunct(j) && !IsPunct(j, '(') && _text[_t[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',')
+            if (IsPunct(j) && !IsPunct(j, '(') && _text[_t[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',' or '"')
             {
                 j++;
                 continue;
             }
 
+            // "SSN last 4 6613", "last four digits: 0447"
+            if (WordIs(j, "last") && (WordIs(j + 1, "four") || (IsNumber(j + 1, 1, 1) && Value(j + 1) == 4)))
+            {
+                j += WordIs(j + 2, "digits") ? 3 : 2;
+                continue;
+            }
+
             if (IsWord(j) && Has(j, Lex.IdentifierCue) && !(_t[j].Is(TokenShape.Upper) && IsPunct(j + 1, '-') && Joined(j + 1) && IsNumber(j + 2))
+                && !(_t[j].Length <= 2 && (IsPunct(j + 1, '.') || IsPunct(j + 1, '_')) && Joined(j + 1) && InRange(j + 2) && Joined(j + 2) && _t[j + 2].Type == TokenType.Alnum)
                 && _lexicon.TryGetIdentifierCue(Span(j), out var next))
             {
                 // "Member ID", "Medical Record Number", "license plate": the first specific cue names the kind.
@@ -1158,7 +1170,8 @@ internal sealed partial class Scan
         _t[i].Length <= 2 || Has(i, Lex.Common) && !(WordIs(i, "record") || WordIs(i, "member") || WordIs(i, "policy")
             || WordIs(i, "account") || WordIs(i, "license") || WordIs(i, "licence") || WordIs(i, "serial") || WordIs(i, "plate")
             || WordIs(i, "subscriber") || WordIs(i, "certificate") || WordIs(i, "accession") || WordIs(i, "fax")
-            || WordIs(i, "phone") || WordIs(i, "telephone") || WordIs(i, "pager") || WordIs(i, "fingerprint") || WordIs(i, "passport"));
+            || WordIs(i, "phone") || WordIs(i, "telephone") || WordIs(i, "pager") || WordIs(i, "fingerprint") || WordIs(i, "passport")
+            || WordIs(i, "docket") || WordIs(i, "user") || WordIs(i, "username") || WordIs(i, "login"));
 
     /// <summary>The last token of an identifier that starts at <paramref name="j"/>: letters and digits joined by '-', '.', '/'.</summary>
     private int IdentifierEnd(int j, out int digits, out int length, bool slash = true)
@@ -1167,7 +1180,7 @@ internal sealed partial class Scan
         digits = Digits(j);
         length = _t[j].Length;
         while (end + 2 < Count && end - j < 2 * Window && Joined(end + 1) && Joined(end + 2)
-            && (IsPunct(end + 1, '-') || IsPunct(end + 1, '.') || (slash && IsPunct(end + 1, '/')))
+            && (IsPunct(end + 1, '-') || IsPunct(end + 1, '.') || IsPunct(end + 1, '_') || (slash && IsPunct(end + 1, '/')))
             && _t[end + 2].Type is TokenType.Number or TokenType.Alnum or TokenType.Word)
         {
             end += 2;
