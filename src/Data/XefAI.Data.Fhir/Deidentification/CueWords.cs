@@ -9,6 +9,10 @@ internal static class CueWords
     public static readonly string[] Months =
         ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
+    /// <summary>Spanish month names, as bilingual notes write them ("15 de agosto de 1963", "febrero 3").</summary>
+    public static readonly string[] SpanishMonths =
+        ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre"];
+
     public static readonly string[] MonthAbbreviations = ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
 
     public static readonly string[] Weekdays =
@@ -62,7 +66,7 @@ internal static class CueWords
     public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o"];
 
     public static readonly string[] Holidays =
-        ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth"];
+        ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena"];
 
     public static readonly string[] MeasureUnits =
     [
