@@ -84,6 +84,7 @@ internal static class CueWords
         "cvx", "modifier", "revenue", "pos", "lot", "exp", "expires", "expiration", "strength", "version", "v", "ver", "room", "rm", "bed",
         "floor", "unit", "page", "pages", "line", "item", "step", "stage", "grade", "type", "class", "level", "phase", "cycle", "dose", "day",
         "pod", "hd", "gestation", "ga", "para", "gravida", "g", "p", "fr", "french", "gauge", "size", "lead", "leads", "volume", "vol", "ref",
+        "cat", "catalog", "catalogue", "reorder",
     ];
 
     public static readonly string[] PlaceCues =

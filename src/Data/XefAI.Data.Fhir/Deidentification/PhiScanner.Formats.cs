@@ -1099,8 +1099,9 @@ internal sealed partial class Scan
             return false;
         }
 
-        // A cued number glued to a unit ("100mg") or written as a decimal ("7.5") is a measurement.
-        if (_t[j].Type == TokenType.Alnum && IsMeasurement(j))
+        // A cued number glued to a unit ("100mg") or written as a decimal ("7.5") is a measurement; a trial's NCT number
+        // ("trial NCT04412345") and a diagnosis code are no one's identifier.
+        if (_t[j].Type == TokenType.Alnum && (IsMeasurement(j) || IsClinicalCode(j)))
         {
             return false;
         }
@@ -1151,16 +1152,30 @@ internal sealed partial class Scan
         return false;
     }
 
-    // ICD-10 ("Z12.11", "E11.9"), obstetric history ("G3P1011").
+    // ICD-10 ("Z12.11", "E11.9", "S39.012A": a letter, two digits, a dot and up to four letters or digits), obstetric
+    // history ("G3P1011"), ClinicalTrials.gov registrations ("NCT" and eight digits): codes, not a person's identifiers.
     private bool IsClinicalCode(int i)
     {
         var span = Span(i);
-        if (span.Length == 3 && char.IsAsciiLetterUpper(span[0]) && char.IsAsciiDigit(span[1]) && IsPunct(i + 1, '.') && Joined(i + 1) && IsNumber(i + 2, 1, 4))
+        if (span.Length == 3 && char.IsAsciiLetterUpper(span[0]) && char.IsAsciiDigit(span[1]) && IsPunct(i + 1, '.') && Joined(i + 1)
+            && InRange(i + 2) && Joined(i + 2) && _t[i + 2].Type is TokenType.Number or TokenType.Alnum && _t[i + 2].Length <= 4
+            && !(IsPunct(i + 3, '.') && Joined(i + 3) && InRange(i + 4) && Joined(i + 4) && _t[i + 4].Type is TokenType.Number or TokenType.Alnum))
+        {
+            return true;
+        }
+
+        if (IsTrialRegistration(i))
         {
             return true;
         }
 
         return span.Length >= 4 && span[0] is 'G' or 'g' && char.IsAsciiDigit(span[1]) && span[2] is 'P' or 'p' && span[3..].IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    private bool IsTrialRegistration(int i)
+    {
+        var span = Span(i);
+        return span.Length == 11 && span.StartsWith("NCT", StringComparison.OrdinalIgnoreCase) && span[3..].IndexOfAnyExceptInRange('0', '9') < 0;
     }
 
     private bool IsClock(int i) => IsNumber(i, 4, 4) && Value(i) / 100 <= 23 && Value(i) % 100 <= 59;
