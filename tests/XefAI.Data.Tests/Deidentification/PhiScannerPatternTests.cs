@@ -43,6 +43,13 @@ public sealed class PhiScannerPatternTests
         AssertMarked(text, address, PhiKind.Address);
 
     [Theory]
+    [InlineData("Her daughter works at a bakery on Linwood Ave near the school.", "Linwood Ave")]
+    [InlineData("The shelter on Garnet Street has a bed tonight.", "Garnet Street")]
+    public void Scan_StreetNamedAfterPreposition_IsMarkedAsAddress(string text, string street) =>
+        AssertMarked(text, street, PhiKind.Address);
+
+    [Theory]
+    [InlineData("Started on Lasix Dr. Amin's plan; on Tuesday Rd test normal.")]
     [InlineData("Route of administration: PO. Give 2 tabs by route 1 only if NPO.")]
     [InlineData("Lives at home with 2 cats.")]
     [InlineData("Pain at 7 Tuesday, better at 3 Wednesday.")]
@@ -67,6 +74,7 @@ public sealed class PhiScannerPatternTests
     [InlineData("Verified SSN last 4 8812 with caller.", "8812")]
     [InlineData("Confirmed last four of SSN: 0447.", "0447")]
     [InlineData("Ring doorbell; car plate KZT 4418 in drive.", "KZT 4418")]
+    [InlineData("Appeal filed, prior denial ref UR-772104 attached.", "UR-772104")]
     public void Scan_IdentifierWithLettersAfterCue_IsMarked(string text, string identifier) =>
         AssertCovered(text, identifier);
 
@@ -81,6 +89,7 @@ public sealed class PhiScannerPatternTests
     [Theory]
     [InlineData("Dx: closed fracture (S52.521A), DM2 (E11.9).")]
     [InlineData("Enrolled per NCT04412345 protocol.")]
+    [InlineData("Glucose 104 (ref 70-99), TSH 2.1 (ref: 0.4-4.5).")]
     [InlineData("Mesh lot 7731920A, cat # 0112-4410, REF 88400-12 used.")]
     public void Scan_ClinicalCodesTrialIdsAndLots_AreNotMarked(string text) =>
         Assert.Empty(Scan(text));

@@ -801,6 +801,37 @@ internal sealed partial class Scan
         return n;
     }
 
+    // "on Chestnut St", "off Fenwick Street": a street named without its number after a preposition of place.
+    private bool TryStreetAfterPreposition(int i)
+    {
+        if (!(WordIs(i, "on") || WordIs(i, "off") || WordIs(i, "along") || WordIs(i, "onto") || WordIs(i, "near")))
+        {
+            return false;
+        }
+
+        for (var j = i + 1; j <= i + 3 && IsWord(j) && IsCapitalized(j) && IsFree(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+        {
+            if (j > i + 1 && Has(j, Lex.StreetSuffix) && !IsLooseSuffix(j))
+            {
+                Mark(i + 1, IsPunct(j + 1, '.') && Joined(j + 1) ? j + 1 : j, PhiKind.Address);
+                return true;
+            }
+
+            if (Has(j, Lex.Month | Lex.Weekday | Lex.Clinical | Lex.Title | Lex.Credential | Lex.Facility | Lex.NameLabel | Lex.Relation | Lex.MeasureUnit | Lex.Holiday))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    // Suffixes that are ordinary words or titles too ("Dr", "Run", "View"): a street only with its house number.
+    private bool IsLooseSuffix(int j) =>
+        WordIs(j, "dr") || WordIs(j, "pt") || WordIs(j, "run") || WordIs(j, "walk") || WordIs(j, "view") || WordIs(j, "point") || WordIs(j, "green")
+        || WordIs(j, "pass") || WordIs(j, "close") || WordIs(j, "loop") || WordIs(j, "path") || WordIs(j, "bend") || WordIs(j, "park") || WordIs(j, "row")
+        || WordIs(j, "way") || WordIs(j, "place") || WordIs(j, "pl") || WordIs(j, "square") || WordIs(j, "crossing") || WordIs(j, "hill") || WordIs(j, "commons");
+
     // "Rt 74", "on route 9", "Hwy 61" without a house number: a highway word always, "route" and "rt" after a word of place.
     private bool TryRoute(int i)
     {
@@ -1020,6 +1051,13 @@ internal sealed partial class Scan
             return false;
         }
 
+        // "REF" in capitals is a catalogue number's label; "ref" is a reference number's only before letters and digits
+        // ("denial ref DN-448012"), not before a lab's reference range ("ref 70-99").
+        if (WordIs(i, "ref") && (_t[i].Is(TokenShape.Upper) || !LetteredCodeAfter(i)))
+        {
+            return false;
+        }
+
         var weak = IsWeakCue(i);
         var j = i + 1;
         while (InRange(j) && j - i <= 5)
@@ -1121,6 +1159,23 @@ internal sealed partial class Scan
 
         Mark(start, end, kind);
         return true;
+    }
+
+    private bool LetteredCodeAfter(int i)
+    {
+        var j = i + 1;
+        while (j < i + 3 && IsPunct(j) && (IsPunct(j, '#') || IsPunct(j, ':') || IsPunct(j, '.')))
+        {
+            j++;
+        }
+
+        if (!IsWord(j) || !_t[j].Is(TokenShape.Upper) || !IsPunct(j + 1, '-') || !Joined(j + 1))
+        {
+            return false;
+        }
+
+        IdentifierEnd(j, out var digits, out _, slash: false);
+        return digits >= 4;
     }
 
     // One group of a spaced identifier: digits, letters with digits, or a short upper-case code.
