@@ -95,6 +95,14 @@ public sealed class PhiScannerPatternTests
         Assert.Empty(Scan(text));
 
     [Fact]
+    public void Scan_Gs1UdiInBrackets_IsMarkedWholeAsDevice()
+    {
+        const string text = "Stent UDI (01)00614141999996(17)281130(10)B77310(21)SN44019 placed.";
+
+        AssertMarked(text, "(01)00614141999996(17)281130(10)B77310(21)SN44019", PhiKind.Device);
+    }
+
+    [Fact]
     public void Scan_SerialNumberNextToLot_KeepsTheSerial()
     {
         const string text = "Pump lot 7731920A, serial SN 44A-9913027 implanted.";

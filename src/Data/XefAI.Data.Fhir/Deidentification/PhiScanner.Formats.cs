@@ -442,6 +442,36 @@ internal sealed partial class Scan
         return end;
     }
 
+    // ---- Device identifiers ----
+
+    // A GS1 UDI in human-readable form: "(01)" and a 14-digit GTIN, then more "(NN)value" groups (expiry, lot, serial).
+    // The whole string is the device's identifier.
+    private bool TryGs1Udi(int i)
+    {
+        if (!Gs1Group(i, out var end) || !NumberIs(i + 1, "01") || !IsNumber(i + 3, 14, 14))
+        {
+            return false;
+        }
+
+        for (var groups = 1; groups < Window && Joined(end + 1) && Gs1Group(end + 1, out var next); groups++)
+        {
+            end = next;
+        }
+
+        Mark(i, end, PhiKind.Device);
+        return true;
+    }
+
+    // "(17)301031": an application identifier of two to four digits in brackets, glued to its value.
+    private bool Gs1Group(int i, out int end)
+    {
+        end = i + 3;
+        return IsPunct(i, '(') && IsNumber(i + 1, 2, 4) && Joined(i + 1) && IsPunct(i + 2, ')') && Joined(i + 2) && InRange(i + 3) && Joined(i + 3)
+            && _t[i + 3].Type is TokenType.Number or TokenType.Alnum;
+    }
+
+    private bool NumberIs(int i, string digits) => IsNumber(i) && Span(i).SequenceEqual(digits);
+
     // ---- Ages over 89 ----
 
     private bool TryAge(int i)
