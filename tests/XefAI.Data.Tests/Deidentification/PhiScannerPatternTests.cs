@@ -52,6 +52,7 @@ public sealed class PhiScannerPatternTests
     [InlineData("Started on Lasix Dr. Amin's plan; on Tuesday Rd test normal.")]
     [InlineData("Route of administration: PO. Give 2 tabs by route 1 only if NPO.")]
     [InlineData("Lives at home with 2 cats.")]
+    [InlineData("Small laceration on rt 4th finger, 2 rt 3rd toe.")]
     [InlineData("Pain at 7 Tuesday, better at 3 Wednesday.")]
     public void Scan_WordsLikeAddresses_AreNotMarkedAsAddress(string text) =>
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Address);

@@ -822,7 +822,9 @@ internal sealed partial class Scan
             n++;
         }
 
-        var number = IsNumber(n, 1, 4) || (InRange(n) && _t[n].Type == TokenType.Alnum && _t[n].Length <= 4 && char.IsAsciiDigit(Span(n)[0]) && !IsMeasurement(n));
+        // "Route 9", "Rt 9A"; not "rt 4th finger".
+        var number = IsNumber(n, 1, 4) || (InRange(n) && _t[n].Type == TokenType.Alnum && _t[n].Length <= 4 && Span(n)[..^1].IndexOfAnyExceptInRange('0', '9') < 0
+            && char.IsAsciiLetter(Span(n)[^1]));
         if (!number || _t[n].Is(TokenShape.LineBefore) || Continues(n, before: false) || Has(n + 1, Lex.MeasureUnit) || IsPunct(n + 1, '%'))
         {
             return -1;
