@@ -9,6 +9,10 @@ internal static class CueWords
     public static readonly string[] Months =
         ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
+    /// <summary>Spanish month names, as bilingual notes write them ("15 de agosto de 1963", "febrero 3").</summary>
+    public static readonly string[] SpanishMonths =
+        ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre"];
+
     public static readonly string[] MonthAbbreviations = ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
 
     public static readonly string[] Weekdays =
@@ -53,7 +57,7 @@ internal static class CueWords
     public static readonly string[] StreetSuffixes =
     [
         "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane", "ln", "way", "court", "ct", "place", "pl",
-        "terrace", "ter", "parkway", "pkwy", "highway", "hwy", "circle", "cir", "trail", "trl", "square", "sq", "alley", "aly", "crescent",
+        "terrace", "ter", "terr", "parkway", "pkwy", "highway", "hwy", "circle", "cir", "trail", "trl", "square", "sq", "alley", "aly", "crescent",
         "row", "path", "pike", "loop", "run", "walk", "plaza", "plz", "expressway", "expy", "turnpike", "tpke", "route", "rte", "close", "commons",
         "heights", "hts", "point", "pt", "ridge", "crossing", "xing", "bend", "cove", "glen", "green", "grove", "hill", "hollow", "isle", "manor",
         "mews", "park", "pass", "estates", "view", "vista", "broadway",
@@ -62,7 +66,7 @@ internal static class CueWords
     public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o"];
 
     public static readonly string[] Holidays =
-        ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth"];
+        ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena"];
 
     public static readonly string[] MeasureUnits =
     [
@@ -80,6 +84,7 @@ internal static class CueWords
         "cvx", "modifier", "revenue", "pos", "lot", "exp", "expires", "expiration", "strength", "version", "v", "ver", "room", "rm", "bed",
         "floor", "unit", "page", "pages", "line", "item", "step", "stage", "grade", "type", "class", "level", "phase", "cycle", "dose", "day",
         "pod", "hd", "gestation", "ga", "para", "gravida", "g", "p", "fr", "french", "gauge", "size", "lead", "leads", "volume", "vol", "ref",
+        "cat", "catalog", "catalogue", "reorder",
     ];
 
     public static readonly string[] PlaceCues =
@@ -225,6 +230,7 @@ internal static class CueWords
         new("enrollment", PhiKind.Id), new("participant", PhiKind.Id), new("barcode", PhiKind.Id), new("badge", PhiKind.Id), new("employee", PhiKind.Id),
         new("prescription", PhiKind.Id), new("rx", PhiKind.Id), new("authorization", PhiKind.Id), new("auth", PhiKind.Id), new("tracking", PhiKind.Id),
         new("report", PhiKind.Id), new("batch", PhiKind.Id), new("job", PhiKind.Id), new("doc", PhiKind.Id), new("dictation", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
+        new("docket", PhiKind.Id), new("ref", PhiKind.Id), new("username", PhiKind.Id), new("user", PhiKind.Id), new("login", PhiKind.Id), new("userid", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
     ];
 }

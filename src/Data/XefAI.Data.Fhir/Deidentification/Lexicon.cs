@@ -259,6 +259,7 @@ internal sealed class Lexicon
         }
 
         Add(CueWords.Months, Lex.Month);
+        Add(CueWords.SpanishMonths, Lex.Month);
         Add(CueWords.MonthAbbreviations, Lex.MonthAbbreviation);
         Add(CueWords.Weekdays, Lex.Weekday);
         Add(CueWords.Titles, Lex.Title);

@@ -165,6 +165,11 @@ internal sealed partial class Scan
             {
                 m++;
             }
+            else if (WordIs(m, "de") && IsMonth(m + 1))
+            {
+                // "15 de agosto de 1963"
+                m++;
+            }
 
             if (IsMonth(m) && !_t[m].Is(TokenShape.LineBefore) && (Joined(m) || _t[m].Is(TokenShape.SpaceBefore)))
             {
@@ -212,7 +217,8 @@ internal sealed partial class Scan
         // A month alone is a date element too; "May", "March" and abbreviations alone are taken for months only after a preposition.
         if (Has(i, Lex.Month | Lex.MonthAbbreviation) && IsCapitalized(i) && !(Has(i, Lex.MonthAbbreviation) && _t[i].Is(TokenShape.Upper)))
         {
-            var ambiguous = WordIs(i, "may") || WordIs(i, "march") || Has(i, Lex.MonthAbbreviation);
+            // "Mayo", "Julio", "Abril" are also a clinic and first names.
+            var ambiguous = WordIs(i, "may") || WordIs(i, "march") || WordIs(i, "mayo") || WordIs(i, "julio") || WordIs(i, "abril") || Has(i, Lex.MonthAbbreviation);
             var prior = WordBefore(i, 1);
             if (!ambiguous || (prior >= 0 && (WordIs(prior, "in") || WordIs(prior, "since") || WordIs(prior, "of") || WordIs(prior, "until")
                 || WordIs(prior, "early") || WordIs(prior, "late") || WordIs(prior, "mid") || WordIs(prior, "last") || WordIs(prior, "next")
@@ -234,7 +240,7 @@ internal sealed partial class Scan
         }
 
         // "may" and "mar" in lower case are verbs more often than months; the rest in any case.
-        return IsCapitalized(i) || (!strict || !(WordIs(i, "may") || WordIs(i, "mar") || WordIs(i, "march")));
+        return IsCapitalized(i) || (!strict || !(WordIs(i, "may") || WordIs(i, "mar") || WordIs(i, "march") || WordIs(i, "mayo")));
     }
 
     private bool IsOrdinalDay(int i, out int day)
@@ -266,7 +272,7 @@ internal sealed partial class Scan
             j++;
         }
 
-        if (WordIs(j, "of") && IsNumber(j + 1, 4, 4))
+        if ((WordIs(j, "of") || WordIs(j, "de") || WordIs(j, "del")) && IsNumber(j + 1, 4, 4))
         {
             j++;
         }

@@ -403,7 +403,7 @@ internal sealed partial class Scan
     private bool TryLocalPhone(int start, int first)
     {
         if (start != first || !IsPunct(first + 1, '-') || !Joined(first + 1) || !IsNumber(first + 2, 4, 4) || !Joined(first + 2)
-            || Continues(first + 2, before: false) || Continues(first, before: true))
+            || Continues(first + 2, before: false) || Continues(first, before: true) || GluedToCode(first + 2))
         {
             return false;
         }
@@ -411,6 +411,10 @@ internal sealed partial class Scan
         Mark(start, ExtensionEnd(first + 2), CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
         return true;
     }
+
+    // "226-2025-CR-00418": a hyphen and letters glued after the number make it part of a longer code.
+    private bool GluedToCode(int i) =>
+        IsPunct(i + 1, '-') && Joined(i + 1) && InRange(i + 2) && Joined(i + 2) && _t[i + 2].Type is TokenType.Word or TokenType.Alnum;
 
     // "x4521", "ext. 4521", "extension 12" after a number belong to it.
     private int ExtensionEnd(int end)
@@ -437,6 +441,36 @@ internal sealed partial class Scan
 
         return end;
     }
+
+    // ---- Device identifiers ----
+
+    // A GS1 UDI in human-readable form: "(01)" and a 14-digit GTIN, then more "(NN)value" groups (expiry, lot, serial).
+    // The whole string is the device's identifier.
+    private bool TryGs1Udi(int i)
+    {
+        if (!Gs1Group(i, out var end) || !NumberIs(i + 1, "01") || !IsNumber(i + 3, 14, 14))
+        {
+            return false;
+        }
+
+        for (var groups = 1; groups < Window && Joined(end + 1) && Gs1Group(end + 1, out var next); groups++)
+        {
+            end = next;
+        }
+
+        Mark(i, end, PhiKind.Device);
+        return true;
+    }
+
+    // "(17)301031": an application identifier of two to four digits in brackets, glued to its value.
+    private bool Gs1Group(int i, out int end)
+    {
+        end = i + 3;
+        return IsPunct(i, '(') && IsNumber(i + 1, 2, 4) && Joined(i + 1) && IsPunct(i + 2, ')') && Joined(i + 2) && InRange(i + 3) && Joined(i + 3)
+            && _t[i + 3].Type is TokenType.Number or TokenType.Alnum;
+    }
+
+    private bool NumberIs(int i, string digits) => IsNumber(i) && Span(i).SequenceEqual(digits);
 
     // ---- Ages over 89 ----
 
@@ -477,30 +511,119 @@ internal sealed partial class Scan
         return AgeAround(i, i);
     }
 
-    // "ninety-one years old"
+    // "ninety-one years old", "aged ninety one", "one hundred and two years old", "turned a hundred".
     private bool TryAgeInWords(int i)
     {
-        if (!WordIs(i, "ninety") && !WordIs(i, "hundred"))
+        var end = AgeWordsEnd(i);
+        return end >= 0 && AgeAround(i, end);
+    }
+
+    /// <summary>The last word of an age of 90 to 139 written in words that starts at <paramref name="i"/>; -1 when none does.</summary>
+    private int AgeWordsEnd(int i)
+    {
+        var k = i;
+        if (WordIs(k, "one") || WordIs(k, "a"))
+        {
+            if (!WordIs(k + 1, "hundred") || _t[k + 1].Is(TokenShape.LineBefore))
+            {
+                return -1;
+            }
+
+            k++;
+        }
+
+        if (WordIs(k, "ninety"))
+        {
+            return NumberWordAfter(k, AgeUnitWords);
+        }
+
+        if (!WordIs(k, "hundred"))
+        {
+            return -1;
+        }
+
+        // "hundred and two", "hundred three", "hundred twenty-one"
+        var n = WordIs(k + 1, "and") ? k + 2 : k + 1;
+        if (!InRange(n) || _t[n].Is(TokenShape.LineBefore))
+        {
+            return k;
+        }
+
+        if (IsNumberWord(n, AgeUnitWords) || IsNumberWord(n, AgeTeenWords))
+        {
+            return n;
+        }
+
+        return IsNumberWord(n, AgeTensWords) ? NumberWordAfter(n, AgeUnitWords) : k;
+    }
+
+    private static readonly string[] AgeUnitWords = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+
+    private static readonly string[] AgeTeenWords =
+        ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
+
+    private static readonly string[] AgeTensWords = ["twenty", "thirty"];
+
+    private bool IsNumberWord(int i, string[] words)
+    {
+        if (!IsWord(i))
         {
             return false;
         }
 
-        var end = IsPunct(i + 1, '-') && IsWord(i + 2) && Joined(i + 2) ? i + 2 : i;
-        return AgeAround(i, end);
+        foreach (var word in words)
+        {
+            if (WordIs(i, word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // "ninety-six", "ninety six": the unit after a tens word, joined by a hyphen or a space on the same line.
+    private int NumberWordAfter(int k, string[] units)
+    {
+        if (IsPunct(k + 1, '-') && Joined(k + 1) && Joined(k + 2) && IsNumberWord(k + 2, units))
+        {
+            return k + 2;
+        }
+
+        return IsNumberWord(k + 1, units) && !_t[k + 1].Is(TokenShape.LineBefore) ? k + 1 : k;
     }
 
     private bool AgeAround(int i, int end)
     {
-
         var next = IsPunct(end + 1, '-') ? end + 2 : end + 1;
         var after = Has(next, Lex.AgeUnit) || (WordIs(next, "y") && IsPunct(next + 1, '/'));
         var b = WordBefore(i, 2);
         var before = b >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages") || WordIs(b, "turns") || WordIs(b, "turned") || WordIs(b, "turning")
-            || (WordIs(b, "at") && WordBefore(b, 1) is var d and >= 0 && (WordIs(d, "died") || WordIs(d, "death") || WordIs(d, "passed") || WordIs(d, "deceased"))));
-        if (after || before)
+            || (WordIs(b, "at") && DeathBefore(b))
+            || (WordIs(b, "to") && WordBefore(b, 1) is var l and >= 0 && (WordIs(l, "lived") || WordIs(l, "live") || WordIs(l, "lives"))));
+        if ((after || before) && !IsPunct(end + 1, '%') && !(Has(end + 1, Lex.MeasureUnit) && !Has(end + 1, Lex.AgeUnit)) && !WordIs(end + 1, "percent"))
         {
             Mark(i, end, PhiKind.Age);
             return true;
+        }
+
+        return false;
+    }
+
+    // "died at 93", "passed away in her sleep at 97", "died last March at 91": a death word a few words before "at", same sentence.
+    private bool DeathBefore(int at)
+    {
+        for (var p = at - 1; p >= 0 && p >= at - 6; p--)
+        {
+            if (IsPunct(p, '.') || IsPunct(p, ';') || _t[p + 1].Is(TokenShape.LineBefore))
+            {
+                return false;
+            }
+
+            if (WordIs(p, "died") || WordIs(p, "death") || WordIs(p, "passed") || WordIs(p, "deceased") || WordIs(p, "expired") || WordIs(p, "dying"))
+            {
+                return true;
+            }
         }
 
         return false;
@@ -560,12 +683,21 @@ internal sealed partial class Scan
             return false;
         }
 
-        // 1-4 capitalized words (or ordinals: 5th Avenue), then a street suffix.
-        var j = i + 1;
+        // 1-4 capitalized words (or ordinals: 5th Avenue), then a street suffix; a house number may carry a half ("62 1/2").
+        var j = IsNumber(i + 1, 1, 1) && IsPunct(i + 2, '/') && Joined(i + 2) && IsNumber(i + 3, 1, 1) && Joined(i + 3) && !_t[i + 1].Is(TokenShape.LineBefore)
+            ? i + 4
+            : i + 1;
         var words = 0;
+        if (InRange(j) && !_t[j].Is(TokenShape.LineBefore) && RouteEnd(j) is var route and >= 0)
+        {
+            Mark(i, UnitEnd(route), PhiKind.Address);
+            return true;
+        }
+
         while (InRange(j) && words < 5 && !_t[j].Is(TokenShape.LineBefore))
         {
-            if (Has(j, Lex.StreetSuffix) && words > 0 && IsCapitalized(j))
+            // "218 Broadway": the one suffix that is a street's whole name.
+            if (Has(j, Lex.StreetSuffix) && (words > 0 || WordIs(j, "broadway")) && IsCapitalized(j))
             {
                 var end = j;
 
@@ -595,14 +727,163 @@ internal sealed partial class Scan
                 || (_t[j].Type == TokenType.Alnum && char.IsAsciiDigit(Span(j)[0]));
             if (!isWord)
             {
-                return false;
+                return TryLooseAddress(i, i + 1 == j ? j : FirstAfterHouseNumber(i));
             }
 
             words++;
             j++;
         }
 
+        return TryLooseAddress(i, FirstAfterHouseNumber(i));
+    }
+
+    private int FirstAfterHouseNumber(int i) => IsNumber(i + 1, 1, 1) && IsPunct(i + 2, '/') && Joined(i + 2) && Joined(i + 3) ? i + 4 : i + 1;
+
+    // A house number without a street suffix: one to three capitalized words after an address cue ("lives at 14
+    // Ridgeview", "address: 88 Birchwood, apt 2").
+    private bool TryLooseAddress(int i, int j)
+    {
+        if (!IsNumber(i, 1, 6) || !InRange(j) || _t[j].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
+        if (!AddressCueBefore(i))
+        {
+            return false;
+        }
+
+        var end = -1;
+        for (var k = j; k < j + 3 && IsWord(k) && IsCapitalized(k) && !_t[k].Is(TokenShape.LineBefore); k++)
+        {
+            if (Has(k, Lex.Month | Lex.Weekday | Lex.MeasureUnit | Lex.Title | Lex.Credential | Lex.Relation | Lex.NameLabel | Lex.Facility | Lex.UnitDesignator)
+                || (k == j && Has(k, Lex.Common | Lex.Clinical) && !IsWord(k + 1)))
+            {
+                break;
+            }
+
+            end = k;
+        }
+
+        if (end < 0 || Has(end, Lex.Clinical) || IsPunct(end + 1, '\'') || (IsPunct(end + 1, '.') && Joined(end + 1) && IsWord(end + 2) && Joined(end + 2)))
+        {
+            return false;
+        }
+
+        Mark(i, UnitEnd(end), PhiKind.Address);
+        return true;
+    }
+
+    // "lives at", "moved to", "apt at", "address:", "home:" just before a house number.
+    private bool AddressCueBefore(int i)
+    {
+        var b = WordBefore(i, 2);
+        if (b < 0)
+        {
+            return false;
+        }
+
+        if (WordIs(b, "address") || WordIs(b, "addr") || WordIs(b, "residence") || (WordIs(b, "home") && IsPunct(i - 1, ':')))
+        {
+            return true;
+        }
+
+        if (!(WordIs(b, "at") || WordIs(b, "to") || WordIs(b, "on") || WordIs(b, "is")) || b != i - 1)
+        {
+            return false;
+        }
+
+        var v = WordBefore(b, 1);
+        return v >= 0 && (Has(v, Lex.PlaceCue) || WordIs(v, "live") || WordIs(v, "lived") || WordIs(v, "stays") || WordIs(v, "staying") || WordIs(v, "apt")
+            || WordIs(v, "apartment") || WordIs(v, "house") || WordIs(v, "home") || WordIs(v, "address"));
+    }
+
+    /// <summary>The last token of a route that starts at <paramref name="j"/> ("Rt 74", "Hwy 61", "County Road 12"); -1 when none does.</summary>
+    private int RouteEnd(int j)
+    {
+        if (!IsWord(j))
+        {
+            return -1;
+        }
+
+        var n = j + 1;
+        if ((WordIs(j, "county") || WordIs(j, "state") || WordIs(j, "us") || WordIs(j, "farm")) && IsWord(j + 1)
+            && (WordIs(j + 1, "road") || WordIs(j + 1, "rd") || WordIs(j + 1, "route") || WordIs(j + 1, "rt") || WordIs(j + 1, "highway") || WordIs(j + 1, "hwy")))
+        {
+            n = j + 2;
+        }
+        else if (!(WordIs(j, "rt") || WordIs(j, "rte") || WordIs(j, "route") || WordIs(j, "hwy") || WordIs(j, "highway")))
+        {
+            return -1;
+        }
+
+        if (IsPunct(n, '-') && Joined(n))
+        {
+            n++;
+        }
+
+        // "Route 9", "Rt 9A"; not "rt 4th finger".
+        var number = IsNumber(n, 1, 4) || (InRange(n) && _t[n].Type == TokenType.Alnum && _t[n].Length <= 4 && Span(n)[..^1].IndexOfAnyExceptInRange('0', '9') < 0
+            && char.IsAsciiLetter(Span(n)[^1]));
+        if (!number || _t[n].Is(TokenShape.LineBefore) || Continues(n, before: false) || Has(n + 1, Lex.MeasureUnit) || IsPunct(n + 1, '%'))
+        {
+            return -1;
+        }
+
+        return n;
+    }
+
+    // "on Chestnut St", "off Fenwick Street": a street named without its number after a preposition of place.
+    private bool TryStreetAfterPreposition(int i)
+    {
+        if (!(WordIs(i, "on") || WordIs(i, "off") || WordIs(i, "along") || WordIs(i, "onto") || WordIs(i, "near")))
+        {
+            return false;
+        }
+
+        for (var j = i + 1; j <= i + 3 && IsWord(j) && IsCapitalized(j) && IsFree(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+        {
+            if (j > i + 1 && Has(j, Lex.StreetSuffix) && !IsLooseSuffix(j))
+            {
+                Mark(i + 1, IsPunct(j + 1, '.') && Joined(j + 1) ? j + 1 : j, PhiKind.Address);
+                return true;
+            }
+
+            if (Has(j, Lex.Month | Lex.Weekday | Lex.Clinical | Lex.Title | Lex.Credential | Lex.Facility | Lex.NameLabel | Lex.Relation | Lex.MeasureUnit | Lex.Holiday))
+            {
+                return false;
+            }
+        }
+
         return false;
+    }
+
+    // Suffixes that are ordinary words or titles too ("Dr", "Run", "View"): a street only with its house number.
+    private bool IsLooseSuffix(int j) =>
+        WordIs(j, "dr") || WordIs(j, "pt") || WordIs(j, "run") || WordIs(j, "walk") || WordIs(j, "view") || WordIs(j, "point") || WordIs(j, "green")
+        || WordIs(j, "pass") || WordIs(j, "close") || WordIs(j, "loop") || WordIs(j, "path") || WordIs(j, "bend") || WordIs(j, "park") || WordIs(j, "row")
+        || WordIs(j, "way") || WordIs(j, "place") || WordIs(j, "pl") || WordIs(j, "square") || WordIs(j, "crossing") || WordIs(j, "hill") || WordIs(j, "commons");
+
+    // "Rt 74", "on route 9", "Hwy 61" without a house number: a highway word always, "route" and "rt" after a word of place.
+    private bool TryRoute(int i)
+    {
+        var end = RouteEnd(i);
+        if (end < 0 || (i > 0 && IsNumber(i - 1) && !_t[i].Is(TokenShape.LineBefore)))
+        {
+            return false;
+        }
+
+        var highway = WordIs(i, "hwy") || WordIs(i, "highway") || end > i + 1 && IsWord(i + 1) && !WordIs(i, "us");
+        var b = WordBefore(i, 2);
+        var cue = b >= 0 && (WordIs(b, "on") || WordIs(b, "off") || WordIs(b, "take") || WordIs(b, "took") || WordIs(b, "via") || WordIs(b, "along")
+            || WordIs(b, "past") || WordIs(b, "onto") || WordIs(b, "near") || WordIs(b, "at") || WordIs(b, "address") || Has(b, Lex.PlaceCue));
+        if (!highway && !cue)
+        {
+            return false;
+        }
+
+        Mark(i, UnitEnd(end), PhiKind.Address);
+        return true;
     }
 
     // ", Apt 4B", "#12", "Suite 300" after a street.
@@ -747,13 +1028,44 @@ internal sealed partial class Scan
                 cityStart--;
             }
 
-            if (IsWord(p) && IsCapitalized(p) && IsFree(p) && IsPunct(cityStart - 1, ',') && InRange(cityStart - 2) && _run[cityStart - 2] != 0
-                && _kind[cityStart - 2] == PhiKind.Address)
+            if (IsWord(p) && IsCapitalized(p) && IsFree(p) && !Has(p, Lex.Clinical | Lex.MeasureUnit | Lex.Month) && AddressBefore(cityStart))
             {
                 Mark(cityStart, p, PhiKind.Location);
                 MarkZip(i);
             }
         }
+    }
+
+    // The city of "331 Larkspur Ln (trailer), Dunmore 18512" or of a line under "77 Linden Ave": an address marked a few
+    // tokens back on the same line (the city after a comma) or at the end of the line before (the city starts a line).
+    private bool AddressBefore(int cityStart)
+    {
+        var startsLine = StartsLine(cityStart);
+        if (!startsLine && !IsPunct(cityStart - 1, ','))
+        {
+            return false;
+        }
+
+        var lines = 0;
+        for (var p = cityStart - 1; p >= 0 && p >= cityStart - 24; p--)
+        {
+            if (_run[p] != 0 && _kind[p] == PhiKind.Address)
+            {
+                return true;
+            }
+
+            if (_t[p + 1].Is(TokenShape.LineBefore) && ++lines > (startsLine ? 1 : 0))
+            {
+                return false;
+            }
+
+            if (startsLine && _t[p].Type != TokenType.Punct && _run[p] == 0)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     // ---- Identifier numbers after cue words ----
@@ -771,17 +1083,32 @@ internal sealed partial class Scan
             return false;
         }
 
+        // "REF" in capitals is a catalogue number's label; "ref" is a reference number's only before letters and digits
+        // ("denial ref DN-448012"), not before a lab's reference range ("ref 70-99").
+        if (WordIs(i, "ref") && (_t[i].Is(TokenShape.Upper) || !LetteredCodeAfter(i)))
+        {
+            return false;
+        }
+
         var weak = IsWeakCue(i);
         var j = i + 1;
         while (InRange(j) && j - i <= 5)
         {
-            if (IsPunct(j) && !IsPunct(j, '(') && _text[_t[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',')
+            if (IsPunct(j) && !IsPunct(j, '(') && _text[_t[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',' or '"')
             {
                 j++;
                 continue;
             }
 
+            // "SSN last 4 6613", "last four digits: 0447"
+            if (WordIs(j, "last") && (WordIs(j + 1, "four") || (IsNumber(j + 1, 1, 1) && Value(j + 1) == 4)))
+            {
+                j += WordIs(j + 2, "digits") ? 3 : 2;
+                continue;
+            }
+
             if (IsWord(j) && Has(j, Lex.IdentifierCue) && !(_t[j].Is(TokenShape.Upper) && IsPunct(j + 1, '-') && Joined(j + 1) && IsNumber(j + 2))
+                && !(_t[j].Length <= 2 && (IsPunct(j + 1, '.') || IsPunct(j + 1, '_')) && Joined(j + 1) && InRange(j + 2) && Joined(j + 2) && _t[j + 2].Type == TokenType.Alnum)
                 && _lexicon.TryGetIdentifierCue(Span(j), out var next))
             {
                 // "Member ID", "Medical Record Number", "license plate": the first specific cue names the kind.
@@ -842,8 +1169,9 @@ internal sealed partial class Scan
             return false;
         }
 
-        // A cued number glued to a unit ("100mg") or written as a decimal ("7.5") is a measurement.
-        if (_t[j].Type == TokenType.Alnum && IsMeasurement(j))
+        // A cued number glued to a unit ("100mg") or written as a decimal ("7.5") is a measurement; a trial's NCT number
+        // ("trial NCT04412345") and a diagnosis code are no one's identifier.
+        if (_t[j].Type == TokenType.Alnum && (IsMeasurement(j) || IsClinicalCode(j)))
         {
             return false;
         }
@@ -863,6 +1191,23 @@ internal sealed partial class Scan
 
         Mark(start, end, kind);
         return true;
+    }
+
+    private bool LetteredCodeAfter(int i)
+    {
+        var j = i + 1;
+        while (j < i + 3 && IsPunct(j) && (IsPunct(j, '#') || IsPunct(j, ':') || IsPunct(j, '.')))
+        {
+            j++;
+        }
+
+        if (!IsWord(j) || !_t[j].Is(TokenShape.Upper) || !IsPunct(j + 1, '-') || !Joined(j + 1))
+        {
+            return false;
+        }
+
+        IdentifierEnd(j, out var digits, out _, slash: false);
+        return digits >= 4;
     }
 
     // One group of a spaced identifier: digits, letters with digits, or a short upper-case code.
@@ -894,16 +1239,30 @@ internal sealed partial class Scan
         return false;
     }
 
-    // ICD-10 ("Z12.11", "E11.9"), obstetric history ("G3P1011").
+    // ICD-10 ("Z12.11", "E11.9", "S39.012A": a letter, two digits, a dot and up to four letters or digits), obstetric
+    // history ("G3P1011"), ClinicalTrials.gov registrations ("NCT" and eight digits): codes, not a person's identifiers.
     private bool IsClinicalCode(int i)
     {
         var span = Span(i);
-        if (span.Length == 3 && char.IsAsciiLetterUpper(span[0]) && char.IsAsciiDigit(span[1]) && IsPunct(i + 1, '.') && Joined(i + 1) && IsNumber(i + 2, 1, 4))
+        if (span.Length == 3 && char.IsAsciiLetterUpper(span[0]) && char.IsAsciiDigit(span[1]) && IsPunct(i + 1, '.') && Joined(i + 1)
+            && InRange(i + 2) && Joined(i + 2) && _t[i + 2].Type is TokenType.Number or TokenType.Alnum && _t[i + 2].Length <= 4
+            && !(IsPunct(i + 3, '.') && Joined(i + 3) && InRange(i + 4) && Joined(i + 4) && _t[i + 4].Type is TokenType.Number or TokenType.Alnum))
+        {
+            return true;
+        }
+
+        if (IsTrialRegistration(i))
         {
             return true;
         }
 
         return span.Length >= 4 && span[0] is 'G' or 'g' && char.IsAsciiDigit(span[1]) && span[2] is 'P' or 'p' && span[3..].IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    private bool IsTrialRegistration(int i)
+    {
+        var span = Span(i);
+        return span.Length == 11 && span.StartsWith("NCT", StringComparison.OrdinalIgnoreCase) && span[3..].IndexOfAnyExceptInRange('0', '9') < 0;
     }
 
     private bool IsClock(int i) => IsNumber(i, 4, 4) && Value(i) / 100 <= 23 && Value(i) % 100 <= 59;
@@ -913,7 +1272,8 @@ internal sealed partial class Scan
         _t[i].Length <= 2 || Has(i, Lex.Common) && !(WordIs(i, "record") || WordIs(i, "member") || WordIs(i, "policy")
             || WordIs(i, "account") || WordIs(i, "license") || WordIs(i, "licence") || WordIs(i, "serial") || WordIs(i, "plate")
             || WordIs(i, "subscriber") || WordIs(i, "certificate") || WordIs(i, "accession") || WordIs(i, "fax")
-            || WordIs(i, "phone") || WordIs(i, "telephone") || WordIs(i, "pager") || WordIs(i, "fingerprint") || WordIs(i, "passport"));
+            || WordIs(i, "phone") || WordIs(i, "telephone") || WordIs(i, "pager") || WordIs(i, "fingerprint") || WordIs(i, "passport")
+            || WordIs(i, "docket") || WordIs(i, "user") || WordIs(i, "username") || WordIs(i, "login"));
 
     /// <summary>The last token of an identifier that starts at <paramref name="j"/>: letters and digits joined by '-', '.', '/'.</summary>
     private int IdentifierEnd(int j, out int digits, out int length, bool slash = true)
@@ -922,7 +1282,7 @@ internal sealed partial class Scan
         digits = Digits(j);
         length = _t[j].Length;
         while (end + 2 < Count && end - j < 2 * Window && Joined(end + 1) && Joined(end + 2)
-            && (IsPunct(end + 1, '-') || IsPunct(end + 1, '.') || (slash && IsPunct(end + 1, '/')))
+            && (IsPunct(end + 1, '-') || IsPunct(end + 1, '.') || IsPunct(end + 1, '_') || (slash && IsPunct(end + 1, '/')))
             && _t[end + 2].Type is TokenType.Number or TokenType.Alnum or TokenType.Word)
         {
             end += 2;
