@@ -231,13 +231,17 @@ descendants() {   # a PID and all its descendants
     echo "$pid"
     for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do descendants "$child"; done
 }
-cpu_ticks() {   # utime+stime of a process tree, in clock ticks
+cpu_ticks() {   # utime+stime of a process tree, in clock ticks, with what its exited children used
     local total=0 stat
     for p in $(descendants "$1"); do
         stat=$(cat /proc/"$p"/stat 2>/dev/null) || continue
         stat=${stat##*) }   # drop "pid (comm) "
         read -r -a f <<<"$stat"
         total=$((total + f[11] + f[12]))   # fields 14 and 15 of the stat line
+        # The root's cutime+cstime (fields 16 and 17): a PostgreSQL backend that exits during a measurement (the
+        # gateway's pool closing an idle connection) leaves the tree, and its CPU moves to the postmaster's account.
+        # Without them that CPU vanished from the second reading, and PostgreSQL's share could come out negative.
+        [[ $p == "$1" ]] && total=$((total + f[13] + f[14]))
     done
     echo "$total"
 }
