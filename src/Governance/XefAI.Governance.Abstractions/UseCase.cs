@@ -49,6 +49,9 @@ public sealed record UseCase(
     /// card or clinical sponsor's approval no longer holds; the message says what to do about it.
     /// </summary>
     public string? ActivationRefusal { get; init; }
+
+    /// <summary>Active, and not refused for its activation (<see cref="ActivationRefusal"/>): calls to it are served.</summary>
+    public bool IsServing => Status == UseCaseStatus.Active && ActivationRefusal is null;
 }
 
 /// <summary>One risk tier's controls, resolved from configuration over the defaults of DESIGN.md.</summary>

@@ -86,10 +86,18 @@ public sealed class Tier4ActivationServingTests
             Assert.Equal("tier4_activation_required", (string?)refused.Json["error"]!["code"]);
             Assert.Contains("while it was tier 3", (string?)refused.Json["error"]!["message"], StringComparison.Ordinal);
 
-            // An EHR is not offered a service it would be refused.
+            // An EHR is not offered a service it would be refused, and an app's lists say the use case is not served.
             Assert.Empty(await DiscoveredAsync(restartedClient));
+            var model = (await restartedClient.GetFromJsonAsync<JsonObject>($"/v1/models/{UseCaseId}"))!;
+            Assert.Equal("active", (string?)model["status"]);
+            Assert.False((bool)model["serving"]!);
+            var listed = (await restartedClient.GetFromJsonAsync<JsonObject>("/v1/use-cases"))!["data"]!.AsArray().Single(u => (string?)u!["id"] == UseCaseId)!;
+            Assert.False((bool)listed["serving"]!);
+            Assert.Equal((string?)refused.Json["error"]!["message"], (string?)listed["activationRefusal"]);
 
             await ReactivateAtTier4Async(restartedAdmin);
+
+            Assert.True((bool)(await restartedClient.GetFromJsonAsync<JsonObject>($"/v1/models/{UseCaseId}"))!["serving"]!);
 
             Assert.Equal(202, (await restartedClient.PostChatAsync(ChatBody(UseCaseId, Note))).Status);
         }

@@ -234,6 +234,8 @@ internal static class GovernanceEndpoints
         riskTier = (int)u.Tier,
         status = u.Status.ToString().ToLowerInvariant(),
         statusReason = u.StatusReason,
+        serving = u.IsServing,
+        activationRefusal = u.ActivationRefusal,
         providers = u.Providers,
         promptTemplate = u.PromptTemplate,
         modelCard = new { complete = u.ModelCard?.IsComplete ?? false, missing = u.ModelCard?.MissingAttributes.Count },

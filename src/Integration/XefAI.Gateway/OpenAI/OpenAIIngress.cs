@@ -80,6 +80,9 @@ internal sealed class OpenAIIngress : IIngressProtocol
         writer.WriteString("name", useCase.Name);
         writer.WriteNumber("risk_tier", (int)useCase.Tier);
         writer.WriteString("status", useCase.Status.ToString().ToLowerInvariant());
+
+        // Active is the recorded status; serving also needs a tier-4 activation that holds for the configuration in force.
+        writer.WriteBoolean("serving", useCase.IsServing);
         writer.WriteEndObject();
     }
 }
