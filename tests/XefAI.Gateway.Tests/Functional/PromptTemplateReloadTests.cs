@@ -106,6 +106,26 @@ public sealed class PromptTemplateReloadTests : IDisposable
         Assert.Equal("Version two.", SystemMessageSent());
     }
 
+    [Fact]
+    public async Task PromptsPathEdited_CallsUseTheNewFolderAndItsEditsAreWatched()
+    {
+        var other = Path.Combine(_directory, "config", "prompts-b", TemplateName, "1.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(other)!);
+        await File.WriteAllTextAsync(other, Template("Other folder."));
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+
+        await host.EditConfigurationAsync(c => c["Data"]!["PromptsPath"] = Path.Combine(_directory, "config", "prompts-b"));
+        Assert.Equal(200, (await client.PostInvokeAsync(Task, TestBundles.SyntheaStyle)).Status);
+        Assert.Equal("Other folder.", SystemMessageSent());
+
+        var before = host.Reloads;
+        await GatewayHost.ReplaceFileAsync(other, Template("Other folder, edited."));
+        await host.WaitForReloadAsync(before, applied: true);
+        Assert.Equal(200, (await client.PostInvokeAsync(Task, TestBundles.SyntheaStyle)).Status);
+        Assert.Equal("Other folder, edited.", SystemMessageSent());
+    }
+
     public void Dispose()
     {
         _vendor.Dispose();

@@ -18,6 +18,8 @@ internal sealed class ConfigurationFiles : IDisposable
     private int _disposed;
     private Func<string>? _folderOf;
     private string? _folderSeen;
+    private string? _folderWatched;
+    private CancellationTokenSource? _rewatch;
 
     public ConfigurationFiles(string directory)
     {
@@ -126,6 +128,13 @@ internal sealed class ConfigurationFiles : IDisposable
                 changed.Add(_folderOf());
             }
 
+            // The watch in place was taken before this read (so no change is missed while it runs): if the edit moved
+            // the folder, it watches the old one, and is replaced by one of the new folder.
+            if (_folderOf is not null && !string.Equals(_folderOf(), _folderWatched, StringComparison.Ordinal) && Volatile.Read(ref _disposed) == 0)
+            {
+                _rewatch?.Cancel();
+            }
+
             if (changed.Count > 0 || rejected.Count > 0)
             {
                 Reloaded?.Invoke(new ConfigurationFilesReload(changed, rejected));
@@ -140,7 +149,14 @@ internal sealed class ConfigurationFiles : IDisposable
             yield break;
         }
 
-        var relative = Path.GetRelativePath(Directory, _folderOf());
+        // Cancelled to have the watch taken again, of the folder the configuration names then.
+        var rewatch = new CancellationTokenSource();
+        // The one it replaces is not disposed: a read on another thread may still cancel it (it holds no timer or handle).
+        Interlocked.Exchange(ref _rewatch, rewatch);
+        yield return new CancellationChangeToken(rewatch.Token);
+
+        _folderWatched = _folderOf();
+        var relative = Path.GetRelativePath(Directory, _folderWatched);
         if (relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative))
         {
             yield return _folder.Watch(relative.Replace(Path.DirectorySeparatorChar, '/').TrimEnd('/') + "/**/*");
