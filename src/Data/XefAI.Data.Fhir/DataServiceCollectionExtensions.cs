@@ -44,7 +44,9 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IFhirServerClient, FhirServerClient>();
 
         // Built on first use; a relative PromptsPath lives beside config/, like the audit database and plugins folder.
-        services.TryAddSingleton<IPromptTemplateCatalog>(provider => new FilePromptTemplateCatalog(Path.GetFullPath(
+        // A host that reloads its configuration loads a catalog per configuration snapshot with the loader instead.
+        services.TryAddSingleton<IPromptTemplateCatalogLoader, FilePromptTemplateCatalogLoader>();
+        services.TryAddSingleton<IPromptTemplateCatalog>(provider => provider.GetRequiredService<IPromptTemplateCatalogLoader>().Load(Path.GetFullPath(
             provider.GetRequiredService<IOptions<DataOptions>>().Value.PromptsPath,
             provider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory())));
         return services;

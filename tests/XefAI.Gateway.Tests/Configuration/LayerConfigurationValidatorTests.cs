@@ -24,9 +24,9 @@ public sealed class LayerConfigurationValidatorTests
     [Fact]
     public void Validate_ConsistentSnapshot_NoError()
     {
-        var validator = Validator(new Catalog(("chart-summary", "1")));
+        var validator = Validator();
 
-        Assert.Empty(validator.Validate(Snapshot(template: ("chart-summary", "1"))));
+        Assert.Empty(validator.Validate(Snapshot(template: ("chart-summary", "1"), catalog: new Catalog(("chart-summary", "1")))));
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public sealed class LayerConfigurationValidatorTests
     [Fact]
     public void Validate_PromptTemplateVersionNotInCatalog_NamesUseCaseTemplateAndVersion()
     {
-        var validator = Validator(new Catalog(("chart-summary", "1")));
+        var validator = Validator();
 
-        var errors = validator.Validate(Snapshot(template: ("chart-summary", "2")));
+        var errors = validator.Validate(Snapshot(template: ("chart-summary", "2"), catalog: new Catalog(("chart-summary", "1"))));
 
         var error = Assert.Single(errors);
         Assert.StartsWith("Governance:UseCases:summary names prompt template chart-summary/2, which is not in Data:PromptsPath (", error, StringComparison.Ordinal);
@@ -62,37 +62,37 @@ public sealed class LayerConfigurationValidatorTests
     }
 
     [Fact]
-    public void Validate_PromptTemplatesCannotLoad_ReportedNotThrown()
+    public void Validate_SnapshotCarriesNoCatalog_TemplateReferenceReportedWithNoneLoaded()
     {
-        var validator = Validator(loadFails: true);
+        var validator = Validator();
 
-        var error = Assert.Single(validator.Validate(Snapshot(template: ("chart-summary", "1"))));
+        var error = Assert.Single(validator.Validate(Snapshot(template: ("chart-summary", "1"), catalog: null)));
 
-        Assert.StartsWith("Data:PromptsPath: the prompt templates cannot be loaded:", error, StringComparison.Ordinal);
+        Assert.EndsWith("; loaded: none).", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Validate_MalformedTemplateNoUseCaseNames_StillReported()
+    public void Validate_TemplateOnlyInTheHostsCatalog_JudgedByTheSnapshotsOwn()
     {
-        // A broken template file is reported at start, not when a use case first names it.
-        var validator = Validator(loadFails: true);
+        // The host's registered catalog is the one in force; a new snapshot is judged by the catalog loaded for it.
+        var validator = Validator(hostCatalog: new Catalog(("chart-summary", "2")));
 
-        var error = Assert.Single(validator.Validate(Snapshot()));
+        var error = Assert.Single(validator.Validate(Snapshot(template: ("chart-summary", "2"), catalog: new Catalog(("chart-summary", "1")))));
 
-        Assert.StartsWith("Data:PromptsPath: the prompt templates cannot be loaded:", error, StringComparison.Ordinal);
+        Assert.StartsWith("Governance:UseCases:summary names prompt template chart-summary/2", error, StringComparison.Ordinal);
     }
 
-    private static LayerConfigurationValidator Validator(IPromptTemplateCatalog? catalog = null, bool loadFails = false)
+    private static LayerConfigurationValidator Validator(IPromptTemplateCatalog? hostCatalog = null)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IPromptTemplateCatalog>(_ => !loadFails ? catalog ?? new Catalog() : throw new PromptTemplateException(PromptTemplateErrors.TemplateInvalid, "The prompts folder /nowhere does not exist."));
+        services.AddSingleton(hostCatalog ?? new Catalog());
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ReverseProxy:Clusters:vendor:Destinations:primary:Address"] = "http://127.0.0.1:9/" })
             .Build();
         return new LayerConfigurationValidator(Layers.GetRequiredService<IModelProviderCatalog>(), configuration, services.BuildServiceProvider());
     }
 
-    private static GatewaySnapshot Snapshot(string[]? grants = null, string[]? providers = null, (string Id, string Version)? template = null)
+    private static GatewaySnapshot Snapshot(string[]? grants = null, string[]? providers = null, (string Id, string Version)? template = null, IPromptTemplateCatalog? catalog = null)
     {
         var gateway = new GatewayOptions();
         gateway.Clients["test-app"] = new ClientAppOptions { ApiKeySha256 = new string('a', 64), UseCases = [.. grants ?? ["summary"]] };
@@ -123,6 +123,7 @@ public sealed class LayerConfigurationValidatorTests
         return new GatewaySnapshot(1, gateway, new ResilienceOptions(), ApiKeyDirectory.From(gateway), new NoUseCases(), deployments)
         {
             Governance = governance,
+            Prompts = catalog,
         };
     }
 

@@ -1,3 +1,4 @@
+using XefAI.Data;
 using XefAI.Data.Configuration;
 using XefAI.Gateway.Hosting;
 using XefAI.Gateway.Security;
@@ -54,6 +55,13 @@ internal sealed class GatewaySnapshot(
 
     /// <summary>The <c>CdsHooks</c> section: the CDS services offered, each naming its use case.</summary>
     public CdsHooksOptions CdsHooks { get; init; } = new();
+
+    /// <summary>
+    /// The prompt templates of <see cref="Data"/>'s <c>PromptsPath</c>, loaded for this snapshot and checked against its
+    /// use cases: a call renders with these, whatever the folder holds by the time it composes its prompt. Null only in a
+    /// snapshot built by hand (a test), whose reader then uses the catalog it was given.
+    /// </summary>
+    public IPromptTemplateCatalog? Prompts { get; init; }
 }
 
 /// <summary>

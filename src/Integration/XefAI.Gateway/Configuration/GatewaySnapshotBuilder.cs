@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using XefAI.Data;
 using XefAI.Data.Configuration;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
@@ -54,6 +55,13 @@ internal sealed class GatewaySnapshotBuilder(
             return null;
         }
 
+        // Loaded even when no use case names a template yet: a malformed template file is a mistake to learn of when
+        // it is written, not when a use case first names it. A missing folder is an empty catalog.
+        if (LoadPrompts(dataOptions!, errors) is not { } prompts)
+        {
+            return null;
+        }
+
         var snapshot = new GatewaySnapshot(
             version,
             gatewayOptions!,
@@ -66,8 +74,28 @@ internal sealed class GatewaySnapshotBuilder(
             Governance = governanceOptions!,
             Data = dataOptions!,
             CdsHooks = cdsHooksOptions!,
+            Prompts = prompts,
         };
         errors.AddRange(services.GetRequiredService<LayerConfigurationValidator>().Validate(snapshot));
         return errors.Count == 0 ? snapshot : null;
+    }
+
+    /// <summary>The full path of the prompts folder: a relative <c>PromptsPath</c> lives beside <c>config/</c>.</summary>
+    internal static string PromptsFolder(DataOptions data, IServiceProvider services) =>
+        Path.GetFullPath(data.PromptsPath, services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory());
+
+    private IPromptTemplateCatalog? LoadPrompts(DataOptions data, List<string> errors)
+    {
+        try
+        {
+            // A fresh catalog each time, never changed after: the snapshots before this one keep theirs.
+            return services.GetRequiredService<IPromptTemplateCatalogLoader>().Load(PromptsFolder(data, services));
+        }
+        catch (Exception ex) when (ex is PromptTemplateException or IOException or UnauthorizedAccessException)
+        {
+            // Template problems name files, lines of template syntax and variable names, never a call's values.
+            errors.Add($"Data:PromptsPath: the prompt templates cannot be loaded: {ex.Message}");
+            return null;
+        }
     }
 }

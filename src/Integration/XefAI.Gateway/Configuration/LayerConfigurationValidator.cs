@@ -1,4 +1,3 @@
-using XefAI.Data;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Configuration;
@@ -10,9 +9,7 @@ namespace XefAI.Gateway.Configuration;
 /// put in force: at start-up a failure refuses to start, on a reload it keeps the last good snapshot.
 /// </summary>
 /// <param name="configuration">The YARP section, which YARP itself reads; its clusters and routes are checked here.</param>
-/// <param name="services">
-/// Where the prompt template catalog comes from: it loads a folder, and refuses a malformed template in it.
-/// </param>
+/// <param name="services">Where the content root comes from, against which a relative prompts folder is named.</param>
 internal sealed class LayerConfigurationValidator(IModelProviderCatalog providers, IConfiguration configuration, IServiceProvider services)
 {
     public IReadOnlyList<string> Validate(GatewaySnapshot snapshot)
@@ -87,29 +84,20 @@ internal sealed class LayerConfigurationValidator(IModelProviderCatalog provider
 
     private void CheckPromptTemplates(GatewaySnapshot snapshot, List<string> errors)
     {
+        // The snapshot's own catalog, loaded with it (a template that does not load refuses the snapshot before this
+        // check): a reference is judged against the templates the snapshot's calls will render.
+        var catalog = snapshot.Prompts;
         var references = snapshot.Governance.UseCases
             .Where(pair => pair.Value.PromptTemplate is { Id: not null, Version: not null })
             .Select(pair => (UseCase: pair.Key, Id: pair.Value.PromptTemplate!.Id!.Trim(), Version: pair.Value.PromptTemplate.Version!.Trim()))
+            .Where(r => catalog?.Find(r.Id, r.Version) is null)
             .ToList();
-        // Loaded even when no use case names a template yet: a malformed template file is a mistake to learn of at
-        // start, not when a use case first names it. A missing folder is an empty catalog.
-        IPromptTemplateCatalog catalog;
-        try
-        {
-            catalog = services.GetRequiredService<IPromptTemplateCatalog>();
-        }
-        catch (Exception ex) when (ex is PromptTemplateException or IOException or UnauthorizedAccessException)
-        {
-            errors.Add($"Data:PromptsPath: the prompt templates cannot be loaded: {ex.Message}");
-            return;
-        }
-
-        foreach (var (useCase, id, version) in references.Where(r => catalog.Find(r.Id, r.Version) is null))
+        foreach (var (useCase, id, version) in references)
         {
             // Caught here rather than at the first clinical task, which could only answer 503: a copy of config/ left
             // without its prompts/ folder is an operator's mistake to fix before start.
-            var folder = Path.GetFullPath(snapshot.Data.PromptsPath, services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory());
-            var loaded = catalog.Templates.Count == 0 ? "none" : string.Join(", ", catalog.Templates.Select(t => $"{t.Name}/{t.Version}"));
+            var folder = GatewaySnapshotBuilder.PromptsFolder(snapshot.Data, services);
+            var loaded = catalog is null || catalog.Templates.Count == 0 ? "none" : string.Join(", ", catalog.Templates.Select(t => $"{t.Name}/{t.Version}"));
             errors.Add($"Governance:UseCases:{useCase} names prompt template {id}/{version}, which is not in Data:PromptsPath ({folder}; loaded: {loaded}).");
         }
     }

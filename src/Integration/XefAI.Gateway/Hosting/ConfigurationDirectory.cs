@@ -45,6 +45,9 @@ internal static class ConfigurationDirectory
         return directory;
     }
 
+    /// <summary>The setting naming the prompt templates folder, watched with the configuration files.</summary>
+    public const string PromptsPathSetting = "Data:PromptsPath";
+
     /// <summary>Whether configuration files are watched for edits.</summary>
     public static bool ShouldWatch(string[] args) => Early(args).GetValue(WatchSettingName, defaultValue: true);
 
@@ -82,14 +85,17 @@ internal static class ConfigurationDirectory
             throw;
         }
 
-        if (watch)
-        {
-            files.Watch();
-        }
-
         foreach (var source in overrides)
         {
             sources.Add(source);
+        }
+
+        if (watch)
+        {
+            // The prompt templates are configuration too: an edit of one is a reload. Watched once the environment
+            // and the command line are back, since either may name the folder.
+            files.WatchFolder(() => Path.GetFullPath(configuration[PromptsPathSetting] ?? Path.Combine(directory, "prompts"), environment.ContentRootPath));
+            files.Watch();
         }
 
         return files;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Primitives;
 
@@ -15,6 +16,10 @@ internal sealed class ConfigurationFiles : IDisposable
     private readonly Lock _gate = new();
     private IDisposable? _watch;
     private int _disposed;
+    private Func<string>? _folderOf;
+    private string? _folderSeen;
+    private string? _folderWatched;
+    private CancellationTokenSource? _rewatch;
 
     public ConfigurationFiles(string directory)
     {
@@ -48,11 +53,26 @@ internal sealed class ConfigurationFiles : IDisposable
         return file;
     }
 
+    /// <summary>
+    /// Also watches a folder the configuration names (the prompt templates), asked for anew at each change since an
+    /// edit may move it: a change of any file in it is a reload like an edit of a configuration file, though no
+    /// configuration value changed. Only a folder inside this one is watched, by the same watch (no inotify instance
+    /// more); call before <see cref="Watch"/>.
+    /// </summary>
+    /// <param name="fullPath">The folder's full path as the configuration names it now.</param>
+    public void WatchFolder(Func<string> fullPath) => _folderOf = fullPath;
+
     /// <summary>Starts watching every file added (one inotify instance for the folder on Linux).</summary>
     public void Watch()
     {
-        _watch ??= ChangeToken.OnChange(
-            () => new CompositeChangeToken([.. _files.Select(f => _folder.Watch(f.Path!))]),
+        if (_watch is not null)
+        {
+            return;
+        }
+
+        _folderSeen = FolderFingerprint();
+        _watch = ChangeToken.OnChange(
+            () => new CompositeChangeToken([.. _files.Select(f => _folder.Watch(f.Path!)), .. WatchedFolder()]),
             () =>
             {
                 Thread.Sleep(ReloadDelay);
@@ -101,10 +121,72 @@ internal sealed class ConfigurationFiles : IDisposable
                 }
             }
 
+            // After the files: an edit that moved the folder is compared with the folder it names now.
+            if (_folderOf is not null && FolderFingerprint() is var seen && seen != _folderSeen)
+            {
+                _folderSeen = seen;
+                changed.Add(_folderOf());
+            }
+
+            // The watch in place was taken before this read (so no change is missed while it runs): if the edit moved
+            // the folder, it watches the old one, and is replaced by one of the new folder.
+            if (_folderOf is not null && !string.Equals(_folderOf(), _folderWatched, StringComparison.Ordinal) && Volatile.Read(ref _disposed) == 0)
+            {
+                _rewatch?.Cancel();
+            }
+
             if (changed.Count > 0 || rejected.Count > 0)
             {
                 Reloaded?.Invoke(new ConfigurationFilesReload(changed, rejected));
             }
+        }
+    }
+
+    private IEnumerable<IChangeToken> WatchedFolder()
+    {
+        if (_folderOf is null)
+        {
+            yield break;
+        }
+
+        // Cancelled to have the watch taken again, of the folder the configuration names then.
+        var rewatch = new CancellationTokenSource();
+        // The one it replaces is not disposed: a read on another thread may still cancel it (it holds no timer or handle).
+        Interlocked.Exchange(ref _rewatch, rewatch);
+        yield return new CancellationChangeToken(rewatch.Token);
+
+        _folderWatched = _folderOf();
+        var relative = Path.GetRelativePath(Directory, _folderWatched);
+        if (relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative))
+        {
+            yield return _folder.Watch(relative.Replace(Path.DirectorySeparatorChar, '/').TrimEnd('/') + "/**/*");
+        }
+    }
+
+    /// <summary>What the watched folder holds now: its files' names and contents, hashed; empty when it does not exist.</summary>
+    private string FolderFingerprint()
+    {
+        if (_folderOf?.Invoke() is not { } folder || !System.IO.Directory.Exists(folder))
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(folder));
+            foreach (var file in System.IO.Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes("\n" + Path.GetRelativePath(folder, file) + "\n"));
+                hash.AppendData(File.ReadAllBytes(file));
+            }
+
+            return Convert.ToHexString(hash.GetHashAndReset());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Being written or unreadable: counted as a change, so the reload loads it and reports what it finds.
+            return Guid.NewGuid().ToString("N");
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using XefAI.Data;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
@@ -12,9 +13,10 @@ internal static class GatewayConfigurationExtensions
 {
     /// <summary>
     /// Registers the configuration snapshot and makes the gateway's readers outside a call (admin endpoints, use-case
-    /// administration, incidents, the key check of every route) follow the snapshot in force, so none of them sees an
-    /// edit the snapshot refused. Call it after the Governance and Models layers are registered: it replaces their
-    /// registries, which follow their own options, with views of the snapshot.
+    /// administration, incidents, the key check of every route, the CDS Hooks adapter's templates) follow the snapshot
+    /// in force, so none of them sees an edit the snapshot refused. Call it after the Data, Governance and Models layers
+    /// are registered: it replaces their registries and prompt catalog, which follow their own options or load once,
+    /// with views of the snapshot.
     /// </summary>
     public static IServiceCollection AddGatewaySnapshots(this IServiceCollection services)
     {
@@ -23,6 +25,7 @@ internal static class GatewayConfigurationExtensions
         services.TryAddSingleton<LayerConfigurationValidator>();
         services.Replace(ServiceDescriptor.Singleton<IUseCaseRegistry, SnapshotUseCaseRegistry>());
         services.Replace(ServiceDescriptor.Singleton<IModelRegistry, SnapshotModelRegistry>());
+        services.Replace(ServiceDescriptor.Singleton<IPromptTemplateCatalog, SnapshotPromptTemplateCatalog>());
         services.Replace(ServiceDescriptor.Singleton(sp => ApiKeyDirectory.Following(InForce(sp, s => s.Keys))));
         services.Replace(ServiceDescriptor.Singleton(sp => LastGoodOptions<GatewayOptions>.Following(InForce(sp, s => s.Gateway))));
         services.Replace(ServiceDescriptor.Singleton(sp => LastGoodOptions<ResilienceOptions>.Following(InForce(sp, s => s.Resilience))));

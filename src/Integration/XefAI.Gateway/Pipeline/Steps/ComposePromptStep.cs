@@ -11,6 +11,7 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// Providers that pass an OpenAI body through read the body, not the messages, so a call whose protocol brought no
 /// such body (a plugin's own protocol) gets one written from its conversation, as a templated call does.
 /// </summary>
+/// <param name="catalog">The templates of a snapshot that carries none (<see cref="Configuration.GatewaySnapshot.Prompts"/> is null).</param>
 internal sealed class ComposePromptStep(Func<IPromptTemplateCatalog> catalog) : ICallStep
 {
     public ComposePromptStep(IPromptTemplateCatalog catalog)
@@ -18,8 +19,7 @@ internal sealed class ComposePromptStep(Func<IPromptTemplateCatalog> catalog) : 
     {
     }
 
-    // Loaded on the first clinical task: the catalog refuses a malformed folder, which matters only when a use case
-    // names a template, and then the cross-layer check has already refused to start.
+    // For a snapshot that carries no catalog (one built by hand, in a test); taken on first use.
     private IPromptTemplateCatalog Templates => field ??= catalog();
 
     public async ValueTask ExecuteAsync(CallContext call)
@@ -43,7 +43,9 @@ internal sealed class ComposePromptStep(Func<IPromptTemplateCatalog> catalog) : 
         RenderedPrompt prompt;
         try
         {
-            prompt = await Templates.RenderAsync(template.Id, template.Version, call.Clinical, parameters, call.Aborted);
+            // The call's own snapshot's templates: an edit taken while the call runs does not change its prompt, and
+            // the template version the use case names was checked against exactly these.
+            prompt = await (call.Config.Prompts ?? Templates).RenderAsync(template.Id, template.Version, call.Clinical, parameters, call.Aborted);
         }
         catch (PromptTemplateException ex) when (ex.Code is PromptTemplateErrors.ParameterUndeclared or PromptTemplateErrors.ParameterMissing)
         {
