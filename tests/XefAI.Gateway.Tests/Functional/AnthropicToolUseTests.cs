@@ -1,8 +1,5 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Text;
 using System.Text.Json.Nodes;
-using OpenAI;
 using OpenAI.Chat;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -66,7 +63,7 @@ public sealed class AnthropicToolUseTests
         vendor.Server.Given(Request.Create().WithPath("/v1/messages").UsingPost()).InScenario("weather").WhenStateIs("tool-used")
             .RespondWith(Json(FinalAnswer));
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
-        var chat = SdkClient(host, out var http);
+        var chat = OfficialSdk.ChatClient(host, out var http);
         using var _ = http;
         var options = new ChatCompletionOptions
         {
@@ -113,7 +110,7 @@ public sealed class AnthropicToolUseTests
     {
         using var vendor = new FakeVendor().StreamsEvents(DocumentedToolUseStream, "/v1/messages");
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
-        var chat = SdkClient(host, out var http);
+        var chat = OfficialSdk.ChatClient(host, out var http);
         using var _ = http;
         var options = new ChatCompletionOptions
         {
@@ -199,15 +196,6 @@ public sealed class AnthropicToolUseTests
         vendor.Configure(configuration, "anthropic");
         configuration["Models"]!["Deployments"]!["claude"] = new JsonObject { ["Kind"] = "anthropic", ["Cluster"] = "anthropic", ["Model"] = "claude-sonnet-4-5" };
         configuration["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("claude");
-    }
-
-    private static ChatClient SdkClient(GatewayHost host, out HttpClient http)
-    {
-        http = new HttpClient();
-        return new ChatClient(
-            "vendor-chat",
-            new ApiKeyCredential(GatewayHost.ClientKey),
-            new OpenAIClientOptions { Endpoint = new Uri(host.Address, "/v1"), Transport = new HttpClientPipelineTransport(http) });
     }
 
     private static string Event(string name, string data) => $"event: {name}\ndata: {data}\n\n";

@@ -1,11 +1,8 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using OpenAI;
 using OpenAI.Chat;
 using XefAI.Data;
 using XefAI.Gateway.Tests.Pipeline.TestSupport;
@@ -95,11 +92,8 @@ public sealed class StreamOutputCheckTests
     {
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Hello there!"));
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure), builder: WithWordCheck);
-        using var http = new HttpClient();
-        var chat = new ChatClient(
-            "vendor-chat",
-            new ApiKeyCredential(GatewayHost.ClientKey),
-            new OpenAIClientOptions { Endpoint = new Uri(host.Address, "/v1"), Transport = new HttpClientPipelineTransport(http) });
+        var chat = OfficialSdk.ChatClient(host, out var http);
+        using var _ = http;
 
         var text = new StringBuilder();
         ChatTokenUsage? usage = null;

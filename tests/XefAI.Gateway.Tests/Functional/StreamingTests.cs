@@ -1,5 +1,3 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -9,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using OpenAI;
 using OpenAI.Chat;
 using XefAI.Testing;
 
@@ -45,11 +42,8 @@ public sealed class StreamingTests
     {
         using var vendor = new FakeVendor().StreamsEvents(OpenAIStream);
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
-        using var http = new HttpClient();
-        var chat = new ChatClient(
-            "vendor-chat",
-            new ApiKeyCredential(GatewayHost.ClientKey),
-            new OpenAIClientOptions { Endpoint = new Uri(host.Address, "/v1"), Transport = new HttpClientPipelineTransport(http) });
+        var chat = OfficialSdk.ChatClient(host, out var http);
+        using var _ = http;
 
         var text = new StringBuilder();
         ChatTokenUsage? usage = null;
