@@ -94,11 +94,11 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
     private static RenderedResponse Render(CallContext call, Models.ModelResponse? chat) =>
         AsStream(call) && chat is not null
             ? call.CheckedStream!.Render(chat, call.Adapter.Streaming!)
-            : call.Adapter.RenderAnswer(AnswerOf(call) with { Chat = chat });
+            : call.Adapter.RenderAnswer(AnswerOf(call, chat));
 
-    private static CallAnswer AnswerOf(CallContext call) => new(call.UseCase!.Id, (int)call.UseCase.Tier, call.Deployment!, call.Timestamp)
+    private static CallAnswer AnswerOf(CallContext call, Models.ModelResponse? chat) => new(call.UseCase!.Id, (int)call.UseCase.Tier, call.Deployment!, call.Timestamp)
     {
-        Chat = call.Answer,
+        Chat = chat,
         Embeddings = call.Embeddings,
         Prompt = call.Prompt,
         DataWarnings = call.Clinical.Warnings,
