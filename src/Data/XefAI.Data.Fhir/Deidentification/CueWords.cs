@@ -230,6 +230,7 @@ internal static class CueWords
         new("enrollment", PhiKind.Id), new("participant", PhiKind.Id), new("barcode", PhiKind.Id), new("badge", PhiKind.Id), new("employee", PhiKind.Id),
         new("prescription", PhiKind.Id), new("rx", PhiKind.Id), new("authorization", PhiKind.Id), new("auth", PhiKind.Id), new("tracking", PhiKind.Id),
         new("report", PhiKind.Id), new("batch", PhiKind.Id), new("job", PhiKind.Id), new("doc", PhiKind.Id), new("dictation", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
+        new("inmate", PhiKind.Id), new("booking", PhiKind.Id), new("offender", PhiKind.Id), new("prisoner", PhiKind.Id), new("detainee", PhiKind.Id),
         new("docket", PhiKind.Id), new("ref", PhiKind.Id), new("username", PhiKind.Id), new("user", PhiKind.Id), new("login", PhiKind.Id), new("userid", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
     ];

