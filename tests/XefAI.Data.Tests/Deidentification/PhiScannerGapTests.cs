@@ -86,6 +86,21 @@ public sealed class PhiScannerGapTests
         Assert.Empty(Scan(text));
     }
 
+    [Theory]
+    [InlineData("A roofer out of Cedar Bluff, here after a fall.", "Cedar Bluff")]
+    [InlineData("They married at Grace Baptist in Jasper last spring.", "Jasper")]
+    [InlineData("Pt from Marfa, drives in weekly for dialysis.", "Marfa")]
+    [InlineData("Stays on County Rd 9 past the mill, Ogallala.", "Ogallala")]
+    public void Scan_TownAfterItsCue_IsMarkedAsLocation(string text, string town) =>
+        AssertMarked(text, town, PhiKind.Location);
+
+    [Theory]
+    [InlineData("Improvement in Breathing noted. Seen in Clinic today. Admitted from Triage.")]
+    [InlineData("Her father died at 55 (in Vietnam); she moved here from Honduras.")]
+    [InlineData("Ran out of Coumadin; fluent in Tagalog; works in Accounting.")]
+    public void Scan_WordsAfterPlacePrepositions_AreNotMarkedAsLocation(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Location);
+
     private static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();

@@ -197,6 +197,21 @@ internal static class CueWords
         "epic", "cerner", "mychart", "medicaid", "medicare", "tricare", "humana", "aetna", "cigna", "anthem", "kaiser", "bcbs",
     ];
 
+    /// <summary>
+    /// Countries, which Safe Harbor does not ask to remove (only places smaller than a state), named in histories of travel
+    /// and birth ("born in Vietnam", "back from Honduras"); those that are also first names or states are left out.
+    /// </summary>
+    public static readonly string[] Countries =
+    [
+        "mexico", "guatemala", "honduras", "nicaragua", "panama", "cuba", "haiti", "jamaica", "colombia", "venezuela",
+        "ecuador", "peru", "bolivia", "brazil", "argentina", "chile", "uruguay", "paraguay", "canada", "dominican", "puerto", "rico",
+        "ireland", "england", "scotland", "wales", "britain", "france", "germany", "italy", "spain", "portugal", "poland", "ukraine",
+        "russia", "romania", "greece", "turkey", "israel", "lebanon", "syria", "iraq", "iran", "afghanistan", "pakistan", "bangladesh",
+        "nepal", "china", "japan", "korea", "vietnam", "cambodia", "laos", "thailand", "burma", "myanmar", "philippines", "indonesia",
+        "malaysia", "nigeria", "ghana", "ethiopia", "eritrea", "somalia", "kenya", "uganda", "congo", "sudan", "egypt", "morocco",
+        "liberia", "senegal", "cameroon", "rwanda", "yemen", "taiwan", "australia", "samoa", "tonga", "fiji",
+    ];
+
     /// <summary>Words that announce an identifier number, and the kind of identifier they announce.</summary>
     public static readonly KeyValuePair<string, PhiKind>[] IdentifierCues =
     [

@@ -675,6 +675,12 @@ internal sealed partial class Scan
                 continue;
             }
 
+            if (!cue && !known && (WeakPlaceCue(i, prior) is var town and >= 0 || (town = CityAfterAddress(i)) >= 0))
+            {
+                Mark(i, town, PhiKind.Location);
+                continue;
+            }
+
             if ((cue && (L(i) & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i) && _t[i].Is(TokenShape.Capitalized)))
             {
                 var end = i;
@@ -687,6 +693,77 @@ internal sealed partial class Scan
                 Mark(i, end, PhiKind.Location);
             }
         }
+    }
+
+    // Words no list knows as anything but a name or a place, capitalized mid-sentence, that may be a town.
+    private bool MayBePlace(int i, bool common = false) =>
+        _t[i].Is(TokenShape.Capitalized) && _t[i].Length >= 3 && !StartsSentence(i) && !IsFacilityName(i)
+        && (L(i) & ((common ? Lex.None : Lex.Common) | Lex.Clinical | Lex.State | Lex.Month | Lex.Weekday | Lex.Facility | Lex.Holiday | Lex.Title | Lex.Credential
+            | Lex.NameLabel | Lex.Relation | Lex.MeasureUnit | Lex.StreetSuffix | Lex.IdentifierCue | Lex.EponymNoun | Lex.UnitDesignator)) == 0;
+
+    // A town after a preposition with no verb of place: "a fisherman out of Shem Creek", "the church in Jasper" (after a
+    // proper name), "Pt from Wheeling, drives in" (the town ends the clause); a first name alone after "from" is left to
+    // the name rules ("a text from Jen.").
+    private int WeakPlaceCue(int i, int prior)
+    {
+        if (prior < 0 || prior != i - 1)
+        {
+            return -1;
+        }
+
+        var outOf = WordIs(prior, "of") && WordIs(prior - 1, "out");
+        if (!(outOf || WordIs(prior, "in") || WordIs(prior, "from") || WordIs(prior, "outside")))
+        {
+            return -1;
+        }
+
+        // "out of Cedar Bluff", "the chapel in Jasper": after "out of" or a proper name, a town's name may be ordinary words.
+        var properBefore = !WordIs(prior, "from") && IsWord(prior - 1) && _t[prior - 1].Is(TokenShape.Capitalized) && !StartsSentence(prior - 1);
+        var end = IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && MayBePlaceWord(i + 1, common: outOf) ? i + 1 : i;
+        if (!MayBePlace(i, common: outOf || properBefore))
+        {
+            return -1;
+        }
+
+        var endsClause = !InRange(end + 1) || _t[end + 1].Is(TokenShape.LineBefore) || IsPunct(end + 1, '.') || IsPunct(end + 1, ',')
+            || IsPunct(end + 1, ';') || IsPunct(end + 1, ')');
+        var lex = L(i);
+        var placeLike = (lex & Lex.Place) != 0 || (lex & Lex.FirstName) == 0;
+        return outOf || (placeLike && endsClause) || properBefore ? end : -1;
+    }
+
+    private bool MayBePlaceWord(int i, bool common = false) =>
+        IsCapitalized(i) && IsFree(i) && (L(i) & ((common ? Lex.None : Lex.Common) | Lex.Clinical | Lex.State | Lex.Facility | Lex.Credential | Lex.Month | Lex.Weekday)) == 0;
+
+    // "County Rd 12 past the elevator, Ogallala.": the town after a street address, the same line, a comma before it and
+    // the end of the clause after it.
+    private int CityAfterAddress(int i)
+    {
+        if (!IsPunct(i - 1, ',') || !MayBePlace(i) || (L(i) & Lex.FirstName) != 0 && (L(i) & Lex.Place) == 0)
+        {
+            return -1;
+        }
+
+        var end = IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && MayBePlaceWord(i + 1) ? i + 1 : i;
+        if (InRange(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && !IsPunct(end + 1, '.') && !IsPunct(end + 1, ';'))
+        {
+            return -1;
+        }
+
+        for (var p = i - 2; p >= 0 && p >= i - 12; p--)
+        {
+            if (_run[p] != 0 && _kind[p] == PhiKind.Address)
+            {
+                return end;
+            }
+
+            if (_t[p + 1].Is(TokenShape.LineBefore) || IsPunct(p, '.') || IsPunct(p, ';'))
+            {
+                return -1;
+            }
+        }
+
+        return -1;
     }
 
     private bool TryMultiWordPlace(int i)
