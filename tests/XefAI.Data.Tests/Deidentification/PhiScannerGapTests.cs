@@ -101,6 +101,27 @@ public sealed class PhiScannerGapTests
     public void Scan_WordsAfterPlacePrepositions_AreNotMarkedAsLocation(string text) =>
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Location);
 
+    [Theory]
+    [InlineData("Echo 3/30 LVEF 55%, unchanged.", "3/30")]
+    [InlineData("Labs 3/12 Hgb 9.8 and stable.", "3/12")]
+    [InlineData("Buprenorphine last fill 1/10 per the state PDMP.", "1/10")]
+    [InlineData("Seen on 3/4 for cough; DOS 3/4.", "3/4")]
+    [InlineData("Symptoms from 3/4/25 to 3/9/25 per mom.", "3/4/25")]
+    [InlineData("Her son's wedding is the 21st.", "21st")]
+    [InlineData("Burned at a christmas eve party.", "christmas eve")]
+    [InlineData("worse since thanksgiving per wife", "thanksgiving")]
+    [InlineData("cough since october, no fever", "october")]
+    public void Scan_ShortDateInDateContext_IsMarkedAsDate(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Theory]
+    [InlineData("Take 3/4 tab at night; BP 120/80; 3/4 strength formula.")]
+    [InlineData("Started on 1/2 tab daily; pain 8/10.")]
+    [InlineData("He got the 2nd dose; the 3rd time he fell.")]
+    [InlineData("We may go home; christmas tree lights were on.")]
+    public void Scan_FractionsDosesAndOrdinals_AreNotDates(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Date);
+
     private static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();

@@ -110,6 +110,7 @@ internal static class CueWords
         "tested", "vaccinated", "given", "administered", "drawn", "obtained", "dictated", "transcribed", "verified", "reviewed", "completed",
         "labs", "lab", "cxr", "ecg", "ekg", "echo", "tte", "tee", "ct", "cta", "mri", "mra", "xr", "cbc", "bmp", "cmp", "lfts", "ua",
         "cultures", "cx", "bcx", "ucx", "pft", "pfts", "colonoscopy", "egd", "biopsy", "cath", "stress", "holter", "eeg", "emg", "dexa",
+        "fill", "filled", "refill", "refilled", "dispensed",
     ];
 
     public static readonly string[] AgeUnits =
