@@ -122,6 +122,61 @@ public sealed class PhiScannerGapTests
     public void Scan_FractionsDosesAndOrdinals_AreNotDates(string text) =>
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Date);
 
+    [Theory]
+    [InlineData("hi dr patel, my sugar is high again. thx, -jen", "jen")]
+    [InlineData("ok see you tmrw thanks -jen", "jen")]
+    [InlineData("will bring the forms\n- mikey", "mikey")]
+    [InlineData("this is mikey's mom, he has a fever", "mikey")]
+    [InlineData("Dressing changed.\n-- rosa linda quintero, CWON APRN", "rosa linda quintero")]
+    public void Scan_LowerCaseNameAfterGreetingSignOffOrDash_IsMarked(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Maria de la Cruz came with her son.", "Maria de la Cruz")]
+    [InlineData("Spoke with Ana de los Santos at noon.", "Ana de los Santos")]
+    [InlineData("Consult by Dr. Willem van den Heuvel today.", "Willem van den Heuvel")]
+    [InlineData("Pieter van der Berg signed the consent.", "Pieter van der Berg")]
+    [InlineData("Brother José Luis del Río is the proxy.", "José Luis del Río")]
+    public void Scan_NameWithParticles_IsMarkedWhole(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Fact]
+    public void Scan_SpanishParticlesOutsideNames_AreKept()
+    {
+        const string text = "Paciente: Maria de la Cruz. Fecha de visita hoy; tel. de la hija en el chart; murió de infarto.";
+
+        var spans = Scan(text);
+
+        Assert.DoesNotContain(spans, s => s.Start > text.IndexOf("Fecha", StringComparison.Ordinal) && text.Substring(s.Start, s.Length) is "de" or "la");
+    }
+
+    [Theory]
+    [InlineData("Mr. Will Barton came in with a cough.", "Will")]
+    [InlineData("His daughter Grace drove him home.", "Grace")]
+    [InlineData("Pt's wife Joy is at the bedside.", "Joy")]
+    [InlineData("Seen with Rusty Keane, RN, at triage.", "Rusty")]
+    [InlineData("Granddaughter Summer visited today.", "Summer")]
+    [InlineData("Rich Delgado and Frank Ortiz came together.", "Frank")]
+    [InlineData("June Sato and May Chen, the nieces, called.", "June")]
+    [InlineData("June Sato and May Chen, the nieces, called.", "May")]
+    public void Scan_OrdinaryWordAsFirstNameWithNameCue_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("We will grace him with a pass; hope for PT eval; faith in his recovery; joy at discharge.")]
+    [InlineData("Sandy soil, dusty road, rusty nail, frank blood, summer camp, rich foods.")]
+    [InlineData("Mark the site; the bill was paid; art therapy; ray of light.")]
+    public void Scan_OrdinaryWordsWithoutNameCue_AreNotNames(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name);
+
+    [Fact]
+    public void Scan_MonthAfterPrepositionBeforeCapital_StaysADate()
+    {
+        const string text = "Admitted in June Sato was not yet born.";
+
+        AssertMarked(text, "June", PhiKind.Date);
+    }
+
     private static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();

@@ -52,7 +52,7 @@ internal static class CueWords
     public static readonly string[] Salutations = ["dear", "hi", "hello", "hey", "greetings", "attention", "attn"];
 
     public static readonly string[] SignOffs =
-        ["thanks", "thank", "sincerely", "regards", "best", "cheers", "respectfully", "cordially", "warmly", "love", "yours", "cc", "signed", "sig"];
+        ["thanks", "thank", "thx", "tnx", "sincerely", "regards", "best", "cheers", "respectfully", "cordially", "warmly", "love", "yours", "cc", "signed", "sig"];
 
     public static readonly string[] StreetSuffixes =
     [

@@ -233,6 +233,13 @@ internal sealed partial class Scan
             // "Mayo", "Julio", "Abril" are also a clinic and first names.
             var ambiguous = WordIs(i, "may") || WordIs(i, "march") || WordIs(i, "mayo") || WordIs(i, "julio") || WordIs(i, "abril") || Has(i, Lex.MonthAbbreviation);
             var prior = WordBefore(i, 1);
+
+            // "June Sato", "April Nguyen": a month that is a first name, before a surname and after no preposition of time.
+            if (IsMonthAsFirstName(i))
+            {
+                return false;
+            }
+
             if (!ambiguous || (prior >= 0 && (WordIs(prior, "in") || WordIs(prior, "since") || WordIs(prior, "of") || WordIs(prior, "until")
                 || WordIs(prior, "early") || WordIs(prior, "late") || WordIs(prior, "mid") || WordIs(prior, "last") || WordIs(prior, "next")
                 || WordIs(prior, "this") || WordIs(prior, "during") || WordIs(prior, "through") || WordIs(prior, "by") || WordIs(prior, "from"))))
@@ -244,6 +251,11 @@ internal sealed partial class Scan
 
         return false;
     }
+
+    private bool IsMonthAsFirstName(int i) =>
+        _t[i].Is(TokenShape.Capitalized) && (L(i) & Lex.FirstName) != 0 && !IsDatePreposition(WordBefore(i, 1))
+        && IsWord(i + 1) && _t[i + 1].Is(TokenShape.Capitalized) && !_t[i + 1].Is(TokenShape.LineBefore)
+        && ((L(i + 1) & (Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Facility)) == 0);
 
     private bool IsDatePreposition(int p) =>
         p >= 0 && (WordIs(p, "since") || WordIs(p, "in") || WordIs(p, "until") || WordIs(p, "till") || WordIs(p, "after") || WordIs(p, "before")
