@@ -131,6 +131,15 @@ public sealed class PhiScannerGapTests
     public void Scan_LowerCaseNameAfterGreetingSignOffOrDash_IsMarked(string text, string name) =>
         AssertMarked(text, name, PhiKind.Name);
 
+    [Fact]
+    public void Scan_LowerCaseHeaderNameBeforeRecordLabels_IsMarked()
+    {
+        const string text = "wound clinic visit\nwalter \"buck\" hargrove  mrn 55102934  dob 2/2/51\nulcer smaller";
+
+        AssertMarked(text, "walter \"buck\" hargrove", PhiKind.Name);
+        Assert.DoesNotContain(Scan(text), s => text.Substring(s.Start, s.Length) is "wound" or "clinic" or "ulcer" or "smaller");
+    }
+
     [Theory]
     [InlineData("Maria de la Cruz came with her son.", "Maria de la Cruz")]
     [InlineData("Spoke with Ana de los Santos at noon.", "Ana de los Santos")]

@@ -26,6 +26,7 @@ internal static class CueWords
         "md", "do", "rn", "np", "pa", "pac", "phd", "msw", "lcsw", "lpn", "lvn", "cnm", "crna", "dpm", "dds", "dmd", "pharmd", "rph", "od",
         "aprn", "fnp", "dnp", "bsn", "msn", "mph", "mbbs", "facs", "facp", "facc", "lmft", "lpc", "psyd", "ot", "otr", "pt", "dpt", "slp", "rd",
         "cna", "ma", "emt", "paramedic", "rrt", "cpht", "ccc", "ibclc", "cde", "cdces", "frcpc", "mrcp", "faap", "agpcnp", "anp", "whnp", "pmhnp",
+        "mdiv", "rdn", "ld", "cwon", "cwocn", "ccrn", "cnl", "lmsw", "ladc", "cadc", "bcba",
     ];
 
     public static readonly string[] NameLabels =
@@ -154,6 +155,7 @@ internal static class CueWords
         "semmes-weinstein", "kayser-fleischer", "dix-hallpike", "martin-hopkins", "hertel", "hoyer", "friedewald", "bristol", "braden",
         "morse", "norton", "katz", "lawton", "karnofsky", "tanner", "ranson", "mallampati", "cormack", "lehane", "duke", "wagner",
         "borg", "tyrer-cuzick", "schmitt-thompson", "reed-sternberg", "hinchey", "bethesda", "toco",
+        "mohs", "epworth", "barbeau", "allen's", "romberg", "romberg's", "thompson's", "finkelstein's", "apley",
         "barrett's", "still's", "baker's", "murphy's", "homans'", "horner's", "colles'", "meckel's", "gilbert's", "reiter's", "turner's",
         "na", "k", "cl", "ca", "mg", "phos", "bun", "cr", "alt", "ast", "alk", "tbili", "dbili", "inr", "ptt", "hgb", "hct", "plt", "wbc",
         "rbc", "mcv", "rdw", "trop", "bnp", "tsh", "esr", "crp", "ldh", "ck", "lipase", "amylase", "lactate", "glu", "gluc", "hco3", "co2",
@@ -196,6 +198,8 @@ internal static class CueWords
         "intellivue", "merlin", "jude", "biotronik", "edwards", "olympus", "pentax", "hologic", "cepheid", "roche", "pfizer",
         "moderna", "novavax", "janssen", "astrazeneca", "lilly", "novo", "nordisk", "sanofi", "merck", "gsk", "huber", "denali",
         "epic", "cerner", "mychart", "medicaid", "medicare", "tricare", "humana", "aetna", "cigna", "anthem", "kaiser", "bcbs",
+        "lutheran", "catholic", "baptist", "methodist", "presbyterian", "episcopalian", "pentecostal", "mennonite", "amish", "mormon",
+        "muslim", "jewish", "buddhist", "hindu", "sikh", "orthodox", "evangelical", "adventist",
     ];
 
     /// <summary>

@@ -72,6 +72,15 @@ internal sealed partial class Scan
             }
         }
 
+        // 'earl "bud" pettibone  mrn 0049122': a header line typed in lower case, a name before the record's labels.
+        for (var i = 0; i < Count; i++)
+        {
+            if (StartsLine(i) && IsWord(i) && IsFree(i) && _t[i].Is(TokenShape.Lower))
+            {
+                LowerNameBeforeLabel(i);
+            }
+        }
+
         // "- mikey", "— Jen" alone on the last lines of a message: a first name signed after a dash.
         for (var i = 0; i + 1 < Count; i++)
         {
@@ -215,6 +224,51 @@ internal sealed partial class Scan
             }
 
             j--;
+        }
+    }
+
+    // A given name (no ordinary word), a nickname in quotes or not, and up to two more names, then a label ("mrn", "dob").
+    private void LowerNameBeforeLabel(int i)
+    {
+        if ((L(i) & Lex.FirstName) == 0 || (L(i) & (Lex.Common | Lex.Clinical | Lex.NameLabel | Lex.IdentifierCue | Lex.DateCue)) != 0 || _t[i].Length < 2)
+        {
+            return;
+        }
+
+        var j = i + 1;
+        var words = 1;
+        while (InRange(j) && words < 4 && !_t[j].Is(TokenShape.LineBefore))
+        {
+            if ((IsPunct(j, '"') || IsPunct(j, '(') || IsPunct(j, ')')) && j - i < 2 * Window)
+            {
+                j++;
+                continue;
+            }
+
+            // A nickname in quotes may be any word ('"buck"').
+            var quoted = IsPunct(j - 1, '"') && IsPunct(j + 1, '"');
+            if (!IsWord(j) || !_t[j].Is(TokenShape.Lower) || _t[j].Length < 2
+                || (L(j) & ((quoted ? Lex.None : Lex.Common) | Lex.Clinical | Lex.NameLabel | Lex.IdentifierCue | Lex.DateCue)) != 0)
+            {
+                break;
+            }
+
+            words++;
+            j++;
+        }
+
+        if (words < 2 || !InRange(j) || _t[j].Is(TokenShape.LineBefore) || !Has(j, Lex.IdentifierCue | Lex.DateCue) || !(WordIs(j, "mrn") || WordIs(j, "dob")
+            || WordIs(j, "mr") || WordIs(j, "acct") || WordIs(j, "age") || WordIs(j, "id")))
+        {
+            return;
+        }
+
+        for (var k = i; k < j; k++)
+        {
+            if (IsWord(k))
+            {
+                Mark(k, k, PhiKind.Name);
+            }
         }
     }
 
