@@ -72,6 +72,17 @@ public sealed class PhiScannerGapTests
     }
 
     [Theory]
+    [InlineData("MRN: A-1234 verified at the desk.", "A-1234")]
+    [InlineData("Patient ID: KQT 448120 on the band.", "KQT 448120")]
+    public void Scan_IdentifierWithLetterPrefixAfterCue_IsRemovedWhole(string text, string identifier)
+    {
+        var spans = Scan(text);
+        var start = text.IndexOf(identifier, StringComparison.Ordinal);
+
+        Assert.Contains(spans, s => s.Start <= start && start + identifier.Length <= s.Start + s.Length);
+    }
+
+    [Theory]
     [InlineData("Photo IMG-RXQ-20240101-007 uploaded to the chart.", "IMG-RXQ-20240101-007")]
     [InlineData("Armband BB-K55120 checked twice.", "BB-K55120")]
     [InlineData("Filed as CDC-AB-2025-0099 with the state.", "CDC-AB-2025-0099")]
