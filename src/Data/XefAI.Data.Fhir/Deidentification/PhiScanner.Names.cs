@@ -901,7 +901,7 @@ internal sealed partial class Scan
     // the end of the clause after it.
     private int CityAfterAddress(int i)
     {
-        if (!IsPunct(i - 1, ',') || !MayBePlace(i) || (L(i) & Lex.FirstName) != 0 && (L(i) & Lex.Place) == 0)
+        if (!IsPunct(i - 1, ',') || !MayBePlace(i) || ((L(i) & Lex.FirstName) != 0 && (L(i) & Lex.Place) == 0))
         {
             return -1;
         }
