@@ -26,6 +26,7 @@ internal static class CueWords
         "md", "do", "rn", "np", "pa", "pac", "phd", "msw", "lcsw", "lpn", "lvn", "cnm", "crna", "dpm", "dds", "dmd", "pharmd", "rph", "od",
         "aprn", "fnp", "dnp", "bsn", "msn", "mph", "mbbs", "facs", "facp", "facc", "lmft", "lpc", "psyd", "ot", "otr", "pt", "dpt", "slp", "rd",
         "cna", "ma", "emt", "paramedic", "rrt", "cpht", "ccc", "ibclc", "cde", "cdces", "frcpc", "mrcp", "faap", "agpcnp", "anp", "whnp", "pmhnp",
+        "mdiv", "rdn", "ld", "cwon", "cwocn", "ccrn", "cnl", "lmsw", "ladc", "cadc", "bcba",
     ];
 
     public static readonly string[] NameLabels =
@@ -52,7 +53,7 @@ internal static class CueWords
     public static readonly string[] Salutations = ["dear", "hi", "hello", "hey", "greetings", "attention", "attn"];
 
     public static readonly string[] SignOffs =
-        ["thanks", "thank", "sincerely", "regards", "best", "cheers", "respectfully", "cordially", "warmly", "love", "yours", "cc", "signed", "sig"];
+        ["thanks", "thank", "thx", "tnx", "sincerely", "regards", "best", "cheers", "respectfully", "cordially", "warmly", "love", "yours", "cc", "signed", "sig"];
 
     public static readonly string[] StreetSuffixes =
     [
@@ -110,6 +111,7 @@ internal static class CueWords
         "tested", "vaccinated", "given", "administered", "drawn", "obtained", "dictated", "transcribed", "verified", "reviewed", "completed",
         "labs", "lab", "cxr", "ecg", "ekg", "echo", "tte", "tee", "ct", "cta", "mri", "mra", "xr", "cbc", "bmp", "cmp", "lfts", "ua",
         "cultures", "cx", "bcx", "ucx", "pft", "pfts", "colonoscopy", "egd", "biopsy", "cath", "stress", "holter", "eeg", "emg", "dexa",
+        "fill", "filled", "refill", "refilled", "dispensed",
     ];
 
     public static readonly string[] AgeUnits =
@@ -153,6 +155,7 @@ internal static class CueWords
         "semmes-weinstein", "kayser-fleischer", "dix-hallpike", "martin-hopkins", "hertel", "hoyer", "friedewald", "bristol", "braden",
         "morse", "norton", "katz", "lawton", "karnofsky", "tanner", "ranson", "mallampati", "cormack", "lehane", "duke", "wagner",
         "borg", "tyrer-cuzick", "schmitt-thompson", "reed-sternberg", "hinchey", "bethesda", "toco",
+        "mohs", "epworth", "barbeau", "allen's", "romberg", "romberg's", "thompson's", "finkelstein's", "apley",
         "barrett's", "still's", "baker's", "murphy's", "homans'", "horner's", "colles'", "meckel's", "gilbert's", "reiter's", "turner's",
         "na", "k", "cl", "ca", "mg", "phos", "bun", "cr", "alt", "ast", "alk", "tbili", "dbili", "inr", "ptt", "hgb", "hct", "plt", "wbc",
         "rbc", "mcv", "rdw", "trop", "bnp", "tsh", "esr", "crp", "ldh", "ck", "lipase", "amylase", "lactate", "glu", "gluc", "hco3", "co2",
@@ -195,6 +198,23 @@ internal static class CueWords
         "intellivue", "merlin", "jude", "biotronik", "edwards", "olympus", "pentax", "hologic", "cepheid", "roche", "pfizer",
         "moderna", "novavax", "janssen", "astrazeneca", "lilly", "novo", "nordisk", "sanofi", "merck", "gsk", "huber", "denali",
         "epic", "cerner", "mychart", "medicaid", "medicare", "tricare", "humana", "aetna", "cigna", "anthem", "kaiser", "bcbs",
+        "lutheran", "catholic", "baptist", "methodist", "presbyterian", "episcopalian", "pentecostal", "mennonite", "amish", "mormon",
+        "muslim", "jewish", "buddhist", "hindu", "sikh", "orthodox", "evangelical", "adventist",
+    ];
+
+    /// <summary>
+    /// Countries, which Safe Harbor does not ask to remove (only places smaller than a state), named in histories of travel
+    /// and birth ("born in Vietnam", "back from Honduras"); those that are also first names or states are left out.
+    /// </summary>
+    public static readonly string[] Countries =
+    [
+        "mexico", "guatemala", "honduras", "nicaragua", "panama", "cuba", "haiti", "jamaica", "colombia", "venezuela",
+        "ecuador", "peru", "bolivia", "brazil", "argentina", "chile", "uruguay", "paraguay", "canada", "dominican", "puerto", "rico",
+        "ireland", "england", "scotland", "wales", "britain", "france", "germany", "italy", "spain", "portugal", "poland", "ukraine",
+        "russia", "romania", "greece", "turkey", "israel", "lebanon", "syria", "iraq", "iran", "afghanistan", "pakistan", "bangladesh",
+        "nepal", "china", "japan", "korea", "vietnam", "cambodia", "laos", "thailand", "burma", "myanmar", "philippines", "indonesia",
+        "malaysia", "nigeria", "ghana", "ethiopia", "eritrea", "somalia", "kenya", "uganda", "congo", "sudan", "egypt", "morocco",
+        "liberia", "senegal", "cameroon", "rwanda", "yemen", "taiwan", "australia", "samoa", "tonga", "fiji",
     ];
 
     /// <summary>Words that announce an identifier number, and the kind of identifier they announce.</summary>
@@ -230,6 +250,7 @@ internal static class CueWords
         new("enrollment", PhiKind.Id), new("participant", PhiKind.Id), new("barcode", PhiKind.Id), new("badge", PhiKind.Id), new("employee", PhiKind.Id),
         new("prescription", PhiKind.Id), new("rx", PhiKind.Id), new("authorization", PhiKind.Id), new("auth", PhiKind.Id), new("tracking", PhiKind.Id),
         new("report", PhiKind.Id), new("batch", PhiKind.Id), new("job", PhiKind.Id), new("doc", PhiKind.Id), new("dictation", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
+        new("inmate", PhiKind.Id), new("booking", PhiKind.Id), new("offender", PhiKind.Id), new("prisoner", PhiKind.Id), new("detainee", PhiKind.Id),
         new("docket", PhiKind.Id), new("ref", PhiKind.Id), new("username", PhiKind.Id), new("user", PhiKind.Id), new("login", PhiKind.Id), new("userid", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
     ];

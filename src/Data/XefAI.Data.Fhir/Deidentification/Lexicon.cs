@@ -281,6 +281,7 @@ internal sealed class Lexicon
         Add(CueWords.Directions, Lex.Direction);
         Add(CueWords.SignOffs, Lex.SignOff);
         Add(CueWords.NotNames, Lex.Common);
+        Add(CueWords.Countries, Lex.Common);
         Add(CueWords.EponymNouns, Lex.EponymNoun);
 
         // Medicine's own words are never names, whatever a name list says; a clinical word that is also an ordinary

@@ -99,10 +99,12 @@ internal sealed partial class Scan
     private bool IsMonthDay(int i, int month, int day)
     {
         // Only the words right beside it, on its line: "7 days (1/15 11:00)" and "visit 3/21. PT ..." are dates.
+        // A study or visit word right before it ("Echo 3/30 LVEF 60%") outweighs a lab or a scale after it, not a unit.
         var before = IsWord(i - 1) && !_t[i].Is(TokenShape.LineBefore) ? i - 1 : -1;
         var after = IsWord(i + 3) && !_t[i + 3].Is(TokenShape.LineBefore) ? i + 3 : -1;
+        var datedBefore = before >= 0 && Has(before, Lex.DateCue) && !Has(before, Lex.RatioCue | Lex.MeasureUnit);
         if ((before >= 0 && Has(before, Lex.RatioCue | Lex.MeasureUnit) && !Has(before, Lex.DateCue))
-            || (after >= 0 && Has(after, Lex.RatioCue | Lex.MeasureUnit) && !Has(after, Lex.DateCue | Lex.Month))
+            || (after >= 0 && Has(after, datedBefore ? Lex.MeasureUnit : Lex.RatioCue | Lex.MeasureUnit) && !Has(after, Lex.DateCue | Lex.Month))
             || (IsPunct(i + 3, '"') && Joined(i + 3)) || (IsPunct(i - 1, '/') || IsPunct(i + 3, '/')))
         {
             return false;
@@ -129,7 +131,10 @@ internal sealed partial class Scan
             var prior = WordBefore(i, 1);
             var chained = prior >= 0 && (WordIs(prior, "or") || WordIs(prior, "and") || WordIs(prior, "to") || WordIs(prior, "through"))
                 && InRange(prior - 1) && _run[prior - 1] != 0 && _kind[prior - 1] == PhiKind.Date;
-            if ((prior >= 0 && WordIs(prior, "the") && WordBefore(prior, 1) is var cue and >= 0 && Has(cue, Lex.DateCue | Lex.Weekday))
+            // "graduation is the 21st.": the day alone ends the clause.
+            var endsClause = !InRange(i + 1) || _t[i + 1].Is(TokenShape.LineBefore) || IsPunct(i + 1, '.') || IsPunct(i + 1, ',') || IsPunct(i + 1, ';')
+                || IsPunct(i + 1, '!') || IsPunct(i + 1, '?') || IsPunct(i + 1, ')');
+            if ((prior >= 0 && WordIs(prior, "the") && ((WordBefore(prior, 1) is var cue and >= 0 && Has(cue, Lex.DateCue | Lex.Weekday)) || endsClause))
                 || (WordIs(i + 1, "of") && IsMonth(i + 2)) || chained || (IsPunct(i - 1, '-') && InRange(i - 2) && _run[i - 2] != 0 && _kind[i - 2] == PhiKind.Date))
             {
                 var end = WordIs(i + 1, "of") && IsMonth(i + 2) ? YearAfter(i + 2) : i;
@@ -140,7 +145,8 @@ internal sealed partial class Scan
             return false;
         }
 
-        if (Has(i, Lex.Holiday) && IsCapitalized(i))
+        // "Christmas", and in lower case "christmas eve", "since thanksgiving".
+        if (Has(i, Lex.Holiday) && (IsCapitalized(i) || WordIs(i + 1, "eve") || WordIs(i + 1, "day") || IsDatePreposition(WordBefore(i, 1))))
         {
             var end = i;
             if (IsPunct(i + 1, '\'') && WordIs(i + 2, "s"))
@@ -214,12 +220,26 @@ internal sealed partial class Scan
             return true;
         }
 
+        // A month in lower case alone, after a preposition of time: "since october", "back in nov".
+        if (_t[i].Is(TokenShape.Lower) && !WordIs(i, "may") && !WordIs(i, "mar") && !WordIs(i, "march") && IsDatePreposition(WordBefore(i, 1)))
+        {
+            Mark(i, i, PhiKind.Date);
+            return true;
+        }
+
         // A month alone is a date element too; "May", "March" and abbreviations alone are taken for months only after a preposition.
         if (Has(i, Lex.Month | Lex.MonthAbbreviation) && IsCapitalized(i) && !(Has(i, Lex.MonthAbbreviation) && _t[i].Is(TokenShape.Upper)))
         {
             // "Mayo", "Julio", "Abril" are also a clinic and first names.
             var ambiguous = WordIs(i, "may") || WordIs(i, "march") || WordIs(i, "mayo") || WordIs(i, "julio") || WordIs(i, "abril") || Has(i, Lex.MonthAbbreviation);
             var prior = WordBefore(i, 1);
+
+            // "June Sato", "April Nguyen": a month that is a first name, before a surname and after no preposition of time.
+            if (IsMonthAsFirstName(i))
+            {
+                return false;
+            }
+
             if (!ambiguous || (prior >= 0 && (WordIs(prior, "in") || WordIs(prior, "since") || WordIs(prior, "of") || WordIs(prior, "until")
                 || WordIs(prior, "early") || WordIs(prior, "late") || WordIs(prior, "mid") || WordIs(prior, "last") || WordIs(prior, "next")
                 || WordIs(prior, "this") || WordIs(prior, "during") || WordIs(prior, "through") || WordIs(prior, "by") || WordIs(prior, "from"))))
@@ -231,6 +251,17 @@ internal sealed partial class Scan
 
         return false;
     }
+
+    private bool IsMonthAsFirstName(int i) =>
+        _t[i].Is(TokenShape.Capitalized) && (L(i) & Lex.FirstName) != 0 && !IsDatePreposition(WordBefore(i, 1))
+        && IsWord(i + 1) && _t[i + 1].Is(TokenShape.Capitalized) && !_t[i + 1].Is(TokenShape.LineBefore)
+        && ((L(i + 1) & (Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Facility)) == 0);
+
+    private bool IsDatePreposition(int p) =>
+        p >= 0 && (WordIs(p, "since") || WordIs(p, "in") || WordIs(p, "until") || WordIs(p, "till") || WordIs(p, "after") || WordIs(p, "before")
+            || WordIs(p, "over") || WordIs(p, "on") || WordIs(p, "at") || WordIs(p, "by") || WordIs(p, "around") || WordIs(p, "from")
+            || WordIs(p, "through") || WordIs(p, "during") || WordIs(p, "last") || WordIs(p, "next") || WordIs(p, "early") || WordIs(p, "late")
+            || WordIs(p, "mid"));
 
     private bool IsMonth(int i, bool strict = true)
     {

@@ -640,19 +640,6 @@ internal sealed partial class Scan
 
     private bool TryStreetAddress(int i)
     {
-        // Rural Route 2, Box 118; RR 2 Box 118; HC 52 Box 31
-        if (IsWord(i) && (WordIs(i, "rr") || WordIs(i, "hc") || (WordIs(i, "rural") && WordIs(i + 1, "route"))) && IsCapitalized(i))
-        {
-            // "RR 24" is a respiratory rate: a route is an address only with its box.
-            var n = WordIs(i, "rural") ? i + 2 : i + 1;
-            var box = IsPunct(n + 1, ',') ? n + 2 : n + 1;
-            if (IsNumber(n, 1, 4) && WordIs(box, "box") && IsNumber(box + 1, 1, 6))
-            {
-                Mark(i, box + 1, PhiKind.Address);
-                return true;
-            }
-        }
-
         // Grid addresses: 1377 E 4500 S
         if (IsNumber(i, 1, 6) && IsWord(i + 1) && Has(i + 1, Lex.Direction) && _t[i + 1].Is(TokenShape.Upper) && IsNumber(i + 2, 3, 5)
             && IsWord(i + 3) && Has(i + 3, Lex.Direction) && _t[i + 3].Is(TokenShape.Upper) && !_t[i + 3].Is(TokenShape.LineBefore))
@@ -735,6 +722,45 @@ internal sealed partial class Scan
         }
 
         return TryLooseAddress(i, FirstAfterHouseNumber(i));
+    }
+
+    // "Rural Route 2, Box 118", "RR 3 Box 42A", "Rt 2 Box 19", "HC 61 Box 7", "Star Route 4 Box 9": a rural route (or a
+    // highway contract route) with its box is a mailing address in any case; "RR 24" alone is a respiratory rate and
+    // "rt 2" alone a side, so the box must follow.
+    private bool TryRuralBox(int i)
+    {
+        if ((_text[_t[i].Start] | 0x20) is not ('r' or 'h' or 's'))
+        {
+            return false;
+        }
+
+        var n = WordIs(i, "rr") || WordIs(i, "hc") || WordIs(i, "hcr") || WordIs(i, "rt") || WordIs(i, "rte") || WordIs(i, "route") ? i + 1
+            : (WordIs(i, "rural") || WordIs(i, "star")) && WordIs(i + 1, "route") ? i + 2
+            : -1;
+        if (n < 0)
+        {
+            return false;
+        }
+
+        if (IsPunct(n, '#'))
+        {
+            n++;
+        }
+
+        var box = IsPunct(n + 1, ',') ? n + 2 : n + 1;
+        if (!IsNumber(n, 1, 4) || _t[n].Is(TokenShape.LineBefore) || !(WordIs(box, "box") || WordIs(box, "bx")) || _t[box].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
+        var number = IsPunct(box + 1, '#') ? box + 2 : box + 1;
+        if (!InRange(number) || !(IsNumber(number, 1, 6) || (_t[number].Type == TokenType.Alnum && _t[number].Length <= 6 && char.IsAsciiDigit(Span(number)[0]))))
+        {
+            return false;
+        }
+
+        Mark(i, number, PhiKind.Address);
+        return true;
     }
 
     private int FirstAfterHouseNumber(int i) => IsNumber(i + 1, 1, 1) && IsPunct(i + 2, '/') && Joined(i + 2) && Joined(i + 3) ? i + 4 : i + 1;
@@ -941,6 +967,12 @@ internal sealed partial class Scan
             return false;
         }
 
+        // "Patient ID 12345", "Offender ID 88213": Idaho's code after an identifier cue is the cue's "ID".
+        if (Has(i - 1, Lex.IdentifierCue) && !_t[i].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
         var zip = i + 1;
         if (IsPunct(zip, ','))
         {
@@ -1077,9 +1109,17 @@ internal sealed partial class Scan
             return false;
         }
 
-        // "Mr" announces a record number only as "MR#" or "MR:", never as a title.
+        // "Mr" announces a record number only as "MR#" or "MR:", never as a title; "MR 7730051" in capitals before a long
+        // number is the record number written with its prefix, which goes with it.
         if (WordIs(i, "mr") && !(IsPunct(i + 1, '#') || IsPunct(i + 1, ':')))
         {
+            if (_t[i].Is(TokenShape.Upper) && InRange(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Type is TokenType.Number or TokenType.Alnum
+                && IsFree(i + 1) && IdentifierEnd(i + 1, out var mrDigits, out _) is var mrEnd && mrDigits >= 6 && !AnyMarked(i + 1, mrEnd))
+            {
+                Mark(i, mrEnd, PhiKind.Mrn);
+                return true;
+            }
+
             return false;
         }
 
@@ -1091,11 +1131,13 @@ internal sealed partial class Scan
         }
 
         var weak = IsWeakCue(i);
+        var numbered = false;
         var j = i + 1;
         while (InRange(j) && j - i <= 5)
         {
             if (IsPunct(j) && !IsPunct(j, '(') && _text[_t[j].Start] is ':' or '#' or '-' or '.' or '=' or '(' or ')' or '/' or ',' or '"')
             {
+                numbered |= IsPunct(j, '#');
                 j++;
                 continue;
             }
@@ -1111,8 +1153,8 @@ internal sealed partial class Scan
                 && !(_t[j].Length <= 2 && (IsPunct(j + 1, '.') || IsPunct(j + 1, '_')) && Joined(j + 1) && InRange(j + 2) && Joined(j + 2) && _t[j + 2].Type == TokenType.Alnum)
                 && _lexicon.TryGetIdentifierCue(Span(j), out var next))
             {
-                // "Member ID", "Medical Record Number", "license plate": the first specific cue names the kind.
-                if (kind is PhiKind.Id && next is not PhiKind.Id)
+                // "Member ID", "Medical Record Number": the first specific cue names the kind; "license plate" a vehicle's.
+                if ((kind is PhiKind.Id && next is not PhiKind.Id) || (kind is PhiKind.License && next is PhiKind.Vehicle))
                 {
                     kind = next;
                 }
@@ -1132,7 +1174,26 @@ internal sealed partial class Scan
             break;
         }
 
-        if (!InRange(j) || !IsFree(j) || _t[j].Type == TokenType.Punct || (_t[j].Is(TokenShape.LineBefore) && !IsPunct(j - 1, ':')))
+        // The number a few words on: "DOC # from prior term 552018" (a number sign promised it), "plate on the truck reads
+        // ZPX 5521" (a plate's letters and digits); a plate wrapped to the next line after its cue ("KY plate\nHQT 442").
+        var far = false;
+        if (IsWord(j) && _t[j].Is(TokenShape.Lower) && (numbered || kind == PhiKind.Vehicle))
+        {
+            var k = j;
+            while (k < j + 4 && IsWord(k) && _t[k].Is(TokenShape.Lower) && !_t[k].Is(TokenShape.LineBefore) && !Has(k, Lex.IdentifierCue))
+            {
+                k++;
+            }
+
+            if (InRange(k) && !_t[k].Is(TokenShape.LineBefore) && (numbered ? _t[k].Type is TokenType.Number or TokenType.Alnum : IsPlate(k)))
+            {
+                j = k;
+                far = true;
+            }
+        }
+
+        if (!InRange(j) || !IsFree(j) || _t[j].Type == TokenType.Punct
+            || (_t[j].Is(TokenShape.LineBefore) && !IsPunct(j - 1, ':') && !(j == i + 1 && kind is PhiKind.Vehicle or PhiKind.License && IsPlate(j))))
         {
             return false;
         }
@@ -1164,7 +1225,7 @@ internal sealed partial class Scan
             return false;
         }
 
-        if (digits == 0 || length < 3 || (weak && digits < 4) || Has(end + 1, Lex.MeasureUnit) && digits < 5)
+        if (digits == 0 || length < 3 || (weak && digits < 4) || Has(end + 1, Lex.MeasureUnit) && digits < 5 || (far && numbered && digits < 5))
         {
             return false;
         }
@@ -1191,6 +1252,35 @@ internal sealed partial class Scan
 
         Mark(start, end, kind);
         return true;
+    }
+
+    // A licence plate's look: "ZPX 5521", "HQT 442" (two to four capitals, then two to five digits), or "7KLT093",
+    // "88-KLT" (capitals and digits in one token of five to eight).
+    private bool IsPlate(int k)
+    {
+        if (IsWord(k) && _t[k].Is(TokenShape.Upper) && _t[k].Length is >= 2 and <= 4 && IsNumber(k + 1, 2, 5) && !_t[k + 1].Is(TokenShape.LineBefore)
+            && !Joined(k + 1) && (L(k) & (Lex.Clinical | Lex.Common | Lex.State | Lex.MeasureUnit)) == 0)
+        {
+            return true;
+        }
+
+        if (!InRange(k) || _t[k].Type != TokenType.Alnum || _t[k].Length is < 5 or > 8)
+        {
+            return false;
+        }
+
+        var letters = 0;
+        foreach (var c in Span(k))
+        {
+            if (char.IsAsciiLetterLower(c))
+            {
+                return false;
+            }
+
+            letters += char.IsAsciiLetterUpper(c) ? 1 : 0;
+        }
+
+        return letters is >= 1 && letters < _t[k].Length - 1;
     }
 
     private bool LetteredCodeAfter(int i)
@@ -1320,6 +1410,27 @@ internal sealed partial class Scan
         return digits > 0 && digits < span.Length && (_lexicon.Of(span[digits..]) & Lex.MeasureUnit) != 0;
     }
 
+    // Up to three upper-case groups of one to four letters, each joined by a hyphen, before digits or letters and digits.
+    private bool IsLetterPrefixed(int i)
+    {
+        var k = i;
+        for (var groups = 0; groups < 3; groups++)
+        {
+            if (!IsWord(k) || !_t[k].Is(TokenShape.Upper) || _t[k].Length > 4 || !IsPunct(k + 1, '-') || !Joined(k + 1) || !Joined(k + 2))
+            {
+                return false;
+            }
+
+            k += 2;
+            if (IsNumber(k) || (InRange(k) && _t[k].Type == TokenType.Alnum))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // Long numbers and codes that no cue announced: "any other unique identifying number or code".
     private void MarkUncuedIdentifiers()
     {
@@ -1330,11 +1441,11 @@ internal sealed partial class Scan
                 continue;
             }
 
-            // A letter prefix joined to a number: "JPN-4471", "OVI-24-03318", "K-33019".
+            // A letter prefix joined to a number: "JPN-4471", "OVI-24-03318", "K-33019", and prefixes of several groups or
+            // before letters and digits: "IMG-DBD-20251021-014", "BB-T66413".
             if (_t[i].Type == TokenType.Word)
             {
-                if (!(_t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && IsPunct(i + 1, '-') && Joined(i + 1) && IsNumber(i + 2) && Joined(i + 2)
-                    && (L(i) & Lex.CodeCue) == 0))
+                if (!(IsLetterPrefixed(i) && (L(i) & Lex.CodeCue) == 0))
                 {
                     continue;
                 }

@@ -56,17 +56,38 @@ internal sealed partial class Scan
                     AddressedFirstName(i + 1);
                 }
             }
-            else if ((lex & Lex.SignOff) != 0 && IsPunct(i + 1, ',') && InRange(i + 2)
-                && (_t[i + 2].Is(TokenShape.LineBefore) || i + 3 == Count || IsPunct(i + 3) || _t[i + 3].Is(TokenShape.LineBefore)))
+            else if ((lex & Lex.SignOff) != 0 && SignedName(i) is var signed and > 0 && InRange(signed)
+                && (_t[signed].Is(TokenShape.LineBefore) || signed + 1 == Count || IsPunct(signed + 1) || _t[signed + 1].Is(TokenShape.LineBefore)))
             {
-                if (NameRun(i + 2, allowLower: true, cued: false) == 0)
+                if (NameRun(signed, allowLower: true, cued: false) == 0)
                 {
-                    AddressedFirstName(i + 2);
+                    AddressedFirstName(signed);
                 }
             }
             else if ((lex & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2)
             {
-                NameBefore(IsPunct(i - 1, ',') ? i - 2 : i - 1);
+                var last = IsPunct(i - 1, ',') ? i - 2 : i - 1;
+                NameBefore(last);
+                LowerNameBefore(last);
+            }
+        }
+
+        // 'earl "bud" pettibone  mrn 0049122': a header line typed in lower case, a name before the record's labels.
+        for (var i = 0; i < Count; i++)
+        {
+            if (StartsLine(i) && IsWord(i) && IsFree(i) && _t[i].Is(TokenShape.Lower))
+            {
+                LowerNameBeforeLabel(i);
+            }
+        }
+
+        // "- mikey", "— Jen" alone on the last lines of a message: a first name signed after a dash.
+        for (var i = 0; i + 1 < Count; i++)
+        {
+            if ((IsPunct(i, '-') || IsPunct(i, '—') || IsPunct(i, '~')) && StartsLine(i) && IsWord(i + 1) && IsFree(i + 1)
+                && !_t[i + 1].Is(TokenShape.LineBefore) && (i + 2 == Count || _t[i + 2].Is(TokenShape.LineBefore)))
+            {
+                AddressedFirstName(i + 1);
             }
         }
 
@@ -154,6 +175,101 @@ internal sealed partial class Scan
         ExtendNames();
         RepeatNames();
         ExtendNames();
+    }
+
+    // The name after a sign-off: "thanks, Joy", "thx, -jen", "thanks -jen", "Regards,\nAna"; 0 when the sign-off has none.
+    private int SignedName(int i)
+    {
+        var k = i + 1;
+        var comma = IsPunct(k, ',');
+        if (comma)
+        {
+            k++;
+        }
+
+        var dash = (IsPunct(k, '-') || IsPunct(k, '—') || IsPunct(k, '~')) && InRange(k + 1) && !_t[k + 1].Is(TokenShape.LineBefore);
+        if (dash)
+        {
+            k++;
+        }
+
+        return (comma || dash) && IsWord(k) ? k : 0;
+    }
+
+    // "-- rosa linda quintero, CWON APRN": a signature typed in lower case, its words a given name and names no list
+    // takes for ordinary words, starting its line (after a dash or not), before a credential.
+    private void LowerNameBefore(int end)
+    {
+        // Past other credentials no list holds ("CWON APRN", "RN, CWOCN").
+        for (var skipped = 0; skipped < 4 && InRange(end) && (IsPunct(end, ',') || (IsWord(end) && _t[end].Is(TokenShape.Upper) && _t[end].Length <= 6)); skipped++)
+        {
+            end--;
+        }
+
+        var j = end;
+        while (j >= 0 && end - j < 3 && IsWord(j) && IsFree(j) && _t[j].Is(TokenShape.Lower) && _t[j].Length >= 2
+            && (L(j) & (Lex.Common | Lex.Clinical | Lex.NameLabel | Lex.Credential | Lex.Relation)) == 0)
+        {
+            if (_t[j].Is(TokenShape.LineBefore) || (IsPunct(j - 1) && (StartsLine(j - 1) || (IsPunct(j - 2) && StartsLine(j - 2)))))
+            {
+                if ((L(j) & Lex.FirstName) != 0 && end > j)
+                {
+                    for (var k = j; k <= end; k++)
+                    {
+                        Mark(k, k, PhiKind.Name);
+                    }
+                }
+
+                return;
+            }
+
+            j--;
+        }
+    }
+
+    // A given name (no ordinary word), a nickname in quotes or not, and up to two more names, then a label ("mrn", "dob").
+    private void LowerNameBeforeLabel(int i)
+    {
+        if ((L(i) & Lex.FirstName) == 0 || (L(i) & (Lex.Common | Lex.Clinical | Lex.NameLabel | Lex.IdentifierCue | Lex.DateCue)) != 0 || _t[i].Length < 2)
+        {
+            return;
+        }
+
+        var j = i + 1;
+        var words = 1;
+        while (InRange(j) && words < 4 && !_t[j].Is(TokenShape.LineBefore))
+        {
+            if ((IsPunct(j, '"') || IsPunct(j, '(') || IsPunct(j, ')')) && j - i < 2 * Window)
+            {
+                j++;
+                continue;
+            }
+
+            // A nickname in quotes may be any word ('"buck"').
+            var quoted = IsPunct(j - 1, '"') && IsPunct(j + 1, '"');
+            if (!IsWord(j) || !_t[j].Is(TokenShape.Lower) || _t[j].Length < 2
+                || (L(j) & ((quoted ? Lex.None : Lex.Common) | Lex.Clinical | Lex.NameLabel | Lex.IdentifierCue | Lex.DateCue)) != 0)
+            {
+                break;
+            }
+
+            words++;
+            j++;
+        }
+
+        if (words < 2 || !InRange(j) || _t[j].Is(TokenShape.LineBefore) || !Has(j, Lex.IdentifierCue | Lex.DateCue) || !(WordIs(j, "mrn") || WordIs(j, "dob")
+            || WordIs(j, "mr") || WordIs(j, "acct") || WordIs(j, "age") || WordIs(j, "id")))
+        {
+            return;
+        }
+
+        for (var k = i; k < j; k++)
+        {
+            if (IsWord(k))
+            {
+                Mark(k, k, PhiKind.Name);
+            }
+        }
     }
 
     // "hi maria,", "thanks, Joy": a first name that is also a word, right after a greeting or a sign-off and ending the
@@ -456,7 +572,30 @@ internal sealed partial class Scan
         _t[i].Is(TokenShape.Lower) && _t[i].Length <= 5 && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
             || WordIs(i, "du") || WordIs(i, "van") || WordIs(i, "von") || WordIs(i, "der") || WordIs(i, "den") || WordIs(i, "la")
             || WordIs(i, "le") || WordIs(i, "dos") || WordIs(i, "das") || WordIs(i, "do") || WordIs(i, "bin") || WordIs(i, "ibn")
-            || WordIs(i, "al") || WordIs(i, "el") || WordIs(i, "ter") || WordIs(i, "ten") || WordIs(i, "y") || WordIs(i, "e"));
+            || WordIs(i, "al") || WordIs(i, "el") || WordIs(i, "ter") || WordIs(i, "ten") || WordIs(i, "y") || WordIs(i, "e")
+            || WordIs(i, "los") || WordIs(i, "las") || WordIs(i, "des"));
+
+    // "de la", "van der", "de los", "von dem": one or two particles; the token after them, or -1 when none starts at i.
+    private int AfterParticles(int i)
+    {
+        if (!IsWord(i) || !IsParticle(i) || _t[i].Is(TokenShape.LineBefore))
+        {
+            return -1;
+        }
+
+        return IsWord(i + 1) && IsParticle(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) ? i + 2 : i + 1;
+    }
+
+    // The first of one or two particles that end at <paramref name="i"/> ("de la" before "Cruz"), or -1.
+    private int ParticlesBefore(int i)
+    {
+        if (!IsWord(i) || !IsParticle(i) || !IsFree(i))
+        {
+            return -1;
+        }
+
+        return IsWord(i - 1) && IsParticle(i - 1) && IsFree(i - 1) && !_t[i].Is(TokenShape.LineBefore) ? i - 1 : i;
+    }
 
     // "to", "by", "with" in lower case are prepositions, not role words.
     private bool IsLowerFunctionWord(int i) =>
@@ -476,7 +615,7 @@ internal sealed partial class Scan
         {
             for (var i = 0; i < Count; i++)
             {
-                if (_run[i] == 0 || _kind[i] != PhiKind.Name || !IsWord(i))
+                if (_run[i] == 0 || _kind[i] != PhiKind.Name || !IsWord(i) || IsParticle(i))
                 {
                     continue;
                 }
@@ -511,11 +650,15 @@ internal sealed partial class Scan
                 {
                     Mark(r, r, PhiKind.Name);
                 }
-                else if (IsWord(r) && IsFree(r) && IsParticle(r) && IsWord(r + 1) && IsCapitalized(r + 1) && IsFree(r + 1) && !_t[r + 1].Is(TokenShape.LineBefore)
-                    && (L(r + 1) & (Lex.Common | Lex.Clinical)) == 0)
+                else if (IsFree(r) && AfterParticles(r) is var named and > 0 && IsFree(named - 1) && IsWord(named) && IsCapitalized(named) && IsFree(named)
+                    && !_t[named].Is(TokenShape.LineBefore) && (L(named) & Lex.Clinical) == 0 && !Has(named, Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.Facility))
                 {
-                    Mark(r, r, PhiKind.Name);
-                    Mark(r + 1, JoinedNameEnd(r + 1), PhiKind.Name);
+                    for (var k = r; k < named; k++)
+                    {
+                        Mark(k, k, PhiKind.Name);
+                    }
+
+                    Mark(named, JoinedNameEnd(named), PhiKind.Name);
                 }
 
                 // Left: "Maria Lopez", "J. Lopez", "Lopez, Maria".
@@ -524,11 +667,19 @@ internal sealed partial class Scan
                 {
                     Mark(l - 1, l - 1, PhiKind.Name);
                 }
-                else if (IsWord(l) && IsFree(l) && IsParticle(l) && IsWord(l - 1) && IsFree(l - 1) && IsCapitalized(l - 1) && !_t[l].Is(TokenShape.LineBefore)
-                    && ((L(l - 1) & Lex.Name) != 0 || L(l - 1) == Lex.None))
+                else if (ParticlesBefore(l) is var particle and >= 0 && IsWord(particle - 1) && IsCapitalized(particle - 1) && !_t[particle].Is(TokenShape.LineBefore)
+                    && (IsFree(particle - 1) ? (L(particle - 1) & Lex.Name) != 0 || L(particle - 1) == Lex.None : _kind[particle - 1] == PhiKind.Name))
                 {
+                    for (var k = IsFree(particle - 1) ? particle - 1 : particle; k <= l; k++)
+                    {
+                        Mark(k, k, PhiKind.Name);
+                    }
+                }
+                else if (ParticlesBefore(l) is var pair and >= 0 && pair < l && !_t[pair + 1].Is(TokenShape.LineBefore))
+                {
+                    // "de la", "van der" before a surname belong to it whatever stands before them.
+                    Mark(pair, pair, PhiKind.Name);
                     Mark(l, l, PhiKind.Name);
-                    Mark(l - 1, l - 1, PhiKind.Name);
                 }
                 else if (IsWord(l) && IsFree(l) && !_t[i].Is(TokenShape.LineBefore))
                 {
@@ -557,7 +708,8 @@ internal sealed partial class Scan
             return false;
         }
 
-        var lex = L(j);
+        // "May Chen": a month that is a first name, before the name, after no preposition of time.
+        var lex = j < name && IsMonthAsFirstName(j) ? L(j) & ~Lex.Month : L(j);
         if ((lex & (Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.State | Lex.Facility | Lex.MeasureUnit | Lex.NameLabel
             | Lex.Relation | Lex.StreetSuffix | Lex.EponymNoun | Lex.Salutation | Lex.SignOff | Lex.IdentifierCue | Lex.Holiday)) != 0
             || ((lex & Lex.Clinical) != 0 && (lex & Lex.Name) == 0))
@@ -589,7 +741,8 @@ internal sealed partial class Scan
         var names = _learned;
         for (var i = 0; i < Count; i++)
         {
-            if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2)
+            // A particle ("de", "van") is part of a name, not one to find again alone.
+            if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2 && !IsParticle(i))
             {
                 // A string is made only for a name not learned yet.
                 (names ??= _learned = new HashSet<string>(LearnedCapacity, StringComparer.OrdinalIgnoreCase)).GetAlternateLookup<ReadOnlySpan<char>>().Add(Span(i));
@@ -617,6 +770,15 @@ internal sealed partial class Scan
                 && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
                 && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
             {
+                // "de la cruz" again: the particles before a surname found again go with it.
+                if (ParticlesBefore(i - 1) is var particle and >= 0 && !_t[i].Is(TokenShape.LineBefore))
+                {
+                    for (var k = particle; k < i; k++)
+                    {
+                        Mark(k, k, PhiKind.Name);
+                    }
+                }
+
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
             }
         }
@@ -675,6 +837,12 @@ internal sealed partial class Scan
                 continue;
             }
 
+            if (!cue && !known && (WeakPlaceCue(i, prior) is var town and >= 0 || (town = CityAfterAddress(i)) >= 0))
+            {
+                Mark(i, town, PhiKind.Location);
+                continue;
+            }
+
             if ((cue && (L(i) & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i) && _t[i].Is(TokenShape.Capitalized)))
             {
                 var end = i;
@@ -687,6 +855,77 @@ internal sealed partial class Scan
                 Mark(i, end, PhiKind.Location);
             }
         }
+    }
+
+    // Words no list knows as anything but a name or a place, capitalized mid-sentence, that may be a town.
+    private bool MayBePlace(int i, bool common = false) =>
+        _t[i].Is(TokenShape.Capitalized) && _t[i].Length >= 3 && !StartsSentence(i) && !IsFacilityName(i)
+        && (L(i) & ((common ? Lex.None : Lex.Common) | Lex.Clinical | Lex.State | Lex.Month | Lex.Weekday | Lex.Facility | Lex.Holiday | Lex.Title | Lex.Credential
+            | Lex.NameLabel | Lex.Relation | Lex.MeasureUnit | Lex.StreetSuffix | Lex.IdentifierCue | Lex.EponymNoun | Lex.UnitDesignator)) == 0;
+
+    // A town after a preposition with no verb of place: "a fisherman out of Shem Creek", "the church in Jasper" (after a
+    // proper name), "Pt from Wheeling, drives in" (the town ends the clause); a first name alone after "from" is left to
+    // the name rules ("a text from Jen.").
+    private int WeakPlaceCue(int i, int prior)
+    {
+        if (prior < 0 || prior != i - 1)
+        {
+            return -1;
+        }
+
+        var outOf = WordIs(prior, "of") && WordIs(prior - 1, "out");
+        if (!(outOf || WordIs(prior, "in") || WordIs(prior, "from") || WordIs(prior, "outside")))
+        {
+            return -1;
+        }
+
+        // "out of Cedar Bluff", "the chapel in Jasper": after "out of" or a proper name, a town's name may be ordinary words.
+        var properBefore = !WordIs(prior, "from") && IsWord(prior - 1) && _t[prior - 1].Is(TokenShape.Capitalized) && !StartsSentence(prior - 1);
+        var end = IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && MayBePlaceWord(i + 1, common: outOf) ? i + 1 : i;
+        if (!MayBePlace(i, common: outOf || properBefore))
+        {
+            return -1;
+        }
+
+        var endsClause = !InRange(end + 1) || _t[end + 1].Is(TokenShape.LineBefore) || IsPunct(end + 1, '.') || IsPunct(end + 1, ',')
+            || IsPunct(end + 1, ';') || IsPunct(end + 1, ')');
+        var lex = L(i);
+        var placeLike = (lex & Lex.Place) != 0 || (lex & Lex.FirstName) == 0;
+        return outOf || (placeLike && endsClause) || properBefore ? end : -1;
+    }
+
+    private bool MayBePlaceWord(int i, bool common = false) =>
+        IsCapitalized(i) && IsFree(i) && (L(i) & ((common ? Lex.None : Lex.Common) | Lex.Clinical | Lex.State | Lex.Facility | Lex.Credential | Lex.Month | Lex.Weekday)) == 0;
+
+    // "County Rd 12 past the elevator, Ogallala.": the town after a street address, the same line, a comma before it and
+    // the end of the clause after it.
+    private int CityAfterAddress(int i)
+    {
+        if (!IsPunct(i - 1, ',') || !MayBePlace(i) || ((L(i) & Lex.FirstName) != 0 && (L(i) & Lex.Place) == 0))
+        {
+            return -1;
+        }
+
+        var end = IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && MayBePlaceWord(i + 1) ? i + 1 : i;
+        if (InRange(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && !IsPunct(end + 1, '.') && !IsPunct(end + 1, ';'))
+        {
+            return -1;
+        }
+
+        for (var p = i - 2; p >= 0 && p >= i - 12; p--)
+        {
+            if (_run[p] != 0 && _kind[p] == PhiKind.Address)
+            {
+                return end;
+            }
+
+            if (_t[p + 1].Is(TokenShape.LineBefore) || IsPunct(p, '.') || IsPunct(p, ';'))
+            {
+                return -1;
+            }
+        }
+
+        return -1;
     }
 
     private bool TryMultiWordPlace(int i)
