@@ -130,6 +130,9 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             ClinicalInputsParam = "prefetch",
             TaskParameters = TaskParameters(config, useCaseId, call),
             UserId = call.Context.GetValueOrDefault("userId"),
+
+            // The card's record names its service: feedback on it is taken at that service only.
+            AuditReason = CdsServiceReason.Of(serviceId),
         });
     }
 
