@@ -316,11 +316,8 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
             {
                 configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
                 configuration["Gateway"]!["UnauthenticatedRequestsPerMinute"] = 10_000;
-                configuration["Gateway"]!["Clients"]![EhrApp] = new JsonObject
-                {
-                    ["ApiKeySha256"] = GatewayHost.Sha256("ehr-app-key-never-given-out"),
-                    ["UseCases"] = new JsonArray(),
-                };
+                // An EHR-only app: no API key, reached only through the CDS clients below.
+                configuration["Gateway"]!["Clients"]![EhrApp] = new JsonObject { ["UseCases"] = new JsonArray() };
                 configuration.AddUseCase("cds-local", GatewayHost.UseCase("Chart review, in process", 3, "active", "local"), "test-app", EhrApp)
                     ["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
                 configuration["CdsHooks"] = new JsonObject
