@@ -30,7 +30,7 @@ internal sealed class CdsHooksIngress(TimeProvider time, ILogger<CdsHooksIngress
         var templates = services.GetRequiredService<IPromptTemplateCatalog>();
         var fetcher = services.GetRequiredService<ICdsPrefetchFetcher>();
         var snapshots = services.GetRequiredService<GatewaySnapshots>();
-        var clients = new CdsClientAuthentication(new CdsClientTokens(_jwks, new CdsTokenReplays(time), time));
+        var clients = new CdsClientAuthentication(new CdsClientTokens(_jwks, new CdsTokenReplays(time), time, services.GetService<ITokenReplayStore>()));
 
         endpoints.MapGet("/cds-services", async context =>
         {
