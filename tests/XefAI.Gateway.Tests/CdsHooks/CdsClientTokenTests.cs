@@ -380,6 +380,12 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
         {
             await Host.DisposeAsync();
             JwksServer.Dispose();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var folder = Path.GetDirectoryName(StatePath)!;
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
 
         /// <summary>A token as an EHR signs it; by default a good one for the service, valid for two minutes.</summary>
