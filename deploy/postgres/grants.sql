@@ -82,4 +82,8 @@ BEGIN
         EXECUTE 'GRANT SELECT, INSERT ON reviews TO ' || gateway;
         EXECUTE 'GRANT UPDATE (status, reviewer, decided_at, comment, released_answer) ON reviews TO ' || gateway;
     END IF;
+    -- CDS client tokens already accepted: recorded once, pruned when expired, never changed.
+    IF to_regclass('token_replays') IS NOT NULL THEN
+        EXECUTE 'GRANT SELECT, INSERT, DELETE ON token_replays TO ' || gateway;
+    END IF;
 END $$;

@@ -32,8 +32,21 @@ internal static class GovernanceControlsRegistration
         services.TryAddSingleton<SqliteReviewQueue>();
         services.TryAddSingleton<PostgresReviewQueue>();
         services.TryAddSingleton<IReviewQueue>(SelectReviewQueue);
+
+        // Accepted client token ids, in the same database, so a replica refuses a token another one accepted.
+        services.TryAddSingleton<SqliteTokenReplayStore>();
+        services.TryAddSingleton<PostgresTokenReplayStore>();
+        services.TryAddSingleton<ITokenReplayStore>(SelectTokenReplayStore);
         return services;
     }
+
+    private static ITokenReplayStore SelectTokenReplayStore(IServiceProvider services) =>
+        IsPostgres(services) ? services.GetRequiredService<PostgresTokenReplayStore>() : services.GetRequiredService<SqliteTokenReplayStore>();
+
+    private static bool IsPostgres(IServiceProvider services) => string.Equals(
+        services.GetRequiredService<IOptions<GovernanceOptions>>().Value.StateStore,
+        PostgresGovernanceStateStore.StoreKind,
+        StringComparison.OrdinalIgnoreCase);
 
     private static IReviewQueue SelectReviewQueue(IServiceProvider services) =>
         string.Equals(

@@ -56,6 +56,12 @@ public sealed record GatewayRequest(string? UseCaseId, CallOperation Operation)
     /// <summary>The end user on whose behalf the app calls, when it names one.</summary>
     public string? UserId { get; init; }
 
+    /// <summary>
+    /// A reason code the way in adds to the call's audit record to name what it called, e.g. a CDS service's
+    /// <c>cds_service:&lt;id&gt;</c>. Bounded: a configured name, never text from the request; no ';' or ','.
+    /// </summary>
+    public string? AuditReason { get; init; }
+
     /// <summary>The client asked for the answer as a stream.</summary>
     public bool Stream => Operation == CallOperation.Chat && Options.Stream;
 }

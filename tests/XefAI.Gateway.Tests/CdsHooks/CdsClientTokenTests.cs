@@ -278,9 +278,29 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
 
     private static string Unsigned(string header, string payload) => $"{header}.{payload}.";
 
-    private async Task<GatewayCall> CallAsync(string token)
+    [Fact]
+    public async Task Call_TokenReplayedToAnotherReplicaOnTheSameStateStore_IsRefused()
     {
-        using var client = F.Host.CreateClient(key: null);
+        // A second gateway on the fixture's governance state file, behind the same public URL as a load balancer gives.
+        await using var replica = await GatewayHost.StartAsync(configuration =>
+        {
+            F.Configure(configuration);
+            configuration["CdsHooks"]!["PublicBaseUrl"] = F.Host.Address.GetLeftPart(UriPartial.Authority);
+        });
+        var token = F.Sign(F.Rsa, "RS384");
+
+        var first = await CallAsync(token);
+        var replayed = await CallAsync(token, replica);
+        var fresh = await CallAsync(F.Sign(F.Rsa, "RS384"), replica);
+
+        Assert.Equal(200, first.Status);
+        AssertRefused(replayed, "jti was used before");
+        Assert.Equal(200, fresh.Status);
+    }
+
+    private async Task<GatewayCall> CallAsync(string token, GatewayHost? host = null)
+    {
+        using var client = (host ?? F.Host).CreateClient(key: null);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await client.PostJsonAsync($"/cds-services/{Service}", CdsHooksTests.PatientViewExample);
     }
@@ -303,6 +323,9 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
 
         public GatewayHost Host { get; private set; } = null!;
 
+        /// <summary>The governance state file this gateway, and a replica a test starts, share.</summary>
+        public string StatePath { get; } = Path.Combine(Path.GetTempPath(), "xefai-tests", Guid.NewGuid().ToString("N"), "governance.db");
+
         public async Task InitializeAsync()
         {
             Jwks = new JsonObject
@@ -312,50 +335,57 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
             JwksServer.Given(Request.Create().WithPath("/ehr/jwks.json").UsingGet())
                 .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Jwks));
 
-            Host = await GatewayHost.StartAsync(configuration =>
-            {
-                configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
-                configuration["Gateway"]!["UnauthenticatedRequestsPerMinute"] = 10_000;
-                configuration["Gateway"]!["Clients"]![EhrApp] = new JsonObject
-                {
-                    ["ApiKeySha256"] = GatewayHost.Sha256("ehr-app-key-never-given-out"),
-                    ["UseCases"] = new JsonArray(),
-                };
-                configuration.AddUseCase("cds-local", GatewayHost.UseCase("Chart review, in process", 3, "active", "local"), "test-app", EhrApp)
-                    ["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
-                configuration["CdsHooks"] = new JsonObject
-                {
-                    ["Services"] = new JsonObject
-                    {
-                        [Service] = new JsonObject
-                        {
-                            ["UseCase"] = "cds-local",
-                            ["Hook"] = "patient-view",
-                            ["Description"] = "Summarizes the chart when a clinician opens it.",
-                            ["Prefetch"] = new JsonObject { ["patientToGreet"] = "Patient/{{context.patientId}}" },
-                        },
-                    },
-                    ["Clients"] = new JsonObject
-                    {
-                        ["ehr"] = new JsonObject { ["Issuer"] = Issuer, ["Subject"] = "ehr-client", ["JwksUrl"] = JwksUrl, ["App"] = EhrApp },
-                        ["inline-ehr"] = new JsonObject
-                        {
-                            ["Issuer"] = InlineIssuer,
-                            ["Jwks"] = new JsonObject { ["keys"] = new JsonArray(Jwk(InlineEc, "inline-1")) },
-                            ["App"] = EhrApp,
-                        },
+            Host = await GatewayHost.StartAsync(Configure);
+        }
 
-                        // Port 9 (discard) on loopback: nothing answers.
-                        ["down-ehr"] = new JsonObject { ["Issuer"] = DownIssuer, ["JwksUrl"] = "http://127.0.0.1:9/jwks", ["App"] = EhrApp },
+        /// <summary>The fixture's gateway configuration: a second gateway started with it is a replica of the first.</summary>
+        public void Configure(JsonObject configuration)
+        {
+            configuration["Governance"]!["Sqlite"] = new JsonObject { ["Path"] = StatePath };
+            configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
+            configuration["Gateway"]!["UnauthenticatedRequestsPerMinute"] = 10_000;
+            // An EHR-only app: no API key, reached only through the CDS clients below.
+            configuration["Gateway"]!["Clients"]![EhrApp] = new JsonObject { ["UseCases"] = new JsonArray() };
+            configuration.AddUseCase("cds-local", GatewayHost.UseCase("Chart review, in process", 3, "active", "local"), "test-app", EhrApp)
+                ["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
+            configuration["CdsHooks"] = new JsonObject
+            {
+                ["Services"] = new JsonObject
+                {
+                    [Service] = new JsonObject
+                    {
+                        ["UseCase"] = "cds-local",
+                        ["Hook"] = "patient-view",
+                        ["Description"] = "Summarizes the chart when a clinician opens it.",
+                        ["Prefetch"] = new JsonObject { ["patientToGreet"] = "Patient/{{context.patientId}}" },
                     },
-                };
-            });
+                },
+                ["Clients"] = new JsonObject
+                {
+                    ["ehr"] = new JsonObject { ["Issuer"] = Issuer, ["Subject"] = "ehr-client", ["JwksUrl"] = JwksUrl, ["App"] = EhrApp },
+                    ["inline-ehr"] = new JsonObject
+                    {
+                        ["Issuer"] = InlineIssuer,
+                        ["Jwks"] = new JsonObject { ["keys"] = new JsonArray(Jwk(InlineEc, "inline-1")) },
+                        ["App"] = EhrApp,
+                    },
+
+                    // Port 9 (discard) on loopback: nothing answers.
+                    ["down-ehr"] = new JsonObject { ["Issuer"] = DownIssuer, ["JwksUrl"] = "http://127.0.0.1:9/jwks", ["App"] = EhrApp },
+                },
+            };
         }
 
         public async Task DisposeAsync()
         {
             await Host.DisposeAsync();
             JwksServer.Dispose();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var folder = Path.GetDirectoryName(StatePath)!;
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
 
         /// <summary>A token as an EHR signs it; by default a good one for the service, valid for two minutes.</summary>

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using XefAI.Testing;
+using Adapter = XefAI.Gateway.CdsHooks.CdsServiceAdapter;
 
 namespace XefAI.Gateway.Tests.CdsHooks;
 
@@ -15,6 +17,9 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     private const string HeldService = "held-chart-review";
     private const string OrderService = "order-review";
     private const string OtherService = "other-chart-review";
+
+    /// <summary>A second service on <see cref="LocalService"/>'s use case and hook.</summary>
+    private const string SiblingService = "sibling-chart-review";
 
     /// <summary>The specification's <c>patient-view</c> request example (CDS Hooks 2.0, "HTTP Request").</summary>
     internal const string PatientViewExample = """
@@ -311,6 +316,57 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         Assert.Equal("denied", (string?)Assert.Single(await F.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!))["decision"]);
     }
 
+    [Fact]
+    public async Task Feedback_CardOfAnotherServiceOnTheSameUseCase_Is404AndRecordsNoFeedback()
+    {
+        using var client = F.Host.CreateClient();
+        var card = await CardAsync(client, SiblingService);
+
+        var elsewhere = await client.PostJsonAsync($"/cds-services/{LocalService}/feedback", $$"""{"feedback":[{"card":"{{card}}","outcome":"accepted"}]}""");
+        var atItsService = await client.PostJsonAsync($"/cds-services/{SiblingService}/feedback", $$"""{"feedback":[{"card":"{{card}}","outcome":"accepted"}]}""");
+
+        Assert.Equal(404, elsewhere.Status);
+        Assert.Equal("unknown_card", (string?)elsewhere.Json["error"]!["code"]);
+        var denied = Assert.Single(await F.Host.GetAuditRecordsOfTraceAsync(elsewhere.Header("X-XefAI-Trace-Id")!));
+        Assert.Equal("denied", (string?)denied["decision"]);
+        Assert.Null((string?)denied["relatesTo"]);
+        Assert.Equal(200, atItsService.Status);
+        var recorded = await F.Host.GetAuditRecordAsync((string)atItsService.Json["recorded"]![0]!);
+        Assert.Equal(card, (string?)recorded["relatesTo"]);
+        Assert.Contains($"cds_service:{SiblingService}", (string?)recorded["reasons"], StringComparison.Ordinal);
+        Assert.Contains($"cds_service:{SiblingService}", (string?)(await F.Host.GetAuditRecordAsync(card))["reasons"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Feedback_CardRecordedBeforeServicesWereRecorded_IsTakenAtAnyServiceOfItsAppAndUseCase()
+    {
+        // A record as the gateway wrote it before cards named their service: app and use case only.
+        var audit = F.Host.Services.GetRequiredService<XefAI.Governance.IAuditTrail>();
+        var legacy = await audit.AppendAsync(
+            new XefAI.Governance.AuditEntry
+            {
+                Timestamp = DateTimeOffset.UtcNow,
+                TraceId = "legacy-card-trace",
+                AppId = "test-app",
+                UseCaseId = "cds-local",
+                RiskTier = 3,
+                Decision = "answered",
+                Reasons = "prompt_template:chart-summary/1@0123456789ab",
+                StatusCode = 200,
+                LatencyMs = 1,
+            },
+            CancellationToken.None);
+        using var client = F.Host.CreateClient();
+
+        var sibling = await client.PostJsonAsync($"/cds-services/{SiblingService}/feedback", $$"""{"feedback":[{"card":"{{legacy.Id}}","outcome":"accepted"}]}""");
+        var local = await client.PostJsonAsync($"/cds-services/{LocalService}/feedback", $$"""{"feedback":[{"card":"{{legacy.Id}}","outcome":"accepted"}]}""");
+        var otherUseCase = await client.PostJsonAsync($"/cds-services/{OtherService}/feedback", $$"""{"feedback":[{"card":"{{legacy.Id}}","outcome":"accepted"}]}""");
+
+        Assert.Equal(200, sibling.Status);
+        Assert.Equal(200, local.Status);
+        Assert.Equal(404, otherUseCase.Status);
+    }
+
     [Theory]
     [InlineData("""{"feedback":[{"card":"x","outcome":"dismissed"}]}""", "invalid_value")]
     [InlineData("""{"feedback":[]}""", "invalid_value")]
@@ -324,6 +380,88 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         Assert.Equal(400, call.Status);
         Assert.Equal(code, (string?)call.Json["error"]!["code"]);
         Assert.Contains(code, (string?)Assert.Single(await F.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!))["reasons"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HeldCard_PendingThenApproved_TheEhrGetsTheReleasedCardUnderTheHeldCardsUuid()
+    {
+        using var client = F.Host.CreateClient();
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        var (card, reviewId) = await HeldCardAsync(client);
+
+        var pending = await client.GetCallAsync($"/cds-services/{HeldService}/held/{card}");
+        Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"Checked."}""")).Status);
+        var released = await client.GetCallAsync($"/cds-services/{HeldService}/held/{card}");
+
+        Assert.Equal(202, pending.Status);
+        Assert.Equal("pending", pending.Header("X-XefAI-Review-Status"));
+        Assert.Empty(pending.Json["cards"]!.AsArray());
+        Assert.Equal(200, released.Status);
+        Assert.Equal("approved", released.Header("X-XefAI-Review-Status"));
+        var releasedCard = released.Json["cards"]!.AsArray().Single()!;
+        Assert.Equal(card, (string?)releasedCard["uuid"]);
+        Assert.Equal("xefai-local-extractive", (string?)releasedCard["source"]!["label"]);
+        Assert.DoesNotContain("review pending", (string?)releasedCard["summary"], StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith(Adapter.DraftNotice, (string?)releasedCard["detail"], StringComparison.Ordinal);
+        Assert.DoesNotContain("held for clinician review", (string?)releasedCard["detail"], StringComparison.Ordinal);
+
+        // Feedback on the released card lands on the held call's record.
+        var feedback = await client.PostJsonAsync($"/cds-services/{HeldService}/feedback", $$"""{"feedback":[{"card":"{{card}}","outcome":"accepted"}]}""");
+        Assert.Equal(200, feedback.Status);
+        Assert.Equal(card, (string?)(await F.Host.GetAuditRecordAsync((string)feedback.Json["recorded"]![0]!))["relatesTo"]);
+    }
+
+    [Fact]
+    public async Task HeldCard_Edited_TheCardCarriesTheReviewersTextAsSummaryAndDetail()
+    {
+        using var client = F.Host.CreateClient();
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        var (card, reviewId) = await HeldCardAsync(client);
+        Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{reviewId}/edit", """{"content": "No change to the plan. Recheck potassium tomorrow."}""")).Status);
+
+        var released = await client.GetCallAsync($"/cds-services/{HeldService}/held/{card}");
+
+        Assert.Equal(200, released.Status);
+        Assert.Equal("edited", released.Header("X-XefAI-Review-Status"));
+        var releasedCard = released.Json["cards"]!.AsArray().Single()!;
+        Assert.Equal("No change to the plan.", (string?)releasedCard["summary"]);
+        Assert.Equal($"{Adapter.DraftNotice}\n\nNo change to the plan. Recheck potassium tomorrow.", (string?)releasedCard["detail"]);
+        Assert.Equal(card, (string?)releasedCard["uuid"]);
+    }
+
+    [Fact]
+    public async Task HeldCard_Rejected_Is410AndNoCard()
+    {
+        using var client = F.Host.CreateClient();
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        var (card, reviewId) = await HeldCardAsync(client);
+        Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{reviewId}/reject", """{"comment":"Wrong patient context."}""")).Status);
+
+        var rejected = await client.GetCallAsync($"/cds-services/{HeldService}/held/{card}");
+
+        Assert.Equal(410, rejected.Status);
+        Assert.Equal("review_rejected", (string?)rejected.Json["error"]!["code"]);
+        Assert.Null(rejected.Json["cards"]);
+    }
+
+    [Fact]
+    public async Task HeldCard_AnotherServicesOrAnAnsweredCardOrAnotherApp_Is404Or401()
+    {
+        using var client = F.Host.CreateClient();
+        var (held, _) = await HeldCardAsync(client);
+        var answered = await CardAsync(client, LocalService);
+
+        var atAnotherService = await client.GetCallAsync($"/cds-services/{LocalService}/held/{held}");
+        var notHeld = await client.GetCallAsync($"/cds-services/{LocalService}/held/{answered}");
+        var unknown = await client.GetCallAsync($"/cds-services/{HeldService}/held/aud_01JPA0000000000000000000");
+        using var anonymous = F.Host.CreateClient(key: null);
+        var withoutKey = await anonymous.GetCallAsync($"/cds-services/{HeldService}/held/{held}");
+
+        Assert.Equal(404, atAnotherService.Status);
+        Assert.Equal("unknown_card", (string?)atAnotherService.Json["error"]!["code"]);
+        Assert.Equal(404, notHeld.Status);
+        Assert.Equal(404, unknown.Status);
+        Assert.Equal(401, withoutKey.Status);
     }
 
     [Fact]
@@ -410,6 +548,14 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         return (string)call.Json["cards"]![0]!["uuid"]!;
     }
 
+    private static async Task<(string Card, string ReviewId)> HeldCardAsync(HttpClient client)
+    {
+        var held = await client.PostJsonAsync($"/cds-services/{HeldService}", PatientViewExample);
+        Assert.Equal(200, held.Status);
+        var card = held.Json["cards"]![0]!;
+        return ((string)card["uuid"]!, System.Text.RegularExpressions.Regex.Match((string)card["detail"]!, "review `([^`]+)`").Groups[1].Value);
+    }
+
     private static List<string> Ids(GatewayCall call) => call.Json["services"]!.AsArray().Select(s => (string)s!["id"]!).ToList();
 
     /// <summary>
@@ -444,6 +590,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                     {
                         [LocalService] = Service("cds-local", "patient-view", prefetch, "warning"),
                         [OtherService] = Service("cds-other", "patient-view", prefetch, "info"),
+                        [SiblingService] = Service("cds-local", "patient-view", prefetch, "info"),
                         [VendorService] = Service("cds-vendor", "patient-view", prefetch, "info"),
                         [HeldService] = Service("cds-held", "patient-view", prefetch, "info"),
                         ["suspendable-review"] = Service("cds-suspendable", "patient-view", prefetch, "info"),

@@ -82,6 +82,27 @@ public sealed class LayerConfigurationValidatorTests
         Assert.StartsWith("Governance:UseCases:summary names prompt template chart-summary/2", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_AppWithoutKeyAndNoCdsClient_NamesTheMissingKey()
+    {
+        var snapshot = Snapshot();
+        snapshot.Gateway.Clients["keyless-app"] = new ClientAppOptions { UseCases = ["summary"] };
+
+        var error = Assert.Single(Validator().Validate(snapshot));
+
+        Assert.StartsWith("Gateway:Clients:keyless-app:ApiKeySha256 is required", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_AppWithoutKeyThatACdsClientCountsAs_NoError()
+    {
+        var snapshot = Snapshot();
+        snapshot.Gateway.Clients["ehr-app"] = new ClientAppOptions { UseCases = ["summary"] };
+        snapshot.CdsHooks.Clients["ehr"] = new CdsClientOptions { Issuer = "https://ehr.example.org", JwksUrl = "https://ehr.example.org/jwks", App = "ehr-app" };
+
+        Assert.Empty(Validator().Validate(snapshot));
+    }
+
     private static LayerConfigurationValidator Validator(IPromptTemplateCatalog? hostCatalog = null)
     {
         var services = new ServiceCollection();

@@ -29,4 +29,17 @@ public sealed class ReviewEditTests
         Assert.Equal("triage", (string?)edited["use_case"]);
         Assert.Equal("1", (string?)edited["template"]!["version"]);
     }
+
+    [Fact]
+    public void WithContent_CdsCardSet_ReplacesTheFirstCardsDetailAndKeepsItsSource()
+    {
+        const string held = """{"cards":[{"summary":"Model summary.","indicator":"info","detail":"Model text.","source":{"label":"model 1"}}]}""";
+
+        var edited = JsonNode.Parse(ReviewRows.WithContent(held, "Clinician's text."))!;
+
+        var card = edited["cards"]![0]!;
+        Assert.Equal("Clinician's text.", (string?)card["detail"]);
+        Assert.Equal("model 1", (string?)card["source"]!["label"]);
+        Assert.Equal("info", (string?)card["indicator"]);
+    }
 }

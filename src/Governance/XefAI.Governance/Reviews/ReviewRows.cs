@@ -44,10 +44,10 @@ internal static class ReviewRows
         _ => null,
     };
 
-    /// <summary>The answer with the reviewer's text in place of the model's.</summary>
     /// <summary>
-    /// The held answer with the reviewer's text in place of the model's: a chat completion's first message, or the
-    /// <c>answer</c> of a clinical task's result, as the protocol that held it rendered it.
+    /// The held answer with the reviewer's text in place of the model's: a chat completion's first message, the
+    /// <c>answer</c> of a clinical task's result, or the first card's <c>detail</c> of a CDS Hooks card set, as the
+    /// protocol that held it rendered it.
     /// </summary>
     public static string WithContent(string answer, string content)
     {
@@ -59,6 +59,12 @@ internal static class ReviewRows
         else if (completion["answer"] is JsonValue text && text.GetValueKind() == System.Text.Json.JsonValueKind.String)
         {
             completion["answer"] = content;
+        }
+        else if (completion["cards"] is JsonArray { Count: > 0 } cards && cards[0] is JsonObject card)
+        {
+            // A CDS Hooks card set: the reviewer's text is the card's detail; the CDS endpoint that releases it writes
+            // the card's summary from that text.
+            card["detail"] = content;
         }
 
         return completion.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

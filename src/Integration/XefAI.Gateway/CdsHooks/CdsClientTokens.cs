@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using XefAI.Gateway.Configuration;
+using XefAI.Governance;
 
 namespace XefAI.Gateway.CdsHooks;
 
@@ -22,7 +23,12 @@ internal readonly record struct CdsTokenVerdict(CdsClientIdentity? Client, strin
 /// inline keys), is meant for the URL called (<c>aud</c>), is current (<c>exp</c>, <c>iat</c>, at most five minutes
 /// apart), and its <c>jti</c> was not used before.
 /// </summary>
-internal sealed class CdsClientTokens(CdsJwksCache jwks, CdsTokenReplays replays, TimeProvider time)
+/// <param name="replays">This process's accepted ids: the first check, with no I/O.</param>
+/// <param name="shared">
+/// The accepted ids every replica sharing the governance state store sees, checked after <paramref name="replays"/>
+/// accepts; null keeps the check in this process only.
+/// </param>
+internal sealed class CdsClientTokens(CdsJwksCache jwks, CdsTokenReplays replays, TimeProvider time, ITokenReplayStore? shared = null)
 {
     /// <summary>RSA and ECDSA signatures; never <c>none</c>, never HMAC (whose key a verifier would have to share).</summary>
     public static readonly FrozenSet<string> Algorithms = FrozenSet.Create(
@@ -143,10 +149,35 @@ internal sealed class CdsClientTokens(CdsJwksCache jwks, CdsTokenReplays replays
 
         return replays.TryRecord(client.Issuer!, jwt.Id, forgetAfter) switch
         {
-            CdsReplayVerdict.Recorded => new CdsTokenVerdict(new CdsClientIdentity(name, client.Issuer!, client.App), null),
-            CdsReplayVerdict.Replayed => CdsTokenVerdict.Refused("the token's jti was used before; sign a new token for each call"),
+            CdsReplayVerdict.Recorded => await RecordSharedAsync(client.Issuer!, jwt.Id, forgetAfter, cancellationToken) is { } refused
+                ? refused
+                : new CdsTokenVerdict(new CdsClientIdentity(name, client.Issuer!, client.App), null),
+            CdsReplayVerdict.Replayed => Replayed,
             _ => CdsTokenVerdict.Refused("too many live tokens to guard against replay; retry shortly"),
         };
+    }
+
+    private static CdsTokenVerdict Replayed => CdsTokenVerdict.Refused("the token's jti was used before; sign a new token for each call");
+
+    /// <summary>
+    /// Records the id where every replica sees it: null when this is its first use anywhere, else the refusal. A store
+    /// that cannot answer refuses the token: a replay check that did not run must not pass it.
+    /// </summary>
+    private async ValueTask<CdsTokenVerdict?> RecordSharedAsync(string issuer, string id, DateTimeOffset forgetAfter, CancellationToken cancellationToken)
+    {
+        if (shared is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await shared.TryRecordAsync(issuer, id, forgetAfter, cancellationToken) ? null : Replayed;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return CdsTokenVerdict.Refused("the shared replay check is unavailable; retry shortly");
+        }
     }
 
     private async ValueTask<(IReadOnlyList<SecurityKey> Keys, string? Reason)> KeysAsync(JsonWebToken jwt, CdsClientOptions client, CancellationToken cancellationToken)

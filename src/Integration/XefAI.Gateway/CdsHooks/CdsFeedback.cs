@@ -19,6 +19,11 @@ internal sealed record CdsFeedbackItem(string Card, bool Accepted, string Feedba
 /// the patient. A request with any item the gateway cannot place (an unknown card, another service's or app's card)
 /// records no feedback at all and is audited as denied.
 /// </summary>
+/// <remarks>
+/// A card belongs to the service that gave it, as its record's <c>cds_service:&lt;id&gt;</c> reason says, even where two
+/// services answer with one use case. A record written before services were recorded names none and is judged by app
+/// and use case, as it was then (<see cref="CdsServiceReason.IsFrom"/>).
+/// </remarks>
 internal static class CdsFeedback
 {
     public const string Decision = "feedback";
@@ -55,7 +60,8 @@ internal static class CdsFeedback
             {
                 var card = cards.GetValueOrDefault(item.Card) ?? await TryGetAsync(audit, item.Card, context.RequestAborted);
                 if (card is null || card.Entry.AppId != app.Id || card.Entry.UseCaseId != useCaseId
-                    || card.Entry.Decision is not (CallOutcomes.Answered or CallOutcomes.Held))
+                    || card.Entry.Decision is not (CallOutcomes.Answered or CallOutcomes.Held)
+                    || !CdsServiceReason.IsFrom(card.Entry.Reasons, serviceId!))
                 {
                     // Another app's or service's card is answered as an unknown one: its existence is not the caller's to learn.
                     error = CallError.NotFound("unknown_card", "A feedback item names a card this service never gave your app; no feedback was recorded.", "feedback.card");
@@ -75,7 +81,7 @@ internal static class CdsFeedback
                 AppId = app.Id,
                 UseCaseId = useCaseId,
                 Decision = CallOutcomes.Of(error.StatusCode),
-                Reasons = $"cds_feedback;{error.Code}",
+                Reasons = useCaseId is null ? $"cds_feedback;{error.Code}" : $"cds_feedback;{error.Code};{CdsServiceReason.Of(serviceId!)}",
                 StatusCode = error.StatusCode,
                 LatencyMs = 0,
             });
@@ -97,7 +103,7 @@ internal static class CdsFeedback
                 UseCaseId = useCaseId,
                 RiskTier = card.RiskTier,
                 Decision = Decision,
-                Reasons = $"cds_feedback;accepted_suggestions:{item.AcceptedSuggestions}",
+                Reasons = $"cds_feedback;accepted_suggestions:{item.AcceptedSuggestions};{CdsServiceReason.Of(serviceId!)}",
                 StatusCode = StatusCodes.Status200OK,
                 LatencyMs = 0,
                 RelatesTo = item.Card,
@@ -209,7 +215,8 @@ internal static class CdsFeedback
     private static CallError TooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, "request_too_large", $"The request body is larger than this gateway's limit of {limit} bytes.");
 
-    private static async Task<AuditRecord?> TryGetAsync(IAuditTrail audit, string id, CancellationToken cancellationToken)
+    /// <summary>The record of a card's uuid, or null when no record has that id.</summary>
+    internal static async Task<AuditRecord?> TryGetAsync(IAuditTrail audit, string id, CancellationToken cancellationToken)
     {
         try
         {

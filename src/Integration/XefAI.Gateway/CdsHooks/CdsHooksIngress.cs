@@ -12,7 +12,8 @@ namespace XefAI.Gateway.CdsHooks;
 /// CDS Hooks 2.0: EHRs discover this gateway's services (<c>GET /cds-services</c>), call one when a clinician opens a
 /// chart or signs an order (<c>POST /cds-services/{id}</c>, through the governed pipeline like every other call), and
 /// tell it what the clinician did with its cards (<c>POST /cds-services/{id}/feedback</c>, recorded in the audit trail
-/// against each card's own record). Callers authenticate with an app key, as on every other endpoint, or as the
+/// against each card's own record), and ask for a held card's answer once a clinician has reviewed it
+/// (<c>GET /cds-services/{id}/held/{card}</c>, <see cref="CdsHeldCards"/>). Callers authenticate with an app key, as on every other endpoint, or as the
 /// specification has EHRs do, with a JWT they sign (<see cref="CdsClientAuthentication"/>).
 /// </summary>
 internal sealed class CdsHooksIngress(TimeProvider time, ILogger<CdsHooksIngress> logger) : IIngressProtocol, IDisposable
@@ -29,7 +30,7 @@ internal sealed class CdsHooksIngress(TimeProvider time, ILogger<CdsHooksIngress
         var templates = services.GetRequiredService<IPromptTemplateCatalog>();
         var fetcher = services.GetRequiredService<ICdsPrefetchFetcher>();
         var snapshots = services.GetRequiredService<GatewaySnapshots>();
-        var clients = new CdsClientAuthentication(new CdsClientTokens(_jwks, new CdsTokenReplays(time), time));
+        var clients = new CdsClientAuthentication(new CdsClientTokens(_jwks, new CdsTokenReplays(time), time, services.GetService<ITokenReplayStore>()));
 
         endpoints.MapGet("/cds-services", async context =>
         {
@@ -48,6 +49,16 @@ internal sealed class CdsHooksIngress(TimeProvider time, ILogger<CdsHooksIngress
             if (await clients.AuthenticateAsync(context, config) is { } app)
             {
                 await CdsFeedback.HandleAsync(context, config, app);
+            }
+        });
+
+        // CDS Hooks has no callback: the EHR asks for a held card's answer once it is reviewed.
+        endpoints.MapGet("/cds-services/{id}/held/{card}", async context =>
+        {
+            var config = snapshots.Current;
+            if (await clients.AuthenticateAsync(context, config) is { } app)
+            {
+                await CdsHeldCards.HandleAsync(context, config, app);
             }
         });
     }

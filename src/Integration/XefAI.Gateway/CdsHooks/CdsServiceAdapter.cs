@@ -17,6 +17,9 @@ namespace XefAI.Gateway.CdsHooks;
 /// One instance per call: the service, the model card's address and the answer are known at translation and
 /// rendering, and the release and a held answer's card need them.
 /// <para>
+/// <paramref name="templates"/> serves only a snapshot that carries no catalog (one built by hand in a test).
+/// </para>
+/// <para>
 /// A card is <c>{"cards":[{…,"uuid":…}]}</c> with its uuid, the call's audit id, written last: the record's output hash
 /// covers the cards as rendered before the record existed, and the release adds only the uuid.
 /// </para>
@@ -127,6 +130,9 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             ClinicalInputsParam = "prefetch",
             TaskParameters = TaskParameters(config, useCaseId, call),
             UserId = call.Context.GetValueOrDefault("userId"),
+
+            // The card's record names its service: feedback on it is taken at that service only.
+            AuditReason = CdsServiceReason.Of(serviceId),
         });
     }
 
@@ -302,13 +308,14 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
     /// <summary>
     /// The hook and the context's text members the use case's template declares as task parameters: a template that
     /// declares <c>patientId</c> or <c>hook</c> gets it; nothing else is passed, so no template is refused for a
-    /// context member it never asked for.
+    /// context member it never asked for. The template is the call's snapshot's, the one its prompt is composed with:
+    /// a reload during the call cannot hand it another version's parameters.
     /// </summary>
     private Dictionary<string, string> TaskParameters(GatewaySnapshot config, string useCaseId, CdsServiceCall call)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!config.UseCases.TryGet(useCaseId, out var useCase) || useCase.PromptTemplate is not { } reference
-            || templates.Find(reference.Id, reference.Version) is not { } template)
+            || (config.Prompts ?? templates).Find(reference.Id, reference.Version) is not { } template)
         {
             return parameters;
         }

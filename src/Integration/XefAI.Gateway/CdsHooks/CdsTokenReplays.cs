@@ -6,7 +6,10 @@ namespace XefAI.Gateway.CdsHooks;
 /// the bound is reached with every id still live, new tokens are refused rather than old ids forgotten, which would
 /// let their tokens be replayed.
 /// </summary>
-/// <remarks>In memory, per gateway process: replicas behind a load balancer each keep their own.</remarks>
+/// <remarks>
+/// In memory, per gateway process: the first check, with no I/O. <see cref="CdsClientTokens"/> then records an id this
+/// process accepts in the governance state store (<see cref="XefAI.Governance.ITokenReplayStore"/>), which replicas share.
+/// </remarks>
 internal sealed class CdsTokenReplays(TimeProvider time, int capacity = CdsTokenReplays.DefaultCapacity)
 {
     public const int DefaultCapacity = 100_000;

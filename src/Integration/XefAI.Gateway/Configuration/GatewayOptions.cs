@@ -53,7 +53,11 @@ internal sealed class GatewayOptions
 /// <summary>A workflow app allowed to call the gateway.</summary>
 internal sealed class ClientAppOptions
 {
-    /// <summary>SHA-256 (hex) of the app's API key; the key itself is never stored.</summary>
+    /// <summary>
+    /// SHA-256 (hex) of the app's API key; the key itself is never stored. Left out for an app that only CDS Hooks
+    /// clients call as (<c>CdsHooks:Clients:*:App</c>), authenticated by their JWTs: no key, empty or not, is ever
+    /// that app's.
+    /// </summary>
     public string? ApiKeySha256 { get; set; }
 
     /// <summary>Use cases this app may call.</summary>

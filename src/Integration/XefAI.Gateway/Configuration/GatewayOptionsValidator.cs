@@ -54,7 +54,13 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (appId, client) in options.Clients)
         {
-            CheckHash($"Gateway:Clients:{appId}:ApiKeySha256", client.ApiKeySha256, errors);
+            // No key at all is an app only CDS Hooks clients call as (their JWTs); the cross-layer check makes sure one
+            // does. A key given, even empty, must be a real hash.
+            if (client.ApiKeySha256 is not null)
+            {
+                CheckHash($"Gateway:Clients:{appId}:ApiKeySha256", client.ApiKeySha256, errors);
+            }
+
             if (client.UseCases.Count == 0)
             {
                 errors.Add($"Gateway:Clients:{appId}:UseCases is empty: the app could call nothing.");

@@ -64,6 +64,15 @@ internal sealed class LayerConfigurationValidator(IModelProviderCatalog provider
     /// <summary>Each CDS service names a configured use case that has a prompt template: a hook is answered as a clinical task.</summary>
     private static void CheckCdsServices(GatewaySnapshot snapshot, List<string> errors)
     {
+        // An app without a key is reached only through the CDS clients that count as it: without one, nothing could call it.
+        foreach (var (appId, client) in snapshot.Gateway.Clients)
+        {
+            if (client.ApiKeySha256 is null && !snapshot.CdsHooks.Clients.Values.Any(c => c?.App == appId))
+            {
+                errors.Add($"Gateway:Clients:{appId}:ApiKeySha256 is required: the 64-character hex SHA-256 of the app's key (printf %s \"$KEY\" | sha256sum). Only an app that CDS Hooks clients count as (CdsHooks:Clients:<name>:App) may have no key.");
+            }
+        }
+
         foreach (var (id, service) in snapshot.CdsHooks.Services)
         {
             if (service?.UseCase is not { } useCaseId || string.IsNullOrWhiteSpace(useCaseId))

@@ -121,22 +121,28 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     }
 
     /// <summary>
-    /// The record's reasons: the outcome's own, then what the record must say of how the call was served: recovered
-    /// data problems (codes only: paths may come from the sender's keys) and the prompt template used.
+    /// The record's reasons: the outcome's own, then what the record must say of how the call was served: what the way
+    /// in called (<see cref="GatewayRequest.AuditReason"/>), recovered data problems (codes only: paths may come from the sender's keys) and the prompt template used.
     /// </summary>
     private static string? Join(string? reasons, CallContext call)
     {
         // Most calls have nothing to add: their reasons as they are, with no list or joined string.
         var warnings = call.Clinical.Warnings;
-        if (warnings.Count == 0 && call.Prompt is null)
+        var adapterReason = call.Request?.AuditReason;
+        if (warnings.Count == 0 && call.Prompt is null && adapterReason is null)
         {
             return reasons;
         }
 
-        var parts = new List<string>(3);
+        var parts = new List<string>(4);
         if (reasons is not null)
         {
             parts.Add(reasons);
+        }
+
+        if (adapterReason is not null)
+        {
+            parts.Add(adapterReason);
         }
 
         if (warnings.Count > 0)

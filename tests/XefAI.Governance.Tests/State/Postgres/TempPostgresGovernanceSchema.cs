@@ -44,6 +44,9 @@ internal sealed class TempPostgresGovernanceSchema : IAsyncDisposable
     public PostgresReviewQueue CreateReviewQueue(TimeProvider? time = null, int commandTimeoutSeconds = 5) =>
         Own(new PostgresReviewQueue(Options(null, commandTimeoutSeconds), time ?? TimeProvider.System));
 
+    public PostgresTokenReplayStore CreateTokenReplayStore(TimeProvider time) =>
+        Own(new PostgresTokenReplayStore(Options(null, 5), time));
+
     /// <summary>A connection of its own, for a test that holds a transaction open (and its locks) while a store works.</summary>
     public async Task<NpgsqlConnection> OpenForeignConnectionAsync()
     {
