@@ -41,6 +41,9 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
         var record = await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("answered", (string?)record["decision"]);
         Assert.Equal(EhrApp, (string?)record["app"]);
+
+        // Several EHRs may count as one app: the record says which one signed.
+        Assert.Contains("cds_client:ehr", ((string?)record["reasons"] ?? string.Empty).Split(';'));
     }
 
     [Theory]
@@ -101,6 +104,7 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
         Assert.Equal("unknown_card", (string?)others.Json["error"]!["code"]);
         var record = (await F.Host.GetAuditRecordsAsync("cds-local")).First(r => (string?)r["decision"] == "feedback" && (string?)r["relatesTo"] == card);
         Assert.Equal(EhrApp, (string?)record["app"]);
+        Assert.Contains("cds_client:ehr", ((string?)record["reasons"] ?? string.Empty).Split(';'));
     }
 
     [Fact]
@@ -111,6 +115,10 @@ public sealed class CdsClientTokenTests(CdsClientTokenTests.Fixture fixture) : I
         var call = await client.PostJsonAsync($"/cds-services/{Service}", CdsHooksTests.PatientViewExample);
 
         Assert.Equal(200, call.Status);
+        var record = await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        var reasons = ((string?)record["reasons"] ?? string.Empty).Split(';');
+        Assert.Contains($"cds_service:{Service}", reasons);
+        Assert.DoesNotContain(reasons, r => r.StartsWith("cds_client:", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -46,6 +46,7 @@ internal static class CdsFeedback
                 ? CallError.Forbidden("use_case_not_granted", $"App '{app.Id}' is not granted this service's use case.")
                 : null;
 
+        var signedBy = context.Features.Get<TokenAuthenticatedClient>()?.Client;
         List<CdsFeedbackItem>? items = null;
         var cards = new Dictionary<string, AuditRecord>(StringComparer.Ordinal);
         if (error is null)
@@ -81,7 +82,7 @@ internal static class CdsFeedback
                 AppId = app.Id,
                 UseCaseId = useCaseId,
                 Decision = CallOutcomes.Of(error.StatusCode),
-                Reasons = useCaseId is null ? $"cds_feedback;{error.Code}" : $"cds_feedback;{error.Code};{CdsServiceReason.Of(serviceId!)}",
+                Reasons = useCaseId is null ? $"cds_feedback;{error.Code}" : $"cds_feedback;{error.Code};{CdsServiceReason.Of(serviceId!, signedBy)}",
                 StatusCode = error.StatusCode,
                 LatencyMs = 0,
             });
@@ -103,7 +104,7 @@ internal static class CdsFeedback
                 UseCaseId = useCaseId,
                 RiskTier = card.RiskTier,
                 Decision = Decision,
-                Reasons = $"cds_feedback;accepted_suggestions:{item.AcceptedSuggestions};{CdsServiceReason.Of(serviceId!)}",
+                Reasons = $"cds_feedback;accepted_suggestions:{item.AcceptedSuggestions};{CdsServiceReason.Of(serviceId!, signedBy)}",
                 StatusCode = StatusCodes.Status200OK,
                 LatencyMs = 0,
                 RelatesTo = item.Card,

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using XefAI.Data;
 using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Security;
 using XefAI.Integration;
 
 namespace XefAI.Gateway.CdsHooks;
@@ -131,8 +132,9 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             TaskParameters = TaskParameters(config, useCaseId, call),
             UserId = call.Context.GetValueOrDefault("userId"),
 
-            // The card's record names its service: feedback on it is taken at that service only.
-            AuditReason = CdsServiceReason.Of(serviceId),
+            // The card's record names its service (feedback on it is taken at that service only) and, for a call
+            // signed by a trusted EHR, which EHR it was: several may count as one app.
+            AuditReason = CdsServiceReason.Of(serviceId, httpContext.Features.Get<TokenAuthenticatedClient>()?.Client),
         });
     }
 

@@ -12,7 +12,39 @@ internal static class CdsServiceReason
 {
     public const string Prefix = "cds_service:";
 
+    /// <summary>The reason naming the EHR client (<c>CdsHooks:Clients:&lt;name&gt;</c>) a signed call came from.</summary>
+    public const string ClientPrefix = "cds_client:";
+
     public static string Of(string serviceId) => Prefix + serviceId;
+
+    /// <summary>
+    /// The service's reason and, for a call a trusted EHR signed, its client's: <c>cds_service:&lt;id&gt;;cds_client:&lt;name&gt;</c>.
+    /// A client's name is a configuration key, which may hold any character but ':'; anything outside letters, digits,
+    /// '-', '_' and '.' is written as '_', so it never holds the reasons' separators.
+    /// </summary>
+    public static string Of(string serviceId, string? client)
+    {
+        if (string.IsNullOrEmpty(client))
+        {
+            return Of(serviceId);
+        }
+
+        return string.Create(Prefix.Length + serviceId.Length + 1 + ClientPrefix.Length + client.Length, (serviceId, client), static (chars, state) =>
+        {
+            var at = 0;
+            Prefix.CopyTo(chars);
+            at += Prefix.Length;
+            state.serviceId.CopyTo(chars[at..]);
+            at += state.serviceId.Length;
+            chars[at++] = ';';
+            ClientPrefix.CopyTo(chars[at..]);
+            at += ClientPrefix.Length;
+            foreach (var c in state.client)
+            {
+                chars[at++] = char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_';
+            }
+        });
+    }
 
     /// <summary>The service a record's reasons name, or null when they name none (a record written before services were recorded).</summary>
     public static string? Find(string? reasons)
