@@ -100,6 +100,45 @@ public sealed class AuditVerificationEndpointsTests
         Assert.Null(result["resumedFrom"]);
     }
 
+    [PostgresFact]
+    public async Task Verify_PostgresWalkLongerThanTheInlineBound_GoesOnInTheBackground()
+    {
+        var connectionString = await (await PostgresServer.GetSharedAsync()).CreateDatabaseAsync();
+        await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
+        {
+            ["Store"] = "postgres",
+            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString },
+            ["Verification"] = new JsonObject { ["MaxInlineRecords"] = 5, ["IntervalMinutes"] = 0 },
+        });
+        using var client = gateway.CreateClient();
+        using var admin = gateway.CreateClient(GatewayHost.AdminKey);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", $"Note {i}. Stable."))).Status);
+        }
+
+        // Within the bound: walked on the request.
+        var inline = await admin.GetCallAsync("/admin/audit/verify?mode=full");
+        Assert.Equal(200, inline.Status);
+        Assert.True((bool)inline.Json["valid"]!, inline.Json.ToJsonString());
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", $"More {i}. Stable."))).Status);
+        }
+
+        // Past it: the request answers at once with the background run that does the same walk.
+        var deferred = await admin.GetCallAsync("/admin/audit/verify?mode=full");
+
+        Assert.Equal(202, deferred.Status);
+        var id = (string)deferred.Json["id"]!;
+        Assert.Equal($"/admin/audit/verifications/{id}", deferred.Response.Headers.Location?.OriginalString);
+        var run = await WaitForFinishAsync(admin, id);
+        Assert.Equal("completed", (string?)run["state"]);
+        Assert.True((bool)run["result"]!["valid"]!, run.ToJsonString());
+        Assert.True((long)run["result"]!["records"]! >= 10);
+    }
+
     private static async Task<JsonObject> WaitForFinishAsync(HttpClient admin, string id)
     {
         JsonObject run = [];

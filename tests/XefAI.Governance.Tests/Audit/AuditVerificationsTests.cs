@@ -49,13 +49,14 @@ public sealed class AuditVerificationsTests
     }
 
     [Theory]
-    [InlineData(-1, 24, 0.1, "IntervalMinutes")]
-    [InlineData(60, -1, 0.1, "FullIntervalHours")]
-    [InlineData(60, 24, 0.0, "MaxBusyShare")]
-    [InlineData(60, 24, 1.5, "MaxBusyShare")]
-    public void Validate_VerificationOptionsOutOfRange_Fail(int interval, int fullInterval, double share, string key)
+    [InlineData(-1, 24, 0.1, 0L, "IntervalMinutes")]
+    [InlineData(60, -1, 0.1, 0L, "FullIntervalHours")]
+    [InlineData(60, 24, 0.0, 0L, "MaxBusyShare")]
+    [InlineData(60, 24, 1.5, 0L, "MaxBusyShare")]
+    [InlineData(60, 24, 0.1, -1L, "MaxInlineRecords")]
+    public void Validate_VerificationOptionsOutOfRange_Fail(int interval, int fullInterval, double share, long inline, string key)
     {
-        var options = new AuditOptions { Verification = new AuditVerificationOptions { IntervalMinutes = interval, FullIntervalHours = fullInterval, MaxBusyShare = share } };
+        var options = new AuditOptions { Verification = new AuditVerificationOptions { IntervalMinutes = interval, FullIntervalHours = fullInterval, MaxBusyShare = share, MaxInlineRecords = inline } };
 
         var result = new AuditOptionsValidator().Validate(null, options);
 

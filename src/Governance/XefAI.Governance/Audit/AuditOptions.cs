@@ -49,6 +49,13 @@ public sealed record AuditVerificationOptions
     /// so a replica verifying its trail keeps serving at full speed.
     /// </summary>
     public double MaxBusyShare { get; init; } = 0.1;
+
+    /// <summary>
+    /// The most records <c>GET /admin/audit/verify</c> walks on the request itself; a longer walk (say, an incremental
+    /// one before any walk has proved a checkpoint) goes on in the background and the request answers 202 with its link.
+    /// 0: no bound. Only a store that counts its walk first can tell (PostgreSQL); SQLite's walk stays on the request.
+    /// </summary>
+    public long MaxInlineRecords { get; init; } = 200_000;
 }
 
 /// <summary>The <c>Audit:Sqlite</c> configuration section.</summary>

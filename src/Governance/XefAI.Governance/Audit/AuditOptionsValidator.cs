@@ -46,6 +46,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
             errors.Add($"Audit:Verification:FullIntervalHours must be from 0 (never) to 8784 (a year), not {options.Verification.FullIntervalHours}.");
         }
 
+        if (options.Verification is { MaxInlineRecords: < 0 })
+        {
+            errors.Add($"Audit:Verification:MaxInlineRecords must be 0 (no bound) or more, not {options.Verification.MaxInlineRecords}.");
+        }
+
         if (options.Verification is { } verification && !(verification.MaxBusyShare > 0 && verification.MaxBusyShare <= 1))
         {
             errors.Add($"Audit:Verification:MaxBusyShare must be more than 0 and at most 1, not {verification.MaxBusyShare}.");

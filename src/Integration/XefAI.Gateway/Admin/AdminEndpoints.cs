@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline;
@@ -145,16 +146,51 @@ internal static class AdminEndpoints
     /// <summary>
     /// Verifies the trail now, on this request: incremental by default (from the last checkpoint a walk proved, so
     /// cheap), or <c>?mode=full</c>. A full walk of a long trail belongs in the background
-    /// (<c>POST /admin/audit/verifications</c>).
+    /// (<c>POST /admin/audit/verifications</c>); a walk found to be longer than <c>Audit:Verification:MaxInlineRecords</c>
+    /// once the store has counted it goes there on its own, and the request answers 202 with the run's link.
     /// </summary>
-    private static async Task<IResult> VerifyAsync(HttpContext context, IAuditTrail audit, CancellationToken ct)
+    private static async Task<IResult> VerifyAsync(
+        HttpContext context, IAuditTrail audit, IAuditVerifications verifications, IOptions<AuditOptions> options, CancellationToken ct)
     {
         if (!TryParseMode(context, out var mode, out var refusal))
         {
             return await refusal!;
         }
 
-        return Results.Ok(ToJson(await audit.VerifyAsync(new AuditVerificationRequest { Mode = mode }, ct)));
+        var bound = options.Value.Verification.MaxInlineRecords;
+        using var tooLong = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sizing = new InlineBound(bound, tooLong);
+        try
+        {
+            var request = new AuditVerificationRequest { Mode = mode, Progress = bound > 0 ? sizing : null };
+            return Results.Ok(ToJson(await audit.VerifyAsync(request, tooLong.Token)));
+        }
+        catch (Exception ex) when (sizing.Exceeded && !ct.IsCancellationRequested && (ex is OperationCanceledException || ex.InnerException is OperationCanceledException))
+        {
+            // Too long for a request: the same walk goes on in the background (or the one already running is it).
+            var started = verifications.TryStart(mode, "admin", out var run);
+            if (started)
+            {
+                await AdminAudit.RecordAsync(context, "audit-verification-started", null, $"mode={ModeText(mode)};run={run.Id};inline_bound={bound}", 202);
+            }
+
+            return Results.Accepted($"{context.Request.PathBase}/admin/audit/verifications/{run.Id}", ToJson(run));
+        }
+    }
+
+    /// <summary>Cancels an inline walk as soon as the store's count shows more records than the bound.</summary>
+    private sealed class InlineBound(long bound, CancellationTokenSource walk) : IProgress<AuditVerificationProgress>
+    {
+        public bool Exceeded { get; private set; }
+
+        public void Report(AuditVerificationProgress value)
+        {
+            if (!Exceeded && value.ToCheck > bound)
+            {
+                Exceeded = true;
+                walk.Cancel();
+            }
+        }
     }
 
     /// <summary>
