@@ -143,6 +143,7 @@ internal sealed partial class Scan : IDisposable
             }
         }
 
+        MarkStructuredRows();
         MarkZipsAfterPlaces();
 
         MarkUncuedIdentifiers();
