@@ -844,8 +844,8 @@ internal sealed partial class Scan
         {
             // "Cleveland Heights", "Great Falls", "Sandy Springs", "Iowa City", "Palm Beach": a town's last word names it
             // a town, even after a word the name rules took.
-            if (IsWord(i) && _t[i].Is(TokenShape.Capitalized) && (_run[i] == 0 || (_kind[i] == PhiKind.Name && _run[i] != _run[i + 1] && (i == 0 || _run[i - 1] != _run[i])))
-                && IsTownEnd(i + 1) && (L(i) & (Lex.Clinical | Lex.Facility | Lex.Title | Lex.NameLabel | Lex.Relation | Lex.Month | Lex.Weekday)) == 0)
+            if (IsWord(i) && _t[i].Is(TokenShape.Capitalized) && IsTownEnd(i + 1)
+                && (_run[i] == 0 || (_kind[i] == PhiKind.Name && _run[i] != _run[i + 1] && (i == 0 || _run[i - 1] != _run[i]))) && (L(i) & (Lex.Clinical | Lex.Facility | Lex.Title | Lex.NameLabel | Lex.Relation | Lex.Month | Lex.Weekday)) == 0)
             {
                 Mark(i, i + 1, PhiKind.Location);
                 continue;
@@ -906,9 +906,11 @@ internal sealed partial class Scan
         }
     }
 
+    // The town's last word, not a street's ("Oak Park Ave") nor a facility's ("Park City Hospital").
     private bool IsTownEnd(int j) =>
-        IsWord(j) && IsFree(j) && _t[j].Is(TokenShape.Capitalized) && !_t[j].Is(TokenShape.LineBefore) && !IsWord(j + 1) is var alone
-        && (WordIs(j, "heights") || WordIs(j, "falls") || WordIs(j, "springs") || WordIs(j, "beach") || ((WordIs(j, "city") || WordIs(j, "park")) && alone));
+        IsWord(j) && IsFree(j) && _t[j].Is(TokenShape.Capitalized) && !_t[j].Is(TokenShape.LineBefore)
+        && (WordIs(j, "heights") || WordIs(j, "falls") || WordIs(j, "springs") || WordIs(j, "beach") || WordIs(j, "city") || WordIs(j, "park"))
+        && !(IsWord(j + 1) && IsCapitalized(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore) && !Has(j + 1, Lex.State));
 
     // Words no list knows as anything but a name or a place, capitalized mid-sentence, that may be a town.
     private bool MayBePlace(int i, bool common = false) =>
