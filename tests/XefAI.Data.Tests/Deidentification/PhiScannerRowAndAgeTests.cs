@@ -162,6 +162,20 @@ public sealed class PhiScannerRowAndAgeTests
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.HealthPlan);
     }
 
+    [Theory]
+    [InlineData("Report printed by login: rfenwick at 14:02.", "rfenwick")]
+    [InlineData("Son prefers WeChat: zhanghb_sz77 for updates.", "zhanghb_sz77")]
+    public void Scan_LoginsAfterTheirCues_AreMarkedAsIds(string text, string login) =>
+        AssertMarked(text, login, PhiKind.Id);
+
+    [Fact]
+    public void Scan_OrdinaryWordAfterUser_IsNoLogin()
+    {
+        const string text = "The user interface was updated.";
+
+        Assert.Empty(Scan(text));
+    }
+
     private static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();

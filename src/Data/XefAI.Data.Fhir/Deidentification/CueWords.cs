@@ -252,6 +252,7 @@ internal static class CueWords
         new("report", PhiKind.Id), new("batch", PhiKind.Id), new("job", PhiKind.Id), new("doc", PhiKind.Id), new("dictation", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
         new("inmate", PhiKind.Id), new("booking", PhiKind.Id), new("offender", PhiKind.Id), new("prisoner", PhiKind.Id), new("detainee", PhiKind.Id),
         new("docket", PhiKind.Id), new("ref", PhiKind.Id), new("username", PhiKind.Id), new("user", PhiKind.Id), new("login", PhiKind.Id), new("userid", PhiKind.Id),
+        new("wechat", PhiKind.Id), new("whatsapp", PhiKind.Id), new("skype", PhiKind.Id), new("handle", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
     ];
 }

@@ -1034,6 +1034,10 @@ internal sealed partial class Scan
         return false;
     }
 
+    private bool IsLoginCue(int i) =>
+        WordIs(i, "login") || WordIs(i, "user") || WordIs(i, "username") || WordIs(i, "userid") || WordIs(i, "wechat") || WordIs(i, "handle")
+        || WordIs(i, "whatsapp") || WordIs(i, "skype");
+
     private bool IsCoordinateWord(int i) =>
         WordIs(i, "lat") || WordIs(i, "latitude") || WordIs(i, "lon") || WordIs(i, "lng") || WordIs(i, "longitude") || WordIs(i, "gps") || WordIs(i, "coordinates");
 
@@ -1397,6 +1401,14 @@ internal sealed partial class Scan
         if (end == j && IsNumber(j, 4, 4) && ((Value(j) is >= 1900 and <= 2100 && IsCapitalized(j + 1)) || (weak && IsClock(j))))
         {
             return false;
+        }
+
+        // "login: hkowalczyk", "printed by user mtran": a login is often letters alone, in lower case, after its cue.
+        if (digits == 0 && end - start < Window && IsLoginCue(i) && _t[start].Is(TokenShape.Lower) && length >= 4
+            && (L(start) & (Lex.Common | Lex.Clinical)) == 0)
+        {
+            Mark(start, end, PhiKind.Id);
+            return true;
         }
 
         if (digits == 0 || length < 3 || (weak && digits < 4) || Has(end + 1, Lex.MeasureUnit) && digits < 5 || (far && numbered && digits < 5))
