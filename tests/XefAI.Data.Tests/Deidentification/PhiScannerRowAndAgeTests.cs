@@ -163,6 +163,21 @@ public sealed class PhiScannerRowAndAgeTests
     }
 
     [Theory]
+    [InlineData("PATIENT: TRAN THI BICH NGOC  DOB 04/11/1958", "NGOC")]
+    [InlineData("VANG, PA KOU  MRN 4410982", "KOU")]
+    [InlineData("VANG, PA KOU  MRN 4410982", "PA")]
+    public void Scan_GivenNamesInCapitalsAfterAListedSurname_AreNames(string text, string given) =>
+        AssertMarked(text, given, PhiKind.Name);
+
+    [Fact]
+    public void Scan_CredentialAfterASurnameInCapitals_StaysACredential()
+    {
+        const string text = "SIGNED: MORALES, PA\nRECHECK IN 2 WEEKS";
+
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && text.Substring(s.Start, s.Length) == "PA");
+    }
+
+    [Theory]
     [InlineData("Report printed by login: rfenwick at 14:02.", "rfenwick")]
     [InlineData("Son prefers WeChat: zhanghb_sz77 for updates.", "zhanghb_sz77")]
     public void Scan_LoginsAfterTheirCues_AreMarkedAsIds(string text, string login) =>

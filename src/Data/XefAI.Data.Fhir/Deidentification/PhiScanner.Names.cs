@@ -679,6 +679,10 @@ internal sealed partial class Scan
                 {
                     Mark(r, JoinedNameEnd(r), PhiKind.Name);
                 }
+                else if (CapsGivenNameAfter(i, r) is var given and >= 0)
+                {
+                    Mark(given, given, PhiKind.Name);
+                }
                 else if (IsWord(r) && IsFree(r) && _t[r].Length == 1 && _t[r].Is(TokenShape.Upper) && IsPunct(r + 1, '.') && Joined(r + 1) && !_t[r].Is(TokenShape.LineBefore)
                     && !IsDottedCredential(r))
                 {
@@ -733,6 +737,53 @@ internal sealed partial class Scan
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// "NGUYEN THI MINH KHUE", "XIONG, PA NOU", "WARSAME CABDI": in capitals, after a listed surname (or a name word after
+    /// another), a short word no list knows is a given name; a credential or state code ("PA") only before such a word.
+    /// The word's index, or -1.
+    /// </summary>
+    private int CapsGivenNameAfter(int name, int r)
+    {
+        if (!_t[name].Is(TokenShape.Upper) || _t[name].Length < 2)
+        {
+            return -1;
+        }
+
+        var surname = (L(name) & Lex.Surname) != 0;
+        var j = r;
+        if (IsPunct(j, ',') && surname && Joined(j))
+        {
+            j++;
+        }
+        else if (!surname && !(WordBefore(name, 2) is var before and >= 0 && _run[before] != 0 && _kind[before] == PhiKind.Name && _t[before].Is(TokenShape.Upper)))
+        {
+            return -1;
+        }
+
+        if (!IsWord(j) || !IsFree(j) || !_t[j].Is(TokenShape.Upper) || _t[j].Is(TokenShape.LineBefore) || _t[j].Length is < 2 or > 8
+            || _t[j].Start - _t[j - 1].End > 2 || IsPunct(j + 1, ':'))
+        {
+            return -1;
+        }
+
+        const Lex NotGiven = Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Facility | Lex.IdentifierCue | Lex.DateCue | Lex.NameLabel
+            | Lex.Title | Lex.StreetSuffix | Lex.Relation | Lex.MeasureUnit | Lex.Direction;
+        var lex = L(j);
+        if ((lex & (Lex.Credential | Lex.State)) != 0)
+        {
+            var next = j + 1;
+            return IsWord(next) && _t[next].Is(TokenShape.Upper) && !_t[next].Is(TokenShape.LineBefore) && _t[next].Start - _t[j].End <= 2
+                && L(next) == Lex.None && _t[next].Length >= 2 && !IsPunct(next + 1, ':') ? j : -1;
+        }
+
+        if ((lex & NotGiven) != 0 && (lex & Lex.Name) == 0)
+        {
+            return -1;
+        }
+
+        return (lex & Lex.Name) != 0 || lex == Lex.None ? j : -1;
     }
 
     private bool IsNameNeighbour(int j, int name)
