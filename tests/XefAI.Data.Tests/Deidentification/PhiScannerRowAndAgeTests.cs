@@ -116,6 +116,22 @@ public sealed class PhiScannerRowAndAgeTests
     public void Scan_CoordinatesAndCrossStreets_AreMarkedAsAddress(string text, string place) =>
         AssertMarked(text, place, PhiKind.Address);
 
+    [Theory]
+    [InlineData("WE LIVE AT N5520 COUNTY RD JJ, ELKHORN.", "N5520 COUNTY RD JJ")]
+    [InlineData("Home visit at W1187 County Road 14 next week.", "W1187 County Road 14")]
+    [InlineData("Medic 4 to I-94 WB ramp at Exit 305 / Moorland Rd for an MVC.", "I-94 WB ramp at Exit 305 / Moorland Rd")]
+    [InlineData("Rollover on I-75 NB near mile marker 162, one patient.", "I-75 NB near mile marker 162")]
+    public void Scan_RuralGridAddressesAndHighwayScenes_AreMarkedAsAddress(string text, string place) =>
+        AssertMarked(text, place, PhiKind.Address);
+
+    [Fact]
+    public void Scan_HighwayWithoutAnExitOrMarker_IsNotMarked()
+    {
+        const string text = "He commutes on I-90 daily; follow protocol N1234.";
+
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Address);
+    }
+
     [Fact]
     public void Scan_DecimalsThatAreNoCoordinates_AreNotMarked()
     {

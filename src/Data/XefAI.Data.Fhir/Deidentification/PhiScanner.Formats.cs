@@ -744,7 +744,7 @@ internal sealed partial class Scan
             }
         }
 
-        if (!(IsNumber(i, 1, 6) || (_t[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _t[i].Length <= 7 && !IsClockWord(i)))
+        if (!(IsNumber(i, 1, 6) || (_t[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _t[i].Length <= 7 && !IsClockWord(i)) || IsGridHouseNumber(i))
             || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(')))
         {
             return false;
@@ -781,6 +781,13 @@ internal sealed partial class Scan
 
                 // "Pkwy NW", "Ave S"
                 if (IsWord(end + 1) && Has(end + 1, Lex.Direction) && _t[end + 1].Is(TokenShape.Upper | TokenShape.Capitalized) && !_t[end + 1].Is(TokenShape.LineBefore))
+                {
+                    end++;
+                }
+
+                // "COUNTY RD KK", "County Road 12", "State Hwy 29": a county or state road's letters or number follow it.
+                if ((WordIs(j - 1, "county") || WordIs(j - 1, "state") || WordIs(j - 1, "co")) && InRange(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore)
+                    && IsFree(end + 1) && (IsNumber(end + 1, 1, 3) || (IsWord(end + 1) && _t[end + 1].Is(TokenShape.Upper) && _t[end + 1].Length <= 3 && !Has(end + 1, Lex.State))))
                 {
                     end++;
                 }
@@ -1032,6 +1039,88 @@ internal sealed partial class Scan
         }
 
         return false;
+    }
+
+    // "N4471", "W12870": a rural grid house number, a direction letter glued to its digits.
+    private bool IsGridHouseNumber(int i)
+    {
+        if (!InRange(i) || _t[i].Type != TokenType.Alnum || _t[i].Length is < 4 or > 7 || Span(i)[0] is not ('N' or 'S' or 'E' or 'W'))
+        {
+            return false;
+        }
+
+        return Span(i)[1..].IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    // "I-90 EB ramp at Exit 21", "I-75 NB near mile marker 162": an interstate with the ramp, exit or mile marker that
+    // places a scene on it, and a cross street after a slash.
+    private bool TryHighwayPlace(int i)
+    {
+        if (!(WordIs(i, "i") && _t[i].Is(TokenShape.Upper)) || !IsPunct(i + 1, '-') || !Joined(i + 1) || !IsNumber(i + 2, 1, 3) || !Joined(i + 2))
+        {
+            return false;
+        }
+
+        var j = i + 3;
+        var end = i + 2;
+        var placed = false;
+        for (var n = 0; n < Window && InRange(j) && !_t[j].Is(TokenShape.LineBefore); n++)
+        {
+            if (IsWord(j) && (WordIs(j, "eb") || WordIs(j, "wb") || WordIs(j, "nb") || WordIs(j, "sb") || WordIs(j, "at") || WordIs(j, "near")
+                || WordIs(j, "ramp") || WordIs(j, "on") || WordIs(j, "off") || WordIs(j, "mile") || WordIs(j, "marker")))
+            {
+                placed |= WordIs(j, "ramp") || WordIs(j, "marker");
+                j++;
+                continue;
+            }
+
+            if ((WordIs(j, "exit") || WordIs(j, "mm") || WordIs(j, "marker")) && InRange(j + 1) && _t[j + 1].Type is TokenType.Number or TokenType.Alnum)
+            {
+                placed = true;
+                end = j + 1;
+                j += 2;
+                continue;
+            }
+
+            if (IsNumber(j) && WordIs(j - 1, "marker"))
+            {
+                end = j;
+                j++;
+                continue;
+            }
+
+            break;
+        }
+
+        if (!placed)
+        {
+            return false;
+        }
+
+        end = Math.Max(end, j - 1);
+        while (end > i + 2 && (WordIs(end, "at") || WordIs(end, "near") || WordIs(end, "on") || WordIs(end, "off")))
+        {
+            end--;
+        }
+
+        // "… / Cordova Ave": the street the ramp meets.
+        if (IsPunct(end + 1, '/') && IsWord(end + 2) && IsCapitalized(end + 2) && !_t[end + 2].Is(TokenShape.LineBefore))
+        {
+            var k = end + 2;
+            while (k < end + 5 && IsWord(k) && IsCapitalized(k) && !_t[k].Is(TokenShape.LineBefore))
+            {
+                if (Has(k, Lex.StreetSuffix) && k > end + 2)
+                {
+                    end = k;
+                    break;
+                }
+
+                k++;
+            }
+        }
+
+        Mark(i, end, PhiKind.Address);
+        return true;
     }
 
     private bool IsLoginCue(int i) =>

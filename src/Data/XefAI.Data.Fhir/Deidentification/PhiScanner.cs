@@ -129,7 +129,7 @@ internal sealed partial class Scan : IDisposable
             {
                 TokenType.Number => TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryNumericDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
                 TokenType.Alnum => TryIpv6(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
-                TokenType.Word => ((_lex[i] & ~Lex.Partial) != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i) || TryRuralBox(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryIpv6(i),
+                TokenType.Word => ((_lex[i] & ~Lex.Partial) != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryIpv6(i),
                 _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i),
             };
         }
