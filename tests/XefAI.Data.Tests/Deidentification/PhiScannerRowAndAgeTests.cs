@@ -117,6 +117,7 @@ public sealed class PhiScannerRowAndAgeTests
         AssertMarked(text, place, PhiKind.Address);
 
     [Theory]
+    [InlineData("Mail to Room 6, Floor 2, 41 Harbour Road, Kowloon.", "Room 6, Floor 2, 41 Harbour Road")]
     [InlineData("WE LIVE AT N5520 COUNTY RD JJ, ELKHORN.", "N5520 COUNTY RD JJ")]
     [InlineData("Home visit at W1187 County Road 14 next week.", "W1187 County Road 14")]
     [InlineData("Medic 4 to I-94 WB ramp at Exit 305 / Moorland Rd for an MVC.", "I-94 WB ramp at Exit 305 / Moorland Rd")]

@@ -793,7 +793,7 @@ internal sealed partial class Scan
                 }
 
                 end = UnitEnd(end);
-                Mark(i, end, PhiKind.Address);
+                Mark(UnitsBefore(i), end, PhiKind.Address);
                 return true;
             }
 
@@ -1039,6 +1039,26 @@ internal sealed partial class Scan
         }
 
         return false;
+    }
+
+    // "Room 1702, Building 3, 88 Xinhua Road", "Flat 4, 12 Elm Street": units written before the house number, as
+    // addresses abroad put them; the first token of the address with them.
+    private int UnitsBefore(int i)
+    {
+        var start = i;
+        for (var n = 0; n < 3; n++)
+        {
+            var k = IsPunct(start - 1, ',') ? start - 2 : start - 1;
+            if (!InRange(k - 1) || _t[start].Is(TokenShape.LineBefore) || !(IsNumber(k, 1, 5) || (InRange(k) && _t[k].Type == TokenType.Alnum))
+                || !IsWord(k - 1) || !Has(k - 1, Lex.UnitDesignator) || !IsCapitalized(k - 1) || !IsFree(k - 1) || !IsFree(k) || _t[k].Is(TokenShape.LineBefore))
+            {
+                break;
+            }
+
+            start = k - 1;
+        }
+
+        return start;
     }
 
     // "N4471", "W12870": a rural grid house number, a direction letter glued to its digits.
