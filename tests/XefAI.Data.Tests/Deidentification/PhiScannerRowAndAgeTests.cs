@@ -167,6 +167,7 @@ public sealed class PhiScannerRowAndAgeTests
     [InlineData("HLA: 4/6 match with the donor.")]
     [InlineData("Free T4 1.1 ng/dL 0.8-1.8 ref.")]
     [InlineData("dialysis chair is at 6am at the unit on main st")]
+    [InlineData("SAE report, Protocol: LUN-5512-201, cycle 3.")]
     public void Scan_RatiosRangesAndClockTimes_AreNotIdentifiers(string text) =>
         Assert.Empty(Scan(text));
 

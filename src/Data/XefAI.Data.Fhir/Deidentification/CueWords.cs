@@ -81,7 +81,7 @@ internal static class CueWords
 
     public static readonly string[] CodeCues =
     [
-        "icd", "icd10", "icd-10", "icd9", "cpt", "hcpcs", "loinc", "snomed", "ndc", "rxnorm", "rxcui", "code", "codes", "dx", "drg", "ms-drg",
+        "protocol", "icd", "icd10", "icd-10", "icd9", "cpt", "hcpcs", "loinc", "snomed", "ndc", "rxnorm", "rxcui", "code", "codes", "dx", "drg", "ms-drg",
         "cvx", "modifier", "revenue", "pos", "lot", "exp", "expires", "expiration", "strength", "version", "v", "ver", "room", "rm", "bed",
         "floor", "unit", "page", "pages", "line", "item", "step", "stage", "grade", "type", "class", "level", "phase", "cycle", "dose", "day",
         "pod", "hd", "gestation", "ga", "para", "gravida", "g", "p", "fr", "french", "gauge", "size", "lead", "leads", "volume", "vol", "ref",
