@@ -373,16 +373,9 @@ internal sealed partial class Scan
         return true;
     }
 
-    // The number, then its extension's digits as a run of their own: "ext" is no one's identifier.
-    private void MarkPhone(int start, int end, PhiKind kind)
-    {
-        var last = ExtensionEnd(end);
-        Mark(start, end, kind);
-        if (last > end)
-        {
-            Mark(last, last, kind);
-        }
-    }
+    // The number with its extension ("ext 2291", "x4521"): the main corpus and two blind ones label the extension's word
+    // inside the phone, so it goes with the number as one replacement.
+    private void MarkPhone(int start, int end, PhiKind kind) => Mark(start, ExtensionEnd(end), kind);
 
     private bool TryUsPhone(int i)
     {
