@@ -195,6 +195,18 @@ public sealed class PhiScannerRowAndAgeTests
     }
 
     [Theory]
+    [InlineData("Fell on the ice the day after Memorial Day, per his wife.", "Memorial Day")]
+    [InlineData("Last seen well over Labor Day weekend.", "Labor Day")]
+    public void Scan_HolidayNamedByItsDay_IsMarkedAsDate(string text, string holiday) =>
+        AssertMarked(text, holiday, PhiKind.Date);
+
+    [Theory]
+    [InlineData("She thanked the staff for the Christmas card.")]
+    [InlineData("Labor progressing; day 2 of induction.")]
+    public void Scan_HolidayThingsAndObstetricLabor_AreNoDates(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Date);
+
+    [Theory]
     [InlineData("Report printed by login: rfenwick at 14:02.", "rfenwick")]
     [InlineData("Son prefers WeChat: zhanghb_sz77 for updates.", "zhanghb_sz77")]
     public void Scan_LoginsAfterTheirCues_AreMarkedAsIds(string text, string login) =>
