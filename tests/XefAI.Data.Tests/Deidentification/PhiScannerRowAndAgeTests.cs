@@ -94,6 +94,8 @@ public sealed class PhiScannerRowAndAgeTests
     [Theory]
     [InlineData("Surgeon on call pgr 5521 tonight.", "5521")]
     [InlineData("If no answer call 4-8830 for the unit.", "4-8830")]
+    [InlineData("Paged the fellow at 3-1196 twice.", "3-1196")]
+    [InlineData("Reach the lab x5-2207 with results.", "x5-2207")]
     [InlineData("Sister in Lagos +234 803 555 0147 is the contact.", "+234 803 555 0147")]
     [InlineData("Son in London: +44 20 7946 0321.", "+44 20 7946 0321")]
     public void Scan_PagersInternalExtensionsAndInternationalNumbers_AreMarkedAsPhones(string text, string phone) =>
@@ -164,6 +166,7 @@ public sealed class PhiScannerRowAndAgeTests
 
     [Theory]
     [InlineData("HLA: 4/6 match with the donor.")]
+    [InlineData("Grade 2-3 reflux; epinephrine 1-1000 dilution.")]
     [InlineData("Free T4 1.1 ng/dL 0.8-1.8 ref.")]
     [InlineData("dialysis chair is at 6am at the unit on main st")]
     [InlineData("SAE report, Protocol: LUN-5512-201, cycle 3.")]

@@ -373,6 +373,33 @@ internal sealed partial class Scan
         return true;
     }
 
+    // "call 2-7741", "paged at 4-8830", "x2-7741": an in-house extension (a digit, a hyphen, four digits) where a phone is meant.
+    private bool TryInternalExtension(int i)
+    {
+        var lettered = _t[i].Type == TokenType.Alnum && _t[i].Length == 2 && Span(i)[0] is 'x' or 'X' && char.IsAsciiDigit(Span(i)[1]);
+        if (!(lettered || IsNumber(i, 1, 1)) || !IsPunct(i + 1, '-') || !Joined(i + 1) || !IsNumber(i + 2, 4, 4) || !Joined(i + 2)
+            || Continues(i + 2, before: false) || GluedToCode(i + 2) || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '(')))
+        {
+            return false;
+        }
+
+        var called = lettered;
+        for (var p = i - 1; !called && p >= 0 && p >= i - 5 && !IsPunct(p, '.') && !IsPunct(p, ';'); p--)
+        {
+            called = IsWord(p) && (WordIs(p, "call") || WordIs(p, "called") || WordIs(p, "calling") || WordIs(p, "page") || WordIs(p, "paged")
+                || WordIs(p, "dial") || WordIs(p, "reach") || WordIs(p, "reached") || WordIs(p, "ext") || WordIs(p, "x") || WordIs(p, "phone")
+                || WordIs(p, "callback") || WordIs(p, "pager") || WordIs(p, "pgr") || WordIs(p, "tel"));
+        }
+
+        if (!called)
+        {
+            return false;
+        }
+
+        Mark(i, i + 2, CueBefore(i, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
+        return true;
+    }
+
     // The number with its extension ("ext 2291", "x4521"): the main corpus and two blind ones label the extension's word
     // inside the phone, so it goes with the number as one replacement.
     private void MarkPhone(int start, int end, PhiKind kind) => Mark(start, ExtensionEnd(end), kind);
