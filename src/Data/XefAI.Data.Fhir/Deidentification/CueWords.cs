@@ -19,7 +19,7 @@ internal static class CueWords
         ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"];
 
     public static readonly string[] Titles =
-        ["officer", "detective", "deputy", "sergeant", "sgt", "captain", "capt", "lieutenant", "lt", "judge", "attorney", "atty", "dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "sister", "nurse", "father", "rev", "reverend", "pastor", "rabbi", "imam", "dra", "sra", "sr", "don", "dona", "mister", "madam", "mme", "mlle", "herr", "frau"];
+        ["officer", "detective", "deputy", "sergeant", "sgt", "captain", "capt", "lieutenant", "lt", "judge", "attorney", "atty", "dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "sister", "nurse", "father", "rev", "reverend", "hon", "honorable", "pastor", "rabbi", "imam", "dra", "sra", "sr", "don", "dona", "mister", "madam", "mme", "mlle", "herr", "frau"];
 
     public static readonly string[] Credentials =
     [
@@ -81,7 +81,7 @@ internal static class CueWords
 
     public static readonly string[] CodeCues =
     [
-        "icd", "icd10", "icd-10", "icd9", "cpt", "hcpcs", "loinc", "snomed", "ndc", "rxnorm", "rxcui", "code", "codes", "dx", "drg", "ms-drg",
+        "protocol", "icd", "icd10", "icd-10", "icd9", "cpt", "hcpcs", "loinc", "snomed", "ndc", "rxnorm", "rxcui", "code", "codes", "dx", "drg", "ms-drg",
         "cvx", "modifier", "revenue", "pos", "lot", "exp", "expires", "expiration", "strength", "version", "v", "ver", "room", "rm", "bed",
         "floor", "unit", "page", "pages", "line", "item", "step", "stage", "grade", "type", "class", "level", "phase", "cycle", "dose", "day",
         "pod", "hd", "gestation", "ga", "para", "gravida", "g", "p", "fr", "french", "gauge", "size", "lead", "leads", "volume", "vol", "ref",
@@ -95,7 +95,7 @@ internal static class CueWords
     [
         "ps", "peep", "cpap", "bipap", "ipap", "epap", "vent", "settings", "total", "section", "sections", "fio2", "tv", "vt", "ie",
         "gleason", "grade", "stage", "tnm", "vision", "systolic", "diastolic", "holosystolic", "murmur", "recall", "registration", "snellen", "od", "os", "ou", "hearing", "lead", "leads",
-        "bp", "pressure", "apgar", "apgars", "strength", "motor", "pain", "ratio", "score", "scale", "power", "grip", "reflexes", "dtr", "dtrs",
+        "match", "matched", "mismatch", "mismatched", "bp", "pressure", "apgar", "apgars", "strength", "motor", "pain", "ratio", "score", "scale", "power", "grip", "reflexes", "dtr", "dtrs",
         "murmur", "grade", "vision", "acuity", "va", "fev1/fvc", "fev1", "fvc", "i:e", "rate", "over", "out", "of", "ef", "lvef", "titer", "titre",
         "ana", "ratios", "map", "sbp", "dbp", "pulses", "pulse", "tone", "sensation", "rating", "rated", "gcs", "nihss", "mmse", "moca", "phq",
         "gad", "edinburgh", "aims", "fim", "kps", "ecog", "nyha", "asa", "mallampati", "bmi", "hgb", "hct", "wbc", "plt", "cr", "k", "na",
@@ -228,7 +228,7 @@ internal static class CueWords
         new("insured", PhiKind.HealthPlan), new("coverage", PhiKind.HealthPlan),
         new("account", PhiKind.Account), new("acct", PhiKind.Account), new("billing", PhiKind.Account), new("invoice", PhiKind.Account),
         new("statement", PhiKind.Account), new("guarantor", PhiKind.Account), new("har", PhiKind.Account),
-        new("license", PhiKind.License), new("licence", PhiKind.License), new("lic", PhiKind.License), new("dea", PhiKind.License),
+        new("license", PhiKind.License), new("licence", PhiKind.License), new("lic", PhiKind.License), new("dea", PhiKind.License), new("clia", PhiKind.License),
         new("npi", PhiKind.License), new("certificate", PhiKind.License), new("cert", PhiKind.License), new("certification", PhiKind.License),
         new("registration", PhiKind.License), new("permit", PhiKind.License), new("passport", PhiKind.License), new("dl", PhiKind.License),
         new("plate", PhiKind.Vehicle), new("vin", PhiKind.Vehicle), new("vehicle", PhiKind.Vehicle), new("tag", PhiKind.Vehicle), new("car", PhiKind.Vehicle),
@@ -238,7 +238,7 @@ internal static class CueWords
         new("retina", PhiKind.Biometric), new("iris", PhiKind.Biometric), new("palmprint", PhiKind.Biometric), new("faceprint", PhiKind.Biometric),
         new("template", PhiKind.Biometric),
         new("phone", PhiKind.Phone), new("tel", PhiKind.Phone), new("telephone", PhiKind.Phone), new("cell", PhiKind.Phone), new("mobile", PhiKind.Phone),
-        new("pager", PhiKind.Phone), new("beeper", PhiKind.Phone), new("ph", PhiKind.Phone), new("ext", PhiKind.Phone), new("extension", PhiKind.Phone),
+        new("pager", PhiKind.Phone), new("pgr", PhiKind.Phone), new("beeper", PhiKind.Phone), new("ph", PhiKind.Phone), new("ext", PhiKind.Phone), new("extension", PhiKind.Phone),
         new("call", PhiKind.Phone), new("callback", PhiKind.Phone), new("contact", PhiKind.Phone), new("text", PhiKind.Phone), new("home", PhiKind.Phone),
         new("work", PhiKind.Phone), new("office", PhiKind.Phone), new("h", PhiKind.Phone), new("w", PhiKind.Phone), new("c", PhiKind.Phone), new("m", PhiKind.Phone),
         new("fax", PhiKind.Fax), new("facsimile", PhiKind.Fax), new("f", PhiKind.Fax), new("fx", PhiKind.Fax),
@@ -252,6 +252,7 @@ internal static class CueWords
         new("report", PhiKind.Id), new("batch", PhiKind.Id), new("job", PhiKind.Id), new("doc", PhiKind.Id), new("dictation", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
         new("inmate", PhiKind.Id), new("booking", PhiKind.Id), new("offender", PhiKind.Id), new("prisoner", PhiKind.Id), new("detainee", PhiKind.Id),
         new("docket", PhiKind.Id), new("ref", PhiKind.Id), new("username", PhiKind.Id), new("user", PhiKind.Id), new("login", PhiKind.Id), new("userid", PhiKind.Id),
+        new("wechat", PhiKind.Id), new("whatsapp", PhiKind.Id), new("skype", PhiKind.Id), new("handle", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
     ];
 }

@@ -145,8 +145,20 @@ internal sealed partial class Scan
             return false;
         }
 
-        // "Christmas", and in lower case "christmas eve", "since thanksgiving".
-        if (Has(i, Lex.Holiday) && (IsCapitalized(i) || WordIs(i + 1, "eve") || WordIs(i + 1, "day") || IsDatePreposition(WordBefore(i, 1))))
+        // "Labor Day", "Memorial Day weekend": a holiday named by its day, both words capitalized.
+        if (IsCapitalized(i) && WordIs(i + 1, "day") && IsCapitalized(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore)
+            && (WordIs(i, "labor") || WordIs(i, "memorial") || WordIs(i, "independence") || WordIs(i, "veterans") || WordIs(i, "presidents")
+                || WordIs(i, "columbus") || WordIs(i, "thanksgiving") || WordIs(i, "christmas")))
+        {
+            Mark(i, YearAfter(i + 1), PhiKind.Date);
+            return true;
+        }
+
+        // "Christmas", and in lower case "christmas eve", "since thanksgiving"; not the holiday's things ("the Christmas card").
+        if (Has(i, Lex.Holiday) && (IsCapitalized(i) || WordIs(i + 1, "eve") || WordIs(i + 1, "day") || IsDatePreposition(WordBefore(i, 1)))
+            && !(WordIs(i + 1, "card") || WordIs(i + 1, "cards") || WordIs(i + 1, "tree") || WordIs(i + 1, "gift") || WordIs(i + 1, "gifts")
+                || WordIs(i + 1, "present") || WordIs(i + 1, "presents") || WordIs(i + 1, "lights") || WordIs(i + 1, "decorations")
+                || WordIs(i + 1, "music") || WordIs(i + 1, "songs") || WordIs(i + 1, "cookies")))
         {
             var end = i;
             if (IsPunct(i + 1, '\'') && WordIs(i + 2, "s"))

@@ -335,6 +335,77 @@ internal sealed partial class Scan
 
     private bool TryPhone(int i)
     {
+        if (TryUsPhone(i))
+        {
+            return true;
+        }
+
+        return IsPunct(i, '+') && TryInternationalPhone(i);
+    }
+
+    // "+86 138 0571 0420", "+44 20 7946 0018", "+234-803-555-0147": a country code glued to '+', then groups of one to
+    // five digits on the same line, separated by one space, hyphen or dot, seven to thirteen digits in all.
+    private bool TryInternationalPhone(int i)
+    {
+        if (!IsNumber(i + 1, 1, 3) || !Joined(i + 1) || (IsNumber(i - 1) && Joined(i)))
+        {
+            return false;
+        }
+
+        var end = i + 1;
+        var digits = 0;
+        var groups = 0;
+        var j = i + 2;
+        while (groups < Window && Separator(j, out var w) && IsNumber(j + w, 1, 5) && !_t[j + w].Is(TokenShape.LineBefore))
+        {
+            end = j + w;
+            digits += _t[end].Length;
+            groups++;
+            j = end + 1;
+        }
+
+        if (groups < 2 || digits is < 7 or > 13 || Continues(end, before: false) || IsPunct(end + 1, '%') || Has(end + 1, Lex.MeasureUnit))
+        {
+            return false;
+        }
+
+        MarkPhone(i, end, CueBefore(i, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
+        return true;
+    }
+
+    // "call 2-7741", "paged at 4-8830", "x2-7741": an in-house extension (a digit, a hyphen, four digits) where a phone is meant.
+    private bool TryInternalExtension(int i)
+    {
+        var lettered = _t[i].Type == TokenType.Alnum && _t[i].Length == 2 && Span(i)[0] is 'x' or 'X' && char.IsAsciiDigit(Span(i)[1]);
+        if (!(lettered || IsNumber(i, 1, 1)) || !IsPunct(i + 1, '-') || !Joined(i + 1) || !IsNumber(i + 2, 4, 4) || !Joined(i + 2)
+            || Continues(i + 2, before: false) || GluedToCode(i + 2) || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '(')))
+        {
+            return false;
+        }
+
+        var called = lettered;
+        for (var p = i - 1; !called && p >= 0 && p >= i - 5 && !IsPunct(p, '.') && !IsPunct(p, ';'); p--)
+        {
+            called = IsWord(p) && (WordIs(p, "call") || WordIs(p, "called") || WordIs(p, "calling") || WordIs(p, "page") || WordIs(p, "paged")
+                || WordIs(p, "dial") || WordIs(p, "reach") || WordIs(p, "reached") || WordIs(p, "ext") || WordIs(p, "x") || WordIs(p, "phone")
+                || WordIs(p, "callback") || WordIs(p, "pager") || WordIs(p, "pgr") || WordIs(p, "tel"));
+        }
+
+        if (!called)
+        {
+            return false;
+        }
+
+        Mark(i, i + 2, CueBefore(i, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
+        return true;
+    }
+
+    // The number with its extension ("ext 2291", "x4521"): the main corpus and two blind ones label the extension's word
+    // inside the phone, so it goes with the number as one replacement.
+    private void MarkPhone(int start, int end, PhiKind kind) => Mark(start, ExtensionEnd(end), kind);
+
+    private bool TryUsPhone(int i)
+    {
         var start = i;
         var j = i;
 
@@ -395,7 +466,7 @@ internal sealed partial class Scan
         }
 
         // Ten digits in groups of three with spaces only, and no cue, may be anything; "617 555 0134" still reads as a phone.
-        Mark(start, ExtensionEnd(end), CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
+        MarkPhone(start, end, CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
         return true;
     }
 
@@ -408,7 +479,7 @@ internal sealed partial class Scan
             return false;
         }
 
-        Mark(start, ExtensionEnd(first + 2), CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
+        MarkPhone(start, first + 2, CueBefore(start, PhiKind.Fax) ? PhiKind.Fax : PhiKind.Phone);
         return true;
     }
 
@@ -599,8 +670,10 @@ internal sealed partial class Scan
         var after = Has(next, Lex.AgeUnit) || (WordIs(next, "y") && IsPunct(next + 1, '/'));
         var b = WordBefore(i, 2);
         var before = b >= 0 && (WordIs(b, "age") || WordIs(b, "aged") || WordIs(b, "ages") || WordIs(b, "turns") || WordIs(b, "turned") || WordIs(b, "turning")
-            || (WordIs(b, "at") && DeathBefore(b))
-            || (WordIs(b, "to") && WordBefore(b, 1) is var l and >= 0 && (WordIs(l, "lived") || WordIs(l, "live") || WordIs(l, "lives"))));
+            || (WordIs(b, "at") && (DeathBefore(b) || WordBefore(b, 1) is var a and >= 0 && WordIs(a, "alive")))
+            || (WordIs(b, "to") && WordBefore(b, 1) is var l and >= 0 && (WordIs(l, "lived") || WordIs(l, "live") || WordIs(l, "lives")))
+            || IsDiedAbbreviation(b)
+            || IsAgeStatement(b, end));
         if ((after || before) && !IsPunct(end + 1, '%') && !(Has(end + 1, Lex.MeasureUnit) && !Has(end + 1, Lex.AgeUnit)) && !WordIs(end + 1, "percent"))
         {
             Mark(i, end, PhiKind.Age);
@@ -615,18 +688,45 @@ internal sealed partial class Scan
     {
         for (var p = at - 1; p >= 0 && p >= at - 6; p--)
         {
+            if (IsPunct(p, '.') && IsDiedAbbreviation(p - 1))
+            {
+                return true;
+            }
+
             if (IsPunct(p, '.') || IsPunct(p, ';') || _t[p + 1].Is(TokenShape.LineBefore))
             {
                 return false;
             }
 
-            if (WordIs(p, "died") || WordIs(p, "death") || WordIs(p, "passed") || WordIs(p, "deceased") || WordIs(p, "expired") || WordIs(p, "dying"))
+            if (WordIs(p, "died") || WordIs(p, "death") || WordIs(p, "passed") || WordIs(p, "deceased") || WordIs(p, "expired") || WordIs(p, "dying")
+                || IsDiedAbbreviation(p))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    // "d. 96", "d. at ninety-one" in a pedigree: a "d" of its own followed by a period (not the end of "b.i.d.").
+    private bool IsDiedAbbreviation(int d) =>
+        WordIs(d, "d") && IsPunct(d + 1, '.') && !(IsPunct(d - 1, '.') && Joined(d)) && !IsPunct(d + 2);
+
+    // "who is 91", "she was 92", "is 93 now": a person's age stated with "is"/"was" after a person or before "now".
+    private bool IsAgeStatement(int b, int end)
+    {
+        if (b < 0 || !(WordIs(b, "is") || WordIs(b, "was") || WordIs(b, "now")))
+        {
+            return false;
+        }
+
+        var who = WordBefore(b, 1);
+        if (who >= 0 && (WordIs(who, "who") || WordIs(who, "he") || WordIs(who, "she") || (WordIs(b, "now") && (WordIs(who, "is") || WordIs(who, "was")))))
+        {
+            return true;
+        }
+
+        return (WordIs(b, "is") || WordIs(b, "was")) && WordIs(end + 1, "now");
     }
 
     private static bool IsAgeSuffix(ReadOnlySpan<char> suffix) =>
@@ -664,7 +764,7 @@ internal sealed partial class Scan
             }
         }
 
-        if (!(IsNumber(i, 1, 6) || (_t[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _t[i].Length <= 7))
+        if (!(IsNumber(i, 1, 6) || (_t[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _t[i].Length <= 7 && !IsClockWord(i)) || IsGridHouseNumber(i))
             || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(')))
         {
             return false;
@@ -705,8 +805,15 @@ internal sealed partial class Scan
                     end++;
                 }
 
+                // "COUNTY RD KK", "County Road 12", "State Hwy 29": a county or state road's letters or number follow it.
+                if ((WordIs(j - 1, "county") || WordIs(j - 1, "state") || WordIs(j - 1, "co")) && InRange(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore)
+                    && IsFree(end + 1) && (IsNumber(end + 1, 1, 3) || (IsWord(end + 1) && _t[end + 1].Is(TokenShape.Upper) && _t[end + 1].Length <= 3 && !Has(end + 1, Lex.State))))
+                {
+                    end++;
+                }
+
                 end = UnitEnd(end);
-                Mark(i, end, PhiKind.Address);
+                Mark(UnitsBefore(i), end, PhiKind.Address);
                 return true;
             }
 
@@ -862,16 +969,23 @@ internal sealed partial class Scan
     // "on Chestnut St", "off Fenwick Street": a street named without its number after a preposition of place.
     private bool TryStreetAfterPreposition(int i)
     {
-        if (!(WordIs(i, "on") || WordIs(i, "off") || WordIs(i, "along") || WordIs(i, "onto") || WordIs(i, "near")))
+        if (!(WordIs(i, "on") || WordIs(i, "off") || WordIs(i, "along") || WordIs(i, "onto") || WordIs(i, "near") || WordIs(i, "at")))
         {
             return false;
         }
 
-        for (var j = i + 1; j <= i + 3 && IsWord(j) && IsCapitalized(j) && IsFree(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+        for (var j = i + 1; j <= i + 4 && IsWord(j) && IsCapitalized(j) && IsFree(j) && !_t[j].Is(TokenShape.LineBefore); j++)
         {
-            if (j > i + 1 && Has(j, Lex.StreetSuffix) && !IsLooseSuffix(j))
+            if (j > i + 1 && Has(j, Lex.StreetSuffix) && !IsLooseSuffix(j) && !(Has(j - 1, Lex.Direction) && j - 1 == i + 1))
             {
-                Mark(i + 1, IsPunct(j + 1, '.') && Joined(j + 1) ? j + 1 : j, PhiKind.Address);
+                var end = j;
+                while (IsWord(end + 1) && Has(end + 1, Lex.StreetSuffix) && IsCapitalized(end + 1) && IsFree(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && end - i < Window)
+                {
+                    end++;
+                }
+
+                end = IsPunct(end + 1, '.') && Joined(end + 1) ? end + 1 : end;
+                Mark(i + 1, CrossStreetEnd(end), PhiKind.Address);
                 return true;
             }
 
@@ -882,6 +996,192 @@ internal sealed partial class Scan
         }
 
         return false;
+    }
+
+    // "Elm Grove Rd & W Bluemound", "Main St and 5th Ave", "Oak St / Pine": the cross street after a street named at a corner.
+    private int CrossStreetEnd(int end)
+    {
+        var k = end + 1;
+        if (!(IsPunct(k, '&') || IsPunct(k, '/') || WordIs(k, "and")) || !InRange(k + 1) || _t[k + 1].Is(TokenShape.LineBefore))
+        {
+            return end;
+        }
+
+        var j = k + 1;
+        if (IsWord(j) && Has(j, Lex.Direction) && _t[j].Is(TokenShape.Upper) && IsWord(j + 1) && IsCapitalized(j + 1))
+        {
+            j++;
+        }
+
+        var last = -1;
+        for (var n = 0; n < 3 && IsWord(j) && IsCapitalized(j) && IsFree(j) && !_t[j].Is(TokenShape.LineBefore)
+            && (Has(j, Lex.StreetSuffix) || !Has(j, Lex.Month | Lex.Weekday | Lex.Clinical | Lex.Title | Lex.Credential | Lex.Facility | Lex.NameLabel | Lex.Relation)); n++, j++)
+        {
+            last = j;
+            if (Has(j, Lex.StreetSuffix) && n > 0)
+            {
+                break;
+            }
+        }
+
+        return last < 0 ? end : IsPunct(last + 1, '.') && Joined(last + 1) && Has(last, Lex.StreetSuffix) ? last + 1 : last;
+    }
+
+    // "41.49218, -81.70334", "lat 41.4922 lon -81.7033": a latitude and a longitude (four or more decimals, or after their
+    // words) place a person as closely as a street address does.
+    private bool TryCoordinates(int i)
+    {
+        if (!IsDecimal(i, out var first, out var places) || Value(i) > 90 || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '-')))
+        {
+            return false;
+        }
+
+        var cued = IsCoordinateWord(WordBefore(i, 3));
+        var k = first + 1;
+        if (IsPunct(k, ','))
+        {
+            k++;
+        }
+
+        if (IsCoordinateWord(k))
+        {
+            k += IsPunct(k + 1, ':') ? 2 : 1;
+            cued = true;
+        }
+
+        var start = IsPunct(i - 1, '-') && Joined(i) ? i - 1 : i;
+        var n = IsPunct(k, '-') && Joined(k + 1) ? k + 1 : k;
+        if (InRange(n) && !_t[n].Is(TokenShape.LineBefore) && IsDecimal(n, out var second, out var places2) && Value(n) <= 180
+            && (cued || (places >= 4 && places2 >= 4)))
+        {
+            Mark(start, second, PhiKind.Address);
+            return true;
+        }
+
+        return false;
+    }
+
+    // "Room 1702, Building 3, 88 Xinhua Road", "Flat 4, 12 Elm Street": units written before the house number, as
+    // addresses abroad put them; the first token of the address with them.
+    private int UnitsBefore(int i)
+    {
+        var start = i;
+        for (var n = 0; n < 3; n++)
+        {
+            var k = IsPunct(start - 1, ',') ? start - 2 : start - 1;
+            if (!InRange(k - 1) || _t[start].Is(TokenShape.LineBefore) || !(IsNumber(k, 1, 5) || (InRange(k) && _t[k].Type == TokenType.Alnum))
+                || !IsWord(k - 1) || !Has(k - 1, Lex.UnitDesignator) || !IsCapitalized(k - 1) || !IsFree(k - 1) || !IsFree(k) || _t[k].Is(TokenShape.LineBefore))
+            {
+                break;
+            }
+
+            start = k - 1;
+        }
+
+        return start;
+    }
+
+    // "N4471", "W12870": a rural grid house number, a direction letter glued to its digits.
+    private bool IsGridHouseNumber(int i)
+    {
+        if (!InRange(i) || _t[i].Type != TokenType.Alnum || _t[i].Length is < 4 or > 7 || Span(i)[0] is not ('N' or 'S' or 'E' or 'W'))
+        {
+            return false;
+        }
+
+        return Span(i)[1..].IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    // "I-90 EB ramp at Exit 21", "I-75 NB near mile marker 162": an interstate with the ramp, exit or mile marker that
+    // places a scene on it, and a cross street after a slash.
+    private bool TryHighwayPlace(int i)
+    {
+        if (!(WordIs(i, "i") && _t[i].Is(TokenShape.Upper)) || !IsPunct(i + 1, '-') || !Joined(i + 1) || !IsNumber(i + 2, 1, 3) || !Joined(i + 2))
+        {
+            return false;
+        }
+
+        var j = i + 3;
+        var end = i + 2;
+        var placed = false;
+        for (var n = 0; n < Window && InRange(j) && !_t[j].Is(TokenShape.LineBefore); n++)
+        {
+            if (IsWord(j) && (WordIs(j, "eb") || WordIs(j, "wb") || WordIs(j, "nb") || WordIs(j, "sb") || WordIs(j, "at") || WordIs(j, "near")
+                || WordIs(j, "ramp") || WordIs(j, "on") || WordIs(j, "off") || WordIs(j, "mile") || WordIs(j, "marker")))
+            {
+                placed |= WordIs(j, "ramp") || WordIs(j, "marker");
+                j++;
+                continue;
+            }
+
+            if ((WordIs(j, "exit") || WordIs(j, "mm") || WordIs(j, "marker")) && InRange(j + 1) && _t[j + 1].Type is TokenType.Number or TokenType.Alnum)
+            {
+                placed = true;
+                end = j + 1;
+                j += 2;
+                continue;
+            }
+
+            if (IsNumber(j) && WordIs(j - 1, "marker"))
+            {
+                end = j;
+                j++;
+                continue;
+            }
+
+            break;
+        }
+
+        if (!placed)
+        {
+            return false;
+        }
+
+        end = Math.Max(end, j - 1);
+        while (end > i + 2 && (WordIs(end, "at") || WordIs(end, "near") || WordIs(end, "on") || WordIs(end, "off")))
+        {
+            end--;
+        }
+
+        // "… / Cordova Ave": the street the ramp meets.
+        if (IsPunct(end + 1, '/') && IsWord(end + 2) && IsCapitalized(end + 2) && !_t[end + 2].Is(TokenShape.LineBefore))
+        {
+            var k = end + 2;
+            while (k < end + 5 && IsWord(k) && IsCapitalized(k) && !_t[k].Is(TokenShape.LineBefore))
+            {
+                if (Has(k, Lex.StreetSuffix) && k > end + 2)
+                {
+                    end = k;
+                    break;
+                }
+
+                k++;
+            }
+        }
+
+        Mark(i, end, PhiKind.Address);
+        return true;
+    }
+
+    private bool IsLoginCue(int i) =>
+        WordIs(i, "login") || WordIs(i, "user") || WordIs(i, "username") || WordIs(i, "userid") || WordIs(i, "wechat") || WordIs(i, "handle")
+        || WordIs(i, "whatsapp") || WordIs(i, "skype");
+
+    private bool IsCoordinateWord(int i) =>
+        WordIs(i, "lat") || WordIs(i, "latitude") || WordIs(i, "lon") || WordIs(i, "lng") || WordIs(i, "longitude") || WordIs(i, "gps") || WordIs(i, "coordinates");
+
+    // "41.49218": digits, a joined '.', digits; the last token and the number of decimals.
+    private bool IsDecimal(int i, out int last, out int places)
+    {
+        last = i + 2;
+        places = 0;
+        if (!IsNumber(i, 1, 3) || !IsPunct(i + 1, '.') || !Joined(i + 1) || !IsNumber(i + 2, 1, 8) || !Joined(i + 2) || Continues(i + 2, before: false))
+        {
+            return false;
+        }
+
+        places = _t[i + 2].Length;
+        return true;
     }
 
     // Suffixes that are ordinary words or titles too ("Dr", "Run", "View"): a street only with its house number.
@@ -1123,6 +1423,12 @@ internal sealed partial class Scan
             return false;
         }
 
+        // "ng/dL 0.8-1.8": "dL" after a slash is a unit, not a driver's licence.
+        if (WordIs(i, "dl") && IsPunct(i - 1, '/') && Joined(i))
+        {
+            return false;
+        }
+
         // "REF" in capitals is a catalogue number's label; "ref" is a reference number's only before letters and digits
         // ("denial ref DN-448012"), not before a lab's reference range ("ref 70-99").
         if (WordIs(i, "ref") && (_t[i].Is(TokenShape.Upper) || !LetteredCodeAfter(i)))
@@ -1154,7 +1460,8 @@ internal sealed partial class Scan
                 && _lexicon.TryGetIdentifierCue(Span(j), out var next))
             {
                 // "Member ID", "Medical Record Number": the first specific cue names the kind; "license plate" a vehicle's.
-                if ((kind is PhiKind.Id && next is not PhiKind.Id) || (kind is PhiKind.License && next is PhiKind.Vehicle))
+                if ((kind is PhiKind.Id && next is not PhiKind.Id) || (kind is PhiKind.License && next is PhiKind.Vehicle)
+                    || (kind is PhiKind.HealthPlan && next is PhiKind.License))
                 {
                     kind = next;
                 }
@@ -1225,6 +1532,14 @@ internal sealed partial class Scan
             return false;
         }
 
+        // "login: hkowalczyk", "printed by user mtran": a login is often letters alone, in lower case, after its cue.
+        if (digits == 0 && end - start < Window && IsLoginCue(i) && _t[start].Is(TokenShape.Lower) && length >= 4
+            && (L(start) & (Lex.Common | Lex.Clinical)) == 0)
+        {
+            Mark(start, end, PhiKind.Id);
+            return true;
+        }
+
         if (digits == 0 || length < 3 || (weak && digits < 4) || Has(end + 1, Lex.MeasureUnit) && digits < 5 || (far && numbered && digits < 5))
         {
             return false;
@@ -1239,7 +1554,9 @@ internal sealed partial class Scan
 
         if (kind is PhiKind.Phone or PhiKind.Fax && digits < 7)
         {
-            if (digits < 3 || !(WordIs(i, "ext") || WordIs(i, "extension") || WordIs(i, "pager") || WordIs(i, "beeper")))
+            // "pgr 4106", "ext 4402"; "call 2-7741", an internal extension after any phone cue.
+            var internalExtension = digits == 5 && end == j + 2 && IsNumber(j, 1, 1) && IsPunct(j + 1, '-') && IsNumber(j + 2, 4, 4);
+            if (!internalExtension && (digits < 3 || !(WordIs(i, "ext") || WordIs(i, "extension") || WordIs(i, "pager") || WordIs(i, "beeper") || WordIs(i, "pgr"))))
             {
                 return false;
             }

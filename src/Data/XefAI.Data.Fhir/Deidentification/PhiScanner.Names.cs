@@ -34,6 +34,7 @@ internal sealed partial class Scan
                 }
             }
             else if ((lex & (Lex.NameLabel | Lex.Credential)) != 0 && (lex & Lex.IdentifierCue) == 0 && !IsLowerFunctionWord(i)
+                && !((lex & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper) && IsPunct(i - 1, ','))
                 && (IsCapitalized(i + 1) || (IsPunct(i + 1, '(') && IsCapitalized(i + 2) && (lex & Lex.Credential) == 0)) && !_t[i + 1].Is(TokenShape.LineBefore)
                 && (_t[i].Is(TokenShape.Upper) ? (lex & Lex.Credential) != 0 : true))
             {
@@ -127,8 +128,10 @@ internal sealed partial class Scan
         // "NWOSU, Chidinma", "ZHOU, Xiaoming", "THISTLEWOOD, Reggie": a surname in capitals, a comma, a given name.
         for (var i = 0; i + 2 < Count; i++)
         {
-            if (IsWord(i) && (IsFree(i) || _kind[i] == PhiKind.Name) && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2 && IsPunct(i + 1, ',') && IsWord(i + 2) && IsFree(i + 2)
-                && !_t[i + 2].Is(TokenShape.LineBefore) && (L(i) & (Lex.Common | Lex.Clinical | Lex.State | Lex.Credential | Lex.IdentifierCue)) == 0
+            if (IsWord(i) && (IsFree(i) || _kind[i] == PhiKind.Name) && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2 && IsPunct(i + 1, ',') && IsWord(i + 2)
+                && (IsFree(i + 2) || (_kind[i + 2] == PhiKind.Name && IsFree(i)))
+                && !_t[i + 2].Is(TokenShape.LineBefore) && (L(i) & (Lex.Clinical | Lex.State | Lex.Credential | Lex.IdentifierCue)) == 0
+                && ((L(i) & Lex.Common) == 0 || ((L(i + 2) & (Lex.FirstName | Lex.Common | Lex.Clinical)) == Lex.FirstName && _t[i].Length >= 3))
                 && ((_t[i + 2].Is(TokenShape.Capitalized) && (IsUnknownName(i + 2) || (L(i + 2) & Lex.FirstName) != 0))
                     || (_t[i + 2].Is(TokenShape.Upper) && _t[i + 2].Length >= 3 && ((L(i + 2) & Lex.FirstName) != 0 || (StartsLine(i) || IsPunct(i - 1, ':'))))))
             {
@@ -373,6 +376,12 @@ internal sealed partial class Scan
 
             // After a title ("Dr. Young") or a role ("RN Mercy", "granddaughter Destiny") a first name or surname that is
             // also a word is a name; elsewhere such a word is a name alone only before another name word ("New patient").
+            // Not a state's code ("provider (CO lic …)") nor, in capitals, an ordinary word ("NURSE NEEDS TO COME").
+            if (IsStateCode(j) || (_t[j].Is(TokenShape.Upper) && !_t[i].Is(TokenShape.Capitalized) && IsCapsOrdinaryWord(j)))
+            {
+                break;
+            }
+
             var trusted = IsCapitalized(j) && !IsEponym(j) && (titled || (role && (L(j) & Lex.Name) != 0 && (L(j) & Lex.Clinical) == 0));
             if (!trusted && !CanBeName(j, allowLower, cued || words > 0, first: words == 0))
             {
@@ -385,7 +394,8 @@ internal sealed partial class Scan
                 break;
             }
 
-            if (titled && IsCapitalized(j) && !CanBeName(j, allowLower, cued: true, first: false) && (L(j) & Lex.Name) == 0)
+            if (titled && IsCapitalized(j) && !CanBeName(j, allowLower, cued: true, first: false) && (L(j) & Lex.Name) == 0
+                && !(words == 0 && _t[j].Is(TokenShape.Capitalized) && IsPersonalTitle(WordBefore(j, 2)) && (L(j) & (Lex.Clinical | Lex.State | Lex.Month | Lex.Weekday | Lex.Facility)) == 0))
             {
                 break;
             }
@@ -398,6 +408,30 @@ internal sealed partial class Scan
 
         return words == 0 ? 0 : j - i;
     }
+
+    // "NEEDS", "WANTS", "TO" in a text typed in capitals: an ordinary word or verb that no name list holds.
+    private bool IsCapsOrdinaryWord(int j)
+    {
+        var lex = L(j);
+        if ((lex & Lex.Name) != 0)
+        {
+            // "NURSE NEEDS": after a title that is also a noun, a surname that is a word is the word; "DR BROWN" stays a name.
+            var title = WordBefore(j, 2);
+            return (lex & (Lex.Common | Lex.FirstName)) == Lex.Common
+                && (WordIs(title, "nurse") || WordIs(title, "sister") || WordIs(title, "father") || WordIs(title, "doctor") || WordIs(title, "officer"));
+        }
+
+        return (lex & (Lex.Common | Lex.NameVerb)) != 0
+            || (_t[j].Length >= 4 && Span(j)[^1] is 'S' && (_lexicon.Of(Span(j)[..^1]) & (Lex.Common | Lex.NameVerb)) != 0);
+    }
+
+    // "Mr. Bask", "Mrs. Shepherd": a title that only a person's surname follows.
+    private bool IsPersonalTitle(int t) =>
+        WordIs(t, "mr") || WordIs(t, "mrs") || WordIs(t, "ms") || WordIs(t, "mx") || WordIs(t, "miss") || WordIs(t, "mister");
+
+    // "CO", "PA", "IN" in capitals: a state's postal code, a name only after a title.
+    private bool IsStateCode(int j) =>
+        _t[j].Length == 2 && _t[j].Is(TokenShape.Upper) && (L(j) & Lex.State) != 0 && !Has(WordBefore(j, 2), Lex.Title);
 
     // "Smith-Jones", "O'Brien", "D'Angelo": one name across the hyphen or apostrophe.
     private int JoinedNameEnd(int j)
@@ -645,6 +679,10 @@ internal sealed partial class Scan
                 {
                     Mark(r, JoinedNameEnd(r), PhiKind.Name);
                 }
+                else if (CapsGivenNameAfter(i, r) is var given and >= 0)
+                {
+                    Mark(given, given, PhiKind.Name);
+                }
                 else if (IsWord(r) && IsFree(r) && _t[r].Length == 1 && _t[r].Is(TokenShape.Upper) && IsPunct(r + 1, '.') && Joined(r + 1) && !_t[r].Is(TokenShape.LineBefore)
                     && !IsDottedCredential(r))
                 {
@@ -701,9 +739,62 @@ internal sealed partial class Scan
         }
     }
 
+    /// <summary>
+    /// "NGUYEN THI MINH KHUE", "XIONG, PA NOU", "WARSAME CABDI": in capitals, after a listed surname (or a name word after
+    /// another), a short word no list knows is a given name; a credential or state code ("PA") only before such a word.
+    /// The word's index, or -1.
+    /// </summary>
+    private int CapsGivenNameAfter(int name, int r)
+    {
+        if (!_t[name].Is(TokenShape.Upper) || _t[name].Length < 2)
+        {
+            return -1;
+        }
+
+        var surname = (L(name) & Lex.Surname) != 0;
+        var j = r;
+        if (IsPunct(j, ',') && surname && Joined(j))
+        {
+            j++;
+        }
+        else if (!surname && !(WordBefore(name, 2) is var before and >= 0 && _run[before] != 0 && _kind[before] == PhiKind.Name && _t[before].Is(TokenShape.Upper)))
+        {
+            return -1;
+        }
+
+        if (!IsWord(j) || !IsFree(j) || !_t[j].Is(TokenShape.Upper) || _t[j].Is(TokenShape.LineBefore) || _t[j].Length is < 2 or > 8
+            || _t[j].Start - _t[j - 1].End > 2 || IsPunct(j + 1, ':'))
+        {
+            return -1;
+        }
+
+        const Lex NotGiven = Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Facility | Lex.IdentifierCue | Lex.DateCue | Lex.NameLabel
+            | Lex.Title | Lex.StreetSuffix | Lex.Relation | Lex.MeasureUnit | Lex.Direction;
+        var lex = L(j);
+        if ((lex & (Lex.Credential | Lex.State)) != 0)
+        {
+            var next = j + 1;
+            return IsWord(next) && _t[next].Is(TokenShape.Upper) && !_t[next].Is(TokenShape.LineBefore) && _t[next].Start - _t[j].End <= 2
+                && L(next) == Lex.None && _t[next].Length >= 2 && !IsPunct(next + 1, ':') ? j : -1;
+        }
+
+        if ((lex & NotGiven) != 0 && (lex & Lex.Name) == 0)
+        {
+            return -1;
+        }
+
+        return (lex & Lex.Name) != 0 || lex == Lex.None ? j : -1;
+    }
+
     private bool IsNameNeighbour(int j, int name)
     {
         if (!IsCapitalized(j) || (IsCapitalized(name) && _t[j].Is(TokenShape.Upper) != _t[name].Is(TokenShape.Upper)))
+        {
+            return false;
+        }
+
+        // "INTERNAL MEDICINE          THISTLEWOOD": a wide gap is a column's edge, not the space inside a name.
+        if ((j < name ? _t[name].Start - _t[j].End : _t[j].Start - _t[j - 1].End) > 3)
         {
             return false;
         }
@@ -742,7 +833,7 @@ internal sealed partial class Scan
         for (var i = 0; i < Count; i++)
         {
             // A particle ("de", "van") is part of a name, not one to find again alone.
-            if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2 && !IsParticle(i))
+            if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2 && !IsParticle(i) && !IsStateCode(i))
             {
                 // A string is made only for a name not learned yet.
                 (names ??= _learned = new HashSet<string>(LearnedCapacity, StringComparer.OrdinalIgnoreCase)).GetAlternateLookup<ReadOnlySpan<char>>().Add(Span(i));
@@ -802,6 +893,15 @@ internal sealed partial class Scan
     {
         for (var i = 0; i < Count; i++)
         {
+            // "Cleveland Heights", "Great Falls", "Sandy Springs", "Iowa City", "Palm Beach": a town's last word names it
+            // a town, even after a word the name rules took.
+            if (IsWord(i) && _t[i].Is(TokenShape.Capitalized) && IsTownEnd(i + 1)
+                && (_run[i] == 0 || (_kind[i] == PhiKind.Name && _run[i] != _run[i + 1] && (i == 0 || _run[i - 1] != _run[i]))) && (L(i) & (Lex.Clinical | Lex.Facility | Lex.Title | Lex.NameLabel | Lex.Relation | Lex.Month | Lex.Weekday)) == 0)
+            {
+                Mark(i, i + 1, PhiKind.Location);
+                continue;
+            }
+
             if (!IsWord(i) || _run[i] != 0 || !IsCapitalized(i))
             {
                 continue;
@@ -856,6 +956,12 @@ internal sealed partial class Scan
             }
         }
     }
+
+    // The town's last word, not a street's ("Oak Park Ave") nor a facility's ("Park City Hospital").
+    private bool IsTownEnd(int j) =>
+        IsWord(j) && IsFree(j) && _t[j].Is(TokenShape.Capitalized) && !_t[j].Is(TokenShape.LineBefore)
+        && (WordIs(j, "heights") || WordIs(j, "falls") || WordIs(j, "springs") || WordIs(j, "beach") || WordIs(j, "city") || WordIs(j, "park"))
+        && !(IsWord(j + 1) && IsCapitalized(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore) && !Has(j + 1, Lex.State));
 
     // Words no list knows as anything but a name or a place, capitalized mid-sentence, that may be a town.
     private bool MayBePlace(int i, bool common = false) =>
