@@ -681,7 +681,7 @@ internal sealed partial class Scan
             return true;
         }
 
-        while (InRange(j) && words < 5 && !_t[j].Is(TokenShape.LineBefore))
+        while (InRange(j) && words < 6 && !_t[j].Is(TokenShape.LineBefore))
         {
             // "218 Broadway": the one suffix that is a street's whole name.
             if (Has(j, Lex.StreetSuffix) && (words > 0 || WordIs(j, "broadway")) && IsCapitalized(j))
@@ -718,7 +718,7 @@ internal sealed partial class Scan
             }
 
             words++;
-            j++;
+            j = AfterStreetWord(j);
         }
 
         return TryLooseAddress(i, FirstAfterHouseNumber(i));

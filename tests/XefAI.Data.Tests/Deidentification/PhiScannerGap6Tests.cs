@@ -1,0 +1,82 @@
+using XefAI.Data.Deidentification;
+
+namespace XefAI.Data.Tests.Deidentification;
+
+/// <summary>
+/// Gaps of the scanner that the sixth blind corpus showed, each as a pattern of US clinical text on sentences written for
+/// this test: abbreviated street words, streets named from the front, grid and military mail addresses.
+/// </summary>
+public sealed class PhiScannerGap6Tests
+{
+    [Theory]
+    [InlineData("She lives at 1200 S. Main St., Apt. 4B with her son.", "1200 S. Main St., Apt. 4B")]
+    [InlineData("Home is 2231 W. Saguaro Vista Dr in the west valley.", "2231 W. Saguaro Vista Dr")]
+    [InlineData("Clinic moved to 5500 E. Martin Luther King Jr. Blvd., Suite 110 last year.", "5500 E. Martin Luther King Jr. Blvd., Suite 110")]
+    [InlineData("Pharmacy at 73 N. Mt. Vernon Ave refilled it.", "73 N. Mt. Vernon Ave")]
+    public void Scan_StreetWithAbbreviationsAndFullStops_IsMarkedAsAddress(string text, string address) =>
+        AssertMarked(text, address, PhiKind.Address);
+
+    [Theory]
+    [InlineData("Widowed, lives alone at 1408 Rue Carmelite since spring.", "1408 Rue Carmelite")]
+    [InlineData("Daughter's house, 88 Calle Sol Naciente, has stairs.", "88 Calle Sol Naciente")]
+    [InlineData("Mailing: 410 Camino Real, Unit 3.", "410 Camino Real, Unit 3")]
+    public void Scan_StreetNamedByItsLeadingWord_IsMarkedAsAddress(string text, string address) =>
+        AssertMarked(text, address, PhiKind.Address);
+
+    [Fact]
+    public void Scan_DoseThenVia_IsNotAnAddress()
+    {
+        var spans = Scan("Gave 2 via PEG, then 1 via NG Tube after Rue was fed.");
+
+        Assert.DoesNotContain(spans, s => s.Kind == PhiKind.Address);
+    }
+
+    [Theory]
+    [InlineData("Farm is at W156 N8480 Pilgrim Rd, Menomonee Falls.", "W156 N8480 Pilgrim Rd")]
+    [InlineData("New address N52 W27111 Lawndale Ave per son.", "N52 W27111 Lawndale Ave")]
+    public void Scan_WisconsinGridAddress_IsMarkedAsAddress(string text, string address) =>
+        AssertMarked(text, address, PhiKind.Address);
+
+    [Theory]
+    [InlineData("Spouse deployed: PSC 817 Box 44, FPO AE 09622.", "PSC 817 Box 44")]
+    [InlineData("Spouse deployed: PSC 817 Box 44, FPO AE 09622.", "FPO AE")]
+    [InlineData("Alternate Unit 2050 Box 1193, APO AP 96278-2050.", "Unit 2050 Box 1193")]
+    [InlineData("Send to CMR 480 Box 12, DPO AA 34001.", "DPO AA")]
+    public void Scan_MilitaryMail_IsMarkedAsAddress(string text, string address) =>
+        AssertMarked(text, address, PhiKind.Address);
+
+    [Theory]
+    [InlineData("Spouse deployed: PSC 817 Box 44, FPO AE 09622.", "09622")]
+    [InlineData("Alternate Unit 2050 Box 1193, APO AP 96278-2050.", "96278-2050")]
+    public void Scan_MilitaryPostOfficeZip_IsMarkedAsZip(string text, string zip) =>
+        AssertMarked(text, zip, PhiKind.Zip);
+
+    [Fact]
+    public void Scan_UnitOfBloodAndBoxOfGloves_IsNotAnAddress()
+    {
+        var spans = Scan("Transfused 1 unit. Unit 2 staff restocked box 4 of gloves.");
+
+        Assert.DoesNotContain(spans, s => s.Kind == PhiKind.Address);
+    }
+
+    internal static List<PhiSpan> Scan(string text)
+    {
+        var spans = new List<PhiSpan>();
+        PhiScanner.Default.Scan(text, KnownPeople.None, spans, []);
+        return spans;
+    }
+
+    internal static void AssertMarked(string text, string phi, PhiKind kind)
+    {
+        var spans = Scan(text);
+        var start = text.IndexOf(phi, StringComparison.Ordinal);
+        Assert.True(start >= 0, "the value is not in the text");
+        for (var c = start; c < start + phi.Length; c++)
+        {
+            if (char.IsLetterOrDigit(text[c]))
+            {
+                Assert.Contains(spans, s => s.Kind == kind && s.Start <= c && c < s.Start + s.Length);
+            }
+        }
+    }
+}
