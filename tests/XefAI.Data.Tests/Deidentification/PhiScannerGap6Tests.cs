@@ -59,6 +59,36 @@ public sealed class PhiScannerGap6Tests
         Assert.DoesNotContain(spans, s => s.Kind == PhiKind.Address);
     }
 
+    [Theory]
+    [InlineData("date of birth is march third nineteen fifty-one comma", "march third nineteen fifty-one")]
+    [InlineData("date of service december fourth two thousand twenty six period", "december fourth two thousand twenty six")]
+    [InlineData("seen on july twenty-first twenty twenty five for follow up", "july twenty-first twenty twenty five")]
+    [InlineData("we will see her back on the eighteenth period", "eighteenth")]
+    public void Scan_SpokenDate_IsMarkedAsDate(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Theory]
+    [InlineData("the lesion in the fourth ventricle was stable and she may march third in line")]
+    [InlineData("on the fifth day she walked; two of three sets done")]
+    public void Scan_OrdinalsThatCountThings_AreNotDates(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Date);
+
+    [Theory]
+    [InlineData("comma m r n four four seven one zero nine two period", "four four seven one zero nine two", "Mrn")]
+    [InlineData("her callback number is five five five oh one six eight period", "five five five oh one six eight", "Phone")]
+    [InlineData("callback is 5550168 area code six one eight period", "six one eight", "Phone")]
+    [InlineData("social security number is one two three four five six seven eight nine", "one two three four five six seven eight nine", "Ssn")]
+    public void Scan_DigitsSpokenOneByOne_AreMarkedByTheirCue(string text, string value, string kind) =>
+        AssertMarked(text, value, Enum.Parse<PhiKind>(kind));
+
+    [Fact]
+    public void Scan_FewSpokenDigitsWithoutCue_AreNotMarked()
+    {
+        var spans = Scan("she took one or two tablets, then four five days later one more");
+
+        Assert.Empty(spans);
+    }
+
     internal static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();
