@@ -89,6 +89,29 @@ public sealed class PhiScannerGap6Tests
         Assert.Empty(spans);
     }
 
+    [Theory]
+    [InlineData("D O B : 0 7 / 1 4 / 1 9 5 5  Acct", "0 7 / 1 4 / 1 9 5 5")]
+    [InlineData("Date of Visit : 10 / 22 / 26 signed", "10 / 22 / 26")]
+    [InlineData("implanted O4 / 2 0 2 2 at outside hospital", "O4 / 2 0 2 2")]
+    [InlineData("seen 1 0/2 2/ 2 6 in clinic", "1 0/2 2/ 2 6")]
+    public void Scan_DateWhoseDigitsOcrSpacedOut_IsMarkedAsDate(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Theory]
+    [InlineData("Strength 5 / 5 in all four, pain 3 / 10, BP 12 0 / 8 0.")]
+    [InlineData("Took 1 / 2 tab then 2 / 4 doses.")]
+    [InlineData("LABS: VBG 7.08 / 24 / 38, lactate 4.1.")]
+    public void Scan_SpacedFractionsAndScores_AreNotDates(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Date);
+
+    [Fact]
+    public void Scan_NameHyphenatedAcrossALineBreak_IsMarkedWhole()
+    {
+        const string text = "Mr. Cas-\ntaneda was seen today for follow up.";
+
+        AssertMarked(text, "taneda", PhiKind.Name);
+    }
+
     internal static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();
