@@ -112,6 +112,23 @@ public sealed class PhiScannerGap6Tests
         AssertMarked(text, "taneda", PhiKind.Name);
     }
 
+    [Theory]
+    [InlineData("Acct OF-8812047 Hatfield, Loretta", "OF-8812047", "Account")]
+    [InlineData("Copay card 6015 2200 4471 9833 on file.", "6015 2200 4471 9833", "Account")]
+    [InlineData("free with the card we gave you (card # 4100 8826 1193).", "4100 8826 1193", "Account")]
+    [InlineData("Veteran: Two Bulls   Last4 7731   EDIPI 1288409913", "7731", "Ssn")]
+    [InlineData("verified caller by DOB and last 4 7731 today", "7731", "Ssn")]
+    [InlineData("STUDY UID: 1.2.840.113619.2.55.3.604688119.971.1764712345.226", "1.2.840.113619.2.55.3.604688119.971.1764712345.226", "Id")]
+    [InlineData("export generated 2026-12-05 by svc_pophealth nightly", "svc_pophealth", "Id")]
+    public void Scan_NumberNamedByTheWordBeforeIt_IsMarked(string text, string value, string kind) =>
+        AssertMarked(text, value, Enum.Parse<PhiKind>(kind));
+
+    [Theory]
+    [InlineData("Over the last 4 days she drank 1500 mL; copay card pending, copay $25.")]
+    [InlineData("In the last 4 2000 steps a day was the goal.")]
+    public void Scan_LastFourDaysAndCopayAmounts_AreNotIdentifiers(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind is PhiKind.Ssn or PhiKind.Account);
+
     internal static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();

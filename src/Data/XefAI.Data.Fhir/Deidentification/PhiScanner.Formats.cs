@@ -1164,7 +1164,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (IsWord(j) && (WordIs(j, "is") || WordIs(j, "of") || WordIs(j, "nbr") || WordIs(j, "code") || WordIs(j, "card") || WordIs(j, "the")
+            if (IsWord(j) && (WordIs(j, "is") || IsFillerOf(j) || WordIs(j, "nbr") || WordIs(j, "code") || WordIs(j, "card") || WordIs(j, "the")
                 || WordIs(j, "medical") || WordIs(j, "security") || WordIs(j, "dr") || WordIs(j, "drivers") || WordIs(j, "driver")))
             {
                 j++;
