@@ -129,6 +129,30 @@ public sealed class PhiScannerGap6Tests
     public void Scan_LastFourDaysAndCopayAmounts_AreNotIdentifiers(string text) =>
         Assert.DoesNotContain(Scan(text), s => s.Kind is PhiKind.Ssn or PhiKind.Account);
 
+    [Theory]
+    [InlineData("From: Jasmine Holloway, MA    To: Dr. Wendell Ashgrove    Sent 12/03", "To")]
+    [InlineData("Referring VA: VA Black Hills Health Care System; seen by VA psychologist Dr Renata Iyer.", "VA")]
+    [InlineData("Acct 8812066 SPC Ruiz Betancourt, Emilio (active duty)", "SPC")]
+    [InlineData("kim lor rn: arne haugland dob 6/6/49 mrn 7790441 in case", "dob")]
+    [InlineData("Portal message MSG-88213409 from SSG Ortiz", "SSG")]
+    public void Scan_WordsThatAreNoIdentifier_AreLeftUnmarked(string text, string word)
+    {
+        var spans = Scan(text);
+        var start = text.IndexOf(word, StringComparison.Ordinal);
+        while (start >= 0)
+        {
+            Assert.DoesNotContain(spans, s => s.Start <= start && start < s.Start + s.Length);
+            start = text.IndexOf(word, start + 1, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("From: Jasmine Holloway, MA    To: Dr. Wendell Ashgrove    Sent 12/03", "Wendell Ashgrove")]
+    [InlineData("Portal message MSG-88213409 from SSG Ortiz", "MSG-88213409")]
+    [InlineData("Acct 8812066 SPC Ruiz Betancourt, Emilio (active duty)", "Ruiz Betancourt, Emilio")]
+    public void Scan_ValueNextToAWordTakenBack_StaysMarked(string text, string value) =>
+        Assert.Contains(Scan(text), s => s.Start <= text.IndexOf(value, StringComparison.Ordinal) && text.IndexOf(value, StringComparison.Ordinal) < s.Start + s.Length);
+
     internal static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();

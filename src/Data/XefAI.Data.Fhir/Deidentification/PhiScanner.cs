@@ -150,6 +150,7 @@ internal sealed partial class Scan : IDisposable
         MarkNames();
         MarkNameContinuations();
         MarkPlaces();
+        UnmarkNotPhi();
     }
 
     /// <summary>
