@@ -20,6 +20,8 @@ public sealed class PhiScannerGap6Tests
     [InlineData("Widowed, lives alone at 1408 Rue Carmelite since spring.", "1408 Rue Carmelite")]
     [InlineData("Daughter's house, 88 Calle Sol Naciente, has stairs.", "88 Calle Sol Naciente")]
     [InlineData("Mailing: 410 Camino Real, Unit 3.", "410 Camino Real, Unit 3")]
+    [InlineData("Vive en Calle Olivo 418, colonia Las Palmas.", "Calle Olivo 418")]
+    [InlineData("Sister at 615 Ponce de Leon Pl NE, Atlanta.", "615 Ponce de Leon Pl NE")]
     public void Scan_StreetNamedByItsLeadingWord_IsMarkedAsAddress(string text, string address) =>
         AssertMarked(text, address, PhiKind.Address);
 
@@ -116,6 +118,7 @@ public sealed class PhiScannerGap6Tests
     [InlineData("Acct OF-8812047 Hatfield, Loretta", "OF-8812047", "Account")]
     [InlineData("Copay card 6015 2200 4471 9833 on file.", "6015 2200 4471 9833", "Account")]
     [InlineData("free with the card we gave you (card # 4100 8826 1193).", "4100 8826 1193", "Account")]
+    [InlineData("Stipend $75 loaded to ClinCard #4829 1003 7712.", "4829 1003 7712", "Account")]
     [InlineData("Veteran: Two Bulls   Last4 7731   EDIPI 1288409913", "7731", "Ssn")]
     [InlineData("verified caller by DOB and last 4 7731 today", "7731", "Ssn")]
     [InlineData("STUDY UID: 1.2.840.113619.2.55.3.604688119.971.1764712345.226", "1.2.840.113619.2.55.3.604688119.971.1764712345.226", "Id")]

@@ -10,10 +10,12 @@ internal sealed partial class Scan
     /// <summary>"of" between a cue and its number ("number of the account") is a filler, not "OF-88120" a prefix.</summary>
     private bool IsFillerOf(int j) => WordIs(j, "of") && !(IsPunct(j + 1, '-') && Joined(j + 1) && InRange(j + 2) && Joined(j + 2));
 
-    /// <summary>"copay card 6015 2200 4471 9833", "savings card #: 4100 8826 1193": the card's number, in groups.</summary>
+    /// <summary>"copay card 6015 2200 4471 9833", "card # 4100 8826 1193", "ClinCard #4829 1003 7712": the card's number, in groups.</summary>
     private bool TryCardNumber(int i)
     {
-        if (!WordIs(i, "card") || !(WordIs(i - 1, "copay") || WordIs(i - 1, "savings") || WordIs(i - 1, "discount") || WordIs(i - 1, "assistance")
+        // "card", or a card's brand written as one word with it ("ClinCard #4829 1003 7712").
+        var card = IsWord(i) && Span(i).EndsWith("card", StringComparison.OrdinalIgnoreCase);
+        if (!card || (_t[i].Length > 4 && !IsPunct(i + 1, '#')) || !(WordIs(i - 1, "copay") || WordIs(i - 1, "savings") || WordIs(i - 1, "discount") || WordIs(i - 1, "assistance")
             || WordIs(i - 1, "rx") || IsPunct(i + 1, '#')))
         {
             return false;

@@ -33,8 +33,8 @@ internal sealed partial class Scan
 
         return _kind[i] switch
         {
-            // "To: Dr. Wendell Ashgrove": the header's label; "VA Black Hills": the Veterans Affairs; "dob 6/6/49".
-            PhiKind.Name => (WordIs(i, "to") && IsPunct(i + 1, ':')) || (WordIs(i, "va") && _t[i].Is(TokenShape.Upper)) || WordIs(i, "dob") || IsRank(i),
+            // "To: Dr. Wendell Ashgrove", "READING: KRISHNAMURTHY": a label before its colon; "VA Black Hills": the Veterans Affairs; "dob 6/6/49".
+            PhiKind.Name => (Has(i, Lex.NameLabel) && IsPunct(i + 1, ':') && _t[i].Length > 1) || (WordIs(i, "va") && _t[i].Is(TokenShape.Upper)) || WordIs(i, "dob") || IsRank(i),
 
             _ => IsRank(i) && !IsNumber(i + 1),
         };

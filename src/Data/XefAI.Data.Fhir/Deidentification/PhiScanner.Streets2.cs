@@ -13,7 +13,19 @@ internal sealed partial class Scan
     /// </summary>
     private int AfterStreetWord(int j)
     {
-        if (!IsPunct(j + 1, '.') || !Joined(j + 1) || !IsWord(j) || !IsWord(j + 2) || !IsCapitalized(j + 2) || _t[j + 2].Is(TokenShape.LineBefore))
+        if (!IsWord(j + 2) || !IsCapitalized(j + 2) || _t[j + 2].Is(TokenShape.LineBefore) || !IsWord(j))
+        {
+            return j + 1;
+        }
+
+        // "615 Ponce de Leon Pl": a particle in lower case inside the name.
+        if (IsWord(j + 1) && _t[j + 1].Is(TokenShape.Lower) && !_t[j + 1].Is(TokenShape.LineBefore)
+            && (WordIs(j + 1, "de") || WordIs(j + 1, "del") || WordIs(j + 1, "la") || WordIs(j + 1, "los") || WordIs(j + 1, "las") || WordIs(j + 1, "du")))
+        {
+            return j + 2;
+        }
+
+        if (!IsPunct(j + 1, '.') || !Joined(j + 1))
         {
             return j + 1;
         }
@@ -132,5 +144,30 @@ internal sealed partial class Scan
         }
 
         return true;
+    }
+
+    /// <summary>"Calle Olivo 418", "Avenida Juárez 1200": a street named from the front with its number after, as in Spanish.</summary>
+    private bool TryPrefixStreetNumberAfter(int i)
+    {
+        if (!IsCapitalized(i) || !(WordIs(i, "calle") || WordIs(i, "avenida") || WordIs(i, "rua") || WordIs(i, "camino") || WordIs(i, "carretera")))
+        {
+            return false;
+        }
+
+        for (var k = i + 1; k <= i + 4 && InRange(k) && !_t[k].Is(TokenShape.LineBefore); k++)
+        {
+            if (k > i + 1 && IsNumber(k, 1, 5) && !Has(k + 1, Lex.MeasureUnit))
+            {
+                Mark(i, UnitEnd(k), PhiKind.Address);
+                return true;
+            }
+
+            if (!IsWord(k) || !(IsCapitalized(k) || WordIs(k, "de") || WordIs(k, "del")))
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 }
