@@ -138,6 +138,7 @@ public sealed class PhiScannerGap6Tests
     [InlineData("Acct 8812066 SPC Ruiz Betancourt, Emilio (active duty)", "SPC")]
     [InlineData("kim lor rn: arne haugland dob 6/6/49 mrn 7790441 in case", "dob")]
     [InlineData("Portal message MSG-88213409 from SSG Ortiz", "SSG")]
+    [InlineData("ORDERING: YAZZIE, CLARENCE MD    READING: KRISHNAMURTHY, ANAND MD", "READING")]
     public void Scan_WordsThatAreNoIdentifier_AreLeftUnmarked(string text, string word)
     {
         var spans = Scan(text);

@@ -26,7 +26,7 @@ internal sealed partial class Scan
 
     private bool IsNotPhi(int i)
     {
-        if (_t[i].Type is not (TokenType.Word or TokenType.Alnum) || _t[i].Length > 5)
+        if (_t[i].Type is not (TokenType.Word or TokenType.Alnum) || _t[i].Length > 12)
         {
             return false;
         }
