@@ -157,6 +157,22 @@ public sealed class PhiScannerGap6Tests
     public void Scan_ValueNextToAWordTakenBack_StaysMarked(string text, string value) =>
         Assert.Contains(Scan(text), s => s.Start <= text.IndexOf(value, StringComparison.Ordinal) && text.IndexOf(value, StringComparison.Ordinal) < s.Start + s.Length);
 
+    [Fact]
+    public void Scan_NameSpelledLetterByLetter_IsMarkedAsName()
+    {
+        const string text = "her last name is spelled f a i r c h i l d period";
+
+        AssertMarked(text, "f a i r c h i l d", PhiKind.Name);
+    }
+
+    [Fact]
+    public void Scan_LettersWithoutANameOrSpellingCue_AreNotMarked()
+    {
+        const string text = "Pa tient : CASTANEDA , ROGELIO M D O B : 07/14/1955; grades a b c d e were used";
+
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start >= text.IndexOf(" D O B", StringComparison.Ordinal));
+    }
+
     internal static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();

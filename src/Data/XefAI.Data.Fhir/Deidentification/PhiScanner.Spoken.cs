@@ -235,4 +235,43 @@ internal sealed partial class Scan
 
         return null;
     }
+
+    /// <summary>
+    /// A name spelled out letter by letter ("gwendolyn f a i r c h i l d", "spelled k o w a l"): four or more single
+    /// letters after a name or a word of spelling. Runs after the names are marked.
+    /// </summary>
+    private void MarkSpelledNames()
+    {
+        for (var i = 1; i < Count; i++)
+        {
+            if (_run[i] != 0 || !IsSpelledLetter(i) || IsSpelledLetter(i - 1))
+            {
+                continue;
+            }
+
+            var end = i;
+            while (end - i < 24 && IsSpelledLetter(end + 1) && IsFree(end + 1))
+            {
+                end++;
+            }
+
+            var b = i - 1;
+            while (b > 0 && b > i - 3 && IsPunct(b))
+            {
+                b--;
+            }
+
+            // After a name only as dictation writes it, in lower case ("D O B :" after a name in capitals is a label).
+            var cued = (_run[b] != 0 && _kind[b] == PhiKind.Name && _t[i].Is(TokenShape.Lower) && !IsPunct(end + 1, ':'))
+                || WordIs(b, "spelled") || WordIs(b, "spelling") || WordIs(b, "spell");
+            if (end - i >= 3 && cued)
+            {
+                Mark(i, end, PhiKind.Name);
+            }
+
+            i = end;
+        }
+    }
+
+    private bool IsSpelledLetter(int i) => IsWord(i) && _t[i].Length == 1 && !_t[i].Adjacent;
 }

@@ -149,6 +149,7 @@ internal sealed partial class Scan : IDisposable
         MarkKnownValues();
         MarkNames();
         MarkNameContinuations();
+        MarkSpelledNames();
         MarkPlaces();
         UnmarkNotPhi();
     }
