@@ -22,6 +22,7 @@ public sealed class PhiScannerGap6Tests
     [InlineData("Mailing: 410 Camino Real, Unit 3.", "410 Camino Real, Unit 3")]
     [InlineData("Vive en Calle Olivo 418, colonia Las Palmas.", "Calle Olivo 418")]
     [InlineData("Sister at 615 Ponce de Leon Pl NE, Atlanta.", "615 Ponce de Leon Pl NE")]
+    [InlineData("Physical address BIA Route 41, House 18, Kyle SD.", "BIA Route 41, House 18")]
     public void Scan_StreetNamedByItsLeadingWord_IsMarkedAsAddress(string text, string address) =>
         AssertMarked(text, address, PhiKind.Address);
 

@@ -36,7 +36,9 @@ internal sealed partial class Scan
             // "To: Dr. Wendell Ashgrove", "READING: KRISHNAMURTHY": a label before its colon; "VA Black Hills": the Veterans Affairs; "dob 6/6/49".
             PhiKind.Name => (Has(i, Lex.NameLabel) && IsPunct(i + 1, ':') && _t[i].Length > 1) || (WordIs(i, "va") && _t[i].Is(TokenShape.Upper)) || WordIs(i, "dob") || IsRank(i),
 
-            _ => IsRank(i) && !IsNumber(i + 1),
+            // "Acct 8812066 SPC Ruiz": a rank the groups of a number ran into.
+            PhiKind.Account or PhiKind.Id or PhiKind.Mrn or PhiKind.Location => IsRank(i) && !IsNumber(i + 1),
+            _ => false,
         };
     }
 

@@ -170,4 +170,26 @@ internal sealed partial class Scan
 
         return false;
     }
+
+    /// <summary>"BIA Route 41, House 18", "Tribal Route 12", "Navajo Route 7 House 3": a reservation road, with the house on it.</summary>
+    private bool TryReservationRoute(int i)
+    {
+        if (!IsCapitalized(i) || !(WordIs(i, "bia") || WordIs(i, "tribal") || WordIs(i, "navajo") || WordIs(i, "indian") || WordIs(i, "ir"))
+            || !(WordIs(i + 1, "route") || WordIs(i + 1, "rte") || WordIs(i + 1, "road") || WordIs(i + 1, "rd")) || !IsNumber(i + 2, 1, 4)
+            || _t[i + 2].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
+        var end = i + 2;
+        var house = IsPunct(end + 1, ',') ? end + 2 : end + 1;
+        if ((WordIs(house, "house") || WordIs(house, "home") || WordIs(house, "hse")) && !_t[house].Is(TokenShape.LineBefore)
+            && InRange(house + 1) && _t[house + 1].Type is TokenType.Number or TokenType.Alnum && _t[house + 1].Length <= 6)
+        {
+            end = house + 1;
+        }
+
+        Mark(i, UnitEnd(end), PhiKind.Address);
+        return true;
+    }
 }
