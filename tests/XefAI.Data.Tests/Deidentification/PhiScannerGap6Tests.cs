@@ -97,6 +97,7 @@ public sealed class PhiScannerGap6Tests
     [InlineData("Date of Visit : 10 / 22 / 26 signed", "10 / 22 / 26")]
     [InlineData("implanted O4 / 2 0 2 2 at outside hospital", "O4 / 2 0 2 2")]
     [InlineData("seen 1 0/2 2/ 2 6 in clinic", "1 0/2 2/ 2 6")]
+    [InlineData("PMH: CABG 2022-06, opioid use disorder", "2022-06")]
     public void Scan_DateWhoseDigitsOcrSpacedOut_IsMarkedAsDate(string text, string date) =>
         AssertMarked(text, date, PhiKind.Date);
 
@@ -104,6 +105,7 @@ public sealed class PhiScannerGap6Tests
     [InlineData("Strength 5 / 5 in all four, pain 3 / 10, BP 12 0 / 8 0.")]
     [InlineData("Took 1 / 2 tab then 2 / 4 doses.")]
     [InlineData("LABS: VBG 7.08 / 24 / 38, lactate 4.1.")]
+    [InlineData("Lot 2022-06-A1 and part 1234-5678 were used; code 2021-15.")]
     public void Scan_SpacedFractionsAndScores_AreNotDates(string text) =>
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Date);
 
