@@ -781,7 +781,7 @@ internal sealed partial class Scan
             return true;
         }
 
-        while (InRange(j) && words < 5 && !_t[j].Is(TokenShape.LineBefore))
+        while (InRange(j) && words < 6 && !_t[j].Is(TokenShape.LineBefore))
         {
             // "218 Broadway": the one suffix that is a street's whole name.
             if (Has(j, Lex.StreetSuffix) && (words > 0 || WordIs(j, "broadway")) && IsCapitalized(j))
@@ -825,7 +825,7 @@ internal sealed partial class Scan
             }
 
             words++;
-            j++;
+            j = AfterStreetWord(j);
         }
 
         return TryLooseAddress(i, FirstAfterHouseNumber(i));
@@ -1471,7 +1471,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (IsWord(j) && (WordIs(j, "is") || WordIs(j, "of") || WordIs(j, "nbr") || WordIs(j, "code") || WordIs(j, "card") || WordIs(j, "the")
+            if (IsWord(j) && (WordIs(j, "is") || IsFillerOf(j) || WordIs(j, "nbr") || WordIs(j, "code") || WordIs(j, "card") || WordIs(j, "the")
                 || WordIs(j, "medical") || WordIs(j, "security") || WordIs(j, "dr") || WordIs(j, "drivers") || WordIs(j, "driver")))
             {
                 j++;

@@ -127,9 +127,9 @@ internal sealed partial class Scan : IDisposable
             // Formats first, each rule starting at the kind of token it can start with.
             _ = _t[i].Type switch
             {
-                TokenType.Number => TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
-                TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i),
-                TokenType.Word => ((_lex[i] & ~Lex.Partial) != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryIpv6(i),
+                TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i),
+                TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i),
+                TokenType.Word => TrySpokenDate(i) || ((_lex[i] & ~Lex.Partial) != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i) || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryIpv6(i) || TrySpokenDayAfterThe(i) || TrySpokenDigits(i) || TryCardNumber(i) || TryLastFour(i) || TryServiceLogin(i),
                 _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i),
             };
         }
@@ -149,7 +149,10 @@ internal sealed partial class Scan : IDisposable
         MarkUncuedIdentifiers();
         MarkKnownValues();
         MarkNames();
+        MarkNameContinuations();
+        MarkSpelledNames();
         MarkPlaces();
+        UnmarkNotPhi();
     }
 
     /// <summary>
