@@ -1,5 +1,7 @@
 using XefAI.Data.Deidentification;
 
+using static XefAI.Data.Tests.Deidentification.PhiScans;
+
 namespace XefAI.Data.Tests.Deidentification;
 
 /// <summary>
@@ -174,26 +176,5 @@ public sealed class PhiScannerGap6Tests
         const string text = "Pa tient : CASTANEDA , ROGELIO M D O B : 07/14/1955; grades a b c d e were used";
 
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start >= text.IndexOf(" D O B", StringComparison.Ordinal));
-    }
-
-    internal static List<PhiSpan> Scan(string text)
-    {
-        var spans = new List<PhiSpan>();
-        PhiScanner.Default.Scan(text, KnownPeople.None, spans, []);
-        return spans;
-    }
-
-    internal static void AssertMarked(string text, string phi, PhiKind kind)
-    {
-        var spans = Scan(text);
-        var start = text.IndexOf(phi, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the value is not in the text");
-        for (var c = start; c < start + phi.Length; c++)
-        {
-            if (char.IsLetterOrDigit(text[c]))
-            {
-                Assert.Contains(spans, s => s.Kind == kind && s.Start <= c && c < s.Start + s.Length);
-            }
-        }
     }
 }

@@ -1,5 +1,7 @@
 using XefAI.Data.Deidentification;
 
+using static XefAI.Data.Tests.Deidentification.PhiScans;
+
 namespace XefAI.Data.Tests.Deidentification;
 
 /// <summary>
@@ -110,40 +112,5 @@ public sealed class PhiScannerPatternTests
 
         AssertCovered(text, "44A-9913027");
         Assert.DoesNotContain(Scan(text), s => text.Substring(s.Start, s.Length).Contains("7731920A", StringComparison.Ordinal));
-    }
-
-    private static List<PhiSpan> Scan(string text)
-    {
-        var spans = new List<PhiSpan>();
-        PhiScanner.Default.Scan(text, KnownPeople.None, spans, []);
-        return spans;
-    }
-
-    private static void AssertMarked(string text, string phi, PhiKind kind)
-    {
-        var spans = Scan(text);
-        var start = text.IndexOf(phi, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the value is not in the text");
-        for (var c = start; c < start + phi.Length; c++)
-        {
-            if (char.IsLetterOrDigit(text[c]))
-            {
-                Assert.Contains(spans, s => s.Kind == kind && s.Start <= c && c < s.Start + s.Length);
-            }
-        }
-    }
-
-    private static void AssertCovered(string text, string phi)
-    {
-        var spans = Scan(text);
-        var start = text.IndexOf(phi, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the value is not in the text");
-        for (var c = start; c < start + phi.Length; c++)
-        {
-            if (char.IsLetterOrDigit(text[c]))
-            {
-                Assert.Contains(spans, s => s.Start <= c && c < s.Start + s.Length);
-            }
-        }
     }
 }

@@ -1,5 +1,7 @@
 using XefAI.Data.Deidentification;
 
+using static XefAI.Data.Tests.Deidentification.PhiScans;
+
 namespace XefAI.Data.Tests.Deidentification;
 
 /// <summary>
@@ -221,26 +223,5 @@ public sealed class PhiScannerRowAndAgeTests
         const string text = "The user interface was updated.";
 
         Assert.Empty(Scan(text));
-    }
-
-    private static List<PhiSpan> Scan(string text)
-    {
-        var spans = new List<PhiSpan>();
-        PhiScanner.Default.Scan(text, KnownPeople.None, spans, []);
-        return spans;
-    }
-
-    private static void AssertMarked(string text, string phi, PhiKind kind)
-    {
-        var spans = Scan(text);
-        var start = text.IndexOf(phi, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the value is not in the text");
-        for (var c = start; c < start + phi.Length; c++)
-        {
-            if (char.IsLetterOrDigit(text[c]))
-            {
-                Assert.Contains(spans, s => s.Kind == kind && s.Start <= c && c < s.Start + s.Length);
-            }
-        }
     }
 }

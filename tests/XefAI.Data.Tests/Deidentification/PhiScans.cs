@@ -1,0 +1,34 @@
+using XefAI.Data.Deidentification;
+
+namespace XefAI.Data.Tests.Deidentification;
+
+/// <summary>The scanner's spans for a sentence, and the checks the pattern tests make of them.</summary>
+internal static class PhiScans
+{
+    public static List<PhiSpan> Scan(string text)
+    {
+        var spans = new List<PhiSpan>();
+        PhiScanner.Default.Scan(text, KnownPeople.None, spans, []);
+        return spans;
+    }
+
+    /// <summary>Every letter and digit of <paramref name="phi"/> lies in a span of <paramref name="kind"/>.</summary>
+    public static void AssertMarked(string text, string phi, PhiKind kind) => AssertEachCharacter(text, phi, s => s.Kind == kind);
+
+    /// <summary>Every letter and digit of <paramref name="phi"/> lies in a span of any kind.</summary>
+    public static void AssertCovered(string text, string phi) => AssertEachCharacter(text, phi, static _ => true);
+
+    private static void AssertEachCharacter(string text, string phi, Func<PhiSpan, bool> kind)
+    {
+        var spans = Scan(text);
+        var start = text.IndexOf(phi, StringComparison.Ordinal);
+        Assert.True(start >= 0, "the value is not in the text");
+        for (var c = start; c < start + phi.Length; c++)
+        {
+            if (char.IsLetterOrDigit(text[c]))
+            {
+                Assert.Contains(spans, s => kind(s) && s.Start <= c && c < s.Start + s.Length);
+            }
+        }
+    }
+}
