@@ -213,27 +213,6 @@ internal sealed class PostgresReviewQueue : IReviewQueue, IAsyncDisposable, IDis
     private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>
         _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
 
-    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
-    {
-        await using var migration = PostgresGovernanceStateSchema.CreateMigrationDataSource(_postgres, "review queue");
-        await using var connection = await (migration ?? _dataSource.Value).OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(PostgresGovernanceStateSchema.LockSchema, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-
-        // A table a DBA created ahead needs no DDL, so the gateway's role does not need the right to run it.
-        command.CommandText = IsComplete;
-        if (await command.ExecuteScalarAsync(cancellationToken) is not true)
-        {
-            command.CommandText = Schema;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (migration is not null)
-        {
-            await PostgresGrants.GrantAsync(_dataSource.Value, connection, transaction, cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
+    private Task CreateSchemaAsync(CancellationToken cancellationToken) =>
+        PostgresGovernanceStateSchema.CreateTableAsync(_postgres, _dataSource.Value, "review queue", IsComplete, Schema, cancellationToken);
 }

@@ -238,6 +238,36 @@ internal static class PostgresGovernanceStateSchema
             ? CreateDataSource(options with { ConnectionString = migration }, application + " migration")
             : null;
 
+    /// <summary>
+    /// Creates a table of the state store that lives apart from the main schema (the review queue, the token replays)
+    /// under the schema lock: on the migration connection when one is configured (then granting the gateway's role its
+    /// rights), otherwise on the store's own. A table a DBA created ahead (<paramref name="isComplete"/> true) needs no
+    /// DDL, so the gateway's role does not need the right to run it.
+    /// </summary>
+    public static async Task CreateTableAsync(
+        GovernancePostgresOptions? options, NpgsqlDataSource store, string application, string isComplete, string schema, CancellationToken cancellationToken)
+    {
+        await using var migration = CreateMigrationDataSource(options, application);
+        await using var connection = await (migration ?? store).OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(LockSchema, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        command.CommandText = isComplete;
+        if (await command.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            command.CommandText = schema;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (migration is not null)
+        {
+            await PostgresGrants.GrantAsync(store, connection, transaction, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     public static void Add(NpgsqlParameterCollection parameters, NpgsqlDbType type, object? value) =>
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value });
 
