@@ -1,0 +1,44 @@
+using Xunit.Abstractions;
+
+namespace XefAI.Data.Tests.Deidentification;
+
+/// <summary>
+/// The corpora written blind after the main one (<c>Deidentification/Holdout3</c> to <c>Holdout6</c>): each by someone
+/// who read neither the engine nor the other corpora, in styles the others lack. Each parses, and the engine is
+/// measured on it the way the main corpus is; the measurement is printed, not held to a floor, because its first
+/// reading is an estimate of the engine on unseen text (see each folder's README).
+/// </summary>
+public sealed class BlindCorpusTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("Holdout3", 25)]
+    [InlineData("Holdout4", 20)]
+    [InlineData("Holdout5", 25)]
+    [InlineData("Holdout6", 25)]
+    public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
+    {
+        var notes = PhiCorpus.Load(Folder(corpus));
+
+        Assert.True(notes.Count >= atLeast, $"{notes.Count} notes");
+        Assert.All(notes, n => Assert.NotEmpty(n.Spans));
+    }
+
+    [Theory]
+    [InlineData("Holdout3", 1500)]
+    [InlineData("Holdout4", 1000)]
+    [InlineData("Holdout5", 1000)]
+    [InlineData("Holdout6", 1000)]
+    public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
+    {
+        var notes = PhiCorpus.Load(Folder(corpus));
+
+        var score = PhiScore.Compute(notes, PhiCorpusQualityTests.Detect);
+        score.Report(output);
+
+        Assert.True(score.All.Tokens >= atLeastTokens, $"{score.All.Tokens} labelled PHI tokens");
+        Assert.True(score.ClinicalTokens > 0, "no clinical tokens");
+        Assert.InRange(score.All.Recall, 0, 1);
+    }
+
+    private static string Folder(string corpus) => Path.Combine(AppContext.BaseDirectory, "Deidentification", corpus);
+}
