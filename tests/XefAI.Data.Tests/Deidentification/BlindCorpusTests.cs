@@ -15,6 +15,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout4", 20)]
     [InlineData("Holdout5", 25)]
     [InlineData("Holdout6", 25)]
+    [InlineData("Holdout7", 28)]
     public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
@@ -28,6 +29,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout4", 1000)]
     [InlineData("Holdout5", 1000)]
     [InlineData("Holdout6", 1000)]
+    [InlineData("Holdout7", 1000)]
     public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
