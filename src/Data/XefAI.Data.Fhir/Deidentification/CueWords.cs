@@ -163,6 +163,19 @@ internal static class CueWords
     ];
 
     /// <summary>Nouns after an eponym ("Graves disease", "Murphy sign"): the word before them is medicine, not a person.</summary>
+    /// <summary>
+    /// The words the scan's word rules can start at (ages in words, rural, military, reservation and foreign-order streets,
+    /// routes, streets after a preposition, spoken days and digits, "last 4", service logins); a word that is none of these
+    /// is spared the rules' tests. A rule that starts at a new word must add it here, or its pattern tests fail.
+    /// </summary>
+    public static readonly string[] WordRuleStarts =
+    [
+        "a", "one", "ninety", "hundred", "i", "rr", "hc", "hcr", "rt", "rte", "route", "rural", "star", "psc", "cmr", "unit", "apo", "fpo", "dpo",
+        "calle", "avenida", "rua", "camino", "carretera", "bia", "tribal", "navajo", "indian", "ir", "county", "state", "us", "farm", "hwy",
+        "highway", "on", "off", "along", "onto", "near", "at", "the", "zero", "oh", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+        "last", "svc", "srv", "svcacct",
+    ];
+
     public static readonly string[] EponymNouns =
     [
         "disease", "diseases", "syndrome", "syndromes", "sign", "signs", "test", "tests", "maneuver", "manoeuvre", "lymphoma", "palsy",

@@ -37,6 +37,9 @@ internal enum Lex : uint
     EponymNoun = 1 << 27,
     IdentifierCue = 1 << 28,
 
+    /// <summary>The first word of some rule the scan tries on words (see <see cref="CueWords.WordRuleStarts"/>).</summary>
+    WordRuleStart = 1 << 29,
+
     /// <summary>Only the cue flags are known yet (a lower-case word); the list flags are looked up on demand.</summary>
     Partial = 1u << 31,
 
@@ -79,7 +82,10 @@ internal sealed class Lexicon
     public int MaxPlaceWords { get; }
 
     /// <summary>What the lists say of a word, in any case; words longer than any listed one are none of them.</summary>
-    public Lex Of(ReadOnlySpan<char> word)
+    public Lex Of(ReadOnlySpan<char> word) => OfWord(word) & ~Lex.WordRuleStart;
+
+    /// <summary>As <see cref="Of"/>, with <see cref="Lex.WordRuleStart"/> when some word rule may start at the word.</summary>
+    public Lex OfWord(ReadOnlySpan<char> word)
     {
         if (word.Length > MaxWordLength)
         {
@@ -132,8 +138,8 @@ internal sealed class Lexicon
     }
 
     /// <summary>
-    /// The cue flags of a lower-case word, from a small table; <see cref="Lex.Lists"/> flags are included only for words
-    /// that are cues too. Call <see cref="Of"/> for the rest.
+    /// The cue flags of a lower-case word, from a small table, with <see cref="Lex.WordRuleStart"/> when some word rule
+    /// may start at it; no <see cref="Lex.Lists"/> flag. Call <see cref="Of"/> for the rest.
     /// </summary>
     public Lex CuesOf(ReadOnlySpan<char> word) =>
         word.Length <= MaxWordLength && _cues.TryGetValue(word, out var lex) ? lex & ~Lex.Lists : Lex.None;
@@ -288,6 +294,7 @@ internal sealed class Lexicon
         // word stays ordinary.
         Add(CueWords.ClinicalEponyms, Lex.Clinical);
         Add(CueWords.IdentifierCues.Select(c => c.Key), Lex.IdentifierCue);
+        Add(CueWords.WordRuleStarts, Lex.WordRuleStart);
 
         return new Lexicon(
             words.Where(w => w.Key.Length <= MaxWordLength).ToDictionary(w => w.Key.ToLowerInvariant(), w => w.Value, StringComparer.Ordinal),

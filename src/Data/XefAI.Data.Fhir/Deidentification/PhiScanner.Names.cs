@@ -19,7 +19,7 @@ internal sealed partial class Scan
 
             // Only cue flags are asked of the word itself, which a lower-case word's partial lookup already knows unless
             // its accents must be folded for the lists.
-            var lex = (_lex[i] & Lex.Partial) != 0 && Ascii.IsValid(Span(i)) ? _lex[i] & ~Lex.Partial : L(i);
+            var lex = (_lex[i] & Lex.Partial) != 0 && Ascii.IsValid(Span(i)) ? _lex[i] & ~(Lex.Partial | Lex.WordRuleStart) : L(i);
             if ((lex & Lex.Title) != 0 && IsTitle(i, out var after))
             {
                 NameRun(after, allowLower: true, cued: true, titled: true);

@@ -111,7 +111,7 @@ internal sealed partial class Scan : IDisposable
         {
             if (_t[i].Type is TokenType.Word or TokenType.Alnum)
             {
-                _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.Of(Span(i));
+                _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
             }
         }
 
@@ -129,7 +129,7 @@ internal sealed partial class Scan : IDisposable
             {
                 TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i),
-                TokenType.Word => TrySpokenDate(i) || ((_lex[i] & ~Lex.Partial) != Lex.None && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i) || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryIpv6(i) || TrySpokenDayAfterThe(i) || TrySpokenDigits(i) || TryCardNumber(i) || TryLastFour(i) || TryServiceLogin(i),
+                TokenType.Word => TryWordRules(i),
                 _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i),
             };
         }
@@ -153,6 +153,25 @@ internal sealed partial class Scan : IDisposable
         MarkSpelledNames();
         MarkPlaces();
         UnmarkNotPhi();
+    }
+
+    /// <summary>
+    /// The format rules that start at a word. Most words start none of them: only a listed word, a month, a word before a
+    /// joined ':' (an IPv6 group) or one ending in "card" is tried, in the order the rules take precedence.
+    /// </summary>
+    private bool TryWordRules(int i)
+    {
+        var lex = _lex[i];
+        var listed = (lex & ~(Lex.Partial | Lex.WordRuleStart)) != Lex.None;
+        if ((lex & (Lex.WordRuleStart | Lex.Month)) == 0)
+        {
+            return (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryIpv6(i) || TryCardNumber(i);
+        }
+
+        return TrySpokenDate(i) || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i)
+            || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i) || TryReservationRoute(i) || TryRoute(i)
+            || TryStreetAfterPreposition(i) || TryIpv6(i) || TrySpokenDayAfterThe(i) || TrySpokenDigits(i) || TryCardNumber(i) || TryLastFour(i)
+            || TryServiceLogin(i);
     }
 
     /// <summary>
@@ -295,12 +314,13 @@ internal sealed partial class Scan : IDisposable
         var known = _lex[i];
         if ((known & Lex.Partial) == 0)
         {
-            return known;
+            return known & ~Lex.WordRuleStart;
         }
 
-        known = _lexicon.Of(Span(i));
-        _lex[i] = known;
-        return known;
+        // The rule-start flag is kept for the word rules, which may not have reached this word yet.
+        var lex = _lexicon.Of(Span(i));
+        _lex[i] = lex | (known & Lex.WordRuleStart);
+        return lex;
     }
 
     // The length first: most words are not the one asked for, and most differ in length.
