@@ -430,6 +430,36 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task HeldCard_Edited_TheReviewShowsTheReleasedCardAndTheReviewerStillSeesTheModelsOriginal()
+    {
+        using var client = F.Host.CreateClient();
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        var (card, reviewId) = await HeldCardAsync(client);
+        var decided = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/edit", """{"content": "Potassium is low. Recheck it tomorrow."}""");
+        Assert.Equal(200, decided.Status);
+
+        var review = await client.GetCallAsync($"/v1/reviews/{reviewId}");
+        var held = await client.GetCallAsync($"/cds-services/{HeldService}/held/{card}");
+
+        // The app reading its review gets what the EHR was released, byte for byte: the edited card, summary included.
+        Assert.Equal(200, review.Status);
+        Assert.Equal("edited", review.Header("X-XefAI-Review-Status"));
+        Assert.Equal(200, held.Status);
+        Assert.Equal(held.ResponseBody, review.ResponseBody);
+        var reviewed = review.Json["cards"]!.AsArray().Single()!;
+        Assert.Equal("Potassium is low.", (string?)reviewed["summary"]);
+        Assert.Equal($"{Adapter.DraftNotice}\n\nPotassium is low. Recheck it tomorrow.", (string?)reviewed["detail"]);
+        Assert.Equal(card, (string?)reviewed["uuid"]);
+
+        // The reviewer's view keeps the model's own card in the answer field, summary and all.
+        var original = decided.Json["answer"]!["cards"]![0]!;
+        Assert.NotEqual("Potassium is low.", (string?)original["summary"]);
+        Assert.DoesNotContain("Recheck it tomorrow", original.ToJsonString(), StringComparison.Ordinal);
+        var listed = (await admin.GetCallAsync("/admin/reviews?status=edited")).Json["data"]!.AsArray().Single(r => (string?)r!["id"] == reviewId)!;
+        Assert.Equal(original.ToJsonString(), listed["answer"]!["cards"]![0]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task HeldCard_Rejected_Is410AndNoCard()
     {
         using var client = F.Host.CreateClient();

@@ -80,7 +80,8 @@ internal static class CdsHeldCards
         switch (review.Status)
         {
             case ReviewStatus.Approved or ReviewStatus.Edited when review.ReleasedAnswer is { } released:
-                var body = Released(released, record.Id, review.Status == ReviewStatus.Edited, review.RiskTier);
+                var body = ReleasedCards(released, record.Id, review.Status == ReviewStatus.Edited, review.RiskTier)
+                    ?? throw new InvalidOperationException("A held CDS answer is stored as its card set.");
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 context.Response.ContentType = CdsServiceAdapter.ContentType;
                 await context.Response.Body.WriteAsync(body, context.RequestAborted);
@@ -99,15 +100,26 @@ internal static class CdsHeldCards
     }
 
     /// <summary>
-    /// The released card set, with the held card's uuid. An edited answer's card has the reviewer's text as its detail
-    /// (opened by the draft notice at tier 3 and above, as every such card is) and its summary taken from that text.
+    /// What a decided review released, as its reader gets it (<c>GET /v1/reviews/{id}</c>): a CDS Hooks card set exactly
+    /// as this endpoint releases it, under the held call's audit id; any other answer as the queue stored it.
     /// </summary>
-    internal static byte[] Released(string released, string uuid, bool edited, int riskTier)
+    internal static byte[] Released(ReviewItem review)
     {
-        var cards = JsonNode.Parse(released)!.AsObject();
-        if (cards["cards"] is not JsonArray { Count: > 0 } list || list[0] is not JsonObject card)
+        var released = review.ReleasedAnswer ?? throw new InvalidOperationException("Only an approved or edited review releases an answer.");
+        return ReleasedCards(released, review.AuditId, review.Status == ReviewStatus.Edited, review.RiskTier)
+            ?? System.Text.Encoding.UTF8.GetBytes(released);
+    }
+
+    /// <summary>
+    /// The released card set, with the held card's uuid; null when the answer is not a card set. An edited answer's card
+    /// has the reviewer's text as its detail (opened by the draft notice at tier 3 and above, as every such card is)
+    /// and its summary taken from that text.
+    /// </summary>
+    private static byte[]? ReleasedCards(string released, string uuid, bool edited, int riskTier)
+    {
+        if (JsonNode.Parse(released) is not JsonObject cards || cards["cards"] is not JsonArray { Count: > 0 } list || list[0] is not JsonObject card)
         {
-            throw new InvalidOperationException("A held CDS answer is stored as its card set.");
+            return null;
         }
 
         if (edited && card["detail"]?.GetValue<string>() is { } text)

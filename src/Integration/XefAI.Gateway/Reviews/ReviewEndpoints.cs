@@ -86,7 +86,8 @@ internal static class ReviewEndpoints
             case ReviewStatus.Approved or ReviewStatus.Edited:
                 context.Response.ContentType = "application/json";
                 context.Response.Headers["X-XefAI-Reviewed-By"] = item.Reviewer;
-                await context.Response.WriteAsync(item.ReleasedAnswer!, ct);
+                // A CDS card as the held-card endpoint releases it: an edit rewrites its summary as well as its detail.
+                await context.Response.Body.WriteAsync(CdsHooks.CdsHeldCards.Released(item), ct);
                 return;
             case ReviewStatus.Rejected:
                 await new CallError(StatusCodes.Status410Gone, "review_rejected",
