@@ -202,7 +202,10 @@ public sealed record AuditChainVerification(bool Valid, long Records, string? Fi
     /// <summary>Writers' chains walked; null for a store with a single chain.</summary>
     public int? Chains { get; init; }
 
-    /// <summary>The last checkpoint the walk proved, with every record before it; null when there is none.</summary>
+    /// <summary>
+    /// The last checkpoint the walk proved, with every record before it; null when there is none. A store with a single
+    /// chain has no checkpoints of its own: there it is the seq of the last record the walk proved.
+    /// </summary>
     public long? Checkpoint { get; init; }
 
     /// <summary>The checkpoint an incremental walk resumed from, proved by an earlier walk; null for a walk from the start.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,32 +17,21 @@ namespace XefAI.Governance;
 /// </remarks>
 internal sealed class PostgresAuditVerifier : IDisposable
 {
-    private const int RecordPage = 2000;
+    private const int RecordPage = AuditWalkPace.RecordPage;
     private const int CheckpointPage = 200;
-
-    // A rest never outlasts this, so even a slow page cannot put the walk to sleep for long.
-    private static readonly TimeSpan MaxRest = TimeSpan.FromSeconds(1);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly AuditVerificationRequest _request;
     private readonly TimeProvider _time;
+    private readonly AuditWalkPace _pace;
     private readonly AuditChainHasher _hasher = new();
     private readonly Dictionary<string, ChainCursor> _chains = new(StringComparer.Ordinal);
 
     private AuditChainEnd[] _provedAtCheckpoint = [];
-    private long _checked;
-    private long _toCheck;
-    private long _checkpoints;
-    private long _busySince = Stopwatch.GetTimestamp();
 
     public PostgresAuditVerifier(NpgsqlDataSource dataSource, AuditVerificationRequest request, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (!(request.MaxBusyShare > 0 && request.MaxBusyShare <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), request.MaxBusyShare, "MaxBusyShare must be more than 0 and at most 1.");
-        }
-
+        _pace = new AuditWalkPace(request, time);
         _dataSource = dataSource;
         _request = request;
         _time = time;
@@ -100,8 +88,8 @@ internal sealed class PostgresAuditVerifier : IDisposable
         }
 
         var provedChanged = false;
-        _toCheck = Math.Max(0, await CountRecordsAsync(connection, cancellationToken) - Proved());
-        Report();
+        _pace.ToCheck = Math.Max(0, await CountRecordsAsync(connection, cancellationToken) - Proved());
+        _pace.Report();
 
         // The checkpoints, each with every chain walked up to where it binds it.
         while (true)
@@ -142,7 +130,7 @@ internal sealed class PostgresAuditVerifier : IDisposable
                     return Broken(null, $"Checkpoint {name} counts {checkpoint.Records.ToString(CultureInfo.InvariantCulture)} records in all chains, but the chains bound so far hold {Proved().ToString(CultureInfo.InvariantCulture)}: a chain was left out, or the count altered.");
                 }
 
-                _checkpoints++;
+                _pace.CheckpointChecked();
                 previousHash = checkpoint.Hash;
                 lastCheckpoint = checkpoint.Sequence;
                 provedChanged = true;
@@ -186,13 +174,13 @@ internal sealed class PostgresAuditVerifier : IDisposable
             await RecordVerifiedAsync(connection, proved, previousHash, cancellationToken);
         }
 
-        Report();
+        _pace.Report();
         return new AuditChainVerification(true, Proved())
         {
             Chains = _chains.Count,
             Checkpoint = lastCheckpoint,
             ResumedFrom = resumedFrom,
-            Checked = _checked,
+            Checked = _pace.Checked,
         };
     }
 
@@ -208,7 +196,7 @@ internal sealed class PostgresAuditVerifier : IDisposable
     }
 
     private AuditChainVerification Broken(string? record, string problem) =>
-        new(false, Proved(), record, problem) { Chains = _chains.Count, Checked = _checked };
+        new(false, Proved(), record, problem) { Chains = _chains.Count, Checked = _pace.Checked };
 
     // A checkpoint must hold together on its own: readable ends, the root they make, and the hash over it all.
     private static string? CheckCheckpoint(CheckpointRow checkpoint, out AuditChainEnd[] ends)
@@ -315,7 +303,7 @@ internal sealed class PostgresAuditVerifier : IDisposable
                         return broken;
                     }
 
-                    _checked++;
+                    _pace.RecordChecked();
                 }
             }
 
@@ -329,8 +317,7 @@ internal sealed class PostgresAuditVerifier : IDisposable
                 return Broken(null, $"Chain {cursor.Chain} ends at seq {cursor.Sequence.ToString(CultureInfo.InvariantCulture)} but {binder} puts its end at seq {target.ToString(CultureInfo.InvariantCulture)}: records at its end were removed.");
             }
 
-            Report();
-            await RestAsync(cancellationToken);
+            await _pace.PageDoneAsync(cancellationToken);
         }
 
         return null;
@@ -428,21 +415,6 @@ internal sealed class PostgresAuditVerifier : IDisposable
 
         return Broken(id, $"Record {id} ({Position(end.Chain, position)}) lies beyond the chain's end (seq {end.Sequence.ToString(CultureInfo.InvariantCulture)}): it was not appended through the store.");
     }
-
-    private async Task RestAsync(CancellationToken cancellationToken)
-    {
-        var share = _request.MaxBusyShare;
-        if (share < 1)
-        {
-            var busy = Stopwatch.GetElapsedTime(_busySince);
-            var rest = busy * ((1 / share) - 1);
-            await Task.Delay(rest < MaxRest ? rest : MaxRest, _time, cancellationToken);
-        }
-
-        _busySince = Stopwatch.GetTimestamp();
-    }
-
-    private void Report() => _request.Progress?.Report(new AuditVerificationProgress(_checked, _toCheck, _checkpoints));
 
     private static string Position(string chain, long position) =>
         $"chain {chain}, seq {position.ToString(CultureInfo.InvariantCulture)}";

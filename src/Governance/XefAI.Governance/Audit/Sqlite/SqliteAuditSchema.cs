@@ -58,6 +58,17 @@ internal static class SqliteAuditSchema
         BEGIN SELECT RAISE(ABORT, 'audit_records is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
         BEGIN SELECT RAISE(ABORT, 'audit_records is append-only'); END;
+        CREATE TABLE IF NOT EXISTS audit_verified_records (
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            verified_at TEXT NOT NULL,
+            full_walk INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS ix_audit_verified_records_seq ON audit_verified_records (seq);
+        CREATE TRIGGER IF NOT EXISTS audit_verified_records_no_update BEFORE UPDATE ON audit_verified_records
+        BEGIN SELECT RAISE(ABORT, 'audit_verified_records is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_verified_records_no_delete BEFORE DELETE ON audit_verified_records
+        BEGIN SELECT RAISE(ABORT, 'audit_verified_records is append-only'); END;
         """;
 
     /// <summary>Counts the <c>hash_version</c> column: 0 on a table created before records carried their hash version.</summary>
@@ -94,6 +105,20 @@ internal static class SqliteAuditSchema
     public const string SelectAscending = "SELECT " + Columns + " FROM audit_records ORDER BY seq";
 
     public const string SelectColumns = "SELECT " + Columns + " FROM audit_records";
+
+    /// <summary>A page of a walk: the records after a seq, in order.</summary>
+    public const string SelectPageAfter = "SELECT " + Columns + " FROM audit_records WHERE seq > $after ORDER BY seq LIMIT $limit";
+
+    /// <summary>How far the chain reaches: the seq its last record has when none is missing.</summary>
+    public const string SelectLastSequence = "SELECT COALESCE(MAX(seq), 0) FROM audit_records";
+
+    public const string SelectIdAndHash = "SELECT id, hash FROM audit_records WHERE seq = $seq";
+
+    /// <summary>The last record a verification proved (<c>audit_verified_records</c>, append-only like the records).</summary>
+    public const string SelectLastVerified = "SELECT seq, hash FROM audit_verified_records ORDER BY seq DESC LIMIT 1";
+
+    public const string InsertVerified =
+        "INSERT INTO audit_verified_records (seq, hash, verified_at, full_walk) VALUES ($seq, $hash, $at, $full)";
 
     private const int Seq = 0;
     private const int Id = 1;

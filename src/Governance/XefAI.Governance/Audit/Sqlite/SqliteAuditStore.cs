@@ -23,6 +23,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     private readonly string _connectionString;
     private readonly string _writerConnectionString;
     private readonly ILogger<SqliteAuditStore> _logger;
+    private readonly TimeProvider _time;
     private readonly AuditRecordIdGenerator _ids;
     private readonly AuditChainHasher _writerHasher = new();
     private readonly OnceInitializer _schema = new();
@@ -43,6 +44,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         // A relative path belongs to the deployment (the content root), not to whatever directory the process started in.
         _databasePath = Path.GetFullPath(audit.Sqlite.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
         _logger = logger;
+        _time = timeProvider;
         _ids = new AuditRecordIdGenerator(timeProvider);
 
         // Microsoft.Data.Sqlite retries busy locks until the command timeout, BEGIN included.
@@ -151,6 +153,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         return await reader.ReadAsync(cancellationToken) ? SqliteAuditSchema.ReadRecord(reader) : null;
     }
 
+    /// <summary>A full walk of the chain in one read snapshot; it neither reports progress nor records what it proved.</summary>
     /// <remarks><see cref="AuditChainVerification.Records"/> counts the records found intact before the first broken one.</remarks>
     public async ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken)
     {
@@ -161,6 +164,18 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         // One SELECT reads one WAL snapshot, so appends running meanwhile cannot tear the walk.
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await AuditChainVerifier.VerifyAsync(reader, SqliteAuditSchema.Rows, head: null, cancellationToken);
+    }
+
+    /// <remarks>
+    /// Counts the walk first and reports progress, paced, page by page; an incremental walk resumes after the last
+    /// record an earlier one proved, and trusts every record up to it (<see cref="SqliteAuditVerifier"/>).
+    /// <see cref="AuditChainVerification.Checkpoint"/> is the seq of the last record the walk proved.
+    /// </remarks>
+    public async ValueTask<AuditChainVerification> VerifyAsync(AuditVerificationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return await new SqliteAuditVerifier(connection, request, _time).RunAsync(cancellationToken);
     }
 
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
