@@ -100,6 +100,56 @@ public sealed class AuditVerificationEndpointsTests
         Assert.Null(result["resumedFrom"]);
     }
 
+    [Fact]
+    public async Task Verify_SqliteWalkLongerThanTheInlineBound_GoesOnInTheBackgroundWithProgressThenResumesInline()
+    {
+        // The test host's own SQLite trail, with a bound of 5.
+        await using var gateway = await GatewayHost.StartAsync(c => c["Audit"]!["Verification"] = new JsonObject { ["MaxInlineRecords"] = 5, ["IntervalMinutes"] = 0 });
+        using var client = gateway.CreateClient();
+        using var admin = gateway.CreateClient(GatewayHost.AdminKey);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", $"Note {i}. Stable."))).Status);
+        }
+
+        // Within the bound: walked on the request.
+        var inline = await admin.GetCallAsync("/admin/audit/verify?mode=full");
+        Assert.Equal(200, inline.Status);
+        Assert.True((bool)inline.Json["valid"]!, inline.Json.ToJsonString());
+        Assert.Equal(4, (long)inline.Json["records"]!);
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", $"More {i}. Stable."))).Status);
+        }
+
+        // Past it: the request answers at once with the background run that does the same walk.
+        var deferred = await admin.GetCallAsync("/admin/audit/verify?mode=full");
+
+        Assert.Equal(202, deferred.Status);
+        var id = (string)deferred.Json["id"]!;
+        Assert.Equal($"/admin/audit/verifications/{id}", deferred.Response.Headers.Location?.OriginalString);
+        var run = await WaitForFinishAsync(admin, id);
+        Assert.Equal("completed", (string?)run["state"]);
+        var result = run["result"]!;
+        Assert.True((bool)result["valid"]!, run.ToJsonString());
+        var records = (long)result["records"]!;
+        Assert.True(records >= 10, run.ToJsonString());
+
+        // The run counted its walk and reported how far it came.
+        Assert.Equal(records, (long)run["progress"]!["toCheck"]!);
+        Assert.Equal(records, (long)run["progress"]!["checked"]!);
+
+        // An incremental walk resumes from what the run proved: a few new records fit the bound again.
+        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Last. Stable."))).Status);
+        var resumed = await admin.GetCallAsync("/admin/audit/verify");
+        Assert.Equal(200, resumed.Status);
+        Assert.True((bool)resumed.Json["valid"]!, resumed.Json.ToJsonString());
+        Assert.Equal(records, (long)resumed.Json["resumedFrom"]!);
+        Assert.InRange((long)resumed.Json["checked"]!, 1, 5);
+        Assert.Equal(records + (long)resumed.Json["checked"]!, (long)resumed.Json["records"]!);
+    }
+
     [PostgresFact]
     public async Task Verify_PostgresWalkLongerThanTheInlineBound_GoesOnInTheBackground()
     {

@@ -610,7 +610,7 @@ public sealed class SqliteAuditStoreTests
         Assert.Equal(5, records[^1].Sequence);
     }
 
-    private static async Task<List<AuditRecord>> AppendManyAsync(SqliteAuditStore store, int count)
+    internal static async Task<List<AuditRecord>> AppendManyAsync(SqliteAuditStore store, int count)
     {
         var records = new List<AuditRecord>();
         for (var i = 0; i < count; i++)
@@ -623,7 +623,7 @@ public sealed class SqliteAuditStoreTests
 
     private static AuditAttempt Attempt() => new("gpt-eu-1", "openai/primary", "answered", 200, 800);
 
-    private static void Execute(SqliteConnection connection, string sql)
+    internal static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -512,10 +512,4 @@ public sealed class PostgresAuditChainTests(PostgresDatabase database) : IClassF
 
         return records;
     }
-
-    // Progress<T> posts to the thread pool; a test needs the reports in order, before the walk returns.
-    private sealed class SynchronousProgress(Action<AuditVerificationProgress> report) : IProgress<AuditVerificationProgress>
-    {
-        public void Report(AuditVerificationProgress value) => report(value);
-    }
 }
