@@ -66,7 +66,7 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
                     read++;
                     if (walk.Check(reader, SqliteAuditSchema.Rows) is { } broken)
                     {
-                        return Finished(broken, start, walk);
+                        return broken with { ResumedFrom = start?.Sequence, Checked = _pace.Checked };
                     }
 
                     _pace.RecordChecked();
@@ -89,15 +89,13 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
             await RecordVerifiedAsync(walk.Proved, cancellationToken);
         }
 
-        return Finished(verdict, start, walk);
+        return verdict with
+        {
+            Checkpoint = walk.Proved.Sequence > 0 ? walk.Proved.Sequence : null,
+            ResumedFrom = start?.Sequence,
+            Checked = _pace.Checked,
+        };
     }
-
-    private AuditChainVerification Finished(AuditChainVerification verdict, AuditChainStart? start, AuditChainWalk walk) => verdict with
-    {
-        Checkpoint = walk.Proved.Sequence > 0 ? walk.Proved.Sequence : null,
-        ResumedFrom = start?.Sequence,
-        Checked = _pace.Checked,
-    };
 
     private async Task<AuditChainStart?> ReadLastVerifiedAsync(CancellationToken cancellationToken)
     {
