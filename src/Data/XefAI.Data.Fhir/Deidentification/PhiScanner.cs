@@ -130,7 +130,7 @@ internal sealed partial class Scan : IDisposable
                 TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i),
                 TokenType.Word => TryWordRules(i),
-                _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i),
+                _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i),
             };
         }
 
