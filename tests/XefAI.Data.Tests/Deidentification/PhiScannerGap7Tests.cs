@@ -2,6 +2,8 @@ using XefAI.Data.Deidentification;
 
 using static XefAI.Data.Tests.Deidentification.PhiScans;
 
+using Scan = XefAI.Data.Deidentification.Scan;
+
 namespace XefAI.Data.Tests.Deidentification;
 
 /// <summary>
@@ -42,6 +44,42 @@ public sealed class PhiScannerGap7Tests
     {
         AssertNotMarked("Uploaded wound_l_2025-03-02.jpg to the media tab.", "wound");
     }
+
+    [Theory]
+    [InlineData("Lives with her son at 9 Priory Road, Taunton  TA1 4QF since the spring.", "TA1 4QF")]
+    [InlineData("Forwarding address in London SW1A 2BX until March.", "SW1A 2BX")]
+    [InlineData("Home: 18 rue des Pins, Gatineau QC J8Y 3R4.", "J8Y 3R4")]
+    [InlineData("Mail to 7 Kelly St, Ballarat VIC 3350 please.", "3350")]
+    public void Scan_PostcodeFromAbroad_IsMarkedAsZip(string text, string postcode) =>
+        AssertMarked(text, postcode, PhiKind.Zip);
+
+    [Fact]
+    public void KeepsZip3_PostcodeFromAbroad_IsReplacedWhole()
+    {
+        Assert.False(Scan.KeepsZip3("SW1A 2BX"));
+        Assert.True(Scan.KeepsZip3("02139"));
+    }
+
+    [Theory]
+    [InlineData("CD4 count 350 and T2 weighted images; HbA1c 7.2; L5 2ND look.")]
+    [InlineData("Gave 0.5 mg at 0900 and 0.25 mg at 1300.")]
+    public void Scan_LabsAndLevels_AreNotPostcodesOrPhones(string text) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind is PhiKind.Zip or PhiKind.Phone);
+
+    [Theory]
+    [InlineData("Her unit is 3/47 Chapel St, Windsor, with a lift.", "3/47 Chapel St")]
+    [InlineData("Now at Flat 6, 21 Mill Lane with her sister.", "Flat 6, 21 Mill Lane")]
+    public void Scan_UnitBeforeTheHouseNumber_IsPartOfTheAddress(string text, string address) =>
+        AssertMarked(text, address, PhiKind.Address);
+
+    [Theory]
+    [InlineData("Her husband can be reached on 07911 123456 after five.", "07911 123456")]
+    [InlineData("Mobile 0412 345 678, leave a message.", "0412 345 678")]
+    [InlineData("Surgery on 020 7946 0321 for results.", "020 7946 0321")]
+    [InlineData("Questions to the triage line x4471 any time.", "x4471")]
+    [InlineData("Joindre Mme Caron au 819-555-0144 poste 318.", "819-555-0144 poste 318")]
+    public void Scan_PhoneWrittenAbroadOrAsExtension_IsMarkedAsPhone(string text, string phone) =>
+        AssertMarked(text, phone, PhiKind.Phone);
 
     private static void AssertNotMarked(string text, string word)
     {

@@ -64,7 +64,7 @@ internal static class CueWords
         "mews", "park", "pass", "estates", "view", "vista", "broadway",
     ];
 
-    public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o"];
+    public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o", "flat"];
 
     public static readonly string[] Holidays =
         ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena"];
@@ -165,7 +165,7 @@ internal static class CueWords
     /// <summary>Nouns after an eponym ("Graves disease", "Murphy sign"): the word before them is medicine, not a person.</summary>
     /// <summary>
     /// The words the scan's word rules can start at (ages in words, rural, military, reservation and foreign-order streets,
-    /// routes, streets after a preposition, spoken days and digits, "last 4", service logins); a word that is none of these
+    /// routes, streets after a preposition, spoken days and digits, "last 4", service logins, Australian states before a postcode); a word that is none of these
     /// is spared the rules' tests. A rule that starts at a new word must add it here, or its pattern tests fail.
     /// </summary>
     public static readonly string[] WordRuleStarts =
@@ -173,7 +173,7 @@ internal static class CueWords
         "a", "one", "ninety", "hundred", "i", "rr", "hc", "hcr", "rt", "rte", "route", "rural", "star", "psc", "cmr", "unit", "apo", "fpo", "dpo",
         "calle", "avenida", "rua", "camino", "carretera", "bia", "tribal", "navajo", "indian", "ir", "county", "state", "us", "farm", "hwy",
         "highway", "on", "off", "along", "onto", "near", "at", "the", "zero", "oh", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-        "last", "svc", "srv", "svcacct",
+        "last", "svc", "srv", "svcacct", "vic", "nsw", "qld", "tas",
     ];
 
     public static readonly string[] EponymNouns =
