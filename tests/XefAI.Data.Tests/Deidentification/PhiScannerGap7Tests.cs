@@ -81,6 +81,26 @@ public sealed class PhiScannerGap7Tests
     public void Scan_PhoneWrittenAbroadOrAsExtension_IsMarkedAsPhone(string text, string phone) =>
         AssertMarked(text, phone, PhiKind.Phone);
 
+    [Theory]
+    [InlineData("{\"content\":\"Triage this.\\nName: Wilhelmina Osei\\nAge: 97\\nMRN: 40012277\"}", "97")]
+    [InlineData("Night report: Mr Castellanos-Reyes (Tito), 93, fell at 0300 without injury.", "93")]
+    [InlineData("Seen today: Ms Abernathy, 101, for skin tears.", "101")]
+    public void Scan_AgeOverEightyNineAfterALabelOrAName_IsMarkedAsAge(string text, string age) =>
+        AssertMarked(text, age, PhiKind.Age);
+
+    [Fact]
+    public void Scan_EscapedLineBreakInJson_SeparatesTheLabelFromTheWordBefore()
+    {
+        const string text = "{\"content\":\"Patient: Wilhelmina Osei\\nMRN: 40012277\\nplease summarize\"}";
+
+        AssertMarked(text, "40012277", PhiKind.Mrn);
+        AssertNotMarked(text, "nMRN");
+    }
+
+    [Fact]
+    public void Scan_NumberBetweenCommasAfterAWord_IsNoAge() =>
+        Assert.DoesNotContain(Scan("Potassium, 95, was drawn; counts of 4, 95, 100 noted."), s => s.Kind == PhiKind.Age);
+
     private static void AssertNotMarked(string text, string word)
     {
         var spans = Scan(text);

@@ -26,6 +26,28 @@ internal sealed partial class Scan
     private bool IsFunctionWord(int i) => IsWord(i) && _t[i].Length <= 6 && FunctionWordLookup.Contains(Span(i));
 
     /// <summary>
+    /// "Mrs Lorraine Baptiste-Moreau (lorraine), 90, came up from": an age over 89 set between commas right after a
+    /// person's name (or the nickname in parentheses after it). Runs after the names are marked.
+    /// </summary>
+    private void MarkAgesAfterNames()
+    {
+        for (var i = 2; i + 1 < Count; i++)
+        {
+            if (_t[i].Type != TokenType.Number || _t[i].Length is < 2 or > 3 || _run[i] != 0 || !IsPunct(i - 1, ',') || !IsPunct(i + 1, ',')
+                || Value(i) is < 90 or > 130)
+            {
+                continue;
+            }
+
+            var name = IsPunct(i - 2, ')') ? i - 3 : i - 2;
+            if (IsWord(name) && _run[name] != 0 && _kind[name] == PhiKind.Name)
+            {
+                Mark(i, i, PhiKind.Age);
+            }
+        }
+    }
+
+    /// <summary>
     /// At an underscore: "ybarra_j_2026-11-06", "BWX_ferraro_b_20261203": a word and a single letter joined by underscores
     /// and followed by a number, as a photo log or an image file names its patient, are a surname and an initial.
     /// </summary>

@@ -150,6 +150,7 @@ internal sealed partial class Scan : IDisposable
         MarkKnownValues();
         MarkNames();
         MarkNameContinuations();
+        MarkAgesAfterNames();
         MarkSpelledNames();
         MarkPlaces();
         UnmarkNotPhi();

@@ -76,6 +76,15 @@ internal static class TextTokenizer
 
             if (c < '\u0080' ? !char.IsAsciiLetterOrDigit(c) : !IsWordChar(c))
             {
+                // "\nAge: 95" in a JSON string pasted into a prompt: the escape is the line break it stands for, not a letter
+                // glued to the next word.
+                if (c == '\\' && i + 1 < text.Length && text[i + 1] is 'n' or 'r' or 't' && (i == 0 || text[i - 1] != '\\'))
+                {
+                    shape |= text[i + 1] == 't' ? TokenShape.SpaceBefore : TokenShape.SpaceBefore | TokenShape.LineBefore;
+                    i += 2;
+                    continue;
+                }
+
                 // A surrogate pair is one token, so a split never lands inside a character.
                 var length = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
                 Add(ref tokens, ref count, new TextToken(i, length, TokenType.Punct, shape));
