@@ -26,7 +26,7 @@ internal static class CueWords
         "md", "do", "rn", "np", "pa", "pac", "phd", "msw", "lcsw", "lpn", "lvn", "cnm", "crna", "dpm", "dds", "dmd", "pharmd", "rph", "od",
         "aprn", "fnp", "dnp", "bsn", "msn", "mph", "mbbs", "facs", "facp", "facc", "lmft", "lpc", "psyd", "ot", "otr", "pt", "dpt", "slp", "rd",
         "cna", "ma", "emt", "paramedic", "rrt", "cpht", "ccc", "ibclc", "cde", "cdces", "frcpc", "mrcp", "faap", "agpcnp", "anp", "whnp", "pmhnp",
-        "mdiv", "rdn", "ld", "cwon", "cwocn", "ccrn", "cnl", "lmsw", "ladc", "cadc", "bcba",
+        "mdiv", "rdn", "ld", "rdh", "cwon", "cwocn", "ccrn", "cnl", "lmsw", "ladc", "cadc", "bcba",
     ];
 
     public static readonly string[] NameLabels =

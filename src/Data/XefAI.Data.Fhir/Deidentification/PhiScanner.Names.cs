@@ -67,7 +67,8 @@ internal sealed partial class Scan
             }
             else if ((lex & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2)
             {
-                var last = IsPunct(i - 1, ',') ? i - 2 : i - 1;
+                // "Maria Lopez, RN", "Ivy (RDH)": the credential after a comma or in parentheses.
+                var last = IsPunct(i - 1, ',') || (IsPunct(i - 1, '(') && IsPunct(i + 1, ')')) ? i - 2 : i - 1;
                 NameBefore(last);
                 LowerNameBefore(last);
             }
@@ -125,6 +126,26 @@ internal sealed partial class Scan
             }
         }
 
+        // "Hope van der Berg", "Luz de la Vega": a given name (or a word no list knows), one or two particles, a capitalized
+        // surname: the particles tell a name even when the given name is an ordinary word.
+        for (var i = 0; i + 2 < Count; i++)
+        {
+            if (IsWord(i) && IsFree(i) && _t[i].Is(TokenShape.Capitalized) && _t[i].Length >= 2 && IsWord(i + 1) && _t[i + 1].Length >= 2 && IsFree(i + 1)
+                && AfterParticles(i + 1) is var surname and > 0 && IsWord(surname) && IsFree(surname) && _t[surname].Is(TokenShape.Capitalized)
+                && !_t[surname].Is(TokenShape.LineBefore) && ((L(i) & Lex.FirstName) != 0 || (IsUnknownName(i) && !StartsSentence(i)))
+                && (L(i) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility)) == 0
+                && (L(surname) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility | Lex.StreetSuffix)) == 0
+                && ((L(surname) & Lex.Common) == 0 || (L(surname) & Lex.Surname) != 0))
+            {
+                for (var k = i; k < surname; k++)
+                {
+                    Mark(k, k, PhiKind.Name);
+                }
+
+                Mark(surname, JoinedNameEnd(surname), PhiKind.Name);
+            }
+        }
+
         // "NWOSU, Chidinma", "ZHOU, Xiaoming", "THISTLEWOOD, Reggie": a surname in capitals, a comma, a given name.
         for (var i = 0; i + 2 < Count; i++)
         {
@@ -133,7 +154,8 @@ internal sealed partial class Scan
                 && !_t[i + 2].Is(TokenShape.LineBefore) && (L(i) & (Lex.Clinical | Lex.State | Lex.Credential | Lex.IdentifierCue)) == 0
                 && ((L(i) & Lex.Common) == 0 || ((L(i + 2) & (Lex.FirstName | Lex.Common | Lex.Clinical)) == Lex.FirstName && _t[i].Length >= 3))
                 && ((_t[i + 2].Is(TokenShape.Capitalized) && (IsUnknownName(i + 2) || (L(i + 2) & Lex.FirstName) != 0))
-                    || (_t[i + 2].Is(TokenShape.Upper) && _t[i + 2].Length >= 3 && ((L(i + 2) & Lex.FirstName) != 0 || (StartsLine(i) || IsPunct(i - 1, ':'))))))
+                    || (_t[i + 2].Is(TokenShape.Upper) && _t[i + 2].Length >= 3 && ((L(i + 2) & Lex.FirstName) != 0 || (StartsLine(i) || IsPunct(i - 1, ':'))
+                        || IsMiddleInitial(i + 3)))))
             {
                 if (IsFree(i))
                 {
@@ -432,6 +454,11 @@ internal sealed partial class Scan
     // "Rm 118-B", "Bed 4" after a name: an ordinary word (or a short one no list knows) before a number, no given name.
     private bool IsWordBeforeNumber(int j, Lex lex) =>
         (lex & Lex.FirstName) == 0 && ((lex & Lex.Common) != 0 || (lex == Lex.None && _t[j].Length <= 3)) && IsNumber(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore);
+
+    // "KOWALCZYK, STANISLAW J  DOB": a single capital ending the name, before a label, a line's end or punctuation.
+    private bool IsMiddleInitial(int j) =>
+        IsWord(j) && _t[j].Length == 1 && _t[j].Is(TokenShape.Upper) && !_t[j].Is(TokenShape.LineBefore) && !WordIs(j, "i")
+        && (!InRange(j + 1) || _t[j + 1].Is(TokenShape.LineBefore) || IsPunct(j + 1) || (IsWord(j + 1) && _t[j + 1].Is(TokenShape.Upper) && Has(j + 1, Lex.IdentifierCue | Lex.DateCue)));
 
     // "NEW REFERRAL": an upper-case word before an ordinary upper-case word no name list holds.
     private bool IsCapsHeading(int j) =>
