@@ -115,6 +115,17 @@ public sealed class PhiScannerGap7Tests
     public void Scan_WordsAroundParticlesOrCredentials_StayOrdinary(string text, string word) =>
         AssertNotMarked(text, word);
 
+    [Theory]
+    [InlineData("Home visit: gate code 8812# then the blue door.", "8812")]
+    [InlineData("Spare key in the lockbox, code 3307, by the porch.", "3307")]
+    [InlineData("Keypad 6190 opens the side entrance.", "6190")]
+    public void Scan_AccessCodeAfterItsCue_IsMarkedAsId(string text, string code) =>
+        AssertMarked(text, code, PhiKind.Id);
+
+    [Fact]
+    public void Scan_GateWithAShortNumber_IsNoIdentifier() =>
+        Assert.DoesNotContain(Scan("Gait training with PT; gate 3 at the airport."), s => s.Kind == PhiKind.Id);
+
     private static void AssertNotMarked(string text, string word)
     {
         var spans = Scan(text);

@@ -267,6 +267,6 @@ internal static class CueWords
         new("docket", PhiKind.Id), new("ref", PhiKind.Id), new("username", PhiKind.Id), new("user", PhiKind.Id), new("login", PhiKind.Id), new("userid", PhiKind.Id),
         new("wechat", PhiKind.Id), new("whatsapp", PhiKind.Id), new("skype", PhiKind.Id), new("handle", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
-        new("uid", PhiKind.Id), new("last4", PhiKind.Ssn),
+        new("uid", PhiKind.Id), new("last4", PhiKind.Ssn), new("gate", PhiKind.Id), new("lockbox", PhiKind.Id), new("keypad", PhiKind.Id), new("keysafe", PhiKind.Id),
     ];
 }
