@@ -126,26 +126,6 @@ internal sealed partial class Scan
             }
         }
 
-        // "Hope van der Berg", "Luz de la Vega": a given name (or a word no list knows), one or two particles, a capitalized
-        // surname: the particles tell a name even when the given name is an ordinary word.
-        for (var i = 0; i + 2 < Count; i++)
-        {
-            if (IsWord(i) && IsFree(i) && _t[i].Is(TokenShape.Capitalized) && _t[i].Length >= 2 && IsWord(i + 1) && _t[i + 1].Length >= 2 && IsFree(i + 1)
-                && AfterParticles(i + 1) is var surname and > 0 && IsWord(surname) && IsFree(surname) && _t[surname].Is(TokenShape.Capitalized)
-                && !_t[surname].Is(TokenShape.LineBefore) && ((L(i) & Lex.FirstName) != 0 || (IsUnknownName(i) && !StartsSentence(i)))
-                && (L(i) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility)) == 0
-                && (L(surname) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility | Lex.StreetSuffix)) == 0
-                && ((L(surname) & Lex.Common) == 0 || (L(surname) & Lex.Surname) != 0))
-            {
-                for (var k = i; k < surname; k++)
-                {
-                    Mark(k, k, PhiKind.Name);
-                }
-
-                Mark(surname, JoinedNameEnd(surname), PhiKind.Name);
-            }
-        }
-
         // "NWOSU, Chidinma", "ZHOU, Xiaoming", "THISTLEWOOD, Reggie": a surname in capitals, a comma, a given name.
         for (var i = 0; i + 2 < Count; i++)
         {
