@@ -26,7 +26,7 @@ internal static class CueWords
         "md", "do", "rn", "np", "pa", "pac", "phd", "msw", "lcsw", "lpn", "lvn", "cnm", "crna", "dpm", "dds", "dmd", "pharmd", "rph", "od",
         "aprn", "fnp", "dnp", "bsn", "msn", "mph", "mbbs", "facs", "facp", "facc", "lmft", "lpc", "psyd", "ot", "otr", "pt", "dpt", "slp", "rd",
         "cna", "ma", "emt", "paramedic", "rrt", "cpht", "ccc", "ibclc", "cde", "cdces", "frcpc", "mrcp", "faap", "agpcnp", "anp", "whnp", "pmhnp",
-        "mdiv", "rdn", "ld", "cwon", "cwocn", "ccrn", "cnl", "lmsw", "ladc", "cadc", "bcba",
+        "mdiv", "rdn", "ld", "rdh", "cwon", "cwocn", "ccrn", "cnl", "lmsw", "ladc", "cadc", "bcba",
     ];
 
     public static readonly string[] NameLabels =
@@ -64,7 +64,7 @@ internal static class CueWords
         "mews", "park", "pass", "estates", "view", "vista", "broadway",
     ];
 
-    public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o"];
+    public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o", "flat"];
 
     public static readonly string[] Holidays =
         ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena"];
@@ -165,7 +165,7 @@ internal static class CueWords
     /// <summary>Nouns after an eponym ("Graves disease", "Murphy sign"): the word before them is medicine, not a person.</summary>
     /// <summary>
     /// The words the scan's word rules can start at (ages in words, rural, military, reservation and foreign-order streets,
-    /// routes, streets after a preposition, spoken days and digits, "last 4", service logins); a word that is none of these
+    /// routes, streets after a preposition, spoken days and digits, "last 4", service logins, Australian states before a postcode); a word that is none of these
     /// is spared the rules' tests. A rule that starts at a new word must add it here, or its pattern tests fail.
     /// </summary>
     public static readonly string[] WordRuleStarts =
@@ -173,7 +173,7 @@ internal static class CueWords
         "a", "one", "ninety", "hundred", "i", "rr", "hc", "hcr", "rt", "rte", "route", "rural", "star", "psc", "cmr", "unit", "apo", "fpo", "dpo",
         "calle", "avenida", "rua", "camino", "carretera", "bia", "tribal", "navajo", "indian", "ir", "county", "state", "us", "farm", "hwy",
         "highway", "on", "off", "along", "onto", "near", "at", "the", "zero", "oh", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-        "last", "svc", "srv", "svcacct",
+        "last", "svc", "srv", "svcacct", "vic", "nsw", "qld", "tas",
     ];
 
     public static readonly string[] EponymNouns =
@@ -267,6 +267,6 @@ internal static class CueWords
         new("docket", PhiKind.Id), new("ref", PhiKind.Id), new("username", PhiKind.Id), new("user", PhiKind.Id), new("login", PhiKind.Id), new("userid", PhiKind.Id),
         new("wechat", PhiKind.Id), new("whatsapp", PhiKind.Id), new("skype", PhiKind.Id), new("handle", PhiKind.Id),
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
-        new("uid", PhiKind.Id), new("last4", PhiKind.Ssn),
+        new("uid", PhiKind.Id), new("last4", PhiKind.Ssn), new("gate", PhiKind.Id), new("lockbox", PhiKind.Id), new("keypad", PhiKind.Id), new("keysafe", PhiKind.Id),
     ];
 }

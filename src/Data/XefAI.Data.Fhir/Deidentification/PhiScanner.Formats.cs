@@ -21,7 +21,8 @@ internal sealed partial class Scan
     }.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>True when the first three digits of this ZIP code may stay (Safe Harbor's rule for populous areas).</summary>
-    public static bool KeepsZip3(ReadOnlySpan<char> zip) => zip.Length >= 5 && !RestrictedZip3.Contains(zip[..3]);
+    public static bool KeepsZip3(ReadOnlySpan<char> zip) =>
+        zip.Length >= 5 && char.IsAsciiDigit(zip[0]) && char.IsAsciiDigit(zip[1]) && char.IsAsciiDigit(zip[2]) && !RestrictedZip3.Contains(zip[..3]);
 
     // ---- E-mail and URL: found by their characters, then marked on the tokens they cover ----
 
@@ -501,7 +502,7 @@ internal sealed partial class Scan
             return j;
         }
 
-        if (WordIs(j, "x") || WordIs(j, "ext") || WordIs(j, "extension"))
+        if (WordIs(j, "x") || WordIs(j, "ext") || WordIs(j, "extension") || WordIs(j, "poste"))
         {
             var k = IsPunct(j + 1, '.') ? j + 2 : j + 1;
             if (IsNumber(k, 1, 6))
@@ -765,7 +766,7 @@ internal sealed partial class Scan
         }
 
         if (!(IsNumber(i, 1, 6) || (_t[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _t[i].Length <= 7 && !IsClockWord(i)) || IsGridHouseNumber(i))
-            || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(')))
+            || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(') && !IsUnitSlash(i)))
         {
             return false;
         }
@@ -1065,7 +1066,8 @@ internal sealed partial class Scan
     // addresses abroad put them; the first token of the address with them.
     private int UnitsBefore(int i)
     {
-        var start = i;
+        // "5/112 Brunswick St": a unit's number and a slash before the house number (Australia, New Zealand).
+        var start = IsUnitSlash(i) ? i - 2 : i;
         for (var n = 0; n < 3; n++)
         {
             var k = IsPunct(start - 1, ',') ? start - 2 : start - 1;
@@ -1080,6 +1082,10 @@ internal sealed partial class Scan
 
         return start;
     }
+
+    // The house number at i follows a unit's number and a slash: "5/112".
+    private bool IsUnitSlash(int i) =>
+        IsPunct(i - 1, '/') && Joined(i) && Joined(i - 1) && IsNumber(i - 2, 1, 4) && IsFree(i - 2) && !(InRange(i - 3) && Joined(i - 2) && _t[i - 3].Type != TokenType.Word);
 
     // "N4471", "W12870": a rural grid house number, a direction letter glued to its digits.
     private bool IsGridHouseNumber(int i)

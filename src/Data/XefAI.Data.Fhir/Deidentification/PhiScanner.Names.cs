@@ -67,7 +67,8 @@ internal sealed partial class Scan
             }
             else if ((lex & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2)
             {
-                var last = IsPunct(i - 1, ',') ? i - 2 : i - 1;
+                // "Maria Lopez, RN", "Ivy (RDH)": the credential after a comma or in parentheses.
+                var last = IsPunct(i - 1, ',') || (IsPunct(i - 1, '(') && IsPunct(i + 1, ')')) ? i - 2 : i - 1;
                 NameBefore(last);
                 LowerNameBefore(last);
             }
@@ -133,7 +134,8 @@ internal sealed partial class Scan
                 && !_t[i + 2].Is(TokenShape.LineBefore) && (L(i) & (Lex.Clinical | Lex.State | Lex.Credential | Lex.IdentifierCue)) == 0
                 && ((L(i) & Lex.Common) == 0 || ((L(i + 2) & (Lex.FirstName | Lex.Common | Lex.Clinical)) == Lex.FirstName && _t[i].Length >= 3))
                 && ((_t[i + 2].Is(TokenShape.Capitalized) && (IsUnknownName(i + 2) || (L(i + 2) & Lex.FirstName) != 0))
-                    || (_t[i + 2].Is(TokenShape.Upper) && _t[i + 2].Length >= 3 && ((L(i + 2) & Lex.FirstName) != 0 || (StartsLine(i) || IsPunct(i - 1, ':'))))))
+                    || (_t[i + 2].Is(TokenShape.Upper) && _t[i + 2].Length >= 3 && ((L(i + 2) & Lex.FirstName) != 0 || (StartsLine(i) || IsPunct(i - 1, ':'))
+                        || IsMiddleInitial(i + 3)))))
             {
                 if (IsFree(i))
                 {
@@ -330,6 +332,13 @@ internal sealed partial class Scan
             return false;
         }
 
+        // "moderate MR. Cardiology": a clinical abbreviation in capitals ending a sentence, not "Mr.", before a capitalized word.
+        if (_t[i].Is(TokenShape.Upper) && next == i + 2 && _t[next].Is(TokenShape.Capitalized) && IsWord(i - 1) && _t[i - 1].Is(TokenShape.Lower)
+            && !_t[i].Is(TokenShape.LineBefore) && (L(i) & Lex.Clinical) != 0)
+        {
+            return false;
+        }
+
         // "Doctor", "Nurse", "Father", "Sister" are titles only before a capitalized word.
         return _t[i].Length <= 4 || IsCapitalized(next);
     }
@@ -348,6 +357,12 @@ internal sealed partial class Scan
 
             // An initial: "J." or "J" (but "M.D.", "D.O.", "R.N." are credentials).
             if (_t[j].Length == 1 && _t[j].Is(TokenShape.Upper) && IsDottedCredential(j))
+            {
+                break;
+            }
+
+            // "CLINICIAN: I see", "I'll send": the pronoun, not an initial.
+            if (_t[j].Length == 1 && _t[j].Is(TokenShape.Upper) && WordIs(j, "i") && !IsPunct(j + 1, '.'))
             {
                 break;
             }
@@ -382,6 +397,13 @@ internal sealed partial class Scan
                 break;
             }
 
+            // "PATIENT: No.", "Re: NEW REFERRAL", "RE: First-level appeal": a function word, an ordinary word in a heading of
+            // capitals, or one joined to a lower-case ordinary word starts no name.
+            if ((words > 0 && IsWordBeforeNumber(j, L(j))) || (words == 0 && !titled && (IsFunctionWord(j) || ((L(j) & Lex.Common) != 0 && (IsCapsHeading(j) || IsOrdinaryCompound(j))))))
+            {
+                break;
+            }
+
             var trusted = IsCapitalized(j) && !IsEponym(j) && (titled || (role && (L(j) & Lex.Name) != 0 && (L(j) & Lex.Clinical) == 0));
             if (!trusted && !CanBeName(j, allowLower, cued || words > 0, first: words == 0))
             {
@@ -408,6 +430,25 @@ internal sealed partial class Scan
 
         return words == 0 ? 0 : j - i;
     }
+
+    // "Rm 118-B", "Bed 4" after a name: an ordinary word (or a short one no list knows) before a number, no given name.
+    private bool IsWordBeforeNumber(int j, Lex lex) =>
+        (lex & Lex.FirstName) == 0 && ((lex & Lex.Common) != 0 || (lex == Lex.None && _t[j].Length <= 3)) && IsNumber(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore);
+
+    // "KOWALCZYK, STANISLAW J  DOB": a single capital ending the name, before a label, a line's end or punctuation.
+    private bool IsMiddleInitial(int j) =>
+        IsWord(j) && _t[j].Length == 1 && _t[j].Is(TokenShape.Upper) && !_t[j].Is(TokenShape.LineBefore) && !WordIs(j, "i")
+        && (!InRange(j + 1) || _t[j + 1].Is(TokenShape.LineBefore) || IsPunct(j + 1) || (IsWord(j + 1) && _t[j + 1].Is(TokenShape.Upper) && Has(j + 1, Lex.IdentifierCue | Lex.DateCue)));
+
+    // "NEW REFERRAL": an upper-case word before an ordinary upper-case word no name list holds.
+    private bool IsCapsHeading(int j) =>
+        _t[j].Is(TokenShape.Upper) && IsWord(j + 1) && _t[j + 1].Is(TokenShape.Upper) && _t[j + 1].Length >= 3 && !_t[j + 1].Is(TokenShape.LineBefore)
+        && (L(j + 1) & (Lex.Common | Lex.Clinical)) != 0 && (L(j + 1) & Lex.Name) == 0;
+
+    // "First-level", "Long-term": a word joined by a hyphen to an ordinary lower-case word.
+    private bool IsOrdinaryCompound(int j) =>
+        IsPunct(j + 1, '-') && Joined(j + 1) && IsWord(j + 2) && Joined(j + 2) && _t[j + 2].Is(TokenShape.Lower) && !_t[j + 2].Is(TokenShape.Capitalized)
+        && (L(j + 2) & (Lex.Common | Lex.Clinical)) != 0;
 
     // "NEEDS", "WANTS", "TO" in a text typed in capitals: an ordinary word or verb that no name list holds.
     private bool IsCapsOrdinaryWord(int j)
@@ -814,7 +855,8 @@ internal sealed partial class Scan
             return false;
         }
 
-        if (IsEponym(j))
+        // "al-amin who's been on", "Van Wyk   Rm 118-B": a function word, or an ordinary or unknown word before a number.
+        if (IsEponym(j) || IsFunctionWord(j) || (j > name && IsWordBeforeNumber(j, lex)))
         {
             return false;
         }
@@ -857,7 +899,7 @@ internal sealed partial class Scan
         var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var i = 0; i < Count; i++)
         {
-            if (IsWord(i) && _run[i] == 0 && MayBeLearned(i, firsts, lengths) && lookup.Contains(Span(i))
+            if (IsWord(i) && _run[i] == 0 && MayBeLearned(i, firsts, lengths) && lookup.Contains(Span(i)) && !IsFunctionWord(i)
                 && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
                 && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
             {

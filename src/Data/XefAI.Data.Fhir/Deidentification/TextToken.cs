@@ -76,6 +76,15 @@ internal static class TextTokenizer
 
             if (c < '\u0080' ? !char.IsAsciiLetterOrDigit(c) : !IsWordChar(c))
             {
+                // "\nAge: 95" in a JSON string pasted into a prompt: the escape is the line break it stands for, not a letter
+                // glued to the next word.
+                if (c == '\\' && EscapedSpace(text, i) is var escaped and not TokenShape.None)
+                {
+                    shape |= escaped;
+                    i += 2;
+                    continue;
+                }
+
                 // A surrogate pair is one token, so a split never lands inside a character.
                 var length = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
                 Add(ref tokens, ref count, new TextToken(i, length, TokenType.Punct, shape));
@@ -123,6 +132,23 @@ internal static class TextTokenizer
         }
 
         return count;
+    }
+
+    /// <summary>What the escape at <paramref name="i"/> ("\n", "\r", "\t", not "\\n") stands for: a line break, a space, or none.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TokenShape EscapedSpace(ReadOnlySpan<char> text, int i)
+    {
+        if (i + 1 >= text.Length || (i > 0 && text[i - 1] == '\\'))
+        {
+            return TokenShape.None;
+        }
+
+        return text[i + 1] switch
+        {
+            'n' or 'r' => TokenShape.SpaceBefore | TokenShape.LineBefore,
+            't' => TokenShape.SpaceBefore,
+            _ => TokenShape.None,
+        };
     }
 
     /// <summary>Where the word that starts at <paramref name="i"/> ends, and the flags of its characters.</summary>
