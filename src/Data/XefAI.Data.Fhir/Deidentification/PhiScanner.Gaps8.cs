@@ -1,0 +1,295 @@
+namespace XefAI.Data.Deidentification;
+
+/// <summary>
+/// Gaps of the earlier rules: names typed in lower case after a cue that a person follows ("spoke with her daughter
+/// ana", "cc: dr smith"), lower-case streets with a house number and a suffix ("42 elm st"), provider names in HL7 order
+/// and result segments, and holidays named as dates ("on Valentine's Day", "the Fourth of July").
+/// </summary>
+internal sealed partial class Scan
+{
+    // ---- Lower-case names after a cue ----
+
+    /// <summary>
+    /// Names in lower case after a title, a relation, a name label and ':' or "pt is": "dr smith", "daughter ana",
+    /// "mother: rosa", "pt is maria lopez". Only a listed name that is no cue word is taken; after a relation or label a
+    /// name that is also an ordinary word ("mark", "grant") is taken only before a surname that is none.
+    /// </summary>
+    private void MarkLowerNamesAfterCues()
+    {
+        for (var i = 0; i + 1 < Count; i++)
+        {
+            // A flag test first: most tokens are no cue.
+            var lex = _lex[i];
+            if ((lex & (Lex.Title | Lex.Relation | Lex.NameLabel)) == 0 || _run[i] != 0 || _t[i].Type != TokenType.Word)
+            {
+                continue;
+            }
+
+            if ((lex & Lex.Title) != 0 && IsPersonalTitleCue(i, out var next))
+            {
+                LowerNameRun(next, titled: true);
+            }
+            else if ((lex & Lex.Relation) != 0)
+            {
+                LowerNameRun(IsPunct(i + 1, ':') || IsPunct(i + 1, ',') ? i + 2 : i + 1, titled: false);
+            }
+            else if ((lex & Lex.NameLabel) != 0 && IsPunct(i + 1, ':') && !_t[i + 1].Is(TokenShape.LineBefore))
+            {
+                // A speaker's label in a chat ("pt: ya thats it") is followed by a sentence, a name by its end or more name.
+                LowerNameRun(i + 2, titled: false, alone: true);
+            }
+            else if ((WordIs(i, "pt") || WordIs(i, "patient") || WordIs(i, "name")) && (WordIs(i + 1, "is") || WordIs(i + 1, "named")))
+            {
+                LowerNameRun(i + 2, titled: false);
+            }
+        }
+    }
+
+    /// <summary>"dr", "dr.", "mr", "mrs", "nurse", "ms." before a word on the same line; not "Dr" after a house number.</summary>
+    private bool IsPersonalTitleCue(int i, out int next)
+    {
+        var dotted = IsPunct(i + 1, '.') && Joined(i + 1);
+        next = dotted ? i + 2 : i + 1;
+        if (!InRange(next) || _t[next].Is(TokenShape.LineBefore) || IsNumber(i - 1) || IsNumber(i - 2))
+        {
+            return false;
+        }
+
+        // "ms" alone is multiple sclerosis as often as a title.
+        return WordIs(i, "dr") || WordIs(i, "mr") || WordIs(i, "mrs") || WordIs(i, "nurse") || WordIs(i, "dra")
+            || ((WordIs(i, "ms") || WordIs(i, "miss")) && (dotted || _t[i].Is(TokenShape.Capitalized)));
+    }
+
+    /// <summary>Marks up to three lower-case name words from <paramref name="j"/>.</summary>
+    /// <param name="j">The first word.</param>
+    /// <param name="titled">After a title, where a name that is also an ordinary word is taken.</param>
+    /// <param name="alone">The name must end at punctuation or the line's end, or go on with a surname.</param>
+    private void LowerNameRun(int j, bool titled, bool alone = false)
+    {
+        if (!IsLowerWord(j) || !IsFree(j))
+        {
+            return;
+        }
+
+        var lex = L(j);
+
+        // A cue word of any kind ("will", "on", "visit", "may") is no name here.
+        if ((lex & ~Lex.Lists) != 0 || _t[j].Length < 2)
+        {
+            return;
+        }
+
+        var plain = (lex & Lex.Name) != 0 && (lex & Lex.Common) == 0 && ((lex & Lex.Clinical) == 0 || (lex & Lex.FirstName) != 0);
+        var surnameAfter = IsPlainLowerSurname(j + 1);
+        var accepted = titled
+            ? (lex & Lex.Name) != 0 || (lex == Lex.None && _t[j].Length >= 3 && !WordIs(j - 1, "nurse") && !WordIs(j - 1, "miss"))
+            : plain || ((lex & Lex.Name) != 0 && surnameAfter);
+        if (!accepted || (alone && !surnameAfter && InRange(j + 1) && !IsPunct(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore)))
+        {
+            return;
+        }
+
+        Mark(j, j, PhiKind.Name);
+        for (var k = j + 1; k <= j + 2 && IsPlainLowerSurname(k); k++)
+        {
+            Mark(k, k, PhiKind.Name);
+        }
+    }
+
+    /// <summary>A lower-case word the lists know only as a name: no ordinary, clinical or cue word ("lopez", "okafor").</summary>
+    private bool IsPlainLowerSurname(int k) =>
+        IsLowerWord(k) && IsFree(k) && !_t[k].Is(TokenShape.LineBefore) && _t[k].Length >= 2 && L(k) is var lex
+        && (lex & Lex.Name) != 0 && (lex & ~Lex.Name & ~Lex.Place) == 0;
+
+    private bool IsLowerWord(int k) => IsWord(k) && char.IsLower(_text[_t[k].Start]);
+
+    // ---- Lower-case streets ----
+
+    // Suffixes that, after a house number and a word, name a street in any case; "walk", "run", "point", "park" do not,
+    // nor the verbs "drive" and "court" ("call 911 rather than drive").
+    private static readonly string[] LowerStreetSuffixes =
+    [
+        "st", "street", "ave", "avenue", "av", "rd", "road", "dr", "ln", "lane", "blvd", "boulevard", "ct", "pl", "ter", "terrace",
+        "pkwy", "parkway", "hwy", "cir", "trl",
+    ];
+
+    /// <summary>"lives at 42 elm st", "1208 n oak ave apt 3": a house number, one or two lower-case words, a street suffix.</summary>
+    private bool TryLowerStreet(int i)
+    {
+        if (!IsNumber(i, 1, 6) || !IsLowerWord(i + 1) || _t[i + 1].Is(TokenShape.LineBefore) || (IsPunct(i - 1) && Joined(i)))
+        {
+            return false;
+        }
+
+        for (var j = i + 1; j <= i + 3 && InRange(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+        {
+            if (j > i + 1 && IsLowerWord(j) && (_lex[j] & Lex.StreetSuffix) != 0 && IsLowerStreetSuffix(j))
+            {
+                var end = IsPunct(j + 1, '.') && Joined(j + 1) ? j + 1 : j;
+                Mark(i, UnitEnd(end), PhiKind.Address);
+                return true;
+            }
+
+            // The street's words: no unit, month or other cue ("2 tabs daily", "3 times a day"); an ordinal is one ("5th ave").
+            var street = (IsLowerWord(j) && (L(j) & ~(Lex.Lists | Lex.Direction)) == 0)
+                || (_t[j].Type == TokenType.Alnum && char.IsAsciiDigit(Span(j)[0]) && j > i + 1);
+            if (!street || j == i + 3)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsLowerStreetSuffix(int j)
+    {
+        foreach (var suffix in LowerStreetSuffixes)
+        {
+            if (WordIs(j, suffix))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // ---- HL7 order and result segments ----
+
+    /// <summary>
+    /// ORC, OBR, OBX, PV1, PD1 and ROL segments: the provider names in their extended-person fields
+    /// (ID^FAMILY^GIVEN^MIDDLE^SUFFIX^PREFIX^DEGREE), marked by position as PID's names are. Returns whether the line was one.
+    /// </summary>
+    private bool TryMarkHl7ProviderSegment(int i, int end)
+    {
+        if (_t[i].Length != 3 || !IsPunct(i + 1, '|') || !Joined(i + 1) || Hl7ProviderSegment(i) is not (> 0 and var segment))
+        {
+            return false;
+        }
+
+        var field = 0;
+        var component = 0;
+        var sub = 0;
+        for (var j = i + 1; j <= end; j++)
+        {
+            if (IsPunct(j, '|'))
+            {
+                field++;
+                component = 0;
+                sub = 0;
+                continue;
+            }
+
+            // A repetition ("~") starts the next person; a subcomponent ("&") is a name part in the interpreter fields.
+            if (IsPunct(j, '~'))
+            {
+                component = 0;
+                sub = 0;
+                continue;
+            }
+
+            if (IsPunct(j, '^'))
+            {
+                component++;
+                sub = 0;
+                continue;
+            }
+
+            if (IsPunct(j, '&'))
+            {
+                sub++;
+                continue;
+            }
+
+            if (!IsWord(j) || !IsFree(j) || !IsHl7ProviderField(segment, field))
+            {
+                continue;
+            }
+
+            // OBR-32..35 hold the person in the first component's subcomponents (ID&FAMILY&GIVEN).
+            var name = segment == 2 && field >= 32 ? component == 0 && sub is >= 1 and <= 3 : component is >= 1 and <= 3 && sub == 0;
+            if (name)
+            {
+                Mark(j, j, PhiKind.Name);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>1 ORC, 2 OBR, 3 OBX, 4 PV1, 5 PD1, 6 ROL; 0 another segment.</summary>
+    private int Hl7ProviderSegment(int i) => Span(i) switch
+    {
+        "ORC" => 1,
+        "OBR" => 2,
+        "OBX" => 3,
+        "PV1" => 4,
+        "PD1" => 5,
+        "ROL" => 6,
+        _ => 0,
+    };
+
+    // ORC-10 entered by, -11 verified by, -12 ordering provider; OBR-16 ordering provider, -28 copies to, -32..35 the
+    // interpreter, assistant, technician, transcriptionist; OBX-16 responsible observer; PV1-7 attending, -8 referring,
+    // -9 consulting, -17 admitting doctor, -52 other provider; PD1-4 primary care provider; ROL-4 the person in the role.
+    private static bool IsHl7ProviderField(int segment, int field) => segment switch
+    {
+        1 => field is 10 or 11 or 12,
+        2 => field is 16 or 28 or (>= 32 and <= 35),
+        3 => field == 16,
+        4 => field is 7 or 8 or 9 or 17 or 52,
+        _ => field == 4,
+    };
+
+    // ---- Holidays ----
+
+    /// <summary>
+    /// Holidays of more than one word used as dates: "Valentine's Day", "New Year's Eve", "the Fourth of July"; in lower
+    /// case only after a preposition of time. Not "new year's resolution".
+    /// </summary>
+    private bool TryHolidayPhrase(int i)
+    {
+        var c = _text[_t[i].Start] | 0x20;
+        if (c is not ('t' or 'v' or 'n' or 'f'))
+        {
+            return false;
+        }
+
+        var start = WordIs(i, "the") ? i + 1 : i;
+        var end = -1;
+        if (WordIs(start, "fourth") && WordIs(start + 1, "of") && WordIs(start + 2, "july"))
+        {
+            end = start + 2;
+        }
+        else if ((WordIs(start, "valentine") || WordIs(start, "valentines")) && DayAfterPossessive(start + 1) is var day and > 0)
+        {
+            end = day;
+        }
+        else if (WordIs(start, "new") && (WordIs(start + 1, "year") || WordIs(start + 1, "years")) && DayAfterPossessive(start + 2) is var eve and > 0)
+        {
+            end = eve;
+        }
+
+        if (end < 0 || !AllFree(start, end) || !(IsCapitalized(start) || IsDatePreposition(WordBefore(i, 1))))
+        {
+            return false;
+        }
+
+        Mark(start, YearAfter(end), PhiKind.Date);
+        return true;
+    }
+
+    /// <summary>The "day" or "eve" after an optional "'s" from <paramref name="k"/>; -1 when none.</summary>
+    private int DayAfterPossessive(int k)
+    {
+        if ((IsPunct(k, '\'') || IsPunct(k, '’')) && WordIs(k + 1, "s"))
+        {
+            k += 2;
+        }
+
+        return WordIs(k, "day") || WordIs(k, "eve") ? k : -1;
+    }
+
+    private bool AllFree(int from, int to) => InRange(to) && !AnyMarked(from, to);
+}
