@@ -85,6 +85,18 @@ public sealed class PhiScannerGap8Tests
     public void Scan_HolidayThing_IsNotADate(string text, string word) =>
         AssertNotCovered(text, word);
 
+    [Theory]
+    [InlineData("Patient: Wash ington, Ge orge", "Wash ington")]
+    [InlineData("Patient: Wash ington, Ge orge", "Ge orge")]
+    [InlineData("Patient: Hen derson, Mar garet   DOB: 01/02/1950", "Mar garet")]
+    public void Scan_NameSplitByOcrAfterALabel_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Name: Pat rick", "Pat rick")]
+    public void Scan_TwoOrdinaryWordsAfterALabel_AreNotJoined(string text, string words) =>
+        AssertNotCovered(text, words);
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

@@ -103,6 +103,44 @@ internal sealed partial class Scan
 
     private bool IsLowerWord(int k) => IsWord(k) && char.IsLower(_text[_t[k].Start]);
 
+    // ---- Names split by OCR ----
+
+    /// <summary>
+    /// "Patient: Wash ington, Ge orge": a scanned form's name split by one space. After a name label and ':' on its line,
+    /// a word and the lower-case piece after it are joined into one name when the joined word is a listed name and the
+    /// pieces are not both ordinary words.
+    /// </summary>
+    private void MarkSplitNamesAfterLabels()
+    {
+        Span<char> joined = stackalloc char[32];
+        for (var i = 0; i + 3 < Count; i++)
+        {
+            if ((_lex[i] & Lex.NameLabel) == 0 || !IsPunct(i + 1, ':') || _t[i].Type != TokenType.Word)
+            {
+                continue;
+            }
+
+            for (var j = i + 2; j < i + 2 + Window && j + 1 < Count && !_t[j + 1].Is(TokenShape.LineBefore); j++)
+            {
+                if (!IsWord(j) || !IsWord(j + 1) || Joined(j + 1) || !char.IsLower(_text[_t[j + 1].Start]) || !char.IsUpper(_text[_t[j].Start])
+                    || _t[j].Length + _t[j + 1].Length > joined.Length || (_run[j + 1] != 0 && _kind[j + 1] != PhiKind.Name)
+                    || (_run[j] != 0 && _kind[j] != PhiKind.Name))
+                {
+                    continue;
+                }
+
+                Span(j).CopyTo(joined);
+                Span(j + 1).CopyTo(joined[_t[j].Length..]);
+                var whole = _lexicon.Of(joined[..(_t[j].Length + _t[j + 1].Length)]);
+                if ((whole & Lex.Name) != 0 && (whole & ~(Lex.Lists | Lex.State)) == 0 && !((L(j) & Lex.Common) != 0 && (L(j + 1) & Lex.Common) != 0))
+                {
+                    Mark(j, j + 1, PhiKind.Name);
+                    j++;
+                }
+            }
+        }
+    }
+
     // ---- Lower-case streets ----
 
     // Suffixes that, after a house number and a word, name a street in any case; "walk", "run", "point", "park" do not,

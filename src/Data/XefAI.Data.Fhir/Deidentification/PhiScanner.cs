@@ -150,6 +150,7 @@ internal sealed partial class Scan : IDisposable
         MarkKnownValues();
         MarkNames();
         MarkLowerNamesAfterCues();
+        MarkSplitNamesAfterLabels();
         MarkNameContinuations();
         MarkSpelledNames();
         MarkPlaces();
