@@ -154,7 +154,8 @@ internal sealed partial class Scan
     /// <summary>"lives at 42 elm st", "1208 n oak ave apt 3": a house number, one or two lower-case words, a street suffix.</summary>
     private bool TryLowerStreet(int i)
     {
-        if (!IsNumber(i, 1, 6) || !IsLowerWord(i + 1) || _t[i + 1].Is(TokenShape.LineBefore) || (IsPunct(i - 1) && Joined(i)))
+        // The suffix's flag first: most numbers have none two or three tokens on.
+        if (!(HasStreetSuffixFlag(i + 2) || HasStreetSuffixFlag(i + 3)) || !IsNumber(i, 1, 6) || !IsLowerWord(i + 1) || _t[i + 1].Is(TokenShape.LineBefore) || (IsPunct(i - 1) && Joined(i)))
         {
             return false;
         }
@@ -169,7 +170,8 @@ internal sealed partial class Scan
             }
 
             // The street's words: no unit, month or other cue ("2 tabs daily", "3 times a day"); an ordinal is one ("5th ave").
-            var street = (IsLowerWord(j) && (L(j) & ~(Lex.Lists | Lex.Direction)) == 0)
+            // A lower-case word's cue flags are known without the large lists' lookup.
+            var street = (IsLowerWord(j) && (_lex[j] & ~(Lex.Lists | Lex.Direction | Lex.Partial | Lex.WordRuleStart)) == 0)
                 || (_t[j].Type == TokenType.Alnum && char.IsAsciiDigit(Span(j)[0]) && j > i + 1);
             if (!street || j == i + 3)
             {
@@ -179,6 +181,8 @@ internal sealed partial class Scan
 
         return false;
     }
+
+    private bool HasStreetSuffixFlag(int j) => InRange(j) && (_lex[j] & Lex.StreetSuffix) != 0;
 
     private bool IsLowerStreetSuffix(int j)
     {
