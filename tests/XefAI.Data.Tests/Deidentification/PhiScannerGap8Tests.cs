@@ -97,6 +97,22 @@ public sealed class PhiScannerGap8Tests
     public void Scan_TwoOrdinaryWordsAfterALabel_AreNotJoined(string text, string words) =>
         AssertNotCovered(text, words);
 
+    [Theory]
+    [InlineData("Originally from Port-au-Prince, Haiti.", "Port-au-Prince")]
+    [InlineData("pt is from mogadishu, somalia", "mogadishu")]
+    [InlineData("born in puebla, mexico, came to the us at 19", "puebla")]
+    [InlineData("born in Kumasi, Ghana and moved here in 2005", "Kumasi")]
+    public void Scan_CityAbroadBeforeItsCountry_IsMarkedAsLocation(string text, string city) =>
+        AssertMarked(text, city, PhiKind.Location);
+
+    [Theory]
+    [InlineData("Originally from Port-au-Prince, Haiti.", "Haiti")]
+    [InlineData("she was born in Mexico and raised here", "Mexico")]
+    [InlineData("moved from Guatemala in 2019", "Guatemala")]
+    [InlineData("pt is from mogadishu, somalia", "somalia")]
+    public void Scan_Country_IsKept(string text, string country) =>
+        AssertNotCovered(text, country);
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

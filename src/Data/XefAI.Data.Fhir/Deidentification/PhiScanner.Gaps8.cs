@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace XefAI.Data.Deidentification;
 
 /// <summary>
@@ -283,6 +285,70 @@ internal sealed partial class Scan
         4 => field is 7 or 8 or 9 or 17 or 52,
         _ => field == 4,
     };
+
+    // ---- Places abroad and countries ----
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CountryNames =
+        CueWords.Countries.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// "born in Port-au-Prince, Haiti", "from mogadishu, somalia": the place before a country after "in" or "from" is a
+    /// place smaller than a state, whatever its case or hyphens; the country stays.
+    /// </summary>
+    private void MarkPlacesBeforeCountries()
+    {
+        for (var i = 0; i + 3 < Count; i++)
+        {
+            if (_t[i].Length is not (2 or 4) || !(WordIs(i, "in") || WordIs(i, "from")))
+            {
+                continue;
+            }
+
+            // One to three words, hyphens joining them, then a comma and a country, on the line.
+            var last = i;
+            var words = 0;
+            for (var j = i + 1; j <= i + Window && InRange(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+            {
+                if (IsWord(j) && IsFree(j) && ++words <= 3 && (L(j) & ~(Lex.Lists | Lex.State | Lex.Direction)) == 0)
+                {
+                    last = j;
+                    continue;
+                }
+
+                if (IsPunct(j, '-') && Joined(j) && Joined(j + 1) && last == j - 1)
+                {
+                    continue;
+                }
+
+                if (last > i && j == last + 1 && IsPunct(j, ',') && IsWord(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore) && IsCountry(j + 1)
+                    && !IsCountry(last))
+                {
+                    Mark(i + 1, last, PhiKind.Location);
+                }
+
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A country marked alone as a place ("born in Mexico", "moved from Guatemala") is unmarked: Safe Harbor removes
+    /// places smaller than a state. Not one before a state ("Lebanon, NH"), a town of that name.
+    /// </summary>
+    private void UnmarkCountries()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (_run[i] != 0 && _kind[i] == PhiKind.Location && IsWord(i) && (i == 0 || _run[i - 1] != _run[i])
+                && (i + 1 == Count || _run[i + 1] != _run[i]) && IsCountry(i)
+                && !(IsPunct(i + 1, ',') && IsCapitalized(i + 2) && Has(i + 2, Lex.State)) && !(InRange(i + 1) && _t[i + 1].Is(TokenShape.Upper) && Has(i + 1, Lex.State)))
+            {
+                _run[i] = 0;
+            }
+        }
+    }
+
+    private bool IsCountry(int i) => _t[i].Length >= 4 && CountryNames.Contains(Span(i));
 
     // ---- Holidays ----
 

@@ -154,6 +154,8 @@ internal sealed partial class Scan : IDisposable
         MarkNameContinuations();
         MarkSpelledNames();
         MarkPlaces();
+        MarkPlacesBeforeCountries();
+        UnmarkCountries();
         UnmarkNotPhi();
     }
 
