@@ -73,20 +73,24 @@ internal sealed partial class Scan
             return;
         }
 
-        var lex = L(j);
+        // A cue word of any kind ("will", "on", "visit", "may") is no name here; its cue flags are known without the large
+        // lists' lookup, which is made only for the words that pass.
+        if ((_lex[j] & ~(Lex.Lists | Lex.Partial | Lex.WordRuleStart)) != 0 || _t[j].Length < 2)
+        {
+            return;
+        }
 
-        // A cue word of any kind ("will", "on", "visit", "may") is no name here.
-        if ((lex & ~Lex.Lists) != 0 || _t[j].Length < 2)
+        var lex = L(j);
+        if ((lex & ~Lex.Lists) != 0 || (!titled && (lex & Lex.Name) == 0))
         {
             return;
         }
 
         var plain = (lex & Lex.Name) != 0 && (lex & Lex.Common) == 0 && ((lex & Lex.Clinical) == 0 || (lex & Lex.FirstName) != 0);
-        var surnameAfter = IsPlainLowerSurname(j + 1);
         var accepted = titled
             ? (lex & Lex.Name) != 0 || (lex == Lex.None && _t[j].Length >= 3 && !WordIs(j - 1, "nurse") && !WordIs(j - 1, "miss"))
-            : plain || ((lex & Lex.Name) != 0 && surnameAfter);
-        if (!accepted || (alone && !surnameAfter && InRange(j + 1) && !IsPunct(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore)))
+            : plain || IsPlainLowerSurname(j + 1);
+        if (!accepted || (alone && InRange(j + 1) && !IsPunct(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore) && !IsPlainLowerSurname(j + 1)))
         {
             return;
         }
@@ -292,59 +296,62 @@ internal sealed partial class Scan
         CueWords.Countries.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>
-    /// "born in Port-au-Prince, Haiti", "from mogadishu, somalia": the place before a country after "in" or "from" is a
-    /// place smaller than a state, whatever its case or hyphens; the country stays.
+    /// Countries, at each token of the last pass (no pass of its own): "born in Port-au-Prince, Haiti", "from mogadishu,
+    /// somalia": the place before a country after "in" or "from" is a place smaller than a state, whatever its case or
+    /// hyphens; a country marked alone ("born in Mexico") is unmarked, as Safe Harbor removes only places smaller than a state.
     /// </summary>
-    private void MarkPlacesBeforeCountries()
+    private void MarkPlaceBeforeCountry(int i)
     {
-        for (var i = 0; i + 3 < Count; i++)
+        if (_run[i] != 0)
         {
-            if (_t[i].Length is not (2 or 4) || !(WordIs(i, "in") || WordIs(i, "from")))
+            UnmarkCountry(i);
+            return;
+        }
+
+        // A flag test first: "in" is a state's code, "from" a name label.
+        if ((_lex[i] & (Lex.State | Lex.NameLabel)) == 0 || _t[i].Length is not (2 or 4) || !(WordIs(i, "in") || WordIs(i, "from")))
+        {
+            return;
+        }
+
+        // One to three words, hyphens joining them, then a comma and a country, on the line.
+        var last = i;
+        var words = 0;
+        for (var j = i + 1; j <= i + Window && InRange(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+        {
+            // Only the cue flags, which every word has without the large lists' lookup ("in" is frequent).
+            if (IsWord(j) && IsFree(j) && ++words <= 3 && (_lex[j] & ~(Lex.Lists | Lex.State | Lex.Direction | Lex.Partial | Lex.WordRuleStart)) == 0)
+            {
+                last = j;
+                continue;
+            }
+
+            if (IsPunct(j, '-') && Joined(j) && Joined(j + 1) && last == j - 1)
             {
                 continue;
             }
 
-            // One to three words, hyphens joining them, then a comma and a country, on the line.
-            var last = i;
-            var words = 0;
-            for (var j = i + 1; j <= i + Window && InRange(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+            if (last > i && j == last + 1 && IsPunct(j, ',') && IsWord(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore) && IsCountry(j + 1)
+                && !IsCountry(last))
             {
-                if (IsWord(j) && IsFree(j) && ++words <= 3 && (L(j) & ~(Lex.Lists | Lex.State | Lex.Direction)) == 0)
-                {
-                    last = j;
-                    continue;
-                }
-
-                if (IsPunct(j, '-') && Joined(j) && Joined(j + 1) && last == j - 1)
-                {
-                    continue;
-                }
-
-                if (last > i && j == last + 1 && IsPunct(j, ',') && IsWord(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore) && IsCountry(j + 1)
-                    && !IsCountry(last))
-                {
-                    Mark(i + 1, last, PhiKind.Location);
-                }
-
-                break;
+                Mark(i + 1, last, PhiKind.Location);
             }
+
+            break;
         }
     }
 
     /// <summary>
-    /// A country marked alone as a place ("born in Mexico", "moved from Guatemala") is unmarked: Safe Harbor removes
-    /// places smaller than a state. Not one before a state ("Lebanon, NH"), a town of that name.
+    /// A country marked alone as a place ("born in Mexico", "moved from Guatemala") is unmarked. Not one before a state
+    /// ("Lebanon, NH"), a town of that name.
     /// </summary>
-    private void UnmarkCountries()
+    private void UnmarkCountry(int i)
     {
-        for (var i = 0; i < Count; i++)
+        if (_kind[i] == PhiKind.Location && IsWord(i) && (i == 0 || _run[i - 1] != _run[i])
+            && (i + 1 == Count || _run[i + 1] != _run[i]) && IsCountry(i)
+            && !(IsPunct(i + 1, ',') && IsCapitalized(i + 2) && Has(i + 2, Lex.State)) && !(InRange(i + 1) && _t[i + 1].Is(TokenShape.Upper) && Has(i + 1, Lex.State)))
         {
-            if (_run[i] != 0 && _kind[i] == PhiKind.Location && IsWord(i) && (i == 0 || _run[i - 1] != _run[i])
-                && (i + 1 == Count || _run[i + 1] != _run[i]) && IsCountry(i)
-                && !(IsPunct(i + 1, ',') && IsCapitalized(i + 2) && Has(i + 2, Lex.State)) && !(InRange(i + 1) && _t[i + 1].Is(TokenShape.Upper) && Has(i + 1, Lex.State)))
-            {
-                _run[i] = 0;
-            }
+            _run[i] = 0;
         }
     }
 

@@ -154,8 +154,6 @@ internal sealed partial class Scan : IDisposable
         MarkNameContinuations();
         MarkSpelledNames();
         MarkPlaces();
-        MarkPlacesBeforeCountries();
-        UnmarkCountries();
         UnmarkNotPhi();
     }
 
