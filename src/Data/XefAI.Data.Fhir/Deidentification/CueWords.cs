@@ -176,6 +176,9 @@ internal static class CueWords
         "last", "svc", "srv", "svcacct", "vic", "nsw", "qld", "tas",
     ];
 
+    /// <summary>The first words of holidays of more than one word ("Valentine's Day", "New Year's Eve", "Fourth of July"): word rule starts.</summary>
+    public static readonly string[] HolidayPhraseStarts = ["valentine", "valentines", "new", "fourth"];
+
     public static readonly string[] EponymNouns =
     [
         "disease", "diseases", "syndrome", "syndromes", "sign", "signs", "test", "tests", "maneuver", "manoeuvre", "lymphoma", "palsy",

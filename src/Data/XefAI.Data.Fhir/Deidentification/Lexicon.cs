@@ -295,6 +295,7 @@ internal sealed class Lexicon
         Add(CueWords.ClinicalEponyms, Lex.Clinical);
         Add(CueWords.IdentifierCues.Select(c => c.Key), Lex.IdentifierCue);
         Add(CueWords.WordRuleStarts, Lex.WordRuleStart);
+        Add(CueWords.HolidayPhraseStarts, Lex.WordRuleStart);
 
         return new Lexicon(
             words.Where(w => w.Key.Length <= MaxWordLength).ToDictionary(w => w.Key.ToLowerInvariant(), w => w.Value, StringComparer.Ordinal),

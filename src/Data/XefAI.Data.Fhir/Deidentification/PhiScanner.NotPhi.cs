@@ -17,6 +17,7 @@ internal sealed partial class Scan
     {
         for (var i = 0; i < Count; i++)
         {
+            MarkPlaceBeforeCountry(i);
             if (_run[i] != 0 && IsNotPhi(i))
             {
                 _run[i] = 0;

@@ -23,6 +23,12 @@ internal sealed partial class Scan
             }
 
             var end = LineEnd(i);
+            if (TryMarkHl7ProviderSegment(i, end))
+            {
+                i = end + 1;
+                continue;
+            }
+
             if (IsHl7Segment(i))
             {
                 MarkHl7Segment(i, end);

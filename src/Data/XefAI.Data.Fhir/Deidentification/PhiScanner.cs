@@ -127,7 +127,7 @@ internal sealed partial class Scan : IDisposable
             // Formats first, each rule starting at the kind of token it can start with.
             _ = _t[i].Type switch
             {
-                TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryTrunkPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i),
+                TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryTrunkPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i) || TryLowerStreet(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i) || TryPostcode(i) || TryBareExtension(i),
                 TokenType.Word => TryWordRules(i),
                 _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i),
@@ -149,6 +149,8 @@ internal sealed partial class Scan : IDisposable
         MarkUncuedIdentifiers();
         MarkKnownValues();
         MarkNames();
+        MarkLowerNamesAfterCues();
+        MarkSplitNamesAfterLabels();
         MarkNameContinuations();
         MarkAgesAfterNames();
         MarkSpelledNames();
@@ -169,7 +171,7 @@ internal sealed partial class Scan : IDisposable
             return (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryIpv6(i) || TryCardNumber(i);
         }
 
-        return TrySpokenDate(i) || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i)
+        return TryHolidayPhrase(i) || TrySpokenDate(i) || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i)
             || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i) || TryReservationRoute(i) || TryRoute(i)
             || TryStreetAfterPreposition(i) || TryIpv6(i) || TrySpokenDayAfterThe(i) || TrySpokenDigits(i) || TryCardNumber(i) || TryLastFour(i)
             || TryServiceLogin(i) || TryAustralianPostcode(i);
