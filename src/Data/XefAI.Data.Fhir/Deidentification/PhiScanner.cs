@@ -165,16 +165,18 @@ internal sealed partial class Scan : IDisposable
     private bool TryWordRules(int i)
     {
         var lex = _lex[i];
+        var starts = (lex & (Lex.WordRuleStart | Lex.Month)) != 0;
         var listed = (lex & ~(Lex.Partial | Lex.WordRuleStart)) != Lex.None;
-        if ((lex & (Lex.WordRuleStart | Lex.Month)) == 0)
-        {
-            return (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryIpv6(i) || TryCardNumber(i);
-        }
 
-        return TryHolidayPhrase(i) || TrySpokenDate(i) || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i))) || TryAgeInWords(i)
-            || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i) || TryReservationRoute(i) || TryRoute(i)
-            || TryStreetAfterPreposition(i) || TryIpv6(i) || TrySpokenDayAfterThe(i) || TrySpokenDigits(i) || TryCardNumber(i) || TryLastFour(i)
-            || TryServiceLogin(i) || TryAustralianPostcode(i);
+        // One chain in order of precedence; the rules behind 'starts' cannot fire at a word that is not a start.
+        return (starts && (TryHolidayPhrase(i) || TrySpokenDate(i)))
+            || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i)))
+            || (starts && (TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i)
+                || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i)))
+            || TryIpv6(i)
+            || (starts && (TrySpokenDayAfterThe(i) || TrySpokenDigits(i)))
+            || TryCardNumber(i)
+            || (starts && (TryLastFour(i) || TryServiceLogin(i) || TryAustralianPostcode(i)));
     }
 
     /// <summary>
