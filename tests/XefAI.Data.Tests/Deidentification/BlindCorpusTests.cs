@@ -16,6 +16,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout5", 25)]
     [InlineData("Holdout6", 25)]
     [InlineData("Holdout7", 28)]
+    [InlineData("Holdout8", 30)]
     public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
@@ -30,6 +31,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout5", 1000)]
     [InlineData("Holdout6", 1000)]
     [InlineData("Holdout7", 1000)]
+    [InlineData("Holdout8", 1000)]
     public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
