@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Pipeline;
-using XefAI.Models;
+using XefAI.Gateway.Tests.Pipeline.TestSupport;
 
 namespace XefAI.Gateway.Tests.Pipeline;
 
@@ -11,28 +11,7 @@ public sealed class CheckedStreamTests
     [Fact]
     public void Render_AnswerWithToolCalls_StreamsEachToolCallThenTheFinishReasonAndDone()
     {
-        var completion = new JsonObject
-        {
-            ["id"] = "chatcmpl-tools",
-            ["created"] = 7,
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = new JsonObject
-                {
-                    ["role"] = "assistant",
-                    ["content"] = null,
-                    ["tool_calls"] = new JsonArray(new JsonObject
-                    {
-                        ["id"] = "call_abc",
-                        ["type"] = "function",
-                        ["function"] = new JsonObject { ["name"] = "lookup_code", ["arguments"] = "{\"term\":\"asthma\"}" },
-                    }),
-                },
-                ["finish_reason"] = "tool_calls",
-            }),
-        };
-        var answer = new ModelResponse(completion, "gpt-4o-mini", string.Empty, "tool_calls", new TokenUsage(3, 4));
+        var answer = CallContexts.ToolCallAnswer("call_abc", "lookup_code", "{\"term\":\"asthma\"}");
 
         var rendered = new CheckedStream(IncludeUsage: false).Render(answer, ServerSentEvents.Instance);
 

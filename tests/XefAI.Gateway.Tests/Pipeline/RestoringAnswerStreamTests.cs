@@ -173,6 +173,95 @@ public sealed class RestoringAnswerStreamTests
         Assert.Equal($"Call {Name} today.", string.Concat(deltas[0]));
     }
 
+    public static TheoryData<int> ArgumentSplits() => [.. Enumerable.Range(0, Token.Length + 1)];
+
+    [Theory]
+    [MemberData(nameof(ArgumentSplits))]
+    public async Task Read_ToolCallArgumentsWithATokenSplitAtAnyPosition_TheCallersJsonHasTheValue(int split)
+    {
+        // Two tool calls in one choice, streamed as OpenAI does: the first delta names the call, the next carry arguments.
+        var arguments = $$"""{"patient":"{{Token}}"}""";
+        var cut = arguments.IndexOf('[', StringComparison.Ordinal) + split;
+        string[] chunks =
+        [
+            ToolCallChunk(0, id: "call_1", name: "lookup", arguments: ""),
+            ToolCallChunk(0, arguments: arguments[..cut]),
+            ToolCallChunk(1, id: "call_2", name: "notify", arguments: """{"who":"[NA"""),
+            ToolCallChunk(0, arguments: arguments[cut..]),
+            ToolCallChunk(1, arguments: """ME_1]"}"""),
+            """{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}""",
+        ];
+
+        var calls = ArgumentsByCall(await ReadChunksAsync(Restoring(chunks)));
+
+        Assert.Equal(Name, (string?)JsonNode.Parse(calls[0])!["patient"]);
+        Assert.Equal(Name, (string?)JsonNode.Parse(calls[1])!["who"]);
+    }
+
+    [Fact]
+    public async Task Read_ToolCallArgumentsHeldWhenTheStreamEndsWithoutAFinishReason_AreSentInAChunkOfTheirOwn()
+    {
+        var chunks = await ReadChunksAsync(Restoring([ToolCallChunk(0, id: "call_1", name: "lookup", arguments: """{"patient":"[NAME_""")]));
+
+        Assert.Equal(2, chunks.Count);
+        Assert.Equal("""{"patient":"[NAME_""", string.Concat(ArgumentsByCall(chunks).Values));
+        Assert.Equal(0, (int?)chunks[1]["choices"]![0]!["delta"]!["tool_calls"]![0]!["index"]);
+    }
+
+    [Fact]
+    public async Task Read_ToolCallArgumentsWithoutTokens_GoOnAsTheVendorWroteThem()
+    {
+        var chunk = ToolCallChunk(0, id: "call_1", name: "lookup", arguments: """{"ids":[1,2]}""");
+
+        var read = new List<string>();
+        await foreach (var bytes in Restoring([chunk]).ReadAsync(CancellationToken.None))
+        {
+            read.Add(System.Text.Encoding.UTF8.GetString(bytes.Span));
+        }
+
+        Assert.Equal([chunk], read);
+    }
+
+    /// <summary>Each tool call's arguments as the caller accumulates them (by the call's index), in choice 0.</summary>
+    private static Dictionary<int, string> ArgumentsByCall(List<JsonNode> chunks)
+    {
+        var arguments = new Dictionary<int, string>();
+        foreach (var chunk in chunks)
+        {
+            foreach (var call in chunk["choices"]![0]!["delta"]?["tool_calls"]?.AsArray() ?? [])
+            {
+                var index = (int)call!["index"]!;
+                arguments[index] = arguments.GetValueOrDefault(index, string.Empty) + (string?)call["function"]?["arguments"];
+            }
+        }
+
+        return arguments;
+    }
+
+    private static string ToolCallChunk(int call, string? id = null, string? name = null, string arguments = "")
+    {
+        var function = new JsonObject { ["arguments"] = arguments };
+        var toolCall = new JsonObject { ["index"] = call };
+        if (id is not null)
+        {
+            toolCall["id"] = id;
+            toolCall["type"] = "function";
+            function["name"] = name;
+        }
+
+        toolCall["function"] = function;
+        return new JsonObject
+        {
+            ["object"] = "chat.completion.chunk",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["delta"] = new JsonObject { ["tool_calls"] = new JsonArray(toolCall) },
+                ["finish_reason"] = null,
+            }),
+        }.ToJsonString();
+    }
+
     private static IDataProtection Protection()
     {
         var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);

@@ -207,6 +207,79 @@ public sealed class ProtectDataStepTests
     }
 
     /// <summary>A governed call to the vendor use case for which governance obliges de-identification.</summary>
+    [Fact]
+    public async Task Execute_ToolCallArgumentsTheClientSendsBack_AreProtectedAndCountedAndStayJson()
+    {
+        // The model's earlier tool call, as the client got it back with the value restored, and the legacy form.
+        var arguments = $"{{\"patient\":\"{Name}\",\"mrn\":\"12345\"}}";
+        var body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "When is the next visit?" },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = "call_1",
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = arguments },
+                    }),
+                },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_1", ["content"] = "Thursday" },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["function_call"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = arguments },
+                }),
+        };
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
+        {
+            Messages = [new("user", "When is the next visit?"), new("assistant", ""), new("tool", "Thursday"), new("assistant", "")],
+            Body = body,
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var messages = call.VendorBody!["messages"]!.AsArray();
+        var expected = $"{{\"patient\":\"{Token}\",\"mrn\":\"12345\"}}";
+        Assert.Equal(expected, (string?)messages[1]!["tool_calls"]![0]!["function"]!["arguments"]);
+        Assert.Equal(expected, (string?)messages[3]!["function_call"]!["arguments"]);
+        Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal([new KeyValuePair<string, int>("name", 2)], call.Redactions);
+    }
+
+    [Fact]
+    public async Task Execute_ProtectionWouldBreakTheToolCallsJson_422AndNothingLeaves()
+    {
+        // A protector whose token is not JSON-safe stands for any replacement that would cut through the JSON.
+        var body = new JsonObject
+        {
+            ["messages"] = new JsonArray(new JsonObject
+            {
+                ["role"] = "assistant",
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "call_1",
+                    ["function"] = new JsonObject { ["name"] = "f", ["arguments"] = $"{{\"patient\":\"{Name}\"}}" },
+                }),
+            }),
+        };
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat) { Messages = [new("assistant", "")], Body = body };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, "\"[NAME_1]")).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error?.Code);
+        Assert.DoesNotContain(Name, call.Error!.Message, StringComparison.Ordinal);
+    }
+
     private static Gateway.Pipeline.CallContext Obliged(GatewayRequest request)
     {
         var call = CallContexts.Governed(request, useCase: TestConfig.VendorChat, obligations: DeIdentify);

@@ -94,6 +94,28 @@ public sealed class RestoreDataStepTests
         Assert.Same(stream, call.Stream);
     }
 
+    [Fact]
+    public async Task Execute_ToolCallArgumentsWithTokens_GetTheValuesBackEscapedForTheirJson()
+    {
+        // A value with a quote and a backslash: written into the arguments' JSON string, it must be escaped there.
+        const string value = "Alice \"Al\" Ex\\ample";
+        var protection = new WordProtector(value, Token).Begin(ClinicalContext.Empty);
+        Assert.Equal(Token, protection.Protect(value));
+        await using var call = CallContexts.Governed();
+        call.Answer = CallContexts.ToolCallAnswer("call_1", "lookup", $"{{\"patient\":\"{Token}\",\"other\":\"[NAME_9]\"}}");
+        call.Protection = protection;
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        var arguments = (string?)call.Answer.Completion["choices"]![0]!["message"]!["tool_calls"]![0]!["function"]!["arguments"];
+        var parsed = JsonNode.Parse(arguments!)!;
+        Assert.Equal(value, (string?)parsed["patient"]);
+        Assert.Equal("[NAME_9]", (string?)parsed["other"]);
+
+        // The vendor's answer keeps its tokens for the audit.
+        Assert.Contains(Token, call.VendorAnswer!.Completion.ToJsonString(), StringComparison.Ordinal);
+    }
+
     private static IDataProtection ProtectionThatReplacedTheName()
     {
         var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);

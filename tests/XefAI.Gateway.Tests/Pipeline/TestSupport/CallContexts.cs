@@ -131,6 +131,34 @@ internal static class CallContexts
         "stop",
         new TokenUsage(10, 5));
 
+    /// <summary>An answer whose one choice calls one tool: <paramref name="name"/> with <paramref name="arguments"/>.</summary>
+    public static ModelResponse ToolCallAnswer(string id, string name, string arguments) => new(
+        new JsonObject
+        {
+            ["id"] = "chatcmpl-tools",
+            ["created"] = 7,
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = id,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = name, ["arguments"] = arguments },
+                    }),
+                },
+                ["finish_reason"] = "tool_calls",
+            }),
+        },
+        "gpt-4o-mini",
+        string.Empty,
+        "tool_calls",
+        new TokenUsage(3, 4));
+
     /// <summary>What was written to the call's response.</summary>
     public static byte[] ResponseBytes(this CallContext call) => ((MemoryStream)call.HttpContext.Response.Body).ToArray();
 

@@ -21,6 +21,9 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     // Per choice index: text held back because it may be the start of a token.
     private readonly Dictionary<int, string> _held = [];
 
+    // Per choice and tool call index: arguments held back the same way.
+    private readonly Dictionary<(int Choice, int Call), string> _heldArguments = [];
+
     // The last chunk's identity, for the chunk that lets go of what is held when the stream ends.
     private JsonNode? _id;
     private JsonNode? _created;
@@ -74,7 +77,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     private ReadOnlyMemory<byte> Restore(ReadOnlyMemory<byte> chunk)
     {
         // Most chunks hold no token and nothing is held back: they go on as they came, unparsed.
-        if (_held.Count == 0 && !MayHoldTokenStart(chunk.Span))
+        if (_held.Count == 0 && _heldArguments.Count == 0 && !MayHoldTokenStart(chunk.Span))
         {
             return chunk;
         }
@@ -135,18 +138,19 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     {
         var index = choice["index"] is JsonValue value && value.TryGetValue<int>(out var number) ? number : position;
         var finished = choice["finish_reason"] is JsonValue reason && reason.GetValueKind() != JsonValueKind.Null;
+        var changed = RestoreToolCalls(choice, index, finished);
         var delta = choice["delta"] as JsonObject;
         string? text = delta?["content"] is JsonValue content && content.TryGetValue<string>(out var s) ? s : null;
         if (text is null && !finished)
         {
             // A delta with no text (the role, a tool call) leaves what is held where it is.
-            return false;
+            return changed;
         }
 
         _held.Remove(index, out var held);
         if (text is null && held is null)
         {
-            return false;
+            return changed;
         }
 
         var combined = held + text;
@@ -160,7 +164,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         var restored = protection.Restore(combined);
         if (held is null && keep == 0 && ReferenceEquals(restored, text))
         {
-            return false;
+            return changed;
         }
 
         if (delta is null)
@@ -174,26 +178,112 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         return true;
     }
 
+    /// <summary>
+    /// The argument fragments of the delta's tool calls, restored as JSON string content (<see cref="ToolCallArguments"/>)
+    /// and held back per tool call like text; a finished choice lets go of every tool call's, in a delta it gets if need be.
+    /// </summary>
+    /// <returns>Whether the delta was rewritten.</returns>
+    private bool RestoreToolCalls(JsonObject choiceObject, int choice, bool finished)
+    {
+        var changed = false;
+        var delta = choiceObject["delta"] as JsonObject;
+        if (delta?["tool_calls"] is JsonArray calls)
+        {
+            for (var position = 0; position < calls.Count; position++)
+            {
+                if (calls[position] is not JsonObject call || call["function"] is not JsonObject function || ToolCallArguments.Of(function) is not { } fragment)
+                {
+                    continue;
+                }
+
+                var key = (choice, call["index"] is JsonValue i && i.TryGetValue<int>(out var n) ? n : position);
+                _heldArguments.Remove(key, out var held);
+                var combined = held + fragment;
+                var keep = finished ? 0 : PossibleTokenStart(combined);
+                if (keep > 0)
+                {
+                    _heldArguments[key] = combined[^keep..];
+                    combined = combined[..^keep];
+                }
+
+                var restored = ToolCallArguments.Restore(protection, combined);
+                if (held is not null || keep > 0 || !ReferenceEquals(restored, fragment))
+                {
+                    function["arguments"] = restored;
+                    changed = true;
+                }
+            }
+        }
+
+        if (!finished || !HoldsArgumentsOf(choice))
+        {
+            return changed;
+        }
+
+        if (delta is null)
+        {
+            // A finish chunk without a delta lets go of what was held in one it gets.
+            delta = [];
+            choiceObject["delta"] = delta;
+        }
+
+        if (delta["tool_calls"] is not JsonArray released)
+        {
+            released = [];
+            delta["tool_calls"] = released;
+        }
+
+        foreach (var (call, arguments) in ReleaseArgumentsOf(choice))
+        {
+            released.Add(ArgumentsDelta(call, arguments));
+        }
+
+        return true;
+    }
+
+    private bool HoldsArgumentsOf(int choice) => _heldArguments.Keys.Any(k => k.Choice == choice);
+
+    /// <summary>The arguments held for a choice's tool calls, restored, in tool call order; no longer held.</summary>
+    private List<(int Call, string Arguments)> ReleaseArgumentsOf(int choice)
+    {
+        var released = new List<(int Call, string Arguments)>();
+        foreach (var ((c, call), held) in _heldArguments.Where(h => h.Key.Choice == choice).OrderBy(h => h.Key.Call).ToList())
+        {
+            _heldArguments.Remove((c, call));
+            released.Add((call, ToolCallArguments.Restore(protection, held)));
+        }
+
+        return released;
+    }
+
+    private static JsonObject ArgumentsDelta(int call, string arguments) =>
+        new() { ["index"] = call, ["function"] = new JsonObject { ["arguments"] = arguments } };
+
     /// <summary>A chunk with what is still held when the stream ends without a finish reason; null when nothing is.</summary>
     private ReadOnlyMemory<byte>? Remainder()
     {
-        if (_held.Count == 0)
+        if (_held.Count == 0 && _heldArguments.Count == 0)
         {
             return null;
         }
 
         var choices = new JsonArray();
-        foreach (var (index, held) in _held.OrderBy(h => h.Key))
+        foreach (var index in _held.Keys.Concat(_heldArguments.Keys.Select(k => k.Choice)).Distinct().Order().ToList())
         {
-            choices.Add(new JsonObject
+            var delta = new JsonObject();
+            if (_held.Remove(index, out var held))
             {
-                ["index"] = index,
-                ["delta"] = new JsonObject { ["content"] = protection.Restore(held) },
-                ["finish_reason"] = null,
-            });
+                delta["content"] = protection.Restore(held);
+            }
+
+            if (HoldsArgumentsOf(index))
+            {
+                delta["tool_calls"] = new JsonArray([.. ReleaseArgumentsOf(index).Select(a => (JsonNode)ArgumentsDelta(a.Call, a.Arguments))]);
+            }
+
+            choices.Add(new JsonObject { ["index"] = index, ["delta"] = delta, ["finish_reason"] = null });
         }
 
-        _held.Clear();
         var chunk = new JsonObject { ["id"] = _id, ["object"] = "chat.completion.chunk", ["created"] = _created, ["model"] = _model, ["choices"] = choices };
         return JsonSerializer.SerializeToUtf8Bytes(chunk);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Data;
+using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
@@ -97,6 +98,12 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         // The same list back means no text changed: the messages are then kept as they are, not copied.
         var contents = Protect(protection, texts);
 
+        // The model's earlier tool calls, which the client sends back with their values restored, hold them again.
+        if (call.VendorBody is { } withToolCalls)
+        {
+            ProtectToolCalls(protection, withToolCalls);
+        }
+
         // Counted before the body: it holds the same texts again, and its values are not replaced twice.
         var redactions = AuditRedactions.Normalize(protection.ReplacementsByKind);
         if (!ReferenceEquals(contents, texts))
@@ -151,6 +158,33 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                         $"The '{(type.Length <= 32 && type.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? type : "non-text")}' content part cannot be de-identified "
                         + "(a face, a voice or a scanned label identifies a person); send it to a use case whose deployments cover PHI, or send text only.");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The arguments of the tool calls in the assistant messages, protected where they stand: JSON the model wrote from
+    /// the conversation, and that the caller got back with the values restored.
+    /// </summary>
+    private static void ProtectToolCalls(IDataProtection protection, JsonObject body)
+    {
+        if (body["messages"] is not JsonArray messages)
+        {
+            return;
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i] is JsonObject message)
+            {
+                ToolCallArguments.ForEachFunction(message, protection, static (function, protection) =>
+                {
+                    if (ToolCallArguments.Of(function) is { } arguments
+                        && ToolCallArguments.Protect(protection, arguments) is var result && !ReferenceEquals(result, arguments))
+                    {
+                        function["arguments"] = result;
+                    }
+                });
             }
         }
     }

@@ -39,7 +39,7 @@ internal sealed class RestoreDataStep : ICallStep
         // An answer whose text holds none of this call's tokens is released as it is: no copy of the completion, which
         // stays unmaterialized over the vendor's document. The gateway asks for one choice (n = 1), and Content is its text.
         var content = protection.Restore(answer.Content);
-        if (ReferenceEquals(content, answer.Content))
+        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer.Completion))
         {
             return answer;
         }
@@ -51,9 +51,36 @@ internal sealed class RestoreDataStep : ICallStep
             {
                 message["content"] = protection.Restore(text);
             }
+
+            // The arguments are JSON the caller's code runs its tool with: each value is written escaped for it.
+            ToolCallArguments.ForEachFunction(message, protection, static (function, protection) =>
+            {
+                if (ToolCallArguments.Of(function) is { } arguments)
+                {
+                    function["arguments"] = ToolCallArguments.Restore(protection, arguments);
+                }
+            });
         }
 
         return answer with { Completion = completion, Content = content };
+    }
+
+    /// <summary>Whether the arguments of any tool call in the answer hold one of this call's tokens.</summary>
+    private static bool ToolCallsHoldTokens(IDataProtection protection, JsonObject completion)
+    {
+        var holds = false;
+        foreach (var message in Messages(completion))
+        {
+            if (!message.ContainsKey("tool_calls") && !message.ContainsKey("function_call"))
+            {
+                continue;
+            }
+
+            ToolCallArguments.ForEachFunction(message, protection, (function, protection) =>
+                holds |= ToolCallArguments.Of(function) is { } arguments && !ReferenceEquals(ToolCallArguments.Restore(protection, arguments), arguments));
+        }
+
+        return holds;
     }
 
     /// <summary>The <c>message</c> object of every choice.</summary>
