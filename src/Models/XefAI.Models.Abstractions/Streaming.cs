@@ -72,4 +72,12 @@ public interface IStreamTranslator
 /// <param name="FinishReason">OpenAI finish reason, once known.</param>
 /// <param name="Usage">Token usage, once the vendor reported it.</param>
 /// <param name="Model">Model the vendor named.</param>
-public sealed record StreamedAnswer(string Content, string? FinishReason, TokenUsage? Usage, string? Model);
+/// <param name="ToolCalls">The tool calls the answer made, in the order of their index; null when it made none.</param>
+public sealed record StreamedAnswer(string Content, string? FinishReason, TokenUsage? Usage, string? Model, IReadOnlyList<StreamedToolCall>? ToolCalls = null);
+
+/// <summary>One tool call of a streamed answer, its argument fragments joined.</summary>
+/// <param name="Index">The call's index among the answer's tool calls, as OpenAI numbers them.</param>
+/// <param name="Id">The call's id, once a delta gave it.</param>
+/// <param name="Name">The function's name, once a delta gave it.</param>
+/// <param name="Arguments">The JSON arguments, as the fragments joined make them.</param>
+public sealed record StreamedToolCall(int Index, string? Id, string? Name, string Arguments);

@@ -125,6 +125,19 @@ public sealed class RestoringAnswerStreamTests
         Assert.Equal($"{Token} is stable.", stream.VendorResult?.Content);
     }
 
+    [Fact]
+    public async Task Result_ToolCallArgumentsAreRestoredForTheAuditOfWhatWasReleased()
+    {
+        Models.StreamedToolCall[] calls = [new(0, "call_1", "lookup", $$"""{"patient":"{{Token}}"}""")];
+        var inner = new TestAnswerStream([Chunk("ok")], content: string.Empty, toolCalls: calls);
+        var stream = new RestoringAnswerStream(inner, Protection());
+
+        await ReadChunksAsync(stream);
+
+        Assert.Equal(Name, (string?)JsonNode.Parse(stream.Result!.ToolCalls![0].Arguments)!["patient"]);
+        Assert.Equal($$"""{"patient":"{{Token}}"}""", stream.VendorResult!.ToolCalls![0].Arguments);
+    }
+
     [Theory]
     [InlineData("[", 1)]
     [InlineData("ab [NAME_1", 7)]

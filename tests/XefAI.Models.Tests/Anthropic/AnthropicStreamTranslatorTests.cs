@@ -113,7 +113,8 @@ public sealed class AnthropicStreamTranslatorTests
             "{\"location\": \"San Francisco, CA\"}",
             (string?)JsonNode.Parse(chunks[3].Span)!["choices"]![0]!["delta"]!["tool_calls"]![0]!["function"]!["arguments"]);
         Assert.Equal("tool_calls", (string?)JsonNode.Parse(chunks[4].Span)!["choices"]![0]!["finish_reason"]);
-        Assert.Equal(new StreamedAnswer("Okay, let's check the weather:", "tool_calls", new TokenUsage(472, 89), Model), translator.Result);
+        Assert.Equal(new StreamedAnswer("Okay, let's check the weather:", "tool_calls", new TokenUsage(472, 89), Model), translator.Result with { ToolCalls = null });
+        Assert.Equal([new StreamedToolCall(0, "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "get_weather", "{\"location\": \"San Francisco, CA\"}")], translator.Result.ToolCalls!);
     }
 
     [Theory]

@@ -384,7 +384,12 @@ public sealed class AnthropicToolUseTests
         Assert.Equal(24, chunks.Count);
         Assert.Equal(
             new StreamedAnswer("Okay, let's check the weather for San Francisco, CA:", "tool_calls", new TokenUsage(472, 89), Model),
-            translator.Result);
+            translator.Result with { ToolCalls = null });
+
+        // The audit gets the call the model made, its arguments joined.
+        Assert.Equal(
+            [new StreamedToolCall(0, "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "get_weather", """{"location": "San Francisco, CA", "unit": "fahrenheit"}""")],
+            translator.Result.ToolCalls!);
     }
 
     [Fact]

@@ -49,6 +49,33 @@ public sealed class OpenAIStreamTranslatorTests
     }
 
     [Fact]
+    public void Translate_ToolCallDeltas_TheResultHoldsEachCallWithItsArgumentsJoined()
+    {
+        // Two parallel tool calls as OpenAI streams them: a call's first delta names it, later ones carry its arguments.
+        string[] stream =
+        [
+            """{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"lookup","arguments":""}}]},"finish_reason":null}]}""",
+            """{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"mrn\":"}}]},"finish_reason":null}]}""",
+            """{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"notify","arguments":"{}"}}]},"finish_reason":null}]}""",
+            """{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"12\"}"}}]},"finish_reason":null}]}""",
+            """{"id":"c","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}""",
+        ];
+        var translator = new OpenAIStreamTranslator(includeUsage: false);
+        var chunks = new List<ReadOnlyMemory<byte>>();
+
+        foreach (var data in stream)
+        {
+            translator.Translate(new ServerSentEvent(null, data), chunks);
+        }
+
+        Assert.Equal(stream, chunks.Select(chunk => Encoding.UTF8.GetString(chunk.Span)));
+        Assert.Equal("tool_calls", translator.Result.FinishReason);
+        Assert.Equal(
+            [new StreamedToolCall(0, "call_a", "lookup", """{"mrn":"12"}"""), new StreamedToolCall(1, "call_b", "notify", "{}")],
+            translator.Result.ToolCalls!);
+    }
+
+    [Fact]
     public void Translate_BytesThatAreNotWellFormedUtf8_AreReadAsTextWithReplacementCharacters()
     {
         var translator = new OpenAIStreamTranslator(includeUsage: false);

@@ -60,6 +60,22 @@ internal static class ChatCompletionChunks
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
+    /// <summary>The tool calls of an answer as a stream of it delivers them, for the audit; null when it made none.</summary>
+    public static IReadOnlyList<StreamedToolCall>? StreamedToolCalls(ModelResponse answer)
+    {
+        List<StreamedToolCall>? calls = null;
+        foreach (var toolCall in ToolCalls(answer.Completion))
+        {
+            if (toolCall["function"] is JsonObject function)
+            {
+                (calls ??= []).Add(new StreamedToolCall(
+                    calls.Count, Text(toolCall["id"]) ?? $"call_{calls.Count}", Text(function["name"]) ?? string.Empty, Text(function["arguments"]) ?? string.Empty));
+            }
+        }
+
+        return calls;
+    }
+
     /// <summary>The tool calls of the first choice's message: the gateway asks for one choice.</summary>
     private static IEnumerable<JsonObject> ToolCalls(JsonObject completion) =>
         completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"]?["tool_calls"] is JsonArray toolCalls

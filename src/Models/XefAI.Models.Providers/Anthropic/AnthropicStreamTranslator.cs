@@ -18,7 +18,9 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
     private int? _inputTokens;
     private int? _outputTokens;
 
-    public StreamedAnswer Result => new(_content.ToString(), _finishReason, Usage, _model);
+    private readonly StreamedToolCalls _toolCallsMade = new();
+
+    public StreamedAnswer Result => new(_content.ToString(), _finishReason, Usage, _model, _toolCallsMade.ToList());
 
     private TokenUsage? Usage =>
         _inputTokens is null && _outputTokens is null ? null : new TokenUsage(_inputTokens ?? 0, _outputTokens ?? 0);
@@ -156,6 +158,7 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
         }
 
         // The block's input starts as {} and arrives in input_json_delta fragments, as OpenAI's arguments do.
+        _toolCallsMade.Add(_toolCalls[blockIndex], id, name, null);
         chunks.Add(writer.ToolCallStart(_toolCalls[blockIndex], id, name));
     }
 
@@ -172,6 +175,7 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
         // Anthropic opens with an empty fragment; an empty arguments delta tells an OpenAI client nothing.
         if (fragment.Length > 0)
         {
+            _toolCallsMade.Add(toolCall, null, null, fragment);
             chunks.Add(writer.ToolCallArguments(toolCall, fragment));
         }
     }

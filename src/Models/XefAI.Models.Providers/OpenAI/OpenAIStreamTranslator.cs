@@ -15,8 +15,9 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
     private string? _finishReason;
     private TokenUsage? _usage;
     private string? _model;
+    private StreamedToolCalls? _toolCalls;
 
-    public StreamedAnswer Result => new(_content.ToString(), _finishReason, _usage, _model);
+    public StreamedAnswer Result => new(_content.ToString(), _finishReason, _usage, _model, _toolCalls?.ToList());
 
     public bool Translate(ServerSentEvent vendorEvent, ICollection<ReadOnlyMemory<byte>> chunks)
     {
@@ -113,6 +114,27 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
 
     private static VendorResponseException Malformed(string reason) => new($"The model vendor's stream is malformed: {reason}.");
 
+    /// <summary>The tool call deltas of the first choice, for the audit; the client gets them as the vendor sent them.</summary>
+    private void AccumulateToolCalls(JsonElement calls)
+    {
+        var position = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            if (call.ValueKind == JsonValueKind.Object)
+            {
+                var index = call.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : position;
+                var function = call.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
+                (_toolCalls ??= new()).Add(
+                    index,
+                    VendorJson.GetString(call, "id"),
+                    function.ValueKind == JsonValueKind.Object ? VendorJson.GetString(function, "name") : null,
+                    function.ValueKind == JsonValueKind.Object ? VendorJson.GetString(function, "arguments") : null);
+            }
+
+            position++;
+        }
+    }
+
     /// <summary>Keeps the first choice only, as the non-streamed path does (<c>n</c> > 1 sends the others too).</summary>
     private void Accumulate(JsonElement choice)
     {
@@ -125,6 +147,11 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
         if (choice.TryGetProperty("delta", out var delta) && VendorJson.GetString(delta, "content") is { } text)
         {
             _content.Append(text);
+        }
+
+        if (delta.ValueKind == JsonValueKind.Object && delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+        {
+            AccumulateToolCalls(calls);
         }
 
         _finishReason = VendorJson.GetString(choice, "finish_reason") ?? _finishReason;

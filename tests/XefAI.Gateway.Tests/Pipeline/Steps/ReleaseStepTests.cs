@@ -4,6 +4,7 @@ using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Tests.Pipeline.TestSupport;
 using XefAI.Governance;
 using XefAI.Integration;
+using XefAI.Models;
 
 namespace XefAI.Gateway.Tests.Pipeline.Steps;
 
@@ -117,6 +118,25 @@ public sealed class ReleaseStepTests
         Assert.Equal(CallContexts.Sha256("<one>\n<two>\n"), closing.OutputSha256);
         Assert.True(closing.Streamed);
         Assert.Equal(CallOutcomes.Answered, call.Outcome);
+    }
+
+    [Fact]
+    public async Task Execute_StreamedToolCallsUnderVerbatimAudit_TheClosingRecordKeepsWhatTheModelCalled()
+    {
+        StreamedToolCall[] calls = [new(0, "call_1", "lookup", """{"mrn":"12"}""")];
+        await using var call = Streaming(new TestAnswerStream(["one"], content: string.Empty, toolCalls: calls));
+        call.Obligations = new PolicyObligations { AuditVerbatim = true };
+        await Commit(call);
+
+        await Release(call);
+
+        var output = System.Text.Json.Nodes.JsonNode.Parse(_audit.Records[^1].Entry.OutputText!)!;
+        Assert.Equal("tool_calls", (string?)output["finish_reason"]);
+        var toolCall = output["tool_calls"]![0]!;
+        Assert.Equal("call_1", (string?)toolCall["id"]);
+        Assert.Equal("function", (string?)toolCall["type"]);
+        Assert.Equal("lookup", (string?)toolCall["function"]!["name"]);
+        Assert.Equal("""{"mrn":"12"}""", (string?)toolCall["function"]!["arguments"]);
     }
 
     [Fact]

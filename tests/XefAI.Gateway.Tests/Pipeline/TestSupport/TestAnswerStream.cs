@@ -7,7 +7,8 @@ using XefAI.Models;
 namespace XefAI.Gateway.Tests.Pipeline.TestSupport;
 
 /// <summary>A started stream of the given chunks that ends as the test says: complete, or failed after its chunks.</summary>
-internal sealed class TestAnswerStream(IReadOnlyList<string> chunks, CallError? failure = null, string? content = null) : AnswerStream
+internal sealed class TestAnswerStream(
+    IReadOnlyList<string> chunks, CallError? failure = null, string? content = null, IReadOnlyList<StreamedToolCall>? toolCalls = null) : AnswerStream
 {
     public bool Disposed { get; private set; }
 
@@ -21,7 +22,8 @@ internal sealed class TestAnswerStream(IReadOnlyList<string> chunks, CallError? 
 
         await Task.CompletedTask;
         Failure = failure;
-        Result = new StreamedAnswer(content ?? string.Concat(chunks), failure is null ? "stop" : null, new TokenUsage(3, chunks.Count), "test-model");
+        Result = new StreamedAnswer(
+            content ?? string.Concat(chunks), failure is null ? (toolCalls is null ? "stop" : "tool_calls") : null, new TokenUsage(3, chunks.Count), "test-model", toolCalls);
     }
 
     public override ValueTask DisposeAsync()

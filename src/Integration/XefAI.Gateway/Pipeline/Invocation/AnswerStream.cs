@@ -35,7 +35,7 @@ internal abstract class AnswerStream : IAsyncDisposable
 /// <summary>An answer computed whole (an in-process model) and sent as a stream because the client asked for one.</summary>
 internal sealed class CompletedAnswerStream(ModelResponse answer, bool includeUsage) : AnswerStream
 {
-    public override StreamedAnswer? Result => new(answer.Content, answer.FinishReason, answer.Usage, answer.Model);
+    public override StreamedAnswer? Result => new(answer.Content, answer.FinishReason, answer.Usage, answer.Model, ChatCompletionChunks.StreamedToolCalls(answer));
 
     public override async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -44,7 +44,13 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         Failure = inner.Failure;
     }
 
-    public override StreamedAnswer? Result => inner.Result is { } result ? result with { Content = protection.Restore(result.Content) } : null;
+    public override StreamedAnswer? Result => inner.Result is { } result
+        ? result with
+        {
+            Content = protection.Restore(result.Content),
+            ToolCalls = result.ToolCalls?.Select(c => c with { Arguments = ToolCallArguments.Restore(protection, c.Arguments) }).ToList(),
+        }
+        : null;
 
     /// <summary>The answer as the vendor streamed it, its tokens not restored.</summary>
     public override StreamedAnswer? VendorResult => inner.VendorResult;

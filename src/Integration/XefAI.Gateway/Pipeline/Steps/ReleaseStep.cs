@@ -167,13 +167,19 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
             return null;
         }
 
+        // What the model said by its tool calls is part of the answer, in the shape of an OpenAI message's.
+        var toolCalls = streamed.ToolCalls?.Select(c => new { id = c.Id, type = "function", function = new { name = c.Name, arguments = c.Arguments } }).ToList();
         if (!truncated)
         {
-            return JsonSerializer.Serialize(new { content = streamed.Content, finish_reason = streamed.FinishReason });
+            return toolCalls is null
+                ? JsonSerializer.Serialize(new { content = streamed.Content, finish_reason = streamed.FinishReason })
+                : JsonSerializer.Serialize(new { content = streamed.Content, finish_reason = streamed.FinishReason, tool_calls = toolCalls });
         }
 
         var content = streamed.Content.Length > limit ? streamed.Content[..(int)Math.Min(limit, int.MaxValue)] : streamed.Content;
-        return JsonSerializer.Serialize(new { content, finish_reason = "response_too_large", truncated = true });
+        return toolCalls is null
+            ? JsonSerializer.Serialize(new { content, finish_reason = "response_too_large", truncated = true })
+            : JsonSerializer.Serialize(new { content, finish_reason = "response_too_large", truncated = true, tool_calls = toolCalls });
     }
 
     private static async Task TryWriteAsync(HttpResponse response, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
