@@ -94,8 +94,9 @@ internal sealed partial class Scan
         }
 
         // 2. The name lists: a capitalized word that is a name and nothing else.
-        for (var i = 0; i < Count; i++)
+        for (var c = 0; c < _capCount; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && _run[i] == 0 && IsCapitalized(i) && IsPlainName(i) && !IsEponym(i) && !IsSaint(i))
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
@@ -114,8 +115,9 @@ internal sealed partial class Scan
 
         // Two capitalized words no list knows (or a first name that is also a word, then one no list knows), mid-sentence:
         // "Adaora Nnaji-Bell", "Joy Famuyiwa", "Grant Oyelaran".
-        for (var i = 0; i + 1 < Count; i++)
+        for (var c = 0; c < _capCount && _caps[c] + 1 < Count; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && IsWord(i + 1) && IsFree(i) && IsFree(i + 1) && _t[i].Is(TokenShape.Capitalized) && _t[i + 1].Is(TokenShape.Capitalized)
                 && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.SpaceBefore) && IsUnknownName(i + 1)
                 && (IsUnknownName(i) || (L(i) & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName) && _t[i].Length >= 2
@@ -127,8 +129,9 @@ internal sealed partial class Scan
         }
 
         // "NWOSU, Chidinma", "ZHOU, Xiaoming", "THISTLEWOOD, Reggie": a surname in capitals, a comma, a given name.
-        for (var i = 0; i + 2 < Count; i++)
+        for (var c = 0; c < _capCount && _caps[c] + 2 < Count; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && (IsFree(i) || _kind[i] == PhiKind.Name) && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2 && IsPunct(i + 1, ',') && IsWord(i + 2)
                 && (IsFree(i + 2) || (_kind[i + 2] == PhiKind.Name && IsFree(i)))
                 && !_t[i + 2].Is(TokenShape.LineBefore) && (L(i) & (Lex.Clinical | Lex.State | Lex.Credential | Lex.IdentifierCue)) == 0
@@ -152,8 +155,9 @@ internal sealed partial class Scan
         }
 
         // "Adebayo, Temitope  MRN 3847712": a reordered name right before an identifier or a birth date.
-        for (var i = 0; i + 3 < Count; i++)
+        for (var c = 0; c < _capCount && _caps[c] + 3 < Count; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && IsFree(i) && IsCapitalized(i) && IsPunct(i + 1, ',') && IsWord(i + 2) && IsFree(i + 2) && IsCapitalized(i + 2)
                 && !_t[i + 2].Is(TokenShape.LineBefore) && (IsUnknownName(i) || (L(i) & (Lex.Name | Lex.Clinical)) == Lex.Surname || IsPlainName(i))
                 && (IsUnknownName(i + 2) || (L(i + 2) & Lex.FirstName) != 0)
@@ -933,8 +937,10 @@ internal sealed partial class Scan
 
     private void MarkPlaces()
     {
-        for (var i = 0; i < Count; i++)
+        for (var c = 0; c < _capCount; c++)
         {
+            var i = _caps[c];
+
             // "Cleveland Heights", "Great Falls", "Sandy Springs", "Iowa City", "Palm Beach": a town's last word names it
             // a town, even after a word the name rules took.
             if (IsWord(i) && _t[i].Is(TokenShape.Capitalized) && IsTownEnd(i + 1)

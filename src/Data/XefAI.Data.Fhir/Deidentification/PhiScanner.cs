@@ -76,6 +76,11 @@ internal sealed partial class Scan : IDisposable
     private int[] _run = [];
     private int _runs;
 
+    // The indices of the capitalized words (or words in capitals), in text order: the passes that act only at such a word
+    // walk these instead of every token. Made once the shapes are final (after TreatLowerCaseTextAsWritten).
+    private int[] _caps = [];
+    private int _capCount;
+
     /// <summary>Readies this (cleared) scan for a text.</summary>
     public void Start(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
     {
@@ -116,6 +121,7 @@ internal sealed partial class Scan : IDisposable
         }
 
         TreatLowerCaseTextAsWritten();
+        ListCapitalizedWords();
         MarkEmailsAndUrls();
         for (var i = 0; i < Count; i++)
         {
@@ -209,6 +215,21 @@ internal sealed partial class Scan : IDisposable
         }
     }
 
+    private void ListCapitalizedWords()
+    {
+        _caps = Rent<int>(Count);
+        var n = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            if (_t[i].Type == TokenType.Word && _t[i].Is(TokenShape.Capitalized | TokenShape.Upper))
+            {
+                _caps[n++] = i;
+            }
+        }
+
+        _capCount = n;
+    }
+
     /// <summary>The rented arrays returned and every reference to the call's text and people dropped.</summary>
     public void Dispose()
     {
@@ -216,10 +237,13 @@ internal sealed partial class Scan : IDisposable
         Return(_lex);
         Return(_kind);
         Return(_run);
+        Return(_caps);
         _t = [];
         _lex = [];
         _kind = [];
         _run = [];
+        _caps = [];
+        _capCount = 0;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
