@@ -10,8 +10,9 @@ internal sealed partial class Scan
     private void MarkNames()
     {
         // 1. Cues: "Dr. Patel", "Patient: Lopez, Maria", "Dear Maria", "wife Ana", "Maria Lopez, RN".
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
             if (!IsWord(i) || _run[i] != 0)
             {
                 continue;
@@ -75,8 +76,9 @@ internal sealed partial class Scan
         }
 
         // 'earl "bud" pettibone  mrn 0049122': a header line typed in lower case, a name before the record's labels.
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
             if (StartsLine(i) && IsWord(i) && IsFree(i) && _t[i].Is(TokenShape.Lower))
             {
                 LowerNameBeforeLabel(i);
@@ -171,8 +173,9 @@ internal sealed partial class Scan
         // 3. The people of the clinical context, in any case; then neighbours and repeats of every name found.
         if (_known.HasNames)
         {
-            for (var i = 0; i < Count; i++)
+            for (var w = 0; w < _wordCount; w++)
             {
+                var i = _words[w];
                 if (IsWord(i) && _run[i] == 0 && _known.IsName(Span(i)) && (IsCapitalized(i) || (L(i) & Lex.Common) == 0))
                 {
                     Mark(i, i, PhiKind.Name);
@@ -295,9 +298,10 @@ internal sealed partial class Scan
     // Portal messages: "this is maria", "my name is Bill Hanrahan": a first name after an introduction, in any case.
     private void MarkIntroductions()
     {
-        for (var i = 2; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
-            if (!IsWord(i) || !IsFree(i))
+            var i = _words[w];
+            if (i < 2 || !IsWord(i) || !IsFree(i))
             {
                 continue;
             }
@@ -692,8 +696,9 @@ internal sealed partial class Scan
     {
         for (var pass = 0; pass < 2; pass++)
         {
-            for (var i = 0; i < Count; i++)
+            for (var w = 0; w < _wordCount; w++)
             {
+                var i = _words[w];
                 if (_run[i] == 0 || _kind[i] != PhiKind.Name || !IsWord(i) || IsParticle(i))
                 {
                     continue;
@@ -876,8 +881,10 @@ internal sealed partial class Scan
         const int LearnedCapacity = 7;
 
         var names = _learned;
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
+
             // A particle ("de", "van") is part of a name, not one to find again alone.
             if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2 && !IsParticle(i) && !IsStateCode(i))
             {
@@ -901,8 +908,9 @@ internal sealed partial class Scan
         }
 
         var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
             if (IsWord(i) && _run[i] == 0 && MayBeLearned(i, firsts, lengths) && lookup.Contains(Span(i)) && !IsFunctionWord(i)
                 && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
                 && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
@@ -1172,8 +1180,9 @@ internal sealed partial class Scan
 
         if (_known.HasPlaces)
         {
-            for (var i = 0; i < Count; i++)
+            for (var c = 0; c < _capCount; c++)
             {
+                var i = _caps[c];
                 if (IsWord(i) && _run[i] == 0 && IsCapitalized(i) && _known.IsPlace(Span(i)))
                 {
                     Mark(i, i, PhiKind.Location);

@@ -76,8 +76,11 @@ internal sealed partial class Scan : IDisposable
     private int[] _run = [];
     private int _runs;
 
-    // The indices of the capitalized words (or words in capitals), in text order: the passes that act only at such a word
-    // walk these instead of every token. Made once the shapes are final (after TreatLowerCaseTextAsWritten).
+    // The indices of the words, and of the capitalized words (or words in capitals) among them, in text order: the passes
+    // that act only at such a word walk these instead of every token. Made once the shapes are final (after
+    // TreatLowerCaseTextAsWritten); types and shapes do not change after.
+    private int[] _words = [];
+    private int _wordCount;
     private int[] _caps = [];
     private int _capCount;
 
@@ -121,7 +124,7 @@ internal sealed partial class Scan : IDisposable
         }
 
         TreatLowerCaseTextAsWritten();
-        ListCapitalizedWords();
+        ListWords();
         MarkEmailsAndUrls();
         for (var i = 0; i < Count; i++)
         {
@@ -215,19 +218,25 @@ internal sealed partial class Scan : IDisposable
         }
     }
 
-    private void ListCapitalizedWords()
+    private void ListWords()
     {
+        _words = Rent<int>(Count);
         _caps = Rent<int>(Count);
-        var n = 0;
+        int words = 0, caps = 0;
         for (var i = 0; i < Count; i++)
         {
-            if (_t[i].Type == TokenType.Word && _t[i].Is(TokenShape.Capitalized | TokenShape.Upper))
+            if (_t[i].Type == TokenType.Word)
             {
-                _caps[n++] = i;
+                _words[words++] = i;
+                if (_t[i].Is(TokenShape.Capitalized | TokenShape.Upper))
+                {
+                    _caps[caps++] = i;
+                }
             }
         }
 
-        _capCount = n;
+        _wordCount = words;
+        _capCount = caps;
     }
 
     /// <summary>The rented arrays returned and every reference to the call's text and people dropped.</summary>
@@ -237,11 +246,14 @@ internal sealed partial class Scan : IDisposable
         Return(_lex);
         Return(_kind);
         Return(_run);
+        Return(_words);
         Return(_caps);
         _t = [];
         _lex = [];
         _kind = [];
         _run = [];
+        _words = [];
+        _wordCount = 0;
         _caps = [];
         _capCount = 0;
         _text = string.Empty;
