@@ -84,6 +84,12 @@ internal sealed partial class Scan : IDisposable
     private int[] _caps = [];
     private int _capCount;
 
+    // Likewise the words and mixed letters and digits together, and the numbers.
+    private int[] _lettered = [];
+    private int _letteredCount;
+    private int[] _numbers = [];
+    private int _numberCount;
+
     /// <summary>Readies this (cleared) scan for a text.</summary>
     public void Start(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
     {
@@ -220,23 +226,40 @@ internal sealed partial class Scan : IDisposable
 
     private void ListWords()
     {
-        _words = Rent<int>(Count);
-        _caps = Rent<int>(Count);
-        int words = 0, caps = 0;
+        // Not cleared: only the first entries, written here, are read.
+        _words = RentUncleared<int>(Count);
+        _caps = RentUncleared<int>(Count);
+        _lettered = RentUncleared<int>(Count);
+        _numbers = RentUncleared<int>(Count);
+        int words = 0, caps = 0, lettered = 0, numbers = 0;
         for (var i = 0; i < Count; i++)
         {
-            if (_t[i].Type == TokenType.Word)
+            switch (_t[i].Type)
             {
-                _words[words++] = i;
-                if (_t[i].Is(TokenShape.Capitalized | TokenShape.Upper))
-                {
-                    _caps[caps++] = i;
-                }
+                case TokenType.Word:
+                    _words[words++] = i;
+                    _lettered[lettered++] = i;
+                    if (_t[i].Is(TokenShape.Capitalized | TokenShape.Upper))
+                    {
+                        _caps[caps++] = i;
+                    }
+
+                    break;
+                case TokenType.Alnum:
+                    _lettered[lettered++] = i;
+                    break;
+                case TokenType.Number:
+                    _numbers[numbers++] = i;
+                    break;
+                default:
+                    break;
             }
         }
 
         _wordCount = words;
         _capCount = caps;
+        _letteredCount = lettered;
+        _numberCount = numbers;
     }
 
     /// <summary>The rented arrays returned and every reference to the call's text and people dropped.</summary>
@@ -248,6 +271,8 @@ internal sealed partial class Scan : IDisposable
         Return(_run);
         Return(_words);
         Return(_caps);
+        Return(_lettered);
+        Return(_numbers);
         _t = [];
         _lex = [];
         _kind = [];
@@ -256,6 +281,10 @@ internal sealed partial class Scan : IDisposable
         _wordCount = 0;
         _caps = [];
         _capCount = 0;
+        _lettered = [];
+        _letteredCount = 0;
+        _numbers = [];
+        _numberCount = 0;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
@@ -275,6 +304,8 @@ internal sealed partial class Scan : IDisposable
         Array.Clear(array);
         return array;
     }
+
+    private static T[] RentUncleared<T>(int count) => count == 0 ? [] : System.Buffers.ArrayPool<T>.Shared.Rent(count);
 
     private static void Return<T>(T[] array)
     {
