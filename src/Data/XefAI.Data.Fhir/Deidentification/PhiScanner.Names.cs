@@ -184,9 +184,16 @@ internal sealed partial class Scan
         }
 
         MarkIntroductions();
-        ExtendNames();
+
+        // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:
+        // the second call is needed only when the first ended on a pass that marked, or the repeats marked some.
+        var settled = ExtendNames();
+        var runs = _runs;
         RepeatNames();
-        ExtendNames();
+        if (!settled || _runs != runs)
+        {
+            ExtendNames();
+        }
     }
 
     // The name after a sign-off: "thanks, Joy", "thx, -jen", "thanks -jen", "Regards,\nAna"; 0 when the sign-off has none.
@@ -692,10 +699,14 @@ internal sealed partial class Scan
     /// Neighbours of a name are names too when they could be: "John Will Smith", "Okafor, Chidi", "J. Okafor", "Maria
     /// Xochitl Lopez" (a capitalized word no list knows, next to a name).
     /// </summary>
-    private void ExtendNames()
+    /// <returns>Whether the last pass marked nothing (another pass would mark nothing either).</returns>
+    private bool ExtendNames()
     {
-        for (var pass = 0; pass < 2; pass++)
+        // Mark is the only change a pass makes, and every Mark counts a run.
+        var settled = false;
+        for (var pass = 0; pass < 2 && !settled; pass++)
         {
+            var runs = _runs;
             for (var w = 0; w < _wordCount; w++)
             {
                 var i = _words[w];
@@ -786,7 +797,11 @@ internal sealed partial class Scan
                     Mark(l - 1, l - 1, PhiKind.Name);
                 }
             }
+
+            settled = _runs == runs;
         }
+
+        return settled;
     }
 
     /// <summary>
