@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace XefAI.Data.Deidentification;
 
 /// <summary>Names and places: from cues (titles, labels, greetings, credentials), the name lists, and the clinical context.</summary>
@@ -19,8 +17,8 @@ internal sealed partial class Scan
             }
 
             // Only cue flags are asked of the word itself, which a lower-case word's partial lookup already knows unless
-            // its accents must be folded for the lists.
-            var lex = (_lex[i] & Lex.Partial) != 0 && Ascii.IsValid(Span(i)) ? _lex[i] & ~(Lex.Partial | Lex.WordRuleStart) : L(i);
+            // its accents must be folded for the lists (the tokenizer saw a character outside ASCII).
+            var lex = (_lex[i] & Lex.Partial) != 0 && !_t[i].Is(TokenShape.NonAscii) ? _lex[i] & ~(Lex.Partial | Lex.WordRuleStart) : L(i);
             if ((lex & Lex.Title) != 0 && IsTitle(i, out var after))
             {
                 NameRun(after, allowLower: true, cued: true, titled: true);
