@@ -86,7 +86,7 @@ internal sealed partial class Scan
         // "- mikey", "— Jen" alone on the last lines of a message: a first name signed after a dash.
         for (var i = 0; i + 1 < Count; i++)
         {
-            if ((IsPunct(i, '-') || IsPunct(i, '—') || IsPunct(i, '~')) && StartsLine(i) && IsWord(i + 1) && IsFree(i + 1)
+            if (StartsLine(i) && (IsPunct(i, '-') || IsPunct(i, '—') || IsPunct(i, '~')) && IsWord(i + 1) && IsFree(i + 1)
                 && !_t[i + 1].Is(TokenShape.LineBefore) && (i + 2 == Count || _t[i + 2].Is(TokenShape.LineBefore)))
             {
                 AddressedFirstName(i + 1);
@@ -656,12 +656,28 @@ internal sealed partial class Scan
     // "St. Jude", "Saint Luke": a saint names a hospital, a device or a place.
     private bool IsSaint(int i) => (IsPunct(i - 1, '.') && WordIs(i - 2, "st")) || WordIs(i - 1, "st") || WordIs(i - 1, "saint");
 
-    private bool IsParticle(int i) =>
-        _t[i].Is(TokenShape.Lower) && _t[i].Length <= 5 && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
-            || WordIs(i, "du") || WordIs(i, "van") || WordIs(i, "von") || WordIs(i, "der") || WordIs(i, "den") || WordIs(i, "la")
-            || WordIs(i, "le") || WordIs(i, "dos") || WordIs(i, "das") || WordIs(i, "do") || WordIs(i, "bin") || WordIs(i, "ibn")
-            || WordIs(i, "al") || WordIs(i, "el") || WordIs(i, "ter") || WordIs(i, "ten") || WordIs(i, "y") || WordIs(i, "e")
-            || WordIs(i, "los") || WordIs(i, "las") || WordIs(i, "des"));
+    // The particles by their length, so that a word is compared only with those of its own.
+    private bool IsParticle(int i)
+    {
+        if (!_t[i].Is(TokenShape.Lower) || !IsWord(i))
+        {
+            return false;
+        }
+
+        var word = Span(i);
+        return word.Length switch
+        {
+            1 => Is(word, "y") || Is(word, "e"),
+            2 => Is(word, "de") || Is(word, "da") || Is(word, "di") || Is(word, "du") || Is(word, "la") || Is(word, "le") || Is(word, "do")
+                || Is(word, "al") || Is(word, "el"),
+            3 => Is(word, "del") || Is(word, "van") || Is(word, "von") || Is(word, "der") || Is(word, "den") || Is(word, "dos") || Is(word, "das")
+                || Is(word, "bin") || Is(word, "ibn") || Is(word, "ter") || Is(word, "ten") || Is(word, "los") || Is(word, "las") || Is(word, "des"),
+            5 => Is(word, "della"),
+            _ => false,
+        };
+
+        static bool Is(ReadOnlySpan<char> word, string particle) => word.Equals(particle, StringComparison.OrdinalIgnoreCase);
+    }
 
     // "de la", "van der", "de los", "von dem": one or two particles; the token after them, or -1 when none starts at i.
     private int AfterParticles(int i)
