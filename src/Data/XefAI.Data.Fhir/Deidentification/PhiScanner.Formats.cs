@@ -1345,9 +1345,10 @@ internal sealed partial class Scan
     // "Beaverton 97008", "Mount Pleasant, 29464": five digits right after a city or a street address.
     private void MarkZipsAfterPlaces()
     {
-        for (var i = 1; i < Count; i++)
+        for (var n = 0; n < _numberCount; n++)
         {
-            if (!IsNumber(i, 5, 5) || !IsFree(i) || _t[i].Is(TokenShape.LineBefore) || Continues(i, before: false) && !IsPunct(i + 1, '-'))
+            var i = _numbers[n];
+            if (i < 1 || !IsNumber(i, 5, 5) || !IsFree(i) || _t[i].Is(TokenShape.LineBefore) || Continues(i, before: false) && !IsPunct(i + 1, '-'))
             {
                 continue;
             }

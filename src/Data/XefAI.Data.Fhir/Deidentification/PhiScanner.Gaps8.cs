@@ -18,9 +18,10 @@ internal sealed partial class Scan
     /// </summary>
     private void MarkLowerNamesAfterCues()
     {
-        for (var i = 0; i + 1 < Count; i++)
+        for (var w = 0; w < _wordCount && _words[w] + 1 < Count; w++)
         {
-            // A flag test first: most tokens are no cue.
+            // A flag test first: most words are no cue.
+            var i = _words[w];
             var lex = _lex[i];
             if ((lex & (Lex.Title | Lex.Relation | Lex.NameLabel)) == 0 || _run[i] != 0 || _t[i].Type != TokenType.Word)
             {
@@ -119,8 +120,9 @@ internal sealed partial class Scan
     private void MarkSplitNamesAfterLabels()
     {
         Span<char> joined = stackalloc char[32];
-        for (var i = 0; i + 3 < Count; i++)
+        for (var w = 0; w < _wordCount && _words[w] + 3 < Count; w++)
         {
+            var i = _words[w];
             if ((_lex[i] & Lex.NameLabel) == 0 || !IsPunct(i + 1, ':') || _t[i].Type != TokenType.Word)
             {
                 continue;

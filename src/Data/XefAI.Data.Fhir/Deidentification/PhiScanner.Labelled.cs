@@ -14,7 +14,8 @@ internal sealed partial class Scan
     private bool TryCardNumber(int i)
     {
         // "card", or a card's brand written as one word with it ("ClinCard #4829 1003 7712").
-        var card = IsWord(i) && Span(i).EndsWith("card", StringComparison.OrdinalIgnoreCase);
+        // The last letter first: a d or D ends every word that ends in "card" in any case, and few others.
+        var card = IsWord(i) && _t[i].Length >= 4 && (_text[_t[i].End - 1] | 0x20) == 'd' && Span(i).EndsWith("card", StringComparison.OrdinalIgnoreCase);
         if (!card || (_t[i].Length > 4 && !IsPunct(i + 1, '#')) || !(WordIs(i - 1, "copay") || WordIs(i - 1, "savings") || WordIs(i - 1, "discount") || WordIs(i - 1, "assistance")
             || WordIs(i - 1, "rx") || IsPunct(i + 1, '#')))
         {

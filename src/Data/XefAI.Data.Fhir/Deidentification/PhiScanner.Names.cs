@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace XefAI.Data.Deidentification;
 
 /// <summary>Names and places: from cues (titles, labels, greetings, credentials), the name lists, and the clinical context.</summary>
@@ -10,16 +8,17 @@ internal sealed partial class Scan
     private void MarkNames()
     {
         // 1. Cues: "Dr. Patel", "Patient: Lopez, Maria", "Dear Maria", "wife Ana", "Maria Lopez, RN".
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
             if (!IsWord(i) || _run[i] != 0)
             {
                 continue;
             }
 
             // Only cue flags are asked of the word itself, which a lower-case word's partial lookup already knows unless
-            // its accents must be folded for the lists.
-            var lex = (_lex[i] & Lex.Partial) != 0 && Ascii.IsValid(Span(i)) ? _lex[i] & ~(Lex.Partial | Lex.WordRuleStart) : L(i);
+            // its accents must be folded for the lists (the tokenizer saw a character outside ASCII).
+            var lex = (_lex[i] & Lex.Partial) != 0 && !_t[i].Is(TokenShape.NonAscii) ? _lex[i] & ~(Lex.Partial | Lex.WordRuleStart) : L(i);
             if ((lex & Lex.Title) != 0 && IsTitle(i, out var after))
             {
                 NameRun(after, allowLower: true, cued: true, titled: true);
@@ -75,8 +74,9 @@ internal sealed partial class Scan
         }
 
         // 'earl "bud" pettibone  mrn 0049122': a header line typed in lower case, a name before the record's labels.
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
             if (StartsLine(i) && IsWord(i) && IsFree(i) && _t[i].Is(TokenShape.Lower))
             {
                 LowerNameBeforeLabel(i);
@@ -86,7 +86,7 @@ internal sealed partial class Scan
         // "- mikey", "— Jen" alone on the last lines of a message: a first name signed after a dash.
         for (var i = 0; i + 1 < Count; i++)
         {
-            if ((IsPunct(i, '-') || IsPunct(i, '—') || IsPunct(i, '~')) && StartsLine(i) && IsWord(i + 1) && IsFree(i + 1)
+            if (StartsLine(i) && (IsPunct(i, '-') || IsPunct(i, '—') || IsPunct(i, '~')) && IsWord(i + 1) && IsFree(i + 1)
                 && !_t[i + 1].Is(TokenShape.LineBefore) && (i + 2 == Count || _t[i + 2].Is(TokenShape.LineBefore)))
             {
                 AddressedFirstName(i + 1);
@@ -94,8 +94,9 @@ internal sealed partial class Scan
         }
 
         // 2. The name lists: a capitalized word that is a name and nothing else.
-        for (var i = 0; i < Count; i++)
+        for (var c = 0; c < _capCount; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && _run[i] == 0 && IsCapitalized(i) && IsPlainName(i) && !IsEponym(i) && !IsSaint(i))
             {
                 Mark(i, JoinedNameEnd(i), PhiKind.Name);
@@ -114,8 +115,9 @@ internal sealed partial class Scan
 
         // Two capitalized words no list knows (or a first name that is also a word, then one no list knows), mid-sentence:
         // "Adaora Nnaji-Bell", "Joy Famuyiwa", "Grant Oyelaran".
-        for (var i = 0; i + 1 < Count; i++)
+        for (var c = 0; c < _capCount && _caps[c] + 1 < Count; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && IsWord(i + 1) && IsFree(i) && IsFree(i + 1) && _t[i].Is(TokenShape.Capitalized) && _t[i + 1].Is(TokenShape.Capitalized)
                 && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.SpaceBefore) && IsUnknownName(i + 1)
                 && (IsUnknownName(i) || (L(i) & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName) && _t[i].Length >= 2
@@ -127,8 +129,9 @@ internal sealed partial class Scan
         }
 
         // "NWOSU, Chidinma", "ZHOU, Xiaoming", "THISTLEWOOD, Reggie": a surname in capitals, a comma, a given name.
-        for (var i = 0; i + 2 < Count; i++)
+        for (var c = 0; c < _capCount && _caps[c] + 2 < Count; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && (IsFree(i) || _kind[i] == PhiKind.Name) && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 2 && IsPunct(i + 1, ',') && IsWord(i + 2)
                 && (IsFree(i + 2) || (_kind[i + 2] == PhiKind.Name && IsFree(i)))
                 && !_t[i + 2].Is(TokenShape.LineBefore) && (L(i) & (Lex.Clinical | Lex.State | Lex.Credential | Lex.IdentifierCue)) == 0
@@ -152,8 +155,9 @@ internal sealed partial class Scan
         }
 
         // "Adebayo, Temitope  MRN 3847712": a reordered name right before an identifier or a birth date.
-        for (var i = 0; i + 3 < Count; i++)
+        for (var c = 0; c < _capCount && _caps[c] + 3 < Count; c++)
         {
+            var i = _caps[c];
             if (IsWord(i) && IsFree(i) && IsCapitalized(i) && IsPunct(i + 1, ',') && IsWord(i + 2) && IsFree(i + 2) && IsCapitalized(i + 2)
                 && !_t[i + 2].Is(TokenShape.LineBefore) && (IsUnknownName(i) || (L(i) & (Lex.Name | Lex.Clinical)) == Lex.Surname || IsPlainName(i))
                 && (IsUnknownName(i + 2) || (L(i + 2) & Lex.FirstName) != 0)
@@ -167,8 +171,9 @@ internal sealed partial class Scan
         // 3. The people of the clinical context, in any case; then neighbours and repeats of every name found.
         if (_known.HasNames)
         {
-            for (var i = 0; i < Count; i++)
+            for (var w = 0; w < _wordCount; w++)
             {
+                var i = _words[w];
                 if (IsWord(i) && _run[i] == 0 && _known.IsName(Span(i)) && (IsCapitalized(i) || (L(i) & Lex.Common) == 0))
                 {
                     Mark(i, i, PhiKind.Name);
@@ -177,9 +182,16 @@ internal sealed partial class Scan
         }
 
         MarkIntroductions();
-        ExtendNames();
+
+        // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:
+        // the second call is needed only when the first ended on a pass that marked, or the repeats marked some.
+        var settled = ExtendNames();
+        var runs = _runs;
         RepeatNames();
-        ExtendNames();
+        if (!settled || _runs != runs)
+        {
+            ExtendNames();
+        }
     }
 
     // The name after a sign-off: "thanks, Joy", "thx, -jen", "thanks -jen", "Regards,\nAna"; 0 when the sign-off has none.
@@ -291,9 +303,10 @@ internal sealed partial class Scan
     // Portal messages: "this is maria", "my name is Bill Hanrahan": a first name after an introduction, in any case.
     private void MarkIntroductions()
     {
-        for (var i = 2; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
-            if (!IsWord(i) || !IsFree(i))
+            var i = _words[w];
+            if (i < 2 || !IsWord(i) || !IsFree(i))
             {
                 continue;
             }
@@ -643,12 +656,28 @@ internal sealed partial class Scan
     // "St. Jude", "Saint Luke": a saint names a hospital, a device or a place.
     private bool IsSaint(int i) => (IsPunct(i - 1, '.') && WordIs(i - 2, "st")) || WordIs(i - 1, "st") || WordIs(i - 1, "saint");
 
-    private bool IsParticle(int i) =>
-        _t[i].Is(TokenShape.Lower) && _t[i].Length <= 5 && (WordIs(i, "de") || WordIs(i, "da") || WordIs(i, "del") || WordIs(i, "della") || WordIs(i, "di")
-            || WordIs(i, "du") || WordIs(i, "van") || WordIs(i, "von") || WordIs(i, "der") || WordIs(i, "den") || WordIs(i, "la")
-            || WordIs(i, "le") || WordIs(i, "dos") || WordIs(i, "das") || WordIs(i, "do") || WordIs(i, "bin") || WordIs(i, "ibn")
-            || WordIs(i, "al") || WordIs(i, "el") || WordIs(i, "ter") || WordIs(i, "ten") || WordIs(i, "y") || WordIs(i, "e")
-            || WordIs(i, "los") || WordIs(i, "las") || WordIs(i, "des"));
+    // The particles by their length, so that a word is compared only with those of its own.
+    private bool IsParticle(int i)
+    {
+        if (!_t[i].Is(TokenShape.Lower) || !IsWord(i))
+        {
+            return false;
+        }
+
+        var word = Span(i);
+        return word.Length switch
+        {
+            1 => Is(word, "y") || Is(word, "e"),
+            2 => Is(word, "de") || Is(word, "da") || Is(word, "di") || Is(word, "du") || Is(word, "la") || Is(word, "le") || Is(word, "do")
+                || Is(word, "al") || Is(word, "el"),
+            3 => Is(word, "del") || Is(word, "van") || Is(word, "von") || Is(word, "der") || Is(word, "den") || Is(word, "dos") || Is(word, "das")
+                || Is(word, "bin") || Is(word, "ibn") || Is(word, "ter") || Is(word, "ten") || Is(word, "los") || Is(word, "las") || Is(word, "des"),
+            5 => Is(word, "della"),
+            _ => false,
+        };
+
+        static bool Is(ReadOnlySpan<char> word, string particle) => word.Equals(particle, StringComparison.OrdinalIgnoreCase);
+    }
 
     // "de la", "van der", "de los", "von dem": one or two particles; the token after them, or -1 when none starts at i.
     private int AfterParticles(int i)
@@ -684,12 +713,17 @@ internal sealed partial class Scan
     /// Neighbours of a name are names too when they could be: "John Will Smith", "Okafor, Chidi", "J. Okafor", "Maria
     /// Xochitl Lopez" (a capitalized word no list knows, next to a name).
     /// </summary>
-    private void ExtendNames()
+    /// <returns>Whether the last pass marked nothing (another pass would mark nothing either).</returns>
+    private bool ExtendNames()
     {
-        for (var pass = 0; pass < 2; pass++)
+        // Mark is the only change a pass makes, and every Mark counts a run.
+        var settled = false;
+        for (var pass = 0; pass < 2 && !settled; pass++)
         {
-            for (var i = 0; i < Count; i++)
+            var runs = _runs;
+            for (var w = 0; w < _wordCount; w++)
             {
+                var i = _words[w];
                 if (_run[i] == 0 || _kind[i] != PhiKind.Name || !IsWord(i) || IsParticle(i))
                 {
                     continue;
@@ -777,7 +811,11 @@ internal sealed partial class Scan
                     Mark(l - 1, l - 1, PhiKind.Name);
                 }
             }
+
+            settled = _runs == runs;
         }
+
+        return settled;
     }
 
     /// <summary>
@@ -872,8 +910,10 @@ internal sealed partial class Scan
         const int LearnedCapacity = 7;
 
         var names = _learned;
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
+
             // A particle ("de", "van") is part of a name, not one to find again alone.
             if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2 && !IsParticle(i) && !IsStateCode(i))
             {
@@ -897,8 +937,9 @@ internal sealed partial class Scan
         }
 
         var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
+            var i = _words[w];
             if (IsWord(i) && _run[i] == 0 && MayBeLearned(i, firsts, lengths) && lookup.Contains(Span(i)) && !IsFunctionWord(i)
                 && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
                 && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
@@ -933,8 +974,10 @@ internal sealed partial class Scan
 
     private void MarkPlaces()
     {
-        for (var i = 0; i < Count; i++)
+        for (var c = 0; c < _capCount; c++)
         {
+            var i = _caps[c];
+
             // "Cleveland Heights", "Great Falls", "Sandy Springs", "Iowa City", "Palm Beach": a town's last word names it
             // a town, even after a word the name rules took.
             if (IsWord(i) && _t[i].Is(TokenShape.Capitalized) && IsTownEnd(i + 1)
@@ -1166,8 +1209,9 @@ internal sealed partial class Scan
 
         if (_known.HasPlaces)
         {
-            for (var i = 0; i < Count; i++)
+            for (var c = 0; c < _capCount; c++)
             {
+                var i = _caps[c];
                 if (IsWord(i) && _run[i] == 0 && IsCapitalized(i) && _known.IsPlace(Span(i)))
                 {
                     Mark(i, i, PhiKind.Location);

@@ -15,8 +15,10 @@ internal sealed partial class Scan
     /// <summary>Takes back the tokens that were marked but are never identifiers; runs last.</summary>
     private void UnmarkNotPhi()
     {
-        for (var i = 0; i < Count; i++)
+        // Both rules act only at a word or a token of letters and digits.
+        for (var w = 0; w < _letteredCount; w++)
         {
+            var i = _lettered[w];
             MarkPlaceBeforeCountry(i);
             if (_run[i] != 0 && IsNotPhi(i))
             {

@@ -135,9 +135,10 @@ internal sealed partial class Scan
     /// </summary>
     private void MarkNameContinuations()
     {
-        for (var i = 2; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
-            if (_run[i] != 0 || !_t[i].Is(TokenShape.LineBefore) || !IsWord(i) || !_t[i].Is(TokenShape.Lower) || !IsPunct(i - 1, '-') || !Joined(i - 1)
+            var i = _words[w];
+            if (i < 2 || _run[i] != 0 || !_t[i].Is(TokenShape.LineBefore) || !IsWord(i) || !_t[i].Is(TokenShape.Lower) || !IsPunct(i - 1, '-') || !Joined(i - 1)
                 || _run[i - 2] == 0 || _kind[i - 2] != PhiKind.Name || !IsWord(i - 2))
             {
                 continue;

@@ -31,9 +31,10 @@ internal sealed partial class Scan
     /// </summary>
     private void MarkAgesAfterNames()
     {
-        for (var i = 2; i + 1 < Count; i++)
+        for (var n = 0; n < _numberCount && _numbers[n] + 1 < Count; n++)
         {
-            if (_t[i].Type != TokenType.Number || _t[i].Length is < 2 or > 3 || _run[i] != 0 || !IsPunct(i - 1, ',') || !IsPunct(i + 1, ',')
+            var i = _numbers[n];
+            if (i < 2 || _t[i].Type != TokenType.Number || _t[i].Length is < 2 or > 3 || _run[i] != 0 || !IsPunct(i - 1, ',') || !IsPunct(i + 1, ',')
                 || Value(i) is < 90 or > 130)
             {
                 continue;

@@ -242,9 +242,12 @@ internal sealed partial class Scan
     /// </summary>
     private void MarkSpelledNames()
     {
-        for (var i = 1; i < Count; i++)
+        // A spelled letter is a word: only words are walked, from the token after the last run looked at.
+        var from = 1;
+        for (var w = 0; w < _wordCount; w++)
         {
-            if (_run[i] != 0 || !IsSpelledLetter(i) || IsSpelledLetter(i - 1))
+            var i = _words[w];
+            if (i < from || _run[i] != 0 || !IsSpelledLetter(i) || IsSpelledLetter(i - 1))
             {
                 continue;
             }
@@ -269,7 +272,7 @@ internal sealed partial class Scan
                 Mark(i, end, PhiKind.Name);
             }
 
-            i = end;
+            from = end + 1;
         }
     }
 

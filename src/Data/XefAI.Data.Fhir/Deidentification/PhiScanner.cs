@@ -76,6 +76,20 @@ internal sealed partial class Scan : IDisposable
     private int[] _run = [];
     private int _runs;
 
+    // The indices of the words, and of the capitalized words (or words in capitals) among them, in text order: the passes
+    // that act only at such a word walk these instead of every token. The capitalized are listed with the shapes final
+    // (after TreatLowerCaseTextAsWritten); types and shapes do not change after.
+    private int[] _words = [];
+    private int _wordCount;
+    private int[] _caps = [];
+    private int _capCount;
+
+    // Likewise the words and mixed letters and digits together, and the numbers.
+    private int[] _lettered = [];
+    private int _letteredCount;
+    private int[] _numbers = [];
+    private int _numberCount;
+
     /// <summary>Readies this (cleared) scan for a text.</summary>
     public void Start(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
     {
@@ -105,17 +119,7 @@ internal sealed partial class Scan : IDisposable
         _lex = Rent<Lex>(Count);
         _kind = Rent<PhiKind>(Count);
         _run = Rent<int>(Count);
-        // Lower-case words are looked up among the cue words only (a small table that stays in cache); what the large
-        // name and word lists say of them is looked up when a rule asks (L), which few do.
-        for (var i = 0; i < Count; i++)
-        {
-            if (_t[i].Type is TokenType.Word or TokenType.Alnum)
-            {
-                _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
-            }
-        }
-
-        TreatLowerCaseTextAsWritten();
+        ListAndLookUpWords();
         MarkEmailsAndUrls();
         for (var i = 0; i < Count; i++)
         {
@@ -135,8 +139,9 @@ internal sealed partial class Scan : IDisposable
         }
 
         // Then numbers after their cue words ("MRN", "policy #"), which may name the kind of a number a format rule left.
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _letteredCount; w++)
         {
+            var i = _lettered[w];
             if (_run[i] == 0 && (_lex[i] & Lex.IdentifierCue) != 0)
             {
                 TryIdentifierAfterCue(i);
@@ -180,33 +185,95 @@ internal sealed partial class Scan : IDisposable
     }
 
     /// <summary>
-    /// A text typed all in lower case ("pt ignacio de la cruz, 19 bradford st") gives no capitals to tell names by; its
-    /// words are then judged as if capitalized, so the lists and cues still find names and places.
+    /// One pass over the tokens: what the lists say of each word, and the lists of words, capitalized words, lettered
+    /// tokens and numbers. Lower-case words are looked up among the cue words only (a small table that stays in cache);
+    /// what the large name and word lists say of them is looked up when a rule asks (L), which few do.
     /// </summary>
-    private void TreatLowerCaseTextAsWritten()
+    private void ListAndLookUpWords()
     {
-        int words = 0, capitals = 0;
+        // Not cleared: only the first entries, written here, are read.
+        _words = RentUncleared<int>(Count);
+        _caps = RentUncleared<int>(Count);
+        _lettered = RentUncleared<int>(Count);
+        _numbers = RentUncleared<int>(Count);
+        int words = 0, caps = 0, lettered = 0, numbers = 0, longWords = 0, longCapitals = 0;
         for (var i = 0; i < Count; i++)
         {
-            if (_t[i].Type == TokenType.Word && _t[i].Length >= 2)
+            switch (_t[i].Type)
             {
-                words++;
-                capitals += _t[i].Is(TokenShape.Capitalized | TokenShape.Upper) ? 1 : 0;
+                case TokenType.Word:
+                    _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
+                    _words[words++] = i;
+                    _lettered[lettered++] = i;
+                    var capitalized = _t[i].Is(TokenShape.Capitalized | TokenShape.Upper);
+                    if (capitalized)
+                    {
+                        _caps[caps++] = i;
+                    }
+
+                    if (_t[i].Length >= 2)
+                    {
+                        longWords++;
+                        longCapitals += capitalized ? 1 : 0;
+                    }
+
+                    break;
+                case TokenType.Alnum:
+                    _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
+                    _lettered[lettered++] = i;
+                    break;
+                case TokenType.Number:
+                    _numbers[numbers++] = i;
+                    break;
+                default:
+                    break;
             }
         }
 
+        _wordCount = words;
+        _letteredCount = lettered;
+        _numberCount = numbers;
+        _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
+    }
+
+    /// <summary>
+    /// A text typed all in lower case ("pt ignacio de la cruz, 19 bradford st") gives no capitals to tell names by; its
+    /// words are then judged as if capitalized, so the lists and cues still find names and places. The lists were looked
+    /// up before, as the words are written.
+    /// </summary>
+    /// <returns>Whether the words were changed.</returns>
+    private bool TreatLowerCaseTextAsWritten(int words, int capitals)
+    {
         if (words < 30 || capitals * 50 >= words)
         {
-            return;
+            return false;
         }
 
-        for (var i = 0; i < Count; i++)
+        for (var w = 0; w < _wordCount; w++)
         {
-            if (_t[i].Type == TokenType.Word && _t[i].Is(TokenShape.Lower))
+            var i = _words[w];
+            if (_t[i].Is(TokenShape.Lower))
             {
                 _t[i] = _t[i] with { Shape = _t[i].Shape | TokenShape.Capitalized };
             }
         }
+
+        return true;
+    }
+
+    private int ListCapitalized()
+    {
+        var caps = 0;
+        for (var w = 0; w < _wordCount; w++)
+        {
+            var i = _words[w];
+            if (_t[i].Is(TokenShape.Capitalized | TokenShape.Upper))
+            {
+                _caps[caps++] = i;
+            }
+        }
+
+        return caps;
     }
 
     /// <summary>The rented arrays returned and every reference to the call's text and people dropped.</summary>
@@ -216,10 +283,22 @@ internal sealed partial class Scan : IDisposable
         Return(_lex);
         Return(_kind);
         Return(_run);
+        Return(_words);
+        Return(_caps);
+        Return(_lettered);
+        Return(_numbers);
         _t = [];
         _lex = [];
         _kind = [];
         _run = [];
+        _words = [];
+        _wordCount = 0;
+        _caps = [];
+        _capCount = 0;
+        _lettered = [];
+        _letteredCount = 0;
+        _numbers = [];
+        _numberCount = 0;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
@@ -239,6 +318,8 @@ internal sealed partial class Scan : IDisposable
         Array.Clear(array);
         return array;
     }
+
+    private static T[] RentUncleared<T>(int count) => count == 0 ? [] : System.Buffers.ArrayPool<T>.Shared.Rent(count);
 
     private static void Return<T>(T[] array)
     {

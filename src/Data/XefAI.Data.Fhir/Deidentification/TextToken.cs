@@ -42,6 +42,9 @@ internal enum TokenShape : byte
 
     /// <summary>Letters of a script without case (Han, Arabic, Hebrew, Devanagari…), where a name cannot be told by its capital.</summary>
     Caseless = 64,
+
+    /// <summary>Characters outside ASCII (accented Latin letters among them).</summary>
+    NonAscii = 128,
 }
 
 /// <summary>A token of the text: a run of letters and digits or one other character, with the white space before it.</summary>
@@ -127,6 +130,11 @@ internal static class TextTokenizer
                 }
             }
 
+            if ((seen & NonAscii) != 0)
+            {
+                shape |= TokenShape.NonAscii;
+            }
+
             Add(ref tokens, ref count, new TextToken(start, i - start, type, shape));
             shape = TokenShape.None;
         }
@@ -173,7 +181,7 @@ internal static class TextTokenizer
             }
             else if (IsWordChar(ch))
             {
-                flags |= OtherLetterFlags(ch);
+                flags |= OtherLetterFlags(ch) | NonAscii;
             }
             else
             {
@@ -186,7 +194,7 @@ internal static class TextTokenizer
     }
 
     // What the characters of a token are: the flags Tokenize collects.
-    private const byte Digit = 1, Letter = 2, Upper = 4, Lower = 8, Caseless = 16, OtherScript = 32;
+    private const byte Digit = 1, Letter = 2, Upper = 4, Lower = 8, Caseless = 16, OtherScript = 32, NonAscii = 64;
 
     /// <summary>The flags of each ASCII character; 0 for what is not a word character.</summary>
     private static ReadOnlySpan<byte> AsciiFlags =>
