@@ -27,16 +27,25 @@ internal sealed class ChatCompletionsAdapter : IProtocolAdapter
             return Translation.Refuse(invalid!);
         }
 
+        return Translation.Of(CallOf(httpContext, chat!, "messages"));
+    }
+
+    /// <summary>
+    /// The call a validated chat request makes: the use case from the header, or else <c>model</c>; the request field
+    /// holding the clinical data is <paramref name="inputsParam"/>, as the client's protocol names it.
+    /// </summary>
+    internal static GatewayRequest CallOf(HttpContext httpContext, ChatRequest chat, string inputsParam)
+    {
         var header = httpContext.Request.Headers[UseCaseHeader].FirstOrDefault();
-        return Translation.Of(new GatewayRequest(header is { Length: > 0 } ? header : chat!.Model, CallOperation.Chat)
+        return new GatewayRequest(header is { Length: > 0 } ? header : chat.Model, CallOperation.Chat)
         {
             UseCaseParam = "model",
-            Messages = chat!.Messages,
+            Messages = chat.Messages,
             Options = chat.Options,
             Body = chat.Body,
-            ClinicalInputsParam = "messages",
+            ClinicalInputsParam = inputsParam,
             UserId = chat.Options.User,
-        });
+        };
     }
 
     public RenderedResponse RenderAnswer(CallAnswer answer) =>

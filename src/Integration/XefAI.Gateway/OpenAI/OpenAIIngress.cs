@@ -20,6 +20,10 @@ internal sealed class OpenAIIngress : IIngressProtocol
         // An adapter per call: it keeps the client's encoding_format from the request for the answer.
         endpoints.MapPost("/v1/embeddings", httpContext => pipeline.RunAsync(httpContext, new EmbeddingsAdapter()));
 
+        // The Responses API, as a chat call: an adapter per call keeps the response's id and its stream's events.
+        var time = endpoints.ServiceProvider.GetRequiredService<TimeProvider>();
+        endpoints.MapPost("/v1/responses", httpContext => pipeline.RunAsync(httpContext, new Responses.ResponsesAdapter(time)));
+
         endpoints.MapGet("/v1/models", httpContext => ListModelsAsync(httpContext, keys, useCases));
         endpoints.MapGet("/v1/models/{id}", (HttpContext httpContext, string id) => GetModelAsync(httpContext, id, keys, useCases));
     }
