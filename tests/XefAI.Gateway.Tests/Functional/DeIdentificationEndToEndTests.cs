@@ -32,6 +32,51 @@ public sealed class DeIdentificationEndToEndTests
     ];
 
     [Fact]
+    public async Task A_tool_call_round_trip_gives_the_client_its_values_and_the_vendor_only_tokens()
+    {
+        // The model asks the client's tool to look the patient up, with the tokens it was shown.
+        var toolCall = Pipeline.TestSupport.CallContexts.ToolCallAnswer("call_1", "find_patient", """{"name":"[NAME_1] [NAME_2]","mrn":"[MRN_1]"}""").Completion.ToJsonString();
+        using var vendor = new FakeVendor().AnswersWith(200, toolCall);
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        var user = new JsonObject { ["role"] = "user", ["content"] = "Patient: Homer Simpson    MRN: 00482913. When is his next visit?" };
+        var tools = new JsonArray(new JsonObject
+        {
+            ["type"] = "function",
+            ["function"] = new JsonObject { ["name"] = "find_patient", ["parameters"] = new JsonObject { ["type"] = "object" } },
+        });
+
+        var first = await client.PostChatAsync(new JsonObject { ["model"] = "vendor-chat", ["messages"] = new JsonArray(user.DeepClone()), ["tools"] = tools.DeepClone() }.ToJsonString());
+
+        Assert.Equal(200, first.Status);
+        var assistant = first.Json["choices"]![0]!["message"]!.AsObject();
+        var arguments = JsonNode.Parse((string)assistant["tool_calls"]![0]!["function"]!["arguments"]!)!;
+        Assert.Equal("Homer Simpson", (string?)arguments["name"]);
+        Assert.Equal("00482913", (string?)arguments["mrn"]);
+
+        // The client runs its tool and sends the model's call back with the values it got, and the tool's output.
+        var second = await client.PostChatAsync(new JsonObject
+        {
+            ["model"] = "vendor-chat",
+            ["tools"] = tools.DeepClone(),
+            ["messages"] = new JsonArray(
+                user.DeepClone(),
+                assistant.DeepClone(),
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = "call_1", ["content"] = """{"next_visit":"March 18, 2024 with Dr. Julius Hibbert"}""" }),
+        }.ToJsonString());
+
+        Assert.Equal(200, second.Status);
+        var sent = vendor.LastRequestBody.ToJsonString();
+        foreach (var identifier in (string[])["Homer", "Simpson", "00482913", "Hibbert", "March 18"])
+        {
+            Assert.DoesNotContain(identifier, sent, StringComparison.Ordinal);
+        }
+
+        var sentArguments = (string?)vendor.LastRequestBody["messages"]![1]!["tool_calls"]![0]!["function"]!["arguments"];
+        Assert.Equal("[MRN_1]", (string?)JsonNode.Parse(sentArguments!)!["mrn"]);
+    }
+
+    [Fact]
     public async Task A_note_and_a_fhir_bundle_reach_a_vendor_without_a_baa_with_no_identifier_and_every_clinical_fact()
     {
         var bundle = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "medplum-homer-simpson-bundle.json"));

@@ -162,7 +162,8 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
         var roll = random.Next(100);
         var fuzz = roll switch
         {
-            < 35 => ChatCase(random),
+            < 29 => ChatCase(random),
+            < 35 => ResponsesCase(random),
             < 41 => EmbeddingsCase(random),
             < 47 => InvokeCase(random),
             < 53 => CdsHooksCase(random),
@@ -231,6 +232,26 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
 
         var contentType = random.Next(10) == 0 ? RandomAscii(random, 20) : "application/json";
         return new FuzzCase(HttpMethod.Post, "/v1/chat/completions", body, contentType, headers);
+    }
+
+    // The Responses API: plain text, items with function calls and their outputs, tools and a JSON schema, streams.
+    private static FuzzCase ResponsesCase(Random random)
+    {
+        var useCase = random.GetItems(UseCases, 1)[0];
+        var template = random.Next(4) switch
+        {
+            0 => """{"model":"USECASE","instructions":"Be brief.","input":"Patient stable overnight. Plan: discharge home.","max_output_tokens":64}""",
+            1 => """{"model":"USECASE","input":[{"role":"user","content":[{"type":"input_text","text":"Dose?"},{"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="}]},{"type":"function_call","call_id":"c1","name":"weight","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"70 kg"}],"tools":[{"type":"function","name":"weight","parameters":{"type":"object"}}],"tool_choice":{"type":"function","name":"weight"}}""",
+            2 => """{"model":"USECASE","input":"x","stream":true,"text":{"format":{"type":"json_schema","name":"s","schema":{"type":"object"},"strict":true}},"reasoning":{"effort":"low"},"store":false}""",
+            _ => """{"model":"USECASE","input":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Hi"}]},{"role":"user","content":"Again"}],"previous_response_id":null,"metadata":{"k":"v"}}""",
+        };
+        var body = Encoding.UTF8.GetBytes(template.Replace("USECASE", useCase, StringComparison.Ordinal));
+        for (var i = random.Next(1, 4); i > 0; i--)
+        {
+            body = Mutate(random, body);
+        }
+
+        return new FuzzCase(HttpMethod.Post, "/v1/responses", body, "application/json", []);
     }
 
     private static FuzzCase EmbeddingsCase(Random random)
