@@ -280,6 +280,51 @@ public sealed class ProtectDataStepTests
         Assert.DoesNotContain(Name, call.Error!.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Execute_FieldsBesideTheConversation_EndUserIdsAndNamesBecomeStablePseudonymsAndMetadataIsProtected()
+    {
+        var body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["user"] = "alice@example.org",
+            ["safety_identifier"] = "alice@example.org",
+            ["prompt_cache_key"] = "patient-alice",
+            ["metadata"] = new JsonObject { ["patient"] = Name, ["ward"] = "4B" },
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["name"] = "alice_example", ["content"] = "When is the visit?" }),
+        };
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
+        {
+            Messages = [new("user", "When is the visit?", "alice_example")],
+            Options = new ChatOptions(User: "alice@example.org"),
+            Body = body,
+            UserId = "alice@example.org",
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token), pseudonymizer: new FakePseudonymizer()).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var sent = call.VendorBody!;
+        var user = (string?)sent["user"];
+        Assert.Matches("^pn-[0-9a-zA-Z_-]+$", user);
+        Assert.Equal(user, (string?)sent["safety_identifier"]);
+        Assert.NotEqual(user, (string?)sent["prompt_cache_key"]);
+        Assert.Matches("^[a-zA-Z0-9_-]{1,64}$", (string?)sent["messages"]![0]!["name"]);
+        Assert.Equal(Token, (string?)sent["metadata"]!["patient"]);
+        Assert.Equal("4B", (string?)sent["metadata"]!["ward"]);
+        Assert.DoesNotContain("alice", sent.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+
+        // The options a provider writes the end user from say the same; the audit keeps the caller's own id.
+        Assert.Equal(user, call.Request!.Options.User);
+        Assert.Equal("alice@example.org", call.Request.UserId);
+
+        // Stable: the same user is the same pseudonym on the next call.
+        var again = new JsonObject { ["user"] = "alice@example.org", ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "x" }) };
+        await using var next = Obliged(new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat) { Messages = [new("user", "x")], Body = again });
+        await new ProtectDataStep(new WordProtector(Name, Token), pseudonymizer: new FakePseudonymizer()).ExecuteAsync(next);
+        Assert.Equal(user, (string?)next.VendorBody!["user"]);
+    }
+
     private static Gateway.Pipeline.CallContext Obliged(GatewayRequest request)
     {
         var call = CallContexts.Governed(request, useCase: TestConfig.VendorChat, obligations: DeIdentify);

@@ -16,8 +16,12 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// call's reversible tokens; what it leaves unchanged is not copied. Text it cannot de-identify ends the call with 422
 /// <c>deidentification_failed</c>, and nothing reaches a vendor.
 /// </summary>
-internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<ProtectDataStep>? logger = null) : ICallStep
+internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<ProtectDataStep>? logger = null, IPatientPseudonymizer? pseudonymizer = null) : ICallStep
 {
+    // Request fields that name a person or derive from one, which a vendor gets only as a keyed pseudonym: OpenAI's
+    // end-user id and its successor, and a cache key an app may build from either.
+    private static readonly string[] IdentifyingFields = ["user", "safety_identifier", "prompt_cache_key"];
+
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     public ValueTask ExecuteAsync(CallContext call)
@@ -69,15 +73,16 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     }
 
     /// <returns>The values replaced by kind, counted once over the conversation (or the texts to embed).</returns>
-    private static IReadOnlyList<KeyValuePair<string, int>> Protect(CallContext call, IDataProtection protection)
+    private IReadOnlyList<KeyValuePair<string, int>> Protect(CallContext call, IDataProtection protection)
     {
         if (call.Request!.Embeddings is { } embeddings)
         {
             var inputs = Protect(protection, embeddings.Inputs);
-            if (!ReferenceEquals(inputs, embeddings.Inputs))
+            if (!ReferenceEquals(inputs, embeddings.Inputs) || IdentifyingFields.Any(embeddings.Body.ContainsKey) || embeddings.Body.ContainsKey("metadata"))
             {
                 var body = (JsonObject)embeddings.Body.DeepClone();
                 body["input"] = new JsonArray(inputs.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray());
+                ProtectFieldsBesideTheConversation(protection, body);
                 call.Request = call.Request with { Embeddings = embeddings with { Inputs = inputs, Body = body } };
             }
 
@@ -98,10 +103,18 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         // The same list back means no text changed: the messages are then kept as they are, not copied.
         var contents = Protect(protection, texts);
 
-        // The model's earlier tool calls, which the client sends back with their values restored, hold them again.
+        // The model's earlier tool calls, which the client sends back with their values restored, hold them again; the
+        // fields beside the conversation may name the patient too.
         if (call.VendorBody is { } withToolCalls)
         {
             ProtectToolCalls(protection, withToolCalls);
+            ProtectFieldsBesideTheConversation(protection, withToolCalls);
+        }
+
+        if (call.Request.Options.User is { Length: > 0 } user)
+        {
+            // Providers that write the end user themselves (Anthropic's metadata.user_id) read it from the options.
+            call.Request = call.Request with { Options = call.Request.Options with { User = Pseudonym(user) } };
         }
 
         // Counted before the body: it holds the same texts again, and its values are not replaced twice.
@@ -187,6 +200,68 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                 });
             }
         }
+    }
+
+    /// <summary>
+    /// What a body holds beside the conversation that may identify someone: the end-user fields and each message's
+    /// participant <c>name</c> become keyed pseudonyms (stable, so a vendor's abuse monitoring and caching still see
+    /// one user as one, and valid where OpenAI restricts the characters of a name); <c>metadata</c> values are
+    /// protected as text.
+    /// </summary>
+    private void ProtectFieldsBesideTheConversation(IDataProtection protection, JsonObject body)
+    {
+        foreach (var name in IdentifyingFields)
+        {
+            if (body[name] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
+            {
+                body[name] = Pseudonym(text);
+            }
+        }
+
+        if (body["metadata"] is JsonObject metadata)
+        {
+            foreach (var (key, node) in metadata.ToList())
+            {
+                if (node is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text))
+                {
+                    metadata[key] = result;
+                }
+            }
+        }
+
+        if (body["messages"] is JsonArray messages)
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (messages[i] is JsonObject message && message["name"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
+                {
+                    message["name"] = Pseudonym(text);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A keyed pseudonym of a value (the data layer's patient pseudonymizer, over a domain of its own so that it never
+    /// equals a patient's pseudonym in the audit trail); without a pseudonymizer, a fixed placeholder.
+    /// </summary>
+    private string Pseudonym(string value)
+    {
+        if (pseudonymizer is null)
+        {
+            return "pseudonymized";
+        }
+
+        // 64 bits of the keyed hash, in the characters OpenAI allows in a participant's name.
+        var keyed = pseudonymizer.Pseudonymize("vendor-field:" + value);
+        var tail = keyed.Length > 16 ? keyed[^16..] : keyed;
+        return "pn-" + string.Create(tail.Length, tail, static (chars, tail) =>
+        {
+            for (var i = 0; i < chars.Length; i++)
+            {
+                chars[i] = char.IsAsciiLetterOrDigit(tail[i]) ? tail[i] : '_';
+            }
+        });
     }
 
     /// <returns>The same list when nothing changed.</returns>
