@@ -37,6 +37,38 @@ public sealed class PhiScannerGap9NamesTests
     public void Scan_TitleCaseOrOrdinaryWords_AreKept(string text, string word) =>
         AssertNotCovered(text, word);
 
+    [Theory]
+    [InlineData("Rx filled - Okafor, Grant (DOB 02/11/1950) - counselled on bleeding.", "Grant")]
+    [InlineData("Visit 0915   Dr. Mwangi   Okafor, Bogdan (44120871)   consent signed", "Bogdan")]
+    [InlineData("Okafor, Pa Yeng (DOB 2019-05-01)  daughter  household", "Pa Yeng")]
+    [InlineData("Okafor, Dana MRN 55102 seen in clinic", "Dana")]
+    public void Scan_GivenNameAfterFoundSurnameAndComma_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Fact]
+    public void Scan_OddRowOfANameList_IsMarkedAsName()
+    {
+        const string text = "Contact            Relation    Result\n"
+            + "Okafor, Adaeze          wife        pos\n"
+            + "Nguyen, Thanh           brother     neg\n"
+            + "Garcia, Lucia           sister      neg\n"
+            + "Okeke, Ugochukwu        co-worker   neg\n";
+        AssertMarked(text, "Okeke, Ugochukwu", PhiKind.Name);
+    }
+
+    [Theory]
+    [InlineData("Dr. Okafor, licsw, saw the patient", "licsw")]
+    public void Scan_WordAfterANameAndComma_IsNotAGivenName(string text, string word) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf(word, StringComparison.Ordinal));
+
+    [Fact]
+    public void Scan_ListOfClinicalPairs_IsKept()
+    {
+        const string text = "Okafor, Adaeze   wife\nNguyen, Thanh   brother\nAllergies, None\nCough, Fever\n";
+        AssertNotCovered(text, "Allergies");
+        AssertNotCovered(text, "Fever");
+    }
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

@@ -164,4 +164,155 @@ internal sealed partial class Scan
         return (IsWord(n) && _t[n].Is(TokenShape.Lower) && char.IsLower(_text[_t[n].Start]))
             || IsPunct(n, ',') || IsPunct(n, '.') || IsPunct(n, ';') || IsPunct(n, ')') || IsPunct(n, '?') || IsPunct(n, '!');
     }
+
+    // ---- "Last, First" ----
+
+    /// <summary>
+    /// "Hollis, Grant (DOB 5/17/48)", "Xiong, Chue      brother-in-law": after a surname found, a comma and a capitalized given
+    /// name (listed, even as an ordinary word, or no list's word), ending where a person's name ends: before "(DOB", "(MRN",
+    /// an identifier in parentheses, a cue, the line's end or a table's column gap.
+    /// </summary>
+    private void MarkReorderedGivenNames()
+    {
+        for (var c = 0; c < _capCount && _caps[c] + 2 < Count; c++)
+        {
+            var i = _caps[c];
+            if (_run[i] == 0 || _kind[i] != PhiKind.Name || !IsPunct(i + 1, ',') || !Joined(i + 1) || !IsWord(i + 2) || !IsFree(i + 2)
+                || _t[i + 2].Is(TokenShape.LineBefore) || _t[i + 2].Start - _t[i + 1].End > 2 || !(IsGivenNameInRow(i + 2, i) || IsShortGivenBeforeName(i + 2)))
+            {
+                continue;
+            }
+
+            // "Mother Rosa Diaz, Denver": after a name of two words the comma ends the name; a surname stands first.
+            if (IsWord(i - 1) && !_t[i].Is(TokenShape.LineBefore) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Name && _run[i - 1] != _run[i])
+            {
+                continue;
+            }
+
+            var end = JoinedNameEnd(i + 2);
+            if (IsWord(end + 1) && IsFree(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && _t[end + 1].Start - _t[end].End == 1
+                && IsGivenNameInRow(end + 1, i) && ((L(end + 1) & Lex.Name) != 0 || L(end + 1) == Lex.None || _t[end + 1].Length == 1))
+            {
+                // "Vang, Pa Nhia", "Tupou, Sione Viliami", "Whitlock, Dana M": a second given name or an initial.
+                end = JoinedNameEnd(end + 1);
+            }
+
+            // "Vang, Pa Nhia" with "Nhia" found: the given names end at another name word as well.
+            if (EndsReorderedName(end + 1) || (IsWord(end + 1) && _run[end + 1] != 0 && _kind[end + 1] == PhiKind.Name && !_t[end + 1].Is(TokenShape.LineBefore)))
+            {
+                Mark(i + 2, end, PhiKind.Name);
+            }
+        }
+    }
+
+    /// <summary>A given name in a "Last, First" name: capitalized like the surname, no clinical, date or role word.</summary>
+    private bool IsGivenNameInRow(int j, int surname)
+    {
+        if (!IsWord(j) || _t[j].Is(TokenShape.Upper) != _t[surname].Is(TokenShape.Upper) || !IsCapitalized(j) || IsEponym(j))
+        {
+            return false;
+        }
+
+        // In a text typed in lower case only a listed name counts ("ortiz, licsw" is a credential), and no initial.
+        var lex = L(j);
+        if (!char.IsUpper(_text[_t[j].Start]) && ((lex & Lex.Name) == 0 || _t[j].Length == 1))
+        {
+            return false;
+        }
+
+        // A state's code or credential written as a name ("Pa", "Al") is a given name here.
+        var codes = _t[j].Is(TokenShape.Capitalized) && _t[j].Length == 2 ? Lex.State | Lex.Credential | Lex.NameLabel : Lex.None;
+        if ((lex & NotInNamePair & ~codes) != 0)
+        {
+            return false;
+        }
+
+        // An initial ("Whitlock, D.") or a name word; an ordinary word only when the lists know it as a first name too.
+        return (_t[j].Length == 1 && !WordIs(j, "i")) || (lex & Lex.FirstName) != 0 || (lex & ~(Lex.Surname | Lex.State | Lex.Place | codes | Lex.WordRuleStart)) == 0;
+    }
+
+    /// <summary>"Pa" in "Vang, Pa Nhia": a capitalized word of two letters (a code elsewhere) before a name word found or unknown.</summary>
+    private bool IsShortGivenBeforeName(int j) =>
+        _t[j].Length == 2 && _t[j].Is(TokenShape.Capitalized) && IsWord(j + 1) && IsCapitalized(j + 1) && !_t[j + 1].Is(TokenShape.LineBefore)
+        && _t[j + 1].Start - _t[j].End == 1 && ((_run[j + 1] != 0 && _kind[j + 1] == PhiKind.Name) || (IsFree(j + 1) && IsUnknownName(j + 1)));
+
+    /// <summary>Where a reordered name ends: a line's end, a column gap, "(DOB", "(MRN", "(31190042)", a cue, a full stop or a dash.</summary>
+    private bool EndsReorderedName(int n)
+    {
+        if (!InRange(n) || _t[n].Is(TokenShape.LineBefore) || _t[n].Start - _t[n - 1].End >= 3)
+        {
+            return true;
+        }
+
+        if (IsPunct(n, '(') && (IsNumber(n + 1, 4, 12) || (InRange(n + 1) && _t[n + 1].Type == TokenType.Alnum)))
+        {
+            return true;
+        }
+
+        return (!IsPunct(n, ',') && IsPersonContinuation(n)) || (IsPunct(n, '.') && (!InRange(n + 1) || _t[n + 1].Is(TokenShape.LineBefore)))
+            || (IsPunct(n, '-') && !Joined(n) && !Joined(n + 1)) || IsPunct(n, ';') || IsPunct(n, '|');
+    }
+
+    /// <summary>
+    /// A table or list whose rows start "Last, First": when most such rows already hold a name found, the others are names
+    /// too ("Okeke, Ugochukwu" among "Vang, Mai Yer" and "Xiong, Chue"), their words capitalized and no clinical or date word.
+    /// </summary>
+    private void MarkNameListRows()
+    {
+        int rows = 0, named = 0;
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            if (IsNameRowStart(i))
+            {
+                rows++;
+                named += (_run[i] != 0 && _kind[i] == PhiKind.Name) || (_run[i + 2] != 0 && _kind[i + 2] == PhiKind.Name) ? 1 : 0;
+            }
+        }
+
+        // Two rows at least, and two in three named.
+        if (named < 2 || named * 3 < rows * 2 || named == rows)
+        {
+            return;
+        }
+
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            if (!IsNameRowStart(i) || (!IsFree(i) && _kind[i] != PhiKind.Name) || (!IsFree(i + 2) && _kind[i + 2] != PhiKind.Name))
+            {
+                continue;
+            }
+
+            var surname = L(i);
+            if ((surname & NotInNamePair & ~Lex.Clinical) != 0 || ((surname & Lex.Clinical) != 0 && (surname & Lex.Name) == 0)
+                || (IsFree(i) && (surname & Lex.Common) != 0 && (surname & Lex.Name) == 0) || !IsGivenNameInRow(i + 2, i))
+            {
+                continue;
+            }
+
+            if (IsFree(i))
+            {
+                Mark(i, JoinedNameEnd(i), PhiKind.Name);
+            }
+
+            var end = JoinedNameEnd(i + 2);
+            if (IsFree(i + 2))
+            {
+                Mark(i + 2, end, PhiKind.Name);
+            }
+
+            var next = end + 1;
+            if (IsWord(next) && IsFree(next) && !_t[next].Is(TokenShape.LineBefore) && _t[next].Start - _t[end].End == 1 && IsGivenNameInRow(next, i)
+                && ((L(next) & Lex.Name) != 0 || L(next) == Lex.None))
+            {
+                Mark(next, JoinedNameEnd(next), PhiKind.Name);
+            }
+        }
+    }
+
+    /// <summary>A line that starts "Word, Word" (both capitalized, the comma joined to the first).</summary>
+    private bool IsNameRowStart(int i) =>
+        StartsLine(i) && IsWord(i) && _t[i].Length >= 2 && IsPunct(i + 1, ',') && Joined(i + 1) && IsWord(i + 2) && IsCapitalized(i + 2)
+        && !_t[i + 2].Is(TokenShape.LineBefore) && _t[i + 2].Start - _t[i + 1].End <= 2;
 }

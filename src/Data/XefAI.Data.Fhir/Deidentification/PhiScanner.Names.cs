@@ -182,6 +182,8 @@ internal sealed partial class Scan
         }
 
         MarkCommonNamePairs();
+        MarkNameListRows();
+        MarkReorderedGivenNames();
         MarkIntroductions();
 
         // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:
