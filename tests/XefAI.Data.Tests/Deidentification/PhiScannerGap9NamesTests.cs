@@ -69,6 +69,23 @@ public sealed class PhiScannerGap9NamesTests
         AssertNotCovered(text, "Fever");
     }
 
+    [Theory]
+    [InlineData("Please ask Grant to call the family after rounds.", "Grant")]
+    [InlineData("Faith (daughter) at bedside, updated on the plan.", "Faith")]
+    [InlineData("Last seen in the dayroom by Hope (activities) at 17:20.", "Hope")]
+    [InlineData("Meds delivered by driver Ivy; counselled by phone.", "Ivy")]
+    [InlineData("No visitors per Joy's request.", "Joy")]
+    public void Scan_FirstNameThatIsAWordAfterACueOrBeforeARole_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("We have faith the night will be quiet.", "faith")]
+    [InlineData("She applied for a Grant through the county.", "Grant")]
+    [InlineData("Hope for the best, plan for the worst.", "Hope")]
+    [InlineData("Bell's palsy on the left.", "Bell")]
+    public void Scan_OrdinaryWordThatIsAFirstName_IsKept(string text, string word) =>
+        AssertNotCovered(text, word);
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

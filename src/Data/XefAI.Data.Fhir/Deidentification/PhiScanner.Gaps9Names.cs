@@ -25,6 +25,17 @@ internal sealed partial class Scan
     private static readonly string[] WordsBeforeTitleCase =
         ["the", "a", "an", "this", "that", "these", "those", "our", "your", "their", "its", "my", "at", "in", "on", "into", "near"];
 
+    // Lower-case words after which a capitalized first name that is also a word is a person: "ask Grant to call", "by driver
+    // Ivy", "page Faith", "per Hope".
+    private static readonly string[] PersonBeforeFirstName =
+    [
+        "ask", "asked", "page", "paged", "tell", "told", "text", "texted", "notify", "notified", "thank", "thanked", "driver", "sitter", "by",
+        "per", "patient", "pt", "client", "resident", "member", "called", "call", "visited", "with", "and", "relieved", "covering", "cc",
+    ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> FirstNameCueWords =
+        PersonBeforeFirstName.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PairCueWords =
         PersonBeforeNamePair.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -315,4 +326,59 @@ internal sealed partial class Scan
     private bool IsNameRowStart(int i) =>
         StartsLine(i) && IsWord(i) && _t[i].Length >= 2 && IsPunct(i + 1, ',') && Joined(i + 1) && IsWord(i + 2) && IsCapitalized(i + 2)
         && !_t[i + 2].Is(TokenShape.LineBefore) && _t[i + 2].Start - _t[i + 1].End <= 2;
+
+    // ---- First names that are words ----
+
+    /// <summary>
+    /// A capitalized first name that is also an ordinary word, alone, mid-sentence: "ask Grant to call", "by driver Ivy", "per
+    /// Faith's request", "Faith (daughter) at bedside", "Hope (activities)". Not before another capitalized word (a pair or
+    /// Title Case), not after a determiner, not an eponym.
+    /// </summary>
+    private void MarkWordFirstNames()
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            // Flag tests first: a capitalized word's flags are known; most are no first name that is also a word.
+            var i = _caps[c];
+            if ((_lex[i] & (Lex.FirstName | Lex.Common)) != (Lex.FirstName | Lex.Common) || (_lex[i] & NotInNamePair) != 0 || _run[i] != 0
+                || _t[i].Type != TokenType.Word || !_t[i].Is(TokenShape.Capitalized) || _t[i].Length < 3 || !char.IsUpper(_text[_t[i].Start]))
+            {
+                continue;
+            }
+
+            var n = i + 1;
+            if (InRange(n) && !_t[n].Is(TokenShape.LineBefore) && IsWord(n) && IsCapitalized(n))
+            {
+                continue;
+            }
+
+            // "Faith (daughter)", "Hope (activities)": a role or relation in parentheses right after.
+            var role = IsPunct(n, '(') && IsWord(n + 1) && _t[n + 1].Is(TokenShape.Lower) && !_t[n + 1].Is(TokenShape.LineBefore)
+                && (IsPunct(n + 2, ')') || IsPunct(n + 2, ',')) && !IsEponym(i);
+            if (role)
+            {
+                Mark(i, i, PhiKind.Name);
+                continue;
+            }
+
+            if (StartsSentence(i) || IsEponym(i) || IsSaint(i))
+            {
+                continue;
+            }
+
+            var p = i - 1;
+            if (!IsWord(p) || !_t[p].Is(TokenShape.Lower) || !char.IsLower(_text[_t[p].Start]) || _t[i].Is(TokenShape.LineBefore))
+            {
+                continue;
+            }
+
+            // "per Faith's request": a possessive before a lower-case word; "ask Grant to call": after a cue of a person.
+            var possessive = (IsPunct(n, '\'') || IsPunct(n, '’')) && Joined(n) && WordIs(n + 1, "s") && Joined(n + 1) && IsWord(n + 2)
+                && _t[n + 2].Is(TokenShape.Lower) && (_t[p].Length > 5 || !TitleCaseLeaders.Contains(Span(p)));
+            if (possessive || (_t[p].Length <= 9 && FirstNameCueWords.Contains(Span(p))))
+            {
+                Mark(i, i, PhiKind.Name);
+            }
+        }
+    }
 }

@@ -184,6 +184,7 @@ internal sealed partial class Scan
         MarkCommonNamePairs();
         MarkNameListRows();
         MarkReorderedGivenNames();
+        MarkWordFirstNames();
         MarkIntroductions();
 
         // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:
