@@ -86,6 +86,19 @@ public sealed class PhiScannerGap9NamesTests
     public void Scan_OrdinaryWordThatIsAFirstName_IsKept(string text, string word) =>
         AssertNotCovered(text, word);
 
+    [Theory]
+    [InlineData("402   Blessing \"Bee\" Okonjo-Hart 31F  sickle crisis", "Blessing \"Bee\" Okonjo-Hart")]
+    [InlineData("403B  Keolani \"Keo\" Tuilagi  58F  post-op day 1", "Keolani \"Keo\" Tuilagi")]
+    [InlineData("405   \"Big Tony\" - 55M ETOH withdrawal", "Big Tony")]
+    public void Scan_NicknameInQuotesInsideAName_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Pain \"Severe\" Today per the scale", "Severe")]
+    [InlineData("Started \"Normal\" Saline at 75 mL/h", "Saline")]
+    public void Scan_QuotedWordBetweenOrdinaryWords_IsKept(string text, string word) =>
+        AssertNotCovered(text, word);
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

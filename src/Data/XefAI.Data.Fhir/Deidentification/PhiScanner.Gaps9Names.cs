@@ -381,4 +381,59 @@ internal sealed partial class Scan
             }
         }
     }
+
+    // ---- Nicknames ----
+
+    /// <summary>
+    /// A nickname in quotes inside a name: 'Precious "Peach" Adeyemi-Holt', 'Lokelani "Loke" Fonoti' (three capitalized words on
+    /// a line, the middle one quoted, a name word or no list's word on either side); and '"Big Mike"', a nickname of an
+    /// adjective and a first name in quotes.
+    /// </summary>
+    private void MarkQuotedNicknames()
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            // The quotes first: most capitalized words stand in none.
+            var i = _caps[c];
+            if (!IsQuote(i - 1) || !Joined(i) || !IsQuote(i + 1) || !Joined(i + 1) || _t[i].Type != TokenType.Word || _t[i].Is(TokenShape.LineBefore))
+            {
+                // '"Big Mike"': the adjective opens the quotes.
+                if (IsQuote(i - 1) && Joined(i) && _t[i].Is(TokenShape.Capitalized) && IsNicknameAdjective(i) && IsWord(i + 1) && !Joined(i + 1)
+                    && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.Capitalized) && IsQuote(i + 2) && Joined(i + 2)
+                    && (L(i + 1) & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName && IsFree(i) && IsFree(i + 1))
+                {
+                    Mark(i, i + 1, PhiKind.Name);
+                }
+
+                continue;
+            }
+
+            var first = i - 2;
+            var last = i + 2;
+            if (!IsWord(first) || !IsWord(last) || !_t[first].Is(TokenShape.Capitalized) || !_t[last].Is(TokenShape.Capitalized | TokenShape.Upper)
+                || _t[i - 1].Is(TokenShape.LineBefore) || _t[last].Is(TokenShape.LineBefore) || Joined(i - 1) || Joined(last)
+                || !IsNicknamePart(first) || !IsNicknamePart(last) || !IsNicknamePart(i, nickname: true)
+                || !((L(first) & Lex.Name) != 0 || IsUnknownName(first) || (L(last) & Lex.Name) != 0 || IsUnknownName(last)))
+            {
+                continue;
+            }
+
+            foreach (var k in (ReadOnlySpan<int>)[first, i, last])
+            {
+                if (IsFree(k))
+                {
+                    Mark(k, JoinedNameEnd(k), PhiKind.Name);
+                }
+            }
+        }
+    }
+
+    private bool IsQuote(int i) => IsPunct(i, '"') || IsPunct(i, '“') || IsPunct(i, '”');
+
+    // A word of a name with a nickname: free or a name, no clinical, date, place or role word; an ordinary word only as the
+    // nickname ("Peach").
+    private bool IsNicknamePart(int k, bool nickname = false) =>
+        (IsFree(k) || _kind[k] == PhiKind.Name) && (L(k) & NotInNamePair) == 0 && (nickname || (L(k) & (Lex.Common | Lex.Name)) != Lex.Common);
+
+    private bool IsNicknameAdjective(int i) => WordIs(i, "big") || WordIs(i, "little") || WordIs(i, "lil") || WordIs(i, "baby") || WordIs(i, "old");
 }

@@ -185,6 +185,7 @@ internal sealed partial class Scan
         MarkNameListRows();
         MarkReorderedGivenNames();
         MarkWordFirstNames();
+        MarkQuotedNicknames();
         MarkIntroductions();
 
         // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:
