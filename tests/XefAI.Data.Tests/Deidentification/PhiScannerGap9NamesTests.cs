@@ -99,6 +99,24 @@ public sealed class PhiScannerGap9NamesTests
     public void Scan_QuotedWordBetweenOrdinaryWords_IsKept(string text, string word) =>
         AssertNotCovered(text, word);
 
+    [Theory]
+    [InlineData("Athlete: Sione Taufa   DOB 6/2/2009   Student ID 10447", "Sione Taufa")]
+    [InlineData("Patient: 'Ana Taufa\nVisit: concussion follow-up", "Ana Taufa")]
+    [InlineData("Name: Rosalie Two Feathers\nDOB: 01/02/1950", "Rosalie Two Feathers")]
+    [InlineData("Patient: Running Elk, Darla   DOB 10/10/1946   MRN 0071182", "Running Elk, Darla")]
+    [InlineData("RPh on duty: Chiamaka Obiora, PharmD (lic. RPH.0342)", "Chiamaka Obiora")]
+    [InlineData("copy to Efua Mensah-Boateng, FNP", "Efua Mensah-Boateng")]
+    public void Scan_NameAfterAFieldLabelOrBeforeACredential_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Infant: Baby Girl Okafor   MRN 55102", "Baby Girl")]
+    [InlineData("Client: Mira Patel Dermatology\nCase: 44", "Dermatology")]
+    [InlineData("Patient: Alert And Oriented\nPlan: home", "Alert")]
+    [InlineData("Examiner: Greer Okafor-Dunn, AuD, CCC-A", "AuD")]
+    public void Scan_WordsAfterAFieldLabelOrACredentialThatAreNoName_AreNotNames(string text, string words) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf(words, StringComparison.Ordinal));
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

@@ -36,6 +36,22 @@ internal sealed partial class Scan
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> FirstNameCueWords =
         PersonBeforeFirstName.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
+    // Field labels that only a person's name follows on a form's line ("Patient: Tevita Fifita", "Donor: ...").
+    private static readonly string[] PersonFieldLabels =
+    [
+        "patient", "name", "donor", "recipient", "athlete", "client", "resident", "member", "veteran", "inmate", "student", "decedent",
+        "subscriber", "insured", "beneficiary", "claimant", "employee", "participant", "infant", "child", "mother", "father", "guardian",
+    ];
+
+    // Credentials written in mixed case after a name and a comma ("Ifeoma Chukwu, PharmD", "Stanislav Hruska, CRNP").
+    private static readonly string[] MixedCaseCredentials = ["pharmd", "psyd", "phd", "aud", "drph", "crnp", "dnp", "edd", "dsw", "otd", "scd"];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> FieldLabels =
+        PersonFieldLabels.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> MoreCredentials =
+        MixedCaseCredentials.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PairCueWords =
         PersonBeforeNamePair.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -436,4 +452,182 @@ internal sealed partial class Scan
         (IsFree(k) || _kind[k] == PhiKind.Name) && (L(k) & NotInNamePair) == 0 && (nickname || (L(k) & (Lex.Common | Lex.Name)) != Lex.Common);
 
     private bool IsNicknameAdjective(int i) => WordIs(i, "big") || WordIs(i, "little") || WordIs(i, "lil") || WordIs(i, "baby") || WordIs(i, "old");
+
+    // ---- Names after a form's label, before a credential ----
+
+    /// <summary>
+    /// "Patient: Tevita Fifita   DOB", "Patient: Laughing Bear, Winona", "Name: Maryann Two Crows": after a person's field label
+    /// that starts a line (or a column), the capitalized words up to the line's end or a delimiter (a column gap, "|", "(", a
+    /// cue such as "DOB") are the name, two to five of them, none clinical, one at least a name word or no list's word.
+    /// </summary>
+    private void MarkNamesAfterFieldLabels()
+    {
+        for (var w = 0; w < _wordCount; w++)
+        {
+            // The colon first: most words stand before none.
+            var i = _words[w];
+            if (!IsPunct(i + 1, ':') || !Joined(i + 1) || _t[i].Length > 11 || !(StartsLine(i) || _t[i].Start - _t[i - 1].End >= 3 || IsPunct(i - 1, '|'))
+                || !FieldLabels.Contains(Span(i)))
+            {
+                continue;
+            }
+
+            var from = i + 2;
+            if ((IsPunct(from, '\'') || IsPunct(from, '‘') || IsPunct(from, '’')) && Joined(from + 1))
+            {
+                // "'Ana Fifita": the okina or an apostrophe opens the name.
+                from++;
+            }
+
+            if (!InRange(from) || _t[from].Is(TokenShape.LineBefore))
+            {
+                continue;
+            }
+
+            var last = -1;
+            var words = 0;
+            var named = false;
+            var open = false;
+            var j = from;
+            for (; j < Count && j < from + 12 && !_t[j].Is(TokenShape.LineBefore); j++)
+            {
+                if (IsPunct(j, '-') && Joined(j) && Joined(j + 1))
+                {
+                    continue;
+                }
+
+                if (IsPunct(j, ',') && Joined(j) && last == j - 1 && words > 0)
+                {
+                    continue;
+                }
+
+                if (!IsWord(j) || (j > from && _t[j].Start - _t[j - 1].End >= 3))
+                {
+                    break;
+                }
+
+                var lex = L(j);
+                if (!IsCapitalized(j) || !char.IsUpper(_text[_t[j].Start]) || (!IsFree(j) && _kind[j] != PhiKind.Name) || IsPunct(j + 1, ':')
+                    || (_t[j].Is(TokenShape.Upper) && (lex & (Lex.IdentifierCue | Lex.DateCue)) != 0))
+                {
+                    break;
+                }
+
+                if (BlocksName(j, lex))
+                {
+                    // A clinical or cue word inside the run: no name here.
+                    open = true;
+                    break;
+                }
+
+                // "Infant: Baby Girl Okafor", "BOY Reyes": the words of a newborn's name before the family's are no name.
+                if (IsNewbornWord(j))
+                {
+                    continue;
+                }
+
+                named |= (lex & Lex.Name) != 0 || IsUnknownName(j) || _run[j] != 0;
+                words++;
+                last = j;
+            }
+
+            // The run ends at the line's end, a column gap, "|", "(", ";" or a cue word in capitals; a lower-case word is a sentence.
+            var ends = !InRange(j) || _t[j].Is(TokenShape.LineBefore) || _t[j].Start - _t[j - 1].End >= 3 || IsPunct(j, '|') || IsPunct(j, '(')
+                || IsPunct(j, ';') || (IsWord(j) && _t[j].Is(TokenShape.Upper) && (L(j) & (Lex.IdentifierCue | Lex.DateCue)) != 0);
+            // The last word is a name word or none the lists know ("Client: Mira Patel Dermatology" names a clinic).
+            if (open || !ends || words is < 2 or > 5 || !named || IsPunct(last + 1, ',')
+                || !((L(last) & Lex.Name) != 0 || IsUnknownName(last) || _run[last] != 0 || IsPunct(last - 1, '-')))
+            {
+                continue;
+            }
+
+            MarkNameWords(from, last);
+        }
+    }
+
+    // A date, place, role or cue word is no part of a name; a clinical word only when it is no capitalized name word ("Ana", "Stone").
+    private bool BlocksName(int j, Lex lex) =>
+        (lex & NotInNamePair & ~Lex.Clinical) != 0 || ((lex & Lex.Clinical) != 0 && ((lex & Lex.Name) == 0 || !_t[j].Is(TokenShape.Capitalized)));
+
+    /// <summary>
+    /// "Ifeoma Chukwu, PharmD", "Ama Nkrumah-Stone, FNP", "Stanislav Hruška, CRNP": a name of two or three capitalized words
+    /// (hyphens joining parts) before a comma and a credential in mixed case or one the lists lack; the credential itself is
+    /// no name ("McAllister-Dunn, AuD").
+    /// </summary>
+    private void MarkNamesBeforeMoreCredentials()
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            if (!IsPunct(i - 1, ',') || _t[i].Length is < 3 or > 6 || _t[i].Type != TokenType.Word || !MoreCredentials.Contains(Span(i))
+                && !((_lex[i] & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper)))
+            {
+                continue;
+            }
+
+            if (_run[i] != 0 && _kind[i] == PhiKind.Name && (i + 1 == Count || _run[i + 1] != _run[i]) && _run[i - 2] != _run[i])
+            {
+                _run[i] = 0;
+            }
+
+            // Back from the comma: parts joined by hyphens, words on the line.
+            var words = 0;
+            var start = -1;
+            for (var j = i - 2; j >= 0 && j >= i - 10; j--)
+            {
+                if (IsPunct(j, '-') && Joined(j) && Joined(j + 1))
+                {
+                    continue;
+                }
+
+                if (!IsWord(j) || !_t[j].Is(TokenShape.Capitalized) || (!IsFree(j) && _kind[j] != PhiKind.Name) || BlocksName(j, L(j))
+                    || ((L(j) & Lex.Common) != 0 && (L(j) & Lex.Name) == 0))
+                {
+                    break;
+                }
+
+                if (!(IsPunct(j + 1, '-') && Joined(j + 1)))
+                {
+                    words++;
+                }
+
+                start = j;
+                if (words == 3 || _t[j].Is(TokenShape.LineBefore) || !IsWord(j - 1) && !(IsPunct(j - 1, '-') && Joined(j)))
+                {
+                    break;
+                }
+            }
+
+            if (start < 0 || words < 2 || (StartsSentence(start) && (L(start) & Lex.Name) == 0 && !IsUnknownName(start)))
+            {
+                continue;
+            }
+
+            MarkNameWords(start, i - 2);
+        }
+    }
+
+    /// <summary>Marks the free words from <paramref name="from"/> to <paramref name="to"/>, parts joined by hyphens as one; not a newborn's words.</summary>
+    private void MarkNameWords(int from, int to)
+    {
+        for (var k = from; k <= to; k++)
+        {
+            if (!IsWord(k) || IsNewbornWord(k))
+            {
+                continue;
+            }
+
+            var end = Math.Min(JoinedNameEnd(k), to);
+            if (IsFree(k) && !AnyMarked(k, end))
+            {
+                Mark(k, end, PhiKind.Name);
+            }
+
+            k = end;
+        }
+    }
+
+    private bool IsNewbornWord(int k) =>
+        WordIs(k, "baby") || WordIs(k, "boy") || WordIs(k, "girl") || WordIs(k, "twin") || WordIs(k, "infant") || WordIs(k, "male")
+        || WordIs(k, "female") || WordIs(k, "newborn") || WordIs(k, "bb") || WordIs(k, "bg");
 }

@@ -186,6 +186,8 @@ internal sealed partial class Scan
         MarkReorderedGivenNames();
         MarkWordFirstNames();
         MarkQuotedNicknames();
+        MarkNamesAfterFieldLabels();
+        MarkNamesBeforeMoreCredentials();
         MarkIntroductions();
 
         // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:
