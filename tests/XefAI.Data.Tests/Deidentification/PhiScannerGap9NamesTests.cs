@@ -117,6 +117,28 @@ public sealed class PhiScannerGap9NamesTests
     public void Scan_WordsAfterAFieldLabelOrACredentialThatAreNoName_AreNotNames(string text, string words) =>
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf(words, StringComparison.Ordinal));
 
+    [Theory]
+    [InlineData("code this visit: m. adebayo-kerr (mrn 5501234, dob 01.02.1990) seen today", "m. adebayo-kerr")]
+    [InlineData("seen by me (r. whitcombe, PA-C) for a laceration", "r. whitcombe")]
+    public void Scan_LowerCaseInitialAndSurnameBeforeACue_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Interpreter: Kinyarwanda, in person, Claudine Mukamana (ID 31)", "Kinyarwanda")]
+    [InlineData("Emergency contact in India: father S. Raman, +91 98200 55501", "India")]
+    [InlineData("tiene fiebre y tos. Ya le di acetaminofén.", "Ya")]
+    [InlineData("Resident: Cornelius Abernathy-Vance   Room 118B   Age 90", "Room")]
+    [InlineData("Therapy: daptomycin IV q24h via CADD Solis pump SN CS4-22091173", "Solis")]
+    [InlineData("Chamber: monoplace #2 (Sechrist 3600H, SN 36H-009127)", "Sechrist")]
+    [InlineData("seen today mister fairbrother comes in with his wife for follow up", "comes")]
+    public void Scan_WordTakenForAName_IsNotAName(string text, string word) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start <= text.IndexOf(word, StringComparison.Ordinal)
+            && text.IndexOf(word, StringComparison.Ordinal) < s.Start + s.Length);
+
+    [Fact]
+    public void Scan_LowerCaseInitialBeforeAClinicalWord_IsKept() =>
+        AssertNotCovered("e. coli and s. aureus (mrn pending)", "coli");
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

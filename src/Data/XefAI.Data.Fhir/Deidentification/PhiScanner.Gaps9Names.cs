@@ -52,6 +52,43 @@ internal sealed partial class Scan
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> MoreCredentials =
         MixedCaseCredentials.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
+    // Languages an interpreter's line names, which a name label's rule takes for a name ("Interpreter: Kinyarwanda, in person").
+    private static readonly string[] Languages =
+    [
+        "kinyarwanda", "kirundi", "swahili", "somali", "amharic", "tigrinya", "oromo", "arabic", "dari", "pashto", "farsi", "urdu", "hindi",
+        "punjabi", "bengali", "nepali", "burmese", "karen", "hmong", "vietnamese", "cantonese", "mandarin", "tagalog", "ilocano", "korean",
+        "japanese", "russian", "ukrainian", "polish", "haitian", "creole", "portuguese", "spanish", "french", "marshallese", "chuukese", "samoan",
+        "tongan", "navajo", "lingala", "tigre", "uzbek", "turkish", "kurdish", "albanian", "bosnian", "romanian", "mam", "kiche", "quechua",
+    ];
+
+    // Spanish function words that start a sentence in a bilingual message and are surnames in the lists ("Ya le di", "El número").
+    private static readonly string[] SpanishFunctionWords = ["ya", "el", "la", "le", "lo", "los", "las", "mi", "su", "que", "es", "en", "del", "por", "con", "pero"];
+
+    // Nouns of devices after which a capitalized word is a brand, not a person ("CADD Solis pump").
+    private static readonly string[] DeviceNouns =
+    [
+        "pump", "monitor", "ventilator", "device", "chamber", "concentrator", "nebulizer", "glucometer", "wheelchair", "sensor", "stapler",
+        "stent", "valve", "implant", "pacemaker", "defibrillator", "catheter", "cpap", "bipap",
+    ];
+
+    // Countries the places' list lacks, none of them a common given name ("Chad", "Jordan", "Georgia" are left out).
+    private static readonly string[] MoreCountries =
+    [
+        "india", "burundi", "tanzania", "zimbabwe", "zambia", "guinea", "mali", "niger", "benin", "togo", "angola", "mozambique", "malawi",
+        "botswana", "namibia", "saudi", "qatar", "kuwait", "oman", "bhutan", "mongolia", "kazakhstan", "uzbekistan", "tajikistan", "armenia",
+        "belarus", "moldova", "serbia", "croatia", "bosnia", "albania", "kosovo", "hungary", "austria", "switzerland", "netherlands", "belgium",
+        "sweden", "norway", "finland", "denmark", "iceland", "palestine", "libya", "tunisia", "algeria", "micronesia", "palau", "belize",
+    ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> MoreCountryNames =
+        MoreCountries.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NotNameWords =
+        Languages.Concat(SpanishFunctionWords).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> DeviceNounLookup =
+        DeviceNouns.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PairCueWords =
         PersonBeforeNamePair.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -630,4 +667,115 @@ internal sealed partial class Scan
     private bool IsNewbornWord(int k) =>
         WordIs(k, "baby") || WordIs(k, "boy") || WordIs(k, "girl") || WordIs(k, "twin") || WordIs(k, "infant") || WordIs(k, "male")
         || WordIs(k, "female") || WordIs(k, "newborn") || WordIs(k, "bb") || WordIs(k, "bg");
+
+    // ---- Initials before a lower-case surname ----
+
+    /// <summary>
+    /// "d. okafor-banks (mrn 5509127", "(j. hollister, PA-C)": an initial in lower case and a lower-case surname (a name the lists
+    /// hold, or no list's word) before an identifier or date cue in parentheses or a credential after a comma.
+    /// </summary>
+    private void MarkLowerInitialNames()
+    {
+        for (var w = 0; w < _wordCount; w++)
+        {
+            // One lower-case letter with its full stop first: few words are.
+            var i = _words[w];
+            if (_t[i].Length != 1 || !char.IsLower(_text[_t[i].Start]) || !IsPunct(i + 1, '.') || !Joined(i + 1) || !IsWord(i + 2) || Joined(i + 2)
+                || _run[i] != 0 || !IsFree(i + 2) || _t[i + 2].Is(TokenShape.LineBefore) || !char.IsLower(_text[_t[i + 2].Start]) || _t[i + 2].Length < 3
+                || (IsPunct(i - 1, '.') && Joined(i)))
+            {
+                continue;
+            }
+
+            // An ordinary word too ("hollister") between the initial and the cue; no clinical one ("e. coli (mrn").
+            var lex = L(i + 2);
+            if ((lex & ~(Lex.Name | Lex.Place | Lex.Common)) != 0)
+            {
+                continue;
+            }
+
+            var end = JoinedNameEnd(i + 2);
+            var n = end + 1;
+            var cued = (IsPunct(n, '(') && IsWord(n + 1) && (Has(n + 1, Lex.IdentifierCue | Lex.DateCue)))
+                || (IsPunct(n, ',') && IsWord(n + 1) && Has(n + 1, Lex.Credential) && !_t[n + 1].Is(TokenShape.LineBefore));
+            if (cued && !AnyMarked(i, end))
+            {
+                Mark(i, i, PhiKind.Name);
+                Mark(i + 2, end, PhiKind.Name);
+            }
+        }
+    }
+
+    // ---- Words taken for names that are none ----
+
+    /// <summary>
+    /// Takes back words a name rule marked that name no one: a language ("Interpreter: Kinyarwanda"), a country after "in" or
+    /// "from" ("contact in India:"), a Spanish function word starting a sentence ("Ya le di"), "Room" before its number
+    /// ("Room 118B"), a brand before a device's noun ("CADD Solis pump") or its model ("(Sechrist 3600H"), and a verb after a
+    /// lower-case surname ("fairbrother comes in").
+    /// </summary>
+    private void UnmarkFalseNames()
+    {
+        for (var w = 0; w < _wordCount; w++)
+        {
+            // Only marked names are looked at.
+            var i = _words[w];
+            if (_run[i] == 0 || _kind[i] != PhiKind.Name || _t[i].Type != TokenType.Word)
+            {
+                continue;
+            }
+
+            if (IsFalseName(i))
+            {
+                _run[i] = 0;
+            }
+        }
+    }
+
+    private bool IsFalseName(int i)
+    {
+        var alone = (i == 0 || _run[i - 1] != _run[i]) && (i + 1 == Count || _run[i + 1] != _run[i]);
+        if (_t[i].Length <= 12 && NotNameWords.Contains(Span(i)))
+        {
+            // A language anywhere; a Spanish word only capitalized at a sentence's start, alone, before a lower-case word.
+            return _t[i].Length > 4 || (alone && StartsSentence(i) && !Has(WordBefore(i, 2), Lex.Title) && IsWord(i + 1) && _t[i + 1].Is(TokenShape.Lower));
+        }
+
+        if (alone && (WordIs(i - 1, "in") || WordIs(i - 1, "from")) && (IsCountry(i) || (_t[i].Length <= 12 && MoreCountryNames.Contains(Span(i)))))
+        {
+            return true;
+        }
+
+        // "Room 118B", "Rm 4": a unit's word before its number.
+        if ((_lex[i] & Lex.UnitDesignator) != 0 && (IsNumber(i + 1) || (InRange(i + 1) && _t[i + 1].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i + 1)[0]))))
+        {
+            return true;
+        }
+
+        // "CADD Solis pump", "(Sechrist 3600H,": a brand.
+        var n = i + 1;
+        if (_t[i].Is(TokenShape.Capitalized) && IsWord(n) && _t[n].Is(TokenShape.Lower) && !_t[n].Is(TokenShape.LineBefore) && _t[n].Length <= 14 && DeviceNounLookup.Contains(Span(n))
+            && (alone || WordBefore(i, 1) is var b && b >= 0 && _t[b].Is(TokenShape.Upper)))
+        {
+            return true;
+        }
+
+        if (alone && IsPunct(i - 1, '(') && InRange(n) && _t[n].Type == TokenType.Alnum && char.IsAsciiDigit(Span(n)[0]) && char.IsAsciiLetter(Span(n)[^1]))
+        {
+            return true;
+        }
+
+        // "mister fairbrother comes in with his wife": a verb after a lower-case surname, and the word after it.
+        if (_t[i].Is(TokenShape.Lower) && i > 0 && _t[i].Length <= 12 && PairVerbs.Contains(Span(i)) && WordBefore(i, 1) is var s && s >= 0 && _run[s] != 0)
+        {
+            if (IsWord(i + 1) && _run[i + 1] != 0 && _kind[i + 1] == PhiKind.Name && _t[i + 1].Is(TokenShape.Lower) && IsFunctionWord(i + 1))
+            {
+                _run[i + 1] = 0;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
 }

@@ -188,6 +188,7 @@ internal sealed partial class Scan
         MarkQuotedNicknames();
         MarkNamesAfterFieldLabels();
         MarkNamesBeforeMoreCredentials();
+        MarkLowerInitialNames();
         MarkIntroductions();
 
         // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:

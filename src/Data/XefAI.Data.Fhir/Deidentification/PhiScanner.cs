@@ -160,6 +160,7 @@ internal sealed partial class Scan : IDisposable
         MarkAgesAfterNames();
         MarkSpelledNames();
         MarkPlaces();
+        UnmarkFalseNames();
         UnmarkNotPhi();
     }
 
