@@ -38,6 +38,12 @@ public sealed class PhiScannerGap9NamesTests
         AssertNotCovered(text, word);
 
     [Theory]
+    [InlineData("Drove up from Sandy Springs for the visit.", "Sandy")]
+    [InlineData("She moved to Grand Rapids and works there.", "Grand")]
+    public void Scan_TownOfTwoNameWords_IsNotAName(string text, string word) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf(word, StringComparison.Ordinal));
+
+    [Theory]
     [InlineData("Rx filled - Okafor, Grant (DOB 02/11/1950) - counselled on bleeding.", "Grant")]
     [InlineData("Visit 0915   Dr. Mwangi   Okafor, Bogdan (44120871)   consent signed", "Bogdan")]
     [InlineData("Okafor, Pa Yeng (DOB 2019-05-01)  daughter  household", "Pa Yeng")]

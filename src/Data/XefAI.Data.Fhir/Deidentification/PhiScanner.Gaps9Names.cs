@@ -21,9 +21,9 @@ internal sealed partial class Scan
         "noted", "requests", "requested", "refused", "refuses", "feels", "felt", "fell", "walked", "left", "expired",
     ];
 
-    // Words before Title Case that names a thing, not a person: "the Grace Period", "at Mark Hill", "our Long Term Care".
+    // Words before Title Case that names a thing or a place, not a person: "the Grace Period", "at Mark Hill", "from Sandy Springs".
     private static readonly string[] WordsBeforeTitleCase =
-        ["the", "a", "an", "this", "that", "these", "those", "our", "your", "their", "its", "my", "at", "in", "on", "into", "near"];
+        ["the", "a", "an", "this", "that", "these", "those", "our", "your", "their", "its", "my", "at", "in", "on", "into", "near", "from", "to", "of", "via"];
 
     // Lower-case words after which a capitalized first name that is also a word is a person: "ask Grant to call", "by driver
     // Ivy", "page Faith", "per Hope".
@@ -83,8 +83,11 @@ internal sealed partial class Scan
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> MoreCountryNames =
         MoreCountries.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NotNameWords =
-        Languages.Concat(SpanishFunctionWords).ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> LanguageNames =
+        Languages.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SpanishWords =
+        SpanishFunctionWords.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> DeviceNounLookup =
         DeviceNouns.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
@@ -143,7 +146,7 @@ internal sealed partial class Scan
             // A surname that is also a clinical word ("Foley", "Baker's cyst") or a street's word ("Hill", "Green") is taken
             // only after a cue or before what follows a person.
             var weak = (last & (Lex.Clinical | Lex.StreetSuffix)) != 0;
-            if (!(strong || followed || (!weak && IsRunningTextPair(i, end))))
+            if (!(strong || followed || (!weak && IsRunningTextPair(i, end) && !IsKnownPlace(_text.AsSpan(_t[i].Start, _t[end].End - _t[i].Start)))))
             {
                 continue;
             }
@@ -442,41 +445,36 @@ internal sealed partial class Scan
     /// a line, the middle one quoted, a name word or no list's word on either side); and '"Big Mike"', a nickname of an
     /// adjective and a first name in quotes.
     /// </summary>
-    private void MarkQuotedNicknames()
+    private void TryQuotedNickname(int i)
     {
-        for (var c = 0; c < _capCount; c++)
+        if (!IsQuote(i - 1) || !Joined(i) || !IsQuote(i + 1) || !Joined(i + 1) || _t[i].Type != TokenType.Word || _t[i].Is(TokenShape.LineBefore))
         {
-            // The quotes first: most capitalized words stand in none.
-            var i = _caps[c];
-            if (!IsQuote(i - 1) || !Joined(i) || !IsQuote(i + 1) || !Joined(i + 1) || _t[i].Type != TokenType.Word || _t[i].Is(TokenShape.LineBefore))
+            // '"Big Mike"': the adjective opens the quotes.
+            if (IsQuote(i - 1) && Joined(i) && _t[i].Is(TokenShape.Capitalized) && IsNicknameAdjective(i) && IsWord(i + 1) && !Joined(i + 1)
+                && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.Capitalized) && IsQuote(i + 2) && Joined(i + 2)
+                && (L(i + 1) & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName && IsFree(i) && IsFree(i + 1))
             {
-                // '"Big Mike"': the adjective opens the quotes.
-                if (IsQuote(i - 1) && Joined(i) && _t[i].Is(TokenShape.Capitalized) && IsNicknameAdjective(i) && IsWord(i + 1) && !Joined(i + 1)
-                    && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.Capitalized) && IsQuote(i + 2) && Joined(i + 2)
-                    && (L(i + 1) & (Lex.FirstName | Lex.Clinical)) == Lex.FirstName && IsFree(i) && IsFree(i + 1))
-                {
-                    Mark(i, i + 1, PhiKind.Name);
-                }
-
-                continue;
+                Mark(i, i + 1, PhiKind.Name);
             }
 
-            var first = i - 2;
-            var last = i + 2;
-            if (!IsWord(first) || !IsWord(last) || !_t[first].Is(TokenShape.Capitalized) || !_t[last].Is(TokenShape.Capitalized | TokenShape.Upper)
-                || _t[i - 1].Is(TokenShape.LineBefore) || _t[last].Is(TokenShape.LineBefore) || Joined(i - 1) || Joined(last)
-                || !IsNicknamePart(first) || !IsNicknamePart(last) || !IsNicknamePart(i, nickname: true)
-                || !((L(first) & Lex.Name) != 0 || IsUnknownName(first) || (L(last) & Lex.Name) != 0 || IsUnknownName(last)))
-            {
-                continue;
-            }
+            return;
+        }
 
-            foreach (var k in (ReadOnlySpan<int>)[first, i, last])
+        var first = i - 2;
+        var last = i + 2;
+        if (!IsWord(first) || !IsWord(last) || !_t[first].Is(TokenShape.Capitalized) || !_t[last].Is(TokenShape.Capitalized | TokenShape.Upper)
+            || _t[i - 1].Is(TokenShape.LineBefore) || _t[last].Is(TokenShape.LineBefore) || Joined(i - 1) || Joined(last)
+            || !IsNicknamePart(first) || !IsNicknamePart(last) || !IsNicknamePart(i, nickname: true)
+            || !((L(first) & Lex.Name) != 0 || IsUnknownName(first) || (L(last) & Lex.Name) != 0 || IsUnknownName(last)))
+        {
+            return;
+        }
+
+        foreach (var k in (ReadOnlySpan<int>)[first, i, last])
+        {
+            if (IsFree(k))
             {
-                if (IsFree(k))
-                {
-                    Mark(k, JoinedNameEnd(k), PhiKind.Name);
-                }
+                Mark(k, JoinedNameEnd(k), PhiKind.Name);
             }
         }
     }
@@ -497,89 +495,88 @@ internal sealed partial class Scan
     /// that starts a line (or a column), the capitalized words up to the line's end or a delimiter (a column gap, "|", "(", a
     /// cue such as "DOB") are the name, two to five of them, none clinical, one at least a name word or no list's word.
     /// </summary>
-    private void MarkNamesAfterFieldLabels()
+    private void TryNameAfterFieldLabel(int i)
     {
-        for (var w = 0; w < _wordCount; w++)
+        if (!IsPunct(i + 1, ':') || !Joined(i + 1) || _t[i].Length > 11 || !(StartsLine(i) || _t[i].Start - _t[i - 1].End >= 3 || IsPunct(i - 1, '|'))
+            || !FieldLabels.Contains(Span(i)))
         {
-            // The colon first: most words stand before none.
-            var i = _words[w];
-            if (!IsPunct(i + 1, ':') || !Joined(i + 1) || _t[i].Length > 11 || !(StartsLine(i) || _t[i].Start - _t[i - 1].End >= 3 || IsPunct(i - 1, '|'))
-                || !FieldLabels.Contains(Span(i)))
-            {
-                continue;
-            }
-
-            var from = i + 2;
-            if ((IsPunct(from, '\'') || IsPunct(from, '‘') || IsPunct(from, '’')) && Joined(from + 1))
-            {
-                // "'Ana Fifita": the okina or an apostrophe opens the name.
-                from++;
-            }
-
-            if (!InRange(from) || _t[from].Is(TokenShape.LineBefore))
-            {
-                continue;
-            }
-
-            var last = -1;
-            var words = 0;
-            var named = false;
-            var open = false;
-            var j = from;
-            for (; j < Count && j < from + 12 && !_t[j].Is(TokenShape.LineBefore); j++)
-            {
-                if (IsPunct(j, '-') && Joined(j) && Joined(j + 1))
-                {
-                    continue;
-                }
-
-                if (IsPunct(j, ',') && Joined(j) && last == j - 1 && words > 0)
-                {
-                    continue;
-                }
-
-                if (!IsWord(j) || (j > from && _t[j].Start - _t[j - 1].End >= 3))
-                {
-                    break;
-                }
-
-                var lex = L(j);
-                if (!IsCapitalized(j) || !char.IsUpper(_text[_t[j].Start]) || (!IsFree(j) && _kind[j] != PhiKind.Name) || IsPunct(j + 1, ':')
-                    || (_t[j].Is(TokenShape.Upper) && (lex & (Lex.IdentifierCue | Lex.DateCue)) != 0))
-                {
-                    break;
-                }
-
-                if (BlocksName(j, lex))
-                {
-                    // A clinical or cue word inside the run: no name here.
-                    open = true;
-                    break;
-                }
-
-                // "Infant: Baby Girl Okafor", "BOY Reyes": the words of a newborn's name before the family's are no name.
-                if (IsNewbornWord(j))
-                {
-                    continue;
-                }
-
-                named |= (lex & Lex.Name) != 0 || IsUnknownName(j) || _run[j] != 0;
-                words++;
-                last = j;
-            }
-
-            // The run ends at the line's end, a column gap, "|", "(", ";" or a cue word in capitals; a lower-case word is a sentence.
-            var ends = !InRange(j) || _t[j].Is(TokenShape.LineBefore) || _t[j].Start - _t[j - 1].End >= 3 || IsPunct(j, '|') || IsPunct(j, '(')
-                || IsPunct(j, ';') || (IsWord(j) && _t[j].Is(TokenShape.Upper) && (L(j) & (Lex.IdentifierCue | Lex.DateCue)) != 0);
-            // The last word is a name word or none the lists know ("Client: Mira Patel Dermatology" names a clinic).
-            if (open || !ends || words is < 2 or > 5 || !named || IsPunct(last + 1, ',')
-                || !((L(last) & Lex.Name) != 0 || IsUnknownName(last) || _run[last] != 0 || IsPunct(last - 1, '-')))
-            {
-                continue;
-            }
-
-            MarkNameWords(from, last);
+            return;
         }
+
+        var from = i + 2;
+        if ((IsPunct(from, '\'') || IsPunct(from, '‘') || IsPunct(from, '’')) && Joined(from + 1))
+        {
+            // "'Ana Fifita": the okina or an apostrophe opens the name.
+            from++;
+        }
+
+        if (!InRange(from) || _t[from].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        var last = -1;
+        var words = 0;
+        var named = false;
+        var open = false;
+        var j = from;
+        for (; j < Count && j < from + 12 && !_t[j].Is(TokenShape.LineBefore); j++)
+        {
+            if (IsPunct(j, '-') && Joined(j) && Joined(j + 1))
+            {
+                continue;
+            }
+
+            if (IsPunct(j, ',') && Joined(j) && last == j - 1 && words > 0)
+            {
+                continue;
+            }
+
+            if (!IsWord(j) || (j > from && _t[j].Start - _t[j - 1].End >= 3))
+            {
+                break;
+            }
+
+            if (!IsCapitalized(j) || !char.IsUpper(_text[_t[j].Start]) || (!IsFree(j) && _kind[j] != PhiKind.Name) || IsPunct(j + 1, ':'))
+            {
+                break;
+            }
+
+            var lex = L(j);
+            if (_t[j].Is(TokenShape.Upper) && (lex & (Lex.IdentifierCue | Lex.DateCue)) != 0)
+            {
+                break;
+            }
+
+            if (BlocksName(j, lex))
+            {
+                // A clinical or cue word inside the run: no name here.
+                open = true;
+                break;
+            }
+
+            // "Infant: Baby Girl Okafor", "BOY Reyes": the words of a newborn's name before the family's are no name.
+            if (IsNewbornWord(j))
+            {
+                continue;
+            }
+
+            named |= (lex & Lex.Name) != 0 || IsUnknownName(j) || _run[j] != 0;
+            words++;
+            last = j;
+        }
+
+        // The run ends at the line's end, a column gap, "|", "(", ";" or a cue word in capitals; a lower-case word is a sentence.
+        var ends = !InRange(j) || _t[j].Is(TokenShape.LineBefore) || _t[j].Start - _t[j - 1].End >= 3 || IsPunct(j, '|') || IsPunct(j, '(')
+            || IsPunct(j, ';') || (IsWord(j) && _t[j].Is(TokenShape.Upper) && (L(j) & (Lex.IdentifierCue | Lex.DateCue)) != 0);
+        // The last word is a name word or none the lists know ("Client: Mira Patel Dermatology" names a clinic).
+        if (open || !ends || words is < 2 or > 5 || !named || IsPunct(last + 1, ',')
+            || !((L(last) & Lex.Name) != 0 || IsUnknownName(last) || _run[last] != 0 || IsPunct(last - 1, '-')))
+        {
+            return;
+        }
+
+        MarkNameWords(from, last);
     }
 
     // A date, place, role or cue word is no part of a name; a clinical word only when it is no capitalized name word ("Ana", "Stone").
@@ -591,57 +588,53 @@ internal sealed partial class Scan
     /// (hyphens joining parts) before a comma and a credential in mixed case or one the lists lack; the credential itself is
     /// no name ("McAllister-Dunn, AuD").
     /// </summary>
-    private void MarkNamesBeforeMoreCredentials()
+    private void TryNameBeforeMoreCredential(int i)
     {
-        for (var c = 0; c < _capCount; c++)
+        if (!IsPunct(i - 1, ',') || _t[i].Length is < 3 or > 6 || _t[i].Type != TokenType.Word || !MoreCredentials.Contains(Span(i))
+            && !((_lex[i] & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper)))
         {
-            var i = _caps[c];
-            if (!IsPunct(i - 1, ',') || _t[i].Length is < 3 or > 6 || _t[i].Type != TokenType.Word || !MoreCredentials.Contains(Span(i))
-                && !((_lex[i] & Lex.Credential) != 0 && _t[i].Is(TokenShape.Upper)))
-            {
-                continue;
-            }
-
-            if (_run[i] != 0 && _kind[i] == PhiKind.Name && (i + 1 == Count || _run[i + 1] != _run[i]) && _run[i - 2] != _run[i])
-            {
-                _run[i] = 0;
-            }
-
-            // Back from the comma: parts joined by hyphens, words on the line.
-            var words = 0;
-            var start = -1;
-            for (var j = i - 2; j >= 0 && j >= i - 10; j--)
-            {
-                if (IsPunct(j, '-') && Joined(j) && Joined(j + 1))
-                {
-                    continue;
-                }
-
-                if (!IsWord(j) || !_t[j].Is(TokenShape.Capitalized) || (!IsFree(j) && _kind[j] != PhiKind.Name) || BlocksName(j, L(j))
-                    || ((L(j) & Lex.Common) != 0 && (L(j) & Lex.Name) == 0))
-                {
-                    break;
-                }
-
-                if (!(IsPunct(j + 1, '-') && Joined(j + 1)))
-                {
-                    words++;
-                }
-
-                start = j;
-                if (words == 3 || _t[j].Is(TokenShape.LineBefore) || !IsWord(j - 1) && !(IsPunct(j - 1, '-') && Joined(j)))
-                {
-                    break;
-                }
-            }
-
-            if (start < 0 || words < 2 || (StartsSentence(start) && (L(start) & Lex.Name) == 0 && !IsUnknownName(start)))
-            {
-                continue;
-            }
-
-            MarkNameWords(start, i - 2);
+            return;
         }
+
+        if (_run[i] != 0 && _kind[i] == PhiKind.Name && (i + 1 == Count || _run[i + 1] != _run[i]) && _run[i - 2] != _run[i])
+        {
+            _run[i] = 0;
+        }
+
+        // Back from the comma: parts joined by hyphens, words on the line.
+        var words = 0;
+        var start = -1;
+        for (var j = i - 2; j >= 0 && j >= i - 10; j--)
+        {
+            if (IsPunct(j, '-') && Joined(j) && Joined(j + 1))
+            {
+                continue;
+            }
+
+            if (!IsWord(j) || !_t[j].Is(TokenShape.Capitalized) || (!IsFree(j) && _kind[j] != PhiKind.Name) || BlocksName(j, L(j))
+                || ((L(j) & Lex.Common) != 0 && (L(j) & Lex.Name) == 0))
+            {
+                break;
+            }
+
+            if (!(IsPunct(j + 1, '-') && Joined(j + 1)))
+            {
+                words++;
+            }
+
+            start = j;
+            if (words == 3 || _t[j].Is(TokenShape.LineBefore) || !IsWord(j - 1) && !(IsPunct(j - 1, '-') && Joined(j)))
+            {
+                break;
+            }
+        }
+
+        if (start < 0 || words < 2 || (StartsSentence(start) && (L(start) & Lex.Name) == 0 && !IsUnknownName(start)))
+        {
+            return;
+        }
+
+        MarkNameWords(start, i - 2);
     }
 
     /// <summary>Marks the free words from <paramref name="from"/> to <paramref name="to"/>, parts joined by hyphens as one; not a newborn's words.</summary>
@@ -709,36 +702,33 @@ internal sealed partial class Scan
     // ---- Words taken for names that are none ----
 
     /// <summary>
-    /// Takes back words a name rule marked that name no one: a language ("Interpreter: Kinyarwanda"), a country after "in" or
-    /// "from" ("contact in India:"), a Spanish function word starting a sentence ("Ya le di"), "Room" before its number
-    /// ("Room 118B"), a brand before a device's noun ("CADD Solis pump") or its model ("(Sechrist 3600H"), and a verb after a
-    /// lower-case surname ("fairbrother comes in").
+    /// Whether a word a name rule marked names no one (taken back with the words that are no identifier): a language
+    /// ("Interpreter: Kinyarwanda"), a country after "in" or "from" ("contact in India:"), a Spanish function word starting a
+    /// sentence ("Ya le di"), "Room" before its number ("Room 118B"), a brand before a device's noun ("CADD Solis pump") or its
+    /// model ("(Sechrist 3600H"), and a verb after a lower-case surname ("fairbrother comes in").
     /// </summary>
-    private void UnmarkFalseNames()
-    {
-        for (var w = 0; w < _wordCount; w++)
-        {
-            // Only marked names are looked at.
-            var i = _words[w];
-            if (_run[i] == 0 || _kind[i] != PhiKind.Name || _t[i].Type != TokenType.Word)
-            {
-                continue;
-            }
-
-            if (IsFalseName(i))
-            {
-                _run[i] = 0;
-            }
-        }
-    }
-
     private bool IsFalseName(int i)
     {
-        var alone = (i == 0 || _run[i - 1] != _run[i]) && (i + 1 == Count || _run[i + 1] != _run[i]);
-        if (_t[i].Length <= 12 && NotNameWords.Contains(Span(i)))
+        if (_kind[i] != PhiKind.Name || _t[i].Type != TokenType.Word)
         {
-            // A language anywhere; a Spanish word only capitalized at a sentence's start, alone, before a lower-case word.
-            return _t[i].Length > 4 || (alone && StartsSentence(i) && !Has(WordBefore(i, 2), Lex.Title) && IsWord(i + 1) && _t[i + 1].Is(TokenShape.Lower));
+            return false;
+        }
+
+        // The cheap tests of place and shape first; a word is looked up in a list only where its rule could apply.
+        var alone = (i == 0 || _run[i - 1] != _run[i]) && (i + 1 == Count || _run[i + 1] != _run[i]);
+        var n = i + 1;
+        var lowerNext = IsWord(n) && _t[n].Is(TokenShape.Lower) && !_t[n].Is(TokenShape.LineBefore);
+
+        // A language before punctuation or a line's end ("Interpreter: Kinyarwanda, in person").
+        if (alone && _t[i].Length is > 4 and <= 12 && !(IsWord(n) && !_t[n].Is(TokenShape.LineBefore)) && LanguageNames.Contains(Span(i)))
+        {
+            return true;
+        }
+
+        // A Spanish word capitalized at a sentence's start, alone, before a lower-case word ("Ya le di", not "Dr. El Sayed").
+        if (alone && _t[i].Length <= 4 && lowerNext && StartsSentence(i) && !Has(WordBefore(i, 2), Lex.Title) && SpanishWords.Contains(Span(i)))
+        {
+            return true;
         }
 
         if (alone && (WordIs(i - 1, "in") || WordIs(i - 1, "from")) && (IsCountry(i) || (_t[i].Length <= 12 && MoreCountryNames.Contains(Span(i)))))
@@ -753,9 +743,8 @@ internal sealed partial class Scan
         }
 
         // "CADD Solis pump", "(Sechrist 3600H,": a brand.
-        var n = i + 1;
-        if (_t[i].Is(TokenShape.Capitalized) && IsWord(n) && _t[n].Is(TokenShape.Lower) && !_t[n].Is(TokenShape.LineBefore) && _t[n].Length <= 14 && DeviceNounLookup.Contains(Span(n))
-            && (alone || WordBefore(i, 1) is var b && b >= 0 && _t[b].Is(TokenShape.Upper)))
+        if (lowerNext && _t[i].Is(TokenShape.Capitalized) && _t[n].Length <= 14 && (alone || WordBefore(i, 1) is var b && b >= 0 && _t[b].Is(TokenShape.Upper))
+            && DeviceNounLookup.Contains(Span(n)))
         {
             return true;
         }
@@ -777,5 +766,40 @@ internal sealed partial class Scan
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The rules that start at a capitalized word next to punctuation, in one pass: a nickname in quotes, a name before a
+    /// comma and a credential, a name after a field label and its colon.
+    /// </summary>
+    private void MarkNamesAtPunctuation()
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            // A test of the neighbours' types first: most capitalized words have no punctuation on either side.
+            var i = _caps[c];
+            var before = i > 0 && _t[i - 1].Type == TokenType.Punct;
+            var after = i + 1 < Count && _t[i + 1].Type == TokenType.Punct;
+            if ((!before && !after) || _t[i].Type != TokenType.Word)
+            {
+                continue;
+            }
+
+            // Then the punctuation's character, so that a rule is called only where it could start.
+            var previous = before ? _text[_t[i - 1].Start] : ' ';
+            if (previous is '"' or '“' or '”')
+            {
+                TryQuotedNickname(i);
+            }
+            else if (previous == ',')
+            {
+                TryNameBeforeMoreCredential(i);
+            }
+
+            if (after && _run[i] == 0 && _text[_t[i + 1].Start] == ':')
+            {
+                TryNameAfterFieldLabel(i);
+            }
+        }
     }
 }

@@ -185,9 +185,7 @@ internal sealed partial class Scan
         MarkNameListRows();
         MarkReorderedGivenNames();
         MarkWordFirstNames();
-        MarkQuotedNicknames();
-        MarkNamesAfterFieldLabels();
-        MarkNamesBeforeMoreCredentials();
+        MarkNamesAtPunctuation();
         MarkLowerInitialNames();
         MarkIntroductions();
 

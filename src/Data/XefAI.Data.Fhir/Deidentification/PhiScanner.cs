@@ -160,7 +160,6 @@ internal sealed partial class Scan : IDisposable
         MarkAgesAfterNames();
         MarkSpelledNames();
         MarkPlaces();
-        UnmarkFalseNames();
         UnmarkNotPhi();
     }
 
