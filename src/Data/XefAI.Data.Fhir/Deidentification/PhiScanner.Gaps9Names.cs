@@ -112,54 +112,49 @@ internal sealed partial class Scan
     /// "(DOB", "MRN", "presents", "was seen"); or mid-sentence in running text, between lower-case words. Title Case (a heading,
     /// "the Grace Period", "Long Term Care") is left: a pair after a determiner or before another capitalized word is none.
     /// </summary>
-    private void MarkCommonNamePairs()
+    private void TryCommonNamePair(int i)
     {
-        for (var c = 0; c < _capCount && _caps[c] + 1 < Count; c++)
+        if (i + 1 >= Count || (_lex[i] & Lex.FirstName) == 0 || _t[i].Type != TokenType.Word || !_t[i].Is(TokenShape.Capitalized) || !IsWord(i + 1)
+            || !_t[i + 1].Is(TokenShape.Capitalized) || (_lex[i + 1] & Lex.Surname) == 0 || _t[i + 1].Is(TokenShape.LineBefore)
+            || !_t[i + 1].Is(TokenShape.SpaceBefore))
         {
-            // Flag tests first: a capitalized word's flags are known, and few are first names.
-            var i = _caps[c];
-            if ((_lex[i] & Lex.FirstName) == 0 || _t[i].Type != TokenType.Word || !_t[i].Is(TokenShape.Capitalized) || !IsWord(i + 1)
-                || !_t[i + 1].Is(TokenShape.Capitalized) || (_lex[i + 1] & Lex.Surname) == 0 || _t[i + 1].Is(TokenShape.LineBefore)
-                || !_t[i + 1].Is(TokenShape.SpaceBefore))
-            {
-                continue;
-            }
+            return;
+        }
 
-            // Written with capitals (not a lower-case text judged as if capitalized), and not already something else.
-            if (!char.IsUpper(_text[_t[i].Start]) || !char.IsUpper(_text[_t[i + 1].Start]) || !IsFreeOrName(i) || !IsFreeOrName(i + 1)
-                || (!IsFree(i) && !IsFree(i + 1)) || _t[i].Length < 3 || _t[i + 1].Length < 2)
-            {
-                continue;
-            }
+        // Written with capitals (not a lower-case text judged as if capitalized), and not already something else.
+        if (!char.IsUpper(_text[_t[i].Start]) || !char.IsUpper(_text[_t[i + 1].Start]) || !IsFreeOrName(i) || !IsFreeOrName(i + 1)
+            || (!IsFree(i) && !IsFree(i + 1)) || _t[i].Length < 3 || _t[i + 1].Length < 2)
+        {
+            return;
+        }
 
-            var first = L(i);
-            var last = L(i + 1);
-            if ((first & NotInNamePair) != 0 || ((last & NotInNamePair) != 0 && (last & Lex.Clinical) == 0) || IsEponym(i + 1) || IsFacilityName(i + 1) || IsSaint(i))
-            {
-                continue;
-            }
+        var first = L(i);
+        var last = L(i + 1);
+        if ((first & NotInNamePair) != 0 || ((last & NotInNamePair) != 0 && (last & Lex.Clinical) == 0) || IsEponym(i + 1) || IsFacilityName(i + 1) || IsSaint(i))
+        {
+            return;
+        }
 
-            var end = JoinedNameEnd(i + 1);
-            var strong = IsPairCue(i);
-            var followed = IsPersonContinuation(end + 1);
+        var end = JoinedNameEnd(i + 1);
+        var strong = IsPairCue(i);
+        var followed = IsPersonContinuation(end + 1);
 
-            // A surname that is also a clinical word ("Foley", "Baker's cyst") or a street's word ("Hill", "Green") is taken
-            // only after a cue or before what follows a person.
-            var weak = (last & (Lex.Clinical | Lex.StreetSuffix)) != 0;
-            if (!(strong || followed || (!weak && IsRunningTextPair(i, end) && !IsKnownPlace(_text.AsSpan(_t[i].Start, _t[end].End - _t[i].Start)))))
-            {
-                continue;
-            }
+        // A surname that is also a clinical word ("Foley", "Baker's cyst") or a street's word ("Hill", "Green") is taken
+        // only after a cue or before what follows a person.
+        var weak = (last & (Lex.Clinical | Lex.StreetSuffix)) != 0;
+        if (!(strong || followed || (!weak && IsRunningTextPair(i, end) && !IsKnownPlace(_text.AsSpan(_t[i].Start, _t[end].End - _t[i].Start)))))
+        {
+            return;
+        }
 
-            if (IsFree(i))
-            {
-                Mark(i, i, PhiKind.Name);
-            }
+        if (IsFree(i))
+        {
+            Mark(i, i, PhiKind.Name);
+        }
 
-            if (IsFree(i + 1))
-            {
-                Mark(i + 1, end, PhiKind.Name);
-            }
+        if (IsFree(i + 1))
+        {
+            Mark(i + 1, end, PhiKind.Name);
         }
     }
 
@@ -239,36 +234,32 @@ internal sealed partial class Scan
     /// name (listed, even as an ordinary word, or no list's word), ending where a person's name ends: before "(DOB", "(MRN",
     /// an identifier in parentheses, a cue, the line's end or a table's column gap.
     /// </summary>
-    private void MarkReorderedGivenNames()
+    private void TryReorderedGivenName(int i)
     {
-        for (var c = 0; c < _capCount && _caps[c] + 2 < Count; c++)
+        if (i + 2 >= Count || _run[i] == 0 || _kind[i] != PhiKind.Name || !IsPunct(i + 1, ',') || !Joined(i + 1) || !IsWord(i + 2) || !IsFree(i + 2)
+            || _t[i + 2].Is(TokenShape.LineBefore) || _t[i + 2].Start - _t[i + 1].End > 2 || !(IsGivenNameInRow(i + 2, i) || IsShortGivenBeforeName(i + 2)))
         {
-            var i = _caps[c];
-            if (_run[i] == 0 || _kind[i] != PhiKind.Name || !IsPunct(i + 1, ',') || !Joined(i + 1) || !IsWord(i + 2) || !IsFree(i + 2)
-                || _t[i + 2].Is(TokenShape.LineBefore) || _t[i + 2].Start - _t[i + 1].End > 2 || !(IsGivenNameInRow(i + 2, i) || IsShortGivenBeforeName(i + 2)))
-            {
-                continue;
-            }
+            return;
+        }
 
-            // "Mother Rosa Diaz, Denver": after a name of two words the comma ends the name; a surname stands first.
-            if (IsWord(i - 1) && !_t[i].Is(TokenShape.LineBefore) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Name && _run[i - 1] != _run[i])
-            {
-                continue;
-            }
+        // "Mother Rosa Diaz, Denver": after a name of two words the comma ends the name; a surname stands first.
+        if (IsWord(i - 1) && !_t[i].Is(TokenShape.LineBefore) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Name && _run[i - 1] != _run[i])
+        {
+            return;
+        }
 
-            var end = JoinedNameEnd(i + 2);
-            if (IsWord(end + 1) && IsFree(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && _t[end + 1].Start - _t[end].End == 1
-                && IsGivenNameInRow(end + 1, i) && ((L(end + 1) & Lex.Name) != 0 || L(end + 1) == Lex.None || _t[end + 1].Length == 1))
-            {
-                // "Vang, Pa Nhia", "Tupou, Sione Viliami", "Whitlock, Dana M": a second given name or an initial.
-                end = JoinedNameEnd(end + 1);
-            }
+        var end = JoinedNameEnd(i + 2);
+        if (IsWord(end + 1) && IsFree(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && _t[end + 1].Start - _t[end].End == 1
+            && IsGivenNameInRow(end + 1, i) && ((L(end + 1) & Lex.Name) != 0 || L(end + 1) == Lex.None || _t[end + 1].Length == 1))
+        {
+            // "Vang, Pa Nhia", "Tupou, Sione Viliami", "Whitlock, Dana M": a second given name or an initial.
+            end = JoinedNameEnd(end + 1);
+        }
 
-            // "Vang, Pa Nhia" with "Nhia" found: the given names end at another name word as well.
-            if (EndsReorderedName(end + 1) || (IsWord(end + 1) && _run[end + 1] != 0 && _kind[end + 1] == PhiKind.Name && !_t[end + 1].Is(TokenShape.LineBefore)))
-            {
-                Mark(i + 2, end, PhiKind.Name);
-            }
+        // "Vang, Pa Nhia" with "Nhia" found: the given names end at another name word as well.
+        if (EndsReorderedName(end + 1) || (IsWord(end + 1) && _run[end + 1] != 0 && _kind[end + 1] == PhiKind.Name && !_t[end + 1].Is(TokenShape.LineBefore)))
+        {
+            Mark(i + 2, end, PhiKind.Name);
         }
     }
 
@@ -390,51 +381,46 @@ internal sealed partial class Scan
     /// Faith's request", "Faith (daughter) at bedside", "Hope (activities)". Not before another capitalized word (a pair or
     /// Title Case), not after a determiner, not an eponym.
     /// </summary>
-    private void MarkWordFirstNames()
+    private void TryWordFirstName(int i)
     {
-        for (var c = 0; c < _capCount; c++)
+        if ((_lex[i] & (Lex.FirstName | Lex.Common)) != (Lex.FirstName | Lex.Common) || (_lex[i] & NotInNamePair) != 0 || _run[i] != 0
+            || _t[i].Type != TokenType.Word || !_t[i].Is(TokenShape.Capitalized) || _t[i].Length < 3 || !char.IsUpper(_text[_t[i].Start]))
         {
-            // Flag tests first: a capitalized word's flags are known; most are no first name that is also a word.
-            var i = _caps[c];
-            if ((_lex[i] & (Lex.FirstName | Lex.Common)) != (Lex.FirstName | Lex.Common) || (_lex[i] & NotInNamePair) != 0 || _run[i] != 0
-                || _t[i].Type != TokenType.Word || !_t[i].Is(TokenShape.Capitalized) || _t[i].Length < 3 || !char.IsUpper(_text[_t[i].Start]))
-            {
-                continue;
-            }
+            return;
+        }
 
-            var n = i + 1;
-            if (InRange(n) && !_t[n].Is(TokenShape.LineBefore) && IsWord(n) && IsCapitalized(n))
-            {
-                continue;
-            }
+        var n = i + 1;
+        if (InRange(n) && !_t[n].Is(TokenShape.LineBefore) && IsWord(n) && IsCapitalized(n))
+        {
+            return;
+        }
 
-            // "Faith (daughter)", "Hope (activities)": a role or relation in parentheses right after.
-            var role = IsPunct(n, '(') && IsWord(n + 1) && _t[n + 1].Is(TokenShape.Lower) && !_t[n + 1].Is(TokenShape.LineBefore)
-                && (IsPunct(n + 2, ')') || IsPunct(n + 2, ',')) && !IsEponym(i);
-            if (role)
-            {
-                Mark(i, i, PhiKind.Name);
-                continue;
-            }
+        // "Faith (daughter)", "Hope (activities)": a role or relation in parentheses right after.
+        var role = IsPunct(n, '(') && IsWord(n + 1) && _t[n + 1].Is(TokenShape.Lower) && !_t[n + 1].Is(TokenShape.LineBefore)
+            && (IsPunct(n + 2, ')') || IsPunct(n + 2, ',')) && !IsEponym(i);
+        if (role)
+        {
+            Mark(i, i, PhiKind.Name);
+            return;
+        }
 
-            if (StartsSentence(i) || IsEponym(i) || IsSaint(i))
-            {
-                continue;
-            }
+        if (StartsSentence(i) || IsEponym(i) || IsSaint(i))
+        {
+            return;
+        }
 
-            var p = i - 1;
-            if (!IsWord(p) || !_t[p].Is(TokenShape.Lower) || !char.IsLower(_text[_t[p].Start]) || _t[i].Is(TokenShape.LineBefore))
-            {
-                continue;
-            }
+        var p = i - 1;
+        if (!IsWord(p) || !_t[p].Is(TokenShape.Lower) || !char.IsLower(_text[_t[p].Start]) || _t[i].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
 
-            // "per Faith's request": a possessive before a lower-case word; "ask Grant to call": after a cue of a person.
-            var possessive = (IsPunct(n, '\'') || IsPunct(n, '’')) && Joined(n) && WordIs(n + 1, "s") && Joined(n + 1) && IsWord(n + 2)
-                && _t[n + 2].Is(TokenShape.Lower) && (_t[p].Length > 5 || !TitleCaseLeaders.Contains(Span(p)));
-            if (possessive || (_t[p].Length <= 9 && FirstNameCueWords.Contains(Span(p))))
-            {
-                Mark(i, i, PhiKind.Name);
-            }
+        // "per Faith's request": a possessive before a lower-case word; "ask Grant to call": after a cue of a person.
+        var possessive = (IsPunct(n, '\'') || IsPunct(n, '’')) && Joined(n) && WordIs(n + 1, "s") && Joined(n + 1) && IsWord(n + 2)
+            && _t[n + 2].Is(TokenShape.Lower) && (_t[p].Length > 5 || !TitleCaseLeaders.Contains(Span(p)));
+        if (possessive || (_t[p].Length <= 9 && FirstNameCueWords.Contains(Span(p))))
+        {
+            Mark(i, i, PhiKind.Name);
         }
     }
 
@@ -769,15 +755,21 @@ internal sealed partial class Scan
     }
 
     /// <summary>
-    /// The rules that start at a capitalized word next to punctuation, in one pass: a nickname in quotes, a name before a
-    /// comma and a credential, a name after a field label and its colon.
+    /// The rules that start at a capitalized word, in one pass: a pair of a first name and a surname, a given name after a
+    /// surname and comma, a first name that is also a word; at a word beside punctuation a nickname in quotes, a name before
+    /// a comma and a credential, a name after a field label and its colon.
     /// </summary>
-    private void MarkNamesAtPunctuation()
+    private void MarkNamesAtCapitals()
     {
         for (var c = 0; c < _capCount; c++)
         {
-            // A test of the neighbours' types first: most capitalized words have no punctuation on either side.
+            // The rules at any capitalized word, each behind a test of flags; then those beside punctuation.
             var i = _caps[c];
+            TryCommonNamePair(i);
+            TryReorderedGivenName(i);
+            TryWordFirstName(i);
+
+            // A test of the neighbours' types first: most capitalized words have no punctuation on either side.
             var before = i > 0 && _t[i - 1].Type == TokenType.Punct;
             var after = i + 1 < Count && _t[i + 1].Type == TokenType.Punct;
             if ((!before && !after) || _t[i].Type != TokenType.Word)

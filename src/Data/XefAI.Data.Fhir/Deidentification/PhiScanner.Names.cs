@@ -181,11 +181,8 @@ internal sealed partial class Scan
             }
         }
 
-        MarkCommonNamePairs();
         MarkNameListRows();
-        MarkReorderedGivenNames();
-        MarkWordFirstNames();
-        MarkNamesAtPunctuation();
+        MarkNamesAtCapitals();
         MarkLowerInitialNames();
         MarkIntroductions();
 
