@@ -181,6 +181,9 @@ internal sealed partial class Scan
             }
         }
 
+        MarkNameListRows();
+        MarkNamesAtCapitals();
+        MarkLowerInitialNames();
         MarkIntroductions();
 
         // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:
