@@ -73,6 +73,16 @@ public sealed class PhiScannerGap9PlacesTests
     public void Scan_TimestampOrYearMonth_IsMarkedAsDate(string text, string date) =>
         AssertMarked(text, date, PhiKind.Date);
 
+    [Theory]
+    [InlineData("grandma says at ninety one she's earned her cake", "ninety one")]
+    [InlineData("at ninety-four, he still walks to church", "ninety-four")]
+    public void Scan_AgeOverEightyNineInWordsBeforeAPerson_IsMarkedAsAge(string text, string age) =>
+        AssertMarked(text, age, PhiKind.Age);
+
+    [Fact]
+    public void Scan_RateAtNinetyInWords_IsKept() =>
+        AssertNotCovered("heart rate holding at ninety two this morning", "ninety");
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

@@ -674,7 +674,7 @@ internal sealed partial class Scan
             || (WordIs(b, "at") && (DeathBefore(b) || WordBefore(b, 1) is var a and >= 0 && WordIs(a, "alive")))
             || (WordIs(b, "to") && WordBefore(b, 1) is var l and >= 0 && (WordIs(l, "lived") || WordIs(l, "live") || WordIs(l, "lives")))
             || IsDiedAbbreviation(b)
-            || IsAgeStatement(b, end));
+            || IsAgeStatement(b, end) || IsAgeAtBeforePerson(i, b, end));
         if ((after || before) && !IsPunct(end + 1, '%') && !(Has(end + 1, Lex.MeasureUnit) && !Has(end + 1, Lex.AgeUnit)) && !WordIs(end + 1, "percent"))
         {
             Mark(i, end, PhiKind.Age);

@@ -343,4 +343,20 @@ internal sealed partial class Scan
     private bool IsYearRange(int i, int end) =>
         end == i + 2 && IsNumber(i, 4, 4) && IsNumber(end, 4, 4) && IsPunct(i + 1, '-') && Value(i) is >= 1900 and <= 2100
         && Value(end) >= Value(i) && Value(end) <= 2100;
+
+    /// <summary>
+    /// "at ninety two she's done with that", "at ninety-one he still drives": an age over 89 in words after "at", with a
+    /// person right after it (a rate or a reading "at ninety two" has none).
+    /// </summary>
+    private bool IsAgeAtBeforePerson(int i, int b, int end)
+    {
+        if (!WordIs(b, "at") || _t[i].Type != TokenType.Word)
+        {
+            return false;
+        }
+
+        var p = IsPunct(end + 1, ',') ? end + 2 : end + 1;
+        return WordIs(p, "she") || WordIs(p, "he") || WordIs(p, "i") || WordIs(p, "they") || WordIs(p, "mom") || WordIs(p, "dad")
+            || WordIs(p, "mother") || WordIs(p, "father");
+    }
 }
