@@ -233,6 +233,15 @@ internal static class CueWords
         "liberia", "senegal", "cameroon", "rwanda", "yemen", "taiwan", "australia", "samoa", "tonga", "fiji",
     ];
 
+    /// <summary>
+    /// Words that announce a number that is always someone's identifier, whatever its shape (as after "badge"): a store's number, a
+    /// blood unit's donation identification number (DIN), a lab's cycle code. Identifier cues of <see cref="PhiKind.Id"/>.
+    /// </summary>
+    public static readonly string[] StrongNumberCues = ["store", "din", "cycle"];
+
+    /// <summary>The words before a street corner ("corner of Drake Rd and Shields St"): word rule starts.</summary>
+    public static readonly string[] CornerCues = ["corner", "intersection", "corners"];
+
     /// <summary>Words that announce an identifier number, and the kind of identifier they announce.</summary>
     public static readonly KeyValuePair<string, PhiKind>[] IdentifierCues =
     [

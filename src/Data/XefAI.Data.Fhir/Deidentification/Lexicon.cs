@@ -293,13 +293,14 @@ internal sealed class Lexicon
         // Medicine's own words are never names, whatever a name list says; a clinical word that is also an ordinary
         // word stays ordinary.
         Add(CueWords.ClinicalEponyms, Lex.Clinical);
-        Add(CueWords.IdentifierCues.Select(c => c.Key), Lex.IdentifierCue);
+        Add(CueWords.IdentifierCues.Select(c => c.Key).Concat(CueWords.StrongNumberCues), Lex.IdentifierCue);
         Add(CueWords.WordRuleStarts, Lex.WordRuleStart);
         Add(CueWords.HolidayPhraseStarts, Lex.WordRuleStart);
+        Add(CueWords.CornerCues, Lex.WordRuleStart);
 
         return new Lexicon(
             words.Where(w => w.Key.Length <= MaxWordLength).ToDictionary(w => w.Key.ToLowerInvariant(), w => w.Value, StringComparer.Ordinal),
-            CueWords.IdentifierCues.ToFrozenDictionary(StringComparer.Ordinal),
+            CueWords.IdentifierCues.Concat(CueWords.StrongNumberCues.Select(c => KeyValuePair.Create(c, PhiKind.Id))).ToFrozenDictionary(StringComparer.Ordinal),
             places.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
     }
 

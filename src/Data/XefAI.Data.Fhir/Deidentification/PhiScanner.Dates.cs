@@ -40,7 +40,7 @@ internal sealed partial class Scan
                     && ((first is >= 1 and <= 12 && second is >= 1 and <= 31) || (second is >= 1 and <= 12 && first is >= 1 and <= 31));
             if (valid && (_t[end].Type == TokenType.Number || IsTimeSuffix(end, thirdDigits)))
             {
-                Mark(i, end, PhiKind.Date);
+                Mark(i, IsTimeSuffix(end, thirdDigits) ? TimestampEnd(end) : end, PhiKind.Date);
                 return true;
             }
 

@@ -7,7 +7,7 @@ internal sealed partial class Scan
     private bool TryYearMonth(int i)
     {
         if (!IsNumber(i, 4, 4) || Value(i) is < 1900 or > 2099 || !IsPunct(i + 1, '-') || !Joined(i + 1) || !IsNumber(i + 2, 2, 2) || !Joined(i + 2)
-            || Value(i + 2) is < 1 or > 12 || (IsPunct(i - 1) && Joined(i)) || (IsPunct(i + 3) && Joined(i + 3) && InRange(i + 4) && Joined(i + 4)))
+            || Value(i + 2) is < 1 or > 12 || (IsPunct(i - 1) && Joined(i)) || (IsPunct(i + 3) && Joined(i + 3) && InRange(i + 4) && Joined(i + 4) && !IsCloser(i + 3)))
         {
             return false;
         }

@@ -674,7 +674,7 @@ internal sealed partial class Scan
             || (WordIs(b, "at") && (DeathBefore(b) || WordBefore(b, 1) is var a and >= 0 && WordIs(a, "alive")))
             || (WordIs(b, "to") && WordBefore(b, 1) is var l and >= 0 && (WordIs(l, "lived") || WordIs(l, "live") || WordIs(l, "lives")))
             || IsDiedAbbreviation(b)
-            || IsAgeStatement(b, end));
+            || IsAgeStatement(b, end) || IsAgeAtBeforePerson(i, b, end));
         if ((after || before) && !IsPunct(end + 1, '%') && !(Has(end + 1, Lex.MeasureUnit) && !Has(end + 1, Lex.AgeUnit)) && !WordIs(end + 1, "percent"))
         {
             Mark(i, end, PhiKind.Age);
@@ -766,7 +766,7 @@ internal sealed partial class Scan
         }
 
         if (!(IsNumber(i, 1, 6) || (_t[i].Type == TokenType.Alnum && char.IsAsciiDigit(Span(i)[0]) && _t[i].Length <= 7 && !IsClockWord(i)) || IsGridHouseNumber(i))
-            || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(') && !IsUnitSlash(i)))
+            || (IsPunct(i - 1) && Joined(i) && !IsPunct(i - 1, '#') && !IsPunct(i - 1, '(') && !IsUnitSlash(i) && !IsValueOpener(i - 1)))
         {
             return false;
         }
@@ -1798,7 +1798,7 @@ internal sealed partial class Scan
 
             // Clock times ("1400-1700"), decades ("130s-150s"), decimals ("101-102.5"), codes ("Z12.11", "G3P1011").
             var clocks = (end == i + 2 && IsClock(i) && IsClock(end)) || IsDecade(i) || IsDecimalRun(i, end) || IsClinicalCode(i) || IsClockWord(i)
-                || (IsNumber(i, 1, 3) && IsPunct(i + 1, '.') && Joined(i + 1));
+                || (IsNumber(i, 1, 3) && IsPunct(i + 1, '.') && Joined(i + 1)) || IsYearRange(i, end);
             var isId = !code && !unit && !clocks && (letters ? digits >= 5 || (digits >= 4 && end > i) : digits >= 7);
             if (isId)
             {

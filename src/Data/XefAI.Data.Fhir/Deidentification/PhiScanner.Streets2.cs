@@ -13,6 +13,11 @@ internal sealed partial class Scan
     /// </summary>
     private int AfterStreetWord(int j)
     {
+        if (AfterPossessive(j) is var possessive && possessive != j)
+        {
+            return possessive;
+        }
+
         if (!IsWord(j + 2) || !IsCapitalized(j + 2) || _t[j + 2].Is(TokenShape.LineBefore) || !IsWord(j))
         {
             return j + 1;

@@ -131,10 +131,10 @@ internal sealed partial class Scan : IDisposable
             // Formats first, each rule starting at the kind of token it can start with.
             _ = _t[i].Type switch
             {
-                TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryTrunkPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i) || TryLowerStreet(i),
+                TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryTrunkPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i) || TryLowerStreet(i) || TryWrappedPhone(i) || TryKeyedPostalCode(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i) || TryPostcode(i) || TryBareExtension(i),
                 TokenType.Word => TryWordRules(i),
-                _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i),
+                _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i) || TryCrossStreets(i),
             };
         }
 
@@ -144,7 +144,7 @@ internal sealed partial class Scan : IDisposable
             var i = _lettered[w];
             if (_run[i] == 0 && (_lex[i] & Lex.IdentifierCue) != 0)
             {
-                TryIdentifierAfterCue(i);
+                _ = TryIdentifierAfterCue(i) || TryCodeAfterCue(i);
             }
         }
 
@@ -177,7 +177,7 @@ internal sealed partial class Scan : IDisposable
         return (starts && (TryHolidayPhrase(i) || TrySpokenDate(i)))
             || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i)))
             || (starts && (TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i)
-                || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i)))
+                || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryStreetCorner(i)))
             || TryIpv6(i)
             || (starts && (TrySpokenDayAfterThe(i) || TrySpokenDigits(i)))
             || TryCardNumber(i)
