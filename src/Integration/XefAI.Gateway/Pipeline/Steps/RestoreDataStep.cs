@@ -39,7 +39,7 @@ internal sealed class RestoreDataStep : ICallStep
         // An answer whose text holds none of this call's tokens is released as it is: no copy of the completion, which
         // stays unmaterialized over the vendor's document. The gateway asks for one choice (n = 1), and Content is its text.
         var content = protection.Restore(answer.Content);
-        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer.Completion))
+        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer))
         {
             return answer;
         }
@@ -66,8 +66,16 @@ internal sealed class RestoreDataStep : ICallStep
     }
 
     /// <summary>Whether the arguments of any tool call in the answer hold one of this call's tokens.</summary>
-    private static bool ToolCallsHoldTokens(IDataProtection protection, JsonObject completion)
+    private static bool ToolCallsHoldTokens(IDataProtection protection, ModelResponse answer)
     {
+        // An answer that calls a tool says so in its finish reason; any other is left unmaterialized over the vendor's
+        // document (reading its message would build the object tree of every answer).
+        if (answer.FinishReason is not ("tool_calls" or "function_call"))
+        {
+            return false;
+        }
+
+        var completion = answer.Completion;
         var holds = false;
         foreach (var message in Messages(completion))
         {
