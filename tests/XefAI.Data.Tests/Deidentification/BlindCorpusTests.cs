@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace XefAI.Data.Tests.Deidentification;
 
 /// <summary>
-/// The corpora written blind after the main one (<c>Deidentification/Holdout3</c> to <c>Holdout7</c>): each by someone
+/// The corpora written blind after the main one (<c>Deidentification/Holdout3</c> to <c>Holdout8</c>): each by someone
 /// who read neither the engine nor the other corpora, in styles the others lack. Each parses, and the engine is
 /// measured on it the way the main corpus is; the measurement is printed, not held to a floor, because its first
 /// reading is an estimate of the engine on unseen text (see each folder's README).
