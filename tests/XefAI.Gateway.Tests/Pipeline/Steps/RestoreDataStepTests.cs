@@ -116,6 +116,24 @@ public sealed class RestoreDataStepTests
         Assert.Contains(Token, call.VendorAnswer!.Completion.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public async Task Execute_ToolCallWhoseFinishReasonSaysStop_IsRestoredWhenTheRequestOfferedTools(bool offeredTools, bool restored)
+    {
+        // OpenAI answers "stop", not "tool_calls", when tool_choice named the function.
+        var answer = CallContexts.ToolCallAnswer("call_1", "lookup", $"{{\"patient\":\"{Token}\"}}") with { FinishReason = "stop" };
+        await using var call = CallContexts.Governed();
+        call.Answer = answer;
+        call.VendorBody = offeredTools ? new JsonObject { ["tools"] = new JsonArray() } : [];
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        var arguments = (string?)call.Answer.Completion["choices"]![0]!["message"]!["tool_calls"]![0]!["function"]!["arguments"];
+        Assert.Equal(restored ? Name : Token, (string?)JsonNode.Parse(arguments!)!["patient"]);
+    }
+
     private static IDataProtection ProtectionThatReplacedTheName()
     {
         var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);

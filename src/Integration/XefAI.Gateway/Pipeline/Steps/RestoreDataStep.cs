@@ -24,7 +24,10 @@ internal sealed class RestoreDataStep : ICallStep
         if (call.Answer is { } answer)
         {
             call.VendorAnswer = answer;
-            call.Answer = Restore(protection, answer);
+            // A model calls a tool only when the request offered one (OpenAI then says "stop", not "tool_calls", when
+            // tool_choice named the function).
+            var offeredTools = call.VendorBody is { } body && (body.ContainsKey("tools") || body.ContainsKey("functions"));
+            call.Answer = Restore(protection, answer, offeredTools);
         }
         else if (call.Stream is { } stream)
         {
@@ -34,12 +37,12 @@ internal sealed class RestoreDataStep : ICallStep
         return ValueTask.CompletedTask;
     }
 
-    private static ModelResponse Restore(IDataProtection protection, ModelResponse answer)
+    private static ModelResponse Restore(IDataProtection protection, ModelResponse answer, bool offeredTools)
     {
         // An answer whose text holds none of this call's tokens is released as it is: no copy of the completion, which
         // stays unmaterialized over the vendor's document. The gateway asks for one choice (n = 1), and Content is its text.
         var content = protection.Restore(answer.Content);
-        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer))
+        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer, offeredTools))
         {
             return answer;
         }
@@ -66,11 +69,11 @@ internal sealed class RestoreDataStep : ICallStep
     }
 
     /// <summary>Whether the arguments of any tool call in the answer hold one of this call's tokens.</summary>
-    private static bool ToolCallsHoldTokens(IDataProtection protection, ModelResponse answer)
+    private static bool ToolCallsHoldTokens(IDataProtection protection, ModelResponse answer, bool offeredTools)
     {
-        // An answer that calls a tool says so in its finish reason; any other is left unmaterialized over the vendor's
-        // document (reading its message would build the object tree of every answer).
-        if (answer.FinishReason is not ("tool_calls" or "function_call"))
+        // An answer to a request that offered no tool, and that does not say it called one, is left unmaterialized over
+        // the vendor's document: reading its message would build the object tree of every answer.
+        if (!offeredTools && answer.FinishReason is not ("tool_calls" or "function_call"))
         {
             return false;
         }
