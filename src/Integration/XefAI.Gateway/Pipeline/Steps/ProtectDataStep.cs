@@ -107,7 +107,6 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         // fields beside the conversation may name the patient too.
         if (call.VendorBody is { } withToolCalls)
         {
-            ProtectToolCalls(protection, withToolCalls);
             ProtectFieldsBesideTheConversation(protection, withToolCalls);
         }
 
@@ -176,37 +175,10 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     }
 
     /// <summary>
-    /// The arguments of the tool calls in the assistant messages, protected where they stand: JSON the model wrote from
-    /// the conversation, and that the caller got back with the values restored.
-    /// </summary>
-    private static void ProtectToolCalls(IDataProtection protection, JsonObject body)
-    {
-        if (body["messages"] is not JsonArray messages)
-        {
-            return;
-        }
-
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (messages[i] is JsonObject message)
-            {
-                ToolCallArguments.ForEachFunction(message, protection, static (function, protection) =>
-                {
-                    if (ToolCallArguments.Of(function) is { } arguments
-                        && ToolCallArguments.Protect(protection, arguments) is var result && !ReferenceEquals(result, arguments))
-                    {
-                        function["arguments"] = result;
-                    }
-                });
-            }
-        }
-    }
-
-    /// <summary>
     /// What a body holds beside the conversation that may identify someone: the end-user fields and each message's
     /// participant <c>name</c> become keyed pseudonyms (stable, so a vendor's abuse monitoring and caching still see
     /// one user as one, and valid where OpenAI restricts the characters of a name); <c>metadata</c> values are
-    /// protected as text.
+    /// protected as text, and so are the arguments of the tool calls in assistant messages.
     /// </summary>
     private void ProtectFieldsBesideTheConversation(IDataProtection protection, JsonObject body)
     {
@@ -229,15 +201,33 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             }
         }
 
-        if (body["messages"] is JsonArray messages)
+        if (body["messages"] is not JsonArray messages)
         {
-            for (var i = 0; i < messages.Count; i++)
+            return;
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i] is not JsonObject message)
             {
-                if (messages[i] is JsonObject message && message["name"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
-                {
-                    message["name"] = Pseudonym(text);
-                }
+                continue;
             }
+
+            if (message["name"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
+            {
+                message["name"] = Pseudonym(text);
+            }
+
+            // The arguments of the model's earlier tool calls: JSON it wrote from the conversation, which the caller got
+            // back with the values restored.
+            ToolCallArguments.ForEachFunction(message, protection, static (function, protection) =>
+            {
+                if (ToolCallArguments.Of(function) is { } arguments
+                    && ToolCallArguments.Protect(protection, arguments) is var result && !ReferenceEquals(result, arguments))
+                {
+                    function["arguments"] = result;
+                }
+            });
         }
     }
 
