@@ -117,18 +117,20 @@ internal sealed class ResponseObject(JsonObject request, TimeProvider time)
         var response = new ResponseObject(request, time) { Model = answer.Model, Usage = answer.Usage, FinishReason = answer.FinishReason };
         var message = answer.Completion["choices"] is JsonArray { Count: > 0 } choices ? choices[0]?["message"] as JsonObject : null;
         var refusal = message?["refusal"] is JsonValue r && r.TryGetValue<string>(out var refused) ? refused : null;
-        if (answer.Content.Length > 0 || refusal is not null || message?["tool_calls"] is not JsonArray { Count: > 0 })
+
+        // The tool calls as the chat path streams them: the same reading of the first choice's message.
+        var calls = ChatCompletionChunks.StreamedToolCalls(answer);
+        if (answer.Content.Length > 0 || refusal is not null || calls is null)
         {
             var item = new ResponseMessageItem(NewItemId("msg_")) { Refusal = refusal };
             item.Text.Append(answer.Content);
             response.Output.Add(item);
         }
 
-        foreach (var call in (message?["tool_calls"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var call in calls ?? [])
         {
-            var function = call["function"] as JsonObject;
-            var item = new ResponseFunctionCallItem(NewItemId("fc_"), Text(call["id"]) ?? NewItemId("call_"), Text(function?["name"]) ?? string.Empty);
-            item.Arguments.Append(Text(function?["arguments"]));
+            var item = new ResponseFunctionCallItem(NewItemId("fc_"), call.Id ?? NewItemId("call_"), call.Name ?? string.Empty);
+            item.Arguments.Append(call.Arguments);
             response.Output.Add(item);
         }
 
