@@ -28,11 +28,17 @@ internal static class ChatRequestReader
     public static bool TryRead(ReadOnlyMemory<byte> utf8, RequestLimits limits, out ChatRequest? request, out CallError? error, HttpContext? owner = null)
     {
         request = null;
-        if (!OpenAIJsonBody.TryParseObject(utf8, limits.MaxJsonDepth, owner, out var body, out error))
-        {
-            return false;
-        }
+        return OpenAIJsonBody.TryParseObject(utf8, limits.MaxJsonDepth, owner, out var body, out error)
+            && TryRead(body, limits, out request, out error);
+    }
 
+    /// <summary>
+    /// As <see cref="TryRead(ReadOnlyMemory{byte}, RequestLimits, out ChatRequest?, out CallError?, HttpContext?)"/>, for
+    /// a body already parsed from a guarded request: the chat request another protocol's request was written as.
+    /// </summary>
+    public static bool TryRead(JsonObject body, RequestLimits limits, out ChatRequest? request, out CallError? error)
+    {
+        request = null;
         error = Validate(body, limits, out var model, out var messages, out var options, out var stream)
             ?? ChatFieldRules.Check(body);
         if (error is not null)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Security;
 using XefAI.Integration;
@@ -42,7 +41,7 @@ internal sealed class ResponsesAdapter(TimeProvider time) : IProtocolAdapter
         _response = new ResponseObject(request, time);
 
         // The chat form is checked by the chat rules; a fault in a message is named by the input item it came from.
-        if (!ChatRequestReader.TryRead(JsonSerializer.SerializeToUtf8Bytes(chatBody), gateway.RequestLimits, out var chat, out var chatError))
+        if (!ChatRequestReader.TryRead(chatBody, gateway.RequestLimits, out var chat, out var chatError))
         {
             return Translation.Refuse(InResponsesTerms(chatError!, sources));
         }
