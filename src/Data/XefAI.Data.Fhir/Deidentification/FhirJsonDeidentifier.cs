@@ -47,6 +47,8 @@ internal static class FhirJsonDeidentifier
             return false;
         }
 
+        // What the structured elements say of the people comes first: the narrative, written before them, names them too.
+        protection.Learn(FhirPeople.Harvest(resource));
         Walk(resource, protection, inPerson: false);
         protectedJson = resource.ToJsonString();
         return true;
@@ -63,6 +65,33 @@ internal static class FhirJsonDeidentifier
             if (RemovedEverywhere.Contains(key) && (person || key is "identifier" or "photo"))
             {
                 node.Remove(key);
+                continue;
+            }
+
+            // A birth date's extensions (the patient-birthTime extension holds the full date and time of birth) go with
+            // the date's day and month.
+            // So does an extension's person-shaped value anywhere (patient-birthPlace, a relative's name or phone).
+            if (key is "_birthDate" or "valueHumanName" or "valueContactPoint" or "valueAddress")
+            {
+                node.Remove(key);
+                continue;
+            }
+
+            // The patient-mothersMaidenName extension is a name, one word the scanner cannot tell from any other.
+            if (key is "valueString" && child is JsonValue maiden && maiden.GetValueKind() == JsonValueKind.String
+                && node["url"] is JsonValue url && url.GetValueKind() == JsonValueKind.String
+                && url.GetValue<string>().EndsWith("mothersMaidenName", StringComparison.Ordinal))
+            {
+                node[key] = protection.TokenFor(PhiKind.Name, maiden.GetValue<string>());
+                continue;
+            }
+
+            // A reference's display names what it points at: a person's is their name, however it is written
+            // ("Everywoman, Eve A, MRN: 12345"), so it is one name token whatever the scanner would find in it.
+            if (key is "display" && child is JsonValue display && display.GetValueKind() == JsonValueKind.String
+                && FhirPeople.IsPersonReference(node))
+            {
+                node[key] = protection.TokenFor(PhiKind.Name, display.GetValue<string>());
                 continue;
             }
 
@@ -126,6 +155,13 @@ internal static class FhirJsonDeidentifier
     /// <returns>The value to keep, or null to remove the element.</returns>
     private static string? ProtectValue(string key, string value, SafeHarborProtection protection, bool person, JsonObject parent)
     {
+        // A Bundle entry's request URL names a resource, and a conditional one searches by identifier or name
+        // ("Patient?identifier=http://example.org/mrn|456456"): the type stays, the rest is a token.
+        if (key is "url" && parent.ContainsKey("method"))
+        {
+            return RequestUrl(value, protection);
+        }
+
         if (KeptAsIs.Contains(key))
         {
             return value;
@@ -176,6 +212,14 @@ internal static class FhirJsonDeidentifier
         }
 
         return protection.TokenFor(PhiKind.Id, value);
+    }
+
+    private static string RequestUrl(string value, SafeHarborProtection protection)
+    {
+        var query = value.IndexOf('?', StringComparison.Ordinal);
+        var path = query < 0 ? value : value[..query];
+        var protectedPath = path.Contains('/', StringComparison.Ordinal) ? Reference(path, protection) : path;
+        return query < 0 || query == value.Length - 1 ? protectedPath : $"{protectedPath}?{protection.TokenFor(PhiKind.Id, value[(query + 1)..])}";
     }
 
     // Safe Harbor keeps the year of birth, except that anyone over 89 is aggregated: their year goes too.

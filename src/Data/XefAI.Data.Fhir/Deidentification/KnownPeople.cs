@@ -29,16 +29,22 @@ internal sealed class KnownPeople
     /// <summary>The name words of the people: given and family names split at spaces, hyphens and apostrophes.</summary>
     public IEnumerable<string> NameWords => _names;
 
-    public static KnownPeople From(IReadOnlyList<ClinicalPerson> people)
+    public static KnownPeople From(IReadOnlyList<ClinicalPerson> people) => None.With(people);
+
+    /// <summary>
+    /// These people and <paramref name="people"/>: what a FHIR resource sent as text says of the people it names, added
+    /// to what the call's context said. This one is left as it is.
+    /// </summary>
+    public KnownPeople With(IReadOnlyList<ClinicalPerson> people)
     {
         if (people.Count == 0)
         {
-            return None;
+            return this;
         }
 
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var places = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var values = new List<(string Value, PhiKind Kind)>();
+        var names = new HashSet<string>(_names, StringComparer.OrdinalIgnoreCase);
+        var places = new HashSet<string>(_places, StringComparer.OrdinalIgnoreCase);
+        var values = new List<(string Value, PhiKind Kind)>(Values);
         foreach (var person in people)
         {
             foreach (var name in person.GivenNames.Concat(person.FamilyNames))

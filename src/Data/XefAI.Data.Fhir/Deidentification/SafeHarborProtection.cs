@@ -25,7 +25,7 @@ internal sealed class SafeHarborProtection : IDataProtection
     private static readonly string[][] FirstTokens = CreateFirstTokens(16);
 
     private readonly PhiScanner _scanner;
-    private readonly KnownPeople _known;
+    private KnownPeople _known;
     private readonly int _maxLength;
     private readonly Func<string?, int>? _dateShift;
     private readonly string? _patientReference;
@@ -85,6 +85,13 @@ internal sealed class SafeHarborProtection : IDataProtection
             }
         }
     }
+
+    /// <summary>
+    /// Adds what a FHIR resource sent as text says of the people it names (names, identifiers, telecom, addresses), so
+    /// that their narratives and notes, and every later text of this call, find them too. Runs under the call's lock,
+    /// as every protection does.
+    /// </summary>
+    internal void Learn(IReadOnlyList<ClinicalPerson> people) => _known = _known.With(people);
 
     public int Replacements { get; private set; }
 
