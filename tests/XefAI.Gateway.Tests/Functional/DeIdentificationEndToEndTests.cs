@@ -205,6 +205,32 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Equal(0, vendor.CallCount);
     }
 
+    [Fact]
+    public async Task A_fhir_observation_naming_its_patient_only_in_a_display_and_narrative_reaches_the_vendor_without_the_name()
+    {
+        // In the shape of HL7's published R4 examples: no Patient resource, the patient named by the subject's display
+        // and again in the generated narrative, with an MRN the scanner alone would find but a surname it would not.
+        const string observation = """
+            {"resourceType":"Observation","id":"bmd","status":"final",
+             "text":{"status":"generated","div":"<div><p><b>subject</b>: <a>Everywoman, Eve A, MRN: 4471923</a></p></div>"},
+             "code":{"coding":[{"system":"http://loinc.org","code":"24701-5"}],"text":"Femur DXA Bone density"},
+             "subject":{"reference":"Patient/pat2","display":"Everywoman, Eve A, MRN: 4471923"},
+             "valueQuantity":{"value":0.887,"unit":"g/cm-2"}}
+            """;
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", observation));
+
+        Assert.Equal(200, call.Status);
+        var sent = vendor.LastRequestBody.ToJsonString();
+        Assert.DoesNotContain("Everywoman", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("4471923", sent, StringComparison.Ordinal);
+        Assert.Contains("24701-5", sent, StringComparison.Ordinal);
+        Assert.Contains("0.887", sent, StringComparison.Ordinal);
+    }
+
     private static string Chunk(string content) =>
         "data: " + new JsonObject
         {
