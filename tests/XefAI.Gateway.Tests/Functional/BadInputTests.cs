@@ -130,6 +130,41 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
     }
 
     [Theory]
+    [InlineData("/v1/chat/completions", """{"model":"vendor-chat","messages":[{"role":"user","content":"Hello."}]}""")]
+    [InlineData("/v1/responses", """{"model":"vendor-chat","input":"Hello."}""")]
+    public async Task Post_BodyAfterAUtf8ByteOrderMark_IsAnsweredAndTheRecordHashesTheBytesAsSent(string path, string json)
+    {
+        // As .NET's StreamWriter with Encoding.UTF8 and PowerShell send it.
+        using var client = fixture.Host.CreateClient();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(json)];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var record = await fixture.Host.GetAuditRecordAsync(response.Headers.GetValues("X-XefAI-Audit-Id").Single());
+        Assert.Equal("answered", (string?)record["decision"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), (string?)record["inputSha256"]);
+    }
+
+    [Fact]
+    public async Task Post_ByteOrderMarkThenDuplicateMember_400NamesTheOffsetInTheBytesAsSent()
+    {
+        using var client = fixture.Host.CreateClient();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. """{"model":"vendor-chat","model":"x","messages":[]}"""u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), content);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("duplicate_key", (string?)error["code"]);
+        Assert.Contains("(byte offset 26)", (string?)error["message"], StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("ffffffffffffffffff")]
     [InlineData("zz")]
     [InlineData("-1")]
