@@ -130,6 +130,73 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
     }
 
     [Theory]
+    [InlineData("/v1/chat/completions")]
+    [InlineData("/v1/responses")]
+    [InlineData("/v1/embeddings")]
+    public async Task Post_GzipContentEncoding_Returns415InOpenAIShapeAndAuditsDenial(string path)
+    {
+        // A compressed body is refused, never decompressed: a small body could otherwise expand past the body limit.
+        using var client = fixture.Host.CreateClient();
+        var callsBefore = fixture.Vendor.CallCount;
+        using var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(GatewayCalls.ChatBody("vendor-chat", "Hello.")));
+        }
+
+        using var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.Equal(415, (int)response.StatusCode);
+        var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("unsupported_content_encoding", (string?)error["code"]);
+        Assert.Equal("invalid_request_error", (string?)error["type"]);
+        Assert.Contains("uncompressed", (string?)error["message"], StringComparison.Ordinal);
+        Assert.Equal(callsBefore, fixture.Vendor.CallCount);
+        var record = await fixture.Host.GetAuditRecordAsync(response.Headers.GetValues("X-XefAI-Audit-Id").Single());
+        Assert.Equal("unsupported_content_encoding", (string?)record["reasons"]);
+        Assert.Equal(415, (int?)record["statusCode"]);
+    }
+
+    [Theory]
+    [InlineData("/v1/chat/completions", """{"model":"vendor-chat","messages":[{"role":"user","content":"Hello."}]}""")]
+    [InlineData("/v1/responses", """{"model":"vendor-chat","input":"Hello."}""")]
+    public async Task Post_BodyAfterAUtf8ByteOrderMark_IsAnsweredAndTheRecordHashesTheBytesAsSent(string path, string json)
+    {
+        // As .NET's StreamWriter with Encoding.UTF8 and PowerShell send it.
+        using var client = fixture.Host.CreateClient();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(json)];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var record = await fixture.Host.GetAuditRecordAsync(response.Headers.GetValues("X-XefAI-Audit-Id").Single());
+        Assert.Equal("answered", (string?)record["decision"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), (string?)record["inputSha256"]);
+    }
+
+    [Fact]
+    public async Task Post_ByteOrderMarkThenDuplicateMember_400NamesTheOffsetInTheBytesAsSent()
+    {
+        using var client = fixture.Host.CreateClient();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. """{"model":"vendor-chat","model":"x","messages":[]}"""u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), content);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("duplicate_key", (string?)error["code"]);
+        Assert.Contains("(byte offset 26)", (string?)error["message"], StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("ffffffffffffffffff")]
     [InlineData("zz")]
     [InlineData("-1")]

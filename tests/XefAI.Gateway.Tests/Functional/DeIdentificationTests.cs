@@ -188,6 +188,40 @@ public sealed class DeIdentificationTests
     }
 
     [Fact]
+    public async Task Chat_RefusalsSentBackInTheHistory_AreAcceptedAndReachTheVendorDeIdentified()
+    {
+        // What the official SDKs send after a refusal: the assistant message as OpenAI answered it (content null), and a
+        // refusal part, both quoting the patient.
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Understood."));
+        await using var host = await GatewayHost.StartAsync(vendor.Configure, builder: WithWordProtector);
+        using var client = host.CreateClient();
+        var body = new JsonObject
+        {
+            ["model"] = "vendor-chat",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = Question },
+                new JsonObject { ["role"] = "assistant", ["content"] = null, ["refusal"] = $"I can't discuss {Name}." },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = new JsonArray(new JsonObject { ["type"] = "refusal", ["refusal"] = $"Nor {Name}'s records." }),
+                },
+                new JsonObject { ["role"] = "user", ["content"] = "Then summarise in general terms." }),
+        };
+
+        var call = await client.PostChatAsync(body.ToJsonString());
+
+        Assert.Equal(200, call.Status);
+        var sent = vendor.LastRequestBody["messages"]!.AsArray();
+        Assert.Equal($"I can't discuss {Token}.", (string?)sent[1]!["refusal"]);
+        Assert.Equal($"Nor {Token}'s records.", (string?)sent[2]!["content"]![0]!["refusal"]);
+        Assert.DoesNotContain("Alice", vendor.LastRequestBody.ToJsonString(), StringComparison.Ordinal);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("applied", (string?)record["deIdentification"]);
+        Assert.Equal(call.RequestSha256, (string?)record["inputSha256"]);
+    }
+
+    [Fact]
     public async Task Chat_TextCannotBeDeIdentified_422DeidentificationFailedAuditedAndNothingSent()
     {
         using var vendor = new FakeVendor().AnswersWithExample();

@@ -193,6 +193,54 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
     }
 
     [Fact]
+    public async Task Approve_HeldResponsesCall_AppGetsAResponseObjectWithTheHeldText()
+    {
+        using var client = fixture.Host.CreateClient();
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostJsonAsync("/v1/responses", new JsonObject { ["model"] = "triage", ["input"] = Note }.ToJsonString());
+        Assert.Equal(202, call.Status);
+        var reviewId = (string)call.Json["id"]!;
+
+        var approve = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""");
+
+        Assert.Equal(200, approve.Status);
+        var released = await client.GetCallAsync($"/v1/reviews/{reviewId}");
+        Assert.Equal(200, released.Status);
+        Assert.Equal("response", (string?)released.Json["object"]);
+        Assert.StartsWith("resp_", (string?)released.Json["id"], StringComparison.Ordinal);
+        Assert.Equal("completed", (string?)released.Json["status"]);
+        var text = (string?)released.Json["output"]![0]!["content"]![0]!["text"];
+        Assert.False(string.IsNullOrEmpty(text));
+        Assert.Null(released.Json["choices"]);
+
+        // What was held is what was released, byte for byte, as for a chat caller.
+        var trail = await fixture.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal(["held", "review-approved"], trail.Select(r => (string?)r["decision"]));
+        Assert.Equal(released.ResponseSha256, (string?)trail[1]["outputSha256"]);
+    }
+
+    [Fact]
+    public async Task Edit_HeldResponsesCall_AppGetsAResponseObjectWithTheReviewersText()
+    {
+        using var client = fixture.Host.CreateClient();
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostJsonAsync("/v1/responses", new JsonObject { ["model"] = "triage", ["input"] = Note }.ToJsonString());
+        var reviewId = (string)call.Json["id"]!;
+        const string Reviewed = "Admit to cardiology.";
+
+        var edit = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/edit", new JsonObject { ["content"] = Reviewed }.ToJsonString());
+
+        Assert.Equal(200, edit.Status);
+        var released = await client.GetCallAsync($"/v1/reviews/{reviewId}");
+        Assert.Equal(200, released.Status);
+        Assert.Equal("response", (string?)released.Json["object"]);
+        Assert.Equal(Reviewed, (string?)released.Json["output"]![0]!["content"]![0]!["text"]);
+        Assert.Equal("edited", released.Header("X-XefAI-Review-Status"));
+        var trail = await fixture.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal(released.ResponseSha256, (string?)trail[1]["outputSha256"]);
+    }
+
+    [Fact]
     public async Task Edit_WithoutContent_400AndReviewStaysPending()
     {
         using var client = fixture.Host.CreateClient();

@@ -45,9 +45,9 @@ internal static class ReviewRows
     };
 
     /// <summary>
-    /// The held answer with the reviewer's text in place of the model's: a chat completion's first message, the
-    /// <c>answer</c> of a clinical task's result, or the first card's <c>detail</c> of a CDS Hooks card set, as the
-    /// protocol that held it rendered it.
+    /// The held answer with the reviewer's text in place of the model's: a chat completion's first message, a Responses
+    /// API response's assistant message, the <c>answer</c> of a clinical task's result, or the first card's
+    /// <c>detail</c> of a CDS Hooks card set, as the protocol that held it rendered it.
     /// </summary>
     public static string WithContent(string answer, string content)
     {
@@ -55,6 +55,11 @@ internal static class ReviewRows
         if (completion["choices"] is JsonArray { Count: > 0 } choices && choices[0]?["message"] is JsonObject message)
         {
             message["content"] = content;
+        }
+        else if (IsString(completion["object"], "response") && completion["output"] is JsonArray output)
+        {
+            // A Responses API caller's answer: the reviewer's text is the assistant message's one output_text part.
+            WithResponseText(output, content);
         }
         else if (completion["answer"] is JsonValue text && text.GetValueKind() == System.Text.Json.JsonValueKind.String)
         {
@@ -69,6 +74,37 @@ internal static class ReviewRows
 
         return completion.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
+
+    /// <summary>
+    /// The first message item's content becomes one <c>output_text</c> part holding <paramref name="content"/> (a refusal
+    /// part of the model's goes with the rest of its text); a response of function calls only gets such a message first.
+    /// </summary>
+    private static void WithResponseText(JsonArray output, string content)
+    {
+        var parts = new JsonArray(new JsonObject
+        {
+            ["type"] = "output_text",
+            ["text"] = content,
+            ["annotations"] = new JsonArray(),
+            ["logprobs"] = new JsonArray(),
+        });
+        if (output.OfType<JsonObject>().FirstOrDefault(item => IsString(item["type"], "message")) is { } message)
+        {
+            message["content"] = parts;
+            return;
+        }
+
+        output.Insert(0, new JsonObject
+        {
+            ["id"] = "msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            ["type"] = "message",
+            ["status"] = "completed",
+            ["role"] = "assistant",
+            ["content"] = parts,
+        });
+    }
+
+    private static bool IsString(JsonNode? node, string expected) => node is JsonValue value && value.TryGetValue<string>(out var text) && text == expected;
 
     public static string ToText(ReviewStatus status) => status.ToString().ToLowerInvariant();
 

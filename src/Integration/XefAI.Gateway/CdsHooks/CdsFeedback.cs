@@ -134,6 +134,8 @@ internal static class CdsFeedback
             return bad;
         }
 
+        body = JsonBodyGuard.WithoutByteOrderMark(body);
+
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxJsonDepth });
         if (document.RootElement.ValueKind != JsonValueKind.Object
             || !document.RootElement.TryGetProperty("feedback", out var feedback) || feedback.ValueKind != JsonValueKind.Array)

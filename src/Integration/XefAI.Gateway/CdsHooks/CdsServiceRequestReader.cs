@@ -37,6 +37,8 @@ internal static class CdsServiceRequestReader
             return false;
         }
 
+        body = JsonBodyGuard.WithoutByteOrderMark(body);
+
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxJsonDepth });
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)

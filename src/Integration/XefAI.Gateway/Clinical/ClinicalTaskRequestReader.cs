@@ -59,6 +59,8 @@ internal static class ClinicalTaskRequestReader
             return false;
         }
 
+        body = JsonBodyGuard.WithoutByteOrderMark(body);
+
         using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxJsonDepth });
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)

@@ -7,8 +7,8 @@ using static XefAI.Gateway.OpenAI.JsonFields;
 namespace XefAI.Gateway.OpenAI;
 
 /// <summary>
-/// Reads one message of a chat request: its role and name, its content as text (text parts joined by line breaks), and
-/// the fields OpenAI allows on a message of that role.
+/// Reads one message of a chat request: its role and name, its content as text (text and refusal parts, and an assistant's
+/// <c>refusal</c>, joined by line breaks), and the fields OpenAI allows on a message of that role.
 /// </summary>
 internal static class ChatMessageReader
 {
@@ -51,10 +51,12 @@ internal static class ChatMessageReader
         }
 
         obj.TryGetPropertyValue("content", out var contentNode);
+        var refusal = obj.TryGetPropertyValue("refusal", out var refusalNode) && refusalNode is not null && TryGetString(refusalNode, out var said) ? said : null;
         string content;
         switch (contentNode)
         {
-            case null when role is "assistant" && obj.ContainsKey("tool_calls"):
+            // OpenAI answers a refusal with a null content; clients send that message back in the history as it came.
+            case null when role is "assistant" && (obj.ContainsKey("tool_calls") || refusal is not null):
                 content = string.Empty;
                 break;
             case null:
@@ -73,6 +75,12 @@ internal static class ChatMessageReader
                 break;
             default:
                 return WrongType($"{path}.content", "a string or an array of content parts");
+        }
+
+        // A refusal is text the model wrote: it belongs to the message's text, which is what is de-identified.
+        if (refusal is { Length: > 0 })
+        {
+            content = content.Length > 0 ? content + "\n" + refusal : refusal;
         }
 
         message = new ChatMessage(role!, content, name);
@@ -95,11 +103,12 @@ internal static class ChatMessageReader
                 return partError;
             }
 
-            if (type == "text")
+            // A refusal part is text too (CheckPart has checked that its 'refusal' is a string).
+            if (type is "text" or "refusal")
             {
-                if (!part.TryGetPropertyValue("text", out var textNode) || textNode is null || !TryGetString(textNode, out var partText))
+                if (!part.TryGetPropertyValue(type, out var textNode) || textNode is null || !TryGetString(textNode, out var partText))
                 {
-                    return WrongType($"{path}[{i}].text", "a string");
+                    return WrongType($"{path}[{i}].{type}", "a string");
                 }
 
                 if (text.Length > 0)

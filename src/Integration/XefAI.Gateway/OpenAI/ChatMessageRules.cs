@@ -12,7 +12,7 @@ internal static class ChatMessageRules
 {
     private static readonly string[] PartTypes = ["text", "image_url", "input_audio", "file", "refusal"];
 
-    /// <summary>The fields of one message beyond role and content: tool calls and tool results.</summary>
+    /// <summary>The fields of one message beyond role and content: tool calls, a refusal and tool results.</summary>
     public static CallError? CheckMessage(JsonObject message, string role, string path)
     {
         if (message.TryGetPropertyValue("tool_calls", out var calls) && calls is not null)
@@ -60,6 +60,12 @@ internal static class ChatMessageRules
                     return Invalid($"{call}.function.arguments", "a string holding JSON");
                 }
             }
+        }
+
+        // The model's refusal, as OpenAI answers it and clients send it back in the history.
+        if (message.TryGetPropertyValue("refusal", out var refusal) && refusal is not null && !IsString(refusal))
+        {
+            return Invalid($"{path}.refusal", "a string");
         }
 
         var hasToolCallId = message.TryGetPropertyValue("tool_call_id", out var toolCallId) && toolCallId is not null;

@@ -14,12 +14,27 @@ namespace XefAI.Gateway.OpenAI;
 /// </summary>
 internal static class JsonBodyGuard
 {
+    /// <summary>
+    /// The UTF-8 byte-order mark some clients write before the JSON (.NET's <c>Encoding.UTF8</c> writers, PowerShell);
+    /// RFC 8259 lets a parser ignore it, and this gateway ignores one.
+    /// </summary>
+    public static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>The body without its leading byte-order mark, when it has one: what the parsers read after <see cref="Check"/>.</summary>
+    public static ReadOnlyMemory<byte> WithoutByteOrderMark(ReadOnlyMemory<byte> utf8) =>
+        utf8.Span.StartsWith(ByteOrderMark) ? utf8[ByteOrderMark.Length..] : utf8;
+
+    /// <param name="utf8">The body as received, a leading byte-order mark included: the byte offsets named in errors count it.</param>
+    /// <param name="maxDepth">The deepest nesting allowed.</param>
     /// <returns>Null when the body is well-formed JSON in valid UTF-8 with unique member names.</returns>
     public static CallError? Check(ReadOnlySpan<byte> utf8, int maxDepth)
     {
+        // The offsets the errors name are of the body as the client sent it, mark included.
+        var skipped = utf8.StartsWith(ByteOrderMark) ? ByteOrderMark.Length : 0;
+        utf8 = utf8[skipped..];
         if (!Utf8.IsValid(utf8))
         {
-            var at = FirstInvalidUtf8(utf8);
+            var at = skipped + FirstInvalidUtf8(utf8);
             return CallError.InvalidRequest("invalid_encoding", $"The request body is not valid UTF-8 (byte offset {at}); send JSON encoded as UTF-8.");
         }
 
@@ -46,7 +61,7 @@ internal static class JsonBodyGuard
                     case JsonTokenType.PropertyName:
                         if (reader.ValueIsEscaped && !SurrogatesPaired(reader))
                         {
-                            return LoneSurrogate(reader);
+                            return LoneSurrogate(reader, skipped);
                         }
 
                         var name = NameOf(ref reader);
@@ -56,7 +71,7 @@ internal static class JsonBodyGuard
                         {
                             return CallError.InvalidRequest(
                                 "duplicate_key",
-                                $"The request body names the member '{Printable(name)}' twice in one object (byte offset {reader.TokenStartIndex}); each member may appear once.",
+                                $"The request body names the member '{Printable(name)}' twice in one object (byte offset {skipped + reader.TokenStartIndex}); each member may appear once.",
                                 Printable(name));
                         }
 
@@ -64,7 +79,7 @@ internal static class JsonBodyGuard
                     case JsonTokenType.String:
                         if (reader.ValueIsEscaped && !SurrogatesPaired(reader))
                         {
-                            return LoneSurrogate(reader);
+                            return LoneSurrogate(reader, skipped);
                         }
 
                         break;
@@ -77,7 +92,7 @@ internal static class JsonBodyGuard
                 ? CallError.InvalidRequest("json_too_deep", $"The request body nests JSON deeper than this gateway's limit of {maxDepth} levels.")
                 : CallError.InvalidRequest(
                     "invalid_json",
-                    $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}).");
+                    $"The request body is not valid JSON: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]} (line {ex.LineNumber + 1}, byte {(ex.LineNumber == 0 ? skipped : 0) + ex.BytePositionInLine}).");
         }
         finally
         {
@@ -259,9 +274,9 @@ internal static class JsonBodyGuard
         return status == OperationStatus.InvalidData ? read : 0;
     }
 
-    private static CallError LoneSurrogate(Utf8JsonReader reader) => CallError.InvalidRequest(
+    private static CallError LoneSurrogate(Utf8JsonReader reader, int skipped) => CallError.InvalidRequest(
         "invalid_encoding",
-        $"The request body holds an unpaired UTF-16 surrogate escape such as \\ud800 (byte offset {reader.TokenStartIndex}); such a string is not valid Unicode text.");
+        $"The request body holds an unpaired UTF-16 surrogate escape such as \\ud800 (byte offset {skipped + reader.TokenStartIndex}); such a string is not valid Unicode text.");
 
     // Member names are echoed to help the developer, but only short, printable ones: a name could hold anything.
     private static string Printable(string name) =>

@@ -7,7 +7,8 @@ namespace XefAI.Gateway.OpenAI;
 
 /// <summary>
 /// An OpenAI request body parsed into a JSON object by the rules chat completions use: <see cref="JsonBodyGuard"/>'s
-/// pre-pass first (encoding, duplicate names, depth), then the DOM, and anything but an object is a 400. Every OpenAI
+/// pre-pass first (encoding, duplicate names, depth), then the DOM over the body without a leading byte-order mark, and
+/// anything but an object is a 400. Every OpenAI
 /// endpoint of the gateway refuses a malformed body with the same code and message.
 /// </summary>
 internal static class OpenAIJsonBody
@@ -31,6 +32,8 @@ internal static class OpenAIJsonBody
         {
             return false;
         }
+
+        utf8 = JsonBodyGuard.WithoutByteOrderMark(utf8);
 
         JsonNode? node;
         try

@@ -152,6 +152,41 @@ public sealed class ProtectDataStepTests
     }
 
     [Fact]
+    public async Task Execute_RefusalsSentBackInTheHistory_AreProtectedAsTextAndLetThrough()
+    {
+        // An assistant refusal as OpenAI answers it (content null) and a refusal content part: both may quote the patient.
+        var refusal = $"I can't discuss {Name}.";
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
+        {
+            Messages = [new ChatMessage("user", "Hello."), new ChatMessage("assistant", refusal), new ChatMessage("assistant", refusal)],
+            Body = new JsonObject
+            {
+                ["model"] = "summary",
+                ["messages"] = new JsonArray(
+                    new JsonObject { ["role"] = "user", ["content"] = "Hello." },
+                    new JsonObject { ["role"] = "assistant", ["content"] = null, ["refusal"] = refusal },
+                    new JsonObject
+                    {
+                        ["role"] = "assistant",
+                        ["content"] = new JsonArray(new JsonObject { ["type"] = "refusal", ["refusal"] = refusal }),
+                    }),
+            },
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var messages = call.VendorBody!["messages"]!.AsArray();
+        Assert.Equal($"I can't discuss {Token}.", (string?)messages[1]!["refusal"]);
+        Assert.Null(messages[1]!["content"]);
+        Assert.Equal($"I can't discuss {Token}.", (string?)messages[2]!["content"]![0]!["refusal"]);
+        Assert.Equal("refusal", (string?)messages[2]!["content"]![0]!["type"]);
+        Assert.Equal($"I can't discuss {Token}.", call.Messages[1].Content);
+        Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Execute_ProtectorFaults_422DeidentificationFailedWithoutItsMessage()
     {
         var request = ChatWithParts();

@@ -58,6 +58,42 @@ public sealed class ReadRequestStepTests
         Assert.Null(call.Request);
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    [InlineData("identity, gzip")]
+    public async Task Execute_CompressedBody_Refuses415WithoutReadingOrTranslating(string encoding)
+    {
+        var adapter = new TestAdapter();
+        await using var call = CallContexts.Create(adapter, body: Body);
+        call.HttpContext.Request.Headers.ContentEncoding = encoding;
+
+        await _step.ExecuteAsync(call);
+
+        Assert.Equal(415, call.Error?.StatusCode);
+        Assert.Equal("unsupported_content_encoding", call.Error!.Code);
+        Assert.Contains("uncompressed", call.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(adapter.Translated);
+        Assert.Equal(0, call.HttpContext.Request.Body.Position);
+    }
+
+    [Theory]
+    [InlineData("identity")]
+    [InlineData("Identity")]
+    [InlineData("")]
+    public async Task Execute_IdentityEncoding_IsReadAsAnyBody(string encoding)
+    {
+        var request = new GatewayRequest("summary", CallOperation.Chat);
+        var adapter = new TestAdapter { Translator = _ => Translation.Of(request) };
+        await using var call = CallContexts.Create(adapter, body: Body);
+        call.HttpContext.Request.Headers.ContentEncoding = encoding;
+
+        await _step.ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Equal(Body, Assert.Single(adapter.Translated));
+    }
+
     [Fact]
     public async Task Execute_AdapterRefuses_TheCallCarriesTheAdaptersErrorAndTheInputHash()
     {

@@ -163,8 +163,9 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                     continue;
                 }
 
+                // A refusal part is the model's text, de-identified as text parts are.
                 var type = part["type"] is JsonValue t && t.TryGetValue<string>(out var value) ? value : null;
-                if (type is not (null or "text"))
+                if (type is not (null or "text" or "refusal"))
                 {
                     throw new DeIdentificationException(
                         $"The '{(type.Length <= 32 && type.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? type : "non-text")}' content part cannot be de-identified "
@@ -272,11 +273,11 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     }
 
     /// <summary>
-    /// The OpenAI body with its message texts (plain or in text parts) protected, in place: nothing reads the client's
-    /// parsed body after this step (the audit keeps the bytes as received, <see cref="CallContext.Body"/>), so the
-    /// body is not copied on every de-identified call. The texts were protected just before: a plain content that is
-    /// still the text the conversation was read from takes that text's protected form without being read again;
-    /// anything else (text parts) is a look-up in the protection.
+    /// The OpenAI body with its message texts (plain, in text or refusal parts, or an assistant's refusal) protected, in
+    /// place: nothing reads the client's parsed body after this step (the audit keeps the bytes as received,
+    /// <see cref="CallContext.Body"/>), so the body is not copied on every de-identified call. The texts were protected
+    /// just before: a plain content that is still the text the conversation was read from takes that text's protected
+    /// form without being read again; anything else (parts, refusals) is a look-up in the protection.
     /// </summary>
     private static JsonObject ProtectBody(IDataProtection protection, JsonObject body, string[] texts, IReadOnlyList<string> contents)
     {
@@ -304,17 +305,26 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                 case JsonArray parts:
                     foreach (var part in parts.OfType<JsonObject>())
                     {
-                        if (part["text"] is JsonValue partText && partText.TryGetValue<string>(out var content))
-                        {
-                            part["text"] = protection.Protect(content);
-                        }
+                        ProtectText(protection, part, "text");
+                        ProtectText(protection, part, "refusal");
                     }
 
                     break;
             }
+
+            // An assistant's refusal sent back in the history: the model may have quoted the patient in it.
+            ProtectText(protection, message, "refusal");
         }
 
         return body;
+    }
+
+    private static void ProtectText(IDataProtection protection, JsonObject holder, string member)
+    {
+        if (holder[member] is JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            holder[member] = protection.Protect(text);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "De-identifier {Protector} failed with {ExceptionType} on trace {TraceId}; the call was refused and nothing was sent.")]

@@ -1,18 +1,27 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Primitives;
 using XefAI.Integration;
 
 namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
 /// Read the request: the body is read once, within the gateway's size limit, and hashed for the audit record; the
-/// adapter then translates it into the call. A body the client cannot deliver (malformed chunked framing, too slow)
+/// adapter then translates it into the call. A compressed body (any <c>Content-Encoding</c> but <c>identity</c>) is
+/// refused with 415 before it is read. A body the client cannot deliver (malformed chunked framing, too slow)
 /// is the client's fault: one warning line, no stack trace.
 /// </summary>
 internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) : ICallStep
 {
     public async ValueTask ExecuteAsync(CallContext call)
     {
+        // A compressed body is refused, not decompressed: its decompressed size is not bounded by the body limit.
+        if (!IsIdentity(call.HttpContext.Request.Headers.ContentEncoding))
+        {
+            call.Error = UnsupportedEncoding;
+            return;
+        }
+
         var limit = call.Config.Gateway.MaxRequestBodyBytes;
         var body = await ReadBodyAsync(call, limit);
         if (body is null)
@@ -112,6 +121,28 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
                 return null;
             }
         }
+    }
+
+    private static readonly CallError UnsupportedEncoding = new(
+        StatusCodes.Status415UnsupportedMediaType,
+        "unsupported_content_encoding",
+        "The request body is sent with a Content-Encoding (e.g. gzip) this gateway does not accept; send the body uncompressed, without a Content-Encoding header.");
+
+    /// <summary>No <c>Content-Encoding</c>, or only <c>identity</c> (in any case, in any list).</summary>
+    private static bool IsIdentity(StringValues contentEncoding)
+    {
+        foreach (var header in contentEncoding)
+        {
+            foreach (var coding in (header ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private const string MalformedMessage = "The request body could not be read: its HTTP framing (e.g. chunked encoding) is malformed.";

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using XefAI.Gateway.OpenAI;
+
+namespace XefAI.Gateway.Tests.OpenAI;
+
+/// <summary>One chat message read as OpenAI accepts it, or refused naming the field.</summary>
+public sealed class ChatMessageReaderTests
+{
+    [Fact]
+    public void Read_AssistantRefusalWithNullContent_IsAcceptedWithTheRefusalAsItsText()
+    {
+        // As OpenAI answers a refusal, and the official SDKs append it to the history.
+        var node = JsonNode.Parse("""{"role":"assistant","content":null,"refusal":"I can't help with that."}""");
+
+        var error = ChatMessageReader.Read(node, 1, out var message);
+
+        Assert.Null(error);
+        Assert.Equal("assistant", message!.Role);
+        Assert.Equal("I can't help with that.", message.Content);
+    }
+
+    [Fact]
+    public void Read_AssistantRefusalWithoutContent_IsAccepted()
+    {
+        var node = JsonNode.Parse("""{"role":"assistant","refusal":"No."}""");
+
+        var error = ChatMessageReader.Read(node, 1, out var message);
+
+        Assert.Null(error);
+        Assert.Equal("No.", message!.Content);
+    }
+
+    [Fact]
+    public void Read_AssistantWithNeitherContentNorRefusal_MissingContent()
+    {
+        var node = JsonNode.Parse("""{"role":"assistant","content":null,"refusal":null}""");
+
+        var error = ChatMessageReader.Read(node, 1, out _);
+
+        Assert.Equal("missing_required_parameter", error?.Code);
+        Assert.Equal("messages[1].content", error!.Param);
+    }
+
+    [Theory]
+    [InlineData("42")]
+    [InlineData("{}")]
+    [InlineData("[\"no\"]")]
+    public void Read_RefusalNotAString_400NamingIt(string refusal)
+    {
+        var node = JsonNode.Parse($$"""{"role":"assistant","content":null,"refusal":{{refusal}}}""");
+
+        var error = ChatMessageReader.Read(node, 1, out var message);
+
+        Assert.Null(message);
+        Assert.Equal(400, error?.StatusCode);
+        Assert.Equal("messages[1].refusal", error!.Param);
+    }
+
+    [Fact]
+    public void Read_RefusalPart_IsReadAsTextBesideTheTextParts()
+    {
+        var node = JsonNode.Parse("""
+            {"role":"assistant","content":[{"type":"text","text":"Partly:"},{"type":"refusal","refusal":"I can't say more."}]}
+            """);
+
+        var error = ChatMessageReader.Read(node, 0, out var message);
+
+        Assert.Null(error);
+        Assert.Equal("Partly:\nI can't say more.", message!.Content);
+    }
+}
