@@ -90,6 +90,9 @@ internal sealed partial class Scan : IDisposable
     private int[] _numbers = [];
     private int _numberCount;
 
+    // Whether the text has the word "is" or "am" (any case): no introduction ("this is maria", "I am Bill") without one.
+    private bool _mayIntroduce;
+
     // A text this long or shorter (every chat message, most notes) is scanned in arrays this scan keeps from one text to
     // the next, not rented and returned: a short text's scan is mostly fixed costs. They stay small enough to keep per
     // thread; a longer text rents from the shared pool as before.
@@ -208,13 +211,15 @@ internal sealed partial class Scan : IDisposable
         var listed = (lex & ~(Lex.Partial | Lex.WordRuleStart)) != Lex.None;
 
         // One chain in order of precedence; the rules behind 'starts' cannot fire at a word that is not a start.
+        // Each rule's first test is repeated before the rules that start with a word's neighbour or its last letter, which
+        // spares most words the calls: an IPv6 group before a joined ':', a word ending in "card".
         return (starts && (TryHolidayPhrase(i) || TrySpokenDate(i)))
             || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i)))
             || (starts && (TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i)
                 || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryStreetCorner(i)))
-            || TryIpv6(i)
+            || (IsPunct(i + 1, ':') && TryIpv6(i))
             || (starts && (TrySpokenDayAfterThe(i) || TrySpokenDigits(i)))
-            || TryCardNumber(i)
+            || (_t[i].Length >= 4 && (_text[_t[i].End - 1] | 0x20) == 'd' && TryCardNumber(i))
             || (starts && (TryLastFour(i) || TryServiceLogin(i) || TryAustralianPostcode(i)));
     }
 
@@ -242,6 +247,7 @@ internal sealed partial class Scan : IDisposable
         }
 
         int words = 0, caps = 0, lettered = 0, numbers = 0, longWords = 0, longCapitals = 0;
+        var introductions = false;
         for (var i = 0; i < Count; i++)
         {
             switch (_t[i].Type)
@@ -258,6 +264,8 @@ internal sealed partial class Scan : IDisposable
 
                     if (_t[i].Length >= 2)
                     {
+                        // "is" or "am", as the introductions pass asks for them.
+                        introductions |= _t[i].Length == 2 && (Span(i).Equals("is", StringComparison.OrdinalIgnoreCase) || Span(i).Equals("am", StringComparison.OrdinalIgnoreCase));
                         longWords++;
                         longCapitals += capitalized ? 1 : 0;
                     }
@@ -278,6 +286,7 @@ internal sealed partial class Scan : IDisposable
         _wordCount = words;
         _letteredCount = lettered;
         _numberCount = numbers;
+        _mayIntroduce = introductions;
         _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
     }
 
@@ -359,6 +368,7 @@ internal sealed partial class Scan : IDisposable
         _letteredCount = 0;
         _numbers = [];
         _numberCount = 0;
+        _mayIntroduce = false;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
