@@ -214,7 +214,7 @@ internal sealed partial class Scan : IDisposable
         // Each rule's first test is repeated before the rules that start with a word's neighbour or its last letter, which
         // spares most words the calls: an IPv6 group before a joined ':', a word ending in "card".
         return (starts && (TryHolidayPhrase(i) || TrySpokenDate(i)))
-            || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i)))
+            || (listed && TryListedWordRules(i))
             || (starts && (TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i)
                 || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryStreetCorner(i)))
             || (IsPunct(i + 1, ':') && TryIpv6(i))
@@ -222,6 +222,16 @@ internal sealed partial class Scan : IDisposable
             || (_t[i].Length >= 4 && (_text[_t[i].End - 1] | 0x20) == 'd' && TryCardNumber(i))
             || (starts && (TryLastFour(i) || TryServiceLogin(i) || TryAustralianPostcode(i)));
     }
+
+    /// <summary>
+    /// The format rules a listed word may start, each called only when the word passes its first test: at a word, a date
+    /// needs a holiday or a month (or "Labor Day"), a street address only starts at "PO" or "P. O.", and a city, state and
+    /// ZIP code at a state or "zip". The flags asked for are cue flags, which every word has before the lists' lookup.
+    /// </summary>
+    private bool TryListedWordRules(int i) =>
+        (((_lex[i] & (Lex.Holiday | Lex.Month | Lex.MonthAbbreviation)) != 0 || (IsCapitalized(i) && WordIs(i + 1, "day"))) && TryMonthDate(i))
+        || (_t[i].Length <= 2 && TryStreetAddress(i))
+        || (((_lex[i] & Lex.State) != 0 || _t[i].Length is 3 or 7) && TryCityStateZip(i));
 
     /// <summary>
     /// One pass over the tokens: what the lists say of each word, and the lists of words, capitalized words, lettered
