@@ -1788,6 +1788,13 @@ internal sealed partial class Scan
                 continue;
             }
 
+            // Fewer than four digits make no identifier whatever the tests below say (most numbers: "2", "10 mg").
+            if (digits < 4)
+            {
+                i = end;
+                continue;
+            }
+
             var letters = false;
             for (var k = i; k <= end; k += 2)
             {
