@@ -1769,7 +1769,8 @@ internal sealed partial class Scan
             // before letters and digits: "IMG-DBD-20251021-014", "BB-T66413".
             if (_t[i].Type == TokenType.Word)
             {
-                if (!(IsLetterPrefixed(i) && (L(i) & Lex.CodeCue) == 0))
+                // The prefix's first test before the call: a word in capitals of up to four letters, before a '-'.
+                if (!(_t[i].Is(TokenShape.Upper) && _t[i].Length <= 4 && IsPunct(i + 1, '-') && IsLetterPrefixed(i) && (L(i) & Lex.CodeCue) == 0))
                 {
                     continue;
                 }
@@ -1784,6 +1785,13 @@ internal sealed partial class Scan
             var end = IdentifierEnd(i, out var digits, out _, slash: false);
             if (AnyMarked(i, end))
             {
+                continue;
+            }
+
+            // Fewer than four digits make no identifier whatever the tests below say (most numbers: "2", "10 mg").
+            if (digits < 4)
+            {
+                i = end;
                 continue;
             }
 

@@ -306,6 +306,11 @@ internal sealed partial class Scan
     // Portal messages: "this is maria", "my name is Bill Hanrahan": a first name after an introduction, in any case.
     private void MarkIntroductions()
     {
+        if (!_mayIntroduce)
+        {
+            return;
+        }
+
         for (var w = 0; w < _wordCount; w++)
         {
             var i = _words[w];

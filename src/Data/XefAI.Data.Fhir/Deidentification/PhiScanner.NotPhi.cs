@@ -18,8 +18,14 @@ internal sealed partial class Scan
         // Both rules act only at a word or a token of letters and digits.
         for (var w = 0; w < _letteredCount; w++)
         {
+            // The country rule acts only at a marked token or at "in" and "from" (a state's code, a name label): the
+            // other words skip the call.
             var i = _lettered[w];
-            MarkPlaceBeforeCountry(i);
+            if (_run[i] != 0 || (_lex[i] & (Lex.State | Lex.NameLabel)) != 0)
+            {
+                MarkPlaceBeforeCountry(i);
+            }
+
             if (_run[i] != 0 && (IsNotPhi(i) || IsFalseName(i)))
             {
                 _run[i] = 0;

@@ -90,6 +90,23 @@ internal sealed partial class Scan : IDisposable
     private int[] _numbers = [];
     private int _numberCount;
 
+    // Whether the text has the word "is" or "am" (any case): no introduction ("this is maria", "I am Bill") without one.
+    private bool _mayIntroduce;
+
+    // A text this long or shorter (every chat message, most notes) is scanned in arrays this scan keeps from one text to
+    // the next, not rented and returned: a short text's scan is mostly fixed costs. They stay small enough to keep per
+    // thread; a longer text rents from the shared pool as before.
+    private const int OwnedTextLength = 4096;
+    private bool _owned;
+    private TextToken[] _ownT = [];
+    private Lex[] _ownLex = [];
+    private PhiKind[] _ownKind = [];
+    private int[] _ownRun = [];
+    private int[] _ownWords = [];
+    private int[] _ownCaps = [];
+    private int[] _ownLettered = [];
+    private int[] _ownNumbers = [];
+
     /// <summary>Readies this (cleared) scan for a text.</summary>
     public void Start(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
     {
@@ -112,13 +129,33 @@ internal sealed partial class Scan : IDisposable
 
     public void Run()
     {
-        _count = TextTokenizer.Tokenize(_text, ref _t);
+        _owned = _text.Length <= OwnedTextLength;
+        if (_owned)
+        {
+            // No text has more tokens than characters, so the tokenizer never grows this array. The kept arrays are all
+            // zero here: a scan clears what it wrote when it ends.
+            if (_ownT.Length < _text.Length)
+            {
+                _ownT = new TextToken[Math.Max(256, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_text.Length))];
+            }
 
-        // Past the last token a rented array holds another scan's tokens; no rule may read them.
-        Array.Clear(_t, _count, _t.Length - _count);
-        _lex = Rent<Lex>(Count);
-        _kind = Rent<PhiKind>(Count);
-        _run = Rent<int>(Count);
+            _t = _ownT;
+            _count = TextTokenizer.Tokenize(_text, ref _t);
+            _lex = Own(ref _ownLex, Count);
+            _kind = Own(ref _ownKind, Count);
+            _run = Own(ref _ownRun, Count);
+        }
+        else
+        {
+            _count = TextTokenizer.Tokenize(_text, ref _t);
+
+            // Past the last token a rented array holds another scan's tokens; no rule may read them.
+            Array.Clear(_t, _count, _t.Length - _count);
+            _lex = Rent<Lex>(Count);
+            _kind = Rent<PhiKind>(Count);
+            _run = Rent<int>(Count);
+        }
+
         ListAndLookUpWords();
         MarkEmailsAndUrls();
         for (var i = 0; i < Count; i++)
@@ -174,15 +211,27 @@ internal sealed partial class Scan : IDisposable
         var listed = (lex & ~(Lex.Partial | Lex.WordRuleStart)) != Lex.None;
 
         // One chain in order of precedence; the rules behind 'starts' cannot fire at a word that is not a start.
+        // Each rule's first test is repeated before the rules that start with a word's neighbour or its last letter, which
+        // spares most words the calls: an IPv6 group before a joined ':', a word ending in "card".
         return (starts && (TryHolidayPhrase(i) || TrySpokenDate(i)))
-            || (listed && (TryMonthDate(i) || TryStreetAddress(i) || TryCityStateZip(i)))
+            || (listed && TryListedWordRules(i))
             || (starts && (TryAgeInWords(i) || TryHighwayPlace(i) || TryRuralBox(i) || TryMilitaryAddress(i) || TryPrefixStreetNumberAfter(i)
                 || TryReservationRoute(i) || TryRoute(i) || TryStreetAfterPreposition(i) || TryStreetCorner(i)))
-            || TryIpv6(i)
+            || (IsPunct(i + 1, ':') && TryIpv6(i))
             || (starts && (TrySpokenDayAfterThe(i) || TrySpokenDigits(i)))
-            || TryCardNumber(i)
+            || (_t[i].Length >= 4 && (_text[_t[i].End - 1] | 0x20) == 'd' && TryCardNumber(i))
             || (starts && (TryLastFour(i) || TryServiceLogin(i) || TryAustralianPostcode(i)));
     }
+
+    /// <summary>
+    /// The format rules a listed word may start, each called only when the word passes its first test: at a word, a date
+    /// needs a holiday or a month (or "Labor Day"), a street address only starts at "PO" or "P. O.", and a city, state and
+    /// ZIP code at a state or "zip". The flags asked for are cue flags, which every word has before the lists' lookup.
+    /// </summary>
+    private bool TryListedWordRules(int i) =>
+        (((_lex[i] & (Lex.Holiday | Lex.Month | Lex.MonthAbbreviation)) != 0 || (IsCapitalized(i) && WordIs(i + 1, "day"))) && TryMonthDate(i))
+        || (_t[i].Length <= 2 && TryStreetAddress(i))
+        || (((_lex[i] & Lex.State) != 0 || _t[i].Length is 3 or 7) && TryCityStateZip(i));
 
     /// <summary>
     /// One pass over the tokens: what the lists say of each word, and the lists of words, capitalized words, lettered
@@ -192,11 +241,23 @@ internal sealed partial class Scan : IDisposable
     private void ListAndLookUpWords()
     {
         // Not cleared: only the first entries, written here, are read.
-        _words = RentUncleared<int>(Count);
-        _caps = RentUncleared<int>(Count);
-        _lettered = RentUncleared<int>(Count);
-        _numbers = RentUncleared<int>(Count);
+        if (_owned)
+        {
+            _words = Own(ref _ownWords, Count);
+            _caps = Own(ref _ownCaps, Count);
+            _lettered = Own(ref _ownLettered, Count);
+            _numbers = Own(ref _ownNumbers, Count);
+        }
+        else
+        {
+            _words = RentUncleared<int>(Count);
+            _caps = RentUncleared<int>(Count);
+            _lettered = RentUncleared<int>(Count);
+            _numbers = RentUncleared<int>(Count);
+        }
+
         int words = 0, caps = 0, lettered = 0, numbers = 0, longWords = 0, longCapitals = 0;
+        var introductions = false;
         for (var i = 0; i < Count; i++)
         {
             switch (_t[i].Type)
@@ -213,6 +274,8 @@ internal sealed partial class Scan : IDisposable
 
                     if (_t[i].Length >= 2)
                     {
+                        // "is" or "am", as the introductions pass asks for them.
+                        introductions |= _t[i].Length == 2 && (Span(i).Equals("is", StringComparison.OrdinalIgnoreCase) || Span(i).Equals("am", StringComparison.OrdinalIgnoreCase));
                         longWords++;
                         longCapitals += capitalized ? 1 : 0;
                     }
@@ -233,6 +296,7 @@ internal sealed partial class Scan : IDisposable
         _wordCount = words;
         _letteredCount = lettered;
         _numberCount = numbers;
+        _mayIntroduce = introductions;
         _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
     }
 
@@ -279,14 +343,29 @@ internal sealed partial class Scan : IDisposable
     /// <summary>The rented arrays returned and every reference to the call's text and people dropped.</summary>
     public void Dispose()
     {
-        Return(_t);
-        Return(_lex);
-        Return(_kind);
-        Return(_run);
-        Return(_words);
-        Return(_caps);
-        Return(_lettered);
-        Return(_numbers);
+        if (_owned)
+        {
+            // Kept for the next text, cleared as far as a rented array of the size would reach; the lists of indices are
+            // read only as far as written.
+            Array.Clear(_ownT, 0, _count);
+            var reach = Math.Min(Bucket(_count), _ownLex.Length);
+            Array.Clear(_ownLex, 0, reach);
+            Array.Clear(_ownKind, 0, reach);
+            Array.Clear(_ownRun, 0, reach);
+            _owned = false;
+        }
+        else
+        {
+            Return(_t);
+            Return(_lex);
+            Return(_kind);
+            Return(_run);
+            Return(_words);
+            Return(_caps);
+            Return(_lettered);
+            Return(_numbers);
+        }
+
         _t = [];
         _lex = [];
         _kind = [];
@@ -299,6 +378,7 @@ internal sealed partial class Scan : IDisposable
         _letteredCount = 0;
         _numbers = [];
         _numberCount = 0;
+        _mayIntroduce = false;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
@@ -306,6 +386,20 @@ internal sealed partial class Scan : IDisposable
         _count = 0;
         _runs = 0;
     }
+
+    /// <summary>The kept array, grown to the size the shared pool would rent for <paramref name="count"/> when smaller.</summary>
+    private static T[] Own<T>(ref T[] own, int count)
+    {
+        if (own.Length < count)
+        {
+            own = new T[Bucket(count)];
+        }
+
+        return own;
+    }
+
+    /// <summary>The length of the array the shared pool rents for <paramref name="count"/> items.</summary>
+    private static int Bucket(int count) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(count, 16));
 
     private static T[] Rent<T>(int count)
     {
