@@ -20,7 +20,7 @@ internal sealed partial class Scan
         {
             var i = _lettered[w];
             MarkPlaceBeforeCountry(i);
-            if (_run[i] != 0 && (IsNotPhi(i) || IsFalseName(i)))
+            if (_run[i] != 0 && (IsNotPhi(i) || IsFalseName(i) || IsFalseName10(i)))
             {
                 _run[i] = 0;
             }

@@ -1,0 +1,69 @@
+using XefAI.Data.Deidentification;
+
+using static XefAI.Data.Tests.Deidentification.PhiScans;
+
+namespace XefAI.Data.Tests.Deidentification;
+
+/// <summary>
+/// Round 10 of the de-identifier's gaps, on sentences written for this test: ages over 89 not written "N-year-old",
+/// dates in spoken and partial forms, and words the name rules took that are no one's name.
+/// </summary>
+public sealed class PhiScannerGap10Tests
+{
+    [Theory]
+    [InlineData("Client is 91 and wants to stay in her own home.", "91")]
+    [InlineData("His mother was 96 when she moved in with them.", "96")]
+    [InlineData("Visited Mrs. Okonkwo-Brandt, 98. Sleeping most of the day.", "98")]
+    [InlineData("Seen with her aunt Rosalind Featherstone (ninety next month) who lives next door.", "ninety")]
+    [InlineData("Discussed with Mr. Abernathy (102) and his son.", "102")]
+    [InlineData("The patient is aged 93 and lives alone.", "93")]
+    [InlineData("age: 94", "94")]
+    public void Scan_AgeOverEightyNineWithoutYearOld_IsMarkedAsAge(string text, string age) =>
+        AssertMarked(text, age, PhiKind.Age);
+
+    [Fact]
+    public void Scan_AgeColumnOfATable_IsMarkedAsAge()
+    {
+        const string text = "Bed  Patient                 Age  Plan\n"
+            + "3    Okafor, Adaeze          92   PT eval\n"
+            + "4    Lindqvist, Marta        67   home\n";
+        AssertMarked(text, "92", PhiKind.Age);
+        AssertNotCovered(text, "67");
+        AssertNotCovered(text, "3 ");
+    }
+
+    [Fact]
+    public void Scan_AgeCellOfAPipeTable_IsMarkedAsAge()
+    {
+        const string text = "| Time | Patient | Age | Reason |\n|---|---|---|---|\n| 09:30 | Tobiasz Wren | 95 | INR |\n";
+        AssertMarked(text, "95", PhiKind.Age);
+    }
+
+    [Theory]
+    [InlineData("Pt is 92% on room air this morning.", "92")]
+    [InlineData("Heart rate is 96 bpm and regular.", "96")]
+    [InlineData("Sat is 94 on 2 L.", "94")]
+    [InlineData("Moved to room 104, bed by the window.", "104")]
+    [InlineData("Score was 98 out of 100 on the screen.", "98")]
+    [InlineData("Weight is 95 kg today.", "95")]
+    public void Scan_NumbersOverEightyNineThatAreNoAge_AreKept(string text, string number) =>
+        AssertNotCovered(text, number);
+
+    [Theory]
+    [InlineData("Bonjour, could you translate this letter for me?", "Bonjour")]
+    [InlineData("Cher confrère, je vous adresse ma patiente.", "Cher")]
+    [InlineData("Elle vit seule depuis deux ans.", "Elle")]
+    [InlineData("Bien cordialement, le médecin traitant.", "Bien")]
+    [InlineData("Clinic does not run infusions on Saturdays, per the schedule.", "Saturdays")]
+    [InlineData("Device: Heidelberg Spectralis OCT, serial on file.", "Heidelberg")]
+    [InlineData("Device: Heidelberg Spectralis OCT, serial on file.", "Spectralis")]
+    public void Scan_ForeignFunctionWordsWeekdayPluralsAndMakers_AreNotNames(string text, string word) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf(word, StringComparison.Ordinal));
+
+    private static void AssertNotCovered(string text, string word)
+    {
+        var start = text.IndexOf(word, StringComparison.Ordinal);
+        Assert.True(start >= 0, "the word is not in the text");
+        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
+    }
+}
