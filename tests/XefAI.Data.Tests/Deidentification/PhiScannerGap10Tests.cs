@@ -60,6 +60,30 @@ public sealed class PhiScannerGap10Tests
     public void Scan_ForeignFunctionWordsWeekdayPluralsAndMakers_AreNotNames(string text, string word) =>
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf(word, StringComparison.Ordinal));
 
+    [Theory]
+    [InlineData("Her fall was on the ninth of October, at home.", "the ninth of October")]
+    [InlineData("Surgery is set for the 12th of January.", "12th of January")]
+    [InlineData("They plan to travel in late August to see family.", "late August")]
+    [InlineData("Repeat the echo in mid-September.", "mid-September")]
+    [InlineData("Cough since 5th, worse at night.", "5th")]
+    [InlineData("Creatinine 1.2 on 9/3; 1.6 the 21st; back to 1.3.", "21st")]
+    [InlineData("Seen 22nd November 2026 in clinic.", "22nd November 2026")]
+    [InlineData("Can we move her to the week of 11/16 instead?", "11/16")]
+    [InlineData("Wound review held 28/10 with the nurse.", "28/10")]
+    [InlineData("Last dose 07FEB2026, next cycle pending.", "07FEB2026")]
+    public void Scan_SpokenAndPartialDates_AreMarkedAsDate(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Theory]
+    [InlineData("Goals met: 4/6. Barriers: pain.", "4/6")]
+    [InlineData("Scored 4/5 on the recall items.", "4/5")]
+    [InlineData("She lives on the 3rd floor of the building.", "3rd")]
+    [InlineData("Given on the 4th dose of the series.", "4th")]
+    [InlineData("IOP 15/12 both eyes.", "15/12")]
+    [InlineData("Fracture of the fifth of the metacarpals.", "fifth")]
+    public void Scan_CountsAndOrdinalsThatAreNoDate_AreKept(string text, string word) =>
+        AssertNotCovered(text, word);
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

@@ -250,4 +250,302 @@ internal sealed partial class Scan
 
         return false;
     }
+
+    // Words before a day and month without a year that make them a date ("on 12/14", "since 3rd", "I&D held 27/11").
+    private static readonly string[] DayMonthCues =
+    [
+        "on", "since", "from", "dated", "due", "until", "till", "by", "after", "before", "starting", "effective", "thru", "through", "held",
+        "done", "performed", "seen", "admitted", "discharged", "started", "stopped", "given", "booked", "scheduled", "between",
+    ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> DayMonthCueWords =
+        DayMonthCues.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Words before a fraction that make it a count or score, not a date ("Goals met: 3/7", "scored 4/5").
+    private static readonly string[] CountBeforeFraction =
+        ["met", "goals", "goal", "scored", "achieved", "correct", "recalled", "items", "criteria"];
+
+    // Nouns an ordinal counts, which make "the 3rd" no day ("the 3rd floor", "the 4th dose", "the 2nd time").
+    private static readonly string[] CountedNouns =
+    [
+        "floor", "dose", "doses", "time", "times", "visit", "cycle", "round", "grade", "percentile", "toe", "finger", "rib", "ventricle", "nerve",
+        "attempt", "trimester", "degree", "pregnancy", "child", "session", "infusion", "injection", "admission", "fraction", "stage", "digit",
+        "intercostal", "line", "week", "day", "month", "year", "decade", "episode", "course", "treatment", "vaccine", "shot", "booster", "postoperative",
+    ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CountedNounWords =
+        CountedNouns.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CountWords =
+        CountBeforeFraction.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// Dates in the partial and spoken forms notes use: "the fourth of March", "late April", "mid-January", "3rd December",
+    /// "since 3rd", "the 19th", "on 12/14", "held 27/11", "14NOV2026"; and a count taken for a date taken back ("Goals met: 3/7").
+    /// </summary>
+    private void MarkGaps10Dates()
+    {
+        for (var w = 0; w < _letteredCount; w++)
+        {
+            var i = _lettered[w];
+            if (_t[i].Type == TokenType.Alnum)
+            {
+                if (char.IsAsciiDigit(_text[_t[i].Start]))
+                {
+                    _ = TryCompactDayMonthYear(i) || TryOrdinalDay(i);
+                }
+
+                continue;
+            }
+
+            if ((_lex[i] & (Lex.Month | Lex.MonthAbbreviation)) != 0 && _run[i] != 0 && _kind[i] == PhiKind.Date)
+            {
+                ExtendMonthDate(i);
+            }
+        }
+
+        for (var n = 0; n < _numberCount; n++)
+        {
+            var i = _numbers[n];
+            if (_t[i].Length <= 2 && IsPunct(i + 1, '/') && Joined(i + 1) && IsNumber(i + 2, 1, 2) && Joined(i + 2) && !(IsPunct(i + 3) && Joined(i + 3) && !IsPunct(i + 3, ',') && !IsPunct(i + 3, '.') && !IsPunct(i + 3, ';') && !IsPunct(i + 3, ')'))
+                && !(Joined(i) && IsPunct(i - 1) && !IsPunct(i - 1, '(')))
+            {
+                DayMonthFraction(i);
+            }
+        }
+    }
+
+    /// <summary>"14NOV2026", "3Mar26": a day, a month's abbreviation and a year in one token.</summary>
+    private bool TryCompactDayMonthYear(int i)
+    {
+        var span = Span(i);
+        if (span.Length is < 7 or > 9)
+        {
+            return false;
+        }
+
+        var d = char.IsAsciiDigit(span[1]) ? 2 : 1;
+        var rest = span[d..];
+        if (rest.Length is not (5 or 7) || !char.IsAsciiLetter(rest[0]) || !char.IsAsciiLetter(rest[2]) || !char.IsAsciiDigit(rest[3]) || int.Parse(span[..d]) is < 1 or > 31)
+        {
+            return false;
+        }
+
+        foreach (var c in rest[3..])
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        if ((_lexicon.Of(rest[..3]) & Lex.MonthAbbreviation) == 0 && !rest[..3].Equals("may", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (_run[i] != 0 && !(_kind[i] == PhiKind.Id && (i == 0 || _run[i - 1] != _run[i]) && (i + 1 == Count || _run[i + 1] != _run[i])))
+        {
+            return false;
+        }
+
+        Mark(i, i, PhiKind.Date);
+        return true;
+    }
+
+    /// <summary>"3rd December" (the day before a marked month), "since 3rd", "the 19th" (a day alone after its cue, counting no noun).</summary>
+    private bool TryOrdinalDay(int i)
+    {
+        if (!IsOrdinalDay(i))
+        {
+            return false;
+        }
+
+        // "on the 3rd floor", "the 4th dose": a day alone taken before a lower-case noun it counts is taken back.
+        if (_run[i] != 0)
+        {
+            if (_kind[i] == PhiKind.Date && RunStart(i) == i && RunEnd(i) == i && WordIs(i - 1, "the") && IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore)
+                && _run[i + 1] == 0 && _t[i + 1].Length <= 14 && CountedNounWords.Contains(Span(i + 1)))
+            {
+                _run[i] = 0;
+            }
+
+            return false;
+        }
+
+        var month = i + 1;
+        if (IsWord(month) && !_t[month].Is(TokenShape.LineBefore) && _run[month] != 0 && _kind[month] == PhiKind.Date && Has(month, Lex.Month | Lex.MonthAbbreviation))
+        {
+            Mark(i, RunEnd(month), PhiKind.Date);
+            return true;
+        }
+
+        var b = i - 1;
+        var cued = IsWord(b) && (WordIs(b, "the") || WordIs(b, "since") || WordIs(b, "on") || WordIs(b, "until") || WordIs(b, "by") || WordIs(b, "from"));
+        if (!cued || (WordIs(b, "the") && IsWord(b - 1) && (WordIs(b - 1, "of") || WordIs(b - 1, "for") || WordIs(b - 1, "in"))))
+        {
+            return false;
+        }
+
+        // "the 3rd floor", "the 4th dose": an ordinal that counts a noun is not a day.
+        var n = i + 1;
+        if (InRange(n) && !_t[n].Is(TokenShape.LineBefore) && IsWord(n) && !(WordIs(n, "and") || WordIs(n, "at") || WordIs(n, "of") || WordIs(n, "or") || WordIs(n, "to")))
+        {
+            return false;
+        }
+
+        if (IsPunct(n, '-') || IsPunct(n, '/') || (IsPunct(n, '.') && Joined(n + 1) && InRange(n + 1) && _t[n + 1].Type != TokenType.Punct))
+        {
+            return false;
+        }
+
+        Mark(i, i, PhiKind.Date);
+        return true;
+    }
+
+    private bool IsOrdinalDay(int i)
+    {
+        var span = Span(i);
+        if (span.Length is < 3 or > 4 || !char.IsAsciiDigit(span[0]))
+        {
+            return false;
+        }
+
+        var d = char.IsAsciiDigit(span[1]) ? 2 : 1;
+        if (span.Length != d + 2)
+        {
+            return false;
+        }
+
+        var day = int.Parse(span[..d]);
+        var suffix = span[d..];
+        var last = day % 10;
+        var teen = day is >= 11 and <= 13;
+        var expected = teen || last is 0 or >= 4 ? "th" : last == 1 ? "st" : last == 2 ? "nd" : "rd";
+        return day is >= 1 and <= 31 && suffix.Equals(expected, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private int RunEnd(int i)
+    {
+        var end = i;
+        while (end + 1 < Count && _run[end + 1] == _run[i])
+        {
+            end++;
+        }
+
+        return end;
+    }
+
+    private int RunStart(int i)
+    {
+        var start = i;
+        while (start > 0 && _run[start - 1] == _run[i])
+        {
+            start--;
+        }
+
+        return start;
+    }
+
+    /// <summary>
+    /// A marked month's date grown to the words before it that belong to it: "the fourth of March", "late April",
+    /// "mid-January", "early May".
+    /// </summary>
+    private void ExtendMonthDate(int i)
+    {
+        var start = RunStart(i);
+        if (start != i)
+        {
+            return;
+        }
+
+        var end = RunEnd(i);
+        var p = i - 1;
+
+        // "late April", "mid-January", "early in March" is left.
+        if (IsPunct(p, '-') && Joined(i) && Joined(p) && WordIs(p - 1, "mid") && IsFree(p - 1))
+        {
+            Mark(p - 1, end, PhiKind.Date);
+            return;
+        }
+
+        if ((WordIs(p, "late") || WordIs(p, "early") || WordIs(p, "mid")) && IsFree(p) && !_t[i].Is(TokenShape.LineBefore))
+        {
+            Mark(p, end, PhiKind.Date);
+            return;
+        }
+
+        // "the fourth of March", "the 4th of March", "fourth of March": the day (marked or not) and "of" before the month.
+        if (!WordIs(p, "of") || !IsFree(p) || _t[i].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        var day = p - 1;
+        int from;
+        if (InRange(day) && _t[day].Type == TokenType.Alnum && IsOrdinalDay(day))
+        {
+            from = day;
+        }
+        else if (IsWord(day) && (IsNumberWord(day, SpokenUnitOrdinals) || IsNumberWord(day, SpokenLargeOrdinals)))
+        {
+            from = IsPunct(day - 1, '-') && Joined(day) && IsNumberWord(day - 2, SpokenTens) ? day - 2 : day;
+        }
+        else
+        {
+            return;
+        }
+
+        if ((_run[from] != 0 && _kind[from] != PhiKind.Date) || (from != day && !IsFree(from)))
+        {
+            return;
+        }
+
+        if (WordIs(from - 1, "the") && IsFree(from - 1))
+        {
+            from--;
+        }
+
+        Mark(from, end, PhiKind.Date);
+    }
+
+    /// <summary>"on 12/14", "held 27/11": a day and month without a year after a word that dates; "Goals met: 3/7" taken back.</summary>
+    private void DayMonthFraction(int i)
+    {
+        var a = Value(i);
+        var b = Value(i + 2);
+        var p = WordBefore(i, 2);
+        if (_run[i] != 0)
+        {
+            // A count taken for a date: "Goals met: 3/7", "scored 4/5".
+            if (_kind[i] == PhiKind.Date && _run[i + 2] == _run[i] && RunStart(i) == i && RunEnd(i) == i + 2 && a <= b && p >= 0 && _t[p].Length <= 9
+                && CountWords.Contains(Span(p)))
+            {
+                for (var k = i; k <= i + 2; k++)
+                {
+                    _run[k] = 0;
+                }
+            }
+
+            return;
+        }
+
+        if (_run[i + 2] != 0 || a < 1 || b < 1 || a > 31 || b > 31 || (a > 12 && b > 12) || p < 0)
+        {
+            return;
+        }
+
+        // "the week of 12/14"; otherwise no ratio's or unit's word ("out of 12/14", "BP 90/60").
+        var weekOf = WordIs(p, "of") && p == i - 1 && (WordIs(p - 1, "week") || WordIs(p - 1, "weekend"));
+        if (!weekOf && Has(p, Lex.RatioCue | Lex.MeasureUnit))
+        {
+            return;
+        }
+
+        // A cue word right before: "on 12/14", "week of 12/14", "held 27/11".
+        if (weekOf || (_t[p].Length <= 10 && DayMonthCueWords.Contains(Span(p)) && p == i - 1))
+        {
+            Mark(i, i + 2, PhiKind.Date);
+        }
+    }
 }

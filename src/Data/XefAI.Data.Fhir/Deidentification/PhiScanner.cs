@@ -159,6 +159,7 @@ internal sealed partial class Scan : IDisposable
         MarkNameContinuations();
         MarkAgesAfterNames();
         MarkGaps10Ages();
+        MarkGaps10Dates();
         MarkSpelledNames();
         MarkPlaces();
         UnmarkNotPhi();
