@@ -84,6 +84,42 @@ public sealed class PhiScannerGap10Tests
     public void Scan_CountsAndOrdinalsThatAreNoDate_AreKept(string text, string word) =>
         AssertNotCovered(text, word);
 
+    [Theory]
+    [InlineData("K44-102233    KOWALCZYK, GENOWEFA / 00481122    Potassium 6.9", "KOWALCZYK, GENOWEFA")]
+    [InlineData("K44-102234    EL-AMIN, RASHA / 00481190    Sodium 118", "EL-AMIN, RASHA")]
+    [InlineData("Reviewers: Hope T. Okonjo, MD; Dr. Ames.", "Hope")]
+    [InlineData("Result read back by clerk Grant at 03:10.", "Grant")]
+    [InlineData("Spoke with Faith (the niece) by phone.", "Faith")]
+    [InlineData("Message left by caller \"Peaches\" (aunt) for the nurse.", "Peaches")]
+    [InlineData("Parents: Marta Jadwiga Nowicka and Piotr Nowicki.", "Jadwiga")]
+    [InlineData("\"given\": [\"Halina\", \"Wiesława\"],", "Wiesława")]
+    [InlineData("SURGEON: MARCEL ST. PIERRE, M.D.", "ST. PIERRE")]
+    public void Scan_NamesToldByWhatStandsAroundThem_AreMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Signed: Paolo Reyes, RN, CCDS    3/14/71", "CCDS")]
+    [InlineData("NAUSEA, VOMITING and diarrhea since Monday.", "NAUSEA")]
+    [InlineData("Letter from Dr. Aoife Brennan MRCPI, IMC No. 40312.", "IMC")]
+    [InlineData("Letter from Dr. Aoife Brennan MRCPI, IMC No. 40312.", "MRCPI")]
+    [InlineData("Cleared by Ana Cruz, RN, Nurse on Duty, PRC Lic. 0661234.", "Duty")]
+    [InlineData("Chair: M. Osei  |  Rad Onc: Kiri Walker  |  Path: J. Lee", "Rad")]
+    [InlineData("Referred to the Consultant Rheumatologist at the clinic.", "Rheumatologist")]
+    [InlineData("Therapy dog: \"Biscuit\" (beagle). Pt smiled when Biscuit visited.", "Biscuit")]
+    [InlineData("The ward clerk will fax it tonight.", "will")]
+    public void Scan_CredentialsLabelsAndAnimals_AreNotNames(string text, string word) =>
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start <= text.LastIndexOf(word, StringComparison.Ordinal)
+            && text.LastIndexOf(word, StringComparison.Ordinal) < s.Start + s.Length);
+
+    [Fact]
+    public void Scan_PersonSharingAnAnimalsName_IsStillAName()
+    {
+        const string text = "Pt's own dog, \"Maple\", came in with daughter Maple Harlow. Maple (the daughter) asked for the chaplain.";
+        var second = text.LastIndexOf("Maple", StringComparison.Ordinal);
+        Assert.Contains(Scan(text), s => s.Kind == PhiKind.Name && s.Start == second);
+        Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf("Maple", StringComparison.Ordinal));
+    }
+
     private static void AssertNotCovered(string text, string word)
     {
         var start = text.IndexOf(word, StringComparison.Ordinal);

@@ -215,12 +215,24 @@ internal sealed partial class Scan
     /// </summary>
     private bool IsFalseName10(int i)
     {
-        if (_kind[i] != PhiKind.Name || _t[i].Type != TokenType.Word || _t[i].Length > 12)
+        if (_kind[i] != PhiKind.Name || _t[i].Type != TokenType.Word || _t[i].Length > 16)
         {
             return false;
         }
 
         var span = Span(i);
+
+        // "Consultant Rheumatologist", "Paediatrician": a specialist's title.
+        if (span.Length > 8 && !_t[i].Is(TokenShape.Lower) && (span.EndsWith("ologist", StringComparison.OrdinalIgnoreCase) || span.EndsWith("iatrist", StringComparison.OrdinalIgnoreCase)
+            || span.EndsWith("ician", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        if (span.Length > 12)
+        {
+            return false;
+        }
         // Lower case ("son mari Armand"), or capitalized before no other capitalized word ("Bonjour,", "Elle vit seule").
         if (ForeignWords.Contains(span) && !Has(WordBefore(i, 2), Lex.Title)
             && (_t[i].Is(TokenShape.Lower) || !(IsCapitalized(i + 1) && IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore))))
@@ -229,7 +241,25 @@ internal sealed partial class Scan
         }
 
         // "Saturdays", "Mondays": a weekday and its plural 's'.
-        if (span.Length > 6 && (span[^1] is 's' or 'S') && (_lexicon.Of(span[..^1]) & Lex.Weekday) != 0)
+        if (span.Length is > 6 and <= 10 && span.EndsWith("days", StringComparison.OrdinalIgnoreCase) && (_lexicon.Of(span[..^1]) & Lex.Weekday) != 0)
+        {
+            return true;
+        }
+
+        if (IsCredentialOrLicenceCue(i) || IsAnimalName(i))
+        {
+            return true;
+        }
+
+        // "Nurse on Duty", "Doctor on Call": a capitalized word after "on" and a role.
+        if (WordIs(i - 1, "on") && (Has(i - 2, Lex.NameLabel) || Has(i - 2, Lex.Title)) && _t[i].Is(TokenShape.Capitalized) && RunStart(i) == i && RunEnd(i) == i)
+        {
+            return true;
+        }
+
+        // "| Rad Onc: Whetu": a short first word of a label before its colon, at a line's or cell's start.
+        if (_t[i].Length <= 4 && RunStart(i) == i && RunEnd(i) == i && IsWord(i + 1) && IsFree(i + 1) && _t[i + 1].Length <= 5 && IsPunct(i + 2, ':') && Joined(i + 2)
+            && (StartsLine(i) || IsPunct(i - 1, '|') || IsPunct(i - 1, ';')))
         {
             return true;
         }
@@ -548,4 +578,350 @@ internal sealed partial class Scan
             Mark(i, i + 2, PhiKind.Date);
         }
     }
+
+    // Staff roles written before or after a first name that is also a word ("clerk Bill", "Bill (unit clerk)", "Grace (the daughter)").
+    private static readonly string[] StaffRoles =
+    [
+        "clerk", "secretary", "receptionist", "scheduler", "transporter", "tech", "technician", "aide", "sitter", "scribe", "volunteer", "chaplain",
+        "interpreter", "runner", "housekeeper", "driver", "caller", "handler", "charge", "rn", "lpn", "cna", "np", "pa", "ma", "coordinator",
+    ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> StaffRoleWords =
+        StaffRoles.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Words that make a quoted name an animal's ("Dog: "Buddy"", "their cat "Mittens"").
+    private static readonly string[] AnimalWords = ["dog", "dogs", "cat", "cats", "puppy", "kitten", "pet", "animal", "horse", "canine"];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> AnimalWordSet =
+        AnimalWords.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Words before a quoted nickname ("caller "Bunny"", "aka "Cora"", "goes by "Tiny"").
+    private static readonly string[] NicknameCues = ["caller", "aka", "a.k.a", "nicknamed", "nickname", "by", "called", "known"];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NicknameCueWords =
+        NicknameCues.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private const Lex NotAGivenName = Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Credential | Lex.Facility | Lex.Holiday | Lex.Direction
+        | Lex.MeasureUnit | Lex.IdentifierCue | Lex.NameLabel | Lex.Relation | Lex.Salutation | Lex.SignOff | Lex.DateCue | Lex.PlaceCue
+        | Lex.UnitDesignator | Lex.Clinical | Lex.StreetSuffix;
+
+    /// <summary>
+    /// Names the lists and cues left, told by what stands around them: a row's "SURNAME, GIVEN" in capitals next to its
+    /// identifiers, a first name before an initial and a found surname ("Faith O. Mbeki"), a first name beside its role
+    /// ("clerk Bill", "Grace (the daughter)"), a quoted nickname after "caller" or before its relation, a second given name
+    /// between found names, and "ST. GERMAIN" after a found first name.
+    /// </summary>
+    private void MarkGaps10Names()
+    {
+        _petCount = 0;
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            if (NotePet(i))
+            {
+                continue;
+            }
+
+            if (_run[i] != 0)
+            {
+                if (_kind[i] == PhiKind.Name)
+                {
+                    TrySaintSurname(i);
+                }
+
+                continue;
+            }
+
+            _ = TryCapitalsRowName(i) || TryGivenBeforeInitial(i) || TryNameBesideRole(i) || TryCuedQuotedNickname(i) || TryMiddleGivenName(i);
+        }
+    }
+
+    /// <summary>"SZYMANSKA, ALICJA / 00461077", "C26-339377  AL-FARSI, NOOR": capitals, a comma and capitals beside a marked identifier.</summary>
+    private bool TryCapitalsRowName(int i)
+    {
+        // Not a credential's list after a name ("Guerrero, RN, CCDS").
+        if (!_t[i].Is(TokenShape.Upper) || _t[i].Length < 2 || (IsPunct(i - 1, '-') && Joined(i)) || IsPunct(i - 1, ',') || IsNameAt(i - 1))
+        {
+            return false;
+        }
+
+        // The surname, perhaps hyphenated ("AL-FARSI").
+        var last = i;
+        if (IsPunct(i + 1, '-') && Joined(i + 1) && Joined(i + 2) && IsWord(i + 2) && _t[i + 2].Is(TokenShape.Upper) && IsFree(i + 2))
+        {
+            last = i + 2;
+        }
+
+        var comma = last + 1;
+        var given = comma + 1;
+        if (!IsPunct(comma, ',') || !Joined(comma) || !IsWord(given) || !_t[given].Is(TokenShape.Upper) || _t[given].Length < 2 || !IsFree(given)
+            || _t[given].Is(TokenShape.LineBefore) || _t[i].Is(TokenShape.OtherScript))
+        {
+            return false;
+        }
+
+        var end = given;
+        if (IsWord(end + 1) && _t[end + 1].Is(TokenShape.Upper) && IsFree(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && _t[end + 1].Length <= 12)
+        {
+            end++;
+        }
+
+        for (var k = i; k <= end; k++)
+        {
+            if (IsWord(k) && ((L(k) & (Lex.Credential | Lex.Title | Lex.NameLabel)) != 0
+                || (_t[k].Length > 2 && (L(k) & (Lex.Common | Lex.Clinical | Lex.MeasureUnit | Lex.Month | Lex.Weekday | Lex.Facility)) != 0)))
+            {
+                return false;
+            }
+        }
+
+        if (!(IdentifierNear(end + 1, 1) || IdentifierNear(i - 1, -1)))
+        {
+            return false;
+        }
+
+        Mark(i, last, PhiKind.Name);
+        Mark(given, end, PhiKind.Name);
+        return true;
+    }
+
+    /// <summary>A marked MRN, ID, date or account within three tokens from <paramref name="k"/> in direction <paramref name="step"/>, on the line.</summary>
+    private bool IdentifierNear(int k, int step)
+    {
+        for (var n = 0; n < 3 && InRange(k); n++, k += step)
+        {
+            if (step > 0 && _t[k].Is(TokenShape.LineBefore))
+            {
+                return false;
+            }
+
+            if (_run[k] != 0)
+            {
+                return _kind[k] is PhiKind.Mrn or PhiKind.Id or PhiKind.Date or PhiKind.Account;
+            }
+
+            if (!IsPunct(k) || (step < 0 && _t[k].Is(TokenShape.LineBefore)))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"Faith O. Mbeki": a listed first name, an initial and its full stop, then a found surname.</summary>
+    private bool TryGivenBeforeInitial(int i)
+    {
+        if (!_t[i].Is(TokenShape.Capitalized) || !IsWord(i + 1) || _t[i + 1].Length != 1 || !IsPunct(i + 2, '.') || !IsNameAt(i + 3)
+            || !(IsFree(i + 1) || IsNameAt(i + 1)) || _t[i + 1].Is(TokenShape.LineBefore) || _t[i + 3].Is(TokenShape.LineBefore) || (L(i) & Lex.FirstName) == 0 || (L(i) & NotAGivenName) != 0
+            || IsLowerCommonWord(i))
+        {
+            return false;
+        }
+
+        Mark(i, i + 2, PhiKind.Name);
+        return true;
+    }
+
+    /// <summary>"clerk Bill", "Bill (unit clerk)", "Grace (the daughter)": a listed first name beside a role or relation.</summary>
+    private bool TryNameBesideRole(int i)
+    {
+        if (!_t[i].Is(TokenShape.Capitalized) || _t[i].Length < 3 || (L(i) & Lex.FirstName) == 0 || (L(i) & NotAGivenName) != 0 || IsLowerCommonWord(i))
+        {
+            return false;
+        }
+
+        var b = i - 1;
+        var before = IsWord(b) && _t[b].Is(TokenShape.Lower) && !_t[i].Is(TokenShape.LineBefore) && _t[b].Length <= 12 && StaffRoleWords.Contains(Span(b))
+            && !(IsWord(i + 1) && _t[i + 1].Is(TokenShape.Lower) && (WordIs(i + 1, "of") || WordIs(i + 1, "for")));
+        if (!before)
+        {
+            // "(unit clerk)", "(the daughter)", "(granddaughter)": two words at most, the last a role or relation, then ')'.
+            var k = i + 2;
+            if (!IsPunct(i + 1, '(') || !IsWord(k))
+            {
+                return false;
+            }
+
+            var close = IsPunct(k + 1, ')') ? k + 1 : IsWord(k + 1) && IsPunct(k + 2, ')') ? k + 2 : -1;
+            if (close < 0)
+            {
+                return false;
+            }
+
+            var role = close - 1;
+            if (!(_t[role].Length <= 12 && (StaffRoleWords.Contains(Span(role)) || Has(role, Lex.Relation))))
+            {
+                return false;
+            }
+        }
+
+        Mark(i, i, PhiKind.Name);
+        return true;
+    }
+
+    /// <summary>"caller "Bunny" (grandmother", "aka "Cora"": a quoted capitalized word after a nickname's cue or before a relation; not an animal's.</summary>
+    private bool TryCuedQuotedNickname(int i)
+    {
+        if (!_t[i].Is(TokenShape.Capitalized) || !IsPunct(i - 1, '"') || !IsPunct(i + 1, '"') || !Joined(i) || !Joined(i + 1) || _t[i].Length < 3
+            || (L(i) & NotAGivenName) != 0 || IsLowerCommonWord(i))
+        {
+            return false;
+        }
+
+        var b = WordBefore(i - 1, 2);
+        var cue = b >= 0 && _t[b].Is(TokenShape.Lower) && _t[b].Length <= 10 && NicknameCueWords.Contains(Span(b));
+        var relation = IsPunct(i + 2, '(') && (Has(i + 3, Lex.Relation) || (IsWord(i + 4) && Has(i + 4, Lex.Relation)));
+        if (!(cue || relation) || AnimalBefore(i))
+        {
+            return false;
+        }
+
+        Mark(i, i, PhiKind.Name);
+        return true;
+    }
+
+    /// <summary>A word written in lower case that a lower-case text has us judge as capitalized, and that is also an ordinary word ("will", "tea").</summary>
+    private bool IsLowerCommonWord(int i) => !char.IsUpper(_text[_t[i].Start]) && (L(i) & Lex.Common) != 0;
+
+    private bool AnimalBefore(int i)
+    {
+        for (var p = i - 1; p >= 0 && p >= i - 5; p--)
+        {
+            if (IsWord(p) && _t[p].Length <= 7 && AnimalWordSet.Contains(Span(p)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"Maria Bożena Kowalczyk", ""given": ["Halina", "Bożena"]": a capitalized word between found names, or quoted after a quoted one in a list.</summary>
+    private bool TryMiddleGivenName(int i)
+    {
+        if (!_t[i].Is(TokenShape.Capitalized) || _t[i].Length < 3 || _t[i].Is(TokenShape.LineBefore) || (L(i) & (NotAGivenName | Lex.Common)) != 0 || IsLowerCommonWord(i))
+        {
+            return false;
+        }
+
+        var between = IsNameAt(i - 1) && IsNameAt(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && _run[i - 1] != _run[i + 1];
+        var listed = IsPunct(i - 1, '"') && IsPunct(i + 1, '"') && IsPunct(i - 2, ',') && IsPunct(i - 3, '"') && IsNameAt(i - 4) && _t[i - 4].Is(TokenShape.Capitalized)
+            && !IsPunct(i - 5, ':') && IsPunct(i - 5, '"') && (IsPunct(i + 2, ']') || IsPunct(i + 2, ','));
+        if (!(between || listed))
+        {
+            return false;
+        }
+
+        Mark(i, i, PhiKind.Name);
+        return true;
+    }
+
+    /// <summary>"ROLAND ST. GERMAIN", "Roland St. Germain": a saint's prefix and a capitalized word after a found first name.</summary>
+    private void TrySaintSurname(int i)
+    {
+        var st = i + 1;
+        if (!(WordIs(st, "st") || WordIs(st, "ste")) || !IsFree(st) || !IsPunct(st + 1, '.') || !Joined(st + 1) || !IsWord(st + 2)
+            || !(IsFree(st + 2) || (IsNameAt(st + 2) && RunStart(st + 2) == st + 2 && RunEnd(st + 2) == st + 2))
+            || !IsCapitalized(st + 2) || _t[st].Is(TokenShape.LineBefore) || _t[st + 2].Is(TokenShape.LineBefore) || (L(i) & Lex.FirstName) == 0
+            || (RunEnd(i) != i) || Has(st + 3, Lex.Facility | Lex.StreetSuffix) || (L(st + 2) & Lex.Facility) != 0)
+        {
+            return;
+        }
+
+        Mark(st, st + 2, PhiKind.Name);
+    }
+
+    /// <summary>
+    /// Capitals that are a credential or a licensing body, not a name: after a found name and before its comma or line's end
+    /// ("Ó Súilleabháin MICGP,"), or before a licence number's cue ("IMC No. 41877", "PRC Lic. 0667712").
+    /// </summary>
+    private bool IsCredentialOrLicenceCue(int i)
+    {
+        if (!_t[i].Is(TokenShape.Upper) || _t[i].Length is < 3 or > 6 || RunStart(i) != i || RunEnd(i) != i)
+        {
+            return false;
+        }
+
+        var n = i + 1;
+        if ((WordIs(n, "no") || WordIs(n, "lic") || WordIs(n, "reg") || WordIs(n, "license") || WordIs(n, "licence")) && !_t[n].Is(TokenShape.LineBefore))
+        {
+            return true;
+        }
+
+        var afterName = IsNameAt(i - 1) && _run[i - 1] != _run[i] && !_t[i].Is(TokenShape.LineBefore);
+        return afterName && (IsPunct(n, ',') || !InRange(n) || _t[n].Is(TokenShape.LineBefore)) && (L(i) & Lex.FirstName) == 0 && IsCredentialShaped(i);
+    }
+
+    // A credential's letters: one of the usual openings of a college's or degree's initials ("MICGP", "FRCS", "MRCPI", "FACP").
+    private bool IsCredentialShaped(int i)
+    {
+        var span = Span(i);
+        return span.Length >= 4 && (span.StartsWith("M", StringComparison.Ordinal) || span.StartsWith("F", StringComparison.Ordinal))
+            && (span.Contains("RC", StringComparison.Ordinal) || span.Contains("CGP", StringComparison.Ordinal) || span.Contains("AC", StringComparison.Ordinal)
+                || span.EndsWith("GP", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// An animal's name: quoted or alone after "dog", "cat", "Dog:" ("Dog: "Buddy"", "their dog "Grace""), and that name again
+    /// alone in the text after it, unless a relation or role is beside it ("Grace (the daughter)").
+    /// </summary>
+    private bool IsAnimalName(int i)
+    {
+        if (_petCount == 0 || !_t[i].Is(TokenShape.Capitalized) || RunStart(i) != i || RunEnd(i) != i)
+        {
+            return false;
+        }
+
+        for (var p = 0; p < _petCount; p++)
+        {
+            if (_pets[p] == i)
+            {
+                return true;
+            }
+        }
+
+        if (IsPunct(i + 1, '(') || Has(WordBefore(i, 1), Lex.Relation | Lex.Title))
+        {
+            return false;
+        }
+
+        for (var p = 0; p < _petCount; p++)
+        {
+            if (_t[_pets[p]].Length == _t[i].Length && Span(_pets[p]).SequenceEqual(Span(i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Records a capitalized word quoted or alone after "dog", "cat", "Dog:" as an animal's name; true when it is one.</summary>
+    private bool NotePet(int i)
+    {
+        if (!_t[i].Is(TokenShape.Capitalized))
+        {
+            return false;
+        }
+
+        var quoted = IsPunct(i - 1, '"') && IsPunct(i + 1, '"');
+        var b = quoted ? i - 2 : IsPunct(i - 1, ':') || IsPunct(i - 1, ',') ? i - 2 : i - 1;
+        if (quoted && (IsPunct(b, ':') || IsPunct(b, ',')))
+        {
+            b--;
+        }
+
+        if (!IsWord(b) || _t[b].Length is < 3 or > 7 || _text[_t[b].Start] is not ('d' or 'D' or 'c' or 'C' or 'p' or 'P' or 'a' or 'A' or 'h' or 'H')
+            || !AnimalWordSet.Contains(Span(b)) || _petCount == _pets.Length)
+        {
+            return false;
+        }
+
+        _pets[_petCount++] = i;
+        return true;
+    }
+
+    private readonly int[] _pets = new int[4];
+    private int _petCount;
 }

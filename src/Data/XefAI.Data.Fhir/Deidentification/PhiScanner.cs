@@ -158,6 +158,7 @@ internal sealed partial class Scan : IDisposable
         MarkSplitNamesAfterLabels();
         MarkNameContinuations();
         MarkAgesAfterNames();
+        MarkGaps10Names();
         MarkGaps10Ages();
         MarkGaps10Dates();
         MarkSpelledNames();
