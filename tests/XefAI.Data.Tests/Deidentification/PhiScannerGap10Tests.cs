@@ -94,6 +94,10 @@ public sealed class PhiScannerGap10Tests
     [InlineData("Parents: Marta Jadwiga Nowicka and Piotr Nowicki.", "Jadwiga")]
     [InlineData("\"given\": [\"Halina\", \"Wiesława\"],", "Wiesława")]
     [InlineData("SURGEON: MARCEL ST. PIERRE, M.D.", "ST. PIERRE")]
+    [InlineData("fixture = {\"first\": \"Daisy\", \"last\": \"Kealoha\"}", "Daisy")]
+    [InlineData("record = {'given_name': 'Hazel'}", "Hazel")]
+    [InlineData("Spanish interp, dtr Ngozi drives her.", "Ngozi")]
+    [InlineData("Family asked for the chaplain, Fr. Bartosz paged.", "Bartosz")]
     public void Scan_NamesToldByWhatStandsAroundThem_AreMarkedAsName(string text, string name) =>
         AssertMarked(text, name, PhiKind.Name);
 

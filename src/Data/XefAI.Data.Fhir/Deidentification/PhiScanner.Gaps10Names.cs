@@ -632,7 +632,8 @@ internal sealed partial class Scan
                 continue;
             }
 
-            _ = TryCapitalsRowName(i) || TryGivenBeforeInitial(i) || TryNameBesideRole(i) || TryCuedQuotedNickname(i) || TryMiddleGivenName(i);
+            _ = TryCapitalsRowName(i) || TryGivenBeforeInitial(i) || TryNameBesideRole(i) || TryCuedQuotedNickname(i) || TryMiddleGivenName(i)
+                || TryKeyedQuotedName(i) || TryNameAfterShortRelation(i);
         }
     }
 
@@ -924,4 +925,60 @@ internal sealed partial class Scan
 
     private readonly int[] _pets = new int[4];
     private int _petCount;
+
+    // Keys of a record whose quoted value is a person's name ("first": "Rose", "family": "Hill", "given_name": "Grace").
+    private static readonly string[] NameKeys = ["first", "given", "last", "family", "middle", "preferred", "nickname", "surname", "firstname", "lastname", "givenname", "familyname"];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NameKeyWords =
+        NameKeys.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Short forms of relations and a priest's title written before a first name ("dtr Awa drives", "fr. tomasz paged").
+    private static readonly string[] ShortRelations = ["dtr", "dau", "fr", "bro", "sis", "husb", "gdtr", "gson", "gma", "gpa", "stepdtr"];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> ShortRelationWords =
+        ShortRelations.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>""first": "Rose"", "'given_name': 'Grace'": a quoted capitalized word as the value of a name's key, ordinary word or not.</summary>
+    private bool TryKeyedQuotedName(int i)
+    {
+        if (!IsPunct(i - 1) || !IsPunct(i + 1) || _text[_t[i - 1].Start] != _text[_t[i + 1].Start] || _text[_t[i - 1].Start] is not ('"' or '\'')
+            || !Joined(i) || !Joined(i + 1) || !IsPunct(i - 2, ':') || (L(i) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State)) != 0)
+        {
+            return false;
+        }
+
+        var key = IsPunct(i - 3, '"') || IsPunct(i - 3, '\'') ? i - 4 : i - 3;
+        if (!IsWord(key) || _t[key].Length > 11)
+        {
+            return false;
+        }
+
+        // "given_name", "first_name": the word before "_name".
+        if (WordIs(key, "name") && IsPunct(key - 1, '_') && IsWord(key - 2))
+        {
+            key -= 2;
+        }
+
+        if (!NameKeyWords.Contains(Span(key)))
+        {
+            return false;
+        }
+
+        Mark(i, i, PhiKind.Name);
+        return true;
+    }
+
+    /// <summary>"dtr Awa drives", "fr. Tomasz paged": a capitalized word, no ordinary word, after a relation's or a priest's short form.</summary>
+    private bool TryNameAfterShortRelation(int i)
+    {
+        var b = IsPunct(i - 1, '.') ? i - 2 : i - 1;
+        if (!IsWord(b) || _t[b].Length > 7 || _t[i].Is(TokenShape.LineBefore) || _t[i].Length < 2 || !_t[b].Is(TokenShape.Lower | TokenShape.Capitalized)
+            || !ShortRelationWords.Contains(Span(b)) || (L(i) & (NotAGivenName | Lex.Common)) != 0 || IsFunctionWord(i))
+        {
+            return false;
+        }
+
+        Mark(i, JoinedNameEnd(i), PhiKind.Name);
+        return true;
+    }
 }
