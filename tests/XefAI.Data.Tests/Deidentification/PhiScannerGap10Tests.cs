@@ -80,6 +80,7 @@ public sealed class PhiScannerGap10Tests
     [InlineData("She lives on the 3rd floor of the building.", "3rd")]
     [InlineData("Given on the 4th dose of the series.", "4th")]
     [InlineData("IOP 15/12 both eyes.", "15/12")]
+    [InlineData("Restarted on 3/4 tab at night.", "3/4")]
     [InlineData("Fracture of the fifth of the metacarpals.", "fifth")]
     public void Scan_CountsAndOrdinalsThatAreNoDate_AreKept(string text, string word) =>
         AssertNotCovered(text, word);

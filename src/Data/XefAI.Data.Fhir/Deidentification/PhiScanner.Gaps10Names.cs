@@ -3,9 +3,11 @@ using System.Collections.Frozen;
 namespace XefAI.Data.Deidentification;
 
 /// <content>
-/// Ages over 89 written without "year-old" ("Client is 91 and", "Strand, 97.", "Hargreaves (ninety last week", a table's
-/// Age column), and words the name rules take that are no one's name (French and Portuguese greetings and function words,
-/// weekday plurals, credentials and short capitals after a name's comma).
+/// Round 10 of the gaps, each rule in a method of its own: ages over 89 written without "year-old" ("Client is 91 and",
+/// "Strand, 97.", "Hargreaves (ninety last week", a table's Age column); dates in partial and spoken forms ("the fourth of
+/// March", "late April", "since 3rd", "on 12/14", "14NOV2026"); names told by what stands around them ("SZYMANSKA, ALICJA"
+/// beside a row's identifiers, "clerk Bill", "Faith O. Mbeki", "ST. GERMAIN"); and words the name rules take that are no
+/// one's name (French and Portuguese greetings and function words, weekday plurals, credentials, animals' names).
 /// </content>
 internal sealed partial class Scan
 {
@@ -561,6 +563,12 @@ internal sealed partial class Scan
         }
 
         if (_run[i + 2] != 0 || a < 1 || b < 1 || a > 31 || b > 31 || (a > 12 && b > 12) || p < 0)
+        {
+            return;
+        }
+
+        // Not a dose or a part: "on 1/2 tab", "3/4 of the dose", "1/3".
+        if ((a < b && b <= 4) || (IsWord(i + 3) && !_t[i + 3].Is(TokenShape.LineBefore) && (Has(i + 3, Lex.MeasureUnit) || WordIs(i + 3, "of"))))
         {
             return;
         }
