@@ -45,9 +45,32 @@ internal sealed partial class Scan
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> ImagingDevices =
         ImagingDeviceNouns.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
+    // For each first letter a-z, the lengths (bit n: n letters) of a list's words: a word that fails it is in no list, without hashing.
+    private static readonly ulong[] ForeignWordShapes = Shapes(ForeignFunctionWords);
+    private static readonly ulong[] ImagingDeviceShapes = Shapes(ImagingDeviceNouns);
+
+    private static ulong[] Shapes(string[] words)
+    {
+        var shapes = new ulong[27];
+        foreach (var word in words)
+        {
+            var c = char.ToLowerInvariant(word[0]);
+            shapes[c is >= 'a' and <= 'z' ? c - 'a' : 26] |= 1UL << Math.Min(word.Length, 63);
+        }
+
+        return shapes;
+    }
+
+    private static bool MayBeIn(ulong[] shapes, ReadOnlySpan<char> word)
+    {
+        var c = (char)(word[0] | 0x20);
+        return ((shapes[c is >= 'a' and <= 'z' ? c - 'a' : 26] >> Math.Min(word.Length, 63)) & 1) != 0;
+    }
+
     /// <summary>Ages over 89 that their words alone do not tell: after a person and "is", after a name's comma or parenthesis, in an Age column.</summary>
     private void MarkGaps10Ages()
     {
+        _ageHeading = 0;
         for (var n = 0; n < _numberCount; n++)
         {
             var i = _numbers[n];
@@ -61,21 +84,20 @@ internal sealed partial class Scan
                 Mark(i, i, PhiKind.Age);
             }
         }
+    }
 
-        // "(ninety last week", "(ninety-one)": an age in words in parentheses right after a name.
-        for (var w = 0; w < _wordCount; w++)
+    /// <summary>"(ninety last week", "(ninety-one)": an age in words in parentheses right after a name (tried from the dates' pass over words).</summary>
+    private void TryAgeWordsAfterName(int i)
+    {
+        if (_run[i] != 0 || !IsNameAt(i - 2))
         {
-            var i = _words[w];
-            if ((_lex[i] & Lex.WordRuleStart) == 0 || _run[i] != 0 || !IsPunct(i - 1, '(') || !IsNameAt(i - 2))
-            {
-                continue;
-            }
+            return;
+        }
 
-            var end = AgeWordsEnd(i);
-            if (end >= 0 && EndsAgeClause(end + 1) && !AnyMarked(i, end))
-            {
-                Mark(i, end, PhiKind.Age);
-            }
+        var end = AgeWordsEnd(i);
+        if (end >= 0 && EndsAgeClause(end + 1) && !AnyMarked(i, end))
+        {
+            Mark(i, end, PhiKind.Age);
         }
     }
 
@@ -140,7 +162,21 @@ internal sealed partial class Scan
     /// </summary>
     private bool IsInAgeColumn(int i)
     {
-        var lineStart = LineStartOf(i, 60);
+        // Once per scan, at the first number that could be in one: whether any heading word "Age" is written at all.
+        if (_ageHeading == 0)
+        {
+            _ageHeading = 2;
+            for (var c = 0; c < _capCount; c++)
+            {
+                if (_t[_caps[c]].Length == 3 && WordIs(_caps[c], "age"))
+                {
+                    _ageHeading = 1;
+                    break;
+                }
+            }
+        }
+
+        var lineStart = _ageHeading == 1 ? LineStartOf(i, 60) : -1;
         if (lineStart < 0)
         {
             return false;
@@ -235,8 +271,9 @@ internal sealed partial class Scan
         {
             return false;
         }
-        // Lower case ("son mari Armand"), or capitalized before no other capitalized word ("Bonjour,", "Elle vit seule").
-        if (ForeignWords.Contains(span) && !Has(WordBefore(i, 2), Lex.Title)
+        // Lower case ("son mari Armand"), or capitalized before no other capitalized word ("Bonjour,", "Elle vit seule"): alone in its run.
+        var alone = RunStart(i) == i && RunEnd(i) == i;
+        if (alone && span.Length <= 11 && MayBeIn(ForeignWordShapes, span) && ForeignWords.Contains(span) && !Has(WordBefore(i, 2), Lex.Title)
             && (_t[i].Is(TokenShape.Lower) || !(IsCapitalized(i + 1) && IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore))))
         {
             return true;
@@ -267,11 +304,11 @@ internal sealed partial class Scan
         }
 
         // "Heidelberg Spectralis OCT": capitalized words before an imaging device's noun (not "Dr. Lee OCT").
-        for (var n = i + 1; n <= i + 2 && !Has(WordBefore(i, 2), Lex.Title) && IsWord(n) && !_t[n].Is(TokenShape.LineBefore); n++)
+        for (var n = i + 1; n <= i + 2 && IsWord(n) && !_t[n].Is(TokenShape.LineBefore); n++)
         {
-            if (_t[n].Length <= 12 && ImagingDevices.Contains(Span(n)))
+            if (_t[n].Length is >= 3 and <= 10 && _run[n] != _run[i] && MayBeIn(ImagingDeviceShapes, Span(n)) && ImagingDevices.Contains(Span(n)))
             {
-                return true;
+                return !Has(WordBefore(i, 2), Lex.Title);
             }
 
             if (!IsCapitalized(n))
@@ -330,9 +367,14 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if ((_lex[i] & (Lex.Month | Lex.MonthAbbreviation)) != 0 && _run[i] != 0 && _kind[i] == PhiKind.Date)
+            var lex = _lex[i];
+            if ((lex & (Lex.Month | Lex.MonthAbbreviation)) != 0 && _run[i] != 0 && _kind[i] == PhiKind.Date)
             {
                 ExtendMonthDate(i);
+            }
+            else if ((lex & Lex.WordRuleStart) != 0 && IsPunct(i - 1, '('))
+            {
+                TryAgeWordsAfterName(i);
             }
         }
 
@@ -594,6 +636,8 @@ internal sealed partial class Scan
         "interpreter", "runner", "housekeeper", "driver", "caller", "handler", "charge", "rn", "lpn", "cna", "np", "pa", "ma", "coordinator",
     ];
 
+    private static readonly ulong[] StaffRoleShapes = Shapes(StaffRoles);
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> StaffRoleWords =
         StaffRoles.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -640,8 +684,14 @@ internal sealed partial class Scan
                 continue;
             }
 
-            _ = TryCapitalsRowName(i) || TryGivenBeforeInitial(i) || TryNameBesideRole(i) || TryCuedQuotedNickname(i) || TryMiddleGivenName(i)
-                || TryKeyedQuotedName(i) || TryNameAfterShortRelation(i);
+            // Each rule only where its first test can pass: most capitalized words are tried by none.
+            var prevPunct = i > 0 && _t[i - 1].Type == TokenType.Punct;
+            _ = (_t[i].Is(TokenShape.Upper) && TryCapitalsRowName(i))
+                || (IsWord(i + 1) && _t[i + 1].Length == 1 && TryGivenBeforeInitial(i))
+                || ((L(i) & Lex.FirstName) != 0 && TryNameBesideRole(i))
+                || (prevPunct && (TryCuedQuotedNickname(i) || TryKeyedQuotedName(i)))
+                || ((prevPunct || IsNameAt(i - 1)) && TryMiddleGivenName(i))
+                || TryNameAfterShortRelation(i);
         }
     }
 
@@ -741,7 +791,7 @@ internal sealed partial class Scan
         }
 
         var b = i - 1;
-        var before = IsWord(b) && _t[b].Is(TokenShape.Lower) && !_t[i].Is(TokenShape.LineBefore) && _t[b].Length <= 12 && StaffRoleWords.Contains(Span(b))
+        var before = IsWord(b) && _t[b].Is(TokenShape.Lower) && !_t[i].Is(TokenShape.LineBefore) && _t[b].Length <= 12 && MayBeIn(StaffRoleShapes, Span(b)) && StaffRoleWords.Contains(Span(b))
             && !(IsWord(i + 1) && _t[i + 1].Is(TokenShape.Lower) && (WordIs(i + 1, "of") || WordIs(i + 1, "for")));
         if (!before)
         {
@@ -932,6 +982,9 @@ internal sealed partial class Scan
     }
 
     private readonly int[] _pets = new int[4];
+
+    // Whether the text has a capitalized "Age" (a table's heading): 0 not yet looked, 1 yes, 2 no. Reset by each scan's ages pass.
+    private int _ageHeading;
     private int _petCount;
 
     // Keys of a record whose quoted value is a person's name ("first": "Rose", "family": "Hill", "given_name": "Grace").
@@ -979,9 +1032,11 @@ internal sealed partial class Scan
     /// <summary>"dtr Awa drives", "fr. Tomasz paged": a capitalized word, no ordinary word, after a relation's or a priest's short form.</summary>
     private bool TryNameAfterShortRelation(int i)
     {
+        // The short form's first letter before any lookup: most words before a capitalized one are none of these.
         var b = IsPunct(i - 1, '.') ? i - 2 : i - 1;
-        if (!IsWord(b) || _t[b].Length > 7 || _t[i].Is(TokenShape.LineBefore) || _t[i].Length < 2 || !_t[b].Is(TokenShape.Lower | TokenShape.Capitalized)
-            || !ShortRelationWords.Contains(Span(b)) || (L(i) & (NotAGivenName | Lex.Common)) != 0 || IsFunctionWord(i))
+        if (!IsWord(b) || _t[b].Length is < 2 or > 7 || _text[_t[b].Start] is not ('d' or 'D' or 'f' or 'F' or 'b' or 'B' or 's' or 'S' or 'h' or 'H' or 'g' or 'G')
+            || _t[i].Is(TokenShape.LineBefore) || _t[i].Length < 2 || !_t[b].Is(TokenShape.Lower | TokenShape.Capitalized)
+            || (L(i) & (NotAGivenName | Lex.Common)) != 0 || !ShortRelationWords.Contains(Span(b)) || IsFunctionWord(i))
         {
             return false;
         }
