@@ -26,7 +26,7 @@ internal sealed partial class Scan
                 MarkPlaceBeforeCountry(i);
             }
 
-            if (_run[i] != 0 && (IsNotPhi(i) || IsFalseName(i)))
+            if (_run[i] != 0 && (IsNotPhi(i) || IsFalseName(i) || IsFalseName10(i)))
             {
                 _run[i] = 0;
             }

@@ -195,6 +195,9 @@ internal sealed partial class Scan : IDisposable
         MarkSplitNamesAfterLabels();
         MarkNameContinuations();
         MarkAgesAfterNames();
+        MarkGaps10Names();
+        MarkGaps10Ages();
+        MarkGaps10Dates();
         MarkSpelledNames();
         MarkPlaces();
         UnmarkNotPhi();
