@@ -258,7 +258,12 @@ internal sealed partial class Scan
             return false;
         }
 
+        // A name the call's records give a person ("Oscar Obstetrician" in a FHIR Practitioner) stays one, whatever it looks like.
         var span = Span(i);
+        if (_known.IsName(span))
+        {
+            return false;
+        }
 
         // "Consultant Rheumatologist", "Paediatrician": a specialist's title.
         if (span.Length > 8 && !_t[i].Is(TokenShape.Lower) && (span.EndsWith("ologist", StringComparison.OrdinalIgnoreCase) || span.EndsWith("iatrist", StringComparison.OrdinalIgnoreCase)
