@@ -48,6 +48,8 @@ public sealed class PhiScannerGap10PlacesTests
     [Theory]
     [InlineData("Numéro de sécurité sociale : 1 84 07 75 114 208 19.", "1 84 07 75 114 208 19")]
     [InlineData("Cartão SUS: 700 5023 8817 4426", "700 5023 8817 4426")]
+    [InlineData("PPSN 4418820KA. GMS card 8841077T. Mobile on file", "8841077T")]
+    [InlineData("Medicaid card: 55810347 verified at desk", "55810347")]
     public void Scan_HealthPlanNumberAbroad_IsMarkedAsHealthPlan(string text, string number) =>
         AssertMarked(text, number, PhiKind.HealthPlan);
 
@@ -55,6 +57,9 @@ public sealed class PhiScannerGap10PlacesTests
     [InlineData("domiciliée 8 rue du Vieux Moulin, 31000 Toulouse", "8 rue du Vieux Moulin")]
     [InlineData("Address: No. 14, 2nd Cross, 9th Main, Malleswaram, Bengaluru 560003", "No. 14, 2nd Cross, 9th Main")]
     [InlineData("Address: #42, 1st Floor, Sampige Road, Mysuru", "#42, 1st Floor, Sampige Road")]
+    [InlineData("Address: Purok 5, Brgy. San-isidro, Dumangas, 5006 Iloilo", "Purok 5")]
+    [InlineData("Endereço: Avenida Santos Dumont, 1188, apto 31 – Aldeota, Fortaleza", "Avenida Santos Dumont, 1188, apto 31")]
+    [InlineData("Address: 204-19 rue Champlain, Gatineau QC", "204-19 rue Champlain")]
     public void Scan_StreetAbroad_IsMarkedAsAddress(string text, string street) =>
         AssertMarked(text, street, PhiKind.Address);
 
@@ -65,6 +70,9 @@ public sealed class PhiScannerGap10PlacesTests
     [InlineData("i live at 7720 Folsom Blvd #4 sacramento . call me", "sacramento")]
     [InlineData("Address: No. 14, 2nd Cross, 9th Main, Malleswaram, Bengaluru 560003", "Bengaluru")]
     [InlineData("Home: 1418 Larch Ln, Cedar Hill, TX 75104", "Cedar Hill")]
+    [InlineData("Address: 2210 Nkosi Street, Zone 4, Meadowlands, Soweto, 1852", "Zone 4")]
+    [InlineData("Address: 2210 Nkosi Street, Zone 4, Meadowlands, Soweto, 1852", "Meadowlands")]
+    [InlineData("Address: Purok 5, Brgy. San-isidro, Dumangas, 5006 Iloilo", "San-isidro")]
     public void Scan_CityAfterStreet_IsMarkedAsLocation(string text, string city) =>
         AssertMarked(text, city, PhiKind.Location);
 
@@ -73,6 +81,10 @@ public sealed class PhiScannerGap10PlacesTests
     [InlineData("Address: 9 Kestrel Road, Rathmore, Co. Kerry, V93 K2P6", "V93 K2P6")]
     [InlineData("Address: No. 14, 2nd Cross, 9th Main, Malleswaram, Bengaluru – 560003", "560003")]
     [InlineData("domiciliée 8 rue du Vieux Moulin, 31000 Toulouse", "31000")]
+    [InlineData("Address: 2210 Nkosi Street, Zone 4, Meadowlands, Soweto, 1852", "1852")]
+    [InlineData("Address: Purok 5, Brgy. San-isidro, Dumangas, 5006 Iloilo", "5006")]
+    [InlineData("Endereço: Avenida Santos Dumont, 1188, apto 31 – Aldeota, Fortaleza – CEP 60150-160", "60150-160")]
+    [InlineData("Seen at Kilcolgan Surgery, Main Street, Kilcolgan, Co. Clare, V94 R2X8", "V94 R2X8")]
     public void Scan_PostcodeAfterStreet_IsMarkedAsZip(string text, string zip) =>
         AssertMarked(text, zip, PhiKind.Zip);
 
@@ -95,6 +107,9 @@ public sealed class PhiScannerGap10PlacesTests
     [InlineData("Home: 40 Pond Hill Rd, Sutton, Worcester County, MA", "County")]
     [InlineData("Address: 3 Aldridge Road, Leeds LS6 2QB, UK   Phone on file", "UK")]
     [InlineData("lives at 88 Orchard Rd, Benton     GPS 40.1123, -88.2210", "GPS")]
+    [InlineData("gift card 100000 points redeemed", "100000")]
+    [InlineData("moved to 12 Oak St, 2019, then to Ohio", "2019")]
+    [InlineData("Endereço: Avenida Santos Dumont, 1188, apto 31 – Aldeota, Fortaleza – CEP 60150-160", "CEP")]
     public void Scan_NotAnIdentifierOrPlace_IsKept(string text, string word) =>
         AssertNotCovered(text, word);
 

@@ -193,7 +193,8 @@ internal sealed partial class Scan
             var i = _numbers[n];
             if (IsFree(i))
             {
-                _ = TryHl7AreaCode(i) || TryLastFourOfPhone(i) || TryPhoneAfterPhone(i) || TryForeignStreet(i) || TryNumberedCrossStreets(i);
+                _ = TryHl7AreaCode(i) || TryLastFourOfPhone(i) || TryPhoneAfterPhone(i) || TryForeignStreet(i) || TryNumberedCrossStreets(i)
+                    || TryPurok(i) || TryHealthCardNumber(i) || TryPrefixStreetThenNumber(i);
             }
             else if (_kind[i] == PhiKind.Ssn)
             {
@@ -207,6 +208,14 @@ internal sealed partial class Scan
             if (_t[i].Type == TokenType.Alnum && _t[i].Length == 5 && (_text[_t[i].Start] | 0x20) == 'x' && IsFree(i))
             {
                 TryBareX(i);
+            }
+            else if (_t[i].Type == TokenType.Alnum && _t[i].Length == 3 && IsFree(i) && IsPunct(i - 1, ','))
+            {
+                TryEircode(i);
+            }
+            else if (_t[i].Type == TokenType.Alnum && _t[i].Length >= 6 && IsFree(i))
+            {
+                TryHealthCardNumber(i);
             }
         }
 
@@ -387,7 +396,9 @@ internal sealed partial class Scan
             return false;
         }
 
-        Mark(i, end, PhiKind.Address);
+        // A unit before the house number: "204-55 rue Principale".
+        var start = IsPunct(i - 1, '-') && Joined(i) && Joined(i - 1) && IsNumber(i - 2, 1, 4) && IsFree(i - 2) ? i - 2 : i;
+        Mark(start, end, PhiKind.Address);
         return true;
     }
 
@@ -525,9 +536,39 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if ((separated || parts > 0) && IsPostcodeAt(j, out var postcodeEnd))
+            // "Rua Doutor Amâncio de Carvalho, 417, apto 52": the house number after the street's name, and a unit.
+            if (separated && parts == 0 && IsNumber(j, 1, 4) && IsPunct(j + 1, ',') && IsWord(RunStart(street)))
+            {
+                var unitEnd = IsUnitWord(j + 2) && IsNumber(j + 3, 1, 5) && !_t[j + 3].Is(TokenShape.LineBefore) ? j + 3 : j;
+                if (unitEnd > j || !IsNumber(j + 2))
+                {
+                    Mark(street, unitEnd, PhiKind.Address);
+                    j = unitEnd + 1;
+                    continue;
+                }
+            }
+
+            // "Brgy. Cau-ayan": a barangay's abbreviation before its name.
+            if (separated && (WordIs(j, "brgy") || WordIs(j, "barangay")) && IsCapitalized(j))
+            {
+                j += IsPunct(j + 1, '.') ? 2 : 1;
+                separated = true;
+            }
+
+            // A four-digit postcode only after a city ("Hamilton 3216"), and not a year after a comma ("…, Boston, 2019").
+            if ((separated || parts > 0) && IsPostcodeAt(j, out var postcodeEnd)
+                && !(IsNumber(j, 4, 4) && (parts == 0 || (separated && Value(j) is >= 1950 and < 2050))))
             {
                 Mark(j, postcodeEnd, PhiKind.Zip);
+                return;
+            }
+
+            // "…, São Paulo – CEP 04012-090", "…, PIN 560011": a postcode after its label in capitals.
+            if (separated && IsWord(j) && _t[j].Is(TokenShape.Upper) && _t[j].Length <= 4 && IsNumber(j + 1, 4, 6) && IsFree(j + 1)
+                && !_t[j + 1].Is(TokenShape.LineBefore))
+            {
+                var codeEnd = IsPunct(j + 2, '-') && Joined(j + 2) && Joined(j + 3) && IsNumber(j + 3, 3, 4) ? j + 3 : j + 1;
+                Mark(j + 1, codeEnd, PhiKind.Zip);
                 return;
             }
 
@@ -603,9 +644,16 @@ internal sealed partial class Scan
             return last;
         }
 
+        // "Zone 6", "Sector 4": an ordinary word and a district's number.
         if (Has(j, Lex.Common) && !Has(j, Lex.Place | Lex.FirstName | Lex.Surname))
         {
-            return -1;
+            return IsNumber(j + 1, 1, 2) && !Joined(j + 1) && _t[j + 1].Start == _t[j].End + 1 && IsPunct(j + 2, ',') ? j + 1 : -1;
+        }
+
+        // "Cau-ayan": a name joined by a hyphen to a word in lower case.
+        if (IsPunct(j + 1, '-') && Joined(j + 1) && Joined(j + 2) && IsWord(j + 2) && _t[j + 2].Is(TokenShape.Lower) && IsPunct(j + 3, ','))
+        {
+            return j + 2;
         }
 
         // More words at one space, a street word among them ("Mountain View", "Cedar Hill"), not an ordinary word in
@@ -694,6 +742,110 @@ internal sealed partial class Scan
         }
 
         Mark(i, i, PhiKind.Location);
+    }
+
+    /// <summary>
+    /// "Rua Doutor Amâncio de Carvalho, 417, apto 52", "Avenida Santos Dumont, 1188": a street word that comes first, the
+    /// street's name in capitals, then the house number after a comma, and a unit.
+    /// </summary>
+    private bool TryPrefixStreetThenNumber(int i)
+    {
+        if (!IsNumber(i, 1, 5) || !IsPunct(i - 1, ',') || _t[i].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
+        var p = i - 2;
+        var words = 0;
+        while (p > i - 2 - Window && IsWord(p) && IsFree(p) && (IsCapitalized(p) || IsNameParticle(p)) && !_t[p + 1].Is(TokenShape.LineBefore))
+        {
+            if (words > 0 && IsCapitalized(p) && (WordIs(p, "rua") || WordIs(p, "avenida") || WordIs(p, "calle") || WordIs(p, "travessa")
+                || WordIs(p, "alameda") || WordIs(p, "rue") || WordIs(p, "via") || WordIs(p, "viale") || WordIs(p, "carrera")))
+            {
+                var end = IsPunct(i + 1, ',') && IsUnitWord(i + 2) && IsNumber(i + 3, 1, 5) && !_t[i + 3].Is(TokenShape.LineBefore) ? i + 3 : i;
+                Mark(p, end, PhiKind.Address);
+                return true;
+            }
+
+            words++;
+            p--;
+        }
+
+        return false;
+    }
+
+    private int RunStart(int k)
+    {
+        var first = k;
+        while (first > 0 && first > k - 2 * Window && _run[first - 1] == _run[k])
+        {
+            first--;
+        }
+
+        return first;
+    }
+
+    private bool IsUnitWord(int j) =>
+        IsWord(j) && (Has(j, Lex.UnitDesignator) || WordIs(j, "apto") || WordIs(j, "apt") || WordIs(j, "dpto") || WordIs(j, "depto")
+            || WordIs(j, "piso") || WordIs(j, "casa") || WordIs(j, "bloco") || WordIs(j, "sala"));
+
+    /// <summary>"Purok 3", "Sitio 2": the numbered zone of a Philippine barangay, written as a street.</summary>
+    private bool TryPurok(int i)
+    {
+        if (!IsNumber(i, 1, 2) || !(WordIs(i - 1, "purok") || WordIs(i - 1, "sitio")) || !IsCapitalized(i - 1) || !IsFree(i - 1))
+        {
+            return false;
+        }
+
+        Mark(i - 1, i, PhiKind.Address);
+        return true;
+    }
+
+    /// <summary>"GMS card 7713045K", "Medicaid card: 44810072": a number of six digits or more after a health card's name.</summary>
+    private bool TryHealthCardNumber(int i)
+    {
+        var c = i - 1;
+        while (c > i - 4 && (IsPunct(c, ':') || IsPunct(c, '#') || IsPunct(c, '.') || WordIs(c, "no") || WordIs(c, "number")))
+        {
+            c--;
+        }
+
+        if (!WordIs(c, "card") || _t[i].Is(TokenShape.LineBefore) || Digits(i) < 6 || IsMeasurement(i)
+            || !(WordIs(c - 1, "health") || WordIs(c - 1, "medical") || WordIs(c - 1, "insurance") || WordIs(c - 1, "medicaid")
+                || (IsWord(c - 1) && _t[c - 1].Is(TokenShape.Upper) && _t[c - 1].Length is >= 2 and <= 5 && (L(c - 1) & (Lex.Common | Lex.Clinical)) == 0)))
+        {
+            return false;
+        }
+
+        var end = IdentifierEnd(i, out _, out _);
+        if (AnyMarked(i, end))
+        {
+            return false;
+        }
+
+        Mark(i, end, PhiKind.HealthPlan);
+        return true;
+    }
+
+    /// <summary>
+    /// "…, Co. Galway, H53 X7P2": an Eircode after a comma and a capitalized place: a letter and two digits, then four
+    /// capitals and digits with both in them.
+    /// </summary>
+    private void TryEircode(int i)
+    {
+        if (!IsPostcodeAt(i, out var end) || end == i || !IsFree(end) || !IsWord(i - 2) || !IsCapitalized(i - 2)
+            || !char.IsAsciiDigit(_text[_t[i].Start + 1]) || !char.IsAsciiDigit(_text[_t[i].Start + 2]))
+        {
+            return;
+        }
+
+        var span = Span(end);
+        if (span.IndexOfAnyInRange('0', '9') < 0 || span.IndexOfAnyInRange('A', 'Z') < 0)
+        {
+            return;
+        }
+
+        Mark(i, end, PhiKind.Zip);
     }
 
     // ---- Identifiers that are none ----
