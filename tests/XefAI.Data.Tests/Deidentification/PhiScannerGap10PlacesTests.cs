@@ -12,6 +12,21 @@ namespace XefAI.Data.Tests.Deidentification;
 public sealed class PhiScannerGap10PlacesTests
 {
     [Theory]
+    [InlineData("{\"policyNumber\": \"XKC4410923\", \"groupNumber\": \"88120\"}", "XKC4410923")]
+    [InlineData("{\"policyNumber\": \"XKC4410923\", \"groupNumber\": \"88120\"}", "88120")]
+    [InlineData("{'member_id': 'W44190233', 'plan': 'PPO'}", "W44190233")]
+    [InlineData("  subscriberId = \"HMA88120441\"", "HMA88120441")]
+    [InlineData("  cartaoSus: \"700 5023 8817 4426\",", "700 5023 8817 4426")]
+    public void Scan_HealthPlanNumberAsKeyValue_IsMarkedAsHealthPlan(string text, string number) =>
+        AssertMarked(text, number, PhiKind.HealthPlan);
+
+    [Theory]
+    [InlineData("{\"groupNumber\": \"12\", \"visits\": 3}", "12")]
+    [InlineData("{\"member_count\": 4411, \"plan\": \"x\"}", "4411")]
+    public void Scan_ShortOrOtherKeyValue_IsKept(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
     [InlineData("Adresse du patient, tél. 05 61 22 48 90, à rappeler", "05 61 22 48 90")]
     [InlineData("fille (portable 07 12 48 33 61) prévenue", "07 12 48 33 61")]
     [InlineData("Phone: 09 412 7730   Email on file", "09 412 7730")]

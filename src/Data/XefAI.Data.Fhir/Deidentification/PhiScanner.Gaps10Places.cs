@@ -246,6 +246,11 @@ internal sealed partial class Scan
             {
                 TryLowerCityAfterFrom(i);
             }
+            else if (i + 2 < Count && _t[i + 1].Type == TokenType.Punct && _text[_t[i + 1].Start] is ':' or '"' or '\'' or '='
+                && (Joined(i + 1) || _text[_t[i + 1].Start] == '='))
+            {
+                TryHealthPlanKey(i);
+            }
         }
     }
 
@@ -278,6 +283,101 @@ internal sealed partial class Scan
             Mark(i, end, PhiKind.Ssn);
         }
     }
+
+    // ---- Health-plan numbers as values ----
+
+    /// <summary>
+    /// A health-plan number as the value of its key: <c>"policyNumber": "XKC4410923"</c>, <c>'member_id': 'W44190233'</c>,
+    /// <c>cartaoSus: "700 5023 8817 4426"</c>, <c>subscriberId = "HMA88120441"</c>. The key names a payer's number (member,
+    /// subscriber, policy, group, Medicaid, Medicare, insurance, SUS) and ends in an identifier's word; a value another rule
+    /// marked as an identifier becomes a health-plan number.
+    /// </summary>
+    private void TryHealthPlanKey(int i)
+    {
+        var key = Span(i);
+        if (key.Length < 2 || key.Length > 24)
+        {
+            return;
+        }
+
+        bool payer;
+        if ((key.Equals("id", StringComparison.OrdinalIgnoreCase) || key.Equals("number", StringComparison.OrdinalIgnoreCase)
+            || key.Equals("no", StringComparison.OrdinalIgnoreCase) || key.Equals("num", StringComparison.OrdinalIgnoreCase))
+            && IsPunct(i - 1, '_') && Joined(i) && Joined(i - 1) && IsWord(i - 2))
+        {
+            payer = IsPayerWord(Span(i - 2));
+        }
+        else
+        {
+            // camelCase: the payer's word, then an identifier's word ("policyNumber", "memberId", "cartaoSus").
+            var split = key.Length - 1;
+            while (split > 0 && !char.IsUpper(key[split]))
+            {
+                split--;
+            }
+
+            if (split <= 0)
+            {
+                return;
+            }
+
+            var head = key[..split];
+            var tail = key[split..];
+            payer = (IsPayerWord(head) && (tail.Equals("Id", StringComparison.Ordinal) || tail.Equals("ID", StringComparison.Ordinal)
+                    || tail.Equals("Number", StringComparison.Ordinal) || tail.Equals("No", StringComparison.Ordinal) || tail.Equals("Num", StringComparison.Ordinal)))
+                || tail.Equals("Sus", StringComparison.Ordinal) || tail.Equals("SUS", StringComparison.Ordinal);
+        }
+
+        if (!payer)
+        {
+            return;
+        }
+
+        var j = i + 1;
+        while (j < i + 5 && (IsPunct(j, ':') || IsPunct(j, '"') || IsPunct(j, '\'') || IsPunct(j, '=')))
+        {
+            j++;
+        }
+
+        if (!InRange(j) || _t[j].Type is not (TokenType.Number or TokenType.Alnum) || _t[j].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        if (!IsFree(j))
+        {
+            // Another rule took the value as an identifier: it is a health-plan number.
+            if (_kind[j] == PhiKind.Id && (j == 0 || _run[j - 1] != _run[j]))
+            {
+                for (var k = j; k < Count && _run[k] == _run[j]; k++)
+                {
+                    _kind[k] = PhiKind.HealthPlan;
+                }
+            }
+
+            return;
+        }
+
+        var end = IdentifierEnd(j, out var digits, out _);
+        while (end - j < 2 * Window && IsNumber(end + 1, 1, 8) && _t[end + 1].Is(TokenShape.SpaceBefore) && !_t[end + 1].Is(TokenShape.LineBefore) && IsFree(end + 1))
+        {
+            end = IdentifierEnd(end + 1, out var more, out _);
+            digits += more;
+        }
+
+        if (digits >= 4 && !AnyMarked(j, end))
+        {
+            Mark(j, end, PhiKind.HealthPlan);
+        }
+    }
+
+    private static bool IsPayerWord(ReadOnlySpan<char> word) =>
+        word.Equals("member", StringComparison.OrdinalIgnoreCase) || word.Equals("subscriber", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("policy", StringComparison.OrdinalIgnoreCase) || word.Equals("group", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("medicaid", StringComparison.OrdinalIgnoreCase) || word.Equals("medicare", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("insurance", StringComparison.OrdinalIgnoreCase) || word.Equals("beneficiary", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("plan", StringComparison.OrdinalIgnoreCase) || word.Equals("payer", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("insured", StringComparison.OrdinalIgnoreCase) || word.Equals("coverage", StringComparison.OrdinalIgnoreCase);
 
     // ---- Phones ----
 
@@ -812,7 +912,7 @@ internal sealed partial class Scan
 
         if (!WordIs(c, "card") || _t[i].Is(TokenShape.LineBefore) || Digits(i) < 6 || IsMeasurement(i)
             || !(WordIs(c - 1, "health") || WordIs(c - 1, "medical") || WordIs(c - 1, "insurance") || WordIs(c - 1, "medicaid")
-                || (IsWord(c - 1) && _t[c - 1].Is(TokenShape.Upper) && _t[c - 1].Length is >= 2 and <= 5 && (L(c - 1) & (Lex.Common | Lex.Clinical)) == 0)))
+                || (IsWord(c - 1) && _t[c - 1].Is(TokenShape.Upper) && _t[c - 1].Length is >= 2 and <= 5 && !Has(c - 1, Lex.MeasureUnit))))
         {
             return false;
         }
