@@ -290,7 +290,12 @@ internal static class CueWords
     [
         new("cpf", PhiKind.Id), new("aadhaar", PhiKind.Id), new("ppsn", PhiKind.Id),
         new("sociale", PhiKind.HealthPlan), new("sus", PhiKind.HealthPlan), new("philhealth", PhiKind.HealthPlan),
-        new("tél", PhiKind.Phone), new("portable", PhiKind.Phone), new("telefone", PhiKind.Phone), new("celular", PhiKind.Phone),
-        new("teléfono", PhiKind.Phone), new("móvil", PhiKind.Phone),
+        new("portable", PhiKind.Phone), new("telefone", PhiKind.Phone), new("celular", PhiKind.Phone),
     ];
+
+    /// <summary>
+    /// Phone cues with accented letters ("tél.", "teléfono", "móvil"): identifier cues of <see cref="PhiKind.Phone"/> kept out
+    /// of the cue-to-kind map, whose keys stay ASCII; the grouped-number rule knows their kind.
+    /// </summary>
+    public static readonly string[] AccentedPhoneCues10 = ["tél", "teléfono", "móvil"];
 }

@@ -294,7 +294,7 @@ internal sealed class Lexicon
         // word stays ordinary.
         Add(CueWords.ClinicalEponyms, Lex.Clinical);
         Add(CueWords.IdentifierCues.Select(c => c.Key).Concat(CueWords.StrongNumberCues), Lex.IdentifierCue);
-        Add(CueWords.IdentifierCues10.Select(c => c.Key), Lex.IdentifierCue);
+        Add(CueWords.IdentifierCues10.Select(c => c.Key).Concat(CueWords.AccentedPhoneCues10), Lex.IdentifierCue);
         Add(CueWords.WordRuleStarts, Lex.WordRuleStart);
         Add(CueWords.HolidayPhraseStarts, Lex.WordRuleStart);
         Add(CueWords.CornerCues, Lex.WordRuleStart);

@@ -19,7 +19,17 @@ internal sealed partial class Scan
     /// </summary>
     private bool TryGroupedAfterCue10(int i)
     {
-        if (!_lexicon.TryGetIdentifierCue(Span(i), out var kind) || kind is not (PhiKind.Phone or PhiKind.Fax or PhiKind.Ssn or PhiKind.Zip))
+        if (!_lexicon.TryGetIdentifierCue(Span(i), out var kind))
+        {
+            // The accented phone cues are flagged but not in the map: "tél.", "teléfono", "móvil".
+            kind = PhiKind.Phone;
+            if (!(WordIs(i, "tél") || WordIs(i, "teléfono") || WordIs(i, "móvil")))
+            {
+                return false;
+            }
+        }
+
+        if (kind is not (PhiKind.Phone or PhiKind.Fax or PhiKind.Ssn or PhiKind.Zip))
         {
             return false;
         }
