@@ -123,6 +123,8 @@ public sealed class PhiScannerGap10PlacesTests
     [InlineData("Address: 3 Aldridge Road, Leeds LS6 2QB, UK   Phone on file", "UK")]
     [InlineData("lives at 88 Orchard Rd, Benton     GPS 40.1123, -88.2210", "GPS")]
     [InlineData("gift card 100000 points redeemed", "100000")]
+    [InlineData("Tribal affiliation: Sioux (enrolled), ICWA applies", "Sioux")]
+    [InlineData("Tribal affiliation: Yankton Sioux, notice sent", "Sioux")]
     [InlineData("moved to 12 Oak St, 2019, then to Ohio", "2019")]
     [InlineData("Endereço: Avenida Santos Dumont, 1188, apto 31 – Aldeota, Fortaleza – CEP 60150-160", "CEP")]
     public void Scan_NotAnIdentifierOrPlace_IsKept(string text, string word) =>

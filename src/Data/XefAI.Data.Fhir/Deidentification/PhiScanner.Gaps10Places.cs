@@ -272,9 +272,46 @@ internal sealed partial class Scan
     {
         for (var i = 0; i < Count; i++)
         {
-            if (_run[i] != 0 && _kind[i] is PhiKind.HealthPlan or PhiKind.Id or PhiKind.Ssn && (i + 1 == Count || _run[i + 1] != _run[i]))
+            if (_run[i] != 0 && (i + 1 == Count || _run[i + 1] != _run[i]))
             {
-                UnmarkFalseIdentifier(i);
+                if (_kind[i] is PhiKind.HealthPlan or PhiKind.Id or PhiKind.Ssn)
+                {
+                    UnmarkFalseIdentifier(i);
+                }
+                else if (_kind[i] == PhiKind.Location)
+                {
+                    UnmarkTribe(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// "Tribal affiliation: Oglala Sioux", "Tribe: Cherokee": a nation named after its cue is a person's affiliation, not a
+    /// place, although the place lists hold its name.
+    /// </summary>
+    private void UnmarkTribe(int last)
+    {
+        // Back over the cue's colon and up to two words of the nation's name before the place ("Oglala Sioux").
+        var first = RunStart(last);
+        var start = first;
+        var p = first - 1;
+        while (p > first - 5 && p >= 0 && !_t[p + 1].Is(TokenShape.LineBefore) && (IsPunct(p, ':') || IsPunct(p, '-') || (IsWord(p) && IsCapitalized(p) && start - p <= 2)))
+        {
+            if (IsWord(p) && (WordIs(p, "affiliation") || WordIs(p, "tribe") || WordIs(p, "tribal")))
+            {
+                break;
+            }
+
+            start = IsWord(p) ? p : start;
+            p--;
+        }
+
+        if (WordIs(p, "affiliation") || WordIs(p, "tribe") || WordIs(p, "tribal"))
+        {
+            for (var k = start; k <= last; k++)
+            {
+                _run[k] = 0;
             }
         }
     }
