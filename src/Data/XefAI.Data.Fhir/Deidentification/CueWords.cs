@@ -281,4 +281,21 @@ internal static class CueWords
         new("number", PhiKind.Id), new("num", PhiKind.Id), new("patient", PhiKind.Mrn), new("pt", PhiKind.Mrn), new("hospital", PhiKind.Mrn), new("unit", PhiKind.Id),
         new("uid", PhiKind.Id), new("last4", PhiKind.Ssn), new("gate", PhiKind.Id), new("lockbox", PhiKind.Id), new("keypad", PhiKind.Id), new("keysafe", PhiKind.Id),
     ];
+
+    /// <summary>
+    /// Round 10's identifier cues: the words before a national number (Brazilian CPF, Aadhaar, Irish PPSN), a health-plan
+    /// number abroad (French "sécurité sociale", Brazilian "SUS", PhilHealth) and a phone in French, Portuguese and Spanish.
+    /// </summary>
+    public static readonly KeyValuePair<string, PhiKind>[] IdentifierCues10 =
+    [
+        new("cpf", PhiKind.Id), new("aadhaar", PhiKind.Id), new("ppsn", PhiKind.Id),
+        new("sociale", PhiKind.HealthPlan), new("sus", PhiKind.HealthPlan), new("philhealth", PhiKind.HealthPlan),
+        new("portable", PhiKind.Phone), new("telefone", PhiKind.Phone), new("celular", PhiKind.Phone),
+    ];
+
+    /// <summary>
+    /// Phone cues with accented letters ("tél.", "teléfono", "móvil"): identifier cues of <see cref="PhiKind.Phone"/> kept out
+    /// of the cue-to-kind map, whose keys stay ASCII; the grouped-number rule knows their kind.
+    /// </summary>
+    public static readonly string[] AccentedPhoneCues10 = ["tél", "teléfono", "móvil"];
 }

@@ -181,12 +181,13 @@ internal sealed partial class Scan : IDisposable
             var i = _lettered[w];
             if (_run[i] == 0 && (_lex[i] & Lex.IdentifierCue) != 0)
             {
-                _ = TryIdentifierAfterCue(i) || TryCodeAfterCue(i);
+                _ = TryIdentifierAfterCue(i) || TryCodeAfterCue(i) || TryGroupedAfterCue10(i);
             }
         }
 
         MarkStructuredRows();
         MarkZipsAfterPlaces();
+        MarkGaps10Places();
 
         MarkUncuedIdentifiers();
         MarkKnownValues();
@@ -201,6 +202,7 @@ internal sealed partial class Scan : IDisposable
         MarkSpelledNames();
         MarkPlaces();
         UnmarkNotPhi();
+        UnmarkGaps10Identifiers();
     }
 
     /// <summary>
