@@ -293,7 +293,7 @@ internal sealed partial class Scan
     private void UnmarkTribe(int last)
     {
         // Back over the cue's colon and up to two words of the nation's name before the place ("Oglala Sioux").
-        var first = RunStart(last);
+        var first = BoundedRunStart(last);
         var start = first;
         var p = first - 1;
         while (p > first - 5 && p >= 0 && !_t[p + 1].Is(TokenShape.LineBefore) && (IsPunct(p, ':') || IsPunct(p, '-') || (IsWord(p) && IsCapitalized(p) && start - p <= 2)))
@@ -684,7 +684,7 @@ internal sealed partial class Scan
             }
 
             // "Rua Doutor Amâncio de Carvalho, 417, apto 52": the house number after the street's name, and a unit.
-            if (separated && parts == 0 && IsNumber(j, 1, 4) && IsPunct(j + 1, ',') && IsWord(RunStart(street)))
+            if (separated && parts == 0 && IsNumber(j, 1, 4) && IsPunct(j + 1, ',') && IsWord(BoundedRunStart(street)))
             {
                 var unitEnd = IsUnitWord(j + 2) && IsNumber(j + 3, 1, 5) && !_t[j + 3].Is(TokenShape.LineBefore) ? j + 3 : j;
                 if (unitEnd > j || !IsNumber(j + 2))
@@ -921,7 +921,8 @@ internal sealed partial class Scan
         return false;
     }
 
-    private int RunStart(int k)
+    // The run's first token, looked for no further back than two windows.
+    private int BoundedRunStart(int k)
     {
         var first = k;
         while (first > 0 && first > k - 2 * Window && _run[first - 1] == _run[k])
