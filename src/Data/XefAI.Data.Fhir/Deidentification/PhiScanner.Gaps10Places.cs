@@ -952,6 +952,12 @@ internal sealed partial class Scan
     /// <summary>"GMS card 7713045K", "Medicaid card: 44810072": a number of six digits or more after a health card's name.</summary>
     private bool TryHealthCardNumber(int i)
     {
+        // Most numbers are shorter than six characters, so they have fewer than six digits: no cue words are read for them.
+        if (_t[i].Length < 6 || _t[i].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
         var c = i - 1;
         while (c > i - 4 && (IsPunct(c, ':') || IsPunct(c, '#') || IsPunct(c, '.') || WordIs(c, "no") || WordIs(c, "number")))
         {
