@@ -13,9 +13,6 @@ namespace XefAI.Data.Deidentification;
 /// </summary>
 internal static class FhirJsonDeidentifier
 {
-    private static readonly FrozenSet<string> PersonTypes =
-        new[] { "Patient", "RelatedPerson", "Practitioner", "Person" }.ToFrozenSet(StringComparer.Ordinal);
-
     // Elements that identify a person or a record and carry nothing a model needs.
     private static readonly FrozenSet<string> RemovedEverywhere =
         new[] { "identifier", "photo", "telecom", "name", "address", "contact" }.ToFrozenSet(StringComparer.Ordinal);
@@ -57,7 +54,7 @@ internal static class FhirJsonDeidentifier
     private static void Walk(JsonObject node, SafeHarborProtection protection, bool inPerson)
     {
         var resourceType = node["resourceType"] is JsonValue t && t.TryGetValue<string>(out var rt) ? rt : null;
-        var person = resourceType is not null ? PersonTypes.Contains(resourceType) : inPerson;
+        var person = resourceType is not null ? FhirPeople.PersonTypes.Contains(resourceType) : inPerson;
 
         foreach (var key in node.Select(p => p.Key).ToList())
         {

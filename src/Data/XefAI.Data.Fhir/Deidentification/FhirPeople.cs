@@ -13,7 +13,8 @@ namespace XefAI.Data.Deidentification;
 /// </summary>
 internal static class FhirPeople
 {
-    private static readonly FrozenSet<string> PersonTypes =
+    /// <summary>The resources that are a person: their names, telecom, addresses and contacts identify someone.</summary>
+    public static readonly FrozenSet<string> PersonTypes =
         new[] { "Patient", "RelatedPerson", "Practitioner", "Person" }.ToFrozenSet(StringComparer.Ordinal);
 
     // Words of a display that say what someone is, not who: titles, credentials, labels, clinical and common words
