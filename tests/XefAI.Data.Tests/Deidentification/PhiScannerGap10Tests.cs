@@ -21,6 +21,15 @@ public sealed class PhiScannerGap10Tests
     public void Scan_AgeOverEightyNineWithoutYearOld_IsMarkedAsAge(string text, string age) =>
         AssertMarked(text, age, PhiKind.Age);
 
+    // Karen is also a language of Myanmar, and both word lists that keep languages held it: a common American given
+    // name went unmarked after a surname ("Kidder, Karen.") and alone ("Karen called back").
+    [Theory]
+    [InlineData("Kidder, Karen. SSN on file.", "Karen")]
+    [InlineData("Karen called back about the refill.", "Karen")]
+    [InlineData("Interpreter: Karen, by phone.", "Karen")]
+    public void Scan_Karen_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
     [Fact]
     public void Scan_AgeColumnOfATable_IsMarkedAsAge()
     {

@@ -15,12 +15,10 @@ namespace XefAI.Data.Tests.Fhir;
 /// </summary>
 public sealed partial class Hl7ExamplesDeidentificationTests(ITestOutputHelper output)
 {
-    // Misses known today, each a value that the resource gives for a person and its narrative repeats: a directory's
-    // narrative writes the given name "Karen" where the engine keeps it, and a DICOM-style "MINT_TEST" is one token
-    // with its underscore. A new miss fails the test; a fixed one should be taken off this list.
+    // Misses known today, each a value that the resource gives for a person and its narrative repeats: a DICOM-style
+    // "MINT_TEST" is one token with its underscore. A new miss fails the test; a fixed one should be taken off this list.
     private static readonly HashSet<(string File, string Value)> KnownMisses =
     [
-        ("Bundle-3ad0687e-f477-468c-afd5-fcc2bf897809.json", "Karen"),
         ("Patient-dicom.json", "MINT_TEST"),
     ];
 

@@ -203,7 +203,7 @@ internal static class CueWords
         "bengali", "punjabi", "gujarati", "tamil", "telugu", "arabic", "farsi", "persian", "dari", "pashto", "turkish", "greek",
         "hebrew", "yiddish", "amharic", "somali", "swahili", "yoruba", "igbo", "hausa", "twi", "haitian", "creole", "samoan", "tongan",
         "navajo", "american", "canadian", "mexican", "african", "asian", "european", "hispanic", "latino", "latina", "caucasian",
-        "quechua", "nepali", "burmese", "karen", "tigrinya", "oromo", "albanian", "serbian", "croatian", "bosnian", "romanian",
+        "quechua", "nepali", "burmese", "tigrinya", "oromo", "albanian", "serbian", "croatian", "bosnian", "romanian",
         "hungarian", "czech", "slovak", "dutch", "swedish", "norwegian", "danish", "finnish", "icelandic", "irish", "scottish", "welsh",
         "honda", "toyota", "ford", "chevrolet", "chevy", "nissan", "hyundai", "kia", "subaru", "mazda", "volkswagen", "vw", "bmw",
         "mercedes", "audi", "lexus", "acura", "jeep", "dodge", "ram", "gmc", "buick", "cadillac", "tesla", "volvo", "mitsubishi",
