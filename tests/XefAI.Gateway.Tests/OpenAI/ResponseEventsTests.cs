@@ -61,6 +61,44 @@ public sealed class ResponseEventsTests
     }
 
     [Fact]
+    public void Frame_ARefusal_StreamsAsARefusalPartWithItsDeltasAndItsDoneEvents()
+    {
+        // Structured outputs: the model refuses in the chat chunks' 'refusal', with no content.
+        var events = new ResponseEvents(new ResponseObject([], TimeProvider.System));
+        string[] chunks =
+        [
+            """{"choices":[{"index":0,"delta":{"role":"assistant","content":null,"refusal":""}}]}""",
+            """{"choices":[{"index":0,"delta":{"refusal":"I can't help "}}]}""",
+            """{"choices":[{"index":0,"delta":{"refusal":"with that."}}]}""",
+            """{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""",
+        ];
+        var written = new StringBuilder();
+        foreach (var chunk in chunks)
+        {
+            written.Append(Encoding.UTF8.GetString(events.Frame(Encoding.UTF8.GetBytes(chunk)).Span));
+        }
+
+        written.Append(Encoding.UTF8.GetString(events.End.Span));
+        var parsed = Parse(written.ToString());
+
+        Assert.Equal(
+            [
+                "response.created", "response.in_progress",
+                "response.output_item.added", "response.content_part.added", "response.refusal.delta", "response.refusal.delta",
+                "response.refusal.done", "response.content_part.done", "response.output_item.done",
+                "response.completed",
+            ],
+            parsed.Select(e => e.Type));
+        Assert.Equal("refusal", (string?)parsed[3].Data["part"]!["type"]);
+        Assert.All(parsed.Where(e => e.Data["content_index"] is not null), e => Assert.Equal(0, (int?)e.Data["content_index"]));
+        Assert.Equal("I can't help with that.", (string?)parsed.Single(e => e.Type == "response.refusal.done").Data["refusal"]);
+        var content = parsed[^1].Data["response"]!["output"]![0]!["content"]!.AsArray();
+        var part = Assert.Single(content);
+        Assert.Equal("refusal", (string?)part!["type"]);
+        Assert.Equal("I can't help with that.", (string?)part["refusal"]);
+    }
+
+    [Fact]
     public void End_CutByTheTokenLimit_IsAnIncompleteResponseWithItsReason()
     {
         var events = new ResponseEvents(new ResponseObject([], TimeProvider.System));

@@ -10,7 +10,8 @@ namespace XefAI.Gateway.OpenAI.Responses;
 /// <summary>
 /// The Responses API's stream of semantic events, written from the chat completion chunks the pipeline streams:
 /// <c>response.created</c> and <c>response.in_progress</c> first; for the message, <c>output_item.added</c>,
-/// <c>content_part.added</c> and an <c>output_text.delta</c> per text delta; for each function call,
+/// a <c>content_part.added</c> when its text (or its refusal) starts, and an <c>output_text.delta</c> (or
+/// <c>refusal.delta</c>) per delta; for each function call,
 /// <c>output_item.added</c> and its <c>function_call_arguments.delta</c>s; then, once the closing audit record is
 /// committed, each item's <c>done</c> events and <c>response.completed</c>. Every event carries its
 /// <c>sequence_number</c>. One instance frames one call's stream.
@@ -43,25 +44,44 @@ internal sealed class ResponseEvents(ResponseObject response) : IStreamFraming
                 switch (response.Output[index])
                 {
                     case ResponseMessageItem message:
-                        var text = message.Text.ToString();
-                        Write(events, "response.output_text.done", w =>
+                        if (message.Text.Length > 0)
                         {
-                            Position(w, message, index, content: true);
-                            w.WriteString("text", text);
-                            w.WriteStartArray("logprobs");
-                            w.WriteEndArray();
-                        });
-                        Write(events, "response.content_part.done", w =>
+                            var text = message.Text.ToString();
+                            Write(events, "response.output_text.done", w =>
+                            {
+                                Position(w, message, index, message.TextIndex);
+                                w.WriteString("text", text);
+                                w.WriteStartArray("logprobs");
+                                w.WriteEndArray();
+                            });
+                            Write(events, "response.content_part.done", w =>
+                            {
+                                Position(w, message, index, message.TextIndex);
+                                w.WritePropertyName("part");
+                                ResponseMessageItem.WriteTextPart(w, text);
+                            });
+                        }
+
+                        if (message.Refusal is { } refusal)
                         {
-                            Position(w, message, index, content: true);
-                            w.WritePropertyName("part");
-                            ResponseMessageItem.WriteTextPart(w, text);
-                        });
+                            Write(events, "response.refusal.done", w =>
+                            {
+                                Position(w, message, index, message.RefusalIndex);
+                                w.WriteString("refusal", refusal);
+                            });
+                            Write(events, "response.content_part.done", w =>
+                            {
+                                Position(w, message, index, message.RefusalIndex);
+                                w.WritePropertyName("part");
+                                ResponseMessageItem.WriteRefusalPart(w, refusal);
+                            });
+                        }
+
                         break;
                     case ResponseFunctionCallItem call:
                         Write(events, "response.function_call_arguments.done", w =>
                         {
-                            Position(w, call, index, content: false);
+                            Position(w, call, index, contentIndex: null);
                             w.WriteString("name", call.Name);
                             w.WriteString("arguments", call.Arguments.ToString());
                         });
@@ -186,20 +206,49 @@ internal sealed class ResponseEvents(ResponseObject response) : IStreamFraming
         {
             var message = OpenMessage(events);
             var index = response.Output.IndexOf(message);
+            if (message.Text.Length == 0)
+            {
+                Write(events, "response.content_part.added", w =>
+                {
+                    Position(w, message, index, message.TextIndex);
+                    w.WritePropertyName("part");
+                    ResponseMessageItem.WriteTextPart(w, string.Empty);
+                });
+            }
+
             message.Text.Append(text);
             Write(events, "response.output_text.delta", w =>
             {
-                Position(w, message, index, content: true);
+                Position(w, message, index, message.TextIndex);
                 w.WriteString("delta", text);
                 w.WriteStartArray("logprobs");
                 w.WriteEndArray();
             });
         }
 
-        if (delta.TryGetProperty("refusal", out var refusal) && refusal.ValueKind == JsonValueKind.String)
+        // A refusal (structured outputs) streams as its own part: response.refusal.delta, as OpenAI's Responses API sends it.
+        if (delta.TryGetProperty("refusal", out var refusal) && refusal.ValueKind == JsonValueKind.String && refusal.GetString() is { Length: > 0 } refused)
         {
             var message = OpenMessage(events);
-            message.Refusal += refusal.GetString();
+            var index = response.Output.IndexOf(message);
+            if (message.Refusal is null)
+            {
+                message.RefusalFirst = message.Text.Length == 0;
+                message.Refusal = string.Empty;
+                Write(events, "response.content_part.added", w =>
+                {
+                    Position(w, message, index, message.RefusalIndex);
+                    w.WritePropertyName("part");
+                    ResponseMessageItem.WriteRefusalPart(w, string.Empty);
+                });
+            }
+
+            message.Refusal += refused;
+            Write(events, "response.refusal.delta", w =>
+            {
+                Position(w, message, index, message.RefusalIndex);
+                w.WriteString("delta", refused);
+            });
         }
 
         if (delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
@@ -219,14 +268,9 @@ internal sealed class ResponseEvents(ResponseObject response) : IStreamFraming
             return _message;
         }
 
+        // The item first; each of its parts is announced when its first delta comes.
         var message = _message = new ResponseMessageItem(ResponseObject.NewItemId("msg_"));
-        var index = Add(message, events);
-        Write(events, "response.content_part.added", w =>
-        {
-            Position(w, message, index, content: true);
-            w.WritePropertyName("part");
-            ResponseMessageItem.WriteTextPart(w, string.Empty);
-        });
+        Add(message, events);
         return message;
     }
 
@@ -254,7 +298,7 @@ internal sealed class ResponseEvents(ResponseObject response) : IStreamFraming
             var index = response.Output.IndexOf(item);
             Write(events, "response.function_call_arguments.delta", w =>
             {
-                Position(w, item, index, content: false);
+                Position(w, item, index, contentIndex: null);
                 w.WriteString("delta", fragment);
             });
         }
@@ -275,13 +319,13 @@ internal sealed class ResponseEvents(ResponseObject response) : IStreamFraming
         return index;
     }
 
-    private static void Position(Utf8JsonWriter writer, ResponseOutputItem item, int index, bool content)
+    private static void Position(Utf8JsonWriter writer, ResponseOutputItem item, int index, int? contentIndex)
     {
         writer.WriteString("item_id", item.Id);
         writer.WriteNumber("output_index", index);
-        if (content)
+        if (contentIndex is { } part)
         {
-            writer.WriteNumber("content_index", 0);
+            writer.WriteNumber("content_index", part);
         }
     }
 

@@ -20,6 +20,15 @@ internal sealed class ResponseMessageItem(string id) : ResponseOutputItem(id)
 
     public string? Refusal { get; set; }
 
+    /// <summary>In a stream, whether the refusal's part was opened before the text's: the parts keep the order they were announced in.</summary>
+    public bool RefusalFirst { get; set; }
+
+    /// <summary>The index of the text part among the message's parts (0 unless the refusal came first).</summary>
+    public int TextIndex => RefusalFirst ? 1 : 0;
+
+    /// <summary>The index of the refusal part among the message's parts (0 unless text came first).</summary>
+    public int RefusalIndex => RefusalFirst || Text.Length == 0 ? 0 : 1;
+
     public override void Write(Utf8JsonWriter writer, bool completed)
     {
         writer.WriteStartObject();
@@ -30,21 +39,33 @@ internal sealed class ResponseMessageItem(string id) : ResponseOutputItem(id)
         writer.WriteStartArray("content");
         if (completed)
         {
-            if (Text.Length > 0 || Refusal is null)
+            var text = Text.Length > 0 || Refusal is null;
+            if (RefusalFirst && Refusal is not null)
+            {
+                WriteRefusalPart(writer, Refusal);
+            }
+
+            if (text)
             {
                 WriteTextPart(writer, Text.ToString());
             }
 
-            if (Refusal is not null)
+            if (!RefusalFirst && Refusal is not null)
             {
-                writer.WriteStartObject();
-                writer.WriteString("type", "refusal");
-                writer.WriteString("refusal", Refusal);
-                writer.WriteEndObject();
+                WriteRefusalPart(writer, Refusal);
             }
         }
 
         writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A <c>refusal</c> content part.</summary>
+    public static void WriteRefusalPart(Utf8JsonWriter writer, string refusal)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "refusal");
+        writer.WriteString("refusal", refusal);
         writer.WriteEndObject();
     }
 
