@@ -18,6 +18,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout7", 28)]
     [InlineData("Holdout8", 30)]
     [InlineData("Holdout9", 30)]
+    [InlineData("Holdout10", 30)]
     public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
@@ -34,6 +35,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout7", 1000)]
     [InlineData("Holdout8", 1000)]
     [InlineData("Holdout9", 1000)]
+    [InlineData("Holdout10", 1000)]
     public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
