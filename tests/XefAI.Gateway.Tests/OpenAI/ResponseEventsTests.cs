@@ -23,14 +23,7 @@ public sealed class ResponseEventsTests
             """{"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}""",
         ];
 
-        var written = new StringBuilder();
-        foreach (var chunk in chunks)
-        {
-            written.Append(Encoding.UTF8.GetString(events.Frame(Encoding.UTF8.GetBytes(chunk)).Span));
-        }
-
-        written.Append(Encoding.UTF8.GetString(events.End.Span));
-        var parsed = Parse(written.ToString());
+        var parsed = FrameAll(events, chunks);
 
         Assert.Equal(
             [
@@ -72,14 +65,7 @@ public sealed class ResponseEventsTests
             """{"choices":[{"index":0,"delta":{"refusal":"with that."}}]}""",
             """{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""",
         ];
-        var written = new StringBuilder();
-        foreach (var chunk in chunks)
-        {
-            written.Append(Encoding.UTF8.GetString(events.Frame(Encoding.UTF8.GetBytes(chunk)).Span));
-        }
-
-        written.Append(Encoding.UTF8.GetString(events.End.Span));
-        var parsed = Parse(written.ToString());
+        var parsed = FrameAll(events, chunks);
 
         Assert.Equal(
             [
@@ -122,6 +108,19 @@ public sealed class ResponseEventsTests
         Assert.Equal("vendor_stream_broken", (string?)error.Data["code"]);
         Assert.Equal("The vendor hung up.", (string?)error.Data["error"]!["message"]);
         Assert.Equal("upstream_error", (string?)error.Data["error"]!["type"]);
+    }
+
+    /// <summary>Every chunk framed in turn, then the end, parsed back into events.</summary>
+    private static List<(string Type, JsonNode Data)> FrameAll(ResponseEvents events, string[] chunks)
+    {
+        var written = new StringBuilder();
+        foreach (var chunk in chunks)
+        {
+            written.Append(Encoding.UTF8.GetString(events.Frame(Encoding.UTF8.GetBytes(chunk)).Span));
+        }
+
+        written.Append(Encoding.UTF8.GetString(events.End.Span));
+        return Parse(written.ToString());
     }
 
     private static List<(string Type, JsonNode Data)> Parse(string stream)
