@@ -231,6 +231,38 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Contains("0.887", sent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_predicted_output_reaches_the_vendor_de_identified_and_a_field_the_gateway_does_not_know_holding_text_is_refused()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        JsonObject Body() => new()
+        {
+            ["model"] = "vendor-chat",
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Fix the spelling of this note." }),
+        };
+
+        var predicted = Body();
+        predicted["prediction"] = new JsonObject { ["type"] = "content", ["content"] = "Homer Simpson, MRN 00482913, was seen for chest pian." };
+        var call = await client.PostChatAsync(predicted.ToJsonString());
+
+        Assert.Equal(200, call.Status);
+        var sent = vendor.LastRequestBody.ToJsonString();
+        Assert.DoesNotContain("Homer", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("00482913", sent, StringComparison.Ordinal);
+        Assert.Contains("chest pian", sent, StringComparison.Ordinal);
+
+        var unknown = Body();
+        unknown["patient_context"] = new JsonObject { ["name"] = "Homer Simpson" };
+        var refused = await client.PostChatAsync(unknown.ToJsonString());
+
+        Assert.Equal(422, refused.Status);
+        Assert.Equal("deidentification_failed", (string?)refused.Json["error"]!["code"]);
+        Assert.Contains("patient_context", (string?)refused.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(1, vendor.CallCount);
+    }
+
     private static string Chunk(string content) =>
         "data: " + new JsonObject
         {

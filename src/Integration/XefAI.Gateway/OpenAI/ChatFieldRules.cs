@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Integration;
@@ -8,10 +9,23 @@ namespace XefAI.Gateway.OpenAI;
 /// Type checks of the OpenAI chat fields the gateway passes through to vendors. A field of the wrong type
 /// would make the vendor answer 400; checking here names the field in the client's terms, costs no vendor
 /// call, and keeps one app's bad requests from looking like a vendor failing.
-/// Fields the gateway does not know are passed through untouched: OpenAI-compatible servers add their own.
+/// Fields the gateway does not know are passed through untouched to a vendor that may see PHI: OpenAI-compatible
+/// servers add their own (a call that is de-identified may carry only those whose values hold no text).
+/// Two are refused whatever the vendor: web search, which the vendor's model runs on its own past governance, and
+/// audio answers, which the audit trail could not record as text.
 /// </summary>
 internal static class ChatFieldRules
 {
+    /// <summary>The chat request's fields that the gateway reads, checks or protects; any other is one it does not know.</summary>
+    public static readonly FrozenSet<string> KnownFields =
+        new[]
+        {
+            "model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "stop",
+            "user", "frequency_penalty", "presence_penalty", "seed", "logprobs", "top_logprobs", "logit_bias", "response_format", "tools",
+            "tool_choice", "parallel_tool_calls", "metadata", "store", "service_tier", "reasoning_effort", "verbosity", "prompt_cache_key",
+            "safety_identifier", "modalities", "prediction", "audio", "web_search_options", "functions", "function_call",
+        }.ToFrozenSet(StringComparer.Ordinal);
+
     private static readonly string[] ToolChoiceWords = ["none", "auto", "required"];
     private static readonly string[] ResponseFormatTypes = ["text", "json_object", "json_schema"];
 
@@ -51,6 +65,23 @@ internal static class ChatFieldRules
             {
                 return Invalid(name, expected);
             }
+        }
+
+        if (body.TryGetPropertyValue("web_search_options", out var search) && search is not null)
+        {
+            return CallError.InvalidRequest(
+                "unsupported_parameter",
+                "'web_search_options' is not supported: the vendor's model would search the web on its own, outside this gateway's policies and audit trail. Send the sources it should use in the messages.",
+                "web_search_options");
+        }
+
+        if ((body.TryGetPropertyValue("audio", out var audio) && audio is not null)
+            || (body["modalities"] is JsonArray modalities && modalities.Any(m => IsString(m) && m!.GetValue<string>() == "audio")))
+        {
+            return CallError.InvalidRequest(
+                "unsupported_parameter",
+                "Audio answers are not supported: the audit trail records what a model answered as text. Ask for text ('modalities': ['text']).",
+                body.ContainsKey("audio") ? "audio" : "modalities");
         }
 
         return null;

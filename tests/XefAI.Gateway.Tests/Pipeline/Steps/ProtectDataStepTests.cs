@@ -187,6 +187,60 @@ public sealed class ProtectDataStepTests
     }
 
     [Fact]
+    public async Task Execute_PredictedOutput_IsProtectedAsTextInEitherShape()
+    {
+        // Predicted Outputs: the note being edited, which the answer is expected to repeat.
+        var predicted = $"{Name} was seen today.";
+        foreach (JsonNode content in new JsonNode[] { JsonValue.Create(predicted), new JsonArray(new JsonObject { ["type"] = "text", ["text"] = predicted }) })
+        {
+            var request = CallContexts.Chat(TestConfig.Summary.Id, "Fix the spelling.") with
+            {
+                Body = new JsonObject
+                {
+                    ["model"] = "summary",
+                    ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Fix the spelling." }),
+                    ["prediction"] = new JsonObject { ["type"] = "content", ["content"] = content.DeepClone() },
+                },
+            };
+            await using var call = Obliged(request);
+
+            await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+            Assert.Null(call.Error);
+            var sent = call.VendorBody!.ToJsonString();
+            Assert.DoesNotContain(Name, sent, StringComparison.Ordinal);
+            Assert.Contains($"{Token} was seen today.", sent, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"patient_note":"Alice Example, seen today"}""", true)]
+    [InlineData("""{"extra_body":{"hint":["be brief"]}}""", true)]
+    [InlineData("""{"top_k":40,"min_p":0.1,"repetition_penalty":1.1,"skip_special_tokens":true}""", false)]
+    public async Task Execute_AFieldTheGatewayDoesNotKnow_422WhenItHoldsTextAndPassesWhenItHoldsNone(string extra, bool refused)
+    {
+        var body = JsonNode.Parse(extra)!.AsObject();
+        body["model"] = "summary";
+        body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        if (refused)
+        {
+            Assert.Equal(422, call.Error?.StatusCode);
+            Assert.Equal("deidentification_failed", call.Error!.Code);
+            Assert.Contains(body.First().Key, call.Error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Name, call.Error.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Null(call.Error);
+            Assert.Equal(40, (int?)call.VendorBody!["top_k"]);
+        }
+    }
+
+    [Fact]
     public async Task Execute_ProtectorFaults_422DeidentificationFailedWithoutItsMessage()
     {
         var request = ChatWithParts();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Data;
+using XefAI.Gateway.OpenAI;
 using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Governance;
 using XefAI.Integration;
@@ -92,6 +93,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         if (call.VendorBody is { } original)
         {
             RefuseWhatCannotBeDeIdentified(original);
+            RefuseUnknownText(original);
         }
 
         var texts = new string[call.Messages.Count];
@@ -176,6 +178,32 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     }
 
     /// <summary>
+    /// A field the gateway does not know whose value holds text (a vendor's own extension, or a field OpenAI added since)
+    /// may name the patient, and the gateway cannot tell where: the call is refused rather than sent with it. Fields of
+    /// numbers and booleans (a server's <c>top_k</c>, <c>min_p</c>) pass.
+    /// </summary>
+    private static void RefuseUnknownText(JsonObject body)
+    {
+        foreach (var (name, value) in body)
+        {
+            if (!ChatFieldRules.KnownFields.Contains(name) && HoldsText(value, 0))
+            {
+                throw new DeIdentificationException(
+                    $"The request field '{(name.Length <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "(unnamed)")}' is not one this gateway knows, "
+                    + "and its text could name the patient; send it to a use case whose deployments cover PHI, or leave it out.");
+            }
+        }
+    }
+
+    private static bool HoldsText(JsonNode? node, int depth) => node switch
+    {
+        JsonValue value => value.GetValueKind() == JsonValueKind.String,
+        JsonArray array => depth < 64 && array.Any(item => HoldsText(item, depth + 1)),
+        JsonObject obj => depth < 64 && obj.Any(member => HoldsText(member.Value, depth + 1)),
+        _ => false,
+    };
+
+    /// <summary>
     /// What a body holds beside the conversation that may identify someone: the end-user fields and each message's
     /// participant <c>name</c> become keyed pseudonyms (stable, so a vendor's abuse monitoring and caching still see
     /// one user as one, and valid where OpenAI restricts the characters of a name); <c>metadata</c> values are
@@ -188,6 +216,22 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             if (body[name] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
             {
                 body[name] = Pseudonym(text);
+            }
+        }
+
+        // Predicted output: text the answer is expected to repeat, often the note being edited.
+        if (body["prediction"] is JsonObject prediction)
+        {
+            if (prediction["content"] is JsonArray predictedParts)
+            {
+                foreach (var part in predictedParts.OfType<JsonObject>())
+                {
+                    ProtectText(protection, part, "text");
+                }
+            }
+            else
+            {
+                ProtectText(protection, prediction, "content");
             }
         }
 
