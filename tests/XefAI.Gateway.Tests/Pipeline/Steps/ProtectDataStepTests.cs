@@ -295,6 +295,20 @@ public sealed class ProtectDataStepTests
         Assert.Equal($"{Name} has asthma.", (string?)clientBody["input"]![0]);
     }
 
+    [Fact]
+    public async Task Execute_EmbeddingsWithAFieldTheGatewayDoesNotKnowHoldingText_422AndNothingProtectedIsKept()
+    {
+        var clientBody = new JsonObject { ["model"] = "summary", ["input"] = "No name here.", ["source_note"] = $"{Name}, clinic note" };
+        var embeddings = new OpenAIEmbeddingRequest(clientBody, "summary", ["No name here."], null, EmbeddingEncoding.Float, null, null);
+        await using var call = Obliged(new GatewayRequest(TestConfig.Summary.Id, CallOperation.Embeddings) { Embeddings = embeddings });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Contains("source_note", call.Error!.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
     /// <summary>A governed call to the vendor use case for which governance obliges de-identification.</summary>
     [Fact]
     public async Task Execute_ToolCallArgumentsTheClientSendsBack_AreProtectedAndCountedAndStayJson()

@@ -23,6 +23,10 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     // end-user id and its successor, and a cache key an app may build from either.
     private static readonly string[] IdentifyingFields = ["user", "safety_identifier", "prompt_cache_key"];
 
+    // The embeddings request's fields that the gateway reads or protects.
+    private static readonly IReadOnlySet<string> EmbeddingsFields = new HashSet<string>(
+        ["model", "input", "encoding_format", "dimensions", "user", "safety_identifier", "prompt_cache_key", "metadata"], StringComparer.Ordinal);
+
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     public ValueTask ExecuteAsync(CallContext call)
@@ -78,6 +82,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     {
         if (call.Request!.Embeddings is { } embeddings)
         {
+            RefuseUnknownText(embeddings.Body, EmbeddingsFields);
             var inputs = Protect(protection, embeddings.Inputs);
             if (!ReferenceEquals(inputs, embeddings.Inputs) || IdentifyingFields.Any(embeddings.Body.ContainsKey) || embeddings.Body.ContainsKey("metadata"))
             {
@@ -93,7 +98,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         if (call.VendorBody is { } original)
         {
             RefuseWhatCannotBeDeIdentified(original);
-            RefuseUnknownText(original);
+            RefuseUnknownText(original, ChatFieldRules.KnownFields);
         }
 
         var texts = new string[call.Messages.Count];
@@ -182,11 +187,11 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     /// may name the patient, and the gateway cannot tell where: the call is refused rather than sent with it. Fields of
     /// numbers and booleans (a server's <c>top_k</c>, <c>min_p</c>) pass.
     /// </summary>
-    private static void RefuseUnknownText(JsonObject body)
+    private static void RefuseUnknownText(JsonObject body, IReadOnlySet<string> known)
     {
         foreach (var (name, value) in body)
         {
-            if (!ChatFieldRules.KnownFields.Contains(name) && HoldsText(value, 0))
+            if (!known.Contains(name) && HoldsText(value, 0))
             {
                 throw new DeIdentificationException(
                     $"The request field '{(name.Length <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "(unnamed)")}' is not one this gateway knows, "
