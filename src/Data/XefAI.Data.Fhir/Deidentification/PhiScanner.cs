@@ -188,6 +188,7 @@ internal sealed partial class Scan : IDisposable
         MarkStructuredRows();
         MarkZipsAfterPlaces();
         MarkGaps10Places();
+        MarkGaps11Places();
 
         MarkUncuedIdentifiers();
         MarkKnownValues();
