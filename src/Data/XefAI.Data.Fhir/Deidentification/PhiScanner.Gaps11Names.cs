@@ -42,7 +42,7 @@ internal sealed partial class Scan
         new[]
         {
             "paciente", "expediente", "medico", "médico", "barrio", "fecha", "edad", "sexo", "nombre", "direccion", "dirección", "cuenta", "sala",
-            "cama", "diagnostico", "diagnóstico", "alta", "ingreso", "urbano", "enfermera", "cirujano", "anestesia", "hospital", "servicio",
+            "cama", "diagnostico", "diagnóstico", "alta", "ingreso", "enfermera", "cirujano", "anestesia", "hospital", "servicio",
         }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
     // Plan and order words in capitals the name rules take: "BCBS IL PPO, ID ...", "Partners MCO", "PCN G".
@@ -129,7 +129,7 @@ internal sealed partial class Scan
     /// <summary>"Maldonado-Pabón H", "MONAGHAN, PATRICK J", "Velasquez, R": one capital after a found name, ending its cell or clause.</summary>
     private bool TryTrailingInitial11A(int i)
     {
-        if (!_t[i].Is(TokenShape.Upper) || _t[i].Is(TokenShape.LineBefore) || !EndsCell11A(i + 1))
+        if (!_t[i].Is(TokenShape.Upper) || _t[i].Is(TokenShape.LineBefore) || !EndsCell11A(i + 1) || IsNewbornBefore11A(i))
         {
             return false;
         }
@@ -144,6 +144,20 @@ internal sealed partial class Scan
         {
             JoinRun11A(i - 2, i - 1, i);
             return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>"Baby Girl Okafor A", "Twin B": a newborn's word within the few words before, where a letter tells twins apart.</summary>
+    private bool IsNewbornBefore11A(int i)
+    {
+        for (var k = i - 1; k >= 0 && k >= i - 5; k--)
+        {
+            if (WordIs(k, "baby") || WordIs(k, "twin") || WordIs(k, "girl") || WordIs(k, "boy") || WordIs(k, "infant") || WordIs(k, "triplet"))
+            {
+                return true;
+            }
         }
 
         return false;
@@ -189,6 +203,11 @@ internal sealed partial class Scan
 
         // The name before: right before, or before its full stop ("VDA. DE").
         var p = IsPunct(i - 1, '.') && Joined(i - 1) ? i - 2 : i - 1;
+        if (p == i - 2 && (!InRange(p) || _t[p].Length > 4 || !_t[p].Is(TokenShape.Upper)))
+        {
+            return false;
+        }
+
         if (!IsNameAt(p) || _t[p + 1].Is(TokenShape.LineBefore) || (p == i - 1 && _t[i].Start - _t[p].End != 1))
         {
             return false;
@@ -196,7 +215,7 @@ internal sealed partial class Scan
 
         // A word the lists hold as clinical, or a credential, is no part of a name.
         var lex = L(i);
-        if ((lex & (Lex.Clinical | Lex.Credential | Lex.Title | Lex.Month | Lex.Weekday | Lex.State)) != 0)
+        if ((lex & (Lex.Clinical | Lex.Credential | Lex.Title | Lex.Month | Lex.Weekday | Lex.State | Lex.Relation | Lex.NameLabel)) != 0)
         {
             return false;
         }
@@ -210,6 +229,34 @@ internal sealed partial class Scan
         }
 
         return true;
+    }
+
+    /// <summary>Marks a name from <paramref name="i"/> to <paramref name="end"/>, a title and its full stop before it left outside ("Dr. Lugo").</summary>
+    private void MarkAfterTitle11A(int i, int end)
+    {
+        var from = i;
+        while (from < end && IsWord(from) && ((L(from) & Lex.Title) != 0 || NameTitles11A.Contains(Span(from))))
+        {
+            from = IsPunct(from + 1, '.') ? from + 2 : from + 1;
+        }
+
+        if (from <= end && AnyUnmarked11A(from, end))
+        {
+            Mark(from, end, PhiKind.Name);
+        }
+    }
+
+    private bool AnyUnmarked11A(int from, int to)
+    {
+        for (var k = from; k <= to; k++)
+        {
+            if (_run[k] == 0 && _t[k].Type == TokenType.Word)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A cell of a table divided by '|' under a heading that names a person ("first_nm", "last_nm", "pcp").</summary>
@@ -248,7 +295,7 @@ internal sealed partial class Scan
             end--;
         }
 
-        Mark(i, end, PhiKind.Name);
+        MarkAfterTitle11A(i, end);
         return true;
     }
 
@@ -360,7 +407,7 @@ internal sealed partial class Scan
             return false;
         }
 
-        Mark(i, end, PhiKind.Name);
+        MarkAfterTitle11A(i, end);
         return true;
     }
 
