@@ -196,7 +196,7 @@ internal sealed partial class Scan
     private bool TryBridge11A(int i)
     {
         if (_t[i].Is(TokenShape.LineBefore) || !IsNameAt(i + 1) || _t[i + 1].Is(TokenShape.LineBefore) || _t[i + 1].Start - _t[i].End != 1
-            || NotBridges11A.Contains(Span(i)))
+            || (NotBridges11A.Contains(Span(i)) && !(IsNameParticle(i) && !WordIs(i, "do"))))
         {
             return false;
         }
@@ -215,7 +215,7 @@ internal sealed partial class Scan
 
         // A word the lists hold as clinical, or a credential, is no part of a name.
         var lex = L(i);
-        if ((lex & (Lex.Clinical | Lex.Credential | Lex.Title | Lex.Month | Lex.Weekday | Lex.State | Lex.Relation | Lex.NameLabel)) != 0)
+        if ((lex & (Lex.Clinical | Lex.Credential | Lex.Title | Lex.Month | Lex.Weekday | Lex.State | Lex.Relation | Lex.NameLabel)) != 0 && !IsNameParticle(i))
         {
             return false;
         }
@@ -460,6 +460,17 @@ internal sealed partial class Scan
             if (_run[i] != 0 && IsFalse11A(i))
             {
                 _run[i] = 0;
+
+                // A hyphen left alone inside what was taken ("Sa-Su") goes with it; so does the device noun after an eponym.
+                if (IsPunct(i - 1) && _run[i - 1] != 0 && (i < 2 || _run[i - 2] == 0))
+                {
+                    _run[i - 1] = 0;
+                }
+
+                if (IsWord(i + 1) && _run[i + 1] != 0 && _kind[i + 1] == PhiKind.Name && _t[i + 1].Is(TokenShape.Lower) && EponymNouns11A.Contains(Span(i + 1)))
+                {
+                    _run[i + 1] = 0;
+                }
             }
         }
 
@@ -469,6 +480,7 @@ internal sealed partial class Scan
             if (_run[i] != 0 && _kind[i] == PhiKind.Date && IsScoreNotDate11A(i))
             {
                 _run[i] = 0;
+                _run[i + 1] = 0;
                 _run[i + 2] = 0;
             }
         }
