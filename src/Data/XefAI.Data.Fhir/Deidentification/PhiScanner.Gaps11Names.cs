@@ -13,78 +13,124 @@ namespace XefAI.Data.Deidentification;
 internal sealed partial class Scan
 {
     // Words of a table heading or a key that hold a person's name: "first_nm", "last_nm", "pcp", "patient", "pt".
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PersonKeys11A =
-        new[]
-        {
+    private static readonly string[] PersonKeysList11A =
+        [
             "name", "names", "nm", "patient", "pt", "pcp", "prescriber", "provider", "physician", "surname", "fname", "lname", "firstname",
             "lastname", "attending", "doctor", "clinician", "caseworker", "guardian", "mother", "father", "spouse", "contact", "emergencycontact",
             "patientname", "ptname", "fullname", "givenname", "familyname", "referrer", "author", "sender", "recipient",
-        }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PersonKeys11A =
+        PersonKeysList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] PersonKeysShapes11A = Shapes(PersonKeysList11A);
 
     // Words of a heading that make its column something other than a name, though a person's word is in it: "pt_id", "pcp_phone".
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NotNameKeys11A =
-        new[]
-        {
+    private static readonly string[] NotNameKeysList11A =
+        [
             "id", "type", "status", "count", "dt", "date", "phone", "num", "no", "mrn", "lang", "language", "code", "npi", "email", "addr",
-            "address", "city", "zip", "state", "sex", "gender", "age", "dob", "class", "flag", "role", "class", "relationship", "rel", "fax",
-        }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+            "address", "city", "zip", "state", "sex", "gender", "age", "dob", "class", "flag", "role", "relationship", "rel", "fax",
+        ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NotNameKeys11A =
+        NotNameKeysList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] NotNameKeysShapes11A = Shapes(NotNameKeysList11A);
 
     // Titles and kinship words that stand before a name and stay outside it: "Lcda. Wanda", "Doña Cuca", "Miss Pearl", "Aunty Moana".
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NameTitles11A =
-        new[]
-        {
+    private static readonly string[] NameTitlesList11A =
+        [
             "lcda", "lcdo", "licda", "licdo", "doña", "dona", "miss", "aunty", "auntie", "tía", "tia", "tío", "tio", "sra", "srta", "dra", "sr", "abuela",
             "abuelo", "madame", "mme", "mlle", "frau", "herr", "uncle", "aunt", "nana", "papa", "mama", "nurse", "pastor", "rev", "fr", "det", "ofc",
-        }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NameTitles11A =
+        NameTitlesList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] NameTitlesShapes11A = Shapes(NameTitlesList11A);
 
     // Headings and words of Spanish forms the name and place rules take: "Paciente / Patient:", "MEDICO DE CABECERA", "BARRIO".
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SpanishHeadings11A =
-        new[]
-        {
+    private static readonly string[] SpanishHeadingsList11A =
+        [
             "paciente", "expediente", "medico", "médico", "barrio", "fecha", "edad", "sexo", "nombre", "direccion", "dirección", "cuenta", "sala",
             "cama", "diagnostico", "diagnóstico", "alta", "ingreso", "enfermera", "cirujano", "anestesia", "hospital", "servicio",
-        }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SpanishHeadings11A =
+        SpanishHeadingsList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] SpanishHeadingsShapes11A = Shapes(SpanishHeadingsList11A);
 
     // Plan and order words in capitals the name rules take: "BCBS IL PPO, ID ...", "Partners MCO", "PCN G".
+    private static readonly string[] PlanWordsList11A =
+        [ "ppo", "hmo", "mco", "epo", "pos", "id", "pcn", "snp", "acos", "aco", "ipa", "pffs", "dsnp", "hdhp" ];
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PlanWords11A =
-        new[] { "ppo", "hmo", "mco", "epo", "pos", "id", "pcn", "snp", "acos", "aco", "ipa", "pffs", "dsnp", "hdhp" }
-            .ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        PlanWordsList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] PlanWordsShapes11A = Shapes(PlanWordsList11A);
 
     // Nouns that make the single name before them an eponym, a scale or a service: "Hasson port", "Columbia scale", "Geri consult".
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> EponymNouns11A =
-        new[]
-        {
+    private static readonly string[] EponymNounsList11A =
+        [
             "port", "trocar", "technique", "scale", "score", "criteria", "classification", "maneuver", "manoeuvre", "catheter", "consult",
             "consults", "clinic", "service", "rounds", "procedure", "repair", "needle", "forceps", "retractor", "clamp", "stitch", "suture", "tube",
             "test", "sign", "reflex", "protocol", "questionnaire", "index", "grade",
-        }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> EponymNouns11A =
+        EponymNounsList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] EponymNounsShapes11A = Shapes(EponymNounsList11A);
 
     // Nouns after an ordinal that make it no day: "3rd flight", "2nd floor", "4th cycle".
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> OrdinalNouns11A =
-        new[]
-        {
+    private static readonly string[] OrdinalNounsList11A =
+        [
             "flight", "flights", "floor", "fl", "line", "degree", "trimester", "round", "cycle", "dose", "grade", "toe", "finger", "digit", "ventricle",
             "party", "ics", "intercostal", "rib", "time", "attempt", "opinion", "generation", "stage", "week", "day", "month", "year", "child",
             "pregnancy", "visit", "step", "set", "level", "lumbar", "sacral", "cervical", "thoracic", "metacarpal", "metatarsal", "branch",
-        }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        ];
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> OrdinalNouns11A =
+        OrdinalNounsList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] OrdinalNounsShapes11A = Shapes(OrdinalNounsList11A);
 
     // Words before a month's abbreviation alone that make it date care: "seen in Feb", "since Aug", "until Sept".
+    private static readonly string[] MonthPrepositionsList11A =
+        [ "in", "since", "until", "till", "by", "from", "early", "late", "mid", "through", "thru", "last", "next", "before", "after", "during", "of" ];
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> MonthPrepositions11A =
-        new[] { "in", "since", "until", "till", "by", "from", "early", "late", "mid", "through", "thru", "last", "next", "before", "after", "during", "of" }
-            .ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        MonthPrepositionsList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] MonthPrepositionsShapes11A = Shapes(MonthPrepositionsList11A);
 
     // Two-letter weekday abbreviations of a dosing schedule: "5 mg Sa-Su", "Mo-Fr".
+    private static readonly string[] WeekdayShortList11A =
+        [ "m", "mo", "tu", "w", "we", "th", "f", "fr", "sa", "su" ];
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> WeekdayShort11A =
-        new[] { "m", "mo", "tu", "w", "we", "th", "f", "fr", "sa", "su" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        WeekdayShortList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] WeekdayShortShapes11A = Shapes(WeekdayShortList11A);
 
     // Words that never join two names into one: "Smith and Jones".
+    private static readonly string[] NotBridgesList11A =
+        [ "and", "or", "y", "e", "with", "to", "vs", "the", "at", "in", "on", "for", "from", "by", "of", "is", "was", "md", "do", "rn", "np", "pa", "dr" ];
+
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NotBridges11A =
-        new[] { "and", "or", "y", "e", "with", "to", "vs", "the", "at", "in", "on", "for", "from", "by", "of", "is", "was", "md", "do", "rn", "np", "pa", "dr" }
-            .ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        NotBridgesList11A.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly ulong[] NotBridgesShapes11A = Shapes(NotBridgesList11A);
+
+    /// <summary>Whether a word is in a list: its first letter and length first, which most words fail, then the set.</summary>
+    private static bool In11A(ulong[] shapes, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> set, ReadOnlySpan<char> word) =>
+        word.Length > 0 && MayBeIn(shapes, word) && set.Contains(word);
 
     /// <summary>Names told by their row, key or neighbours, the ages after "EDAD:" and a month alone that dates care.</summary>
     private void MarkGaps11Names()
     {
+        _tableRow11A = -1;
         for (var c = 0; c < _capCount; c++)
         {
             var i = _caps[c];
@@ -196,7 +242,7 @@ internal sealed partial class Scan
     private bool TryBridge11A(int i)
     {
         if (_t[i].Is(TokenShape.LineBefore) || !IsNameAt(i + 1) || _t[i + 1].Is(TokenShape.LineBefore) || _t[i + 1].Start - _t[i].End != 1
-            || (NotBridges11A.Contains(Span(i)) && !(IsNameParticle(i) && !WordIs(i, "do"))))
+            || (In11A(NotBridgesShapes11A, NotBridges11A, Span(i)) && !(IsNameParticle(i) && !WordIs(i, "do"))))
         {
             return false;
         }
@@ -235,7 +281,7 @@ internal sealed partial class Scan
     private void MarkAfterTitle11A(int i, int end)
     {
         var from = i;
-        while (from < end && IsWord(from) && ((L(from) & Lex.Title) != 0 || NameTitles11A.Contains(Span(from))))
+        while (from < end && IsWord(from) && ((L(from) & Lex.Title) != 0 || In11A(NameTitlesShapes11A, NameTitles11A, Span(from))))
         {
             from = IsPunct(from + 1, '.') ? from + 2 : from + 1;
         }
@@ -299,16 +345,36 @@ internal sealed partial class Scan
         return true;
     }
 
+    // The last row a heading was looked for from, and the first token of the rule under the heading found above it (-1: none):
+    // the rows of one table find their heading by walking up to the last row asked about, not to the heading each time.
+    private int _tableRow11A = -1;
+    private int _tableRule11A = -1;
+
     /// <summary>Whether the heading of a '|' table above line <paramref name="row"/> names a person in its cell number <paramref name="cell"/>.</summary>
     private bool IsPersonColumn11A(int row, int cell)
     {
-        // Up the rows (at most 40 lines) to the rule under the heading ("----+----" or "|---|---|"); the heading is the line above it.
+        var rule = row == _tableRow11A ? _tableRule11A : FindRule11A(row);
+        _tableRow11A = row;
+        _tableRule11A = rule;
+        var heading = rule > 0 ? LineStartOf(rule - 1, 120) : -1;
+        return heading >= 0 && IsPersonHeading11A(heading, rule, cell);
+    }
+
+    /// <summary>The first token of the rule under a table's heading ("----+----" or "|---|---|") within 40 lines above <paramref name="row"/>; -1 when none.</summary>
+    private int FindRule11A(int row)
+    {
         for (var lines = 0; lines < 40 && row > 0; lines++)
         {
             var above = LineStartOf(row - 1, 120);
             if (above < 0)
             {
-                return false;
+                return -1;
+            }
+
+            // Reached the row asked about before: its answer holds for this one.
+            if (above == _tableRow11A)
+            {
+                return _tableRule11A;
             }
 
             var rule = true;
@@ -319,14 +385,13 @@ internal sealed partial class Scan
 
             if (rule)
             {
-                var heading = above > 0 ? LineStartOf(above - 1, 120) : -1;
-                return heading >= 0 && IsPersonHeading11A(heading, above, cell);
+                return above;
             }
 
             row = above;
         }
 
-        return false;
+        return -1;
     }
 
     /// <summary>Whether the words of heading cell number <paramref name="cell"/> (between '|') hold a person's word and no other kind's.</summary>
@@ -348,12 +413,12 @@ internal sealed partial class Scan
 
             if (cells == cell && _t[k].Type == TokenType.Word && _t[k].Length <= 20)
             {
-                if (NotNameKeys11A.Contains(Span(k)))
+                if (In11A(NotNameKeysShapes11A, NotNameKeys11A, Span(k)))
                 {
                     return false;
                 }
 
-                person |= PersonKeys11A.Contains(Span(k));
+                person |= In11A(PersonKeysShapes11A, PersonKeys11A, Span(k));
             }
         }
 
@@ -376,7 +441,7 @@ internal sealed partial class Scan
         }
 
         var key = IsPunct(sep - 1, '"') ? sep - 2 : sep - 1;
-        if (!IsWord(key) || _t[key].Length > 20 || !PersonKeys11A.Contains(Span(key)))
+        if (!IsWord(key) || _t[key].Length > 20 || !In11A(PersonKeysShapes11A, PersonKeys11A, Span(key)))
         {
             return false;
         }
@@ -442,7 +507,7 @@ internal sealed partial class Scan
         }
 
         var p = i - 1;
-        if (!IsWord(p) || !_t[p].Is(TokenShape.Lower) || _t[p].Length > 7 || !MonthPrepositions11A.Contains(Span(p)) || (IsCapitalized(i + 1) && !IsPunct(i + 1)))
+        if (!IsWord(p) || !_t[p].Is(TokenShape.Lower) || _t[p].Length > 7 || !In11A(MonthPrepositionsShapes11A, MonthPrepositions11A, Span(p)) || (IsCapitalized(i + 1) && !IsPunct(i + 1)))
         {
             return false;
         }
@@ -467,7 +532,7 @@ internal sealed partial class Scan
                     _run[i - 1] = 0;
                 }
 
-                if (IsWord(i + 1) && _run[i + 1] != 0 && _kind[i + 1] == PhiKind.Name && _t[i + 1].Is(TokenShape.Lower) && EponymNouns11A.Contains(Span(i + 1)))
+                if (IsWord(i + 1) && _run[i + 1] != 0 && _kind[i + 1] == PhiKind.Name && _t[i + 1].Is(TokenShape.Lower) && In11A(EponymNounsShapes11A, EponymNouns11A, Span(i + 1)))
                 {
                     _run[i + 1] = 0;
                 }
@@ -496,13 +561,13 @@ internal sealed partial class Scan
         var span = Span(i);
         return _kind[i] switch
         {
-            PhiKind.Name => (NameTitles11A.Contains(span) && IsCapitalized(WordAfter(i)) && !IsNameBefore11A(i))
-                || (_t[i].Is(TokenShape.Upper) && PlanWords11A.Contains(span))
-                || SpanishHeadings11A.Contains(span)
+            PhiKind.Name => (In11A(NameTitlesShapes11A, NameTitles11A, span) && IsCapitalized(WordAfter(i)) && !IsNameBefore11A(i))
+                || (_t[i].Is(TokenShape.Upper) && In11A(PlanWordsShapes11A, PlanWords11A, span))
+                || In11A(SpanishHeadingsShapes11A, SpanishHeadings11A, span)
                 || IsWeekdayRange11A(i)
                 || IsEponym11A(i)
                 || IsDegreeLetters11A(i),
-            PhiKind.Location => SpanishHeadings11A.Contains(span),
+            PhiKind.Location => In11A(SpanishHeadingsShapes11A, SpanishHeadings11A, span),
             _ => false,
         };
     }
@@ -513,20 +578,20 @@ internal sealed partial class Scan
     /// <summary>"Sa-Su", "M-F": two weekday abbreviations joined by a hyphen.</summary>
     private bool IsWeekdayRange11A(int i)
     {
-        if (_t[i].Length > 2 || !WeekdayShort11A.Contains(Span(i)))
+        if (_t[i].Length > 2 || !In11A(WeekdayShortShapes11A, WeekdayShort11A, Span(i)))
         {
             return false;
         }
 
         var other = IsPunct(i + 1, '-') && Joined(i + 1) && Joined(i + 2) ? i + 2 : IsPunct(i - 1, '-') && Joined(i - 1) && Joined(i) ? i - 2 : -1;
-        return IsWord(other) && _t[other].Length <= 2 && WeekdayShort11A.Contains(Span(other));
+        return IsWord(other) && _t[other].Length <= 2 && In11A(WeekdayShortShapes11A, WeekdayShort11A, Span(other));
     }
 
     /// <summary>"Hasson port", "Geri consult": one name word alone, no title before it, before a device's or scale's noun.</summary>
     private bool IsEponym11A(int i)
     {
         var n = i + 1;
-        if (!IsWord(n) || !_t[n].Is(TokenShape.Lower) || _t[n].Length > 15 || _run[n] == _run[i] || !EponymNouns11A.Contains(Span(n)))
+        if (!IsWord(n) || !_t[n].Is(TokenShape.Lower) || _t[n].Length > 15 || _run[n] == _run[i] || !In11A(EponymNounsShapes11A, EponymNouns11A, Span(n)))
         {
             return false;
         }
@@ -555,7 +620,7 @@ internal sealed partial class Scan
     {
         var n = i + 1;
         return (i == 0 || _run[i - 1] != _run[i]) && IsWord(n) && _run[n] != _run[i] && _t[n].Is(TokenShape.Lower) && _t[n].Length <= 12
-            && OrdinalNouns11A.Contains(Span(n));
+            && In11A(OrdinalNounsShapes11A, OrdinalNouns11A, Span(n));
     }
 
     /// <summary>"NOTTINGHAM GRADE 2 (6/9)": a score out of a total in parentheses after a grade or score and its number.</summary>
