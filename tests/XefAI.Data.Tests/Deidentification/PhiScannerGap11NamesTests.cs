@@ -54,6 +54,7 @@ public sealed class PhiScannerGap11NamesTests
     [InlineData("Ordered by Fitzgerald-Moreau H  on the ward.", "Fitzgerald-Moreau H")]
     [InlineData("Attending: QUARTERMAINE, BEATRICE L\nService: medicine", "QUARTERMAINE, BEATRICE L")]
     [InlineData("Seen by Catriona Vandersloot J, MD", "Catriona Vandersloot J")]
+    [InlineData("Copy to Dr. Halvorsen, D.\nNext: labs", "Halvorsen, D")]
     public void Scan_TrailingInitialAfterAName_IsInTheName(string text, string name) =>
         AssertMarked(text, name, PhiKind.Name);
 
@@ -91,6 +92,7 @@ public sealed class PhiScannerGap11NamesTests
     [InlineData("Last seen in Feb for her knee.", "Feb")]
     [InlineData("No falls since Aug, per daughter.", "Aug")]
     [InlineData("Holding statin until Sept.", "Sept")]
+    [InlineData("Knee injection planned for mid-Nov if still painful.", "mid-Nov")]
     public void Scan_MonthAbbreviationAloneDatingCare_IsMarkedAsDate(string text, string month) =>
         AssertMarked(text, month, PhiKind.Date);
 
@@ -112,6 +114,7 @@ public sealed class PhiScannerGap11NamesTests
     [InlineData("Short of breath on the 2nd flight of stairs.", "2nd")]
     [InlineData("Paciente / Patient: see below", "Paciente")]
     [InlineData("Geri consult requested for delirium.", "Geri")]
+    [InlineData("Signed: Abernathy-Lusk, M.D.", "M.D")]
     public void Scan_WordsThatAreNoOnesIdentifier_AreKept(string text, string word) =>
         AssertNotCovered(text, word);
 

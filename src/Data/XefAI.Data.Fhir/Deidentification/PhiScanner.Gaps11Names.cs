@@ -175,20 +175,22 @@ internal sealed partial class Scan
     /// <summary>"Maldonado-Pabón H", "MONAGHAN, PATRICK J", "Velasquez, R": one capital after a found name, ending its cell or clause.</summary>
     private bool TryTrailingInitial11A(int i)
     {
-        if (!_t[i].Is(TokenShape.Upper) || _t[i].Is(TokenShape.LineBefore) || !EndsCell11A(i + 1) || IsNewbornBefore11A(i))
+        // "Szymanski, E." at a cell's end takes its full stop.
+        var last = IsPunct(i + 1, '.') && Joined(i + 1) && EndsCell11A(i + 2) && !Joined(i + 2) ? i + 1 : i;
+        if (!_t[i].Is(TokenShape.Upper) || _t[i].Is(TokenShape.LineBefore) || !EndsCell11A(last + 1) || IsNewbornBefore11A(i))
         {
             return false;
         }
 
         if (IsNameAt(i - 1) && _t[i].Start - _t[i - 1].End == 1)
         {
-            JoinRun11A(i - 1, i, i);
+            JoinRun11A(i - 1, i, last);
             return true;
         }
 
         if (IsPunct(i - 1, ',') && Joined(i - 1) && IsNameAt(i - 2) && !_t[i - 1].Is(TokenShape.LineBefore) && _t[i].Start - _t[i - 1].End == 1)
         {
-            JoinRun11A(i - 2, i - 1, i);
+            JoinRun11A(i - 2, i - 1, last);
             return true;
         }
 
@@ -504,6 +506,13 @@ internal sealed partial class Scan
             || _t[i].Is(TokenShape.LineBefore))
         {
             return false;
+        }
+
+        // "mid-Nov", "early-Feb": the word and its hyphen go with the month.
+        if (IsPunct(i - 1, '-') && Joined(i - 1) && Joined(i) && (WordIs(i - 2, "mid") || WordIs(i - 2, "early") || WordIs(i - 2, "late")) && IsFree(i - 2))
+        {
+            Mark(i - 2, i, PhiKind.Date);
+            return true;
         }
 
         var p = i - 1;
