@@ -198,11 +198,13 @@ internal sealed partial class Scan : IDisposable
         MarkNameContinuations();
         MarkAgesAfterNames();
         MarkGaps10Names();
+        MarkGaps11Names();
         MarkGaps10Ages();
         MarkGaps10Dates();
         MarkSpelledNames();
         MarkPlaces();
         UnmarkNotPhi();
+        UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
     }
 
