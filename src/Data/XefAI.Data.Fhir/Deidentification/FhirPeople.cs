@@ -163,10 +163,7 @@ internal static class FhirPeople
 
             foreach (var line in Items(a["line"]))
             {
-                if (String(line) is { } street)
-                {
-                    person.AddLine(street);
-                }
+                person.Lines.AddIfText(line);
             }
 
             person.Places.AddIfText(a["city"]);
@@ -231,20 +228,6 @@ internal static class FhirPeople
             if (identifier is JsonObject id)
             {
                 Identifiers.AddIfText(id["value"]);
-            }
-        }
-
-        /// <summary>
-        /// A street line, and the same without its suffix: a narrative writes "534 Erewhon" for "534 Erewhon St".
-        /// </summary>
-        public void AddLine(string line)
-        {
-            Lines.Add(line);
-            var trimmed = line.TrimEnd(' ', '.', ',');
-            var lastSpace = trimmed.LastIndexOf(' ');
-            if (lastSpace > 0 && (Lexicon.Default.Of(trimmed.AsSpan(lastSpace + 1)) & Lex.StreetSuffix) != 0)
-            {
-                Lines.Add(trimmed[..lastSpace]);
             }
         }
 

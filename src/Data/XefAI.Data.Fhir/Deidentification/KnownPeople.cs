@@ -60,7 +60,15 @@ internal sealed class KnownPeople
             var identifierKind = person.Role == "practitioner" ? PhiKind.License : PhiKind.Mrn;
             values.AddRange(person.Identifiers.Where(v => v.Trim().Length >= 4).Select(v => (v.Trim(), identifierKind)));
             values.AddRange(person.Telecom.Where(Findable).Select(v => (v.Trim(), TelecomKind(v))));
-            values.AddRange(person.AddressLines.Where(Findable).Select(v => (v.Trim(), PhiKind.Address)));
+            foreach (var line in person.AddressLines.Where(Findable))
+            {
+                values.Add((line.Trim(), PhiKind.Address));
+                if (WithoutStreetSuffix(line) is { } shorter)
+                {
+                    values.Add((shorter, PhiKind.Address));
+                }
+            }
+
             values.AddRange(person.PostalCodes.Where(Findable).Select(v => (v.Trim(), PhiKind.Zip)));
             if (person.BirthDate is { Length: >= 8 } born)
             {
@@ -75,6 +83,16 @@ internal sealed class KnownPeople
     public bool IsName(ReadOnlySpan<char> word) => _names.Count > 0 && _names.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
 
     public bool IsPlace(ReadOnlySpan<char> word) => _places.Count > 0 && _places.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+
+    /// <summary>A street line without its suffix, as narratives and letters write it: "534 Erewhon" for "534 Erewhon St".</summary>
+    private static string? WithoutStreetSuffix(string line)
+    {
+        var trimmed = line.Trim().TrimEnd('.', ',');
+        var lastSpace = trimmed.LastIndexOf(' ');
+        return lastSpace > 0 && Findable(trimmed[..lastSpace]) && (Lexicon.Default.Of(trimmed.AsSpan(lastSpace + 1)) & Lex.StreetSuffix) != 0
+            ? trimmed[..lastSpace]
+            : null;
+    }
 
     // Values too short to be told from ordinary text ("1", "A") are left to the format rules.
     private static bool Findable(string value) => value.Trim().Length >= 3;
