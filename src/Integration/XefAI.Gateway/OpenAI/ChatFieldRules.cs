@@ -16,16 +16,6 @@ namespace XefAI.Gateway.OpenAI;
 /// </summary>
 internal static class ChatFieldRules
 {
-    /// <summary>The chat request's fields that the gateway reads, checks or protects; any other is one it does not know.</summary>
-    public static readonly FrozenSet<string> KnownFields =
-        new[]
-        {
-            "model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "stop",
-            "user", "frequency_penalty", "presence_penalty", "seed", "logprobs", "top_logprobs", "logit_bias", "response_format", "tools",
-            "tool_choice", "parallel_tool_calls", "metadata", "store", "service_tier", "reasoning_effort", "verbosity", "prompt_cache_key",
-            "safety_identifier", "modalities", "prediction", "audio", "web_search_options", "functions", "function_call",
-        }.ToFrozenSet(StringComparer.Ordinal);
-
     private static readonly string[] ToolChoiceWords = ["none", "auto", "required"];
     private static readonly string[] ResponseFormatTypes = ["text", "json_object", "json_schema"];
 
@@ -55,6 +45,15 @@ internal static class ChatFieldRules
         ("functions", n => ObjectArray(n, "an array of function objects")),
         ("function_call", n => n is JsonObject || IsString(n) ? null : "a string or an object"),
     ];
+
+    /// <summary>
+    /// The chat request's fields that the gateway reads, checks or protects: those <see cref="ChatRequestReader"/> reads,
+    /// and those checked here. Any other is one it does not know.
+    /// </summary>
+    public static readonly FrozenSet<string> KnownFields =
+        TopLevel.Select(rule => rule.Name)
+            .Concat(["model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "stop", "user"])
+            .ToFrozenSet(StringComparer.Ordinal);
 
     /// <returns>The error naming the first field of a wrong type or value, or null.</returns>
     public static CallError? Check(JsonObject body)
