@@ -15,6 +15,7 @@ namespace XefAI.Gateway.Tests.Functional;
 /// caller gets back, what the audit record and the metrics say. A test de-identifier that knows one name stands in for
 /// the real one.
 /// </summary>
+[Collection(ProcessMetricsCollection.Name)]
 public sealed class DeIdentificationTests
 {
     private const string Name = "Alice Example";
