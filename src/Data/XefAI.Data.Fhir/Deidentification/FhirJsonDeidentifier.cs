@@ -65,9 +65,8 @@ internal static class FhirJsonDeidentifier
                 continue;
             }
 
-            // A birth date's extensions (the patient-birthTime extension holds the full date and time of birth) go with
-            // the date's day and month.
-            // So does an extension's person-shaped value anywhere (patient-birthPlace, a relative's name or phone).
+            // A birth date's extensions go with the date's day and month (patient-birthTime holds the full date and time of
+            // birth), and so does an extension's person-shaped value anywhere (patient-birthPlace, a relative's name or phone).
             if (key is "_birthDate" or "valueHumanName" or "valueContactPoint" or "valueAddress")
             {
                 node.Remove(key);
