@@ -150,10 +150,12 @@ public sealed class MetricSeriesTests
 
         var open = Sample("xefai_circuit_state", "2", "destination=\"vendor/primary\"");
         var fallback = Sample("xefai_fallbacks_total", "[1-9][0-9]*", "from_deployment=\"vendor\"", "reason=\"circuit_open\"");
-        var text = await PollMetricsAsync(scraper, t => Regex.IsMatch(t, open) && Regex.IsMatch(t, fallback));
+        var opened = Sample("xefai_circuit_transitions_total", "1", "destination=\"vendor/primary\"", "state=\"open\"");
+        var text = await PollMetricsAsync(scraper, t => Regex.IsMatch(t, open) && Regex.IsMatch(t, fallback) && Regex.IsMatch(t, opened));
 
         Assert.Matches(open, text);
         Assert.Matches(fallback, text);
+        Assert.Matches(opened, text);
     }
 
     [Fact]

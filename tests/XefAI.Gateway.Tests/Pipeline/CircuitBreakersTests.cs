@@ -89,6 +89,25 @@ public sealed class CircuitBreakersTests
         Assert.Equal(1, breakers.Count);
     }
 
+    [Fact]
+    public async Task BreakerFor_CircuitOpensHalfOpensAndCloses_TellsEachTransitionWithItsDestination()
+    {
+        var time = new ManualClock();
+        var told = new List<(string Destination, CircuitState State)>();
+        var breakers = new CircuitBreakers<Attempt>(outcome => outcome.Result is { Failed: true }, time, (d, s) => told.Add((d, s)));
+        var breaker = await OpenAsync(breakers, "vendor/primary", Settings);
+        Assert.Equal([("vendor/primary", CircuitState.Open)], told);
+
+        // After the break the next attempt is the trial: it half-opens the circuit, and its success closes it.
+        time.Now += Settings.BreakDuration + TimeSpan.FromSeconds(1);
+        await breaker.Pipeline.ExecuteAsync(_ => ValueTask.FromResult(Attempt.Answered));
+
+        Assert.Equal(
+            [("vendor/primary", CircuitState.Open), ("vendor/primary", CircuitState.HalfOpen), ("vendor/primary", CircuitState.Closed)],
+            told);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
     private static CircuitBreakers<Attempt> NewBreakers() => new(outcome => outcome.Result is { Failed: true }, TimeProvider.System);
 
     private static async Task<CircuitBreaker<Attempt>> OpenAsync(CircuitBreakers<Attempt> breakers, string destination, BreakerSettings settings, string? address = null)
@@ -102,6 +121,18 @@ public sealed class CircuitBreakersTests
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.True(breaker.IsOpen);
         return breaker;
+    }
+
+    /// <summary>A clock the test moves: the break's end is read from it.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+
+        public override long GetTimestamp() => Now.UtcTicks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     }
 
     /// <summary>An attempt's outcome as the invoker sees it: answered, failed (retryable, counts), or refused (the client's fault).</summary>

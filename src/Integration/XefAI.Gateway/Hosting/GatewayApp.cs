@@ -114,14 +114,10 @@ public static class GatewayApp
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GovernanceTelemetry.MeterName)
 
-            // What Polly (retries, circuit transitions) and the vendor HttpClient under YARP (request durations,
-            // connections) measure themselves is exported, not measured again.
-            .AddMeter("Polly", "System.Net.Http")
-
-            // Polly's own duration histograms are in milliseconds (Prometheus wants seconds) and repeat what the
-            // gateway measures per call and per vendor attempt; dropping them also spares two measurements a call.
-            .AddView("resilience.polly.pipeline.duration", MetricStreamConfiguration.Drop)
-            .AddView("resilience.polly.strategy.attempt.duration", MetricStreamConfiguration.Drop)
+            // What the vendor HttpClient under YARP (request durations, connections) measures itself is exported, not
+            // measured again. Retries and circuit transitions are the gateway's own series: Polly's pipelines carry no
+            // telemetry, whose wrapper timed and tagged every attempt (two async layers and three measurements a call).
+            .AddMeter("System.Net.Http")
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
         if (!services.AddGatewayTracing(configuration) && !RequestLinesLogged(configuration))

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Telemetry;
 using XefAI.Gateway.Configuration;
 using XefAI.Governance;
 
@@ -31,27 +30,27 @@ internal sealed record BreakerSettings(double FailureRatio, int MinimumThroughpu
 /// <typeparam name="TResult">What an attempt returns; <c>isFailure</c> says which outcomes count against the circuit.</typeparam>
 internal sealed class CircuitBreakers<TResult>
 {
-    /// <summary>The pipeline name on Polly's meter (<c>pipeline.name</c>); the destination is its <c>pipeline.instance</c>.</summary>
+    /// <summary>The pipeline's name, as Polly's own diagnostics show it; the destination is its instance name.</summary>
     public const string PipelineName = "xefai-vendor-breaker";
 
     private readonly ConcurrentDictionary<string, CircuitBreaker<TResult>> _breakers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<Outcome<TResult>, bool> _isFailure;
     private readonly TimeProvider _time;
-    private readonly TelemetryOptions? _telemetry;
+    private readonly Action<string, CircuitState>? _onTransition;
 
     /// <param name="isFailure">Whether an attempt's outcome (a result or an exception) counts as a failure of the destination.</param>
     /// <param name="time">The clock of the sampling window and the break.</param>
-    /// <param name="telemetry">
-    /// Polly's telemetry: with it, circuit transitions are counted on Polly's own meter (<c>polly.strategy.events</c>),
-    /// which the gateway exports rather than measuring them again.
+    /// <param name="onTransition">
+    /// Told each time a destination's circuit opens, half-opens or closes, with the state it enters. The breakers
+    /// carry no Polly telemetry: its wrapper would time and tag every attempt to report the same transitions.
     /// </param>
-    public CircuitBreakers(Func<Outcome<TResult>, bool> isFailure, TimeProvider time, TelemetryOptions? telemetry = null)
+    public CircuitBreakers(Func<Outcome<TResult>, bool> isFailure, TimeProvider time, Action<string, CircuitState>? onTransition = null)
     {
         ArgumentNullException.ThrowIfNull(isFailure);
         ArgumentNullException.ThrowIfNull(time);
         _isFailure = isFailure;
         _time = time;
-        _telemetry = telemetry;
+        _onTransition = onTransition;
     }
 
     /// <summary>Destinations that have a breaker; for tests and diagnostics.</summary>
@@ -114,14 +113,8 @@ internal sealed class CircuitBreakers<TResult>
     {
         var state = new CircuitBreakerStateProvider();
 
-        // The instance name is the configured destination: a bounded label on Polly's meter.
-        var builder = new ResiliencePipelineBuilder<TResult> { TimeProvider = _time, Name = PipelineName, InstanceName = destination };
-        if (_telemetry is not null)
-        {
-            builder.ConfigureTelemetry(_telemetry);
-        }
-
-        var pipeline = builder
+        var onTransition = _onTransition;
+        var pipeline = new ResiliencePipelineBuilder<TResult> { TimeProvider = _time, Name = PipelineName, InstanceName = destination }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<TResult>
             {
                 ShouldHandle = args => ValueTask.FromResult(_isFailure(args.Outcome)),
@@ -130,9 +123,18 @@ internal sealed class CircuitBreakers<TResult>
                 SamplingDuration = settings.SamplingDuration,
                 BreakDuration = settings.BreakDuration,
                 StateProvider = state,
+                OnOpened = onTransition is null ? null : _ => Told(onTransition, destination, CircuitState.Open),
+                OnHalfOpened = onTransition is null ? null : _ => Told(onTransition, destination, CircuitState.HalfOpen),
+                OnClosed = onTransition is null ? null : _ => Told(onTransition, destination, CircuitState.Closed),
             })
             .Build();
         return new CircuitBreaker<TResult>(destination, settings, address, pipeline, state);
+    }
+
+    private static ValueTask Told(Action<string, CircuitState> onTransition, string destination, CircuitState state)
+    {
+        onTransition(destination, state);
+        return default;
     }
 }
 

@@ -26,6 +26,7 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<QueueReviewStep>();
         services.AddSingleton<ReleaseStep>();
 
+        services.AddSingleton<CircuitTransitions>();
         services.AddSingleton<VendorDestinations>();
         services.AddSingleton<VendorForwarder>();
         services.AddSingleton<ModelInvoker>();

@@ -1,6 +1,5 @@
 using Polly;
 using Polly.Retry;
-using Polly.Telemetry;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Tracing;
 using XefAI.Governance;
@@ -31,12 +30,6 @@ internal sealed partial class ModelInvoker(
 {
     /// <summary>Carries the call's budget to the retry strategy, which must not start a retry the budget cannot hold.</summary>
     private static readonly ResiliencePropertyKey<CallAttempts> CallKey = new("xefai.call");
-
-    /// <summary>
-    /// Polly reports its own retries and circuit transitions on its <c>Polly</c> meter, exported as they are; its
-    /// log lines are left out, since the gateway already logs fallbacks and failures with the call's context.
-    /// </summary>
-    internal static readonly TelemetryOptions PollyTelemetry = new() { LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance };
 
     /// <summary>The destination label of a retry at an in-process model.</summary>
     private const string LocalDestination = "local";
@@ -171,8 +164,8 @@ internal sealed partial class ModelInvoker(
             return current.Pipeline;
         }
 
+        // No Polly telemetry: its wrapper times and tags every call, and each retry is counted below, with its reason.
         var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time, Name = "xefai-vendor-retry" };
-        builder.ConfigureTelemetry(PollyTelemetry);
         if (settings.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<AttemptOutcome>

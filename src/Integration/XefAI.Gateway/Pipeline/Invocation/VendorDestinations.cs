@@ -12,7 +12,10 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// those whose circuit is open), the key it needs, and its circuit breaker. A breaker is state, not configuration: it
 /// is rebuilt only when its own settings change, so an unrelated edit leaves an open circuit open.
 /// </summary>
-internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadBalancers, TimeProvider time)
+/// <param name="loadBalancers">YARP's load-balancing policies.</param>
+/// <param name="time">The breakers' clock.</param>
+/// <param name="transitions">Where circuit transitions are counted; none in tests that do not look.</param>
+internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadBalancers, TimeProvider time, CircuitTransitions? transitions = null)
 {
     /// <summary>Cluster or destination metadata naming the environment variable that holds the vendor key.</summary>
     public const string ApiKeyVariableMetadata = "ApiKeyVariable";
@@ -20,7 +23,7 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
     private static readonly string DefaultLoadBalancingPolicy = LoadBalancingPolicies.PowerOfTwoChoices;
 
     private readonly Dictionary<string, ILoadBalancingPolicy> _loadBalancers = loadBalancers.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
-    private readonly CircuitBreakers<AttemptOutcome> _breakers = new(o => o.Result is { Retryable: true }, time, ModelInvoker.PollyTelemetry);
+    private readonly CircuitBreakers<AttemptOutcome> _breakers = new(o => o.Result is { Retryable: true }, time, transitions is null ? null : transitions.Record);
 
     public DestinationState? Pick(HttpContext httpContext, ClusterState cluster, ResilienceOptions settings)
     {
