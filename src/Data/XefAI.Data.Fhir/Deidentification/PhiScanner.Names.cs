@@ -950,7 +950,7 @@ internal sealed partial class Scan
             var i = _words[w];
             if (IsWord(i) && _run[i] == 0 && MayBeLearned(i, firsts, lengths) && lookup.Contains(Span(i)) && !IsFunctionWord(i)
                 && (IsCapitalized(i) || (L(i) & (Lex.Common | Lex.Clinical)) == 0) && !IsEponym(i)
-                && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && !StartsSentence(i))) && !IsSaint(i))
+                && ((L(i) & Lex.Common) == 0 || NextToName(i) || (IsCapitalized(i) && (!StartsSentence(i) || SubjectOrAddressed(i)))) && !IsSaint(i))
             {
                 // "de la cruz" again: the particles before a surname found again go with it.
                 if (ParticlesBefore(i - 1) is var particle and >= 0 && !_t[i].Is(TokenShape.LineBefore))
