@@ -203,8 +203,17 @@ internal sealed partial class Scan
             var i = _numbers[n];
             if (IsFree(i))
             {
-                _ = TryHl7AreaCode(i) || TryLastFourOfPhone(i) || TryPhoneAfterPhone(i) || TryForeignStreet(i) || TryNumberedCrossStreets(i)
-                    || TryPurok(i) || TryHealthCardNumber(i) || TryPrefixStreetThenNumber(i);
+                // Each rule called only where its first test on the number's length and neighbours can pass (the rule tests
+                // them again): most numbers make no call.
+                var length = _t[i].Length;
+                _ = (length == 3 && IsPunct(i + 1, '^') && TryHl7AreaCode(i))
+                    || (length == 4 && IsWord(i - 1) && TryLastFourOfPhone(i))
+                    || (length <= 5 && _text[_t[i].Start] == '0' && TryPhoneAfterPhone(i))
+                    || (length <= 4 && IsWord(i + 1) && TryForeignStreet(i))
+                    || (length <= 4 && IsPunct(i + 1, ',') && TryNumberedCrossStreets(i))
+                    || (length <= 2 && IsWord(i - 1) && TryPurok(i))
+                    || (length >= 6 && TryHealthCardNumber(i))
+                    || (length <= 5 && IsPunct(i - 1, ',') && TryPrefixStreetThenNumber(i));
             }
             else if (_kind[i] == PhiKind.Ssn)
             {

@@ -168,7 +168,7 @@ internal sealed partial class Scan : IDisposable
             // Formats first, each rule starting at the kind of token it can start with.
             _ = _t[i].Type switch
             {
-                TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryTrunkPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i) || TryLowerStreet(i) || TryWrappedPhone(i) || TryKeyedPostalCode(i),
+                TokenType.Number => TryNumberRules(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i) || TryPostcode(i) || TryBareExtension(i),
                 TokenType.Word => TryWordRules(i),
                 _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i) || TryCrossStreets(i),
@@ -206,6 +206,34 @@ internal sealed partial class Scan : IDisposable
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
+    }
+
+    /// <summary>
+    /// The format rules that start at a number, in the order the rules take precedence. A rule whose first test asks for
+    /// a length or the punctuation after the number is called only where that test can pass (the rule makes it again),
+    /// which spares most numbers most calls.
+    /// </summary>
+    private bool TryNumberRules(int i)
+    {
+        var length = _t[i].Length;
+        var after = IsPunct(i + 1) ? _text[_t[i + 1].Start] : '\0';
+        return (length == 1 && after == '.' && TryDicomUid(i))
+            || (after == '.' && TryCoordinates(i))
+            || (after != '\0' && TryIp(i))
+            || (length is 3 or 4 && TrySsn(i))
+            || TryPhone(i)
+            || (length is >= 3 and <= 5 && _text[_t[i].Start] == '0' && TryTrunkPhone(i))
+            || (length == 1 && after == '-' && TryInternalExtension(i))
+            || (length <= 4 && TryNumericDate(i))
+            || TrySpacedDate(i)
+            || (length == 4 && after == '-' && TryYearMonth(i))
+            || TryMonthDate(i)
+            || TryAge(i)
+            || (length <= 6 && IsWord(i + 1) && TryPrefixStreet(i))
+            || TryStreetAddress(i)
+            || (length <= 6 && TryLowerStreet(i))
+            || (length == 3 && after == '-' && TryWrappedPhone(i))
+            || (length == 5 && TryKeyedPostalCode(i));
     }
 
     /// <summary>
