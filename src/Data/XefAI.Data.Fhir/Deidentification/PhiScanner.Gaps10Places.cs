@@ -258,9 +258,10 @@ internal sealed partial class Scan
             }
         }
 
-        for (var w = 0; w < _wordCount; w++)
+        // Only the words listed as after "from" or "in" or before a key's separator: no other word passes a first test here.
+        for (var w = 0; w < _keyedCount; w++)
         {
-            var i = _words[w];
+            var i = _keyed[w];
             if (i >= 1 && _t[i].Is(TokenShape.Lower) && _t[i - 1].Length is 2 or 4 && IsFree(i))
             {
                 TryLowerCityAfterFrom(i);

@@ -90,6 +90,11 @@ internal sealed partial class Scan : IDisposable
     private int[] _numbers = [];
     private int _numberCount;
 
+    // The words round 10's pass over words can act at, in text order: a word before a key's ':', quote or '=', and a word
+    // after "from" or "in". Listed with the other lists; the pass tests each as before.
+    private int[] _keyed = [];
+    private int _keyedCount;
+
     // Whether the text has the word "is" or "am" (any case): no introduction ("this is maria", "I am Bill") without one.
     private bool _mayIntroduce;
 
@@ -106,6 +111,7 @@ internal sealed partial class Scan : IDisposable
     private int[] _ownCaps = [];
     private int[] _ownLettered = [];
     private int[] _ownNumbers = [];
+    private int[] _ownKeyed = [];
 
     /// <summary>Readies this (cleared) scan for a text.</summary>
     public void Start(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
@@ -283,6 +289,7 @@ internal sealed partial class Scan : IDisposable
             _caps = Own(ref _ownCaps, Count);
             _lettered = Own(ref _ownLettered, Count);
             _numbers = Own(ref _ownNumbers, Count);
+            _keyed = Own(ref _ownKeyed, Count);
         }
         else
         {
@@ -290,9 +297,10 @@ internal sealed partial class Scan : IDisposable
             _caps = RentUncleared<int>(Count);
             _lettered = RentUncleared<int>(Count);
             _numbers = RentUncleared<int>(Count);
+            _keyed = RentUncleared<int>(Count);
         }
 
-        int words = 0, caps = 0, lettered = 0, numbers = 0, longWords = 0, longCapitals = 0;
+        int words = 0, caps = 0, lettered = 0, numbers = 0, keyed = 0, longWords = 0, longCapitals = 0;
         var introductions = false;
         for (var i = 0; i < Count; i++)
         {
@@ -302,6 +310,11 @@ internal sealed partial class Scan : IDisposable
                     _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
                     _words[words++] = i;
                     _lettered[lettered++] = i;
+                    if (i > 0 && _t[i - 1].Type == TokenType.Word && (WordIs(i - 1, "from") || WordIs(i - 1, "in")))
+                    {
+                        _keyed[keyed++] = i;
+                    }
+
                     var capitalized = _t[i].Is(TokenShape.Capitalized | TokenShape.Upper);
                     if (capitalized)
                     {
@@ -325,6 +338,11 @@ internal sealed partial class Scan : IDisposable
                     _numbers[numbers++] = i;
                     break;
                 default:
+                    if (i > 0 && _t[i - 1].Type == TokenType.Word && _text[_t[i].Start] is ':' or '"' or '\'' or '=' && (keyed == 0 || _keyed[keyed - 1] != i - 1))
+                    {
+                        _keyed[keyed++] = i - 1;
+                    }
+
                     break;
             }
         }
@@ -332,6 +350,7 @@ internal sealed partial class Scan : IDisposable
         _wordCount = words;
         _letteredCount = lettered;
         _numberCount = numbers;
+        _keyedCount = keyed;
         _mayIntroduce = introductions;
         _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
     }
@@ -400,6 +419,7 @@ internal sealed partial class Scan : IDisposable
             Return(_caps);
             Return(_lettered);
             Return(_numbers);
+            Return(_keyed);
         }
 
         _t = [];
@@ -414,6 +434,8 @@ internal sealed partial class Scan : IDisposable
         _letteredCount = 0;
         _numbers = [];
         _numberCount = 0;
+        _keyed = [];
+        _keyedCount = 0;
         _mayIntroduce = false;
         _text = string.Empty;
         _lexicon = null!;
