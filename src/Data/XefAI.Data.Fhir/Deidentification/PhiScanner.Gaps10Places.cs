@@ -238,9 +238,10 @@ internal sealed partial class Scan
             }
         }
 
-        for (var i = 0; i < Count; i++)
+        // From marked token to marked token: most tokens are not marked.
+        for (var i = NextMarked(0); i < Count; i = NextMarked(i + 1))
         {
-            if (_run[i] == 0 || (i + 1 < Count && _run[i + 1] == _run[i]))
+            if (i + 1 < Count && _run[i + 1] == _run[i])
             {
                 continue;
             }
@@ -280,9 +281,9 @@ internal sealed partial class Scan
     /// </summary>
     private void UnmarkGaps10Identifiers()
     {
-        for (var i = 0; i < Count; i++)
+        for (var i = NextMarked(0); i < Count; i = NextMarked(i + 1))
         {
-            if (_run[i] != 0 && (i + 1 == Count || _run[i + 1] != _run[i]))
+            if (i + 1 == Count || _run[i + 1] != _run[i])
             {
                 if (_kind[i] is PhiKind.HealthPlan or PhiKind.Id or PhiKind.Ssn)
                 {

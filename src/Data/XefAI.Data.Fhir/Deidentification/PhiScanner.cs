@@ -483,15 +483,9 @@ internal sealed partial class Scan : IDisposable
 
     public void CollectSpans(List<PhiSpan> found)
     {
-        var i = 0;
+        var i = NextMarked(0);
         while (i < Count)
         {
-            if (_run[i] == 0)
-            {
-                i++;
-                continue;
-            }
-
             var run = _run[i];
             var start = _t[i].Start;
             var j = i;
@@ -501,8 +495,20 @@ internal sealed partial class Scan : IDisposable
             }
 
             found.Add(new PhiSpan(start, _t[j].End - start, _kind[i]));
-            i = j + 1;
+            i = NextMarked(j + 1);
         }
+    }
+
+    /// <summary>The first marked token at or after <paramref name="i"/>, found a vector at a time; <see cref="Count"/> when none is.</summary>
+    private int NextMarked(int i)
+    {
+        if (i >= Count)
+        {
+            return Count;
+        }
+
+        var k = _run.AsSpan(i, Count - i).IndexOfAnyExcept(0);
+        return k < 0 ? Count : i + k;
     }
 
     // ---- Tokens ----
