@@ -221,9 +221,10 @@ internal sealed partial class Scan
             }
         }
 
-        for (var w = 0; w < _letteredCount; w++)
+        // Every token of letters and digits is listed among the few (each rule here starts at one).
+        for (var w = 0; w < _keyedCount; w++)
         {
-            var i = _lettered[w];
+            var i = _keyed[w];
             if (_t[i].Type == TokenType.Alnum && _t[i].Length == 5 && (_text[_t[i].Start] | 0x20) == 'x' && IsFree(i))
             {
                 TryBareX(i);
@@ -259,10 +260,16 @@ internal sealed partial class Scan
             }
         }
 
-        // Only the words listed as after "from" or "in" or before a key's separator: no other word passes a first test here.
+        // Only the words listed among the few (after "from" or "in", or before a key's separator, among them): no other word
+        // passes a first test here.
         for (var w = 0; w < _keyedCount; w++)
         {
             var i = _keyed[w];
+            if (_t[i].Type != TokenType.Word)
+            {
+                continue;
+            }
+
             if (i >= 1 && _t[i].Is(TokenShape.Lower) && _t[i - 1].Length is 2 or 4 && IsFree(i))
             {
                 TryLowerCityAfterFrom(i);

@@ -90,8 +90,10 @@ internal sealed partial class Scan : IDisposable
     private int[] _numbers = [];
     private int _numberCount;
 
-    // The words round 10's pass over words can act at, in text order: a word before a key's ':', quote or '=', and a word
-    // after "from" or "in". Listed with the other lists; the pass tests each as before.
+    // The few tokens the passes of rounds 10 and 11 over words and letters with digits can act at, in text order, each
+    // once: a word before a key's ':', quote or '=', a word after "from" or "in", a short word starting with 'o', 't', 'c'
+    // or 'u' ("on", "tail", "Carr", "Urb"), and every token of letters and digits. Listed with the other lists; each pass
+    // takes the type it walked before and tests each token as before.
     private int[] _keyed = [];
     private int _keyedCount;
 
@@ -310,7 +312,8 @@ internal sealed partial class Scan : IDisposable
                     _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
                     _words[words++] = i;
                     _lettered[lettered++] = i;
-                    if (i > 0 && _t[i - 1].Type == TokenType.Word && (WordIs(i - 1, "from") || WordIs(i - 1, "in")))
+                    if ((_t[i].Length <= 5 && (_text[_t[i].Start] | 0x20) is 'o' or 't' or 'c' or 'u')
+                        || (i > 0 && _t[i - 1].Type == TokenType.Word && (WordIs(i - 1, "from") || WordIs(i - 1, "in"))))
                     {
                         _keyed[keyed++] = i;
                     }
@@ -333,6 +336,7 @@ internal sealed partial class Scan : IDisposable
                 case TokenType.Alnum:
                     _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
                     _lettered[lettered++] = i;
+                    _keyed[keyed++] = i;
                     break;
                 case TokenType.Number:
                     _numbers[numbers++] = i;
