@@ -203,8 +203,17 @@ internal sealed partial class Scan
             var i = _numbers[n];
             if (IsFree(i))
             {
-                _ = TryHl7AreaCode(i) || TryLastFourOfPhone(i) || TryPhoneAfterPhone(i) || TryForeignStreet(i) || TryNumberedCrossStreets(i)
-                    || TryPurok(i) || TryHealthCardNumber(i) || TryPrefixStreetThenNumber(i);
+                // Each rule called only where its first test on the number's length and neighbours can pass (the rule tests
+                // them again): most numbers make no call.
+                var length = _t[i].Length;
+                _ = (length == 3 && IsPunct(i + 1, '^') && TryHl7AreaCode(i))
+                    || (length == 4 && IsWord(i - 1) && TryLastFourOfPhone(i))
+                    || (length <= 5 && _text[_t[i].Start] == '0' && TryPhoneAfterPhone(i))
+                    || (length <= 4 && IsWord(i + 1) && TryForeignStreet(i))
+                    || (length <= 4 && IsPunct(i + 1, ',') && TryNumberedCrossStreets(i))
+                    || (length <= 2 && IsWord(i - 1) && TryPurok(i))
+                    || (length >= 6 && TryHealthCardNumber(i))
+                    || (length <= 5 && IsPunct(i - 1, ',') && TryPrefixStreetThenNumber(i));
             }
             else if (_kind[i] == PhiKind.Ssn)
             {
@@ -212,9 +221,10 @@ internal sealed partial class Scan
             }
         }
 
-        for (var w = 0; w < _letteredCount; w++)
+        // Every token of letters and digits is listed among the few (each rule here starts at one).
+        for (var w = 0; w < _keyedCount; w++)
         {
-            var i = _lettered[w];
+            var i = _keyed[w];
             if (_t[i].Type == TokenType.Alnum && _t[i].Length == 5 && (_text[_t[i].Start] | 0x20) == 'x' && IsFree(i))
             {
                 TryBareX(i);
@@ -229,9 +239,10 @@ internal sealed partial class Scan
             }
         }
 
-        for (var i = 0; i < Count; i++)
+        // From marked token to marked token: most tokens are not marked.
+        for (var i = NextMarked(0); i < Count; i = NextMarked(i + 1))
         {
-            if (_run[i] == 0 || (i + 1 < Count && _run[i + 1] == _run[i]))
+            if (i + 1 < Count && _run[i + 1] == _run[i])
             {
                 continue;
             }
@@ -249,9 +260,16 @@ internal sealed partial class Scan
             }
         }
 
-        for (var w = 0; w < _wordCount; w++)
+        // Only the words listed among the few (after "from" or "in", or before a key's separator, among them): no other word
+        // passes a first test here.
+        for (var w = 0; w < _keyedCount; w++)
         {
-            var i = _words[w];
+            var i = _keyed[w];
+            if (_t[i].Type != TokenType.Word)
+            {
+                continue;
+            }
+
             if (i >= 1 && _t[i].Is(TokenShape.Lower) && _t[i - 1].Length is 2 or 4 && IsFree(i))
             {
                 TryLowerCityAfterFrom(i);
@@ -270,9 +288,9 @@ internal sealed partial class Scan
     /// </summary>
     private void UnmarkGaps10Identifiers()
     {
-        for (var i = 0; i < Count; i++)
+        for (var i = NextMarked(0); i < Count; i = NextMarked(i + 1))
         {
-            if (_run[i] != 0 && (i + 1 == Count || _run[i + 1] != _run[i]))
+            if (i + 1 == Count || _run[i + 1] != _run[i])
             {
                 if (_kind[i] is PhiKind.HealthPlan or PhiKind.Id or PhiKind.Ssn)
                 {

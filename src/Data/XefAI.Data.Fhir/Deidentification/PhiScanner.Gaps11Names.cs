@@ -528,10 +528,10 @@ internal sealed partial class Scan
     /// <summary>Takes back what the name and date rules took that is no one's: titles, headings, plan words, eponyms, weekday ranges, scores.</summary>
     private void UnmarkGaps11Names()
     {
-        for (var w = 0; w < _letteredCount; w++)
+        // Both rules act only at a marked token: from marked token to marked token, the words and letters with digits first.
+        for (var i = NextMarked(0); i < Count; i = NextMarked(i + 1))
         {
-            var i = _lettered[w];
-            if (_run[i] != 0 && IsFalse11A(i))
+            if (_t[i].Type is TokenType.Word or TokenType.Alnum && IsFalse11A(i))
             {
                 _run[i] = 0;
 
@@ -548,10 +548,9 @@ internal sealed partial class Scan
             }
         }
 
-        for (var n = 0; n < _numberCount; n++)
+        for (var i = NextMarked(0); i < Count; i = NextMarked(i + 1))
         {
-            var i = _numbers[n];
-            if (_run[i] != 0 && _kind[i] == PhiKind.Date && IsScoreNotDate11A(i))
+            if (_t[i].Type == TokenType.Number && _kind[i] == PhiKind.Date && IsScoreNotDate11A(i))
             {
                 _run[i] = 0;
                 _run[i + 1] = 0;

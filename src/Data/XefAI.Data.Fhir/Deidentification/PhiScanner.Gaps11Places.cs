@@ -38,11 +38,12 @@ internal sealed partial class Scan
             }
         }
 
-        for (var w = 0; w < _wordCount; w++)
+        // The short words starting with one of these letters are listed among the few.
+        for (var w = 0; w < _keyedCount; w++)
         {
-            var i = _words[w];
+            var i = _keyed[w];
             var length = _t[i].Length;
-            if (length > 5 || !IsFree(i))
+            if (_t[i].Type != TokenType.Word || length > 5 || !IsFree(i))
             {
                 continue;
             }

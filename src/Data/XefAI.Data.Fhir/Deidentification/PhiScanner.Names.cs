@@ -917,13 +917,12 @@ internal sealed partial class Scan
         // A chat call's names (the patient's and a clinician's given and family names) fit without a resize.
         const int LearnedCapacity = 7;
 
+        // The names found: from marked token to marked token, in text order.
         var names = _learned;
-        for (var w = 0; w < _wordCount; w++)
+        for (var i = NextMarked(0); i < Count; i = NextMarked(i + 1))
         {
-            var i = _words[w];
-
             // A particle ("de", "van") is part of a name, not one to find again alone.
-            if (_run[i] != 0 && _kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2 && !IsParticle(i) && !IsStateCode(i))
+            if (_kind[i] == PhiKind.Name && IsWord(i) && _t[i].Length >= 2 && !IsParticle(i) && !IsStateCode(i))
             {
                 // A string is made only for a name not learned yet.
                 (names ??= _learned = new HashSet<string>(LearnedCapacity, StringComparer.OrdinalIgnoreCase)).GetAlternateLookup<ReadOnlySpan<char>>().Add(Span(i));

@@ -90,6 +90,13 @@ internal sealed partial class Scan : IDisposable
     private int[] _numbers = [];
     private int _numberCount;
 
+    // The few tokens the passes of rounds 10 and 11 over words and letters with digits can act at, in text order, each
+    // once: a word before a key's ':', quote or '=', a word after "from" or "in", a short word starting with 'o', 't', 'c'
+    // or 'u' ("on", "tail", "Carr", "Urb"), and every token of letters and digits. Listed with the other lists; each pass
+    // takes the type it walked before and tests each token as before.
+    private int[] _keyed = [];
+    private int _keyedCount;
+
     // Whether the text has the word "is" or "am" (any case): no introduction ("this is maria", "I am Bill") without one.
     private bool _mayIntroduce;
 
@@ -106,6 +113,7 @@ internal sealed partial class Scan : IDisposable
     private int[] _ownCaps = [];
     private int[] _ownLettered = [];
     private int[] _ownNumbers = [];
+    private int[] _ownKeyed = [];
 
     /// <summary>Readies this (cleared) scan for a text.</summary>
     public void Start(string text, Lexicon lexicon, KnownPeople known, HashSet<string>? learned)
@@ -168,7 +176,7 @@ internal sealed partial class Scan : IDisposable
             // Formats first, each rule starting at the kind of token it can start with.
             _ = _t[i].Type switch
             {
-                TokenType.Number => TryDicomUid(i) || TryCoordinates(i) || TryIp(i) || TrySsn(i) || TryPhone(i) || TryTrunkPhone(i) || TryInternalExtension(i) || TryNumericDate(i) || TrySpacedDate(i) || TryYearMonth(i) || TryMonthDate(i) || TryAge(i) || TryPrefixStreet(i) || TryStreetAddress(i) || TryLowerStreet(i) || TryWrappedPhone(i) || TryKeyedPostalCode(i),
+                TokenType.Number => TryNumberRules(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i) || TryPostcode(i) || TryBareExtension(i),
                 TokenType.Word => TryWordRules(i),
                 _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i) || TryCrossStreets(i),
@@ -206,6 +214,34 @@ internal sealed partial class Scan : IDisposable
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
+    }
+
+    /// <summary>
+    /// The format rules that start at a number, in the order the rules take precedence. A rule whose first test asks for
+    /// a length or the punctuation after the number is called only where that test can pass (the rule makes it again),
+    /// which spares most numbers most calls.
+    /// </summary>
+    private bool TryNumberRules(int i)
+    {
+        var length = _t[i].Length;
+        var after = IsPunct(i + 1) ? _text[_t[i + 1].Start] : '\0';
+        return (length == 1 && after == '.' && TryDicomUid(i))
+            || (after == '.' && TryCoordinates(i))
+            || (after != '\0' && TryIp(i))
+            || (length is 3 or 4 && TrySsn(i))
+            || TryPhone(i)
+            || (length is >= 3 and <= 5 && _text[_t[i].Start] == '0' && TryTrunkPhone(i))
+            || (length == 1 && after == '-' && TryInternalExtension(i))
+            || (length <= 4 && TryNumericDate(i))
+            || TrySpacedDate(i)
+            || (length == 4 && after == '-' && TryYearMonth(i))
+            || TryMonthDate(i)
+            || TryAge(i)
+            || (length <= 6 && IsWord(i + 1) && TryPrefixStreet(i))
+            || TryStreetAddress(i)
+            || (length <= 6 && TryLowerStreet(i))
+            || (length == 3 && after == '-' && TryWrappedPhone(i))
+            || (length == 5 && TryKeyedPostalCode(i));
     }
 
     /// <summary>
@@ -255,6 +291,7 @@ internal sealed partial class Scan : IDisposable
             _caps = Own(ref _ownCaps, Count);
             _lettered = Own(ref _ownLettered, Count);
             _numbers = Own(ref _ownNumbers, Count);
+            _keyed = Own(ref _ownKeyed, Count);
         }
         else
         {
@@ -262,9 +299,10 @@ internal sealed partial class Scan : IDisposable
             _caps = RentUncleared<int>(Count);
             _lettered = RentUncleared<int>(Count);
             _numbers = RentUncleared<int>(Count);
+            _keyed = RentUncleared<int>(Count);
         }
 
-        int words = 0, caps = 0, lettered = 0, numbers = 0, longWords = 0, longCapitals = 0;
+        int words = 0, caps = 0, lettered = 0, numbers = 0, keyed = 0, longWords = 0, longCapitals = 0;
         var introductions = false;
         for (var i = 0; i < Count; i++)
         {
@@ -274,6 +312,12 @@ internal sealed partial class Scan : IDisposable
                     _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
                     _words[words++] = i;
                     _lettered[lettered++] = i;
+                    if ((_t[i].Length <= 5 && (_text[_t[i].Start] | 0x20) is 'o' or 't' or 'c' or 'u')
+                        || (i > 0 && _t[i - 1].Type == TokenType.Word && (WordIs(i - 1, "from") || WordIs(i - 1, "in"))))
+                    {
+                        _keyed[keyed++] = i;
+                    }
+
                     var capitalized = _t[i].Is(TokenShape.Capitalized | TokenShape.Upper);
                     if (capitalized)
                     {
@@ -292,11 +336,17 @@ internal sealed partial class Scan : IDisposable
                 case TokenType.Alnum:
                     _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
                     _lettered[lettered++] = i;
+                    _keyed[keyed++] = i;
                     break;
                 case TokenType.Number:
                     _numbers[numbers++] = i;
                     break;
                 default:
+                    if (i > 0 && _t[i - 1].Type == TokenType.Word && _text[_t[i].Start] is ':' or '"' or '\'' or '=' && (keyed == 0 || _keyed[keyed - 1] != i - 1))
+                    {
+                        _keyed[keyed++] = i - 1;
+                    }
+
                     break;
             }
         }
@@ -304,6 +354,7 @@ internal sealed partial class Scan : IDisposable
         _wordCount = words;
         _letteredCount = lettered;
         _numberCount = numbers;
+        _keyedCount = keyed;
         _mayIntroduce = introductions;
         _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
     }
@@ -372,6 +423,7 @@ internal sealed partial class Scan : IDisposable
             Return(_caps);
             Return(_lettered);
             Return(_numbers);
+            Return(_keyed);
         }
 
         _t = [];
@@ -386,6 +438,8 @@ internal sealed partial class Scan : IDisposable
         _letteredCount = 0;
         _numbers = [];
         _numberCount = 0;
+        _keyed = [];
+        _keyedCount = 0;
         _mayIntroduce = false;
         _text = string.Empty;
         _lexicon = null!;
@@ -433,15 +487,9 @@ internal sealed partial class Scan : IDisposable
 
     public void CollectSpans(List<PhiSpan> found)
     {
-        var i = 0;
+        var i = NextMarked(0);
         while (i < Count)
         {
-            if (_run[i] == 0)
-            {
-                i++;
-                continue;
-            }
-
             var run = _run[i];
             var start = _t[i].Start;
             var j = i;
@@ -451,8 +499,20 @@ internal sealed partial class Scan : IDisposable
             }
 
             found.Add(new PhiSpan(start, _t[j].End - start, _kind[i]));
-            i = j + 1;
+            i = NextMarked(j + 1);
         }
+    }
+
+    /// <summary>The first marked token at or after <paramref name="i"/>, found a vector at a time; <see cref="Count"/> when none is.</summary>
+    private int NextMarked(int i)
+    {
+        if (i >= Count)
+        {
+            return Count;
+        }
+
+        var k = _run.AsSpan(i, Count - i).IndexOfAnyExcept(0);
+        return k < 0 ? Count : i + k;
     }
 
     // ---- Tokens ----
