@@ -189,6 +189,7 @@ internal sealed partial class Scan : IDisposable
         MarkZipsAfterPlaces();
         MarkGaps10Places();
         MarkGaps11Places();
+        MarkGaps12Places();
 
         MarkUncuedIdentifiers();
         MarkKnownValues();
@@ -266,6 +267,7 @@ internal sealed partial class Scan : IDisposable
 
         int words = 0, caps = 0, lettered = 0, numbers = 0, longWords = 0, longCapitals = 0;
         var introductions = false;
+        var ninety = false;
         for (var i = 0; i < Count; i++)
         {
             switch (_t[i].Type)
@@ -284,6 +286,7 @@ internal sealed partial class Scan : IDisposable
                     {
                         // "is" or "am", as the introductions pass asks for them.
                         introductions |= _t[i].Length == 2 && (Span(i).Equals("is", StringComparison.OrdinalIgnoreCase) || Span(i).Equals("am", StringComparison.OrdinalIgnoreCase));
+                        ninety |= _t[i].Length == 6 && (_text[_t[i].Start] | 0x20) == 'n' && Span(i).Equals("ninety", StringComparison.OrdinalIgnoreCase);
                         longWords++;
                         longCapitals += capitalized ? 1 : 0;
                     }
@@ -305,6 +308,7 @@ internal sealed partial class Scan : IDisposable
         _letteredCount = lettered;
         _numberCount = numbers;
         _mayIntroduce = introductions;
+        _ageWords12 = ninety;
         _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
     }
 
@@ -387,6 +391,7 @@ internal sealed partial class Scan : IDisposable
         _numbers = [];
         _numberCount = 0;
         _mayIntroduce = false;
+        _ageWords12 = false;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
