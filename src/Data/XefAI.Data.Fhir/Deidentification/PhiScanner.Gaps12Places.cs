@@ -138,18 +138,41 @@ internal sealed partial class Scan
         return false;
     }
 
-    /// <summary>"1050 Lake Sumter Landing": a house number first on its line, or after a colon, before a street a rule took.</summary>
+    /// <summary>
+    /// "1050 Lake Sumter Landing", "14 Depot   Jellico, TN": a house number first on its line, or after a colon, before a
+    /// street a rule took, or before a place a rule took that a state and ZIP code follow (then a street).
+    /// </summary>
     private void TryHouseNumberBeforeStreet12(int i)
     {
         var next = i + 1;
-        if (_kind[next] != PhiKind.Address || Joined(next) || _t[next].Is(TokenShape.LineBefore) || !IsWord(next) || !IsCapitalized(next)
-            || (i > 0 && _run[i - 1] == _run[next]) || !(StartsLine(i) || IsPunct(i - 1, ':')))
+        if (_kind[next] is not (PhiKind.Address or PhiKind.Location) || Joined(next) || _t[next].Is(TokenShape.LineBefore) || !IsWord(next)
+            || !IsCapitalized(next) || (i > 0 && _run[i - 1] == _run[next]) || !(StartsLine(i) || IsPunct(i - 1, ':')))
         {
             return;
         }
 
+        var run = _run[next];
+        if (_kind[next] == PhiKind.Location)
+        {
+            var end = next;
+            while (InRange(end + 1) && _run[end + 1] == run)
+            {
+                end++;
+            }
+
+            if (!StateAndZipAfter12(end + 1))
+            {
+                return;
+            }
+
+            for (var k = next; k <= end; k++)
+            {
+                _kind[k] = PhiKind.Address;
+            }
+        }
+
         _kind[i] = PhiKind.Address;
-        _run[i] = _run[next];
+        _run[i] = run;
     }
 
     /// <summary>"County Road 45", "Township Rd 12": the number a rule that took the road's name left.</summary>
@@ -369,6 +392,14 @@ internal sealed partial class Scan
             return false;
         }
 
+        // "from St. Paul", "in Ste. Genevieve": a saint's town, not a saint's hospital ("St. Luke's", "St. Mary Medical").
+        if (end == i + 2 && !IsPunct(end + 1, '\'') && !Has(end + 1, Lex.Facility) && !(IsWord(end + 1) && IsCapitalized(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore)
+            && (WordIs(end + 1, "hospital") || WordIs(end + 1, "medical") || WordIs(end + 1, "clinic") || WordIs(end + 1, "church") || WordIs(end + 1, "school"))))
+        {
+            Mark(i, end, PhiKind.Location);
+            return true;
+        }
+
         var zip = end + 1;
         if (!IsNumber(zip, 5, 5) || !IsFree(zip) || _t[zip].Is(TokenShape.LineBefore)
             || !(zip + 1 >= Count || _t[zip + 1].Is(TokenShape.LineBefore) || IsPunct(zip + 1, '.') || IsPunct(zip + 1, ',') || IsPunct(zip + 1, ';')))
@@ -383,12 +414,37 @@ internal sealed partial class Scan
 
     // ---- Plates and licences ----
 
+    /// <summary>
+    /// After every identifier rule: the state's code before a plate or licence a later rule took ("CDL TX 40719926"). Only
+    /// a capitalized two-letter word is looked at.
+    /// </summary>
+    private void MarkGaps12StatesBeforeIdentifiers()
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            if (_t[i].Length == 2 && IsFree(i) && InRange(i + 1) && _run[i + 1] != 0 && _t[i].Is(TokenShape.Upper))
+            {
+                _ = TryStateBeforeIdentifier12(i);
+            }
+        }
+    }
+
     /// <summary>"CDL TX 40719926", "plate FL EMS-3318": a state's code before the plate or licence a cue took.</summary>
     private bool TryStateBeforeIdentifier12(int i)
     {
         var next = i + 1;
-        if (!InRange(next) || _run[next] == 0 || _kind[next] is not (PhiKind.Vehicle or PhiKind.License) || _t[next].Is(TokenShape.LineBefore)
+        if (!InRange(next) || _run[next] == 0 || _kind[next] is not (PhiKind.Vehicle or PhiKind.License or PhiKind.Id) || _t[next].Is(TokenShape.LineBefore)
             || Joined(next) || (L(i) & Lex.State) == 0 || Has(i, Lex.Credential | Lex.Title))
+        {
+            return false;
+        }
+
+        // A number taken as an identifier only after a driving licence's word: "CDL TX 40719926". (The corpora disagree on
+        // whether a plate's state is part of the plate, so a plate taken as an identifier is left as it is.)
+        var b = WordBefore(i, 2);
+        if (_kind[next] == PhiKind.Id && !(b >= 0 && !_t[i].Is(TokenShape.LineBefore) && (WordIs(b, "cdl") || WordIs(b, "dl")
+            || WordIs(b, "license") || WordIs(b, "licence") || WordIs(b, "lic"))))
         {
             return false;
         }

@@ -207,6 +207,7 @@ internal sealed partial class Scan : IDisposable
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
+        MarkGaps12StatesBeforeIdentifiers();
     }
 
     /// <summary>
