@@ -47,18 +47,29 @@ internal sealed partial class Scan
             var length = _t[i].Length;
             if (length == 2 && _t[i].Is(TokenShape.Upper))
             {
-                _ = TryStateBeforeIdentifier12(i) || TryStateRoad12(i) || TryPlateAfterVehicleWord12(i);
+                // Every rule at a state's code wants a number, a plate or a marked identifier after it.
+                if (InRange(i + 1) && (_t[i + 1].Type is TokenType.Number or TokenType.Alnum || _run[i + 1] != 0))
+                {
+                    _ = TryStateBeforeIdentifier12(i) || TryStateRoad12(i) || TryPlateAfterVehicleWord12(i);
+                }
             }
-            else if (length >= 3 && IsFeatureWord12(i))
+            else if (length >= 3)
             {
-                TryNamedFeature12(i);
-            }
-            else if (length >= 2 && IsStrongSuffix12(i))
-            {
-                TryNamedStreet12(i);
+                // The first letter first: few capitalized words start a creek's or an avenue's name.
+                switch (_text[_t[i].Start] | 0x20)
+                {
+                    case 'a' or 'b' when IsStrongSuffix12(i):
+                        TryNamedStreet12(i);
+                        break;
+                    case 'c' or 'f' or 'h' or 'l' or 'm' or 'r' or 'g' or 'b' or 'k' when IsFeatureWord12(i):
+                        TryNamedFeature12(i);
+                        break;
+                    default:
+                        break;
+                }
             }
 
-            if (IsFree(i) && length >= 2 && !Has(i, Lex.Month | Lex.Weekday | Lex.Title | Lex.Credential | Lex.Facility | Lex.Holiday))
+            if (length >= 2 && IsFree(i) && MayStartTown12(i) && !Has(i, Lex.Month | Lex.Weekday | Lex.Title | Lex.Credential | Lex.Facility | Lex.Holiday))
             {
                 _ = TryTownAfterStreet12(i) || TryTownBeforeZip12(i);
             }
@@ -68,6 +79,13 @@ internal sealed partial class Scan
         {
             MarkAgeAfterBirthDate12();
         }
+    }
+
+    /// <summary>A town's rules start only after "(" or a two-, four- or six-letter word ("in", "from", "near", "past", "beyond").</summary>
+    private bool MayStartTown12(int i)
+    {
+        var p = i - 1;
+        return p >= 0 && (_t[p].Type == TokenType.Punct ? _text[_t[p].Start] == '(' : _t[p].Type == TokenType.Word && _t[p].Length is 2 or 4 or 6 or 7);
     }
 
     // Set by the word pass when the text has "ninety" (any case): the age rule needs it.
