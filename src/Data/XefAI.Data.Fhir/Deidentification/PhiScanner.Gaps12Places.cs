@@ -81,11 +81,22 @@ internal sealed partial class Scan
         }
     }
 
-    /// <summary>A town's rules start only after "(" or a two-, four- or six-letter word ("in", "from", "near", "past", "beyond").</summary>
+    /// <summary>
+    /// A town's rules start only after "(" or a word of the length and first letter of "in", "from", "near", "past",
+    /// "outside" or "beyond".
+    /// </summary>
     private bool MayStartTown12(int i)
     {
         var p = i - 1;
-        return p >= 0 && (_t[p].Type == TokenType.Punct ? _text[_t[p].Start] == '(' : _t[p].Type == TokenType.Word && _t[p].Length is 2 or 4 or 6 or 7);
+        if (p < 0)
+        {
+            return false;
+        }
+
+        var first = _text[_t[p].Start] | 0x20;
+        return _t[p].Type == TokenType.Punct
+            ? first == '('
+            : _t[p].Type == TokenType.Word && _t[p].Length is 2 or 4 or 6 or 7 && first is 'i' or 'f' or 'n' or 'p' or 'o' or 'b';
     }
 
     // Set by the word pass when the text has "ninety" (any case): the age rule needs it.
@@ -478,11 +489,6 @@ internal sealed partial class Scan
     /// </summary>
     private bool TryPlateAfterVehicleWord12(int i)
     {
-        if (!VehicleWordBefore12(i) || (L(i) & Lex.State) == 0 || Has(i, Lex.Credential | Lex.Title))
-        {
-            return false;
-        }
-
         var j = i + 1;
         if (!InRange(j) || Joined(j) || _t[j].Is(TokenShape.LineBefore) || !IsFree(j) || _t[j].Type is not (TokenType.Number or TokenType.Alnum))
         {
@@ -504,7 +510,7 @@ internal sealed partial class Scan
             letters = true;
         }
 
-        if (!letters || _t[end].End - _t[j].Start > 10)
+        if (!letters || _t[end].End - _t[j].Start > 10 || (L(i) & Lex.State) == 0 || Has(i, Lex.Credential | Lex.Title) || !VehicleWordBefore12(i))
         {
             return false;
         }
