@@ -36,6 +36,7 @@ internal sealed partial class Scan
             }
         }
 
+        var stateCodes = false;
         for (var c = 0; c < _capCount; c++)
         {
             var i = _caps[c];
@@ -50,6 +51,7 @@ internal sealed partial class Scan
                 // Every rule at a state's code wants a number, a plate or a marked identifier after it.
                 if (InRange(i + 1) && (_t[i + 1].Type is TokenType.Number or TokenType.Alnum || _run[i + 1] != 0))
                 {
+                    stateCodes = true;
                     _ = TryStateBeforeIdentifier12(i) || TryStateRoad12(i) || TryPlateAfterVehicleWord12(i);
                 }
             }
@@ -75,11 +77,15 @@ internal sealed partial class Scan
             }
         }
 
+        _stateCodes12 = stateCodes;
         if (_ageWords12)
         {
             MarkAgeAfterBirthDate12();
         }
     }
+
+    // Whether a state's code stood before a number, a plate or a marked identifier: the late pass needs one.
+    private bool _stateCodes12;
 
     /// <summary>
     /// A town's rules start only after "(" or a word of the length and first letter of "in", "from", "near", "past",
@@ -449,6 +455,11 @@ internal sealed partial class Scan
     /// </summary>
     private void MarkGaps12StatesBeforeIdentifiers()
     {
+        if (!_stateCodes12)
+        {
+            return;
+        }
+
         for (var c = 0; c < _capCount; c++)
         {
             var i = _caps[c];
