@@ -197,6 +197,7 @@ internal sealed partial class Scan : IDisposable
         MarkZipsAfterPlaces();
         MarkGaps10Places();
         MarkGaps11Places();
+        MarkGaps12Places();
 
         MarkUncuedIdentifiers();
         MarkKnownValues();
@@ -214,6 +215,7 @@ internal sealed partial class Scan : IDisposable
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
+        MarkGaps12StatesBeforeIdentifiers();
     }
 
     /// <summary>
@@ -304,6 +306,7 @@ internal sealed partial class Scan : IDisposable
 
         int words = 0, caps = 0, lettered = 0, numbers = 0, keyed = 0, longWords = 0, longCapitals = 0;
         var introductions = false;
+        var ninety = false;
         for (var i = 0; i < Count; i++)
         {
             switch (_t[i].Type)
@@ -328,6 +331,7 @@ internal sealed partial class Scan : IDisposable
                     {
                         // "is" or "am", as the introductions pass asks for them.
                         introductions |= _t[i].Length == 2 && (Span(i).Equals("is", StringComparison.OrdinalIgnoreCase) || Span(i).Equals("am", StringComparison.OrdinalIgnoreCase));
+                        ninety |= _t[i].Length == 6 && (_text[_t[i].Start] | 0x20) == 'n' && Span(i).Equals("ninety", StringComparison.OrdinalIgnoreCase);
                         longWords++;
                         longCapitals += capitalized ? 1 : 0;
                     }
@@ -356,6 +360,7 @@ internal sealed partial class Scan : IDisposable
         _numberCount = numbers;
         _keyedCount = keyed;
         _mayIntroduce = introductions;
+        _ageWords12 = ninety;
         _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
     }
 
@@ -441,6 +446,7 @@ internal sealed partial class Scan : IDisposable
         _keyed = [];
         _keyedCount = 0;
         _mayIntroduce = false;
+        _ageWords12 = false;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
