@@ -187,6 +187,7 @@ internal sealed partial class Scan : IDisposable
 
         MarkStructuredRows();
         MarkZipsAfterPlaces();
+        MarkChatPlaces13();
         MarkGaps10Places();
         MarkGaps11Places();
 
@@ -206,6 +207,7 @@ internal sealed partial class Scan : IDisposable
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
+        UnmarkImperativeVerbs13();
     }
 
     /// <summary>
