@@ -93,7 +93,7 @@ internal sealed partial class Scan
 
         // The name ends the clause or comes before an age: "pt is john smith 45yo", "hi its carmen lopez, my son…". Before
         // another word both must be listed names that no list takes for ordinary words ("britt jaydens mom" is a possessive).
-        var ordinary = (first & Lex.Common) != 0 || (paired && (L(second) & (Lex.Common | Lex.Name)) != Lex.Name);
+        var ordinary = (first & Lex.Common) != 0 || (paired && ((L(second) & Lex.Common) != 0 || (L(second) & Lex.Name) == 0));
         if (!IsClosed13(end) && (ordinary || !paired))
         {
             return;
