@@ -77,6 +77,8 @@ public sealed class PhiScannerChat13Tests
     [Theory]
     [InlineData("Follow up on June 3rd with labs.", "June 3rd")]
     [InlineData("Last seen in April 2025 for a rash.", "April 2025")]
+    [InlineData("Moved here in March Harlan was still in school.", "March")]
+    [InlineData("Symptoms since August Lyme titer pending.", "August")]
     public void Scan_MonthWithADayOrYear_StaysADate(string text, string date) =>
         AssertMarked(text, date, PhiKind.Date);
 
@@ -93,6 +95,11 @@ public sealed class PhiScannerChat13Tests
     [InlineData("Hope is her daughter and the HCP.", "Hope")]
     [InlineData("Faith is the patient's sister.", "Faith")]
     [InlineData("Pt says Rose wants a call today.", "Rose")]
+    [InlineData("Plan reviewed with Dawn (niece) at bedside.", "Dawn")]
+    [InlineData("Rides arranged by Hope - daughter", "Hope")]
+    [InlineData("Discussed with Summer, who agrees.", "Summer")]
+    [InlineData("Refill sent per Misty.", "Misty")]
+    [InlineData("cc: Rusty; Dr. Lowe", "Rusty")]
     public void Scan_OrdinaryWordAsAGivenName_IsMarkedAsName(string text, string name) =>
         AssertMarked(text, name, PhiKind.Name);
 
@@ -102,6 +109,9 @@ public sealed class PhiScannerChat13Tests
     [InlineData("Will you call me back?", "Will")]
     [InlineData("This is his daughter's phone.", "This")]
     [InlineData("Grant funding says no to it.", "Grant")]
+    [InlineData("Dosed per Protocol, then rechecked.", "Protocol")]
+    [InlineData("Spoke with Pharmacy, who will refill.", "Pharmacy")]
+    [InlineData("Seen in Ortho (knee) clinic.", "Ortho")]
     public void Scan_OrdinaryWordBeforeAPersonsVerb_IsKept(string text, string word) =>
         AssertNotCovered(text, word);
 

@@ -47,7 +47,8 @@ internal sealed partial class Scan
         for (var c = 0; c < _capCount; c++)
         {
             var i = _caps[c];
-            if (IsFree(i) && IsWrittenCapital13(i) && _t[i].Length >= 3 && IsWord(i + 1) && IsGivenNameFollower13(i + 1))
+            if (IsFree(i) && IsWrittenCapital13(i) && _t[i].Length >= 3 && InRange(i + 1)
+                && (IsWord(i + 1) ? IsGivenNameFollower13(i + 1) : IsRelationAside13(i + 1) || IsAfterContactCue13(i)))
             {
                 CommonGivenName13(i);
             }
@@ -303,6 +304,13 @@ internal sealed partial class Scan
             && (lex & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Holiday | Lex.State | Lex.Title | Lex.Credential | Lex.Facility | Lex.DateCue)) == 0
             && !IsNumber(next + 1) && !IsFunctionWord(next));
         var related = WordBefore(i, 2) is var before and >= 0 && (L(before) & Lex.Relation) != 0 && !_t[i].Is(TokenShape.LineBefore);
+
+        // "Admitted in June Sato was…", "since March Harlan…": after a word that opens a time, the month is one.
+        if (surname && !related && IsBeforeTime13(i - 1))
+        {
+            return;
+        }
+
         if (!surname && !related)
         {
             return;
@@ -316,6 +324,12 @@ internal sealed partial class Scan
 
         RememberMonthName13(i);
     }
+
+    private bool IsBeforeTime13(int p) =>
+        WordIs(p, "in") || WordIs(p, "on") || WordIs(p, "since") || WordIs(p, "until") || WordIs(p, "till") || WordIs(p, "by") || WordIs(p, "of")
+        || WordIs(p, "during") || WordIs(p, "from") || WordIs(p, "through") || WordIs(p, "before") || WordIs(p, "after") || WordIs(p, "early")
+        || WordIs(p, "late") || WordIs(p, "mid") || WordIs(p, "last") || WordIs(p, "next") || WordIs(p, "this") || WordIs(p, "every") || WordIs(p, "into")
+        || WordIs(p, "til") || WordIs(p, "thru") || WordIs(p, "around") || WordIs(p, "between") || WordIs(p, "and") || WordIs(p, "or") || WordIs(p, "to");
 
     private void RememberMonthName13(int i)
     {
@@ -359,6 +373,25 @@ internal sealed partial class Scan
     private bool IsGivenNameFollower13(int n) =>
         (_t[n].Length == 6 && WordIs(n, "called")) || (_t[n].Length == 2 && WordIs(n, "is")) || WordIs(n, "says") || WordIs(n, "wants");
 
+    // "(daughter)", "- son": a relation in parentheses or after a spaced dash.
+    private bool IsRelationAside13(int p) =>
+        (IsPunct(p, '(') && IsWord(p + 1) && IsPunct(p + 2, ')') && (L(p + 1) & Lex.Relation) != 0)
+        || ((IsPunct(p, '-') || IsPunct(p, '—')) && _t[p].Is(TokenShape.SpaceBefore) && IsWord(p + 1) && _t[p + 1].Is(TokenShape.SpaceBefore)
+            && (L(p + 1) & Lex.Relation) != 0);
+
+    // "spoke with Dawn,", "per Hope.", "cc: Rose", "FYI Dawn;": a name closed by punctuation after a cue of who was contacted.
+    private bool IsAfterContactCue13(int i)
+    {
+        if (!(IsPunct(i + 1, ',') || IsPunct(i + 1, '.') || IsPunct(i + 1, ';') || IsPunct(i + 1, ')')) || (InRange(i + 2) && IsPunct(i + 1, '.') && Joined(i + 2)))
+        {
+            return false;
+        }
+
+        var p = IsPunct(i - 1, ':') ? i - 2 : i - 1;
+        return (WordIs(p, "with") && (WordIs(p - 1, "spoke") || WordIs(p - 1, "talked") || WordIs(p - 1, "discussed")))
+            || WordIs(p, "per") || WordIs(p, "cc") || WordIs(p, "fyi");
+    }
+
     /// <summary>
     /// "Also Dawn called back", "Dawn is his daughter", "Rose says she…": a capitalized first name that is also an ordinary
     /// word, before "called back", "is his/her daughter", or (not starting its sentence) "says", "wants".
@@ -374,7 +407,12 @@ internal sealed partial class Scan
 
         var n = i + 1;
         bool person;
-        if (WordIs(n, "called"))
+        if (!IsWord(n))
+        {
+            // "Dawn (daughter)", "Dawn - son", or a name closed by punctuation after "spoke with", "per", "cc:", "FYI".
+            person = true;
+        }
+        else if (WordIs(n, "called"))
         {
             person = WordIs(n + 1, "back");
         }
