@@ -26,19 +26,19 @@ internal sealed partial class Scan
                 continue;
             }
 
-            var lex = _lex[i];
+            // The cue words' first letters and lengths are tested before any word is compared: most words have neither.
             var length = _t[i].Length;
-            if ((lex & Lex.Month) != 0 && IsWrittenCapital13(i) && length >= 3)
+            var letter = _text[_t[i].Start];
+            if ((_lex[i] & Lex.Month) != 0 && length >= 3 && IsWrittenCapital13(i))
             {
                 MonthAsGivenName13(i);
             }
-            else if (length <= 7 && _t[i].Is(TokenShape.Lower))
+            else if (IsLowerCueShape13(letter, length) && _t[i].Is(TokenShape.Lower))
             {
-                // The cue words are short and written in lower case in a chat; the test of length and case spares the rest.
                 LowerCuedName13(i);
             }
 
-            if (length is 2 or 3 or 5 && IsCapitalizedPairCue13(i))
+            if (IsPairCueShape13(letter, length) && IsCapitalizedPairCue13(i))
             {
                 CapitalizedPairAfterCue13(i + 1);
             }
@@ -62,6 +62,25 @@ internal sealed partial class Scan
 
     // Capitalized as written (a text typed in lower case is treated as capitalized; this asks for the letter itself), not in capitals.
     private bool IsWrittenCapital13(int i) => _t[i].Is(TokenShape.Capitalized) && !_t[i].Is(TokenShape.Upper) && char.IsUpper(_text[_t[i].Start]);
+
+    // "pt", "pts", "patient", "i", "im", "it", "its", "this", "my": the first letter and length of a lower-case cue.
+    private static bool IsLowerCueShape13(char letter, int length) => letter switch
+    {
+        'p' => length is 2 or 3 or 7,
+        'i' => length <= 3,
+        't' => length == 4,
+        'm' => length == 2,
+        _ => false,
+    };
+
+    // "for", "to", "about", in any case.
+    private static bool IsPairCueShape13(char letter, int length) => (letter | 0x20) switch
+    {
+        'f' => length == 3,
+        't' => length == 2,
+        'a' => length == 5,
+        _ => false,
+    };
 
     // ---- 1. Lower-case names after "pt is", "pt:", "pt name" and introductions ----
 

@@ -21,7 +21,8 @@ internal sealed partial class Scan
         for (var w = 0; w < _wordCount; w++)
         {
             var i = _words[w];
-            if (_t[i].Length is 2 or 4 && _t[i].Is(TokenShape.Lower) && (WordIs(i, "in") || WordIs(i, "from") || WordIs(i, "near")))
+            var letter = _text[_t[i].Start];
+            if (((letter == 'i' && _t[i].Length == 2) || (letter is 'f' or 'n' && _t[i].Length == 4)) && (WordIs(i, "in") || WordIs(i, "from") || WordIs(i, "near")))
             {
                 LowerTownAfterCue13(i);
             }
@@ -90,23 +91,10 @@ internal sealed partial class Scan
             return;
         }
 
-        var cued = WordIs(i, "from")
-            ? WordIs(i - 1, "is") || WordIs(i - 1, "comes") || WordIs(i - 1, "came") || WordIs(i - 1, "originally") || WordIs(i - 1, "moved")
-            : LivesBefore13(i);
-        if (!cued)
-        {
-            return;
-        }
-
+        // The phrase's end first, by shape alone: most words after "in" go on into a clause and are spared the lookups.
         var end = -1;
-        for (var k = j; k < j + 3 && IsWord(k) && !_t[k].Is(TokenShape.LineBefore); k++)
+        for (var k = j; k < j + 3 && IsWord(k) && !_t[k].Is(TokenShape.LineBefore) && IsFree(k) && char.IsLower(_text[_t[k].Start]); k++)
         {
-            if (!IsFree(k) || !char.IsLower(_text[_t[k].Start]) || _t[k].Length < 2 || IsFunctionWord(k) || IsHousingWord13(k)
-                || (L(k) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.MeasureUnit | Lex.Relation | Lex.Title | Lex.Facility)) != 0)
-            {
-                return;
-            }
-
             if (!InRange(k + 1) || _t[k + 1].Is(TokenShape.LineBefore) || IsPunct(k + 1, '.') || IsPunct(k + 1, ',') || IsPunct(k + 1, ';')
                 || IsPunct(k + 1, '!') || IsPunct(k + 1, '?') || IsPunct(k + 1, ')'))
             {
@@ -118,6 +106,23 @@ internal sealed partial class Scan
         if (end < 0)
         {
             return;
+        }
+
+        var cued = WordIs(i, "from")
+            ? WordIs(i - 1, "is") || WordIs(i - 1, "comes") || WordIs(i - 1, "came") || WordIs(i - 1, "originally") || WordIs(i - 1, "moved")
+            : LivesBefore13(i);
+        if (!cued)
+        {
+            return;
+        }
+
+        for (var k = j; k <= end; k++)
+        {
+            if (_t[k].Length < 2 || IsFunctionWord(k) || IsHousingWord13(k)
+                || (L(k) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.MeasureUnit | Lex.Relation | Lex.Title | Lex.Facility)) != 0)
+            {
+                return;
+            }
         }
 
         // One word is a town only when a list says so and no list takes it for an ordinary word ("lives in poverty").
