@@ -184,6 +184,7 @@ internal sealed partial class Scan
         MarkNameListRows();
         MarkNamesAtCapitals();
         MarkLowerInitialNames();
+        MarkChatNames13();
         MarkIntroductions();
 
         // A pass that marks nothing leaves the state as it found it, so the same pass again would mark nothing either:

@@ -195,6 +195,7 @@ internal sealed partial class Scan : IDisposable
 
         MarkStructuredRows();
         MarkZipsAfterPlaces();
+        MarkChatPlaces13();
         MarkGaps10Places();
         MarkGaps11Places();
         MarkGaps12Places();
@@ -216,6 +217,7 @@ internal sealed partial class Scan : IDisposable
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
         MarkGaps12StatesBeforeIdentifiers();
+        UnmarkImperativeVerbs13();
     }
 
     /// <summary>
