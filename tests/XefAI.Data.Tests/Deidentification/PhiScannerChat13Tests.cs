@@ -154,6 +154,20 @@ public sealed class PhiScannerChat13Tests
         AssertMarked(text, street, PhiKind.Address);
 
     [Theory]
+    [InlineData("Gloria lives with me at 2210 Magnolia in Slidell.", "2210 Magnolia")]
+    [InlineData("He is living at 48 Cold Spring, near the quarry.", "48 Cold Spring")]
+    [InlineData("Mom moved last year and now lives at 7 Larkspur.", "7 Larkspur")]
+    public void Scan_StreetWithoutSuffixAfterLivesAt_IsMarkedAsAddress(string text, string street) =>
+        AssertMarked(text, street, PhiKind.Address);
+
+    [Theory]
+    [InlineData("She lives alone; seen at 10 Tylenol doses a day.", "Tylenol")]
+    [InlineData("Lives at home; walks at 3 Mph on the treadmill.", "Mph")]
+    [InlineData("Lives with daughter. Arrived at 9 Monday.", "Monday")]
+    public void Scan_NumberAfterAtWithoutLivesInTheSentence_IsNoStreet(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
     [InlineData("Gave 500 Tylenol, Motrin, PO q6h.", "Tylenol")]
     [InlineData("Scored 4 Braden, Morse 45 today.", "Braden")]
     [InlineData("Bed 12 North, Main TX unit.", "North")]

@@ -18,8 +18,16 @@ public sealed class PhiScannerGap10Tests
     [InlineData("Discussed with Mr. Abernathy (102) and his son.", "102")]
     [InlineData("The patient is aged 93 and lives alone.", "93")]
     [InlineData("age: 94", "94")]
+    [InlineData("Hi, my mother Gloria (she's 93) is confused since Friday.", "93")]
+    [InlineData("Dad is fine, he’s 91 and still drives.", "91")]
     public void Scan_AgeOverEightyNineWithoutYearOld_IsMarkedAsAge(string text, string age) =>
         AssertMarked(text, age, PhiKind.Age);
+
+    [Theory]
+    [InlineData("She's 95% better since the tap.", "95")]
+    [InlineData("It's 98 degrees in the ward.", "98")]
+    public void Scan_ContractedIsBeforeANumberThatIsNotAnAge_IsKept(string text, string number) =>
+        AssertNotCovered(text, number);
 
     // Karen is also a language of Myanmar, and both word lists that keep languages held it: a common American given
     // name went unmarked after a surname ("Kidder, Karen.") and alone ("Karen called back").

@@ -2,7 +2,8 @@ namespace XefAI.Data.Deidentification;
 
 /// <summary>
 /// Places in chat prompts (round 13): a town typed in lower case after "lives in" or "is from" ("lives w/ wife in lame
-/// deer."), and a street without its suffix between a house number and a city, state or ZIP ("5420 Bissonnet, Houston").
+/// deer."), and a street without its suffix between a house number and a city, state or ZIP ("5420 Bissonnet, Houston")
+/// or after "lives … at" ("lives with me at 2210 Magnolia in Slidell").
 /// </summary>
 internal sealed partial class Scan
 {
@@ -53,6 +54,16 @@ internal sealed partial class Scan
             {
                 return;
             }
+        }
+
+        // "Gloria lives with me at 2210 Magnolia in Slidell.": after "at" in a sentence saying where someone lives, the
+        // number and words are the street whatever follows them ("in" a town, a comma, the sentence's end).
+        if (WordIs(i - 1, "at") && LivesBefore13(i - 1)
+            && (!InRange(last + 1) || _t[last + 1].Is(TokenShape.LineBefore) || IsPunct(last + 1, '.') || IsPunct(last + 1, ',')
+                || IsPunct(last + 1, ';') || IsPunct(last + 1, ')') || WordIs(last + 1, "in") || WordIs(last + 1, "near")))
+        {
+            Mark(i, last, PhiKind.Address);
+            return;
         }
 
         // The city: one or two capitalized words after the comma, then a state (after a comma or not) or a ZIP code.

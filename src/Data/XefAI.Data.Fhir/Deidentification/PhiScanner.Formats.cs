@@ -713,9 +713,17 @@ internal sealed partial class Scan
     private bool IsDiedAbbreviation(int d) =>
         WordIs(d, "d") && IsPunct(d + 1, '.') && !(IsPunct(d - 1, '.') && Joined(d)) && !IsPunct(d + 2);
 
-    // "who is 91", "she was 92", "is 93 now": a person's age stated with "is"/"was" after a person or before "now".
+    // "who is 91", "she was 92", "is 93 now", "(she's 93)": a person's age stated with "is"/"was" after a person or
+    // before "now".
     private bool IsAgeStatement(int b, int end)
     {
+        // The contracted "is": "she's", "he’s", "who's", written without spaces.
+        if (b >= 2 && WordIs(b, "s") && (IsPunct(b - 1, '\'') || IsPunct(b - 1, '’')) && Joined(b) && Joined(b - 1)
+            && (WordIs(b - 2, "she") || WordIs(b - 2, "he") || WordIs(b - 2, "who")))
+        {
+            return true;
+        }
+
         if (b < 0 || !(WordIs(b, "is") || WordIs(b, "was") || WordIs(b, "now")))
         {
             return false;
