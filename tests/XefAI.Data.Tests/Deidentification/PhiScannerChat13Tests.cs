@@ -19,6 +19,8 @@ public sealed class PhiScannerChat13Tests
     [InlineData("hi its rosa quintero, my daughter has a rash", "rosa quintero")]
     [InlineData("hello, it's gloria okafor again", "gloria okafor")]
     [InlineData("im tessa marlowe and i need my labs", "tessa marlowe")]
+    [InlineData("he's my patient benjamin cho, 44, and his a1c is 9.2", "benjamin cho")]
+    [InlineData("our patient doris whitlock needs a ride", "doris whitlock")]
     public void Scan_LowerCaseNameAfterACue_IsMarkedAsName(string text, string name) =>
         AssertMarked(text, name, PhiKind.Name);
 
@@ -29,6 +31,8 @@ public sealed class PhiScannerChat13Tests
     [InlineData("i am will power personified", "will")]
     [InlineData("pt: ya thats it for now", "ya")]
     [InlineData("hi its mark on the skin that worries me", "mark")]
+    [InlineData("my patient needs a ride home", "needs")]
+    [InlineData("my patient will call back", "will")]
     public void Scan_WordAfterALowerCaseCue_IsKept(string text, string word) =>
         AssertNotCovered(text, word);
 

@@ -151,7 +151,8 @@ internal sealed partial class Scan
                 return WordIs(i + 2, "is") || IsPunct(i + 2, ':') ? i + 3 : i + 2;
             }
 
-            return -1;
+            // "he's my patient benjamin cho, 44": the name right after "my" or "our patient".
+            return WordIs(i - 1, "my") || WordIs(i - 1, "our") ? i + 1 : -1;
         }
 
         if (WordIs(i, "its") || WordIs(i, "im"))
