@@ -11,21 +11,21 @@ namespace XefAI.Data.Deidentification;
 /// </content>
 internal sealed partial class Scan
 {
-    // Verbs and auxiliaries that follow a subject and are neither "-s" nor "-ed" forms.
+    // Auxiliaries and irregular pasts that follow a subject and that neither the lexicon's verbs of a person
+    // (Lex.NameVerb: "reports", "is", "said"…) nor the "-s"/"-ed" endings cover.
     private static readonly FrozenSet<string> SubjectVerbs = new[]
     {
-        "is", "was", "has", "had", "does", "did", "can", "could", "would", "should", "will", "won't", "may", "might", "must",
-        "isn't", "wasn't", "hasn't", "doesn't", "didn't", "can't", "couldn't", "wouldn't", "shouldn't", "said", "told",
-        "came", "went", "got", "felt", "took", "made", "saw", "knew", "left", "ran", "gave", "brought", "thought", "wrote",
-        "fell", "drove", "ate", "slept", "began", "became", "kept", "heard", "met", "paid", "sent", "spent", "understood",
+        "can", "could", "should", "won't", "may", "might", "must", "isn't", "wasn't", "hasn't", "doesn't", "didn't", "can't",
+        "couldn't", "wouldn't", "shouldn't", "told", "went", "got", "took", "made", "saw", "knew", "ran", "gave", "brought",
+        "thought", "wrote", "fell", "drove", "ate", "slept", "began", "became", "kept", "heard", "met", "paid", "sent", "spent",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SubjectVerbLookup = SubjectVerbs.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>
     /// What follows token <paramref name="i"/> makes it a sentence's subject or the one addressed: a comma ("Bill,
-    /// please…"), a possessive ("Hunter's daughter"), or a lower-case verb: an auxiliary, a past form ("asked"), a
-    /// third-person form ("reports"; not "-ss", "-us", "-is"), or a common irregular past ("said").
+    /// please…"), a possessive ("Hunter's daughter"), or a lower-case verb: one of a person's ("reports", "said"), an
+    /// auxiliary, a past form ("asked"), a third-person form ("works"; not "-ss", "-us", "-is"), or an irregular past.
     /// </summary>
     private bool SubjectOrAddressed(int i)
     {
@@ -53,7 +53,7 @@ internal sealed partial class Scan
         }
 
         var word = Span(n);
-        if (SubjectVerbLookup.Contains(word))
+        if ((L(n) & Lex.NameVerb) != 0 || SubjectVerbLookup.Contains(word))
         {
             return true;
         }
