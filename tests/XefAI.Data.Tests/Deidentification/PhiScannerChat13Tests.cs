@@ -183,11 +183,4 @@ public sealed class PhiScannerChat13Tests
         Assert.True(start >= 0, "the word is not in the text");
         Assert.Contains(Scan(text), s => s.Kind == PhiKind.Name && s.Start == start && s.Length == length);
     }
-
-    private static void AssertNotCovered(string text, string word)
-    {
-        var start = text.IndexOf(word, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the word is not in the text");
-        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
-    }
 }

@@ -133,11 +133,4 @@ public sealed class PhiScannerGap10PlacesTests
     [Fact]
     public void Scan_MaskedSsn_KeepsTheLastFour() =>
         AssertMarked("SSN: XXX-XX-8812 (masked)", "8812", PhiKind.Ssn);
-
-    private static void AssertNotCovered(string text, string word)
-    {
-        var start = text.IndexOf(word, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the word is not in the text");
-        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
-    }
 }

@@ -141,11 +141,4 @@ public sealed class PhiScannerGap10Tests
         Assert.Contains(Scan(text), s => s.Kind == PhiKind.Name && s.Start == second);
         Assert.DoesNotContain(Scan(text), s => s.Kind == PhiKind.Name && s.Start == text.IndexOf("Maple", StringComparison.Ordinal));
     }
-
-    private static void AssertNotCovered(string text, string word)
-    {
-        var start = text.IndexOf(word, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the word is not in the text");
-        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
-    }
 }

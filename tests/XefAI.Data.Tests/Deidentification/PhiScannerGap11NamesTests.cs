@@ -117,11 +117,4 @@ public sealed class PhiScannerGap11NamesTests
     [InlineData("Signed: Abernathy-Lusk, M.D.", "M.D")]
     public void Scan_WordsThatAreNoOnesIdentifier_AreKept(string text, string word) =>
         AssertNotCovered(text, word);
-
-    private static void AssertNotCovered(string text, string word)
-    {
-        var start = text.IndexOf(word, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the word is not in the text");
-        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
-    }
 }

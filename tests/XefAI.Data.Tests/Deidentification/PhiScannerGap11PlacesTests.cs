@@ -52,11 +52,4 @@ public sealed class PhiScannerGap11PlacesTests
     [InlineData("Given 2 L. Oxygen on arrival.", "Oxygen")]
     public void Scan_ClinicalPhraseLikeAStreet_IsKept(string text, string word) =>
         AssertNotCovered(text, word);
-
-    private static void AssertNotCovered(string text, string word)
-    {
-        var start = text.IndexOf(word, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the word is not in the text");
-        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
-    }
 }

@@ -112,11 +112,4 @@ public sealed class PhiScannerGap8Tests
     [InlineData("pt is from mogadishu, somalia", "somalia")]
     public void Scan_Country_IsKept(string text, string country) =>
         AssertNotCovered(text, country);
-
-    private static void AssertNotCovered(string text, string word)
-    {
-        var start = text.IndexOf(word, StringComparison.Ordinal);
-        Assert.True(start >= 0, "the word is not in the text");
-        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
-    }
 }

@@ -15,6 +15,14 @@ internal static class PhiScans
     /// <summary>Every letter and digit of <paramref name="phi"/> lies in a span of <paramref name="kind"/>.</summary>
     public static void AssertMarked(string text, string phi, PhiKind kind) => AssertEachCharacter(text, phi, s => s.Kind == kind);
 
+    /// <summary>No span covers any part of the first <paramref name="word"/> in <paramref name="text"/>.</summary>
+    public static void AssertNotCovered(string text, string word)
+    {
+        var start = text.IndexOf(word, StringComparison.Ordinal);
+        Assert.True(start >= 0, "the word is not in the text");
+        Assert.DoesNotContain(Scan(text), s => s.Start < start + word.Length && start < s.Start + s.Length);
+    }
+
     /// <summary>Every letter and digit of <paramref name="phi"/> lies in a span of any kind.</summary>
     public static void AssertCovered(string text, string phi) => AssertEachCharacter(text, phi, static _ => true);
 
