@@ -263,6 +263,54 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Equal(1, vendor.CallCount);
     }
 
+    [Fact]
+    public async Task Tools_stop_sequences_and_the_answer_schema_reach_the_vendor_de_identified_with_their_shape_kept()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        var body = JsonNode.Parse("""
+            {
+              "model": "vendor-chat",
+              "messages": [{ "role": "user", "content": "Fetch the latest labs and summarize them." }],
+              "stop": ["Homer Simpson:"],
+              "tools": [{
+                "type": "function",
+                "function": {
+                  "name": "get_labs",
+                  "description": "Returns the labs of Homer Simpson (MRN 00482913), seen 03/14/2024.",
+                  "parameters": {
+                    "type": "object",
+                    "properties": { "mrn": { "type": "string", "enum": ["00482913"], "pattern": "^[0-9]{8}$" } },
+                    "required": ["mrn"]
+                  }
+                }
+              }],
+              "response_format": {
+                "type": "json_schema",
+                "json_schema": { "name": "lab_summary", "description": "A lab summary for Homer Simpson.", "schema": { "type": "object" } }
+              }
+            }
+            """)!.AsObject();
+
+        var call = await client.PostChatAsync(body.ToJsonString());
+
+        Assert.Equal(200, call.Status);
+        var sent = vendor.LastRequestBody;
+        var text = sent.ToJsonString();
+        Assert.DoesNotContain("Homer", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Simpson", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("00482913", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("03/14", text, StringComparison.Ordinal);
+        var function = sent["tools"]![0]!["function"]!;
+        Assert.Equal("get_labs", (string?)function["name"]);
+        Assert.StartsWith("Returns the labs of [NAME_", (string?)function["description"], StringComparison.Ordinal);
+        Assert.Equal("^[0-9]{8}$", (string?)function["parameters"]!["properties"]!["mrn"]!["pattern"]);
+        Assert.Equal("mrn", (string?)function["parameters"]!["required"]![0]);
+        Assert.Equal("lab_summary", (string?)sent["response_format"]!["json_schema"]!["name"]);
+        Assert.EndsWith(":", (string?)sent["stop"]![0], StringComparison.Ordinal);
+    }
+
     private static string Chunk(string content) =>
         "data: " + new JsonObject
         {

@@ -213,6 +213,97 @@ public sealed class ProtectDataStepTests
         }
     }
 
+    [Fact]
+    public async Task Execute_ToolsFunctionsSchemasAndStopSequences_TheirTextsAreProtectedAndTheirShapeKept()
+    {
+        // An app may write the tools and the answer's schema from the patient's record; what shapes the JSON stays.
+        var body = JsonNode.Parse($$"""
+            {
+              "model": "summary",
+              "messages": [{ "role": "user", "content": "Fetch the labs." }],
+              "stop": ["{{Name}}:", "END"],
+              "tools": [{
+                "type": "function",
+                "function": {
+                  "name": "get_labs",
+                  "description": "Labs of {{Name}}.",
+                  "parameters": {
+                    "type": "object",
+                    "title": "Labs for {{Name}}",
+                    "properties": {
+                      "patient": { "type": "string", "enum": ["{{Name}}", "someone else"], "description": "Always {{Name}}." },
+                      "{{Name}}": { "type": "string", "pattern": "^{{Name}}$", "default": { "who": "{{Name}}" } }
+                    },
+                    "required": ["patient"]
+                  }
+                }
+              }],
+              "functions": [{ "name": "old_style", "description": "For {{Name}}", "parameters": { "type": "object", "examples": [["{{Name}}"]] } }],
+              "response_format": {
+                "type": "json_schema",
+                "json_schema": { "name": "summary", "description": "A summary of {{Name}}", "schema": { "type": "object", "const": "{{Name}}" } }
+              }
+            }
+            """)!.AsObject();
+        var request = CallContexts.Chat(TestConfig.Summary.Id, "Fetch the labs.") with
+        {
+            Body = body,
+            Options = new ChatOptions(Stop: [$"{Name}:", "END"]),
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var sent = call.VendorBody!;
+        Assert.Equal($"{Token}:", (string?)sent["stop"]![0]);
+        Assert.Equal("END", (string?)sent["stop"]![1]);
+        Assert.Equal([$"{Token}:", "END"], call.Request!.Options.Stop);
+        var function = sent["tools"]![0]!["function"]!;
+        Assert.Equal("get_labs", (string?)function["name"]);
+        Assert.Equal($"Labs of {Token}.", (string?)function["description"]);
+        var parameters = function["parameters"]!;
+        Assert.Equal($"Labs for {Token}", (string?)parameters["title"]);
+        Assert.Equal("object", (string?)parameters["type"]);
+        var patient = parameters["properties"]!["patient"]!;
+        Assert.Equal(Token, (string?)patient["enum"]![0]);
+        Assert.Equal("someone else", (string?)patient["enum"]![1]);
+        Assert.Equal($"Always {Token}.", (string?)patient["description"]);
+
+        // A property's name and a pattern shape the answer: they are the app's, and stay.
+        var named = parameters["properties"]![Name]!;
+        Assert.Equal($"^{Name}$", (string?)named["pattern"]);
+        Assert.Equal(Token, (string?)named["default"]!["who"]);
+        Assert.Equal("patient", (string?)parameters["required"]![0]);
+        Assert.Equal($"For {Token}", (string?)sent["functions"]![0]!["description"]);
+        Assert.Equal(Token, (string?)sent["functions"]![0]!["parameters"]!["examples"]![0]![0]);
+        var schema = sent["response_format"]!["json_schema"]!;
+        Assert.Equal($"A summary of {Token}", (string?)schema["description"]);
+        Assert.Equal(Token, (string?)schema["schema"]!["const"]);
+        Assert.Equal("summary", (string?)schema["name"]);
+        Assert.True(call.Protection!.Replacements > 0);
+    }
+
+    [Fact]
+    public async Task Execute_AStopSequenceAsOneString_IsProtected()
+    {
+        var request = CallContexts.Chat(TestConfig.Summary.Id, "Write it.") with
+        {
+            Body = new JsonObject
+            {
+                ["model"] = "summary",
+                ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Write it." }),
+                ["stop"] = $"Signed, {Name}",
+            },
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Equal($"Signed, {Token}", (string?)call.VendorBody!["stop"]);
+    }
+
     [Theory]
     [InlineData("""{"patient_note":"Alice Example, seen today"}""", true)]
     [InlineData("""{"extra_body":{"hint":["be brief"]}}""", true)]

@@ -123,6 +123,12 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             call.Request = call.Request with { Options = call.Request.Options with { User = Pseudonym(user) } };
         }
 
+        if (call.Request.Options.Stop is { Count: > 0 } stop && Protect(protection, stop) is var protectedStop && !ReferenceEquals(protectedStop, stop))
+        {
+            // Anthropic's stop_sequences are written from the options; the same tokens as in the body.
+            call.Request = call.Request with { Options = call.Request.Options with { Stop = protectedStop } };
+        }
+
         // Counted before the body: it holds the same texts again, and its values are not replaced twice.
         var redactions = AuditRedactions.Normalize(protection.ReplacementsByKind);
         if (!ReferenceEquals(contents, texts))
@@ -238,6 +244,18 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             {
                 ProtectText(protection, prediction, "content");
             }
+        }
+
+        // Stop sequences, tool and function descriptions and the schemas the answer or a tool's arguments must follow: text
+        // the model is shown, which an app may write from the patient's record ("the labs of Maria Gonzalez"). Protected
+        // with the conversation's tokens, so a stop sequence still matches what the model writes in their place.
+        ProtectStop(protection, body);
+        ProtectTools(protection, body["tools"], nested: true);
+        ProtectTools(protection, body["functions"], nested: false);
+        if (body["response_format"] is JsonObject format && format["json_schema"] is JsonObject jsonSchema)
+        {
+            ProtectText(protection, jsonSchema, "description");
+            JsonSchemaTexts.Protect(protection, jsonSchema["schema"]);
         }
 
         if (body["metadata"] is JsonObject metadata)
@@ -368,11 +386,47 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         return body;
     }
 
+    private static void ProtectStop(IDataProtection protection, JsonObject body)
+    {
+        if (body["stop"] is JsonArray stops)
+        {
+            for (var i = 0; i < stops.Count; i++)
+            {
+                if (stops[i] is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text))
+                {
+                    stops[i] = result;
+                }
+            }
+        }
+        else
+        {
+            ProtectText(protection, body, "stop");
+        }
+    }
+
+    /// <summary>Chat tools (<c>{"type": "function", "function": {…}}</c>) or the legacy <c>functions</c> (the function itself).</summary>
+    private static void ProtectTools(IDataProtection protection, JsonNode? tools, bool nested)
+    {
+        if (tools is not JsonArray array)
+        {
+            return;
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            if ((nested ? array[i]?["function"] : array[i]) is JsonObject function)
+            {
+                ProtectText(protection, function, "description");
+                JsonSchemaTexts.Protect(protection, function["parameters"]);
+            }
+        }
+    }
+
     private static void ProtectText(IDataProtection protection, JsonObject holder, string member)
     {
-        if (holder[member] is JsonValue value && value.TryGetValue<string>(out var text))
+        if (holder[member] is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text))
         {
-            holder[member] = protection.Protect(text);
+            holder[member] = result;
         }
     }
 
