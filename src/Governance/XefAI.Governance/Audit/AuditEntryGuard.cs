@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace XefAI.Governance;
 
 /// <summary>
@@ -13,7 +15,8 @@ internal static class AuditEntryGuard
     public static AuditEntry Prepare(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (entry.Attempts is { Count: > 0 } attempts)
+        // A caller's list could change after the append; an immutable array cannot, and is kept as it is.
+        if (entry.Attempts is { Count: > 0 } attempts and not ImmutableArray<AuditAttempt>)
         {
             entry = entry with { Attempts = [.. attempts] };
         }

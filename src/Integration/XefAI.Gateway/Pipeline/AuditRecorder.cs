@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -84,7 +85,8 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
             LatencyMs = Math.Round(time.GetElapsedTime(call.Started).TotalMilliseconds, 3),
             Streamed = streamed,
             CostUsd = CostOf(call.Deployment, usage),
-            Attempts = call.Invocation?.Attempts ?? [],
+            // A snapshot the trail need not copy again: later attempts (none are made once a record is built) cannot change it.
+            Attempts = call.Invocation?.Attempts is { Count: > 0 } attempts ? ImmutableArray.CreateRange(attempts) : [],
             UserId = call.Request?.UserId,
 
             // Verbatim only where the tier obliges it; otherwise the hashes stand for the texts.

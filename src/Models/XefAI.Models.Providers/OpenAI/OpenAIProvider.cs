@@ -23,6 +23,8 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
     /// <summary>Endpoint metadata naming the auth header; <c>api-key</c> selects Azure's style.</summary>
     public const string AuthHeaderMetadataKey = "AuthHeader";
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<VendorEndpoint, IReadOnlyList<KeyValuePair<string, string>>> AuthHeadersByEndpoint = new();
+
     private const string AzureApiKeyHeader = "api-key";
 
     public string Kind => ProviderKind;
@@ -118,7 +120,14 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         return OpenAIEmbeddingReader.Read(request, response.Body);
     }
 
-    private static IReadOnlyList<KeyValuePair<string, string>> AuthHeaders(VendorEndpoint endpoint)
+    /// <summary>
+    /// The headers of an endpoint, made once per endpoint: the gateway works its endpoints out once per configuration, so
+    /// a call does not build the same "Bearer …" string and list again. A new configuration brings new endpoints.
+    /// </summary>
+    private static IReadOnlyList<KeyValuePair<string, string>> AuthHeaders(VendorEndpoint endpoint) =>
+        AuthHeadersByEndpoint.GetValue(endpoint, static e => NewAuthHeaders(e));
+
+    private static IReadOnlyList<KeyValuePair<string, string>> NewAuthHeaders(VendorEndpoint endpoint)
     {
         if (string.IsNullOrEmpty(endpoint.ApiKey))
         {

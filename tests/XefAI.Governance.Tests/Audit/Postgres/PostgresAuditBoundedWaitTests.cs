@@ -30,8 +30,9 @@ public sealed class PostgresAuditBoundedWaitTests(PostgresDatabase database) : I
                 async () => await store.AppendAsync(AuditEntries.Create(2), CancellationToken.None));
             watch.Stop();
 
-            // A generous bound, not a timing: without a bound the wait lasts as long as the lock is held.
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2 * CommitTimeoutSeconds), $"The append waited {watch.Elapsed}.");
+            // A generous bound, not a timing: without a bound the wait lasts as long as the lock is held, which is until
+            // this test lets go. Twice the timeout was once exceeded on a loaded 2-core machine; ten times is still a bound.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10 * CommitTimeoutSeconds), $"The append waited {watch.Elapsed}.");
             Assert.NotNull(failure.InnerException);
             Assert.True(store.LastCommitFailed);
             Assert.False(await store.IsReadyAsync(CancellationToken.None));

@@ -31,6 +31,13 @@ internal sealed record AttemptOutcome
 
     public string? Destination { get; init; }
 
+    /// <summary>
+    /// The call the attempt was made for, set by the invoker as the attempt ends: the retry strategy reads its budget and
+    /// its attempts from the outcome it judges, not from a property bag on Polly's context (a dictionary per call, as a
+    /// context pool of a few per core is empty when many calls wait on vendors).
+    /// </summary>
+    public CallAttempts? Call { get; set; }
+
     public bool Succeeded => Error is null;
 
     public static AttemptOutcome Failed(CallError error, bool retryable, bool canFallback, string? destination = null, int? vendorStatus = null) =>

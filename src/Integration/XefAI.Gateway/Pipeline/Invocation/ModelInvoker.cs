@@ -28,9 +28,6 @@ internal sealed partial class ModelInvoker(
     TimeProvider time,
     ILogger<ModelInvoker> logger)
 {
-    /// <summary>Carries the call's budget to the retry strategy, which must not start a retry the budget cannot hold.</summary>
-    private static readonly ResiliencePropertyKey<CallAttempts> CallKey = new("xefai.call");
-
     /// <summary>The destination label of a retry at an in-process model.</summary>
     private const string LocalDestination = "local";
 
@@ -48,7 +45,6 @@ internal sealed partial class ModelInvoker(
             try
             {
                 var context = ResilienceContextPool.Shared.Get(call.Token);
-                context.Properties.Set(CallKey, call);
                 Outcome<AttemptOutcome> outcome;
                 try
                 {
@@ -99,6 +95,9 @@ internal sealed partial class ModelInvoker(
             outcome.Error?.Code ?? "answered",
             outcome.VendorStatus ?? outcome.Stream?.VendorStatus,
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3)));
+
+        // The retry strategy must not start a retry the call's budget cannot hold; it reads the call from the outcome.
+        outcome.Call = call;
         return Outcome.FromResult(outcome);
     }
 
@@ -173,7 +172,7 @@ internal sealed partial class ModelInvoker(
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Result is { Retryable: true } result
                     && (result.RetryAfter is null || result.RetryAfter <= settings.MaxRetryAfter)
-                    && (!args.Context.Properties.TryGetValue(CallKey, out var call) || call.RetryFits(result.RetryAfter ?? settings.RetryBaseDelay))),
+                    && (result.Call is not { } call || call.RetryFits(result.RetryAfter ?? settings.RetryBaseDelay))),
                 MaxRetryAttempts = settings.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -183,7 +182,7 @@ internal sealed partial class ModelInvoker(
                 {
                     // The attempt that failed is the last one the call listed: its deployment, destination and error
                     // code are all bounded labels, and reading them allocates nothing.
-                    if (args.Context.Properties.TryGetValue(CallKey, out var call) && call.Attempts.Count > 0)
+                    if (args.Outcome.Result?.Call is { Attempts.Count: > 0 } call)
                     {
                         var failed = call.Attempts[^1];
                         metrics.RecordRetry(failed.Deployment, failed.Destination ?? LocalDestination, failed.Outcome);
