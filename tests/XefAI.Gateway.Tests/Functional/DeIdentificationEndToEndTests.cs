@@ -309,6 +309,39 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Equal("mrn", (string?)function["parameters"]!["required"]![0]);
         Assert.Equal("lab_summary", (string?)sent["response_format"]!["json_schema"]!["name"]);
         Assert.EndsWith(":", (string?)sent["stop"]![0], StringComparison.Ordinal);
+
+        // The model picks the protected enum value for its tool call: the app's tool gets the value itself.
+        var token = (string?)function["parameters"]!["properties"]!["mrn"]!["enum"]![0];
+        Assert.Matches(@"^\[[A-Z]+_\d+\]$", token);
+        vendor.AnswersWith(200, new JsonObject
+        {
+            ["id"] = "chatcmpl-tool",
+            ["object"] = "chat.completion",
+            ["created"] = 1700000000,
+            ["model"] = "gpt-4o-mini",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["finish_reason"] = "tool_calls",
+                ["message"] = new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = "call_1",
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "get_labs", ["arguments"] = $$"""{"mrn":"{{token}}"}""" },
+                    }),
+                },
+            }),
+        }.ToJsonString());
+
+        var toolCall = await client.PostChatAsync(body.ToJsonString());
+
+        Assert.Equal(200, toolCall.Status);
+        Assert.Equal(token, (string?)vendor.LastRequestBody["tools"]![0]!["function"]!["parameters"]!["properties"]!["mrn"]!["enum"]![0]);
+        Assert.Equal("""{"mrn":"00482913"}""", (string?)toolCall.Json["choices"]![0]!["message"]!["tool_calls"]![0]!["function"]!["arguments"]);
     }
 
     private static string Chunk(string content) =>
