@@ -1,5 +1,8 @@
 using XefAI.Gateway.Hosting;
 
+// Before anything rents from the runtime's shared array pool, which reads its size once (see SharedArrayPoolLimit).
+SharedArrayPoolLimit.Raise();
+
 // The runtime image has no curl: the container's health check runs the gateway binary in this mode.
 if (args is ["--healthcheck", ..])
 {
