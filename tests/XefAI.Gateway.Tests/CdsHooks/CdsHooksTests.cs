@@ -160,6 +160,10 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":"Patient/1"}}""", 400, "invalid_prefetch")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Pateint","id":"1"}}}""", 400, "invalid_prefetch")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"}}""", 412, "prefetch_missing")]
+    // A patient id that is not text would skip the patient check: the card would be about whoever was prefetched.
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":2},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":{"id":"2"}},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1","encounterId":["9"]},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://127.0.0.1:1/fhir"}""", 502, "fhir_server_error")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"file:///etc/passwd"}""", 400, "invalid_fhir_server")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://169.254.169.254/latest"}""", 400, "invalid_fhir_server")]

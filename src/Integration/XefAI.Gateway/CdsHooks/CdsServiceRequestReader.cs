@@ -27,6 +27,12 @@ internal sealed record CdsServiceCall(
 /// </summary>
 internal static class CdsServiceRequestReader
 {
+    /// <summary>Context members the CDS Hooks 2.0 hook library defines as text: who the call is about and who asks.</summary>
+    private static readonly IReadOnlySet<string> IdentifierMembers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "patientId", "encounterId", "userId",
+    };
+
     public static bool TryRead(
         ReadOnlyMemory<byte> body, HttpRequest request, string serviceHook, int maxJsonDepth, int maxBundleEntries, out CdsServiceCall? call, out CallError? error)
     {
@@ -77,6 +83,14 @@ internal static class CdsServiceRequestReader
             if (member.Value.ValueKind == JsonValueKind.String)
             {
                 context[member.Name] = member.Value.GetString()!;
+            }
+            else if (IdentifierMembers.Contains(member.Name) && member.Value.ValueKind != JsonValueKind.Null)
+            {
+                // The hook library defines these as FHIR ids (userId a reference) in text. One sent as a number or an
+                // object would be dropped, and with it the check that the prefetched Patient is the context's patient.
+                error = CallError.InvalidRequest(
+                    "invalid_type", $"Invalid type for 'context.{member.Name}': expected a string (a FHIR id).", $"context.{member.Name}");
+                return false;
             }
             else if (member.Value.ValueKind == JsonValueKind.Object && member.Value.TryGetProperty("resourceType", out _))
             {
