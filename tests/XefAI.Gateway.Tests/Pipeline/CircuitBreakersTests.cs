@@ -108,6 +108,28 @@ public sealed class CircuitBreakersTests
         Assert.Equal(CircuitState.Closed, breaker.State);
     }
 
+    [Fact]
+    public async Task IsOpen_AfterTheBreak_IsFalseSoTheDestinationIsOfferedForTheTrial()
+    {
+        // The invoker leaves out destinations whose breaker IsOpen; Polly half-opens a circuit only on an attempt. Were an
+        // open circuit still IsOpen after its break, its destination (a cluster's only one) would never be tried again.
+        var time = new ManualClock();
+        var breakers = new CircuitBreakers<Attempt>(outcome => outcome.Result is { Failed: true }, time);
+        var breaker = await OpenAsync(breakers, "vendor/primary", Settings);
+
+        time.Now += Settings.BreakDuration - TimeSpan.FromSeconds(1);
+        Assert.True(breaker.IsOpen);
+
+        time.Now += TimeSpan.FromSeconds(2);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.False(breaker.IsOpen);
+
+        // The trial goes through, and its failure opens the circuit for another break.
+        await breaker.Pipeline.ExecuteAsync(_ => ValueTask.FromResult(Attempt.Failure));
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.True(breaker.IsOpen);
+    }
+
     private static CircuitBreakers<Attempt> NewBreakers() => new(outcome => outcome.Result is { Failed: true }, TimeProvider.System);
 
     private static async Task<CircuitBreaker<Attempt>> OpenAsync(CircuitBreakers<Attempt> breakers, string destination, BreakerSettings settings, string? address = null)

@@ -112,6 +112,8 @@ internal sealed class CircuitBreakers<TResult>
     private CircuitBreaker<TResult> Create(string destination, BreakerSettings settings, string? address)
     {
         var state = new CircuitBreakerStateProvider();
+        var breakEnd = new BreakEnd();
+        var time = _time;
 
         var onTransition = _onTransition;
         var pipeline = new ResiliencePipelineBuilder<TResult> { TimeProvider = _time, Name = PipelineName, InstanceName = destination }
@@ -123,12 +125,18 @@ internal sealed class CircuitBreakers<TResult>
                 SamplingDuration = settings.SamplingDuration,
                 BreakDuration = settings.BreakDuration,
                 StateProvider = state,
-                OnOpened = onTransition is null ? null : _ => Told(onTransition, destination, CircuitState.Open),
+                OnOpened = args =>
+                {
+                    // Polly half-opens an open circuit only when an attempt is made after the break: remembered here so
+                    // that the destination is offered for that trial, not left out (and the circuit open) for good.
+                    breakEnd.At = time.GetUtcNow() + args.BreakDuration;
+                    return onTransition is null ? default : Told(onTransition, destination, CircuitState.Open);
+                },
                 OnHalfOpened = onTransition is null ? null : _ => Told(onTransition, destination, CircuitState.HalfOpen),
                 OnClosed = onTransition is null ? null : _ => Told(onTransition, destination, CircuitState.Closed),
             })
             .Build();
-        return new CircuitBreaker<TResult>(destination, settings, address, pipeline, state);
+        return new CircuitBreaker<TResult>(destination, settings, address, pipeline, state, breakEnd, time);
     }
 
     private static ValueTask Told(Action<string, CircuitState> onTransition, string destination, CircuitState state)
@@ -138,18 +146,35 @@ internal sealed class CircuitBreakers<TResult>
     }
 }
 
+/// <summary>When the last break of a circuit ends, as its breaker's clock tells it.</summary>
+internal sealed class BreakEnd
+{
+    private long _ticks = DateTimeOffset.MinValue.UtcTicks;
+
+    public DateTimeOffset At
+    {
+        get => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _ticks, value.UtcTicks);
+    }
+}
+
 /// <summary>The circuit breaker of one destination, as built from one set of settings; never changed after.</summary>
 internal sealed class CircuitBreaker<TResult>
 {
     private readonly CircuitBreakerStateProvider _state;
+    private readonly BreakEnd _breakEnd;
+    private readonly TimeProvider _time;
 
-    internal CircuitBreaker(string destination, BreakerSettings settings, string? address, ResiliencePipeline<TResult> pipeline, CircuitBreakerStateProvider state)
+    internal CircuitBreaker(
+        string destination, BreakerSettings settings, string? address, ResiliencePipeline<TResult> pipeline, CircuitBreakerStateProvider state, BreakEnd breakEnd, TimeProvider time)
     {
         Destination = destination;
         Settings = settings;
         Address = address;
         Pipeline = pipeline;
         _state = state;
+        _breakEnd = breakEnd;
+        _time = time;
     }
 
     public string Destination { get; }
@@ -163,8 +188,16 @@ internal sealed class CircuitBreaker<TResult>
 
     public CircuitState State => _state.CircuitState;
 
-    /// <summary>Open or isolated: an attempt would be refused without reaching the destination.</summary>
-    public bool IsOpen => State is CircuitState.Open or CircuitState.Isolated;
+    /// <summary>
+    /// Open within its break, or isolated: an attempt would be refused without reaching the destination. An open circuit
+    /// whose break has ended is not: the next attempt is the trial that half-opens it (Polly moves it only then).
+    /// </summary>
+    public bool IsOpen => State switch
+    {
+        CircuitState.Isolated => true,
+        CircuitState.Open => _time.GetUtcNow() < _breakEnd.At,
+        _ => false,
+    };
 
     internal bool IsBuiltFrom(BreakerSettings settings, string? address) =>
         Settings == settings && string.Equals(Address, address, StringComparison.Ordinal);
