@@ -226,6 +226,36 @@ public sealed class LocalExtractiveProviderTests
             async () => await _provider.CompleteAsync(TestRequests.ForMessages([new("user", "Hi.")]), cancellation.Token));
     }
 
+    [Theory]
+    [InlineData("json_object")]
+    [InlineData("json_schema")]
+    public async Task CompleteAsync_JsonResponseFormat_IsRefusedNamingTheFieldNotAnsweredInProse(string type)
+    {
+        // The SDKs' parse helpers read a JSON answer when they asked for one; the extractive summary is prose.
+        var request = TestRequests.ForMessages([new("user", DischargeNotes.Pneumonia)]) with
+        {
+            Body = JsonNode.Parse("""{"model":"discharge-summary","response_format":{"type":"TYPE","json_schema":{"name":"n","schema":{"type":"object"}}}}""".Replace("TYPE", type, StringComparison.Ordinal))!.AsObject(),
+        };
+
+        var refused = await Assert.ThrowsAsync<UnsupportedRequestException>(async () => await _provider.CompleteAsync(request, CancellationToken.None));
+
+        Assert.Equal("response_format", refused.Param);
+        Assert.Contains(type, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_TextResponseFormat_IsAnswered()
+    {
+        var request = TestRequests.ForMessages([new("user", DischargeNotes.Pneumonia)]) with
+        {
+            Body = JsonNode.Parse("""{"model":"discharge-summary","response_format":{"type":"text"}}""")!.AsObject(),
+        };
+
+        var response = await _provider.CompleteAsync(request, CancellationToken.None);
+
+        Assert.StartsWith(LabelLine, response.Content, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CompleteAsync_Completion_IsValidForTheOpenAIReader()
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace XefAI.Models.Providers.Local;
 
@@ -42,6 +43,16 @@ internal sealed class LocalExtractiveProvider : IInProcessModelProvider, IInProc
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+
+        // A client that asks for JSON parses the answer as JSON (the SDKs' parse helpers do): a summary in prose would
+        // break it. Refused, as the Anthropic translation refuses what it cannot honour, never dropped.
+        if (request.Body["response_format"] is JsonObject format && format["type"] is JsonValue type
+            && type.TryGetValue<string>(out var kind) && kind is "json_object" or "json_schema")
+        {
+            throw new UnsupportedRequestException(
+                "response_format",
+                $"The local extractive provider answers in plain text, so it cannot honour 'response_format' of type '{kind}'. Leave it out, or route the use case to a model that answers JSON.");
+        }
 
         var answer = Answer(request);
         var finishReason = "stop";
