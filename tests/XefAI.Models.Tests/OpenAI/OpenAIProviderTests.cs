@@ -340,6 +340,15 @@ public sealed class OpenAIProviderTests
     [InlineData("""{ "object": "chat.completion", "choices": [ { "message": "Hi" } ] }""", "choices[0].message is not an object")]
     [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": 42 } } ] }""", "choices[0].message.content is not a string")]
     [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": [ { "type": "text", "text": "Hi" } ] } } ] }""", "choices[0].message.content is not a string")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } } ], "usage": "x" }""", "usage is not an object")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": null, "tool_calls": "oops" } } ] }""", "choices[0].message.tool_calls is not an array of function calls with a string name and arguments")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": null, "tool_calls": [ { "id": "c1", "type": "function", "function": { "name": "f", "arguments": { "a": 1 } } } ] } } ] }""", "choices[0].message.tool_calls is not an array of function calls with a string name and arguments")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": null, "tool_calls": [ { "id": 7, "function": { "name": "f", "arguments": "{}" } } ] } } ] }""", "choices[0].message.tool_calls is not an array of function calls with a string name and arguments")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": null, "tool_calls": [ "f" ] } } ] }""", "choices[0].message.tool_calls is not an array of function calls with a string name and arguments")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": null, "refusal": { "why": "no" } } } ] }""", "choices[0].message.refusal is not a string")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "finish_reason": 1, "message": { "content": "Hi" } } ] }""", "choices[0].finish_reason is not a string")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } }, { "message": { "content": 42 } } ] }""", "choices[1].message.content is not a string")]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } }, 3 ] }""", "choices[1] is not an object")]
     public void ReadResponse_BodyNotACompletion_ThrowsNamingProblem(string body, string reason)
     {
         var exception = Assert.Throws<VendorResponseException>(

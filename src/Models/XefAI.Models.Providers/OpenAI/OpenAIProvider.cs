@@ -84,6 +84,10 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             _ => throw NotACompletion("choices[0].message.content is not a string"),
         };
 
+        // What the client's SDK will read must have the shape it reads: an answer it cannot parse is the vendor's fault
+        // (502), not an answer (200) to the caller and "answered" in the audit trail.
+        CheckShapes(choices, message, choice, Property(completion, "usage"));
+
         return new ModelResponse(
             JsonObject.Create(completion)!,
             StringOrNull(Property(completion, "model")) ?? request.Deployment.VendorModel,
@@ -183,6 +187,72 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
     /// <summary>A property's value, or null where it is missing or JSON null, as the JsonObject indexer read it.</summary>
     private static JsonElement? Property(JsonElement value, string name) =>
         value.TryGetProperty(name, out var property) && property.ValueKind != JsonValueKind.Null ? property : null;
+
+    /// <summary>The members an SDK reads from an answer, of the types it reads them as (a JSON null counts as absent).</summary>
+    private static void CheckShapes(JsonElement choices, JsonElement message, JsonElement first, JsonElement? usage)
+    {
+        if (usage is { ValueKind: not JsonValueKind.Object })
+        {
+            throw NotACompletion("usage is not an object");
+        }
+
+        for (var i = 0; i < choices.GetArrayLength(); i++)
+        {
+            var choice = i == 0 ? first : choices[i];
+            if (choice.ValueKind != JsonValueKind.Object)
+            {
+                throw NotACompletion($"choices[{i}] is not an object");
+            }
+
+            if (Property(choice, "finish_reason") is { ValueKind: not JsonValueKind.String })
+            {
+                throw NotACompletion($"choices[{i}].finish_reason is not a string");
+            }
+
+            var itsMessage = i == 0 ? message : Property(choice, "message") ?? default;
+            if (itsMessage.ValueKind != JsonValueKind.Object)
+            {
+                throw NotACompletion($"choices[{i}].message is not an object");
+            }
+
+            if (i > 0 && Property(itsMessage, "content") is { ValueKind: not JsonValueKind.String })
+            {
+                throw NotACompletion($"choices[{i}].message.content is not a string");
+            }
+
+            if (Property(itsMessage, "refusal") is { ValueKind: not JsonValueKind.String })
+            {
+                throw NotACompletion($"choices[{i}].message.refusal is not a string");
+            }
+
+            if (Property(itsMessage, "tool_calls") is { } toolCalls && !AreToolCalls(toolCalls))
+            {
+                throw NotACompletion($"choices[{i}].message.tool_calls is not an array of function calls with a string name and arguments");
+            }
+        }
+    }
+
+    private static bool AreToolCalls(JsonElement toolCalls)
+    {
+        if (toolCalls.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        foreach (var call in toolCalls.EnumerateArray())
+        {
+            if (call.ValueKind != JsonValueKind.Object
+                || Property(call, "function") is not { ValueKind: JsonValueKind.Object } function
+                || Property(function, "name") is not { ValueKind: JsonValueKind.String }
+                || Property(function, "arguments") is not { ValueKind: JsonValueKind.String }
+                || Property(call, "id") is { ValueKind: not JsonValueKind.String })
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static TokenUsage? ReadUsage(JsonElement? usage)
     {
