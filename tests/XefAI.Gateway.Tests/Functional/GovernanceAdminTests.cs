@@ -53,6 +53,22 @@ public sealed class GovernanceAdminTests
         Assert.Equal(["suspended", "active"], history!["data"]!.AsArray().Select(c => (string?)c!["to"]));
     }
 
+    [Fact]
+    public async Task UseCaseHistory_AnIdWithNeitherConfigurationNorHistory_404NamingIt_AConfiguredOneWithoutChanges_EmptyList()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var unknown = await admin.GetCallAsync("/admin/use-cases/sumary/history");
+        var unchanged = await admin.GetCallAsync("/admin/use-cases/summary/history");
+
+        Assert.Equal(404, unknown.Status);
+        Assert.Equal("unknown_use_case", (string?)unknown.Json["error"]!["code"]);
+        Assert.Contains("'sumary'", (string?)unknown.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(200, unchanged.Status);
+        Assert.Empty(unchanged.Json["data"]!.AsArray());
+    }
+
     [Theory]
     [InlineData("{}")]
     [InlineData("""{"reason":"  "}""")]

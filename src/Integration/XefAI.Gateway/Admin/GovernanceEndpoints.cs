@@ -28,13 +28,33 @@ internal static class GovernanceEndpoints
         endpoints.MapPost("/v1/incidents", ReportIncidentAsAppAsync);
 
         admin.MapPost("/use-cases/{id}/{action}", ChangeUseCaseStatusAsync);
-        admin.MapGet("/use-cases/{id}/history", (string id, IUseCaseAdministration administration, CancellationToken ct) =>
-            ReadStateAsync(async () => new { data = await administration.GetHistoryAsync(id, ct) }));
+        admin.MapGet("/use-cases/{id}/history", GetHistoryAsync);
         admin.MapPost("/deployments/{id}/{action}", ChangeDeploymentAsync);
         admin.MapGet("/deployments/suspended", (IDeploymentSuspensions suspensions) => Results.Ok(new { data = suspensions.Suspended }));
         admin.MapPost("/incidents", ReportIncidentAsAdminAsync);
         admin.MapGet("/incidents", (string? useCase, IIncidentReporter incidents, CancellationToken ct) =>
             ReadStateAsync(async () => new { data = await incidents.QueryAsync(new IncidentQuery(useCase), ct) }));
+    }
+
+    /// <summary>
+    /// The status changes of a use case. A use case taken out of the configuration keeps its history, which stays
+    /// readable; an id with neither is most likely a typo, and is told so rather than shown an empty history.
+    /// </summary>
+    private static async Task<IResult> GetHistoryAsync(string id, IUseCaseAdministration administration, IUseCaseRegistry useCases, CancellationToken ct)
+    {
+        IReadOnlyList<UseCaseStatusChange> history;
+        try
+        {
+            history = await administration.GetHistoryAsync(id, ct);
+        }
+        catch (DbException)
+        {
+            return Error(503, "governance_state_unavailable", "The governance state store did not answer in time. Retry later.");
+        }
+
+        return history.Count == 0 && !useCases.TryGet(id, out _)
+            ? Error(404, GovernanceActionCodes.UnknownUseCase, $"No use case '{id}' is configured, and none by that id has a recorded history.")
+            : Results.Ok(new { data = history });
     }
 
     /// <summary>A read of the governance state store; its failure or timeout is a 503 the caller may retry, never a 500.</summary>
