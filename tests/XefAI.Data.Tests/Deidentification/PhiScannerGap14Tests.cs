@@ -75,6 +75,41 @@ public sealed class PhiScannerGap14Tests
         AssertCovered(text, name);
 
     [Theory]
+    [InlineData("Patient Rosalind Achterberg (Roz) prefers a morning visit.", "Roz")]
+    [InlineData("III-1 Menno 8, III-2 Aldus 5 - both unaffected.", "Aldus")]
+    [InlineData("Kids: Marcelin (11) and Odile (6), both in school.", "Odile")]
+    [InlineData("Visitors: boyfriend \"Peanut\" not on the list.", "Peanut")]
+    [InlineData("Her name is Theodora Vance, goes by Teddi. Seen today.", "Teddi")]
+    [InlineData("Handoff received from Jaelyn (night RN) at 0700.", "Jaelyn")]
+    [InlineData("Counts correct (ST Grant Whitley, RN Tova Marsh).", "Grant")]
+    public void Scan_NameRound14_IsCovered(string text, string name) =>
+        AssertCovered(text, name);
+
+    [Theory]
+    [InlineData("{\"model\": \"x\", \"user\": \"clinic-ma-rdelgado\"}", "clinic-ma-rdelgado")]
+    [InlineData("Report printed 11/02/2026 by user hosp\\kwatanabe.", "hosp\\kwatanabe")]
+    [InlineData("List printed by mrivas07 at 19:02.", "mrivas07")]
+    [InlineData("Release of information, form CDCR-2210-25-0044, signed.", "CDCR-2210-25-0044")]
+    public void Scan_LoginOrPrefixedIdentifier_IsMarkedAsId(string text, string id) =>
+        AssertMarked(text, id, PhiKind.Id);
+
+    [Fact]
+    public void Scan_NeighbourhoodInBracketsAfterZip_IsMarked() =>
+        AssertMarked("Address: 12 Ash St, Fall River, MA 02720 (Flint Village)\n", "Flint Village", PhiKind.Location);
+
+    [Fact]
+    public void Scan_CommonWordStreetEndingItsClause_IsCovered() =>
+        AssertCovered("Needs a ride; Water St, Tulare, after 3 pm.", "Water St");
+
+    [Theory]
+    [InlineData("Patient Lena Morrow (Lasix) dose was held overnight.", "Lasix")]
+    [InlineData("Kids: Sodium (8) was low; potassium normal.", "Sodium")]
+    [InlineData("The user interface was confusing.", "interface")]
+    [InlineData("Needs a ride; Main St. Joseph clinic bus.", "Joseph")]
+    public void Scan_WordsNearRound14NameCues_Stay(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
     [InlineData("Son-in-law Reb Yankel Gross visited.", "Reb")]
     [InlineData("Aunt Tante Marie Joseph brought her.", "Tante")]
     [InlineData("Bishop Eli Zook was informed of the plan.", "Bishop")]

@@ -61,18 +61,40 @@ internal sealed partial class Scan
                 {
                     TryNumberAfterNamedHash14(i, i);
                 }
+                else if (_t[i].Is(TokenShape.Lower) && IsWord(i - 1))
+                {
+                    TryLoginAfterCue14(i);
+                }
 
                 continue;
             }
 
             if (!IsCapitalized(i))
             {
+                if (IsWord(i - 1) ? _t[i - 1].Length is 2 or 4 : IsPunct(i - 1, '"') || IsPunct(i - 1, '\\'))
+                {
+                    TryLoginAfterCue14(i);
+                }
+
                 continue;
+            }
+
+            if (_t[i].Is(TokenShape.Capitalized) && _run[i - 1] == 0)
+            {
+                _ = TryNameInParentheses14(i) || TryFirstNameBeforeName14(i) || TryChildWithAge14(i) || TryPedigreeName14(i) || TryQuotedNickname14(i) || TryNameGoneBy14(i);
+                if (!IsFree(i))
+                {
+                    continue;
+                }
             }
 
             if (IsPunct(i + 1, '-') && Joined(i + 1) && _t[i].Is(TokenShape.Capitalized))
             {
                 TryHyphenatedTown14(i);
+            }
+            else if (IsPunct(i + 1, '-') && Joined(i + 1) && Joined(i + 2) && InRange(i + 2) && _run[i + 2] != 0 && _kind[i + 2] == PhiKind.Id && _t[i].Is(TokenShape.Upper))
+            {
+                JoinIdentifierPrefix14(i);
             }
             else if (_t[i].Length == 4 && IsWord(i + 1) && WordIs(i, "baby") && (WordIs(i + 1, "boy") || WordIs(i + 1, "girl")))
             {
@@ -82,7 +104,7 @@ internal sealed partial class Scan
             {
                 _ = TryTownAfterLabel14(i) || TryTownAfterFrom14(i) || TryTownBeforeYear14(i);
             }
-            else if (_t[i].Length <= 7 && _run[i - 1] != 0 && IsWord(i - 1) && _kind[i - 1] is PhiKind.Name or PhiKind.Location)
+            else if (_t[i].Length <= 7 && IsWord(i - 1) && (_run[i - 1] == 0 || _kind[i - 1] is PhiKind.Name or PhiKind.Location))
             {
                 TryStreetSuffixAfterMarked14(i);
             }
@@ -161,7 +183,18 @@ internal sealed partial class Scan
         }
 
         var p = i - 1;
-        if (p > 0 && _run[p - 1] == _run[p])
+        if (_run[p] == 0)
+        {
+            // "needs ride; Front St, Pixley": a free capitalized word, not a clinical or calendar word, before the suffix, and
+            // the street ends its clause.
+            if (!_t[p].Is(TokenShape.Capitalized) || _t[p].Is(TokenShape.LineBefore) || _t[p].Length < 3
+                || (L(p) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.Credential | Lex.Facility | Lex.MeasureUnit | Lex.Direction | Lex.NameLabel)) != 0
+                || !(IsPunct(i + 1, ',') || IsPunct(i + 1, ')') || IsPunct(i + 1, ';') || !InRange(i + 1) || _t[i + 1].Is(TokenShape.LineBefore)))
+            {
+                return;
+            }
+        }
+        else if (p > 0 && _run[p - 1] == _run[p])
         {
             return;
         }
@@ -281,6 +314,21 @@ internal sealed partial class Scan
             Mark(p, p, PhiKind.Name);
             Mark(i, end, PhiKind.Id);
         }
+    }
+
+    /// <summary>
+    /// "form CDCR-7385-26-0917": a prefix in capitals joined by a hyphen to an identifier a cue rule took (the prefix was
+    /// itself a cue, so the rule took only what followed it) is part of the identifier.
+    /// </summary>
+    private void JoinIdentifierPrefix14(int i)
+    {
+        var end = i + 2;
+        while (end + 1 < Count && _run[end + 1] == _run[i + 2])
+        {
+            end++;
+        }
+
+        Mark(i, end, PhiKind.Id);
     }
 
     // ---- Ages ----
