@@ -19,7 +19,7 @@ internal static class CueWords
         ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"];
 
     public static readonly string[] Titles =
-        ["officer", "detective", "deputy", "sergeant", "sgt", "captain", "capt", "lieutenant", "lt", "judge", "attorney", "atty", "dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "sister", "nurse", "father", "rev", "reverend", "hon", "honorable", "pastor", "rabbi", "imam", "dra", "sra", "sr", "don", "dona", "mister", "madam", "mme", "mlle", "herr", "frau"];
+        ["officer", "detective", "deputy", "sergeant", "sgt", "captain", "capt", "lieutenant", "lt", "judge", "attorney", "atty", "dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "sister", "nurse", "father", "rev", "reverend", "hon", "honorable", "pastor", "rabbi", "imam", "dra", "sra", "sr", "don", "dona", "mister", "madam", "mme", "mlle", "herr", "frau", "inspector", "officers", "trooper", "reb", "tante", "bishop"];
 
     public static readonly string[] Credentials =
     [
@@ -67,7 +67,8 @@ internal static class CueWords
     public static readonly string[] UnitDesignators = ["apt", "apartment", "unit", "suite", "ste", "floor", "fl", "bldg", "building", "lot", "box", "room", "rm", "trlr", "po", "p.o", "flat"];
 
     public static readonly string[] Holidays =
-        ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena"];
+        ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena",
+        "chanukah", "hanukah", "purim", "sukkot", "shavuot", "chuseok", "wigilia", "diwali"];
 
     public static readonly string[] MeasureUnits =
     [
@@ -89,7 +90,8 @@ internal static class CueWords
     ];
 
     public static readonly string[] PlaceCues =
-        ["lives", "living", "resides", "residing", "resident", "moved", "relocated", "born", "raised", "grew", "visiting", "traveled", "travelled", "trip", "returned", "vacation", "vacationing", "located", "near", "outside", "downtown"];
+        ["lives", "living", "resides", "residing", "resident", "moved", "relocated", "born", "raised", "grew", "visiting", "traveled", "travelled", "trip", "returned", "vacation", "vacationing", "located", "near", "outside", "downtown",
+        "lived", "immigrated", "emigrated", "fled", "settled"];
 
     public static readonly string[] RatioCues =
     [
@@ -272,7 +274,7 @@ internal static class CueWords
         new("visit", PhiKind.Id), new("case", PhiKind.Id), new("specimen", PhiKind.Id), new("study", PhiKind.Id), new("requisition", PhiKind.Id),
         new("req", PhiKind.Id), new("order", PhiKind.Id), new("id", PhiKind.Id), new("identifier", PhiKind.Id), new("claim", PhiKind.Id),
         new("ticket", PhiKind.Id), new("confirmation", PhiKind.Id), new("reference", PhiKind.Id), new("trial", PhiKind.Id), new("subject", PhiKind.Id),
-        new("enrollment", PhiKind.Id), new("participant", PhiKind.Id), new("barcode", PhiKind.Id), new("badge", PhiKind.Id), new("employee", PhiKind.Id),
+        new("enrollment", PhiKind.Id), new("participant", PhiKind.Id), new("barcode", PhiKind.Id), new("badge", PhiKind.Id), new("cdcr", PhiKind.Id), new("employee", PhiKind.Id),
         new("prescription", PhiKind.Id), new("rx", PhiKind.Id), new("authorization", PhiKind.Id), new("auth", PhiKind.Id), new("tracking", PhiKind.Id),
         new("report", PhiKind.Id), new("batch", PhiKind.Id), new("job", PhiKind.Id), new("doc", PhiKind.Id), new("dictation", PhiKind.Id), new("sample", PhiKind.Id), new("slide", PhiKind.Id), new("block", PhiKind.Id), new("no", PhiKind.Id),
         new("inmate", PhiKind.Id), new("booking", PhiKind.Id), new("offender", PhiKind.Id), new("prisoner", PhiKind.Id), new("detainee", PhiKind.Id),

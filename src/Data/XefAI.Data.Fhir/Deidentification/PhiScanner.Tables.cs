@@ -216,6 +216,7 @@ internal sealed partial class Scan
         // "Last", "First name" (not "Last dose", "First fill").
         var nameAfter = !IsWord(j + 1) || _t[j + 1].Is(TokenShape.LineBefore) || WordIs(j + 1, "name") || WordIs(j + 1, "names");
         if (WordIs(j, "name") || WordIs(j, "patient") || WordIs(j, "surname") || WordIs(j, "prescriber") || WordIs(j, "provider") || WordIs(j, "guardian")
+            || WordIs(j, "rn") || WordIs(j, "nurse")
             || ((WordIs(j, "last") || WordIs(j, "first") || WordIs(j, "given") || WordIs(j, "family") || WordIs(j, "contact")) && nameAfter))
         {
             kind = PhiKind.Name;

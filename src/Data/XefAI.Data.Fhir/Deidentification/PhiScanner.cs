@@ -213,6 +213,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps10Dates();
         MarkSpelledNames();
         MarkPlaces();
+        MarkGaps14();
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
