@@ -21,6 +21,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout10", 30)]
     [InlineData("Holdout11", 30)]
     [InlineData("Holdout12", 30)]
+    [InlineData("Holdout13", 30)]
     public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
@@ -40,6 +41,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout10", 1000)]
     [InlineData("Holdout11", 1000)]
     [InlineData("Holdout12", 1500)]
+    [InlineData("Holdout13", 1500)]
     public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
