@@ -3,10 +3,10 @@ namespace XefAI.Data.Deidentification;
 /// <summary>
 /// Round 15: shapes of new document formats. A blood unit's ISBT 128 donation number with its flag character
 /// ("W0412 26 339018 Y"); a plate after a state's code and a vehicle word ("truck plate MN GRX 771", "snowmobile reg MN
-/// 6641 RS", "plate NY AMB-3318"); a speaker's surname as a transcript labels it ("[00:11] BAKER: ..."); a patient's name
+/// 6641 RS"); a speaker's surname as a transcript labels it ("[00:11] BAKER: ..."); a patient's name
 /// at the head of a handoff bullet before the age and sex ("• Lind, Oskar "Ozzie" 81M"); and in dictation typed in lower
 /// case, spoken digits after an identifier cue (with spelled letters before them: "claim number is d o l one one ..."),
-/// after a correction ("scratch that one one ..."), a spoken ZIP after the town, and a spoken house number before a street.
+/// after a correction ("scratch that one one ..."), and a spoken ZIP after the town.
 /// </summary>
 internal sealed partial class Scan
 {
@@ -29,8 +29,19 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (!IsFree(i) || _t[i].Is(TokenShape.Lower))
+            if (_t[i].Is(TokenShape.Lower))
             {
+                continue;
+            }
+
+            if (!IsFree(i))
+            {
+                // A surname a name rule took at the head of a bullet, its given names left ("• Lind, Oskar 81M").
+                if (_kind[i] == PhiKind.Name && IsPunct(i + 1, ',') && StartsBullet15(i))
+                {
+                    TryHandoffName15(i);
+                }
+
                 continue;
             }
 
@@ -93,8 +104,8 @@ internal sealed partial class Scan
     // ---- Vehicles ----
 
     /// <summary>
-    /// "truck plate MN GRX 771", "nephew's truck, OK CHN 4418", "snowmobile reg MN 6641 RS", "plate NY AMB-3318": a state's
-    /// code after a vehicle word, then letters and digits in two groups, or a plate another rule took. The state joins it.
+    /// "truck plate MN GRX 771", "nephew's truck, OK CHN 4418", "snowmobile reg MN 6641 RS": a
+    /// state's code after a vehicle word, then letters and digits in two groups.
     /// </summary>
     private void TryPlateAfterState15(int i)
     {
@@ -104,18 +115,12 @@ internal sealed partial class Scan
             return;
         }
 
-        int end;
         if (!IsFree(j))
         {
-            // A plate a rule took right after the state, the state left out.
-            if (_kind[j] is not (PhiKind.Vehicle or PhiKind.Id or PhiKind.License) || _run[j - 1] == _run[j])
-            {
-                return;
-            }
-
-            end = i;
+            return;
         }
-        else
+
+        int end;
         {
             var k = j + 1;
             if (!InRange(k) || Joined(k) || _t[k].Is(TokenShape.LineBefore) || !IsFree(k)
@@ -175,7 +180,7 @@ internal sealed partial class Scan
     /// </summary>
     private void TrySpeakerLabel15(int i)
     {
-        if (!IsPunct(i - 1, ']') || !IsNumber(i - 2))
+        if (!IsPunct(i - 1, ']') || !IsNumber(i - 2) || !IsPunct(i - 3, ':') || !IsNumber(i - 4))
         {
             return;
         }
@@ -296,8 +301,7 @@ internal sealed partial class Scan
     /// <summary>
     /// Spoken digits in dictation typed in lower case that the first rules left: after an identifier cue, spelled letters
     /// before them joining ("claim number is d o l one one seven seven"); after a correction, of the kind corrected
-    /// ("... scratch that one one seven seven four three"); five after a town or street, a ZIP code; and a spoken house
-    /// number before a street and its suffix ("lives at one one two water street").
+    /// ("... scratch that one one seven seven four three"); five after a town or street, a ZIP code.
     /// </summary>
     private void MarkSpokenNumbers15()
     {
@@ -316,10 +320,6 @@ internal sealed partial class Scan
             }
 
             var count = end - i + 1;
-            if (count <= 5 && TrySpokenHouseNumber15(i, end))
-            {
-                continue;
-            }
 
             // Spelled letters right before the digits belong to the number.
             var start = i;
@@ -405,30 +405,5 @@ internal sealed partial class Scan
 
         kind = _kind[before];
         return true;
-    }
-
-    /// <summary>"at one one two water street": spoken digits after "at" or "on", one or two words and a street's suffix.</summary>
-    private bool TrySpokenHouseNumber15(int i, int end)
-    {
-        if (!(WordIs(i - 1, "at") || WordIs(i - 1, "on")))
-        {
-            return false;
-        }
-
-        for (var s = end + 2; s <= end + 3; s++)
-        {
-            if (!IsWord(s) || !IsFree(s) || !IsWord(s - 1) || !IsFree(s - 1))
-            {
-                return false;
-            }
-
-            if (Has(s, Lex.StreetSuffix))
-            {
-                Mark(i, s, PhiKind.Address);
-                return true;
-            }
-        }
-
-        return false;
     }
 }
