@@ -32,9 +32,11 @@ public sealed class PhiScannerGap15Tests
     public void Scan_StateAndCodeWithoutVehicleWord_IsNotAPlate() =>
         AssertNotCovered("Transferred from MN MRI 3 suite after the scan.", "MRI");
 
-    [Fact]
-    public void Scan_TranscriptSpeakerSurname_IsMarked() =>
-        AssertMarked("[00:02] OKAFOR: Can you see my screen?\n[00:05] PATIENT: yes I can.", "OKAFOR", PhiKind.Name);
+    [Theory]
+    [InlineData("[00:02] OKAFOR: Can you see my screen?\n[00:05] PATIENT: yes I can.", "OKAFOR")]
+    [InlineData("[01:15] BAKER: How is the new inhaler working?", "BAKER")]
+    public void Scan_TranscriptSpeakerSurname_IsMarked(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
 
     [Theory]
     [InlineData("[00:02] PATIENT: it hurts when I walk.", "PATIENT")]
@@ -81,4 +83,36 @@ public sealed class PhiScannerGap15Tests
     [InlineData("medications")]
     public void Scan_DictationWords_Stay(string word) =>
         AssertNotCovered(Dictation, word);
+
+    [Theory]
+    [InlineData("{ \"caseId\": \"WC-2025-77310\", \"status\": \"open\" }", "WC-2025-77310")]
+    [InlineData("{\"encounterID\":\"E88214\"}", "E88214")]
+    public void Scan_JsonValueAfterIdKey_IsMarked(string text, string value) =>
+        AssertMarked(text, value, PhiKind.Id);
+
+    [Theory]
+    [InlineData("{ \"typeId\": \"referral\", \"priority\": \"routine\" }", "referral")]
+    [InlineData("{ \"Id\": \"x\", \"dose\": \"500 mg\" }", "500")]
+    public void Scan_JsonValueWithoutDigitOrKey_Stays(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Fact]
+    public void Scan_JsonAgeOverEightyNine_IsMarked() =>
+        AssertMarked("{ \"relation\": \"aunt\", \"age\": 93, \"lives\": \"alone\" }", "93", PhiKind.Age);
+
+    [Fact]
+    public void Scan_JsonAgeUnderNinety_Stays() =>
+        AssertNotCovered("{ \"relation\": \"aunt\", \"age\": 67, \"lives\": \"alone\" }", "67");
+
+    [Theory]
+    [InlineData("Wallowa Memorial Hospital Eye Clinic, Enterprise, OR\nVisit 12/02", "Enterprise")]
+    [InlineData("Seen at Pioneer Memorial Clinic, Heppner, OR (outreach)", "Heppner")]
+    public void Scan_TownBetweenFacilityAndState_IsCovered(string text, string town) =>
+        AssertCovered(text, town);
+
+    [Theory]
+    [InlineData("Signed: Hope Grant, Clinic Nurse, RN\n", "Nurse")]
+    [InlineData("Follow up with Valley Clinic, Sarah Oduya, MD\n", "Clinic")]
+    public void Scan_WordsBeforeACredential_AreNotATown(string text, string word) =>
+        AssertNotCovered(text, word);
 }

@@ -31,6 +31,17 @@ internal sealed partial class Scan
 
             if (_t[i].Is(TokenShape.Lower))
             {
+                if (_t[i].Length == 3 && IsPunct(i - 1, '"') && IsPunct(i + 1, '"') && WordIs(i, "age"))
+                {
+                    TryJsonAge15(i);
+                }
+
+                continue;
+            }
+
+            if (_t[i].Length >= 3 && IsPunct(i - 1, '"') && IsPunct(i + 1, '"') && Joined(i + 1) && EndsWithIdKey15(i))
+            {
+                TryJsonIdentifier15(i);
                 continue;
             }
 
@@ -48,6 +59,10 @@ internal sealed partial class Scan
             if (_t[i].Length == 2 && _t[i].Is(TokenShape.Upper))
             {
                 TryPlateAfterState15(i);
+                if (IsFree(i) && IsPunct(i - 1, ','))
+                {
+                    TryTownAfterFacility15(i);
+                }
             }
             else if (IsPunct(i + 1, ':') && Joined(i + 1) && _t[i].Is(TokenShape.Upper) && _t[i].Length >= 3)
             {
@@ -185,9 +200,10 @@ internal sealed partial class Scan
             return;
         }
 
+        // A surname may also be a word or a town ("FISHER", "WASHINGTON"); a word or town that is no name is not one.
         var lex = L(i);
-        if ((lex & (Lex.Clinical | Lex.Title | Lex.Credential | Lex.Relation | Lex.NameLabel | Lex.Place | Lex.State | Lex.Month | Lex.Weekday)) != 0
-            || ((lex & Lex.Name) == 0 && (lex & Lex.Common) != 0) || IsRole15(i))
+        if ((lex & (Lex.Clinical | Lex.Title | Lex.Credential | Lex.Relation | Lex.NameLabel | Lex.State | Lex.Month | Lex.Weekday)) != 0
+            || ((lex & Lex.Name) == 0 && (lex & (Lex.Common | Lex.Place)) != 0) || IsRole15(i))
         {
             return;
         }
@@ -405,5 +421,104 @@ internal sealed partial class Scan
 
         kind = _kind[before];
         return true;
+    }
+
+    // ---- JSON ----
+
+    /// <summary>A key in camel case that ends in "Id" or "ID" ("referralId", "caseID"), not "Id" alone.</summary>
+    private bool EndsWithIdKey15(int i)
+    {
+        var span = Span(i);
+        return span.Length >= 4 && span[^2] == 'I' && span[^1] is 'd' or 'D' && char.IsAsciiLetterLower(span[^3]) && char.IsAsciiLetterLower(span[0]);
+    }
+
+    /// <summary>
+    /// "referralId": "RF-2025-0042": a quoted value with a digit after a key that ends in "Id", written without spaces;
+    /// the parts a rule left free become an identifier.
+    /// </summary>
+    private void TryJsonIdentifier15(int i)
+    {
+        // "key" : "value": the key's closing quote, the colon, the value's opening quote.
+        var k = i + 2;
+        if (!IsPunct(k, ':') || !IsPunct(k + 1, '"'))
+        {
+            return;
+        }
+
+        var start = k + 2;
+        var end = start;
+        var digit = false;
+        while (InRange(end) && !IsPunct(end, '"') && end - start < 12)
+        {
+            if (end > start && !Joined(end))
+            {
+                return;
+            }
+
+            digit |= _t[end].Type is TokenType.Number or TokenType.Alnum;
+            end++;
+        }
+
+        if (!IsPunct(end, '"') || end == start || !digit)
+        {
+            return;
+        }
+
+        MarkFree15(start, end - 1, PhiKind.Id);
+    }
+
+    /// <summary>"age": 94: an age over 89 as a JSON number after the key "age".</summary>
+    private void TryJsonAge15(int i)
+    {
+        var n = i + 2;
+        if (!IsPunct(i + 2 - 1, '"') || !IsPunct(n, ':') || !IsNumber(n + 1, 2, 3) || !IsFree(n + 1) || IsPunct(n + 2, '.'))
+        {
+            return;
+        }
+
+        var value = Value(n + 1);
+        if (value is >= 90 and <= 125)
+        {
+            Mark(n + 1, n + 1, PhiKind.Age);
+        }
+    }
+
+    // ---- Towns ----
+
+    /// <summary>
+    /// "Valley Regional Hospital Eye Clinic, Lakeview, OR": a town of one or two capitalized words between a facility's
+    /// name and a state's code, each after a comma, with no ZIP code after the state (the ZIP rules take that line).
+    /// </summary>
+    private void TryTownAfterFacility15(int i)
+    {
+        // "PA" and "MD" after a comma are more often a credential than a state.
+        if (_t[i].Is(TokenShape.LineBefore) || Has(i, Lex.Credential | Lex.Title) || (L(i) & Lex.State) == 0 || WordIs(i, "pa") || WordIs(i, "md")
+            || (InRange(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && !(IsPunct(i + 1, '(') || IsPunct(i + 1, ')') || IsPunct(i + 1, ';'))))
+        {
+            return;
+        }
+
+        var last = i - 2;
+        var first = last;
+        if (IsWord(first - 1) && IsCapitalized(first - 1) && !Joined(first))
+        {
+            first--;
+        }
+
+        for (var k = first; k <= last; k++)
+        {
+            if (!IsWord(k) || !IsCapitalized(k) || !IsFree(k) || _t[k].Is(TokenShape.LineBefore)
+                || (L(k) & (Lex.Facility | Lex.Month | Lex.Weekday | Lex.Title | Lex.Credential | Lex.State)) != 0)
+            {
+                return;
+            }
+        }
+
+        if (!IsPunct(first - 1, ',') || !IsWord(first - 2) || (L(first - 2) & Lex.Facility) == 0 || _t[first - 1].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        Mark(first, last, PhiKind.Location);
     }
 }
