@@ -115,4 +115,27 @@ public sealed class PhiScannerGap15Tests
     [InlineData("Follow up with Valley Clinic, Sarah Oduya, MD\n", "Clinic")]
     public void Scan_WordsBeforeACredential_AreNotATown(string text, string word) =>
         AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("Symptoms began mid-June after the move.", "mid-June")]
+    [InlineData("Last seen early-March by her PCP.", "early-March")]
+    public void Scan_PartOfAMonth_IsMarked(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Fact]
+    public void Scan_MidWordBeforeAWordThatIsNoMonth_Stays() =>
+        AssertNotCovered("Pain is mid-back, worse with lifting.", "back");
+
+    [Theory]
+    [InlineData("Mother speaks Karen only; Karen interpreter by phone for the visit.", "Karen interpreter")]
+    [InlineData("Family asks for discharge papers in Karen, please.", "Karen,")]
+    [InlineData("Counts to 10 in English and Karen at school.", "Karen at")]
+    [InlineData("Dev: runs, jumps, draws a circle.", "Dev")]
+    [InlineData("CLAIM WORKSHEET / CMS-1500 (export)", "CMS-1500")]
+    public void Scan_LanguageHeadingOrForm_Stays(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Fact]
+    public void Scan_KarenAsAName_IsStillMarked() =>
+        AssertCovered("Spoke with her daughter Karen Lindqvist about the plan.", "Karen");
 }

@@ -35,6 +35,11 @@ internal sealed partial class Scan
                 {
                     TryJsonAge15(i);
                 }
+                else if (_t[i].Length is 3 or 4 or 5 && IsPunct(i + 1, '-') && Joined(i + 1) && Joined(i + 2) && IsFree(i)
+                    && (WordIs(i, "mid") || WordIs(i, "early") || WordIs(i, "late")))
+                {
+                    TryPartOfMonth15(i);
+                }
 
                 continue;
             }
@@ -52,7 +57,21 @@ internal sealed partial class Scan
                 {
                     TryHandoffName15(i);
                 }
+                else if (_kind[i] == PhiKind.Name && _t[i].Length is 3 or 5)
+                {
+                    UnmarkLanguageOrHeading15(i);
+                }
+                else if (_kind[i] == PhiKind.Id && _t[i].Length is 2 or 3 && _t[i].Is(TokenShape.Upper))
+                {
+                    UnmarkFormName15(i);
+                }
 
+                continue;
+            }
+
+            if (_t[i].Length is 3 or 4 or 5 && IsPunct(i + 1, '-') && Joined(i + 1) && Joined(i + 2) && (WordIs(i, "mid") || WordIs(i, "early") || WordIs(i, "late")))
+            {
+                TryPartOfMonth15(i);
                 continue;
             }
 
@@ -520,5 +539,59 @@ internal sealed partial class Scan
         }
 
         Mark(first, last, PhiKind.Location);
+    }
+
+    // ---- Dates ----
+
+    /// <summary>"seen mid-May", "back in early-March": a part of a month written with a hyphen; the month alone may be a verb.</summary>
+    private void TryPartOfMonth15(int i)
+    {
+        var m = i + 2;
+        if (!IsWord(m) || !IsCapitalized(m) || (L(m) & Lex.Month) == 0 || (InRange(m + 1) && Joined(m + 1) && IsPunct(m + 1, '-')))
+        {
+            return;
+        }
+
+        MarkFree15(i, m, PhiKind.Date);
+    }
+
+    // ---- Words that stay ----
+
+    /// <summary>
+    /// "Karen interpreter", "results in Karen", "English and Karen": the language of the Karen people, not a woman's name;
+    /// "Dev: walks, runs": a well-child heading (development), not a name.
+    /// </summary>
+    private void UnmarkLanguageOrHeading15(int i)
+    {
+        if ((i > 0 && _run[i] == _run[i - 1]) || (InRange(i + 1) && _run[i + 1] == _run[i]))
+        {
+            return;
+        }
+
+        var language = WordIs(i, "karen")
+            && (WordIs(i + 1, "interpreter") || WordIs(i + 1, "speaker") || WordIs(i + 1, "speaking") || WordIs(i + 1, "language")
+                || WordIs(i - 1, "in") || WordIs(i - 1, "speaks") || (WordIs(i - 1, "and") && WordIs(i - 2, "english")));
+        var heading = WordIs(i, "dev") && IsPunct(i + 1, ':') && !_t[i].Is(TokenShape.Upper);
+        if (language || heading)
+        {
+            _run[i] = 0;
+        }
+    }
+
+    /// <summary>"CMS-1500", "UB-04": the claim forms' names, which an identifier rule took for a number.</summary>
+    private void UnmarkFormName15(int i)
+    {
+        if (!IsPunct(i + 1, '-') || !Joined(i + 1) || !IsNumber(i + 2) || !Joined(i + 2) || _run[i + 2] != _run[i]
+            || (InRange(i + 3) && _run[i + 3] == _run[i]) || (i > 0 && _run[i - 1] == _run[i]))
+        {
+            return;
+        }
+
+        if ((WordIs(i, "cms") && Span(i + 2).SequenceEqual("1500")) || (WordIs(i, "ub") && Span(i + 2).SequenceEqual("04")))
+        {
+            _run[i] = 0;
+            _run[i + 1] = 0;
+            _run[i + 2] = 0;
+        }
     }
 }
