@@ -214,6 +214,7 @@ internal sealed partial class Scan : IDisposable
         MarkSpelledNames();
         MarkPlaces();
         MarkGaps14();
+        MarkGaps15();
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
@@ -364,7 +365,8 @@ internal sealed partial class Scan : IDisposable
         _keyedCount = keyed;
         _mayIntroduce = introductions;
         _ageWords12 = ninety;
-        _capCount = TreatLowerCaseTextAsWritten(longWords, longCapitals) ? ListCapitalized() : caps;
+        _lowerText15 = TreatLowerCaseTextAsWritten(longWords, longCapitals);
+        _capCount = _lowerText15 ? ListCapitalized() : caps;
     }
 
     /// <summary>
@@ -450,6 +452,7 @@ internal sealed partial class Scan : IDisposable
         _keyedCount = 0;
         _mayIntroduce = false;
         _ageWords12 = false;
+        _lowerText15 = false;
         _text = string.Empty;
         _lexicon = null!;
         _known = KnownPeople.None;
