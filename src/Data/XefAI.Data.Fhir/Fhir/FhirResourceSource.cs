@@ -74,6 +74,12 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
                     $"The FHIR {typeName} holds more than {limits.MaxBundleEntries} Bundle entries, this gateway's limit.");
             }
 
+            if (FindNullListItem(root, typeName) is { } nullItem)
+            {
+                // Firely keeps a null list item as a null in the model, which every reader of that list then trips over.
+                throw Malformed(typeName, $"null where a list item belongs at {FhirIssueTriage.SafePath(nullItem)}");
+            }
+
             var (resource, warnings) = Deserialize(root, typeName);
             RequireEntryContent(resource, typeName, typeName);
             try
@@ -108,6 +114,61 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
                 throw Malformed(typeName, $"Entry without resource, request or response at {path}.entry[{i}]");
             }
         }
+    }
+
+    /// <summary>
+    /// The path of the first JSON null inside a list, or null when there is none. FHIR JSON allows one only in a repeating
+    /// primitive whose <c>_name</c> sibling list carries that item's id or extensions (and in the <c>_name</c> list itself).
+    /// </summary>
+    private static string? FindNullListItem(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (FindNullListItem(item, $"{path}[{i}]") is { } found)
+                {
+                    return found;
+                }
+
+                i++;
+            }
+
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var propertyPath = $"{path}.{property.Name}";
+            if (property.Value.ValueKind == JsonValueKind.Array
+                && !property.Name.StartsWith('_')
+                && !element.TryGetProperty("_" + property.Name, out _))
+            {
+                var i = 0;
+                foreach (var item in property.Value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Null)
+                    {
+                        return $"{propertyPath}[{i}]";
+                    }
+
+                    i++;
+                }
+            }
+
+            if (FindNullListItem(property.Value, propertyPath) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Bundle entries, nested Bundles' included; counting stops once past the limit.</summary>
@@ -168,6 +229,12 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
             }
 
             return (partial, FhirIssueTriage.Recover(partial, issues));
+        }
+        catch (CodedValidationException ex)
+        {
+            // Firely's validation of a resource it built (a single object where a list belongs, e.g. contained) throws
+            // instead of reporting an issue. Its display text and path name the element, never the value.
+            throw Malformed(typeName, Describe(ex));
         }
         catch (NotSupportedException)
         {
