@@ -20,6 +20,7 @@ public sealed class FhirResourceSourceNullItemTests
     [InlineData("\"identifier\": [null]", "Patient.identifier[0]")]
     [InlineData("\"address\": [{\"line\": [null]}]", "Patient.address[0].line[0]")]
     [InlineData("\"address\": [null]", "Patient.address[0]")]
+    [InlineData("\"name\": [[null]]", "null where a list item belongs at Patient.")]
     public void TryRead_NullListItemInAPatient_ThrowsNamingTheElement(string member, string path)
     {
         var patient = $"{{\"resourceType\": \"Patient\", \"id\": \"p1\", \"birthDate\": \"1956-05-12\", {member}}}";
@@ -68,5 +69,19 @@ public sealed class FhirResourceSourceNullItemTests
         Assert.NotNull(context);
         var person = Assert.Single(context.People);
         Assert.Equal(["Ada"], person.GivenNames);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("[null]")]
+    [InlineData("[{}]")]
+    public void TryRead_AListWhereOneValueBelongsBesideItsUnderscoreElement_Throws(string birthDate)
+    {
+        var patient = "{\"resourceType\": \"Patient\", \"id\": \"p1\", \"birthDate\": " + birthDate
+            + ", \"_birthDate\": {\"extension\": [{\"url\": \"http://example.org/x\", \"valueString\": \"y\"}]}}";
+
+        var ex = Assert.Throws<ClinicalDataException>(() => _source.TryRead(patient));
+
+        Assert.StartsWith("The FHIR Patient is malformed: ", ex.Message, StringComparison.Ordinal);
     }
 }

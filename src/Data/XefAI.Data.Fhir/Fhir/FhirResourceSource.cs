@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
@@ -12,7 +13,7 @@ namespace XefAI.Data.Fhir;
 /// Reads a FHIR R4 resource or Bundle sent as JSON in a message into clinical facts. Real exports are messy, so
 /// recoverable problems (unknown elements, values in the wrong form) become warnings; only data of the wrong shape is refused.
 /// </summary>
-internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) : IClinicalContextSource
+internal sealed partial class FhirResourceSource(IOptionsMonitor<DataOptions> options) : IClinicalContextSource
 {
     private const int MaxReportedIssues = 3;
     private const int MaxEchoedTypeLength = 64;
@@ -120,13 +121,18 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
     /// The path of the first JSON null inside a list, or null when there is none. FHIR JSON allows one only in a repeating
     /// primitive whose <c>_name</c> sibling list carries that item's id or extensions (and in the <c>_name</c> list itself).
     /// </summary>
-    private static string? FindNullListItem(JsonElement element, string path)
+    private static string? FindNullListItem(JsonElement element, string path, bool nullsAllowed = false)
     {
         if (element.ValueKind == JsonValueKind.Array)
         {
             var i = 0;
             foreach (var item in element.EnumerateArray())
             {
+                if (item.ValueKind == JsonValueKind.Null && !nullsAllowed)
+                {
+                    return $"{path}[{i}]";
+                }
+
                 if (FindNullListItem(item, $"{path}[{i}]") is { } found)
                 {
                     return found;
@@ -145,24 +151,8 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
 
         foreach (var property in element.EnumerateObject())
         {
-            var propertyPath = $"{path}.{property.Name}";
-            if (property.Value.ValueKind == JsonValueKind.Array
-                && !property.Name.StartsWith('_')
-                && !element.TryGetProperty("_" + property.Name, out _))
-            {
-                var i = 0;
-                foreach (var item in property.Value.EnumerateArray())
-                {
-                    if (item.ValueKind == JsonValueKind.Null)
-                    {
-                        return $"{propertyPath}[{i}]";
-                    }
-
-                    i++;
-                }
-            }
-
-            if (FindNullListItem(property.Value, propertyPath) is { } found)
+            var allowed = property.Name.StartsWith('_') || element.TryGetProperty("_" + property.Name, out _);
+            if (FindNullListItem(property.Value, $"{path}.{property.Name}", allowed) is { } found)
             {
                 return found;
             }
@@ -230,6 +220,15 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
 
             return (partial, FhirIssueTriage.Recover(partial, issues));
         }
+        catch (InvalidOperationException ex) when (ex is not ObjectDisposedException)
+        {
+            // Firely's reader throws this for a list where one value belongs beside its _element sibling
+            // ("birthDate": [], "_birthDate": {…}); its message names the property, never the value.
+            var property = PropertyInMessage().Match(ex.Message);
+            throw Malformed(typeName, property.Success
+                ? $"the element '{property.Groups[1].Value}' does not match the shape of its value"
+                : "an element does not match the shape of its value");
+        }
         catch (CodedValidationException ex)
         {
             // Firely's validation of a resource it built (a single object where a list belongs, e.g. contained) throws
@@ -263,4 +262,7 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
         ExtendedCodedException { InstancePath.Length: > 0 } e => $"{FhirIssueTriage.DisplayOf(e)} at {FhirIssueTriage.SafePath(e.InstancePath)}",
         _ => FhirIssueTriage.DisplayOf(issue),
     };
+
+    [GeneratedRegex("for property '([A-Za-z_][A-Za-z0-9_]{0,63})'", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex PropertyInMessage();
 }
