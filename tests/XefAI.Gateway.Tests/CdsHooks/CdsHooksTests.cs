@@ -154,6 +154,11 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
 
     [Theory]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"2"}}}""", 400, "patient_mismatch")]
+    // Found by hostile testing: a clinical resource about another patient (its subject or patient) mixed two charts as surely
+    // as a Patient with another id, and was answered 200 with the other patient's data in the card.
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"1"}},{"resource":{"resourceType":"Condition","subject":{"reference":"Patient/2"},"code":{"text":"Asthma"}}}]}}}""", 400, "patient_mismatch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"meds":{"resourceType":"MedicationRequest","status":"active","intent":"order","subject":{"reference":"https://ehr.example.org/fhir/Patient/2/_history/3"},"medicationCodeableConcept":{"text":"Lisinopril"}}}}""", 400, "patient_mismatch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"allergies":{"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/2"},"code":{"text":"Penicillin"}}}}""", 400, "patient_mismatch")]
     [InlineData("""{"hook":"order-sign","hookInstance":"a","context":{"patientId":"1"}}""", 400, "hook_mismatch")]
     [InlineData("""{"hook":"chart-opened","hookInstance":"a","context":{"patientId":"1"}}""", 400, "unknown_hook")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"name":"Adams"}}}""", 400, "invalid_prefetch")]

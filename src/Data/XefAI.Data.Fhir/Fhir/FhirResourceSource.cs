@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
@@ -12,7 +13,7 @@ namespace XefAI.Data.Fhir;
 /// Reads a FHIR R4 resource or Bundle sent as JSON in a message into clinical facts. Real exports are messy, so
 /// recoverable problems (unknown elements, values in the wrong form) become warnings; only data of the wrong shape is refused.
 /// </summary>
-internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) : IClinicalContextSource
+internal sealed partial class FhirResourceSource(IOptionsMonitor<DataOptions> options) : IClinicalContextSource
 {
     private const int MaxReportedIssues = 3;
     private const int MaxEchoedTypeLength = 64;
@@ -74,6 +75,12 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
                     $"The FHIR {typeName} holds more than {limits.MaxBundleEntries} Bundle entries, this gateway's limit.");
             }
 
+            if (FindNullListItem(root, typeName) is { } nullItem)
+            {
+                // Firely keeps a null list item as a null in the model, which every reader of that list then trips over.
+                throw Malformed(typeName, $"null where a list item belongs at {FhirIssueTriage.SafePath(nullItem)}");
+            }
+
             var (resource, warnings) = Deserialize(root, typeName);
             RequireEntryContent(resource, typeName, typeName);
             try
@@ -108,6 +115,50 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
                 throw Malformed(typeName, $"Entry without resource, request or response at {path}.entry[{i}]");
             }
         }
+    }
+
+    /// <summary>
+    /// The path of the first JSON null inside a list, or null when there is none. FHIR JSON allows one only in a repeating
+    /// primitive whose <c>_name</c> sibling list carries that item's id or extensions (and in the <c>_name</c> list itself).
+    /// </summary>
+    private static string? FindNullListItem(JsonElement element, string path, bool nullsAllowed = false)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Null && !nullsAllowed)
+                {
+                    return $"{path}[{i}]";
+                }
+
+                if (FindNullListItem(item, $"{path}[{i}]") is { } found)
+                {
+                    return found;
+                }
+
+                i++;
+            }
+
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var allowed = property.Name.StartsWith('_') || element.TryGetProperty("_" + property.Name, out _);
+            if (FindNullListItem(property.Value, $"{path}.{property.Name}", allowed) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Bundle entries, nested Bundles' included; counting stops once past the limit.</summary>
@@ -169,6 +220,21 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
 
             return (partial, FhirIssueTriage.Recover(partial, issues));
         }
+        catch (InvalidOperationException ex) when (ex is not ObjectDisposedException)
+        {
+            // Firely's reader throws this for a list where one value belongs beside its _element sibling
+            // ("birthDate": [], "_birthDate": {…}); its message names the property, never the value.
+            var property = PropertyInMessage().Match(ex.Message);
+            throw Malformed(typeName, property.Success
+                ? $"the element '{property.Groups[1].Value}' does not match the shape of its value"
+                : "an element does not match the shape of its value");
+        }
+        catch (CodedValidationException ex)
+        {
+            // Firely's validation of a resource it built (a single object where a list belongs, e.g. contained) throws
+            // instead of reporting an issue. Its display text and path name the element, never the value.
+            throw Malformed(typeName, Describe(ex));
+        }
         catch (NotSupportedException)
         {
             // System.Text.Json's answer when an entry names an abstract type such as DomainResource.
@@ -196,4 +262,7 @@ internal sealed class FhirResourceSource(IOptionsMonitor<DataOptions> options) :
         ExtendedCodedException { InstancePath.Length: > 0 } e => $"{FhirIssueTriage.DisplayOf(e)} at {FhirIssueTriage.SafePath(e.InstancePath)}",
         _ => FhirIssueTriage.DisplayOf(issue),
     };
+
+    [GeneratedRegex("for property '([A-Za-z_][A-Za-z0-9_]{0,63})'", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex PropertyInMessage();
 }

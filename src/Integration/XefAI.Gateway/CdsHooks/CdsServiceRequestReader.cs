@@ -201,7 +201,7 @@ internal static class CdsServiceRequestReader
                 {
                     return CallError.InvalidRequest(
                         "patient_mismatch",
-                        $"context.patientId names another patient than the Patient in prefetch.{ClinicalTaskRequestReader.Echo(key)}; send one patient's data per call.",
+                        $"context.patientId names another patient than the data in prefetch.{ClinicalTaskRequestReader.Echo(key)} is about; send one patient's data per call.",
                         $"prefetch.{ClinicalTaskRequestReader.Echo(key)}");
                 }
             }
@@ -210,6 +210,8 @@ internal static class CdsServiceRequestReader
         return null;
     }
 
+    private static readonly string[] SubjectElements = ["subject", "patient"];
+
     private static IEnumerable<string> PatientIds(JsonElement resource)
     {
         var type = resource.TryGetProperty("resourceType", out var t) ? t.GetString() : null;
@@ -217,7 +219,18 @@ internal static class CdsServiceRequestReader
         {
             yield return id.GetString()!;
         }
-        else if (type == "Bundle" && resource.TryGetProperty("entry", out var entries) && entries.ValueKind == JsonValueKind.Array)
+        else if (type != "Bundle")
+        {
+            // A clinical resource names its patient in "subject" or "patient": one about another patient mixes charts too.
+            foreach (var element in SubjectElements)
+            {
+                if (PatientIdOf(resource, element) is { } subject)
+                {
+                    yield return subject;
+                }
+            }
+        }
+        else if (resource.TryGetProperty("entry", out var entries) && entries.ValueKind == JsonValueKind.Array)
         {
             foreach (var entry in entries.EnumerateArray())
             {
@@ -230,6 +243,23 @@ internal static class CdsServiceRequestReader
                 }
             }
         }
+    }
+
+    // "Patient/123", "https://ehr.example.org/fhir/Patient/123" and either with "/_history/{v}" name patient 123; a
+    // reference by identifier, a urn:uuid or a contained "#id" names no id that could be compared.
+    private static string? PatientIdOf(JsonElement resource, string element)
+    {
+        if (!resource.TryGetProperty(element, out var target) || target.ValueKind != JsonValueKind.Object
+            || !target.TryGetProperty("reference", out var reference) || reference.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var segments = reference.GetString()!.Split('/');
+        var at = Array.LastIndexOf(segments, "Patient");
+        return at >= 0 && at + 1 < segments.Length && (at + 2 == segments.Length || segments[at + 2] == "_history") && segments[at + 1].Length > 0
+            ? segments[at + 1]
+            : null;
     }
 
     // A search that found nothing is an empty searchset Bundle: no data, not bad input.
