@@ -137,6 +137,39 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Forward_VendorRecoversAfterTheBreak_TheNextCallIsTheTrialAndIsAnswered()
+    {
+        // A vendor with one destination: were its open circuit left out of the choice of destination, no call could be
+        // the trial that closes it, and the vendor would be refused until a restart however long it had been well.
+        using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+            c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:00:01";
+        }));
+        using var client = host.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Status);
+        }
+
+        var refused = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("circuit_open", (string?)refused.Json["error"]!["code"]);
+        Assert.Equal(2, vendor.CallCount);
+
+        vendor.AnswersWithExample();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var trial = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+        var after = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(200, trial.Status);
+        Assert.Equal(200, after.Status);
+        Assert.Equal(4, vendor.CallCount);
+    }
+
+    [Fact]
     public async Task Forward_EveryAttemptFails_Returns502AndAuditListsEachAttempt()
     {
         using var vendor = new FakeVendor().AnswersWith(503, """{"error":{"type":"server_error","code":"overloaded"}}""");
