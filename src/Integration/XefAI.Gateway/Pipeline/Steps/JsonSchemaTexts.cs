@@ -9,14 +9,16 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// names and the keywords that shape the JSON (<c>type</c>, <c>format</c>, <c>pattern</c>, <c>required</c>, <c>$ref</c>)
 /// are left alone: changing them would change what the answer must look like.
 /// </summary>
+/// <remarks>Only requests that send tools or a schema come here, so the walk copies each object's members to change them.</remarks>
 internal static class JsonSchemaTexts
 {
     // Deeper than any schema a model is given; the request's JSON guard bounds nesting well below the parser's own limit.
     private const int MaxDepth = 64;
 
-    public static void Protect(IDataProtection protection, JsonNode? schema) => Walk(protection, schema, 0);
+    public static void Protect(IDataProtection protection, JsonNode? schema) => Walk(protection, schema, 0, data: false);
 
-    private static void Walk(IDataProtection protection, JsonNode? node, int depth)
+    /// <param name="data">Inside values given as data (an enum's choices, a default object): every string, keys aside.</param>
+    private static void Walk(IDataProtection protection, JsonNode? node, int depth, bool data)
     {
         if (depth > MaxDepth)
         {
@@ -27,7 +29,14 @@ internal static class JsonSchemaTexts
         {
             for (var i = 0; i < array.Count; i++)
             {
-                Walk(protection, array[i], depth + 1);
+                if (data && Protected(protection, array[i]) is { } text)
+                {
+                    array[i] = text;
+                }
+                else
+                {
+                    Walk(protection, array[i], depth + 1, data);
+                }
             }
 
             return;
@@ -38,98 +47,24 @@ internal static class JsonSchemaTexts
             return;
         }
 
-        // Members are replaced after the walk: a JsonObject may not change while it is enumerated.
-        List<KeyValuePair<string, string>>? replaced = null;
-        foreach (var (name, value) in schema)
+        // A copy of the members: a JsonObject may not change while it is enumerated.
+        foreach (var (name, value) in schema.ToList())
         {
-            switch (name)
-            {
-                case "title" or "description":
-                    if (value is JsonValue text && text.TryGetValue<string>(out var s) && protection.Protect(s) is var result && !ReferenceEquals(result, s))
-                    {
-                        (replaced ??= []).Add(new(name, result));
-                    }
-
-                    break;
-                case "enum" or "const" or "default" or "examples":
-                    if (value is JsonValue single && single.TryGetValue<string>(out var v) && protection.Protect(v) is var protectedValue && !ReferenceEquals(protectedValue, v))
-                    {
-                        (replaced ??= []).Add(new(name, protectedValue));
-                    }
-                    else
-                    {
-                        ProtectEveryString(protection, value, depth + 1);
-                    }
-
-                    break;
-                default:
-                    Walk(protection, value, depth + 1);
-                    break;
-            }
-        }
-
-        if (replaced is not null)
-        {
-            foreach (var (name, text) in replaced)
+            var isData = data || name is "enum" or "const" or "default" or "examples";
+            if ((isData || name is "title" or "description") && Protected(protection, value) is { } text)
             {
                 schema[name] = text;
             }
+            else
+            {
+                Walk(protection, value, depth + 1, isData);
+            }
         }
     }
 
-    /// <summary>Values given as data (an enum's choices, a default object): every string in them, keys aside.</summary>
-    private static void ProtectEveryString(IDataProtection protection, JsonNode? node, int depth)
-    {
-        if (depth > MaxDepth)
-        {
-            return;
-        }
-
-        switch (node)
-        {
-            case JsonArray array:
-                for (var i = 0; i < array.Count; i++)
-                {
-                    if (array[i] is JsonValue value && value.TryGetValue<string>(out var s))
-                    {
-                        if (protection.Protect(s) is var result && !ReferenceEquals(result, s))
-                        {
-                            array[i] = result;
-                        }
-                    }
-                    else
-                    {
-                        ProtectEveryString(protection, array[i], depth + 1);
-                    }
-                }
-
-                break;
-            case JsonObject obj:
-                List<KeyValuePair<string, string>>? replaced = null;
-                foreach (var (name, member) in obj)
-                {
-                    if (member is JsonValue value && value.TryGetValue<string>(out var s))
-                    {
-                        if (protection.Protect(s) is var result && !ReferenceEquals(result, s))
-                        {
-                            (replaced ??= []).Add(new(name, result));
-                        }
-                    }
-                    else
-                    {
-                        ProtectEveryString(protection, member, depth + 1);
-                    }
-                }
-
-                if (replaced is not null)
-                {
-                    foreach (var (name, text) in replaced)
-                    {
-                        obj[name] = text;
-                    }
-                }
-
-                break;
-        }
-    }
+    /// <returns>The protected text of a string value that changed; null otherwise.</returns>
+    private static string? Protected(IDataProtection protection, JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text)
+            ? result
+            : null;
 }
