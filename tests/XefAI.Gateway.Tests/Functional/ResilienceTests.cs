@@ -114,12 +114,7 @@ public sealed class ResilienceTests
     public async Task Forward_VendorKeepsFailing_CircuitOpensAndVendorIsNoLongerCalled()
     {
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
-        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
-        {
-            vendor.Configure(c);
-            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
-            c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local");
-        }));
+        await using var host = await StartWithQuickBreakerAsync(vendor, c => c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "local"));
         using var client = host.CreateClient();
 
         var statuses = new List<int>();
@@ -142,12 +137,7 @@ public sealed class ResilienceTests
         // A vendor with one destination: were its open circuit left out of the choice of destination, no call could be
         // the trial that closes it, and the vendor would be refused until a restart however long it had been well.
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
-        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
-        {
-            vendor.Configure(c);
-            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
-            c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:00:01";
-        }));
+        await using var host = await StartWithQuickBreakerAsync(vendor, c => c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:00:01");
         using var client = host.CreateClient();
         for (var i = 0; i < 2; i++)
         {
@@ -168,6 +158,15 @@ public sealed class ResilienceTests
         Assert.Equal(200, after.Status);
         Assert.Equal(4, vendor.CallCount);
     }
+
+    /// <summary>A gateway whose breaker opens after two failed attempts, none retried, in front of <paramref name="vendor"/>.</summary>
+    private static Task<GatewayHost> StartWithQuickBreakerAsync(FakeVendor vendor, Action<JsonObject> configure) =>
+        GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+            configure(c);
+        }));
 
     [Fact]
     public async Task Forward_EveryAttemptFails_Returns502AndAuditListsEachAttempt()

@@ -49,13 +49,16 @@ internal static class GovernanceEndpoints
         }
         catch (DbException)
         {
-            return Error(503, "governance_state_unavailable", "The governance state store did not answer in time. Retry later.");
+            return StateUnavailable();
         }
 
         return history.Count == 0 && !useCases.TryGet(id, out _)
             ? Error(404, GovernanceActionCodes.UnknownUseCase, $"No use case '{id}' is configured, and none by that id has a recorded history.")
             : Results.Ok(new { data = history });
     }
+
+    private static IResult StateUnavailable() =>
+        Error(503, "governance_state_unavailable", "The governance state store did not answer in time. Retry later.");
 
     /// <summary>A read of the governance state store; its failure or timeout is a 503 the caller may retry, never a 500.</summary>
     private static async Task<IResult> ReadStateAsync<T>(Func<Task<T>> read)
@@ -66,7 +69,7 @@ internal static class GovernanceEndpoints
         }
         catch (DbException)
         {
-            return Error(503, "governance_state_unavailable", "The governance state store did not answer in time. Retry later.");
+            return StateUnavailable();
         }
     }
 
