@@ -22,6 +22,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout11", 30)]
     [InlineData("Holdout12", 30)]
     [InlineData("Holdout13", 30)]
+    [InlineData("Holdout14", 30)]
     public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
@@ -42,6 +43,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout11", 1000)]
     [InlineData("Holdout12", 1500)]
     [InlineData("Holdout13", 1500)]
+    [InlineData("Holdout14", 1500)]
     public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
