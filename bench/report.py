@@ -82,7 +82,8 @@ lines += [
     "Every target answers the same POST /v1/chat/completions (593-byte body; 607 streamed) from the same nginx stub. "
     "CPU is the target's process tree (utime+stime from /proc), per request; for (d) the PostgreSQL server's CPU is "
     "shown apart; \"cores busy\" is CPU per request times RPS. RSS is VmRSS after the measurement, HWM the main process's VmHWM since start. Allocations are "
-    "GC.GetTotalAllocatedBytes of the .NET targets (a startup hook), per request. Ratios are to bare YARP "
+    "GC.GetTotalAllocatedBytes of the .NET targets (a startup hook), per request. The .NET targets run with "
+    "MALLOC_ARENA_MAX=2, as the gateway's container image sets it. Ratios are to bare YARP "
     "(streamed targets: to streamed bare YARP), from the mean of the rounds.",
     "",
 ]

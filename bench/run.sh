@@ -152,10 +152,14 @@ start_postgres() {
     log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PG_PORT (fsync on), PID $PG_PID"
 }
 
+# The .NET targets run with the native heap setting the gateway's container image sets (Dockerfile: MALLOC_ARENA_MAX),
+# bare YARP as well, so the two are measured alike.
+NET_ENV=(MALLOC_ARENA_MAX=2)
+
 start_yarp() {   # name port upstream-port
     local name=$1 port=$2 upstream=$3
     mkdir -p "$WORK/$name"
-    (cd "$WORK/$name" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" BENCH_UPSTREAM="http://127.0.0.1:$upstream/" \
+    (cd "$WORK/$name" && exec env "${NET_ENV[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" BENCH_UPSTREAM="http://127.0.0.1:$upstream/" \
         DOTNET_STARTUP_HOOKS="$HOOK_DLL" BENCH_ALLOC_FILE="$WORK/$name/allocated" \
         ${PIN:+taskset -c "$PIN"} dotnet "$YARP_DLL" >"$WORK/$name/out.log" 2>&1) &
     PID[$name]=$!
@@ -168,7 +172,7 @@ start_gateway() {   # name port upstream-port [extra env...]
     shift 3
     mkdir -p "$WORK/$name"
     cp -r "$GATEWAY_BIN/config" "$WORK/$name/config"   # the folder holding config/ is the content root: data/ lands here
-    (cd "$WORK/$name" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    (cd "$WORK/$name" && exec env "${NET_ENV[@]}" ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
         XEFAI_CONFIG_DIR="$WORK/$name/config" XefAI__WatchConfiguration=false OPENAI_API_KEY=sk-bench-not-a-key \
         ReverseProxy__Clusters__openai__Destinations__primary__Address="http://127.0.0.1:$upstream/v1" \
         DOTNET_STARTUP_HOOKS="$HOOK_DLL" BENCH_ALLOC_FILE="$WORK/$name/allocated" "$@" \
