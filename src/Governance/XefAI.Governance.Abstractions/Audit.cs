@@ -342,6 +342,20 @@ public static class AuditRedactions
     {
         ArgumentNullException.ThrowIfNull(counts);
 
+        // The usual case, a de-identifier's counts of distinct canonical kinds: one array, sorted in place.
+        if (counts is ICollection<KeyValuePair<string, int>> { Count: > 0 and < MaxKinds } collection)
+        {
+            var copy = new KeyValuePair<string, int>[collection.Count];
+            collection.CopyTo(copy, 0);
+            Array.Sort(copy, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            if (IsNormalized(copy))
+            {
+                return copy;
+            }
+
+            counts = copy;
+        }
+
         // Sorted, then equal kinds summed as they come together: no dictionary for the handful of kinds a call has.
         var byKind = counts.TryGetNonEnumeratedCount(out var given) ? new List<KeyValuePair<string, long>>(given) : [];
         foreach (var (kind, count) in counts)
@@ -381,6 +395,21 @@ public static class AuditRedactions
         }
 
         return result;
+    }
+
+    // Sorted already: distinct canonical kinds (other included: a de-identifier may name it), every count positive.
+    private static bool IsNormalized(KeyValuePair<string, int>[] sorted)
+    {
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (sorted[i].Value <= 0 || !IsKind(sorted[i].Key)
+                || (i > 0 && string.Equals(sorted[i - 1].Key, sorted[i].Key, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The canonical text of counts already <see cref="Normalize">normalized</see>; empty for none.</summary>

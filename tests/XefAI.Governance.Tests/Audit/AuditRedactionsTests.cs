@@ -42,6 +42,42 @@ public sealed class AuditRedactionsTests
     }
 
     [Fact]
+    public void Normalize_ExactlyTheBoundOfDistinctKinds_TheLastIsCountedAsOther()
+    {
+        var kinds = Enumerable.Range(0, AuditRedactions.MaxKinds).Select(i => "k" + (char)('a' + (i / 26)) + (char)('a' + (i % 26))).ToList();
+
+        var normalized = AuditRedactions.Normalize(kinds.Select(k => new KeyValuePair<string, int>(k, 2)).ToList());
+
+        Assert.Equal(AuditRedactions.MaxKinds, normalized.Count);
+        Assert.Equal(2, normalized.Single(p => p.Key == AuditRedactions.OtherKind).Value);
+        Assert.DoesNotContain(normalized, p => p.Key == kinds[^1]);
+        Assert.True(AuditRedactions.IsCanonical(AuditRedactions.Format(normalized)));
+    }
+
+    [Fact]
+    public void Normalize_AListWithRepeatsAndZeros_IsSummedAndOwnsItsCopy()
+    {
+        List<KeyValuePair<string, int>> counts = [new("name", 1), new("date", 0), new("name", 2), new("mrn", 1)];
+
+        var normalized = AuditRedactions.Normalize(counts);
+        counts[0] = new("zip", 9);
+
+        Assert.Equal("mrn=1,name=3", AuditRedactions.Format(normalized));
+    }
+
+    [Fact]
+    public void Normalize_DistinctCanonicalKinds_AreSortedIntoACopyTheCallerCannotChange()
+    {
+        KeyValuePair<string, int>[] counts = [new("phone", 1), new("date", 2), new("name", 3)];
+
+        var normalized = AuditRedactions.Normalize(counts);
+        counts[1] = new("zip", 9);
+
+        Assert.Equal("date=2,name=3,phone=1", AuditRedactions.Format(normalized));
+        Assert.Equal("phone", counts[0].Key);
+    }
+
+    [Fact]
     public void Normalize_Nothing_FormatsAsEmpty()
     {
         var normalized = AuditRedactions.Normalize(new Dictionary<string, int>());
