@@ -46,63 +46,61 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         var (system, messages) = AnthropicRequestTranslator.Conversation(request);
         var options = request.Options;
 
-        using var buffer = new PooledBufferWriter();
-        using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
+        using var json = PooledJsonWriter.Rent();
+        var writer = json.Writer;
+        writer.WriteStartObject();
+        writer.WriteString("model", request.Deployment.VendorModel);
+        if (system is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteString("model", request.Deployment.VendorModel);
-            if (system is not null)
+            writer.WriteString("system", system);
+        }
+
+        writer.WritePropertyName("messages");
+        messages.WriteTo(writer);
+        writer.WriteNumber("max_tokens", options.MaxTokens ?? DefaultMaxTokensOf(endpoint));
+
+        // OpenAI accepts temperature 0..2, Anthropic 0..1: clamping keeps "as random as allowed" rather than
+        // failing the call. Recent Claude models reject temperature and top_p together, and Anthropic advises
+        // setting only one, so temperature wins when the client set both.
+        if (options.Temperature is { } temperature)
+        {
+            writer.WriteNumber("temperature", Math.Clamp(temperature, 0, 1));
+        }
+        else if (options.TopP is { } topP)
+        {
+            writer.WriteNumber("top_p", topP);
+        }
+
+        if (options.Stop is { Count: > 0 } stop)
+        {
+            writer.WriteStartArray("stop_sequences");
+            foreach (var sequence in stop)
             {
-                writer.WriteString("system", system);
+                writer.WriteStringValue(sequence);
             }
 
-            writer.WritePropertyName("messages");
-            messages.WriteTo(writer);
-            writer.WriteNumber("max_tokens", options.MaxTokens ?? DefaultMaxTokensOf(endpoint));
+            writer.WriteEndArray();
+        }
 
-            // OpenAI accepts temperature 0..2, Anthropic 0..1: clamping keeps "as random as allowed" rather than
-            // failing the call. Recent Claude models reject temperature and top_p together, and Anthropic advises
-            // setting only one, so temperature wins when the client set both.
-            if (options.Temperature is { } temperature)
-            {
-                writer.WriteNumber("temperature", Math.Clamp(temperature, 0, 1));
-            }
-            else if (options.TopP is { } topP)
-            {
-                writer.WriteNumber("top_p", topP);
-            }
-
-            if (options.Stop is { Count: > 0 } stop)
-            {
-                writer.WriteStartArray("stop_sequences");
-                foreach (var sequence in stop)
-                {
-                    writer.WriteStringValue(sequence);
-                }
-
-                writer.WriteEndArray();
-            }
-
-            // OpenAI's user and Anthropic's metadata.user_id are the same thing: an opaque id for abuse tracing.
-            if (!string.IsNullOrEmpty(options.User))
-            {
-                writer.WriteStartObject("metadata");
-                writer.WriteString("user_id", options.User);
-                writer.WriteEndObject();
-            }
-
-            AnthropicRequestTranslator.WriteTools(writer, request.Body);
-
-            // Anthropic streams always report usage (message_start and message_delta), so nothing else to ask for.
-            if (options.Stream)
-            {
-                writer.WriteBoolean("stream", true);
-            }
-
+        // OpenAI's user and Anthropic's metadata.user_id are the same thing: an opaque id for abuse tracing.
+        if (!string.IsNullOrEmpty(options.User))
+        {
+            writer.WriteStartObject("metadata");
+            writer.WriteString("user_id", options.User);
             writer.WriteEndObject();
         }
 
-        return new VendorHttpRequest(MessagesPath, buffer.ToArray(), "application/json", Headers(endpoint));
+        AnthropicRequestTranslator.WriteTools(writer, request.Body);
+
+        // Anthropic streams always report usage (message_start and message_delta), so nothing else to ask for.
+        if (options.Stream)
+        {
+            writer.WriteBoolean("stream", true);
+        }
+
+        writer.WriteEndObject();
+
+        return new VendorHttpRequest(MessagesPath, json.ToArray(), "application/json", Headers(endpoint));
     }
 
     public ModelResponse ReadResponse(ModelRequest request, VendorHttpResponse response)

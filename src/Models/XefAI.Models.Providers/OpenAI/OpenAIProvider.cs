@@ -90,9 +90,9 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
 
         return new ModelResponse(
             JsonObject.Create(completion)!,
-            StringOrNull(Property(completion, "model")) ?? request.Deployment.VendorModel,
+            Reused(Property(completion, "model"), request.Deployment.VendorModel) ?? request.Deployment.VendorModel,
             content,
-            StringOrNull(Property(choice, "finish_reason")),
+            FinishReason(Property(choice, "finish_reason")),
             ReadUsage(Property(completion, "usage")));
     }
 
@@ -274,6 +274,31 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
 
     private static string? StringOrNull(JsonElement? value) =>
         value is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
+
+    // The reasons OpenAI documents; their strings are kept, not made again on every answer.
+    private static readonly string[] FinishReasons = ["stop", "length", "tool_calls", "content_filter", "function_call"];
+
+    private static string? FinishReason(JsonElement? value)
+    {
+        if (value is not { ValueKind: JsonValueKind.String } text)
+        {
+            return null;
+        }
+
+        foreach (var reason in FinishReasons)
+        {
+            if (text.ValueEquals(reason))
+            {
+                return reason;
+            }
+        }
+
+        return text.GetString();
+    }
+
+    /// <summary>The vendor's text, as <paramref name="known"/> when it is the same (the model most answers name).</summary>
+    private static string? Reused(JsonElement? value, string known) =>
+        value is { ValueKind: JsonValueKind.String } text && text.ValueEquals(known) ? known : StringOrNull(value);
 
     private static int? IntOrNull(JsonElement? value) =>
         value is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var count) && count >= 0 ? count : null;

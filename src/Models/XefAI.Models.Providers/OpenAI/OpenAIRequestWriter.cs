@@ -30,62 +30,60 @@ internal static class OpenAIRequestWriter
     public static byte[] ChatCompletion(JsonObject body, string model, bool stream)
     {
         var comparer = ComparerOf(body);
-        using var buffer = new PooledBufferWriter();
-        using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
+        using var json = PooledJsonWriter.Rent();
+        var writer = json.Writer;
+        bool wroteModel = false, wroteStream = false, wroteStreamOptions = false;
+        writer.WriteStartObject();
+        foreach (var (name, value) in body)
         {
-            bool wroteModel = false, wroteStream = false, wroteStreamOptions = false;
-            writer.WriteStartObject();
-            foreach (var (name, value) in body)
+            if (comparer.Equals(name, Model))
             {
-                if (comparer.Equals(name, Model))
+                writer.WriteString(name, model);
+                wroteModel = true;
+            }
+            else if (comparer.Equals(name, Stream))
+            {
+                if (stream)
                 {
-                    writer.WriteString(name, model);
-                    wroteModel = true;
+                    writer.WriteBoolean(name, true);
+                    wroteStream = true;
                 }
-                else if (comparer.Equals(name, Stream))
-                {
-                    if (stream)
-                    {
-                        writer.WriteBoolean(name, true);
-                        wroteStream = true;
-                    }
-                }
-                else if (comparer.Equals(name, StreamOptions))
-                {
-                    if (stream)
-                    {
-                        writer.WritePropertyName(name);
-                        WriteStreamOptions(writer, value as JsonObject);
-                        wroteStreamOptions = true;
-                    }
-                }
-                else
+            }
+            else if (comparer.Equals(name, StreamOptions))
+            {
+                if (stream)
                 {
                     writer.WritePropertyName(name);
-                    WriteValue(writer, value);
+                    WriteStreamOptions(writer, value as JsonObject);
+                    wroteStreamOptions = true;
                 }
             }
-
-            if (!wroteModel)
+            else
             {
-                writer.WriteString(Model, model);
+                writer.WritePropertyName(name);
+                WriteValue(writer, value);
             }
-
-            if (stream && !wroteStream)
-            {
-                writer.WriteBoolean(Stream, true);
-            }
-
-            if (stream && !wroteStreamOptions)
-            {
-                writer.WritePropertyName(StreamOptions);
-                WriteStreamOptions(writer, null);
-            }
-
-            writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        if (!wroteModel)
+        {
+            writer.WriteString(Model, model);
+        }
+
+        if (stream && !wroteStream)
+        {
+            writer.WriteBoolean(Stream, true);
+        }
+
+        if (stream && !wroteStreamOptions)
+        {
+            writer.WritePropertyName(StreamOptions);
+            WriteStreamOptions(writer, null);
+        }
+
+        writer.WriteEndObject();
+
+        return json.ToArray();
     }
 
     /// <summary>
@@ -95,44 +93,42 @@ internal static class OpenAIRequestWriter
     public static byte[] Embeddings(JsonObject body, string model, int? dimensions)
     {
         var comparer = ComparerOf(body);
-        using var buffer = new PooledBufferWriter();
-        using (var writer = new Utf8JsonWriter(buffer, VendorJson.WriterOptions))
+        using var json = PooledJsonWriter.Rent();
+        var writer = json.Writer;
+        bool wroteModel = false, wroteDimensions = false;
+        writer.WriteStartObject();
+        foreach (var (name, value) in body)
         {
-            bool wroteModel = false, wroteDimensions = false;
-            writer.WriteStartObject();
-            foreach (var (name, value) in body)
+            if (comparer.Equals(name, Model))
             {
-                if (comparer.Equals(name, Model))
-                {
-                    writer.WriteString(name, model);
-                    wroteModel = true;
-                }
-                else if (dimensions is { } size && comparer.Equals(name, Dimensions))
-                {
-                    writer.WriteNumber(name, size);
-                    wroteDimensions = true;
-                }
-                else
-                {
-                    writer.WritePropertyName(name);
-                    WriteValue(writer, value);
-                }
+                writer.WriteString(name, model);
+                wroteModel = true;
             }
-
-            if (!wroteModel)
+            else if (dimensions is { } size && comparer.Equals(name, Dimensions))
             {
-                writer.WriteString(Model, model);
+                writer.WriteNumber(name, size);
+                wroteDimensions = true;
             }
-
-            if (dimensions is { } added && !wroteDimensions)
+            else
             {
-                writer.WriteNumber(Dimensions, added);
+                writer.WritePropertyName(name);
+                WriteValue(writer, value);
             }
-
-            writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        if (!wroteModel)
+        {
+            writer.WriteString(Model, model);
+        }
+
+        if (dimensions is { } added && !wroteDimensions)
+        {
+            writer.WriteNumber(Dimensions, added);
+        }
+
+        writer.WriteEndObject();
+
+        return json.ToArray();
     }
 
     /// <summary>

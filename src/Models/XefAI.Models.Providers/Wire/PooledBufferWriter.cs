@@ -19,6 +19,15 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public PooledBufferWriter() => _buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
 
+    /// <summary>Rents scratch space again after <see cref="Dispose"/>: the writer object is kept, not its array.</summary>
+    public void Reopen()
+    {
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
+        }
+    }
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -146,7 +146,7 @@ internal sealed partial class VendorForwarder(
 
         // YARP's activity timeout is an idle timer its own body copy resets; a relayed stream does not, so a streamed
         // call gets its whole budget and the total timeout bounds it.
-        var requestConfig = new ForwarderRequestConfig { ActivityTimeout = stream is null ? options.VendorTimeout : call.TotalTimeout };
+        var requestConfig = RequestConfig(stream is null ? options.VendorTimeout : call.TotalTimeout);
         var sending = forwarder.SendAsync(httpContext, destination.Model.Config.Address, cluster.Model.HttpClient, requestConfig, transformer, attempt.Token).AsTask();
         if (stream is not null && await Task.WhenAny(sending, stream.Attached) == stream.Attached)
         {
@@ -171,6 +171,23 @@ internal sealed partial class VendorForwarder(
         return Outcome.FromResult(transformer.Response is { } response
             ? Classify(request, provider, deployment, endpoint.Name, response, transformer.RetryAfter)
             : ClassifyTransportFailure(endpoint.Name, error, transformer.ReadFailure, attempt.IsCancellationRequested, attemptTimeout));
+    }
+
+    // The activity timeout is the whole of a call's forwarding settings, and it takes few values (the vendor timeout, a
+    // stream's budget): the last one made is kept (an immutable record), not a new one per attempt.
+    private static ForwarderRequestConfig? s_lastRequestConfig;
+
+    private static ForwarderRequestConfig RequestConfig(TimeSpan activityTimeout)
+    {
+        var last = Volatile.Read(ref s_lastRequestConfig);
+        if (last is not null && last.ActivityTimeout == activityTimeout)
+        {
+            return last;
+        }
+
+        last = new ForwarderRequestConfig { ActivityTimeout = activityTimeout };
+        Volatile.Write(ref s_lastRequestConfig, last);
+        return last;
     }
 
     private static AttemptOutcome Classify(
