@@ -350,6 +350,30 @@ public sealed class GovernanceAdminTests
     }
 
     [Theory]
+    [InlineData("""{"reason":"Committee approved","clinicalSponsor":"Dr. Someone Else","clinicalSponsor":"Dr. Ada Okafor"}""", "clinicalSponsor")]
+    [InlineData("""{"reason":"Committee approved","reason":"Another reason","clinicalSponsor":"Dr. Ada Okafor"}""", "reason")]
+    public async Task ApproveTier4_AMemberNamedTwice_400NamingItAndNothingChanged(string body, string member)
+    {
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            var triage = c.AddUseCase("risk-score", GatewayHost.UseCase("Sepsis risk score", 4, "proposed", "local"), "test-app");
+            triage["ClinicalSponsor"] = Sponsor;
+            triage["ModelCard"] = GovernanceConfiguration.ModelCard();
+        });
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var approve = await admin.PostJsonAsync("/admin/use-cases/risk-score/approve", body);
+
+        Assert.Equal(400, approve.Status);
+        Assert.Contains($"'{member}' twice", (string?)approve.Json["error"]!["message"], StringComparison.Ordinal);
+        var history = await admin.GetFromJsonAsync<JsonObject>("/admin/use-cases/risk-score/history");
+        Assert.Empty(history!["data"]!.AsArray());
+        var records = await host.GetAuditRecordsAsync("risk-score");
+        Assert.DoesNotContain(records, r => (string?)r["decision"] == "use-case-approve");
+        Assert.Contains(records, r => (string?)r["decision"] == "admin-refused" && (int?)r["statusCode"] == 400);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("Dr. Someone Else")]
     public async Task ActivateTier4_ApprovalNotNamingSponsor_422SponsorApprovalMissing(string? approvedBy)
