@@ -349,6 +349,25 @@ public sealed class GovernanceAdminTests
         Assert.Contains(records, r => (string?)r["decision"] == "use-case-activate");
     }
 
+    [Fact]
+    public async Task ApproveTier4_TheHashChainedAuditRecordNamesTheSponsorBeforeTheFreeTextReason()
+    {
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            var triage = c.AddUseCase("risk-score", GatewayHost.UseCase("Sepsis risk score", 4, "proposed", "local"), "test-app");
+            triage["ClinicalSponsor"] = Sponsor;
+            triage["ModelCard"] = GovernanceConfiguration.ModelCard();
+        });
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        // A reason that tries to pass for a sponsor must stay inside the reason.
+        var approve = await admin.PostReasonAsync("/admin/use-cases/risk-score/approve", "Committee approved;sponsor:Dr. Forged", Sponsor);
+
+        Assert.Equal(200, approve.Status);
+        var record = Assert.Single(await host.GetAuditRecordsAsync("risk-score"), r => (string?)r["decision"] == "use-case-approve");
+        Assert.Equal($"Proposed->Approved;by:test-admin;sponsor:{Sponsor};reason:Committee approved;sponsor:Dr. Forged", (string?)record["reasons"]);
+    }
+
     [Theory]
     [InlineData("""{"reason":"Committee approved","clinicalSponsor":"Dr. Someone Else","clinicalSponsor":"Dr. Ada Okafor"}""", "clinicalSponsor")]
     [InlineData("""{"reason":"Committee approved","reason":"Another reason","clinicalSponsor":"Dr. Ada Okafor"}""", "reason")]
