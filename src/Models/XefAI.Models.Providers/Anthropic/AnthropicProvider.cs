@@ -127,7 +127,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         }
 
         var id = message.TryGetProperty("id", out var idElement)
-            ? idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : throw NotAMessage("id is not a string")
+            ? idElement.ValueKind == JsonValueKind.String ? VendorJson.ReadString(idElement) : throw NotAMessage("id is not a string")
             : throw NotAMessage("id missing");
 
         if (!message.TryGetProperty("content", out var content))

@@ -80,7 +80,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         var content = Property(message, "content") switch
         {
             null => string.Empty,
-            { ValueKind: JsonValueKind.String } value => value.GetString()!,
+            { ValueKind: JsonValueKind.String } value => VendorJson.ReadString(value),
             _ => throw NotACompletion("choices[0].message.content is not a string"),
         };
 
@@ -273,7 +273,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         value.ValueKind == JsonValueKind.String && value.ValueEquals(expected);
 
     private static string? StringOrNull(JsonElement? value) =>
-        value is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
+        value is { ValueKind: JsonValueKind.String } text ? VendorJson.ReadString(text) : null;
 
     private static int? IntOrNull(JsonElement? value) =>
         value is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var count) && count >= 0 ? count : null;

@@ -97,8 +97,41 @@ internal static class VendorJson
         element.ValueKind == JsonValueKind.Object
         && element.TryGetProperty(propertyName, out var value)
         && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? ReadString(value)
             : null;
+
+    /// <summary>
+    /// The text of a JSON string. A vendor string escaped into an unpaired UTF-16 surrogate (<c>"\ud800"</c>) is valid
+    /// JSON but not text: System.Text.Json throws <see cref="InvalidOperationException"/> for it, which escaped the
+    /// vendor-error handling (a 500, or a stream cut without its error event or closing record). It fails the answer as
+    /// unreadable instead.
+    /// </summary>
+    /// <exception cref="VendorResponseException">The string holds an unpaired surrogate escape.</exception>
+    public static string ReadString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException ex) when (value.ValueKind == JsonValueKind.String)
+        {
+            throw new VendorResponseException(
+                "The model vendor's answer holds a string that is not valid Unicode text (an unpaired UTF-16 surrogate escape).", ex);
+        }
+    }
+
+    private static bool IsText(JsonElement value)
+    {
+        try
+        {
+            _ = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>A token count: a non-negative integer, or null when absent or of another kind.</summary>
     public static int? GetCount(JsonElement element, string propertyName) =>
@@ -120,7 +153,8 @@ internal static class VendorJson
 
     public static string? SafeIdentifier(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.String => SafeIdentifier(element.GetString()),
+        // An identifier is never an unpaired surrogate: such a string names nothing, and must not throw while an error is described.
+        JsonValueKind.String => IsText(element) ? SafeIdentifier(element.GetString()) : null,
         JsonValueKind.Number when element.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
         _ => null,
     };
