@@ -368,6 +368,22 @@ public sealed class GovernanceAdminTests
         Assert.Equal($"Proposed->Approved;by:test-admin;sponsor:{Sponsor};reason:Committee approved;sponsor:Dr. Forged", (string?)record["reasons"]);
     }
 
+    [Fact]
+    public async Task SuspendUseCase_ReasonWithUnpairedSurrogateEscape_400SayingSoNotThatItIsNoString()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var call = await admin.PostJsonAsync("/admin/use-cases/summary/suspend", """{"reason":"Outage \ud800"}""");
+
+        Assert.Equal(400, call.Status);
+        var message = (string?)call.Json["error"]!["message"];
+        Assert.Contains("'reason' holds an unpaired UTF-16 surrogate", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("must be a JSON string", message, StringComparison.Ordinal);
+        var history = await admin.GetFromJsonAsync<JsonObject>("/admin/use-cases/summary/history");
+        Assert.Empty(history!["data"]!.AsArray());
+    }
+
     [Theory]
     [InlineData("""{"reason":"Committee approved","clinicalSponsor":"Dr. Someone Else","clinicalSponsor":"Dr. Ada Okafor"}""", "clinicalSponsor")]
     [InlineData("""{"reason":"Committee approved","reason":"Another reason","clinicalSponsor":"Dr. Ada Okafor"}""", "reason")]

@@ -50,6 +50,15 @@ internal static class AdminJson
                 : $"The request body names '{field}' twice; send each member once.";
         }
 
+        // A string escaped into an unpaired UTF-16 surrogate ("\ud800") is a JSON string, but not text: saying it is not
+        // a string would send the caller looking for the wrong fault.
+        if (exception.InnerException is InvalidOperationException)
+        {
+            return field is null
+                ? "The request body holds an unpaired UTF-16 surrogate escape such as \\ud800; send valid Unicode text."
+                : $"'{field}' holds an unpaired UTF-16 surrogate escape such as \\ud800; send valid Unicode text.";
+        }
+
         // A well-formed value of the wrong type (a number for a string, an array for the body) has no syntax position worth naming.
         var wrongType = exception.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
         return (wrongType, field) switch
