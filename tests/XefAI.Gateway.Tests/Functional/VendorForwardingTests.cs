@@ -61,10 +61,12 @@ public sealed class VendorForwardingTests
         Assert.Null(call.Header("X-XefAI-Provider"));
     }
 
-    [Fact]
-    public async Task Post_VendorAnswerHoldsUnpairedSurrogateEscape_Returns502VendorInvalidResponseNot500()
+    [Theory]
+    [InlineData("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"a\ud800b"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10}}""")]
+    // Tool calls are relayed as the vendor wrote them: writing one out again threw after the answer was accepted, a 500 with no audit record.
+    [InlineData("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_\ud800","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}""")]
+    public async Task Post_VendorAnswerHoldsUnpairedSurrogateEscape_Returns502VendorInvalidResponseNot500(string answer)
     {
-        const string answer = """{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"a\ud800b"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10}}""";
         using var vendor = new FakeVendor().AnswersWith(200, answer);
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();

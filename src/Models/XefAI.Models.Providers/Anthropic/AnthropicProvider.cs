@@ -114,6 +114,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
 
         using var document = Parse(response.Body);
         var message = document.RootElement;
+        VendorJson.EnsureText(response.Body.Span, message);
 
         if (!message.TryGetProperty("type", out var type))
         {

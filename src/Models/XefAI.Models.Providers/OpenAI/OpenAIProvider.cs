@@ -178,6 +178,8 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             throw NotACompletion("not JSON");
         }
 
+        VendorJson.EnsureText(body.Span, root);
+
         return root.ValueKind == JsonValueKind.Object ? root : throw NotACompletion("not a JSON object");
     }
 

@@ -120,6 +120,75 @@ internal static class VendorJson
         }
     }
 
+    /// <summary>
+    /// Refuses an answer any of whose strings (or member names) is an unpaired UTF-16 surrogate escape. Parts of an
+    /// answer are relayed as the vendor wrote them (tool calls, their ids), and writing such a string out again throws
+    /// after the answer was accepted: a 500 with no audit record. The walk runs only when the body holds a
+    /// <c>\uD800</c>–<c>\uDFFF</c> escape at all, which ordinary answers do not.
+    /// </summary>
+    /// <exception cref="VendorResponseException">A string is not valid Unicode text.</exception>
+    public static void EnsureText(ReadOnlySpan<byte> body, JsonElement root)
+    {
+        if (MayHoldSurrogateEscape(body))
+        {
+            EnsureText(root);
+        }
+    }
+
+    private static bool MayHoldSurrogateEscape(ReadOnlySpan<byte> body)
+    {
+        for (var i = body.IndexOf("\\u"u8); i >= 0 && i + 3 < body.Length; i = NextEscape(body, i))
+        {
+            if (body[i + 2] is (byte)'d' or (byte)'D' && body[i + 3] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int NextEscape(ReadOnlySpan<byte> body, int from)
+    {
+        var next = body[(from + 2)..].IndexOf("\\u"u8);
+        return next < 0 ? -1 : from + 2 + next;
+    }
+
+    private static void EnsureText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                ReadString(element);
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    EnsureText(item);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    // A member's name is unescaped the same way as a string value.
+                    try
+                    {
+                        _ = member.Name;
+                    }
+                    catch (InvalidOperationException ex)
+                    {
+                        throw new VendorResponseException(
+                            "The model vendor's answer holds a string that is not valid Unicode text (an unpaired UTF-16 surrogate escape).", ex);
+                    }
+
+                    EnsureText(member.Value);
+                }
+
+                break;
+        }
+    }
+
     private static bool IsText(JsonElement value)
     {
         try
