@@ -220,6 +220,48 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal("denied", (string?)record["decision"]);
     }
 
+    [Theory]
+    [InlineData("/v1/chat/completions", "{\"model\":\"vendor-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Stable.\"}]}")]
+    [InlineData("/v1/responses", "{\"model\":\"vendor-chat\",\"input\":\"Stable.\"}")]
+    [InlineData("/v1/embeddings", "{\"model\":\"vendor-chat\",\"input\":\"Stable.\"}")]
+    public async Task Post_UseCaseHeaderTwiceNamingTwoUseCases_Returns400AndAuditsDenialWithoutCallingTheVendor(string path, string body)
+    {
+        // Two header lines (a client's and a proxy's): Kestrel keeps both, and whichever came first used to win.
+        var answer = await SendRawAsync(path, body, "X-XefAI-Use-Case: summary\r\nX-XefAI-Use-Case: vendor-chat\r\n");
+
+        Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"invalid_value\"", answer, StringComparison.Ordinal);
+        Assert.Contains("\"param\":\"X-XefAI-Use-Case\"", answer, StringComparison.Ordinal);
+        var auditId = answer.Split("\r\n").Single(l => l.StartsWith("X-XefAI-Audit-Id:", StringComparison.OrdinalIgnoreCase)).Split(':', 2)[1].Trim();
+        var record = await fixture.Host.GetAuditRecordAsync(auditId);
+        Assert.Equal("denied", (string?)record["decision"]);
+    }
+
+    [Fact]
+    public async Task Post_UseCaseHeaderTwiceNamingTheSameUseCase_IsAnswered()
+    {
+        var answer = await SendRawAsync(
+            "/v1/chat/completions",
+            "{\"model\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"Stable overnight. Discharged home.\"}]}",
+            "X-XefAI-Use-Case: summary\r\nX-XefAI-Use-Case: summary\r\n");
+
+        Assert.StartsWith("HTTP/1.1 200", answer, StringComparison.Ordinal);
+        Assert.Contains("X-XefAI-Risk-Tier: 2", answer, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async Task<string> SendRawAsync(string path, string body, string extraHeaders)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.Host.Address.Host, fixture.Host.Address.Port);
+        await using var stream = tcp.GetStream();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+        var head = $"POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {GatewayHost.ClientKey}\r\n"
+            + $"Content-Type: application/json\r\n{extraHeaders}Content-Length: {bytes.Length}\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(bytes);
+        return await ReadHttpResponseAsync(stream);
+    }
+
     [Fact]
     public async Task Post_BundleOfFiftyThousandEmptyEntries_Returns400BeforeParsingIt()
     {

@@ -349,6 +349,65 @@ public sealed class GovernanceAdminTests
         Assert.Contains(records, r => (string?)r["decision"] == "use-case-activate");
     }
 
+    [Fact]
+    public async Task ApproveTier4_TheHashChainedAuditRecordNamesTheSponsorBeforeTheFreeTextReason()
+    {
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            var triage = c.AddUseCase("risk-score", GatewayHost.UseCase("Sepsis risk score", 4, "proposed", "local"), "test-app");
+            triage["ClinicalSponsor"] = Sponsor;
+            triage["ModelCard"] = GovernanceConfiguration.ModelCard();
+        });
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        // A reason that tries to pass for a sponsor must stay inside the reason.
+        var approve = await admin.PostReasonAsync("/admin/use-cases/risk-score/approve", "Committee approved;sponsor:Dr. Forged", Sponsor);
+
+        Assert.Equal(200, approve.Status);
+        var record = Assert.Single(await host.GetAuditRecordsAsync("risk-score"), r => (string?)r["decision"] == "use-case-approve");
+        Assert.Equal($"Proposed->Approved;by:test-admin;sponsor:{Sponsor};reason:Committee approved;sponsor:Dr. Forged", (string?)record["reasons"]);
+    }
+
+    [Fact]
+    public async Task SuspendUseCase_ReasonWithUnpairedSurrogateEscape_400SayingSoNotThatItIsNoString()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var call = await admin.PostJsonAsync("/admin/use-cases/summary/suspend", """{"reason":"Outage \ud800"}""");
+
+        Assert.Equal(400, call.Status);
+        var message = (string?)call.Json["error"]!["message"];
+        Assert.Contains("'reason' holds an unpaired UTF-16 surrogate", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("must be a JSON string", message, StringComparison.Ordinal);
+        var history = await admin.GetFromJsonAsync<JsonObject>("/admin/use-cases/summary/history");
+        Assert.Empty(history!["data"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("""{"reason":"Committee approved","clinicalSponsor":"Dr. Someone Else","clinicalSponsor":"Dr. Ada Okafor"}""", "clinicalSponsor")]
+    [InlineData("""{"reason":"Committee approved","reason":"Another reason","clinicalSponsor":"Dr. Ada Okafor"}""", "reason")]
+    public async Task ApproveTier4_AMemberNamedTwice_400NamingItAndNothingChanged(string body, string member)
+    {
+        await using var host = await GatewayHost.StartAsync(c =>
+        {
+            var triage = c.AddUseCase("risk-score", GatewayHost.UseCase("Sepsis risk score", 4, "proposed", "local"), "test-app");
+            triage["ClinicalSponsor"] = Sponsor;
+            triage["ModelCard"] = GovernanceConfiguration.ModelCard();
+        });
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var approve = await admin.PostJsonAsync("/admin/use-cases/risk-score/approve", body);
+
+        Assert.Equal(400, approve.Status);
+        Assert.Contains($"'{member}' twice", (string?)approve.Json["error"]!["message"], StringComparison.Ordinal);
+        var history = await admin.GetFromJsonAsync<JsonObject>("/admin/use-cases/risk-score/history");
+        Assert.Empty(history!["data"]!.AsArray());
+        var records = await host.GetAuditRecordsAsync("risk-score");
+        Assert.DoesNotContain(records, r => (string?)r["decision"] == "use-case-approve");
+        Assert.Contains(records, r => (string?)r["decision"] == "admin-refused" && (int?)r["statusCode"] == 400);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("Dr. Someone Else")]

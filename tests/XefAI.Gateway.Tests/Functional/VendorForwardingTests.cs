@@ -61,6 +61,47 @@ public sealed class VendorForwardingTests
         Assert.Null(call.Header("X-XefAI-Provider"));
     }
 
+    [Theory]
+    [InlineData("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"a\ud800b"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10}}""")]
+    // Tool calls are relayed as the vendor wrote them: writing one out again threw after the answer was accepted, a 500 with no audit record.
+    [InlineData("""{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_\ud800","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}""")]
+    public async Task Post_VendorAnswerHoldsUnpairedSurrogateEscape_Returns502VendorInvalidResponseNot500(string answer)
+    {
+        using var vendor = new FakeVendor().AnswersWith(200, answer);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(502, call.Status);
+        Assert.Equal("vendor_invalid_response", (string?)call.Json["error"]!["code"]);
+        Assert.Contains("not valid Unicode text", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal("failed", (string?)record["decision"]);
+        Assert.Equal("vendor_invalid_response", (string?)record["reasons"]);
+    }
+
+    [Fact]
+    public async Task Stream_VendorChunkHoldsUnpairedSurrogateEscape_EndsWithErrorEventAndClosingRecord()
+    {
+        const string events = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a\\ud800b\"},\"finish_reason\":null}]}\n\n"
+            + "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        using var vendor = new FakeVendor().StreamsEvents(events);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""");
+
+        var body = System.Text.Encoding.UTF8.GetString(call.ResponseBody);
+        Assert.Equal(200, call.Status);
+        Assert.DoesNotContain("[DONE]", body, StringComparison.Ordinal);
+        var lastEvent = body.TrimEnd().Split("\n\n").Last();
+        Assert.Equal("vendor_stream_error", (string?)System.Text.Json.Nodes.JsonNode.Parse(lastEvent["data: ".Length..])!["error"]!["code"]);
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal(2, records.Count);
+        Assert.Equal("vendor_stream_error", (string?)records[^1]["reasons"]);
+    }
+
     [Fact]
     public async Task Post_VendorAnswersGarbage_Returns502SayingWhatWasWrong()
     {

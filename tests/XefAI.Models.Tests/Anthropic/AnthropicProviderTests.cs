@@ -376,6 +376,19 @@ public sealed class AnthropicProviderTests
         Assert.Null(exception.InnerException);
     }
 
+    [Theory]
+    [InlineData("""{ "type": "message", "id": "msg_1", "content": [ { "type": "text", "text": "a\ud800b" } ], "stop_reason": "end_turn" }""")]
+    [InlineData("""{ "type": "message", "id": "msg_\udc00", "content": [ { "type": "text", "text": "Hi" } ], "stop_reason": "end_turn" }""")]
+    [InlineData("""{ "type": "message", "id": "msg_1", "content": [ { "type": "tool_use", "id": "tu_1", "name": "f", "input": { "a": "x\ud800y" } } ], "stop_reason": "tool_use" }""")]
+    public void ReadResponse_StringWithUnpairedSurrogateEscape_ThrowsVendorResponseExceptionNotInvalidOperation(string body)
+    {
+        // Valid JSON, but not text: System.Text.Json's InvalidOperationException used to escape as a 500.
+        var exception = Assert.Throws<VendorResponseException>(
+            () => _provider.ReadResponse(TestRequests.ForChat([new("user", "Hello")]), Ok(body)));
+
+        Assert.Contains("not valid Unicode text", exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReadResponse_BodyWithUtf8Bom_IsRead()
     {

@@ -195,6 +195,21 @@ public sealed class AnthropicStreamTranslatorTests
     }
 
     [Fact]
+    public void Translate_TextDeltaWithUnpairedSurrogateEscape_ThrowsVendorResponseException()
+    {
+        var translator = Translator(includeUsage: false);
+        translator.Translate(new("message_start", """{"type":"message_start","message":{"id":"msg_1","type":"message","model":"m"}}"""), []);
+        translator.Translate(new("content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"""), []);
+
+        // The stream loop ends a stream with its error event on VendorResponseException; an InvalidOperationException
+        // cut it silently, with no closing audit record.
+        var exception = Assert.Throws<VendorResponseException>(() => translator.Translate(
+            new("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\ud800b"}}"""), []));
+
+        Assert.Contains("not valid Unicode text", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Translate_TextDeltaWithoutText_ThrowsNamingProblem()
     {
         var translator = Translator(includeUsage: false);

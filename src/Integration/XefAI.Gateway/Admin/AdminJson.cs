@@ -11,13 +11,19 @@ internal static class AdminJson
 {
     private const int MaxFieldLength = 64;
 
+    /// <summary>
+    /// Web defaults, but a member named twice is refused: <c>{"clinicalSponsor":"A","clinicalSponsor":"B"}</c> would
+    /// otherwise record B while a reader of the request sees A too, and who approved what must not be ambiguous.
+    /// </summary>
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { AllowDuplicateProperties = false };
+
     /// <returns>The body (null for a JSON <c>null</c>), or a message naming what is wrong and where.</returns>
     public static async Task<(T? Body, string? Error)> ReadBodyAsync<T>(HttpContext context, CancellationToken ct)
         where T : class
     {
         try
         {
-            return (await context.Request.ReadFromJsonAsync<T>(ct), null);
+            return (await context.Request.ReadFromJsonAsync<T>(Options, ct), null);
         }
         catch (JsonException ex)
         {
@@ -36,6 +42,22 @@ internal static class AdminJson
         var position = exception.LineNumber is { } line
             ? $" (line {line + 1}, byte {exception.BytePositionInLine.GetValueOrDefault() + 1})"
             : string.Empty;
+
+        if (exception.Message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+        {
+            return field is null
+                ? "The request body names a member twice; send each member once."
+                : $"The request body names '{field}' twice; send each member once.";
+        }
+
+        // A string escaped into an unpaired UTF-16 surrogate ("\ud800") is a JSON string, but not text: saying it is not
+        // a string would send the caller looking for the wrong fault.
+        if (exception.InnerException is InvalidOperationException)
+        {
+            return field is null
+                ? "The request body holds an unpaired UTF-16 surrogate escape such as \\ud800; send valid Unicode text."
+                : $"'{field}' holds an unpaired UTF-16 surrogate escape such as \\ud800; send valid Unicode text.";
+        }
 
         // A well-formed value of the wrong type (a number for a string, an array for the body) has no syntax position worth naming.
         var wrongType = exception.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);

@@ -57,6 +57,15 @@ internal static class GovernanceEndpoints
             : Results.Ok(new { data = history });
     }
 
+    /// <summary>
+    /// The audit record's account of a status change. An approval names the clinical sponsor it was given by, since the
+    /// tier-4 rules rest on it and the hash-chained trail, not only the state store, must prove it; the free-text reason
+    /// comes last, so no reason can pass for a sponsor or an actor.
+    /// </summary>
+    private static string Reasons(UseCaseStatusChange change) => change.ClinicalSponsor is { Length: > 0 } sponsor
+        ? $"{change.From}->{change.To};by:{change.Actor};sponsor:{sponsor};reason:{change.Reason}"
+        : $"{change.From}->{change.To};by:{change.Actor};reason:{change.Reason}";
+
     private static IResult StateUnavailable() =>
         Error(503, "governance_state_unavailable", "The governance state store did not answer in time. Retry later.");
 
@@ -93,7 +102,7 @@ internal static class GovernanceEndpoints
             var change = await administration.ApplyAsync(id, parsed, Actor(context), body.Reason, body.ClinicalSponsor, ct);
             // Named after the action performed, never after the URL's text.
             var record = await AdminAudit.RecordAsync(
-                context, $"use-case-{change.Action.ToString().ToLowerInvariant()}", id, $"{change.From}->{change.To};by:{change.Actor};reason:{change.Reason}", 200);
+                context, $"use-case-{change.Action.ToString().ToLowerInvariant()}", id, Reasons(change), 200);
             return record is null
                 ? Error(503, "audit_unavailable", "The status change is in force, but its audit record could not be committed; retry the audit later.")
                 : Results.Ok(change);

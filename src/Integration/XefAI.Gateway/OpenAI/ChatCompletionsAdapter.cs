@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using XefAI.Gateway.Configuration;
 using XefAI.Integration;
@@ -27,17 +28,22 @@ internal sealed class ChatCompletionsAdapter : IProtocolAdapter
             return Translation.Refuse(invalid!);
         }
 
-        return Translation.Of(CallOf(httpContext, chat!, "messages"));
+        return CallOf(httpContext, chat!, "messages");
     }
 
     /// <summary>
     /// The call a validated chat request makes: the use case from the header, or else <c>model</c>; the request field
-    /// holding the clinical data is <paramref name="inputsParam"/>, as the client's protocol names it.
+    /// holding the clinical data is <paramref name="inputsParam"/>, as the client's protocol names it. A header naming
+    /// two use cases is refused.
     /// </summary>
-    internal static GatewayRequest CallOf(HttpContext httpContext, ChatRequest chat, string inputsParam)
+    internal static Translation CallOf(HttpContext httpContext, ChatRequest chat, string inputsParam)
     {
-        var header = httpContext.Request.Headers[UseCaseHeader].FirstOrDefault();
-        return new GatewayRequest(header is { Length: > 0 } ? header : chat.Model, CallOperation.Chat)
+        if (!TryReadUseCaseHeader(httpContext, out var header, out var conflict))
+        {
+            return Translation.Refuse(conflict);
+        }
+
+        return Translation.Of(new GatewayRequest(header ?? chat.Model, CallOperation.Chat)
         {
             UseCaseParam = "model",
             Messages = chat.Messages,
@@ -45,7 +51,39 @@ internal sealed class ChatCompletionsAdapter : IProtocolAdapter
             Body = chat.Body,
             ClinicalInputsParam = inputsParam,
             UserId = chat.Options.User,
-        };
+        });
+    }
+
+    /// <summary>
+    /// The use case the <c>X-XefAI-Use-Case</c> header names, null when it names none. Sent twice with different
+    /// values (a client and a proxy each adding one), it is refused rather than read as whichever came first: which
+    /// use case, and so which tier and policies, govern a call must never depend on header order.
+    /// </summary>
+    internal static bool TryReadUseCaseHeader(HttpContext httpContext, out string? useCase, [NotNullWhen(false)] out CallError? error)
+    {
+        useCase = null;
+        error = null;
+        foreach (var value in httpContext.Request.Headers[UseCaseHeader])
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                continue;
+            }
+
+            if (useCase is null)
+            {
+                useCase = value;
+            }
+            else if (!string.Equals(useCase, value, StringComparison.Ordinal))
+            {
+                useCase = null;
+                error = CallError.InvalidRequest(
+                    "invalid_value", $"The '{UseCaseHeader}' header is sent more than once with different use cases; send it once.", UseCaseHeader);
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public RenderedResponse RenderAnswer(CallAnswer answer) =>

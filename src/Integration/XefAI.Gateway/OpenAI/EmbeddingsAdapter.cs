@@ -37,8 +37,12 @@ internal sealed class EmbeddingsAdapter : IProtocolAdapter
         }
 
         _encoding = request.Encoding;
-        var header = httpContext.Request.Headers[ChatCompletionsAdapter.UseCaseHeader].FirstOrDefault();
-        return Translation.Of(new GatewayRequest(header is { Length: > 0 } ? header : request.Model, CallOperation.Embeddings)
+        if (!ChatCompletionsAdapter.TryReadUseCaseHeader(httpContext, out var header, out var conflict))
+        {
+            return Translation.Refuse(conflict);
+        }
+
+        return Translation.Of(new GatewayRequest(header ?? request.Model, CallOperation.Embeddings)
         {
             UseCaseParam = "model",
             Embeddings = request,

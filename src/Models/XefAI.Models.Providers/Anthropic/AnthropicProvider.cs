@@ -112,6 +112,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
 
         using var document = Parse(response.Body);
         var message = document.RootElement;
+        VendorJson.EnsureText(response.Body.Span, message);
 
         if (!message.TryGetProperty("type", out var type))
         {
@@ -125,7 +126,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         }
 
         var id = message.TryGetProperty("id", out var idElement)
-            ? idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : throw NotAMessage("id is not a string")
+            ? idElement.ValueKind == JsonValueKind.String ? VendorJson.ReadString(idElement) : throw NotAMessage("id is not a string")
             : throw NotAMessage("id missing");
 
         if (!message.TryGetProperty("content", out var content))

@@ -99,7 +99,7 @@ internal static class OpenAIEmbeddingReader
         float[] vector;
         if (embedding.ValueKind == JsonValueKind.String)
         {
-            if (!OpenAIEmbeddingList.TryFromBase64(embedding.GetString()!, out var decoded))
+            if (!OpenAIEmbeddingList.TryFromBase64(VendorJson.ReadString(embedding), out var decoded))
             {
                 throw NotAList($"{path}.embedding is not base64 of float32 values");
             }

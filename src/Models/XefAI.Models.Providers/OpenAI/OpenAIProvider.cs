@@ -80,7 +80,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         var content = Property(message, "content") switch
         {
             null => string.Empty,
-            { ValueKind: JsonValueKind.String } value => value.GetString()!,
+            { ValueKind: JsonValueKind.String } value => VendorJson.ReadString(value),
             _ => throw NotACompletion("choices[0].message.content is not a string"),
         };
 
@@ -178,6 +178,8 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
             throw NotACompletion("not JSON");
         }
 
+        VendorJson.EnsureText(body.Span, root);
+
         return root.ValueKind == JsonValueKind.Object ? root : throw NotACompletion("not a JSON object");
     }
 
@@ -273,7 +275,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         value.ValueKind == JsonValueKind.String && value.ValueEquals(expected);
 
     private static string? StringOrNull(JsonElement? value) =>
-        value is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
+        value is { ValueKind: JsonValueKind.String } text ? VendorJson.ReadString(text) : null;
 
     // The reasons OpenAI documents; their strings are kept, not made again on every answer.
     private static readonly string[] FinishReasons = ["stop", "length", "tool_calls", "content_filter", "function_call"];

@@ -97,8 +97,110 @@ internal static class VendorJson
         element.ValueKind == JsonValueKind.Object
         && element.TryGetProperty(propertyName, out var value)
         && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? ReadString(value)
             : null;
+
+    /// <summary>
+    /// The text of a JSON string. A vendor string escaped into an unpaired UTF-16 surrogate (<c>"\ud800"</c>) is valid
+    /// JSON but not text: System.Text.Json throws <see cref="InvalidOperationException"/> for it, which escaped the
+    /// vendor-error handling (a 500, or a stream cut without its error event or closing record). It fails the answer as
+    /// unreadable instead.
+    /// </summary>
+    /// <exception cref="VendorResponseException">The string holds an unpaired surrogate escape.</exception>
+    public static string ReadString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException ex) when (value.ValueKind == JsonValueKind.String)
+        {
+            throw new VendorResponseException(
+                "The model vendor's answer holds a string that is not valid Unicode text (an unpaired UTF-16 surrogate escape).", ex);
+        }
+    }
+
+    /// <summary>
+    /// Refuses an answer any of whose strings (or member names) is an unpaired UTF-16 surrogate escape. Parts of an
+    /// answer are relayed as the vendor wrote them (tool calls, their ids), and writing such a string out again throws
+    /// after the answer was accepted: a 500 with no audit record. The walk runs only when the body holds a
+    /// <c>\uD800</c>–<c>\uDFFF</c> escape at all, which ordinary answers do not.
+    /// </summary>
+    /// <exception cref="VendorResponseException">A string is not valid Unicode text.</exception>
+    public static void EnsureText(ReadOnlySpan<byte> body, JsonElement root)
+    {
+        if (MayHoldSurrogateEscape(body))
+        {
+            EnsureText(root);
+        }
+    }
+
+    private static bool MayHoldSurrogateEscape(ReadOnlySpan<byte> body)
+    {
+        for (var i = body.IndexOf("\\u"u8); i >= 0 && i + 3 < body.Length; i = NextEscape(body, i))
+        {
+            if (body[i + 2] is (byte)'d' or (byte)'D' && body[i + 3] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int NextEscape(ReadOnlySpan<byte> body, int from)
+    {
+        var next = body[(from + 2)..].IndexOf("\\u"u8);
+        return next < 0 ? -1 : from + 2 + next;
+    }
+
+    private static void EnsureText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                ReadString(element);
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    EnsureText(item);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    // A member's name is unescaped the same way as a string value.
+                    try
+                    {
+                        _ = member.Name;
+                    }
+                    catch (InvalidOperationException ex)
+                    {
+                        throw new VendorResponseException(
+                            "The model vendor's answer holds a string that is not valid Unicode text (an unpaired UTF-16 surrogate escape).", ex);
+                    }
+
+                    EnsureText(member.Value);
+                }
+
+                break;
+        }
+    }
+
+    private static bool IsText(JsonElement value)
+    {
+        try
+        {
+            _ = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>A token count: a non-negative integer, or null when absent or of another kind.</summary>
     public static int? GetCount(JsonElement element, string propertyName) =>
@@ -120,7 +222,8 @@ internal static class VendorJson
 
     public static string? SafeIdentifier(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.String => SafeIdentifier(element.GetString()),
+        // An identifier is never an unpaired surrogate: such a string names nothing, and must not throw while an error is described.
+        JsonValueKind.String => IsText(element) ? SafeIdentifier(element.GetString()) : null,
         JsonValueKind.Number when element.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
         _ => null,
     };

@@ -46,7 +46,7 @@ internal sealed class ResponsesAdapter(TimeProvider time) : IProtocolAdapter
             return Translation.Refuse(InResponsesTerms(chatError!, sources));
         }
 
-        return Translation.Of(ChatCompletionsAdapter.CallOf(httpContext, chat!, "input"));
+        return ChatCompletionsAdapter.CallOf(httpContext, chat!, "input");
     }
 
     public RenderedResponse RenderAnswer(CallAnswer answer) =>
