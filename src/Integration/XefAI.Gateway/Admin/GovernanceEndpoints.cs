@@ -23,7 +23,7 @@ internal static class GovernanceEndpoints
         endpoints.MapGet("/v1/use-cases/{id}/model-card", (string id, HttpContext context, IUseCaseRegistry useCases) =>
             WithClient(context, keys, app =>
                 !app.UseCases.Contains(id) || !useCases.TryGet(id, out var useCase)
-                    ? Error(404, "model_not_found", $"The use case '{id}' does not exist or is not granted to app '{app.Id}'.")
+                    ? Error(404, "model_not_found", $"The use case {Clinical.ClinicalTaskRequestReader.Quoted(id)} does not exist or is not granted to app '{app.Id}'.")
                     : Results.Ok(ModelCardJson(useCase))));
         endpoints.MapPost("/v1/incidents", ReportIncidentAsAppAsync);
 

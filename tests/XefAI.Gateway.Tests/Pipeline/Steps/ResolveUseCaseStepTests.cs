@@ -48,6 +48,24 @@ public sealed class ResolveUseCaseStepTests
     }
 
     [Fact]
+    public async Task Execute_UnknownUseCase_IsNamedInTheErrorOnlyWhenShortAndPlain()
+    {
+        await using var plain = CallContexts.Translated(new GatewayRequest("no-such-case", CallOperation.Chat));
+        await using var huge = CallContexts.Translated(new GatewayRequest(new string('m', 500_000), CallOperation.Chat));
+        await using var pasted = CallContexts.Translated(new GatewayRequest("Maria Gonzalez, DOB 04/17/1961", CallOperation.Chat));
+
+        await _step.ExecuteAsync(plain);
+        await _step.ExecuteAsync(huge);
+        await _step.ExecuteAsync(pasted);
+
+        Assert.Contains("'no-such-case'", plain.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(404, huge.Error?.StatusCode);
+        Assert.True(huge.Error!.Message.Length < 200, $"the error echoed {huge.Error.Message.Length} characters");
+        Assert.Equal(404, pasted.Error?.StatusCode);
+        Assert.DoesNotContain("Gonzalez", pasted.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Execute_UseCaseNotGrantedToTheApp_Refuses403AndKeepsTheUseCaseForTheRecord()
     {
         await using var call = CallContexts.Translated(new GatewayRequest(TestConfig.Ungranted.Id, CallOperation.Chat));

@@ -16,8 +16,9 @@ internal sealed class ResolveUseCaseStep : ICallStep
         }
         else if (!call.Config.UseCases.TryGet(request.UseCaseId, out var useCase))
         {
+            // The name is echoed only when short and plain: a 500 KB "model" came back whole in the error.
             call.Error = CallError.NotFound(
-                "model_not_found", $"The use case '{request.UseCaseId}' does not exist; GET /v1/models lists the ones your app may call.", request.UseCaseParam);
+                "model_not_found", $"The use case {Clinical.ClinicalTaskRequestReader.Quoted(request.UseCaseId)} does not exist; GET /v1/models lists the ones your app may call.", request.UseCaseParam);
         }
         else
         {
