@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -180,6 +181,37 @@ public sealed class AdminHardeningTests(AdminHardeningTests.AdminGateway fixture
         Assert.Equal(400, (int?)refusal["statusCode"]);
         var useCases = (await admin.GetCallAsync("/admin/use-cases")).Json["data"]!.AsArray();
         Assert.Equal("active", (string?)useCases.Single(u => (string?)u!["id"] == "summary")!["status"]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AdminBody_OverTheLimit_400NothingChangedAudited(bool chunked)
+    {
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        var body = Encoding.UTF8.GetBytes("{\"reason\": \"" + new string('r', 3 * 1024 * 1024) + "\"}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/use-cases/summary/suspend")
+        {
+            // A stream of unknown length goes out chunked: no Content-Length for the gateway to check first.
+            Content = chunked ? new StreamContent(new UnknownLengthStream(body)) : new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await admin.SendAsync(request);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("over 64 KB", (string?)answer["error"]!["message"], StringComparison.Ordinal);
+        var refusal = (await fixture.Host.GetAuditRecordsAsync())[0];
+        Assert.Equal("admin-refused", (string?)refusal["decision"]);
+        Assert.True(((string?)refusal["reasons"])!.Length < 1024);
+        var useCases = (await admin.GetCallAsync("/admin/use-cases")).Json["data"]!.AsArray();
+        Assert.Equal("active", (string?)useCases.Single(u => (string?)u!["id"] == "summary")!["status"]);
+    }
+
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     [Fact]

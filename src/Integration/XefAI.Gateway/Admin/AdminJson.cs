@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace XefAI.Gateway.Admin;
 
@@ -17,13 +18,36 @@ internal static class AdminJson
     /// </summary>
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { AllowDuplicateProperties = false };
 
+    /// <summary>
+    /// The largest governance body read: a reason, a sponsor, a review's text. Kestrel's own limit (30 MB) let a 3 MB
+    /// reason into the state store and the audit trail, where every later reader and verifier pays for it.
+    /// </summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private static readonly string TooLarge = $"The request body is over {MaxBodyBytes / 1024} KB; a governance request holds a few short fields.";
+
     /// <returns>The body (null for a JSON <c>null</c>), or a message naming what is wrong and where.</returns>
     public static async Task<(T? Body, string? Error)> ReadBodyAsync<T>(HttpContext context, CancellationToken ct)
         where T : class
     {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TooLarge);
+        }
+
+        // A chunked body has no length to check first: the server stops reading it at the limit.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
         try
         {
             return (await context.Request.ReadFromJsonAsync<T>(Options, ct), null);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge);
         }
         catch (JsonException ex)
         {
