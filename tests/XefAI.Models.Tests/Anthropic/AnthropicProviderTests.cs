@@ -150,6 +150,19 @@ public sealed class AnthropicProviderTests
         Assert.Equal(300, (int?)body["max_tokens"]);
     }
 
+    [Fact]
+    public void CreateRequest_OnlySystemOrEmptyMessages_RefusedNamingMessagesNotSentEmpty()
+    {
+        var systemOnly = Assert.Throws<UnsupportedRequestException>(
+            () => _provider.CreateRequest(TestRequests.ForChat([new("system", "Be brief."), new("developer", "Answer in English.")]), AnthropicEndpoint));
+        var emptyUser = Assert.Throws<UnsupportedRequestException>(
+            () => _provider.CreateRequest(TestRequests.ForChat([new("system", "Be brief."), new("user", "")]), AnthropicEndpoint));
+
+        Assert.Equal("messages", systemOnly.Param);
+        Assert.Contains("user or assistant message", systemOnly.Message, StringComparison.Ordinal);
+        Assert.Equal("messages", emptyUser.Param);
+    }
+
     [Theory]
     [InlineData("many")]
     [InlineData("0")]

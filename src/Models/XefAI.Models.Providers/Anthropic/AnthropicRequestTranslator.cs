@@ -131,6 +131,14 @@ internal static class AnthropicRequestTranslator
             }
         }
 
+        if (turns.Count == 0)
+        {
+            // Anthropic refuses an empty message list; saying so here names the client's fix instead of relaying a vendor 400.
+            throw new UnsupportedRequestException(
+                "messages",
+                "Anthropic models need at least one user or assistant message with content; this conversation has only system or developer messages, or empty ones. Send the request itself as a user message.");
+        }
+
         if (turns is [.., { Role: "assistant" } prefill] && prefill.Blocks[^1] is var lastBlock && IsText(lastBlock))
         {
             var trimmed = ((string)lastBlock["text"]!).TrimEnd();
