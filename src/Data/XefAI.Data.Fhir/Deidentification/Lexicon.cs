@@ -61,6 +61,7 @@ internal sealed class Lexicon
 
     private readonly WordTable _words;
     private readonly WordTable _cues;
+    private readonly WordTable _withDigits;
     private readonly FrozenDictionary<string, PhiKind>.AlternateLookup<ReadOnlySpan<char>> _identifierCues;
 
     private Lexicon(Dictionary<string, Lex> words, FrozenDictionary<string, PhiKind> identifierCues, FrozenSet<string> places)
@@ -69,6 +70,9 @@ internal sealed class Lexicon
 
         // Words with some flag beyond the large lists (cue words, units, months…), with all their flags.
         _cues = new WordTable(words.Where(w => (w.Value & ~Lex.Lists) != 0).ToList());
+        // The few listed words with a digit ("covid19"), with all their flags: a token with a digit ("MRN00482913",
+        // "HbA1c") is looked up among them, not in the large table, which it would only bring into cache to miss.
+        _withDigits = new WordTable(words.Where(w => w.Key.AsSpan().ContainsAnyInRange('0', '9')).ToList());
         _identifierCues = identifierCues.GetAlternateLookup<ReadOnlySpan<char>>();
         MultiWordPlaces = places;
         MaxPlaceWords = places.Count == 0 ? 1 : places.Max(p => p.Count(c => c == ' ') + 1);
@@ -95,13 +99,16 @@ internal sealed class Lexicon
         // Keys are lower case and compared ordinally: much cheaper than a case-insensitive hash on every word.
         Span<char> lower = stackalloc char[word.Length];
         word.ToLowerInvariant(lower);
-        if (_words.TryGetValue(lower, out var lex))
+
+        // Folding keeps the digits, so a word with one is looked up among the listed words with one in both forms.
+        var table = lower.ContainsAnyInRange('0', '9') ? _withDigits : _words;
+        if (table.TryGetValue(lower, out var lex))
         {
             return lex;
         }
 
         // "Ramírez", "Joaquín", "Sæther": the lists are written without accents.
-        return lower.ContainsAnyExceptInRange('\0', '\u007F') && Fold(lower) is { Length: > 0 } folded && _words.TryGetValue(folded, out lex)
+        return lower.ContainsAnyExceptInRange('\0', '\u007F') && Fold(lower) is { Length: > 0 } folded && table.TryGetValue(folded, out lex)
             ? lex
             : Lex.None;
     }
