@@ -61,6 +61,7 @@ internal sealed class Lexicon
 
     private readonly WordTable _words;
     private readonly WordTable _cues;
+    private readonly WordTable _withDigits;
     private readonly FrozenDictionary<string, PhiKind>.AlternateLookup<ReadOnlySpan<char>> _identifierCues;
 
     private Lexicon(Dictionary<string, Lex> words, FrozenDictionary<string, PhiKind> identifierCues, FrozenSet<string> places)
@@ -69,6 +70,9 @@ internal sealed class Lexicon
 
         // Words with some flag beyond the large lists (cue words, units, months…), with all their flags.
         _cues = new WordTable(words.Where(w => (w.Value & ~Lex.Lists) != 0).ToList());
+        // The few listed words with a digit ("covid19"), with all their flags: a token with a digit ("MRN00482913",
+        // "HbA1c") is looked up among them, not in the large table, which it would only bring into cache to miss.
+        _withDigits = new WordTable(words.Where(w => w.Key.AsSpan().ContainsAnyInRange('0', '9')).ToList());
         _identifierCues = identifierCues.GetAlternateLookup<ReadOnlySpan<char>>();
         MultiWordPlaces = places;
         MaxPlaceWords = places.Count == 0 ? 1 : places.Max(p => p.Count(c => c == ' ') + 1);
@@ -95,13 +99,16 @@ internal sealed class Lexicon
         // Keys are lower case and compared ordinally: much cheaper than a case-insensitive hash on every word.
         Span<char> lower = stackalloc char[word.Length];
         word.ToLowerInvariant(lower);
-        if (_words.TryGetValue(lower, out var lex))
+
+        // Folding keeps the digits, so a word with one is looked up among the listed words with one in both forms.
+        var table = lower.ContainsAnyInRange('0', '9') ? _withDigits : _words;
+        if (table.TryGetValue(lower, out var lex))
         {
             return lex;
         }
 
         // "Ramírez", "Joaquín", "Sæther": the lists are written without accents.
-        return lower.ContainsAnyExceptInRange('\0', '\u007F') && Fold(lower) is { Length: > 0 } folded && _words.TryGetValue(folded, out lex)
+        return lower.ContainsAnyExceptInRange('\0', '\u007F') && Fold(lower) is { Length: > 0 } folded && table.TryGetValue(folded, out lex)
             ? lex
             : Lex.None;
     }
@@ -163,50 +170,82 @@ internal sealed class Lexicon
     /// because every word of every text is looked up and the general dictionaries reach their comparer through an
     /// interface on each call. The keys are fixed, so no input can lengthen a chain.
     /// </summary>
+    /// <remarks>
+    /// Dense, because the scan mostly finds it out of cache (the gateway's other work evicts it between calls): one array
+    /// of 12-byte slots probed in line (the hash, the flags, where the key is) and the keys' letters in one array of
+    /// characters, not a bucket array, an entry array and a string object per word. A word not listed costs the slots'
+    /// cache line or two, a listed one that and its letters.
+    /// </remarks>
     private sealed class WordTable
     {
-        private readonly int[] _buckets;
-        private readonly Entry[] _entries;
-        private readonly int _mask;
+        // A key is at most this long, so its length fits in the low bits of the slot's reference to its letters.
+        private const int LengthBits = 6;
+
+        private readonly Slot[] _slots;
+        private readonly char[] _letters;
 
         public WordTable(IReadOnlyCollection<KeyValuePair<string, Lex>> words)
         {
-            var size = 16;
-            while (size < words.Count * 2)
+            // At most some 55 % full: a word not listed then probes two or three slots, mostly in one cache line.
+            _slots = new Slot[Math.Max(16, (words.Count * 9 / 5) + 1)];
+            var length = 0;
+            foreach (var (word, _) in words)
             {
-                size *= 2;
+                if (word.Length is 0 or >= 1 << LengthBits)
+                {
+                    throw new ArgumentException($"A listed word has {word.Length} letters.", nameof(words));
+                }
+
+                length += word.Length;
             }
 
-            _buckets = new int[size];
-            _mask = size - 1;
-            _entries = new Entry[words.Count];
-            var i = 0;
+            _letters = new char[length];
+            var offset = 0;
             foreach (var (word, lex) in words)
             {
                 var hash = Hash(word);
-                ref var bucket = ref _buckets[hash & _mask];
-                _entries[i] = new Entry(word, lex, hash, bucket - 1);
-                bucket = ++i;
+                var s = Home(hash);
+                while (_slots[s].Key != 0)
+                {
+                    s = s + 1 == _slots.Length ? 0 : s + 1;
+                }
+
+                word.CopyTo(_letters.AsSpan(offset));
+                _slots[s] = new Slot(hash, lex, (offset << LengthBits) | word.Length);
+                offset += word.Length;
             }
         }
 
         public bool TryGetValue(ReadOnlySpan<char> word, out Lex lex)
         {
             var hash = Hash(word);
-            var entries = _entries;
-            for (var i = _buckets[hash & _mask] - 1; (uint)i < (uint)entries.Length; i = entries[i].Next)
+            var slots = _slots;
+            var s = Home(hash);
+            while (true)
             {
-                ref readonly var entry = ref entries[i];
-                if (entry.Hash == hash && word.SequenceEqual(entry.Word))
+                ref readonly var slot = ref slots[s];
+                var key = slot.Key;
+                if (key == 0)
                 {
-                    lex = entry.Lex;
+                    break;
+                }
+
+                if (slot.Hash == hash && (key & ((1 << LengthBits) - 1)) == word.Length
+                    && word.SequenceEqual(_letters.AsSpan(key >> LengthBits, word.Length)))
+                {
+                    lex = slot.Lex;
                     return true;
                 }
+
+                s = s + 1 == slots.Length ? 0 : s + 1;
             }
 
             lex = Lex.None;
             return false;
         }
+
+        // The slot a hash starts at: the high bits of the hash spread by a multiply, scaled to the table (no modulo).
+        private int Home(uint hash) => (int)(((ulong)(hash * 0x9E3779B1u) * (ulong)_slots.Length) >> 32);
 
         // FNV-1a over the UTF-16 code units.
         private static uint Hash(ReadOnlySpan<char> word)
@@ -220,7 +259,8 @@ internal sealed class Lexicon
             return hash;
         }
 
-        private readonly record struct Entry(string Word, Lex Lex, uint Hash, int Next);
+        // Key: where the letters start, shifted, with the length in the low bits; 0 for an empty slot (no key is empty).
+        private readonly record struct Slot(uint Hash, Lex Lex, int Key);
     }
 
     private static Lexicon Load()
