@@ -23,6 +23,13 @@ internal sealed partial class Scan
                 {
                     ExtendTown16(i);
                 }
+                else if (_kind[i] == PhiKind.Address && _t[i].Length is 3 or 5 or 7 && IsNumber(i + 1) && _run[i + 1] == _run[i] && IsFree(i + 2)
+                    && IsWord(i + 2) && _t[i + 2].Length == 1 && !Joined(i + 2) && IsDirectionLetter16(i + 2) && IsRouteWord16(i))
+                {
+                    // "Hwy 191 N", "Route 84 S": the direction after a route a rule took.
+                    Mark(i + 2, i + 2, PhiKind.Address);
+                    _run[i + 2] = _run[i];
+                }
                 else if (_kind[i] == PhiKind.Age && _t[i].Length == 6 && WordIs(i + 1, "and") && IsFree(i + 1) && IsUnitWord16(i + 2) && WordIs(i, "ninety"))
                 {
                     Mark(i + 1, i + 2, PhiKind.Age);
@@ -279,6 +286,14 @@ internal sealed partial class Scan
             return;
         }
 
+        // "Thornhill Colony": a word a name rule took alone is the colony's name.
+        if (_kind[i - 1] == PhiKind.Name && !_t[i - 1].Is(TokenShape.LineBefore) && _run[i - 1] != (i >= 2 ? _run[i - 2] : -1)
+            && !IsPunct(i - 2, ',') && IsColonyName16(i - 1))
+        {
+            Mark(i - 1, i, PhiKind.Location);
+            return;
+        }
+
         if (_kind[i - 1] == PhiKind.Location)
         {
             Mark(i, i, PhiKind.Location);
@@ -300,8 +315,10 @@ internal sealed partial class Scan
         Mark(first, i, PhiKind.Location);
     }
 
-    private bool IsColonyWord16(int i) =>
-        IsFree(i) && _t[i].Is(TokenShape.Capitalized) && _t[i].Length >= 3
+    private bool IsColonyWord16(int i) => IsFree(i) && IsColonyName16(i);
+
+    private bool IsColonyName16(int i) =>
+        _t[i].Is(TokenShape.Capitalized) && _t[i].Length >= 3
         && (Listed16(i) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.Credential | Lex.Relation | Lex.NameLabel | Lex.Holiday)) == 0;
 
     /// <summary>
@@ -345,6 +362,8 @@ internal sealed partial class Scan
 
         Mark(i, last, PhiKind.Address);
     }
+
+    private bool IsRouteWord16(int i) => WordIs(i, "Route") || WordIs(i, "Rte") || WordIs(i, "Hwy") || WordIs(i, "Highway");
 
     private bool IsDirectionLetter16(int i) => _text[_t[i].Start] is 'N' or 'S' or 'E' or 'W';
 
