@@ -212,6 +212,12 @@ internal sealed partial class Scan
             return;
         }
 
+        // "in Spring 2020", "in Fall": a season, or a word before a year.
+        if (IsSeason16(i) || IsNumber(i + 1, 4, 4))
+        {
+            return;
+        }
+
         // A capitalized word after the town makes a longer name (a facility, a person), which other rules judge.
         if (IsWord(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore) && _t[i + 1].Is(TokenShape.Capitalized | TokenShape.Upper))
         {
@@ -261,6 +267,8 @@ internal sealed partial class Scan
             }
         }
     }
+
+    private bool IsSeason16(int i) => WordIs(i, "Spring") || WordIs(i, "Summer") || WordIs(i, "Fall") || WordIs(i, "Autumn") || WordIs(i, "Winter");
 
     /// <summary>A settlement's noun after a town's name: camp, wharf, village, harbor (strong: a listed town may precede), community.</summary>
     private bool IsSettlementNoun16(int i, out bool strong)
@@ -354,13 +362,15 @@ internal sealed partial class Scan
             return;
         }
 
-        var last = i + 1;
+        // A route with its direction's letter, or after "on", "off", "along" (not "Route 9 was closed", nor a drug's route).
         if (IsWord(i + 2) && _t[i + 2].Length == 1 && !Joined(i + 2) && IsDirectionLetter16(i + 2))
         {
-            last = i + 2;
+            Mark(i, i + 2, PhiKind.Address);
         }
-
-        Mark(i, last, PhiKind.Address);
+        else if (WordIs(i - 1, "on") || WordIs(i - 1, "off") || WordIs(i - 1, "along"))
+        {
+            Mark(i, i + 1, PhiKind.Address);
+        }
     }
 
     private bool IsRouteWord16(int i) => WordIs(i, "Route") || WordIs(i, "Rte") || WordIs(i, "Hwy") || WordIs(i, "Highway");
@@ -420,11 +430,14 @@ internal sealed partial class Scan
             return;
         }
 
+        // "sat ninety", "heart rate holding at ninety two": a vital sign's word among the three words before.
         var p = WordBefore(i, 2);
-        if (p >= 0 && (Has(p, Lex.RatioCue) || WordIs(p, "sat") || WordIs(p, "sats") || WordIs(p, "saturation") || WordIs(p, "spo2")
-            || WordIs(p, "glucose") || WordIs(p, "sugar") || WordIs(p, "weight") || WordIs(p, "weighs") || WordIs(p, "hr") || WordIs(p, "temp")))
+        for (var seen = 0; p >= 0 && seen < 3; p = WordBefore(p, 2), seen++)
         {
-            return;
+            if (IsVitalWord16(p))
+            {
+                return;
+            }
         }
 
         if (AnyMarked(i, last))
@@ -434,6 +447,10 @@ internal sealed partial class Scan
 
         Mark(i, last, PhiKind.Age);
     }
+
+    private bool IsVitalWord16(int p) =>
+        (Has(p, Lex.RatioCue) && !WordIs(p, "of")) || WordIs(p, "sat") || WordIs(p, "sats") || WordIs(p, "saturation") || WordIs(p, "spo2")
+            || WordIs(p, "glucose") || WordIs(p, "sugar") || WordIs(p, "weight") || WordIs(p, "weighs") || WordIs(p, "hr") || WordIs(p, "temp");
 
     private static readonly string[] UnitWords16 = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
