@@ -42,10 +42,14 @@ public sealed class PhiScannerGap16Tests
     [Theory]
     [InlineData("He stays at his cousin's on the Quarry Road side of town.", "Quarry Road")]
     [InlineData("The farm sits off Dunmore Rd behind the elevator.", "Dunmore Rd")]
-    [InlineData("Clinic is on Route 84 S past the gas station.", "Route 84 S")]
+    [InlineData("Clinic is on Route 84 S, past the gas station.", "Route 84 S")]
     [InlineData("They live on S 450 E near the canal.", "S 450 E")]
     public void Scan_RoadWithoutHouseNumber_IsMarked(string text, string road) =>
         AssertMarked(text, road, PhiKind.Address);
+
+    [Fact]
+    public void Scan_LetterAfterARouteBeforeALabel_IsNotTheRoute() =>
+        AssertNotCovered("Acme Sawmill, Hwy 12 W Employee: Ruiz, Tomas", "W Employee");
 
     [Theory]
     [InlineData("Her aunt is, she says, like ninety-four now.", "ninety-four")]

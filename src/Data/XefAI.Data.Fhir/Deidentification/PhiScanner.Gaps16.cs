@@ -24,7 +24,7 @@ internal sealed partial class Scan
                     ExtendTown16(i);
                 }
                 else if (_kind[i] == PhiKind.Address && _t[i].Length is 3 or 5 or 7 && IsNumber(i + 1) && _run[i + 1] == _run[i] && IsFree(i + 2)
-                    && IsWord(i + 2) && _t[i + 2].Length == 1 && !Joined(i + 2) && IsDirectionLetter16(i + 2) && IsRouteWord16(i))
+                    && IsWord(i + 2) && _t[i + 2].Length == 1 && !Joined(i + 2) && IsDirectionLetter16(i + 2) && EndsRoute16(i + 2) && IsRouteWord16(i))
                 {
                     // "Hwy 191 N", "Route 84 S": the direction after a route a rule took.
                     Mark(i + 2, i + 2, PhiKind.Address);
@@ -363,7 +363,7 @@ internal sealed partial class Scan
         }
 
         // A route with its direction's letter, or after "on", "off", "along" (not "Route 9 was closed", nor a drug's route).
-        if (IsWord(i + 2) && _t[i + 2].Length == 1 && !Joined(i + 2) && IsDirectionLetter16(i + 2))
+        if (IsWord(i + 2) && _t[i + 2].Length == 1 && !Joined(i + 2) && IsDirectionLetter16(i + 2) && EndsRoute16(i + 2))
         {
             Mark(i, i + 2, PhiKind.Address);
         }
@@ -372,6 +372,9 @@ internal sealed partial class Scan
             Mark(i, i + 1, PhiKind.Address);
         }
     }
+
+    /// <summary>The direction's letter ends the route: punctuation, a line's end or the text's end follows ("Hwy 26 W Employee:" is a label's letter).</summary>
+    private bool EndsRoute16(int i) => !InRange(i + 1) || IsPunct(i + 1) || _t[i + 1].Is(TokenShape.LineBefore);
 
     private bool IsRouteWord16(int i) => WordIs(i, "Route") || WordIs(i, "Rte") || WordIs(i, "Hwy") || WordIs(i, "Highway");
 
