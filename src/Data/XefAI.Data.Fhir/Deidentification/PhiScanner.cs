@@ -215,6 +215,7 @@ internal sealed partial class Scan : IDisposable
         MarkPlaces();
         MarkGaps14();
         MarkGaps15();
+        MarkGaps16();
         UnmarkNotPhi();
         UnmarkGaps11Names();
         UnmarkGaps10Identifiers();
