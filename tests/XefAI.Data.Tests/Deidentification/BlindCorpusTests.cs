@@ -23,6 +23,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout12", 30)]
     [InlineData("Holdout13", 30)]
     [InlineData("Holdout14", 30)]
+    [InlineData("Holdout15", 30)]
     public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
@@ -44,6 +45,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout12", 1500)]
     [InlineData("Holdout13", 1500)]
     [InlineData("Holdout14", 1500)]
+    [InlineData("Holdout15", 1500)]
     public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
