@@ -292,6 +292,15 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
             throw new FhirServerException(
                 FhirServerErrorKind.Unreachable, call.Server, $"The FHIR server {call.Server} is unreachable ({Describe(ex)}).", innerException: ex);
         }
+        catch (IOException ex)
+        {
+            // The connection broke while the body was read (HttpIOException): the answer is incomplete, as if unreachable.
+            throw new FhirServerException(
+                FhirServerErrorKind.Unreachable,
+                call.Server,
+                $"The FHIR server {call.Server} closed the connection before its answer was complete.",
+                innerException: ex);
+        }
     }
 
     private static FhirServerException Canceled(Call call, Exception inner) => new(

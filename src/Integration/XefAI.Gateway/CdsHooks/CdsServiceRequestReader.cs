@@ -210,6 +210,13 @@ internal static class CdsServiceRequestReader
         return null;
     }
 
+    /// <summary>Whether a resource (or a Bundle's entries) is a Patient with another id, or names another patient as its subject.</summary>
+    public static bool IsAboutAnotherPatient(string json, string patientId)
+    {
+        using var document = JsonDocument.Parse(json);
+        return PatientIds(document.RootElement).Any(id => id != patientId);
+    }
+
     private static readonly string[] SubjectElements = ["subject", "patient"];
 
     private static IEnumerable<string> PatientIds(JsonElement resource)

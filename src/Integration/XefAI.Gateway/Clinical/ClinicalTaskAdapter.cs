@@ -75,6 +75,12 @@ internal sealed class ClinicalTaskAdapter(
         }
 
         var inputs = result.Documents.OfType<string>().ToList();
+        if (inputs.Any(document => CdsHooks.CdsServiceRequestReader.IsAboutAnotherPatient(document, patientId)))
+        {
+            // The server mixed two charts: an answer from this data would be about the wrong person.
+            return Translation.Refuse(ClinicalTaskFhirErrors.AnotherPatient(server.GetLeftPart(UriPartial.Authority)));
+        }
+
         return Translation.Of(request with { ClinicalInputs = inputs, ClinicalInputsParam = "patient" });
     }
 

@@ -76,6 +76,13 @@ internal static class ClinicalTaskFhirErrors
     public static CallError PatientNotFound(string server) => new(
         StatusCodes.Status404NotFound, "patient_not_found", $"The FHIR server at {server} has no such Patient.", "patient");
 
+    /// <summary>The server answered with a Patient of another id, or a resource whose subject is another patient.</summary>
+    public static CallError AnotherPatient(string server) => new(
+        StatusCodes.Status502BadGateway,
+        "fhir_server_error",
+        $"The FHIR server at {server} sent data about another patient than the one asked for; nothing was sent to a model.",
+        "patient");
+
     /// <summary>The server failed or refused: 502, naming the server and never the token, the queries or what it sent.</summary>
     public static CallError Server(Data.FhirServerException ex) => new(
         StatusCodes.Status502BadGateway,

@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using XefAI.Testing;
+
+namespace XefAI.Gateway.Tests.Functional;
+
+/// <summary>
+/// A patient-id invoke whose FHIR server answers with another patient's data (hostile testing, round 17): the answer
+/// would be about the wrong person, so nothing goes to the vendor and the caller gets a 502 naming the server.
+/// </summary>
+public sealed class ClinicalTaskFhirServerMixupTests
+{
+    private const string UseCase = "ehr-chart";
+
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","id":"999"}""", """{"resourceType":"Bundle","type":"searchset","entry":[]}""")]
+    [InlineData("""{"resourceType":"Patient","id":"123"}""", """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"HIV viral load"},"subject":{"reference":"Patient/999"}}}]}""")]
+    public async Task Invoke_ServerSendsAnotherPatientsData_502AndNothingSent(string patient, string search)
+    {
+        await using var ehr = await FixedFhirServer.StartAsync(patient, search);
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
+        await using var host = await StartAsync(vendor, ehr.Address + "/fhir");
+        using var client = host.CreateClient();
+
+        var call = await client.PostInvokeAsync(UseCase, """{"patient": "123"}""", contentType: "application/json");
+
+        Assert.Equal(502, call.Status);
+        Assert.Contains("another patient", call.Json.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("HIV", call.Json.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, vendor.CallCount);
+    }
+
+    [Fact]
+    public async Task Invoke_ServerSendsThePatientsOwnData_200()
+    {
+        await using var ehr = await FixedFhirServer.StartAsync(
+            """{"resourceType":"Patient","id":"123","birthDate":"1950-01-01"}""",
+            """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"HbA1c"},"subject":{"reference":"Patient/123"}}}]}""");
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Fine."));
+        await using var host = await StartAsync(vendor, ehr.Address + "/fhir");
+        using var client = host.CreateClient();
+
+        var call = await client.PostInvokeAsync(UseCase, """{"patient": "123"}""", contentType: "application/json");
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal(1, vendor.CallCount);
+    }
+
+    private static Task<GatewayHost> StartAsync(FakeVendor vendor, string fhirServer) => GatewayHost.StartAsync(configuration =>
+    {
+        vendor.Configure(configuration);
+        configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
+        var useCase = configuration.AddUseCase(UseCase, GatewayHost.UseCase("Chart summary from the EHR", 2, "active", "vendor"), "test-app");
+        useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
+        configuration["ClinicalTasks"] = new JsonObject
+        {
+            ["FhirContext"] = new JsonObject
+            {
+                [UseCase] = new JsonObject
+                {
+                    ["FhirServer"] = fhirServer,
+                    ["Queries"] = new JsonArray("Patient/{{patientId}}", "Observation?subject=Patient/{{patientId}}&_count=5"),
+                },
+            },
+        };
+    });
+
+    /// <summary>A FHIR server that answers every Patient read with one body and every search with another.</summary>
+    private sealed class FixedFhirServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private FixedFhirServer(WebApplication app, string address) => (_app, Address) = (app, address);
+
+        public string Address { get; }
+
+        public static async Task<FixedFhirServer> StartAsync(string patient, string search)
+        {
+            var builder = WebApplication.CreateSlimBuilder(["--urls=http://127.0.0.1:0"]);
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            app.MapGet("/fhir/Patient/{id}", () => Results.Text(patient, "application/fhir+json"));
+            app.MapGet("/fhir/Observation", () => Results.Text(search, "application/fhir+json"));
+            await app.StartAsync();
+            return new FixedFhirServer(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
