@@ -40,16 +40,18 @@ internal sealed partial class Scan
     {
         var s = i + 1;
         if (!IsWord(s) || !IsFree(s) || !IsWrittenCapital13(s) || _t[s].Is(TokenShape.LineBefore) || !_t[s].Is(TokenShape.SpaceBefore)
-            || _t[s].Length < 3 || IsFunctionWord(s) || IsEponym(s) || IsFacilityName(s))
+            || _t[s].Length < 3 || IsFunctionWord(s) || IsEponym(s) || IsFacilityName(s) || IsTownEnd(s))
         {
             return false;
         }
 
-        // The surname: a listed one ("Smith", "Bell"), a street word only where no place is meant ("to Mark Hill", not "at Rose
-        // Hill"), or an eponym that is no ordinary word ("John Colles") closing the clause.
+        // The surname: a listed one ("Smith", "Bell"), a street word only closing the clause where no place is meant ("to Mark
+        // Hill.", not "at Rose Hill", "for Blue Ridge clinic staff"), or an eponym that is no ordinary word ("John Colles")
+        // closing the clause.
         var surname = L(s);
         var street = (surname & Lex.StreetSuffix) != 0;
-        if ((surname & Lex.Surname) != 0 ? (surname & (NotPersonWord17 & ~Lex.StreetSuffix)) != 0 || (street && IsPlacePreposition17(i - 1))
+        if ((surname & Lex.Surname) != 0
+            ? (surname & (NotPersonWord17 & ~Lex.StreetSuffix)) != 0 || (street && (IsPlacePreposition17(i - 1) || !IsClosed13(JoinedNameEnd(s))))
             : (surname & (Lex.Clinical | Lex.Common)) != Lex.Clinical || (surname & NotPersonWord17) != 0 || !IsClosed13(JoinedNameEnd(s)))
         {
             return false;
