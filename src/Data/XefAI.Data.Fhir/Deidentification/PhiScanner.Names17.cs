@@ -18,9 +18,11 @@ internal sealed partial class Scan
     /// </summary>
     private void MarkCommonWordName17(int i)
     {
-        // The shape first (title case as written, a listed given name): most capitalized words fail here.
+        // The shape first (title case as written, a listed given name, after a comma or before a capitalized word): most
+        // capitalized words fail here, before the word lookups.
         if (!IsWrittenCapital13(i) || _t[i].Length < 2 || (L(i) & (Lex.FirstName | Lex.Clinical)) != Lex.FirstName
-            || (L(i) & NotPersonWord17) != 0 || IsFunctionWord(i) || IsEponym(i) || IsSaint(i))
+            || (L(i) & NotPersonWord17) != 0 || !(IsPunct(i - 1, ',') || (IsWord(i + 1) && IsWrittenCapital13(i + 1) && !StartsSentence(i)))
+            || IsFunctionWord(i) || IsEponym(i) || IsSaint(i))
         {
             return;
         }
