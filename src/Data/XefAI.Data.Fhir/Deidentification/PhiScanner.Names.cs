@@ -111,6 +111,11 @@ internal sealed partial class Scan
                 Mark(i, i, PhiKind.Name);
                 Mark(i + 2, JoinedNameEnd(i + 2), PhiKind.Name);
             }
+            else if (IsWord(i) && _run[i] == 0)
+            {
+                // "Be brief, John Smith", "Write to Tom Bell", "Be brief, John.": given names and surnames that are also words.
+                MarkCommonWordName17(i);
+            }
         }
 
         // Two capitalized words no list knows (or a first name that is also a word, then one no list knows), mid-sentence:
