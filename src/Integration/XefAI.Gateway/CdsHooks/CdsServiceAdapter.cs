@@ -61,7 +61,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         var request = httpContext.Request;
         _modelCardUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/v1/use-cases/{Uri.EscapeDataString(useCaseId)}/model-card";
         var maxEntries = config.Data.MaxBundleEntries;
-        if (!CdsServiceRequestReader.TryRead(body, request, service.Hook!, config.Gateway.RequestLimits.MaxJsonDepth, maxEntries, out var call, out var error))
+        if (!CdsServiceRequestReader.TryRead(body, request, service.Hook!, config.Gateway.RequestLimits.MaxJsonDepth, maxEntries, config.CdsHooks.FhirServers, out var call, out var error))
         {
             return Translation.Refuse(error!);
         }

@@ -35,6 +35,18 @@ internal static class CdsServiceRequestReader
 
     public static bool TryRead(
         ReadOnlyMemory<byte> body, HttpRequest request, string serviceHook, int maxJsonDepth, int maxBundleEntries, out CdsServiceCall? call, out CallError? error)
+        => TryRead(body, request, serviceHook, maxJsonDepth, maxBundleEntries, [], out call, out error);
+
+    /// <param name="allowedFhirServers">The <c>CdsHooks:FhirServers</c> a <c>fhirServer</c> must be among; empty allows any.</param>
+    public static bool TryRead(
+        ReadOnlyMemory<byte> body,
+        HttpRequest request,
+        string serviceHook,
+        int maxJsonDepth,
+        int maxBundleEntries,
+        IReadOnlyList<string> allowedFhirServers,
+        out CdsServiceCall? call,
+        out CallError? error)
     {
         call = null;
         error = CheckContentType(request.ContentType) ?? JsonBodyGuard.Check(body.Span, maxJsonDepth);
@@ -140,6 +152,16 @@ internal static class CdsServiceRequestReader
             if (fhirServer is null)
             {
                 error = CallError.InvalidRequest("invalid_fhir_server", problem!, "fhirServer");
+                return false;
+            }
+
+            if (!FhirServerAllowList.Allows(allowedFhirServers, fhirServer))
+            {
+                // Named by its origin only: the caller sent it, and the path may carry a tenant or a patient.
+                error = CallError.InvalidRequest(
+                    "invalid_fhir_server",
+                    $"'fhirServer' ({fhirServer.GetLeftPart(UriPartial.Authority)}) is not one of the FHIR servers this gateway may fetch from (CdsHooks:FhirServers); send the prefetch instead, or ask the operator to list the server.",
+                    "fhirServer");
                 return false;
             }
         }

@@ -25,6 +25,15 @@ internal sealed class CdsHooksOptions
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>
+    /// The FHIR servers a hook's <c>fhirServer</c> may name, as base URLs (<c>https://ehr.example.org/fhir</c>): a request
+    /// naming any other is refused 400 <c>invalid_fhir_server</c> before anything is fetched. A server matches an entry
+    /// with the same scheme, host and port whose path is the entry's or below it. Empty (the default) takes any server
+    /// the address rules allow, as before this setting; a deployment that knows its EHRs should list them, since a caller
+    /// otherwise chooses which host the gateway sends its requests, and the bearer token it was given, to.
+    /// </summary>
+    public List<string> FhirServers { get; set; } = [];
+
     /// <summary>How far apart the EHR's clock and the gateway's may be when judging <c>exp</c> and <c>iat</c>.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 }

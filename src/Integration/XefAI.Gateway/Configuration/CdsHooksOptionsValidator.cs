@@ -24,6 +24,14 @@ internal sealed class CdsHooksOptionsValidator(IConfiguration? configuration) : 
     {
         var errors = new List<string>();
         ValidateClients(options, errors);
+        for (var i = 0; i < options.FhirServers.Count; i++)
+        {
+            if (!FhirServerAllowList.IsEntry(options.FhirServers[i]))
+            {
+                errors.Add($"{CdsHooksOptions.SectionName}:FhirServers:{i} must be an absolute http or https base URL without credentials, query or fragment (https://ehr.example.org/fhir).");
+            }
+        }
+
         foreach (var (id, service) in options.Services)
         {
             var at = $"{CdsHooksOptions.SectionName}:Services:{id}";
