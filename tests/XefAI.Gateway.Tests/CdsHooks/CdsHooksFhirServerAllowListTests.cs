@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using XefAI.Gateway.CdsHooks;
 using XefAI.Testing;
 
@@ -17,8 +10,6 @@ namespace XefAI.Gateway.Tests.CdsHooks;
 /// </summary>
 public sealed class CdsHooksFhirServerAllowListTests
 {
-    private const string Service = "fhir-chart-review";
-
     [Theory]
     [InlineData(null, 200)]
     [InlineData("{server}", 200)]
@@ -30,61 +21,16 @@ public sealed class CdsHooksFhirServerAllowListTests
     [InlineData("https://ehr.example.org/fhir", 400)]
     public async Task Call_FhirServerAgainstTheList_FetchedOnlyWhenListed(string? entry, int expected)
     {
-        var fetches = 0;
-        var builder = WebApplication.CreateSlimBuilder(["--urls=http://127.0.0.1:0"]);
-        builder.Logging.ClearProviders();
-        await using var ehr = builder.Build();
-        ehr.MapGet("/fhir/Patient/{id}", (string id) =>
-        {
-            Interlocked.Increment(ref fetches);
-            return Results.Text($$"""{"resourceType":"Patient","id":"{{id}}"}""", "application/fhir+json");
-        });
-        await ehr.StartAsync();
-        var origin = ehr.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var server = origin + "/fhir";
+        await using var ehr = await FakeEhr.StartAsync();
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Chart reviewed."));
-        await using var host = await GatewayHost.StartAsync(configuration =>
-        {
-            vendor.Configure(configuration);
-            configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
-            var useCase = configuration.AddUseCase("fhir-chart", GatewayHost.UseCase("Chart review from the EHR", 2, "active", "vendor"), "test-app");
-            useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
-            configuration["CdsHooks"] = new JsonObject
-            {
-                ["FhirServers"] = entry is null ? new JsonArray() : new JsonArray(entry.Replace("{server}", server).Replace("{origin}", origin)),
-                ["Services"] = new JsonObject
-                {
-                    [Service] = new JsonObject
-                    {
-                        ["UseCase"] = "fhir-chart",
-                        ["Hook"] = "patient-view",
-                        ["Title"] = "Chart review",
-                        ["Description"] = "Summarizes the chart when a clinician opens it.",
-                        ["Prefetch"] = new JsonObject { ["patient"] = "Patient/{{context.patientId}}" },
-                    },
-                },
-            };
-        });
+        string[]? listed = entry is null ? null : [entry.Replace("{server}", ehr.Server).Replace("{origin}", ehr.Origin)];
+        await using var host = await CdsChartReview.StartGatewayAsync(vendor, fhirServers: listed);
         using var client = host.CreateClient();
 
-        var call = await client.PostJsonAsync($"/cds-services/{Service}", new JsonObject
-        {
-            ["hook"] = "patient-view",
-            ["hookInstance"] = Guid.NewGuid().ToString(),
-            ["fhirServer"] = server,
-            ["fhirAuthorization"] = new JsonObject
-            {
-                ["access_token"] = "ehr-token-1",
-                ["token_type"] = "Bearer",
-                ["expires_in"] = 300,
-                ["scope"] = "patient/*.read",
-                ["subject"] = "cds-service",
-            },
-            ["context"] = new JsonObject { ["userId"] = "Practitioner/123", ["patientId"] = "123" },
-        }.ToJsonString());
+        var call = await client.PostJsonAsync($"/cds-services/{CdsChartReview.Service}", CdsChartReview.Request(ehr.Server));
 
         Assert.Equal(expected, call.Status);
-        Assert.Equal(expected == 200 ? 1 : 0, fetches);
+        Assert.Equal(expected == 200 ? 1 : 0, ehr.Fetches);
         if (expected == 400)
         {
             Assert.Equal("invalid_fhir_server", (string?)call.Json["error"]!["code"]);
@@ -92,8 +38,6 @@ public sealed class CdsHooksFhirServerAllowListTests
             Assert.DoesNotContain("/fhir", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
             Assert.Equal(400, (int?)(await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!))["statusCode"]);
         }
-
-        await ehr.StopAsync();
     }
 
     [Theory]
