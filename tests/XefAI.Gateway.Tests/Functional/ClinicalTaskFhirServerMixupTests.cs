@@ -11,7 +11,8 @@ namespace XefAI.Gateway.Tests.Functional;
 
 /// <summary>
 /// A patient-id invoke whose FHIR server answers with another patient's data (hostile testing, round 17): the answer
-/// would be about the wrong person, so nothing goes to the vendor and the caller gets a 502 naming the server.
+/// would be about the wrong person, so nothing goes to the vendor and the caller gets a 502 naming the server. And one
+/// the steps after translation refuse (the use case suspended or not active, or not granted to the app) fetches nothing.
 /// </summary>
 public sealed class ClinicalTaskFhirServerMixupTests
 {
@@ -51,11 +52,31 @@ public sealed class ClinicalTaskFhirServerMixupTests
         Assert.Equal(1, vendor.CallCount);
     }
 
-    private static Task<GatewayHost> StartAsync(FakeVendor vendor, string fhirServer) => GatewayHost.StartAsync(configuration =>
+    [Theory]
+    [InlineData("suspended", true, "use_case_suspended")]
+    [InlineData("approved", true, "use_case_not_active")]
+    [InlineData("active", false, "use_case_not_granted")]
+    public async Task Invoke_CallTheStepsAfterwardRefuse_403AndNothingFetched(string status, bool granted, string code)
+    {
+        await using var ehr = await FixedFhirServer.StartAsync(
+            """{"resourceType":"Patient","id":"123"}""", """{"resourceType":"Bundle","type":"searchset","entry":[]}""");
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
+        await using var host = await StartAsync(vendor, ehr.Address + "/fhir", status, granted);
+        using var client = host.CreateClient();
+
+        var call = await client.PostInvokeAsync(UseCase, """{"patient": "123"}""", contentType: "application/json");
+
+        Assert.Equal(403, call.Status);
+        Assert.Contains(code, call.Json.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, ehr.Fetches);
+        Assert.Equal(0, vendor.CallCount);
+    }
+
+    private static Task<GatewayHost> StartAsync(FakeVendor vendor, string fhirServer, string status = "active", bool granted = true) => GatewayHost.StartAsync(configuration =>
     {
         vendor.Configure(configuration);
         configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
-        var useCase = configuration.AddUseCase(UseCase, GatewayHost.UseCase("Chart summary from the EHR", 2, "active", "vendor"), "test-app");
+        var useCase = configuration.AddUseCase(UseCase, GatewayHost.UseCase("Chart summary from the EHR", 2, status, "vendor"), granted ? ["test-app"] : []);
         useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
         configuration["ClinicalTasks"] = new JsonObject
         {
@@ -74,20 +95,33 @@ public sealed class ClinicalTaskFhirServerMixupTests
     private sealed class FixedFhirServer : IAsyncDisposable
     {
         private readonly WebApplication _app;
+        private int _fetches;
 
-        private FixedFhirServer(WebApplication app, string address) => (_app, Address) = (app, address);
+        private FixedFhirServer(WebApplication app) => _app = app;
 
-        public string Address { get; }
+        public string Address { get; private set; } = "";
+
+        public int Fetches => Volatile.Read(ref _fetches);
 
         public static async Task<FixedFhirServer> StartAsync(string patient, string search)
         {
             var builder = WebApplication.CreateSlimBuilder(["--urls=http://127.0.0.1:0"]);
             builder.Logging.ClearProviders();
             var app = builder.Build();
-            app.MapGet("/fhir/Patient/{id}", () => Results.Text(patient, "application/fhir+json"));
-            app.MapGet("/fhir/Observation", () => Results.Text(search, "application/fhir+json"));
+            var server = new FixedFhirServer(app);
+            app.MapGet("/fhir/Patient/{id}", () =>
+            {
+                Interlocked.Increment(ref server._fetches);
+                return Results.Text(patient, "application/fhir+json");
+            });
+            app.MapGet("/fhir/Observation", () =>
+            {
+                Interlocked.Increment(ref server._fetches);
+                return Results.Text(search, "application/fhir+json");
+            });
             await app.StartAsync();
-            return new FixedFhirServer(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            server.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return server;
         }
 
         public async ValueTask DisposeAsync()

@@ -66,6 +66,13 @@ internal sealed class ClinicalTaskAdapter(
             return Translation.Refuse(ClinicalTaskFhirErrors.NoFhirContext(request.UseCaseId));
         }
 
+        if (!MayFetch(httpContext, useCaseId))
+        {
+            // The next steps refuse this call (the app is not granted the use case, or the use case is suspended or not
+            // active): nothing is fetched for it from the FHIR server with the gateway's token.
+            return Translation.Of(request with { ClinicalInputs = [], ClinicalInputsParam = "patient" });
+        }
+
         var queries = context.Queries.Select(q => q.Replace(ClinicalTaskOptionsValidator.PatientToken, Uri.EscapeDataString(patientId), StringComparison.Ordinal)).ToList();
         var token = context.TokenVariable is { Length: > 0 } variable ? Environment.GetEnvironmentVariable(variable) : null;
         var result = await FhirServerQueries.FetchEachAsync(fhirServers, server, token, queries, httpContext.RequestAborted);
@@ -82,6 +89,18 @@ internal sealed class ClinicalTaskAdapter(
         }
 
         return Translation.Of(request with { ClinicalInputs = inputs, ClinicalInputsParam = "patient" });
+    }
+
+    /// <summary>Whether the calling app is granted the use case and it is active and serveable: the checks of the steps that follow.</summary>
+    private static bool MayFetch(HttpContext httpContext, string useCaseId)
+    {
+        var config = httpContext.Features.Get<GatewaySnapshot>() ?? throw new InvalidOperationException("The pipeline sets the call's configuration snapshot.");
+        var verified = httpContext.Features.Get<TokenAuthenticatedClient>();
+        var known = verified is not null
+            ? config.Keys.TryGetClient(verified.App, out var app)
+            : config.Keys.TryAuthenticateClient(httpContext.Request.Headers.Authorization, out app);
+        return known && app!.UseCases.Contains(useCaseId)
+            && config.UseCases.TryGet(useCaseId, out var useCase) && useCase.Status == Governance.UseCaseStatus.Active && useCase.ActivationRefusal is null;
     }
 
     private Translation TranslateBody(HttpContext httpContext, ReadOnlyMemory<byte> body, out string? patientId)
