@@ -89,6 +89,7 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
     private async Task<FhirFetchedDocument> FetchQueryAsync(Call call, string query, Uri target)
     {
         var (first, body) = await GetJsonAsync(call, target);
+        CheckAnswers(call.Server, query, first);
         if (first is not JsonObject bundle || !IsSearchSet(bundle))
         {
             // A read is handed on exactly as the server sent it.
@@ -377,6 +378,57 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
         }
 
         return resource;
+    }
+
+    /// <summary>
+    /// A read (<c>Patient/123</c>) must bring back that type, and a search (<c>Observation?patient=123</c>) a searchset
+    /// Bundle: an <c>OperationOutcome</c> sent with 200, or another resource, would otherwise be read as "no data" and
+    /// the answer written as if the chart were empty. Other queries (operations, history) are taken as they come.
+    /// </summary>
+    private static void CheckAnswers(string server, string query, JsonNode? answer)
+    {
+        var path = query.AsSpan().TrimStart('/');
+        var search = path.IndexOf('?');
+        var beforeQuery = search < 0 ? path : path[..search];
+        var slash = beforeQuery.IndexOf('/');
+        var type = slash < 0 ? beforeQuery : beforeQuery[..slash];
+        if (type.Length == 0 || !IsTypeName(type))
+        {
+            return;
+        }
+
+        var answered = (answer as JsonObject)?["resourceType"]?.GetValue<string>();
+        if (slash < 0)
+        {
+            if (answer is not JsonObject bundle || !IsSearchSet(bundle))
+            {
+                throw NotFhir(server, "an answer to a search that is not a searchset Bundle");
+            }
+        }
+        else if (search < 0 && beforeQuery[(slash + 1)..] is var id && id.Length > 0 && id.IndexOfAny('/', '$') < 0
+            && !type.SequenceEqual(answered))
+        {
+            // The type is not named: it is what the server sent.
+            throw NotFhir(server, "a resource of another type than the one read");
+        }
+    }
+
+    private static bool IsTypeName(ReadOnlySpan<char> name)
+    {
+        if (!char.IsAsciiLetterUpper(name[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static FhirServerException NotFhir(string server, string what) =>
