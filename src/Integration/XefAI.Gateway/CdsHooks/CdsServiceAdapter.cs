@@ -85,7 +85,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             }
         }
 
-        if (missing.Count > 0 && !(config.UseCases.TryGet(useCaseId, out var useCase) && useCase.Status == XefAI.Governance.UseCaseStatus.Active && useCase.ActivationRefusal is null))
+        if (missing.Count > 0 && !(config.UseCases.TryGet(useCaseId, out var useCase) && useCase.IsServing))
         {
             // The kill switch stops the EHR fetch too: the policy step refuses the call, so no patient data is pulled for it.
             foreach (var key in missing.Keys)

@@ -8,8 +8,10 @@ namespace XefAI.Gateway.CdsHooks;
 internal static class FhirServerAllowList
 {
     /// <summary>Whether a configured entry is a base URL the check can compare with.</summary>
-    public static bool IsEntry(string? entry) =>
-        Uri.TryCreate(entry, UriKind.Absolute, out var uri)
+    public static bool IsEntry(string? entry) => TryParse(entry, out _);
+
+    private static bool TryParse(string? entry, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? uri) =>
+        Uri.TryCreate(entry, UriKind.Absolute, out uri)
         && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
         && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
 
@@ -22,7 +24,7 @@ internal static class FhirServerAllowList
 
         foreach (var entry in entries)
         {
-            if (IsEntry(entry) && Covers(new Uri(entry, UriKind.Absolute), server))
+            if (TryParse(entry, out var uri) && Covers(uri, server))
             {
                 return true;
             }

@@ -95,12 +95,8 @@ internal sealed class ClinicalTaskAdapter(
     private static bool MayFetch(HttpContext httpContext, string useCaseId)
     {
         var config = httpContext.Features.Get<GatewaySnapshot>() ?? throw new InvalidOperationException("The pipeline sets the call's configuration snapshot.");
-        var verified = httpContext.Features.Get<TokenAuthenticatedClient>();
-        var known = verified is not null
-            ? config.Keys.TryGetClient(verified.App, out var app)
-            : config.Keys.TryAuthenticateClient(httpContext.Request.Headers.Authorization, out app);
-        return known && app!.UseCases.Contains(useCaseId)
-            && config.UseCases.TryGet(useCaseId, out var useCase) && useCase.Status == Governance.UseCaseStatus.Active && useCase.ActivationRefusal is null;
+        return Pipeline.Steps.AuthenticateStep.TryGetCaller(httpContext, config, out var app) && app.UseCases.Contains(useCaseId)
+            && config.UseCases.TryGet(useCaseId, out var useCase) && useCase.IsServing;
     }
 
     private Translation TranslateBody(HttpContext httpContext, ReadOnlyMemory<byte> body, out string? patientId)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Security;
 
 namespace XefAI.Gateway.Pipeline.Steps;
@@ -12,10 +14,7 @@ internal sealed class AuthenticateStep : ICallStep
 {
     public ValueTask ExecuteAsync(CallContext call)
     {
-        var verified = call.HttpContext.Features.Get<TokenAuthenticatedClient>();
-        if (verified is not null
-            ? call.Config.Keys.TryGetClient(verified.App, out var app)
-            : call.Config.Keys.TryAuthenticateClient(call.HttpContext.Request.Headers.Authorization, out app))
+        if (TryGetCaller(call.HttpContext, call.Config, out var app))
         {
             call.App = app;
         }
@@ -26,4 +25,13 @@ internal sealed class AuthenticateStep : ICallStep
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>
+    /// The configured app a request comes from: the EHR a CDS client token named, or the app whose key is the bearer.
+    /// Adapters that must not act for a call the next steps refuse (a FHIR fetch) ask the same question.
+    /// </summary>
+    public static bool TryGetCaller(HttpContext httpContext, GatewaySnapshot config, [NotNullWhen(true)] out ClientApp? app) =>
+        httpContext.Features.Get<TokenAuthenticatedClient>() is { } verified
+            ? config.Keys.TryGetClient(verified.App, out app)
+            : config.Keys.TryAuthenticateClient(httpContext.Request.Headers.Authorization, out app);
 }
