@@ -21,7 +21,7 @@ public sealed class CdsHooksFhirServerAllowListTests
     [InlineData("https://ehr.example.org/fhir", 400)]
     public async Task Call_FhirServerAgainstTheList_FetchedOnlyWhenListed(string? entry, int expected)
     {
-        await using var ehr = await FakeEhr.StartAsync();
+        await using var ehr = await FakeFhirServer.StartAsync();
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Chart reviewed."));
         string[]? listed = entry is null ? null : [entry.Replace("{server}", ehr.Server).Replace("{origin}", ehr.Origin)];
         await using var host = await CdsChartReview.StartGatewayAsync(vendor, fhirServers: listed);

@@ -13,7 +13,7 @@ public sealed class CdsHooksSuspendedFetchTests
     [InlineData("active", 200)]
     public async Task Call_UseCaseNotActive_RefusedWithoutFetchingFromTheFhirServer(string status, int expected)
     {
-        await using var ehr = await FakeEhr.StartAsync();
+        await using var ehr = await FakeFhirServer.StartAsync();
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Chart reviewed."));
         await using var host = await CdsChartReview.StartGatewayAsync(vendor, status);
         using var client = host.CreateClient();

@@ -1,10 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using XefAI.Testing;
 
 namespace XefAI.Gateway.Tests.Functional;
@@ -23,9 +17,9 @@ public sealed class ClinicalTaskFhirServerMixupTests
     [InlineData("""{"resourceType":"Patient","id":"123"}""", """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"HIV viral load"},"subject":{"reference":"Patient/999"}}}]}""")]
     public async Task Invoke_ServerSendsAnotherPatientsData_502AndNothingSent(string patient, string search)
     {
-        await using var ehr = await FixedFhirServer.StartAsync(patient, search);
+        await using var ehr = await FakeFhirServer.StartAsync(patient, search);
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
-        await using var host = await StartAsync(vendor, ehr.Address + "/fhir");
+        await using var host = await StartAsync(vendor, ehr.Server);
         using var client = host.CreateClient();
 
         var call = await client.PostInvokeAsync(UseCase, """{"patient": "123"}""", contentType: "application/json");
@@ -39,11 +33,11 @@ public sealed class ClinicalTaskFhirServerMixupTests
     [Fact]
     public async Task Invoke_ServerSendsThePatientsOwnData_200()
     {
-        await using var ehr = await FixedFhirServer.StartAsync(
+        await using var ehr = await FakeFhirServer.StartAsync(
             """{"resourceType":"Patient","id":"123","birthDate":"1950-01-01"}""",
             """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"HbA1c"},"subject":{"reference":"Patient/123"}}}]}""");
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Fine."));
-        await using var host = await StartAsync(vendor, ehr.Address + "/fhir");
+        await using var host = await StartAsync(vendor, ehr.Server);
         using var client = host.CreateClient();
 
         var call = await client.PostInvokeAsync(UseCase, """{"patient": "123"}""", contentType: "application/json");
@@ -58,10 +52,10 @@ public sealed class ClinicalTaskFhirServerMixupTests
     [InlineData("active", false, "use_case_not_granted")]
     public async Task Invoke_CallTheStepsAfterwardRefuse_403AndNothingFetched(string status, bool granted, string code)
     {
-        await using var ehr = await FixedFhirServer.StartAsync(
+        await using var ehr = await FakeFhirServer.StartAsync(
             """{"resourceType":"Patient","id":"123"}""", """{"resourceType":"Bundle","type":"searchset","entry":[]}""");
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
-        await using var host = await StartAsync(vendor, ehr.Address + "/fhir", status, granted);
+        await using var host = await StartAsync(vendor, ehr.Server, status, granted);
         using var client = host.CreateClient();
 
         var call = await client.PostInvokeAsync(UseCase, """{"patient": "123"}""", contentType: "application/json");
@@ -90,44 +84,4 @@ public sealed class ClinicalTaskFhirServerMixupTests
             },
         };
     });
-
-    /// <summary>A FHIR server that answers every Patient read with one body and every search with another.</summary>
-    private sealed class FixedFhirServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private int _fetches;
-
-        private FixedFhirServer(WebApplication app) => _app = app;
-
-        public string Address { get; private set; } = "";
-
-        public int Fetches => Volatile.Read(ref _fetches);
-
-        public static async Task<FixedFhirServer> StartAsync(string patient, string search)
-        {
-            var builder = WebApplication.CreateSlimBuilder(["--urls=http://127.0.0.1:0"]);
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            var server = new FixedFhirServer(app);
-            app.MapGet("/fhir/Patient/{id}", () =>
-            {
-                Interlocked.Increment(ref server._fetches);
-                return Results.Text(patient, "application/fhir+json");
-            });
-            app.MapGet("/fhir/Observation", () =>
-            {
-                Interlocked.Increment(ref server._fetches);
-                return Results.Text(search, "application/fhir+json");
-            });
-            await app.StartAsync();
-            server.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return server;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
 }
