@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json.Nodes;
 using Npgsql;
 using XefAI.Testing;
@@ -55,5 +56,92 @@ public sealed class PostgresBoundedWaitTests
 
         Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Note 3. Stable."))).Status);
         Assert.Equal(200, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+    }
+
+    [PostgresFact]
+    public async Task ServerStopsAnswering_CallsFailClosedWhileItIsStillStopped_ThenRecover()
+    {
+        // A hung server (SIGSTOP: a frozen host or a network partition) answers nothing, not even the driver's cancel
+        // request, so only the gateway's own bound can end the wait. The server stays stopped until the calls return:
+        // without that bound they would wait for as long as it is stopped, and this test would hang until its limit.
+        // The driver's own limits are set beyond the test's wait (a 2-minute connect, cancel requests awaited without
+        // end), so they cannot be what ends it.
+        await using var server = await PostgresServer.StartAsync();
+        var connectionString = await server.CreateDatabaseAsync() + ";Timeout=120;Cancellation Timeout=0";
+        await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
+        {
+            ["Store"] = "postgres",
+            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString, ["CommitTimeoutSeconds"] = CommitTimeoutSeconds },
+        });
+        using var client = gateway.CreateClient();
+        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Note 1. Stable."))).Status);
+
+        server.Suspend();
+        try
+        {
+            var during = await client.PostChatAsync(ChatBody("summary", "Note 2. Stable.")).WaitAsync(TimeSpan.FromSeconds(45));
+            Assert.Equal(503, during.Status);
+            Assert.Equal("audit_unavailable", (string?)during.Json["error"]!["code"]);
+
+            // The next call, while the commit is still out, is refused at once rather than queued behind it.
+            var next = await client.PostChatAsync(ChatBody("summary", "Note 3. Stable.")).WaitAsync(TimeSpan.FromSeconds(45));
+            Assert.Equal(503, next.Status);
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        // Once the server answers again, so does the gateway (the first calls may still meet a dropped connection).
+        var status = 0;
+        for (var attempt = 0; attempt < 60 && status != 200; attempt++)
+        {
+            status = (await client.PostChatAsync(ChatBody("summary", "Note 4. Stable."))).Status;
+            if (status != 200)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        Assert.Equal(200, status);
+    }
+
+    [PostgresFact]
+    public async Task ServerRestarted_AdminReadsOnDroppedConnectionsAnswer503NotA500_ThenRecover()
+    {
+        await using var server = await PostgresServer.StartAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+        await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
+        {
+            ["Store"] = "postgres",
+            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString, ["CommitTimeoutSeconds"] = CommitTimeoutSeconds },
+        });
+        using var client = gateway.CreateClient();
+        using var admin = gateway.CreateClient(GatewayHost.AdminKey);
+        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Note 1. Stable."))).Status);
+
+        // The reads leave their connections in the pool, which the restart then cuts.
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(new Uri("/admin/audit/verify", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(new Uri("/admin/audit?limit=1", UriKind.Relative))).StatusCode);
+        await server.RestartAsync();
+
+        foreach (var path in new[] { "/admin/audit/verify", "/admin/audit?limit=1" })
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var attempt = 0; attempt < 20 && statuses.LastOrDefault() != HttpStatusCode.OK; attempt++)
+            {
+                using var response = await admin.GetAsync(new Uri(path, UriKind.Relative));
+                statuses.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+                    Assert.Equal("store_unavailable", (string?)error["code"]);
+                    Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+                }
+            }
+
+            Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{path}: {string.Join(", ", statuses)}"));
+            Assert.Equal(HttpStatusCode.OK, statuses[^1]);
+        }
     }
 }

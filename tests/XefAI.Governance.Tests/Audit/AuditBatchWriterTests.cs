@@ -71,6 +71,65 @@ public sealed class AuditBatchWriterTests
     }
 
     [Fact]
+    public async Task AppendAsync_CommitHangsPastTheTimeout_CallersAreRefusedWithoutWaitingForIt()
+    {
+        // The blocking commit ignores its cancellation, as a driver does when the server stopped answering (its cancel
+        // request goes unanswered too): the callers' bound must not depend on the commit coming back.
+        var commit = new BlockingCommit();
+        await using var writer = new AuditBatchWriter(
+            "test", maxBatchSize: 256, commit.CommitAsync, (_, _) => { }, commitTimeout: TimeSpan.FromMilliseconds(200), maxQueuedRecords: 16);
+        var first = writer.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask();
+        await commit.Entered.Task.WaitAsync(Generous);
+        var queued = writer.AppendAsync(AuditEntries.Create(2), CancellationToken.None).AsTask();
+
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => first.WaitAsync(Generous));
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => queued.WaitAsync(Generous));
+
+        // Refused while the commit still hangs: nothing was released, nothing committed.
+        Assert.Equal(0, commit.Committed);
+        Assert.True(writer.IsStalled);
+
+        // Behind a commit that has not come back, an append is refused at once rather than queued behind it; the hung
+        // batch's record is still held (it may yet be written), the refused ones are not.
+        var during = writer.AppendAsync(AuditEntries.Create(3), CancellationToken.None);
+        Assert.True(during.IsCompleted);
+        var error = await Assert.ThrowsAsync<AuditUnavailableException>(() => during.AsTask());
+        Assert.Contains("hung or unreachable", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, writer.Backlog);
+
+        // Once the commit returns, appends are taken again.
+        commit.Release();
+        var deadline = DateTime.UtcNow + Generous;
+        while (writer.IsStalled && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.False(writer.IsStalled);
+        var after = await writer.AppendAsync(AuditEntries.Create(4), CancellationToken.None).AsTask().WaitAsync(Generous);
+        Assert.Equal("trace-0004", after.Entry.TraceId);
+        Assert.Equal(0, writer.Backlog);
+    }
+
+    [Fact]
+    public async Task AppendAsync_CommitSlowButWithinTheTimeout_IsNotRefused()
+    {
+        var commit = new BlockingCommit();
+        await using var writer = new AuditBatchWriter(
+            "test", maxBatchSize: 256, commit.CommitAsync, (_, _) => { }, commitTimeout: TimeSpan.FromMinutes(5), maxQueuedRecords: 16);
+        var first = writer.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask();
+        await commit.Entered.Task.WaitAsync(Generous);
+        var queued = writer.AppendAsync(AuditEntries.Create(2), CancellationToken.None).AsTask();
+        await Task.Delay(50);
+
+        Assert.False(writer.IsStalled);
+        commit.Release();
+        var records = await Task.WhenAll(first, queued).WaitAsync(Generous);
+        Assert.Equal(["trace-0001", "trace-0002"], records.Select(r => r.Entry.TraceId));
+        Assert.Equal(0, writer.Backlog);
+    }
+
+    [Fact]
     public void Constructor_QueueBoundBelowOne_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             new AuditBatchWriter("test", 1, (_, _) => Task.FromResult<IReadOnlyList<AuditRecord>>([]), (_, _) => { }, maxQueuedRecords: 0));

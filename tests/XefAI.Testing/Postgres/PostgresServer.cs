@@ -91,8 +91,7 @@ public sealed class PostgresServer : IAsyncDisposable
             {
                 File.Delete(log);
                 var port = FreeLoopbackPort();
-                var options = $"-p {port.ToString(CultureInfo.InvariantCulture)} -h {Host} -k '{directory}' " +
-                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+                var options = ServerOptions(port, directory);
                 try
                 {
                     await RunToolAsync(
@@ -182,6 +181,68 @@ public sealed class PostgresServer : IAsyncDisposable
         builder.ConnectionStringBuilder.Pooling = false;
         builder.ConfigureTypeLoading(typeLoading => typeLoading.EnableTypeLoading(false));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Stops the server at once, as a crash would (connections drop without a goodbye), and starts it again on the same
+    /// port: clients keep pooled connections that the server no longer knows. For a server of the test's own only.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        var data = Path.Combine(Folder, "data");
+        await RunToolAsync(_installation, Folder, "pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], cancellationToken);
+        await RunToolAsync(_installation, Folder, "pg_ctl", ["-D", data, "-l", LogPath, "-o", ServerOptions(Port, Folder), "-w", "-t", "30", "start"], cancellationToken);
+    }
+
+    private static string ServerOptions(int port, string directory) =>
+        $"-p {port.ToString(CultureInfo.InvariantCulture)} -h {Host} -k '{directory}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+
+    /// <summary>
+    /// Stops the server's processes (SIGSTOP) without closing anything, as a hung host or a network partition looks to a
+    /// client: connections stay open and nothing answers, cancel requests included. <see cref="Resume"/> lets them go
+    /// on. Linux only; for a server of the test's own only.
+    /// </summary>
+    public void Suspend() => Signal("STOP");
+
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        // The postmaster's pid heads postmaster.pid; its children are every backend and auxiliary process.
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(Folder, "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        var pids = new List<int> { postmaster };
+        foreach (var stat in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(stat), CultureInfo.InvariantCulture, out var pid) && pid != postmaster
+                && ParentOf(Path.Combine(stat, "stat")) == postmaster)
+            {
+                pids.Add(pid);
+            }
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, .. pids.Select(p => p.ToString(CultureInfo.InvariantCulture))]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} exited with {kill.ExitCode}.");
+        }
+    }
+
+    // /proc/<pid>/stat: "pid (comm) state ppid ...", where comm may hold spaces and parentheses.
+    private static int ParentOf(string statPath)
+    {
+        try
+        {
+            var stat = File.ReadAllText(statPath);
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // The process ended while it was read.
+            return -1;
+        }
     }
 
     /// <summary>Stops the server at once (no checkpoint: nothing here is kept) and deletes its folder.</summary>

@@ -18,13 +18,26 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     private readonly TimeSpan? _commitTimeout;
     private readonly int _maxQueuedRecords;
     private readonly Channel<PendingAppend> _queue =
-        Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Lazy<Task> _loop;
 
     private long _committedBatches;
 
     // Appends taken and not yet completed: queued, or in the batch being committed.
     private int _backlog;
+
+    // Fires at the deadline of the batch being committed (one timer, re-armed per batch): a commit that ignores its
+    // cancellation (a server that stopped answering leaves a driver's cancel request unanswered too) must not hold its
+    // callers past the deadline. The batch and its deadline are read and cleared under _inFlightGate.
+    private readonly ITimer? _watchdog;
+    private readonly Lock _inFlightGate = new();
+    private List<PendingAppend>? _inFlight;
+    private long _inFlightDeadline;
+    private bool _inFlightFailureReported;
+
+    // Set when a batch's deadline passed before its commit returned; cleared when it returns. While set, appends are
+    // refused at once instead of queueing behind a commit that may never come back.
+    private volatile bool _stalled;
 
     /// <param name="storeName">Named by the <see cref="ObjectDisposedException"/> an append after disposal throws.</param>
     /// <param name="maxBatchSize">The most appends one commit takes.</param>
@@ -51,10 +64,17 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
         _commitBatch = commitBatch;
         _batchFailed = batchFailed;
         _loop = new Lazy<Task>(() => Task.Run(RunAsync));
+        if (commitTimeout is not null)
+        {
+            _watchdog = TimeProvider.System.CreateTimer(static state => ((AuditBatchWriter)state!).RefuseOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Transactions committed so far; fewer than appends when group commit works.</summary>
     public long CommittedBatches => Interlocked.Read(ref _committedBatches);
+
+    /// <summary>A batch's deadline passed before its commit returned, and it has not returned yet: appends are refused at once.</summary>
+    public bool IsStalled => _stalled;
 
     /// <summary>Appends waiting for their commit: queued, or in the batch being committed.</summary>
     public int Backlog => Volatile.Read(ref _backlog);
@@ -71,6 +91,13 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             Interlocked.Decrement(ref _backlog);
             return ValueTask.FromException<AuditRecord>(new AuditUnavailableException(
                 $"The audit store has {_maxQueuedRecords} records waiting for their commit, as many as Audit:MaxQueuedRecords allows; the call must not be answered."));
+        }
+
+        if (_stalled)
+        {
+            Interlocked.Decrement(ref _backlog);
+            return ValueTask.FromException<AuditRecord>(new AuditUnavailableException(
+                $"The audit store has not finished a commit within {DurationText.Format(_commitTimeout!.Value)} and may be hung or unreachable; the call must not be answered."));
         }
 
         var pending = new PendingAppend(entry, this);
@@ -100,6 +127,8 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
         {
             await _loop.Value;
         }
+
+        _watchdog?.Dispose();
     }
 
     private async Task RunAsync()
@@ -120,7 +149,19 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 continue;
             }
 
-            using var deadline = StartDeadline(batch);
+            using var deadline = StartDeadline(batch, out var remaining);
+            if (deadline is not null)
+            {
+                lock (_inFlightGate)
+                {
+                    _inFlight = batch;
+                    _inFlightFailureReported = false;
+                    _inFlightDeadline = Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency);
+                }
+
+                _watchdog!.Change(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            }
+
             try
             {
                 deadline?.Token.ThrowIfCancellationRequested();
@@ -140,7 +181,11 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 var failure = ex is OperationCanceledException && deadline is { IsCancellationRequested: true }
                     ? new TimeoutException($"The audit commit did not finish within {DurationText.Format(_commitTimeout!.Value)}.", ex)
                     : ex;
-                _batchFailed(batch.Count, failure);
+                if (deadline is null || ClaimFailureReport())
+                {
+                    _batchFailed(batch.Count, failure);
+                }
+
                 Interlocked.Add(ref _backlog, -batch.Count);
                 foreach (var pending in batch)
                 {
@@ -150,16 +195,95 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             }
             finally
             {
+                if (deadline is not null)
+                {
+                    _watchdog!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    lock (_inFlightGate)
+                    {
+                        _inFlight = null;
+                    }
+
+                    _stalled = false;
+                }
+
                 batch.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The deadline of the batch being committed passed: its callers are refused now, whether or not the commit comes
+    /// back (one that does may still have committed, as with any interrupted commit), and so is every append queued
+    /// behind it, which could only be reached after it. Until the commit returns, new appends are refused at once. The
+    /// batch's records stay in the backlog until then: they are still held, and may still be written.
+    /// </summary>
+    private void RefuseOverdue()
+    {
+        var failure = new AuditUnavailableException(
+            "The audit store could not commit the audit record in time; the call must not be answered.",
+            new TimeoutException($"The audit commit did not finish within {DurationText.Format(_commitTimeout!.Value)}."));
+        lock (_inFlightGate)
+        {
+            // A firing meant for a batch that has since returned finds none in flight.
+            if (_inFlight is not { } batch)
+            {
+                return;
+            }
+
+            // A timer may round a little short: the rest is waited for, not skipped.
+            var early = _inFlightDeadline - Stopwatch.GetTimestamp();
+            if (early > 0)
+            {
+                _watchdog!.Change(TimeSpan.FromSeconds((double)early / Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _stalled = true;
+
+            // The store hears of the failure before the callers do, as when a commit fails, and only once.
+            if (!_inFlightFailureReported)
+            {
+                _inFlightFailureReported = true;
+                _batchFailed(batch.Count, failure.InnerException!);
+            }
+
+            foreach (var pending in batch)
+            {
+                pending.TrySetException(failure);
+            }
+        }
+
+        while (_queue.Reader.TryRead(out var queued))
+        {
+            if (queued.TryClaim())
+            {
+                Interlocked.Decrement(ref _backlog);
+                queued.TrySetException(failure);
             }
         }
     }
 
     internal void Withdrawn() => Interlocked.Decrement(ref _backlog);
 
-    // Cancels when the batch's oldest append has waited the commit timeout; already cancelled if it has.
-    private CancellationTokenSource? StartDeadline(List<PendingAppend> batch)
+    // With a deadline, the loop and the watchdog may both find the batch in flight failed: true for the first of them.
+    private bool ClaimFailureReport()
     {
+        lock (_inFlightGate)
+        {
+            if (_inFlightFailureReported)
+            {
+                return false;
+            }
+
+            _inFlightFailureReported = true;
+            return true;
+        }
+    }
+
+    // Cancels when the batch's oldest append has waited the commit timeout; already cancelled if it has.
+    private CancellationTokenSource? StartDeadline(List<PendingAppend> batch, out TimeSpan remaining)
+    {
+        remaining = Timeout.InfiniteTimeSpan;
         if (_commitTimeout is not { } timeout)
         {
             return null;
@@ -171,7 +295,7 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             oldest = Math.Min(oldest, pending.EnqueuedAt);
         }
 
-        var remaining = timeout - Stopwatch.GetElapsedTime(oldest);
+        remaining = timeout - Stopwatch.GetElapsedTime(oldest);
         var source = new CancellationTokenSource();
         if (remaining <= TimeSpan.Zero)
         {

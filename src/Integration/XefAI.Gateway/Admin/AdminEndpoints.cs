@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
@@ -73,7 +74,19 @@ internal static class AdminEndpoints
             }
 
             context.HttpContext.Items[typeof(AdminEndpoints)] = name;
-            return await next(context);
+            try
+            {
+                return await next(context);
+            }
+            catch (Exception ex) when (ex is DbException or AuditUnavailableException && !context.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                // The store did not answer, or dropped the connection (a database restarted under a pooled connection):
+                // a read the admin may retry, not a fault of the gateway's.
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return Results.Json(
+                    new { error = new { message = "The audit or governance store could not be read just now (it did not answer, or dropped the connection); retry shortly.", type = "server_error", param = (string?)null, code = "store_unavailable" } },
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
         });
         return group;
     }
