@@ -46,6 +46,13 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
         {
             record = await audit.AppendAsync(entry, CancellationToken.None);
         }
+        catch (AuditUnavailableException ex)
+        {
+            // The store logs the cause once per failed batch; a call it refused is one line, not one stack trace each,
+            // so an outage at hundreds of calls a second does not flood the log.
+            LogAuditUnavailable(logger, call.TraceId, ex.Message);
+            record = null;
+        }
         catch (Exception ex)
         {
             LogAuditFailed(logger, ex, call.TraceId);
@@ -162,4 +169,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld.")]
     private static partial void LogAuditFailed(ILogger logger, Exception exception, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld: {Reason}")]
+    private static partial void LogAuditUnavailable(ILogger logger, string traceId, string reason);
 }
