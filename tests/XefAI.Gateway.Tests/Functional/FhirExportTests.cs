@@ -83,6 +83,22 @@ public sealed class FhirExportTests(FhirExportTests.FhirGateway fixture) : IClas
         Assert.Empty(bundle.Entry);
     }
 
+    [Theory]
+    [InlineData("/fhir/auditevent?date=ge2999-01-01")]
+    [InlineData("/FHIR/AUDITEVENT?date=ge2999-01-01")]
+    [InlineData("/fhir/AuditEvent/?date=ge2999-01-01")]
+    public async Task SearchAuditEvents_PathInAnotherCaseOrWithTrailingSlash_SearchsetWithTheCanonicalSelfLink(string path)
+    {
+        // Found by hostile testing, round 18: routing matched any case, the exporter wanted "/AuditEvent": a 500.
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+
+        var search = await admin.GetCallAsync(path);
+
+        Assert.Equal(200, search.Status);
+        var bundle = FhirR4Validation.ParseValid<R4.Bundle>(Encoding.UTF8.GetString(search.ResponseBody));
+        Assert.EndsWith("/fhir/AuditEvent?date=ge2999-01-01", bundle.SelfLink!.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SearchAuditEvents_TrailWithGovernanceActionsAndRefusals_EveryRecordExportsValid()
     {

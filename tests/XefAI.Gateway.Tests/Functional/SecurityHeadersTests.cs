@@ -34,6 +34,8 @@ public sealed class SecurityHeadersTests(GatewayFixture fixture) : IClassFixture
         { "GET", "/readyz", null, null, 200 },
         { "GET", "/no-such-endpoint", null, null, 404 },
         { "DELETE", "/healthz", null, null, 405 },
+        { "POST", "/metrics", null, null, 405 },
+        { "DELETE", "/metrics", null, null, 405 },
     };
 
     [Theory]

@@ -103,6 +103,54 @@ public sealed class SqliteAuditVerificationTests
         Assert.EndsWith(problem, verification.Problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("DELETE FROM audit_records WHERE seq >= 3")]
+    [InlineData("DELETE FROM audit_records WHERE seq = 5")]
+    public async Task VerifyAsync_TailTruncatedPastTheLastProvedRecord_FullWalkFindsItToo(string attack)
+    {
+        // Found by hostile testing, round 18: the incremental walk refused, the full walk said valid.
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await AppendManyAsync(store, 3);
+        Assert.True((await store.VerifyAsync(Full, CancellationToken.None)).Valid);
+        await AppendManyAsync(store, 2);
+        Assert.True((await store.VerifyAsync(Full, CancellationToken.None)).Valid);
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER audit_records_no_delete");
+            Execute(connection, attack);
+        }
+
+        var full = await store.VerifyAsync(Full, CancellationToken.None);
+        var incremental = await store.VerifyAsync(new AuditVerificationRequest(), CancellationToken.None);
+
+        const string Deleted = "Record seq 5, the last an earlier verification proved, is missing: it was deleted.";
+        Assert.Equal((false, Deleted), (full.Valid, full.Problem));
+        Assert.Equal((false, Deleted), (incremental.Valid, incremental.Problem));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_TailTruncatedPastTheLastProvedRecordAndRefilled_FullWalkNamesTheRewrittenRecord()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await AppendManyAsync(store, 4);
+        Assert.True((await store.VerifyAsync(Full, CancellationToken.None)).Valid);
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "DROP TRIGGER audit_records_no_delete");
+            Execute(connection, "DELETE FROM audit_records WHERE seq >= 3");
+        }
+
+        // The store's own writer goes on from the truncated end, so seq 4 is there again, with another hash.
+        var refill = db.CreateStore();
+        await AppendManyAsync(refill, 3);
+        var full = await refill.VerifyAsync(Full, CancellationToken.None);
+
+        Assert.False(full.Valid);
+        Assert.EndsWith("(seq 4) is not the record an earlier verification proved: it was rewritten.", full.Problem, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Attacks =>
     [
         "UPDATE audit_records SET output_sha256 = 'forged' WHERE seq = 3",

@@ -104,7 +104,8 @@ internal static class FhirEndpoints
             parameters.Add(KeyValuePair.Create("patient", (string?)pseudonym));
         }
 
-        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
+        // The route's own path, not the request's: routing matches any case and a trailing slash, the links must not.
+        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir/AuditEvent";
         var self = baseUrl + QueryString.Create(before is null ? parameters : [.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(before.Value))]);
         var next = records.Count > count
             ? baseUrl + QueryString.Create([.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(page[^1].Sequence))])

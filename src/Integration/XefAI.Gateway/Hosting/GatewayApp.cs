@@ -166,7 +166,8 @@ public static class GatewayApp
         // refuses one) is answered 404 here, never forwarded.
         app.MapReverseProxy(proxy => proxy.Use((HttpContext context, RequestDelegate _) =>
             CallError.NotFound("unknown_url", $"No endpoint {context.Request.Path}.").WriteAsync(context.Response)));
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // The exporter's endpoint answers any method unless told: GET only, like the probes (any other is 405).
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
         app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));
         app.MapGet("/readyz", async (IAuditTrail audit, CancellationToken ct) => await audit.IsReadyAsync(ct)
             ? Results.Ok(new { status = "ready" })

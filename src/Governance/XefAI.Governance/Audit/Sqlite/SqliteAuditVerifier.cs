@@ -20,28 +20,18 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
 
     public async Task<AuditChainVerification> RunAsync(CancellationToken cancellationToken)
     {
+        // The last record a walk proved anchors the chain's length: a full walk checks it as an incremental one does, or
+        // a truncation past it (with or without records written again after it) would pass a full walk.
+        var mark = await ReadLastVerifiedAsync(cancellationToken);
         AuditChainStart? start = null;
-        if (request.Mode == AuditVerificationMode.Incremental && await ReadLastVerifiedAsync(cancellationToken) is { } mark)
+        if (request.Mode == AuditVerificationMode.Incremental && mark is { } resumeFrom)
         {
-            var position = mark.Sequence.ToString(CultureInfo.InvariantCulture);
-            var proved = await ReadIdAndHashAsync(mark.Sequence, cancellationToken);
-            if (proved is not { } row)
+            if (await CheckProvedAsync(resumeFrom, cancellationToken) is { } gone)
             {
-                return new AuditChainVerification(false, 0, Problem: $"Record seq {position}, the last an earlier verification proved, is missing: it was deleted.")
-                {
-                    Checked = 0,
-                };
+                return gone with { Checked = 0 };
             }
 
-            if (!string.Equals(row.Hash, mark.Hash, StringComparison.Ordinal))
-            {
-                return new AuditChainVerification(false, 0, row.Id, $"Record {row.Id} (seq {position}) is not the record an earlier verification proved: it was rewritten.")
-                {
-                    Checked = 0,
-                };
-            }
-
-            start = mark;
+            start = resumeFrom;
         }
 
         var from = start?.Sequence ?? 0;
@@ -84,6 +74,11 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
 
         var verdict = walk.Finish(head: null);
         _pace.Report();
+        if (verdict.Valid && start is null && mark is { } anchor && await CheckProvedAsync(anchor, cancellationToken) is { } lost)
+        {
+            return lost with { Checked = _pace.Checked };
+        }
+
         if (walk.Proved.Sequence > from)
         {
             await RecordVerifiedAsync(walk.Proved, cancellationToken);
@@ -95,6 +90,21 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
             ResumedFrom = start?.Sequence,
             Checked = _pace.Checked,
         };
+    }
+
+    /// <summary>Null when the record an earlier walk proved is still there with the hash it proved; else the verdict.</summary>
+    private async Task<AuditChainVerification?> CheckProvedAsync(AuditChainStart mark, CancellationToken cancellationToken)
+    {
+        var position = mark.Sequence.ToString(CultureInfo.InvariantCulture);
+        var proved = await ReadIdAndHashAsync(mark.Sequence, cancellationToken);
+        if (proved is not { } row)
+        {
+            return new AuditChainVerification(false, 0, Problem: $"Record seq {position}, the last an earlier verification proved, is missing: it was deleted.");
+        }
+
+        return string.Equals(row.Hash, mark.Hash, StringComparison.Ordinal)
+            ? null
+            : new AuditChainVerification(false, 0, row.Id, $"Record {row.Id} (seq {position}) is not the record an earlier verification proved: it was rewritten.");
     }
 
     private async Task<AuditChainStart?> ReadLastVerifiedAsync(CancellationToken cancellationToken)
