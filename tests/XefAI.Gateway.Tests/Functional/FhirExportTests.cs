@@ -100,6 +100,42 @@ public sealed class FhirExportTests(FhirExportTests.FhirGateway fixture) : IClas
     }
 
     [Fact]
+    public async Task SearchAuditEvents_PublicBaseUrlSet_LinksIgnoreTheRequestsHostHeader()
+    {
+        // Found by hostile testing, round 18: the links followed the Host header, so a request naming another host
+        // got a next link (which a client follows with its admin key) pointing there.
+        await using var gateway = await GatewayHost.StartAsync(c => c["Gateway"]!["PublicBaseUrl"] = "https://ai-gateway.example.org/");
+        using var client = gateway.CreateClient();
+        using var admin = gateway.CreateClient(GatewayHost.AdminKey);
+        await client.PostChatAsync(ChatBody("summary", Note));
+        await client.PostChatAsync(ChatBody("summary", Note));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/fhir/AuditEvent?_count=1", UriKind.Relative));
+        request.Headers.Host = "evil.example";
+
+        using var response = await admin.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var json = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("evil.example", json, StringComparison.Ordinal);
+        var bundle = FhirR4Validation.ParseValid<R4.Bundle>(json);
+        Assert.StartsWith("https://ai-gateway.example.org/fhir/AuditEvent?", bundle.SelfLink!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("https://ai-gateway.example.org/fhir/AuditEvent?", bundle.NextLink!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("https://ai-gateway.example.org/fhir/AuditEvent/", Assert.Single(bundle.Entry).FullUrl, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ai-gateway.example.org")]
+    [InlineData("ftp://ai-gateway.example.org")]
+    [InlineData("https://ai-gateway.example.org/?x=1")]
+    public void PublicBaseUrl_NotAnAbsoluteHttpUrl_Refused(string value)
+    {
+        var result = new XefAI.Gateway.Configuration.GatewayOptionsValidator().Validate(null, new XefAI.Gateway.Configuration.GatewayOptions { PublicBaseUrl = value });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Gateway:PublicBaseUrl must be an absolute http(s) URL", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SearchAuditEvents_TrailWithGovernanceActionsAndRefusals_EveryRecordExportsValid()
     {
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

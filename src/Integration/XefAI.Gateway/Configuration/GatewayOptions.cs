@@ -34,6 +34,13 @@ internal sealed class GatewayOptions
     /// <summary>The request-shape limits, as one value for the parsers.</summary>
     public RequestLimits RequestLimits => new(MaxJsonDepth, MaxMessages);
 
+    /// <summary>
+    /// The gateway's address as its clients reach it (e.g. <c>https://ai-gateway.example.org</c>), for the absolute links
+    /// it writes (a FHIR Bundle's <c>self</c>, <c>next</c> and <c>fullUrl</c>s); unset, they follow the request's scheme
+    /// and <c>Host</c> header. Read at start.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>Folder scanned for plugin assemblies; relative paths are resolved against the content root.</summary>
     public string? PluginsPath { get; set; } = "plugins";
 

@@ -23,6 +23,13 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add("Gateway:VendorTimeout must be positive.");
         }
 
+        if (options.PublicBaseUrl is { } publicBase
+            && (!Uri.TryCreate(publicBase, UriKind.Absolute, out var baseUri) || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp)
+                || !string.IsNullOrEmpty(baseUri.Query) || !string.IsNullOrEmpty(baseUri.Fragment)))
+        {
+            errors.Add("Gateway:PublicBaseUrl must be an absolute http(s) URL without query or fragment, e.g. https://ai-gateway.example.org.");
+        }
+
         if (options.MaxJsonDepth is < 8 or > 256)
         {
             errors.Add("Gateway:MaxJsonDepth must be from 8 to 256.");

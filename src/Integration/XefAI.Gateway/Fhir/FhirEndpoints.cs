@@ -1,6 +1,8 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using XefAI.Data;
 using XefAI.Gateway.Admin;
+using XefAI.Gateway.Configuration;
 using XefAI.Governance;
 
 namespace XefAI.Gateway.Fhir;
@@ -31,7 +33,7 @@ internal static class FhirEndpoints
     }
 
     private static async Task<IResult> SearchAuditEventsAsync(
-        HttpContext context, IAuditTrail audit, IFhirAuditExporter exporter, IPatientPseudonymizer pseudonymizer, CancellationToken ct)
+        HttpContext context, IAuditTrail audit, IFhirAuditExporter exporter, IPatientPseudonymizer pseudonymizer, IOptions<GatewayOptions> options, CancellationToken ct)
     {
         var request = context.Request;
         if (request.Query.Keys.FirstOrDefault(k => !SearchParameters.Contains(k)) is { } unknown)
@@ -105,7 +107,11 @@ internal static class FhirEndpoints
         }
 
         // The route's own path, not the request's: routing matches any case and a trailing slash, the links must not.
-        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir/AuditEvent";
+        // Behind a proxy the configured address, so a Host header the caller chose cannot send a client that follows
+        // next (with its admin key) elsewhere.
+        var baseUrl = (options.Value.PublicBaseUrl is { Length: > 0 } publicBase
+            ? publicBase.TrimEnd('/')
+            : $"{request.Scheme}://{request.Host}{request.PathBase}") + "/fhir/AuditEvent";
         var self = baseUrl + QueryString.Create(before is null ? parameters : [.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(before.Value))]);
         var next = records.Count > count
             ? baseUrl + QueryString.Create([.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(page[^1].Sequence))])
