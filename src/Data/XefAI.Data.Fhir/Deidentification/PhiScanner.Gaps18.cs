@@ -492,8 +492,8 @@ internal sealed partial class Scan
             end += 2;
         }
 
-        // A plain word after "by" is English ("by phone"): only an underscore or a label makes it a login.
-        if (end == i && !IsPunct(i - 1, ':'))
+        // A plain word after "by" is English ("by phone"): only an underscore, a digit or a label makes it a login.
+        if (end == i && !IsPunct(i - 1, ':') && _t[i].Type != TokenType.Alnum)
         {
             return;
         }
