@@ -70,6 +70,7 @@ public sealed class PhiScannerGap18Tests
     [InlineData("Printed 10/02/2026 08:15 by jsmithe4", "jsmithe4")]
     [InlineData("Printed by rad_tmolina on 10/02/2026", "rad_tmolina")]
     [InlineData("Coder: kwhitlow   Batch 22", "kwhitlow")]
+    [InlineData("D: 10/01/2026 09:12  T: 10/01/2026 11:40 mt_rgaines", "mt_rgaines")]
     public void Scan_Login_IsMarked(string text, string login) =>
         AssertMarked(text, login, PhiKind.Id);
 
@@ -85,6 +86,7 @@ public sealed class PhiScannerGap18Tests
     [InlineData("Travelling home for Orthodox Christmas with family.", "Orthodox Christmas")]
     [InlineData("Back to work after Carnival Festival week.", "Carnival Festival")]
     [InlineData("Stayed with her sister over New Year's and came back.", "New Year's")]
+    [InlineData("Party is on the 9th, Saint Lucy Day, at her niece's.", "Saint Lucy Day")]
     public void Scan_HolidayOfSeveralWords_IsMarked(string text, string holiday) =>
         AssertMarked(text, holiday, PhiKind.Date);
 
@@ -100,4 +102,17 @@ public sealed class PhiScannerGap18Tests
     [InlineData("Her parents still live in Nuku'alofa on the main island.", "Nuku'alofa")]
     public void Scan_HyphenatedTown_IsMarkedWhole(string text, string town) =>
         AssertMarked(text, town, PhiKind.Location);
+
+    [Theory]
+    [InlineData("  B71-448-2093   CBC with differential", "B71-448-2093")]
+    [InlineData("Delivered a walker, asset WK-7781-3305, to the home.", "WK-7781-3305")]
+    public void Scan_LetteredCodeOfThreeGroups_IsMarked(string text, string code) =>
+        AssertCovered(text, code);
+
+    [Theory]
+    [InlineData("Lot AB-2231-0098 of the vaccine, exp 2027.", "AB")]
+    [InlineData("Used a 3-0 Vicryl and a 4-0 Monocryl to close.", "Vicryl")]
+    [InlineData("ICD-10-CM codes reviewed with the coder.", "ICD")]
+    public void Scan_LotSutureOrCodeSystem_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
 }
