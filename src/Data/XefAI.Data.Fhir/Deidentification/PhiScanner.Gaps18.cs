@@ -25,7 +25,7 @@ internal sealed partial class Scan
             }
 
             var length = _t[i].Length;
-            if (IsPunct(i - 1, '#') && Joined(i) && length >= 4 && TryHashCode18(i))
+            if (Joined(i) && IsPunct(i - 1, '#') && length >= 4 && TryHashCode18(i))
             {
                 continue;
             }
@@ -61,7 +61,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (IsPunct(i - 1, '#') && Joined(i) && TryHashCode18(i))
+            if (Joined(i) && IsPunct(i - 1, '#') && TryHashCode18(i))
             {
                 continue;
             }
@@ -78,7 +78,7 @@ internal sealed partial class Scan
 
             if (type == TokenType.Alnum)
             {
-                if (_t[i].Is(TokenShape.Lower) && char.IsAsciiLetter(_text[_t[i].Start]) && IsLoginCue18(i))
+                if (_t[i].Is(TokenShape.Lower) && MayFollowLoginCue18(i) && char.IsAsciiLetter(_text[_t[i].Start]) && IsLoginCue18(i))
                 {
                     MarkLogin18(i);
                 }
@@ -103,7 +103,7 @@ internal sealed partial class Scan
 
             if (_t[i].Is(TokenShape.Lower))
             {
-                if (IsLoginCue18(i) && (IsPunct(i + 1, '_') || (length >= 4 && !Has(i, Lex.Clinical | Lex.Common))))
+                if (MayFollowLoginCue18(i) && IsLoginCue18(i) && (IsPunct(i + 1, '_') || (length >= 4 && !Has(i, Lex.Clinical | Lex.Common))))
                 {
                     MarkLogin18(i);
                 }
@@ -131,20 +131,23 @@ internal sealed partial class Scan
         }
     }
 
-    private static readonly string[] IdLabels18 = ["id", "no", "form", "number", "set", "code"];
-
+    /// <summary>"id", "no", "set", "form", "code", "number": an identifier's label, tested by length and first letter first.</summary>
     private bool IsIdLabel18(int i)
     {
-        foreach (var label in IdLabels18)
+        var first = (char)(_text[_t[i].Start] | 0x20);
+        return _t[i].Length switch
         {
-            if (WordIs(i, label))
-            {
-                return true;
-            }
-        }
-
-        return false;
+            2 => (first == 'i' && WordIs(i, "id")) || (first == 'n' && WordIs(i, "no")),
+            3 => first == 's' && WordIs(i, "set"),
+            4 => (first == 'f' && WordIs(i, "form")) || (first == 'c' && WordIs(i, "code")),
+            6 => first == 'n' && WordIs(i, "number"),
+            _ => false,
+        };
     }
+
+    /// <summary>The token before <paramref name="i"/> may start a login's cue: a ':', a two-letter word ("by") or a number.</summary>
+    private bool MayFollowLoginCue18(int i) =>
+        InRange(i - 1) && !Joined(i) && (IsPunct(i - 1, ':') || (_t[i - 1].Length == 2 && IsWord(i - 1)) || IsNumber(i - 1));
 
     // A store's, a site's or a study's number after its '#' is the place's or the protocol's, not the patient's.
     private static readonly string[] PlaceNumbers18 = ["irb", "pharmacy", "store", "station", "branch", "site", "study", "trial", "clinic", "exit", "channel", "local"];
