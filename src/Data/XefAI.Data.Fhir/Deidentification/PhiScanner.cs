@@ -221,6 +221,7 @@ internal sealed partial class Scan : IDisposable
         UnmarkGaps10Identifiers();
         MarkGaps12StatesBeforeIdentifiers();
         UnmarkImperativeVerbs13();
+        MarkGaps18();
     }
 
     /// <summary>
