@@ -43,6 +43,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private readonly string _server;
     private readonly ILogger<PostgresAuditStore> _logger;
     private readonly TimeProvider _time;
+    private readonly RepeatedFailures _failures;
     private readonly AuditRecordIdGenerator _ids;
     private readonly AuditChainHasher _writerHasher = new();
     private readonly TimeSpan _commitTimeout;
@@ -78,6 +79,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         _server = DescribeServer(_connectionString);
         _logger = logger;
         _time = timeProvider;
+        _failures = new RepeatedFailures(timeProvider);
         _ids = new AuditRecordIdGenerator(timeProvider);
         _commitTimeout = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CommitTimeoutSeconds ?? 3, 1, MaxCommitTimeoutSeconds));
         _checkpointInterval = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CheckpointIntervalSeconds ?? 10, 1, MaxCheckpointIntervalSeconds));
@@ -564,7 +566,14 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     {
         _lastCommitFailed = true;
         _chainEndKnown = false;
-        LogBatchFailed(_logger, count, _server, exception);
+        if (_failures.TakeInFull())
+        {
+            LogBatchFailed(_logger, count, _server, exception);
+        }
+        else
+        {
+            LogBatchFailedAgain(_logger, count, _server, exception.GetType().Name, exception.Message);
+        }
     }
 
     private static string SetLocalLockTimeout(TimeSpan wait) =>
@@ -659,6 +668,9 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to PostgreSQL at {Server}; those calls are refused.")]
     private static partial void LogBatchFailed(ILogger logger, int count, string server, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to PostgreSQL at {Server}; those calls are refused ({ExceptionType}: {Reason}; the stack trace is logged once every 30 s while it repeats).")]
+    private static partial void LogBatchFailedAgain(ILogger logger, int count, string server, string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The PostgreSQL audit store at {Server} is not ready.")]
     private static partial void LogNotReady(ILogger logger, string server, Exception exception);

@@ -24,6 +24,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     private readonly string _writerConnectionString;
     private readonly ILogger<SqliteAuditStore> _logger;
     private readonly TimeProvider _time;
+    private readonly RepeatedFailures _failures;
     private readonly AuditRecordIdGenerator _ids;
     private readonly AuditChainHasher _writerHasher = new();
     private readonly OnceInitializer _schema = new();
@@ -45,6 +46,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         _databasePath = Path.GetFullPath(audit.Sqlite.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
         _logger = logger;
         _time = timeProvider;
+        _failures = new RepeatedFailures(timeProvider);
         _ids = new AuditRecordIdGenerator(timeProvider);
 
         // Microsoft.Data.Sqlite retries busy locks until the command timeout, BEGIN included.
@@ -315,13 +317,23 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     {
         // The session is dropped so the next batch reopens and re-reads the chain's tail from the file,
         // which is the truth even after a commit whose outcome is unknown.
-        LogBatchFailed(_logger, count, _databasePath, exception);
+        if (_failures.TakeInFull())
+        {
+            LogBatchFailed(_logger, count, _databasePath, exception);
+        }
+        else
+        {
+            LogBatchFailedAgain(_logger, count, _databasePath, exception.GetType().Name, exception.Message);
+        }
         _session?.Dispose();
         _session = null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to {Path}; those calls are refused.")]
     private static partial void LogBatchFailed(ILogger logger, int count, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to {Path}; those calls are refused ({ExceptionType}: {Reason}; the stack trace is logged once every 30 s while it repeats).")]
+    private static partial void LogBatchFailedAgain(ILogger logger, int count, string path, string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The audit database {Path} was upgraded in place: added columns {Columns}.")]
     private static partial void LogUpgraded(ILogger logger, string path, string columns);
