@@ -158,6 +158,33 @@ public sealed class CallPipelineTests : IDisposable
         Assert.Empty(_providers.Asked);
     }
 
+    [Fact]
+    public async Task Run_AuditStoreDown_503AndNotCountedTowardTheUseCasesAutomaticSuspension()
+    {
+        // Found by fault injection: a 7 s PostgreSQL outage under load suspended the use case, which then stayed
+        // refused (403) after the database was back, until a person resumed it.
+        _audit.Failing = true;
+        var context = CallContexts.Create(_adapter).HttpContext;
+
+        await Pipeline(ObligingDeIdentification(), new FakeClinicalContextBuilder()).RunAsync(context, _adapter);
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal(CallOutcomes.Failed, Assert.Single(_metrics.Calls).Outcome);
+        Assert.Equal([(TestConfig.Summary.Id, false)], _errorRates.Outcomes);
+    }
+
+    [Theory]
+    [InlineData("vendor_error", true)]
+    [InlineData("vendor_timeout", true)]
+    [InlineData("circuit_open", true)]
+    [InlineData("provider_error", true)]
+    [InlineData("audit_unavailable", false)]
+    [InlineData("review_queue_unavailable", false)]
+    [InlineData("internal_error", false)]
+    [InlineData("fhir_server_error", false)]
+    public void CountsAgainstTheUseCase_FailuresOfTheModelPathCountOthersDoNot(string code, bool counts) =>
+        Assert.Equal(counts, CallMeasurements.CountsAgainstTheUseCase(new CallError(503, code, "test")));
+
     /// <summary>Allows every call, and obliges de-identification for every deployment, as for one without a BAA.</summary>
     private static FakePolicyEngine ObligingDeIdentification() =>
         new(c => c.Deployment is null ? PolicyDecision.Allow : new PolicyDecision([]) { Obligations = new PolicyObligations { DeIdentify = true } });

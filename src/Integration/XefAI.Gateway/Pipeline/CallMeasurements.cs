@@ -19,6 +19,16 @@ internal sealed class CallMeasurements(
     private const string None = "none";
     private const string Other = "other";
 
+    /// <summary>
+    /// Whether a failed call says something about the use case (its model, vendor or deployment) for the automatic
+    /// suspension. The gateway's own stores, its bugs, its load shedding and the EHR's FHIR server fail every use case
+    /// alike: counted, a database blip would suspend each active use case, each then waiting for a person to resume
+    /// it long after the database is back. They still count as failures in the metrics and the status report.
+    /// </summary>
+    internal static bool CountsAgainstTheUseCase(CallError? error) => error?.Code is not (
+        "audit_unavailable" or "review_queue_unavailable" or "governance_state_unavailable" or "overloaded"
+        or "internal_error" or "fhir_server_error" or "fhir_server_unauthorized");
+
     public void Record(CallContext call)
     {
         var outcome = call.Outcome;
@@ -26,7 +36,7 @@ internal sealed class CallMeasurements(
         if (call.UseCase is not null && outcome is CallOutcomes.Answered or CallOutcomes.Held or CallOutcomes.Failed)
         {
             var failed = outcome == CallOutcomes.Failed && status != 499;
-            errorRates.RecordOutcome(call.UseCase.Id, failed);
+            errorRates.RecordOutcome(call.UseCase.Id, failed && CountsAgainstTheUseCase(call.Error));
             statistics?.Record(
                 call.UseCase.Id,
                 call.Deployment?.Id,
