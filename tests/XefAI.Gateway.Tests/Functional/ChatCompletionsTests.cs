@@ -30,6 +30,9 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal("local", call.Header("X-XefAI-Provider"));
         Assert.Matches("^[0-9a-f]{32}$", call.Header("X-XefAI-Trace-Id"));
         Assert.StartsWith("aud_", call.Header("X-XefAI-Audit-Id"), StringComparison.Ordinal);
+
+        // OpenAI's SDKs show x-request-id as the response's request id, and in their errors.
+        Assert.Equal(call.Header("X-XefAI-Trace-Id"), call.Header("x-request-id"));
     }
 
     [Fact]
@@ -135,6 +138,7 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
         var response = await client.GetAsync(new Uri("/v1/models", UriKind.Relative));
 
         Assert.Equal(401, (int)response.StatusCode);
+        Assert.Matches("^[0-9a-f]{32}$", Assert.Single(response.Headers.GetValues("x-request-id")));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ internal static class CdsFeedback
     {
         AccessAudit.MarkAudited(context);
         var traceId = GatewayHeaders.ResolveTraceId(context);
-        context.Response.Headers[GatewayHeaders.TraceId] = traceId;
+        GatewayHeaders.SetTraceId(context.Response, traceId);
         var serviceId = context.GetRouteValue("id") as string;
         var useCaseId = serviceId is not null && config.CdsHooks.Services.TryGetValue(serviceId, out var service) ? service?.UseCase : null;
         var audit = context.RequestServices.GetRequiredService<IAuditTrail>();

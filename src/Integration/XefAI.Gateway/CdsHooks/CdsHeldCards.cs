@@ -33,7 +33,7 @@ internal static class CdsHeldCards
     /// <param name="app">The calling app, authenticated by key or client JWT.</param>
     public static async Task HandleAsync(HttpContext context, GatewaySnapshot config, ClientApp app)
     {
-        context.Response.Headers[GatewayHeaders.TraceId] = GatewayHeaders.ResolveTraceId(context);
+        GatewayHeaders.SetTraceId(context.Response, GatewayHeaders.ResolveTraceId(context));
         var serviceId = context.GetRouteValue("id") as string;
         var cardId = context.GetRouteValue("card") as string;
         if (serviceId is null || !config.CdsHooks.Services.TryGetValue(serviceId, out var service) || service?.UseCase is not { } useCaseId)

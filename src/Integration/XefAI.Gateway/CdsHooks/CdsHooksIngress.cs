@@ -93,7 +93,7 @@ internal sealed class CdsHooksIngress(TimeProvider time, ILogger<CdsHooksIngress
     /// </summary>
     private static async Task DiscoverAsync(HttpContext context, GatewaySnapshot config, ClientApp app)
     {
-        context.Response.Headers[GatewayHeaders.TraceId] = GatewayHeaders.ResolveTraceId(context);
+        GatewayHeaders.SetTraceId(context.Response, GatewayHeaders.ResolveTraceId(context));
         context.Response.ContentType = CdsServiceAdapter.ContentType;
         await using var writer = new Utf8JsonWriter(context.Response.Body);
         writer.WriteStartObject();

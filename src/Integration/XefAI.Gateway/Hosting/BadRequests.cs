@@ -31,7 +31,7 @@ internal static partial class BadRequests
                 }
 
                 context.Response.Clear();
-                context.Response.Headers[GatewayHeaders.TraceId] = GatewayHeaders.ResolveTraceId(context);
+                GatewayHeaders.SetTraceId(context.Response, GatewayHeaders.ResolveTraceId(context));
                 var error = timedOut
                     ? new CallError(ex.StatusCode, "request_body_timeout", "The request body arrived too slowly; send it at a steady rate.")
                     : new CallError(ex.StatusCode, "bad_request", "The HTTP request is malformed.");

@@ -180,7 +180,7 @@ public static class GatewayApp
     {
         var exception = httpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
         var traceId = GatewayHeaders.ResolveTraceId(httpContext);
-        httpContext.Response.Headers[GatewayHeaders.TraceId] = traceId;
+        GatewayHeaders.SetTraceId(httpContext.Response, traceId);
         var error = exception is BadHttpRequestException bad
             ? new CallError(bad.StatusCode, "bad_request", "The HTTP request is malformed.")
             : new CallError(StatusCodes.Status500InternalServerError, "internal_error",

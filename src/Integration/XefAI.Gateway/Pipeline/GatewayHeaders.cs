@@ -9,6 +9,9 @@ internal static class GatewayHeaders
 {
     public const string TraceId = "X-XefAI-Trace-Id";
     public const string AuditId = "X-XefAI-Audit-Id";
+
+    /// <summary>The trace id again, under the name OpenAI's SDKs read as a response's request id (<c>_request_id</c>, and in their errors).</summary>
+    public const string RequestId = "x-request-id";
     public const string RiskTier = "X-XefAI-Risk-Tier";
     public const string Provider = "X-XefAI-Provider";
     public const string Review = "X-XefAI-Review";
@@ -74,6 +77,13 @@ internal static class GatewayHeaders
         }
     }
 
+    /// <summary>The call's trace id, as <see cref="TraceId"/> and as <see cref="RequestId"/>.</summary>
+    public static void SetTraceId(HttpResponse response, string traceId)
+    {
+        response.Headers[TraceId] = traceId;
+        response.Headers[RequestId] = traceId;
+    }
+
     /// <summary>
     /// The headers that tie a response to its governance: trace and audit ids, risk tier, data warnings, and for an
     /// answer the deployment that gave it, the draft flag, and the deprecation of its model.
@@ -81,7 +91,7 @@ internal static class GatewayHeaders
     public static void SetGovernance(HttpResponse response, CallContext call, string? auditId, ModelDeployment? answeredBy)
     {
         var headers = response.Headers;
-        headers[TraceId] = call.TraceId;
+        SetTraceId(response, call.TraceId);
         if (auditId is not null)
         {
             headers[AuditId] = auditId;

@@ -68,7 +68,7 @@ internal sealed class LoadShedder : IDisposable
     {
         _metrics.RecordShed(adapter.Route);
         var response = httpContext.Response;
-        response.Headers[GatewayHeaders.TraceId] = GatewayHeaders.ResolveTraceId(httpContext);
+        GatewayHeaders.SetTraceId(response, GatewayHeaders.ResolveTraceId(httpContext));
         GatewayHeaders.SetRetryAfter(response, _refusal.RetryAfter);
         var rendered = adapter.RenderError(_refusal);
         response.StatusCode = rendered.StatusCode;

@@ -62,7 +62,7 @@ internal static class UnauthenticatedRequests
     private static AuthRefusal Report(HttpContext context, string route, string kind, string? traceId)
     {
         traceId ??= GatewayHeaders.ResolveTraceId(context);
-        context.Response.Headers[GatewayHeaders.TraceId] = traceId;
+        GatewayHeaders.SetTraceId(context.Response, traceId);
         return context.RequestServices.GetRequiredService<AuthenticationFailures>().Refuse(
             RefusedRequests.AddressOf(context.Connection.RemoteIpAddress),
             route,

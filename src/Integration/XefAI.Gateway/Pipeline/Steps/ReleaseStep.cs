@@ -29,7 +29,7 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
         }
 
         var response = call.HttpContext.Response;
-        response.Headers[GatewayHeaders.TraceId] = call.TraceId;
+        GatewayHeaders.SetTraceId(response, call.TraceId);
         RenderedResponse rendered;
         if (call.Error is { } error)
         {
