@@ -13,8 +13,9 @@ public sealed class AuditBatchWriterRaceTests
     [Fact]
     public async Task AppendAsync_RacingTheWatchdogAsItFires_NoAppendIsLeftWaitingOnTheHungCommit()
     {
-        var timeout = TimeSpan.FromMilliseconds(20);
+        var timeout = TimeSpan.FromMilliseconds(40);
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("XEF_RACE_ROUNDS"), out var r) ? r : 100;
+        var skipped = 0;
         for (var round = 0; round < rounds; round++)
         {
             var commit = new HungCommit();
@@ -23,10 +24,11 @@ public sealed class AuditBatchWriterRaceTests
             var first = writer.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask();
 
             // On a busy machine the loop may take up the first append after its deadline, and refuse it uncommitted:
-            // no hung commit to race, so the round is run again.
+            // no hung commit to race, so the round is run again (a bounded number of times).
             if (await Task.WhenAny(commit.Entered.Task, first).WaitAsync(Generous) == first)
             {
                 await writer.DisposeAsync();
+                Assert.True(++skipped < rounds, $"{skipped} rounds found no hung commit to race: the machine is too busy for this test.");
                 round--;
                 continue;
             }
