@@ -96,8 +96,7 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
         if (_stalled)
         {
             Interlocked.Decrement(ref _backlog);
-            return ValueTask.FromException<AuditRecord>(new AuditUnavailableException(
-                $"The audit store has not finished a commit within {DurationText.Format(_commitTimeout!.Value)} and may be hung or unreachable; the call must not be answered."));
+            return ValueTask.FromException<AuditRecord>(StalledRefusal());
         }
 
         var pending = new PendingAppend(entry, this);
@@ -107,8 +106,24 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             return ValueTask.FromException<AuditRecord>(new ObjectDisposedException(_storeName));
         }
 
+        // The watchdog sets _stalled, then drains the queue once: an append that read _stalled just before it was set
+        // and reached the queue just after the drain would wait on a commit that may never return. With a full fence
+        // on both sides, the drain finds it or this sees _stalled; both claim it first, so it is refused once.
+        if (_watchdog is not null)
+        {
+            Interlocked.MemoryBarrier();
+            if (_stalled && pending.TryClaim())
+            {
+                Interlocked.Decrement(ref _backlog);
+                pending.TrySetException(StalledRefusal());
+            }
+        }
+
         return cancellationToken.CanBeCanceled ? AwaitCancellableAsync(pending, cancellationToken) : new ValueTask<AuditRecord>(pending.Task);
     }
+
+    private AuditUnavailableException StalledRefusal() => new(
+        $"The audit store has not finished a commit within {DurationText.Format(_commitTimeout!.Value)} and may be hung or unreachable; the call must not be answered.");
 
     // Cancelling only withdraws an entry still queued; once in a batch the commit decides the outcome.
     private static async ValueTask<AuditRecord> AwaitCancellableAsync(PendingAppend pending, CancellationToken cancellationToken)
@@ -253,6 +268,8 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             }
         }
 
+        // Pairs with the fence in AppendAsync between its write to the queue and its second look at _stalled.
+        Interlocked.MemoryBarrier();
         while (_queue.Reader.TryRead(out var queued))
         {
             if (queued.TryClaim())
