@@ -26,9 +26,9 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     // Appends taken and not yet completed: queued, or in the batch being committed.
     private int _backlog;
 
-    // Fires at the deadline of the batch being committed (one timer, re-armed per batch): a commit that ignores its
-    // cancellation (a server that stopped answering leaves a driver's cancel request unanswered too) must not hold its
-    // callers past the deadline. The batch and its deadline are read and cleared under _inFlightGate.
+    // Fires half the commit timeout after the deadline of the batch being committed (one timer, re-armed per batch): a
+    // commit that ignores its cancellation (a server that stopped answering leaves a driver's cancel request unanswered
+    // too) must not hold its callers much past the deadline. The batch and its deadline are read and cleared under _inFlightGate.
     private readonly ITimer? _watchdog;
     private readonly Lock _inFlightGate = new();
     private List<PendingAppend>? _inFlight;
@@ -167,14 +167,17 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
             using var deadline = StartDeadline(batch, out var remaining);
             if (deadline is not null)
             {
+                // A commit that heeds its cancellation (a lock wait, a statement timeout) comes back soon after the
+                // deadline and fails its callers itself; one still out half the timeout later is taken as hung.
+                var hungAfter = (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) + (_commitTimeout!.Value / 2);
                 lock (_inFlightGate)
                 {
                     _inFlight = batch;
                     _inFlightFailureReported = false;
-                    _inFlightDeadline = Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency);
+                    _inFlightDeadline = Stopwatch.GetTimestamp() + (long)(hungAfter.TotalSeconds * Stopwatch.Frequency);
                 }
 
-                _watchdog!.Change(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                _watchdog!.Change(hungAfter, Timeout.InfiniteTimeSpan);
             }
 
             try
@@ -227,10 +230,11 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// The deadline of the batch being committed passed: its callers are refused now, whether or not the commit comes
-    /// back (one that does may still have committed, as with any interrupted commit), and so is every append queued
-    /// behind it, which could only be reached after it. Until the commit returns, new appends are refused at once. The
-    /// batch's records stay in the backlog until then: they are still held, and may still be written.
+    /// The batch being committed is still out half the timeout after its deadline: its callers are refused now, whether
+    /// or not the commit comes back (one that does may still have committed, as with any interrupted commit), and so is
+    /// every append queued behind it, which could only be reached after it. Until the commit returns, new appends are
+    /// refused at once. The batch's records stay in the backlog until then: they are still held, and may still be
+    /// written.
     /// </summary>
     private void RefuseOverdue()
     {
