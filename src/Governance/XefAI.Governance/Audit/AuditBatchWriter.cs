@@ -33,7 +33,6 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     private readonly Lock _inFlightGate = new();
     private List<PendingAppend>? _inFlight;
     private long _inFlightDeadline;
-    private bool _inFlightFailureReported;
 
     // Set when a batch's deadline passed before its commit returned; cleared when it returns. While set, appends are
     // refused at once instead of queueing behind a commit that may never come back.
@@ -173,7 +172,6 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 lock (_inFlightGate)
                 {
                     _inFlight = batch;
-                    _inFlightFailureReported = false;
                     _inFlightDeadline = Stopwatch.GetTimestamp() + (long)(hungAfter.TotalSeconds * Stopwatch.Frequency);
                 }
 
@@ -199,10 +197,7 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 var failure = ex is OperationCanceledException && deadline is { IsCancellationRequested: true }
                     ? new TimeoutException($"The audit commit did not finish within {DurationText.Format(_commitTimeout!.Value)}.", ex)
                     : ex;
-                if (deadline is null || ClaimFailureReport())
-                {
-                    _batchFailed(batch.Count, failure);
-                }
+                _batchFailed(batch.Count, failure);
 
                 Interlocked.Add(ref _backlog, -batch.Count);
                 foreach (var pending in batch)
@@ -257,15 +252,9 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 return;
             }
 
+            // The store hears of the failure when the commit returns (the loop reports it then, once); until then
+            // its own readiness probe finds the server not answering.
             _stalled = true;
-
-            // The store hears of the failure before the callers do, as when a commit fails, and only once.
-            if (!_inFlightFailureReported)
-            {
-                _inFlightFailureReported = true;
-                _batchFailed(batch.Count, failure.InnerException!);
-            }
-
             foreach (var pending in batch)
             {
                 pending.TrySetException(failure);
@@ -285,21 +274,6 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     }
 
     internal void Withdrawn() => Interlocked.Decrement(ref _backlog);
-
-    // With a deadline, the loop and the watchdog may both find the batch in flight failed: true for the first of them.
-    private bool ClaimFailureReport()
-    {
-        lock (_inFlightGate)
-        {
-            if (_inFlightFailureReported)
-            {
-                return false;
-            }
-
-            _inFlightFailureReported = true;
-            return true;
-        }
-    }
 
     // Cancels when the batch's oldest append has waited the commit timeout; already cancelled if it has.
     private CancellationTokenSource? StartDeadline(List<PendingAppend> batch, out TimeSpan remaining)
