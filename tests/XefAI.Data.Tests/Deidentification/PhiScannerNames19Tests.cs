@@ -18,6 +18,7 @@ public sealed class PhiScannerNames19Tests
     [InlineData("Seen today. Dawn Lamb states she is better.", "Dawn Lamb")]
     [InlineData("Will Best is here for the 2pm slot.", "Will Best")]
     [InlineData("Art Bell called twice this morning.", "Art Bell")]
+    [InlineData("Ray Fox's wife phoned the desk.", "Ray Fox")]
     public void Scan_FullNameOpeningSentenceBeforePersonVerb_IsMarked(string text, string name) =>
         AssertMarked(text, name, PhiKind.Name);
 
@@ -84,6 +85,8 @@ public sealed class PhiScannerNames19Tests
     [InlineData("90 yo grandmother adm 12/02 for cellulitis.", "adm")]
     [InlineData("Her son Ezekiel has a cold; the sky is clear.", "sky")]
     [InlineData("Seen with wife Merry Vance. Later merry said he slept well.", "Later")]
+    [InlineData("Seen with wife Merry Vance. Later, merry said he slept well.", "Later")]
+    [InlineData("Rose Hill's parks are closed.", "Rose")]
     [InlineData("her son will call the clinic.", "will")]
     [InlineData("my wife happy about the results.", "happy")]
     public void Scan_PlacesAndWordsAfterCues_AreNoName(string text, string word)

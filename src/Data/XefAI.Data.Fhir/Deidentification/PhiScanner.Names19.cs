@@ -194,7 +194,7 @@ internal sealed partial class Scan
         var surname = L(s);
         var end = JoinedNameEnd(s);
         if ((surname & Lex.Surname) == 0 || (surname & (NotGivenWord19 & ~(Lex.StreetSuffix | Lex.SignOff))) != 0 || IsFunctionWord(s) || IsEponym(s)
-            || IsFacilityName(s) || !IsPersonVerb19(end + 1, strict: (surname & Lex.StreetSuffix) != 0))
+            || IsFacilityName(s) || !(IsPersonVerb19(end + 1, strict: (surname & Lex.StreetSuffix) != 0) || IsPossessiveRelation19(end + 1)))
         {
             return;
         }
@@ -202,6 +202,11 @@ internal sealed partial class Scan
         Mark(i, JoinedNameEnd(i), PhiKind.Name);
         Mark(s, end, PhiKind.Name);
     }
+
+    // "'s wife", "’s daughter": a possessive before a relation word ("Mark Hill's wife called").
+    private bool IsPossessiveRelation19(int n) =>
+        (IsPunct(n, '\'') || IsPunct(n, '’')) && Joined(n) && WordIs(n + 1, "s") && Joined(n + 1) && IsWord(n + 2) && _t[n + 2].Is(TokenShape.Lower)
+        && Has(n + 2, Lex.Relation);
 
     // A lower-case verb of a person ("called", "reports", "is", "can"); strict: not the copulas and auxiliaries a place or a
     // thing also takes ("is", "was", "has", "will").
@@ -298,7 +303,7 @@ internal sealed partial class Scan
 
             var letter = _text[_t[i].Start];
             if (!char.IsAsciiLetter(letter) || ((firsts >> ((letter | 0x20) - 'a')) & 1) == 0 || !IsPersonVerb19(i + 1, strict: false)
-                || IsFunctionWord(i) || IsDeterminerBefore19(i - 1) || (IsWord(i - 1) && IsCapitalized(i - 1) && _run[i - 1] == 0))
+                || IsFunctionWord(i) || IsDeterminerBefore19(i - 1) || IsFreeCapitalBefore19(i))
             {
                 continue;
             }
@@ -329,6 +334,14 @@ internal sealed partial class Scan
         }
 
         return false;
+    }
+
+    // "Later penny said", "Later, penny said": a free capitalized word right before (or before a comma) would be taken into
+    // the name by the neighbours' pass.
+    private bool IsFreeCapitalBefore19(int i)
+    {
+        var p = IsPunct(i - 1, ',') ? i - 2 : i - 1;
+        return IsWord(p) && IsCapitalized(p) && _run[p] == 0;
     }
 
     // "the", "a", "my", "his", "her", "your", "some", "no": a noun follows, not a person's name; "i", "we", "you",
