@@ -61,7 +61,8 @@ internal sealed partial class Scan
             {
                 SentenceStartName19(i);
             }
-            else if (_t[i].Length <= 8 && Nickname19Lookup.Contains(Span(i)) && IsPersonVerb19(i + 1, strict: true) && (L(i) & NotGivenWord19) == 0)
+            else if (_t[i].Length <= 8 && IsWord(i + 1) && _t[i + 1].Is(TokenShape.Lower) && Nickname19Lookup.Contains(Span(i))
+                && IsPersonVerb19(i + 1, strict: true) && (L(i) & NotGivenWord19) == 0)
             {
                 // A nickname as the subject mid-sentence: "and Bubba called", "then Tater says".
                 Mark(i, i, PhiKind.Name);
@@ -301,9 +302,10 @@ internal sealed partial class Scan
                 continue;
             }
 
+            // The comparisons with the few learned names come before any lookup of this word or the next.
             var letter = _text[_t[i].Start];
-            if (!char.IsAsciiLetter(letter) || ((firsts >> ((letter | 0x20) - 'a')) & 1) == 0 || !IsPersonVerb19(i + 1, strict: false)
-                || IsFunctionWord(i) || IsDeterminerBefore19(i - 1) || IsFreeCapitalBefore19(i))
+            if (!char.IsAsciiLetter(letter) || ((firsts >> ((letter | 0x20) - 'a')) & 1) == 0 || !MatchesLearned19(i, names)
+                || !IsPersonVerb19(i + 1, strict: false) || IsFunctionWord(i) || IsDeterminerBefore19(i - 1) || IsFreeCapitalBefore19(i))
             {
                 continue;
             }
@@ -316,6 +318,21 @@ internal sealed partial class Scan
 
             Mark(i, i, PhiKind.Name);
         }
+    }
+
+    // The word is a learned name or the start of a longer one, before the lists are asked whether it may be shortened.
+    private bool MatchesLearned19(int i, HashSet<string> names)
+    {
+        var word = Span(i);
+        foreach (var name in names)
+        {
+            if (name.Length >= word.Length && (name[0] | 0x20) == (word[0] | 0x20) && name.AsSpan(0, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The word is a learned name, or the start of a longer learned one ("ben" of "benjamin") when no ordinary word ("man"
