@@ -218,11 +218,12 @@ internal sealed partial class Scan
             return false;
         }
 
-        if ((L(n) & Lex.NameVerb) == 0)
+        // The verbs of a person are a cue flag, known without the lists' lookup of a lower-case word.
+        if (!Has(n, Lex.NameVerb))
         {
-            // Not strict: an auxiliary ("can", "told") or a past form ("phoned", "texted"; not "need", "bleed").
-            return !strict && (SubjectVerbLookup.Contains(Span(n)) || (_t[n].Length >= 5 && Span(n).EndsWith("ed", StringComparison.Ordinal)
-                && (L(n) & (Lex.Clinical | Lex.Name)) == 0));
+            // Not strict: a past form ("phoned", "texted"; not "need", "bleed") or an auxiliary ("can", "told").
+            return !strict && ((_t[n].Length >= 5 && Span(n).EndsWith("ed", StringComparison.Ordinal) && (L(n) & (Lex.Clinical | Lex.Name)) == 0)
+                || (_t[n].Length <= 9 && SubjectVerbLookup.Contains(Span(n))));
         }
 
         return !strict || !(WordIs(n, "is") || WordIs(n, "was") || WordIs(n, "has") || WordIs(n, "had") || WordIs(n, "will") || WordIs(n, "would")
@@ -302,10 +303,10 @@ internal sealed partial class Scan
                 continue;
             }
 
-            // The comparisons with the few learned names come before any lookup of this word or the next.
+            // The verb after it (mostly a flag test) first, then the learned names, before any lookup of the word itself.
             var letter = _text[_t[i].Start];
-            if (!char.IsAsciiLetter(letter) || ((firsts >> ((letter | 0x20) - 'a')) & 1) == 0 || !MatchesLearned19(i, names)
-                || !IsPersonVerb19(i + 1, strict: false) || IsFunctionWord(i) || IsDeterminerBefore19(i - 1) || IsFreeCapitalBefore19(i))
+            if (!char.IsAsciiLetter(letter) || ((firsts >> ((letter | 0x20) - 'a')) & 1) == 0 || !IsPersonVerb19(i + 1, strict: false)
+                || !MatchesLearned19(i, names) || IsFunctionWord(i) || IsDeterminerBefore19(i - 1) || IsFreeCapitalBefore19(i))
             {
                 continue;
             }
