@@ -47,7 +47,10 @@ internal sealed partial class Scan
             else if ((lex & Lex.Relation) != 0 || (WordIs(i, "law") && IsPunct(i - 1, '-') && WordIs(i - 2, "in")))
             {
                 var k = IsPunct(i + 1, ',') || IsPunct(i + 1, ':') || IsPunct(i + 1, '(') ? i + 2 : i + 1;
-                NameRun(k, allowLower: false, cued: false, role: true);
+                if (NameRun(k, allowLower: false, cued: false, role: true) == 0)
+                {
+                    LowerRelationName19(k);
+                }
             }
             else if ((lex & Lex.Salutation) != 0 && (StartsSentence(i) || IsPunct(i - 1, ',')))
             {
@@ -115,6 +118,10 @@ internal sealed partial class Scan
             {
                 // "Be brief, John Smith", "Write to Tom Bell", "Be brief, John.": given names and surnames that are also words.
                 MarkCommonWordName17(i);
+                if (_run[i] == 0)
+                {
+                    MarkAtCapital19(i);
+                }
             }
         }
 
@@ -197,6 +204,7 @@ internal sealed partial class Scan
         var settled = ExtendNames();
         var runs = _runs;
         RepeatNames();
+        RepeatGivenNames19();
         if (!settled || _runs != runs)
         {
             ExtendNames();
