@@ -18,7 +18,7 @@ public sealed class AuditBatchWriterRaceTests
         var skipped = 0;
         for (var round = 0; round < rounds; round++)
         {
-            var commit = new HungCommit();
+            var commit = new BlockingCommit();
             var writer = new AuditBatchWriter("test", maxBatchSize: 1, commit.CommitAsync, (_, _) => { }, commitTimeout: timeout, maxQueuedRecords: 1_000_000);
             var started = Stopwatch.GetTimestamp();
             var first = writer.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask();
@@ -69,23 +69,6 @@ public sealed class AuditBatchWriterRaceTests
             commit.Release();
             await writer.DisposeAsync();
             Assert.True(stranded == 0, $"Round {round + 1}: {stranded} of {appended.Length} appends still waited on the hung commit.");
-        }
-    }
-
-    /// <summary>A commit that ignores its cancellation until released, as one on a server that stopped answering.</summary>
-    private sealed class HungCommit
-    {
-        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _gate.TrySetResult();
-
-        public async Task<IReadOnlyList<AuditRecord>> CommitAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
-        {
-            Entered.TrySetResult();
-            await _gate.Task;
-            return batch.Select((p, i) => new AuditRecord($"aud_{i}", i + 1, p.Entry, AuditChainHasher.GenesisHash, AuditChainHasher.GenesisHash)).ToList();
         }
     }
 }

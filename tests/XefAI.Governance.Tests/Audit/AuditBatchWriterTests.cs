@@ -133,27 +133,4 @@ public sealed class AuditBatchWriterTests
     public void Constructor_QueueBoundBelowOne_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             new AuditBatchWriter("test", 1, (_, _) => Task.FromResult<IReadOnlyList<AuditRecord>>([]), (_, _) => { }, maxQueuedRecords: 0));
-
-    /// <summary>A commit that waits for the test's word; once released it commits every batch at once.</summary>
-    private sealed class BlockingCommit
-    {
-        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _committed;
-
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public int Committed => Volatile.Read(ref _committed);
-
-        public void Release() => _gate.TrySetResult();
-
-        public async Task<IReadOnlyList<AuditRecord>> CommitAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
-        {
-            Entered.TrySetResult();
-            await _gate.Task;
-            var records = batch
-                .Select(p => new AuditRecord($"aud_{p.Entry.TraceId}", Interlocked.Increment(ref _committed), p.Entry, AuditChainHasher.GenesisHash, AuditChainHasher.GenesisHash))
-                .ToList();
-            return records;
-        }
-    }
 }
