@@ -198,7 +198,6 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                     ? new TimeoutException($"The audit commit did not finish within {DurationText.Format(_commitTimeout!.Value)}.", ex)
                     : ex;
                 _batchFailed(batch.Count, failure);
-
                 Interlocked.Add(ref _backlog, -batch.Count);
                 foreach (var pending in batch)
                 {
