@@ -117,6 +117,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+ensure_free() {   # ports: refuse to start a target where something already listens, or the run would measure that instead
+    local p
+    for p in "$@"; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "port $p is already in use: another process listens there, and the run would measure it instead of its own target. Stop it, or move every port with BENCH_PORT_BASE." >&2
+            exit 1
+        fi
+    done
+}
+
 wait_port() {   # wait until something answers HTTP on the port
     local port=$1 name=$2
     for _ in $(seq 150); do
@@ -128,6 +138,7 @@ wait_port() {   # wait until something answers HTTP on the port
 }
 
 start_stub() {
+    ensure_free "$STUB_PORT" "$STUB_STREAM_PORT"
     mkdir -p "$WORK/stub"
     sed -e "s#@PREFIX@#$WORK/stub#g" -e "s/@PORT@/$STUB_PORT/" -e "s/@STREAM_PORT@/$STUB_STREAM_PORT/" \
         "$BENCH/stub/nginx.conf.template" >"$WORK/stub/nginx.conf"
@@ -139,6 +150,7 @@ start_stub() {
 }
 
 start_postgres() {
+    ensure_free "$PG_PORT"
     PG_BIN=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")
     mkdir -p "$WORK/pg"
     chown postgres "$WORK/pg"
@@ -158,6 +170,7 @@ NET_ENV=(MALLOC_ARENA_MAX=2)
 
 start_yarp() {   # name port upstream-port
     local name=$1 port=$2 upstream=$3
+    ensure_free "$port"
     mkdir -p "$WORK/$name"
     (cd "$WORK/$name" && exec env "${NET_ENV[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" BENCH_UPSTREAM="http://127.0.0.1:$upstream/" \
         DOTNET_STARTUP_HOOKS="$HOOK_DLL" BENCH_ALLOC_FILE="$WORK/$name/allocated" \
@@ -170,6 +183,7 @@ start_yarp() {   # name port upstream-port
 start_gateway() {   # name port upstream-port [extra env...]
     local name=$1 port=$2 upstream=$3
     shift 3
+    ensure_free "$port"
     mkdir -p "$WORK/$name"
     cp -r "$GATEWAY_BIN/config" "$WORK/$name/config"   # the folder holding config/ is the content root: data/ lands here
     (cd "$WORK/$name" && exec env "${NET_ENV[@]}" ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
@@ -183,6 +197,7 @@ start_gateway() {   # name port upstream-port [extra env...]
 }
 
 start_portkey() {
+    ensure_free "$PORTKEY_PORT"
     mkdir -p "$WORK/portkey"
     (cd "$BENCH/portkey" && exec env NODE_ENV=production TRUSTED_CUSTOM_HOSTS=127.0.0.1 \
         node node_modules/@portkey-ai/gateway/build/start-server.js --port="$PORTKEY_PORT" --headless >"$WORK/portkey/out.log" 2>&1) &
