@@ -13,6 +13,31 @@ public sealed class SqliteAuditVerificationTests
     private static readonly AuditVerificationRequest Full = new() { Mode = AuditVerificationMode.Full };
 
     [Fact]
+    public async Task VerifyAsync_WriteLockHeldPastTheBusyTimeout_VerdictStandsWithoutItsMark()
+    {
+        // Found by the gateway's fuzz test (one run in three under load): the walk's verdict failed with "database is
+        // locked" because the mark it writes for the next walk met the writer's lock.
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore(busyTimeoutSeconds: 1);
+        await AppendManyAsync(store, 3);
+        AuditChainVerification verdict;
+        using (var holder = db.OpenForeignConnection())
+        {
+            Execute(holder, "BEGIN IMMEDIATE");
+            verdict = await store.VerifyAsync(Full, CancellationToken.None);
+            Execute(holder, "ROLLBACK");
+        }
+
+        Assert.True(verdict.Valid);
+        Assert.Equal(3, verdict.Records);
+
+        // Unmarked, so the next incremental walk walks everything again, and marks it.
+        var next = await store.VerifyAsync(new AuditVerificationRequest(), CancellationToken.None);
+        Assert.Equal((true, (long?)null, 3L), (next.Valid, next.ResumedFrom, next.Checked));
+        Assert.Equal(3L, (await store.VerifyAsync(new AuditVerificationRequest(), CancellationToken.None)).ResumedFrom);
+    }
+
+    [Fact]
     public async Task VerifyAsync_Incremental_ResumesAfterTheLastProvedRecordAndFullWalksEverything()
     {
         await using var db = new TempAuditDatabase();

@@ -12,7 +12,7 @@ using XefAI.Models;
 namespace XefAI.Gateway.Admin;
 
 /// <summary>The governance API: audit query and chain verification, use-case status. Admin key only.</summary>
-internal static class AdminEndpoints
+internal static partial class AdminEndpoints
 {
     /// <returns>The admin route group, for other governance endpoints to join.</returns>
     public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
@@ -63,7 +63,9 @@ internal static class AdminEndpoints
     /// <param name="route">Route family the refusals are counted under (<see cref="AuthRoutes"/>).</param>
     public static RouteGroupBuilder RequireAdminKey(this RouteGroupBuilder group, string route = AuthRoutes.Admin)
     {
-        var keys = ((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<ApiKeyDirectory>();
+        var services = ((IEndpointRouteBuilder)group).ServiceProvider;
+        var keys = services.GetRequiredService<ApiKeyDirectory>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminEndpoints));
         group.AddEndpointFilter(async (context, next) =>
         {
             if (!keys.TryAuthenticateAdmin(context.HttpContext.Request.Headers.Authorization, out var name))
@@ -81,7 +83,8 @@ internal static class AdminEndpoints
             catch (Exception ex) when (ex is DbException or AuditUnavailableException && !context.HttpContext.RequestAborted.IsCancellationRequested)
             {
                 // The store did not answer, or dropped the connection (a database restarted under a pooled connection):
-                // a read the admin may retry, not a fault of the gateway's.
+                // a read the admin may retry, not a fault of the gateway's. The cause goes to the log.
+                LogStoreUnavailable(logger, ex, context.HttpContext.Request.Method, context.HttpContext.GetEndpoint()?.DisplayName ?? "admin");
                 context.HttpContext.Response.Headers.RetryAfter = "1";
                 return Results.Json(
                     new { error = new { message = "The audit or governance store could not be read just now (it did not answer, or dropped the connection); retry shortly.", type = "server_error", param = (string?)null, code = "store_unavailable" } },
@@ -504,4 +507,7 @@ internal static class AdminEndpoints
 
         return list;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An admin read ({Method} {Endpoint}) found the audit or governance store unavailable; answered 503.")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, string endpoint);
 }

@@ -81,7 +81,7 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
 
         if (walk.Proved.Sequence > from)
         {
-            await RecordVerifiedAsync(walk.Proved, cancellationToken);
+            await TryRecordVerifiedAsync(walk.Proved, cancellationToken);
         }
 
         return verdict with
@@ -130,6 +130,26 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
         command.CommandText = SqliteAuditSchema.SelectLastSequence;
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// Marks where the walk proved the chain, for the next walk to resume from. The mark is bookkeeping, not the verdict:
+    /// when the write lock stays taken past the busy timeout (the writer committing under load, another walk's mark),
+    /// the verdict stands unmarked and the next walk resumes from the mark before, rather than the walk failing.
+    /// </summary>
+    private async Task TryRecordVerifiedAsync(AuditChainStart proved, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordVerifiedAsync(proved, cancellationToken);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        {
+        }
+    }
+
+    // SQLITE_BUSY and SQLITE_LOCKED, the primary result codes.
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
 
     private async Task RecordVerifiedAsync(AuditChainStart proved, CancellationToken cancellationToken)
     {
