@@ -6,8 +6,11 @@ using XefAI.Governance;
 
 namespace XefAI.Gateway.Pipeline;
 
-/// <summary>The settings a destination's circuit breaker is built from; a breaker is rebuilt only when these change.</summary>
-internal sealed record BreakerSettings(double FailureRatio, int MinimumThroughput, TimeSpan SamplingDuration, TimeSpan BreakDuration)
+/// <summary>
+/// The settings a destination's circuit breaker is built from; a breaker is rebuilt only when these change. A value, not
+/// an object: every attempt reads them from its snapshot.
+/// </summary>
+internal readonly record struct BreakerSettings(double FailureRatio, int MinimumThroughput, TimeSpan SamplingDuration, TimeSpan BreakDuration)
 {
     /// <summary>The gateway-wide breaker settings of <c>Gateway:Resilience</c>.</summary>
     public static BreakerSettings Of(ResilienceOptions options)
@@ -82,7 +85,6 @@ internal sealed class CircuitBreakers<TResult>
     public CircuitBreaker<TResult> BreakerFor(string destination, BreakerSettings settings, string? address = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        ArgumentNullException.ThrowIfNull(settings);
         while (true)
         {
             if (!_breakers.TryGetValue(destination, out var existing))

@@ -27,9 +27,11 @@ internal sealed record AttemptOutcome
     /// <summary>The vendor asked to wait this long before trying again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    public int? VendorStatus { get; init; }
+    /// <summary>The vendor's HTTP status; set by the forwarder on the outcome a provider read from the answer.</summary>
+    public int? VendorStatus { get; set; }
 
-    public string? Destination { get; init; }
+    /// <summary>The destination that answered; set like <see cref="VendorStatus"/> (a copy per attempt is not needed).</summary>
+    public string? Destination { get; set; }
 
     /// <summary>
     /// The call the attempt was made for, set by the invoker as the attempt ends: the retry strategy reads its budget and

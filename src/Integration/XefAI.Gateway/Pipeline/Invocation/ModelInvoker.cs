@@ -37,7 +37,15 @@ internal sealed partial class ModelInvoker(
         CallAttempts call, ModelCall request, IReadOnlyList<ModelDeployment> candidates, string useCaseId, GatewaySnapshot config)
     {
         var retry = RetryPipeline(config.Resilience);
-        var last = AttemptOutcome.Failed(CallError.Unavailable("no_provider", "No deployment could be tried."), retryable: false, canFallback: false);
+        if (candidates.Count == 0)
+        {
+            return new Invocation(
+                AttemptOutcome.Failed(CallError.Unavailable("no_provider", "No deployment could be tried."), retryable: false, canFallback: false),
+                null,
+                call.Attempts);
+        }
+
+        AttemptOutcome last = null!; // set by every pass of the loop below: the list is not empty
         ModelDeployment? lastDeployment = null;
         for (var i = 0; i < candidates.Count; i++)
         {

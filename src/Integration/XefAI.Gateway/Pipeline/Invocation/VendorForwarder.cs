@@ -197,7 +197,10 @@ internal sealed partial class VendorForwarder(
         string message;
         try
         {
-            return request.ReadVendorResponse(provider, deployment, response) with { Destination = vendor, VendorStatus = status };
+            var outcome = request.ReadVendorResponse(provider, deployment, response);
+            outcome.Destination = vendor;
+            outcome.VendorStatus = status;
+            return outcome;
         }
         catch (VendorResponseException ex)
         {
