@@ -45,6 +45,33 @@ public sealed class AuditTrailTests
     }
 
     [Fact]
+    public async Task Post_AuditDatabaseDeletedWhileRunning_Returns503AndTheGatewayIsNotReady()
+    {
+        // The writer keeps the deleted file open: without a check, every later answer would be acknowledged into a
+        // trail that is gone when the process ends.
+        await using var host = await GatewayHost.StartAsync();
+        using var client = host.CreateClient();
+        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."))).Status);
+
+        foreach (var file in new[] { host.AuditDatabasePath, host.AuditDatabasePath + "-wal", host.AuditDatabasePath + "-shm" })
+        {
+            File.Delete(file);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            var refused = await client.PostChatAsync(ChatBody("summary", "Patient stable. Plan: discharge home."));
+            Assert.Equal(503, refused.Status);
+            Assert.Equal("audit_unavailable", (string?)refused.Json["error"]!["code"]);
+            Assert.Null(refused.Json["choices"]);
+        }
+
+        using var probe = host.CreateClient(key: null);
+        Assert.Equal(503, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.False(File.Exists(host.AuditDatabasePath), "no new, empty trail appears at the path");
+    }
+
+    [Fact]
     public async Task Verify_AfterCalls_ChainValidAndCountsEveryCall()
     {
         await using var host = await GatewayHost.StartAsync();

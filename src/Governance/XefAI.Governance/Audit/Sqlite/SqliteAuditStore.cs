@@ -20,6 +20,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     private const int MaxQueryLimit = 1001;
 
     private readonly string _databasePath;
+    private readonly string _createConnectionString;
     private readonly string _connectionString;
     private readonly string _writerConnectionString;
     private readonly ILogger<SqliteAuditStore> _logger;
@@ -34,6 +35,9 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     // The writer loop's alone: opened on its first batch, dropped after a failure.
     private WriterSession? _session;
+
+    // Set once the database file was deleted or replaced under the writer: from then on nothing is acknowledged.
+    private volatile string? _fileLost;
 
     // No I/O here: every registered store is constructed, even the ones configuration does not select.
     public SqliteAuditStore(
@@ -57,6 +61,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             DefaultTimeout = audit.Sqlite.BusyTimeoutSeconds,
             Pooling = true,
         };
+        _createConnectionString = builder.ToString();
+
+        // Once the schema is there, no connection creates the file: one deleted under the gateway must not come back
+        // empty at its path, as a new trail, for a reader or the writer to use.
+        builder.Mode = SqliteOpenMode.ReadWrite;
         _connectionString = builder.ToString();
 
         // The writer's connection is never pooled: after a failure it is thrown away, not handed to a reader.
@@ -182,6 +191,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
+        if (_fileLost is not null)
+        {
+            return false;
+        }
+
         try
         {
             await using var connection = await OpenReaderAsync(cancellationToken);
@@ -212,8 +226,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         if (_schema.IsInitialized)
         {
-            using var connection = new SqliteConnection(_connectionString);
-            SqliteConnection.ClearPool(connection);
+            foreach (var pooled in (ReadOnlySpan<string>)[_createConnectionString, _connectionString])
+            {
+                using var connection = new SqliteConnection(pooled);
+                SqliteConnection.ClearPool(connection);
+            }
         }
 
         _schema.Dispose();
@@ -245,7 +262,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     {
         SqliteFiles.CreateOwnerOnly(_databasePath);
 
-        await using var connection = new SqliteConnection(_connectionString);
+        await using var connection = new SqliteConnection(_createConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = SqliteAuditSchema.Create;
@@ -304,13 +321,32 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     // The writer loop's alone; internal so a benchmark can commit a batch it built once, without the loop.
     internal async Task<IReadOnlyList<AuditRecord>> CommitBatchAsync(IReadOnlyList<PendingAppend> batch, CancellationToken cancellationToken)
     {
+        if (_fileLost is { } lost)
+        {
+            throw new IOException(lost);
+        }
+
         if (_session is null)
         {
             await EnsureInitializedAsync(cancellationToken);
             _session = WriterSession.Open(_writerConnectionString);
         }
 
-        return _session.Commit(batch, _ids, _writerHasher);
+        var records = _session.Commit(batch, _ids, _writerHasher);
+
+        // Checked after the commit, before any record is acknowledged: a batch committed into a file that is no longer
+        // at its path is refused, as is every batch after it. Reopening would start a new, empty trail at the path and
+        // hide the loss; the process keeps refusing (and reports not ready) until an operator has seen to the file.
+        if (SqliteDatabaseFile.HasMoved(_session.Connection, _databasePath))
+        {
+            _fileLost = $"The audit database {_databasePath} was deleted or replaced while the gateway was writing to it; " +
+                "no call is answered until the file is restored and the gateway restarted.";
+            var descriptors = SqliteDatabaseFile.OpenDescriptorsOf(_databasePath);
+            LogFileLost(_logger, _databasePath, descriptors.Count == 0 ? "none found" : string.Join(", ", descriptors));
+            throw new IOException(_fileLost);
+        }
+
+        return records;
     }
 
     private void OnBatchFailed(int count, Exception exception)
@@ -335,6 +371,9 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to {Path}; those calls are refused ({ExceptionType}: {Reason}; the stack trace is logged once every 30 s while it repeats).")]
     private static partial void LogBatchFailedAgain(ILogger logger, int count, string path, string exceptionType, string reason);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The audit database {Path} was deleted or replaced while the gateway was writing to it. Every call is refused and the gateway reports not ready until it is restarted. The records committed since it was opened are only in the file this process still holds open; copy it back before stopping the gateway (open descriptors: {Descriptors}).")]
+    private static partial void LogFileLost(ILogger logger, string path, string descriptors);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "The audit database {Path} was upgraded in place: added columns {Columns}.")]
     private static partial void LogUpgraded(ILogger logger, string path, string columns);
 
@@ -355,6 +394,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         private readonly AuditAttemptsJson.Writer _attempts = new();
         private long _lastSequence;
         private string _lastHash;
+
+        public SqliteConnection Connection => _connection;
 
         private WriterSession(SqliteConnection connection, SqliteStatement[] statements, long lastSequence, string lastHash)
         {
