@@ -145,6 +145,8 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
                 new[] { list, approve, poll, history, suspend }.Select(c => (string?)c.Json["error"]!["code"]));
             Assert.All(new[] { list, approve, poll, history, suspend }, c =>
                 Assert.DoesNotContain("Npgsql", c.Json.ToJsonString(), StringComparison.Ordinal));
+            // Transient refusals: each says when to retry, for clients and load balancers.
+            Assert.All(new[] { list, approve, poll, history, suspend }, c => Assert.Equal("1", c.Header("Retry-After")));
 
             // Generous: five calls against a 1 s timeout; unbounded, each would wait as long as the lock is held.
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5 * 3 * TimeoutSeconds), $"Five calls took {clock.Elapsed}.");
