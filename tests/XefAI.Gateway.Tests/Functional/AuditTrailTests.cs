@@ -31,6 +31,8 @@ public sealed class AuditTrailTests
             Assert.Equal("audit_unavailable", (string?)blocked.Json["error"]!["code"]);
             Assert.Null(blocked.Json["choices"]);
             Assert.Null(blocked.Header("X-XefAI-Audit-Id"));
+            // A store that cannot commit is a transient refusal: clients and load balancers need to know when to retry.
+            Assert.Equal("1", blocked.Header("Retry-After"));
             await using var rollback = blocker.CreateCommand();
             rollback.CommandText = "ROLLBACK;";
             await rollback.ExecuteNonQueryAsync();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using XefAI.Testing;
 using Xunit.Abstractions;
@@ -145,6 +147,8 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
                 new[] { list, approve, poll, history, suspend }.Select(c => (string?)c.Json["error"]!["code"]));
             Assert.All(new[] { list, approve, poll, history, suspend }, c =>
                 Assert.DoesNotContain("Npgsql", c.Json.ToJsonString(), StringComparison.Ordinal));
+            // Transient refusals: each says when to retry, for clients and load balancers.
+            Assert.All(new[] { list, approve, poll, history, suspend }, c => Assert.Equal("1", c.Header("Retry-After")));
 
             // Generous: five calls against a 1 s timeout; unbounded, each would wait as long as the lock is held.
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5 * 3 * TimeoutSeconds), $"Five calls took {clock.Elapsed}.");
@@ -156,6 +160,29 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
         Assert.Equal(200, approved.Status);
         Assert.Equal(200, (await client.GetCallAsync($"/v1/reviews/{reviewId}")).Status);
         Assert.Equal(200, (await admin.GetCallAsync("/admin/use-cases/triage/history")).Status);
+    }
+
+    [Fact]
+    public async Task GovernanceStoreUnreachableAtStartUp_HostKeepsRunning_AndCallsFailClosed()
+    {
+        // Nothing listens on port 1: the store cannot be read. Before, the metric export's first read of the use
+        // cases threw out of its BackgroundService and the host stopped itself (a crash loop during a database outage).
+        await using var gateway = await GatewayHost.StartAsync(c =>
+        {
+            c["Governance"]!["StateStore"] = "postgres";
+            c["Governance"]!["Postgres"] = new JsonObject { ["ConnectionString"] = "Host=127.0.0.1;Port=1;Database=xefai;Username=x;Password=x;Timeout=2" };
+        });
+        using var client = gateway.CreateClient();
+        var lifetime = gateway.Services.GetRequiredService<IHostApplicationLifetime>();
+
+        var refused = await client.PostChatAsync(ChatBody("summary", Note));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "The host stopped itself over an unreadable governance store.");
+        // Fails closed: no answer released. (It is a 500 internal_error today, not a 503 naming the store: reported.)
+        Assert.InRange(refused.Status, 500, 503);
+        Assert.Null(refused.Json["choices"]);
+        Assert.Equal(200, (await client.GetCallAsync("/healthz")).Status);
     }
 
     /// <summary>Governance state, reviews and audit all in the one database, as a multi-host deployment runs.</summary>

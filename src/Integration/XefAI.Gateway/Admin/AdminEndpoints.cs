@@ -78,7 +78,14 @@ internal static partial class AdminEndpoints
             context.HttpContext.Items[typeof(AdminEndpoints)] = name;
             try
             {
-                return await next(context);
+                var result = await next(context);
+                if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+                {
+                    // A store that failed or timed out (governance state, review queue, audit): transient, so say when to retry.
+                    context.HttpContext.Response.Headers.RetryAfter = "1";
+                }
+
+                return result;
             }
             catch (Exception ex) when (ex is DbException or AuditUnavailableException && !context.HttpContext.RequestAborted.IsCancellationRequested)
             {

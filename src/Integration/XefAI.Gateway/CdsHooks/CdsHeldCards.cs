@@ -28,7 +28,8 @@ internal static class CdsHeldCards
         CallError.NotFound("unknown_card", "This service never held a card with that uuid for your app.", "card");
 
     private static readonly CallError QueueUnavailable = CallError.Unavailable(
-        "review_queue_unavailable", "The review queue did not answer in time; retry later.");
+        "review_queue_unavailable", "The review queue did not answer in time; retry later.")
+        with { RetryAfter = TimeSpan.FromSeconds(1) };
 
     /// <param name="app">The calling app, authenticated by key or client JWT.</param>
     public static async Task HandleAsync(HttpContext context, GatewaySnapshot config, ClientApp app)

@@ -60,34 +60,51 @@ internal sealed partial class MetricSeries(
                 continue;
             }
 
-            if (snapshot.Version != exportedVersion)
+            try
             {
-                foreach (var useCase in snapshot.UseCases.All)
-                {
-                    metrics.ExportUseCase(useCase.Id, (int)useCase.Tier);
-                    foreach (var deployment in useCase.Providers)
-                    {
-                        metrics.ExportDeployment(useCase.Id, deployment);
-                    }
-                }
-
-                foreach (var (app, client) in snapshot.Gateway.Clients)
-                {
-                    foreach (var useCase in client.UseCases)
-                    {
-                        if (snapshot.UseCases.TryGet(useCase, out _))
-                        {
-                            metrics.ExportSpend(app, useCase);
-                        }
-                    }
-                }
-
-                exportedVersion = snapshot.Version;
+                exportedVersion = Export(snapshot, exportedVersion);
+                await RefreshReviewsAsync(snapshot, stoppingToken);
             }
-
-            await RefreshReviewsAsync(snapshot, stoppingToken);
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The use cases' statuses come from the governance state store, which may be down at start-up (a
+                // database restarting): a background export must not stop the host. Calls fail closed meanwhile;
+                // the next refresh tries again.
+                LogExportFailed(logger, ex);
+            }
         }
         while (await WaitAsync(timer, stoppingToken));
+    }
+
+    /// <summary>Exports the series of the snapshot's use cases, deployments and spend once per configuration version.</summary>
+    private long Export(GatewaySnapshot snapshot, long exportedVersion)
+    {
+        if (snapshot.Version != exportedVersion)
+        {
+            foreach (var useCase in snapshot.UseCases.All)
+            {
+                metrics.ExportUseCase(useCase.Id, (int)useCase.Tier);
+                foreach (var deployment in useCase.Providers)
+                {
+                    metrics.ExportDeployment(useCase.Id, deployment);
+                }
+            }
+
+            foreach (var (app, client) in snapshot.Gateway.Clients)
+            {
+                foreach (var useCase in client.UseCases)
+                {
+                    if (snapshot.UseCases.TryGet(useCase, out _))
+                    {
+                        metrics.ExportSpend(app, useCase);
+                    }
+                }
+            }
+
+            return snapshot.Version;
+        }
+
+        return exportedVersion;
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
@@ -120,6 +137,9 @@ internal sealed partial class MetricSeries(
             LogReviewsUnreadable(logger, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The use-case series could not be exported (the governance state store cannot be read); the next refresh tries again.")]
+    private static partial void LogExportFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The review queue could not be read for the pending-review gauges.")]
     private static partial void LogReviewsUnreadable(ILogger logger, Exception exception);

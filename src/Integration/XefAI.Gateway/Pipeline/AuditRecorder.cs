@@ -16,7 +16,8 @@ namespace XefAI.Gateway.Pipeline;
 internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time, ILogger<AuditRecorder> logger)
 {
     public static CallError Unavailable { get; } =
-        CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.");
+        CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.")
+            with { RetryAfter = TimeSpan.FromSeconds(1) };
 
     // Readable verbatim text: non-ASCII letters as they are, as the audit API returns them anyway.
     private static readonly JsonSerializerOptions VerbatimJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

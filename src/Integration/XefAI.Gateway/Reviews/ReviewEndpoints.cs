@@ -49,7 +49,8 @@ internal static class ReviewEndpoints
     /// a 503 the caller may retry, never a 500 or a wait without end.
     /// </summary>
     private static CallError QueueUnavailable { get; } = CallError.Unavailable(
-        "review_queue_unavailable", "The review queue did not answer in time; nothing was read or decided. Retry later.");
+        "review_queue_unavailable", "The review queue did not answer in time; nothing was read or decided. Retry later.")
+        with { RetryAfter = TimeSpan.FromSeconds(1) };
 
     private static async Task GetForAppAsync(string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, CancellationToken ct)
     {

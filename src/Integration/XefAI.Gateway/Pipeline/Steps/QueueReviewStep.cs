@@ -30,7 +30,8 @@ internal sealed partial class QueueReviewStep(IReviewQueue reviews, Reviews.Revi
         {
             LogReviewQueueFailed(logger, ex, call.TraceId);
             call.Error = CallError.Unavailable(
-                "review_queue_unavailable", "The answer must be held for review, but the review queue is unavailable; no answer is released.");
+                "review_queue_unavailable", "The answer must be held for review, but the review queue is unavailable; no answer is released.")
+                with { RetryAfter = TimeSpan.FromSeconds(1) };
             call.Outcome = CallOutcomes.Failed;
             call.StatusCode = call.Error.StatusCode;
         }
