@@ -116,3 +116,24 @@ public sealed class GovernanceActionException : Exception
     /// <summary>For <see cref="GovernanceActionCodes.ModelCardIncomplete"/>: the missing attributes' paths under the model card.</summary>
     public IReadOnlyList<string> MissingAttributes { get; init; } = [];
 }
+
+/// <summary>
+/// The governance state (use-case statuses, deployment suspensions, approvals) could not be read, so no call can be
+/// governed: the call is refused, never served against a guessed state. The store's own error is the inner exception.
+/// </summary>
+public sealed class GovernanceStateUnavailableException : Exception
+{
+    public GovernanceStateUnavailableException()
+    {
+    }
+
+    public GovernanceStateUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public GovernanceStateUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -179,8 +179,10 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "The host stopped itself over an unreadable governance store.");
-        // Fails closed: no answer released. (It is a 500 internal_error today, not a 503 naming the store: reported.)
-        Assert.InRange(refused.Status, 500, 503);
+        // Fails closed, as the other stores' outages do: a 503 naming the store, to be retried; no answer released.
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("governance_state_unavailable", (string?)refused.Json["error"]!["code"]);
+        Assert.Equal("1", refused.Header("Retry-After"));
         Assert.Null(refused.Json["choices"]);
         Assert.Equal(200, (await client.GetCallAsync("/healthz")).Status);
     }

@@ -122,7 +122,10 @@ internal sealed partial class GovernanceStateCache : IDisposable
             catch (Exception ex)
             {
                 LogLoadFailed(_logger, Store.Kind, ex);
-                throw;
+
+                // Tried again by the next reader: nothing is cached, so an outage at start-up ends with the outage.
+                throw new GovernanceStateUnavailableException(
+                    $"The governance state store ({Store.Kind}) could not be read ({ex.GetType().Name}).", ex);
             }
 
             var view = GovernanceStateView.Empty.Merge(snapshot);

@@ -87,7 +87,7 @@ internal static partial class AdminEndpoints
 
                 return result;
             }
-            catch (Exception ex) when (ex is DbException or AuditUnavailableException && !context.HttpContext.RequestAborted.IsCancellationRequested)
+            catch (Exception ex) when (ex is DbException or AuditUnavailableException or GovernanceStateUnavailableException && !context.HttpContext.RequestAborted.IsCancellationRequested)
             {
                 // The store did not answer, or dropped the connection (a database restarted under a pooled connection):
                 // a read the admin may retry, not a fault of the gateway's. The cause goes to the log.

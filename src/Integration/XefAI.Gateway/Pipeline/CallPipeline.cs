@@ -4,6 +4,7 @@ using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Security;
 using XefAI.Gateway.Tracing;
+using XefAI.Governance;
 using XefAI.Integration;
 
 namespace XefAI.Gateway.Pipeline;
@@ -146,6 +147,15 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         {
             call.Error = CallError.ClientClosed("The client closed the request.");
         }
+        catch (GovernanceStateUnavailableException ex)
+        {
+            // Not a bug: a store outage. The call is refused as the other stores' outages are, and retried later.
+            LogGovernanceStateUnavailable(_logger, ex.InnerException?.GetType().Name ?? ex.GetType().Name, call.TraceId);
+            call.Error = CallError.Unavailable(
+                "governance_state_unavailable",
+                "The governance state store could not be read, so the call cannot be governed; nothing was sent to a model. Retry later.")
+                with { RetryAfter = TimeSpan.FromSeconds(1) };
+        }
         catch (Exception ex)
         {
             // A bug in a step or a plugin's adapter: the call is still audited and answered, with no detail leaked.
@@ -169,6 +179,9 @@ internal sealed partial class CallPipeline : IGovernedPipeline
             _measurements.Record(call);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The governance state store could not be read ({ExceptionType}) for trace {TraceId}; the call is answered 503 and audited.")]
+    private static partial void LogGovernanceStateUnavailable(ILogger logger, string exceptionType, string traceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A step of trace {TraceId} failed; the call is answered 500 and audited.")]
     private static partial void LogStepFailed(ILogger logger, Exception exception, string traceId);
