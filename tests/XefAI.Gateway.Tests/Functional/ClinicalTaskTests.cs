@@ -38,6 +38,9 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
         { "Bundle without resources", null, "application/fhir+json", """{"resourceType":"Bundle","type":"collection"}""", 400, "empty_bundle", "required" },
         { "max tokens not a positive number", "_max_tokens=0", "application/fhir+json", TestBundles.SyntheaStyle, 400, "invalid_value", "invalid" },
         { "envelope with query parameters", "audience=patient", "application/json", $$$"""{"bundle":{{{TestBundles.SyntheaStyle}}}}""", 400, "unexpected_query_parameter", "invalid" },
+        { "two patients", null, "application/fhir+json", Bundle("""{"resource":{"resourceType":"Patient","id":"a1","gender":"female"}}""", """{"resource":{"resourceType":"Patient","id":"b2","gender":"male"}}"""), 400, "multiple_patients", "invalid" },
+        { "a resource about another patient", null, "application/fhir+json", Bundle("""{"resource":{"resourceType":"Patient","id":"a1","gender":"female"}}""", """{"resource":{"resourceType":"Condition","subject":{"reference":"Patient/b2"},"code":{"text":"asthma"}}}"""), 400, "multiple_patients", "invalid" },
+        { "two patients without ids", null, "application/json", "{\"bundle\":" + Bundle("""{"resource":{"resourceType":"Patient","gender":"female"}}""", """{"resource":{"resourceType":"Patient","gender":"male"}}""") + "}", 400, "multiple_patients", "invalid" },
     };
 
     [Fact]
@@ -135,6 +138,21 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
         Assert.Contains("Heart failure with reduced ejection fraction", user, StringComparison.Ordinal);
         Assert.Contains("Furosemide 40 mg tablet", user, StringComparison.Ordinal);
         Assert.Contains("Audience: clinician", user, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invoke_OnePatientNamedByFullUrlAndReferences_IsNotTakenForTwo()
+    {
+        // A Patient with no id, named by its server URL, and resources whose subject is that patient by id or by urn.
+        var bundle = Bundle(
+            """{"fullUrl":"https://ehr.example.org/fhir/Patient/77","resource":{"resourceType":"Patient","gender":"female"}}""",
+            """{"fullUrl":"urn:uuid:0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b","resource":{"resourceType":"Condition","subject":{"reference":"Patient/77"},"code":{"text":"asthma"}}}""",
+            """{"resource":{"resourceType":"Observation","status":"final","subject":{"reference":"https://ehr.example.org/fhir/Patient/77/_history/2"},"code":{"text":"peak flow"},"valueString":"good"}}""");
+        using var client = gateway.Host.CreateClient();
+
+        var call = await client.PostInvokeAsync(LocalTask, bundle, "focus=asthma");
+
+        Assert.True(call.Status == 200, Encoding.UTF8.GetString(call.ResponseBody));
     }
 
     [Fact]

@@ -276,7 +276,7 @@ internal static class CdsServiceRequestReader
 
     // "Patient/123", "https://ehr.example.org/fhir/Patient/123" and either with "/_history/{v}" name patient 123; a
     // reference by identifier, a urn:uuid or a contained "#id" names no id that could be compared.
-    private static string? PatientIdOf(JsonElement resource, string element)
+    internal static string? PatientIdOf(JsonElement resource, string element)
     {
         if (!resource.TryGetProperty(element, out var target) || target.ValueKind != JsonValueKind.Object
             || !target.TryGetProperty("reference", out var reference) || reference.ValueKind != JsonValueKind.String)

@@ -103,6 +103,79 @@ internal static class BundleShape
         return null;
     }
 
+    /// <summary>
+    /// A clinical task reads one patient's chart: a Bundle that carries two patients (two Patient resources, or a
+    /// resource whose subject is another patient than the Bundle's Patient) would have the model write one summary
+    /// of both, about no one. Patients are told apart by id, by the entry's fullUrl when a Patient has no id, and a
+    /// Patient with neither counts as one of its own. References that name no id (a urn:uuid not among the
+    /// Patients' fullUrls, an identifier, a contained "#id") are not compared.
+    /// </summary>
+    public static CallError? CheckOnePatient(JsonElement bundle, string path)
+    {
+        var patients = new HashSet<string>(StringComparer.Ordinal);
+        var subjects = new HashSet<string>(StringComparer.Ordinal);
+        var anonymous = 0;
+        CollectPatients(bundle, patients, subjects, ref anonymous);
+        foreach (var subject in subjects)
+        {
+            patients.Add("Patient/" + subject);
+        }
+
+        var count = patients.Count + anonymous;
+        return count <= 1
+            ? null
+            : CallError.InvalidRequest(
+                "multiple_patients",
+                $"The Bundle holds the data of {count} patients; a clinical task reads one patient's chart. Send one patient's data per call.",
+                $"{path}.entry");
+    }
+
+    private static void CollectPatients(JsonElement bundle, HashSet<string> patients, HashSet<string> subjects, ref int anonymous)
+    {
+        if (!bundle.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        foreach (var entry in entries.EnumerateArray())
+        {
+            var resource = entry.GetProperty("resource");
+            var type = resource.GetProperty("resourceType").GetString();
+            if (type == "Bundle")
+            {
+                CollectPatients(resource, patients, subjects, ref anonymous);
+            }
+            else if (type == "Patient")
+            {
+                if (resource.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } patientId)
+                {
+                    patients.Add("Patient/" + patientId);
+                }
+                else if (entry.TryGetProperty("fullUrl", out var url) && url.ValueKind == JsonValueKind.String && url.GetString() is { Length: > 0 } fullUrl)
+                {
+                    // "https://ehr.example.org/fhir/Patient/123" is Patient/123, as a subject reference would name it.
+                    var at = fullUrl.LastIndexOf("/Patient/", StringComparison.Ordinal);
+                    patients.Add(at >= 0 && fullUrl.IndexOf('/', at + 9) < 0 ? fullUrl[(at + 1)..] : fullUrl);
+                }
+                else
+                {
+                    anonymous++;
+                }
+            }
+            else
+            {
+                // A reference by urn:uuid names an entry of this Bundle (a Patient already counted) or nothing comparable.
+                foreach (var element in (ReadOnlySpan<string>)["subject", "patient"])
+                {
+                    if (CdsHooks.CdsServiceRequestReader.PatientIdOf(resource, element) is { } subject)
+                    {
+                        subjects.Add(subject);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>A concrete R4 resource type, spelt exactly as FHIR JSON spells it.</summary>
     internal static bool IsResourceType(string name) =>
         ModelInfo.GetTypeForFhirType(name) is { IsAbstract: false } type

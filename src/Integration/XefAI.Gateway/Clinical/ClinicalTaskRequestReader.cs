@@ -78,7 +78,7 @@ internal static class ClinicalTaskRequestReader
         JsonElement root, ReadOnlyMemory<byte> body, IQueryCollection query, int maxBundleEntries, out ClinicalTask? task, out CallError? error)
     {
         task = null;
-        error = BundleShape.Check(root, "Bundle", "The body", maxBundleEntries);
+        error = BundleShape.Check(root, "Bundle", "The body", maxBundleEntries) ?? BundleShape.CheckOnePatient(root, "Bundle");
         if (error is not null)
         {
             return false;
@@ -228,7 +228,7 @@ internal static class ClinicalTaskRequestReader
             return false;
         }
 
-        error = BundleShape.Check(clinical, "bundle", "'bundle'", maxBundleEntries);
+        error = BundleShape.Check(clinical, "bundle", "'bundle'", maxBundleEntries) ?? BundleShape.CheckOnePatient(clinical, "bundle");
         if (error is not null)
         {
             return false;
