@@ -168,6 +168,24 @@ public sealed class SqliteGovernanceStateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TryAppendAsync_DatabaseDeletedWhileTheGatewayRuns_IsRefusedNotWrittenIntoTheVanishedFile()
+    {
+        // A pooled connection keeps the deleted file open: a kill switch written there would come undone on restart.
+        var store = CreateStore();
+        await store.TryAppendUseCaseChangeAsync(Change("ucs_1", "triage", UseCaseStatus.Active, UseCaseStatus.Suspended), null, CancellationToken.None);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(store.DatabasePath)!, Path.GetFileName(store.DatabasePath) + "*"))
+        {
+            File.Delete(file);
+        }
+
+        var refused = await Assert.ThrowsAsync<SqliteException>(async () =>
+            await store.TryAppendUseCaseChangeAsync(Change("ucs_2", "triage", UseCaseStatus.Suspended, UseCaseStatus.Active), "ucs_1", CancellationToken.None));
+
+        Assert.Equal(1032, refused.SqliteExtendedErrorCode);
+        Assert.Contains("was deleted or replaced while the gateway had it open", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_RelativePath_ResolvesAgainstTheContentRoot()
     {
         var options = Options.Create(new GovernanceOptions { Sqlite = new GovernanceSqliteOptions { Path = "data/governance.db" } });

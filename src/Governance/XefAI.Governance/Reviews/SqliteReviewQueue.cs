@@ -157,8 +157,17 @@ internal sealed class SqliteReviewQueue : IReviewQueue
     {
         await EnsureInitializedAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            SqliteDatabaseFile.ThrowIfMoved(connection, _path, "review queue");
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     private ValueTask EnsureInitializedAsync(CancellationToken cancellationToken) =>

@@ -239,6 +239,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         try
         {
             await connection.OpenAsync(cancellationToken);
+            SqliteDatabaseFile.ThrowIfMoved(connection, _databasePath, "governance state");
             return connection;
         }
         catch

@@ -14,20 +14,40 @@ internal static class SqliteDatabaseFile
 {
     private const int HasMovedOperation = 20; // SQLITE_FCNTL_HAS_MOVED
     private const int SqliteOk = 0;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteReadOnlyDatabaseMoved = 1032; // SQLITE_READONLY_DBMOVED
 
     /// <summary>True once the database at the connection's path is not the one it has open, or its WAL is gone.</summary>
-    public static bool HasMoved(SqliteConnection connection, string databasePath)
-    {
-        var moved = 0;
-        var rc = FileControl(connection.Handle!.DangerousGetHandle(), "main", HasMovedOperation, ref moved);
+    /// <remarks>Only right after a write: a WAL exists from a connection's first transaction until the last one closes.</remarks>
+    public static bool HasMoved(SqliteConnection connection, string databasePath) =>
+        DatabaseHasMoved(connection) || !File.Exists(databasePath) || !File.Exists(databasePath + "-wal");
 
-        // A VFS that cannot tell answers SQLITE_NOTFOUND: then only the paths are looked at.
-        if (rc == SqliteOk && moved != 0)
+    /// <summary>
+    /// Refuses a connection (a pooled one, typically) whose database is no longer the file at its path: what it wrote
+    /// would go to a file no one finds after a restart (a kill switch thrown that comes undone, an answer held for
+    /// review that disappears). The pool is cleared, so a later open finds the path as it now is.
+    /// </summary>
+    /// <exception cref="SqliteException">SQLite's own code for a moved database, SQLITE_READONLY_DBMOVED.</exception>
+    public static void ThrowIfMoved(SqliteConnection connection, string databasePath, string what)
+    {
+        if (!DatabaseHasMoved(connection))
         {
-            return true;
+            return;
         }
 
-        return !File.Exists(databasePath) || !File.Exists(databasePath + "-wal");
+        SqliteConnection.ClearPool(connection);
+        throw new SqliteException(
+            $"The {what} database {databasePath} was deleted or replaced while the gateway had it open; nothing was read or written. Restore the file and restart the gateway.",
+            SqliteReadOnly,
+            SqliteReadOnlyDatabaseMoved);
+    }
+
+    private static bool DatabaseHasMoved(SqliteConnection connection)
+    {
+        var moved = 0;
+
+        // A VFS that cannot tell answers SQLITE_NOTFOUND, and is taken at its word.
+        return FileControl(connection.Handle!.DangerousGetHandle(), "main", HasMovedOperation, ref moved) == SqliteOk && moved != 0;
     }
 
     /// <summary>
