@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -26,9 +27,150 @@ internal static class FhirJsonDeidentifier
         "versionId", "source", "security", "tag", "instantiatesCanonical", "instantiatesUri",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    public static bool TryProtect(string json, SafeHarborProtection protection, out string protectedJson)
+    // Braces before a resource that are not the start of one ("{see below}", a template's "{name}") tried at most this often.
+    private const int MaxCandidates = 16;
+
+    /// <summary>
+    /// A text that holds FHIR resources as JSON among other words, as a chat message does ("Summarize: {…}", a fenced
+    /// block, two resources one after the other): each resource is de-identified element by element, and the words around
+    /// them as free text, after what every resource says of its people is known, so that the words find them too.
+    /// </summary>
+    /// <returns>False when the text holds no JSON object with a <c>resourceType</c>: it is free text.</returns>
+    public static bool TryProtectWithin(string text, SafeHarborProtection protection, out string protectedText)
     {
-        protectedJson = json;
+        protectedText = text;
+        List<(int Start, int End, JsonObject Resource)>? found = null;
+        var from = 0;
+        while (from < text.Length && Find(text, from) is { } next)
+        {
+            (found ??= []).Add(next);
+            from = next.End;
+        }
+
+        if (found is null)
+        {
+            return false;
+        }
+
+        foreach (var (_, _, resource) in found)
+        {
+            protection.Learn(FhirPeople.Harvest(resource));
+        }
+
+        var builder = new StringBuilder(text.Length + 64);
+        var copied = 0;
+        foreach (var (start, end, resource) in found)
+        {
+            if (start > copied)
+            {
+                builder.Append(protection.ProtectFreeText(text[copied..start]));
+            }
+
+            Walk(resource, protection, inPerson: false);
+            builder.Append(resource.ToJsonString());
+            copied = end;
+        }
+
+        if (copied < text.Length)
+        {
+            builder.Append(protection.ProtectFreeText(text[copied..]));
+        }
+
+        protectedText = builder.ToString();
+        return true;
+    }
+
+    /// <summary>The first JSON object at or after <paramref name="from"/> that is a FHIR resource, and where it ends.</summary>
+    private static (int Start, int End, JsonObject Resource)? Find(string text, int from)
+    {
+        // Every object with a resourceType opens before the first "resourceType" after it: the outermost is tried first.
+        var key = text.IndexOf("\"resourceType\"", from, StringComparison.Ordinal);
+        var tried = 0;
+        while (key > 0 && tried < MaxCandidates)
+        {
+            var open = text.IndexOf('{', from, key - from);
+            if (open < 0)
+            {
+                // Only braces that were not a resource's before this key: the next key may still be inside one opened after.
+                from = key + 1;
+                key = text.IndexOf("\"resourceType\"", from, StringComparison.Ordinal);
+                continue;
+            }
+
+            from = open + 1;
+            if (!StartsObject(text, open))
+            {
+                continue;
+            }
+
+            tried++;
+            var end = ObjectEnd(text, open);
+            if (end > open && Parse(text.Substring(open, end - open)) is { } resource)
+            {
+                return (open, end, resource);
+            }
+        }
+
+        return null;
+    }
+
+    // A JSON object opens with '{' and, past any white space, a member name's quote or its closing brace.
+    private static bool StartsObject(string text, int open)
+    {
+        var i = open + 1;
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
+            i++;
+        }
+
+        return i < text.Length && text[i] is '"' or '}';
+    }
+
+    /// <summary>Just past the brace that closes the object opened at <paramref name="open"/>, or -1; strings are skipped.</summary>
+    private static int ObjectEnd(string text, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '"':
+                    for (i++; i < text.Length && text[i] != '"'; i++)
+                    {
+                        if (text[i] == '\\')
+                        {
+                            i++;
+                        }
+                    }
+
+                    break;
+                case '{' or '[':
+                    if (++depth > 256)
+                    {
+                        return -1;
+                    }
+
+                    break;
+                case '}' or ']':
+                    if (--depth == 0)
+                    {
+                        return text[i] == '}' ? i + 1 : -1;
+                    }
+
+                    if (depth < 0)
+                    {
+                        return -1;
+                    }
+
+                    break;
+            }
+        }
+
+        return -1;
+    }
+
+    private static JsonObject? Parse(string json)
+    {
         JsonNode? root;
         try
         {
@@ -36,19 +178,10 @@ internal static class FhirJsonDeidentifier
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
 
-        if (root is not JsonObject resource || resource["resourceType"] is not JsonValue type || !type.TryGetValue<string>(out _))
-        {
-            return false;
-        }
-
-        // What the structured elements say of the people comes first: the narrative, written before them, names them too.
-        protection.Learn(FhirPeople.Harvest(resource));
-        Walk(resource, protection, inPerson: false);
-        protectedJson = resource.ToJsonString();
-        return true;
+        return root is JsonObject resource && resource["resourceType"] is JsonValue type && type.GetValueKind() == JsonValueKind.String ? resource : null;
     }
 
     private static void Walk(JsonObject node, SafeHarborProtection protection, bool inPerson)
@@ -173,6 +306,13 @@ internal static class FhirJsonDeidentifier
                 return Reference(value, protection);
             case "birthDate":
                 return BirthYear(value);
+        }
+
+        // A uuid or oid is an id wherever it is (an extension's valueUri, a canonical, an element's own id): whole, never
+        // a name found inside it.
+        if (value.StartsWith("urn:uuid:", StringComparison.Ordinal) || value.StartsWith("urn:oid:", StringComparison.Ordinal))
+        {
+            return Reference(value, protection);
         }
 
         if (IsFhirDate(value))

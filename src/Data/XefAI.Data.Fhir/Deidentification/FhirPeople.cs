@@ -22,6 +22,10 @@ internal static class FhirPeople
     private const Lex NotNameWords = Lex.Title | Lex.Credential | Lex.NameLabel | Lex.Relation | Lex.Clinical | Lex.Salutation
         | Lex.CodeCue | Lex.Facility | Lex.Month | Lex.Weekday | Lex.State;
 
+    // Generational suffixes a name's text writes after the family name; not name words.
+    private static readonly FrozenSet<string> NameSuffixes =
+        new[] { "Jr", "Sr", "II", "III", "IV", "Junior", "Senior" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     // A resource inside a Bundle is read like a top-level one; deeper than this is not FHIR.
     private const int MaxDepth = 128;
 
@@ -145,7 +149,7 @@ internal static class FhirPeople
             person.Family.AddIfText(n["family"]);
             if (String(n["text"]) is { } text)
             {
-                person.AddDisplayWords(text);
+                person.AddNameTextWords(text, n);
             }
         }
 
@@ -250,6 +254,39 @@ internal static class FhirPeople
 
                 Given.Add(trimmed);
             }
+        }
+
+        /// <summary>
+        /// The words of a person's own name as text ("Kettle Q Ladle Jr"): every one is the name, ordinary words too, but
+        /// its prefix and suffix (titles, "Jr", credentials) and single initials.
+        /// </summary>
+        public void AddNameTextWords(string text, JsonObject name)
+        {
+            foreach (var word in text.Split([' ', ',', ';', ':', '(', ')', '"', '/', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                var trimmed = word.Trim('.', '\'', '-', '’');
+                if (trimmed.Length < 2 || !trimmed.All(c => char.IsLetter(c) || c is '-' or '\'' or '’')
+                    || (Lexicon.Default.Of(trimmed) & (Lex.Title | Lex.Credential | Lex.Salutation)) != 0
+                    || NameSuffixes.Contains(trimmed) || IsPart(name["prefix"], trimmed) || IsPart(name["suffix"], trimmed))
+                {
+                    continue;
+                }
+
+                Given.Add(trimmed);
+            }
+        }
+
+        private static bool IsPart(JsonNode? parts, string word)
+        {
+            foreach (var part in Items(parts))
+            {
+                if (String(part) is { } text && text.AsSpan().Trim('.').Equals(word, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public ClinicalPerson ToPerson() => new(role)

@@ -213,9 +213,9 @@ internal sealed class SafeHarborProtection : IDataProtection
     {
         var prepared = Prepare(text);
         NoteReservedTokens(prepared);
-        var trimmed = prepared.AsSpan().TrimStart();
-        if (trimmed.Length > 0 && trimmed[0] == '{' && prepared.Contains("\"resourceType\"", StringComparison.Ordinal)
-            && FhirJsonDeidentifier.TryProtect(prepared, this, out var json))
+        // A resource as the whole text, or pasted among other words as a chat message holds it: read as FHIR either way.
+        if (prepared.Contains("\"resourceType\"", StringComparison.Ordinal)
+            && FhirJsonDeidentifier.TryProtectWithin(prepared, this, out var json))
         {
             return json;
         }
