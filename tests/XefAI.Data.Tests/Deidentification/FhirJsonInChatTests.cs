@@ -97,6 +97,27 @@ public sealed class FhirJsonInChatTests
     }
 
     [Fact]
+    public void A_device_loses_its_serial_lot_and_udi_carrier_and_keeps_its_kind()
+    {
+        const string Device = """
+            Summarize: {"resourceType":"Device","id":"dv1","udiCarrier":[{"deviceIdentifier":"09504000059118",
+              "carrierHRF":"(01)09504000059118(17)271231(10)LT77Q(21)SN40913A","carrierAIDC":"]d201095040000591181727123110LT77Q",
+              "entryType":"barcode"}],"distinctIdentifier":"DX-55102","serialNumber":"SN40913A","lotNumber":"LT77Q",
+              "deviceName":[{"name":"Knee prosthesis, cemented","type":"user-friendly-name"}],"status":"active"}
+            """;
+
+        var result = Protect(Device);
+
+        foreach (var identifying in new[] { "SN40913A", "LT77Q", "DX-55102", "(21)", "]d2" })
+        {
+            Assert.DoesNotContain(identifying, result, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Knee prosthesis, cemented", result, StringComparison.Ordinal);
+        Assert.Contains("\"entryType\":\"barcode\"", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_single_initial_is_not_learned_as_a_name()
     {
         var result = Protect("""

@@ -198,6 +198,14 @@ internal static class FhirJsonDeidentifier
                 continue;
             }
 
+            // A device's own serial, lot and UDI carrier (whose human-readable form holds the serial: "(21)…") identify the
+            // one device in one patient; Safe Harbor lists device serial numbers. Its type and model stay.
+            if (key is "serialNumber" or "lotNumber" or "distinctIdentifier" or "carrierHRF" or "carrierAIDC")
+            {
+                node.Remove(key);
+                continue;
+            }
+
             // A birth date's extensions go with the date's day and month (patient-birthTime holds the full date and time of
             // birth), and so does an extension's person-shaped value anywhere (patient-birthPlace, a relative's name or phone).
             if (key is "_birthDate" or "valueHumanName" or "valueContactPoint" or "valueAddress")
