@@ -67,14 +67,23 @@ public sealed class PhiScannerGap19Tests
     [InlineData("Lives at Second Mesa with her daughter.", "Second Mesa")]
     [InlineData("Labs at the Lake Orion draw station first.", "Lake Orion")]
     [InlineData("Grew up in Port Allen and moved north.", "Port Allen")]
+    [InlineData("Born Tiraspol; emigrated 1998 with her parents.", "Tiraspol")]
+    [InlineData("Pt born Kremenchuk, lived Zhytomyr until 2003.", "Zhytomyr")]
     public void Scan_TwoWordTownAfterPlaceCue_IsMarked(string text, string town) =>
         AssertMarked(text, town, PhiKind.Location);
+
+    [Fact]
+    public void Scan_SaintBeforeAPlace_IsCovered() =>
+        AssertCovered("Moved to Chalmette in St. Bernard Parish after the storm.", "St. Bernard");
 
     [Theory]
     [InlineData("Transferred to Sunset Village Care Home for rehab.", "Sunset")]
     [InlineData("Pain in Right Knee since the fall.", "Right")]
     [InlineData("Went back to Main Street clinic for maintenance therapy.", "Main")]
     [InlineData("Improved in Grant Hope rehab on Lasix.", "Lasix")]
+    [InlineData("Born Premature at 31 weeks, lived Alone since.", "Alone")]
+    [InlineData("Lived With her daughter and Born There.", "With")]
+    [InlineData("Moved from Boston and Metoprolol was stopped.", "Metoprolol")]
     public void Scan_NoTownAfterPlaceCue_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
 }

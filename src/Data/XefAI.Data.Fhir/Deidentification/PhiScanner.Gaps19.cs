@@ -5,7 +5,10 @@ namespace XefAI.Data.Deidentification;
 /// and "Eid al-Adha"; a login joined by underscores after "by" or a role word ("coder ab_cdef", "By lab_jdoe"), a
 /// Windows domain login ("corp\jdoe2") and a plain login after "by" that follows a time; a text thread's sender after
 /// its bracketed time ("[12/3 7:41 am] amina:"), with the sender's other mentions; and a two-word town after a place's
-/// preposition whose first or last word is a town's ("from Copper Harbor", "at the Lake Linden draw station").
+/// preposition whose first or last word is a town's ("from Copper Harbor", "at the Lake Linden draw station"); and a
+/// town no list knows right after "born" or "lived", or after "and"/"or" that follows a town ("Pelican and Hoonah");
+/// and "St." before a place a rule took ("St. Bernard"). (The earlier corpora label a county without its word
+/// "County", so that word is left as it is.)
 /// </summary>
 internal sealed partial class Scan
 {
@@ -78,6 +81,22 @@ internal sealed partial class Scan
                 {
                     Mark(i, i, PhiKind.Id);
                 }
+            }
+            else if (length == 2 && _run[i] == 0 && WordIs(i, "st") && IsPunct(i + 1, '.') && Joined(i + 1) && IsWord(i + 2) && _run[i + 2] != 0 && _kind[i + 2] == PhiKind.Location)
+            {
+                // "St. Bernard", "St. Landry Parish": the saint's abbreviation in front of a place a rule took.
+                if (!(InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Address))
+                {
+                    SetRun19(i, i + 1, i + 2);
+                }
+            }
+            else if (length is 4 or 5 && (WordIs(i, "born") || WordIs(i, "lived")))
+            {
+                TryTownAfterBirth19(i + 1);
+            }
+            else if (length is 2 or 3 && (WordIs(i, "and") || WordIs(i, "or")) && InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Location)
+            {
+                TryTownAfterBirth19(i + 1);
             }
             else if ((_run[i] == 0 || _kind[i] is PhiKind.Location or PhiKind.Name) && IsCapitalized(i) && length >= 2 && length <= 12)
             {
@@ -284,6 +303,38 @@ internal sealed partial class Scan
         }
 
         Mark(i, b, PhiKind.Location);
+    }
+
+    /// <summary>"Born Samarkand", "lived Tiraspol until 1999", "Pelican and Hoonah": a town no list knows after its cue.</summary>
+    private void TryTownAfterBirth19(int x)
+    {
+        if (!IsWord(x) || !_t[x].Is(TokenShape.Capitalized) || _run[x] != 0 || _t[x].Is(TokenShape.LineBefore) || _t[x].Length < 3)
+        {
+            return;
+        }
+
+        // A word the lists know ("Born Again", "lived Alone", "and Tylenol") or a name's first word is not taken.
+        if (Has(x, Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.Title | Lex.Facility | Lex.Holiday | Lex.Name | Lex.Relation))
+        {
+            return;
+        }
+
+        if (IsWord(x + 1) && IsCapitalized(x + 1) && !Joined(x + 1))
+        {
+            return;
+        }
+
+        Mark(x, x, PhiKind.Location);
+    }
+
+    /// <summary>Puts tokens <paramref name="from"/> to <paramref name="to"/> in the run of token <paramref name="of"/>.</summary>
+    private void SetRun19(int from, int to, int of)
+    {
+        for (var k = from; k <= to; k++)
+        {
+            _kind[k] = _kind[of];
+            _run[k] = _run[of];
+        }
     }
 
     private bool IsTownCue19(int p)
