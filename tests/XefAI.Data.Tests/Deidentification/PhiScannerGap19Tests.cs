@@ -72,6 +72,19 @@ public sealed class PhiScannerGap19Tests
     public void Scan_TwoWordTownAfterPlaceCue_IsMarked(string text, string town) =>
         AssertMarked(text, town, PhiKind.Location);
 
+    [Theory]
+    [InlineData("Refills from the pharmacy on Hickory Road, open late.", "Hickory Road")]
+    [InlineData("Lives off Cane Ridge Pike near the school.", "Ridge Pike")]
+    [InlineData("Seen at the clinic on Murfreesboro Pike last year.", "Murfreesboro Pike")]
+    public void Scan_StreetWithoutNumber_IsMarked(string text, string street) =>
+        AssertMarked(text, street, PhiKind.Address);
+
+    [Theory]
+    [InlineData("Back on Room Air since Tuesday, walking the Hall.", "Room")]
+    [InlineData("Wants to stay on Metoprolol Lane? no, metoprolol only.", "Metoprolol")]
+    public void Scan_CapitalizedWordsAfterOn_StayUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
     [Fact]
     public void Scan_SaintBeforeAPlace_IsCovered() =>
         AssertCovered("Moved to Chalmette in St. Bernard Parish after the storm.", "St. Bernard");

@@ -7,7 +7,8 @@ namespace XefAI.Data.Deidentification;
 /// its bracketed time ("[12/3 7:41 am] amina:"), with the sender's other mentions; and a two-word town after a place's
 /// preposition whose first or last word is a town's ("from Copper Harbor", "at the Lake Linden draw station"); and a
 /// town no list knows right after "born" or "lived", or after "and"/"or" that follows a town ("Pelican and Hoonah");
-/// and "St." before a place a rule took ("St. Bernard"). (The earlier corpora label a county without its word
+/// "St." before a place a rule took ("St. Bernard"); and a street without a number ("on Bell Road", "Cedar Lane,
+/// Smyrna") whose suffix is seldom a sentence's word. (The earlier corpora label a county without its word
 /// "County", so that word is left as it is.)
 /// </summary>
 internal sealed partial class Scan
@@ -28,6 +29,10 @@ internal sealed partial class Scan
 
     private static readonly string[] TownLastWords19 =
         ["harbor", "harbour", "island", "mesa", "beach", "springs", "falls", "landing", "junction", "bluff", "bluffs", "creek", "rapids", "valley", "village", "city"];
+
+    // Street suffixes that are seldom a word of a sentence ("Road", "Pike"); "Walk", "Run" or "View" are left out.
+    private static readonly string[] PlainStreetSuffixes19 =
+        ["road", "rd", "street", "avenue", "ave", "pike", "boulevard", "blvd", "lane", "highway", "hwy", "parkway", "pkwy", "turnpike"];
 
     // Words after which a town is named.
     private static readonly string[] TownCues19 = ["from", "in", "at", "near", "to", "toward", "towards"];
@@ -97,6 +102,11 @@ internal sealed partial class Scan
             else if (length is 2 or 3 && (WordIs(i, "and") || WordIs(i, "or")) && InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Location)
             {
                 TryTownAfterBirth19(i + 1);
+            }
+            else if ((_run[i] == 0 || _kind[i] == PhiKind.Location) && _t[i].Is(TokenShape.Capitalized) && IsWord(i + 1) && _t[i + 1].Is(TokenShape.Capitalized) && _t[i + 1].Length <= 9
+                && IsTownWord19(i + 1, PlainStreetSuffixes19) && TryStreetWithoutNumber19(i))
+            {
+                continue;
             }
             else if ((_run[i] == 0 || _kind[i] is PhiKind.Location or PhiKind.Name) && IsCapitalized(i) && length >= 2 && length <= 12)
             {
@@ -335,6 +345,27 @@ internal sealed partial class Scan
             _kind[k] = _kind[of];
             _run[k] = _run[of];
         }
+    }
+
+    /// <summary>"on Bell Road", "Cedar Lane, Smyrna": a street without a number after "on" or "off", or before a town a rule took.</summary>
+    private bool TryStreetWithoutNumber19(int i)
+    {
+        var s = i + 1;
+        if (_run[s] != 0 || Joined(s) || _t[s].Is(TokenShape.LineBefore) || _t[i].Length < 3)
+        {
+            return false;
+        }
+
+        // A town's name is a road's first word often ("Nolensville Pike"): a town a rule took before the suffix is taken.
+        var cued = WordIs(i - 1, "on") || WordIs(i - 1, "off") || _run[i] != 0
+            || (IsPunct(s + 1, ',') && IsWord(s + 2) && _run[s + 2] != 0 && _kind[s + 2] == PhiKind.Location);
+        if (!cued || Has(i, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.State | Lex.Direction))
+        {
+            return false;
+        }
+
+        Mark(i, s, PhiKind.Address);
+        return true;
     }
 
     private bool IsTownCue19(int p)
