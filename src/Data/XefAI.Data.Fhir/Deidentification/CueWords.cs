@@ -68,7 +68,8 @@ internal static class CueWords
 
     public static readonly string[] Holidays =
         ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena",
-        "chanukah", "hanukah", "purim", "sukkot", "shavuot", "chuseok", "wigilia", "diwali"];
+        "chanukah", "hanukah", "purim", "sukkot", "shavuot", "chuseok", "wigilia", "diwali",
+        "divali", "deepavali", "obon", "vesak", "nowruz", "navruz", "losar", "fasika", "timkat", "meskel", "vaisakhi", "baisakhi", "songkran", "soyal"];
 
     public static readonly string[] MeasureUnits =
     [

@@ -222,6 +222,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps12StatesBeforeIdentifiers();
         UnmarkImperativeVerbs13();
         MarkGaps18();
+        MarkGaps19();
     }
 
     /// <summary>
