@@ -15,6 +15,10 @@ namespace XefAI.Gateway.Pipeline;
 /// </summary>
 internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time, ILogger<AuditRecorder> logger)
 {
+    private const int RefusalLinesPerSecond = 10;
+
+    private readonly LogBudget _refusals = new(time, RefusalLinesPerSecond);
+
     public static CallError Unavailable { get; } =
         CallError.Unavailable("audit_unavailable", "The audit trail could not record this call, so no answer is released. Retry later.")
             with { RetryAfter = TimeSpan.FromSeconds(1) };
@@ -50,8 +54,17 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
         catch (AuditUnavailableException ex)
         {
             // The store logs the cause once per failed batch; a call it refused is one line, not one stack trace each,
-            // so an outage at hundreds of calls a second does not flood the log.
-            LogAuditUnavailable(logger, call.TraceId, ex.Message);
+            // and at most a few a second: an outage at hundreds of calls a second is counted, not listed.
+            if (_refusals.TryTake(out var suppressed))
+            {
+                if (suppressed > 0)
+                {
+                    LogAuditUnavailableSuppressed(logger, suppressed, RefusalLinesPerSecond);
+                }
+
+                LogAuditUnavailable(logger, call.TraceId, ex.Message);
+            }
+
             record = null;
         }
         catch (Exception ex)
@@ -173,4 +186,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld: {Reason}")]
     private static partial void LogAuditUnavailable(ILogger logger, string traceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} more calls were refused since the last such line because their audit records could not be committed (not logged one by one; at most {PerSecond} a second are).")]
+    private static partial void LogAuditUnavailableSuppressed(ILogger logger, int count, int perSecond);
 }
