@@ -209,6 +209,30 @@ public sealed class AdminHardeningTests(AdminHardeningTests.AdminGateway fixture
         Assert.Equal("active", (string?)useCases.Single(u => (string?)u!["id"] == "summary")!["status"]);
     }
 
+    [Fact]
+    public async Task AdminBody_Gzipped_400SaysTheContentEncodingNothingChanged()
+    {
+        // Found against a running gateway: a gzipped body was refused as "not valid JSON (line 1, byte 1)".
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        using var compressed = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes("{\"reason\": \"compressed\"}"));
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/use-cases/summary/suspend") { Content = new ByteArrayContent(compressed.ToArray()) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Content.Headers.ContentEncoding.Add("gzip");
+
+        using var response = await admin.SendAsync(request);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("Content-Encoding", (string?)answer["error"]!["message"], StringComparison.Ordinal);
+        var useCases = (await admin.GetCallAsync("/admin/use-cases")).Json["data"]!.AsArray();
+        Assert.Equal("active", (string?)useCases.Single(u => (string?)u!["id"] == "summary")!["status"]);
+    }
+
     private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
     {
         public override bool CanSeek => false;

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using XefAI.Governance;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -134,6 +136,82 @@ public sealed class IncidentTests
         Assert.Equal("admin:test-admin", (string?)report.Json["incident"]!["reporter"]);
         Assert.Equal("critical", (string?)report.Json["incident"]!["severity"]);
     }
+
+    [Fact]
+    public async Task Report_AsAppWhileTheAuditStoreCannotBeRead_503WithRetryAfterNotA500()
+    {
+        // Found against a running gateway on PostgreSQL with SELECT on audit_records revoked: the admin route answered
+        // 503 store_unavailable, the app's route a 500 with a stack trace in the log.
+        var audit = new UnreadableAuditTrail();
+        await using var host = await GatewayHost.StartAsync(builder: b => b.Services.AddSingleton<IAuditTrail>(audit));
+        using var client = host.CreateClient();
+        var call = await client.PostChatAsync(ChatBody("summary", Note));
+        Assert.Equal(200, call.Status);
+        audit.ReadsFail = true;
+
+        using var response = await client.PostAsync(
+            new Uri("/v1/incidents", UriKind.Relative),
+            new StringContent(Incident(call.Header("X-XefAI-Audit-Id")!, "Summary omitted the allergy.", "high"), System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("store_unavailable", (string?)error["code"]);
+    }
+
+    /// <summary>An audit trail in memory whose reads fail once told to, as a store the gateway's role may no longer read.</summary>
+    private sealed class UnreadableAuditTrail : IAuditTrail
+    {
+        private readonly List<AuditRecord> _records = [];
+        private readonly Lock _gate = new();
+
+        public bool ReadsFail { get; set; }
+
+        public string StoreKind => "memory";
+
+        public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                var record = new AuditRecord($"aud-{_records.Count + 1}", _records.Count + 1, entry, "prev", "hash");
+                _records.Add(record);
+                return ValueTask.FromResult(record);
+            }
+        }
+
+        public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+        {
+            ThrowIfUnreadable();
+            lock (_gate)
+            {
+                return ValueTask.FromResult<IReadOnlyList<AuditRecord>>([.. _records]);
+            }
+        }
+
+        public ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken)
+        {
+            ThrowIfUnreadable();
+            lock (_gate)
+            {
+                return ValueTask.FromResult(_records.FirstOrDefault(r => r.Id == id));
+            }
+        }
+
+        public ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new AuditChainVerification(true, _records.Count));
+
+        public ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+        private void ThrowIfUnreadable()
+        {
+            if (ReadsFail)
+            {
+                throw new PermissionDenied();
+            }
+        }
+    }
+
+    private sealed class PermissionDenied() : System.Data.Common.DbException("42501: permission denied for table audit_records");
 
     private static string Incident(string auditId, string description, string severity) =>
         new JsonObject { ["auditId"] = auditId, ["description"] = description, ["severity"] = severity }.ToJsonString();

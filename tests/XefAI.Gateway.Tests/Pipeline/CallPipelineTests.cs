@@ -209,7 +209,7 @@ public sealed class CallPipelineTests : IDisposable
             new CheckOutputStep([], _metrics),
             new ReviewStep(),
             new CommitAuditStep(recorder),
-            new QueueReviewStep(new FakeReviewQueue(), new ReviewMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<QueueReviewStep>.Instance),
+            new QueueReviewStep(new FakeReviewQueue(), new ReviewMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), recorder, NullLogger<QueueReviewStep>.Instance),
             new ReleaseStep(recorder),
             TestConfig.Snapshots(),
             new CallMeasurements(_metrics, _errorRates, time),

@@ -35,6 +35,12 @@ internal static class AdminJson
             return (null, TooLarge);
         }
 
+        if (!Pipeline.Steps.ReadRequestStep.IsIdentity(context.Request.Headers.ContentEncoding))
+        {
+            // Read as it is, a gzip body was "not valid JSON (line 1, byte 1)", which does not say what is wrong.
+            return (null, "The request body is sent with a Content-Encoding (e.g. gzip) this gateway does not accept; send the body uncompressed, without a Content-Encoding header.");
+        }
+
         // A chunked body has no length to check first: the server stops reading it at the limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {

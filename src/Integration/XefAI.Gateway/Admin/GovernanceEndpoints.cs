@@ -10,7 +10,7 @@ namespace XefAI.Gateway.Admin;
 /// (the kill switch), deployment suspensions and incidents for administrators. Every action, refused
 /// ones included, is an audit record naming who did what and why.
 /// </summary>
-internal static class GovernanceEndpoints
+internal static partial class GovernanceEndpoints
 {
     public static void MapGovernanceEndpoints(this IEndpointRouteBuilder endpoints, RouteGroupBuilder admin)
     {
@@ -174,7 +174,7 @@ internal static class GovernanceEndpoints
     }
 
     private static async Task ReportIncidentAsAppAsync(
-        HttpContext context, ApiKeyDirectory keys, IAuditTrail audit, IIncidentReporter incidents, CancellationToken ct)
+        HttpContext context, ApiKeyDirectory keys, IAuditTrail audit, IIncidentReporter incidents, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
         {
@@ -182,7 +182,27 @@ internal static class GovernanceEndpoints
             return;
         }
 
-        var result = await ReportIncidentAsync(context, audit, incidents, "app:" + app.Id, record => record.Entry.AppId == app.Id, ct);
+        IResult result;
+        try
+        {
+            result = await ReportIncidentAsync(context, audit, incidents, "app:" + app.Id, record => record.Entry.AppId == app.Id, ct);
+        }
+        catch (Exception ex) when (ex is DbException or AuditUnavailableException or GovernanceStateUnavailableException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The admin routes' filter answers a store that cannot be read with 503; an app's route has no such filter,
+            // and the exception became a 500 with a stack trace. The cause goes to the log, once, without the trace.
+            LogIncidentStoreUnavailable(loggers.CreateLogger(typeof(GovernanceEndpoints)), ex.GetType().Name, ex.Message);
+            result = Results.Json(
+                new { error = new { message = "The audit or governance store could not be read just now, so the incident was not recorded; retry shortly.", type = "server_error", param = (string?)null, code = "store_unavailable" } },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+        {
+            // An outage, as on the admin routes: say when to retry.
+            context.Response.Headers.RetryAfter = "1";
+        }
+
         await result.ExecuteAsync(context);
     }
 
@@ -333,4 +353,7 @@ internal static class GovernanceEndpoints
     private sealed record StatusChangeBody(string? Reason, string? ClinicalSponsor);
 
     private sealed record IncidentBody(string? AuditId, string? Description, string? Severity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "POST /v1/incidents: the audit or governance store could not be read ({ExceptionType}: {Reason}); answered 503.")]
+    private static partial void LogIncidentStoreUnavailable(ILogger logger, string exceptionType, string reason);
 }

@@ -14,6 +14,7 @@ public sealed class QueueReviewStepTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FakeReviewQueue _queue = new();
+    private readonly FakeAuditTrail _audit = new();
 
     public void Dispose() => _services.Dispose();
 
@@ -60,8 +61,38 @@ public sealed class QueueReviewStepTests : IDisposable
         Assert.Null(call.Held);
     }
 
+    [Fact]
+    public async Task Execute_QueueFails_ASecondRecordSaysNothingIsHeld()
+    {
+        // Found against a running gateway: with the review queue's SQLite file locked, the client got 503 while the
+        // call's only record said "held", 202, review_required, an answer waiting for a review that does not exist.
+        _queue.Failing = true;
+        await using var call = Committed(CallOutcomes.Held);
+
+        await Step().ExecuteAsync(call);
+
+        var failed = Assert.Single(_audit.Records);
+        Assert.Equal(CallOutcomes.Failed, failed.Entry.Decision);
+        Assert.Equal(503, failed.Entry.StatusCode);
+        Assert.Equal("review_queue_unavailable;held_record:audit-7", failed.Entry.Reasons);
+        Assert.Equal(CallContexts.TraceId, failed.Entry.TraceId);
+        Assert.Same(failed, call.Record);
+    }
+
+    [Fact]
+    public async Task Execute_HeldAnswerQueued_NoSecondRecord()
+    {
+        await using var call = Committed(CallOutcomes.Held);
+
+        await Step().ExecuteAsync(call);
+
+        Assert.Empty(_audit.Records);
+        Assert.Equal("audit-7", call.Record?.Id);
+    }
+
     private QueueReviewStep Step() =>
-        new(_queue, new ReviewMetrics(_services.GetRequiredService<IMeterFactory>()), NullLogger<QueueReviewStep>.Instance);
+        new(_queue, new ReviewMetrics(_services.GetRequiredService<IMeterFactory>()),
+            new AuditRecorder(_audit, TimeProvider.System, NullLogger<AuditRecorder>.Instance), NullLogger<QueueReviewStep>.Instance);
 
     /// <summary>A call whose answer the commit step rendered and recorded with <paramref name="outcome"/>.</summary>
     private static CallContext Committed(string outcome)

@@ -6,9 +6,12 @@ namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
 /// Queue for review: a held answer, committed as <c>held</c>, waits in the review queue as rendered until a clinician
-/// approves or rejects it. If the queue cannot take it, no answer is released.
+/// approves or rejects it. If the queue cannot take it, no answer is released, and a second record with the same trace
+/// id says so (decision <c>failed</c>, 503, reasons <c>review_queue_unavailable;held_record:{id}</c>): the <c>held</c>
+/// record alone would tell an auditor an answer waits for review that no reviewer will ever see.
 /// </summary>
-internal sealed partial class QueueReviewStep(IReviewQueue reviews, Reviews.ReviewMetrics reviewMetrics, ILogger<QueueReviewStep> logger) : ICallStep
+internal sealed partial class QueueReviewStep(
+    IReviewQueue reviews, Reviews.ReviewMetrics reviewMetrics, AuditRecorder recorder, ILogger<QueueReviewStep> logger) : ICallStep
 {
     public async ValueTask ExecuteAsync(CallContext call)
     {
@@ -34,6 +37,13 @@ internal sealed partial class QueueReviewStep(IReviewQueue reviews, Reviews.Revi
                 with { RetryAfter = TimeSpan.FromSeconds(1) };
             call.Outcome = CallOutcomes.Failed;
             call.StatusCode = call.Error.StatusCode;
+            var outputSha256 = ReadRequestStep.Sha256Hex(call.Adapter.RenderError(call.Error).Body.Span);
+            var failed = await recorder.TryAppendAsync(
+                call, CallOutcomes.Failed, call.StatusCode, $"{call.Error.Code};held_record:{record.Id}", outputSha256, null, streamed: false);
+            if (failed is not null)
+            {
+                call.Record = failed;
+            }
         }
     }
 

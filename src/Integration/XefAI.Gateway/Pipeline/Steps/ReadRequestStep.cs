@@ -129,7 +129,7 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         "The request body is sent with a Content-Encoding (e.g. gzip) this gateway does not accept; send the body uncompressed, without a Content-Encoding header.");
 
     /// <summary>No <c>Content-Encoding</c>, or only <c>identity</c> (in any case, in any list).</summary>
-    private static bool IsIdentity(StringValues contentEncoding)
+    internal static bool IsIdentity(StringValues contentEncoding)
     {
         foreach (var header in contentEncoding)
         {
