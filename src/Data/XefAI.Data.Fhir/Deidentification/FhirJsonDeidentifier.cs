@@ -60,6 +60,7 @@ internal static class FhirJsonDeidentifier
         foreach (var (_, _, resource) in found)
         {
             protection.Learn(FhirPeople.Harvest(resource));
+            protection.LearnPhrases(FhirPeople.Phrases(resource));
         }
 
         var builder = new StringBuilder(text.Length + 64);
