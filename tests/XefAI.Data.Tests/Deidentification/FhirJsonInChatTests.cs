@@ -118,6 +118,17 @@ public sealed class FhirJsonInChatTests
     }
 
     [Fact]
+    public void A_narrative_keeps_its_markup_readable_and_the_resource_stays_valid_json()
+    {
+        var result = Protect("""Summarize: {"resourceType":"Observation","status":"final","code":{"text":"BP"},"text":{"status":"generated","div":"<div class=\"n\">BP 128/76 &amp; stable</div>"}}""");
+
+        Assert.True(result.Contains("<div class=\\\"n\\\">", StringComparison.Ordinal), result);
+        Assert.DoesNotContain("\\u003C", result, StringComparison.Ordinal);
+        var json = JsonNode.Parse(result["Summarize: ".Length..])!;
+        Assert.Equal("<div class=\"n\">BP 128/76 &amp; stable</div>", (string?)json["text"]!["div"]);
+    }
+
+    [Fact]
     public void A_single_initial_is_not_learned_as_a_name()
     {
         var result = Protect("""

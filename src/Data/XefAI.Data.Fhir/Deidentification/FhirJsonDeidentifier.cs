@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -26,6 +27,10 @@ internal static class FhirJsonDeidentifier
         "severity", "criticality", "category", "rank", "kind", "method", "linkId", "fhir_comments", "valueUri", "valueCanonical",
         "versionId", "source", "security", "tag", "instantiatesCanonical", "instantiatesUri",
     }.ToFrozenSet(StringComparer.Ordinal);
+
+    // The resource goes back into a prompt, not into HTML: its narrative's markup and quotes stay readable ("<div>", not
+    // "\u003Cdiv\u003E"), as they were sent, and cost the model no extra tokens. The vendor body escapes it again as JSON.
+    private static readonly JsonSerializerOptions AsWritten = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Braces before a resource that are not the start of one ("{see below}", a template's "{name}") tried at most this often.
     private const int MaxCandidates = 16;
@@ -55,6 +60,7 @@ internal static class FhirJsonDeidentifier
         foreach (var (_, _, resource) in found)
         {
             protection.Learn(FhirPeople.Harvest(resource));
+            protection.LearnPhrases(FhirPeople.Phrases(resource));
         }
 
         var builder = new StringBuilder(text.Length + 64);
@@ -67,7 +73,7 @@ internal static class FhirJsonDeidentifier
             }
 
             Walk(resource, protection, inPerson: false);
-            builder.Append(resource.ToJsonString());
+            builder.Append(resource.ToJsonString(AsWritten));
             copied = end;
         }
 

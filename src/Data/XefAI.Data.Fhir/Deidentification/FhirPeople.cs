@@ -42,6 +42,154 @@ internal static class FhirPeople
         return people;
     }
 
+    /// <summary>
+    /// The whole values the structured elements of <paramref name="root"/> name as identifying, to find again as phrases in
+    /// its free text: a person's name parts and name text, a person reference's display, address lines, cities,
+    /// districts and postal codes, telecom values, every identifier's value, and the birth date as Chinese and Japanese
+    /// write it ("1974年12月25日"). A multi-word display is one phrase, never its words.
+    /// </summary>
+    public static List<(string Value, PhiKind Kind)> Phrases(JsonObject root)
+    {
+        var phrases = new List<(string Value, PhiKind Kind)>();
+        VisitPhrases(root, phrases, 0);
+        return phrases;
+    }
+
+    private static void VisitPhrases(JsonNode? node, List<(string Value, PhiKind Kind)> phrases, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            return;
+        }
+
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    VisitPhrases(item, phrases, depth + 1);
+                }
+
+                break;
+            case JsonObject obj:
+                var type = String(obj["resourceType"]);
+                if (type is not null && PersonTypes.Contains(type))
+                {
+                    PersonPhrases(obj, phrases, type == "Practitioner" ? PhiKind.License : PhiKind.Mrn);
+                    foreach (var contact in Items(obj["contact"]))
+                    {
+                        if (contact is JsonObject c)
+                        {
+                            PersonPhrases(c, phrases, PhiKind.Mrn);
+                        }
+                    }
+                }
+                else
+                {
+                    IdentifierPhrases(obj, phrases, PhiKind.Mrn);
+                }
+
+                if (String(obj["display"]) is { } display && IsPersonReference(obj))
+                {
+                    phrases.Add((display, PhiKind.Name));
+                }
+
+                foreach (var (_, child) in obj)
+                {
+                    if (child is JsonObject or JsonArray)
+                    {
+                        VisitPhrases(child, phrases, depth + 1);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static void PersonPhrases(JsonObject obj, List<(string Value, PhiKind Kind)> phrases, PhiKind identifierKind)
+    {
+        foreach (var name in Items(obj["name"]))
+        {
+            if (name is not JsonObject n)
+            {
+                continue;
+            }
+
+            var given = Items(n["given"]).Select(String).OfType<string>().ToList();
+            var family = String(n["family"]);
+            phrases.AddRange(given.Select(g => (g, PhiKind.Name)));
+            if (family is not null)
+            {
+                phrases.Add((family, PhiKind.Name));
+
+                // Chinese and Japanese write the family name first and no space: 张 + 无忌 is "张无忌".
+                if (given.Count > 0 && KnownPeople.IsUnspaced(family[^1]) && KnownPeople.IsUnspaced(given[0][0]))
+                {
+                    phrases.Add((family + string.Concat(given), PhiKind.Name));
+                }
+            }
+
+            if (String(n["text"]) is { } text)
+            {
+                phrases.Add((text, PhiKind.Name));
+            }
+        }
+
+        foreach (var telecom in Items(obj["telecom"]))
+        {
+            if (String((telecom as JsonObject)?["value"]) is { } value)
+            {
+                phrases.Add((value, KnownPeople.TelecomKind(value)));
+            }
+        }
+
+        foreach (var address in Items(obj["address"]))
+        {
+            if (address is not JsonObject a)
+            {
+                continue;
+            }
+
+            phrases.AddRange(Items(a["line"]).Select(String).OfType<string>().Select(line => (line, PhiKind.Address)));
+            foreach (var place in new[] { String(a["city"]), String(a["district"]) }.OfType<string>())
+            {
+                phrases.Add((place, PhiKind.Location));
+            }
+
+            if (String(a["postalCode"]) is { } postalCode)
+            {
+                phrases.Add((postalCode, PhiKind.Zip));
+            }
+
+            if (String(a["text"]) is { } text)
+            {
+                phrases.Add((text, PhiKind.Address));
+            }
+        }
+
+        IdentifierPhrases(obj, phrases, identifierKind);
+
+        // "1974-12-25" is found as it is; the narrative of a Chinese or Japanese record writes "1974年12月25日".
+        if (String(obj["birthDate"]) is { Length: 10 } born && born[4] == '-' && born[7] == '-'
+            && int.TryParse(born.AsSpan(5, 2), out var month) && int.TryParse(born.AsSpan(8, 2), out var day))
+        {
+            phrases.Add(($"{born[..4]}年{born[5..7]}月{born[8..10]}日", PhiKind.Date));
+            phrases.Add(($"{born[..4]}年{month}月{day}日", PhiKind.Date));
+        }
+    }
+
+    private static void IdentifierPhrases(JsonObject obj, List<(string Value, PhiKind Kind)> phrases, PhiKind kind)
+    {
+        foreach (var identifier in Items(obj["identifier"]))
+        {
+            // Four characters at least, as the identifiers the scanner finds: "12" would be every "12" of the text.
+            if (String((identifier as JsonObject)?["value"]) is { } value && value.Trim().Length >= 4)
+            {
+                phrases.Add((value, kind));
+            }
+        }
+    }
+
     /// <summary>A reference to a person: <c>Patient/123</c> (with or without a server base), or a <c>type</c> that names one.</summary>
     public static bool IsPersonReference(JsonObject reference)
     {

@@ -10,14 +10,22 @@ internal sealed class KnownPeople
     private readonly HashSet<string> _names;
     private readonly HashSet<string> _places;
 
-    private KnownPeople(HashSet<string> names, HashSet<string> places, List<(string Value, PhiKind Kind)> values)
+    // Whole phrases a FHIR resource's structured elements name (a reference's display, a name's text, an address line, a
+    // city), found again in its free text as they are written, longest first; null for texts without FHIR JSON.
+    private readonly List<(string Value, PhiKind Kind)>? _phrases;
+
+    private KnownPeople(HashSet<string> names, HashSet<string> places, List<(string Value, PhiKind Kind)> values, List<(string Value, PhiKind Kind)>? phrases = null)
     {
         _names = names;
         _places = places;
         Values = values;
+        _phrases = phrases;
     }
 
     public static KnownPeople None { get; } = new([], [], []);
+
+    /// <summary>Whether phrases were learned from FHIR JSON: only then does <see cref="MarkPhrases"/> have anything to do.</summary>
+    public bool HasPhrases => _phrases is not null;
 
     public bool HasNames => _names.Count > 0;
 
@@ -77,8 +85,173 @@ internal sealed class KnownPeople
         }
 
         values.Sort((a, b) => b.Value.Length.CompareTo(a.Value.Length));
-        return new KnownPeople(names, places, values);
+        return new KnownPeople(names, places, values, _phrases);
     }
+
+    /// <summary>
+    /// These people and whole <paramref name="phrases"/> a FHIR resource's structured elements name: each is found again
+    /// as the whole phrase, never as its words (a display "Molecular Diagnostics Laboratory" does not make "Laboratory" a
+    /// name), and in a script written without spaces (Chinese, Japanese, Thai) as a substring.
+    /// </summary>
+    public KnownPeople WithPhrases(IEnumerable<(string Value, PhiKind Kind)> phrases)
+    {
+        var all = new List<(string Value, PhiKind Kind)>(_phrases ?? []);
+        var seen = new HashSet<(string, PhiKind)>(all);
+        foreach (var (value, kind) in phrases)
+        {
+            var trimmed = value.Trim();
+            if (IsPhrase(trimmed))
+            {
+                AddPhrase(all, seen, trimmed, kind);
+
+                // A narrative is XHTML: "Smith & Jones" is written "Smith &amp; Jones" there.
+                if (trimmed.AsSpan().IndexOfAny('&', '<', '>') >= 0)
+                {
+                    AddPhrase(all, seen, trimmed.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal), kind);
+                }
+            }
+        }
+
+        if (all.Count == 0 && _phrases is null)
+        {
+            return this;
+        }
+
+        all.Sort((a, b) => b.Value.Length.CompareTo(a.Value.Length));
+        return new KnownPeople(_names, _places, Values.ToList(), all);
+    }
+
+    private static void AddPhrase(List<(string Value, PhiKind Kind)> all, HashSet<(string, PhiKind)> seen, string value, PhiKind kind)
+    {
+        if (seen.Add((value, kind)))
+        {
+            all.Add((value, kind));
+        }
+    }
+
+    /// <summary>
+    /// Marks every learned phrase in <paramref name="text"/> over what the scanner found there (<paramref name="spans"/>,
+    /// in text order): a phrase wins where they overlap, so it gets the token its structured value got, and what a
+    /// scanner span held beyond the phrase stays marked.
+    /// </summary>
+    public void MarkPhrases(string text, List<PhiSpan> spans)
+    {
+        if (_phrases is null || _phrases.Count == 0)
+        {
+            return;
+        }
+
+        List<PhiSpan>? found = null;
+        foreach (var (value, kind) in _phrases)
+        {
+            var from = 0;
+            while (from < text.Length)
+            {
+                var at = text.AsSpan(from).IndexOf(value, StringComparison.OrdinalIgnoreCase);
+                if (at < 0)
+                {
+                    break;
+                }
+
+                var start = from + at;
+                var end = start + value.Length;
+                if (Bounded(text, start, end) && CaseFits(text.AsSpan(start, value.Length), value) && !Overlaps(found, start, end))
+                {
+                    (found ??= []).Add(new PhiSpan(start, value.Length, kind));
+                }
+
+                from = start + 1;
+            }
+        }
+
+        if (found is null)
+        {
+            return;
+        }
+
+        found.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var merged = new List<PhiSpan>(spans.Count + found.Count);
+        foreach (var span in spans)
+        {
+            // The parts of a scanner span outside every phrase: "Dr. " before a display stays a name's part only if it has letters.
+            var start = span.Start;
+            foreach (var phrase in found)
+            {
+                if (phrase.End <= start || phrase.Start >= span.End)
+                {
+                    continue;
+                }
+
+                if (phrase.Start > start)
+                {
+                    AddRest(merged, text, start, phrase.Start, span.Kind);
+                }
+
+                start = Math.Max(start, phrase.End);
+            }
+
+            if (start < span.End)
+            {
+                AddRest(merged, text, start, span.End, span.Kind);
+            }
+        }
+
+        merged.AddRange(found);
+        merged.Sort((a, b) => a.Start.CompareTo(b.Start));
+        spans.Clear();
+        spans.AddRange(merged);
+    }
+
+    private static void AddRest(List<PhiSpan> spans, string text, int start, int end, PhiKind kind)
+    {
+        var rest = text.AsSpan(start, end - start);
+        var lead = rest.Length - rest.TrimStart().Length;
+        var trimmed = rest.Trim();
+        if (trimmed.ContainsAnyExcept(NotContent))
+        {
+            spans.Add(new PhiSpan(start + lead, trimmed.Length, kind));
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> NotContent = System.Buffers.SearchValues.Create(" \t\r\n,.;:()[]-'\"/");
+
+    // As the structured value writes it, or all in capitals as narratives write family names ("Peter CHALMERS"); "the care
+    // team" is not the display "Care Team".
+    private static bool CaseFits(ReadOnlySpan<char> found, string value)
+    {
+        if (found.SequenceEqual(value))
+        {
+            return true;
+        }
+
+        foreach (var c in found)
+        {
+            if (char.IsLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Overlaps(List<PhiSpan>? spans, int start, int end) =>
+        spans is not null && spans.Exists(s => s.Start < end && start < s.End);
+
+    // A phrase is whole where a letter or digit does not run on past it, unless either side is written without spaces.
+    private static bool Bounded(string text, int start, int end) =>
+        (start == 0 || !char.IsLetterOrDigit(text[start - 1]) || IsUnspaced(text[start - 1]) || IsUnspaced(text[start]))
+        && (end == text.Length || !char.IsLetterOrDigit(text[end]) || IsUnspaced(text[end]) || IsUnspaced(text[end - 1]));
+
+    /// <summary>A letter of a script written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.</summary>
+    internal static bool IsUnspaced(char c) =>
+        c is (>= '\u0E00' and <= '\u0EFF') or (>= '\u1000' and <= '\u109F') or (>= '\u1780' and <= '\u17FF')
+            or (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF')
+            or (>= '\uF900' and <= '\uFAFF');
+
+    // Long enough to be told from ordinary text: three characters, or two of a script without spaces ("上海").
+    private static bool IsPhrase(string value) =>
+        value.Length >= 3 || (value.Length == 2 && IsUnspaced(value[0]) && IsUnspaced(value[1]));
 
     public bool IsName(ReadOnlySpan<char> word) => _names.Count > 0 && _names.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
 
@@ -97,7 +270,7 @@ internal sealed class KnownPeople
     // Values too short to be told from ordinary text ("1", "A") are left to the format rules.
     private static bool Findable(string value) => value.Trim().Length >= 3;
 
-    private static PhiKind TelecomKind(string value) =>
+    internal static PhiKind TelecomKind(string value) =>
         value.Contains('@', StringComparison.Ordinal) ? PhiKind.Email
         : value.Contains("://", StringComparison.Ordinal) || value.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? PhiKind.Url
         : PhiKind.Phone;

@@ -93,6 +93,13 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// </summary>
     internal void Learn(IReadOnlyList<ClinicalPerson> people) => _known = _known.With(people);
 
+    /// <summary>
+    /// Adds the whole values a FHIR resource's structured elements name (displays, name texts, address lines, cities), to
+    /// find again as phrases in its free text with the token the structured value got. Texts of calls without FHIR JSON
+    /// never learn any and run nothing new.
+    /// </summary>
+    internal void LearnPhrases(IReadOnlyList<(string Value, PhiKind Kind)> phrases) => _known = _known.WithPhrases(phrases);
+
     public int Replacements { get; private set; }
 
     public IReadOnlyDictionary<string, int> ReplacementsByKind
@@ -233,6 +240,11 @@ internal sealed class SafeHarborProtection : IDataProtection
         {
             var spans = scratch.Spans;
             _scanner.Scan(text, _known, spans, ref _learnedNames);
+            if (_known.HasPhrases)
+            {
+                _known.MarkPhrases(text, spans);
+            }
+
             if (spans.Count == 0)
             {
                 return text;
