@@ -13,6 +13,7 @@ internal sealed class KnownPeople
     // Whole phrases a FHIR resource's structured elements name (a reference's display, a name's text, an address line, a
     // city), found again in its free text as they are written, longest first; null for texts without FHIR JSON.
     private readonly List<(string Value, PhiKind Kind)>? _phrases;
+    private PhraseIndex? _phraseIndex;
 
     private KnownPeople(HashSet<string> names, HashSet<string> places, List<(string Value, PhiKind Kind)> values, List<(string Value, PhiKind Kind)>? phrases = null)
     {
@@ -141,26 +142,70 @@ internal sealed class KnownPeople
             return;
         }
 
-        List<PhiSpan>? found = null;
-        foreach (var (value, kind) in _phrases)
+        // Candidates first, then claimed longest phrase first: a longer value wins over its part, as if each phrase were
+        // searched for in turn, but each text is read once (a Bundle names hundreds of phrases and holds thousands of
+        // free-text values: searching each for each phrase cost seconds a call).
+        var index = _phraseIndex ??= PhraseIndex.Build(_phrases);
+        List<(int Phrase, int Start)>? candidates = null;
+        var at = 0;
+        while (at < text.Length)
         {
+            if (!char.IsLetterOrDigit(text[at]))
+            {
+                at++;
+                continue;
+            }
+
+            var end = RunEnd(text, at);
+            if (index.ByFirstWord.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text.AsSpan(at, end - at), out var starting))
+            {
+                foreach (var (phrase, lead) in starting)
+                {
+                    var start = at - lead;
+                    var value = _phrases[phrase].Value;
+                    if (start >= 0 && text.AsSpan(start).StartsWith(value, StringComparison.OrdinalIgnoreCase))
+                    {
+                        (candidates ??= []).Add((phrase, start));
+                    }
+                }
+            }
+
+            at = end;
+        }
+
+        // Phrases in a script written without spaces are found inside longer runs ("上海市黄埔区…"): searched as substrings.
+        foreach (var phrase in index.Anywhere)
+        {
+            var value = _phrases[phrase].Value;
             var from = 0;
             while (from < text.Length)
             {
-                var at = text.AsSpan(from).IndexOf(value, StringComparison.OrdinalIgnoreCase);
-                if (at < 0)
+                var hit = text.AsSpan(from).IndexOf(value, StringComparison.OrdinalIgnoreCase);
+                if (hit < 0)
                 {
                     break;
                 }
 
-                var start = from + at;
-                var end = start + value.Length;
-                if (Bounded(text, start, end) && CaseFits(text.AsSpan(start, value.Length), value) && !Overlaps(found, start, end))
-                {
-                    (found ??= []).Add(new PhiSpan(start, value.Length, kind));
-                }
+                (candidates ??= []).Add((phrase, from + hit));
+                from += hit + 1;
+            }
+        }
 
-                from = start + 1;
+        if (candidates is null)
+        {
+            return;
+        }
+
+        // _phrases is sorted longest first: the lower index claims first, then the earlier start.
+        candidates.Sort((a, b) => a.Phrase != b.Phrase ? a.Phrase.CompareTo(b.Phrase) : a.Start.CompareTo(b.Start));
+        List<PhiSpan>? found = null;
+        foreach (var (phrase, start) in candidates)
+        {
+            var (value, kind) = _phrases[phrase];
+            var end = start + value.Length;
+            if (Bounded(text, start, end) && CaseFits(text.AsSpan(start, value.Length), value) && !Overlaps(found, start, end))
+            {
+                (found ??= []).Add(new PhiSpan(start, value.Length, kind));
             }
         }
 
@@ -200,6 +245,73 @@ internal sealed class KnownPeople
         merged.Sort((a, b) => a.Start.CompareTo(b.Start));
         spans.Clear();
         spans.AddRange(merged);
+    }
+
+    // A run of letters and digits, split where a script written without spaces meets one written with them.
+    private static int RunEnd(string text, int start)
+    {
+        var unspaced = IsUnspaced(text[start]);
+        var end = start + 1;
+        while (end < text.Length && char.IsLetterOrDigit(text[end]) && IsUnspaced(text[end]) == unspaced)
+        {
+            end++;
+        }
+
+        return end;
+    }
+
+    /// <summary>The learned phrases by their first word, for one reading of a text; built on first use per set of phrases.</summary>
+    private sealed class PhraseIndex
+    {
+        public Dictionary<string, List<(int Phrase, int Lead)>> ByFirstWord { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public List<int> Anywhere { get; } = [];
+
+        public static PhraseIndex Build(List<(string Value, PhiKind Kind)> phrases)
+        {
+            var index = new PhraseIndex();
+            for (var i = 0; i < phrases.Count; i++)
+            {
+                var value = phrases[i].Value;
+                var lead = 0;
+                while (lead < value.Length && !char.IsLetterOrDigit(value[lead]))
+                {
+                    lead++;
+                }
+
+                if (lead == value.Length || value.AsSpan().ContainsAny(UnspacedLetters))
+                {
+                    index.Anywhere.Add(i);
+                    continue;
+                }
+
+                var word = value[lead..RunEnd(value, lead)];
+                if (!index.ByFirstWord.TryGetValue(word, out var list))
+                {
+                    index.ByFirstWord[word] = list = [];
+                }
+
+                list.Add((i, lead));
+            }
+
+            return index;
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> UnspacedLetters = System.Buffers.SearchValues.Create(UnspacedRanges());
+
+    private static string UnspacedRanges()
+    {
+        var chars = new System.Text.StringBuilder();
+        for (var c = '\u0E00'; c <= '\uFAFF'; c++)
+        {
+            if (IsUnspaced(c))
+            {
+                chars.Append(c);
+            }
+        }
+
+        return chars.ToString();
     }
 
     private static void AddRest(List<PhiSpan> spans, string text, int start, int end, PhiKind kind)
