@@ -83,4 +83,24 @@ public sealed class PhiScannerGap20Tests
     [InlineData("for the fifty five days before it he fasts", "fifty")]
     public void Scan_DaysOrSaintsNotAFestival_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("She drives into Quellport every Friday for groceries.", "Quellport")]
+    [InlineData("Lives in the hollow above Tarnsville with her sister.", "Tarnsville")]
+    public void Scan_TownAfterMotionWord_IsMarked(string text, string town) =>
+        AssertMarked(text, town, PhiKind.Location);
+
+    [Theory]
+    [InlineData("Progressed into Tylenol toxicity despite counselling.", "Tylenol")]
+    [InlineData("Potassium above Normal on repeat.", "Normal")]
+    public void Scan_KnownWordAfterMotionWord_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Fact]
+    public void Scan_PatientAgeWithSemicolon_IsMarked() =>
+        AssertMarked("Notes: pt 97; daughter handles the bills.", "97", PhiKind.Age);
+
+    [Fact]
+    public void Scan_PatientNumberAsMeasure_StaysUnmarked() =>
+        AssertNotCovered("pt 94% on 2L, comfortable.", "94");
 }

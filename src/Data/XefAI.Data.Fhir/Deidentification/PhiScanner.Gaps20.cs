@@ -6,7 +6,8 @@ namespace XefAI.Data.Deidentification;
 /// ("since 12/90", "in 9/89"), where the year cannot be a day; a town no list knows after a compass distance ("two miles
 /// east of Dallardsville"); a numbered street whose name is an ordinal word after a compass letter ("412 N Second"); a
 /// farm- or ranch-to-market road ("FM 2114"); and a festival of several capitalised words ending in "Days" ("Pioneer
-/// Days") or "All Saints".
+/// Days") or "All Saints"; a town no list knows after a word of motion or place ("drives into Redby", "above
+/// Hillsville"); and "pt 96;" as the patient's age.
 /// </summary>
 internal sealed partial class Scan
 {
@@ -17,6 +18,8 @@ internal sealed partial class Scan
 
     // Words after which a month and a two-digit year date something.
     private static readonly string[] MonthYearCues20 = ["since", "in", "on", "from", "until", "till", "by", "last", "dated", "before", "after", "circa", "around"];
+
+    private static readonly string[] TownMotionCues20 = ["into", "above", "below", "outside", "arrived", "upriver", "downriver"];
 
     private static readonly string[] FestivalCues20 = ["before", "after", "since", "for", "during", "until", "till", "through", "at", "by", "around", "over", "from"];
 
@@ -61,6 +64,17 @@ internal sealed partial class Scan
             {
                 // "since All Saints", "All Saints Day"; "All Saints Church" names a place.
                 Mark(i - 1, WordIs(i + 1, "day") ? i + 1 : i, PhiKind.Date);
+            }
+            else if (length is >= 4 and <= 7 && IsWordOf20(i, TownMotionCues20) && !StartsSentence(i + 1))
+            {
+                // "drives into Redby", "the road above Hillsville": a town no list knows after a word of motion or place.
+                TryTownAfterBirth19(i + 1);
+            }
+            else if (length == 2 && WordIs(i, "pt") && IsNumber(i + 1, 2, 3) && IsFree(i + 1) && Value(i + 1) is >= 90 and <= 125
+                && (IsPunct(i + 2, ';') || IsPunct(i + 2, ',') || WordIs(i + 2, "yo")))
+            {
+                // "Notes: pt 96; son says", "pt 93 yo": the patient's age over 89.
+                Mark(i + 1, i + 1, PhiKind.Age);
             }
             else if (_run[i] == 0 && Has(i, Lex.Relation) && length <= 13)
             {
