@@ -103,4 +103,16 @@ public sealed class PhiScannerGap20Tests
     [Fact]
     public void Scan_PatientNumberAsMeasure_StaysUnmarked() =>
         AssertNotCovered("pt 94% on 2L, comfortable.", "94");
+
+    [Theory]
+    [InlineData("Brought over from Little Torch Key by boat.", "Little Torch Key")]
+    [InlineData("Ashes to be scattered past Crane Island at dawn.", "Crane Island")]
+    public void Scan_TownEndingInPlaceWord_IsMarked(string text, string town) =>
+        AssertMarked(text, town, PhiKind.Location);
+
+    [Theory]
+    [InlineData("Diagnosis: Heat Island exposure at work.", "Heat")]
+    [InlineData("Key Island findings were discussed.", "Key")]
+    public void Scan_StateOrSentenceStartBeforePlaceWord_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
 }

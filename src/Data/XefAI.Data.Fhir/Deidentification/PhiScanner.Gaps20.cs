@@ -21,6 +21,12 @@ internal sealed partial class Scan
 
     private static readonly string[] TownMotionCues20 = ["into", "above", "below", "outside", "arrived", "upriver", "downriver"];
 
+    // The last word of a town of two or three words ("Big Pine Key", "Heart Butte", "Hog Hammock", "Indian Island").
+    private static readonly string[] TownEndWords20 = ["key", "keys", "butte", "hammock", "island", "isle", "glacier", "bayou", "cove"];
+
+    // Words before such a town.
+    private static readonly string[] TownEndCues20 = ["in", "from", "at", "near", "past", "to", "toward", "around", "outside", "off", "of"];
+
     private static readonly string[] FestivalCues20 = ["before", "after", "since", "for", "during", "until", "till", "through", "at", "by", "around", "over", "from"];
 
     /// <summary>Round 20's pass: one walk over the lettered tokens, each rule behind a cheap test of the token's length and shape.</summary>
@@ -64,6 +70,10 @@ internal sealed partial class Scan
             {
                 // "since All Saints", "All Saints Day"; "All Saints Church" names a place.
                 Mark(i - 1, WordIs(i + 1, "day") ? i + 1 : i, PhiKind.Date);
+            }
+            else if (length is >= 3 and <= 7 && _run[i] == 0 && _t[i].Is(TokenShape.Capitalized) && IsWordOf20(i, TownEndWords20) && !Joined(i))
+            {
+                TryTownEndingInPlaceWord20(i);
             }
             else if (length is >= 4 and <= 7 && IsWordOf20(i, TownMotionCues20) && !StartsSentence(i + 1))
             {
@@ -270,5 +280,43 @@ internal sealed partial class Scan
         }
 
         Mark(start, i, PhiKind.Date);
+    }
+
+    /// <summary>
+    /// "past Stock Island", "from Big Pine Key", "home, Heart Butte", "Down Street, Indian Island": one or two capitalised
+    /// words and a place word after a place's preposition or after a street a rule took. A state ("Rhode Island") stays.
+    /// </summary>
+    private void TryTownEndingInPlaceWord20(int i)
+    {
+        var start = i - 1;
+        if (!IsWord(start) || !IsFree(start) || !_t[start].Is(TokenShape.Capitalized) || Joined(start + 1) || Has(start, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title))
+        {
+            return;
+        }
+
+        if (WordIs(start, "rhode") || WordIs(start, "long") || WordIs(start, "treasure"))
+        {
+            return;
+        }
+
+        if (IsWord(start - 1) && IsFree(start - 1) && _t[start - 1].Is(TokenShape.Capitalized) && !Joined(start) && !_t[start].Is(TokenShape.LineBefore)
+            && !Has(start - 1, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title) && !IsWordOf20(start - 1, TownEndCues20))
+        {
+            start--;
+        }
+
+        var before = start - 1;
+        var cued = IsWordOf20(before, TownEndCues20) && !_t[start].Is(TokenShape.LineBefore);
+        if (!cued && IsPunct(before, ',') && InRange(before - 1) && _run[before - 1] != 0 && _kind[before - 1] == PhiKind.Address)
+        {
+            cued = true;
+        }
+
+        if (!cued || StartsSentence(start))
+        {
+            return;
+        }
+
+        Mark(start, i, PhiKind.Location);
     }
 }
