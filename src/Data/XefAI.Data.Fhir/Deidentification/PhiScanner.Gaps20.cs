@@ -86,7 +86,7 @@ internal sealed partial class Scan
                 // "Notes: pt 96; son says", "pt 93 yo": the patient's age over 89.
                 Mark(i + 1, i + 1, PhiKind.Age);
             }
-            else if (_run[i] == 0 && Has(i, Lex.Relation) && length <= 13)
+            else if (_run[i] == 0 && length <= 13 && NumberNext20(i) && Has(i, Lex.Relation))
             {
                 TryRelativeAge20(i);
             }
@@ -98,6 +98,10 @@ internal sealed partial class Scan
             }
         }
     }
+
+    /// <summary>A number right after the word, or after one "(", "," or "is": tested before the word is looked up.</summary>
+    private bool NumberNext20(int i) =>
+        IsNumber(i + 1) || ((IsPunct(i + 1) || (IsWord(i + 1) && _t[i + 1].Length <= 4)) && IsNumber(i + 2));
 
     private bool IsWordOf20(int i, string[] words)
     {
