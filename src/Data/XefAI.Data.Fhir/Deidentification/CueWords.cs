@@ -69,7 +69,8 @@ internal static class CueWords
     public static readonly string[] Holidays =
         ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena",
         "chanukah", "hanukah", "purim", "sukkot", "shavuot", "chuseok", "wigilia", "diwali",
-        "divali", "deepavali", "obon", "vesak", "nowruz", "navruz", "losar", "fasika", "timkat", "meskel", "vaisakhi", "baisakhi", "songkran", "soyal"];
+        "divali", "deepavali", "obon", "vesak", "nowruz", "navruz", "losar", "fasika", "timkat", "meskel", "vaisakhi", "baisakhi", "songkran", "soyal",
+        "epiphany", "theophany", "pascha", "yalda", "pentecost"];
 
     public static readonly string[] MeasureUnits =
     [

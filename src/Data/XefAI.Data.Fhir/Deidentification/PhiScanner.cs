@@ -223,6 +223,7 @@ internal sealed partial class Scan : IDisposable
         UnmarkImperativeVerbs13();
         MarkGaps18();
         MarkGaps19();
+        MarkGaps20();
     }
 
     /// <summary>
