@@ -621,12 +621,12 @@ internal sealed partial class Scan
             return k;
         }
 
-        if (IsNumberWord(n, AgeUnitWords) || IsNumberWord(n, AgeTeenWords))
+        if (IsWordOf(n, AgeUnitWords) || IsWordOf(n, AgeTeenWords))
         {
             return n;
         }
 
-        return IsNumberWord(n, AgeTensWords) ? NumberWordAfter(n, AgeUnitWords) : k;
+        return IsWordOf(n, AgeTensWords) ? NumberWordAfter(n, AgeUnitWords) : k;
     }
 
     private static readonly string[] AgeUnitWords = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
@@ -636,7 +636,8 @@ internal sealed partial class Scan
 
     private static readonly string[] AgeTensWords = ["twenty", "thirty"];
 
-    private bool IsNumberWord(int i, string[] words)
+    /// <summary>The word at <paramref name="i"/> is one of <paramref name="words"/>, compared as <see cref="WordIs"/> does.</summary>
+    private bool IsWordOf(int i, string[] words)
     {
         if (!IsWord(i))
         {
@@ -657,12 +658,12 @@ internal sealed partial class Scan
     // "ninety-six", "ninety six": the unit after a tens word, joined by a hyphen or a space on the same line.
     private int NumberWordAfter(int k, string[] units)
     {
-        if (IsPunct(k + 1, '-') && Joined(k + 1) && Joined(k + 2) && IsNumberWord(k + 2, units))
+        if (IsPunct(k + 1, '-') && Joined(k + 1) && Joined(k + 2) && IsWordOf(k + 2, units))
         {
             return k + 2;
         }
 
-        return IsNumberWord(k + 1, units) && !_t[k + 1].Is(TokenShape.LineBefore) ? k + 1 : k;
+        return IsWordOf(k + 1, units) && !_t[k + 1].Is(TokenShape.LineBefore) ? k + 1 : k;
     }
 
     private bool AgeAround(int i, int end)

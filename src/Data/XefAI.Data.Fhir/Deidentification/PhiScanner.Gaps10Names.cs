@@ -566,9 +566,9 @@ internal sealed partial class Scan
         {
             from = day;
         }
-        else if (IsWord(day) && (IsNumberWord(day, SpokenUnitOrdinals) || IsNumberWord(day, SpokenLargeOrdinals)))
+        else if (IsWord(day) && (IsWordOf(day, SpokenUnitOrdinals) || IsWordOf(day, SpokenLargeOrdinals)))
         {
-            from = IsPunct(day - 1, '-') && Joined(day) && IsNumberWord(day - 2, SpokenTens) ? day - 2 : day;
+            from = IsPunct(day - 1, '-') && Joined(day) && IsWordOf(day - 2, SpokenTens) ? day - 2 : day;
         }
         else
         {

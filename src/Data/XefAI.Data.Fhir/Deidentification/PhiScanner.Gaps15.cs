@@ -343,13 +343,13 @@ internal sealed partial class Scan
         for (var w = 0; w < _wordCount; w++)
         {
             var i = _words[w];
-            if (!IsFree(i) || !IsNumberWord(i, SpokenDigits15) || IsNumberWord(i - 1, SpokenDigits15))
+            if (!IsFree(i) || !IsWordOf(i, SpokenDigits15) || IsWordOf(i - 1, SpokenDigits15))
             {
                 continue;
             }
 
             var end = i;
-            while (end - i < 12 && IsNumberWord(end + 1, SpokenDigits15) && IsFree(end + 1))
+            while (end - i < 12 && IsWordOf(end + 1, SpokenDigits15) && IsFree(end + 1))
             {
                 end++;
             }

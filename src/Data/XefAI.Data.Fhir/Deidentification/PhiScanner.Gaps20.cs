@@ -41,7 +41,7 @@ internal sealed partial class Scan
             }
 
             var length = _t[i].Length;
-            if (length >= 2 && length <= 6 && IsNumber(i + 1) && IsWordOf20(i, MonthYearCues20))
+            if (length >= 2 && length <= 6 && IsNumber(i + 1) && IsWordOf(i, MonthYearCues20))
             {
                 TryMonthYear20(i + 1);
             }
@@ -71,11 +71,11 @@ internal sealed partial class Scan
                 // "since All Saints", "All Saints Day"; "All Saints Church" names a place.
                 Mark(i - 1, WordIs(i + 1, "day") ? i + 1 : i, PhiKind.Date);
             }
-            else if (length is >= 3 and <= 7 && _run[i] == 0 && _t[i].Is(TokenShape.Capitalized) && IsWordOf20(i, TownEndWords20) && !Joined(i))
+            else if (length is >= 3 and <= 7 && _run[i] == 0 && _t[i].Is(TokenShape.Capitalized) && IsWordOf(i, TownEndWords20) && !Joined(i))
             {
                 TryTownEndingInPlaceWord20(i);
             }
-            else if (length is >= 4 and <= 7 && IsWordOf20(i, TownMotionCues20) && !StartsSentence(i + 1))
+            else if (length is >= 4 and <= 7 && IsWordOf(i, TownMotionCues20) && !StartsSentence(i + 1))
             {
                 // "drives into Redby", "the road above Hillsville": a town no list knows after a word of motion or place.
                 TryTownAfterBirth19(i + 1);
@@ -90,7 +90,7 @@ internal sealed partial class Scan
             {
                 TryRelativeAge20(i);
             }
-            else if (length == 1 && _t[i].Is(TokenShape.Upper) && IsNumber(i - 1, 1, 5) && IsFree(i - 1) && (Span(i)[0] is 'N' or 'S' or 'E' or 'W') && IsWordOf20(i + 1, OrdinalWords20)
+            else if (length == 1 && _t[i].Is(TokenShape.Upper) && IsNumber(i - 1, 1, 5) && IsFree(i - 1) && (Span(i)[0] is 'N' or 'S' or 'E' or 'W') && IsWordOf(i + 1, OrdinalWords20)
                 && _t[i + 1].Is(TokenShape.Capitalized))
             {
                 // "412 N Second": a house number, a compass letter and an ordinal street.
@@ -102,24 +102,6 @@ internal sealed partial class Scan
     /// <summary>A number right after the word, or after one "(", "," or "is": tested before the word is looked up.</summary>
     private bool NumberNext20(int i) =>
         IsNumber(i + 1) || ((IsPunct(i + 1) || (IsWord(i + 1) && _t[i + 1].Length <= 4)) && IsNumber(i + 2));
-
-    private bool IsWordOf20(int i, string[] words)
-    {
-        if (!IsWord(i))
-        {
-            return false;
-        }
-
-        foreach (var word in words)
-        {
-            if (WordIs(i, word))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>"since 12/90", "in 9/89": a month and a two-digit year over 31, so it cannot be a day, and no third part.</summary>
     private void TryMonthYear20(int m)
@@ -144,7 +126,7 @@ internal sealed partial class Scan
     private void TrySpanishAge20(int i)
     {
         var end = i;
-        if (WordIs(i + 1, "y") && IsWordOf20(i + 2, SpanishUnits20))
+        if (WordIs(i + 1, "y") && IsWordOf(i + 2, SpanishUnits20))
         {
             end = i + 2;
         }
@@ -272,7 +254,7 @@ internal sealed partial class Scan
         }
 
         // A festival dates care after a word of time: "right before Pioneer Days", "since Frontier Days".
-        if (!IsWordOf20(start - 1, FestivalCues20))
+        if (!IsWordOf(start - 1, FestivalCues20))
         {
             return;
         }
@@ -304,13 +286,13 @@ internal sealed partial class Scan
         }
 
         if (IsWord(start - 1) && IsFree(start - 1) && _t[start - 1].Is(TokenShape.Capitalized) && !Joined(start) && !_t[start].Is(TokenShape.LineBefore)
-            && !Has(start - 1, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title) && !IsWordOf20(start - 1, TownEndCues20))
+            && !Has(start - 1, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title) && !IsWordOf(start - 1, TownEndCues20))
         {
             start--;
         }
 
         var before = start - 1;
-        var cued = IsWordOf20(before, TownEndCues20) && !_t[start].Is(TokenShape.LineBefore);
+        var cued = IsWordOf(before, TownEndCues20) && !_t[start].Is(TokenShape.LineBefore);
         if (!cued && IsPunct(before, ',') && InRange(before - 1) && _run[before - 1] != 0 && _kind[before - 1] == PhiKind.Address)
         {
             cued = true;

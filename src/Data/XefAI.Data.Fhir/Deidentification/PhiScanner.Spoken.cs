@@ -84,7 +84,7 @@ internal sealed partial class Scan
             return -1;
         }
 
-        if (IsNumberWord(k, SpokenUnitOrdinals) || IsNumberWord(k, SpokenLargeOrdinals))
+        if (IsWordOf(k, SpokenUnitOrdinals) || IsWordOf(k, SpokenLargeOrdinals))
         {
             return k;
         }
@@ -95,7 +95,7 @@ internal sealed partial class Scan
         }
 
         var n = IsPunct(k + 1, '-') && Joined(k + 1) ? k + 2 : k + 1;
-        return IsNumberWord(n, SpokenUnitOrdinals) && (WordIs(k, "twenty") || WordIs(n, "first")) ? n : -1;
+        return IsWordOf(n, SpokenUnitOrdinals) && (WordIs(k, "twenty") || WordIs(n, "first")) ? n : -1;
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ internal sealed partial class Scan
             return k + 1;
         }
 
-        if (WordIs(k + 1, "oh") && IsNumberWord(k + 2, SpokenUnits))
+        if (WordIs(k + 1, "oh") && IsWordOf(k + 2, SpokenUnits))
         {
             return k + 2;
         }
@@ -142,12 +142,12 @@ internal sealed partial class Scan
             return -1;
         }
 
-        if (IsNumberWord(k, SpokenTeens) || IsNumberWord(k, SpokenUnits))
+        if (IsWordOf(k, SpokenTeens) || IsWordOf(k, SpokenUnits))
         {
             return k;
         }
 
-        return IsNumberWord(k, SpokenTens) ? NumberWordAfter(k, SpokenUnits) : -1;
+        return IsWordOf(k, SpokenTens) ? NumberWordAfter(k, SpokenUnits) : -1;
     }
 
     /// <summary>
@@ -156,13 +156,13 @@ internal sealed partial class Scan
     /// </summary>
     private bool TrySpokenDigits(int i)
     {
-        if (!IsNumberWord(i, SpokenDigits) || (IsNumberWord(i - 1, SpokenDigits) && IsFree(i - 1)))
+        if (!IsWordOf(i, SpokenDigits) || (IsWordOf(i - 1, SpokenDigits) && IsFree(i - 1)))
         {
             return false;
         }
 
         var end = i;
-        while (end - i < 12 && (IsNumberWord(end + 1, SpokenDigits) || (IsPunct(end + 1, '-') && IsNumberWord(end + 2, SpokenDigits))))
+        while (end - i < 12 && (IsWordOf(end + 1, SpokenDigits) || (IsPunct(end + 1, '-') && IsWordOf(end + 2, SpokenDigits))))
         {
             end += IsPunct(end + 1, '-') ? 2 : 1;
         }
