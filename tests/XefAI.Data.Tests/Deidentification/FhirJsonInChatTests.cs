@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using XefAI.Data.Configuration;
-using XefAI.Data.Deidentification;
-using XefAI.Data.Tests.Fhir;
+using static XefAI.Data.Tests.Deidentification.PhiScans;
 
 namespace XefAI.Data.Tests.Deidentification;
 
@@ -12,11 +10,6 @@ namespace XefAI.Data.Tests.Deidentification;
 /// </summary>
 public sealed class FhirJsonInChatTests
 {
-    private static readonly SafeHarborDataProtector Protector =
-        new(FhirSources.Monitor(new DataOptions { PseudonymSalt = "a-test-salt-of-sufficient-length" }));
-
-    private static string Protect(string text) => Protector.Begin(ClinicalContext.Empty).Protect(text);
-
     private const string Bundle = """
         {"resourceType":"Bundle","type":"collection","entry":[
           {"fullUrl":"urn:uuid:wobble","resource":{"resourceType":"Patient","id":"wobble","name":[{"given":["Wobble"]}],

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using XefAI.Data.Configuration;
-using XefAI.Data.Deidentification;
-using XefAI.Data.Tests.Fhir;
+using static XefAI.Data.Tests.Deidentification.PhiScans;
 
 namespace XefAI.Data.Tests.Deidentification;
 
@@ -12,11 +10,6 @@ namespace XefAI.Data.Tests.Deidentification;
 /// </summary>
 public sealed class FhirJsonPeopleTests
 {
-    private static readonly SafeHarborDataProtector Protector =
-        new(FhirSources.Monitor(new DataOptions { PseudonymSalt = "a-test-salt-of-sufficient-length" }));
-
-    private static string Protect(string json) => Protector.Begin(ClinicalContext.Empty).Protect(json);
-
     [Fact]
     public void A_display_of_a_person_reference_is_one_name_token_and_its_words_are_found_in_the_narrative()
     {

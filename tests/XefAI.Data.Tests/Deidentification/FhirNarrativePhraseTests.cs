@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using XefAI.Data.Configuration;
-using XefAI.Data.Deidentification;
-using XefAI.Data.Tests.Fhir;
+using static XefAI.Data.Tests.Deidentification.PhiScans;
 
 namespace XefAI.Data.Tests.Deidentification;
 
@@ -13,11 +11,6 @@ namespace XefAI.Data.Tests.Deidentification;
 /// </summary>
 public sealed partial class FhirNarrativePhraseTests
 {
-    private static readonly SafeHarborDataProtector Protector =
-        new(FhirSources.Monitor(new DataOptions { PseudonymSalt = "a-test-salt-of-sufficient-length" }));
-
-    private static string Protect(string json) => Protector.Begin(ClinicalContext.Empty).Protect(json);
-
     [Fact]
     public void A_performer_display_repeated_in_the_narrative_gets_the_display_token_and_its_words_stay_elsewhere()
     {

@@ -1,10 +1,19 @@
+using XefAI.Data.Configuration;
 using XefAI.Data.Deidentification;
+using XefAI.Data.Tests.Fhir;
 
 namespace XefAI.Data.Tests.Deidentification;
 
 /// <summary>The scanner's spans for a sentence, and the checks the pattern tests make of them.</summary>
 internal static class PhiScans
 {
+    /// <summary>The default de-identifier with a test salt, as a call with no clinical context uses it.</summary>
+    public static SafeHarborDataProtector Protector { get; } =
+        new(FhirSources.Monitor(new DataOptions { PseudonymSalt = "a-test-salt-of-sufficient-length" }));
+
+    /// <summary>One text protected as the only text of a call with no clinical context.</summary>
+    public static string Protect(string text) => Protector.Begin(ClinicalContext.Empty).Protect(text);
+
     public static List<PhiSpan> Scan(string text)
     {
         var spans = new List<PhiSpan>();
