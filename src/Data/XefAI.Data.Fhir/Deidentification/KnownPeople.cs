@@ -32,6 +32,9 @@ internal sealed class KnownPeople
 
     public bool HasPlaces => _places.Count > 0;
 
+    /// <summary>Nothing is known of the call's people: a scan then depends on its text alone.</summary>
+    public bool IsEmpty => _names.Count == 0 && _places.Count == 0 && Values.Count == 0 && _phrases is null;
+
     /// <summary>Whole values to find as they are written, longest first so a longer value wins over its part.</summary>
     public IReadOnlyList<(string Value, PhiKind Kind)> Values { get; }
 

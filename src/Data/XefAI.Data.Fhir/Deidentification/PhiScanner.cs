@@ -38,12 +38,23 @@ internal sealed class PhiScanner(Lexicon lexicon)
             return;
         }
 
+        // A scan that knows nothing of the call depends on the text alone: a text it found clean before is clean again.
+        known ??= KnownPeople.None;
+        UInt128 digest = default;
+        var remember = known.IsEmpty && (learned is null || learned.Count == 0) && CleanTexts.TryDigest(text, out digest);
+        if (remember && Clean.Contains(digest))
+        {
+            return;
+        }
+
+        var before = found.Count;
+
         // Taken out of the slot while in use, so that a scan within a scan (there is none) would make its own.
         var scan = t_scan ?? new Scan();
         t_scan = null;
         try
         {
-            scan.Start(text, lexicon, known ?? KnownPeople.None, learned);
+            scan.Start(text, lexicon, known, learned);
             scan.Run();
             scan.CollectSpans(found);
             learned = scan.Learned;
@@ -53,7 +64,15 @@ internal sealed class PhiScanner(Lexicon lexicon)
             scan.Dispose();
             t_scan = scan;
         }
+
+        if (remember && found.Count == before && (learned is null || learned.Count == 0))
+        {
+            Clean.Add(digest);
+        }
     }
+
+    /// <summary>Digests of the texts this scanner found clean knowing nothing of their call (see <see cref="CleanTexts"/>).</summary>
+    internal CleanTexts Clean { get; } = new();
 }
 
 /// <summary>The state of one scan: the tokens, what the lists say of each, and what has been marked.</summary>

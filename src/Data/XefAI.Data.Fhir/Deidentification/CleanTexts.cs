@@ -1,0 +1,60 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace XefAI.Data.Deidentification;
+
+/// <summary>
+/// Texts a scan found clean while it knew nothing of the call: no clinical context and no names learned from the call's
+/// earlier texts. Such a scan depends on the text alone, so the same text scanned that way again finds nothing again and
+/// need not be scanned. System prompts, templates and tool descriptions repeat on every call an app makes; they are
+/// often the longest texts of a call. Only a digest of each text is kept (SHA-256, 128 bits of it), never the text, so
+/// a value the scanner missed is not held past its call, and no text can be made to pass for a remembered one. Bounded:
+/// when full, everything is forgotten at once (a repeated text is scanned once more, then remembered again).
+/// </summary>
+internal sealed class CleanTexts(int capacity = CleanTexts.DefaultCapacity)
+{
+    /// <summary>Shorter texts are scanned each time: their scan costs little more than their digest.</summary>
+    public const int MinLength = 64;
+
+    public const int DefaultCapacity = 4096;
+
+    private readonly ConcurrentDictionary<UInt128, byte> _digests = new();
+    private int _count;
+
+    /// <summary>How many digests are held (at most the capacity).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The text's digest, when the text is long enough to be remembered.</summary>
+    public static bool TryDigest(string text, out UInt128 digest)
+    {
+        if (text.Length < MinLength)
+        {
+            digest = default;
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(text.AsSpan()), hash);
+        digest = BinaryPrimitives.ReadUInt128LittleEndian(hash);
+        return true;
+    }
+
+    public bool Contains(UInt128 digest) => _digests.ContainsKey(digest);
+
+    public void Add(UInt128 digest)
+    {
+        if (Volatile.Read(ref _count) >= capacity)
+        {
+            // Another thread may add between the clear and the reset: the count is an upper bound's guard, not exact.
+            _digests.Clear();
+            Volatile.Write(ref _count, 0);
+        }
+
+        if (_digests.TryAdd(digest, 0))
+        {
+            Interlocked.Increment(ref _count);
+        }
+    }
+}
