@@ -19,12 +19,12 @@ internal sealed class TempAuditDatabase : IAsyncDisposable
 
     public string FilePath { get; }
 
-    public SqliteAuditStore CreateStore(int busyTimeoutSeconds = 5, int maxBatchSize = 256)
+    public SqliteAuditStore CreateStore(int busyTimeoutSeconds = 5, int maxBatchSize = 256, string? anchorPath = null)
     {
         var options = new AuditOptions
         {
             MaxBatchSize = maxBatchSize,
-            Sqlite = new SqliteAuditOptions { Path = FilePath, BusyTimeoutSeconds = busyTimeoutSeconds },
+            Sqlite = new SqliteAuditOptions { Path = FilePath, BusyTimeoutSeconds = busyTimeoutSeconds, AnchorPath = anchorPath },
         };
         var store = new SqliteAuditStore(Options.Create(options), TimeProvider.System, NullLogger<SqliteAuditStore>.Instance);
         _stores.Add(store);

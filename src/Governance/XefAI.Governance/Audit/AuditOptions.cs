@@ -66,6 +66,13 @@ public sealed record SqliteAuditOptions
 
     /// <summary>How long a write waits for a lock held by another connection before the call fails.</summary>
     public int BusyTimeoutSeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Where the trail's last committed record is noted, to find at the next start a database deleted, replaced or
+    /// restored from an older copy meanwhile. Null (the default): beside the database with the extension
+    /// <c>.anchor</c> (<c>data/audit.anchor</c>); empty: no anchor. A relative path resolves as <see cref="Path"/> does.
+    /// </summary>
+    public string? AnchorPath { get; init; }
 }
 
 /// <summary>The <c>Audit:Postgres</c> configuration section.</summary>

@@ -36,8 +36,14 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     // The writer loop's alone: opened on its first batch, dropped after a failure.
     private WriterSession? _session;
 
-    // Set once the database file was deleted or replaced under the writer: from then on nothing is acknowledged.
+    // Set once the database file was deleted or replaced under the writer, or found at start not to be the trail the
+    // anchor names: from then on nothing is acknowledged.
     private volatile string? _fileLost;
+
+    // Where the trail ended when last looked at; null when Audit:Sqlite:AnchorPath is "" (no anchor).
+    private readonly SqliteTrailAnchor? _anchor;
+    private int _anchorRefusalLogged;
+    private readonly RepeatedFailures _anchorFailures;
 
     // No I/O here: every registered store is constructed, even the ones configuration does not select.
     public SqliteAuditStore(
@@ -51,6 +57,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         _logger = logger;
         _time = timeProvider;
         _failures = new RepeatedFailures(timeProvider);
+        _anchorFailures = new RepeatedFailures(timeProvider);
+        var anchorPath = audit.Sqlite.AnchorPath is null ? SqliteTrailAnchor.For(_databasePath)
+            : audit.Sqlite.AnchorPath.Length == 0 ? null
+            : Path.GetFullPath(audit.Sqlite.AnchorPath, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
+        _anchor = anchorPath is null ? null : new SqliteTrailAnchor(anchorPath, timeProvider);
         _ids = new AuditRecordIdGenerator(timeProvider);
 
         // Microsoft.Data.Sqlite retries busy locks until the command timeout, BEGIN included.
@@ -82,6 +93,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     internal long CommittedBatches => _writer.CommittedBatches;
 
     internal string DatabasePath => _databasePath;
+
+    internal string? AnchorPath => _anchor?.Path;
 
     // Not async: the writer's task is handed on as it is, so an append costs no state machine of its own here.
     // A refusal still comes as the returned task's failure (or cancellation), as when this method awaited.
@@ -174,7 +187,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         // One SELECT reads one WAL snapshot, so appends running meanwhile cannot tear the walk.
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await AuditChainVerifier.VerifyAsync(reader, SqliteAuditSchema.Rows, head: null, cancellationToken);
+        return WithRefusal(await AuditChainVerifier.VerifyAsync(reader, SqliteAuditSchema.Rows, head: null, cancellationToken));
     }
 
     /// <remarks>
@@ -186,8 +199,12 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     {
         ArgumentNullException.ThrowIfNull(request);
         await using var connection = await OpenReaderAsync(cancellationToken);
-        return await new SqliteAuditVerifier(connection, request, _time).RunAsync(cancellationToken);
+        return WithRefusal(await new SqliteAuditVerifier(connection, request, _time).RunAsync(cancellationToken));
     }
+
+    // A chain sound in itself is still not the trail the gateway wrote when the file was found replaced or cut.
+    private AuditChainVerification WithRefusal(AuditChainVerification verification) =>
+        verification.Valid && _fileLost is { } lost ? verification with { Valid = false, Problem = lost } : verification;
 
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
@@ -202,9 +219,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1 FROM audit_records LIMIT 1";
             await command.ExecuteScalarAsync(cancellationToken);
-            return true;
+
+            // Opening checked the trail against its anchor.
+            return _fileLost is null;
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidDataException or AuditUnavailableException)
         {
             LogNotReady(_logger, _databasePath, ex);
             return false;
@@ -222,6 +241,10 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         await _writer.DisposeAsync();
         _session?.Dispose();
         _session = null;
+        if (_anchor is not null && _fileLost is null)
+        {
+            TryAnchor(static anchor => anchor.Flush());
+        }
         _writerHasher.Dispose();
 
         if (_schema.IsInitialized)
@@ -241,7 +264,17 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     private async ValueTask<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        await EnsureInitializedAsync(cancellationToken);
+        try
+        {
+            await EnsureInitializedAsync(cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A trail that cannot be used as it is (missing while its anchor says it existed, or too old a version):
+            // a store outage to the reader, with the reason in the message and the log.
+            throw new AuditUnavailableException(ex.Message, ex);
+        }
+
         var connection = new SqliteConnection(_connectionString);
         try
         {
@@ -260,6 +293,21 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
+        // A trail the anchor knows of, gone from its path while the gateway was stopped: not recreated empty as a new one.
+        var mark = _anchor?.Read();
+        if (mark is not null && !File.Exists(_databasePath))
+        {
+            var missing = $"The audit database {_databasePath} is missing, but the gateway had committed {mark.Sequence} records to it " +
+                $"(its anchor {_anchor!.Path} says so). No call is answered until the file is restored; to start a new trail on purpose, " +
+                "move the anchor aside.";
+            if (Interlocked.Exchange(ref _anchorRefusalLogged, 1) == 0)
+            {
+                LogTrailRefused(_logger, missing);
+            }
+
+            throw new InvalidDataException(missing);
+        }
+
         SqliteFiles.CreateOwnerOnly(_databasePath);
 
         await using var connection = new SqliteConnection(_createConnectionString);
@@ -278,6 +326,81 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         }
 
         await AddMissingColumnsAsync(connection, cancellationToken);
+        await CheckAnchorAsync(connection, mark, cancellationToken);
+    }
+
+    /// <summary>
+    /// The trail at the path must still hold the record its anchor names, with the same hash. If not, it was cut back,
+    /// replaced or restored from an older copy: it is still readable (and verification says why it is not the trail),
+    /// but nothing is appended to it. A trail with no anchor yet gets one at its head.
+    /// </summary>
+    private async Task CheckAnchorAsync(SqliteConnection connection, SqliteTrailAnchor.Mark? mark, CancellationToken cancellationToken)
+    {
+        if (_anchor is null)
+        {
+            return;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteAuditSchema.SelectLastSequence;
+        var last = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        command.CommandText = SqliteAuditSchema.SelectIdAndHash;
+        command.Parameters.AddWithValue("$seq", mark?.Sequence ?? last);
+        (string Id, string Hash)? row = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                row = (reader.GetString(0), reader.GetString(1));
+            }
+        }
+
+        if (mark is null)
+        {
+            if (row is { } head)
+            {
+                TryAnchor(anchor => anchor.Set(last, head.Id, head.Hash));
+            }
+
+            return;
+        }
+
+        string? problem = null;
+        if (row is null)
+        {
+            problem = $"The audit database {_databasePath} ends at record {last}, but the gateway had committed {mark.Sequence} records to it " +
+                $"(its anchor {_anchor.Path} says so): it was cut back, replaced or restored from an older copy.";
+        }
+        else if (!string.Equals(row.Value.Hash, mark.Hash, StringComparison.Ordinal) || !string.Equals(row.Value.Id, mark.Id, StringComparison.Ordinal))
+        {
+            problem = $"Record {mark.Sequence} of the audit database {_databasePath} is not the one the gateway committed " +
+                $"(its anchor {_anchor.Path} names {mark.Id}): the file was replaced by another trail.";
+        }
+
+        if (problem is not null)
+        {
+            _fileLost = problem + " No call is answered until the right file is restored and the gateway restarted; to start a new trail on purpose, move the anchor aside.";
+            if (Interlocked.Exchange(ref _anchorRefusalLogged, 1) == 0)
+            {
+                LogTrailRefused(_logger, _fileLost);
+            }
+        }
+    }
+
+    /// <summary>Anchor I/O never fails a batch or a close: a failure is logged (in full once every 30 s) and the next write tries again.</summary>
+    private void TryAnchor(Action<SqliteTrailAnchor> write)
+    {
+        try
+        {
+            write(_anchor!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (_anchorFailures.TakeInFull())
+            {
+                LogAnchorFailed(_logger, _anchor!.Path, ex);
+            }
+        }
     }
 
     /// <summary>
@@ -329,6 +452,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         if (_session is null)
         {
             await EnsureInitializedAsync(cancellationToken);
+            if (_fileLost is { } refused)
+            {
+                throw new IOException(refused);
+            }
+
             _session = WriterSession.Open(_writerConnectionString);
         }
 
@@ -344,6 +472,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             var descriptors = SqliteDatabaseFile.OpenDescriptorsOf(_databasePath);
             LogFileLost(_logger, _databasePath, descriptors.Count == 0 ? "none found" : string.Join(", ", descriptors));
             throw new IOException(_fileLost);
+        }
+
+        if (_anchor is not null && records.Count > 0)
+        {
+            TryAnchor(anchor => anchor.Committed(records[^1]));
         }
 
         return records;
@@ -373,6 +506,12 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The audit database {Path} was deleted or replaced while the gateway was writing to it. Every call is refused and the gateway reports not ready until it is restarted. The records committed since it was opened are only in the file this process still holds open; copy it back before stopping the gateway (open descriptors: {Descriptors}).")]
     private static partial void LogFileLost(ILogger logger, string path, string descriptors);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Problem}")]
+    private static partial void LogTrailRefused(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit trail anchor {Path} could not be written; the trail is not checked against a newer head at the next start until it is.")]
+    private static partial void LogAnchorFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The audit database {Path} was upgraded in place: added columns {Columns}.")]
     private static partial void LogUpgraded(ILogger logger, string path, string columns);

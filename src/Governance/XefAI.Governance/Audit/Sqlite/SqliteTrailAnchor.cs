@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace XefAI.Governance;
+
+/// <summary>
+/// Where the SQLite trail ended when this gateway last looked: the seq, id and hash of its last committed record, in a
+/// small file beside the database but outside its name (<c>data/audit.anchor</c> for <c>data/audit.db</c>, so
+/// <c>rm data/audit.db*</c> leaves it). A trail is checked against it when the store opens: a database deleted while the
+/// gateway was stopped, replaced by another trail, or restored from a copy older than the last commit no longer holds
+/// that record, and is refused instead of being taken as a new trail. The anchor is written at most once per
+/// <see cref="Interval"/> after a commit (one small synced write a second at most; after a power loss it
+/// may be older, which is still a record the trail holds: the record is synced before its anchor) and when the store closes. It is not keyed: someone who can
+/// edit both files can make them agree; it catches loss and mix-ups, as an external copy of the verifications does more.
+/// </summary>
+internal sealed class SqliteTrailAnchor(string path, TimeProvider time)
+{
+    /// <summary>Longest time a committed head waits before the anchor says so.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private (long Sequence, string Id, string Hash)? _head;
+    private long _written = -1;
+    private long _writtenAt;
+
+    public string Path { get; } = path;
+
+    /// <summary>The anchor's path for a database: the database's own name with the extension <c>.anchor</c>.</summary>
+    public static string For(string databasePath) => System.IO.Path.ChangeExtension(databasePath, ".anchor");
+
+    /// <summary>What the anchor says, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The file is there but is not an anchor this gateway wrote.</exception>
+    public Mark? Read()
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(Path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            var mark = new Mark(root.GetProperty("seq").GetInt64(), root.GetProperty("id").GetString()!, root.GetProperty("hash").GetString()!);
+            return mark.Sequence > 0 && mark.Hash.Length > 0 ? mark : throw new InvalidDataException("empty mark");
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException or FormatException)
+        {
+            throw new InvalidDataException(
+                $"The audit trail anchor {Path} cannot be read as one; move it aside if the audit database is the one the gateway wrote.", ex);
+        }
+    }
+
+    /// <summary>The writer loop committed up to <paramref name="last"/>: the anchor follows, at most once per interval.</summary>
+    public void Committed(AuditRecord last)
+    {
+        _head = (last.Sequence, last.Id, last.Hash);
+        var now = time.GetTimestamp();
+        if (_written < 0 || time.GetElapsedTime(_writtenAt, now) >= Interval)
+        {
+            Write(now);
+        }
+    }
+
+    /// <summary>The trail's head as it is, written now (a store opening on a trail with no anchor yet).</summary>
+    public void Set(long sequence, string id, string hash)
+    {
+        _head = (sequence, id, hash);
+        Write(time.GetTimestamp());
+    }
+
+    /// <summary>Writes the last committed head if the anchor does not say it yet (the store is closing).</summary>
+    public void Flush()
+    {
+        if (_head is { } head && head.Sequence != _written)
+        {
+            Write(time.GetTimestamp());
+        }
+    }
+
+    private void Write(long now)
+    {
+        var (sequence, id, hash) = _head!.Value;
+        // Per process: two gateways on one file (each anchors its own head, both records of the trail) never share it.
+        var temporary = Path + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp";
+        var json = string.Create(
+            CultureInfo.InvariantCulture,
+            $$"""{"seq":{{sequence}},"id":"{{id}}","hash":"{{hash}}","at":"{{time.GetUtcNow():O}}"}""");
+        using (var file = new FileStream(
+            temporary,
+            OperatingSystem.IsWindows()
+                ? new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write }
+                : new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
+        {
+            using (var writer = new StreamWriter(file, leaveOpen: true))
+            {
+                writer.Write(json);
+            }
+
+            // On disk before the rename: a power loss leaves the old anchor or the new one, never an empty file.
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, Path, overwrite: true);
+        _written = sequence;
+        _writtenAt = now;
+    }
+
+    /// <summary>The last record of the trail, as the anchor remembers it.</summary>
+    public sealed record Mark(long Sequence, string Id, string Hash);
+}
