@@ -198,7 +198,7 @@ internal static partial class GovernanceEndpoints
             // and the exception became a 500 with a stack trace. The cause goes to the log, once, without the trace.
             LogIncidentStoreUnavailable(loggers.CreateLogger(typeof(GovernanceEndpoints)), ex.GetType().Name, ex.Message);
             result = Results.Json(
-                new { error = new { message = "The audit or governance store could not be read just now, so the incident was not recorded; retry shortly.", type = "server_error", param = (string?)null, code = "store_unavailable" } },
+                new { error = new { message = "The audit or governance store could not be read just now, so the incident was not recorded; retry shortly.", type = AdminJson.ErrorType(StatusCodes.Status503ServiceUnavailable), param = (string?)null, code = "store_unavailable" } },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
@@ -273,7 +273,7 @@ internal static partial class GovernanceEndpoints
     {
         await AdminAudit.RecordAsync(context, "admin-refused", useCaseId, $"{code};{context.Request.Method} {context.Request.Path}", status);
         return missing is { Count: > 0 }
-            ? Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code, missing } }, statusCode: status)
+            ? Results.Json(new { error = new { message, type = AdminJson.ErrorType(status), param = (string?)null, code, missing } }, statusCode: status)
             : Error(status, code, message);
     }
 
@@ -342,7 +342,7 @@ internal static partial class GovernanceEndpoints
     };
 
     private static IResult Error(int status, string code, string message) =>
-        Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code } }, statusCode: status);
+        Results.Json(new { error = new { message, type = AdminJson.ErrorType(status), param = (string?)null, code } }, statusCode: status);
 
     private static readonly Dictionary<string, UseCaseAction> UseCaseActions = new(StringComparer.Ordinal)
     {

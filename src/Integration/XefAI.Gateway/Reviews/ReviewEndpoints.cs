@@ -219,7 +219,7 @@ internal static partial class ReviewEndpoints
     };
 
     private static IResult Error(int status, string code, string message) =>
-        Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code } }, statusCode: status);
+        Results.Json(new { error = new { message, type = AdminJson.ErrorType(status), param = (string?)null, code } }, statusCode: status);
 
     private sealed record ReviewBody(string? Comment, string? Content);
 
