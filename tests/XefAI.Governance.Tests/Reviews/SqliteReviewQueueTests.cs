@@ -8,6 +8,7 @@ namespace XefAI.Governance.Tests;
 /// The review queue's SQLite file deleted or replaced under a running gateway: a pooled connection still has the old
 /// file open, and a held answer (or a decision on it) written there would be gone after a restart.
 /// </summary>
+[Collection(SqlitePoolCollection.Name)]
 public sealed class SqliteReviewQueueTests : IDisposable
 {
     private const string Answer = """{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Admit to cardiology."}}]}""";
@@ -35,6 +36,9 @@ public sealed class SqliteReviewQueueTests : IDisposable
         await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(async () =>
             await queue.DecideAsync(held.Id, new ReviewDecision(ReviewStatus.Approved, "dr.b", null, null), CancellationToken.None));
 
+        // Nor is an empty database made in its place, with the process's default permissions rather than owner-only: a
+        // restart would take it as the queue and keep held answers (PHI) in a file others may read.
+        Assert.False(File.Exists(DatabasePath), "The queue created a new database where the deleted one was.");
     }
 
     [Fact]
