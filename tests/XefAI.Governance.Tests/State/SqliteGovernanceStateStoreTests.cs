@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance.Tests;
 
+// Its moved-database test needs the store's pooled connection to outlive the deletion; TokenReplayStoreTests clears all pools.
+[Collection(SqlitePoolCollection.Name)]
 public sealed class SqliteGovernanceStateStoreTests : IDisposable
 {
     private static readonly DateTimeOffset Time = new(2025, 7, 1, 12, 0, 0, TimeSpan.Zero);
