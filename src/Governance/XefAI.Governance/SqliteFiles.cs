@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace XefAI.Governance;
 
 /// <summary>
@@ -7,6 +9,27 @@ namespace XefAI.Governance;
 internal static class SqliteFiles
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// A store's two connection strings: the one its schema's creation opens, which may create the file, and the one
+    /// every later operation opens, which may not. A file deleted under the running gateway then stays missing, and its
+    /// stores refuse (SQLITE_CANTOPEN), rather than SQLite making an empty file in its place with the process's default
+    /// permissions, which a restart would take as the store and fill with held answers and state others may read.
+    /// </summary>
+    public static (string Open, string Create) ConnectionStrings(string databasePath, int busyTimeoutSeconds)
+    {
+        // Microsoft.Data.Sqlite retries a busy lock until the command timeout.
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWrite,
+            DefaultTimeout = busyTimeoutSeconds,
+            Pooling = true,
+        };
+        var open = builder.ToString();
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        return (open, builder.ToString());
+    }
 
     /// <summary>
     /// Creates the folder and an empty database file with owner-only permissions, unless the file exists (its

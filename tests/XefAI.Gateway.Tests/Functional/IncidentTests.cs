@@ -157,6 +157,7 @@ public sealed class IncidentTests
         Assert.Equal("1", response.Headers.RetryAfter?.ToString());
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
         Assert.Equal("store_unavailable", (string?)error["code"]);
+        Assert.Equal("service_unavailable", (string?)error["type"]);
     }
 
     /// <summary>An audit trail in memory whose reads fail once told to, as a store the gateway's role may no longer read.</summary>

@@ -147,6 +147,9 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
                 new[] { list, approve, poll, history, suspend }.Select(c => (string?)c.Json["error"]!["code"]));
             Assert.All(new[] { list, approve, poll, history, suspend }, c =>
                 Assert.DoesNotContain("Npgsql", c.Json.ToJsonString(), StringComparison.Ordinal));
+            // A lock held past lock_timeout is a timeout, and said to be one (a refusal of another cause is not).
+            Assert.All(new[] { list, approve, poll, history }, c =>
+                Assert.Contains("did not answer in time", (string?)c.Json["error"]!["message"], StringComparison.Ordinal));
             // Transient refusals: each says when to retry, for clients and load balancers.
             Assert.All(new[] { list, approve, poll, history, suspend }, c => Assert.Equal("1", c.Header("Retry-After")));
 

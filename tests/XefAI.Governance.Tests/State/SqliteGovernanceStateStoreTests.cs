@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance.Tests;
 
+// Its moved-database test needs the store's pooled connection to outlive the deletion; TokenReplayStoreTests clears all pools.
+[Collection(SqlitePoolCollection.Name)]
 public sealed class SqliteGovernanceStateStoreTests : IDisposable
 {
     private static readonly DateTimeOffset Time = new(2025, 7, 1, 12, 0, 0, TimeSpan.Zero);
@@ -183,6 +185,11 @@ public sealed class SqliteGovernanceStateStoreTests : IDisposable
 
         Assert.Equal(1032, refused.SqliteExtendedErrorCode);
         Assert.Contains("was deleted or replaced while the gateway had it open", refused.Message, StringComparison.Ordinal);
+
+        // The pool cleared, the next read finds no file and says so; it does not make an empty, world-readable one there
+        // that a restart would take as the state store (the kill switch undone, as if never thrown).
+        await Assert.ThrowsAsync<SqliteException>(async () => await store.LoadAsync(CancellationToken.None));
+        Assert.False(File.Exists(store.DatabasePath), "The store created a new database where the deleted one was.");
     }
 
     [Fact]

@@ -32,6 +32,7 @@ internal sealed class SqliteReviewQueue : IReviewQueue
         """;
 
     private readonly string _connectionString;
+    private readonly string _createConnectionString;
     private readonly TimeProvider _time;
     private readonly OnceInitializer _schema = new();
     private readonly string _path;
@@ -40,12 +41,7 @@ internal sealed class SqliteReviewQueue : IReviewQueue
     {
         ArgumentNullException.ThrowIfNull(options);
         var path = System.IO.Path.GetFullPath(options.Value.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            DefaultTimeout = options.Value.BusyTimeoutSeconds,
-            Pooling = true,
-        }.ToString();
+        (_connectionString, _createConnectionString) = SqliteFiles.ConnectionStrings(path, options.Value.BusyTimeoutSeconds);
         _time = time;
         _path = path;
     }
@@ -176,7 +172,7 @@ internal sealed class SqliteReviewQueue : IReviewQueue
     private async Task InitializeAsync(string path)
     {
         SqliteFiles.CreateOwnerOnly(path);
-        await using var connection = new SqliteConnection(_connectionString);
+        await using var connection = new SqliteConnection(_createConnectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;" + Schema;

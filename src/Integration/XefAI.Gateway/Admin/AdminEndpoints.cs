@@ -94,7 +94,7 @@ internal static partial class AdminEndpoints
                 LogStoreUnavailable(logger, ex, context.HttpContext.Request.Method, context.HttpContext.GetEndpoint()?.DisplayName ?? "admin");
                 context.HttpContext.Response.Headers.RetryAfter = "1";
                 return Results.Json(
-                    new { error = new { message = "The audit or governance store could not be read just now (it did not answer, or dropped the connection); retry shortly.", type = "server_error", param = (string?)null, code = "store_unavailable" } },
+                    new { error = new { message = StoreFailures.IsTimeout(ex) ? "The audit or governance store did not answer in time; retry shortly." : "The audit or governance store could not be read just now; retry shortly.", type = AdminJson.ErrorType(StatusCodes.Status503ServiceUnavailable), param = (string?)null, code = "store_unavailable" } },
                     statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });

@@ -24,6 +24,14 @@ internal static class AdminJson
     /// </summary>
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>
+    /// The error <c>type</c> of a governance API answer. A 4xx is the request's (<c>invalid_request_error</c>, as these
+    /// routes have always said); a 5xx, a store outage above all, is not the caller's fault, and is typed as the call
+    /// pipeline types its own (<see cref="OpenAI.OpenAIErrorShape.TypeOf"/>: a 503 is <c>service_unavailable</c>), so a
+    /// client branches on one vocabulary.
+    /// </summary>
+    public static string ErrorType(int status) => status >= 500 ? OpenAI.OpenAIErrorShape.TypeOf(status) : "invalid_request_error";
+
     private static readonly string TooLarge = $"The request body is over {MaxBodyBytes / 1024} KB; a governance request holds a few short fields.";
 
     /// <returns>The body (null for a JSON <c>null</c>), or a message naming what is wrong and where.</returns>

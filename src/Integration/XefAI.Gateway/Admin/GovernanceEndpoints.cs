@@ -32,24 +32,25 @@ internal static partial class GovernanceEndpoints
         admin.MapPost("/deployments/{id}/{action}", ChangeDeploymentAsync);
         admin.MapGet("/deployments/suspended", (IDeploymentSuspensions suspensions) => Results.Ok(new { data = suspensions.Suspended }));
         admin.MapPost("/incidents", ReportIncidentAsAdminAsync);
-        admin.MapGet("/incidents", (string? useCase, IIncidentReporter incidents, CancellationToken ct) =>
-            ReadStateAsync(async () => new { data = await incidents.QueryAsync(new IncidentQuery(useCase), ct) }));
+        admin.MapGet("/incidents", (string? useCase, IIncidentReporter incidents, ILoggerFactory loggers, CancellationToken ct) =>
+            ReadStateAsync(loggers, "GET /admin/incidents", async () => new { data = await incidents.QueryAsync(new IncidentQuery(useCase), ct) }));
     }
 
     /// <summary>
     /// The status changes of a use case. A use case taken out of the configuration keeps its history, which stays
     /// readable; an id with neither is most likely a typo, and is told so rather than shown an empty history.
     /// </summary>
-    private static async Task<IResult> GetHistoryAsync(string id, IUseCaseAdministration administration, IUseCaseRegistry useCases, CancellationToken ct)
+    private static async Task<IResult> GetHistoryAsync(
+        string id, IUseCaseAdministration administration, IUseCaseRegistry useCases, ILoggerFactory loggers, CancellationToken ct)
     {
         IReadOnlyList<UseCaseStatusChange> history;
         try
         {
             history = await administration.GetHistoryAsync(id, ct);
         }
-        catch (DbException)
+        catch (DbException ex)
         {
-            return StateUnavailable();
+            return StateUnavailable(loggers, "GET /admin/use-cases/{id}/history", ex);
         }
 
         return history.Count == 0 && !useCases.TryGet(id, out _)
@@ -66,19 +67,23 @@ internal static partial class GovernanceEndpoints
         ? $"{change.From}->{change.To};by:{change.Actor};sponsor:{sponsor};reason:{change.Reason}"
         : $"{change.From}->{change.To};by:{change.Actor};reason:{change.Reason}";
 
-    private static IResult StateUnavailable() =>
-        Error(503, "governance_state_unavailable", "The governance state store did not answer in time. Retry later.");
+    /// <summary>A read of the governance state store failed or timed out: a 503 saying which, the cause in the log.</summary>
+    private static IResult StateUnavailable(ILoggerFactory loggers, string route, DbException failure)
+    {
+        LogStateStoreFailed(loggers.CreateLogger(typeof(GovernanceEndpoints)), route, failure.GetType().Name, StoreFailures.IsTimeout(failure));
+        return Error(503, StoreRefusals.GovernanceStateCode, StoreRefusals.GovernanceStateRead(failure));
+    }
 
     /// <summary>A read of the governance state store; its failure or timeout is a 503 the caller may retry, never a 500.</summary>
-    private static async Task<IResult> ReadStateAsync<T>(Func<Task<T>> read)
+    private static async Task<IResult> ReadStateAsync<T>(ILoggerFactory loggers, string route, Func<Task<T>> read)
     {
         try
         {
             return Results.Ok(await read());
         }
-        catch (DbException)
+        catch (DbException ex)
         {
-            return StateUnavailable();
+            return StateUnavailable(loggers, route, ex);
         }
     }
 
@@ -185,7 +190,7 @@ internal static partial class GovernanceEndpoints
         IResult result;
         try
         {
-            result = await ReportIncidentAsync(context, audit, incidents, "app:" + app.Id, record => record.Entry.AppId == app.Id, ct);
+            result = await ReportIncidentAsync(context, audit, incidents, loggers, "app:" + app.Id, record => record.Entry.AppId == app.Id, ct);
         }
         catch (Exception ex) when (ex is DbException or AuditUnavailableException or GovernanceStateUnavailableException && !context.RequestAborted.IsCancellationRequested)
         {
@@ -193,7 +198,7 @@ internal static partial class GovernanceEndpoints
             // and the exception became a 500 with a stack trace. The cause goes to the log, once, without the trace.
             LogIncidentStoreUnavailable(loggers.CreateLogger(typeof(GovernanceEndpoints)), ex.GetType().Name, ex.Message);
             result = Results.Json(
-                new { error = new { message = "The audit or governance store could not be read just now, so the incident was not recorded; retry shortly.", type = "server_error", param = (string?)null, code = "store_unavailable" } },
+                new { error = new { message = "The audit or governance store could not be read just now, so the incident was not recorded; retry shortly.", type = AdminJson.ErrorType(StatusCodes.Status503ServiceUnavailable), param = (string?)null, code = "store_unavailable" } },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
@@ -206,11 +211,18 @@ internal static partial class GovernanceEndpoints
         await result.ExecuteAsync(context);
     }
 
-    private static Task<IResult> ReportIncidentAsAdminAsync(HttpContext context, IAuditTrail audit, IIncidentReporter incidents, CancellationToken ct) =>
-        ReportIncidentAsync(context, audit, incidents, "admin:" + Actor(context), _ => true, ct);
+    private static Task<IResult> ReportIncidentAsAdminAsync(
+        HttpContext context, IAuditTrail audit, IIncidentReporter incidents, ILoggerFactory loggers, CancellationToken ct) =>
+        ReportIncidentAsync(context, audit, incidents, loggers, "admin:" + Actor(context), _ => true, ct);
 
     private static async Task<IResult> ReportIncidentAsync(
-        HttpContext context, IAuditTrail audit, IIncidentReporter incidents, string reporter, Func<AuditRecord, bool> mayReport, CancellationToken ct)
+        HttpContext context,
+        IAuditTrail audit,
+        IIncidentReporter incidents,
+        ILoggerFactory loggers,
+        string reporter,
+        Func<AuditRecord, bool> mayReport,
+        CancellationToken ct)
     {
         var (body, bodyError) = await ReadBodyAsync<IncidentBody>(context, ct);
         if (bodyError is not null || body is null || string.IsNullOrWhiteSpace(body.AuditId) || string.IsNullOrWhiteSpace(body.Description))
@@ -240,10 +252,10 @@ internal static partial class GovernanceEndpoints
             // The call's use case was removed from configuration since, or its state moved under us.
             return await RefuseAsync(context, record.Entry.UseCaseId, ex.Code, ex.Code == GovernanceActionCodes.UnknownUseCase ? 404 : 409, ex.Message);
         }
-        catch (DbException)
+        catch (DbException ex)
         {
-            return await RefuseAsync(
-                context, record.Entry.UseCaseId, "governance_state_unavailable", 503, "The governance state store did not answer in time; the incident may not be recorded. Check /admin/incidents before reporting it again.");
+            LogStateStoreFailed(loggers.CreateLogger(typeof(GovernanceEndpoints)), $"POST {context.Request.Path}", ex.GetType().Name, StoreFailures.IsTimeout(ex));
+            return await RefuseAsync(context, record.Entry.UseCaseId, StoreRefusals.GovernanceStateCode, 503, StoreRefusals.IncidentReport(ex));
         }
         await AdminAudit.RecordAsync(
             context,
@@ -261,7 +273,7 @@ internal static partial class GovernanceEndpoints
     {
         await AdminAudit.RecordAsync(context, "admin-refused", useCaseId, $"{code};{context.Request.Method} {context.Request.Path}", status);
         return missing is { Count: > 0 }
-            ? Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code, missing } }, statusCode: status)
+            ? Results.Json(new { error = new { message, type = AdminJson.ErrorType(status), param = (string?)null, code, missing } }, statusCode: status)
             : Error(status, code, message);
     }
 
@@ -330,7 +342,7 @@ internal static partial class GovernanceEndpoints
     };
 
     private static IResult Error(int status, string code, string message) =>
-        Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code } }, statusCode: status);
+        Results.Json(new { error = new { message, type = AdminJson.ErrorType(status), param = (string?)null, code } }, statusCode: status);
 
     private static readonly Dictionary<string, UseCaseAction> UseCaseActions = new(StringComparer.Ordinal)
     {
@@ -353,6 +365,9 @@ internal static partial class GovernanceEndpoints
     private sealed record StatusChangeBody(string? Reason, string? ClinicalSponsor);
 
     private sealed record IncidentBody(string? AuditId, string? Description, string? Severity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Route}: the governance state store failed ({ExceptionType}; a timeout: {TimedOut}); answered 503.")]
+    private static partial void LogStateStoreFailed(ILogger logger, string route, string exceptionType, bool timedOut);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "POST /v1/incidents: the audit or governance store could not be read ({ExceptionType}: {Reason}); answered 503.")]
     private static partial void LogIncidentStoreUnavailable(ILogger logger, string exceptionType, string reason);

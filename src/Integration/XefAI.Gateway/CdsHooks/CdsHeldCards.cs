@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using XefAI.Gateway.Admin;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Security;
@@ -18,7 +19,7 @@ namespace XefAI.Gateway.CdsHooks;
 /// when the reviewer rejected it. A card this service never gave the calling app, or one that was never held, is
 /// 404 <c>unknown_card</c>.
 /// </summary>
-internal static class CdsHeldCards
+internal static partial class CdsHeldCards
 {
     public const string ReviewStatusHeader = "X-XefAI-Review-Status";
 
@@ -26,10 +27,6 @@ internal static class CdsHeldCards
 
     private static readonly CallError UnknownCard =
         CallError.NotFound("unknown_card", "This service never held a card with that uuid for your app.", "card");
-
-    private static readonly CallError QueueUnavailable = CallError.Unavailable(
-        "review_queue_unavailable", "The review queue did not answer in time; retry later.")
-        with { RetryAfter = TimeSpan.FromSeconds(1) };
 
     /// <param name="app">The calling app, authenticated by key or client JWT.</param>
     public static async Task HandleAsync(HttpContext context, GatewaySnapshot config, ClientApp app)
@@ -64,9 +61,10 @@ internal static class CdsHeldCards
         {
             review = await context.RequestServices.GetRequiredService<IReviewQueue>().FindByAuditIdAsync(record.Id, context.RequestAborted);
         }
-        catch (DbException)
+        catch (DbException ex)
         {
-            await CdsFeedback.Write(context, QueueUnavailable);
+            LogQueueFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CdsHeldCards)), ex.GetType().Name, StoreFailures.IsTimeout(ex));
+            await CdsFeedback.Write(context, StoreRefusals.ReviewQueueRead(ex));
             return;
         }
 
@@ -133,4 +131,7 @@ internal static class CdsHeldCards
         card["uuid"] = uuid;
         return JsonSerializer.SerializeToUtf8Bytes(cards, RelaxedJson);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GET /cds-services/{{id}}/held/{{card}}: the review queue failed ({ExceptionType}; a timeout: {TimedOut}); answered 503.")]
+    private static partial void LogQueueFailed(ILogger logger, string exceptionType, bool timedOut);
 }

@@ -14,15 +14,15 @@ namespace XefAI.Gateway.Reviews;
 /// Human oversight over the API: the calling app polls its held answer; reviewers list pending answers
 /// and approve, edit or reject them. Every decision is a record in the call's audit trail (same trace id).
 /// </summary>
-internal static class ReviewEndpoints
+internal static partial class ReviewEndpoints
 {
     public static void MapReviewEndpoints(this IEndpointRouteBuilder endpoints, RouteGroupBuilder admin)
     {
         var keys = endpoints.ServiceProvider.GetRequiredService<ApiKeyDirectory>();
-        endpoints.MapGet("/v1/reviews/{id}", (string id, HttpContext context, IReviewQueue reviews, CancellationToken ct) =>
-            GetForAppAsync(id, context, keys, reviews, ct));
+        endpoints.MapGet("/v1/reviews/{id}", (string id, HttpContext context, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct) =>
+            GetForAppAsync(id, context, keys, reviews, loggers, ct));
 
-        admin.MapGet("/reviews", async (string? status, IReviewQueue reviews, CancellationToken ct) =>
+        admin.MapGet("/reviews", async (string? status, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct) =>
         {
             ReviewStatus? filter = status is null ? ReviewStatus.Pending
                 : Enum.TryParse<ReviewStatus>(status, ignoreCase: true, out var parsed) ? parsed : null;
@@ -36,9 +36,10 @@ internal static class ReviewEndpoints
                 var items = await reviews.ListAsync(filter, 200, ct);
                 return Results.Ok(new { data = items.Select(ToJson) });
             }
-            catch (DbException)
+            catch (DbException ex)
             {
-                return Error(503, QueueUnavailable.Code, QueueUnavailable.Message);
+                var refusal = QueueFailed(loggers, "GET /admin/reviews", ex, StoreRefusals.ReviewQueueRead);
+                return Error(refusal.StatusCode, refusal.Code, refusal.Message);
             }
         });
         admin.MapPost("/reviews/{id}/{action}", DecideAsync);
@@ -46,13 +47,16 @@ internal static class ReviewEndpoints
 
     /// <summary>
     /// The queue's database failed or did not answer within its command timeout (a lock held by a stalled session):
-    /// a 503 the caller may retry, never a 500 or a wait without end.
+    /// a 503 the caller may retry, never a 500 or a wait without end; the cause's type goes to the log.
     /// </summary>
-    private static CallError QueueUnavailable { get; } = CallError.Unavailable(
-        "review_queue_unavailable", "The review queue did not answer in time; nothing was read or decided. Retry later.")
-        with { RetryAfter = TimeSpan.FromSeconds(1) };
+    private static CallError QueueFailed(ILoggerFactory loggers, string route, DbException failure, Func<Exception, CallError> refusal)
+    {
+        LogQueueFailed(loggers.CreateLogger(typeof(ReviewEndpoints)), route, failure.GetType().Name, StoreFailures.IsTimeout(failure));
+        return refusal(failure);
+    }
 
-    private static async Task GetForAppAsync(string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, CancellationToken ct)
+    private static async Task GetForAppAsync(
+        string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
         {
@@ -65,9 +69,9 @@ internal static class ReviewEndpoints
         {
             item = await reviews.GetAsync(id, ct);
         }
-        catch (DbException)
+        catch (DbException ex)
         {
-            await QueueUnavailable.WriteAsync(context.Response);
+            await QueueFailed(loggers, "GET /v1/reviews/{id}", ex, StoreRefusals.ReviewQueueRead).WriteAsync(context.Response);
             return;
         }
 
@@ -103,17 +107,25 @@ internal static class ReviewEndpoints
     }
 
     private static async Task<IResult> DecideAsync(
-        string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, IGatewayMetrics gatewayMetrics, CancellationToken ct)
+        string id,
+        string action,
+        HttpContext context,
+        IReviewQueue reviews,
+        ReviewMetrics metrics,
+        IGatewayMetrics gatewayMetrics,
+        ILoggerFactory loggers,
+        CancellationToken ct)
     {
         try
         {
             return await DecideOrRefuseAsync(id, action, context, reviews, metrics, gatewayMetrics, ct);
         }
-        catch (DbException)
+        catch (DbException ex)
         {
             // Nothing was decided: a decision is one conditional UPDATE, and it did not commit.
-            await AdminAudit.RecordAsync(context, "review-refused", null, $"{QueueUnavailable.Code};review:{id};action:{action}", 503);
-            return Error(503, QueueUnavailable.Code, QueueUnavailable.Message);
+            var refusal = QueueFailed(loggers, "POST /admin/reviews/{id}/{action}", ex, StoreRefusals.ReviewQueueDecision);
+            await AdminAudit.RecordAsync(context, "review-refused", null, $"{refusal.Code};review:{id};action:{action}", 503);
+            return Error(refusal.StatusCode, refusal.Code, refusal.Message);
         }
     }
 
@@ -207,7 +219,10 @@ internal static class ReviewEndpoints
     };
 
     private static IResult Error(int status, string code, string message) =>
-        Results.Json(new { error = new { message, type = "invalid_request_error", param = (string?)null, code } }, statusCode: status);
+        Results.Json(new { error = new { message, type = AdminJson.ErrorType(status), param = (string?)null, code } }, statusCode: status);
 
     private sealed record ReviewBody(string? Comment, string? Content);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Route}: the review queue failed ({ExceptionType}; a timeout: {TimedOut}); answered 503.")]
+    private static partial void LogQueueFailed(ILogger logger, string route, string exceptionType, bool timedOut);
 }

@@ -18,6 +18,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
 
     private readonly string _databasePath;
     private readonly string _connectionString;
+    private readonly string _createConnectionString;
     private readonly OnceInitializer _schema = new();
     private int _disposed;
 
@@ -31,13 +32,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         _databasePath = Path.GetFullPath(sqlite.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
 
         // Microsoft.Data.Sqlite retries busy locks until the command timeout, BEGIN IMMEDIATE included.
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = sqlite.BusyTimeoutSeconds,
-            Pooling = true,
-        }.ToString();
+        (_connectionString, _createConnectionString) = SqliteFiles.ConnectionStrings(_databasePath, sqlite.BusyTimeoutSeconds);
     }
 
     public string Kind => StoreKind;
@@ -214,6 +209,8 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         {
             using var connection = new SqliteConnection(_connectionString);
             SqliteConnection.ClearPool(connection);
+            using var creator = new SqliteConnection(_createConnectionString);
+            SqliteConnection.ClearPool(creator);
         }
 
         _schema.Dispose();
@@ -256,7 +253,7 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
     {
         SqliteFiles.CreateOwnerOnly(_databasePath);
 
-        await using var connection = new SqliteConnection(_connectionString);
+        await using var connection = new SqliteConnection(_createConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using (var command = connection.CreateCommand())
         {

@@ -24,6 +24,7 @@ internal sealed class SqliteTokenReplayStore : ITokenReplayStore, IDisposable
 
     private readonly string _databasePath;
     private readonly string _connectionString;
+    private readonly string _createConnectionString;
     private readonly TimeProvider _time;
     private readonly OnceInitializer _schema = new();
 
@@ -33,13 +34,7 @@ internal sealed class SqliteTokenReplayStore : ITokenReplayStore, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var sqlite = options.Value.Sqlite;
         _databasePath = Path.GetFullPath(sqlite.Path, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = sqlite.BusyTimeoutSeconds,
-            Pooling = true,
-        }.ToString();
+        (_connectionString, _createConnectionString) = SqliteFiles.ConnectionStrings(_databasePath, sqlite.BusyTimeoutSeconds);
         _time = time;
     }
 
@@ -50,6 +45,7 @@ internal sealed class SqliteTokenReplayStore : ITokenReplayStore, IDisposable
         await _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        SqliteDatabaseFile.ThrowIfMoved(connection, _databasePath, "token replay");
 
         // One write transaction: the prune and the insert see the same table, whichever process comes next.
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -74,7 +70,7 @@ internal sealed class SqliteTokenReplayStore : ITokenReplayStore, IDisposable
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
         SqliteFiles.CreateOwnerOnly(_databasePath);
-        await using var connection = new SqliteConnection(_connectionString);
+        await using var connection = new SqliteConnection(_createConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = Schema;
