@@ -53,9 +53,12 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
         response.StatusCode = rendered.StatusCode;
         response.ContentType = rendered.ContentType;
         response.ContentLength = rendered.Body.Length;
-        foreach (var (name, value) in rendered.Headers ?? new Dictionary<string, string>())
+        if (rendered.Headers is { } headers)
         {
-            response.Headers[name] = value;
+            foreach (var (name, value) in headers)
+            {
+                response.Headers[name] = value;
+            }
         }
 
         await response.Body.WriteAsync(rendered.Body, call.Aborted);
