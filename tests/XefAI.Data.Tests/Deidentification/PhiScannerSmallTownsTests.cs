@@ -1,0 +1,29 @@
+using XefAI.Data.Deidentification;
+
+using static XefAI.Data.Tests.Deidentification.PhiScans;
+
+namespace XefAI.Data.Tests.Deidentification;
+
+/// <summary>
+/// The place list holds US towns of 1,000 inhabitants and more: a small town's name alone is a place, while a small
+/// town's name that is also a name or an ordinary word, or that opens the name of a scale, a score or a tribe, stays.
+/// Sentences written for this test.
+/// </summary>
+public sealed class PhiScannerSmallTownsTests
+{
+    [Theory]
+    [InlineData("Damariscotta EMS brought him in after the fall.", "Damariscotta")]
+    [InlineData("Pt says Homosassa humidity makes the asthma worse.", "Homosassa")]
+    [InlineData("Ambulance transfer, Mosinee to the regional center, 40 min.", "Mosinee")]
+    [InlineData("Wayzata pharmacy called about the refill.", "Wayzata")]
+    public void Scan_TownOfAFewThousand_IsMarkedAsPlace(string text, string town) =>
+        AssertMarked(text, town, PhiKind.Location);
+
+    [Theory]
+    [InlineData("Edinburgh Postnatal Depression Scale 5 at the two-week visit.", "Edinburgh")]
+    [InlineData("Enrolled member of the Oglala Sioux Tribe, covered by IHS.", "Oglala")]
+    [InlineData("Hope is that she can go home Friday.", "Hope")]
+    [InlineData("Stool Bristol type 4, no blood.", "Bristol")]
+    public void Scan_TownNameInAnInstrumentTribeOrOrdinaryUse_Stays(string text, string word) =>
+        AssertNotCovered(text, word);
+}
