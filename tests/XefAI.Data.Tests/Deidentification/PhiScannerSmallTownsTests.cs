@@ -19,6 +19,12 @@ public sealed class PhiScannerSmallTownsTests
     public void Scan_TownOfAFewThousand_IsMarkedAsPlace(string text, string town) =>
         AssertMarked(text, town, PhiKind.Location);
 
+    // A town before a lower-case "clinic" is the town, as the labelled corpora have it ("the Pelican Rapids clinic"); only a
+    // capitalized facility word makes the town part of a facility's name ("Springfield General Hospital").
+    [Fact]
+    public void Scan_TownBeforeLowerCaseClinic_IsMarkedAsPlace() =>
+        AssertMarked("Summary for Blue Ridge clinic staff", "Blue Ridge", PhiKind.Location);
+
     [Theory]
     [InlineData("Edinburgh Postnatal Depression Scale 5 at the two-week visit.", "Edinburgh")]
     [InlineData("Enrolled member of the Oglala Sioux Tribe, covered by IHS.", "Oglala")]
