@@ -6,7 +6,8 @@ namespace XefAI.Data.Tests.Deidentification;
 
 /// <summary>
 /// The place list holds US towns of 1,000 inhabitants and more: a small town's name alone is a place, while a small
-/// town's name that is also a name or an ordinary word, or that opens the name of a scale, a score or a tribe, stays.
+/// town's name that is also a name or an ordinary word, or that opens the name of a scale, a score or a tribe, or that is a
+/// country's, stays.
 /// Sentences written for this test.
 /// </summary>
 public sealed class PhiScannerSmallTownsTests
@@ -32,4 +33,17 @@ public sealed class PhiScannerSmallTownsTests
     [InlineData("Stool Bristol type 4, no blood.", "Bristol")]
     public void Scan_TownNameInAnInstrumentTribeOrOrdinaryUse_Stays(string text, string word) =>
         AssertNotCovered(text, word);
+
+    // Norway, Belgium and Switzerland are small US towns too; a country is not PHI, the town before its state is.
+    [Theory]
+    [InlineData("Travel: Angola 2019, Norway 2021.", "Norway")]
+    [InlineData("Moved to Norway last year.", "Norway")]
+    [InlineData("Switzerland vacation was uneventful.", "Switzerland")]
+    [InlineData("Emigrated from Belgium in 1990.", "Belgium")]
+    public void Scan_CountryThatIsAlsoATown_Stays(string text, string country) =>
+        AssertNotCovered(text, country);
+
+    [Fact]
+    public void Scan_CountryNamedTownBeforeItsState_IsMarkedAsPlace() =>
+        AssertMarked("Lives in Norway, ME with her son.", "Norway", PhiKind.Location);
 }
