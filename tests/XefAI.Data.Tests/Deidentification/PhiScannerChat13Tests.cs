@@ -56,7 +56,7 @@ public sealed class PhiScannerChat13Tests
     [Theory]
     [InlineData("Apply for Grant funding (federal) next year", "Grant")]
     [InlineData("Note for Heart Failure (HFrEF) follow-up", "Heart")]
-    [InlineData("Summary for Blue Ridge clinic staff", "Blue")]
+    [InlineData("Summary for Blue Sky clinic staff", "Blue")]
     [InlineData("Tell me about Power Plate (machine) exercise", "Power")]
     [InlineData("Reply to Front Desk, please", "Front")]
     public void Scan_CapitalizedPairWithoutAPersonsFollower_IsKept(string text, string word) =>

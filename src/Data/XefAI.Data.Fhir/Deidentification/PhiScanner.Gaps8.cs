@@ -344,13 +344,13 @@ internal sealed partial class Scan
     }
 
     /// <summary>
-    /// A country marked alone as a place ("born in Mexico", "moved from Guatemala") is unmarked. Not one before a state
-    /// ("Lebanon, NH"), a town of that name.
+    /// A country marked alone as a place ("born in Mexico", "moved from Guatemala", "Norway 2021") is unmarked, also one
+    /// that names a small US town too (Norway, Belgium, Denmark). Not one before a state ("Lebanon, NH", "Norway, ME").
     /// </summary>
     private void UnmarkCountry(int i)
     {
         if (_kind[i] == PhiKind.Location && IsWord(i) && (i == 0 || _run[i - 1] != _run[i])
-            && (i + 1 == Count || _run[i + 1] != _run[i]) && IsCountry(i)
+            && (i + 1 == Count || _run[i + 1] != _run[i]) && (IsCountry(i) || MoreCountryNames.Contains(Span(i)))
             && !(IsPunct(i + 1, ',') && IsCapitalized(i + 2) && Has(i + 2, Lex.State)) && !(InRange(i + 1) && _t[i + 1].Is(TokenShape.Upper) && Has(i + 1, Lex.State)))
         {
             _run[i] = 0;

@@ -1,9 +1,19 @@
+using System.Collections.Frozen;
+
 namespace XefAI.Data.Deidentification;
 
 /// <summary>Names and places: from cues (titles, labels, greetings, credentials), the name lists, and the clinical context.</summary>
 internal sealed partial class Scan
 {
     private const int MaxNameWords = 4;
+
+    // The last words of an instrument's or a tribe's name. Only these of the eponym nouns: "Point", "View", "Line" end
+    // towns' and streets' names too.
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> InstrumentNouns = new[]
+    {
+        "scale", "score", "scores", "criteria", "classification", "index", "questionnaire", "inventory", "assessment", "test",
+        "tests", "sign", "signs", "syndrome", "disease", "rule", "rules", "equation", "formula", "staging", "study", "tribe", "tribes",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
 
     private void MarkNames()
     {
@@ -1049,7 +1059,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if ((cue && (L(i) & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i) && _t[i].Is(TokenShape.Capitalized)))
+            if ((cue && (L(i) & (Lex.Clinical | Lex.State | Lex.Month | Lex.Facility)) == 0) || (known && !IsFacilityName(i) && !NamesInstrumentOrTribe(i) && _t[i].Is(TokenShape.Capitalized)))
             {
                 var end = i;
                 while (end + 1 < Count && end - i < 2 && IsWord(end + 1) && IsCapitalized(end + 1) && IsFree(end + 1)
@@ -1189,6 +1199,21 @@ internal sealed partial class Scan
         }
 
         return _lexicon.MultiWordPlaces.GetAlternateLookup<ReadOnlySpan<char>>().Contains(normalized[..length]);
+    }
+
+    // "Edinburgh Postnatal Depression Scale", "Framingham Risk Score", "Oglala Sioux Tribe": a town's name that opens the
+    // name of a scale, score, sign or tribe (capitalized words up to one of those nouns) is not the town.
+    private bool NamesInstrumentOrTribe(int i)
+    {
+        for (var j = i + 1; j <= i + 4 && IsWord(j) && IsCapitalized(j) && !_t[j].Is(TokenShape.LineBefore); j++)
+        {
+            if (InstrumentNouns.Contains(Span(j)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // "Springfield General Hospital": a place in a facility's name is part of the name, which is not PHI.

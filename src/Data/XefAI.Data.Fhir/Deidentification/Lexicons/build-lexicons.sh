@@ -3,7 +3,8 @@
 #   first-names.txt, surnames.txt, common-words.txt, us-places.txt
 # clinical-terms.txt, ambiguous-terms.txt and us-states.txt are written by hand; this script only re-sorts them.
 # Needs: npm, apt-get (Debian), node, python3. Downloads go to a scratch folder, never into the repo.
-# Usage: build-lexicons.sh [scratch-folder]
+# Usage: [MIN_POP=1000] build-lexicons.sh [scratch-folder]
+#   MIN_POP: smallest GeoNames population for a US town to enter us-places.txt (default 1000; see NOTICE.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,7 +78,8 @@ o'rourke o'shaughnessy o'shea o'sullivan o'toole d'agostino d'alessandro d'amato
 d'angelo d'antonio d'arcy d'onofrio d'souza
 TXT
 
-python3 - "$here" <<'PY'
+MIN_POP=${MIN_POP:-1000}
+python3 - "$here" "$MIN_POP" <<'PY'
 import re, sqlite3, sys, unicodedata
 out = sys.argv[1]
 
@@ -134,9 +136,9 @@ write('common-words.txt', [
     'permissive, see NOTICE.md): entries made only of the letters a-z (no capitals, no possessives).',
     'See NOTICE.md. Rebuilt by build-lexicons.sh.'], common)
 
-# Places: GeoNames US populated places with >= 5,000 inhabitants, and Census county names without
+# Places: GeoNames US populated places with >= MIN_POP inhabitants (1,000 unless the environment says), and Census county names without
 # "County"/"Parish"/"Borough". Names that equal a state name are left to us-states.txt.
-MIN_POP = 5000
+MIN_POP = int(sys.argv[2])
 states = {l for l in open(f'{out}/us-states.txt', encoding='utf-8').read().split('\n') if l and not l.startswith('#')}
 def variants(name):
     name = re.sub(r'\s+', ' ', name.strip().lower())
