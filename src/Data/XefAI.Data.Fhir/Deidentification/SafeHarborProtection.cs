@@ -364,8 +364,9 @@ internal sealed class SafeHarborProtection : IDataProtection
     }
 
     /// <summary>
-    /// Refuses what cannot be read as text, and takes out the invisible characters that would hide a name from the
-    /// scanner ("Sim\u200Bpson") and the full-width forms of Latin letters.
+    /// Refuses what cannot be read as text, takes out the invisible characters that would hide a name from the scanner
+    /// ("Sim\u200Bpson"), and writes look-alike letters, digits, hyphens and slashes as the ASCII the rules read
+    /// (see <see cref="LookAlikes"/>).
     /// </summary>
     private string Prepare(string text)
     {
@@ -384,7 +385,7 @@ internal sealed class SafeHarborProtection : IDataProtection
 
         var controls = 0;
         var invisible = false;
-        var wide = false;
+        var lookalike = false;
         for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
@@ -392,6 +393,7 @@ internal sealed class SafeHarborProtection : IDataProtection
             {
                 if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                 {
+                    lookalike |= LookAlikes.IsMathematical(c);
                     i++;
                     continue;
                 }
@@ -407,9 +409,9 @@ internal sealed class SafeHarborProtection : IDataProtection
             {
                 invisible = true;
             }
-            else if (c is >= '\uFF01' and <= '\uFF5E')
+            else if (LookAlikes.Folds(c))
             {
-                wide = true;
+                lookalike = true;
             }
         }
 
@@ -433,7 +435,8 @@ internal sealed class SafeHarborProtection : IDataProtection
             text = builder.ToString();
         }
 
-        return wide ? text.Normalize(NormalizationForm.FormKC) : text;
+        // By hand, not string.Normalize: the gateway runs with invariant globalization, where Normalize changes nothing.
+        return lookalike ? LookAlikes.Fold(text) : text;
     }
 
     // A text that already holds "[NAME_1]" keeps it as the sender wrote it; this call's tokens use other numbers.
