@@ -288,6 +288,41 @@ public sealed class SafeHarborProtectionTests
         Assert.Matches(@"\[(PHONE|SSN|EMAIL)_1\]", result);
     }
 
+    [Fact]
+    public void Decomposed_accents_cannot_hide_a_name()
+    {
+        // NFD, as macOS and some exports write accented letters (written out: Normalize changes nothing here).
+        var result = Begin().Protect("Dear team, Ze\u0301phyrine O\u0308konkwo-Baptiste called about her refill.");
+
+        Assert.DoesNotContain("phyrine", result, StringComparison.Ordinal);
+        Assert.DoesNotContain("konkwo", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Ze\u0301phyrine", "O\u0308konkwo", "Reply to z\u00E9phyrine about the refill; \u00F6konkwo asked twice.")]
+    [InlineData("Z\u00E9phyrine", "\u00D6konkwo", "Reply to ze\u0301phyrine about the refill; o\u0308konkwo asked twice.")]
+    [InlineData("Z\u00E9phyrine", "\u00D6konkwo", "Reply to zephyrine about the refill; okonkwo asked twice.")]
+    public void A_name_of_the_clinical_context_is_found_composed_decomposed_or_without_accents(string given, string family, string text)
+    {
+        var patient = new ClinicalPerson("patient") { GivenNames = [given], FamilyNames = [family] };
+
+        var result = Begin(ClinicalContext.Empty with { People = [patient] }).Protect(text);
+
+        Assert.DoesNotContain("phyrine", result, StringComparison.Ordinal);
+        Assert.DoesNotContain("konkwo", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Follow-up: Ram\u00EDrez to call back.")]
+    [InlineData("Follow-up: Rami\u0301rez to call back.")]
+    public void An_accented_name_is_found_in_the_name_lists(string text)
+    {
+        // The lists are written without accents; "Ramirez" there is caught, so "Ramírez" must be too.
+        var result = Begin().Protect(text);
+
+        Assert.DoesNotContain("rez", result, StringComparison.Ordinal);
+    }
+
     private static string Bold(string text) => string.Concat(text.Select(c => char.IsAsciiLetterUpper(c)
         ? char.ConvertFromUtf32(0x1D400 + c - 'A')
         : char.IsAsciiLetterLower(c) ? char.ConvertFromUtf32(0x1D41A + c - 'a') : c.ToString()));

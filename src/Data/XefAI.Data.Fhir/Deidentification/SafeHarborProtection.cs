@@ -386,6 +386,7 @@ internal sealed class SafeHarborProtection : IDataProtection
         var controls = 0;
         var invisible = false;
         var lookalike = false;
+        var marks = false;
         for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
@@ -413,6 +414,10 @@ internal sealed class SafeHarborProtection : IDataProtection
             {
                 lookalike = true;
             }
+            else if (Accents.IsMark(c))
+            {
+                marks = true;
+            }
         }
 
         // Binary data decoded as text: control characters and replacement characters throughout.
@@ -433,6 +438,13 @@ internal sealed class SafeHarborProtection : IDataProtection
             }
 
             text = builder.ToString();
+        }
+
+        // A decomposed text ("Ze\u0301phyrine") loses its combining accents: the rules read "Zephyrine" as a name, and
+        // could not compose it back (no normalization under invariant globalization).
+        if (marks)
+        {
+            text = Accents.WithoutMarks(text);
         }
 
         // By hand, not string.Normalize: the gateway runs with invariant globalization, where Normalize changes nothing.
