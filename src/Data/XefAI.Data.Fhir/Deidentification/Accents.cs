@@ -41,6 +41,10 @@ internal static class Accents
         return (uint)at < (uint)Additional.Length && Additional[at] is var a && a != ' ' ? a : '\0';
     }
 
+    /// <summary>Whether <see cref="Plain"/> would change the word: it holds an accented Latin letter or a combining mark.</summary>
+    public static bool HasAccents(ReadOnlySpan<char> word) =>
+        word.IndexOfAnyInRange('\u00C0', '\u024F') >= 0 || word.IndexOfAnyInRange('\u0300', '\u036F') >= 0 || word.IndexOfAnyInRange('\u1E00', '\u1EFF') >= 0;
+
     /// <summary>A combining diacritical mark (U+0300–U+036F): written after its letter in a decomposed text.</summary>
     public static bool IsMark(char c) => c is >= '\u0300' and <= '\u036F';
 

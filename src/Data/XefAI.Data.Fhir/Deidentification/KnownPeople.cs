@@ -376,7 +376,7 @@ internal sealed class KnownPeople
     private static bool IsIn(HashSet<string> words, ReadOnlySpan<char> word) =>
         words.Count > 0
         && (words.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)
-            || (word.ContainsAnyExceptInRange('\0', '\u007F') && words.Contains(Accents.Plain(word.ToString()))));
+            || (Accents.HasAccents(word) && words.Contains(Accents.Plain(word.ToString()))));
 
     /// <summary>A street line without its suffix, as narratives and letters write it: "534 Erewhon" for "534 Erewhon St".</summary>
     private static string? WithoutStreetSuffix(string line)
