@@ -260,6 +260,22 @@ public sealed class SafeHarborProtectionTests
     }
 
     [Fact]
+    public void ReadAhead_a_name_a_later_text_reveals_is_found_in_an_earlier_one_and_nothing_is_counted_twice()
+    {
+        string[] texts = ["Quixley here again about the refill.", "The lisinopril. Thanks, Jonathan Quixley"];
+        var protection = Begin();
+
+        protection.ReadAhead(texts);
+        Assert.Equal(0, protection.Replacements);
+        var first = protection.Protect(texts[0]);
+        var last = protection.Protect(texts[1]);
+
+        Assert.Equal("[NAME_1] here again about the refill.", first);
+        Assert.Equal("The lisinopril. Thanks, [NAME_2] [NAME_1]", last);
+        Assert.Equal(3, protection.Replacements);
+    }
+
+    [Fact]
     public void Invisible_characters_cannot_hide_a_name()
     {
         var result = Begin().Protect("Seen by Dr. Oko\u200Bnkwo and Mr. Okon\u00ADkwo.");

@@ -114,6 +114,49 @@ internal sealed class SafeHarborProtection : IDataProtection
         }
     }
 
+    public void ReadAhead(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+
+        // One text has nothing ahead of it: its own scan already finds a name it reveals wherever it stands in it.
+        if (texts.Count < 2)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var scratch = t_scratch ?? new Scratch();
+            t_scratch = null;
+            try
+            {
+                // Not the first text: nothing is protected before it, and what it reveals its own protection learns
+                // in time for every later one. It is often the longest (a system prompt), so its scan is spared.
+                for (var i = 1; i < texts.Count; i++)
+                {
+                    var text = texts[i];
+                    if (text.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    // A FHIR resource's people are the call's context already; its JSON is read by its own path.
+                    var prepared = Prepare(text);
+                    if (!prepared.Contains("\"resourceType\"", StringComparison.Ordinal))
+                    {
+                        _scanner.Scan(prepared, _known, scratch.Spans, ref _learnedNames);
+                        scratch.Spans.Clear();
+                    }
+                }
+            }
+            finally
+            {
+                scratch.Clear();
+                t_scratch = scratch;
+            }
+        }
+    }
+
     public string Protect(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
