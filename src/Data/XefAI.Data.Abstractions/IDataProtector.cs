@@ -35,6 +35,16 @@ public interface IDataProtection
     /// </summary>
     IReadOnlyDictionary<string, int> ReplacementsByKind { get; }
 
+    /// <summary>
+    /// Reads the texts of one conversation before any of them is protected, so that a name a later text reveals ("Thanks,
+    /// Jonathan Quixley") is found in the earlier ones too ("Quixley here again about the refill"). Nothing is replaced or
+    /// counted. By default, nothing is read.
+    /// </summary>
+    /// <exception cref="DeIdentificationException">A text cannot be de-identified; none of it may leave.</exception>
+    void ReadAhead(IReadOnlyList<string> texts)
+    {
+    }
+
     /// <summary>The text as a vendor may see it.</summary>
     /// <exception cref="DeIdentificationException">The text cannot be de-identified; none of it may leave.</exception>
     string Protect(string text);

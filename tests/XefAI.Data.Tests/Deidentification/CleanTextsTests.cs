@@ -89,6 +89,51 @@ public sealed class CleanTextsTests
         Assert.Contains(spans, s => s.Kind == PhiKind.Name && s.Start == at);
     }
 
+    // A remembered digest for a text that is not clean: whether the scan was skipped then shows in what it finds.
+    private const string PhoneText = "Please draft a reply to the patient. Call 555-201-3344 with any questions about the lab results.";
+
+    private static PhiScanner RememberingPhoneText()
+    {
+        var scanner = new PhiScanner(Lexicon.Default);
+        Assert.True(CleanTexts.TryDigest(PhoneText, out var digest));
+        scanner.Clean.Add(digest);
+        return scanner;
+    }
+
+    [Fact]
+    public void Scan_RememberedTextAfterTheCallLearnedNamesItCannotHold_IsNotScannedAgain()
+    {
+        // A conversation's names learned from a later message no longer cost a remembered system prompt its skip, even
+        // where a word starts with a name's first letters but is not the name or its beginning ("question", "Questa").
+        var scanner = RememberingPhoneText();
+        HashSet<string>? learned = new(StringComparer.OrdinalIgnoreCase) { "Hollis", "Tolliver", "Questa", "Al" };
+
+        var spans = new List<PhiSpan>();
+        scanner.Scan(PhoneText, KnownPeople.None, spans, ref learned);
+
+        Assert.Empty(spans);
+    }
+
+    [Theory]
+    [InlineData("Tolliver", "Please draft a reply to tolliver. Call 555-201-3344 with any questions about the lab results.")]
+    [InlineData("Tolliver", "Please draft a reply to the patient.\\nTolliver: call 555-201-3344 with any questions.")]
+    [InlineData("Questionsworth", PhoneText)]
+    [InlineData("Labrinth", PhoneText)]
+    public void Scan_RememberedTextWithAWordALearnedNameBeginsWith_IsScanned(string name, string text)
+    {
+        // The name itself (after a JSON "\n" escape too), or a word the name begins with ("questions", "lab"): a rule
+        // could take it for the name, so the text is scanned.
+        var scanner = RememberingPhoneText();
+        Assert.True(CleanTexts.TryDigest(text, out var digest));
+        scanner.Clean.Add(digest);
+        HashSet<string>? learned = new(StringComparer.OrdinalIgnoreCase) { name };
+
+        var spans = new List<PhiSpan>();
+        scanner.Scan(text, KnownPeople.None, spans, ref learned);
+
+        Assert.Contains(spans, s => s.Kind == PhiKind.Phone);
+    }
+
     [Fact]
     public void Scan_TextOneCharacterApartFromARememberedOne_IsScanned()
     {

@@ -260,6 +260,22 @@ public sealed class SafeHarborProtectionTests
     }
 
     [Fact]
+    public void ReadAhead_a_name_a_later_text_reveals_is_found_in_an_earlier_one_and_nothing_is_counted_twice()
+    {
+        string[] texts = ["Quixley here again about the refill.", "The lisinopril. Thanks, Jonathan Quixley"];
+        var protection = Begin();
+
+        protection.ReadAhead(texts);
+        Assert.Equal(0, protection.Replacements);
+        var first = protection.Protect(texts[0]);
+        var last = protection.Protect(texts[1]);
+
+        Assert.Equal("[NAME_1] here again about the refill.", first);
+        Assert.Equal("The lisinopril. Thanks, [NAME_2] [NAME_1]", last);
+        Assert.Equal(3, protection.Replacements);
+    }
+
+    [Fact]
     public void Invisible_characters_cannot_hide_a_name()
     {
         var result = Begin().Protect("Seen by Dr. Oko\u200Bnkwo and Mr. Okon\u00ADkwo.");
@@ -273,6 +289,92 @@ public sealed class SafeHarborProtectionTests
         var result = Begin().Protect("Call ６１７-５５５-０１３４ now.");
 
         Assert.DoesNotContain("555", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Call \uFF16\uFF11\uFF17\uFF0D\uFF15\uFF15\uFF15\uFF0D\uFF10\uFF11\uFF13\uFF14 now.", "\uFF15\uFF15\uFF15")]
+    [InlineData("SSN \uFF11\uFF12\uFF13\uFF0D\uFF14\uFF15\uFF0D\uFF16\uFF17\uFF18\uFF19 on file.", "\uFF16\uFF17\uFF18\uFF19")]
+    [InlineData("Email \uFF4D\uFF41\uFF52\uFF49\uFF41\uFF20\uFF45\uFF58\uFF41\uFF4D\uFF50\uFF4C\uFF45\uFF0E\uFF4F\uFF52\uFF47 please.", "\uFF20")]
+    public void Full_width_forms_cannot_hide_an_identifier(string text, string part)
+    {
+        // Full-width hyphens and '@' too, not only digits: the scanner's rules read ASCII punctuation.
+        var result = Begin().Protect(text);
+
+        Assert.DoesNotContain(part, result, StringComparison.Ordinal);
+        Assert.Matches(@"\[(PHONE|SSN|EMAIL)_1\]", result);
+    }
+
+    [Fact]
+    public void Decomposed_accents_cannot_hide_a_name()
+    {
+        // NFD, as macOS and some exports write accented letters (written out: Normalize changes nothing here).
+        var result = Begin().Protect("Dear team, Ze\u0301phyrine O\u0308konkwo-Baptiste called about her refill.");
+
+        Assert.DoesNotContain("phyrine", result, StringComparison.Ordinal);
+        Assert.DoesNotContain("konkwo", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Ze\u0301phyrine", "O\u0308konkwo", "Reply to z\u00E9phyrine about the refill; \u00F6konkwo asked twice.")]
+    [InlineData("Z\u00E9phyrine", "\u00D6konkwo", "Reply to ze\u0301phyrine about the refill; o\u0308konkwo asked twice.")]
+    [InlineData("Z\u00E9phyrine", "\u00D6konkwo", "Reply to zephyrine about the refill; okonkwo asked twice.")]
+    public void A_name_of_the_clinical_context_is_found_composed_decomposed_or_without_accents(string given, string family, string text)
+    {
+        var patient = new ClinicalPerson("patient") { GivenNames = [given], FamilyNames = [family] };
+
+        var result = Begin(ClinicalContext.Empty with { People = [patient] }).Protect(text);
+
+        Assert.DoesNotContain("phyrine", result, StringComparison.Ordinal);
+        Assert.DoesNotContain("konkwo", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Follow-up: Ram\u00EDrez to call back.")]
+    [InlineData("Follow-up: Rami\u0301rez to call back.")]
+    public void An_accented_name_is_found_in_the_name_lists(string text)
+    {
+        // The lists are written without accents; "Ramirez" there is caught, so "Ramírez" must be too.
+        var result = Begin().Protect(text);
+
+        Assert.DoesNotContain("rez", result, StringComparison.Ordinal);
+    }
+
+    private static string Bold(string text) => string.Concat(text.Select(c => char.IsAsciiLetterUpper(c)
+        ? char.ConvertFromUtf32(0x1D400 + c - 'A')
+        : char.IsAsciiLetterLower(c) ? char.ConvertFromUtf32(0x1D41A + c - 'a') : c.ToString()));
+
+    [Fact]
+    public void Mathematical_letters_cannot_hide_a_name()
+    {
+        var result = Begin().Protect($"Seen by Dr. {Bold("Okonkwo")} today.");
+
+        Assert.DoesNotContain(Bold("Okonkwo"), result, StringComparison.Ordinal);
+        Assert.DoesNotContain("Okonkwo", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Call \u0666\u0661\u0667-\u0665\u0665\u0665-\u0660\u0661\u0663\u0664 now.", "\u0665\u0665\u0665")]
+    [InlineData("Call \u096C\u0967\u096D-\u096B\u096B\u096B-\u0966\u0967\u0969\u096A now.", "\u096B\u096B\u096B")]
+    public void Digits_of_another_script_cannot_hide_a_phone_number(string text, string part)
+    {
+        var result = Begin().Protect(text);
+
+        Assert.DoesNotContain(part, result, StringComparison.Ordinal);
+        Assert.DoesNotContain("555", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SSN 123\u201145\u20116789 on file.", "6789")]
+    [InlineData("SSN 123\u201045\u20106789 on file.", "6789")]
+    [InlineData("SSN 123\u221245\u22126789 on file.", "6789")]
+    [InlineData("Call 617\u2011555\u20110134 now.", "0134")]
+    [InlineData("Admitted 03\u204414\u20442024 via ED.", "2024")]
+    [InlineData("Admitted 03\u221514\u22152024 via ED.", "2024")]
+    public void Unicode_hyphens_and_slashes_cannot_split_an_identifier(string text, string part)
+    {
+        var result = Begin().Protect(text);
+
+        Assert.DoesNotContain(part, result, StringComparison.Ordinal);
     }
 
     [Fact]

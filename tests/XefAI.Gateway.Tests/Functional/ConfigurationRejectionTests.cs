@@ -91,6 +91,30 @@ public sealed class ConfigurationRejectionTests
     }
 
     [Fact]
+    public async Task ConfigEdit_FileTruncatedThenRepaired_HealthAndMetricSayWhileTheEditIsNotInForce()
+    {
+        await using var host = await GatewayHost.StartAsync(watchConfiguration: true);
+        using var client = host.CreateClient();
+        var good = await File.ReadAllTextAsync(host.ConfigurationPath);
+        Assert.DoesNotContain("last-edit-rejected", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)), StringComparison.Ordinal);
+        var before = host.Reloads;
+
+        // An editor's write cut short: the last good configuration serves, and the probe an operator watches says so.
+        await File.WriteAllTextAsync(host.ConfigurationPath, good[..(good.Length / 2)]);
+        await host.WaitForReloadAsync(before, applied: false);
+
+        Assert.Equal("""{"status":"healthy","configuration":"last-edit-rejected"}""", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        Assert.Matches(new Regex(@"^xefai_config_edit_rejected\{[^}]*\} 1$", RegexOptions.Multiline), await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+
+        before = host.Reloads;
+        await GatewayHost.ReplaceFileAsync(host.ConfigurationPath, good);
+        await host.WaitForReloadAsync(before, applied: true);
+
+        Assert.Equal("""{"status":"healthy"}""", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        Assert.Matches(new Regex(@"^xefai_config_edit_rejected\{[^}]*\} 0$", RegexOptions.Multiline), await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+    }
+
+    [Fact]
     public async Task ConfigEdit_ValueFailsToBind_RejectionLoggedAndRequestsStillServed()
     {
         var logs = new FakeLoggerProvider();

@@ -32,6 +32,29 @@ public sealed class DeIdentificationEndToEndTests
     ];
 
     [Fact]
+    public async Task A_name_signed_in_a_later_message_is_replaced_in_the_earlier_ones_too()
+    {
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Noted."));
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+
+        // Read alone, the first message names no one the scanner can tell; the last one signs with the full name.
+        var call = await client.PostChatAsync(new JsonObject
+        {
+            ["model"] = "vendor-chat",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "Quixley here again about the refill." },
+                new JsonObject { ["role"] = "assistant", ["content"] = "Sure, which medication?" },
+                new JsonObject { ["role"] = "user", ["content"] = "The lisinopril. Thanks, Jonathan Quixley" }),
+        }.ToJsonString());
+
+        Assert.Equal(200, call.Status);
+        var messages = vendor.LastRequestBody["messages"]!.AsArray();
+        Assert.Equal("[NAME_1] here again about the refill.", (string?)messages[0]!["content"]);
+        Assert.DoesNotContain("Quixley", vendor.LastRequestBody.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_tool_call_round_trip_gives_the_client_its_values_and_the_vendor_only_tokens()
     {
         // The model asks the client's tool to look the patient up, with the tokens it was shown.

@@ -368,9 +368,15 @@ internal sealed class KnownPeople
     private static bool IsPhrase(string value) =>
         value.Length >= 3 || (value.Length == 2 && IsUnspaced(value[0]) && IsUnspaced(value[1]));
 
-    public bool IsName(ReadOnlySpan<char> word) => _names.Count > 0 && _names.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+    public bool IsName(ReadOnlySpan<char> word) => IsIn(_names, word);
 
-    public bool IsPlace(ReadOnlySpan<char> word) => _places.Count > 0 && _places.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+    public bool IsPlace(ReadOnlySpan<char> word) => IsIn(_places, word);
+
+    // Written with or without its accents, composed or not: the context's "Ze\u0301phyrine" is the text's "zéphyrine".
+    private static bool IsIn(HashSet<string> words, ReadOnlySpan<char> word) =>
+        words.Count > 0
+        && (words.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word)
+            || (Accents.HasAccents(word) && words.Contains(Accents.Plain(word.ToString()))));
 
     /// <summary>A street line without its suffix, as narratives and letters write it: "534 Erewhon" for "534 Erewhon St".</summary>
     private static string? WithoutStreetSuffix(string line)
@@ -397,6 +403,10 @@ internal sealed class KnownPeople
             if (word.Length >= 2 && word.Any(char.IsLetter))
             {
                 set.Add(word);
+
+                // Also as a decomposed text reads once its accents are taken out, and as an accented word is looked up.
+                set.Add(Accents.WithoutMarks(word));
+                set.Add(Accents.Plain(word));
             }
         }
     }

@@ -117,19 +117,20 @@ internal sealed class Lexicon
     private static string Fold(ReadOnlySpan<char> word)
     {
         var builder = new System.Text.StringBuilder(word.Length + 2);
-        foreach (var c in word.ToString().Normalize(System.Text.NormalizationForm.FormD))
+        // Not string.Normalize(FormD): under invariant globalization it leaves "í" whole, and every accented name missed.
+        foreach (var c in word)
         {
             if (c < '\u0080')
             {
                 builder.Append(c);
             }
+            else if (Accents.BaseOf(c) is var letter && letter != '\0')
+            {
+                builder.Append(letter);
+            }
             else if (c is 'æ')
             {
                 builder.Append("ae");
-            }
-            else if (c is 'ø')
-            {
-                builder.Append('o');
             }
             else if (c is 'ß')
             {

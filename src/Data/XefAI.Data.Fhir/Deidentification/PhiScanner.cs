@@ -39,10 +39,13 @@ internal sealed class PhiScanner(Lexicon lexicon)
         }
 
         // A scan that knows nothing of the call depends on the text alone: a text it found clean before is clean again.
+        // So is one scan that knows only learned names none of which the text can hold: they are all the scan would use.
         known ??= KnownPeople.None;
         UInt128 digest = default;
-        var remember = known.IsEmpty && (learned is null || learned.Count == 0) && CleanTexts.TryDigest(text, out digest);
-        if (remember && Clean.Contains(digest))
+        var nothingLearned = learned is null || learned.Count == 0;
+        var digested = known.IsEmpty && CleanTexts.TryDigest(text, out digest);
+        var remember = digested && nothingLearned;
+        if (digested && Clean.Contains(digest) && (nothingLearned || !MayHoldLearned(text, learned!)))
         {
             return;
         }
@@ -73,6 +76,56 @@ internal sealed class PhiScanner(Lexicon lexicon)
 
     /// <summary>Digests of the texts this scanner found clean knowing nothing of their call (see <see cref="CleanTexts"/>).</summary>
     internal CleanTexts Clean { get; } = new();
+
+    /// <summary>
+    /// Whether a learned name could be found in <paramref name="text"/>. The rules that use learned names look at a word
+    /// that is a learned name ("Tolliver" again) or begins one ("Ben" of "Benjamin"): so a text none of whose words a
+    /// learned name begins with scans as if nothing were learned. A word is read as the tokens are
+    /// (<see cref="TextTokenizer.IsWordChar"/>), and a "\n", "\r" or "\t" escape before it ends the word before.
+    /// </summary>
+    internal static bool MayHoldLearned(string text, HashSet<string> learned)
+    {
+        foreach (var name in learned)
+        {
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            // Every such word starts with the name's first letters (its first three, or all of a shorter one): found
+            // with a vectorized search, then each is read to its end.
+            var start = name.AsSpan(0, Math.Min(name.Length, 3));
+            var from = 0;
+            while (from < text.Length)
+            {
+                var at = text.AsSpan(from).IndexOf(start, StringComparison.OrdinalIgnoreCase);
+                if (at < 0)
+                {
+                    break;
+                }
+
+                at += from;
+                from = at + 1;
+                if (at > 0 && TextTokenizer.IsWordChar(text[at - 1]) && !(at >= 2 && text[at - 2] == '\\' && text[at - 1] is 'n' or 'r' or 't'))
+                {
+                    continue;
+                }
+
+                var end = at;
+                while (end < text.Length && TextTokenizer.IsWordChar(text[end]))
+                {
+                    end++;
+                }
+
+                if (name.AsSpan().StartsWith(text.AsSpan(at, end - at), StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>The state of one scan: the tokens, what the lists say of each, and what has been marked.</summary>

@@ -114,6 +114,49 @@ internal sealed class SafeHarborProtection : IDataProtection
         }
     }
 
+    public void ReadAhead(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+
+        // One text has nothing ahead of it: its own scan already finds a name it reveals wherever it stands in it.
+        if (texts.Count < 2)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var scratch = t_scratch ?? new Scratch();
+            t_scratch = null;
+            try
+            {
+                // Not the first text: nothing is protected before it, and what it reveals its own protection learns
+                // in time for every later one. It is often the longest (a system prompt), so its scan is spared.
+                for (var i = 1; i < texts.Count; i++)
+                {
+                    var text = texts[i];
+                    if (text.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    // A FHIR resource's people are the call's context already; its JSON is read by its own path.
+                    var prepared = Prepare(text);
+                    if (!prepared.Contains("\"resourceType\"", StringComparison.Ordinal))
+                    {
+                        _scanner.Scan(prepared, _known, scratch.Spans, ref _learnedNames);
+                        scratch.Spans.Clear();
+                    }
+                }
+            }
+            finally
+            {
+                scratch.Clear();
+                t_scratch = scratch;
+            }
+        }
+    }
+
     public string Protect(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -364,8 +407,9 @@ internal sealed class SafeHarborProtection : IDataProtection
     }
 
     /// <summary>
-    /// Refuses what cannot be read as text, and takes out the invisible characters that would hide a name from the
-    /// scanner ("Sim\u200Bpson") and the full-width forms of Latin letters.
+    /// Refuses what cannot be read as text, takes out the invisible characters that would hide a name from the scanner
+    /// ("Sim\u200Bpson"), and writes look-alike letters, digits, hyphens and slashes as the ASCII the rules read
+    /// (see <see cref="LookAlikes"/>).
     /// </summary>
     private string Prepare(string text)
     {
@@ -384,7 +428,8 @@ internal sealed class SafeHarborProtection : IDataProtection
 
         var controls = 0;
         var invisible = false;
-        var wide = false;
+        var lookalike = false;
+        var marks = false;
         for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
@@ -392,6 +437,7 @@ internal sealed class SafeHarborProtection : IDataProtection
             {
                 if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                 {
+                    lookalike |= LookAlikes.IsMathematical(c);
                     i++;
                     continue;
                 }
@@ -407,9 +453,13 @@ internal sealed class SafeHarborProtection : IDataProtection
             {
                 invisible = true;
             }
-            else if (c is >= '\uFF01' and <= '\uFF5E')
+            else if (LookAlikes.Folds(c))
             {
-                wide = true;
+                lookalike = true;
+            }
+            else if (Accents.IsMark(c))
+            {
+                marks = true;
             }
         }
 
@@ -433,7 +483,15 @@ internal sealed class SafeHarborProtection : IDataProtection
             text = builder.ToString();
         }
 
-        return wide ? text.Normalize(NormalizationForm.FormKC) : text;
+        // A decomposed text ("Ze\u0301phyrine") loses its combining accents: the rules read "Zephyrine" as a name, and
+        // could not compose it back (no normalization under invariant globalization).
+        if (marks)
+        {
+            text = Accents.WithoutMarks(text);
+        }
+
+        // By hand, not string.Normalize: the gateway runs with invariant globalization, where Normalize changes nothing.
+        return lookalike ? LookAlikes.Fold(text) : text;
     }
 
     // A text that already holds "[NAME_1]" keeps it as the sender wrote it; this call's tokens use other numbers.

@@ -18,14 +18,27 @@ internal sealed partial class ConfigurationReloads
     private readonly Counter<long> _reloads;
     private long _applied;
     private long _rejected;
+    private int _editRejected;
 
     public ConfigurationReloads(GatewaySnapshots snapshots, ILoggerFactory loggers, IMeterFactory meterFactory)
     {
         _snapshots = snapshots;
         _logger = loggers.CreateLogger("XefAI.Gateway.Configuration");
-        _reloads = meterFactory.Create(GovernanceTelemetry.MeterName)
-            .CreateCounter<long>("xefai.config.reloads", "{reload}", "Configuration file reloads, by outcome (applied or rejected).");
+        var meter = meterFactory.Create(GovernanceTelemetry.MeterName);
+        _reloads = meter.CreateCounter<long>("xefai.config.reloads", "{reload}", "Configuration file reloads, by outcome (applied or rejected).");
+        meter.CreateObservableGauge(
+            "xefai.config.edit_rejected",
+            () => Volatile.Read(ref _editRejected),
+            "{state}",
+            "1 while the files' latest edit was rejected and an older configuration is in force; 0 once an edit applies.");
     }
+
+    /// <summary>
+    /// Whether the files' latest edit was rejected, so that what is in force is not what the files say: an operator who
+    /// broke a file sees it at <c>/healthz</c> and in <c>xefai_config_edit_rejected</c> until a good edit applies,
+    /// not only in a log line.
+    /// </summary>
+    public bool EditRejected => Volatile.Read(ref _editRejected) == 1;
 
     /// <summary>Reloads whose values were taken: each is one new snapshot.</summary>
     public long Applied => Interlocked.Read(ref _applied);
@@ -41,6 +54,11 @@ internal sealed partial class ConfigurationReloads
         {
             LogRejected(_logger, path, reason);
             Count(applied: false);
+        }
+
+        if (reload.Rejected.Count > 0)
+        {
+            Volatile.Write(ref _editRejected, 1);
         }
 
         if (reload.Changed.Count == 0)
@@ -60,6 +78,7 @@ internal sealed partial class ConfigurationReloads
             // judged is refused like a bad one, and the gateway goes on with what it has.
             LogFailed(_logger, ex, paths);
             Count(applied: false);
+            Volatile.Write(ref _editRejected, 1);
             return;
         }
 
@@ -74,6 +93,9 @@ internal sealed partial class ConfigurationReloads
             LogRejected(_logger, paths, string.Join(" ", result.Errors));
             Count(applied: false);
         }
+
+        // A file that did not parse in this same reload still holds an edit that is not in force.
+        Volatile.Write(ref _editRejected, result.Applied && reload.Rejected.Count == 0 ? 0 : 1);
     }
 
     private void Count(bool applied)

@@ -168,7 +168,10 @@ public static class GatewayApp
             CallError.NotFound("unknown_url", $"No endpoint {context.Request.Path}.").WriteAsync(context.Response)));
         // The exporter's endpoint answers any method unless told: GET only, like the probes (any other is 405).
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
-        app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));
+        // Still healthy (the last good configuration serves), but saying that the files' latest edit is not in force.
+        app.MapGet("/healthz", (ConfigurationReloads reloads) => reloads.EditRejected
+            ? Results.Ok(new { status = "healthy", configuration = "last-edit-rejected" })
+            : Results.Ok(new { status = "healthy" }));
         app.MapGet("/readyz", async (IAuditTrail audit, CancellationToken ct) => await audit.IsReadyAsync(ct)
             ? Results.Ok(new { status = "ready" })
             : Results.Json(new { status = "not ready", reason = "the audit store cannot take writes" }, statusCode: StatusCodes.Status503ServiceUnavailable));

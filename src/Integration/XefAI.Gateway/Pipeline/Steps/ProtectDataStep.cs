@@ -107,6 +107,9 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             texts[i] = call.Messages[i].Content;
         }
 
+        // Every message read first: a name the last one signs is then found in the first one too.
+        protection.ReadAhead(texts);
+
         // The same list back means no text changed: the messages are then kept as they are, not copied.
         var contents = Protect(protection, texts);
 
