@@ -276,6 +276,41 @@ public sealed class SafeHarborProtectionTests
     }
 
     [Fact]
+    public void ReadAhead_a_later_texts_scan_is_used_again_when_nothing_learned_since_can_change_it()
+    {
+        const string system = "You write clear, kind messages to patients at a sixth-grade reading level.";
+        const string user = "Please draft a reply. Context: Maria Gonzalez (MRN 00482913) was seen by Dr. Alan Whitfield; call 555-201-3344.";
+        var plain = Begin();
+        var expected = (plain.Protect(system), plain.Protect(user));
+        var protection = (SafeHarborProtection)Begin();
+
+        protection.ReadAhead([system, user]);
+        var actual = (protection.Protect(system), protection.Protect(user));
+
+        Assert.Equal(expected, actual);
+        Assert.Equal(1, protection.ScansReused);
+        Assert.Equal(plain.Replacements, protection.Replacements);
+    }
+
+    [Fact]
+    public void ReadAhead_a_name_the_first_text_teaches_sends_a_later_text_back_to_the_scanner()
+    {
+        // Read ahead alone, the second text names nobody the scanner knows; the first text, protected after reading
+        // ahead, teaches it the name, so the second text's earlier scan no longer holds.
+        string[] texts = ["Patient: Jonathan Quixley, seen today for a leg wound.", "Quixley called about the dressing change and the refill."];
+        var alone = Begin().Protect(texts[1]);
+        Assert.StartsWith("Quixley", alone, StringComparison.Ordinal);
+        var protection = (SafeHarborProtection)Begin();
+
+        protection.ReadAhead(texts);
+        protection.Protect(texts[0]);
+        var second = protection.Protect(texts[1]);
+
+        Assert.DoesNotContain("Quixley", second, StringComparison.Ordinal);
+        Assert.Equal(0, protection.ScansReused);
+    }
+
+    [Fact]
     public void Invisible_characters_cannot_hide_a_name()
     {
         var result = Begin().Protect("Seen by Dr. Oko\u200Bnkwo and Mr. Okon\u00ADkwo.");

@@ -45,6 +45,10 @@ internal sealed class SafeHarborProtection : IDataProtection
     // The same text is protected more than once per call (the conversation and the vendor body hold it); counted once.
     private Dictionary<string, string>? _protected;
     private HashSet<string>? _learnedNames;
+
+    // What reading ahead found in each text, kept until the text is protected: its scan is then not run again unless
+    // something learned since could change it.
+    private Dictionary<string, ReadAheadScan>? _readAhead;
     private KindCounts? _byKind;
     private readonly object _gate = new();
 
@@ -102,6 +106,9 @@ internal sealed class SafeHarborProtection : IDataProtection
 
     public int Replacements { get; private set; }
 
+    /// <summary>Texts whose scan when read ahead was used again when they were protected (for tests).</summary>
+    internal int ScansReused { get; private set; }
+
     public IReadOnlyDictionary<string, int> ReplacementsByKind
     {
         get
@@ -145,6 +152,10 @@ internal sealed class SafeHarborProtection : IDataProtection
                     if (!prepared.Contains("\"resourceType\"", StringComparison.Ordinal))
                     {
                         _scanner.Scan(prepared, _known, scratch.Spans, ref _learnedNames);
+                        (_readAhead ??= new Dictionary<string, ReadAheadScan>(StringComparer.Ordinal))[prepared] = new ReadAheadScan(
+                            [.. scratch.Spans],
+                            _learnedNames is null ? null : new HashSet<string>(_learnedNames, _learnedNames.Comparer),
+                            _known);
                         scratch.Spans.Clear();
                     }
                 }
@@ -282,7 +293,16 @@ internal sealed class SafeHarborProtection : IDataProtection
         try
         {
             var spans = scratch.Spans;
-            _scanner.Scan(text, _known, spans, ref _learnedNames);
+            if (_readAhead is not null && _readAhead.Remove(text, out var ahead) && ahead.StillHolds(text, _known, _learnedNames))
+            {
+                spans.AddRange(ahead.Spans);
+                ScansReused++;
+            }
+            else
+            {
+                _scanner.Scan(text, _known, spans, ref _learnedNames);
+            }
+
             if (_known.HasPhrases)
             {
                 _known.MarkPhrases(text, spans);
@@ -318,6 +338,38 @@ internal sealed class SafeHarborProtection : IDataProtection
         {
             scratch.Clear();
             t_scratch = scratch;
+        }
+    }
+
+    /// <summary>
+    /// A text's scan when it was read ahead: its spans, the names learned by then (its own included) and the people
+    /// known. Scanning it again would find the same while the people are the same and no name learned since is a word
+    /// of it (the only way a learned name changes a scan, see <see cref="PhiScanner.MayHoldLearned"/>). Names learned
+    /// before it was read were known to that scan; its own it found itself, as a scan without reading ahead does.
+    /// </summary>
+    private sealed record ReadAheadScan(PhiSpan[] Spans, HashSet<string>? LearnedThen, KnownPeople Known)
+    {
+        public bool StillHolds(string text, KnownPeople known, HashSet<string>? learnedNow)
+        {
+            if (!ReferenceEquals(known, Known))
+            {
+                return false;
+            }
+
+            // Learned names only ever grow within a call: the same count is the same set.
+            var then = LearnedThen?.Count ?? 0;
+            if (learnedNow is null || learnedNow.Count == then)
+            {
+                return true;
+            }
+
+            var since = new HashSet<string>(learnedNow, learnedNow.Comparer);
+            if (LearnedThen is not null)
+            {
+                since.ExceptWith(LearnedThen);
+            }
+
+            return !PhiScanner.MayHoldLearned(text, since);
         }
     }
 
