@@ -78,6 +78,21 @@ public sealed class OpenAIProviderTests
         Assert.Equal("discharge", (string?)body["metadata"]!["workflow"]);
     }
 
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void CreateRequest_ClientAsksTheVendorToStoreTheCompletion_VendorIsToldFalse(string store)
+    {
+        var request = TestRequests.ForBody($$"""{ "model": "discharge-summary", "messages": [], "store": {{store}}, "metadata": { "workflow": "discharge" } }""");
+
+        var vendorRequest = _provider.CreateRequest(request, OpenAIEndpoint);
+        var body = JsonNode.Parse(Encoding.UTF8.GetString(vendorRequest.Body.Span))!.AsObject();
+
+        Assert.False((bool?)body["store"]);
+        Assert.Equal(["model", "messages", "store", "metadata"], body.Select(property => property.Key));
+        Assert.Equal(store == "true", (bool?)request.Body["store"]);
+    }
+
     [Fact]
     public void CreateRequest_ClientBody_LeavesClientBodyUntouched()
     {

@@ -21,6 +21,7 @@ internal static class OpenAIRequestWriter
     private const string StreamOptions = "stream_options";
     private const string IncludeUsage = "include_usage";
     private const string Dimensions = "dimensions";
+    private const string Store = "store";
 
     /// <summary>
     /// A chat completion request: the deployment's <c>model</c>; when <paramref name="stream"/>, <c>stream: true</c>
@@ -57,6 +58,12 @@ internal static class OpenAIRequestWriter
                     WriteStreamOptions(writer, value as JsonObject);
                     wroteStreamOptions = true;
                 }
+            }
+            else if (comparer.Equals(name, Store))
+            {
+                // The vendor keeps no copy of a governed call for its own evals or distillation: the gateway's audit
+                // trail is the record. Accepted from the client (the SDKs send it), always false to the vendor.
+                writer.WriteBoolean(name, false);
             }
             else
             {
