@@ -154,7 +154,7 @@ internal sealed class SafeHarborProtection : IDataProtection
                         _scanner.Scan(prepared, _known, scratch.Spans, ref _learnedNames);
                         (_readAhead ??= new Dictionary<string, ReadAheadScan>(StringComparer.Ordinal))[prepared] = new ReadAheadScan(
                             [.. scratch.Spans],
-                            _learnedNames is null ? null : new HashSet<string>(_learnedNames, _learnedNames.Comparer),
+                            _learnedNames is null ? [] : [.. _learnedNames],
                             _known);
                         scratch.Spans.Clear();
                     }
@@ -347,7 +347,7 @@ internal sealed class SafeHarborProtection : IDataProtection
     /// of it (the only way a learned name changes a scan, see <see cref="PhiScanner.MayHoldLearned"/>). Names learned
     /// before it was read were known to that scan; its own it found itself, as a scan without reading ahead does.
     /// </summary>
-    private sealed record ReadAheadScan(PhiSpan[] Spans, HashSet<string>? LearnedThen, KnownPeople Known)
+    private sealed record ReadAheadScan(PhiSpan[] Spans, string[] LearnedThen, KnownPeople Known)
     {
         public bool StillHolds(string text, KnownPeople known, HashSet<string>? learnedNow)
         {
@@ -357,18 +357,13 @@ internal sealed class SafeHarborProtection : IDataProtection
             }
 
             // Learned names only ever grow within a call: the same count is the same set.
-            var then = LearnedThen?.Count ?? 0;
-            if (learnedNow is null || learnedNow.Count == then)
+            if (learnedNow is null || learnedNow.Count == LearnedThen.Length)
             {
                 return true;
             }
 
             var since = new HashSet<string>(learnedNow, learnedNow.Comparer);
-            if (LearnedThen is not null)
-            {
-                since.ExceptWith(LearnedThen);
-            }
-
+            since.ExceptWith(LearnedThen);
             return !PhiScanner.MayHoldLearned(text, since);
         }
     }
