@@ -70,7 +70,7 @@ internal static class CueWords
         ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena",
         "chanukah", "hanukah", "purim", "sukkot", "shavuot", "chuseok", "wigilia", "diwali",
         "divali", "deepavali", "obon", "vesak", "nowruz", "navruz", "losar", "fasika", "timkat", "meskel", "vaisakhi", "baisakhi", "songkran", "soyal",
-        "epiphany", "theophany", "pascha", "yalda", "pentecost"];
+        "epiphany", "theophany", "pascha", "yalda", "pentecost", "oktoberfest"];
 
     public static readonly string[] MeasureUnits =
     [

@@ -224,6 +224,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps18();
         MarkGaps19();
         MarkGaps20();
+        MarkGaps22();
     }
 
     /// <summary>

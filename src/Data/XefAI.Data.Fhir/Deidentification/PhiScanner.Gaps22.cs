@@ -1,0 +1,511 @@
+namespace XefAI.Data.Deidentification;
+
+/// <summary>
+/// Round 22: shapes the earlier rounds leave. A festival or gathering of capitalised words ending in Festival, Fest,
+/// Ceremony or Powwow ("at the Cranberry Festival", "the Haliwa-Saponi Powwow"); named holidays of two words ("Yom
+/// Kippur", "All Souls", "the New Year's powwow"); a name written surname first in a label's or a billing row's place
+/// ("Pt PRIBILOF, ANATOLY", "1336047712 SHORT, LIBERTY", "RE: S0CKABASIN, W1LLIAM"); a row of a claim's service lines
+/// opening with a date written with spaces ("11 17 26  21  99223"); a login of a domain and a user in lower case after
+/// "by" ("exported by anmc\kshort", "copied by tulalip.hc\ewilliams"); a town whose last word is "Point" after a place's
+/// word ("from Rhodes Point"); "d. 2/91"; and "June of '19".
+/// </summary>
+internal sealed partial class Scan
+{
+    // Two-word holidays and feasts by their words (first, second) and whether a date word or "the" must stand before.
+    private static readonly (string First, string Second, bool Cued)[] TwoWordHolidays22 =
+    [
+        ("yom", "kippur", false), ("rosh", "hashanah", false), ("rosh", "hashana", false), ("mardi", "gras", false), ("calan", "hen", false),
+        ("all", "souls", false), ("green", "corn", true), ("simchat", "torah", false), ("shemini", "atzeret", false),
+    ];
+
+    // Labels of the person a form is about, before a name written surname first.
+    private static readonly string[] SubjectLabels22 =
+        ["pt", "patient", "name", "re", "employee", "member", "insured", "subscriber", "client", "resident", "decedent", "student", "child", "infant"];
+
+    // The first word of a "... Point" that is no town ("trigger point", "at the Access Point").
+    private static readonly string[] NotTownPoints22 =
+        ["trigger", "pressure", "access", "care", "entry", "end", "starting", "focal", "decision", "break", "boiling", "turning", "set", "check",
+        "match", "tender", "acupuncture", "data", "vantage", "power", "talking", "sticking", "high", "low", "key", "main", "exit", "reference",
+        "midway", "cut", "test", "melting", "freezing", "tipping", "flash", "contact"];
+
+    private static readonly string[] LoginVerbs22 = ["trans", "transcriptionist", "exported", "copied", "entered", "queued"];
+
+    /// <summary>Round 22's pass: one walk over the lettered tokens, each rule behind a cheap test of the token's length and first letter.</summary>
+    private void MarkGaps22()
+    {
+        for (var w = 0; w < _letteredCount; w++)
+        {
+            var i = _lettered[w];
+            var length = _t[i].Length;
+            if (IsPunct(i + 1, '\\') && Joined(i + 1) && length is >= 2 and <= 12 && _run[i] == 0 && _t[i].Type == TokenType.Word)
+            {
+                TryLowerDomainLogin22(i);
+                continue;
+            }
+
+            if (IsPunct(i + 1, ',') && Joined(i + 1) && length >= 2 && _run[i] == 0 && _t[i].Is(TokenShape.Upper | TokenShape.Capitalized) && IsSurnameFirstStart22(i))
+            {
+                TrySurnameFirst22(i);
+                continue;
+            }
+
+            if (_t[i].Type != TokenType.Word)
+            {
+                continue;
+            }
+
+            var first = (char)(_text[_t[i].Start] | 0x20);
+            if (_t[i].Is(TokenShape.Capitalized) && _run[i] == 0 && IsTwoWordHolidayStart22(i, first, length))
+            {
+                TryTwoWordHoliday22(i);
+            }
+            else if (_t[i].Is(TokenShape.Capitalized) && (_run[i] == 0 || _kind[i] == PhiKind.Date) && IsEventWord22(i, first, length))
+            {
+                TryEvent22(i);
+            }
+            else if (length == 5 && first == 'p' && _run[i] == 0 && _t[i].Is(TokenShape.Capitalized) && WordIs(i, "point"))
+            {
+                TryPointTown22(i);
+            }
+            else if (length == 1 && first == 'd' && _t[i].Is(TokenShape.Lower) && IsPunct(i + 1, '.') && Joined(i + 1) && IsNumber(i + 2, 1, 2) && IsWord(i - 1))
+            {
+                // "Wife Earlene d. 2/91": died, then a month and a two-digit year.
+                TryMonthYear20(i + 2);
+            }
+            else if (length == 2 && first == 'o' && WordIs(i, "of") && IsPunct(i + 1, '\'') && IsNumber(i + 2, 2, 2) && Joined(i + 2) && IsFree(i + 2)
+                && InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Date && IsMonth(i - 1, strict: false))
+            {
+                // "June of '19": the year after the month a rule took.
+                SetRun19(i, i + 2, i - 1);
+            }
+            else if (IsPunct(i + 1, '_') && Joined(i + 1) && _t[i].Is(TokenShape.Lower) && _run[i] == 0 && IsWordOf(i - 1, LoginVerbs22))
+            {
+                TryLogin19(i);
+            }
+        }
+
+        MarkSpacedServiceDates22();
+    }
+
+    /// <summary>"festival", "fest", "ceremony", "powwow", and the "wow" of "Pow-wow", tested by length and first letter first.</summary>
+    private bool IsEventWord22(int i, char first, int length) => (length, first) switch
+    {
+        (8, 'f') => WordIs(i, "festival"),
+        (4, 'f') => WordIs(i, "fest"),
+        (8, 'c') => WordIs(i, "ceremony"),
+        (6, 'p') => WordIs(i, "powwow"),
+        (3, 'w') => WordIs(i, "wow") && IsPunct(i - 1, '-') && Joined(i - 1) && Joined(i) && WordIs(i - 2, "pow"),
+        _ => false,
+    };
+
+    private bool IsTwoWordHolidayStart22(int i, char first, int length)
+    {
+        if (length > 7 || first is not ('y' or 'r' or 'm' or 'c' or 'a' or 'g' or 's' or 'n'))
+        {
+            return false;
+        }
+
+        if (first == 'n')
+        {
+            return length == 3 && WordIs(i, "new") && WordIs(i + 1, "year") && _t[i + 1].Is(TokenShape.Capitalized);
+        }
+
+        foreach (var (word, _, _) in TwoWordHolidays22)
+        {
+            if (WordIs(i, word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// "Yom Kippur", "All Souls", "after the Green Corn", "the New Year's powwow": a holiday of two capitalised words; the
+    /// ones that are also ordinary words only after "the" or a word of time, and never before a capitalised word that
+    /// makes them a place ("All Souls Church").
+    /// </summary>
+    private void TryTwoWordHoliday22(int i)
+    {
+        var second = i + 1;
+        if (!IsWord(second) || !_t[second].Is(TokenShape.Capitalized) || Joined(second) || _t[second].Is(TokenShape.LineBefore) || _run[second] != 0)
+        {
+            return;
+        }
+
+        var cued = false;
+        var known = WordIs(i, "new");
+        foreach (var (word, next, needsCue) in TwoWordHolidays22)
+        {
+            if (WordIs(i, word) && WordIs(second, next))
+            {
+                known = true;
+                cued = needsCue;
+                break;
+            }
+        }
+
+        if (!known)
+        {
+            return;
+        }
+
+        var end = second;
+        if (IsPunct(end + 1, '\'') && Joined(end + 1) && WordIs(end + 2, "s") && Joined(end + 2))
+        {
+            end += 2;
+        }
+
+        if ((WordIs(end + 1, "day") || WordIs(end + 1, "eve") || WordIs(end + 1, "night")) && _t[end + 1].Is(TokenShape.Capitalized) && IsFree(end + 1))
+        {
+            end++;
+        }
+        else if (IsWord(end + 1) && _t[end + 1].Is(TokenShape.Capitalized) && !Joined(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore))
+        {
+            // "All Souls Church", "Mardi Gras Parade": the words name something else.
+            return;
+        }
+
+        if (cued)
+        {
+            var before = WordBefore(i, 2);
+            if (before < 0 || !(WordIs(before, "the") || IsDatePreposition(before) || WordIs(before, "for")))
+            {
+                return;
+            }
+        }
+
+        Mark(i, end, PhiKind.Date);
+    }
+
+    /// <summary>
+    /// "at the Cranberry Festival", "for the Cornish Festival", "since the Salmon Ceremony", "the Haliwa-Saponi Powwow",
+    /// "around the Oneida Pow-wow": one to four capitalised words and a festival's word. A powwow is always a dated
+    /// gathering; a festival, fest or ceremony only after a word of time (and "the"), so "Festival Grounds" stays a place.
+    /// </summary>
+    private void TryEvent22(int i)
+    {
+        var eventStart = WordIs(i, "wow") ? i - 2 : i;
+        var powwow = eventStart != i || WordIs(i, "powwow");
+        if (_t[eventStart].Is(TokenShape.LineBefore) || (IsWord(i + 1) && _t[i + 1].Is(TokenShape.Capitalized) && !Joined(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore)))
+        {
+            return;
+        }
+
+        // Back over the capitalised words, one hyphenated pair ("Haliwa-Saponi") counting as one, and a place or a name a
+        // rule took among them ("Menominee Nation"), on the line.
+        var start = eventStart;
+        var words = 0;
+        while (words < 4 && InRange(start - 1) && !_t[start].Is(TokenShape.LineBefore))
+        {
+            var p = start - 1;
+            if (IsPunct(p, '-') && Joined(p) && Joined(start) && IsWord(p - 1) && _t[p - 1].Is(TokenShape.Capitalized) && words > 0)
+            {
+                start = p - 1;
+                continue;
+            }
+
+            if (!IsWord(p) || !_t[p].Is(TokenShape.Capitalized)
+                || (_run[p] != 0 && _kind[p] is not (PhiKind.Location or PhiKind.Name or PhiKind.Date))
+                || Has(p, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.Facility) || WordIs(p, "the"))
+            {
+                break;
+            }
+
+            start = p;
+            words++;
+        }
+
+        if (words == 0)
+        {
+            return;
+        }
+
+        var before = WordBefore(start, 2);
+        if (before >= 0 && WordIs(before, "the"))
+        {
+            before = WordBefore(before, 1);
+        }
+
+        var cued = before >= 0 && (IsWordOf(before, FestivalCues20) || IsDatePreposition(before));
+        if (!powwow && !cued)
+        {
+            return;
+        }
+
+        // A line that is only the festival's name is a heading.
+        if (StartsLine(start) && (i + 1 >= Count || _t[i + 1].Is(TokenShape.LineBefore)))
+        {
+            return;
+        }
+
+        // Whole runs: a place a rule took among the words goes into the festival.
+        while (start > 0 && _run[start] != 0 && _run[start - 1] == _run[start])
+        {
+            start--;
+        }
+
+        var end = i;
+        while (InRange(end + 1) && _run[end] != 0 && _run[end + 1] == _run[end])
+        {
+            end++;
+        }
+
+        Mark(start, end, PhiKind.Date);
+    }
+
+    /// <summary>A word in capitals (or capitalised) before a joined comma, after a label of the person or a number a rule took as a licence or id on its line.</summary>
+    private bool IsSurnameFirstStart22(int i)
+    {
+        var p = i - 1;
+        if (IsPunct(p, ':'))
+        {
+            p--;
+        }
+
+        if (!InRange(p) || _t[i].Is(TokenShape.LineBefore))
+        {
+            return false;
+        }
+
+        if (IsWord(p))
+        {
+            return IsWordOf(p, SubjectLabels22);
+        }
+
+        // "1336047712 SHORT, LIBERTY": a billing row's rendering provider after the NPI.
+        return p == i - 1 && IsNumber(p) && _run[p] != 0 && _kind[p] is PhiKind.License or PhiKind.Id;
+    }
+
+    /// <summary>
+    /// "Pt PRIBILOF, ANATOLY "TOLIK" M", "Employee: Capoeman, Rocky J. "Bear"", "RE: S0CKABASIN, W1LLIAM": a surname, a comma
+    /// and given names of the same case, with a middle initial and a quoted nickname, up to a wide gap or the line's end.
+    /// </summary>
+    private void TrySurnameFirst22(int i)
+    {
+        var upper = _t[i].Is(TokenShape.Upper);
+        var given = i + 2;
+        if (!IsNameShaped22(i, upper) || !InRange(given) || Joined(given) || _t[given].Is(TokenShape.LineBefore) || !IsNameShaped22(given, upper) || _t[given].Length < 2)
+        {
+            return;
+        }
+
+        var end = given;
+        var k = given + 1;
+        while (k < Count && k - given < Window && !_t[k].Is(TokenShape.LineBefore) && _t[k].Start - _t[k - 1].End <= 1)
+        {
+            if (IsPunct(k, '"') && InRange(k + 2) && IsWord(k + 1) && Joined(k + 1) && IsPunct(k + 2, '"') && Joined(k + 2))
+            {
+                // A quoted nickname.
+                end = k + 2;
+                k += 3;
+            }
+            else if (IsWord(k) && _t[k].Length == 1 && char.IsAsciiLetterUpper(_text[_t[k].Start]))
+            {
+                // A middle initial, with its full stop.
+                end = IsPunct(k + 1, '.') && Joined(k + 1) ? k + 1 : k;
+                k = end + 1;
+            }
+            else if (IsWord(k) && IsNameShaped22(k, upper) && _t[k].Length >= 2 && _run[k] == 0 && !Has(k, Lex.Title | Lex.NameLabel))
+            {
+                end = k;
+                k++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        // After a label, two ordinary words ("RE: APPEAL, URGENT") are no name; a billing row's are.
+        if (!IsNumber(i - 1) && Has(i, Lex.Common) && !Has(i, Lex.Name) && Has(given, Lex.Common) && !Has(given, Lex.Name))
+        {
+            return;
+        }
+
+        for (var m = i; m <= end; m++)
+        {
+            if (_run[m] != 0 && _kind[m] != PhiKind.Name)
+            {
+                return;
+            }
+        }
+
+        Mark(i, end, PhiKind.Name);
+    }
+
+    /// <summary>A word of a name in the given case, or one read from a fax with 0 and 1 among its capitals ("S0CKABASIN"), and no clinical word.</summary>
+    private bool IsNameShaped22(int k, bool upper)
+    {
+        if (!InRange(k))
+        {
+            return false;
+        }
+
+        if (_t[k].Type == TokenType.Alnum)
+        {
+            if (!upper || !_t[k].Is(TokenShape.Upper) || _t[k].Length < 4)
+            {
+                return false;
+            }
+
+            var letters = 0;
+            foreach (var c in Span(k))
+            {
+                if (c is not ('0' or '1') && !char.IsAsciiLetterUpper(c))
+                {
+                    return false;
+                }
+
+                letters += char.IsAsciiLetterUpper(c) ? 1 : 0;
+            }
+
+            return letters * 4 >= _t[k].Length * 3 && char.IsAsciiLetterUpper(_text[_t[k].Start]);
+        }
+
+        return _t[k].Type == TokenType.Word && (upper ? _t[k].Is(TokenShape.Upper) : _t[k].Is(TokenShape.Capitalized))
+            && !Has(k, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.MeasureUnit | Lex.IdentifierCue);
+    }
+
+    /// <summary>
+    /// "exported by anmc\kshort", "copied by tulalip.hc\ewilliams", "Called by scahc\mtsosie": a domain (with its dotted
+    /// parts) and a user in lower case after "by" or a word of a keyboard's user; the user with a digit or a domain in
+    /// capitals is round 19's.
+    /// </summary>
+    private void TryLowerDomainLogin22(int i)
+    {
+        var u = i + 2;
+        if (!IsWord(u) || !Joined(u) || !_t[u].Is(TokenShape.Lower) || _t[u].Length < 3 || (InRange(u + 1) && Joined(u + 1) && !IsPunct(u + 1, '.') && !IsPunct(u + 1, ',')))
+        {
+            return;
+        }
+
+        // A path goes on ("\share\kshort\file"); a dotted domain ("tulalip.hc") counts from its first part.
+        if (InRange(u + 1) && IsPunct(u + 1, '.') && Joined(u + 1) && InRange(u + 2) && Joined(u + 2) && !IsPunct(u + 2))
+        {
+            return;
+        }
+
+        var s = i;
+        while (s - i > -6 && IsPunct(s - 1, '.') && Joined(s) && IsWord(s - 2) && Joined(s - 1) && _t[s - 2].Is(TokenShape.Lower))
+        {
+            s -= 2;
+        }
+
+        if (Joined(s) && IsPunct(s - 1))
+        {
+            return;
+        }
+
+        var p = s - 1;
+        if (IsPunct(p, ':'))
+        {
+            p--;
+        }
+
+        if (!IsWord(p) || !(IsLoginRole19(p) || IsWordOf(p, LoginVerbs22)) || AnyMarked(s, u))
+        {
+            return;
+        }
+
+        Mark(s, u, PhiKind.Id);
+    }
+
+    /// <summary>
+    /// "from Rhodes Point", "Marysville/Priest Point", "Sipayik Rd, Pleasant Point": one or two capitalised words and
+    /// "Point" after a place's preposition, a town and a slash, or a street and a comma; not a trigger or pressure point.
+    /// </summary>
+    private void TryPointTown22(int i)
+    {
+        var start = i - 1;
+        if (!IsWord(start) || !IsFree(start) || !_t[start].Is(TokenShape.Capitalized) || Joined(i) || _t[i].Is(TokenShape.LineBefore)
+            || Has(start, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.State) || IsWordOf(start, NotTownPoints22))
+        {
+            return;
+        }
+
+        if (IsWord(i + 1) && _t[i + 1].Is(TokenShape.Capitalized) && !Joined(i + 1) && !_t[i + 1].Is(TokenShape.LineBefore))
+        {
+            // "Pleasant Point Health Center" names a facility.
+            return;
+        }
+
+        var p = start - 1;
+        var cued = (IsWordOf(p, TownCues19) && !_t[start].Is(TokenShape.LineBefore))
+            || (IsPunct(p, '/') && InRange(p - 1) && _run[p - 1] != 0 && _kind[p - 1] == PhiKind.Location)
+            || (IsPunct(p, ',') && InRange(p - 1) && _run[p - 1] != 0 && _kind[p - 1] == PhiKind.Address && !_t[start].Is(TokenShape.LineBefore));
+        if (cued)
+        {
+            Mark(start, i, PhiKind.Location);
+        }
+    }
+
+    /// <summary>
+    /// A claim's service lines ("  11 17 26  21  99223 ..."): a line opening with a month, a day and a year written with
+    /// single spaces and then a wider gap, under a header that names a date of service.
+    /// </summary>
+    private void MarkSpacedServiceDates22()
+    {
+        var header = -1;
+        for (var n = 0; n < _numberCount; n++)
+        {
+            var i = _numbers[n];
+            if (!_t[i].Is(TokenShape.LineBefore) && i != 0)
+            {
+                continue;
+            }
+
+            if (_t[i].Length > 2 || !IsNumber(i + 1, 2, 2) || !IsNumber(i + 2) || _t[i + 2].Length is not (2 or 4) || _run[i] != 0)
+            {
+                continue;
+            }
+
+            if (_t[i + 1].Start != _t[i].End + 1 || _t[i + 2].Start != _t[i + 1].End + 1 || _t[i + 1].Is(TokenShape.LineBefore) || _t[i + 2].Is(TokenShape.LineBefore))
+            {
+                continue;
+            }
+
+            if (Value(i) is < 1 or > 12 || Value(i + 1) is < 1 or > 31 || (_t[i + 2].Length == 4 && !IsYear(Value(i + 2)))
+                || (InRange(i + 3) && !_t[i + 3].Is(TokenShape.LineBefore) && _t[i + 3].Start - _t[i + 2].End < 2))
+            {
+                continue;
+            }
+
+            if (header < 0)
+            {
+                header = ServiceDateHeader22(i) ? 1 : 0;
+            }
+
+            if (header == 1 && !AnyMarked(i, i + 2))
+            {
+                Mark(i, i + 2, PhiKind.Date);
+            }
+        }
+    }
+
+    /// <summary>Whether one of the few lines above <paramref name="i"/> holds "DOS" or "Date of service".</summary>
+    private bool ServiceDateHeader22(int i)
+    {
+        var lines = 0;
+        for (var p = i - 1; p >= 0 && lines < 6; p--)
+        {
+            if (_t[p].Is(TokenShape.LineBefore))
+            {
+                lines++;
+            }
+
+            if (_t[p].Type == TokenType.Word && _t[p].Length == 3 && _t[p].Is(TokenShape.Upper) && WordIs(p, "dos"))
+            {
+                return true;
+            }
+
+            if (WordIs(p, "service") && WordIs(p - 1, "of") && WordIs(p - 2, "date"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
