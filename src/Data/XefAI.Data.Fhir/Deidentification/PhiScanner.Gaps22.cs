@@ -28,6 +28,17 @@ internal sealed partial class Scan
         "match", "tender", "acupuncture", "data", "vantage", "power", "talking", "sticking", "high", "low", "key", "main", "exit", "reference",
         "midway", "cut", "test", "melting", "freezing", "tipping", "flash", "contact"];
 
+    // Words of where someone lives or walks, before "on" and a street ("lives on Center", "walking on Cathedral").
+    private static readonly string[] LivingWords22 =
+        ["lives", "living", "lived", "live", "moved", "walking", "walked", "wandering", "wandered", "found", "place", "house", "home", "apartment",
+        "trailer", "farm", "stays", "staying", "stayed"];
+
+    // Words of respect before a relative's name ("his wife Doña Milagros", "grandma Tía Chela") that the title list lacks.
+    private static readonly string[] Honorifics22 =
+        ["doña", "dona", "don", "señora", "senora", "señor", "senor", "sra", "tía", "tia", "tío", "tio", "auntie", "aunty", "uncle", "aunt",
+        "miss", "mister", "madam", "madame", "mme", "mlle", "frau", "herr", "sister", "brother", "mother", "father", "granny", "nana", "papa",
+        "mama", "abuela", "abuelo", "baba", "bibi", "ama", "apa"];
+
     private static readonly string[] LoginVerbs22 = ["trans", "transcriptionist", "exported", "copied", "entered", "queued"];
 
     /// <summary>Round 22's pass: one walk over the lettered tokens, each rule behind a cheap test of the token's length and first letter.</summary>
@@ -43,7 +54,8 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (IsPunct(i + 1, ',') && Joined(i + 1) && length >= 2 && _run[i] == 0 && _t[i].Is(TokenShape.Upper | TokenShape.Capitalized) && IsSurnameFirstStart22(i))
+            if (IsPunct(i + 1, ',') && Joined(i + 1) && length >= 2 && (_run[i] == 0 || _kind[i] == PhiKind.Name) && _t[i].Is(TokenShape.Upper | TokenShape.Capitalized)
+                && IsSurnameFirstStart22(i))
             {
                 TrySurnameFirst22(i);
                 continue;
@@ -51,6 +63,17 @@ internal sealed partial class Scan
 
             if (_t[i].Type != TokenType.Word)
             {
+                if (length == 4 && _t[i].Type == TokenType.Alnum && IsWord(i - 1) && !Joined(i))
+                {
+                    TryOcrYearAfterMonth22(i);
+                }
+
+                continue;
+            }
+
+            if (length >= 3 && _run[i] == 0 && _t[i].Is(TokenShape.Upper) && IsPunct(i + 1, ':') && Joined(i + 1) && StartsLine(i))
+            {
+                TrySpeakerLabel22(i);
                 continue;
             }
 
@@ -66,6 +89,15 @@ internal sealed partial class Scan
             else if (length == 5 && first == 'p' && _run[i] == 0 && _t[i].Is(TokenShape.Capitalized) && WordIs(i, "point"))
             {
                 TryPointTown22(i);
+            }
+            else if (length >= 3 && IsWord(i + 2) && IsWrittenCapital13(i + 2) && IsWord(i + 1) && IsWrittenCapital13(i + 1) && !_t[i].Is(TokenShape.Upper)
+                && Has(i, Lex.Relation))
+            {
+                TryRelativeFullName22(i);
+            }
+            else if (length == 2 && first == 'o' && _t[i].Is(TokenShape.Lower) && WordIs(i, "on") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
+            {
+                TryStreetAfterOn22(i + 1);
             }
             else if (length == 1 && first == 'd' && _t[i].Is(TokenShape.Lower) && IsPunct(i + 1, '.') && Joined(i + 1) && IsNumber(i + 2, 1, 2) && IsWord(i - 1))
             {
@@ -85,6 +117,141 @@ internal sealed partial class Scan
         }
 
         MarkSpacedServiceDates22();
+    }
+
+    /// <summary>
+    /// "Jan 2O25", "Sep 2O24": a year read from a fax with the letter O or l for a digit, after a month.
+    /// </summary>
+    private void TryOcrYearAfterMonth22(int i)
+    {
+        // "Jan" a name rule took is the month here.
+        if (!IsMonth(i - 1, strict: false) || (_run[i - 1] != 0 && _kind[i - 1] is not (PhiKind.Date or PhiKind.Name)) || _run[i] != 0
+            || (InRange(i + 1) && Joined(i + 1) && !IsPunct(i + 1)))
+        {
+            return;
+        }
+
+        var year = 0;
+        var digits = 0;
+        foreach (var c in Span(i))
+        {
+            int d;
+            if (char.IsAsciiDigit(c))
+            {
+                d = c - '0';
+                digits++;
+            }
+            else if (c is 'O' or 'o')
+            {
+                d = 0;
+            }
+            else if (c is 'l' or 'I')
+            {
+                d = 1;
+            }
+            else
+            {
+                return;
+            }
+
+            year = (year * 10) + d;
+        }
+
+        if (digits >= 2 && year is >= 1900 and <= 2099)
+        {
+            Mark(i - 1, i, PhiKind.Date);
+        }
+    }
+
+    /// <summary>
+    /// "STAUFFACHER: Who else is around?": a transcript's speaker label in capitals at a line's start, when a rule took the
+    /// same word as a name elsewhere in the text ("Clinician: Mayo Stauffacher").
+    /// </summary>
+    private void TrySpeakerLabel22(int i)
+    {
+        var span = Span(i);
+        for (var c = 0; c < _capCount; c++)
+        {
+            var k = _caps[c];
+            if (k != i && _t[k].Length == span.Length && _run[k] != 0 && _kind[k] == PhiKind.Name && Span(k).Equals(span, StringComparison.OrdinalIgnoreCase))
+            {
+                Mark(i, i, PhiKind.Name);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// "Wife Unity Pribilof called", "Neighbour Rainbow Schmidtberger found him", "sister Sultana Varon": a given name and
+    /// a surname in title case right after a kinship word, whatever the lists say of the given name; the surname is no
+    /// ordinary word unless it is a listed surname, or a rule took it as a name already.
+    /// </summary>
+    private void TryRelativeFullName22(int i)
+    {
+        var g = i + 1;
+        var s = i + 2;
+        if (!IsFree(g) || _t[g].Is(TokenShape.LineBefore) || _t[s].Is(TokenShape.LineBefore) || _t[g].Length < 2 || _t[s].Length < 2 || Joined(g) || Joined(s))
+        {
+            return;
+        }
+
+        if (IsFunctionWord(g) || (L(g) & (NotGivenWord19 | Lex.Facility | Lex.Title)) != 0 || IsEponym(g) || IsSaint(g) || IsWordOf(g, Honorifics22))
+        {
+            return;
+        }
+
+        if (_run[s] != 0)
+        {
+            if (_kind[s] == PhiKind.Name)
+            {
+                Mark(g, g, PhiKind.Name);
+            }
+
+            return;
+        }
+
+        var surname = L(s);
+        if (IsFunctionWord(s) || (surname & (NotGivenWord19 | Lex.Facility | Lex.Title)) != 0 || IsEponym(s)
+            || ((surname & Lex.Common) != 0 && (surname & Lex.Surname) == 0) || IsFacilityName(s))
+        {
+            return;
+        }
+
+        Mark(g, JoinedNameEnd(s), PhiKind.Name);
+    }
+
+    /// <summary>
+    /// "lives with him on Center, needs", "the old place on Front.", "walking on Cathedral without a coat", "he's on Main in
+    /// Tomah": a street named by one capitalised word after "on", when a word of living or walking stands just before, or
+    /// a town a rule took follows; then the phrase must end at the word.
+    /// </summary>
+    private void TryStreetAfterOn22(int x)
+    {
+        if (_t[x].Length < 3 || _t[x].Is(TokenShape.LineBefore) || (L(x) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.State | Lex.Holiday | Lex.FirstName | Lex.Facility)) != 0
+            || IsFunctionWord(x) || IsEponym(x))
+        {
+            return;
+        }
+
+        var n = x + 1;
+        var ends = !InRange(n) || _t[n].Is(TokenShape.LineBefore) || IsPunct(n, ',') || IsPunct(n, '.') || IsPunct(n, ';') || IsPunct(n, ')')
+            || WordIs(n, "in") || WordIs(n, "near") || WordIs(n, "without") || WordIs(n, "by") || WordIs(n, "with");
+        if (!ends || (InRange(n) && Joined(n) && !IsPunct(n, ',') && !IsPunct(n, '.') && !IsPunct(n, ';') && !IsPunct(n, ')')))
+        {
+            return;
+        }
+
+        var town = (WordIs(n, "in") || IsPunct(n, ',')) && InRange(n + 1) && _run[n + 1] != 0 && _kind[n + 1] == PhiKind.Location;
+        var lived = false;
+        for (var p = x - 2; p >= 0 && p >= x - 5 && !lived && !_t[p + 1].Is(TokenShape.LineBefore); p--)
+        {
+            lived = IsWordOf(p, LivingWords22);
+        }
+
+        if (town || lived)
+        {
+            Mark(x, x, PhiKind.Address);
+        }
     }
 
     /// <summary>"festival", "fest", "ceremony", "powwow", and the "wow" of "Pow-wow", tested by length and first letter first.</summary>
