@@ -41,6 +41,135 @@ internal sealed partial class Scan
 
     private static readonly string[] LoginVerbs22 = ["trans", "transcriptionist", "exported", "copied", "entered", "queued"];
 
+    // OCR-shaped words of the text ("Med1caid", "H0SPlTAL"), counted as the words are listed.
+    private int _ocrWords22;
+
+    /// <summary>
+    /// Whether the text reads like a fax through OCR: three or more words with a 0 or 1 for a letter between letters of
+    /// one case ("Med1caid", "W1LLIAM", "K0liganek"), which "HbA1c" or "C1q" are not.
+    /// </summary>
+    public bool LooksScanned => _ocrWords22 >= 3;
+
+    /// <summary>
+    /// A word OCR misread that the lists know once read back ("Med1caid", "W1LLIAM", "fam1ly"); "T1DM" or "T1N0M0" read
+    /// back are no word, so a note of them is not taken for a fax.
+    /// </summary>
+    private bool IsOcrWord22(int i)
+    {
+        if (!IsOcrShape22(i) || _t[i].Length > 32)
+        {
+            return false;
+        }
+
+        Span<char> word = stackalloc char[_t[i].Length];
+        Span(i).CopyTo(word);
+        word.Replace('0', 'o');
+        word.Replace('1', 'i');
+        return _lexicon.Of(word) != Lex.None;
+    }
+
+    /// <summary>A word of at least three letters with only 0 and 1 among its digits, each between letters of one case, or after a capital that starts a lower-case word.</summary>
+    private bool IsOcrShape22(int i)
+    {
+        var span = Span(i);
+        var letters = 0;
+        var inside = false;
+        for (var k = 0; k < span.Length; k++)
+        {
+            var c = span[k];
+            if (char.IsAsciiLetter(c))
+            {
+                letters++;
+                continue;
+            }
+
+            if (c is not ('0' or '1'))
+            {
+                return false;
+            }
+
+            if (k == 0 || k == span.Length - 1 || !char.IsAsciiLetter(span[k - 1]) || !char.IsAsciiLetter(span[k + 1]))
+            {
+                continue;
+            }
+
+            var before = char.IsAsciiLetterUpper(span[k - 1]);
+            var after = char.IsAsciiLetterUpper(span[k + 1]);
+            inside |= before == after || (k == 1 && before && !after && k + 2 < span.Length && char.IsAsciiLetterLower(span[k + 2]));
+        }
+
+        return inside && letters >= 3;
+    }
+
+    /// <summary>
+    /// The text with what OCR confuses read back, one character for one so every offset holds: in a word of letters, a 0
+    /// is an o and a 1 an i ("Med1caid", "R1VER"); in a number, an O is a 0 and an l or I a 1 ("9O7-555-Ol27", "l2/l5").
+    /// </summary>
+    public string ReadBackOcr() => string.Create(_text.Length, this, static (chars, scan) =>
+    {
+        scan._text.AsSpan().CopyTo(chars);
+        for (var i = 0; i < scan._count; i++)
+        {
+            var token = scan._t[i];
+            if (token.Type == TokenType.Punct || token.Type == TokenType.Number)
+            {
+                continue;
+            }
+
+            var span = chars.Slice(token.Start, token.Length);
+            if (scan.IsOcrNumber22(i, span))
+            {
+                for (var k = 0; k < span.Length; k++)
+                {
+                    span[k] = span[k] switch
+                    {
+                        'O' or 'o' => '0',
+                        'l' or 'I' => '1',
+                        _ => span[k],
+                    };
+                }
+            }
+            else if (token.Type == TokenType.Alnum && scan.IsOcrShape22(i))
+            {
+                for (var k = 0; k < span.Length; k++)
+                {
+                    if (span[k] is '0' or '1')
+                    {
+                        var upper = (k > 0 && char.IsAsciiLetterUpper(span[k - 1]) && (k + 1 >= span.Length || !char.IsAsciiLetterLower(span[k + 1]))) || (k == 0 && span.Length > 1 && char.IsAsciiLetterUpper(span[1]));
+                        span[k] = span[k] == '0' ? (upper ? 'O' : 'o') : (upper ? 'I' : 'i');
+                    }
+                }
+            }
+        }
+    });
+
+    /// <summary>
+    /// A number OCR put letters in: digits with O, l or I among them ("2O25", "O4667", "9l"), or two to four of those letters
+    /// alone beside a joined slash or hyphen ("ll/l9").
+    /// </summary>
+    private bool IsOcrNumber22(int i, ReadOnlySpan<char> span)
+    {
+        var digits = 0;
+        foreach (var c in span)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                digits++;
+            }
+            else if (c is not ('O' or 'o' or 'l' or 'I'))
+            {
+                return false;
+            }
+        }
+
+        if (digits > 0)
+        {
+            return true;
+        }
+
+        return span.Length is >= 2 and <= 4 && ((IsPunct(i + 1, '/') && Joined(i + 1)) || (IsPunct(i - 1, '/') && Joined(i)));
+    }
+
     /// <summary>Round 22's pass: one walk over the lettered tokens, each rule behind a cheap test of the token's length and first letter.</summary>
     private void MarkGaps22()
     {
