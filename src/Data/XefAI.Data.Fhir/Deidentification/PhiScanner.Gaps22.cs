@@ -211,7 +211,7 @@ internal sealed partial class Scan
             {
                 TryTwoWordHoliday22(i);
             }
-            else if (_t[i].Is(TokenShape.Capitalized) && (_run[i] == 0 || _kind[i] == PhiKind.Date) && IsEventWord22(i, first, length))
+            else if ((_t[i].Is(TokenShape.Capitalized) || (length == 3 && first == 'w')) && (_run[i] == 0 || _kind[i] is PhiKind.Date or PhiKind.Name) && IsEventWord22(i, first, length))
             {
                 TryEvent22(i);
             }
@@ -390,7 +390,7 @@ internal sealed partial class Scan
         (4, 'f') => WordIs(i, "fest"),
         (8, 'c') => WordIs(i, "ceremony"),
         (6, 'p') => WordIs(i, "powwow"),
-        (3, 'w') => WordIs(i, "wow") && IsPunct(i - 1, '-') && Joined(i - 1) && Joined(i) && WordIs(i - 2, "pow"),
+        (3, 'w') => WordIs(i, "wow") && IsPunct(i - 1, '-') && Joined(i - 1) && Joined(i) && WordIs(i - 2, "pow") && _t[i - 2].Is(TokenShape.Capitalized),
         _ => false,
     };
 
@@ -614,8 +614,9 @@ internal sealed partial class Scan
             }
         }
 
-        // After a label, two ordinary words ("RE: APPEAL, URGENT") are no name; a billing row's are.
-        if (!IsNumber(i - 1) && Has(i, Lex.Common) && !Has(i, Lex.Name) && Has(given, Lex.Common) && !Has(given, Lex.Name))
+        // After a label, an ordinary word first ("RE: APPEAL, URGENT", "CONFIDENTIAL, DO NOT FAX") is no surname; a
+        // billing row's may be.
+        if (!IsNumber(i - 1) && Has(i, Lex.Common) && !Has(i, Lex.Name))
         {
             return;
         }
@@ -660,7 +661,7 @@ internal sealed partial class Scan
             return letters * 4 >= _t[k].Length * 3 && char.IsAsciiLetterUpper(_text[_t[k].Start]);
         }
 
-        return _t[k].Type == TokenType.Word && (upper ? _t[k].Is(TokenShape.Upper) : _t[k].Is(TokenShape.Capitalized))
+        return _t[k].Type == TokenType.Word && (upper ? _t[k].Is(TokenShape.Upper) : _t[k].Is(TokenShape.Capitalized)) && !IsFunctionWord(k)
             && !Has(k, Lex.Clinical | Lex.Month | Lex.Weekday | Lex.State | Lex.MeasureUnit | Lex.IdentifierCue);
     }
 
