@@ -121,6 +121,30 @@ public sealed class PhiScannerGap22Tests
         AssertMarked(text, street, PhiKind.Address);
 
     [Theory]
+    [InlineData("Lives with her husband in a brick house on Tanner Hollow (two steps in).", "Tanner Hollow")]
+    [InlineData("Cutting brush off Beaver Run in the afternoon.", "Beaver Run")]
+    public void Scan_TwoWordStreetAfterOnOrOff_IsMarked(string text, string street) =>
+        AssertMarked(text, street, PhiKind.Address);
+
+    [Fact]
+    public void Scan_KindOfStreetInLowerCase_StaysOutsideTheStreet()
+    {
+        const string Text = "Grandmother lives on Pecan Grove road in Thibodaux.";
+        AssertMarked(Text, "Pecan Grove", PhiKind.Address);
+        AssertNotCovered(Text, "road");
+    }
+
+    [Fact]
+    public void Scan_JsonNameKeys_AreMarkedAsNames()
+    {
+        const string Text = "{ \"name\": { \"family\": \"Abdel Rahim\", \"given\": [\"Salma\", \"Noor\"] }, \"language\": \"Arabic\" }";
+        AssertMarked(Text, "Abdel Rahim", PhiKind.Name);
+        AssertMarked(Text, "Salma", PhiKind.Name);
+        AssertMarked(Text, "Noor", PhiKind.Name);
+        AssertNotCovered(Text, "Arabic");
+    }
+
+    [Theory]
     [InlineData("He lives alone and is on Eliquis, adherent.", "Eliquis")]
     [InlineData("Continues on Lasix at home.", "Lasix")]
     public void Scan_DrugAfterOn_StaysUnmarked(string text, string drug) =>

@@ -31,7 +31,7 @@ internal sealed partial class Scan
     // Words of where someone lives or walks, before "on" and a street ("lives on Center", "walking on Cathedral").
     private static readonly string[] LivingWords22 =
         ["lives", "living", "lived", "live", "moved", "walking", "walked", "wandering", "wandered", "found", "place", "house", "home", "apartment",
-        "trailer", "farm", "stays", "staying", "stayed"];
+        "trailer", "farm", "stays", "staying", "stayed", "church", "store", "shop"];
 
     // Words of respect before a relative's name ("his wife Doña Milagros", "grandma Tía Chela") that the title list lacks.
     private static readonly string[] Honorifics22 =
@@ -228,6 +228,14 @@ internal sealed partial class Scan
             {
                 TryStreetAfterOn22(i + 1);
             }
+            else if (length is 5 or 6 && (first is 'f' or 'g') && IsPunct(i - 1, '"') && IsPunct(i + 1, '"') && IsPunct(i + 2, ':') && (WordIs(i, "family") || WordIs(i, "given")))
+            {
+                TryJsonNameValue22(i);
+            }
+            else if (length == 3 && first == 'o' && _t[i].Is(TokenShape.Lower) && WordIs(i, "off") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
+            {
+                TryStreetAfterOn22(i + 1);
+            }
             else if (length == 1 && first == 'd' && _t[i].Is(TokenShape.Lower) && IsPunct(i + 1, '.') && Joined(i + 1) && IsNumber(i + 2, 1, 2) && IsWord(i - 1))
             {
                 // "Wife Earlene d. 2/91": died, then a month and a two-digit year.
@@ -351,19 +359,31 @@ internal sealed partial class Scan
 
     /// <summary>
     /// "lives with him on Center, needs", "the old place on Front.", "walking on Cathedral without a coat", "he's on Main in
-    /// Tomah": a street named by one capitalised word after "on", when a word of living or walking stands just before, or
-    /// a town a rule took follows; then the phrase must end at the word.
+    /// Tomah", "stone house on Shake Rag (12 steps", "off Bucktooth Run in …": a street named by one or two capitalised
+    /// words after "on" or "off", when a word of living or walking stands just before, or a town a rule took follows; the
+    /// phrase must end at the street (a lower-case "road" after it may stand between).
     /// </summary>
     private void TryStreetAfterOn22(int x)
     {
-        if (_t[x].Length < 3 || _t[x].Is(TokenShape.LineBefore) || (L(x) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.State | Lex.Holiday | Lex.FirstName | Lex.Facility)) != 0
-            || IsFunctionWord(x) || IsEponym(x))
+        if (!IsStreetWord22(x))
         {
             return;
         }
 
-        var n = x + 1;
-        var ends = !InRange(n) || _t[n].Is(TokenShape.LineBefore) || IsPunct(n, ',') || IsPunct(n, '.') || IsPunct(n, ';') || IsPunct(n, ')')
+        var last = x;
+        if (IsWord(x + 1) && IsFree(x + 1) && IsWrittenCapital13(x + 1) && !Joined(x + 1) && !_t[x + 1].Is(TokenShape.LineBefore) && IsStreetWord22(x + 1))
+        {
+            last = x + 1;
+        }
+
+        // "on Flat Town road in …": the lower-case word names the kind of street, not the street (left as written).
+        var n = last + 1;
+        if (IsWord(n) && !Joined(n) && _t[n].Is(TokenShape.Lower) && (WordIs(n, "road") || WordIs(n, "rd") || WordIs(n, "lane") || WordIs(n, "street")))
+        {
+            n++;
+        }
+
+        var ends = !InRange(n) || _t[n].Is(TokenShape.LineBefore) || IsPunct(n, ',') || IsPunct(n, '.') || IsPunct(n, ';') || IsPunct(n, ')') || IsPunct(n, '(')
             || WordIs(n, "in") || WordIs(n, "near") || WordIs(n, "without") || WordIs(n, "by") || WordIs(n, "with");
         if (!ends || (InRange(n) && Joined(n) && !IsPunct(n, ',') && !IsPunct(n, '.') && !IsPunct(n, ';') && !IsPunct(n, ')')))
         {
@@ -377,10 +397,67 @@ internal sealed partial class Scan
             lived = IsWordOf(p, LivingWords22);
         }
 
-        if (town || lived)
+        // "off Beaver Run": a name and a street's suffix ("Run", "Hollow") name a street by themselves.
+        if (town || lived || (last > x && Has(last, Lex.StreetSuffix)))
         {
-            Mark(x, x, PhiKind.Address);
+            Mark(x, last, PhiKind.Address);
         }
+    }
+
+    /// <summary>A capitalised word a street may be named by: no clinical, calendar, title, state, facility or given-name word.</summary>
+    private bool IsStreetWord22(int x) =>
+        _t[x].Length >= 3 && (L(x) & (Lex.Clinical | Lex.Month | Lex.Weekday | Lex.Title | Lex.State | Lex.Holiday | Lex.FirstName | Lex.Facility)) == 0
+        && !IsFunctionWord(x) && !IsEponym(x);
+
+    /// <summary>
+    /// "family": "Ould Sidi", "given": ["Mariem", "Mint"]: the values of a person's name keys in JSON pasted into a prompt,
+    /// one string or an array of them, are names whatever the lists say of their words.
+    /// </summary>
+    private void TryJsonNameValue22(int key)
+    {
+        var k = key + 3;
+        var array = IsPunct(k, '[');
+        if (array)
+        {
+            k++;
+        }
+
+        for (var values = 0; values < 4 && IsPunct(k, '"'); values++)
+        {
+            var first = k + 1;
+            var close = first;
+            while (close < first + Window && InRange(close) && !IsPunct(close, '"') && !_t[close].Is(TokenShape.LineBefore)
+                && (IsWord(close) || IsPunct(close, '-') || IsPunct(close, '\'')))
+            {
+                close++;
+            }
+
+            if (close == first || !IsPunct(close, '"') || !IsWord(close - 1) || !IsWrittenCapital13(first) || AnyMarkedOtherThanName22(first, close - 1))
+            {
+                return;
+            }
+
+            Mark(first, close - 1, PhiKind.Name);
+            if (!array || !IsPunct(close + 1, ','))
+            {
+                return;
+            }
+
+            k = close + 2;
+        }
+    }
+
+    private bool AnyMarkedOtherThanName22(int from, int to)
+    {
+        for (var k = from; k <= to; k++)
+        {
+            if (_run[k] != 0 && _kind[k] != PhiKind.Name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>"festival", "fest", "ceremony", "powwow", and the "wow" of "Pow-wow", tested by length and first letter first.</summary>
