@@ -123,6 +123,7 @@ public sealed class PhiScannerGap22Tests
     [Theory]
     [InlineData("Lives with her husband in a brick house on Tanner Hollow (two steps in).", "Tanner Hollow")]
     [InlineData("Cutting brush off Beaver Run in the afternoon.", "Beaver Run")]
+    [InlineData("The kids want dinner at my house on Fourth St like every year.", "Fourth St")]
     public void Scan_TwoWordStreetAfterOnOrOff_IsMarked(string text, string street) =>
         AssertMarked(text, street, PhiKind.Address);
 

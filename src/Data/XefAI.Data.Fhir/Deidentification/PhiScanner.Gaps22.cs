@@ -371,9 +371,18 @@ internal sealed partial class Scan
         }
 
         var last = x;
-        if (IsWord(x + 1) && IsFree(x + 1) && IsWrittenCapital13(x + 1) && !Joined(x + 1) && !_t[x + 1].Is(TokenShape.LineBefore) && IsStreetWord22(x + 1))
+        var suffixed = false;
+        if (IsWord(x + 1) && IsFree(x + 1) && IsWrittenCapital13(x + 1) && !Joined(x + 1) && !_t[x + 1].Is(TokenShape.LineBefore))
         {
-            last = x + 1;
+            // "on Second St like always": a street's suffix, however short, closes the street whatever follows.
+            suffixed = Has(x + 1, Lex.StreetSuffix);
+            last = suffixed || IsStreetWord22(x + 1) ? x + 1 : x;
+        }
+
+        if (suffixed && (LivedBefore22(x) || IsNumberWordOrOrdinal22(x)))
+        {
+            Mark(x, IsPunct(x + 2, '.') && Joined(x + 2) ? x + 2 : x + 1, PhiKind.Address);
+            return;
         }
 
         // "on Flat Town road in …": the lower-case word names the kind of street, not the street (left as written).
@@ -391,11 +400,7 @@ internal sealed partial class Scan
         }
 
         var town = (WordIs(n, "in") || IsPunct(n, ',')) && InRange(n + 1) && _run[n + 1] != 0 && _kind[n + 1] == PhiKind.Location;
-        var lived = false;
-        for (var p = x - 2; p >= 0 && p >= x - 5 && !lived && !_t[p + 1].Is(TokenShape.LineBefore); p--)
-        {
-            lived = IsWordOf(p, LivingWords22);
-        }
+        var lived = LivedBefore22(x);
 
         // "off Beaver Run": a name and a street's suffix ("Run", "Hollow") name a street by themselves.
         if (town || lived || (last > x && Has(last, Lex.StreetSuffix)))
@@ -403,6 +408,23 @@ internal sealed partial class Scan
             Mark(x, last, PhiKind.Address);
         }
     }
+
+    /// <summary>A word of living or walking ("lives", "house", "walking") among the few words before the "on" before <paramref name="x"/>, on its line.</summary>
+    private bool LivedBefore22(int x)
+    {
+        for (var p = x - 2; p >= 0 && p >= x - 5 && !_t[p + 1].Is(TokenShape.LineBefore); p--)
+        {
+            if (IsWordOf(p, LivingWords22))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"Second", "Fifth": an ordinal street's name.</summary>
+    private bool IsNumberWordOrOrdinal22(int x) => IsWordOf(x, OrdinalWords20);
 
     /// <summary>A capitalised word a street may be named by: no clinical, calendar, title, state, facility or given-name word.</summary>
     private bool IsStreetWord22(int x) =>
