@@ -151,6 +151,18 @@ public sealed class PhiScannerGap22Tests
     public void Scan_DrugAfterOn_StaysUnmarked(string text, string drug) =>
         AssertNotCovered(text, drug);
 
+    [Theory]
+    [InlineData("Retired trucker from Wamego with a chronic cough.", "Wamego")]
+    [InlineData("Drove down from Tonasket for the scan.", "Tonasket")]
+    public void Scan_SmallTownAfterFrom_IsMarked(string text, string town) =>
+        AssertMarked(text, town, PhiKind.Location);
+
+    [Theory]
+    [InlineData("Screened with the Edinburgh Postnatal Depression Scale, score 4.", "Edinburgh")]
+    [InlineData("He is a Volga German farmer, Catholic.", "Volga")]
+    public void Scan_PlaceNamingAScaleOrAPeople_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
     [Fact]
     public void Scan_OcrYearAfterMonth_IsMarked() =>
         AssertMarked("Prior therapy: methotrexate Feb 2O24 - Oct 2O24; stopped.", "Feb 2O24", PhiKind.Date);

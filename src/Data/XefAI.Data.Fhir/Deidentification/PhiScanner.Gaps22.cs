@@ -39,6 +39,15 @@ internal sealed partial class Scan
         "miss", "mister", "madam", "madame", "mme", "mlle", "frau", "herr", "sister", "brother", "mother", "father", "granny", "nana", "papa",
         "mama", "abuela", "abuelo", "baba", "bibi", "ama", "apa"];
 
+    // Words after which a town's name says where someone is ("from Hominy", "in Crisfield").
+    private static readonly string[] PlaceWords22 =
+        ["in", "from", "to", "at", "near", "of", "via", "into", "outside", "toward", "towards", "around", "past", "off", "on", "lives", "born", "and", "or"];
+
+    // Words after a town's name that make it a people's or a scale's ("Volga German", "Oglala Sioux", "Edinburgh Postnatal").
+    private static readonly string[] PeopleAndScaleWords22 =
+        ["german", "germans", "sioux", "lakota", "dakota", "nation", "tribe", "tribal", "band", "indian", "indians", "dutch", "scale", "score",
+        "criteria", "rule", "rules", "postnatal", "questionnaire", "classification", "cohort"];
+
     private static readonly string[] LoginVerbs22 = ["trans", "transcriptionist", "exported", "copied", "entered", "queued"];
 
     // OCR-shaped words of the text ("Med1caid", "H0SPlTAL"), counted as the words are listed.
@@ -254,6 +263,46 @@ internal sealed partial class Scan
         }
 
         MarkSpacedServiceDates22();
+        UnmarkPlacesAsModifiers22();
+    }
+
+    /// <summary>
+    /// "Edinburgh Postnatal Depression Scale", "Volga German farmer", "Oglala Sioux Tribe": a town's name that no word of
+    /// place introduces, before a word of a people or of a clinical scale, names the people or the scale, not where
+    /// someone is.
+    /// </summary>
+    private void UnmarkPlacesAsModifiers22()
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            if (_run[i] == 0 || _kind[i] != PhiKind.Location || !_t[i].Is(TokenShape.Capitalized) || (i > 0 && _run[i - 1] == _run[i]))
+            {
+                continue;
+            }
+
+            var end = i;
+            while (InRange(end + 1) && _run[end + 1] == _run[i])
+            {
+                end++;
+            }
+
+            var p = i - 1;
+            var n = end + 1;
+            if (!IsWord(n) || Joined(n) || _t[n].Is(TokenShape.LineBefore) || (p >= 0 && !IsPunct(p) && IsWordOf(p, PlaceWords22)) || IsPunct(p, ',') || IsPunct(p, '('))
+            {
+                continue;
+            }
+
+            if (_run[n] == 0 && IsWrittenCapital13(n) && n - i <= 2 && (IsWordOf(n, PeopleAndScaleWords22) || (Has(n, Lex.Clinical) && !Has(n, Lex.Facility))))
+            {
+                for (var k = i; k <= end; k++)
+                {
+                    _run[k] = 0;
+                    _kind[k] = default;
+                }
+            }
+        }
     }
 
     /// <summary>

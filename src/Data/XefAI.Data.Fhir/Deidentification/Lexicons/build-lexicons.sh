@@ -136,7 +136,7 @@ write('common-words.txt', [
 
 # Places: GeoNames US populated places with >= 5,000 inhabitants, and Census county names without
 # "County"/"Parish"/"Borough". Names that equal a state name are left to us-states.txt.
-MIN_POP = 5000
+MIN_POP = 1000
 states = {l for l in open(f'{out}/us-states.txt', encoding='utf-8').read().split('\n') if l and not l.startswith('#')}
 def variants(name):
     name = re.sub(r'\s+', ' ', name.strip().lower())
