@@ -188,23 +188,27 @@ internal sealed partial class Scan
         for (var w = 0; w < _letteredCount; w++)
         {
             var i = _lettered[w];
-            var length = _t[i].Length;
-            if (IsPunct(i + 1, '\\') && Joined(i + 1) && length is >= 2 and <= 12 && _run[i] == 0 && _t[i].Type == TokenType.Word)
+            var token = _t[i];
+            var length = token.Length;
+
+            // The punctuation joined after the token, if any: most tokens have none, and most rules need one.
+            var joined = InRange(i + 1) && _t[i + 1].Type == TokenType.Punct && _t[i + 1].Adjacent ? _text[_t[i + 1].Start] : '\0';
+            if (joined == '\\' && length is >= 2 and <= 12 && _run[i] == 0 && token.Type == TokenType.Word)
             {
                 TryLowerDomainLogin22(i);
                 continue;
             }
 
-            if (IsPunct(i + 1, ',') && Joined(i + 1) && length >= 2 && (_run[i] == 0 || _kind[i] == PhiKind.Name) && _t[i].Is(TokenShape.Upper | TokenShape.Capitalized)
+            if (joined == ',' && length >= 2 && (_run[i] == 0 || _kind[i] == PhiKind.Name) && token.Is(TokenShape.Upper | TokenShape.Capitalized)
                 && IsSurnameFirstStart22(i))
             {
                 TrySurnameFirst22(i);
                 continue;
             }
 
-            if (_t[i].Type != TokenType.Word)
+            if (token.Type != TokenType.Word)
             {
-                if (length == 4 && _t[i].Type == TokenType.Alnum && IsWord(i - 1) && !Joined(i))
+                if (length == 4 && token.Type == TokenType.Alnum && IsWord(i - 1) && !token.Adjacent)
                 {
                     TryOcrYearAfterMonth22(i);
                 }
@@ -212,61 +216,90 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (length >= 3 && _run[i] == 0 && _t[i].Is(TokenShape.Upper) && IsPunct(i + 1, ':') && Joined(i + 1) && StartsLine(i))
+            var first = (char)(_text[token.Start] | 0x20);
+            if (token.Is(TokenShape.Lower))
+            {
+                // Lower case: a relative before a full name, or one of the short words and joined keys below.
+                if (length >= 3 && joined == '\0' && IsWord(i + 2) && IsWrittenCapital13(i + 2) && IsWord(i + 1) && IsWrittenCapital13(i + 1) && Has(i, Lex.Relation))
+                {
+                    TryRelativeFullName22(i);
+                }
+                else if (length <= 3 || joined is '_' or '"')
+                {
+                    LowerWordRules22(i, first, length, joined);
+                }
+
+                // A text typed all in lower case has its words taken as capitalised too (round 15): they go on below.
+                if (!token.Is(TokenShape.Capitalized))
+                {
+                    continue;
+                }
+            }
+
+            if (length >= 3 && joined == ':' && _run[i] == 0 && token.Is(TokenShape.Upper) && StartsLine(i))
             {
                 TrySpeakerLabel22(i);
                 continue;
             }
 
-            var first = (char)(_text[_t[i].Start] | 0x20);
-            if (_t[i].Is(TokenShape.Capitalized) && _run[i] == 0 && IsTwoWordHolidayStart22(i, first, length))
+            if (token.Is(TokenShape.Capitalized) && _run[i] == 0 && IsTwoWordHolidayStart22(i, first, length))
             {
                 TryTwoWordHoliday22(i);
             }
-            else if ((_t[i].Is(TokenShape.Capitalized) || (length == 3 && first == 'w')) && (_run[i] == 0 || _kind[i] is PhiKind.Date or PhiKind.Name) && IsEventWord22(i, first, length))
+            else if (token.Is(TokenShape.Capitalized) && (_run[i] == 0 || _kind[i] is PhiKind.Date or PhiKind.Name) && IsEventWord22(i, first, length))
             {
                 TryEvent22(i);
             }
-            else if (length == 5 && first == 'p' && _run[i] == 0 && _t[i].Is(TokenShape.Capitalized) && WordIs(i, "point"))
+            else if (length == 5 && first == 'p' && _run[i] == 0 && token.Is(TokenShape.Capitalized) && WordIs(i, "point"))
             {
                 TryPointTown22(i);
             }
-            else if (length >= 3 && IsWord(i + 2) && IsWrittenCapital13(i + 2) && IsWord(i + 1) && IsWrittenCapital13(i + 1) && !_t[i].Is(TokenShape.Upper)
+            else if (length >= 3 && IsWord(i + 2) && IsWrittenCapital13(i + 2) && IsWord(i + 1) && IsWrittenCapital13(i + 1) && !token.Is(TokenShape.Upper)
                 && Has(i, Lex.Relation))
             {
                 TryRelativeFullName22(i);
-            }
-            else if (length == 2 && first == 'o' && _t[i].Is(TokenShape.Lower) && WordIs(i, "on") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
-            {
-                TryStreetAfterOn22(i + 1);
-            }
-            else if (length is 5 or 6 && (first is 'f' or 'g') && IsPunct(i - 1, '"') && IsPunct(i + 1, '"') && IsPunct(i + 2, ':') && (WordIs(i, "family") || WordIs(i, "given")))
-            {
-                TryJsonNameValue22(i);
-            }
-            else if (length == 3 && first == 'o' && _t[i].Is(TokenShape.Lower) && WordIs(i, "off") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
-            {
-                TryStreetAfterOn22(i + 1);
-            }
-            else if (length == 1 && first == 'd' && _t[i].Is(TokenShape.Lower) && IsPunct(i + 1, '.') && Joined(i + 1) && IsNumber(i + 2, 1, 2) && IsWord(i - 1))
-            {
-                // "Wife Earlene d. 2/91": died, then a month and a two-digit year.
-                TryMonthYear20(i + 2);
-            }
-            else if (length == 2 && first == 'o' && WordIs(i, "of") && IsPunct(i + 1, '\'') && IsNumber(i + 2, 2, 2) && Joined(i + 2) && IsFree(i + 2)
-                && InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Date && IsMonth(i - 1, strict: false))
-            {
-                // "June of '19": the year after the month a rule took.
-                SetRun19(i, i + 2, i - 1);
-            }
-            else if (IsPunct(i + 1, '_') && Joined(i + 1) && _t[i].Is(TokenShape.Lower) && _run[i] == 0 && IsWordOf(i - 1, LoginVerbs22))
-            {
-                TryLogin19(i);
             }
         }
 
         MarkSpacedServiceDates22();
         UnmarkPlacesAsModifiers22();
+    }
+
+    /// <summary>The rules at a lower-case word of up to three letters or one before a joined '_' or '"'.</summary>
+    private void LowerWordRules22(int i, char first, int length, char joined)
+    {
+        if (length == 3 && first == 'w' && (_run[i] == 0 || _kind[i] is PhiKind.Date or PhiKind.Name) && IsEventWord22(i, first, length))
+        {
+            // The "wow" of "Pow-wow".
+            TryEvent22(i);
+        }
+        else if (length == 2 && first == 'o' && WordIs(i, "on") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
+        {
+            TryStreetAfterOn22(i + 1);
+        }
+        else if (length == 3 && first == 'o' && WordIs(i, "off") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
+        {
+            TryStreetAfterOn22(i + 1);
+        }
+        else if (length == 1 && first == 'd' && joined == '.' && IsNumber(i + 2, 1, 2) && IsWord(i - 1))
+        {
+            // "Wife Earlene d. 2/91": died, then a month and a two-digit year.
+            TryMonthYear20(i + 2);
+        }
+        else if (length == 2 && first == 'o' && WordIs(i, "of") && IsPunct(i + 1, '\'') && IsNumber(i + 2, 2, 2) && Joined(i + 2) && IsFree(i + 2)
+            && InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Date && IsMonth(i - 1, strict: false))
+        {
+            // "June of '19": the year after the month a rule took.
+            SetRun19(i, i + 2, i - 1);
+        }
+        else if (joined == '"' && length is 5 or 6 && (first is 'f' or 'g') && IsPunct(i - 1, '"') && IsPunct(i + 2, ':') && (WordIs(i, "family") || WordIs(i, "given")))
+        {
+            TryJsonNameValue22(i);
+        }
+        else if (joined == '_' && _run[i] == 0 && IsWordOf(i - 1, LoginVerbs22))
+        {
+            TryLogin19(i);
+        }
     }
 
     /// <summary>
