@@ -163,6 +163,19 @@ public sealed class PhiScannerGap22Tests
     public void Scan_PlaceNamingAScaleOrAPeople_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
 
+    [Theory]
+    [InlineData("Arrived by the ferry boat Island Belle II this morning.", "Island Belle II")]
+    [InlineData("Slipped on the deck of his skiff \"Sea Pigeon 2\" hauling pots.", "Sea Pigeon 2")]
+    [InlineData("Medevac from the F/V Arctic Dawn near Akutan.", "Arctic Dawn")]
+    public void Scan_BoatName_IsMarkedAsId(string text, string boat) =>
+        AssertMarked(text, boat, PhiKind.Id);
+
+    [Theory]
+    [InlineData("CT: chronic small vessel ischemic changes, no bleed.", "ischemic")]
+    [InlineData("Waiting for the boat Dock crew to open up.", "Dock")]
+    public void Scan_VesselOrBoatWithoutAName_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
     [Fact]
     public void Scan_OcrYearAfterMonth_IsMarked() =>
         AssertMarked("Prior therapy: methotrexate Feb 2O24 - Oct 2O24; stopped.", "Feb 2O24", PhiKind.Date);

@@ -51,6 +51,9 @@ internal sealed partial class Scan
     // Lower-case words after an institution's name ("Blue Ridge clinic").
     private static readonly string[] InstitutionWords22 = ["clinic", "clinics", "hospital", "staff", "campus", "office", "pharmacy", "practice"];
 
+    // Words for a boat before its name.
+    private static readonly string[] BoatWords22 = ["boat", "workboat", "skiff", "trawler", "seiner", "vessel", "dragger", "tender"];
+
     private static readonly string[] LoginVerbs22 = ["trans", "transcriptionist", "exported", "copied", "entered", "queued"];
 
     // OCR-shaped words of the text ("Med1caid", "H0SPlTAL"), counted as the words are listed.
@@ -224,7 +227,7 @@ internal sealed partial class Scan
                 {
                     TryRelativeFullName22(i);
                 }
-                else if (length <= 3 || joined is '_' or '"')
+                else if (length <= 3 || joined is '_' or '"' || (length <= 8 && (first is 'b' or 'w' or 's' or 't' or 'v') && IsBoatWordShape22(i, length)))
                 {
                     LowerWordRules22(i, first, length, joined);
                 }
@@ -242,7 +245,12 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (token.Is(TokenShape.Capitalized) && _run[i] == 0 && IsTwoWordHolidayStart22(i, first, length))
+            if (length == 1 && (first is 'f' or 'm') && token.Is(TokenShape.Upper) && joined == '/' && IsWord(i + 2) && WordIs(i + 2, "v") && Joined(i + 2))
+            {
+                // "F/V Northern Vigil", "M/V Tustumena": a fishing or motor vessel's name (corpora differ on "F/V"; it is left).
+                TryBoatName22(i + 3, i + 3);
+            }
+            else if (token.Is(TokenShape.Capitalized) && _run[i] == 0 && IsTwoWordHolidayStart22(i, first, length))
             {
                 TryTwoWordHoliday22(i);
             }
@@ -296,10 +304,67 @@ internal sealed partial class Scan
         {
             TryJsonNameValue22(i);
         }
+        else if (length >= 4 && (first is 'b' or 'w' or 's' or 't' or 'v') && IsWordOf(i, BoatWords22))
+        {
+            TryBoatName22(i + 1, i + 1);
+        }
         else if (joined == '_' && _run[i] == 0 && IsWordOf(i - 1, LoginVerbs22))
         {
             TryLogin19(i);
         }
+    }
+
+    /// <summary>"boat", "workboat", "skiff", "trawler", "seiner", "vessel": a word before a boat's name, by its last letters first.</summary>
+    private bool IsBoatWordShape22(int i, int length)
+    {
+        var last = _text[_t[i].End - 1];
+        return (length is 4 or 8 && last == 't') || (length == 5 && last == 'f') || (length is 6 or 7 && last is 'r' or 'l');
+    }
+
+    /// <summary>
+    /// "on the mail boat Captain Jason II", "workboat \"Miss Ruth Ellen\"", "skiff \"Blueback 3\"", "F/V Northern Vigil": up
+    /// to four capitalised words, roman numerals or a short number after a word for a boat, quoted or not, as the boat's
+    /// name (an identifier), from <paramref name="start"/>.
+    /// </summary>
+    private void TryBoatName22(int start, int first)
+    {
+        var k = first;
+        var quoted = IsPunct(k, '"') || IsPunct(k, '“');
+        if (quoted)
+        {
+            k++;
+        }
+
+        if (!IsWord(k) || !IsWrittenCapital13(k) || _t[k].Is(TokenShape.LineBefore) || Has(k, Lex.Clinical | Lex.Month | Lex.Weekday) || IsFunctionWord(k))
+        {
+            return;
+        }
+
+        var end = k;
+        for (var n = k + 1; n < k + 4 && InRange(n) && !_t[n].Is(TokenShape.LineBefore) && !Joined(n); n++)
+        {
+            var roman = IsWord(n) && _t[n].Is(TokenShape.Upper) && _t[n].Length <= 4 && Span(n).IndexOfAnyExcept("IVX") < 0;
+            if ((IsWord(n) && IsWrittenCapital13(n) && !Has(n, Lex.Clinical | Lex.Month | Lex.Weekday)) || roman || IsNumber(n, 1, 3))
+            {
+                end = n;
+                continue;
+            }
+
+            break;
+        }
+
+        if (quoted && !(IsPunct(end + 1, '"') || IsPunct(end + 1, '”')))
+        {
+            return;
+        }
+
+        // "the boat Dock": one ordinary word after a plain word for a boat is no name.
+        if (!quoted && end == k && (L(k) & Lex.Common) != 0 && !(IsPunct(first - 1, '/') && WordIs(first - 2, "v")))
+        {
+            return;
+        }
+
+        Mark(start == first ? k : start, end, PhiKind.Id);
     }
 
     /// <summary>
