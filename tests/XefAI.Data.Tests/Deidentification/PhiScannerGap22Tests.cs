@@ -198,6 +198,20 @@ public sealed class PhiScannerGap22Tests
         AssertNotCovered(Text, "HbA1c");
     }
 
+    [Fact]
+    public void Scan_DictatedDayAndItsCorrection_AreMarked()
+    {
+        const string Text = "recheck labs and see her back on the twelfth no make that the twenty second thanks";
+        AssertMarked(Text, "twelfth", PhiKind.Date);
+        AssertMarked(Text, "twenty second", PhiKind.Date);
+    }
+
+    [Theory]
+    [InlineData("lesion abuts the fourth ventricle then extends", "fourth")]
+    [InlineData("make that the second dose not the first", "second")]
+    public void Scan_OrdinalThatCountsANoun_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
     [Theory]
     [InlineData("Widower (wife Marisol d. 3/94). Lives alone.", "3/94")]
     [InlineData("Had a stent placed June of '18 at the VA.", "June of '18")]

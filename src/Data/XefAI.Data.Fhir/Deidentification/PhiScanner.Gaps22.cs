@@ -54,6 +54,9 @@ internal sealed partial class Scan
     // Words for a boat before its name.
     private static readonly string[] BoatWords22 = ["boat", "workboat", "skiff", "trawler", "seiner", "vessel", "dragger", "tender"];
 
+    // Words after a spoken day that no ordinal counts, where a dictation goes on without a full stop.
+    private static readonly string[] DictationGoesOn22 = ["no", "then", "please", "or", "unless", "if", "okay", "ok", "thanks", "scratch", "make"];
+
     private static readonly string[] LoginVerbs22 = ["trans", "transcriptionist", "exported", "copied", "entered", "queued"];
 
     // OCR-shaped words of the text ("Med1caid", "H0SPlTAL"), counted as the words are listed.
@@ -271,6 +274,17 @@ internal sealed partial class Scan
 
         MarkSpacedServiceDates22();
         UnmarkPlacesAsModifiers22();
+    }
+
+    /// <summary>"... the eighteenth no": the word before a dictated correction's "make that" ends a date a rule took, with at most a "no" between.</summary>
+    private bool IsDatedBefore22(int p)
+    {
+        if (WordIs(p, "no") || IsPunct(p, ','))
+        {
+            p--;
+        }
+
+        return InRange(p) && _run[p] != 0 && _kind[p] == PhiKind.Date;
     }
 
     /// <summary>The rules at a lower-case word of up to three letters or one before a joined '_' or '"'.</summary>
