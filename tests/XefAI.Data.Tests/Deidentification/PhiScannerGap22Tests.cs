@@ -49,6 +49,17 @@ public sealed class PhiScannerGap22Tests
     public void Scan_SurnameFirstAfterLabelOrNpi_IsMarkedAsName(string text, string name) =>
         AssertMarked(text, name, PhiKind.Name);
 
+    [Fact]
+    public void Protect_SurnameFirstThenSurnameAlone_GetTheSamePlaceholder()
+    {
+        var output = Protect("Employee: Whitebird, Tommy J.   Badge 4412\nMr. Whitebird was seen after the fall.");
+        var lines = output.Split('\n');
+        var surname = lines[0][lines[0].IndexOf('[', StringComparison.Ordinal)..(lines[0].IndexOf(']', StringComparison.Ordinal) + 1)];
+
+        Assert.DoesNotContain("Whitebird", output, StringComparison.Ordinal);
+        Assert.Contains(surname, lines[1], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("RE: PRIOR AUTHORIZATION, URGENT review requested", "AUTHORIZATION")]
     [InlineData("Patient: CONFIDENTIAL, DO NOT FAX", "CONFIDENTIAL")]

@@ -519,7 +519,7 @@ internal sealed partial class Scan
             return;
         }
 
-        Mark(g, JoinedNameEnd(s), PhiKind.Name);
+        MarkNameWords22(g, JoinedNameEnd(s));
     }
 
     /// <summary>
@@ -624,7 +624,7 @@ internal sealed partial class Scan
                 return;
             }
 
-            Mark(first, close - 1, PhiKind.Name);
+            MarkNameWords22(first, close - 1);
             if (!array || !IsPunct(close + 1, ','))
             {
                 return;
@@ -907,7 +907,27 @@ internal sealed partial class Scan
             }
         }
 
-        Mark(i, end, PhiKind.Name);
+        MarkNameWords22(i, end);
+    }
+
+    /// <summary>
+    /// Each word of a name from <paramref name="from"/> to <paramref name="to"/> as its own name (a hyphenated one as one),
+    /// as the other name rules mark them: the protector then gives "Lopez" the same placeholder here and in "Ms. Lopez".
+    /// A word a rule already took as a name keeps its run.
+    /// </summary>
+    private void MarkNameWords22(int from, int to)
+    {
+        for (var k = from; k <= to; k++)
+        {
+            if (_t[k].Type == TokenType.Punct || (_run[k] != 0 && _kind[k] == PhiKind.Name))
+            {
+                continue;
+            }
+
+            var end = Math.Min(JoinedNameEnd(k), to);
+            Mark(k, end, PhiKind.Name);
+            k = end;
+        }
     }
 
     /// <summary>A word of a name in the given case, or one read from a fax with 0 and 1 among its capitals ("S0CKABASIN"), and no clinical word.</summary>
