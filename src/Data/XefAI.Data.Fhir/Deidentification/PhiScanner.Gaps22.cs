@@ -57,8 +57,6 @@ internal sealed partial class Scan
     // Words after a spoken day that no ordinal counts, where a dictation goes on without a full stop.
     private static readonly string[] DictationGoesOn22 = ["no", "then", "please", "or", "unless", "if", "okay", "ok", "thanks", "scratch", "make"];
 
-    private static readonly string[] LoginVerbs22 = ["trans", "transcriptionist", "exported", "copied", "entered", "queued"];
-
     // OCR-shaped words of the text ("Med1caid", "H0SPlTAL"), counted as the words are listed.
     private int _ocrWords22;
 
@@ -188,92 +186,170 @@ internal sealed partial class Scan
         return span.Length is >= 2 and <= 4 && ((IsPunct(i + 1, '/') && Joined(i + 1)) || (IsPunct(i - 1, '/') && Joined(i)));
     }
 
-    /// <summary>Round 22's pass: one walk over the lettered tokens, each rule behind a cheap test of the token's length and first letter.</summary>
+    /// <summary>
+    /// Round 22's pass. It walks the short lists the scan keeps rather than every token: the capitalised words (and the
+    /// lower-case word before each), the keyed tokens (short words starting with 'o', words before a quote, codes), and
+    /// the numbers; each rule sits behind a cheap test of length and first letter. Logins are round 19's walk's.
+    /// </summary>
     private void MarkGaps22()
     {
-        for (var w = 0; w < _letteredCount; w++)
+        for (var c = 0; c < _capCount; c++)
         {
-            var i = _lettered[w];
-            var token = _t[i];
-            var length = token.Length;
+            CapitalRules22(_caps[c]);
+        }
 
-            // The punctuation joined after the token, if any: most tokens have none, and most rules need one.
-            var joined = InRange(i + 1) && _t[i + 1].Type == TokenType.Punct && _t[i + 1].Adjacent ? _text[_t[i + 1].Start] : '\0';
-            if (joined == '\\' && length is >= 2 and <= 12 && _run[i] == 0 && token.Type == TokenType.Word)
+        for (var k = 0; k < _keyedCount; k++)
+        {
+            var i = _keyed[k];
+            var length = _t[i].Length;
+            if (_t[i].Type == TokenType.Alnum)
             {
-                TryLowerDomainLogin22(i);
-                continue;
-            }
-
-            if (joined == ',' && length >= 2 && (_run[i] == 0 || _kind[i] == PhiKind.Name) && token.Is(TokenShape.Upper | TokenShape.Capitalized)
-                && IsSurnameFirstStart22(i))
-            {
-                TrySurnameFirst22(i);
-                continue;
-            }
-
-            if (token.Type != TokenType.Word)
-            {
-                if (length == 4 && token.Type == TokenType.Alnum && IsWord(i - 1) && !token.Adjacent)
+                if (length == 4 && IsWord(i - 1) && !_t[i].Adjacent)
                 {
                     TryOcrYearAfterMonth22(i);
                 }
-
-                continue;
-            }
-
-            var first = (char)(_text[token.Start] | 0x20);
-            if (token.Is(TokenShape.Lower))
-            {
-                // Lower case: a relative before a full name, or one of the short words and joined keys below.
-                if (length >= 3 && joined == '\0' && IsWord(i + 2) && IsWrittenCapital13(i + 2) && IsWord(i + 1) && IsWrittenCapital13(i + 1) && Has(i, Lex.Relation))
+                else if (length >= 4 && _run[i] == 0 && _t[i].Is(TokenShape.Upper) && JoinedAfter22(i) == ',' && IsSurnameFirstStart22(i))
                 {
-                    TryRelativeFullName22(i);
-                }
-                else if (length <= 3 || joined is '_' or '"' || (length <= 8 && (first is 'b' or 'w' or 's' or 't' or 'v') && IsBoatWordShape22(i, length)))
-                {
-                    LowerWordRules22(i, first, length, joined);
-                }
-
-                // A text typed all in lower case has its words taken as capitalised too (round 15): they go on below.
-                if (!token.Is(TokenShape.Capitalized))
-                {
-                    continue;
+                    // "RE: S0CKABASIN, W1LLIAM": a surname read from a fax with digits for letters.
+                    TrySurnameFirst22(i);
                 }
             }
-
-            if (length >= 3 && joined == ':' && _run[i] == 0 && token.Is(TokenShape.Upper) && StartsLine(i))
+            else if (_t[i].Type == TokenType.Word && _t[i].Is(TokenShape.Lower) && length <= 6)
             {
-                TrySpeakerLabel22(i);
-                continue;
-            }
-
-            if (length == 1 && (first is 'f' or 'm') && token.Is(TokenShape.Upper) && joined == '/' && IsWord(i + 2) && WordIs(i + 2, "v") && Joined(i + 2))
-            {
-                // "F/V Northern Vigil", "M/V Tustumena": a fishing or motor vessel's name (corpora differ on "F/V"; it is left).
-                TryBoatName22(i + 3, i + 3);
-            }
-            else if (token.Is(TokenShape.Capitalized) && _run[i] == 0 && IsTwoWordHolidayStart22(i, first, length))
-            {
-                TryTwoWordHoliday22(i);
-            }
-            else if (token.Is(TokenShape.Capitalized) && (_run[i] == 0 || _kind[i] is PhiKind.Date or PhiKind.Name) && IsEventWord22(i, first, length))
-            {
-                TryEvent22(i);
-            }
-            else if (length == 5 && first == 'p' && _run[i] == 0 && token.Is(TokenShape.Capitalized) && WordIs(i, "point"))
-            {
-                TryPointTown22(i);
-            }
-            else if (length >= 3 && IsWord(i + 2) && IsWrittenCapital13(i + 2) && IsWord(i + 1) && IsWrittenCapital13(i + 1) && !token.Is(TokenShape.Upper)
-                && Has(i, Lex.Relation))
-            {
-                TryRelativeFullName22(i);
+                KeyedWordRules22(i, length);
             }
         }
 
-        MarkSpacedServiceDates22();
+        MarkNumbers22();
         UnmarkPlacesAsModifiers22();
+    }
+
+    /// <summary>The punctuation joined right after token <paramref name="i"/>, or '\0'.</summary>
+    private char JoinedAfter22(int i) => i + 1 < _count && _t[i + 1].Type == TokenType.Punct && _t[i + 1].Adjacent ? _text[_t[i + 1].Start] : '\0';
+
+    /// <summary>The rules at a capitalised word or one in capitals, and at the lower-case word before a capitalised one.</summary>
+    private void CapitalRules22(int i)
+    {
+        var token = _t[i];
+        var length = token.Length;
+        var joined = JoinedAfter22(i);
+        if (joined == ',' && length >= 2 && (_run[i] == 0 || _kind[i] == PhiKind.Name) && IsSurnameFirstStart22(i))
+        {
+            TrySurnameFirst22(i);
+            return;
+        }
+
+        var first = (char)(_text[token.Start] | 0x20);
+        if (length >= 3 && joined == ':' && _run[i] == 0 && token.Is(TokenShape.Upper) && StartsLine(i))
+        {
+            TrySpeakerLabel22(i);
+            return;
+        }
+
+        if (length == 1 && (first is 'f' or 'm') && token.Is(TokenShape.Upper) && joined == '/' && WordIs(i + 2, "v") && Joined(i + 2))
+        {
+            // "F/V Northern Vigil", "M/V Tustumena": a fishing or motor vessel's name (corpora differ on "F/V"; it is left).
+            TryBoatName22(i + 3, i + 3);
+        }
+        else if (length == 3 && first == 'p' && joined == '-' && WordIs(i + 2, "wow") && Joined(i + 2) && token.Is(TokenShape.Capitalized)
+            && (_run[i + 2] == 0 || _kind[i + 2] is PhiKind.Date or PhiKind.Name))
+        {
+            // "Pow-wow".
+            TryEvent22(i + 2);
+        }
+        else if (token.Is(TokenShape.Capitalized) && _run[i] == 0 && IsTwoWordHolidayStart22(i, first, length))
+        {
+            TryTwoWordHoliday22(i);
+        }
+        else if (token.Is(TokenShape.Capitalized) && (_run[i] == 0 || _kind[i] is PhiKind.Date or PhiKind.Name) && IsEventWord22(i, first, length))
+        {
+            TryEvent22(i);
+        }
+        else if (length == 5 && first == 'p' && _run[i] == 0 && token.Is(TokenShape.Capitalized) && WordIs(i, "point"))
+        {
+            TryPointTown22(i);
+        }
+        else if (length >= 3 && IsWord(i + 2) && IsWrittenCapital13(i + 2) && IsWord(i + 1) && IsWrittenCapital13(i + 1) && !token.Is(TokenShape.Upper)
+            && Has(i, Lex.Relation))
+        {
+            TryRelativeFullName22(i);
+        }
+
+        // The lower-case word before a written capital: a relative ("wife Unity Pribilof") or a boat ("skiff \"Blueback 3\"").
+        if (i < 2 || !IsWrittenCapital13(i))
+        {
+            return;
+        }
+
+        var p = i - 1;
+        var quoted = IsPunct(p, '"') || IsPunct(p, '“');
+        if (quoted)
+        {
+            p--;
+        }
+
+        if (!IsWord(p) || !_t[p].Is(TokenShape.Lower) || _t[p].Length < 3 || _t[p].Is(TokenShape.Capitalized))
+        {
+            return;
+        }
+
+        if (!quoted && IsWord(i + 1) && IsWrittenCapital13(i + 1) && Has(p, Lex.Relation))
+        {
+            TryRelativeFullName22(p);
+        }
+        else if (_t[p].Length <= 8 && IsBoatWordShape22(p, _t[p].Length) && IsWordOf(p, BoatWords22))
+        {
+            TryBoatName22(p + 1, p + 1);
+        }
+    }
+
+    /// <summary>"on", "off", "of" before what they introduce, and the JSON keys "family" and "given".</summary>
+    private void KeyedWordRules22(int i, int length)
+    {
+        var first = _text[_t[i].Start];
+        if (first == 'o')
+        {
+            if ((length == 2 && WordIs(i, "on")) || (length == 3 && WordIs(i, "off")))
+            {
+                if (IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
+                {
+                    TryStreetAfterOn22(i + 1);
+                }
+            }
+            else if (length == 2 && WordIs(i, "of") && IsPunct(i + 1, '\'') && IsNumber(i + 2, 2, 2) && Joined(i + 2) && IsFree(i + 2)
+                && InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Date && IsMonth(i - 1, strict: false))
+            {
+                // "June of '19": the year after the month a rule took.
+                SetRun19(i, i + 2, i - 1);
+            }
+        }
+        else if (length is 5 or 6 && first is 'f' or 'g' && IsPunct(i - 1, '"') && IsPunct(i + 1, '"') && Joined(i + 1) && IsPunct(i + 2, ':')
+            && (WordIs(i, "family") || WordIs(i, "given")))
+        {
+            TryJsonNameValue22(i);
+        }
+    }
+
+    /// <summary>The rules at a number: "d. 2/91" and a claim's spaced service dates.</summary>
+    private void MarkNumbers22()
+    {
+        var header = -1;
+        for (var n = 0; n < _numberCount; n++)
+        {
+            var i = _numbers[n];
+            if (_t[i].Length <= 2 && IsPunct(i - 1, '.') && Joined(i - 1) && IsWord(i - 2) && _t[i - 2].Length == 1 && WordIs(i - 2, "d")
+                && _t[i - 2].Is(TokenShape.Lower) && IsWord(i - 3))
+            {
+                // "Wife Earlene d. 2/91": died, then a month and a two-digit year.
+                TryMonthYear20(i);
+                continue;
+            }
+
+            if (i == 0 || _t[i].Is(TokenShape.LineBefore))
+            {
+                TrySpacedServiceDate22(i, ref header);
+            }
+        }
     }
 
     /// <summary>"... the eighteenth no": the word before a dictated correction's "make that" ends a date a rule took, with at most a "no" between.</summary>
@@ -285,47 +361,6 @@ internal sealed partial class Scan
         }
 
         return InRange(p) && _run[p] != 0 && _kind[p] == PhiKind.Date;
-    }
-
-    /// <summary>The rules at a lower-case word of up to three letters or one before a joined '_' or '"'.</summary>
-    private void LowerWordRules22(int i, char first, int length, char joined)
-    {
-        if (length == 3 && first == 'w' && (_run[i] == 0 || _kind[i] is PhiKind.Date or PhiKind.Name) && IsEventWord22(i, first, length))
-        {
-            // The "wow" of "Pow-wow".
-            TryEvent22(i);
-        }
-        else if (length == 2 && first == 'o' && WordIs(i, "on") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
-        {
-            TryStreetAfterOn22(i + 1);
-        }
-        else if (length == 3 && first == 'o' && WordIs(i, "off") && IsWord(i + 1) && IsFree(i + 1) && IsWrittenCapital13(i + 1))
-        {
-            TryStreetAfterOn22(i + 1);
-        }
-        else if (length == 1 && first == 'd' && joined == '.' && IsNumber(i + 2, 1, 2) && IsWord(i - 1))
-        {
-            // "Wife Earlene d. 2/91": died, then a month and a two-digit year.
-            TryMonthYear20(i + 2);
-        }
-        else if (length == 2 && first == 'o' && WordIs(i, "of") && IsPunct(i + 1, '\'') && IsNumber(i + 2, 2, 2) && Joined(i + 2) && IsFree(i + 2)
-            && InRange(i - 1) && _run[i - 1] != 0 && _kind[i - 1] == PhiKind.Date && IsMonth(i - 1, strict: false))
-        {
-            // "June of '19": the year after the month a rule took.
-            SetRun19(i, i + 2, i - 1);
-        }
-        else if (joined == '"' && length is 5 or 6 && (first is 'f' or 'g') && IsPunct(i - 1, '"') && IsPunct(i + 2, ':') && (WordIs(i, "family") || WordIs(i, "given")))
-        {
-            TryJsonNameValue22(i);
-        }
-        else if (length >= 4 && (first is 'b' or 'w' or 's' or 't' or 'v') && IsWordOf(i, BoatWords22))
-        {
-            TryBoatName22(i + 1, i + 1);
-        }
-        else if (joined == '_' && _run[i] == 0 && IsWordOf(i - 1, LoginVerbs22))
-        {
-            TryLogin19(i);
-        }
     }
 
     /// <summary>"boat", "workboat", "skiff", "trawler", "seiner", "vessel": a word before a boat's name, by its last letters first.</summary>
@@ -999,7 +1034,7 @@ internal sealed partial class Scan
             p--;
         }
 
-        if (!IsWord(p) || !(IsLoginRole19(p) || IsWordOf(p, LoginVerbs22)) || AnyMarked(s, u))
+        if (!IsWord(p) || !IsLoginRole19(p) || AnyMarked(s, u))
         {
             return;
         }
@@ -1038,44 +1073,34 @@ internal sealed partial class Scan
 
     /// <summary>
     /// A claim's service lines ("  11 17 26  21  99223 ..."): a line opening with a month, a day and a year written with
-    /// single spaces and then a wider gap, under a header that names a date of service.
+    /// single spaces and then a wider gap, under a header that names a date of service (looked for once a text).
     /// </summary>
-    private void MarkSpacedServiceDates22()
+    private void TrySpacedServiceDate22(int i, ref int header)
     {
-        var header = -1;
-        for (var n = 0; n < _numberCount; n++)
+        if (_t[i].Length > 2 || !IsNumber(i + 1, 2, 2) || !IsNumber(i + 2) || _t[i + 2].Length is not (2 or 4) || _run[i] != 0)
         {
-            var i = _numbers[n];
-            if (!_t[i].Is(TokenShape.LineBefore) && i != 0)
-            {
-                continue;
-            }
+            return;
+        }
 
-            if (_t[i].Length > 2 || !IsNumber(i + 1, 2, 2) || !IsNumber(i + 2) || _t[i + 2].Length is not (2 or 4) || _run[i] != 0)
-            {
-                continue;
-            }
+        if (_t[i + 1].Start != _t[i].End + 1 || _t[i + 2].Start != _t[i + 1].End + 1 || _t[i + 1].Is(TokenShape.LineBefore) || _t[i + 2].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
 
-            if (_t[i + 1].Start != _t[i].End + 1 || _t[i + 2].Start != _t[i + 1].End + 1 || _t[i + 1].Is(TokenShape.LineBefore) || _t[i + 2].Is(TokenShape.LineBefore))
-            {
-                continue;
-            }
+        if (Value(i) is < 1 or > 12 || Value(i + 1) is < 1 or > 31 || (_t[i + 2].Length == 4 && !IsYear(Value(i + 2)))
+            || (InRange(i + 3) && !_t[i + 3].Is(TokenShape.LineBefore) && _t[i + 3].Start - _t[i + 2].End < 2))
+        {
+            return;
+        }
 
-            if (Value(i) is < 1 or > 12 || Value(i + 1) is < 1 or > 31 || (_t[i + 2].Length == 4 && !IsYear(Value(i + 2)))
-                || (InRange(i + 3) && !_t[i + 3].Is(TokenShape.LineBefore) && _t[i + 3].Start - _t[i + 2].End < 2))
-            {
-                continue;
-            }
+        if (header < 0)
+        {
+            header = ServiceDateHeader22(i) ? 1 : 0;
+        }
 
-            if (header < 0)
-            {
-                header = ServiceDateHeader22(i) ? 1 : 0;
-            }
-
-            if (header == 1 && !AnyMarked(i, i + 2))
-            {
-                Mark(i, i + 2, PhiKind.Date);
-            }
+        if (header == 1 && !AnyMarked(i, i + 2))
+        {
+            Mark(i, i + 2, PhiKind.Date);
         }
     }
 
