@@ -46,7 +46,7 @@ internal static class CueWords
     [
         "mother", "father", "mom", "dad", "wife", "husband", "spouse", "partner", "daughter", "son", "sister", "brother", "sibling", "aunt",
         "uncle", "niece", "nephew", "cousin", "grandmother", "grandfather", "grandma", "grandpa", "grandson", "granddaughter", "fiance",
-        "fiancee", "friend", "neighbor", "roommate", "girlfriend", "boyfriend", "stepmother", "stepfather", "stepson", "stepdaughter",
+        "fiancee", "friend", "neighbor", "neighbour", "roommate", "girlfriend", "boyfriend", "stepmother", "stepfather", "stepson", "stepdaughter",
         "guardian", "caregiver", "child", "children", "parent", "parents", "mother-in-law", "father-in-law", "boss", "coworker", "landlord",
     ];
 
@@ -70,7 +70,7 @@ internal static class CueWords
         ["christmas", "xmas", "thanksgiving", "easter", "halloween", "hanukkah", "kwanzaa", "ramadan", "passover", "juneteenth", "navidad", "nochebuena",
         "chanukah", "hanukah", "purim", "sukkot", "shavuot", "chuseok", "wigilia", "diwali",
         "divali", "deepavali", "obon", "vesak", "nowruz", "navruz", "losar", "fasika", "timkat", "meskel", "vaisakhi", "baisakhi", "songkran", "soyal",
-        "epiphany", "theophany", "pascha", "yalda", "pentecost"];
+        "epiphany", "theophany", "pascha", "yalda", "pentecost", "oktoberfest"];
 
     public static readonly string[] MeasureUnits =
     [

@@ -22,7 +22,8 @@ internal sealed partial class Scan
     ];
 
     // Words before a login that name who did something at a keyboard.
-    private static readonly string[] LoginRoles19 = ["by", "coder", "user", "login", "operator", "tech", "username", "userid"];
+    private static readonly string[] LoginRoles19 =
+        ["by", "coder", "user", "login", "operator", "tech", "username", "userid", "trans", "exported", "copied", "entered", "queued"];
 
     // A town's first word ("Lake Linden", "Port Huron", "La Honda") or its last ("Copper Harbor", "Second Mesa").
     private static readonly string[] TownFirstWords19 = ["lake", "mount", "port", "fort", "cape", "la", "las", "los", "el", "san", "santa", "nuevo", "nueva", "villa"];
@@ -63,6 +64,12 @@ internal sealed partial class Scan
             if (IsPunct(i + 1, '\\') && Joined(i + 1) && length is >= 2 and <= 10 && type == TokenType.Word)
             {
                 TryDomainLogin19(i);
+                if (_run[i] == 0)
+                {
+                    // Both parts in lower case after "by" (round 22).
+                    TryLowerDomainLogin22(i);
+                }
+
                 continue;
             }
 

@@ -54,7 +54,9 @@ internal sealed partial class Scan
     /// <summary>"on the eighteenth", "sunday the thirtieth": a spoken day of the month with nothing after it that it counts.</summary>
     private bool TrySpokenDayAfterThe(int i)
     {
-        if (!WordIs(i, "the") || !(WordIs(i - 1, "on") || Has(i - 1, Lex.Weekday)))
+        // "on the eighteenth", "Friday the 4th", and a dictated correction after a day: "no make that the twenty first".
+        if (!WordIs(i, "the") || !(WordIs(i - 1, "on") || Has(i - 1, Lex.Weekday)
+            || (WordIs(i - 1, "that") && (WordIs(i - 2, "make") || WordIs(i - 2, "scratch")) && InRange(i - 4) && IsDatedBefore22(i - 3))))
         {
             return false;
         }
@@ -66,8 +68,9 @@ internal sealed partial class Scan
         }
 
         // "the fourth ventricle", "the fifth toe": an ordinal that counts a noun is not a day.
+        // Unpunctuated dictation goes on with a word no ordinal counts: "on the eighteenth no make that ...".
         if (IsWord(end + 1) && !WordIs(end + 1, "of") && !WordIs(end + 1, "period") && !WordIs(end + 1, "comma") && !WordIs(end + 1, "at")
-            && !WordIs(end + 1, "and") && !_t[end + 1].Is(TokenShape.LineBefore))
+            && !WordIs(end + 1, "and") && !_t[end + 1].Is(TokenShape.LineBefore) && !IsWordOf(end + 1, DictationGoesOn22))
         {
             return false;
         }

@@ -59,6 +59,17 @@ internal sealed class PhiScanner(Lexicon lexicon)
         {
             scan.Start(text, lexicon, known, learned);
             scan.Run();
+            if (scan.LooksScanned)
+            {
+                // A fax read by OCR ("Med1caid", "R1VER T0LL", "l2/l5"): scanned again with its letters and digits read
+                // back, one character for one, so that the spans fit the text as written.
+                var readBack = scan.ReadBackOcr();
+                learned = scan.Learned;
+                scan.Dispose();
+                scan.Start(readBack, lexicon, known ?? KnownPeople.None, learned);
+                scan.Run();
+            }
+
             scan.CollectSpans(found);
             learned = scan.Learned;
         }
@@ -296,6 +307,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps18();
         MarkGaps19();
         MarkGaps20();
+        MarkGaps22();
     }
 
     /// <summary>
@@ -387,6 +399,7 @@ internal sealed partial class Scan : IDisposable
         int words = 0, caps = 0, lettered = 0, numbers = 0, keyed = 0, longWords = 0, longCapitals = 0;
         var introductions = false;
         var ninety = false;
+        var ocrWords = 0;
         for (var i = 0; i < Count; i++)
         {
             switch (_t[i].Type)
@@ -421,6 +434,11 @@ internal sealed partial class Scan : IDisposable
                     _lex[i] = _t[i].Is(TokenShape.Lower) ? _lexicon.CuesOf(Span(i)) | Lex.Partial : _lexicon.OfWord(Span(i));
                     _lettered[lettered++] = i;
                     _keyed[keyed++] = i;
+                    if (_t[i].Length >= 4)
+                    {
+                        ocrWords += IsOcrWord22(i) ? 1 : 0;
+                    }
+
                     break;
                 case TokenType.Number:
                     _numbers[numbers++] = i;
@@ -441,6 +459,7 @@ internal sealed partial class Scan : IDisposable
         _keyedCount = keyed;
         _mayIntroduce = introductions;
         _ageWords12 = ninety;
+        _ocrWords22 = ocrWords;
         _lowerText15 = TreatLowerCaseTextAsWritten(longWords, longCapitals);
         _capCount = _lowerText15 ? ListCapitalized() : caps;
     }
@@ -528,6 +547,7 @@ internal sealed partial class Scan : IDisposable
         _keyedCount = 0;
         _mayIntroduce = false;
         _ageWords12 = false;
+        _ocrWords22 = 0;
         _lowerText15 = false;
         _text = string.Empty;
         _lexicon = null!;

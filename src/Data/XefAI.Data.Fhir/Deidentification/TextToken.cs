@@ -153,7 +153,10 @@ internal static class TextTokenizer
 
         return text[i + 1] switch
         {
-            'n' or 'r' => TokenShape.SpaceBefore | TokenShape.LineBefore,
+            'n' => TokenShape.SpaceBefore | TokenShape.LineBefore,
+
+            // A carriage return comes before a line feed or ends the text; before a letter it is a login's "sal\rjimerson".
+            'r' when i + 2 >= text.Length || !char.IsAsciiLetterOrDigit(text[i + 2]) => TokenShape.SpaceBefore | TokenShape.LineBefore,
             't' => TokenShape.SpaceBefore,
             _ => TokenShape.None,
         };
