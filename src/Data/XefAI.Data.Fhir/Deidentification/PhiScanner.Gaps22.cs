@@ -48,9 +48,6 @@ internal sealed partial class Scan
         ["german", "germans", "sioux", "lakota", "dakota", "nation", "tribe", "tribal", "band", "indian", "indians", "dutch", "scale", "score",
         "criteria", "rule", "rules", "postnatal", "questionnaire", "classification", "cohort"];
 
-    // Lower-case words after an institution's name ("Blue Ridge clinic").
-    private static readonly string[] InstitutionWords22 = ["clinic", "clinics", "hospital", "staff", "campus", "office", "pharmacy", "practice"];
-
     // Words for a boat before its name.
     private static readonly string[] BoatWords22 = ["boat", "workboat", "skiff", "trawler", "seiner", "vessel", "dragger", "tender"];
 
@@ -417,9 +414,10 @@ internal sealed partial class Scan
     }
 
     /// <summary>
-    /// "Edinburgh Postnatal Depression Scale", "Volga German farmer", "Oglala Sioux Tribe", "for Blue Ridge clinic staff": a
-    /// town's name that no word of place introduces, before a word of a people or of a clinical scale, or made of ordinary
-    /// words before "clinic" or "hospital", names the people, the scale or the institution, not where someone is.
+    /// "Edinburgh Postnatal Depression Scale", "Volga German farmer", "Oglala Sioux Tribe": a town's name that no word of
+    /// place introduces, before a word of a people or of a clinical scale, names the people or the scale, not where someone
+    /// is. A town before a lower-case "clinic" stays marked ("the Pelican Rapids clinic"): the corpora label it the town,
+    /// and a clinic named after its town names the town.
     /// </summary>
     private void UnmarkPlacesAsModifiers22()
     {
@@ -444,8 +442,7 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if ((_run[n] == 0 && IsWrittenCapital13(n) && n - i <= 2 && (IsWordOf(n, PeopleAndScaleWords22) || (Has(n, Lex.Clinical) && !Has(n, Lex.Facility))))
-                || (_t[n].Is(TokenShape.Lower) && IsWordOf(n, InstitutionWords22) && OrdinaryWordsOnly22(i, end)))
+            if (_run[n] == 0 && IsWrittenCapital13(n) && n - i <= 2 && (IsWordOf(n, PeopleAndScaleWords22) || (Has(n, Lex.Clinical) && !Has(n, Lex.Facility))))
             {
                 for (var k = i; k <= end; k++)
                 {
@@ -680,20 +677,6 @@ internal sealed partial class Scan
         }
 
         return false;
-    }
-
-    /// <summary>Every word from <paramref name="from"/> to <paramref name="to"/> an ordinary word of the dictionary ("Blue Ridge", "Green Valley").</summary>
-    private bool OrdinaryWordsOnly22(int from, int to)
-    {
-        for (var k = from; k <= to; k++)
-        {
-            if (IsWord(k) && (L(k) & Lex.Common) == 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>"festival", "fest", "ceremony", "powwow", and the "wow" of "Pow-wow", tested by length and first letter first.</summary>
