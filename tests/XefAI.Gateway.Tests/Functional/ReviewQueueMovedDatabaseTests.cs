@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
@@ -18,12 +17,12 @@ public sealed class ReviewQueueMovedDatabaseTests
     [Fact]
     public async Task ReviewRoutes_QueueDatabaseDeleted_503ReviewQueueUnavailableWithRetryAfter()
     {
-        await using var gateway = await StartAsync();
+        await using var gateway = await GovernanceFileGateway.StartAsync();
         using var client = gateway.Host.CreateClient();
         using var admin = gateway.Host.CreateClient(GatewayHost.AdminKey);
         var reviewId = await HoldAsync(client);
 
-        DeleteDatabase(gateway.StatePath);
+        gateway.DeleteDatabase();
         var approve = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""");
         var list = await admin.GetCallAsync("/admin/reviews");
         var poll = await client.GetCallAsync($"/v1/reviews/{reviewId}");
@@ -40,7 +39,7 @@ public sealed class ReviewQueueMovedDatabaseTests
     [Fact]
     public async Task ReviewRoutes_QueueDatabaseReplacedByARestore_503OnceThenTheRestoredQueueIsRead()
     {
-        await using var gateway = await StartAsync();
+        await using var gateway = await GovernanceFileGateway.StartAsync();
         using var client = gateway.Host.CreateClient();
         using var admin = gateway.Host.CreateClient(GatewayHost.AdminKey);
         var restoredId = await HoldAsync(client);
@@ -55,7 +54,7 @@ public sealed class ReviewQueueMovedDatabaseTests
         }
 
         var lostId = await HoldAsync(client);
-        DeleteDatabase(gateway.StatePath);
+        gateway.DeleteDatabase();
         File.Move(backup, gateway.StatePath);
 
         // The queue's pooled connection still has the old file open: refused, not written there.
@@ -85,36 +84,5 @@ public sealed class ReviewQueueMovedDatabaseTests
         var held = await client.PostChatAsync(ChatBody("triage", ChestPain));
         Assert.Equal(202, held.Status);
         return (string)held.Json["id"]!;
-    }
-
-    private static async Task<Gateway> StartAsync()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "xefai-tests", Guid.NewGuid().ToString("N"));
-        var statePath = Path.Combine(folder, "governance.db");
-        var host = await GatewayHost.StartAsync(
-            c =>
-            {
-                c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app");
-                c["Governance"]!["Sqlite"] = new JsonObject { ["Path"] = statePath, ["BusyTimeoutSeconds"] = 1 };
-            },
-            folder);
-        await host.ActivateTier4Async("triage");
-        return new Gateway(host, statePath);
-    }
-
-    private static void DeleteDatabase(string path)
-    {
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
-        {
-            if (!file.EndsWith(".backup", StringComparison.Ordinal))
-            {
-                File.Delete(file);
-            }
-        }
-    }
-
-    private sealed record Gateway(GatewayHost Host, string StatePath) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => Host.DisposeAsync();
     }
 }

@@ -17,7 +17,7 @@ public sealed class StoreRefusalTests
     [Fact]
     public async Task GovernanceRoutes_StateDatabaseDeleted_503SaysItCouldNotBeReadNotThatItTimedOut()
     {
-        await using var gateway = await StartAsync();
+        await using var gateway = await GovernanceFileGateway.StartAsync();
         using var client = gateway.Host.CreateClient();
         using var admin = gateway.Host.CreateClient(GatewayHost.AdminKey);
         var held = await client.PostChatAsync(ChatBody("triage", ChestPain));
@@ -25,7 +25,7 @@ public sealed class StoreRefusalTests
         var reviewId = (string)held.Json["id"]!;
         var auditId = held.Header("X-XefAI-Audit-Id")!;
 
-        DeleteDatabase(gateway.StatePath);
+        gateway.DeleteDatabase();
         var list = await admin.GetCallAsync("/admin/reviews");
         var poll = await client.GetCallAsync($"/v1/reviews/{reviewId}");
         var approve = await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""");
@@ -72,7 +72,7 @@ public sealed class StoreRefusalTests
     [Fact]
     public async Task Approve_StateDatabaseWriteLockedPastTheBusyTimeout_503SaysTheQueueDidNotAnswerInTime()
     {
-        await using var gateway = await StartAsync();
+        await using var gateway = await GovernanceFileGateway.StartAsync();
         using var client = gateway.Host.CreateClient();
         using var admin = gateway.Host.CreateClient(GatewayHost.AdminKey);
         var held = await client.PostChatAsync(ChatBody("triage", ChestPain));
@@ -96,34 +96,5 @@ public sealed class StoreRefusalTests
         Assert.Equal("1", approve.Header("Retry-After"));
         Assert.Equal("service_unavailable", (string?)approve.Json["error"]!["type"]);
         Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""")).Status);
-    }
-
-    private static async Task<Gateway> StartAsync()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "xefai-tests", Guid.NewGuid().ToString("N"));
-        var statePath = Path.Combine(folder, "governance.db");
-        var host = await GatewayHost.StartAsync(
-            c =>
-            {
-                c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app");
-                c["Governance"]!["Sqlite"] = new JsonObject { ["Path"] = statePath, ["BusyTimeoutSeconds"] = 1 };
-            },
-            folder);
-        await host.ActivateTier4Async("triage");
-        return new Gateway(host, statePath);
-    }
-
-    /// <summary>The database and its WAL and shared-memory files, as an operator's clean-up or a full volume's repair would.</summary>
-    private static void DeleteDatabase(string path)
-    {
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
-        {
-            File.Delete(file);
-        }
-    }
-
-    private sealed record Gateway(GatewayHost Host, string StatePath) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => Host.DisposeAsync();
     }
 }
