@@ -310,6 +310,36 @@ public sealed class SafeHarborProtectionTests
         Assert.Equal(0, protection.ScansReused);
     }
 
+    [Theory]
+    [InlineData("Patient Z\u0435phyrine Quixley called about the refill.", "phyrine")]
+    [InlineData("Seen by Dr. \u041Ek\u043Enkw\u043E in clinic today.", "nkw")]
+    [InlineData("Seen by Dr. \u039Fk\u03BFnkw\u03BF in clinic today.", "nkw")]
+    public void Cyrillic_or_Greek_letters_inside_a_latin_name_cannot_hide_it(string text, string part)
+    {
+        var result = Begin().Protect(text);
+
+        Assert.DoesNotContain(part, result, StringComparison.Ordinal);
+        Assert.Contains("[NAME_", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\u041F\u0430\u0446\u0438\u0435\u043D\u0442 \u0436\u0430\u043B\u0443\u0435\u0442\u0441\u044F \u043D\u0430 \u0431\u043E\u043B\u044C.")]
+    [InlineData("\u039F \u03B1\u03C3\u03B8\u03B5\u03BD\u03AE\u03C2 \u03C0\u03BF\u03BD\u03AC\u03B5\u03B9.")]
+    public void A_word_of_cyrillic_or_greek_letters_alone_is_left_in_its_script(string text) =>
+        Assert.Equal(text, Begin().Protect(text));
+
+    [Fact]
+    public void A_mixed_word_that_is_no_identifier_reaches_the_model_as_written_and_a_name_restores_as_written()
+    {
+        var protection = Begin();
+        const string text = "The d\u043Ese was given at noon. Patient Z\u0435phyrine Quixley called.";
+
+        var result = protection.Protect(text);
+
+        Assert.StartsWith("The d\u043Ese was given at noon. Patient [NAME_", result, StringComparison.Ordinal);
+        Assert.Equal(text, protection.Restore(result));
+    }
+
     [Fact]
     public void Invisible_characters_cannot_hide_a_name()
     {

@@ -151,7 +151,7 @@ internal sealed class SafeHarborProtection : IDataProtection
                     var prepared = Prepare(text);
                     if (!prepared.Contains("\"resourceType\"", StringComparison.Ordinal))
                     {
-                        _scanner.Scan(prepared, _known, scratch.Spans, ref _learnedNames);
+                        _scanner.Scan(MixedScripts.ForScanning(prepared), _known, scratch.Spans, ref _learnedNames);
                         (_readAhead ??= new Dictionary<string, ReadAheadScan>(StringComparer.Ordinal))[prepared] = new ReadAheadScan(
                             [.. scratch.Spans],
                             _learnedNames is null ? [] : [.. _learnedNames],
@@ -300,7 +300,9 @@ internal sealed class SafeHarborProtection : IDataProtection
             }
             else
             {
-                _scanner.Scan(text, _known, spans, ref _learnedNames);
+                // A Latin word with a Cyrillic or Greek look-alike letter is scanned as the word it looks like; the
+                // spans are the same places in the text as written, which is what is replaced and restored.
+                _scanner.Scan(MixedScripts.ForScanning(text), _known, spans, ref _learnedNames);
             }
 
             if (_known.HasPhrases)
