@@ -115,6 +115,19 @@ public sealed class AdminHardeningTests(AdminHardeningTests.AdminGateway fixture
     }
 
     [Theory]
+    [InlineData("from=9999-12-31", "reaches past the last instant the audit trail can search")]
+    [InlineData("from=0001-01-01T00:00:00%2B01:00", "begins before the first instant the audit trail can search")]
+    public async Task QueryAudit_TimeAtTheEdgeOfTheSearchableRange_SaysWhichEdge(string query, string says)
+    {
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+
+        var call = await admin.GetCallAsync($"/admin/audit?{query}");
+
+        Assert.Equal(400, call.Status);
+        Assert.Contains(says, (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/fhir/Provenance?date=a")]
     [InlineData("/fhir/Patient/123")]
     public async Task Fhir_UnsupportedInteraction_404OperationOutcomeAudited(string url)

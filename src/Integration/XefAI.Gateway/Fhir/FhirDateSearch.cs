@@ -111,9 +111,16 @@ internal static partial class FhirDateSearch
             _ => local.Ticks <= DateTime.MaxValue.Ticks - unitTicks ? local.Ticks + unitTicks : null,
         };
         var endTicks = endLocal - offset.Ticks;
-        if (startTicks < DateTime.MinValue.Ticks || endTicks is null || endTicks > DateTime.MaxValue.Ticks)
+        if (startTicks < DateTime.MinValue.Ticks)
         {
-            error = $"'{text}' names a time outside the range the audit trail can search (0001-01-01 to 9999-12-31, UTC).";
+            error = $"'{text}' begins before the first instant the audit trail can search (0001-01-01T00:00:00Z).";
+            return false;
+        }
+
+        if (endTicks is null || endTicks > DateTime.MaxValue.Ticks)
+        {
+            // A day, month or year stands for all of it: 9999-12-31 reaches into year 10000.
+            error = $"'{text}' reaches past the last instant the audit trail can search (9999-12-31T23:59:59.9999999Z): a date stands for the whole of it, so search up to a time before that.";
             return false;
         }
 
