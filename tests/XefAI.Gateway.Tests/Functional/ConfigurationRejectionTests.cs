@@ -104,14 +104,37 @@ public sealed class ConfigurationRejectionTests
         await host.WaitForReloadAsync(before, applied: false);
 
         Assert.Equal("""{"status":"healthy","configuration":"last-edit-rejected"}""", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
-        Assert.Matches(new Regex(@"^xefai_config_edit_rejected\{[^}]*\} 1$", RegexOptions.Multiline), await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        await AssertScrapedAsync(client, new Regex(@"^xefai_config_edit_rejected\{[^}]*\} 1$", RegexOptions.Multiline));
 
         before = host.Reloads;
         await GatewayHost.ReplaceFileAsync(host.ConfigurationPath, good);
         await host.WaitForReloadAsync(before, applied: true);
 
         Assert.Equal("""{"status":"healthy"}""", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
-        Assert.Matches(new Regex(@"^xefai_config_edit_rejected\{[^}]*\} 0$", RegexOptions.Multiline), await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        await AssertScrapedAsync(client, new Regex(@"^xefai_config_edit_rejected\{[^}]*\} 0$", RegexOptions.Multiline));
+    }
+
+    /// <summary>
+    /// The Prometheus exporter answers a scrape from its cache for a moment (300 ms by default), so a scrape right after
+    /// another may show the value before: scraped until it matches, with a bound; it still fails if it never does.
+    /// </summary>
+    private static async Task AssertScrapedAsync(HttpClient client, Regex expected)
+    {
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string metrics;
+        do
+        {
+            metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            if (expected.IsMatch(metrics))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < giveUp);
+
+        Assert.Matches(expected, metrics);
     }
 
     [Fact]
