@@ -73,12 +73,12 @@ public class AuditRecordBenchmarks
 
     /// <summary>The entry built from the call's context (the recorder's work before it hands the entry to the trail).</summary>
     [Benchmark]
-    public Task<AuditRecord?> BuildEntry() =>
+    public ValueTask<AuditRecord?> BuildEntry() =>
         _buildOnly.TryAppendAsync(_call, CallOutcomes.Answered, StatusCodes.Status200OK, null, _call.OutputSha256, _outputText, streamed: false);
 
     /// <summary>The entry built, then guarded, given an id and hashed into a record: the store's work short of SQL.</summary>
     [Benchmark(Baseline = true)]
-    public Task<AuditRecord?> BuildAndHashRecord() =>
+    public ValueTask<AuditRecord?> BuildAndHashRecord() =>
         _buildAndHash.TryAppendAsync(_call, CallOutcomes.Answered, StatusCodes.Status200OK, null, _call.OutputSha256, _outputText, streamed: false);
 
     /// <summary>A call's context as the steps leave it before the audit step, for a buffered answer from the vendor.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using System.Runtime.CompilerServices;
 
 namespace XefAI.Governance;
 
@@ -22,6 +23,7 @@ internal sealed class AuditTrail : IAuditTrail
 
     public string StoreKind => _store.Kind;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();

@@ -20,6 +20,9 @@ internal sealed record ChatRequest(JsonObject Body, string? Model, IReadOnlyList
 /// </summary>
 internal static class ChatRequestReader
 {
+    // What a refused request's options read as: never used, so one instance, not one per refusal check.
+    private static readonly ChatOptions NoOptions = new();
+
     /// <param name="utf8">The request body.</param>
     /// <param name="limits">The configured limits.</param>
     /// <param name="request">The request, when valid.</param>
@@ -55,7 +58,7 @@ internal static class ChatRequestReader
     {
         model = null;
         messages = [];
-        options = new ChatOptions();
+        options = NoOptions;
         stream = false;
 
         if (body.TryGetPropertyValue("model", out var modelNode) && modelNode is not null)

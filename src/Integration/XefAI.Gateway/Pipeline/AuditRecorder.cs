@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -31,7 +32,7 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     /// Called only when the tier obliges a verbatim record.
     /// </param>
     /// <returns>The committed record, or null when the store could not commit it.</returns>
-    public Task<AuditRecord?> TryAppendAsync(
+    public ValueTask<AuditRecord?> TryAppendAsync(
         CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<bool, string?>? outputText, bool streamed) =>
         TryAppendAsync(call, decision, status, reasons, outputSha256, static (text, released) => text?.Invoke(released), outputText, streamed);
 
@@ -41,7 +42,8 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
     /// costs no closure on a call that keeps no text.
     /// </param>
     /// <returns>The committed record, or null when the store could not commit it.</returns>
-    public async Task<AuditRecord?> TryAppendAsync<TState>(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<AuditRecord?> TryAppendAsync<TState>(
         CallContext call, string decision, int status, string? reasons, string? outputSha256, Func<TState, bool, string?> outputText, TState state, bool streamed)
     {
         var entry = Build(call, decision, status, reasons, outputSha256, outputText, state, streamed);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using XefAI.Data;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Invocation;
@@ -134,6 +135,7 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
 
     public TokenUsage? Usage => Answer?.Usage ?? Embeddings?.Usage ?? Stream?.Result?.Usage;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (Stream is not null)

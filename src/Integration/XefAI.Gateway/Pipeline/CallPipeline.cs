@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Steps;
@@ -115,7 +116,8 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         }
     }
 
-    private async Task RunAdmittedAsync(HttpContext httpContext, IProtocolAdapter adapter)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAdmittedAsync(HttpContext httpContext, IProtocolAdapter adapter)
     {
         await using var call = new CallContext(
             httpContext, adapter, _snapshots.Current, GatewayHeaders.ResolveTraceId(httpContext), _time.GetTimestamp(), _time.GetUtcNow());

@@ -1,5 +1,6 @@
 using Polly;
 using Polly.Retry;
+using System.Runtime.CompilerServices;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Tracing;
 using XefAI.Governance;
@@ -33,7 +34,8 @@ internal sealed partial class ModelInvoker(
 
     private volatile RetryFor _retry = new(null, ResiliencePipeline<AttemptOutcome>.Empty);
 
-    public async Task<Invocation> InvokeAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Invocation> InvokeAsync(
         CallAttempts call, ModelCall request, IReadOnlyList<ModelDeployment> candidates, string useCaseId, GatewaySnapshot config)
     {
         var retry = RetryPipeline(config.Resilience);
@@ -90,6 +92,7 @@ internal sealed partial class ModelInvoker(
         return new Invocation(last, lastDeployment, call.Attempts);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<AttemptOutcome>> AttemptAsync(
         CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
     {
@@ -110,7 +113,7 @@ internal sealed partial class ModelInvoker(
     }
 
     /// <summary>Not async itself: it hands on the task of the way the attempt takes, with no state of its own.</summary>
-    private Task<AttemptOutcome> AttemptCoreAsync(
+    private ValueTask<AttemptOutcome> AttemptCoreAsync(
         CallAttempts call, ModelCall request, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
     {
         // The forwarder names the vendor host once it has picked a destination; an in-process answer has none.
@@ -129,11 +132,12 @@ internal sealed partial class ModelInvoker(
             ? forwarder.ForwardAsync(call, request, provider, deployment, config.Gateway, token)
             : Unavailable($"Provider '{deployment.Kind}' of deployment '{deployment.Id}' cannot serve this operation.");
 
-        static Task<AttemptOutcome> Unavailable(string message) =>
-            Task.FromResult(AttemptOutcome.Failed(CallError.Unavailable("provider_unavailable", message), retryable: false, canFallback: true));
+        static ValueTask<AttemptOutcome> Unavailable(string message) =>
+            ValueTask.FromResult(AttemptOutcome.Failed(CallError.Unavailable("provider_unavailable", message), retryable: false, canFallback: true));
     }
 
-    private async Task<AttemptOutcome> AnswerInProcessAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AttemptOutcome> AnswerInProcessAsync(
         CallAttempts call, ModelCall request, IModelProvider provider, ModelDeployment deployment, CancellationToken token)
     {
         var attemptTimeout = call.NextAttemptTimeout;

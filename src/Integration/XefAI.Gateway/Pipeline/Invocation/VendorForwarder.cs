@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Polly;
 using Polly.CircuitBreaker;
@@ -24,7 +25,8 @@ internal sealed partial class VendorForwarder(
     TimeProvider time,
     ILogger<VendorForwarder> logger)
 {
-    public async Task<AttemptOutcome> ForwardAsync(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<AttemptOutcome> ForwardAsync(
         CallAttempts call, ModelCall request, IModelProvider provider, ModelDeployment deployment, GatewayOptions options, CancellationToken token)
     {
         if (deployment.Cluster is null || !proxyState.TryGetCluster(deployment.Cluster, out var cluster))
@@ -81,6 +83,7 @@ internal sealed partial class VendorForwarder(
         return outcome.Result!;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<AttemptOutcome>> ForwardOnceAsync(
         CallAttempts call,
         ModelCall request,

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Forwarder;
 using XefAI.Models;
 
@@ -57,6 +58,7 @@ internal sealed class VendorTransformer(
         return ValueTask.CompletedTask;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<bool> TransformResponseAsync(
         HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
@@ -121,7 +123,8 @@ internal sealed class VendorTransformer(
     /// call ends (<see cref="CallBuffer"/>), the only allocation. The vendor's client ends the body at the declared
     /// length, or fails if it ends short.
     /// </summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadDeclaredAsync(HttpContext httpContext, Stream stream, int length, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ReadOnlyMemory<byte>?> ReadDeclaredAsync(HttpContext httpContext, Stream stream, int length, CancellationToken cancellationToken)
     {
         var body = CallBuffer.Rent(httpContext, length);
         var count = 0;

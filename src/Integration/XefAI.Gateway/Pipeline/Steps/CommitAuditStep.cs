@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using XefAI.Integration;
 
@@ -12,6 +13,7 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// </summary>
 internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
         if (call.App is null)

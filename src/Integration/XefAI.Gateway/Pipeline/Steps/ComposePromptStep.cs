@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using XefAI.Data;
 using XefAI.Integration;
@@ -22,6 +23,7 @@ internal sealed class ComposePromptStep(Func<IPromptTemplateCatalog> catalog) : 
     // For a snapshot that carries no catalog (one built by hand, in a test); taken on first use.
     private IPromptTemplateCatalog Templates => field ??= catalog();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
         var request = call.Request!;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using XefAI.Data;
 using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Models;
@@ -10,6 +11,7 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// </summary>
 internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) : ICallStep
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
         var useCase = call.UseCase!;

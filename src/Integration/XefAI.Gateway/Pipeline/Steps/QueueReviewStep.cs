@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using XefAI.Governance;
 using XefAI.Integration;
@@ -13,6 +14,7 @@ namespace XefAI.Gateway.Pipeline.Steps;
 internal sealed partial class QueueReviewStep(
     IReviewQueue reviews, Reviews.ReviewMetrics reviewMetrics, AuditRecorder recorder, ILogger<QueueReviewStep> logger) : ICallStep
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
         if (call.Outcome != CallOutcomes.Held || call.Record is not { } record)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Primitives;
 using XefAI.Integration;
@@ -13,6 +14,7 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// </summary>
 internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) : ICallStep
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
         // A compressed body is refused, not decompressed: its decompressed size is not bounded by the body limit.
@@ -44,7 +46,8 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
     }
 
     /// <returns>The body, or null when the call got its error: over the limit (413), or a body the client could not deliver.</returns>
-    private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(CallContext call, long limit)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadBodyAsync(CallContext call, long limit)
     {
         var request = call.HttpContext.Request;
         if (request.ContentLength > limit)
@@ -83,7 +86,8 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
     /// A body of declared length, read into one pooled array kept until the call ends (<see cref="CallBuffer"/>): no
     /// growth, no copy.
     /// </summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadDeclaredAsync(HttpContext httpContext, int length, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ReadOnlyMemory<byte>?> ReadDeclaredAsync(HttpContext httpContext, int length, CancellationToken cancellationToken)
     {
         var buffer = CallBuffer.Rent(httpContext, length);
         var body = httpContext.Request.Body;

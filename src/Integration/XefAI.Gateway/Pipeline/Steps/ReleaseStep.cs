@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using XefAI.Governance;
@@ -15,6 +16,7 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// </summary>
 internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metrics = null, TimeProvider? time = null) : ICallStep
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
         if (call.Error is null && call.Stream is not null && call.Record is not null)
