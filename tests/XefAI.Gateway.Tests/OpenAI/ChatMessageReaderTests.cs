@@ -31,6 +31,18 @@ public sealed class ChatMessageReaderTests
     }
 
     [Fact]
+    public void Read_AssistantLegacyFunctionCallWithNullContent_IsAccepted()
+    {
+        // As OpenAI answers a call of one of the legacy 'functions', and the SDKs append it to the history.
+        var node = JsonNode.Parse("""{"role":"assistant","content":null,"function_call":{"name":"lookup","arguments":"{}"}}""");
+
+        var error = ChatMessageReader.Read(node, 1, out var message);
+
+        Assert.Null(error);
+        Assert.Equal(string.Empty, message!.Content);
+    }
+
+    [Fact]
     public void Read_AssistantWithNeitherContentNorRefusal_MissingContent()
     {
         var node = JsonNode.Parse("""{"role":"assistant","content":null,"refusal":null}""");

@@ -55,8 +55,9 @@ internal static class ChatMessageReader
         string content;
         switch (contentNode)
         {
-            // OpenAI answers a refusal with a null content; clients send that message back in the history as it came.
-            case null when role is "assistant" && (obj.ContainsKey("tool_calls") || refusal is not null):
+            // OpenAI answers a refusal, a tool call or a legacy function call with a null content; clients send that
+            // message back in the history as it came.
+            case null when role is "assistant" && (obj.ContainsKey("tool_calls") || obj.ContainsKey("function_call") || refusal is not null):
                 content = string.Empty;
                 break;
             case null:

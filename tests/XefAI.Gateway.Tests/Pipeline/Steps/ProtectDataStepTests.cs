@@ -331,6 +331,62 @@ public sealed class ProtectDataStepTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize.","note":"Alice Example"}]}""", "messages[0].note")]
+    [InlineData("""{"messages":[{"role":"user","content":[{"type":"text","text":"Summarize.","note":"Alice Example"}]}]}""", "messages[0].content[0].note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."},{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}","note":"Alice Example"}}]}]}""", "messages[1].tool_calls[0].function.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tools":[{"type":"function","note":"Alice Example","function":{"name":"f"}}]}""", "tools[0].note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{},"note":"Alice Example"}}}""", "response_format.json_schema.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"note":"Alice Example"}}""", "stream_options.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"prediction":{"type":"content","content":"x","note":"Alice Example"}}""", "prediction.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tools":[{"type":"custom","custom":{"name":"g","description":"for Alice Example"}}]}""", "tools[0]")]
+    public async Task Execute_NestedFieldTheGatewayDoesNotKnowHoldingText_422NamingItAndNothingLeaves(string json, string path)
+    {
+        var body = JsonNode.Parse(json)!.AsObject();
+        body["model"] = "summary";
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.Contains($"'{path}", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Name, call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
+    [Fact]
+    public async Task Execute_AssistantMessageSentBackAsTheSdkGotIt_PassesWithItsEmptyExtras()
+    {
+        // The SDKs append the answer's message as it came: annotations and audio are there, empty.
+        var body = JsonNode.Parse("""
+            {"model":"summary","messages":[{"role":"user","content":"Summarize."},
+             {"role":"assistant","content":"Done.","refusal":null,"annotations":[],"audio":null,"function_call":null,"tool_calls":[]},
+             {"role":"user","content":"Thanks, Alice Example."}],
+             "stream_options":{"include_usage":true},"tools":[{"type":"function","function":{"name":"f","description":"d","parameters":{},"strict":true}}]}
+            """)!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+    }
+
+    [Fact]
+    public async Task Execute_MetadataKeyNamingThePatient_IsProtectedLikeItsValue()
+    {
+        var body = JsonNode.Parse("""{"model":"summary","messages":[{"role":"user","content":"Summarize."}],"metadata":{"Alice Example":"follow-up","ward":"Alice Example"}}""")!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var metadata = call.VendorBody!["metadata"]!.AsObject();
+        Assert.Equal("follow-up", (string?)metadata[Token]);
+        Assert.Equal(Token, (string?)metadata["ward"]);
+        Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Execute_ProtectorFaults_422DeidentificationFailedWithoutItsMessage()
     {

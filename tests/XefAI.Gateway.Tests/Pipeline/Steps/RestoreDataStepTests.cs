@@ -117,6 +117,58 @@ public sealed class RestoreDataStepTests
     }
 
     [Theory]
+    [InlineData("json_object")]
+    [InlineData("json_schema")]
+    public async Task Execute_JsonAnswerWithTokens_StaysJsonWithTheValuesEscaped(string format)
+    {
+        // Structured outputs: the caller parses the content, so a value with a backslash or a quote restored into one of
+        // its strings must be escaped there, buffered or streamed.
+        const string value = "CORP\\jsmith \"Al\"";
+        var protection = new WordProtector(value, Token).Begin(ClinicalContext.Empty);
+        Assert.Equal(Token, protection.Protect(value));
+        var vendorBody = new JsonObject { ["response_format"] = new JsonObject { ["type"] = format } };
+        var content = $"{{\"user\":\"{Token}\"}}";
+
+        await using var call = CallContexts.Answered(content);
+        call.VendorBody = vendorBody;
+        call.Protection = protection;
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Equal(value, (string?)JsonNode.Parse(call.Answer!.Content)!["user"]);
+        Assert.Equal(value, (string?)JsonNode.Parse((string)call.Answer.Completion["choices"]![0]!["message"]!["content"]!)!["user"]);
+
+        await using var streamed = CallContexts.Governed();
+        streamed.VendorBody = vendorBody;
+        streamed.Stream = new TestAnswerStream([TestAnswerStream.Chunk(content[..10]), TestAnswerStream.Chunk(content[10..])], content: content);
+        streamed.Protection = protection;
+        await new RestoreDataStep().ExecuteAsync(streamed);
+
+        var text = new System.Text.StringBuilder();
+        await foreach (var chunk in streamed.Stream.ReadAsync(CancellationToken.None))
+        {
+            text.Append((string?)JsonNode.Parse(chunk.Span)!["choices"]![0]!["delta"]!["content"]);
+        }
+
+        Assert.Equal(value, (string?)JsonNode.Parse(text.ToString())!["user"]);
+        Assert.Equal(value, (string?)JsonNode.Parse(streamed.Stream.Result!.Content)!["user"]);
+    }
+
+    [Fact]
+    public async Task Execute_TextAnswer_GetsTheValueAsItIs()
+    {
+        // Without a JSON response format the content is prose: the value is written as it is, not escaped.
+        const string value = "CORP\\jsmith";
+        await using var call = CallContexts.Answered($"User {Token} logged in.");
+        call.VendorBody = new JsonObject { ["response_format"] = new JsonObject { ["type"] = "text" } };
+        call.Protection = new WordProtector(value, Token).Begin(ClinicalContext.Empty);
+        Assert.Equal(Token, call.Protection.Protect(value));
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Equal($"User {value} logged in.", call.Answer!.Content);
+    }
+
+    [Theory]
     [InlineData(true, true)]
     [InlineData(false, false)]
     public async Task Execute_ToolCallWhoseFinishReasonSaysStop_IsRestoredWhenTheRequestOfferedTools(bool offeredTools, bool restored)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XefAI.Data;
+using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline.Invocation;
@@ -12,8 +13,10 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// become a token (<c>[</c>, then only <c>A-Z</c>, <c>_</c> and digits, shorter than a whole token) is held back and
 /// put before that choice's next delta; the choice's finish reason, or the end of the stream, lets go of what is held:
 /// restored if it is a whole token, as it is otherwise. Nothing is lost and nothing is reordered within a choice.
+/// When the request asked for a JSON answer (<paramref name="jsonAnswer"/>), text deltas get each value escaped for the JSON
+/// string it stands in, as tool call arguments do.
 /// </summary>
-internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection protection) : AnswerStream
+internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection protection, bool jsonAnswer = false) : AnswerStream
 {
     /// <summary>The longest token a de-identifier writes, brackets included.</summary>
     internal const int MaxTokenLength = 32;
@@ -47,7 +50,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     public override StreamedAnswer? Result => inner.Result is { } result
         ? result with
         {
-            Content = protection.Restore(result.Content),
+            Content = RestoreDataStep.RestoreContent(protection, result.Content, jsonAnswer),
             ToolCalls = result.ToolCalls?.Select(c => c with { Arguments = ToolCallArguments.Restore(protection, c.Arguments) }).ToList(),
         }
         : null;
@@ -167,7 +170,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
             combined = combined[..^keep];
         }
 
-        var restored = protection.Restore(combined);
+        var restored = RestoreDataStep.RestoreContent(protection, combined, jsonAnswer);
         if (held is null && keep == 0 && ReferenceEquals(restored, text))
         {
             return changed;
@@ -279,7 +282,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
             var delta = new JsonObject();
             if (_held.Remove(index, out var held))
             {
-                delta["content"] = protection.Restore(held);
+                delta["content"] = RestoreDataStep.RestoreContent(protection, held, jsonAnswer);
             }
 
             if (HoldsArgumentsOf(index))

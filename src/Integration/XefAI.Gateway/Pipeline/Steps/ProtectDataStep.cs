@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,20 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     // The embeddings request's fields that the gateway reads or protects.
     private static readonly IReadOnlySet<string> EmbeddingsFields = new HashSet<string>(
         ["model", "input", "encoding_format", "dimensions", "user", "safety_identifier", "prompt_cache_key", "metadata"], StringComparer.Ordinal);
+
+    // Inside the chat body's objects, the members the gateway protects, pseudonymizes or keeps as the JSON's shape. Any
+    // other member holding text (a vendor's extension, a field OpenAI added since, a note an app tucked in) is refused, as
+    // an unknown top-level field is: the gateway cannot tell whether it names the patient.
+    private static readonly FrozenSet<string> MessageFields = FrozenSet.Create(StringComparer.Ordinal, "role", "content", "name", "tool_calls", "tool_call_id", "refusal", "function_call");
+    private static readonly FrozenSet<string> TextPartFields = FrozenSet.Create(StringComparer.Ordinal, "type", "text", "refusal");
+    private static readonly FrozenSet<string> ToolCallFields = FrozenSet.Create(StringComparer.Ordinal, "id", "type", "function");
+    private static readonly FrozenSet<string> FunctionCallFields = FrozenSet.Create(StringComparer.Ordinal, "name", "arguments");
+    private static readonly FrozenSet<string> ToolFields = FrozenSet.Create(StringComparer.Ordinal, "type", "function");
+    private static readonly FrozenSet<string> FunctionFields = FrozenSet.Create(StringComparer.Ordinal, "name", "description", "parameters", "strict");
+    private static readonly FrozenSet<string> ResponseFormatFields = FrozenSet.Create(StringComparer.Ordinal, "type", "json_schema");
+    private static readonly FrozenSet<string> JsonSchemaFields = FrozenSet.Create(StringComparer.Ordinal, "name", "description", "schema", "strict");
+    private static readonly FrozenSet<string> StreamOptionsFields = FrozenSet.Create(StringComparer.Ordinal, "include_usage", "include_obfuscation");
+    private static readonly FrozenSet<string> PredictionFields = FrozenSet.Create(StringComparer.Ordinal, "type", "content");
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -99,6 +114,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         {
             RefuseWhatCannotBeDeIdentified(original);
             RefuseUnknownText(original, ChatFieldRules.KnownFields);
+            RefuseUnknownNestedText(original);
         }
 
         var texts = new string[call.Messages.Count];
@@ -209,6 +225,102 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         }
     }
 
+    /// <summary>
+    /// The objects inside a chat body, checked as <see cref="RefuseUnknownText(JsonObject, IReadOnlySet{string})"/> checks
+    /// the top level; and tools other than functions, whose texts (a custom tool's description and grammar, the model's
+    /// free-form input to it) the gateway neither protects nor restores.
+    /// </summary>
+    private static void RefuseUnknownNestedText(JsonObject body)
+    {
+        if (body["messages"] is JsonArray messages)
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (messages[i] is not JsonObject message)
+                {
+                    continue;
+                }
+
+                var path = $"messages[{i}]";
+                RefuseUnknownText(message, MessageFields, path);
+                if (message["content"] is JsonArray parts)
+                {
+                    RefuseUnknownTextInEach(parts, TextPartFields, $"{path}.content");
+                }
+
+                if (message["tool_calls"] is JsonArray calls)
+                {
+                    RefuseUnknownTextInEach(calls, ToolCallFields, $"{path}.tool_calls");
+                    for (var j = 0; j < calls.Count; j++)
+                    {
+                        RefuseUnknownText(calls[j]?["function"], FunctionCallFields, $"{path}.tool_calls[{j}].function");
+                    }
+                }
+
+                RefuseUnknownText(message["function_call"], FunctionCallFields, $"{path}.function_call");
+            }
+        }
+
+        if (body["tools"] is JsonArray tools)
+        {
+            for (var i = 0; i < tools.Count; i++)
+            {
+                if (tools[i] is JsonObject tool && tool["type"] is JsonValue type && type.TryGetValue<string>(out var kind) && kind != "function")
+                {
+                    throw new DeIdentificationException(
+                        $"The '{SafeName(kind)}' tool in 'tools[{i}]' cannot be de-identified (only function tools' descriptions, schemas and arguments are); "
+                        + "use a function tool, or send it to a use case whose deployments cover PHI.");
+                }
+
+                RefuseUnknownText(tools[i], ToolFields, $"tools[{i}]");
+                RefuseUnknownText(tools[i]?["function"], FunctionFields, $"tools[{i}].function");
+            }
+        }
+
+        RefuseUnknownTextInEach(body["functions"], FunctionFields, "functions");
+        RefuseUnknownText(body["response_format"], ResponseFormatFields, "response_format");
+        RefuseUnknownText(body["response_format"]?["json_schema"], JsonSchemaFields, "response_format.json_schema");
+        RefuseUnknownText(body["stream_options"], StreamOptionsFields, "stream_options");
+        RefuseUnknownText(body["prediction"], PredictionFields, "prediction");
+        if (body["prediction"]?["content"] is JsonArray predicted)
+        {
+            RefuseUnknownTextInEach(predicted, TextPartFields, "prediction.content");
+        }
+    }
+
+    private static void RefuseUnknownTextInEach(JsonNode? node, FrozenSet<string> known, string path)
+    {
+        if (node is JsonArray items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                RefuseUnknownText(items[i], known, $"{path}[{i}]");
+            }
+        }
+    }
+
+    private static void RefuseUnknownText(JsonNode? node, FrozenSet<string> known, string path)
+    {
+        if (node is not JsonObject obj)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in obj)
+        {
+            if (!known.Contains(name) && HoldsText(value, 0))
+            {
+                throw new DeIdentificationException(
+                    $"The field '{path}.{SafeName(name)}' is not one this gateway knows, "
+                    + "and its text could name the patient; send it to a use case whose deployments cover PHI, or leave it out.");
+            }
+        }
+    }
+
+    /// <summary>A name the caller wrote, quoted in an error only when it is plainly a field name.</summary>
+    private static string SafeName(string name) =>
+        name.Length <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "(unnamed)";
+
     private static bool HoldsText(JsonNode? node, int depth) => node switch
     {
         JsonValue value => value.GetValueKind() == JsonValueKind.String,
@@ -263,11 +375,31 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
         if (body["metadata"] is JsonObject metadata)
         {
-            foreach (var (key, node) in metadata.ToList())
+            // Keys are the app's free text too (up to 64 characters): {"Maria Gonzalez": "follow-up"} names her.
+            var entries = metadata.ToList();
+            var keysChanged = false;
+            var protectedEntries = new List<KeyValuePair<string, JsonNode?>>(entries.Count);
+            foreach (var (key, node) in entries)
             {
-                if (node is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text))
+                var protectedKey = protection.Protect(key);
+                keysChanged |= !ReferenceEquals(protectedKey, key);
+                var value = node is JsonValue v && v.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text)
+                    ? JsonValue.Create(result)
+                    : node;
+                protectedEntries.Add(new(protectedKey, value));
+                if (!keysChanged && !ReferenceEquals(value, node))
                 {
-                    metadata[key] = result;
+                    metadata[key] = value;
+                }
+            }
+
+            if (keysChanged)
+            {
+                metadata.Clear();
+                foreach (var (key, node) in protectedEntries)
+                {
+                    // Two keys that protect to the same text keep the first value; metadata is a label, not the conversation.
+                    metadata.TryAdd(key, node?.Parent is null ? node : node.DeepClone());
                 }
             }
         }

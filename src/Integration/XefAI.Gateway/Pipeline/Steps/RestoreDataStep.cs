@@ -27,21 +27,30 @@ internal sealed class RestoreDataStep : ICallStep
             // A model calls a tool only when the request offered one (OpenAI then says "stop", not "tool_calls", when
             // tool_choice named the function).
             var offeredTools = call.VendorBody is { } body && (body.ContainsKey("tools") || body.ContainsKey("functions"));
-            call.Answer = Restore(protection, answer, offeredTools);
+            call.Answer = Restore(protection, answer, offeredTools, AsksForJson(call.VendorBody));
         }
         else if (call.Stream is { } stream)
         {
-            call.Stream = new RestoringAnswerStream(stream, protection);
+            call.Stream = new RestoringAnswerStream(stream, protection, AsksForJson(call.VendorBody));
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private static ModelResponse Restore(IDataProtection protection, ModelResponse answer, bool offeredTools)
+    /// <summary>
+    /// Whether the request asked for a JSON answer (<c>response_format</c> <c>json_object</c> or <c>json_schema</c>, as the
+    /// Responses API's <c>text.format</c> is written too): the caller parses that content, so a value restored into one of
+    /// its strings must be escaped for it (<c>CORP\jsmith</c>, a quote in a name), as in a tool call's arguments.
+    /// </summary>
+    internal static bool AsksForJson(JsonObject? body) =>
+        body?["response_format"] is JsonObject format && format["type"] is JsonValue type
+        && type.TryGetValue<string>(out var kind) && kind is "json_object" or "json_schema";
+
+    private static ModelResponse Restore(IDataProtection protection, ModelResponse answer, bool offeredTools, bool json)
     {
         // An answer whose text holds none of this call's tokens is released as it is: no copy of the completion, which
         // stays unmaterialized over the vendor's document. The gateway asks for one choice (n = 1), and Content is its text.
-        var content = protection.Restore(answer.Content);
+        var content = RestoreContent(protection, answer.Content, json);
         if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer, offeredTools))
         {
             return answer;
@@ -52,7 +61,7 @@ internal sealed class RestoreDataStep : ICallStep
         {
             if (message["content"] is JsonValue value && value.TryGetValue<string>(out var text))
             {
-                message["content"] = protection.Restore(text);
+                message["content"] = RestoreContent(protection, text, json);
             }
 
             // The arguments are JSON the caller's code runs its tool with: each value is written escaped for it.
@@ -67,6 +76,9 @@ internal sealed class RestoreDataStep : ICallStep
 
         return answer with { Completion = completion, Content = content };
     }
+
+    internal static string RestoreContent(IDataProtection protection, string text, bool json) =>
+        json ? ToolCallArguments.Restore(protection, text) : protection.Restore(text);
 
     /// <summary>Whether the arguments of any tool call in the answer hold one of this call's tokens.</summary>
     private static bool ToolCallsHoldTokens(IDataProtection protection, ModelResponse answer, bool offeredTools)
