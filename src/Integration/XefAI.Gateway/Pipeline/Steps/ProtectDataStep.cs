@@ -230,6 +230,10 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     /// the top level; and tools other than functions, whose texts (a custom tool's description and grammar, the model's
     /// free-form input to it) the gateway neither protects nor restores.
     /// </summary>
+    /// <remarks>
+    /// Runs on every de-identified call: a path is written only for the field that is refused, never for those that pass.
+    /// Members of the wrong shape (a string where an object belongs) are the validator's to refuse, and skipped here.
+    /// </remarks>
     private static void RefuseUnknownNestedText(JsonObject body)
     {
         if (body["messages"] is JsonArray messages)
@@ -241,23 +245,36 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                     continue;
                 }
 
-                var path = $"messages[{i}]";
-                RefuseUnknownText(message, MessageFields, path);
-                if (message["content"] is JsonArray parts)
+                if (UnknownText(message, MessageFields) is { } field)
                 {
-                    RefuseUnknownTextInEach(parts, TextPartFields, $"{path}.content");
+                    throw UnknownField($"messages[{i}]", field);
+                }
+
+                if (UnknownTextInEach(message["content"], TextPartFields, out var part) is { } partField)
+                {
+                    throw UnknownField($"messages[{i}].content[{part}]", partField);
                 }
 
                 if (message["tool_calls"] is JsonArray calls)
                 {
-                    RefuseUnknownTextInEach(calls, ToolCallFields, $"{path}.tool_calls");
+                    if (UnknownTextInEach(calls, ToolCallFields, out var call) is { } callField)
+                    {
+                        throw UnknownField($"messages[{i}].tool_calls[{call}]", callField);
+                    }
+
                     for (var j = 0; j < calls.Count; j++)
                     {
-                        RefuseUnknownText(calls[j]?["function"], FunctionCallFields, $"{path}.tool_calls[{j}].function");
+                        if (UnknownText(Member(calls[j], "function"), FunctionCallFields) is { } functionField)
+                        {
+                            throw UnknownField($"messages[{i}].tool_calls[{j}].function", functionField);
+                        }
                     }
                 }
 
-                RefuseUnknownText(message["function_call"], FunctionCallFields, $"{path}.function_call");
+                if (UnknownText(message["function_call"], FunctionCallFields) is { } legacyField)
+                {
+                    throw UnknownField($"messages[{i}].function_call", legacyField);
+                }
             }
         }
 
@@ -272,50 +289,81 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                         + "use a function tool, or send it to a use case whose deployments cover PHI.");
                 }
 
-                RefuseUnknownText(tools[i], ToolFields, $"tools[{i}]");
-                RefuseUnknownText(tools[i]?["function"], FunctionFields, $"tools[{i}].function");
+                if (UnknownText(tools[i], ToolFields) is { } toolField)
+                {
+                    throw UnknownField($"tools[{i}]", toolField);
+                }
+
+                if (UnknownText(Member(tools[i], "function"), FunctionFields) is { } functionField)
+                {
+                    throw UnknownField($"tools[{i}].function", functionField);
+                }
             }
         }
 
-        RefuseUnknownTextInEach(body["functions"], FunctionFields, "functions");
+        if (UnknownTextInEach(body["functions"], FunctionFields, out var at) is { } legacyFunctionField)
+        {
+            throw UnknownField($"functions[{at}]", legacyFunctionField);
+        }
+
         RefuseUnknownText(body["response_format"], ResponseFormatFields, "response_format");
-        RefuseUnknownText(body["response_format"]?["json_schema"], JsonSchemaFields, "response_format.json_schema");
+        RefuseUnknownText(Member(body["response_format"], "json_schema"), JsonSchemaFields, "response_format.json_schema");
         RefuseUnknownText(body["stream_options"], StreamOptionsFields, "stream_options");
         RefuseUnknownText(body["prediction"], PredictionFields, "prediction");
-        if (body["prediction"]?["content"] is JsonArray predicted)
+        if (UnknownTextInEach(Member(body["prediction"], "content"), TextPartFields, out var predicted) is { } predictedField)
         {
-            RefuseUnknownTextInEach(predicted, TextPartFields, "prediction.content");
+            throw UnknownField($"prediction.content[{predicted}]", predictedField);
         }
     }
 
-    private static void RefuseUnknownTextInEach(JsonNode? node, FrozenSet<string> known, string path)
-    {
-        if (node is JsonArray items)
-        {
-            for (var i = 0; i < items.Count; i++)
-            {
-                RefuseUnknownText(items[i], known, $"{path}[{i}]");
-            }
-        }
-    }
+    private static JsonNode? Member(JsonNode? node, string name) => node is JsonObject obj ? obj[name] : null;
 
     private static void RefuseUnknownText(JsonNode? node, FrozenSet<string> known, string path)
     {
-        if (node is not JsonObject obj)
+        if (UnknownText(node, known) is { } field)
         {
-            return;
-        }
-
-        foreach (var (name, value) in obj)
-        {
-            if (!known.Contains(name) && HoldsText(value, 0))
-            {
-                throw new DeIdentificationException(
-                    $"The field '{path}.{SafeName(name)}' is not one this gateway knows, "
-                    + "and its text could name the patient; send it to a use case whose deployments cover PHI, or leave it out.");
-            }
+            throw UnknownField(path, field);
         }
     }
+
+    /// <summary>The first member of an object in <paramref name="node"/> (an array) that holds text and is not known, and the object's index.</summary>
+    private static string? UnknownTextInEach(JsonNode? node, FrozenSet<string> known, out int index)
+    {
+        if (node is JsonArray items)
+        {
+            for (index = 0; index < items.Count; index++)
+            {
+                if (UnknownText(items[index], known) is { } field)
+                {
+                    return field;
+                }
+            }
+        }
+
+        index = -1;
+        return null;
+    }
+
+    /// <summary>The first member of <paramref name="node"/>, when an object, that holds text and is not known.</summary>
+    private static string? UnknownText(JsonNode? node, FrozenSet<string> known)
+    {
+        if (node is JsonObject obj)
+        {
+            foreach (var (name, value) in obj)
+            {
+                if (!known.Contains(name) && HoldsText(value, 0))
+                {
+                    return name;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static DeIdentificationException UnknownField(string path, string field) => new(
+        $"The field '{path}.{SafeName(field)}' is not one this gateway knows, "
+        + "and its text could name the patient; send it to a use case whose deployments cover PHI, or leave it out.");
 
     /// <summary>A name the caller wrote, quoted in an error only when it is plainly a field name.</summary>
     private static string SafeName(string name) =>
