@@ -196,7 +196,7 @@ internal static partial class GovernanceEndpoints
         {
             // The admin routes' filter answers a store that cannot be read with 503; an app's route has no such filter,
             // and the exception became a 500 with a stack trace. The cause goes to the log, once, without the trace.
-            LogIncidentStoreUnavailable(loggers.CreateLogger(typeof(GovernanceEndpoints)), ex.GetType().Name, ex.Message);
+            LogIncidentStoreUnavailable(loggers.CreateLogger(typeof(GovernanceEndpoints)), ex.GetType().Name);
             result = Results.Json(
                 new { error = new { message = "The audit or governance store could not be read just now, so the incident was not recorded; retry shortly.", type = AdminJson.ErrorType(StatusCodes.Status503ServiceUnavailable), param = (string?)null, code = "store_unavailable" } },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -369,6 +369,6 @@ internal static partial class GovernanceEndpoints
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Route}: the governance state store failed ({ExceptionType}; a timeout: {TimedOut}); answered 503.")]
     private static partial void LogStateStoreFailed(ILogger logger, string route, string exceptionType, bool timedOut);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "POST /v1/incidents: the audit or governance store could not be read ({ExceptionType}: {Reason}); answered 503.")]
-    private static partial void LogIncidentStoreUnavailable(ILogger logger, string exceptionType, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "POST /v1/incidents: the audit or governance store could not be read ({ExceptionType}); answered 503.")]
+    private static partial void LogIncidentStoreUnavailable(ILogger logger, string exceptionType);
 }
