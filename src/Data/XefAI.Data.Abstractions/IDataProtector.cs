@@ -21,6 +21,13 @@ public interface IDataProtector
 
     /// <summary>Starts the protection of one call, knowing the clinical context (the patient's own identifiers among others).</summary>
     IDataProtection Begin(ClinicalContext context);
+
+    /// <summary>
+    /// As <see cref="Begin(ClinicalContext)"/>, for a call of the client app <paramref name="appId"/>. Whatever a protector
+    /// remembers from one call to the next (a text it found clean, to skip scanning it again) it keeps per app, so that
+    /// one app cannot tell from the timing of its own calls what another app recently sent.
+    /// </summary>
+    IDataProtection Begin(ClinicalContext context, string appId) => Begin(context);
 }
 
 /// <summary>The protection of one call: what was replaced by which token, kept for this call only.</summary>

@@ -160,11 +160,45 @@ public sealed class CleanTextsTests
         Assert.True(clean.Contains(3));
     }
 
-    private static List<PhiSpan> Scan(PhiScanner scanner, string text)
+    [Fact]
+    public void Scan_TextRememberedCleanForOneApp_IsScannedAgainForAnother()
+    {
+        var scanner = new PhiScanner(Lexicon.Default);
+        Assert.Empty(Scan(scanner, SystemPrompt, "app-a"));
+        Assert.True(CleanTexts.TryDigest(SystemPrompt, "app-a", out var forA));
+        Assert.True(CleanTexts.TryDigest(SystemPrompt, "app-b", out var forB));
+        Assert.True(scanner.Clean.Contains(forA));
+
+        // App B's call finds nothing of app A's: it scans the text (and so remembers it for B too).
+        Assert.False(scanner.Clean.Contains(forB));
+        Assert.Empty(Scan(scanner, SystemPrompt, "app-b"));
+        Assert.Equal(2, scanner.Clean.Count);
+        Assert.True(scanner.Clean.Contains(forB));
+
+        // Each app reuses its own.
+        Assert.Empty(Scan(scanner, SystemPrompt, "app-a"));
+        Assert.Equal(2, scanner.Clean.Count);
+    }
+
+    [Fact]
+    public void Begin_ForAnApp_ItsCallsRememberCleanTextsUnderThatApp()
+    {
+        var scanner = new PhiScanner(Lexicon.Default);
+        var protection = new SafeHarborProtection(scanner, KnownPeople.None, dateShiftDays: 10, maxLength: 100_000) { CleanScope = "app-a" };
+
+        Assert.Equal(SystemPrompt, protection.Protect(SystemPrompt));
+
+        Assert.True(CleanTexts.TryDigest(SystemPrompt, "app-a", out var forA));
+        Assert.True(CleanTexts.TryDigest(SystemPrompt, out var forNoApp));
+        Assert.True(scanner.Clean.Contains(forA));
+        Assert.False(scanner.Clean.Contains(forNoApp));
+    }
+
+    private static List<PhiSpan> Scan(PhiScanner scanner, string text, string? app = null)
     {
         var spans = new List<PhiSpan>();
         HashSet<string>? learned = null;
-        scanner.Scan(text, KnownPeople.None, spans, ref learned);
+        scanner.Scan(text, KnownPeople.None, spans, ref learned, app);
         return spans;
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using XefAI.Governance;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
@@ -160,6 +162,36 @@ public sealed class IncidentTests
         Assert.Equal("service_unavailable", (string?)error["type"]);
     }
 
+    [Fact]
+    public async Task Report_WhileTheStoreFailsNamingAFilePath_TheLogSaysTheTypeNotThePath()
+    {
+        // A database moved under the gateway: the driver's message names the file, which the log must not repeat.
+        var audit = new UnreadableAuditTrail();
+        using var logs = new FakeLoggerProvider();
+        await using var host = await GatewayHost.StartAsync(builder: b =>
+        {
+            b.Services.AddSingleton<IAuditTrail>(audit);
+            b.Logging.AddProvider(logs);
+        });
+        using var client = host.CreateClient();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var call = await client.PostChatAsync(ChatBody("summary", Note));
+        audit.ReadsFail = true;
+
+        var report = await client.PostJsonAsync("/v1/incidents", Incident(call.Header("X-XefAI-Audit-Id")!, "Summary omitted the allergy.", "high"));
+        var read = await admin.GetCallAsync("/admin/audit");
+
+        Assert.Equal((503, 503), (report.Status, read.Status));
+        var lines = logs.Collector.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).ToList();
+        Assert.Contains(lines, r => r.Message.StartsWith("POST /v1/incidents", StringComparison.Ordinal) && r.Message.Contains(nameof(PermissionDenied), StringComparison.Ordinal));
+        Assert.Contains(lines, r => r.Message.Contains("found the audit or governance store unavailable", StringComparison.Ordinal));
+        Assert.All(lines, r =>
+        {
+            Assert.DoesNotContain(PermissionDenied.Path, r.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(PermissionDenied.Path, r.Exception?.ToString() ?? string.Empty, StringComparison.Ordinal);
+        });
+    }
+
     /// <summary>An audit trail in memory whose reads fail once told to, as a store the gateway's role may no longer read.</summary>
     private sealed class UnreadableAuditTrail : IAuditTrail
     {
@@ -212,7 +244,10 @@ public sealed class IncidentTests
         }
     }
 
-    private sealed class PermissionDenied() : System.Data.Common.DbException("42501: permission denied for table audit_records");
+    private sealed class PermissionDenied() : System.Data.Common.DbException($"42501: permission denied for table audit_records; unable to open {Path}")
+    {
+        public const string Path = "/var/lib/xefai/moved-away/audit.db";
+    }
 
     private static string Incident(string auditId, string description, string severity) =>
         new JsonObject { ["auditId"] = auditId, ["description"] = description, ["severity"] = severity }.ToJsonString();

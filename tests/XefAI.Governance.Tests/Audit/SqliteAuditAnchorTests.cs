@@ -14,7 +14,7 @@ public sealed class SqliteAuditAnchorTests
         var first = db.CreateStore();
         await AppendAsync(first, 3);
         await first.DisposeAsync();
-        Assert.Equal(3, new SqliteTrailAnchor(first.AnchorPath!, TimeProvider.System).Read()!.Sequence);
+        Assert.Equal(3, new AuditTrailAnchor(first.AnchorPath!, TimeProvider.System).Read()!.Sequence);
 
         var second = db.CreateStore();
         Assert.True(await second.IsReadyAsync(CancellationToken.None));
@@ -110,7 +110,7 @@ public sealed class SqliteAuditAnchorTests
         await second.DisposeAsync();
 
         Assert.Equal(1, record.Sequence);
-        var mark = new SqliteTrailAnchor(second.AnchorPath!, TimeProvider.System).Read()!;
+        var mark = new AuditTrailAnchor(second.AnchorPath!, TimeProvider.System).Read()!;
         Assert.Equal((1L, record.Id, record.Hash), (mark.Sequence, mark.Id, mark.Hash));
     }
 
@@ -126,7 +126,7 @@ public sealed class SqliteAuditAnchorTests
 
         Assert.True(await store.IsReadyAsync(CancellationToken.None));
 
-        var mark = new SqliteTrailAnchor(store.AnchorPath!, TimeProvider.System).Read()!;
+        var mark = new AuditTrailAnchor(store.AnchorPath!, TimeProvider.System).Read()!;
         Assert.Equal((3L, records[2].Hash), (mark.Sequence, mark.Hash));
     }
 
@@ -154,13 +154,13 @@ public sealed class SqliteAuditAnchorTests
         try
         {
             var clock = new SteppedClock();
-            var anchor = new SqliteTrailAnchor(Path.Combine(folder, "audit.anchor"), clock);
+            var anchor = new AuditTrailAnchor(Path.Combine(folder, "audit.anchor"), clock);
 
             anchor.Committed(Record(1));
             anchor.Committed(Record(2));
             Assert.Equal(1, anchor.Read()!.Sequence);
 
-            clock.Advance(SqliteTrailAnchor.Interval);
+            clock.Advance(AuditTrailAnchor.Interval);
             anchor.Committed(Record(3));
             anchor.Committed(Record(4));
             Assert.Equal(3, anchor.Read()!.Sequence);
@@ -177,7 +177,7 @@ public sealed class SqliteAuditAnchorTests
     [Fact]
     public void For_ADatabasePath_IsBesideItWithAnotherName()
     {
-        var anchor = SqliteTrailAnchor.For(Path.Combine("data", "audit.db"));
+        var anchor = AuditTrailAnchor.For(Path.Combine("data", "audit.db"));
 
         Assert.Equal(Path.Combine("data", "audit.anchor"), anchor);
         Assert.False(anchor.StartsWith(Path.Combine("data", "audit.db"), StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -28,18 +29,30 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
         new(await database.CreateSchemaAsync());
 
     /// <summary>A store with its own data source: to PostgreSQL, as separate as another gateway process.</summary>
+    /// <param name="anchorPath">Its anchor file; none by default, so tests that share a working directory share none.</param>
     public PostgresAuditStore CreateStore(
-        int maxBatchSize = 256, Action<NpgsqlConnectionStringBuilder>? configure = null, int commitTimeoutSeconds = 3, string? instanceName = null)
+        int maxBatchSize = 256,
+        Action<NpgsqlConnectionStringBuilder>? configure = null,
+        int commitTimeoutSeconds = 3,
+        string? instanceName = null,
+        string anchorPath = "",
+        ILogger<PostgresAuditStore>? logger = null)
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
         configure?.Invoke(builder);
-        var store = CreateStore(builder.ConnectionString, maxBatchSize, commitTimeoutSeconds, instanceName);
+        var store = CreateStore(builder.ConnectionString, maxBatchSize, commitTimeoutSeconds, instanceName, anchorPath, logger);
         _stores.Add(store);
         return store;
     }
 
     /// <remarks>Checkpoints are left to the test (<see cref="PostgresAuditStore.TakeCheckpointAsync"/>): the interval is an hour.</remarks>
-    public static PostgresAuditStore CreateStore(string? connectionString, int maxBatchSize = 256, int commitTimeoutSeconds = 3, string? instanceName = null) =>
+    public static PostgresAuditStore CreateStore(
+        string? connectionString,
+        int maxBatchSize = 256,
+        int commitTimeoutSeconds = 3,
+        string? instanceName = null,
+        string anchorPath = "",
+        ILogger<PostgresAuditStore>? logger = null) =>
         new(
             Options.Create(new AuditOptions
             {
@@ -51,10 +64,11 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
                     CommitTimeoutSeconds = commitTimeoutSeconds,
                     InstanceName = instanceName,
                     CheckpointIntervalSeconds = PostgresAuditStore.MaxCheckpointIntervalSeconds,
+                    AnchorPath = anchorPath,
                 },
             }),
             TimeProvider.System,
-            NullLogger<PostgresAuditStore>.Instance);
+            logger ?? NullLogger<PostgresAuditStore>.Instance);
 
     /// <summary>A connection of someone else's, such as an attacker's with direct access to the database.</summary>
     public ValueTask<NpgsqlConnection> OpenForeignConnectionAsync() => _foreign.OpenConnectionAsync();

@@ -10,8 +10,10 @@ namespace XefAI.Data.Deidentification;
 /// earlier texts. Such a scan depends on the text alone, so the same text scanned that way again finds nothing again and
 /// need not be scanned. System prompts, templates and tool descriptions repeat on every call an app makes; they are
 /// often the longest texts of a call. Only a digest of each text is kept (SHA-256, 128 bits of it), never the text, so
-/// a value the scanner missed is not held past its call, and no text can be made to pass for a remembered one. Bounded:
-/// when full, everything is forgotten at once (a repeated text is scanned once more, then remembered again).
+/// a value the scanner missed is not held past its call, and no text can be made to pass for a remembered one. The digest
+/// is keyed by the calling app (its scope): an app whose text is skipped answers faster, so with one set for all, an app
+/// could time its calls to learn that another had recently sent an exact text. Bounded: when full, everything is
+/// forgotten at once (a repeated text is scanned once more, then remembered again).
 /// </summary>
 internal sealed class CleanTexts(int capacity = CleanTexts.DefaultCapacity)
 {
@@ -26,8 +28,17 @@ internal sealed class CleanTexts(int capacity = CleanTexts.DefaultCapacity)
     /// <summary>How many digests are held (at most the capacity).</summary>
     public int Count => Volatile.Read(ref _count);
 
+    // Longest scope hashed on the stack; an app id is far shorter.
+    private const int MaxStackScopeBytes = 512;
+
     /// <summary>The text's digest, when the text is long enough to be remembered.</summary>
-    public static bool TryDigest(string text, out UInt128 digest)
+    public static bool TryDigest(string text, out UInt128 digest) => TryDigest(text, scope: null, out digest);
+
+    /// <summary>
+    /// The text's digest for <paramref name="scope"/> (the calling app), when the text is long enough to be remembered:
+    /// the same text has another digest for another scope. Null or empty: the digest of no scope.
+    /// </summary>
+    public static bool TryDigest(string text, string? scope, out UInt128 digest)
     {
         if (text.Length < MinLength)
         {
@@ -37,6 +48,17 @@ internal sealed class CleanTexts(int capacity = CleanTexts.DefaultCapacity)
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(MemoryMarshal.AsBytes(text.AsSpan()), hash);
+        if (!string.IsNullOrEmpty(scope))
+        {
+            // The text's hash (fixed length) then the scope: no two (text, scope) pairs give one input.
+            var scopeBytes = MemoryMarshal.AsBytes(scope.AsSpan());
+            var length = hash.Length + scopeBytes.Length;
+            Span<byte> keyed = length <= SHA256.HashSizeInBytes + MaxStackScopeBytes ? stackalloc byte[length] : new byte[length];
+            hash.CopyTo(keyed);
+            scopeBytes.CopyTo(keyed[hash.Length..]);
+            SHA256.HashData(keyed, hash);
+        }
+
         digest = BinaryPrimitives.ReadUInt128LittleEndian(hash);
         return true;
     }

@@ -29,7 +29,11 @@ internal sealed class PhiScanner(Lexicon lexicon)
     /// As <see cref="Scan(string, KnownPeople?, List{PhiSpan}, HashSet{string}?)"/>, with the set of learned names made
     /// on the first name found when <paramref name="learned"/> is null, and handed back.
     /// </summary>
-    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, ref HashSet<string>? learned)
+    /// <param name="cleanScope">
+    /// Whose remembered clean texts the scan may skip and add to (the calling app; see <see cref="CleanTexts"/>): a text
+    /// found clean for one app is scanned again for another.
+    /// </param>
+    public void Scan(string text, KnownPeople? known, List<PhiSpan> found, ref HashSet<string>? learned, string? cleanScope = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(found);
@@ -43,7 +47,7 @@ internal sealed class PhiScanner(Lexicon lexicon)
         known ??= KnownPeople.None;
         UInt128 digest = default;
         var nothingLearned = learned is null || learned.Count == 0;
-        var digested = known.IsEmpty && CleanTexts.TryDigest(text, out digest);
+        var digested = known.IsEmpty && CleanTexts.TryDigest(text, cleanScope, out digest);
         var remember = digested && nothingLearned;
         if (digested && Clean.Contains(digest) && (nothingLearned || !MayHoldLearned(text, learned!)))
         {

@@ -36,12 +36,18 @@ internal sealed class SafeHarborDataProtector : IDataProtector
 
     public IReadOnlyList<string> Kinds => PhiKinds.AllLabels;
 
-    public IDataProtection Begin(ClinicalContext context)
+    public IDataProtection Begin(ClinicalContext context) => Begin(context, appId: null);
+
+    /// <remarks>The texts found clean are remembered per app (<see cref="CleanTexts"/>).</remarks>
+    public IDataProtection Begin(ClinicalContext context, string? appId)
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = _options.CurrentValue;
         return new SafeHarborProtection(
-            PhiScanner.Default, KnownPeople.From(context.People), _dateShift, context.PatientReference, options.MaxDeIdentifiedTextLength);
+            PhiScanner.Default, KnownPeople.From(context.People), _dateShift, context.PatientReference, options.MaxDeIdentifiedTextLength)
+        {
+            CleanScope = appId,
+        };
     }
 
     /// <summary>

@@ -106,6 +106,11 @@ internal sealed class SafeHarborProtection : IDataProtection
 
     public int Replacements { get; private set; }
 
+    /// <summary>
+    /// Whose texts found clean this call may reuse and add to: the calling app's. Null: the texts remembered for no app.
+    /// </summary>
+    public string? CleanScope { get; init; }
+
     /// <summary>Texts whose scan when read ahead was used again when they were protected (for tests).</summary>
     internal int ScansReused { get; private set; }
 
@@ -151,7 +156,7 @@ internal sealed class SafeHarborProtection : IDataProtection
                     var prepared = Prepare(text);
                     if (!prepared.Contains("\"resourceType\"", StringComparison.Ordinal))
                     {
-                        _scanner.Scan(MixedScripts.ForScanning(prepared), _known, scratch.Spans, ref _learnedNames);
+                        _scanner.Scan(MixedScripts.ForScanning(prepared), _known, scratch.Spans, ref _learnedNames, CleanScope);
                         (_readAhead ??= new Dictionary<string, ReadAheadScan>(StringComparer.Ordinal))[prepared] = new ReadAheadScan(
                             [.. scratch.Spans],
                             _learnedNames is null ? [] : [.. _learnedNames],
@@ -302,7 +307,7 @@ internal sealed class SafeHarborProtection : IDataProtection
             {
                 // A Latin word with a Cyrillic or Greek look-alike letter is scanned as the word it looks like; the
                 // spans are the same places in the text as written, which is what is replaced and restored.
-                _scanner.Scan(MixedScripts.ForScanning(text), _known, spans, ref _learnedNames);
+                _scanner.Scan(MixedScripts.ForScanning(text), _known, spans, ref _learnedNames, CleanScope);
             }
 
             if (_known.HasPhrases)

@@ -111,6 +111,15 @@ public sealed record PostgresAuditOptions
     /// <summary>How often a replica binds every writer's chain end into a checkpoint, when none has since.</summary>
     public int CheckpointIntervalSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// Where this replica notes the last record it committed, to refuse at the next start a database whose schema was
+    /// dropped, whose tables were emptied, or which was restored from a dump older than that record. Each replica keeps
+    /// its own (replicas sharing a host set different paths). Null (the default): <c>audit-postgres.anchor</c> in the
+    /// folder of <c>Audit:Sqlite:Path</c> (<c>data/audit-postgres.anchor</c>); empty: no anchor. A relative path
+    /// resolves against the content root.
+    /// </summary>
+    public string? AnchorPath { get; init; }
+
     // The synthesized ToString would print the password wherever options get logged.
     private bool PrintMembers(StringBuilder builder)
     {
@@ -119,6 +128,7 @@ public sealed record PostgresAuditOptions
         builder.Append(", MigrationConnectionString = ").Append(MigrationConnectionString is null ? "null" : "(set, not shown)");
         builder.Append(", InstanceName = ").Append(InstanceName ?? "null");
         builder.Append(", CheckpointIntervalSeconds = ").Append(CheckpointIntervalSeconds);
+        builder.Append(", AnchorPath = ").Append(AnchorPath ?? "null");
         return true;
     }
 }

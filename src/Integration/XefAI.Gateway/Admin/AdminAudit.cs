@@ -48,7 +48,7 @@ internal static partial class AdminAudit
         }
         catch (Exception ex)
         {
-            LogAuditFailed(logger, ex, action);
+            LogAuditFailed(logger, StoreRefusals.Loggable(ex), ex.GetType().Name, action);
             return null;
         }
     }
@@ -56,6 +56,6 @@ internal static partial class AdminAudit
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin action {Action} ({Status}) is audit record {AuditId}.")]
     private static partial void LogRecorded(ILogger logger, string action, int status, string auditId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record of admin action {Action} could not be committed.")]
-    private static partial void LogAuditFailed(ILogger logger, Exception exception, string action);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record of admin action {Action} could not be committed ({ExceptionType}).")]
+    private static partial void LogAuditFailed(ILogger logger, Exception? exception, string exceptionType, string action);
 }

@@ -91,7 +91,7 @@ internal static partial class AdminEndpoints
             {
                 // The store did not answer, or dropped the connection (a database restarted under a pooled connection):
                 // a read the admin may retry, not a fault of the gateway's. The cause goes to the log.
-                LogStoreUnavailable(logger, ex, context.HttpContext.Request.Method, context.HttpContext.GetEndpoint()?.DisplayName ?? "admin");
+                LogStoreUnavailable(logger, ex.GetType().Name, context.HttpContext.Request.Method, context.HttpContext.GetEndpoint()?.DisplayName ?? "admin");
                 context.HttpContext.Response.Headers.RetryAfter = "1";
                 return Results.Json(
                     new { error = new { message = StoreFailures.IsTimeout(ex) ? "The audit or governance store did not answer in time; retry shortly." : "The audit or governance store could not be read just now; retry shortly.", type = AdminJson.ErrorType(StatusCodes.Status503ServiceUnavailable), param = (string?)null, code = "store_unavailable" } },
@@ -515,6 +515,6 @@ internal static partial class AdminEndpoints
         return list;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An admin read ({Method} {Endpoint}) found the audit or governance store unavailable; answered 503.")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, string endpoint);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An admin read ({Method} {Endpoint}) found the audit or governance store unavailable ({ExceptionType}); answered 503.")]
+    private static partial void LogStoreUnavailable(ILogger logger, string exceptionType, string method, string endpoint);
 }

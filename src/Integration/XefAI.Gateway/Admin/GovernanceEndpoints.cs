@@ -88,7 +88,7 @@ internal static partial class GovernanceEndpoints
     }
 
     private static async Task<IResult> ChangeUseCaseStatusAsync(
-        string id, string action, HttpContext context, IUseCaseAdministration administration, CancellationToken ct)
+        string id, string action, HttpContext context, IUseCaseAdministration administration, ILoggerFactory loggers, CancellationToken ct)
     {
         // Exact, lower-case names only: Enum.TryParse would take "retire,approve" (a flag list), " suspend" or "3".
         if (!UseCaseActions.TryGetValue(action, out var parsed))
@@ -116,11 +116,6 @@ internal static partial class GovernanceEndpoints
         {
             return await RefuseAsync(context, id, "invalid_value", 400, $"The request cannot be recorded: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
-        catch (Exception ex) when (ex is not GovernanceActionException and not OperationCanceledException)
-        {
-            // The governance state store failed (locked, unreachable): nothing changed, and the caller may retry.
-            return await RefuseAsync(context, id, "governance_state_unavailable", 503, "The governance state store could not record the change; nothing changed. Retry later.");
-        }
         catch (GovernanceActionException ex)
         {
             var status = ex.Code switch
@@ -131,10 +126,31 @@ internal static partial class GovernanceEndpoints
             };
             return await RefuseAsync(context, id, ex.Code, status, ex.Message, ex.MissingAttributes);
         }
+        catch (Exception ex) when (StoreRefusals.IsStoreFailure(ex) && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The governance state store failed (locked, unreachable, moved): nothing changed, and the caller may retry.
+            // Any other exception is a fault of the gateway's, for the app's error handling (a 500), not a 503 to retry.
+            return await StateChangeUnavailableAsync(context, id, loggers, ex);
+        }
+    }
+
+    /// <summary>A status change the governance state store could not record: a 503 (Retry-After from the admin filter), the type in the log.</summary>
+    private static Task<IResult> StateChangeUnavailableAsync(HttpContext context, string? useCaseId, ILoggerFactory loggers, Exception failure)
+    {
+        LogStateStoreFailed(
+            loggers.CreateLogger(typeof(GovernanceEndpoints)), $"POST {context.Request.Path}", failure.GetType().Name, StoreFailures.IsTimeout(failure));
+        return RefuseAsync(
+            context, useCaseId, StoreRefusals.GovernanceStateCode, 503, "The governance state store could not record the change; nothing changed. Retry later.");
     }
 
     private static async Task<IResult> ChangeDeploymentAsync(
-        string id, string action, HttpContext context, IDeploymentSuspensions suspensions, XefAI.Models.IModelRegistry models, CancellationToken ct)
+        string id,
+        string action,
+        HttpContext context,
+        IDeploymentSuspensions suspensions,
+        XefAI.Models.IModelRegistry models,
+        ILoggerFactory loggers,
+        CancellationToken ct)
     {
         if (action is not ("suspend" or "resume"))
         {
@@ -168,9 +184,9 @@ internal static partial class GovernanceEndpoints
         {
             return await RefuseAsync(context, null, "invalid_value", 400, $"The request cannot be recorded: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (StoreRefusals.IsStoreFailure(ex) && !context.RequestAborted.IsCancellationRequested)
         {
-            return await RefuseAsync(context, null, "governance_state_unavailable", 503, "The governance state store could not record the change; nothing changed. Retry later.");
+            return await StateChangeUnavailableAsync(context, null, loggers, ex);
         }
 
         await AdminAudit.RecordAsync(
@@ -196,7 +212,7 @@ internal static partial class GovernanceEndpoints
         {
             // The admin routes' filter answers a store that cannot be read with 503; an app's route has no such filter,
             // and the exception became a 500 with a stack trace. The cause goes to the log, once, without the trace.
-            LogIncidentStoreUnavailable(loggers.CreateLogger(typeof(GovernanceEndpoints)), ex.GetType().Name, ex.Message);
+            LogIncidentStoreUnavailable(loggers.CreateLogger(typeof(GovernanceEndpoints)), ex.GetType().Name);
             result = Results.Json(
                 new { error = new { message = "The audit or governance store could not be read just now, so the incident was not recorded; retry shortly.", type = AdminJson.ErrorType(StatusCodes.Status503ServiceUnavailable), param = (string?)null, code = "store_unavailable" } },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -369,6 +385,6 @@ internal static partial class GovernanceEndpoints
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Route}: the governance state store failed ({ExceptionType}; a timeout: {TimedOut}); answered 503.")]
     private static partial void LogStateStoreFailed(ILogger logger, string route, string exceptionType, bool timedOut);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "POST /v1/incidents: the audit or governance store could not be read ({ExceptionType}: {Reason}); answered 503.")]
-    private static partial void LogIncidentStoreUnavailable(ILogger logger, string exceptionType, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "POST /v1/incidents: the audit or governance store could not be read ({ExceptionType}); answered 503.")]
+    private static partial void LogIncidentStoreUnavailable(ILogger logger, string exceptionType);
 }

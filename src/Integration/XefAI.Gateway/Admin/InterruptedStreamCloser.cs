@@ -56,7 +56,7 @@ internal sealed partial class InterruptedStreamCloser(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The audit store may be down at start-up; readiness reports that, and the next start-up tries again.
-            LogFailed(logger, ex);
+            LogFailed(logger, StoreRefusals.Loggable(ex), ex.GetType().Name);
         }
     }
 
@@ -200,6 +200,6 @@ internal sealed partial class InterruptedStreamCloser(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {Count} streams that a previous run of the gateway left open; their records say 'interrupted'.")]
     private static partial void LogClosed(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Streams left open by a previous run could not be closed on the audit trail; the next start-up tries again.")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Streams left open by a previous run could not be closed on the audit trail ({ExceptionType}); the next start-up tries again.")]
+    private static partial void LogFailed(ILogger logger, Exception? exception, string exceptionType);
 }

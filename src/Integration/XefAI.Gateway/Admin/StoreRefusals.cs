@@ -1,3 +1,4 @@
+using System.Data.Common;
 using XefAI.Governance;
 using XefAI.Integration;
 
@@ -15,6 +16,31 @@ internal static class StoreRefusals
     public const string ReviewQueueCode = "review_queue_unavailable";
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Whether a failure is a store's own, or wraps one: a driver's, a file's or a store's refusal, whose message can name
+    /// a file path (a moved database), a server or SQL. Its log line gives its type, never its message.
+    /// </summary>
+    public static bool IsStoreFailure(Exception failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        for (var cause = failure; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is DbException or AuditUnavailableException or GovernanceStateUnavailableException
+                or IOException or InvalidDataException or UnauthorizedAccessException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The exception a log line may carry: none for a store's failure (<see cref="IsStoreFailure"/>; the line names its
+    /// type instead), while any other fault, a bug, keeps its stack trace.
+    /// </summary>
+    public static Exception? Loggable(Exception failure) => IsStoreFailure(failure) ? null : failure;
 
     /// <summary>A read of the governance state store (a use case's history, the incidents) failed.</summary>
     public static string GovernanceStateRead(Exception failure) => StoreFailures.IsTimeout(failure)

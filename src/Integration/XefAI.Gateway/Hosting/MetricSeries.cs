@@ -1,5 +1,6 @@
 using OpenTelemetry.Metrics;
 using XefAI.Data;
+using XefAI.Gateway.Admin;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Gateway.Reviews;
@@ -70,7 +71,7 @@ internal sealed partial class MetricSeries(
                 // The use cases' statuses come from the governance state store, which may be down at start-up (a
                 // database restarting): a background export must not stop the host. Calls fail closed meanwhile;
                 // the next refresh tries again.
-                LogExportFailed(logger, ex);
+                LogExportFailed(logger, StoreRefusals.Loggable(ex), ex.GetType().Name);
             }
         }
         while (await WaitAsync(timer, stoppingToken));
@@ -134,13 +135,13 @@ internal sealed partial class MetricSeries(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The store may be down for a while; the gauges keep their last values and the next refresh tries again.
-            LogReviewsUnreadable(logger, ex);
+            LogReviewsUnreadable(logger, StoreRefusals.Loggable(ex), ex.GetType().Name);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The use-case series could not be exported (the governance state store cannot be read); the next refresh tries again.")]
-    private static partial void LogExportFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The use-case series could not be exported (the governance state store cannot be read: {ExceptionType}); the next refresh tries again.")]
+    private static partial void LogExportFailed(ILogger logger, Exception? exception, string exceptionType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The review queue could not be read for the pending-review gauges.")]
-    private static partial void LogReviewsUnreadable(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The review queue could not be read for the pending-review gauges ({ExceptionType}).")]
+    private static partial void LogReviewsUnreadable(ILogger logger, Exception? exception, string exceptionType);
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using XefAI.Gateway.Admin;
 using XefAI.Gateway.Tracing;
 using XefAI.Governance;
 using XefAI.Integration;
@@ -64,14 +65,14 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
                     LogAuditUnavailableSuppressed(logger, suppressed, RefusalLinesPerSecond);
                 }
 
-                LogAuditUnavailable(logger, call.TraceId, ex.Message);
+                LogAuditUnavailable(logger, call.TraceId, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
             }
 
             record = null;
         }
         catch (Exception ex)
         {
-            LogAuditFailed(logger, ex, call.TraceId);
+            LogAuditFailed(logger, StoreRefusals.Loggable(ex), ex.GetType().Name, call.TraceId);
             record = null;
         }
 
@@ -183,11 +184,11 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
         return string.Join(';', parts);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld.")]
-    private static partial void LogAuditFailed(ILogger logger, Exception exception, string traceId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed ({ExceptionType}); the answer was withheld.")]
+    private static partial void LogAuditFailed(ILogger logger, Exception? exception, string exceptionType, string traceId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed; the answer was withheld: {Reason}")]
-    private static partial void LogAuditUnavailable(ILogger logger, string traceId, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit record for trace {TraceId} could not be committed ({ExceptionType}); the answer was withheld. The store logs the cause.")]
+    private static partial void LogAuditUnavailable(ILogger logger, string traceId, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} more calls were refused since the last such line because their audit records could not be committed (not logged one by one; at most {PerSecond} a second are).")]
     private static partial void LogAuditUnavailableSuppressed(ILogger logger, int count, int perSecond);

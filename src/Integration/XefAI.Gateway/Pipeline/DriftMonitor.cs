@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using XefAI.Gateway.Admin;
 using XefAI.Gateway.Configuration;
 using XefAI.Governance;
 
@@ -196,7 +197,7 @@ internal sealed partial class DriftMonitor
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogIncidentFailed(_logger, ex, useCase, feature);
+            LogIncidentFailed(_logger, StoreRefusals.Loggable(ex), ex.GetType().Name, useCase, feature);
         }
     }
 
@@ -224,8 +225,8 @@ internal sealed partial class DriftMonitor
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift in use case {UseCase}: the PSI of {Feature} is {Psi:0.###} against its baseline, above {Threshold}.")]
     private static partial void LogDrift(ILogger logger, string useCase, string feature, double psi, double threshold);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The drift incident for use case {UseCase} ({Feature}) could not be opened.")]
-    private static partial void LogIncidentFailed(ILogger logger, Exception exception, string useCase, string feature);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The drift incident for use case {UseCase} ({Feature}) could not be opened ({ExceptionType}).")]
+    private static partial void LogIncidentFailed(ILogger logger, Exception? exception, string exceptionType, string useCase, string feature);
 
     /// <summary>One use case: baseline counts, the ring of recent calls' bins and their counts, which features have alerted.</summary>
     private sealed class UseCaseDrift(int baselineCalls, int windowCalls, string[] labels)

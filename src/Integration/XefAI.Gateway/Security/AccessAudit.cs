@@ -1,3 +1,4 @@
+using XefAI.Gateway.Admin;
 using XefAI.Gateway.Pipeline;
 using XefAI.Governance;
 
@@ -66,13 +67,13 @@ internal sealed partial class AccessAudit(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogAccessNotAudited(logger, ex, context.Request.Method, route);
+            LogAccessNotAudited(logger, StoreRefusals.Loggable(ex), ex.GetType().Name, context.Request.Method, route);
         }
     }
 
     private static bool IsGoverned(PathString path) =>
         path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/cds-services");
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Access record of {Method} {Route} could not be committed.")]
-    private static partial void LogAccessNotAudited(ILogger logger, Exception exception, string method, string route);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Access record of {Method} {Route} could not be committed ({ExceptionType}).")]
+    private static partial void LogAccessNotAudited(ILogger logger, Exception? exception, string exceptionType, string method, string route);
 }

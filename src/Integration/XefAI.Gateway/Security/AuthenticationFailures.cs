@@ -1,4 +1,5 @@
 using System.Globalization;
+using XefAI.Gateway.Admin;
 using XefAI.Gateway.Configuration;
 using XefAI.Governance;
 
@@ -199,7 +200,7 @@ internal sealed partial class AuthenticationFailures
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    LogAuditFailed(_logger, ex, due.Count - i);
+                    LogAuditFailed(_logger, StoreRefusals.Loggable(ex), ex.GetType().Name, due.Count - i);
                     Requeue(due.Skip(i));
                     return;
                 }
@@ -243,8 +244,8 @@ internal sealed partial class AuthenticationFailures
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit records of {Count} refused-authentication buckets could not be committed; they are kept for the next flush.")]
-    private static partial void LogAuditFailed(ILogger logger, Exception exception, int count);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit records of {Count} refused-authentication buckets could not be committed ({ExceptionType}); they are kept for the next flush.")]
+    private static partial void LogAuditFailed(ILogger logger, Exception? exception, string exceptionType, int count);
 
     private readonly record struct BucketKey(string Address, long Minute, string Route, string Kind);
 

@@ -27,6 +27,9 @@ public sealed class ProtectDataStepTests
 
         Assert.Null(call.Error);
         Assert.Same(call.Clinical, Assert.Single(protector.Begun));
+
+        // Begun for the calling app, whose remembered clean texts are its own.
+        Assert.Equal(call.App!.Id, Assert.Single(protector.Apps));
         Assert.Equal([$"{Token} has asthma.", $"Ask {Token} about it."], call.Messages.Select(m => m.Content));
         var messages = call.VendorBody!["messages"]!.AsArray();
         Assert.Equal($"{Token} has asthma.", (string?)messages[0]!["content"]);

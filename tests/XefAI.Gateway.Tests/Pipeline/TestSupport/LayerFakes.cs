@@ -129,9 +129,15 @@ internal sealed class WordProtector(string word, string token) : IDataProtector
 
     public List<ClinicalContext> Begun { get; } = [];
 
-    public IDataProtection Begin(ClinicalContext context)
+    /// <summary>The app each protection was begun for; null when none was named.</summary>
+    public List<string?> Apps { get; } = [];
+
+    public IDataProtection Begin(ClinicalContext context) => Begin(context, null);
+
+    public IDataProtection Begin(ClinicalContext context, string? appId)
     {
         Begun.Add(context);
+        Apps.Add(appId);
         return new Protection(word, token);
     }
 

@@ -183,6 +183,7 @@ public sealed class PostgresAuditLeastPrivilegeTests
                     ConnectionString = connectionString,
                     MigrationConnectionString = migrationConnectionString,
                     CheckpointIntervalSeconds = PostgresAuditStore.MaxCheckpointIntervalSeconds,
+                    AnchorPath = string.Empty,
                 },
             }),
             TimeProvider.System,

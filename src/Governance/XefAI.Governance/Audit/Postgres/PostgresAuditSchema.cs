@@ -382,6 +382,16 @@ internal static class PostgresAuditSchema
 
     public const string SelectById = "SELECT " + Columns + " FROM audit_records WHERE id = $1";
 
+    /// <summary>Whether the records table is there at all: a schema without it is a trail gone, not one to upgrade.</summary>
+    public const string HasRecordsTable = "SELECT to_regclass('audit_records') IS NOT NULL";
+
+    /// <summary>The last record of the whole trail, every replica's: where a replica with no anchor yet anchors.</summary>
+    public const string SelectHead = "SELECT seq, id, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
+
+    public const string SelectIdAndHash = "SELECT id, hash FROM audit_records WHERE seq = $1";
+
+    public const string SelectLastSequence = "SELECT coalesce(max(seq), 0) FROM audit_records";
+
     public const string SelectColumns = "SELECT " + Columns + " FROM audit_records";
 
     private const int Seq = 0;

@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -69,8 +70,18 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     // The last commit's outcome: readiness stays false after a failed commit until a commit or a probe succeeds.
     private volatile bool _lastCommitFailed;
 
+    // Where this replica's last committed record is noted; null when Audit:Postgres:AnchorPath is "" (no anchor).
+    private readonly AuditTrailAnchor? _anchor;
+    private readonly RepeatedFailures _anchorFailures;
+    private int _anchorRefusalLogged;
+
+    // Set once the database was found at start not to hold the record the anchor names: from then on nothing is
+    // appended (and no schema created) until an operator has seen to it and restarted the gateway.
+    private volatile string? _trailLost;
+
     // No I/O here, and no failure when unconfigured: every scanned store is constructed, selected or not.
-    public PostgresAuditStore(IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<PostgresAuditStore> logger)
+    public PostgresAuditStore(
+        IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<PostgresAuditStore> logger, IHostEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var audit = options.Value;
@@ -80,6 +91,12 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         _logger = logger;
         _time = timeProvider;
         _failures = new RepeatedFailures(timeProvider);
+        _anchorFailures = new RepeatedFailures(timeProvider);
+        var root = environment?.ContentRootPath ?? Directory.GetCurrentDirectory();
+        var anchorPath = audit.Postgres?.AnchorPath is not { } configured ? AuditTrailAnchor.ForPostgres(Path.GetFullPath(audit.Sqlite.Path, root))
+            : configured.Length == 0 ? null
+            : Path.GetFullPath(configured, root);
+        _anchor = anchorPath is null ? null : new AuditTrailAnchor(anchorPath, timeProvider);
         _ids = new AuditRecordIdGenerator(timeProvider);
         _commitTimeout = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CommitTimeoutSeconds ?? 3, 1, MaxCommitTimeoutSeconds));
         _checkpointInterval = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CheckpointIntervalSeconds ?? 10, 1, MaxCheckpointIntervalSeconds));
@@ -97,6 +114,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     /// <summary>The chain this process writes: its instance name, when it started, and a random part.</summary>
     internal string Chain => _chain;
+
+    internal string? AnchorPath => _anchor?.Path;
 
     /// <summary>Letters, digits, '.', '_' and '-', at most <see cref="MaxInstanceNameLength"/>: safe in a chain id and a log line.</summary>
     public static bool IsValidInstanceName(string name) =>
@@ -182,9 +201,21 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        await EnsureSchemaAsync(cancellationToken);
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken);
+        }
+        catch (InvalidDataException) when (_trailLost is { } missing)
+        {
+            // No tables to walk: the verdict is the refusal itself.
+            return new AuditChainVerification(Valid: false, Records: 0, Problem: missing);
+        }
+
         using var verifier = new PostgresAuditVerifier(_dataSource.Value, request, _time);
-        return await verifier.RunAsync(cancellationToken);
+        var verification = await verifier.RunAsync(cancellationToken);
+
+        // A trail sound in itself is still not the one this replica wrote when it no longer holds the anchored record.
+        return verification.Valid && _trailLost is { } lost ? verification with { Valid = false, Problem = lost } : verification;
     }
 
     /// <summary>
@@ -277,6 +308,11 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     /// </remarks>
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
+        if (_trailLost is not null)
+        {
+            return false;
+        }
+
         var wait = _commitTimeout < MaxProbeWait ? _commitTimeout : MaxProbeWait;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(wait + wait);
@@ -306,6 +342,11 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             _lastCommitFailed = false;
             return true;
         }
+        catch (InvalidDataException) when (_trailLost is not null)
+        {
+            // Logged once, as critical, when it was found.
+            return false;
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogNotReady(_logger, _server, new TimeoutException("The readiness probe could not take the audit chain's lock in time.", ex));
@@ -331,6 +372,11 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         // Entries already queued are still committed; the loop ends once the queue is empty. A last checkpoint then
         // binds this chain's end, so nothing it wrote waits for another replica's checkpoint.
         await _writer.DisposeAsync();
+        if (_anchor is not null && _trailLost is null)
+        {
+            TryAnchor(static anchor => anchor.Flush());
+        }
+
         await _stopping.CancelAsync();
         if (_checkpoints is not null)
         {
@@ -444,7 +490,17 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private async ValueTask<NpgsqlConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        await EnsureSchemaAsync(cancellationToken);
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A trail that cannot be used as it is (its tables gone while the anchor says they held records, or an
+            // anchor that is not one): a store outage to the reader, with the reason in the message and the log.
+            throw new AuditUnavailableException(ex.Message, ex);
+        }
+
         return await _dataSource.Value.OpenConnectionAsync(cancellationToken);
     }
 
@@ -455,6 +511,12 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
     private async ValueTask EnsureChainAsync(CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken);
+        if (_trailLost is { } lost)
+        {
+            // No chain is opened, and nothing appended, in a database that is not the trail this replica wrote.
+            throw new InvalidDataException(lost);
+        }
+
         await _chainStart.EnsureAsync(static (store, token) => store.StartChainAsync(token), this, cancellationToken);
     }
 
@@ -520,10 +582,19 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     private async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
+        if (_trailLost is { } lost)
+        {
+            throw new InvalidDataException(lost);
+        }
+
+        // A trail the anchor knows of, gone from the database while the gateway was stopped: not recreated empty as a new one.
+        var mark = _anchor?.Read();
         var migration = _migrationConnectionString is null ? null : CreateDataSource(_migrationConnectionString, writer: false);
+        bool present;
         try
         {
-            await CreateSchemaAsync(migration ?? _dataSource.Value, migration is null ? null : _dataSource.Value, cancellationToken);
+            present = await CreateSchemaAsync(
+                migration ?? _dataSource.Value, migration is null ? null : _dataSource.Value, createMissingTrail: mark is null, cancellationToken);
         }
         finally
         {
@@ -532,10 +603,107 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
                 await migration.DisposeAsync();
             }
         }
+
+        if (!present)
+        {
+            Refuse($"The audit tables are missing from PostgreSQL at {_server}, but this gateway had committed record {mark!.Sequence} ({mark.Id}) " +
+                $"to them (its anchor {_anchor!.Path} says so): the schema was dropped, or the connection names another database or schema. " +
+                "They are not recreated empty, and no call is answered until the trail is restored and the gateway restarted; to start a new trail on purpose, move the anchor aside.");
+            throw new InvalidDataException(_trailLost);
+        }
+
+        await CheckAnchorAsync(mark, cancellationToken);
+    }
+
+    /// <summary>
+    /// The database must still hold the record this replica's anchor names, with the same id and hash (the records other
+    /// replicas committed since are no concern of it). If not, its tables were emptied, it was restored from a dump older
+    /// than that record, or it is another trail: it is still readable (and verification says why it is not the trail),
+    /// but nothing is appended to it. A replica with no anchor yet anchors the trail's head, if it has one.
+    /// </summary>
+    private async Task CheckAnchorAsync(AuditTrailAnchor.Mark? mark, CancellationToken cancellationToken)
+    {
+        if (_anchor is null)
+        {
+            return;
+        }
+
+        await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
+        if (mark is null)
+        {
+            await using var head = new NpgsqlCommand(PostgresAuditSchema.SelectHead, connection);
+            await using var reader = await head.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var (sequence, id, hash) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+                TryAnchor(anchor => anchor.Set(sequence, id, hash));
+            }
+
+            return;
+        }
+
+        (string Id, string Hash)? row = null;
+        await using (var command = new NpgsqlCommand(PostgresAuditSchema.SelectIdAndHash, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = mark.Sequence });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                row = (reader.GetString(0), reader.GetString(1));
+            }
+        }
+
+        string problem;
+        if (row is null)
+        {
+            await using var command = new NpgsqlCommand(PostgresAuditSchema.SelectLastSequence, connection);
+            var last = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            problem = $"The audit trail in PostgreSQL at {_server} ends at record {last}, but this gateway had committed record {mark.Sequence} " +
+                $"to it (its anchor {_anchor.Path} says so): its tables were emptied, or it was restored from a dump older than that record.";
+        }
+        else if (!string.Equals(row.Value.Hash, mark.Hash, StringComparison.Ordinal) || !string.Equals(row.Value.Id, mark.Id, StringComparison.Ordinal))
+        {
+            problem = $"Record {mark.Sequence} of the audit trail in PostgreSQL at {_server} is not the one this gateway committed " +
+                $"(its anchor {_anchor.Path} names {mark.Id}): the database was replaced by another trail.";
+        }
+        else
+        {
+            return;
+        }
+
+        Refuse(problem + " No call is answered until the right database is restored and the gateway restarted; to start a new trail on purpose, move the anchor aside.");
+    }
+
+    private void Refuse(string problem)
+    {
+        _trailLost = problem;
+        if (Interlocked.Exchange(ref _anchorRefusalLogged, 1) == 0)
+        {
+            LogTrailRefused(_logger, problem);
+        }
+    }
+
+    /// <summary>Anchor I/O never fails a batch or a close: a failure is logged (in full once every 30 s) and the next write tries again.</summary>
+    private void TryAnchor(Action<AuditTrailAnchor> write)
+    {
+        try
+        {
+            write(_anchor!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (_anchorFailures.TakeInFull())
+            {
+                LogAnchorFailed(_logger, _anchor!.Path, ex);
+            }
+        }
     }
 
     /// <param name="grantTo">Under an owner's migration, the gateway's own data source, whose role gets its grants.</param>
-    private static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, NpgsqlDataSource? grantTo, CancellationToken cancellationToken)
+    /// <param name="createMissingTrail">Whether a schema without its records table is created (no anchor says it held records).</param>
+    /// <returns>False when the records table is missing and was not created.</returns>
+    private static async Task<bool> CreateSchemaAsync(
+        NpgsqlDataSource dataSource, NpgsqlDataSource? grantTo, bool createMissingTrail, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -546,6 +714,12 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         command.CommandText = PostgresAuditSchema.IsComplete;
         if (await command.ExecuteScalarAsync(cancellationToken) is not true)
         {
+            command.CommandText = PostgresAuditSchema.HasRecordsTable;
+            if (!createMissingTrail && await command.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return false;
+            }
+
             command.CommandText = PostgresAuditSchema.Create;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -558,6 +732,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         }
 
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     // The writer must outlive any failure. The next batch reads its chain's end again, which is the truth even
@@ -648,6 +823,12 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             records[i] = new AuditRecord(ids[i], sequences[i], batch[i].Entry, previous[i], hashes[i]);
         }
 
+        // After the commit (the reader's close above): the anchor never names a record the database may not hold.
+        if (_anchor is not null)
+        {
+            TryAnchor(anchor => anchor.Committed(records[^1]));
+        }
+
         return records;
     }
 
@@ -683,6 +864,12 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An audit checkpoint could not be taken in PostgreSQL at {Server}; the next interval tries again.")]
     private static partial void LogCheckpointFailed(ILogger logger, string server, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Problem}")]
+    private static partial void LogTrailRefused(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit trail anchor {Path} could not be written; the trail is not checked against a newer head at the next start until it is.")]
+    private static partial void LogAnchorFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Audit checkpoint {Checkpoint} was not taken: {Regression} since the last checkpoint. The audit trail was tampered with; verify it.")]
     private static partial void LogCheckpointRefused(ILogger logger, long checkpoint, string regression);

@@ -41,7 +41,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     private volatile string? _fileLost;
 
     // Where the trail ended when last looked at; null when Audit:Sqlite:AnchorPath is "" (no anchor).
-    private readonly SqliteTrailAnchor? _anchor;
+    private readonly AuditTrailAnchor? _anchor;
     private int _anchorRefusalLogged;
     private readonly RepeatedFailures _anchorFailures;
 
@@ -58,10 +58,10 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         _time = timeProvider;
         _failures = new RepeatedFailures(timeProvider);
         _anchorFailures = new RepeatedFailures(timeProvider);
-        var anchorPath = audit.Sqlite.AnchorPath is null ? SqliteTrailAnchor.For(_databasePath)
+        var anchorPath = audit.Sqlite.AnchorPath is null ? AuditTrailAnchor.For(_databasePath)
             : audit.Sqlite.AnchorPath.Length == 0 ? null
             : Path.GetFullPath(audit.Sqlite.AnchorPath, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
-        _anchor = anchorPath is null ? null : new SqliteTrailAnchor(anchorPath, timeProvider);
+        _anchor = anchorPath is null ? null : new AuditTrailAnchor(anchorPath, timeProvider);
         _ids = new AuditRecordIdGenerator(timeProvider);
 
         // Microsoft.Data.Sqlite retries busy locks until the command timeout, BEGIN included.
@@ -334,7 +334,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     /// replaced or restored from an older copy: it is still readable (and verification says why it is not the trail),
     /// but nothing is appended to it. A trail with no anchor yet gets one at its head.
     /// </summary>
-    private async Task CheckAnchorAsync(SqliteConnection connection, SqliteTrailAnchor.Mark? mark, CancellationToken cancellationToken)
+    private async Task CheckAnchorAsync(SqliteConnection connection, AuditTrailAnchor.Mark? mark, CancellationToken cancellationToken)
     {
         if (_anchor is null)
         {
@@ -388,7 +388,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     }
 
     /// <summary>Anchor I/O never fails a batch or a close: a failure is logged (in full once every 30 s) and the next write tries again.</summary>
-    private void TryAnchor(Action<SqliteTrailAnchor> write)
+    private void TryAnchor(Action<AuditTrailAnchor> write)
     {
         try
         {

@@ -59,7 +59,8 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             return ValueTask.CompletedTask;
         }
 
-        var protection = protector.Begin(call.Clinical);
+        // Per app: what the protector remembers across calls must not let one app time another's texts.
+        var protection = call.App is { } app ? protector.Begin(call.Clinical, app.Id) : protector.Begin(call.Clinical);
         IReadOnlyList<KeyValuePair<string, int>> redactions;
         try
         {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using XefAI.Gateway.Admin;
 using XefAI.Governance;
 using XefAI.Integration;
 
@@ -33,7 +34,7 @@ internal sealed partial class QueueReviewStep(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogReviewQueueFailed(logger, ex, call.TraceId);
+            LogReviewQueueFailed(logger, StoreRefusals.Loggable(ex), ex.GetType().Name, call.TraceId);
             call.Error = CallError.Unavailable(
                 "review_queue_unavailable", "The answer must be held for review, but the review queue is unavailable; no answer is released.")
                 with { RetryAfter = TimeSpan.FromSeconds(1) };
@@ -49,6 +50,6 @@ internal sealed partial class QueueReviewStep(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Review queue failed for trace {TraceId}; the held answer was not released.")]
-    private static partial void LogReviewQueueFailed(ILogger logger, Exception exception, string traceId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Review queue failed for trace {TraceId} ({ExceptionType}); the held answer was not released.")]
+    private static partial void LogReviewQueueFailed(ILogger logger, Exception? exception, string exceptionType, string traceId);
 }

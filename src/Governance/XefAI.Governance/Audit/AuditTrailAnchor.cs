@@ -4,16 +4,18 @@ using System.Text.Json;
 namespace XefAI.Governance;
 
 /// <summary>
-/// Where the SQLite trail ended when this gateway last looked: the seq, id and hash of its last committed record, in a
-/// small file beside the database but outside its name (<c>data/audit.anchor</c> for <c>data/audit.db</c>, so
-/// <c>rm data/audit.db*</c> leaves it). A trail is checked against it when the store opens: a database deleted while the
-/// gateway was stopped, replaced by another trail, or restored from a copy older than the last commit no longer holds
-/// that record, and is refused instead of being taken as a new trail. The anchor is written at most once per
-/// <see cref="Interval"/> after a commit (one small synced write a second at most; after a power loss it
-/// may be older, which is still a record the trail holds: the record is synced before its anchor) and when the store closes. It is not keyed: someone who can
-/// edit both files can make them agree; it catches loss and mix-ups, as an external copy of the verifications does more.
+/// Where an audit trail ended when this gateway last looked: the seq, id and hash of the last record it committed, in a
+/// small file outside the database (<c>data/audit.anchor</c> for SQLite's <c>data/audit.db</c>, so
+/// <c>rm data/audit.db*</c> leaves it; <c>data/audit-postgres.anchor</c> for PostgreSQL, one per replica). A trail is
+/// checked against it when the store opens: a database deleted or dropped while the gateway was stopped, replaced by
+/// another trail, or restored from a copy older than the last commit no longer holds that record, and is refused
+/// instead of being taken as a new trail. The anchor is written at most once per <see cref="Interval"/> after a commit
+/// (one small synced write a second at most; after a power loss it may be older, which is still a record the trail
+/// holds: the record is committed before its anchor) and when the store closes. It is not keyed: someone who can edit
+/// both the anchor and the trail can make them agree; it catches loss and mix-ups, as an external copy of the
+/// verifications does more.
 /// </summary>
-internal sealed class SqliteTrailAnchor(string path, TimeProvider time)
+internal sealed class AuditTrailAnchor(string path, TimeProvider time)
 {
     /// <summary>Longest time a committed head waits before the anchor says so.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -26,8 +28,15 @@ internal sealed class SqliteTrailAnchor(string path, TimeProvider time)
 
     public string Path { get; } = path;
 
-    /// <summary>The anchor's path for a database: the database's own name with the extension <c>.anchor</c>.</summary>
+    /// <summary>The anchor's path for a SQLite database: the database's own name with the extension <c>.anchor</c>.</summary>
     public static string For(string databasePath) => System.IO.Path.ChangeExtension(databasePath, ".anchor");
+
+    /// <summary>
+    /// The default anchor of a PostgreSQL trail: <c>audit-postgres.anchor</c> in the folder of the SQLite database path
+    /// (the data directory), which the SQLite store leaves unused when PostgreSQL is configured.
+    /// </summary>
+    public static string ForPostgres(string sqliteDatabasePath) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(sqliteDatabasePath) ?? string.Empty, "audit-postgres.anchor");
 
     /// <summary>What the anchor says, or null when there is none.</summary>
     /// <exception cref="InvalidDataException">The file is there but is not an anchor this gateway wrote.</exception>
@@ -88,6 +97,12 @@ internal sealed class SqliteTrailAnchor(string path, TimeProvider time)
     {
         var (sequence, id, hash) = _head!.Value;
         // Per process: two gateways on one file (each anchors its own head, both records of the trail) never share it.
+        // The data directory may not exist yet where nothing else is kept in it (a PostgreSQL trail's replica).
+        if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
         var temporary = Path + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp";
         var json = string.Create(
             CultureInfo.InvariantCulture,
