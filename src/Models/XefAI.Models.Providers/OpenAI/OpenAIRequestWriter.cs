@@ -12,7 +12,8 @@ namespace XefAI.Models.Providers.OpenAI;
 /// The client's <see cref="JsonObject"/> is only read, never cloned or changed: audit and the fallback attempts to
 /// other deployments read it after this attempt, and a step before an attempt may replace message content, so each
 /// attempt writes the body as it is at that moment. Values are written by <see cref="JsonNode.WriteTo"/>, which keeps
-/// a number's text as the client wrote it (<c>1e2</c> stays <c>1e2</c>).
+/// a number's text as the client wrote it (<c>1e2</c> stays <c>1e2</c>). Members are read by index, since the object's
+/// enumerator is an allocated interface.
 /// </remarks>
 internal static class OpenAIRequestWriter
 {
@@ -35,8 +36,9 @@ internal static class OpenAIRequestWriter
         var writer = json.Writer;
         bool wroteModel = false, wroteStream = false, wroteStreamOptions = false;
         writer.WriteStartObject();
-        foreach (var (name, value) in body)
+        for (var i = 0; i < body.Count; i++)
         {
+            var (name, value) = body.GetAt(i);
             if (comparer.Equals(name, Model))
             {
                 writer.WriteString(name, model);
@@ -104,8 +106,9 @@ internal static class OpenAIRequestWriter
         var writer = json.Writer;
         bool wroteModel = false, wroteDimensions = false;
         writer.WriteStartObject();
-        foreach (var (name, value) in body)
+        for (var i = 0; i < body.Count; i++)
         {
+            var (name, value) = body.GetAt(i);
             if (comparer.Equals(name, Model))
             {
                 writer.WriteString(name, model);
@@ -149,8 +152,9 @@ internal static class OpenAIRequestWriter
         if (options is not null)
         {
             var comparer = ComparerOf(options);
-            foreach (var (name, value) in options)
+            for (var i = 0; i < options.Count; i++)
             {
+                var (name, value) = options.GetAt(i);
                 if (comparer.Equals(name, IncludeUsage))
                 {
                     writer.WriteBoolean(name, true);

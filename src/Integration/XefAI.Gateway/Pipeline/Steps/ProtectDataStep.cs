@@ -215,8 +215,10 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     /// </summary>
     private static void RefuseUnknownText(JsonObject body, IReadOnlySet<string> known)
     {
-        foreach (var (name, value) in body)
+        // By index: a JsonObject's enumerator is an allocated interface, and this runs on every de-identified call.
+        for (var i = 0; i < body.Count; i++)
         {
+            var (name, value) = body.GetAt(i);
             if (!known.Contains(name) && HoldsText(value, 0))
             {
                 throw new DeIdentificationException(
@@ -350,8 +352,9 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     {
         if (node is JsonObject obj)
         {
-            foreach (var (name, value) in obj)
+            for (var i = 0; i < obj.Count; i++)
             {
+                var (name, value) = obj.GetAt(i);
                 if (!known.Contains(name) && HoldsText(value, 0))
                 {
                     return name;
@@ -373,10 +376,36 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     private static bool HoldsText(JsonNode? node, int depth) => node switch
     {
         JsonValue value => value.GetValueKind() == JsonValueKind.String,
-        JsonArray array => depth < 64 && array.Any(item => HoldsText(item, depth + 1)),
-        JsonObject obj => depth < 64 && obj.Any(member => HoldsText(member.Value, depth + 1)),
+        JsonArray array => depth < 64 && AnyHoldsText(array, depth + 1),
+        JsonObject obj => depth < 64 && AnyHoldsText(obj, depth + 1),
         _ => false,
     };
+
+    private static bool AnyHoldsText(JsonArray array, int depth)
+    {
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (HoldsText(array[i], depth))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AnyHoldsText(JsonObject obj, int depth)
+    {
+        for (var i = 0; i < obj.Count; i++)
+        {
+            if (HoldsText(obj.GetAt(i).Value, depth))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// What a body holds beside the conversation that may identify someone: the end-user fields and each message's
