@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
 namespace XefAI.Governance.Tests;
 
 /// <summary>
@@ -171,6 +174,35 @@ public sealed class SqliteAuditAnchorTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Committed_WhereTheAnchorCannotBeWritten_NeitherThrowsNorLogsEveryTime()
+    {
+        // The anchor's folder is a file: every write fails. A commit must not fail for it, and the log says so once.
+        var blocker = Path.Combine(Path.GetTempPath(), "xefai-governance-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
+        File.WriteAllText(blocker, "not a folder");
+        try
+        {
+            var clock = new SteppedClock();
+            var logger = new FakeLogger();
+            var anchor = new AuditTrailAnchor(Path.Combine(blocker, "audit.anchor"), clock, logger);
+
+            anchor.Committed(Record(1));
+            clock.Advance(AuditTrailAnchor.Interval);
+            anchor.Committed(Record(2));
+            anchor.Flush();
+
+            var warning = Assert.Single(logger.Collector.GetSnapshot());
+            Assert.Equal(LogLevel.Warning, warning.Level);
+            Assert.Contains("could not be written", warning.Message, StringComparison.Ordinal);
+            Assert.Null(anchor.Read());
+        }
+        finally
+        {
+            File.Delete(blocker);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace XefAI.Governance;
 
@@ -13,9 +15,10 @@ namespace XefAI.Governance;
 /// (one small synced write a second at most; after a power loss it may be older, which is still a record the trail
 /// holds: the record is committed before its anchor) and when the store closes. It is not keyed: someone who can edit
 /// both the anchor and the trail can make them agree; it catches loss and mix-ups, as an external copy of the
-/// verifications does more.
+/// verifications does more. Writing it never fails a batch or a close: a failure is logged (in full once every 30 s) and
+/// the next write tries again.
 /// </summary>
-internal sealed class AuditTrailAnchor(string path, TimeProvider time)
+internal sealed partial class AuditTrailAnchor(string path, TimeProvider time, ILogger? logger = null)
 {
     /// <summary>Longest time a committed head waits before the anchor says so.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -25,6 +28,8 @@ internal sealed class AuditTrailAnchor(string path, TimeProvider time)
     private (long Sequence, string Id, string Hash)? _head;
     private long _written = -1;
     private long _writtenAt;
+    private readonly RepeatedFailures _failures = new(time);
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public string Path { get; } = path;
 
@@ -95,6 +100,21 @@ internal sealed class AuditTrailAnchor(string path, TimeProvider time)
 
     private void Write(long now)
     {
+        try
+        {
+            WriteHead(now);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (_failures.TakeInFull())
+            {
+                LogWriteFailed(_logger, Path, ex);
+            }
+        }
+    }
+
+    private void WriteHead(long now)
+    {
         var (sequence, id, hash) = _head!.Value;
         // Per process: two gateways on one file (each anchors its own head, both records of the trail) never share it.
         // The data directory may not exist yet where nothing else is kept in it (a PostgreSQL trail's replica).
@@ -126,6 +146,9 @@ internal sealed class AuditTrailAnchor(string path, TimeProvider time)
         _written = sequence;
         _writtenAt = now;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit trail anchor {Path} could not be written; the trail is not checked against a newer head at the next start until it is.")]
+    private static partial void LogWriteFailed(ILogger logger, string path, Exception exception);
 
     /// <summary>The last record of the trail, as the anchor remembers it.</summary>
     public sealed record Mark(long Sequence, string Id, string Hash);

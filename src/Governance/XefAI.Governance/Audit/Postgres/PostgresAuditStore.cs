@@ -72,7 +72,6 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     // Where this replica's last committed record is noted; null when Audit:Postgres:AnchorPath is "" (no anchor).
     private readonly AuditTrailAnchor? _anchor;
-    private readonly RepeatedFailures _anchorFailures;
     private int _anchorRefusalLogged;
 
     // Set once the database was found at start not to hold the record the anchor names: from then on nothing is
@@ -91,12 +90,11 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         _logger = logger;
         _time = timeProvider;
         _failures = new RepeatedFailures(timeProvider);
-        _anchorFailures = new RepeatedFailures(timeProvider);
         var root = environment?.ContentRootPath ?? Directory.GetCurrentDirectory();
         var anchorPath = audit.Postgres?.AnchorPath is not { } configured ? AuditTrailAnchor.ForPostgres(Path.GetFullPath(audit.Sqlite.Path, root))
             : configured.Length == 0 ? null
             : Path.GetFullPath(configured, root);
-        _anchor = anchorPath is null ? null : new AuditTrailAnchor(anchorPath, timeProvider);
+        _anchor = anchorPath is null ? null : new AuditTrailAnchor(anchorPath, timeProvider, logger);
         _ids = new AuditRecordIdGenerator(timeProvider);
         _commitTimeout = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CommitTimeoutSeconds ?? 3, 1, MaxCommitTimeoutSeconds));
         _checkpointInterval = TimeSpan.FromSeconds(Math.Clamp(audit.Postgres?.CheckpointIntervalSeconds ?? 10, 1, MaxCheckpointIntervalSeconds));
@@ -374,7 +372,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         await _writer.DisposeAsync();
         if (_anchor is not null && _trailLost is null)
         {
-            TryAnchor(static anchor => anchor.Flush());
+            _anchor.Flush();
         }
 
         await _stopping.CancelAsync();
@@ -636,7 +634,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
             if (await reader.ReadAsync(cancellationToken))
             {
                 var (sequence, id, hash) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
-                TryAnchor(anchor => anchor.Set(sequence, id, hash));
+                _anchor.Set(sequence, id, hash);
             }
 
             return;
@@ -680,22 +678,6 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         if (Interlocked.Exchange(ref _anchorRefusalLogged, 1) == 0)
         {
             LogTrailRefused(_logger, problem);
-        }
-    }
-
-    /// <summary>Anchor I/O never fails a batch or a close: a failure is logged (in full once every 30 s) and the next write tries again.</summary>
-    private void TryAnchor(Action<AuditTrailAnchor> write)
-    {
-        try
-        {
-            write(_anchor!);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            if (_anchorFailures.TakeInFull())
-            {
-                LogAnchorFailed(_logger, _anchor!.Path, ex);
-            }
         }
     }
 
@@ -826,7 +808,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         // After the commit (the reader's close above): the anchor never names a record the database may not hold.
         if (_anchor is not null)
         {
-            TryAnchor(anchor => anchor.Committed(records[^1]));
+            _anchor.Committed(records[^1]);
         }
 
         return records;
@@ -867,9 +849,6 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Problem}")]
     private static partial void LogTrailRefused(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit trail anchor {Path} could not be written; the trail is not checked against a newer head at the next start until it is.")]
-    private static partial void LogAnchorFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Audit checkpoint {Checkpoint} was not taken: {Regression} since the last checkpoint. The audit trail was tampered with; verify it.")]
     private static partial void LogCheckpointRefused(ILogger logger, long checkpoint, string regression);

@@ -43,7 +43,6 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
     // Where the trail ended when last looked at; null when Audit:Sqlite:AnchorPath is "" (no anchor).
     private readonly AuditTrailAnchor? _anchor;
     private int _anchorRefusalLogged;
-    private readonly RepeatedFailures _anchorFailures;
 
     // No I/O here: every registered store is constructed, even the ones configuration does not select.
     public SqliteAuditStore(
@@ -57,11 +56,10 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         _logger = logger;
         _time = timeProvider;
         _failures = new RepeatedFailures(timeProvider);
-        _anchorFailures = new RepeatedFailures(timeProvider);
         var anchorPath = audit.Sqlite.AnchorPath is null ? AuditTrailAnchor.For(_databasePath)
             : audit.Sqlite.AnchorPath.Length == 0 ? null
             : Path.GetFullPath(audit.Sqlite.AnchorPath, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
-        _anchor = anchorPath is null ? null : new AuditTrailAnchor(anchorPath, timeProvider);
+        _anchor = anchorPath is null ? null : new AuditTrailAnchor(anchorPath, timeProvider, logger);
         _ids = new AuditRecordIdGenerator(timeProvider);
 
         // Microsoft.Data.Sqlite retries busy locks until the command timeout, BEGIN included.
@@ -243,7 +241,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         _session = null;
         if (_anchor is not null && _fileLost is null)
         {
-            TryAnchor(static anchor => anchor.Flush());
+            _anchor.Flush();
         }
         _writerHasher.Dispose();
 
@@ -359,7 +357,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         {
             if (row is { } head)
             {
-                TryAnchor(anchor => anchor.Set(last, head.Id, head.Hash));
+                _anchor.Set(last, head.Id, head.Hash);
             }
 
             return;
@@ -383,22 +381,6 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
             if (Interlocked.Exchange(ref _anchorRefusalLogged, 1) == 0)
             {
                 LogTrailRefused(_logger, _fileLost);
-            }
-        }
-    }
-
-    /// <summary>Anchor I/O never fails a batch or a close: a failure is logged (in full once every 30 s) and the next write tries again.</summary>
-    private void TryAnchor(Action<AuditTrailAnchor> write)
-    {
-        try
-        {
-            write(_anchor!);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            if (_anchorFailures.TakeInFull())
-            {
-                LogAnchorFailed(_logger, _anchor!.Path, ex);
             }
         }
     }
@@ -476,7 +458,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         if (_anchor is not null && records.Count > 0)
         {
-            TryAnchor(anchor => anchor.Committed(records[^1]));
+            _anchor.Committed(records[^1]);
         }
 
         return records;
@@ -509,9 +491,6 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Problem}")]
     private static partial void LogTrailRefused(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit trail anchor {Path} could not be written; the trail is not checked against a newer head at the next start until it is.")]
-    private static partial void LogAnchorFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The audit database {Path} was upgraded in place: added columns {Columns}.")]
     private static partial void LogUpgraded(ILogger logger, string path, string columns);
