@@ -366,6 +366,9 @@ public sealed class GovernanceAdminTests
         Assert.Equal(200, approve.Status);
         var record = Assert.Single(await host.GetAuditRecordsAsync("risk-score"), r => (string?)r["decision"] == "use-case-approve");
         Assert.Equal($"Proposed->Approved;by:test-admin;sponsor:{Sponsor};reason:Committee approved;sponsor:Dr. Forged", (string?)record["reasons"]);
+
+        // The tier the approval was made at is on the hash-chained record, as in the state store's history.
+        Assert.Equal(4, (int?)record["riskTier"]);
     }
 
     [Fact]

@@ -190,6 +190,15 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Equal(["held", "review-edited"], trail.Select(r => (string?)r["decision"]));
         Assert.Equal(released.ResponseSha256, (string?)trail[1]["outputSha256"]);
         Assert.NotEqual(released.ResponseSha256, (string?)trail[0]["outputSha256"]);
+
+        // Tier 4 audits verbatim: the decision's own record holds the answer as released and the reviewer's words,
+        // tied to the held call's record, so the edit is provable from the trail alone.
+        Assert.Equal(4, (int?)trail[1]["riskTier"]);
+        Assert.Equal(call.Header("X-XefAI-Audit-Id"), (string?)trail[1]["relatesTo"]);
+        var releasedText = (string)trail[1]["outputText"]!;
+        Assert.Contains(Reviewed, releasedText, StringComparison.Ordinal);
+        Assert.Equal((string?)trail[1]["outputSha256"], Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(releasedText))));
+        Assert.EndsWith(";comment:Made the plan explicit.", (string?)trail[1]["reasons"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -286,9 +295,12 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Equal("rejected", (string?)item["status"]);
         Assert.Equal("Not supported by the chart.", (string?)item["comment"]);
 
-        // The refused approval joins the call's own trail, after the decision that stands.
+        // The refused approval joins the call's own trail, after the decision that stands; the rejection's record says why.
         var trail = await fixture.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         Assert.Equal(["held", "review-rejected", "review-refused"], trail.Select(r => (string?)r["decision"]));
+        Assert.EndsWith(";comment:Not supported by the chart.", (string?)trail[1]["reasons"], StringComparison.Ordinal);
+        Assert.Equal(call.Header("X-XefAI-Audit-Id"), (string?)trail[1]["relatesTo"]);
+        Assert.Null(trail[1]["outputText"]);
         var refused = Assert.Single(
             await fixture.Host.GetAuditRecordsAsync(),
             r => (string?)r["decision"] == "review-refused" && ((string?)r["reasons"])!.Contains($"review:{reviewId}", StringComparison.Ordinal));

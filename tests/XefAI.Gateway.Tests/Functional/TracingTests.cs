@@ -104,6 +104,46 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Requests_WithANameInUserAgentHostOrMethod_ExportServerSpansWithoutIt()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Stable."));
+        await using var host = await StartTracedGatewayAsync(receiver, vendor);
+        using var client = UntracedClient(host);
+
+        // Free text a caller writes outside the body: an EHR's User-Agent naming the chart it was opened from, a Host
+        // header, a method no one defined. The server span's instrumentation records each as an attribute.
+        var call = await client.PostChatAsync(ChatBody(), request =>
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", "EHR/1.0 (chart of Homer Simpson, MRN 00482913)");
+            request.Headers.Host = "homer-simpson.example";
+        });
+        Assert.Equal(200, call.Status);
+        using var odd = new HttpRequestMessage(new HttpMethod("HOMERSIMPSON"), "/v1/chat/completions");
+        using var refused = await client.SendAsync(odd);
+        Assert.Equal(405, (int)refused.StatusCode);
+
+        var traceId = call.Header("X-XefAI-Trace-Id")!;
+        var spans = await WaitForServerSpanAsync(host, receiver, traceId, string.Empty);
+        var server = spans.Single(s => s.Kind == 2 && s.TraceId == traceId && s.ParentSpanId.Length == 0);
+        Assert.Equal("vendor-chat", server["xefai.use_case.id"]);
+        Assert.Equal("/v1/chat/completions", server["url.path"]);
+        await AdminCalls.WaitUntilAsync(
+            () =>
+            {
+                host.Services.GetRequiredService<TracerProvider>().ForceFlush(5000);
+                return Task.FromResult(receiver.Spans.Any(s => s.Kind == 2 && s["http.response.status_code"] == "405"));
+            },
+            "the refused request's server span to reach the OTLP receiver",
+            TimeSpan.FromSeconds(60));
+
+        foreach (var secret in new[] { "Homer", "Simpson", "homer-simpson", "HOMERSIMPSON", "00482913" })
+        {
+            Assert.False(receiver.Received(secret), $"The exported spans hold '{secret}'.");
+        }
+    }
+
+    [Fact]
     public async Task Chat_WithMalformedTraceparent_GetsAFreshTrace_AndTheValueIsNeverEchoed()
     {
         const string Malformed = "00-zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz-yyyyyyyyyyyyyyyy-01";

@@ -17,7 +17,8 @@ internal static partial class AdminAudit
         string reasons,
         int status,
         string? traceId = null,
-        string? outputSha256 = null)
+        string? outputSha256 = null,
+        AuditDecisionDetail? detail = null)
     {
         var services = context.RequestServices;
         var audit = services.GetRequiredService<IAuditTrail>();
@@ -37,6 +38,9 @@ internal static partial class AdminAudit
                     Reasons = reasons,
                     StatusCode = status,
                     OutputSha256 = outputSha256,
+                    RiskTier = detail?.RiskTier,
+                    RelatesTo = detail?.RelatesTo,
+                    OutputText = detail?.OutputText,
                     LatencyMs = 0,
                 },
                 CancellationToken.None);
@@ -59,3 +63,9 @@ internal static partial class AdminAudit
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit record of admin action {Action} could not be committed ({ExceptionType}).")]
     private static partial void LogAuditFailed(ILogger logger, Exception? exception, string exceptionType, string action);
 }
+
+/// <summary>
+/// What a decision on a call adds to its own record: the call's tier, the call's record id, and the text released
+/// (where the call's tier keeps text).
+/// </summary>
+internal sealed record AuditDecisionDetail(int? RiskTier, string? RelatesTo, string? OutputText);

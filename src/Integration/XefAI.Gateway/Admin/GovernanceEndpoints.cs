@@ -107,7 +107,15 @@ internal static partial class GovernanceEndpoints
             var change = await administration.ApplyAsync(id, parsed, Actor(context), body.Reason, body.ClinicalSponsor, ct);
             // Named after the action performed, never after the URL's text.
             var record = await AdminAudit.RecordAsync(
-                context, $"use-case-{change.Action.ToString().ToLowerInvariant()}", id, Reasons(change), 200);
+                context,
+                $"use-case-{change.Action.ToString().ToLowerInvariant()}",
+                id,
+                Reasons(change),
+                200,
+
+                // The tier the change was made at, on the hash-chained record too: a tier-4 activation is served only if
+                // it was made at tier 4, and the state store's history alone could be edited unseen.
+                detail: new AuditDecisionDetail((int?)change.RiskTier, RelatesTo: null, OutputText: null));
             return record is null
                 ? Error(503, "audit_unavailable", "The status change is in force, but its audit record could not be committed; retry the audit later.")
                 : Results.Ok(change);

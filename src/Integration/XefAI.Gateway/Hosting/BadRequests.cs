@@ -23,7 +23,10 @@ internal static partial class BadRequests
             catch (BadHttpRequestException ex)
             {
                 var timedOut = ex.StatusCode == StatusCodes.Status408RequestTimeout;
-                LogRefused(logger, context.Request.Method, context.Request.Path.Value ?? "/", ex.StatusCode, ex.Message);
+                // The route's pattern, never the path: a path names what the caller put in it (a review, a use case, a
+                // patient in a mistyped URL), and this line is written at the default level.
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+                LogRefused(logger, context.Request.Method, route, ex.StatusCode, ex.Message);
                 if (context.Response.HasStarted)
                 {
                     // Kestrel closes the connection; nothing more can be said to this client.
@@ -40,6 +43,6 @@ internal static partial class BadRequests
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Method} {Path} refused with {Status} while it was read: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string method, string path, int status, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Method} {Route} refused with {Status} while it was read: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, string route, int status, string reason);
 }

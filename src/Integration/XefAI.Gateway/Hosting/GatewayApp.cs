@@ -27,34 +27,6 @@ namespace XefAI.Gateway.Hosting;
 /// <summary>Composes the four layers into the gateway. Tests start the same app on a loopback port.</summary>
 public static class GatewayApp
 {
-    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
-
-    /// <summary>
-    /// Whether the configured <c>Logging:LogLevel</c> keeps ASP.NET Core's per-request Information lines: the level of the
-    /// hosting category's longest configured prefix, else <c>Default</c>, else Information.
-    /// </summary>
-    internal static bool RequestLinesLogged(IConfiguration configuration)
-    {
-        var category = HostingDiagnostics;
-        while (true)
-        {
-            if (configuration[$"Logging:LogLevel:{category}"] is { } level)
-            {
-                return Keeps(level);
-            }
-
-            var dot = category.LastIndexOf('.');
-            if (dot < 0)
-            {
-                return configuration["Logging:LogLevel:Default"] is not { } fallback || Keeps(fallback);
-            }
-
-            category = category[..dot];
-        }
-
-        static bool Keeps(string level) => Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) && parsed <= LogLevel.Information;
-    }
-
     /// <param name="args">The command line.</param>
     /// <param name="configure">A last change to the builder before it builds (tests add a log sink here).</param>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -120,14 +92,12 @@ public static class GatewayApp
             .AddMeter("System.Net.Http")
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
-        if (!services.AddGatewayTracing(configuration) && !RequestLinesLogged(configuration))
-        {
-            // ASP.NET Core starts an Activity for every request while its hosting logger is enabled at any level, even
-            // with nobody tracing: 2 KB and an id per call, here and again in the vendor's HttpClient. Its per-request
-            // lines ("Request starting/finished") are Information, which the configured levels drop anyway; when they
-            // keep them, nothing changes. The vendor is then given the call's trace id by the forwarder itself.
-            builder.Logging.AddFilter(HostingDiagnostics, LogLevel.None);
-        }
+        // ASP.NET Core starts an Activity for every request while its hosting logger is enabled at any level, even
+        // with nobody tracing: 2 KB and an id per call, here and again in the vendor's HttpClient. Its per-request lines
+        // quote the path and query, so they are never written; with nobody tracing, the hosting category is silenced
+        // whole, and the vendor is then given the call's trace id by the forwarder itself.
+        var traced = services.AddGatewayTracing(configuration);
+        builder.Logging.HoldRequestQuotingLines(traced ? LogLevel.Warning : LogLevel.None);
 
         // After OpenTelemetry: the zeros it exports at start-up must find the meter provider listening.
         services.AddSingleton<CircuitStateGauge>();

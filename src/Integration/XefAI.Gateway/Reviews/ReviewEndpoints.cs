@@ -185,21 +185,46 @@ internal static partial class ReviewEndpoints
             _ => AuditFeedback.Overridden,
         });
 
-        // The decision joins the call's audit trail: who decided what, and the hash of what is released.
+        // The decision joins the call's audit trail: who decided what, and the hash of what is released. Where the
+        // held call's own record keeps its text (a verbatim tier), the decision's keeps the reviewer's comment and the
+        // answer as released, so an edit and the reason for a rejection are provable from the hash-chained trail, not
+        // only from the review queue, which a later decision or a database edit could change unseen.
+        var verbatim = await HeldCallKeepsTextAsync(context, item.AuditId, ct);
+        var reasons = $"reviewer:{reviewer};review:{item.Id};call:{item.AuditId}";
+        if (verbatim && !string.IsNullOrEmpty(item.Comment))
+        {
+            reasons += $";comment:{item.Comment}";
+        }
+
         var record = await AdminAudit.RecordAsync(
             context,
             "review-" + item.Status.ToString().ToLowerInvariant(),
             item.UseCaseId,
-            $"reviewer:{reviewer};review:{item.Id};call:{item.AuditId}",
+            reasons,
             StatusCodes.Status200OK,
             item.TraceId,
-            item.ReleasedAnswer is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.ReleasedAnswer))));
+            item.ReleasedAnswer is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.ReleasedAnswer))),
+            new AuditDecisionDetail(item.RiskTier, item.AuditId, verbatim ? item.ReleasedAnswer : null));
         if (record is null)
         {
             return Error(503, "audit_unavailable", "The decision is recorded in the review queue, but its audit record could not be committed; retry the audit export later.");
         }
 
         return Results.Ok(ToJson(item));
+    }
+
+    /// <summary>Whether the held call's record holds its answer's text; a store that cannot say now keeps the decision to hashes.</summary>
+    private static async Task<bool> HeldCallKeepsTextAsync(HttpContext context, string auditId, CancellationToken ct)
+    {
+        try
+        {
+            var held = await context.RequestServices.GetRequiredService<IAuditTrail>().GetAsync(auditId, ct);
+            return held?.Entry.OutputText is not null;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
     }
 
     private static object ToJson(ReviewItem item) => new

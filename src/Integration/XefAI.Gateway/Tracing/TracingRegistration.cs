@@ -106,17 +106,39 @@ internal static class TracingRegistration
     /// <summary>
     /// Keeps URLs' query strings (where vendor keys and search parameters travel) and literal paths (a FHIR read names
     /// its patient) out of exported spans: a server span keeps its route template, a client span (a vendor, a FHIR
-    /// server) only its scheme, host and port. Whoever set those attributes (the runtime or the instrumentation), they
-    /// are replaced as the span ends, before the exporter sees it.
+    /// server) only its scheme, host and port. A server span keeps only the attributes of <see cref="ServerSpanTags"/>:
+    /// the instrumentation also records what the caller wrote freely (<c>user_agent.original</c>, the <c>Host</c>
+    /// header as <c>server.address</c>, an unknown method as <c>http.request.method_original</c>), where a patient's
+    /// name can travel. Whoever set those attributes (the runtime or the instrumentation), they are replaced as the
+    /// span ends, before the exporter sees it.
     /// </summary>
     private sealed class UrlScrubbingProcessor : BaseProcessor<Activity>
     {
+        /// <summary>What a server span may carry besides the gateway's own <c>xefai.*</c> attributes: codes and numbers.</summary>
+        private static readonly HashSet<string> ServerSpanTags = new(StringComparer.Ordinal)
+        {
+            "http.request.method", "http.route", "http.response.status_code", "url.scheme", "url.path", "server.port",
+            "network.protocol.version", "error.type",
+        };
+
         public override void OnEnd(Activity data)
         {
             if (data.Kind == ActivityKind.Server)
             {
-                data.SetTag("url.query", null);
                 data.SetTag("url.path", data.GetTagItem("http.route") as string);
+                List<string>? dropped = null;
+                foreach (var tag in data.TagObjects)
+                {
+                    if (!ServerSpanTags.Contains(tag.Key) && !tag.Key.StartsWith("xefai.", StringComparison.Ordinal))
+                    {
+                        (dropped ??= []).Add(tag.Key);
+                    }
+                }
+
+                foreach (var key in dropped ?? [])
+                {
+                    data.SetTag(key, null);
+                }
             }
             else if (data.GetTagItem("url.full") is string full)
             {
