@@ -60,6 +60,27 @@ public sealed class RestoringAnswerStreamTests
         Assert.Equal(first + second, string.Concat(deltas[0]));
     }
 
+    [Theory]
+    [MemberData(nameof(TokenSplits))]
+    public async Task Read_RefusalWithATokenSplitAtAnyPosition_TheCallerGetsTheValueWhole(int split)
+    {
+        string[] chunks = [RefusalChunk("I can't discuss " + Token[..split]), RefusalChunk(Token[split..] + "."), Finish()];
+
+        var refusal = string.Concat((await ReadChunksAsync(Restoring(chunks))).Select(c => (string?)c["choices"]![0]!["delta"]?["refusal"]));
+
+        Assert.Equal($"I can't discuss {Name}.", refusal);
+    }
+
+    [Fact]
+    public async Task Read_RefusalHeldWhenTheStreamEndsWithoutAFinishReason_IsSentInAChunkOfItsOwn()
+    {
+        var chunks = await ReadChunksAsync(Restoring([RefusalChunk("Not about [NAME_")]));
+
+        Assert.Equal(2, chunks.Count);
+        Assert.Equal("[NAME_", (string?)chunks[1]["choices"]![0]!["delta"]!["refusal"]);
+        Assert.Null(chunks[1]["choices"]![0]!["delta"]!["content"]);
+    }
+
     [Fact]
     public async Task Read_HeldFragmentAndTheStreamEnds_ItIsSentInAChunkOfItsOwnWithTheStreamsIdentity()
     {
@@ -323,6 +344,17 @@ public sealed class RestoringAnswerStreamTests
         {
             ["index"] = index,
             ["delta"] = new JsonObject { ["content"] = text },
+            ["finish_reason"] = null,
+        }),
+    }.ToJsonString();
+
+    private static string RefusalChunk(string text) => new JsonObject
+    {
+        ["object"] = "chat.completion.chunk",
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["delta"] = new JsonObject { ["refusal"] = text },
             ["finish_reason"] = null,
         }),
     }.ToJsonString();

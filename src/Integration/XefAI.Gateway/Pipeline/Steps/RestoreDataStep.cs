@@ -51,7 +51,7 @@ internal sealed class RestoreDataStep : ICallStep
         // An answer whose text holds none of this call's tokens is released as it is: no copy of the completion, which
         // stays unmaterialized over the vendor's document. The gateway asks for one choice (n = 1), and Content is its text.
         var content = RestoreContent(protection, answer.Content, json);
-        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer, offeredTools))
+        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer, offeredTools) && !RefusalHoldsTokens(protection, answer))
         {
             return answer;
         }
@@ -62,6 +62,12 @@ internal sealed class RestoreDataStep : ICallStep
             if (message["content"] is JsonValue value && value.TryGetValue<string>(out var text))
             {
                 message["content"] = RestoreContent(protection, text, json);
+            }
+
+            // A refusal is text for a person to read, never the JSON the request asked for.
+            if (Refusal(message) is { } refusal)
+            {
+                message["refusal"] = protection.Restore(refusal);
             }
 
             // The arguments are JSON the caller's code runs its tool with: each value is written escaped for it.
@@ -105,6 +111,32 @@ internal sealed class RestoreDataStep : ICallStep
 
         return holds;
     }
+
+    /// <summary>
+    /// Whether a refusal in the answer holds one of this call's tokens. A model that refuses writes no content (OpenAI sends
+    /// <c>content: null</c> with a <c>refusal</c>), so only an answer without text is read for one: one with text stays
+    /// unmaterialized unless its text or tool calls are restored.
+    /// </summary>
+    private static bool RefusalHoldsTokens(IDataProtection protection, ModelResponse answer)
+    {
+        if (answer.Content.Length > 0)
+        {
+            return false;
+        }
+
+        foreach (var message in Messages(answer.Completion))
+        {
+            if (Refusal(message) is { } refusal && !ReferenceEquals(protection.Restore(refusal), refusal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? Refusal(JsonObject message) =>
+        message["refusal"] is JsonValue value && value.TryGetValue<string>(out var refusal) ? refusal : null;
 
     /// <summary>The <c>message</c> object of every choice.</summary>
     private static IEnumerable<JsonObject> Messages(JsonObject completion)
