@@ -243,6 +243,20 @@ public sealed class RestoringAnswerStreamTests
     }
 
     [Fact]
+    public async Task Read_ToolCallIdHoldingAToken_TheCallerAndTheResultGetTheValue()
+    {
+        Models.StreamedToolCall[] calls = [new(0, Token, "lookup", "{}")];
+        var inner = new TestAnswerStream([ToolCallChunk(0, id: Token, name: "lookup", arguments: "{}")], content: string.Empty, toolCalls: calls);
+        var stream = new RestoringAnswerStream(inner, Protection());
+
+        var chunks = await ReadChunksAsync(stream);
+
+        Assert.Equal(Name, (string?)chunks[0]["choices"]![0]!["delta"]!["tool_calls"]![0]!["id"]);
+        Assert.Equal(Name, stream.Result!.ToolCalls![0].Id);
+        Assert.Equal(Token, stream.VendorResult!.ToolCalls![0].Id);
+    }
+
+    [Fact]
     public async Task Read_ToolCallArgumentsWithoutTokens_GoOnAsTheVendorWroteThem()
     {
         var chunk = ToolCallChunk(0, id: "call_1", name: "lookup", arguments: """{"ids":[1,2]}""");

@@ -507,6 +507,46 @@ public sealed class ProtectDataStepTests
         Assert.Equal([new KeyValuePair<string, int>("name", 2)], call.Redactions);
     }
 
+    [Theory]
+    [InlineData(Name, Token)]
+    [InlineData("call_abc123", "call_abc123")]
+    public async Task Execute_ToolCallIdsTheAppWrote_AreProtectedAndStillPair(string id, string sent)
+    {
+        // An app may write a name or an MRN into the ids it gives the model's tool calls; a vendor's own id passes as it is.
+        var body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "When is the next visit?" },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = id,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = "{}" },
+                    }),
+                },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = "Thursday" }),
+        };
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
+        {
+            Messages = [new("user", "When is the next visit?"), new("assistant", ""), new("tool", "Thursday")],
+            Body = body,
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var messages = call.VendorBody!["messages"]!.AsArray();
+        Assert.Equal(sent, (string?)messages[1]!["tool_calls"]![0]!["id"]);
+        Assert.Equal(sent, (string?)messages[2]!["tool_call_id"]);
+        Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Execute_ProtectionWouldBreakTheToolCallsJson_422AndNothingLeaves()
     {

@@ -211,6 +211,21 @@ public sealed class RestoreDataStepTests
         Assert.Contains(Token, call.VendorAnswer!.Completion.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Token, Name)]
+    [InlineData("call_abc123", "call_abc123")]
+    public async Task Execute_ToolCallIdHoldingAToken_GetsTheValueBackAndAVendorsIdIsKept(string id, string expected)
+    {
+        // The vendor may answer with an id the gateway protected (an app's id holding a name, sent back in the history).
+        await using var call = CallContexts.Governed();
+        call.Answer = CallContexts.ToolCallAnswer(id, "lookup", "{}");
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Equal(expected, (string?)call.Answer.Completion["choices"]![0]!["message"]!["tool_calls"]![0]!["id"]);
+    }
+
     private static IDataProtection ProtectionThatReplacedTheName()
     {
         var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);

@@ -51,7 +51,11 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         ? result with
         {
             Content = RestoreDataStep.RestoreContent(protection, result.Content, jsonAnswer),
-            ToolCalls = result.ToolCalls?.Select(c => c with { Arguments = ToolCallArguments.Restore(protection, c.Arguments) }).ToList(),
+            ToolCalls = result.ToolCalls?.Select(c => c with
+            {
+                Id = c.Id is null ? null : protection.Restore(c.Id),
+                Arguments = ToolCallArguments.Restore(protection, c.Arguments),
+            }).ToList(),
         }
         : null;
 
@@ -217,6 +221,14 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         {
             for (var position = 0; position < calls.Count; position++)
             {
+                // A call's id comes whole, in its first delta: restored there, nothing held.
+                if (calls[position] is JsonObject named && named["id"] is JsonValue idValue && idValue.TryGetValue<string>(out var id)
+                    && protection.Restore(id) is var restoredId && !ReferenceEquals(restoredId, id))
+                {
+                    named["id"] = restoredId;
+                    changed = true;
+                }
+
                 if (calls[position] is not JsonObject call || call["function"] is not JsonObject function || ToolCallArguments.Of(function) is not { } fragment)
                 {
                     continue;

@@ -411,7 +411,8 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     /// What a body holds beside the conversation that may identify someone: the end-user fields and each message's
     /// participant <c>name</c> become keyed pseudonyms (stable, so a vendor's abuse monitoring and caching still see
     /// one user as one, and valid where OpenAI restricts the characters of a name); <c>metadata</c> values are
-    /// protected as text, and so are the arguments of the tool calls in assistant messages.
+    /// protected as text, and so are the ids and arguments of the tool calls in assistant messages and the
+    /// <c>tool_call_id</c> of tool messages.
     /// </summary>
     private void ProtectFieldsBesideTheConversation(IDataProtection protection, JsonObject body)
     {
@@ -497,6 +498,21 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             if (message["name"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
             {
                 message["name"] = Pseudonym(text);
+            }
+
+            // A tool call's id and the tool_call_id of its result are the app's to write, and an app may write a name or
+            // an MRN there. Protected with the conversation's tokens: the same value gets the same token, so a call and
+            // its result still pair; an id the protector finds nothing in (call_abc123) goes as it is.
+            ProtectText(protection, message, "tool_call_id");
+            if (message["tool_calls"] is JsonArray toolCalls)
+            {
+                for (var j = 0; j < toolCalls.Count; j++)
+                {
+                    if (toolCalls[j] is JsonObject toolCall)
+                    {
+                        ProtectText(protection, toolCall, "id");
+                    }
+                }
             }
 
             // The arguments of the model's earlier tool calls: JSON it wrote from the conversation, which the caller got

@@ -70,6 +70,8 @@ internal sealed class RestoreDataStep : ICallStep
                 message["refusal"] = protection.Restore(refusal);
             }
 
+            ToolCallArguments.RestoreIds(protection, message);
+
             // The arguments are JSON the caller's code runs its tool with: each value is written escaped for it.
             ToolCallArguments.ForEachFunction(message, protection, static (function, protection) =>
             {
@@ -86,7 +88,7 @@ internal sealed class RestoreDataStep : ICallStep
     internal static string RestoreContent(IDataProtection protection, string text, bool json) =>
         json ? ToolCallArguments.Restore(protection, text) : protection.Restore(text);
 
-    /// <summary>Whether the arguments of any tool call in the answer hold one of this call's tokens.</summary>
+    /// <summary>Whether the id or the arguments of any tool call in the answer hold one of this call's tokens.</summary>
     private static bool ToolCallsHoldTokens(IDataProtection protection, ModelResponse answer, bool offeredTools)
     {
         // An answer to a request that offered no tool, and that does not say it called one, is left unmaterialized over
@@ -105,6 +107,7 @@ internal sealed class RestoreDataStep : ICallStep
                 continue;
             }
 
+            holds |= ToolCallArguments.RestoreIds(protection, message, write: false);
             ToolCallArguments.ForEachFunction(message, protection, (function, protection) =>
                 holds |= ToolCallArguments.Of(function) is { } arguments && !ReferenceEquals(ToolCallArguments.Restore(protection, arguments), arguments));
         }
