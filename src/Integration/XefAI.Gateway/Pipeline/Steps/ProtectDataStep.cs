@@ -260,6 +260,16 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
                 if (message["tool_calls"] is JsonArray calls)
                 {
+                    for (var j = 0; j < calls.Count; j++)
+                    {
+                        if (calls[j] is JsonObject toolCall && toolCall["type"] is JsonValue callType && callType.TryGetValue<string>(out var callKind) && callKind != "function")
+                        {
+                            throw new DeIdentificationException(
+                                $"The '{SafeName(callKind)}' tool call in 'messages[{i}].tool_calls[{j}]' cannot be de-identified (only function tool calls' arguments are); "
+                                + "send it to a use case whose deployments cover PHI, or leave it out.");
+                        }
+                    }
+
                     if (UnknownTextInEach(calls, ToolCallFields, out var call) is { } callField)
                     {
                         throw UnknownField($"messages[{i}].tool_calls[{call}]", callField);
