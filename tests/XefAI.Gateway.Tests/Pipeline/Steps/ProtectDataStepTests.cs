@@ -548,6 +548,55 @@ public sealed class ProtectDataStepTests
         Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("call_8sGsn3ZCGyvZ5Hf4qZz3jCk9", true)]
+    [InlineData("toolu_01T1x1fJ34qAmk2tNTrN7Up6", true)]
+    [InlineData("call_abc123", false)]
+    [InlineData("call_4471923", false)]
+    [InlineData("call_8sGsn3ZCG4471923qZz3jCk", false)]
+    [InlineData("call_8sGsn3ZCGyvZ5Hf4qZz3jC-9", false)]
+    [InlineData("Maria Gonzalez", false)]
+    [InlineData("fc_8sGsn3ZCGyvZ5Hf4qZz3jCk9", false)]
+    public void IsVendorIssuedId_OnlyTheShapeVendorsIssueWithoutALongRunOfDigits(string id, bool expected) =>
+        Assert.Equal(expected, ProtectDataStep.IsVendorIssuedId(id));
+
+    [Fact]
+    public async Task Execute_VendorIssuedToolCallIdWhoseRandomPartADeIdentifierWouldFlag_GoesAsItIs()
+    {
+        // The real de-identifier takes OpenAI's random 24 characters for an identifier; the id is the vendor's own.
+        const string Id = "call_8sGsn3ZCGyvZ5Hf4qZz3jCk9";
+        var body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "When?" },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = Id,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = "{}" },
+                    }),
+                },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = Id, ["content"] = "Thursday" }),
+        };
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
+        {
+            Messages = [new("user", "When?"), new("assistant", ""), new("tool", "Thursday")],
+            Body = body,
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector("8sGsn3ZCGyvZ5Hf4qZz3jCk9", "[ID_1]")).ExecuteAsync(call);
+
+        var messages = call.VendorBody!["messages"]!.AsArray();
+        Assert.Equal(Id, (string?)messages[1]!["tool_calls"]![0]!["id"]);
+        Assert.Equal(Id, (string?)messages[2]!["tool_call_id"]);
+    }
+
     [Fact]
     public async Task Execute_ProtectionWouldBreakTheToolCallsJson_422AndNothingLeaves()
     {
