@@ -34,6 +34,9 @@ public static class GatewayCalls
     public static Task<GatewayCall> PostEmbeddingsAsync(this HttpClient client, string body, Action<HttpRequestMessage>? configure = null) =>
         client.PostOpenAIAsync("/v1/embeddings", body, configure);
 
+    public static Task<GatewayCall> PostResponsesAsync(this HttpClient client, string body, Action<HttpRequestMessage>? configure = null) =>
+        client.PostOpenAIAsync("/v1/responses", body, configure);
+
     private static async Task<GatewayCall> PostOpenAIAsync(this HttpClient client, string path, string body, Action<HttpRequestMessage>? configure)
     {
         var bytes = Encoding.UTF8.GetBytes(body);

@@ -330,6 +330,67 @@ public sealed class DeIdentificationTests
         Assert.Equal("name=1", (string?)record["redactions"]);
     }
 
+    [Fact]
+    public async Task Responses_FunctionCallHistoryWithTheNameAndARefusal_VendorSeesTokensCallerGetsTheName()
+    {
+        // An app's call_id and text output parts naming the patient; the model refuses, quoting the token.
+        var refusal = new JsonObject
+        {
+            ["id"] = "chatcmpl-r",
+            ["object"] = "chat.completion",
+            ["created"] = 1,
+            ["model"] = "gpt-4o-mini",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = null, ["refusal"] = $"I can't discuss {Token}." },
+                ["finish_reason"] = "stop",
+            }),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = 5, ["completion_tokens"] = 5, ["total_tokens"] = 10 },
+        }.ToJsonString();
+        using var vendor = new FakeVendor().AnswersWith(200, refusal);
+        await using var host = await GatewayHost.StartAsync(vendor.Configure, builder: WithWordProtector);
+        using var client = host.CreateClient();
+
+        var call = await client.PostResponsesAsync($$"""
+            {"model":"vendor-chat","input":[
+              {"role":"user","content":"Weigh the patient."},
+              {"type":"function_call","call_id":"{{Name}}","name":"weight","arguments":"{}"},
+              {"type":"function_call_output","call_id":"{{Name}}","output":[{"type":"input_text","text":"{{Name}}: 70 kg"}]}
+            ]}
+            """);
+
+        Assert.Equal(200, call.Status);
+        var sent = vendor.LastRequestBody;
+        Assert.DoesNotContain("Alice", sent.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(Token, (string?)sent["messages"]![1]!["tool_calls"]![0]!["id"]);
+        Assert.Equal(Token, (string?)sent["messages"]![2]!["tool_call_id"]);
+        Assert.Equal($"{Token}: 70 kg", (string?)sent["messages"]![2]!["content"]);
+        var part = call.Json["output"]![0]!["content"]![0]!;
+        Assert.Equal("refusal", (string?)part["type"]);
+        Assert.Equal($"I can't discuss {Name}.", (string?)part["refusal"]);
+    }
+
+    [Fact]
+    public async Task Responses_FunctionCallOutputWithAnImage_422AsAChatImageIsAndNothingSent()
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure, builder: WithWordProtector);
+        using var client = host.CreateClient();
+
+        var call = await client.PostResponsesAsync("""
+            {"model":"vendor-chat","input":[
+              {"role":"user","content":"Read the scan."},
+              {"type":"function_call","call_id":"call_1","name":"scan","arguments":"{}"},
+              {"type":"function_call_output","call_id":"call_1","output":[{"type":"input_image","image_url":"data:image/png;base64,AAAA"}]}
+            ]}
+            """);
+
+        Assert.Equal(422, call.Status);
+        Assert.Equal("deidentification_failed", (string?)call.Json["error"]!["code"]);
+        Assert.Equal(0, vendor.CallCount);
+    }
+
     private static void WithWordProtector(WebApplicationBuilder builder) =>
         builder.Services.AddSingleton<IDataProtector>(new WordProtector(Name, Token));
 

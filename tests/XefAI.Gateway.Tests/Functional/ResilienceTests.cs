@@ -132,6 +132,28 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Forward_EveryCircuitOpen_503TellsTheClientWhenTheBreakEnds()
+    {
+        using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
+        await using var host = await StartWithQuickBreakerAsync(vendor, c => c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:01:00");
+        using var client = host.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Status);
+        }
+
+        var refused = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("circuit_open", (string?)refused.Json["error"]!["code"]);
+        var retryAfter = int.Parse(refused.Header("Retry-After")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+
+        // A retry can pass once the break ends: the SDKs are not told otherwise.
+        Assert.Null(refused.Header("x-should-retry"));
+    }
+
+    [Fact]
     public async Task Forward_VendorRecoversAfterTheBreak_TheNextCallIsTheTrialAndIsAnswered()
     {
         // A vendor with one destination: were its open circuit left out of the choice of destination, no call could be

@@ -46,6 +46,30 @@ public sealed class VendorRefusalTests
         Assert.Equal("denied", (string?)record["decision"]);
     }
 
+    [Theory]
+    [InlineData(401, 502, "vendor_auth_failed", "false")]
+    [InlineData(403, 502, "vendor_auth_failed", "false")]
+    [InlineData(409, 502, "vendor_rejected_request", "false")]
+    [InlineData(500, 502, "vendor_error", null)]
+    [InlineData(400, 400, "vendor_rejected_request", null)]
+    public async Task Forward_VendorFails_TheSdksAreToldNotToRetryOnlyWhatARetryCannotFix(int vendorStatus, int status, string code, string? shouldRetry)
+    {
+        // The official SDKs retry 5xx three times unless told not to; each retry is another audited call that fails alike.
+        using var vendor = new FakeVendor().AnswersWith(vendorStatus, VendorBadRequest);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0);
+        }));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(status, call.Status);
+        Assert.Equal(code, (string?)call.Json["error"]!["code"]);
+        Assert.Equal(shouldRetry, call.Header("x-should-retry"));
+    }
+
     [Fact]
     public async Task Forward_OneAppsBadRequests_NeverSuspendTheSharedUseCase()
     {

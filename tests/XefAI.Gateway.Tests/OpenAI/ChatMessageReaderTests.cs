@@ -43,6 +43,35 @@ public sealed class ChatMessageReaderTests
     }
 
     [Fact]
+    public void Read_AssistantCustomToolCall_IsAcceptedAsOpenAIAcceptsIt()
+    {
+        // As OpenAI answers a call of a custom (free-form) tool, and the SDKs append it to the history.
+        var node = JsonNode.Parse("""
+            {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"custom","custom":{"name":"run_sql","input":"SELECT 1"}}]}
+            """);
+
+        var error = ChatMessageReader.Read(node, 1, out var message);
+
+        Assert.Null(error);
+        Assert.Equal("assistant", message!.Role);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"c","type":"custom"}""", "messages[1].tool_calls[0].custom")]
+    [InlineData("""{"id":"c","type":"custom","custom":{"input":"x"}}""", "messages[1].tool_calls[0].custom.name")]
+    [InlineData("""{"id":"c","type":"custom","custom":{"name":"g","input":{}}}""", "messages[1].tool_calls[0].custom.input")]
+    [InlineData("""{"id":"c","type":"function","custom":{"name":"g","input":"x"}}""", "messages[1].tool_calls[0].function")]
+    public void Read_CustomToolCallOfTheWrongShape_400NamingTheField(string call, string param)
+    {
+        var node = JsonNode.Parse($$"""{"role":"assistant","content":null,"tool_calls":[{{call}}]}""");
+
+        var error = ChatMessageReader.Read(node, 1, out _);
+
+        Assert.Equal("invalid_type", error?.Code);
+        Assert.Equal(param, error!.Param);
+    }
+
+    [Fact]
     public void Read_AssistantWithNeitherContentNorRefusal_MissingContent()
     {
         var node = JsonNode.Parse("""{"role":"assistant","content":null,"refusal":null}""");

@@ -46,6 +46,34 @@ public sealed class ResponsesRequestTranslatorTests
     }
 
     [Fact]
+    public void Translate_FunctionCallOutputAsTextParts_IsTheToolResultsTextJoined()
+    {
+        var chat = Translate("""
+            {"model":"m","input":[
+              {"type":"function_call","call_id":"call_1","name":"weight","arguments":"{}"},
+              {"type":"function_call_output","call_id":"call_1","output":[{"type":"input_text","text":"70 kg"},{"type":"input_text","text":"on 3 May"}]}
+            ]}
+            """, out _);
+
+        Assert.Equal("""{"role":"tool","tool_call_id":"call_1","content":"70 kg\non 3 May"}""", chat["messages"]![1]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Translate_FunctionCallOutputWithAnImage_KeepsItsPartsInTheChatForm()
+    {
+        var chat = Translate("""
+            {"model":"m","input":[
+              {"type":"function_call","call_id":"call_1","name":"scan","arguments":"{}"},
+              {"type":"function_call_output","call_id":"call_1","output":[{"type":"input_text","text":"Scan:"},{"type":"input_image","image_url":"data:image/png;base64,AAAA"}]}
+            ]}
+            """, out _);
+
+        Assert.Equal(
+            """[{"type":"text","text":"Scan:"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]""",
+            chat["messages"]![1]!["content"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Translate_FunctionToolsChoiceAndJsonSchema_AreNestedTheChatWay()
     {
         var chat = Translate("""
@@ -77,6 +105,9 @@ public sealed class ResponsesRequestTranslatorTests
     [InlineData("""{"model":"m","input":[{"type":"item_reference","id":"x"}]}""", "unsupported_value", "input[0].type")]
     [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_audio"}]}]}""", "unsupported_value", "input[0].content[0].type")]
     [InlineData("""{"model":"m","input":[{"type":"function_call_output","call_id":"c"}]}""", "invalid_type", "input[0].output")]
+    [InlineData("""{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":7}]}""", "invalid_type", "input[0].output")]
+    [InlineData("""{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":[{"type":"refusal","refusal":"no"}]}]}""", "unsupported_value", "input[0].output[0].type")]
+    [InlineData("""{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":[{"type":"input_text","text":5}]}]}""", "invalid_type", "input[0].output[0].text")]
     [InlineData("""{"model":"m","input":"x","instructions":5}""", "invalid_type", "instructions")]
     [InlineData("""{"model":"m","input":"x","text":{"format":{"type":"xml"}}}""", "invalid_value", "text.format.type")]
     [InlineData("""{"model":"m","input":"x","reasoning":"high"}""", "invalid_type", "reasoning")]

@@ -130,6 +130,24 @@ public sealed class CircuitBreakersTests
         Assert.True(breaker.IsOpen);
     }
 
+    [Fact]
+    public async Task RemainingBreak_WhileOpen_CountsDownToTheTrialAndIsNullOnceClosed()
+    {
+        var time = new ManualClock();
+        var breakers = new CircuitBreakers<Attempt>(outcome => outcome.Result is { Failed: true }, time);
+        Assert.Null(breakers.BreakerFor("vendor/primary", Settings).RemainingBreak);
+        var breaker = await OpenAsync(breakers, "vendor/primary", Settings);
+
+        Assert.Equal(Settings.BreakDuration, breaker.RemainingBreak);
+        time.Now += TimeSpan.FromMinutes(2);
+        Assert.Equal(Settings.BreakDuration - TimeSpan.FromMinutes(2), breaker.RemainingBreak);
+        time.Now += Settings.BreakDuration;
+        Assert.Equal(TimeSpan.Zero, breaker.RemainingBreak);
+
+        await breaker.Pipeline.ExecuteAsync(_ => ValueTask.FromResult(Attempt.Answered));
+        Assert.Null(breaker.RemainingBreak);
+    }
+
     private static CircuitBreakers<Attempt> NewBreakers() => new(outcome => outcome.Result is { Failed: true }, TimeProvider.System);
 
     private static async Task<CircuitBreaker<Attempt>> OpenAsync(CircuitBreakers<Attempt> breakers, string destination, BreakerSettings settings, string? address = null)

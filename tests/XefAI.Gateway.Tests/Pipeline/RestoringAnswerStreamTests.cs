@@ -60,6 +60,27 @@ public sealed class RestoringAnswerStreamTests
         Assert.Equal(first + second, string.Concat(deltas[0]));
     }
 
+    [Theory]
+    [MemberData(nameof(TokenSplits))]
+    public async Task Read_RefusalWithATokenSplitAtAnyPosition_TheCallerGetsTheValueWhole(int split)
+    {
+        string[] chunks = [RefusalChunk("I can't discuss " + Token[..split]), RefusalChunk(Token[split..] + "."), Finish()];
+
+        var refusal = string.Concat((await ReadChunksAsync(Restoring(chunks))).Select(c => (string?)c["choices"]![0]!["delta"]?["refusal"]));
+
+        Assert.Equal($"I can't discuss {Name}.", refusal);
+    }
+
+    [Fact]
+    public async Task Read_RefusalHeldWhenTheStreamEndsWithoutAFinishReason_IsSentInAChunkOfItsOwn()
+    {
+        var chunks = await ReadChunksAsync(Restoring([RefusalChunk("Not about [NAME_")]));
+
+        Assert.Equal(2, chunks.Count);
+        Assert.Equal("[NAME_", (string?)chunks[1]["choices"]![0]!["delta"]!["refusal"]);
+        Assert.Null(chunks[1]["choices"]![0]!["delta"]!["content"]);
+    }
+
     [Fact]
     public async Task Read_HeldFragmentAndTheStreamEnds_ItIsSentInAChunkOfItsOwnWithTheStreamsIdentity()
     {
@@ -222,6 +243,20 @@ public sealed class RestoringAnswerStreamTests
     }
 
     [Fact]
+    public async Task Read_ToolCallIdHoldingAToken_TheCallerAndTheResultGetTheValue()
+    {
+        Models.StreamedToolCall[] calls = [new(0, Token, "lookup", "{}")];
+        var inner = new TestAnswerStream([ToolCallChunk(0, id: Token, name: "lookup", arguments: "{}")], content: string.Empty, toolCalls: calls);
+        var stream = new RestoringAnswerStream(inner, Protection());
+
+        var chunks = await ReadChunksAsync(stream);
+
+        Assert.Equal(Name, (string?)chunks[0]["choices"]![0]!["delta"]!["tool_calls"]![0]!["id"]);
+        Assert.Equal(Name, stream.Result!.ToolCalls![0].Id);
+        Assert.Equal(Token, stream.VendorResult!.ToolCalls![0].Id);
+    }
+
+    [Fact]
     public async Task Read_ToolCallArgumentsWithoutTokens_GoOnAsTheVendorWroteThem()
     {
         var chunk = ToolCallChunk(0, id: "call_1", name: "lookup", arguments: """{"ids":[1,2]}""");
@@ -323,6 +358,17 @@ public sealed class RestoringAnswerStreamTests
         {
             ["index"] = index,
             ["delta"] = new JsonObject { ["content"] = text },
+            ["finish_reason"] = null,
+        }),
+    }.ToJsonString();
+
+    private static string RefusalChunk(string text) => new JsonObject
+    {
+        ["object"] = "chat.completion.chunk",
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["delta"] = new JsonObject { ["refusal"] = text },
             ["finish_reason"] = null,
         }),
     }.ToJsonString();

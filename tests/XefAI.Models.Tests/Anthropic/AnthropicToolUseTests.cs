@@ -208,6 +208,33 @@ public sealed class AnthropicToolUseTests
         AssertJson($"[{AnthropicWeatherTool}]", body["tools"]);
     }
 
+    [Theory]
+    [InlineData("[NAME_1]")]
+    [InlineData("call 7 for Maria")]
+    public void CreateRequest_ToolCallIdAnthropicWouldRefuse_IsWrittenInItsCharactersAndStillPairs(string id)
+    {
+        // Anthropic takes ids of letters, digits, '_' and '-' only; the gateway de-identifies an id naming a patient into a token.
+        var request = FromBody($$$"""
+            { "messages": [
+                {"role":"user","content":"Dose?"},
+                {"role":"assistant","content":null,"tool_calls":[{"id":"{{{id}}}","type":"function","function":{"name":"dose","arguments":"{}"}}]},
+                {"role":"tool","tool_call_id":"{{{id}}}","content":"5 mg"}] }
+            """);
+
+        var messages = BodyOf(_provider.CreateRequest(request, Endpoint))["messages"]!.AsArray();
+
+        var used = (string?)messages[1]!["content"]![0]!["id"];
+        Assert.Matches("^xefai_[A-Za-z0-9_-]+$", used);
+        Assert.Equal(used, (string?)messages[2]!["content"]![0]!["tool_use_id"]);
+    }
+
+    [Fact]
+    public void ToolUseId_DistinctIdsStayDistinctAndAnOpenAIIdIsKept()
+    {
+        Assert.Equal("call_abc123", AnthropicRequestTranslator.ToolUseId("call_abc123"));
+        Assert.NotEqual(AnthropicRequestTranslator.ToolUseId("[NAME_1]"), AnthropicRequestTranslator.ToolUseId("[NAME_2]"));
+    }
+
     [Fact]
     public void CreateRequest_ParallelToolResultsAndUserText_OneUserTurnWithResultsFirst()
     {

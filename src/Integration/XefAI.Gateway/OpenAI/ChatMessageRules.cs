@@ -45,6 +45,18 @@ internal static class ChatMessageRules
                     return Invalid($"{call}.type", "a string");
                 }
 
+                // A custom tool's call (OpenAI's free-form tools) carries its name and its input text, not a function. Where
+                // the call must be de-identified, the protect step refuses it: its input is text the gateway cannot restore.
+                if (type is not null && type.GetValue<string>() == "custom")
+                {
+                    if (CheckCustomCall(item, call) is { } customError)
+                    {
+                        return customError;
+                    }
+
+                    continue;
+                }
+
                 if (!item.TryGetPropertyValue("function", out var function) || function is not JsonObject fn)
                 {
                     return Invalid($"{call}.function", "an object with 'name' and 'arguments'");
@@ -81,6 +93,22 @@ internal static class ChatMessageRules
         }
 
         return null;
+    }
+
+    /// <summary>A custom tool call: <c>{"type": "custom", "custom": {"name": "...", "input": "..."}}</c>.</summary>
+    private static CallError? CheckCustomCall(JsonObject item, string call)
+    {
+        if (!item.TryGetPropertyValue("custom", out var custom) || custom is not JsonObject tool)
+        {
+            return Invalid($"{call}.custom", "an object with 'name' and 'input'");
+        }
+
+        if (!tool.TryGetPropertyValue("name", out var name) || !IsString(name))
+        {
+            return Invalid($"{call}.custom.name", "a string");
+        }
+
+        return !tool.TryGetPropertyValue("input", out var input) || !IsString(input) ? Invalid($"{call}.custom.input", "a string") : null;
     }
 
     /// <summary>A content part: its type must be one OpenAI defines, with the member that type requires.</summary>

@@ -57,6 +57,7 @@ internal static class OpenAIErrorShape
     {
         response.StatusCode = error.StatusCode;
         GatewayHeaders.SetRetryAfter(response, error.RetryAfter);
+        GatewayHeaders.SetShouldRetry(response, error);
         response.ContentType = "application/json";
         return response.Body.WriteAsync(error.ToUtf8Json()).AsTask();
     }

@@ -201,6 +201,14 @@ internal sealed class CircuitBreaker<TResult>
         _ => false,
     };
 
+    /// <summary>
+    /// How long until an open circuit lets an attempt through again (the trial that half-opens it); zero when its break
+    /// has ended, null when it is not open (or isolated by hand, which no clock ends).
+    /// </summary>
+    public TimeSpan? RemainingBreak => State == CircuitState.Open
+        ? TimeSpan.FromTicks(Math.Max(0, (_breakEnd.At - _time.GetUtcNow()).Ticks))
+        : null;
+
     internal bool IsBuiltFrom(BreakerSettings settings, string? address) =>
         Settings == settings && string.Equals(Address, address, StringComparison.Ordinal);
 }

@@ -1,5 +1,7 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Globalization;
+using XefAI.Integration;
 using XefAI.Models;
 
 namespace XefAI.Gateway.Pipeline;
@@ -66,6 +68,40 @@ internal static class GatewayHeaders
             chars[at + 17] = '-';
             state.flags.CopyTo(chars[(at + 18)..]);
         });
+    }
+
+    /// <summary>The header the official OpenAI SDKs read before retrying a 408, 409, 429 or 5xx (and anything else when true).</summary>
+    public const string ShouldRetry = "x-should-retry";
+
+    /// <summary>
+    /// The 5xx codes a retry of the same call cannot fix: the configuration or the vendor's key must change first, or the
+    /// request itself is what fails (a provider that cannot translate it, a vendor that refuses it, an answer over the
+    /// gateway's limit). Listed in README's errors section; every other 5xx may pass on a retry and carries no header.
+    /// </summary>
+    private static readonly FrozenSet<string> NotRetryable = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "vendor_auth_failed",
+        "vendor_key_missing",
+        "vendor_not_configured",
+        "provider_unavailable",
+        "no_provider",
+        "provider_error",
+        "vendor_rejected_request",
+        "response_too_large",
+        "prompt_template_not_found",
+        "prompt_template_invalid",
+        "fhir_server_unauthorized");
+
+    /// <summary>
+    /// <c>x-should-retry: false</c> on a 5xx no retry can fix, so that an SDK does not send the call again (three
+    /// times by default, each one audited); nothing on any other answer, whose retry policy stays the SDK's own.
+    /// </summary>
+    public static void SetShouldRetry(HttpResponse response, CallError error)
+    {
+        if (error.StatusCode >= 500 && NotRetryable.Contains(error.Code))
+        {
+            response.Headers[ShouldRetry] = "false";
+        }
     }
 
     /// <summary><c>Retry-After</c> in whole seconds, at least one, when waiting will help.</summary>

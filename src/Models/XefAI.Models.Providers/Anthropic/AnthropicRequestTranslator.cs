@@ -367,12 +367,31 @@ internal static class AnthropicRequestTranslator
                 $"{path}.function.arguments", "A tool call's 'arguments' must be a JSON object in a string; Anthropic takes a tool's input as an object.");
         }
 
-        return new JsonObject { ["type"] = "tool_use", ["id"] = id, ["name"] = name, ["input"] = input };
+        return new JsonObject { ["type"] = "tool_use", ["id"] = ToolUseId(id), ["name"] = name, ["input"] = input };
+    }
+
+    /// <summary>
+    /// A tool call's id as Anthropic takes it (letters, digits, <c>_</c> and <c>-</c> only). An OpenAI id passes as it
+    /// is; any other (an app's own id, or one the gateway de-identified into <c>[NAME_1]</c>) is written as
+    /// <c>xefai_</c> and its UTF-8 bytes in base64url: the same id always gives the same one, so a tool use and its
+    /// result still pair, and no two rewritten ids are alike.
+    /// </summary>
+    internal static string ToolUseId(string id)
+    {
+        foreach (var c in id)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            {
+                return "xefai_" + Convert.ToBase64String(Encoding.UTF8.GetBytes(id)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            }
+        }
+
+        return id;
     }
 
     private static JsonObject ToolResult(ChatMessage message, JsonObject original, string toolCallId, string path)
     {
-        var result = new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = toolCallId };
+        var result = new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = ToolUseId(toolCallId) };
         if (original["content"] is JsonArray parts && !AllText(parts))
         {
             result["content"] = new JsonArray([.. ContentBlocks(message, original, path, allowImages: true, allowRefusal: false)]);

@@ -343,6 +343,7 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"note":"Alice Example"}}""", "stream_options.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"prediction":{"type":"content","content":"x","note":"Alice Example"}}""", "prediction.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tools":[{"type":"custom","custom":{"name":"g","description":"for Alice Example"}}]}""", "tools[0]")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."},{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"custom","custom":{"name":"g","input":"Alice Example"}}]}]}""", "messages[1].tool_calls[0]")]
     public async Task Execute_NestedFieldTheGatewayDoesNotKnowHoldingText_422NamingItAndNothingLeaves(string json, string path)
     {
         var body = JsonNode.Parse(json)!.AsObject();
@@ -505,6 +506,95 @@ public sealed class ProtectDataStepTests
         Assert.Equal(expected, (string?)messages[3]!["function_call"]!["arguments"]);
         Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal([new KeyValuePair<string, int>("name", 2)], call.Redactions);
+    }
+
+    [Theory]
+    [InlineData(Name, Token)]
+    [InlineData("call_abc123", "call_abc123")]
+    public async Task Execute_ToolCallIdsTheAppWrote_AreProtectedAndStillPair(string id, string sent)
+    {
+        // An app may write a name or an MRN into the ids it gives the model's tool calls; a vendor's own id passes as it is.
+        var body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "When is the next visit?" },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = id,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = "{}" },
+                    }),
+                },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = "Thursday" }),
+        };
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
+        {
+            Messages = [new("user", "When is the next visit?"), new("assistant", ""), new("tool", "Thursday")],
+            Body = body,
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var messages = call.VendorBody!["messages"]!.AsArray();
+        Assert.Equal(sent, (string?)messages[1]!["tool_calls"]![0]!["id"]);
+        Assert.Equal(sent, (string?)messages[2]!["tool_call_id"]);
+        Assert.DoesNotContain(Name, call.VendorBody.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("call_8sGsn3ZCGyvZ5Hf4qZz3jCk9", true)]
+    [InlineData("toolu_01T1x1fJ34qAmk2tNTrN7Up6", true)]
+    [InlineData("call_abc123", false)]
+    [InlineData("call_4471923", false)]
+    [InlineData("call_8sGsn3ZCG4471923qZz3jCk", false)]
+    [InlineData("call_8sGsn3ZCGyvZ5Hf4qZz3jC-9", false)]
+    [InlineData("Maria Gonzalez", false)]
+    [InlineData("fc_8sGsn3ZCGyvZ5Hf4qZz3jCk9", false)]
+    public void IsVendorIssuedId_OnlyTheShapeVendorsIssueWithoutALongRunOfDigits(string id, bool expected) =>
+        Assert.Equal(expected, ProtectDataStep.IsVendorIssuedId(id));
+
+    [Fact]
+    public async Task Execute_VendorIssuedToolCallIdWhoseRandomPartADeIdentifierWouldFlag_GoesAsItIs()
+    {
+        // The real de-identifier takes OpenAI's random 24 characters for an identifier; the id is the vendor's own.
+        const string Id = "call_8sGsn3ZCGyvZ5Hf4qZz3jCk9";
+        var body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = "When?" },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = Id,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = "{}" },
+                    }),
+                },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = Id, ["content"] = "Thursday" }),
+        };
+        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
+        {
+            Messages = [new("user", "When?"), new("assistant", ""), new("tool", "Thursday")],
+            Body = body,
+        };
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector("8sGsn3ZCGyvZ5Hf4qZz3jCk9", "[ID_1]")).ExecuteAsync(call);
+
+        var messages = call.VendorBody!["messages"]!.AsArray();
+        Assert.Equal(Id, (string?)messages[1]!["tool_calls"]![0]!["id"]);
+        Assert.Equal(Id, (string?)messages[2]!["tool_call_id"]);
     }
 
     [Fact]

@@ -186,6 +186,46 @@ public sealed class RestoreDataStepTests
         Assert.Equal(restored ? Name : Token, (string?)JsonNode.Parse(arguments!)!["patient"]);
     }
 
+    [Fact]
+    public async Task Execute_BufferedRefusalWithTokens_GetsTheValuesBack()
+    {
+        // A model that refuses writes no content, only a refusal: the caller reads it as it reads content.
+        var completion = new JsonObject
+        {
+            ["object"] = "chat.completion",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = null, ["refusal"] = $"I can't discuss {Token}'s records." },
+                ["finish_reason"] = "stop",
+            }),
+        };
+        await using var call = CallContexts.Governed();
+        call.Answer = new Models.ModelResponse(completion, "test-model", string.Empty, "stop", null);
+        call.VendorBody = new JsonObject { ["response_format"] = new JsonObject { ["type"] = "json_schema" } };
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Equal($"I can't discuss {Name}'s records.", (string?)call.Answer.Completion["choices"]![0]!["message"]!["refusal"]);
+        Assert.Contains(Token, call.VendorAnswer!.Completion.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Token, Name)]
+    [InlineData("call_abc123", "call_abc123")]
+    public async Task Execute_ToolCallIdHoldingAToken_GetsTheValueBackAndAVendorsIdIsKept(string id, string expected)
+    {
+        // The vendor may answer with an id the gateway protected (an app's id holding a name, sent back in the history).
+        await using var call = CallContexts.Governed();
+        call.Answer = CallContexts.ToolCallAnswer(id, "lookup", "{}");
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        Assert.Equal(expected, (string?)call.Answer.Completion["choices"]![0]!["message"]!["tool_calls"]![0]!["id"]);
+    }
+
     private static IDataProtection ProtectionThatReplacedTheName()
     {
         var protection = new WordProtector(Name, Token).Begin(ClinicalContext.Empty);

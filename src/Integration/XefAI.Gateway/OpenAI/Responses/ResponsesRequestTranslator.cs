@@ -166,9 +166,9 @@ internal static class ResponsesRequestTranslator
                     return WrongType($"{path}.call_id", "a string");
                 }
 
-                if (!Text(item, "output", out var output))
+                if (FunctionOutput(item["output"], $"{path}.output", out var output) is { } outputError)
                 {
-                    return WrongType($"{path}.output", "a string");
+                    return outputError;
                 }
 
                 messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = outputOf, ["content"] = output });
@@ -182,6 +182,49 @@ internal static class ResponsesRequestTranslator
                     "unsupported_value",
                     $"Input items of type '{Shown(type)}' are not supported; send messages, function_call and function_call_output items.",
                     $"{path}.type");
+        }
+    }
+
+    /// <summary>
+    /// A function call's output: a string, or parts (<c>input_text</c>, <c>input_image</c>, <c>input_file</c>). Text parts
+    /// alone are joined into the tool message's text, de-identified as a string output is; with an image or a file the
+    /// output keeps its parts in the chat form, so a call that must be de-identified is refused (422) as a chat message
+    /// holding an image is, and one that need not be sends them as chat would.
+    /// </summary>
+    private static CallError? FunctionOutput(JsonNode? node, string path, out JsonNode? content)
+    {
+        content = null;
+        switch (node)
+        {
+            case JsonValue value when TryGetString(value, out var text):
+                content = text;
+                return null;
+            case JsonArray parts:
+                var chatParts = new JsonArray();
+                var textOnly = true;
+                for (var i = 0; i < parts.Count; i++)
+                {
+                    var partPath = $"{path}[{i}]";
+                    if (parts[i] is JsonObject source && source["type"] is { } typeNode && TryGetString(typeNode, out var type)
+                        && type is not ("input_text" or "input_image" or "input_file"))
+                    {
+                        return CallError.InvalidRequest(
+                            "unsupported_value", $"Output parts of type '{Shown(type)}' are not supported; send input_text, input_image or input_file.", $"{partPath}.type");
+                    }
+
+                    if (ContentPart(parts[i], partPath, out var part) is { } error)
+                    {
+                        return error;
+                    }
+
+                    textOnly &= (string?)part["type"] == "text";
+                    chatParts.Add(part);
+                }
+
+                content = textOnly ? string.Join('\n', chatParts.Select(p => (string?)p!["text"])) : chatParts;
+                return null;
+            default:
+                return WrongType(path, "a string or an array of input_text, input_image and input_file parts");
         }
     }
 

@@ -8,7 +8,7 @@ using XefAI.Models;
 namespace XefAI.Gateway.Pipeline.Invocation;
 
 /// <summary>
-/// A stream whose chunks get this call's protected values back in their text deltas, even where a vendor splits a
+/// A stream whose chunks get this call's protected values back in their text deltas (content and refusal), even where a vendor splits a
 /// token across deltas (<c>"[NA"</c> then <c>"ME_1] is"</c>). Per choice, a delta's trailing text that could still
 /// become a token (<c>[</c>, then only <c>A-Z</c>, <c>_</c> and digits, shorter than a whole token) is held back and
 /// put before that choice's next delta; the choice's finish reason, or the end of the stream, lets go of what is held:
@@ -21,8 +21,8 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     /// <summary>The longest token a de-identifier writes, brackets included.</summary>
     internal const int MaxTokenLength = 32;
 
-    // Per choice index: text held back because it may be the start of a token.
-    private readonly Dictionary<int, string> _held = [];
+    // Per choice index and text field: text held back because it may be the start of a token.
+    private readonly Dictionary<(int Choice, TextField Field), string> _held = [];
 
     // Per choice and tool call index: arguments held back the same way.
     private readonly Dictionary<(int Choice, int Call), string> _heldArguments = [];
@@ -51,7 +51,11 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         ? result with
         {
             Content = RestoreDataStep.RestoreContent(protection, result.Content, jsonAnswer),
-            ToolCalls = result.ToolCalls?.Select(c => c with { Arguments = ToolCallArguments.Restore(protection, c.Arguments) }).ToList(),
+            ToolCalls = result.ToolCalls?.Select(c => c with
+            {
+                Id = c.Id is null ? null : protection.Restore(c.Id),
+                Arguments = ToolCallArguments.Restore(protection, c.Arguments),
+            }).ToList(),
         }
         : null;
 
@@ -148,32 +152,45 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         var index = choice["index"] is JsonValue value && value.TryGetValue<int>(out var number) ? number : position;
         var finished = choice["finish_reason"] is JsonValue reason && reason.GetValueKind() != JsonValueKind.Null;
         var changed = RestoreToolCalls(choice, index, finished);
+        changed |= RestoreText(choice, index, TextField.Content, finished);
+        changed |= RestoreText(choice, index, TextField.Refusal, finished);
+        return changed;
+    }
+
+    /// <summary>
+    /// A text field of the choice's delta (its <c>content</c>, or its <c>refusal</c>: both are read by a person), restored
+    /// and held back per choice and field; a finished choice lets go of what is held, in a delta it gets if need be.
+    /// </summary>
+    /// <returns>Whether the choice's delta was rewritten.</returns>
+    private bool RestoreText(JsonObject choice, int index, TextField field, bool finished)
+    {
+        var name = field == TextField.Content ? "content" : "refusal";
         var delta = choice["delta"] as JsonObject;
-        string? text = delta?["content"] is JsonValue content && content.TryGetValue<string>(out var s) ? s : null;
+        string? text = delta?[name] is JsonValue content && content.TryGetValue<string>(out var s) ? s : null;
         if (text is null && !finished)
         {
-            // A delta with no text (the role, a tool call) leaves what is held where it is.
-            return changed;
+            // A delta without this text (the role, a tool call, the other text) leaves what is held where it is.
+            return false;
         }
 
-        _held.Remove(index, out var held);
+        _held.Remove((index, field), out var held);
         if (text is null && held is null)
         {
-            return changed;
+            return false;
         }
 
         var combined = held + text;
         var keep = finished ? 0 : PossibleTokenStart(combined);
         if (keep > 0)
         {
-            _held[index] = combined[^keep..];
+            _held[(index, field)] = combined[^keep..];
             combined = combined[..^keep];
         }
 
-        var restored = RestoreDataStep.RestoreContent(protection, combined, jsonAnswer);
+        var restored = RestoreField(field, combined);
         if (held is null && keep == 0 && ReferenceEquals(restored, text))
         {
-            return changed;
+            return false;
         }
 
         if (delta is null)
@@ -183,9 +200,13 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
             choice["delta"] = delta;
         }
 
-        delta["content"] = restored;
+        delta[name] = restored;
         return true;
     }
+
+    /// <summary>The text with its tokens restored; a refusal is never the JSON answer the request asked for.</summary>
+    private string RestoreField(TextField field, string text) =>
+        field == TextField.Content ? RestoreDataStep.RestoreContent(protection, text, jsonAnswer) : protection.Restore(text);
 
     /// <summary>
     /// The argument fragments of the delta's tool calls, restored as JSON string content (<see cref="ToolCallArguments"/>)
@@ -200,6 +221,14 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         {
             for (var position = 0; position < calls.Count; position++)
             {
+                // A call's id comes whole, in its first delta: restored there, nothing held.
+                if (calls[position] is JsonObject named && named["id"] is JsonValue idValue && idValue.TryGetValue<string>(out var id)
+                    && protection.Restore(id) is var restoredId && !ReferenceEquals(restoredId, id))
+                {
+                    named["id"] = restoredId;
+                    changed = true;
+                }
+
                 if (calls[position] is not JsonObject call || call["function"] is not JsonObject function || ToolCallArguments.Of(function) is not { } fragment)
                 {
                     continue;
@@ -277,12 +306,17 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         }
 
         var choices = new JsonArray();
-        foreach (var index in _held.Keys.Concat(_heldArguments.Keys.Select(k => k.Choice)).Distinct().Order().ToList())
+        foreach (var index in _held.Keys.Select(k => k.Choice).Concat(_heldArguments.Keys.Select(k => k.Choice)).Distinct().Order().ToList())
         {
             var delta = new JsonObject();
-            if (_held.Remove(index, out var held))
+            if (_held.Remove((index, TextField.Content), out var held))
             {
-                delta["content"] = RestoreDataStep.RestoreContent(protection, held, jsonAnswer);
+                delta["content"] = RestoreField(TextField.Content, held);
+            }
+
+            if (_held.Remove((index, TextField.Refusal), out var refused))
+            {
+                delta["refusal"] = RestoreField(TextField.Refusal, refused);
             }
 
             if (HoldsArgumentsOf(index))
@@ -295,5 +329,12 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
 
         var chunk = new JsonObject { ["id"] = _id, ["object"] = "chat.completion.chunk", ["created"] = _created, ["model"] = _model, ["choices"] = choices };
         return JsonSerializer.SerializeToUtf8Bytes(chunk);
+    }
+
+    /// <summary>The text fields of a delta whose tokens are restored.</summary>
+    private enum TextField
+    {
+        Content,
+        Refusal,
     }
 }

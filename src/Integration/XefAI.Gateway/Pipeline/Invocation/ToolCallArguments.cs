@@ -37,6 +37,34 @@ internal static class ToolCallArguments
         }
     }
 
+    /// <summary>
+    /// The ids of an answer's tool calls (<c>tool_calls[].id</c>) with this call's tokens restored, in place: a vendor
+    /// may answer with an id the gateway protected (an app's id holding a name, sent back). An id is an opaque string,
+    /// not JSON, so values are written as they are. A vendor's own id (<c>call_abc123</c>) holds no token and is kept.
+    /// </summary>
+    /// <returns>Whether any id changed; with <paramref name="write"/> false, nothing is written.</returns>
+    public static bool RestoreIds(IDataProtection protection, JsonObject message, bool write = true)
+    {
+        var changed = false;
+        if (message["tool_calls"] is JsonArray calls)
+        {
+            for (var i = 0; i < calls.Count; i++)
+            {
+                if (calls[i] is JsonObject call && call["id"] is JsonValue value && value.TryGetValue<string>(out var id)
+                    && protection.Restore(id) is var restored && !ReferenceEquals(restored, id))
+                {
+                    changed = true;
+                    if (write)
+                    {
+                        call["id"] = restored;
+                    }
+                }
+            }
+        }
+
+        return changed;
+    }
+
     /// <summary>The <c>arguments</c> string of a function object; null when it has none or it is not a string.</summary>
     public static string? Of(JsonObject function) =>
         function["arguments"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;

@@ -54,6 +54,26 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
             : available[0];
     }
 
+    /// <summary>
+    /// When <see cref="Pick"/> found no destination: how long until the first open circuit among the cluster's healthy
+    /// destinations lets a trial through, for the client's <c>Retry-After</c>; null when none is open on a clock (every
+    /// destination is unhealthy, or isolated).
+    /// </summary>
+    public TimeSpan? UntilACircuitCloses(ClusterState cluster, ResilienceOptions settings)
+    {
+        TimeSpan? earliest = null;
+        var healthy = cluster.DestinationsState.AvailableDestinations;
+        for (var i = 0; i < healthy.Count; i++)
+        {
+            if (BreakerFor(cluster, healthy[i], settings).RemainingBreak is { } remaining && (earliest is null || remaining < earliest))
+            {
+                earliest = remaining;
+            }
+        }
+
+        return earliest;
+    }
+
     /// <summary>"cluster/destination"; made once per destination, not on every attempt.</summary>
     public static string NameOf(ClusterState cluster, DestinationState destination) => Resolve(cluster, destination).Name;
 

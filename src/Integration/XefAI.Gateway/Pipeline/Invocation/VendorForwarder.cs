@@ -42,7 +42,8 @@ internal sealed partial class VendorForwarder(
         if (destination is null)
         {
             return AttemptOutcome.Failed(
-                CallError.Unavailable("circuit_open", $"Every destination of cluster '{cluster.ClusterId}' is unhealthy or has its circuit open."),
+                CallError.Unavailable("circuit_open", $"Every destination of cluster '{cluster.ClusterId}' is unhealthy or has its circuit open.")
+                    with { RetryAfter = destinations.UntilACircuitCloses(cluster, resilience) },
                 retryable: false,
                 canFallback: true);
         }
@@ -70,10 +71,12 @@ internal sealed partial class VendorForwarder(
             ResilienceContextPool.Shared.Return(context);
         }
 
-        if (outcome.Exception is BrokenCircuitException)
+        if (outcome.Exception is BrokenCircuitException broken)
         {
+            // Polly says how long the break has left; the client waits that long (at least a second) before it tries again.
             return AttemptOutcome.Failed(
-                CallError.Unavailable("circuit_open", $"The circuit to model vendor '{name}' is open after repeated failures."),
+                CallError.Unavailable("circuit_open", $"The circuit to model vendor '{name}' is open after repeated failures.")
+                    with { RetryAfter = broken.RetryAfter ?? destinations.BreakerFor(cluster, destination, resilience).RemainingBreak },
                 retryable: false,
                 canFallback: true,
                 destination: name);

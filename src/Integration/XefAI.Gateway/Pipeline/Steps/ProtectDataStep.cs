@@ -260,6 +260,16 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
                 if (message["tool_calls"] is JsonArray calls)
                 {
+                    for (var j = 0; j < calls.Count; j++)
+                    {
+                        if (calls[j] is JsonObject toolCall && toolCall["type"] is JsonValue callType && callType.TryGetValue<string>(out var callKind) && callKind != "function")
+                        {
+                            throw new DeIdentificationException(
+                                $"The '{SafeName(callKind)}' tool call in 'messages[{i}].tool_calls[{j}]' cannot be de-identified (only function tool calls' arguments are); "
+                                + "send it to a use case whose deployments cover PHI, or leave it out.");
+                        }
+                    }
+
                     if (UnknownTextInEach(calls, ToolCallFields, out var call) is { } callField)
                     {
                         throw UnknownField($"messages[{i}].tool_calls[{call}]", callField);
@@ -411,7 +421,8 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     /// What a body holds beside the conversation that may identify someone: the end-user fields and each message's
     /// participant <c>name</c> become keyed pseudonyms (stable, so a vendor's abuse monitoring and caching still see
     /// one user as one, and valid where OpenAI restricts the characters of a name); <c>metadata</c> values are
-    /// protected as text, and so are the arguments of the tool calls in assistant messages.
+    /// protected as text, and so are the ids and arguments of the tool calls in assistant messages and the
+    /// <c>tool_call_id</c> of tool messages.
     /// </summary>
     private void ProtectFieldsBesideTheConversation(IDataProtection protection, JsonObject body)
     {
@@ -499,6 +510,22 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                 message["name"] = Pseudonym(text);
             }
 
+            // A tool call's id and the tool_call_id of its result are the app's to write, and an app may write a name or
+            // an MRN there. Protected with the conversation's tokens: the same value gets the same token, so a call and
+            // its result still pair; an id the protector finds nothing in (call_abc123) goes as it is, and so does an
+            // id of the shape a vendor issues, whose random letters and digits a de-identifier would take for an id.
+            ProtectToolCallId(protection, message, "tool_call_id");
+            if (message["tool_calls"] is JsonArray toolCalls)
+            {
+                for (var j = 0; j < toolCalls.Count; j++)
+                {
+                    if (toolCalls[j] is JsonObject toolCall)
+                    {
+                        ProtectToolCallId(protection, toolCall, "id");
+                    }
+                }
+            }
+
             // The arguments of the model's earlier tool calls: JSON it wrote from the conversation, which the caller got
             // back with the values restored.
             ToolCallArguments.ForEachFunction(message, protection, static (function, protection) =>
@@ -510,6 +537,48 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                 }
             });
         }
+    }
+
+    private static void ProtectToolCallId(IDataProtection protection, JsonObject holder, string member)
+    {
+        if (holder[member] is JsonValue value && value.TryGetValue<string>(out var id) && !IsVendorIssuedId(id))
+        {
+            ProtectText(protection, holder, member);
+        }
+    }
+
+    /// <summary>
+    /// Whether a tool call id has the shape a vendor gives the calls it answers with: OpenAI's <c>call_</c> and 24
+    /// random letters and digits (chat and the Responses API's <c>call_id</c>), Anthropic's <c>toolu_</c> and 20 to 30.
+    /// Such an id is the vendor's own, sent back: it holds nothing of the patient, and a de-identifier would replace its
+    /// random part as an identifier. One that holds a run of five digits or more (an MRN, a date, a phone number an app
+    /// wrote into an id of that shape) is protected all the same.
+    /// </summary>
+    internal static bool IsVendorIssuedId(string id)
+    {
+        var openAI = id.StartsWith("call_", StringComparison.Ordinal);
+        var random = openAI ? id.AsSpan(5) : id.StartsWith("toolu_", StringComparison.Ordinal) ? id.AsSpan(6) : [];
+        if (openAI ? random.Length != 24 : random.Length is < 20 or > 30)
+        {
+            return false;
+        }
+
+        var digits = 0;
+        foreach (var c in random)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+
+            digits = char.IsAsciiDigit(c) ? digits + 1 : 0;
+            if (digits >= 5)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
         {
             rendered = call.Adapter.RenderError(error);
             GatewayHeaders.SetRetryAfter(response, error.RetryAfter);
+            GatewayHeaders.SetShouldRetry(response, error);
 
             GatewayHeaders.SetGovernance(response, call, call.Record?.Id, answeredBy: null);
         }

@@ -51,7 +51,7 @@ internal sealed class RestoreDataStep : ICallStep
         // An answer whose text holds none of this call's tokens is released as it is: no copy of the completion, which
         // stays unmaterialized over the vendor's document. The gateway asks for one choice (n = 1), and Content is its text.
         var content = RestoreContent(protection, answer.Content, json);
-        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer, offeredTools))
+        if (ReferenceEquals(content, answer.Content) && !ToolCallsHoldTokens(protection, answer, offeredTools) && !RefusalHoldsTokens(protection, answer))
         {
             return answer;
         }
@@ -63,6 +63,14 @@ internal sealed class RestoreDataStep : ICallStep
             {
                 message["content"] = RestoreContent(protection, text, json);
             }
+
+            // A refusal is text for a person to read, never the JSON the request asked for.
+            if (Refusal(message) is { } refusal)
+            {
+                message["refusal"] = protection.Restore(refusal);
+            }
+
+            ToolCallArguments.RestoreIds(protection, message);
 
             // The arguments are JSON the caller's code runs its tool with: each value is written escaped for it.
             ToolCallArguments.ForEachFunction(message, protection, static (function, protection) =>
@@ -80,7 +88,7 @@ internal sealed class RestoreDataStep : ICallStep
     internal static string RestoreContent(IDataProtection protection, string text, bool json) =>
         json ? ToolCallArguments.Restore(protection, text) : protection.Restore(text);
 
-    /// <summary>Whether the arguments of any tool call in the answer hold one of this call's tokens.</summary>
+    /// <summary>Whether the id or the arguments of any tool call in the answer hold one of this call's tokens.</summary>
     private static bool ToolCallsHoldTokens(IDataProtection protection, ModelResponse answer, bool offeredTools)
     {
         // An answer to a request that offered no tool, and that does not say it called one, is left unmaterialized over
@@ -99,12 +107,39 @@ internal sealed class RestoreDataStep : ICallStep
                 continue;
             }
 
+            holds |= ToolCallArguments.RestoreIds(protection, message, write: false);
             ToolCallArguments.ForEachFunction(message, protection, (function, protection) =>
                 holds |= ToolCallArguments.Of(function) is { } arguments && !ReferenceEquals(ToolCallArguments.Restore(protection, arguments), arguments));
         }
 
         return holds;
     }
+
+    /// <summary>
+    /// Whether a refusal in the answer holds one of this call's tokens. A model that refuses writes no content (OpenAI sends
+    /// <c>content: null</c> with a <c>refusal</c>), so only an answer without text is read for one: one with text stays
+    /// unmaterialized unless its text or tool calls are restored.
+    /// </summary>
+    private static bool RefusalHoldsTokens(IDataProtection protection, ModelResponse answer)
+    {
+        if (answer.Content.Length > 0)
+        {
+            return false;
+        }
+
+        foreach (var message in Messages(answer.Completion))
+        {
+            if (Refusal(message) is { } refusal && !ReferenceEquals(protection.Restore(refusal), refusal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? Refusal(JsonObject message) =>
+        message["refusal"] is JsonValue value && value.TryGetValue<string>(out var refusal) ? refusal : null;
 
     /// <summary>The <c>message</c> object of every choice.</summary>
     private static IEnumerable<JsonObject> Messages(JsonObject completion)
