@@ -1,0 +1,406 @@
+namespace XefAI.Data.Deidentification;
+
+/// <summary>
+/// Round 23: shapes the earlier rounds leave. A town of one or two words before a state's postal code after a comma
+/// ("…Hospital, Cavalier ND") or before a state's name ("Clinic - Lincoln, Nebraska"); a ZIP code on the line after its
+/// state or after a town a later rule took; a county after the word "county" ("county Swain") or before "CO" after an
+/// address; an aircraft's registration after "aircraft" or "tail" and a plate before its state in brackets; a saint's
+/// day ("St. John's Day") and a feast ("Feast of San Esteban", "Feast Day"); and "Patient Brown called", a surname that
+/// is also a word, right after "Patient", "Pt" or a title at the start of a sentence.
+/// </summary>
+internal sealed partial class Scan
+{
+    // Postal codes that are also credentials, clinical abbreviations or ordinary words in capitals: no town is read before them.
+    private static readonly string[] AmbiguousStateCodes23 =
+        [
+            "md", "do", "pa", "or", "in", "me", "ok", "hi", "de", "la", "ct", "ms", "ma", "co", "id", "ne", "al", "oh", "mt", "ga", "ca",
+            "mi", "ia", "ar", "sc", "sd", "dc", "vt", "pr", "gu",
+        ];
+
+    // Words before a town and the name of its state.
+    private static readonly string[] TownStateCues23 = ["in", "from", "near", "to", "at", "of"];
+
+    // "Patient Education was given": words that follow "Patient" as a heading, not a surname.
+    private static readonly string[] PatientCompounds23 =
+    [
+        "education", "care", "portal", "information", "instructions", "safety", "name", "status", "identification", "transport",
+        "advocate", "services", "experience", "satisfaction", "navigator", "family", "history", "account", "access", "relations",
+        "representative", "consent", "rights", "belongings", "teaching", "position", "weight", "height", "goals", "preference",
+    ];
+
+    // Words after "St. X's Day" that make it a place or a service ("St. Luke's Day Surgery").
+    private static readonly string[] DayServiceWords23 = ["surgery", "unit", "care", "program", "programme", "center", "centre", "hospital", "clinic", "school", "treatment", "hospice"];
+
+    /// <summary>Round 23's pass: walks of the capitalised words, the numbers and the words, each rule behind a cheap test of length and first letter.</summary>
+    private void MarkGaps23()
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            var length = _t[i].Length;
+            var first = (char)(_text[_t[i].Start] | 0x20);
+            if (length == 2 && _t[i].Is(TokenShape.Upper))
+            {
+                if (first == 'c' && WordIs(i, "co"))
+                {
+                    TryCountyBeforeCo23(i);
+                }
+                else
+                {
+                    TryTownBeforeStateCode23(i);
+                }
+            }
+            else if (length >= 4 && Has(i, Lex.State) && IsPunct(i - 1, ',') && !_t[i].Is(TokenShape.Upper))
+            {
+                TryTownBeforeStateName23(i);
+            }
+            else if (first == 'f' && length == 5 && WordIs(i, "feast"))
+            {
+                TryFeast23(i);
+            }
+            else if ((first is 'p' or 'm') && length <= 7 && StartsSentence(i)
+                && (WordIs(i, "patient") || WordIs(i, "pt") || WordIs(i, "mr") || WordIs(i, "mrs") || WordIs(i, "ms")))
+            {
+                TryPatientSurname23(i);
+            }
+        }
+
+        for (var w = 0; w < _wordCount; w++)
+        {
+            var i = _words[w];
+            var length = _t[i].Length;
+            var first = (char)(_text[_t[i].Start] | 0x20);
+            if (length == 3 && first == 'd' && WordIs(i, "day"))
+            {
+                TrySaintsDay23(i);
+            }
+            else if (length == 6 && first == 'c' && IsWord(i + 1) && WordIs(i, "county"))
+            {
+                TryCountyAfterCue23(i);
+            }
+            else if ((length == 8 && first == 'a' && WordIs(i, "aircraft")) || (length == 4 && first == 't' && WordIs(i, "tail")))
+            {
+                TryTailNumber23(i);
+            }
+        }
+
+        for (var n = 0; n < _numberCount; n++)
+        {
+            var i = _numbers[n];
+            if (_t[i].Length == 5 && _run[i] == 0)
+            {
+                TryZipAfterPlace23(i);
+            }
+        }
+
+        for (var w = 0; w < _letteredCount; w++)
+        {
+            var i = _lettered[w];
+            if (_t[i].Type == TokenType.Alnum && _t[i].Length is >= 5 and <= 8 && _run[i] == 0 && IsPunct(i + 1, '('))
+            {
+                TryPlateBeforeState23(i);
+            }
+        }
+    }
+
+    /// <summary>A word that may be part of a town's name: capitalised, not taken by a rule other than a place's, and no list's clinical, title or calendar word.</summary>
+    private bool IsTownWord23(int j) =>
+        IsWord(j) && _t[j].Is(TokenShape.Capitalized | TokenShape.Upper) && (_run[j] == 0 || _kind[j] == PhiKind.Location)
+        && !Has(j, Lex.Clinical | Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.Facility | Lex.State | Lex.StreetSuffix | Lex.NameLabel);
+
+    /// <summary>
+    /// "…Memorial Hospital, Cavalier ND", "…school, Twin Buttes ND;": one or two capitalised words between a comma (or the
+    /// start of a line) and a state's postal code that ends its line or phrase. Codes that are also credentials or clinical
+    /// abbreviations ("MD", "PA", "CT", "MS") are left.
+    /// </summary>
+    private void TryTownBeforeStateCode23(int s)
+    {
+        if (!IsState(s) || IsWordOf(s, AmbiguousStateCodes23) || _t[s].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        // The code ends its phrase: a line break, a stop, a semicolon, a bracket, or a ZIP code.
+        var n = s + 1;
+        if (InRange(n) && !_t[n].Is(TokenShape.LineBefore)
+            && !(IsPunct(n, ';') || IsPunct(n, ',') || IsPunct(n, ')') || IsPunct(n, '.') || IsNumber(n, 5, 5) || _t[n].Start - _t[s].End >= 3))
+        {
+            return;
+        }
+
+        // One word after a comma or first on its line, or two ("Twin Buttes") likewise.
+        var end = s - 1;
+        if (!IsTownWord23(end) || Joined(s))
+        {
+            return;
+        }
+
+        int start;
+        if (!_t[end].Is(TokenShape.LineBefore) && IsTownWord23(end - 1) && !Joined(end) && (StartsLine(end - 1) || IsPunct(end - 2, ',')))
+        {
+            start = end - 1;
+        }
+        else if (StartsLine(end) || IsPunct(end - 1, ','))
+        {
+            start = end;
+        }
+        else
+        {
+            return;
+        }
+
+        for (var k = start; k <= end; k++)
+        {
+            if (_run[k] == 0)
+            {
+                Mark(k, k, PhiKind.Location);
+            }
+        }
+    }
+
+    /// <summary>"Clinic - Lincoln, Nebraska", "born in Cavalier, North Dakota": a town before a comma and its state's name.</summary>
+    private void TryTownBeforeStateName23(int s)
+    {
+        // "North Dakota": the state's first word.
+        var comma = s - 1;
+        var town = comma - 1;
+        if (!IsTownWord23(town) || _run[town] != 0 || (Has(town, Lex.Common) && !Has(town, Lex.Place)))
+        {
+            return;
+        }
+
+        var p = town - 1;
+        var cued = StartsLine(town) || IsPunct(p, '-') || IsPunct(p, '–') || IsPunct(p, '|') || IsPunct(p, '(')
+            || (IsWord(p) && _t[p].Is(TokenShape.Lower) && IsWordOf(p, TownStateCues23));
+        if (cued)
+        {
+            Mark(town, town, PhiKind.Location);
+        }
+    }
+
+    /// <summary>"Wilber NE 68465        SALINE CO": a county's name before "CO" ending an address's line.</summary>
+    private void TryCountyBeforeCo23(int co)
+    {
+        var name = co - 1;
+        if (!IsWord(name) || !IsFree(name) || !_t[name].Is(TokenShape.Upper | TokenShape.Capitalized) || _t[co].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        var after = co + 1;
+        if (IsPunct(after, '.') && Joined(after))
+        {
+            after++;
+        }
+
+        if (InRange(after) && !_t[after].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        // After an address: a ZIP code, a state or a town a rule took just before.
+        var p = name - 1;
+        if (InRange(p) && _run[p] != 0 && (_kind[p] is PhiKind.Zip or PhiKind.Location or PhiKind.Address) && !_t[name].Is(TokenShape.LineBefore))
+        {
+            Mark(name, name, PhiKind.Location);
+        }
+    }
+
+    /// <summary>"county Swain.", "County: Dunn": a county's name after the word, when the place list knows it as one.</summary>
+    private void TryCountyAfterCue23(int cue)
+    {
+        var name = cue + 1;
+        if (IsPunct(name, ':'))
+        {
+            name++;
+        }
+
+        if (!IsWord(name) || !IsFree(name) || _t[name].Is(TokenShape.LineBefore) || !_t[name].Is(TokenShape.Capitalized | TokenShape.Upper)
+            || !Has(name, Lex.Place) || Has(name, Lex.Clinical | Lex.Facility | Lex.StreetSuffix | Lex.Title))
+        {
+            return;
+        }
+
+        // "County Road 9", "County Line Rd": the word starts a street or a name of something else.
+        if (IsWord(name + 1) && _t[name + 1].Is(TokenShape.Capitalized) && !_t[name + 1].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        Mark(name, name, PhiKind.Location);
+    }
+
+    /// <summary>"aircraft N431GF", "tail # N72KA": a US aircraft's registration, N and one to five digits and up to two letters.</summary>
+    private void TryTailNumber23(int cue)
+    {
+        var i = cue + 1;
+        while (i < cue + 4 && (IsPunct(i, '#') || IsPunct(i, ':') || WordIs(i, "number") || WordIs(i, "no")))
+        {
+            i++;
+        }
+
+        if (!InRange(i) || _t[i].Type != TokenType.Alnum || !IsFree(i) || _t[i].Length is < 3 or > 6 || _text[_t[i].Start] is not ('N' or 'n'))
+        {
+            return;
+        }
+
+        var span = Span(i)[1..];
+        var digits = 0;
+        while (digits < span.Length && char.IsAsciiDigit(span[digits]))
+        {
+            digits++;
+        }
+
+        if (digits is >= 1 and <= 5 && span[0] != '0' && span.Length - digits <= 2 && !span[digits..].ContainsAnyExceptInRange('A', 'Z'))
+        {
+            Mark(i, i, PhiKind.Vehicle);
+        }
+    }
+
+    /// <summary>"drives 8KJM421 (CA)": letters and digits in capitals before a state's postal code in brackets.</summary>
+    private void TryPlateBeforeState23(int i)
+    {
+        if (!IsState(i + 2) || _t[i + 2].Length != 2 || !IsPunct(i + 3, ')') || !_t[i].Is(TokenShape.Upper))
+        {
+            return;
+        }
+
+        var span = Span(i);
+        if (span.IndexOfAnyInRange('A', 'Z') >= 0 && span.IndexOfAnyInRange('0', '9') >= 0 && !span.ContainsAnyExceptInRange('0', 'Z'))
+        {
+            Mark(i, i, PhiKind.Vehicle);
+        }
+    }
+
+    /// <summary>"Cherokee NC\n28719", "Oakland 94601": five digits after a state's code (on the line after it too) or after a town a rule took.</summary>
+    private void TryZipAfterPlace23(int i)
+    {
+        if (Continues(i, before: false) || Continues(i, before: true) || (IsWord(i + 1) && Joined(i + 1)) || IsPunct(i + 1, '%')
+            || (IsWord(i + 1) && Has(i + 1, Lex.MeasureUnit)))
+        {
+            return;
+        }
+
+        var p = IsPunct(i - 1, ',') || IsPunct(i - 1, '^') ? i - 2 : i - 1;
+        if (!InRange(p) || (_t[i].Is(TokenShape.LineBefore) && p != i - 1))
+        {
+            return;
+        }
+
+        if ((IsWord(p) && IsState(p) && _t[p].Length == 2 && !IsWordOf(p, AmbiguousStateCodes23) && (_run[p] == 0 || _kind[p] == PhiKind.Location))
+            || (!_t[i].Is(TokenShape.LineBefore) && _run[p] != 0 && _kind[p] == PhiKind.Location && IsWord(p)))
+        {
+            MarkZip(i);
+        }
+    }
+
+    /// <summary>"Feast of San Esteban", "Feast Day dances": a feast named after "Feast of" or as "Feast Day".</summary>
+    private void TryFeast23(int i)
+    {
+        if (!_t[i].Is(TokenShape.Capitalized) || _t[i].Is(TokenShape.Upper))
+        {
+            return;
+        }
+
+        if (WordIs(i + 1, "day") && _t[i + 1].Is(TokenShape.Capitalized) && IsFree(i) && IsFree(i + 1))
+        {
+            Mark(i, i + 1, PhiKind.Date);
+            return;
+        }
+
+        if (!WordIs(i + 1, "of") || !IsWord(i + 2) || !IsWrittenCapital13(i + 2) || _t[i + 2].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        var end = i + 2;
+        while (end < i + 5 && IsWord(end + 1) && IsWrittenCapital13(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore) && !Joined(end + 1))
+        {
+            end++;
+        }
+
+        if (!AnyMarked(i, i + 1))
+        {
+            // A saint's name a name rule took goes into the feast.
+            Mark(i, end, PhiKind.Date);
+        }
+    }
+
+    /// <summary>"on St. John's Day", "saint maroun's day": a saint's day.</summary>
+    private void TrySaintsDay23(int day)
+    {
+        // day ← s ← ' ← name
+        if (!WordIs(day - 1, "s") || !Joined(day - 1) || !(IsPunct(day - 2, '\'') || IsPunct(day - 2, '’')) || !Joined(day - 2) || !IsWord(day - 3))
+        {
+            return;
+        }
+
+        var name = day - 3;
+        var saint = name - 1;
+        if (IsPunct(saint, '.') && Joined(saint))
+        {
+            saint--;
+        }
+
+        if (!(WordIs(saint, "st") || WordIs(saint, "saint") || WordIs(saint, "ste")) || _t[day].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        // The name is written as the day is: capitalised with "Day", or all in lower case in a dictation.
+        var upper = _t[day].Is(TokenShape.Capitalized);
+        if (upper ? !IsCapitalized(name) : !_t[name].Is(TokenShape.Lower))
+        {
+            return;
+        }
+
+        var next = WordAfter(day, 1);
+        if (next >= 0 && (IsWordOf(next, DayServiceWords23) || Has(next, Lex.Facility)))
+        {
+            return;
+        }
+
+        // Runs a name rule took inside go into the day.
+        for (var k = saint; k <= day; k++)
+        {
+            if (_run[k] != 0 && _kind[k] is not (PhiKind.Name or PhiKind.Date or PhiKind.Location))
+            {
+                return;
+            }
+        }
+
+        Mark(saint, day, PhiKind.Date);
+    }
+
+    /// <summary>
+    /// "Patient Brown called", "Pt. Young states", "Mrs. Hill reports": at the start of a sentence, a capitalised surname
+    /// that is also a word, between "Patient", "Pt" or a title and a verb that has a person as its subject.
+    /// </summary>
+    private void TryPatientSurname23(int cue)
+    {
+        var w = cue + 1;
+        if (IsPunct(w, '.') && Joined(w))
+        {
+            w++;
+        }
+
+        if (!IsWord(w) || !IsFree(w) || !IsWrittenCapital13(w) || _t[w].Is(TokenShape.LineBefore) || _t[w].Length < 3)
+        {
+            return;
+        }
+
+        var verb = w + 1;
+        if (!IsWord(verb) || !_t[verb].Is(TokenShape.Lower) || !Has(verb, Lex.NameVerb) || _t[verb].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        if (!Has(w, Lex.Surname) || Has(w, Lex.Clinical | Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.Facility | Lex.State)
+            || IsWordOf(w, PatientCompounds23))
+        {
+            return;
+        }
+
+        Mark(w, w, PhiKind.Name);
+    }
+}

@@ -1,0 +1,127 @@
+using XefAI.Data.Deidentification;
+
+using static XefAI.Data.Tests.Deidentification.PhiScans;
+
+namespace XefAI.Data.Tests.Deidentification;
+
+/// <summary>
+/// Round 23, on sentences written for this test: towns before a state's code or name, ZIP codes after a state on the
+/// line before, counties after "county" or before "CO", aircraft registrations and plates, saints' days and feasts,
+/// "Patient Brown called"; names written in Cyrillic or Greek look-alikes alone and numbers in small digits; and the
+/// words that stay.
+/// </summary>
+public sealed class PhiScannerGap23Tests
+{
+    [Theory]
+    [InlineData("Transferred from Garrison Valley Hospital, Tolna ND      To: Sunrise Manor", "Tolna")]
+    [InlineData("Lives past the grain elevator, Fort Ransom ND; no phone at home.", "Fort Ransom")]
+    [InlineData("Referring clinic: Eagle Pass Clinic, Quemado TX\nReason: cough", "Quemado")]
+    public void Scan_TownBeforeStateCode_IsMarked(string text, string town) =>
+        AssertCovered(text, town);
+
+    [Theory]
+    [InlineData("Started heparin, Lovenox SC; monitor platelets.", "Lovenox")]
+    [InlineData("Discussed with Dr. Amos Keel, MD today.", "MD")]
+    [InlineData("Findings: mild MR, Trace AR.", "Trace")]
+    [InlineData("Oxygen weaned, Room air NC at night.", "Room")]
+    public void Scan_WordBeforeCodeThatIsAlsoClinical_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("Heart Institute - Omaha, Nebraska\nCONSULT NOTE", "Omaha")]
+    [InlineData("She grew up in Bismarck, North Dakota and moved at 20.", "Bismarck")]
+    public void Scan_TownBeforeStateName_IsMarked(string text, string town) =>
+        AssertCovered(text, town);
+
+    [Theory]
+    [InlineData("Home 41 Ridge Rd, Bryson City NC\n28713; lives with son.", "28713")]
+    [InlineData("ADDR|12 MAIN ST^^SPRINGFIELD^IL^62704|", "62704")]
+    public void Scan_ZipAfterStateOrTown_IsMarkedAsZip(string text, string zip) =>
+        AssertMarked(text, zip, PhiKind.Zip);
+
+    [Theory]
+    [InlineData("Insulin glargine NC 12 units at night, total 20000 units.", "20000")]
+    [InlineData("Platelets 150000 after transfusion.", "150000")]
+    public void Scan_NumbersNotAfterAPlace_StayUnmarked(string text, string number) =>
+        AssertNotCovered(text, number);
+
+    [Theory]
+    [InlineData("Home address on file; county Graham. Lives alone.", "Graham")]
+    [InlineData("ADDRESS: 9 Elm St, Stuart NE 68780        HOLT CO\nCollected 08:10", "HOLT")]
+    public void Scan_CountyAfterCueOrBeforeCo_IsMarked(string text, string county) =>
+        AssertCovered(text, county);
+
+    [Theory]
+    [InlineData("Called the county Sheriff about the dog.", "Sheriff")]
+    [InlineData("Uses the county Fair grounds shelter.", "Fair")]
+    public void Scan_CountyWordBeforeOrdinaryWords_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("Flown by air ambulance (aircraft N512TR) from the village.", "N512TR")]
+    [InlineData("Medevac tail # N88Q landed at 14:10.", "N88Q")]
+    [InlineData("If no ride, her son drives 7TRW552 (CA) to the clinic.", "7TRW552")]
+    public void Scan_AircraftOrPlate_IsMarkedAsVehicle(string text, string vehicle) =>
+        AssertMarked(text, vehicle, PhiKind.Vehicle);
+
+    [Theory]
+    [InlineData("Wants to walk in the procession on St. Anthony's Day with his cousins.", "St. Anthony's Day")]
+    [InlineData("he fell on saint george's day at the church hall", "saint george's day")]
+    [InlineData("Fasting ended after the Feast of Saint Nicholas last week.", "Feast of Saint Nicholas")]
+    [InlineData("Hip pain worse since Feast Day dances at the pueblo.", "Feast Day")]
+    public void Scan_SaintsDayOrFeast_IsMarkedAsDate(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Theory]
+    [InlineData("Admitted to St. Luke's Day Surgery for the biopsy.", "Day")]
+    [InlineData("A feast of vegetables is fine on this diet.", "feast")]
+    public void Scan_SaintOrFeastWordsAsPlaces_StayUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("Patient Brown called this morning about the refill.", "Brown")]
+    [InlineData("Pt Young states the pain is better.", "Young")]
+    [InlineData("Seen at noon. Patient Rivers reports dizziness.", "Rivers")]
+    public void Scan_CommonWordSurnameAfterPatientAtSentenceStart_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Patient Education was provided on inhaler use.", "Education")]
+    [InlineData("Patient Portal has the results.", "Portal")]
+    [InlineData("The Patient Safety officer called.", "Safety")]
+    [InlineData("Patient Foley was removed at 06:00.", "Foley")]
+    public void Scan_HeadingOrClinicalWordAfterPatient_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("Seen by Dr. \u0421\u043E\u0445 in clinic today.", "\u0421\u043E\u0445")]
+    [InlineData("Message from Mrs. \u041A\u0430\u0443 about the refill.", "\u041A\u0430\u0443")]
+    public void Protect_NameOfLookAlikesAloneAmongLatinWords_IsReplaced(string text, string name)
+    {
+        var result = Protect(text);
+
+        Assert.DoesNotContain(name, result, StringComparison.Ordinal);
+        Assert.Contains("[NAME_", result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\u0421\u043E\u043A \u0438 \u0432\u043E\u0434\u0430.")]
+    [InlineData("\u0420\u0443\u043A\u0430 \u0431\u043E\u043B\u0438\u0442, \u0441\u043E\u043A \u043D\u0435\u0442.")]
+    [InlineData("\u039A\u0391\u0399 \u03A4\u039F \u03A0\u0391\u0399\u0394\u0399.")]
+    public void Protect_CyrillicOrGreekTextOfLookAlikeWords_StaysInItsScript(string text) =>
+        Assert.Equal(text, Protect(text));
+
+    [Theory]
+    [InlineData("Call \u2076\u00B9\u2077-\u2075\u2075\u2075-\u2070\u00B9\u00B3\u2074 today.", "\u2075\u2075\u2075")]
+    [InlineData("SSN \u2074\u00B9\u00B2-\u2075\u2076-\u2077\u2078\u00B2\u00B3 on file.", "\u2077\u2078\u00B2\u00B3")]
+    [InlineData("Cell \u2086\u2081\u2087 \u2085\u2085\u2085 \u2080\u2081\u2083\u2084.", "\u2085\u2085\u2085")]
+    public void Protect_PhoneOrSsnInSmallDigits_IsReplaced(string text, string part) =>
+        Assert.DoesNotContain(part, Protect(text), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("WBC 7.2 x 10\u2079/L, platelets 210 x 10\u2079/L.")]
+    [InlineData("BSA 1.9 m\u00B2; eGFR 58 mL/min/1.73 m\u00B2.")]
+    [InlineData("H\u2082O intake 2 L; CO\u2082 24.")]
+    public void Protect_ExponentsAndFormulas_StayAsWritten(string text) =>
+        Assert.Equal(text, Protect(text));
+}
