@@ -124,4 +124,68 @@ public sealed class PhiScannerGap23Tests
     [InlineData("H\u2082O intake 2 L; CO\u2082 24.")]
     public void Protect_ExponentsAndFormulas_StayAsWritten(string text) =>
         Assert.Equal(text, Protect(text));
+
+    [Theory]
+    [InlineData("Grandson called Tinker (patient's nickname) twice from the road.", "Tinker")]
+    [InlineData("Potassium 6.8 read back by Zdenka (RN, night shift) at 03:10.", "Zdenka")]
+    [InlineData("Goes by \"Tiny Delgado\" at the shelter.", "Tiny Delgado")]
+    public void Scan_NicknameOrNurseBeforeBracketOrInQuotes_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("Family calls her \"Auntie Mele\" at home.", "Auntie")]
+    [InlineData("Continue Lasix (RN, please weigh daily).", "Lasix")]
+    [InlineData("Hold the Heparin (nickname for the drip) at 22:00.", "Heparin")]
+    public void Scan_KinWordOrClinicalWordBeforeBracket_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Fact]
+    public void Scan_TranscriptSpeakerSurnameOnTwoLines_IsMarkedAsName()
+    {
+        const string text = "Whitfield: How are you sleeping?\nPatient: Not well since the move.\nWhitfield: Any nightmares?";
+
+        AssertMarked(text, "Whitfield", PhiKind.Name);
+        Assert.Equal(2, Scan(text).Count(s => s.Kind == PhiKind.Name && text.AsSpan(s.Start, s.Length).SequenceEqual("Whitfield")));
+    }
+
+    [Fact]
+    public void Scan_HeadingLabelOnTwoLines_StaysUnmarked()
+    {
+        const string text = "Plan: rest.\nAssessment: stable.\nPlan: follow up.";
+
+        AssertNotCovered(text, "Plan");
+    }
+
+    [Theory]
+    [InlineData("RENDERING NPI 1720394857 (STONE, HARMONY)\n", "STONE, HARMONY")]
+    public void Scan_SurnameFirstInBracketsAfterNpi_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Theory]
+    [InlineData("55012", "HEALTHPLAN")]
+    [InlineData("XQ99182733", "HEALTHPLAN")]
+    [InlineData("ROE", "NAME")]
+    [InlineData("19700512", "DATE")]
+    [InlineData("88 OAK ST", "ADDRESS")]
+    [InlineData("AURORA", "LOCATION")]
+    [InlineData("60505", "ZIP")]
+    public void Scan_Hl7InsuranceSegment_MarksTheInsuredsFieldsByShape(string value, string kind)
+    {
+        Assert.True(PhiKinds.TryParseTokenName(kind, out var parsed));
+        AssertMarked(Insurance, value, parsed);
+    }
+
+    [Theory]
+    [InlineData("GRP")]
+    [InlineData("SEL")]
+    [InlineData("CHICAGO")]
+    public void Scan_Hl7InsuranceSegment_LeavesLabelsCodesAndThePayersAddress(string word) =>
+        AssertNotCovered(Insurance, word);
+
+    [Fact]
+    public void Scan_Hl7AddressCountyComponent_IsMarked() =>
+        AssertCovered("PID|1||7781^^^H^MR||DOE^JOHN||19500101|M|||12 ELM ST^^SPRINGFIELD^IL^62704^USA^H^^SANGAMON||\n", "SANGAMON");
+
+    private const string Insurance =
+        "IN1|1|BCX01|BLUE CROSS|PO BOX 1^^CHICAGO^IL^60601||||GRP 55012|||||||ROE^JANE^Q|SEL|19700512|88 OAK ST^^AURORA^IL^60505|||||||||||||||||XQ99182733\n";
 }

@@ -866,8 +866,14 @@ internal sealed partial class Scan
             return IsWordOf(p, SubjectLabels22);
         }
 
-        // "1336047712 SHORT, LIBERTY": a billing row's rendering provider after the NPI.
-        return p == i - 1 && IsNumber(p) && _run[p] != 0 && _kind[p] is PhiKind.License or PhiKind.Id;
+        // "1336047712 SHORT, LIBERTY": a billing row's rendering provider after the NPI, or in brackets after it (round 23).
+        var bracketed = p == i - 1 && IsPunct(p, '(') && Joined(i);
+        if (bracketed)
+        {
+            p--;
+        }
+
+        return (p == i - 1 || (bracketed && p == i - 2)) && IsNumber(p) && _run[p] != 0 && _kind[p] is PhiKind.License or PhiKind.Id;
     }
 
     /// <summary>

@@ -28,6 +28,9 @@ internal sealed partial class Scan
         "representative", "consent", "rights", "belongings", "teaching", "position", "weight", "height", "goals", "preference",
     ];
 
+    // Kinship words the relations list lacks, used before a name ("Aunty Moana", "Nana Rose").
+    private static readonly string[] KinWords23 = ["aunty", "auntie", "granny", "gran", "nana", "papa", "mama", "grammy", "gramps", "tutu", "kuya", "ate"];
+
     // Words after "St. X's Day" that make it a place or a service ("St. Luke's Day Surgery").
     private static readonly string[] DayServiceWords23 = ["surgery", "unit", "care", "program", "programme", "center", "centre", "hospital", "clinic", "school", "treatment", "hospice"];
 
@@ -57,6 +60,19 @@ internal sealed partial class Scan
             else if (first == 'f' && length == 5 && WordIs(i, "feast"))
             {
                 TryFeast23(i);
+            }
+            else if (IsPunct(i + 1, '(') && _run[i] == 0 && length >= 3 && IsWrittenCapital13(i))
+            {
+                TryNameBeforeBracket23(i);
+            }
+            else if (length >= 4 && _run[i] == 0 && IsPunct(i + 1, ':') && Joined(i + 1) && IsWrittenCapital13(i) && StartsLine(i))
+            {
+                TrySpeakerSurname23(i);
+            }
+            else if ((IsPunct(i - 1, '"') || IsPunct(i - 1, '“')) && IsWord(i + 1) && (IsPunct(i + 2, '"') || IsPunct(i + 2, '”')) && IsWrittenCapital13(i)
+                && IsWrittenCapital13(i + 1))
+            {
+                TryQuotedNickname23(i);
             }
             else if ((first is 'p' or 'm') && length <= 7 && StartsSentence(i)
                 && (WordIs(i, "patient") || WordIs(i, "pt") || WordIs(i, "mr") || WordIs(i, "mrs") || WordIs(i, "ms")))
@@ -402,5 +418,177 @@ internal sealed partial class Scan
         }
 
         Mark(w, w, PhiKind.Name);
+    }
+
+    /// <summary>
+    /// "Tuffy (patient's nickname)", "Marketa (RN, Wilber Clinic)": a capitalised word before a bracket that calls it a
+    /// nickname, or that gives a nurse's or doctor's credential after a word no list knows as an ordinary one.
+    /// </summary>
+    private void TryNameBeforeBracket23(int i)
+    {
+        var j = i + 2;
+        if (!IsWord(j) || _t[j].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        // A credential's bracket names a person only if no list knows the word as an ordinary one; a nickname's says so itself.
+        bool named;
+        if (Has(j, Lex.Credential) && _t[j].Is(TokenShape.Upper) && (IsPunct(j + 1, ',') || IsPunct(j + 1, ')')))
+        {
+            named = !Has(i, Lex.Common);
+        }
+        else
+        {
+            // "(nickname)", "(patient's nickname)", "(her nickname)".
+            if ((WordIs(j, "patient") || WordIs(j, "pt")) && IsPunct(j + 1, '\'') && WordIs(j + 2, "s"))
+            {
+                j += 3;
+            }
+            else if (WordIs(j, "his") || WordIs(j, "her") || WordIs(j, "their") || WordIs(j, "family"))
+            {
+                j++;
+            }
+
+            named = WordIs(j, "nickname") || WordIs(j, "nick");
+        }
+
+        if (named && !Has(i, Lex.Clinical | Lex.Title | Lex.Facility | Lex.Month | Lex.Weekday | Lex.State | Lex.NameLabel | Lex.Credential))
+        {
+            Mark(i, i, PhiKind.Name);
+        }
+    }
+
+    /// <summary>
+    /// "Thompson: How have the nights been?": a transcript's speaker label that is a listed surname and no ordinary word,
+    /// when it labels another line of the text too.
+    /// </summary>
+    private void TrySpeakerSurname23(int i)
+    {
+        if (!Has(i, Lex.Surname) || Has(i, Lex.Common | Lex.Clinical | Lex.Title | Lex.NameLabel | Lex.Month | Lex.Weekday | Lex.Facility | Lex.State | Lex.Credential)
+            || !InRange(i + 2) || _t[i + 2].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        var span = Span(i);
+        for (var c = 0; c < _capCount; c++)
+        {
+            var k = _caps[c];
+            if (k != i && _t[k].Length == span.Length && StartsLine(k) && IsPunct(k + 1, ':') && Joined(k + 1) && Span(k).SequenceEqual(span))
+            {
+                Mark(i, i, PhiKind.Name);
+                if (_run[k] == 0)
+                {
+                    Mark(k, k, PhiKind.Name);
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// “Grandma Lolly”, “Lola Pacing”, “Uncle Sonny”: two capitalised words alone in quotes, one of which a rule took
+    /// as a name: the other is part of the name the family uses.
+    /// </summary>
+    private void TryQuotedNickname23(int i)
+    {
+        var j = i + 1;
+        var nameFirst = _run[i] != 0 && _kind[i] == PhiKind.Name && _run[j] == 0;
+        var nameSecond = _run[j] != 0 && _kind[j] == PhiKind.Name && _run[i] == 0;
+        if (!nameFirst && !nameSecond)
+        {
+            return;
+        }
+
+        // A kinship word stays outside the name ("Uncle" of "Uncle Gage"), as titles do.
+        var other = nameFirst ? j : i;
+        if (!Has(other, Lex.Clinical | Lex.Title | Lex.Facility | Lex.Month | Lex.Weekday | Lex.State | Lex.Credential | Lex.Place | Lex.Relation)
+            && !IsWordOf(other, KinWords23))
+        {
+            Mark(other, other, PhiKind.Name);
+        }
+    }
+
+    /// <summary>
+    /// An HL7 IN1 segment. Its first seven fields are the plan's and the payer's (ids, name, address, contact); the later
+    /// ones are the insured's and the policy's, whose places senders fill loosely, so they are read by their shape: a code
+    /// with a digit is a plan number, eight digits a birth date, a field of name components a name, and a field that opens
+    /// with a house number an address (street^other^city^state^ZIP).
+    /// </summary>
+    private void MarkInsuranceSegment23(int i, int end)
+    {
+        var field = 0;
+        var component = 0;
+        var addressField = false;
+        for (var j = i + 1; j <= end; j++)
+        {
+            if (IsPunct(j, '|'))
+            {
+                field++;
+                component = 0;
+                addressField = IsNumber(j + 1) && IsWord(j + 2);
+                continue;
+            }
+
+            if (IsPunct(j, '^'))
+            {
+                component++;
+                continue;
+            }
+
+            if (field < 8 || !IsFree(j) || _t[j].Type == TokenType.Punct)
+            {
+                continue;
+            }
+
+            if (addressField)
+            {
+                if (component <= 2)
+                {
+                    MarkComponent(j, end, component == 2 ? PhiKind.Location : PhiKind.Address, out j);
+                }
+                else if (component == 4 && IsNumber(j, 5, 5))
+                {
+                    MarkZip(j);
+                }
+            }
+            else if (component == 0 && IsNumber(j, 8, 8) && (IsPunct(j + 1, '|') || j == end) && _text[_t[j].Start] is '1' or '2')
+            {
+                Mark(j, j, PhiKind.Date);
+            }
+            else if (IsWord(j) && component <= 2 && (IsPunct(j + 1, '^') || (component > 0 && IsPunct(j - 1, '^'))) && !IsInsuranceCode23(j))
+            {
+                Mark(j, j, PhiKind.Name);
+            }
+            else if (component == 0 && HasDigitInComponent23(j, end))
+            {
+                // "GRP 10442": a label before the number stays.
+                while (IsWord(j) && !Joined(j + 1) && j < end && !IsPunct(j + 1, '^') && !IsPunct(j + 1, '|'))
+                {
+                    j++;
+                }
+
+                MarkComponent(j, end, PhiKind.HealthPlan, out j);
+            }
+        }
+    }
+
+    /// <summary>A word in capitals of three letters or fewer before a '|' or '^': a code of the segment (SEL, PPO), not a name.</summary>
+    private bool IsInsuranceCode23(int j) => _t[j].Length <= 3 && _t[j].Is(TokenShape.Upper) && IsPunct(j + 1, '|');
+
+    /// <summary>Whether the component from <paramref name="j"/> to the next '^' or '|' holds a digit.</summary>
+    private bool HasDigitInComponent23(int j, int end)
+    {
+        for (var k = j; k <= end && !IsPunct(k, '^') && !IsPunct(k, '|'); k++)
+        {
+            if (_t[k].Type is TokenType.Number or TokenType.Alnum)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
