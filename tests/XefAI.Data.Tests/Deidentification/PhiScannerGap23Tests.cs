@@ -36,6 +36,7 @@ public sealed class PhiScannerGap23Tests
     [Theory]
     [InlineData("Home 41 Ridge Rd, Bryson City NC\n28713; lives with son.", "28713")]
     [InlineData("ADDR|12 MAIN ST^^SPRINGFIELD^IL^62704|", "62704")]
+    [InlineData("Moved in with her son at 88 W 4th, Fresno 93706 last year.", "93706")]
     public void Scan_ZipAfterStateOrTown_IsMarkedAsZip(string text, string zip) =>
         AssertMarked(text, zip, PhiKind.Zip);
 
@@ -188,4 +189,21 @@ public sealed class PhiScannerGap23Tests
 
     private const string Insurance =
         "IN1|1|BCX01|BLUE CROSS|PO BOX 1^^CHICAGO^IL^60601||||GRP 55012|||||||ROE^JANE^Q|SEL|19700512|88 OAK ST^^AURORA^IL^60505|||||||||||||||||XQ99182733\n";
+
+    [Theory]
+    [InlineData("Consent read by the interpreter (ID\nKQ-5512) in Navajo.", "KQ-5512")]
+    [InlineData("Coroner notified, declined, ref\nTX-ME-25-0042). No autopsy.", "TX-ME-25-0042")]
+    [InlineData("HRN: 448812   DOB on file", "448812")]
+    [InlineData("Resubmitted, orig ICN 2026114400871 per payer.", "2026114400871")]
+    [InlineData("Holds a CDL Q1189 40021 77310 for the county.", "Q1189")]
+    [InlineData("Plan: Tri-County Care   Group: KPX-PPO-17", "KPX-PPO-17")]
+    public void Scan_IdentifierAfterCueOrOnTheLineAfterIt_IsCovered(string text, string value) =>
+        AssertCovered(text, value);
+
+    [Theory]
+    [InlineData("Blood sample\n12-15 mL drawn from the port.", "12")]
+    [InlineData("Reviewed the study\nT2-weighted images show no bleed.", "T2")]
+    [InlineData("Pain is better, no\nSOB-related waking.", "SOB")]
+    public void Scan_OrdinaryCueWordAtLineEnd_LeavesTheNextLine(string text, string word) =>
+        AssertNotCovered(text, word);
 }

@@ -100,6 +100,15 @@ internal sealed partial class Scan
             }
         }
 
+        for (var w = 0; w < _letteredCount; w++)
+        {
+            var i = _lettered[w];
+            if ((_lex[i] & Lex.IdentifierCue) != 0 && InRange(i + 1) && _run[i + 1] == 0)
+            {
+                TryCodeAfterCue23(i);
+            }
+        }
+
         for (var n = 0; n < _numberCount; n++)
         {
             var i = _numbers[n];
@@ -300,6 +309,15 @@ internal sealed partial class Scan
         var p = IsPunct(i - 1, ',') || IsPunct(i - 1, '^') ? i - 2 : i - 1;
         if (!InRange(p) || (_t[i].Is(TokenShape.LineBefore) && p != i - 1))
         {
+            return;
+        }
+
+        // "…22nd, Oakland 94601": a town the place list knows, after a comma, before the ZIP.
+        if (!_t[i].Is(TokenShape.LineBefore) && p == i - 1 && IsWord(p) && _run[p] == 0 && IsWrittenCapital13(p) && IsPunct(p - 1, ',')
+            && Has(p, Lex.Place) && !Has(p, Lex.Common | Lex.Clinical | Lex.Month | Lex.Weekday))
+        {
+            Mark(p, p, PhiKind.Location);
+            MarkZip(i);
             return;
         }
 
@@ -590,5 +608,64 @@ internal sealed partial class Scan
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// "Group: BHP-ACO-44", "(ID\nINT-337)", "ref\nAK-ME-26-2217": after an identifier's cue, a code in capitals of letters and
+    /// digits joined by hyphens, on the cue's line or, when the line was wrapped after the cue, the next. Cues that are
+    /// ordinary words, and phone, fax and ZIP cues (which their formats find), are left.
+    /// </summary>
+    private void TryCodeAfterCue23(int cue)
+    {
+        if (!_lexicon.TryGetIdentifierCue(Span(cue), out var kind) || kind is PhiKind.Phone or PhiKind.Fax or PhiKind.Zip)
+        {
+            return;
+        }
+
+        var weak = IsWeakCue(cue) && !WordIs(cue, "id") && !WordIs(cue, "ref");
+
+        var j = cue + 1;
+        if ((IsPunct(j, '#') || IsPunct(j, ':')) && !_t[j].Is(TokenShape.LineBefore))
+        {
+            j++;
+        }
+
+        var wrapped = InRange(j) && _t[j].Is(TokenShape.LineBefore);
+        if (!InRange(j) || !IsFree(j) || _t[j].Type == TokenType.Punct || (IsWord(j) && !_t[j].Is(TokenShape.Upper)) || (!wrapped && Joined(j)))
+        {
+            return;
+        }
+
+        var end = j;
+        var digits = _t[j].Type != TokenType.Word;
+        var parts = 1;
+        while (IsPunct(end + 1, '-') && Joined(end + 1) && InRange(end + 2) && Joined(end + 2) && _t[end + 2].Type != TokenType.Punct && IsFree(end + 2)
+            && !(IsWord(end + 2) && !_t[end + 2].Is(TokenShape.Upper)))
+        {
+            end += 2;
+            parts++;
+            digits |= _t[end].Type != TokenType.Word;
+        }
+
+        // On the cue's line a code of three parts or more ("policy LAB-114" is a document's); after the line break, a code
+        // of two parts not after a cue that is an ordinary word, nor a clinical word's ("COVID-19").
+        if ((weak && wrapped) || (!wrapped && parts < 3))
+        {
+            return;
+        }
+
+        if (parts == 2 && IsWord(j) && Has(j, Lex.Clinical))
+        {
+            return;
+        }
+
+        var length = _t[end].End - _t[j].Start;
+        if (!digits || length < 4 || (!wrapped && (end == j || length < 6)) || (end == j && IsNumber(j) && length < 5) || (IsWord(end + 1) && Has(end + 1, Lex.MeasureUnit))
+            || (IsPunct(end + 1, '.') && IsNumber(end + 2) && Joined(end + 2)))
+        {
+            return;
+        }
+
+        Mark(j, end, kind);
     }
 }
