@@ -97,6 +97,7 @@ public sealed class PhiScannerGap23Tests
     [Theory]
     [InlineData("Seen by Dr. \u0421\u043E\u0445 in clinic today.", "\u0421\u043E\u0445")]
     [InlineData("Message from Mrs. \u041A\u0430\u0443 about the refill.", "\u041A\u0430\u0443")]
+    [InlineData("Spoke with \u041A\u0430\u0443 about the refill.", "\u041A\u0430\u0443")]
     public void Protect_NameOfLookAlikesAloneAmongLatinWords_IsReplaced(string text, string name)
     {
         var result = Protect(text);
@@ -206,4 +207,37 @@ public sealed class PhiScannerGap23Tests
     [InlineData("Pain is better, no\nSOB-related waking.", "SOB")]
     public void Scan_OrdinaryCueWordAtLineEnd_LeavesTheNextLine(string text, string word) =>
         AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("Asked for a school letter for the Bonifacio Day program (Nov 30) absence.", "Bonifacio Day")]
+    [InlineData("Wants to go home for la Candelaria (Feb 2) with her sisters.", "la Candelaria")]
+    [InlineData("Last seen here Sheridan Rodeo week with a sprained wrist.", "Sheridan Rodeo")]
+    [InlineData("Wants to hear the drums from the Tanana Gathering again.", "Tanana Gathering")]
+    public void Scan_NamedDayOrEvent_IsMarkedAsDate(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Theory]
+    [InlineData("Started Eliquis (12/7) after the echo.", "Eliquis")]
+    [InlineData("Flu Shot Clinic (10/3) staffed by students.", "Clinic")]
+    [InlineData("Health Fair week screening found his BP high.", "Health")]
+    public void Scan_DrugOrPlaceBeforeDateOrWeek_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("31  SIGNATURE: K. DUNMORE MD    DATE 12/02/26", "K. DUNMORE")]
+    [InlineData("Verified by T. Okoro, RN at 02:10.", "T. Okoro")]
+    public void Scan_InitialAndSurnameBeforeCredential_IsMarkedAsName(string text, string name) =>
+        AssertMarked(text, name, PhiKind.Name);
+
+    [Fact]
+    public void Scan_Hl7NameRepetition_MarksTheSecondName() =>
+        AssertMarked("PID|1||7781^^^H^MR||DOE^JOHN^Q^^^^L~DOE^JACK^^^^^N||19500101|M\n", "JACK", PhiKind.Name);
+
+    [Fact]
+    public void Scan_TranscriptLabelThatIsAlsoAWord_IsMarkedWhenTheNameIsElsewhere()
+    {
+        const string text = "Thompson: How are the nights?\nPt: Bad.\n\nRosalie Thompson, LCSW";
+
+        Assert.Contains(Scan(text), s => s.Start == 0 && s.Kind == PhiKind.Name);
+    }
 }

@@ -686,6 +686,7 @@ internal sealed partial class Scan
         (4, 'f') => WordIs(i, "fest"),
         (8, 'c') => WordIs(i, "ceremony"),
         (6, 'p') => WordIs(i, "powwow"),
+        (9, 'g') => WordIs(i, "gathering"),
         (3, 'w') => WordIs(i, "wow") && IsPunct(i - 1, '-') && Joined(i - 1) && Joined(i) && WordIs(i - 2, "pow") && _t[i - 2].Is(TokenShape.Capitalized),
         _ => false,
     };

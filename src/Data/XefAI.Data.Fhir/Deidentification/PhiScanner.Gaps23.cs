@@ -31,6 +31,10 @@ internal sealed partial class Scan
     // Kinship words the relations list lacks, used before a name ("Aunty Moana", "Nana Rose").
     private static readonly string[] KinWords23 = ["aunty", "auntie", "granny", "gran", "nana", "papa", "mama", "grammy", "gramps", "tutu", "kuya", "ate"];
 
+    // The last word of a yearly event's name ("Crow Fair", "Pioneer Days", "Gwich'in Gathering").
+    private static readonly string[] EventEnds23 =
+        ["fair", "days", "gathering", "festival", "fest", "powwow", "rodeo", "celebration", "homecoming", "feast", "reunion", "jubilee"];
+
     // Words after "St. X's Day" that make it a place or a service ("St. Luke's Day Surgery").
     private static readonly string[] DayServiceWords23 = ["surgery", "unit", "care", "program", "programme", "center", "centre", "hospital", "clinic", "school", "treatment", "hospice"];
 
@@ -48,6 +52,10 @@ internal sealed partial class Scan
                 {
                     TryCountyBeforeCo23(i);
                 }
+                else if (_run[i] == 0 && Has(i, Lex.Credential))
+                {
+                    TryInitialSurnameBeforeCredential23(i);
+                }
                 else
                 {
                     TryTownBeforeStateCode23(i);
@@ -61,9 +69,19 @@ internal sealed partial class Scan
             {
                 TryFeast23(i);
             }
-            else if (IsPunct(i + 1, '(') && _run[i] == 0 && length >= 3 && IsWrittenCapital13(i))
+            else if (IsPunct(i + 1, '(') && length >= 3 && IsWrittenCapital13(i)
+                && (_run[i] == 0 || (_kind[i] == PhiKind.Name && (WordIs(i - 1, "la") || WordIs(i - 1, "el")))))
             {
-                TryNameBeforeBracket23(i);
+                _ = TryDayBeforeBracketedDate23(i, i + 1) || (_run[i] == 0 && TryNameBeforeBracket23(i));
+            }
+            else if (length == 3 && IsWord(i + 1) && _t[i + 1].Is(TokenShape.Lower) && IsPunct(i + 2, '(') && (WordIs(i, "day") || WordIs(i, "eve")))
+            {
+                // "Rizal Day program (Dec 30)".
+                TryDayBeforeBracketedDate23(i, i + 2);
+            }
+            else if (length <= 5 && _t[i].Is(TokenShape.Upper) && _run[i] == 0 && Has(i, Lex.Credential) && !IsPunct(i - 1, '('))
+            {
+                TryInitialSurnameBeforeCredential23(i);
             }
             else if (length >= 4 && _run[i] == 0 && IsPunct(i + 1, ':') && Joined(i + 1) && IsWrittenCapital13(i) && StartsLine(i))
             {
@@ -89,6 +107,10 @@ internal sealed partial class Scan
             if (length == 3 && first == 'd' && WordIs(i, "day"))
             {
                 TrySaintsDay23(i);
+            }
+            else if ((length == 4 && first == 'w' && WordIs(i, "week")) || (length == 7 && first == 'w' && WordIs(i, "weekend")))
+            {
+                TryEventWeek23(i);
             }
             else if (length == 6 && first == 'c' && IsWord(i + 1) && WordIs(i, "county"))
             {
@@ -442,12 +464,12 @@ internal sealed partial class Scan
     /// "Tuffy (patient's nickname)", "Marketa (RN, Wilber Clinic)": a capitalised word before a bracket that calls it a
     /// nickname, or that gives a nurse's or doctor's credential after a word no list knows as an ordinary one.
     /// </summary>
-    private void TryNameBeforeBracket23(int i)
+    private bool TryNameBeforeBracket23(int i)
     {
         var j = i + 2;
         if (!IsWord(j) || _t[j].Is(TokenShape.LineBefore))
         {
-            return;
+            return false;
         }
 
         // A credential's bracket names a person only if no list knows the word as an ordinary one; a nickname's says so itself.
@@ -474,26 +496,37 @@ internal sealed partial class Scan
         if (named && !Has(i, Lex.Clinical | Lex.Title | Lex.Facility | Lex.Month | Lex.Weekday | Lex.State | Lex.NameLabel | Lex.Credential))
         {
             Mark(i, i, PhiKind.Name);
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>
-    /// "Thompson: How have the nights been?": a transcript's speaker label that is a listed surname and no ordinary word,
-    /// when it labels another line of the text too.
+    /// "Thompson: How have the nights been?": a transcript's speaker label that is a listed surname, when it labels another
+    /// line of the text too or is a name elsewhere in it.
     /// </summary>
     private void TrySpeakerSurname23(int i)
     {
-        if (!Has(i, Lex.Surname) || Has(i, Lex.Common | Lex.Clinical | Lex.Title | Lex.NameLabel | Lex.Month | Lex.Weekday | Lex.Facility | Lex.State | Lex.Credential)
+        if (!Has(i, Lex.Surname) || Has(i, Lex.Clinical | Lex.Title | Lex.NameLabel | Lex.Month | Lex.Weekday | Lex.Facility | Lex.State | Lex.Credential)
             || !InRange(i + 2) || _t[i + 2].Is(TokenShape.LineBefore))
         {
             return;
         }
 
+        // A surname that is also a word ("Pain:", "Thompson" of the Thompson test) labels a speaker only when a rule took
+        // the same word as a name elsewhere ("Rosalie Thompson, LCSW"); another surname when it labels another line too.
+        var ordinary = Has(i, Lex.Common);
         var span = Span(i);
         for (var c = 0; c < _capCount; c++)
         {
             var k = _caps[c];
-            if (k != i && _t[k].Length == span.Length && StartsLine(k) && IsPunct(k + 1, ':') && Joined(k + 1) && Span(k).SequenceEqual(span))
+            if (k == i || _t[k].Length != span.Length || !Span(k).SequenceEqual(span))
+            {
+                continue;
+            }
+
+            if (ordinary ? _run[k] != 0 && _kind[k] == PhiKind.Name : StartsLine(k) && IsPunct(k + 1, ':') && Joined(k + 1))
             {
                 Mark(i, i, PhiKind.Name);
                 if (_run[k] == 0)
@@ -668,4 +701,103 @@ internal sealed partial class Scan
 
         Mark(j, end, kind);
     }
+
+    /// <summary>
+    /// "Rizal Day program (Dec 30)", "la Purísima (12/7)": a named day whose date follows it in brackets. The name is a word
+    /// no list knows (with "la", "el" or "the" before it), or a capitalised word before "Day" or "Eve".
+    /// </summary>
+    private bool TryDayBeforeBracketedDate23(int i, int open)
+    {
+        // The bracket holds a date a rule took, and nothing else.
+        var d = open + 1;
+        if (!InRange(d) || _run[d] == 0 || _kind[d] != PhiKind.Date)
+        {
+            return false;
+        }
+
+        var e = d;
+        while (InRange(e + 1) && _run[e + 1] == _run[d])
+        {
+            e++;
+        }
+
+        if (!IsPunct(e + 1, ')'))
+        {
+            return false;
+        }
+
+        var start = i;
+        if (open != i + 1 && !(WordIs(i, "day") || WordIs(i, "eve")))
+        {
+            return false;
+        }
+
+        if ((WordIs(i, "day") || WordIs(i, "eve")) && IsWord(i - 1) && IsWrittenCapital13(i - 1) && IsNameOrPlaceOrFree23(i - 1) && !_t[i].Is(TokenShape.LineBefore)
+            && !Has(i - 1, Lex.Clinical | Lex.Facility | Lex.Title | Lex.Month | Lex.Weekday))
+        {
+            start = i - 1;
+        }
+        else if ((L(i) & (Lex.Common | Lex.Clinical | Lex.Title | Lex.Month | Lex.Weekday | Lex.Facility | Lex.State | Lex.Credential | Lex.NameLabel)) != 0
+            || _t[i].Length < 4)
+        {
+            return false;
+        }
+        else if ((WordIs(i - 1, "la") || WordIs(i - 1, "el") || WordIs(i - 1, "the")) && !_t[i].Is(TokenShape.LineBefore) && IsFree(i - 1))
+        {
+            start = i - 1;
+        }
+
+        Mark(start, i, PhiKind.Date);
+        return true;
+    }
+
+    /// <summary>"Crow Fair week", "Pioneer Days weekend": a yearly event's name of capitalised words before "week".</summary>
+    private void TryEventWeek23(int week)
+    {
+        var end = week - 1;
+        if (!IsWord(end) || !IsWrittenCapital13(end) || !IsNameOrPlaceOrFree23(end) || !IsWordOf(end, EventEnds23) || _t[week].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        var start = end;
+        while (start > end - 3 && IsWord(start - 1) && IsWrittenCapital13(start - 1) && IsNameOrPlaceOrFree23(start - 1) && !_t[start].Is(TokenShape.LineBefore)
+            && !Has(start - 1, Lex.Clinical | Lex.Facility | Lex.Title | Lex.Month | Lex.Weekday | Lex.State) && !StartsSentence(start - 1))
+        {
+            start--;
+        }
+
+        if (start < end)
+        {
+            Mark(start, end, PhiKind.Date);
+        }
+    }
+
+    /// <summary>"SIGNATURE: I. FRANK MD", "J. Ortiz, RN": an initial and a surname before a credential in capitals.</summary>
+    private void TryInitialSurnameBeforeCredential23(int cred)
+    {
+        var w = cred - 1;
+        if (IsPunct(w, ','))
+        {
+            w--;
+        }
+
+        if (!IsWord(w) || !IsFree(w) || !_t[w].Is(TokenShape.Capitalized | TokenShape.Upper) || _t[w].Length < 2 || _t[cred].Is(TokenShape.LineBefore)
+            || Has(w, Lex.Clinical | Lex.Facility | Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.State))
+        {
+            return;
+        }
+
+        var initial = w - 2;
+        if (!IsPunct(w - 1, '.') || !Joined(w - 1) || !IsWord(initial) || _t[initial].Length != 1 || !_t[initial].Is(TokenShape.Upper) || !IsFree(initial)
+            || _t[w].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        Mark(initial, w, PhiKind.Name);
+    }
+
+    /// <summary>A token no rule took, or one a name or place rule took (a saint's, a town's name inside an event's).</summary>
+    private bool IsNameOrPlaceOrFree23(int k) => _run[k] == 0 || _kind[k] is PhiKind.Name or PhiKind.Location;
 }

@@ -101,6 +101,13 @@ internal sealed partial class Scan
                 continue;
             }
 
+            // A field's repetition ("CARDONA^JUAN~CARDONA^TEBO", a legal and a nickname) starts its components again.
+            if (IsPunct(j, '~'))
+            {
+                component = 0;
+                continue;
+            }
+
             if (!IsFree(j) || _t[j].Type == TokenType.Punct)
             {
                 continue;
