@@ -240,4 +240,17 @@ public sealed class PhiScannerGap23Tests
 
         Assert.Contains(Scan(text), s => s.Start == 0 && s.Kind == PhiKind.Name);
     }
+
+    [Theory]
+    [InlineData("Lives with her son at 1190 W 43rd, Tulsa, since the flood.", "1190 W 43rd")]
+    [InlineData("Member address: 22 Ferncliff, Apt 2B, Lowell", "22 Ferncliff")]
+    public void Scan_StreetWithoutSuffix_IsMarkedAsAddress(string text, string street) =>
+        AssertMarked(text, street, PhiKind.Address);
+
+    [Theory]
+    [InlineData("Transfer to Ward 4 W 3rd floor after the scan.", "3rd")]
+    [InlineData("Gave 2 Tylenol, Apt to repeat at 6.", "Tylenol")]
+    [InlineData("Admitted to 5 West, Rm 512-B at 22:14.", "West")]
+    public void Scan_FloorOrDrugBeforeUnitWord_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
 }

@@ -28,6 +28,9 @@ internal sealed partial class Scan
         "representative", "consent", "rights", "belongings", "teaching", "position", "weight", "height", "goals", "preference",
     ];
 
+    // A home's unit after its street ("14 Canal, Apt 3"), not a ward's ("5 West, Rm 512").
+    private static readonly string[] HomeUnits23 = ["apt", "apartment", "ste", "suite", "lot", "trlr", "trailer", "spc", "space"];
+
     // Kinship words the relations list lacks, used before a name ("Aunty Moana", "Nana Rose").
     private static readonly string[] KinWords23 = ["aunty", "auntie", "granny", "gran", "nana", "papa", "mama", "grammy", "gramps", "tutu", "kuya", "ate"];
 
@@ -138,6 +141,10 @@ internal sealed partial class Scan
             {
                 TryZipAfterPlace23(i);
             }
+            else if (_t[i].Length <= 5 && _run[i] == 0 && IsWord(i + 1) && IsPunct(i + 2, ','))
+            {
+                TryStreetBeforeUnit23(i);
+            }
         }
 
         for (var w = 0; w < _letteredCount; w++)
@@ -146,6 +153,10 @@ internal sealed partial class Scan
             if (_t[i].Type == TokenType.Alnum && _t[i].Length is >= 5 and <= 8 && _run[i] == 0 && IsPunct(i + 1, '('))
             {
                 TryPlateBeforeState23(i);
+            }
+            else if (_t[i].Type == TokenType.Alnum && _t[i].Length is >= 3 and <= 5 && _run[i] == 0 && IsWord(i - 1) && _t[i - 1].Length == 1)
+            {
+                TryNumberedOrdinalStreet23(i);
             }
         }
     }
@@ -800,4 +811,64 @@ internal sealed partial class Scan
 
     /// <summary>A token no rule took, or one a name or place rule took (a saint's, a town's name inside an event's).</summary>
     private bool IsNameOrPlaceOrFree23(int k) => _run[k] == 0 || _kind[k] is PhiKind.Name or PhiKind.Location;
+
+    /// <summary>"2417 E 22nd": a house number, a compass letter and a numbered street without its suffix (with it when it follows).</summary>
+    private void TryNumberedOrdinalStreet23(int i)
+    {
+        var span = Span(i);
+        var digits = 0;
+        while (digits < span.Length && char.IsAsciiDigit(span[digits]))
+        {
+            digits++;
+        }
+
+        var suffix = span[digits..];
+        if (digits == 0 || digits > 3 || !(suffix.Equals("st", StringComparison.OrdinalIgnoreCase) || suffix.Equals("nd", StringComparison.OrdinalIgnoreCase)
+            || suffix.Equals("rd", StringComparison.OrdinalIgnoreCase) || suffix.Equals("th", StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
+        var compass = i - 1;
+        var house = i - 2;
+        if (!_t[compass].Is(TokenShape.Upper) || _text[_t[compass].Start] is not ('N' or 'S' or 'E' or 'W') || !IsNumber(house, 1, 5) || !IsFree(house)
+            || !IsFree(compass) || _t[compass].Is(TokenShape.LineBefore) || _t[i].Is(TokenShape.LineBefore) || Continues(house, before: true))
+        {
+            return;
+        }
+
+        // "4 W 3rd floor", "2 E 5th grade": a floor or a grade, not a street.
+        var end = i;
+        var next = WordAfter(i, 1);
+        if (next >= 0 && (WordIs(next, "floor") || WordIs(next, "fl") || WordIs(next, "grade") || WordIs(next, "percentile")))
+        {
+            return;
+        }
+
+        if (next == i + 1 && Has(next, Lex.StreetSuffix) && IsFree(next))
+        {
+            end = next;
+        }
+
+        Mark(house, end, PhiKind.Address);
+    }
+
+    /// <summary>"14 Canal, Apt 3": a house number and one capitalised word before a comma and a home's unit and its number.</summary>
+    private void TryStreetBeforeUnit23(int i)
+    {
+        var name = i + 1;
+        var unit = i + 3;
+        if (!IsWrittenCapital13(name) || !IsFree(name) || _t[name].Is(TokenShape.LineBefore) || Continues(i, before: true) || IsPunct(i - 1, '.')
+            || !IsWord(unit) || !IsWordOf(unit, HomeUnits23) || !IsCapitalized(unit)
+            || Has(name, Lex.Clinical | Lex.MeasureUnit | Lex.Month | Lex.Weekday | Lex.Title | Lex.Facility | Lex.Direction))
+        {
+            return;
+        }
+
+        var number = IsPunct(unit + 1, '#') || IsPunct(unit + 1, '.') ? unit + 2 : unit + 1;
+        if (InRange(number) && _t[number].Type is TokenType.Number or TokenType.Alnum && !_t[number].Is(TokenShape.LineBefore))
+        {
+            Mark(i, name, PhiKind.Address);
+        }
+    }
 }
