@@ -24,8 +24,19 @@ internal static class MixedScripts
     /// same length, each character where it was, so a span found in it is the same span of the text as written. The text
     /// itself when it holds no Greek or Cyrillic letter and no small digit.
     /// </summary>
-    public static string ForScanning(string text) =>
-        text.AsSpan().IndexOfAnyInRange('\u0370', '\u052F') < 0 && text.AsSpan().IndexOfAny(SmallDigits) < 0 ? text : FoldMixedWords(text);
+    public static string ForScanning(string text)
+    {
+        // Most texts are ASCII (or Latin-1 letters): one vectorized pass says so.
+        var span = text.AsSpan();
+        var first = span.IndexOfAnyExceptInRange('\0', '\u00B1');
+        if (first < 0)
+        {
+            return text;
+        }
+
+        span = span[first..];
+        return span.IndexOfAnyInRange('\u0370', '\u052F') < 0 && span.IndexOfAny(SmallDigits) < 0 ? text : FoldMixedWords(text);
+    }
 
     /// <summary>Whether <paramref name="c"/> is a Cyrillic or Greek letter drawn like a Latin one.</summary>
     public static bool IsConfusable(char c) => c is >= '\u0370' and <= '\u052F' && Latin(c) != '\0';

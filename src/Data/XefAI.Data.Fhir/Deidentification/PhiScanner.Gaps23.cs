@@ -102,10 +102,35 @@ internal sealed partial class Scan
             }
         }
 
-        for (var w = 0; w < _wordCount; w++)
+        // One walk over the words and the tokens of letters and digits.
+        for (var w = 0; w < _letteredCount; w++)
         {
-            var i = _words[w];
+            var i = _lettered[w];
             var length = _t[i].Length;
+            if ((_lex[i] & Lex.IdentifierCue) != 0)
+            {
+                if (InRange(i + 1) && _run[i + 1] == 0)
+                {
+                    TryCodeAfterCue23(i);
+                }
+
+                continue;
+            }
+
+            if (_t[i].Type == TokenType.Alnum)
+            {
+                if (length is >= 5 and <= 8 && _run[i] == 0 && IsPunct(i + 1, '('))
+                {
+                    TryPlateBeforeState23(i);
+                }
+                else if (length is >= 3 and <= 5 && _run[i] == 0 && IsWord(i - 1) && _t[i - 1].Length == 1)
+                {
+                    TryNumberedOrdinalStreet23(i);
+                }
+
+                continue;
+            }
+
             var first = (char)(_text[_t[i].Start] | 0x20);
             if (length == 3 && first == 'd' && WordIs(i, "day"))
             {
@@ -125,15 +150,6 @@ internal sealed partial class Scan
             }
         }
 
-        for (var w = 0; w < _letteredCount; w++)
-        {
-            var i = _lettered[w];
-            if ((_lex[i] & Lex.IdentifierCue) != 0 && InRange(i + 1) && _run[i + 1] == 0)
-            {
-                TryCodeAfterCue23(i);
-            }
-        }
-
         for (var n = 0; n < _numberCount; n++)
         {
             var i = _numbers[n];
@@ -144,19 +160,6 @@ internal sealed partial class Scan
             else if (_t[i].Length <= 5 && _run[i] == 0 && IsWord(i + 1) && IsPunct(i + 2, ','))
             {
                 TryStreetBeforeUnit23(i);
-            }
-        }
-
-        for (var w = 0; w < _letteredCount; w++)
-        {
-            var i = _lettered[w];
-            if (_t[i].Type == TokenType.Alnum && _t[i].Length is >= 5 and <= 8 && _run[i] == 0 && IsPunct(i + 1, '('))
-            {
-                TryPlateBeforeState23(i);
-            }
-            else if (_t[i].Type == TokenType.Alnum && _t[i].Length is >= 3 and <= 5 && _run[i] == 0 && IsWord(i - 1) && _t[i - 1].Length == 1)
-            {
-                TryNumberedOrdinalStreet23(i);
             }
         }
     }
