@@ -664,13 +664,7 @@ internal sealed partial class Scan
     /// </summary>
     private void TryCodeAfterCue23(int cue)
     {
-        if (!_lexicon.TryGetIdentifierCue(Span(cue), out var kind) || kind is PhiKind.Phone or PhiKind.Fax or PhiKind.Zip)
-        {
-            return;
-        }
-
-        var weak = IsWeakCue(cue) && !WordIs(cue, "id") && !WordIs(cue, "ref");
-
+        // The value's shape first (most cues in prose come before a lower-case word), the lists after.
         var j = cue + 1;
         if ((IsPunct(j, '#') || IsPunct(j, ':')) && !_t[j].Is(TokenShape.LineBefore))
         {
@@ -678,10 +672,18 @@ internal sealed partial class Scan
         }
 
         var wrapped = InRange(j) && _t[j].Is(TokenShape.LineBefore);
-        if (!InRange(j) || !IsFree(j) || _t[j].Type == TokenType.Punct || (IsWord(j) && !_t[j].Is(TokenShape.Upper)) || (!wrapped && Joined(j)))
+        if (!InRange(j) || !IsFree(j) || _t[j].Type == TokenType.Punct || (IsWord(j) && !_t[j].Is(TokenShape.Upper)) || (!wrapped && Joined(j))
+            || (!wrapped && !(IsPunct(j + 1, '-') && Joined(j + 1))))
         {
             return;
         }
+
+        if (!_lexicon.TryGetIdentifierCue(Span(cue), out var kind) || kind is PhiKind.Phone or PhiKind.Fax or PhiKind.Zip)
+        {
+            return;
+        }
+
+        var weak = IsWeakCue(cue) && !WordIs(cue, "id") && !WordIs(cue, "ref");
 
         var end = j;
         var digits = _t[j].Type != TokenType.Word;
