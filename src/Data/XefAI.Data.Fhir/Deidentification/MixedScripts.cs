@@ -7,9 +7,9 @@ namespace XefAI.Data.Deidentification;
 /// Cyrillic and Greek letters drawn like Latin ones (Cyrillic <c>о е а р с</c>, Greek <c>ο ν ρ</c>), written inside a
 /// Latin word: "Zеphyrine" with a Cyrillic <c>е</c> reads as the name to a person and a model but is no word the
 /// scanner's lists or rules know. In a word that also holds an ASCII letter, each such letter is read as the Latin one
-/// it is drawn like; so is a word made of look-alikes only ("Сох" in Cyrillic) among Latin words, while a word of
-/// Cyrillic or Greek letters beside another such word, or holding a letter drawn like no Latin one, is that script's own
-/// word and is read as it is. Digits written small (<c>⁶¹⁷-⁵⁵⁵-⁰¹³⁴</c>) are read as digits where they start a number,
+/// it is drawn like; so are words made of look-alikes only ("Кау Сох" in Cyrillic) beside a Latin word, while Cyrillic
+/// or Greek words of which one holds a letter drawn like no Latin one ("Сок и вода"), or that no Latin word stands
+/// beside, are that script's own and are read as they are. Digits written small (<c>⁶¹⁷-⁵⁵⁵-⁰¹³⁴</c>) are read as digits where they start a number,
 /// not as an exponent or a footnote after a letter or digit (<c>10⁹/L</c>, <c>m²</c>). Only the scan reads the folded
 /// form: what is sent and restored is the text as written, less the values found.
 /// </summary>
@@ -42,17 +42,18 @@ internal static class MixedScripts
     public static bool IsConfusable(char c) => c is >= '\u0370' and <= '\u052F' && Latin(c) != '\0';
 
     /// <summary>
-    /// The text with the Cyrillic and Greek look-alikes of every mixed word, and of every word of look-alikes alone
-    /// between Latin words, written as Latin letters, and the small digits that start a number written as digits.
+    /// The text with the Cyrillic and Greek look-alikes of every mixed word, and of every run of words of look-alikes alone
+    /// beside a Latin word, written as Latin letters, and the small digits that start a number written as digits.
     /// </summary>
     public static string FoldMixedWords(string text)
     {
         StringBuilder? folded = null;
 
-        // The word before the one read, and a word of look-alikes alone waiting for the word after it.
-        bool previousScript = false, previousLatin = false;
-        int pendingStart = -1, pendingEnd = -1;
-        var pendingAfterLatin = false;
+        // The words of Cyrillic or Greek letters alone since the last other word: a run that waits for the word after it,
+        // folded when every letter of it is a look-alike and a Latin word stands on one side ("Кау Сох called").
+        var previousLatin = false;
+        int runStart = -1, runEnd = -1, runLetters = 0;
+        bool runLooks = false, runAfterLatin = false;
         var i = 0;
         while (i < text.Length)
         {
@@ -82,40 +83,54 @@ internal static class MixedScripts
                     confusable |= look;
                     other |= !look;
                 }
+                else if (!char.IsAsciiLetter(c))
+                {
+                    other = true;
+                }
 
                 i++;
             }
 
-            // The word waiting is folded when the word after it is Latin (or there is none after it on its side).
-            if (pendingStart >= 0)
+            if (script && !ascii)
             {
-                if (!script && (ascii || pendingAfterLatin))
+                // A word of the run: it stays a disguise only while every letter is a look-alike.
+                if (runStart < 0)
                 {
-                    Fold(text, pendingStart, pendingEnd, ref folded);
+                    runStart = start;
+                    runLetters = 0;
+                    runLooks = true;
+                    runAfterLatin = previousLatin;
                 }
 
-                pendingStart = -1;
+                runEnd = i;
+                runLetters += i - start;
+                runLooks &= confusable && !other;
+                previousLatin = false;
+                continue;
+            }
+
+            if (runStart >= 0)
+            {
+                if (runLooks && runLetters >= 2 && (ascii || runAfterLatin))
+                {
+                    Fold(text, runStart, runEnd, ref folded);
+                }
+
+                runStart = -1;
             }
 
             if (ascii && confusable)
             {
                 Fold(text, start, i, ref folded);
             }
-            else if (!ascii && confusable && !other && i - start >= 2 && !previousScript)
-            {
-                pendingStart = start;
-                pendingEnd = i;
-                pendingAfterLatin = previousLatin;
-            }
 
-            previousScript = script && !ascii;
             previousLatin = ascii;
         }
 
-        // The last word of the text, after a Latin one.
-        if (pendingStart >= 0 && pendingAfterLatin)
+        // A run that ends the text, after a Latin word.
+        if (runStart >= 0 && runLooks && runLetters >= 2 && runAfterLatin)
         {
-            Fold(text, pendingStart, pendingEnd, ref folded);
+            Fold(text, runStart, runEnd, ref folded);
         }
 
         return folded?.ToString() ?? text;
