@@ -298,6 +298,15 @@ internal static class CueWords
     ];
 
     /// <summary>
+    /// Round 23's identifier cues: a health record number ("HRN", the Indian Health Service's MRN), a claim's internal
+    /// control number ("ICN"), a commercial driver's licence ("CDL") and a plan group written short ("Grp").
+    /// </summary>
+    public static readonly KeyValuePair<string, PhiKind>[] IdentifierCues23 =
+    [
+        new("hrn", PhiKind.Mrn), new("icn", PhiKind.Id), new("cdl", PhiKind.License), new("grp", PhiKind.HealthPlan),
+    ];
+
+    /// <summary>
     /// Phone cues with accented letters ("tél.", "teléfono", "móvil"): identifier cues of <see cref="PhiKind.Phone"/> kept out
     /// of the cue-to-kind map, whose keys stay ASCII; the grouped-number rule knows their kind.
     /// </summary>

@@ -336,13 +336,15 @@ internal sealed class Lexicon
         Add(CueWords.ClinicalEponyms, Lex.Clinical);
         Add(CueWords.IdentifierCues.Select(c => c.Key).Concat(CueWords.StrongNumberCues), Lex.IdentifierCue);
         Add(CueWords.IdentifierCues10.Select(c => c.Key).Concat(CueWords.AccentedPhoneCues10), Lex.IdentifierCue);
+        Add(CueWords.IdentifierCues23.Select(c => c.Key), Lex.IdentifierCue);
         Add(CueWords.WordRuleStarts, Lex.WordRuleStart);
         Add(CueWords.HolidayPhraseStarts, Lex.WordRuleStart);
         Add(CueWords.CornerCues, Lex.WordRuleStart);
 
         return new Lexicon(
             words.Where(w => w.Key.Length <= MaxWordLength).ToDictionary(w => w.Key.ToLowerInvariant(), w => w.Value, StringComparer.Ordinal),
-            CueWords.IdentifierCues.Concat(CueWords.StrongNumberCues.Select(c => KeyValuePair.Create(c, PhiKind.Id))).Concat(CueWords.IdentifierCues10).ToFrozenDictionary(StringComparer.Ordinal),
+            CueWords.IdentifierCues.Concat(CueWords.StrongNumberCues.Select(c => KeyValuePair.Create(c, PhiKind.Id))).Concat(CueWords.IdentifierCues10)
+                .Concat(CueWords.IdentifierCues23).ToFrozenDictionary(StringComparer.Ordinal),
             places.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
     }
 

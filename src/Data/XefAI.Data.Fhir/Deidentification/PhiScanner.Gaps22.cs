@@ -686,6 +686,7 @@ internal sealed partial class Scan
         (4, 'f') => WordIs(i, "fest"),
         (8, 'c') => WordIs(i, "ceremony"),
         (6, 'p') => WordIs(i, "powwow"),
+        (9, 'g') => WordIs(i, "gathering"),
         (3, 'w') => WordIs(i, "wow") && IsPunct(i - 1, '-') && Joined(i - 1) && Joined(i) && WordIs(i - 2, "pow") && _t[i - 2].Is(TokenShape.Capitalized),
         _ => false,
     };
@@ -866,8 +867,14 @@ internal sealed partial class Scan
             return IsWordOf(p, SubjectLabels22);
         }
 
-        // "1336047712 SHORT, LIBERTY": a billing row's rendering provider after the NPI.
-        return p == i - 1 && IsNumber(p) && _run[p] != 0 && _kind[p] is PhiKind.License or PhiKind.Id;
+        // "1336047712 SHORT, LIBERTY": a billing row's rendering provider after the NPI, or in brackets after it (round 23).
+        var bracketed = p == i - 1 && IsPunct(p, '(') && Joined(i);
+        if (bracketed)
+        {
+            p--;
+        }
+
+        return (p == i - 1 || (bracketed && p == i - 2)) && IsNumber(p) && _run[p] != 0 && _kind[p] is PhiKind.License or PhiKind.Id;
     }
 
     /// <summary>

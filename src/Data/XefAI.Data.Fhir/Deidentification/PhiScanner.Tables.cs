@@ -72,10 +72,16 @@ internal sealed partial class Scan
 
     // "PID|1||…", "NK1|1|…": a segment name in capitals glued to a field separator at the start of a line.
     private bool IsHl7Segment(int i) =>
-        _t[i].Length == 3 && (Span(i) is "PID" or "NK1" or "GT1") && IsPunct(i + 1, '|') && Joined(i + 1);
+        _t[i].Length == 3 && (Span(i) is "PID" or "NK1" or "GT1" or "IN1") && IsPunct(i + 1, '|') && Joined(i + 1);
 
     private void MarkHl7Segment(int i, int end)
     {
+        if (Span(i) is "IN1")
+        {
+            MarkInsuranceSegment23(i, end);
+            return;
+        }
+
         var pid = Span(i) is "PID";
         var gt1 = Span(i) is "GT1";
         var field = 0;
@@ -92,6 +98,13 @@ internal sealed partial class Scan
             if (IsPunct(j, '^'))
             {
                 component++;
+                continue;
+            }
+
+            // A field's repetition ("CARDONA^JUAN~CARDONA^TEBO", a legal and a nickname) starts its components again.
+            if (IsPunct(j, '~'))
+            {
+                component = 0;
                 continue;
             }
 
@@ -116,6 +129,11 @@ internal sealed partial class Scan
             else if (address && component == 4 && IsNumber(j, 5, 5))
             {
                 MarkZip(j);
+            }
+            else if (address && component == 8 && IsWord(j))
+            {
+                // XAD-9, the county.
+                MarkComponent(j, end, PhiKind.Location, out j);
             }
             else if (phone && _t[j].Type is TokenType.Number && component == 0)
             {

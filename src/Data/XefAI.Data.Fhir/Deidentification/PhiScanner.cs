@@ -312,6 +312,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps19();
         MarkGaps20();
         MarkGaps22();
+        MarkGaps23();
     }
 
     /// <summary>
