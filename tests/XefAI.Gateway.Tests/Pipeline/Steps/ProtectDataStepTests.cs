@@ -335,6 +335,27 @@ public sealed class ProtectDataStepTests
     }
 
     [Theory]
+    [InlineData("""{"Alice Example":1}""")]
+    [InlineData("""{"top_k":{"Alice Example":1}}""")]
+    [InlineData("""{"AliceExample":true}""")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize.","Alice Example":1}]}""")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"Alice Example":[1,2]}}""")]
+    public async Task Execute_AMemberTheGatewayDoesNotKnowNamedLikeAPerson_422WhateverItsValue(string json)
+    {
+        var body = JsonNode.Parse(json)!.AsObject();
+        body["model"] = "summary";
+        body["messages"] ??= new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.DoesNotContain("Alice", call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
+    [Theory]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize.","note":"Alice Example"}]}""", "messages[0].note")]
     [InlineData("""{"messages":[{"role":"user","content":[{"type":"text","text":"Summarize.","note":"Alice Example"}]}]}""", "messages[0].content[0].note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."},{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}","note":"Alice Example"}}]}]}""", "messages[1].tool_calls[0].function.note")]

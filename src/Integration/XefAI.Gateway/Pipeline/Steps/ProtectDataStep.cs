@@ -219,10 +219,10 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         for (var i = 0; i < body.Count; i++)
         {
             var (name, value) = body.GetAt(i);
-            if (!known.Contains(name) && HoldsText(value, 0))
+            if (!known.Contains(name) && CarriesText(name, value))
             {
                 throw new DeIdentificationException(
-                    $"The request field '{(name.Length <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "(unnamed)")}' is not one this gateway knows, "
+                    $"The request field '{SafeName(name)}' is not one this gateway knows, "
                     + "and its text could name the patient; send it to a use case whose deployments cover PHI, or leave it out.");
             }
         }
@@ -365,7 +365,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             for (var i = 0; i < obj.Count; i++)
             {
                 var (name, value) = obj.GetAt(i);
-                if (!known.Contains(name) && HoldsText(value, 0))
+                if (!known.Contains(name) && CarriesText(name, value))
                 {
                     return name;
                 }
@@ -379,9 +379,36 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         $"The field '{path}.{SafeName(field)}' is not one this gateway knows, "
         + "and its text could name the patient; send it to a use case whose deployments cover PHI, or leave it out.");
 
-    /// <summary>A name the caller wrote, quoted in an error only when it is plainly a field name.</summary>
-    private static string SafeName(string name) =>
-        name.Length <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "(unnamed)";
+    /// <summary>A name the caller wrote, quoted in an error only when it is plainly a field's name (<see cref="IsFieldName"/>).</summary>
+    private static string SafeName(string name) => IsFieldName(name) ? name : "(unnamed)";
+
+    /// <summary>
+    /// Whether a member the gateway does not know may carry text to the vendor: its value holds text, or its own name is
+    /// not a field's name (<c>{"Maria Gonzalez": 1}</c> names her with a number for a value).
+    /// </summary>
+    private static bool CarriesText(string name, JsonNode? value) => !IsFieldName(name) || HoldsText(value, 0);
+
+    /// <summary>
+    /// A member name that is plainly a field's: lower-case letters, digits, '_', '-' and '.', as the OpenAI-compatible
+    /// servers' own fields are written (<c>top_k</c>, <c>min_p</c>, <c>repetition_penalty</c>).
+    /// </summary>
+    private static bool IsFieldName(string name)
+    {
+        if (name.Length is 0 or > 64)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static bool HoldsText(JsonNode? node, int depth) => node switch
     {
@@ -408,7 +435,8 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     {
         for (var i = 0; i < obj.Count; i++)
         {
-            if (HoldsText(obj.GetAt(i).Value, depth))
+            var (name, value) = obj.GetAt(i);
+            if (!IsFieldName(name) || HoldsText(value, depth))
             {
                 return true;
             }
