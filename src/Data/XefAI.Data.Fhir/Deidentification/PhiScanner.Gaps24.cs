@@ -119,14 +119,14 @@ internal sealed partial class Scan
 
             // "Doña Milagros", "Aunty Moana", "Miss Pearl": a title or kinship word before a name stays outside it.
             if ((lex & (Lex.Title | Lex.Relation | Lex.Salutation | Lex.NameLabel | Lex.Credential)) != 0 || NameTitles11A.Contains(Span(i))
-                || IsHonorific24(i) || IsFunctionWord(i) || IsEponym(i) || IsSaint(i))
+                || IsHonorific24(i) || IsFunctionWord(i) || IsEponym(i) || IsSaint(i) || IsImperative13(i))
             {
                 continue;
             }
 
-            // An ordinary word before a name ("Will", "Hope") only when learned, set off by a nickname, or before a surname
-            // joined across an apostrophe or hyphen.
-            if ((lex & Lex.Common) != 0 && !(learned || nickFrom >= 0 || IsJoinedName24(n)))
+            // The rules before take a given name before a plain surname; what they leave is one learned, set off by a
+            // nickname, or before a surname joined across an apostrophe or hyphen.
+            if (!(learned || nickFrom >= 0 || IsJoinedName24(n)))
             {
                 continue;
             }
