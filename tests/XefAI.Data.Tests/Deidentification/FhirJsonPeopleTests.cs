@@ -134,4 +134,104 @@ public sealed class FhirJsonPeopleTests
         Assert.Contains("Patient education given to the care team.", result, StringComparison.Ordinal);
         Assert.DoesNotContain("Peter", result, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("\"gender\":\"987-65-4321\"", "987-65-4321")]
+    [InlineData("\"birthDate\":\"Maria Gonzalez\"", "Gonzalez")]
+    [InlineData("\"language\":\"call Rosalind Achterberg\"", "Achterberg")]
+    [InlineData("\"maritalStatus\":{\"coding\":[{\"system\":\"Rosalind Achterberg\",\"code\":\"M\"}]}", "Achterberg")]
+    [InlineData("\"maritalStatus\":{\"coding\":[{\"code\":\"Call Rosalind Achterberg at 555-201-3344\"}]}", "555-201-3344")]
+    [InlineData("\"maritalStatus\":{\"coding\":[{\"code\":\"rachterberg@example.org\"}]}", "rachterberg")]
+    public void A_value_its_element_type_does_not_allow_is_not_kept_as_a_code(string element, string phi)
+    {
+        var result = Protect("{\"resourceType\":\"Patient\",\"id\":\"p1\"," + element + "}");
+
+        Assert.DoesNotContain(phi, result, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"Maria Gonzalez\":true", "Gonzalez")]
+    [InlineData("\"note_for_maria\":\"ask about her knee\"", "maria")]
+    [InlineData("\"mariaGonzalez\":1", "Gonzalez")]
+    [InlineData("\"extension\":[{\"url\":\"http://example.org/x\",\"Priya Ramanathan\":false}]", "Ramanathan")]
+    public void A_member_no_resource_defines_goes_when_its_name_could_name_someone(string member, string phi)
+    {
+        var result = Protect("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"active\":true," + member + "}");
+
+        Assert.DoesNotContain(phi, result, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"active\":true", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Medplum_sample_patients_keep_their_codes_systems_and_elements()
+    {
+        foreach (var file in new[] { "medplum-homer-simpson-patient.json", "medplum-homer-simpson-bundle.json", "medplum-homer-encounter-messages-bundle.json" })
+        {
+            var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fhir", "TestData", file));
+            var result = Protect(json);
+
+            Assert.DoesNotContain("Simpson", result, StringComparison.Ordinal);
+            var before = Members(JsonNode.Parse(json)!);
+            var after = Members(JsonNode.Parse(result)!);
+            foreach (var (key, value) in before.Where(m => m.Key is "gender" or "code" or "status" or "unit" or "system" && m.Value is not null))
+            {
+                Assert.True(after.Contains((key, value)), $"{key}={value}");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_hand_made_hostile_patient_keeps_nothing_of_its_person()
+    {
+        var result = Protect("""
+            {"resourceType":"Patient","id":"h1","gender":"Rosalind Achterberg","birthDate":"Rosalind Achterberg",
+             "Rosalind Achterberg":true,"pronouns_rosalind":"she","maritalStatus":{"coding":[{"code":"rachterberg@example.org"}]},
+             "communication":[{"language":{"coding":[{"system":"urn:ietf:bcp:47","code":"en-US"}]},"preferred":true}]}
+            """);
+
+        Assert.DoesNotContain("Rosalind", result, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Achterberg", result, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("rachterberg", result, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"en-US\"", result, StringComparison.Ordinal);
+        Assert.Contains("\"preferred\":true", result, StringComparison.Ordinal);
+    }
+
+    private static HashSet<(string Key, string? Value)> Members(JsonNode node)
+    {
+        var found = new HashSet<(string Key, string? Value)>();
+        Collect(node, found);
+        return found;
+
+        static void Collect(JsonNode? node, HashSet<(string Key, string? Value)> found)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (key, child) in obj)
+                    {
+                        // What the de-identifier removes whole (the identifiers, a person's contact details) is not looked at.
+                        if (key is "identifier" or "telecom" or "photo" or "name" or "address" or "contact")
+                        {
+                            continue;
+                        }
+
+                        if (child is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                        {
+                            found.Add((key, value.GetValue<string>()));
+                        }
+
+                        Collect(child, found);
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var item in array)
+                    {
+                        Collect(item, found);
+                    }
+
+                    break;
+            }
+        }
+    }
 }

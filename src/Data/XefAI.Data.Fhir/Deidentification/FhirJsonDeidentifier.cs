@@ -198,6 +198,15 @@ internal static class FhirJsonDeidentifier
         foreach (var key in node.Select(p => p.Key).ToList())
         {
             var child = node[key];
+
+            // A member no resource defines ("Maria Gonzalez": true, "note_for_maria": "…") may say who it is about in
+            // its name, which nothing else reads: it goes, value and all, as does one whose name holds a person's name.
+            if (!IsDefinableMember(key))
+            {
+                node.Remove(key);
+                continue;
+            }
+
             if (RemovedEverywhere.Contains(key) && (person || key is "identifier" or "photo"))
             {
                 node.Remove(key);
@@ -307,7 +316,8 @@ internal static class FhirJsonDeidentifier
 
         if (KeptAsIs.Contains(key))
         {
-            return value;
+            // Kept only when it is what its type allows; "gender": "987-65-4321" or a code holding a sentence is free text.
+            return IsValidMachineValue(key, value) ? value : protection.ProtectFreeText(value);
         }
 
         switch (key)
@@ -335,6 +345,108 @@ internal static class FhirJsonDeidentifier
         }
 
         return protection.ProtectFreeText(value);
+    }
+
+    // The values FHIR allows for the administrative gender code.
+    private static readonly FrozenSet<string> Genders = new[] { "male", "female", "other", "unknown" }.ToFrozenSet(StringComparer.Ordinal);
+
+    // The kept elements whose type is a uri, url or canonical (the rest are codes, ids or strings of a code's shape).
+    private static readonly FrozenSet<string> UriElements = new[]
+    {
+        "system", "url", "profile", "valueUri", "valueCanonical", "instantiatesCanonical", "instantiatesUri", "source",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a kept element's value is a valid value of its type: gender one of its four codes, a uri absolute and
+    /// without spaces, any other a code (no white space, at most 64 characters) in which the scanner finds nothing but
+    /// digits it would take for an identifier.
+    /// </summary>
+    internal static bool IsValidMachineValue(string key, string value)
+    {
+        if (key is "gender")
+        {
+            return Genders.Contains(value);
+        }
+
+        if (value.Length == 0 || value.AsSpan().ContainsAny(Whitespace))
+        {
+            return key is "fhir_comments" && value.Length == 0;
+        }
+
+        // A uri is absolute, or relative as a nested extension's "ombCategory" is, and then held to a code's rules
+        // (ContactPoint.system, which is named like one, is a code: "phone").
+        if (UriElements.Contains(key) && (Uri.TryCreate(value, UriKind.Absolute, out _) || value.StartsWith('#')))
+        {
+            return true;
+        }
+
+        if (value.Length > 64)
+        {
+            return false;
+        }
+
+        var spans = new List<PhiSpan>();
+        PhiScanner.Default.Scan(value, KnownPeople.None, spans);
+        foreach (var span in spans)
+        {
+            // Identifiers' kinds alone are what a code's digits look like ("44054006").
+            if (span.Kind is not (PhiKind.Id or PhiKind.Mrn or PhiKind.Account or PhiKind.Device or PhiKind.HealthPlan or PhiKind.License
+                or PhiKind.Zip or PhiKind.Age))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(" \t\r\n\u00A0\u2028\u2029");
+
+    /// <summary>
+    /// Whether a member's name is one a FHIR resource could define: an element's name is a word of ASCII letters and
+    /// digits starting lower-case ("birthDate", "valueString"), or one prefixed by '_' for a primitive's extensions; and
+    /// none holds a word of a person's name that is no ordinary or clinical word ("mariaGonzalez", "notePriya"; FHIR's own
+    /// words, "link", "given", "rank", are ordinary ones). A name every word of which is also an ordinary word
+    /// ("johnSmith") is not told from an element's by its words alone.
+    /// </summary>
+    internal static bool IsDefinableMember(string key)
+    {
+        var name = key.AsSpan();
+        if (name.Length > 0 && name[0] == '_')
+        {
+            name = name[1..];
+        }
+
+        if (name.Length == 0 || name.Length > 64 || !char.IsAsciiLetterLower(name[0]) || key is "fhir_comments")
+        {
+            return key is "fhir_comments";
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+        }
+
+        // Words of the camel case: "mariaGonzalez" is "maria" and "Gonzalez".
+        var start = 0;
+        for (var i = 1; i <= name.Length; i++)
+        {
+            if (i == name.Length || char.IsAsciiLetterUpper(name[i]))
+            {
+                var lex = Lexicon.Default.Of(name[start..i]);
+                if (i - start >= 3 && (lex & Lex.Name) != 0 && (lex & (Lex.Common | Lex.Clinical | Lex.Title | Lex.Relation)) == 0)
+                {
+                    return false;
+                }
+
+                start = i;
+            }
+        }
+
+        return true;
     }
 
     // "Patient/123" keeps its type and gets the same token as Patient.id; "urn:uuid:…" likewise.

@@ -31,27 +31,13 @@ internal sealed partial class Scan
         var text = _text.AsSpan();
         for (var at = text.IndexOf('@'); at >= 0; at = Next(text, at + 1, '@'))
         {
-            var start = at;
-            while (start > 0 && at - start < MaxEmailPart && IsEmailLocal(text[start - 1]))
-            {
-                start--;
-            }
+            MarkEmail(text, at, at + 1);
+        }
 
-            var end = at + 1;
-            while (end < text.Length && end - at < 255 && (char.IsLetterOrDigit(text[end]) || text[end] is '.' or '-'))
-            {
-                end++;
-            }
-
-            while (end > at + 1 && text[end - 1] is '.' or '-')
-            {
-                end--;
-            }
-
-            if (start < at && text[(at + 1)..end].Contains('.'))
-            {
-                MarkChars(start, end, PhiKind.Email);
-            }
+        // "jane.doe%40example.com": an address percent-encoded in a link's query is one address as written.
+        for (var at = text.IndexOf("%40", StringComparison.Ordinal); at >= 0; at = Next(text, at + 3, "%40"))
+        {
+            MarkEmail(text, at, at + 3);
         }
 
         for (var colon = text.IndexOf("://", StringComparison.Ordinal); colon >= 0; colon = Next(text, colon + 3, "://"))
@@ -106,6 +92,64 @@ internal sealed partial class Scan
                 i = last;
             }
         }
+    }
+
+    /// <summary>
+    /// The address whose '@' (or its "%40") spans [<paramref name="at"/>, <paramref name="domain"/>): a local part of
+    /// the usual characters, or one in quotes (<c>"john\\doe"@example.com</c>, <c>"John Smith"@example.org</c>), which
+    /// RFC 5322 allows and which is as much the person's as the rest.
+    /// </summary>
+    private void MarkEmail(ReadOnlySpan<char> text, int at, int domain)
+    {
+        int start;
+        if (at > 1 && text[at - 1] == '"' && QuotedLocalStart(text, at - 1) is var open and >= 0)
+        {
+            start = open;
+        }
+        else
+        {
+            start = at;
+            while (start > 0 && at - start < MaxEmailPart && IsEmailLocal(text[start - 1]))
+            {
+                start--;
+            }
+        }
+
+        var end = domain;
+        while (end < text.Length && end - domain < 255 && (char.IsLetterOrDigit(text[end]) || text[end] is '.' or '-'))
+        {
+            end++;
+        }
+
+        while (end > domain && text[end - 1] is '.' or '-')
+        {
+            end--;
+        }
+
+        if (start < at && text[domain..end].Contains('.'))
+        {
+            MarkChars(start, end, PhiKind.Email);
+        }
+    }
+
+    /// <summary>Where the quoted local part whose closing quote is at <paramref name="close"/> opens; -1 when none does.</summary>
+    private static int QuotedLocalStart(ReadOnlySpan<char> text, int close)
+    {
+        for (var k = close - 1; k >= 0 && close - k <= MaxEmailPart; k--)
+        {
+            if (text[k] is '\n' or '\r')
+            {
+                break;
+            }
+
+            // An escaped quote ("a\"b") is inside the part; an unescaped one opens it.
+            if (text[k] == '"' && (k == 0 || text[k - 1] != '\\') && k < close - 1)
+            {
+                return k;
+            }
+        }
+
+        return -1;
     }
 
     private static int Next(ReadOnlySpan<char> text, int from, char c)

@@ -63,14 +63,25 @@ internal sealed class PhiScanner(Lexicon lexicon)
         {
             scan.Start(text, lexicon, known, learned);
             scan.Run();
+            var scanned = text;
             if (scan.LooksScanned)
             {
                 // A fax read by OCR ("Med1caid", "R1VER T0LL", "l2/l5"): scanned again with its letters and digits read
                 // back, one character for one, so that the spans fit the text as written.
-                var readBack = scan.ReadBackOcr();
+                scanned = scan.ReadBackOcr();
                 learned = scan.Learned;
                 scan.Dispose();
-                scan.Start(readBack, lexicon, known ?? KnownPeople.None, learned);
+                scan.Start(scanned, lexicon, known ?? KnownPeople.None, learned);
+                scan.Run();
+            }
+
+            // A link's query written encoded ("?name=John%20Smith"): scanned again with its spaces read back likewise.
+            if (EncodedQueries.Has(scanned))
+            {
+                scanned = EncodedQueries.ReadBack(scanned);
+                learned = scan.Learned;
+                scan.Dispose();
+                scan.Start(scanned, lexicon, known ?? KnownPeople.None, learned);
                 scan.Run();
             }
 
@@ -253,6 +264,7 @@ internal sealed partial class Scan : IDisposable
 
         ListAndLookUpWords();
         MarkEmailsAndUrls();
+        MarkHomeFolders24();
         for (var i = 0; i < Count; i++)
         {
             if (_run[i] != 0)
@@ -313,6 +325,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps20();
         MarkGaps22();
         MarkGaps23();
+        MarkGaps24();
     }
 
     /// <summary>
