@@ -159,12 +159,15 @@ internal sealed class GovernedConfiguration
 
     private static JsonObject UseCases(GatewaySnapshot snapshot)
     {
+        // The registry resolves tiers' controls, templates and opt-outs. What it shows calls has governance state laid over
+        // configuration (and reads the state store, which may be down): its use cases as configured are what is described.
+        var configured = snapshot.UseCases is IConfiguredUseCaseRegistry registry
+            ? registry.Configured.ToDictionary(u => u.Id, StringComparer.Ordinal)
+            : [];
         var result = new JsonObject();
         foreach (var (id, options) in snapshot.Governance.UseCases)
         {
-            // The registry resolves tiers' controls, templates and opt-outs; statuses it shows are governance state laid
-            // over configuration, so the configured status comes from the options.
-            snapshot.UseCases.TryGet(id, out var useCase);
+            var useCase = configured.GetValueOrDefault(id);
             var timeouts = snapshot.Resilience.TimeoutsFor(id);
             var template = useCase?.PromptTemplate;
             var templateInfo = template is null ? null : snapshot.Prompts?.Find(template.Id, template.Version);
