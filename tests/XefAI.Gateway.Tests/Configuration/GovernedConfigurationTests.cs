@@ -54,7 +54,7 @@ public sealed class GovernedConfigurationTests
     }
 
     [Fact]
-    public void ChangesFrom_VersionChangedUseCaseAddedAppRemoved_NamesEachById()
+    public void ChangesFrom_VersionChangedUseCaseAddedAppAndAdminReplaced_NamesEachById()
     {
         var before = GovernedConfiguration.Of(Snapshot(), Clusters);
         var after = GovernedConfiguration.Of(Snapshot(localVersion: "2", extraUseCase: "coding;assist", withApp: false), Clusters);
@@ -64,6 +64,8 @@ public sealed class GovernedConfigurationTests
         Assert.Contains("deployments_changed:local", changes);
         Assert.Contains("use_cases_added:coding_assist", changes);
         Assert.Contains("apps_removed:test-app", changes);
+        Assert.Contains("admins_added:other-admin", changes);
+        Assert.Contains("admins_removed:test-admin", changes);
         Assert.DoesNotContain(changes, c => c.StartsWith("policies", StringComparison.Ordinal));
         Assert.Empty(before.ChangesFrom(GovernedConfiguration.Of(Snapshot(), Clusters)));
     }
@@ -76,7 +78,7 @@ public sealed class GovernedConfigurationTests
             gateway.Clients["test-app"] = new ClientAppOptions { ApiKeySha256 = AppKeyHash, UseCases = ["summary"] };
         }
 
-        gateway.Admins["test-admin"] = new AdminOptions { ApiKeySha256 = AdminKeyHash };
+        gateway.Admins[withApp ? "test-admin" : "other-admin"] = new AdminOptions { ApiKeySha256 = AdminKeyHash };
         var useCases = new Dictionary<string, UseCaseOptions>(StringComparer.Ordinal)
         {
             ["summary"] = new() { Name = "Chart summary", Owner = "Owner", Tier = 2, Status = "active", Providers = ["local"] },

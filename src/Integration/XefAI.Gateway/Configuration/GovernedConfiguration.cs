@@ -75,7 +75,11 @@ internal sealed class GovernedConfiguration
             }
         }
 
-        items["admins/"] = Canonical(root["admins"]);
+        foreach (var name in snapshot.Gateway.Admins.Keys)
+        {
+            items[$"admins/{name}"] = string.Empty;
+        }
+
         return new GovernedConfiguration(Canonical(root), items);
     }
 
