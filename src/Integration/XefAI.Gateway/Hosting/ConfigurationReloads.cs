@@ -9,7 +9,7 @@ namespace XefAI.Gateway.Hosting;
 /// does not parse is rejected at once; new values become a new <see cref="GatewaySnapshot"/>, put in force only if it
 /// passes every options validator and the cross-layer check, the last good one staying otherwise. Counted as
 /// <c>xefai_config_reloads_total{outcome}</c>, so an operator (and a test) sees that an edit was taken without
-/// guessing how long file watching takes.
+/// guessing how long file watching takes. Each outcome is also put on the audit trail (<see cref="ConfigurationAudit"/>).
 /// </summary>
 internal sealed partial class ConfigurationReloads
 {
