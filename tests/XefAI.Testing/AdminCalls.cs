@@ -61,8 +61,14 @@ public static class AdminCalls
         using var admin = host.CreateClient(GatewayHost.AdminKey);
         var query = useCase is null ? "/admin/audit?limit=1000" : $"/admin/audit?limit=1000&useCase={Uri.EscapeDataString(useCase)}";
         var page = (await admin.GetFromJsonAsync<JsonObject>(query))!;
-        return [.. page["data"]!.AsArray().Select(r => r!.AsObject()).Where(IsNotAccess)];
+        return [.. page["data"]!.AsArray().Select(r => r!.AsObject()).Where(r => IsNotAccess(r) && IsNotConfiguration(r))];
     }
+
+    /// <summary>
+    /// The gateway records its configuration at start and at each reload (<c>config_applied</c>, <c>config_rejected</c>);
+    /// tests looking at the records of calls and actions skip them too.
+    /// </summary>
+    public static bool IsNotConfiguration(JsonObject record) => (string?)record["decision"] is not ("config_applied" or "config_rejected");
 
     /// <summary>
     /// Reads of the governance API leave <c>access</c> records; tests looking at the records of calls and actions

@@ -84,6 +84,26 @@ public static class GatewayCalls
             .ToList();
     }
 
+    /// <summary>
+    /// A record's reasons without the configuration a call's record ends with (<c>config:&lt;sha256&gt;</c>, alone or
+    /// after <c>;</c>): what tests of an outcome compare; null when nothing else is there.
+    /// </summary>
+    public static string? ReasonsBeforeConfiguration(this JsonObject record)
+    {
+        var reasons = (string?)record["reasons"];
+        if (reasons is null)
+        {
+            return null;
+        }
+
+        var at = reasons.StartsWith("config:", StringComparison.Ordinal) ? 0 : reasons.LastIndexOf(";config:", StringComparison.Ordinal);
+        return at < 0 ? reasons : at == 0 ? null : reasons[..at];
+    }
+
+    /// <summary>The configuration hash a call's record names (<c>config:&lt;sha256&gt;</c> in its reasons), or null.</summary>
+    public static string? ConfigurationOf(this JsonObject record) =>
+        ((string?)record["reasons"])?.Split(';').LastOrDefault(r => r.StartsWith("config:", StringComparison.Ordinal))?["config:".Length..];
+
     /// <summary>Outcomes of the attempts a record lists, in order.</summary>
     public static List<string?> AttemptOutcomes(this JsonObject record) =>
         record["attempts"]!.AsArray().Select(a => (string?)a!["outcome"]).ToList();
@@ -103,6 +123,6 @@ public static class GatewayCalls
     {
         using var admin = host.CreateClient(GatewayHost.AdminKey);
         var page = (await admin.GetFromJsonAsync<JsonObject>("/admin/audit?limit=100"))!;
-        return page["data"]!.AsArray().Select(r => r!.AsObject()).First(AdminCalls.IsNotAccess);
+        return page["data"]!.AsArray().Select(r => r!.AsObject()).First(r => AdminCalls.IsNotAccess(r) && AdminCalls.IsNotConfiguration(r));
     }
 }

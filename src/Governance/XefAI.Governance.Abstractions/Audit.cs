@@ -18,7 +18,10 @@ public sealed record AuditEntry
     /// <summary><c>answered</c>, <c>denied</c> or <c>failed</c>.</summary>
     public required string Decision { get; init; }
 
-    /// <summary>Bounded reason codes, comma separated; empty for answered calls.</summary>
+    /// <summary>
+    /// Bounded reason codes, <c>;</c>-separated. A call's record ends with <c>config:&lt;sha256&gt;</c>, the configuration
+    /// it was served under (the <c>inputSha256</c> of that configuration's <c>config_applied</c> record).
+    /// </summary>
     public string? Reasons { get; init; }
 
     public required int StatusCode { get; init; }
@@ -185,6 +188,7 @@ public sealed record AuditRecord(string Id, long Sequence, AuditEntry Entry, str
 /// skips nor repeats a record, however many share a timestamp. A store must honour it.
 /// </param>
 /// <param name="Streamed">Only streamed (<c>true</c>) or only unstreamed (<c>false</c>) calls' records.</param>
+/// <param name="Decision">Only records of this decision (exact match), e.g. <c>config_applied</c>.</param>
 public sealed record AuditQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
@@ -193,7 +197,8 @@ public sealed record AuditQuery(
     string? PatientPseudonym = null,
     int Limit = 100,
     long? BeforeSequence = null,
-    bool? Streamed = null);
+    bool? Streamed = null,
+    string? Decision = null);
 
 /// <summary>The result of walking the hash chain.</summary>
 /// <param name="Records">Records proved intact: with a store of one chain per writer, every chain's records up to where the walk ended.</param>

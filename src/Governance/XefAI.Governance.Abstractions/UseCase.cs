@@ -126,3 +126,12 @@ public interface IUseCaseRegistry
 
     IReadOnlyCollection<UseCase> All { get; }
 }
+
+/// <summary>
+/// A registry of one configuration that can also give its use cases as configured: their tiers' controls resolved, no
+/// status from the governance state store laid over them, and no read of that store (which may be down).
+/// </summary>
+public interface IConfiguredUseCaseRegistry : IUseCaseRegistry
+{
+    IReadOnlyCollection<UseCase> Configured { get; }
+}

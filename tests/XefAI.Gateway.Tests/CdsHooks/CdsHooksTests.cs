@@ -190,7 +190,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         Assert.Equal(before, F.Vendor.CallCount);
         var record = await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal(status, (int?)record["statusCode"]);
-        Assert.Equal(code, (string?)record["reasons"]);
+        Assert.Equal(code, record.ReasonsBeforeConfiguration());
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
 
         Assert.Equal(404, call.Status);
         Assert.Equal("unknown_service", (string?)call.Json["error"]!["code"]);
-        Assert.Equal("unknown_service", (string?)(await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!))["reasons"]);
+        Assert.Equal("unknown_service", (await F.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!)).ReasonsBeforeConfiguration());
     }
 
     [Fact]

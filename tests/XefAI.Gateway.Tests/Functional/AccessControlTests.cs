@@ -34,7 +34,7 @@ public sealed class AccessControlTests(GatewayFixture fixture) : IClassFixture<G
 
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal(code, (string?)record["reasons"]);
+        Assert.Equal(code, record.ReasonsBeforeConfiguration());
         Assert.Equal(status, (int?)record["statusCode"]);
         Assert.Equal(call.ResponseSha256, (string?)record["outputSha256"]);
         Assert.Equal(call.Header("X-XefAI-Trace-Id"), (string?)record["traceId"]);

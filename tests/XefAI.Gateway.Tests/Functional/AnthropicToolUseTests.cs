@@ -186,7 +186,7 @@ public sealed class AnthropicToolUseTests
         var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         var record = Assert.Single(records);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("unsupported_parameter", (string?)record["reasons"]);
+        Assert.Equal("unsupported_parameter", record.ReasonsBeforeConfiguration());
         Assert.Equal(400, (int?)record["statusCode"]);
         Assert.Equal(["unsupported_parameter"], record.AttemptOutcomes());
     }

@@ -38,6 +38,11 @@ public sealed class AuditPagingTests
         }
 
         Assert.Equal(seen.Count, seen.Distinct(StringComparer.Ordinal).Count());
+
+        // Besides the records appended, only the configuration the gateway recorded at start.
+        var configuration = await ConfigurationRecordAsync(admin);
+        Assert.Contains(configuration, seen);
+        seen.Remove(configuration);
         Assert.Equal(appended.Count, seen.Count);
         Assert.Subset(seen.ToHashSet(StringComparer.Ordinal), appended.ToHashSet(StringComparer.Ordinal));
         Assert.Equal(8, pages);
@@ -65,6 +70,9 @@ public sealed class AuditPagingTests
         }
 
         Assert.Equal(seen.Count, seen.Distinct(StringComparer.Ordinal).Count());
+        var configuration = (await ConfigurationRecordAsync(admin)).Replace('_', '-');
+        Assert.Contains(configuration, seen);
+        seen.Remove(configuration);
         Assert.Equal(appended.Select(id => id.Replace('_', '-')).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
     }
 
@@ -105,6 +113,14 @@ public sealed class AuditPagingTests
     }
 
     /// <returns>The ids of the records appended, all sharing three timestamps.</returns>
+    /// <summary>The id of the one configuration record the gateway wrote at start, found by the decision filter.</summary>
+    private static async Task<string> ConfigurationRecordAsync(HttpClient admin)
+    {
+        var page = await admin.GetCallAsync("/admin/audit?decision=config_applied");
+        Assert.Equal(200, page.Status);
+        return (string)Assert.Single(page.Json["data"]!.AsArray())!["id"]!;
+    }
+
     private static async Task<List<string>> AppendSharingTimestampsAsync(GatewayHost host, int count = Records)
     {
         var audit = host.Services.GetRequiredService<IAuditTrail>();

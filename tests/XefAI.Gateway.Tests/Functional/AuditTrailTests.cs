@@ -43,7 +43,9 @@ public sealed class AuditTrailTests
         using var admin = host.CreateClient(GatewayHost.AdminKey);
         var verification = await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");
         Assert.True((bool)verification!["valid"]!);
-        Assert.Equal(2, (long)verification["records"]!);
+
+        // The two answered calls, after the configuration recorded at start; the refused one left none.
+        Assert.Equal(3, (long)verification["records"]!);
     }
 
     [Fact]
@@ -93,7 +95,8 @@ public sealed class AuditTrailTests
         var page = await admin.GetFromJsonAsync<JsonObject>("/admin/audit?useCase=summary&limit=10");
 
         Assert.True((bool)verification!["valid"]!);
-        Assert.Equal(6, (long)verification["records"]!);
+        // Five calls, the refusals' aggregate and the configuration recorded at start.
+        Assert.Equal(7, (long)verification["records"]!);
         // The unauthenticated call named a use case it could not prove it may use: recorded without one.
         Assert.Equal(5, page!["data"]!.AsArray().Count);
     }

@@ -74,7 +74,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal(callsBefore, fixture.Vendor.CallCount);
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal(code, (string?)record["reasons"]);
+        Assert.Equal(code, record.ReasonsBeforeConfiguration());
         Assert.Equal(call.RequestSha256, (string?)record["inputSha256"]);
     }
 
@@ -92,7 +92,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Contains("1048576", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Equal(callsBefore, fixture.Vendor.CallCount);
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
-        Assert.Equal("request_too_large", (string?)record["reasons"]);
+        Assert.Equal("request_too_large", record.ReasonsBeforeConfiguration());
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal("invalid_encoding", (string?)error["code"]);
         Assert.Equal(callsBefore, fixture.Vendor.CallCount);
         var record = await fixture.Host.GetAuditRecordAsync(response.Headers.GetValues("X-XefAI-Audit-Id").Single());
-        Assert.Equal("invalid_encoding", (string?)record["reasons"]);
+        Assert.Equal("invalid_encoding", record.ReasonsBeforeConfiguration());
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), (string?)record["inputSha256"]);
     }
 
@@ -157,7 +157,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Contains("uncompressed", (string?)error["message"], StringComparison.Ordinal);
         Assert.Equal(callsBefore, fixture.Vendor.CallCount);
         var record = await fixture.Host.GetAuditRecordAsync(response.Headers.GetValues("X-XefAI-Audit-Id").Single());
-        Assert.Equal("unsupported_content_encoding", (string?)record["reasons"]);
+        Assert.Equal("unsupported_content_encoding", record.ReasonsBeforeConfiguration());
         Assert.Equal(415, (int?)record["statusCode"]);
     }
 
@@ -216,7 +216,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Contains("\"code\":\"malformed_body\"", answer, StringComparison.Ordinal);
         var auditId = answer.Split("\r\n").Single(l => l.StartsWith("X-XefAI-Audit-Id:", StringComparison.OrdinalIgnoreCase)).Split(':', 2)[1].Trim();
         var record = await fixture.Host.GetAuditRecordAsync(auditId);
-        Assert.Equal("malformed_body", (string?)record["reasons"]);
+        Assert.Equal("malformed_body", record.ReasonsBeforeConfiguration());
         Assert.Equal("denied", (string?)record["decision"]);
     }
 

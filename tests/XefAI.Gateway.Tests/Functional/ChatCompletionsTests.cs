@@ -99,7 +99,7 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
         Assert.DoesNotContain("Chalmers", (string?)error["message"], StringComparison.Ordinal);
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("invalid_fhir", (string?)record["reasons"]);
+        Assert.Equal("invalid_fhir", record.ReasonsBeforeConfiguration());
         Assert.Equal(call.ResponseSha256, (string?)record["outputSha256"]);
     }
 

@@ -68,7 +68,7 @@ public sealed class ClinicalTaskTests(ClinicalTaskTests.Fixture gateway) : IClas
 
         var auditId = (string)result["audit_id"]!;
         var record = await gateway.Host.GetAuditRecordAsync(auditId);
-        Assert.Equal($"prompt_template:discharge-summary/1@{ShippedTemplateSha256("discharge-summary", "1")[..12]}", (string?)record["reasons"]);
+        Assert.Equal($"prompt_template:discharge-summary/1@{ShippedTemplateSha256("discharge-summary", "1")[..12]}", record.ReasonsBeforeConfiguration());
 
         var provenance = FhirR4Validation.ParseValid<Provenance>(result["provenance"]!.ToJsonString());
         Assert.Equal(XefAI.Data.FhirAuditIds.ToResourceId(auditId), provenance.Id);

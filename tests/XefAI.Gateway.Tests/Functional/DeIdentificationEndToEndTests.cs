@@ -209,7 +209,7 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Contains("image_url", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Equal(0, vendor.CallCount);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
-        Assert.Equal("deidentification_failed", (string?)record["reasons"]);
+        Assert.Equal("deidentification_failed", record.ReasonsBeforeConfiguration());
     }
 
     [Fact]

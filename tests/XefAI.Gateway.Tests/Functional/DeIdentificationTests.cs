@@ -241,7 +241,7 @@ public sealed class DeIdentificationTests
         Assert.Equal(0, vendor.CallCount);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("deidentification_failed", (string?)record["reasons"]);
+        Assert.Equal("deidentification_failed", record.ReasonsBeforeConfiguration());
         Assert.Equal(422, (int?)record["statusCode"]);
         Assert.Null((string?)record["deIdentification"]);
     }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -50,6 +51,28 @@ public sealed class DemoConfigurationTests
                     Assert.Contains("NOT a neural model", summary, StringComparison.Ordinal);
                     break;
             }
+        }
+    }
+
+    [Fact]
+    public async Task GetAudit_ShippedConfiguration_RecordedWhole_WithNoKeyKeyHashOrSalt()
+    {
+        await using var demo = await DemoGateway.StartAsync();
+        using var client = demo.CreateClient(DemoClientKey);
+        using var admin = demo.CreateClient(DemoAdminKey);
+        Assert.Equal(200, (await client.PostChatAsync(ChatBody("discharge-summary", "Stable. Discharged home."))).Status);
+
+        var trail = await admin.GetCallAsync("/admin/audit?limit=1000");
+        var applied = Assert.Single(trail.Json["data"]!.AsArray(), r => (string?)r!["decision"] == "config_applied")!;
+        var configuration = System.Text.Json.Nodes.JsonNode.Parse((string)applied["inputText"]!)!;
+        Assert.Equal(4, (int)configuration["useCases"]!["triage-summary"]!["tier"]!);
+        Assert.Equal("2024-07-18", (string?)configuration["deployments"]!["openai-gpt-4o-mini"]!["version"]);
+        foreach (var secret in new[]
+        {
+            DemoClientKey, DemoAdminKey, GatewayHost.Sha256(DemoClientKey), GatewayHost.Sha256(DemoAdminKey), "development-only-salt-change-me",
+        })
+        {
+            Assert.DoesNotContain(secret, Encoding.UTF8.GetString(trail.ResponseBody), StringComparison.OrdinalIgnoreCase);
         }
     }
 

@@ -209,7 +209,7 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
 
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal(code, (string?)record["reasons"]);
+        Assert.Equal(code, record.ReasonsBeforeConfiguration());
         Assert.Equal(400, (int?)record["statusCode"]);
         Assert.Equal("test-app", (string?)record["app"]);
         Assert.Equal(call.RequestSha256, (string?)record["inputSha256"]);
@@ -240,7 +240,7 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
         Assert.Equal(vendorCalls, fixture.Vendor.CallCount);
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal(code, (string?)record["reasons"]);
+        Assert.Equal(code, record.ReasonsBeforeConfiguration());
         Assert.Equal(useCase, (string?)record["useCase"]);
         Assert.Equal(403, (int?)record["statusCode"]);
         Assert.Equal(call.ResponseSha256, (string?)record["outputSha256"]);
@@ -293,7 +293,7 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
         Assert.Equal("model", (string?)chat.Json["error"]!["param"]);
         var record = await fixture.Host.GetAuditRecordAsync(chat.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("operation_not_supported", (string?)record["reasons"]);
+        Assert.Equal("operation_not_supported", record.ReasonsBeforeConfiguration());
         Assert.Empty(record["attempts"]!.AsArray());
     }
 
@@ -316,7 +316,7 @@ public sealed class EmbeddingsTests(EmbeddingsTests.Gateway fixture) : IClassFix
         Assert.Equal("response_too_large", (string?)call.Json["error"]!["code"]);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("failed", (string?)record["decision"]);
-        Assert.Equal("response_too_large", (string?)record["reasons"]);
+        Assert.Equal("response_too_large", record.ReasonsBeforeConfiguration());
     }
 
     private static float[] Floats(JsonNode vector) => [.. vector.AsArray().Select(v => (float)v!)];

@@ -84,7 +84,7 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Equal(auditId, (string?)call.Json["audit_id"]);
         var record = await fixture.Host.GetAuditRecordAsync(auditId);
         Assert.Equal("held", (string?)record["decision"]);
-        Assert.Equal("review_required", (string?)record["reasons"]);
+        Assert.Equal("review_required", record.ReasonsBeforeConfiguration());
         Assert.Equal(202, (int?)record["statusCode"]);
         Assert.Equal("local", (string?)record["deployment"]);
 
@@ -345,7 +345,7 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         var auditId = call.Header("X-XefAI-Audit-Id")!;
         var record = await fixture.Host.GetAuditRecordAsync(auditId);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("stream_not_allowed", (string?)record["reasons"]);
+        Assert.Equal("stream_not_allowed", record.ReasonsBeforeConfiguration());
         var all = await admin.GetFromJsonAsync<JsonObject>("/admin/reviews?status=all");
         Assert.DoesNotContain(all!["data"]!.AsArray(), r => (string?)r!["auditId"] == auditId);
     }

@@ -69,7 +69,7 @@ public sealed class ModelRegistryTests
         Assert.Contains("candidate", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Equal(0, vendor.CallCount);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
-        Assert.Equal("model_lifecycle_not_allowed", (string?)record["reasons"]);
+        Assert.Equal("model_lifecycle_not_allowed", record.ReasonsBeforeConfiguration());
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class PluginIngressTests(GatewayFixture fixture) : IClassFixture<G
 
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal(code, (string?)record["reasons"]);
+        Assert.Equal(code, record.ReasonsBeforeConfiguration());
         Assert.Equal(403, (int?)record["statusCode"]);
         Assert.Equal(useCase, (string?)record["useCase"]);
         Assert.Equal(app, (string?)record["app"]);
@@ -88,7 +88,7 @@ public sealed class PluginIngressTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Equal(400, call.Status);
         var record = await fixture.Host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("missing_question", (string?)record["reasons"]);
+        Assert.Equal("missing_question", record.ReasonsBeforeConfiguration());
         Assert.Equal(call.ResponseSha256, (string?)record["outputSha256"]);
     }
 

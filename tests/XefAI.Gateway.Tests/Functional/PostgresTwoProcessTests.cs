@@ -71,7 +71,17 @@ public sealed class PostgresTwoProcessTests
             using var admin = inProcess.CreateClient(GatewayHost.AdminKey);
             var verification = await admin.GetFromJsonAsync<JsonObject>("/admin/audit/verify");
             Assert.True((bool)verification!["valid"]!, verification.ToJsonString());
-            Assert.Equal(60, (long)verification["records"]!);
+            // The calls, and each process's record of the configuration it started with, in its own chain.
+            Assert.Equal(62, (long)verification["records"]!);
+            Assert.Equal(2, (int)verification["chains"]!);
+            var trail = (await admin.GetFromJsonAsync<JsonObject>("/admin/audit?limit=1000"))!["data"]!.AsArray().Select(r => r!.AsObject()).ToList();
+            var configurations = trail.Where(r => (string?)r["decision"] == "config_applied").ToList();
+            Assert.Equal(2, configurations.Count);
+
+            // Loaded from the same files: the same hash, which every call names, whichever process answered it.
+            var hash = (string?)configurations[0]["inputSha256"];
+            Assert.Equal(hash, (string?)configurations[1]["inputSha256"]);
+            Assert.All(trail.Where(r => (string?)r["decision"] == "answered"), r => Assert.Equal(hash, r.ConfigurationOf()));
         }
         finally
         {

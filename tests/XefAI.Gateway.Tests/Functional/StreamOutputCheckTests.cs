@@ -82,7 +82,7 @@ public sealed class StreamOutputCheckTests
         Assert.Equal(call.Header("X-XefAI-Audit-Id"), (string?)record["id"]);
         Assert.Equal("answered", (string?)record["decision"]);
         Assert.True((bool)record["streamed"]!);
-        Assert.Equal("stream_buffered:output_checks", (string?)record["reasons"]);
+        Assert.Equal("stream_buffered:output_checks", record.ReasonsBeforeConfiguration());
         Assert.Equal(call.ResponseSha256, (string?)record["outputSha256"]);
         Assert.Equal(10, (int?)record["inputTokens"]);
     }

@@ -133,7 +133,7 @@ public sealed class StreamingTests
         Assert.Equal(1, vendor.CallCount);
         var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         Assert.Equal("failed", (string?)records[^1]["decision"]);
-        Assert.Equal("vendor_stream_truncated", (string?)records[^1]["reasons"]);
+        Assert.Equal("vendor_stream_truncated", records[^1].ReasonsBeforeConfiguration());
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class Tier4ActivationServingTests
         Assert.Equal((string?)refused.Json["error"]!["message"], (string?)listed["activationRefusal"]);
         var record = await host.GetAuditRecordAsync(refused.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("tier4_activation_required", (string?)record["reasons"]);
+        Assert.Equal("tier4_activation_required", record.ReasonsBeforeConfiguration());
 
         await ReactivateAtTier4Async(admin);
 

@@ -36,7 +36,7 @@ public sealed class TierControlsTests
         Assert.Contains($"retry after {retryAfter} seconds", (string?)error["message"], StringComparison.Ordinal);
         var record = await host.GetAuditRecordAsync(third.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("denied", (string?)record["decision"]);
-        Assert.Equal("rate_limited", (string?)record["reasons"]);
+        Assert.Equal("rate_limited", record.ReasonsBeforeConfiguration());
         Assert.Equal(429, (int?)record["statusCode"]);
 
         // Counted per app: another app calling the same use case has its own permits.
@@ -100,7 +100,7 @@ public sealed class TierControlsTests
         Assert.Contains("at most 100", (string?)error["message"], StringComparison.Ordinal);
         Assert.Equal(0, vendor.CallCount);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
-        Assert.Equal("max_tokens_exceeded", (string?)record["reasons"]);
+        Assert.Equal("max_tokens_exceeded", record.ReasonsBeforeConfiguration());
     }
 
     [Fact]

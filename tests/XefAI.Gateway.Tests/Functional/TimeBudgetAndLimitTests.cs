@@ -67,7 +67,7 @@ public sealed class TimeBudgetAndLimitTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"ended after {clock.Elapsed.TotalSeconds:0.0} s");
         var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         Assert.Equal("failed", (string?)records[^1]["decision"]);
-        Assert.Equal("vendor_stream_idle", (string?)records[^1]["reasons"]);
+        Assert.Equal("vendor_stream_idle", records[^1].ReasonsBeforeConfiguration());
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class TimeBudgetAndLimitTests
         Assert.True(call.ResponseBody.Length < 65536 + 1024, $"{call.ResponseBody.Length} bytes relayed");
         var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         var closing = records[^1];
-        Assert.Equal("response_too_large", (string?)closing["reasons"]);
+        Assert.Equal("response_too_large", closing.ReasonsBeforeConfiguration());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(call.ResponseBody)), (string?)closing["outputSha256"]);
         var output = JsonNode.Parse((string)closing["outputText"]!)!;
         Assert.True((bool)output["truncated"]!);

@@ -78,7 +78,7 @@ public sealed class VendorForwardingTests
         Assert.Contains("not valid Unicode text", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
         Assert.Equal("failed", (string?)record["decision"]);
-        Assert.Equal("vendor_invalid_response", (string?)record["reasons"]);
+        Assert.Equal("vendor_invalid_response", record.ReasonsBeforeConfiguration());
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class VendorForwardingTests
         Assert.Equal("vendor_stream_error", (string?)System.Text.Json.Nodes.JsonNode.Parse(lastEvent["data: ".Length..])!["error"]!["code"]);
         var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         Assert.Equal(2, records.Count);
-        Assert.Equal("vendor_stream_error", (string?)records[^1]["reasons"]);
+        Assert.Equal("vendor_stream_error", records[^1].ReasonsBeforeConfiguration());
     }
 
     [Fact]

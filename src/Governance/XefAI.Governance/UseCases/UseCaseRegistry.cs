@@ -113,7 +113,7 @@ internal sealed class UseCaseRegistryFactory(GovernanceStateCache state) : IUseC
 /// The use cases of one configuration, each carrying its tier's controls from that same configuration; never
 /// changed once built. Statuses recorded in the governance state store are laid over the configured ones on read.
 /// </summary>
-internal sealed class ConfiguredUseCases : IUseCaseRegistry
+internal sealed class ConfiguredUseCases : IConfiguredUseCaseRegistry
 {
     private readonly FrozenDictionary<string, UseCase> _configured;
     private readonly GovernanceStateCache _state;
@@ -130,6 +130,8 @@ internal sealed class ConfiguredUseCases : IUseCaseRegistry
     }
 
     public int Count => _configured.Count;
+
+    public IReadOnlyCollection<UseCase> Configured => _configured.Values;
 
     public IReadOnlyCollection<UseCase> All => Current().All;
 

@@ -113,7 +113,7 @@ internal static partial class AdminEndpoints
         if (q.Keys.FirstOrDefault(k => !AuditQueryParameters.Contains(k)) is { } unknown)
         {
             // An ignored filter (a typo) would page through records the caller did not ask for.
-            return await RefuseAsync(context, $"Unknown parameter '{unknown}': use from, to, useCase, app, patient, limit or cursor.", unknown);
+            return await RefuseAsync(context, $"Unknown parameter '{unknown}': use from, to, useCase, app, patient, decision, limit or cursor.", unknown);
         }
 
         if (q.FirstOrDefault(p => p.Value.Count > 1) is { Key: { } repeated })
@@ -150,7 +150,7 @@ internal static partial class AdminEndpoints
 
         // One record more than the page holds says whether a next page exists.
         var records = await audit.QueryAsync(
-            new AuditQuery(from, to, NullIfEmpty(q["useCase"]), NullIfEmpty(q["app"]), NullIfEmpty(q["patient"]), limit + 1, before),
+            new AuditQuery(from, to, NullIfEmpty(q["useCase"]), NullIfEmpty(q["app"]), NullIfEmpty(q["patient"]), limit + 1, before, Decision: NullIfEmpty(q["decision"])),
             cancellationToken);
         var page = records.Take(limit).ToList();
         string? next = null;
@@ -164,7 +164,7 @@ internal static partial class AdminEndpoints
         return Results.Ok(new { data = page.Select(ToJson), next });
     }
 
-    private static readonly HashSet<string> AuditQueryParameters = new(StringComparer.Ordinal) { "from", "to", "useCase", "app", "patient", "limit", "cursor" };
+    private static readonly HashSet<string> AuditQueryParameters = new(StringComparer.Ordinal) { "from", "to", "useCase", "app", "patient", "decision", "limit", "cursor" };
 
     /// <summary>
     /// Verifies the trail now, on this request: incremental by default (from the last checkpoint a walk proved, so

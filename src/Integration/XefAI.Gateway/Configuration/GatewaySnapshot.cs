@@ -62,6 +62,19 @@ internal sealed class GatewaySnapshot(
     /// snapshot built by hand (a test), whose reader then uses the catalog it was given.
     /// </summary>
     public IPromptTemplateCatalog? Prompts { get; init; }
+
+    /// <summary>
+    /// The governance-relevant configuration of this snapshot, canonical, and its SHA-256: what the audit trail's
+    /// configuration record holds, and what each call's record names. Null only in a snapshot built by hand (a test).
+    /// </summary>
+    public GovernedConfiguration? Governed { get; private set; }
+
+    /// <summary>Computed once, when the snapshot is built, never per call.</summary>
+    internal GatewaySnapshot Describe(IReadOnlyDictionary<string, string?>? clusters)
+    {
+        Governed = GovernedConfiguration.Of(this, clusters);
+        return this;
+    }
 }
 
 /// <summary>
@@ -102,7 +115,7 @@ internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder, ProxyConf
 
             var errors = new List<string>();
             var clusters = proxy?.Capture();
-            _current = builder.Build(1, errors);
+            _current = builder.Build(1, errors, clusters);
             if (_current is not null && clusters is not null)
             {
                 proxy!.Publish(clusters);
@@ -122,7 +135,7 @@ internal sealed class GatewaySnapshots(GatewaySnapshotBuilder builder, ProxyConf
 
             // Taken before the build, so what YARP is given is no newer than what was judged.
             var clusters = proxy?.Capture();
-            if (builder.Build(inForce.Version + 1, errors) is not { } built)
+            if (builder.Build(inForce.Version + 1, errors, clusters) is not { } built)
             {
                 return new SnapshotReload(inForce, errors);
             }

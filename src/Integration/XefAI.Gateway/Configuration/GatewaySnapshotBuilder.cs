@@ -34,8 +34,9 @@ internal sealed class GatewaySnapshotBuilder(
         typeof(GovernanceOptions), typeof(ModelsOptions), typeof(DataOptions), typeof(CdsHooksOptions),
     ];
 
+    /// <param name="clusters">The <c>ReverseProxy</c> section captured with this configuration, for its governed description.</param>
     /// <returns>The snapshot, or null when <paramref name="errors"/> received why it cannot be built.</returns>
-    public GatewaySnapshot? Build(long version, List<string> errors)
+    public GatewaySnapshot? Build(long version, List<string> errors, IReadOnlyDictionary<string, string?>? clusters = null)
     {
         var gatewayOptions = OptionsCheck.TryCreate(gateway, errors);
         var resilienceOptions = OptionsCheck.TryCreate(resilience, errors);
@@ -77,7 +78,7 @@ internal sealed class GatewaySnapshotBuilder(
             Prompts = prompts,
         };
         errors.AddRange(services.GetRequiredService<LayerConfigurationValidator>().Validate(snapshot));
-        return errors.Count == 0 ? snapshot : null;
+        return errors.Count == 0 ? snapshot.Describe(clusters) : null;
     }
 
     /// <summary>The full path of the prompts folder: a relative <c>PromptsPath</c> lives beside <c>config/</c>.</summary>

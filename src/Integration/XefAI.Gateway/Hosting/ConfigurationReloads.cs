@@ -9,20 +9,22 @@ namespace XefAI.Gateway.Hosting;
 /// does not parse is rejected at once; new values become a new <see cref="GatewaySnapshot"/>, put in force only if it
 /// passes every options validator and the cross-layer check, the last good one staying otherwise. Counted as
 /// <c>xefai_config_reloads_total{outcome}</c>, so an operator (and a test) sees that an edit was taken without
-/// guessing how long file watching takes.
+/// guessing how long file watching takes. Each outcome is also put on the audit trail (<see cref="ConfigurationAudit"/>).
 /// </summary>
 internal sealed partial class ConfigurationReloads
 {
     private readonly GatewaySnapshots _snapshots;
+    private readonly ConfigurationAudit? _audit;
     private readonly ILogger _logger;
     private readonly Counter<long> _reloads;
     private long _applied;
     private long _rejected;
     private int _editRejected;
 
-    public ConfigurationReloads(GatewaySnapshots snapshots, ILoggerFactory loggers, IMeterFactory meterFactory)
+    public ConfigurationReloads(GatewaySnapshots snapshots, ILoggerFactory loggers, IMeterFactory meterFactory, ConfigurationAudit? audit = null)
     {
         _snapshots = snapshots;
+        _audit = audit;
         _logger = loggers.CreateLogger("XefAI.Gateway.Configuration");
         var meter = meterFactory.Create(GovernanceTelemetry.MeterName);
         _reloads = meter.CreateCounter<long>("xefai.config.reloads", "{reload}", "Configuration file reloads, by outcome (applied or rejected).");
@@ -54,6 +56,7 @@ internal sealed partial class ConfigurationReloads
         {
             LogRejected(_logger, path, reason);
             Count(applied: false);
+            _audit?.OnRejected(_snapshots.Current, ConfigurationAudit.Unreadable, [path], 0);
         }
 
         if (reload.Rejected.Count > 0)
@@ -78,6 +81,7 @@ internal sealed partial class ConfigurationReloads
             // judged is refused like a bad one, and the gateway goes on with what it has.
             LogFailed(_logger, ex, paths);
             Count(applied: false);
+            _audit?.OnRejected(_snapshots.Current, ConfigurationAudit.CheckFailed, reload.Changed, 0);
             Volatile.Write(ref _editRejected, 1);
             return;
         }
@@ -86,12 +90,14 @@ internal sealed partial class ConfigurationReloads
         {
             LogApplied(_logger, paths, result.InForce.Version);
             Count(applied: true);
+            _audit?.OnApplied(result.InForce);
         }
         else
         {
             // Validators name keys and problems, never values: a rejected edit may hold a secret.
             LogRejected(_logger, paths, string.Join(" ", result.Errors));
             Count(applied: false);
+            _audit?.OnRejected(result.InForce, ConfigurationAudit.Invalid, reload.Changed, result.Errors.Count);
         }
 
         // A file that did not parse in this same reload still holds an edit that is not in force.

@@ -83,6 +83,10 @@ public static class GatewayApp
         services.AddSingleton<LayerConfigurationValidator>();
         services.AddHostedService<InterruptedStreamCloser>();
 
+        // After the dead streams are closed and before calls are taken: the configuration they will be answered under.
+        services.AddSingleton<ConfigurationAudit>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigurationAudit>());
+
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GovernanceTelemetry.MeterName)
 

@@ -148,19 +148,22 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
 
     /// <summary>
     /// The record's reasons: the outcome's own, then what the record must say of how the call was served: what the way
-    /// in called (<see cref="GatewayRequest.AuditReason"/>), recovered data problems (codes only: paths may come from the sender's keys) and the prompt template used.
+    /// in called (<see cref="GatewayRequest.AuditReason"/>), recovered data problems (codes only: paths may come from the sender's keys), the prompt template used,
+    /// and last the configuration the call was served under (<c>config:&lt;sha256&gt;</c>, the hash its <c>config_applied</c>
+    /// record holds): a call that began before a reload and commits after it still names the configuration it read.
     /// </summary>
     private static string? Join(string? reasons, CallContext call)
     {
-        // Most calls have nothing to add: their reasons as they are, with no list or joined string.
+        // Most calls have nothing to add but their configuration: one string the snapshot holds, with no list or join.
         var warnings = call.Clinical.Warnings;
         var adapterReason = call.Request?.AuditReason;
+        var configuration = call.Config.Governed?.Reason;
         if (warnings.Count == 0 && call.Prompt is null && adapterReason is null)
         {
-            return reasons;
+            return configuration is null ? reasons : reasons is null ? configuration : string.Concat(reasons, ";", configuration);
         }
 
-        var parts = new List<string>(4);
+        var parts = new List<string>(5);
         if (reasons is not null)
         {
             parts.Add(reasons);
@@ -179,6 +182,11 @@ internal sealed partial class AuditRecorder(IAuditTrail audit, TimeProvider time
         if (call.Prompt is { } prompt)
         {
             parts.Add($"prompt_template:{prompt.TemplateName}/{prompt.TemplateVersion}@{prompt.TemplateSha256[..12]}");
+        }
+
+        if (configuration is not null)
+        {
+            parts.Add(configuration);
         }
 
         return string.Join(';', parts);

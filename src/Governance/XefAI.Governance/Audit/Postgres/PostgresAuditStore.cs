@@ -158,6 +158,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         Filter("patient_pseudonym = ", NpgsqlDbType.Text, query.PatientPseudonym);
         Filter("seq < ", NpgsqlDbType.Bigint, query.BeforeSequence);
         Filter("streamed = ", NpgsqlDbType.Boolean, query.Streamed);
+        Filter("decision = ", NpgsqlDbType.Text, query.Decision);
         var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = limit });
         sql.Append(" ORDER BY seq DESC LIMIT ").Append(Placeholder(command.Parameters.Count));

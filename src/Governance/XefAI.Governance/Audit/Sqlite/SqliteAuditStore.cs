@@ -148,6 +148,7 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         Filter("patient_pseudonym = $patient", "$patient", query.PatientPseudonym);
         Filter("seq < $before", "$before", query.BeforeSequence);
         Filter("streamed = $streamed", "$streamed", query.Streamed is { } streamed ? (streamed ? 1 : 0) : null);
+        Filter("decision = $decision", "$decision", query.Decision);
         sql.Append(" ORDER BY seq DESC LIMIT $limit");
         var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
         command.Parameters.AddWithValue("$limit", limit);
