@@ -535,30 +535,7 @@ public sealed class ProtectDataStepTests
     public async Task Execute_ToolCallIdsTheAppWrote_AreProtectedAndStillPair(string id, string sent)
     {
         // An app may write a name or an MRN into the ids it gives the model's tool calls; a vendor's own id passes as it is.
-        var body = new JsonObject
-        {
-            ["model"] = "summary",
-            ["messages"] = new JsonArray(
-                new JsonObject { ["role"] = "user", ["content"] = "When is the next visit?" },
-                new JsonObject
-                {
-                    ["role"] = "assistant",
-                    ["content"] = null,
-                    ["tool_calls"] = new JsonArray(new JsonObject
-                    {
-                        ["id"] = id,
-                        ["type"] = "function",
-                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = "{}" },
-                    }),
-                },
-                new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = "Thursday" }),
-        };
-        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
-        {
-            Messages = [new("user", "When is the next visit?"), new("assistant", ""), new("tool", "Thursday")],
-            Body = body,
-        };
-        await using var call = Obliged(request);
+        await using var call = Obliged(ToolCallConversation(id, "When is the next visit?"));
 
         await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
 
@@ -586,30 +563,7 @@ public sealed class ProtectDataStepTests
     {
         // The real de-identifier takes OpenAI's random 24 characters for an identifier; the id is the vendor's own.
         const string Id = "call_8sGsn3ZCGyvZ5Hf4qZz3jCk9";
-        var body = new JsonObject
-        {
-            ["model"] = "summary",
-            ["messages"] = new JsonArray(
-                new JsonObject { ["role"] = "user", ["content"] = "When?" },
-                new JsonObject
-                {
-                    ["role"] = "assistant",
-                    ["content"] = null,
-                    ["tool_calls"] = new JsonArray(new JsonObject
-                    {
-                        ["id"] = Id,
-                        ["type"] = "function",
-                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = "{}" },
-                    }),
-                },
-                new JsonObject { ["role"] = "tool", ["tool_call_id"] = Id, ["content"] = "Thursday" }),
-        };
-        var request = new GatewayRequest(TestConfig.Summary.Id, CallOperation.Chat)
-        {
-            Messages = [new("user", "When?"), new("assistant", ""), new("tool", "Thursday")],
-            Body = body,
-        };
-        await using var call = Obliged(request);
+        await using var call = Obliged(ToolCallConversation(Id, "When?"));
 
         await new ProtectDataStep(new WordProtector("8sGsn3ZCGyvZ5Hf4qZz3jCk9", "[ID_1]")).ExecuteAsync(call);
 
@@ -697,6 +651,30 @@ public sealed class ProtectDataStepTests
     }
 
     /// <summary>One message with a string content, one with a text part and an image part.</summary>
+    /// <summary>A question, the model's tool call with <paramref name="id"/>, and the tool's answer to it.</summary>
+    private static GatewayRequest ToolCallConversation(string id, string question) => new(TestConfig.Summary.Id, CallOperation.Chat)
+    {
+        Messages = [new("user", question), new("assistant", ""), new("tool", "Thursday")],
+        Body = new JsonObject
+        {
+            ["model"] = "summary",
+            ["messages"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = question },
+                new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = null,
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["id"] = id,
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "next_visit", ["arguments"] = "{}" },
+                    }),
+                },
+                new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = "Thursday" }),
+        },
+    };
+
     private static GatewayRequest ChatWithParts() => new(TestConfig.Summary.Id, CallOperation.Chat)
     {
         Messages = [new ChatMessage("user", $"{Name} has asthma."), new ChatMessage("user", $"Ask {Name} about it.")],
