@@ -150,6 +150,19 @@ public sealed class FhirJsonPeopleTests
     }
 
     [Theory]
+    [InlineData("ServiceRequest QuestionnaireResponse", true)]
+    [InlineData("44054006", true)]
+    [InlineData(" leading", false)]
+    [InlineData("two  spaces", false)]
+    [InlineData("line\nbreak", false)]
+    [InlineData("Call Rosalind Achterberg", false)]
+    public void A_code_may_hold_single_spaces_as_FHIR_allows(string code, bool kept)
+    {
+        // FHIR's code type: no leading or trailing white space, none inside but single spaces (an Endpoint's payloadType).
+        Assert.Equal(kept, XefAI.Data.Deidentification.FhirJsonDeidentifier.IsValidMachineValue("code", code));
+    }
+
+    [Theory]
     [InlineData("\"Maria Gonzalez\":true", "Gonzalez")]
     [InlineData("\"note_for_maria\":\"ask about her knee\"", "maria")]
     [InlineData("\"mariaGonzalez\":1", "Gonzalez")]

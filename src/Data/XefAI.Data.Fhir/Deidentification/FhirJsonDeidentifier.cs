@@ -358,7 +358,7 @@ internal static class FhirJsonDeidentifier
 
     /// <summary>
     /// Whether a kept element's value is a valid value of its type: gender one of its four codes, a uri absolute and
-    /// without spaces, any other a code (no white space, at most 64 characters) in which the scanner finds nothing but
+    /// without spaces, any other a code (single spaces only, at most 64 characters) in which the scanner finds nothing but
     /// digits it would take for an identifier.
     /// </summary>
     internal static bool IsValidMachineValue(string key, string value)
@@ -368,14 +368,14 @@ internal static class FhirJsonDeidentifier
             return Genders.Contains(value);
         }
 
-        if (value.Length == 0 || value.AsSpan().ContainsAny(Whitespace))
+        if (value.Length == 0 || !HasCodeSpacing(value))
         {
             return key is "fhir_comments" && value.Length == 0;
         }
 
         // A uri is absolute, or relative as a nested extension's "ombCategory" is, and then held to a code's rules
         // (ContactPoint.system, which is named like one, is a code: "phone").
-        if (UriElements.Contains(key) && (Uri.TryCreate(value, UriKind.Absolute, out _) || value.StartsWith('#')))
+        if (UriElements.Contains(key) && !value.Contains(' ') && (Uri.TryCreate(value, UriKind.Absolute, out _) || value.StartsWith('#')))
         {
             return true;
         }
@@ -400,7 +400,23 @@ internal static class FhirJsonDeidentifier
         return true;
     }
 
-    private static readonly System.Buffers.SearchValues<char> Whitespace = System.Buffers.SearchValues.Create(" \t\r\n\u00A0\u2028\u2029");
+    /// <summary>
+    /// A code's spacing as FHIR defines it: no leading or trailing white space, and none inside but single spaces
+    /// (an Endpoint's payload type "ServiceRequest QuestionnaireResponse" is one code).
+    /// </summary>
+    private static bool HasCodeSpacing(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == ' ' ? i == 0 || i == value.Length - 1 || value[i - 1] == ' ' : char.IsWhiteSpace(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Whether a member's name is one a FHIR resource could define: an element's name is a word of ASCII letters and
