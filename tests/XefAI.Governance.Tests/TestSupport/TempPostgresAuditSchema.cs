@@ -73,6 +73,12 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
     /// <summary>A connection of someone else's, such as an attacker's with direct access to the database.</summary>
     public ValueTask<NpgsqlConnection> OpenForeignConnectionAsync() => _foreign.OpenConnectionAsync();
 
+    /// <summary>The schema's name (the connection's search path).</summary>
+    public string Name => new NpgsqlConnectionStringBuilder(ConnectionString).SearchPath!;
+
+    /// <summary>The schema dropped with everything in it and created again empty, as a DBA's mistake would leave it.</summary>
+    public Task DropAndRecreateAsync() => ExecuteAsync($"DROP SCHEMA {Name} CASCADE; CREATE SCHEMA {Name}");
+
     public async Task ExecuteAsync(string sql)
     {
         await using var command = _foreign.CreateCommand(sql);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using XefAI.Testing;
 
 namespace XefAI.Governance.Tests;
@@ -41,8 +40,7 @@ public sealed class PostgresAuditAnchorTests(PostgresDatabase database) : IClass
         var first = schema.CreateStore(anchorPath: anchor);
         await AppendAsync(first, 2);
         await first.DisposeAsync();
-        var name = new NpgsqlConnectionStringBuilder(schema.ConnectionString).SearchPath!;
-        await schema.ExecuteAsync($"DROP SCHEMA {name} CASCADE; CREATE SCHEMA {name}");
+        await schema.DropAndRecreateAsync();
         var logs = new ListLogger();
 
         var second = schema.CreateStore(anchorPath: anchor, logger: logs);
@@ -70,7 +68,7 @@ public sealed class PostgresAuditAnchorTests(PostgresDatabase database) : IClass
         await first.DisposeAsync();
 
         // The dump: the trail as it was after one record; three more are committed after it.
-        var name = new NpgsqlConnectionStringBuilder(schema.ConnectionString).SearchPath!;
+        var name = schema.Name;
         string[] tables = ["audit_records", "audit_chains", "audit_checkpoints", "audit_chain_checkpoints"];
         await schema.ExecuteAsync($"CREATE SCHEMA {name}_dump; " + string.Concat(tables.Select(t => $"CREATE TABLE {name}_dump.{t} AS SELECT * FROM {name}.{t}; ")));
         var second = schema.CreateStore(anchorPath: anchor);
@@ -78,7 +76,7 @@ public sealed class PostgresAuditAnchorTests(PostgresDatabase database) : IClass
         await second.DisposeAsync();
 
         // Restored: the schema dropped, recreated by a gateway with no anchor, and the dump's rows put back.
-        await schema.ExecuteAsync($"DROP SCHEMA {name} CASCADE; CREATE SCHEMA {name}");
+        await schema.DropAndRecreateAsync();
         var restorer = schema.CreateStore();
         Assert.True(await restorer.IsReadyAsync(CancellationToken.None));
         await schema.ExecuteAsync(string.Concat(tables.Select(t => $"INSERT INTO {name}.{t} SELECT * FROM {name}_dump.{t}; ")));
@@ -101,8 +99,7 @@ public sealed class PostgresAuditAnchorTests(PostgresDatabase database) : IClass
         var first = schema.CreateStore(anchorPath: anchor);
         await AppendAsync(first, 2);
         await first.DisposeAsync();
-        var name = new NpgsqlConnectionStringBuilder(schema.ConnectionString).SearchPath!;
-        await schema.ExecuteAsync($"DROP SCHEMA {name} CASCADE; CREATE SCHEMA {name}");
+        await schema.DropAndRecreateAsync();
         var stranger = schema.CreateStore();
         await AppendAsync(stranger, 2);
         await stranger.DisposeAsync();
