@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using XefAI.Governance;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -79,6 +81,34 @@ public sealed class ConfigurationAuditTests
             var record = Assert.Single(await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!));
             Assert.Equal(hash, record.ConfigurationOf());
         }
+    }
+
+    [Fact]
+    public async Task Start_TrailDownAtFirst_TheStartRecordIsTriedAgainUntilItCommits()
+    {
+        // The trail refused the start record, and nothing tried again: once it was back, calls named a configuration the
+        // trail did not hold.
+        FlakyAuditTrail? trail = null;
+        await using var host = await GatewayHost.StartAsync(builder: b =>
+        {
+            var real = b.Services.Single(d => d.ServiceType == typeof(IAuditTrail));
+            b.Services.Remove(real);
+            b.Services.AddSingleton<IAuditTrail>(sp =>
+                trail = new FlakyAuditTrail((IAuditTrail)ActivatorUtilities.CreateInstance(sp, real.ImplementationType!), refusals: 2));
+        });
+        using var client = host.CreateClient();
+
+        List<JsonObject> applied = [];
+        await AdminCalls.WaitUntilAsync(
+            async () => (applied = await ConfigurationRecordsAsync(host, "config_applied")).Count >= 1,
+            "the start record, once the trail takes it");
+
+        Assert.Equal(3, trail!.ConfigurationAttempts);
+        Assert.StartsWith("start;snapshot:1", (string?)Assert.Single(applied)["reasons"], StringComparison.Ordinal);
+        var call = await client.PostChatAsync(ChatBody("summary", "Stable. Discharged home."));
+        Assert.Equal(200, call.Status);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal((string?)applied[0]["inputSha256"], record.ConfigurationOf());
     }
 
     internal static async Task<List<JsonObject>> ConfigurationRecordsAsync(GatewayHost host, string decision)
@@ -199,4 +229,32 @@ public sealed class ConfigurationAuditReloadTests
         Assert.StartsWith("reason:unreadable;file:appsettings.json;snapshot:1", (string?)rejected[0]["reasons"], StringComparison.Ordinal);
         await ConfigurationAuditTests.AssertNoSecretAsync(host);
     }
+}
+
+/// <summary>The gateway's own trail, refusing its first configuration records as a trail that is down would.</summary>
+file sealed class FlakyAuditTrail(IAuditTrail inner, int refusals) : IAuditTrail, IAsyncDisposable
+{
+    private int _attempts;
+
+    public int ConfigurationAttempts => Volatile.Read(ref _attempts);
+
+    public string StoreKind => inner.StoreKind;
+
+    public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        entry.Decision == "config_applied" && Interlocked.Increment(ref _attempts) <= refusals
+            ? ValueTask.FromException<AuditRecord>(new AuditUnavailableException("The audit store did not answer."))
+            : inner.AppendAsync(entry, cancellationToken);
+
+    public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
+
+    public ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+
+    public ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken) => inner.VerifyAsync(cancellationToken);
+
+    public ValueTask<AuditChainVerification> VerifyAsync(AuditVerificationRequest request, CancellationToken cancellationToken) =>
+        inner.VerifyAsync(request, cancellationToken);
+
+    public ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken) => inner.IsReadyAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 }

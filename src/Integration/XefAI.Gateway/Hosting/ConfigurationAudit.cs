@@ -15,8 +15,10 @@ namespace XefAI.Gateway.Hosting;
 /// A <c>config_applied</c> record holds the canonical JSON (<see cref="GovernedConfiguration"/>) as its
 /// <c>inputText</c> and its SHA-256 as <c>inputSha256</c>, on every tier: configuration holds no PHI and no secret.
 /// Records are appended one after another in the order the configuration changed. Each process writes its own (with
-/// PostgreSQL, into its own chain). A record the store cannot commit is logged, and the next reload's record still
-/// names the whole configuration.
+/// PostgreSQL, into its own chain). A <c>config_applied</c> record the store cannot commit (the trail down at start or
+/// at a reload) is logged and tried again, after 1, 2, 4 … up to 30 seconds, until it commits, a later reload's record
+/// (which names the whole configuration) takes its place, or the gateway stops: calls that commit once the trail is
+/// back name a configuration that is then on the trail too.
 /// </remarks>
 internal sealed partial class ConfigurationAudit(
     GatewaySnapshots snapshots,
@@ -37,30 +39,44 @@ internal sealed partial class ConfigurationAudit(
     /// <summary>The edit could not be judged (an unexpected failure): refused like a bad one.</summary>
     public const string CheckFailed = "check_failed";
 
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+
     private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
     private Task _tail = Task.CompletedTask;
     private GovernedConfiguration? _recorded;
+
+    // Cancelled when a later applied record takes over (it names the whole configuration) or the gateway stops.
+    private CancellationTokenSource? _retrying;
     private bool _started;
 
     /// <summary>Records the configuration the gateway starts with; runs before the gateway takes calls.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Task written;
+        var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
             _started = true;
-            written = Enqueue(AppliedEntry(snapshots.Current, previous: null, trigger: "start"));
+            Enqueue(AppliedEntry(snapshots.Current, previous: null, trigger: "start"), firstAttempt);
         }
 
-        await written.WaitAsync(cancellationToken);
+        // Start-up waits for the first attempt only: a trail that is down is retried while the gateway runs (and refuses
+        // calls, as their records cannot commit either).
+        await firstAttempt.Task.WaitAsync(cancellationToken);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        Task tail;
         lock (_gate)
         {
-            return _tail.WaitAsync(cancellationToken);
+            tail = _tail;
         }
+
+        // A record still being retried is given up: the trail is down, and the log already says so.
+        await _stopping.CancelAsync();
+        await tail.WaitAsync(cancellationToken);
     }
 
     /// <summary>A reload put <paramref name="inForce"/> in force.</summary>
@@ -127,32 +143,65 @@ internal sealed partial class ConfigurationAudit(
         LatencyMs = 0,
     };
 
-    // In the order the configuration changed: each append waits for the one before.
-    private Task Enqueue(AuditEntry entry)
+    // In the order the configuration changed: each append waits for the one before. Called under the lock.
+    private void Enqueue(AuditEntry entry, TaskCompletionSource? firstAttempt = null)
     {
-        var previous = _tail;
-        _tail = AppendAfterAsync(previous, entry);
-        return _tail;
+        // Only an applied record is retried, until a later one takes over: a rejected one says what an edit did not change.
+        var retry = CancellationToken.None;
+        if (entry.Decision == Applied)
+        {
+            _retrying?.Cancel();
+            _retrying = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            retry = _retrying.Token;
+        }
+
+        _tail = AppendAfterAsync(_tail, entry, retry, firstAttempt);
     }
 
-    private async Task AppendAfterAsync(Task previous, AuditEntry entry)
+    private async Task AppendAfterAsync(Task previous, AuditEntry entry, CancellationToken retry, TaskCompletionSource? firstAttempt)
     {
         await previous;
-        try
+        var wait = FirstRetry;
+        for (var attempt = 1; ; attempt++)
         {
-            var record = await audit.AppendAsync(entry, CancellationToken.None);
-            LogRecorded(logger, entry.Decision, record.Id, entry.InputSha256);
-        }
-        catch (Exception ex)
-        {
-            // The trail may be down; calls are then refused too. The next reload's record names the whole configuration.
-            LogFailed(logger, StoreRefusals.Loggable(ex), ex.GetType().Name, entry.Decision);
+            try
+            {
+                var record = await audit.AppendAsync(entry, CancellationToken.None);
+                LogRecorded(logger, entry.Decision, record.Id, entry.InputSha256);
+                firstAttempt?.TrySetResult();
+                return;
+            }
+            catch (Exception ex)
+            {
+                firstAttempt?.TrySetResult();
+
+                // The trail may be down; calls are then refused too.
+                var retried = retry.CanBeCanceled && !retry.IsCancellationRequested;
+                if (attempt == 1 || !retried)
+                {
+                    LogFailed(logger, StoreRefusals.Loggable(ex), ex.GetType().Name, entry.Decision, retried);
+                }
+
+                if (!retried)
+                {
+                    return;
+                }
+            }
+
+            // Never resumed inline on the thread that cancels (a reload, under the lock).
+            await Task.Delay(wait, time, retry).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
+            if (retry.IsCancellationRequested)
+            {
+                return;
+            }
+
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRetry.Ticks));
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Configuration audit record {Decision} is {AuditId} (configuration sha256 {Sha256}).")]
     private static partial void LogRecorded(ILogger logger, string decision, string auditId, string? sha256);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Configuration audit record {Decision} could not be committed ({ExceptionType}).")]
-    private static partial void LogFailed(ILogger logger, Exception? exception, string exceptionType, string decision);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Configuration audit record {Decision} could not be committed ({ExceptionType}); tried again in the background: {Retried}.")]
+    private static partial void LogFailed(ILogger logger, Exception? exception, string exceptionType, string decision, bool retried);
 }
