@@ -8,7 +8,14 @@ namespace XefAI.Models;
 /// <param name="Content">The text of the first choice, for audit and output checks.</param>
 /// <param name="FinishReason">Why generation stopped, in OpenAI's terms.</param>
 /// <param name="Usage">Token usage, when the vendor reported it.</param>
-public sealed record ModelResponse(JsonObject Completion, string Model, string Content, string? FinishReason, TokenUsage? Usage);
+public sealed record ModelResponse(JsonObject Completion, string Model, string Content, string? FinishReason, TokenUsage? Usage)
+{
+    /// <summary>
+    /// Whether a choice's message holds a refusal (OpenAI's <c>message.refusal</c>), as the provider read it; false where
+    /// the provider did not say. A refusal is text for a person, restored as content is.
+    /// </summary>
+    public bool HasRefusal { get; init; }
+}
 
 /// <summary>Token counts of one call.</summary>
 public sealed record TokenUsage(int InputTokens, int OutputTokens)

@@ -374,6 +374,19 @@ public sealed class OpenAIProviderTests
         Assert.Null(exception.InnerException);
     }
 
+    [Theory]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi", "refusal": "I can't help with that." } } ] }""", true)]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } }, { "message": { "content": "", "refusal": "No." } } ] }""", true)]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi", "refusal": null } } ] }""", false)]
+    [InlineData("""{ "object": "chat.completion", "choices": [ { "message": { "content": "Hi" } } ] }""", false)]
+    public void ReadResponse_RefusalInAnyChoice_IsSaid(string body, bool refuses)
+    {
+        // The restore step reads an answer's refusal for tokens only where the provider says there is one.
+        var response = _provider.ReadResponse(TestRequests.ForBody(ClientBody), Ok(body));
+
+        Assert.Equal(refuses, response.HasRefusal);
+    }
+
     [Fact]
     public void ReadResponse_Status429WithErrorJson_NamesStatusTypeAndCodeButNotVendorMessage()
     {

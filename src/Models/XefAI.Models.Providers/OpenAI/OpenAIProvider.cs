@@ -86,14 +86,17 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
 
         // What the client's SDK will read must have the shape it reads: an answer it cannot parse is the vendor's fault
         // (502), not an answer (200) to the caller and "answered" in the audit trail.
-        CheckShapes(choices, message, choice, Property(completion, "usage"));
+        var refuses = CheckShapes(choices, message, choice, Property(completion, "usage"));
 
         return new ModelResponse(
             JsonObject.Create(completion)!,
             Reused(Property(completion, "model"), request.Deployment.VendorModel) ?? request.Deployment.VendorModel,
             content,
             FinishReason(Property(choice, "finish_reason")),
-            ReadUsage(Property(completion, "usage")));
+            ReadUsage(Property(completion, "usage")))
+        {
+            HasRefusal = refuses,
+        };
     }
 
     public IStreamTranslator CreateStreamTranslator(ModelRequest request)
@@ -190,9 +193,13 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
     private static JsonElement? Property(JsonElement value, string name) =>
         value.TryGetProperty(name, out var property) && property.ValueKind != JsonValueKind.Null ? property : null;
 
-    /// <summary>The members an SDK reads from an answer, of the types it reads them as (a JSON null counts as absent).</summary>
-    private static void CheckShapes(JsonElement choices, JsonElement message, JsonElement first, JsonElement? usage)
+    /// <summary>
+    /// The members an SDK reads from an answer, of the types it reads them as (a JSON null counts as absent); whether any
+    /// choice's message holds a refusal.
+    /// </summary>
+    private static bool CheckShapes(JsonElement choices, JsonElement message, JsonElement first, JsonElement? usage)
     {
+        var refuses = false;
         if (usage is { ValueKind: not JsonValueKind.Object })
         {
             throw NotACompletion("usage is not an object");
@@ -222,9 +229,13 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
                 throw NotACompletion($"choices[{i}].message.content is not a string");
             }
 
-            if (Property(itsMessage, "refusal") is { ValueKind: not JsonValueKind.String })
+            switch (Property(itsMessage, "refusal"))
             {
-                throw NotACompletion($"choices[{i}].message.refusal is not a string");
+                case { ValueKind: not JsonValueKind.String }:
+                    throw NotACompletion($"choices[{i}].message.refusal is not a string");
+                case not null:
+                    refuses = true;
+                    break;
             }
 
             if (Property(itsMessage, "tool_calls") is { } toolCalls && !AreToolCalls(toolCalls))
@@ -232,6 +243,8 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
                 throw NotACompletion($"choices[{i}].message.tool_calls is not an array of function calls with a string name and arguments");
             }
         }
+
+        return refuses;
     }
 
     private static bool AreToolCalls(JsonElement toolCalls)

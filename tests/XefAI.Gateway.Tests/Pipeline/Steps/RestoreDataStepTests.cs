@@ -211,6 +211,31 @@ public sealed class RestoreDataStepTests
         Assert.Contains(Token, call.VendorAnswer!.Completion.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Execute_RefusalWithTokensBesideContentWithout_GetsTheValuesBack()
+    {
+        // Content without a token made the step skip the answer, and the refusal went out with the token in it.
+        var completion = new JsonObject
+        {
+            ["object"] = "chat.completion",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "General advice only.", ["refusal"] = $"Not about {Token}." },
+                ["finish_reason"] = "stop",
+            }),
+        };
+        await using var call = CallContexts.Governed();
+        call.Answer = new Models.ModelResponse(completion, "test-model", "General advice only.", "stop", null) { HasRefusal = true };
+        call.Protection = ProtectionThatReplacedTheName();
+
+        await new RestoreDataStep().ExecuteAsync(call);
+
+        var message = call.Answer.Completion["choices"]![0]!["message"]!;
+        Assert.Equal($"Not about {Name}.", (string?)message["refusal"]);
+        Assert.Equal("General advice only.", (string?)message["content"]);
+    }
+
     [Theory]
     [InlineData(Token, Name)]
     [InlineData("call_abc123", "call_abc123")]

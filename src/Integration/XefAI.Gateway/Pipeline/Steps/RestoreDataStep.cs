@@ -116,13 +116,14 @@ internal sealed class RestoreDataStep : ICallStep
     }
 
     /// <summary>
-    /// Whether a refusal in the answer holds one of this call's tokens. A model that refuses writes no content (OpenAI sends
-    /// <c>content: null</c> with a <c>refusal</c>), so only an answer without text is read for one: one with text stays
-    /// unmaterialized unless its text or tool calls are restored.
+    /// Whether a refusal in the answer holds one of this call's tokens. The answer is read for one when its provider saw a
+    /// refusal, or (a provider that does not say) when it has no text, as a model that refuses writes none (OpenAI sends
+    /// <c>content: null</c> with a <c>refusal</c>); any other answer stays unmaterialized unless its text or tool calls
+    /// are restored.
     /// </summary>
     private static bool RefusalHoldsTokens(IDataProtection protection, ModelResponse answer)
     {
-        if (answer.Content.Length > 0)
+        if (answer.Content.Length > 0 && !answer.HasRefusal)
         {
             return false;
         }
