@@ -293,6 +293,30 @@ public sealed class FhirExportTests(FhirExportTests.FhirGateway fixture) : IClas
     }
 
     [Fact]
+    public async Task Metadata_AsFhirClientsAskFirst_ValidCapabilityStatementOfTheServedRoutes()
+    {
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+
+        // What HAPI's generic client and fhir-kit-client's capabilityStatement() send before their first search.
+        var metadata = await admin.GetCallAsync("/fhir/metadata?_format=json");
+
+        Assert.Equal(200, metadata.Status);
+        Assert.Equal(FhirJson, metadata.Response.Content.Headers.ContentType?.MediaType);
+        var statement = FhirR4Validation.ParseValid<R4.CapabilityStatement>(Encoding.UTF8.GetString(metadata.ResponseBody));
+        Assert.Equal(R4.FHIRVersion.N4_0_1, statement.FhirVersion);
+        Assert.Equal(new[] { "json" }, statement.Format);
+        var rest = Assert.Single(statement.Rest);
+        var auditEvent = Assert.Single(rest.Resource, r => r.Type == "AuditEvent");
+        Assert.Equal(
+            new[] { R4.CapabilityStatement.TypeRestfulInteraction.Read, R4.CapabilityStatement.TypeRestfulInteraction.SearchType },
+            auditEvent.Interaction.Select(i => i.Code!.Value).Order());
+        Assert.Equal(new[] { "date", "patient" }, auditEvent.SearchParam.Select(p => p.Name).Order());
+        var provenance = Assert.Single(rest.Resource, r => r.Type == "Provenance");
+        Assert.Equal(R4.CapabilityStatement.TypeRestfulInteraction.Read, Assert.Single(provenance.Interaction).Code);
+        Assert.Equal(400, (await admin.GetCallAsync("/fhir/metadata?_format=xml")).Status);
+    }
+
+    [Fact]
     public async Task Fhir_WithoutAdminKey_401()
     {
         using var client = fixture.Host.CreateClient();

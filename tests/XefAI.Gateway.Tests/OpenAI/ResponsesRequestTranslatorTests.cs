@@ -124,6 +124,20 @@ public sealed class ResponsesRequestTranslatorTests
     }
 
     [Fact]
+    public void Translate_AnEarlierAnswerSentByReference_IsRefusedSayingToTurnStoreOff()
+    {
+        // The second turn as the Vercel AI SDK's Responses model sends it after a first answer (store left on).
+        var body = """{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":"Hello"}]},{"type":"item_reference","id":"msg_c9a1137423da428e9f77fddf0cc674f7"},{"role":"user","content":[{"type":"input_text","text":"And again?"}]}]}""";
+
+        var translated = ResponsesRequestTranslator.TryTranslate(JsonNode.Parse(body)!.AsObject(), out _, out _, out var error);
+
+        Assert.False(translated);
+        Assert.Equal("input[1].type", error!.Param);
+        Assert.Contains("stores no responses", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'store' to false", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Translate_StoredFalseAndNullsOfRefusedFields_AreAccepted()
     {
         var chat = Translate("""{"model":"m","input":"x","store":false,"previous_response_id":null,"background":false,"include":["message.output_text.logprobs"]}""", out _);

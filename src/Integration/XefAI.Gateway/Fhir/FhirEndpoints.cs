@@ -18,6 +18,41 @@ internal static class FhirEndpoints
 
     private static readonly HashSet<string> SearchParameters = new(StringComparer.Ordinal) { "date", "patient", "_count", "_cursor", "_format" };
 
+    /// <summary>What <c>GET /fhir/metadata</c> answers: an R4 CapabilityStatement of this gateway's FHIR routes.</summary>
+    private static readonly object CapabilityStatement = new
+    {
+        resourceType = "CapabilityStatement",
+        status = "active",
+        date = "2026-12-07",
+        publisher = GatewayName,
+        kind = "instance",
+        software = new { name = GatewayName },
+        implementation = new { description = "The audit trail as FHIR: AuditEvent read and search, the Provenance of AI answers read (admin key)" },
+        fhirVersion = "4.0.1",
+        format = new[] { "json" },
+        rest = new[]
+        {
+            new
+            {
+                mode = "server",
+                resource = new object[]
+                {
+                    new
+                    {
+                        type = "AuditEvent",
+                        interaction = new[] { new { code = "read" }, new { code = "search-type" } },
+                        searchParam = new[]
+                        {
+                            new { name = "date", type = "date", documentation = "The record's time, with the prefixes eq, lt, le, gt, ge, sa and eb" },
+                            new { name = "patient", type = "reference", documentation = "A patient reference (pseudonymized before the search) or a pseudonym (pp-…)" },
+                        },
+                    },
+                    new { type = "Provenance", interaction = new[] { new { code = "read" } } },
+                },
+            },
+        },
+    };
+
     public static void MapFhirEndpoints(this RouteGroupBuilder fhir)
     {
         fhir.MapGet("/AuditEvent", SearchAuditEventsAsync);
@@ -27,10 +62,19 @@ internal static class FhirEndpoints
                 : NotFound($"AuditEvent/{id}"));
         fhir.MapGet("/Provenance/{id}", ReadProvenanceAsync);
 
+        // FHIR clients ask a server what it does before anything else (HAPI's generic client does by default, and
+        // fails without an answer); the statement says what the routes above serve.
+        fhir.MapGet("/metadata", (Delegate)ReadCapabilityStatementAsync);
+
         // Anything else under /fhir (a Provenance search, another resource type) answers in FHIR's error shape.
         fhir.Map("/{**path}", (Delegate)((HttpContext context) => RefuseAsync(
-            context, "not-supported", $"{context.Request.Method} {context.Request.Path} is not supported: AuditEvent can be read and searched, Provenance read.", 404)));
+            context, "not-supported", $"{context.Request.Method} {context.Request.Path} is not supported: AuditEvent can be read and searched, Provenance read; GET /fhir/metadata says so.", 404)));
     }
+
+    private static async Task<IResult> ReadCapabilityStatementAsync(HttpContext context) =>
+        context.Request.Query["_format"] is { Count: > 0 } format && !format.All(IsJsonFormat)
+            ? await RefuseAsync(context, "not-supported", "Only JSON is served: _format must be json or application/fhir+json.")
+            : Results.Json(CapabilityStatement, contentType: FhirJson);
 
     private static async Task<IResult> SearchAuditEventsAsync(
         HttpContext context, IAuditTrail audit, IFhirAuditExporter exporter, IPatientPseudonymizer pseudonymizer, IOptions<GatewayOptions> options, CancellationToken ct)
@@ -42,7 +86,7 @@ internal static class FhirEndpoints
             return await RefuseAsync(context, "not-supported", $"The search parameter '{unknown}' is not supported; use date, patient, _count or _cursor.");
         }
 
-        if (request.Query["_format"] is { Count: > 0 } format && !format.All(f => f is "json" or "application/json" or "application/fhir+json"))
+        if (request.Query["_format"] is { Count: > 0 } format && !format.All(IsJsonFormat))
         {
             return await RefuseAsync(context, "not-supported", "Only JSON is served: _format must be json or application/fhir+json.");
         }
@@ -151,6 +195,8 @@ internal static class FhirEndpoints
             entry.InputSha256);
         return Results.Text(exporter.ToProvenanceJson(facts), FhirJson);
     }
+
+    private static bool IsJsonFormat(string? format) => format is "json" or "application/json" or "application/fhir+json";
 
     private static AuditEventFacts ToAuditEventFacts(AuditRecord record)
     {

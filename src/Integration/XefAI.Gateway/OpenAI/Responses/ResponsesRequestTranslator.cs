@@ -177,6 +177,13 @@ internal static class ResponsesRequestTranslator
             case "reasoning":
                 // A model's reasoning summary from an earlier turn: chat models take none back.
                 return null;
+            case "item_reference":
+                // Clients that keep conversations stored at the vendor send earlier answers by id (the Vercel AI SDK's
+                // Responses model does, unless told store: false). Nothing is stored here to look the id up in.
+                return CallError.InvalidRequest(
+                    "unsupported_value",
+                    "Input items of type 'item_reference' are not supported: this gateway stores no responses. Send the item itself; a client that sends earlier answers by reference does so when 'store' is not false, so set 'store' to false in its request options.",
+                    $"{path}.type");
             default:
                 return CallError.InvalidRequest(
                     "unsupported_value",
