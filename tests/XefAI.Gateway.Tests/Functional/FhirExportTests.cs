@@ -316,6 +316,31 @@ public sealed class FhirExportTests(FhirExportTests.FhirGateway fixture) : IClas
         Assert.Equal(400, (await admin.GetCallAsync("/fhir/metadata?_format=xml")).Status);
     }
 
+    [Theory]
+    [InlineData("application/fhir+xml", 406)]
+    [InlineData("application/xml, text/xml;q=0.9", 406)]
+    [InlineData("application/fhir+json, application/fhir+xml;q=0.5", 200)]
+    [InlineData("application/fhir+xml, */*;q=0.1", 200)]
+    [InlineData("application/json", 200)]
+    [InlineData("application/fhir+json;q=0, application/xml", 406)]
+    public async Task Search_AcceptingNoJson_406InFhirsErrorShape(string accept, int status)
+    {
+        // Such a client got 200 and a JSON body it had not asked for (found with FHIR clients, hostile round 24).
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/fhir/AuditEvent?_count=1");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await admin.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(FhirJson, response.Content.Headers.ContentType?.MediaType);
+        if (status == 406)
+        {
+            var outcome = FhirR4Validation.ParseValid<R4.OperationOutcome>(await response.Content.ReadAsStringAsync());
+            Assert.Equal(R4.OperationOutcome.IssueType.NotSupported, Assert.Single(outcome.Issue).Code);
+        }
+    }
+
     [Fact]
     public async Task Fhir_WithoutAdminKey_401()
     {

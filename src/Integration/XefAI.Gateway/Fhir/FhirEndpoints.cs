@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using XefAI.Data;
 using XefAI.Gateway.Admin;
 using XefAI.Gateway.Configuration;
@@ -55,6 +56,12 @@ internal static class FhirEndpoints
 
     public static void MapFhirEndpoints(this RouteGroupBuilder fhir)
     {
+        // A client that accepts no JSON (Accept: application/fhir+xml alone) is told so, as FHIR's RESTful API says, rather
+        // than sent JSON it did not ask for.
+        fhir.AddEndpointFilter(async (invocation, next) => AcceptsJson(invocation.HttpContext.Request)
+            ? await next(invocation)
+            : await RefuseAsync(invocation.HttpContext, "not-supported", "Only JSON is served: Accept must allow application/fhir+json.", StatusCodes.Status406NotAcceptable));
+
         fhir.MapGet("/AuditEvent", SearchAuditEventsAsync);
         fhir.MapGet("/AuditEvent/{id}", async (string id, IAuditTrail audit, IFhirAuditExporter exporter, CancellationToken ct) =>
             await audit.GetAsync(FhirAuditIds.ToAuditId(id), ct) is { } record
@@ -69,6 +76,38 @@ internal static class FhirEndpoints
         // Anything else under /fhir (a Provenance search, another resource type) answers in FHIR's error shape.
         fhir.Map("/{**path}", (Delegate)((HttpContext context) => RefuseAsync(
             context, "not-supported", $"{context.Request.Method} {context.Request.Path} is not supported: AuditEvent can be read and searched, Provenance read; GET /fhir/metadata says so.", 404)));
+    }
+
+    /// <summary>
+    /// Whether the request's <c>Accept</c> allows JSON: none given, <c>*/*</c>, <c>application/*</c>, or a JSON type (FHIR's
+    /// own, plain JSON, any <c>+json</c>) not refused with <c>q=0</c>. A header that does not parse is left to the route.
+    /// </summary>
+    internal static bool AcceptsJson(HttpRequest request)
+    {
+        var accept = request.Headers.Accept;
+        if (accept.Count == 0 || !MediaTypeHeaderValue.TryParseList(accept, out var types) || types.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var type in types)
+        {
+            if (type.Quality == 0)
+            {
+                continue;
+            }
+
+            var media = type.MediaType;
+            if (media.Equals("*/*", StringComparison.OrdinalIgnoreCase)
+                || media.Equals("application/*", StringComparison.OrdinalIgnoreCase)
+                || media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<IResult> ReadCapabilityStatementAsync(HttpContext context) =>
