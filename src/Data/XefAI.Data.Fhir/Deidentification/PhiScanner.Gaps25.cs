@@ -1,0 +1,352 @@
+namespace XefAI.Data.Deidentification;
+
+/// <content>
+/// Round 25: a month and day stamped with a clock time ("[3/4 7:20 pm]"); a numbered state, county, farm or tribal road
+/// ("5462 TR 362", "on SR 39", "ND-57 near"); a login made of an initial and a surname ("by jdoe2", "(kwalsh)",
+/// "rx-ops-jdoe"); an age of a hundred and more in words after a person ("Aunt Ida is one hundred and one"); the
+/// town, street and postal code of an address in markup ("&lt;City&gt;…&lt;/City&gt;"). An ambulance's call sign
+/// ("Medic 7") is left: the corpora disagree on it, and most keep it.
+/// </content>
+internal sealed partial class Scan
+{
+    // State, county, township, farm- and ranch-to-market and BIA roads, written with their number ("SR 39", "FM 81").
+    private static readonly WordSet RouteCodes25 = new("sr", "cr", "tr", "fm", "bia", "sh", "csah", "cty", "twp");
+
+    // Words around a road that make it one: "on SR 39", "SR 39 near Charm", "fog over SR 97".
+    private static readonly WordSet RouteBefore25 = new("on", "off", "near", "over", "along", "via", "onto", "to", "from", "at", "take", "up", "down", "across");
+
+    private static readonly WordSet RouteAfter25 = new("near", "at", "and", "by", "north", "south", "east", "west", "mile", "exit", "junction", "past", "impassable", "closed");
+
+    // The two-letter codes of the states, before a hyphen and a road's number ("ND-57"). "CA-125" is a tumour marker: a
+    // code is read as a road only beside the words above.
+    private static readonly WordSet StateCodes25 = new(
+        "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn",
+        "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va",
+        "wa", "wv", "wi", "wy");
+
+    // The elements of an address in XML ("<City>", "<PostalCode>", "<AddressLine1>"), and the kind of their text.
+    private static readonly WordSet MarkupTowns25 = new("city", "cityname", "town", "locality");
+
+    private static readonly WordSet MarkupZips25 = new("postalcode", "zipcode", "zip", "postcode", "postalzone");
+
+    private static readonly WordSet MarkupStreets25 = new("addressline1", "addressline2", "addressline", "streetaddress", "street", "line1", "line2", "streetline");
+
+    /// <summary>Round 25's pass: walks of the numbers and the lettered tokens, each rule behind a cheap test of shape.</summary>
+    private void MarkGaps25()
+    {
+        for (var n = 0; n < _numberCount; n++)
+        {
+            var i = _numbers[n];
+            if (_run[i] != 0)
+            {
+                continue;
+            }
+
+            if (_t[i].Length <= 2 && IsPunct(i + 1, '/'))
+            {
+                TryStampedMonthDay25(i);
+            }
+            else if (_t[i].Length <= 4 && i > 0)
+            {
+                TryNumberedRoad25(i);
+            }
+        }
+
+        for (var w = 0; w < _letteredCount; w++)
+        {
+            var i = _lettered[w];
+            if (_run[i] != 0)
+            {
+                continue;
+            }
+
+            var length = _t[i].Length;
+            if (length >= 5 && _t[i].Is(TokenShape.Lower))
+            {
+                TryInitialSurnameLogin25(i);
+            }
+            else if (length == 7 && WordIs(i, "hundred"))
+            {
+                TryHundredAge25(i);
+            }
+        }
+
+        if (_text.AsSpan().Contains("</", StringComparison.Ordinal))
+        {
+            MarkMarkupAddresses25();
+        }
+    }
+
+    /// <summary>"[3/4 7:20 pm]", "3/5 09:10": a month and day followed by a clock time on the same line is a date.</summary>
+    private void TryStampedMonthDay25(int i)
+    {
+        var day = i + 2;
+        var hour = i + 3;
+        if (!Joined(i + 1) || !Joined(day) || !IsNumber(day, 1, 2) || Value(i) is < 1 or > 12 || Value(day) is < 1 or > 31
+            || (i > 0 && Joined(i) && (IsPunct(i - 1, '/') || IsPunct(i - 1, '-') || IsPunct(i - 1, '.'))))
+        {
+            return;
+        }
+
+        // The time: one space away, "h:mm" with minutes of two digits, nothing joined after but "am", "pm" or a bracket.
+        if (!IsNumber(hour, 1, 2) || Joined(hour) || _t[hour].Is(TokenShape.LineBefore) || Value(hour) > 23
+            || !IsPunct(hour + 1, ':') || !Joined(hour + 1) || !IsNumber(hour + 2, 2, 2) || !Joined(hour + 2) || Value(hour + 2) > 59)
+        {
+            return;
+        }
+
+        if (InRange(day + 1) && Joined(day + 1) && (IsPunct(day + 1, '/') || IsPunct(day + 1, '-') || IsPunct(day + 1, '.')))
+        {
+            return;
+        }
+
+        Mark(i, day, PhiKind.Date);
+    }
+
+    /// <summary>
+    /// "5462 TR 362", "4512 BIA 1": a house number on a numbered road; "on SR 39", "SR 39 near Charm", "ND-57 near Tokio":
+    /// a numbered road beside a word of place. The road's code is written in capitals and its number is no dose.
+    /// </summary>
+    private void TryNumberedRoad25(int i)
+    {
+        var code = i - 1;
+        var hyphen = false;
+        if (IsPunct(code, '-') && Joined(code) && Joined(i))
+        {
+            hyphen = true;
+            code--;
+        }
+        else if (Joined(i))
+        {
+            return;
+        }
+
+        if (!IsWord(code) || !_t[code].Is(TokenShape.Upper) || _t[code].Length is < 2 or > 4 || _t[i].Is(TokenShape.LineBefore)
+            || (!hyphen && _t[code + 1].Is(TokenShape.LineBefore)))
+        {
+            return;
+        }
+
+        // Not a dose, a decimal or a range: "SR 50 mg", "CR 1.2", "TR 2-3".
+        var next = i + 1;
+        if (InRange(next) && Joined(next) && (IsPunct(next, '.') || IsPunct(next, '-') || IsPunct(next, '/') || IsPunct(next, '+') || IsPunct(next, '%')))
+        {
+            return;
+        }
+
+        var after = WordAfter(i, 1);
+        if (after >= 0 && !_t[after].Is(TokenShape.LineBefore) && Has(after, Lex.MeasureUnit))
+        {
+            return;
+        }
+
+        var road = RouteCodes25.Contains(Span(code));
+        if (!road && !(hyphen && _t[code].Length == 2 && StateCodes25.Contains(Span(code))))
+        {
+            return;
+        }
+
+        // A house number before the road: the whole is a street address.
+        var house = code - 1;
+        if (road && !hyphen && IsNumber(house, 1, 6) && !Joined(code) && !_t[code].Is(TokenShape.LineBefore))
+        {
+            // Where an address stands: at the start of its line or after a label, or before a comma and its town.
+            if (!(StartsLine(house) || IsPunct(house - 1, ':') || (IsPunct(next, ',') && IsCapitalized(next + 1))))
+            {
+                return;
+            }
+
+            if (_run[code] == 0 && _run[house] == 0)
+            {
+                Mark(house, i, PhiKind.Address);
+            }
+            else if (_run[code] != 0 && _kind[code] == PhiKind.Address)
+            {
+                Mark(i, i, PhiKind.Address);
+            }
+
+            return;
+        }
+
+        if (_run[code] != 0)
+        {
+            return;
+        }
+
+        var before = WordBefore(code, 1);
+        var placed = before >= 0 && RouteBefore25.Contains(Span(before));
+        if (!placed && after >= 0 && !_t[after].Is(TokenShape.LineBefore))
+        {
+            placed = RouteAfter25.Contains(Span(after));
+        }
+
+        // "BIA 7" names a tribal road wherever it stands.
+        if (placed || (!hyphen && WordIs(code, "bia")))
+        {
+            Mark(code, i, PhiKind.Address);
+        }
+    }
+
+    /// <summary>
+    /// "by jdoe2", "Scribe: kwalsh", "(kwalsh)", "rx-ops-kwalsh": a lower-case login made of an initial and a surname, the
+    /// surname one of the list's or one a name of this text ends with. The words of a hyphenated login before it go too.
+    /// </summary>
+    private void TryInitialSurnameLogin25(int i)
+    {
+        var p = i - 1;
+        var chained = IsPunct(p, '-') && Joined(p) && Joined(i);
+        if (!(chained || IsPunct(p, '(') || IsPunct(p, '"') || IsPunct(p, ':') || WordIs(p, "by")))
+        {
+            return;
+        }
+
+        var word = Span(i);
+        var core = word.TrimEnd("0123456789");
+        if (core.Length < 5 || word.Length - core.Length > 3 || (L(i) & (Lex.Common | Lex.Clinical | Lex.Name | Lex.Place | Lex.MeasureUnit)) != 0)
+        {
+            return;
+        }
+
+        // Nothing joined after it but a closing bracket, quote or the end of a sentence: "(kwalsh)", "by jdoe2.".
+        var next = i + 1;
+        if (InRange(next) && Joined(next) && !(IsPunct(next, ')') || IsPunct(next, '"') || IsPunct(next, '.') || IsPunct(next, ',') || IsPunct(next, ';')))
+        {
+            return;
+        }
+
+        // A surname of the list of five letters and more ("(pharm)" is no "p" and "harm"), or a name of this text.
+        var surname = core[1..];
+        if ((surname.Length < 5 || (_lexicon.Of(surname) & Lex.Surname) == 0) && !IsNameOfText25(surname))
+        {
+            return;
+        }
+
+        var start = i;
+        while (start >= 2 && IsPunct(start - 1, '-') && Joined(start - 1) && Joined(start) && _run[start - 2] == 0
+            && _t[start - 2].Type is TokenType.Word or TokenType.Alnum && _t[start - 2].Is(TokenShape.Lower) && start > i - 6)
+        {
+            start -= 2;
+        }
+
+        Mark(start, i, PhiKind.Id);
+    }
+
+    /// <summary>Whether a capitalised word this scan took as a name is <paramref name="word"/>, in any case.</summary>
+    private bool IsNameOfText25(ReadOnlySpan<char> word)
+    {
+        for (var c = 0; c < _capCount; c++)
+        {
+            var k = _caps[c];
+            if (_t[k].Length == word.Length && _run[k] != 0 && _kind[k] == PhiKind.Name && Span(k).Equals(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// "Aunt Ida Platt is one hundred and one", "her sister Adele Moser, one hundred,": an age of a hundred and more in
+    /// words after a person and "is", "was" or "turned", or after a person and a comma.
+    /// </summary>
+    private void TryHundredAge25(int i)
+    {
+        var start = i - 1;
+        if (!(WordIs(start, "one") || WordIs(start, "a")) || _t[i].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        var p = start - 1;
+        var person = p - 1;
+        if (WordIs(p, "is") || WordIs(p, "was") || WordIs(p, "turned") || WordIs(p, "turns"))
+        {
+            // "is one hundred": the person just before, a name or a relative.
+        }
+        else if (!IsPunct(p, ','))
+        {
+            return;
+        }
+
+        if (!IsWord(person) || !((_run[person] != 0 && _kind[person] == PhiKind.Name) || Has(person, Lex.Relation)))
+        {
+            return;
+        }
+
+        var end = AgeWordsEnd(start);
+        if (end < 0 || AnyMarked(start, end))
+        {
+            return;
+        }
+
+        var next = WordAfter(end, 1);
+        if (next >= 0 && !_t[next].Is(TokenShape.LineBefore) && Has(next, Lex.MeasureUnit) && !Has(next, Lex.AgeUnit))
+        {
+            return;
+        }
+
+        Mark(start, end, PhiKind.Age);
+    }
+
+    /// <summary>"&lt;City&gt;Dulce&lt;/City&gt;", "&lt;PostalCode&gt;87528&lt;/PostalCode&gt;": an address element's text in markup.</summary>
+    private void MarkMarkupAddresses25()
+    {
+        for (var i = 0; i + 3 < Count; i++)
+        {
+            if (!IsPunct(i, '<') || _t[i + 1].Type is not (TokenType.Word or TokenType.Alnum) || !Joined(i + 1) || !IsPunct(i + 2, '>') || !Joined(i + 2))
+            {
+                continue;
+            }
+
+            var element = Span(i + 1);
+            PhiKind kind;
+            if (MarkupTowns25.Contains(element))
+            {
+                kind = PhiKind.Location;
+            }
+            else if (MarkupZips25.Contains(element))
+            {
+                kind = PhiKind.Zip;
+            }
+            else if (MarkupStreets25.Contains(element))
+            {
+                kind = PhiKind.Address;
+            }
+            else
+            {
+                continue;
+            }
+
+            // The text up to the closing tag, on the same line and short.
+            var from = i + 3;
+            var end = from;
+            while (end < Count && end - from < 10 && !IsPunct(end, '<') && !(end > from && _t[end].Is(TokenShape.LineBefore)))
+            {
+                end++;
+            }
+
+            if (end == from || !IsPunct(end, '<') || !IsPunct(end + 1, '/'))
+            {
+                continue;
+            }
+
+            for (var k = from; k < end; k++)
+            {
+                if (_run[k] == 0 && _t[k].Type != TokenType.Punct)
+                {
+                    var to = k;
+                    while (to + 1 < end && _run[to + 1] == 0)
+                    {
+                        to++;
+                    }
+
+                    Mark(k, to, kind);
+                    k = to;
+                }
+            }
+
+            i = end;
+        }
+    }
+}
