@@ -4,8 +4,10 @@ namespace XefAI.Data.Deidentification;
 /// Round 25: a month and day stamped with a clock time ("[3/4 7:20 pm]"); a numbered state, county, farm or tribal road
 /// ("5462 TR 362", "on SR 39", "ND-57 near"); a login made of an initial and a surname ("by jdoe2", "(kwalsh)",
 /// "rx-ops-jdoe"); an age of a hundred and more in words after a person ("Aunt Ida is one hundred and one"); the
-/// town, street and postal code of an address in markup ("&lt;City&gt;…&lt;/City&gt;"). An ambulance's call sign
-/// ("Medic 7") is left: the corpora disagree on it, and most keep it.
+/// town, street and postal code of an address in markup ("&lt;City&gt;…&lt;/City&gt;"); a road named without a house
+/// number after "on", "off" or a label ("Home: Old Mill Rd"); the other parts of a name written with carets
+/// ("DOE^JANE^ANN") once one is found; and a town of the list typed in lower case after "to" or "in" ("flying to
+/// spokane."). An ambulance's call sign ("Medic 7") is left: the corpora disagree on it, and most keep it.
 /// </content>
 internal sealed partial class Scan
 {
@@ -31,6 +33,14 @@ internal sealed partial class Scan
 
     private static readonly WordSet MarkupStreets25 = new("addressline1", "addressline2", "addressline", "streetaddress", "street", "line1", "line2", "streetline");
 
+    // The suffixes of a road named without its number ("off Mill Creek Rd"); not "Dr", "St" or "Way", which are titles,
+    // saints and words.
+    private static readonly WordSet NamedRoadSuffixes25 =
+        new("road", "rd", "avenue", "ave", "lane", "ln", "trail", "trl", "boulevard", "blvd", "pike", "highway", "hwy", "street", "loop");
+
+    // Words before a road named without its number.
+    private static readonly WordSet NamedRoadCues25 = new("on", "off", "along", "onto", "near", "at");
+
     /// <summary>Round 25's pass: walks of the numbers and the lettered tokens, each rule behind a cheap test of shape.</summary>
     private void MarkGaps25()
     {
@@ -46,7 +56,8 @@ internal sealed partial class Scan
             {
                 TryStampedMonthDay25(i);
             }
-            else if (_t[i].Length <= 4 && i > 0)
+
+            if (_run[i] == 0 && _t[i].Length <= 4 && i > 0)
             {
                 TryNumberedRoad25(i);
             }
@@ -61,19 +72,198 @@ internal sealed partial class Scan
             }
 
             var length = _t[i].Length;
-            if (length >= 5 && _t[i].Is(TokenShape.Lower))
-            {
-                TryInitialSurnameLogin25(i);
-            }
-            else if (length == 7 && WordIs(i, "hundred"))
+            if (length == 7 && WordIs(i, "hundred"))
             {
                 TryHundredAge25(i);
             }
+            else if (length >= 5 && _t[i].Is(TokenShape.Lower))
+            {
+                TryInitialSurnameLogin25(i);
+            }
         }
 
-        if (_text.AsSpan().Contains("</", StringComparison.Ordinal))
+        for (var c = 0; c < _capCount; c++)
+        {
+            var i = _caps[c];
+            if (_t[i].Length is >= 2 and <= 9 && Has(i, Lex.StreetSuffix) && NamedRoadSuffixes25.Contains(Span(i)))
+            {
+                TryNamedRoad25(i);
+            }
+        }
+
+        for (var w = 0; w < _wordCount; w++)
+        {
+            var i = _words[w];
+            if (_t[i].Length == 2 && _run[i] == 0 && (WordIs(i, "to") || WordIs(i, "in")))
+            {
+                TryLowerTown25(i);
+            }
+        }
+
+        var text = _text.AsSpan();
+        if (text.Contains("</", StringComparison.Ordinal))
         {
             MarkMarkupAddresses25();
+        }
+
+        if (text.Contains('^'))
+        {
+            MarkCaretNames25();
+        }
+    }
+
+    /// <summary>
+    /// "on\nMill Creek Rd", "off Indian Lake Trail", "Home: Old Mill Rd (no number)": one to three capitalised words and a
+    /// road's suffix after "on", "off" or a label's colon. Words a rule took already as the road's end ("Creek Rd") are
+    /// joined by the words before them.
+    /// </summary>
+    private void TryNamedRoad25(int suffix)
+    {
+        if (_t[suffix].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        // "Rd." or "Rd" then the end of the phrase: not "Road Runner".
+        var next = suffix + 1;
+        if (IsWord(next) && !_t[next].Is(TokenShape.LineBefore) && IsCapitalized(next))
+        {
+            return;
+        }
+
+        var first = suffix;
+        while (first > suffix - 3 && IsWord(first - 1) && IsCapitalized(first - 1) && !_t[first].Is(TokenShape.LineBefore)
+            && (L(first - 1) & (Lex.Clinical | Lex.Title | Lex.Credential | Lex.Facility | Lex.Month | Lex.Weekday | Lex.NameLabel)) == 0
+            && !IsFunctionWord(first - 1))
+        {
+            first--;
+        }
+
+        if (first == suffix || !AnyFree25(first, suffix))
+        {
+            return;
+        }
+
+        var p = first - 1;
+        var cued = (IsPunct(p, ':') && IsWord(p - 1)) || (IsWord(p) && NamedRoadCues25.Contains(Span(p)));
+        if (!cued)
+        {
+            return;
+        }
+
+        // Only the words no rule took; the road's end a rule found stays as it is.
+        for (var k = first; k <= suffix; k++)
+        {
+            if (_run[k] == 0)
+            {
+                var to = k;
+                while (to < suffix && _run[to + 1] == 0)
+                {
+                    to++;
+                }
+
+                Mark(k, to, PhiKind.Address);
+                k = to;
+            }
+        }
+    }
+
+    private bool AnyFree25(int from, int to)
+    {
+        for (var k = from; k <= to; k++)
+        {
+            if (_run[k] == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// "flying to spokane.", "the clinic in bozeman,": one lower-case word a town of the list and no ordinary word, no
+    /// name and no clinical word, after "to" or "in" and before the end of its phrase.
+    /// </summary>
+    private void TryLowerTown25(int i)
+    {
+        var j = i + 1;
+        if (!IsWord(j) || !_t[j].Is(TokenShape.Lower) || _t[j].Length < 4 || _t[j].Is(TokenShape.LineBefore) || !IsFree(j))
+        {
+            return;
+        }
+
+        var next = j + 1;
+        if (InRange(next) && !_t[next].Is(TokenShape.LineBefore)
+            && !(IsPunct(next, '.') || IsPunct(next, ',') || IsPunct(next, ';') || IsPunct(next, '!') || IsPunct(next, '?') || IsPunct(next, ')')))
+        {
+            return;
+        }
+
+        var lex = L(j);
+        if ((lex & Lex.Place) == 0 || (lex & (Lex.Common | Lex.Name | Lex.Clinical | Lex.MeasureUnit | Lex.Month | Lex.Weekday | Lex.Facility)) != 0)
+        {
+            return;
+        }
+
+        Mark(j, j, PhiKind.Location);
+    }
+
+    /// <summary>
+    /// "DOE^JANE^ANN", "HOPKINS^NATE^^^": the words of a name joined by carets (DICOM, HL7), once a rule found one of them.
+    /// A letter alone (a name's type code) and a credential or title stay.
+    /// </summary>
+    private void MarkCaretNames25()
+    {
+        var i = 0;
+        while (i < Count)
+        {
+            // A group: tokens joined to each other, with carets between its words.
+            if (!IsPunct(i, '^'))
+            {
+                i++;
+                continue;
+            }
+
+            var from = i;
+            while (from > 0 && Joined(from) && (IsPunct(from - 1, '^') || IsWord(from - 1)))
+            {
+                from--;
+            }
+
+            var to = i;
+            while (to + 1 < Count && Joined(to + 1) && (IsPunct(to + 1, '^') || IsWord(to + 1)))
+            {
+                to++;
+            }
+
+            // A person's name is the family, given and middle names, the first three components; an address or a
+            // place ("ST^^JACKSON HEIGHTS^NY^11372", "FMC^^^SANFORD") has its numbers and its names further on.
+            var named = false;
+            var component = 1;
+            for (var k = from; k <= to && component <= 3; k++)
+            {
+                component += IsPunct(k, '^') ? 1 : 0;
+                named |= IsWord(k) && _run[k] != 0 && _kind[k] == PhiKind.Name;
+            }
+
+            var numbered = (InRange(to + 1) && _t[to + 1].Type is TokenType.Number or TokenType.Alnum)
+                || (from > 0 && _t[from - 1].Type is TokenType.Number or TokenType.Alnum);
+            if (named && !numbered)
+            {
+                component = 1;
+                for (var k = from; k <= to && component <= 3; k++)
+                {
+                    component += IsPunct(k, '^') ? 1 : 0;
+                    if (IsWord(k) && _run[k] == 0 && _t[k].Length >= 2 && (_t[k].Is(TokenShape.Upper) || IsCapitalized(k))
+                        && (L(k) & (Lex.Title | Lex.Credential | Lex.Clinical | Lex.State)) == 0)
+                    {
+                        Mark(k, k, PhiKind.Name);
+                    }
+                }
+            }
+
+            i = to + 1;
         }
     }
 
