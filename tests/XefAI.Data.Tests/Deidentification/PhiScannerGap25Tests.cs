@@ -141,4 +141,40 @@ public sealed class PhiScannerGap25Tests
     [InlineData("they march second in line", "second")]
     public void Scan_VerbBeforeOrdinal_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
+
+    [Fact]
+    public void Scan_YearAfterDayRange_IsDate() =>
+        AssertMarked("Outreach clinic Oct 3-5, 2027 in the gym.", "2027", PhiKind.Date);
+
+    [Fact]
+    public void Scan_YearAfterCount_StaysUnmarked() =>
+        AssertNotCovered("Smoked 10-20 cigarettes a day, 1998 to now.", "1998");
+
+    [Theory]
+    [InlineData("Video visit, meeting 917 4402 8813, passcode sent.", "917 4402 8813")]
+    [InlineData("Meeting ID: 844-0291-7736 for the family.", "844-0291-7736")]
+    public void Scan_VideoMeetingNumber_IsId(string text, string id) =>
+        AssertMarked(text, id, PhiKind.Id);
+
+    [Fact]
+    public void Scan_MeetingTimeAndCount_StayUnmarked() =>
+        AssertNotCovered("Family meeting 1400 with 3 daughters present.", "1400");
+
+    [Theory]
+    [InlineData("Brenna")]
+    [InlineData("Joy")]
+    public void Scan_NameElementsInMarkup_AreNames(string value) =>
+        AssertMarked("<Name><LastName>Quayle</LastName><FirstName>Brenna</FirstName><MiddleName>Joy</MiddleName></Name>", value, PhiKind.Name);
+
+    [Fact]
+    public void Scan_GroupElementInMarkup_IsHealthPlan() =>
+        AssertMarked("<CardholderID>ZK2281034</CardholderID><GroupID>WESTRX4</GroupID>", "WESTRX4", PhiKind.HealthPlan);
+
+    [Fact]
+    public void Scan_SitePrefixBeforeCuedRecordNumber_IsMarked() =>
+        AssertCovered("school nurse asked for the mrn RQ 7731904 again", "RQ");
+
+    [Fact]
+    public void Scan_CueWordBeforeNumber_StaysUnmarked() =>
+        AssertNotCovered("Glucose 145 mg/dL, MRN 00418822 on the label.", "mg");
 }

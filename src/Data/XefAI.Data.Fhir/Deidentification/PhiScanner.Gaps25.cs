@@ -33,6 +33,12 @@ internal sealed partial class Scan
 
     private static readonly WordSet MarkupStreets25 = new("addressline1", "addressline2", "addressline", "streetaddress", "street", "line1", "line2", "streetline");
 
+    private static readonly WordSet MarkupNames25 =
+        new("firstname", "middlename", "lastname", "givenname", "familyname", "surname", "nickname", "preferredname", "maidenname");
+
+    private static readonly WordSet MarkupPlans25 =
+        new("groupid", "groupnumber", "memberid", "membernumber", "cardholderid", "subscriberid", "subscribernumber", "policynumber", "policyid");
+
     // The suffixes of a road named without its number ("off Mill Creek Rd"); not "Dr", "St" or "Way", which are titles,
     // saints and words.
     private static readonly WordSet NamedRoadSuffixes25 =
@@ -49,6 +55,11 @@ internal sealed partial class Scan
             var i = _numbers[n];
             if (_run[i] != 0)
             {
+                if (_kind[i] is PhiKind.Mrn or PhiKind.HealthPlan or PhiKind.Account or PhiKind.Id && IsWord(i - 1) && !Joined(i))
+                {
+                    TryPrefixOfCuedNumber25(i);
+                }
+
                 continue;
             }
 
@@ -61,6 +72,16 @@ internal sealed partial class Scan
             {
                 TryNumberedRoad25(i);
             }
+
+            if (_run[i] == 0 && _t[i].Length is >= 2 and <= 4 && IsPunct(i - 1, ',') && Value(i) is >= 1900 and <= 2099)
+            {
+                TryYearAfterDayRange25(i);
+            }
+            else if (_run[i] == 0 && _t[i].Length is >= 3 and <= 11)
+            {
+                TryMeetingId25(i);
+            }
+
         }
 
         for (var w = 0; w < _letteredCount; w++)
@@ -293,6 +314,81 @@ internal sealed partial class Scan
         Mark(i, day, PhiKind.Date);
     }
 
+    /// <summary>"Clinic May 12-14, 2026": the year after a comma that ends a month's range of days a date rule took.</summary>
+    private void TryYearAfterDayRange25(int i)
+    {
+        var day = i - 2;
+        if (_t[i].Length != 4 || Joined(i) || _t[i].Is(TokenShape.LineBefore) || !Joined(i - 1) || !IsNumber(day, 1, 2) || _run[day] == 0 || _kind[day] != PhiKind.Date
+            || !IsPunct(day - 1, '-'))
+        {
+            return;
+        }
+
+        Mark(i, i, PhiKind.Date);
+    }
+
+    /// <summary>"meeting 843 2917 0046", "Meeting ID: 912-4471-0387": a video meeting's number of nine to eleven digits.</summary>
+    private void TryMeetingId25(int i)
+    {
+        var p = i - 1;
+        while (p >= i - 3 && (IsPunct(p, ':') || IsPunct(p, '#') || WordIs(p, "id")))
+        {
+            p--;
+        }
+
+        if (!WordIs(p, "meeting") || (p + 1 == i && Joined(i)))
+        {
+            return;
+        }
+
+        // Up to four groups, apart by a space or a hyphen on the same line.
+        var digits = _t[i].Length;
+        var end = i;
+        while (end - i < 6 && InRange(end + 2) && IsNumber(end + 2, 3, 4) && !_t[end + 2].Is(TokenShape.LineBefore)
+            && ((IsPunct(end + 1, '-') && Joined(end + 1) && Joined(end + 2)) || (!IsPunct(end + 1) && !Joined(end + 1))))
+        {
+            end += 2;
+            digits += _t[end].Length;
+        }
+
+        // Spaces alone: the groups are adjacent tokens, one apart.
+        if (end == i)
+        {
+            while (end - i < 3 && IsNumber(end + 1, 3, 4) && !Joined(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore))
+            {
+                end++;
+                digits += _t[end].Length;
+            }
+        }
+
+        if (digits is < 9 or > 11 || AnyMarked(i, end))
+        {
+            return;
+        }
+
+        Mark(i, end, PhiKind.Id);
+    }
+
+    /// <summary>"mrn UH 8830241": a site's prefix of capitals between a number's cue and the number the cue took.</summary>
+    private void TryPrefixOfCuedNumber25(int i)
+    {
+        var prefix = i - 1;
+        if (_run[prefix] != 0 || !_t[prefix].Is(TokenShape.Upper) || _t[prefix].Length is < 2 or > 4 || _t[i].Is(TokenShape.LineBefore)
+            || _t[prefix].Is(TokenShape.LineBefore) || Joined(prefix))
+        {
+            return;
+        }
+
+        var cue = prefix - 1;
+        if (!IsWord(cue) || !Has(cue, Lex.IdentifierCue) || Has(prefix, Lex.IdentifierCue)
+            || (L(prefix) & (Lex.Credential | Lex.State | Lex.Clinical | Lex.Common | Lex.MeasureUnit)) != 0)
+        {
+            return;
+        }
+
+        Mark(prefix, prefix, _kind[i]);
+    }
+
     /// <summary>
     /// "5462 TR 362", "4512 BIA 1": a house number on a numbered road; "on SR 39", "SR 39 near Charm", "ND-57 near Tokio":
     /// a numbered road beside a word of place. The road's code is written in capitals and its number is no dose.
@@ -479,7 +575,10 @@ internal sealed partial class Scan
         Mark(start, end, PhiKind.Age);
     }
 
-    /// <summary>"&lt;City&gt;Dulce&lt;/City&gt;", "&lt;PostalCode&gt;87528&lt;/PostalCode&gt;": an address element's text in markup.</summary>
+    /// <summary>
+/// "&lt;City&gt;Dulce&lt;/City&gt;", "&lt;PostalCode&gt;87528&lt;/PostalCode&gt;", "&lt;FirstName&gt;…", "&lt;GroupID&gt;…": the text of an
+/// element of an address, a person's name or a plan's numbers in markup.
+/// </summary>
     private void MarkMarkupAddresses25()
     {
         for (var i = 0; i + 3 < Count; i++)
@@ -502,6 +601,14 @@ internal sealed partial class Scan
             else if (MarkupStreets25.Contains(element))
             {
                 kind = PhiKind.Address;
+            }
+            else if (MarkupNames25.Contains(element))
+            {
+                kind = PhiKind.Name;
+            }
+            else if (MarkupPlans25.Contains(element))
+            {
+                kind = PhiKind.HealthPlan;
             }
             else
             {
