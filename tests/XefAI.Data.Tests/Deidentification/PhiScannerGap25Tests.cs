@@ -152,6 +152,7 @@ public sealed class PhiScannerGap25Tests
 
     [Theory]
     [InlineData("Video visit, meeting 917 4402 8813, passcode sent.", "917 4402 8813")]
+    [InlineData("Join the meeting # 662 1093 8140 at noon.", "662 1093 8140")]
     [InlineData("Meeting ID: 844-0291-7736 for the family.", "844-0291-7736")]
     public void Scan_VideoMeetingNumber_IsId(string text, string id) =>
         AssertMarked(text, id, PhiKind.Id);
@@ -170,9 +171,11 @@ public sealed class PhiScannerGap25Tests
     public void Scan_GroupElementInMarkup_IsHealthPlan() =>
         AssertMarked("<CardholderID>ZK2281034</CardholderID><GroupID>WESTRX4</GroupID>", "WESTRX4", PhiKind.HealthPlan);
 
-    [Fact]
-    public void Scan_SitePrefixBeforeCuedRecordNumber_IsMarked() =>
-        AssertCovered("school nurse asked for the mrn RQ 7731904 again", "RQ");
+    [Theory]
+    [InlineData("school nurse asked for the mrn RQ 7731904 again", "RQ")]
+    [InlineData("his mrn QX 5520931. sugar was high", "QX")]
+    public void Scan_SitePrefixBeforeCuedRecordNumber_IsMarked(string text, string prefix) =>
+        AssertCovered(text, prefix);
 
     [Fact]
     public void Scan_CueWordBeforeNumber_StaysUnmarked() =>

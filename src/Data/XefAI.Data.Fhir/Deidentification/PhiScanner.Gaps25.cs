@@ -341,17 +341,15 @@ internal sealed partial class Scan
             return;
         }
 
-        // Up to four groups, apart by a space or a hyphen on the same line.
+        // Up to four groups, joined by hyphens or apart by spaces on the same line.
         var digits = _t[i].Length;
         var end = i;
-        while (end - i < 6 && InRange(end + 2) && IsNumber(end + 2, 3, 4) && !_t[end + 2].Is(TokenShape.LineBefore)
-            && ((IsPunct(end + 1, '-') && Joined(end + 1) && Joined(end + 2)) || (!IsPunct(end + 1) && !Joined(end + 1))))
+        while (end - i < 6 && IsPunct(end + 1, '-') && Joined(end + 1) && Joined(end + 2) && IsNumber(end + 2, 3, 4))
         {
             end += 2;
             digits += _t[end].Length;
         }
 
-        // Spaces alone: the groups are adjacent tokens, one apart.
         if (end == i)
         {
             while (end - i < 3 && IsNumber(end + 1, 3, 4) && !Joined(end + 1) && !_t[end + 1].Is(TokenShape.LineBefore))
@@ -369,7 +367,7 @@ internal sealed partial class Scan
         Mark(i, end, PhiKind.Id);
     }
 
-    /// <summary>"mrn UH 8830241": a site's prefix of capitals between a number's cue and the number the cue took.</summary>
+    /// <summary>"mrn QX 8830241": a site's prefix of capitals between a number's cue and the number the cue took.</summary>
     private void TryPrefixOfCuedNumber25(int i)
     {
         var prefix = i - 1;
@@ -381,7 +379,7 @@ internal sealed partial class Scan
 
         var cue = prefix - 1;
         if (!IsWord(cue) || !Has(cue, Lex.IdentifierCue) || Has(prefix, Lex.IdentifierCue)
-            || (L(prefix) & (Lex.Credential | Lex.State | Lex.Clinical | Lex.Common | Lex.MeasureUnit)) != 0)
+            || IsFunctionWord(prefix) || (L(prefix) & (Lex.Credential | Lex.State | Lex.Clinical | Lex.MeasureUnit)) != 0)
         {
             return;
         }
