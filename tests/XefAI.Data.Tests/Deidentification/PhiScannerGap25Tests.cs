@@ -180,4 +180,17 @@ public sealed class PhiScannerGap25Tests
     [Fact]
     public void Scan_CueWordBeforeNumber_StaysUnmarked() =>
         AssertNotCovered("Glucose 145 mg/dL, MRN 00418822 on the label.", "mg");
+
+    [Theory]
+    [InlineData("She sings in the choir in Pelham Summit on Sundays.", "Pelham Summit")]
+    [InlineData("A member of the community of Dorsey Village since birth.", "Dorsey Village")]
+    [InlineData("Drove him to Lantern Bay for the ferry.", "Lantern Bay")]
+    public void Scan_TwoWordTownEndingInPlaceWord_IsLocation(string text, string town) =>
+        AssertMarked(text, town, PhiKind.Location);
+
+    [Theory]
+    [InlineData("History of Crohn disease and of Graves disease.", "Graves")]
+    [InlineData("Ischemia of the Circle of Willis was excluded.", "Willis")]
+    public void Scan_EponymAfterOf_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
 }
