@@ -193,4 +193,22 @@ public sealed class PhiScannerGap25Tests
     [InlineData("Ischemia of the Circle of Willis was excluded.", "Willis")]
     public void Scan_EponymAfterOf_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("we moved, now at 4410 s 21st by the school", "4410 s 21st")]
+    [InlineData("New address 318 N. 3rd, same phone.", "318 N. 3rd")]
+    public void Scan_HouseNumberDirectionAndOrdinalStreet_IsAddress(string text, string address) =>
+        AssertMarked(text, address, PhiKind.Address);
+
+    [Fact]
+    public void Scan_CountBeforeOrdinal_StaysUnmarked() =>
+        AssertNotCovered("gave 2 x 5th dose of the vaccine", "5th");
+
+    [Fact]
+    public void Scan_AddressDictatedDigitByDigit_IsAddress() =>
+        AssertMarked("she lives at three one nine oak hollow road with her son period", "three one nine oak hollow road", PhiKind.Address);
+
+    [Fact]
+    public void Scan_SpokenCountAfterAt_StaysUnmarked() =>
+        AssertNotCovered("he walks at two five minute intervals on the road", "road");
 }

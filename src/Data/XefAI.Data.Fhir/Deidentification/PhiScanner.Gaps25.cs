@@ -7,7 +7,8 @@ namespace XefAI.Data.Deidentification;
 /// town, street and postal code of an address in markup ("&lt;City&gt;…&lt;/City&gt;"); a road named without a house
 /// number after "on", "off" or a label ("Home: Old Mill Rd"); the other parts of a name written with carets
 /// ("DOE^JANE^ANN") once one is found; and a town of the list typed in lower case after "to" or "in" ("flying to
-/// spokane."). An ambulance's call sign ("Medic 7") is left: the corpora disagree on it, and most keep it.
+/// spokane."); a house number before a compass letter and a numbered street ("1620 n 9th"), and an address dictated
+/// digit by digit after "lives at". An ambulance's call sign ("Medic 7") is left: the corpora disagree on it, and most keep it.
 /// </content>
 internal sealed partial class Scan
 {
@@ -73,6 +74,11 @@ internal sealed partial class Scan
                 TryNumberedRoad25(i);
             }
 
+            if (_run[i] == 0 && _t[i].Length is >= 2 and <= 5 && IsWord(i + 1) && _t[i + 1].Length == 1)
+            {
+                TryDirectionOrdinalStreet25(i);
+            }
+
             if (_run[i] == 0 && _t[i].Length is >= 2 and <= 4 && IsPunct(i - 1, ',') && Value(i) is >= 1900 and <= 2099)
             {
                 TryYearAfterDayRange25(i);
@@ -100,6 +106,10 @@ internal sealed partial class Scan
             else if (length >= 5 && _t[i].Is(TokenShape.Lower))
             {
                 TryInitialSurnameLogin25(i);
+            }
+            else if (length == 2 && WordIs(i, "at"))
+            {
+                TrySpokenAddress25(i);
             }
         }
 
@@ -312,6 +322,69 @@ internal sealed partial class Scan
         }
 
         Mark(i, day, PhiKind.Date);
+    }
+
+    /// <summary>"we live at 1620 n 9th", "4410 S 21st": a house number, a compass letter and a numbered street's ordinal.</summary>
+    private void TryDirectionOrdinalStreet25(int i)
+    {
+        var direction = i + 1;
+        var street = IsPunct(direction + 1, '.') && Joined(direction + 1) ? direction + 2 : direction + 1;
+        if (Joined(direction) || _t[direction].Is(TokenShape.LineBefore) || (_text[_t[direction].Start] | 0x20) is not ('n' or 's' or 'e' or 'w')
+            || !InRange(street) || _t[street].Type != TokenType.Alnum || Joined(street) || _t[street].Is(TokenShape.LineBefore)
+            || !IsOrdinalDay(street, out _) || AnyMarked(direction, street))
+        {
+            return;
+        }
+
+        Mark(i, street, PhiKind.Address);
+    }
+
+    /// <summary>
+    /// "lives at two four one seven willow bend road": a dictated address after "lives at" or "address is at", its
+    /// number spoken digit by digit, then up to three words and a street's suffix.
+    /// </summary>
+    private void TrySpokenAddress25(int i)
+    {
+        var cue = WordBefore(i, 1);
+        if (cue < 0 || !(WordIs(cue, "lives") || WordIs(cue, "living") || WordIs(cue, "lived") || WordIs(cue, "resides") || WordIs(cue, "address")))
+        {
+            return;
+        }
+
+        var k = i + 1;
+        while (k < i + 7 && IsWordOf(k, SpokenDigits) && !_t[k].Is(TokenShape.LineBefore))
+        {
+            k++;
+        }
+
+        if (k - (i + 1) < 2)
+        {
+            return;
+        }
+
+        var end = -1;
+        for (var s = k; s < k + 4 && IsWord(s) && !_t[s].Is(TokenShape.LineBefore); s++)
+        {
+            // The last suffix: "oak hollow road" ends at "road".
+            if (s > k && Has(s, Lex.StreetSuffix))
+            {
+                end = s;
+            }
+        }
+
+        // A rule may have taken the first digit already (a spoken number's): the rest is taken around it.
+        if (end < 0 || AnyMarked(k, end))
+        {
+            return;
+        }
+
+        var from = end;
+        while (from > i + 1 && _run[from - 1] == 0)
+        {
+            from--;
+        }
+
+        Mark(from, end, PhiKind.Address);
     }
 
     /// <summary>"Clinic May 12-14, 2026": the year after a comma that ends a month's range of days a date rule took.</summary>
