@@ -2,10 +2,7 @@ using System.Collections.Frozen;
 
 namespace XefAI.Data.Deidentification;
 
-/// <summary>
-/// A small fixed list of words a rule asks about, looked up by span in any letter case: one frozen-set lookup instead
-/// of a chain of comparisons, and no string made to ask.
-/// </summary>
+/// <summary>A rule's small fixed word list, looked up by span in any letter case, with no chain of comparisons and no string made.</summary>
 internal sealed class WordSet
 {
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
