@@ -436,13 +436,10 @@ internal sealed partial class Scan
         }
     }
 
-    private static bool IsPayerWord(ReadOnlySpan<char> word) =>
-        word.Equals("member", StringComparison.OrdinalIgnoreCase) || word.Equals("subscriber", StringComparison.OrdinalIgnoreCase)
-        || word.Equals("policy", StringComparison.OrdinalIgnoreCase) || word.Equals("group", StringComparison.OrdinalIgnoreCase)
-        || word.Equals("medicaid", StringComparison.OrdinalIgnoreCase) || word.Equals("medicare", StringComparison.OrdinalIgnoreCase)
-        || word.Equals("insurance", StringComparison.OrdinalIgnoreCase) || word.Equals("beneficiary", StringComparison.OrdinalIgnoreCase)
-        || word.Equals("plan", StringComparison.OrdinalIgnoreCase) || word.Equals("payer", StringComparison.OrdinalIgnoreCase)
-        || word.Equals("insured", StringComparison.OrdinalIgnoreCase) || word.Equals("coverage", StringComparison.OrdinalIgnoreCase);
+    private static readonly WordSet PayerWords =
+        new("member", "subscriber", "policy", "group", "medicaid", "medicare", "insurance", "beneficiary", "plan", "payer", "insured", "coverage");
+
+    private static bool IsPayerWord(ReadOnlySpan<char> word) => PayerWords.Contains(word);
 
     // ---- Phones ----
 

@@ -29,14 +29,17 @@ internal sealed partial class Scan
     private static readonly string[] TownFirstWords19 = ["lake", "mount", "port", "fort", "cape", "la", "las", "los", "el", "san", "santa", "nuevo", "nueva", "villa"];
 
     private static readonly string[] TownLastWords19 =
-        ["harbor", "harbour", "island", "mesa", "beach", "springs", "falls", "landing", "junction", "bluff", "bluffs", "creek", "rapids", "valley", "village", "city"];
+        [
+            "harbor", "harbour", "island", "mesa", "beach", "springs", "falls", "landing", "junction", "bluff", "bluffs", "creek", "rapids", "valley", "village", "city",
+            "bay", "summit", "glen", "hilltop", "hills", "heights",
+        ];
 
     // Street suffixes that are seldom a word of a sentence ("Road", "Pike"); "Walk", "Run" or "View" are left out.
     private static readonly string[] PlainStreetSuffixes19 =
         ["road", "rd", "street", "avenue", "ave", "pike", "boulevard", "blvd", "lane", "highway", "hwy", "parkway", "pkwy", "turnpike"];
 
     // Words after which a town is named.
-    private static readonly string[] TownCues19 = ["from", "in", "at", "near", "to", "toward", "towards"];
+    private static readonly string[] TownCues19 = ["from", "in", "at", "near", "to", "toward", "towards", "of"];
 
     /// <summary>Round 19's pass: one walk over the lettered tokens, each rule behind a cheap test of the token's shape.</summary>
     private void MarkGaps19()

@@ -60,13 +60,10 @@ internal sealed partial class Scan
     }
 
     // The folders every machine has, which name no one.
-    private static bool IsSharedFolder24(ReadOnlySpan<char> name) =>
-        name.Equals("public", StringComparison.OrdinalIgnoreCase) || name.Equals("default", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("shared", StringComparison.OrdinalIgnoreCase) || name.Equals("all users", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("default user", StringComparison.OrdinalIgnoreCase) || name.Equals("guest", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("%username%", StringComparison.OrdinalIgnoreCase) || name.Equals("$user", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("<username>", StringComparison.OrdinalIgnoreCase) || name.Equals("username", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("user", StringComparison.OrdinalIgnoreCase) || name.Equals("runner", StringComparison.OrdinalIgnoreCase);
+    private static readonly WordSet SharedFolders24 =
+        new("public", "default", "shared", "all users", "default user", "guest", "%username%", "$user", "<username>", "username", "user", "runner");
+
+    private static bool IsSharedFolder24(ReadOnlySpan<char> name) => SharedFolders24.Contains(name);
 
     /// <summary>
     /// A given name right before a name the passes found, or before a quoted nickname and then one: "Patient John

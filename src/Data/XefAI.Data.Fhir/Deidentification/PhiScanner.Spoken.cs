@@ -42,7 +42,10 @@ internal sealed partial class Scan
         // Without a year, "march third" is a date only after a word that leads to one ("on", "since", "is", "birth").
         var year = SpokenYearEnd(IsPunct(day + 1, ',') ? day + 2 : day + 1);
         var b = WordBefore(i, 1);
-        if (year < 0 && !IsDatePreposition(b) && !(b >= 0 && (WordIs(b, "is") || WordIs(b, "of") || WordIs(b, "birth") || WordIs(b, "service") || WordIs(b, "dated"))))
+
+        // A month no verb spells, before a day past the second: "mri february nineteenth", "booked june tenth".
+        var plain = !WordIs(i, "may") && !WordIs(i, "march") && !WordIs(i + 1, "first") && !WordIs(i + 1, "second");
+        if (year < 0 && !plain && !IsDatePreposition(b) && !(b >= 0 && (WordIs(b, "booked") || WordIs(b, "scheduled"))) && !(b >= 0 && (WordIs(b, "is") || WordIs(b, "of") || WordIs(b, "birth") || WordIs(b, "service") || WordIs(b, "dated"))))
         {
             return false;
         }

@@ -326,6 +326,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps22();
         MarkGaps23();
         MarkGaps24();
+        MarkGaps25();
     }
 
     /// <summary>
