@@ -66,12 +66,36 @@ public sealed class ClinicalTaskFhirServerMixupTests
         Assert.Equal(0, vendor.CallCount);
     }
 
-    private static Task<GatewayHost> StartAsync(FakeVendor vendor, string fhirServer, string status = "active", bool granted = true) => GatewayHost.StartAsync(configuration =>
+    [Fact]
+    public async Task Invoke_UseCaseWithoutTemplate_400AndNothingFetched()
+    {
+        // A FhirContext on a use case that names no prompt template: the call cannot be answered, so the server is not
+        // asked, and a patient the server lacks does not turn the refusal into a 404.
+        await using var ehr = await FakeFhirServer.StartAsync(
+            """{"resourceType":"Patient","id":"123"}""", """{"resourceType":"Bundle","type":"searchset","entry":[]}""");
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
+        await using var host = await StartAsync(vendor, ehr.Server, template: false);
+        using var client = host.CreateClient();
+
+        var call = await client.PostInvokeAsync(UseCase, """{"patient": "123"}""", contentType: "application/json");
+
+        Assert.Equal(400, call.Status);
+        Assert.Contains("use_case_has_no_template", call.Json.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, ehr.Fetches);
+        Assert.Equal(0, vendor.CallCount);
+    }
+
+    private static Task<GatewayHost> StartAsync(
+        FakeVendor vendor, string fhirServer, string status = "active", bool granted = true, bool template = true) => GatewayHost.StartAsync(configuration =>
     {
         vendor.Configure(configuration);
         configuration["Data"]!["PromptsPath"] = Path.Combine(GatewayHost.RepositoryRoot, "config", "prompts");
         var useCase = configuration.AddUseCase(UseCase, GatewayHost.UseCase("Chart summary from the EHR", 2, status, "vendor"), granted ? ["test-app"] : []);
-        useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
+        if (template)
+        {
+            useCase["PromptTemplate"] = new JsonObject { ["Id"] = "chart-summary", ["Version"] = "1" };
+        }
+
         configuration["ClinicalTasks"] = new JsonObject
         {
             ["FhirContext"] = new JsonObject

@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace XefAI.Governance.Tests;
 
@@ -22,6 +24,22 @@ public sealed class SqliteAuditStoreTests
         {
             Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(sidecar) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite));
         }
+    }
+
+    [Fact]
+    public async Task AppendAsync_FirstUse_LogsOnceWhereTheTrailIsWritten()
+    {
+        // A user who starts the gateway learns from its first log lines where the audit trail goes.
+        await using var db = new TempAuditDatabase();
+        var logger = new FakeLogger<SqliteAuditStore>();
+        var store = db.CreateStore(logger: logger);
+
+        await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+        await store.AppendAsync(AuditEntries.Create(2), CancellationToken.None);
+
+        var opened = Assert.Single(logger.Collector.GetSnapshot(), r => r.Message.Contains("writes the audit trail", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, opened.Level);
+        Assert.Contains(Path.GetFullPath(db.FilePath), opened.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance.Tests;
@@ -190,6 +192,23 @@ public sealed class SqliteGovernanceStateStoreTests : IDisposable
         // that a restart would take as the state store (the kill switch undone, as if never thrown).
         await Assert.ThrowsAsync<SqliteException>(async () => await store.LoadAsync(CancellationToken.None));
         Assert.False(File.Exists(store.DatabasePath), "The store created a new database where the deleted one was.");
+    }
+
+    [Fact]
+    public async Task LoadAsync_FirstUse_LogsOnceWhereTheStateIsKept()
+    {
+        // A user who starts the gateway learns from its first log lines where the governance state goes.
+        var options = Options.Create(new GovernanceOptions { Sqlite = new GovernanceSqliteOptions { Path = "data/governance.db" } });
+        var logger = new FakeLogger<SqliteGovernanceStateStore>();
+        var store = new SqliteGovernanceStateStore(options, new ContentRoot(_folder), logger);
+        _stores.Add(store);
+
+        await store.LoadAsync(CancellationToken.None);
+        await store.GetVersionAsync(CancellationToken.None);
+
+        var opened = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Information, opened.Level);
+        Assert.Contains(Path.Combine(_folder, "data", "governance.db"), opened.Message, StringComparison.Ordinal);
     }
 
     [Fact]

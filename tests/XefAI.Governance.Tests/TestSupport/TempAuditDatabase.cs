@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -19,14 +20,15 @@ internal sealed class TempAuditDatabase : IAsyncDisposable
 
     public string FilePath { get; }
 
-    public SqliteAuditStore CreateStore(int busyTimeoutSeconds = 5, int maxBatchSize = 256, string? anchorPath = null)
+    public SqliteAuditStore CreateStore(
+        int busyTimeoutSeconds = 5, int maxBatchSize = 256, string? anchorPath = null, ILogger<SqliteAuditStore>? logger = null)
     {
         var options = new AuditOptions
         {
             MaxBatchSize = maxBatchSize,
             Sqlite = new SqliteAuditOptions { Path = FilePath, BusyTimeoutSeconds = busyTimeoutSeconds, AnchorPath = anchorPath },
         };
-        var store = new SqliteAuditStore(Options.Create(options), TimeProvider.System, NullLogger<SqliteAuditStore>.Instance);
+        var store = new SqliteAuditStore(Options.Create(options), TimeProvider.System, logger ?? NullLogger<SqliteAuditStore>.Instance);
         _stores.Add(store);
         return store;
     }

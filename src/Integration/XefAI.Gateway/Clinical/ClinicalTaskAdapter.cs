@@ -68,8 +68,8 @@ internal sealed class ClinicalTaskAdapter(
 
         if (!MayFetch(httpContext, useCaseId))
         {
-            // The next steps refuse this call (the app is not granted the use case, or the use case is suspended or not
-            // active): nothing is fetched for it from the FHIR server with the gateway's token.
+            // The next steps refuse this call (the app is not granted the use case, the use case is suspended or not
+            // active, or it has no prompt template): nothing is fetched for it from the FHIR server with the gateway's token.
             return Translation.Of(request with { ClinicalInputs = [], ClinicalInputsParam = "patient" });
         }
 
@@ -91,12 +91,15 @@ internal sealed class ClinicalTaskAdapter(
         return Translation.Of(request with { ClinicalInputs = inputs, ClinicalInputsParam = "patient" });
     }
 
-    /// <summary>Whether the calling app is granted the use case and it is active and serveable: the checks of the steps that follow.</summary>
+    /// <summary>
+    /// Whether the calling app is granted the use case, it is active and serveable, and it names a prompt template to
+    /// answer with: the checks of the steps that follow.
+    /// </summary>
     private static bool MayFetch(HttpContext httpContext, string useCaseId)
     {
         var config = httpContext.Features.Get<GatewaySnapshot>() ?? throw new InvalidOperationException("The pipeline sets the call's configuration snapshot.");
         return Pipeline.Steps.AuthenticateStep.TryGetCaller(httpContext, config, out var app) && app.UseCases.Contains(useCaseId)
-            && config.UseCases.TryGet(useCaseId, out var useCase) && useCase.IsServing;
+            && config.UseCases.TryGet(useCaseId, out var useCase) && useCase.IsServing && useCase.PromptTemplate is not null;
     }
 
     private Translation TranslateBody(HttpContext httpContext, ReadOnlyMemory<byte> body, out string? patientId)

@@ -326,6 +326,9 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
         await AddMissingColumnsAsync(connection, cancellationToken);
         await CheckAnchorAsync(connection, mark, cancellationToken);
+
+        // Once, on first use: a user who started the gateway learns from its first lines where the trail is written.
+        LogOpened(_logger, _databasePath);
     }
 
     /// <summary>
@@ -492,6 +495,9 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Problem}")]
     private static partial void LogTrailRefused(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This process writes the audit trail to SQLite database {Path}.")]
+    private static partial void LogOpened(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The audit database {Path} was upgraded in place: added columns {Columns}.")]
     private static partial void LogUpgraded(ILogger logger, string path, string columns);

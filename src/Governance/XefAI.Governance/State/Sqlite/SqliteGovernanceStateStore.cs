@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace XefAI.Governance;
@@ -10,7 +12,7 @@ namespace XefAI.Governance;
 /// The embedded governance state store: one SQLite file in WAL mode, which several gateway processes on one
 /// host may share; a writer waits up to <c>Governance:Sqlite:BusyTimeoutSeconds</c> for another's lock.
 /// </summary>
-internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDisposable
+internal sealed partial class SqliteGovernanceStateStore : IGovernanceStateStore, IDisposable
 {
     public const string StoreKind = "sqlite";
 
@@ -20,12 +22,15 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
     private readonly string _connectionString;
     private readonly string _createConnectionString;
     private readonly OnceInitializer _schema = new();
+    private readonly ILogger _logger;
     private int _disposed;
 
     // No I/O here: every registered store is constructed, even the ones configuration does not select.
-    public SqliteGovernanceStateStore(IOptions<GovernanceOptions> options, IHostEnvironment? environment = null)
+    public SqliteGovernanceStateStore(
+        IOptions<GovernanceOptions> options, IHostEnvironment? environment = null, ILogger<SqliteGovernanceStateStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         var sqlite = options.Value.Sqlite;
 
         // A relative path belongs to the deployment (the content root), not to whatever directory the process started in.
@@ -262,7 +267,13 @@ internal sealed class SqliteGovernanceStateStore : IGovernanceStateStore, IDispo
         }
 
         await AddMissingColumnsAsync(connection, cancellationToken);
+
+        // Once, on first use: where the kill switches, incidents and reviews of this gateway are kept.
+        LogOpened(_logger, _databasePath);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Governance state (status changes, suspensions, incidents, reviews) is kept in SQLite database {Path}.")]
+    private static partial void LogOpened(ILogger logger, string path);
 
     /// <summary>
     /// Upgrades a file an earlier gateway version created. Under the write lock, so two processes starting on one old
