@@ -338,6 +338,9 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"Alice Example":1}""")]
     [InlineData("""{"top_k":{"Alice Example":1}}""")]
     [InlineData("""{"AliceExample":true}""")]
+    [InlineData("""{"987-65-4321":1}""")]
+    [InlineData("""{"top_k":{"555-0142":1}}""")]
+    [InlineData("""{"mrn-4471923":true}""")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize.","Alice Example":1}]}""")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"Alice Example":[1,2]}}""")]
     public async Task Execute_AMemberTheGatewayDoesNotKnowNamedLikeAPerson_422WhateverItsValue(string json)
@@ -363,6 +366,10 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{},"note":"Alice Example"}}}""", "response_format.json_schema.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"note":"Alice Example"}}""", "stream_options.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"prediction":{"type":"content","content":"x","note":"Alice Example"}}""", "prediction.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tool_choice":{"type":"function","function":{"name":"f"},"note":"Alice Example"}}""", "tool_choice.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tool_choice":{"type":"function","function":{"name":"f","note":"Alice Example"}}}""", "tool_choice.function.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"auto","note":"Alice Example","tools":[]}}}""", "tool_choice.allowed_tools.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"function_call":{"name":"f","note":"Alice Example"}}""", "function_call.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tools":[{"type":"custom","custom":{"name":"g","description":"for Alice Example"}}]}""", "tools[0]")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."},{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"custom","custom":{"name":"g","input":"Alice Example"}}]}]}""", "messages[1].tool_calls[0]")]
     public async Task Execute_NestedFieldTheGatewayDoesNotKnowHoldingText_422NamingItAndNothingLeaves(string json, string path)
@@ -378,6 +385,51 @@ public sealed class ProtectDataStepTests
         Assert.Contains($"'{path}", call.Error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Name, call.Error.Message, StringComparison.Ordinal);
         Assert.Null(call.Protection);
+    }
+
+    [Theory]
+    [InlineData("""{"service_tier":"for Alice Example"}""", "service_tier")]
+    [InlineData("""{"reasoning_effort":"Alice Example"}""", "reasoning_effort")]
+    [InlineData("""{"verbosity":"SSN 987-65-4321"}""", "verbosity")]
+    [InlineData("""{"modalities":["text","Alice Example"]}""", "modalities[1]")]
+    [InlineData("""{"prediction":{"type":"Alice Example","content":"x"}}""", "prediction.type")]
+    [InlineData("""{"tool_choice":{"type":"Alice Example"}}""", "tool_choice.type")]
+    [InlineData("""{"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"Alice Example","tools":[]}}}""", "tool_choice.allowed_tools.mode")]
+    [InlineData("""{"logit_bias":{"Alice Example":5}}""", "logit_bias")]
+    public async Task Execute_AWordFieldHoldingText_422NamingItAndNothingLeaves(string json, string path)
+    {
+        // These go to the vendor as they are: only the vendor's words (and token ids) may be in them.
+        var body = JsonNode.Parse(json)!.AsObject();
+        body["model"] = "summary";
+        body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.Contains($"'{path}'", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alice", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("987", call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
+    [Fact]
+    public async Task Execute_WordFieldsHoldingTheVendorsWords_Pass()
+    {
+        var body = JsonNode.Parse("""
+            {"model":"summary","messages":[{"role":"user","content":"Summarize."}],"service_tier":"flex","reasoning_effort":"low",
+             "verbosity":"medium","modalities":["text"],"prediction":{"type":"content","content":"x"},"logit_bias":{"50256":-100},
+             "tools":[{"type":"function","function":{"name":"f"}}],
+             "tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"auto","tools":[{"type":"function","function":{"name":"f"}}]}}}
+            """)!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Equal("flex", (string?)call.VendorBody!["service_tier"]);
+        Assert.Equal(-100, (int?)call.VendorBody["logit_bias"]!["50256"]);
     }
 
     [Fact]

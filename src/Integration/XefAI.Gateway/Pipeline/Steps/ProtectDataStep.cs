@@ -33,6 +33,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     // an unknown top-level field is: the gateway cannot tell whether it names the patient.
     private static readonly FrozenSet<string> MessageFields = FrozenSet.Create(StringComparer.Ordinal, "role", "content", "name", "tool_calls", "tool_call_id", "refusal", "function_call");
     private static readonly FrozenSet<string> TextPartFields = FrozenSet.Create(StringComparer.Ordinal, "type", "text", "refusal");
+    private static readonly FrozenSet<string> FunctionNameFields = FrozenSet.Create(StringComparer.Ordinal, "name");
     private static readonly FrozenSet<string> ToolCallFields = FrozenSet.Create(StringComparer.Ordinal, "id", "type", "function");
     private static readonly FrozenSet<string> FunctionCallFields = FrozenSet.Create(StringComparer.Ordinal, "name", "arguments");
     private static readonly FrozenSet<string> ToolFields = FrozenSet.Create(StringComparer.Ordinal, "type", "function");
@@ -41,6 +42,14 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     private static readonly FrozenSet<string> JsonSchemaFields = FrozenSet.Create(StringComparer.Ordinal, "name", "description", "schema", "strict");
     private static readonly FrozenSet<string> StreamOptionsFields = FrozenSet.Create(StringComparer.Ordinal, "include_usage", "include_obfuscation");
     private static readonly FrozenSet<string> PredictionFields = FrozenSet.Create(StringComparer.Ordinal, "type", "content");
+
+    // A tool choice names a tool ({"type": "function", "function": {"name": …}}, or the allowed tools' list and mode);
+    // nothing in it is text the model reads, so nothing else may hold text.
+    private static readonly FrozenSet<string> ToolChoiceFields = FrozenSet.Create(StringComparer.Ordinal, "type", "function", "custom", "name", "allowed_tools", "mode", "tools");
+
+    // Fields whose value is one of the vendor's words ("auto", "flex", "low"). They are sent as they are, so a value that
+    // is not a word (a sentence, a name) is refused rather than sent.
+    private static readonly string[] WordFields = ["service_tier", "reasoning_effort", "verbosity"];
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -116,6 +125,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             RefuseWhatCannotBeDeIdentified(original);
             RefuseUnknownText(original, ChatFieldRules.KnownFields);
             RefuseUnknownNestedText(original);
+            RefuseTextInWordFields(original);
         }
 
         var texts = new string[call.Messages.Count];
@@ -322,12 +332,77 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         RefuseUnknownText(body["response_format"], ResponseFormatFields, "response_format");
         RefuseUnknownText(Member(body["response_format"], "json_schema"), JsonSchemaFields, "response_format.json_schema");
         RefuseUnknownText(body["stream_options"], StreamOptionsFields, "stream_options");
+        RefuseUnknownTextWithin(body["tool_choice"], ToolChoiceFields, "tool_choice", 0);
+        RefuseUnknownText(body["function_call"], FunctionNameFields, "function_call");
         RefuseUnknownText(body["prediction"], PredictionFields, "prediction");
         if (UnknownTextInEach(Member(body["prediction"], "content"), TextPartFields, out var predicted) is { } predictedField)
         {
             throw UnknownField($"prediction.content[{predicted}]", predictedField);
         }
     }
+
+    /// <summary>
+    /// The fields the gateway sends as they are because their values are the vendor's words or token ids, not text: a
+    /// value that is not a word (<c>"service_tier": "for Maria Gonzalez"</c>), or a <c>logit_bias</c> key that is not a
+    /// token id, would reach the vendor unread, so the call is refused.
+    /// </summary>
+    private static void RefuseTextInWordFields(JsonObject body)
+    {
+        foreach (var name in WordFields)
+        {
+            if (!IsWordOrAbsent(body[name]))
+            {
+                throw NotAWord(name);
+            }
+        }
+
+        if (body["modalities"] is JsonArray modalities)
+        {
+            for (var i = 0; i < modalities.Count; i++)
+            {
+                if (!IsWordOrAbsent(modalities[i]))
+                {
+                    throw NotAWord($"modalities[{i}]");
+                }
+            }
+        }
+
+        if (!IsWordOrAbsent(Member(body["prediction"], "type")))
+        {
+            throw NotAWord("prediction.type");
+        }
+
+        if (!IsWordOrAbsent(Member(body["tool_choice"], "type")))
+        {
+            throw NotAWord("tool_choice.type");
+        }
+
+        if (!IsWordOrAbsent(Member(Member(body["tool_choice"], "allowed_tools"), "mode")))
+        {
+            throw NotAWord("tool_choice.allowed_tools.mode");
+        }
+
+        if (body["logit_bias"] is JsonObject bias)
+        {
+            for (var i = 0; i < bias.Count; i++)
+            {
+                if (!IsTokenId(bias.GetAt(i).Key))
+                {
+                    throw new DeIdentificationException(
+                        "A key of 'logit_bias' is not a token id, and it would reach the vendor as it is; send token ids only, "
+                        + "or send it to a use case whose deployments cover PHI.");
+                }
+            }
+        }
+    }
+
+    private static bool IsWordOrAbsent(JsonNode? node) => node is not JsonValue value || !value.TryGetValue<string>(out var word) || IsFieldName(word);
+
+    private static bool IsTokenId(string key) => key.Length is > 0 and <= 10 && key.All(char.IsAsciiDigit);
+
+    private static DeIdentificationException NotAWord(string path) => new(
+        $"The field '{path}' holds text rather than one of the vendor's words, and it would reach the vendor as it is; "
+        + "send the documented value, or send it to a use case whose deployments cover PHI.");
 
     private static JsonNode? Member(JsonNode? node, string name) => node is JsonObject obj ? obj[name] : null;
 
@@ -336,6 +411,35 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         if (UnknownText(node, known) is { } field)
         {
             throw UnknownField(path, field);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RefuseUnknownText(JsonNode?, FrozenSet{string}, string)"/> at every depth of <paramref name="node"/>, whose
+    /// objects all take their members from <paramref name="known"/>.
+    /// </summary>
+    private static void RefuseUnknownTextWithin(JsonNode? node, FrozenSet<string> known, string path, int depth)
+    {
+        if (depth > 16)
+        {
+            throw new DeIdentificationException($"The field '{path}' nests too deeply to be read; send it to a use case whose deployments cover PHI.");
+        }
+
+        if (node is JsonArray items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                RefuseUnknownTextWithin(items[i], known, $"{path}[{i}]", depth + 1);
+            }
+        }
+        else if (node is JsonObject obj)
+        {
+            RefuseUnknownText(obj, known, path);
+            for (var i = 0; i < obj.Count; i++)
+            {
+                var (name, value) = obj.GetAt(i);
+                RefuseUnknownTextWithin(value, known, $"{path}.{SafeName(name)}", depth + 1);
+            }
         }
     }
 
@@ -390,18 +494,26 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
     /// <summary>
     /// A member name that is plainly a field's: lower-case letters, digits, '_', '-' and '.', as the OpenAI-compatible
-    /// servers' own fields are written (<c>top_k</c>, <c>min_p</c>, <c>repetition_penalty</c>).
+    /// servers' own fields are written (<c>top_k</c>, <c>min_p</c>, <c>repetition_penalty</c>), starting with a letter or
+    /// '_' and without a run of five digits: <c>987-65-4321</c>, <c>555-0142</c> or <c>mrn-4471923</c> is a value.
     /// </summary>
     private static bool IsFieldName(string name)
     {
-        if (name.Length is 0 or > 64)
+        if (name.Length is 0 or > 64 || name[0] is not ((>= 'a' and <= 'z') or '_'))
         {
             return false;
         }
 
+        var digits = 0;
         foreach (var c in name)
         {
             if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-' or '.'))
+            {
+                return false;
+            }
+
+            digits = c is >= '0' and <= '9' ? digits + 1 : 0;
+            if (digits >= 5)
             {
                 return false;
             }
