@@ -288,6 +288,50 @@ public sealed class ProtectDataStepTests
     }
 
     [Fact]
+    public async Task Execute_SchemaStringsBesideItsAnnotations_AreProtectedAndItsShapeKept()
+    {
+        // Every string in a schema reaches the vendor: a comment, a keyword of the app's own, a description given as a list.
+        var body = JsonNode.Parse($$"""
+            {
+              "model": "summary",
+              "messages": [{ "role": "user", "content": "Fetch the labs." }],
+              "tools": [{ "type": "function", "function": { "name": "get_labs", "parameters": {
+                "type": "object",
+                "$comment": "Built for {{Name}}",
+                "x-note": { "deep": ["{{Name}}"] },
+                "properties": {
+                  "q": { "type": ["string", "null"], "format": "date", "pattern": "^[a-z]+$", "note": "{{Name}}", "description": ["About {{Name}}"] },
+                  "r": { "$ref": "#/$defs/r" }
+                },
+                "required": ["q"],
+                "$defs": { "r": { "type": "string", "$comment": "{{Name}} again" } }
+              } } }],
+              "response_format": { "type": "json_schema", "json_schema": { "name": "x", "schema": { "type": "object", "x-origin": "{{Name}}" } } }
+            }
+            """)!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Fetch the labs.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var sent = call.VendorBody!.ToJsonString();
+        Assert.DoesNotContain(Name, sent, StringComparison.Ordinal);
+        var parameters = call.VendorBody!["tools"]![0]!["function"]!["parameters"]!;
+        Assert.Equal($"Built for {Token}", (string?)parameters["$comment"]);
+        Assert.Equal(Token, (string?)parameters["x-note"]!["deep"]![0]);
+        var q = parameters["properties"]!["q"]!;
+        Assert.Equal(Token, (string?)q["note"]);
+        Assert.Equal($"About {Token}", (string?)q["description"]![0]);
+        Assert.Equal("""["string","null"]""", q["type"]!.ToJsonString());
+        Assert.Equal("date", (string?)q["format"]);
+        Assert.Equal("^[a-z]+$", (string?)q["pattern"]);
+        Assert.Equal("#/$defs/r", (string?)parameters["properties"]!["r"]!["$ref"]);
+        Assert.Equal("q", (string?)parameters["required"]![0]);
+        Assert.Equal($"{Token} again", (string?)parameters["$defs"]!["r"]!["$comment"]);
+        Assert.Equal(Token, (string?)call.VendorBody["response_format"]!["json_schema"]!["schema"]!["x-origin"]);
+    }
+
+    [Fact]
     public async Task Execute_AStopSequenceAsOneString_IsProtected()
     {
         var request = CallContexts.Chat(TestConfig.Summary.Id, "Write it.") with

@@ -1,13 +1,16 @@
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using XefAI.Data;
 
 namespace XefAI.Gateway.Pipeline.Steps;
 
 /// <summary>
-/// The texts of a JSON schema that the model reads: annotations (<c>title</c>, <c>description</c>) and values it may be
-/// asked to choose or copy (<c>enum</c>, <c>const</c>, <c>default</c>, <c>examples</c>, every string inside them). Property
-/// names and the keywords that shape the JSON (<c>type</c>, <c>format</c>, <c>pattern</c>, <c>required</c>, <c>$ref</c>)
-/// are left alone: changing them would change what the answer must look like.
+/// The texts of a JSON schema that the model reads: annotations (<c>title</c>, <c>description</c>), values it may be asked
+/// to choose or copy (<c>enum</c>, <c>const</c>, <c>default</c>, <c>examples</c>, every string inside them), and any other
+/// string an app put in the schema (<c>$comment</c>, a keyword of its own such as <c>x-note</c>, a description given as a
+/// list), which the vendor receives as well. Property names and the keywords that shape the JSON (<c>type</c>,
+/// <c>format</c>, <c>pattern</c>, <c>required</c>, <c>$ref</c> and the other references and identifiers) are left alone:
+/// changing them would change what the answer must look like.
 /// </summary>
 /// <remarks>Only requests that send tools or a schema come here, so the walk copies each object's members to change them.</remarks>
 internal static class JsonSchemaTexts
@@ -15,10 +18,17 @@ internal static class JsonSchemaTexts
     // Deeper than any schema a model is given; the request's JSON guard bounds nesting well below the parser's own limit.
     private const int MaxDepth = 64;
 
-    public static void Protect(IDataProtection protection, JsonNode? schema) => Walk(protection, schema, 0, data: false);
+    /// <summary>The keywords whose strings shape the JSON or point within the schema, kept as the app wrote them.</summary>
+    internal static readonly FrozenSet<string> ShapeKeywords = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "type", "format", "pattern", "required", "$ref", "$id", "$schema", "$anchor", "$dynamicRef", "$dynamicAnchor",
+        "contentEncoding", "contentMediaType");
+
+    public static void Protect(IDataProtection protection, JsonNode? schema) => Walk(protection, schema, 0, data: false, shape: false);
 
     /// <param name="data">Inside values given as data (an enum's choices, a default object): every string, keys aside.</param>
-    private static void Walk(IDataProtection protection, JsonNode? node, int depth, bool data)
+    /// <param name="shape">Inside a shape keyword's value (<c>required</c>'s names, <c>type</c>'s list): every string kept.</param>
+    private static void Walk(IDataProtection protection, JsonNode? node, int depth, bool data, bool shape)
     {
         if (depth > MaxDepth)
         {
@@ -29,13 +39,13 @@ internal static class JsonSchemaTexts
         {
             for (var i = 0; i < array.Count; i++)
             {
-                if (data && Protected(protection, array[i]) is { } text)
+                if (!shape && Protected(protection, array[i]) is { } text)
                 {
                     array[i] = text;
                 }
                 else
                 {
-                    Walk(protection, array[i], depth + 1, data);
+                    Walk(protection, array[i], depth + 1, data, shape);
                 }
             }
 
@@ -51,13 +61,14 @@ internal static class JsonSchemaTexts
         foreach (var (name, value) in schema.ToList())
         {
             var isData = data || name is "enum" or "const" or "default" or "examples";
-            if ((isData || name is "title" or "description") && Protected(protection, value) is { } text)
+            var isShape = !isData && ShapeKeywords.Contains(name);
+            if (!isShape && Protected(protection, value) is { } text)
             {
                 schema[name] = text;
             }
             else
             {
-                Walk(protection, value, depth + 1, isData);
+                Walk(protection, value, depth + 1, isData, isShape);
             }
         }
     }
