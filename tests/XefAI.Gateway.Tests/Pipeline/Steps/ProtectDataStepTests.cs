@@ -235,7 +235,7 @@ public sealed class ProtectDataStepTests
                     "title": "Labs for {{Name}}",
                     "properties": {
                       "patient": { "type": "string", "enum": ["{{Name}}", "someone else"], "description": "Always {{Name}}." },
-                      "{{Name}}": { "type": "string", "pattern": "^{{Name}}$", "default": { "who": "{{Name}}" } }
+                      "named": { "type": "string", "pattern": "^[A-Z][a-z]+$", "default": { "who": "{{Name}}" } }
                     },
                     "required": ["patient"]
                   }
@@ -274,8 +274,8 @@ public sealed class ProtectDataStepTests
         Assert.Equal($"Always {Token}.", (string?)patient["description"]);
 
         // A property's name and a pattern shape the answer: they are the app's, and stay.
-        var named = parameters["properties"]![Name]!;
-        Assert.Equal($"^{Name}$", (string?)named["pattern"]);
+        var named = parameters["properties"]!["named"]!;
+        Assert.Equal("^[A-Z][a-z]+$", (string?)named["pattern"]);
         Assert.Equal(Token, (string?)named["default"]!["who"]);
         Assert.Equal("patient", (string?)parameters["required"]![0]);
         Assert.Equal($"For {Token}", (string?)sent["functions"]![0]!["description"]);
@@ -285,6 +285,47 @@ public sealed class ProtectDataStepTests
         Assert.Equal(Token, (string?)schema["schema"]!["const"]);
         Assert.Equal("summary", (string?)schema["name"]);
         Assert.True(call.Protection!.Replacements > 0);
+    }
+
+    [Theory]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"labs_of_Alice Example"}}]}""", "tools[0].function.name")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"Alice Example":{"type":"string"}}}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string","pattern":"^Alice Example$"}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","required":["Alice Example"]}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","default":{"Alice Example":1}}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"functions":[{"name":"for_Alice Example"}]}""", "functions[0].name")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"Alice Example"}}}""", "tool_choice.function.name")]
+    [InlineData("""{"functions":[{"name":"f"}],"function_call":{"name":"Alice Example"}}""", "function_call.name")]
+    [InlineData("""{"functions":[{"name":"f"}],"function_call":"Alice Example"}""", "function_call")]
+    [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"Alice Example","schema":{}}}}""", "response_format.json_schema.name")]
+    [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"$defs":{"Alice Example":{}}}}}}""", "response_format.json_schema.schema")]
+    public async Task Execute_ANameOrShapeTheVendorMustGetAsWrittenHoldsAValue_422NamingItAndNothingLeaves(string json, string path)
+    {
+        var body = JsonNode.Parse(json)!.AsObject();
+        body["model"] = "summary";
+        body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.Contains($"'{path}'", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alice", call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
+    [Fact]
+    public async Task Execute_ToolCallSentBackUnderAFunctionNameHoldingAValue_422()
+    {
+        var request = ToolCallConversation("call_abc123", "When is the next visit?");
+        request.Body!["messages"]![1]!["tool_calls"]![0]!["function"]!["name"] = "visit_of_Alice Example";
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Contains("'messages[1].tool_calls[0].function.name'", call.Error!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

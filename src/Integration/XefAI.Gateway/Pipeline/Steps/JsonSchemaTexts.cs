@@ -73,6 +73,53 @@ internal static class JsonSchemaTexts
         }
     }
 
+    /// <summary>
+    /// Whether the de-identifier finds a value in what the walk above keeps as the app wrote it: a property's (or any
+    /// member's) name, a shape keyword's string. Those cannot be replaced without changing what the answer must look like,
+    /// so a schema that holds one cannot be sent to a vendor that must not see it.
+    /// </summary>
+    public static bool KeepsAnIdentifier(IDataProtection protection, JsonNode? schema) => Keeps(protection, schema, 0, shape: false);
+
+    private static bool Keeps(IDataProtection protection, JsonNode? node, int depth, bool shape)
+    {
+        if (depth > MaxDepth)
+        {
+            return false;
+        }
+
+        if (node is JsonArray array)
+        {
+            for (var i = 0; i < array.Count; i++)
+            {
+                if ((shape && Protected(protection, array[i]) is not null) || Keeps(protection, array[i], depth + 1, shape))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        if (node is not JsonObject schema)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < schema.Count; i++)
+        {
+            var (name, value) = schema.GetAt(i);
+            var isShape = ShapeKeywords.Contains(name);
+            if (!ReferenceEquals(protection.Protect(name), name)
+                || (isShape && Protected(protection, value) is not null)
+                || Keeps(protection, value, depth + 1, isShape))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <returns>The protected text of a string value that changed; null otherwise.</returns>
     private static string? Protected(IDataProtection protection, JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text)

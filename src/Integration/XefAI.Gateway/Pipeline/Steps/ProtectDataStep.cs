@@ -145,6 +145,9 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         if (call.VendorBody is { } withToolCalls)
         {
             ProtectFieldsBesideTheConversation(protection, withToolCalls);
+
+            // After the conversation was read: a name it reveals is found in a tool's name too.
+            RefuseIdentifyingNames(protection, withToolCalls);
         }
 
         if (call.Request.Options.User is { Length: > 0 } user)
@@ -678,6 +681,117 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             });
         }
     }
+
+    /// <summary>
+    /// What the vendor must get as the app wrote it, since the answer refers to it or must match it: tool and function
+    /// names (in the tools, the tool choice and the tool calls sent back), the answer's schema name, and the names and shape
+    /// keywords of their JSON schemas. A value the de-identifier finds there (<c>get_labs_987-65-4321</c>, a property named
+    /// after the patient) cannot be replaced without breaking what refers to it, so the call is refused rather than sent.
+    /// </summary>
+    private static void RefuseIdentifyingNames(IDataProtection protection, JsonObject body)
+    {
+        if (body["tools"] is JsonArray tools)
+        {
+            for (var i = 0; i < tools.Count; i++)
+            {
+                RefuseIdentifyingFunction(protection, Member(tools[i], "function"), $"tools[{i}].function");
+            }
+        }
+
+        if (body["functions"] is JsonArray functions)
+        {
+            for (var i = 0; i < functions.Count; i++)
+            {
+                RefuseIdentifyingFunction(protection, functions[i], $"functions[{i}]");
+            }
+        }
+
+        RefuseIdentifyingNamesWithin(protection, body["tool_choice"], "tool_choice", 0);
+        if (body["function_call"] is JsonValue legacyChoice)
+        {
+            RefuseIdentifying(protection, legacyChoice, "function_call");
+        }
+        else
+        {
+            RefuseIdentifying(protection, Member(body["function_call"], "name"), "function_call.name");
+        }
+
+        if (Member(body["response_format"], "json_schema") is JsonObject jsonSchema)
+        {
+            RefuseIdentifyingFunction(protection, jsonSchema, "response_format.json_schema", schemaMember: "schema");
+        }
+
+        if (body["messages"] is not JsonArray messages)
+        {
+            return;
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (Member(messages[i], "tool_calls") is JsonArray calls)
+            {
+                for (var j = 0; j < calls.Count; j++)
+                {
+                    RefuseIdentifying(protection, Member(Member(calls[j], "function"), "name"), $"messages[{i}].tool_calls[{j}].function.name");
+                }
+            }
+
+            RefuseIdentifying(protection, Member(Member(messages[i], "function_call"), "name"), $"messages[{i}].function_call.name");
+        }
+    }
+
+    private static void RefuseIdentifyingFunction(IDataProtection protection, JsonNode? function, string path, string schemaMember = "parameters")
+    {
+        RefuseIdentifying(protection, Member(function, "name"), path + ".name");
+        if (JsonSchemaTexts.KeepsAnIdentifier(protection, Member(function, schemaMember)))
+        {
+            throw KeptIdentifier($"{path}.{schemaMember}");
+        }
+    }
+
+    /// <summary>Every <c>name</c> in a tool choice: the function's, or each of the allowed tools'.</summary>
+    private static void RefuseIdentifyingNamesWithin(IDataProtection protection, JsonNode? node, string path, int depth)
+    {
+        if (depth > 16)
+        {
+            return;
+        }
+
+        if (node is JsonArray items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                RefuseIdentifyingNamesWithin(protection, items[i], $"{path}[{i}]", depth + 1);
+            }
+        }
+        else if (node is JsonObject obj)
+        {
+            for (var i = 0; i < obj.Count; i++)
+            {
+                var (name, value) = obj.GetAt(i);
+                if (name == "name")
+                {
+                    RefuseIdentifying(protection, value, path + ".name");
+                }
+                else
+                {
+                    RefuseIdentifyingNamesWithin(protection, value, $"{path}.{SafeName(name)}", depth + 1);
+                }
+            }
+        }
+    }
+
+    private static void RefuseIdentifying(IDataProtection protection, JsonNode? node, string path)
+    {
+        if (node is JsonValue value && value.TryGetValue<string>(out var text) && !ReferenceEquals(protection.Protect(text), text))
+        {
+            throw KeptIdentifier(path);
+        }
+    }
+
+    private static DeIdentificationException KeptIdentifier(string path) => new(
+        $"The field '{path}' holds a value the de-identifier would replace, in a name or shape the vendor must get as written "
+        + "(the answer refers to it); rename it, or send it to a use case whose deployments cover PHI.");
 
     private static void ProtectToolCallId(IDataProtection protection, JsonObject holder, string member)
     {
