@@ -329,6 +329,29 @@ public sealed class ProtectDataStepTests
     }
 
     [Fact]
+    public async Task Execute_PredictedOutputAndDescriptionsSentAsLists_EveryStringInThemIsProtected()
+    {
+        var body = JsonNode.Parse($$"""
+            {
+              "model": "summary",
+              "messages": [{ "role": "user", "content": "Summarize." }],
+              "prediction": { "type": "content", "content": ["{{Name}} is stable."] },
+              "functions": [{ "name": "f", "description": ["About {{Name}}"] }],
+              "response_format": { "type": "json_schema", "json_schema": { "name": "x", "description": { "type": "{{Name}}" }, "schema": {} } }
+            }
+            """)!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.DoesNotContain(Name, call.VendorBody!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal($"{Token} is stable.", (string?)call.VendorBody["prediction"]!["content"]![0]);
+        Assert.Equal($"About {Token}", (string?)call.VendorBody["functions"]![0]!["description"]![0]);
+        Assert.Equal(Token, (string?)call.VendorBody["response_format"]!["json_schema"]!["description"]!["type"]);
+    }
+
+    [Fact]
     public async Task Execute_SchemaStringsBesideItsAnnotations_AreProtectedAndItsShapeKept()
     {
         // Every string in a schema reaches the vendor: a comment, a keyword of the app's own, a description given as a list.
@@ -481,6 +504,8 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"tool_choice":{"type":"Alice Example"}}""", "tool_choice.type")]
     [InlineData("""{"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"Alice Example","tools":[]}}}""", "tool_choice.allowed_tools.mode")]
     [InlineData("""{"logit_bias":{"Alice Example":5}}""", "logit_bias")]
+    [InlineData("""{"prediction":{"type":["Alice Example"],"content":"x"}}""", "prediction.type")]
+    [InlineData("""{"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":["Alice Example"],"tools":[]}}}""", "tool_choice.allowed_tools.mode")]
     public async Task Execute_AWordFieldHoldingText_422NamingItAndNothingLeaves(string json, string path)
     {
         // These go to the vendor as they are: only the vendor's words (and token ids) may be in them.

@@ -26,6 +26,9 @@ internal static class JsonSchemaTexts
 
     public static void Protect(IDataProtection protection, JsonNode? schema) => Walk(protection, schema, 0, data: false, shape: false);
 
+    /// <summary>Every string inside <paramref name="node"/> (a list or an object; keys aside), as the values of <c>enum</c> are.</summary>
+    public static void ProtectEveryString(IDataProtection protection, JsonNode? node) => Walk(protection, node, 0, data: true, shape: false);
+
     /// <param name="data">Inside values given as data (an enum's choices, a default object): every string, keys aside.</param>
     /// <param name="shape">Inside a shape keyword's value (<c>required</c>'s names, <c>type</c>'s list): every string kept.</param>
     private static void Walk(IDataProtection protection, JsonNode? node, int depth, bool data, bool shape)
@@ -91,7 +94,8 @@ internal static class JsonSchemaTexts
         {
             for (var i = 0; i < array.Count; i++)
             {
-                if ((shape && Protected(protection, array[i]) is not null) || Keeps(protection, array[i], depth + 1, shape))
+                if ((shape && array[i] is JsonValue item && item.TryGetValue<string>(out var text) && Replaces(protection, text))
+                    || Keeps(protection, array[i], depth + 1, shape))
                 {
                     return true;
                 }
@@ -109,8 +113,8 @@ internal static class JsonSchemaTexts
         {
             var (name, value) = schema.GetAt(i);
             var isShape = ShapeKeywords.Contains(name);
-            if (!ReferenceEquals(protection.Protect(name), name)
-                || (isShape && Protected(protection, value) is not null)
+            if (Replaces(protection, name)
+                || (isShape && value is JsonValue shapeValue && shapeValue.TryGetValue<string>(out var shapeText) && Replaces(protection, shapeText))
                 || Keeps(protection, value, depth + 1, isShape))
             {
                 return true;
@@ -119,6 +123,12 @@ internal static class JsonSchemaTexts
 
         return false;
     }
+
+    /// <summary>
+    /// Whether the protector would replace anything in <paramref name="text"/>. Compared by value: a protection may hand back
+    /// the text it kept the first time it read the same words, an equal string but not the same instance.
+    /// </summary>
+    internal static bool Replaces(IDataProtection protection, string text) => !string.Equals(protection.Protect(text), text, StringComparison.Ordinal);
 
     /// <returns>The protected text of a string value that changed; null otherwise.</returns>
     private static string? Protected(IDataProtection protection, JsonNode? node) =>

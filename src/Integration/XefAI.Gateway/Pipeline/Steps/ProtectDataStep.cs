@@ -399,7 +399,13 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         }
     }
 
-    private static bool IsWordOrAbsent(JsonNode? node) => node is not JsonValue value || !value.TryGetValue<string>(out var word) || IsFieldName(word);
+    /// <summary>Absent, null, a number or a boolean, or a word; not text, and not a list or an object that could hold text.</summary>
+    private static bool IsWordOrAbsent(JsonNode? node) => node switch
+    {
+        null => true,
+        JsonValue value => !value.TryGetValue<string>(out var word) || IsFieldName(word),
+        _ => false,
+    };
 
     private static bool IsTokenId(string key) => key.Length is > 0 and <= 10 && key.All(char.IsAsciiDigit);
 
@@ -582,9 +588,17 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         {
             if (prediction["content"] is JsonArray predictedParts)
             {
-                foreach (var part in predictedParts.OfType<JsonObject>())
+                for (var i = 0; i < predictedParts.Count; i++)
                 {
-                    ProtectText(protection, part, "text");
+                    // Text parts, or (which a vendor may take too) bare strings.
+                    if (predictedParts[i] is JsonObject part)
+                    {
+                        ProtectText(protection, part, "text");
+                    }
+                    else if (predictedParts[i] is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text))
+                    {
+                        predictedParts[i] = result;
+                    }
                 }
             }
             else
@@ -601,7 +615,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         ProtectTools(protection, body["functions"], nested: false);
         if (body["response_format"] is JsonObject format && format["json_schema"] is JsonObject jsonSchema)
         {
-            ProtectText(protection, jsonSchema, "description");
+            ProtectDescription(protection, jsonSchema);
             JsonSchemaTexts.Protect(protection, jsonSchema["schema"]);
         }
 
@@ -783,7 +797,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
     private static void RefuseIdentifying(IDataProtection protection, JsonNode? node, string path)
     {
-        if (node is JsonValue value && value.TryGetValue<string>(out var text) && !ReferenceEquals(protection.Protect(text), text))
+        if (node is JsonValue value && value.TryGetValue<string>(out var text) && JsonSchemaTexts.Replaces(protection, text))
         {
             throw KeptIdentifier(path);
         }
@@ -952,9 +966,25 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         {
             if ((nested ? array[i]?["function"] : array[i]) is JsonObject function)
             {
-                ProtectText(protection, function, "description");
+                ProtectDescription(protection, function);
                 JsonSchemaTexts.Protect(protection, function["parameters"]);
             }
+        }
+    }
+
+    /// <summary>
+    /// A tool's or schema's <c>description</c>: a string, or, sent as a list or an object, every string in it (a vendor
+    /// reads those as well).
+    /// </summary>
+    private static void ProtectDescription(IDataProtection protection, JsonObject holder)
+    {
+        if (holder["description"] is JsonValue)
+        {
+            ProtectText(protection, holder, "description");
+        }
+        else
+        {
+            JsonSchemaTexts.ProtectEveryString(protection, holder["description"]);
         }
     }
 
