@@ -297,13 +297,18 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"Alice Example"}}}""", "tool_choice.function.name")]
     [InlineData("""{"functions":[{"name":"f"}],"function_call":{"name":"Alice Example"}}""", "function_call.name")]
     [InlineData("""{"functions":[{"name":"f"}],"function_call":"Alice Example"}""", "function_call")]
+    [InlineData("""{"functions":[{"name":["Alice Example"]}]}""", "functions[0].name")]
+    [InlineData("""{"functions":[{"name":"f"}],"function_call":{"name":{"n":"Alice Example"}}}""", "function_call.name")]
+    [InlineData("""{"messages":[{"role":"assistant","content":"ok","function_call":["Alice Example"]}]}""", "messages[0].function_call")]
+    [InlineData("""{"messages":[{"role":"assistant","content":"ok","function_call":{"name":"f","arguments":["Alice Example"]}}]}""", "messages[0].function_call")]
+    [InlineData("""{"messages":[{"role":"assistant","content":"ok","function_call":{"name":["Alice Example"],"arguments":"{}"}}]}""", "messages[0].function_call.name")]
     [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"Alice Example","schema":{}}}}""", "response_format.json_schema.name")]
     [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"$defs":{"Alice Example":{}}}}}}""", "response_format.json_schema.schema")]
     public async Task Execute_ANameOrShapeTheVendorMustGetAsWrittenHoldsAValue_422NamingItAndNothingLeaves(string json, string path)
     {
         var body = JsonNode.Parse(json)!.AsObject();
         body["model"] = "summary";
-        body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        body["messages"] ??= new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
         await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
 
         await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
@@ -335,7 +340,7 @@ public sealed class ProtectDataStepTests
             {
               "model": "summary",
               "messages": [{ "role": "user", "content": "Summarize." }],
-              "prediction": { "type": "content", "content": ["{{Name}} is stable."] },
+              "prediction": { "type": "content", "content": ["{{Name}} is stable.", { "type": "text", "text": "Signed {{Name}}" }] },
               "functions": [{ "name": "f", "description": ["About {{Name}}"] }],
               "response_format": { "type": "json_schema", "json_schema": { "name": "x", "description": { "type": "{{Name}}" }, "schema": {} } }
             }
@@ -347,6 +352,7 @@ public sealed class ProtectDataStepTests
         Assert.Null(call.Error);
         Assert.DoesNotContain(Name, call.VendorBody!.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal($"{Token} is stable.", (string?)call.VendorBody["prediction"]!["content"]![0]);
+        Assert.Equal($"Signed {Token}", (string?)call.VendorBody["prediction"]!["content"]![1]!["text"]);
         Assert.Equal($"About {Token}", (string?)call.VendorBody["functions"]![0]!["description"]![0]);
         Assert.Equal(Token, (string?)call.VendorBody["response_format"]!["json_schema"]!["description"]!["type"]);
     }
@@ -505,6 +511,7 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"Alice Example","tools":[]}}}""", "tool_choice.allowed_tools.mode")]
     [InlineData("""{"logit_bias":{"Alice Example":5}}""", "logit_bias")]
     [InlineData("""{"prediction":{"type":["Alice Example"],"content":"x"}}""", "prediction.type")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","strict":"Alice Example"}}]}""", "tools[0].function.strict")]
     [InlineData("""{"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":["Alice Example"],"tools":[]}}}""", "tool_choice.allowed_tools.mode")]
     public async Task Execute_AWordFieldHoldingText_422NamingItAndNothingLeaves(string json, string path)
     {

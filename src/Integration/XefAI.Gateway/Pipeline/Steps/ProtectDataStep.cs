@@ -586,24 +586,14 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         // Predicted output: text the answer is expected to repeat, often the note being edited.
         if (body["prediction"] is JsonObject prediction)
         {
-            if (prediction["content"] is JsonArray predictedParts)
+            if (prediction["content"] is JsonValue)
             {
-                for (var i = 0; i < predictedParts.Count; i++)
-                {
-                    // Text parts, or (which a vendor may take too) bare strings.
-                    if (predictedParts[i] is JsonObject part)
-                    {
-                        ProtectText(protection, part, "text");
-                    }
-                    else if (predictedParts[i] is JsonValue value && value.TryGetValue<string>(out var text) && protection.Protect(text) is var result && !ReferenceEquals(result, text))
-                    {
-                        predictedParts[i] = result;
-                    }
-                }
+                ProtectText(protection, prediction, "content");
             }
             else
             {
-                ProtectText(protection, prediction, "content");
+                // Text parts, or whatever else a vendor may take: every string in them.
+                JsonSchemaTexts.ProtectEveryString(protection, prediction["content"]);
             }
         }
 
@@ -750,13 +740,25 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                 }
             }
 
-            RefuseIdentifying(protection, Member(Member(messages[i], "function_call"), "name"), $"messages[{i}].function_call.name");
+            // A legacy function call sent back: an object of a name and its arguments' JSON text, which is protected.
+            var functionCall = Member(messages[i], "function_call");
+            if (functionCall is not (null or JsonObject) || Member(functionCall, "arguments") is not (null or JsonValue))
+            {
+                throw KeptIdentifier($"messages[{i}].function_call");
+            }
+
+            RefuseIdentifying(protection, Member(functionCall, "name"), $"messages[{i}].function_call.name");
         }
     }
 
     private static void RefuseIdentifyingFunction(IDataProtection protection, JsonNode? function, string path, string schemaMember = "parameters")
     {
         RefuseIdentifying(protection, Member(function, "name"), path + ".name");
+        if (!IsWordOrAbsent(Member(function, "strict")))
+        {
+            throw NotAWord(path + ".strict");
+        }
+
         if (JsonSchemaTexts.KeepsAnIdentifier(protection, Member(function, schemaMember)))
         {
             throw KeptIdentifier($"{path}.{schemaMember}");
@@ -795,17 +797,19 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         }
     }
 
+    /// <summary>A name: absent, or a string the de-identifier finds nothing in. A list or an object where a name goes is refused too.</summary>
     private static void RefuseIdentifying(IDataProtection protection, JsonNode? node, string path)
     {
-        if (node is JsonValue value && value.TryGetValue<string>(out var text) && JsonSchemaTexts.Replaces(protection, text))
+        if (node is JsonArray or JsonObject
+            || (node is JsonValue value && value.TryGetValue<string>(out var text) && JsonSchemaTexts.Replaces(protection, text)))
         {
             throw KeptIdentifier(path);
         }
     }
 
     private static DeIdentificationException KeptIdentifier(string path) => new(
-        $"The field '{path}' holds a value the de-identifier would replace, in a name or shape the vendor must get as written "
-        + "(the answer refers to it); rename it, or send it to a use case whose deployments cover PHI.");
+        $"The field '{path}' reaches the vendor as written (the answer refers to it), and it holds a value the de-identifier "
+        + "would replace, or something other than a name; rename it, or send it to a use case whose deployments cover PHI.");
 
     private static void ProtectToolCallId(IDataProtection protection, JsonObject holder, string member)
     {
