@@ -165,6 +165,7 @@ public sealed class PromptTemplateCatalogTests
     [InlineData("Maria Gonzalez")]
     [InlineData("987-65-4321")]
     [InlineData("mrn-4471923")]
+    [InlineData("ssn_987-65-4321")]
     [InlineData("maria.gonzalez@example.org")]
     public async Task RenderAsync_UndeclaredParameterNamedWithAValue_IsNotEchoed(string name)
     {

@@ -127,6 +127,7 @@ public sealed class ResponsesRequestTranslatorTests
     [InlineData("""{"model":"m","input":"x","Maria Gonzalez":1}""")]
     [InlineData("""{"model":"m","input":"x","987-65-4321":1}""")]
     [InlineData("""{"model":"m","input":"x","mrn-4471923":true}""")]
+    [InlineData("""{"model":"m","input":"x","ssn_987-65-4321":true}""")]
     [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"987-65-4321"}]}]}""")]
     public void Translate_AnUnknownNameThatIsAValue_IsRefusedWithoutEchoingIt(string body)
     {

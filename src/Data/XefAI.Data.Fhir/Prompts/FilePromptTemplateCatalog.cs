@@ -356,7 +356,7 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
     // A caller's parameter name is echoed back so they can fix it; bounded and without control characters.
     /// <summary>
     /// A parameter name the caller wrote, echoed only when it is plainly a name: a name's characters, starting with a letter
-    /// or '_', without a run of five digits. Anything else (a patient's name, 987-65-4321, mrn-4471923) is a value pasted.
+    /// or '_', with fewer than five digits. Anything else (a patient's name, ssn_987-65-4321, mrn-4471923) is a value pasted.
     /// </summary>
     private static string EchoName(string name)
     {
@@ -365,7 +365,7 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
         for (var i = 0; plain && i < name.Length; i++)
         {
             var c = name[i];
-            digits = char.IsAsciiDigit(c) ? digits + 1 : 0;
+            digits += char.IsAsciiDigit(c) ? 1 : 0;
             plain = (char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') && digits < 5;
         }
 

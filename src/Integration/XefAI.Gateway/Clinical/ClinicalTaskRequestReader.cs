@@ -282,8 +282,8 @@ internal static class ClinicalTaskRequestReader
     };
 
     // Names from the request are echoed only when short and plain: a member name or a type could hold anything pasted.
-    // Plain means a name's characters, starting as a name does and without a run of five digits: 987-65-4321 (an SSN),
-    // 555-0142 or mrn-4471923 is a value, not a name.
+    // Plain means a name's characters, starting as a name does, with fewer than five digits: 987-65-4321 (an SSN),
+    // ssn_987-65-4321 or mrn-4471923 holds a value, not a name.
     internal static string Echo(string name) => IsPlainName(name) ? name : "(unprintable name)";
 
     private static bool IsPlainName(string name)
@@ -301,7 +301,7 @@ internal static class ClinicalTaskRequestReader
                 return false;
             }
 
-            digits = char.IsAsciiDigit(c) ? digits + 1 : 0;
+            digits += char.IsAsciiDigit(c) ? 1 : 0;
             if (digits >= 5)
             {
                 return false;

@@ -455,6 +455,7 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"987-65-4321":1}""")]
     [InlineData("""{"top_k":{"555-0142":1}}""")]
     [InlineData("""{"mrn-4471923":true}""")]
+    [InlineData("""{"ssn_987-65-4321":null}""")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize.","Alice Example":1}]}""")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"Alice Example":[1,2]}}""")]
     public async Task Execute_AMemberTheGatewayDoesNotKnowNamedLikeAPerson_422WhateverItsValue(string json)

@@ -504,7 +504,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     /// <summary>
     /// A member name that is plainly a field's: lower-case letters, digits, '_', '-' and '.', as the OpenAI-compatible
     /// servers' own fields are written (<c>top_k</c>, <c>min_p</c>, <c>repetition_penalty</c>), starting with a letter or
-    /// '_' and without a run of five digits: <c>987-65-4321</c>, <c>555-0142</c> or <c>mrn-4471923</c> is a value.
+    /// '_' and with fewer than five digits: <c>987-65-4321</c>, <c>ssn_987-65-4321</c> or <c>mrn-4471923</c> holds a value.
     /// </summary>
     private static bool IsFieldName(string name)
     {
@@ -521,7 +521,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                 return false;
             }
 
-            digits = c is >= '0' and <= '9' ? digits + 1 : 0;
+            digits += c is >= '0' and <= '9' ? 1 : 0;
             if (digits >= 5)
             {
                 return false;
