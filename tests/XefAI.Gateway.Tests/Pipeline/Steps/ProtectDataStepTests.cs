@@ -304,6 +304,9 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"messages":[{"role":"assistant","content":"ok","function_call":{"name":["Alice Example"],"arguments":"{}"}}]}""", "messages[0].function_call.name")]
     [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"Alice Example","schema":{}}}}""", "response_format.json_schema.name")]
     [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"$defs":{"Alice Example":{}}}}}}""", "response_format.json_schema.schema")]
+    [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"x","description":{"Alice Example":1},"schema":{}}}}""", "response_format.json_schema.description")]
+    [InlineData("""{"functions":[{"name":"f","description":[{"Alice Example":1}]}]}""", "functions[0].description")]
+    [InlineData("""{"prediction":{"type":"content","content":{"Alice Example":1}}}""", "prediction.content")]
     public async Task Execute_ANameOrShapeTheVendorMustGetAsWrittenHoldsAValue_422NamingItAndNothingLeaves(string json, string path)
     {
         var body = JsonNode.Parse(json)!.AsObject();

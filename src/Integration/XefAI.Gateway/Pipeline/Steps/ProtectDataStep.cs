@@ -592,8 +592,12 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             }
             else
             {
-                // Text parts, or whatever else a vendor may take: every string in them.
+                // Text parts, or whatever else a vendor may take: every string in them, and no member named with a value.
                 JsonSchemaTexts.ProtectEveryString(protection, prediction["content"]);
+                if (JsonSchemaTexts.KeepsAnIdentifier(protection, prediction["content"]))
+                {
+                    throw KeptIdentifier("prediction.content");
+                }
             }
         }
 
@@ -605,7 +609,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         ProtectTools(protection, body["functions"], nested: false);
         if (body["response_format"] is JsonObject format && format["json_schema"] is JsonObject jsonSchema)
         {
-            ProtectDescription(protection, jsonSchema);
+            ProtectDescription(protection, jsonSchema, "response_format.json_schema");
             JsonSchemaTexts.Protect(protection, jsonSchema["schema"]);
         }
 
@@ -970,7 +974,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         {
             if ((nested ? array[i]?["function"] : array[i]) is JsonObject function)
             {
-                ProtectDescription(protection, function);
+                ProtectDescription(protection, function, nested ? $"tools[{i}].function" : $"functions[{i}]");
                 JsonSchemaTexts.Protect(protection, function["parameters"]);
             }
         }
@@ -978,9 +982,9 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
     /// <summary>
     /// A tool's or schema's <c>description</c>: a string, or, sent as a list or an object, every string in it (a vendor
-    /// reads those as well).
+    /// reads those as well), whose member names, which cannot be replaced, must hold no value.
     /// </summary>
-    private static void ProtectDescription(IDataProtection protection, JsonObject holder)
+    private static void ProtectDescription(IDataProtection protection, JsonObject holder, string path)
     {
         if (holder["description"] is JsonValue)
         {
@@ -989,6 +993,10 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         else
         {
             JsonSchemaTexts.ProtectEveryString(protection, holder["description"]);
+            if (JsonSchemaTexts.KeepsAnIdentifier(protection, holder["description"]))
+            {
+                throw KeptIdentifier(path + ".description");
+            }
         }
     }
 
