@@ -162,6 +162,26 @@ public sealed class PromptTemplateCatalogTests
     }
 
     [Theory]
+    [InlineData("Maria Gonzalez")]
+    [InlineData("987-65-4321")]
+    [InlineData("mrn-4471923")]
+    [InlineData("ssn_987-65-4321")]
+    [InlineData("maria.gonzalez@example.org")]
+    public async Task RenderAsync_UndeclaredParameterNamedWithAValue_IsNotEchoed(string name)
+    {
+        using var prompts = new TempPrompts();
+        prompts.Write("task", "1", TaskTemplate);
+        var catalog = new FilePromptTemplateCatalog(prompts.Path);
+
+        var ex = await Assert.ThrowsAsync<PromptTemplateException>(() =>
+            catalog.RenderAsync("task", "1", ClinicalContext.Empty, Parameters(("focus", "x"), (name, "y"))));
+
+        Assert.Equal(PromptTemplateErrors.ParameterUndeclared, ex.Code);
+        Assert.Equal("(unprintable name)", ex.ParameterName);
+        Assert.DoesNotContain(name, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("context_facts")]
     [InlineData("patient")]
     [InlineData("Focus")]

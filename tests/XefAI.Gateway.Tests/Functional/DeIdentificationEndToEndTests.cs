@@ -286,6 +286,32 @@ public sealed class DeIdentificationEndToEndTests
         Assert.Equal(1, vendor.CallCount);
     }
 
+    [Theory]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"labs_987-65-4321","parameters":{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}}}}}]}""", "tools[0].function.name")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"labs","parameters":{"type":"object","properties":{"Homer Simpson":{"type":"string"}}}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"labs"}}],"tool_choice":{"type":"function","function":{"name":"labs"},"note":"SSN 987-65-4321"}}""", "tool_choice.note")]
+    [InlineData("""{"service_tier":"Homer Simpson, SSN 987-65-4321"}""", "service_tier")]
+    [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","987-65-4321":1}}}}""", "response_format.json_schema.schema")]
+    public async Task A_name_or_word_the_vendor_would_get_as_written_holding_an_identifier_is_refused_and_nothing_is_sent(string extra, string field)
+    {
+        using var vendor = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(vendor.Configure);
+        using var client = host.CreateClient();
+        var body = JsonNode.Parse(extra)!.AsObject();
+        body["model"] = "vendor-chat";
+        body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Homer Simpson (MRN 00482913) asks about his labs." });
+
+        var refused = await client.PostChatAsync(body.ToJsonString());
+
+        Assert.Equal(422, refused.Status);
+        Assert.Equal("deidentification_failed", (string?)refused.Json["error"]!["code"]);
+        var message = (string?)refused.Json["error"]!["message"];
+        Assert.Contains($"'{field}", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("987", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Homer", message, StringComparison.Ordinal);
+        Assert.Equal(0, vendor.CallCount);
+    }
+
     [Fact]
     public async Task Tools_stop_sequences_and_the_answer_schema_reach_the_vendor_de_identified_with_their_shape_kept()
     {

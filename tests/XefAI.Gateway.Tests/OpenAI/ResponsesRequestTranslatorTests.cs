@@ -123,6 +123,25 @@ public sealed class ResponsesRequestTranslatorTests
         Assert.Equal(param, error.Param);
     }
 
+    [Theory]
+    [InlineData("""{"model":"m","input":"x","Maria Gonzalez":1}""")]
+    [InlineData("""{"model":"m","input":"x","987-65-4321":1}""")]
+    [InlineData("""{"model":"m","input":"x","mrn-4471923":true}""")]
+    [InlineData("""{"model":"m","input":"x","ssn_987-65-4321":true}""")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"987-65-4321"}]}]}""")]
+    public void Translate_AnUnknownNameThatIsAValue_IsRefusedWithoutEchoingIt(string body)
+    {
+        var translated = ResponsesRequestTranslator.TryTranslate(JsonNode.Parse(body)!.AsObject(), out _, out _, out var error);
+
+        Assert.False(translated);
+        Assert.Equal(400, error!.StatusCode);
+        foreach (var value in new[] { "Maria", "987", "4471923" })
+        {
+            Assert.DoesNotContain(value, error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(value, error.Param ?? string.Empty, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Translate_AnEarlierAnswerSentByReference_IsRefusedSayingToTurnStoreOff()
     {

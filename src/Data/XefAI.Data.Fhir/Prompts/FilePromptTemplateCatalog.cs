@@ -103,12 +103,12 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
             .ToList();
         if (undeclared.Count > 0)
         {
-            var names = string.Join(", ", undeclared.Select(n => $"'{Echo(n)}'"));
+            var names = string.Join(", ", undeclared.Select(n => $"'{EchoName(n)}'"));
             var accepted = declared.Count == 0 ? "none" : string.Join(", ", declared.Select(p => p.Name));
             throw new PromptTemplateException(
                 PromptTemplateErrors.ParameterUndeclared,
                 $"Task parameter(s) {names} not declared by prompt template '{template.Info.Name}' version '{template.Info.Version}'; it accepts: {accepted}.",
-                Echo(undeclared[0]));
+                EchoName(undeclared[0]));
         }
 
         var arguments = new KernelArguments();
@@ -354,6 +354,24 @@ internal sealed partial class FilePromptTemplateCatalog : IPromptTemplateCatalog
     private static string Key(string name, string version) => $"{name}\n{version}";
 
     // A caller's parameter name is echoed back so they can fix it; bounded and without control characters.
+    /// <summary>
+    /// A parameter name the caller wrote, echoed only when it is plainly a name: a name's characters, starting with a letter
+    /// or '_', with fewer than five digits. Anything else (a patient's name, ssn_987-65-4321, mrn-4471923) is a value pasted.
+    /// </summary>
+    private static string EchoName(string name)
+    {
+        var plain = name.Length is > 0 and <= MaxEchoedNameLength && (char.IsAsciiLetter(name[0]) || name[0] == '_');
+        var digits = 0;
+        for (var i = 0; plain && i < name.Length; i++)
+        {
+            var c = name[i];
+            digits += char.IsAsciiDigit(c) ? 1 : 0;
+            plain = (char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') && digits < 5;
+        }
+
+        return plain ? name : "(unprintable name)";
+    }
+
     private static string Echo(string value)
     {
         var clean = new string([.. value.Take(MaxEchoedNameLength).Select(c => char.IsControl(c) ? '?' : c)]);

@@ -282,8 +282,34 @@ internal static class ClinicalTaskRequestReader
     };
 
     // Names from the request are echoed only when short and plain: a member name or a type could hold anything pasted.
-    internal static string Echo(string name) =>
-        name.Length <= MaxEchoedNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "(unprintable name)";
+    // Plain means a name's characters, starting as a name does, with fewer than five digits: 987-65-4321 (an SSN),
+    // ssn_987-65-4321 or mrn-4471923 holds a value, not a name.
+    internal static string Echo(string name) => IsPlainName(name) ? name : "(unprintable name)";
+
+    private static bool IsPlainName(string name)
+    {
+        if (name.Length is 0 or > MaxEchoedNameLength || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
+        {
+            return false;
+        }
+
+        var digits = 0;
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+            {
+                return false;
+            }
+
+            digits += char.IsAsciiDigit(c) ? 1 : 0;
+            if (digits >= 5)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     internal static string Quoted(string name) => Echo(name) == name ? $"'{name}'" : "(unprintable)";
 }

@@ -235,7 +235,7 @@ public sealed class ProtectDataStepTests
                     "title": "Labs for {{Name}}",
                     "properties": {
                       "patient": { "type": "string", "enum": ["{{Name}}", "someone else"], "description": "Always {{Name}}." },
-                      "{{Name}}": { "type": "string", "pattern": "^{{Name}}$", "default": { "who": "{{Name}}" } }
+                      "named": { "type": "string", "pattern": "^[A-Z][a-z]+$", "default": { "who": "{{Name}}" } }
                     },
                     "required": ["patient"]
                   }
@@ -274,8 +274,8 @@ public sealed class ProtectDataStepTests
         Assert.Equal($"Always {Token}.", (string?)patient["description"]);
 
         // A property's name and a pattern shape the answer: they are the app's, and stay.
-        var named = parameters["properties"]![Name]!;
-        Assert.Equal($"^{Name}$", (string?)named["pattern"]);
+        var named = parameters["properties"]!["named"]!;
+        Assert.Equal("^[A-Z][a-z]+$", (string?)named["pattern"]);
         Assert.Equal(Token, (string?)named["default"]!["who"]);
         Assert.Equal("patient", (string?)parameters["required"]![0]);
         Assert.Equal($"For {Token}", (string?)sent["functions"]![0]!["description"]);
@@ -285,6 +285,123 @@ public sealed class ProtectDataStepTests
         Assert.Equal(Token, (string?)schema["schema"]!["const"]);
         Assert.Equal("summary", (string?)schema["name"]);
         Assert.True(call.Protection!.Replacements > 0);
+    }
+
+    [Theory]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"labs_of_Alice Example"}}]}""", "tools[0].function.name")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"Alice Example":{"type":"string"}}}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string","pattern":"^Alice Example$"}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","required":["Alice Example"]}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","default":{"Alice Example":1}}}}]}""", "tools[0].function.parameters")]
+    [InlineData("""{"functions":[{"name":"for_Alice Example"}]}""", "functions[0].name")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"Alice Example"}}}""", "tool_choice.function.name")]
+    [InlineData("""{"functions":[{"name":"f"}],"function_call":{"name":"Alice Example"}}""", "function_call.name")]
+    [InlineData("""{"functions":[{"name":"f"}],"function_call":"Alice Example"}""", "function_call")]
+    [InlineData("""{"functions":[{"name":["Alice Example"]}]}""", "functions[0].name")]
+    [InlineData("""{"functions":[{"name":"f"}],"function_call":{"name":{"n":"Alice Example"}}}""", "function_call.name")]
+    [InlineData("""{"messages":[{"role":"assistant","content":"ok","function_call":["Alice Example"]}]}""", "messages[0].function_call")]
+    [InlineData("""{"messages":[{"role":"assistant","content":"ok","function_call":{"name":"f","arguments":["Alice Example"]}}]}""", "messages[0].function_call")]
+    [InlineData("""{"messages":[{"role":"assistant","content":"ok","function_call":{"name":["Alice Example"],"arguments":"{}"}}]}""", "messages[0].function_call.name")]
+    [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"Alice Example","schema":{}}}}""", "response_format.json_schema.name")]
+    [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"$defs":{"Alice Example":{}}}}}}""", "response_format.json_schema.schema")]
+    [InlineData("""{"response_format":{"type":"json_schema","json_schema":{"name":"x","description":{"Alice Example":1},"schema":{}}}}""", "response_format.json_schema.description")]
+    [InlineData("""{"functions":[{"name":"f","description":[{"Alice Example":1}]}]}""", "functions[0].description")]
+    [InlineData("""{"prediction":{"type":"content","content":{"Alice Example":1}}}""", "prediction.content")]
+    public async Task Execute_ANameOrShapeTheVendorMustGetAsWrittenHoldsAValue_422NamingItAndNothingLeaves(string json, string path)
+    {
+        var body = JsonNode.Parse(json)!.AsObject();
+        body["model"] = "summary";
+        body["messages"] ??= new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.Contains($"'{path}'", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alice", call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
+    [Fact]
+    public async Task Execute_ToolCallSentBackUnderAFunctionNameHoldingAValue_422()
+    {
+        var request = ToolCallConversation("call_abc123", "When is the next visit?");
+        request.Body!["messages"]![1]!["tool_calls"]![0]!["function"]!["name"] = "visit_of_Alice Example";
+        await using var call = Obliged(request);
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Contains("'messages[1].tool_calls[0].function.name'", call.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Execute_PredictedOutputAndDescriptionsSentAsLists_EveryStringInThemIsProtected()
+    {
+        var body = JsonNode.Parse($$"""
+            {
+              "model": "summary",
+              "messages": [{ "role": "user", "content": "Summarize." }],
+              "prediction": { "type": "content", "content": ["{{Name}} is stable.", { "type": "text", "text": "Signed {{Name}}" }] },
+              "functions": [{ "name": "f", "description": ["About {{Name}}"] }],
+              "response_format": { "type": "json_schema", "json_schema": { "name": "x", "description": { "type": "{{Name}}" }, "schema": {} } }
+            }
+            """)!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.DoesNotContain(Name, call.VendorBody!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal($"{Token} is stable.", (string?)call.VendorBody["prediction"]!["content"]![0]);
+        Assert.Equal($"Signed {Token}", (string?)call.VendorBody["prediction"]!["content"]![1]!["text"]);
+        Assert.Equal($"About {Token}", (string?)call.VendorBody["functions"]![0]!["description"]![0]);
+        Assert.Equal(Token, (string?)call.VendorBody["response_format"]!["json_schema"]!["description"]!["type"]);
+    }
+
+    [Fact]
+    public async Task Execute_SchemaStringsBesideItsAnnotations_AreProtectedAndItsShapeKept()
+    {
+        // Every string in a schema reaches the vendor: a comment, a keyword of the app's own, a description given as a list.
+        var body = JsonNode.Parse($$"""
+            {
+              "model": "summary",
+              "messages": [{ "role": "user", "content": "Fetch the labs." }],
+              "tools": [{ "type": "function", "function": { "name": "get_labs", "parameters": {
+                "type": "object",
+                "$comment": "Built for {{Name}}",
+                "x-note": { "deep": ["{{Name}}"] },
+                "properties": {
+                  "q": { "type": ["string", "null"], "format": "date", "pattern": "^[a-z]+$", "note": "{{Name}}", "description": ["About {{Name}}"] },
+                  "r": { "$ref": "#/$defs/r" }
+                },
+                "required": ["q"],
+                "$defs": { "r": { "type": "string", "$comment": "{{Name}} again" } }
+              } } }],
+              "response_format": { "type": "json_schema", "json_schema": { "name": "x", "schema": { "type": "object", "x-origin": "{{Name}}" } } }
+            }
+            """)!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Fetch the labs.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        var sent = call.VendorBody!.ToJsonString();
+        Assert.DoesNotContain(Name, sent, StringComparison.Ordinal);
+        var parameters = call.VendorBody!["tools"]![0]!["function"]!["parameters"]!;
+        Assert.Equal($"Built for {Token}", (string?)parameters["$comment"]);
+        Assert.Equal(Token, (string?)parameters["x-note"]!["deep"]![0]);
+        var q = parameters["properties"]!["q"]!;
+        Assert.Equal(Token, (string?)q["note"]);
+        Assert.Equal($"About {Token}", (string?)q["description"]![0]);
+        Assert.Equal("""["string","null"]""", q["type"]!.ToJsonString());
+        Assert.Equal("date", (string?)q["format"]);
+        Assert.Equal("^[a-z]+$", (string?)q["pattern"]);
+        Assert.Equal("#/$defs/r", (string?)parameters["properties"]!["r"]!["$ref"]);
+        Assert.Equal("q", (string?)parameters["required"]![0]);
+        Assert.Equal($"{Token} again", (string?)parameters["$defs"]!["r"]!["$comment"]);
+        Assert.Equal(Token, (string?)call.VendorBody["response_format"]!["json_schema"]!["schema"]!["x-origin"]);
     }
 
     [Fact]
@@ -338,6 +455,10 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"Alice Example":1}""")]
     [InlineData("""{"top_k":{"Alice Example":1}}""")]
     [InlineData("""{"AliceExample":true}""")]
+    [InlineData("""{"987-65-4321":1}""")]
+    [InlineData("""{"top_k":{"555-0142":1}}""")]
+    [InlineData("""{"mrn-4471923":true}""")]
+    [InlineData("""{"ssn_987-65-4321":null}""")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize.","Alice Example":1}]}""")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"Alice Example":[1,2]}}""")]
     public async Task Execute_AMemberTheGatewayDoesNotKnowNamedLikeAPerson_422WhateverItsValue(string json)
@@ -363,6 +484,10 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{},"note":"Alice Example"}}}""", "response_format.json_schema.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"note":"Alice Example"}}""", "stream_options.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"prediction":{"type":"content","content":"x","note":"Alice Example"}}""", "prediction.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tool_choice":{"type":"function","function":{"name":"f"},"note":"Alice Example"}}""", "tool_choice.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tool_choice":{"type":"function","function":{"name":"f","note":"Alice Example"}}}""", "tool_choice.function.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"auto","note":"Alice Example","tools":[]}}}""", "tool_choice.allowed_tools.note")]
+    [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"function_call":{"name":"f","note":"Alice Example"}}""", "function_call.note")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"tools":[{"type":"custom","custom":{"name":"g","description":"for Alice Example"}}]}""", "tools[0]")]
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."},{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"custom","custom":{"name":"g","input":"Alice Example"}}]}]}""", "messages[1].tool_calls[0]")]
     public async Task Execute_NestedFieldTheGatewayDoesNotKnowHoldingText_422NamingItAndNothingLeaves(string json, string path)
@@ -378,6 +503,54 @@ public sealed class ProtectDataStepTests
         Assert.Contains($"'{path}", call.Error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Name, call.Error.Message, StringComparison.Ordinal);
         Assert.Null(call.Protection);
+    }
+
+    [Theory]
+    [InlineData("""{"service_tier":"for Alice Example"}""", "service_tier")]
+    [InlineData("""{"reasoning_effort":"Alice Example"}""", "reasoning_effort")]
+    [InlineData("""{"verbosity":"SSN 987-65-4321"}""", "verbosity")]
+    [InlineData("""{"modalities":["text","Alice Example"]}""", "modalities[1]")]
+    [InlineData("""{"prediction":{"type":"Alice Example","content":"x"}}""", "prediction.type")]
+    [InlineData("""{"tool_choice":{"type":"Alice Example"}}""", "tool_choice.type")]
+    [InlineData("""{"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"Alice Example","tools":[]}}}""", "tool_choice.allowed_tools.mode")]
+    [InlineData("""{"logit_bias":{"Alice Example":5}}""", "logit_bias")]
+    [InlineData("""{"prediction":{"type":["Alice Example"],"content":"x"}}""", "prediction.type")]
+    [InlineData("""{"tools":[{"type":"function","function":{"name":"f","strict":"Alice Example"}}]}""", "tools[0].function.strict")]
+    [InlineData("""{"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":["Alice Example"],"tools":[]}}}""", "tool_choice.allowed_tools.mode")]
+    public async Task Execute_AWordFieldHoldingText_422NamingItAndNothingLeaves(string json, string path)
+    {
+        // These go to the vendor as they are: only the vendor's words (and token ids) may be in them.
+        var body = JsonNode.Parse(json)!.AsObject();
+        body["model"] = "summary";
+        body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Equal(422, call.Error?.StatusCode);
+        Assert.Equal("deidentification_failed", call.Error!.Code);
+        Assert.Contains($"'{path}'", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alice", call.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("987", call.Error.Message, StringComparison.Ordinal);
+        Assert.Null(call.Protection);
+    }
+
+    [Fact]
+    public async Task Execute_WordFieldsHoldingTheVendorsWords_Pass()
+    {
+        var body = JsonNode.Parse("""
+            {"model":"summary","messages":[{"role":"user","content":"Summarize."}],"service_tier":"flex","reasoning_effort":"low",
+             "verbosity":"medium","modalities":["text"],"prediction":{"type":"content","content":"x"},"logit_bias":{"50256":-100},
+             "tools":[{"type":"function","function":{"name":"f"}}],
+             "tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"auto","tools":[{"type":"function","function":{"name":"f"}}]}}}
+            """)!.AsObject();
+        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+
+        Assert.Null(call.Error);
+        Assert.Equal("flex", (string?)call.VendorBody!["service_tier"]);
+        Assert.Equal(-100, (int?)call.VendorBody["logit_bias"]!["50256"]);
     }
 
     [Fact]

@@ -53,16 +53,24 @@ public sealed class ResolveUseCaseStepTests
         await using var plain = CallContexts.Translated(new GatewayRequest("no-such-case", CallOperation.Chat));
         await using var huge = CallContexts.Translated(new GatewayRequest(new string('m', 500_000), CallOperation.Chat));
         await using var pasted = CallContexts.Translated(new GatewayRequest("Maria Gonzalez, DOB 04/17/1961", CallOperation.Chat));
+        await using var ssn = CallContexts.Translated(new GatewayRequest("987-65-4321", CallOperation.Chat));
+        await using var mrn = CallContexts.Translated(new GatewayRequest("mrn-4471923", CallOperation.Chat));
 
         await _step.ExecuteAsync(plain);
         await _step.ExecuteAsync(huge);
         await _step.ExecuteAsync(pasted);
+        await _step.ExecuteAsync(ssn);
+        await _step.ExecuteAsync(mrn);
 
         Assert.Contains("'no-such-case'", plain.Error!.Message, StringComparison.Ordinal);
         Assert.Equal(404, huge.Error?.StatusCode);
         Assert.True(huge.Error!.Message.Length < 200, $"the error echoed {huge.Error.Message.Length} characters");
         Assert.Equal(404, pasted.Error?.StatusCode);
         Assert.DoesNotContain("Gonzalez", pasted.Error!.Message, StringComparison.Ordinal);
+
+        // Plain characters, but a value's shape: an SSN, a run of digits.
+        Assert.DoesNotContain("987", ssn.Error!.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("4471923", mrn.Error!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

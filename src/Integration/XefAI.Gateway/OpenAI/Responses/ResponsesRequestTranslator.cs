@@ -37,7 +37,9 @@ internal static class ResponsesRequestTranslator
         {
             if (Array.IndexOf(Known, name) < 0)
             {
-                error = CallError.InvalidRequest("unknown_parameter", $"Unknown parameter: '{name}'.", name);
+                // The name is the caller's and could be anything pasted: echoed only when it is plainly a field's.
+                var shown = Clinical.ClinicalTaskRequestReader.Echo(name);
+                error = CallError.InvalidRequest("unknown_parameter", $"Unknown parameter: {Clinical.ClinicalTaskRequestReader.Quoted(name)}.", shown);
                 return false;
             }
         }
@@ -482,5 +484,5 @@ internal static class ResponsesRequestTranslator
 
     /// <summary>A type name of the client's, shown in an error only when it looks like one.</summary>
     private static string Shown(string? type) =>
-        type is { Length: > 0 and <= 40 } && type.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-') ? type : "unknown";
+        type is { Length: > 0 and <= 40 } && Clinical.ClinicalTaskRequestReader.Echo(type) == type ? type : "unknown";
 }

@@ -33,6 +33,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     // an unknown top-level field is: the gateway cannot tell whether it names the patient.
     private static readonly FrozenSet<string> MessageFields = FrozenSet.Create(StringComparer.Ordinal, "role", "content", "name", "tool_calls", "tool_call_id", "refusal", "function_call");
     private static readonly FrozenSet<string> TextPartFields = FrozenSet.Create(StringComparer.Ordinal, "type", "text", "refusal");
+    private static readonly FrozenSet<string> FunctionNameFields = FrozenSet.Create(StringComparer.Ordinal, "name");
     private static readonly FrozenSet<string> ToolCallFields = FrozenSet.Create(StringComparer.Ordinal, "id", "type", "function");
     private static readonly FrozenSet<string> FunctionCallFields = FrozenSet.Create(StringComparer.Ordinal, "name", "arguments");
     private static readonly FrozenSet<string> ToolFields = FrozenSet.Create(StringComparer.Ordinal, "type", "function");
@@ -41,6 +42,14 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
     private static readonly FrozenSet<string> JsonSchemaFields = FrozenSet.Create(StringComparer.Ordinal, "name", "description", "schema", "strict");
     private static readonly FrozenSet<string> StreamOptionsFields = FrozenSet.Create(StringComparer.Ordinal, "include_usage", "include_obfuscation");
     private static readonly FrozenSet<string> PredictionFields = FrozenSet.Create(StringComparer.Ordinal, "type", "content");
+
+    // A tool choice names a tool ({"type": "function", "function": {"name": …}}, or the allowed tools' list and mode);
+    // nothing in it is text the model reads, so nothing else may hold text.
+    private static readonly FrozenSet<string> ToolChoiceFields = FrozenSet.Create(StringComparer.Ordinal, "type", "function", "custom", "name", "allowed_tools", "mode", "tools");
+
+    // Fields whose value is one of the vendor's words ("auto", "flex", "low"). They are sent as they are, so a value that
+    // is not a word (a sentence, a name) is refused rather than sent.
+    private static readonly string[] WordFields = ["service_tier", "reasoning_effort", "verbosity"];
 
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -116,6 +125,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             RefuseWhatCannotBeDeIdentified(original);
             RefuseUnknownText(original, ChatFieldRules.KnownFields);
             RefuseUnknownNestedText(original);
+            RefuseTextInWordFields(original);
         }
 
         var texts = new string[call.Messages.Count];
@@ -135,6 +145,9 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         if (call.VendorBody is { } withToolCalls)
         {
             ProtectFieldsBesideTheConversation(protection, withToolCalls);
+
+            // After the conversation was read: a name it reveals is found in a tool's name too.
+            RefuseIdentifyingNames(protection, withToolCalls);
         }
 
         if (call.Request.Options.User is { Length: > 0 } user)
@@ -322,12 +335,83 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         RefuseUnknownText(body["response_format"], ResponseFormatFields, "response_format");
         RefuseUnknownText(Member(body["response_format"], "json_schema"), JsonSchemaFields, "response_format.json_schema");
         RefuseUnknownText(body["stream_options"], StreamOptionsFields, "stream_options");
+        RefuseUnknownTextWithin(body["tool_choice"], ToolChoiceFields, "tool_choice", 0);
+        RefuseUnknownText(body["function_call"], FunctionNameFields, "function_call");
         RefuseUnknownText(body["prediction"], PredictionFields, "prediction");
         if (UnknownTextInEach(Member(body["prediction"], "content"), TextPartFields, out var predicted) is { } predictedField)
         {
             throw UnknownField($"prediction.content[{predicted}]", predictedField);
         }
     }
+
+    /// <summary>
+    /// The fields the gateway sends as they are because their values are the vendor's words or token ids, not text: a
+    /// value that is not a word (<c>"service_tier": "for Maria Gonzalez"</c>), or a <c>logit_bias</c> key that is not a
+    /// token id, would reach the vendor unread, so the call is refused.
+    /// </summary>
+    private static void RefuseTextInWordFields(JsonObject body)
+    {
+        foreach (var name in WordFields)
+        {
+            if (!IsWordOrAbsent(body[name]))
+            {
+                throw NotAWord(name);
+            }
+        }
+
+        if (body["modalities"] is JsonArray modalities)
+        {
+            for (var i = 0; i < modalities.Count; i++)
+            {
+                if (!IsWordOrAbsent(modalities[i]))
+                {
+                    throw NotAWord($"modalities[{i}]");
+                }
+            }
+        }
+
+        if (!IsWordOrAbsent(Member(body["prediction"], "type")))
+        {
+            throw NotAWord("prediction.type");
+        }
+
+        if (!IsWordOrAbsent(Member(body["tool_choice"], "type")))
+        {
+            throw NotAWord("tool_choice.type");
+        }
+
+        if (!IsWordOrAbsent(Member(Member(body["tool_choice"], "allowed_tools"), "mode")))
+        {
+            throw NotAWord("tool_choice.allowed_tools.mode");
+        }
+
+        if (body["logit_bias"] is JsonObject bias)
+        {
+            for (var i = 0; i < bias.Count; i++)
+            {
+                if (!IsTokenId(bias.GetAt(i).Key))
+                {
+                    throw new DeIdentificationException(
+                        "A key of 'logit_bias' is not a token id, and it would reach the vendor as it is; send token ids only, "
+                        + "or send it to a use case whose deployments cover PHI.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Absent, null, a number or a boolean, or a word; not text, and not a list or an object that could hold text.</summary>
+    private static bool IsWordOrAbsent(JsonNode? node) => node switch
+    {
+        null => true,
+        JsonValue value => !value.TryGetValue<string>(out var word) || IsFieldName(word),
+        _ => false,
+    };
+
+    private static bool IsTokenId(string key) => key.Length is > 0 and <= 10 && key.All(char.IsAsciiDigit);
+
+    private static DeIdentificationException NotAWord(string path) => new(
+        $"The field '{path}' holds text rather than one of the vendor's words, and it would reach the vendor as it is; "
+        + "send the documented value, or send it to a use case whose deployments cover PHI.");
 
     private static JsonNode? Member(JsonNode? node, string name) => node is JsonObject obj ? obj[name] : null;
 
@@ -336,6 +420,35 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         if (UnknownText(node, known) is { } field)
         {
             throw UnknownField(path, field);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RefuseUnknownText(JsonNode?, FrozenSet{string}, string)"/> at every depth of <paramref name="node"/>, whose
+    /// objects all take their members from <paramref name="known"/>.
+    /// </summary>
+    private static void RefuseUnknownTextWithin(JsonNode? node, FrozenSet<string> known, string path, int depth)
+    {
+        if (depth > 16)
+        {
+            throw new DeIdentificationException($"The field '{path}' nests too deeply to be read; send it to a use case whose deployments cover PHI.");
+        }
+
+        if (node is JsonArray items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                RefuseUnknownTextWithin(items[i], known, $"{path}[{i}]", depth + 1);
+            }
+        }
+        else if (node is JsonObject obj)
+        {
+            RefuseUnknownText(obj, known, path);
+            for (var i = 0; i < obj.Count; i++)
+            {
+                var (name, value) = obj.GetAt(i);
+                RefuseUnknownTextWithin(value, known, $"{path}.{SafeName(name)}", depth + 1);
+            }
         }
     }
 
@@ -390,18 +503,26 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
     /// <summary>
     /// A member name that is plainly a field's: lower-case letters, digits, '_', '-' and '.', as the OpenAI-compatible
-    /// servers' own fields are written (<c>top_k</c>, <c>min_p</c>, <c>repetition_penalty</c>).
+    /// servers' own fields are written (<c>top_k</c>, <c>min_p</c>, <c>repetition_penalty</c>), starting with a letter or
+    /// '_' and with fewer than five digits: <c>987-65-4321</c>, <c>ssn_987-65-4321</c> or <c>mrn-4471923</c> holds a value.
     /// </summary>
     private static bool IsFieldName(string name)
     {
-        if (name.Length is 0 or > 64)
+        if (name.Length is 0 or > 64 || name[0] is not ((>= 'a' and <= 'z') or '_'))
         {
             return false;
         }
 
+        var digits = 0;
         foreach (var c in name)
         {
             if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-' or '.'))
+            {
+                return false;
+            }
+
+            digits += c is >= '0' and <= '9' ? 1 : 0;
+            if (digits >= 5)
             {
                 return false;
             }
@@ -465,16 +586,18 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         // Predicted output: text the answer is expected to repeat, often the note being edited.
         if (body["prediction"] is JsonObject prediction)
         {
-            if (prediction["content"] is JsonArray predictedParts)
+            if (prediction["content"] is JsonValue)
             {
-                foreach (var part in predictedParts.OfType<JsonObject>())
-                {
-                    ProtectText(protection, part, "text");
-                }
+                ProtectText(protection, prediction, "content");
             }
             else
             {
-                ProtectText(protection, prediction, "content");
+                // Text parts, or whatever else a vendor may take: every string in them, and no member named with a value.
+                JsonSchemaTexts.ProtectEveryString(protection, prediction["content"]);
+                if (JsonSchemaTexts.KeepsAnIdentifier(protection, prediction["content"]))
+                {
+                    throw KeptIdentifier("prediction.content");
+                }
             }
         }
 
@@ -486,7 +609,7 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         ProtectTools(protection, body["functions"], nested: false);
         if (body["response_format"] is JsonObject format && format["json_schema"] is JsonObject jsonSchema)
         {
-            ProtectText(protection, jsonSchema, "description");
+            ProtectDescription(protection, jsonSchema, "response_format.json_schema");
             JsonSchemaTexts.Protect(protection, jsonSchema["schema"]);
         }
 
@@ -566,6 +689,131 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
             });
         }
     }
+
+    /// <summary>
+    /// What the vendor must get as the app wrote it, since the answer refers to it or must match it: tool and function
+    /// names (in the tools, the tool choice and the tool calls sent back), the answer's schema name, and the names and shape
+    /// keywords of their JSON schemas. A value the de-identifier finds there (<c>get_labs_987-65-4321</c>, a property named
+    /// after the patient) cannot be replaced without breaking what refers to it, so the call is refused rather than sent.
+    /// </summary>
+    private static void RefuseIdentifyingNames(IDataProtection protection, JsonObject body)
+    {
+        if (body["tools"] is JsonArray tools)
+        {
+            for (var i = 0; i < tools.Count; i++)
+            {
+                RefuseIdentifyingFunction(protection, Member(tools[i], "function"), $"tools[{i}].function");
+            }
+        }
+
+        if (body["functions"] is JsonArray functions)
+        {
+            for (var i = 0; i < functions.Count; i++)
+            {
+                RefuseIdentifyingFunction(protection, functions[i], $"functions[{i}]");
+            }
+        }
+
+        RefuseIdentifyingNamesWithin(protection, body["tool_choice"], "tool_choice", 0);
+        if (body["function_call"] is JsonValue legacyChoice)
+        {
+            RefuseIdentifying(protection, legacyChoice, "function_call");
+        }
+        else
+        {
+            RefuseIdentifying(protection, Member(body["function_call"], "name"), "function_call.name");
+        }
+
+        if (Member(body["response_format"], "json_schema") is JsonObject jsonSchema)
+        {
+            RefuseIdentifyingFunction(protection, jsonSchema, "response_format.json_schema", schemaMember: "schema");
+        }
+
+        if (body["messages"] is not JsonArray messages)
+        {
+            return;
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (Member(messages[i], "tool_calls") is JsonArray calls)
+            {
+                for (var j = 0; j < calls.Count; j++)
+                {
+                    RefuseIdentifying(protection, Member(Member(calls[j], "function"), "name"), $"messages[{i}].tool_calls[{j}].function.name");
+                }
+            }
+
+            // A legacy function call sent back: an object of a name and its arguments' JSON text, which is protected.
+            var functionCall = Member(messages[i], "function_call");
+            if (functionCall is not (null or JsonObject) || Member(functionCall, "arguments") is not (null or JsonValue))
+            {
+                throw KeptIdentifier($"messages[{i}].function_call");
+            }
+
+            RefuseIdentifying(protection, Member(functionCall, "name"), $"messages[{i}].function_call.name");
+        }
+    }
+
+    private static void RefuseIdentifyingFunction(IDataProtection protection, JsonNode? function, string path, string schemaMember = "parameters")
+    {
+        RefuseIdentifying(protection, Member(function, "name"), path + ".name");
+        if (!IsWordOrAbsent(Member(function, "strict")))
+        {
+            throw NotAWord(path + ".strict");
+        }
+
+        if (JsonSchemaTexts.KeepsAnIdentifier(protection, Member(function, schemaMember)))
+        {
+            throw KeptIdentifier($"{path}.{schemaMember}");
+        }
+    }
+
+    /// <summary>Every <c>name</c> in a tool choice: the function's, or each of the allowed tools'.</summary>
+    private static void RefuseIdentifyingNamesWithin(IDataProtection protection, JsonNode? node, string path, int depth)
+    {
+        if (depth > 16)
+        {
+            return;
+        }
+
+        if (node is JsonArray items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                RefuseIdentifyingNamesWithin(protection, items[i], $"{path}[{i}]", depth + 1);
+            }
+        }
+        else if (node is JsonObject obj)
+        {
+            for (var i = 0; i < obj.Count; i++)
+            {
+                var (name, value) = obj.GetAt(i);
+                if (name == "name")
+                {
+                    RefuseIdentifying(protection, value, path + ".name");
+                }
+                else
+                {
+                    RefuseIdentifyingNamesWithin(protection, value, $"{path}.{SafeName(name)}", depth + 1);
+                }
+            }
+        }
+    }
+
+    /// <summary>A name: absent, or a string the de-identifier finds nothing in. A list or an object where a name goes is refused too.</summary>
+    private static void RefuseIdentifying(IDataProtection protection, JsonNode? node, string path)
+    {
+        if (node is JsonArray or JsonObject
+            || (node is JsonValue value && value.TryGetValue<string>(out var text) && JsonSchemaTexts.Replaces(protection, text)))
+        {
+            throw KeptIdentifier(path);
+        }
+    }
+
+    private static DeIdentificationException KeptIdentifier(string path) => new(
+        $"The field '{path}' reaches the vendor as written (the answer refers to it), and it holds a value the de-identifier "
+        + "would replace, or something other than a name; rename it, or send it to a use case whose deployments cover PHI.");
 
     private static void ProtectToolCallId(IDataProtection protection, JsonObject holder, string member)
     {
@@ -726,8 +974,28 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
         {
             if ((nested ? array[i]?["function"] : array[i]) is JsonObject function)
             {
-                ProtectText(protection, function, "description");
+                ProtectDescription(protection, function, nested ? $"tools[{i}].function" : $"functions[{i}]");
                 JsonSchemaTexts.Protect(protection, function["parameters"]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A tool's or schema's <c>description</c>: a string, or, sent as a list or an object, every string in it (a vendor
+    /// reads those as well), whose member names, which cannot be replaced, must hold no value.
+    /// </summary>
+    private static void ProtectDescription(IDataProtection protection, JsonObject holder, string path)
+    {
+        if (holder["description"] is JsonValue)
+        {
+            ProtectText(protection, holder, "description");
+        }
+        else
+        {
+            JsonSchemaTexts.ProtectEveryString(protection, holder["description"]);
+            if (JsonSchemaTexts.KeepsAnIdentifier(protection, holder["description"]))
+            {
+                throw KeptIdentifier(path + ".description");
             }
         }
     }
