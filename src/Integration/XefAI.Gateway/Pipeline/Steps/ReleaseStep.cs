@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Governance;
 using XefAI.Integration;
 using XefAI.Models;
@@ -17,6 +16,9 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// </summary>
 internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metrics = null, TimeProvider? time = null) : ICallStep
 {
+    /// <summary>A stream's closing record when the client did not read it within the call's total timeout.</summary>
+    public const string ClientReadTimeoutCode = "client_read_timeout";
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
@@ -97,7 +99,6 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
         var written = 0L;
         var truncated = false;
         CallError? failure = null;
-        var cutOff = false;
         var timed = metrics is not null && time is not null && call.Deployment is not null && call.UseCase is not null;
         var streamed = timed
             ? new StreamedCall(call.UseCase!.Id, call.Deployment!.Kind, call.Deployment!.VendorModel, call.Attempts?.ServerAddress)
@@ -152,17 +153,21 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
         catch (OperationCanceledException) when (TotalTimeoutRanOut(call))
         {
             // The total timeout ran out while the client was not taking the stream (Kestrel has closed the connection
-            // for the cancelled write): no error event could reach it either, so the closing record says why.
-            failure = ProviderErrors.Timeout("The call's total timeout ran out while the client was still reading the stream.");
+            // for the cancelled write): no error event could reach it either, so the closing record says why. The
+            // client's doing, not the vendor's: 499, which the use case's error rate does not count, so a slow reader
+            // cannot get a use case suspended for everyone.
+            failure = new CallError(
+                StatusCodes.Status499ClientClosedRequest,
+                ClientReadTimeoutCode,
+                "The call's total timeout ran out while the client was still reading the stream; the connection was closed.");
             call.HttpContext.Abort();
-            cutOff = true;
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && call.Aborted.IsCancellationRequested)
         {
             failure = CallError.ClientClosed("The client closed the stream.");
         }
 
-        if (failure is { StatusCode: not 499 } && !cutOff)
+        if (failure is { StatusCode: not 499 })
         {
             // A stream that fails after it started ends with an error event, never a silent truncated 200.
             var frame = framing.FrameError(failure);
