@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -130,6 +131,81 @@ public sealed class TimeBudgetAndLimitTests
         Assert.Equal("vendor_stream_error", (string?)error["code"]);
         Assert.Contains("longer than this gateway's limit of 65536 bytes", (string?)error["message"], StringComparison.Ordinal);
         Assert.True(call.ResponseBody.Length < 4096, $"{call.ResponseBody.Length} bytes relayed");
+    }
+
+    [Fact]
+    public async Task Stream_ClientStopsReading_CutAtTheTotalTimeoutWithItsClosingRecord()
+    {
+        // 12 MB of events: more than the kernel's send buffer takes on loopback (tcp_wmem allows 4 MB), so the gateway's
+        // writes to a client that reads nothing block. Before the fix only the client going away ended them, while
+        // Kestrel's MinResponseDataRate counted the megabytes the kernel took as sent: the call, its overload place and
+        // its closing record waited for hours.
+        var events = new StringBuilder();
+        var piece = new string('x', 4000);
+        for (var i = 0; i < 3000; i++)
+        {
+            events.Append("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"")
+                .Append(piece).Append("\"},\"finish_reason\":null}]}\n\n");
+        }
+
+        events.Append("data: [DONE]\n\n");
+        using var vendor = new FakeVendor().StreamsEvents(events.ToString());
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c["Gateway"]!["MaxResponseBodyBytes"] = 64 * 1024 * 1024;
+            c.Resilience(attemptTimeout: "00:00:05");
+            c["Gateway"]!["Resilience"]!["TotalTimeout"] = "00:00:05";
+        }));
+
+        // A client with a small receive window that reads the response head, then nothing more.
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(host.Address.Host, host.Address.Port);
+        var body = Encoding.UTF8.GetBytes(StreamBody);
+        var head = $"POST /v1/chat/completions HTTP/1.1\r\nHost: {host.Address.Authority}\r\nAuthorization: Bearer {GatewayHost.ClientKey}\r\n" +
+            $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head).Concat(body).ToArray());
+        var received = new StringBuilder();
+        var buffer = new byte[256];
+        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer);
+            Assert.True(read > 0, "the connection closed before the response head");
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        var traceId = received.ToString().Split("\r\n")
+            .Single(line => line.StartsWith("X-XefAI-Trace-Id:", StringComparison.OrdinalIgnoreCase))["X-XefAI-Trace-Id:".Length..].Trim();
+
+        // The closing record is committed once the total timeout cuts the stream; it says why, as the client's doing
+        // (499), which the use case's error rate does not count.
+        List<JsonObject> records = [];
+        await AdminCalls.WaitUntilAsync(
+            async () => (records = await host.GetAuditRecordsOfTraceAsync(traceId)).Count == 2,
+            "the stream's closing record",
+            TimeSpan.FromSeconds(90));
+        Assert.Equal("streaming", (string?)records[0]["decision"]);
+        Assert.Equal("failed", (string?)records[1]["decision"]);
+        Assert.Equal("client_read_timeout", records[1].ReasonsBeforeConfiguration());
+        Assert.Equal(499, (int?)records[1]["statusCode"]);
+
+        // And the connection is closed: what is still buffered drains, then the end.
+        socket.ReceiveTimeout = 30_000;
+        var total = 0L;
+        try
+        {
+            int n;
+            while ((n = socket.Receive(new byte[65536])) > 0)
+            {
+                total += n;
+            }
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Closed with data still unsent: a reset is as much an end.
+        }
+
+        Assert.True(total < events.Length, $"{total} bytes after the head of {events.Length} streamed");
     }
 
     private static JsonNode LastEventError(string body)

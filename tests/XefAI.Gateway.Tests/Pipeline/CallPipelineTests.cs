@@ -159,6 +159,25 @@ public sealed class CallPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AStepRunsOutOfMemory_503InsufficientMemoryWithRetryAfterAuditedAndNotCountedAgainstTheUseCase()
+    {
+        // Found under load: large PHI-dense bodies in flight at once under a container's memory limit were answered 500
+        // internal_error ("a gateway bug") or 422 deidentification_failed; they are the gateway's capacity, for later.
+        var clinical = new FakeClinicalContextBuilder(_ => throw new OutOfMemoryException());
+        var context = CallContexts.Create(_adapter).HttpContext;
+
+        await Pipeline(new FakePolicyEngine(), clinical).RunAsync(context, _adapter);
+
+        var record = Assert.Single(_audit.Records);
+        Assert.Equal(CallOutcomes.Failed, record.Entry.Decision);
+        Assert.Equal("insufficient_memory", record.Entry.Reasons);
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal([(TestConfig.Summary.Id, false)], _errorRates.Outcomes);
+        Assert.Empty(_providers.Asked);
+    }
+
+    [Fact]
     public async Task Run_AuditStoreDown_503AndNotCountedTowardTheUseCasesAutomaticSuspension()
     {
         // Found by fault injection: a 7 s PostgreSQL outage under load suspended the use case, which then stayed
@@ -181,6 +200,7 @@ public sealed class CallPipelineTests : IDisposable
     [InlineData("audit_unavailable", false)]
     [InlineData("review_queue_unavailable", false)]
     [InlineData("internal_error", false)]
+    [InlineData("insufficient_memory", false)]
     [InlineData("fhir_server_error", false)]
     public void CountsAgainstTheUseCase_FailuresOfTheModelPathCountOthersDoNot(string code, bool counts) =>
         Assert.Equal(counts, CallMeasurements.CountsAgainstTheUseCase(new CallError(503, code, "test")));

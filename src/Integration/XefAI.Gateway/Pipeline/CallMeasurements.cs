@@ -26,7 +26,7 @@ internal sealed class CallMeasurements(
     /// it long after the database is back. They still count as failures in the metrics and the status report.
     /// </summary>
     internal static bool CountsAgainstTheUseCase(CallError? error) => error?.Code is not (
-        "audit_unavailable" or "review_queue_unavailable" or "governance_state_unavailable" or "overloaded"
+        "audit_unavailable" or "review_queue_unavailable" or "governance_state_unavailable" or "overloaded" or "insufficient_memory"
         or "internal_error" or "fhir_server_error" or "fhir_server_unauthorized");
 
     public void Record(CallContext call)

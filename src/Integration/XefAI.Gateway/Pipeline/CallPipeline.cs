@@ -19,6 +19,9 @@ namespace XefAI.Gateway.Pipeline;
 /// </summary>
 internal sealed partial class CallPipeline : IGovernedPipeline
 {
+    /// <summary>A call refused because the gateway had no memory left for it.</summary>
+    public const string InsufficientMemoryCode = "insufficient_memory";
+
     private readonly ICallStep[] _toTheModel;
     private readonly ICallStep[] _toTheClient;
     private readonly string[] _toTheModelSpans;
@@ -158,6 +161,16 @@ internal sealed partial class CallPipeline : IGovernedPipeline
                 "The governance state store could not be read, so the call cannot be governed; nothing was sent to a model. Retry later.")
                 with { RetryAfter = TimeSpan.FromSeconds(1) };
         }
+        catch (OutOfMemoryException)
+        {
+            // Not a bug and not the caller's fault: the gateway had no memory for this call (large bodies in flight at
+            // once). Refused like the other outages, to be retried, and not counted against the use case.
+            LogOutOfMemory(_logger, call.TraceId);
+            call.Error = CallError.Unavailable(
+                InsufficientMemoryCode,
+                "The gateway ran out of memory for this call; nothing was sent to a model. Retry later.")
+                with { RetryAfter = TimeSpan.FromSeconds(1) };
+        }
         catch (Exception ex)
         {
             // A bug in a step or a plugin's adapter: the call is still audited and answered, with no detail leaked.
@@ -184,6 +197,9 @@ internal sealed partial class CallPipeline : IGovernedPipeline
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The governance state store could not be read ({ExceptionType}) for trace {TraceId}; the call is answered 503 and audited.")]
     private static partial void LogGovernanceStateUnavailable(ILogger logger, string exceptionType, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The gateway ran out of memory on trace {TraceId}; the call is answered 503 and audited.")]
+    private static partial void LogOutOfMemory(ILogger logger, string traceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A step of trace {TraceId} failed; the call is answered 500 and audited.")]
     private static partial void LogStepFailed(ILogger logger, Exception exception, string traceId);

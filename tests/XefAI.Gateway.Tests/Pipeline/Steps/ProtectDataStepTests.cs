@@ -600,6 +600,21 @@ public sealed class ProtectDataStepTests
     }
 
     [Fact]
+    public async Task Execute_ProtectorRunsOutOfMemory_ItGoesOnToThePipelineInsteadOfA422()
+    {
+        // Found under load (64 connections sending 1 MB of PHI-dense text under a 400 MB heap limit): the caller was told
+        // its text could not be de-identified, a 422 the SDKs never retry, when the gateway had only run out of memory.
+        var request = ChatWithParts();
+        await using var call = Obliged(request);
+
+        await Assert.ThrowsAsync<OutOfMemoryException>(
+            async () => await new ProtectDataStep(new RefusingProtector("no memory", outOfMemory: true)).ExecuteAsync(call));
+
+        Assert.Null(call.Error);
+        Assert.Null(call.Protection);
+    }
+
+    [Fact]
     public async Task Execute_ProtectorFindsNothing_ChangesNothingAndCopiesNothing()
     {
         var request = CallContexts.Chat(TestConfig.Summary.Id, "Stable, discharged home.");
@@ -867,7 +882,7 @@ public sealed class ProtectDataStepTests
     };
 
     /// <summary>A de-identifier that cannot read what it is given.</summary>
-    private sealed class RefusingProtector(string reason, bool fault = false) : IDataProtector, IDataProtection
+    private sealed class RefusingProtector(string reason, bool fault = false, bool outOfMemory = false) : IDataProtector, IDataProtection
     {
         public string Name => "test-refusing";
 
@@ -879,7 +894,10 @@ public sealed class ProtectDataStepTests
 
         public IDataProtection Begin(ClinicalContext context) => this;
 
-        public string Protect(string text) => fault ? throw new InvalidOperationException(reason) : throw new DeIdentificationException(reason);
+        public string Protect(string text) =>
+            outOfMemory ? throw new OutOfMemoryException(reason)
+            : fault ? throw new InvalidOperationException(reason)
+            : throw new DeIdentificationException(reason);
 
         public string Restore(string text) => text;
     }

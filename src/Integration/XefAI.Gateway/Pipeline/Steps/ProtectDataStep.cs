@@ -84,9 +84,10 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
                 $"The request could not be de-identified before it would reach a vendor without a BAA, so nothing was sent: {ex.Message}");
             return ValueTask.CompletedTask;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
-            // A fault in the de-identifier fails closed like a refusal: nothing leaves. Its message may quote the text,
+            // A fault in the de-identifier fails closed like a refusal: nothing leaves. Running out of memory is not the
+            // text's fault (a 422 the SDKs never retry): it goes on to the pipeline, which answers 503. Its message may quote the text,
             // so only its type is logged, and the caller is told in general terms.
             LogProtectorFault(_logger, ex.GetType().FullName ?? ex.GetType().Name, protector.Name, call.TraceId);
             call.Error = new CallError(

@@ -16,6 +16,9 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// </summary>
 internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metrics = null, TimeProvider? time = null) : ICallStep
 {
+    /// <summary>A stream's closing record when the client did not read it within the call's total timeout.</summary>
+    public const string ClientReadTimeoutCode = "client_read_timeout";
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
@@ -64,7 +67,19 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
             }
         }
 
-        await response.Body.WriteAsync(rendered.Body, call.Aborted);
+        // Bounded by the call's total timeout, as the stream below: a client that stops reading a large answer must not
+        // keep the call (its overload place, its buffers) for as long as Kestrel's rate check allows, which counts the
+        // bytes the kernel's send buffer took (megabytes) as sent.
+        var budget = call.Attempts?.Token ?? call.Aborted;
+        try
+        {
+            await response.Body.WriteAsync(rendered.Body, budget);
+        }
+        catch (OperationCanceledException) when (TotalTimeoutRanOut(call))
+        {
+            // The record says what was answered; the client that would not take it is cut off.
+            call.HttpContext.Abort();
+        }
     }
 
     private async Task StreamAsync(CallContext call, IStreamFraming framing)
@@ -90,6 +105,11 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
             : default;
         var previous = call.InvokeStarted;
         var first = true;
+
+        // Writes wait on the call's total timeout too, not only on the client going away: Kestrel's MinResponseDataRate
+        // counts what the kernel's send buffer took as sent, so a client reading a byte a second would otherwise hold
+        // the call, and its overload place, for hours once the buffer is full.
+        var budget = call.Attempts?.Token ?? call.Aborted;
         try
         {
             await response.StartAsync(call.Aborted);
@@ -124,11 +144,23 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
 
                 hash.AppendData(frame.Span);
                 written += frame.Length;
-                await response.Body.WriteAsync(frame, call.Aborted);
-                await response.Body.FlushAsync(call.Aborted);
+                await response.Body.WriteAsync(frame, budget);
+                await response.Body.FlushAsync(budget);
             }
 
             failure ??= stream.Failure;
+        }
+        catch (OperationCanceledException) when (TotalTimeoutRanOut(call))
+        {
+            // The total timeout ran out while the client was not taking the stream (Kestrel has closed the connection
+            // for the cancelled write): no error event could reach it either, so the closing record says why. The
+            // client's doing, not the vendor's: 499, which the use case's error rate does not count, so a slow reader
+            // cannot get a use case suspended for everyone.
+            failure = new CallError(
+                StatusCodes.Status499ClientClosedRequest,
+                ClientReadTimeoutCode,
+                "The call's total timeout ran out while the client was still reading the stream; the connection was closed.");
+            call.HttpContext.Abort();
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && call.Aborted.IsCancellationRequested)
         {
@@ -187,6 +219,11 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
             ? JsonSerializer.Serialize(new { content, finish_reason = "response_too_large", truncated = true })
             : JsonSerializer.Serialize(new { content, finish_reason = "response_too_large", truncated = true, tool_calls = toolCalls });
     }
+
+    // A write cancelled by the call's budget, not by the client leaving first: Kestrel aborts the connection of a
+    // cancelled write, so the request's own token is set either way and cannot tell the two apart.
+    private static bool TotalTimeoutRanOut(CallContext call) =>
+        call.Attempts is { } attempts && attempts.Token.IsCancellationRequested && attempts.Remaining <= TimeSpan.Zero;
 
     private static async Task TryWriteAsync(HttpResponse response, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
