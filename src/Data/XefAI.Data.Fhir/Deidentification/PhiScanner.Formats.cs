@@ -688,9 +688,11 @@ internal sealed partial class Scan
             return false;
         }
 
+        // The token read once, not once per word of the list.
+        var span = Span(i);
         foreach (var word in words)
         {
-            if (WordIs(i, word))
+            if (word.Length == span.Length && span.Equals(word, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

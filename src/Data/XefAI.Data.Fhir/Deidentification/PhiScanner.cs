@@ -698,9 +698,10 @@ internal sealed partial class Scan : IDisposable
         return lex;
     }
 
-    // The length first: most words are not the one asked for, and most differ in length.
+    // The length first, before the type: most words are not the one asked for, and most differ in length.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool WordIs(int i, string word) => IsWord(i) && _t[i].Length == word.Length && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
+    private bool WordIs(int i, string word) =>
+        InRange(i) && _t[i].Length == word.Length && _t[i].Type == TokenType.Word && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Token <paramref name="i"/> touches the one before it (no white space between).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
