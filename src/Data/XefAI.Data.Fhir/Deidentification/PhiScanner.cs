@@ -654,23 +654,23 @@ internal sealed partial class Scan : IDisposable
     private bool InRange(int i) => (uint)i < (uint)_count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsPunct(int i, char c) => InRange(i) && _t[i].Type == TokenType.Punct && _text[_t[i].Start] == c;
+    private bool IsPunct(int i, char c) => (uint)i < (uint)_count && _t[i].Type == TokenType.Punct && _text[_t[i].Start] == c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsPunct(int i) => InRange(i) && _t[i].Type == TokenType.Punct;
+    private bool IsPunct(int i) => (uint)i < (uint)_count && _t[i].Type == TokenType.Punct;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsNumber(int i) => InRange(i) && _t[i].Type == TokenType.Number;
+    private bool IsNumber(int i) => (uint)i < (uint)_count && _t[i].Type == TokenType.Number;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsNumber(int i, int minDigits, int maxDigits) =>
         IsNumber(i) && _t[i].Length >= minDigits && _t[i].Length <= maxDigits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsWord(int i) => InRange(i) && _t[i].Type == TokenType.Word;
+    private bool IsWord(int i) => (uint)i < (uint)_count && _t[i].Type == TokenType.Word;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsFree(int i) => InRange(i) && _run[i] == 0;
+    private bool IsFree(int i) => (uint)i < (uint)_count && _run[i] == 0;
 
     private bool Has(int i, Lex lex)
     {
@@ -698,10 +698,25 @@ internal sealed partial class Scan : IDisposable
         return lex;
     }
 
-    // The length first, before the type: most words are not the one asked for, and most differ in length.
+    // The length first, before the type: most words are not the one asked for, and most differ in length. Then the first
+    // letters, where both are ASCII: two that differ in more than the case bit cannot be equal in any case, so most words
+    // of the right length are refused without a comparison of the whole word.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool WordIs(int i, string word) =>
-        InRange(i) && _t[i].Length == word.Length && _t[i].Type == TokenType.Word && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
+    private bool WordIs(int i, string word)
+    {
+        if ((uint)i >= (uint)_count || _t[i].Length != word.Length || _t[i].Type != TokenType.Word)
+        {
+            return false;
+        }
+
+        var first = _text[_t[i].Start];
+        if ((first | word[0]) < 0x80 && ((first ^ word[0]) & ~0x20) != 0)
+        {
+            return false;
+        }
+
+        return _text.AsSpan(_t[i].Start, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Token <paramref name="i"/> touches the one before it (no white space between).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
