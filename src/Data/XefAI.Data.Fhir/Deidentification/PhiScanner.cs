@@ -47,8 +47,10 @@ internal sealed class PhiScanner(Lexicon lexicon)
         known ??= KnownPeople.None;
         UInt128 digest = default;
         var nothingLearned = learned is null || learned.Count == 0;
-        var digested = known.IsEmpty && CleanTexts.TryDigest(text, cleanScope, out digest);
-        var remember = digested && nothingLearned;
+        var rememberable = known.IsEmpty && text.Length >= CleanTexts.MinLength;
+
+        // The digest is worked out only for a text the set may hold, or one found clean: most texts scanned are neither.
+        var digested = rememberable && Clean.MayContain(text, cleanScope) && CleanTexts.TryDigest(text, cleanScope, out digest);
         if (digested && Clean.Contains(digest) && (nothingLearned || !MayHoldLearned(text, learned!)))
         {
             return;
@@ -94,9 +96,10 @@ internal sealed class PhiScanner(Lexicon lexicon)
             t_scan = scan;
         }
 
-        if (remember && found.Count == before && (learned is null || learned.Count == 0))
+        if (rememberable && nothingLearned && found.Count == before && (learned is null || learned.Count == 0)
+            && (digested || CleanTexts.TryDigest(text, cleanScope, out digest)))
         {
-            Clean.Add(digest);
+            Clean.Add(digest, text, cleanScope);
         }
     }
 
