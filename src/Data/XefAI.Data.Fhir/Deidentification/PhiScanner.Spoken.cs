@@ -179,6 +179,12 @@ internal sealed partial class Scan
             count += IsWord(k) ? 1 : 0;
         }
 
+        // No cue asks for fewer than three words: a shorter run ("three months") is refused before the cues are read.
+        if (count < 3)
+        {
+            return false;
+        }
+
         var kind = SpokenDigitsCue(i, out var areaCode);
         var needed = areaCode ? 3 : kind is not null ? 4 : 7;
         if (count < needed)
