@@ -281,7 +281,7 @@ internal sealed partial class Scan : IDisposable
                 TokenType.Number => TryNumberRules(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i) || TryPostcode(i) || TryBareExtension(i),
                 TokenType.Word => TryWordRules(i),
-                _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i) || TryCrossStreets(i),
+                _ => TryPunctRules(i),
             };
         }
 
@@ -359,6 +359,21 @@ internal sealed partial class Scan : IDisposable
             || (length == 3 && after == '-' && TryWrappedPhone(i))
             || (length == 5 && TryKeyedPostalCode(i));
     }
+
+    /// <summary>
+    /// The format rules that start at a punctuation mark, by the mark each needs there: a GS1 group or an area code opens
+    /// with '(', an international number with '+', an IPv6 address with ':', a file name's part with '_', cross streets
+    /// with '/' or '&amp;'. Every other mark starts none of them, and is passed without a call.
+    /// </summary>
+    private bool TryPunctRules(int i) => _text[_t[i].Start] switch
+    {
+        '(' => TryGs1Udi(i) || TryPhone(i),
+        '+' => TryPhone(i),
+        ':' => TryIpv6(i),
+        '_' => TryUnderscoredName(i),
+        '/' or '&' => TryCrossStreets(i),
+        _ => false,
+    };
 
     /// <summary>
     /// The format rules that start at a word. Most words start none of them: only a listed word, a month, a word before a
