@@ -25,6 +25,11 @@ internal sealed class CleanTexts(int capacity = CleanTexts.DefaultCapacity)
     private readonly ConcurrentDictionary<UInt128, byte> _digests = new();
     private int _count;
 
+    // The hints of the remembered texts (see MayContain): 64K bits, a few of them set when the set is full.
+    private const int HintBits = 1 << 16;
+    private readonly long[] _hints = new long[HintBits / 64];
+    private volatile bool _unhinted;
+
     /// <summary>How many digests are held (at most the capacity).</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -65,12 +70,48 @@ internal sealed class CleanTexts(int capacity = CleanTexts.DefaultCapacity)
 
     public bool Contains(UInt128 digest) => _digests.ContainsKey(digest);
 
+    /// <summary>
+    /// Whether the text may have been remembered for <paramref name="scope"/>: false when it surely was not, so that its
+    /// digest need not be worked out. One bit per (text, scope) hash, set when a text is remembered with
+    /// <see cref="Add(UInt128, string, string?)"/>; a set bit says only "maybe", the digest decides.
+    /// </summary>
+    public bool MayContain(string text, string? scope)
+    {
+        if (_unhinted)
+        {
+            return true;
+        }
+
+        var bit = HintBit(text, scope);
+        return (Volatile.Read(ref _hints[bit >> 6]) & (1L << bit)) != 0;
+    }
+
     public void Add(UInt128 digest)
+    {
+        // Its text unknown, no hint can be set for it: every text may then be remembered.
+        _unhinted = true;
+        AddDigest(digest);
+    }
+
+    /// <summary>Remembers the digest of <paramref name="text"/> for <paramref name="scope"/>, with its hint.</summary>
+    public void Add(UInt128 digest, string text, string? scope)
+    {
+        AddDigest(digest);
+        var bit = HintBit(text, scope);
+        Interlocked.Or(ref _hints[bit >> 6], 1L << bit);
+    }
+
+    // A text's hint: a hash of the text and the scope (the process's own string hash, never kept past the process).
+    private static int HintBit(string text, string? scope) =>
+        (int)((uint)HashCode.Combine(string.GetHashCode(text.AsSpan()), string.IsNullOrEmpty(scope) ? 0 : string.GetHashCode(scope.AsSpan())) % HintBits);
+
+    private void AddDigest(UInt128 digest)
     {
         if (Volatile.Read(ref _count) >= capacity)
         {
             // Another thread may add between the clear and the reset: the count is an upper bound's guard, not exact.
             _digests.Clear();
+            Array.Clear(_hints);
             Volatile.Write(ref _count, 0);
         }
 

@@ -673,14 +673,17 @@ internal sealed partial class Scan
         return IsWordOf(n, AgeTensWords) ? NumberWordAfter(n, AgeUnitWords) : k;
     }
 
-    private static readonly string[] AgeUnitWords = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    private static readonly WordSet AgeUnitWords = new(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]);
 
-    private static readonly string[] AgeTeenWords =
-        ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
+    private static readonly WordSet AgeTeenWords = new(
+        ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]);
 
-    private static readonly string[] AgeTensWords = ["twenty", "thirty"];
+    private static readonly WordSet AgeTensWords = new(["twenty", "thirty"]);
 
     /// <summary>The word at <paramref name="i"/> is one of <paramref name="words"/>, compared as <see cref="WordIs"/> does.</summary>
+    private bool IsWordOf(int i, WordSet words) => IsWord(i) && words.Contains(Span(i));
+
+    /// <summary>As <see cref="IsWordOf(int, WordSet)"/>, for a list the rules also walk in order.</summary>
     private bool IsWordOf(int i, string[] words)
     {
         if (!IsWord(i))
@@ -688,9 +691,11 @@ internal sealed partial class Scan
             return false;
         }
 
+        // The token read once, not once per word of the list.
+        var span = Span(i);
         foreach (var word in words)
         {
-            if (WordIs(i, word))
+            if (word.Length == span.Length && span.Equals(word, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
@@ -700,7 +705,7 @@ internal sealed partial class Scan
     }
 
     // "ninety-six", "ninety six": the unit after a tens word, joined by a hyphen or a space on the same line.
-    private int NumberWordAfter(int k, string[] units)
+    private int NumberWordAfter(int k, WordSet units)
     {
         if (IsPunct(k + 1, '-') && Joined(k + 1) && Joined(k + 2) && IsWordOf(k + 2, units))
         {

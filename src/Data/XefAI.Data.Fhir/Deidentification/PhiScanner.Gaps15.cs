@@ -331,7 +331,7 @@ internal sealed partial class Scan
 
     // ---- Dictation ----
 
-    private static readonly string[] SpokenDigits15 = ["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    private static readonly WordSet SpokenDigits15 = new(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]);
 
     /// <summary>
     /// Spoken digits in dictation typed in lower case that the first rules left: after an identifier cue, spelled letters

@@ -11,23 +11,23 @@ namespace XefAI.Data.Deidentification;
 /// </summary>
 internal sealed partial class Scan
 {
-    private static readonly string[] OrdinalWords20 =
-        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"];
+    private static readonly WordSet OrdinalWords20 = new(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"]);
 
-    private static readonly string[] SpanishUnits20 = ["uno", "un", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"];
+    private static readonly WordSet SpanishUnits20 = new(["uno", "un", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]);
 
     // Words after which a month and a two-digit year date something.
-    private static readonly string[] MonthYearCues20 = ["since", "in", "on", "from", "until", "till", "by", "last", "dated", "before", "after", "circa", "around"];
+    private static readonly WordSet MonthYearCues20 = new(["since", "in", "on", "from", "until", "till", "by", "last", "dated", "before", "after", "circa", "around"]);
 
-    private static readonly string[] TownMotionCues20 = ["into", "above", "below", "outside", "arrived", "upriver", "downriver"];
+    private static readonly WordSet TownMotionCues20 = new(["into", "above", "below", "outside", "arrived", "upriver", "downriver"]);
 
     // The last word of a town of two or three words ("Big Pine Key", "Heart Butte", "Hog Hammock", "Indian Island").
-    private static readonly string[] TownEndWords20 = ["key", "keys", "butte", "hammock", "island", "isle", "glacier", "bayou", "cove"];
+    private static readonly WordSet TownEndWords20 = new(["key", "keys", "butte", "hammock", "island", "isle", "glacier", "bayou", "cove"]);
 
     // Words before such a town.
-    private static readonly string[] TownEndCues20 = ["in", "from", "at", "near", "past", "to", "toward", "around", "outside", "off", "of"];
+    private static readonly WordSet TownEndCues20 = new(["in", "from", "at", "near", "past", "to", "toward", "around", "outside", "off", "of"]);
 
-    private static readonly string[] FestivalCues20 = ["before", "after", "since", "for", "during", "until", "till", "through", "at", "by", "around", "over", "from"];
+    private static readonly WordSet FestivalCues20 = new(["before", "after", "since", "for", "during", "until", "till", "through", "at", "by", "around", "over", "from"]);
 
     /// <summary>Round 20's pass: one walk over the lettered tokens, each rule behind a cheap test of the token's length and shape.</summary>
     private void MarkGaps20()

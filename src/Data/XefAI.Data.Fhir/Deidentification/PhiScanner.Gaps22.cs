@@ -19,19 +19,19 @@ internal sealed partial class Scan
     ];
 
     // Labels of the person a form is about, before a name written surname first.
-    private static readonly string[] SubjectLabels22 =
-        ["pt", "patient", "name", "re", "employee", "member", "insured", "subscriber", "client", "resident", "decedent", "student", "child", "infant"];
+    private static readonly WordSet SubjectLabels22 = new(
+        ["pt", "patient", "name", "re", "employee", "member", "insured", "subscriber", "client", "resident", "decedent", "student", "child", "infant"]);
 
     // The first word of a "... Point" that is no town ("trigger point", "at the Access Point").
-    private static readonly string[] NotTownPoints22 =
+    private static readonly WordSet NotTownPoints22 = new(
         ["trigger", "pressure", "access", "care", "entry", "end", "starting", "focal", "decision", "break", "boiling", "turning", "set", "check",
         "match", "tender", "acupuncture", "data", "vantage", "power", "talking", "sticking", "high", "low", "key", "main", "exit", "reference",
-        "midway", "cut", "test", "melting", "freezing", "tipping", "flash", "contact"];
+        "midway", "cut", "test", "melting", "freezing", "tipping", "flash", "contact"]);
 
     // Words of where someone lives or walks, before "on" and a street ("lives on Center", "walking on Cathedral").
-    private static readonly string[] LivingWords22 =
+    private static readonly WordSet LivingWords22 = new(
         ["lives", "living", "lived", "live", "moved", "walking", "walked", "wandering", "wandered", "found", "place", "house", "home", "apartment",
-        "trailer", "farm", "stays", "staying", "stayed", "church", "store", "shop"];
+        "trailer", "farm", "stays", "staying", "stayed", "church", "store", "shop"]);
 
     // Words of respect before a relative's name ("his wife Doña Milagros", "grandma Tía Chela") that the title list lacks.
     private static readonly string[] Honorifics22 =
@@ -40,19 +40,19 @@ internal sealed partial class Scan
         "mama", "abuela", "abuelo", "baba", "bibi", "ama", "apa"];
 
     // Words after which a town's name says where someone is ("from Hominy", "in Crisfield").
-    private static readonly string[] PlaceWords22 =
-        ["in", "from", "to", "at", "near", "of", "via", "into", "outside", "toward", "towards", "around", "past", "off", "on", "lives", "born", "and", "or"];
+    private static readonly WordSet PlaceWords22 = new(
+        ["in", "from", "to", "at", "near", "of", "via", "into", "outside", "toward", "towards", "around", "past", "off", "on", "lives", "born", "and", "or"]);
 
     // Words after a town's name that make it a people's or a scale's ("Volga German", "Oglala Sioux", "Edinburgh Postnatal").
-    private static readonly string[] PeopleAndScaleWords22 =
+    private static readonly WordSet PeopleAndScaleWords22 = new(
         ["german", "germans", "sioux", "lakota", "dakota", "nation", "tribe", "tribal", "band", "indian", "indians", "dutch", "scale", "score",
-        "criteria", "rule", "rules", "postnatal", "questionnaire", "classification", "cohort"];
+        "criteria", "rule", "rules", "postnatal", "questionnaire", "classification", "cohort"]);
 
     // Words for a boat before its name.
-    private static readonly string[] BoatWords22 = ["boat", "workboat", "skiff", "trawler", "seiner", "vessel", "dragger", "tender"];
+    private static readonly WordSet BoatWords22 = new(["boat", "workboat", "skiff", "trawler", "seiner", "vessel", "dragger", "tender"]);
 
     // Words after a spoken day that no ordinal counts, where a dictation goes on without a full stop.
-    private static readonly string[] DictationGoesOn22 = ["no", "then", "please", "or", "unless", "if", "okay", "ok", "thanks", "scratch", "make"];
+    private static readonly WordSet DictationGoesOn22 = new(["no", "then", "please", "or", "unless", "if", "okay", "ok", "thanks", "scratch", "make"]);
 
     // OCR-shaped words of the text ("Med1caid", "H0SPlTAL"), counted as the words are listed.
     private int _ocrWords22;

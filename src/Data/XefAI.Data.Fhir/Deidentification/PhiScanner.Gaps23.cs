@@ -11,35 +11,35 @@ namespace XefAI.Data.Deidentification;
 internal sealed partial class Scan
 {
     // Postal codes that are also credentials, clinical abbreviations or ordinary words in capitals: no town is read before them.
-    private static readonly string[] AmbiguousStateCodes23 =
+    private static readonly WordSet AmbiguousStateCodes23 = new(
         [
             "md", "do", "pa", "or", "in", "me", "ok", "hi", "de", "la", "ct", "ms", "ma", "co", "id", "ne", "al", "oh", "mt", "ga", "ca",
             "mi", "ia", "ar", "sc", "sd", "dc", "vt", "pr", "gu",
-        ];
+        ]);
 
     // Words before a town and the name of its state.
-    private static readonly string[] TownStateCues23 = ["in", "from", "near", "to", "at", "of"];
+    private static readonly WordSet TownStateCues23 = new(["in", "from", "near", "to", "at", "of"]);
 
     // "Patient Education was given": words that follow "Patient" as a heading, not a surname.
-    private static readonly string[] PatientCompounds23 =
+    private static readonly WordSet PatientCompounds23 = new(
     [
         "education", "care", "portal", "information", "instructions", "safety", "name", "status", "identification", "transport",
         "advocate", "services", "experience", "satisfaction", "navigator", "family", "history", "account", "access", "relations",
         "representative", "consent", "rights", "belongings", "teaching", "position", "weight", "height", "goals", "preference",
-    ];
+    ]);
 
     // A home's unit after its street ("14 Canal, Apt 3"), not a ward's ("5 West, Rm 512").
-    private static readonly string[] HomeUnits23 = ["apt", "apartment", "ste", "suite", "lot", "trlr", "trailer", "spc", "space"];
+    private static readonly WordSet HomeUnits23 = new(["apt", "apartment", "ste", "suite", "lot", "trlr", "trailer", "spc", "space"]);
 
     // Kinship words the relations list lacks, used before a name ("Aunty Moana", "Nana Rose").
     private static readonly string[] KinWords23 = ["aunty", "auntie", "granny", "gran", "nana", "papa", "mama", "grammy", "gramps", "tutu", "kuya", "ate"];
 
     // The last word of a yearly event's name ("Crow Fair", "Pioneer Days", "Gwich'in Gathering").
-    private static readonly string[] EventEnds23 =
-        ["fair", "days", "gathering", "festival", "fest", "powwow", "rodeo", "celebration", "homecoming", "feast", "reunion", "jubilee"];
+    private static readonly WordSet EventEnds23 = new(
+        ["fair", "days", "gathering", "festival", "fest", "powwow", "rodeo", "celebration", "homecoming", "feast", "reunion", "jubilee"]);
 
     // Words after "St. X's Day" that make it a place or a service ("St. Luke's Day Surgery").
-    private static readonly string[] DayServiceWords23 = ["surgery", "unit", "care", "program", "programme", "center", "centre", "hospital", "clinic", "school", "treatment", "hospice"];
+    private static readonly WordSet DayServiceWords23 = new(["surgery", "unit", "care", "program", "programme", "center", "centre", "hospital", "clinic", "school", "treatment", "hospice"]);
 
     /// <summary>Round 23's pass: walks of the capitalised words, the numbers and the words, each rule behind a cheap test of length and first letter.</summary>
     private void MarkGaps23()

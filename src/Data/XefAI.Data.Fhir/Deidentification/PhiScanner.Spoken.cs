@@ -7,23 +7,23 @@ namespace XefAI.Data.Deidentification;
 /// </content>
 internal sealed partial class Scan
 {
-    private static readonly string[] SpokenDigits = ["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    private static readonly WordSet SpokenDigits = new(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]);
 
-    private static readonly string[] SpokenUnitOrdinals =
-        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"];
+    private static readonly WordSet SpokenUnitOrdinals = new(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]);
 
-    private static readonly string[] SpokenLargeOrdinals =
+    private static readonly WordSet SpokenLargeOrdinals = new(
     [
         "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
         "twentieth", "thirtieth",
-    ];
+    ]);
 
-    private static readonly string[] SpokenTens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    private static readonly WordSet SpokenTens = new(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]);
 
-    private static readonly string[] SpokenUnits = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    private static readonly WordSet SpokenUnits = new(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]);
 
-    private static readonly string[] SpokenTeens =
-        ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"];
+    private static readonly WordSet SpokenTeens = new(
+        ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]);
 
     /// <summary>A month, a spoken day and perhaps a spoken year: "march third nineteen fifty-one".</summary>
     private bool TrySpokenDate(int i)
@@ -177,6 +177,12 @@ internal sealed partial class Scan
         for (var k = i; k <= end; k++)
         {
             count += IsWord(k) ? 1 : 0;
+        }
+
+        // No cue asks for fewer than three words: a shorter run ("three months") is refused before the cues are read.
+        if (count < 3)
+        {
+            return false;
         }
 
         var kind = SpokenDigitsCue(i, out var areaCode);

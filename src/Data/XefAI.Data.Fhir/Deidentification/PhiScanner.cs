@@ -47,8 +47,10 @@ internal sealed class PhiScanner(Lexicon lexicon)
         known ??= KnownPeople.None;
         UInt128 digest = default;
         var nothingLearned = learned is null || learned.Count == 0;
-        var digested = known.IsEmpty && CleanTexts.TryDigest(text, cleanScope, out digest);
-        var remember = digested && nothingLearned;
+        var rememberable = known.IsEmpty && text.Length >= CleanTexts.MinLength;
+
+        // The digest is worked out only for a text the set may hold, or one found clean: most texts scanned are neither.
+        var digested = rememberable && Clean.MayContain(text, cleanScope) && CleanTexts.TryDigest(text, cleanScope, out digest);
         if (digested && Clean.Contains(digest) && (nothingLearned || !MayHoldLearned(text, learned!)))
         {
             return;
@@ -94,9 +96,10 @@ internal sealed class PhiScanner(Lexicon lexicon)
             t_scan = scan;
         }
 
-        if (remember && found.Count == before && (learned is null || learned.Count == 0))
+        if (rememberable && nothingLearned && found.Count == before && (learned is null || learned.Count == 0)
+            && (digested || CleanTexts.TryDigest(text, cleanScope, out digest)))
         {
-            Clean.Add(digest);
+            Clean.Add(digest, text, cleanScope);
         }
     }
 
@@ -278,7 +281,7 @@ internal sealed partial class Scan : IDisposable
                 TokenType.Number => TryNumberRules(i),
                 TokenType.Alnum => TryInternalExtension(i) || TryIpv6(i) || TrySpacedDate(i) || TryMonthDate(i) || TryAge(i) || TryStreetAddress(i) || TryGridAddress(i) || TryPostcode(i) || TryBareExtension(i),
                 TokenType.Word => TryWordRules(i),
-                _ => TryGs1Udi(i) || TryPhone(i) || TryIpv6(i) || TryUnderscoredName(i) || TryCrossStreets(i),
+                _ => TryPunctRules(i),
             };
         }
 
@@ -356,6 +359,21 @@ internal sealed partial class Scan : IDisposable
             || (length == 3 && after == '-' && TryWrappedPhone(i))
             || (length == 5 && TryKeyedPostalCode(i));
     }
+
+    /// <summary>
+    /// The format rules that start at a punctuation mark, by the mark each needs there: a GS1 group or an area code opens
+    /// with '(', an international number with '+', an IPv6 address with ':', a file name's part with '_', cross streets
+    /// with '/' or '&amp;'. Every other mark starts none of them, and is passed without a call.
+    /// </summary>
+    private bool TryPunctRules(int i) => _text[_t[i].Start] switch
+    {
+        '(' => TryGs1Udi(i) || TryPhone(i),
+        '+' => TryPhone(i),
+        ':' => TryIpv6(i),
+        '_' => TryUnderscoredName(i),
+        '/' or '&' => TryCrossStreets(i),
+        _ => false,
+    };
 
     /// <summary>
     /// The format rules that start at a word. Most words start none of them: only a listed word, a month, a word before a
@@ -654,23 +672,23 @@ internal sealed partial class Scan : IDisposable
     private bool InRange(int i) => (uint)i < (uint)_count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsPunct(int i, char c) => InRange(i) && _t[i].Type == TokenType.Punct && _text[_t[i].Start] == c;
+    private bool IsPunct(int i, char c) => (uint)i < (uint)_count && _t[i].Type == TokenType.Punct && _text[_t[i].Start] == c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsPunct(int i) => InRange(i) && _t[i].Type == TokenType.Punct;
+    private bool IsPunct(int i) => (uint)i < (uint)_count && _t[i].Type == TokenType.Punct;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsNumber(int i) => InRange(i) && _t[i].Type == TokenType.Number;
+    private bool IsNumber(int i) => (uint)i < (uint)_count && _t[i].Type == TokenType.Number;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsNumber(int i, int minDigits, int maxDigits) =>
         IsNumber(i) && _t[i].Length >= minDigits && _t[i].Length <= maxDigits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsWord(int i) => InRange(i) && _t[i].Type == TokenType.Word;
+    private bool IsWord(int i) => (uint)i < (uint)_count && _t[i].Type == TokenType.Word;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsFree(int i) => InRange(i) && _run[i] == 0;
+    private bool IsFree(int i) => (uint)i < (uint)_count && _run[i] == 0;
 
     private bool Has(int i, Lex lex)
     {
@@ -698,9 +716,25 @@ internal sealed partial class Scan : IDisposable
         return lex;
     }
 
-    // The length first: most words are not the one asked for, and most differ in length.
+    // The length first, before the type: most words are not the one asked for, and most differ in length. Then the first
+    // letters, where both are ASCII: two that differ in more than the case bit cannot be equal in any case, so most words
+    // of the right length are refused without a comparison of the whole word.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool WordIs(int i, string word) => IsWord(i) && _t[i].Length == word.Length && Span(i).Equals(word, StringComparison.OrdinalIgnoreCase);
+    private bool WordIs(int i, string word)
+    {
+        if ((uint)i >= (uint)_count || _t[i].Length != word.Length || _t[i].Type != TokenType.Word)
+        {
+            return false;
+        }
+
+        var first = _text[_t[i].Start];
+        if ((first | word[0]) < 0x80 && ((first ^ word[0]) & ~0x20) != 0)
+        {
+            return false;
+        }
+
+        return _text.AsSpan(_t[i].Start, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Token <paramref name="i"/> touches the one before it (no white space between).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
