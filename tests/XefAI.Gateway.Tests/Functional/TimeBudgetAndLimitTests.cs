@@ -74,16 +74,7 @@ public sealed class TimeBudgetAndLimitTests
     [Fact]
     public async Task Stream_VendorStreamsPastTheResponseLimit_CutWithErrorEventAndAuditKeepsPrefixAndHash()
     {
-        var events = new StringBuilder();
-        var piece = new string('x', 1000);
-        for (var i = 0; i < 1000; i++)
-        {
-            events.Append("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"")
-                .Append(piece).Append("\"},\"finish_reason\":null}]}\n\n");
-        }
-
-        events.Append("data: [DONE]\n\n");
-        using var vendor = new FakeVendor().StreamsEvents(events.ToString());
+        using var vendor = new FakeVendor().StreamsEvents(ContentEvents(count: 1000, length: 1000));
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
@@ -140,16 +131,8 @@ public sealed class TimeBudgetAndLimitTests
         // writes to a client that reads nothing block. Before the fix only the client going away ended them, while
         // Kestrel's MinResponseDataRate counted the megabytes the kernel took as sent: the call, its overload place and
         // its closing record waited for hours.
-        var events = new StringBuilder();
-        var piece = new string('x', 4000);
-        for (var i = 0; i < 3000; i++)
-        {
-            events.Append("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"")
-                .Append(piece).Append("\"},\"finish_reason\":null}]}\n\n");
-        }
-
-        events.Append("data: [DONE]\n\n");
-        using var vendor = new FakeVendor().StreamsEvents(events.ToString());
+        var events = ContentEvents(count: 3000, length: 4000);
+        using var vendor = new FakeVendor().StreamsEvents(events);
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
         {
             vendor.Configure(c);
@@ -212,5 +195,19 @@ public sealed class TimeBudgetAndLimitTests
     {
         var lastEvent = body.TrimEnd().Split("\n\n").Last();
         return JsonNode.Parse(lastEvent["data: ".Length..])!["error"]!;
+    }
+
+    /// <summary>A vendor stream of <paramref name="count"/> content chunks of <paramref name="length"/> characters, then [DONE].</summary>
+    private static string ContentEvents(int count, int length)
+    {
+        var events = new StringBuilder();
+        var piece = new string('x', length);
+        for (var i = 0; i < count; i++)
+        {
+            events.Append("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"")
+                .Append(piece).Append("\"},\"finish_reason\":null}]}\n\n");
+        }
+
+        return events.Append("data: [DONE]\n\n").ToString();
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using XefAI.Data;
+using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Tests.Pipeline.TestSupport;
 using XefAI.Governance;
@@ -309,12 +310,7 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"prediction":{"type":"content","content":{"Alice Example":1}}}""", "prediction.content")]
     public async Task Execute_ANameOrShapeTheVendorMustGetAsWrittenHoldsAValue_422NamingItAndNothingLeaves(string json, string path)
     {
-        var body = JsonNode.Parse(json)!.AsObject();
-        body["model"] = "summary";
-        body["messages"] ??= new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
-        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
-
-        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+        await using var call = await ProtectBodyAsync(json);
 
         Assert.Equal(422, call.Error?.StatusCode);
         Assert.Equal("deidentification_failed", call.Error!.Code);
@@ -463,12 +459,7 @@ public sealed class ProtectDataStepTests
     [InlineData("""{"messages":[{"role":"user","content":"Summarize."}],"stream_options":{"include_usage":true,"Alice Example":[1,2]}}""")]
     public async Task Execute_AMemberTheGatewayDoesNotKnowNamedLikeAPerson_422WhateverItsValue(string json)
     {
-        var body = JsonNode.Parse(json)!.AsObject();
-        body["model"] = "summary";
-        body["messages"] ??= new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
-        await using var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
-
-        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+        await using var call = await ProtectBodyAsync(json);
 
         Assert.Equal(422, call.Error?.StatusCode);
         Assert.Equal("deidentification_failed", call.Error!.Code);
@@ -900,5 +891,16 @@ public sealed class ProtectDataStepTests
             : throw new DeIdentificationException(reason);
 
         public string Restore(string text) => text;
+    }
+
+    /// <summary>A summary call with <paramref name="json"/> as its body (a user message added where it has none), protected.</summary>
+    private static async Task<CallContext> ProtectBodyAsync(string json)
+    {
+        var body = JsonNode.Parse(json)!.AsObject();
+        body["model"] = "summary";
+        body["messages"] ??= new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Summarize." });
+        var call = Obliged(CallContexts.Chat(TestConfig.Summary.Id, "Summarize.") with { Body = body });
+        await new ProtectDataStep(new WordProtector(Name, Token)).ExecuteAsync(call);
+        return call;
     }
 }
