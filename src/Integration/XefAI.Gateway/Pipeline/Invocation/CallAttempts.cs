@@ -14,6 +14,7 @@ internal sealed class CallAttempts : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _total;
     private readonly CancellationTokenRegistration _clientGone;
+    private volatile bool _clientLeftFirst;
 
     public CallAttempts(HttpContext httpContext, ResilienceOptions resilience, string useCaseId, string traceId, TimeProvider time)
     {
@@ -26,7 +27,7 @@ internal sealed class CallAttempts : IDisposable
         _time = time;
         _started = time.GetTimestamp();
         _total = new CancellationTokenSource(totalTimeout, time);
-        _clientGone = httpContext.RequestAborted.Register(static state => ((CancellationTokenSource)state!).Cancel(), _total);
+        _clientGone = httpContext.RequestAborted.Register(static state => ((CallAttempts)state!).OnClientGone(), this);
     }
 
     public HttpContext HttpContext { get; }
@@ -44,6 +45,13 @@ internal sealed class CallAttempts : IDisposable
 
     /// <summary>Cancelled when the call's total budget runs out or the client goes away.</summary>
     public CancellationToken Token => _total.Token;
+
+    /// <summary>
+    /// Whether the budget was cancelled because the total timeout ran out, not because the client went away first. Kestrel
+    /// aborts the connection of a write the budget cancelled, so the client's token fires too, after the timeout; and
+    /// <see cref="Remaining"/> can still be a hair above zero when the timer fires, as timers count coarser milliseconds.
+    /// </summary>
+    public bool TimedOut => _total.IsCancellationRequested && !_clientLeftFirst;
 
     /// <summary>What is left of the call's total budget.</summary>
     public TimeSpan Remaining => TotalTimeout - _time.GetElapsedTime(_started);
@@ -66,5 +74,11 @@ internal sealed class CallAttempts : IDisposable
     {
         _clientGone.Dispose();
         _total.Dispose();
+    }
+
+    private void OnClientGone()
+    {
+        _clientLeftFirst = !_total.IsCancellationRequested;
+        _total.Cancel();
     }
 }

@@ -222,8 +222,7 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
 
     // A write cancelled by the call's budget, not by the client leaving first: Kestrel aborts the connection of a
     // cancelled write, so the request's own token is set either way and cannot tell the two apart.
-    private static bool TotalTimeoutRanOut(CallContext call) =>
-        call.Attempts is { } attempts && attempts.Token.IsCancellationRequested && attempts.Remaining <= TimeSpan.Zero;
+    private static bool TotalTimeoutRanOut(CallContext call) => call.Attempts is { TimedOut: true };
 
     private static async Task TryWriteAsync(HttpResponse response, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
