@@ -150,7 +150,10 @@ internal sealed partial class ConfigurationAudit(
         var retry = CancellationToken.None;
         if (entry.Decision == Applied)
         {
+            // Cancelled before it is disposed, so a record still retrying under it reads it as cancelled; disposed, so each
+            // reload does not leave one more registration on the stopping token.
             _retrying?.Cancel();
+            _retrying?.Dispose();
             _retrying = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             retry = _retrying.Token;
         }
