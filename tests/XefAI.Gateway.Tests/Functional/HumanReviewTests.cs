@@ -96,6 +96,10 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Equal(auditId, poll.Header("X-XefAI-Audit-Id"));
         Assert.Equal(call.Header("X-XefAI-Trace-Id"), poll.Header("X-XefAI-Trace-Id"));
 
+        // Its request id is its own, as every answer's is.
+        Assert.Matches("^[0-9a-f]{32}$", poll.Header("x-request-id"));
+        Assert.NotEqual(call.Header("X-XefAI-Trace-Id"), poll.Header("x-request-id"));
+
         // Nothing of the held answer leaks through the poll: not its text, its model, nor its completion id.
         var pollBody = System.Text.Encoding.UTF8.GetString(poll.ResponseBody);
         Assert.DoesNotContain("Troponin", pollBody, StringComparison.OrdinalIgnoreCase);
