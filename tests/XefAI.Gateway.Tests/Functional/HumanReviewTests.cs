@@ -283,6 +283,9 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         var gone = await client.GetCallAsync($"/v1/reviews/{reviewId}");
         Assert.Equal(410, gone.Status);
         Assert.Equal("review_rejected", (string?)gone.Json["error"]!["code"]);
+
+        // OpenAI's clients map type: one of OpenAI's own, the gateway's reason in code.
+        Assert.Equal("invalid_request_error", (string?)gone.Json["error"]!["type"]);
         Assert.Contains("Not supported by the chart.", (string?)gone.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Null(gone.Json["choices"]);
 
