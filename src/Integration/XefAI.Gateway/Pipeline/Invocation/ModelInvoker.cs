@@ -161,14 +161,18 @@ internal sealed partial class ModelInvoker(
         attempt.CancelAfter(attemptTimeout);
         try
         {
-            return await request.AnswerInProcessAsync(provider, deployment, attempt.Token);
+            var outcome = await request.AnswerInProcessAsync(provider, deployment, attempt.Token);
+            call.ModelAsked = true;
+            return outcome;
         }
         catch (UnsupportedRequestException ex)
         {
+            // Refused by the provider before its model ran: no GenAI operation took place.
             return AttemptOutcome.Failed(CallError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false);
         }
         catch (OperationCanceledException) when (attempt.IsCancellationRequested && !token.IsCancellationRequested)
         {
+            call.ModelAsked = true;
             return AttemptOutcome.Failed(
                 ProviderErrors.Timeout($"Provider '{deployment.Id}' did not answer within {attemptTimeout.TotalSeconds:0.#} s."),
                 retryable: true,
@@ -177,6 +181,7 @@ internal sealed partial class ModelInvoker(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A plugin's bug must not become a 500: the call falls back, and the log keeps the details.
+            call.ModelAsked = true;
             LogProviderFailed(logger, ex, deployment.Id);
             return AttemptOutcome.Failed(ProviderErrors.BadGateway("provider_error", $"Provider '{deployment.Id}' failed."), retryable: false, canFallback: true);
         }
