@@ -181,7 +181,7 @@ public sealed record AuditAttempt(string Deployment, string? Destination, string
 /// <summary>A committed audit record: the entry plus its place and hash in the chain.</summary>
 public sealed record AuditRecord(string Id, long Sequence, AuditEntry Entry, string PreviousHash, string Hash);
 
-/// <summary>Filters for querying the audit trail; null means any. Results come newest first (by sequence).</summary>
+/// <summary>Filters for querying the audit trail; null means any. Results come newest first (by sequence), unless <c>Ascending</c>.</summary>
 /// <param name="BeforeSequence">
 /// Keyset paging: only records with a lower sequence than this, i.e. the page after one that ended there.
 /// Sequences never repeat and records committed later always get higher ones, so paging on them neither
@@ -189,6 +189,8 @@ public sealed record AuditRecord(string Id, long Sequence, AuditEntry Entry, str
 /// </param>
 /// <param name="Streamed">Only streamed (<c>true</c>) or only unstreamed (<c>false</c>) calls' records.</param>
 /// <param name="Decision">Only records of this decision (exact match), e.g. <c>config_applied</c>.</param>
+/// <param name="Ascending">Oldest first (by sequence), for a reader that pages forward in time. A store must honour it.</param>
+/// <param name="AfterSequence">Keyset paging oldest first: only records with a higher sequence than this. A store must honour it.</param>
 public sealed record AuditQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
@@ -198,7 +200,9 @@ public sealed record AuditQuery(
     int Limit = 100,
     long? BeforeSequence = null,
     bool? Streamed = null,
-    string? Decision = null);
+    string? Decision = null,
+    bool Ascending = false,
+    long? AfterSequence = null);
 
 /// <summary>The result of walking the hash chain.</summary>
 /// <param name="Records">Records proved intact: with a store of one chain per writer, every chain's records up to where the walk ended.</param>
@@ -264,6 +268,13 @@ public interface IAuditStore
 
     ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many records match the query's filters (its limit, cursors and order do not apply). A store that cannot count
+    /// in one query is counted page by page, newest first.
+    /// </summary>
+    ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        AuditCounts.CountByPagesAsync(QueryAsync, query, cancellationToken);
+
     ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
     ValueTask<AuditChainVerification> VerifyAsync(CancellationToken cancellationToken);
@@ -292,6 +303,10 @@ public interface IAuditTrail
     ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
     ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <inheritdoc cref="IAuditStore.CountAsync"/>
+    ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        AuditCounts.CountByPagesAsync(QueryAsync, query, cancellationToken);
 
     ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
@@ -551,3 +566,25 @@ public interface IAuditVerifications
     IReadOnlyList<AuditVerificationRun> Recent { get; }
 }
 
+
+/// <summary>Counting by reading pages, for a store or trail that has no count of its own.</summary>
+internal static class AuditCounts
+{
+    public static async ValueTask<long> CountByPagesAsync(
+        Func<AuditQuery, CancellationToken, ValueTask<IReadOnlyList<AuditRecord>>> query, AuditQuery filters, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        long? before = null;
+        while (true)
+        {
+            var page = await query(filters with { Limit = 1000, BeforeSequence = before, AfterSequence = null, Ascending = false }, cancellationToken);
+            if (page.Count == 0)
+            {
+                return count;
+            }
+
+            count += page.Count;
+            before = page[^1].Sequence;
+        }
+    }
+}

@@ -272,6 +272,9 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         Assert.Equal(200, call.Status);
         var recorded = call.Json["recorded"]!.AsArray().Select(r => (string)r!).ToList();
         Assert.Equal(2, recorded.Count);
+
+        // The header names the records, as a service call's names its own: governance evidence of who judged which card.
+        Assert.Equal(string.Join(", ", recorded), call.Header("X-XefAI-Audit-Id"));
         var overridden = await F.Host.GetAuditRecordAsync(recorded[0]);
         Assert.Equal("feedback", (string?)overridden["decision"]);
         Assert.Equal(card, (string?)overridden["relatesTo"]);
@@ -308,6 +311,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         var records = await F.Host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
         var denied = Assert.Single(records);
         Assert.Equal("denied", (string?)denied["decision"]);
+        Assert.Equal((string?)denied["id"], call.Header("X-XefAI-Audit-Id"));
         Assert.Null((string?)denied["feedback"]);
         Assert.Null((string?)denied["relatesTo"]);
     }
@@ -417,6 +421,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         // Feedback on the released card lands on the held call's record.
         var feedback = await client.PostJsonAsync($"/cds-services/{HeldService}/feedback", $$"""{"feedback":[{"card":"{{card}}","outcome":"accepted"}]}""");
         Assert.Equal(200, feedback.Status);
+        Assert.Equal((string)feedback.Json["recorded"]![0]!, feedback.Header("X-XefAI-Audit-Id"));
         Assert.Equal(card, (string?)(await F.Host.GetAuditRecordAsync((string)feedback.Json["recorded"]![0]!))["relatesTo"]);
     }
 

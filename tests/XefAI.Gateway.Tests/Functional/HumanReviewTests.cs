@@ -96,6 +96,10 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.Equal(auditId, poll.Header("X-XefAI-Audit-Id"));
         Assert.Equal(call.Header("X-XefAI-Trace-Id"), poll.Header("X-XefAI-Trace-Id"));
 
+        // Its request id is its own, as every answer's is.
+        Assert.Matches("^[0-9a-f]{32}$", poll.Header("x-request-id"));
+        Assert.NotEqual(call.Header("X-XefAI-Trace-Id"), poll.Header("x-request-id"));
+
         // Nothing of the held answer leaks through the poll: not its text, its model, nor its completion id.
         var pollBody = System.Text.Encoding.UTF8.GetString(poll.ResponseBody);
         Assert.DoesNotContain("Troponin", pollBody, StringComparison.OrdinalIgnoreCase);
@@ -279,6 +283,9 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         var gone = await client.GetCallAsync($"/v1/reviews/{reviewId}");
         Assert.Equal(410, gone.Status);
         Assert.Equal("review_rejected", (string?)gone.Json["error"]!["code"]);
+
+        // OpenAI's clients map type: one of OpenAI's own, the gateway's reason in code.
+        Assert.Equal("invalid_request_error", (string?)gone.Json["error"]!["type"]);
         Assert.Contains("Not supported by the chart.", (string?)gone.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Null(gone.Json["choices"]);
 

@@ -129,6 +129,40 @@ public sealed class MetricSeriesTests
     }
 
     [Fact]
+    public async Task Metrics_CallRefusedBeforeAnyRequestLeft_IsNoGenAiOperation()
+    {
+        // Two calls reach the vendor and fail; the circuit opens, and the third is refused with nothing sent. The GenAI
+        // operation histogram and the gateway's overhead count the two that asked the model, the requests counter all three.
+        using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+            c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:01:00";
+        }));
+        using var client = host.CreateClient();
+        Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Status);
+        Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Status);
+        var refused = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+        Assert.Equal("circuit_open", (string?)refused.Json["error"]!["code"]);
+        Assert.Equal(2, vendor.CallCount);
+
+        using var scraper = host.CreateClient(key: null);
+        string[] expected =
+        [
+            Sample("xefai_requests_total", "1", "use_case=\"vendor-chat\"", "outcome=\"failed\"", "status_code=\"503\""),
+            Sample("xefai_requests_total", "2", "use_case=\"vendor-chat\"", "outcome=\"failed\"", "status_code=\"502\""),
+            Sample("gen_ai_client_operation_duration_seconds_count", "2", "error_type=\"vendor_error\"", "xefai_use_case=\"vendor-chat\""),
+            Sample("xefai_gateway_overhead_seconds_count", "2", "use_case=\"vendor-chat\""),
+        ];
+
+        var text = await PollMetricsAsync(scraper, t => expected.All(e => Regex.IsMatch(t, e)));
+
+        Assert.All(expected, e => Assert.Matches(e, text));
+        Assert.DoesNotContain("error_type=\"circuit_open\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_VendorKeepsFailing_ReportTheDestinationsCircuitOpen()
     {
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -151,6 +152,61 @@ public sealed class ResilienceTests
 
         // A retry can pass once the break ends: the SDKs are not told otherwise.
         Assert.Null(refused.Header("x-should-retry"));
+    }
+
+    [Fact]
+    public async Task Forward_EveryDeploymentsCircuitOpen_RetryAfterIsTheSoonestReopening()
+    {
+        // The first deployment's circuit opens, 40 s of its minute's break pass, then the second's opens: the last deployment
+        // tried has a whole break left, the first 20 s, and a retry can be served as soon as the first half-opens.
+        using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");
+        using var backup = new FakeVendor().AnswersWithExample();
+        var time = new ShiftedTime();
+        await using var host = await GatewayHost.StartAsync(
+            CoveredVendors.WithBaa(c =>
+            {
+                vendor.Configure(c);
+                backup.Configure(c, "backup");
+                c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+                c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:01:00";
+                c["Models"]!["Deployments"]!["backup"] = new JsonObject { ["Kind"] = "openai", ["Cluster"] = "backup", ["Model"] = "gpt-4o-mini" };
+                c["Governance"]!["UseCases"]!["vendor-chat"]!["Providers"] = new JsonArray("vendor", "backup");
+            }),
+            builder: b => b.Services.AddSingleton<TimeProvider>(time));
+        using var client = host.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal("backup", (await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Header("X-XefAI-Provider"));
+        }
+
+        time.Advance(TimeSpan.FromSeconds(40));
+        backup.AnswersWith(500, """{"error":{"type":"server_error"}}""");
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(502, (await client.PostChatAsync(ChatBody("vendor-chat", "Hello"))).Status);
+        }
+
+        var refused = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("circuit_open", (string?)refused.Json["error"]!["code"]);
+        var record = await host.GetAuditRecordAsync(refused.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(["circuit_open", "circuit_open"], record.AttemptOutcomes());
+        var retryAfter = int.Parse(refused.Header("Retry-After")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 30);
+    }
+
+    /// <summary>The system's clock, moved forward on cue: the breakers read it, and their break ends by it.</summary>
+    private sealed class ShiftedTime : TimeProvider
+    {
+        private long _offsetTicks;
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+        public override DateTimeOffset GetUtcNow() => TimeProvider.System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
+
+        public override long GetTimestamp() =>
+            TimeProvider.System.GetTimestamp() + (long)(Interlocked.Read(ref _offsetTicks) * (TimeProvider.System.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
     }
 
     [Fact]

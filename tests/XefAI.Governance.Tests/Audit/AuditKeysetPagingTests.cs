@@ -3,8 +3,9 @@ using XefAI.Testing;
 namespace XefAI.Governance.Tests;
 
 /// <summary>
-/// The SQLite store pages by sequence: records sharing one timestamp are each found exactly once, and the
-/// streamed filter the start-up stream closer relies on selects streamed records only.
+/// The SQLite store pages by sequence, newest or oldest first: records sharing one timestamp are each found exactly
+/// once, a count is of the filters alone, and the streamed filter the start-up stream closer relies on selects streamed
+/// records only.
 /// </summary>
 public sealed class AuditKeysetPagingTests
 {
@@ -43,6 +44,29 @@ public sealed class AuditKeysetPagingTests
         Assert.Equal(Records, seen.Count);
         Assert.Equal(appended.Select(r => r.Id).Order(StringComparer.Ordinal), seen.Select(r => r.Id).Order(StringComparer.Ordinal));
         Assert.Equal(seen.Select(r => r.Sequence).OrderDescending(), seen.Select(r => r.Sequence));
+
+        // Oldest first, as FHIR's _sort=date pages: the same records, each once, in ascending sequence.
+        var forward = new List<AuditRecord>();
+        long? after = null;
+        while (true)
+        {
+            var page = await store.QueryAsync(
+                new AuditQuery(From: AuditEntries.BaseTime, Limit: PageSize, Ascending: true, AfterSequence: after), CancellationToken.None);
+            forward.AddRange(page);
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+
+            after = page[^1].Sequence;
+        }
+
+        Assert.Equal(seen.Select(r => r.Sequence).Reverse(), forward.Select(r => r.Sequence));
+
+        // A count is of the filters alone: the limit and the cursors do not cut it.
+        Assert.Equal(Records, await store.CountAsync(new AuditQuery(From: AuditEntries.BaseTime, Limit: 1, BeforeSequence: seen[^1].Sequence), CancellationToken.None));
+        Assert.Equal(appended.Count(r => r.Entry.Streamed), await store.CountAsync(new AuditQuery(Streamed: true), CancellationToken.None));
+        Assert.Equal(0, await store.CountAsync(new AuditQuery(From: AuditEntries.BaseTime.AddYears(1)), CancellationToken.None));
 
         var streamed = await store.QueryAsync(new AuditQuery(Limit: 1000, Streamed: true), CancellationToken.None);
         Assert.Equal(appended.Count(r => r.Entry.Streamed), streamed.Count);

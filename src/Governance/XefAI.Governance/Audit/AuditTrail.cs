@@ -48,6 +48,9 @@ internal sealed class AuditTrail : IAuditTrail
     public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken) =>
         _store.QueryAsync(query, cancellationToken);
 
+    public ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        _store.CountAsync(query, cancellationToken);
+
     public ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         _store.GetAsync(id, cancellationToken);
 

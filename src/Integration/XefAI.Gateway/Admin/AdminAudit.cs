@@ -31,7 +31,7 @@ internal static partial class AdminAudit
                 new AuditEntry
                 {
                     Timestamp = time.GetUtcNow(),
-                    TraceId = traceId ?? GatewayHeaders.ResolveTraceId(context),
+                    TraceId = traceId ?? GatewayHeaders.EnsureTraceId(context),
                     AppId = actor is null ? null : "admin:" + actor,
                     UseCaseId = useCaseId,
                     Decision = action,

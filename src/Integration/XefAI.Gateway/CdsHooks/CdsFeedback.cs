@@ -17,7 +17,8 @@ internal sealed record CdsFeedbackItem(string Card, bool Accepted, string Feedba
 /// outcome with the override reason's code (<see cref="AuditEntry.Feedback"/>), and is counted in
 /// <c>xefai_feedback_total{use_case,outcome}</c>. The clinician's free-text comment is never recorded: it may name
 /// the patient. A request with any item the gateway cannot place (an unknown card, another service's or app's card)
-/// records no feedback at all and is audited as denied.
+/// records no feedback at all and is audited as denied. <c>X-XefAI-Audit-Id</c> names the records written: the
+/// feedback records in the items' order, or the denial's record.
 /// </summary>
 /// <remarks>
 /// A card belongs to the service that gave it, as its record's <c>cds_service:&lt;id&gt;</c> reason says, even where two
@@ -86,6 +87,11 @@ internal static class CdsFeedback
                 StatusCode = error.StatusCode,
                 LatencyMs = 0,
             });
+            if (denied is not null)
+            {
+                context.Response.Headers[GatewayHeaders.AuditId] = denied.Id;
+            }
+
             await Write(context, denied is null ? AuditRecorder.Unavailable : error);
             return;
         }
@@ -120,6 +126,9 @@ internal static class CdsFeedback
             metrics.RecordFeedback(useCaseId!, item.Accepted ? AuditFeedback.Accepted : AuditFeedback.Overridden);
         }
 
+        // The records of this request, in the items' order, as the body's "recorded" lists them: one id for the usual
+        // single item, a comma-separated list (one header, RFC 9110 list syntax) when a request judged several cards.
+        context.Response.Headers[GatewayHeaders.AuditId] = string.Join(", ", recorded);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = CdsServiceAdapter.ContentType;
         await JsonSerializer.SerializeAsync(context.Response.Body, new { recorded });

@@ -1,8 +1,12 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using XefAI.Data;
 using XefAI.Gateway.Admin;
+using XefAI.Gateway.Clinical;
 using XefAI.Gateway.Configuration;
 using XefAI.Governance;
 
@@ -17,7 +21,24 @@ internal static class FhirEndpoints
     private const string FhirJson = "application/fhir+json";
     private const string GatewayName = "XefAI Gateway";
 
-    private static readonly HashSet<string> SearchParameters = new(StringComparer.Ordinal) { "date", "patient", "_count", "_cursor", "_format" };
+    /// <summary>Stands for "the total the exporter gave": <c>_total</c> was not asked, only <c>_elements</c>.</summary>
+    private const long TotalAsGiven = -1;
+
+    private static readonly HashSet<string> SearchParameters =
+        new(StringComparer.Ordinal) { "date", "patient", "_count", "_cursor", "_format", "_sort", "_total", "_summary", "_elements" };
+
+    /// <summary>AuditEvent's top-level elements in R4, the names <c>_elements</c> may give.</summary>
+    private static readonly HashSet<string> AuditEventElements = new(StringComparer.Ordinal)
+    {
+        "id", "meta", "implicitRules", "language", "text", "contained", "extension", "modifierExtension", "type", "subtype",
+        "action", "period", "recorded", "outcome", "outcomeDesc", "purposeOfEvent", "agent", "source", "entity",
+    };
+
+    /// <summary>Kept whatever <c>_elements</c> asks: what the resource is, and AuditEvent's mandatory elements (type, recorded, agent, source).</summary>
+    private static readonly string[] AlwaysReturnedElements = ["resourceType", "id", "meta", "type", "recorded", "agent", "source"];
+
+    /// <summary>A search form is a few short parameters; anything larger is refused before it is read whole.</summary>
+    private static readonly FormOptions SearchForm = new() { ValueCountLimit = 64, KeyLengthLimit = 256, ValueLengthLimit = 8192 };
 
     /// <summary>What <c>GET /fhir/metadata</c> answers: an R4 CapabilityStatement of this gateway's FHIR routes.</summary>
     private static readonly object CapabilityStatement = new
@@ -41,7 +62,15 @@ internal static class FhirEndpoints
                     new
                     {
                         type = "AuditEvent",
-                        interaction = new[] { new { code = "read" }, new { code = "search-type" } },
+                        interaction = new object[]
+                        {
+                            new { code = "read" },
+                            new
+                            {
+                                code = "search-type",
+                                documentation = "GET [base]/AuditEvent or POST [base]/AuditEvent/_search (form); _count, _sort=date|-date, _total=none|estimate|accurate, _summary=count|false, _elements",
+                            },
+                        },
                         searchParam = new[]
                         {
                             new { name = "date", type = "date", documentation = "The record's time, with the prefixes eq, lt, le, gt, ge, sa and eb" },
@@ -63,6 +92,7 @@ internal static class FhirEndpoints
             : await RefuseAsync(invocation.HttpContext, "not-supported", "Only JSON is served: Accept must allow application/fhir+json.", StatusCodes.Status406NotAcceptable));
 
         fhir.MapGet("/AuditEvent", SearchAuditEventsAsync);
+        fhir.MapPost("/AuditEvent/_search", PostSearchAuditEventsAsync);
         fhir.MapGet("/AuditEvent/{id}", async (string id, IAuditTrail audit, IFhirAuditExporter exporter, CancellationToken ct) =>
             await audit.GetAsync(FhirAuditIds.ToAuditId(id), ct) is { } record
                 ? Results.Text(exporter.ToAuditEventJson(ToAuditEventFacts(record)), FhirJson)
@@ -115,24 +145,83 @@ internal static class FhirEndpoints
             ? await RefuseAsync(context, "not-supported", "Only JSON is served: _format must be json or application/fhir+json.")
             : Results.Json(CapabilityStatement, contentType: FhirJson);
 
-    private static async Task<IResult> SearchAuditEventsAsync(
+    private static Task<IResult> SearchAuditEventsAsync(
+        HttpContext context, IAuditTrail audit, IFhirAuditExporter exporter, IPatientPseudonymizer pseudonymizer, IOptions<GatewayOptions> options, CancellationToken ct) =>
+        SearchAsync(context, ToParameters(context.Request.Query, null), audit, exporter, pseudonymizer, options.Value, ct);
+
+    /// <summary>
+    /// <c>POST [base]/AuditEvent/_search</c>: FHIR's search by form, for clients that keep parameters out of URLs. The
+    /// body's parameters and the URL's are one search, answered as the GET of them is; its links are GET links.
+    /// </summary>
+    private static async Task<IResult> PostSearchAuditEventsAsync(
         HttpContext context, IAuditTrail audit, IFhirAuditExporter exporter, IPatientPseudonymizer pseudonymizer, IOptions<GatewayOptions> options, CancellationToken ct)
     {
         var request = context.Request;
-        if (request.Query.Keys.FirstOrDefault(k => !SearchParameters.Contains(k)) is { } unknown)
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            // Strict handling: an ignored filter (a typo, a modifier) would return records the caller did not ask for.
-            return await RefuseAsync(context, "not-supported", $"The search parameter '{unknown}' is not supported; use date, patient, _count or _cursor.");
+            return await RefuseAsync(
+                context, "not-supported", "POST _search takes its parameters as application/x-www-form-urlencoded.", StatusCodes.Status415UnsupportedMediaType);
         }
 
-        if (request.Query["_format"] is { Count: > 0 } format && !format.All(IsJsonFormat))
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(SearchForm, ct);
+        }
+        catch (InvalidDataException)
+        {
+            return await RefuseAsync(context, "too-costly", $"The search form holds more than {SearchForm.ValueCountLimit} parameters or a value over {SearchForm.ValueLengthLimit} characters.");
+        }
+
+        return await SearchAsync(context, ToParameters(request.Query, form), audit, exporter, pseudonymizer, options.Value, ct);
+    }
+
+    /// <summary>A search's parameters by exact name, the URL's and a form's together (FHIR allows both in one search).</summary>
+    private static Dictionary<string, StringValues> ToParameters(IQueryCollection query, IFormCollection? form)
+    {
+        var parameters = new Dictionary<string, StringValues>(StringComparer.Ordinal);
+        foreach (var (key, values) in query)
+        {
+            parameters[key] = values;
+        }
+
+        foreach (var (key, values) in form ?? FormCollection.Empty)
+        {
+            parameters[key] = parameters.TryGetValue(key, out var fromUrl) ? StringValues.Concat(fromUrl, values) : values;
+        }
+
+        return parameters;
+    }
+
+    private static async Task<IResult> SearchAsync(
+        HttpContext context,
+        Dictionary<string, StringValues> query,
+        IAuditTrail audit,
+        IFhirAuditExporter exporter,
+        IPatientPseudonymizer pseudonymizer,
+        GatewayOptions options,
+        CancellationToken ct)
+    {
+        var request = context.Request;
+        StringValues Get(string name) => query.TryGetValue(name, out var values) ? values : StringValues.Empty;
+        if (query.Keys.FirstOrDefault(k => !SearchParameters.Contains(k)) is { } unknown)
+        {
+            // Strict handling: an ignored filter (a typo, a modifier) would return records the caller did not ask for.
+            return await RefuseAsync(
+                context,
+                "not-supported",
+                $"The search parameter {ClinicalTaskRequestReader.Quoted(unknown)} is not supported; use date, patient, _count, _cursor, _sort, _total, _summary or _elements.");
+        }
+
+        if (Get("_format") is { Count: > 0 } format && !format.All(IsJsonFormat))
         {
             return await RefuseAsync(context, "not-supported", "Only JSON is served: _format must be json or application/fhir+json.");
         }
 
         DateTimeOffset? from = null;
         DateTimeOffset? to = null;
-        foreach (var value in request.Query["date"])
+        foreach (var value in Get("date"))
         {
             var date = FhirDateSearch.Apply(value, from, to);
             if (date.Error is not null)
@@ -144,7 +233,7 @@ internal static class FhirEndpoints
         }
 
         string? pseudonym = null;
-        var patients = request.Query["patient"];
+        var patients = Get("patient");
         if (patients.Count > 1 || (patients.Count == 1 && string.IsNullOrWhiteSpace(patients[0])))
         {
             return await RefuseAsync(context, "invalid", "patient must be given once, as a reference (Patient/123) or a pseudonym (pp-…).");
@@ -158,29 +247,71 @@ internal static class FhirEndpoints
         }
 
         var count = 100;
-        if (request.Query["_count"] is { Count: > 0 } counts
+        if (Get("_count") is { Count: > 0 } counts
             && (counts.Count > 1 || !int.TryParse(counts[0], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
         {
             return await RefuseAsync(context, "invalid", "_count must be given once, as an integer from 1 to 1000.");
         }
 
-        long? before = null;
-        if (request.Query["_cursor"] is { Count: > 0 } cursors)
+        // The store reads its records in sequence order, either way, by its primary key: date and -date cost the same.
+        var ascending = false;
+        if (Get("_sort") is { Count: > 0 } sorts)
+        {
+            if (sorts.Count > 1 || sorts[0] is not ("date" or "-date"))
+            {
+                return await RefuseAsync(
+                    context, "not-supported", $"_sort {QuotedValue(sorts)} is not supported: the audit trail sorts by date only, date (oldest first) or -date (newest first).");
+            }
+
+            ascending = sorts[0] == "date";
+        }
+
+        var total = Get("_total") is { Count: > 0 } totals ? totals : StringValues.Empty;
+        if (total.Count > 1 || (total.Count == 1 && total[0] is not ("none" or "estimate" or "accurate")))
+        {
+            return await RefuseAsync(context, "invalid", $"_total {QuotedValue(total)} is not one of none, estimate or accurate.");
+        }
+
+        var summaryCount = false;
+        if (Get("_summary") is { Count: > 0 } summaries)
+        {
+            if (summaries.Count > 1 || summaries[0] is not ("count" or "false"))
+            {
+                return await RefuseAsync(
+                    context, "not-supported", $"_summary {QuotedValue(summaries)} is not supported: count (the total alone) or false (whole resources).");
+            }
+
+            summaryCount = summaries[0] == "count";
+        }
+
+        HashSet<string>? elements = null;
+        if (Get("_elements") is { Count: > 0 } elementLists)
+        {
+            elements = new HashSet<string>(AlwaysReturnedElements, StringComparer.Ordinal);
+            foreach (var element in elementLists.SelectMany(l => (l ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+            {
+                if (!AuditEventElements.Contains(element))
+                {
+                    return await RefuseAsync(context, "invalid", $"_elements names {ClinicalTaskRequestReader.Quoted(element)}, which is not an element of AuditEvent.");
+                }
+
+                elements.Add(element);
+            }
+        }
+
+        long? cursor = null;
+        if (Get("_cursor") is { Count: > 0 } cursors)
         {
             if (cursors.Count > 1 || !AuditCursor.TryDecode(cursors[0], out var sequence))
             {
                 return await RefuseAsync(context, "invalid", "_cursor is not a cursor this gateway wrote; follow the bundle's next link as given.");
             }
 
-            before = sequence;
+            cursor = sequence;
         }
 
-        // One record more than the page holds says whether a next page exists.
-        var records = await audit.QueryAsync(new AuditQuery(from, to, PatientPseudonym: pseudonym, Limit: count + 1, BeforeSequence: before), ct);
-        var page = records.Take(count).ToList();
-
         // The links echo the search, so they name the patient by pseudonym too, never by the reference given.
-        var parameters = request.Query
+        var parameters = query
             .Where(p => p.Key is not ("patient" or "_cursor"))
             .SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)))
             .ToList();
@@ -191,17 +322,131 @@ internal static class FhirEndpoints
 
         // The route's own path, not the request's: routing matches any case and a trailing slash, the links must not.
         // Behind a proxy the configured address, so a Host header the caller chose cannot send a client that follows
-        // next (with its admin key) elsewhere.
-        var baseUrl = (options.Value.PublicBaseUrl is { Length: > 0 } publicBase
+        // next (with its admin key) elsewhere. A POST search's links are GET links to the same search.
+        var baseUrl = (options.PublicBaseUrl is { Length: > 0 } publicBase
             ? publicBase.TrimEnd('/')
             : $"{request.Scheme}://{request.Host}{request.PathBase}") + "/fhir/AuditEvent";
-        var self = baseUrl + QueryString.Create(before is null ? parameters : [.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(before.Value))]);
+        var self = baseUrl + QueryString.Create(cursor is null ? parameters : [.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(cursor.Value))]);
+        var filters = new AuditQuery(from, to, PatientPseudonym: pseudonym);
+        if (summaryCount)
+        {
+            // FHIR's count-only search: the matches' total and no entries.
+            var matches = await audit.CountAsync(filters, ct);
+            return Results.Text(WithTotal(exporter.ToAuditEventSearchSetJson([], self), matches), FhirJson);
+        }
+
+        // One record more than the page holds says whether a next page exists.
+        var records = await audit.QueryAsync(
+            filters with
+            {
+                Limit = count + 1,
+                Ascending = ascending,
+                BeforeSequence = ascending ? null : cursor,
+                AfterSequence = ascending ? cursor : null,
+            },
+            ct);
+        var page = records.Take(count).ToList();
         var next = records.Count > count
             ? baseUrl + QueryString.Create([.. parameters, KeyValuePair.Create("_cursor", (string?)AuditCursor.Encode(page[^1].Sequence))])
             : null;
-        return Results.Text(
-            exporter.ToAuditEventSearchSetJson(page.Select(ToAuditEventFacts).ToList(), self, next, complete: before is null && next is null),
-            FhirJson);
+        var json = exporter.ToAuditEventSearchSetJson(page.Select(ToAuditEventFacts).ToList(), self, next, complete: cursor is null && next is null);
+        if (total.Count == 1 || elements is not null)
+        {
+            long? matched = total.Count == 0 ? TotalAsGiven : total[0] == "none" ? null : await audit.CountAsync(filters, ct);
+            json = Shaped(json, matched, elements);
+        }
+
+        return Results.Text(json, FhirJson);
+    }
+
+    /// <summary>A search-set with its total as asked (null: none) and, for <c>_elements</c>, each AuditEvent cut to those elements.</summary>
+    private static string Shaped(string searchSet, long? total, HashSet<string>? elements)
+    {
+        var bundle = JsonNode.Parse(searchSet)!.AsObject();
+        if (total != TotalAsGiven)
+        {
+            SetTotal(bundle, total);
+        }
+
+        if (elements is not null)
+        {
+            foreach (var entry in bundle["entry"]?.AsArray() ?? [])
+            {
+                if (entry?["resource"] is JsonObject resource)
+                {
+                    Subset(resource, elements);
+                }
+            }
+        }
+
+        return bundle.ToJsonString();
+    }
+
+    private static string WithTotal(string searchSet, long total)
+    {
+        var bundle = JsonNode.Parse(searchSet)!.AsObject();
+        SetTotal(bundle, total);
+        return bundle.ToJsonString();
+    }
+
+    /// <summary>Bundle.total in its place, after type, as Firely writes it.</summary>
+    private static void SetTotal(JsonObject bundle, long? total)
+    {
+        bundle.Remove("total");
+        if (total is { } value)
+        {
+            var at = bundle.IndexOf("type");
+            bundle.Insert(at < 0 ? bundle.Count : at + 1, "total", value);
+        }
+    }
+
+    /// <summary>
+    /// FHIR's <c>_elements</c>: only the elements asked for, with the resource's identity and AuditEvent's mandatory
+    /// elements kept as the specification asks, and the SUBSETTED tag, so that no one takes the part for the record.
+    /// </summary>
+    private static void Subset(JsonObject resource, HashSet<string> elements)
+    {
+        foreach (var name in resource.Select(p => p.Key).Where(name => !elements.Contains(name)).ToList())
+        {
+            resource.Remove(name);
+        }
+
+        if (resource["meta"] is not JsonObject meta)
+        {
+            meta = new JsonObject();
+            var at = resource.IndexOf("id");
+            resource.Insert(at < 0 ? 1 : at + 1, "meta", meta);
+        }
+
+        if (meta["tag"] is not JsonArray tags)
+        {
+            tags = new JsonArray();
+            meta["tag"] = tags;
+        }
+
+        tags.Add(new JsonObject
+        {
+            ["system"] = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+            ["code"] = "SUBSETTED",
+            ["display"] = "subsetted",
+        });
+    }
+
+    /// <summary>A parameter's value in a message, when it is plainly names (comma-separated, each with an optional '-', as _sort has).</summary>
+    private static string QuotedValue(StringValues values)
+    {
+        if (values.Count > 1)
+        {
+            return "(given more than once)";
+        }
+
+        var value = values[0] ?? string.Empty;
+        var plain = value.Length > 0 && value.Split(',').All(part =>
+        {
+            var bare = part.StartsWith('-') ? part[1..] : part;
+            return bare.Length > 0 && ClinicalTaskRequestReader.Echo(bare) == bare;
+        });
+        return plain ? $"'{value}'" : "(unprintable)";
     }
 
     private static async Task<IResult> ReadProvenanceAsync(

@@ -1,8 +1,12 @@
+using XefAI.Gateway.Pipeline;
+
 namespace XefAI.Gateway.Hosting;
 
 /// <summary>
 /// Headers that keep answers out of caches, frames and content sniffing. Every response can hold PHI or a
-/// key-bearing error (ingress plugins map paths of their own), so all of them get the same set.
+/// key-bearing error (ingress plugins map paths of their own), so all of them get the same set. Every response also
+/// carries its trace id (<c>X-XefAI-Trace-Id</c> and <c>x-request-id</c>): governed calls set it themselves, and any
+/// other answer (admin, FHIR, reviews, discovery, probes, a 404 or 405) gets it here.
 /// </summary>
 internal static class SecurityHeaders
 {
@@ -28,6 +32,9 @@ internal static class SecurityHeaders
         headers["Referrer-Policy"] = "no-referrer";
         headers.XFrameOptions = "DENY";
         headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+
+        // One lookup on the governed path, which has set it already; the id is resolved only where nothing set it.
+        GatewayHeaders.EnsureTraceId(context);
 
         // Only over HTTPS: a browser ignores it on plain HTTP, and it must not pin a host that serves no TLS.
         if (context.Request.IsHttps)

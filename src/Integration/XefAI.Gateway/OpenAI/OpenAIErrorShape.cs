@@ -13,12 +13,15 @@ internal static class OpenAIErrorShape
     // Messages are read by developers in terminals and logs; \u0027 for every apostrophe helps no one.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>OpenAI's error <c>type</c> for a status: what its clients branch on.</summary>
+    /// <summary>
+    /// OpenAI's error <c>type</c> for a status: what its clients branch on. The gateway's own reason is the
+    /// <c>code</c>, as OpenAI's refusal of content is <c>invalid_request_error</c> with code <c>content_policy_violation</c>:
+    /// a rejected review's 410 is <c>invalid_request_error</c> with code <c>review_rejected</c>.
+    /// </summary>
     public static string TypeOf(int status) => status switch
     {
         StatusCodes.Status401Unauthorized => "authentication_error",
         StatusCodes.Status403Forbidden => "permission_error",
-        StatusCodes.Status410Gone => "review_rejected",
         StatusCodes.Status429TooManyRequests => "rate_limit_error",
         499 => "client_closed",
         StatusCodes.Status500InternalServerError => "server_error",

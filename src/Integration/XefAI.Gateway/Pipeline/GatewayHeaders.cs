@@ -121,6 +121,35 @@ internal static class GatewayHeaders
     }
 
     /// <summary>
+    /// The request id the response already carries, else the request's trace id (see <see cref="ResolveTraceId"/>),
+    /// set on the response while it can still take headers, as <see cref="RequestId"/> and, unless the route named
+    /// another trace there (a review poll names the held call's), as <see cref="TraceId"/>. A record written outside
+    /// the pipeline (an access record, an admin action) names the id its answer carries, even when nobody traces and
+    /// the id is a new one.
+    /// </summary>
+    public static string EnsureTraceId(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        var headers = response.Headers;
+        if (headers.TryGetValue(RequestId, out var set) && set.Count == 1 && set[0] is { Length: > 0 } requestId)
+        {
+            return requestId;
+        }
+
+        var traceId = ResolveTraceId(httpContext);
+        if (!response.HasStarted)
+        {
+            headers[RequestId] = traceId;
+            if (!headers.ContainsKey(TraceId))
+            {
+                headers[TraceId] = traceId;
+            }
+        }
+
+        return traceId;
+    }
+
+    /// <summary>
     /// The headers that tie a response to its governance: trace and audit ids, risk tier, data warnings, and for an
     /// answer the deployment that gave it, the draft flag, and the deprecation of its model.
     /// </summary>

@@ -56,7 +56,7 @@ internal sealed partial class AccessAudit(
                 new AuditEntry
                 {
                     Timestamp = time.GetUtcNow(),
-                    TraceId = GatewayHeaders.ResolveTraceId(context),
+                    TraceId = GatewayHeaders.EnsureTraceId(context),
                     AppId = actor,
                     Decision = "access",
                     Reasons = $"{context.Request.Method} {route}",

@@ -137,6 +137,37 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         await using var command = connection.CreateCommand();
 
         var sql = new StringBuilder(PostgresAuditSchema.SelectColumns);
+        AppendFilters(sql, command, query, paging: true);
+        var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = limit });
+        sql.Append(query.Ascending ? " ORDER BY seq ASC LIMIT " : " ORDER BY seq DESC LIMIT ").Append(Placeholder(command.Parameters.Count));
+        command.CommandText = sql.ToString();
+
+        var records = new List<AuditRecord>(Math.Min(limit, 64));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(PostgresAuditSchema.ReadRecord(reader));
+        }
+
+        return records;
+    }
+
+    /// <summary>One COUNT over the query's filters; its limit, cursors and order do not apply.</summary>
+    public async ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+
+        var sql = new StringBuilder("SELECT COUNT(*) FROM audit_records");
+        AppendFilters(sql, command, query, paging: false);
+        command.CommandText = sql.ToString();
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private static void AppendFilters(StringBuilder sql, NpgsqlCommand command, AuditQuery query, bool paging)
+    {
         var conjunction = " WHERE ";
         void Filter(string condition, NpgsqlDbType type, object? value)
         {
@@ -156,25 +187,16 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
         Filter("use_case_id = ", NpgsqlDbType.Text, query.UseCaseId);
         Filter("app_id = ", NpgsqlDbType.Text, query.AppId);
         Filter("patient_pseudonym = ", NpgsqlDbType.Text, query.PatientPseudonym);
-        Filter("seq < ", NpgsqlDbType.Bigint, query.BeforeSequence);
         Filter("streamed = ", NpgsqlDbType.Boolean, query.Streamed);
         Filter("decision = ", NpgsqlDbType.Text, query.Decision);
-        var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = limit });
-        sql.Append(" ORDER BY seq DESC LIMIT ").Append(Placeholder(command.Parameters.Count));
-        command.CommandText = sql.ToString();
-
-        var records = new List<AuditRecord>(Math.Min(limit, 64));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        if (paging)
         {
-            records.Add(PostgresAuditSchema.ReadRecord(reader));
+            Filter("seq < ", NpgsqlDbType.Bigint, query.BeforeSequence);
+            Filter("seq > ", NpgsqlDbType.Bigint, query.AfterSequence);
         }
-
-        return records;
-
-        static string Placeholder(int position) => "$" + position.ToString(CultureInfo.InvariantCulture);
     }
+
+    private static string Placeholder(int position) => "$" + position.ToString(CultureInfo.InvariantCulture);
 
     public async ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {

@@ -127,6 +127,37 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         await using var command = connection.CreateCommand();
 
         var sql = new StringBuilder(SqliteAuditSchema.SelectColumns);
+        AppendFilters(sql, command, query, paging: true);
+        sql.Append(query.Ascending ? " ORDER BY seq ASC LIMIT $limit" : " ORDER BY seq DESC LIMIT $limit");
+        var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
+        command.Parameters.AddWithValue("$limit", limit);
+        command.CommandText = sql.ToString();
+
+        var records = new List<AuditRecord>(Math.Min(limit, 64));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(SqliteAuditSchema.ReadRecord(reader));
+        }
+
+        return records;
+    }
+
+    /// <summary>One COUNT over the query's filters; its limit, cursors and order do not apply.</summary>
+    public async ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+
+        var sql = new StringBuilder("SELECT COUNT(*) FROM audit_records");
+        AppendFilters(sql, command, query, paging: false);
+        command.CommandText = sql.ToString();
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private static void AppendFilters(StringBuilder sql, SqliteCommand command, AuditQuery query, bool paging)
+    {
         var conjunction = " WHERE ";
         void Filter(string condition, string parameter, object? value)
         {
@@ -146,22 +177,13 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         Filter("use_case_id = $useCase", "$useCase", query.UseCaseId);
         Filter("app_id = $app", "$app", query.AppId);
         Filter("patient_pseudonym = $patient", "$patient", query.PatientPseudonym);
-        Filter("seq < $before", "$before", query.BeforeSequence);
         Filter("streamed = $streamed", "$streamed", query.Streamed is { } streamed ? (streamed ? 1 : 0) : null);
         Filter("decision = $decision", "$decision", query.Decision);
-        sql.Append(" ORDER BY seq DESC LIMIT $limit");
-        var limit = Math.Clamp(query.Limit, 1, MaxQueryLimit);
-        command.Parameters.AddWithValue("$limit", limit);
-        command.CommandText = sql.ToString();
-
-        var records = new List<AuditRecord>(Math.Min(limit, 64));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        if (paging)
         {
-            records.Add(SqliteAuditSchema.ReadRecord(reader));
+            Filter("seq < $before", "$before", query.BeforeSequence);
+            Filter("seq > $after", "$after", query.AfterSequence);
         }
-
-        return records;
     }
 
     public async ValueTask<AuditRecord?> GetAsync(string id, CancellationToken cancellationToken)

@@ -70,6 +70,13 @@ internal sealed class CallAttempts : IDisposable
     /// </summary>
     public string? ServerAddress { get; set; }
 
+    /// <summary>
+    /// Whether any attempt asked a model: a request went out to a vendor, or an in-process model took the call. An
+    /// attempt refused before that (the provider could not translate the request, no key, no destination, an open
+    /// circuit) asked none, and a call of such attempts only is no GenAI operation for the metrics.
+    /// </summary>
+    public bool ModelAsked { get; set; }
+
     public void Dispose()
     {
         _clientGone.Dispose();

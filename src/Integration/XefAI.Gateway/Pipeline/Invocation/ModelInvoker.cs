@@ -32,6 +32,8 @@ internal sealed partial class ModelInvoker(
     /// <summary>The destination label of a retry at an in-process model.</summary>
     private const string LocalDestination = "local";
 
+    private const string CircuitOpen = "circuit_open";
+
     private volatile RetryFor _retry = new(null, ResiliencePipeline<AttemptOutcome>.Empty);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -49,6 +51,10 @@ internal sealed partial class ModelInvoker(
 
         AttemptOutcome last = null!; // set by every pass of the loop below: the list is not empty
         ModelDeployment? lastDeployment = null;
+
+        // The soonest any open circuit met on the way half-opens: when the call ends on an open circuit, that is when a
+        // retry can first be served, not when the last deployment's break ends.
+        TimeSpan? soonestReopening = null;
         for (var i = 0; i < candidates.Count; i++)
         {
             lastDeployment = candidates[i];
@@ -80,6 +86,11 @@ internal sealed partial class ModelInvoker(
                     canFallback: false);
             }
 
+            if (last.Error is { Code: CircuitOpen, RetryAfter: { } reopens } && (soonestReopening is null || reopens < soonestReopening))
+            {
+                soonestReopening = reopens;
+            }
+
             if (last.Succeeded || !last.CanFallback || i == candidates.Count - 1)
             {
                 break;
@@ -87,6 +98,11 @@ internal sealed partial class ModelInvoker(
 
             metrics.RecordFallback(useCaseId, lastDeployment.Id, last.Error!.Code);
             LogFallback(logger, useCaseId, lastDeployment.Id, last.Error.Code, candidates[i + 1].Id);
+        }
+
+        if (last.Error is { Code: CircuitOpen } open && open.RetryAfter != soonestReopening)
+        {
+            last = last with { Error = open with { RetryAfter = soonestReopening } };
         }
 
         return new Invocation(last, lastDeployment, call.Attempts);
@@ -145,14 +161,18 @@ internal sealed partial class ModelInvoker(
         attempt.CancelAfter(attemptTimeout);
         try
         {
-            return await request.AnswerInProcessAsync(provider, deployment, attempt.Token);
+            var outcome = await request.AnswerInProcessAsync(provider, deployment, attempt.Token);
+            call.ModelAsked = true;
+            return outcome;
         }
         catch (UnsupportedRequestException ex)
         {
+            // Refused by the provider before its model ran: no GenAI operation took place.
             return AttemptOutcome.Failed(CallError.InvalidRequest("unsupported_parameter", ex.Message, ex.Param), retryable: false, canFallback: false);
         }
         catch (OperationCanceledException) when (attempt.IsCancellationRequested && !token.IsCancellationRequested)
         {
+            call.ModelAsked = true;
             return AttemptOutcome.Failed(
                 ProviderErrors.Timeout($"Provider '{deployment.Id}' did not answer within {attemptTimeout.TotalSeconds:0.#} s."),
                 retryable: true,
@@ -161,6 +181,7 @@ internal sealed partial class ModelInvoker(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A plugin's bug must not become a 500: the call falls back, and the log keeps the details.
+            call.ModelAsked = true;
             LogProviderFailed(logger, ex, deployment.Id);
             return AttemptOutcome.Failed(ProviderErrors.BadGateway("provider_error", $"Provider '{deployment.Id}' failed."), retryable: false, canFallback: true);
         }

@@ -153,6 +153,7 @@ internal sealed partial class VendorForwarder(
         // YARP's activity timeout is an idle timer its own body copy resets; a relayed stream does not, so a streamed
         // call gets its whole budget and the total timeout bounds it.
         var requestConfig = RequestConfig(stream is null ? options.VendorTimeout : call.TotalTimeout);
+        call.ModelAsked = true;
         var sending = forwarder.SendAsync(httpContext, destination.Model.Config.Address, cluster.Model.HttpClient, requestConfig, transformer, attempt.Token).AsTask();
         if (stream is not null && await Task.WhenAny(sending, stream.Attached) == stream.Attached)
         {

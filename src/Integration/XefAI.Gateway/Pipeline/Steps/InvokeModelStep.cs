@@ -32,7 +32,9 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
         }
         finally
         {
-            call.VendorDuration = time.GetElapsedTime(started);
+            // Only a call that asked a model is a GenAI operation (gen_ai.client.operation.duration, the gateway's
+            // overhead): one refused before any request left, by the provider or for want of a destination, is not.
+            call.VendorDuration = call.Attempts.ModelAsked ? time.GetElapsedTime(started) : null;
 
             // A call cut short by an exception still names the deployment it was trying, so its failure is counted
             // against that vendor rather than against none.
