@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using XefAI.Gateway.Tests.Pipeline.TestSupport;
+using XefAI.Governance;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -160,6 +163,32 @@ public sealed class MetricSeriesTests
 
         Assert.All(expected, e => Assert.Matches(e, text));
         Assert.DoesNotContain("error_type=\"circuit_open\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_AnswerAnOutputCheckRefuses_IsASuccessfulGenAiOperationAndAFailedRequest()
+    {
+        // The model answered; the gateway withheld the answer. The vendor's operation did not fail, the call did.
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("Withheld text."));
+        await using var host = await GatewayHost.StartAsync(
+            CoveredVendors.WithBaa(vendor.Configure),
+            builder: b => b.Services.AddSingleton(PluginDoubles.OutputCheck(
+                "withhold-all", _ => new PolicyDenial("withheld_by_check", "The answer is withheld."))));
+        using var client = host.CreateClient();
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+        Assert.Equal("withheld_by_check", (string?)call.Json["error"]!["code"]);
+
+        using var scraper = host.CreateClient(key: null);
+        string[] expected =
+        [
+            Sample("xefai_requests_total", "1", "use_case=\"vendor-chat\"", "outcome=\"denied\"", $"status_code=\"{call.Status}\""),
+            Sample("gen_ai_client_operation_duration_seconds_count", "1", "xefai_use_case=\"vendor-chat\""),
+        ];
+
+        var text = await PollMetricsAsync(scraper, t => expected.All(e => Regex.IsMatch(t, e)));
+
+        Assert.All(expected, e => Assert.Matches(e, text));
+        Assert.DoesNotMatch("(?m)^gen_ai_client_operation_duration_seconds_count\\{[^}]*error_type", text);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ internal sealed class CallMeasurements(
             usage?.OutputTokens,
             answered ? AuditRecorder.CostOf(deployment, usage) : null,
             deployment?.Id ?? None,
-            deployment is not null && call.Error is { } error ? error.Code : null,
+            ModelErrorType(call),
             call.Request?.Operation == CallOperation.Embeddings ? GenAiOperations.Embeddings : GenAiOperations.Chat,
             deployment is null ? null : ResponseModel(deployment, call),
             deployment is null ? null : call.Attempts?.ServerAddress,
@@ -81,6 +81,17 @@ internal sealed class CallMeasurements(
             }
         }
     }
+
+    /// <summary>
+    /// The <c>error.type</c> of the call's GenAI operation: the call's error code unless the model answered. A whole
+    /// answer the gateway then refused (an output check, a failed audit commit) was a successful operation of the model,
+    /// failed by the gateway, and is counted as such in <c>xefai_requests_total</c> only; a stream cut short is not a
+    /// whole answer.
+    /// </summary>
+    private static string? ModelErrorType(CallContext call) =>
+        call.Deployment is null || call.Error is not { } error || call.Invocation?.Final is { Error: null, Stream: null }
+            ? null
+            : error.Code;
 
     /// <summary>
     /// The model the vendor said answered, as a bounded label: the deployment's registered vendor model (the same string,
