@@ -32,7 +32,7 @@ internal sealed partial class Scan
 
     private static readonly WordSet MarkupZips25 = new("postalcode", "zipcode", "zip", "postcode", "postalzone");
 
-    private static readonly WordSet MarkupStreets25 = new("addressline1", "addressline2", "addressline", "streetaddress", "street", "line1", "line2", "streetline");
+    private static readonly WordSet MarkupStreets25 = new("addressline1", "addressline2", "addressline", "streetaddress", "street", "line1", "line2", "streetline", "streetaddressline");
 
     private static readonly WordSet MarkupNames25 =
         new("firstname", "middlename", "lastname", "givenname", "familyname", "surname", "nickname", "preferredname", "maidenname");
