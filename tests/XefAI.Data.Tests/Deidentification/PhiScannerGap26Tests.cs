@@ -85,6 +85,28 @@ public sealed class PhiScannerGap26Tests
     public void Scan_ClinicalTextLookingLikeStreet_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
 
+    [Theory]
+    [InlineData("Sex: F     Age at admission: 94     Code status: DNR", "94")]
+    [InlineData("Thank you for the help. I am 91. -- Walt", "91")]
+    [InlineData("Her grandmother is 98, and still walks to church.", "98")]
+    public void Scan_OldAgeAfterLabelOrSpeaker_IsAge(string text, string age) =>
+        AssertMarked(text, age, PhiKind.Age);
+
+    [Theory]
+    [InlineData("Oxygen saturation is 92. Repeat on room air.", "92")]
+    [InlineData("Age: 44     Weight (kg): 96", "96")]
+    [InlineData("His heart rate is 104, regular.", "104")]
+    public void Scan_MeasureLookingLikeOldAge_StaysUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
+    [Theory]
+    [InlineData("Address: 77 Blue Heron Way #6, Wolf Point, MT", "#6")]
+    [InlineData("Lives off 5 Crooked Pine Rd, Harlem, MT 59526", "Pine Rd")]
+    [InlineData("we r at 4420 w 147th since monday", "147th")]
+    [InlineData("Picked up by Valley Ambulance unit VA-9.", "VA-9")]
+    public void Scan_StreetsAndUnitsBeforePunctuation_AreMarked(string text, string phi) =>
+        AssertCovered(text, phi);
+
     [Fact]
     public void Scan_SecondWordOfCompoundSurname_IsName() =>
         AssertMarked("Daughter Marlene Many Feathers drove her in.", "Feathers", PhiKind.Name);

@@ -9,7 +9,8 @@ namespace XefAI.Data.Deidentification;
 /// ordinal, suffix and quadrant ("52nd Ave NW"), a road's number after its name ("Tribal Rd 12,"), a house number, a
 /// compass letter and a street without its suffix before a comma ("18 N Main,"), a rural box after a label and before
 /// a town ("Mailing: Box 12, Eagle Butte"); the rest of a compound surname after a word that starts such names ("Many
-/// Horses", "Two Bulls"); and a county in a FHIR address's "district". A holiday's weekend ("Labor Day weekend") and
+/// Horses", "Two Bulls"); a county in a FHIR address's "district"; and an age from 90 after a label with "age" in it
+/// ("Age at death: 95") or after "I am" at the end of a phrase ("I am 92."). A holiday's weekend ("Labor Day weekend") and
 /// the weekday after a holiday's name ("Easter Sunday") are left: the corpora disagree on them.
 /// </content>
 internal sealed partial class Scan
@@ -56,6 +57,10 @@ internal sealed partial class Scan
             else if (length <= 5 && IsWord(i + 1) && _t[i + 1].Length == 1)
             {
                 TryCompassMainStreet26(i);
+            }
+            else if (length is 2 or 3 && i > 1 && Value(i) is >= 90 and <= 125)
+            {
+                TryOldAge26(i);
             }
         }
 
@@ -118,6 +123,10 @@ internal sealed partial class Scan
             if (_run[i] != 0 && _kind[i] is PhiKind.Address && Has(i, Lex.StreetSuffix))
             {
                 TryStreetTail26(i);
+            }
+            else if (_run[i] == 0 && length is >= 2 and <= 9 && Has(i, Lex.StreetSuffix) && NamedRoadSuffixes25.Contains(Span(i)))
+            {
+                TryStreetRest26(i);
             }
         }
     }
@@ -303,7 +312,7 @@ internal sealed partial class Scan
 
         // "MCA-4", "TR-12B": two to six capitals, a hyphen and a number.
         if (IsWord(k) && _t[k].Is(TokenShape.Upper) && _t[k].Length is >= 2 and <= 6 && IsPunct(k + 1, '-') && Joined(k + 1) && Joined(k + 2)
-            && InRange(k + 2) && _t[k + 2].Type is TokenType.Number or TokenType.Alnum && _t[k + 2].Length <= 4 && !Joined(k + 3))
+            && InRange(k + 2) && _t[k + 2].Type is TokenType.Number or TokenType.Alnum && _t[k + 2].Length <= 4 && EndsCode26(k + 3))
         {
             Mark(k, k + 2, PhiKind.Vehicle);
         }
@@ -478,7 +487,7 @@ internal sealed partial class Scan
         }
 
         var k = i + 1;
-        if (IsPunct(k, '#') && IsNumber(k + 1, 1, 5) && Joined(k + 1) && !_t[k].Is(TokenShape.LineBefore) && IsFree(k + 1) && !Joined(k + 2))
+        if (IsPunct(k, '#') && IsNumber(k + 1, 1, 5) && Joined(k + 1) && !_t[k].Is(TokenShape.LineBefore) && IsFree(k + 1) && EndsCode26(k + 2))
         {
             Extend26(k, k + 1, i);
             return;
@@ -487,6 +496,70 @@ internal sealed partial class Scan
         if (IsNumber(k, 1, 4) && IsFree(k) && !_t[k].Is(TokenShape.LineBefore) && NumberedRoadEnds26.Contains(Span(i)) && IsPunct(k + 1, ',') && Joined(k + 1))
         {
             Extend26(k, k, i);
+        }
+    }
+
+    /// <summary>"64 Red Cap Rd": a road's suffix and the one or two capitalised words before it, after the start of a street a rule took.</summary>
+    private void TryStreetRest26(int suffix)
+    {
+        if (_t[suffix].Is(TokenShape.LineBefore) || (IsWord(suffix + 1) && IsCapitalized(suffix + 1) && !_t[suffix + 1].Is(TokenShape.LineBefore)))
+        {
+            return;
+        }
+
+        var k = suffix - 1;
+        while (k >= suffix - 2 && IsWord(k) && IsFree(k) && IsWrittenCapital13(k) && !_t[k + 1].Is(TokenShape.LineBefore)
+            && !Has(k, Lex.Title | Lex.Credential | Lex.Month | Lex.Weekday | Lex.Facility | Lex.NameLabel))
+        {
+            k--;
+        }
+
+        if (k == suffix - 1 || !InRange(k) || _run[k] == 0 || _kind[k] != PhiKind.Address || _t[k + 1].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        Extend26(k + 1, suffix, k);
+    }
+
+    /// <summary>
+    /// "Age at death: 95", "Age (yrs): 91", "I am 92.", "she is 97," : a number from 90 after a label with "age" in it, or
+    /// after "I am" or a person's "is" at the end of a phrase.
+    /// </summary>
+    private void TryOldAge26(int i)
+    {
+        var after = i + 1;
+        if (Joined(after) && !(IsPunct(after, '.') || IsPunct(after, ',') || IsPunct(after, ';') || IsPunct(after, '!')))
+        {
+            return;
+        }
+
+        if (IsPunct(i - 1, ':'))
+        {
+            for (var k = i - 2; k >= 0 && k >= i - 5 && !_t[k + 1].Is(TokenShape.LineBefore); k--)
+            {
+                if (WordIs(k, "age"))
+                {
+                    Mark(i, i, PhiKind.Age);
+                    return;
+                }
+            }
+
+            return;
+        }
+
+        var verb = i - 1;
+        var person = i - 2;
+        var ends = !InRange(after) || _t[after].Is(TokenShape.LineBefore)
+            || ((IsPunct(after, '.') || IsPunct(after, ',') || IsPunct(after, ';') || IsPunct(after, '!')) && !IsNumber(after + 1));
+        if (!ends || _t[i].Is(TokenShape.LineBefore) || _t[verb].Is(TokenShape.LineBefore))
+        {
+            return;
+        }
+
+        if ((WordIs(verb, "am") && WordIs(person, "i")) || (WordIs(verb, "is") && (WordIs(person, "she") || WordIs(person, "he") || Has(person, Lex.Relation))))
+        {
+            Mark(i, i, PhiKind.Age);
         }
     }
 
@@ -528,6 +601,10 @@ internal sealed partial class Scan
         return suffix.Equals("st", StringComparison.OrdinalIgnoreCase) || suffix.Equals("nd", StringComparison.OrdinalIgnoreCase)
             || suffix.Equals("rd", StringComparison.OrdinalIgnoreCase) || suffix.Equals("th", StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>Nothing joined at <paramref name="i"/>, or a phrase's closing punctuation (", ; . )") not followed by more of a code.</summary>
+    private bool EndsCode26(int i) =>
+        !Joined(i) || ((IsPunct(i, ',') || IsPunct(i, ';') || IsPunct(i, '.') || IsPunct(i, ')')) && !(Joined(i + 1) && !IsPunct(i + 1)));
 
     private void Extend26(int from, int to, int of)
     {
