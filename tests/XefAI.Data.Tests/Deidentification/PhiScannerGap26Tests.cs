@@ -107,6 +107,19 @@ public sealed class PhiScannerGap26Tests
     public void Scan_StreetsAndUnitsBeforePunctuation_AreMarked(string text, string phi) =>
         AssertCovered(text, phi);
 
+    [Theory]
+    [InlineData("ok we go to my sister for eid al fitr, back sunday", "eid al fitr")]
+    [InlineData("he fasts on arafat day so no metformin that morning", "arafat day")]
+    [InlineData("Interviews held May 4 and 6, 2026 at the jail.", "May 4 and 6, 2026")]
+    public void Scan_FeastsAndSecondDays_AreDates(string text, string date) =>
+        AssertMarked(text, date, PhiKind.Date);
+
+    [Theory]
+    [InlineData("Labs on May 4 and 6 units of insulin given.", "units")]
+    [InlineData("Clinic was busy on May 4 and 12 patients waited over an hour.", "12")]
+    public void Scan_WordsNearFeastsOrDays_StayUnmarked(string text, string word) =>
+        AssertNotCovered(text, word);
+
     [Fact]
     public void Scan_SecondWordOfCompoundSurname_IsName() =>
         AssertMarked("Daughter Marlene Many Feathers drove her in.", "Feathers", PhiKind.Name);

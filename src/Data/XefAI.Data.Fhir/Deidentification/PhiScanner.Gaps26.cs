@@ -10,7 +10,8 @@ namespace XefAI.Data.Deidentification;
 /// compass letter and a street without its suffix before a comma ("18 N Main,"), a rural box after a label and before
 /// a town ("Mailing: Box 12, Eagle Butte"); the rest of a compound surname after a word that starts such names ("Many
 /// Horses", "Two Bulls"); a county in a FHIR address's "district"; and an age from 90 after a label with "age" in it
-/// ("Age at death: 95") or after "I am" at the end of a phrase ("I am 92."). A holiday's weekend ("Labor Day weekend") and
+/// ("Age at death: 95") or after "I am" at the end of a phrase ("I am 92."); the Islamic feasts written in any case
+/// ("eid al adha", "arafat day"); and a second day after "and" in a date ("May 3 and 5, 2026"). A holiday's weekend ("Labor Day weekend") and
 /// the weekday after a holiday's name ("Easter Sunday") are left: the corpora disagree on them.
 /// </content>
 internal sealed partial class Scan
@@ -90,6 +91,14 @@ internal sealed partial class Scan
             else if (t.Length == 8 && first == 'd' && WordIs(i, "district"))
             {
                 TryFhirDistrict26(i);
+            }
+            else if (_run[i] == 0 && ((t.Length == 3 && first == 'e' && WordIs(i, "eid")) || (t.Length == 6 && first == 'a' && WordIs(i, "arafat"))))
+            {
+                TryIslamicFeast26(i);
+            }
+            else if (t.Length == 3 && first == 'a' && _run[i] == 0 && WordIs(i, "and") && IsNumber(i - 1, 1, 2) && _run[i - 1] != 0)
+            {
+                TrySecondDay26(i);
             }
         }
 
@@ -561,6 +570,94 @@ internal sealed partial class Scan
         {
             Mark(i, i, PhiKind.Age);
         }
+    }
+
+    /// <summary>"eid al adha", "Eid ul-Fitr", "eid", "arafat day", "the Day of Arafat": the feasts of the Islamic year, written in any case.</summary>
+    private void TryIslamicFeast26(int i)
+    {
+        if (WordIs(i, "arafat"))
+        {
+            if (WordIs(i + 1, "day") && !_t[i + 1].Is(TokenShape.LineBefore))
+            {
+                Mark(i, i + 1, PhiKind.Date);
+            }
+            else if (WordIs(i - 1, "of") && WordIs(i - 2, "day") && IsFree(i - 2))
+            {
+                Mark(i - 2, i, PhiKind.Date);
+            }
+
+            return;
+        }
+
+        var k = i + 1;
+        var end = i;
+        if ((WordIs(k, "al") || WordIs(k, "ul") || WordIs(k, "el")) && !_t[k].Is(TokenShape.LineBefore))
+        {
+            var name = IsPunct(k + 1, '-') && Joined(k + 1) ? k + 2 : k + 1;
+            if (WordIs(name, "adha") || WordIs(name, "fitr") || WordIs(name, "azha") || WordIs(name, "kabir") || WordIs(name, "saghir"))
+            {
+                end = name;
+            }
+        }
+        else if (IsPunct(k, '-') && Joined(k) && (WordIs(k + 1, "ul") || WordIs(k + 1, "al")) && IsPunct(k + 2, '-'))
+        {
+            var name = k + 3;
+            if (WordIs(name, "adha") || WordIs(name, "fitr") || WordIs(name, "azha"))
+            {
+                end = name;
+            }
+        }
+
+        // "eid" alone in lower case is left: it may be a typing slip; "Eid" alone is the feast.
+        if (AnyMarked(i, end) || (end == i && !IsWrittenCapital13(i)))
+        {
+            return;
+        }
+
+        Mark(i, end, PhiKind.Date);
+    }
+
+    /// <summary>"August 19 and 21, 2026": a second day after "and" joins the date a rule took, with the year after it.</summary>
+    private void TrySecondDay26(int and)
+    {
+        var day = and + 1;
+        if (!IsNumber(day, 1, 2) || !IsFree(day) || Value(day) is < 1 or > 31 || _t[day].Is(TokenShape.LineBefore) || _kind[and - 1] != PhiKind.Date)
+        {
+            return;
+        }
+
+        // The day ends the phrase or a year follows it: not "May 4 and 12 patients".
+        var next = day + 1;
+        if (InRange(next) && !_t[next].Is(TokenShape.LineBefore) && !IsPunct(next, ',') && !IsPunct(next, '.') && !IsPunct(next, ';') && !IsPunct(next, ')')
+            && !(IsNumber(next, 4, 4) && !Joined(next)))
+        {
+            return;
+        }
+
+        // The month before the first day: "August 19".
+        var run = _run[and - 1];
+        var start = and - 1;
+        while (start > 0 && _run[start - 1] == run)
+        {
+            start--;
+        }
+
+        if (!IsWord(start) || !Has(start, Lex.Month))
+        {
+            return;
+        }
+
+        var end = day;
+        if (IsPunct(day + 1, ',') && IsNumber(day + 2, 4, 4) && Value(day + 2) is >= 1900 and <= 2099 && IsFree(day + 2) && !_t[day + 2].Is(TokenShape.LineBefore))
+        {
+            end = day + 2;
+        }
+        else if (IsNumber(day + 1, 4, 4) && Value(day + 1) is >= 1900 and <= 2099 && IsFree(day + 1))
+        {
+            end = day + 1;
+        }
+
+        Extend26(and, end, and - 1);
     }
 
     /// <summary>"15890 Main Rd ... "district": "Apache"": the county of a FHIR address, the JSON value after the key "district".</summary>
