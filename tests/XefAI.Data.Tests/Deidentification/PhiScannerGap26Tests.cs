@@ -28,6 +28,7 @@ public sealed class PhiScannerGap26Tests
     [Theory]
     [InlineData("She twisted her ankle at the Harvest Moon Fair last week.", "Harvest Moon Fair")]
     [InlineData("Asthma worse after the Salmon Bake Festival smoke.", "Salmon Bake Festival")]
+    [InlineData("Cut his hand during the Big Sky Fair last August.", "Big Sky Fair")]
     [InlineData("Family will be away for the Bear Dance Days.", "Bear Dance Days")]
     public void Scan_YearlyEventAfterThe_IsDate(string text, string date) =>
         AssertMarked(text, date, PhiKind.Date);
@@ -44,6 +45,7 @@ public sealed class PhiScannerGap26Tests
     [InlineData("Pain is worse on Friday evenings after work.", "evenings")]
     [InlineData("Plan reviewed at the Tumor Board on Tuesday.", "Board")]
     [InlineData("Her glucose was checked at the Health Fair in the gym.", "Health")]
+    [InlineData("Gave her the Senior Games Days sign-up sheet.", "Games")]
     public void Scan_ServiceOrHabitBesideDay_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
 

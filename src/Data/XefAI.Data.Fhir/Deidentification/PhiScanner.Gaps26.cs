@@ -2,17 +2,18 @@ namespace XefAI.Data.Deidentification;
 
 /// <content>
 /// Round 26: a year and month written "2023-08" whose month cannot end a range of years; a yearly event named by one to
-/// three capitalised words and its last word after "the" ("at the Tanana Valley Fair", not "the Health Fair"), and a
-/// possessive day ("Pioneer's Day"); a holiday named by a word and a weekday ("Ash Wednesday", "Good Friday"); an
-/// ambulance, van or bus unit's code ("unit MCA-4", "van TR-2", "Bus: #7") and an aircraft's tail number after a
-/// flight word ("Life Flight N123AB"); an apartment's number after a street ("Elm Ave #4"), a numbered street's
-/// ordinal, suffix and quadrant ("52nd Ave NW"), a road's number after its name ("Tribal Rd 12,"), a house number, a
-/// compass letter and a street without its suffix before a comma ("18 N Main,"), a rural box after a label and before
-/// a town ("Mailing: Box 12, Eagle Butte"); the rest of a compound surname after a word that starts such names ("Many
-/// Horses", "Two Bulls"); a county in a FHIR address's "district"; and an age from 90 after a label with "age" in it
-/// ("Age at death: 95") or after "I am" at the end of a phrase ("I am 92."); the Islamic feasts written in any case
-/// ("eid al adha", "arafat day"); and a second day after "and" in a date ("May 3 and 5, 2026"). A holiday's weekend ("Labor Day weekend") and
-/// the weekday after a holiday's name ("Easter Sunday") are left: the corpora disagree on them.
+/// three capitalised words and its last word after a word of time and "the" ("at the Tanana Valley Fair", not "at the
+/// Health Fair"), and a possessive day ("Pioneer's Day"); a holiday named by a word and a weekday ("Ash Wednesday",
+/// "Good Friday"); an ambulance, van or bus unit's code ("unit MCA-4", "van TR-2", "Bus: #7") and an aircraft's tail
+/// number after a flight word ("Life Flight N123AB"); an apartment's number after a street ("Elm Ave #4"), a numbered
+/// street's ordinal, suffix and quadrant ("52nd Ave NW"), a road's number after its name ("Tribal Rd 12,"), a house
+/// number, a compass letter and a street without its suffix before a comma ("18 N Main,"), a rural box after a label
+/// and before a town ("Mailing: Box 12, Eagle Butte"); the rest of a compound surname after a word that starts such
+/// names ("Many Horses", "Two Bulls"); a county in a FHIR address's "district"; an age from 90 after a label with
+/// "age" in it ("Age at death: 95") or after "I am" at the end of a phrase ("I am 92."); the Islamic feasts written in
+/// any case ("eid al adha", "arafat day"); and a second day after "and" in a date ("May 3 and 5, 2026"). A holiday's
+/// weekend ("Labor Day weekend") and the weekday after a holiday's name ("Easter Sunday") are left: the corpora
+/// disagree on them.
 /// </content>
 internal sealed partial class Scan
 {
@@ -178,7 +179,7 @@ internal sealed partial class Scan
         Mark(i, month, PhiKind.Date);
     }
 
-    /// <summary>"at the Tanana Valley Fair", "after the Pine Cone Festival": one to three capitalised words and a yearly event's last word after "the".</summary>
+    /// <summary>"at the Tanana Valley Fair", "after the Pine Cone Festival": one to three capitalised words and a yearly event's last word after a word of time and "the".</summary>
     private void TryEventAfterThe26(int end)
     {
 
@@ -199,6 +200,14 @@ internal sealed partial class Scan
         {
 
             Extend26(end, end, end - 1);
+            return;
+        }
+
+        // As round 22's festivals: a word of time before "the" ("at", "after", "during"…), so "the Wellness Festival flyer"
+        // stays a kind of event.
+        var before = WordBefore(start - 1, 1);
+        if (before < 0 || !(IsWordOf(before, FestivalCues20) || IsDatePreposition(before)))
+        {
             return;
         }
 
