@@ -32,7 +32,7 @@ internal sealed partial class Scan
 
     private static readonly WordSet MarkupZips25 = new("postalcode", "zipcode", "zip", "postcode", "postalzone");
 
-    private static readonly WordSet MarkupStreets25 = new("addressline1", "addressline2", "addressline", "streetaddress", "street", "line1", "line2", "streetline");
+    private static readonly WordSet MarkupStreets25 = new("addressline1", "addressline2", "addressline", "streetaddress", "street", "line1", "line2", "streetline", "streetaddressline");
 
     private static readonly WordSet MarkupNames25 =
         new("firstname", "middlename", "lastname", "givenname", "familyname", "surname", "nickname", "preferredname", "maidenname");
@@ -331,7 +331,7 @@ internal sealed partial class Scan
         var street = IsPunct(direction + 1, '.') && Joined(direction + 1) ? direction + 2 : direction + 1;
         if (Joined(direction) || _t[direction].Is(TokenShape.LineBefore) || (_text[_t[direction].Start] | 0x20) is not ('n' or 's' or 'e' or 'w')
             || !InRange(street) || _t[street].Type != TokenType.Alnum || Joined(street) || _t[street].Is(TokenShape.LineBefore)
-            || !IsOrdinalDay(street, out _) || AnyMarked(direction, street))
+            || !IsOrdinal26(street) || AnyMarked(direction, street))
         {
             return;
         }

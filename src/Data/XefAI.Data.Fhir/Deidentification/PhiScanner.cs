@@ -330,6 +330,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps23();
         MarkGaps24();
         MarkGaps25();
+        MarkGaps26();
     }
 
     /// <summary>
