@@ -12,7 +12,7 @@ namespace XefAI.Governance;
 /// The embedded audit store: one SQLite file, append-only and hash-chained. A single writer loop
 /// group-commits whatever appends are waiting, so one fsync acknowledges many calls.
 /// </summary>
-internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, IDisposable
+internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore, IAsyncDisposable, IDisposable
 {
     public const string StoreKind = "sqlite";
 
@@ -89,6 +89,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
 
     /// <summary>Transactions committed so far; fewer than appends when group commit works.</summary>
     internal long CommittedBatches => _writer.CommittedBatches;
+
+    public int Backlog => _writer.Backlog;
 
     internal string DatabasePath => _databasePath;
 

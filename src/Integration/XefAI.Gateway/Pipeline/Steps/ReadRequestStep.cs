@@ -10,9 +10,11 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// Read the request: the body is read once, within the gateway's size limit, and hashed for the audit record; the
 /// adapter then translates it into the call. A compressed body (any <c>Content-Encoding</c> but <c>identity</c>) is
 /// refused with 415 before it is read. A body the client cannot deliver (malformed chunked framing, too slow)
-/// is the client's fault: one warning line, no stack trace.
+/// is the client's fault: one warning line, no stack trace. The call reads and translates its body in one of the
+/// gateway's reading slots, not a processing place, and its body weighs in the body budget (<see cref="LoadShedder"/>):
+/// with either full, it is shed.
 /// </summary>
-internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) : ICallStep
+internal sealed partial class ReadRequestStep(LoadShedder shedder, ILogger<ReadRequestStep> logger) : ICallStep
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
@@ -24,18 +26,31 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
             return;
         }
 
-        var limit = call.Config.Gateway.MaxRequestBodyBytes;
-        var body = await ReadBodyAsync(call, limit);
-        if (body is null)
+        if (!shedder.TryStartReading())
         {
+            call.ShedBy = LoadShedder.ReadingBound;
             return;
         }
 
-        call.Body = body.Value;
-        call.InputSha256 = Sha256Hex(body.Value.Span);
-        var translation = await call.Adapter.TranslateAsync(call.HttpContext, body.Value);
-        call.Request = translation.Request;
-        call.Error = translation.Error;
+        try
+        {
+            var limit = call.Config.Gateway.MaxRequestBodyBytes;
+            var body = await ReadBodyAsync(call, limit);
+            if (body is null)
+            {
+                return;
+            }
+
+            call.Body = body.Value;
+            call.InputSha256 = Sha256Hex(body.Value.Span);
+            var translation = await call.Adapter.TranslateAsync(call.HttpContext, body.Value);
+            call.Request = translation.Request;
+            call.Error = translation.Error;
+        }
+        finally
+        {
+            shedder.EndReading();
+        }
     }
 
     public static string Sha256Hex(ReadOnlySpan<byte> data)
@@ -45,7 +60,10 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         return Convert.ToHexStringLower(digest);
     }
 
-    /// <returns>The body, or null when the call got its error: over the limit (413), or a body the client could not deliver.</returns>
+    /// <returns>
+    /// The body, or null when the call got its error (over the limit, 413; a body the client could not deliver) or
+    /// was shed for the body budget.
+    /// </returns>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>?> ReadBodyAsync(CallContext call, long limit)
     {
@@ -53,6 +71,13 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         if (request.ContentLength > limit)
         {
             call.Error = TooLarge(limit);
+            return null;
+        }
+
+        // A declared body weighs its length from the start: that is what is allocated for it.
+        if (request.ContentLength is { } length && !shedder.TryTakeBodyBytes(call, length))
+        {
+            call.ShedBy = LoadShedder.BodyBytesBound;
             return null;
         }
 
@@ -106,8 +131,8 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         return buffer.AsMemory(0, filled);
     }
 
-    /// <summary>A body of unknown length (chunked), read within the limit.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadChunkedAsync(CallContext call, Stream body, long limit)
+    /// <summary>A body of unknown length (chunked), read within the limit; it weighs what has arrived so far.</summary>
+    private async Task<ReadOnlyMemory<byte>?> ReadChunkedAsync(CallContext call, Stream body, long limit)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
@@ -122,6 +147,12 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
             if (buffer.WrittenCount > limit)
             {
                 call.Error = TooLarge(limit);
+                return null;
+            }
+
+            if (!shedder.TryTakeBodyBytes(call, read))
+            {
+                call.ShedBy = LoadShedder.BodyBytesBound;
                 return null;
             }
         }
