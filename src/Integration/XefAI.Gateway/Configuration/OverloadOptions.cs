@@ -31,8 +31,12 @@ internal sealed class OverloadOptions
     /// <summary>Reading slots per processing place when <see cref="MaxReadingCalls"/> is not set.</summary>
     public const int DefaultReadingCallsPerPlace = 4;
 
-    /// <summary>The share of the GC's available memory that bodies in flight may weigh when <see cref="MaxBodyBytesInFlight"/> is not set: 1/64.</summary>
-    public const int DefaultBodyBudgetDivisor = 64;
+    /// <summary>
+    /// The share of the GC's available memory that bodies in flight may weigh when <see cref="MaxBodyBytesInFlight"/> is
+    /// not set: 1/256. A body costs many times its size while its call runs (a 1 MB body dense with PHI, de-identified,
+    /// about 100 MB at its peak), so a 400 MB heap holds one such body at a time and 24 GB about a hundred.
+    /// </summary>
+    public const int DefaultBodyBudgetDivisor = 256;
 
     /// <summary>Smallest <see cref="MaxBodyBytesInFlight"/> accepted other than 0.</summary>
     public const long MinBodyBytesInFlight = 64 * 1024;
