@@ -81,8 +81,11 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore,
         builder.Pooling = false;
         _writerConnectionString = builder.ToString();
 
+        // A commit that waited Audit:Sqlite:BusyTimeoutSeconds for another process's lock: while the file stays locked,
+        // one commit at a time waits for it and other calls are refused at once (503), not each after the whole timeout.
         _writer = new AuditBatchWriter(
-            nameof(SqliteAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, maxQueuedRecords: audit.MaxQueuedRecords);
+            nameof(SqliteAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, maxQueuedRecords: audit.MaxQueuedRecords,
+            isLocked: static ex => ex is SqliteException { SqliteErrorCode: raw.SQLITE_BUSY or raw.SQLITE_LOCKED });
     }
 
     public string Kind => StoreKind;
