@@ -2,6 +2,7 @@
 // on loopback. Every loop is bounded in count and time and stops by itself.
 //   node bounds.js slow  PORT PID [seconds=14] [senders=60]
 //   node bounds.js large PORT PID [seconds=15] [connections=64] [bytes=1000000]
+//   node bounds.js locked PORT PID [seconds=12] [connections=32]   (while another process holds the audit file locked)
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -111,4 +112,26 @@ async function large() {
   process.exit(0);
 }
 
-(mode === 'slow' ? slow : large)();
+async function locked() {
+  const connections = Number(countText || 32);
+  const body = chatBody(600);
+  const results = {};
+  const waited = { under100ms: 0, under1s: 0, atLeast1s: 0 };
+  let calls = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (Date.now() < deadline) {
+      const started = Date.now();
+      await new Promise(resolve => post(body, (s, t) => {
+        count(results, codeOf(s, t));
+        const ms = Date.now() - started;
+        waited[ms < 100 ? 'under100ms' : ms < 1000 ? 'under1s' : 'atLeast1s']++;
+        calls++;
+        resolve();
+      }));
+    }
+  }));
+  console.log(JSON.stringify({ mode, connections, calls, results, waited }));
+  process.exit(0);
+}
+
+({ slow, large, locked }[mode])();
