@@ -19,7 +19,7 @@ public sealed class TracingTests
 
     private static readonly string[] StepSpans =
     [
-        "xefai.authenticate", "xefai.read_request", "xefai.admit", "xefai.resolve_use_case", "xefai.govern", "xefai.build_context",
+        "xefai.authenticate", "xefai.read_request", "xefai.resolve_use_case", "xefai.govern", "xefai.build_context",
         "xefai.compose_prompt", "xefai.choose_deployments", "xefai.protect_data", "xefai.invoke_model", "xefai.restore_data",
         "xefai.check_output", "xefai.review", "xefai.commit_audit", "xefai.queue_review", "xefai.release",
     ];

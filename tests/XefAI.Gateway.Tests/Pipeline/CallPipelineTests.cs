@@ -218,7 +218,6 @@ public sealed class CallPipelineTests : IDisposable
         return new CallPipeline(
             new AuthenticateStep(),
             new ReadRequestStep(shedder, NullLogger<ReadRequestStep>.Instance),
-            new AdmitStep(shedder),
             new ResolveUseCaseStep(),
             new GovernStep(policies, _metrics),
             new BufferCheckedStreamStep([]),

@@ -35,7 +35,6 @@ internal sealed partial class CallPipeline : IGovernedPipeline
     public CallPipeline(
         AuthenticateStep authenticate,
         ReadRequestStep readRequest,
-        AdmitStep admit,
         ResolveUseCaseStep resolveUseCase,
         GovernStep govern,
         BufferCheckedStreamStep bufferCheckedStream,
@@ -60,8 +59,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         _toTheModel =
         [
             authenticate,       // client app API key → app identity and granted use cases
-            readRequest,        // the body, once, within limits, in a reading slot; the adapter translates it
-            admit,              // a processing place, once the body is in: or shed
+            readRequest,        // the body, once, within limits, in a reading slot; then a processing place; the adapter translates it
             resolveUseCase,     // the use case named, and granted to the app
             govern,             // policy decision and the tier's obligations
             bufferCheckedStream, // a stream the output checks must read whole: asked of the model as one body

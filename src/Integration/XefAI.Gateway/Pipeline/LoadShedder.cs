@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using XefAI.Gateway.Configuration;
@@ -180,6 +181,34 @@ internal sealed class LoadShedder : IDisposable
             Interlocked.Add(ref _bodyBytes, -call.BodyBytes);
             call.BodyBytes = 0;
         }
+    }
+
+    /// <summary>
+    /// A processing place for the call (<see cref="CallContext.Place"/>), waited for in the queue if there is room; false:
+    /// the call is to be shed (<see cref="CallContext.ShedBy"/>), or its client left while it waited
+    /// (<see cref="CallContext.LeftWaiting"/>).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> AdmitAsync(CallContext call)
+    {
+        try
+        {
+            var lease = await EnterAsync(call.Aborted);
+            if (lease.IsAcquired)
+            {
+                call.Place = lease;
+                return true;
+            }
+
+            lease.Dispose();
+            call.ShedBy = PlacesBound;
+        }
+        catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
+        {
+            call.LeftWaiting = true;
+        }
+
+        return false;
     }
 
     /// <summary>Answers a call that found a bound full: 503 <c>overloaded</c> with <c>Retry-After</c>, in the adapter's error shape.</summary>

@@ -11,7 +11,6 @@ internal static class PipelineServiceCollectionExtensions
     {
         services.AddSingleton<AuthenticateStep>();
         services.AddSingleton<ReadRequestStep>();
-        services.AddSingleton<AdmitStep>();
         services.AddSingleton<ResolveUseCaseStep>();
         services.AddSingleton<GovernStep>();
         services.AddSingleton<BufferCheckedStreamStep>();

@@ -216,6 +216,24 @@ public sealed class ReadRequestStepTests
         Assert.Equal(large.Length, call.BodyBytes);
     }
 
+    [Fact]
+    public async Task Execute_NoProcessingPlaceFree_ShedOnceReadWithoutTranslating()
+    {
+        using var shedder = Shedder(new OverloadOptions { MaxConcurrentCalls = 1, QueueLimit = 0 });
+        var step = new ReadRequestStep(shedder, NullLogger<ReadRequestStep>.Instance);
+        using var held = await shedder.EnterAsync(CancellationToken.None);
+        var adapter = new TestAdapter { Translator = _ => Translation.Of(new GatewayRequest("summary", CallOperation.Chat)) };
+        await using var call = CallContexts.Create(adapter, body: Body);
+
+        await step.ExecuteAsync(call);
+
+        Assert.Equal(LoadShedder.PlacesBound, call.ShedBy);
+        Assert.Null(call.Place);
+        Assert.Empty(adapter.Translated);
+        Assert.Equal(0, shedder.ReadingCalls);
+        Assert.Equal(Body.Length, call.BodyBytes);
+    }
+
     private static LoadShedder Shedder(OverloadOptions options) => new(options, 1, new FakeMetrics(), availableMemoryBytes: 1L << 34);
 
     private static XefAI.Gateway.Configuration.GatewaySnapshot Limit(long bytes) => TestConfig.Snapshot(o => o.MaxRequestBodyBytes = bytes);

@@ -10,9 +10,9 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// Read the request: the body is read once, within the gateway's size limit, and hashed for the audit record; the
 /// adapter then translates it into the call. A compressed body (any <c>Content-Encoding</c> but <c>identity</c>) is
 /// refused with 415 before it is read. A body the client cannot deliver (malformed chunked framing, too slow)
-/// is the client's fault: one warning line, no stack trace. The call reads and translates its body in one of the
-/// gateway's reading slots, not a processing place, and its body weighs in the body budget (<see cref="LoadShedder"/>):
-/// with either full, it is shed.
+/// is the client's fault: one warning line, no stack trace. The body is read in one of the gateway's reading slots, not
+/// a processing place, and weighs in the body budget (<see cref="LoadShedder"/>); once it is in, the call takes a
+/// processing place, and only then does the adapter translate it. With a bound full, the call is shed.
 /// </summary>
 internal sealed partial class ReadRequestStep(LoadShedder shedder, ILogger<ReadRequestStep> logger) : ICallStep
 {
@@ -32,25 +32,33 @@ internal sealed partial class ReadRequestStep(LoadShedder shedder, ILogger<ReadR
             return;
         }
 
+        ReadOnlyMemory<byte>? body;
         try
         {
-            var limit = call.Config.Gateway.MaxRequestBodyBytes;
-            var body = await ReadBodyAsync(call, limit);
-            if (body is null)
-            {
-                return;
-            }
-
-            call.Body = body.Value;
-            call.InputSha256 = Sha256Hex(body.Value.Span);
-            var translation = await call.Adapter.TranslateAsync(call.HttpContext, body.Value);
-            call.Request = translation.Request;
-            call.Error = translation.Error;
+            body = await ReadBodyAsync(call, call.Config.Gateway.MaxRequestBodyBytes);
         }
         finally
         {
             shedder.EndReading();
         }
+
+        if (body is null)
+        {
+            return;
+        }
+
+        call.Body = body.Value;
+        call.InputSha256 = Sha256Hex(body.Value.Span);
+
+        // The body is in: the call takes a processing place before the adapter's work (parsing, a FHIR fetch).
+        if (!await shedder.AdmitAsync(call))
+        {
+            return;
+        }
+
+        var translation = await call.Adapter.TranslateAsync(call.HttpContext, body.Value);
+        call.Request = translation.Request;
+        call.Error = translation.Error;
     }
 
     public static string Sha256Hex(ReadOnlySpan<byte> data)
