@@ -33,8 +33,9 @@ internal sealed class OverloadOptions
 
     /// <summary>
     /// The share of the GC's available memory that bodies in flight may weigh when <see cref="MaxBodyBytesInFlight"/> is
-    /// not set: 1/256. A body costs many times its size while its call runs (a 1 MB body dense with PHI, de-identified,
-    /// about 100 MB at its peak), so a 400 MB heap holds one such body at a time and 24 GB about a hundred.
+    /// not set: 1/256. A body costs many times its size while its call runs (six 1 MB bodies dense with PHI, de-identified
+    /// at once, failed calls in a 400 MB heap; two did not), so a 400 MB heap takes one such body at a time, 24 GB about
+    /// a hundred.
     /// </summary>
     public const int DefaultBodyBudgetDivisor = 256;
 
