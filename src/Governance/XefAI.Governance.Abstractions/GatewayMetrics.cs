@@ -104,10 +104,24 @@ public interface IGatewayMetrics
     }
 
     /// <summary>
+    /// A governed call refused at once with 503 <c>overloaded</c>, by route family and by the bound it found full
+    /// (<c>places</c>, <c>reading</c>, <c>body_bytes</c>). Counted only, as <see cref="RecordShed(string)"/>.
+    /// </summary>
+    void RecordShed(string route, string bound) => RecordShed(route);
+
+    /// <summary>
     /// The audit backlog grew (+1, a record handed to the store) or shrank (-1, committed or refused): records
     /// waiting for their commit, exported as a gauge.
     /// </summary>
     void RecordAuditBacklog(int change)
+    {
+    }
+
+    /// <summary>
+    /// The audit backlog is read from the store's writer at each collection instead: exactly the records it holds
+    /// (queued, or in the batch being committed), not those whose callers have yet to resume.
+    /// </summary>
+    void ObserveAuditBacklog(Func<long> backlog)
     {
     }
 

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using XefAI.Gateway.Pipeline;
 using XefAI.Testing;
 using static XefAI.Testing.VendorStreams;
 
@@ -66,6 +68,89 @@ public sealed class OverloadTests
     }
 
     [Fact]
+    public async Task Chat_SlowSendersHoldReadingSlotsNotPlaces_OtherCallsAnsweredThenReadingBoundSheds()
+    {
+        await using var host = await GatewayHost.StartAsync(c =>
+            c["Gateway"]!["Overload"] = new JsonObject { ["MaxConcurrentCalls"] = 1, ["QueueLimit"] = 1, ["MaxReadingCalls"] = 2, ["RetryAfterSeconds"] = 3 });
+        using var client = host.CreateClient();
+        using var anonymous = host.CreateClient(key: null);
+        var shedder = host.Services.GetRequiredService<LoadShedder>();
+
+        // A valid key whose body is still on its way: it holds a reading slot, not the one processing place.
+        var slow = new SlowBody(GatewayCalls.ChatBody("summary", "Stable overnight."));
+        var slowCall = client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), slow);
+        await WaitUntilAsync(() => shedder.ReadingCalls == 1);
+
+        Assert.Equal(200, (await client.PostChatAsync(GatewayCalls.ChatBody("summary", "Hi"))).Status);
+
+        // A second slow sender takes the last reading slot: now a call is shed at the reading bound, counted, not audited.
+        var slower = new SlowBody(GatewayCalls.ChatBody("summary", "Stable overnight."));
+        var slowerCall = client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), slower);
+        await WaitUntilAsync(() => shedder.ReadingCalls == 2);
+        var shed = await client.PostChatAsync(GatewayCalls.ChatBody("summary", "Hi"));
+        Assert.Equal(503, shed.Status);
+        Assert.Equal("overloaded", (string?)shed.Json["error"]!["code"]);
+        Assert.Equal("3", shed.Header("Retry-After"));
+        Assert.Null(shed.Header("X-XefAI-Audit-Id"));
+
+        // A wrong key is answered 401 whatever the bounds: it holds nothing and is never shed.
+        using var wrongKey = host.CreateClient("not-a-key");
+        Assert.Equal(401, (await wrongKey.PostChatAsync(GatewayCalls.ChatBody("summary", "Hi"))).Status);
+
+        // One after the other: the place is freed just after an answer is written, and the queue holds the second meanwhile.
+        slow.Finish();
+        Assert.Equal(200, (int)(await slowCall).StatusCode);
+        slower.Finish();
+        Assert.Equal(200, (int)(await slowerCall).StatusCode);
+
+        var metrics = await PollMetricsAsync(anonymous, "xefai_shed_total{");
+        Assert.Matches("(?m)^xefai_shed_total\\{[^}]*bound=\"reading\"[^}]*route=\"chat\"[^}]*\\} 1$", metrics);
+        Assert.Contains("# TYPE xefai_overload_calls gauge", metrics, StringComparison.Ordinal);
+        Assert.Equal(0, shedder.ReadingCalls);
+        Assert.Equal(0, shedder.ProcessingCalls);
+
+        // The three answered calls have their records; the shed one has none.
+        var records = await host.GetAuditRecordsAsync("summary");
+        Assert.Equal(3, records.Count(r => (int?)r["statusCode"] == 200));
+        Assert.DoesNotContain(records, r => (int?)r["statusCode"] == 503);
+    }
+
+    [Fact]
+    public async Task Chat_BodiesOverTheBudget_ShedWith503UntilTheBytesAreGivenBack()
+    {
+        await using var host = await GatewayHost.StartAsync(c =>
+            c["Gateway"]!["Overload"] = new JsonObject { ["MaxBodyBytesInFlight"] = 65536 });
+        using var client = host.CreateClient();
+        using var anonymous = host.CreateClient(key: null);
+        var shedder = host.Services.GetRequiredService<LoadShedder>();
+        var large = GatewayCalls.ChatBody("summary", "Stable overnight." + new string(' ', 40_000));
+
+        // A 40 kB body on its way weighs its Content-Length from its first byte.
+        var slow = new SlowBody(large);
+        var slowCall = client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), slow);
+        var length = Encoding.UTF8.GetByteCount(large);
+        await WaitUntilAsync(() => shedder.BodyBytesInFlight == length);
+
+        // Another 40 kB does not fit the 64 kB budget; a small call does.
+        var shed = await client.PostChatAsync(large);
+        Assert.Equal(503, shed.Status);
+        Assert.Equal("overloaded", (string?)shed.Json["error"]!["code"]);
+        Assert.NotNull(shed.Header("Retry-After"));
+        Assert.Equal(200, (await client.PostChatAsync(GatewayCalls.ChatBody("summary", "Hi"))).Status);
+
+        slow.Finish();
+        Assert.Equal(200, (int)(await slowCall).StatusCode);
+
+        // Given back when the call ended: the same body then fits.
+        await WaitUntilAsync(() => shedder.BodyBytesInFlight == 0);
+        Assert.Equal(200, (await client.PostChatAsync(large)).Status);
+        var metrics = await PollMetricsAsync(anonymous, "xefai_shed_total{");
+        Assert.Contains("# TYPE xefai_overload_body_bytes gauge", metrics, StringComparison.Ordinal);
+        Assert.Matches("(?m)^xefai_shed_total\\{[^}]*bound=\"body_bytes\"[^}]*route=\"chat\"[^}]*\\} 1$", metrics);
+        Assert.Equal(3, (await host.GetAuditRecordsAsync("summary")).Count);
+    }
+
+    [Fact]
     public async Task Metrics_AtStartUp_AuditBacklogExportedAtZero()
     {
         await using var host = await GatewayHost.StartAsync();
@@ -77,6 +162,35 @@ public sealed class OverloadTests
         var metrics = await PollMetricsAsync(anonymous, "# TYPE xefai_audit_backlog gauge", AtZero);
 
         Assert.Matches(AtZero, metrics);
+    }
+
+    /// <summary>A body of declared length sent all but its last byte, then held until <see cref="Finish"/>: a slow sender.</summary>
+    private sealed class SlowBody : HttpContent
+    {
+        private readonly byte[] _bytes;
+        private readonly TaskCompletionSource _finish = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public SlowBody(string json)
+        {
+            _bytes = Encoding.UTF8.GetBytes(json);
+            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        public void Finish() => _finish.TrySetResult();
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(_bytes.AsMemory(0, _bytes.Length - 1));
+            await stream.FlushAsync();
+            await _finish.Task;
+            await stream.WriteAsync(_bytes.AsMemory(_bytes.Length - 1));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _bytes.Length;
+            return true;
+        }
     }
 
     private static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient client)
@@ -107,6 +221,17 @@ public sealed class OverloadTests
     {
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         return await reader.ReadToEndAsync();
+    }
+
+    /// <summary>Waits for a state of the gateway the test cannot be told of (a body the server is reading); bounded, not timed.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 3000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the gateway did not reach the state waited for");
     }
 
     /// <summary>The exporter caches a scrape briefly; poll until the series appear rather than sleeping.</summary>

@@ -214,9 +214,10 @@ public sealed class CallPipelineTests : IDisposable
         var time = TimeProvider.System;
         var recorder = new AuditRecorder(_audit, time, NullLogger<AuditRecorder>.Instance);
         var forwarder = new VendorForwarder(null!, null!, new VendorDestinations([], time), time, NullLogger<VendorForwarder>.Instance);
+        var shedder = new LoadShedder(new OverloadOptions(), 1, _metrics);
         return new CallPipeline(
             new AuthenticateStep(),
-            new ReadRequestStep(NullLogger<ReadRequestStep>.Instance),
+            new ReadRequestStep(shedder, NullLogger<ReadRequestStep>.Instance),
             new ResolveUseCaseStep(),
             new GovernStep(policies, _metrics),
             new BufferCheckedStreamStep([]),
@@ -233,7 +234,7 @@ public sealed class CallPipelineTests : IDisposable
             new ReleaseStep(recorder),
             TestConfig.Snapshots(),
             new CallMeasurements(_metrics, _errorRates, time),
-            new LoadShedder(new OverloadOptions(), 1, _metrics),
+            shedder,
             time,
             NullLogger<CallPipeline>.Instance);
     }

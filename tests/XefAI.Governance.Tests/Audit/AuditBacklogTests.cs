@@ -36,6 +36,43 @@ public sealed class AuditBacklogTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_SqliteStoreCommitted_GaugeReadsWhatTheWriterHoldsNotCallersYetToResume()
+    {
+        await using var database = new TempAuditDatabase();
+        var store = database.CreateStore();
+        var trail = new AuditTrail([store], Options.Create(new AuditOptions()), _metrics);
+
+        // The caller's continuation is held, as a saturated machine holds it waiting for a thread.
+        var held = new HeldContinuations();
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(held);
+        Task<AuditRecord> append;
+        try
+        {
+            append = trail.AppendAsync(AuditEntries.Create(1), CancellationToken.None).AsTask();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        for (var i = 0; i < 3000 && (store.CommittedBatches == 0 || store.Backlog != 0); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        // Committed, and so out of the writer; its caller has not resumed yet. The gauge says what the writer holds.
+        Assert.True(store.CommittedBatches >= 1);
+        Assert.Equal(0, store.Backlog);
+        Assert.False(append.IsCompleted);
+        Assert.Equal(0, Backlog());
+
+        held.RunAll();
+        Assert.False(string.IsNullOrEmpty((await append.WaitAsync(TimeSpan.FromSeconds(30))).Hash));
+        Assert.Equal(0, Backlog());
+    }
+
+    [Fact]
     public async Task AppendAsync_StoreRefuses_GaugeBackAtZero()
     {
         var store = new StalledStore { Failure = new AuditUnavailableException("full") };
@@ -78,6 +115,22 @@ public sealed class AuditBacklogTests : IDisposable
     {
         _recorder.Observe();
         return _recorder.For("xefai.audit.backlog")[^1].Value;
+    }
+
+    /// <summary>Holds what is posted to it until <see cref="RunAll"/>.</summary>
+    private sealed class HeldContinuations : SynchronizationContext
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(SendOrPostCallback Callback, object? State)> _posted = new();
+
+        public override void Post(SendOrPostCallback d, object? state) => _posted.Enqueue((d, state));
+
+        public void RunAll()
+        {
+            while (_posted.TryDequeue(out var posted))
+            {
+                posted.Callback(posted.State);
+            }
+        }
     }
 
     private sealed class StalledStore : IAuditStore

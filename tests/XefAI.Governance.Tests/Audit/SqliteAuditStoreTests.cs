@@ -510,6 +510,44 @@ public sealed class SqliteAuditStoreTests
     }
 
     [Fact]
+    public async Task AppendAsync_LockedAfterACommitFailedOnTheLock_OneProbesOthersRefusedAtOnceThenRecovers()
+    {
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore(busyTimeoutSeconds: 1);
+        var first = await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+
+        using (var locker = db.OpenForeignConnection())
+        {
+            Execute(locker, "BEGIN EXCLUSIVE");
+
+            // The first commit learns of the lock the slow way: it waits the busy timeout.
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => store.AppendAsync(AuditEntries.Create(2), CancellationToken.None).AsTask());
+
+            // Then one append at a time waits for the lock, and any other is refused without waiting.
+            var probe = store.AppendAsync(AuditEntries.Create(3), CancellationToken.None).AsTask();
+            var refused = store.AppendAsync(AuditEntries.Create(4), CancellationToken.None);
+            Assert.True(refused.IsFaulted);
+            var refusal = await Assert.ThrowsAsync<AuditUnavailableException>(() => refused.AsTask());
+            Assert.Contains("locked by another process", refusal.Message, StringComparison.Ordinal);
+            Assert.Equal(1, store.Backlog);
+
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => probe);
+            Execute(locker, "ROLLBACK");
+        }
+
+        // The lock gone, the next append commits, and the ones after it are queued again as usual.
+        var next = await store.AppendAsync(AuditEntries.Create(5), CancellationToken.None);
+        var after = await Task.WhenAll(
+            store.AppendAsync(AuditEntries.Create(6), CancellationToken.None).AsTask(),
+            store.AppendAsync(AuditEntries.Create(7), CancellationToken.None).AsTask());
+
+        Assert.Equal(2, next.Sequence);
+        Assert.Equal(first.Hash, next.PreviousHash);
+        Assert.Equal([3L, 4L], after.Select(r => r.Sequence).Order());
+        Assert.Equal(new AuditChainVerification(true, 4), await store.VerifyAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AppendAsync_StoreReopenedOnSameFile_ContinuesTheChain()
     {
         await using var db = new TempAuditDatabase();

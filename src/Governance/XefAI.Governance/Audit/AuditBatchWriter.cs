@@ -38,6 +38,12 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     // refused at once instead of queueing behind a commit that may never come back.
     private volatile bool _stalled;
 
+    // Set when a batch failed because another process holds the store's lock (the store says which failures are that);
+    // cleared when a batch commits. While set, one append at a time probes the store and every other is refused at once,
+    // instead of each batch in turn waiting the lock's whole timeout.
+    private readonly Func<Exception, bool>? _isLocked;
+    private volatile bool _locked;
+
     /// <param name="storeName">Named by the <see cref="ObjectDisposedException"/> an append after disposal throws.</param>
     /// <param name="maxBatchSize">The most appends one commit takes.</param>
     /// <param name="commitBatch">Commits a batch in one transaction and returns its records, in the batch's order.</param>
@@ -47,14 +53,17 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
     /// oldest append has waited this long, so time spent queued behind a slow batch counts too. Null: no bound.
     /// </param>
     /// <param name="maxQueuedRecords">The most appends waiting at once, queued or being committed; one more is refused.</param>
+    /// <param name="isLocked">Tells a commit that failed on a lock another process holds; null: none is told apart.</param>
     public AuditBatchWriter(
         string storeName,
         int maxBatchSize,
         Func<IReadOnlyList<PendingAppend>, CancellationToken, Task<IReadOnlyList<AuditRecord>>> commitBatch,
         Action<int, Exception> batchFailed,
         TimeSpan? commitTimeout = null,
-        int maxQueuedRecords = AuditOptions.DefaultMaxQueuedRecords)
+        int maxQueuedRecords = AuditOptions.DefaultMaxQueuedRecords,
+        Func<Exception, bool>? isLocked = null)
     {
+        _isLocked = isLocked;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueuedRecords, 1);
         _maxQueuedRecords = maxQueuedRecords;
         _commitTimeout = commitTimeout;
@@ -85,7 +94,8 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
         _ = _loop.Value;
 
         // Claim a place first, so the bound holds however many appends race for the last one.
-        if (Interlocked.Increment(ref _backlog) > _maxQueuedRecords)
+        var held = Interlocked.Increment(ref _backlog);
+        if (held > _maxQueuedRecords)
         {
             Interlocked.Decrement(ref _backlog);
             return ValueTask.FromException<AuditRecord>(new AuditUnavailableException(
@@ -96,6 +106,14 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
         {
             Interlocked.Decrement(ref _backlog);
             return ValueTask.FromException<AuditRecord>(StalledRefusal());
+        }
+
+        // Locked by another process: only an append that finds nothing else held goes on, to probe whether the lock is gone.
+        if (_locked && held > 1)
+        {
+            Interlocked.Decrement(ref _backlog);
+            return ValueTask.FromException<AuditRecord>(new AuditUnavailableException(
+                "The audit store is locked by another process, and a commit is already waiting for the lock; the call must not be answered."));
         }
 
         var pending = new PendingAppend(entry, this);
@@ -183,6 +201,7 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                 deadline?.Token.ThrowIfCancellationRequested();
                 var records = await _commitBatch(batch, deadline?.Token ?? CancellationToken.None);
                 Interlocked.Increment(ref _committedBatches);
+                _locked = false;
 
                 // Out of the backlog before any caller resumes, so a caller that sees its record sees the backlog without it.
                 Interlocked.Add(ref _backlog, -batch.Count);
@@ -198,6 +217,11 @@ internal sealed class AuditBatchWriter : IAsyncDisposable
                     ? new TimeoutException($"The audit commit did not finish within {DurationText.Format(_commitTimeout!.Value)}.", ex)
                     : ex;
                 _batchFailed(batch.Count, failure);
+                if (_isLocked is not null && _isLocked(ex))
+                {
+                    _locked = true;
+                }
+
                 Interlocked.Add(ref _backlog, -batch.Count);
                 foreach (var pending in batch)
                 {

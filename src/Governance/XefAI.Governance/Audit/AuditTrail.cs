@@ -7,18 +7,31 @@ namespace XefAI.Governance;
 /// The audit store configuration selects (<c>Audit:Store</c>); the gateway writes through it. Every append is
 /// measured here, whoever writes it (calls, governance actions, access records, refused-key aggregates).
 /// </summary>
+/// <remarks>The backlog gauge reads a built-in store's writer (<see cref="IQueuedAuditStore"/>) directly.</remarks>
 internal sealed class AuditTrail : IAuditTrail
 {
     private readonly IAuditStore _store;
     private readonly IGatewayMetrics? _metrics;
+    private readonly IGatewayMetrics? _backlogMetrics;
     private readonly TimeProvider _time;
 
     public AuditTrail(IEnumerable<IAuditStore> stores, IOptions<AuditOptions> options, IGatewayMetrics? metrics = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = SelectStore(stores, options.Value.Store);
-        _metrics = metrics;
         _time = time ?? TimeProvider.System;
+
+        // A store with a writer of its own says exactly what it holds; any other is counted here, append by append.
+        if (_store is IQueuedAuditStore queued)
+        {
+            metrics?.ObserveAuditBacklog(() => queued.Backlog);
+        }
+        else
+        {
+            _backlogMetrics = metrics;
+        }
+
+        _metrics = metrics;
     }
 
     public string StoreKind => _store.Kind;
@@ -28,18 +41,18 @@ internal sealed class AuditTrail : IAuditTrail
     {
         var started = _time.GetTimestamp();
 
-        // The backlog gauge: handed to the store and not yet committed or refused, whichever store it is.
-        _metrics?.RecordAuditBacklog(1);
+        // The backlog gauge, for a store without a writer of its own: handed to it and not yet committed or refused.
+        _backlogMetrics?.RecordAuditBacklog(1);
         try
         {
             var record = await _store.AppendAsync(entry, cancellationToken);
-            _metrics?.RecordAuditBacklog(-1);
+            _backlogMetrics?.RecordAuditBacklog(-1);
             _metrics?.RecordAuditWrite(committed: true, _time.GetElapsedTime(started));
             return record;
         }
         catch
         {
-            _metrics?.RecordAuditBacklog(-1);
+            _backlogMetrics?.RecordAuditBacklog(-1);
             _metrics?.RecordAuditWrite(committed: false, _time.GetElapsedTime(started));
             throw;
         }

@@ -46,8 +46,10 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     private readonly Histogram<double> _timeToFirstChunk;
     private readonly Histogram<double> _timePerOutputChunk;
 
-    // Records handed to the audit store and not yet committed or refused; observed at each collection.
+    // Records handed to the audit store and not yet committed or refused; observed at each collection. A store with a
+    // writer of its own reports what the writer holds instead (_auditBacklogSource).
     private long _auditBacklog;
+    private Func<long>? _auditBacklogSource;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -88,7 +90,7 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         _feedback = meter.CreateCounter<long>(
             "xefai.feedback", "{verdict}", "Clinicians' verdicts on answers (CDS Hooks card feedback and review decisions), by use case and outcome: accepted, edited or overridden.");
         _shed = meter.CreateCounter<long>(
-            "xefai.shed", "{call}", "Governed calls refused with 503 overloaded at the concurrency limit, by route family; they leave no audit record.");
+            "xefai.shed", "{call}", "Governed calls refused with 503 overloaded, by route family and the bound found full (places, reading, body_bytes); they leave no audit record.");
 
         _retries = meter.CreateCounter<long>(
             "xefai.retries", "{retry}", "Failed attempts tried again at the same deployment, by deployment, the destination that failed and why.");
@@ -103,9 +105,9 @@ internal sealed class GatewayMetrics : IGatewayMetrics
         // exporter starts listening.
         meter.CreateObservableUpDownCounter(
             "xefai.audit.backlog",
-            () => Interlocked.Read(ref _auditBacklog),
+            () => Volatile.Read(ref _auditBacklogSource) is { } source ? source() : Interlocked.Read(ref _auditBacklog),
             "{record}",
-            "Audit records handed to the store and not yet committed (or refused); bounded by Audit:MaxQueuedRecords.");
+            "Audit records the store's writer holds: queued, or in the batch being committed; at most Audit:MaxQueuedRecords.");
     }
 
     public void RecordCall(CallMeasurement measurement)
@@ -223,9 +225,14 @@ internal sealed class GatewayMetrics : IGatewayMetrics
     public void RecordFeedback(string useCase, string outcome) =>
         _feedback.Add(1, new KeyValuePair<string, object?>("use_case", useCase), new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void RecordShed(string route) => _shed.Add(1, new KeyValuePair<string, object?>("route", route));
+    public void RecordShed(string route) => RecordShed(route, "places");
+
+    public void RecordShed(string route, string bound) =>
+        _shed.Add(1, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("bound", bound));
 
     public void RecordAuditBacklog(int change) => Interlocked.Add(ref _auditBacklog, change);
+
+    public void ObserveAuditBacklog(Func<long> backlog) => Volatile.Write(ref _auditBacklogSource, backlog);
 
     public void ExportSeries()
     {

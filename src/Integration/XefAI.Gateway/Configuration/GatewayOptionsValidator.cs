@@ -139,5 +139,15 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         {
             errors.Add($"Gateway:Overload:RetryAfterSeconds must be from 1 to {OverloadOptions.MaxRetryAfterSeconds}, not {overload.RetryAfterSeconds}.");
         }
+
+        if (overload.MaxReadingCalls is < 0 or > OverloadOptions.MaxLimit)
+        {
+            errors.Add($"Gateway:Overload:MaxReadingCalls must be from 0 (no limit) to {OverloadOptions.MaxLimit}, or unset for {OverloadOptions.DefaultReadingCallsPerPlace} per processing place, not {overload.MaxReadingCalls}.");
+        }
+
+        if (overload.MaxBodyBytesInFlight is < 0 or (> 0 and < OverloadOptions.MinBodyBytesInFlight))
+        {
+            errors.Add($"Gateway:Overload:MaxBodyBytesInFlight must be 0 (no budget) or at least {OverloadOptions.MinBodyBytesInFlight} bytes, or unset for 1/{OverloadOptions.DefaultBodyBudgetDivisor} of the memory the GC may use, not {overload.MaxBodyBytesInFlight}.");
+        }
     }
 }

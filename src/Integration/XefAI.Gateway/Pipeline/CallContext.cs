@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.RateLimiting;
 using XefAI.Data;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Invocation;
@@ -40,6 +41,20 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
 
     // Authenticate, read the request.
     public ClientApp? App { get; set; }
+
+    // Admission (LoadShedder): what the call holds of the gateway's bounds, and whether it was refused one.
+
+    /// <summary>What this call's request body weighs in <c>Gateway:Overload:MaxBodyBytesInFlight</c>; given back at its end.</summary>
+    public long BodyBytes { get; set; }
+
+    /// <summary>The processing place the call holds once admitted; freed at its end.</summary>
+    public RateLimitLease? Place { get; set; }
+
+    /// <summary>The bound the call found full (<see cref="LoadShedder.PlacesBound"/>, …): it is shed, counted, not audited.</summary>
+    public string? ShedBy { get; set; }
+
+    /// <summary>The client left while the call waited for a place: nothing to answer, nothing to audit.</summary>
+    public bool LeftWaiting { get; set; }
 
     /// <summary>The request body as received (kept for a verbatim audit).</summary>
     public ReadOnlyMemory<byte> Body { get; set; }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Threading.RateLimiting;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Security;
@@ -14,8 +13,9 @@ namespace XefAI.Gateway.Pipeline;
 /// The governed pipeline: one call's way through the gateway, the same for every way in. The steps run in the order
 /// below; the first that refuses or fails the call ends its way to the model, and the call is then audited and
 /// answered with that error. Every outcome of an authenticated call leaves exactly one committed audit record (a
-/// stream: an opening and a closing record), or the caller gets 503. Before any step, <see cref="LoadShedder"/>
-/// admits the call or sheds it (503 <c>overloaded</c>, counted, not audited) when the gateway is at its limit.
+/// stream: an opening and a closing record), or the caller gets 503. A call the gateway has no room for is shed
+/// instead (503 <c>overloaded</c>, counted, not audited; <see cref="LoadShedder"/>): when its body arrives with the
+/// reading slots or the body budget full, or when no processing place is free once it has.
 /// </summary>
 internal sealed partial class CallPipeline : IGovernedPipeline
 {
@@ -59,7 +59,7 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         _toTheModel =
         [
             authenticate,       // client app API key → app identity and granted use cases
-            readRequest,        // the body, once, within limits; the adapter translates it
+            readRequest,        // the body, once, within limits, in a reading slot; then a processing place; the adapter translates it
             resolveUseCase,     // the use case named, and granted to the app
             govern,             // policy decision and the tier's obligations
             bufferCheckedStream, // a stream the output checks must read whole: asked of the model as one body
@@ -96,102 +96,102 @@ internal sealed partial class CallPipeline : IGovernedPipeline
         // The pipeline writes the call's own record (or, keyless, reports it to the aggregate): no access record.
         AccessAudit.MarkAudited(httpContext);
 
-        // Admission first: a call over the concurrency limit costs nothing but its refusal (counted, not audited).
-        RateLimitLease lease;
-        try
-        {
-            lease = await _shedder.EnterAsync(httpContext.RequestAborted);
-        }
-        catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
-        {
-            return;
-        }
-
-        using (lease)
-        {
-            if (!lease.IsAcquired)
-            {
-                await _shedder.ShedAsync(httpContext, adapter);
-                return;
-            }
-
-            await RunAdmittedAsync(httpContext, adapter);
-        }
+        await RunCallAsync(httpContext, adapter);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunAdmittedAsync(HttpContext httpContext, IProtocolAdapter adapter)
+    private async ValueTask RunCallAsync(HttpContext httpContext, IProtocolAdapter adapter)
     {
         await using var call = new CallContext(
             httpContext, adapter, _snapshots.Current, GatewayHeaders.ResolveTraceId(httpContext), _time.GetTimestamp(), _time.GetUtcNow());
-
-        // The request's span (ASP.NET Core's, joined to the caller's traceparent), if anyone records it.
-        var serverSpan = Activity.Current;
-
-        // The adapter reads its limits from the call's own snapshot, too.
-        httpContext.Features.Set(call.Config);
         try
         {
-            for (var i = 0; i < _toTheModel.Length; i++)
-            {
-                // Inline, not a helper method: an untraced call pays no extra async state per step.
-                using (var span = GatewayTracing.Source.StartActivity(_toTheModelSpans[i]))
-                {
-                    var before = call.Error;
-                    await _toTheModel[i].ExecuteAsync(call);
-                    GatewayTracing.StepEnded(span, before, call.Error);
-                }
+            // The request's span (ASP.NET Core's, joined to the caller's traceparent), if anyone records it.
+            var serverSpan = Activity.Current;
 
-                if (call.Error is not null)
+            // The adapter reads its limits from the call's own snapshot, too.
+            httpContext.Features.Set(call.Config);
+            try
+            {
+                for (var i = 0; i < _toTheModel.Length; i++)
                 {
-                    break;
+                    // Inline, not a helper method: an untraced call pays no extra async state per step.
+                    using (var span = GatewayTracing.Source.StartActivity(_toTheModelSpans[i]))
+                    {
+                        var before = call.Error;
+                        await _toTheModel[i].ExecuteAsync(call);
+                        GatewayTracing.StepEnded(span, before, call.Error);
+                    }
+
+                    if (call.Error is not null)
+                    {
+                        break;
+                    }
+
+                    // Shed: the gateway had no room for the call. Counted, not audited; a client that left waiting gets nothing.
+                    if (call.ShedBy is { } bound)
+                    {
+                        await _shedder.ShedAsync(httpContext, call.Adapter, bound);
+                        return;
+                    }
+
+                    if (call.LeftWaiting)
+                    {
+                        return;
+                    }
                 }
             }
-        }
-        catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
-        {
-            call.Error = CallError.ClientClosed("The client closed the request.");
-        }
-        catch (GovernanceStateUnavailableException ex)
-        {
-            // Not a bug: a store outage. The call is refused as the other stores' outages are, and retried later.
-            LogGovernanceStateUnavailable(_logger, ex.InnerException?.GetType().Name ?? ex.GetType().Name, call.TraceId);
-            call.Error = CallError.Unavailable(
-                "governance_state_unavailable",
-                "The governance state store could not be read, so the call cannot be governed; nothing was sent to a model. Retry later.")
-                with { RetryAfter = TimeSpan.FromSeconds(1) };
-        }
-        catch (OutOfMemoryException)
-        {
-            // Not a bug and not the caller's fault: the gateway had no memory for this call (large bodies in flight at
-            // once). Refused like the other outages, to be retried, and not counted against the use case.
-            LogOutOfMemory(_logger, call.TraceId);
-            call.Error = CallError.Unavailable(
-                InsufficientMemoryCode,
-                "The gateway ran out of memory for this call; nothing was sent to a model. Retry later.")
-                with { RetryAfter = TimeSpan.FromSeconds(1) };
-        }
-        catch (Exception ex)
-        {
-            // A bug in a step or a plugin's adapter: the call is still audited and answered, with no detail leaked.
-            LogStepFailed(_logger, ex, call.TraceId);
-            call.Error = new CallError(
-                StatusCodes.Status500InternalServerError, "internal_error", $"The gateway failed unexpectedly; quote trace id {call.TraceId} when reporting it.");
-        }
+            catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
+            {
+                call.Error = CallError.ClientClosed("The client closed the request.");
+            }
+            catch (GovernanceStateUnavailableException ex)
+            {
+                // Not a bug: a store outage. The call is refused as the other stores' outages are, and retried later.
+                LogGovernanceStateUnavailable(_logger, ex.InnerException?.GetType().Name ?? ex.GetType().Name, call.TraceId);
+                call.Error = CallError.Unavailable(
+                    "governance_state_unavailable",
+                    "The governance state store could not be read, so the call cannot be governed; nothing was sent to a model. Retry later.")
+                    with { RetryAfter = TimeSpan.FromSeconds(1) };
+            }
+            catch (OutOfMemoryException)
+            {
+                // Not a bug and not the caller's fault: the gateway had no memory for this call (large bodies in flight at
+                // once). Refused like the other outages, to be retried, and not counted against the use case.
+                LogOutOfMemory(_logger, call.TraceId);
+                call.Error = CallError.Unavailable(
+                    InsufficientMemoryCode,
+                    "The gateway ran out of memory for this call; nothing was sent to a model. Retry later.")
+                    with { RetryAfter = TimeSpan.FromSeconds(1) };
+            }
+            catch (Exception ex)
+            {
+                // A bug in a step or a plugin's adapter: the call is still audited and answered, with no detail leaked.
+                LogStepFailed(_logger, ex, call.TraceId);
+                call.Error = new CallError(
+                    StatusCodes.Status500InternalServerError, "internal_error", $"The gateway failed unexpectedly; quote trace id {call.TraceId} when reporting it.");
+            }
 
-        for (var i = 0; i < _toTheClient.Length; i++)
-        {
-            using var span = GatewayTracing.Source.StartActivity(_toTheClientSpans[i]);
-            var before = call.Error;
-            await _toTheClient[i].ExecuteAsync(call);
-            GatewayTracing.StepEnded(span, before, call.Error);
+            for (var i = 0; i < _toTheClient.Length; i++)
+            {
+                using var span = GatewayTracing.Source.StartActivity(_toTheClientSpans[i]);
+                var before = call.Error;
+                await _toTheClient[i].ExecuteAsync(call);
+                GatewayTracing.StepEnded(span, before, call.Error);
+            }
+
+            GatewayTracing.CallEnded(serverSpan, call);
+
+            if (call.App is not null)
+            {
+                _measurements.Record(call);
+            }
         }
-
-        GatewayTracing.CallEnded(serverSpan, call);
-
-        if (call.App is not null)
+        finally
         {
-            _measurements.Record(call);
+            // What the call held of the gateway's bounds, given back once it is answered (or shed).
+            call.Place?.Dispose();
+            _shedder.ReturnBodyBytes(call);
         }
     }
 

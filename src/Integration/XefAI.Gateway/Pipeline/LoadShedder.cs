@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using XefAI.Gateway.Configuration;
@@ -8,31 +10,57 @@ using XefAI.Integration;
 namespace XefAI.Gateway.Pipeline;
 
 /// <summary>
-/// The governed pipeline's admission: at most <c>Gateway:Overload:MaxConcurrentCalls</c> calls in flight, a short queue
-/// behind them, and every call beyond answered at once with 503 <c>overloaded</c> and <c>Retry-After</c>, in its
-/// protocol's error shape. A shed call is counted (<c>xefai.shed</c>) but leaves no audit record: when the audit store
-/// is what is overloaded, a record per refusal would feed the overload. Read at start-up.
+/// The governed pipeline's admission, in three bounds, each answered at once with 503 <c>overloaded</c> and
+/// <c>Retry-After</c> in the protocol's error shape when full:
+/// <list type="bullet">
+/// <item><b>reading</b>: at most <c>Gateway:Overload:MaxReadingCalls</c> authenticated calls whose body is still
+/// arriving. A slow sender holds a reading slot, not a processing place.</item>
+/// <item><b>body bytes</b>: the bodies of the calls in flight weigh at most <c>Gateway:Overload:MaxBodyBytesInFlight</c>
+/// bytes, taken when a body starts to arrive and given back when its call ends: memory follows bodies.</item>
+/// <item><b>places</b>: at most <c>Gateway:Overload:MaxConcurrentCalls</c> calls processed (governed, sent to a model,
+/// answered) at once, with a short queue behind them.</item>
+/// </list>
+/// A shed call is counted (<c>xefai.shed</c>) but leaves no audit record: when the audit store is what is overloaded, a
+/// record per refusal would feed the overload. Read at start-up.
 /// </summary>
 internal sealed class LoadShedder : IDisposable
 {
     public const string OverloadedCode = "overloaded";
 
+    /// <summary>The bounds, as <c>xefai_shed_total</c>'s <c>bound</c> label names them.</summary>
+    public const string PlacesBound = "places";
+
+    public const string ReadingBound = "reading";
+
+    public const string BodyBytesBound = "body_bytes";
+
     private static readonly RateLimitLease Unlimited = new AdmittedLease();
 
     private readonly ConcurrencyLimiter? _limiter;
-    private readonly CallError _refusal;
+    private readonly CallError _placesRefusal;
+    private readonly CallError _readingRefusal;
+    private readonly CallError _bodyBytesRefusal;
     private readonly IGatewayMetrics _metrics;
 
-    public LoadShedder(IOptions<GatewayOptions> options, IGatewayMetrics metrics)
-        : this(options?.Value.Overload ?? new OverloadOptions(), Environment.ProcessorCount, metrics)
+    // Calls reading their body, and body bytes held, now: claimed first and given back if over the bound, so the bound
+    // holds however many calls race for the last of it.
+    private int _reading;
+    private long _bodyBytes;
+
+    public LoadShedder(IOptions<GatewayOptions> options, IGatewayMetrics metrics, IMeterFactory meterFactory)
+        : this(options?.Value.Overload ?? new OverloadOptions(), Environment.ProcessorCount, metrics, meterFactory: meterFactory)
     {
     }
 
-    internal LoadShedder(OverloadOptions overload, int processorCount, IGatewayMetrics metrics)
+    /// <param name="availableMemoryBytes">What the GC may use, for the default body budget; null: the GC's own figure.</param>
+    internal LoadShedder(
+        OverloadOptions overload, int processorCount, IGatewayMetrics metrics, long? availableMemoryBytes = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(overload);
         _metrics = metrics;
         MaxConcurrentCalls = overload.EffectiveMaxConcurrentCalls(processorCount);
+        MaxReadingCalls = overload.EffectiveMaxReadingCalls(processorCount);
+        MaxBodyBytesInFlight = overload.EffectiveMaxBodyBytesInFlight(availableMemoryBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         if (MaxConcurrentCalls > 0)
         {
             _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
@@ -44,14 +72,47 @@ internal sealed class LoadShedder : IDisposable
         }
 
         var retryAfter = overload.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        _refusal = new CallError(
-            StatusCodes.Status503ServiceUnavailable,
-            OverloadedCode,
-            $"The gateway is at its limit of governed calls in flight; retry after {retryAfter} s.")
+        _placesRefusal = Refusal($"The gateway is at its limit of governed calls in flight; retry after {retryAfter} s.");
+        _readingRefusal = Refusal($"The gateway is at its limit of request bodies arriving at once; retry after {retryAfter} s.");
+        _bodyBytesRefusal = Refusal($"The gateway is at its limit of request-body bytes in flight; retry after {retryAfter} s.");
+
+        // What each bound holds now, read at each collection (never per call).
+        var meter = meterFactory?.Create(GovernanceTelemetry.MeterName);
+        meter?.CreateObservableGauge(
+            "xefai.overload.calls",
+            () => (Measurement<long>[])
+            [
+                new(ReadingCalls, new KeyValuePair<string, object?>("state", "reading")),
+                new(ProcessingCalls, new KeyValuePair<string, object?>("state", "processing")),
+            ],
+            "{call}",
+            "Governed calls reading their body (bounded by Gateway:Overload:MaxReadingCalls) and holding a processing place (Gateway:Overload:MaxConcurrentCalls).");
+        meter?.CreateObservableGauge(
+            "xefai.overload.body",
+            () => BodyBytesInFlight,
+            "By",
+            "Request-body bytes held by governed calls in flight; bounded by Gateway:Overload:MaxBodyBytesInFlight.");
+
+        CallError Refusal(string message) => new(StatusCodes.Status503ServiceUnavailable, OverloadedCode, message)
         {
             RetryAfter = TimeSpan.FromSeconds(overload.RetryAfterSeconds),
         };
     }
+
+    /// <summary>The reading bound in force; 0 is none.</summary>
+    public int MaxReadingCalls { get; }
+
+    /// <summary>The body budget in force, in bytes; 0 is none.</summary>
+    public long MaxBodyBytesInFlight { get; }
+
+    /// <summary>Calls reading their body now.</summary>
+    public int ReadingCalls => Volatile.Read(ref _reading);
+
+    /// <summary>Calls holding a processing place now (not those waiting in the queue).</summary>
+    public long ProcessingCalls => _limiter?.GetStatistics() is { } statistics ? MaxConcurrentCalls - statistics.CurrentAvailablePermits : 0;
+
+    /// <summary>Request-body bytes held by calls in flight now.</summary>
+    public long BodyBytesInFlight => Interlocked.Read(ref _bodyBytes);
 
     /// <summary>The limit in force; 0 is none.</summary>
     public int MaxConcurrentCalls { get; }
@@ -63,14 +124,107 @@ internal sealed class LoadShedder : IDisposable
     public ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken) =>
         _limiter is null ? ValueTask.FromResult(Unlimited) : _limiter.AcquireAsync(1, cancellationToken);
 
-    /// <summary>Answers a call that found no place: 503 <c>overloaded</c> with <c>Retry-After</c>, in the adapter's error shape.</summary>
-    public Task ShedAsync(HttpContext httpContext, IProtocolAdapter adapter)
+    /// <summary>A reading slot for a call whose body is about to be read; false: shed it. Give it back with <see cref="EndReading"/>.</summary>
+    public bool TryStartReading()
     {
-        _metrics.RecordShed(adapter.Route);
+        if (MaxReadingCalls == 0)
+        {
+            return true;
+        }
+
+        if (Interlocked.Increment(ref _reading) <= MaxReadingCalls)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _reading);
+        return false;
+    }
+
+    /// <summary>Gives back the slot <see cref="TryStartReading"/> gave.</summary>
+    public void EndReading()
+    {
+        if (MaxReadingCalls != 0)
+        {
+            Interlocked.Decrement(ref _reading);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="bytes"/> to what the call's body weighs (<see cref="CallContext.BodyBytes"/>), if the budget
+    /// has room; false: it has not, and the call is to be shed. A call alone in flight is always let in, however large
+    /// its body (within <c>Gateway:MaxRequestBodyBytes</c>), so no body the gateway accepts waits forever.
+    /// </summary>
+    public bool TryTakeBodyBytes(CallContext call, long bytes)
+    {
+        if (MaxBodyBytesInFlight == 0 || bytes <= 0)
+        {
+            return true;
+        }
+
+        var held = Interlocked.Add(ref _bodyBytes, bytes);
+        if (held <= MaxBodyBytesInFlight || held == call.BodyBytes + bytes)
+        {
+            call.BodyBytes += bytes;
+            return true;
+        }
+
+        Interlocked.Add(ref _bodyBytes, -bytes);
+        return false;
+    }
+
+    /// <summary>Gives back what the call's body weighed; at the call's end.</summary>
+    public void ReturnBodyBytes(CallContext call)
+    {
+        if (call.BodyBytes != 0)
+        {
+            Interlocked.Add(ref _bodyBytes, -call.BodyBytes);
+            call.BodyBytes = 0;
+        }
+    }
+
+    /// <summary>
+    /// A processing place for the call (<see cref="CallContext.Place"/>), waited for in the queue if there is room; false:
+    /// the call is to be shed (<see cref="CallContext.ShedBy"/>), or its client left while it waited
+    /// (<see cref="CallContext.LeftWaiting"/>).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> AdmitAsync(CallContext call)
+    {
+        try
+        {
+            var lease = await EnterAsync(call.Aborted);
+            if (lease.IsAcquired)
+            {
+                call.Place = lease;
+                return true;
+            }
+
+            lease.Dispose();
+            call.ShedBy = PlacesBound;
+        }
+        catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
+        {
+            call.LeftWaiting = true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Answers a call that found a bound full: 503 <c>overloaded</c> with <c>Retry-After</c>, in the adapter's error shape.</summary>
+    public Task ShedAsync(HttpContext httpContext, IProtocolAdapter adapter, string bound = PlacesBound)
+    {
+        _metrics.RecordShed(adapter.Route, bound);
+        var refusal = bound switch
+        {
+            ReadingBound => _readingRefusal,
+            BodyBytesBound => _bodyBytesRefusal,
+            _ => _placesRefusal,
+        };
         var response = httpContext.Response;
         GatewayHeaders.SetTraceId(response, GatewayHeaders.ResolveTraceId(httpContext));
-        GatewayHeaders.SetRetryAfter(response, _refusal.RetryAfter);
-        var rendered = adapter.RenderError(_refusal);
+        GatewayHeaders.SetRetryAfter(response, refusal.RetryAfter);
+        var rendered = adapter.RenderError(refusal);
         response.StatusCode = rendered.StatusCode;
         response.ContentType = rendered.ContentType;
         response.ContentLength = rendered.Body.Length;

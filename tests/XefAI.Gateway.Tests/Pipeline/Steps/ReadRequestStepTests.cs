@@ -1,6 +1,8 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Tests.Pipeline.TestSupport;
 using XefAI.Integration;
@@ -11,7 +13,7 @@ public sealed class ReadRequestStepTests
 {
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"task":"summary","text":"Stable."}""");
 
-    private readonly ReadRequestStep _step = new(NullLogger<ReadRequestStep>.Instance);
+    private readonly ReadRequestStep _step = new(Shedder(new OverloadOptions()), NullLogger<ReadRequestStep>.Instance);
 
     [Theory]
     [InlineData(false)]
@@ -134,6 +136,105 @@ public sealed class ReadRequestStepTests
         Assert.Equal(400, call.Error?.StatusCode);
         Assert.Equal("malformed_body", call.Error!.Code);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Execute_ReadingSlotsFull_ShedWithoutReadingUntilASlotIsFree(bool chunked)
+    {
+        using var shedder = Shedder(new OverloadOptions { MaxReadingCalls = 1 });
+        var step = new ReadRequestStep(shedder, NullLogger<ReadRequestStep>.Instance);
+        Assert.True(shedder.TryStartReading());
+        var adapter = new TestAdapter { Translator = _ => Translation.Of(new GatewayRequest("summary", CallOperation.Chat)) };
+        await using var shed = CallContexts.Create(adapter, body: Body, chunked: chunked);
+
+        await step.ExecuteAsync(shed);
+
+        Assert.Equal(LoadShedder.ReadingBound, shed.ShedBy);
+        Assert.Null(shed.Error);
+        Assert.Empty(adapter.Translated);
+        Assert.Equal(0, shed.HttpContext.Request.Body.Position);
+        Assert.Equal(0, shedder.BodyBytesInFlight);
+
+        shedder.EndReading();
+        await using var read = CallContexts.Create(adapter, body: Body, chunked: chunked);
+        await step.ExecuteAsync(read);
+
+        Assert.Null(read.ShedBy);
+        Assert.NotNull(read.Request);
+        Assert.Equal(0, shedder.ReadingCalls);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Execute_BodyOverTheBudgetOthersHold_ShedAndNothingKeptOfTheBudget(bool chunked)
+    {
+        using var shedder = Shedder(new OverloadOptions { MaxBodyBytesInFlight = OverloadOptions.MinBodyBytesInFlight });
+        var step = new ReadRequestStep(shedder, NullLogger<ReadRequestStep>.Instance);
+        await using var other = CallContexts.Create();
+        Assert.True(shedder.TryTakeBodyBytes(other, OverloadOptions.MinBodyBytesInFlight - Body.Length + 1));
+        var adapter = new TestAdapter();
+        await using var call = CallContexts.Create(adapter, body: Body, chunked: chunked);
+
+        await step.ExecuteAsync(call);
+
+        Assert.Equal(LoadShedder.BodyBytesBound, call.ShedBy);
+        Assert.Null(call.Error);
+        Assert.Empty(adapter.Translated);
+        shedder.ReturnBodyBytes(call);
+        Assert.Equal(OverloadOptions.MinBodyBytesInFlight - Body.Length + 1, shedder.BodyBytesInFlight);
+        Assert.Equal(0, shedder.ReadingCalls);
+
+        // Once the other call ends, the body fits, and weighs its length until the call ends.
+        shedder.ReturnBodyBytes(other);
+        await using var again = CallContexts.Create(adapter, body: Body, chunked: chunked);
+        await step.ExecuteAsync(again);
+
+        Assert.Null(again.ShedBy);
+        Assert.Equal(Body.Length, again.BodyBytes);
+        Assert.Equal(Body.Length, shedder.BodyBytesInFlight);
+        shedder.ReturnBodyBytes(again);
+        Assert.Equal(0, shedder.BodyBytesInFlight);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Execute_BodyLargerThanTheBudgetAlone_IsAdmitted(bool chunked)
+    {
+        using var shedder = Shedder(new OverloadOptions { MaxBodyBytesInFlight = OverloadOptions.MinBodyBytesInFlight });
+        var step = new ReadRequestStep(shedder, NullLogger<ReadRequestStep>.Instance);
+        var large = Encoding.UTF8.GetBytes($$"""{"task":"summary","text":"{{new string('x', 3 * (int)OverloadOptions.MinBodyBytesInFlight)}}"}""");
+        var adapter = new TestAdapter { Translator = _ => Translation.Of(new GatewayRequest("summary", CallOperation.Chat)) };
+        await using var call = CallContexts.Create(adapter, body: large, chunked: chunked);
+
+        await step.ExecuteAsync(call);
+
+        Assert.Null(call.ShedBy);
+        Assert.Null(call.Error);
+        Assert.Equal(large.Length, call.BodyBytes);
+    }
+
+    [Fact]
+    public async Task Execute_NoProcessingPlaceFree_ShedOnceReadWithoutTranslating()
+    {
+        using var shedder = Shedder(new OverloadOptions { MaxConcurrentCalls = 1, QueueLimit = 0 });
+        var step = new ReadRequestStep(shedder, NullLogger<ReadRequestStep>.Instance);
+        using var held = await shedder.EnterAsync(CancellationToken.None);
+        var adapter = new TestAdapter { Translator = _ => Translation.Of(new GatewayRequest("summary", CallOperation.Chat)) };
+        await using var call = CallContexts.Create(adapter, body: Body);
+
+        await step.ExecuteAsync(call);
+
+        Assert.Equal(LoadShedder.PlacesBound, call.ShedBy);
+        Assert.Null(call.Place);
+        Assert.Empty(adapter.Translated);
+        Assert.Equal(0, shedder.ReadingCalls);
+        Assert.Equal(Body.Length, call.BodyBytes);
+    }
+
+    private static LoadShedder Shedder(OverloadOptions options) => new(options, 1, new FakeMetrics(), availableMemoryBytes: 1L << 34);
 
     private static XefAI.Gateway.Configuration.GatewaySnapshot Limit(long bytes) => TestConfig.Snapshot(o => o.MaxRequestBodyBytes = bytes);
 

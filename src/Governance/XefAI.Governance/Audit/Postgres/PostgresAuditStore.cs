@@ -21,7 +21,7 @@ namespace XefAI.Governance;
 /// A replica that stalls holding its transaction therefore stops only itself. Checkpoints are taken off the commit
 /// path by whichever replica gets there first (the others skip, rather than wait).
 /// </remarks>
-internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable, IDisposable
+internal sealed partial class PostgresAuditStore : IAuditStore, IQueuedAuditStore, IAsyncDisposable, IDisposable
 {
     public const string StoreKind = "postgres";
 
@@ -109,6 +109,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IAsyncDisposable
 
     /// <summary>Transactions this process committed; fewer than appends when group commit works.</summary>
     internal long CommittedBatches => _writer.CommittedBatches;
+
+    public int Backlog => _writer.Backlog;
 
     /// <summary>The chain this process writes: its instance name, when it started, and a random part.</summary>
     internal string Chain => _chain;

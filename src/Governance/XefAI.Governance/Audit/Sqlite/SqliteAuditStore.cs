@@ -12,7 +12,7 @@ namespace XefAI.Governance;
 /// The embedded audit store: one SQLite file, append-only and hash-chained. A single writer loop
 /// group-commits whatever appends are waiting, so one fsync acknowledges many calls.
 /// </summary>
-internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, IDisposable
+internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore, IAsyncDisposable, IDisposable
 {
     public const string StoreKind = "sqlite";
 
@@ -81,14 +81,19 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IAsyncDisposable, 
         builder.Pooling = false;
         _writerConnectionString = builder.ToString();
 
+        // A commit that waited Audit:Sqlite:BusyTimeoutSeconds for another process's lock: while the file stays locked,
+        // one commit at a time waits for it and other calls are refused at once (503), not each after the whole timeout.
         _writer = new AuditBatchWriter(
-            nameof(SqliteAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, maxQueuedRecords: audit.MaxQueuedRecords);
+            nameof(SqliteAuditStore), audit.MaxBatchSize, CommitBatchAsync, OnBatchFailed, maxQueuedRecords: audit.MaxQueuedRecords,
+            isLocked: static ex => ex is SqliteException { SqliteErrorCode: raw.SQLITE_BUSY or raw.SQLITE_LOCKED });
     }
 
     public string Kind => StoreKind;
 
     /// <summary>Transactions committed so far; fewer than appends when group commit works.</summary>
     internal long CommittedBatches => _writer.CommittedBatches;
+
+    public int Backlog => _writer.Backlog;
 
     internal string DatabasePath => _databasePath;
 

@@ -10,9 +10,11 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// Read the request: the body is read once, within the gateway's size limit, and hashed for the audit record; the
 /// adapter then translates it into the call. A compressed body (any <c>Content-Encoding</c> but <c>identity</c>) is
 /// refused with 415 before it is read. A body the client cannot deliver (malformed chunked framing, too slow)
-/// is the client's fault: one warning line, no stack trace.
+/// is the client's fault: one warning line, no stack trace. The body is read in one of the gateway's reading slots, not
+/// a processing place, and weighs in the body budget (<see cref="LoadShedder"/>); once it is in, the call takes a
+/// processing place, and only then does the adapter translate it. With a bound full, the call is shed.
 /// </summary>
-internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) : ICallStep
+internal sealed partial class ReadRequestStep(LoadShedder shedder, ILogger<ReadRequestStep> logger) : ICallStep
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
@@ -24,8 +26,22 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
             return;
         }
 
-        var limit = call.Config.Gateway.MaxRequestBodyBytes;
-        var body = await ReadBodyAsync(call, limit);
+        if (!shedder.TryStartReading())
+        {
+            call.ShedBy = LoadShedder.ReadingBound;
+            return;
+        }
+
+        ReadOnlyMemory<byte>? body;
+        try
+        {
+            body = await ReadBodyAsync(call, call.Config.Gateway.MaxRequestBodyBytes);
+        }
+        finally
+        {
+            shedder.EndReading();
+        }
+
         if (body is null)
         {
             return;
@@ -33,6 +49,13 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
 
         call.Body = body.Value;
         call.InputSha256 = Sha256Hex(body.Value.Span);
+
+        // The body is in: the call takes a processing place before the adapter's work (parsing, a FHIR fetch).
+        if (!await shedder.AdmitAsync(call))
+        {
+            return;
+        }
+
         var translation = await call.Adapter.TranslateAsync(call.HttpContext, body.Value);
         call.Request = translation.Request;
         call.Error = translation.Error;
@@ -45,7 +68,10 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         return Convert.ToHexStringLower(digest);
     }
 
-    /// <returns>The body, or null when the call got its error: over the limit (413), or a body the client could not deliver.</returns>
+    /// <returns>
+    /// The body, or null when the call got its error (over the limit, 413; a body the client could not deliver) or
+    /// was shed for the body budget.
+    /// </returns>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>?> ReadBodyAsync(CallContext call, long limit)
     {
@@ -53,6 +79,13 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         if (request.ContentLength > limit)
         {
             call.Error = TooLarge(limit);
+            return null;
+        }
+
+        // A declared body weighs its length from the start: that is what is allocated for it.
+        if (request.ContentLength is { } length && !shedder.TryTakeBodyBytes(call, length))
+        {
+            call.ShedBy = LoadShedder.BodyBytesBound;
             return null;
         }
 
@@ -106,8 +139,8 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
         return buffer.AsMemory(0, filled);
     }
 
-    /// <summary>A body of unknown length (chunked), read within the limit.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadChunkedAsync(CallContext call, Stream body, long limit)
+    /// <summary>A body of unknown length (chunked), read within the limit; it weighs what has arrived so far.</summary>
+    private async Task<ReadOnlyMemory<byte>?> ReadChunkedAsync(CallContext call, Stream body, long limit)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
@@ -122,6 +155,12 @@ internal sealed partial class ReadRequestStep(ILogger<ReadRequestStep> logger) :
             if (buffer.WrittenCount > limit)
             {
                 call.Error = TooLarge(limit);
+                return null;
+            }
+
+            if (!shedder.TryTakeBodyBytes(call, read))
+            {
+                call.ShedBy = LoadShedder.BodyBytesBound;
                 return null;
             }
         }
