@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace XefAI.Data.Tests.FhirServer;
 
 /// <summary>
-/// FHIR servers whose paging misbehaves (hostile testing, round 27). A raw socket
+/// FHIR servers whose paging misbehaves, and tokens no HTTP header can carry (hostile testing, round 27). A raw socket
 /// server on loopback, no FHIR server needed.
 /// </summary>
 public sealed class FhirServerHostilePagingTests
@@ -46,6 +46,26 @@ public sealed class FhirServerHostilePagingTests
         using var json = JsonDocument.Parse(Assert.Single(result.Resources).Json);
         Assert.Equal(["1", "2", "3"], EntryIds(json));
         Assert.Equal(3, server.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("token-1\r\nX-Injected: 1")]
+    [InlineData("token-1\n")]
+    [InlineData("token 1")]
+    [InlineData("tok\u00e9n")]
+    public async Task FetchAsync_TokenAHeaderCannotCarry_FailsInvalidTokenWithoutSendingAnything(string token)
+    {
+        await using var server = new ScriptedServer(_ => Page(["1"], next: null));
+        using var client = FhirServerClients.Create();
+
+        var ex = await Assert.ThrowsAsync<FhirServerException>(
+            () => client.FetchAsync(FhirServerClients.Request(server.BaseUrl, token, "Patient/123"), CancellationToken.None));
+
+        Assert.Equal(FhirServerErrorKind.InvalidToken, ex.Kind);
+        Assert.DoesNotContain(token.Trim(), ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-1", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Patient/123", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
     }
 
     private static string Page(string[] ids, string? next)

@@ -66,6 +66,15 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
         var limits = _options.CurrentValue;
         var server = Origin(request.BaseUrl);
         CheckBaseUrl(request.BaseUrl, server);
+        if (request.BearerToken is { Length: > 0 } token && !IsHeaderSafe(token))
+        {
+            // Sent, it would throw in the HTTP stack (a 500), or with a line break split the request's headers.
+            throw new FhirServerException(
+                FhirServerErrorKind.InvalidToken,
+                server,
+                $"The bearer token for the FHIR server {server} holds a line break, space, control or non-ASCII character, which an HTTP header cannot carry; nothing was sent.");
+        }
+
         if (request.Queries.Count > limits.MaxQueries)
         {
             throw new FhirServerException(
@@ -183,6 +192,20 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
                 i--;
             }
         }
+    }
+
+    /// <summary>A bearer token is visible ASCII only (RFC 6750's b64token is a subset).</summary>
+    private static bool IsHeaderSafe(string token)
+    {
+        foreach (var c in token)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsSearchSet(JsonObject resource) =>

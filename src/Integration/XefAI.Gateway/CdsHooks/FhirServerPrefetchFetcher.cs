@@ -40,6 +40,9 @@ internal sealed class FhirServerPrefetchFetcher(IFhirServerClient client) : ICds
     public static CallError ToError(FhirServerException ex) => ex.Kind switch
     {
         FhirServerErrorKind.RefusedAddress => new CallError(StatusCodes.Status400BadRequest, "fhir_server_refused", ex.Message, "fhirServer"),
+        // The EHR's token, not its server, is at fault: the caller's request is invalid.
+        FhirServerErrorKind.InvalidToken => CallError.InvalidRequest(
+            "invalid_fhir_authorization", "'fhirAuthorization.access_token' holds a line break, space, control or non-ASCII character; nothing was fetched.", "fhirAuthorization"),
         FhirServerErrorKind.ErrorStatus when ex.StatusCode is 401 or 403 => new CallError(
             StatusCodes.Status502BadGateway, "fhir_server_unauthorized", $"{ex.Message} Check 'fhirAuthorization'.", "fhirAuthorization"),
         _ => new CallError(StatusCodes.Status502BadGateway, "fhir_server_error", ex.Message, "fhirServer"),
