@@ -67,6 +67,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         }
 
         var prefetch = new Dictionary<string, string?>(StringComparer.Ordinal);
+        IReadOnlyList<string> truncated = [];
         var missing = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, template) in service.Prefetch)
         {
@@ -128,6 +129,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
                 prefetch[key] = resource;
             }
 
+            truncated = [.. fetched.Truncated.Select(key => $"prefetch.{key}")];
             call = call with { Prefetch = prefetch };
             if (CdsServiceRequestReader.CheckPatient(call) is { } mismatch)
             {
@@ -140,6 +142,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         {
             ClinicalInputs = inputs,
             ClinicalInputsParam = "prefetch",
+            TruncatedClinicalInputs = truncated,
             TaskParameters = TaskParameters(config, useCaseId, call),
             UserId = call.Context.GetValueOrDefault("userId"),
 

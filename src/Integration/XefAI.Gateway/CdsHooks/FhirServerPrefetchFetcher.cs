@@ -33,7 +33,10 @@ internal sealed class FhirServerPrefetchFetcher(IFhirServerClient client) : ICds
             return CdsPrefetchResult.Refuse(ToError(failure));
         }
 
-        return CdsPrefetchResult.Of(keys.Zip(result.Documents).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
+        return CdsPrefetchResult.Of(keys.Zip(result.Documents).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal)) with
+        {
+            Truncated = [.. result.Truncated.Select(i => keys[i])],
+        };
     }
 
     /// <summary>The CallError for a failed fetch: the caller's address refused is its fault (400); the server's failures are 502.</summary>
