@@ -35,6 +35,12 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
     /// <summary>How a tier-3 or tier-4 card's detail starts: what the clinician reads before the answer.</summary>
     public const string DraftNotice = "**AI-generated draft: a clinician must review it before acting on it.**";
 
+    /// <summary>Opens the detail of an answer the model stopped at its length limit (<c>finish_reason</c> <c>length</c>).</summary>
+    public const string CutNotice = "**Incomplete: the answer was cut off at its length limit.**";
+
+    /// <summary>Opens the detail of an answer the model's vendor stopped (<c>finish_reason</c> <c>content_filter</c>, e.g. an Anthropic refusal).</summary>
+    public const string FilteredNotice = "**Incomplete: the model stopped this answer (refusal or content filter).**";
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly byte[] CardEnd = "}]}"u8.ToArray();
 
@@ -156,7 +162,19 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
     {
         _answer = answer;
         var content = answer.Chat?.Content ?? string.Empty;
-        var detail = answer.RiskTier >= 3 || answer.Draft ? $"{DraftNotice}\n\n{content}" : content;
+        // A card has no finish_reason: an answer the model did not finish says so where the clinician reads it.
+        var notices = new List<string>(3);
+        if (answer.RiskTier >= 3 || answer.Draft)
+        {
+            notices.Add(DraftNotice);
+        }
+
+        if (answer.Chat?.FinishReason switch { "length" => CutNotice, "content_filter" => FilteredNotice, _ => null } is { } stopped)
+        {
+            notices.Add(stopped);
+        }
+
+        var detail = notices.Count == 0 ? content : $"{string.Join("\n\n", notices)}\n\n{content}";
         return Cards(Summary(content), _service?.Indicator ?? "info", detail, answer);
     }
 
