@@ -163,6 +163,8 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     // context resource (an order-sign's draftOrders) about another patient was not compared either.
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"meds":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"2"}}]}}}""", 400, "patient_mismatch")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1","draftOrders":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"MedicationRequest","status":"draft","intent":"order","subject":{"reference":"Patient/2"},"medicationCodeableConcept":{"text":"Warfarin"}}}]}},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "patient_mismatch")]
+    // Hostile round 27: an Observation sent as the Patient the template reads was answered as a chart without its patient.
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Observation","status":"final","code":{"text":"HbA1c"},"subject":{"reference":"Patient/1"}}}}""", 400, "invalid_prefetch")]
     [InlineData("""{"hook":"order-sign","hookInstance":"a","context":{"patientId":"1"}}""", 400, "hook_mismatch")]
     [InlineData("""{"hook":"chart-opened","hookInstance":"a","context":{"patientId":"1"}}""", 400, "unknown_hook")]
     [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"name":"Adams"}}}""", 400, "invalid_prefetch")]

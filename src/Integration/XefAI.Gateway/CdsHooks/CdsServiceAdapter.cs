@@ -79,6 +79,11 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         {
             if (call!.Prefetch.TryGetValue(key, out var resource))
             {
+                if (resource is not null && WrongType(key, template, resource) is { } wrong)
+                {
+                    return Translation.Refuse(wrong);
+                }
+
                 prefetch[key] = resource;
             }
             else if (CdsHookRules.Render(template, token => Resolve(call, token), out _) is { } query)
@@ -219,6 +224,28 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         }
 
         return new RenderedResponse(error.StatusCode, ContentType, buffer.WrittenMemory.ToArray());
+    }
+
+    /// <summary>
+    /// A prefetched resource must be what its template asks for, as a fetched one must: a read (<c>Patient/{{context.patientId}}</c>)
+    /// the resource of that type, a search (<c>Condition?patient=…</c>) a Bundle. An Observation sent as the patient left
+    /// the chart without its Patient, and the call was answered as if the EHR had none.
+    /// </summary>
+    private static CallError? WrongType(string key, string template, string resource)
+    {
+        using var document = JsonDocument.Parse(resource);
+        var type = document.RootElement.GetProperty("resourceType").GetString();
+        var search = template.IndexOfAny(['?', '/']) is var at && (at < 0 || template[at] == '?');
+        var expected = search ? "Bundle" : template[..template.IndexOf('/', StringComparison.Ordinal)];
+        if (type == expected)
+        {
+            return null;
+        }
+
+        var path = $"prefetch.{Clinical.ClinicalTaskRequestReader.Echo(key)}";
+        var asks = search ? "is a search, answered by a Bundle" : $"reads a {Clinical.ClinicalTaskRequestReader.Echo(expected)}";
+        return CallError.InvalidRequest(
+            "invalid_prefetch", $"{path} is a {Clinical.ClinicalTaskRequestReader.Echo(type ?? "")}, but this service's prefetch template for it {asks}.", path);
     }
 
     /// <summary>The first sentence of the answer, at most 140 characters, cut with an ellipsis.</summary>
