@@ -166,7 +166,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
     public RenderedResponse RenderAnswer(CallAnswer answer)
     {
         _answer = answer;
-        var content = answer.Chat?.Content ?? string.Empty;
+        var content = CdsCardMarkdown.WithoutImages(answer.Chat?.Content ?? string.Empty);
         // A card has no finish_reason: an answer the model did not finish says so where the clinician reads it.
         var notices = new List<string>(3);
         if (answer.RiskTier >= 3 || answer.Draft)
