@@ -245,7 +245,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         var path = $"prefetch.{Clinical.ClinicalTaskRequestReader.Echo(key)}";
         var asks = search ? "is a search, answered by a Bundle" : $"reads a {Clinical.ClinicalTaskRequestReader.Echo(expected)}";
         return CallError.InvalidRequest(
-            "invalid_prefetch", $"{path} is a {Clinical.ClinicalTaskRequestReader.Echo(type ?? "")}, but this service's prefetch template for it {asks}.", path);
+            "invalid_prefetch", $"{path} is of type {Clinical.ClinicalTaskRequestReader.Echo(type ?? "")}, but this service's prefetch template for it {asks}.", path);
     }
 
     /// <summary>The first sentence of the answer, at most 140 characters, cut with an ellipsis.</summary>
