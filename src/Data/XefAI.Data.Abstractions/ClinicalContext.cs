@@ -59,7 +59,8 @@ public sealed record ClinicalPerson(string Role)
 /// <param name="Path">The element, as a FHIRPath-like location such as <c>Bundle.entry[0].resource.birthDate</c>.</param>
 /// <param name="Code">
 /// A bounded code: <c>unknown-element</c>, <c>unknown-type</c>, <c>invalid-value</c>, <c>invalid-code</c>,
-/// <c>missing-element</c>, <c>empty-element</c>, <c>invalid-content</c> or <c>more-warnings</c>.
+/// <c>missing-element</c>, <c>empty-element</c>, <c>invalid-content</c>, <c>more-warnings</c>, or <c>truncated</c> (the gateway's:
+/// a FHIR server fetch stopped at its page or entry limit).
 /// </param>
 /// <param name="Message">A short description, e.g. <c>Invalid literal; the value was left out</c>.</param>
 public sealed record ClinicalDataWarning(string Path, string Code, string Message);

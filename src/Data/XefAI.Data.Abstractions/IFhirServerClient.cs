@@ -81,6 +81,12 @@ public enum FhirServerErrorKind
 
     /// <summary>The answer was not FHIR JSON.</summary>
     NotFhir,
+
+    /// <summary>
+    /// The bearer token holds a character an HTTP header cannot carry (a line break, a space, a control or non-ASCII
+    /// character); nothing was sent.
+    /// </summary>
+    InvalidToken,
 }
 
 /// <summary>

@@ -48,6 +48,12 @@ public sealed record GatewayRequest(string? UseCaseId, CallOperation Operation)
     public string? ClinicalInputsParam { get; init; }
 
     /// <summary>
+    /// Where clinical data fetched from a FHIR server was cut short at the fetch's page or entry limit (e.g.
+    /// <c>prefetch.observations</c>), each reported as a <c>truncated</c> data warning; never a query, which names the patient.
+    /// </summary>
+    public IReadOnlyList<string> TruncatedClinicalInputs { get; init; } = [];
+
+    /// <summary>
     /// Task parameters of a clinical task: the use case's prompt template, rendered with the clinical context and
     /// these, writes the conversation. Null for a call that brings its own conversation.
     /// </summary>

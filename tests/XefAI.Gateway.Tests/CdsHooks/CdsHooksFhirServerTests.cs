@@ -53,6 +53,24 @@ public sealed class CdsHooksFhirServerTests(MedplumFhirServerFixture fhir) : ICl
     }
 
     [FhirServerFact]
+    public async Task Call_WithATokenHoldingALineBreak_400InvalidFhirAuthorizationAndNothingFetchedOrSent()
+    {
+        // Hostile round 27: the token went into the Authorization header, which threw: a 500.
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));
+        await using var host = await StartAsync(vendor);
+        using var client = host.CreateClient();
+
+        var call = await client.PostJsonAsync($"/cds-services/{Service}", Request(fhir.Server.Token + "\r\nX-Injected: 1"));
+
+        Assert.Equal(400, call.Status);
+        Assert.Equal("invalid_fhir_authorization", (string?)call.Json["error"]!["code"]);
+        Assert.Equal("fhirAuthorization", (string?)call.Json["error"]!["param"]);
+        Assert.DoesNotContain("X-Injected", call.Json.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, vendor.CallCount);
+        Assert.Equal(400, (int?)(await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!))["statusCode"]);
+    }
+
+    [FhirServerFact]
     public async Task Call_PatientTheServerDoesNotHave_412AndNothingSent()
     {
         using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion("unused"));

@@ -66,6 +66,15 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
         var limits = _options.CurrentValue;
         var server = Origin(request.BaseUrl);
         CheckBaseUrl(request.BaseUrl, server);
+        if (request.BearerToken is { Length: > 0 } token && !IsHeaderSafe(token))
+        {
+            // Sent, it would throw in the HTTP stack (a 500), or with a line break split the request's headers.
+            throw new FhirServerException(
+                FhirServerErrorKind.InvalidToken,
+                server,
+                $"The bearer token for the FHIR server {server} holds a line break, space, control or non-ASCII character, which an HTTP header cannot carry; nothing was sent.");
+        }
+
         if (request.Queries.Count > limits.MaxQueries)
         {
             throw new FhirServerException(
@@ -99,9 +108,16 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
         // A search: every page's entries into the first page's Bundle, within the page and entry limits.
         var entries = TakeEntries(bundle);
         var pages = 1;
+        // A resource the search repeats (offset paging over data that changed, or a page reached twice by another URL)
+        // would be listed twice in the chart: it is kept once.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        DropRepeated(entries, seen);
         var truncated = Keep(call, entries);
+        // A server whose paging links lead back to a page already read would hand the same entries over again, up to
+        // the page limit: each page is read once, and a link back to one ends the search there.
+        var visited = new HashSet<string>(StringComparer.Ordinal) { target.AbsoluteUri };
         var next = NextLink(bundle, call);
-        while (next is not null && !truncated)
+        while (next is not null && !truncated && visited.Add(next.AbsoluteUri))
         {
             if (pages >= call.Limits.MaxPages || call.Entries >= call.Limits.MaxEntries)
             {
@@ -117,6 +133,7 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
 
             pages++;
             var pageEntries = TakeEntries(pageBundle);
+            DropRepeated(pageEntries, seen);
             truncated = Keep(call, pageEntries);
             // A node belongs to one parent: detach the page's entries before moving them.
             var moved = pageEntries.ToArray();
@@ -159,6 +176,36 @@ internal sealed class FhirServerClient : IFhirServerClient, IDisposable
         }
 
         return [];
+    }
+
+    /// <summary>Removes the entries whose resource (type and id) an earlier entry of the search already holds.</summary>
+    private static void DropRepeated(JsonArray entries, HashSet<string> seen)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is JsonObject entry && entry["resource"] is JsonObject resource
+                && resource["resourceType"] is JsonValue type && type.TryGetValue<string>(out var typeName)
+                && resource["id"] is JsonValue id && id.TryGetValue<string>(out var idText)
+                && !seen.Add(typeName + "/" + idText))
+            {
+                entries.RemoveAt(i);
+                i--;
+            }
+        }
+    }
+
+    /// <summary>A bearer token is visible ASCII only (RFC 6750's b64token is a subset).</summary>
+    private static bool IsHeaderSafe(string token)
+    {
+        foreach (var c in token)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsSearchSet(JsonObject resource) =>

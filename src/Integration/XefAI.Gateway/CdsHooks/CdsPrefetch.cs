@@ -13,6 +13,9 @@ internal sealed record CdsPrefetchResult(IReadOnlyDictionary<string, string?>? R
 {
     public static CdsPrefetchResult Of(IReadOnlyDictionary<string, string?> resources) => new(resources, null);
 
+    /// <summary>The prefetch keys whose search the FHIR client cut short at its page or entry limit: the server had more.</summary>
+    public IReadOnlyList<string> Truncated { get; init; } = [];
+
     public static CdsPrefetchResult Refuse(CallError error) => new(null, error);
 }
 

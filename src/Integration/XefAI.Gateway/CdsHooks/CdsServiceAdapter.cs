@@ -35,6 +35,12 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
     /// <summary>How a tier-3 or tier-4 card's detail starts: what the clinician reads before the answer.</summary>
     public const string DraftNotice = "**AI-generated draft: a clinician must review it before acting on it.**";
 
+    /// <summary>Opens the detail of an answer the model stopped at its length limit (<c>finish_reason</c> <c>length</c>).</summary>
+    public const string CutNotice = "**Incomplete: the answer was cut off at its length limit.**";
+
+    /// <summary>Opens the detail of an answer the model's vendor stopped (<c>finish_reason</c> <c>content_filter</c>, e.g. an Anthropic refusal).</summary>
+    public const string FilteredNotice = "**Incomplete: the model stopped this answer (refusal or content filter).**";
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly byte[] CardEnd = "}]}"u8.ToArray();
 
@@ -67,11 +73,17 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         }
 
         var prefetch = new Dictionary<string, string?>(StringComparer.Ordinal);
+        IReadOnlyList<string> truncated = [];
         var missing = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, template) in service.Prefetch)
         {
             if (call!.Prefetch.TryGetValue(key, out var resource))
             {
+                if (resource is not null && WrongType(key, template, resource) is { } wrong)
+                {
+                    return Translation.Refuse(wrong);
+                }
+
                 prefetch[key] = resource;
             }
             else if (CdsHookRules.Render(template, token => Resolve(call, token), out _) is { } query)
@@ -128,6 +140,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
                 prefetch[key] = resource;
             }
 
+            truncated = [.. fetched.Truncated.Select(key => $"prefetch.{key}")];
             call = call with { Prefetch = prefetch };
             if (CdsServiceRequestReader.CheckPatient(call) is { } mismatch)
             {
@@ -140,6 +153,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         {
             ClinicalInputs = inputs,
             ClinicalInputsParam = "prefetch",
+            TruncatedClinicalInputs = truncated,
             TaskParameters = TaskParameters(config, useCaseId, call),
             UserId = call.Context.GetValueOrDefault("userId"),
 
@@ -152,8 +166,20 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
     public RenderedResponse RenderAnswer(CallAnswer answer)
     {
         _answer = answer;
-        var content = answer.Chat?.Content ?? string.Empty;
-        var detail = answer.RiskTier >= 3 || answer.Draft ? $"{DraftNotice}\n\n{content}" : content;
+        var content = CdsCardMarkdown.WithoutImages(answer.Chat?.Content ?? string.Empty);
+        // A card has no finish_reason: an answer the model did not finish says so where the clinician reads it.
+        var notices = new List<string>(3);
+        if (answer.RiskTier >= 3 || answer.Draft)
+        {
+            notices.Add(DraftNotice);
+        }
+
+        if (answer.Chat?.FinishReason switch { "length" => CutNotice, "content_filter" => FilteredNotice, _ => null } is { } stopped)
+        {
+            notices.Add(stopped);
+        }
+
+        var detail = notices.Count == 0 ? content : $"{string.Join("\n\n", notices)}\n\n{content}";
         return Cards(Summary(content), _service?.Indicator ?? "info", detail, answer);
     }
 
@@ -198,6 +224,28 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
         }
 
         return new RenderedResponse(error.StatusCode, ContentType, buffer.WrittenMemory.ToArray());
+    }
+
+    /// <summary>
+    /// A prefetched resource must be what its template asks for, as a fetched one must: a read (<c>Patient/{{context.patientId}}</c>)
+    /// the resource of that type, a search (<c>Condition?patient=…</c>) a Bundle. An Observation sent as the patient left
+    /// the chart without its Patient, and the call was answered as if the EHR had none.
+    /// </summary>
+    private static CallError? WrongType(string key, string template, string resource)
+    {
+        using var document = JsonDocument.Parse(resource);
+        var type = document.RootElement.GetProperty("resourceType").GetString();
+        var search = template.IndexOfAny(['?', '/']) is var at && (at < 0 || template[at] == '?');
+        var expected = search ? "Bundle" : template[..template.IndexOf('/', StringComparison.Ordinal)];
+        if (type == expected)
+        {
+            return null;
+        }
+
+        var path = $"prefetch.{Clinical.ClinicalTaskRequestReader.Echo(key)}";
+        var asks = search ? "is a search, answered by a Bundle" : $"reads a {Clinical.ClinicalTaskRequestReader.Echo(expected)}";
+        return CallError.InvalidRequest(
+            "invalid_prefetch", $"{path} is of type {Clinical.ClinicalTaskRequestReader.Echo(type ?? "")}, but this service's prefetch template for it {asks}.", path);
     }
 
     /// <summary>The first sentence of the answer, at most 140 characters, cut with an ellipsis.</summary>

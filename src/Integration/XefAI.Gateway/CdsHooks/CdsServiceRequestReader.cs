@@ -199,38 +199,57 @@ internal static class CdsServiceRequestReader
     }
 
     /// <summary>
-    /// The patient the context names must be the patient the prefetch is about: a Patient resource (alone, or in a
-    /// Bundle) with another id means the EHR mixed two charts, and the answer would be about the wrong person.
+    /// The patient the context names must be the patient the prefetch and the context's resources (<c>draftOrders</c>…)
+    /// are about: a Patient resource (alone, or in a Bundle) with another id, or a resource whose subject is another
+    /// patient, means the EHR mixed two charts, and the answer would be about the wrong person. Without
+    /// <c>context.patientId</c>, the data must still be about one patient.
     /// </summary>
     public static CallError? CheckPatient(CdsServiceCall call)
     {
-        if (!call.Context.TryGetValue("patientId", out var patientId))
-        {
-            return null;
-        }
-
+        call.Context.TryGetValue("patientId", out var patientId);
+        var patient = patientId;
         foreach (var (key, json) in call.Prefetch)
         {
-            if (json is null)
+            if (json is not null && OtherPatient(json, ref patient))
             {
-                continue;
+                var path = $"prefetch.{ClinicalTaskRequestReader.Echo(key)}";
+                return Mismatch(patientId is not null, $"the data in {path}", path);
             }
+        }
 
-            using var document = JsonDocument.Parse(json);
-            foreach (var id in PatientIds(document.RootElement))
+        foreach (var json in call.ContextResources)
+        {
+            if (OtherPatient(json, ref patient))
             {
-                if (id != patientId)
-                {
-                    return CallError.InvalidRequest(
-                        "patient_mismatch",
-                        $"context.patientId names another patient than the data in prefetch.{ClinicalTaskRequestReader.Echo(key)} is about; send one patient's data per call.",
-                        $"prefetch.{ClinicalTaskRequestReader.Echo(key)}");
-                }
+                return Mismatch(patientId is not null, "a FHIR resource in the context", "context");
             }
         }
 
         return null;
     }
+
+    /// <summary>Whether the resource is about another patient than <paramref name="patient"/>, which the first patient found sets when null.</summary>
+    private static bool OtherPatient(string json, ref string? patient)
+    {
+        using var document = JsonDocument.Parse(json);
+        foreach (var id in PatientIds(document.RootElement))
+        {
+            patient ??= id;
+            if (id != patient)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static CallError Mismatch(bool named, string what, string param) => CallError.InvalidRequest(
+        "patient_mismatch",
+        named
+            ? $"context.patientId names another patient than {what} is about; send one patient's data per call."
+            : $"The call's data is about more than one patient ({what} names another); send one patient's data per call, named in context.patientId.",
+        param);
 
     /// <summary>Whether a resource (or a Bundle's entries) is a Patient with another id, or names another patient as its subject.</summary>
     public static bool IsAboutAnotherPatient(string json, string patientId)

@@ -33,13 +33,19 @@ internal sealed class FhirServerPrefetchFetcher(IFhirServerClient client) : ICds
             return CdsPrefetchResult.Refuse(ToError(failure));
         }
 
-        return CdsPrefetchResult.Of(keys.Zip(result.Documents).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
+        return CdsPrefetchResult.Of(keys.Zip(result.Documents).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal)) with
+        {
+            Truncated = [.. result.Truncated.Select(i => keys[i])],
+        };
     }
 
     /// <summary>The CallError for a failed fetch: the caller's address refused is its fault (400); the server's failures are 502.</summary>
     public static CallError ToError(FhirServerException ex) => ex.Kind switch
     {
         FhirServerErrorKind.RefusedAddress => new CallError(StatusCodes.Status400BadRequest, "fhir_server_refused", ex.Message, "fhirServer"),
+        // The EHR's token, not its server, is at fault: the caller's request is invalid.
+        FhirServerErrorKind.InvalidToken => CallError.InvalidRequest(
+            "invalid_fhir_authorization", "'fhirAuthorization.access_token' holds a line break, space, control or non-ASCII character; nothing was fetched.", "fhirAuthorization"),
         FhirServerErrorKind.ErrorStatus when ex.StatusCode is 401 or 403 => new CallError(
             StatusCodes.Status502BadGateway, "fhir_server_unauthorized", $"{ex.Message} Check 'fhirAuthorization'.", "fhirAuthorization"),
         _ => new CallError(StatusCodes.Status502BadGateway, "fhir_server_error", ex.Message, "fhirServer"),

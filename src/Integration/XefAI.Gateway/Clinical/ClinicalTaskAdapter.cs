@@ -88,7 +88,12 @@ internal sealed class ClinicalTaskAdapter(
             return Translation.Refuse(ClinicalTaskFhirErrors.AnotherPatient(server.GetLeftPart(UriPartial.Authority)));
         }
 
-        return Translation.Of(request with { ClinicalInputs = inputs, ClinicalInputsParam = "patient" });
+        return Translation.Of(request with
+        {
+            ClinicalInputs = inputs,
+            ClinicalInputsParam = "patient",
+            TruncatedClinicalInputs = [.. result.Truncated.Select(i => $"{ClinicalTaskOptions.SectionName}.FhirContext.Queries[{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}]")],
+        });
     }
 
     /// <summary>

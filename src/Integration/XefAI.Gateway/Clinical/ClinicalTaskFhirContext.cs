@@ -86,7 +86,9 @@ internal static class ClinicalTaskFhirErrors
     /// <summary>The server failed or refused: 502, naming the server and never the token, the queries or what it sent.</summary>
     public static CallError Server(Data.FhirServerException ex) => new(
         StatusCodes.Status502BadGateway,
-        ex is { Kind: Data.FhirServerErrorKind.ErrorStatus, StatusCode: 401 or 403 } ? "fhir_server_unauthorized" : "fhir_server_error",
-        ex.Message,
+        ex is { Kind: Data.FhirServerErrorKind.ErrorStatus, StatusCode: 401 or 403 } or { Kind: Data.FhirServerErrorKind.InvalidToken }
+            ? "fhir_server_unauthorized" : "fhir_server_error",
+        // The token comes from the operator's environment variable (TokenVariable), e.g. with a trailing line break.
+        ex.Kind == Data.FhirServerErrorKind.InvalidToken ? $"{ex.Message} Check the variable named by the use case's TokenVariable." : ex.Message,
         "patient");
 }

@@ -6,7 +6,11 @@ namespace XefAI.Gateway.Fhir;
 /// <param name="Documents">In the queries' order; null for a resource the server does not have (404, 410).</param>
 /// <param name="Failure">The server's failure, which ends the fetch.</param>
 /// <param name="MissingPatient">The index of a <c>Patient/{id}</c> read the server does not have: the context names the wrong patient.</param>
-internal sealed record FhirServerQueryResult(IReadOnlyList<string?> Documents, FhirServerException? Failure, int? MissingPatient);
+internal sealed record FhirServerQueryResult(IReadOnlyList<string?> Documents, FhirServerException? Failure, int? MissingPatient)
+{
+    /// <summary>The indexes of the searches cut short at the FHIR client's page or entry limit: the server had more.</summary>
+    public IReadOnlyList<int> Truncated { get; init; } = [];
+}
 
 /// <summary>
 /// Runs prefetch-style queries against one FHIR server, each as its own bounded fetch through the Data layer's client,
@@ -19,12 +23,17 @@ internal static class FhirServerQueries
         IFhirServerClient client, Uri server, string? token, IReadOnlyList<string> queries, CancellationToken cancellationToken)
     {
         var documents = new List<string?>(queries.Count);
+        var truncated = new List<int>();
         for (var i = 0; i < queries.Count; i++)
         {
             try
             {
                 var fetched = await client.FetchAsync(new FhirServerRequest(server, [queries[i]]) { BearerToken = token }, cancellationToken);
                 documents.Add(fetched.Resources.Count > 0 ? fetched.Resources[0].Json : null);
+                if (fetched.Truncated)
+                {
+                    truncated.Add(i);
+                }
             }
             catch (FhirServerException ex) when (ex is { Kind: FhirServerErrorKind.ErrorStatus, StatusCode: 404 or 410 })
             {
@@ -41,7 +50,7 @@ internal static class FhirServerQueries
             }
         }
 
-        return new FhirServerQueryResult(documents, null, null);
+        return new FhirServerQueryResult(documents, null, null) { Truncated = truncated };
     }
 
     private static bool IsPatientRead(string query) =>

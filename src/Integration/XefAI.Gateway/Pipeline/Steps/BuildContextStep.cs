@@ -28,6 +28,21 @@ internal sealed class BuildContextStep(IClinicalContextBuilder clinicalContext, 
             return ValueTask.CompletedTask;
         }
 
+        if (request.TruncatedClinicalInputs.Count > 0)
+        {
+            // The server had more than the fetch limits let through: said in the result, its header and the record, so
+            // nobody reads the answer as written from the whole chart.
+            call.Clinical = call.Clinical with
+            {
+                Warnings =
+                [
+                    .. call.Clinical.Warnings,
+                    .. request.TruncatedClinicalInputs.Select(path => new ClinicalDataWarning(
+                        path, "truncated", "The FHIR server had more than the fetch limits allow (Data:FhirServer:MaxPages, MaxEntries); the rest was not read")),
+                ],
+            };
+        }
+
         if (call.Clinical.PatientReference is { } patient)
         {
             call.PatientPseudonym = pseudonymizer.Pseudonymize(patient);
