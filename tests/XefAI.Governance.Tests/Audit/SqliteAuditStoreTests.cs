@@ -548,6 +548,34 @@ public sealed class SqliteAuditStoreTests
     }
 
     [Fact]
+    public async Task IsReadyAsync_AfterACommitFailed_IsFalseUntilTheFileTakesACommitAgain()
+    {
+        // Fault round 27: a read passes while every commit fails (a full disk, the write lock held by another process),
+        // and /readyz answered 200 while every call got 503 audit_unavailable.
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore(busyTimeoutSeconds: 1);
+        await store.AppendAsync(AuditEntries.Create(1), CancellationToken.None);
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+
+        using (var locker = db.OpenForeignConnection())
+        {
+            Execute(locker, "BEGIN IMMEDIATE");
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => store.AppendAsync(AuditEntries.Create(2), CancellationToken.None).AsTask());
+
+            Assert.False(await store.IsReadyAsync(CancellationToken.None));
+            Assert.False(await store.IsReadyAsync(CancellationToken.None));
+            Execute(locker, "ROLLBACK");
+        }
+
+        // The probe's own commit succeeds: ready again with no call needed, and it added nothing to the trail.
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+        var next = await store.AppendAsync(AuditEntries.Create(3), CancellationToken.None);
+        Assert.Equal(2, next.Sequence);
+        Assert.Equal(new AuditChainVerification(true, 2), await store.VerifyAsync(CancellationToken.None));
+        Assert.True(await store.IsReadyAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AppendAsync_StoreReopenedOnSameFile_ContinuesTheChain()
     {
         await using var db = new TempAuditDatabase();

@@ -27,6 +27,11 @@ internal sealed partial class GovernanceStateCache : IDisposable
     private bool _pollFailing;
     private int _disposed;
 
+    // Loads that failed, all told. A caller that waited for the lock while one failed is refused at once rather than
+    // trying again in its turn: with the store hanging, each caller blocked a thread for a whole attempt, one after
+    // the other, until the thread pool starved and even /healthz stopped answering (fault round 27).
+    private int _failedLoads;
+
     public GovernanceStateCache(
         IEnumerable<IGovernanceStateStore> stores,
         LastGoodGovernanceOptions options,
@@ -105,11 +110,31 @@ internal sealed partial class GovernanceStateCache : IDisposable
 
     private GovernanceStateView Load()
     {
-        lock (_loadLock)
+        // While the store is failing, one caller at a time tries it again; the others are refused at once (503,
+        // Retry-After) instead of each holding a thread blocked on the lock.
+        var failedBefore = Volatile.Read(ref _failedLoads);
+        if (failedBefore != 0)
+        {
+            if (!_loadLock.TryEnter())
+            {
+                throw Unavailable("another call is trying it again now");
+            }
+        }
+        else
+        {
+            _loadLock.Enter();
+        }
+
+        try
         {
             if (Volatile.Read(ref _view) is { } loaded)
             {
                 return loaded;
+            }
+
+            if (Volatile.Read(ref _failedLoads) != failedBefore)
+            {
+                throw Unavailable("a call that tried it while this one waited failed");
             }
 
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -121,6 +146,7 @@ internal sealed partial class GovernanceStateCache : IDisposable
             }
             catch (Exception ex)
             {
+                Interlocked.Increment(ref _failedLoads);
                 LogLoadFailed(_logger, Store.Kind, ex);
 
                 // Tried again by the next reader: nothing is cached, so an outage at start-up ends with the outage.
@@ -134,7 +160,14 @@ internal sealed partial class GovernanceStateCache : IDisposable
             _timer = _timeProvider.CreateTimer(static state => ((GovernanceStateCache)state!).OnTimer(), this, _pollInterval, _pollInterval);
             return view;
         }
+        finally
+        {
+            _loadLock.Exit();
+        }
     }
+
+    private GovernanceStateUnavailableException Unavailable(string why) =>
+        new($"The governance state store ({Store.Kind}) could not be read: {why}.");
 
     private void Update(Func<GovernanceStateView, GovernanceStateView> change)
     {

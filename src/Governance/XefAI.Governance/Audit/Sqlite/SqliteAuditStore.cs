@@ -44,6 +44,14 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore,
     private readonly AuditTrailAnchor? _anchor;
     private int _anchorRefusalLogged;
 
+    // 0 while commits succeed; counts the failed commits since the last one that succeeded. While not 0, readiness
+    // proves with a commit of its own that the file takes writes again: a read alone passes on a full disk or while
+    // another process holds the write lock, and /readyz answered 200 while every call got 503.
+    private int _failedCommits;
+
+    // Set once the full disk has been logged at critical level; cleared by the next commit that succeeds.
+    private int _diskFullLogged;
+
     // No I/O here: every registered store is constructed, even the ones configuration does not select.
     public SqliteAuditStore(
         IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<SqliteAuditStore> logger, IHostEnvironment? environment = null)
@@ -242,9 +250,20 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore,
         try
         {
             await using var connection = await OpenReaderAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT 1 FROM audit_records LIMIT 1";
-            await command.ExecuteScalarAsync(cancellationToken);
+            var failed = Volatile.Read(ref _failedCommits);
+            if (failed != 0)
+            {
+                await ProbeCommitAsync(connection, cancellationToken);
+
+                // Not cleared if another commit failed meanwhile: that failure is newer than this probe's success.
+                Interlocked.CompareExchange(ref _failedCommits, 0, failed);
+            }
+            else
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT 1 FROM audit_records LIMIT 1";
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
 
             // Opening checked the trail against its anchor.
             return _fileLost is null;
@@ -254,6 +273,24 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore,
             LogNotReady(_logger, _databasePath, ex);
             return false;
         }
+    }
+
+    /// <summary>
+    /// A commit that adds nothing to the trail: it takes the write lock as the writer does, waiting at most a second
+    /// (or the busy timeout, if shorter), and rewrites the header's <c>user_version</c> with its own value, which puts
+    /// one page in the WAL and syncs it, so it fails as the writer's commit would on a full disk or a read-only file.
+    /// </summary>
+    private static async Task ProbeCommitAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        connection.DefaultTimeout = Math.Min(connection.DefaultTimeout, 1);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        command.CommandText = "PRAGMA user_version = " + version.ToString(CultureInfo.InvariantCulture);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -492,6 +529,8 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore,
             _anchor.Committed(records[^1]);
         }
 
+        Volatile.Write(ref _failedCommits, 0);
+        Volatile.Write(ref _diskFullLogged, 0);
         return records;
     }
 
@@ -499,6 +538,12 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore,
     {
         // The session is dropped so the next batch reopens and re-reads the chain's tail from the file,
         // which is the truth even after a commit whose outcome is unknown.
+        Interlocked.Increment(ref _failedCommits);
+        if (IsDiskFull(exception) && Interlocked.Exchange(ref _diskFullLogged, 1) == 0)
+        {
+            LogDiskFull(_logger, _databasePath);
+        }
+
         if (_failures.TakeInFull())
         {
             LogBatchFailed(_logger, count, _databasePath, exception);
@@ -510,6 +555,23 @@ internal sealed partial class SqliteAuditStore : IAuditStore, IQueuedAuditStore,
         _session?.Dispose();
         _session = null;
     }
+
+    // SQLITE_FULL: the disk (or the filesystem's quota) has no room for the commit.
+    private static bool IsDiskFull(Exception exception)
+    {
+        for (var cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is SqliteException { SqliteErrorCode: raw.SQLITE_FULL })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The disk holding the audit database {Path} is full: every call is refused (503 audit_unavailable) and /readyz answers 503 until there is room for the next commit. Free space on that filesystem; the gateway recovers without a restart.")]
+    private static partial void LogDiskFull(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit store could not commit {Count} records to {Path}; those calls are refused.")]
     private static partial void LogBatchFailed(ILogger logger, int count, string path, Exception exception);

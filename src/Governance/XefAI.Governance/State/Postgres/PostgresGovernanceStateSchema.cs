@@ -224,8 +224,13 @@ internal static class PostgresGovernanceStateSchema
             .Append(" -c idle_in_transaction_session_timeout=").Append(milliseconds)
             .ToString().Trim();
 
-        // The client's own bound, for when the server cannot answer at all (a partition, a frozen server).
+        // The client's own bound, for when the server cannot answer at all (a partition, a frozen server). Connecting too:
+        // Npgsql's Timeout (15 s by default, 0 for none) held a first read of the state three times as long.
         builder.ConnectionStringBuilder.CommandTimeout = seconds;
+        if (builder.ConnectionStringBuilder.Timeout is 0 || builder.ConnectionStringBuilder.Timeout > seconds)
+        {
+            builder.ConnectionStringBuilder.Timeout = seconds;
+        }
         return builder.Build();
     }
 
