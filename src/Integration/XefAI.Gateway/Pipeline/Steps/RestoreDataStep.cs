@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using XefAI.Data;
 using XefAI.Gateway.Pipeline.Invocation;
@@ -67,7 +68,7 @@ internal sealed class RestoreDataStep : ICallStep
             // A refusal is text for a person to read, never the JSON the request asked for.
             if (Refusal(message) is { } refusal)
             {
-                message["refusal"] = protection.Restore(refusal);
+                message["refusal"] = RestoreText(protection, refusal);
             }
 
             ToolCallArguments.RestoreIds(protection, message);
@@ -85,8 +86,50 @@ internal sealed class RestoreDataStep : ICallStep
         return answer with { Completion = completion, Content = content };
     }
 
-    internal static string RestoreContent(IDataProtection protection, string text, bool json) =>
-        json ? ToolCallArguments.Restore(protection, text) : protection.Restore(text);
+    /// <summary>
+    /// The text of an answer with this call's values back, as JSON string content when the request asked for JSON; a
+    /// token inside a URL stays the token (<see cref="UrlSpans"/>): a client that renders the answer would fetch an image
+    /// at once, with the value, from a host the model chose. <paramref name="urls"/> carries what a stream has read before.
+    /// </summary>
+    internal static string RestoreContent(IDataProtection protection, string text, bool json, UrlSpans.State? urls = null) =>
+        json ? ToolCallArguments.Restore(protection, text, urls) : RestoreText(protection, text, urls);
+
+    /// <summary>
+    /// Text for a person to read with this call's values back, except inside URLs; the protection restores the text
+    /// between them (its tokens may be written otherwise than the gateway's). The same instance when nothing changed.
+    /// </summary>
+    internal static string RestoreText(IDataProtection protection, string text, UrlSpans.State? urls = null)
+    {
+        if (UrlSpans.Find(text, json: false, urls) is not { } spans)
+        {
+            return protection.Restore(text);
+        }
+
+        var restored = new StringBuilder(text.Length + 32);
+        var changed = false;
+        var copied = 0;
+        foreach (var (start, end) in spans)
+        {
+            changed |= AppendRestored(protection, restored, text[copied..start]);
+            restored.Append(text, start, end - start);
+            copied = end;
+        }
+
+        changed |= AppendRestored(protection, restored, text[copied..]);
+        return changed ? restored.ToString() : text;
+    }
+
+    private static bool AppendRestored(IDataProtection protection, StringBuilder restored, string text)
+    {
+        if (text.Length == 0)
+        {
+            return false;
+        }
+
+        var value = protection.Restore(text);
+        restored.Append(value);
+        return !string.Equals(value, text, StringComparison.Ordinal);
+    }
 
     /// <summary>Whether the id or the arguments of any tool call in the answer hold one of this call's tokens.</summary>
     private static bool ToolCallsHoldTokens(IDataProtection protection, ModelResponse answer, bool offeredTools)
@@ -130,7 +173,7 @@ internal sealed class RestoreDataStep : ICallStep
 
         foreach (var message in Messages(answer.Completion))
         {
-            if (Refusal(message) is { } refusal && !ReferenceEquals(protection.Restore(refusal), refusal))
+            if (Refusal(message) is { } refusal && !ReferenceEquals(RestoreText(protection, refusal), refusal))
             {
                 return true;
             }
