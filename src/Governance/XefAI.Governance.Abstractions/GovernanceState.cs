@@ -57,3 +57,16 @@ public sealed record GovernanceStateSnapshot(
     /// </summary>
     public IReadOnlyList<UseCaseStatusChange> SponsorApprovals { get; init; } = [];
 }
+
+/// <summary>
+/// Whether this replica can govern calls: its governance state (use-case statuses, suspensions, approvals) has been
+/// read from the store, or can be now. Part of <c>/readyz</c>, beside the audit store.
+/// </summary>
+public interface IGovernanceReadiness
+{
+    /// <summary>
+    /// True once the state was loaded (a later outage serves the last state read, so calls are still governed); before
+    /// that, whether a load succeeds now. Never throws for a store outage.
+    /// </summary>
+    ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken);
+}

@@ -188,6 +188,12 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
         Assert.Equal("1", refused.Header("Retry-After"));
         Assert.Null(refused.Json["choices"]);
         Assert.Equal(200, (await client.GetCallAsync("/healthz")).Status);
+
+        // Not ready, and saying why: a replica that refuses every call is no replica to route calls to (fault round 27
+        // found /readyz answering 200 throughout).
+        var ready = await client.GetCallAsync("/readyz");
+        Assert.Equal(503, ready.Status);
+        Assert.Equal("the governance state store cannot be read", (string?)ready.Json["reason"]);
     }
 
     /// <summary>Governance state, reviews and audit all in the one database, as a multi-host deployment runs.</summary>

@@ -10,13 +10,21 @@ public sealed class GovernanceStateCacheLoadTests
     {
         // Fault round 27: a state store that hung at start held every call's thread on the load lock in turn.
         var store = new GatedStore();
-        using var cache = new GovernanceStateCache([store], new LastGoodGovernanceOptions(new FixedMonitor()), TimeProvider.System, NullLogger<GovernanceStateCache>.Instance);
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
+        using var cache = new GovernanceStateCache([store], new LastGoodGovernanceOptions(new FixedMonitor()), clock, NullLogger<GovernanceStateCache>.Instance);
 
         // The first read fails: the store is down.
         store.Next = Task.FromException<GovernanceStateSnapshot>(new InvalidOperationException("down"));
         Assert.Throws<GovernanceStateUnavailableException>(() => cache.Current);
 
-        // A second caller tries it again, and hangs in the store.
+        // Within a second of the failure, every read is refused without trying the store.
+        clock.Now += GovernanceStateCache.RetryDelay - TimeSpan.FromTicks(1);
+        var early = Assert.Throws<GovernanceStateUnavailableException>(() => cache.Current);
+        Assert.Contains("failed less than a second ago", early.Message, StringComparison.Ordinal);
+        Assert.Equal(1, store.Loads);
+
+        // A second caller, after it, tries it again, and hangs in the store.
+        clock.Now += TimeSpan.FromTicks(1);
         var gate = new TaskCompletionSource<GovernanceStateSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
         store.Next = gate.Task;
         var retrying = Task.Factory.StartNew(() => cache.Current, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);

@@ -14,7 +14,7 @@ namespace XefAI.Governance;
 /// cannot be read at first use fails the call (fail closed: a suspension must not be forgotten); a failed
 /// poll keeps the last state and is retried on the next tick.
 /// </remarks>
-internal sealed partial class GovernanceStateCache : IDisposable
+internal sealed partial class GovernanceStateCache : IGovernanceReadiness, IDisposable
 {
     private readonly LastGoodGovernanceOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -31,6 +31,14 @@ internal sealed partial class GovernanceStateCache : IDisposable
     // trying again in its turn: with the store hanging, each caller blocked a thread for a whole attempt, one after
     // the other, until the thread pool starved and even /healthz stopped answering (fault round 27).
     private int _failedLoads;
+
+    // When a failed load may be tried again (UTC ticks): a second after it failed. A call reads the state more than once
+    // (the pipeline, its audit, the metric series), and each read of a hanging store blocked for a whole attempt; in the
+    // second after a failure every read is refused at once, so a hanging store costs one blocked thread a second.
+    private long _retryAfterTicks;
+
+    /// <summary>How long after a failed load every read is refused at once rather than trying the store again.</summary>
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     public GovernanceStateCache(
         IEnumerable<IGovernanceStateStore> stores,
@@ -50,6 +58,35 @@ internal sealed partial class GovernanceStateCache : IDisposable
 
     /// <summary>The state now; the first read loads it from the store and starts polling.</summary>
     public GovernanceStateView Current => Volatile.Read(ref _view) ?? Load();
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A replica whose first load failed refuses every call (503 <c>governance_state_unavailable</c>), and a load
+    /// balancer that routes no calls to a replica it sees unready would never give it one to try again with: the probe
+    /// tries itself, one caller at a time, as a call does.
+    /// </remarks>
+    public ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _view) is not null)
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        return new ValueTask<bool>(Task.Run(
+            () =>
+            {
+                try
+                {
+                    _ = Load();
+                    return true;
+                }
+                catch (GovernanceStateUnavailableException)
+                {
+                    return false;
+                }
+            },
+            cancellationToken));
+    }
 
     /// <summary>Makes a change this process stored effective here at once, without waiting for the poll.</summary>
     public void Observe(UseCaseStatusChange change)
@@ -115,6 +152,11 @@ internal sealed partial class GovernanceStateCache : IDisposable
         var failedBefore = Volatile.Read(ref _failedLoads);
         if (failedBefore != 0)
         {
+            if (_timeProvider.GetUtcNow().UtcTicks < Volatile.Read(ref _retryAfterTicks))
+            {
+                throw Unavailable("it failed less than a second ago");
+            }
+
             if (!_loadLock.TryEnter())
             {
                 throw Unavailable("another call is trying it again now");
@@ -146,6 +188,7 @@ internal sealed partial class GovernanceStateCache : IDisposable
             }
             catch (Exception ex)
             {
+                Volatile.Write(ref _retryAfterTicks, (_timeProvider.GetUtcNow() + RetryDelay).UtcTicks);
                 Interlocked.Increment(ref _failedLoads);
                 LogLoadFailed(_logger, Store.Kind, ex);
 

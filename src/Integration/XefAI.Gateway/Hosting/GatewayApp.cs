@@ -146,11 +146,17 @@ public static class GatewayApp
         app.MapGet("/healthz", (ConfigurationReloads reloads) => reloads.EditRejected
             ? Results.Ok(new { status = "healthy", configuration = "last-edit-rejected" })
             : Results.Ok(new { status = "healthy" }));
-        app.MapGet("/readyz", async (IAuditTrail audit, CancellationToken ct) => await audit.IsReadyAsync(ct)
-            ? Results.Ok(new { status = "ready" })
-            : Results.Json(new { status = "not ready", reason = "the audit store cannot take writes" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        // Ready when both stores every call needs can serve one: the audit store takes writes, and the governance state
+        // was read (a replica that could never read it refuses every call).
+        app.MapGet("/readyz", async (IAuditTrail audit, IGovernanceReadiness governance, CancellationToken ct) =>
+            !await audit.IsReadyAsync(ct) ? NotReady("the audit store cannot take writes")
+            : !await governance.IsReadyAsync(ct) ? NotReady("the governance state store cannot be read")
+            : Results.Ok(new { status = "ready" }));
         return app;
     }
+
+    private static IResult NotReady(string reason) =>
+        Results.Json(new { status = "not ready", reason }, statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>Never a stack trace to the caller: bad HTTP gets its 4xx, anything else a plain 500 with the trace id.</summary>
     private static Task WriteUnhandledErrorAsync(HttpContext httpContext)
