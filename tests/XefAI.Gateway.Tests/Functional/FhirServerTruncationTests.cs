@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using XefAI.Gateway.Tests.CdsHooks;
 using XefAI.Testing;
 
 namespace XefAI.Gateway.Tests.Functional;
@@ -47,21 +48,7 @@ public sealed class FhirServerTruncationTests
         await using var host = await StartAsync(vendor, ehr.Server);
         using var client = host.CreateClient();
 
-        var call = await client.PostJsonAsync($"/cds-services/{Service}", new JsonObject
-        {
-            ["hook"] = "patient-view",
-            ["hookInstance"] = Guid.NewGuid().ToString(),
-            ["fhirServer"] = ehr.Server,
-            ["fhirAuthorization"] = new JsonObject
-            {
-                ["access_token"] = "ehr-token-1",
-                ["token_type"] = "Bearer",
-                ["expires_in"] = 300,
-                ["scope"] = "patient/*.read",
-                ["subject"] = "cds-service",
-            },
-            ["context"] = new JsonObject { ["userId"] = "Practitioner/123", ["patientId"] = "123" },
-        }.ToJsonString());
+        var call = await client.PostJsonAsync($"/cds-services/{Service}", CdsChartReview.Request(ehr.Server));
 
         Assert.Equal(200, call.Status);
         Assert.Equal("1", call.Header("X-XefAI-Data-Warnings"));
