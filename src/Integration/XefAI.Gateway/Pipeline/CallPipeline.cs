@@ -148,7 +148,17 @@ internal sealed partial class CallPipeline : IGovernedPipeline
             catch (GovernanceStateUnavailableException ex)
             {
                 // Not a bug: a store outage. The call is refused as the other stores' outages are, and retried later.
-                LogGovernanceStateUnavailable(_logger, ex.InnerException?.GetType().Name ?? ex.GetType().Name, call.TraceId);
+                // A call that tried the store and failed is an error; one refused at once, while the store is known to
+                // be failing, is its consequence, logged at debug: the store's own failure is logged once per attempt,
+                // and a line per refused call wrote about a thousand error lines a second in fault round 27's drill.
+                if (ex.InnerException is { } cause)
+                {
+                    LogGovernanceStateUnavailable(_logger, cause.GetType().Name, call.TraceId);
+                }
+                else
+                {
+                    LogGovernanceStateRefusedAtOnce(_logger, call.TraceId);
+                }
                 call.Error = CallError.Unavailable(
                     "governance_state_unavailable",
                     "The governance state store could not be read, so the call cannot be governed; nothing was sent to a model. Retry later.")
@@ -197,6 +207,9 @@ internal sealed partial class CallPipeline : IGovernedPipeline
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The governance state store could not be read ({ExceptionType}) for trace {TraceId}; the call is answered 503 and audited.")]
     private static partial void LogGovernanceStateUnavailable(ILogger logger, string exceptionType, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The governance state store is failing, so trace {TraceId} was refused at once; the call is answered 503 and audited.")]
+    private static partial void LogGovernanceStateRefusedAtOnce(ILogger logger, string traceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The gateway ran out of memory on trace {TraceId}; the call is answered 503 and audited.")]
     private static partial void LogOutOfMemory(ILogger logger, string traceId);
