@@ -22,6 +22,13 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
         _foreign = foreign.Build();
     }
 
+    /// <summary>
+    /// The commit bound of a test's store unless it tests the bound itself: the bound counts from a record's queueing,
+    /// so a test that queues thousands at once on a loaded 2-core runner waits through all the batches before it, and
+    /// the production default of 3 s failed such a test in CI.
+    /// </summary>
+    public const int TestCommitTimeoutSeconds = 60;
+
     /// <summary>Connects to the schema alone: its <c>Search Path</c> is set.</summary>
     public string ConnectionString { get; }
 
@@ -33,7 +40,7 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
     public PostgresAuditStore CreateStore(
         int maxBatchSize = 256,
         Action<NpgsqlConnectionStringBuilder>? configure = null,
-        int commitTimeoutSeconds = 3,
+        int commitTimeoutSeconds = TestCommitTimeoutSeconds,
         string? instanceName = null,
         string anchorPath = "",
         ILogger<PostgresAuditStore>? logger = null)
@@ -49,7 +56,7 @@ internal sealed class TempPostgresAuditSchema : IAsyncDisposable
     public static PostgresAuditStore CreateStore(
         string? connectionString,
         int maxBatchSize = 256,
-        int commitTimeoutSeconds = 3,
+        int commitTimeoutSeconds = TestCommitTimeoutSeconds,
         string? instanceName = null,
         string anchorPath = "",
         ILogger<PostgresAuditStore>? logger = null) =>

@@ -14,7 +14,7 @@ public sealed class PostgresAuditBatchTests(PostgresDatabase database) : IClassF
     public async Task AppendAsync_TwoHundredRecordsInOneBatch_ChainedInTheOrderAppendedAndVerified()
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
-        var store = schema.CreateStore(maxBatchSize: 256, commitTimeoutSeconds: 60);
+        var store = schema.CreateStore(maxBatchSize: 256);
         var entries = Enumerable.Range(1, 200).Select(i => AuditEntries.Create(i)).ToArray();
 
         var (opener, appends) = await AppendBehindABlockedCommitAsync(schema, store, entries);
@@ -48,7 +48,7 @@ public sealed class PostgresAuditBatchTests(PostgresDatabase database) : IClassF
     public async Task AppendAsync_BatchWithARecordTheServerRefusesAtInsertOrAtCommit_AcknowledgesNoneOfItAndTheChainContinues(string when)
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
-        var store = schema.CreateStore(maxBatchSize: 256, commitTimeoutSeconds: 60);
+        var store = schema.CreateStore(maxBatchSize: 256);
         Assert.True(await store.IsReadyAsync(CancellationToken.None));
 
         // Stands in for any row the server refuses (a constraint, a DBA's trigger), as it is inserted or only as its
@@ -80,7 +80,7 @@ public sealed class PostgresAuditBatchTests(PostgresDatabase database) : IClassF
     public async Task AppendAsync_NullsEmptiesUnicodeAndArrayMetacharactersInOneBatch_RoundTripExactly()
     {
         await using var schema = await TempPostgresAuditSchema.CreateAsync(database);
-        var store = schema.CreateStore(maxBatchSize: 256, commitTimeoutSeconds: 60);
+        var store = schema.CreateStore(maxBatchSize: 256);
 
         // Synthetic values only. The texts hold what an array literal would have to escape ("NULL", braces, quotes,
         // backslashes, commas), text outside the BMP, combining marks and right-to-left script.
