@@ -372,6 +372,18 @@ public sealed class GovernanceAdminTests
     }
 
     [Fact]
+    public async Task SuspendUseCase_ReasonIsANumber_400SayingItMustBeAStringNotThatItHoldsASurrogate()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+
+        var call = await admin.PostJsonAsync("/admin/use-cases/summary/suspend", """{"reason":5}""");
+
+        Assert.Equal(400, call.Status);
+        Assert.Equal("'reason' must be a JSON string.", (string?)call.Json["error"]!["message"]);
+    }
+
+    [Fact]
     public async Task SuspendUseCase_ReasonWithUnpairedSurrogateEscape_400SayingSoNotThatItIsNoString()
     {
         await using var host = await GatewayHost.StartAsync();

@@ -1,4 +1,9 @@
 using System.Text.Json.Nodes;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Types;
+using WireMock.Util;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -34,6 +39,59 @@ public sealed class HotSwapTests
         Assert.All(statuses, s => Assert.Equal(200, s));
         var next = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
         Assert.Equal("chatcmpl-new", (string?)next.Json["id"]);
+    }
+
+    [Fact]
+    public async Task ConfigEdit_RepointsClusterWhileACallRetries_RetryIsNeverSentToTheNewAddress()
+    {
+        // The call starts under a configuration where its vendor has a BAA, so it is sent as it is. While its first
+        // attempt is failing, an edit repoints the vendor's cluster to a vendor without one. The retry must not follow
+        // the live cluster there: that vendor would get what the call's snapshot never de-identified.
+        var firstArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var editApplied = new ManualResetEventSlim();
+        using var covered = new FakeVendor();
+        covered.Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                firstArrived.TrySetResult();
+                editApplied.Wait(TimeSpan.FromSeconds(60));
+                return new ResponseMessage
+                {
+                    StatusCode = 503,
+                    Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
+                    BodyData = new BodyData { DetectedBodyType = BodyType.String, BodyAsString = """{"error":{"message":"down","type":"server_error"}}""" },
+                };
+            }));
+        using var notCovered = new FakeVendor().AnswersWithExample();
+        await using var host = await GatewayHost.StartAsync(
+            c =>
+            {
+                covered.Configure(c);
+                c.Resilience(maxRetries: 1);
+                c["Models"]!["Deployments"]!["vendor"]!["Baa"] = true;
+            },
+            watchConfiguration: true);
+        using var client = host.CreateClient();
+
+        var call = client.PostChatAsync(ChatBody("vendor-chat", "Patient John Smith, MRN 84736251, seen today."));
+        await firstArrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await host.EditConfigurationAsync(c =>
+        {
+            notCovered.Configure(c);
+            c["Models"]!["Deployments"]!["vendor"]!["Baa"] = false;
+        });
+        editApplied.Set();
+        var answer = await call;
+
+        Assert.Equal(0, notCovered.CallCount);
+        Assert.Equal(503, answer.Status);
+        Assert.Equal("vendor_configuration_changed", (string?)answer.Json["error"]!["code"]);
+
+        // The next call runs under the edit: de-identified, to the vendor now configured.
+        var next = await client.PostChatAsync(ChatBody("vendor-chat", "Patient John Smith, MRN 84736251, seen today."));
+        Assert.Equal(200, next.Status);
+        Assert.Equal(1, notCovered.CallCount);
+        Assert.DoesNotContain("84736251", notCovered.LastRequestBody.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -89,8 +89,10 @@ internal static class AdminJson
         }
 
         // A string escaped into an unpaired UTF-16 surrogate ("\ud800") is a JSON string, but not text: saying it is not
-        // a string would send the caller looking for the wrong fault.
-        if (exception.InnerException is InvalidOperationException)
+        // a string would send the caller looking for the wrong fault. A number or object where a string belongs is an
+        // InvalidOperationException too ("Cannot get the value of a token type 'Number' as a string"): only the reader's
+        // invalid UTF-16 error is the surrogate case, else `{"content":5}` was told it held a surrogate escape.
+        if (exception.InnerException is InvalidOperationException { Message: var inner } && inner.Contains("UTF-16", StringComparison.Ordinal))
         {
             return field is null
                 ? "The request body holds an unpaired UTF-16 surrogate escape such as \\ud800; send valid Unicode text."

@@ -69,12 +69,31 @@ internal sealed class GatewaySnapshot(
     /// </summary>
     public GovernedConfiguration? Governed { get; private set; }
 
+    /// <summary>
+    /// The <c>ReverseProxy</c> section this snapshot was judged with (full paths, case-insensitive), the one YARP was
+    /// given when it was put in force. A call forwards only to a destination whose address is still the one named here:
+    /// YARP's clusters are live, and a call that started under this snapshot (its de-identification decided by its
+    /// deployments' BAA flags) must not be sent where a later edit repointed the cluster. Null in a snapshot built by
+    /// hand (a test).
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? Proxy { get; private set; }
+
     /// <summary>Computed once, when the snapshot is built, never per call.</summary>
     internal GatewaySnapshot Describe(IReadOnlyDictionary<string, string?>? clusters)
     {
         Governed = GovernedConfiguration.Of(this, clusters);
+        Proxy = clusters;
         return this;
     }
+
+    /// <summary>
+    /// Whether this snapshot names <paramref name="address"/> as the address of destination
+    /// <paramref name="destinationId"/> of cluster <paramref name="clusterId"/>; always true for a hand-built snapshot.
+    /// </summary>
+    public bool NamesDestination(string clusterId, string destinationId, string? address) =>
+        Proxy is null
+        || (Proxy.TryGetValue($"ReverseProxy:Clusters:{clusterId}:Destinations:{destinationId}:Address", out var named)
+            && string.Equals(named, address, StringComparison.Ordinal));
 }
 
 /// <summary>

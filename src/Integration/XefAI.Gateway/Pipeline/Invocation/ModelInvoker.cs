@@ -145,7 +145,7 @@ internal sealed partial class ModelInvoker(
         }
 
         return request.IsHttp(provider)
-            ? forwarder.ForwardAsync(call, request, provider, deployment, config.Gateway, token)
+            ? forwarder.ForwardAsync(call, request, provider, deployment, config, token)
             : Unavailable($"Provider '{deployment.Kind}' of deployment '{deployment.Id}' cannot serve this operation.");
 
         static ValueTask<AttemptOutcome> Unavailable(string message) =>

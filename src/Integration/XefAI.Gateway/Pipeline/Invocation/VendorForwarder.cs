@@ -27,8 +27,9 @@ internal sealed partial class VendorForwarder(
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<AttemptOutcome> ForwardAsync(
-        CallAttempts call, ModelCall request, IModelProvider provider, ModelDeployment deployment, GatewayOptions options, CancellationToken token)
+        CallAttempts call, ModelCall request, IModelProvider provider, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
     {
+        var options = config.Gateway;
         if (deployment.Cluster is null || !proxyState.TryGetCluster(deployment.Cluster, out var cluster))
         {
             return AttemptOutcome.Failed(
@@ -49,6 +50,20 @@ internal sealed partial class VendorForwarder(
         }
 
         var name = VendorDestinations.NameOf(cluster, destination);
+        if (!config.NamesDestination(cluster.ClusterId, destination.DestinationId, destination.Model.Config.Address))
+        {
+            // An edit repointed this cluster after the call took its snapshot (a retry after a reload, or YARP already on a
+            // newer copy). The call's de-identification was decided for the vendors its snapshot names, so it is never sent
+            // elsewhere: the next deployment may serve it, else the client tries again under the configuration now in force.
+            return AttemptOutcome.Failed(
+                CallError.Unavailable(
+                    "vendor_configuration_changed",
+                    $"The configuration of model vendor '{name}' changed while the call was in flight; try again.") with { RetryAfter = TimeSpan.FromSeconds(1) },
+                retryable: false,
+                canFallback: true,
+                destination: name);
+        }
+
         call.ServerAddress = VendorDestinations.HostOf(cluster, destination);
         if (!VendorDestinations.TryResolveEndpoint(cluster, destination, out var endpoint, out var keyError))
         {
