@@ -456,6 +456,32 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task HeldCard_ApprovedThenUseCaseSuspended_NotReleasedUntilResumed()
+    {
+        using var client = F.Host.CreateClient();
+        using var admin = F.Host.CreateClient(GatewayHost.AdminKey);
+        var (card, reviewId) = await HeldCardAsync(client, "held-killable");
+        Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", "{}")).Status);
+        Assert.Equal(200, (await admin.PostReasonAsync("/admin/use-cases/cds-held-killable/suspend", "Unsafe advice reported")).Status);
+        GatewayCall whileSuspended;
+        try
+        {
+            whileSuspended = await client.GetCallAsync($"/cds-services/held-killable/held/{card}");
+        }
+        finally
+        {
+            Assert.Equal(200, (await admin.PostReasonAsync("/admin/use-cases/cds-held-killable/resume", "Reviewed")).Status);
+        }
+
+        Assert.Equal(403, whileSuspended.Status);
+        Assert.Equal("use_case_suspended", (string?)whileSuspended.Json["error"]!["code"]);
+        Assert.Null(whileSuspended.Json["cards"]);
+        var released = await client.GetCallAsync($"/cds-services/held-killable/held/{card}");
+        Assert.Equal(200, released.Status);
+        Assert.Equal(card, (string?)released.Json["cards"]![0]!["uuid"]);
+    }
+
+    [Fact]
     public async Task HeldCard_Edited_TheCardCarriesTheReviewersTextAsSummaryAndDetail()
     {
         using var client = F.Host.CreateClient();
@@ -622,9 +648,9 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
         return (string)call.Json["cards"]![0]!["uuid"]!;
     }
 
-    private static async Task<(string Card, string ReviewId)> HeldCardAsync(HttpClient client)
+    private static async Task<(string Card, string ReviewId)> HeldCardAsync(HttpClient client, string service = HeldService)
     {
-        var held = await client.PostJsonAsync($"/cds-services/{HeldService}", PatientViewExample);
+        var held = await client.PostJsonAsync($"/cds-services/{service}", PatientViewExample);
         Assert.Equal(200, held.Status);
         var card = held.Json["cards"]![0]!;
         return ((string)card["uuid"]!, System.Text.RegularExpressions.Regex.Match((string)card["detail"]!, "review `([^`]+)`").Groups[1].Value);
@@ -657,6 +683,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                 configuration.AddUseCase("cds-offers", GatewayHost.UseCase("Chart review with offers", 3, "active", "local"), "test-app")["PromptTemplate"] =
                     new JsonObject { ["Id"] = "chart-summary", ["Version"] = "2" };
                 Template(configuration.AddTier4UseCase("cds-held", "Chart review, held", "local", "test-app"));
+                Template(configuration.AddTier4UseCase("cds-held-killable", "Chart review, held, suspended by one test", "local", "test-app"));
                 var prefetch = new JsonObject { ["patientToGreet"] = "Patient/{{context.patientId}}" };
                 configuration["CdsHooks"] = new JsonObject
                 {
@@ -667,6 +694,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                         [SiblingService] = Service("cds-local", "patient-view", prefetch, "info"),
                         [VendorService] = Service("cds-vendor", "patient-view", prefetch, "info"),
                         [HeldService] = Service("cds-held", "patient-view", prefetch, "info"),
+                        ["held-killable"] = Service("cds-held-killable", "patient-view", prefetch, "info"),
                         ["suspendable-review"] = Service("cds-suspendable", "patient-view", prefetch, "info"),
                         ["adoption-review"] = Service("cds-adoption", "patient-view", prefetch, "info"),
                         ["offers-review"] = Service("cds-offers", "patient-view", prefetch, "info"),
@@ -675,6 +703,7 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
                 };
             });
             await Host.ActivateTier4Async("cds-held");
+            await Host.ActivateTier4Async("cds-held-killable");
         }
 
         public async Task DisposeAsync()

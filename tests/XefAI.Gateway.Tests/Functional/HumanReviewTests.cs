@@ -357,6 +357,46 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
         Assert.DoesNotContain(all!["data"]!.AsArray(), r => (string?)r!["auditId"] == auditId);
     }
 
+    [Fact]
+    public async Task Suspend_UseCaseWithHeldAnswers_ApprovedOneNotReleasedAndApprovalRefusedUntilResumed()
+    {
+        using var client = fixture.Host.CreateClient();
+        using var admin = fixture.Host.CreateClient(GatewayHost.AdminKey);
+        var approvedFirst = (string)(await client.PostChatAsync(ChatBody("triage-killable", Note))).Json["id"]!;
+        var held = await client.PostChatAsync(ChatBody("triage-killable", Note));
+        var pending = (string)held.Json["id"]!;
+        Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{approvedFirst}/approve", "{}")).Status);
+
+        Assert.Equal(200, (await admin.PostReasonAsync("/admin/use-cases/triage-killable/suspend", "Unsafe advice reported")).Status);
+        try
+        {
+            // The kill switch reaches what is held: an answer approved before it is not released...
+            var poll = await client.GetCallAsync($"/v1/reviews/{approvedFirst}");
+            Assert.Equal(403, poll.Status);
+            Assert.Equal("use_case_suspended", (string?)poll.Json["error"]!["code"]);
+            Assert.Null(poll.Json["choices"]);
+
+            // ...and a pending one cannot be approved or edited, which the trail records; it can still be rejected.
+            var approve = await admin.PostJsonAsync($"/admin/reviews/{pending}/approve", "{}");
+            Assert.Equal(409, approve.Status);
+            Assert.Equal("use_case_suspended", (string?)approve.Json["error"]!["code"]);
+            var edit = await admin.PostJsonAsync($"/admin/reviews/{pending}/edit", """{"content":"Admit."}""");
+            Assert.Equal(409, edit.Status);
+            Assert.Equal(202, (await client.GetCallAsync($"/v1/reviews/{pending}")).Status);
+            var trail = await fixture.Host.GetAuditRecordsOfTraceAsync(held.Header("X-XefAI-Trace-Id")!);
+            Assert.Equal(["held", "review-refused", "review-refused"], trail.Select(r => (string?)r["decision"]));
+            Assert.StartsWith("use_case_suspended;", (string?)trail[1]["reasons"], StringComparison.Ordinal);
+        }
+        finally
+        {
+            Assert.Equal(200, (await admin.PostReasonAsync("/admin/use-cases/triage-killable/resume", "Reviewed")).Status);
+        }
+
+        Assert.Equal(200, (await client.GetCallAsync($"/v1/reviews/{approvedFirst}")).Status);
+        Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{pending}/approve", "{}")).Status);
+        Assert.Equal(200, (await client.GetCallAsync($"/v1/reviews/{pending}")).Status);
+    }
+
     /// <summary>One gateway with a tier-1, a tier-3 and a tier-4 use case, all served in-process.</summary>
     public sealed class ReviewGateway : IAsyncLifetime
     {
@@ -369,8 +409,10 @@ public sealed class HumanReviewTests(HumanReviewTests.ReviewGateway fixture) : I
                 c.AddUseCase("admin-note", GatewayHost.UseCase("Admin note", 1, "active", "local"), "test-app");
                 c.AddUseCase("draft-note", GatewayHost.UseCase("Discharge draft", 3, "active", "local"), "test-app");
                 c.AddTier4UseCase("triage", "Chest pain triage", "local", "test-app");
+                c.AddTier4UseCase("triage-killable", "Chest pain triage, suspended by one test", "local", "test-app");
             });
             await Host.ActivateTier4Async("triage");
+            await Host.ActivateTier4Async("triage-killable");
         }
 
         public async Task DisposeAsync() => await Host.DisposeAsync();

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using XefAI.Gateway.Admin;
 using XefAI.Gateway.Configuration;
 using XefAI.Gateway.Pipeline;
+using XefAI.Gateway.Reviews;
 using XefAI.Gateway.Security;
 using XefAI.Governance;
 using XefAI.Integration;
@@ -78,6 +79,11 @@ internal static partial class CdsHeldCards
         context.Response.Headers[ReviewStatusHeader] = review.Status.ToString().ToLowerInvariant();
         switch (review.Status)
         {
+            case ReviewStatus.Approved or ReviewStatus.Edited
+                when HeldAnswerRelease.Refusal(context.RequestServices.GetRequiredService<IUseCaseRegistry>(), useCaseId) is { } killed:
+                // Approved before the use case was suspended: the kill switch holds the card back until it is resumed.
+                await CdsFeedback.Write(context, killed);
+                return;
             case ReviewStatus.Approved or ReviewStatus.Edited when review.ReleasedAnswer is { } released:
                 var body = ReleasedCards(released, record.Id, review.Status == ReviewStatus.Edited, review.RiskTier)
                     ?? throw new InvalidOperationException("A held CDS answer is stored as its card set.");

@@ -70,30 +70,57 @@ internal sealed class GatewaySnapshot(
     public GovernedConfiguration? Governed { get; private set; }
 
     /// <summary>
-    /// The <c>ReverseProxy</c> section this snapshot was judged with (full paths, case-insensitive), the one YARP was
-    /// given when it was put in force. A call forwards only to a destination whose address is still the one named here:
-    /// YARP's clusters are live, and a call that started under this snapshot (its de-identification decided by its
-    /// deployments' BAA flags) must not be sent where a later edit repointed the cluster. Null in a snapshot built by
-    /// hand (a test).
+    /// The destination addresses of the <c>ReverseProxy</c> section this snapshot was judged with, by cluster and then
+    /// destination id (case-insensitive, as configuration keys are): what YARP was given when it was put in force. A call
+    /// forwards only to a destination whose address is still the one named here: YARP's clusters are live, and a call
+    /// that started under this snapshot (its de-identification decided by its deployments' BAA flags) must not be sent
+    /// where a later edit repointed the cluster. Null in a snapshot built by hand (a test).
     /// </summary>
-    public IReadOnlyDictionary<string, string?>? Proxy { get; private set; }
+    private Dictionary<string, Dictionary<string, string?>>? _destinations;
 
     /// <summary>Computed once, when the snapshot is built, never per call.</summary>
     internal GatewaySnapshot Describe(IReadOnlyDictionary<string, string?>? clusters)
     {
         Governed = GovernedConfiguration.Of(this, clusters);
-        Proxy = clusters;
+        _destinations = clusters is null ? null : DestinationsOf(clusters);
         return this;
     }
 
     /// <summary>
     /// Whether this snapshot names <paramref name="address"/> as the address of destination
     /// <paramref name="destinationId"/> of cluster <paramref name="clusterId"/>; always true for a hand-built snapshot.
+    /// A lookup, no allocation: it runs on every attempt.
     /// </summary>
     public bool NamesDestination(string clusterId, string destinationId, string? address) =>
-        Proxy is null
-        || (Proxy.TryGetValue($"ReverseProxy:Clusters:{clusterId}:Destinations:{destinationId}:Address", out var named)
+        _destinations is null
+        || (_destinations.TryGetValue(clusterId, out var destinations)
+            && destinations.TryGetValue(destinationId, out var named)
             && string.Equals(named, address, StringComparison.Ordinal));
+
+    // Keys are full configuration paths: ReverseProxy:Clusters:{cluster}:Destinations:{destination}:Address.
+    private static Dictionary<string, Dictionary<string, string?>> DestinationsOf(IReadOnlyDictionary<string, string?> proxy)
+    {
+        var destinations = new Dictionary<string, Dictionary<string, string?>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in proxy)
+        {
+            var parts = key.Split(ConfigurationPath.KeyDelimiter);
+            if (parts is [var root, var clusters, var cluster, var named, var destination, var address]
+                && root.Equals("ReverseProxy", StringComparison.OrdinalIgnoreCase)
+                && clusters.Equals("Clusters", StringComparison.OrdinalIgnoreCase)
+                && named.Equals("Destinations", StringComparison.OrdinalIgnoreCase)
+                && address.Equals("Address", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!destinations.TryGetValue(cluster, out var ofCluster))
+                {
+                    destinations[cluster] = ofCluster = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                }
+
+                ofCluster[destination] = value;
+            }
+        }
+
+        return destinations;
+    }
 }
 
 /// <summary>

@@ -21,8 +21,8 @@ internal sealed class CallMeasurements(
 
     /// <summary>
     /// Whether a failed call says something about the use case (its model, vendor or deployment) for the automatic
-    /// suspension. The gateway's own stores, its bugs, its load shedding, an edit of a vendor's address while a call is in flight and the EHR's FHIR server fail every use case
-    /// alike: counted, a database blip would suspend each active use case, each then waiting for a person to resume
+    /// suspension. The gateway's own stores, its bugs, its load shedding, an edit of a vendor's address while a call is
+    /// in flight and the EHR's FHIR server fail every use case alike: counted, a database blip would suspend each active use case, each then waiting for a person to resume
     /// it long after the database is back. They still count as failures in the metrics and the status report.
     /// </summary>
     internal static bool CountsAgainstTheUseCase(CallError? error) => error?.Code is not (

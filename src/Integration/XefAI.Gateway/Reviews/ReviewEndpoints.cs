@@ -19,8 +19,10 @@ internal static partial class ReviewEndpoints
     public static void MapReviewEndpoints(this IEndpointRouteBuilder endpoints, RouteGroupBuilder admin)
     {
         var keys = endpoints.ServiceProvider.GetRequiredService<ApiKeyDirectory>();
-        endpoints.MapGet("/v1/reviews/{id}", (string id, HttpContext context, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct) =>
-            GetForAppAsync(id, context, keys, reviews, loggers, ct));
+        endpoints.MapGet(
+            "/v1/reviews/{id}",
+            (string id, HttpContext context, IReviewQueue reviews, IUseCaseRegistry useCases, ILoggerFactory loggers, CancellationToken ct) =>
+                GetForAppAsync(id, context, keys, reviews, useCases, loggers, ct));
 
         admin.MapGet("/reviews", async (string? status, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct) =>
         {
@@ -56,7 +58,7 @@ internal static partial class ReviewEndpoints
     }
 
     private static async Task GetForAppAsync(
-        string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct)
+        string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, IUseCaseRegistry useCases, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
         {
@@ -88,6 +90,10 @@ internal static partial class ReviewEndpoints
         context.Response.Headers["X-XefAI-Review-Status"] = item.Status.ToString().ToLowerInvariant();
         switch (item.Status)
         {
+            case ReviewStatus.Approved or ReviewStatus.Edited when HeldAnswerRelease.Refusal(useCases, item.UseCaseId) is { } killed:
+                // Approved before the use case was suspended: the kill switch holds it back until the use case is resumed.
+                await killed.WriteAsync(context.Response);
+                return;
             case ReviewStatus.Approved or ReviewStatus.Edited:
                 context.Response.ContentType = "application/json";
                 context.Response.Headers["X-XefAI-Reviewed-By"] = item.Reviewer;
@@ -111,6 +117,7 @@ internal static partial class ReviewEndpoints
         string action,
         HttpContext context,
         IReviewQueue reviews,
+        IUseCaseRegistry useCases,
         ReviewMetrics metrics,
         IGatewayMetrics gatewayMetrics,
         ILoggerFactory loggers,
@@ -118,7 +125,7 @@ internal static partial class ReviewEndpoints
     {
         try
         {
-            return await DecideOrRefuseAsync(id, action, context, reviews, metrics, gatewayMetrics, ct);
+            return await DecideOrRefuseAsync(id, action, context, reviews, useCases, metrics, gatewayMetrics, ct);
         }
         catch (DbException ex)
         {
@@ -130,7 +137,14 @@ internal static partial class ReviewEndpoints
     }
 
     private static async Task<IResult> DecideOrRefuseAsync(
-        string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, IGatewayMetrics gatewayMetrics, CancellationToken ct)
+        string id,
+        string action,
+        HttpContext context,
+        IReviewQueue reviews,
+        IUseCaseRegistry useCases,
+        ReviewMetrics metrics,
+        IGatewayMetrics gatewayMetrics,
+        CancellationToken ct)
     {
         var outcome = action switch
         {
@@ -158,6 +172,18 @@ internal static partial class ReviewEndpoints
                     context, "review-refused", existing?.UseCaseId, $"invalid_json;review:{id};action:{action}", 400, existing?.TraceId);
                 return Error(400, "invalid_json", bodyError);
             }
+        }
+
+        if (outcome is not ReviewStatus.Rejected
+            && await reviews.GetAsync(id, ct) is { Status: ReviewStatus.Pending } pending
+            && HeldAnswerRelease.Refusal(useCases, pending.UseCaseId) is { } killed)
+        {
+            // The kill switch: nothing of a use case that is not active is released, so nothing is approved for release
+            // either. A rejection releases nothing and stays possible; an already decided review gets its 409 below.
+            var status = killed.StatusCode == StatusCodes.Status503ServiceUnavailable ? killed.StatusCode : StatusCodes.Status409Conflict;
+            await AdminAudit.RecordAsync(
+                context, "review-refused", pending.UseCaseId, $"{killed.Code};review:{id};action:{action}", status, pending.TraceId);
+            return Error(status, killed.Code, killed.Message + " Reject it, or resume the use case first.");
         }
 
         var reviewer = (string)context.Items[typeof(Admin.AdminEndpoints)]!;
