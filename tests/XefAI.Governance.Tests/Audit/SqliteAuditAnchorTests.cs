@@ -207,6 +207,28 @@ public sealed class SqliteAuditAnchorTests
     }
 
     [Fact]
+    public void Committed_WhereTheRenameFails_LeavesNoTemporaryFile()
+    {
+        // The anchor's path is a folder: the temporary file is written, its rename over the anchor fails (as a full
+        // disk fails the write after the file is created). No audit.anchor.<pid>.tmp may be left behind.
+        var folder = Path.Combine(Path.GetTempPath(), "xefai-governance-tests", Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(folder, "audit.anchor");
+        Directory.CreateDirectory(Path.Combine(path, "occupied"));
+        try
+        {
+            var anchor = new AuditTrailAnchor(path, new SteppedClock(), new FakeLogger());
+
+            anchor.Committed(Record(1));
+
+            Assert.Empty(Directory.GetFiles(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void For_ADatabasePath_IsBesideItWithAnotherName()
     {
         var anchor = AuditTrailAnchor.For(Path.Combine("data", "audit.db"));

@@ -38,6 +38,26 @@ public sealed class SqliteAuditVerificationTests
     }
 
     [Fact]
+    public async Task VerifyAsync_MarkCannotBeWritten_VerdictStandsWithoutItsMark()
+    {
+        // Found in a fault drill: on a full disk, GET /admin/audit/verify answered 503, because the walk's mark for the
+        // next walk could not be written (SQLITE_FULL), though the walk itself only reads. Here a trigger refuses it.
+        await using var db = new TempAuditDatabase();
+        var store = db.CreateStore();
+        await AppendManyAsync(store, 3);
+        using (var connection = db.OpenForeignConnection())
+        {
+            Execute(connection, "CREATE TRIGGER refuse_mark BEFORE INSERT ON audit_verified_records BEGIN SELECT RAISE(ABORT, 'no room'); END");
+        }
+
+        var verdict = await store.VerifyAsync(Full, CancellationToken.None);
+
+        Assert.Equal((true, 3L, (long?)3L), (verdict.Valid, verdict.Records, verdict.Checked));
+        var next = await store.VerifyAsync(new AuditVerificationRequest(), CancellationToken.None);
+        Assert.Equal((true, (long?)null), (next.Valid, next.ResumedFrom));
+    }
+
+    [Fact]
     public async Task VerifyAsync_Incremental_ResumesAfterTheLastProvedRecordAndFullWalksEverything()
     {
         await using var db = new TempAuditDatabase();

@@ -127,24 +127,46 @@ internal sealed partial class AuditTrailAnchor(string path, TimeProvider time, I
         var json = string.Create(
             CultureInfo.InvariantCulture,
             $$"""{"seq":{{sequence}},"id":"{{id}}","hash":"{{hash}}","at":"{{time.GetUtcNow():O}}"}""");
-        using (var file = new FileStream(
-            temporary,
-            OperatingSystem.IsWindows()
-                ? new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write }
-                : new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
+        try
         {
-            using (var writer = new StreamWriter(file, leaveOpen: true))
+            using (var file = new FileStream(
+                temporary,
+                OperatingSystem.IsWindows()
+                    ? new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write }
+                    : new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
             {
-                writer.Write(json);
+                using (var writer = new StreamWriter(file, leaveOpen: true))
+                {
+                    writer.Write(json);
+                }
+
+                // On disk before the rename: a power loss leaves the old anchor or the new one, never an empty file.
+                file.Flush(flushToDisk: true);
             }
 
-            // On disk before the rename: a power loss leaves the old anchor or the new one, never an empty file.
-            file.Flush(flushToDisk: true);
+            File.Move(temporary, Path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full disk creates the file and fails its write: no zero-byte audit.anchor.<pid>.tmp is left behind.
+            DeleteQuietly(temporary);
+            throw;
         }
 
-        File.Move(temporary, Path, overwrite: true);
         _written = sequence;
         _writtenAt = now;
+    }
+
+    private static void DeleteQuietly(string temporary)
+    {
+        try
+        {
+            File.Delete(temporary);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The write's own failure is the one logged; the next write creates the same file anew.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The audit trail anchor {Path} could not be written; the trail is not checked against a newer head at the next start until it is.")]

@@ -109,6 +109,9 @@ public static class GatewayApp
 
         services.AddGatewayConfigurationChecks();
         configure?.Invoke(builder);
+
+        // Before the descriptors run out, not after: the runtime aborts when it cannot start a thread.
+        var connectionLimit = ConnectionLimit.Apply(builder);
         var app = builder.Build();
         app.UseCallerTraceParentOnly();
         app.UseGatewayConfiguration(configFiles);
@@ -117,6 +120,11 @@ public static class GatewayApp
         foreach (var skipped in skippedAssemblies)
         {
             ConfigurationLog.AssemblySkipped(configLog, skipped);
+        }
+
+        if (connectionLimit is { } limit && limit.Connections < ConnectionLimit.WarnBelow)
+        {
+            ConnectionLimit.LowLimit(configLog, limit.SoftLimit, limit.Connections);
         }
 
         app.UseSecurityHeaders();

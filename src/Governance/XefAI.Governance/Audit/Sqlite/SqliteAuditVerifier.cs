@@ -133,8 +133,9 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
 
     /// <summary>
     /// Marks where the walk proved the chain, for the next walk to resume from. The mark is bookkeeping, not the verdict:
-    /// when the write lock stays taken past the busy timeout (the writer committing under load, another walk's mark),
-    /// the verdict stands unmarked and the next walk resumes from the mark before, rather than the walk failing.
+    /// when it cannot be written (the write lock taken past the busy timeout by the writer committing under load or
+    /// another walk's mark, a full disk, a read-only file), the verdict stands unmarked and the next walk resumes from
+    /// the mark before, rather than the walk failing. A walk only reads: on a full disk it still answers.
     /// </summary>
     private async Task TryRecordVerifiedAsync(AuditChainStart proved, CancellationToken cancellationToken)
     {
@@ -142,14 +143,11 @@ internal sealed class SqliteAuditVerifier(SqliteConnection connection, AuditVeri
         {
             await RecordVerifiedAsync(proved, cancellationToken);
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        catch (SqliteException)
         {
+            // The writer's own commits meet the same cause and log it; the mark is written by the next walk that can.
         }
     }
-
-    // SQLITE_BUSY and SQLITE_LOCKED, the primary result codes.
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
 
     private async Task RecordVerifiedAsync(AuditChainStart proved, CancellationToken cancellationToken)
     {
