@@ -33,6 +33,7 @@ internal sealed partial class ModelInvoker(
     private const string LocalDestination = "local";
 
     private const string CircuitOpen = "circuit_open";
+    private const string VendorRateLimited = "vendor_rate_limited";
 
     private volatile RetryFor _retry = new(null, ResiliencePipeline<AttemptOutcome>.Empty);
 
@@ -112,6 +113,13 @@ internal sealed partial class ModelInvoker(
             // The attempt's message names one destination, but after fallbacks several may have been found open; the
             // client learns how many, not which (destinations and clusters are the operator's names, in the audit record).
             last = last with { Error = openError with { Message = CircuitOpenMessage(open, tried), RetryAfter = soonestReopening } };
+        }
+        else if (last.Error is { Code: VendorRateLimited, RetryAfter: { } wait } limited && wait > config.Resilience.BreakerBreakDuration)
+        {
+            // A vendor's Retry-After is relayed no longer than a circuit's break, the longest the gateway itself asks a
+            // client to wait (circuit_open): a vendor's 99999 s would park a client for a day, though a fallback, a
+            // configuration edit or the vendor's own recovery may serve it within the minute.
+            last = last with { Error = limited with { RetryAfter = config.Resilience.BreakerBreakDuration } };
         }
 
         return new Invocation(last, lastDeployment, call.Attempts);
