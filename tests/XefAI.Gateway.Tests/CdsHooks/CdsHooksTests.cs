@@ -153,34 +153,37 @@ public sealed class CdsHooksTests(CdsHooksTests.Fixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"2"}}}""", 400, "patient_mismatch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"2"}}}""", 400, "patient_mismatch")]
     // Found by hostile testing: a clinical resource about another patient (its subject or patient) mixed two charts as surely
     // as a Patient with another id, and was answered 200 with the other patient's data in the card.
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"1"}},{"resource":{"resourceType":"Condition","subject":{"reference":"Patient/2"},"code":{"text":"Asthma"}}}]}}}""", 400, "patient_mismatch")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"meds":{"resourceType":"MedicationRequest","status":"active","intent":"order","subject":{"reference":"https://ehr.example.org/fhir/Patient/2/_history/3"},"medicationCodeableConcept":{"text":"Lisinopril"}}}}""", 400, "patient_mismatch")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"allergies":{"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/2"},"code":{"text":"Penicillin"}}}}""", 400, "patient_mismatch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"1"}},{"resource":{"resourceType":"Condition","subject":{"reference":"Patient/2"},"code":{"text":"Asthma"}}}]}}}""", 400, "patient_mismatch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"meds":{"resourceType":"MedicationRequest","status":"active","intent":"order","subject":{"reference":"https://ehr.example.org/fhir/Patient/2/_history/3"},"medicationCodeableConcept":{"text":"Lisinopril"}}}}""", 400, "patient_mismatch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"allergies":{"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/2"},"code":{"text":"Penicillin"}}}}""", 400, "patient_mismatch")]
     // Hostile round 27: without context.patientId nothing was compared, and two patients' data reached the model; a
-    // context resource (an order-sign's draftOrders) about another patient was not compared either.
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"meds":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"2"}}]}}}""", 400, "patient_mismatch")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1","draftOrders":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"MedicationRequest","status":"draft","intent":"order","subject":{"reference":"Patient/2"},"medicationCodeableConcept":{"text":"Warfarin"}}}]}},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "patient_mismatch")]
+    // context resource (an order-sign's draftOrders) about another patient was not compared either. Round 28: CDS Hooks
+    // 2.0 requires patientId and userId in a patient-view context, so such a call is malformed before any comparison.
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"},"meds":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"2"}}]}}}""", 400, "missing_required_parameter")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "missing_required_parameter")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":""},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "missing_required_parameter")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1","draftOrders":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"MedicationRequest","status":"draft","intent":"order","subject":{"reference":"Patient/2"},"medicationCodeableConcept":{"text":"Warfarin"}}}]}},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "patient_mismatch")]
     // Hostile round 27: an Observation sent as the Patient the template reads was answered as a chart without its patient.
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Observation","status":"final","code":{"text":"HbA1c"},"subject":{"reference":"Patient/1"}}}}""", 400, "invalid_prefetch")]
-    [InlineData("""{"hook":"order-sign","hookInstance":"a","context":{"patientId":"1"}}""", 400, "hook_mismatch")]
-    [InlineData("""{"hook":"chart-opened","hookInstance":"a","context":{"patientId":"1"}}""", 400, "unknown_hook")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"name":"Adams"}}}""", 400, "invalid_prefetch")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":"Patient/1"}}""", 400, "invalid_prefetch")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Pateint","id":"1"}}}""", 400, "invalid_prefetch")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"}}""", 412, "prefetch_missing")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Observation","status":"final","code":{"text":"HbA1c"},"subject":{"reference":"Patient/1"}}}}""", 400, "invalid_prefetch")]
+    [InlineData("""{"hook":"order-sign","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"}}""", 400, "hook_mismatch")]
+    [InlineData("""{"hook":"chart-opened","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"}}""", 400, "unknown_hook")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":{"name":"Adams"}}}""", 400, "invalid_prefetch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":"Patient/1"}}""", 400, "invalid_prefetch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"prefetch":{"patientToGreet":{"resourceType":"Pateint","id":"1"}}}""", 400, "invalid_prefetch")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"}}""", 412, "prefetch_missing")]
     // A patient id that is not text would skip the patient check: the card would be about whoever was prefetched.
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":2},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":{"id":"2"}},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1","encounterId":["9"]},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://127.0.0.1:1/fhir"}""", 502, "fhir_server_error")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"file:///etc/passwd"}""", 400, "invalid_fhir_server")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://169.254.169.254/latest"}""", 400, "invalid_fhir_server")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://[fe80::1]/fhir"}""", 400, "invalid_fhir_server")]
-    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://metadata.google.internal/"}""", 400, "invalid_fhir_server")]
-    [InlineData("""{"hook":"patient-view","context":{"patientId":"1"}}""", 400, "missing_required_parameter")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":2},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":{"id":"2"}},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1","encounterId":["9"]},"prefetch":{"patientToGreet":{"resourceType":"Patient","id":"1"}}}""", 400, "invalid_type")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"fhirServer":"http://127.0.0.1:1/fhir"}""", 502, "fhir_server_error")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"fhirServer":"file:///etc/passwd"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"fhirServer":"http://169.254.169.254/latest"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"fhirServer":"http://[fe80::1]/fhir"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"fhirServer":"http://metadata.google.internal/"}""", 400, "invalid_fhir_server")]
+    [InlineData("""{"hook":"patient-view","context":{"userId":"Practitioner/9","patientId":"1"}}""", 400, "missing_required_parameter")]
     [InlineData("""[1]""", 400, "invalid_request")]
     [InlineData("""{"hook":""", 400, "invalid_json")]
     public async Task Call_BadInput_IsRefusedWithAClear4xxNothingReachesAModelAndTheAttemptIsAudited(string body, int status, string code)

@@ -283,10 +283,10 @@ public sealed partial class FuzzTests(ITestOutputHelper output)
         var template = random.Next(5) switch
         {
             0 => """{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/1","patientId":"1"},"prefetch":{"patient":""" + """{"resourceType":"Patient","id":"1","name":[{"family":"Adams","given":["Daniel"]}],"birthDate":"1925-12-23"}}}""",
-            1 => """{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://127.0.0.1:1/fhir","fhirAuthorization":{"access_token":"t","token_type":"Bearer"}}""",
-            2 => """{"hook":"patient-view","hookInstance":"a","context":{"patientId":"1"},"fhirServer":"http://169.254.169.254/latest"}""",
+            1 => """{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"fhirServer":"http://127.0.0.1:1/fhir","fhirAuthorization":{"access_token":"t","token_type":"Bearer"}}""",
+            2 => """{"hook":"patient-view","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1"},"fhirServer":"http://169.254.169.254/latest"}""",
             3 => """{"feedback":[{"card":"aud_x","outcome":"overridden","overrideReason":{"reason":{"code":"x"}},"outcomeTimestamp":"2026-01-01T00:00:00Z"}]}""",
-            _ => """{"hook":"order-sign","hookInstance":"a","context":{"patientId":"1","draftOrders":{"resourceType":"Bundle","entry":[]}}}""",
+            _ => """{"hook":"order-sign","hookInstance":"a","context":{"userId":"Practitioner/9","patientId":"1","draftOrders":{"resourceType":"Bundle","entry":[]}}}""",
         };
         var body = Encoding.UTF8.GetBytes(template);
         for (var i = random.Next(0, 3); i > 0; i--)

@@ -159,7 +159,7 @@ public sealed class IncidentTests
         Assert.Equal("1", response.Headers.RetryAfter?.ToString());
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
         Assert.Equal("store_unavailable", (string?)error["code"]);
-        Assert.Equal("service_unavailable", (string?)error["type"]);
+        Assert.Equal("server_error", (string?)error["type"]);
     }
 
     [Fact]

@@ -192,6 +192,12 @@ public sealed class ResilienceTests
         Assert.Equal("circuit_open", (string?)refused.Json["error"]!["code"]);
         var record = await host.GetAuditRecordAsync(refused.Header("X-XefAI-Audit-Id")!);
         Assert.Equal(["circuit_open", "circuit_open"], record.AttemptOutcomes());
+
+        // Both deployments were found open, and the message says so; it names neither cluster (the operator's names).
+        var message = (string)refused.Json["error"]!["message"]!;
+        Assert.StartsWith("All 2 model deployments tried are unavailable", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("backup", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("vendor", message, StringComparison.Ordinal);
         var retryAfter = int.Parse(refused.Header("Retry-After")!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 30);
     }

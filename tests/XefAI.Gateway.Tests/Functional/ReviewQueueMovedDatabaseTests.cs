@@ -74,7 +74,7 @@ public sealed class ReviewQueueMovedDatabaseTests
     {
         Assert.Equal(503, call.Status);
         Assert.Equal("review_queue_unavailable", (string?)call.Json["error"]!["code"]);
-        Assert.Equal("service_unavailable", (string?)call.Json["error"]!["type"]);
+        Assert.Equal("server_error", (string?)call.Json["error"]!["type"]);
         Assert.DoesNotContain("in time", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Equal("1", call.Header("Retry-After"));
     });

@@ -63,7 +63,7 @@ public sealed class StoreRefusalTests
         Assert.All(refusals, c => Assert.Equal("1", c.Header("Retry-After")));
 
         // A store outage is not the caller's invalid request: typed as the call pipeline types its own 503s.
-        Assert.All(refusals, c => Assert.Equal("service_unavailable", (string?)c.Json["error"]!["type"]));
+        Assert.All(refusals, c => Assert.Equal("server_error", (string?)c.Json["error"]!["type"]));
         var invalid = await admin.GetCallAsync("/admin/reviews?status=bogus");
         Assert.Equal(400, invalid.Status);
         Assert.Equal("invalid_request_error", (string?)invalid.Json["error"]!["type"]);
@@ -94,7 +94,7 @@ public sealed class StoreRefusalTests
         Assert.Equal("review_queue_unavailable", (string?)approve.Json["error"]!["code"]);
         Assert.Equal("The review queue did not answer in time; nothing was decided. Retry later.", (string?)approve.Json["error"]!["message"]);
         Assert.Equal("1", approve.Header("Retry-After"));
-        Assert.Equal("service_unavailable", (string?)approve.Json["error"]!["type"]);
+        Assert.Equal("server_error", (string?)approve.Json["error"]!["type"]);
         Assert.Equal(200, (await admin.PostJsonAsync($"/admin/reviews/{reviewId}/approve", """{"comment":"ok"}""")).Status);
     }
 }

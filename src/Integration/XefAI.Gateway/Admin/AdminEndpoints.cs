@@ -232,7 +232,7 @@ internal static partial class AdminEndpoints
             return Results.Json(
                 new
                 {
-                    error = new { message = $"Verification '{run.Id}' is still running; one runs at a time.", type = "conflict_error", param = (string?)null, code = "verification_running" },
+                    error = new { message = $"Verification '{run.Id}' is still running; one runs at a time.", type = "invalid_request_error", param = (string?)null, code = "verification_running" },
                     running = ToJson(run),
                 },
                 statusCode: StatusCodes.Status409Conflict);

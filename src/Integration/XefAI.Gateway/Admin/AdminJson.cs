@@ -27,7 +27,7 @@ internal static class AdminJson
     /// <summary>
     /// The error <c>type</c> of a governance API answer. A 4xx is the request's (<c>invalid_request_error</c>, as these
     /// routes have always said); a 5xx, a store outage above all, is not the caller's fault, and is typed as the call
-    /// pipeline types its own (<see cref="OpenAI.OpenAIErrorShape.TypeOf"/>: a 503 is <c>service_unavailable</c>), so a
+    /// pipeline types its own (<see cref="OpenAI.OpenAIErrorShape.TypeOf"/>: a 503 is <c>server_error</c>, its code naming the store), so a
     /// client branches on one vocabulary.
     /// </summary>
     public static string ErrorType(int status) => status >= 500 ? OpenAI.OpenAIErrorShape.TypeOf(status) : "invalid_request_error";

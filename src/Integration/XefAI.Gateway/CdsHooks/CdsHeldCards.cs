@@ -130,7 +130,8 @@ internal static partial class CdsHeldCards
         if (edited && card["detail"]?.GetValue<string>() is { } text)
         {
             card["summary"] = CdsServiceAdapter.Summary(text);
-            card["detail"] = riskTier >= 3 ? $"{CdsServiceAdapter.DraftNotice}\n\n{text}" : text;
+            var clean = CdsCardText.Clean(text, multiline: true);
+            card["detail"] = riskTier >= 3 ? $"{CdsServiceAdapter.DraftNotice}\n\n{clean}" : clean;
         }
 
         card.Remove("uuid");

@@ -12,6 +12,22 @@ internal static class CdsHookRules
         "patient-view", "order-select", "order-sign", "encounter-start", "encounter-discharge", "appointment-book",
     };
 
+    /// <summary>
+    /// The context members the CDS Hooks 2.0 hook library marks required (1..1, or 1..* for <c>selections</c>), by hook.
+    /// An EHR that leaves one out has sent a malformed request: without <c>patientId</c> nothing says whose chart the
+    /// prefetch is, and without <c>userId</c> no one is on the record as having asked.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (string Name, ContextMember Kind)[]> RequiredContext =
+        new Dictionary<string, (string, ContextMember)[]>(StringComparer.Ordinal)
+        {
+            ["patient-view"] = [("userId", ContextMember.Text), ("patientId", ContextMember.Text)],
+            ["order-select"] = [("userId", ContextMember.Text), ("patientId", ContextMember.Text), ("selections", ContextMember.TextArray), ("draftOrders", ContextMember.Bundle)],
+            ["order-sign"] = [("userId", ContextMember.Text), ("patientId", ContextMember.Text), ("draftOrders", ContextMember.Bundle)],
+            ["encounter-start"] = [("userId", ContextMember.Text), ("patientId", ContextMember.Text), ("encounterId", ContextMember.Text)],
+            ["encounter-discharge"] = [("userId", ContextMember.Text), ("patientId", ContextMember.Text), ("encounterId", ContextMember.Text)],
+            ["appointment-book"] = [("userId", ContextMember.Text), ("patientId", ContextMember.Text), ("appointments", ContextMember.Bundle)],
+        };
+
     public static readonly IReadOnlySet<string> Indicators = new HashSet<string>(StringComparer.Ordinal) { "info", "warning", "critical" };
 
     /// <summary>The user-identity tokens of the specification's prefetch template language, besides <c>context.*</c>.</summary>
@@ -108,4 +124,17 @@ internal static class CdsHookRules
         UserTokens.Contains(token)
         || (token.StartsWith("context.", StringComparison.Ordinal) && token.Length > "context.".Length
             && token["context.".Length..].All(c => char.IsAsciiLetterOrDigit(c) || c == '_'));
+}
+
+/// <summary>What a required context member of a hook holds.</summary>
+internal enum ContextMember
+{
+    /// <summary>A FHIR id or reference as a string.</summary>
+    Text,
+
+    /// <summary>A non-empty array of strings (<c>selections</c>).</summary>
+    TextArray,
+
+    /// <summary>A FHIR Bundle (<c>draftOrders</c>, <c>appointments</c>).</summary>
+    Bundle,
 }

@@ -251,7 +251,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
     /// <summary>The first sentence of the answer, at most 140 characters, cut with an ellipsis.</summary>
     public static string Summary(string content)
     {
-        var text = content.Trim().TrimStart('#', ' ', '>', '*', '-').Trim();
+        var text = CdsCardText.Clean(content, multiline: true).Trim().TrimStart('#', ' ', '>', '*', '-').Trim();
         var end = text.Length;
         for (var i = 0; i < text.Length; i++)
         {
@@ -279,11 +279,13 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             writer.WriteStartObject();
             writer.WriteStartArray("cards");
             writer.WriteStartObject();
-            writer.WriteString("summary", summary);
+            // Every text a card carries may hold what a model or a vendor wrote (the source label is the vendor's model
+            // name); each is cleaned where the card is written, so no field is missed.
+            writer.WriteString("summary", CdsCardText.Clean(summary, multiline: false));
             writer.WriteString("indicator", indicator);
-            writer.WriteString("detail", detail);
+            writer.WriteString("detail", CdsCardText.Clean(detail, multiline: true));
             writer.WriteStartObject("source");
-            writer.WriteString("label", SourceLabel(answer));
+            writer.WriteString("label", CdsCardText.Clean(SourceLabel(answer), multiline: false));
             if (_modelCardUrl is not null)
             {
                 writer.WriteString("url", _modelCardUrl);
@@ -313,7 +315,7 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             foreach (var suggestion in prompt.Suggestions)
             {
                 writer.WriteStartObject();
-                writer.WriteString("label", suggestion.Label);
+                writer.WriteString("label", CdsCardText.Clean(suggestion.Label, multiline: false));
                 writer.WriteString("uuid", suggestion.Id);
                 writer.WriteBoolean("isRecommended", suggestion.IsRecommended);
                 writer.WriteEndObject();
@@ -328,8 +330,8 @@ internal sealed class CdsServiceAdapter(IPromptTemplateCatalog templates, ICdsPr
             foreach (var link in prompt.Links)
             {
                 writer.WriteStartObject();
-                writer.WriteString("label", link.Label);
-                writer.WriteString("url", link.Url);
+                writer.WriteString("label", CdsCardText.Clean(link.Label, multiline: false));
+                writer.WriteString("url", CdsCardText.Clean(link.Url, multiline: false));
                 writer.WriteString("type", "absolute");
                 writer.WriteEndObject();
             }

@@ -116,6 +116,12 @@ internal static class CdsServiceRequestReader
             }
         }
 
+        if (CheckRequiredContext(hook!, contextElement) is { } missing)
+        {
+            error = missing;
+            return false;
+        }
+
         var prefetch = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (root.TryGetProperty("prefetch", out var prefetchElement) && prefetchElement.ValueKind != JsonValueKind.Null)
         {
@@ -317,6 +323,41 @@ internal static class CdsServiceRequestReader
         { Code: "invalid_fhir" or "not_a_bundle" or "unknown_resource_type" or "unresolved_reference" } => error with { Code = "invalid_prefetch" },
         _ => error,
     };
+
+    /// <summary>The hook's required context members (<see cref="CdsHookRules.RequiredContext"/>): present, and of their kind.</summary>
+    private static CallError? CheckRequiredContext(string hook, JsonElement context)
+    {
+        foreach (var (name, kind) in CdsHookRules.RequiredContext[hook])
+        {
+            var path = $"context.{name}";
+            if (!context.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null
+                || (value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString())))
+            {
+                return CallError.InvalidRequest("missing_required_parameter", $"'{path}' is required by the '{hook}' hook (CDS Hooks 2.0).", path);
+            }
+
+            var fits = kind switch
+            {
+                ContextMember.Text => value.ValueKind == JsonValueKind.String,
+                ContextMember.TextArray => value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0
+                    && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String),
+                _ => value.ValueKind == JsonValueKind.Object
+                    && value.TryGetProperty("resourceType", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "Bundle",
+            };
+            if (!fits)
+            {
+                var expected = kind switch
+                {
+                    ContextMember.Text => "a string (a FHIR id)",
+                    ContextMember.TextArray => "a non-empty array of order ids as strings",
+                    _ => "a FHIR Bundle",
+                };
+                return CallError.InvalidRequest("invalid_type", $"Invalid type for '{path}': expected {expected}.", path);
+            }
+        }
+
+        return null;
+    }
 
     private static bool TryGetString(JsonElement root, string name, out string? value, out CallError? error)
     {

@@ -16,17 +16,16 @@ internal static class OpenAIErrorShape
     /// <summary>
     /// OpenAI's error <c>type</c> for a status: what its clients branch on. The gateway's own reason is the
     /// <c>code</c>, as OpenAI's refusal of content is <c>invalid_request_error</c> with code <c>content_policy_violation</c>:
-    /// a rejected review's 410 is <c>invalid_request_error</c> with code <c>review_rejected</c>.
+    /// a rejected review's 410 is <c>invalid_request_error</c> with code <c>review_rejected</c>. Only OpenAI's own types are
+    /// used: a client that maps <c>type</c> to an exception has no case for a type OpenAI never sends, so every 5xx (a
+    /// store outage, an overload, a vendor's failure) is <c>server_error</c>, and its <c>code</c> says which.
     /// </summary>
     public static string TypeOf(int status) => status switch
     {
         StatusCodes.Status401Unauthorized => "authentication_error",
         StatusCodes.Status403Forbidden => "permission_error",
         StatusCodes.Status429TooManyRequests => "rate_limit_error",
-        499 => "client_closed",
-        StatusCodes.Status500InternalServerError => "server_error",
-        StatusCodes.Status503ServiceUnavailable => "service_unavailable",
-        >= 500 => "upstream_error",
+        >= 500 => "server_error",
         _ => "invalid_request_error",
     };
 

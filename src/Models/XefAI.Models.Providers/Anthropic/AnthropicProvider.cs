@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Models.Providers.Wire;
 
 namespace XefAI.Models.Providers.Anthropic;
@@ -28,11 +30,13 @@ internal sealed class AnthropicProvider : IHttpModelProvider
     public const int DefaultMaxTokens = 4096;
 
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
-    public AnthropicProvider(TimeProvider timeProvider)
+    public AnthropicProvider(TimeProvider timeProvider, ILogger<AnthropicProvider>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     public string Kind => ProviderKind;
@@ -140,7 +144,8 @@ internal sealed class AnthropicProvider : IHttpModelProvider
         }
 
         // Text blocks are joined as they are: Anthropic splits one answer into several blocks around citations.
-        // Tool use blocks become OpenAI tool calls. Thinking blocks are never asked for, so none are expected.
+        // Tool use blocks become OpenAI tool calls. Any other block (thinking, never asked for; server tools, never
+        // enabled; types added later) is skipped and logged by its type, its text kept should it have any.
         var text = new StringBuilder();
         var toolCalls = new JsonArray();
         var blockIndex = 0;
@@ -158,6 +163,14 @@ internal sealed class AnthropicProvider : IHttpModelProvider
                     break;
                 case "tool_use":
                     toolCalls.Add(ToolCall(block, blockIndex));
+                    break;
+                case var other:
+                    AnthropicLog.BlockSkipped(_logger, VendorJson.SafeIdentifier(other) ?? "(unprintable)", streamed: false);
+                    if (VendorJson.GetString(block, "text") is { } blockText)
+                    {
+                        text.Append(blockText);
+                    }
+
                     break;
             }
 
@@ -194,7 +207,7 @@ internal sealed class AnthropicProvider : IHttpModelProvider
     public IStreamTranslator CreateStreamTranslator(ModelRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new AnthropicStreamTranslator(request, _timeProvider);
+        return new AnthropicStreamTranslator(request, _timeProvider, _logger);
     }
 
     /// <summary>Maps Anthropic's <c>stop_reason</c> to OpenAI's <c>finish_reason</c>.</summary>

@@ -1,13 +1,20 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Models.Providers.Wire;
 
 namespace XefAI.Models.Providers.Anthropic;
 
 /// <summary>Turns Anthropic's Messages stream events into OpenAI <c>chat.completion.chunk</c> objects.</summary>
-internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvider timeProvider) : IStreamTranslator
+internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvider timeProvider, ILogger? logger = null) : IStreamTranslator
 {
     private readonly StringBuilder _content = new();
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    // Blocks of a type the gateway does not translate (server_tool_use, web_search_tool_result, thinking, types added
+    // later): their input deltas are skipped with them, rather than ending the stream as malformed.
+    private readonly HashSet<int> _skippedBlocks = [];
 
     // Anthropic block index → OpenAI tool call index: OpenAI counts tool calls alone (0, 1, …), not blocks.
     private readonly Dictionary<int, int> _toolCalls = [];
@@ -54,6 +61,11 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
                             break;
                         case "tool_use":
                             StartToolCall(data, block, chunks);
+                            break;
+                        case "text":
+                            break;
+                        case var other:
+                            SkipBlock(data, block, other, chunks);
                             break;
                     }
                 }
@@ -162,11 +174,31 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
         chunks.Add(writer.ToolCallStart(_toolCalls[blockIndex], id, name));
     }
 
+    /// <summary>
+    /// A block the gateway does not translate is skipped, and logged by its type alone. Should it carry text, the text
+    /// is part of the answer, as a text block's is.
+    /// </summary>
+    private void SkipBlock(JsonElement data, JsonElement block, string? type, ICollection<ReadOnlyMemory<byte>> chunks)
+    {
+        var blockIndex = VendorJson.GetCount(data, "index") ?? throw Malformed("content_block_start without index");
+        _skippedBlocks.Add(blockIndex);
+        AnthropicLog.BlockSkipped(_logger, VendorJson.SafeIdentifier(type) ?? "(unprintable)", streamed: true);
+        if (VendorJson.GetString(block, "text") is { Length: > 0 } text)
+        {
+            AddText(text, "content_block_start", chunks);
+        }
+    }
+
     private void AddToolArguments(JsonElement data, JsonElement delta, ICollection<ReadOnlyMemory<byte>> chunks)
     {
         var writer = _chunks ?? throw Malformed("content_block_delta before message_start");
         var fragment = VendorJson.GetString(delta, "partial_json") ?? throw Malformed("input_json_delta without partial_json");
         var blockIndex = VendorJson.GetCount(data, "index") ?? throw Malformed("content_block_delta without index");
+        if (_skippedBlocks.Contains(blockIndex))
+        {
+            return;
+        }
+
         if (!_toolCalls.TryGetValue(blockIndex, out var toolCall))
         {
             throw Malformed("input_json_delta for a block that is not a tool_use");

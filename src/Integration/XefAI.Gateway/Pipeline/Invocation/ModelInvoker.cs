@@ -33,6 +33,7 @@ internal sealed partial class ModelInvoker(
     private const string LocalDestination = "local";
 
     private const string CircuitOpen = "circuit_open";
+    private const string VendorRateLimited = "vendor_rate_limited";
 
     private volatile RetryFor _retry = new(null, ResiliencePipeline<AttemptOutcome>.Empty);
 
@@ -55,9 +56,12 @@ internal sealed partial class ModelInvoker(
         // The soonest any open circuit met on the way half-opens: when the call ends on an open circuit, that is when a
         // retry can first be served, not when the last deployment's break ends.
         TimeSpan? soonestReopening = null;
+        var tried = 0;
+        var open = 0;
         for (var i = 0; i < candidates.Count; i++)
         {
             lastDeployment = candidates[i];
+            tried++;
             try
             {
                 var context = ResilienceContextPool.Shared.Get(call.Token);
@@ -86,9 +90,13 @@ internal sealed partial class ModelInvoker(
                     canFallback: false);
             }
 
-            if (last.Error is { Code: CircuitOpen, RetryAfter: { } reopens } && (soonestReopening is null || reopens < soonestReopening))
+            if (last.Error is { Code: CircuitOpen } circuit)
             {
-                soonestReopening = reopens;
+                open++;
+                if (circuit.RetryAfter is { } reopens && (soonestReopening is null || reopens < soonestReopening))
+                {
+                    soonestReopening = reopens;
+                }
             }
 
             if (last.Succeeded || !last.CanFallback || i == candidates.Count - 1)
@@ -100,13 +108,29 @@ internal sealed partial class ModelInvoker(
             LogFallback(logger, useCaseId, lastDeployment.Id, last.Error.Code, candidates[i + 1].Id);
         }
 
-        if (last.Error is { Code: CircuitOpen } open && open.RetryAfter != soonestReopening)
+        if (last.Error is { Code: CircuitOpen } openError)
         {
-            last = last with { Error = open with { RetryAfter = soonestReopening } };
+            // The attempt's message names one destination, but after fallbacks several may have been found open; the
+            // client learns how many, not which (destinations and clusters are the operator's names, in the audit record).
+            last = last with { Error = openError with { Message = CircuitOpenMessage(open, tried), RetryAfter = soonestReopening } };
+        }
+        else if (last.Error is { Code: VendorRateLimited, RetryAfter: { } wait } limited && wait > config.Resilience.BreakerBreakDuration)
+        {
+            // A vendor's Retry-After is relayed no longer than a circuit's break, the longest the gateway itself asks a
+            // client to wait (circuit_open): a vendor's 99999 s would park a client for a day, though a fallback, a
+            // configuration edit or the vendor's own recovery may serve it within the minute.
+            last = last with { Error = limited with { RetryAfter = config.Resilience.BreakerBreakDuration } };
         }
 
         return new Invocation(last, lastDeployment, call.Attempts);
     }
+
+    private static string CircuitOpenMessage(int open, int tried) => (open, tried) switch
+    {
+        (1, 1) => "The use case's model deployment is unavailable: its circuit is open after repeated failures, or none of its destinations is healthy.",
+        _ when open == tried => $"All {tried} model deployments tried are unavailable: their circuits are open after repeated failures, or none of their destinations is healthy.",
+        _ => $"{open} of the {tried} model deployments tried are unavailable (circuit open after repeated failures, or no healthy destination), and the others failed.",
+    };
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<AttemptOutcome>> AttemptAsync(

