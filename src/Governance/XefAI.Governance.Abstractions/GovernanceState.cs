@@ -70,3 +70,14 @@ public interface IGovernanceReadiness
     /// </summary>
     ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Brings this replica's governance state up to the store's now, rather than at its next poll
+/// (<c>Governance:StatePollInterval</c>): for an act that must not rest on a state another replica changed a moment
+/// ago, such as releasing an answer held for review while its use case's kill switch may have been pulled elsewhere.
+/// </summary>
+public interface IGovernanceStateSync
+{
+    /// <summary>Reads the store's version and, when it moved, the state. Throws what the store throws when it fails.</summary>
+    Task RefreshAsync(CancellationToken cancellationToken);
+}

@@ -21,6 +21,7 @@ internal static class GovernanceControlsRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGovernanceStateStore, PostgresGovernanceStateStore>());
         services.TryAddSingleton<GovernanceStateCache>();
         services.TryAddSingleton<IGovernanceReadiness>(sp => sp.GetRequiredService<GovernanceStateCache>());
+        services.TryAddSingleton<IGovernanceStateSync>(sp => sp.GetRequiredService<GovernanceStateCache>());
         services.TryAddSingleton<IUseCaseRegistryFactory, UseCaseRegistryFactory>();
         services.TryAddSingleton<IUseCaseAdministration, UseCaseAdministration>();
         services.TryAddSingleton<IDeploymentSuspensions, DeploymentSuspensions>();

@@ -104,6 +104,12 @@ public sealed class PostgresGovernanceStateTests(ITestOutputHelper output)
         var trail = await second.GetAuditRecordsOfTraceAsync(held.Header("X-XefAI-Trace-Id")!);
         Assert.Equal(["held", "review-approved", "review-refused"], trail.Select(r => (string?)r["decision"]));
         Assert.Equal(releasedHere.ResponseSha256, (string?)trail[0]["outputSha256"]);
+
+        // The kill switch pulled on the first holds the approved answer back on the second at once, not at its next poll.
+        Assert.Equal(200, (await firstAdmin.PostReasonAsync("/admin/use-cases/triage/suspend", "Unsafe advice reported")).Status);
+        var whileSuspended = await secondClient.GetCallAsync($"/v1/reviews/{reviewId}");
+        Assert.Equal(403, whileSuspended.Status);
+        Assert.Equal("use_case_suspended", (string?)whileSuspended.Json["error"]!["code"]);
     }
 
     [PostgresFact]

@@ -14,7 +14,7 @@ namespace XefAI.Governance;
 /// cannot be read at first use fails the call (fail closed: a suspension must not be forgotten); a failed
 /// poll keeps the last state and is retried on the next tick.
 /// </remarks>
-internal sealed partial class GovernanceStateCache : IGovernanceReadiness, IDisposable
+internal sealed partial class GovernanceStateCache : IGovernanceReadiness, IGovernanceStateSync, IDisposable
 {
     private readonly LastGoodGovernanceOptions _options;
     private readonly TimeProvider _timeProvider;

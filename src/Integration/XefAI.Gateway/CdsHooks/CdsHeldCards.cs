@@ -79,12 +79,14 @@ internal static partial class CdsHeldCards
         context.Response.Headers[ReviewStatusHeader] = review.Status.ToString().ToLowerInvariant();
         switch (review.Status)
         {
-            case ReviewStatus.Approved or ReviewStatus.Edited
-                when HeldAnswerRelease.Refusal(context.RequestServices.GetRequiredService<IUseCaseRegistry>(), useCaseId) is { } killed:
-                // Approved before the use case was suspended: the kill switch holds the card back until it is resumed.
-                await CdsFeedback.Write(context, killed);
-                return;
             case ReviewStatus.Approved or ReviewStatus.Edited when review.ReleasedAnswer is { } released:
+                if (await HeldAnswerRelease.RefusalAsync(context, useCaseId) is { } killed)
+                {
+                    // Approved before the use case was suspended: the kill switch holds the card back until it is resumed.
+                    await CdsFeedback.Write(context, killed);
+                    return;
+                }
+
                 var body = ReleasedCards(released, record.Id, review.Status == ReviewStatus.Edited, review.RiskTier)
                     ?? throw new InvalidOperationException("A held CDS answer is stored as its card set.");
                 context.Response.StatusCode = StatusCodes.Status200OK;

@@ -13,20 +13,23 @@ internal static class HeldAnswerRelease
 {
     /// <summary>
     /// Why an answer of <paramref name="useCaseId"/> may not be released now, as the refusal a new call would get
-    /// (403), or null when it may. A use case the configuration no longer has is not active either. Fails closed: a
-    /// governance state that cannot be read is a 503.
+    /// (403), or null when it may. The state is brought up to the store's first, so a switch pulled (or a use case
+    /// activated) on another replica a moment ago counts here at once, not at this replica's next poll. A use case the
+    /// configuration no longer has is not active either. Fails closed: a state store that cannot be read is a 503.
     /// </summary>
-    public static CallError? Refusal(IUseCaseRegistry useCases, string useCaseId)
+    public static async ValueTask<CallError?> RefusalAsync(HttpContext context, string useCaseId)
     {
+        var services = context.RequestServices;
         UseCase? useCase;
         try
         {
-            if (!useCases.TryGet(useCaseId, out useCase))
+            await services.GetRequiredService<IGovernanceStateSync>().RefreshAsync(context.RequestAborted);
+            if (!services.GetRequiredService<IUseCaseRegistry>().TryGet(useCaseId, out useCase))
             {
                 return CallError.Forbidden("use_case_not_active", $"Use case '{useCaseId}' is no longer configured; its held answers are not released.");
             }
         }
-        catch (GovernanceStateUnavailableException)
+        catch (Exception ex) when (StoreRefusals.IsStoreFailure(ex))
         {
             return CallError.Unavailable(
                 StoreRefusals.GovernanceStateCode,

@@ -19,10 +19,8 @@ internal static partial class ReviewEndpoints
     public static void MapReviewEndpoints(this IEndpointRouteBuilder endpoints, RouteGroupBuilder admin)
     {
         var keys = endpoints.ServiceProvider.GetRequiredService<ApiKeyDirectory>();
-        endpoints.MapGet(
-            "/v1/reviews/{id}",
-            (string id, HttpContext context, IReviewQueue reviews, IUseCaseRegistry useCases, ILoggerFactory loggers, CancellationToken ct) =>
-                GetForAppAsync(id, context, keys, reviews, useCases, loggers, ct));
+        endpoints.MapGet("/v1/reviews/{id}", (string id, HttpContext context, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct) =>
+            GetForAppAsync(id, context, keys, reviews, loggers, ct));
 
         admin.MapGet("/reviews", async (string? status, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct) =>
         {
@@ -58,7 +56,7 @@ internal static partial class ReviewEndpoints
     }
 
     private static async Task GetForAppAsync(
-        string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, IUseCaseRegistry useCases, ILoggerFactory loggers, CancellationToken ct)
+        string id, HttpContext context, ApiKeyDirectory keys, IReviewQueue reviews, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!keys.TryAuthenticateClient(context.Request.Headers.Authorization, out var app))
         {
@@ -90,11 +88,14 @@ internal static partial class ReviewEndpoints
         context.Response.Headers["X-XefAI-Review-Status"] = item.Status.ToString().ToLowerInvariant();
         switch (item.Status)
         {
-            case ReviewStatus.Approved or ReviewStatus.Edited when HeldAnswerRelease.Refusal(useCases, item.UseCaseId) is { } killed:
-                // Approved before the use case was suspended: the kill switch holds it back until the use case is resumed.
-                await killed.WriteAsync(context.Response);
-                return;
             case ReviewStatus.Approved or ReviewStatus.Edited:
+                if (await HeldAnswerRelease.RefusalAsync(context, item.UseCaseId) is { } killed)
+                {
+                    // Approved before the use case was suspended: the kill switch holds it back until it is resumed.
+                    await killed.WriteAsync(context.Response);
+                    return;
+                }
+
                 context.Response.ContentType = "application/json";
                 context.Response.Headers["X-XefAI-Reviewed-By"] = item.Reviewer;
                 // A CDS card as the held-card endpoint releases it: an edit rewrites its summary as well as its detail.
@@ -117,7 +118,6 @@ internal static partial class ReviewEndpoints
         string action,
         HttpContext context,
         IReviewQueue reviews,
-        IUseCaseRegistry useCases,
         ReviewMetrics metrics,
         IGatewayMetrics gatewayMetrics,
         ILoggerFactory loggers,
@@ -125,7 +125,7 @@ internal static partial class ReviewEndpoints
     {
         try
         {
-            return await DecideOrRefuseAsync(id, action, context, reviews, useCases, metrics, gatewayMetrics, ct);
+            return await DecideOrRefuseAsync(id, action, context, reviews, metrics, gatewayMetrics, ct);
         }
         catch (DbException ex)
         {
@@ -141,7 +141,6 @@ internal static partial class ReviewEndpoints
         string action,
         HttpContext context,
         IReviewQueue reviews,
-        IUseCaseRegistry useCases,
         ReviewMetrics metrics,
         IGatewayMetrics gatewayMetrics,
         CancellationToken ct)
@@ -176,7 +175,7 @@ internal static partial class ReviewEndpoints
 
         if (outcome is not ReviewStatus.Rejected
             && await reviews.GetAsync(id, ct) is { Status: ReviewStatus.Pending } pending
-            && HeldAnswerRelease.Refusal(useCases, pending.UseCaseId) is { } killed)
+            && await HeldAnswerRelease.RefusalAsync(context, pending.UseCaseId) is { } killed)
         {
             // The kill switch: nothing of a use case that is not active is released, so nothing is approved for release
             // either. A rejection releases nothing and stays possible; an already decided review gets its 409 below.
