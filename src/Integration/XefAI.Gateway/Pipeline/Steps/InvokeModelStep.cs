@@ -66,5 +66,6 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
     private static ModelContext ToModelContext(ClinicalContext context) =>
         context.Facts.Count == 0 && context.FreeText.Count == 0
             ? ModelContext.Empty
-            : new ModelContext(context.Facts.Select(f => new ContextFact(f.Category, f.Text, f.Date, f.Status)).ToList(), context.FreeText);
+            : new ModelContext(
+                context.Facts.Count == 0 ? [] : context.Facts.Select(f => new ContextFact(f.Category, f.Text, f.Date, f.Status)).ToList(), context.FreeText);
 }
