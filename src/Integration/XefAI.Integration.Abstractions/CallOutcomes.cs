@@ -27,6 +27,12 @@ public sealed record CallAnswer(string UseCaseId, int RiskTier, ModelDeployment 
 
     /// <summary>Released as a draft: a clinician must sign it off in the workflow app.</summary>
     public bool Draft { get; init; }
+
+    /// <summary>
+    /// Where an adapter may leave what holds its rendering's bytes (a pooled array): the gateway disposes of it when the
+    /// call ends, after the response is written, and reads the rendering only until then. Null: the rendering owns its bytes.
+    /// </summary>
+    public Action<IDisposable>? DisposeWithCall { get; init; }
 }
 
 /// <summary>What the committed audit record says of a released answer, for protocols whose response names it.</summary>

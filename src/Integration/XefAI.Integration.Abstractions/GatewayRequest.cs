@@ -27,7 +27,11 @@ public sealed record GatewayRequest(string? UseCaseId, CallOperation Operation)
     public IReadOnlyList<ChatMessage> Messages { get; init; } = [];
 
     /// <summary>Sampling and delivery options of a chat call.</summary>
-    public ChatOptions Options { get; init; } = new();
+    public ChatOptions Options { get; init; } = NoOptions;
+
+    // Immutable, so one instance serves every request that sets none: a chat adapter sets its own, and a new default
+    // here would be made and dropped on every call.
+    private static readonly ChatOptions NoOptions = new();
 
     /// <summary>
     /// The client's OpenAI-shaped request, for providers that pass fields through unchanged; for a templated call the

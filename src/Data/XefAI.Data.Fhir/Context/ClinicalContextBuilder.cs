@@ -9,10 +9,11 @@ internal sealed class ClinicalContextBuilder(IEnumerable<IClinicalContextSource>
     {
         ArgumentNullException.ThrowIfNull(inputs);
 
-        var facts = new List<ClinicalFact>();
-        var freeText = new List<string>();
-        var warnings = new List<ClinicalDataWarning>();
-        var people = new List<ClinicalPerson>();
+        // Lists only for what there is: a chat call's plain texts make one list, not four.
+        List<ClinicalFact>? facts = null;
+        List<string>? freeText = null;
+        List<ClinicalDataWarning>? warnings = null;
+        List<ClinicalPerson>? people = null;
         string? patientReference = null;
         var resourceCount = 0;
         foreach (var input in inputs)
@@ -24,21 +25,29 @@ internal sealed class ClinicalContextBuilder(IEnumerable<IClinicalContextSource>
 
             if (Read(input) is not { } context)
             {
-                freeText.Add(input);
+                (freeText ??= new List<string>(inputs.Count)).Add(input);
                 continue;
             }
 
-            facts.AddRange(context.Facts);
-            freeText.AddRange(context.FreeText);
-            warnings.AddRange(context.Warnings);
-            people.AddRange(context.People);
+            AddTo(ref facts, context.Facts);
+            AddTo(ref freeText, context.FreeText);
+            AddTo(ref warnings, context.Warnings);
+            AddTo(ref people, context.People);
             patientReference ??= context.PatientReference;
             resourceCount += context.ResourceCount;
         }
 
-        return facts.Count == 0 && freeText.Count == 0 && patientReference is null && resourceCount == 0 && warnings.Count == 0 && people.Count == 0
+        return facts is null && freeText is null && patientReference is null && resourceCount == 0 && warnings is null && people is null
             ? ClinicalContext.Empty
-            : new ClinicalContext(facts, freeText, patientReference, resourceCount) { Warnings = warnings, People = people };
+            : new ClinicalContext(facts ?? [], freeText ?? [], patientReference, resourceCount) { Warnings = warnings ?? [], People = people ?? [] };
+    }
+
+    private static void AddTo<T>(ref List<T>? list, IReadOnlyList<T> items)
+    {
+        if (items.Count > 0)
+        {
+            (list ??= []).AddRange(items);
+        }
     }
 
     // First source that recognizes the input owns it; a malformed-data exception is the caller's answer, not a fallback.

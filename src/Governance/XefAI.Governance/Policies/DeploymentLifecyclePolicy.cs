@@ -63,7 +63,7 @@ internal sealed class DeploymentLifecyclePolicy : IPolicy, IDisposable
         if (context.UseCase.TierControls is { } carried)
         {
             // The lifecycles of the configuration snapshot the use case came from.
-            if (carried.AllowedLifecycles.Contains(DeploymentLifecycleNames.Name(lifecycle), StringComparer.Ordinal))
+            if (Allows(carried.AllowedLifecycles, DeploymentLifecycleNames.Name(lifecycle)))
             {
                 return null;
             }
@@ -104,5 +104,19 @@ internal sealed class DeploymentLifecyclePolicy : IPolicy, IDisposable
         {
             Volatile.Write(ref _tiers, RiskTierLifecycles.From(options));
         }
+    }
+
+    // By index, not Enumerable.Contains with a comparer, which takes an enumerator per call.
+    private static bool Allows(IReadOnlyList<string> allowed, string name)
+    {
+        for (var i = 0; i < allowed.Count; i++)
+        {
+            if (string.Equals(allowed[i], name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -53,6 +53,17 @@ internal static class DeploymentLifecycleNames
         [.. All.Where(l => (set & l.Lifecycle) != 0).Select(l => l.Name)];
 
     /// <summary>The name of one lifecycle, as <see cref="List"/> writes it.</summary>
-    public static string Name(DeploymentLifecycles lifecycle) =>
-        All.FirstOrDefault(l => l.Lifecycle == lifecycle).Name ?? string.Empty;
+    public static string Name(DeploymentLifecycles lifecycle)
+    {
+        // A loop, not FirstOrDefault with a lambda: the policy asks once per candidate deployment of every call.
+        foreach (var (candidate, name) in All)
+        {
+            if (candidate == lifecycle)
+            {
+                return name;
+            }
+        }
+
+        return string.Empty;
+    }
 }

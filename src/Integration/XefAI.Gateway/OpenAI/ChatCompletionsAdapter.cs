@@ -87,11 +87,15 @@ internal sealed class ChatCompletionsAdapter : IProtocolAdapter
     }
 
     public RenderedResponse RenderAnswer(CallAnswer answer) =>
-        Json(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(answer.Chat!.Completion));
+        Json(
+            StatusCodes.Status200OK,
+            answer.DisposeWithCall is { } disposeWithCall
+                ? Pipeline.CallBuffer.SerializeJson(answer.Chat!.Completion, disposeWithCall)
+                : JsonSerializer.SerializeToUtf8Bytes(answer.Chat!.Completion));
 
     public RenderedResponse RenderHeld(HeldCall held) => Reviews.PendingReview.Render(held);
 
     public RenderedResponse RenderError(CallError error) => Json(error.StatusCode, error.ToUtf8Json());
 
-    private static RenderedResponse Json(int status, byte[] body) => new(status, "application/json", body);
+    private static RenderedResponse Json(int status, ReadOnlyMemory<byte> body) => new(status, "application/json", body);
 }

@@ -12,7 +12,7 @@ namespace XefAI.Gateway.OpenAI;
 /// </summary>
 internal static class ChatMessageReader
 {
-    private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool", "function"];
+    private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
 
     // "messages[i]" names the message in errors; the usual conversation's are made once, not on every call.
     private static readonly string[] Paths = [.. Enumerable.Range(0, 32).Select(i => $"messages[{i}]")];
@@ -31,7 +31,7 @@ internal static class ChatMessageReader
             return CallError.InvalidRequest("missing_required_parameter", $"Missing required parameter: '{path}.role'.", $"{path}.role");
         }
 
-        if (!TryGetString(roleNode, out var role) || !Roles.Contains(role!))
+        if (!TryGetKnownString(roleNode, Roles, out var role))
         {
             return CallError.InvalidRequest(
                 "invalid_value",
@@ -63,8 +63,8 @@ internal static class ChatMessageReader
             case null:
                 return CallError.InvalidRequest(
                     "missing_required_parameter", $"Missing required parameter: '{path}.content'.", $"{path}.content");
-            case JsonValue value when value.TryGetValue<string>(out var text):
-                content = text;
+            case JsonValue value when TryGetString(value, out var text):
+                content = text!;
                 break;
             case JsonArray parts:
                 var error = JoinTextParts(parts, $"{path}.content", out content);

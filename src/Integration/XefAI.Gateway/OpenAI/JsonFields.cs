@@ -10,7 +10,48 @@ internal static class JsonFields
     public static bool TryGetString(JsonNode node, out string? value)
     {
         value = null;
-        return node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.TryGetValue(out value);
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        // A value parsed from the body is read from its element: TryGetValue<string> on it boxes the element first.
+        if (v.TryGetValue<JsonElement>(out var element))
+        {
+            value = element.GetString();
+            return value is not null;
+        }
+
+        return v.TryGetValue(out value);
+    }
+
+    /// <summary>
+    /// The string <paramref name="node"/> holds when it is one of <paramref name="known"/>, as that instance: a
+    /// value parsed from the body is compared where it lies, not copied into a string of its own.
+    /// </summary>
+    public static bool TryGetKnownString(JsonNode node, string[] known, out string? value)
+    {
+        if (node is JsonValue v && v.TryGetValue<JsonElement>(out var element))
+        {
+            value = null;
+            if (element.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+
+            foreach (var candidate in known)
+            {
+                if (element.ValueEquals(candidate))
+                {
+                    value = candidate;
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        return TryGetString(node, out value) && Array.IndexOf(known, value) >= 0;
     }
 
     public static bool TryGetOptionalBool(JsonObject body, string name, out bool value)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 
 namespace XefAI.Gateway.Pipeline;
 
@@ -38,6 +39,50 @@ internal sealed class CallBuffer : IDisposable
         call.Response.RegisterForDispose(new CallBuffer(array));
         return array;
     }
+
+    /// <summary>
+    /// <paramref name="value"/> serialized as <see cref="JsonSerializer.SerializeToUtf8Bytes{TValue}(TValue, JsonSerializerOptions?)"/>
+    /// writes it, into an array that stays the call's until <paramref name="disposeWithCall"/> disposes of it: a
+    /// rendered answer, written to the client and hashed, and read by nobody after the call.
+    /// </summary>
+    public static ReadOnlyMemory<byte> SerializeJson<TValue>(TValue value, Action<IDisposable> disposeWithCall)
+    {
+        var scratch = t_scratch ?? new ArrayBufferWriter<byte>(1024);
+        t_scratch = null;
+        var writer = t_writer ??= new Utf8JsonWriter(scratch, WriterOptions);
+        try
+        {
+            writer.Reset(scratch);
+            JsonSerializer.Serialize(writer, value);
+            writer.Flush();
+            var length = scratch.WrittenCount;
+            if (length > MaxPooledBytes)
+            {
+                return scratch.WrittenSpan.ToArray();
+            }
+
+            var array = ArrayPool<byte>.Shared.Rent(length);
+            disposeWithCall(new CallBuffer(array));
+            scratch.WrittenSpan.CopyTo(array);
+            return array.AsMemory(0, length);
+        }
+        finally
+        {
+            // The scratch held an answer: cleared, and kept for the thread's next one unless it grew past a pooled body.
+            scratch.Clear();
+            t_scratch = scratch.Capacity <= MaxPooledBytes ? scratch : null;
+        }
+    }
+
+    // As JsonSerializer's own writer with its default options: the default encoder, not indented, 64 levels deep.
+    private static readonly JsonWriterOptions WriterOptions = new() { MaxDepth = 64, SkipValidation = true };
+
+    // One scratch writer per thread: a rendering is written in one synchronous pass.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     public void Dispose()
     {

@@ -36,6 +36,14 @@ internal sealed class CallContext(HttpContext httpContext, IProtocolAdapter adap
 
     public CancellationToken Aborted => HttpContext.RequestAborted;
 
+    /// <summary>
+    /// Leaves something (a pooled buffer) to be disposed of when the call's response is: one delegate for the call,
+    /// not one per step that hands a buffer over.
+    /// </summary>
+    public Action<IDisposable> DisposeWithCall => _disposeWithCall ??= HttpContext.Response.RegisterForDispose;
+
+    private Action<IDisposable>? _disposeWithCall;
+
     /// <summary>Why the call is not answered; set by the first step that refuses or fails it.</summary>
     public CallError? Error { get; set; }
 

@@ -31,15 +31,25 @@ internal abstract class ModelCall
     public virtual IStreamTranslator CreateStreamTranslator(IModelProvider provider, ModelDeployment deployment) =>
         throw new InvalidOperationException("This operation does not stream.");
 
-    public static ModelCall For(GatewayRequest request, IReadOnlyList<ChatMessage> messages, JsonObject body, ModelContext context) =>
+    /// <param name="request">The call's request.</param>
+    /// <param name="messages">The conversation as sent to the model.</param>
+    /// <param name="body">The OpenAI-shaped body providers pass through.</param>
+    /// <param name="context">The clinical context.</param>
+    /// <param name="disposeWithCall">Where a provider leaves what must live until the call ends (a pooled vendor body).</param>
+    public static ModelCall For(
+        GatewayRequest request, IReadOnlyList<ChatMessage> messages, JsonObject body, ModelContext context, Action<IDisposable>? disposeWithCall = null) =>
         request.Operation == CallOperation.Embeddings
             ? new EmbeddingsCall(request.Embeddings ?? throw new InvalidOperationException("An embeddings call needs its inputs."))
-            : new ChatCall(messages, request.Options, body, context);
+            : new ChatCall(messages, request.Options, body, context, disposeWithCall);
 }
 
 /// <summary>A chat completion, buffered or streamed.</summary>
-internal sealed class ChatCall(IReadOnlyList<ChatMessage> messages, ChatOptions options, JsonObject body, ModelContext context) : ModelCall
+internal sealed class ChatCall(
+    IReadOnlyList<ChatMessage> messages, ChatOptions options, JsonObject body, ModelContext context, Action<IDisposable>? disposeWithCall = null) : ModelCall
 {
+    // The request of the last deployment asked: an attempt asks it for the vendor body and then for the answer.
+    private ModelRequest? _last;
+
     public override bool Stream => options.Stream;
 
     public override bool IsInProcess(IModelProvider provider) => provider is IInProcessModelProvider;
@@ -68,7 +78,16 @@ internal sealed class ChatCall(IReadOnlyList<ChatMessage> messages, ChatOptions 
     public override IStreamTranslator CreateStreamTranslator(IModelProvider provider, ModelDeployment deployment) =>
         ((IHttpModelProvider)provider).CreateStreamTranslator(RequestFor(deployment));
 
-    private ModelRequest RequestFor(ModelDeployment deployment) => new(deployment, messages, options, body, context);
+    private ModelRequest RequestFor(ModelDeployment deployment)
+    {
+        var last = _last;
+        if (last is not null && ReferenceEquals(last.Deployment, deployment))
+        {
+            return last;
+        }
+
+        return _last = new(deployment, messages, options, body, context) { DisposeWithCall = disposeWithCall };
+    }
 }
 
 /// <summary>Vectors for one or more inputs.</summary>

@@ -215,11 +215,13 @@ internal sealed partial class ModelInvoker(
     private ResiliencePipeline<AttemptOutcome> RetryPipeline(ResilienceOptions settings)
     {
         var current = _retry;
-        if (ReferenceEquals(current.Settings, settings))
-        {
-            return current.Pipeline;
-        }
+        return ReferenceEquals(current.Settings, settings) ? current.Pipeline : BuildRetryPipeline(settings);
+    }
 
+    // Apart from the lookup above: its lambdas capture the settings, and a method that makes them allocates their
+    // closure on entry, on every call, whether it builds or not.
+    private ResiliencePipeline<AttemptOutcome> BuildRetryPipeline(ResilienceOptions settings)
+    {
         // No Polly telemetry: its wrapper times and tags every call, and each retry is counted below, with its reason.
         var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time, Name = "xefai-vendor-retry" };
         if (settings.MaxRetries > 0)

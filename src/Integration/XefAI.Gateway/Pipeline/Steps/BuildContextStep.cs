@@ -12,7 +12,7 @@ internal sealed class BuildContextStep(IClinicalContextBuilder clinicalContext, 
     public ValueTask ExecuteAsync(CallContext call)
     {
         var request = call.Request!;
-        var inputs = request.ClinicalInputs ?? request.Messages.Select(m => m.Content).ToList();
+        var inputs = request.ClinicalInputs ?? ContentsOf(request.Messages);
         if (inputs.Count == 0)
         {
             return ValueTask.CompletedTask;
@@ -49,5 +49,22 @@ internal sealed class BuildContextStep(IClinicalContextBuilder clinicalContext, 
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The messages' texts: one array, not an iterator and a list.</summary>
+    private static string[] ContentsOf(IReadOnlyList<Models.ChatMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        var contents = new string[messages.Count];
+        for (var i = 0; i < contents.Length; i++)
+        {
+            contents[i] = messages[i].Content;
+        }
+
+        return contents;
     }
 }

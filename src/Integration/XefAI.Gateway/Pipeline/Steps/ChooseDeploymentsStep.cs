@@ -19,8 +19,11 @@ internal sealed class ChooseDeploymentsStep(
         var operation = call.Request!.Operation == CallOperation.Embeddings ? ModelOperations.Embeddings : ModelOperations.Chat;
         List<PolicyDenial>? refusals = null;
         var serving = 0;
-        foreach (var id in useCase.Providers)
+        // By index: a foreach over the interface takes an enumerator per call.
+        var ids = useCase.Providers;
+        for (var i = 0; i < ids.Count; i++)
         {
+            var id = ids[i];
             // A chat model is not asked for vectors, nor an embedding model for a completion.
             if (!call.Config.Models.TryGet(id, out var deployment) || !deployment.Serves(operation))
             {

@@ -106,5 +106,6 @@ internal sealed class CommitAuditStep(AuditRecorder recorder) : ICallStep
         DataWarnings = call.Clinical.Warnings,
         PatientPseudonym = call.PatientPseudonym,
         Draft = call.Review == Governance.ReviewRequirement.Draft,
+        DisposeWithCall = call.DisposeWithCall,
     };
 }

@@ -16,7 +16,8 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
     {
         var useCase = call.UseCase!;
         call.Attempts = new CallAttempts(call.HttpContext, call.Config.Resilience, useCase.Id, call.TraceId, time);
-        var request = ModelCall.For(call.Request!, call.Messages, call.VendorBody ?? [], ToModelContext(call.Clinical));
+        var request = ModelCall.For(
+            call.Request!, call.Messages, call.VendorBody ?? [], ToModelContext(call.Clinical), call.DisposeWithCall);
         var started = time.GetTimestamp();
         call.InvokeStarted = started;
         try
@@ -65,5 +66,6 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
     private static ModelContext ToModelContext(ClinicalContext context) =>
         context.Facts.Count == 0 && context.FreeText.Count == 0
             ? ModelContext.Empty
-            : new ModelContext(context.Facts.Select(f => new ContextFact(f.Category, f.Text, f.Date, f.Status)).ToList(), context.FreeText);
+            : new ModelContext(
+                context.Facts.Count == 0 ? [] : context.Facts.Select(f => new ContextFact(f.Category, f.Text, f.Date, f.Status)).ToList(), context.FreeText);
 }

@@ -747,7 +747,13 @@ internal sealed partial class ProtectDataStep(IDataProtector protector, ILogger<
 
             // A legacy function call sent back: an object of a name and its arguments' JSON text, which is protected.
             var functionCall = Member(messages[i], "function_call");
-            if (functionCall is not (null or JsonObject) || Member(functionCall, "arguments") is not (null or JsonValue))
+            if (functionCall is null)
+            {
+                // Nothing to check, so no path to name it by.
+                continue;
+            }
+
+            if (functionCall is not JsonObject || Member(functionCall, "arguments") is not (null or JsonValue))
             {
                 throw KeptIdentifier($"messages[{i}].function_call");
             }
