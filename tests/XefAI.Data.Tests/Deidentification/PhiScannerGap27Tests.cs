@@ -89,6 +89,7 @@ public sealed class PhiScannerGap27Tests
     [Theory]
     [InlineData("Saved the scan to C:\\Images\\knee.dcm for review.", "knee")]
     [InlineData("Given by mouth. Then observed.", "mouth")]
+    [InlineData("Filed under audits\\weekly for the committee.", "audits")]
     public void Scan_PathOrProseNearLoginShape_StaysUnmarked(string text, string word) =>
         AssertNotCovered(text, word);
 

@@ -435,8 +435,9 @@ internal sealed partial class Scan
             start -= 2;
         }
 
-        // A path's part ("C:\Users") or a part after another backslash is not a domain.
-        if (Joined(start) && !IsPunct(start - 1, '"') && !IsPunct(start - 1, '\''))
+        // A path's part ("C:\Users") or a part after another backslash is not a domain; nor is a lower-case folder
+        // ("reports\daily"): a domain is written in capitals ("CORP") or is a service's hyphenated name ("rx-sync-job").
+        if ((Joined(start) && !IsPunct(start - 1, '"') && !IsPunct(start - 1, '\'')) || (start == i && !_t[i].Is(TokenShape.Upper)))
         {
             return;
         }
@@ -459,9 +460,18 @@ internal sealed partial class Scan
             end += 2;
         }
 
-        if (IsPunct(end + 1, '\\') && Joined(end + 1))
+        // Not a further folder, nor the quoted local part of an e-mail address ("john\\doe"@example.com).
+        if ((IsPunct(end + 1, '\\') && Joined(end + 1)) || (Joined(end + 1) && IsPunct(end + 1, '"') && IsPunct(end + 2, '@')))
         {
             return;
+        }
+
+        for (var k = start; k <= end; k++)
+        {
+            if (_run[k] != 0 && _kind[k] is not (PhiKind.Id or PhiKind.Name))
+            {
+                return;
+            }
         }
 
         Mark(start, end, PhiKind.Id);
