@@ -59,7 +59,7 @@ internal sealed partial class Scan
             {
                 TryZipAfterStreet27(i);
             }
-            else if (length <= 3 && IsWord(i - 1) && _t[i - 1].Length is >= 3 and <= 9)
+            else if (length <= 3 && (IsPunct(i + 1, ')') || WordIs(i - 2, "unit")) && IsWord(i - 1) && _t[i - 1].Length is >= 3 and <= 9)
             {
                 TryUnit27(i);
             }
@@ -104,7 +104,9 @@ internal sealed partial class Scan
                 continue;
             }
 
-            if (t.Length is >= 2 and <= 13 && IsWord(i + 1) && _t[i + 1].Length <= 5 && SpelledCues27.Contains(Span(i)))
+            // Spelled runs are of short words: three after the cue before the list is asked.
+            if (t.Length is >= 2 and <= 13 && IsWord(i + 1) && _t[i + 1].Length <= 5 && IsWord(i + 2) && _t[i + 2].Length <= 5 && IsWord(i + 3) && _t[i + 3].Length <= 5
+                && SpelledCues27.Contains(Span(i)))
             {
                 TrySpelledIdentifier27(i);
             }
@@ -127,7 +129,8 @@ internal sealed partial class Scan
             {
                 TryFhirDistrict26(i);
             }
-            else if (t.Length is >= 4 and <= 14 && IsWordOf(i + 1, SpokenDigits) && (L(i) & Lex.State) != 0)
+            else if (t.Length is >= 4 and <= 14 && IsWord(i + 1) && _t[i + 1].Length is >= 3 and <= 5 && _t[i + 1].Is(TokenShape.Lower)
+                && (_text[_t[i + 1].Start] is 'z' or 'o' or 't' or 'f' or 's' or 'e' or 'n') && IsWordOf(i + 1, SpokenDigits) && (L(i) & Lex.State) != 0)
             {
                 TrySpokenZip27(i);
             }
@@ -145,7 +148,8 @@ internal sealed partial class Scan
             {
                 TryMileRoad27(i);
             }
-            else if (t.Length is >= 3 and <= 11 && (_run[i] == 0 || _kind[i] == PhiKind.Date) && IsWrittenCapital13(i) && IsWordOf(i, EventEnds23))
+            else if (t.Length is >= 3 and <= 11 && IsWord(i - 1) && !_t[i - 1].Is(TokenShape.Lower) && (_run[i] == 0 || _kind[i] == PhiKind.Date) && IsWrittenCapital13(i)
+                && IsWordOf(i, EventEnds23))
             {
                 TryEvent27(i);
             }
@@ -725,7 +729,7 @@ internal sealed partial class Scan
 
         var compass = i + 1;
         var number = i + 2;
-        if (_t[i].Length < 2 || !Compass27.Contains(Span(compass)) || Joined(compass) || _t[compass].Is(TokenShape.LineBefore) || !IsFree(compass)
+        if (_t[i].Length < 2 || !InRange(number) || _t[number].Type is not (TokenType.Number or TokenType.Alnum) || !Compass27.Contains(Span(compass)) || Joined(compass) || _t[compass].Is(TokenShape.LineBefore) || !IsFree(compass)
             || !InRange(number) || Joined(number) || !(IsNumber(number, 1, 3) || (_t[number].Type == TokenType.Alnum && IsOrdinal26(number)))
             || !IsGridSuffix27(number + 1))
         {
