@@ -27,7 +27,7 @@ internal sealed partial class Scan
     private static readonly WordSet UnitKinds26 = new("medic", "engine", "rescue", "ambulance", "truck", "squad", "ladder", "rig");
 
     // Words before an aircraft's tail number ("Life Flight N123AB", "rotor-wing N44MD").
-    private static readonly WordSet FlightCues26 = new("flight", "medevac", "aircraft", "helicopter", "helo", "tail", "rotor", "wing", "airlift", "plane", "jet", "airplane");
+    private static readonly WordSet FlightCues26 = new("flight", "air", "medevac", "aircraft", "helicopter", "helo", "tail", "rotor", "wing", "airlift", "plane", "jet", "airplane");
 
     // Words that begin a compound surname of two words, written with a capital each ("Many Horses", "Iron Cloud").
     private static readonly WordSet CompoundStarts26 = new(
@@ -450,7 +450,7 @@ internal sealed partial class Scan
         }
 
         var after = street + 1;
-        if (!(IsPunct(after, ',') || !InRange(after) || _t[after].Is(TokenShape.LineBefore)))
+        if (!(IsPunct(after, ',') || (IsPunct(after, '"') && Joined(after)) || !InRange(after) || _t[after].Is(TokenShape.LineBefore)))
         {
             return;
         }

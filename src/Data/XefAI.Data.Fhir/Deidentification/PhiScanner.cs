@@ -331,6 +331,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps24();
         MarkGaps25();
         MarkGaps26();
+        MarkGaps27();
     }
 
     /// <summary>
