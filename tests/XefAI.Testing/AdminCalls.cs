@@ -35,13 +35,23 @@ public static class AdminCalls
         return client.PostJsonAsync(path, body.ToJsonString());
     }
 
-    /// <summary>Approves (for its sponsor) and activates a tier-4 use case, as its governance committee would.</summary>
+    /// <summary>
+    /// Approves (for its sponsor) and activates a tier-4 use case, as its governance committee would. A 503 (the state
+    /// store did not answer within a test's short command timeout on a loaded runner; nothing changed) is tried again
+    /// a few times: set-up is not what such a test is about.
+    /// </summary>
     public static async Task ActivateTier4Async(this GatewayHost host, string useCaseId)
     {
         using var admin = host.CreateClient(GatewayHost.AdminKey);
         foreach (var (action, sponsor) in new[] { ("approve", GovernanceConfiguration.Tier4Sponsor), ("activate", (string?)null) })
         {
             var call = await admin.PostReasonAsync($"/admin/use-cases/{useCaseId}/{action}", "Test set-up", sponsor);
+            for (var attempt = 1; attempt < 10 && call.Status == 503; attempt++)
+            {
+                await Task.Delay(250);
+                call = await admin.PostReasonAsync($"/admin/use-cases/{useCaseId}/{action}", "Test set-up", sponsor);
+            }
+
             if (call.Status != 200)
             {
                 throw new InvalidOperationException($"{action} {useCaseId}: HTTP {call.Status} {System.Text.Encoding.UTF8.GetString(call.ResponseBody)}");
