@@ -13,15 +13,7 @@ public sealed record ModelRequest(
     IReadOnlyList<ChatMessage> Messages,
     ChatOptions Options,
     JsonObject Body,
-    ModelContext Context)
-{
-    /// <summary>
-    /// Where a provider may leave what holds its vendor request's body (a pooled array): the gateway disposes of it
-    /// when the call ends, after the vendor has read the body, and reads the body only until then. Null: the body is
-    /// an array of its own.
-    /// </summary>
-    public Action<IDisposable>? DisposeWithCall { get; init; }
-}
+    ModelContext Context);
 
 /// <summary>One message of the conversation; <paramref name="Content"/> is the concatenated text parts.</summary>
 public sealed record ChatMessage(string Role, string Content, string? Name = null);

@@ -35,7 +35,7 @@ internal sealed class OpenAIProvider : IHttpModelProvider, IHttpEmbeddingProvide
         ArgumentNullException.ThrowIfNull(endpoint);
 
         // The options decide, not the body: the gateway reads the answer as a stream or as one body by them.
-        var body = OpenAIRequestWriter.ChatCompletion(request.Body, request.Deployment.VendorModel, request.Options.Stream, request.DisposeWithCall);
+        var body = OpenAIRequestWriter.ChatCompletion(request.Body, request.Deployment.VendorModel, request.Options.Stream);
         return new VendorHttpRequest(ChatCompletionsPath, body, "application/json", AuthHeaders(endpoint));
     }
 

@@ -29,11 +29,7 @@ internal static class OpenAIRequestWriter
     /// and <c>stream_options.include_usage: true</c> with the client's other stream options kept; otherwise neither
     /// member, whatever the client sent, since the gateway reads the answer as the options say.
     /// </summary>
-    /// <param name="body">The client's body.</param>
-    /// <param name="model">The deployment's model.</param>
-    /// <param name="stream">Whether the answer is streamed.</param>
-    /// <param name="disposeWithCall">Where the body's pooled array is left for the gateway to give back when the call ends; null: an array of its own.</param>
-    public static ReadOnlyMemory<byte> ChatCompletion(JsonObject body, string model, bool stream, Action<IDisposable>? disposeWithCall = null)
+    public static byte[] ChatCompletion(JsonObject body, string model, bool stream)
     {
         var comparer = ComparerOf(body);
         using var json = PooledJsonWriter.Rent();
@@ -96,7 +92,7 @@ internal static class OpenAIRequestWriter
 
         writer.WriteEndObject();
 
-        return json.ToMemory(disposeWithCall);
+        return json.ToArray();
     }
 
     /// <summary>

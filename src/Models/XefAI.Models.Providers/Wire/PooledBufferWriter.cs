@@ -6,10 +6,9 @@ namespace XefAI.Models.Providers.Wire;
 /// Scratch space for writing a vendor body, rented from the shared pool; the body leaves as one exact-size array.
 /// </summary>
 /// <remarks>
-/// The body outlives the write that builds it (it is sent and retried), so it cannot stay in this scratch array: it is
-/// copied out once, into an array of its own, or into a pooled one the gateway gives back when the call ends
-/// (<see cref="PooledBytes"/>). A growing <see cref="ArrayBufferWriter{T}"/> would leave a doubled array behind and copy
-/// at every doubling.
+/// The body outlives the call that builds it (it is sent, retried and read by nobody knows whom), so it cannot stay
+/// in a pooled array. Writing into a pooled one and copying out once costs one array of the body's size, where a
+/// growing <see cref="ArrayBufferWriter{T}"/> leaves a doubled array behind and copies at every doubling.
 /// </remarks>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
@@ -50,9 +49,6 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     /// <summary>What was written, in an array of its own.</summary>
     public byte[] ToArray() => _buffer.AsSpan(0, _written).ToArray();
-
-    /// <summary>What was written so far, valid until the next write or <see cref="Dispose"/>.</summary>
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
     public void Dispose()
     {

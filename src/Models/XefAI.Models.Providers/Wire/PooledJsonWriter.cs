@@ -45,23 +45,6 @@ internal sealed class PooledJsonWriter : IDisposable
         return _buffer.ToArray();
     }
 
-    /// <summary>
-    /// What was written, in an array of its own, or, with <paramref name="disposeWithCall"/>, in a pooled array that
-    /// goes back to the pool (cleared) when the call ends: the gateway keeps the body only as long as the call.
-    /// </summary>
-    public ReadOnlyMemory<byte> ToMemory(Action<IDisposable>? disposeWithCall)
-    {
-        if (disposeWithCall is null)
-        {
-            return ToArray();
-        }
-
-        Writer.Flush();
-        var body = PooledBytes.CopyOf(_buffer.WrittenSpan);
-        disposeWithCall(body);
-        return body.Memory;
-    }
-
     public void Dispose()
     {
         // Bytes still pending in the writer are committed first, as disposing a writer does, so that clearing the scratch

@@ -35,17 +35,14 @@ internal abstract class ModelCall
     /// <param name="messages">The conversation as sent to the model.</param>
     /// <param name="body">The OpenAI-shaped body providers pass through.</param>
     /// <param name="context">The clinical context.</param>
-    /// <param name="disposeWithCall">Where a provider leaves what must live until the call ends (a pooled vendor body).</param>
-    public static ModelCall For(
-        GatewayRequest request, IReadOnlyList<ChatMessage> messages, JsonObject body, ModelContext context, Action<IDisposable>? disposeWithCall = null) =>
+    public static ModelCall For(GatewayRequest request, IReadOnlyList<ChatMessage> messages, JsonObject body, ModelContext context) =>
         request.Operation == CallOperation.Embeddings
             ? new EmbeddingsCall(request.Embeddings ?? throw new InvalidOperationException("An embeddings call needs its inputs."))
-            : new ChatCall(messages, request.Options, body, context, disposeWithCall);
+            : new ChatCall(messages, request.Options, body, context);
 }
 
 /// <summary>A chat completion, buffered or streamed.</summary>
-internal sealed class ChatCall(
-    IReadOnlyList<ChatMessage> messages, ChatOptions options, JsonObject body, ModelContext context, Action<IDisposable>? disposeWithCall = null) : ModelCall
+internal sealed class ChatCall(IReadOnlyList<ChatMessage> messages, ChatOptions options, JsonObject body, ModelContext context) : ModelCall
 {
     // The request of the last deployment asked: an attempt asks it for the vendor body and then for the answer.
     private ModelRequest? _last;
@@ -86,7 +83,7 @@ internal sealed class ChatCall(
             return last;
         }
 
-        return _last = new(deployment, messages, options, body, context) { DisposeWithCall = disposeWithCall };
+        return _last = new(deployment, messages, options, body, context);
     }
 }
 

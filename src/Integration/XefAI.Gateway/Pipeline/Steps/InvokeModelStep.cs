@@ -16,8 +16,7 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
     {
         var useCase = call.UseCase!;
         call.Attempts = new CallAttempts(call.HttpContext, call.Config.Resilience, useCase.Id, call.TraceId, time);
-        var request = ModelCall.For(
-            call.Request!, call.Messages, call.VendorBody ?? [], ToModelContext(call.Clinical), call.DisposeWithCall);
+        var request = ModelCall.For(call.Request!, call.Messages, call.VendorBody ?? [], ToModelContext(call.Clinical));
         var started = time.GetTimestamp();
         call.InvokeStarted = started;
         try
