@@ -18,6 +18,10 @@ public sealed class CdsCardTextTests
     [InlineData("a\u200eb\u200fc\u061cd\u2066e\u2067f\u2068g\u2069h\u202ai\u202bj\u202dk", true, "abcdefghijk")]
     [InlineData("bell\u0007 del\u007f c1\u0085 esc\u001b[31m", false, "bell del c1 esc[31m")]
     [InlineData("Plain text, العربية and 日本語 stay.", true, "Plain text, العربية and 日本語 stay.")]
+    [InlineData("war\u200bfarin\u2060 5\ufeff mg", false, "warfarin 5 mg")]
+    [InlineData("One\u2028two\u2029three", true, "One\ntwo\nthree")]
+    [InlineData("One\u2028two\u2029three", false, "One two three")]
+    [InlineData("می\u200cخواهم and 👩\u200d⚕️ stay joined", true, "می\u200cخواهم and 👩\u200d⚕️ stay joined")]
     public void Clean_RemovesControlAndBidiCharacters(string text, bool multiline, string expected) =>
         Assert.Equal(expected, CdsCardText.Clean(text, multiline));
 

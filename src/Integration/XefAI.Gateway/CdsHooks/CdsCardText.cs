@@ -24,9 +24,14 @@ internal static class CdsCardText
         for (var i = at; i < text.Length; i++)
         {
             var c = text[i];
-            if (c is '\n' or '\t' or '\r' && !multiline)
+            if (c is '\n' or '\t' or '\r' or '\u2028' or '\u2029' && !multiline)
             {
                 clean.Append(' ');
+            }
+            else if (c is '\u2028' or '\u2029')
+            {
+                // Unicode's line and paragraph separators: a line feed, which every renderer reads alike.
+                clean.Append('\n');
             }
             else if (c == '\r')
             {
@@ -59,12 +64,15 @@ internal static class CdsCardText
     }
 
     // C0 (a carriage return becomes a line feed), DEL and C1 controls; LRM, RLM, ALM and the
-    // embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+    // embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069); the invisible zero-width space, word joiner
+    // and byte-order mark, which hide text or split a word a reader or a search would see whole (the joiners U+200C and
+    // U+200D stay: Persian, Indic scripts and emoji need them); the line and paragraph separators, made line feeds.
     private static bool IsUnwanted(char c, bool multiline) => c switch
     {
         '\n' or '\t' => !multiline,
         < ' ' or (>= '\u007f' and <= '\u009f') => true,
         '\u200e' or '\u200f' or '\u061c' => true,
+        '\u200b' or '\u2060' or '\ufeff' or '\u2028' or '\u2029' => true,
         >= '\u202a' and <= '\u202e' => true,
         >= '\u2066' and <= '\u2069' => true,
         _ => false,
