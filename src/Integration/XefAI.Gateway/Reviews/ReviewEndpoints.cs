@@ -137,13 +137,7 @@ internal static partial class ReviewEndpoints
     }
 
     private static async Task<IResult> DecideOrRefuseAsync(
-        string id,
-        string action,
-        HttpContext context,
-        IReviewQueue reviews,
-        ReviewMetrics metrics,
-        IGatewayMetrics gatewayMetrics,
-        CancellationToken ct)
+        string id, string action, HttpContext context, IReviewQueue reviews, ReviewMetrics metrics, IGatewayMetrics gatewayMetrics, CancellationToken ct)
     {
         var outcome = action switch
         {
