@@ -32,6 +32,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout21", 30)]
     [InlineData("Holdout22", 30)]
     [InlineData("Holdout23", 30)]
+    [InlineData("Holdout24", 30)]
     public void Load_BlindCorpus_ParsesItsLabelledNotes(string corpus, int atLeast)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
@@ -62,6 +63,7 @@ public sealed class BlindCorpusTests(ITestOutputHelper output)
     [InlineData("Holdout21", 1500)]
     [InlineData("Holdout22", 1500)]
     [InlineData("Holdout23", 1500)]
+    [InlineData("Holdout24", 1500)]
     public void Score_BlindCorpus_IsComputedAndPrinted(string corpus, int atLeastTokens)
     {
         var notes = PhiCorpus.Load(Folder(corpus));
