@@ -372,7 +372,7 @@ internal sealed partial class Scan
             j++;
         }
 
-        if (j == cue + 1 || !InRange(j) || !IsFree(j) || _t[j].Is(TokenShape.LineBefore) || (_t[j].Type == TokenType.Number && !json))
+        if (j == cue + 1 || !InRange(j) || !IsFree(j) || _t[j].Is(TokenShape.LineBefore) || _t[j].Type == TokenType.Number)
         {
             return;
         }
@@ -387,7 +387,7 @@ internal sealed partial class Scan
             letters |= _t[end].Type != TokenType.Number;
         }
 
-        if (digits < 2 || (!letters && !json) || (_t[j].Type == TokenType.Word && end == j) || (Joined(end + 1) && !IsPunct(end + 1)))
+        if (digits < 2 || !letters || (_t[j].Type == TokenType.Word && end == j) || (Joined(end + 1) && !IsPunct(end + 1)))
         {
             return;
         }
