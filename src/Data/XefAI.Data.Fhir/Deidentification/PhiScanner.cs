@@ -332,6 +332,7 @@ internal sealed partial class Scan : IDisposable
         MarkGaps25();
         MarkGaps26();
         MarkGaps27();
+        MarkGaps28();
     }
 
     /// <summary>
