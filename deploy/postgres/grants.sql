@@ -31,6 +31,10 @@ BEGIN
     IF target_schema IS NULL THEN
         RAISE EXCEPTION 'grants.sql: no schema on the search_path; connect as the owner role, or SET search_path first';
     END IF;
+    -- One run at a time in this database, until the run's transaction ends: the migrations of replicas starting
+    -- together, and of one replica's stores, run this block at once, and their REVOKEs and GRANTs raced on the same
+    -- catalog rows ("tuple concurrently updated": about one run in four, six at a time), failing a store's first use.
+    PERFORM pg_advisory_xact_lock(hashtext('xefai grants.sql'));
     IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
                WHERE c.relnamespace = current_schema()::regnamespace AND r.rolname = current_setting('xefai.gateway_role')) THEN
         RAISE EXCEPTION 'grants.sql: the gateway role owns objects in schema %; REASSIGN OWNED BY it TO the owner role first', target_schema;

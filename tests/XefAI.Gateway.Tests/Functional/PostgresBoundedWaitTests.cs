@@ -128,6 +128,53 @@ public sealed class PostgresBoundedWaitTests
     }
 
     [PostgresFact]
+    public async Task ServerStopsAnswering_ReadyzAnswers503WhileItIsStillStopped_ThenReadyAgain()
+    {
+        // Hostile round 29: with the database frozen (SIGSTOP) /readyz answered nothing for 15-30 s, the driver's
+        // connect timeout, although the probe's own deadline is two seconds: the driver did not honour it. A load
+        // balancer waiting for the answer kept routing to a replica that could not commit. The driver's limits are set
+        // beyond the test's wait, as above, so only the gateway's own bound can answer while the server is stopped.
+        await using var server = await PostgresServer.StartAsync();
+        var connectionString = await server.CreateDatabaseAsync() + ";Timeout=120;Cancellation Timeout=0";
+        await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
+        {
+            ["Store"] = "postgres",
+            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString, ["CommitTimeoutSeconds"] = CommitTimeoutSeconds },
+        });
+        using var client = gateway.CreateClient();
+        using var probe = gateway.CreateClient(key: null);
+        Assert.Equal(200, await AnswerWithinAttemptsAsync(client, "Note 1. Stable."));
+        Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        server.Suspend();
+        try
+        {
+            var during = await probe.GetAsync(new Uri("/readyz", UriKind.Relative)).WaitAsync(TimeSpan.FromSeconds(45));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+
+            // Asked again while the first probe is still out: the same answer, from the same probe.
+            var again = await probe.GetAsync(new Uri("/readyz", UriKind.Relative)).WaitAsync(TimeSpan.FromSeconds(45));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        var status = HttpStatusCode.ServiceUnavailable;
+        for (var attempt = 0; attempt < 60 && status != HttpStatusCode.OK; attempt++)
+        {
+            status = (await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode;
+            if (status != HttpStatusCode.OK)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [PostgresFact]
     public async Task ServerRestarted_AdminReadsOnDroppedConnectionsAnswer503NotA500_ThenRecover()
     {
         await using var server = await PostgresServer.StartAsync();

@@ -67,6 +67,23 @@ public sealed class TokenReplayStoreTests(PostgresDatabase database) : IClassFix
         Assert.Single(results, recorded => recorded);
     }
 
+    [Fact]
+    public async Task Sqlite_ReplicaWithAClockMinutesAhead_DoesNotForgetATokenOthersStillAccept()
+    {
+        var behind = new ManualClock(Now);
+        var ahead = new ManualClock(Now.AddMinutes(4));
+        await AssertClockAheadKeepsAsync(Sqlite(behind), Sqlite(ahead), Sqlite(behind));
+    }
+
+    [PostgresFact]
+    public async Task Postgres_ReplicaWithAClockMinutesAhead_DoesNotForgetATokenOthersStillAccept()
+    {
+        await using var schema = await TempPostgresGovernanceSchema.CreateAsync(database);
+        var behind = new ManualClock(Now);
+        var ahead = new ManualClock(Now.AddMinutes(4));
+        await AssertClockAheadKeepsAsync(schema.CreateTokenReplayStore(behind), schema.CreateTokenReplayStore(ahead), schema.CreateTokenReplayStore(behind));
+    }
+
     public void Dispose()
     {
         foreach (var store in _sqlite)
@@ -90,10 +107,25 @@ public sealed class TokenReplayStoreTests(PostgresDatabase database) : IClassFix
         // The id is per issuer: another EHR's token with the same jti is its own.
         Assert.True(await second.TryRecordAsync("https://other-ehr.example.org", "jti-1", forgetAfter, CancellationToken.None));
 
-        // Once it may be forgotten, the id is pruned: its token would be refused as expired before this check.
-        clock.Now = forgetAfter;
-        Assert.True(await second.TryRecordAsync(Issuer, "jti-1", forgetAfter.AddMinutes(5), CancellationToken.None));
-        Assert.False(await first.TryRecordAsync(Issuer, "jti-1", forgetAfter.AddMinutes(5), CancellationToken.None));
+        // Once it may be forgotten by every replica's clock, the id is pruned: its token would be refused as expired
+        // before this check.
+        clock.Now = forgetAfter + TokenReplayPruning.ClockDisagreement;
+        Assert.True(await second.TryRecordAsync(Issuer, "jti-1", clock.Now.AddMinutes(5), CancellationToken.None));
+        Assert.False(await first.TryRecordAsync(Issuer, "jti-1", clock.Now.AddMinutes(5), CancellationToken.None));
+    }
+
+    // Replica A accepted a token that expires in two minutes. Replica B, whose clock runs four minutes ahead, records
+    // another token (a fresh one it accepts by its own clock), which prunes the table by that clock. The first token,
+    // replayed to replica C (a correct clock, which still accepts it as current), must be refused: B's clock must not
+    // have forgotten it. Before, B's prune deleted it and C accepted the replay.
+    private static async Task AssertClockAheadKeepsAsync(ITokenReplayStore first, ITokenReplayStore ahead, ITokenReplayStore third)
+    {
+        const string Issuer = "https://ehr.example.org";
+        var forgetAfter = Now.AddMinutes(2).AddSeconds(30);
+
+        Assert.True(await first.TryRecordAsync(Issuer, "jti-used", forgetAfter, CancellationToken.None));
+        Assert.True(await ahead.TryRecordAsync(Issuer, "jti-fresh", Now.AddMinutes(5).AddSeconds(30), CancellationToken.None));
+        Assert.False(await third.TryRecordAsync(Issuer, "jti-used", forgetAfter, CancellationToken.None));
     }
 
     private SqliteTokenReplayStore Sqlite(TimeProvider time)

@@ -78,6 +78,13 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IQueuedAuditStor
     // appended (and no schema created) until an operator has seen to it and restarted the gateway.
     private volatile string? _trailLost;
 
+    // The readiness probe in flight, if any. The driver does not always honour the probe's deadline: a connection opened
+    // to a server that accepted the TCP connection and then answers nothing (SIGSTOP, a frozen host, a partition that
+    // drops packets) waits for its connect Timeout (15 s by default), and a cancel request to it goes unanswered. So
+    // /readyz answered only after 15-30 s while the database was frozen; a probe still out now answers "not ready" within
+    // the bound, and the next request waits on the same probe rather than open another connection beside it.
+    private Task<bool>? _probe;
+
     // No I/O here, and no failure when unconfigured: every scanned store is constructed, selected or not.
     public PostgresAuditStore(
         IOptions<AuditOptions> options, TimeProvider timeProvider, ILogger<PostgresAuditStore> logger, IHostEnvironment? environment = null)
@@ -327,7 +334,8 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IQueuedAuditStor
     /// most a second (or the commit timeout, if shorter), and releases it without writing; no other replica's lock is
     /// touched. An unreachable server, a missing chain row or a lock it cannot get fails it. A failed commit is
     /// remembered (<see cref="LastCommitFailed"/>) until a commit or a probe succeeds; the probe runs on every call,
-    /// so readiness never reports a failure's state from before the probe.
+    /// so readiness never reports a failure's state from before the probe. The answer comes within three times the
+    /// probe's wait even when the driver does not honour the probe's deadline (see <see cref="_probe"/>).
     /// </remarks>
     public async ValueTask<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
@@ -336,12 +344,42 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IQueuedAuditStor
             return false;
         }
 
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var wait = _commitTimeout < MaxProbeWait ? _commitTimeout : MaxProbeWait;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(wait + wait);
+        var probe = Volatile.Read(ref _probe);
+        if (probe is null || probe.IsCompleted)
+        {
+            // Started only by the request that installs it: two requests at once share one probe.
+            var started = new Task<Task<bool>>(() => ProbeAsync(wait));
+            var unwrapped = started.Unwrap();
+            var seen = Interlocked.CompareExchange(ref _probe, unwrapped, probe);
+            if (ReferenceEquals(seen, probe))
+            {
+                started.Start(TaskScheduler.Default);
+                probe = unwrapped;
+            }
+            else
+            {
+                probe = seen!;
+            }
+        }
+
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            return await probe.WaitAsync(wait * 3, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            LogNotReady(_logger, _server, new TimeoutException("The readiness probe got no answer from the database in time; the server or the network may be hung.", ex));
+            return false;
+        }
+    }
+
+    private async Task<bool> ProbeAsync(TimeSpan wait)
+    {
+        using var deadline = new CancellationTokenSource(wait + wait);
+        try
+        {
             await EnsureChainAsync(deadline.Token);
             await using var connection = await _writerDataSource.Value.OpenConnectionAsync(deadline.Token);
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, deadline.Token);
@@ -370,7 +408,7 @@ internal sealed partial class PostgresAuditStore : IAuditStore, IQueuedAuditStor
             // Logged once, as critical, when it was found.
             return false;
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex)
         {
             LogNotReady(_logger, _server, new TimeoutException("The readiness probe could not take the audit chain's lock in time.", ex));
             return false;

@@ -48,7 +48,7 @@ internal sealed class PostgresTokenReplayStore : ITokenReplayStore, IAsyncDispos
         await _schema.EnsureAsync(static (store, token) => store.CreateSchemaAsync(token), this, cancellationToken);
         await using var connection = await _dataSource.Value.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("DELETE FROM token_replays WHERE forget_after <= $1", connection);
-        PostgresGovernanceStateSchema.AddText(command.Parameters, GovernanceStateRows.FormatTime(_time.GetUtcNow()), "now");
+        PostgresGovernanceStateSchema.AddText(command.Parameters, TokenReplayPruning.PruneBefore(_time.GetUtcNow()), "now");
         await command.ExecuteNonQueryAsync(cancellationToken);
 
         // The primary key decides between replicas racing with one token: exactly one insert counts.

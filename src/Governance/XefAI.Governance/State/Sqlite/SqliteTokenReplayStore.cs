@@ -52,7 +52,7 @@ internal sealed class SqliteTokenReplayStore : ITokenReplayStore, IDisposable
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "DELETE FROM token_replays WHERE forget_after <= $now";
-        command.Parameters.AddWithValue("$now", GovernanceStateRows.FormatTime(_time.GetUtcNow()));
+        command.Parameters.AddWithValue("$now", TokenReplayPruning.PruneBefore(_time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
 
         command.Parameters.Clear();
