@@ -33,7 +33,7 @@ internal sealed class CallMeasurements(
     internal static bool CountsAgainstTheUseCase(CallError? error) => error?.Code is not (
         "audit_unavailable" or "review_queue_unavailable" or "governance_state_unavailable" or "overloaded" or "insufficient_memory"
         or "internal_error" or "fhir_server_error" or "fhir_server_unauthorized" or "vendor_configuration_changed"
-        or "circuit_open" or "vendor_unreachable" or "vendor_auth_failed" or "vendor_key_missing" or "vendor_not_configured" or "provider_unavailable" or "no_provider");
+        or "circuit_open" or "vendor_overloaded" or "vendor_unreachable" or "vendor_auth_failed" or "vendor_key_missing" or "vendor_not_configured" or "provider_unavailable" or "no_provider");
 
     public void Record(CallContext call)
     {
