@@ -14,7 +14,7 @@ public sealed class StallingVendor : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _connections = [];
     private readonly Task _accepting;
-    private readonly string _head;
+    private readonly string? _head;
     private readonly byte[] _firstBytes;
     private readonly TaskCompletionSource<string> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
@@ -30,6 +30,18 @@ public sealed class StallingVendor : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
+    /// <summary>A vendor that takes each request and answers nothing, not even headers: a hung upstream before its answer.</summary>
+    public static StallingVendor Silent() => new(silent: true);
+
+    private StallingVendor(bool silent)
+        : this()
+    {
+        if (silent)
+        {
+            _head = null;
+        }
+    }
+
     public string BaseAddress => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/v1";
 
     public int Requests => Volatile.Read(ref _requests);
@@ -39,6 +51,18 @@ public sealed class StallingVendor : IAsyncDisposable
 
     public void Configure(System.Text.Json.Nodes.JsonObject configuration) =>
         configuration["ReverseProxy"]!["Clusters"]!["vendor"]!["Destinations"]!["primary"]!["Address"] = BaseAddress;
+
+    /// <summary>Points a cluster of the test configuration at this vendor, creating it (with the test key) if needed.</summary>
+    public void Configure(System.Text.Json.Nodes.JsonObject configuration, string cluster)
+    {
+        var clusters = configuration["ReverseProxy"]!["Clusters"]!.AsObject();
+        clusters[cluster] ??= new System.Text.Json.Nodes.JsonObject
+        {
+            ["Metadata"] = new System.Text.Json.Nodes.JsonObject { ["ApiKeyVariable"] = GatewayHost.VendorKeyVariable },
+            ["Destinations"] = new System.Text.Json.Nodes.JsonObject { ["primary"] = new System.Text.Json.Nodes.JsonObject() },
+        };
+        clusters[cluster]!["Destinations"]!["primary"]!["Address"] = BaseAddress;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -97,6 +121,12 @@ public sealed class StallingVendor : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _requests);
+            if (_head is null)
+            {
+                await _release.Task.WaitAsync(_stop.Token);
+                return;
+            }
+
             await stream.WriteAsync(Encoding.ASCII.GetBytes(_head), _stop.Token);
             var body = _head.Contains("chunked", StringComparison.Ordinal)
                 ? Encoding.ASCII.GetBytes($"{_firstBytes.Length:x}\r\n").Concat(_firstBytes).Concat("\r\n"u8.ToArray()).ToArray()

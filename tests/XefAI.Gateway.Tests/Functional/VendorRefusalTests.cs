@@ -93,6 +93,42 @@ public sealed class VendorRefusalTests
     }
 
     [Fact]
+    public async Task Forward_VendorDownAndItsCircuitOpen_NeverSuspendsTheUseCase()
+    {
+        // Fault round 28: during a vendor outage, circuit_open answers counted as the use case's failures and suspended it;
+        // 114,394 calls were refused 403 after the vendor was back, until a person resumed the use case.
+        int closedPort;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+        }
+
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            c["ReverseProxy"]!["Clusters"]!["vendor"]!["Destinations"]!["primary"]!["Address"] = $"http://127.0.0.1:{closedPort}/v1";
+            c.Resilience(maxRetries: 0, breakerMinimumThroughput: 2);
+            c["Governance"]!["ErrorRate"] = new JsonObject { ["Threshold"] = 0.5, ["MinimumCalls"] = 5, ["Window"] = "00:05:00" };
+        }));
+        using var client = host.CreateClient();
+
+        var codes = new List<string?>();
+        for (var i = 0; i < 25; i++)
+        {
+            var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+            Assert.True(call.Status is 502 or 503, $"call {i} answered {call.Status}");
+            codes.Add((string?)call.Json["error"]!["code"]);
+        }
+
+        Assert.Contains("vendor_unreachable", codes);
+        Assert.Contains("circuit_open", codes);
+        using var admin = host.CreateClient(GatewayHost.AdminKey);
+        var useCases = JsonNode.Parse(await admin.GetStringAsync(new Uri("/admin/use-cases", UriKind.Relative)))!["data"]!.AsArray();
+        Assert.Equal("active", (string?)useCases.Single(u => (string?)u!["id"] == "vendor-chat")!["status"]);
+    }
+
+    [Fact]
     public async Task Forward_EveryAttemptRateLimited_Returns429WithRetryAfter()
     {
         using var vendor = new FakeVendor().FailsThenRecovers(failures: 100, status: 429, retryAfter: "7");

@@ -195,8 +195,16 @@ public sealed class CallPipelineTests : IDisposable
     [Theory]
     [InlineData("vendor_error", true)]
     [InlineData("vendor_timeout", true)]
-    [InlineData("circuit_open", true)]
+    [InlineData("vendor_invalid_response", true)]
+    [InlineData("vendor_stream_truncated", true)]
     [InlineData("provider_error", true)]
+    [InlineData("circuit_open", false)]
+    [InlineData("vendor_unreachable", false)]
+    [InlineData("vendor_auth_failed", false)]
+    [InlineData("vendor_key_missing", false)]
+    [InlineData("vendor_not_configured", false)]
+    [InlineData("provider_unavailable", false)]
+    [InlineData("no_provider", false)]
     [InlineData("audit_unavailable", false)]
     [InlineData("review_queue_unavailable", false)]
     [InlineData("internal_error", false)]
@@ -213,7 +221,7 @@ public sealed class CallPipelineTests : IDisposable
     {
         var time = TimeProvider.System;
         var recorder = new AuditRecorder(_audit, time, NullLogger<AuditRecorder>.Instance);
-        var forwarder = new VendorForwarder(null!, null!, new VendorDestinations([], time), time, NullLogger<VendorForwarder>.Instance);
+        var forwarder = new VendorForwarder(null!, null!, new VendorDestinations([], time), new VendorCallBounds(new OverloadOptions()), time, NullLogger<VendorForwarder>.Instance);
         var shedder = new LoadShedder(new OverloadOptions(), 1, _metrics);
         return new CallPipeline(
             new AuthenticateStep(),
@@ -225,7 +233,7 @@ public sealed class CallPipelineTests : IDisposable
             new ComposePromptStep(new FakeTemplateCatalog((_, _, _, _) => throw new InvalidOperationException("No template in these tests."))),
             new ChooseDeploymentsStep(policies, _providers, _protector, _metrics),
             new ProtectDataStep(_protector),
-            new InvokeModelStep(new ModelInvoker(_providers, forwarder, _metrics, time, NullLogger<ModelInvoker>.Instance), time),
+            new InvokeModelStep(new ModelInvoker(_providers, forwarder, _metrics, time, NullLogger<ModelInvoker>.Instance), shedder, time),
             new RestoreDataStep(),
             new CheckOutputStep([], _metrics),
             new ReviewStep(),

@@ -140,6 +140,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add($"Gateway:Overload:RetryAfterSeconds must be from 1 to {OverloadOptions.MaxRetryAfterSeconds}, not {overload.RetryAfterSeconds}.");
         }
 
+        if (overload.MaxCallsPerVendor is < 0 or > OverloadOptions.MaxLimit)
+        {
+            errors.Add($"Gateway:Overload:MaxCallsPerVendor must be from 0 (no limit) to {OverloadOptions.MaxLimit}, not {overload.MaxCallsPerVendor}.");
+        }
+
         if (overload.MaxReadingCalls is < 0 or > OverloadOptions.MaxLimit)
         {
             errors.Add($"Gateway:Overload:MaxReadingCalls must be from 0 (no limit) to {OverloadOptions.MaxLimit}, or unset for {OverloadOptions.DefaultReadingCallsPerPlace} per processing place, not {overload.MaxReadingCalls}.");

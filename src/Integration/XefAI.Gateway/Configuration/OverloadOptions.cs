@@ -55,6 +55,14 @@ internal sealed class OverloadOptions
     /// </summary>
     public long? MaxBodyBytesInFlight { get; set; }
 
+    /// <summary>
+    /// Most calls waiting for one vendor (a <c>ReverseProxy</c> cluster) at once, from their first request to it until
+    /// they end; they hold no processing place while they wait for its answer. One more is refused at once (503
+    /// <c>vendor_overloaded</c>, or the use case's next deployment). 0: no limit. 1024 is Envoy's default
+    /// <c>max_requests</c> per cluster, four times the benchmark's 256 connections to one deployment.
+    /// </summary>
+    public int MaxCallsPerVendor { get; set; } = 1024;
+
     /// <summary>The reading bound in force; 0 is none.</summary>
     public int EffectiveMaxReadingCalls(int processorCount) =>
         MaxReadingCalls ?? (int)Math.Min(MaxLimit, (long)DefaultReadingCallsPerPlace * EffectiveMaxConcurrentCalls(processorCount));

@@ -20,14 +20,20 @@ internal sealed class CallMeasurements(
     private const string Other = "other";
 
     /// <summary>
-    /// Whether a failed call says something about the use case (its model, vendor or deployment) for the automatic
-    /// suspension. The gateway's own stores, its bugs, its load shedding, an edit of a vendor's address while a call is
-    /// in flight and the EHR's FHIR server fail every use case alike: counted, a database blip would suspend each active use case, each then waiting for a person to resume
-    /// it long after the database is back. They still count as failures in the metrics and the status report.
+    /// Whether a failed call says something about the use case's model for the automatic suspension, which exists to stop
+    /// a model that misbehaves: one that was asked and failed (an error, a timeout, an answer that cannot be read). A call
+    /// no model answered because the gateway refused to ask one or could not reach it says nothing about the model, and
+    /// is not counted: the gateway's own stores, its bugs and its load shedding; an edit of a vendor's address in flight;
+    /// the EHR's FHIR server; a vendor's open circuit, a vendor that could not be connected to, and the bound on calls
+    /// waiting for one vendor; a deployment the configuration leaves unreachable (no key or a key the vendor refuses, no cluster, no provider).
+    /// Counted, a database blip or a vendor outage would suspend each active use case, each then waiting for a person to
+    /// resume it long after the outage is over; the circuit breaker and the fallback are what answer an outage, and both
+    /// end by themselves. They still count as failures in the metrics and the status report.
     /// </summary>
     internal static bool CountsAgainstTheUseCase(CallError? error) => error?.Code is not (
         "audit_unavailable" or "review_queue_unavailable" or "governance_state_unavailable" or "overloaded" or "insufficient_memory"
-        or "internal_error" or "fhir_server_error" or "fhir_server_unauthorized" or "vendor_configuration_changed");
+        or "internal_error" or "fhir_server_error" or "fhir_server_unauthorized" or "vendor_configuration_changed"
+        or "circuit_open" or "vendor_overloaded" or "vendor_unreachable" or "vendor_auth_failed" or "vendor_key_missing" or "vendor_not_configured" or "provider_unavailable" or "no_provider");
 
     public void Record(CallContext call)
     {

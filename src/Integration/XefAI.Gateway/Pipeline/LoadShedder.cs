@@ -47,6 +47,9 @@ internal sealed class LoadShedder : IDisposable
     private int _reading;
     private long _bodyBytes;
 
+    // Calls back from their vendor that found every place taken, and went on over the limit (see Readmit).
+    private int _overLimit;
+
     public LoadShedder(IOptions<GatewayOptions> options, IGatewayMetrics metrics, IMeterFactory meterFactory)
         : this(options?.Value.Overload ?? new OverloadOptions(), Environment.ProcessorCount, metrics, meterFactory: meterFactory)
     {
@@ -109,7 +112,8 @@ internal sealed class LoadShedder : IDisposable
     public int ReadingCalls => Volatile.Read(ref _reading);
 
     /// <summary>Calls holding a processing place now (not those waiting in the queue).</summary>
-    public long ProcessingCalls => _limiter?.GetStatistics() is { } statistics ? MaxConcurrentCalls - statistics.CurrentAvailablePermits : 0;
+    public long ProcessingCalls =>
+        (_limiter?.GetStatistics() is { } statistics ? MaxConcurrentCalls - statistics.CurrentAvailablePermits : 0) + Volatile.Read(ref _overLimit);
 
     /// <summary>Request-body bytes held by calls in flight now.</summary>
     public long BodyBytesInFlight => Interlocked.Read(ref _bodyBytes);
@@ -123,6 +127,30 @@ internal sealed class LoadShedder : IDisposable
     /// </summary>
     public ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken) =>
         _limiter is null ? ValueTask.FromResult(Unlimited) : _limiter.AcquireAsync(1, cancellationToken);
+
+    /// <summary>
+    /// A place for a call back from its vendor, which gave its own back while it waited (<c>CallAttempts.LeavePlace</c>):
+    /// a free one if there is one, else one over the limit. The call is answered (or failed) already: shedding it would
+    /// throw away what the vendor did, and such calls are bounded by <c>Gateway:Overload:MaxCallsPerVendor</c>. New
+    /// calls are shed while the places are over the limit.
+    /// </summary>
+    public RateLimitLease Readmit()
+    {
+        if (_limiter is null)
+        {
+            return Unlimited;
+        }
+
+        var lease = _limiter.AttemptAcquire(1);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        Interlocked.Increment(ref _overLimit);
+        return new OverLimitLease(this);
+    }
 
     /// <summary>A reading slot for a call whose body is about to be read; false: shed it. Give it back with <see cref="EndReading"/>.</summary>
     public bool TryStartReading()
@@ -237,6 +265,32 @@ internal sealed class LoadShedder : IDisposable
     }
 
     public void Dispose() => _limiter?.Dispose();
+
+    // A place over the limit, for a call back from its vendor that found none free.
+    private sealed class OverLimitLease(LoadShedder shedder) : RateLimitLease
+    {
+        private int _disposed;
+
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref shedder._overLimit);
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 
     // The lease of a call when no limit is configured: always a place, nothing to free.
     private sealed class AdmittedLease : RateLimitLease

@@ -28,6 +28,7 @@ internal static class PipelineServiceCollectionExtensions
 
         services.AddSingleton<CircuitTransitions>();
         services.AddSingleton<VendorDestinations>();
+        services.AddSingleton<VendorCallBounds>();
         services.AddSingleton<VendorForwarder>();
         services.AddSingleton<ModelInvoker>();
         services.AddSingleton<AuditRecorder>();

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using XefAI.Data;
+using XefAI.Gateway.Configuration;
+using XefAI.Gateway.Pipeline;
 using XefAI.Gateway.Pipeline.Invocation;
 using XefAI.Gateway.Pipeline.Steps;
 using XefAI.Gateway.Tests.Pipeline.TestSupport;
@@ -63,7 +65,8 @@ public sealed class InvokeModelStepTests
         }));
 
         // In-process deployments only: the vendor forwarder's proxy state and HTTP forwarder are never reached.
-        var forwarder = new VendorForwarder(null!, null!, new VendorDestinations([], time), time, NullLogger<VendorForwarder>.Instance);
-        return new InvokeModelStep(new ModelInvoker(providers, forwarder, new FakeMetrics(), time, NullLogger<ModelInvoker>.Instance), time);
+        var forwarder = new VendorForwarder(null!, null!, new VendorDestinations([], time), new VendorCallBounds(new OverloadOptions()), time, NullLogger<VendorForwarder>.Instance);
+        return new InvokeModelStep(
+            new ModelInvoker(providers, forwarder, new FakeMetrics(), time, NullLogger<ModelInvoker>.Instance), new LoadShedder(new OverloadOptions(), 1, new FakeMetrics()), time);
     }
 }

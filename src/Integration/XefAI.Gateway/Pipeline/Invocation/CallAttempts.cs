@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using XefAI.Gateway.Configuration;
 using XefAI.Governance;
 
@@ -77,8 +78,41 @@ internal sealed class CallAttempts : IDisposable
     /// </summary>
     public bool ModelAsked { get; set; }
 
+    /// <summary>
+    /// The call's processing place while its attempts run (<see cref="LoadShedder"/>): given back when the call starts to
+    /// wait for a vendor (<see cref="LeavePlace"/>), since waiting is not the work places bound.
+    /// </summary>
+    public RateLimitLease? Place { get; set; }
+
+    /// <summary>Whether the call gave back its place to wait for a vendor, and needs one again for what follows.</summary>
+    public bool LeftPlace { get; private set; }
+
+    /// <summary>The vendor whose slot the call holds (<see cref="VendorCallBounds"/>), until it ends or falls back.</summary>
+    internal VendorCallBounds.InFlight? Vendor { get; set; }
+
+    /// <summary>Gives back the processing place, as the call starts waiting for a vendor.</summary>
+    public void LeavePlace()
+    {
+        if (Place is { } place)
+        {
+            Place = null;
+            LeftPlace = true;
+            place.Dispose();
+        }
+    }
+
+    /// <summary>Gives back the vendor slot the call holds, if any.</summary>
+    public void LeaveVendor()
+    {
+        Vendor?.Leave();
+        Vendor = null;
+    }
+
     public void Dispose()
     {
+        LeaveVendor();
+        Place?.Dispose();
+        Place = null;
         _clientGone.Dispose();
         _total.Dispose();
     }

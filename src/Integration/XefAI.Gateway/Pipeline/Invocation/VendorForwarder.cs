@@ -22,6 +22,7 @@ internal sealed partial class VendorForwarder(
     IProxyStateLookup proxyState,
     IHttpForwarder forwarder,
     VendorDestinations destinations,
+    VendorCallBounds bounds,
     TimeProvider time,
     ILogger<VendorForwarder> logger)
 {
@@ -69,6 +70,17 @@ internal sealed partial class VendorForwarder(
         {
             return AttemptOutcome.Failed(keyError!, retryable: false, canFallback: true, destination: name);
         }
+
+        // A vendor that stops answering holds at most its own bound of calls; beyond it, the next deployment may serve the
+        // call (chosen and de-identified for like this one), else it is refused at once. Outside the breaker: a full bound
+        // says nothing of the vendor's health.
+        if (!bounds.TryEnter(call, cluster.ClusterId, out var refusal))
+        {
+            return AttemptOutcome.Failed(refusal!, retryable: false, canFallback: true, destination: name);
+        }
+
+        // Waiting for the vendor is not the gateway's work: the place goes to a call it can work on meanwhile.
+        call.LeavePlace();
 
         // The outcome form of the breaker's execution: no wrapper state machine of Polly's around the attempt, and an
         // open circuit comes back as an outcome instead of a thrown exception.

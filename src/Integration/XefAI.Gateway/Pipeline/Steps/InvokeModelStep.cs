@@ -9,13 +9,15 @@ namespace XefAI.Gateway.Pipeline.Steps;
 /// Invoke the model: the invoker tries the chosen deployments with retry, breaker and fallback, and returns the
 /// answer, the vectors, or a started stream; it never writes to the client.
 /// </summary>
-internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) : ICallStep
+internal sealed class InvokeModelStep(ModelInvoker invoker, LoadShedder shedder, TimeProvider time) : ICallStep
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
         var useCase = call.UseCase!;
-        call.Attempts = new CallAttempts(call.HttpContext, call.Config.Resilience, useCase.Id, call.TraceId, time);
+        // The call's place goes with its attempts, which give it back while they wait for a vendor.
+        call.Attempts = new CallAttempts(call.HttpContext, call.Config.Resilience, useCase.Id, call.TraceId, time) { Place = call.Place };
+        call.Place = null;
         var request = ModelCall.For(call.Request!, call.Messages, call.VendorBody ?? [], ToModelContext(call.Clinical));
         var started = time.GetTimestamp();
         call.InvokeStarted = started;
@@ -32,6 +34,11 @@ internal sealed class InvokeModelStep(ModelInvoker invoker, TimeProvider time) :
         }
         finally
         {
+            // Back from the vendor, the call takes a place again for the work that follows (restoring, checking, auditing
+            // and writing the answer); one that left none, answered in process, has kept its own.
+            call.Place = call.Attempts.LeftPlace ? shedder.Readmit() : call.Attempts.Place;
+            call.Attempts.Place = null;
+
             // Only a call that asked a model is a GenAI operation (gen_ai.client.operation.duration, the gateway's
             // overhead): one refused before any request left, by the provider or for want of a destination, is not.
             call.VendorDuration = call.Attempts.ModelAsked ? time.GetElapsedTime(started) : null;
