@@ -65,6 +65,18 @@ internal sealed class VendorAnswerStream(
 
             if (!more)
             {
+                // A clean close without the end marker: whole if the translator has seen the answer finish.
+                chunks.Clear();
+                if (Failure is null && translator.TryComplete(chunks))
+                {
+                    foreach (var chunk in chunks)
+                    {
+                        yield return chunk;
+                    }
+
+                    yield break;
+                }
+
                 Failure ??= ProviderErrors.BadGateway(
                     "vendor_stream_truncated", $"Model vendor '{destination}' ended the stream before the answer was complete.");
                 yield break;
