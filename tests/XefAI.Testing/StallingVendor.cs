@@ -16,14 +16,20 @@ public sealed class StallingVendor : IAsyncDisposable
     private readonly Task _accepting;
     private readonly string? _head;
     private readonly byte[] _firstBytes;
+    private readonly byte[]? _trickle;
     private readonly TaskCompletionSource<string> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
 
     /// <param name="contentType">Content type of the stalled answer (<c>text/event-stream</c> for a stream).</param>
     /// <param name="firstBytes">What is sent of the body before the silence.</param>
-    public StallingVendor(string contentType = "application/json", string firstBytes = "{")
+    /// <param name="trickle">
+    /// Sent again and again, a fifth of a second apart, instead of silence (a stream only: each is a chunk of its own), e.g.
+    /// a byte or a comment line that makes no event.
+    /// </param>
+    public StallingVendor(string contentType = "application/json", string firstBytes = "{", string? trickle = null)
     {
         _firstBytes = Encoding.UTF8.GetBytes(firstBytes);
+        _trickle = trickle is null ? null : Encoding.UTF8.GetBytes(trickle);
         var length = contentType == "text/event-stream" ? "Transfer-Encoding: chunked" : "Content-Length: 100000";
         _head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\n{length}\r\n\r\n";
         _listener.Start();
@@ -134,7 +140,14 @@ public sealed class StallingVendor : IAsyncDisposable
             await stream.WriteAsync(body, _stop.Token);
             await stream.FlushAsync(_stop.Token);
 
-            // Silence, with the connection open, until the test releases the rest or ends.
+            // Silence (or a trickle), with the connection open, until the test releases the rest or ends.
+            while (_trickle is not null && !_release.Task.IsCompleted)
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"{_trickle.Length:x}\r\n").Concat(_trickle).Concat("\r\n"u8.ToArray()).ToArray(), _stop.Token);
+                await stream.FlushAsync(_stop.Token);
+                await Task.WhenAny(_release.Task, Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token));
+            }
+
             var rest = await _release.Task.WaitAsync(_stop.Token);
             var restBytes = Encoding.UTF8.GetBytes(rest);
             await stream.WriteAsync(Encoding.ASCII.GetBytes($"{restBytes.Length:x}\r\n"), _stop.Token);

@@ -63,6 +63,15 @@ public interface IStreamTranslator
     /// <exception cref="VendorResponseException">The vendor sent an error event or an event of the wrong shape.</exception>
     bool Translate(ServerSentEvent vendorEvent, ICollection<ReadOnlyMemory<byte>> chunks);
 
+    /// <summary>
+    /// Called when the vendor closed its stream cleanly without signalling the end (some OpenAI-compatible servers close
+    /// after the final chunk without <c>[DONE]</c>): whether the answer is complete all the same, adding the chunks that
+    /// end it for the client.
+    /// </summary>
+    /// <param name="chunks">Receives zero or more OpenAI chunk objects, serialized as UTF-8 JSON, to send in order.</param>
+    /// <returns>True when what arrived is the whole answer; false (the default) when it may have been cut, and the stream is truncated.</returns>
+    bool TryComplete(ICollection<ReadOnlyMemory<byte>> chunks) => false;
+
     /// <summary>The answer assembled so far: text, finish reason, usage, model.</summary>
     StreamedAnswer Result { get; }
 }

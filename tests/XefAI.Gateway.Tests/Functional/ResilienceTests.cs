@@ -281,7 +281,7 @@ public sealed class ResilienceTests
 
         Assert.Equal(502, call.Status);
         Assert.Equal("vendor_invalid_response", (string?)call.Json["error"]!["code"]);
-        Assert.Contains("'vendor/primary'", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Contains("deployment 'vendor'", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Contains("empty body", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Equal(1, vendor.CallCount);
     }
@@ -297,7 +297,7 @@ public sealed class ResilienceTests
 
         Assert.Equal(502, call.Status);
         Assert.Equal("vendor_invalid_response", (string?)call.Json["error"]!["code"]);
-        Assert.Contains("'vendor/primary'", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Contains("deployment 'vendor'", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.Contains("not JSON", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", call.Json.ToJsonString(), StringComparison.Ordinal);
     }

@@ -137,6 +137,77 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Stream_VendorClosesAfterFinishAndUsageWithoutDone_IsComplete()
+    {
+        // Some OpenAI-compatible servers close the stream after its last chunk and send no [DONE].
+        using var vendor = new FakeVendor().StreamsEvents(OpenAIStream[..^Done.Length]);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello"}]}""");
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+
+        Assert.DoesNotContain("\"error\"", body, StringComparison.Ordinal);
+        Assert.Contains("\"usage\":{\"prompt_tokens\":9", body, StringComparison.Ordinal);
+        Assert.EndsWith(Done, body, StringComparison.Ordinal);
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal("answered", (string?)records[^1]["decision"]);
+        Assert.Equal(2, (int?)records[^1]["outputTokens"]);
+    }
+
+    [Fact]
+    public async Task Stream_VendorClosesAfterFinishBeforeUsageWithoutDone_IsTruncated()
+    {
+        // The gateway asked for usage, which comes after the finish chunk: a stream closed before it may have been cut.
+        var cut = OpenAIStream[..OpenAIStream.IndexOf("data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[],", StringComparison.Ordinal)];
+        using var vendor = new FakeVendor().StreamsEvents(cut);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""");
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+
+        Assert.Contains("\"finish_reason\":\"stop\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", body, StringComparison.Ordinal);
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal("vendor_stream_truncated", records[^1].ReasonsBeforeConfiguration());
+    }
+
+    [Fact]
+    public async Task Stream_AnthropicVendorClosesAfterMessageDeltaWithoutMessageStop_IsComplete()
+    {
+        var stream = AnthropicStream[..AnthropicStream.IndexOf("event: message_stop", StringComparison.Ordinal)];
+        using var vendor = new FakeVendor().StreamsEvents(stream, "/v1/messages");
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello"}]}""");
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+
+        Assert.Contains("\"finish_reason\":\"stop\"", body, StringComparison.Ordinal);
+        Assert.Contains("\"completion_tokens\":15", body, StringComparison.Ordinal);
+        Assert.EndsWith(Done, body, StringComparison.Ordinal);
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal("answered", (string?)records[^1]["decision"]);
+    }
+
+    [Fact]
+    public async Task Stream_AnthropicVendorClosesBeforeMessageDelta_IsTruncated()
+    {
+        var stream = AnthropicStream[..AnthropicStream.IndexOf("event: message_delta", StringComparison.Ordinal)];
+        using var vendor = new FakeVendor().StreamsEvents(stream, "/v1/messages");
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c => AddAnthropic(c, vendor)));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync("""{"model":"vendor-chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}""");
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+
+        Assert.DoesNotContain("[DONE]", body, StringComparison.Ordinal);
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal("vendor_stream_truncated", records[^1].ReasonsBeforeConfiguration());
+    }
+
+    [Fact]
     public async Task Stream_VendorFailsBeforeFirstByte_FallsBackAndStreamsLocalAnswer()
     {
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"type":"server_error"}}""");

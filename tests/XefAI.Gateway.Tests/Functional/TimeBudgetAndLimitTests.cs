@@ -71,6 +71,30 @@ public sealed class TimeBudgetAndLimitTests
         Assert.Equal("vendor_stream_idle", records[^1].ReasonsBeforeConfiguration());
     }
 
+    [Theory]
+    [InlineData(" ")]
+    [InlineData(": keep-alive\n\n")]
+    public async Task Stream_VendorTricklesBytesThatMakeNoEvent_EndsWithIdleErrorEventBeforeTheTotalTimeout(string trickle)
+    {
+        // A byte, or a comment line, every fifth of a second: the idle timer counts events, not bytes.
+        await using var vendor = new StallingVendor("text/event-stream", FirstChunk, trickle);
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c["Gateway"]!["StreamIdleTimeout"] = "00:00:01";
+            c["Gateway"]!["Resilience"] = new JsonObject { ["TotalTimeout"] = "00:00:30" };
+        }));
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(StreamBody);
+
+        var body = Encoding.UTF8.GetString(call.ResponseBody);
+        Assert.Contains("Hello", body, StringComparison.Ordinal);
+        Assert.Equal("vendor_stream_idle", (string?)LastEventError(body)["code"]);
+        var records = await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!);
+        Assert.Equal("vendor_stream_idle", records[^1].ReasonsBeforeConfiguration());
+    }
+
     [Fact]
     public async Task Stream_VendorStreamsPastTheResponseLimit_CutWithErrorEventAndAuditKeepsPrefixAndHash()
     {

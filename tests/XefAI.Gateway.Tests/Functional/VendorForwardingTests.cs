@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using XefAI.Testing;
 using static XefAI.Testing.GatewayCalls;
 
@@ -43,7 +46,7 @@ public sealed class VendorForwardingTests
     }
 
     [Fact]
-    public async Task Post_VendorAnswers500_Returns502NamingVendorWithoutItsBody()
+    public async Task Post_VendorAnswers500_Returns502NamingDeploymentWithoutItsBody()
     {
         using var vendor = new FakeVendor().AnswersWith(500, """{"error":{"message":"internal detail about patient Chalmers","type":"server_error"}}""");
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
@@ -53,7 +56,8 @@ public sealed class VendorForwardingTests
 
         Assert.Equal(502, call.Status);
         var message = (string?)call.Json["error"]!["message"];
-        Assert.Contains("vendor/primary", message, StringComparison.Ordinal);
+        Assert.Contains("deployment 'vendor'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("vendor/primary", message, StringComparison.Ordinal);
         Assert.Contains("500", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Chalmers", call.Json.ToJsonString(), StringComparison.Ordinal);
         var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
@@ -131,6 +135,38 @@ public sealed class VendorForwardingTests
     }
 
     [Fact]
+    public async Task Post_VendorUnreachable_MessageNamesTheDeploymentAndEachAttemptLogsOneLineWithoutStack()
+    {
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa());
+        using var logs = new FakeLoggerProvider();
+        host.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
+        using var client = host.CreateClient();
+
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        // The client learns which deployment failed, never the operator's cluster, destination or address.
+        var message = (string)call.Json["error"]!["message"]!;
+        Assert.Contains("deployment 'vendor'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("vendor/primary", message, StringComparison.Ordinal);
+
+        // The log has them instead: one line per attempt, no stack trace, and nothing from YARP's forwarder.
+        var attempts = (await host.GetAuditRecordsOfTraceAsync(call.Header("X-XefAI-Trace-Id")!))[^1].AttemptOutcomes();
+        var records = logs.Collector.GetSnapshot();
+        Assert.DoesNotContain(records, r => r.Category == "Yarp.ReverseProxy.Forwarder.HttpForwarder");
+        var lines = records.Where(r => r.Category!.EndsWith(".VendorForwarder", StringComparison.Ordinal)).ToList();
+        Assert.Equal(attempts.Count, lines.Count);
+        Assert.All(lines, line =>
+        {
+            Assert.Equal(LogLevel.Warning, line.Level);
+            Assert.Null(line.Exception);
+            Assert.Contains("Deployment vendor: vendor destination vendor/primary (127.0.0.1)", line.Message, StringComparison.Ordinal);
+            Assert.Contains("vendor_unreachable", line.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("\n", line.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task Post_VendorKeyVariableUnset_Returns503NamingTheVariableAndSendsNothing()
     {
         using var vendor = new FakeVendor().AnswersWithExample();
@@ -144,7 +180,9 @@ public sealed class VendorForwardingTests
         var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
 
         Assert.Equal(503, call.Status);
-        Assert.Contains("XEFAI_TEST_UNSET_VARIABLE", (string?)call.Json["error"]!["message"], StringComparison.Ordinal);
+        Assert.Equal(
+            "The model vendor of deployment 'vendor' needs its key in environment variable XEFAI_TEST_UNSET_VARIABLE, which is not set.",
+            (string?)call.Json["error"]!["message"]);
         Assert.Equal(0, vendor.CallCount);
     }
 

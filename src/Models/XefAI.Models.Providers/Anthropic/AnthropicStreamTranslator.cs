@@ -212,6 +212,21 @@ internal sealed class AnthropicStreamTranslator(ModelRequest request, TimeProvid
         }
     }
 
+    /// <summary>
+    /// A stream that closed after the <c>message_delta</c> naming its stop reason has said all it had to, though its
+    /// <c>message_stop</c> never came; one cut before it is truncated.
+    /// </summary>
+    public bool TryComplete(ICollection<ReadOnlyMemory<byte>> chunks)
+    {
+        if (!_finishSent)
+        {
+            return false;
+        }
+
+        Stop(chunks);
+        return true;
+    }
+
     private void Delta(JsonElement data, ICollection<ReadOnlyMemory<byte>> chunks)
     {
         var writer = _chunks ?? throw Malformed("message_delta before message_start");

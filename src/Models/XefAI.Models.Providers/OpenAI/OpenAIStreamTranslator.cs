@@ -17,6 +17,11 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
     private string? _model;
     private StreamedToolCalls? _toolCalls;
 
+    // Choices begun and not yet finished, and whether one has finished: a stream that closes without [DONE] is whole
+    // when every choice it began has its finish_reason and the usage chunk the gateway always asks for has come.
+    private readonly HashSet<int> _unfinished = [];
+    private bool _finished;
+
     public StreamedAnswer Result => new(_content.ToString(), _finishReason, _usage, _model, _toolCalls?.ToList());
 
     public bool Translate(ServerSentEvent vendorEvent, ICollection<ReadOnlyMemory<byte>> chunks)
@@ -70,6 +75,7 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
             foreach (var choice in choices.EnumerateArray())
             {
                 hasChoices = true;
+                Track(choice);
                 Accumulate(choice);
             }
         }
@@ -82,6 +88,8 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
 
         return false;
     }
+
+    public bool TryComplete(ICollection<ReadOnlyMemory<byte>> chunks) => _finished && _unfinished.Count == 0 && _usage is not null;
 
     /// <summary>Whether the data's first character after JSON white space is <c>{</c>.</summary>
     private static bool OpensObject(ReadOnlySpan<byte> data)
@@ -132,6 +140,26 @@ internal sealed class OpenAIStreamTranslator(bool includeUsage) : IStreamTransla
             }
 
             position++;
+        }
+    }
+
+    /// <summary>Notes whether each choice has finished, for a stream that closes without <c>[DONE]</c>.</summary>
+    private void Track(JsonElement choice)
+    {
+        if (choice.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var index = choice.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : 0;
+        if (VendorJson.GetString(choice, "finish_reason") is not null)
+        {
+            _unfinished.Remove(index);
+            _finished = true;
+        }
+        else
+        {
+            _unfinished.Add(index);
         }
     }
 

@@ -25,6 +25,10 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// which a browser reads as <c>https://</c> without its slashes. Another word before a colon (<c>MRN:[MRN_1]</c>) is
 /// text, since clinical text is full of them.
 /// </para>
+/// <para>
+/// A browser removes every tab, line feed and carriage return from a URL before it reads its scheme, so a listed scheme
+/// cut by them (<c>java&#9;script:</c>, <c>java\nscript:</c> in JSON) is one too: the URL starts where its first part does.
+/// </para>
 /// </summary>
 internal static class UrlSpans
 {
@@ -75,6 +79,7 @@ internal static class UrlSpans
         int Origin(int k) => origin is null ? k : origin[k];
 
         var truncated = state?.Truncated ?? false;
+        var truncatedAtStart = truncated;
         var runStart = 0;
         var urlStart = state?.InUrl == true ? 0 : -1;
         var closer = urlStart >= 0 ? state!.Closer : '\0';
@@ -127,15 +132,33 @@ internal static class UrlSpans
             state.InUrl = endsInUrl;
             state.Closer = endsInUrl ? closer : '\0';
 
+            // A run that a tab or a line break opened may end a scheme the runs before it began (java\tscript:): the tail
+            // keeps them too, and the character before them, which tells where a URL starting there ends.
+            var tailStart = runStart;
+            var tailTruncated = false;
+            if (!endsInUrl && runStart > 0 && IsStripped(chars[runStart - 1]))
+            {
+                while (tailStart > 0 && (IsStripped(chars[tailStart - 1]) || IsSchemeCharacter(chars[tailStart - 1])))
+                {
+                    tailStart--;
+                }
+
+                tailTruncated = tailStart == 0 ? truncatedAtStart : chars[tailStart - 1] != '\0' && !char.IsWhiteSpace(chars[tailStart - 1]);
+                if (tailTruncated && tailStart > 0)
+                {
+                    tailStart--;
+                }
+            }
+
             // The tail starts at a character, never inside an escape; an escape cut at the end of the piece is kept whole.
-            var runStartRaw = runStart < chars.Length ? Origin(runStart) : decodedEnd;
+            var runStartRaw = tailStart < chars.Length ? Origin(tailStart) : decodedEnd;
             var from = runStartRaw;
-            for (var k = runStart; k < chars.Length && Origin(k) < scanned.Length - TailLength; k++)
+            for (var k = tailStart; k < chars.Length && Origin(k) < scanned.Length - TailLength; k++)
             {
                 from = k + 1 < chars.Length ? Origin(k + 1) : decodedEnd;
             }
 
-            state.Truncated = (truncated && runStartRaw == 0) || from > runStartRaw;
+            state.Truncated = (tailStart == runStart ? truncated && runStartRaw == 0 : tailTruncated) || from > runStartRaw;
             state.Tail = scanned[from..];
         }
 
@@ -160,7 +183,8 @@ internal static class UrlSpans
                 scheme--;
             }
 
-            if (SchemeLookup.Contains(text.AsSpan(scheme, colon - scheme)))
+            // A scheme cut by a tab or a line break is left to the full scan.
+            if (SchemeLookup.Contains(text.AsSpan(scheme, colon - scheme)) || (scheme > 0 && IsStripped(text[scheme - 1])))
             {
                 return true;
             }
@@ -182,7 +206,7 @@ internal static class UrlSpans
             }
 
             var slashes = i + 2 < text.Length && text[i + 1] == '/' && text[i + 2] == '/';
-            return scheme < i && (slashes || SchemeLookup.Contains(text.AsSpan(scheme, i - scheme))) ? scheme : -1;
+            return scheme < i && (slashes || SchemeLookup.Contains(text.AsSpan(scheme, i - scheme))) ? scheme : SplitSchemeStart(text, scheme, i);
         }
 
         if (text[i] == '/' && i + 1 < text.Length && text[i + 1] == '/'
@@ -201,6 +225,44 @@ internal static class UrlSpans
     }
 
     private static bool IsSchemeCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '.' or '-';
+
+    /// <summary>The characters a browser removes from anywhere in a URL.</summary>
+    private static bool IsStripped(char c) => c is '\t' or '\n' or '\r';
+
+    /// <summary>
+    /// Where a listed scheme that tabs or line breaks cut (<c>java&#9;script</c>) starts, its last part running from
+    /// <paramref name="scheme"/> to the colon at <paramref name="colon"/>; -1 when none does. Each earlier part is tried in
+    /// turn, the longest listed one wins: <c>notes\ntel:</c> is <c>tel:</c>, <c>java\tscript:</c> is <c>javascript:</c>.
+    /// </summary>
+    private static int SplitSchemeStart(char[] text, int scheme, int colon)
+    {
+        var found = -1;
+        var start = scheme;
+        while (start > 0 && IsStripped(text[start - 1]))
+        {
+            while (start > 0 && IsStripped(text[start - 1]))
+            {
+                start--;
+            }
+
+            while (start > 0 && IsSchemeCharacter(text[start - 1]))
+            {
+                start--;
+            }
+
+            if (start < text.Length && IsSchemeCharacter(text[start]))
+            {
+                var joined = new string(text, start, colon - start).Replace("\t", "", StringComparison.Ordinal)
+                    .Replace("\n", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
+                if (SchemeLookup.Contains(joined))
+                {
+                    found = start;
+                }
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>
     /// JSON text as the characters it stands for: each escape decoded, an unescaped <c>"</c> as NUL (it ends a run);

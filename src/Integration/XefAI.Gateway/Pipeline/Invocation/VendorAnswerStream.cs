@@ -12,7 +12,7 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// timeout ends it the same way, so memory and time stay bounded.
 /// </summary>
 internal sealed class VendorAnswerStream(
-    IStreamTranslator translator, string destination, int maxLineBytes, TimeSpan idleTimeout, CancellationToken clientAborted, TimeProvider time)
+    IStreamTranslator translator, string deployment, int maxLineBytes, TimeSpan idleTimeout, CancellationToken clientAborted, TimeProvider time)
     : AnswerStream
 {
     private readonly TaskCompletionSource<HttpResponseMessage> _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -65,8 +65,20 @@ internal sealed class VendorAnswerStream(
 
             if (!more)
             {
+                // A clean close without the end marker: whole if the translator has seen the answer finish.
+                chunks.Clear();
+                if (Failure is null && translator.TryComplete(chunks))
+                {
+                    foreach (var chunk in chunks)
+                    {
+                        yield return chunk;
+                    }
+
+                    yield break;
+                }
+
                 Failure ??= ProviderErrors.BadGateway(
-                    "vendor_stream_truncated", $"Model vendor '{destination}' ended the stream before the answer was complete.");
+                    "vendor_stream_truncated", $"The model vendor of deployment '{deployment}' ended the stream before the answer was complete.");
                 yield break;
             }
         }
@@ -107,7 +119,7 @@ internal sealed class VendorAnswerStream(
         }
         catch (VendorResponseException ex)
         {
-            Failure = ProviderErrors.BadGateway("vendor_stream_error", $"Model vendor '{destination}' failed mid-stream: {ex.Message}");
+            Failure = ProviderErrors.BadGateway("vendor_stream_error", $"The model vendor of deployment '{deployment}' failed mid-stream: {ex.Message}");
         }
         catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
@@ -117,15 +129,15 @@ internal sealed class VendorAnswerStream(
         {
             Failure = new CallError(
                 StatusCodes.Status504GatewayTimeout, "vendor_stream_idle",
-                $"Model vendor '{destination}' sent nothing for {idleTimeout.TotalSeconds:0.#} s mid-stream; the stream was ended.");
+                $"The model vendor of deployment '{deployment}' sent no event for {idleTimeout.TotalSeconds:0.#} s mid-stream; the stream was ended.");
         }
         catch (OperationCanceledException)
         {
-            Failure = ProviderErrors.Timeout($"The call's total timeout ran out while model vendor '{destination}' was streaming.");
+            Failure = ProviderErrors.Timeout($"The call's total timeout ran out while the model vendor of deployment '{deployment}' was streaming.");
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
-            Failure = ProviderErrors.BadGateway("vendor_stream_interrupted", $"The connection to model vendor '{destination}' broke mid-stream.");
+            Failure = ProviderErrors.BadGateway("vendor_stream_interrupted", $"The connection to the model vendor of deployment '{deployment}' broke mid-stream.");
         }
 
         return (false, false);

@@ -107,7 +107,7 @@ internal sealed class VendorDestinations(IEnumerable<ILoadBalancingPolicy> loadB
                 // Not remembered: a key set later is found by the next call.
                 endpoint = null!;
                 error = CallError.Unavailable(
-                    "vendor_key_missing", $"Model vendor '{resolved.Name}' needs its key in environment variable {variable}, which is not set.");
+                    "vendor_key_missing", $"needs its key in environment variable {variable}, which is not set.");
                 return false;
             }
         }

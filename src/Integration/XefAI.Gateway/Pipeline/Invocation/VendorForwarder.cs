@@ -17,6 +17,12 @@ namespace XefAI.Gateway.Pipeline.Invocation;
 /// cluster, behind that destination's circuit breaker. A buffered answer is read whole within the attempt's time; a
 /// stream is returned started (headers received) for the pipeline to read. The vendor's failures are classified here:
 /// retry, fall back, or neither.
+/// <para>
+/// What the client reads names the deployment at most: a cluster's and a destination's names and addresses are the
+/// operator's (in the audit record's attempts and in the log). A vendor that cannot be reached gets one log line per
+/// attempt, without a stack trace and at most <see cref="FailureLinesPerSecond"/> a second; YARP's own line for it,
+/// a warning with the whole stack, is held back (see <c>VendorFailureLogs</c>).
+/// </para>
 /// </summary>
 internal sealed partial class VendorForwarder(
     IProxyStateLookup proxyState,
@@ -26,6 +32,10 @@ internal sealed partial class VendorForwarder(
     TimeProvider time,
     ILogger<VendorForwarder> logger)
 {
+    internal const int FailureLinesPerSecond = 5;
+
+    private readonly LogBudget _failureLines = new(time, FailureLinesPerSecond);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<AttemptOutcome> ForwardAsync(
         CallAttempts call, ModelCall request, IModelProvider provider, ModelDeployment deployment, GatewaySnapshot config, CancellationToken token)
@@ -33,8 +43,9 @@ internal sealed partial class VendorForwarder(
         var options = config.Gateway;
         if (deployment.Cluster is null || !proxyState.TryGetCluster(deployment.Cluster, out var cluster))
         {
+            LogClusterMissing(logger, deployment.Id, deployment.Cluster);
             return AttemptOutcome.Failed(
-                CallError.Unavailable("vendor_not_configured", $"Deployment '{deployment.Id}' names cluster '{deployment.Cluster}', which is not in ReverseProxy:Clusters."),
+                CallError.Unavailable("vendor_not_configured", $"The model vendor of deployment '{deployment.Id}' is not configured."),
                 retryable: false,
                 canFallback: true);
         }
@@ -59,7 +70,7 @@ internal sealed partial class VendorForwarder(
             return AttemptOutcome.Failed(
                 CallError.Unavailable(
                     "vendor_configuration_changed",
-                    $"The configuration of model vendor '{name}' changed while the call was in flight; try again.") with { RetryAfter = TimeSpan.FromSeconds(1) },
+                    $"The configuration of deployment '{deployment.Id}' changed while the call was in flight; try again.") with { RetryAfter = TimeSpan.FromSeconds(1) },
                 retryable: false,
                 canFallback: true,
                 destination: name);
@@ -68,7 +79,11 @@ internal sealed partial class VendorForwarder(
         call.ServerAddress = VendorDestinations.HostOf(cluster, destination);
         if (!VendorDestinations.TryResolveEndpoint(cluster, destination, out var endpoint, out var keyError))
         {
-            return AttemptOutcome.Failed(keyError!, retryable: false, canFallback: true, destination: name);
+            return AttemptOutcome.Failed(
+                keyError! with { Message = $"The model vendor of deployment '{deployment.Id}' {keyError.Message}" },
+                retryable: false,
+                canFallback: true,
+                destination: name);
         }
 
         // A vendor that stops answering holds at most its own bound of calls; beyond it, the next deployment may serve the
@@ -161,7 +176,7 @@ internal sealed partial class VendorForwarder(
         attempt.CancelAfter(attemptTimeout);
         var stream = request.Stream
             ? new VendorAnswerStream(
-                request.CreateStreamTranslator(provider, deployment), endpoint.Name, options.MaxStreamLineBytes, options.StreamIdleTimeout,
+                request.CreateStreamTranslator(provider, deployment), deployment.Id, options.MaxStreamLineBytes, options.StreamIdleTimeout,
                 httpContext.RequestAborted, time)
             { Destination = endpoint.Name }
             : null;
@@ -202,9 +217,14 @@ internal sealed partial class VendorForwarder(
         // YARP may have set a status for its own error response; the pipeline writes the response itself.
         httpContext.Response.Clear();
         token.ThrowIfCancellationRequested();
-        return Outcome.FromResult(transformer.Response is { } response
-            ? Classify(request, provider, deployment, endpoint.Name, response, transformer.RetryAfter)
-            : ClassifyTransportFailure(endpoint.Name, error, transformer.ReadFailure, attempt.IsCancellationRequested, attemptTimeout));
+        if (transformer.Response is { } response)
+        {
+            return Outcome.FromResult(Classify(request, provider, deployment, endpoint.Name, response, transformer.RetryAfter));
+        }
+
+        var failure = ClassifyTransportFailure(deployment.Id, endpoint.Name, error, transformer.ReadFailure, attempt.IsCancellationRequested, attemptTimeout);
+        LogTransportFailure(deployment.Id, endpoint.Name, call.ServerAddress, failure.Error!.Code, error, httpContext.Features.Get<IForwarderErrorFeature>()?.Exception);
+        return Outcome.FromResult(failure);
     }
 
     // The activity timeout is the whole of a call's forwarding settings, and it takes few values (the vendor timeout, a
@@ -238,7 +258,7 @@ internal sealed partial class VendorForwarder(
         }
         catch (VendorResponseException ex)
         {
-            message = $"Model vendor '{vendor}' ({provider.Kind}) failed: {ex.Message}";
+            message = $"The model vendor of deployment '{deployment.Id}' ({provider.Kind}) failed: {ex.Message}";
         }
 
         return status switch
@@ -266,23 +286,63 @@ internal sealed partial class VendorForwarder(
     }
 
     private static AttemptOutcome ClassifyTransportFailure(
-        string vendor, ForwarderError error, string? readFailure, bool attemptTimedOut, TimeSpan attemptTimeout)
+        string deployment, string vendor, ForwarderError error, string? readFailure, bool attemptTimedOut, TimeSpan attemptTimeout)
     {
         if (readFailure is not null)
         {
             return AttemptOutcome.Failed(
-                ProviderErrors.BadGateway("vendor_invalid_response", $"Model vendor '{vendor}' failed: {readFailure}."), retryable: true, canFallback: true, vendor);
+                ProviderErrors.BadGateway("vendor_invalid_response", $"The model vendor of deployment '{deployment}' failed: {readFailure}."),
+                retryable: true,
+                canFallback: true,
+                vendor);
         }
 
         if (attemptTimedOut || error is ForwarderError.RequestTimedOut)
         {
             return AttemptOutcome.Failed(
-                ProviderErrors.Timeout($"Model vendor '{vendor}' did not answer within {attemptTimeout.TotalSeconds:0.#} s."), retryable: true, canFallback: true, vendor);
+                ProviderErrors.Timeout($"The model vendor of deployment '{deployment}' did not answer within {attemptTimeout.TotalSeconds:0.#} s."),
+                retryable: true,
+                canFallback: true,
+                vendor);
         }
 
         return AttemptOutcome.Failed(
-            ProviderErrors.BadGateway("vendor_unreachable", $"Model vendor '{vendor}' could not be reached ({error})."), retryable: true, canFallback: true, vendor);
+            ProviderErrors.BadGateway("vendor_unreachable", $"The model vendor of deployment '{deployment}' could not be reached ({error})."),
+            retryable: true,
+            canFallback: true,
+            vendor);
     }
+
+    /// <summary>One line, no stack: the deployment, the destination and its host, and the class of the failure.</summary>
+    private void LogTransportFailure(string deployment, string destination, string? host, string code, ForwarderError error, Exception? exception)
+    {
+        if (!logger.IsEnabled(LogLevel.Warning) || !_failureLines.TryTake(out var suppressed))
+        {
+            return;
+        }
+
+        var innermost = exception;
+        while (innermost?.InnerException is not null)
+        {
+            innermost = innermost.InnerException;
+        }
+
+        var cause = innermost switch
+        {
+            null => error.ToString(),
+            System.Net.Sockets.SocketException socket => $"{error}, {socket.SocketErrorCode}",
+            _ => $"{error}, {innermost.GetType().Name}",
+        };
+        LogVendorFailed(logger, deployment, destination, host ?? "?", code, cause, suppressed);
+    }
+
+    [LoggerMessage(
+        Level = LogLevel.Warning,
+        Message = "Deployment {Deployment}: vendor destination {Destination} ({Host}) failed before answering: {Code} ({Cause}); {Suppressed} such lines held back before this one.")]
+    private static partial void LogVendorFailed(ILogger logger, string deployment, string destination, string host, string code, string cause, int suppressed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Deployment {Deployment} names cluster {Cluster}, which is not in ReverseProxy:Clusters.")]
+    private static partial void LogClusterMissing(ILogger logger, string deployment, string? cluster);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Provider of deployment {Deployment} failed to translate the request.")]
     private static partial void LogProviderFailed(ILogger logger, Exception exception, string deployment);

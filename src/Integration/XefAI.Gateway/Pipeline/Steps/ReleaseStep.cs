@@ -138,7 +138,7 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
                     truncated = true;
                     failure = new CallError(
                         StatusCodes.Status502BadGateway, "response_too_large",
-                        $"Model vendor '{stream.Destination ?? call.Deployment?.Id}' streamed more than this gateway's limit of {limit} bytes; the stream was cut there.");
+                        $"The model vendor of deployment '{call.Deployment?.Id}' streamed more than this gateway's limit of {limit} bytes; the stream was cut there.");
                     break;
                 }
 
