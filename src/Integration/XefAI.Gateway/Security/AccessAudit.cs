@@ -14,17 +14,20 @@ namespace XefAI.Gateway.Security;
 internal sealed partial class AccessAudit(
     RequestDelegate next, ApiKeyDirectory keys, IAuditTrail audit, TimeProvider time, ILogger<AccessAudit> logger)
 {
-    private static readonly object AuditedKey = new();
-
-    /// <summary>Marks the request as audited by its handler, so no access record is added.</summary>
-    public static void MarkAudited(HttpContext context) => context.Items[AuditedKey] = true;
+    /// <summary>
+    /// Marks the request as audited by its handler, so no access record is added. A feature, not an entry in
+    /// <see cref="HttpContext.Items"/>: every governed call marks itself, and the first use of <c>Items</c> makes a feature,
+    /// a dictionary wrapper and a dictionary per request, where Kestrel keeps a connection's extra features in a list it
+    /// reuses.
+    /// </summary>
+    public static void MarkAudited(HttpContext context) => context.Features.Set(Audited.Instance);
 
     public async Task InvokeAsync(HttpContext context)
     {
         var started = time.GetTimestamp();
         await next(context);
         // A 401 is a refused key: AuthenticationFailures aggregates those, even when the key is valid elsewhere.
-        if (context.Items.ContainsKey(AuditedKey) || !IsGoverned(context.Request.Path)
+        if (context.Features.Get<Audited>() is not null || !IsGoverned(context.Request.Path)
             || context.Response.StatusCode == StatusCodes.Status401Unauthorized)
         {
             return;
@@ -73,6 +76,12 @@ internal sealed partial class AccessAudit(
 
     private static bool IsGoverned(PathString path) =>
         path.StartsWithSegments("/v1") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/cds-services");
+
+    /// <summary>The mark of a request whose handler wrote its own record.</summary>
+    private sealed class Audited
+    {
+        public static readonly Audited Instance = new();
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Access record of {Method} {Route} could not be committed ({ExceptionType}).")]
     private static partial void LogAccessNotAudited(ILogger logger, Exception? exception, string exceptionType, string method, string route);

