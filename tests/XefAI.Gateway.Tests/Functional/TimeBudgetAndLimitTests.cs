@@ -47,6 +47,29 @@ public sealed class TimeBudgetAndLimitTests
     }
 
     [Fact]
+    public async Task Forward_TotalTimeoutRunsOutMidAttempt_AnswersTimeoutNotAReset()
+    {
+        await using var vendor = new StallingVendor();
+        await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(c =>
+        {
+            vendor.Configure(c);
+            c.Resilience(maxRetries: 0, attemptTimeout: "00:01:00");
+            c["Gateway"]!["Resilience"]!["TotalTimeout"] = "00:00:02";
+        }));
+        using var client = host.CreateClient();
+
+        // The budget runs out inside the one attempt: the answer (a 504) is written after it, and must reach the client
+        // rather than the connection be cut as for a client that would not read.
+        var call = await client.PostChatAsync(ChatBody("vendor-chat", "Hello"));
+
+        Assert.Equal(504, call.Status);
+        Assert.Equal("vendor_timeout", (string?)call.Json["error"]!["code"]);
+        var record = await host.GetAuditRecordAsync(call.Header("X-XefAI-Audit-Id")!);
+        Assert.Equal(504, (int?)record["statusCode"]);
+        Assert.StartsWith("vendor_timeout", (string?)record["reasons"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stream_VendorGoesSilentMidStream_EndsWithIdleErrorEvent()
     {
         await using var vendor = new StallingVendor("text/event-stream", FirstChunk);

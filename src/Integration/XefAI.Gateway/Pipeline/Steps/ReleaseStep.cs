@@ -19,6 +19,9 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
     /// <summary>A stream's closing record when the client did not read it within the call's total timeout.</summary>
     public const string ClientReadTimeoutCode = "client_read_timeout";
 
+    /// <summary>How long an answer may take to be written when the call's total timeout ran out before it was.</summary>
+    internal static readonly TimeSpan AnswerWriteGrace = TimeSpan.FromSeconds(5);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ExecuteAsync(CallContext call)
     {
@@ -71,6 +74,17 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
         // keep the call (its overload place, its buffers) for as long as Kestrel's rate check allows, which counts the
         // bytes the kernel's send buffer took (megabytes) as sent.
         var budget = call.Attempts?.Token ?? call.Aborted;
+        CancellationTokenSource? grace = null;
+        if (budget.IsCancellationRequested)
+        {
+            // The budget ran out before the answer was written (the 504 of a total timeout that ran out mid-attempt, or
+            // a commit that took the rest): the client is owed that answer, so its write gets a short bound of its own.
+            // A write under the spent budget failed at once, and the client saw its connection reset.
+            grace = CancellationTokenSource.CreateLinkedTokenSource(call.Aborted);
+            grace.CancelAfter(AnswerWriteGrace);
+            budget = grace.Token;
+        }
+
         try
         {
             await response.Body.WriteAsync(rendered.Body, budget);
@@ -79,6 +93,10 @@ internal sealed class ReleaseStep(AuditRecorder recorder, IGatewayMetrics? metri
         {
             // The record says what was answered; the client that would not take it is cut off.
             call.HttpContext.Abort();
+        }
+        finally
+        {
+            grace?.Dispose();
         }
     }
 
