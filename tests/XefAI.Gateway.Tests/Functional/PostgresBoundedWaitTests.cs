@@ -79,6 +79,18 @@ public sealed class PostgresBoundedWaitTests
         return status;
     }
 
+    // The driver's own limits beyond the test's wait (a 2-minute connect, cancel requests awaited without end), so they
+    // cannot be what ends a wait on a stopped server.
+    private static async Task<GatewayHost> StartWithDriverLimitsBeyondTheTestAsync(PostgresServer server)
+    {
+        var connectionString = await server.CreateDatabaseAsync() + ";Timeout=120;Cancellation Timeout=0";
+        return await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
+        {
+            ["Store"] = "postgres",
+            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString, ["CommitTimeoutSeconds"] = CommitTimeoutSeconds },
+        });
+    }
+
     [PostgresFact]
     public async Task ServerStopsAnswering_CallsFailClosedWhileItIsStillStopped_ThenRecover()
     {
@@ -88,12 +100,7 @@ public sealed class PostgresBoundedWaitTests
         // The driver's own limits are set beyond the test's wait (a 2-minute connect, cancel requests awaited without
         // end), so they cannot be what ends it.
         await using var server = await PostgresServer.StartAsync();
-        var connectionString = await server.CreateDatabaseAsync() + ";Timeout=120;Cancellation Timeout=0";
-        await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
-        {
-            ["Store"] = "postgres",
-            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString, ["CommitTimeoutSeconds"] = CommitTimeoutSeconds },
-        });
+        await using var gateway = await StartWithDriverLimitsBeyondTheTestAsync(server);
         using var client = gateway.CreateClient();
         Assert.Equal(200, await AnswerWithinAttemptsAsync(client, "Note 1. Stable."));
 
@@ -135,12 +142,7 @@ public sealed class PostgresBoundedWaitTests
         // balancer waiting for the answer kept routing to a replica that could not commit. The driver's limits are set
         // beyond the test's wait, as above, so only the gateway's own bound can answer while the server is stopped.
         await using var server = await PostgresServer.StartAsync();
-        var connectionString = await server.CreateDatabaseAsync() + ";Timeout=120;Cancellation Timeout=0";
-        await using var gateway = await GatewayHost.StartAsync(c => c["Audit"] = new JsonObject
-        {
-            ["Store"] = "postgres",
-            ["Postgres"] = new JsonObject { ["ConnectionString"] = connectionString, ["CommitTimeoutSeconds"] = CommitTimeoutSeconds },
-        });
+        await using var gateway = await StartWithDriverLimitsBeyondTheTestAsync(server);
         using var client = gateway.CreateClient();
         using var probe = gateway.CreateClient(key: null);
         Assert.Equal(200, await AnswerWithinAttemptsAsync(client, "Note 1. Stable."));
