@@ -115,7 +115,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task Stream_VendorCutsStreamMidway_EndsWithErrorEventNeverDone()
     {
-        var cut = OpenAIStream[..OpenAIStream.IndexOf("data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{\"index\":0,\"delta\":{},", StringComparison.Ordinal)];
+        var cut = OpenAIStreamBefore("{\"index\":0,\"delta\":{},");
         using var vendor = new FakeVendor().StreamsEvents(cut);
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
@@ -159,7 +159,7 @@ public sealed class StreamingTests
     public async Task Stream_VendorClosesAfterFinishBeforeUsageWithoutDone_IsTruncated()
     {
         // The gateway asked for usage, which comes after the finish chunk: a stream closed before it may have been cut.
-        var cut = OpenAIStream[..OpenAIStream.IndexOf("data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[],", StringComparison.Ordinal)];
+        var cut = OpenAIStreamBefore("],");
         using var vendor = new FakeVendor().StreamsEvents(cut);
         await using var host = await GatewayHost.StartAsync(CoveredVendors.WithBaa(vendor.Configure));
         using var client = host.CreateClient();
@@ -354,4 +354,8 @@ public sealed class StreamingTests
             await _app.DisposeAsync();
         }
     }
+
+    // The sample stream up to the chunk whose choices begin with the given text: a vendor that cut it there.
+    private static string OpenAIStreamBefore(string choicesStart) =>
+        OpenAIStream[..OpenAIStream.IndexOf("data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[" + choicesStart, StringComparison.Ordinal)];
 }
